@@ -1,0 +1,149 @@
+//! Audit events: an append-only record of every change and who made it.
+//!
+//! An event names its tenant (partner and/or site, or neither for platform events), so each
+//! tenant's admins read their own trail; it carries field-level before/after changes rather
+//! than opaque blobs, so exporters (CSV, CEF, OCSF) can map them without guessing.
+
+use crate::ids::{AccountId, ApiTokenId, AuditEventId, PartnerId, SiteId};
+use crate::tenancy::string_enum;
+use crate::Timestamp;
+
+string_enum! {
+    /// What happened. The text forms are stable: exporters and filters depend on them.
+    AuditAction {
+        /// An operator account was created.
+        OperatorCreated = "operator.created",
+        /// A partner was created.
+        PartnerCreated = "partner.created",
+        /// An account joined a partner.
+        MemberAdded = "member.added",
+        /// A member's role or status changed.
+        MemberUpdated = "member.updated",
+        /// A member left a partner.
+        MemberRemoved = "member.removed",
+        /// A member's second factor was reset by an admin.
+        MemberTotpReset = "member.totp_reset",
+        /// A customer was created.
+        CustomerCreated = "customer.created",
+        /// A site was created.
+        SiteCreated = "site.created",
+        /// An account became a site admin.
+        SiteAdminAdded = "site_admin.added",
+        /// A site admin was removed.
+        SiteAdminRemoved = "site_admin.removed",
+        /// An API token was created.
+        ApiTokenCreated = "api_token.created",
+        /// An API token was revoked.
+        ApiTokenRevoked = "api_token.revoked",
+        /// An account logged in.
+        LoginSucceeded = "auth.login",
+        /// A login failed (wrong password or second factor).
+        LoginFailed = "auth.login_failed",
+        /// Failed logins locked an account for a while.
+        LoginLockedOut = "auth.locked_out",
+        /// A session was ended by its owner.
+        Logout = "auth.logout",
+        /// An account enabled a TOTP second factor.
+        TotpEnabled = "auth.totp_enabled",
+        /// An account removed its TOTP second factor.
+        TotpDisabled = "auth.totp_disabled",
+    }
+}
+
+/// Who acted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// A person.
+    Account(AccountId),
+    /// An integration.
+    ApiToken(ApiTokenId),
+    /// The host itself (sweepers, the command line).
+    System,
+}
+
+/// What was acted on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditTarget {
+    /// The kind of record: `partner`, `account`, `site`, ...
+    pub kind: &'static str,
+    /// Its id.
+    pub id: String,
+}
+
+/// One field's value before and after a change. Absent values mean "did not exist".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    /// The field's name.
+    pub field: String,
+    /// Its value before.
+    pub before: Option<String>,
+    /// Its value after.
+    pub after: Option<String>,
+}
+
+impl FieldChange {
+    /// A field set on a new record.
+    pub fn set(field: &str, after: impl ToString) -> Self {
+        Self {
+            field: field.to_owned(),
+            before: None,
+            after: Some(after.to_string()),
+        }
+    }
+
+    /// A field that changed from `before` to `after`.
+    pub fn changed(field: &str, before: impl ToString, after: impl ToString) -> Self {
+        Self {
+            field: field.to_owned(),
+            before: Some(before.to_string()),
+            after: Some(after.to_string()),
+        }
+    }
+}
+
+/// One audit event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    /// Its id; ids sort by time.
+    pub id: AuditEventId,
+    /// When it happened.
+    pub at: Timestamp,
+    /// Who acted.
+    pub actor: Actor,
+    /// The partner whose tenancy it belongs to, if any.
+    pub partner_id: Option<PartnerId>,
+    /// The site it concerns, if any.
+    pub site_id: Option<SiteId>,
+    /// What happened.
+    pub action: AuditAction,
+    /// What was acted on.
+    pub target: AuditTarget,
+    /// Field-level changes.
+    pub changes: Vec<FieldChange>,
+    /// The request that caused it, for correlation with logs.
+    pub request_id: Option<String>,
+}
+
+/// Which audit events to list.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AuditFilter {
+    /// Only events acted by this account or token id.
+    pub actor: Option<String>,
+    /// Only events with this action.
+    pub action: Option<AuditAction>,
+    /// Only events at or after this time.
+    pub from: Option<Timestamp>,
+    /// Only events before this time.
+    pub to: Option<Timestamp>,
+}
+
+/// The tenancy an audit listing is read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditScope {
+    /// Every event (the operator's view).
+    Platform,
+    /// One partner's events, including those of its sites.
+    Partner(PartnerId),
+    /// One site's events.
+    Site(SiteId),
+}

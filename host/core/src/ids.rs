@@ -1,0 +1,118 @@
+//! Newtype identifiers. Every id is a ULID: 48 bits of milliseconds and 80 random bits in
+//! Crockford base32, so ids sort by creation time and serve directly as pagination cursors.
+
+use std::fmt;
+
+use crate::{FieldError, Timestamp};
+
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// The length of every id's text form.
+pub const ID_LEN: usize = 26;
+
+/// Builds the text of a ULID from its time and 80 random bits (the caller draws them).
+pub fn ulid_text(at: Timestamp, random: [u8; 10]) -> String {
+    let millis = u128::try_from(at.timestamp_millis()).unwrap_or(0) & ((1 << 48) - 1);
+    let value = (millis << 80) | u128::from_be_bytes(pad16(random));
+    (0..ID_LEN)
+        .map(|i| {
+            let shift = 5 * (ID_LEN - 1 - i);
+            char::from(ALPHABET[((value >> shift) & 0x1f) as usize])
+        })
+        .collect()
+}
+
+fn pad16(random: [u8; 10]) -> [u8; 16] {
+    let mut out = [0; 16];
+    out[6..].copy_from_slice(&random);
+    out
+}
+
+/// Whether `text` has the form of an id: 26 characters of upper-case Crockford base32
+/// whose first character keeps the value within 128 bits.
+pub fn is_id_text(text: &str) -> bool {
+    text.len() == ID_LEN
+        && text.as_bytes()[0] <= b'7'
+        && text.bytes().all(|b| ALPHABET.contains(&b))
+}
+
+macro_rules! define_id {
+    ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
+        #[$doc]
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A new id made at `at` from 80 random bits the caller drew.
+            pub fn generate(at: Timestamp, random: [u8; 10]) -> Self {
+                Self(ulid_text(at, random))
+            }
+
+            /// Parses an id from its text, as found in a URL path or a request body.
+            pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
+                if is_id_text(text) {
+                    Ok(Self(text.to_owned()))
+                } else {
+                    Err(FieldError::new(field, "is not a valid id"))
+                }
+            }
+
+            /// Wraps text that storage returned; storage only holds ids this crate made.
+            pub fn from_trusted(text: String) -> Self {
+                Self(text)
+            }
+
+            /// The id's text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    )*};
+}
+
+define_id! {
+    /// A partner: an installer, distributor or support firm.
+    PartnerId,
+    /// A customer of a partner, owning sites.
+    CustomerId,
+    /// A customer site that technicians are sent into.
+    SiteId,
+    /// A person's account: one per email across the platform.
+    AccountId,
+    /// A login session.
+    SessionId,
+    /// An API token for integrations.
+    ApiTokenId,
+    /// An audit event.
+    AuditEventId,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn ids_sort_by_time_and_round_trip() {
+        let early = chrono::Utc.timestamp_millis_opt(1_700_000_000_000).unwrap();
+        let late = chrono::Utc.timestamp_millis_opt(1_700_000_000_001).unwrap();
+        let a = PartnerId::generate(early, [0xff; 10]);
+        let b = PartnerId::generate(late, [0; 10]);
+        assert!(a < b);
+        assert_eq!(PartnerId::parse("id", a.as_str()).unwrap(), a);
+    }
+
+    #[test]
+    fn malformed_ids_are_refused_with_the_field_name() {
+        for bad in ["", "abc", "01HZZZZZZZZZZZZZZZZZZZZZZU", "81HZZZZZZZZZZZZZZZZZZZZZZZ", "01hzzzzzzzzzzzzzzzzzzzzzzz"] {
+            let error = SiteId::parse("site_id", bad).unwrap_err();
+            assert_eq!(error.field, "site_id", "{bad}");
+        }
+    }
+}

@@ -1,0 +1,315 @@
+//! Accounts, their login state, sessions, and the second factor.
+
+use chrono::{DateTime, Utc};
+use surrealdb::types::SurrealValue;
+
+use siteward_core::Timestamp;
+use siteward_core::access::AccountPrincipal;
+use siteward_core::account::{Account, LoginThrottle};
+use siteward_core::audit::AuditEvent;
+use siteward_core::ids::{AccountId, PartnerId, SessionId, SiteId};
+use siteward_core::tenancy::{MemberStatus, PartnerRole};
+use siteward_core::validate::Email;
+
+use crate::error::{Conflict, StorageError};
+use crate::rows::{AccountRow, key, rid, stored};
+use crate::{Store, tx::Tx};
+
+/// An account to create, with its password already hashed.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    /// The account.
+    pub account: Account,
+    /// Its argon2id password hash (PHC string).
+    pub password_hash: String,
+}
+
+impl NewAccount {
+    pub(crate) fn row(&self) -> AccountRow {
+        AccountRow {
+            id: rid("account", self.account.id.as_str()),
+            email: self.account.email.to_string(),
+            name: self.account.name.clone(),
+            password_hash: self.password_hash.clone(),
+            status: self.account.status.as_str().to_owned(),
+            is_operator: self.account.is_operator,
+            totp_secret: None,
+            totp_pending_secret: None,
+            totp_last_step: None,
+            failed_logins: 0,
+            locked_until: None,
+            created_at: self.account.created_at,
+        }
+    }
+
+    /// Adds the statements that create this account, refusing a taken email as a conflict.
+    pub(crate) fn insert(&self, tx: &mut Tx, name: &str) {
+        tx.bind(&format!("{name}_email"), self.account.email.to_string())
+            .guard(
+                format!("IF array::len(SELECT id FROM account WHERE email = ${name}_email) > 0 {{ THROW 'email_taken' }}"),
+                Conflict::EmailTaken,
+            )
+            .bind(name, self.row())
+            .guard(format!("INSERT INTO account ${name}"), Conflict::EmailTaken);
+    }
+}
+
+/// What login checks an account against.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    /// The argon2id hash of the password.
+    pub password_hash: String,
+    /// Failed attempts and lockout.
+    pub throttle: LoginThrottle,
+    /// The confirmed TOTP secret, if a second factor is enabled.
+    pub totp_secret: Option<String>,
+    /// A TOTP secret issued but not yet confirmed with a code.
+    pub totp_pending_secret: Option<String>,
+    /// The last TOTP time step used, to refuse replays.
+    pub totp_last_step: Option<i64>,
+}
+
+/// A login session as stored (the token itself only as its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// The session's id.
+    pub id: SessionId,
+    /// Whose session it is.
+    pub account_id: AccountId,
+    /// SHA-256 of the bearer token.
+    pub token_hash: String,
+    /// When it started.
+    pub created_at: Timestamp,
+    /// When it stops being accepted.
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct SessionRow {
+    id: surrealdb::types::RecordId,
+    token_hash: String,
+    account_id: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct RoleRow {
+    partner_id: String,
+    role: String,
+    status: String,
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct SiteAdminOf {
+    site_id: String,
+}
+
+impl AccountRow {
+    fn into_credentials(self) -> Result<(Account, Credentials), StorageError> {
+        let account = self.to_account()?;
+        let credentials = Credentials {
+            password_hash: self.password_hash,
+            throttle: LoginThrottle {
+                failures: u32::try_from(self.failed_logins).unwrap_or(u32::MAX),
+                locked_until: self.locked_until,
+            },
+            totp_secret: self.totp_secret,
+            totp_pending_secret: self.totp_pending_secret,
+            totp_last_step: self.totp_last_step,
+        };
+        Ok((account, credentials))
+    }
+}
+
+impl Store {
+    /// Whether any operator account exists.
+    pub async fn operator_exists(&self) -> Result<bool, StorageError> {
+        let ids: Vec<surrealdb::types::RecordId> = self
+            .db
+            .query("SELECT VALUE id FROM account WHERE is_operator = true LIMIT 1")
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(!ids.is_empty())
+    }
+
+    /// Creates an operator account.
+    pub async fn create_operator(&self, new: &NewAccount, event: &AuditEvent) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        new.insert(&mut tx, "account");
+        tx.audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// Finds an account by email, with what login needs to check it.
+    pub async fn account_by_email(&self, email: &Email) -> Result<Option<(Account, Credentials)>, StorageError> {
+        let row: Option<AccountRow> = self
+            .db
+            .query("SELECT * FROM ONLY account WHERE email = $email LIMIT 1")
+            .bind(("email", email.to_string()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        row.map(AccountRow::into_credentials).transpose()
+    }
+
+    /// Reads an account.
+    pub async fn account(&self, id: &AccountId) -> Result<Account, StorageError> {
+        self.account_row(id).await?.to_account()
+    }
+
+    pub(crate) async fn account_row(&self, id: &AccountId) -> Result<AccountRow, StorageError> {
+        let row: Option<AccountRow> = self
+            .db
+            .select(rid("account", id.as_str()))
+            .await
+            .map_err(StorageError::backend)?;
+        row.ok_or(StorageError::NotFound)
+    }
+
+    /// Reads an account with its login state.
+    pub async fn credentials(&self, id: &AccountId) -> Result<(Account, Credentials), StorageError> {
+        self.account_row(id).await?.into_credentials()
+    }
+
+    /// Records a failed login: the new throttle state and its audit events, in one transaction.
+    pub async fn record_login_failure(
+        &self,
+        account: &AccountId,
+        throttle: LoginThrottle,
+        events: &[AuditEvent],
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("account", rid("account", account.as_str()))
+            .bind("failures", i64::from(throttle.failures))
+            .bind("locked_until", throttle.locked_until)
+            .run("UPDATE $account SET failed_logins = $failures, locked_until = $locked_until");
+        for event in events {
+            tx.audit(event);
+        }
+        tx.commit(&self.db).await
+    }
+
+    /// Starts a session after a successful login: clears the failure count, records the TOTP
+    /// step used (if any), stores the session and the audit event.
+    pub async fn start_session(
+        &self,
+        session: &SessionRecord,
+        totp_step: Option<i64>,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("account", rid("account", session.account_id.as_str()))
+            .run("UPDATE $account SET failed_logins = 0, locked_until = NONE");
+        if let Some(step) = totp_step {
+            // Refuse the step if a concurrent login already used it: the replay guard.
+            tx.bind("step", step).guard(
+                "IF (SELECT VALUE totp_last_step FROM ONLY $account) >= $step { THROW 'totp_replayed' }",
+                Conflict::Concurrent,
+            );
+            tx.run("UPDATE $account SET totp_last_step = $step");
+        }
+        tx.bind(
+            "session",
+            SessionRow {
+                id: rid("session", session.id.as_str()),
+                token_hash: session.token_hash.clone(),
+                account_id: session.account_id.to_string(),
+                created_at: session.created_at,
+                expires_at: session.expires_at,
+            },
+        )
+        .run("INSERT INTO session $session")
+        .audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// Finds the unexpired session with this token hash.
+    pub async fn session_by_hash(&self, token_hash: &str, now: Timestamp) -> Result<Option<SessionRecord>, StorageError> {
+        let row: Option<SessionRow> = self
+            .db
+            .query("SELECT * FROM ONLY session WHERE token_hash = $hash AND expires_at > $now LIMIT 1")
+            .bind(("hash", token_hash.to_owned()))
+            .bind(("now", now))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(row.map(|row| SessionRecord {
+            id: SessionId::from_trusted(key(&row.id)),
+            account_id: AccountId::from_trusted(row.account_id),
+            token_hash: row.token_hash,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+        }))
+    }
+
+    /// Ends a session.
+    pub async fn end_session(&self, session: &SessionId, event: &AuditEvent) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("session", rid("session", session.as_str())).run("DELETE $session").audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// Loads what authorization needs to know about an account: its roles.
+    pub async fn principal(&self, account: &Account) -> Result<AccountPrincipal, StorageError> {
+        let mut response = self
+            .db
+            .query("SELECT partner_id, role, status FROM partner_member WHERE account_id = $account ORDER BY partner_id")
+            .query("SELECT site_id FROM site_admin WHERE account_id = $account ORDER BY site_id")
+            .bind(("account", account.id.to_string()))
+            .await
+            .map_err(StorageError::backend)?;
+        let roles: Vec<RoleRow> = response.take(0).map_err(StorageError::backend)?;
+        let sites: Vec<SiteAdminOf> = response.take(1).map_err(StorageError::backend)?;
+        Ok(AccountPrincipal {
+            account_id: account.id.clone(),
+            is_operator: account.is_operator,
+            partners: roles
+                .into_iter()
+                .map(|row| {
+                    Ok((
+                        PartnerId::from_trusted(row.partner_id),
+                        stored(PartnerRole::parse, &row.role)?,
+                        stored(MemberStatus::parse, &row.status)?,
+                    ))
+                })
+                .collect::<Result<_, StorageError>>()?,
+            site_admin_of: sites.into_iter().map(|row| SiteId::from_trusted(row.site_id)).collect(),
+        })
+    }
+
+    /// Stores a TOTP secret that waits for confirmation with a code.
+    pub async fn set_pending_totp(&self, account: &AccountId, secret: &str) -> Result<(), StorageError> {
+        self.db
+            .query("UPDATE $account SET totp_pending_secret = $secret")
+            .bind(("account", rid("account", account.as_str())))
+            .bind(("secret", secret.to_owned()))
+            .await
+            .and_then(|r| r.check())
+            .map_err(StorageError::backend)?;
+        Ok(())
+    }
+
+    /// Turns the pending secret into the account's second factor.
+    pub async fn enable_totp(&self, account: &AccountId, step: i64, event: &AuditEvent) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("account", rid("account", account.as_str()))
+            .bind("step", step)
+            .run("UPDATE $account SET totp_secret = totp_pending_secret, totp_pending_secret = NONE, totp_last_step = $step")
+            .audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// Removes the account's second factor (by its owner, or an admin's reset).
+    pub async fn disable_totp(&self, account: &AccountId, event: &AuditEvent) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("account", rid("account", account.as_str()))
+            .run("UPDATE $account SET totp_secret = NONE, totp_pending_secret = NONE, totp_last_step = NONE")
+            .audit(event);
+        tx.commit(&self.db).await
+    }
+}

@@ -1,0 +1,64 @@
+//! The storage error boundary: SurrealDB's failures, classified once, here.
+
+use std::fmt;
+
+/// Which "there can be only one" rule a write ran into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// Another account already uses this email.
+    EmailTaken,
+    /// The account is already a member of this partner.
+    AlreadyMember,
+    /// The account is already an admin of this site.
+    AlreadySiteAdmin,
+    /// The change would leave the partner without an active Super Admin.
+    LastSuperAdmin,
+    /// A concurrent transaction changed the same records; retrying may succeed.
+    Concurrent,
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::EmailTaken => "an account with this email already exists",
+            Self::AlreadyMember => "the account is already a member of this partner",
+            Self::AlreadySiteAdmin => "the account is already an admin of this site",
+            Self::LastSuperAdmin => "the partner must keep at least one active super admin",
+            Self::Concurrent => "a concurrent change touched the same records",
+        })
+    }
+}
+
+/// A storage operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The record does not exist.
+    #[error("not found")]
+    NotFound,
+    /// The write conflicts with what is stored.
+    #[error("conflict: {0}")]
+    Conflict(Conflict),
+    /// The database refused a value as invalid (a schema assertion). The domain core validates
+    /// first, so this signals a bug rather than bad input.
+    #[error("invalid data: {0}")]
+    Invalid(String),
+    /// The database failed or could not be reached.
+    #[error("storage backend failed: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl StorageError {
+    /// Classifies a SurrealDB error by its structured kind, never by its message text.
+    pub(crate) fn backend(error: surrealdb::Error) -> Self {
+        if error.is_not_found() {
+            return Self::NotFound;
+        }
+        if matches!(error.query_details(), Some(surrealdb::types::QueryError::TransactionConflict)) {
+            return Self::Conflict(Conflict::Concurrent);
+        }
+        if error.is_validation() {
+            return Self::Invalid(error.to_string());
+        }
+        Self::Backend(Box::new(error))
+    }
+}

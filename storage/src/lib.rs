@@ -1,0 +1,92 @@
+//! Siteward's storage: the only crate that names SurrealDB.
+//!
+//! One connection type (`Surreal<Any>`) serves every deployment; the URL picks the engine:
+//! `surrealkv://PATH` (the embedded default), `mem://` (tests) or `ws://HOST:PORT` (a SurrealDB
+//! server shared by several hosts). Every change that touches more than one record, its audit
+//! event included, is written as one transaction ([`tx::Tx`]). SurrealDB failures are
+//! classified here into [`StorageError`]; nothing above this crate sees SurrealDB's errors.
+
+mod accounts;
+mod audit;
+mod error;
+mod migrate;
+mod rows;
+mod tenancy;
+mod tokens;
+mod tx;
+
+use surrealdb::Surreal;
+use surrealdb::engine::any::Any;
+
+pub use accounts::{Credentials, NewAccount, SessionRecord};
+pub use error::{Conflict, StorageError};
+pub use migrate::MIGRATIONS;
+pub use tenancy::{MemberView, PersonResolution, SiteAdminView};
+pub use tokens::{ApiToken, ApiTokenScopeFilter};
+
+/// Where the data lives and how to reach it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreConfig {
+    /// `surrealkv://PATH`, `mem://` or `ws://HOST:PORT`.
+    pub url: String,
+    /// The SurrealDB namespace.
+    pub namespace: String,
+    /// The SurrealDB database.
+    pub database: String,
+    /// Root credentials for a SurrealDB server; unused by the embedded engines.
+    pub credentials: Option<(String, String)>,
+}
+
+impl StoreConfig {
+    /// A fresh in-memory database: what every test starts from.
+    pub fn memory() -> Self {
+        Self {
+            url: "mem://".to_owned(),
+            namespace: "siteward".to_owned(),
+            database: "siteward".to_owned(),
+            credentials: None,
+        }
+    }
+}
+
+/// A handle on the database. Cheap to clone; clones share the connection.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Surreal<Any>,
+}
+
+impl Store {
+    /// Connects, signs in where the engine needs it, and selects the namespace and database.
+    /// Does not migrate: call [`Store::migrate`].
+    pub async fn connect(config: &StoreConfig) -> Result<Self, StorageError> {
+        let db = surrealdb::engine::any::connect(config.url.as_str())
+            .await
+            .map_err(StorageError::backend)?;
+        if let Some((username, password)) = &config.credentials {
+            db.signin(surrealdb::opt::auth::Root {
+                username: username.clone(),
+                password: password.clone(),
+            })
+            .await
+            .map_err(StorageError::backend)?;
+        }
+        db.use_ns(config.namespace.as_str())
+            .use_db(config.database.as_str())
+            .await
+            .map_err(StorageError::backend)?;
+        Ok(Self { db })
+    }
+
+    /// Connects and applies pending migrations: what a host does at start.
+    pub async fn open(config: &StoreConfig) -> Result<Self, StorageError> {
+        let store = Self::connect(config).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Whether the database answers; used by the readiness probe.
+    pub async fn ping(&self) -> Result<(), StorageError> {
+        self.db.query("RETURN true").await.map_err(StorageError::backend)?.check().map_err(StorageError::backend)?;
+        Ok(())
+    }
+}

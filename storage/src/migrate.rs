@@ -1,0 +1,65 @@
+//! Schema migrations: SurrealQL files applied in order at start, each recorded so it runs once.
+//!
+//! A migration and its record are written in one transaction, so a crash leaves it either
+//! applied and recorded or neither. Released migrations are never edited: a change is a new
+//! file. A database that records a migration this binary does not know was written by a newer
+//! host, and is refused rather than silently used.
+
+use chrono::{DateTime, Utc};
+use surrealdb::types::SurrealValue;
+
+use crate::error::StorageError;
+use crate::rows::{key, rid};
+use crate::{Store, tx::Tx};
+
+/// Every migration, in the order it applies: (name, SurrealQL).
+pub const MIGRATIONS: &[(&str, &str)] = &[("0001_foundation", include_str!("../migrations/0001_foundation.surql"))];
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct MigrationRow {
+    id: surrealdb::types::RecordId,
+    applied_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Applies the migrations not yet recorded and returns their names.
+    pub async fn migrate(&self) -> Result<Vec<&'static str>, StorageError> {
+        self.db
+            .query(
+                "DEFINE TABLE IF NOT EXISTS migration SCHEMAFULL;
+                 DEFINE FIELD IF NOT EXISTS applied_at ON migration TYPE datetime;",
+            )
+            .await
+            .and_then(|r| r.check())
+            .map_err(StorageError::backend)?;
+        let applied: Vec<MigrationRow> = self
+            .db
+            .query("SELECT * FROM migration ORDER BY id")
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        let applied: Vec<String> = applied.iter().map(|row| key(&row.id)).collect();
+        if let Some(unknown) = applied.iter().find(|name| !MIGRATIONS.iter().any(|(known, _)| known == name)) {
+            return Err(StorageError::Invalid(format!(
+                "the database has migration {unknown}, which this version of Siteward does not know; \
+                 it was written by a newer version"
+            )));
+        }
+        let mut done = Vec::new();
+        for (name, sql) in MIGRATIONS {
+            if applied.iter().any(|a| a == name) {
+                continue;
+            }
+            let mut tx = Tx::new();
+            tx.run(sql.trim().trim_end_matches(';'));
+            tx.bind("migration", rid("migration", name))
+                .bind("applied_at", Utc::now())
+                .run("CREATE $migration SET applied_at = $applied_at");
+            tx.commit(&self.db).await?;
+            tracing::info!(migration = name, "applied migration");
+            done.push(*name);
+        }
+        Ok(done)
+    }
+}

@@ -1,0 +1,390 @@
+//! Partners, their members, customers, sites and site admins.
+
+use surrealdb::types::{RecordId, SurrealValue, Variables};
+
+use siteward_core::audit::AuditEvent;
+use siteward_core::ids::{AccountId, CustomerId, PartnerId, SiteId};
+use siteward_core::page::{Page, PageRequest};
+use siteward_core::tenancy::{Customer, MemberStatus, Partner, PartnerMembership, PartnerRole, Site, SiteAdmin};
+use siteward_core::validate::Email;
+
+use crate::accounts::NewAccount;
+use crate::error::{Conflict, StorageError};
+use crate::rows::{
+    CustomerRow, MemberRow, PartnerRow, SiteAdminRow, SiteRow, key, member_key, rid, site_admin_key,
+};
+use crate::{Store, tx::Tx};
+
+/// The account a new membership or site admin refers to: one that exists, or one to create
+/// in the same transaction.
+#[derive(Debug, Clone)]
+pub enum PersonResolution {
+    /// An account that already exists.
+    Existing(AccountId),
+    /// An account to create.
+    New(NewAccount),
+}
+
+impl PersonResolution {
+    /// The account's id.
+    pub fn account_id(&self) -> &AccountId {
+        match self {
+            Self::Existing(id) => id,
+            Self::New(new) => &new.account.id,
+        }
+    }
+
+    fn insert(&self, tx: &mut Tx, name: &str) {
+        if let Self::New(new) = self {
+            new.insert(tx, name);
+        }
+    }
+}
+
+/// A partner member with the account's email and name, as lists show them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberView {
+    /// The membership.
+    pub membership: PartnerMembership,
+    /// The member's email.
+    pub email: Email,
+    /// The member's name.
+    pub name: String,
+}
+
+/// A site admin with the account's email and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteAdminView {
+    /// The site admin record.
+    pub site_admin: SiteAdmin,
+    /// The admin's email.
+    pub email: Email,
+    /// The admin's name.
+    pub name: String,
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct Person {
+    id: RecordId,
+    email: String,
+    name: String,
+}
+
+impl Store {
+    /// Reads one page of `table`'s records matching `condition`, in id order. `after_key`
+    /// turns the page cursor into the record key to continue after.
+    pub(crate) async fn page<R: SurrealValue>(
+        &self,
+        table: &str,
+        condition: &str,
+        mut vars: Variables,
+        page: &PageRequest,
+        after_key: impl Fn(&str) -> String,
+    ) -> Result<Vec<R>, StorageError> {
+        let mut sql = format!("SELECT * FROM {table} WHERE {condition}");
+        if let Some(after) = &page.after {
+            sql.push_str(" AND id > $after");
+            vars.insert("after", rid(table, &after_key(after)));
+        }
+        sql.push_str(" ORDER BY id LIMIT $limit");
+        vars.insert("limit", i64::from(page.limit) + 1);
+        self.db
+            .query(sql)
+            .bind(vars)
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)
+    }
+
+    async fn record<R: SurrealValue>(&self, table: &str, id: &str) -> Result<R, StorageError> {
+        let row: Option<R> = self.db.select(rid(table, id)).await.map_err(StorageError::backend)?;
+        row.ok_or(StorageError::NotFound)
+    }
+
+    async fn people(&self, ids: impl Iterator<Item = &str>) -> Result<Vec<Person>, StorageError> {
+        let ids: Vec<RecordId> = ids.map(|id| rid("account", id)).collect();
+        self.db
+            .query("SELECT id, email, name FROM $ids")
+            .bind(("ids", ids))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)
+    }
+
+    /// Finds the account with this email, if any.
+    pub async fn account_id_by_email(&self, email: &Email) -> Result<Option<AccountId>, StorageError> {
+        let ids: Vec<RecordId> = self
+            .db
+            .query("SELECT VALUE id FROM account WHERE email = $email LIMIT 1")
+            .bind(("email", email.to_string()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(ids.first().map(|id| AccountId::from_trusted(key(id))))
+    }
+
+    /// Creates a partner with its first Super Admin.
+    pub async fn create_partner(
+        &self,
+        partner: &Partner,
+        super_admin: &PersonResolution,
+        membership: &PartnerMembership,
+        events: &[AuditEvent],
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("partner", PartnerRow::from_partner(partner)).run("INSERT INTO partner $partner");
+        super_admin.insert(&mut tx, "account");
+        tx.bind("member", MemberRow::from_membership(membership))
+            .guard("INSERT INTO partner_member $member", Conflict::AlreadyMember);
+        events.iter().for_each(|e| {
+            tx.audit(e);
+        });
+        tx.commit(&self.db).await
+    }
+
+    /// Lists partners: all of them, or only those in `only`.
+    pub async fn partners(&self, page: &PageRequest, only: Option<&[PartnerId]>) -> Result<Page<Partner>, StorageError> {
+        let mut vars = Variables::new();
+        let condition = match only {
+            None => "true",
+            Some(ids) => {
+                vars.insert("only", ids.iter().map(|id| rid("partner", id.as_str())).collect::<Vec<_>>());
+                "id IN $only"
+            }
+        };
+        let rows: Vec<PartnerRow> = self.page("partner", condition, vars, page, str::to_owned).await?;
+        let partners: Vec<Partner> = rows.into_iter().map(PartnerRow::into_partner).collect();
+        Ok(Page::from_overfetch(partners, page.limit, |p| p.id.as_str()))
+    }
+
+    /// Reads a partner.
+    pub async fn partner(&self, id: &PartnerId) -> Result<Partner, StorageError> {
+        Ok(self.record::<PartnerRow>("partner", id.as_str()).await?.into_partner())
+    }
+
+    /// Adds an account (existing or new) to a partner.
+    pub async fn add_member(
+        &self,
+        membership: &PartnerMembership,
+        person: &PersonResolution,
+        events: &[AuditEvent],
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        person.insert(&mut tx, "account");
+        tx.bind("member", MemberRow::from_membership(membership))
+            .guard("INSERT INTO partner_member $member", Conflict::AlreadyMember);
+        events.iter().for_each(|e| {
+            tx.audit(e);
+        });
+        tx.commit(&self.db).await
+    }
+
+    /// Lists a partner's members, in account id order.
+    pub async fn members(&self, partner: &PartnerId, page: &PageRequest) -> Result<Page<MemberView>, StorageError> {
+        let mut vars = Variables::new();
+        vars.insert("partner", partner.to_string());
+        let rows: Vec<MemberRow> = self
+            .page("partner_member", "partner_id = $partner", vars, page, |after| {
+                member_key(partner, &AccountId::from_trusted(after.to_owned()))
+            })
+            .await?;
+        let people = self.people(rows.iter().map(|r| r.account_id.as_str())).await?;
+        let views = rows
+            .iter()
+            .map(|row| member_view(row, &people))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_overfetch(views, page.limit, |v| v.membership.account_id.as_str()))
+    }
+
+    /// Reads one membership.
+    pub async fn member(&self, partner: &PartnerId, account: &AccountId) -> Result<MemberView, StorageError> {
+        let row: MemberRow = self.record("partner_member", &member_key(partner, account)).await?;
+        let people = self.people(std::iter::once(row.account_id.as_str())).await?;
+        member_view(&row, &people)
+    }
+
+    /// Changes a member's role or status. Refuses to leave the partner without an active
+    /// Super Admin.
+    pub async fn update_member(&self, updated: &PartnerMembership, event: &AuditEvent) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        bind_member(&mut tx, &updated.partner_id, &updated.account_id);
+        let keeps_super_admin = updated.role == PartnerRole::SuperAdmin && updated.status == MemberStatus::Active;
+        if !keeps_super_admin {
+            tx.guard(LAST_SUPER_ADMIN_GUARD, Conflict::LastSuperAdmin);
+        }
+        tx.bind("role", updated.role.as_str())
+            .bind("status", updated.status.as_str())
+            .run("UPDATE $member SET role = $role, status = $status")
+            .audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// Removes a member from a partner (the account remains). Refuses to remove the last
+    /// active Super Admin.
+    pub async fn remove_member(&self, partner: &PartnerId, account: &AccountId, event: &AuditEvent) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        bind_member(&mut tx, partner, account);
+        tx.guard(LAST_SUPER_ADMIN_GUARD, Conflict::LastSuperAdmin)
+            .run("DELETE $member")
+            .audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// Creates a customer.
+    pub async fn create_customer(&self, customer: &Customer, event: &AuditEvent) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("customer", CustomerRow::from_customer(customer))
+            .run("INSERT INTO customer $customer")
+            .audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// Lists a partner's customers.
+    pub async fn customers(&self, partner: &PartnerId, page: &PageRequest) -> Result<Page<Customer>, StorageError> {
+        let mut vars = Variables::new();
+        vars.insert("partner", partner.to_string());
+        let rows: Vec<CustomerRow> = self.page("customer", "partner_id = $partner", vars, page, str::to_owned).await?;
+        Ok(Page::from_overfetch(rows.into_iter().map(CustomerRow::into_customer).collect(), page.limit, |c: &Customer| {
+            c.id.as_str()
+        }))
+    }
+
+    /// Reads a customer.
+    pub async fn customer(&self, id: &CustomerId) -> Result<Customer, StorageError> {
+        Ok(self.record::<CustomerRow>("customer", id.as_str()).await?.into_customer())
+    }
+
+    /// Creates a site with its first site admin (an existing account or a new one).
+    pub async fn create_site(
+        &self,
+        site: &Site,
+        admin: &PersonResolution,
+        site_admin: &SiteAdmin,
+        events: &[AuditEvent],
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("site", SiteRow::from_site(site)).run("INSERT INTO site $site");
+        admin.insert(&mut tx, "account");
+        insert_site_admin(&mut tx, site_admin);
+        events.iter().for_each(|e| {
+            tx.audit(e);
+        });
+        tx.commit(&self.db).await
+    }
+
+    /// Lists a partner's sites.
+    pub async fn sites(&self, partner: &PartnerId, page: &PageRequest) -> Result<Page<Site>, StorageError> {
+        let mut vars = Variables::new();
+        vars.insert("partner", partner.to_string());
+        let rows: Vec<SiteRow> = self.page("site", "partner_id = $partner", vars, page, str::to_owned).await?;
+        Ok(Page::from_overfetch(rows.into_iter().map(SiteRow::into_site).collect(), page.limit, |s: &Site| s.id.as_str()))
+    }
+
+    /// Reads a site.
+    pub async fn site(&self, id: &SiteId) -> Result<Site, StorageError> {
+        Ok(self.record::<SiteRow>("site", id.as_str()).await?.into_site())
+    }
+
+    /// Makes an account (existing or new) an admin of a site.
+    pub async fn add_site_admin(
+        &self,
+        site_admin: &SiteAdmin,
+        person: &PersonResolution,
+        events: &[AuditEvent],
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        person.insert(&mut tx, "account");
+        insert_site_admin(&mut tx, site_admin);
+        events.iter().for_each(|e| {
+            tx.audit(e);
+        });
+        tx.commit(&self.db).await
+    }
+
+    /// Lists a site's admins, in account id order.
+    pub async fn site_admins(&self, site: &SiteId, page: &PageRequest) -> Result<Page<SiteAdminView>, StorageError> {
+        let mut vars = Variables::new();
+        vars.insert("site", site.to_string());
+        let rows: Vec<SiteAdminRow> = self
+            .page("site_admin", "site_id = $site", vars, page, |after| {
+                site_admin_key(site, &AccountId::from_trusted(after.to_owned()))
+            })
+            .await?;
+        let people = self.people(rows.iter().map(|r| r.account_id.as_str())).await?;
+        let views = rows
+            .into_iter()
+            .map(|row| {
+                let person = find_person(&people, &row.account_id)?;
+                Ok(SiteAdminView {
+                    site_admin: SiteAdmin {
+                        site_id: SiteId::from_trusted(row.site_id),
+                        account_id: AccountId::from_trusted(row.account_id),
+                        created_at: row.created_at,
+                    },
+                    email: Email::from_trusted(person.email.clone()),
+                    name: person.name.clone(),
+                })
+            })
+            .collect::<Result<Vec<_>, StorageError>>()?;
+        Ok(Page::from_overfetch(views, page.limit, |v| v.site_admin.account_id.as_str()))
+    }
+
+    /// Removes a site admin (the account remains).
+    pub async fn remove_site_admin(&self, site: &SiteId, account: &AccountId, event: &AuditEvent) -> Result<(), StorageError> {
+        let existing: Option<SiteAdminRow> = self
+            .db
+            .select(rid("site_admin", &site_admin_key(site, account)))
+            .await
+            .map_err(StorageError::backend)?;
+        if existing.is_none() {
+            return Err(StorageError::NotFound);
+        }
+        let mut tx = Tx::new();
+        tx.bind("site_admin", rid("site_admin", &site_admin_key(site, account)))
+            .run("DELETE $site_admin")
+            .audit(event);
+        tx.commit(&self.db).await
+    }
+}
+
+/// Fails the transaction when no other active Super Admin than `$account_id` would remain.
+const LAST_SUPER_ADMIN_GUARD: &str = "IF array::len(SELECT id FROM partner_member WHERE partner_id = $partner_id \
+     AND account_id != $account_id AND role = 'super_admin' AND status = 'active') = 0 \
+     AND (SELECT VALUE role FROM ONLY $member) = 'super_admin' { THROW 'last_super_admin' }";
+
+fn bind_member(tx: &mut Tx, partner: &PartnerId, account: &AccountId) {
+    tx.bind("member", rid("partner_member", &member_key(partner, account)))
+        .bind("partner_id", partner.to_string())
+        .bind("account_id", account.to_string());
+}
+
+fn insert_site_admin(tx: &mut Tx, site_admin: &SiteAdmin) {
+    tx.bind(
+        "site_admin",
+        SiteAdminRow {
+            id: rid("site_admin", &site_admin_key(&site_admin.site_id, &site_admin.account_id)),
+            site_id: site_admin.site_id.to_string(),
+            account_id: site_admin.account_id.to_string(),
+            created_at: site_admin.created_at,
+        },
+    )
+    .guard("INSERT INTO site_admin $site_admin", Conflict::AlreadySiteAdmin);
+}
+
+fn find_person<'a>(people: &'a [Person], account_id: &str) -> Result<&'a Person, StorageError> {
+    people
+        .iter()
+        .find(|p| key(&p.id) == account_id)
+        .ok_or_else(|| StorageError::Invalid(format!("membership refers to missing account {account_id}")))
+}
+
+fn member_view(row: &MemberRow, people: &[Person]) -> Result<MemberView, StorageError> {
+    let person = find_person(people, &row.account_id)?;
+    Ok(MemberView {
+        membership: row.to_membership()?,
+        email: Email::from_trusted(person.email.clone()),
+        name: person.name.clone(),
+    })
+}
+
