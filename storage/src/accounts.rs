@@ -138,7 +138,11 @@ impl Store {
     }
 
     /// Creates an operator account.
-    pub async fn create_operator(&self, new: &NewAccount, event: &AuditEvent) -> Result<(), StorageError> {
+    pub async fn create_operator(
+        &self,
+        new: &NewAccount,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
         new.insert(&mut tx, "account");
         tx.audit(event);
@@ -146,7 +150,10 @@ impl Store {
     }
 
     /// Finds an account by email, with what login needs to check it.
-    pub async fn account_by_email(&self, email: &Email) -> Result<Option<(Account, Credentials)>, StorageError> {
+    pub async fn account_by_email(
+        &self,
+        email: &Email,
+    ) -> Result<Option<(Account, Credentials)>, StorageError> {
         let row: Option<AccountRow> = self
             .db
             .query("SELECT * FROM ONLY account WHERE email = $email LIMIT 1")
@@ -172,7 +179,10 @@ impl Store {
     }
 
     /// Reads an account with its login state.
-    pub async fn credentials(&self, id: &AccountId) -> Result<(Account, Credentials), StorageError> {
+    pub async fn credentials(
+        &self,
+        id: &AccountId,
+    ) -> Result<(Account, Credentials), StorageError> {
         self.account_row(id).await?.into_credentials()
     }
 
@@ -214,7 +224,7 @@ impl Store {
             tx.run("UPDATE $account SET totp_last_step = $step");
         }
         tx.bind(
-            "session",
+            "new_session",
             SessionRow {
                 id: rid("session", session.id.as_str()),
                 token_hash: session.token_hash.clone(),
@@ -223,16 +233,22 @@ impl Store {
                 expires_at: session.expires_at,
             },
         )
-        .run("INSERT INTO session $session")
+        .run("INSERT INTO session $new_session")
         .audit(event);
         tx.commit(&self.db).await
     }
 
     /// Finds the unexpired session with this token hash.
-    pub async fn session_by_hash(&self, token_hash: &str, now: Timestamp) -> Result<Option<SessionRecord>, StorageError> {
+    pub async fn session_by_hash(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<SessionRecord>, StorageError> {
         let row: Option<SessionRow> = self
             .db
-            .query("SELECT * FROM ONLY session WHERE token_hash = $hash AND expires_at > $now LIMIT 1")
+            .query(
+                "SELECT * FROM ONLY session WHERE token_hash = $hash AND expires_at > $now LIMIT 1",
+            )
             .bind(("hash", token_hash.to_owned()))
             .bind(("now", now))
             .await
@@ -248,9 +264,15 @@ impl Store {
     }
 
     /// Ends a session.
-    pub async fn end_session(&self, session: &SessionId, event: &AuditEvent) -> Result<(), StorageError> {
+    pub async fn end_session(
+        &self,
+        session: &SessionId,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
-        tx.bind("session", rid("session", session.as_str())).run("DELETE $session").audit(event);
+        tx.bind("ended_session", rid("session", session.as_str()))
+            .run("DELETE $ended_session")
+            .audit(event);
         tx.commit(&self.db).await
     }
 
@@ -278,12 +300,34 @@ impl Store {
                     ))
                 })
                 .collect::<Result<_, StorageError>>()?,
-            site_admin_of: sites.into_iter().map(|row| SiteId::from_trusted(row.site_id)).collect(),
+            site_admin_of: sites
+                .into_iter()
+                .map(|row| SiteId::from_trusted(row.site_id))
+                .collect(),
         })
     }
 
+    /// Replaces an account's password hash.
+    pub async fn set_password(
+        &self,
+        account: &AccountId,
+        password_hash: &str,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("account", rid("account", account.as_str()))
+            .bind("hash", password_hash.to_owned())
+            .run("UPDATE $account SET password_hash = $hash")
+            .audit(event);
+        tx.commit(&self.db).await
+    }
+
     /// Stores a TOTP secret that waits for confirmation with a code.
-    pub async fn set_pending_totp(&self, account: &AccountId, secret: &str) -> Result<(), StorageError> {
+    pub async fn set_pending_totp(
+        &self,
+        account: &AccountId,
+        secret: &str,
+    ) -> Result<(), StorageError> {
         self.db
             .query("UPDATE $account SET totp_pending_secret = $secret")
             .bind(("account", rid("account", account.as_str())))
@@ -295,7 +339,12 @@ impl Store {
     }
 
     /// Turns the pending secret into the account's second factor.
-    pub async fn enable_totp(&self, account: &AccountId, step: i64, event: &AuditEvent) -> Result<(), StorageError> {
+    pub async fn enable_totp(
+        &self,
+        account: &AccountId,
+        step: i64,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
         tx.bind("account", rid("account", account.as_str()))
             .bind("step", step)
@@ -305,7 +354,11 @@ impl Store {
     }
 
     /// Removes the account's second factor (by its owner, or an admin's reset).
-    pub async fn disable_totp(&self, account: &AccountId, event: &AuditEvent) -> Result<(), StorageError> {
+    pub async fn disable_totp(
+        &self,
+        account: &AccountId,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
         tx.bind("account", rid("account", account.as_str()))
             .run("UPDATE $account SET totp_secret = NONE, totp_pending_secret = NONE, totp_last_step = NONE")

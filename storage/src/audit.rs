@@ -22,12 +22,12 @@ impl Store {
         let mut conditions = vec![match scope {
             AuditScope::Platform => "true",
             AuditScope::Partner(p) => {
-                vars.insert("scope", p.to_string());
-                "partner_id = $scope"
+                vars.insert("scope_id", p.to_string());
+                "partner_id = $scope_id"
             }
             AuditScope::Site(s) => {
-                vars.insert("scope", s.to_string());
-                "site_id = $scope"
+                vars.insert("scope_id", s.to_string());
+                "site_id = $scope_id"
             }
         }];
         if let Some(actor) = &filter.actor {
@@ -47,9 +47,18 @@ impl Store {
             conditions.push("at < $to");
         }
         let rows: Vec<AuditEventRow> = self
-            .page("audit_event", &conditions.join(" AND "), vars, page, str::to_owned)
+            .page(
+                "audit_event",
+                &conditions.join(" AND "),
+                vars,
+                page,
+                str::to_owned,
+            )
             .await?;
-        let events = rows.into_iter().map(AuditEventRow::into_event).collect::<Result<Vec<_>, _>>()?;
+        let events = rows
+            .into_iter()
+            .map(AuditEventRow::into_event)
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Page::from_overfetch(events, page.limit, |e| e.id.as_str()))
     }
 }

@@ -53,7 +53,10 @@ impl StorageError {
         if error.is_not_found() {
             return Self::NotFound;
         }
-        if matches!(error.query_details(), Some(surrealdb::types::QueryError::TransactionConflict)) {
+        if matches!(
+            error.query_details(),
+            Some(surrealdb::types::QueryError::TransactionConflict)
+        ) {
             return Self::Conflict(Conflict::Concurrent);
         }
         if error.is_validation() {

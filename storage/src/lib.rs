@@ -86,7 +86,12 @@ impl Store {
 
     /// Whether the database answers; used by the readiness probe.
     pub async fn ping(&self) -> Result<(), StorageError> {
-        self.db.query("RETURN true").await.map_err(StorageError::backend)?.check().map_err(StorageError::backend)?;
+        self.db
+            .query("RETURN true")
+            .await
+            .map_err(StorageError::backend)?
+            .check()
+            .map_err(StorageError::backend)?;
         Ok(())
     }
 }

@@ -13,7 +13,10 @@ use crate::rows::{key, rid};
 use crate::{Store, tx::Tx};
 
 /// Every migration, in the order it applies: (name, SurrealQL).
-pub const MIGRATIONS: &[(&str, &str)] = &[("0001_foundation", include_str!("../migrations/0001_foundation.surql"))];
+pub const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_foundation",
+    include_str!("../migrations/0001_foundation.surql"),
+)];
 
 #[derive(Debug, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
@@ -40,7 +43,10 @@ impl Store {
             .and_then(|mut r| r.take(0))
             .map_err(StorageError::backend)?;
         let applied: Vec<String> = applied.iter().map(|row| key(&row.id)).collect();
-        if let Some(unknown) = applied.iter().find(|name| !MIGRATIONS.iter().any(|(known, _)| known == name)) {
+        if let Some(unknown) = applied
+            .iter()
+            .find(|name| !MIGRATIONS.iter().any(|(known, _)| known == name))
+        {
             return Err(StorageError::Invalid(format!(
                 "the database has migration {unknown}, which this version of Siteward does not know; \
                  it was written by a newer version"

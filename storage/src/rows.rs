@@ -7,7 +7,9 @@ use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
 use siteward_core::account::{Account, AccountStatus};
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
 use siteward_core::ids::{AccountId, ApiTokenId, AuditEventId, CustomerId, PartnerId, SiteId};
-use siteward_core::tenancy::{Customer, MemberStatus, Partner, PartnerMembership, PartnerRole, Site};
+use siteward_core::tenancy::{
+    Customer, MemberStatus, Partner, PartnerMembership, PartnerRole, Site,
+};
 use siteward_core::validate::Email;
 
 use crate::error::StorageError;
@@ -26,8 +28,12 @@ pub(crate) fn key(id: &RecordId) -> String {
 }
 
 /// Reads a stored enum's text; a value outside the enum means the data is damaged.
-pub(crate) fn stored<T>(parse: fn(&str, &str) -> Result<T, siteward_core::FieldError>, text: &str) -> Result<T, StorageError> {
-    parse("stored", text).map_err(|e| StorageError::Invalid(format!("stored value {text:?}: {}", e.message)))
+pub(crate) fn stored<T>(
+    parse: fn(&str, &str) -> Result<T, siteward_core::FieldError>,
+    text: &str,
+) -> Result<T, StorageError> {
+    parse("stored", text)
+        .map_err(|e| StorageError::Invalid(format!("stored value {text:?}: {}", e.message)))
 }
 
 #[derive(Debug, Clone, SurrealValue)]
@@ -289,6 +295,19 @@ impl AuditEventRow {
 
 /// Target kinds are a closed set in the domain (`&'static str`); map stored text back to it.
 fn target_kind(text: &str) -> &'static str {
-    const KINDS: &[&str] = &["account", "partner", "customer", "site", "api_token", "session", "membership", "site_admin"];
-    KINDS.iter().find(|k| **k == text).copied().unwrap_or("unknown")
+    const KINDS: &[&str] = &[
+        "account",
+        "partner",
+        "customer",
+        "site",
+        "api_token",
+        "session",
+        "membership",
+        "site_admin",
+    ];
+    KINDS
+        .iter()
+        .find(|k| **k == text)
+        .copied()
+        .unwrap_or("unknown")
 }

@@ -5,7 +5,9 @@ use surrealdb::types::{RecordId, SurrealValue, Variables};
 use siteward_core::audit::AuditEvent;
 use siteward_core::ids::{AccountId, CustomerId, PartnerId, SiteId};
 use siteward_core::page::{Page, PageRequest};
-use siteward_core::tenancy::{Customer, MemberStatus, Partner, PartnerMembership, PartnerRole, Site, SiteAdmin};
+use siteward_core::tenancy::{
+    Customer, MemberStatus, Partner, PartnerMembership, PartnerRole, Site, SiteAdmin,
+};
 use siteward_core::validate::Email;
 
 use crate::accounts::NewAccount;
@@ -84,8 +86,8 @@ impl Store {
     ) -> Result<Vec<R>, StorageError> {
         let mut sql = format!("SELECT * FROM {table} WHERE {condition}");
         if let Some(after) = &page.after {
-            sql.push_str(" AND id > $after");
-            vars.insert("after", rid(table, &after_key(after)));
+            sql.push_str(" AND id > $after_id");
+            vars.insert("after_id", rid(table, &after_key(after)));
         }
         sql.push_str(" ORDER BY id LIMIT $limit");
         vars.insert("limit", i64::from(page.limit) + 1);
@@ -98,7 +100,11 @@ impl Store {
     }
 
     async fn record<R: SurrealValue>(&self, table: &str, id: &str) -> Result<R, StorageError> {
-        let row: Option<R> = self.db.select(rid(table, id)).await.map_err(StorageError::backend)?;
+        let row: Option<R> = self
+            .db
+            .select(rid(table, id))
+            .await
+            .map_err(StorageError::backend)?;
         row.ok_or(StorageError::NotFound)
     }
 
@@ -113,7 +119,10 @@ impl Store {
     }
 
     /// Finds the account with this email, if any.
-    pub async fn account_id_by_email(&self, email: &Email) -> Result<Option<AccountId>, StorageError> {
+    pub async fn account_id_by_email(
+        &self,
+        email: &Email,
+    ) -> Result<Option<AccountId>, StorageError> {
         let ids: Vec<RecordId> = self
             .db
             .query("SELECT VALUE id FROM account WHERE email = $email LIMIT 1")
@@ -133,10 +142,14 @@ impl Store {
         events: &[AuditEvent],
     ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
-        tx.bind("partner", PartnerRow::from_partner(partner)).run("INSERT INTO partner $partner");
+        tx.bind("partner", PartnerRow::from_partner(partner))
+            .run("INSERT INTO partner $partner");
         super_admin.insert(&mut tx, "account");
         tx.bind("member", MemberRow::from_membership(membership))
-            .guard("INSERT INTO partner_member $member", Conflict::AlreadyMember);
+            .guard(
+                "INSERT INTO partner_member $member",
+                Conflict::AlreadyMember,
+            );
         events.iter().for_each(|e| {
             tx.audit(e);
         });
@@ -144,23 +157,39 @@ impl Store {
     }
 
     /// Lists partners: all of them, or only those in `only`.
-    pub async fn partners(&self, page: &PageRequest, only: Option<&[PartnerId]>) -> Result<Page<Partner>, StorageError> {
+    pub async fn partners(
+        &self,
+        page: &PageRequest,
+        only: Option<&[PartnerId]>,
+    ) -> Result<Page<Partner>, StorageError> {
         let mut vars = Variables::new();
         let condition = match only {
             None => "true",
             Some(ids) => {
-                vars.insert("only", ids.iter().map(|id| rid("partner", id.as_str())).collect::<Vec<_>>());
+                vars.insert(
+                    "only",
+                    ids.iter()
+                        .map(|id| rid("partner", id.as_str()))
+                        .collect::<Vec<_>>(),
+                );
                 "id IN $only"
             }
         };
-        let rows: Vec<PartnerRow> = self.page("partner", condition, vars, page, str::to_owned).await?;
+        let rows: Vec<PartnerRow> = self
+            .page("partner", condition, vars, page, str::to_owned)
+            .await?;
         let partners: Vec<Partner> = rows.into_iter().map(PartnerRow::into_partner).collect();
-        Ok(Page::from_overfetch(partners, page.limit, |p| p.id.as_str()))
+        Ok(Page::from_overfetch(partners, page.limit, |p| {
+            p.id.as_str()
+        }))
     }
 
     /// Reads a partner.
     pub async fn partner(&self, id: &PartnerId) -> Result<Partner, StorageError> {
-        Ok(self.record::<PartnerRow>("partner", id.as_str()).await?.into_partner())
+        Ok(self
+            .record::<PartnerRow>("partner", id.as_str())
+            .await?
+            .into_partner())
     }
 
     /// Adds an account (existing or new) to a partner.
@@ -173,7 +202,10 @@ impl Store {
         let mut tx = Tx::new();
         person.insert(&mut tx, "account");
         tx.bind("member", MemberRow::from_membership(membership))
-            .guard("INSERT INTO partner_member $member", Conflict::AlreadyMember);
+            .guard(
+                "INSERT INTO partner_member $member",
+                Conflict::AlreadyMember,
+            );
         events.iter().for_each(|e| {
             tx.audit(e);
         });
@@ -181,35 +213,60 @@ impl Store {
     }
 
     /// Lists a partner's members, in account id order.
-    pub async fn members(&self, partner: &PartnerId, page: &PageRequest) -> Result<Page<MemberView>, StorageError> {
+    pub async fn members(
+        &self,
+        partner: &PartnerId,
+        page: &PageRequest,
+    ) -> Result<Page<MemberView>, StorageError> {
         let mut vars = Variables::new();
         vars.insert("partner", partner.to_string());
         let rows: Vec<MemberRow> = self
-            .page("partner_member", "partner_id = $partner", vars, page, |after| {
-                member_key(partner, &AccountId::from_trusted(after.to_owned()))
-            })
+            .page(
+                "partner_member",
+                "partner_id = $partner",
+                vars,
+                page,
+                |after| member_key(partner, &AccountId::from_trusted(after.to_owned())),
+            )
             .await?;
-        let people = self.people(rows.iter().map(|r| r.account_id.as_str())).await?;
+        let people = self
+            .people(rows.iter().map(|r| r.account_id.as_str()))
+            .await?;
         let views = rows
             .iter()
             .map(|row| member_view(row, &people))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_overfetch(views, page.limit, |v| v.membership.account_id.as_str()))
+        Ok(Page::from_overfetch(views, page.limit, |v| {
+            v.membership.account_id.as_str()
+        }))
     }
 
     /// Reads one membership.
-    pub async fn member(&self, partner: &PartnerId, account: &AccountId) -> Result<MemberView, StorageError> {
-        let row: MemberRow = self.record("partner_member", &member_key(partner, account)).await?;
-        let people = self.people(std::iter::once(row.account_id.as_str())).await?;
+    pub async fn member(
+        &self,
+        partner: &PartnerId,
+        account: &AccountId,
+    ) -> Result<MemberView, StorageError> {
+        let row: MemberRow = self
+            .record("partner_member", &member_key(partner, account))
+            .await?;
+        let people = self
+            .people(std::iter::once(row.account_id.as_str()))
+            .await?;
         member_view(&row, &people)
     }
 
     /// Changes a member's role or status. Refuses to leave the partner without an active
     /// Super Admin.
-    pub async fn update_member(&self, updated: &PartnerMembership, event: &AuditEvent) -> Result<(), StorageError> {
+    pub async fn update_member(
+        &self,
+        updated: &PartnerMembership,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
         bind_member(&mut tx, &updated.partner_id, &updated.account_id);
-        let keeps_super_admin = updated.role == PartnerRole::SuperAdmin && updated.status == MemberStatus::Active;
+        let keeps_super_admin =
+            updated.role == PartnerRole::SuperAdmin && updated.status == MemberStatus::Active;
         if !keeps_super_admin {
             tx.guard(LAST_SUPER_ADMIN_GUARD, Conflict::LastSuperAdmin);
         }
@@ -222,7 +279,12 @@ impl Store {
 
     /// Removes a member from a partner (the account remains). Refuses to remove the last
     /// active Super Admin.
-    pub async fn remove_member(&self, partner: &PartnerId, account: &AccountId, event: &AuditEvent) -> Result<(), StorageError> {
+    pub async fn remove_member(
+        &self,
+        partner: &PartnerId,
+        account: &AccountId,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
         bind_member(&mut tx, partner, account);
         tx.guard(LAST_SUPER_ADMIN_GUARD, Conflict::LastSuperAdmin)
@@ -232,7 +294,11 @@ impl Store {
     }
 
     /// Creates a customer.
-    pub async fn create_customer(&self, customer: &Customer, event: &AuditEvent) -> Result<(), StorageError> {
+    pub async fn create_customer(
+        &self,
+        customer: &Customer,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
         tx.bind("customer", CustomerRow::from_customer(customer))
             .run("INSERT INTO customer $customer")
@@ -241,18 +307,35 @@ impl Store {
     }
 
     /// Lists a partner's customers.
-    pub async fn customers(&self, partner: &PartnerId, page: &PageRequest) -> Result<Page<Customer>, StorageError> {
+    pub async fn customers(
+        &self,
+        partner: &PartnerId,
+        page: &PageRequest,
+    ) -> Result<Page<Customer>, StorageError> {
         let mut vars = Variables::new();
         vars.insert("partner", partner.to_string());
-        let rows: Vec<CustomerRow> = self.page("customer", "partner_id = $partner", vars, page, str::to_owned).await?;
-        Ok(Page::from_overfetch(rows.into_iter().map(CustomerRow::into_customer).collect(), page.limit, |c: &Customer| {
-            c.id.as_str()
-        }))
+        let rows: Vec<CustomerRow> = self
+            .page(
+                "customer",
+                "partner_id = $partner",
+                vars,
+                page,
+                str::to_owned,
+            )
+            .await?;
+        Ok(Page::from_overfetch(
+            rows.into_iter().map(CustomerRow::into_customer).collect(),
+            page.limit,
+            |c: &Customer| c.id.as_str(),
+        ))
     }
 
     /// Reads a customer.
     pub async fn customer(&self, id: &CustomerId) -> Result<Customer, StorageError> {
-        Ok(self.record::<CustomerRow>("customer", id.as_str()).await?.into_customer())
+        Ok(self
+            .record::<CustomerRow>("customer", id.as_str())
+            .await?
+            .into_customer())
     }
 
     /// Creates a site with its first site admin (an existing account or a new one).
@@ -264,7 +347,8 @@ impl Store {
         events: &[AuditEvent],
     ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
-        tx.bind("site", SiteRow::from_site(site)).run("INSERT INTO site $site");
+        tx.bind("site", SiteRow::from_site(site))
+            .run("INSERT INTO site $site");
         admin.insert(&mut tx, "account");
         insert_site_admin(&mut tx, site_admin);
         events.iter().for_each(|e| {
@@ -274,16 +358,29 @@ impl Store {
     }
 
     /// Lists a partner's sites.
-    pub async fn sites(&self, partner: &PartnerId, page: &PageRequest) -> Result<Page<Site>, StorageError> {
+    pub async fn sites(
+        &self,
+        partner: &PartnerId,
+        page: &PageRequest,
+    ) -> Result<Page<Site>, StorageError> {
         let mut vars = Variables::new();
         vars.insert("partner", partner.to_string());
-        let rows: Vec<SiteRow> = self.page("site", "partner_id = $partner", vars, page, str::to_owned).await?;
-        Ok(Page::from_overfetch(rows.into_iter().map(SiteRow::into_site).collect(), page.limit, |s: &Site| s.id.as_str()))
+        let rows: Vec<SiteRow> = self
+            .page("site", "partner_id = $partner", vars, page, str::to_owned)
+            .await?;
+        Ok(Page::from_overfetch(
+            rows.into_iter().map(SiteRow::into_site).collect(),
+            page.limit,
+            |s: &Site| s.id.as_str(),
+        ))
     }
 
     /// Reads a site.
     pub async fn site(&self, id: &SiteId) -> Result<Site, StorageError> {
-        Ok(self.record::<SiteRow>("site", id.as_str()).await?.into_site())
+        Ok(self
+            .record::<SiteRow>("site", id.as_str())
+            .await?
+            .into_site())
     }
 
     /// Makes an account (existing or new) an admin of a site.
@@ -303,7 +400,11 @@ impl Store {
     }
 
     /// Lists a site's admins, in account id order.
-    pub async fn site_admins(&self, site: &SiteId, page: &PageRequest) -> Result<Page<SiteAdminView>, StorageError> {
+    pub async fn site_admins(
+        &self,
+        site: &SiteId,
+        page: &PageRequest,
+    ) -> Result<Page<SiteAdminView>, StorageError> {
         let mut vars = Variables::new();
         vars.insert("site", site.to_string());
         let rows: Vec<SiteAdminRow> = self
@@ -311,7 +412,9 @@ impl Store {
                 site_admin_key(site, &AccountId::from_trusted(after.to_owned()))
             })
             .await?;
-        let people = self.people(rows.iter().map(|r| r.account_id.as_str())).await?;
+        let people = self
+            .people(rows.iter().map(|r| r.account_id.as_str()))
+            .await?;
         let views = rows
             .into_iter()
             .map(|row| {
@@ -327,11 +430,18 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>, StorageError>>()?;
-        Ok(Page::from_overfetch(views, page.limit, |v| v.site_admin.account_id.as_str()))
+        Ok(Page::from_overfetch(views, page.limit, |v| {
+            v.site_admin.account_id.as_str()
+        }))
     }
 
     /// Removes a site admin (the account remains).
-    pub async fn remove_site_admin(&self, site: &SiteId, account: &AccountId, event: &AuditEvent) -> Result<(), StorageError> {
+    pub async fn remove_site_admin(
+        &self,
+        site: &SiteId,
+        account: &AccountId,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
         let existing: Option<SiteAdminRow> = self
             .db
             .select(rid("site_admin", &site_admin_key(site, account)))
@@ -341,9 +451,12 @@ impl Store {
             return Err(StorageError::NotFound);
         }
         let mut tx = Tx::new();
-        tx.bind("site_admin", rid("site_admin", &site_admin_key(site, account)))
-            .run("DELETE $site_admin")
-            .audit(event);
+        tx.bind(
+            "site_admin",
+            rid("site_admin", &site_admin_key(site, account)),
+        )
+        .run("DELETE $site_admin")
+        .audit(event);
         tx.commit(&self.db).await
     }
 }
@@ -354,29 +467,40 @@ const LAST_SUPER_ADMIN_GUARD: &str = "IF array::len(SELECT id FROM partner_membe
      AND (SELECT VALUE role FROM ONLY $member) = 'super_admin' { THROW 'last_super_admin' }";
 
 fn bind_member(tx: &mut Tx, partner: &PartnerId, account: &AccountId) {
-    tx.bind("member", rid("partner_member", &member_key(partner, account)))
-        .bind("partner_id", partner.to_string())
-        .bind("account_id", account.to_string());
+    tx.bind(
+        "member",
+        rid("partner_member", &member_key(partner, account)),
+    )
+    .bind("partner_id", partner.to_string())
+    .bind("account_id", account.to_string());
 }
 
 fn insert_site_admin(tx: &mut Tx, site_admin: &SiteAdmin) {
     tx.bind(
         "site_admin",
         SiteAdminRow {
-            id: rid("site_admin", &site_admin_key(&site_admin.site_id, &site_admin.account_id)),
+            id: rid(
+                "site_admin",
+                &site_admin_key(&site_admin.site_id, &site_admin.account_id),
+            ),
             site_id: site_admin.site_id.to_string(),
             account_id: site_admin.account_id.to_string(),
             created_at: site_admin.created_at,
         },
     )
-    .guard("INSERT INTO site_admin $site_admin", Conflict::AlreadySiteAdmin);
+    .guard(
+        "INSERT INTO site_admin $site_admin",
+        Conflict::AlreadySiteAdmin,
+    );
 }
 
 fn find_person<'a>(people: &'a [Person], account_id: &str) -> Result<&'a Person, StorageError> {
     people
         .iter()
         .find(|p| key(&p.id) == account_id)
-        .ok_or_else(|| StorageError::Invalid(format!("membership refers to missing account {account_id}")))
+        .ok_or_else(|| {
+            StorageError::Invalid(format!("membership refers to missing account {account_id}"))
+        })
 }
 
 fn member_view(row: &MemberRow, people: &[Person]) -> Result<MemberView, StorageError> {
@@ -387,4 +511,3 @@ fn member_view(row: &MemberRow, people: &[Person]) -> Result<MemberView, Storage
         name: person.name.clone(),
     })
 }
-

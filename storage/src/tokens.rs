@@ -76,7 +76,12 @@ impl ApiTokenRow {
         let scope = match (self.partner_id, self.site_id) {
             (Some(p), None) => TokenScope::Partner(PartnerId::from_trusted(p)),
             (None, Some(s)) => TokenScope::Site(SiteId::from_trusted(s)),
-            _ => return Err(StorageError::Invalid(format!("api token {} has no single scope", key(&self.id)))),
+            _ => {
+                return Err(StorageError::Invalid(format!(
+                    "api token {} has no single scope",
+                    key(&self.id)
+                )));
+            }
         };
         Ok(ApiToken {
             id: ApiTokenId::from_trusted(key(&self.id)),
@@ -92,22 +97,33 @@ impl ApiTokenRow {
 
 impl Store {
     /// Stores a new API token.
-    pub async fn create_api_token(&self, token: &ApiToken, event: &AuditEvent) -> Result<(), StorageError> {
+    pub async fn create_api_token(
+        &self,
+        token: &ApiToken,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
-        tx.bind("token", ApiTokenRow::from_token(token))
-            .run("INSERT INTO api_token $token")
+        tx.bind("api_token", ApiTokenRow::from_token(token))
+            .run("INSERT INTO api_token $api_token")
             .audit(event);
         tx.commit(&self.db).await
     }
 
     /// Reads an API token.
     pub async fn api_token(&self, id: &ApiTokenId) -> Result<ApiToken, StorageError> {
-        let row: Option<ApiTokenRow> = self.db.select(rid("api_token", id.as_str())).await.map_err(StorageError::backend)?;
+        let row: Option<ApiTokenRow> = self
+            .db
+            .select(rid("api_token", id.as_str()))
+            .await
+            .map_err(StorageError::backend)?;
         row.ok_or(StorageError::NotFound)?.into_token()
     }
 
     /// Finds the unrevoked token with this hash.
-    pub async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>, StorageError> {
+    pub async fn api_token_by_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<ApiToken>, StorageError> {
         let row: Option<ApiTokenRow> = self
             .db
             .query("SELECT * FROM ONLY api_token WHERE token_hash = $hash AND revoked_at = NONE LIMIT 1")
@@ -119,29 +135,43 @@ impl Store {
     }
 
     /// Lists tokens of a partner or a site, revoked ones included.
-    pub async fn api_tokens(&self, scope: ApiTokenScopeFilter<'_>, page: &PageRequest) -> Result<Page<ApiToken>, StorageError> {
+    pub async fn api_tokens(
+        &self,
+        scope: ApiTokenScopeFilter<'_>,
+        page: &PageRequest,
+    ) -> Result<Page<ApiToken>, StorageError> {
         let mut vars = Variables::new();
         let condition = match scope {
             ApiTokenScopeFilter::Partner(p) => {
-                vars.insert("scope", p.to_string());
-                "partner_id = $scope"
+                vars.insert("scope_id", p.to_string());
+                "partner_id = $scope_id"
             }
             ApiTokenScopeFilter::Site(s) => {
-                vars.insert("scope", s.to_string());
-                "site_id = $scope"
+                vars.insert("scope_id", s.to_string());
+                "site_id = $scope_id"
             }
         };
-        let rows: Vec<ApiTokenRow> = self.page("api_token", condition, vars, page, str::to_owned).await?;
-        let tokens = rows.into_iter().map(ApiTokenRow::into_token).collect::<Result<Vec<_>, _>>()?;
+        let rows: Vec<ApiTokenRow> = self
+            .page("api_token", condition, vars, page, str::to_owned)
+            .await?;
+        let tokens = rows
+            .into_iter()
+            .map(ApiTokenRow::into_token)
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Page::from_overfetch(tokens, page.limit, |t| t.id.as_str()))
     }
 
     /// Revokes a token; it stops working at once.
-    pub async fn revoke_api_token(&self, id: &ApiTokenId, at: Timestamp, event: &AuditEvent) -> Result<(), StorageError> {
+    pub async fn revoke_api_token(
+        &self,
+        id: &ApiTokenId,
+        at: Timestamp,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
-        tx.bind("token", rid("api_token", id.as_str()))
+        tx.bind("api_token", rid("api_token", id.as_str()))
             .bind("at", at)
-            .run("UPDATE $token SET revoked_at = $at WHERE revoked_at = NONE")
+            .run("UPDATE $api_token SET revoked_at = $at WHERE revoked_at = NONE")
             .audit(event);
         tx.commit(&self.db).await
     }

@@ -55,9 +55,20 @@ impl Tx {
 
     /// Runs the batch; all of it is applied, or none of it.
     pub(crate) async fn commit(self, db: &Surreal<Any>) -> Result<(), StorageError> {
-        let body: Vec<&str> = self.statements.iter().map(|(sql, _)| sql.as_str()).collect();
-        let sql = format!("BEGIN TRANSACTION;\n{};\nCOMMIT TRANSACTION;", body.join(";\n"));
-        let mut response = db.query(sql).bind(self.vars).await.map_err(StorageError::backend)?;
+        let body: Vec<&str> = self
+            .statements
+            .iter()
+            .map(|(sql, _)| sql.as_str())
+            .collect();
+        let sql = format!(
+            "BEGIN TRANSACTION;\n{};\nCOMMIT TRANSACTION;",
+            body.join(";\n")
+        );
+        let mut response = db
+            .query(sql)
+            .bind(self.vars)
+            .await
+            .map_err(StorageError::backend)?;
         let errors = response.take_errors();
         if errors.is_empty() {
             return Ok(());
@@ -70,7 +81,10 @@ impl Tx {
             .filter(|(_, error)| {
                 !matches!(
                     error.query_details(),
-                    Some(surrealdb::types::QueryError::NotExecuted | surrealdb::types::QueryError::Cancelled)
+                    Some(
+                        surrealdb::types::QueryError::NotExecuted
+                            | surrealdb::types::QueryError::Cancelled
+                    )
                 )
             })
             .collect();
@@ -83,7 +97,9 @@ impl Tx {
             .and_then(|i| self.statements.get(i))
             .and_then(|(_, conflict)| *conflict);
         match guard {
-            Some(conflict) if error.is_thrown() || error.is_already_exists() => Err(StorageError::Conflict(conflict)),
+            Some(conflict) if error.is_thrown() || error.is_already_exists() => {
+                Err(StorageError::Conflict(conflict))
+            }
             _ => Err(StorageError::backend(error)),
         }
     }

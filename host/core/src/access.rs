@@ -112,7 +112,9 @@ enum Standing {
 fn standing(principal: &Principal, partner: &PartnerId) -> Standing {
     match principal {
         Principal::Account(account) if account.is_operator => Standing::Operator,
-        Principal::Account(account) => account.active_role(partner).map_or(Standing::Stranger, Standing::Member),
+        Principal::Account(account) => account
+            .active_role(partner)
+            .map_or(Standing::Stranger, Standing::Member),
         Principal::ApiToken {
             scope: TokenScope::Partner(p),
             ..
@@ -133,15 +135,28 @@ fn is_site_token(principal: &Principal, site: &SiteId) -> bool {
 }
 
 fn allow_if(condition: bool) -> Result<(), Denial> {
-    if condition { Ok(()) } else { Err(Denial::Forbidden) }
+    if condition {
+        Ok(())
+    } else {
+        Err(Denial::Forbidden)
+    }
 }
 
 /// Decides whether `principal` may perform `action`.
 pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denial> {
     use Standing::{Member, Operator, PartnerToken, Stranger};
-    let manager = |s: Standing| matches!(s, Operator | PartnerToken | Member(PartnerRole::SuperAdmin | PartnerRole::Admin));
-    let person_manager =
-        |s: Standing| matches!(s, Operator | Member(PartnerRole::SuperAdmin | PartnerRole::Admin));
+    let manager = |s: Standing| {
+        matches!(
+            s,
+            Operator | PartnerToken | Member(PartnerRole::SuperAdmin | PartnerRole::Admin)
+        )
+    };
+    let person_manager = |s: Standing| {
+        matches!(
+            s,
+            Operator | Member(PartnerRole::SuperAdmin | PartnerRole::Admin)
+        )
+    };
 
     match action {
         Action::OperatePlatform => match principal {
@@ -205,7 +220,10 @@ mod tests {
     use chrono::TimeZone;
 
     fn id<T>(make: fn(crate::Timestamp, [u8; 10]) -> T, n: u8) -> T {
-        make(chrono::Utc.timestamp_millis_opt(1_700_000_000_000).unwrap(), [n; 10])
+        make(
+            chrono::Utc.timestamp_millis_opt(1_700_000_000_000).unwrap(),
+            [n; 10],
+        )
     }
 
     fn member(partner: &PartnerId, role: PartnerRole, status: MemberStatus) -> Principal {
@@ -223,7 +241,10 @@ mod tests {
         let b = id(PartnerId::generate, 2);
         let admin_of_a = member(&a, PartnerRole::SuperAdmin, MemberStatus::Active);
         let site = id(SiteId::generate, 3);
-        let site_ref = SiteRef { site: &site, partner: &b };
+        let site_ref = SiteRef {
+            site: &site,
+            partner: &b,
+        };
         for action in [
             Action::ViewPartner(&b),
             Action::ManageMembers(&b),
@@ -236,7 +257,11 @@ mod tests {
             Action::ViewSiteAudit(site_ref),
             Action::ManageSiteTokens(site_ref),
         ] {
-            assert_eq!(authorize(&admin_of_a, action), Err(Denial::NotVisible), "{action:?}");
+            assert_eq!(
+                authorize(&admin_of_a, action),
+                Err(Denial::NotVisible),
+                "{action:?}"
+            );
         }
     }
 
@@ -246,20 +271,38 @@ mod tests {
         let super_admin = member(&p, PartnerRole::SuperAdmin, MemberStatus::Active);
         let admin = member(&p, PartnerRole::Admin, MemberStatus::Active);
         let technician = member(&p, PartnerRole::Technician, MemberStatus::Active);
-        assert_eq!(authorize(&super_admin, Action::ManageSuperAdmins(&p)), Ok(()));
-        assert_eq!(authorize(&admin, Action::ManageSuperAdmins(&p)), Err(Denial::Forbidden));
+        assert_eq!(
+            authorize(&super_admin, Action::ManageSuperAdmins(&p)),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(&admin, Action::ManageSuperAdmins(&p)),
+            Err(Denial::Forbidden)
+        );
         assert_eq!(authorize(&admin, Action::ManageMembers(&p)), Ok(()));
         assert_eq!(authorize(&technician, Action::ViewPartner(&p)), Ok(()));
-        assert_eq!(authorize(&technician, Action::ManageMembers(&p)), Err(Denial::Forbidden));
-        assert_eq!(authorize(&technician, Action::ViewPartnerAudit(&p)), Err(Denial::Forbidden));
-        assert_eq!(authorize(&admin, Action::OperatePlatform), Err(Denial::Forbidden));
+        assert_eq!(
+            authorize(&technician, Action::ManageMembers(&p)),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            authorize(&technician, Action::ViewPartnerAudit(&p)),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            authorize(&admin, Action::OperatePlatform),
+            Err(Denial::Forbidden)
+        );
     }
 
     #[test]
     fn a_disabled_membership_counts_for_nothing() {
         let p = id(PartnerId::generate, 1);
         let disabled = member(&p, PartnerRole::Admin, MemberStatus::Disabled);
-        assert_eq!(authorize(&disabled, Action::ViewPartner(&p)), Err(Denial::NotVisible));
+        assert_eq!(
+            authorize(&disabled, Action::ViewPartner(&p)),
+            Err(Denial::NotVisible)
+        );
     }
 
     #[test]
@@ -274,12 +317,27 @@ mod tests {
             token_id: id(ApiTokenId::generate, 4),
             scope: TokenScope::Site(site.clone()),
         };
-        let site_ref = SiteRef { site: &site, partner: &p };
-        assert_eq!(authorize(&partner_token, Action::ManageCustomers(&p)), Ok(()));
-        assert_eq!(authorize(&partner_token, Action::ManagePartnerTokens(&p)), Err(Denial::Forbidden));
+        let site_ref = SiteRef {
+            site: &site,
+            partner: &p,
+        };
+        assert_eq!(
+            authorize(&partner_token, Action::ManageCustomers(&p)),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(&partner_token, Action::ManagePartnerTokens(&p)),
+            Err(Denial::Forbidden)
+        );
         assert_eq!(authorize(&site_token, Action::ViewSite(site_ref)), Ok(()));
-        assert_eq!(authorize(&site_token, Action::ManageSiteTokens(site_ref)), Err(Denial::Forbidden));
-        assert_eq!(authorize(&site_token, Action::ViewPartner(&p)), Err(Denial::NotVisible));
+        assert_eq!(
+            authorize(&site_token, Action::ManageSiteTokens(site_ref)),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            authorize(&site_token, Action::ViewPartner(&p)),
+            Err(Denial::NotVisible)
+        );
     }
 
     #[test]
@@ -293,11 +351,29 @@ mod tests {
             partners: vec![],
             site_admin_of: vec![mine.clone()],
         });
-        assert_eq!(authorize(&site_admin, Action::ManageSiteAdmins(SiteRef { site: &mine, partner: &p })), Ok(()));
         assert_eq!(
-            authorize(&site_admin, Action::ViewSite(SiteRef { site: &other, partner: &p })),
+            authorize(
+                &site_admin,
+                Action::ManageSiteAdmins(SiteRef {
+                    site: &mine,
+                    partner: &p
+                })
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(
+                &site_admin,
+                Action::ViewSite(SiteRef {
+                    site: &other,
+                    partner: &p
+                })
+            ),
             Err(Denial::NotVisible)
         );
-        assert_eq!(authorize(&site_admin, Action::ViewPartner(&p)), Err(Denial::NotVisible));
+        assert_eq!(
+            authorize(&site_admin, Action::ViewPartner(&p)),
+            Err(Denial::NotVisible)
+        );
     }
 }

@@ -2,10 +2,10 @@
 
 use chrono::Duration;
 
+use crate::Timestamp;
 use crate::ids::AccountId;
 use crate::tenancy::string_enum;
 use crate::validate::Email;
-use crate::Timestamp;
 
 string_enum! {
     /// Whether an account may log in at all. Platform-wide; partners disable memberships instead.
@@ -107,7 +107,11 @@ mod tests {
         }
         throttle = throttle.after_failure(now, policy);
         assert_eq!(throttle.check(now), Err(now + policy.lockout));
-        assert!(throttle.check(now + policy.lockout - Duration::seconds(1)).is_err());
+        assert!(
+            throttle
+                .check(now + policy.lockout - Duration::seconds(1))
+                .is_err()
+        );
         assert!(throttle.check(now + policy.lockout).is_ok());
     }
 }

@@ -4,15 +4,19 @@
 //! tenant's admins read their own trail; it carries field-level before/after changes rather
 //! than opaque blobs, so exporters (CSV, CEF, OCSF) can map them without guessing.
 
+use crate::Timestamp;
 use crate::ids::{AccountId, ApiTokenId, AuditEventId, PartnerId, SiteId};
 use crate::tenancy::string_enum;
-use crate::Timestamp;
 
 string_enum! {
     /// What happened. The text forms are stable: exporters and filters depend on them.
     AuditAction {
         /// An operator account was created.
         OperatorCreated = "operator.created",
+        /// An account was created (by an admin, or at sign-up).
+        AccountCreated = "account.created",
+        /// An account's password was changed by its owner.
+        PasswordChanged = "account.password_changed",
         /// A partner was created.
         PartnerCreated = "partner.created",
         /// An account joined a partner.

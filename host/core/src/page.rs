@@ -33,7 +33,10 @@ impl PageRequest {
     pub fn parse(limit: Option<u32>, cursor: Option<&str>) -> Result<Self, FieldError> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}")));
+            return Err(FieldError::new(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
         }
         let after = cursor.map(decode_cursor).transpose()?;
         Ok(Self { limit, after })
@@ -79,9 +82,15 @@ pub fn encode_cursor(key: &str) -> String {
 
 fn decode_cursor(cursor: &str) -> Result<String, FieldError> {
     let invalid = || FieldError::new("cursor", "is not a cursor this API returned");
-    let bytes = BASE64URL_NOPAD.decode(cursor.as_bytes()).map_err(|_| invalid())?;
+    let bytes = BASE64URL_NOPAD
+        .decode(cursor.as_bytes())
+        .map_err(|_| invalid())?;
     let key = String::from_utf8(bytes).map_err(|_| invalid())?;
-    if crate::ids::is_id_text(&key) { Ok(key) } else { Err(invalid()) }
+    if crate::ids::is_id_text(&key) {
+        Ok(key)
+    } else {
+        Err(invalid())
+    }
 }
 
 #[cfg(test)]
@@ -91,8 +100,14 @@ mod tests {
     #[test]
     fn limits_are_bounded() {
         assert_eq!(PageRequest::parse(None, None).unwrap().limit, DEFAULT_LIMIT);
-        assert_eq!(PageRequest::parse(Some(0), None).unwrap_err().field, "limit");
-        assert_eq!(PageRequest::parse(Some(201), None).unwrap_err().field, "limit");
+        assert_eq!(
+            PageRequest::parse(Some(0), None).unwrap_err().field,
+            "limit"
+        );
+        assert_eq!(
+            PageRequest::parse(Some(201), None).unwrap_err().field,
+            "limit"
+        );
     }
 
     #[test]
@@ -100,9 +115,23 @@ mod tests {
         let key = "01HZZZZZZZZZZZZZZZZZZZZZZZ";
         let page = Page::from_overfetch(vec![key, "01J00000000000000000000000"], 1, |k| k);
         let cursor = page.next_cursor.unwrap();
-        assert_eq!(PageRequest::parse(None, Some(&cursor)).unwrap().after.as_deref(), Some(key));
-        assert_eq!(PageRequest::parse(None, Some("not a cursor")).unwrap_err().field, "cursor");
+        assert_eq!(
+            PageRequest::parse(None, Some(&cursor))
+                .unwrap()
+                .after
+                .as_deref(),
+            Some(key)
+        );
+        assert_eq!(
+            PageRequest::parse(None, Some("not a cursor"))
+                .unwrap_err()
+                .field,
+            "cursor"
+        );
         let forged = encode_cursor("'; DROP TABLE account; --");
-        assert_eq!(PageRequest::parse(None, Some(&forged)).unwrap_err().field, "cursor");
+        assert_eq!(
+            PageRequest::parse(None, Some(&forged)).unwrap_err().field,
+            "cursor"
+        );
     }
 }

@@ -51,7 +51,10 @@ mod tests {
         assert!(is_token_text(TokenKind::Api, &token));
         assert!(!is_token_text(TokenKind::Session, &token));
         assert_eq!(token_hash(&token), token_hash(&token));
-        assert_ne!(token_hash(&token), token_hash(&token_text(TokenKind::Api, [8; 32])));
+        assert_ne!(
+            token_hash(&token),
+            token_hash(&token_text(TokenKind::Api, [8; 32]))
+        );
         assert_eq!(token_hash(&token).len(), 64);
     }
 }

@@ -21,7 +21,9 @@ pub fn provisioning_uri(secret: &str, issuer: &str, account: &str) -> String {
     let escape = |s: &str| {
         s.bytes()
             .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'@' => char::from(b).to_string(),
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    char::from(b).to_string()
+                }
                 _ => format!("%{b:02X}"),
             })
             .collect::<String>()
@@ -46,14 +48,24 @@ pub fn code_at_step(secret: &str, step: i64) -> Option<String> {
     mac.update(&step.to_be_bytes());
     let digest = mac.finalize().into_bytes();
     let offset = usize::from(digest[19] & 0x0f);
-    let binary = u32::from_be_bytes([digest[offset] & 0x7f, digest[offset + 1], digest[offset + 2], digest[offset + 3]]);
+    let binary = u32::from_be_bytes([
+        digest[offset] & 0x7f,
+        digest[offset + 1],
+        digest[offset + 2],
+        digest[offset + 3],
+    ]);
     Some(format!("{:06}", binary % 10u32.pow(DIGITS)))
 }
 
 /// Checks `code` against the steps around `now` (one step of clock drift either way) and
 /// returns the step it matched. Codes from `last_used_step` or earlier are refused, so a code
 /// seen over someone's shoulder cannot be replayed.
-pub fn verify(secret: &str, code: &str, now: Timestamp, last_used_step: Option<i64>) -> Option<i64> {
+pub fn verify(
+    secret: &str,
+    code: &str,
+    now: Timestamp,
+    last_used_step: Option<i64>,
+) -> Option<i64> {
     let code = code.trim();
     if code.len() != DIGITS as usize || !code.bytes().all(|b| b.is_ascii_digit()) {
         return None;
@@ -62,7 +74,8 @@ pub fn verify(secret: &str, code: &str, now: Timestamp, last_used_step: Option<i
     (current - 1..=current + 1)
         .filter(|candidate| last_used_step.is_none_or(|last| *candidate > last))
         .find(|candidate| {
-            code_at_step(secret, *candidate).is_some_and(|expected| bool::from(expected.as_bytes().ct_eq(code.as_bytes())))
+            code_at_step(secret, *candidate)
+                .is_some_and(|expected| bool::from(expected.as_bytes().ct_eq(code.as_bytes())))
         })
 }
 
@@ -76,7 +89,11 @@ mod tests {
     #[test]
     fn rfc_6238_vectors() {
         let secret = BASE32_NOPAD.encode(b"12345678901234567890");
-        for (time, eight_digits) in [(59, "94287082"), (1_111_111_109, "07081804"), (2_000_000_000, "69279037")] {
+        for (time, eight_digits) in [
+            (59, "94287082"),
+            (1_111_111_109, "07081804"),
+            (2_000_000_000, "69279037"),
+        ] {
             let at = chrono::Utc.timestamp_opt(time, 0).unwrap();
             assert_eq!(code_at_step(&secret, step(at)).unwrap(), eight_digits[2..]);
         }

@@ -12,7 +12,9 @@ pub const MIN_PASSWORD_LEN: usize = 12;
 pub const MAX_PASSWORD_LEN: usize = 1024;
 
 /// An email address, trimmed and lower-cased so that one person has one account.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(transparent)]
 pub struct Email(String);
 
@@ -21,7 +23,8 @@ impl Email {
     /// a non-empty local part without spaces, and a domain of dot-separated labels.
     pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
         let text = text.trim();
-        let invalid = |why: &str| FieldError::new(field, format!("is not a valid email address ({why})"));
+        let invalid =
+            |why: &str| FieldError::new(field, format!("is not a valid email address ({why})"));
         if text.is_empty() {
             return Err(FieldError::new(field, "must not be empty"));
         }
@@ -75,10 +78,16 @@ pub fn name(field: &str, text: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(field, "must not be empty"));
     }
     if text.chars().count() > MAX_NAME_LEN {
-        return Err(FieldError::new(field, format!("must be at most {MAX_NAME_LEN} characters")));
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {MAX_NAME_LEN} characters"),
+        ));
     }
     if text.chars().any(char::is_control) {
-        return Err(FieldError::new(field, "must not contain control characters"));
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(text.to_owned())
 }
@@ -86,10 +95,16 @@ pub fn name(field: &str, text: &str) -> Result<String, FieldError> {
 /// A new password: long enough to resist guessing, short enough to hash cheaply.
 pub fn new_password(field: &str, password: &str) -> Result<(), FieldError> {
     if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(FieldError::new(field, format!("must be at least {MIN_PASSWORD_LEN} characters")));
+        return Err(FieldError::new(
+            field,
+            format!("must be at least {MIN_PASSWORD_LEN} characters"),
+        ));
     }
     if password.len() > MAX_PASSWORD_LEN {
-        return Err(FieldError::new(field, format!("must be at most {MAX_PASSWORD_LEN} bytes")));
+        return Err(FieldError::new(
+            field,
+            format!("must be at most {MAX_PASSWORD_LEN} bytes"),
+        ));
     }
     Ok(())
 }
@@ -106,7 +121,16 @@ mod tests {
 
     #[test]
     fn bad_emails_name_the_field() {
-        for bad in ["", "no-at", "@example.com", "a@b", "a b@example.com", "a@-x.com", "a@x..com", "a\u{7}@x.com"] {
+        for bad in [
+            "",
+            "no-at",
+            "@example.com",
+            "a@b",
+            "a b@example.com",
+            "a@-x.com",
+            "a@x..com",
+            "a\u{7}@x.com",
+        ] {
             let error = Email::parse("email", bad).unwrap_err();
             assert_eq!(error.field, "email", "{bad:?}");
         }

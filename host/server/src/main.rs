@@ -1,1 +1,204 @@
-fn main(){}
+//! `siteward`: the command line that runs the host and administers it.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use siteward_core::Clock;
+use siteward_server::config::{Config, LogFormat};
+use siteward_server::operator::{create_operator, generate_password};
+use siteward_server::{AppState, AuthSettings, SystemClock, router};
+use siteward_storage::{Store, StoreConfig};
+
+/// Siteward: send technicians into customer sites without sharing admin accounts.
+///
+/// Configuration comes from a TOML file (`--config`) with `SITEWARD_*` environment variables
+/// on top, for example `SITEWARD_SERVER__LISTEN=0.0.0.0:8080`. See the README for every key.
+#[derive(Debug, Parser)]
+#[command(name = "siteward", version)]
+struct Cli {
+    /// The configuration file (TOML).
+    #[arg(long, global = true, env = "SITEWARD_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the host: apply migrations, then serve the HTTP API until SIGTERM or Ctrl-C.
+    ///
+    /// On the first start, when no operator exists, one is created with the email from
+    /// `[bootstrap] operator_email` and a generated password, printed once.
+    Serve,
+    /// Apply pending schema migrations and exit.
+    Migrate,
+    /// Manage operator accounts (the people who run the host). Stop `serve` first when the
+    /// database is the embedded one: only one process may open its folder.
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OperatorCommand {
+    /// Create an operator account. Prints a generated password unless one is given on stdin.
+    Create {
+        /// The operator's email (the login).
+        #[arg(long)]
+        email: String,
+        /// The operator's display name.
+        #[arg(long, default_value = "Operator")]
+        name: String,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref(), std::env::vars())?;
+    init_tracing(config.server.log_format);
+    match cli.command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let store = Store::connect(&store_config(&config))
+                .await
+                .context("connecting to the database")?;
+            let applied = store.migrate().await?;
+            println!(
+                "applied {} migration(s): {}",
+                applied.len(),
+                applied.join(", ")
+            );
+            Ok(())
+        }
+        Command::Operator {
+            command:
+                OperatorCommand::Create {
+                    email,
+                    name,
+                    password_stdin,
+                },
+        } => {
+            let store = Store::open(&store_config(&config))
+                .await
+                .context("opening the database")?;
+            let (password, generated) = if password_stdin {
+                let mut text = String::new();
+                std::io::stdin().read_to_string(&mut text)?;
+                (text.trim_end_matches(['\r', '\n']).to_owned(), false)
+            } else {
+                (generate_password(), true)
+            };
+            let id = create_operator(&store, &email, &name, &password, SystemClock.now()).await?;
+            println!("created operator {email} ({id})");
+            if generated {
+                println!("password (shown once): {password}");
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    if config.storage_url().starts_with("surrealkv://") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
+    }
+    let store = Store::open(&store_config(&config))
+        .await
+        .context("opening the database")?;
+    bootstrap_operator(&store, &config).await?;
+    let state = AppState::new(
+        store,
+        Arc::new(SystemClock),
+        AuthSettings::from(&config.auth),
+    );
+    let app = router(state, config.server.max_body_bytes);
+    let listener = tokio::net::TcpListener::bind(config.server.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.server.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, storage = %config.storage_url(), "siteward is serving");
+    println!("Siteward is listening on http://{address} (API under /v1, OpenAPI at /openapi.json)");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Creates the first operator on a fresh database, so a new host is usable without any
+/// default password: the generated one is printed once and stored only as a hash.
+async fn bootstrap_operator(store: &Store, config: &Config) -> anyhow::Result<()> {
+    if store.operator_exists().await? {
+        return Ok(());
+    }
+    let password = generate_password();
+    let email = &config.bootstrap.operator_email;
+    create_operator(store, email, "Operator", &password, SystemClock.now())
+        .await
+        .context("creating the first operator")?;
+    println!(
+        "\nFirst start: created the operator account.\n  email:    {email}\n  password: {password}\n  (shown once; log in with POST /v1/auth/login and change it with POST /v1/me/password)\n"
+    );
+    Ok(())
+}
+
+fn store_config(config: &Config) -> StoreConfig {
+    StoreConfig {
+        url: config.storage_url(),
+        namespace: config.storage.namespace.clone(),
+        database: config.storage.database.clone(),
+        credentials: config
+            .storage
+            .username
+            .clone()
+            .zip(config.storage.password.clone()),
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new("info,surrealdb=warn,surrealkv=warn")
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Pretty => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -2,13 +2,13 @@
 
 use chrono::{TimeZone, Utc};
 
+use siteward_core::Timestamp;
 use siteward_core::account::{Account, AccountStatus};
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditFilter, AuditScope, AuditTarget};
 use siteward_core::ids::{AccountId, AuditEventId, PartnerId};
 use siteward_core::page::PageRequest;
 use siteward_core::tenancy::{MemberStatus, Partner, PartnerMembership, PartnerRole};
 use siteward_core::validate::Email;
-use siteward_core::Timestamp;
 use siteward_storage::{Conflict, NewAccount, PersonResolution, StorageError, Store, StoreConfig};
 
 fn at(seconds: i64) -> Timestamp {
@@ -58,7 +58,11 @@ fn event(ids: &mut Ids, action: AuditAction, partner: Option<&PartnerId>) -> Aud
 }
 
 /// Creates a partner whose Super Admin is a new account; returns both ids.
-async fn partner_with_super_admin(store: &Store, ids: &mut Ids, email: &str) -> (PartnerId, AccountId) {
+async fn partner_with_super_admin(
+    store: &Store,
+    ids: &mut Ids,
+    email: &str,
+) -> (PartnerId, AccountId) {
     let partner = Partner {
         id: PartnerId::generate(at(0), ids.next()),
         name: "Acme Installers".to_owned(),
@@ -73,13 +77,23 @@ async fn partner_with_super_admin(store: &Store, ids: &mut Ids, email: &str) -> 
         created_at: at(0),
     };
     let created = event(ids, AuditAction::PartnerCreated, Some(&partner.id));
-    store.create_partner(&partner, &person, &membership, &[created]).await.unwrap();
+    store
+        .create_partner(&partner, &person, &membership, &[created])
+        .await
+        .unwrap();
     (partner.id, person.account_id().clone())
 }
 
 async fn audit_count(store: &Store) -> usize {
     store
-        .audit_events(&AuditScope::Platform, &AuditFilter::default(), &PageRequest { limit: 200, after: None })
+        .audit_events(
+            &AuditScope::Platform,
+            &AuditFilter::default(),
+            &PageRequest {
+                limit: 200,
+                after: None,
+            },
+        )
         .await
         .unwrap()
         .items
@@ -91,7 +105,9 @@ async fn open_when_released(config: &StoreConfig) -> Store {
     loop {
         match Store::open(config).await {
             Ok(store) => return store,
-            Err(error) if std::time::Instant::now() > deadline => panic!("could not reopen: {error}"),
+            Err(error) if std::time::Instant::now() > deadline => {
+                panic!("could not reopen: {error}")
+            }
             Err(_) => tokio::task::yield_now().await,
         }
     }
@@ -100,7 +116,10 @@ async fn open_when_released(config: &StoreConfig) -> Store {
 #[tokio::test]
 async fn migrations_run_once() {
     let store = Store::open(&StoreConfig::memory()).await.unwrap();
-    assert!(store.migrate().await.unwrap().is_empty(), "a second run applies nothing");
+    assert!(
+        store.migrate().await.unwrap().is_empty(),
+        "a second run applies nothing"
+    );
 }
 
 #[tokio::test]
@@ -118,7 +137,10 @@ async fn data_survives_reopening_a_surrealkv_folder() {
     // The first handle is dropped; the engine releases the folder's lock in the background,
     // so a new handle on the same folder is opened as soon as the lock is free.
     let store = open_when_released(&config).await;
-    assert_eq!(store.partner(&partner).await.unwrap().name, "Acme Installers");
+    assert_eq!(
+        store.partner(&partner).await.unwrap().name,
+        "Acme Installers"
+    );
     assert_eq!(audit_count(&store).await, 1);
 }
 
@@ -141,10 +163,23 @@ async fn a_taken_email_is_a_conflict_and_nothing_is_half_written() {
         created_at: at(0),
     };
     let created = event(&mut ids, AuditAction::PartnerCreated, Some(&partner.id));
-    let error = store.create_partner(&partner, &person, &membership, &[created]).await.unwrap_err();
-    assert!(matches!(error, StorageError::Conflict(Conflict::EmailTaken)), "{error:?}");
-    assert!(matches!(store.partner(&partner.id).await, Err(StorageError::NotFound)));
-    assert_eq!(audit_count(&store).await, 1, "the failed transaction wrote no audit event");
+    let error = store
+        .create_partner(&partner, &person, &membership, &[created])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, StorageError::Conflict(Conflict::EmailTaken)),
+        "{error:?}"
+    );
+    assert!(matches!(
+        store.partner(&partner.id).await,
+        Err(StorageError::NotFound)
+    ));
+    assert_eq!(
+        audit_count(&store).await,
+        1,
+        "the failed transaction wrote no audit event"
+    );
 }
 
 #[tokio::test]
@@ -164,7 +199,10 @@ async fn a_second_membership_is_a_conflict() {
         .add_member(&membership, &PersonResolution::Existing(owner), &[added])
         .await
         .unwrap_err();
-    assert!(matches!(error, StorageError::Conflict(Conflict::AlreadyMember)), "{error:?}");
+    assert!(
+        matches!(error, StorageError::Conflict(Conflict::AlreadyMember)),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -176,10 +214,19 @@ async fn the_last_super_admin_cannot_be_demoted_or_removed() {
     demoted.role = PartnerRole::Admin;
     let updated = event(&mut ids, AuditAction::MemberUpdated, Some(&partner));
     let error = store.update_member(&demoted, &updated).await.unwrap_err();
-    assert!(matches!(error, StorageError::Conflict(Conflict::LastSuperAdmin)), "{error:?}");
+    assert!(
+        matches!(error, StorageError::Conflict(Conflict::LastSuperAdmin)),
+        "{error:?}"
+    );
     let removed = event(&mut ids, AuditAction::MemberRemoved, Some(&partner));
-    let error = store.remove_member(&partner, &owner, &removed).await.unwrap_err();
-    assert!(matches!(error, StorageError::Conflict(Conflict::LastSuperAdmin)), "{error:?}");
+    let error = store
+        .remove_member(&partner, &owner, &removed)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, StorageError::Conflict(Conflict::LastSuperAdmin)),
+        "{error:?}"
+    );
 
     // With a second Super Admin the first may step down.
     let second = PersonResolution::New(new_account(&mut ids, "second@acme.example"));
@@ -191,10 +238,21 @@ async fn the_last_super_admin_cannot_be_demoted_or_removed() {
         created_at: at(2),
     };
     let added = event(&mut ids, AuditAction::MemberAdded, Some(&partner));
-    store.add_member(&membership, &second, &[added]).await.unwrap();
+    store
+        .add_member(&membership, &second, &[added])
+        .await
+        .unwrap();
     let updated = event(&mut ids, AuditAction::MemberUpdated, Some(&partner));
     store.update_member(&demoted, &updated).await.unwrap();
-    assert_eq!(store.member(&partner, &owner).await.unwrap().membership.role, PartnerRole::Admin);
+    assert_eq!(
+        store
+            .member(&partner, &owner)
+            .await
+            .unwrap()
+            .membership
+            .role,
+        PartnerRole::Admin
+    );
 }
 
 #[tokio::test]
@@ -208,7 +266,10 @@ async fn pages_follow_cursors_to_the_end() {
     let mut cursor = None;
     loop {
         let page = store
-            .partners(&PageRequest::parse(Some(2), cursor.as_deref()).unwrap(), None)
+            .partners(
+                &PageRequest::parse(Some(2), cursor.as_deref()).unwrap(),
+                None,
+            )
             .await
             .unwrap();
         seen.extend(page.items.into_iter().map(|p| p.id));

@@ -1,0 +1,140 @@
+//! The versioned JSON API (`/v1`), its OpenAPI document, and the health probes.
+
+pub mod audit;
+pub mod partners;
+pub mod people;
+pub mod session;
+pub mod sites;
+pub mod tokens;
+pub mod views;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderName, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Siteward API", description = "Technician access to customer sites, without shared admin accounts."),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Logging in, sessions, the caller's account and second factor"),
+        (name = "partners", description = "Partners (created by the operator)"),
+        (name = "members", description = "A partner's Super Admins, Admins and Technicians"),
+        (name = "customers", description = "A partner's customers"),
+        (name = "sites", description = "Customer sites and their site admins"),
+        (name = "api-tokens", description = "Tokens for integrations, scoped to a partner or a site"),
+        (name = "audit", description = "The audit log"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The API routes with their OpenAPI document.
+fn api() -> (Router<AppState>, OpenApiDoc) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(session::login))
+        .routes(routes!(session::logout))
+        .routes(routes!(session::me))
+        .routes(routes!(session::change_password))
+        .routes(routes!(session::totp_enroll, session::totp_remove))
+        .routes(routes!(session::totp_confirm))
+        .routes(routes!(partners::create_partner, partners::list_partners))
+        .routes(routes!(partners::get_partner))
+        .routes(routes!(partners::add_member, partners::list_members))
+        .routes(routes!(
+            partners::get_member,
+            partners::update_member,
+            partners::remove_member
+        ))
+        .routes(routes!(partners::reset_member_totp))
+        .routes(routes!(sites::create_customer, sites::list_customers))
+        .routes(routes!(sites::get_customer))
+        .routes(routes!(sites::create_site, sites::list_sites))
+        .routes(routes!(sites::get_site))
+        .routes(routes!(sites::add_site_admin, sites::list_site_admins))
+        .routes(routes!(sites::remove_site_admin))
+        .routes(routes!(
+            tokens::create_partner_token,
+            tokens::list_partner_tokens
+        ))
+        .routes(routes!(tokens::create_site_token, tokens::list_site_tokens))
+        .routes(routes!(tokens::revoke_token))
+        .routes(routes!(audit::platform_events))
+        .routes(routes!(audit::partner_events))
+        .routes(routes!(audit::site_events))
+        .split_for_parts()
+}
+
+/// The OpenAPI 3.1 document of the API, as served at `/openapi.json`.
+pub fn openapi() -> OpenApiDoc {
+    api().1
+}
+
+/// The complete HTTP application: API, docs, probes and the middleware around them.
+pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    let (api, doc) = api();
+    let doc = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
+    let request_id = HeaderName::from_static("x-request-id");
+    api.route("/openapi.json", get(move || std::future::ready(Json(doc.clone()))))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this method is not allowed here")
+        })
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(CatchPanicLayer::custom(|_| ApiError::internal(&"a handler panicked").into_response()))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// Liveness: the process answers.
+async fn healthz() -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Readiness: the database answers.
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store.ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(serde_json::json!({ "status": "ready" })),
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "readiness check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable" })),
+            )
+        }
+    }
+}

@@ -1,0 +1,382 @@
+//! Partners (created by the operator) and their members.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use siteward_core::access::{Action, Principal, authorize};
+use siteward_core::audit::{AuditAction, AuditTarget, FieldChange};
+use siteward_core::ids::{AccountId, PartnerId};
+use siteward_core::tenancy::{MemberStatus, Partner, PartnerMembership, PartnerRole};
+use siteward_core::validate;
+
+use super::people::{PersonInput, resolve_person};
+use super::views::{ListQuery, MemberViewJson, Page, PartnerView};
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+/// Parses a partner id from the path; a malformed id names no resource.
+pub fn partner_id(text: &str) -> ApiResult<PartnerId> {
+    PartnerId::parse("partner_id", text).map_err(|_| ApiError::not_found())
+}
+
+fn account_id(text: &str) -> ApiResult<AccountId> {
+    AccountId::parse("account_id", text).map_err(|_| ApiError::not_found())
+}
+
+/// A new partner and its first Super Admin.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePartner {
+    /// The partner's name.
+    pub name: String,
+    /// Its first Super Admin: an existing account (by email) or a new one (with a password).
+    pub super_admin: PersonInput,
+}
+
+/// Create a partner (operator only).
+#[utoipa::path(post, path = "/v1/partners", tag = "partners", security(("bearer" = [])), request_body = CreatePartner,
+    responses((status = 201, body = PartnerView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_partner(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<CreatePartner>,
+) -> ApiResult<(StatusCode, Json<PartnerView>)> {
+    authorize(&auth.principal, Action::OperatePlatform)?;
+    let name = validate::name("name", &body.name)?;
+    let partner = Partner {
+        id: state.new_id(PartnerId::from_trusted),
+        name,
+        created_at: state.now(),
+    };
+    let (person, mut events) = resolve_person(
+        &state,
+        &auth,
+        &body.super_admin,
+        "super_admin",
+        (Some(&partner.id), None),
+    )
+    .await?;
+    let membership = PartnerMembership {
+        partner_id: partner.id.clone(),
+        account_id: person.account_id().clone(),
+        role: PartnerRole::SuperAdmin,
+        status: MemberStatus::Active,
+        created_at: partner.created_at,
+    };
+    let tenant = (Some(&partner.id), None);
+    events.push(auth.audit.event(
+        &state,
+        AuditAction::PartnerCreated,
+        tenant,
+        partner_target(&partner.id),
+        vec![FieldChange::set("name", &partner.name)],
+    ));
+    events.push(auth.audit.event(
+        &state,
+        AuditAction::MemberAdded,
+        tenant,
+        member_target(person.account_id()),
+        vec![FieldChange::set("role", PartnerRole::SuperAdmin)],
+    ));
+    state
+        .store
+        .create_partner(&partner, &person, &membership, &events)
+        .await?;
+    Ok((StatusCode::CREATED, Json(partner.into())))
+}
+
+/// List partners: every partner for the operator, the caller's own otherwise.
+#[utoipa::path(get, path = "/v1/partners", tag = "partners", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = Page<PartnerView>), (status = 401, body = ErrorBody)))]
+pub async fn list_partners(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<PartnerView>>> {
+    let page = query.page()?;
+    let own: Vec<PartnerId>;
+    let only = match &auth.principal {
+        Principal::Account(a) if a.is_operator => None,
+        Principal::Account(a) => {
+            own = a
+                .partners
+                .iter()
+                .filter(|(_, _, status)| *status == MemberStatus::Active)
+                .map(|(p, _, _)| p.clone())
+                .collect();
+            Some(own.as_slice())
+        }
+        Principal::ApiToken {
+            scope: siteward_core::access::TokenScope::Partner(p),
+            ..
+        } => Some(std::slice::from_ref(p)),
+        Principal::ApiToken { .. } => Some(&[][..]),
+    };
+    let partners = state.store.partners(&page, only).await?;
+    Ok(Json(Page::from(partners, PartnerView::from)))
+}
+
+/// Read a partner.
+#[utoipa::path(get, path = "/v1/partners/{partner_id}", tag = "partners", security(("bearer" = [])),
+    params(("partner_id" = String, Path)),
+    responses((status = 200, body = PartnerView), (status = 404, body = ErrorBody)))]
+pub async fn get_partner(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PartnerView>> {
+    let id = partner_id(&id)?;
+    authorize(&auth.principal, Action::ViewPartner(&id))?;
+    Ok(Json(state.store.partner(&id).await?.into()))
+}
+
+/// A new member: an existing account by email, or a new account created with a password
+/// (self-hosted mode: no email is sent).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMember {
+    /// The member's email.
+    pub email: String,
+    /// The display name, for a new account.
+    pub name: String,
+    /// The password of a new account; leave it out to add an existing account.
+    #[serde(default)]
+    pub password: Option<String>,
+    /// `super_admin`, `admin` or `technician`.
+    pub role: String,
+}
+
+/// Add a member to a partner.
+#[utoipa::path(post, path = "/v1/partners/{partner_id}/members", tag = "members", security(("bearer" = [])),
+    params(("partner_id" = String, Path)), request_body = AddMember,
+    responses((status = 201, body = MemberViewJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<AddMember>,
+) -> ApiResult<(StatusCode, Json<MemberViewJson>)> {
+    let partner = partner_id(&id)?;
+    authorize(&auth.principal, Action::ManageMembers(&partner))?;
+    let role = PartnerRole::parse("role", &body.role)?;
+    if role == PartnerRole::SuperAdmin {
+        authorize(&auth.principal, Action::ManageSuperAdmins(&partner))?;
+    }
+    state.store.partner(&partner).await?;
+    let tenant = (Some(&partner), None);
+    let input = PersonInput {
+        email: body.email,
+        name: body.name,
+        password: body.password,
+    };
+    let (person, mut events) = resolve_person(&state, &auth, &input, "", tenant).await?;
+    let membership = PartnerMembership {
+        partner_id: partner.clone(),
+        account_id: person.account_id().clone(),
+        role,
+        status: MemberStatus::Active,
+        created_at: state.now(),
+    };
+    events.push(auth.audit.event(
+        &state,
+        AuditAction::MemberAdded,
+        tenant,
+        member_target(person.account_id()),
+        vec![FieldChange::set("role", role)],
+    ));
+    state
+        .store
+        .add_member(&membership, &person, &events)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .store
+                .member(&partner, person.account_id())
+                .await?
+                .into(),
+        ),
+    ))
+}
+
+/// List a partner's members.
+#[utoipa::path(get, path = "/v1/partners/{partner_id}/members", tag = "members", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ListQuery),
+    responses((status = 200, body = Page<MemberViewJson>), (status = 404, body = ErrorBody)))]
+pub async fn list_members(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<MemberViewJson>>> {
+    let partner = partner_id(&id)?;
+    authorize(&auth.principal, Action::ViewPartner(&partner))?;
+    let page = query.page()?;
+    Ok(Json(Page::from(
+        state.store.members(&partner, &page).await?,
+        MemberViewJson::from,
+    )))
+}
+
+/// Read one member.
+#[utoipa::path(get, path = "/v1/partners/{partner_id}/members/{account_id}", tag = "members", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ("account_id" = String, Path)),
+    responses((status = 200, body = MemberViewJson), (status = 404, body = ErrorBody)))]
+pub async fn get_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((partner, account)): Path<(String, String)>,
+) -> ApiResult<Json<MemberViewJson>> {
+    let partner = partner_id(&partner)?;
+    authorize(&auth.principal, Action::ViewPartner(&partner))?;
+    Ok(Json(
+        state
+            .store
+            .member(&partner, &account_id(&account)?)
+            .await?
+            .into(),
+    ))
+}
+
+/// A change to a member.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMember {
+    /// A new role.
+    pub role: Option<String>,
+    /// `active` or `disabled`. A disabled member cannot log in to the partner.
+    pub status: Option<String>,
+}
+
+/// Change a member's role or status.
+#[utoipa::path(patch, path = "/v1/partners/{partner_id}/members/{account_id}", tag = "members", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ("account_id" = String, Path)), request_body = UpdateMember,
+    responses((status = 200, body = MemberViewJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`last_super_admin`"), (status = 422, body = ErrorBody)))]
+pub async fn update_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((partner, account)): Path<(String, String)>,
+    ApiJson(body): ApiJson<UpdateMember>,
+) -> ApiResult<Json<MemberViewJson>> {
+    let partner = partner_id(&partner)?;
+    authorize(&auth.principal, Action::ManageMembers(&partner))?;
+    let account = account_id(&account)?;
+    let role = body
+        .role
+        .as_deref()
+        .map(|r| PartnerRole::parse("role", r))
+        .transpose()?;
+    let status = body
+        .status
+        .as_deref()
+        .map(|s| MemberStatus::parse("status", s))
+        .transpose()?;
+    let before = state.store.member(&partner, &account).await?.membership;
+    let mut after = before.clone();
+    after.role = role.unwrap_or(before.role);
+    after.status = status.unwrap_or(before.status);
+    if before.role == PartnerRole::SuperAdmin || after.role == PartnerRole::SuperAdmin {
+        authorize(&auth.principal, Action::ManageSuperAdmins(&partner))?;
+    }
+    let mut changes = Vec::new();
+    if before.role != after.role {
+        changes.push(FieldChange::changed("role", before.role, after.role));
+    }
+    if before.status != after.status {
+        changes.push(FieldChange::changed("status", before.status, after.status));
+    }
+    if !changes.is_empty() {
+        let event = auth.audit.event(
+            &state,
+            AuditAction::MemberUpdated,
+            (Some(&partner), None),
+            member_target(&account),
+            changes,
+        );
+        state.store.update_member(&after, &event).await?;
+    }
+    Ok(Json(state.store.member(&partner, &account).await?.into()))
+}
+
+/// Remove a member from a partner. The account remains.
+#[utoipa::path(delete, path = "/v1/partners/{partner_id}/members/{account_id}", tag = "members", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ("account_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((partner, account)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let partner = partner_id(&partner)?;
+    authorize(&auth.principal, Action::ManageMembers(&partner))?;
+    let account = account_id(&account)?;
+    let member = state.store.member(&partner, &account).await?.membership;
+    if member.role == PartnerRole::SuperAdmin {
+        authorize(&auth.principal, Action::ManageSuperAdmins(&partner))?;
+    }
+    let event = auth.audit.event(
+        &state,
+        AuditAction::MemberRemoved,
+        (Some(&partner), None),
+        member_target(&account),
+        vec![FieldChange {
+            field: "role".to_owned(),
+            before: Some(member.role.to_string()),
+            after: None,
+        }],
+    );
+    state
+        .store
+        .remove_member(&partner, &account, &event)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Reset a member's second factor, for a member who lost their authenticator (reference 003).
+#[utoipa::path(post, path = "/v1/partners/{partner_id}/members/{account_id}/totp-reset", tag = "members", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ("account_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn reset_member_totp(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((partner, account)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let partner = partner_id(&partner)?;
+    authorize(&auth.principal, Action::ManageMembers(&partner))?;
+    let account = account_id(&account)?;
+    let member = state.store.member(&partner, &account).await?.membership;
+    if member.role == PartnerRole::SuperAdmin {
+        authorize(&auth.principal, Action::ManageSuperAdmins(&partner))?;
+    }
+    let event = auth.audit.event(
+        &state,
+        AuditAction::MemberTotpReset,
+        (Some(&partner), None),
+        member_target(&account),
+        vec![],
+    );
+    state.store.disable_totp(&account, &event).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn partner_target(id: &PartnerId) -> AuditTarget {
+    AuditTarget {
+        kind: "partner",
+        id: id.to_string(),
+    }
+}
+
+fn member_target(account: &AccountId) -> AuditTarget {
+    AuditTarget {
+        kind: "membership",
+        id: account.to_string(),
+    }
+}

@@ -1,0 +1,432 @@
+//! Logging in and out, the caller's own account, and its second factor.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use siteward_core::access::Principal;
+use siteward_core::account::AccountStatus;
+use siteward_core::audit::{Actor, AuditAction, AuditTarget, FieldChange};
+use siteward_core::ids::SessionId;
+use siteward_core::secret::{self, TokenKind};
+use siteward_core::tenancy::MemberStatus;
+use siteward_core::totp;
+use siteward_core::validate::{self, Email};
+use siteward_storage::SessionRecord;
+
+use crate::auth::{self, Auth, ClientAddr};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::ApiJson;
+use crate::state::{AppState, AuditContext, random};
+
+/// Credentials for a login.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// The account's email.
+    pub email: String,
+    /// The password.
+    pub password: String,
+    /// The current code of the authenticator app, for accounts with a second factor.
+    #[serde(default)]
+    pub totp: Option<String>,
+}
+
+/// A new session.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// The bearer token: send it as `Authorization: Bearer <token>`.
+    pub token: String,
+    /// When the session ends.
+    pub expires_at: DateTime<Utc>,
+    /// The account's id.
+    pub account_id: String,
+}
+
+/// Log in with email and password (and the second factor, if enabled).
+#[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 401, body = ErrorBody, description = "wrong email, password or code; `totp_required` when a code is needed"),
+        (status = 403, body = ErrorBody, description = "the account is disabled"),
+        (status = 429, body = ErrorBody, description = "too many failed logins for this account or address"),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    headers: axum::http::HeaderMap,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> ApiResult<Json<LoginResponse>> {
+    let now = state.now();
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    if !state
+        .limiter
+        .allows(address, now, state.auth.max_failures_per_address)
+    {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            "too many failed logins from your address; wait a minute and try again",
+        ));
+    }
+    let wrong = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "the email or password is wrong",
+        )
+    };
+    let Ok(email) = Email::parse("email", &request.email) else {
+        state.limiter.record_failure(address, now);
+        return Err(wrong());
+    };
+    let Some((account, credentials)) = state.store.account_by_email(&email).await? else {
+        // Spend the same time as for a real account, so timing does not reveal which exist.
+        auth::verify_password_blocking(request.password, auth::decoy_hash().to_owned()).await?;
+        state.limiter.record_failure(address, now);
+        return Err(wrong());
+    };
+    if let Err(until) = credentials.throttle.check(now) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "account_locked",
+            format!(
+                "too many failed logins; this account is locked until {}",
+                until.to_rfc3339()
+            ),
+        ));
+    }
+    let audit = AuditContext {
+        actor: Actor::Account(account.id.clone()),
+        request_id,
+    };
+    let target = || AuditTarget {
+        kind: "account",
+        id: account.id.to_string(),
+    };
+    let password_ok =
+        auth::verify_password_blocking(request.password, credentials.password_hash.clone()).await?;
+    let totp_step = match (&credentials.totp_secret, password_ok) {
+        (Some(secret), true) => match &request.totp {
+            None => {
+                return Err(ApiError::unauthenticated_code(
+                    "totp_required",
+                    "enter the code from your authenticator app",
+                ));
+            }
+            Some(code) => totp::verify(secret, code, now, credentials.totp_last_step).map(Some),
+        },
+        (None, true) => Some(None),
+        (_, false) => None,
+    };
+    let Some(totp_step) = totp_step else {
+        let throttle = credentials.throttle.after_failure(now, state.auth.lockout);
+        let mut events = vec![audit.event(
+            &state,
+            AuditAction::LoginFailed,
+            (None, None),
+            target(),
+            vec![],
+        )];
+        if throttle.locked_until.is_some()
+            && throttle.locked_until != credentials.throttle.locked_until
+        {
+            events.push(audit.event(
+                &state,
+                AuditAction::LoginLockedOut,
+                (None, None),
+                target(),
+                vec![],
+            ));
+        }
+        state
+            .store
+            .record_login_failure(&account.id, throttle, &events)
+            .await?;
+        state.limiter.record_failure(address, now);
+        return Err(if password_ok {
+            ApiError::unauthenticated_code(
+                "invalid_totp",
+                "the authenticator code is wrong or already used",
+            )
+        } else {
+            wrong()
+        });
+    };
+    let principal = state.store.principal(&account).await?;
+    let all_memberships_disabled = !principal.partners.is_empty()
+        && principal
+            .partners
+            .iter()
+            .all(|(_, _, status)| *status == MemberStatus::Disabled)
+        && principal.site_admin_of.is_empty()
+        && !principal.is_operator;
+    if account.status == AccountStatus::Disabled || all_memberships_disabled {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "account_disabled",
+            "this account is disabled; ask your administrator",
+        ));
+    }
+    let token = secret::token_text(TokenKind::Session, random());
+    let session = SessionRecord {
+        id: state.new_id(SessionId::from_trusted),
+        account_id: account.id.clone(),
+        token_hash: secret::token_hash(&token),
+        created_at: now,
+        expires_at: now + state.auth.session_ttl,
+    };
+    let event = audit.event(
+        &state,
+        AuditAction::LoginSucceeded,
+        (None, None),
+        target(),
+        vec![],
+    );
+    state
+        .store
+        .start_session(&session, totp_step, &event)
+        .await?;
+    Ok(Json(LoginResponse {
+        token,
+        expires_at: session.expires_at,
+        account_id: account.id.to_string(),
+    }))
+}
+
+/// End the caller's session.
+#[utoipa::path(post, path = "/v1/auth/logout", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn logout(State(state): State<AppState>, auth: Auth) -> ApiResult<StatusCode> {
+    let account = auth.account()?;
+    let session = auth.session.as_ref().ok_or_else(ApiError::forbidden)?;
+    let event = auth.audit.event(
+        &state,
+        AuditAction::Logout,
+        (None, None),
+        AuditTarget {
+            kind: "account",
+            id: account.id.to_string(),
+        },
+        vec![],
+    );
+    state.store.end_session(session, &event).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller: account, partner memberships and administered sites.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeView {
+    /// The account's id.
+    pub id: String,
+    /// Its email.
+    pub email: String,
+    /// Its name.
+    pub name: String,
+    /// Whether it runs the platform.
+    pub is_operator: bool,
+    /// Whether a second factor is enabled.
+    pub totp_enabled: bool,
+    /// Partner memberships.
+    pub partners: Vec<MembershipView>,
+    /// Ids of the sites it administers.
+    pub site_admin_of: Vec<String>,
+}
+
+/// One partner membership of the caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MembershipView {
+    /// The partner.
+    pub partner_id: String,
+    /// The role there.
+    pub role: String,
+    /// `active` or `disabled`.
+    pub status: String,
+}
+
+/// Who am I?
+#[utoipa::path(get, path = "/v1/me", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = MeView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn me(auth: Auth) -> ApiResult<Json<MeView>> {
+    let account = auth.account()?;
+    let Principal::Account(principal) = &auth.principal else {
+        return Err(ApiError::forbidden());
+    };
+    Ok(Json(MeView {
+        id: account.id.to_string(),
+        email: account.email.to_string(),
+        name: account.name.clone(),
+        is_operator: account.is_operator,
+        totp_enabled: account.totp_enabled,
+        partners: principal
+            .partners
+            .iter()
+            .map(|(partner, role, status)| MembershipView {
+                partner_id: partner.to_string(),
+                role: role.as_str().to_owned(),
+                status: status.as_str().to_owned(),
+            })
+            .collect(),
+        site_admin_of: principal
+            .site_admin_of
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
+    }))
+}
+
+/// A new TOTP secret, waiting for confirmation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotpEnrollment {
+    /// The base32 secret, for manual entry.
+    pub secret: String,
+    /// The `otpauth://` URI, for a QR code.
+    pub otpauth_uri: String,
+}
+
+/// Start enrolling a second factor: returns a secret to add to an authenticator app. It takes
+/// effect once confirmed with a code.
+#[utoipa::path(post, path = "/v1/me/totp", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = TotpEnrollment), (status = 409, body = ErrorBody, description = "already enabled")))]
+pub async fn totp_enroll(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<TotpEnrollment>> {
+    let account = auth.account()?;
+    if account.totp_enabled {
+        return Err(ApiError::conflict(
+            "totp_already_enabled",
+            "a second factor is already enabled; remove it first",
+        ));
+    }
+    let secret = totp::secret_text(random());
+    state.store.set_pending_totp(&account.id, &secret).await?;
+    Ok(Json(TotpEnrollment {
+        otpauth_uri: totp::provisioning_uri(&secret, "Siteward", account.email.as_str()),
+        secret,
+    }))
+}
+
+/// A code from the authenticator app.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpCode {
+    /// The six-digit code.
+    pub code: String,
+}
+
+/// Confirm the pending second factor with a current code.
+#[utoipa::path(post, path = "/v1/me/totp/confirm", tag = "auth", security(("bearer" = [])), request_body = TotpCode,
+    responses((status = 204), (status = 409, body = ErrorBody, description = "nothing to confirm"), (status = 422, body = ErrorBody)))]
+pub async fn totp_confirm(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<TotpCode>,
+) -> ApiResult<StatusCode> {
+    let account = auth.account()?;
+    let (_, credentials) = state.store.credentials(&account.id).await?;
+    let pending = credentials.totp_pending_secret.ok_or_else(|| {
+        ApiError::conflict(
+            "totp_not_pending",
+            "start enrolment first (POST /v1/me/totp)",
+        )
+    })?;
+    let step = totp::verify(&pending, &body.code, state.now(), None).ok_or_else(|| {
+        siteward_core::FieldError::new("code", "is not the current code of the authenticator app")
+    })?;
+    let event = auth.audit.event(
+        &state,
+        AuditAction::TotpEnabled,
+        (None, None),
+        account_target(&auth)?,
+        vec![FieldChange::changed("totp_enabled", false, true)],
+    );
+    state.store.enable_totp(&account.id, step, &event).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove the caller's second factor; needs a current code.
+#[utoipa::path(delete, path = "/v1/me/totp", tag = "auth", security(("bearer" = [])), request_body = TotpCode,
+    responses((status = 204), (status = 409, body = ErrorBody, description = "not enabled"), (status = 422, body = ErrorBody)))]
+pub async fn totp_remove(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<TotpCode>,
+) -> ApiResult<StatusCode> {
+    let account = auth.account()?;
+    let (_, credentials) = state.store.credentials(&account.id).await?;
+    let secret = credentials
+        .totp_secret
+        .ok_or_else(|| ApiError::conflict("totp_not_enabled", "no second factor is enabled"))?;
+    totp::verify(&secret, &body.code, state.now(), credentials.totp_last_step).ok_or_else(
+        || {
+            siteward_core::FieldError::new(
+                "code",
+                "is not the current code of the authenticator app",
+            )
+        },
+    )?;
+    let event = auth.audit.event(
+        &state,
+        AuditAction::TotpDisabled,
+        (None, None),
+        account_target(&auth)?,
+        vec![FieldChange::changed("totp_enabled", true, false)],
+    );
+    state.store.disable_totp(&account.id, &event).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A password change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The current password.
+    pub current_password: String,
+    /// The new password, at least 12 characters.
+    pub new_password: String,
+}
+
+/// Change the caller's password. Other sessions stay valid until they expire or log out.
+#[utoipa::path(post, path = "/v1/me/password", tag = "auth", security(("bearer" = [])), request_body = PasswordChange,
+    responses((status = 204), (status = 422, body = ErrorBody)))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> ApiResult<impl IntoResponse> {
+    let account = auth.account()?;
+    validate::new_password("new_password", &body.new_password)?;
+    let (_, credentials) = state.store.credentials(&account.id).await?;
+    if !auth::verify_password_blocking(body.current_password, credentials.password_hash).await? {
+        return Err(siteward_core::FieldError::new(
+            "current_password",
+            "is not the account's password",
+        )
+        .into());
+    }
+    let hash = auth::hash_password_blocking(body.new_password).await?;
+    let event = auth.audit.event(
+        &state,
+        AuditAction::PasswordChanged,
+        (None, None),
+        account_target(&auth)?,
+        vec![],
+    );
+    state.store.set_password(&account.id, &hash, &event).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn account_target(auth: &Auth) -> ApiResult<AuditTarget> {
+    Ok(AuditTarget {
+        kind: "account",
+        id: auth.account()?.id.to_string(),
+    })
+}

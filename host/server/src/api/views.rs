@@ -1,0 +1,317 @@
+//! The JSON shapes the API returns and the list query parameters every list shares.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use siteward_core::access::TokenScope;
+use siteward_core::audit::{Actor, AuditEvent};
+use siteward_core::page::{self, PageRequest};
+use siteward_core::tenancy::{Customer, Partner, Site};
+use siteward_storage::{ApiToken, MemberView, SiteAdminView};
+
+use crate::error::ApiError;
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    /// The items, oldest first.
+    pub items: Vec<T>,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Converts a domain page.
+    pub fn from<U>(page: page::Page<U>, f: impl FnMut(U) -> T) -> Self {
+        let page = page.map(f);
+        Self {
+            items: page.items,
+            next_cursor: page.next_cursor,
+        }
+    }
+}
+
+/// `limit` and `cursor`, shared by every list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl ListQuery {
+    /// The validated page request.
+    pub fn page(&self) -> Result<PageRequest, ApiError> {
+        Ok(PageRequest::parse(self.limit, self.cursor.as_deref())?)
+    }
+}
+
+/// A partner.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartnerView {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Partner> for PartnerView {
+    fn from(p: Partner) -> Self {
+        Self {
+            id: p.id.to_string(),
+            name: p.name,
+            created_at: p.created_at,
+        }
+    }
+}
+
+/// A partner member.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberViewJson {
+    /// The member's account id.
+    pub account_id: String,
+    /// The member's email.
+    pub email: String,
+    /// The member's name.
+    pub name: String,
+    /// `super_admin`, `admin` or `technician`.
+    pub role: String,
+    /// `active` or `disabled`.
+    pub status: String,
+    /// When the account joined the partner.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<MemberView> for MemberViewJson {
+    fn from(m: MemberView) -> Self {
+        Self {
+            account_id: m.membership.account_id.to_string(),
+            email: m.email.to_string(),
+            name: m.name,
+            role: m.membership.role.as_str().to_owned(),
+            status: m.membership.status.as_str().to_owned(),
+            created_at: m.membership.created_at,
+        }
+    }
+}
+
+/// A customer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerView {
+    /// Its id.
+    pub id: String,
+    /// The partner that manages it.
+    pub partner_id: String,
+    /// Its name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Customer> for CustomerView {
+    fn from(c: Customer) -> Self {
+        Self {
+            id: c.id.to_string(),
+            partner_id: c.partner_id.to_string(),
+            name: c.name,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// A site.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SiteView {
+    /// Its id.
+    pub id: String,
+    /// The customer that owns it.
+    pub customer_id: String,
+    /// The partner that manages it.
+    pub partner_id: String,
+    /// Its name.
+    pub name: String,
+    /// The site's Technician Access switch.
+    pub technician_access: bool,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Site> for SiteView {
+    fn from(s: Site) -> Self {
+        Self {
+            id: s.id.to_string(),
+            customer_id: s.customer_id.to_string(),
+            partner_id: s.partner_id.to_string(),
+            name: s.name,
+            technician_access: s.technician_access,
+            created_at: s.created_at,
+        }
+    }
+}
+
+/// A site admin.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SiteAdminJson {
+    /// The admin's account id.
+    pub account_id: String,
+    /// The admin's email.
+    pub email: String,
+    /// The admin's name.
+    pub name: String,
+    /// When the account became a site admin.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<SiteAdminView> for SiteAdminJson {
+    fn from(a: SiteAdminView) -> Self {
+        Self {
+            account_id: a.site_admin.account_id.to_string(),
+            email: a.email.to_string(),
+            name: a.name,
+            created_at: a.site_admin.created_at,
+        }
+    }
+}
+
+/// An API token. The secret itself appears only in the response that created it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiTokenView {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The partner it acts for, if partner-scoped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner_id: Option<String>,
+    /// The site it acts for, if site-scoped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_id: Option<String>,
+    /// The account that created it.
+    pub created_by: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it was revoked; absent while it works.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// The secret, shown once: store it now, it cannot be shown again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+impl From<ApiToken> for ApiTokenView {
+    fn from(t: ApiToken) -> Self {
+        let (partner_id, site_id) = match t.scope {
+            TokenScope::Partner(p) => (Some(p.to_string()), None),
+            TokenScope::Site(s) => (None, Some(s.to_string())),
+        };
+        Self {
+            id: t.id.to_string(),
+            name: t.name,
+            partner_id,
+            site_id,
+            created_by: t.created_by.to_string(),
+            created_at: t.created_at,
+            revoked_at: t.revoked_at,
+            token: None,
+        }
+    }
+}
+
+/// Who acted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActorView {
+    /// `account`, `api_token` or `system`.
+    pub kind: &'static str,
+    /// The account or token id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// What an audit event acted on.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TargetView {
+    /// The kind of record.
+    pub kind: &'static str,
+    /// Its id.
+    pub id: String,
+}
+
+/// One field's change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeView {
+    /// The field.
+    pub field: String,
+    /// Its value before; absent if it did not exist.
+    pub before: Option<String>,
+    /// Its value after; absent if it no longer exists.
+    pub after: Option<String>,
+}
+
+/// An audit event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventView {
+    /// Its id.
+    pub id: String,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// Who acted.
+    pub actor: ActorView,
+    /// The partner it belongs to.
+    pub partner_id: Option<String>,
+    /// The site it concerns.
+    pub site_id: Option<String>,
+    /// What happened, for example `member.added`.
+    pub action: &'static str,
+    /// What was acted on.
+    pub target: TargetView,
+    /// Field-level changes.
+    pub changes: Vec<ChangeView>,
+    /// The request that caused it.
+    pub request_id: Option<String>,
+}
+
+impl From<AuditEvent> for AuditEventView {
+    fn from(e: AuditEvent) -> Self {
+        let actor = match e.actor {
+            Actor::Account(id) => ActorView {
+                kind: "account",
+                id: Some(id.to_string()),
+            },
+            Actor::ApiToken(id) => ActorView {
+                kind: "api_token",
+                id: Some(id.to_string()),
+            },
+            Actor::System => ActorView {
+                kind: "system",
+                id: None,
+            },
+        };
+        Self {
+            id: e.id.to_string(),
+            at: e.at,
+            actor,
+            partner_id: e.partner_id.map(|p| p.to_string()),
+            site_id: e.site_id.map(|s| s.to_string()),
+            action: e.action.as_str(),
+            target: TargetView {
+                kind: e.target.kind,
+                id: e.target.id,
+            },
+            changes: e
+                .changes
+                .into_iter()
+                .map(|c| ChangeView {
+                    field: c.field,
+                    before: c.before,
+                    after: c.after,
+                })
+                .collect(),
+            request_id: e.request_id,
+        }
+    }
+}

@@ -1,0 +1,305 @@
+//! Configuration: a TOML file, then `SITEWARD_*` environment variables on top.
+//!
+//! An environment variable names a key by its path, sections joined with a double underscore:
+//! `SITEWARD_STORAGE__URL` sets `[storage] url`, `SITEWARD_AUTH__SESSION_TTL_MINUTES` sets
+//! `[auth] session_ttl_minutes`. Values are read as TOML (numbers, booleans), falling back to
+//! a plain string. Unknown keys, from the file or the environment, are refused with their name,
+//! so a typo never silently leaves a default in force.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The environment variable prefix for overrides.
+pub const ENV_PREFIX: &str = "SITEWARD_";
+/// The variable naming the configuration file (also `--config`); not a key itself.
+pub const CONFIG_FILE_VAR: &str = "SITEWARD_CONFIG";
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the embedded database and outgoing mail files live.
+    pub data_dir: PathBuf,
+    /// The HTTP server.
+    pub server: ServerConfig,
+    /// The database.
+    pub storage: StorageConfig,
+    /// Logins and sessions.
+    pub auth: AuthConfig,
+    /// The first operator account.
+    pub bootstrap: BootstrapConfig,
+}
+
+/// `[server]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// The address to listen on.
+    pub listen: SocketAddr,
+    /// `pretty` for people, `json` for log collectors.
+    pub log_format: LogFormat,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// `[storage]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    /// `surrealkv://PATH`, `mem://` or `ws://HOST:PORT`; empty means `surrealkv://<data_dir>/db`.
+    pub url: String,
+    /// SurrealDB namespace.
+    pub namespace: String,
+    /// SurrealDB database.
+    pub database: String,
+    /// Root user for a SurrealDB server.
+    pub username: Option<String>,
+    /// Its password.
+    pub password: Option<String>,
+}
+
+/// `[auth]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// How long a login session lasts.
+    pub session_ttl_minutes: u32,
+    /// Consecutive failed logins that lock an account.
+    pub max_failed_logins: u32,
+    /// How long the lock lasts.
+    pub lockout_minutes: u32,
+    /// Failed logins one client address may make per minute before it is refused.
+    pub max_failures_per_address_per_minute: u32,
+}
+
+/// `[bootstrap]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct BootstrapConfig {
+    /// The email of the operator `serve` creates on first start when none exists. Its password
+    /// is generated and printed once.
+    pub operator_email: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+            server: ServerConfig::default(),
+            storage: StorageConfig::default(),
+            auth: AuthConfig::default(),
+            bootstrap: BootstrapConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            log_format: LogFormat::Pretty,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        Self {
+            url: String::new(),
+            namespace: "siteward".to_owned(),
+            database: "siteward".to_owned(),
+            username: None,
+            password: None,
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            session_ttl_minutes: 12 * 60,
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+            max_failures_per_address_per_minute: 30,
+        }
+    }
+}
+
+impl Default for BootstrapConfig {
+    fn default() -> Self {
+        Self {
+            operator_email: "operator@siteward.localhost".to_owned(),
+        }
+    }
+}
+
+/// A configuration that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not TOML, or a key is unknown or has the wrong type.
+    #[error("invalid configuration ({origin}): {message}")]
+    Invalid {
+        /// The file or "environment".
+        origin: String,
+        /// What is wrong, naming the key.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Loads the file (if any) and applies the overrides among `env`.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut table = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                toml::from_str::<toml::Table>(&text).map_err(|e| ConfigError::Invalid {
+                    origin: path.display().to_string(),
+                    message: e.message().to_owned(),
+                })?
+            }
+            None => toml::Table::new(),
+        };
+        let mut overridden = Vec::new();
+        for (name, value) in env {
+            let Some(key) = name.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            if name == CONFIG_FILE_VAR {
+                continue;
+            }
+            let path: Vec<String> = key.split("__").map(str::to_lowercase).collect();
+            set_path(&mut table, &path, parse_env_value(&value));
+            overridden.push(name);
+        }
+        let origin = match (file, overridden.is_empty()) {
+            (Some(path), true) => path.display().to_string(),
+            (Some(path), false) => format!("{} with {}", path.display(), overridden.join(", ")),
+            (None, _) => format!("environment: {}", overridden.join(", ")),
+        };
+        let config: Self =
+            Config::deserialize(toml::Value::Table(table)).map_err(|e| ConfigError::Invalid {
+                origin,
+                message: e.message().to_owned(),
+            })?;
+        Ok(config)
+    }
+
+    /// The storage URL in force: the configured one, or the embedded default under `data_dir`.
+    pub fn storage_url(&self) -> String {
+        if self.storage.url.is_empty() {
+            format!("surrealkv://{}", self.data_dir.join("db").display())
+        } else {
+            self.storage.url.clone()
+        }
+    }
+}
+
+fn parse_env_value(text: &str) -> toml::Value {
+    toml::from_str::<toml::Table>(&format!("v = {text}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(text.to_owned()))
+}
+
+fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) {
+    match path {
+        [] => {}
+        [last] => {
+            table.insert(last.clone(), value);
+        }
+        [first, rest @ ..] => {
+            let entry = table
+                .entry(first.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if !entry.is_table() {
+                *entry = toml::Value::Table(toml::Table::new());
+            }
+            if let toml::Value::Table(inner) = entry {
+                set_path(inner, rest, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("siteward.toml");
+        std::fs::write(
+            &path,
+            "[storage]\nurl = \"mem://\"\n[auth]\nlockout_minutes = 5\n",
+        )
+        .unwrap();
+        let config = Config::load(
+            Some(&path),
+            env(&[
+                ("SITEWARD_AUTH__LOCKOUT_MINUTES", "30"),
+                ("SITEWARD_SERVER__LOG_FORMAT", "json"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.storage_url(), "mem://");
+        assert_eq!(config.auth.lockout_minutes, 30);
+        assert_eq!(config.server.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let error = Config::load(None, env(&[("SITEWARD_STORAGE__URI", "mem://")])).unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains("uri") && text.contains("SITEWARD_STORAGE__URI"),
+            "{text}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("siteward.toml");
+        std::fs::write(&path, "[server]\nlisten = \"127.0.0.1:1\"\nport = 8080\n").unwrap();
+        let text = Config::load(Some(&path), env(&[])).unwrap_err().to_string();
+        assert!(text.contains("port"), "{text}");
+    }
+
+    #[test]
+    fn the_default_stores_under_the_data_folder() {
+        let config = Config::load(None, env(&[])).unwrap();
+        assert_eq!(config.storage_url(), "surrealkv://data/db");
+    }
+}

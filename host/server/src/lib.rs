@@ -1,0 +1,13 @@
+//! The Siteward host: configuration, the HTTP API over the domain core and storage, and the
+//! command line that runs it. This crate is the only one that knows HTTP and JSON.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod json;
+pub mod operator;
+pub mod state;
+
+pub use api::{openapi, router};
+pub use state::{AppState, AuthSettings, SystemClock};

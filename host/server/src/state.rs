@@ -1,0 +1,148 @@
+//! The state every request shares: storage, the clock, and the login limits.
+
+use std::sync::Arc;
+
+use siteward_core::account::LockoutPolicy;
+use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::ids::{AuditEventId, IdGenerator, PartnerId, SiteId};
+use siteward_core::{Clock, Timestamp};
+use siteward_storage::Store;
+
+use crate::auth::AddressLimiter;
+use crate::config::AuthConfig;
+
+/// The real clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        chrono::Utc::now()
+    }
+}
+
+/// Fills an array from the operating system's random source. A failing random source leaves
+/// no safe way to mint secrets, so it stops the process.
+pub fn random<const N: usize>() -> [u8; N] {
+    let mut bytes = [0; N];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    bytes
+}
+
+/// Login and session settings, in domain units.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// How long a session lasts.
+    pub session_ttl: chrono::Duration,
+    /// When failed logins lock an account.
+    pub lockout: LockoutPolicy,
+    /// Failed logins per client address per minute.
+    pub max_failures_per_address: u32,
+}
+
+impl From<&AuthConfig> for AuthSettings {
+    fn from(config: &AuthConfig) -> Self {
+        Self {
+            session_ttl: chrono::Duration::minutes(i64::from(config.session_ttl_minutes)),
+            lockout: LockoutPolicy {
+                max_failures: config.max_failed_logins.max(1),
+                lockout: chrono::Duration::minutes(i64::from(config.lockout_minutes)),
+            },
+            max_failures_per_address: config.max_failures_per_address_per_minute.max(1),
+        }
+    }
+}
+
+/// Shared by all handlers; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// What [`AppState`] holds.
+pub struct Inner {
+    /// The database.
+    pub store: Store,
+    /// The clock; tests move it.
+    pub clock: Arc<dyn Clock>,
+    /// Login and session settings.
+    pub auth: AuthSettings,
+    /// Failed logins per client address.
+    pub limiter: AddressLimiter,
+    ids: std::sync::Mutex<IdGenerator>,
+}
+
+impl std::fmt::Debug for Inner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inner")
+            .field("store", &self.store)
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// State over a store, with a clock and settings.
+    pub fn new(store: Store, clock: Arc<dyn Clock>, auth: AuthSettings) -> Self {
+        Self(Arc::new(Inner {
+            store,
+            clock,
+            auth,
+            limiter: AddressLimiter::default(),
+            ids: std::sync::Mutex::default(),
+        }))
+    }
+
+    /// The current time.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// A new id of any kind, made now; ids made by this host sort in the order they were made.
+    pub fn new_id<T>(&self, wrap: fn(String) -> T) -> T {
+        let mut ids = self
+            .ids
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        wrap(ids.next_text(self.now(), random()))
+    }
+}
+
+/// Everything an audit event needs besides what happened.
+#[derive(Debug, Clone)]
+pub struct AuditContext {
+    /// Who acts.
+    pub actor: Actor,
+    /// The request, for correlation with logs.
+    pub request_id: Option<String>,
+}
+
+impl AuditContext {
+    /// Builds an event for an action of this actor.
+    pub fn event(
+        &self,
+        state: &AppState,
+        action: AuditAction,
+        tenant: (Option<&PartnerId>, Option<&SiteId>),
+        target: AuditTarget,
+        changes: Vec<FieldChange>,
+    ) -> AuditEvent {
+        AuditEvent {
+            id: state.new_id(AuditEventId::from_trusted),
+            at: state.now(),
+            actor: self.actor.clone(),
+            partner_id: tenant.0.cloned(),
+            site_id: tenant.1.cloned(),
+            action,
+            target,
+            changes,
+            request_id: self.request_id.clone(),
+        }
+    }
+}

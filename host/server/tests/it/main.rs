@@ -1,0 +1,251 @@
+//! HTTP tests: the real axum router on a fresh in-memory SurrealDB per test, driven through
+//! `oneshot`; and the real `siteward` binary over a socket.
+
+mod auth;
+mod errors;
+mod isolation;
+mod openapi;
+mod socket;
+mod tenancy;
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use chrono::TimeZone;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use siteward_core::{Clock, Timestamp};
+use siteward_server::{AppState, AuthSettings, config::AuthConfig, router};
+use siteward_storage::{Store, StoreConfig};
+
+/// A clock the test moves by hand.
+#[derive(Debug)]
+pub struct ManualClock(Mutex<Timestamp>);
+
+impl ManualClock {
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+
+    /// The current time.
+    pub fn now_time(&self) -> Timestamp {
+        self.now()
+    }
+
+    /// The current time as a query-string value.
+    pub fn now_text(&self) -> String {
+        self.now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        *self.0.lock().unwrap()
+    }
+}
+
+pub const OPERATOR_EMAIL: &str = "operator@siteward.example";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// One host on a fresh in-memory database, with an operator.
+#[derive(Debug)]
+pub struct TestApp {
+    pub router: Router,
+    pub store: Store,
+    pub clock: Arc<ManualClock>,
+}
+
+/// A response: status and JSON body (`Value::Null` when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The error code of an error response.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"]
+            .as_str()
+            .unwrap_or("<no error code>")
+    }
+
+    /// A string field of the body.
+    pub fn str(&self, key: &str) -> String {
+        self.body[key]
+            .as_str()
+            .unwrap_or_else(|| panic!("no {key} in {}", self.body))
+            .to_owned()
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        let store = Store::open(&StoreConfig::memory()).await.unwrap();
+        let clock = Arc::new(ManualClock(Mutex::new(
+            chrono::Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap(),
+        )));
+        let settings = AuthSettings::from(&AuthConfig::default());
+        let state = AppState::new(store.clone(), clock.clone(), settings);
+        siteward_server::operator::create_operator(
+            &store,
+            OPERATOR_EMAIL,
+            "Operator",
+            PASSWORD,
+            clock.now(),
+        )
+        .await
+        .unwrap();
+        Self {
+            router: router(state, 64 * 1024),
+            store,
+            clock,
+        }
+    }
+
+    /// Sends a request with an optional bearer token and JSON body.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let request = match body {
+            Some(body) => request
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+            None => request.body(Body::empty()).unwrap(),
+        };
+        self.send(request).await
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap()
+        };
+        Reply { status, body }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.call(
+            Method::POST,
+            "/v1/auth/login",
+            None,
+            Some(json!({ "email": email, "password": password })),
+        )
+        .await
+    }
+
+    /// Logs in and returns the session token.
+    pub async fn token(&self, email: &str) -> String {
+        let reply = self.login(email, PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.str("token")
+    }
+
+    pub async fn operator(&self) -> String {
+        self.token(OPERATOR_EMAIL).await
+    }
+
+    /// Creates a partner whose Super Admin is a new account `owner@<slug>.example`.
+    pub async fn partner(&self, operator: &str, slug: &str) -> Partner {
+        let owner = format!("owner@{slug}.example");
+        let reply = self
+            .post(
+                "/v1/partners",
+                operator,
+                json!({
+                    "name": format!("{slug} Installers"),
+                    "super_admin": { "email": owner, "name": "Owner", "password": PASSWORD },
+                }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        let id = reply.str("id");
+        let owner_token = self.token(&owner).await;
+        Partner { id, owner_token }
+    }
+
+    /// Adds a member with a new account `<local>@<domain>` and returns its account id.
+    pub async fn member(&self, partner: &Partner, email: &str, role: &str) -> String {
+        let reply = self
+            .post(
+                &format!("/v1/partners/{}/members", partner.id),
+                &partner.owner_token,
+                json!({
+                    "email": email, "name": "Member", "password": PASSWORD, "role": role,
+                }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        reply.str("account_id")
+    }
+
+    /// Creates a customer and a site whose first admin is a new account; returns the site id.
+    pub async fn site(&self, partner: &Partner, admin_email: &str) -> String {
+        let customer = self
+            .post(
+                &format!("/v1/partners/{}/customers", partner.id),
+                &partner.owner_token,
+                json!({ "name": "Customer" }),
+            )
+            .await;
+        assert_eq!(customer.status, StatusCode::CREATED, "{}", customer.body);
+        let site = self
+            .post(
+                &format!("/v1/partners/{}/sites", partner.id),
+                &partner.owner_token,
+                json!({
+                    "customer_id": customer.str("id"),
+                    "name": "Head office",
+                    "admin": { "email": admin_email, "name": "Site Admin", "password": PASSWORD },
+                }),
+            )
+            .await;
+        assert_eq!(site.status, StatusCode::CREATED, "{}", site.body);
+        site.str("id")
+    }
+}
+
+/// A partner and its Super Admin's session.
+#[derive(Debug)]
+pub struct Partner {
+    pub id: String,
+    pub owner_token: String,
+}
+
+/// Where this crate's snapshots live: the workspace's `snapshots/` folder.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../snapshots/server"
+    ));
+    settings.set_prepend_module_to_snapshot(false);
+    settings
+}
