@@ -198,9 +198,7 @@ impl Store {
             .bind("failures", i64::from(throttle.failures))
             .bind("locked_until", throttle.locked_until)
             .run("UPDATE $account SET failed_logins = $failures, locked_until = $locked_until");
-        for event in events {
-            tx.audit(event);
-        }
+        tx.audit_all(events);
         tx.commit(&self.db).await
     }
 

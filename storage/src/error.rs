@@ -13,6 +13,14 @@ pub enum Conflict {
     AlreadySiteAdmin,
     /// The change would leave the partner without an active Super Admin.
     LastSuperAdmin,
+    /// An open invitation for this site (or partner) and email already exists.
+    AlreadyInvited,
+    /// The account is already assigned to this site.
+    AlreadyAssigned,
+    /// The invitation left the Pending state meanwhile (accepted, revoked or expired).
+    InvitationNotPending,
+    /// Another request with the same idempotency key is being processed or was stored.
+    IdempotencyKeyInUse,
     /// A concurrent transaction changed the same records; retrying may succeed.
     Concurrent,
 }
@@ -24,7 +32,11 @@ impl fmt::Display for Conflict {
             Self::AlreadyMember => "the account is already a member of this partner",
             Self::AlreadySiteAdmin => "the account is already an admin of this site",
             Self::LastSuperAdmin => "the partner must keep at least one active super admin",
-            Self::Concurrent => "a concurrent change touched the same records",
+            Self::AlreadyInvited => "an open invitation for this email already exists",
+            Self::AlreadyAssigned => "the account is already assigned to this site",
+            Self::InvitationNotPending => "the invitation is no longer pending",
+            Self::IdempotencyKeyInUse => "a request with this idempotency key was already made",
+            Self::Concurrent => "a concurrent change touched the same records; try again",
         })
     }
 }

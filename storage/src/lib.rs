@@ -9,7 +9,9 @@
 mod accounts;
 mod audit;
 mod error;
+mod invitations;
 mod migrate;
+mod outbox;
 mod rows;
 mod tenancy;
 mod tokens;
@@ -20,7 +22,9 @@ use surrealdb::engine::any::Any;
 
 pub use accounts::{Credentials, NewAccount, SessionRecord};
 pub use error::{Conflict, StorageError};
+pub use invitations::{Acceptance, IdempotencyRecord, InvitationScope, NewInvitation};
 pub use migrate::MIGRATIONS;
+pub use outbox::{OutboxMessage, OutboxStatus};
 pub use tenancy::{MemberView, PersonResolution, SiteAdminView};
 pub use tokens::{ApiToken, ApiTokenScopeFilter};
 

@@ -13,10 +13,16 @@ use crate::rows::{key, rid};
 use crate::{Store, tx::Tx};
 
 /// Every migration, in the order it applies: (name, SurrealQL).
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_foundation",
-    include_str!("../migrations/0001_foundation.surql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_foundation",
+        include_str!("../migrations/0001_foundation.surql"),
+    ),
+    (
+        "0002_invitations",
+        include_str!("../migrations/0002_invitations.surql"),
+    ),
+];
 
 #[derive(Debug, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]

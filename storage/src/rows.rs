@@ -72,6 +72,7 @@ impl AccountRow {
 pub(crate) struct PartnerRow {
     pub id: RecordId,
     pub name: String,
+    pub invitation_ttl_hours: i64,
     pub created_at: DateTime<Utc>,
 }
 
@@ -80,6 +81,7 @@ impl PartnerRow {
         Self {
             id: rid("partner", partner.id.as_str()),
             name: partner.name.clone(),
+            invitation_ttl_hours: i64::from(partner.invitation_ttl_hours),
             created_at: partner.created_at,
         }
     }
@@ -88,6 +90,7 @@ impl PartnerRow {
         Partner {
             id: PartnerId::from_trusted(key(&self.id)),
             name: self.name,
+            invitation_ttl_hours: u32::try_from(self.invitation_ttl_hours).unwrap_or(168),
             created_at: self.created_at,
         }
     }

@@ -150,9 +150,7 @@ impl Store {
                 "INSERT INTO partner_member $member",
                 Conflict::AlreadyMember,
             );
-        events.iter().for_each(|e| {
-            tx.audit(e);
-        });
+        tx.audit_all(events);
         tx.commit(&self.db).await
     }
 
@@ -206,9 +204,7 @@ impl Store {
                 "INSERT INTO partner_member $member",
                 Conflict::AlreadyMember,
             );
-        events.iter().for_each(|e| {
-            tx.audit(e);
-        });
+        tx.audit_all(events);
         tx.commit(&self.db).await
     }
 
@@ -351,9 +347,7 @@ impl Store {
             .run("INSERT INTO site $site");
         admin.insert(&mut tx, "account");
         insert_site_admin(&mut tx, site_admin);
-        events.iter().for_each(|e| {
-            tx.audit(e);
-        });
+        tx.audit_all(events);
         tx.commit(&self.db).await
     }
 
@@ -393,9 +387,7 @@ impl Store {
         let mut tx = Tx::new();
         person.insert(&mut tx, "account");
         insert_site_admin(&mut tx, site_admin);
-        events.iter().for_each(|e| {
-            tx.audit(e);
-        });
+        tx.audit_all(events);
         tx.commit(&self.db).await
     }
 

@@ -53,6 +53,22 @@ impl Tx {
         self.run(format!("INSERT INTO audit_event ${name}"))
     }
 
+    /// Appends audit events as one statement (one insert of many rows).
+    pub(crate) fn audit_all(&mut self, events: &[AuditEvent]) -> &mut Self {
+        match events {
+            [] => self,
+            [event] => self.audit(event),
+            events => {
+                let name = format!("audit_{}", self.audit_events);
+                self.audit_events += 1;
+                let rows: Vec<AuditEventRow> =
+                    events.iter().map(AuditEventRow::from_event).collect();
+                self.bind(&name, rows);
+                self.run(format!("INSERT INTO audit_event ${name}"))
+            }
+        }
+    }
+
     /// Runs the batch; all of it is applied, or none of it.
     pub(crate) async fn commit(self, db: &Surreal<Any>) -> Result<(), StorageError> {
         let body: Vec<&str> = self

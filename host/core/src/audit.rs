@@ -27,6 +27,20 @@ string_enum! {
         MemberRemoved = "member.removed",
         /// A member's second factor was reset by an admin.
         MemberTotpReset = "member.totp_reset",
+        /// A partner's settings changed.
+        PartnerUpdated = "partner.updated",
+        /// An invitation was sent.
+        InvitationCreated = "invitation.created",
+        /// An invitation was sent again with a fresh link.
+        InvitationResent = "invitation.resent",
+        /// An invitation was withdrawn.
+        InvitationRevoked = "invitation.revoked",
+        /// An invitation was accepted.
+        InvitationAccepted = "invitation.accepted",
+        /// An invitation's time passed before it was accepted.
+        InvitationExpired = "invitation.expired",
+        /// A technician was assigned to a site (Locked until a site admin unlocks it).
+        AssignmentCreated = "assignment.created",
         /// A customer was created.
         CustomerCreated = "customer.created",
         /// A site was created.

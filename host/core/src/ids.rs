@@ -120,6 +120,10 @@ define_id! {
     ApiTokenId,
     /// An audit event.
     AuditEventId,
+    /// An invitation.
+    InvitationId,
+    /// An outgoing email.
+    OutboxMessageId,
 }
 
 #[cfg(test)]

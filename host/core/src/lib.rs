@@ -7,9 +7,12 @@
 
 pub mod access;
 pub mod account;
+pub mod assignment;
 pub mod audit;
 pub mod error;
 pub mod ids;
+pub mod invitation;
+pub mod mail;
 pub mod page;
 pub mod secret;
 pub mod tenancy;

@@ -14,6 +14,8 @@ pub enum TokenKind {
     Session,
     /// An API token for an integration.
     Api,
+    /// The token in an invitation link.
+    Invitation,
 }
 
 impl TokenKind {
@@ -21,6 +23,7 @@ impl TokenKind {
         match self {
             Self::Session => "sws_",
             Self::Api => "swa_",
+            Self::Invitation => "swi_",
         }
     }
 }

@@ -72,6 +72,8 @@ pub struct Partner {
     pub id: PartnerId,
     /// Its display name.
     pub name: String,
+    /// How long its invitations stay open, in hours (1 to 720; 168 by default).
+    pub invitation_ttl_hours: u32,
     /// When the operator created it.
     pub created_at: Timestamp,
 }

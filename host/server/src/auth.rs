@@ -137,6 +137,28 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
+/// Endpoints that work with or without a caller (accepting an invitation): no
+/// `Authorization` header means no caller; a header with a bad token is still refused.
+impl axum::extract::OptionalFromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        if parts
+            .headers
+            .contains_key(axum::http::header::AUTHORIZATION)
+        {
+            <Self as FromRequestParts<AppState>>::from_request_parts(parts, state)
+                .await
+                .map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
 impl Auth {
     /// The account of a session caller; API tokens are refused for personal endpoints.
     pub fn account(&self) -> Result<&Account, ApiError> {

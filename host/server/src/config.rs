@@ -30,6 +30,10 @@ pub struct Config {
     pub auth: AuthConfig,
     /// The first operator account.
     pub bootstrap: BootstrapConfig,
+    /// Outgoing email.
+    pub mail: MailConfig,
+    /// Invitations.
+    pub invitations: InvitationsConfig,
 }
 
 /// `[server]`
@@ -42,6 +46,8 @@ pub struct ServerConfig {
     pub log_format: LogFormat,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// The address people reach this host at; invitation links start with it.
+    pub public_url: String,
 }
 
 /// How logs are written.
@@ -84,6 +90,52 @@ pub struct AuthConfig {
     pub max_failures_per_address_per_minute: u32,
 }
 
+/// `[mail]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// The SMTP server. Empty: messages are written as `.eml` files under `<data_dir>/mail`.
+    pub smtp_host: String,
+    /// Its port.
+    pub smtp_port: u16,
+    /// `starttls`, `tls` (implicit TLS, usually port 465) or `none` (local relays only).
+    pub security: MailSecurity,
+    /// SMTP user name, if the server wants one.
+    pub username: Option<String>,
+    /// Its password.
+    pub password: Option<String>,
+    /// The From header.
+    pub from: String,
+    /// The right part of every Message-ID (`<message id>@<this>`).
+    pub message_id_domain: String,
+    /// Delivery attempts before a message is marked failed.
+    pub max_attempts: u32,
+    /// The wait after the first failed attempt; it doubles with each further one.
+    pub retry_initial_seconds: u32,
+    /// The longest wait between attempts.
+    pub retry_max_seconds: u32,
+}
+
+/// How the SMTP connection is secured.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum MailSecurity {
+    /// Upgrade a plain connection with STARTTLS (required).
+    Starttls,
+    /// TLS from the first byte.
+    Tls,
+    /// No encryption: only for a relay on the same machine or in tests.
+    None,
+}
+
+/// `[invitations]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct InvitationsConfig {
+    /// How often the sweeper marks invitations whose time has passed as Expired.
+    pub sweep_interval_seconds: u32,
+}
+
 /// `[bootstrap]`
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
@@ -101,6 +153,33 @@ impl Default for Config {
             storage: StorageConfig::default(),
             auth: AuthConfig::default(),
             bootstrap: BootstrapConfig::default(),
+            mail: MailConfig::default(),
+            invitations: InvitationsConfig::default(),
+        }
+    }
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self {
+            smtp_host: String::new(),
+            smtp_port: 587,
+            security: MailSecurity::Starttls,
+            username: None,
+            password: None,
+            from: "Siteward <no-reply@siteward.localhost>".to_owned(),
+            message_id_domain: "siteward.localhost".to_owned(),
+            max_attempts: 8,
+            retry_initial_seconds: 30,
+            retry_max_seconds: 3600,
+        }
+    }
+}
+
+impl Default for InvitationsConfig {
+    fn default() -> Self {
+        Self {
+            sweep_interval_seconds: 60,
         }
     }
 }
@@ -111,6 +190,7 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             log_format: LogFormat::Pretty,
             max_body_bytes: 1024 * 1024,
+            public_url: "http://127.0.0.1:8080".to_owned(),
         }
     }
 }

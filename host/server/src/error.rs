@@ -134,6 +134,10 @@ impl From<StorageError> for ApiError {
                     Conflict::AlreadyMember => "already_member",
                     Conflict::AlreadySiteAdmin => "already_site_admin",
                     Conflict::LastSuperAdmin => "last_super_admin",
+                    Conflict::AlreadyInvited => "already_invited",
+                    Conflict::AlreadyAssigned => "already_assigned",
+                    Conflict::InvitationNotPending => "invitation_not_pending",
+                    Conflict::IdempotencyKeyInUse => "idempotency_key_in_use",
                     Conflict::Concurrent => "concurrent_change",
                 };
                 Self::conflict(code, conflict.to_string())

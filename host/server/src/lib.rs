@@ -6,8 +6,10 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod json;
+pub mod mail;
 pub mod operator;
 pub mod state;
+pub mod sweeper;
 
 pub use api::{openapi, router};
-pub use state::{AppState, AuthSettings, SystemClock};
+pub use state::{AppState, AuthSettings, Settings, SystemClock};

@@ -4,14 +4,17 @@ use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use siteward_core::Clock;
 use siteward_server::config::{Config, LogFormat};
+use siteward_server::mail::{Mailer, run_delivery};
 use siteward_server::operator::{create_operator, generate_password};
-use siteward_server::{AppState, AuthSettings, SystemClock, router};
+use siteward_server::sweeper::run_sweeper;
+use siteward_server::{AppState, AuthSettings, Settings, SystemClock, router};
 use siteward_storage::{Store, StoreConfig};
 
 /// Siteward: send technicians into customer sites without sharing admin accounts.
@@ -117,11 +120,18 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .context("opening the database")?;
     bootstrap_operator(&store, &config).await?;
-    let state = AppState::new(
-        store,
-        Arc::new(SystemClock),
-        AuthSettings::from(&config.auth),
-    );
+    let settings = Settings {
+        auth: AuthSettings::from(&config.auth),
+        public_url: config.server.public_url.clone(),
+        message_id_domain: config.mail.message_id_domain.clone(),
+    };
+    let state = AppState::new(store, Arc::new(SystemClock), settings);
+    let mailer = Mailer::from_config(&config.mail, config.data_dir.join("mail"))?;
+    tracing::info!("outgoing email: {}", mailer.describe());
+    let delivery = tokio::spawn(run_delivery(state.clone(), mailer, Duration::from_secs(1)));
+    let sweep_interval =
+        Duration::from_secs(u64::from(config.invitations.sweep_interval_seconds.max(1)));
+    let sweeper = tokio::spawn(run_sweeper(state.clone(), sweep_interval));
     let app = router(state, config.server.max_body_bytes);
     let listener = tokio::net::TcpListener::bind(config.server.listen)
         .await
@@ -135,6 +145,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
+    // Background work stops here. A message being sent is claimed under a lease, so an
+    // interrupted delivery is retried after a restart, with the same Message-ID.
+    delivery.abort();
+    sweeper.abort();
     tracing::info!("stopped");
     Ok(())
 }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use siteward_core::account::LockoutPolicy;
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
 use siteward_core::ids::{AuditEventId, IdGenerator, PartnerId, SiteId};
+use siteward_core::mail::{BuiltinRenderer, InvitationRenderer};
 use siteward_core::{Clock, Timestamp};
 use siteward_storage::Store;
 
@@ -53,6 +54,28 @@ impl From<&AuthConfig> for AuthSettings {
     }
 }
 
+/// What the host is configured with, in domain units.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Logins and sessions.
+    pub auth: AuthSettings,
+    /// The address people reach this host at; invitation links start with it.
+    pub public_url: String,
+    /// The right part of every Message-ID.
+    pub message_id_domain: String,
+}
+
+impl Settings {
+    /// Settings for tests and tools: defaults everywhere.
+    pub fn defaults() -> Self {
+        Self {
+            auth: AuthSettings::from(&AuthConfig::default()),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            message_id_domain: "siteward.localhost".to_owned(),
+        }
+    }
+}
+
 /// Shared by all handlers; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct AppState(Arc<Inner>);
@@ -65,8 +88,16 @@ pub struct Inner {
     pub clock: Arc<dyn Clock>,
     /// Login and session settings.
     pub auth: AuthSettings,
+    /// Where invitation links point.
+    pub public_url: String,
+    /// The right part of every Message-ID.
+    pub message_id_domain: String,
     /// Failed logins per client address.
     pub limiter: AddressLimiter,
+    /// Renders invitation emails.
+    pub renderer: Arc<dyn InvitationRenderer>,
+    /// Wakes the delivery worker when a transaction has written outgoing mail.
+    pub mail_ready: tokio::sync::Notify,
     ids: std::sync::Mutex<IdGenerator>,
 }
 
@@ -75,6 +106,7 @@ impl std::fmt::Debug for Inner {
         f.debug_struct("Inner")
             .field("store", &self.store)
             .field("auth", &self.auth)
+            .field("public_url", &self.public_url)
             .finish_non_exhaustive()
     }
 }
@@ -88,13 +120,17 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// State over a store, with a clock and settings.
-    pub fn new(store: Store, clock: Arc<dyn Clock>, auth: AuthSettings) -> Self {
+    /// State over a store, with a clock and settings, rendering with the built-in renderer.
+    pub fn new(store: Store, clock: Arc<dyn Clock>, settings: Settings) -> Self {
         Self(Arc::new(Inner {
             store,
             clock,
-            auth,
+            auth: settings.auth,
+            public_url: settings.public_url.trim_end_matches('/').to_owned(),
+            message_id_domain: settings.message_id_domain,
             limiter: AddressLimiter::default(),
+            renderer: Arc::new(BuiltinRenderer),
+            mail_ready: tokio::sync::Notify::new(),
             ids: std::sync::Mutex::default(),
         }))
     }

@@ -66,6 +66,7 @@ async fn partner_with_super_admin(
     let partner = Partner {
         id: PartnerId::generate(at(0), ids.next()),
         name: "Acme Installers".to_owned(),
+        invitation_ttl_hours: 168,
         created_at: at(0),
     };
     let person = PersonResolution::New(new_account(ids, email));
@@ -152,6 +153,7 @@ async fn a_taken_email_is_a_conflict_and_nothing_is_half_written() {
     let partner = Partner {
         id: PartnerId::generate(at(0), ids.next()),
         name: "Second".to_owned(),
+        invitation_ttl_hours: 168,
         created_at: at(0),
     };
     let person = PersonResolution::New(new_account(&mut ids, "owner@acme.example"));

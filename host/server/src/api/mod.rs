@@ -1,6 +1,8 @@
 //! The versioned JSON API (`/v1`), its OpenAPI document, and the health probes.
 
 pub mod audit;
+pub mod idempotency;
+pub mod invitations;
 pub mod partners;
 pub mod people;
 pub mod session;
@@ -35,6 +37,7 @@ use crate::state::AppState;
         (name = "members", description = "A partner's Super Admins, Admins and Technicians"),
         (name = "customers", description = "A partner's customers"),
         (name = "sites", description = "Customer sites and their site admins"),
+        (name = "invitations", description = "Invitations to a partner or a site, site assignments, outgoing email"),
         (name = "api-tokens", description = "Tokens for integrations, scoped to a partner or a site"),
         (name = "audit", description = "The audit log"),
     )
@@ -63,7 +66,22 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(session::totp_enroll, session::totp_remove))
         .routes(routes!(session::totp_confirm))
         .routes(routes!(partners::create_partner, partners::list_partners))
-        .routes(routes!(partners::get_partner))
+        .routes(routes!(partners::get_partner, invitations::update_partner))
+        .routes(routes!(
+            invitations::invite_to_partner,
+            invitations::partner_invitations
+        ))
+        .routes(routes!(
+            invitations::invite_to_site,
+            invitations::site_invitations
+        ))
+        .routes(routes!(invitations::candidates))
+        .routes(routes!(invitations::get_invitation))
+        .routes(routes!(invitations::revoke))
+        .routes(routes!(invitations::resend))
+        .routes(routes!(invitations::preview, invitations::accept))
+        .routes(routes!(invitations::site_technicians))
+        .routes(routes!(invitations::outbox))
         .routes(routes!(partners::add_member, partners::list_members))
         .routes(routes!(
             partners::get_member,

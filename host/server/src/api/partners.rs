@@ -51,6 +51,8 @@ pub async fn create_partner(
     let partner = Partner {
         id: state.new_id(PartnerId::from_trusted),
         name,
+        invitation_ttl_hours: u32::try_from(siteward_core::invitation::DEFAULT_TTL.num_hours())
+            .unwrap_or(168),
         created_at: state.now(),
     };
     let (person, mut events) = resolve_person(

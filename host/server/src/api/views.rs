@@ -57,6 +57,8 @@ pub struct PartnerView {
     pub id: String,
     /// Its name.
     pub name: String,
+    /// How long its invitations stay open, in hours.
+    pub invitation_ttl_hours: u32,
     /// When it was created.
     pub created_at: DateTime<Utc>,
 }
@@ -66,6 +68,7 @@ impl From<Partner> for PartnerView {
         Self {
             id: p.id.to_string(),
             name: p.name,
+            invitation_ttl_hours: p.invitation_ttl_hours,
             created_at: p.created_at,
         }
     }

@@ -3,8 +3,10 @@
 
 mod auth;
 mod errors;
+mod invitations;
 mod isolation;
 mod openapi;
+mod smtp;
 mod socket;
 mod tenancy;
 
@@ -18,7 +20,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use siteward_core::{Clock, Timestamp};
-use siteward_server::{AppState, AuthSettings, config::AuthConfig, router};
+use siteward_server::{AppState, Settings, router};
 use siteward_storage::{Store, StoreConfig};
 
 /// A clock the test moves by hand.
@@ -55,6 +57,7 @@ pub const PASSWORD: &str = "correct horse battery staple";
 #[derive(Debug)]
 pub struct TestApp {
     pub router: Router,
+    pub state: AppState,
     pub store: Store,
     pub clock: Arc<ManualClock>,
 }
@@ -89,8 +92,7 @@ impl TestApp {
         let clock = Arc::new(ManualClock(Mutex::new(
             chrono::Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap(),
         )));
-        let settings = AuthSettings::from(&AuthConfig::default());
-        let state = AppState::new(store.clone(), clock.clone(), settings);
+        let state = AppState::new(store.clone(), clock.clone(), Settings::defaults());
         siteward_server::operator::create_operator(
             &store,
             OPERATOR_EMAIL,
@@ -101,7 +103,8 @@ impl TestApp {
         .await
         .unwrap();
         Self {
-            router: router(state, 64 * 1024),
+            router: router(state.clone(), 64 * 1024),
+            state,
             store,
             clock,
         }

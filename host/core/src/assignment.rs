@@ -1,0 +1,28 @@
+//! A technician's assignment to a site: the permission level and the lock a site admin holds.
+
+use crate::Timestamp;
+use crate::ids::{AccountId, InvitationId, PartnerId, SiteId};
+use crate::invitation::PermissionLevel;
+
+/// A technician's access to one site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteAssignment {
+    /// The site.
+    pub site_id: SiteId,
+    /// The technician's account.
+    pub account_id: AccountId,
+    /// The partner the technician works for at this site.
+    pub partner_id: PartnerId,
+    /// The permission level.
+    pub level: PermissionLevel,
+    /// Locked assignments grant nothing. New ones start locked; a site admin unlocks them.
+    pub locked: bool,
+    /// The invitation it came from.
+    pub invitation_id: Option<InvitationId>,
+    /// Who last set the level or the lock.
+    pub set_by: AccountId,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When it last changed.
+    pub updated_at: Timestamp,
+}

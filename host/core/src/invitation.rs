@@ -1,0 +1,374 @@
+//! Invitations: how partners bring people in and send them to sites.
+//!
+//! An invitation is Pending until accepted, and Expired once its time has passed — computed
+//! against the caller's `now`, so an invitation past its expiry is refused at once even before
+//! the sweeper marks it. Revoke is allowed from Pending; resend from Pending, Expired and
+//! Revoked, issuing a fresh token and expiry (the old link stops working). Accepting a site
+//! invitation creates the technician's site assignment, Locked until a site admin unlocks it.
+
+use chrono::Duration;
+
+use crate::ids::{AccountId, InvitationId, PartnerId, SiteId};
+use crate::tenancy::{PartnerRole, string_enum};
+use crate::validate::Email;
+use crate::{DomainError, FieldError, Timestamp};
+
+string_enum! {
+    /// Where an invitation stands.
+    InvitationStatus {
+        /// Sent, waiting for the invitee.
+        Pending = "pending",
+        /// The invitee accepted.
+        Accepted = "accepted",
+        /// The link's time passed before it was accepted.
+        Expired = "expired",
+        /// The inviter withdrew it.
+        Revoked = "revoked",
+    }
+}
+
+string_enum! {
+    /// A technician's permission level at a site (reference 001/002).
+    PermissionLevel {
+        /// Added to the site, but cannot log in to it.
+        None = "none",
+        /// Dashboard and device management only.
+        DevicesOnly = "devices_only",
+        /// Every menu but user management; settings view-only.
+        FullExcludingUsers = "full_excluding_users",
+        /// Every menu; settings view-only.
+        FullIncludingUsers = "full_including_users",
+    }
+}
+
+/// The default time an invitation stays open.
+pub const DEFAULT_TTL: Duration = Duration::days(7);
+/// The shortest expiry a partner may configure.
+pub const MIN_TTL: Duration = Duration::hours(1);
+/// The longest expiry a partner may configure.
+pub const MAX_TTL: Duration = Duration::days(30);
+/// The most addresses one bulk invitation may carry.
+pub const MAX_BULK: usize = 1000;
+
+/// Validates a partner's invitation expiry setting, given in hours.
+pub fn ttl_from_hours(field: &str, hours: u32) -> Result<Duration, FieldError> {
+    let ttl = Duration::hours(i64::from(hours));
+    if ttl < MIN_TTL || ttl > MAX_TTL {
+        return Err(FieldError::new(
+            field,
+            "must be between 1 hour and 30 days (1 to 720)",
+        ));
+    }
+    Ok(ttl)
+}
+
+/// What an invitation is to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvitationTarget {
+    /// Membership of the partner with this role (Admin or Technician).
+    Partner {
+        /// The role offered.
+        role: PartnerRole,
+    },
+    /// Technician access to a site at this level.
+    Site {
+        /// The site.
+        site_id: SiteId,
+        /// The level offered.
+        level: PermissionLevel,
+    },
+}
+
+impl InvitationTarget {
+    /// The site, for a site invitation.
+    pub fn site(&self) -> Option<&SiteId> {
+        match self {
+            Self::Site { site_id, .. } => Some(site_id),
+            Self::Partner { .. } => None,
+        }
+    }
+}
+
+/// An invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    /// Its id.
+    pub id: InvitationId,
+    /// The partner that invites.
+    pub partner_id: PartnerId,
+    /// What it is to.
+    pub target: InvitationTarget,
+    /// Who is invited.
+    pub email: Email,
+    /// Who invited.
+    pub invited_by: AccountId,
+    /// The stored status; see [`Invitation::status_at`] for the effective one.
+    pub status: InvitationStatus,
+    /// SHA-256 of the current token.
+    pub token_hash: String,
+    /// When the current link stops working.
+    pub expires_at: Timestamp,
+    /// When it was first sent.
+    pub created_at: Timestamp,
+    /// When it was last sent (first send or resend).
+    pub sent_at: Timestamp,
+    /// How many times it was resent.
+    pub resend_count: u32,
+    /// Who accepted, and when.
+    pub accepted: Option<(AccountId, Timestamp)>,
+}
+
+impl Invitation {
+    /// The status at `now`: a Pending invitation whose time has passed is Expired.
+    pub fn status_at(&self, now: Timestamp) -> InvitationStatus {
+        if self.status == InvitationStatus::Pending && now >= self.expires_at {
+            InvitationStatus::Expired
+        } else {
+            self.status
+        }
+    }
+
+    /// The key under which at most one open invitation may exist: per site and email for a
+    /// site invitation, per partner and email for a partner invitation.
+    pub fn open_key(&self) -> String {
+        open_key(&self.partner_id, self.target.site(), &self.email)
+    }
+
+    /// Withdraws a Pending invitation.
+    pub fn revoke(&mut self, now: Timestamp) -> Result<(), DomainError> {
+        match self.status_at(now) {
+            InvitationStatus::Pending => {
+                self.status = InvitationStatus::Revoked;
+                Ok(())
+            }
+            other => Err(refused(
+                "invitation_not_pending",
+                format!("only a pending invitation can be revoked; this one is {other}"),
+            )),
+        }
+    }
+
+    /// Sends it again with a fresh token: back to Pending, with a new expiry.
+    pub fn resend(
+        &mut self,
+        now: Timestamp,
+        ttl: Duration,
+        token_hash: String,
+    ) -> Result<(), DomainError> {
+        match self.status_at(now) {
+            InvitationStatus::Accepted => Err(refused(
+                "invitation_accepted",
+                "an accepted invitation cannot be resent",
+            )),
+            _ => {
+                self.status = InvitationStatus::Pending;
+                self.token_hash = token_hash;
+                self.expires_at = now + ttl;
+                self.sent_at = now;
+                self.resend_count += 1;
+                Ok(())
+            }
+        }
+    }
+
+    /// Accepts it as `account` (whose email is `email`) at `now`.
+    pub fn accept(
+        &mut self,
+        account: &AccountId,
+        email: &Email,
+        now: Timestamp,
+    ) -> Result<(), DomainError> {
+        match self.status_at(now) {
+            InvitationStatus::Pending => {}
+            InvitationStatus::Accepted => {
+                return Err(refused(
+                    "invitation_used",
+                    "this invitation has already been accepted",
+                ));
+            }
+            InvitationStatus::Expired => {
+                return Err(refused(
+                    "invitation_expired",
+                    "this invitation has expired; ask for it to be resent",
+                ));
+            }
+            InvitationStatus::Revoked => {
+                return Err(refused(
+                    "invitation_revoked",
+                    "this invitation was withdrawn",
+                ));
+            }
+        }
+        if email != &self.email {
+            return Err(refused(
+                "invitation_email_mismatch",
+                "this invitation was sent to another email address; log in with that address to accept it",
+            ));
+        }
+        self.status = InvitationStatus::Accepted;
+        self.accepted = Some((account.clone(), now));
+        Ok(())
+    }
+}
+
+/// The open-invitation key for a target and email.
+pub fn open_key(partner: &PartnerId, site: Option<&SiteId>, email: &Email) -> String {
+    match site {
+        Some(site) => format!("site/{site}/{email}"),
+        None => format!("partner/{partner}/{email}"),
+    }
+}
+
+fn refused(code: &'static str, message: impl Into<String>) -> DomainError {
+    DomainError::Conflict {
+        code,
+        message: message.into(),
+    }
+}
+
+/// The outcome of one address in a bulk invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BulkOutcome {
+    /// A new invitation is sent.
+    Invited,
+    /// An open invitation already exists; it is returned, and no second email is sent.
+    AlreadyInvited,
+    /// The address already belongs to a member.
+    AlreadyMember,
+    /// The address is not a valid email.
+    InvalidAddress,
+    /// The address appeared earlier in the same request.
+    DuplicateInRequest,
+}
+
+impl BulkOutcome {
+    /// The stable text form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Invited => "invited",
+            Self::AlreadyInvited => "already_invited",
+            Self::AlreadyMember => "already_member",
+            Self::InvalidAddress => "invalid_address",
+            Self::DuplicateInRequest => "duplicate_in_request",
+        }
+    }
+}
+
+/// Sorts the addresses of a bulk request before any lookup: valid and new, invalid, or
+/// repeated (after normalisation, so `Ana@X.com` repeats `ana@x.com`).
+pub fn triage(addresses: &[String]) -> Vec<Result<Email, BulkOutcome>> {
+    let mut seen = std::collections::HashSet::new();
+    addresses
+        .iter()
+        .map(|address| {
+            let email = Email::parse("email", address).map_err(|_| BulkOutcome::InvalidAddress)?;
+            if seen.insert(email.clone()) {
+                Ok(email)
+            } else {
+                Err(BulkOutcome::DuplicateInRequest)
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn invitation(now: Timestamp) -> Invitation {
+        Invitation {
+            id: InvitationId::generate(now, [1; 10]),
+            partner_id: PartnerId::generate(now, [2; 10]),
+            target: InvitationTarget::Partner {
+                role: PartnerRole::Technician,
+            },
+            email: Email::parse("email", "tech@example.com").unwrap(),
+            invited_by: AccountId::generate(now, [3; 10]),
+            status: InvitationStatus::Pending,
+            token_hash: "first".to_owned(),
+            expires_at: now + DEFAULT_TTL,
+            created_at: now,
+            sent_at: now,
+            resend_count: 0,
+            accepted: None,
+        }
+    }
+
+    fn code(result: Result<(), DomainError>) -> &'static str {
+        match result {
+            Err(DomainError::Conflict { code, .. }) => code,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn expiry_is_exact_to_the_second() {
+        let now = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let inv = invitation(now);
+        assert_eq!(
+            inv.status_at(now + DEFAULT_TTL - Duration::seconds(1)),
+            InvitationStatus::Pending
+        );
+        assert_eq!(inv.status_at(now + DEFAULT_TTL), InvitationStatus::Expired);
+    }
+
+    #[test]
+    fn lifecycle_rules() {
+        let now = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let account = AccountId::generate(now, [9; 10]);
+        let email = Email::parse("email", "tech@example.com").unwrap();
+        let other = Email::parse("email", "someone@example.com").unwrap();
+
+        let mut inv = invitation(now);
+        assert_eq!(
+            code(inv.accept(&account, &other, now)),
+            "invitation_email_mismatch"
+        );
+        let later = now + DEFAULT_TTL;
+        assert_eq!(
+            code(inv.accept(&account, &email, later)),
+            "invitation_expired"
+        );
+        assert_eq!(code(inv.revoke(later)), "invitation_not_pending");
+        inv.resend(later, DEFAULT_TTL, "second".to_owned()).unwrap();
+        assert_eq!(inv.token_hash, "second");
+        inv.revoke(later).unwrap();
+        assert_eq!(
+            code(inv.accept(&account, &email, later)),
+            "invitation_revoked"
+        );
+        inv.resend(later, DEFAULT_TTL, "third".to_owned()).unwrap();
+        inv.accept(&account, &email, later).unwrap();
+        assert_eq!(inv.status, InvitationStatus::Accepted);
+        assert_eq!(code(inv.accept(&account, &email, later)), "invitation_used");
+        assert_eq!(
+            code(inv.resend(later, DEFAULT_TTL, "fourth".to_owned())),
+            "invitation_accepted"
+        );
+    }
+
+    #[test]
+    fn bulk_triage_flags_invalid_and_repeated_addresses() {
+        let addresses =
+            ["a@example.com", "nope", "A@Example.com", "b@example.com"].map(str::to_owned);
+        let outcomes: Vec<_> = triage(&addresses).into_iter().map(|r| r.err()).collect();
+        assert_eq!(
+            outcomes,
+            [
+                None,
+                Some(BulkOutcome::InvalidAddress),
+                Some(BulkOutcome::DuplicateInRequest),
+                None
+            ]
+        );
+    }
+
+    #[test]
+    fn ttl_bounds() {
+        assert!(ttl_from_hours("ttl", 0).is_err());
+        assert_eq!(ttl_from_hours("ttl", 1).unwrap(), Duration::hours(1));
+        assert_eq!(ttl_from_hours("ttl", 720).unwrap(), Duration::days(30));
+        assert!(ttl_from_hours("ttl", 721).is_err());
+    }
+}

@@ -1,0 +1,1304 @@
+//! Invitations: to a partner (one address or up to 1,000 at once) and to a site (picked
+//! members, one level each or one for all, all or nothing); listing, revoking, resending and
+//! accepting them; the site's technicians; the partner's outgoing email.
+
+use std::collections::{HashMap, HashSet};
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use subtle::ConstantTimeEq;
+use utoipa::{IntoParams, ToSchema};
+
+use siteward_core::access::{Action, authorize};
+use siteward_core::account::{Account, AccountStatus};
+use siteward_core::assignment::SiteAssignment;
+use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::ids::{AccountId, InvitationId, OutboxMessageId};
+use siteward_core::invitation::{
+    self, BulkOutcome, Invitation, InvitationStatus, InvitationTarget, MAX_BULK, PermissionLevel,
+};
+use siteward_core::mail::{BuiltinRenderer, InvitationContext, InvitationRenderer};
+use siteward_core::secret::{self, TokenKind};
+use siteward_core::tenancy::{MemberStatus, Partner, PartnerMembership, PartnerRole, Site};
+use siteward_core::validate::{self, Email};
+use siteward_core::{DomainError, FieldError};
+use siteward_storage::{
+    Acceptance, Conflict, InvitationScope, NewAccount, NewInvitation, OutboxMessage, OutboxStatus,
+    StorageError,
+};
+
+use super::idempotency::Idempotency;
+use super::partners::partner_id;
+use super::sites::{SiteAccess, visible_site};
+use super::views::{ListQuery, Page};
+use crate::auth::{self, Auth};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::{AppState, random};
+
+/// An invitation as lists show it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationView {
+    /// Its id.
+    pub id: String,
+    /// `partner` or `site`.
+    pub kind: &'static str,
+    /// The partner that invites.
+    pub partner_id: String,
+    /// Who is invited.
+    pub email: String,
+    /// The role offered, for a partner invitation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<&'static str>,
+    /// The site, for a site invitation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_id: Option<String>,
+    /// The permission level offered, for a site invitation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<&'static str>,
+    /// `pending`, `accepted`, `expired` or `revoked`, as of now.
+    pub status: &'static str,
+    /// The account that invited.
+    pub invited_by: String,
+    /// When it was first sent.
+    pub created_at: DateTime<Utc>,
+    /// When it was last sent.
+    pub sent_at: DateTime<Utc>,
+    /// When the current link stops working.
+    pub expires_at: DateTime<Utc>,
+    /// How often it was resent.
+    pub resend_count: u32,
+    /// Who accepted it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted_by: Option<String>,
+    /// When it was accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+impl InvitationView {
+    fn new(inv: &Invitation, now: DateTime<Utc>) -> Self {
+        let (kind, role, site_id, level) = match &inv.target {
+            InvitationTarget::Partner { role } => ("partner", Some(role.as_str()), None, None),
+            InvitationTarget::Site { site_id, level } => (
+                "site",
+                None,
+                Some(site_id.to_string()),
+                Some(level.as_str()),
+            ),
+        };
+        Self {
+            id: inv.id.to_string(),
+            kind,
+            partner_id: inv.partner_id.to_string(),
+            email: inv.email.to_string(),
+            role,
+            site_id,
+            level,
+            status: inv.status_at(now).as_str(),
+            invited_by: inv.invited_by.to_string(),
+            created_at: inv.created_at,
+            sent_at: inv.sent_at,
+            expires_at: inv.expires_at,
+            resend_count: inv.resend_count,
+            accepted_by: inv.accepted.as_ref().map(|(a, _)| a.to_string()),
+            accepted_at: inv.accepted.as_ref().map(|(_, at)| *at),
+        }
+    }
+}
+
+fn invitation_target(id: &InvitationId) -> AuditTarget {
+    AuditTarget {
+        kind: "invitation",
+        id: id.to_string(),
+    }
+}
+
+/// Everything needed to write one invitation and its email.
+struct Drafter<'a> {
+    state: &'a AppState,
+    partner: &'a Partner,
+    site: Option<&'a Site>,
+    inviter_name: String,
+}
+
+impl Drafter<'_> {
+    /// A fresh token, the email with its link, and the outbox row. The token itself leaves the
+    /// host only in the email.
+    fn draft(&self, invitation: &mut Invitation) -> OutboxMessage {
+        let token = secret::token_text(TokenKind::Invitation, random());
+        invitation.token_hash = secret::token_hash(&token);
+        let (role, level) = match &invitation.target {
+            InvitationTarget::Partner { role } => (Some(role.as_str().to_owned()), None),
+            InvitationTarget::Site { level, .. } => (None, Some(level.as_str().to_owned())),
+        };
+        let context = InvitationContext {
+            invitee_email: invitation.email.to_string(),
+            inviter_name: self.inviter_name.clone(),
+            partner_name: self.partner.name.clone(),
+            site_name: self.site.map(|s| s.name.clone()),
+            role,
+            level,
+            accept_link: format!(
+                "{}/v1/invitations/accept?token={token}",
+                self.state.public_url
+            ),
+            expires_at: invitation.expires_at,
+            locale: "en".to_owned(),
+        };
+        let email = self.state.renderer.render(&context).unwrap_or_else(|error| {
+            tracing::warn!(%error, invitation = %invitation.id, "the invitation renderer failed; using the built-in one");
+            BuiltinRenderer.render(&context).expect("the built-in renderer does not fail")
+        });
+        let id: OutboxMessageId = self.state.new_id(OutboxMessageId::from_trusted);
+        OutboxMessage {
+            message_id: format!("<{id}@{}>", self.state.message_id_domain),
+            id,
+            partner_id: Some(self.partner.id.clone()),
+            invitation_id: Some(invitation.id.clone()),
+            recipient: invitation.email.to_string(),
+            subject: email.subject,
+            html: Some(email.html),
+            text: Some(email.text),
+            status: OutboxStatus::Pending,
+            attempts: 0,
+            next_attempt_at: self.state.now(),
+            last_error: None,
+            created_at: self.state.now(),
+            sent_at: None,
+        }
+    }
+
+    /// A new Pending invitation with its email.
+    fn new_invitation(
+        &self,
+        auth_account: &AccountId,
+        target: InvitationTarget,
+        email: Email,
+    ) -> NewInvitation {
+        let now = self.state.now();
+        let mut invitation = Invitation {
+            id: self.state.new_id(InvitationId::from_trusted),
+            partner_id: self.partner.id.clone(),
+            target,
+            email,
+            invited_by: auth_account.clone(),
+            status: InvitationStatus::Pending,
+            token_hash: String::new(),
+            expires_at: now + chrono::Duration::hours(i64::from(self.partner.invitation_ttl_hours)),
+            created_at: now,
+            sent_at: now,
+            resend_count: 0,
+            accepted: None,
+        };
+        let message = self.draft(&mut invitation);
+        NewInvitation {
+            invitation,
+            message,
+        }
+    }
+}
+
+/// The account acting for audit and "invited by": the person, or the token's creator.
+async fn acting_account(state: &AppState, auth: &Auth) -> ApiResult<(AccountId, String)> {
+    if let Some(account) = &auth.account {
+        return Ok((account.id.clone(), account.name.clone()));
+    }
+    let siteward_core::access::Principal::ApiToken { token_id, .. } = &auth.principal else {
+        return Err(ApiError::forbidden());
+    };
+    let token = state.store.api_token(token_id).await?;
+    let creator = state.store.account(&token.created_by).await?;
+    Ok((creator.id, creator.name))
+}
+
+fn created_event(state: &AppState, auth: &Auth, inv: &Invitation) -> AuditEvent {
+    let mut changes = vec![
+        FieldChange::set("email", &inv.email),
+        FieldChange::set("expires_at", inv.expires_at.to_rfc3339()),
+    ];
+    match &inv.target {
+        InvitationTarget::Partner { role } => changes.push(FieldChange::set("role", role)),
+        InvitationTarget::Site { level, .. } => changes.push(FieldChange::set("level", level)),
+    }
+    auth.audit.event(
+        state,
+        AuditAction::InvitationCreated,
+        (Some(&inv.partner_id), inv.target.site()),
+        invitation_target(&inv.id),
+        changes,
+    )
+}
+
+fn expired_event(state: &AppState, auth: &Auth, inv: &Invitation) -> AuditEvent {
+    auth.audit.event(
+        state,
+        AuditAction::InvitationExpired,
+        (Some(&inv.partner_id), inv.target.site()),
+        invitation_target(&inv.id),
+        vec![FieldChange::changed("status", "pending", "expired")],
+    )
+}
+
+/// Maps a storage failure of a write that carried an idempotency key: if a concurrent request
+/// with the same key won, answer with its stored response.
+async fn settle(
+    state: &AppState,
+    idempotency: &Idempotency,
+    error: StorageError,
+) -> ApiResult<Response> {
+    if matches!(error, StorageError::Conflict(Conflict::IdempotencyKeyInUse))
+        && let Some(response) = idempotency.replay(state).await?
+    {
+        return Ok(response);
+    }
+    Err(error.into())
+}
+
+/// A bulk invitation to a partner.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteToPartner {
+    /// 1 to 1,000 email addresses.
+    pub emails: Vec<String>,
+    /// `admin` or `technician`.
+    pub role: String,
+}
+
+/// The outcome for one address.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InviteResult {
+    /// The address as given.
+    pub email: String,
+    /// `invited`, `already_invited`, `already_member`, `invalid_address` or `duplicate_in_request`.
+    pub outcome: &'static str,
+    /// The invitation, for `invited` and `already_invited`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invitation: Option<InvitationView>,
+}
+
+/// Per-address outcomes, in the order of the request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InviteResults {
+    /// One entry per address given.
+    pub results: Vec<InviteResult>,
+}
+
+/// Invite people by email to join the partner as Admin or Technician: one address or up to
+/// 1,000. Send an `Idempotency-Key` header to make retries safe.
+#[utoipa::path(post, path = "/v1/partners/{partner_id}/invitations", tag = "invitations", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = InviteToPartner,
+    responses((status = 200, body = InviteResults), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn invite_to_partner(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(partner): Path<String>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<InviteToPartner>,
+) -> ApiResult<Response> {
+    let partner_id = partner_id(&partner)?;
+    authorize(&auth.principal, Action::ManageMembers(&partner_id))?;
+    let role = match PartnerRole::parse("role", &body.role)? {
+        PartnerRole::SuperAdmin => {
+            return Err(FieldError::new(
+                "role",
+                "must be admin or technician; promote to super_admin after joining",
+            )
+            .into());
+        }
+        role => role,
+    };
+    if body.emails.is_empty() || body.emails.len() > MAX_BULK {
+        return Err(
+            FieldError::new("emails", format!("must hold 1 to {MAX_BULK} addresses")).into(),
+        );
+    }
+    let idempotency = Idempotency::from_request(
+        &headers,
+        &auth,
+        &format!("invite-partner/{partner_id}"),
+        &body,
+    )?;
+    if let Some(response) = idempotency.replay(&state).await? {
+        return Ok(response);
+    }
+    let partner = state.store.partner(&partner_id).await?;
+    let (inviter, inviter_name) = acting_account(&state, &auth).await?;
+    let drafter = Drafter {
+        state: &state,
+        partner: &partner,
+        site: None,
+        inviter_name,
+    };
+    let members: HashSet<Email> = state
+        .store
+        .all_members(&partner_id)
+        .await?
+        .into_iter()
+        .map(|(_, a)| a.email)
+        .collect();
+    let triaged = invitation::triage(&body.emails);
+    let keys: Vec<String> = triaged
+        .iter()
+        .filter_map(|t| t.as_ref().ok())
+        .map(|email| invitation::open_key(&partner_id, None, email))
+        .collect();
+    let open: HashMap<String, Invitation> = state
+        .store
+        .open_invitations(&keys)
+        .await?
+        .into_iter()
+        .map(|inv| (inv.open_key(), inv))
+        .collect();
+    let now = state.now();
+
+    let mut new = Vec::new();
+    let mut expired = Vec::new();
+    let mut outcomes: Vec<(BulkOutcome, Option<Invitation>)> = Vec::with_capacity(triaged.len());
+    for item in triaged {
+        let email = match item {
+            Ok(email) => email,
+            Err(outcome) => {
+                outcomes.push((outcome, None));
+                continue;
+            }
+        };
+        if members.contains(&email) {
+            outcomes.push((BulkOutcome::AlreadyMember, None));
+            continue;
+        }
+        if let Some(existing) = open.get(&invitation::open_key(&partner_id, None, &email)) {
+            if existing.status_at(now) == InvitationStatus::Pending {
+                outcomes.push((BulkOutcome::AlreadyInvited, Some(existing.clone())));
+                continue;
+            }
+            expired.push((existing.id.clone(), expired_event(&state, &auth, existing)));
+        }
+        let item = drafter.new_invitation(&inviter, InvitationTarget::Partner { role }, email);
+        outcomes.push((BulkOutcome::Invited, Some(item.invitation.clone())));
+        new.push(item);
+    }
+    let events: Vec<AuditEvent> = new
+        .iter()
+        .map(|n| created_event(&state, &auth, &n.invitation))
+        .collect();
+    let response = InviteResults {
+        results: body
+            .emails
+            .iter()
+            .zip(outcomes)
+            .map(|(email, (outcome, inv))| InviteResult {
+                email: email.clone(),
+                outcome: outcome.as_str(),
+                invitation: inv.as_ref().map(|i| InvitationView::new(i, now)),
+            })
+            .collect(),
+    };
+    let record = idempotency.record(&state, StatusCode::OK, &response)?;
+    if let Err(error) = state
+        .store
+        .create_invitations(&new, &expired, &events, record.as_ref())
+        .await
+    {
+        return settle(&state, &idempotency, error).await;
+    }
+    state.mail_ready.notify_one();
+    Ok((StatusCode::OK, Json(response)).into_response())
+}
+
+/// One technician picked for a site.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PickedTechnician {
+    /// The account of a member of the site's partner.
+    pub account_id: String,
+    /// The permission level for this one; defaults to the request's `level`.
+    #[serde(default)]
+    pub level: Option<String>,
+}
+
+/// Technicians to invite to a site, confirmed all at once.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteToSite {
+    /// The level for everyone without one of their own ("apply to all").
+    #[serde(default)]
+    pub level: Option<String>,
+    /// The picked members, 1 to 1,000.
+    pub technicians: Vec<PickedTechnician>,
+}
+
+/// The site's invitations from this request.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SiteInvitations {
+    /// One per picked technician, in the order of the request. An open invitation that
+    /// already existed is returned as it is, and no second email is sent.
+    pub invitations: Vec<InvitationView>,
+}
+
+/// Invite members of the site's partner to the site. All or nothing: if any pick is invalid,
+/// nothing is sent and the error names it (`technicians[2].account_id`).
+#[utoipa::path(post, path = "/v1/sites/{site_id}/invitations", tag = "invitations", security(("bearer" = [])),
+    params(("site_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = InviteToSite,
+    responses((status = 201, body = SiteInvitations), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn invite_to_site(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<InviteToSite>,
+) -> ApiResult<Response> {
+    let site = visible_site(&state, &auth, &site, SiteAccess::View).await?;
+    authorize(&auth.principal, Action::ManageMembers(&site.partner_id))?;
+    if body.technicians.is_empty() || body.technicians.len() > MAX_BULK {
+        return Err(
+            FieldError::new("technicians", format!("must hold 1 to {MAX_BULK} picks")).into(),
+        );
+    }
+    let idempotency =
+        Idempotency::from_request(&headers, &auth, &format!("invite-site/{}", site.id), &body)?;
+    if let Some(response) = idempotency.replay(&state).await? {
+        return Ok(response);
+    }
+    let default_level = body
+        .level
+        .as_deref()
+        .map(|l| PermissionLevel::parse("level", l))
+        .transpose()?;
+    let members = state.store.all_members(&site.partner_id).await?;
+    let excluded = state.store.site_people(&site.id).await?;
+    let mut picks: Vec<(Account, PermissionLevel)> = Vec::with_capacity(body.technicians.len());
+    for (n, pick) in body.technicians.iter().enumerate() {
+        let field = |name: &str| format!("technicians[{n}].{name}");
+        let account_id = AccountId::parse(&field("account_id"), &pick.account_id)?;
+        let Some((_, account)) = members
+            .iter()
+            .find(|(m, _)| m.account_id == account_id && m.status == MemberStatus::Active)
+        else {
+            return Err(FieldError::new(
+                field("account_id"),
+                "is not an active member of the site's partner",
+            )
+            .into());
+        };
+        if excluded.contains(&account_id) {
+            return Err(FieldError::new(
+                field("account_id"),
+                "is already an admin or a technician of this site",
+            )
+            .into());
+        }
+        if picks.iter().any(|(a, _)| a.id == account_id) {
+            return Err(FieldError::new(field("account_id"), "is picked twice").into());
+        }
+        let level = match &pick.level {
+            Some(level) => PermissionLevel::parse(&field("level"), level)?,
+            None => default_level.ok_or_else(|| {
+                FieldError::new(
+                    field("level"),
+                    "is required when the request has no `level` for all",
+                )
+            })?,
+        };
+        picks.push((account.clone(), level));
+    }
+    let partner = state.store.partner(&site.partner_id).await?;
+    let (inviter, inviter_name) = acting_account(&state, &auth).await?;
+    let drafter = Drafter {
+        state: &state,
+        partner: &partner,
+        site: Some(&site),
+        inviter_name,
+    };
+    let keys: Vec<String> = picks
+        .iter()
+        .map(|(account, _)| invitation::open_key(&site.partner_id, Some(&site.id), &account.email))
+        .collect();
+    let open: HashMap<String, Invitation> = state
+        .store
+        .open_invitations(&keys)
+        .await?
+        .into_iter()
+        .map(|inv| (inv.open_key(), inv))
+        .collect();
+    let now = state.now();
+    let (mut new, mut expired, mut views) = (Vec::new(), Vec::new(), Vec::new());
+    for ((account, level), key) in picks.into_iter().zip(keys) {
+        if let Some(existing) = open.get(&key) {
+            if existing.status_at(now) == InvitationStatus::Pending {
+                views.push(InvitationView::new(existing, now));
+                continue;
+            }
+            expired.push((existing.id.clone(), expired_event(&state, &auth, existing)));
+        }
+        let target = InvitationTarget::Site {
+            site_id: site.id.clone(),
+            level,
+        };
+        let item = drafter.new_invitation(&inviter, target, account.email);
+        views.push(InvitationView::new(&item.invitation, now));
+        new.push(item);
+    }
+    let events: Vec<AuditEvent> = new
+        .iter()
+        .map(|n| created_event(&state, &auth, &n.invitation))
+        .collect();
+    let response = SiteInvitations { invitations: views };
+    let record = idempotency.record(&state, StatusCode::CREATED, &response)?;
+    if let Err(error) = state
+        .store
+        .create_invitations(&new, &expired, &events, record.as_ref())
+        .await
+    {
+        return settle(&state, &idempotency, error).await;
+    }
+    state.mail_ready.notify_one();
+    Ok((StatusCode::CREATED, Json(response)).into_response())
+}
+
+/// A candidate for a site invitation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Candidate {
+    /// The account.
+    pub account_id: String,
+    /// Its email.
+    pub email: String,
+    /// Its name.
+    pub name: String,
+    /// The role at the partner.
+    pub role: &'static str,
+}
+
+/// Search and paging for the candidate picker.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CandidateQuery {
+    /// Only members whose name or email contains this (case-insensitive).
+    pub q: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The picker: the partner's active Admins and Technicians who could be invited to the site —
+/// not its site admins, not already assigned, and without an open invitation to it.
+#[utoipa::path(get, path = "/v1/sites/{site_id}/technician-candidates", tag = "invitations", security(("bearer" = [])),
+    params(("site_id" = String, Path), CandidateQuery),
+    responses((status = 200, body = Page<Candidate>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn candidates(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site): Path<String>,
+    ApiQuery(query): ApiQuery<CandidateQuery>,
+) -> ApiResult<Json<Page<Candidate>>> {
+    let site = visible_site(&state, &auth, &site, SiteAccess::View).await?;
+    authorize(&auth.principal, Action::ManageMembers(&site.partner_id))?;
+    let page = siteward_core::page::PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let excluded = state.store.site_people(&site.id).await?;
+    let members = state.store.all_members(&site.partner_id).await?;
+    let keys: Vec<String> = members
+        .iter()
+        .map(|(_, a)| invitation::open_key(&site.partner_id, Some(&site.id), &a.email))
+        .collect();
+    let now = state.now();
+    let invited: Vec<Email> = state
+        .store
+        .open_invitations(&keys)
+        .await?
+        .into_iter()
+        .filter(|inv| inv.status_at(now) == InvitationStatus::Pending)
+        .map(|inv| inv.email)
+        .collect();
+    let needle = query
+        .q
+        .as_deref()
+        .map(str::to_lowercase)
+        .unwrap_or_default();
+    let mut matching: Vec<Candidate> = members
+        .into_iter()
+        .filter(|(m, a)| {
+            m.status == MemberStatus::Active
+                && m.role != PartnerRole::SuperAdmin
+                && !excluded.contains(&a.id)
+                && !invited.contains(&a.email)
+                && (a.name.to_lowercase().contains(&needle) || a.email.as_str().contains(&needle))
+        })
+        .filter(|(_, a)| {
+            page.after
+                .as_deref()
+                .is_none_or(|after| a.id.as_str() > after)
+        })
+        .map(|(m, a)| Candidate {
+            account_id: a.id.to_string(),
+            email: a.email.to_string(),
+            name: a.name,
+            role: m.role.as_str(),
+        })
+        .collect();
+    matching.sort_by(|a, b| a.account_id.cmp(&b.account_id));
+    matching.truncate(page.limit as usize + 1);
+    let page =
+        siteward_core::page::Page::from_overfetch(matching, page.limit, |c| c.account_id.as_str());
+    Ok(Json(Page::from(page, |c| c)))
+}
+
+/// Status filter and paging for invitation lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InvitationQuery {
+    /// Only invitations with this status as of now: `pending`, `accepted`, `expired`, `revoked`.
+    pub status: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+async fn list(
+    state: &AppState,
+    scope: InvitationScope<'_>,
+    query: &InvitationQuery,
+) -> ApiResult<Json<Page<InvitationView>>> {
+    let status = query
+        .status
+        .as_deref()
+        .map(|s| InvitationStatus::parse("status", s))
+        .transpose()?;
+    let page = siteward_core::page::PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let now = state.now();
+    let invitations = state.store.invitations(scope, status, now, &page).await?;
+    Ok(Json(Page::from(invitations, |inv| {
+        InvitationView::new(&inv, now)
+    })))
+}
+
+/// A partner's invitations (to the partner and to its sites).
+#[utoipa::path(get, path = "/v1/partners/{partner_id}/invitations", tag = "invitations", security(("bearer" = [])),
+    params(("partner_id" = String, Path), InvitationQuery),
+    responses((status = 200, body = Page<InvitationView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn partner_invitations(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(partner): Path<String>,
+    ApiQuery(query): ApiQuery<InvitationQuery>,
+) -> ApiResult<Json<Page<InvitationView>>> {
+    let partner = partner_id(&partner)?;
+    authorize(&auth.principal, Action::ManageMembers(&partner))?;
+    list(&state, InvitationScope::Partner(&partner), &query).await
+}
+
+/// A site's invitations (its admins and the partner's admins).
+#[utoipa::path(get, path = "/v1/sites/{site_id}/invitations", tag = "invitations", security(("bearer" = [])),
+    params(("site_id" = String, Path), InvitationQuery),
+    responses((status = 200, body = Page<InvitationView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn site_invitations(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site): Path<String>,
+    ApiQuery(query): ApiQuery<InvitationQuery>,
+) -> ApiResult<Json<Page<InvitationView>>> {
+    let site = visible_site(&state, &auth, &site, SiteAccess::ManageAdmins).await?;
+    list(&state, InvitationScope::Site(&site.id), &query).await
+}
+
+/// Loads an invitation the caller may manage (the partner's admins).
+async fn manageable(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Invitation> {
+    let id = InvitationId::parse("invitation_id", id).map_err(|_| ApiError::not_found())?;
+    let inv = state.store.invitation(&id).await?;
+    authorize(&auth.principal, Action::ManageMembers(&inv.partner_id))?;
+    Ok(inv)
+}
+
+/// Read an invitation.
+#[utoipa::path(get, path = "/v1/invitations/{invitation_id}", tag = "invitations", security(("bearer" = [])),
+    params(("invitation_id" = String, Path)),
+    responses((status = 200, body = InvitationView), (status = 404, body = ErrorBody)))]
+pub async fn get_invitation(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<InvitationView>> {
+    let inv = manageable(&state, &auth, &id).await?;
+    Ok(Json(InvitationView::new(&inv, state.now())))
+}
+
+/// Revoke a Pending invitation; its link stops working.
+#[utoipa::path(post, path = "/v1/invitations/{invitation_id}/revoke", tag = "invitations", security(("bearer" = [])),
+    params(("invitation_id" = String, Path)),
+    responses((status = 200, body = InvitationView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`invitation_not_pending`")))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<InvitationView>> {
+    let mut inv = manageable(&state, &auth, &id).await?;
+    let now = state.now();
+    inv.revoke(now)?;
+    let event = auth.audit.event(
+        &state,
+        AuditAction::InvitationRevoked,
+        (Some(&inv.partner_id), inv.target.site()),
+        invitation_target(&inv.id),
+        vec![FieldChange::changed("status", "pending", "revoked")],
+    );
+    state
+        .store
+        .revoke_invitation(&inv, &event)
+        .await
+        .map_err(not_pending)?;
+    Ok(Json(InvitationView::new(&inv, now)))
+}
+
+/// Resend an invitation that is Pending, Expired or Revoked: a fresh link and expiry, and
+/// back to Pending; the old link stops working. Send an `Idempotency-Key` to make retries safe.
+#[utoipa::path(post, path = "/v1/invitations/{invitation_id}/resend", tag = "invitations", security(("bearer" = [])),
+    params(("invitation_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    responses((status = 200, body = InvitationView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn resend(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let mut inv = manageable(&state, &auth, &id).await?;
+    let idempotency =
+        Idempotency::from_request(&headers, &auth, &format!("resend/{}", inv.id), &())?;
+    if let Some(response) = idempotency.replay(&state).await? {
+        return Ok(response);
+    }
+    let partner = state.store.partner(&inv.partner_id).await?;
+    let site = match inv.target.site() {
+        Some(site) => Some(state.store.site(site).await?),
+        None => None,
+    };
+    let now = state.now();
+    let before = inv.status_at(now);
+    inv.resend(
+        now,
+        chrono::Duration::hours(i64::from(partner.invitation_ttl_hours)),
+        String::new(),
+    )?;
+    let (_, inviter_name) = acting_account(&state, &auth).await?;
+    let drafter = Drafter {
+        state: &state,
+        partner: &partner,
+        site: site.as_ref(),
+        inviter_name,
+    };
+    let message = drafter.draft(&mut inv);
+    let event = auth.audit.event(
+        &state,
+        AuditAction::InvitationResent,
+        (Some(&inv.partner_id), inv.target.site()),
+        invitation_target(&inv.id),
+        vec![
+            FieldChange::changed("status", before, InvitationStatus::Pending),
+            FieldChange::set("expires_at", inv.expires_at.to_rfc3339()),
+        ],
+    );
+    let view = InvitationView::new(&inv, now);
+    let record = idempotency.record(&state, StatusCode::OK, &view)?;
+    let item = NewInvitation {
+        invitation: inv,
+        message,
+    };
+    if let Err(error) = state
+        .store
+        .resend_invitation(&item, &event, record.as_ref())
+        .await
+    {
+        return settle(&state, &idempotency, error).await;
+    }
+    state.mail_ready.notify_one();
+    Ok((StatusCode::OK, Json(view)).into_response())
+}
+
+fn not_pending(error: StorageError) -> ApiError {
+    match error {
+        StorageError::Conflict(Conflict::InvitationNotPending) => ApiError::conflict(
+            "invitation_not_pending",
+            "the invitation changed meanwhile (accepted, revoked or resent); reload it",
+        ),
+        other => other.into(),
+    }
+}
+
+/// The token of an invitation link.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TokenQuery {
+    /// The `token` parameter of the link.
+    pub token: String,
+}
+
+/// What an invitation link offers, for the accept page.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationPreview {
+    /// Who is invited.
+    pub email: String,
+    /// The partner that invites.
+    pub partner_name: String,
+    /// The site, for a site invitation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
+    /// The role offered, for a partner invitation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<&'static str>,
+    /// The level offered, for a site invitation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<&'static str>,
+    /// `pending`, `accepted`, `expired` or `revoked`, as of now.
+    pub status: &'static str,
+    /// When the link stops working.
+    pub expires_at: DateTime<Utc>,
+    /// Whether an account with this email exists: log in to accept; otherwise sign up.
+    pub account_exists: bool,
+}
+
+async fn by_token(state: &AppState, token: &str) -> ApiResult<Invitation> {
+    let not_found = || {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "invitation_not_found",
+            "this invitation link is not valid; it may have been replaced by a newer one",
+        )
+    };
+    if !secret::is_token_text(TokenKind::Invitation, token) {
+        return Err(not_found());
+    }
+    let hash = secret::token_hash(token);
+    let inv = state
+        .store
+        .invitation_by_token_hash(&hash)
+        .await?
+        .ok_or_else(not_found)?;
+    // The lookup went by hash; compare again in constant time before trusting the match.
+    if !bool::from(inv.token_hash.as_bytes().ct_eq(hash.as_bytes())) {
+        return Err(not_found());
+    }
+    Ok(inv)
+}
+
+/// What an invitation link offers. Needs no login: the token is the credential.
+#[utoipa::path(get, path = "/v1/invitations/accept", tag = "invitations", params(TokenQuery),
+    responses((status = 200, body = InvitationPreview), (status = 404, body = ErrorBody)))]
+pub async fn preview(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<TokenQuery>,
+) -> ApiResult<Json<InvitationPreview>> {
+    let inv = by_token(&state, &query.token).await?;
+    let partner = state.store.partner(&inv.partner_id).await?;
+    let site_name = match inv.target.site() {
+        Some(site) => Some(state.store.site(site).await?.name),
+        None => None,
+    };
+    let (role, level) = match &inv.target {
+        InvitationTarget::Partner { role } => (Some(role.as_str()), None),
+        InvitationTarget::Site { level, .. } => (None, Some(level.as_str())),
+    };
+    Ok(Json(InvitationPreview {
+        email: inv.email.to_string(),
+        partner_name: partner.name,
+        site_name,
+        role,
+        level,
+        status: inv.status_at(state.now()).as_str(),
+        expires_at: inv.expires_at,
+        account_exists: state.store.account_id_by_email(&inv.email).await?.is_some(),
+    }))
+}
+
+/// Accepting an invitation: logged in as the invited account, or signing up with a name and
+/// password (the email is the invitation's).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInvitation {
+    /// The `token` parameter of the link.
+    pub token: String,
+    /// For a new account: its name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// For a new account: its password (at least 12 characters).
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// Accept an invitation. A partner invitation makes the account a member; a site invitation
+/// creates its site assignment, Locked until a site admin unlocks it. Each link works once.
+#[utoipa::path(post, path = "/v1/invitations/accept", tag = "invitations", request_body = AcceptInvitation,
+    responses((status = 200, body = InvitationView), (status = 401, body = ErrorBody, description = "log in or sign up"),
+        (status = 403, body = ErrorBody, description = "`invitation_email_mismatch`"), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "used, expired or revoked")))]
+pub async fn accept(
+    State(state): State<AppState>,
+    auth: Option<Auth>,
+    ApiJson(body): ApiJson<AcceptInvitation>,
+) -> ApiResult<Json<InvitationView>> {
+    let mut inv = by_token(&state, &body.token).await?;
+    let now = state.now();
+    let (account, new_account) = match (&auth, &body.password) {
+        (Some(auth), _) => (auth.account()?.clone(), None),
+        (None, Some(password)) => {
+            let name = validate::name("name", body.name.as_deref().unwrap_or_default())?;
+            validate::new_password("password", password)?;
+            if state.store.account_id_by_email(&inv.email).await?.is_some() {
+                return Err(ApiError::conflict(
+                    "account_exists",
+                    "an account with this email exists; log in to accept the invitation",
+                ));
+            }
+            let account = Account {
+                id: state.new_id(AccountId::from_trusted),
+                email: inv.email.clone(),
+                name,
+                status: AccountStatus::Active,
+                is_operator: false,
+                totp_enabled: false,
+                created_at: now,
+            };
+            let password_hash = auth::hash_password_blocking(password.clone()).await?;
+            (
+                account.clone(),
+                Some(NewAccount {
+                    account,
+                    password_hash,
+                }),
+            )
+        }
+        (None, None) => {
+            return Err(ApiError::unauthenticated(
+                "log in as the invited account, or sign up with a name and password, to accept",
+            ));
+        }
+    };
+    inv.accept(&account.id, &account.email, now)
+        .map_err(|error| match error {
+            DomainError::Conflict {
+                code: code @ "invitation_email_mismatch",
+                message,
+            } => ApiError::new(StatusCode::FORBIDDEN, code, message),
+            other => other.into(),
+        })?;
+    let tenant = (Some(&inv.partner_id), inv.target.site());
+    let mut events = Vec::new();
+    if let Some(new) = &new_account {
+        events.push(auth_event(
+            &state,
+            &auth,
+            &account,
+            AuditAction::AccountCreated,
+            tenant,
+            AuditTarget {
+                kind: "account",
+                id: new.account.id.to_string(),
+            },
+            vec![FieldChange::set("email", &new.account.email)],
+        ));
+    }
+    events.push(auth_event(
+        &state,
+        &auth,
+        &account,
+        AuditAction::InvitationAccepted,
+        tenant,
+        invitation_target(&inv.id),
+        vec![FieldChange::changed("status", "pending", "accepted")],
+    ));
+    let acceptance = match &inv.target {
+        InvitationTarget::Partner { role } => {
+            let already = state
+                .store
+                .member(&inv.partner_id, &account.id)
+                .await
+                .is_ok();
+            let membership = (!already).then(|| PartnerMembership {
+                partner_id: inv.partner_id.clone(),
+                account_id: account.id.clone(),
+                role: *role,
+                status: MemberStatus::Active,
+                created_at: now,
+            });
+            if membership.is_some() {
+                events.push(auth_event(
+                    &state,
+                    &auth,
+                    &account,
+                    AuditAction::MemberAdded,
+                    tenant,
+                    AuditTarget {
+                        kind: "membership",
+                        id: account.id.to_string(),
+                    },
+                    vec![FieldChange::set("role", role)],
+                ));
+            }
+            Acceptance::Membership(membership)
+        }
+        InvitationTarget::Site { site_id, level } => {
+            let member = state.store.member(&inv.partner_id, &account.id).await;
+            if !matches!(&member, Ok(m) if m.membership.status == MemberStatus::Active) {
+                return Err(ApiError::conflict(
+                    "not_a_member",
+                    "only an active member of the inviting partner can accept a site invitation",
+                ));
+            }
+            events.push(auth_event(
+                &state,
+                &auth,
+                &account,
+                AuditAction::AssignmentCreated,
+                tenant,
+                AuditTarget {
+                    kind: "site_assignment",
+                    id: account.id.to_string(),
+                },
+                vec![
+                    FieldChange::set("level", level),
+                    FieldChange::set("locked", true),
+                ],
+            ));
+            Acceptance::Assignment(SiteAssignment {
+                site_id: site_id.clone(),
+                account_id: account.id.clone(),
+                partner_id: inv.partner_id.clone(),
+                level: *level,
+                locked: true,
+                invitation_id: Some(inv.id.clone()),
+                set_by: inv.invited_by.clone(),
+                created_at: now,
+                updated_at: now,
+            })
+        }
+    };
+    state
+        .store
+        .accept_invitation(&inv, new_account.as_ref(), &acceptance, &events)
+        .await
+        .map_err(|error| match error {
+            StorageError::Conflict(Conflict::InvitationNotPending) => ApiError::conflict(
+                "invitation_used",
+                "this invitation has already been accepted or was changed meanwhile",
+            ),
+            other => other.into(),
+        })?;
+    Ok(Json(InvitationView::new(&inv, now)))
+}
+
+/// An audit event by the caller, or — for a person signing up — by the new account.
+fn auth_event(
+    state: &AppState,
+    auth: &Option<Auth>,
+    account: &Account,
+    action: AuditAction,
+    tenant: (
+        Option<&siteward_core::ids::PartnerId>,
+        Option<&siteward_core::ids::SiteId>,
+    ),
+    target: AuditTarget,
+    changes: Vec<FieldChange>,
+) -> AuditEvent {
+    let context = match auth {
+        Some(auth) => auth.audit.clone(),
+        None => crate::state::AuditContext {
+            actor: siteward_core::audit::Actor::Account(account.id.clone()),
+            request_id: None,
+        },
+    };
+    context.event(state, action, tenant, target, changes)
+}
+
+/// A technician's assignment to a site.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignmentView {
+    /// The technician's account.
+    pub account_id: String,
+    /// Their email.
+    pub email: String,
+    /// Their name.
+    pub name: String,
+    /// The permission level.
+    pub level: &'static str,
+    /// Locked assignments grant nothing until a site admin unlocks them.
+    pub locked: bool,
+    /// The invitation it came from.
+    pub invitation_id: Option<String>,
+    /// Who last set it.
+    pub set_by: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The site's technicians: level and lock state of each assignment.
+#[utoipa::path(get, path = "/v1/sites/{site_id}/technicians", tag = "invitations", security(("bearer" = [])),
+    params(("site_id" = String, Path), ListQuery),
+    responses((status = 200, body = Page<AssignmentView>), (status = 404, body = ErrorBody)))]
+pub async fn site_technicians(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site): Path<String>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<AssignmentView>>> {
+    let site = visible_site(&state, &auth, &site, SiteAccess::View).await?;
+    let assignments = state
+        .store
+        .site_assignments(&site.id, &query.page()?)
+        .await?;
+    let members = state.store.all_members(&site.partner_id).await?;
+    let mut views = Vec::with_capacity(assignments.items.len());
+    for a in &assignments.items {
+        let account = match members.iter().find(|(_, acc)| acc.id == a.account_id) {
+            Some((_, account)) => account.clone(),
+            None => state.store.account(&a.account_id).await?,
+        };
+        views.push(AssignmentView {
+            account_id: a.account_id.to_string(),
+            email: account.email.to_string(),
+            name: account.name,
+            level: a.level.as_str(),
+            locked: a.locked,
+            invitation_id: a.invitation_id.as_ref().map(ToString::to_string),
+            set_by: a.set_by.to_string(),
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        });
+    }
+    Ok(Json(Page {
+        items: views,
+        next_cursor: assignments.next_cursor,
+    }))
+}
+
+/// An outgoing email, as admins see it (the body is not shown).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxView {
+    /// Its id.
+    pub id: String,
+    /// The recipient.
+    pub recipient: String,
+    /// The subject.
+    pub subject: String,
+    /// `pending`, `sent` or `failed`.
+    pub status: &'static str,
+    /// Delivery attempts made.
+    pub attempts: u32,
+    /// The last delivery error.
+    pub last_error: Option<String>,
+    /// When the next attempt is due (pending only).
+    pub next_attempt_at: DateTime<Utc>,
+    /// The invitation it announces.
+    pub invitation_id: Option<String>,
+    /// The Message-ID, the same on every attempt.
+    pub message_id: String,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+    /// When it was sent.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// Status filter and paging for the outbox.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OutboxQuery {
+    /// `pending`, `sent` or `failed`.
+    pub status: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The partner's outgoing email: what was sent, what waits for a retry, what failed.
+#[utoipa::path(get, path = "/v1/partners/{partner_id}/outbox", tag = "invitations", security(("bearer" = [])),
+    params(("partner_id" = String, Path), OutboxQuery),
+    responses((status = 200, body = Page<OutboxView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn outbox(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(partner): Path<String>,
+    ApiQuery(query): ApiQuery<OutboxQuery>,
+) -> ApiResult<Json<Page<OutboxView>>> {
+    let partner = partner_id(&partner)?;
+    authorize(&auth.principal, Action::ManageMembers(&partner))?;
+    let status = match query.status.as_deref() {
+        None => None,
+        Some("pending") => Some(OutboxStatus::Pending),
+        Some("sent") => Some(OutboxStatus::Sent),
+        Some("failed") => Some(OutboxStatus::Failed),
+        Some(_) => {
+            return Err(FieldError::new("status", "must be one of: pending, sent, failed").into());
+        }
+    };
+    let page = siteward_core::page::PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let messages = state.store.outbox_messages(&partner, status, &page).await?;
+    Ok(Json(Page::from(messages, |m| OutboxView {
+        id: m.id.to_string(),
+        recipient: m.recipient,
+        subject: m.subject,
+        status: m.status.as_str(),
+        attempts: m.attempts,
+        last_error: m.last_error,
+        next_attempt_at: m.next_attempt_at,
+        invitation_id: m.invitation_id.map(|i| i.to_string()),
+        message_id: m.message_id,
+        created_at: m.created_at,
+        sent_at: m.sent_at,
+    })))
+}
+
+/// A change to a partner's settings.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePartner {
+    /// How long new invitations stay open, in hours: 1 to 720 (30 days).
+    pub invitation_ttl_hours: Option<u32>,
+}
+
+/// Change a partner's settings.
+#[utoipa::path(patch, path = "/v1/partners/{partner_id}", tag = "partners", security(("bearer" = [])),
+    params(("partner_id" = String, Path)), request_body = UpdatePartner,
+    responses((status = 200, body = super::views::PartnerView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_partner(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(partner): Path<String>,
+    ApiJson(body): ApiJson<UpdatePartner>,
+) -> ApiResult<Json<super::views::PartnerView>> {
+    let partner = partner_id(&partner)?;
+    authorize(&auth.principal, Action::ManageMembers(&partner))?;
+    let before = state.store.partner(&partner).await?;
+    if let Some(hours) = body.invitation_ttl_hours {
+        invitation::ttl_from_hours("invitation_ttl_hours", hours)?;
+        if hours != before.invitation_ttl_hours {
+            let event = auth.audit.event(
+                &state,
+                AuditAction::PartnerUpdated,
+                (Some(&partner), None),
+                AuditTarget {
+                    kind: "partner",
+                    id: partner.to_string(),
+                },
+                vec![FieldChange::changed(
+                    "invitation_ttl_hours",
+                    before.invitation_ttl_hours,
+                    hours,
+                )],
+            );
+            state
+                .store
+                .set_invitation_ttl(&partner, hours, &event)
+                .await?;
+        }
+    }
+    Ok(Json(state.store.partner(&partner).await?.into()))
+}

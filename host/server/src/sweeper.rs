@@ -1,0 +1,55 @@
+//! The invitation sweeper: marks invitations whose time has passed as Expired and records an
+//! `invitation.expired` event for each, so that expiry is visible and can be acted on.
+
+use std::time::Duration;
+
+use siteward_core::audit::{Actor, AuditAction, AuditTarget};
+use siteward_storage::StorageError;
+
+use crate::state::{AppState, AuditContext};
+
+const BATCH: u32 = 500;
+
+/// Expires every invitation due at the state's `now`; returns how many.
+pub async fn sweep_once(state: &AppState) -> Result<usize, StorageError> {
+    let system = AuditContext {
+        actor: Actor::System,
+        request_id: None,
+    };
+    let mut total = 0;
+    loop {
+        let expired = state
+            .store
+            .expire_due_invitations(state.now(), BATCH, |inv| {
+                system.event(
+                    state,
+                    AuditAction::InvitationExpired,
+                    (Some(&inv.partner_id), inv.target.site()),
+                    AuditTarget {
+                        kind: "invitation",
+                        id: inv.id.to_string(),
+                    },
+                    vec![siteward_core::audit::FieldChange::changed(
+                        "status", "pending", "expired",
+                    )],
+                )
+            })
+            .await?;
+        total += expired.len();
+        if expired.len() < BATCH as usize {
+            return Ok(total);
+        }
+    }
+}
+
+/// Runs the sweeper every `interval` until the task is dropped.
+pub async fn run_sweeper(state: AppState, interval: Duration) {
+    loop {
+        match sweep_once(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(expired = n, "marked expired invitations"),
+            Err(error) => tracing::error!(%error, "invitation sweep failed"),
+        }
+        tokio::time::sleep(interval).await;
+    }
+}

@@ -1,0 +1,635 @@
+//! Invitations end to end: to a partner and to a site, their whole lifecycle on a moving
+//! clock, bulk requests, idempotency keys, and delivery to a real SMTP server.
+
+use std::path::PathBuf;
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use siteward_server::config::{MailConfig, MailSecurity};
+use siteward_server::mail::{Mailer, deliver_due};
+use siteward_server::sweeper::sweep_once;
+
+use super::smtp::TestSmtp;
+use super::{PASSWORD, Partner, Reply, TestApp};
+
+fn mailer(smtp: &TestSmtp) -> Mailer {
+    let config = MailConfig {
+        smtp_host: "127.0.0.1".to_owned(),
+        smtp_port: smtp.port,
+        security: MailSecurity::None,
+        max_attempts: 3,
+        ..MailConfig::default()
+    };
+    Mailer::from_config(&config, PathBuf::new()).unwrap()
+}
+
+async fn deliver(app: &TestApp, mailer: &Mailer) -> usize {
+    deliver_due(&app.state, mailer).await.unwrap()
+}
+
+async fn invite(app: &TestApp, partner: &Partner, emails: &[&str], role: &str) -> Reply {
+    app.post(
+        &format!("/v1/partners/{}/invitations", partner.id),
+        &partner.owner_token,
+        json!({ "emails": emails, "role": role }),
+    )
+    .await
+}
+
+async fn accept_signed_up(app: &TestApp, token: &str, name: &str) -> Reply {
+    app.call(
+        Method::POST,
+        "/v1/invitations/accept",
+        None,
+        Some(json!({ "token": token, "name": name, "password": PASSWORD })),
+    )
+    .await
+}
+
+async fn accept_as(app: &TestApp, token: &str, session: &str) -> Reply {
+    app.post("/v1/invitations/accept", session, json!({ "token": token }))
+        .await
+}
+
+/// A partner with a technician member and a site; returns (partner, technician account id, site id).
+async fn site_setup(app: &TestApp) -> (Partner, String, String) {
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let tech = app.member(&acme, "tech@acme.example", "technician").await;
+    let site = app.site(&acme, "admin@customer.example").await;
+    (acme, tech, site)
+}
+
+async fn invite_to_site(
+    app: &TestApp,
+    partner: &Partner,
+    site: &str,
+    account: &str,
+    level: &str,
+) -> Reply {
+    app.post(
+        &format!("/v1/sites/{site}/invitations"),
+        &partner.owner_token,
+        json!({
+            "technicians": [{ "account_id": account, "level": level }],
+        }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_partner_invitation_arrives_by_smtp_and_a_new_person_signs_up_to_accept() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let mailer = mailer(&smtp);
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+
+    let reply = invite(&app, &acme, &["new.tech@example.com"], "technician").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["results"][0]["outcome"], "invited");
+    assert_eq!(deliver(&app, &mailer).await, 1);
+
+    let inbox = smtp.to("new.tech@example.com");
+    assert_eq!(inbox.len(), 1);
+    let mail = &inbox[0];
+    assert_eq!(mail.subject(), "Owner invites you to join acme Installers");
+    assert!(mail.text().contains("as a Technician"));
+    assert!(
+        mail.text().contains("1 March 2026") || mail.text().contains("8 March 2026"),
+        "{}",
+        mail.text()
+    );
+    let token = mail.token();
+    assert!(
+        mail.html()
+            .contains(&format!("/v1/invitations/accept?token={token}"))
+    );
+    assert!(mail.message_id().ends_with("@siteward.localhost"));
+    // The token is only in the email: storage keeps its hash.
+    let stored = app
+        .store
+        .invitation_by_token_hash(&siteward_core::secret::token_hash(&token))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(stored.token_hash, token);
+
+    // The link works: preview, then sign up and accept.
+    let preview = app
+        .call(
+            Method::GET,
+            &format!("/v1/invitations/accept?token={token}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(
+        (preview.status, preview.body["account_exists"].as_bool()),
+        (StatusCode::OK, Some(false))
+    );
+    assert_eq!(preview.body["partner_name"], "acme Installers");
+    let accepted = accept_signed_up(&app, &token, "New Tech").await;
+    assert_eq!(
+        (accepted.status, accepted.body["status"].as_str()),
+        (StatusCode::OK, Some("accepted")),
+        "{}",
+        accepted.body
+    );
+    let me = app
+        .get("/v1/me", &app.token("new.tech@example.com").await)
+        .await;
+    assert_eq!(
+        me.body["partners"][0],
+        json!({ "partner_id": acme.id, "role": "technician", "status": "active" })
+    );
+    // The message body is gone from storage once sent.
+    let sent = app
+        .get(
+            &format!("/v1/partners/{}/outbox?status=sent", acme.id),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(sent.body["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn invite_expire_resend_accept_on_a_moving_clock() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let mailer = mailer(&smtp);
+    let (acme, tech, site) = site_setup(&app).await;
+
+    let invited = invite_to_site(&app, &acme, &site, &tech, "devices_only").await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.body);
+    let id = invited.body["invitations"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    deliver(&app, &mailer).await;
+    let first = smtp.to("tech@acme.example")[0].token();
+
+    // Seven days later, to the second, the link no longer works, and the sweeper records it.
+    app.clock.advance(chrono::Duration::days(7));
+    let tech_session = app.token("tech@acme.example").await;
+    let owner = app.token("owner@acme.example").await;
+    let late = accept_as(&app, &first, &tech_session).await;
+    assert_eq!(
+        (late.status, late.code()),
+        (StatusCode::CONFLICT, "invitation_expired")
+    );
+    assert_eq!(sweep_once(&app.state).await.unwrap(), 1);
+    let expired = app
+        .get(
+            &format!("/v1/sites/{site}/invitations?status=expired"),
+            &owner,
+        )
+        .await;
+    assert_eq!(expired.body["items"][0]["id"], id.as_str());
+    let events = app
+        .get(
+            &format!("/v1/sites/{site}/audit-events?action=invitation.expired"),
+            &owner,
+        )
+        .await;
+    assert_eq!(events.body["items"][0]["actor"]["kind"], "system");
+
+    // Resend: a fresh link; the old one stops working.
+    let resent = app
+        .call(
+            Method::POST,
+            &format!("/v1/invitations/{id}/resend"),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (resent.status, resent.body["status"].as_str()),
+        (StatusCode::OK, Some("pending")),
+        "{}",
+        resent.body
+    );
+    deliver(&app, &mailer).await;
+    let second = smtp.to("tech@acme.example")[1].token();
+    assert_ne!(first, second);
+    let old = accept_as(&app, &first, &tech_session).await;
+    assert_eq!(
+        (old.status, old.code()),
+        (StatusCode::NOT_FOUND, "invitation_not_found")
+    );
+    let ok = accept_as(&app, &second, &tech_session).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+
+    // The assignment exists, Locked, at the offered level.
+    let technicians = app
+        .get(
+            &format!("/v1/sites/{site}/technicians"),
+            &app.token("admin@customer.example").await,
+        )
+        .await;
+    let assignment = &technicians.body["items"][0];
+    assert_eq!(
+        (
+            assignment["account_id"].as_str(),
+            assignment["locked"].as_bool()
+        ),
+        (Some(tech.as_str()), Some(true))
+    );
+    assert_eq!(assignment["level"], "devices_only");
+}
+
+#[tokio::test]
+async fn revoke_then_resend_then_accept_and_a_link_works_once() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let mailer = mailer(&smtp);
+    let (acme, tech, site) = site_setup(&app).await;
+    let tech_session = app.token("tech@acme.example").await;
+    let id = invite_to_site(&app, &acme, &site, &tech, "full_excluding_users")
+        .await
+        .body["invitations"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    deliver(&app, &mailer).await;
+    let revoked = app
+        .call(
+            Method::POST,
+            &format!("/v1/invitations/{id}/revoke"),
+            Some(&acme.owner_token),
+            None,
+        )
+        .await;
+    assert_eq!(revoked.body["status"], "revoked");
+    let again = app
+        .call(
+            Method::POST,
+            &format!("/v1/invitations/{id}/revoke"),
+            Some(&acme.owner_token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (again.status, again.code()),
+        (StatusCode::CONFLICT, "invitation_not_pending")
+    );
+    let revoked_link = smtp.to("tech@acme.example")[0].token();
+    let refused = accept_as(&app, &revoked_link, &tech_session).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (StatusCode::CONFLICT, "invitation_revoked")
+    );
+
+    app.call(
+        Method::POST,
+        &format!("/v1/invitations/{id}/resend"),
+        Some(&acme.owner_token),
+        None,
+    )
+    .await;
+    deliver(&app, &mailer).await;
+    let token = smtp.to("tech@acme.example")[1].token();
+
+    // Someone else's session cannot use the link.
+    let other = app.token("admin@customer.example").await;
+    let wrong = accept_as(&app, &token, &other).await;
+    assert_eq!(
+        (wrong.status, wrong.code()),
+        (StatusCode::FORBIDDEN, "invitation_email_mismatch")
+    );
+
+    assert_eq!(
+        accept_as(&app, &token, &tech_session).await.status,
+        StatusCode::OK
+    );
+    let twice = accept_as(&app, &token, &tech_session).await;
+    assert_eq!(
+        (twice.status, twice.code()),
+        (StatusCode::CONFLICT, "invitation_used")
+    );
+    let resend_accepted = app
+        .call(
+            Method::POST,
+            &format!("/v1/invitations/{id}/resend"),
+            Some(&acme.owner_token),
+            None,
+        )
+        .await;
+    assert_eq!(resend_accepted.code(), "invitation_accepted");
+}
+
+#[tokio::test]
+async fn a_bulk_invitation_of_1000_addresses_reports_each_exactly() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    for n in 0..5 {
+        app.member(&acme, &format!("member{n}@acme.example"), "technician")
+            .await;
+    }
+    let open = invite(&app, &acme, &["pending@acme.example"], "technician").await;
+    let open_id = open.body["results"][0]["invitation"]["id"].clone();
+
+    let mut emails = Vec::new();
+    let mut expected = Vec::new();
+    for n in 0..1000 {
+        let (email, outcome) = match n {
+            n if n % 100 == 7 => (format!("not an address {n}"), "invalid_address"),
+            n if n % 100 == 13 => (format!("USER{}@Example.com", n - 1), "duplicate_in_request"),
+            n if n < 5 => (format!("member{n}@acme.example"), "already_member"),
+            5 => ("pending@acme.example".to_owned(), "already_invited"),
+            n => (format!("user{n}@example.com"), "invited"),
+        };
+        emails.push(email);
+        expected.push(outcome);
+    }
+    let refs: Vec<&str> = emails.iter().map(String::as_str).collect();
+    let reply = invite(&app, &acme, &refs, "technician").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let outcomes: Vec<&str> = reply.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(outcomes, expected);
+    assert_eq!(
+        reply.body["results"][5]["invitation"]["id"], open_id,
+        "the open invitation is returned, not a new one"
+    );
+    let invited = expected.iter().filter(|o| **o == "invited").count();
+    let (pending, _, _) = app.store.outbox_counts().await.unwrap();
+    assert_eq!(
+        pending as usize,
+        invited + 1,
+        "one email per new invitation, plus the earlier one"
+    );
+
+    let too_many = invite(&app, &acme, &vec!["a@example.com"; 1001], "technician").await;
+    assert_eq!(too_many.body["error"]["field"], "emails");
+}
+
+#[tokio::test]
+async fn asking_again_answers_with_the_open_invitation_and_sends_no_second_email() {
+    let app = TestApp::new().await;
+    let (acme, tech, site) = site_setup(&app).await;
+    let first = invite_to_site(&app, &acme, &site, &tech, "devices_only").await;
+    let second = invite_to_site(&app, &acme, &site, &tech, "devices_only").await;
+    assert_eq!(
+        first.body["invitations"][0]["id"],
+        second.body["invitations"][0]["id"]
+    );
+    let (pending, _, _) = app.store.outbox_counts().await.unwrap();
+    assert_eq!(pending, 1);
+}
+
+#[tokio::test]
+async fn idempotency_keys_make_retries_safe() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let send = |body: Value| {
+        let request = axum::http::Request::post(format!("/v1/partners/{}/invitations", acme.id))
+            .header("authorization", format!("Bearer {}", acme.owner_token))
+            .header("content-type", "application/json")
+            .header("idempotency-key", "batch-42")
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap();
+        app.send(request)
+    };
+    let body = json!({ "emails": ["a@example.com", "b@example.com"], "role": "admin" });
+    let first = send(body.clone()).await;
+    let retry = send(body).await;
+    assert_eq!(first.body, retry.body);
+    assert_eq!(
+        retry.body["results"][0]["outcome"], "invited",
+        "the retry repeats the first answer"
+    );
+    let (pending, _, _) = app.store.outbox_counts().await.unwrap();
+    assert_eq!(pending, 2);
+    let different = send(json!({ "emails": ["c@example.com"], "role": "admin" })).await;
+    assert_eq!(
+        (different.status, different.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused")
+    );
+}
+
+#[tokio::test]
+async fn site_invitations_are_all_or_nothing_and_the_picker_excludes_who_cannot_be_invited() {
+    let app = TestApp::new().await;
+    let (acme, tech, site) = site_setup(&app).await;
+    let second = app.member(&acme, "second@acme.example", "admin").await;
+    let site_admin = app
+        .get("/v1/me", &app.token("admin@customer.example").await)
+        .await
+        .str("id");
+
+    let candidates = app
+        .get(
+            &format!("/v1/sites/{site}/technician-candidates"),
+            &acme.owner_token,
+        )
+        .await;
+    let ids: Vec<&str> = candidates.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["account_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&tech.as_str()) && ids.contains(&second.as_str()));
+    let searched = app
+        .get(
+            &format!("/v1/sites/{site}/technician-candidates?q=SECOND"),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(searched.body["items"][0]["account_id"], second.as_str());
+    assert_eq!(searched.body["items"].as_array().unwrap().len(), 1);
+
+    // One bad pick (a site admin) and nothing is sent.
+    let mixed = app
+        .post(
+            &format!("/v1/sites/{site}/invitations"),
+            &acme.owner_token,
+            json!({
+                "level": "full_including_users",
+                "technicians": [{ "account_id": tech }, { "account_id": site_admin }],
+            }),
+        )
+        .await;
+    assert_eq!(mixed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(mixed.body["error"]["field"], "technicians[1].account_id");
+    let none = app
+        .get(&format!("/v1/sites/{site}/invitations"), &acme.owner_token)
+        .await;
+    assert_eq!(none.body["items"].as_array().unwrap().len(), 0);
+
+    // Apply-to-all level with one override.
+    let both = app
+        .post(
+            &format!("/v1/sites/{site}/invitations"),
+            &acme.owner_token,
+            json!({
+                "level": "full_including_users",
+                "technicians": [{ "account_id": tech }, { "account_id": second, "level": "none" }],
+            }),
+        )
+        .await;
+    assert_eq!(both.status, StatusCode::CREATED, "{}", both.body);
+    let levels: Vec<&str> = both.body["invitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["full_including_users", "none"]);
+    let after = app
+        .get(
+            &format!("/v1/sites/{site}/technician-candidates"),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(
+        after.body["items"].as_array().unwrap().len(),
+        0,
+        "invited members are no longer offered"
+    );
+    // Who invited whom, when, until when.
+    let listed = app
+        .get(
+            &format!("/v1/partners/{}/invitations?status=pending", acme.id),
+            &acme.owner_token,
+        )
+        .await;
+    let first = &listed.body["items"][0];
+    assert!(
+        first["invited_by"].is_string()
+            && first["expires_at"].is_string()
+            && first["created_at"].is_string()
+    );
+}
+
+#[tokio::test]
+async fn failed_deliveries_are_retried_with_the_same_message_id_then_given_up_visibly() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let mailer = mailer(&smtp);
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    invite(&app, &acme, &["flaky@example.com"], "technician").await;
+
+    smtp.refuse_next(1);
+    deliver(&app, &mailer).await;
+    assert!(smtp.to("flaky@example.com").is_empty());
+    let pending = app
+        .get(
+            &format!("/v1/partners/{}/outbox?status=pending", acme.id),
+            &acme.owner_token,
+        )
+        .await;
+    let message = &pending.body["items"][0];
+    assert_eq!(message["attempts"], 1);
+    assert!(message["last_error"].as_str().unwrap().contains("451"));
+    // Not due yet: nothing happens until the clock passes the backoff.
+    assert_eq!(deliver(&app, &mailer).await, 0);
+    app.clock.advance(chrono::Duration::seconds(30));
+    deliver(&app, &mailer).await;
+    let arrived = smtp.to("flaky@example.com");
+    assert_eq!(arrived.len(), 1);
+    assert_eq!(
+        format!("<{}>", arrived[0].message_id()),
+        message["message_id"].as_str().unwrap()
+    );
+
+    // Three refusals in a row: the message is marked failed and shown to admins.
+    invite(&app, &acme, &["doomed@example.com"], "technician").await;
+    smtp.refuse_next(3);
+    for _ in 0..3 {
+        deliver(&app, &mailer).await;
+        app.clock.advance(chrono::Duration::hours(1));
+    }
+    let failed = app
+        .get(
+            &format!("/v1/partners/{}/outbox?status=failed", acme.id),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(failed.body["items"][0]["recipient"], "doomed@example.com");
+    assert_eq!(failed.body["items"][0]["attempts"], 3);
+}
+
+#[tokio::test]
+async fn a_message_claimed_by_a_worker_that_died_is_delivered_after_its_lease() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let mailer = mailer(&smtp);
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    invite(&app, &acme, &["patient@example.com"], "technician").await;
+    // A worker claims the message and dies before sending it.
+    let now = app.clock.now_time();
+    let claimed = app
+        .store
+        .claim_due_messages(now, now + chrono::Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(deliver(&app, &mailer).await, 0, "claimed by someone else");
+    app.clock.advance(chrono::Duration::minutes(5));
+    assert_eq!(deliver(&app, &mailer).await, 1);
+    assert_eq!(smtp.to("patient@example.com").len(), 1);
+}
+
+#[tokio::test]
+async fn without_smtp_mail_is_written_to_eml_files() {
+    let app = TestApp::new().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mailer = Mailer::from_config(&MailConfig::default(), dir.path().to_owned()).unwrap();
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    invite(&app, &acme, &["offline@example.com"], "admin").await;
+    assert_eq!(deliver(&app, &mailer).await, 1);
+    let files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(text.contains("To: offline@example.com"));
+    assert!(text.contains("Subject: Owner invites you to join acme Installers"));
+}
+
+#[tokio::test]
+async fn the_expiry_is_configurable_per_partner_within_bounds() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let path = format!("/v1/partners/{}", acme.id);
+    let bad = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&acme.owner_token),
+            Some(json!({ "invitation_ttl_hours": 721 })),
+        )
+        .await;
+    assert_eq!(bad.body["error"]["field"], "invitation_ttl_hours");
+    let ok = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&acme.owner_token),
+            Some(json!({ "invitation_ttl_hours": 1 })),
+        )
+        .await;
+    assert_eq!(ok.body["invitation_ttl_hours"], 1);
+    let invited = invite(&app, &acme, &["quick@example.com"], "technician").await;
+    let expires = invited.body["results"][0]["invitation"]["expires_at"]
+        .as_str()
+        .unwrap();
+    let expected = (app.clock.now_time() + chrono::Duration::hours(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+    assert_eq!(expires, expected);
+}

@@ -1,0 +1,139 @@
+//! A real SMTP server on a loopback socket (mailin-embedded), recording what arrives.
+
+use std::net::{IpAddr, TcpListener};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+
+use mailin_embedded::{Handler, Response, Server, response};
+
+/// One message as the server received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    /// The envelope recipients.
+    pub to: Vec<String>,
+    /// The raw message.
+    pub data: Vec<u8>,
+}
+
+impl Received {
+    /// The parsed message.
+    pub fn parsed(&self) -> mail_parser::Message<'_> {
+        mail_parser::MessageParser::default()
+            .parse(&self.data)
+            .expect("a parsable message")
+    }
+
+    /// The subject.
+    pub fn subject(&self) -> String {
+        self.parsed().subject().unwrap_or_default().to_owned()
+    }
+
+    /// The decoded plain-text part.
+    pub fn text(&self) -> String {
+        self.parsed()
+            .body_text(0)
+            .map(|t| t.into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The decoded HTML part.
+    pub fn html(&self) -> String {
+        self.parsed()
+            .body_html(0)
+            .map(|t| t.into_owned())
+            .unwrap_or_default()
+    }
+
+    /// The Message-ID header, without angle brackets.
+    pub fn message_id(&self) -> String {
+        self.parsed().message_id().unwrap_or_default().to_owned()
+    }
+
+    /// The invitation token in the accept link of the text part.
+    pub fn token(&self) -> String {
+        let text = self.text();
+        let start = text.find("token=").expect("an accept link") + "token=".len();
+        text[start..].split_whitespace().next().unwrap().to_owned()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+struct Recorder {
+    inbox: Arc<Mutex<Vec<Received>>>,
+    refuse_next: Arc<AtomicU32>,
+    current: Option<Received>,
+}
+
+impl Handler for Recorder {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+        let refused = self
+            .refuse_next
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if refused {
+            return Response::custom(451, "Try again later".to_owned());
+        }
+        self.current = Some(Received {
+            to: to.to_vec(),
+            data: Vec::new(),
+        });
+        response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if let Some(current) = &mut self.current {
+            current.data.extend_from_slice(buf);
+        }
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        if let Some(message) = self.current.take() {
+            self.inbox.lock().unwrap().push(message);
+        }
+        response::OK
+    }
+
+    fn helo(&mut self, _ip: IpAddr, _domain: &str) -> Response {
+        response::OK
+    }
+}
+
+/// A running SMTP server; it stops with the test process.
+#[derive(Debug, Clone)]
+pub struct TestSmtp {
+    pub port: u16,
+    recorder: Recorder,
+}
+
+impl TestSmtp {
+    pub fn start() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let recorder = Recorder::default();
+        let mut server = Server::new(recorder.clone());
+        server.with_name("smtp.test").with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            server.serve().ok();
+        });
+        Self { port, recorder }
+    }
+
+    /// Everything received so far.
+    pub fn inbox(&self) -> Vec<Received> {
+        self.recorder.inbox.lock().unwrap().clone()
+    }
+
+    /// Messages to `address`.
+    pub fn to(&self, address: &str) -> Vec<Received> {
+        self.inbox()
+            .into_iter()
+            .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(address)))
+            .collect()
+    }
+
+    /// Answers the next `n` messages' DATA command with a temporary failure (451).
+    pub fn refuse_next(&self, n: u32) {
+        self.recorder.refuse_next.store(n, Ordering::SeqCst);
+    }
+}

@@ -1,0 +1,663 @@
+//! Invitations, site assignments and idempotency keys.
+
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, SurrealValue, Variables};
+
+use siteward_core::Timestamp;
+use siteward_core::account::Account;
+use siteward_core::assignment::SiteAssignment;
+use siteward_core::audit::AuditEvent;
+use siteward_core::ids::{AccountId, InvitationId, PartnerId, SiteId};
+use siteward_core::invitation::{Invitation, InvitationStatus, InvitationTarget, PermissionLevel};
+use siteward_core::page::{Page, PageRequest};
+use siteward_core::tenancy::{PartnerMembership, PartnerRole};
+use siteward_core::validate::Email;
+
+use crate::accounts::NewAccount;
+use crate::error::{Conflict, StorageError};
+use crate::outbox::{OutboxMessage, OutboxRow};
+use crate::rows::{MemberRow, key, rid, site_admin_key, stored};
+use crate::{Store, tx::Tx};
+
+/// A new (or reopened) invitation and the email that announces it.
+#[derive(Debug, Clone)]
+pub struct NewInvitation {
+    /// The invitation.
+    pub invitation: Invitation,
+    /// Its email, rendered with the token's link.
+    pub message: OutboxMessage,
+}
+
+/// A response stored under an idempotency key, returned again for a retried request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyRecord {
+    /// Scope and key, for example `<account id>/<key>`.
+    pub key: String,
+    /// A hash of the request, to tell a retry from a different request with the same key.
+    pub fingerprint: String,
+    /// The HTTP status of the stored response.
+    pub status: u16,
+    /// The stored response body.
+    pub body: String,
+    /// When it was stored.
+    pub created_at: Timestamp,
+}
+
+/// Which invitations to list.
+#[derive(Debug, Clone, Copy)]
+pub enum InvitationScope<'a> {
+    /// All of a partner's invitations.
+    Partner(&'a PartnerId),
+    /// A site's invitations.
+    Site(&'a SiteId),
+}
+
+/// What accepting an invitation creates.
+#[derive(Debug, Clone)]
+pub enum Acceptance {
+    /// A partner membership; `None` when the account is already a member.
+    Membership(Option<PartnerMembership>),
+    /// A site assignment (Locked).
+    Assignment(SiteAssignment),
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub(crate) struct InvitationRow {
+    id: RecordId,
+    partner_id: String,
+    kind: String,
+    role: Option<String>,
+    site_id: Option<String>,
+    level: Option<String>,
+    email: String,
+    invited_by: String,
+    status: String,
+    token_hash: String,
+    expires_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+    sent_at: DateTime<Utc>,
+    resend_count: i64,
+    accepted_by: Option<String>,
+    accepted_at: Option<DateTime<Utc>>,
+}
+
+impl InvitationRow {
+    fn from_invitation(inv: &Invitation) -> Self {
+        let (kind, role, site_id, level) = match &inv.target {
+            InvitationTarget::Partner { role } => {
+                ("partner", Some(role.as_str().to_owned()), None, None)
+            }
+            InvitationTarget::Site { site_id, level } => (
+                "site",
+                None,
+                Some(site_id.to_string()),
+                Some(level.as_str().to_owned()),
+            ),
+        };
+        Self {
+            id: rid("invitation", inv.id.as_str()),
+            partner_id: inv.partner_id.to_string(),
+            kind: kind.to_owned(),
+            role,
+            site_id,
+            level,
+            email: inv.email.to_string(),
+            invited_by: inv.invited_by.to_string(),
+            status: inv.status.as_str().to_owned(),
+            token_hash: inv.token_hash.clone(),
+            expires_at: inv.expires_at,
+            created_at: inv.created_at,
+            sent_at: inv.sent_at,
+            resend_count: i64::from(inv.resend_count),
+            accepted_by: inv.accepted.as_ref().map(|(a, _)| a.to_string()),
+            accepted_at: inv.accepted.as_ref().map(|(_, at)| *at),
+        }
+    }
+
+    fn into_invitation(self) -> Result<Invitation, StorageError> {
+        let target = match (self.kind.as_str(), self.role, self.site_id, self.level) {
+            ("partner", Some(role), None, None) => InvitationTarget::Partner {
+                role: stored(PartnerRole::parse, &role)?,
+            },
+            ("site", None, Some(site), Some(level)) => InvitationTarget::Site {
+                site_id: SiteId::from_trusted(site),
+                level: stored(PermissionLevel::parse, &level)?,
+            },
+            _ => {
+                return Err(StorageError::Invalid(format!(
+                    "invitation {} has an inconsistent target",
+                    key(&self.id)
+                )));
+            }
+        };
+        Ok(Invitation {
+            id: InvitationId::from_trusted(key(&self.id)),
+            partner_id: PartnerId::from_trusted(self.partner_id),
+            target,
+            email: Email::from_trusted(self.email),
+            invited_by: AccountId::from_trusted(self.invited_by),
+            status: stored(InvitationStatus::parse, &self.status)?,
+            token_hash: self.token_hash,
+            expires_at: self.expires_at,
+            created_at: self.created_at,
+            sent_at: self.sent_at,
+            resend_count: u32::try_from(self.resend_count).unwrap_or(u32::MAX),
+            accepted: self
+                .accepted_by
+                .zip(self.accepted_at)
+                .map(|(account, at)| (AccountId::from_trusted(account), at)),
+        })
+    }
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct AssignmentRow {
+    id: RecordId,
+    site_id: String,
+    account_id: String,
+    partner_id: String,
+    level: String,
+    locked: bool,
+    invitation_id: Option<String>,
+    set_by: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl AssignmentRow {
+    fn from_assignment(a: &SiteAssignment) -> Self {
+        Self {
+            id: rid(
+                "site_assignment",
+                &site_admin_key(&a.site_id, &a.account_id),
+            ),
+            site_id: a.site_id.to_string(),
+            account_id: a.account_id.to_string(),
+            partner_id: a.partner_id.to_string(),
+            level: a.level.as_str().to_owned(),
+            locked: a.locked,
+            invitation_id: a.invitation_id.as_ref().map(ToString::to_string),
+            set_by: a.set_by.to_string(),
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+
+    fn into_assignment(self) -> Result<SiteAssignment, StorageError> {
+        Ok(SiteAssignment {
+            site_id: SiteId::from_trusted(self.site_id),
+            account_id: AccountId::from_trusted(self.account_id),
+            partner_id: PartnerId::from_trusted(self.partner_id),
+            level: stored(PermissionLevel::parse, &self.level)?,
+            locked: self.locked,
+            invitation_id: self.invitation_id.map(InvitationId::from_trusted),
+            set_by: AccountId::from_trusted(self.set_by),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct SlotRow {
+    invitation_id: String,
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct SlotRecord {
+    id: RecordId,
+    invitation_id: String,
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct IdempotencyRow {
+    id: RecordId,
+    fingerprint: String,
+    status: i64,
+    body: String,
+    created_at: DateTime<Utc>,
+}
+
+fn slot(open_key: &str) -> RecordId {
+    rid("invitation_slot", open_key)
+}
+
+impl Tx {
+    fn idempotency(&mut self, record: Option<&IdempotencyRecord>) -> &mut Self {
+        if let Some(record) = record {
+            self.bind(
+                "idempotency",
+                IdempotencyRow {
+                    id: rid("idempotency_key", &record.key),
+                    fingerprint: record.fingerprint.clone(),
+                    status: i64::from(record.status),
+                    body: record.body.clone(),
+                    created_at: record.created_at,
+                },
+            )
+            .guard(
+                "INSERT INTO idempotency_key $idempotency",
+                Conflict::IdempotencyKeyInUse,
+            );
+        }
+        self
+    }
+
+    fn outbox(&mut self, name: &str, message: &OutboxMessage) -> &mut Self {
+        self.bind(name, OutboxRow::from_message(message))
+            .run(format!("INSERT INTO outbox_message ${name}"))
+    }
+}
+
+impl Store {
+    /// The response stored under an idempotency key, if any.
+    pub async fn idempotent_response(
+        &self,
+        key: &str,
+    ) -> Result<Option<IdempotencyRecord>, StorageError> {
+        let row: Option<IdempotencyRow> = self
+            .db
+            .select(rid("idempotency_key", key))
+            .await
+            .map_err(StorageError::backend)?;
+        Ok(row.map(|row| IdempotencyRecord {
+            key: key.to_owned(),
+            fingerprint: row.fingerprint,
+            status: u16::try_from(row.status).unwrap_or(500),
+            body: row.body,
+            created_at: row.created_at,
+        }))
+    }
+
+    /// The invitations holding these open keys.
+    pub async fn open_invitations(
+        &self,
+        open_keys: &[String],
+    ) -> Result<Vec<Invitation>, StorageError> {
+        if open_keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let slots: Vec<RecordId> = open_keys.iter().map(|k| slot(k)).collect();
+        let rows: Vec<SlotRow> = self
+            .db
+            .query("SELECT invitation_id FROM $slots")
+            .bind(("slots", slots))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        let ids: Vec<RecordId> = rows
+            .iter()
+            .map(|s| rid("invitation", &s.invitation_id))
+            .collect();
+        let rows: Vec<InvitationRow> = self
+            .db
+            .query("SELECT * FROM $ids")
+            .bind(("ids", ids))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        rows.into_iter()
+            .map(InvitationRow::into_invitation)
+            .collect()
+    }
+
+    /// Writes new invitations with their emails in one transaction. `expired` are invitations
+    /// past their time whose open slot the new ones take over: they are marked Expired, each
+    /// with its audit event.
+    pub async fn create_invitations(
+        &self,
+        new: &[NewInvitation],
+        expired: &[(InvitationId, AuditEvent)],
+        events: &[AuditEvent],
+        idempotency: Option<&IdempotencyRecord>,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.idempotency(idempotency);
+        for (n, (id, event)) in expired.iter().enumerate() {
+            tx.bind(&format!("expired_{n}"), rid("invitation", id.as_str()))
+                .run(format!(
+                    "UPDATE $expired_{n} SET status = 'expired' WHERE status = 'pending'"
+                ))
+                .run(format!(
+                    "DELETE invitation_slot WHERE invitation_id = '{id}'"
+                ))
+                .audit(event);
+        }
+        if !new.is_empty() {
+            // One statement per table, however many invitations: a bulk request of 1,000 is
+            // four inserts, not four thousand.
+            let slots: Vec<SlotRecord> = new
+                .iter()
+                .map(|item| SlotRecord {
+                    id: slot(&item.invitation.open_key()),
+                    invitation_id: item.invitation.id.to_string(),
+                })
+                .collect();
+            let invitations: Vec<InvitationRow> = new
+                .iter()
+                .map(|item| InvitationRow::from_invitation(&item.invitation))
+                .collect();
+            let messages: Vec<OutboxRow> = new
+                .iter()
+                .map(|item| OutboxRow::from_message(&item.message))
+                .collect();
+            tx.bind("slots", slots)
+                .guard(
+                    "INSERT INTO invitation_slot $slots",
+                    Conflict::AlreadyInvited,
+                )
+                .bind("invitations", invitations)
+                .run("INSERT INTO invitation $invitations")
+                .bind("messages", messages)
+                .run("INSERT INTO outbox_message $messages");
+        }
+        tx.audit_all(events);
+        tx.commit(&self.db).await
+    }
+
+    /// Reads an invitation.
+    pub async fn invitation(&self, id: &InvitationId) -> Result<Invitation, StorageError> {
+        let row: Option<InvitationRow> = self
+            .db
+            .select(rid("invitation", id.as_str()))
+            .await
+            .map_err(StorageError::backend)?;
+        row.ok_or(StorageError::NotFound)?.into_invitation()
+    }
+
+    /// Finds the invitation whose current token has this hash.
+    pub async fn invitation_by_token_hash(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<Invitation>, StorageError> {
+        let row: Option<InvitationRow> = self
+            .db
+            .query("SELECT * FROM ONLY invitation WHERE token_hash = $hash LIMIT 1")
+            .bind(("hash", token_hash.to_owned()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        row.map(InvitationRow::into_invitation).transpose()
+    }
+
+    /// Lists invitations of a partner or site, optionally only those with a status at `now`.
+    pub async fn invitations(
+        &self,
+        scope: InvitationScope<'_>,
+        status: Option<InvitationStatus>,
+        now: Timestamp,
+        page: &PageRequest,
+    ) -> Result<Page<Invitation>, StorageError> {
+        let mut vars = Variables::new();
+        let mut condition = match scope {
+            InvitationScope::Partner(p) => {
+                vars.insert("scope_id", p.to_string());
+                "partner_id = $scope_id".to_owned()
+            }
+            InvitationScope::Site(s) => {
+                vars.insert("scope_id", s.to_string());
+                "site_id = $scope_id".to_owned()
+            }
+        };
+        vars.insert("now", now);
+        condition.push_str(match status {
+            None => "",
+            Some(InvitationStatus::Pending) => " AND status = 'pending' AND expires_at > $now",
+            Some(InvitationStatus::Expired) => {
+                " AND (status = 'expired' OR (status = 'pending' AND expires_at <= $now))"
+            }
+            Some(InvitationStatus::Accepted) => " AND status = 'accepted'",
+            Some(InvitationStatus::Revoked) => " AND status = 'revoked'",
+        });
+        let rows: Vec<InvitationRow> = self
+            .page("invitation", &condition, vars, page, str::to_owned)
+            .await?;
+        let items = rows
+            .into_iter()
+            .map(InvitationRow::into_invitation)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_overfetch(items, page.limit, |i| i.id.as_str()))
+    }
+
+    /// Stores a resent invitation (fresh token and expiry, back to Pending) with its new email.
+    pub async fn resend_invitation(
+        &self,
+        item: &NewInvitation,
+        event: &AuditEvent,
+        idempotency: Option<&IdempotencyRecord>,
+    ) -> Result<(), StorageError> {
+        let inv = &item.invitation;
+        let mut tx = Tx::new();
+        tx.idempotency(idempotency)
+            .bind("slot", slot(&inv.open_key()))
+            .bind("inv_id", inv.id.to_string())
+            .guard(
+                "IF (SELECT VALUE invitation_id FROM ONLY $slot) NOT IN [NONE, $inv_id] { THROW 'already_invited' }",
+                Conflict::AlreadyInvited,
+            )
+            .run("UPSERT $slot SET invitation_id = $inv_id")
+            .bind("inv", rid("invitation", inv.id.as_str()))
+            .guard(
+                "IF (SELECT VALUE status FROM ONLY $inv) = 'accepted' { THROW 'accepted' }",
+                Conflict::InvitationNotPending,
+            )
+            .bind("token_hash", inv.token_hash.clone())
+            .bind("expires_at", inv.expires_at)
+            .bind("sent_at", inv.sent_at)
+            .bind("resend_count", i64::from(inv.resend_count))
+            .run(
+                "UPDATE $inv SET status = 'pending', token_hash = $token_hash, expires_at = $expires_at, \
+                 sent_at = $sent_at, resend_count = $resend_count",
+            )
+            .outbox("msg", &item.message)
+            .audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// Revokes a Pending invitation; its link stops working and its slot is freed.
+    pub async fn revoke_invitation(
+        &self,
+        inv: &Invitation,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("inv", rid("invitation", inv.id.as_str()))
+            .bind("inv_id", inv.id.to_string())
+            .guard(
+                "IF (SELECT VALUE status FROM ONLY $inv) != 'pending' { THROW 'not_pending' }",
+                Conflict::InvitationNotPending,
+            )
+            .run("UPDATE $inv SET status = 'revoked'")
+            .run("DELETE invitation_slot WHERE invitation_id = $inv_id")
+            .audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// Accepts an invitation: marks it accepted (once: a second accept of the same link fails),
+    /// creates the account of a person signing up, and the membership or Locked assignment.
+    pub async fn accept_invitation(
+        &self,
+        inv: &Invitation,
+        new_account: Option<&NewAccount>,
+        acceptance: &Acceptance,
+        events: &[AuditEvent],
+    ) -> Result<(), StorageError> {
+        let (accepted_by, accepted_at) = inv.accepted.clone().ok_or_else(|| {
+            StorageError::Invalid("an accepted invitation names who accepted".to_owned())
+        })?;
+        let mut tx = Tx::new();
+        tx.bind("inv", rid("invitation", inv.id.as_str()))
+            .bind("inv_id", inv.id.to_string())
+            .bind("token_hash", inv.token_hash.clone())
+            .guard(
+                "IF (SELECT VALUE status FROM ONLY $inv) != 'pending' OR (SELECT VALUE token_hash FROM ONLY $inv) != $token_hash \
+                 { THROW 'not_pending' }",
+                Conflict::InvitationNotPending,
+            )
+            .bind("accepted_by", accepted_by.to_string())
+            .bind("accepted_at", accepted_at)
+            .run("UPDATE $inv SET status = 'accepted', accepted_by = $accepted_by, accepted_at = $accepted_at")
+            .run("DELETE invitation_slot WHERE invitation_id = $inv_id");
+        if let Some(account) = new_account {
+            account.insert(&mut tx, "account");
+        }
+        match acceptance {
+            Acceptance::Membership(Some(membership)) => {
+                tx.bind("member", MemberRow::from_membership(membership))
+                    .guard(
+                        "INSERT INTO partner_member $member",
+                        Conflict::AlreadyMember,
+                    );
+            }
+            Acceptance::Membership(None) => {}
+            Acceptance::Assignment(assignment) => {
+                tx.bind("assignment", AssignmentRow::from_assignment(assignment))
+                    .guard(
+                        "INSERT INTO site_assignment $assignment",
+                        Conflict::AlreadyAssigned,
+                    );
+            }
+        }
+        tx.audit_all(events);
+        tx.commit(&self.db).await
+    }
+
+    /// Marks up to `limit` Pending invitations whose time has passed at `now` as Expired, each
+    /// with the audit event `event_for` makes, and returns them.
+    pub async fn expire_due_invitations(
+        &self,
+        now: Timestamp,
+        limit: u32,
+        event_for: impl Fn(&Invitation) -> AuditEvent,
+    ) -> Result<Vec<Invitation>, StorageError> {
+        let rows: Vec<InvitationRow> = self
+            .db
+            .query("SELECT * FROM invitation WHERE status = 'pending' AND expires_at <= $now ORDER BY expires_at LIMIT $limit")
+            .bind(("now", now))
+            .bind(("limit", i64::from(limit)))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        let due = rows
+            .into_iter()
+            .map(InvitationRow::into_invitation)
+            .collect::<Result<Vec<_>, _>>()?;
+        if due.is_empty() {
+            return Ok(due);
+        }
+        let mut tx = Tx::new();
+        tx.bind("now", now);
+        for (n, inv) in due.iter().enumerate() {
+            // Only if still due: a resend in between gave it a new expiry.
+            tx.bind(&format!("due_{n}"), rid("invitation", inv.id.as_str()))
+                .bind(&format!("due_id_{n}"), inv.id.to_string())
+                .run(format!("UPDATE $due_{n} SET status = 'expired' WHERE status = 'pending' AND expires_at <= $now"))
+                .run(format!("DELETE invitation_slot WHERE invitation_id = $due_id_{n}"))
+                .audit(&event_for(inv));
+        }
+        tx.commit(&self.db).await?;
+        Ok(due)
+    }
+
+    /// A site's technician assignments.
+    pub async fn site_assignments(
+        &self,
+        site: &SiteId,
+        page: &PageRequest,
+    ) -> Result<Page<SiteAssignment>, StorageError> {
+        let mut vars = Variables::new();
+        vars.insert("site", site.to_string());
+        let rows: Vec<AssignmentRow> = self
+            .page("site_assignment", "site_id = $site", vars, page, |after| {
+                site_admin_key(site, &AccountId::from_trusted(after.to_owned()))
+            })
+            .await?;
+        let items = rows
+            .into_iter()
+            .map(AssignmentRow::into_assignment)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_overfetch(items, page.limit, |a| {
+            a.account_id.as_str()
+        }))
+    }
+
+    /// Accounts that must not be offered for a site: its admins and its assigned technicians.
+    pub async fn site_people(&self, site: &SiteId) -> Result<Vec<AccountId>, StorageError> {
+        let mut response = self
+            .db
+            .query("SELECT VALUE account_id FROM site_admin WHERE site_id = $site")
+            .query("SELECT VALUE account_id FROM site_assignment WHERE site_id = $site")
+            .bind(("site", site.to_string()))
+            .await
+            .map_err(StorageError::backend)?;
+        let admins: Vec<String> = response.take(0).map_err(StorageError::backend)?;
+        let assigned: Vec<String> = response.take(1).map_err(StorageError::backend)?;
+        Ok(admins
+            .into_iter()
+            .chain(assigned)
+            .map(AccountId::from_trusted)
+            .collect())
+    }
+
+    /// Every membership of a partner, with the accounts.
+    pub async fn all_members(
+        &self,
+        partner: &PartnerId,
+    ) -> Result<Vec<(PartnerMembership, Account)>, StorageError> {
+        let rows: Vec<MemberRow> = self
+            .db
+            .query("SELECT * FROM partner_member WHERE partner_id = $partner ORDER BY id")
+            .bind(("partner", partner.to_string()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        let ids: Vec<RecordId> = rows.iter().map(|r| rid("account", &r.account_id)).collect();
+        let accounts: Vec<crate::rows::AccountRow> = self
+            .db
+            .query("SELECT * FROM $ids")
+            .bind(("ids", ids))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        let accounts = accounts
+            .iter()
+            .map(|a| a.to_account())
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.iter()
+            .map(|row| {
+                let membership = row.to_membership()?;
+                let account = accounts
+                    .iter()
+                    .find(|a| a.id == membership.account_id)
+                    .cloned()
+                    .ok_or_else(|| {
+                        StorageError::Invalid(format!(
+                            "membership of missing account {}",
+                            row.account_id
+                        ))
+                    })?;
+                Ok((membership, account))
+            })
+            .collect()
+    }
+
+    /// Changes how long a partner's new invitations stay open.
+    pub async fn set_invitation_ttl(
+        &self,
+        partner: &PartnerId,
+        hours: u32,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("partner", rid("partner", partner.as_str()))
+            .bind("hours", i64::from(hours))
+            .run("UPDATE $partner SET invitation_ttl_hours = $hours")
+            .audit(event);
+        tx.commit(&self.db).await
+    }
+}

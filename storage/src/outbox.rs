@@ -1,0 +1,273 @@
+//! The email outbox: messages written in the same transaction as what they announce, claimed
+//! by a delivery worker under a lease (so two hosts never send the same message at once),
+//! and marked sent, retried later, or failed.
+
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, SurrealValue, Variables};
+
+use siteward_core::Timestamp;
+use siteward_core::ids::{InvitationId, OutboxMessageId, PartnerId};
+use siteward_core::page::{Page, PageRequest};
+
+use crate::Store;
+use crate::error::StorageError;
+use crate::rows::{key, rid};
+
+/// Where a message stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxStatus {
+    /// Waiting for (another) delivery attempt.
+    Pending,
+    /// Accepted by the mail server (or written to a file).
+    Sent,
+    /// Given up on after the last attempt; visible to admins.
+    Failed,
+}
+
+impl OutboxStatus {
+    /// The stable text form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "sent" => Self::Sent,
+            "failed" => Self::Failed,
+            _ => Self::Pending,
+        }
+    }
+}
+
+/// An outgoing email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxMessage {
+    /// Its id; also the left part of its Message-ID.
+    pub id: OutboxMessageId,
+    /// The partner it is sent for.
+    pub partner_id: Option<PartnerId>,
+    /// The invitation it announces.
+    pub invitation_id: Option<InvitationId>,
+    /// The recipient's address.
+    pub recipient: String,
+    /// The subject.
+    pub subject: String,
+    /// The HTML part; removed once the message is sent or failed.
+    pub html: Option<String>,
+    /// The plain-text part; removed once the message is sent or failed.
+    pub text: Option<String>,
+    /// The Message-ID header, the same on every attempt.
+    pub message_id: String,
+    /// Where it stands.
+    pub status: OutboxStatus,
+    /// Delivery attempts made.
+    pub attempts: u32,
+    /// When the next attempt is due.
+    pub next_attempt_at: Timestamp,
+    /// The last delivery error.
+    pub last_error: Option<String>,
+    /// When it was written.
+    pub created_at: Timestamp,
+    /// When it was sent.
+    pub sent_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub(crate) struct OutboxRow {
+    id: RecordId,
+    partner_id: Option<String>,
+    invitation_id: Option<String>,
+    recipient: String,
+    subject: String,
+    html: Option<String>,
+    text: Option<String>,
+    message_id: String,
+    status: String,
+    attempts: i64,
+    next_attempt_at: DateTime<Utc>,
+    lease_until: Option<DateTime<Utc>>,
+    last_error: Option<String>,
+    created_at: DateTime<Utc>,
+    sent_at: Option<DateTime<Utc>>,
+}
+
+impl OutboxRow {
+    pub(crate) fn from_message(m: &OutboxMessage) -> Self {
+        Self {
+            id: rid("outbox_message", m.id.as_str()),
+            partner_id: m.partner_id.as_ref().map(ToString::to_string),
+            invitation_id: m.invitation_id.as_ref().map(ToString::to_string),
+            recipient: m.recipient.clone(),
+            subject: m.subject.clone(),
+            html: m.html.clone(),
+            text: m.text.clone(),
+            message_id: m.message_id.clone(),
+            status: m.status.as_str().to_owned(),
+            attempts: i64::from(m.attempts),
+            next_attempt_at: m.next_attempt_at,
+            lease_until: None,
+            last_error: m.last_error.clone(),
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+        }
+    }
+
+    fn into_message(self) -> OutboxMessage {
+        OutboxMessage {
+            id: OutboxMessageId::from_trusted(key(&self.id)),
+            partner_id: self.partner_id.map(PartnerId::from_trusted),
+            invitation_id: self.invitation_id.map(InvitationId::from_trusted),
+            recipient: self.recipient,
+            subject: self.subject,
+            html: self.html,
+            text: self.text,
+            message_id: self.message_id,
+            status: OutboxStatus::parse(&self.status),
+            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            next_attempt_at: self.next_attempt_at,
+            last_error: self.last_error,
+            created_at: self.created_at,
+            sent_at: self.sent_at,
+        }
+    }
+}
+
+impl Store {
+    /// Claims up to `limit` messages due at `now` for this worker until `lease_until`. A message
+    /// claimed by a worker that then dies becomes due again when its lease runs out.
+    pub async fn claim_due_messages(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StorageError> {
+        let rows: Vec<OutboxRow> = self
+            .db
+            .query(
+                "UPDATE (SELECT VALUE id FROM outbox_message WHERE status = 'pending' AND next_attempt_at <= $now \
+                   AND (lease_until = NONE OR lease_until <= $now) ORDER BY next_attempt_at LIMIT $limit) \
+                 SET lease_until = $lease_until \
+                 WHERE status = 'pending' AND (lease_until = NONE OR lease_until <= $now) \
+                 RETURN AFTER",
+            )
+            .bind(("now", now))
+            .bind(("lease_until", lease_until))
+            .bind(("limit", i64::from(limit)))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(rows.into_iter().map(OutboxRow::into_message).collect())
+    }
+
+    /// Records a delivery: the body is dropped, since it carries the invitation's link.
+    pub async fn mark_message_sent(
+        &self,
+        id: &OutboxMessageId,
+        attempts: u32,
+        at: Timestamp,
+    ) -> Result<(), StorageError> {
+        self.db
+            .query(
+                "UPDATE $msg SET status = 'sent', attempts = $attempts, sent_at = $at, lease_until = NONE, \
+                 html = NONE, text = NONE, last_error = NONE",
+            )
+            .bind(("msg", rid("outbox_message", id.as_str())))
+            .bind(("attempts", i64::from(attempts)))
+            .bind(("at", at))
+            .await
+            .and_then(|r| r.check())
+            .map_err(StorageError::backend)?;
+        Ok(())
+    }
+
+    /// Records a failed attempt to be retried at `next_attempt_at`.
+    pub async fn mark_message_retry(
+        &self,
+        id: &OutboxMessageId,
+        attempts: u32,
+        next_attempt_at: Timestamp,
+        error: &str,
+    ) -> Result<(), StorageError> {
+        self.db
+            .query("UPDATE $msg SET attempts = $attempts, next_attempt_at = $next, lease_until = NONE, last_error = $error")
+            .bind(("msg", rid("outbox_message", id.as_str())))
+            .bind(("attempts", i64::from(attempts)))
+            .bind(("next", next_attempt_at))
+            .bind(("error", error.to_owned()))
+            .await
+            .and_then(|r| r.check())
+            .map_err(StorageError::backend)?;
+        Ok(())
+    }
+
+    /// Gives up on a message after its last attempt; admins see it as failed.
+    pub async fn mark_message_failed(
+        &self,
+        id: &OutboxMessageId,
+        attempts: u32,
+        error: &str,
+    ) -> Result<(), StorageError> {
+        self.db
+            .query(
+                "UPDATE $msg SET status = 'failed', attempts = $attempts, lease_until = NONE, last_error = $error, \
+                 html = NONE, text = NONE",
+            )
+            .bind(("msg", rid("outbox_message", id.as_str())))
+            .bind(("attempts", i64::from(attempts)))
+            .bind(("error", error.to_owned()))
+            .await
+            .and_then(|r| r.check())
+            .map_err(StorageError::backend)?;
+        Ok(())
+    }
+
+    /// A partner's outgoing messages, optionally only those with one status.
+    pub async fn outbox_messages(
+        &self,
+        partner: &PartnerId,
+        status: Option<OutboxStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<OutboxMessage>, StorageError> {
+        let mut vars = Variables::new();
+        vars.insert("partner", partner.to_string());
+        let condition = match status {
+            Some(status) => {
+                vars.insert("status", status.as_str());
+                "partner_id = $partner AND status = $status"
+            }
+            None => "partner_id = $partner",
+        };
+        let rows: Vec<OutboxRow> = self
+            .page("outbox_message", condition, vars, page, str::to_owned)
+            .await?;
+        let items = rows.into_iter().map(OutboxRow::into_message).collect();
+        Ok(Page::from_overfetch(
+            items,
+            page.limit,
+            |m: &OutboxMessage| m.id.as_str(),
+        ))
+    }
+
+    /// Counts messages by status: (pending, sent, failed).
+    pub async fn outbox_counts(&self) -> Result<(u64, u64, u64), StorageError> {
+        let mut response = self
+            .db
+            .query(
+                "RETURN array::len(SELECT VALUE id FROM outbox_message WHERE status = 'pending')",
+            )
+            .query("RETURN array::len(SELECT VALUE id FROM outbox_message WHERE status = 'sent')")
+            .query("RETURN array::len(SELECT VALUE id FROM outbox_message WHERE status = 'failed')")
+            .await
+            .map_err(StorageError::backend)?;
+        let mut count = |n: usize| -> Result<u64, StorageError> {
+            let value: Option<i64> = response.take(n).map_err(StorageError::backend)?;
+            Ok(value.unwrap_or(0).try_into().unwrap_or(0))
+        };
+        Ok((count(0)?, count(1)?, count(2)?))
+    }
+}
