@@ -320,11 +320,12 @@ impl Store {
         tx.idempotency(idempotency);
         for (n, (id, event)) in expired.iter().enumerate() {
             tx.bind(&format!("expired_{n}"), rid("invitation", id.as_str()))
+                .bind(&format!("expired_id_{n}"), id.to_string())
                 .run(format!(
                     "UPDATE $expired_{n} SET status = 'expired' WHERE status = 'pending'"
                 ))
                 .run(format!(
-                    "DELETE invitation_slot WHERE invitation_id = '{id}'"
+                    "DELETE invitation_slot WHERE invitation_id = $expired_id_{n}"
                 ))
                 .audit(event);
         }

@@ -1014,11 +1014,11 @@ pub async fn accept(
     ));
     let acceptance = match &inv.target {
         InvitationTarget::Partner { role } => {
-            let already = state
-                .store
-                .member(&inv.partner_id, &account.id)
-                .await
-                .is_ok();
+            let already = match state.store.member(&inv.partner_id, &account.id).await {
+                Ok(_) => true,
+                Err(StorageError::NotFound) => false,
+                Err(other) => return Err(other.into()),
+            };
             let membership = (!already).then(|| PartnerMembership {
                 partner_id: inv.partner_id.clone(),
                 account_id: account.id.clone(),

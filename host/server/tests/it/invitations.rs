@@ -633,3 +633,52 @@ async fn the_expiry_is_configurable_per_partner_within_bounds() {
         .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
     assert_eq!(expires, expected);
 }
+
+#[tokio::test]
+async fn inviting_again_after_expiry_sends_a_new_invitation_even_before_the_sweeper_runs() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let first = invite(&app, &acme, &["late@example.com"], "technician").await;
+    let first_id = first.body["results"][0]["invitation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.clock.advance(chrono::Duration::days(7));
+    let owner = app.token("owner@acme.example").await;
+    let again = app
+        .post(
+            &format!("/v1/partners/{}/invitations", acme.id),
+            &owner,
+            json!({ "emails": ["late@example.com"], "role": "technician" }),
+        )
+        .await;
+    assert_eq!(
+        again.body["results"][0]["outcome"], "invited",
+        "{}",
+        again.body
+    );
+    assert_ne!(
+        again.body["results"][0]["invitation"]["id"],
+        first_id.as_str()
+    );
+    let old = app
+        .get(&format!("/v1/invitations/{first_id}"), &owner)
+        .await;
+    assert_eq!(old.body["status"], "expired");
+    let expired_events = app
+        .get(
+            &format!(
+                "/v1/partners/{}/audit-events?action=invitation.expired",
+                acme.id
+            ),
+            &owner,
+        )
+        .await;
+    assert_eq!(expired_events.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        sweep_once(&app.state).await.unwrap(),
+        0,
+        "nothing left for the sweeper"
+    );
+}
