@@ -244,6 +244,57 @@ fn expired_event(state: &AppState, auth: &Auth, inv: &Invitation) -> AuditEvent 
     )
 }
 
+/// The open invitation for a key, if it is still Pending. One whose time has passed is added
+/// to `expired`, to be marked so in the transaction whose new invitation takes its place.
+fn still_open<'a>(
+    state: &AppState,
+    auth: &Auth,
+    existing: Option<&'a Invitation>,
+    expired: &mut Vec<(InvitationId, AuditEvent)>,
+) -> Option<&'a Invitation> {
+    let existing = existing?;
+    if existing.status_at(state.now()) == InvitationStatus::Pending {
+        return Some(existing);
+    }
+    expired.push((existing.id.clone(), expired_event(state, auth, existing)));
+    None
+}
+
+/// Invitations drafted by a request, and the expired ones they replace.
+struct Written {
+    new: Vec<NewInvitation>,
+    expired: Vec<(InvitationId, AuditEvent)>,
+}
+
+impl Written {
+    /// Writes the invitations, their emails and audit events, and the response under the
+    /// idempotency key, in one transaction; then wakes the delivery worker.
+    async fn commit(
+        self,
+        state: &AppState,
+        auth: &Auth,
+        idempotency: &Idempotency,
+        status: StatusCode,
+        response: &impl Serialize,
+    ) -> ApiResult<Response> {
+        let events: Vec<AuditEvent> = self
+            .new
+            .iter()
+            .map(|n| created_event(state, auth, &n.invitation))
+            .collect();
+        let record = idempotency.record(state, status, response)?;
+        if let Err(error) = state
+            .store
+            .create_invitations(&self.new, &self.expired, &events, record.as_ref())
+            .await
+        {
+            return settle(state, idempotency, error).await;
+        }
+        state.mail_ready.notify_one();
+        Ok((status, Json(response)).into_response())
+    }
+}
+
 /// Maps a storage failure of a write that carried an idempotency key: if a concurrent request
 /// with the same key won, answer with its stored response.
 async fn settle(
@@ -371,21 +422,15 @@ pub async fn invite_to_partner(
             outcomes.push((BulkOutcome::AlreadyMember, None));
             continue;
         }
-        if let Some(existing) = open.get(&invitation::open_key(&partner_id, None, &email)) {
-            if existing.status_at(now) == InvitationStatus::Pending {
-                outcomes.push((BulkOutcome::AlreadyInvited, Some(existing.clone())));
-                continue;
-            }
-            expired.push((existing.id.clone(), expired_event(&state, &auth, existing)));
+        let key = invitation::open_key(&partner_id, None, &email);
+        if let Some(existing) = still_open(&state, &auth, open.get(&key), &mut expired) {
+            outcomes.push((BulkOutcome::AlreadyInvited, Some(existing.clone())));
+            continue;
         }
         let item = drafter.new_invitation(&inviter, InvitationTarget::Partner { role }, email);
         outcomes.push((BulkOutcome::Invited, Some(item.invitation.clone())));
         new.push(item);
     }
-    let events: Vec<AuditEvent> = new
-        .iter()
-        .map(|n| created_event(&state, &auth, &n.invitation))
-        .collect();
     let response = InviteResults {
         results: body
             .emails
@@ -398,16 +443,10 @@ pub async fn invite_to_partner(
             })
             .collect(),
     };
-    let record = idempotency.record(&state, StatusCode::OK, &response)?;
-    if let Err(error) = state
-        .store
-        .create_invitations(&new, &expired, &events, record.as_ref())
+    let written = Written { new, expired };
+    written
+        .commit(&state, &auth, &idempotency, StatusCode::OK, &response)
         .await
-    {
-        return settle(&state, &idempotency, error).await;
-    }
-    state.mail_ready.notify_one();
-    Ok((StatusCode::OK, Json(response)).into_response())
 }
 
 /// One technician picked for a site.
@@ -528,12 +567,9 @@ pub async fn invite_to_site(
     let now = state.now();
     let (mut new, mut expired, mut views) = (Vec::new(), Vec::new(), Vec::new());
     for ((account, level), key) in picks.into_iter().zip(keys) {
-        if let Some(existing) = open.get(&key) {
-            if existing.status_at(now) == InvitationStatus::Pending {
-                views.push(InvitationView::new(existing, now));
-                continue;
-            }
-            expired.push((existing.id.clone(), expired_event(&state, &auth, existing)));
+        if let Some(existing) = still_open(&state, &auth, open.get(&key), &mut expired) {
+            views.push(InvitationView::new(existing, now));
+            continue;
         }
         let target = InvitationTarget::Site {
             site_id: site.id.clone(),
@@ -543,21 +579,11 @@ pub async fn invite_to_site(
         views.push(InvitationView::new(&item.invitation, now));
         new.push(item);
     }
-    let events: Vec<AuditEvent> = new
-        .iter()
-        .map(|n| created_event(&state, &auth, &n.invitation))
-        .collect();
     let response = SiteInvitations { invitations: views };
-    let record = idempotency.record(&state, StatusCode::CREATED, &response)?;
-    if let Err(error) = state
-        .store
-        .create_invitations(&new, &expired, &events, record.as_ref())
+    let written = Written { new, expired };
+    written
+        .commit(&state, &auth, &idempotency, StatusCode::CREATED, &response)
         .await
-    {
-        return settle(&state, &idempotency, error).await;
-    }
-    state.mail_ready.notify_one();
-    Ok((StatusCode::CREATED, Json(response)).into_response())
 }
 
 /// A candidate for a site invitation.
