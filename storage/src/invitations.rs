@@ -565,16 +565,27 @@ impl Store {
         Ok(due)
     }
 
-    /// A site's technician assignments.
+    /// A site's technician assignments, optionally only locked (or unlocked) ones, or one level.
     pub async fn site_assignments(
         &self,
         site: &SiteId,
+        locked: Option<bool>,
+        level: Option<PermissionLevel>,
         page: &PageRequest,
     ) -> Result<Page<SiteAssignment>, StorageError> {
         let mut vars = Variables::new();
         vars.insert("site", site.to_string());
+        let mut condition = "site_id = $site".to_owned();
+        if let Some(locked) = locked {
+            vars.insert("locked", locked);
+            condition.push_str(" AND locked = $locked");
+        }
+        if let Some(level) = level {
+            vars.insert("level", level.as_str());
+            condition.push_str(" AND level = $level");
+        }
         let rows: Vec<AssignmentRow> = self
-            .page("site_assignment", "site_id = $site", vars, page, |after| {
+            .page("site_assignment", &condition, vars, page, |after| {
                 site_admin_key(site, &AccountId::from_trusted(after.to_owned()))
             })
             .await?;
@@ -585,6 +596,81 @@ impl Store {
         Ok(Page::from_overfetch(items, page.limit, |a| {
             a.account_id.as_str()
         }))
+    }
+
+    /// The assignments of these accounts at a site (those that exist).
+    pub async fn assignments_of(
+        &self,
+        site: &SiteId,
+        accounts: &[AccountId],
+    ) -> Result<Vec<SiteAssignment>, StorageError> {
+        let ids: Vec<RecordId> = accounts
+            .iter()
+            .map(|a| rid("site_assignment", &site_admin_key(site, a)))
+            .collect();
+        let rows: Vec<AssignmentRow> = self
+            .db
+            .query("SELECT * FROM $ids")
+            .bind(("ids", ids))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        rows.into_iter()
+            .map(AssignmentRow::into_assignment)
+            .collect()
+    }
+
+    /// Stores changed levels and locks of several assignments, all or none, with their events.
+    pub async fn update_assignments(
+        &self,
+        updated: &[SiteAssignment],
+        events: &[AuditEvent],
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        for (n, a) in updated.iter().enumerate() {
+            tx.bind(&format!("assignment_{n}"), rid("site_assignment", &site_admin_key(&a.site_id, &a.account_id)))
+                .bind(&format!("level_{n}"), a.level.as_str())
+                .bind(&format!("locked_{n}"), a.locked)
+                .bind(&format!("set_by_{n}"), a.set_by.to_string())
+                .bind(&format!("updated_at_{n}"), a.updated_at)
+                .guard(format!("IF (SELECT VALUE id FROM ONLY $assignment_{n}) = NONE {{ THROW 'gone' }}"), Conflict::Concurrent)
+                .run(format!(
+                    "UPDATE $assignment_{n} SET level = $level_{n}, locked = $locked_{n}, set_by = $set_by_{n}, updated_at = $updated_at_{n}"
+                ));
+        }
+        tx.audit_all(events);
+        tx.commit(&self.db).await
+    }
+
+    /// Deletes technicians' access to a site (their accounts remain), with their events.
+    pub async fn delete_assignments(
+        &self,
+        site: &SiteId,
+        accounts: &[AccountId],
+        events: &[AuditEvent],
+    ) -> Result<(), StorageError> {
+        let ids: Vec<RecordId> = accounts
+            .iter()
+            .map(|a| rid("site_assignment", &site_admin_key(site, a)))
+            .collect();
+        let mut tx = Tx::new();
+        tx.bind("ids", ids).run("DELETE $ids").audit_all(events);
+        tx.commit(&self.db).await
+    }
+
+    /// Switches a site's Technician Access.
+    pub async fn set_technician_access(
+        &self,
+        site: &SiteId,
+        on: bool,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("site", rid("site", site.as_str()))
+            .bind("on", on)
+            .run("UPDATE $site SET technician_access = $on")
+            .audit(event);
+        tx.commit(&self.db).await
     }
 
     /// Accounts that must not be offered for a site: its admins and its assigned technicians.

@@ -88,6 +88,10 @@ pub enum Action<'a> {
     ViewSiteAudit(SiteRef<'a>),
     /// Create, list and revoke API tokens of a site.
     ManageSiteTokens(SiteRef<'a>),
+    /// Change technicians' levels and locks at a site, delete their access, and switch the
+    /// site's Technician Access: the site's own admins (reference 002: once the partner has
+    /// set a level, only a site admin may change it).
+    ManageSiteTechnicians(SiteRef<'a>),
 }
 
 /// Why an action was refused.
@@ -197,6 +201,16 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denial
             match standing(principal, site.partner) {
                 Stranger => Err(Denial::NotVisible),
                 s => allow_if(manager(s)),
+            }
+        }
+        Action::ManageSiteTechnicians(site) => {
+            if is_site_admin(principal, site.site) || is_site_token(principal, site.site) {
+                return Ok(());
+            }
+            match standing(principal, site.partner) {
+                Stranger => Err(Denial::NotVisible),
+                Operator => Ok(()),
+                _ => Err(Denial::Forbidden),
             }
         }
         Action::ManageSiteTokens(site) => {

@@ -41,6 +41,16 @@ string_enum! {
         InvitationExpired = "invitation.expired",
         /// A technician was assigned to a site (Locked until a site admin unlocks it).
         AssignmentCreated = "assignment.created",
+        /// A site admin locked a technician's assignment.
+        AssignmentLocked = "assignment.locked",
+        /// A site admin unlocked a technician's assignment.
+        AssignmentUnlocked = "assignment.unlocked",
+        /// A site admin changed a technician's permission level.
+        AssignmentLevelChanged = "assignment.level_changed",
+        /// A site admin deleted a technician's access to the site.
+        AssignmentDeleted = "assignment.deleted",
+        /// A site admin switched the site's Technician Access.
+        TechnicianAccessChanged = "site.technician_access_changed",
         /// A customer was created.
         CustomerCreated = "customer.created",
         /// A site was created.

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod invitation;
 pub mod mail;
 pub mod page;
+pub mod permission;
 pub mod secret;
 pub mod tenancy;
 pub mod totp;

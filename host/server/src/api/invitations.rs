@@ -34,7 +34,7 @@ use siteward_storage::{
 use super::idempotency::Idempotency;
 use super::partners::partner_id;
 use super::sites::{SiteAccess, visible_site};
-use super::views::{ListQuery, Page};
+use super::views::Page;
 use crate::auth::{self, Auth};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
@@ -1139,69 +1139,6 @@ fn auth_event(
         },
     };
     context.event(state, action, tenant, target, changes)
-}
-
-/// A technician's assignment to a site.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AssignmentView {
-    /// The technician's account.
-    pub account_id: String,
-    /// Their email.
-    pub email: String,
-    /// Their name.
-    pub name: String,
-    /// The permission level.
-    pub level: &'static str,
-    /// Locked assignments grant nothing until a site admin unlocks them.
-    pub locked: bool,
-    /// The invitation it came from.
-    pub invitation_id: Option<String>,
-    /// Who last set it.
-    pub set_by: String,
-    /// When it was created.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-/// The site's technicians: level and lock state of each assignment.
-#[utoipa::path(get, path = "/v1/sites/{site_id}/technicians", tag = "invitations", security(("bearer" = [])),
-    params(("site_id" = String, Path), ListQuery),
-    responses((status = 200, body = Page<AssignmentView>), (status = 404, body = ErrorBody)))]
-pub async fn site_technicians(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(site): Path<String>,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> ApiResult<Json<Page<AssignmentView>>> {
-    let site = visible_site(&state, &auth, &site, SiteAccess::View).await?;
-    let assignments = state
-        .store
-        .site_assignments(&site.id, &query.page()?)
-        .await?;
-    let members = state.store.all_members(&site.partner_id).await?;
-    let mut views = Vec::with_capacity(assignments.items.len());
-    for a in &assignments.items {
-        let account = match members.iter().find(|(_, acc)| acc.id == a.account_id) {
-            Some((_, account)) => account.clone(),
-            None => state.store.account(&a.account_id).await?,
-        };
-        views.push(AssignmentView {
-            account_id: a.account_id.to_string(),
-            email: account.email.to_string(),
-            name: account.name,
-            level: a.level.as_str(),
-            locked: a.locked,
-            invitation_id: a.invitation_id.as_ref().map(ToString::to_string),
-            set_by: a.set_by.to_string(),
-            created_at: a.created_at,
-            updated_at: a.updated_at,
-        });
-    }
-    Ok(Json(Page {
-        items: views,
-        next_cursor: assignments.next_cursor,
-    }))
 }
 
 /// An outgoing email, as admins see it (the body is not shown).

@@ -7,6 +7,7 @@ pub mod partners;
 pub mod people;
 pub mod session;
 pub mod sites;
+pub mod technicians;
 pub mod tokens;
 pub mod views;
 
@@ -38,6 +39,7 @@ use crate::state::AppState;
         (name = "customers", description = "A partner's customers"),
         (name = "sites", description = "Customer sites and their site admins"),
         (name = "invitations", description = "Invitations to a partner or a site, site assignments, outgoing email"),
+        (name = "technicians", description = "A site's technicians: levels, locks, access, and the permission check"),
         (name = "api-tokens", description = "Tokens for integrations, scoped to a partner or a site"),
         (name = "audit", description = "The audit log"),
     )
@@ -80,7 +82,12 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(invitations::revoke))
         .routes(routes!(invitations::resend))
         .routes(routes!(invitations::preview, invitations::accept))
-        .routes(routes!(invitations::site_technicians))
+        .routes(routes!(technicians::site_technicians))
+        .routes(routes!(technicians::update_technician))
+        .routes(routes!(technicians::lock_technicians))
+        .routes(routes!(technicians::level_technicians))
+        .routes(routes!(technicians::remove_technicians))
+        .routes(routes!(technicians::check))
         .routes(routes!(invitations::outbox))
         .routes(routes!(partners::add_member, partners::list_members))
         .routes(routes!(
@@ -92,7 +99,7 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(sites::create_customer, sites::list_customers))
         .routes(routes!(sites::get_customer))
         .routes(routes!(sites::create_site, sites::list_sites))
-        .routes(routes!(sites::get_site))
+        .routes(routes!(sites::get_site, technicians::update_site))
         .routes(routes!(sites::add_site_admin, sites::list_site_admins))
         .routes(routes!(sites::remove_site_admin))
         .routes(routes!(

@@ -32,6 +32,8 @@ pub enum SiteAccess {
     ViewAudit,
     /// Create, list or revoke its API tokens.
     ManageTokens,
+    /// Manage its technicians and its Technician Access switch.
+    ManageTechnicians,
 }
 
 impl SiteAccess {
@@ -41,6 +43,7 @@ impl SiteAccess {
             Self::ManageAdmins => Action::ManageSiteAdmins(site),
             Self::ViewAudit => Action::ViewSiteAudit(site),
             Self::ManageTokens => Action::ManageSiteTokens(site),
+            Self::ManageTechnicians => Action::ManageSiteTechnicians(site),
         }
     }
 }

@@ -8,6 +8,7 @@ mod isolation;
 mod openapi;
 mod smtp;
 mod socket;
+mod technicians;
 mod tenancy;
 
 use std::sync::{Arc, Mutex};

@@ -1,0 +1,520 @@
+//! Site technician management (the site admin's side, reference 002): levels, locks, deleting
+//! access, the site's Technician Access switch; and the check "may technician T do P at site S".
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use siteward_core::FieldError;
+use siteward_core::access::{Action, Principal};
+use siteward_core::account::AccountStatus;
+use siteward_core::assignment::SiteAssignment;
+use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::ids::{AccountId, SiteId};
+use siteward_core::invitation::PermissionLevel;
+use siteward_core::page::PageRequest;
+use siteward_core::permission::{CheckFacts, Permission, Reason, decide};
+use siteward_core::tenancy::Site;
+use siteward_storage::StorageError;
+
+use super::sites::{SiteAccess, visible_site};
+use super::views::{Page, SiteView};
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+/// A technician's assignment to a site.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignmentView {
+    /// The technician's account.
+    pub account_id: String,
+    /// Their email.
+    pub email: String,
+    /// Their name.
+    pub name: String,
+    /// The permission level.
+    pub level: &'static str,
+    /// Locked assignments grant nothing until a site admin unlocks them.
+    pub locked: bool,
+    /// The invitation it came from.
+    pub invitation_id: Option<String>,
+    /// Who last set it.
+    pub set_by: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Filters and paging for the technician list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct TechnicianQuery {
+    /// Only locked (`true`) or unlocked (`false`) technicians.
+    pub locked: Option<bool>,
+    /// Only technicians with this level.
+    pub level: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+async fn views(
+    state: &AppState,
+    site: &Site,
+    assignments: Vec<SiteAssignment>,
+) -> ApiResult<Vec<AssignmentView>> {
+    let members = state.store.all_members(&site.partner_id).await?;
+    let mut views = Vec::with_capacity(assignments.len());
+    for a in assignments {
+        let account = match members.iter().find(|(_, acc)| acc.id == a.account_id) {
+            Some((_, account)) => account.clone(),
+            None => state.store.account(&a.account_id).await?,
+        };
+        views.push(AssignmentView {
+            account_id: a.account_id.to_string(),
+            email: account.email.to_string(),
+            name: account.name,
+            level: a.level.as_str(),
+            locked: a.locked,
+            invitation_id: a.invitation_id.as_ref().map(ToString::to_string),
+            set_by: a.set_by.to_string(),
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        });
+    }
+    Ok(views)
+}
+
+/// The site's technicians: level and lock state of each assignment.
+#[utoipa::path(get, path = "/v1/sites/{site_id}/technicians", tag = "technicians", security(("bearer" = [])),
+    params(("site_id" = String, Path), TechnicianQuery),
+    responses((status = 200, body = Page<AssignmentView>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn site_technicians(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site): Path<String>,
+    ApiQuery(query): ApiQuery<TechnicianQuery>,
+) -> ApiResult<Json<Page<AssignmentView>>> {
+    let site = visible_site(&state, &auth, &site, SiteAccess::View).await?;
+    let level = query
+        .level
+        .as_deref()
+        .map(|l| PermissionLevel::parse("level", l))
+        .transpose()?;
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let assignments = state
+        .store
+        .site_assignments(&site.id, query.locked, level, &page)
+        .await?;
+    Ok(Json(Page {
+        next_cursor: assignments.next_cursor,
+        items: views(&state, &site, assignments.items).await?,
+    }))
+}
+
+/// Loads a site whose technicians the caller may manage: its admins. While the site's
+/// Technician Access is off, technician management answers 409.
+async fn managed_site(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Site> {
+    let site = visible_site(state, auth, id, SiteAccess::ManageTechnicians).await?;
+    if !site.technician_access {
+        return Err(ApiError::conflict(
+            "technician_access_off",
+            "Technician Access is off for this site; turn it on (PATCH /v1/sites/{id}) to manage technicians",
+        ));
+    }
+    Ok(site)
+}
+
+fn account_ids(ids: &[String]) -> ApiResult<Vec<AccountId>> {
+    if ids.is_empty() || ids.len() > 1000 {
+        return Err(FieldError::new("account_ids", "must hold 1 to 1000 account ids").into());
+    }
+    let mut parsed: Vec<AccountId> = Vec::with_capacity(ids.len());
+    for (n, id) in ids.iter().enumerate() {
+        let id = AccountId::parse(&format!("account_ids[{n}]"), id)?;
+        if parsed.contains(&id) {
+            return Err(FieldError::new(format!("account_ids[{n}]"), "is listed twice").into());
+        }
+        parsed.push(id);
+    }
+    Ok(parsed)
+}
+
+/// The assignments of `accounts` at `site`, all of which must exist (all or nothing).
+async fn assignments(
+    state: &AppState,
+    site: &Site,
+    accounts: &[AccountId],
+) -> ApiResult<Vec<SiteAssignment>> {
+    let found = state.store.assignments_of(&site.id, accounts).await?;
+    let mut ordered = Vec::with_capacity(accounts.len());
+    for (n, account) in accounts.iter().enumerate() {
+        let assignment = found
+            .iter()
+            .find(|a| &a.account_id == account)
+            .ok_or_else(|| {
+                FieldError::new(
+                    format!("account_ids[{n}]"),
+                    "is not a technician of this site",
+                )
+            })?;
+        ordered.push(assignment.clone());
+    }
+    Ok(ordered)
+}
+
+fn target(account: &AccountId) -> AuditTarget {
+    AuditTarget {
+        kind: "site_assignment",
+        id: account.to_string(),
+    }
+}
+
+/// Applies a change to the assignments, writes the ones that changed with one audit event per
+/// technician and change, and returns them all.
+async fn apply(
+    state: &AppState,
+    auth: &Auth,
+    site: &Site,
+    accounts: &[AccountId],
+    change: impl Fn(&mut SiteAssignment),
+) -> ApiResult<Vec<AssignmentView>> {
+    let before = assignments(state, site, accounts).await?;
+    let actor = auth.account.as_ref().map(|a| a.id.clone());
+    let now = state.now();
+    let mut after = Vec::with_capacity(before.len());
+    let mut events: Vec<AuditEvent> = Vec::new();
+    let tenant = (Some(&site.partner_id), Some(&site.id));
+    for old in &before {
+        let mut new = old.clone();
+        change(&mut new);
+        if new.level != old.level {
+            events.push(auth.audit.event(
+                state,
+                AuditAction::AssignmentLevelChanged,
+                tenant,
+                target(&new.account_id),
+                vec![FieldChange::changed("level", old.level, new.level)],
+            ));
+        }
+        if new.locked != old.locked {
+            let action = if new.locked {
+                AuditAction::AssignmentLocked
+            } else {
+                AuditAction::AssignmentUnlocked
+            };
+            events.push(auth.audit.event(
+                state,
+                action,
+                tenant,
+                target(&new.account_id),
+                vec![FieldChange::changed("locked", old.locked, new.locked)],
+            ));
+        }
+        if new != *old {
+            new.updated_at = now;
+            if let Some(actor) = &actor {
+                new.set_by = actor.clone();
+            }
+        }
+        after.push(new);
+    }
+    let changed: Vec<SiteAssignment> = after
+        .iter()
+        .zip(&before)
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| a.clone())
+        .collect();
+    if !changed.is_empty() {
+        state
+            .store
+            .update_assignments(&changed, &events)
+            .await
+            .map_err(|error| match error {
+                StorageError::Conflict(_) => ApiError::conflict(
+                    "concurrent_change",
+                    "a technician was removed meanwhile; reload and try again",
+                ),
+                other => other.into(),
+            })?;
+    }
+    views(state, site, after).await
+}
+
+/// A change to one technician at a site.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTechnician {
+    /// The new permission level.
+    pub level: Option<String>,
+    /// Lock (`true`) or unlock (`false`) the technician's access.
+    pub locked: Option<bool>,
+}
+
+/// Change one technician's level or lock (site admins).
+#[utoipa::path(patch, path = "/v1/sites/{site_id}/technicians/{account_id}", tag = "technicians", security(("bearer" = [])),
+    params(("site_id" = String, Path), ("account_id" = String, Path)), request_body = UpdateTechnician,
+    responses((status = 200, body = AssignmentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`technician_access_off`"), (status = 422, body = ErrorBody)))]
+pub async fn update_technician(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((site, account)): Path<(String, String)>,
+    ApiJson(body): ApiJson<UpdateTechnician>,
+) -> ApiResult<Json<AssignmentView>> {
+    let site = managed_site(&state, &auth, &site).await?;
+    let account = AccountId::parse("account_id", &account).map_err(|_| ApiError::not_found())?;
+    if state
+        .store
+        .assignments_of(&site.id, std::slice::from_ref(&account))
+        .await?
+        .is_empty()
+    {
+        return Err(ApiError::not_found());
+    }
+    let level = body
+        .level
+        .as_deref()
+        .map(|l| PermissionLevel::parse("level", l))
+        .transpose()?;
+    let mut updated = apply(&state, &auth, &site, &[account], |a| {
+        if let Some(level) = level {
+            a.level = level;
+        }
+        if let Some(locked) = body.locked {
+            a.locked = locked;
+        }
+    })
+    .await?;
+    Ok(Json(updated.remove(0)))
+}
+
+/// Several technicians, locked or unlocked together.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LockTechnicians {
+    /// The technicians' account ids (1 to 1,000).
+    pub account_ids: Vec<String>,
+    /// `true` locks them all, `false` unlocks them all, whatever each was before.
+    pub locked: bool,
+}
+
+/// Lock or unlock one or many technicians: a mixed selection becomes all locked or all
+/// unlocked, as asked. All or nothing; one audit event per technician whose lock changed.
+#[utoipa::path(post, path = "/v1/sites/{site_id}/technicians/lock", tag = "technicians", security(("bearer" = [])),
+    params(("site_id" = String, Path)), request_body = LockTechnicians,
+    responses((status = 200, body = Vec<AssignmentView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn lock_technicians(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site): Path<String>,
+    ApiJson(body): ApiJson<LockTechnicians>,
+) -> ApiResult<Json<Vec<AssignmentView>>> {
+    let site = managed_site(&state, &auth, &site).await?;
+    let accounts = account_ids(&body.account_ids)?;
+    Ok(Json(
+        apply(&state, &auth, &site, &accounts, |a| a.locked = body.locked).await?,
+    ))
+}
+
+/// Several technicians given one level.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LevelTechnicians {
+    /// The technicians' account ids (1 to 1,000).
+    pub account_ids: Vec<String>,
+    /// The level for all of them.
+    pub level: String,
+}
+
+/// Change the level of one or many technicians. All or nothing; audited per technician.
+#[utoipa::path(post, path = "/v1/sites/{site_id}/technicians/level", tag = "technicians", security(("bearer" = [])),
+    params(("site_id" = String, Path)), request_body = LevelTechnicians,
+    responses((status = 200, body = Vec<AssignmentView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn level_technicians(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site): Path<String>,
+    ApiJson(body): ApiJson<LevelTechnicians>,
+) -> ApiResult<Json<Vec<AssignmentView>>> {
+    let site = managed_site(&state, &auth, &site).await?;
+    let accounts = account_ids(&body.account_ids)?;
+    let level = PermissionLevel::parse("level", &body.level)?;
+    Ok(Json(
+        apply(&state, &auth, &site, &accounts, |a| a.level = level).await?,
+    ))
+}
+
+/// Technicians whose access to delete.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveTechnicians {
+    /// The technicians' account ids (1 to 1,000).
+    pub account_ids: Vec<String>,
+}
+
+/// Delete one or many technicians' access to the site. Their accounts remain; inviting them
+/// again restores access. All or nothing; audited per technician.
+#[utoipa::path(post, path = "/v1/sites/{site_id}/technicians/remove", tag = "technicians", security(("bearer" = [])),
+    params(("site_id" = String, Path)), request_body = RemoveTechnicians,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn remove_technicians(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site): Path<String>,
+    ApiJson(body): ApiJson<RemoveTechnicians>,
+) -> ApiResult<StatusCode> {
+    let site = managed_site(&state, &auth, &site).await?;
+    let accounts = account_ids(&body.account_ids)?;
+    let removed = assignments(&state, &site, &accounts).await?;
+    let tenant = (Some(&site.partner_id), Some(&site.id));
+    let events: Vec<AuditEvent> = removed
+        .iter()
+        .map(|a| {
+            auth.audit.event(
+                &state,
+                AuditAction::AssignmentDeleted,
+                tenant,
+                target(&a.account_id),
+                vec![FieldChange {
+                    field: "level".to_owned(),
+                    before: Some(a.level.to_string()),
+                    after: None,
+                }],
+            )
+        })
+        .collect();
+    state
+        .store
+        .delete_assignments(&site.id, &accounts, &events)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A change to a site.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSite {
+    /// The Technician Access switch (reference 002). While off, no technician passes any check
+    /// at the site and technician management answers 409; turning it on restores everything
+    /// as it was.
+    pub technician_access: Option<bool>,
+}
+
+/// Change a site's settings (site admins).
+#[utoipa::path(patch, path = "/v1/sites/{site_id}", tag = "sites", security(("bearer" = [])),
+    params(("site_id" = String, Path)), request_body = UpdateSite,
+    responses((status = 200, body = SiteView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update_site(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site): Path<String>,
+    ApiJson(body): ApiJson<UpdateSite>,
+) -> ApiResult<Json<SiteView>> {
+    let site = visible_site(&state, &auth, &site, SiteAccess::ManageTechnicians).await?;
+    if let Some(on) = body.technician_access
+        && on != site.technician_access
+    {
+        let event = auth.audit.event(
+            &state,
+            AuditAction::TechnicianAccessChanged,
+            (Some(&site.partner_id), Some(&site.id)),
+            AuditTarget {
+                kind: "site",
+                id: site.id.to_string(),
+            },
+            vec![FieldChange::changed(
+                "technician_access",
+                site.technician_access,
+                on,
+            )],
+        );
+        state
+            .store
+            .set_technician_access(&site.id, on, &event)
+            .await?;
+    }
+    Ok(Json(state.store.site(&site.id).await?.into()))
+}
+
+/// A question: may this technician do this at this site?
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    /// The technician's account id.
+    pub technician_id: String,
+    /// The permission, for example `devices.edit` or `settings.site.view`.
+    pub permission: String,
+    /// The site.
+    pub site_id: String,
+}
+
+/// The answer, with the reason.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckResponse {
+    /// Whether the technician may.
+    pub allowed: bool,
+    /// Why: `granted_by_level`, `account_disabled`, `not_a_member`, `membership_disabled`,
+    /// `technician_access_off`, `not_assigned`, `locked`, `level_none` or `not_in_level`.
+    pub reason: &'static str,
+    /// The assignment's level, where one exists.
+    pub level: Option<&'static str>,
+}
+
+/// May technician T do P at site S? Callable by the site's admins and tokens, and the
+/// managing partner's admins and tokens.
+#[utoipa::path(post, path = "/v1/check", tag = "technicians", security(("bearer" = [])), request_body = CheckRequest,
+    responses((status = 200, body = CheckResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn check(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<CheckRequest>,
+) -> ApiResult<Json<CheckResponse>> {
+    let permission = Permission::parse("permission", &body.permission)?;
+    let technician = AccountId::parse("technician_id", &body.technician_id)?;
+    SiteId::parse("site_id", &body.site_id)?;
+    let site = visible_site(&state, &auth, &body.site_id, SiteAccess::View).await?;
+    if let Principal::Account(a) = &auth.principal
+        && !a.is_operator
+        && !a.site_admin_of.contains(&site.id)
+    {
+        // A partner's technicians see their partner's sites but may not ask about others.
+        siteward_core::access::authorize(&auth.principal, Action::ManageMembers(&site.partner_id))?;
+    }
+    let account = match state.store.account(&technician).await {
+        Ok(account) => Some(account),
+        Err(StorageError::NotFound) => None,
+        Err(other) => return Err(other.into()),
+    };
+    let membership = match state.store.member(&site.partner_id, &technician).await {
+        Ok(member) => Some(member.membership.status),
+        Err(StorageError::NotFound) => None,
+        Err(other) => return Err(other.into()),
+    };
+    let assignment = state
+        .store
+        .assignments_of(&site.id, std::slice::from_ref(&technician))
+        .await?
+        .pop();
+    let facts = CheckFacts {
+        account_active: account.is_some_and(|a| a.status == AccountStatus::Active),
+        membership,
+        technician_access: site.technician_access,
+        assignment: assignment.as_ref().map(|a| (a.level, a.locked)),
+    };
+    let reason: Reason = decide(&facts, permission);
+    Ok(Json(CheckResponse {
+        allowed: reason.allows(),
+        reason: reason.code(),
+        level: assignment.map(|a| a.level.as_str()),
+    }))
+}

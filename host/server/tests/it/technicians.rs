@@ -1,0 +1,398 @@
+//! The site admin's side: unlocking, levels, locks, deleting access, Technician Access, and the
+//! check API that answers with the reason.
+
+use std::path::PathBuf;
+
+use axum::http::{Method, StatusCode};
+use serde_json::json;
+
+use siteward_server::config::{MailConfig, MailSecurity};
+use siteward_server::mail::{Mailer, deliver_due};
+
+use super::smtp::TestSmtp;
+use super::{Partner, Reply, TestApp};
+
+/// A site with technicians who accepted their invitations (Locked); returns the partner, the
+/// site id, the site admin's session and the technicians' account ids.
+async fn site_with_technicians(
+    app: &TestApp,
+    count: usize,
+) -> (Partner, String, String, Vec<String>) {
+    let smtp = TestSmtp::start();
+    let config = MailConfig {
+        smtp_host: "127.0.0.1".to_owned(),
+        smtp_port: smtp.port,
+        security: MailSecurity::None,
+        ..MailConfig::default()
+    };
+    let mailer = Mailer::from_config(&config, PathBuf::new()).unwrap();
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let site = app.site(&acme, "admin@customer.example").await;
+    let mut technicians = Vec::new();
+    for n in 0..count {
+        let email = format!("tech{n}@acme.example");
+        let id = app.member(&acme, &email, "technician").await;
+        let invited = app
+            .post(
+                &format!("/v1/sites/{site}/invitations"),
+                &acme.owner_token,
+                json!({
+                    "technicians": [{ "account_id": id, "level": "full_excluding_users" }],
+                }),
+            )
+            .await;
+        assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.body);
+        deliver_due(&app.state, &mailer).await.unwrap();
+        let token = smtp.to(&email)[0].token();
+        let accepted = app
+            .post(
+                "/v1/invitations/accept",
+                &app.token(&email).await,
+                json!({ "token": token }),
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+        technicians.push(id);
+    }
+    let site_admin = app.token("admin@customer.example").await;
+    (acme, site, site_admin, technicians)
+}
+
+async fn check(
+    app: &TestApp,
+    token: &str,
+    site: &str,
+    technician: &str,
+    permission: &str,
+) -> Reply {
+    let reply = app
+        .post(
+            "/v1/check",
+            token,
+            json!({ "technician_id": technician, "permission": permission, "site_id": site }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply
+}
+
+#[tokio::test]
+async fn a_new_technician_is_locked_until_a_site_admin_unlocks() {
+    let app = TestApp::new().await;
+    let (acme, site, admin, techs) = site_with_technicians(&app, 1).await;
+    let tech = &techs[0];
+    let locked = check(&app, &admin, &site, tech, "devices.view").await;
+    assert_eq!(
+        (
+            locked.body["allowed"].as_bool(),
+            locked.body["reason"].as_str()
+        ),
+        (Some(false), Some("locked"))
+    );
+
+    // The partner set the level; only a site admin may change it or unlock.
+    let path = format!("/v1/sites/{site}/technicians/{tech}");
+    let by_partner = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&acme.owner_token),
+            Some(json!({ "locked": false })),
+        )
+        .await;
+    assert_eq!(by_partner.status, StatusCode::FORBIDDEN);
+    let unlocked = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&admin),
+            Some(json!({ "locked": false })),
+        )
+        .await;
+    assert_eq!(
+        (unlocked.status, unlocked.body["locked"].as_bool()),
+        (StatusCode::OK, Some(false)),
+        "{}",
+        unlocked.body
+    );
+
+    let allowed = check(&app, &admin, &site, tech, "devices.edit").await;
+    assert_eq!(
+        (
+            allowed.body["allowed"].as_bool(),
+            allowed.body["reason"].as_str()
+        ),
+        (Some(true), Some("granted_by_level"))
+    );
+    // Full levels only view the two settings pages; Full Excluding Users has no user management.
+    assert_eq!(
+        check(&app, &admin, &site, tech, "settings.site.view")
+            .await
+            .body["allowed"],
+        true
+    );
+    assert_eq!(
+        check(&app, &admin, &site, tech, "settings.site.edit")
+            .await
+            .body["reason"],
+        "not_in_level"
+    );
+    assert_eq!(
+        check(&app, &acme.owner_token, &site, tech, "users.view")
+            .await
+            .body["reason"],
+        "not_in_level"
+    );
+
+    let level = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&admin),
+            Some(json!({ "level": "devices_only" })),
+        )
+        .await;
+    assert_eq!(level.body["level"], "devices_only");
+    assert_eq!(
+        check(&app, &admin, &site, tech, "monitoring.event_logs.view")
+            .await
+            .body["allowed"],
+        false
+    );
+    let events = app
+        .get(
+            &format!("/v1/sites/{site}/audit-events?action=assignment.unlocked"),
+            &admin,
+        )
+        .await;
+    assert_eq!(events.body["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_mixed_selection_becomes_all_locked_and_each_change_is_audited() {
+    let app = TestApp::new().await;
+    let (_, site, admin, techs) = site_with_technicians(&app, 3).await;
+    let unlock_one = app
+        .post(
+            &format!("/v1/sites/{site}/technicians/lock"),
+            &admin,
+            json!({ "account_ids": [techs[0]], "locked": false }),
+        )
+        .await;
+    assert_eq!(unlock_one.status, StatusCode::OK, "{}", unlock_one.body);
+    let unlocked = app
+        .get(
+            &format!("/v1/sites/{site}/technicians?locked=false"),
+            &admin,
+        )
+        .await;
+    assert_eq!(unlocked.body["items"].as_array().unwrap().len(), 1);
+
+    let all = app
+        .post(
+            &format!("/v1/sites/{site}/technicians/lock"),
+            &admin,
+            json!({ "account_ids": techs, "locked": true }),
+        )
+        .await;
+    assert!(
+        all.body
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["locked"] == true)
+    );
+    let locks = app
+        .get(
+            &format!("/v1/sites/{site}/audit-events?action=assignment.locked"),
+            &admin,
+        )
+        .await;
+    assert_eq!(
+        locks.body["items"].as_array().unwrap().len(),
+        1,
+        "only the one that changed"
+    );
+
+    // All or nothing: one id that is no technician here and nothing changes.
+    let stranger = app.get("/v1/me", &admin).await.str("id");
+    let mixed = app
+        .post(
+            &format!("/v1/sites/{site}/technicians/level"),
+            &admin,
+            json!({ "account_ids": [techs[0], stranger], "level": "none" }),
+        )
+        .await;
+    assert_eq!(mixed.body["error"]["field"], "account_ids[1]");
+    let none = app
+        .get(&format!("/v1/sites/{site}/technicians?level=none"), &admin)
+        .await;
+    assert_eq!(none.body["items"].as_array().unwrap().len(), 0);
+    let levels = app
+        .post(
+            &format!("/v1/sites/{site}/technicians/level"),
+            &admin,
+            json!({ "account_ids": [techs[0], techs[1]], "level": "none" }),
+        )
+        .await;
+    assert_eq!(levels.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&format!("/v1/sites/{site}/technicians?level=none"), &admin)
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn technician_access_off_denies_every_check_and_on_restores_the_previous_state() {
+    let app = TestApp::new().await;
+    let (_, site, admin, techs) = site_with_technicians(&app, 1).await;
+    let tech = &techs[0];
+    app.call(
+        Method::PATCH,
+        &format!("/v1/sites/{site}/technicians/{tech}"),
+        Some(&admin),
+        Some(json!({ "locked": false })),
+    )
+    .await;
+    assert_eq!(
+        check(&app, &admin, &site, tech, "dashboard.view")
+            .await
+            .body["allowed"],
+        true
+    );
+
+    let off = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/sites/{site}"),
+            Some(&admin),
+            Some(json!({ "technician_access": false })),
+        )
+        .await;
+    assert_eq!(off.body["technician_access"], false);
+    assert_eq!(
+        check(&app, &admin, &site, tech, "dashboard.view")
+            .await
+            .body["reason"],
+        "technician_access_off"
+    );
+    let managed = app
+        .post(
+            &format!("/v1/sites/{site}/technicians/lock"),
+            &admin,
+            json!({ "account_ids": [tech], "locked": true }),
+        )
+        .await;
+    assert_eq!(
+        (managed.status, managed.code()),
+        (StatusCode::CONFLICT, "technician_access_off")
+    );
+
+    app.call(
+        Method::PATCH,
+        &format!("/v1/sites/{site}"),
+        Some(&admin),
+        Some(json!({ "technician_access": true })),
+    )
+    .await;
+    assert_eq!(
+        check(&app, &admin, &site, tech, "dashboard.view")
+            .await
+            .body["allowed"],
+        true,
+        "unlocked, as before"
+    );
+}
+
+#[tokio::test]
+async fn deleting_access_keeps_the_account_and_a_disabled_member_is_denied() {
+    let app = TestApp::new().await;
+    let (acme, site, admin, techs) = site_with_technicians(&app, 2).await;
+    app.post(
+        &format!("/v1/sites/{site}/technicians/lock"),
+        &admin,
+        json!({ "account_ids": techs, "locked": false }),
+    )
+    .await;
+
+    let removed = app
+        .post(
+            &format!("/v1/sites/{site}/technicians/remove"),
+            &admin,
+            json!({ "account_ids": [techs[0]] }),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        check(&app, &admin, &site, &techs[0], "dashboard.view")
+            .await
+            .body["reason"],
+        "not_assigned"
+    );
+    assert_eq!(
+        app.login("tech0@acme.example", super::PASSWORD)
+            .await
+            .status,
+        StatusCode::OK,
+        "the account remains"
+    );
+    // Re-inviting is possible again: the technician is a candidate once more.
+    let candidates = app
+        .get(
+            &format!("/v1/sites/{site}/technician-candidates"),
+            &acme.owner_token,
+        )
+        .await;
+    assert!(
+        candidates.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["account_id"] == techs[0].as_str())
+    );
+
+    let member = format!("/v1/partners/{}/members/{}", acme.id, techs[1]);
+    app.call(
+        Method::PATCH,
+        &member,
+        Some(&acme.owner_token),
+        Some(json!({ "status": "disabled" })),
+    )
+    .await;
+    assert_eq!(
+        check(&app, &admin, &site, &techs[1], "dashboard.view")
+            .await
+            .body["reason"],
+        "membership_disabled"
+    );
+}
+
+#[tokio::test]
+async fn the_check_names_bad_input_and_hides_other_tenants() {
+    let app = TestApp::new().await;
+    let (_, site, admin, techs) = site_with_technicians(&app, 1).await;
+    let bad = app
+        .post(
+            "/v1/check",
+            &admin,
+            json!({ "technician_id": techs[0], "permission": "devices.fly", "site_id": site }),
+        )
+        .await;
+    assert_eq!(bad.body["error"]["field"], "permission");
+    let operator = app.operator().await;
+    let other = app.partner(&operator, "other").await;
+    let hidden = app
+        .post(
+            "/v1/check",
+            &other.owner_token,
+            json!({ "technician_id": techs[0], "permission": "devices.view", "site_id": site }),
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+}
