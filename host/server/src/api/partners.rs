@@ -268,9 +268,7 @@ pub async fn update_member(
     Path((partner, account)): Path<(String, String)>,
     ApiJson(body): ApiJson<UpdateMember>,
 ) -> ApiResult<Json<MemberViewJson>> {
-    let partner = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ManageMembers(&partner))?;
-    let account = account_id(&account)?;
+    let (partner, account, before) = managed_member(&state, &auth, &partner, &account).await?;
     let role = body
         .role
         .as_deref()
@@ -281,11 +279,10 @@ pub async fn update_member(
         .as_deref()
         .map(|s| MemberStatus::parse("status", s))
         .transpose()?;
-    let before = state.store.member(&partner, &account).await?.membership;
     let mut after = before.clone();
     after.role = role.unwrap_or(before.role);
     after.status = status.unwrap_or(before.status);
-    if before.role == PartnerRole::SuperAdmin || after.role == PartnerRole::SuperAdmin {
+    if after.role == PartnerRole::SuperAdmin {
         authorize(&auth.principal, Action::ManageSuperAdmins(&partner))?;
     }
     let mut changes = Vec::new();
@@ -317,13 +314,7 @@ pub async fn remove_member(
     auth: Auth,
     Path((partner, account)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let partner = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ManageMembers(&partner))?;
-    let account = account_id(&account)?;
-    let member = state.store.member(&partner, &account).await?.membership;
-    if member.role == PartnerRole::SuperAdmin {
-        authorize(&auth.principal, Action::ManageSuperAdmins(&partner))?;
-    }
+    let (partner, account, member) = managed_member(&state, &auth, &partner, &account).await?;
     let event = auth.audit.event(
         &state,
         AuditAction::MemberRemoved,
@@ -351,13 +342,7 @@ pub async fn reset_member_totp(
     auth: Auth,
     Path((partner, account)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let partner = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ManageMembers(&partner))?;
-    let account = account_id(&account)?;
-    let member = state.store.member(&partner, &account).await?.membership;
-    if member.role == PartnerRole::SuperAdmin {
-        authorize(&auth.principal, Action::ManageSuperAdmins(&partner))?;
-    }
+    let (partner, account, _) = managed_member(&state, &auth, &partner, &account).await?;
     let event = auth.audit.event(
         &state,
         AuditAction::MemberTotpReset,
@@ -367,6 +352,24 @@ pub async fn reset_member_totp(
     );
     state.store.disable_totp(&account, &event).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Loads a membership the caller may manage: Admins manage Admins and Technicians; a Super
+/// Admin's membership needs a Super Admin (reference 004).
+async fn managed_member(
+    state: &AppState,
+    auth: &Auth,
+    partner: &str,
+    account: &str,
+) -> ApiResult<(PartnerId, AccountId, PartnerMembership)> {
+    let partner = partner_id(partner)?;
+    authorize(&auth.principal, Action::ManageMembers(&partner))?;
+    let account = account_id(account)?;
+    let member = state.store.member(&partner, &account).await?.membership;
+    if member.role == PartnerRole::SuperAdmin {
+        authorize(&auth.principal, Action::ManageSuperAdmins(&partner))?;
+    }
+    Ok((partner, account, member))
 }
 
 fn partner_target(id: &PartnerId) -> AuditTarget {
