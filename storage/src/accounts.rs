@@ -305,6 +305,25 @@ impl Store {
         })
     }
 
+    /// Disables or re-enables an account platform-wide; disabling also ends its sessions.
+    pub async fn set_account_status(
+        &self,
+        account: &AccountId,
+        status: siteward_core::account::AccountStatus,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("account", rid("account", account.as_str()))
+            .bind("account_id", account.to_string())
+            .bind("status", status.as_str())
+            .run("UPDATE $account SET status = $status");
+        if status == siteward_core::account::AccountStatus::Disabled {
+            tx.run("DELETE session WHERE account_id = $account_id");
+        }
+        tx.audit(event);
+        tx.commit(&self.db).await
+    }
+
     /// Replaces an account's password hash.
     pub async fn set_password(
         &self,

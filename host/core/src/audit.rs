@@ -15,6 +15,8 @@ string_enum! {
         OperatorCreated = "operator.created",
         /// An account was created (by an admin, or at sign-up).
         AccountCreated = "account.created",
+        /// The operator disabled or re-enabled an account platform-wide.
+        AccountStatusChanged = "account.status_changed",
         /// An account's password was changed by its owner.
         PasswordChanged = "account.password_changed",
         /// A partner was created.

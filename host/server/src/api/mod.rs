@@ -65,6 +65,7 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(session::logout))
         .routes(routes!(session::me))
         .routes(routes!(session::change_password))
+        .routes(routes!(session::update_account))
         .routes(routes!(session::totp_enroll, session::totp_remove))
         .routes(routes!(session::totp_confirm))
         .routes(routes!(partners::create_partner, partners::list_partners))

@@ -430,3 +430,53 @@ fn account_target(auth: &Auth) -> ApiResult<AuditTarget> {
         id: auth.account()?.id.to_string(),
     })
 }
+
+/// A platform-wide change to an account (operator only).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAccount {
+    /// `active` or `disabled`. A disabled account cannot log in anywhere, its sessions end, and
+    /// every permission check for it denies with `account_disabled`.
+    pub status: String,
+}
+
+/// Disable or re-enable an account platform-wide (operator only). Partners disable their
+/// members per partner instead (`PATCH /v1/partners/{id}/members/{account}`).
+#[utoipa::path(patch, path = "/v1/accounts/{account_id}", tag = "auth", security(("bearer" = [])),
+    params(("account_id" = String, Path)), request_body = UpdateAccount,
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_account(
+    State(state): State<AppState>,
+    auth: Auth,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    ApiJson(body): ApiJson<UpdateAccount>,
+) -> ApiResult<StatusCode> {
+    siteward_core::access::authorize(
+        &auth.principal,
+        siteward_core::access::Action::OperatePlatform,
+    )?;
+    let id = siteward_core::ids::AccountId::parse("account_id", &id)
+        .map_err(|_| ApiError::not_found())?;
+    let status = AccountStatus::parse("status", &body.status)?;
+    let account = state.store.account(&id).await?;
+    if account.is_operator && auth.account.as_ref().is_some_and(|me| me.id == id) {
+        return Err(ApiError::conflict(
+            "cannot_disable_self",
+            "an operator cannot disable their own account",
+        ));
+    }
+    if account.status != status {
+        let event = auth.audit.event(
+            &state,
+            AuditAction::AccountStatusChanged,
+            (None, None),
+            AuditTarget {
+                kind: "account",
+                id: id.to_string(),
+            },
+            vec![FieldChange::changed("status", account.status, status)],
+        );
+        state.store.set_account_status(&id, status, &event).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

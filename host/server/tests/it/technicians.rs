@@ -374,6 +374,69 @@ async fn deleting_access_keeps_the_account_and_a_disabled_member_is_denied() {
 }
 
 #[tokio::test]
+async fn an_account_the_operator_disables_is_denied_everywhere() {
+    let app = TestApp::new().await;
+    let (_, site, admin, techs) = site_with_technicians(&app, 1).await;
+    let tech = &techs[0];
+    app.post(
+        &format!("/v1/sites/{site}/technicians/lock"),
+        &admin,
+        json!({ "account_ids": [tech], "locked": false }),
+    )
+    .await;
+    let session = app.token("tech0@acme.example").await;
+    let operator = app.operator().await;
+    let path = format!("/v1/accounts/{tech}");
+    let by_admin = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&admin),
+            Some(json!({ "status": "disabled" })),
+        )
+        .await;
+    assert_eq!(by_admin.status, StatusCode::FORBIDDEN);
+    let disabled = app
+        .call(
+            Method::PATCH,
+            &path,
+            Some(&operator),
+            Some(json!({ "status": "disabled" })),
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        check(&app, &admin, &site, tech, "dashboard.view")
+            .await
+            .body["reason"],
+        "account_disabled"
+    );
+    assert_eq!(
+        app.get("/v1/me", &session).await.status,
+        StatusCode::UNAUTHORIZED,
+        "its sessions ended"
+    );
+    let login = app.login("tech0@acme.example", super::PASSWORD).await;
+    assert_eq!(
+        (login.status, login.code()),
+        (StatusCode::FORBIDDEN, "account_disabled")
+    );
+    app.call(
+        Method::PATCH,
+        &path,
+        Some(&operator),
+        Some(json!({ "status": "active" })),
+    )
+    .await;
+    assert_eq!(
+        check(&app, &admin, &site, tech, "dashboard.view")
+            .await
+            .body["allowed"],
+        true
+    );
+}
+
+#[tokio::test]
 async fn the_check_names_bad_input_and_hides_other_tenants() {
     let app = TestApp::new().await;
     let (_, site, admin, techs) = site_with_technicians(&app, 1).await;
