@@ -172,4 +172,29 @@ fn the_binary_serves_stops_on_sigterm_and_keeps_its_data() {
     let (_, partners) = request(&host.address, "GET", "/v1/partners", Some(&token), None);
     assert_eq!(partners["items"][0]["name"], "Persisted");
     assert_eq!(partners["items"][0]["id"], partner["id"]);
+
+    // Failed logins from one client address are limited (30 a minute by default), whatever
+    // the email: guessing across many accounts is refused too.
+    let guess = |n: usize| json!({ "email": format!("nobody{n}@persisted.example"), "password": "not the password" });
+    for n in 0..30 {
+        let (status, body) = request(
+            &host.address,
+            "POST",
+            "/v1/auth/login",
+            None,
+            Some(&guess(n)),
+        );
+        assert_eq!(status, 401, "{body}");
+    }
+    let (status, body) = request(
+        &host.address,
+        "POST",
+        "/v1/auth/login",
+        None,
+        Some(&guess(30)),
+    );
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (429, Some("too_many_attempts"))
+    );
 }
