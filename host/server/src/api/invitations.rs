@@ -586,6 +586,123 @@ pub async fn invite_to_site(
         .await
 }
 
+/// One technician sent to several sites at once.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InviteToSites {
+    /// The partner's sites (1 to 1,000).
+    pub site_ids: Vec<String>,
+    /// The permission level at every one of them.
+    pub level: String,
+}
+
+/// Invite one member of the partner to many of its sites at once (the reference assigns one
+/// site at a time). All or nothing: a site that is not the partner's, or where the member is
+/// already an admin or a technician, fails the whole request and is named
+/// (`site_ids[3]`). An open invitation to a site is returned as it is.
+#[utoipa::path(post, path = "/v1/partners/{partner_id}/members/{account_id}/site-invitations", tag = "invitations",
+    security(("bearer" = [])),
+    params(("partner_id" = String, Path), ("account_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = InviteToSites,
+    responses((status = 201, body = SiteInvitations), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn invite_to_sites(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((partner, account)): Path<(String, String)>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<InviteToSites>,
+) -> ApiResult<Response> {
+    let partner_id = partner_id(&partner)?;
+    authorize(&auth.principal, Action::ManageMembers(&partner_id))?;
+    let account_id = AccountId::parse("account_id", &account).map_err(|_| ApiError::not_found())?;
+    let member = state.store.member(&partner_id, &account_id).await?;
+    if member.membership.status != MemberStatus::Active {
+        return Err(ApiError::conflict(
+            "membership_disabled",
+            "the member is disabled; enable them first",
+        ));
+    }
+    if body.site_ids.is_empty() || body.site_ids.len() > MAX_BULK {
+        return Err(FieldError::new("site_ids", format!("must hold 1 to {MAX_BULK} sites")).into());
+    }
+    let level = PermissionLevel::parse("level", &body.level)?;
+    let idempotency = Idempotency::from_request(
+        &headers,
+        &auth,
+        &format!("invite-sites/{partner_id}/{account_id}"),
+        &body,
+    )?;
+    if let Some(response) = idempotency.replay(&state).await? {
+        return Ok(response);
+    }
+    let mut sites: Vec<Site> = Vec::with_capacity(body.site_ids.len());
+    for (n, id) in body.site_ids.iter().enumerate() {
+        let field = format!("site_ids[{n}]");
+        let not_ours = || FieldError::new(field.clone(), "is not a site of this partner");
+        let site_id = siteward_core::ids::SiteId::parse(&field, id)?;
+        let site = match state.store.site(&site_id).await {
+            Ok(site) if site.partner_id == partner_id => site,
+            Ok(_) | Err(StorageError::NotFound) => return Err(not_ours().into()),
+            Err(other) => return Err(other.into()),
+        };
+        if sites.iter().any(|s| s.id == site.id) {
+            return Err(FieldError::new(field, "is listed twice").into());
+        }
+        if state
+            .store
+            .site_people(&site.id)
+            .await?
+            .contains(&account_id)
+        {
+            return Err(FieldError::new(
+                field,
+                "already has this member as an admin or a technician",
+            )
+            .into());
+        }
+        sites.push(site);
+    }
+    let partner = state.store.partner(&partner_id).await?;
+    let (inviter, inviter_name) = acting_account(&state, &auth).await?;
+    let keys: Vec<String> = sites
+        .iter()
+        .map(|site| invitation::open_key(&partner_id, Some(&site.id), &member.email))
+        .collect();
+    let open: HashMap<String, Invitation> = state
+        .store
+        .open_invitations(&keys)
+        .await?
+        .into_iter()
+        .map(|inv| (inv.open_key(), inv))
+        .collect();
+    let now = state.now();
+    let (mut new, mut expired, mut views) = (Vec::new(), Vec::new(), Vec::new());
+    for (site, key) in sites.iter().zip(keys) {
+        if let Some(existing) = still_open(&state, &auth, open.get(&key), &mut expired) {
+            views.push(InvitationView::new(existing, now));
+            continue;
+        }
+        let drafter = Drafter {
+            state: &state,
+            partner: &partner,
+            site: Some(site),
+            inviter_name: inviter_name.clone(),
+        };
+        let target = InvitationTarget::Site {
+            site_id: site.id.clone(),
+            level,
+        };
+        let item = drafter.new_invitation(&inviter, target, member.email.clone());
+        views.push(InvitationView::new(&item.invitation, now));
+        new.push(item);
+    }
+    let response = SiteInvitations { invitations: views };
+    let written = Written { new, expired };
+    written
+        .commit(&state, &auth, &idempotency, StatusCode::CREATED, &response)
+        .await
+}
+
 /// A candidate for a site invitation.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Candidate {

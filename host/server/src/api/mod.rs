@@ -79,6 +79,7 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
             invitations::site_invitations
         ))
         .routes(routes!(invitations::candidates))
+        .routes(routes!(invitations::invite_to_sites))
         .routes(routes!(invitations::get_invitation))
         .routes(routes!(invitations::revoke))
         .routes(routes!(invitations::resend))

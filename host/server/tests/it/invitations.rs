@@ -682,3 +682,61 @@ async fn inviting_again_after_expiry_sends_a_new_invitation_even_before_the_swee
         "nothing left for the sweeper"
     );
 }
+
+#[tokio::test]
+async fn one_technician_is_invited_to_many_sites_at_once_all_or_nothing() {
+    let app = TestApp::new().await;
+    let (acme, tech, first) = site_setup(&app).await;
+    let second = app.site(&acme, "admin2@customer.example").await;
+    let operator = app.operator().await;
+    let other = app.partner(&operator, "other").await;
+    let foreign = app.site(&other, "admin@foreign.example").await;
+    let path = format!("/v1/partners/{}/members/{tech}/site-invitations", acme.id);
+
+    let refused = app
+        .post(
+            &path,
+            &acme.owner_token,
+            json!({ "site_ids": [first, foreign], "level": "devices_only" }),
+        )
+        .await;
+    assert_eq!(
+        refused.body["error"]["field"], "site_ids[1]",
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        app.store.outbox_counts().await.unwrap().0,
+        0,
+        "nothing was sent"
+    );
+
+    let sent = app
+        .post(
+            &path,
+            &acme.owner_token,
+            json!({ "site_ids": [first, second], "level": "devices_only" }),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    let sites: Vec<&str> = sent.body["invitations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["site_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(sites, [first.as_str(), second.as_str()]);
+    assert_eq!(app.store.outbox_counts().await.unwrap().0, 2);
+    let again = app
+        .post(
+            &path,
+            &acme.owner_token,
+            json!({ "site_ids": [second], "level": "devices_only" }),
+        )
+        .await;
+    assert_eq!(
+        again.body["invitations"][0]["id"], sent.body["invitations"][1]["id"],
+        "the open invitation, no second email"
+    );
+    assert_eq!(app.store.outbox_counts().await.unwrap().0, 2);
+}
