@@ -598,6 +598,23 @@ impl Store {
         }))
     }
 
+    /// Every site assignment of one account.
+    pub async fn account_assignments(
+        &self,
+        account: &AccountId,
+    ) -> Result<Vec<SiteAssignment>, StorageError> {
+        let rows: Vec<AssignmentRow> = self
+            .db
+            .query("SELECT * FROM site_assignment WHERE account_id = $account ORDER BY id")
+            .bind(("account", account.to_string()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        rows.into_iter()
+            .map(AssignmentRow::into_assignment)
+            .collect()
+    }
+
     /// The assignments of these accounts at a site (those that exist).
     pub async fn assignments_of(
         &self,

@@ -90,6 +90,8 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(technicians::level_technicians))
         .routes(routes!(technicians::remove_technicians))
         .routes(routes!(technicians::check))
+        .routes(routes!(technicians::reachable_by))
+        .routes(routes!(technicians::reachable_sites))
         .routes(routes!(invitations::outbox))
         .routes(routes!(partners::add_member, partners::list_members))
         .routes(routes!(

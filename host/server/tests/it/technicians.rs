@@ -459,3 +459,69 @@ async fn the_check_names_bad_input_and_hides_other_tenants() {
         .await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn who_can_reach_a_site_and_which_sites_a_technician_can_reach() {
+    let app = TestApp::new().await;
+    let (acme, site, admin, techs) = site_with_technicians(&app, 2).await;
+    app.post(
+        &format!("/v1/sites/{site}/technicians/lock"),
+        &admin,
+        json!({ "account_ids": [techs[0]], "locked": false }),
+    )
+    .await;
+
+    let reaching = app
+        .get(&format!("/v1/sites/{site}/reachable-by"), &admin)
+        .await;
+    let ids: Vec<&str> = reaching.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [techs[0].as_str()], "the locked one cannot");
+    let users = app
+        .get(
+            &format!("/v1/sites/{site}/reachable-by?permission=users.view"),
+            &admin,
+        )
+        .await;
+    assert_eq!(
+        users.body["items"].as_array().unwrap().len(),
+        0,
+        "Full Excluding Users"
+    );
+
+    let sites = app
+        .get(
+            &format!(
+                "/v1/partners/{}/members/{}/reachable-sites",
+                acme.id, techs[0]
+            ),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(
+        sites.body["items"][0]["site_id"],
+        site.as_str(),
+        "{}",
+        sites.body
+    );
+    assert_eq!(sites.body["items"][0]["level"], "full_excluding_users");
+    let none = app
+        .get(
+            &format!(
+                "/v1/partners/{}/members/{}/reachable-sites",
+                acme.id, techs[1]
+            ),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(none.body["items"].as_array().unwrap().len(), 0);
+    let technician = app.token("tech1@acme.example").await;
+    let forbidden = app
+        .get(&format!("/v1/sites/{site}/reachable-by"), &technician)
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+}
