@@ -294,13 +294,7 @@ impl Store {
             .iter()
             .map(|s| rid("invitation", &s.invitation_id))
             .collect();
-        let rows: Vec<InvitationRow> = self
-            .db
-            .query("SELECT * FROM $ids")
-            .bind(("ids", ids))
-            .await
-            .and_then(|mut r| r.take(0))
-            .map_err(StorageError::backend)?;
+        let rows: Vec<InvitationRow> = self.records(ids).await?;
         rows.into_iter()
             .map(InvitationRow::into_invitation)
             .collect()
@@ -625,13 +619,7 @@ impl Store {
             .iter()
             .map(|a| rid("site_assignment", &site_admin_key(site, a)))
             .collect();
-        let rows: Vec<AssignmentRow> = self
-            .db
-            .query("SELECT * FROM $ids")
-            .bind(("ids", ids))
-            .await
-            .and_then(|mut r| r.take(0))
-            .map_err(StorageError::backend)?;
+        let rows: Vec<AssignmentRow> = self.records(ids).await?;
         rows.into_iter()
             .map(AssignmentRow::into_assignment)
             .collect()
@@ -721,13 +709,7 @@ impl Store {
             .and_then(|mut r| r.take(0))
             .map_err(StorageError::backend)?;
         let ids: Vec<RecordId> = rows.iter().map(|r| rid("account", &r.account_id)).collect();
-        let accounts: Vec<crate::rows::AccountRow> = self
-            .db
-            .query("SELECT * FROM $ids")
-            .bind(("ids", ids))
-            .await
-            .and_then(|mut r| r.take(0))
-            .map_err(StorageError::backend)?;
+        let accounts: Vec<crate::rows::AccountRow> = self.records(ids).await?;
         let accounts = accounts
             .iter()
             .map(|a| a.to_account())

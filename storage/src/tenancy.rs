@@ -99,6 +99,19 @@ impl Store {
             .map_err(StorageError::backend)
     }
 
+    /// Reads the records with these ids (those that exist), in no particular order.
+    pub(crate) async fn records<R: SurrealValue>(
+        &self,
+        ids: Vec<RecordId>,
+    ) -> Result<Vec<R>, StorageError> {
+        self.db
+            .query("SELECT * FROM $ids")
+            .bind(("ids", ids))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)
+    }
+
     async fn record<R: SurrealValue>(&self, table: &str, id: &str) -> Result<R, StorageError> {
         let row: Option<R> = self
             .db

@@ -545,17 +545,30 @@ pub async fn invite_to_site(
         };
         picks.push((account.clone(), level));
     }
-    let partner = state.store.partner(&site.partner_id).await?;
-    let (inviter, inviter_name) = acting_account(&state, &auth).await?;
-    let drafter = Drafter {
-        state: &state,
-        partner: &partner,
-        site: Some(&site),
-        inviter_name,
-    };
+    let picks = picks
+        .into_iter()
+        .map(|(account, level)| (&site, account.email, level))
+        .collect();
+    let (written, views) = draft_site_invitations(&state, &auth, &site.partner_id, picks).await?;
+    let response = SiteInvitations { invitations: views };
+    written
+        .commit(&state, &auth, &idempotency, StatusCode::CREATED, &response)
+        .await
+}
+
+/// Drafts the site invitations of `(site, email, level)` picks, in order: an open invitation
+/// for a site and email is reused as it is (no second email), a new one is drafted otherwise.
+async fn draft_site_invitations(
+    state: &AppState,
+    auth: &Auth,
+    partner_id: &siteward_core::ids::PartnerId,
+    picks: Vec<(&Site, Email, PermissionLevel)>,
+) -> ApiResult<(Written, Vec<InvitationView>)> {
+    let partner = state.store.partner(partner_id).await?;
+    let (inviter, inviter_name) = acting_account(state, auth).await?;
     let keys: Vec<String> = picks
         .iter()
-        .map(|(account, _)| invitation::open_key(&site.partner_id, Some(&site.id), &account.email))
+        .map(|(site, email, _)| invitation::open_key(partner_id, Some(&site.id), email))
         .collect();
     let open: HashMap<String, Invitation> = state
         .store
@@ -566,24 +579,26 @@ pub async fn invite_to_site(
         .collect();
     let now = state.now();
     let (mut new, mut expired, mut views) = (Vec::new(), Vec::new(), Vec::new());
-    for ((account, level), key) in picks.into_iter().zip(keys) {
-        if let Some(existing) = still_open(&state, &auth, open.get(&key), &mut expired) {
+    for ((site, email, level), key) in picks.into_iter().zip(keys) {
+        if let Some(existing) = still_open(state, auth, open.get(&key), &mut expired) {
             views.push(InvitationView::new(existing, now));
             continue;
         }
+        let drafter = Drafter {
+            state,
+            partner: &partner,
+            site: Some(site),
+            inviter_name: inviter_name.clone(),
+        };
         let target = InvitationTarget::Site {
             site_id: site.id.clone(),
             level,
         };
-        let item = drafter.new_invitation(&inviter, target, account.email);
+        let item = drafter.new_invitation(&inviter, target, email);
         views.push(InvitationView::new(&item.invitation, now));
         new.push(item);
     }
-    let response = SiteInvitations { invitations: views };
-    let written = Written { new, expired };
-    written
-        .commit(&state, &auth, &idempotency, StatusCode::CREATED, &response)
-        .await
+    Ok((Written { new, expired }, views))
 }
 
 /// One technician sent to several sites at once.
@@ -662,42 +677,12 @@ pub async fn invite_to_sites(
         }
         sites.push(site);
     }
-    let partner = state.store.partner(&partner_id).await?;
-    let (inviter, inviter_name) = acting_account(&state, &auth).await?;
-    let keys: Vec<String> = sites
+    let picks = sites
         .iter()
-        .map(|site| invitation::open_key(&partner_id, Some(&site.id), &member.email))
+        .map(|site| (site, member.email.clone(), level))
         .collect();
-    let open: HashMap<String, Invitation> = state
-        .store
-        .open_invitations(&keys)
-        .await?
-        .into_iter()
-        .map(|inv| (inv.open_key(), inv))
-        .collect();
-    let now = state.now();
-    let (mut new, mut expired, mut views) = (Vec::new(), Vec::new(), Vec::new());
-    for (site, key) in sites.iter().zip(keys) {
-        if let Some(existing) = still_open(&state, &auth, open.get(&key), &mut expired) {
-            views.push(InvitationView::new(existing, now));
-            continue;
-        }
-        let drafter = Drafter {
-            state: &state,
-            partner: &partner,
-            site: Some(site),
-            inviter_name: inviter_name.clone(),
-        };
-        let target = InvitationTarget::Site {
-            site_id: site.id.clone(),
-            level,
-        };
-        let item = drafter.new_invitation(&inviter, target, member.email.clone());
-        views.push(InvitationView::new(&item.invitation, now));
-        new.push(item);
-    }
+    let (written, views) = draft_site_invitations(&state, &auth, &partner_id, picks).await?;
     let response = SiteInvitations { invitations: views };
-    let written = Written { new, expired };
     written
         .commit(&state, &auth, &idempotency, StatusCode::CREATED, &response)
         .await
