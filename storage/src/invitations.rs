@@ -153,13 +153,14 @@ impl InvitationRow {
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
-struct AssignmentRow {
+pub(crate) struct AssignmentRow {
     id: RecordId,
     site_id: String,
     account_id: String,
     partner_id: String,
     level: String,
     locked: bool,
+    expires_at: Option<DateTime<Utc>>,
     invitation_id: Option<String>,
     set_by: String,
     created_at: DateTime<Utc>,
@@ -178,6 +179,7 @@ impl AssignmentRow {
             partner_id: a.partner_id.to_string(),
             level: a.level.as_str().to_owned(),
             locked: a.locked,
+            expires_at: a.expires_at,
             invitation_id: a.invitation_id.as_ref().map(ToString::to_string),
             set_by: a.set_by.to_string(),
             created_at: a.created_at,
@@ -185,13 +187,14 @@ impl AssignmentRow {
         }
     }
 
-    fn into_assignment(self) -> Result<SiteAssignment, StorageError> {
+    pub(crate) fn into_assignment(self) -> Result<SiteAssignment, StorageError> {
         Ok(SiteAssignment {
             site_id: SiteId::from_trusted(self.site_id),
             account_id: AccountId::from_trusted(self.account_id),
             partner_id: PartnerId::from_trusted(self.partner_id),
             level: stored(PermissionLevel::parse, &self.level)?,
             locked: self.locked,
+            expires_at: self.expires_at,
             invitation_id: self.invitation_id.map(InvitationId::from_trusted),
             set_by: AccountId::from_trusted(self.set_by),
             created_at: self.created_at,
@@ -636,11 +639,12 @@ impl Store {
             tx.bind(&format!("assignment_{n}"), rid("site_assignment", &site_admin_key(&a.site_id, &a.account_id)))
                 .bind(&format!("level_{n}"), a.level.as_str())
                 .bind(&format!("locked_{n}"), a.locked)
+                .bind(&format!("expires_at_{n}"), a.expires_at)
                 .bind(&format!("set_by_{n}"), a.set_by.to_string())
                 .bind(&format!("updated_at_{n}"), a.updated_at)
                 .guard(format!("IF (SELECT VALUE id FROM ONLY $assignment_{n}) = NONE {{ THROW 'gone' }}"), Conflict::Concurrent)
                 .run(format!(
-                    "UPDATE $assignment_{n} SET level = $level_{n}, locked = $locked_{n}, set_by = $set_by_{n}, updated_at = $updated_at_{n}"
+                    "UPDATE $assignment_{n} SET level = $level_{n}, locked = $locked_{n}, expires_at = $expires_at_{n}, set_by = $set_by_{n}, updated_at = $updated_at_{n}"
                 ));
         }
         tx.audit_all(events);

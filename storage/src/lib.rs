@@ -12,6 +12,7 @@ mod error;
 mod invitations;
 mod migrate;
 mod outbox;
+mod permissions;
 mod rows;
 mod tenancy;
 mod tokens;

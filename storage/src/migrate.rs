@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0002_invitations",
         include_str!("../migrations/0002_invitations.surql"),
     ),
+    (
+        "0003_permissions",
+        include_str!("../migrations/0003_permissions.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use siteward_core::invitation::PermissionLevel;
 use siteward_core::permission::Permission;
 use siteward_core::permission::index::{
-    Assignment, Change, Grant, Index, Key, Question, Scope, Subject, Target, Window,
+    Assignment, Change, Grant, Index, Key, PageAt, Question, Scope, Subject, Target, Window,
 };
 use siteward_core::permission::role::{Purpose, RoleRef, SystemRole};
 use siteward_core::permission::{PermissionClass, Section};
@@ -374,8 +374,7 @@ fn run(size: Size) {
                 t,
                 Permission::DashboardView,
                 now,
-                None,
-                1000,
+                PageAt::first(1000),
                 |_, _| true,
             ));
             started.elapsed()

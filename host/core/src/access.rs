@@ -92,6 +92,12 @@ pub enum Action<'a> {
     /// site's Technician Access: the site's own admins (reference 002: once the partner has
     /// set a level, only a site admin may change it).
     ManageSiteTechnicians(SiteRef<'a>),
+    /// Ask the permission index about a site's technicians: its admins and site tokens, the
+    /// partner's admins and tokens, the operator — not the partner's technicians.
+    AskPermissions(SiteRef<'a>),
+    /// Manage a site's devices and device groups: its admins and site tokens, the partner's
+    /// admins and tokens, the operator.
+    ManageDevices(SiteRef<'a>),
 }
 
 /// Why an action was refused.
@@ -194,7 +200,10 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denial
                 _ => Ok(()),
             }
         }
-        Action::ManageSiteAdmins(site) | Action::ViewSiteAudit(site) => {
+        Action::ManageSiteAdmins(site)
+        | Action::ViewSiteAudit(site)
+        | Action::AskPermissions(site)
+        | Action::ManageDevices(site) => {
             if is_site_admin(principal, site.site) || is_site_token(principal, site.site) {
                 return Ok(());
             }

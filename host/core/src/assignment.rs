@@ -17,6 +17,8 @@ pub struct SiteAssignment {
     pub level: PermissionLevel,
     /// Locked assignments grant nothing. New ones start locked; a site admin unlocks them.
     pub locked: bool,
+    /// When the access ends (exclusive); `None` for no end. Time-bound access.
+    pub expires_at: Option<Timestamp>,
     /// The invitation it came from.
     pub invitation_id: Option<InvitationId>,
     /// Who last set the level or the lock.
@@ -25,4 +27,20 @@ pub struct SiteAssignment {
     pub created_at: Timestamp,
     /// When it last changed.
     pub updated_at: Timestamp,
+}
+
+impl SiteAssignment {
+    /// The assignment as the permission index sees it.
+    pub fn change(&self) -> crate::permission::index::Change {
+        use crate::permission::index::{Assignment, Change, Window};
+        Change::Assignment {
+            site: self.site_id.key(),
+            account: self.account_id.key(),
+            assignment: Some(Assignment {
+                level: self.level,
+                locked: self.locked,
+                window: Window::between(None, self.expires_at),
+            }),
+        }
+    }
 }

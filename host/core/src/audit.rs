@@ -53,6 +53,30 @@ string_enum! {
         AssignmentDeleted = "assignment.deleted",
         /// A site admin switched the site's Technician Access.
         TechnicianAccessChanged = "site.technician_access_changed",
+        /// A custom role was created.
+        RoleCreated = "role.created",
+        /// A custom role was deleted (its grants are deleted with their own events).
+        RoleDeleted = "role.deleted",
+        /// A department was created.
+        DepartmentCreated = "department.created",
+        /// A department was deleted, with its memberships and grants.
+        DepartmentDeleted = "department.deleted",
+        /// A technician joined a department.
+        DepartmentMemberAdded = "department.member_added",
+        /// A technician left a department; inherited rights end at once.
+        DepartmentMemberRemoved = "department.member_removed",
+        /// A device group was created.
+        DeviceGroupCreated = "device_group.created",
+        /// A device group was deleted; its devices left it and grants on it were deleted.
+        DeviceGroupDeleted = "device_group.deleted",
+        /// A device was created or changed.
+        DeviceSaved = "device.saved",
+        /// A device was deleted, with the grants on it.
+        DeviceDeleted = "device.deleted",
+        /// A role was granted on a scope.
+        GrantCreated = "grant.created",
+        /// A grant was deleted.
+        GrantDeleted = "grant.deleted",
         /// A customer was created.
         CustomerCreated = "customer.created",
         /// A site was created.

@@ -150,6 +150,16 @@ define_id! {
     InvitationId,
     /// An outgoing email.
     OutboxMessageId,
+    /// A partner's custom role.
+    RoleId,
+    /// A partner's department of technicians.
+    DepartmentId,
+    /// A device at a site.
+    DeviceId,
+    /// A group of devices at a site.
+    DeviceGroupId,
+    /// A grant of a role on a scope to a technician or department.
+    GrantId,
 }
 
 #[cfg(test)]

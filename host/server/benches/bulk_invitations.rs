@@ -68,7 +68,9 @@ async fn main() {
     )
     .await
     .unwrap();
-    let state = AppState::new(store.clone(), Arc::new(SystemClock), Settings::defaults());
+    let state = AppState::new(store.clone(), Arc::new(SystemClock), Settings::defaults())
+        .await
+        .unwrap();
     let app = router(state, 16 * 1024 * 1024);
     let login = |email: &'static str| {
         let app = app.clone();

@@ -8,6 +8,7 @@ pub mod error;
 pub mod json;
 pub mod mail;
 pub mod operator;
+pub mod permissions;
 pub mod state;
 pub mod sweeper;
 

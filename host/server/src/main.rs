@@ -125,7 +125,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         public_url: config.server.public_url.clone(),
         message_id_domain: config.mail.message_id_domain.clone(),
     };
-    let state = AppState::new(store, Arc::new(SystemClock), settings);
+    let state = AppState::new(store, Arc::new(SystemClock), settings).await?;
     let mailer = Mailer::from_config(&config.mail, config.data_dir.join("mail"))?;
     tracing::info!("outgoing email: {}", mailer.describe());
     let delivery = tokio::spawn(run_delivery(state.clone(), mailer, Duration::from_secs(1)));

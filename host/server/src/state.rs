@@ -96,6 +96,8 @@ pub struct Inner {
     pub limiter: AddressLimiter,
     /// Renders invitation emails.
     pub renderer: Arc<dyn InvitationRenderer>,
+    /// The permission index every check reads.
+    pub permissions: crate::permissions::Permissions,
     /// Wakes the delivery worker when a transaction has written outgoing mail.
     pub mail_ready: tokio::sync::Notify,
     ids: std::sync::Mutex<IdGenerator>,
@@ -121,8 +123,15 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     /// State over a store, with a clock and settings, rendering with the built-in renderer.
-    pub fn new(store: Store, clock: Arc<dyn Clock>, settings: Settings) -> Self {
-        Self(Arc::new(Inner {
+    /// Builds the permission index from the store.
+    pub async fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        settings: Settings,
+    ) -> Result<Self, siteward_storage::StorageError> {
+        let permissions = crate::permissions::Permissions::load(&store).await?;
+        Ok(Self(Arc::new(Inner {
+            permissions,
             store,
             clock,
             auth: settings.auth,
@@ -132,7 +141,7 @@ impl AppState {
             renderer: Arc::new(BuiltinRenderer),
             mail_ready: tokio::sync::Notify::new(),
             ids: std::sync::Mutex::default(),
-        }))
+        })))
     }
 
     /// The current time.

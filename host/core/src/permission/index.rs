@@ -120,7 +120,7 @@ pub struct Grant {
 /// record, so applying a change twice is the same as applying it once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
-    /// An account exists and is active or not.
+    /// An account's status changed. Accounts are active until one says otherwise.
     Account {
         /// The account.
         account: Key,
@@ -343,6 +343,22 @@ impl Reason {
     }
 }
 
+/// Where a page of keys starts and how long it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageAt {
+    /// Keys strictly after this one.
+    pub after: Option<Key>,
+    /// At most this many.
+    pub limit: usize,
+}
+
+impl PageAt {
+    /// The first `limit` keys.
+    pub fn first(limit: usize) -> Self {
+        Self { after: None, limit }
+    }
+}
+
 /// One page of keys in ascending order, with whether more follow.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct KeyPage {
@@ -371,8 +387,8 @@ pub struct Stats {
 
 #[derive(Debug, Default)]
 struct AccountEntry {
-    /// Whether the account may log in; `None` until the account itself has been seen.
-    active: Option<bool>,
+    /// Accounts are active unless a change says otherwise, so creating one needs no change.
+    disabled: bool,
     memberships: Vec<(Key, MemberStatus)>,
     /// The departments the account is in, ascending.
     departments: Vec<Key>,
@@ -474,7 +490,7 @@ impl Index {
     pub fn apply(&mut self, change: Change) {
         match change {
             Change::Account { account, active } => {
-                self.accounts.entry(account).or_default().active = Some(active);
+                self.accounts.entry(account).or_default().disabled = !active;
             }
             Change::Membership {
                 partner,
@@ -665,6 +681,16 @@ impl Index {
         found
     }
 
+    /// A technician's assignment to a site.
+    pub fn assignment(&self, site: Key, technician: Key) -> Option<Assignment> {
+        self.assignments.get(&(site, technician)).copied()
+    }
+
+    /// The partner a site belongs to.
+    pub fn site_partner(&self, site: Key) -> Option<Key> {
+        self.sites.get(&site).map(|s| s.partner)
+    }
+
     /// The site a device belongs to.
     pub fn device_site(&self, device: Key) -> Option<Key> {
         self.devices.get(&device).map(|d| d.site)
@@ -693,10 +719,8 @@ impl Index {
         let Some(account) = self.accounts.get(&question.technician) else {
             return Ok(Reason::NotAMember);
         };
-        match account.active {
-            None => return Ok(Reason::NotAMember),
-            Some(false) => return Ok(Reason::AccountDisabled),
-            Some(true) => {}
+        if account.disabled {
+            return Ok(Reason::AccountDisabled);
         }
         match account.memberships.iter().find(|(p, _)| *p == partner) {
             None => return Ok(Reason::NotAMember),
@@ -817,18 +841,17 @@ impl Index {
     }
 
     /// The sites a technician is assigned to, after `after`, for which the check of
-    /// `permission` (at the site, without a device) allows and `keep` holds; at most `limit`.
+    /// `permission` (at the site, without a device) allows and `keep` holds.
     pub fn reachable_sites(
         &self,
         technician: Key,
         permission: Permission,
         now: i64,
-        after: Option<Key>,
-        limit: usize,
+        at: PageAt,
         keep: impl Fn(Key, &Assignment) -> bool,
     ) -> KeyPage {
         let sites = self.technician_sites.get(&technician);
-        page(sites, after, limit, |site| {
+        page(sites, at, |site| {
             let question = Question {
                 technician,
                 permission,
@@ -843,19 +866,18 @@ impl Index {
     }
 
     /// The technicians assigned to a site, after `after`, for whom the check of `permission`
-    /// at the site (or on `device`) allows and `keep` holds; at most `limit`.
+    /// at the site (or on `device`) allows and `keep` holds.
     pub fn reaching_technicians(
         &self,
         site: Key,
         device: Option<Key>,
         permission: Permission,
         now: i64,
-        after: Option<Key>,
-        limit: usize,
+        at: PageAt,
         keep: impl Fn(Key, &Assignment) -> bool,
     ) -> KeyPage {
         let technicians = self.site_technicians.get(&site);
-        page(technicians, after, limit, |technician| {
+        page(technicians, at, |technician| {
             let question = Question {
                 technician,
                 permission,
@@ -870,18 +892,17 @@ impl Index {
     }
 
     /// The devices of a site, after `after`, on which the technician may do `permission`;
-    /// at most `limit`.
+    /// one page.
     pub fn reachable_devices(
         &self,
         technician: Key,
         site: Key,
         permission: Permission,
         now: i64,
-        after: Option<Key>,
-        limit: usize,
+        at: PageAt,
     ) -> KeyPage {
         let devices = self.site_devices.get(&site);
-        page(devices, after, limit, |device| {
+        page(devices, at, |device| {
             let question = Question {
                 technician,
                 permission,
@@ -908,24 +929,19 @@ fn remove_from(map: &mut Map<Key, BTreeSet<Key>>, key: Key, value: Key) {
     }
 }
 
-fn page(
-    keys: Option<&BTreeSet<Key>>,
-    after: Option<Key>,
-    limit: usize,
-    mut keep: impl FnMut(Key) -> bool,
-) -> KeyPage {
+fn page(keys: Option<&BTreeSet<Key>>, at: PageAt, mut keep: impl FnMut(Key) -> bool) -> KeyPage {
     let Some(keys) = keys else {
         return KeyPage::default();
     };
-    let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+    let start = at.after.map_or(Bound::Unbounded, Bound::Excluded);
     let mut found: Vec<Key> = keys
         .range((start, Bound::Unbounded))
         .copied()
         .filter(|k| keep(*k))
-        .take(limit + 1)
+        .take(at.limit + 1)
         .collect();
-    let more = found.len() > limit;
-    found.truncate(limit);
+    let more = found.len() > at.limit;
+    found.truncate(at.limit);
     KeyPage { keys: found, more }
 }
 
@@ -1228,9 +1244,8 @@ mod tests {
             });
         }
         let reach = |after, limit| {
-            index.reachable_sites(TECH, Permission::DashboardView, 0, after, limit, |_, _| {
-                true
-            })
+            let at = PageAt { after, limit };
+            index.reachable_sites(TECH, Permission::DashboardView, 0, at, |_, _| true)
         };
         assert_eq!(
             reach(None, 2),
@@ -1246,15 +1261,22 @@ mod tests {
                 more: false
             }
         );
-        let full_only =
-            index.reachable_sites(TECH, Permission::DashboardView, 0, None, 10, |_, a| {
-                a.level == PermissionLevel::FullIncludingUsers
-            });
+        let full_only = index.reachable_sites(
+            TECH,
+            Permission::DashboardView,
+            0,
+            PageAt::first(10),
+            |_, a| a.level == PermissionLevel::FullIncludingUsers,
+        );
         assert_eq!(full_only.keys, [SITE]);
-        let reaching =
-            index.reaching_technicians(22, None, Permission::DashboardView, 0, None, 10, |_, _| {
-                true
-            });
+        let reaching = index.reaching_technicians(
+            22,
+            None,
+            Permission::DashboardView,
+            0,
+            PageAt::first(10),
+            |_, _| true,
+        );
         assert!(reaching.keys.is_empty());
     }
 }

@@ -11,6 +11,7 @@
 //!   as the reason.
 
 pub mod index;
+pub mod records;
 pub mod role;
 
 #[cfg(test)]

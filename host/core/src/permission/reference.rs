@@ -149,10 +149,8 @@ impl Reference {
             Target::Partner(p) => (p, None, None),
         };
         let deny = |code| Answer::Decided(code, Vec::new());
-        match self.accounts.iter().find(|a| a.0 == q.technician) {
-            None => return deny("not_a_member"),
-            Some((_, false)) => return deny("account_disabled"),
-            Some(_) => {}
+        if self.accounts.contains(&(q.technician, false)) {
+            return deny("account_disabled");
         }
         match self
             .memberships

@@ -1199,6 +1199,7 @@ pub async fn accept(
                 partner_id: inv.partner_id.clone(),
                 level: *level,
                 locked: true,
+                expires_at: None,
                 invitation_id: Some(inv.id.clone()),
                 set_by: inv.invited_by.clone(),
                 created_at: now,
@@ -1206,9 +1207,18 @@ pub async fn accept(
             })
         }
     };
+    let change = match &acceptance {
+        Acceptance::Membership(membership) => membership.as_ref().map(|m| m.change()),
+        Acceptance::Assignment(assignment) => Some(assignment.change()),
+    };
     state
-        .store
-        .accept_invitation(&inv, new_account.as_ref(), &acceptance, &events)
+        .permissions
+        .commit(
+            state
+                .store
+                .accept_invitation(&inv, new_account.as_ref(), &acceptance, &events),
+            change,
+        )
         .await
         .map_err(|error| match error {
             StorageError::Conflict(Conflict::InvitationNotPending) => ApiError::conflict(

@@ -1,6 +1,8 @@
 //! The versioned JSON API (`/v1`), its OpenAPI document, and the health probes.
 
+pub mod access;
 pub mod audit;
+pub mod check;
 pub mod idempotency;
 pub mod invitations;
 pub mod partners;
@@ -39,7 +41,9 @@ use crate::state::AppState;
         (name = "customers", description = "A partner's customers"),
         (name = "sites", description = "Customer sites and their site admins"),
         (name = "invitations", description = "Invitations to a partner or a site, site assignments, outgoing email"),
-        (name = "technicians", description = "A site's technicians: levels, locks, access, and the permission check"),
+        (name = "technicians", description = "A site's technicians: levels, locks, access"),
+        (name = "check", description = "The permission check, one or many questions, and who can reach what"),
+        (name = "access", description = "Custom roles, departments, device groups, devices and grants"),
         (name = "api-tokens", description = "Tokens for integrations, scoped to a partner or a site"),
         (name = "audit", description = "The audit log"),
     )
@@ -89,9 +93,31 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(technicians::lock_technicians))
         .routes(routes!(technicians::level_technicians))
         .routes(routes!(technicians::remove_technicians))
-        .routes(routes!(technicians::check))
-        .routes(routes!(technicians::reachable_by))
-        .routes(routes!(technicians::reachable_sites))
+        .routes(routes!(access::system_roles))
+        .routes(routes!(access::create_role, access::list_roles))
+        .routes(routes!(access::delete_role))
+        .routes(routes!(access::create_department, access::list_departments))
+        .routes(routes!(access::delete_department))
+        .routes(routes!(access::department_members))
+        .routes(routes!(
+            access::add_department_member,
+            access::remove_department_member
+        ))
+        .routes(routes!(access::create_grant, access::list_grants))
+        .routes(routes!(access::delete_grant))
+        .routes(routes!(
+            access::create_device_group,
+            access::list_device_groups
+        ))
+        .routes(routes!(access::delete_device_group))
+        .routes(routes!(access::create_device, access::list_devices))
+        .routes(routes!(access::update_device, access::delete_device))
+        .routes(routes!(check::check))
+        .routes(routes!(check::check_bulk))
+        .routes(routes!(check::reachable_by))
+        .routes(routes!(check::device_reachable_by))
+        .routes(routes!(check::reachable_sites))
+        .routes(routes!(check::reachable_devices))
         .routes(routes!(invitations::outbox))
         .routes(routes!(partners::add_member, partners::list_members))
         .routes(routes!(

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use siteward_core::access::{Action, Principal, authorize};
 use siteward_core::audit::{AuditAction, AuditTarget, FieldChange};
 use siteward_core::ids::{AccountId, PartnerId};
+use siteward_core::permission::index::Change;
 use siteward_core::tenancy::{MemberStatus, Partner, PartnerMembership, PartnerRole};
 use siteward_core::validate;
 
@@ -86,8 +87,13 @@ pub async fn create_partner(
         vec![FieldChange::set("role", PartnerRole::SuperAdmin)],
     ));
     state
-        .store
-        .create_partner(&partner, &person, &membership, &events)
+        .permissions
+        .commit(
+            state
+                .store
+                .create_partner(&partner, &person, &membership, &events),
+            [membership.change()],
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(partner.into())))
 }
@@ -193,8 +199,11 @@ pub async fn add_member(
         vec![FieldChange::set("role", role)],
     ));
     state
-        .store
-        .add_member(&membership, &person, &events)
+        .permissions
+        .commit(
+            state.store.add_member(&membership, &person, &events),
+            [membership.change()],
+        )
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -300,7 +309,10 @@ pub async fn update_member(
             member_target(&account),
             changes,
         );
-        state.store.update_member(&after, &event).await?;
+        state
+            .permissions
+            .commit(state.store.update_member(&after, &event), [after.change()])
+            .await?;
     }
     Ok(Json(state.store.member(&partner, &account).await?.into()))
 }
@@ -326,9 +338,17 @@ pub async fn remove_member(
             after: None,
         }],
     );
+    let removed = Change::Membership {
+        partner: partner.key(),
+        account: account.key(),
+        status: None,
+    };
     state
-        .store
-        .remove_member(&partner, &account, &event)
+        .permissions
+        .commit(
+            state.store.remove_member(&partner, &account, &event),
+            [removed],
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

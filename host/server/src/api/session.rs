@@ -12,6 +12,7 @@ use siteward_core::access::Principal;
 use siteward_core::account::AccountStatus;
 use siteward_core::audit::{Actor, AuditAction, AuditTarget, FieldChange};
 use siteward_core::ids::SessionId;
+use siteward_core::permission::index::Change;
 use siteward_core::secret::{self, TokenKind};
 use siteward_core::tenancy::MemberStatus;
 use siteward_core::totp;
@@ -476,7 +477,17 @@ pub async fn update_account(
             },
             vec![FieldChange::changed("status", account.status, status)],
         );
-        state.store.set_account_status(&id, status, &event).await?;
+        let change = Change::Account {
+            account: id.key(),
+            active: status == AccountStatus::Active,
+        };
+        state
+            .permissions
+            .commit(
+                state.store.set_account_status(&id, status, &event),
+                [change],
+            )
+            .await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

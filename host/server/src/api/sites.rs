@@ -207,8 +207,13 @@ pub async fn create_site(
         vec![],
     ));
     state
-        .store
-        .create_site(&site, &person, &site_admin, &events)
+        .permissions
+        .commit(
+            state
+                .store
+                .create_site(&site, &person, &site_admin, &events),
+            [site.change()],
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(site.into())))
 }

@@ -9,14 +9,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use siteward_core::FieldError;
-use siteward_core::access::{Action, Principal};
-use siteward_core::account::AccountStatus;
 use siteward_core::assignment::SiteAssignment;
 use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
-use siteward_core::ids::{AccountId, SiteId};
+use siteward_core::ids::AccountId;
 use siteward_core::invitation::PermissionLevel;
 use siteward_core::page::PageRequest;
-use siteward_core::permission::{CheckFacts, Permission, Reason, decide};
+use siteward_core::permission::index::Change;
 use siteward_core::tenancy::Site;
 use siteward_storage::StorageError;
 
@@ -234,8 +232,11 @@ async fn apply(
         .collect();
     if !changed.is_empty() {
         state
-            .store
-            .update_assignments(&changed, &events)
+            .permissions
+            .commit(
+                state.store.update_assignments(&changed, &events),
+                changed.iter().map(SiteAssignment::change),
+            )
             .await
             .map_err(|error| match error {
                 StorageError::Conflict(_) => ApiError::conflict(
@@ -393,9 +394,17 @@ pub async fn remove_technicians(
             )
         })
         .collect();
+    let removed = accounts.iter().map(|account| Change::Assignment {
+        site: site.id.key(),
+        account: account.key(),
+        assignment: None,
+    });
     state
-        .store
-        .delete_assignments(&site.id, &accounts, &events)
+        .permissions
+        .commit(
+            state.store.delete_assignments(&site.id, &accounts, &events),
+            removed,
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -438,207 +447,17 @@ pub async fn update_site(
                 on,
             )],
         );
+        let switched = Site {
+            technician_access: on,
+            ..site.clone()
+        };
         state
-            .store
-            .set_technician_access(&site.id, on, &event)
+            .permissions
+            .commit(
+                state.store.set_technician_access(&site.id, on, &event),
+                [switched.change()],
+            )
             .await?;
     }
     Ok(Json(state.store.site(&site.id).await?.into()))
-}
-
-/// Gathers what a decision about `technician` at `site` looks at.
-async fn gather(
-    state: &AppState,
-    site: &Site,
-    technician: &AccountId,
-) -> ApiResult<(CheckFacts, Option<SiteAssignment>)> {
-    let account = match state.store.account(technician).await {
-        Ok(account) => Some(account),
-        Err(StorageError::NotFound) => None,
-        Err(other) => return Err(other.into()),
-    };
-    let membership = match state.store.member(&site.partner_id, technician).await {
-        Ok(member) => Some(member.membership.status),
-        Err(StorageError::NotFound) => None,
-        Err(other) => return Err(other.into()),
-    };
-    let assignment = state
-        .store
-        .assignments_of(&site.id, std::slice::from_ref(technician))
-        .await?
-        .pop();
-    let facts = CheckFacts {
-        account_active: account.is_some_and(|a| a.status == AccountStatus::Active),
-        membership,
-        technician_access: site.technician_access,
-        assignment: assignment.as_ref().map(|a| (a.level, a.locked)),
-    };
-    Ok((facts, assignment))
-}
-
-/// Callers of the check and reachability questions: the site's admins and tokens, the
-/// managing partner's admins and tokens, the operator — not the partner's technicians.
-fn may_ask(auth: &Auth, site: &Site) -> ApiResult<()> {
-    if let Principal::Account(a) = &auth.principal
-        && !a.is_operator
-        && !a.site_admin_of.contains(&site.id)
-    {
-        siteward_core::access::authorize(&auth.principal, Action::ManageMembers(&site.partner_id))?;
-    }
-    Ok(())
-}
-
-/// Which permission a reachability list is about.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ReachQuery {
-    /// The permission (default `dashboard.view`: can enter the site at all).
-    pub permission: Option<String>,
-    /// Items per page, 1 to 200 (default 50). A page may hold fewer items than asked.
-    pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-impl ReachQuery {
-    fn permission(&self) -> ApiResult<Permission> {
-        Ok(Permission::parse(
-            "permission",
-            self.permission.as_deref().unwrap_or("dashboard.view"),
-        )?)
-    }
-}
-
-/// Who can reach a site: its technicians for whom the check allows the permission now.
-#[utoipa::path(get, path = "/v1/sites/{site_id}/reachable-by", tag = "technicians", security(("bearer" = [])),
-    params(("site_id" = String, Path), ReachQuery),
-    responses((status = 200, body = Page<AssignmentView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn reachable_by(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path(site): Path<String>,
-    ApiQuery(query): ApiQuery<ReachQuery>,
-) -> ApiResult<Json<Page<AssignmentView>>> {
-    let site = visible_site(&state, &auth, &site, SiteAccess::View).await?;
-    may_ask(&auth, &site)?;
-    let permission = query.permission()?;
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let assignments = state
-        .store
-        .site_assignments(&site.id, None, None, &page)
-        .await?;
-    let mut reaching = Vec::new();
-    for assignment in assignments.items {
-        let (facts, _) = gather(&state, &site, &assignment.account_id).await?;
-        if decide(&facts, permission).allows() {
-            reaching.push(assignment);
-        }
-    }
-    Ok(Json(Page {
-        next_cursor: assignments.next_cursor,
-        items: views(&state, &site, reaching).await?,
-    }))
-}
-
-/// A site a technician can reach.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReachableSite {
-    /// The site.
-    pub site_id: String,
-    /// Its name.
-    pub name: String,
-    /// The technician's level there.
-    pub level: &'static str,
-}
-
-/// The partner's sites a member can reach now with the permission.
-#[utoipa::path(get, path = "/v1/partners/{partner_id}/members/{account_id}/reachable-sites", tag = "technicians",
-    security(("bearer" = [])), params(("partner_id" = String, Path), ("account_id" = String, Path), ReachQuery),
-    responses((status = 200, body = Page<ReachableSite>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn reachable_sites(
-    State(state): State<AppState>,
-    auth: Auth,
-    Path((partner, account)): Path<(String, String)>,
-    ApiQuery(query): ApiQuery<ReachQuery>,
-) -> ApiResult<Json<Page<ReachableSite>>> {
-    let partner = super::partners::partner_id(&partner)?;
-    siteward_core::access::authorize(&auth.principal, Action::ManageMembers(&partner))?;
-    let account = AccountId::parse("account_id", &account).map_err(|_| ApiError::not_found())?;
-    state.store.member(&partner, &account).await?;
-    let permission = query.permission()?;
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let mut reachable = Vec::new();
-    for assignment in state.store.account_assignments(&account).await? {
-        if assignment.partner_id != partner
-            || page
-                .after
-                .as_deref()
-                .is_some_and(|after| assignment.site_id.as_str() <= after)
-        {
-            continue;
-        }
-        let site = state.store.site(&assignment.site_id).await?;
-        let (facts, _) = gather(&state, &site, &account).await?;
-        if decide(&facts, permission).allows() {
-            reachable.push(ReachableSite {
-                site_id: site.id.to_string(),
-                name: site.name,
-                level: assignment.level.as_str(),
-            });
-        }
-        if reachable.len() > page.limit as usize {
-            break;
-        }
-    }
-    let page =
-        siteward_core::page::Page::from_overfetch(reachable, page.limit, |s| s.site_id.as_str());
-    Ok(Json(Page::from(page, |s| s)))
-}
-
-/// A question: may this technician do this at this site?
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CheckRequest {
-    /// The technician's account id.
-    pub technician_id: String,
-    /// The permission, for example `devices.edit` or `settings.site.view`.
-    pub permission: String,
-    /// The site.
-    pub site_id: String,
-}
-
-/// The answer, with the reason.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CheckResponse {
-    /// Whether the technician may.
-    pub allowed: bool,
-    /// Why: `granted_by_level`, `account_disabled`, `not_a_member`, `membership_disabled`,
-    /// `technician_access_off`, `not_assigned`, `locked`, `level_none` or `not_in_level`.
-    pub reason: &'static str,
-    /// The assignment's level, where one exists.
-    pub level: Option<&'static str>,
-}
-
-/// May technician T do P at site S? Callable by the site's admins and tokens, and the
-/// managing partner's admins and tokens.
-#[utoipa::path(post, path = "/v1/check", tag = "technicians", security(("bearer" = [])), request_body = CheckRequest,
-    responses((status = 200, body = CheckResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn check(
-    State(state): State<AppState>,
-    auth: Auth,
-    ApiJson(body): ApiJson<CheckRequest>,
-) -> ApiResult<Json<CheckResponse>> {
-    let permission = Permission::parse("permission", &body.permission)?;
-    let technician = AccountId::parse("technician_id", &body.technician_id)?;
-    SiteId::parse("site_id", &body.site_id)?;
-    let site = visible_site(&state, &auth, &body.site_id, SiteAccess::View).await?;
-    may_ask(&auth, &site)?;
-    let (facts, assignment) = gather(&state, &site, &technician).await?;
-    let reason: Reason = decide(&facts, permission);
-    Ok(Json(CheckResponse {
-        allowed: reason.allows(),
-        reason: reason.code(),
-        level: assignment.map(|a| a.level.as_str()),
-    }))
 }

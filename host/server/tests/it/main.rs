@@ -93,7 +93,9 @@ impl TestApp {
         let clock = Arc::new(ManualClock(Mutex::new(
             chrono::Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap(),
         )));
-        let state = AppState::new(store.clone(), clock.clone(), Settings::defaults());
+        let state = AppState::new(store.clone(), clock.clone(), Settings::defaults())
+            .await
+            .unwrap();
         siteward_server::operator::create_operator(
             &store,
             OPERATOR_EMAIL,

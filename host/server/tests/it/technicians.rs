@@ -525,3 +525,307 @@ async fn who_can_reach_a_site_and_which_sites_a_technician_can_reach() {
         .await;
     assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
 }
+
+/// Devices, a group, a department and grants over HTTP: a department's grant on a group
+/// reaches the group's devices with the path explained; leaving the department ends it at
+/// once; a time-bound grant ends at its exact millisecond; deleting a role lists, then
+/// removes, the grants that use it; a bulk check answers from one state; and a restarted
+/// host rebuilds the same answers from storage.
+#[tokio::test]
+async fn roles_departments_devices_and_grants_decide_device_actions() {
+    let app = TestApp::new().await;
+    let (acme, site, admin, techs) = site_with_technicians(&app, 1).await;
+    let tech = &techs[0];
+    let owner = &acme.owner_token;
+    let unlocked = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/sites/{site}/technicians/{tech}"),
+            Some(&admin),
+            Some(json!({ "locked": false })),
+        )
+        .await;
+    assert_eq!(unlocked.status, StatusCode::OK, "{}", unlocked.body);
+
+    let group = app
+        .post(
+            &format!("/v1/sites/{site}/device-groups"),
+            owner,
+            json!({ "name": "Tills" }),
+        )
+        .await;
+    assert_eq!(group.status, StatusCode::CREATED, "{}", group.body);
+    let group = group.str("id");
+    let till = app
+        .post(
+            &format!("/v1/sites/{site}/devices"),
+            owner,
+            json!({ "name": "Till 1", "group_id": group }),
+        )
+        .await
+        .str("id");
+    let server = app
+        .post(
+            &format!("/v1/sites/{site}/devices"),
+            &admin,
+            json!({ "name": "Server" }),
+        )
+        .await
+        .str("id");
+    let department = app
+        .post(
+            &format!("/v1/partners/{}/departments", acme.id),
+            owner,
+            json!({ "name": "Field" }),
+        )
+        .await
+        .str("id");
+    let joined = app
+        .call(
+            Method::PUT,
+            &format!(
+                "/v1/partners/{}/departments/{department}/members/{tech}",
+                acme.id
+            ),
+            Some(owner),
+            None,
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::NO_CONTENT, "{}", joined.body);
+
+    let device_check = |device: String, permission: &'static str| {
+        let app = &app;
+        let admin = admin.clone();
+        let tech = tech.clone();
+        async move {
+            let reply = app
+                .post(
+                    "/v1/check",
+                    &admin,
+                    json!({ "technician_id": tech, "permission": permission, "device_id": device, "explain": true }),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            reply.body
+        }
+    };
+    assert_eq!(
+        device_check(till.clone(), "device.reboot").await["reason"],
+        "no_grant"
+    );
+
+    // A role of the wrong purpose for the scope is refused, naming the field.
+    let wrong = app
+        .post(
+            &format!("/v1/partners/{}/grants", acme.id),
+            owner,
+            json!({ "subject": { "kind": "department", "id": department },
+                    "scope": { "kind": "group", "id": group }, "role": "auditor" }),
+        )
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.body
+    );
+    assert_eq!(wrong.body["error"]["field"], "role");
+
+    let granted = app
+        .post(
+            &format!("/v1/partners/{}/grants", acme.id),
+            owner,
+            json!({ "subject": { "kind": "department", "id": department },
+                    "scope": { "kind": "group", "id": group }, "role": "full_device_access" }),
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.body);
+    let answer = device_check(till.clone(), "device.reboot").await;
+    assert_eq!(answer["allowed"], true, "{answer}");
+    assert_eq!(answer["path"]["department_id"], department.as_str());
+    assert_eq!(answer["path"]["role"], "full_device_access");
+    assert_eq!(answer["path"]["scope"]["kind"], "group");
+    assert_eq!(
+        device_check(server.clone(), "device.reboot").await["reason"],
+        "no_grant",
+        "the group's grant does not reach a device outside it"
+    );
+
+    // A custom role, time-bound, on the server; then its deletion with a dry run first.
+    let role = app
+        .post(
+            &format!("/v1/partners/{}/roles", acme.id),
+            owner,
+            json!({ "name": "Terminal only", "purpose": "devices_and_groups", "permissions": ["device.terminal"] }),
+        )
+        .await;
+    assert_eq!(role.status, StatusCode::CREATED, "{}", role.body);
+    let role = role.str("id");
+    let until = app.clock.now_time() + chrono::Duration::hours(1);
+    let timed = app
+        .post(
+            &format!("/v1/partners/{}/grants", acme.id),
+            owner,
+            json!({ "subject": { "kind": "technician", "id": tech },
+                    "scope": { "kind": "device", "id": server }, "role": role,
+                    "expires_at": until.to_rfc3339() }),
+        )
+        .await;
+    assert_eq!(timed.status, StatusCode::CREATED, "{}", timed.body);
+    let timed = timed.str("id");
+    assert_eq!(
+        device_check(server.clone(), "device.terminal").await["allowed"],
+        true
+    );
+    app.clock
+        .advance(chrono::Duration::hours(1) - chrono::Duration::milliseconds(1));
+    assert_eq!(
+        device_check(server.clone(), "device.terminal").await["allowed"],
+        true
+    );
+    app.clock.advance(chrono::Duration::milliseconds(1));
+    assert_eq!(
+        device_check(server.clone(), "device.terminal").await["reason"],
+        "grant_outside_window"
+    );
+
+    let dry = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/partners/{}/roles/{role}?dry_run=true", acme.id),
+            Some(owner),
+            None,
+        )
+        .await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.body);
+    assert_eq!(dry.body["deleted"], false);
+    assert_eq!(dry.body["grants"][0]["id"], timed.as_str());
+    let system = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/partners/{}/roles/full_device_access", acme.id),
+            Some(owner),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (system.status, system.code()),
+        (StatusCode::CONFLICT, "system_role")
+    );
+
+    // A bulk check from one state, before the role's deletion and the member's departure.
+    let bulk = app
+        .post(
+            "/v1/check/bulk",
+            &admin,
+            json!({ "questions": [
+                { "technician_id": tech, "permission": "device.chat", "device_id": till },
+                { "technician_id": tech, "permission": "devices.view", "site_id": site },
+                { "technician_id": tech, "permission": "users.view", "site_id": site },
+            ] }),
+        )
+        .await;
+    assert_eq!(bulk.status, StatusCode::OK, "{}", bulk.body);
+    let reasons: Vec<&str> = bulk.body["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reasons,
+        ["granted_by_role", "granted_by_level", "not_in_level"]
+    );
+
+    // The index a restarted host builds from storage answers the same.
+    let rebuilt = siteward_server::permissions::Permissions::load(&app.store)
+        .await
+        .unwrap();
+    let question = siteward_core::permission::index::Question {
+        technician: siteward_core::ids::AccountId::parse("t", tech)
+            .unwrap()
+            .key(),
+        permission: siteward_core::permission::Permission::Reboot,
+        target: siteward_core::permission::index::Target::Site {
+            site: siteward_core::ids::SiteId::parse("s", &site).unwrap().key(),
+            device: Some(
+                siteward_core::ids::DeviceId::parse("d", &till)
+                    .unwrap()
+                    .key(),
+            ),
+        },
+    };
+    let now = app.clock.now_time().timestamp_millis();
+    assert_eq!(
+        rebuilt.read().check(&question, now),
+        app.state.permissions.read().check(&question, now)
+    );
+
+    let deleted = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/partners/{}/roles/{role}", acme.id),
+            Some(owner),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.body["deleted"], true, "{}", deleted.body);
+    let grants = app
+        .get(&format!("/v1/partners/{}/grants", acme.id), owner)
+        .await;
+    assert_eq!(
+        grants.body["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        grants.body
+    );
+
+    let left = app
+        .call(
+            Method::DELETE,
+            &format!(
+                "/v1/partners/{}/departments/{department}/members/{tech}",
+                acme.id
+            ),
+            Some(owner),
+            None,
+        )
+        .await;
+    assert_eq!(left.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        device_check(till.clone(), "device.reboot").await["reason"],
+        "no_grant"
+    );
+
+    let devices = app
+        .get(
+            &format!("/v1/sites/{site}/technicians/{tech}/reachable-devices"),
+            &admin,
+        )
+        .await;
+    assert_eq!(
+        devices.body["items"].as_array().unwrap().len(),
+        0,
+        "{}",
+        devices.body
+    );
+
+    // Another partner's admin sees none of it.
+    let operator = app.operator().await;
+    let other = app.partner(&operator, "other").await;
+    let hidden = app
+        .post(
+            "/v1/check",
+            &other.owner_token,
+            json!({ "technician_id": tech, "permission": "device.reboot", "device_id": till }),
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let hidden = app
+        .get(
+            &format!("/v1/partners/{}/grants", acme.id),
+            &other.owner_token,
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+}

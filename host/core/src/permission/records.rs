@@ -1,0 +1,228 @@
+//! The stored records behind the index — custom roles, departments, device groups, devices
+//! and grants — and the [`Change`] each one is to the index.
+
+use super::PermissionSet;
+use super::Section;
+use super::index::{Change, Grant, Scope, Subject, Window};
+use super::role::{Purpose, RoleRef, SystemRole};
+use crate::Timestamp;
+use crate::ids::{
+    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, PartnerId, RoleId, SiteId,
+};
+
+/// A partner's custom role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomRole {
+    /// Its id.
+    pub id: RoleId,
+    /// Its partner.
+    pub partner_id: PartnerId,
+    /// Its name, unique within the partner.
+    pub name: String,
+    /// Its purpose, fixed at creation.
+    pub purpose: Purpose,
+    /// Its permissions, all of the purpose's class.
+    pub permissions: PermissionSet,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+impl CustomRole {
+    /// The role as the index sees it.
+    pub fn change(&self) -> Change {
+        Change::Role {
+            role: self.id.key(),
+            partner: self.partner_id.key(),
+            purpose: self.purpose,
+            permissions: self.permissions,
+        }
+    }
+}
+
+/// A partner's department: rights granted to it pass to its members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Department {
+    /// Its id.
+    pub id: DepartmentId,
+    /// Its partner.
+    pub partner_id: PartnerId,
+    /// Its name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// A group of a site's devices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceGroup {
+    /// Its id.
+    pub id: DeviceGroupId,
+    /// Its site.
+    pub site_id: SiteId,
+    /// The partner managing the site.
+    pub partner_id: PartnerId,
+    /// Its name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// A device at a site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// Its id.
+    pub id: DeviceId,
+    /// Its site.
+    pub site_id: SiteId,
+    /// The partner managing the site.
+    pub partner_id: PartnerId,
+    /// Its group, if any.
+    pub group_id: Option<DeviceGroupId>,
+    /// Its name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+impl Device {
+    /// The device as the index sees it.
+    pub fn change(&self) -> Change {
+        Change::Device {
+            device: self.id.key(),
+            site: self.site_id.key(),
+            group: self.group_id.as_ref().map(DeviceGroupId::key),
+        }
+    }
+}
+
+/// Who a grant is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantSubject {
+    /// A technician.
+    Technician(AccountId),
+    /// A department's members.
+    Department(DepartmentId),
+}
+
+/// What a grant covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantScope {
+    /// Every device of a site.
+    Site(SiteId),
+    /// Every device of a group.
+    Group(DeviceGroupId),
+    /// One device.
+    Device(DeviceId),
+    /// A partner-wide section.
+    Section(Section),
+}
+
+/// A role by name or id, as grants store it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoleName {
+    /// A system role.
+    System(SystemRole),
+    /// A custom role.
+    Custom(RoleId),
+}
+
+impl RoleName {
+    /// Parses a system role's name or a custom role's id.
+    pub fn parse(field: &str, text: &str) -> Result<Self, crate::FieldError> {
+        if let Ok(system) = SystemRole::parse(field, text) {
+            return Ok(Self::System(system));
+        }
+        RoleId::parse(field, text).map(Self::Custom).map_err(|_| {
+            crate::FieldError::new(field, "must be a system role's name or a custom role's id")
+        })
+    }
+
+    /// The stable text: the system role's name or the custom role's id.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::System(system) => system.as_str(),
+            Self::Custom(id) => id.as_str(),
+        }
+    }
+
+    /// The reference the index uses.
+    pub fn to_ref(&self) -> RoleRef {
+        match self {
+            Self::System(system) => RoleRef::System(*system),
+            Self::Custom(id) => RoleRef::Custom(id.key()),
+        }
+    }
+}
+
+/// A grant of a role on a scope to a subject, optionally time-bound.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessGrant {
+    /// Its id.
+    pub id: GrantId,
+    /// The partner it belongs to.
+    pub partner_id: PartnerId,
+    /// Who.
+    pub subject: GrantSubject,
+    /// Where.
+    pub scope: GrantScope,
+    /// Which role.
+    pub role: RoleName,
+    /// From when (inclusive).
+    pub valid_from: Option<Timestamp>,
+    /// Until when (exclusive).
+    pub expires_at: Option<Timestamp>,
+    /// The account that created it; `None` when an API token did (the audit event names it).
+    pub created_by: Option<AccountId>,
+    /// When.
+    pub created_at: Timestamp,
+}
+
+impl AccessGrant {
+    /// The grant as the index sees it.
+    pub fn change(&self) -> Change {
+        let subject = match &self.subject {
+            GrantSubject::Technician(id) => Subject::Technician(id.key()),
+            GrantSubject::Department(id) => Subject::Department(id.key()),
+        };
+        let scope = match &self.scope {
+            GrantScope::Site(id) => Scope::Site(id.key()),
+            GrantScope::Group(id) => Scope::Group(id.key()),
+            GrantScope::Device(id) => Scope::Device(id.key()),
+            GrantScope::Section(section) => Scope::Section {
+                partner: self.partner_id.key(),
+                section: *section,
+            },
+        };
+        Change::Grant {
+            grant: self.id.key(),
+            value: Grant {
+                subject,
+                scope,
+                role: self.role.to_ref(),
+                window: Window::between(self.valid_from, self.expires_at),
+            },
+        }
+    }
+}
+
+impl crate::tenancy::PartnerMembership {
+    /// The membership as the index sees it.
+    pub fn change(&self) -> Change {
+        Change::Membership {
+            partner: self.partner_id.key(),
+            account: self.account_id.key(),
+            status: Some(self.status),
+        }
+    }
+}
+
+impl crate::tenancy::Site {
+    /// The site as the index sees it.
+    pub fn change(&self) -> Change {
+        Change::Site {
+            site: self.id.key(),
+            partner: self.partner_id.key(),
+            technician_access: self.technician_access,
+        }
+    }
+}

@@ -1,0 +1,1053 @@
+//! Managing what grants are made of (reference 003): a partner's custom roles, departments
+//! and grants; a site's device groups and devices. Every change commits with its audit event
+//! and reaches the permission index before the response is sent.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use siteward_core::FieldError;
+use siteward_core::access::{Action, SiteRef, authorize};
+use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::ids::{
+    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, PartnerId, RoleId, SiteId,
+};
+use siteward_core::permission::Section;
+use siteward_core::permission::index::Change;
+use siteward_core::permission::records::{
+    AccessGrant, CustomRole, Department, Device, DeviceGroup, GrantScope, GrantSubject, RoleName,
+};
+use siteward_core::permission::role::{Purpose, SystemRole, custom_permissions};
+use siteward_core::tenancy::Site;
+use siteward_core::validate;
+
+use super::partners::partner_id;
+use super::views::{ListQuery, Page};
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+
+fn target(kind: &'static str, id: &str) -> AuditTarget {
+    AuditTarget {
+        kind,
+        id: id.to_owned(),
+    }
+}
+
+/// The partner in the path, which the caller must manage (Super Admins, Admins, partner
+/// tokens, the operator).
+async fn managed_partner(state: &AppState, auth: &Auth, partner: &str) -> ApiResult<PartnerId> {
+    let partner = partner_id(partner)?;
+    authorize(&auth.principal, Action::ManageMembers(&partner))?;
+    state.store.partner(&partner).await?;
+    Ok(partner)
+}
+
+/// The site in the path, whose devices the caller manages.
+async fn device_site(state: &AppState, auth: &Auth, site: &str) -> ApiResult<Site> {
+    let id = SiteId::parse("site_id", site).map_err(|_| ApiError::not_found())?;
+    let site = state.store.site(&id).await?;
+    authorize(
+        &auth.principal,
+        Action::ManageDevices(SiteRef {
+            site: &site.id,
+            partner: &site.partner_id,
+        }),
+    )?;
+    Ok(site)
+}
+
+/// A role: system or custom.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoleView {
+    /// A system role's name or a custom role's id: what grants name.
+    pub id: String,
+    /// Its display name.
+    pub name: String,
+    /// `site_level`, `devices_and_groups`, `invitations` or `administration`.
+    pub purpose: &'static str,
+    /// Its permissions.
+    pub permissions: Vec<&'static str>,
+    /// Whether it is a system role (immutable, cannot be deleted).
+    pub system: bool,
+}
+
+impl From<CustomRole> for RoleView {
+    fn from(r: CustomRole) -> Self {
+        Self {
+            id: r.id.to_string(),
+            name: r.name,
+            purpose: r.purpose.as_str(),
+            permissions: r.permissions.iter().map(|p| p.as_str()).collect(),
+            system: false,
+        }
+    }
+}
+
+/// The system roles: the four site levels and the system roles of reference 003.
+#[utoipa::path(get, path = "/v1/roles/system", tag = "access", security(("bearer" = [])),
+    responses((status = 200, body = Vec<RoleView>)))]
+pub async fn system_roles(_auth: Auth) -> Json<Vec<RoleView>> {
+    Json(
+        SystemRole::ALL
+            .iter()
+            .map(|r| RoleView {
+                id: r.as_str().to_owned(),
+                name: r.as_str().to_owned(),
+                purpose: r.purpose().as_str(),
+                permissions: r.permissions().iter().map(|p| p.as_str()).collect(),
+                system: true,
+            })
+            .collect(),
+    )
+}
+
+/// A new custom role.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRole {
+    /// Its name.
+    pub name: String,
+    /// `devices_and_groups`, `invitations` or `administration`; fixed once created.
+    pub purpose: String,
+    /// Its permissions, all of the purpose's kind (for example `device.reboot`).
+    pub permissions: Vec<String>,
+}
+
+/// Create a custom role.
+#[utoipa::path(post, path = "/v1/partners/{partner_id}/roles", tag = "access", security(("bearer" = [])),
+    params(("partner_id" = String, Path)), request_body = CreateRole,
+    responses((status = 201, body = RoleView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_role(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(partner): Path<String>,
+    ApiJson(body): ApiJson<CreateRole>,
+) -> ApiResult<(StatusCode, Json<RoleView>)> {
+    let partner = managed_partner(&state, &auth, &partner).await?;
+    let purpose = Purpose::parse("purpose", &body.purpose)?;
+    let role = CustomRole {
+        id: state.new_id(RoleId::from_trusted),
+        partner_id: partner.clone(),
+        name: validate::name("name", &body.name)?,
+        purpose,
+        permissions: custom_permissions("permissions", purpose, &body.permissions)?,
+        created_at: state.now(),
+    };
+    let event = auth.audit.event(
+        &state,
+        AuditAction::RoleCreated,
+        (Some(&partner), None),
+        target("role", role.id.as_str()),
+        vec![
+            FieldChange::set("name", &role.name),
+            FieldChange::set("purpose", role.purpose),
+        ],
+    );
+    state
+        .permissions
+        .commit(state.store.create_role(&role, &event), [role.change()])
+        .await?;
+    Ok((StatusCode::CREATED, Json(role.into())))
+}
+
+/// List a partner's custom roles.
+#[utoipa::path(get, path = "/v1/partners/{partner_id}/roles", tag = "access", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ListQuery),
+    responses((status = 200, body = Page<RoleView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_roles(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(partner): Path<String>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<RoleView>>> {
+    let partner = managed_partner(&state, &auth, &partner).await?;
+    let page = state.store.roles(&partner, &query.page()?).await?;
+    Ok(Json(Page::from(page, RoleView::from)))
+}
+
+/// `dry_run=true` lists what a deletion would remove and changes nothing.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DryRunQuery {
+    /// Only list what would be removed.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// What deleting a role removes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoleDeletion {
+    /// Whether the role was deleted (`false` for a dry run).
+    pub deleted: bool,
+    /// The grants that use the role, removed with it.
+    pub grants: Vec<GrantView>,
+}
+
+/// Delete a custom role and every grant that uses it. With `dry_run=true`, only list them.
+#[utoipa::path(delete, path = "/v1/partners/{partner_id}/roles/{role_id}", tag = "access", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ("role_id" = String, Path), DryRunQuery),
+    responses((status = 200, body = RoleDeletion), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`system_role`: system roles cannot be deleted")))]
+pub async fn delete_role(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((partner, role)): Path<(String, String)>,
+    ApiQuery(query): ApiQuery<DryRunQuery>,
+) -> ApiResult<Json<RoleDeletion>> {
+    let partner = managed_partner(&state, &auth, &partner).await?;
+    if SystemRole::parse("role_id", &role).is_ok() {
+        return Err(ApiError::conflict(
+            "system_role",
+            "system roles are immutable and cannot be deleted",
+        ));
+    }
+    let role = RoleId::parse("role_id", &role).map_err(|_| ApiError::not_found())?;
+    let found = state.store.role(&role).await?;
+    if found.partner_id != partner {
+        return Err(ApiError::not_found());
+    }
+    let grants = state
+        .store
+        .grants_using(&partner, &RoleName::Custom(role.clone()))
+        .await?;
+    if !query.dry_run {
+        let tenant = (Some(&partner), None);
+        let mut events: Vec<AuditEvent> = grants
+            .iter()
+            .map(|g| {
+                auth.audit.event(
+                    &state,
+                    AuditAction::GrantDeleted,
+                    tenant,
+                    target("grant", g.id.as_str()),
+                    vec![FieldChange {
+                        field: "role".to_owned(),
+                        before: Some(role.to_string()),
+                        after: None,
+                    }],
+                )
+            })
+            .collect();
+        events.push(auth.audit.event(
+            &state,
+            AuditAction::RoleDeleted,
+            tenant,
+            target("role", role.as_str()),
+            vec![FieldChange {
+                field: "name".to_owned(),
+                before: Some(found.name),
+                after: None,
+            }],
+        ));
+        state
+            .permissions
+            .commit(
+                state.store.delete_role(&role, &events),
+                [Change::RoleRemoved { role: role.key() }],
+            )
+            .await?;
+    }
+    Ok(Json(RoleDeletion {
+        deleted: !query.dry_run,
+        grants: grants.into_iter().map(GrantView::from).collect(),
+    }))
+}
+
+/// A department.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DepartmentView {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Department> for DepartmentView {
+    fn from(d: Department) -> Self {
+        Self {
+            id: d.id.to_string(),
+            name: d.name,
+            created_at: d.created_at,
+        }
+    }
+}
+
+/// A new department.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDepartment {
+    /// Its name.
+    pub name: String,
+}
+
+/// Create a department.
+#[utoipa::path(post, path = "/v1/partners/{partner_id}/departments", tag = "access", security(("bearer" = [])),
+    params(("partner_id" = String, Path)), request_body = CreateDepartment,
+    responses((status = 201, body = DepartmentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_department(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(partner): Path<String>,
+    ApiJson(body): ApiJson<CreateDepartment>,
+) -> ApiResult<(StatusCode, Json<DepartmentView>)> {
+    let partner = managed_partner(&state, &auth, &partner).await?;
+    let department = Department {
+        id: state.new_id(DepartmentId::from_trusted),
+        partner_id: partner.clone(),
+        name: validate::name("name", &body.name)?,
+        created_at: state.now(),
+    };
+    let event = auth.audit.event(
+        &state,
+        AuditAction::DepartmentCreated,
+        (Some(&partner), None),
+        target("department", department.id.as_str()),
+        vec![FieldChange::set("name", &department.name)],
+    );
+    let change = Change::Department {
+        department: department.id.key(),
+        partner: partner.key(),
+    };
+    state
+        .permissions
+        .commit(state.store.create_department(&department, &event), [change])
+        .await?;
+    Ok((StatusCode::CREATED, Json(department.into())))
+}
+
+/// List a partner's departments.
+#[utoipa::path(get, path = "/v1/partners/{partner_id}/departments", tag = "access", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ListQuery),
+    responses((status = 200, body = Page<DepartmentView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_departments(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(partner): Path<String>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<DepartmentView>>> {
+    let partner = managed_partner(&state, &auth, &partner).await?;
+    let page = state.store.departments(&partner, &query.page()?).await?;
+    Ok(Json(Page::from(page, DepartmentView::from)))
+}
+
+async fn partner_department(
+    state: &AppState,
+    partner: &PartnerId,
+    department: &str,
+) -> ApiResult<Department> {
+    let id = DepartmentId::parse("department_id", department).map_err(|_| ApiError::not_found())?;
+    let department = state.store.department(&id).await?;
+    if &department.partner_id != partner {
+        return Err(ApiError::not_found());
+    }
+    Ok(department)
+}
+
+/// Delete a department, its memberships and its grants; members lose inherited rights at once.
+#[utoipa::path(delete, path = "/v1/partners/{partner_id}/departments/{department_id}", tag = "access", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ("department_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_department(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((partner, department)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let partner = managed_partner(&state, &auth, &partner).await?;
+    let department = partner_department(&state, &partner, &department).await?;
+    let event = auth.audit.event(
+        &state,
+        AuditAction::DepartmentDeleted,
+        (Some(&partner), None),
+        target("department", department.id.as_str()),
+        vec![FieldChange {
+            field: "name".to_owned(),
+            before: Some(department.name),
+            after: None,
+        }],
+    );
+    let change = Change::DepartmentRemoved {
+        department: department.id.key(),
+    };
+    state
+        .permissions
+        .commit(
+            state.store.delete_department(&department.id, &event),
+            [change],
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A department's members.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DepartmentMembers {
+    /// The members' account ids.
+    pub account_ids: Vec<String>,
+}
+
+/// List a department's members.
+#[utoipa::path(get, path = "/v1/partners/{partner_id}/departments/{department_id}/members", tag = "access", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ("department_id" = String, Path)),
+    responses((status = 200, body = DepartmentMembers), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn department_members(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((partner, department)): Path<(String, String)>,
+) -> ApiResult<Json<DepartmentMembers>> {
+    let partner = managed_partner(&state, &auth, &partner).await?;
+    let department = partner_department(&state, &partner, &department).await?;
+    let members = state.store.department_members(&department.id).await?;
+    Ok(Json(DepartmentMembers {
+        account_ids: members.iter().map(ToString::to_string).collect(),
+    }))
+}
+
+async fn set_membership(
+    state: &AppState,
+    auth: &Auth,
+    (partner, department, account): (String, String, String),
+    member: bool,
+) -> ApiResult<StatusCode> {
+    let partner = managed_partner(state, auth, &partner).await?;
+    let department = partner_department(state, &partner, &department).await?;
+    let account = AccountId::parse("account_id", &account).map_err(|_| ApiError::not_found())?;
+    state.store.member(&partner, &account).await?;
+    let (action, change) = if member {
+        (
+            AuditAction::DepartmentMemberAdded,
+            FieldChange::set("department", &department.id),
+        )
+    } else {
+        (
+            AuditAction::DepartmentMemberRemoved,
+            FieldChange {
+                field: "department".to_owned(),
+                before: Some(department.id.to_string()),
+                after: None,
+            },
+        )
+    };
+    let event = auth.audit.event(
+        state,
+        action,
+        (Some(&partner), None),
+        target("account", account.as_str()),
+        vec![change],
+    );
+    let change = Change::DepartmentMember {
+        department: department.id.key(),
+        account: account.key(),
+        member,
+    };
+    state
+        .permissions
+        .commit(
+            state.store.set_department_member(
+                &department.id,
+                &account,
+                member,
+                state.now(),
+                &event,
+            ),
+            [change],
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Add a partner member to a department.
+#[utoipa::path(put, path = "/v1/partners/{partner_id}/departments/{department_id}/members/{account_id}", tag = "access",
+    security(("bearer" = [])), params(("partner_id" = String, Path), ("department_id" = String, Path), ("account_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn add_department_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(path): Path<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    set_membership(&state, &auth, path, true).await
+}
+
+/// Remove a member from a department; the rights they inherited end at once.
+#[utoipa::path(delete, path = "/v1/partners/{partner_id}/departments/{department_id}/members/{account_id}", tag = "access",
+    security(("bearer" = [])), params(("partner_id" = String, Path), ("department_id" = String, Path), ("account_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn remove_department_member(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(path): Path<(String, String, String)>,
+) -> ApiResult<StatusCode> {
+    set_membership(&state, &auth, path, false).await
+}
+
+/// Who or what a grant names: `{"kind": "technician" | "department", "id": …}` or
+/// `{"kind": "site" | "group" | "device" | "section", "id": …}`.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KindAndId {
+    /// The kind.
+    pub kind: String,
+    /// The id, or for a section its name (`invitations`, `administration`).
+    pub id: String,
+}
+
+/// A grant.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantView {
+    /// Its id.
+    pub id: String,
+    /// Who: a technician or a department.
+    pub subject: KindAndId,
+    /// Where: a site, device group, device or section.
+    pub scope: KindAndId,
+    /// The role: a system role's name or a custom role's id.
+    pub role: String,
+    /// From when (inclusive).
+    pub valid_from: Option<DateTime<Utc>>,
+    /// Until when (exclusive).
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The account that granted it; absent when an API token did.
+    pub created_by: Option<String>,
+    /// When.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<AccessGrant> for GrantView {
+    fn from(g: AccessGrant) -> Self {
+        let kind_id = |kind: &str, id: &str| KindAndId {
+            kind: kind.to_owned(),
+            id: id.to_owned(),
+        };
+        Self {
+            id: g.id.to_string(),
+            subject: match &g.subject {
+                GrantSubject::Technician(id) => kind_id("technician", id.as_str()),
+                GrantSubject::Department(id) => kind_id("department", id.as_str()),
+            },
+            scope: match &g.scope {
+                GrantScope::Site(id) => kind_id("site", id.as_str()),
+                GrantScope::Group(id) => kind_id("group", id.as_str()),
+                GrantScope::Device(id) => kind_id("device", id.as_str()),
+                GrantScope::Section(section) => kind_id("section", section.as_str()),
+            },
+            role: g.role.as_str().to_owned(),
+            valid_from: g.valid_from,
+            expires_at: g.expires_at,
+            created_by: g.created_by.map(|a| a.to_string()),
+            created_at: g.created_at,
+        }
+    }
+}
+
+/// A new grant.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateGrant {
+    /// `{"kind": "technician" | "department", "id": …}`.
+    pub subject: KindAndId,
+    /// `{"kind": "site" | "group" | "device", "id": …}` for device roles, or
+    /// `{"kind": "section", "id": "invitations" | "administration"}`.
+    pub scope: KindAndId,
+    /// A system role's name (`full_device_access`, `auditor`, …) or a custom role's id. The
+    /// role's purpose must fit the scope.
+    pub role: String,
+    /// From when the grant is valid (inclusive); absent: now.
+    pub valid_from: Option<DateTime<Utc>>,
+    /// When it ends (exclusive); absent: never. Time-bound access.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Checks that the subject exists at the partner.
+async fn grant_subject(
+    state: &AppState,
+    partner: &PartnerId,
+    subject: &KindAndId,
+) -> ApiResult<GrantSubject> {
+    let unknown = || FieldError::new("subject.id", "does not exist at this partner");
+    match subject.kind.as_str() {
+        "technician" => {
+            let id = AccountId::parse("subject.id", &subject.id)?;
+            state
+                .store
+                .member(partner, &id)
+                .await
+                .map_err(|_| unknown())?;
+            Ok(GrantSubject::Technician(id))
+        }
+        "department" => {
+            let id = DepartmentId::parse("subject.id", &subject.id)?;
+            partner_department(state, partner, id.as_str())
+                .await
+                .map_err(|_| unknown())?;
+            Ok(GrantSubject::Department(id))
+        }
+        _ => Err(FieldError::new("subject.kind", "must be one of: technician, department").into()),
+    }
+}
+
+/// Checks that the scope exists at the partner, and returns the purpose roles on it need.
+async fn grant_scope(
+    state: &AppState,
+    partner: &PartnerId,
+    scope: &KindAndId,
+) -> ApiResult<(GrantScope, Purpose)> {
+    let unknown = || FieldError::new("scope.id", "does not exist at this partner");
+    let devices = Purpose::DevicesAndGroups;
+    match scope.kind.as_str() {
+        "site" => {
+            let id = SiteId::parse("scope.id", &scope.id)?;
+            let site = state.store.site(&id).await.map_err(|_| unknown())?;
+            if &site.partner_id != partner {
+                return Err(unknown().into());
+            }
+            Ok((GrantScope::Site(id), devices))
+        }
+        "group" => {
+            let id = DeviceGroupId::parse("scope.id", &scope.id)?;
+            let group = state.store.device_group(&id).await.map_err(|_| unknown())?;
+            if &group.partner_id != partner {
+                return Err(unknown().into());
+            }
+            Ok((GrantScope::Group(id), devices))
+        }
+        "device" => {
+            let id = DeviceId::parse("scope.id", &scope.id)?;
+            let device = state.store.device(&id).await.map_err(|_| unknown())?;
+            if &device.partner_id != partner {
+                return Err(unknown().into());
+            }
+            Ok((GrantScope::Device(id), devices))
+        }
+        "section" => {
+            let section = Section::parse("scope.id", &scope.id)?;
+            let purpose = match section {
+                Section::Invitations => Purpose::Invitations,
+                Section::Administration => Purpose::Administration,
+            };
+            Ok((GrantScope::Section(section), purpose))
+        }
+        _ => Err(
+            FieldError::new("scope.kind", "must be one of: site, group, device, section").into(),
+        ),
+    }
+}
+
+/// Grant a role on a site, device group, device or section to a technician or department,
+/// optionally from and until given times.
+#[utoipa::path(post, path = "/v1/partners/{partner_id}/grants", tag = "access", security(("bearer" = [])),
+    params(("partner_id" = String, Path)), request_body = CreateGrant,
+    responses((status = 201, body = GrantView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_grant(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(partner): Path<String>,
+    ApiJson(body): ApiJson<CreateGrant>,
+) -> ApiResult<(StatusCode, Json<GrantView>)> {
+    let partner = managed_partner(&state, &auth, &partner).await?;
+    let subject = grant_subject(&state, &partner, &body.subject).await?;
+    let (scope, purpose) = grant_scope(&state, &partner, &body.scope).await?;
+    let role = RoleName::parse("role", &body.role)?;
+    let role_purpose = match &role {
+        RoleName::System(system) => system.purpose(),
+        RoleName::Custom(id) => {
+            let custom = state
+                .store
+                .role(id)
+                .await
+                .ok()
+                .filter(|r| r.partner_id == partner)
+                .ok_or_else(|| FieldError::new("role", "does not exist at this partner"))?;
+            custom.purpose
+        }
+    };
+    if role_purpose != purpose {
+        return Err(FieldError::new(
+            "role",
+            format!("is a {role_purpose} role; this scope takes {purpose} roles"),
+        )
+        .into());
+    }
+    if let (Some(from), Some(until)) = (body.valid_from, body.expires_at)
+        && from >= until
+    {
+        return Err(FieldError::new("expires_at", "must be after valid_from").into());
+    }
+    let grant = AccessGrant {
+        id: state.new_id(GrantId::from_trusted),
+        partner_id: partner.clone(),
+        subject,
+        scope,
+        role,
+        valid_from: body.valid_from,
+        expires_at: body.expires_at,
+        created_by: auth.account.as_ref().map(|a| a.id.clone()),
+        created_at: state.now(),
+    };
+    let event = auth.audit.event(
+        &state,
+        AuditAction::GrantCreated,
+        (Some(&partner), None),
+        target("grant", grant.id.as_str()),
+        vec![
+            FieldChange::set("role", grant.role.as_str()),
+            FieldChange::set("subject", &body.subject.id),
+            FieldChange::set("scope", &body.scope.id),
+        ],
+    );
+    state
+        .permissions
+        .commit(state.store.create_grant(&grant, &event), [grant.change()])
+        .await?;
+    Ok((StatusCode::CREATED, Json(grant.into())))
+}
+
+/// List a partner's grants.
+#[utoipa::path(get, path = "/v1/partners/{partner_id}/grants", tag = "access", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ListQuery),
+    responses((status = 200, body = Page<GrantView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_grants(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(partner): Path<String>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<GrantView>>> {
+    let partner = managed_partner(&state, &auth, &partner).await?;
+    let page = state.store.grants(&partner, &query.page()?).await?;
+    Ok(Json(Page::from(page, GrantView::from)))
+}
+
+/// Delete a grant; the access it gave ends at once.
+#[utoipa::path(delete, path = "/v1/partners/{partner_id}/grants/{grant_id}", tag = "access", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ("grant_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_grant(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((partner, grant)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let partner = managed_partner(&state, &auth, &partner).await?;
+    let id = GrantId::parse("grant_id", &grant).map_err(|_| ApiError::not_found())?;
+    let grant = state.store.grant(&id).await?;
+    if grant.partner_id != partner {
+        return Err(ApiError::not_found());
+    }
+    let event = auth.audit.event(
+        &state,
+        AuditAction::GrantDeleted,
+        (Some(&partner), None),
+        target("grant", id.as_str()),
+        vec![FieldChange {
+            field: "role".to_owned(),
+            before: Some(grant.role.as_str().to_owned()),
+            after: None,
+        }],
+    );
+    state
+        .permissions
+        .commit(
+            state.store.delete_grant(&id, &event),
+            [Change::GrantRemoved { grant: id.key() }],
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A device group.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceGroupView {
+    /// Its id.
+    pub id: String,
+    /// Its site.
+    pub site_id: String,
+    /// Its name.
+    pub name: String,
+}
+
+impl From<DeviceGroup> for DeviceGroupView {
+    fn from(g: DeviceGroup) -> Self {
+        Self {
+            id: g.id.to_string(),
+            site_id: g.site_id.to_string(),
+            name: g.name,
+        }
+    }
+}
+
+/// A new device group or device.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Named {
+    /// Its name.
+    pub name: String,
+}
+
+/// Create a device group at a site.
+#[utoipa::path(post, path = "/v1/sites/{site_id}/device-groups", tag = "access", security(("bearer" = [])),
+    params(("site_id" = String, Path)), request_body = Named,
+    responses((status = 201, body = DeviceGroupView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_device_group(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site): Path<String>,
+    ApiJson(body): ApiJson<Named>,
+) -> ApiResult<(StatusCode, Json<DeviceGroupView>)> {
+    let site = device_site(&state, &auth, &site).await?;
+    let group = DeviceGroup {
+        id: state.new_id(DeviceGroupId::from_trusted),
+        site_id: site.id.clone(),
+        partner_id: site.partner_id.clone(),
+        name: validate::name("name", &body.name)?,
+        created_at: state.now(),
+    };
+    let event = auth.audit.event(
+        &state,
+        AuditAction::DeviceGroupCreated,
+        (Some(&site.partner_id), Some(&site.id)),
+        target("device_group", group.id.as_str()),
+        vec![FieldChange::set("name", &group.name)],
+    );
+    let change = Change::Group {
+        group: group.id.key(),
+        site: site.id.key(),
+    };
+    state
+        .permissions
+        .commit(state.store.create_device_group(&group, &event), [change])
+        .await?;
+    Ok((StatusCode::CREATED, Json(group.into())))
+}
+
+/// List a site's device groups.
+#[utoipa::path(get, path = "/v1/sites/{site_id}/device-groups", tag = "access", security(("bearer" = [])),
+    params(("site_id" = String, Path), ListQuery),
+    responses((status = 200, body = Page<DeviceGroupView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_device_groups(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site): Path<String>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<DeviceGroupView>>> {
+    let site = device_site(&state, &auth, &site).await?;
+    let page = state.store.device_groups(&site.id, &query.page()?).await?;
+    Ok(Json(Page::from(page, DeviceGroupView::from)))
+}
+
+/// Delete a device group: its devices leave it and grants on it are deleted.
+#[utoipa::path(delete, path = "/v1/sites/{site_id}/device-groups/{group_id}", tag = "access", security(("bearer" = [])),
+    params(("site_id" = String, Path), ("group_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_device_group(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((site, group)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let site = device_site(&state, &auth, &site).await?;
+    let group = site_group(&state, &site, &group).await?;
+    let event = auth.audit.event(
+        &state,
+        AuditAction::DeviceGroupDeleted,
+        (Some(&site.partner_id), Some(&site.id)),
+        target("device_group", group.id.as_str()),
+        vec![FieldChange {
+            field: "name".to_owned(),
+            before: Some(group.name),
+            after: None,
+        }],
+    );
+    let change = Change::GroupRemoved {
+        group: group.id.key(),
+    };
+    state
+        .permissions
+        .commit(state.store.delete_device_group(&group.id, &event), [change])
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn site_group(state: &AppState, site: &Site, group: &str) -> ApiResult<DeviceGroup> {
+    let id = DeviceGroupId::parse("group_id", group).map_err(|_| ApiError::not_found())?;
+    let group = state.store.device_group(&id).await?;
+    if group.site_id != site.id {
+        return Err(ApiError::not_found());
+    }
+    Ok(group)
+}
+
+/// A device.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceView {
+    /// Its id.
+    pub id: String,
+    /// Its site.
+    pub site_id: String,
+    /// Its group.
+    pub group_id: Option<String>,
+    /// Its name.
+    pub name: String,
+}
+
+impl From<Device> for DeviceView {
+    fn from(d: Device) -> Self {
+        Self {
+            id: d.id.to_string(),
+            site_id: d.site_id.to_string(),
+            group_id: d.group_id.map(|g| g.to_string()),
+            name: d.name,
+        }
+    }
+}
+
+/// A device to create or change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaveDevice {
+    /// Its name (required when creating).
+    pub name: Option<String>,
+    /// Its group at the same site; `null` or absent for none.
+    pub group_id: Option<String>,
+}
+
+async fn save_device(
+    state: &AppState,
+    auth: &Auth,
+    site: &Site,
+    mut device: Device,
+    body: &SaveDevice,
+) -> ApiResult<Device> {
+    if let Some(name) = &body.name {
+        device.name = validate::name("name", name)?;
+    }
+    device.group_id = match &body.group_id {
+        Some(group) => {
+            let id = DeviceGroupId::parse("group_id", group)?;
+            site_group(state, site, id.as_str())
+                .await
+                .map_err(|_| FieldError::new("group_id", "is not a device group of this site"))?;
+            Some(id)
+        }
+        None => None,
+    };
+    let event = auth.audit.event(
+        state,
+        AuditAction::DeviceSaved,
+        (Some(&site.partner_id), Some(&site.id)),
+        target("device", device.id.as_str()),
+        vec![
+            FieldChange::set("name", &device.name),
+            FieldChange::set(
+                "group_id",
+                device.group_id.as_ref().map_or("", |g| g.as_str()),
+            ),
+        ],
+    );
+    state
+        .permissions
+        .commit(state.store.put_device(&device, &event), [device.change()])
+        .await?;
+    Ok(device)
+}
+
+/// Create a device at a site.
+#[utoipa::path(post, path = "/v1/sites/{site_id}/devices", tag = "access", security(("bearer" = [])),
+    params(("site_id" = String, Path)), request_body = SaveDevice,
+    responses((status = 201, body = DeviceView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_device(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site): Path<String>,
+    ApiJson(body): ApiJson<SaveDevice>,
+) -> ApiResult<(StatusCode, Json<DeviceView>)> {
+    let site = device_site(&state, &auth, &site).await?;
+    let Some(name) = &body.name else {
+        return Err(FieldError::new("name", "is required").into());
+    };
+    let device = Device {
+        id: state.new_id(DeviceId::from_trusted),
+        site_id: site.id.clone(),
+        partner_id: site.partner_id.clone(),
+        group_id: None,
+        name: validate::name("name", name)?,
+        created_at: state.now(),
+    };
+    let device = save_device(&state, &auth, &site, device, &body).await?;
+    Ok((StatusCode::CREATED, Json(device.into())))
+}
+
+/// Rename a device or move it to another group (or none).
+#[utoipa::path(put, path = "/v1/sites/{site_id}/devices/{device_id}", tag = "access", security(("bearer" = [])),
+    params(("site_id" = String, Path), ("device_id" = String, Path)), request_body = SaveDevice,
+    responses((status = 200, body = DeviceView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_device(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((site, device)): Path<(String, String)>,
+    ApiJson(body): ApiJson<SaveDevice>,
+) -> ApiResult<Json<DeviceView>> {
+    let site = device_site(&state, &auth, &site).await?;
+    let device = site_device(&state, &site, &device).await?;
+    let device = save_device(&state, &auth, &site, device, &body).await?;
+    Ok(Json(device.into()))
+}
+
+async fn site_device(state: &AppState, site: &Site, device: &str) -> ApiResult<Device> {
+    let id = DeviceId::parse("device_id", device).map_err(|_| ApiError::not_found())?;
+    let device = state.store.device(&id).await?;
+    if device.site_id != site.id {
+        return Err(ApiError::not_found());
+    }
+    Ok(device)
+}
+
+/// List a site's devices.
+#[utoipa::path(get, path = "/v1/sites/{site_id}/devices", tag = "access", security(("bearer" = [])),
+    params(("site_id" = String, Path), ListQuery),
+    responses((status = 200, body = Page<DeviceView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn list_devices(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site): Path<String>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<DeviceView>>> {
+    let site = device_site(&state, &auth, &site).await?;
+    let page = state.store.devices(&site.id, &query.page()?).await?;
+    Ok(Json(Page::from(page, DeviceView::from)))
+}
+
+/// Delete a device and the grants on it.
+#[utoipa::path(delete, path = "/v1/sites/{site_id}/devices/{device_id}", tag = "access", security(("bearer" = [])),
+    params(("site_id" = String, Path), ("device_id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_device(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((site, device)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    let site = device_site(&state, &auth, &site).await?;
+    let device = site_device(&state, &site, &device).await?;
+    let event = auth.audit.event(
+        &state,
+        AuditAction::DeviceDeleted,
+        (Some(&site.partner_id), Some(&site.id)),
+        target("device", device.id.as_str()),
+        vec![FieldChange {
+            field: "name".to_owned(),
+            before: Some(device.name),
+            after: None,
+        }],
+    );
+    let change = Change::DeviceRemoved {
+        device: device.id.key(),
+    };
+    state
+        .permissions
+        .commit(state.store.delete_device(&device.id, &event), [change])
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

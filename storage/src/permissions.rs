@@ -1,0 +1,716 @@
+//! Custom roles, departments, device groups, devices and grants, and the snapshot of every
+//! fact the permission index reads.
+
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, SurrealValue, Variables};
+
+use siteward_core::audit::AuditEvent;
+use siteward_core::ids::{
+    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, PartnerId, RoleId, SiteId,
+};
+use siteward_core::page::{Page, PageRequest};
+use siteward_core::permission::index::Change;
+use siteward_core::permission::records::{
+    AccessGrant, CustomRole, Department, Device, DeviceGroup, GrantScope, GrantSubject, RoleName,
+};
+use siteward_core::permission::role::Purpose;
+use siteward_core::permission::{Permission, PermissionSet, Section};
+use siteward_core::tenancy::MemberStatus;
+
+use crate::error::StorageError;
+use crate::invitations::AssignmentRow;
+use crate::rows::{key, rid, stored};
+use crate::{Store, tx::Tx};
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct RoleRow {
+    id: RecordId,
+    partner_id: String,
+    name: String,
+    purpose: String,
+    permissions: Vec<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl RoleRow {
+    fn from_role(r: &CustomRole) -> Self {
+        Self {
+            id: rid("role", r.id.as_str()),
+            partner_id: r.partner_id.to_string(),
+            name: r.name.clone(),
+            purpose: r.purpose.as_str().to_owned(),
+            permissions: r
+                .permissions
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect(),
+            created_at: r.created_at,
+        }
+    }
+
+    fn into_role(self) -> Result<CustomRole, StorageError> {
+        let permissions = self
+            .permissions
+            .iter()
+            .map(|p| stored(Permission::parse, p))
+            .collect::<Result<PermissionSet, _>>()?;
+        Ok(CustomRole {
+            id: RoleId::from_trusted(key(&self.id)),
+            partner_id: PartnerId::from_trusted(self.partner_id),
+            name: self.name,
+            purpose: stored(Purpose::parse, &self.purpose)?,
+            permissions,
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct DepartmentRow {
+    id: RecordId,
+    partner_id: String,
+    name: String,
+    created_at: DateTime<Utc>,
+}
+
+impl DepartmentRow {
+    fn into_department(self) -> Department {
+        Department {
+            id: DepartmentId::from_trusted(key(&self.id)),
+            partner_id: PartnerId::from_trusted(self.partner_id),
+            name: self.name,
+            created_at: self.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct DepartmentMemberRow {
+    id: RecordId,
+    department_id: String,
+    account_id: String,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct GroupRow {
+    id: RecordId,
+    site_id: String,
+    partner_id: String,
+    name: String,
+    created_at: DateTime<Utc>,
+}
+
+impl GroupRow {
+    fn into_group(self) -> DeviceGroup {
+        DeviceGroup {
+            id: DeviceGroupId::from_trusted(key(&self.id)),
+            site_id: SiteId::from_trusted(self.site_id),
+            partner_id: PartnerId::from_trusted(self.partner_id),
+            name: self.name,
+            created_at: self.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct DeviceRow {
+    id: RecordId,
+    site_id: String,
+    partner_id: String,
+    group_id: Option<String>,
+    name: String,
+    created_at: DateTime<Utc>,
+}
+
+impl DeviceRow {
+    fn from_device(d: &Device) -> Self {
+        Self {
+            id: rid("device", d.id.as_str()),
+            site_id: d.site_id.to_string(),
+            partner_id: d.partner_id.to_string(),
+            group_id: d.group_id.as_ref().map(ToString::to_string),
+            name: d.name.clone(),
+            created_at: d.created_at,
+        }
+    }
+
+    fn into_device(self) -> Device {
+        Device {
+            id: DeviceId::from_trusted(key(&self.id)),
+            site_id: SiteId::from_trusted(self.site_id),
+            partner_id: PartnerId::from_trusted(self.partner_id),
+            group_id: self.group_id.map(DeviceGroupId::from_trusted),
+            name: self.name,
+            created_at: self.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct GrantRow {
+    id: RecordId,
+    partner_id: String,
+    subject_kind: String,
+    subject_id: String,
+    scope_kind: String,
+    scope_id: String,
+    role: String,
+    valid_from: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
+    created_by: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl GrantRow {
+    fn from_grant(g: &AccessGrant) -> Self {
+        let (subject_kind, subject_id) = match &g.subject {
+            GrantSubject::Technician(id) => ("technician", id.to_string()),
+            GrantSubject::Department(id) => ("department", id.to_string()),
+        };
+        let (scope_kind, scope_id) = match &g.scope {
+            GrantScope::Site(id) => ("site", id.to_string()),
+            GrantScope::Group(id) => ("group", id.to_string()),
+            GrantScope::Device(id) => ("device", id.to_string()),
+            GrantScope::Section(section) => ("section", section.as_str().to_owned()),
+        };
+        Self {
+            id: rid("access_grant", g.id.as_str()),
+            partner_id: g.partner_id.to_string(),
+            subject_kind: subject_kind.to_owned(),
+            subject_id,
+            scope_kind: scope_kind.to_owned(),
+            scope_id,
+            role: g.role.as_str().to_owned(),
+            valid_from: g.valid_from,
+            expires_at: g.expires_at,
+            created_by: g.created_by.as_ref().map(ToString::to_string),
+            created_at: g.created_at,
+        }
+    }
+
+    fn into_grant(self) -> Result<AccessGrant, StorageError> {
+        let subject = match self.subject_kind.as_str() {
+            "technician" => GrantSubject::Technician(AccountId::from_trusted(self.subject_id)),
+            _ => GrantSubject::Department(DepartmentId::from_trusted(self.subject_id)),
+        };
+        let scope = match self.scope_kind.as_str() {
+            "site" => GrantScope::Site(SiteId::from_trusted(self.scope_id)),
+            "group" => GrantScope::Group(DeviceGroupId::from_trusted(self.scope_id)),
+            "device" => GrantScope::Device(DeviceId::from_trusted(self.scope_id)),
+            _ => GrantScope::Section(stored(Section::parse, &self.scope_id)?),
+        };
+        Ok(AccessGrant {
+            id: GrantId::from_trusted(key(&self.id)),
+            partner_id: PartnerId::from_trusted(self.partner_id),
+            subject,
+            scope,
+            role: stored(RoleName::parse, &self.role)?,
+            valid_from: self.valid_from,
+            expires_at: self.expires_at,
+            created_by: self.created_by.map(AccountId::from_trusted),
+            created_at: self.created_at,
+        })
+    }
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct MembershipFact {
+    partner_id: String,
+    account_id: String,
+    status: String,
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct SiteFact {
+    id: RecordId,
+    partner_id: String,
+    technician_access: bool,
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct MemberFact {
+    department_id: String,
+    account_id: String,
+}
+
+impl Store {
+    /// Every fact the permission index reads, as the changes that build it, read in one
+    /// transaction so the snapshot is consistent.
+    pub async fn permission_snapshot(&self) -> Result<Vec<Change>, StorageError> {
+        let mut response = self
+            .db
+            .query(
+                "BEGIN TRANSACTION;
+                 SELECT VALUE id FROM account WHERE status = 'disabled';
+                 SELECT partner_id, account_id, status FROM partner_member;
+                 SELECT id, partner_id, technician_access FROM site;
+                 SELECT * FROM site_assignment;
+                 SELECT * FROM role;
+                 SELECT * FROM department;
+                 SELECT department_id, account_id FROM department_member;
+                 SELECT * FROM device_group;
+                 SELECT * FROM device;
+                 SELECT * FROM access_grant;
+                 COMMIT TRANSACTION;",
+            )
+            .await
+            .map_err(StorageError::backend)?;
+        // Results are numbered with BEGIN as 0 on some engines; find the first SELECT.
+        let first = usize::from(response.num_statements() > 10);
+        let take = |e| StorageError::backend(e);
+        let disabled: Vec<RecordId> = response.take(first).map_err(take)?;
+        let memberships: Vec<MembershipFact> = response.take(first + 1).map_err(take)?;
+        let sites: Vec<SiteFact> = response.take(first + 2).map_err(take)?;
+        let assignments: Vec<AssignmentRow> = response.take(first + 3).map_err(take)?;
+        let roles: Vec<RoleRow> = response.take(first + 4).map_err(take)?;
+        let departments: Vec<DepartmentRow> = response.take(first + 5).map_err(take)?;
+        let members: Vec<MemberFact> = response.take(first + 6).map_err(take)?;
+        let groups: Vec<GroupRow> = response.take(first + 7).map_err(take)?;
+        let devices: Vec<DeviceRow> = response.take(first + 8).map_err(take)?;
+        let grants: Vec<GrantRow> = response.take(first + 9).map_err(take)?;
+
+        let mut changes = Vec::new();
+        changes.extend(disabled.iter().map(|id| Change::Account {
+            account: AccountId::from_trusted(key(id)).key(),
+            active: false,
+        }));
+        for m in memberships {
+            changes.push(Change::Membership {
+                partner: PartnerId::from_trusted(m.partner_id).key(),
+                account: AccountId::from_trusted(m.account_id).key(),
+                status: Some(stored(MemberStatus::parse, &m.status)?),
+            });
+        }
+        changes.extend(sites.into_iter().map(|s| Change::Site {
+            site: SiteId::from_trusted(key(&s.id)).key(),
+            partner: PartnerId::from_trusted(s.partner_id).key(),
+            technician_access: s.technician_access,
+        }));
+        for a in assignments {
+            changes.push(a.into_assignment()?.change());
+        }
+        for r in roles {
+            changes.push(r.into_role()?.change());
+        }
+        changes.extend(departments.into_iter().map(|d| Change::Department {
+            department: DepartmentId::from_trusted(key(&d.id)).key(),
+            partner: PartnerId::from_trusted(d.partner_id).key(),
+        }));
+        changes.extend(members.into_iter().map(|m| Change::DepartmentMember {
+            department: DepartmentId::from_trusted(m.department_id).key(),
+            account: AccountId::from_trusted(m.account_id).key(),
+            member: true,
+        }));
+        changes.extend(groups.into_iter().map(|g| Change::Group {
+            group: DeviceGroupId::from_trusted(key(&g.id)).key(),
+            site: SiteId::from_trusted(g.site_id).key(),
+        }));
+        changes.extend(devices.into_iter().map(|d| d.into_device().change()));
+        for g in grants {
+            changes.push(g.into_grant()?.change());
+        }
+        Ok(changes)
+    }
+
+    /// Creates a custom role.
+    pub async fn create_role(
+        &self,
+        role: &CustomRole,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("role", RoleRow::from_role(role))
+            .run("INSERT INTO role $role");
+        tx.audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// Changes a custom role's name and permissions.
+    pub async fn update_role(
+        &self,
+        role: &CustomRole,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let row = RoleRow::from_role(role);
+        let mut tx = Tx::new();
+        tx.bind("id", row.id.clone())
+            .bind("name", row.name)
+            .bind("permissions", row.permissions)
+            .run("UPDATE $id SET name = $name, permissions = $permissions");
+        tx.audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// Deletes a custom role and every grant that uses it, with one event per grant.
+    pub async fn delete_role(
+        &self,
+        role: &RoleId,
+        events: &[AuditEvent],
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("id", rid("role", role.as_str()))
+            .bind("role_id", role.to_string())
+            .run("DELETE access_grant WHERE role = $role_id")
+            .run("DELETE $id")
+            .audit_all(events);
+        tx.commit(&self.db).await
+    }
+
+    /// A custom role.
+    pub async fn role(&self, id: &RoleId) -> Result<CustomRole, StorageError> {
+        let row: Option<RoleRow> = self
+            .db
+            .select(rid("role", id.as_str()))
+            .await
+            .map_err(StorageError::backend)?;
+        row.ok_or(StorageError::NotFound)?.into_role()
+    }
+
+    /// A partner's custom roles.
+    pub async fn roles(
+        &self,
+        partner: &PartnerId,
+        page: &PageRequest,
+    ) -> Result<Page<CustomRole>, StorageError> {
+        let mut vars = Variables::new();
+        vars.insert("partner", partner.to_string());
+        let rows: Vec<RoleRow> = self
+            .page("role", "partner_id = $partner", vars, page, str::to_owned)
+            .await?;
+        let roles = rows
+            .into_iter()
+            .map(RoleRow::into_role)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_overfetch(roles, page.limit, |r| r.id.as_str()))
+    }
+
+    /// The grants that use a role (a system role's name or a custom role's id) at a partner.
+    pub async fn grants_using(
+        &self,
+        partner: &PartnerId,
+        role: &RoleName,
+    ) -> Result<Vec<AccessGrant>, StorageError> {
+        let rows: Vec<GrantRow> = self
+            .db
+            .query("SELECT * FROM access_grant WHERE partner_id = $partner AND role = $role ORDER BY id")
+            .bind(("partner", partner.to_string()))
+            .bind(("role", role.as_str().to_owned()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        rows.into_iter().map(GrantRow::into_grant).collect()
+    }
+
+    /// Creates a department.
+    pub async fn create_department(
+        &self,
+        department: &Department,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind(
+            "department",
+            DepartmentRow {
+                id: rid("department", department.id.as_str()),
+                partner_id: department.partner_id.to_string(),
+                name: department.name.clone(),
+                created_at: department.created_at,
+            },
+        )
+        .run("INSERT INTO department $department");
+        tx.audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// A department.
+    pub async fn department(&self, id: &DepartmentId) -> Result<Department, StorageError> {
+        let row: Option<DepartmentRow> = self
+            .db
+            .select(rid("department", id.as_str()))
+            .await
+            .map_err(StorageError::backend)?;
+        Ok(row.ok_or(StorageError::NotFound)?.into_department())
+    }
+
+    /// A partner's departments.
+    pub async fn departments(
+        &self,
+        partner: &PartnerId,
+        page: &PageRequest,
+    ) -> Result<Page<Department>, StorageError> {
+        let mut vars = Variables::new();
+        vars.insert("partner", partner.to_string());
+        let rows: Vec<DepartmentRow> = self
+            .page(
+                "department",
+                "partner_id = $partner",
+                vars,
+                page,
+                str::to_owned,
+            )
+            .await?;
+        let items = rows
+            .into_iter()
+            .map(DepartmentRow::into_department)
+            .collect();
+        Ok(Page::from_overfetch(items, page.limit, |d: &Department| {
+            d.id.as_str()
+        }))
+    }
+
+    /// Deletes a department with its memberships and grants.
+    pub async fn delete_department(
+        &self,
+        id: &DepartmentId,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("id", rid("department", id.as_str()))
+            .bind("department_id", id.to_string())
+            .run("DELETE department_member WHERE department_id = $department_id")
+            .run("DELETE access_grant WHERE subject_kind = 'department' AND subject_id = $department_id")
+            .run("DELETE $id");
+        tx.audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// Adds (`member`) or removes a technician from a department.
+    pub async fn set_department_member(
+        &self,
+        department: &DepartmentId,
+        account: &AccountId,
+        member: bool,
+        at: DateTime<Utc>,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let id = rid("department_member", &format!("{department}/{account}"));
+        let mut tx = Tx::new();
+        if member {
+            tx.bind(
+                "member",
+                DepartmentMemberRow {
+                    id,
+                    department_id: department.to_string(),
+                    account_id: account.to_string(),
+                    created_at: at,
+                },
+            )
+            .run("UPSERT $member.id CONTENT $member");
+        } else {
+            tx.bind("id", id).run("DELETE $id");
+        }
+        tx.audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// A department's members.
+    pub async fn department_members(
+        &self,
+        department: &DepartmentId,
+    ) -> Result<Vec<AccountId>, StorageError> {
+        let ids: Vec<String> = self
+            .db
+            .query("SELECT VALUE account_id FROM department_member WHERE department_id = $department ORDER BY account_id")
+            .bind(("department", department.to_string()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(ids.into_iter().map(AccountId::from_trusted).collect())
+    }
+
+    /// Creates a device group.
+    pub async fn create_device_group(
+        &self,
+        group: &DeviceGroup,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind(
+            "group",
+            GroupRow {
+                id: rid("device_group", group.id.as_str()),
+                site_id: group.site_id.to_string(),
+                partner_id: group.partner_id.to_string(),
+                name: group.name.clone(),
+                created_at: group.created_at,
+            },
+        )
+        .run("INSERT INTO device_group $group");
+        tx.audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// A device group.
+    pub async fn device_group(&self, id: &DeviceGroupId) -> Result<DeviceGroup, StorageError> {
+        let row: Option<GroupRow> = self
+            .db
+            .select(rid("device_group", id.as_str()))
+            .await
+            .map_err(StorageError::backend)?;
+        Ok(row.ok_or(StorageError::NotFound)?.into_group())
+    }
+
+    /// A site's device groups.
+    pub async fn device_groups(
+        &self,
+        site: &SiteId,
+        page: &PageRequest,
+    ) -> Result<Page<DeviceGroup>, StorageError> {
+        let mut vars = Variables::new();
+        vars.insert("site", site.to_string());
+        let rows: Vec<GroupRow> = self
+            .page("device_group", "site_id = $site", vars, page, str::to_owned)
+            .await?;
+        let items = rows.into_iter().map(GroupRow::into_group).collect();
+        Ok(Page::from_overfetch(
+            items,
+            page.limit,
+            |g: &DeviceGroup| g.id.as_str(),
+        ))
+    }
+
+    /// Deletes a device group: its devices leave it, grants on it are deleted.
+    pub async fn delete_device_group(
+        &self,
+        id: &DeviceGroupId,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("id", rid("device_group", id.as_str()))
+            .bind("group_id", id.to_string())
+            .run("UPDATE device SET group_id = NONE WHERE group_id = $group_id")
+            .run("DELETE access_grant WHERE scope_kind = 'group' AND scope_id = $group_id")
+            .run("DELETE $id");
+        tx.audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// Creates or replaces a device.
+    pub async fn put_device(
+        &self,
+        device: &Device,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("device", DeviceRow::from_device(device))
+            .run("UPSERT $device.id CONTENT $device");
+        tx.audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// A device.
+    pub async fn device(&self, id: &DeviceId) -> Result<Device, StorageError> {
+        let row: Option<DeviceRow> = self
+            .db
+            .select(rid("device", id.as_str()))
+            .await
+            .map_err(StorageError::backend)?;
+        Ok(row.ok_or(StorageError::NotFound)?.into_device())
+    }
+
+    /// The devices with these ids that exist.
+    pub async fn devices_by_id(&self, ids: &[DeviceId]) -> Result<Vec<Device>, StorageError> {
+        let rows: Vec<DeviceRow> = self
+            .records(ids.iter().map(|id| rid("device", id.as_str())).collect())
+            .await?;
+        Ok(rows.into_iter().map(DeviceRow::into_device).collect())
+    }
+
+    /// A site's devices.
+    pub async fn devices(
+        &self,
+        site: &SiteId,
+        page: &PageRequest,
+    ) -> Result<Page<Device>, StorageError> {
+        let mut vars = Variables::new();
+        vars.insert("site", site.to_string());
+        let rows: Vec<DeviceRow> = self
+            .page("device", "site_id = $site", vars, page, str::to_owned)
+            .await?;
+        let items = rows.into_iter().map(DeviceRow::into_device).collect();
+        Ok(Page::from_overfetch(items, page.limit, |d: &Device| {
+            d.id.as_str()
+        }))
+    }
+
+    /// Deletes a device and the grants on it.
+    pub async fn delete_device(
+        &self,
+        id: &DeviceId,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("id", rid("device", id.as_str()))
+            .bind("device_id", id.to_string())
+            .run("DELETE access_grant WHERE scope_kind = 'device' AND scope_id = $device_id")
+            .run("DELETE $id");
+        tx.audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// Creates a grant.
+    pub async fn create_grant(
+        &self,
+        grant: &AccessGrant,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("grant", GrantRow::from_grant(grant))
+            .run("INSERT INTO access_grant $grant");
+        tx.audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// A grant.
+    pub async fn grant(&self, id: &GrantId) -> Result<AccessGrant, StorageError> {
+        let row: Option<GrantRow> = self
+            .db
+            .select(rid("access_grant", id.as_str()))
+            .await
+            .map_err(StorageError::backend)?;
+        row.ok_or(StorageError::NotFound)?.into_grant()
+    }
+
+    /// A partner's grants.
+    pub async fn grants(
+        &self,
+        partner: &PartnerId,
+        page: &PageRequest,
+    ) -> Result<Page<AccessGrant>, StorageError> {
+        let mut vars = Variables::new();
+        vars.insert("partner", partner.to_string());
+        let rows: Vec<GrantRow> = self
+            .page(
+                "access_grant",
+                "partner_id = $partner",
+                vars,
+                page,
+                str::to_owned,
+            )
+            .await?;
+        let items = rows
+            .into_iter()
+            .map(GrantRow::into_grant)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_overfetch(items, page.limit, |g| g.id.as_str()))
+    }
+
+    /// Deletes a grant.
+    pub async fn delete_grant(&self, id: &GrantId, event: &AuditEvent) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("id", rid("access_grant", id.as_str()))
+            .run("DELETE $id");
+        tx.audit(event);
+        tx.commit(&self.db).await
+    }
+}
