@@ -49,6 +49,8 @@ string_enum! {
         AssignmentUnlocked = "assignment.unlocked",
         /// A site admin changed a technician's permission level.
         AssignmentLevelChanged = "assignment.level_changed",
+        /// A site admin set or cleared the time a technician's access ends.
+        AssignmentExpiryChanged = "assignment.expiry_changed",
         /// A site admin deleted a technician's access to the site.
         AssignmentDeleted = "assignment.deleted",
         /// A site admin switched the site's Technician Access.

@@ -38,6 +38,8 @@ pub struct AssignmentView {
     pub level: &'static str,
     /// Locked assignments grant nothing until a site admin unlocks them.
     pub locked: bool,
+    /// When the access ends (exclusive); absent for no end.
+    pub expires_at: Option<DateTime<Utc>>,
     /// The invitation it came from.
     pub invitation_id: Option<String>,
     /// Who last set it.
@@ -81,6 +83,7 @@ async fn views(
             name: account.name,
             level: a.level.as_str(),
             locked: a.locked,
+            expires_at: a.expires_at,
             invitation_id: a.invitation_id.as_ref().map(ToString::to_string),
             set_by: a.set_by.to_string(),
             created_at: a.created_at,
@@ -216,6 +219,20 @@ async fn apply(
                 vec![FieldChange::changed("locked", old.locked, new.locked)],
             ));
         }
+        if new.expires_at != old.expires_at {
+            let text = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339());
+            events.push(auth.audit.event(
+                state,
+                AuditAction::AssignmentExpiryChanged,
+                tenant,
+                target(&new.account_id),
+                vec![FieldChange {
+                    field: "expires_at".to_owned(),
+                    before: text(old.expires_at),
+                    after: text(new.expires_at),
+                }],
+            ));
+        }
         if new != *old {
             new.updated_at = now;
             if let Some(actor) = &actor {
@@ -257,6 +274,20 @@ pub struct UpdateTechnician {
     pub level: Option<String>,
     /// Lock (`true`) or unlock (`false`) the technician's access.
     pub locked: Option<bool>,
+    /// Time-bound access: the time the technician's access to the site ends (exclusive, exact
+    /// to the millisecond); `null` removes the end.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub expires_at: Option<Option<DateTime<Utc>>>,
+}
+
+/// Tells a field given as `null` (`Some(None)`) from a field left out (`None`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// Change one technician's level or lock (site admins).
@@ -291,6 +322,9 @@ pub async fn update_technician(
         }
         if let Some(locked) = body.locked {
             a.locked = locked;
+        }
+        if let Some(expires_at) = body.expires_at {
+            a.expires_at = expires_at;
         }
     })
     .await?;

@@ -810,6 +810,54 @@ async fn roles_departments_devices_and_grants_decide_device_actions() {
         devices.body
     );
 
+    // Time-bound site access: the assignment ends at its exact millisecond; `null` lifts it.
+    let set_expiry = |expires_at: serde_json::Value| {
+        let app = &app;
+        let admin = admin.clone();
+        let path = format!("/v1/sites/{site}/technicians/{tech}");
+        async move {
+            let reply = app
+                .call(
+                    Method::PATCH,
+                    &path,
+                    Some(&admin),
+                    Some(json!({ "expires_at": expires_at })),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            reply.body
+        }
+    };
+    let end = app.clock.now_time() + chrono::Duration::minutes(1);
+    let view = set_expiry(json!(end.to_rfc3339())).await;
+    assert!(view["expires_at"].is_string(), "{view}");
+    assert_eq!(
+        check(&app, &admin, &site, tech, "devices.view").await.body["allowed"],
+        true
+    );
+    app.clock.advance(chrono::Duration::minutes(1));
+    assert_eq!(
+        check(&app, &admin, &site, tech, "devices.view").await.body["reason"],
+        "expired"
+    );
+    set_expiry(serde_json::Value::Null).await;
+    assert_eq!(
+        check(&app, &admin, &site, tech, "devices.view").await.body["allowed"],
+        true
+    );
+    let audit = app
+        .get(
+            &format!("/v1/sites/{site}/audit-events?action=assignment.expiry_changed"),
+            &admin,
+        )
+        .await;
+    assert_eq!(
+        audit.body["items"].as_array().unwrap().len(),
+        2,
+        "{}",
+        audit.body
+    );
+
     // Another partner's admin sees none of it.
     let operator = app.operator().await;
     let other = app.partner(&operator, "other").await;
