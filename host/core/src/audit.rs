@@ -57,6 +57,8 @@ string_enum! {
         TechnicianAccessChanged = "site.technician_access_changed",
         /// A custom role was created.
         RoleCreated = "role.created",
+        /// A custom role's name or permissions changed.
+        RoleUpdated = "role.updated",
         /// A custom role was deleted (its grants are deleted with their own events).
         RoleDeleted = "role.deleted",
         /// A department was created.

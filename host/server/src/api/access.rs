@@ -170,6 +170,87 @@ pub async fn list_roles(
     Ok(Json(Page::from(page, RoleView::from)))
 }
 
+/// A change to a custom role. Its purpose is fixed.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRole {
+    /// A new name.
+    pub name: Option<String>,
+    /// The new permissions (replacing the old), all of the role's purpose.
+    pub permissions: Option<Vec<String>>,
+}
+
+/// Rename a custom role or change its permissions; every grant using it changes with it at
+/// once. System roles answer `409 system_role`.
+#[utoipa::path(patch, path = "/v1/partners/{partner_id}/roles/{role_id}", tag = "access", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ("role_id" = String, Path)), request_body = UpdateRole,
+    responses((status = 200, body = RoleView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`system_role`"), (status = 422, body = ErrorBody)))]
+pub async fn update_role(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((partner, role)): Path<(String, String)>,
+    ApiJson(body): ApiJson<UpdateRole>,
+) -> ApiResult<Json<RoleView>> {
+    let partner = managed_partner(&state, &auth, &partner).await?;
+    let before = partner_role(&state, &partner, &role).await?;
+    let mut after = before.clone();
+    if let Some(name) = &body.name {
+        after.name = validate::name("name", name)?;
+    }
+    if let Some(permissions) = &body.permissions {
+        after.permissions = custom_permissions("permissions", after.purpose, permissions)?;
+    }
+    if after != before {
+        let names = |r: &CustomRole| {
+            r.permissions
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let mut changes = Vec::new();
+        if after.name != before.name {
+            changes.push(FieldChange::changed("name", &before.name, &after.name));
+        }
+        if after.permissions != before.permissions {
+            changes.push(FieldChange::changed(
+                "permissions",
+                names(&before),
+                names(&after),
+            ));
+        }
+        let event = auth.audit.event(
+            &state,
+            AuditAction::RoleUpdated,
+            (Some(&partner), None),
+            target("role", after.id.as_str()),
+            changes,
+        );
+        state
+            .permissions
+            .commit(state.store.update_role(&after, &event), [after.change()])
+            .await?;
+    }
+    Ok(Json(after.into()))
+}
+
+/// A custom role of the partner; system role names answer `409 system_role`.
+async fn partner_role(state: &AppState, partner: &PartnerId, role: &str) -> ApiResult<CustomRole> {
+    if SystemRole::parse("role_id", role).is_ok() {
+        return Err(ApiError::conflict(
+            "system_role",
+            "system roles are immutable and cannot be changed or deleted",
+        ));
+    }
+    let role = RoleId::parse("role_id", role).map_err(|_| ApiError::not_found())?;
+    let found = state.store.role(&role).await?;
+    if &found.partner_id != partner {
+        return Err(ApiError::not_found());
+    }
+    Ok(found)
+}
+
 /// `dry_run=true` lists what a deletion would remove and changes nothing.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -201,17 +282,8 @@ pub async fn delete_role(
     ApiQuery(query): ApiQuery<DryRunQuery>,
 ) -> ApiResult<Json<RoleDeletion>> {
     let partner = managed_partner(&state, &auth, &partner).await?;
-    if SystemRole::parse("role_id", &role).is_ok() {
-        return Err(ApiError::conflict(
-            "system_role",
-            "system roles are immutable and cannot be deleted",
-        ));
-    }
-    let role = RoleId::parse("role_id", &role).map_err(|_| ApiError::not_found())?;
-    let found = state.store.role(&role).await?;
-    if found.partner_id != partner {
-        return Err(ApiError::not_found());
-    }
+    let found = partner_role(&state, &partner, &role).await?;
+    let role = found.id.clone();
     let grants = state
         .store
         .grants_using(&partner, &RoleName::Custom(role.clone()))

@@ -95,7 +95,7 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(technicians::remove_technicians))
         .routes(routes!(access::system_roles))
         .routes(routes!(access::create_role, access::list_roles))
-        .routes(routes!(access::delete_role))
+        .routes(routes!(access::update_role, access::delete_role))
         .routes(routes!(access::create_department, access::list_departments))
         .routes(routes!(access::delete_department))
         .routes(routes!(access::department_members))

@@ -677,6 +677,37 @@ async fn roles_departments_devices_and_grants_decide_device_actions() {
         device_check(server.clone(), "device.terminal").await["allowed"],
         true
     );
+    // Changing the role's permissions changes what its grants allow, at once.
+    let patch_role = |permissions: serde_json::Value| {
+        let app = &app;
+        let path = format!("/v1/partners/{}/roles/{role}", acme.id);
+        async move {
+            app.call(
+                Method::PATCH,
+                &path,
+                Some(owner),
+                Some(json!({ "permissions": permissions })),
+            )
+            .await
+        }
+    };
+    let narrowed = patch_role(json!(["device.file_manager"])).await;
+    assert_eq!(narrowed.status, StatusCode::OK, "{}", narrowed.body);
+    assert_eq!(
+        device_check(server.clone(), "device.terminal").await["reason"],
+        "no_grant"
+    );
+    assert_eq!(
+        device_check(server.clone(), "device.file_manager").await["allowed"],
+        true
+    );
+    let wrong_purpose = patch_role(json!(["admin.billing"])).await;
+    assert_eq!(wrong_purpose.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong_purpose.body["error"]["field"], "permissions[0]");
+    assert_eq!(
+        patch_role(json!(["device.terminal"])).await.status,
+        StatusCode::OK
+    );
     app.clock
         .advance(chrono::Duration::hours(1) - chrono::Duration::milliseconds(1));
     assert_eq!(
