@@ -416,9 +416,10 @@ struct DepartmentEntry {
     members: BTreeSet<Key>,
 }
 
-/// A grant as the lookup by subject and scope holds it.
+/// A grant as its subject's list holds it.
 #[derive(Debug, Clone, Copy)]
 struct GrantEntry {
+    scope: Scope,
     grant: Key,
     role: RoleRef,
     window: Window,
@@ -440,8 +441,9 @@ pub struct Index {
     roles: Map<Key, RoleEntry>,
     departments: Map<Key, DepartmentEntry>,
     grants: Map<Key, Grant>,
-    /// Grants by subject and scope, ascending by grant key.
-    by_subject_scope: Map<(Subject, Scope), Vec<GrantEntry>>,
+    /// Each subject's grants, sorted by scope then grant key: one hash lookup per subject,
+    /// then a binary search per scope within one contiguous list.
+    by_subject: Map<Subject, Vec<GrantEntry>>,
 }
 
 impl Default for Index {
@@ -459,7 +461,7 @@ impl Default for Index {
             roles: Map::default(),
             departments: Map::default(),
             grants: Map::default(),
-            by_subject_scope: Map::default(),
+            by_subject: Map::default(),
         }
     }
 }
@@ -623,14 +625,12 @@ impl Index {
             Change::Grant { grant, value } => {
                 self.remove_grant(grant);
                 self.grants.insert(grant, value);
-                let entries = self
-                    .by_subject_scope
-                    .entry((value.subject, value.scope))
-                    .or_default();
-                let at = entries.partition_point(|e| e.grant < grant);
+                let entries = self.by_subject.entry(value.subject).or_default();
+                let at = entries.partition_point(|e| (e.scope, e.grant) < (value.scope, grant));
                 entries.insert(
                     at,
                     GrantEntry {
+                        scope: value.scope,
                         grant,
                         role: value.role,
                         window: value.window,
@@ -645,11 +645,10 @@ impl Index {
         let Some(old) = self.grants.remove(&grant) else {
             return;
         };
-        let key = (old.subject, old.scope);
-        if let Some(entries) = self.by_subject_scope.get_mut(&key) {
+        if let Some(entries) = self.by_subject.get_mut(&old.subject) {
             entries.retain(|e| e.grant != grant);
             if entries.is_empty() {
-                self.by_subject_scope.remove(&key);
+                self.by_subject.remove(&old.subject);
             }
         }
     }
@@ -792,11 +791,12 @@ impl Index {
                 .map(|d| (Subject::Department(*d), Some(*d))),
         );
         for (subject, department) in subjects {
+            let Some(entries) = self.by_subject.get(&subject) else {
+                continue;
+            };
             for scope in scopes {
-                let Some(entries) = self.by_subject_scope.get(&(subject, *scope)) else {
-                    continue;
-                };
-                for entry in entries {
+                let start = entries.partition_point(|e| e.scope < *scope);
+                for entry in entries[start..].iter().take_while(|e| e.scope == *scope) {
                     if !self
                         .role_permissions(entry.role)
                         .contains(question.permission)
