@@ -424,13 +424,38 @@ pub async fn reachable_by(
     Path(site): Path<String>,
     ApiQuery(query): ApiQuery<ReachQuery>,
 ) -> ApiResult<Json<Page<ReachingTechnician>>> {
-    let reach = query.parse("dashboard.view")?;
+    reaching(&state, &auth, &site, None, &query)
+}
+
+/// The technicians of a site (or one of its devices) the check allows, one page.
+fn reaching(
+    state: &AppState,
+    auth: &Auth,
+    site: &str,
+    device: Option<&str>,
+    query: &ReachQuery,
+) -> ApiResult<Json<Page<ReachingTechnician>>> {
+    let reach = query.parse(if device.is_some() {
+        "device.screen_view"
+    } else {
+        "dashboard.view"
+    })?;
     let now = state.now().timestamp_millis();
     let index = state.permissions.read();
-    let site = site_ref_check(&index, &auth, &site)?;
+    let site = site_ref_check(&index, auth, site)?;
+    let device = match device {
+        Some(device) => {
+            let device = DeviceId::parse("device_id", device).map_err(|_| ApiError::not_found())?;
+            if index.device_site(device.key()) != Some(site.key()) {
+                return Err(ApiError::not_found());
+            }
+            Some(device.key())
+        }
+        None => None,
+    };
     let found = index.reaching_technicians(
         site.key(),
-        None,
+        device,
         reach.permission,
         now,
         reach.at()?,
@@ -459,33 +484,7 @@ pub async fn device_reachable_by(
     Path((site, device)): Path<(String, String)>,
     ApiQuery(query): ApiQuery<ReachQuery>,
 ) -> ApiResult<Json<Page<ReachingTechnician>>> {
-    let reach = query.parse("device.screen_view")?;
-    let now = state.now().timestamp_millis();
-    let index = state.permissions.read();
-    let site = site_ref_check(&index, &auth, &site)?;
-    let device = DeviceId::parse("device_id", &device).map_err(|_| ApiError::not_found())?;
-    if index.device_site(device.key()) != Some(site.key()) {
-        return Err(ApiError::not_found());
-    }
-    let found = index.reaching_technicians(
-        site.key(),
-        Some(device.key()),
-        reach.permission,
-        now,
-        reach.at()?,
-        |_, a| reach.level.is_none_or(|l| a.level == l),
-    );
-    Ok(Json(page_of(found, |k| {
-        let id = AccountId::from_key(k).to_string();
-        let level = level_at(&index, site.key(), k);
-        (
-            id.clone(),
-            ReachingTechnician {
-                account_id: id,
-                level,
-            },
-        )
-    })))
+    reaching(&state, &auth, &site, Some(&device), &query)
 }
 
 /// The partner's sites a member can reach now with the permission.

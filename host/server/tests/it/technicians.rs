@@ -811,6 +811,33 @@ async fn roles_departments_devices_and_grants_decide_device_actions() {
         grants.body
     );
 
+    let reaching = app
+        .get(
+            &format!("/v1/sites/{site}/devices/{till}/reachable-by?permission=device.reboot"),
+            &admin,
+        )
+        .await;
+    assert_eq!(
+        reaching.body["items"][0]["account_id"],
+        tech.as_str(),
+        "{}",
+        reaching.body
+    );
+    let devices = app
+        .get(
+            &format!(
+                "/v1/sites/{site}/technicians/{tech}/reachable-devices?permission=device.reboot"
+            ),
+            &admin,
+        )
+        .await;
+    assert_eq!(
+        devices.body["items"][0]["device_id"],
+        till.as_str(),
+        "{}",
+        devices.body
+    );
+
     let left = app
         .call(
             Method::DELETE,
