@@ -368,12 +368,9 @@ impl Store {
 
     /// A custom role.
     pub async fn role(&self, id: &RoleId) -> Result<CustomRole, StorageError> {
-        let row: Option<RoleRow> = self
-            .db
-            .select(rid("role", id.as_str()))
-            .await
-            .map_err(StorageError::backend)?;
-        row.ok_or(StorageError::NotFound)?.into_role()
+        self.record::<RoleRow>("role", id.as_str())
+            .await?
+            .into_role()
     }
 
     /// A partner's custom roles.
@@ -434,12 +431,10 @@ impl Store {
 
     /// A department.
     pub async fn department(&self, id: &DepartmentId) -> Result<Department, StorageError> {
-        let row: Option<DepartmentRow> = self
-            .db
-            .select(rid("department", id.as_str()))
-            .await
-            .map_err(StorageError::backend)?;
-        Ok(row.ok_or(StorageError::NotFound)?.into_department())
+        Ok(self
+            .record::<DepartmentRow>("department", id.as_str())
+            .await?
+            .into_department())
     }
 
     /// A partner's departments.
@@ -552,12 +547,10 @@ impl Store {
 
     /// A device group.
     pub async fn device_group(&self, id: &DeviceGroupId) -> Result<DeviceGroup, StorageError> {
-        let row: Option<GroupRow> = self
-            .db
-            .select(rid("device_group", id.as_str()))
-            .await
-            .map_err(StorageError::backend)?;
-        Ok(row.ok_or(StorageError::NotFound)?.into_group())
+        Ok(self
+            .record::<GroupRow>("device_group", id.as_str())
+            .await?
+            .into_group())
     }
 
     /// A site's device groups.
@@ -610,12 +603,10 @@ impl Store {
 
     /// A device.
     pub async fn device(&self, id: &DeviceId) -> Result<Device, StorageError> {
-        let row: Option<DeviceRow> = self
-            .db
-            .select(rid("device", id.as_str()))
-            .await
-            .map_err(StorageError::backend)?;
-        Ok(row.ok_or(StorageError::NotFound)?.into_device())
+        Ok(self
+            .record::<DeviceRow>("device", id.as_str())
+            .await?
+            .into_device())
     }
 
     /// The devices with these ids that exist.
@@ -673,12 +664,9 @@ impl Store {
 
     /// A grant.
     pub async fn grant(&self, id: &GrantId) -> Result<AccessGrant, StorageError> {
-        let row: Option<GrantRow> = self
-            .db
-            .select(rid("access_grant", id.as_str()))
-            .await
-            .map_err(StorageError::backend)?;
-        row.ok_or(StorageError::NotFound)?.into_grant()
+        self.record::<GrantRow>("access_grant", id.as_str())
+            .await?
+            .into_grant()
     }
 
     /// A partner's grants.

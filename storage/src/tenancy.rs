@@ -112,7 +112,11 @@ impl Store {
             .map_err(StorageError::backend)
     }
 
-    async fn record<R: SurrealValue>(&self, table: &str, id: &str) -> Result<R, StorageError> {
+    pub(crate) async fn record<R: SurrealValue>(
+        &self,
+        table: &str,
+        id: &str,
+    ) -> Result<R, StorageError> {
         let row: Option<R> = self
             .db
             .select(rid(table, id))
