@@ -4,15 +4,13 @@ use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
 use siteward_core::Timestamp;
-use siteward_core::access::AccountPrincipal;
 use siteward_core::account::{Account, LoginThrottle};
 use siteward_core::audit::AuditEvent;
-use siteward_core::ids::{AccountId, PartnerId, SessionId, SiteId};
-use siteward_core::tenancy::{MemberStatus, PartnerRole};
+use siteward_core::ids::{AccountId, SessionId};
 use siteward_core::validate::Email;
 
 use crate::error::{Conflict, StorageError};
-use crate::rows::{AccountRow, key, rid, stored};
+use crate::rows::{AccountRow, key, rid};
 use crate::{Store, tx::Tx};
 
 /// An account to create, with its password already hashed.
@@ -92,20 +90,6 @@ struct SessionRow {
     account_id: String,
     created_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
-}
-
-#[derive(Debug, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-struct RoleRow {
-    partner_id: String,
-    role: String,
-    status: String,
-}
-
-#[derive(Debug, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-struct SiteAdminOf {
-    site_id: String,
 }
 
 impl AccountRow {
@@ -272,37 +256,6 @@ impl Store {
             .run("DELETE $ended_session")
             .audit(event);
         tx.commit(&self.db).await
-    }
-
-    /// Loads what authorization needs to know about an account: its roles.
-    pub async fn principal(&self, account: &Account) -> Result<AccountPrincipal, StorageError> {
-        let mut response = self
-            .db
-            .query("SELECT partner_id, role, status FROM partner_member WHERE account_id = $account ORDER BY partner_id")
-            .query("SELECT site_id FROM site_admin WHERE account_id = $account ORDER BY site_id")
-            .bind(("account", account.id.to_string()))
-            .await
-            .map_err(StorageError::backend)?;
-        let roles: Vec<RoleRow> = response.take(0).map_err(StorageError::backend)?;
-        let sites: Vec<SiteAdminOf> = response.take(1).map_err(StorageError::backend)?;
-        Ok(AccountPrincipal {
-            account_id: account.id.clone(),
-            is_operator: account.is_operator,
-            partners: roles
-                .into_iter()
-                .map(|row| {
-                    Ok((
-                        PartnerId::from_trusted(row.partner_id),
-                        stored(PartnerRole::parse, &row.role)?,
-                        stored(MemberStatus::parse, &row.status)?,
-                    ))
-                })
-                .collect::<Result<_, StorageError>>()?,
-            site_admin_of: sites
-                .into_iter()
-                .map(|row| SiteId::from_trusted(row.site_id))
-                .collect(),
-        })
     }
 
     /// Disables or re-enables an account platform-wide; disabling also ends its sessions.

@@ -19,6 +19,8 @@ pub enum Conflict {
     AlreadyAssigned,
     /// The invitation left the Pending state meanwhile (accepted, revoked or expired).
     InvitationNotPending,
+    /// The partner has no free licence seat for this privilege.
+    LicenceExhausted(siteward_core::tenancy::Privilege),
     /// Another request with the same idempotency key is being processed or was stored.
     IdempotencyKeyInUse,
     /// A concurrent transaction changed the same records; retrying may succeed.
@@ -35,6 +37,7 @@ impl fmt::Display for Conflict {
             Self::AlreadyInvited => "an open invitation for this email already exists",
             Self::AlreadyAssigned => "the account is already assigned to this site",
             Self::InvitationNotPending => "the invitation is no longer pending",
+            Self::LicenceExhausted(_) => "every licence seat for this privilege is taken",
             Self::IdempotencyKeyInUse => "a request with this idempotency key was already made",
             Self::Concurrent => "a concurrent change touched the same records; try again",
         })

@@ -511,6 +511,11 @@ impl Store {
                         "INSERT INTO partner_member $member",
                         Conflict::AlreadyMember,
                     );
+                crate::licences::guard_licences(
+                    &mut tx,
+                    &membership.partner_id,
+                    Conflict::LicenceExhausted,
+                );
             }
             Acceptance::Membership(None) => {}
             Acceptance::Assignment(assignment) => {

@@ -26,6 +26,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0003_permissions",
         include_str!("../migrations/0003_permissions.surql"),
     ),
+    (
+        "0004_licences",
+        include_str!("../migrations/0004_licences.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

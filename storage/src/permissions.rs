@@ -15,11 +15,10 @@ use siteward_core::permission::records::{
 };
 use siteward_core::permission::role::Purpose;
 use siteward_core::permission::{Permission, PermissionSet, Section};
-use siteward_core::tenancy::MemberStatus;
 
 use crate::error::StorageError;
 use crate::invitations::AssignmentRow;
-use crate::rows::{key, rid, stored};
+use crate::rows::{MemberRow, key, rid, stored};
 use crate::{Store, tx::Tx};
 
 #[derive(Debug, Clone, SurrealValue)]
@@ -222,10 +221,9 @@ impl GrantRow {
 
 #[derive(Debug, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
-struct MembershipFact {
-    partner_id: String,
+struct SiteAdminFact {
+    site_id: String,
     account_id: String,
-    status: String,
 }
 
 #[derive(Debug, SurrealValue)]
@@ -252,7 +250,7 @@ impl Store {
             .query(
                 "BEGIN TRANSACTION;
                  SELECT VALUE id FROM account WHERE status = 'disabled';
-                 SELECT partner_id, account_id, status FROM partner_member;
+                 SELECT * FROM partner_member;
                  SELECT id, partner_id, technician_access FROM site;
                  SELECT * FROM site_assignment;
                  SELECT * FROM role;
@@ -261,15 +259,16 @@ impl Store {
                  SELECT * FROM device_group;
                  SELECT * FROM device;
                  SELECT * FROM access_grant;
+                 SELECT site_id, account_id FROM site_admin;
                  COMMIT TRANSACTION;",
             )
             .await
             .map_err(StorageError::backend)?;
         // Results are numbered with BEGIN as 0 on some engines; find the first SELECT.
-        let first = usize::from(response.num_statements() > 10);
+        let first = usize::from(response.num_statements() > 11);
         let take = |e| StorageError::backend(e);
         let disabled: Vec<RecordId> = response.take(first).map_err(take)?;
-        let memberships: Vec<MembershipFact> = response.take(first + 1).map_err(take)?;
+        let memberships: Vec<MemberRow> = response.take(first + 1).map_err(take)?;
         let sites: Vec<SiteFact> = response.take(first + 2).map_err(take)?;
         let assignments: Vec<AssignmentRow> = response.take(first + 3).map_err(take)?;
         let roles: Vec<RoleRow> = response.take(first + 4).map_err(take)?;
@@ -278,19 +277,21 @@ impl Store {
         let groups: Vec<GroupRow> = response.take(first + 7).map_err(take)?;
         let devices: Vec<DeviceRow> = response.take(first + 8).map_err(take)?;
         let grants: Vec<GrantRow> = response.take(first + 9).map_err(take)?;
+        let site_admins: Vec<SiteAdminFact> = response.take(first + 10).map_err(take)?;
 
         let mut changes = Vec::new();
         changes.extend(disabled.iter().map(|id| Change::Account {
             account: AccountId::from_trusted(key(id)).key(),
             active: false,
         }));
-        for m in memberships {
-            changes.push(Change::Membership {
-                partner: PartnerId::from_trusted(m.partner_id).key(),
-                account: AccountId::from_trusted(m.account_id).key(),
-                status: Some(stored(MemberStatus::parse, &m.status)?),
-            });
+        for m in &memberships {
+            changes.push(m.to_membership()?.change());
         }
+        changes.extend(site_admins.into_iter().map(|a| Change::SiteAdmin {
+            site: SiteId::from_trusted(a.site_id).key(),
+            account: AccountId::from_trusted(a.account_id).key(),
+            admin: true,
+        }));
         changes.extend(sites.into_iter().map(|s| Change::Site {
             site: SiteId::from_trusted(key(&s.id)).key(),
             partner: PartnerId::from_trusted(s.partner_id).key(),

@@ -8,7 +8,8 @@ use siteward_core::account::{Account, AccountStatus};
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
 use siteward_core::ids::{AccountId, ApiTokenId, AuditEventId, CustomerId, PartnerId, SiteId};
 use siteward_core::tenancy::{
-    Customer, MemberStatus, Partner, PartnerMembership, PartnerRole, Site,
+    Customer, DisabledReason, MemberStatus, Partner, PartnerMembership, PartnerRole, Privilege,
+    Privileges, Site,
 };
 use siteward_core::validate::Email;
 
@@ -104,6 +105,8 @@ pub(crate) struct MemberRow {
     pub account_id: String,
     pub role: String,
     pub status: String,
+    pub disabled_reason: Option<String>,
+    pub privileges: Vec<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -119,6 +122,8 @@ impl MemberRow {
             account_id: m.account_id.to_string(),
             role: m.role.as_str().to_owned(),
             status: m.status.as_str().to_owned(),
+            disabled_reason: m.disabled_reason.map(|r| r.as_str().to_owned()),
+            privileges: m.privileges.iter().map(|p| p.as_str().to_owned()).collect(),
             created_at: m.created_at,
         }
     }
@@ -129,6 +134,17 @@ impl MemberRow {
             account_id: AccountId::from_trusted(self.account_id.clone()),
             role: stored(PartnerRole::parse, &self.role)?,
             status: stored(MemberStatus::parse, &self.status)?,
+            disabled_reason: self
+                .disabled_reason
+                .as_deref()
+                .map(|r| stored(DisabledReason::parse, r))
+                .transpose()?,
+            privileges: Privileges::of(
+                self.privileges
+                    .iter()
+                    .map(|p| stored(Privilege::parse, p))
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
             created_at: self.created_at,
         })
     }

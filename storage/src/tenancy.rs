@@ -12,6 +12,7 @@ use siteward_core::validate::Email;
 
 use crate::accounts::NewAccount;
 use crate::error::{Conflict, StorageError};
+use crate::licences::guard_licences;
 use crate::rows::{
     CustomerRow, MemberRow, PartnerRow, SiteAdminRow, SiteRow, key, member_key, rid, site_admin_key,
 };
@@ -221,6 +222,7 @@ impl Store {
                 "INSERT INTO partner_member $member",
                 Conflict::AlreadyMember,
             );
+        guard_licences(&mut tx, &membership.partner_id, Conflict::LicenceExhausted);
         tx.audit_all(events);
         tx.commit(&self.db).await
     }
@@ -269,8 +271,8 @@ impl Store {
         member_view(&row, &people)
     }
 
-    /// Changes a member's role or status. Refuses to leave the partner without an active
-    /// Super Admin.
+    /// Changes a member's role, status or privileges. Refuses to leave the partner without an
+    /// active Super Admin, or to exceed a licence.
     pub async fn update_member(
         &self,
         updated: &PartnerMembership,
@@ -283,10 +285,17 @@ impl Store {
         if !keeps_super_admin {
             tx.guard(LAST_SUPER_ADMIN_GUARD, Conflict::LastSuperAdmin);
         }
-        tx.bind("role", updated.role.as_str())
-            .bind("status", updated.status.as_str())
-            .run("UPDATE $member SET role = $role, status = $status")
-            .audit(event);
+        let row = MemberRow::from_membership(updated);
+        tx.bind("role", row.role)
+            .bind("status", row.status)
+            .bind("disabled_reason", row.disabled_reason)
+            .bind("privileges", row.privileges)
+            .run(
+                "UPDATE $member SET role = $role, status = $status, \
+                 disabled_reason = $disabled_reason, privileges = $privileges",
+            );
+        guard_licences(&mut tx, &updated.partner_id, Conflict::LicenceExhausted);
+        tx.audit(event);
         tx.commit(&self.db).await
     }
 

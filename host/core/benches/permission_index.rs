@@ -16,11 +16,12 @@ use std::time::{Duration, Instant};
 use siteward_core::invitation::PermissionLevel;
 use siteward_core::permission::Permission;
 use siteward_core::permission::index::{
-    Assignment, Change, Grant, Index, Key, PageAt, Question, Scope, Subject, Target, Window,
+    Assignment, Change, Grant, Index, Key, Membership, PageAt, Question, Scope, Subject, Target,
+    Window,
 };
 use siteward_core::permission::role::{Purpose, RoleRef, SystemRole};
 use siteward_core::permission::{PermissionClass, Section};
-use siteward_core::tenancy::MemberStatus;
+use siteward_core::tenancy::{MemberStatus, PartnerRole, Privileges};
 
 /// The shape of one benchmark world.
 #[derive(Debug, Clone, Copy)]
@@ -110,10 +111,14 @@ fn base(size: Size, rng: &mut Rng) -> (World, Vec<Change>) {
         changes.push(Change::Membership {
             partner: key(PARTNER, t % size.partners),
             account: key(TECHNICIAN, t),
-            status: Some(if rng.below(100) == 0 {
-                MemberStatus::Disabled
-            } else {
-                MemberStatus::Active
+            membership: Some(Membership {
+                role: PartnerRole::Technician,
+                status: if rng.below(100) == 0 {
+                    MemberStatus::Disabled
+                } else {
+                    MemberStatus::Active
+                },
+                privileges: Privileges::DEFAULT,
             }),
         });
     }

@@ -1,13 +1,21 @@
 //! Who is acting, and whether they may do what they ask. One function, [`authorize`], decides
 //! for every endpoint, so the tenancy rules live in one place.
 //!
+//! What an account holds comes from the permission index ([`AccountPrincipal::from_index`]):
+//! its partner roles, its privileges, the partner-section permissions its roles and grants give
+//! it at this moment, and the sites it administers. So a partner endpoint is decided by the
+//! same engine as a technician's check — an Admin's team management is `admin.team`, which a
+//! Technician may also hold through a `team_administrator` grant.
+//!
 //! A refusal is one of two kinds. [`Denial::NotVisible`] means the resource belongs to a tenant
 //! the principal has nothing to do with: the API answers 404, exactly as for a resource that
 //! does not exist, so ids of other tenants cannot be probed. [`Denial::Forbidden`] means the
 //! principal can see the resource but lacks the privilege: 403.
 
 use crate::ids::{AccountId, ApiTokenId, PartnerId, SiteId};
-use crate::tenancy::{MemberStatus, PartnerRole};
+use crate::permission::index::Index;
+use crate::permission::{Permission, PermissionSet};
+use crate::tenancy::{MemberStatus, PartnerRole, Privileges};
 
 /// What an API token may act on: one partner or one site.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -32,7 +40,7 @@ pub enum Principal {
     },
 }
 
-/// A logged-in account and the roles it holds.
+/// A logged-in account and what it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountPrincipal {
     /// The account.
@@ -40,17 +48,56 @@ pub struct AccountPrincipal {
     /// Whether it runs the platform.
     pub is_operator: bool,
     /// Its partner memberships.
-    pub partners: Vec<(PartnerId, PartnerRole, MemberStatus)>,
+    pub partners: Vec<PartnerStanding>,
     /// The sites it administers.
     pub site_admin_of: Vec<SiteId>,
 }
 
+/// An account's membership of one partner, as authorization reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartnerStanding {
+    /// The partner.
+    pub partner: PartnerId,
+    /// The partner role.
+    pub role: PartnerRole,
+    /// Whether the membership may be used.
+    pub status: MemberStatus,
+    /// The privileges held.
+    pub privileges: Privileges,
+    /// The partner-section permissions held now, by role or by grant.
+    pub permissions: PermissionSet,
+}
+
 impl AccountPrincipal {
-    fn active_role(&self, partner: &PartnerId) -> Option<PartnerRole> {
+    /// What the permission index holds for an account at `now` (milliseconds since the epoch).
+    pub fn from_index(index: &Index, account_id: AccountId, is_operator: bool, now: i64) -> Self {
+        let key = account_id.key();
+        Self {
+            partners: index
+                .standings(key, now)
+                .into_iter()
+                .map(|s| PartnerStanding {
+                    partner: PartnerId::from_key(s.partner),
+                    role: s.membership.role,
+                    status: s.membership.status,
+                    privileges: s.membership.privileges,
+                    permissions: s.permissions,
+                })
+                .collect(),
+            site_admin_of: index
+                .administered_sites(key)
+                .iter()
+                .map(|site| SiteId::from_key(*site))
+                .collect(),
+            account_id,
+            is_operator,
+        }
+    }
+
+    fn active_standing(&self, partner: &PartnerId) -> Option<&PartnerStanding> {
         self.partners
             .iter()
-            .find(|(p, _, status)| p == partner && *status == MemberStatus::Active)
-            .map(|(_, role, _)| *role)
+            .find(|s| &s.partner == partner && s.status == MemberStatus::Active)
     }
 }
 
@@ -70,8 +117,11 @@ pub enum Action<'a> {
     OperatePlatform,
     /// Read a partner and its customers and sites.
     ViewPartner(&'a PartnerId),
-    /// Add, change or remove Admins and Technicians; reset their second factor.
+    /// Add, change or remove Technicians; reset their second factor (`admin.team`).
     ManageMembers(&'a PartnerId),
+    /// Assign partner roles and privileges, and manage Admins (reference 004's "Assign roles"
+    /// and "Enable Remote Support/Unattended access": Super Admins and Admins).
+    AssignRoles(&'a PartnerId),
     /// Grant, change or remove the Super Admin role (reference 004: Super Admins only).
     ManageSuperAdmins(&'a PartnerId),
     /// Create customers and sites.
@@ -114,7 +164,7 @@ pub enum Denial {
 enum Standing {
     Stranger,
     Operator,
-    Member(PartnerRole),
+    Member(PartnerRole, PermissionSet),
     /// A partner-scoped API token: an Admin that cannot mint further tokens.
     PartnerToken,
 }
@@ -123,8 +173,10 @@ fn standing(principal: &Principal, partner: &PartnerId) -> Standing {
     match principal {
         Principal::Account(account) if account.is_operator => Standing::Operator,
         Principal::Account(account) => account
-            .active_role(partner)
-            .map_or(Standing::Stranger, Standing::Member),
+            .active_standing(partner)
+            .map_or(Standing::Stranger, |s| {
+                Standing::Member(s.role, s.permissions)
+            }),
         Principal::ApiToken {
             scope: TokenScope::Partner(p),
             ..
@@ -155,18 +207,15 @@ fn allow_if(condition: bool) -> Result<(), Denial> {
 /// Decides whether `principal` may perform `action`.
 pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denial> {
     use Standing::{Member, Operator, PartnerToken, Stranger};
-    let manager = |s: Standing| {
-        matches!(
-            s,
-            Operator | PartnerToken | Member(PartnerRole::SuperAdmin | PartnerRole::Admin)
-        )
+    // Whether the standing holds a partner-section permission; partner tokens act as Admins.
+    let holds = |s: Standing, permission: Permission| match s {
+        Operator | PartnerToken => true,
+        Member(_, permissions) => permissions.contains(permission),
+        Stranger => false,
     };
-    let person_manager = |s: Standing| {
-        matches!(
-            s,
-            Operator | Member(PartnerRole::SuperAdmin | PartnerRole::Admin)
-        )
-    };
+    // The same, for people only: tokens cannot mint tokens.
+    let person_holds =
+        |s: Standing, permission: Permission| s != PartnerToken && holds(s, permission);
 
     match action {
         Action::OperatePlatform => match principal {
@@ -177,19 +226,28 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denial
             Stranger => Err(Denial::NotVisible),
             _ => Ok(()),
         },
-        Action::ManageMembers(p) | Action::ManageCustomers(p) | Action::ViewPartnerAudit(p) => {
-            match standing(principal, p) {
-                Stranger => Err(Denial::NotVisible),
-                s => allow_if(manager(s)),
-            }
-        }
+        Action::ManageMembers(p) | Action::ManageCustomers(p) => match standing(principal, p) {
+            Stranger => Err(Denial::NotVisible),
+            s => allow_if(holds(s, Permission::AdminTeam)),
+        },
+        Action::ViewPartnerAudit(p) => match standing(principal, p) {
+            Stranger => Err(Denial::NotVisible),
+            s => allow_if(holds(s, Permission::AdminAuditLog)),
+        },
+        Action::AssignRoles(p) => match standing(principal, p) {
+            Stranger => Err(Denial::NotVisible),
+            s => allow_if(matches!(
+                s,
+                Operator | PartnerToken | Member(PartnerRole::SuperAdmin | PartnerRole::Admin, _)
+            )),
+        },
         Action::ManageSuperAdmins(p) => match standing(principal, p) {
             Stranger => Err(Denial::NotVisible),
-            s => allow_if(matches!(s, Operator | Member(PartnerRole::SuperAdmin))),
+            s => allow_if(matches!(s, Operator | Member(PartnerRole::SuperAdmin, _))),
         },
         Action::ManagePartnerTokens(p) => match standing(principal, p) {
             Stranger => Err(Denial::NotVisible),
-            s => allow_if(person_manager(s)),
+            s => allow_if(person_holds(s, Permission::AdminTeam)),
         },
         Action::ViewSite(site) => {
             if is_site_admin(principal, site.site) || is_site_token(principal, site.site) {
@@ -207,9 +265,13 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denial
             if is_site_admin(principal, site.site) || is_site_token(principal, site.site) {
                 return Ok(());
             }
+            let needs = match action {
+                Action::ViewSiteAudit(_) => Permission::AdminAuditLog,
+                _ => Permission::AdminTeam,
+            };
             match standing(principal, site.partner) {
                 Stranger => Err(Denial::NotVisible),
-                s => allow_if(manager(s)),
+                s => allow_if(holds(s, needs)),
             }
         }
         Action::ManageSiteTechnicians(site) => {
@@ -231,7 +293,7 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denial
             }
             match standing(principal, site.partner) {
                 Stranger => Err(Denial::NotVisible),
-                s => allow_if(person_manager(s)),
+                s => allow_if(person_holds(s, Permission::AdminTeam)),
             }
         }
     }
@@ -240,6 +302,9 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denial
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::permission::Section;
+    use crate::permission::index::{Change, Grant, Key, Membership, Scope, Subject, Window};
+    use crate::permission::role::{RoleRef, SystemRole};
     use chrono::TimeZone;
 
     fn id<T>(make: fn(crate::Timestamp, [u8; 10]) -> T, n: u8) -> T {
@@ -249,13 +314,33 @@ mod tests {
         )
     }
 
+    const NOW: i64 = 1_700_000_000_000;
+
+    /// A member as the index holds them, with `changes` applied after the membership.
+    fn member_with(
+        partner: &PartnerId,
+        role: PartnerRole,
+        status: MemberStatus,
+        changes: impl FnOnce(Key) -> Vec<Change>,
+    ) -> Principal {
+        let account = id(AccountId::generate, 9);
+        let mut index = Index::from_changes([Change::Membership {
+            partner: partner.key(),
+            account: account.key(),
+            membership: Some(Membership {
+                role,
+                status,
+                privileges: Privileges::DEFAULT,
+            }),
+        }]);
+        for change in changes(account.key()) {
+            index.apply(change);
+        }
+        Principal::Account(AccountPrincipal::from_index(&index, account, false, NOW))
+    }
+
     fn member(partner: &PartnerId, role: PartnerRole, status: MemberStatus) -> Principal {
-        Principal::Account(AccountPrincipal {
-            account_id: id(AccountId::generate, 9),
-            is_operator: false,
-            partners: vec![(partner.clone(), role, status)],
-            site_admin_of: vec![],
-        })
+        member_with(partner, role, status, |_| Vec::new())
     }
 
     #[test]
@@ -319,6 +404,72 @@ mod tests {
     }
 
     #[test]
+    fn a_technician_granted_team_administration_manages_technicians_but_not_roles() {
+        let p = &id(PartnerId::generate, 1);
+        let partner = p.key();
+        let grant = |valid_until: Option<i64>| {
+            move |account: Key| {
+                vec![Change::Grant {
+                    grant: 77,
+                    value: Grant {
+                        subject: Subject::Technician(account),
+                        scope: Scope::Section {
+                            partner,
+                            section: Section::Administration,
+                        },
+                        role: RoleRef::System(SystemRole::TeamAdministrator),
+                        window: Window {
+                            from: None,
+                            until: valid_until,
+                        },
+                    },
+                }]
+            }
+        };
+        let team_admin = member_with(
+            p,
+            PartnerRole::Technician,
+            MemberStatus::Active,
+            grant(None),
+        );
+        assert_eq!(authorize(&team_admin, Action::ManageMembers(p)), Ok(()));
+        assert_eq!(authorize(&team_admin, Action::ManageCustomers(p)), Ok(()));
+        assert_eq!(
+            authorize(&team_admin, Action::AssignRoles(p)),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            authorize(&team_admin, Action::ViewPartnerAudit(p)),
+            Err(Denial::Forbidden)
+        );
+        // The grant's window ends at `NOW`: from then on it gives nothing.
+        let lapsed = member_with(
+            p,
+            PartnerRole::Technician,
+            MemberStatus::Active,
+            grant(Some(NOW)),
+        );
+        assert_eq!(
+            authorize(&lapsed, Action::ManageMembers(p)),
+            Err(Denial::Forbidden)
+        );
+    }
+
+    #[test]
+    fn only_super_admins_see_billing() {
+        let p = id(PartnerId::generate, 1);
+        let permissions = |role| match member(&p, role, MemberStatus::Active) {
+            Principal::Account(a) => a.partners[0].permissions,
+            Principal::ApiToken { .. } => unreachable!(),
+        };
+        assert!(permissions(PartnerRole::SuperAdmin).contains(Permission::AdminBilling));
+        assert!(!permissions(PartnerRole::Admin).contains(Permission::AdminBilling));
+        assert!(permissions(PartnerRole::Admin).contains(Permission::AdminTeam));
+        // A Technician's own invitations need the remote-support privilege.
+        assert!(permissions(PartnerRole::Technician).is_empty());
+    }
+
+    #[test]
     fn a_disabled_membership_counts_for_nothing() {
         let p = id(PartnerId::generate, 1);
         let disabled = member(&p, PartnerRole::Admin, MemberStatus::Disabled);
@@ -368,12 +519,14 @@ mod tests {
         let p = id(PartnerId::generate, 1);
         let mine = id(SiteId::generate, 2);
         let other = id(SiteId::generate, 3);
-        let site_admin = Principal::Account(AccountPrincipal {
-            account_id: id(AccountId::generate, 4),
-            is_operator: false,
-            partners: vec![],
-            site_admin_of: vec![mine.clone()],
-        });
+        let account = id(AccountId::generate, 4);
+        let index = Index::from_changes([Change::SiteAdmin {
+            site: mine.key(),
+            account: account.key(),
+            admin: true,
+        }]);
+        let site_admin =
+            Principal::Account(AccountPrincipal::from_index(&index, account, false, NOW));
         assert_eq!(
             authorize(
                 &site_admin,

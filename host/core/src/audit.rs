@@ -31,6 +31,10 @@ string_enum! {
         MemberTotpReset = "member.totp_reset",
         /// A partner's settings changed.
         PartnerUpdated = "partner.updated",
+        /// The operator changed a partner's licence seats.
+        LicencesChanged = "partner.licences_changed",
+        /// Lowering a licence disabled a member automatically (reference 003).
+        MemberLicenceDisabled = "member.licence_disabled",
         /// An invitation was sent.
         InvitationCreated = "invitation.created",
         /// An invitation was sent again with a fresh link.

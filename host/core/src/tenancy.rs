@@ -65,6 +65,123 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Why a membership is Disabled (reference 003 marks the automatic kind apart).
+    DisabledReason {
+        /// An administrator disabled it.
+        Manual = "manual",
+        /// The partner's licences were lowered below the number of holders (automatic).
+        Licence = "licence",
+    }
+}
+
+string_enum! {
+    /// A privilege a member holds at the partner (reference 004). Holding one may need a
+    /// licence seat: a partner can have a limited number of seats per privilege.
+    Privilege {
+        /// Conduct attended remote support: the Invitations (Quick Support) section.
+        RemoteSupport = "remote_support",
+        /// Reach unattended devices: every device action at the partner's sites.
+        UnattendedAccess = "unattended_access",
+    }
+}
+
+/// The privileges a member holds, as a bit set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Privileges(u8);
+
+impl Privileges {
+    /// What a new member holds unless told otherwise: unattended access (reference 004: "all
+    /// technicians … can access unattended computers by default").
+    pub const DEFAULT: Self = Self(1 << Privilege::UnattendedAccess as u8);
+
+    /// No privileges.
+    pub const NONE: Self = Self(0);
+
+    /// The set of `privileges`.
+    pub fn of(privileges: impl IntoIterator<Item = Privilege>) -> Self {
+        privileges.into_iter().fold(Self::NONE, Self::with)
+    }
+
+    /// This set with `privilege` added.
+    #[must_use]
+    pub fn with(self, privilege: Privilege) -> Self {
+        Self(self.0 | 1 << privilege as u8)
+    }
+
+    /// Whether the set holds `privilege`.
+    pub fn contains(self, privilege: Privilege) -> bool {
+        self.0 & 1 << privilege as u8 != 0
+    }
+
+    /// The privileges in the set, in catalogue order.
+    pub fn iter(self) -> impl Iterator<Item = Privilege> {
+        Privilege::ALL
+            .iter()
+            .copied()
+            .filter(move |p| self.contains(*p))
+    }
+
+    /// Parses the text forms; `field` names the input in the error.
+    pub fn parse(field: &str, texts: &[String]) -> Result<Self, FieldError> {
+        texts
+            .iter()
+            .map(|t| Privilege::parse(field, t))
+            .collect::<Result<Vec<_>, _>>()
+            .map(Self::of)
+    }
+}
+
+/// A partner's seats for one privilege. A privilege without a licence record is unlimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Licence {
+    /// The privilege.
+    pub privilege: Privilege,
+    /// How many active members may hold it.
+    pub seats: u32,
+}
+
+/// A licence would have fewer seats than the Super Admins holding its privilege, who are never
+/// disabled automatically (the partner would lose its administrators).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{super_admins} Super Admins hold {privilege}; withdraw it from some of them before lowering the licence to {seats}"
+)]
+pub struct LicenceBelowSuperAdmins {
+    /// The privilege.
+    pub privilege: Privilege,
+    /// The seats asked for.
+    pub seats: u32,
+    /// The Super Admins holding it.
+    pub super_admins: usize,
+}
+
+impl Licence {
+    /// Which holders are disabled when the licence has `self.seats`: the newest, by when they
+    /// joined (ties broken by account id, so the choice is stable), never a Super Admin.
+    /// `holders` are the active members holding the privilege, in any order.
+    pub fn overflow<'a>(
+        &self,
+        holders: &'a [PartnerMembership],
+    ) -> Result<Vec<&'a PartnerMembership>, LicenceBelowSuperAdmins> {
+        let seats = self.seats as usize;
+        let (super_admins, mut others): (Vec<&PartnerMembership>, Vec<&PartnerMembership>) =
+            holders
+                .iter()
+                .partition(|m| m.role == PartnerRole::SuperAdmin);
+        if super_admins.len() > seats {
+            return Err(LicenceBelowSuperAdmins {
+                privilege: self.privilege,
+                seats: self.seats,
+                super_admins: super_admins.len(),
+            });
+        }
+        others.sort_by(|a, b| (b.created_at, &b.account_id).cmp(&(a.created_at, &a.account_id)));
+        others.truncate(holders.len().saturating_sub(seats));
+        Ok(others)
+    }
+}
+
 /// A partner: an installer, distributor or remote-support firm.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Partner {
@@ -120,8 +237,32 @@ pub struct PartnerMembership {
     pub role: PartnerRole,
     /// Whether the membership may be used.
     pub status: MemberStatus,
+    /// Why it is Disabled; `None` while Active.
+    pub disabled_reason: Option<DisabledReason>,
+    /// The privileges the member holds.
+    pub privileges: Privileges,
     /// When the account joined.
     pub created_at: Timestamp,
+}
+
+impl PartnerMembership {
+    /// A new, active membership with the default privileges.
+    pub fn new(
+        partner_id: PartnerId,
+        account_id: AccountId,
+        role: PartnerRole,
+        created_at: Timestamp,
+    ) -> Self {
+        Self {
+            partner_id,
+            account_id,
+            role,
+            status: MemberStatus::Active,
+            disabled_reason: None,
+            privileges: Privileges::DEFAULT,
+            created_at,
+        }
+    }
 }
 
 /// An account that administers a site on the customer's behalf.
@@ -160,5 +301,73 @@ impl NewPerson {
             name,
             password,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn holder(n: u8, role: PartnerRole, joined: i64) -> PartnerMembership {
+        let at = chrono::Utc
+            .timestamp_millis_opt(1_700_000_000_000 + joined)
+            .unwrap();
+        PartnerMembership::new(
+            PartnerId::generate(at, [1; 10]),
+            AccountId::generate(at, [n; 10]),
+            role,
+            at,
+        )
+    }
+
+    #[test]
+    fn lowering_a_licence_disables_the_newest_holders_but_no_super_admin() {
+        let holders = [
+            holder(1, PartnerRole::Technician, 10),
+            holder(2, PartnerRole::SuperAdmin, 40),
+            holder(3, PartnerRole::Technician, 30),
+            holder(4, PartnerRole::Admin, 20),
+        ];
+        let licence = |seats| Licence {
+            privilege: Privilege::RemoteSupport,
+            seats,
+        };
+        let disabled = |seats| -> Vec<u8> {
+            licence(seats)
+                .overflow(&holders)
+                .unwrap()
+                .iter()
+                .map(|m| holders.iter().position(|h| h == *m).unwrap() as u8 + 1)
+                .collect()
+        };
+        assert_eq!(disabled(4), Vec::<u8>::new());
+        assert_eq!(disabled(3), vec![3]);
+        // The Super Admin joined last but keeps the seat; the next newest go.
+        assert_eq!(disabled(1), vec![3, 4, 1]);
+        assert_eq!(
+            licence(0).overflow(&holders),
+            Err(LicenceBelowSuperAdmins {
+                privilege: Privilege::RemoteSupport,
+                seats: 0,
+                super_admins: 1
+            })
+        );
+    }
+
+    #[test]
+    fn privileges_parse_and_print_in_catalogue_order() {
+        let parsed = Privileges::parse(
+            "privileges",
+            &["unattended_access".to_owned(), "remote_support".to_owned()],
+        )
+        .unwrap();
+        assert_eq!(
+            parsed.iter().collect::<Vec<_>>(),
+            [Privilege::RemoteSupport, Privilege::UnattendedAccess]
+        );
+        assert!(Privileges::parse("privileges", &["root".to_owned()]).is_err());
+        assert!(Privileges::DEFAULT.contains(Privilege::UnattendedAccess));
+        assert!(!Privileges::DEFAULT.contains(Privilege::RemoteSupport));
     }
 }

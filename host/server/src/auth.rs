@@ -103,7 +103,7 @@ impl FromRequestParts<AppState> for Auth {
             if account.status != AccountStatus::Active {
                 return Err(invalid());
             }
-            let principal = state.store.principal(&account).await?;
+            let principal = state.principal(&account);
             Ok(Self {
                 principal: Principal::Account(principal),
                 audit: AuditContext {

@@ -137,6 +137,15 @@ impl From<StorageError> for ApiError {
                     Conflict::AlreadyInvited => "already_invited",
                     Conflict::AlreadyAssigned => "already_assigned",
                     Conflict::InvitationNotPending => "invitation_not_pending",
+                    Conflict::LicenceExhausted(privilege) => {
+                        return Self::conflict(
+                            "licence_exhausted",
+                            format!(
+                                "every {privilege} licence seat of this partner is taken; \
+                                 free a seat or ask the operator for more"
+                            ),
+                        );
+                    }
                     Conflict::IdempotencyKeyInUse => "idempotency_key_in_use",
                     Conflict::Concurrent => "concurrent_change",
                 };

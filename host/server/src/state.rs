@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use siteward_core::access::AccountPrincipal;
 use siteward_core::account::LockoutPolicy;
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
 use siteward_core::ids::{AuditEventId, IdGenerator, PartnerId, SiteId};
@@ -147,6 +148,17 @@ impl AppState {
     /// The current time.
     pub fn now(&self) -> Timestamp {
         self.clock.now()
+    }
+
+    /// What an account holds, as the permission index says now: its partner roles, privileges
+    /// and section permissions, and the sites it administers.
+    pub fn principal(&self, account: &siteward_core::account::Account) -> AccountPrincipal {
+        AccountPrincipal::from_index(
+            &self.permissions.read(),
+            account.id.clone(),
+            account.is_operator,
+            self.now().timestamp_millis(),
+        )
     }
 
     /// A new id of any kind, made now; ids made by this host sort in the order they were made.

@@ -7,7 +7,7 @@ use siteward_core::account::{Account, AccountStatus};
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditFilter, AuditScope, AuditTarget};
 use siteward_core::ids::{AccountId, AuditEventId, PartnerId};
 use siteward_core::page::PageRequest;
-use siteward_core::tenancy::{MemberStatus, Partner, PartnerMembership, PartnerRole};
+use siteward_core::tenancy::{Partner, PartnerMembership, PartnerRole};
 use siteward_core::validate::Email;
 use siteward_storage::{Conflict, NewAccount, PersonResolution, StorageError, Store, StoreConfig};
 
@@ -70,13 +70,12 @@ async fn partner_with_super_admin(
         created_at: at(0),
     };
     let person = PersonResolution::New(new_account(ids, email));
-    let membership = PartnerMembership {
-        partner_id: partner.id.clone(),
-        account_id: person.account_id().clone(),
-        role: PartnerRole::SuperAdmin,
-        status: MemberStatus::Active,
-        created_at: at(0),
-    };
+    let membership = PartnerMembership::new(
+        partner.id.clone(),
+        person.account_id().clone(),
+        PartnerRole::SuperAdmin,
+        at(0),
+    );
     let created = event(ids, AuditAction::PartnerCreated, Some(&partner.id));
     store
         .create_partner(&partner, &person, &membership, &[created])
@@ -157,13 +156,12 @@ async fn a_taken_email_is_a_conflict_and_nothing_is_half_written() {
         created_at: at(0),
     };
     let person = PersonResolution::New(new_account(&mut ids, "owner@acme.example"));
-    let membership = PartnerMembership {
-        partner_id: partner.id.clone(),
-        account_id: person.account_id().clone(),
-        role: PartnerRole::SuperAdmin,
-        status: MemberStatus::Active,
-        created_at: at(0),
-    };
+    let membership = PartnerMembership::new(
+        partner.id.clone(),
+        person.account_id().clone(),
+        PartnerRole::SuperAdmin,
+        at(0),
+    );
     let created = event(&mut ids, AuditAction::PartnerCreated, Some(&partner.id));
     let error = store
         .create_partner(&partner, &person, &membership, &[created])
@@ -189,13 +187,12 @@ async fn a_second_membership_is_a_conflict() {
     let store = Store::open(&StoreConfig::memory()).await.unwrap();
     let mut ids = Ids(0);
     let (partner, owner) = partner_with_super_admin(&store, &mut ids, "owner@acme.example").await;
-    let membership = PartnerMembership {
-        partner_id: partner.clone(),
-        account_id: owner.clone(),
-        role: PartnerRole::Technician,
-        status: MemberStatus::Active,
-        created_at: at(2),
-    };
+    let membership = PartnerMembership::new(
+        partner.clone(),
+        owner.clone(),
+        PartnerRole::Technician,
+        at(2),
+    );
     let added = event(&mut ids, AuditAction::MemberAdded, Some(&partner));
     let error = store
         .add_member(&membership, &PersonResolution::Existing(owner), &[added])
@@ -232,13 +229,12 @@ async fn the_last_super_admin_cannot_be_demoted_or_removed() {
 
     // With a second Super Admin the first may step down.
     let second = PersonResolution::New(new_account(&mut ids, "second@acme.example"));
-    let membership = PartnerMembership {
-        partner_id: partner.clone(),
-        account_id: second.account_id().clone(),
-        role: PartnerRole::SuperAdmin,
-        status: MemberStatus::Active,
-        created_at: at(2),
-    };
+    let membership = PartnerMembership::new(
+        partner.clone(),
+        second.account_id().clone(),
+        PartnerRole::SuperAdmin,
+        at(2),
+    );
     let added = event(&mut ids, AuditAction::MemberAdded, Some(&partner));
     store
         .add_member(&membership, &second, &[added])

@@ -8,10 +8,13 @@
 //! The conditions, in the order they are checked:
 //! 1. the technician's account is active;
 //! 2. the technician is an active member of the partner the site (or section) belongs to;
-//! 3. for site menus and device actions: the site's Technician Access switch is on, the
+//! 3. device actions need the member's unattended-access privilege, the Invitations section
+//!    the remote-support privilege (the privileges licences count, reference 004);
+//! 4. for site menus and device actions: the site's Technician Access switch is on, the
 //!    technician is assigned to the site (the invitation was accepted), the assignment is
 //!    unlocked and within its validity window, and its level is not None;
-//! 4. site menus are granted by the level; device actions and section functions by a grant —
+//! 5. site menus are granted by the level; section functions by the member's partner role
+//!    (Super Admin, Admin, Technician), and device actions and section functions by a grant —
 //!    the technician's own or a department's — on the device, a group containing it, the site,
 //!    or the section, whose role holds the permission and whose window contains `now`.
 //!
@@ -23,11 +26,11 @@ use std::ops::Bound;
 
 use rustc_hash::FxBuildHasher;
 
-use super::role::{Purpose, RoleRef, SystemRole};
+use super::role::{Purpose, RoleRef, SystemRole, partner_role_permissions};
 use super::{Permission, PermissionClass, PermissionSet, Section};
 use crate::Timestamp;
 use crate::invitation::PermissionLevel;
-use crate::tenancy::MemberStatus;
+use crate::tenancy::{MemberStatus, PartnerRole, Privilege, Privileges};
 
 /// An id's key (see `ids::*::key`): 128 bits that sort as the id's text does.
 pub type Key = u128;
@@ -103,6 +106,29 @@ pub struct Assignment {
     pub window: Window,
 }
 
+/// A membership of a partner, as checks see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Membership {
+    /// The member's partner role.
+    pub role: PartnerRole,
+    /// Whether it may be used.
+    pub status: MemberStatus,
+    /// The privileges the member holds.
+    pub privileges: Privileges,
+}
+
+/// Where an account stands at one partner: what authorizing a partner endpoint reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Standing {
+    /// The partner.
+    pub partner: Key,
+    /// The membership.
+    pub membership: Membership,
+    /// The partner-section permissions the member holds now (by role or by grant); empty
+    /// while the membership or the account is disabled.
+    pub permissions: PermissionSet,
+}
+
 /// A grant: a subject may use a role on a scope, within a window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Grant {
@@ -133,8 +159,17 @@ pub enum Change {
         partner: Key,
         /// The member's account.
         account: Key,
-        /// The membership's status.
-        status: Option<MemberStatus>,
+        /// The membership.
+        membership: Option<Membership>,
+    },
+    /// An account became (`admin: true`) or stopped being an admin of a site.
+    SiteAdmin {
+        /// The site.
+        site: Key,
+        /// The account.
+        account: Key,
+        /// Whether it is now an admin of the site.
+        admin: bool,
     },
     /// A site exists with its switch.
     Site {
@@ -290,12 +325,16 @@ pub enum Reason {
     GrantedByLevel(PermissionLevel),
     /// Allowed: a grant whose role holds the permission.
     GrantedByRole(GrantPath),
+    /// Allowed: a partner-section function the member's partner role includes.
+    GrantedByPartnerRole(PartnerRole),
     /// The account is disabled.
     AccountDisabled,
     /// The technician is not (or no longer) a member of the partner.
     NotAMember,
     /// The technician's membership of the partner is disabled.
     MembershipDisabled,
+    /// The member does not hold the privilege this permission needs.
+    PrivilegeNotHeld(Privilege),
     /// The site's Technician Access switch is off.
     TechnicianAccessOff,
     /// The technician is not assigned to the site (never, or the assignment was deleted).
@@ -319,7 +358,10 @@ pub enum Reason {
 impl Reason {
     /// Whether this reason allows.
     pub fn allows(self) -> bool {
-        matches!(self, Self::GrantedByLevel(_) | Self::GrantedByRole(_))
+        matches!(
+            self,
+            Self::GrantedByLevel(_) | Self::GrantedByRole(_) | Self::GrantedByPartnerRole(_)
+        )
     }
 
     /// A stable code for the reason.
@@ -327,9 +369,11 @@ impl Reason {
         match self {
             Self::GrantedByLevel(_) => "granted_by_level",
             Self::GrantedByRole(_) => "granted_by_role",
+            Self::GrantedByPartnerRole(_) => "granted_by_partner_role",
             Self::AccountDisabled => "account_disabled",
             Self::NotAMember => "not_a_member",
             Self::MembershipDisabled => "membership_disabled",
+            Self::PrivilegeNotHeld(_) => "privilege_not_held",
             Self::TechnicianAccessOff => "technician_access_off",
             Self::NotAssigned => "not_assigned",
             Self::Locked => "locked",
@@ -389,9 +433,11 @@ pub struct Stats {
 struct AccountEntry {
     /// Accounts are active unless a change says otherwise, so creating one needs no change.
     disabled: bool,
-    memberships: Vec<(Key, MemberStatus)>,
+    memberships: Vec<(Key, Membership)>,
     /// The departments the account is in, ascending.
     departments: Vec<Key>,
+    /// The sites the account administers, ascending.
+    admin_of: Vec<Key>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -497,12 +543,26 @@ impl Index {
             Change::Membership {
                 partner,
                 account,
-                status,
+                membership,
             } => {
                 let entry = self.accounts.entry(account).or_default();
                 entry.memberships.retain(|(p, _)| *p != partner);
-                if let Some(status) = status {
-                    entry.memberships.push((partner, status));
+                if let Some(membership) = membership {
+                    entry.memberships.push((partner, membership));
+                }
+            }
+            Change::SiteAdmin {
+                site,
+                account,
+                admin,
+            } => {
+                let sites = &mut self.accounts.entry(account).or_default().admin_of;
+                match (sites.binary_search(&site), admin) {
+                    (Err(at), true) => sites.insert(at, site),
+                    (Ok(at), false) => {
+                        sites.remove(at);
+                    }
+                    _ => {}
                 }
             }
             Change::Site {
@@ -721,12 +781,21 @@ impl Index {
         if account.disabled {
             return Ok(Reason::AccountDisabled);
         }
-        match account.memberships.iter().find(|(p, _)| *p == partner) {
-            None => return Ok(Reason::NotAMember),
-            Some((_, MemberStatus::Disabled)) => return Ok(Reason::MembershipDisabled),
-            Some((_, MemberStatus::Active)) => {}
+        let Some((_, membership)) = account.memberships.iter().find(|(p, _)| *p == partner) else {
+            return Ok(Reason::NotAMember);
+        };
+        if membership.status == MemberStatus::Disabled {
+            return Ok(Reason::MembershipDisabled);
+        }
+        if let Some(privilege) = class.privilege()
+            && !membership.privileges.contains(privilege)
+        {
+            return Ok(Reason::PrivilegeNotHeld(privilege));
         }
         if let PermissionClass::Section(section) = class {
+            if partner_role_permissions(membership.role).contains(question.permission) {
+                return Ok(Reason::GrantedByPartnerRole(membership.role));
+            }
             let scope = Scope::Section { partner, section };
             return Ok(self.granted(question, account, &[scope], now));
         }
@@ -918,6 +987,48 @@ impl Index {
     fn allows(&self, question: &Question, now: i64) -> bool {
         self.check(question, now).is_ok_and(Reason::allows)
     }
+
+    /// Whether the account may log in: it is not disabled platform-wide.
+    pub fn account_active(&self, account: Key) -> bool {
+        self.accounts.get(&account).is_none_or(|a| !a.disabled)
+    }
+
+    /// Where an account stands at each partner it is a member of, ascending by partner, with
+    /// the section permissions it holds at `now` — each one exactly what [`Index::check`]
+    /// answers for it.
+    pub fn standings(&self, account: Key, now: i64) -> Vec<Standing> {
+        let Some(entry) = self.accounts.get(&account) else {
+            return Vec::new();
+        };
+        let mut standings: Vec<Standing> = entry
+            .memberships
+            .iter()
+            .map(|&(partner, membership)| Standing {
+                partner,
+                membership,
+                permissions: PermissionSet::of_sections()
+                    .iter()
+                    .filter(|&permission| {
+                        self.allows(
+                            &Question {
+                                technician: account,
+                                permission,
+                                target: Target::Partner(partner),
+                            },
+                            now,
+                        )
+                    })
+                    .fold(PermissionSet::EMPTY, PermissionSet::with),
+            })
+            .collect();
+        standings.sort_by_key(|s| s.partner);
+        standings
+    }
+
+    /// The sites an account administers, ascending.
+    pub fn administered_sites(&self, account: Key) -> &[Key] {
+        self.accounts.get(&account).map_or(&[], |a| &a.admin_of)
+    }
 }
 
 fn remove_from(map: &mut Map<Key, BTreeSet<Key>>, key: Key, value: Key) {
@@ -968,7 +1079,11 @@ mod tests {
             Change::Membership {
                 partner: PARTNER,
                 account: TECH,
-                status: Some(MemberStatus::Active),
+                membership: Some(Membership {
+                    role: PartnerRole::Technician,
+                    status: MemberStatus::Active,
+                    privileges: Privileges::of(Privilege::ALL.iter().copied()),
+                }),
             },
             Change::Site {
                 site: SITE,

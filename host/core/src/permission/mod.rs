@@ -18,7 +18,7 @@ pub mod role;
 mod reference;
 
 use crate::invitation::PermissionLevel;
-use crate::tenancy::string_enum;
+use crate::tenancy::{Privilege, string_enum};
 
 string_enum! {
     /// A permission. The names are stable: API clients and audit exports use them.
@@ -122,6 +122,18 @@ pub enum PermissionClass {
     Section(Section),
 }
 
+impl PermissionClass {
+    /// The member privilege a permission of this class needs (reference 004): device actions
+    /// are unattended access, the Invitations section is remote support.
+    pub fn privilege(self) -> Option<Privilege> {
+        match self {
+            Self::Device => Some(Privilege::UnattendedAccess),
+            Self::Section(Section::Invitations) => Some(Privilege::RemoteSupport),
+            Self::SiteMenu | Self::Section(Section::Administration) => None,
+        }
+    }
+}
+
 impl Permission {
     /// The permission's class.
     pub fn class(self) -> PermissionClass {
@@ -158,6 +170,14 @@ impl PermissionSet {
             .filter(|p| p.class() == class)
             .copied()
             .collect()
+    }
+
+    /// Every partner-section permission (invitations and administration).
+    pub fn of_sections() -> Self {
+        Section::ALL
+            .iter()
+            .map(|s| Self::of_class(PermissionClass::Section(*s)))
+            .fold(Self::EMPTY, |a, b| Self(a.0 | b.0))
     }
 
     /// Whether the set holds `permission`.

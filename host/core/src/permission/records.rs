@@ -3,7 +3,7 @@
 
 use super::PermissionSet;
 use super::Section;
-use super::index::{Change, Grant, Scope, Subject, Window};
+use super::index::{Change, Grant, Membership, Scope, Subject, Window};
 use super::role::{Purpose, RoleRef, SystemRole};
 use crate::Timestamp;
 use crate::ids::{
@@ -211,7 +211,22 @@ impl crate::tenancy::PartnerMembership {
         Change::Membership {
             partner: self.partner_id.key(),
             account: self.account_id.key(),
-            status: Some(self.status),
+            membership: Some(Membership {
+                role: self.role,
+                status: self.status,
+                privileges: self.privileges,
+            }),
+        }
+    }
+}
+
+impl crate::tenancy::SiteAdmin {
+    /// The site admin as the index sees it; `admin: false` for its removal.
+    pub fn change(&self, admin: bool) -> Change {
+        Change::SiteAdmin {
+            site: self.site_id.key(),
+            account: self.account_id.key(),
+            admin,
         }
     }
 }

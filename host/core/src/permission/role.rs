@@ -3,7 +3,7 @@
 
 use super::{Permission, PermissionClass, PermissionLevel, PermissionSet, Section};
 use crate::FieldError;
-use crate::tenancy::string_enum;
+use crate::tenancy::{PartnerRole, string_enum};
 
 string_enum! {
     /// What a role is for (reference 003), which decides the permissions it may hold and the
@@ -121,6 +121,21 @@ impl SystemRole {
             PermissionLevel::FullExcludingUsers => Self::LevelFullExcludingUsers,
             PermissionLevel::FullIncludingUsers => Self::LevelFullIncludingUsers,
         }
+    }
+}
+
+/// The partner-section functions a partner role includes (reference 004's privilege matrix):
+/// a Super Admin every one; an Admin all but billing; a Technician their own invitations.
+/// Anything more comes from grants of administration and invitation roles.
+pub fn partner_role_permissions(role: PartnerRole) -> PermissionSet {
+    let sections = PermissionSet::of_sections();
+    match role {
+        PartnerRole::SuperAdmin => sections,
+        PartnerRole::Admin => sections
+            .iter()
+            .filter(|p| *p != Permission::AdminBilling)
+            .collect(),
+        PartnerRole::Technician => PermissionSet::EMPTY.with(Permission::InvitationsOwn),
     }
 }
 

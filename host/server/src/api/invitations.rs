@@ -1147,12 +1147,8 @@ pub async fn accept(
                 Err(StorageError::NotFound) => false,
                 Err(other) => return Err(other.into()),
             };
-            let membership = (!already).then(|| PartnerMembership {
-                partner_id: inv.partner_id.clone(),
-                account_id: account.id.clone(),
-                role: *role,
-                status: MemberStatus::Active,
-                created_at: now,
+            let membership = (!already).then(|| {
+                PartnerMembership::new(inv.partner_id.clone(), account.id.clone(), *role, now)
             });
             if membership.is_some() {
                 events.push(auth_event(

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod check;
 pub mod idempotency;
 pub mod invitations;
+pub mod licences;
 pub mod partners;
 pub mod people;
 pub mod session;
@@ -74,6 +75,7 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(session::totp_confirm))
         .routes(routes!(partners::create_partner, partners::list_partners))
         .routes(routes!(partners::get_partner, invitations::update_partner))
+        .routes(routes!(licences::get_licences, licences::set_licences))
         .routes(routes!(
             invitations::invite_to_partner,
             invitations::partner_invitations

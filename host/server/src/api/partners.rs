@@ -10,7 +10,9 @@ use siteward_core::access::{Action, Principal, authorize};
 use siteward_core::audit::{AuditAction, AuditTarget, FieldChange};
 use siteward_core::ids::{AccountId, PartnerId};
 use siteward_core::permission::index::Change;
-use siteward_core::tenancy::{MemberStatus, Partner, PartnerMembership, PartnerRole};
+use siteward_core::tenancy::{
+    DisabledReason, MemberStatus, Partner, PartnerMembership, PartnerRole, Privileges,
+};
 use siteward_core::validate;
 
 use super::people::{PersonInput, resolve_person};
@@ -64,13 +66,12 @@ pub async fn create_partner(
         (Some(&partner.id), None),
     )
     .await?;
-    let membership = PartnerMembership {
-        partner_id: partner.id.clone(),
-        account_id: person.account_id().clone(),
-        role: PartnerRole::SuperAdmin,
-        status: MemberStatus::Active,
-        created_at: partner.created_at,
-    };
+    let membership = PartnerMembership::new(
+        partner.id.clone(),
+        person.account_id().clone(),
+        PartnerRole::SuperAdmin,
+        partner.created_at,
+    );
     let tenant = (Some(&partner.id), None);
     events.push(auth.audit.event(
         &state,
@@ -114,8 +115,8 @@ pub async fn list_partners(
             own = a
                 .partners
                 .iter()
-                .filter(|(_, _, status)| *status == MemberStatus::Active)
-                .map(|(p, _, _)| p.clone())
+                .filter(|s| s.status == MemberStatus::Active)
+                .map(|s| s.partner.clone())
                 .collect();
             Some(own.as_slice())
         }
@@ -157,13 +158,18 @@ pub struct AddMember {
     pub password: Option<String>,
     /// `super_admin`, `admin` or `technician`.
     pub role: String,
+    /// The privileges to hold (`remote_support`, `unattended_access`); `["unattended_access"]`
+    /// when left out. Each needs a free licence seat where the partner has a licence.
+    #[serde(default)]
+    pub privileges: Option<Vec<String>>,
 }
 
 /// Add a member to a partner.
 #[utoipa::path(post, path = "/v1/partners/{partner_id}/members", tag = "members", security(("bearer" = [])),
     params(("partner_id" = String, Path)), request_body = AddMember,
     responses((status = 201, body = MemberViewJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 409, body = ErrorBody, description = "`already_member`, `account_exists`, `licence_exhausted`"),
+        (status = 422, body = ErrorBody)))]
 pub async fn add_member(
     State(state): State<AppState>,
     auth: Auth,
@@ -173,6 +179,15 @@ pub async fn add_member(
     let partner = partner_id(&id)?;
     authorize(&auth.principal, Action::ManageMembers(&partner))?;
     let role = PartnerRole::parse("role", &body.role)?;
+    let privileges = body
+        .privileges
+        .as_deref()
+        .map(|p| Privileges::parse("privileges", p))
+        .transpose()?
+        .unwrap_or(Privileges::DEFAULT);
+    if role != PartnerRole::Technician || privileges != Privileges::DEFAULT {
+        authorize(&auth.principal, Action::AssignRoles(&partner))?;
+    }
     if role == PartnerRole::SuperAdmin {
         authorize(&auth.principal, Action::ManageSuperAdmins(&partner))?;
     }
@@ -185,18 +200,23 @@ pub async fn add_member(
     };
     let (person, mut events) = resolve_person(&state, &auth, &input, "", tenant).await?;
     let membership = PartnerMembership {
-        partner_id: partner.clone(),
-        account_id: person.account_id().clone(),
-        role,
-        status: MemberStatus::Active,
-        created_at: state.now(),
+        privileges,
+        ..PartnerMembership::new(
+            partner.clone(),
+            person.account_id().clone(),
+            role,
+            state.now(),
+        )
     };
     events.push(auth.audit.event(
         &state,
         AuditAction::MemberAdded,
         tenant,
         member_target(person.account_id()),
-        vec![FieldChange::set("role", role)],
+        vec![
+            FieldChange::set("role", role),
+            FieldChange::set("privileges", privileges_text(privileges)),
+        ],
     ));
     state
         .permissions
@@ -264,13 +284,16 @@ pub struct UpdateMember {
     pub role: Option<String>,
     /// `active` or `disabled`. A disabled member cannot log in to the partner.
     pub status: Option<String>,
+    /// The privileges to hold from now on (`remote_support`, `unattended_access`).
+    pub privileges: Option<Vec<String>>,
 }
 
-/// Change a member's role or status.
+/// Change a member's role, status or privileges. Roles and privileges are assigned by Super
+/// Admins and Admins (reference 004); a status change needs `admin.team`.
 #[utoipa::path(patch, path = "/v1/partners/{partner_id}/members/{account_id}", tag = "members", security(("bearer" = [])),
     params(("partner_id" = String, Path), ("account_id" = String, Path)), request_body = UpdateMember,
     responses((status = 200, body = MemberViewJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "`last_super_admin`"), (status = 422, body = ErrorBody)))]
+        (status = 409, body = ErrorBody, description = "`last_super_admin`, `licence_exhausted`"), (status = 422, body = ErrorBody)))]
 pub async fn update_member(
     State(state): State<AppState>,
     auth: Auth,
@@ -288,9 +311,22 @@ pub async fn update_member(
         .as_deref()
         .map(|s| MemberStatus::parse("status", s))
         .transpose()?;
+    let privileges = body
+        .privileges
+        .as_deref()
+        .map(|p| Privileges::parse("privileges", p))
+        .transpose()?;
     let mut after = before.clone();
     after.role = role.unwrap_or(before.role);
     after.status = status.unwrap_or(before.status);
+    after.privileges = privileges.unwrap_or(before.privileges);
+    if after.status != before.status {
+        after.disabled_reason =
+            (after.status == MemberStatus::Disabled).then_some(DisabledReason::Manual);
+    }
+    if after.role != before.role || after.privileges != before.privileges {
+        authorize(&auth.principal, Action::AssignRoles(&partner))?;
+    }
     if after.role == PartnerRole::SuperAdmin {
         authorize(&auth.principal, Action::ManageSuperAdmins(&partner))?;
     }
@@ -300,6 +336,13 @@ pub async fn update_member(
     }
     if before.status != after.status {
         changes.push(FieldChange::changed("status", before.status, after.status));
+    }
+    if before.privileges != after.privileges {
+        changes.push(FieldChange::changed(
+            "privileges",
+            privileges_text(before.privileges),
+            privileges_text(after.privileges),
+        ));
     }
     if !changes.is_empty() {
         let event = auth.audit.event(
@@ -341,7 +384,7 @@ pub async fn remove_member(
     let removed = Change::Membership {
         partner: partner.key(),
         account: account.key(),
-        status: None,
+        membership: None,
     };
     state
         .permissions
@@ -374,8 +417,9 @@ pub async fn reset_member_totp(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Loads a membership the caller may manage: Admins manage Admins and Technicians; a Super
-/// Admin's membership needs a Super Admin (reference 004).
+/// Loads a membership the caller may manage: `admin.team` manages Technicians, Admins (who
+/// assign roles) manage Admins too, and a Super Admin's membership needs a Super Admin
+/// (reference 004).
 async fn managed_member(
     state: &AppState,
     auth: &Auth,
@@ -386,13 +430,24 @@ async fn managed_member(
     authorize(&auth.principal, Action::ManageMembers(&partner))?;
     let account = account_id(account)?;
     let member = state.store.member(&partner, &account).await?.membership;
-    if member.role == PartnerRole::SuperAdmin {
-        authorize(&auth.principal, Action::ManageSuperAdmins(&partner))?;
+    match member.role {
+        PartnerRole::SuperAdmin => authorize(&auth.principal, Action::ManageSuperAdmins(&partner))?,
+        PartnerRole::Admin => authorize(&auth.principal, Action::AssignRoles(&partner))?,
+        PartnerRole::Technician => {}
     }
     Ok((partner, account, member))
 }
 
-fn partner_target(id: &PartnerId) -> AuditTarget {
+/// Privileges as audit text: their names, comma-separated, in catalogue order.
+pub(crate) fn privileges_text(privileges: Privileges) -> String {
+    privileges
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+pub(crate) fn partner_target(id: &PartnerId) -> AuditTarget {
     AuditTarget {
         kind: "partner",
         id: id.to_string(),

@@ -161,12 +161,12 @@ pub async fn login(
             wrong()
         });
     };
-    let principal = state.store.principal(&account).await?;
+    let principal = state.principal(&account);
     let all_memberships_disabled = !principal.partners.is_empty()
         && principal
             .partners
             .iter()
-            .all(|(_, _, status)| *status == MemberStatus::Disabled)
+            .all(|s| s.status == MemberStatus::Disabled)
         && principal.site_admin_of.is_empty()
         && !principal.is_operator;
     if account.status == AccountStatus::Disabled || all_memberships_disabled {
@@ -250,6 +250,10 @@ pub struct MembershipView {
     pub role: String,
     /// `active` or `disabled`.
     pub status: String,
+    /// The privileges held: `remote_support`, `unattended_access`.
+    pub privileges: Vec<String>,
+    /// The partner-section permissions held now, by role or by grant (`admin.team`, …).
+    pub permissions: Vec<String>,
 }
 
 /// Who am I?
@@ -269,10 +273,16 @@ pub async fn me(auth: Auth) -> ApiResult<Json<MeView>> {
         partners: principal
             .partners
             .iter()
-            .map(|(partner, role, status)| MembershipView {
-                partner_id: partner.to_string(),
-                role: role.as_str().to_owned(),
-                status: status.as_str().to_owned(),
+            .map(|s| MembershipView {
+                partner_id: s.partner.to_string(),
+                role: s.role.as_str().to_owned(),
+                status: s.status.as_str().to_owned(),
+                privileges: s.privileges.iter().map(|p| p.as_str().to_owned()).collect(),
+                permissions: s
+                    .permissions
+                    .iter()
+                    .map(|p| p.as_str().to_owned())
+                    .collect(),
             })
             .collect(),
         site_admin_of: principal

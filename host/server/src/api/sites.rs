@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use siteward_core::access::{Action, SiteRef, authorize};
 use siteward_core::audit::{AuditAction, AuditTarget, FieldChange};
 use siteward_core::ids::{AccountId, CustomerId, SiteId};
+use siteward_core::permission::index::Change;
 use siteward_core::tenancy::{Customer, Site, SiteAdmin};
 use siteward_core::{FieldError, validate};
 use siteward_storage::StorageError;
@@ -212,7 +213,7 @@ pub async fn create_site(
             state
                 .store
                 .create_site(&site, &person, &site_admin, &events),
-            [site.change()],
+            [site.change(), site_admin.change(true)],
         )
         .await?;
     Ok((StatusCode::CREATED, Json(site.into())))
@@ -279,8 +280,11 @@ pub async fn add_site_admin(
         vec![],
     ));
     state
-        .store
-        .add_site_admin(&site_admin, &person, &events)
+        .permissions
+        .commit(
+            state.store.add_site_admin(&site_admin, &person, &events),
+            [site_admin.change(true)],
+        )
         .await?;
     let account = state.store.account(&site_admin.account_id).await?;
     Ok((
@@ -329,9 +333,17 @@ pub async fn remove_site_admin(
         site_admin_target(&account),
         vec![],
     );
+    let removed = Change::SiteAdmin {
+        site: site.id.key(),
+        account: account.key(),
+        admin: false,
+    };
     state
-        .store
-        .remove_site_admin(&site.id, &account, &event)
+        .permissions
+        .commit(
+            state.store.remove_site_admin(&site.id, &account, &event),
+            [removed],
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

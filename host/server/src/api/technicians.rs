@@ -276,18 +276,9 @@ pub struct UpdateTechnician {
     pub locked: Option<bool>,
     /// Time-bound access: the time the technician's access to the site ends (exclusive, exact
     /// to the millisecond); `null` removes the end.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::json::present")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub expires_at: Option<Option<DateTime<Utc>>>,
-}
-
-/// Tells a field given as `null` (`Some(None)`) from a field left out (`None`).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// Change one technician's level or lock (site admins).

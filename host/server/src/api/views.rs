@@ -87,6 +87,12 @@ pub struct MemberViewJson {
     pub role: String,
     /// `active` or `disabled`.
     pub status: String,
+    /// Why the member is disabled: `manual`, or `licence` when lowering a licence disabled
+    /// them automatically; absent while active.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disabled_reason: Option<String>,
+    /// The privileges held: `remote_support`, `unattended_access`.
+    pub privileges: Vec<String>,
     /// When the account joined the partner.
     pub created_at: DateTime<Utc>,
 }
@@ -99,6 +105,13 @@ impl From<MemberView> for MemberViewJson {
             name: m.name,
             role: m.membership.role.as_str().to_owned(),
             status: m.membership.status.as_str().to_owned(),
+            disabled_reason: m.membership.disabled_reason.map(|r| r.as_str().to_owned()),
+            privileges: m
+                .membership
+                .privileges
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect(),
             created_at: m.membership.created_at,
         }
     }

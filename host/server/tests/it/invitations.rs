@@ -142,7 +142,13 @@ async fn a_partner_invitation_arrives_by_smtp_and_a_new_person_signs_up_to_accep
         .await;
     assert_eq!(
         me.body["partners"][0],
-        json!({ "partner_id": acme.id, "role": "technician", "status": "active" })
+        json!({
+            "partner_id": acme.id,
+            "role": "technician",
+            "status": "active",
+            "privileges": ["unattended_access"],
+            "permissions": []
+        })
     );
     // The message body is gone from storage once sent.
     let sent = app

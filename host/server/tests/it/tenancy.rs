@@ -433,3 +433,263 @@ async fn api_tokens_act_within_their_scope_until_revoked() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn licences_cap_privileges_and_lowering_one_disables_the_newest_holders() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let members = format!("/v1/partners/{}/members", acme.id);
+    let licences = format!("/v1/partners/{}/licences", acme.id);
+    let set_seats = async |token: &str, seats: serde_json::Value| {
+        app.call(Method::PUT, &licences, Some(token), Some(seats))
+            .await
+    };
+    let mut techs = Vec::new();
+    for n in 0..3 {
+        techs.push(
+            app.member(&acme, &format!("tech{n}@acme.example"), "technician")
+                .await,
+        );
+        app.clock.advance(chrono::Duration::seconds(1));
+    }
+
+    // Only the operator sells seats.
+    let by_owner = set_seats(&acme.owner_token, json!({ "remote_support": 2 })).await;
+    assert_eq!(by_owner.status, StatusCode::FORBIDDEN);
+    let set = set_seats(&operator, json!({ "remote_support": 2 })).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(
+        set.body["licences"][0],
+        json!({ "privilege": "remote_support", "seats": 2, "in_use": 0 })
+    );
+
+    // Two technicians get remote support; a third is refused, and nothing changes for them.
+    let grant_remote = async |tech: &String| {
+        app.call(
+            Method::PATCH,
+            &format!("{members}/{tech}"),
+            Some(&acme.owner_token),
+            Some(json!({ "privileges": ["remote_support", "unattended_access"] })),
+        )
+        .await
+    };
+    for tech in &techs[..2] {
+        let granted = grant_remote(tech).await;
+        assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+    }
+    let refused = grant_remote(&techs[2]).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (StatusCode::CONFLICT, "licence_exhausted")
+    );
+    let third = app
+        .get(&format!("{members}/{}", techs[2]), &acme.owner_token)
+        .await;
+    assert_eq!(third.body["privileges"], json!(["unattended_access"]));
+
+    // The privilege is what the Invitations section needs: technicians hold their own
+    // invitations by role, once they hold remote support.
+    let own_invitations = async |tech: &String| {
+        app.post(
+            "/v1/check",
+            &acme.owner_token,
+            json!({ "technician_id": tech, "permission": "invitations.own", "partner_id": acme.id }),
+        )
+        .await
+    };
+    assert_eq!(
+        own_invitations(&techs[1]).await.body["reason"],
+        "granted_by_partner_role"
+    );
+    assert_eq!(
+        own_invitations(&techs[2]).await.body["reason"],
+        "privilege_not_held"
+    );
+
+    // Lowering to one seat disables the newest holder, audited, and the index sees it.
+    let lowered = set_seats(&operator, json!({ "remote_support": 1 })).await;
+    assert_eq!(lowered.status, StatusCode::OK, "{}", lowered.body);
+    assert_eq!(lowered.body["disabled"], json!([techs[1]]));
+    assert_eq!(lowered.body["licences"][0]["in_use"], 1);
+    let newest = app
+        .get(&format!("{members}/{}", techs[1]), &acme.owner_token)
+        .await;
+    assert_eq!(
+        (&newest.body["status"], &newest.body["disabled_reason"]),
+        (&json!("disabled"), &json!("licence"))
+    );
+    assert_eq!(
+        own_invitations(&techs[1]).await.body["reason"],
+        "membership_disabled"
+    );
+    assert_eq!(
+        app.login("tech1@acme.example", PASSWORD).await.code(),
+        "account_disabled"
+    );
+    let audit = app
+        .get(
+            &format!(
+                "/v1/partners/{}/audit-events?action=member.licence_disabled",
+                acme.id
+            ),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(audit.body["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(audit.body["items"][0]["target"]["id"], techs[1].as_str());
+
+    // Re-enabling them needs a free seat.
+    let reenable = app
+        .call(
+            Method::PATCH,
+            &format!("{members}/{}", techs[1]),
+            Some(&acme.owner_token),
+            Some(json!({ "status": "active" })),
+        )
+        .await;
+    assert_eq!(reenable.code(), "licence_exhausted");
+
+    // The Super Admin is never disabled automatically: below them the operator is told why.
+    let owner_id = app.get("/v1/me", &acme.owner_token).await.str("id");
+    let owner_remote = app
+        .call(
+            Method::PATCH,
+            &format!("{members}/{owner_id}"),
+            Some(&acme.owner_token),
+            Some(json!({ "privileges": ["remote_support"] })),
+        )
+        .await;
+    assert_eq!(owner_remote.code(), "licence_exhausted");
+    let unlimited = set_seats(&operator, json!({ "remote_support": null })).await;
+    assert_eq!(unlimited.body["licences"][0]["seats"], json!(null));
+    let owner_remote = app
+        .call(
+            Method::PATCH,
+            &format!("{members}/{owner_id}"),
+            Some(&acme.owner_token),
+            Some(json!({ "privileges": ["remote_support"] })),
+        )
+        .await;
+    assert_eq!(owner_remote.status, StatusCode::OK, "{}", owner_remote.body);
+    let too_low = set_seats(&operator, json!({ "remote_support": 0 })).await;
+    assert_eq!(
+        (too_low.status, too_low.code()),
+        (StatusCode::CONFLICT, "licence_below_super_admins")
+    );
+
+    // A restarted host's index holds the same memberships, privileges and site admins.
+    app.site(&acme, "admin@customer.example").await;
+    let site_admin = app
+        .get("/v1/me", &app.token("admin@customer.example").await)
+        .await;
+    let rebuilt = siteward_server::permissions::Permissions::load(&app.store)
+        .await
+        .unwrap();
+    let now = app.clock.now_time().timestamp_millis();
+    for account in techs.iter().chain([&owner_id, &site_admin.str("id")]) {
+        let account = siteward_core::ids::AccountId::parse("account", account).unwrap();
+        let principal = |index: &siteward_core::permission::index::Index| {
+            siteward_core::access::AccountPrincipal::from_index(index, account.clone(), false, now)
+        };
+        assert_eq!(
+            principal(&rebuilt.read()),
+            principal(&app.state.permissions.read())
+        );
+    }
+    assert_eq!(
+        site_admin.body["site_admin_of"].as_array().map(Vec::len),
+        Some(1)
+    );
+}
+
+#[tokio::test]
+async fn partner_endpoints_authorize_through_the_permission_engine() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let tech = app.member(&acme, "lead@acme.example", "technician").await;
+    let admin = app.member(&acme, "admin@acme.example", "admin").await;
+    let lead = app.token("lead@acme.example").await;
+    let members = format!("/v1/partners/{}/members", acme.id);
+    let add = async |token: &str, email: &str, role: &str| {
+        app.post(
+            &members,
+            token,
+            json!({ "email": email, "name": "New", "password": PASSWORD, "role": role }),
+        )
+        .await
+    };
+    assert_eq!(
+        add(&lead, "a@acme.example", "technician").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // A Technician granted the team administrator role on the administration section manages
+    // technicians — the engine's `admin.team` — but assigns no roles and touches no Admin.
+    let grant = app
+        .post(
+            &format!("/v1/partners/{}/grants", acme.id),
+            &acme.owner_token,
+            json!({ "subject": { "kind": "technician", "id": tech },
+                    "scope": { "kind": "section", "id": "administration" },
+                    "role": "team_administrator" }),
+        )
+        .await;
+    assert_eq!(grant.status, StatusCode::CREATED, "{}", grant.body);
+    let me = app.get("/v1/me", &lead).await;
+    assert_eq!(me.body["partners"][0]["permissions"], json!(["admin.team"]));
+    let added = add(&lead, "b@acme.example", "technician").await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    assert_eq!(
+        add(&lead, "c@acme.example", "admin").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let disable_admin = app
+        .call(
+            Method::PATCH,
+            &format!("{members}/{admin}"),
+            Some(&lead),
+            Some(json!({ "status": "disabled" })),
+        )
+        .await;
+    assert_eq!(disable_admin.status, StatusCode::FORBIDDEN);
+    let audit = app
+        .get(&format!("/v1/partners/{}/audit-events", acme.id), &lead)
+        .await;
+    assert_eq!(
+        audit.status,
+        StatusCode::FORBIDDEN,
+        "admin.audit_log is not held"
+    );
+
+    // Revoking the grant takes the privilege away on the next request.
+    let revoked = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/partners/{}/grants/{}", acme.id, grant.str("id")),
+            Some(&acme.owner_token),
+            None,
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.body);
+    assert_eq!(
+        add(&lead, "d@acme.example", "technician").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Only a Super Admin sees billing among their permissions.
+    let owner = app.get("/v1/me", &acme.owner_token).await;
+    let admin_me = app
+        .get("/v1/me", &app.token("admin@acme.example").await)
+        .await;
+    let holds = |me: &serde_json::Value, p: &str| {
+        me["partners"][0]["permissions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!(p))
+    };
+    assert!(holds(&owner.body, "admin.billing"));
+    assert!(!holds(&admin_me.body, "admin.billing"));
+    assert!(holds(&admin_me.body, "admin.team"));
+}
