@@ -7,14 +7,20 @@ use siteward_guest_sdk::renderer::{Guest, InvitationContext, PluginError, Render
 pub struct HelloRenderer;
 
 impl Guest for HelloRenderer {
-    fn render(invitation: InvitationContext) -> Result<RenderedEmail, PluginError> {
+    fn render(
+        _config: Vec<(String, String)>,
+        invitation: InvitationContext,
+    ) -> Result<RenderedEmail, PluginError> {
         if invitation.accept_link.is_empty() {
             return Err(PluginError {
                 code: "missing-link".to_owned(),
                 message: "the invitation has no accept link".to_owned(),
             });
         }
-        let place = invitation.site_name.as_deref().unwrap_or(&invitation.partner_name);
+        let place = invitation
+            .site_name
+            .as_deref()
+            .unwrap_or(&invitation.branding.display_name);
         Ok(RenderedEmail {
             subject: format!("{} invites you to {place}", invitation.inviter_name),
             html: String::new(),

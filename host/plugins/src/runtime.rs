@@ -1,0 +1,353 @@
+//! The engine, loading components, and the precompiled artifacts that make a restart cheap.
+
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+use crate::limits::{LimitError, Limits};
+use crate::sandbox::Sandbox;
+use crate::worlds::{Prepared, World};
+
+/// How the runtime is set up.
+#[derive(Debug, Clone)]
+pub struct RuntimeConfig {
+    /// How many calls may run at once: the pooling allocator keeps this many instance slots.
+    pub concurrency: u32,
+    /// The most any plugin may be allowed (the pool's slots are sized for it).
+    pub ceiling: Limits,
+    /// Where precompiled artifacts are kept; `None` compiles at every load.
+    pub artifacts: Option<PathBuf>,
+    /// How often the epoch ticker ticks: deadlines are exact to one tick.
+    pub tick: Duration,
+}
+
+impl Default for RuntimeConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 16,
+            ceiling: Limits::ceiling(),
+            artifacts: None,
+            tick: Duration::from_millis(5),
+        }
+    }
+}
+
+/// A version of the WIT package a component was built against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WitVersion {
+    /// Major.
+    pub major: u64,
+    /// Minor.
+    pub minor: u64,
+    /// Patch.
+    pub patch: u64,
+}
+
+impl WitVersion {
+    /// The versions this host loads.
+    pub const SUPPORTED: &'static [Self] = &[Self {
+        major: 0,
+        minor: 1,
+        patch: 0,
+    }];
+
+    fn parse(text: &str) -> Option<Self> {
+        let mut parts = text.split('.').map(|p| p.parse::<u64>().ok());
+        let version = Self {
+            major: parts.next()??,
+            minor: parts.next()??,
+            patch: parts.next()??,
+        };
+        parts.next().is_none().then_some(version)
+    }
+
+    /// Whether a component built against `self` can be loaded as `supported` (semver: the
+    /// same major, and for 0.x the same minor).
+    fn compatible_with(self, supported: Self) -> bool {
+        self.major == supported.major && (self.major > 0 || self.minor == supported.minor)
+    }
+}
+
+impl std::fmt::Display for WitVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+/// Why a component cannot be installed.
+#[derive(Debug, thiserror::Error)]
+pub enum InstallError {
+    /// The bytes are not a valid WebAssembly component.
+    #[error("not a valid WebAssembly component: {0}")]
+    Invalid(String),
+    /// The component exports none of the `siteward:plugin` worlds.
+    #[error(
+        "the component exports no siteward:plugin interface (renderer, hook, exporter or policy)"
+    )]
+    NoWorld,
+    /// The component was built against a WIT version this host does not load.
+    #[error("the component is built against siteward:plugin@{found}; this host loads {supported}")]
+    UnsupportedVersion {
+        /// The version found.
+        found: String,
+        /// The versions supported.
+        supported: String,
+    },
+    /// The component does not fit its world (missing or mistyped exports, unknown imports).
+    #[error("the component does not fit the {world} world: {reason}")]
+    Link {
+        /// The world.
+        world: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// The plugin's limits exceed the operator's ceiling.
+    #[error(transparent)]
+    Limits(#[from] LimitError),
+    /// The artifact folder could not be written.
+    #[error("the precompiled artifact could not be stored: {0}")]
+    Artifact(#[from] std::io::Error),
+}
+
+#[derive(Debug)]
+struct Inner {
+    engine: Engine,
+    config: RuntimeConfig,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The plugin runtime: one engine for the process. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Runtime(Arc<Inner>);
+
+impl Runtime {
+    /// Builds the engine and starts the epoch ticker, which runs until the runtime and every
+    /// plugin loaded from it are dropped.
+    pub fn new(config: RuntimeConfig) -> wasmtime::Result<Self> {
+        let ceiling = config.ceiling;
+        let slots = config.concurrency.max(1);
+        // One Rust component uses several core instances, memories and tables; the pool is
+        // sized per slot for the ceiling's counts.
+        let per_slot = u32::try_from(ceiling.instances).unwrap_or(u32::MAX);
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_component_instances(slots)
+            .total_core_instances(slots.saturating_mul(4))
+            .total_memories(slots.saturating_mul(2))
+            .total_tables(slots.saturating_mul(4))
+            .max_core_instances_per_component(per_slot)
+            .max_memories_per_component(per_slot)
+            .max_tables_per_component(u32::try_from(ceiling.tables).unwrap_or(u32::MAX))
+            .table_elements(ceiling.table_elements)
+            .max_memory_size(ceiling.memory_bytes);
+        let mut wasm = Config::new();
+        wasm.strategy(wasmtime::Strategy::Cranelift)
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
+            .epoch_interruption(true)
+            .consume_fuel(true)
+            .max_wasm_stack(512 * 1024)
+            .concurrency_support(false);
+        let engine = Engine::new(&wasm)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let ticker = (engine.clone(), stop.clone(), config.tick);
+        std::thread::Builder::new()
+            .name("plugin-epoch".to_owned())
+            .spawn(move || {
+                let (engine, stop, tick) = ticker;
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(tick);
+                    engine.increment_epoch();
+                }
+            })?;
+        Ok(Self(Arc::new(Inner {
+            engine,
+            config,
+            stop,
+        })))
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &Engine {
+        &self.0.engine
+    }
+
+    /// Loads a component: reads its world and WIT version from its exports (refusing an
+    /// unknown version), compiles it or loads its precompiled artifact, links it with every
+    /// import denied, and prepares it for calls under `limits`.
+    pub fn load(&self, bytes: &[u8], limits: Limits) -> Result<Plugin, InstallError> {
+        let limits = limits.within(&self.0.config.ceiling)?;
+        let content_hash = data_encoding::HEXLOWER.encode(&Sha256::digest(bytes));
+        let (component, from_artifact) = self.compile(bytes, &content_hash)?;
+        let (world, version) = self.world_of(&component)?;
+        let mut linker: Linker<Sandbox> = Linker::new(&self.0.engine);
+        // No ambient authority: every import (the WASI interfaces a Rust `std` guest carries
+        // included) traps when called. What a plugin needs arrives as input.
+        linker
+            .define_unknown_imports_as_traps(&component)
+            .and_then(|()| linker.instantiate_pre(&component))
+            .and_then(|pre| Prepared::new(world, pre))
+            .map(|prepared| Plugin {
+                runtime: self.clone(),
+                world,
+                version,
+                content_hash,
+                from_artifact,
+                limits,
+                prepared,
+            })
+            .map_err(|e| InstallError::Link {
+                world: world.name(),
+                reason: format!("{e:#}"),
+            })
+    }
+
+    /// Compiles `bytes`, or loads the artifact a previous compile of the same bytes by a
+    /// compatible engine left; returns whether it came from an artifact.
+    fn compile(&self, bytes: &[u8], content_hash: &str) -> Result<(Component, bool), InstallError> {
+        let invalid = |e: wasmtime::Error| InstallError::Invalid(format!("{e:#}"));
+        let Some(dir) = &self.0.config.artifacts else {
+            return Ok((
+                Component::new(&self.0.engine, bytes).map_err(invalid)?,
+                false,
+            ));
+        };
+        let mut engine_hash = std::hash::DefaultHasher::new();
+        self.0
+            .engine
+            .precompile_compatibility_hash()
+            .hash(&mut engine_hash);
+        let path = dir.join(format!(
+            "{content_hash}-{:016x}.cwasm",
+            engine_hash.finish()
+        ));
+        if path.exists() {
+            match load_artifact(&self.0.engine, &path) {
+                Ok(component) => return Ok((component, true)),
+                Err(error) => tracing::warn!(
+                    path = %path.display(),
+                    error = %format!("{error:#}"),
+                    "precompiled plugin artifact unusable; compiling again"
+                ),
+            }
+        }
+        let component = Component::new(&self.0.engine, bytes).map_err(invalid)?;
+        let artifact = component.serialize().map_err(invalid)?;
+        std::fs::create_dir_all(dir)?;
+        let partial = path.with_extension("partial");
+        std::fs::write(&partial, artifact)?;
+        std::fs::rename(&partial, &path)?;
+        Ok((component, false))
+    }
+
+    /// The world a component implements and the WIT version it was built against, read from
+    /// the names of its exports (`siteward:plugin/renderer@0.1.0`).
+    fn world_of(&self, component: &Component) -> Result<(World, WitVersion), InstallError> {
+        let found = component
+            .component_type()
+            .exports(&self.0.engine)
+            .find_map(|(name, _)| {
+                let (interface, version) =
+                    name.strip_prefix("siteward:plugin/")?.split_once('@')?;
+                Some((World::exporting(interface)?, version.to_owned()))
+            });
+        let (world, version) = found.ok_or(InstallError::NoWorld)?;
+        let supported = || {
+            WitVersion::SUPPORTED
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let unsupported = || InstallError::UnsupportedVersion {
+            found: version.clone(),
+            supported: supported(),
+        };
+        let parsed = WitVersion::parse(&version).ok_or_else(unsupported)?;
+        if !WitVersion::SUPPORTED
+            .iter()
+            .any(|s| parsed.compatible_with(*s))
+        {
+            return Err(unsupported());
+        }
+        Ok((world, parsed))
+    }
+}
+
+/// Loads a precompiled artifact. The file is read into memory rather than mapped, so a file
+/// changed on disk later cannot change (or fault) code that is running.
+#[allow(unsafe_code)]
+fn load_artifact(engine: &Engine, path: &Path) -> wasmtime::Result<Component> {
+    let bytes = std::fs::read(path)?;
+    // SAFETY: wasmtime requires that the bytes were produced by `serialize` of a compatible
+    // engine and not tampered with, because they are machine code it will run. This host
+    // writes these files itself, named by the SHA-256 of the component and the engine's
+    // compatibility hash, into the operator's artifact folder, which must be writable by the
+    // host alone (README: Plugins). wasmtime also checks the engine settings in the header
+    // and refuses a mismatch, which `compile` answers by compiling again.
+    unsafe { Component::deserialize(engine, bytes) }
+}
+
+/// A loaded plugin, ready for calls. Each call gets a fresh store.
+#[derive(Debug)]
+pub struct Plugin {
+    runtime: Runtime,
+    world: World,
+    version: WitVersion,
+    content_hash: String,
+    from_artifact: bool,
+    limits: Limits,
+    prepared: Prepared,
+}
+
+impl Plugin {
+    /// The world it implements.
+    pub fn world(&self) -> World {
+        self.world
+    }
+
+    /// The WIT version it was built against.
+    pub fn version(&self) -> WitVersion {
+        self.version
+    }
+
+    /// The SHA-256 of the component, hex.
+    pub fn content_hash(&self) -> &str {
+        &self.content_hash
+    }
+
+    /// Whether it was loaded from a precompiled artifact rather than compiled.
+    pub fn from_artifact(&self) -> bool {
+        self.from_artifact
+    }
+
+    /// The limits its calls run under.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    pub(crate) fn prepared(&self) -> &Prepared {
+        &self.prepared
+    }
+
+    /// A fresh store for one call.
+    pub(crate) fn store(&self) -> wasmtime::Store<Sandbox> {
+        let tick = self.runtime.0.config.tick.as_nanos().max(1);
+        let ticks = self.limits.deadline.as_nanos().div_ceil(tick);
+        crate::sandbox::store(
+            self.runtime.engine(),
+            self.limits,
+            u64::try_from(ticks).unwrap_or(u64::MAX).max(1),
+        )
+    }
+}

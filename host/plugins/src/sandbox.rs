@@ -1,0 +1,209 @@
+//! One call's sandbox: a fresh store with its limiter, deadline and fuel, and the typed
+//! failure a call can end in.
+
+use std::time::{Duration, Instant};
+
+use wasmtime::{ResourceLimiter, Store, Trap};
+
+use crate::limits::Limits;
+
+/// How a call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Failure {
+    /// The plugin reported an error.
+    #[error("the plugin reported {code}: {message}")]
+    Plugin {
+        /// Its stable code.
+        code: String,
+        /// Its message.
+        message: String,
+    },
+    /// The plugin trapped (a panic, an out-of-bounds access, a call to a denied import, …).
+    #[error("the plugin trapped: {0}")]
+    Trap(String),
+    /// The call ran past its wall deadline.
+    #[error("the plugin ran past its deadline")]
+    Deadline,
+    /// The call wanted more memory, tables or instances than its limits allow.
+    #[error("the plugin ran out of memory")]
+    Memory,
+    /// The call used up its fuel.
+    #[error("the plugin used up its fuel")]
+    Fuel,
+    /// The input was larger than the plugin's input cap; the plugin was not called.
+    #[error("the input is {actual} bytes, more than the limit of {limit}")]
+    InputTooLarge {
+        /// The cap.
+        limit: usize,
+        /// The input's size.
+        actual: usize,
+    },
+    /// The output was larger than the plugin's output cap; it was dropped.
+    #[error("the output is {actual} bytes, more than the limit of {limit}")]
+    OutputTooLarge {
+        /// The cap.
+        limit: usize,
+        /// The output's size.
+        actual: usize,
+    },
+}
+
+impl Failure {
+    /// A stable code for logs, audit events and metrics.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Plugin { .. } => "plugin_error",
+            Self::Trap(_) => "trap",
+            Self::Deadline => "deadline",
+            Self::Memory => "memory",
+            Self::Fuel => "fuel",
+            Self::InputTooLarge { .. } => "input_too_large",
+            Self::OutputTooLarge { .. } => "output_too_large",
+        }
+    }
+}
+
+/// What a call produced and what it cost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome<T> {
+    /// The value, or how the call failed.
+    pub result: Result<T, Failure>,
+    /// Fuel used (roughly, instructions executed).
+    pub fuel_used: u64,
+    /// Wall time of the call, instantiation included.
+    pub elapsed: Duration,
+}
+
+/// The store's data: the limiter, which also remembers whether a limit was hit, so a trap
+/// that follows a refused allocation is reported as [`Failure::Memory`].
+#[derive(Debug)]
+pub(crate) struct Sandbox {
+    limits: Limits,
+    memory_in_use: usize,
+    limit_hit: bool,
+}
+
+impl Sandbox {
+    pub(crate) fn new(limits: Limits) -> Self {
+        Self {
+            limits,
+            memory_in_use: 0,
+            limit_hit: false,
+        }
+    }
+
+    fn refuse(&mut self) -> wasmtime::Result<bool> {
+        self.limit_hit = true;
+        Ok(false)
+    }
+}
+
+impl ResourceLimiter for Sandbox {
+    fn memory_growing(
+        &mut self,
+        current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        let total = self.memory_in_use - current.min(self.memory_in_use) + desired;
+        if total > self.limits.memory_bytes {
+            return self.refuse();
+        }
+        self.memory_in_use = total;
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.limits.table_elements {
+            return self.refuse();
+        }
+        Ok(true)
+    }
+
+    fn instances(&self) -> usize {
+        self.limits.instances
+    }
+
+    fn tables(&self) -> usize {
+        self.limits.tables
+    }
+
+    fn memories(&self) -> usize {
+        self.limits.instances
+    }
+}
+
+/// A fresh store for one call with `limits`, where a deadline of `ticks` epoch ticks traps.
+pub(crate) fn store(engine: &wasmtime::Engine, limits: Limits, ticks: u64) -> Store<Sandbox> {
+    let mut store = Store::new(engine, Sandbox::new(limits));
+    store.limiter(|sandbox| sandbox);
+    store.set_epoch_deadline(ticks);
+    store.epoch_deadline_trap();
+    // Fuel is always metered, so what a call used can be reported; without a limit the tank
+    // is as large as it gets.
+    store
+        .set_fuel(limits.fuel.unwrap_or(u64::MAX))
+        .expect("the engine meters fuel");
+    store
+}
+
+/// Fuel a store has used since [`store`] filled it.
+pub(crate) fn fuel_used(store: &Store<Sandbox>) -> u64 {
+    let tank = store.data().limits.fuel.unwrap_or(u64::MAX);
+    tank - store.get_fuel().unwrap_or(0)
+}
+
+/// What a wasmtime error in `store` means for the caller.
+pub(crate) fn classify(error: &wasmtime::Error, store: &Store<Sandbox>) -> Failure {
+    match error.downcast_ref::<Trap>() {
+        Some(Trap::Interrupt) => Failure::Deadline,
+        Some(Trap::OutOfFuel) => Failure::Fuel,
+        _ if store.data().limit_hit => Failure::Memory,
+        Some(trap) => Failure::Trap(trap.to_string()),
+        None => Failure::Trap(format!("{error:#}")),
+    }
+}
+
+/// Runs one call: checks the input's size, calls, classifies failures, checks the output's
+/// size, and measures the call.
+pub(crate) fn run<T>(
+    store: &mut Store<Sandbox>,
+    input_bytes: usize,
+    call: impl FnOnce(&mut Store<Sandbox>) -> wasmtime::Result<Result<T, Failure>>,
+    output_bytes: impl FnOnce(&T) -> usize,
+) -> Outcome<T> {
+    let started = Instant::now();
+    let limits = store.data().limits;
+    let result = if input_bytes > limits.input_bytes {
+        Err(Failure::InputTooLarge {
+            limit: limits.input_bytes,
+            actual: input_bytes,
+        })
+    } else {
+        match call(store) {
+            Ok(Ok(value)) => {
+                let actual = output_bytes(&value);
+                if actual > limits.output_bytes {
+                    Err(Failure::OutputTooLarge {
+                        limit: limits.output_bytes,
+                        actual,
+                    })
+                } else {
+                    Ok(value)
+                }
+            }
+            Ok(Err(failure)) => Err(failure),
+            Err(error) => Err(classify(&error, store)),
+        }
+    };
+    Outcome {
+        result,
+        fuel_used: fuel_used(store),
+        elapsed: started.elapsed(),
+    }
+}

@@ -1,0 +1,316 @@
+//! The plugin runtime against real components: the workspace's plugins, built for
+//! `wasm32-wasip2` by this test, and `test-hostile`, which misbehaves on request.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use siteward_plugins::worlds::{policy, renderer};
+use siteward_plugins::{Failure, InstallError, Limits, Runtime, RuntimeConfig, World};
+
+/// Builds the plugin workspace once and returns the folder with its components.
+fn components() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target"))
+            .join("plugins");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let status = Command::new(cargo)
+            .args(["build", "--release", "--target", "wasm32-wasip2"])
+            .current_dir(root.join("plugins"))
+            .env("CARGO_TARGET_DIR", &target)
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "the plugin workspace failed to build");
+        target.join("wasm32-wasip2/release")
+    })
+}
+
+fn component(name: &str) -> Vec<u8> {
+    std::fs::read(components().join(format!("{name}.wasm"))).unwrap()
+}
+
+fn runtime() -> Runtime {
+    Runtime::new(RuntimeConfig {
+        concurrency: 4,
+        ..RuntimeConfig::default()
+    })
+    .unwrap()
+}
+
+fn invitation() -> renderer::InvitationContext {
+    renderer::InvitationContext {
+        kind: renderer::InvitationKind::Site,
+        invitee_email: "tech@example.com".to_owned(),
+        inviter_name: "Ada".to_owned(),
+        branding: renderer::Branding {
+            display_name: "Acme Installers".to_owned(),
+            logo_url: None,
+            accent_colour: Some("#0a7cff".to_owned()),
+            support_contact: None,
+        },
+        site_name: Some("Head office".to_owned()),
+        level: Some("devices_only".to_owned()),
+        role: None,
+        accept_link: "https://siteward.example/accept?token=abc".to_owned(),
+        expires_at: "2026-11-29T10:00:00Z".to_owned(),
+        locale: "en".to_owned(),
+    }
+}
+
+fn config(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn hostile(limits: Limits) -> siteward_plugins::Plugin {
+    runtime().load(&component("test_hostile"), limits).unwrap()
+}
+
+fn renderer_limits() -> Limits {
+    Limits::for_world(World::InvitationRenderer)
+}
+
+#[test]
+fn a_renderer_renders_and_its_world_and_version_are_read_from_the_component() {
+    let plugin = runtime()
+        .load(&component("hello_renderer"), renderer_limits())
+        .unwrap();
+    assert_eq!(plugin.world(), World::InvitationRenderer);
+    assert_eq!(plugin.version().to_string(), "0.1.0");
+    let outcome = plugin.render(&Vec::new(), &invitation());
+    let email = outcome.result.unwrap();
+    assert_eq!(email.subject, "Ada invites you to Head office");
+    assert!(email.text.contains("token=abc"));
+    assert!(outcome.fuel_used > 0);
+
+    // A plugin error is the plugin's, typed.
+    let mut no_link = invitation();
+    no_link.accept_link.clear();
+    assert_eq!(
+        plugin.render(&Vec::new(), &no_link).result,
+        Err(Failure::Plugin {
+            code: "missing-link".to_owned(),
+            message: "the invitation has no accept link".to_owned(),
+        })
+    );
+}
+
+#[test]
+fn every_misbehaviour_ends_in_its_typed_failure_and_the_next_call_is_clean() {
+    let plugin = hostile(Limits {
+        deadline: Duration::from_millis(50),
+        memory_bytes: 8 << 20,
+        output_bytes: 64 * 1024,
+        ..renderer_limits()
+    });
+    let call = |mode: &str, size: &str| {
+        plugin
+            .render(&config(&[("mode", mode), ("size", size)]), &invitation())
+            .result
+    };
+    assert_eq!(call("spin", "0"), Err(Failure::Deadline));
+    assert_eq!(call("grow", "0"), Err(Failure::Memory));
+    assert!(matches!(call("trap", "0"), Err(Failure::Trap(_))));
+    assert!(matches!(
+        call("error", "0"),
+        Err(Failure::Plugin { code, .. }) if code == "refused"
+    ));
+    assert_eq!(
+        call("huge", "100000"),
+        Err(Failure::OutputTooLarge {
+            limit: 64 * 1024,
+            actual: 100_000 + "Invitation for tech@example.com".len() + 41,
+        })
+    );
+    // No ambient authority: the clock and the environment are imports that trap.
+    assert!(matches!(call("clock", "0"), Err(Failure::Trap(_))));
+    assert!(matches!(call("env", "0"), Err(Failure::Trap(_))));
+    // Each call has a fresh store: after all that, the plugin renders.
+    assert!(call("ok", "0").is_ok());
+}
+
+#[test]
+fn input_is_capped_before_the_plugin_runs_and_fuel_is_metered_and_limited() {
+    let tight = hostile(Limits {
+        input_bytes: 64,
+        ..renderer_limits()
+    });
+    assert!(matches!(
+        tight
+            .render(&config(&[("mode", "ok")]), &invitation())
+            .result,
+        Err(Failure::InputTooLarge { limit: 64, .. })
+    ));
+
+    let metered = hostile(renderer_limits());
+    let work = |rounds: &str| {
+        metered.render(
+            &config(&[("mode", "work"), ("size", rounds)]),
+            &invitation(),
+        )
+    };
+    let small = work("1000");
+    let large = work("100000");
+    assert!(small.result.is_ok() && large.result.is_ok());
+    assert!(
+        large.fuel_used > small.fuel_used * 10,
+        "{} vs {}",
+        large.fuel_used,
+        small.fuel_used
+    );
+
+    let limited = hostile(Limits {
+        fuel: Some(small.fuel_used * 2),
+        ..renderer_limits()
+    });
+    assert_eq!(
+        limited
+            .render(
+                &config(&[("mode", "work"), ("size", "100000")]),
+                &invitation()
+            )
+            .result,
+        Err(Failure::Fuel)
+    );
+}
+
+#[test]
+fn a_policy_allows_denies_or_asks_for_approval() {
+    let plugin = runtime()
+        .load(
+            &component("domain_policy"),
+            Limits::for_world(World::InvitationPolicy),
+        )
+        .unwrap();
+    assert_eq!(plugin.world(), World::InvitationPolicy);
+    let settings = config(&[
+        ("allowed_domains", "acme.example, Partner.example"),
+        ("approval_levels", "full_including_users"),
+    ]);
+    let ask = |email: &str, level: Option<&str>| {
+        let proposed = policy::ProposedInvitation {
+            partner_id: "p".to_owned(),
+            inviter_id: "a".to_owned(),
+            inviter_role: "admin".to_owned(),
+            invitee_email: email.to_owned(),
+            site_id: level.map(|_| "s".to_owned()),
+            level: level.map(str::to_owned),
+            role: None,
+            now: "2026-11-22T10:00:00Z".to_owned(),
+        };
+        plugin.evaluate(&settings, &proposed).result.unwrap()
+    };
+    assert_eq!(
+        ask("t@acme.example", Some("devices_only")),
+        policy::Decision::Allow
+    );
+    assert_eq!(ask("t@PARTNER.example", None), policy::Decision::Allow);
+    assert!(
+        matches!(ask("t@elsewhere.example", None), policy::Decision::Deny(r) if r.contains("acme.example"))
+    );
+    assert!(matches!(
+        ask("t@acme.example", Some("full_including_users")),
+        policy::Decision::RequireApproval(_)
+    ));
+    // A plugin of one world cannot be called as another.
+    assert!(matches!(
+        plugin.render(&Vec::new(), &invitation()).result,
+        Err(Failure::Trap(_))
+    ));
+}
+
+#[test]
+fn a_restart_loads_the_precompiled_artifact_and_a_damaged_one_is_compiled_again() {
+    let folder = tempfile::tempdir().unwrap();
+    let with_artifacts = || {
+        Runtime::new(RuntimeConfig {
+            concurrency: 2,
+            artifacts: Some(folder.path().to_owned()),
+            ..RuntimeConfig::default()
+        })
+        .unwrap()
+    };
+    let bytes = component("hello_renderer");
+    let first = with_artifacts().load(&bytes, renderer_limits()).unwrap();
+    assert!(!first.from_artifact());
+    let again = with_artifacts().load(&bytes, renderer_limits()).unwrap();
+    assert!(again.from_artifact());
+    assert!(again.render(&Vec::new(), &invitation()).result.is_ok());
+    assert_eq!(first.content_hash(), again.content_hash());
+
+    for entry in std::fs::read_dir(folder.path()).unwrap() {
+        std::fs::write(entry.unwrap().path(), b"not an artifact").unwrap();
+    }
+    let recompiled = with_artifacts().load(&bytes, renderer_limits()).unwrap();
+    assert!(!recompiled.from_artifact());
+    assert!(recompiled.render(&Vec::new(), &invitation()).result.is_ok());
+}
+
+#[test]
+fn installs_refuse_unknown_versions_non_components_and_limits_above_the_ceiling() {
+    let runtime = runtime();
+    // The same component, as if built against siteward:plugin@9.1.0.
+    let mut bytes = component("hello_renderer");
+    let (from, to) = (b"siteward:plugin/", b"@0.1.0");
+    let mut at = 0;
+    let mut renamed = 0;
+    while let Some(offset) = bytes[at..].windows(from.len()).position(|w| w == from) {
+        let start = at + offset;
+        let end = (start..bytes.len() - to.len())
+            .find(|&i| bytes[i..i + to.len()] == *to)
+            .unwrap();
+        bytes[end + 1] = b'9';
+        renamed += 1;
+        at = end;
+    }
+    assert!(renamed > 0);
+    match runtime.load(&bytes, renderer_limits()) {
+        Err(InstallError::UnsupportedVersion { found, supported }) => {
+            assert_eq!((found.as_str(), supported.as_str()), ("9.1.0", "0.1.0"));
+        }
+        other => panic!("expected an unsupported version, got {other:?}"),
+    }
+
+    let core_module = b"\0asm\x01\0\0\0";
+    assert!(matches!(
+        runtime.load(core_module, renderer_limits()),
+        Err(InstallError::Invalid(_))
+    ));
+
+    let greedy = Limits {
+        memory_bytes: Limits::ceiling().memory_bytes + 1,
+        ..renderer_limits()
+    };
+    match runtime.load(&component("hello_renderer"), greedy) {
+        Err(InstallError::Limits(error)) => assert_eq!(error.limit, "memory_bytes"),
+        other => panic!("expected a limit error, got {other:?}"),
+    }
+}
+
+#[test]
+fn calls_run_side_by_side_on_one_engine() {
+    let plugin = std::sync::Arc::new(
+        runtime()
+            .load(&component("hello_renderer"), renderer_limits())
+            .unwrap(),
+    );
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let plugin = plugin.clone();
+            std::thread::spawn(move || {
+                (0..50)
+                    .filter(|_| plugin.render(&Vec::new(), &invitation()).result.is_ok())
+                    .count()
+            })
+        })
+        .collect();
+    let rendered: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(rendered, 200);
+}
