@@ -150,7 +150,8 @@ fn option_bytes(value: &Option<String>) -> usize {
     value.as_ref().map_or(0, String::len)
 }
 
-fn wrong_world(plugin: &Plugin, wanted: World) -> Outcome<()> {
+/// The outcome of calling a plugin as a world it does not implement.
+fn wrong_world<T>(plugin: &Plugin, wanted: World) -> Outcome<T> {
     Outcome {
         result: Err(Failure::Trap(format!(
             "a {} plugin was called as {}",
@@ -162,17 +163,6 @@ fn wrong_world(plugin: &Plugin, wanted: World) -> Outcome<()> {
     }
 }
 
-macro_rules! reject {
-    ($plugin:expr, $world:expr) => {{
-        let o = wrong_world($plugin, $world);
-        return Outcome {
-            result: Err(o.result.unwrap_err()),
-            fuel_used: 0,
-            elapsed: o.elapsed,
-        };
-    }};
-}
-
 impl Plugin {
     /// Renders an invitation email (an `invitation-renderer` plugin).
     pub fn render(
@@ -181,7 +171,7 @@ impl Plugin {
         invitation: &renderer::InvitationContext,
     ) -> Outcome<renderer::RenderedEmail> {
         let Prepared::Renderer(pre) = self.prepared() else {
-            reject!(self, World::InvitationRenderer)
+            return wrong_world(self, World::InvitationRenderer);
         };
         let b = &invitation.branding;
         let input = config_bytes(config)
@@ -221,7 +211,7 @@ impl Plugin {
         event: &hook::DomainEvent,
     ) -> Outcome<Vec<hook::Action>> {
         let Prepared::Hook(pre) = self.prepared() else {
-            reject!(self, World::NotificationHook)
+            return wrong_world(self, World::NotificationHook);
         };
         let input = config_bytes(config)
             + event.id.len()
@@ -256,7 +246,7 @@ impl Plugin {
         events: &[exporter::AuditEvent],
     ) -> Outcome<exporter::Exported> {
         let Prepared::Exporter(pre) = self.prepared() else {
-            reject!(self, World::AuditExporter)
+            return wrong_world(self, World::AuditExporter);
         };
         let input = config_bytes(config) + events.iter().map(audit_event_bytes).sum::<usize>();
         let mut store = self.store();
@@ -283,7 +273,7 @@ impl Plugin {
         invitation: &policy::ProposedInvitation,
     ) -> Outcome<policy::Decision> {
         let Prepared::Policy(pre) = self.prepared() else {
-            reject!(self, World::InvitationPolicy)
+            return wrong_world(self, World::InvitationPolicy);
         };
         let input = config_bytes(config)
             + invitation.partner_id.len()
