@@ -11,7 +11,7 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 use crate::limits::{LimitError, Limits};
-use crate::sandbox::Sandbox;
+use crate::sandbox::{Failure, Outcome, Sandbox};
 use crate::worlds::{Prepared, World};
 
 /// How the runtime is set up.
@@ -340,14 +340,20 @@ impl Plugin {
         &self.prepared
     }
 
-    /// A fresh store for one call.
-    pub(crate) fn store(&self) -> wasmtime::Store<Sandbox> {
+    /// Runs one call in a fresh store (see [`crate::sandbox::run`]).
+    pub(crate) fn call<T>(
+        &self,
+        input_bytes: usize,
+        call: impl FnOnce(&mut wasmtime::Store<Sandbox>) -> wasmtime::Result<Result<T, Failure>>,
+        output_bytes: impl FnOnce(&T) -> usize,
+    ) -> Outcome<T> {
         let tick = self.runtime.0.config.tick.as_nanos().max(1);
         let ticks = self.limits.deadline.as_nanos().div_ceil(tick);
-        crate::sandbox::store(
+        let mut store = crate::sandbox::store(
             self.runtime.engine(),
             self.limits,
             u64::try_from(ticks).unwrap_or(u64::MAX).max(1),
-        )
+        );
+        crate::sandbox::run(&mut store, input_bytes, call, output_bytes)
     }
 }

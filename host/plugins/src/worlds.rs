@@ -6,7 +6,7 @@
 use wasmtime::component::InstancePre;
 
 use crate::runtime::Plugin;
-use crate::sandbox::{Failure, Outcome, Sandbox, run};
+use crate::sandbox::{Failure, Outcome, Sandbox};
 
 /// A world of the WIT package.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -187,9 +187,7 @@ impl Plugin {
             + invitation.accept_link.len()
             + invitation.expires_at.len()
             + invitation.locale.len();
-        let mut store = self.store();
-        run(
-            &mut store,
+        self.call(
             input,
             |store| {
                 let instance = pre.instantiate(&mut *store)?;
@@ -223,9 +221,7 @@ impl Plugin {
             + event.target_kind.len()
             + event.target_id.len()
             + event.changes.iter().map(change_bytes_hook).sum::<usize>();
-        let mut store = self.store();
-        run(
-            &mut store,
+        self.call(
             input,
             |store| {
                 let instance = pre.instantiate(&mut *store)?;
@@ -249,9 +245,7 @@ impl Plugin {
             return wrong_world(self, World::AuditExporter);
         };
         let input = config_bytes(config) + events.iter().map(audit_event_bytes).sum::<usize>();
-        let mut store = self.store();
-        run(
-            &mut store,
+        self.call(
             input,
             |store| {
                 let instance = pre.instantiate(&mut *store)?;
@@ -284,9 +278,7 @@ impl Plugin {
             + option_bytes(&invitation.level)
             + option_bytes(&invitation.role)
             + invitation.now.len();
-        let mut store = self.store();
-        run(
-            &mut store,
+        self.call(
             input,
             |store| {
                 let instance = pre.instantiate(&mut *store)?;
