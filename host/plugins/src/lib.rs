@@ -18,12 +18,18 @@
 //!
 //! Permission checks never come here; they stay in native code.
 
+pub mod cases;
 mod limits;
+pub mod manifest;
 mod runtime;
 mod sandbox;
 pub mod worlds;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use limits::{LimitError, Limits};
+pub use manifest::{Manifest, ManifestError};
 pub use runtime::{InstallError, Plugin, Runtime, RuntimeConfig, WitVersion};
 pub use sandbox::{Failure, Outcome};
 pub use worlds::World;

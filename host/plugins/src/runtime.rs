@@ -57,7 +57,8 @@ impl WitVersion {
         patch: 0,
     }];
 
-    fn parse(text: &str) -> Option<Self> {
+    /// Parses `MAJOR.MINOR.PATCH`.
+    pub fn parse(text: &str) -> Option<Self> {
         let mut parts = text.split('.').map(|p| p.parse::<u64>().ok());
         let version = Self {
             major: parts.next()??,
@@ -334,6 +335,12 @@ impl Plugin {
     /// The limits its calls run under.
     pub fn limits(&self) -> Limits {
         self.limits
+    }
+
+    /// The same plugin under other limits (checked against the operator's ceiling).
+    pub fn with_limits(mut self, limits: Limits) -> Result<Self, LimitError> {
+        self.limits = limits.within(&self.runtime.0.config.ceiling)?;
+        Ok(self)
     }
 
     pub(crate) fn prepared(&self) -> &Prepared {

@@ -57,7 +57,7 @@ pub mod renderer {
     wasmtime::component::bindgen!({
         path: "../../wit",
         world: "invitation-renderer",
-        additional_derives: [PartialEq, Eq],
+        additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
     });
     pub use exports::siteward::plugin::renderer::{
         Branding, InvitationContext, InvitationKind, RenderedEmail,
@@ -70,7 +70,7 @@ pub mod hook {
     wasmtime::component::bindgen!({
         path: "../../wit",
         world: "notification-hook",
-        additional_derives: [PartialEq, Eq],
+        additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
     });
     pub use exports::siteward::plugin::hook::{Action, DomainEvent, Email, Recipient, WebhookCall};
     pub use siteward::plugin::types::{FieldChange, PluginError};
@@ -81,7 +81,7 @@ pub mod exporter {
     wasmtime::component::bindgen!({
         path: "../../wit",
         world: "audit-exporter",
-        additional_derives: [PartialEq, Eq],
+        additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
     });
     pub use exports::siteward::plugin::exporter::{AuditEvent, Exported};
     pub use siteward::plugin::types::{FieldChange, PluginError};
@@ -92,7 +92,7 @@ pub mod policy {
     wasmtime::component::bindgen!({
         path: "../../wit",
         world: "invitation-policy",
-        additional_derives: [PartialEq, Eq],
+        additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
     });
     pub use exports::siteward::plugin::policy::{Decision, ProposedInvitation};
     pub use siteward::plugin::types::PluginError;

@@ -4,8 +4,10 @@
 //!
 //! Modes: `ok` (renders), `error` (reports a plugin error), `trap` (panics), `spin` (loops
 //! forever), `grow` (allocates until memory runs out), `huge` (returns `size` bytes of HTML),
-//! `work` (does `size` rounds of arithmetic, then renders: fuel is measurable), `clock` and
-//! `env` (reach for the system clock or the environment, which a plugin does not have).
+//! `work` (does `size` rounds of arithmetic, then renders: fuel is measurable), `recurse`
+//! (recurses without end), `picky` (renders, but panics when the invitee's address starts with
+//! `panic`), `clock` and `env` (reach for the system clock or the environment, which a plugin
+//! does not have).
 
 use siteward_guest_sdk::config_value;
 use siteward_guest_sdk::renderer::{Guest, InvitationContext, PluginError, RenderedEmail};
@@ -17,6 +19,13 @@ fn size(config: &[(String, String)]) -> usize {
     config_value(config, "size")
         .and_then(|s| s.parse().ok())
         .unwrap_or(1024)
+}
+
+/// Recurses until the stack runs out; the frame keeps a buffer so it cannot be optimised into
+/// a loop.
+fn descend(depth: u64) -> u64 {
+    let frame = std::hint::black_box([depth; 16]);
+    descend(depth + 1).wrapping_add(frame[7])
 }
 
 fn email(invitation: &InvitationContext, html: String) -> RenderedEmail {
@@ -57,6 +66,15 @@ impl Guest for TestHostile {
                     acc = std::hint::black_box(acc.wrapping_mul(31).wrapping_add(i));
                 }
                 Ok(email(&invitation, acc.to_string()))
+            }
+            "recurse" => Ok(email(&invitation, descend(0).to_string())),
+            "picky" => {
+                assert!(
+                    !invitation.invitee_email.starts_with("panic"),
+                    "cannot render for {}",
+                    invitation.invitee_email
+                );
+                Ok(email(&invitation, String::new()))
             }
             "clock" => {
                 let now = std::time::SystemTime::now();

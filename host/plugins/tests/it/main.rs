@@ -129,11 +129,35 @@ fn every_misbehaviour_ends_in_its_typed_failure_and_the_next_call_is_clean() {
             actual: 100_000 + "Invitation for tech@example.com".len() + 41,
         })
     );
+    // Unbounded recursion runs out of the guest's stack (in linear memory, so it ends as an
+    // out-of-bounds access, or as wasmtime's stack-overflow trap when frames live in wasm's
+    // own stack): a trap either way, never the host's stack.
+    assert!(matches!(call("recurse", "0"), Err(Failure::Trap(_))));
+    // A plugin that panics on some inputs fails on those alone.
+    let mut picky = invitation();
+    assert!(call("picky", "0").is_ok());
+    picky.invitee_email = "panic@example.com".to_owned();
+    let picky = plugin.render(&config(&[("mode", "picky")]), &picky).result;
+    assert!(matches!(picky, Err(Failure::Trap(_))), "{picky:?}");
     // No ambient authority: the clock and the environment are imports that trap.
     assert!(matches!(call("clock", "0"), Err(Failure::Trap(_))));
     assert!(matches!(call("env", "0"), Err(Failure::Trap(_))));
     // Each call has a fresh store: after all that, the plugin renders.
     assert!(call("ok", "0").is_ok());
+}
+
+#[test]
+fn a_ten_megabyte_output_is_dropped_under_the_default_limits() {
+    let plugin = hostile(renderer_limits());
+    let outcome = plugin.render(
+        &config(&[("mode", "huge"), ("size", "10000000")]),
+        &invitation(),
+    );
+    assert!(
+        matches!(outcome.result, Err(Failure::OutputTooLarge { limit, actual }) if limit == 1 << 20 && actual > 10_000_000),
+        "{:?}",
+        outcome.result
+    );
 }
 
 #[test]
@@ -313,4 +337,77 @@ fn calls_run_side_by_side_on_one_engine() {
         .collect();
     let rendered: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
     assert_eq!(rendered, 200);
+}
+
+fn plugin_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../plugins")
+        .join(name)
+}
+
+#[test]
+fn first_party_plugin_cases_match_their_snapshots() {
+    use siteward_plugins::testing;
+    components();
+    let dir = plugin_dir("domain-policy");
+    let (plugin, manifest) = testing::load(
+        &components().join("domain_policy.wasm"),
+        Some(&dir.join("siteward-plugin.toml")),
+    );
+    assert_eq!(plugin.limits().deadline, Duration::from_millis(50));
+    let snapshots =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../snapshots/plugins/domain-policy");
+    testing::assert_cases(&plugin, manifest.as_ref(), &dir.join("cases"), &snapshots);
+}
+
+#[test]
+fn case_checks_write_new_snapshots_for_review_and_catch_changes() {
+    use siteward_plugins::cases::{check_cases, snapshot_content};
+    use siteward_plugins::testing;
+    let dir = plugin_dir("domain-policy");
+    let (plugin, manifest) = testing::load(
+        &components().join("domain_policy.wasm"),
+        Some(&dir.join("siteward-plugin.toml")),
+    );
+    let work = tempfile::tempdir().unwrap();
+    let cases = work.path().join("cases");
+    let snaps = work.path().join("snapshots");
+    std::fs::create_dir_all(&cases).unwrap();
+    std::fs::copy(
+        dir.join("cases/other_domain_is_denied.json"),
+        cases.join("denied.json"),
+    )
+    .unwrap();
+    std::fs::write(cases.join("broken.json"), r#"{"input": {"nothing": 1}}"#).unwrap();
+
+    let first = check_cases(&plugin, manifest.as_ref(), &cases, &snaps, false).unwrap();
+    assert_eq!(first.new, ["denied"]);
+    assert_eq!(first.broken.len(), 1, "{first:?}");
+    assert!(
+        first.broken[0].1.contains("proposed-invitation"),
+        "{first:?}"
+    );
+    let pending = std::fs::read_to_string(snaps.join("denied.snap.new")).unwrap();
+    assert!(
+        snapshot_content(&pending).unwrap().contains("\"Deny\""),
+        "{pending}"
+    );
+    assert!(!snaps.join("denied.snap").exists());
+
+    std::fs::remove_file(cases.join("broken.json")).unwrap();
+    let accepted = check_cases(&plugin, manifest.as_ref(), &cases, &snaps, true).unwrap();
+    assert!(accepted.ok() || accepted.new == ["denied"]);
+    assert!(!snaps.join("denied.snap.new").exists());
+    let again = check_cases(&plugin, manifest.as_ref(), &cases, &snaps, false).unwrap();
+    assert!(again.ok(), "{again:?}");
+    assert_eq!(again.passed, ["denied"]);
+
+    // The configuration now allows the domain: the outcome changed, and the check says so.
+    let case = std::fs::read_to_string(cases.join("denied.json"))
+        .unwrap()
+        .replace("acme.example, ", "elsewhere.example, ");
+    std::fs::write(cases.join("denied.json"), case).unwrap();
+    let changed = check_cases(&plugin, manifest.as_ref(), &cases, &snaps, false).unwrap();
+    assert_eq!(changed.changed, ["denied"]);
+    assert!(!changed.ok());
 }
