@@ -21,6 +21,8 @@ pub enum Conflict {
     InvitationNotPending,
     /// The partner has no free licence seat for this privilege.
     LicenceExhausted(siteward_core::tenancy::Privilege),
+    /// The plugin was installed, upgraded or removed meanwhile (or the binding is gone).
+    PluginChanged,
     /// Another request with the same idempotency key is being processed or was stored.
     IdempotencyKeyInUse,
     /// A concurrent transaction changed the same records; retrying may succeed.
@@ -38,6 +40,7 @@ impl fmt::Display for Conflict {
             Self::AlreadyAssigned => "the account is already assigned to this site",
             Self::InvitationNotPending => "the invitation is no longer pending",
             Self::LicenceExhausted(_) => "every licence seat for this privilege is taken",
+            Self::PluginChanged => "the plugin was installed, upgraded or removed meanwhile",
             Self::IdempotencyKeyInUse => "a request with this idempotency key was already made",
             Self::Concurrent => "a concurrent change touched the same records; try again",
         })

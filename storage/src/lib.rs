@@ -14,6 +14,7 @@ mod licences;
 mod migrate;
 mod outbox;
 mod permissions;
+mod plugins;
 mod rows;
 mod tenancy;
 mod tokens;
@@ -28,6 +29,7 @@ pub use invitations::{Acceptance, IdempotencyRecord, InvitationScope, NewInvitat
 pub use licences::LicenceUse;
 pub use migrate::MIGRATIONS;
 pub use outbox::{OutboxMessage, OutboxStatus};
+pub use plugins::{BindingScope, InstalledPlugin, PluginBinding, PluginHealth, PluginState};
 pub use tenancy::{MemberView, PersonResolution, SiteAdminView};
 pub use tokens::{ApiToken, ApiTokenScopeFilter};
 

@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_licences",
         include_str!("../migrations/0004_licences.surql"),
     ),
+    (
+        "0005_plugins",
+        include_str!("../migrations/0005_plugins.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

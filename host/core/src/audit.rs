@@ -97,6 +97,20 @@ string_enum! {
         ApiTokenCreated = "api_token.created",
         /// An API token was revoked.
         ApiTokenRevoked = "api_token.revoked",
+        /// The operator installed a plugin.
+        PluginInstalled = "plugin.installed",
+        /// The operator upgraded a plugin to another version.
+        PluginUpgraded = "plugin.upgraded",
+        /// The operator removed a plugin, with its bindings.
+        PluginRemoved = "plugin.removed",
+        /// A plugin was switched on or off, or configured, for everyone, a partner or a site.
+        PluginBindingChanged = "plugin.binding_changed",
+        /// A binding was removed; its scope inherits again.
+        PluginBindingRemoved = "plugin.binding_removed",
+        /// A plugin call failed (error, trap, deadline, memory, fuel, size).
+        PluginCallFailed = "plugin.call_failed",
+        /// Repeated failures quarantined a plugin for a partner until it is re-enabled.
+        PluginQuarantined = "plugin.quarantined",
         /// An account logged in.
         LoginSucceeded = "auth.login",
         /// A login failed (wrong password or second factor).

@@ -239,6 +239,10 @@ pub enum BulkOutcome {
     InvalidAddress,
     /// The address appeared earlier in the same request.
     DuplicateInRequest,
+    /// An invitation policy refused it; the reason says why.
+    Denied,
+    /// An invitation policy wants a Super Admin to send it; the reason says why.
+    ApprovalRequired,
 }
 
 impl BulkOutcome {
@@ -250,6 +254,8 @@ impl BulkOutcome {
             Self::AlreadyMember => "already_member",
             Self::InvalidAddress => "invalid_address",
             Self::DuplicateInRequest => "duplicate_in_request",
+            Self::Denied => "denied",
+            Self::ApprovalRequired => "approval_required",
         }
     }
 }

@@ -34,6 +34,34 @@ pub struct Config {
     pub mail: MailConfig,
     /// Invitations.
     pub invitations: InvitationsConfig,
+    /// WebAssembly plugins.
+    pub plugins: PluginsConfig,
+}
+
+/// `[plugins]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct PluginsConfig {
+    /// How many plugin calls may run at once (the sandbox pool is sized for it).
+    pub concurrency: u32,
+    /// Consecutive failed calls after which a plugin is quarantined for a partner.
+    pub quarantine_after: u32,
+    /// How often to look for plugin changes made by other hosts or the command line.
+    pub refresh_seconds: u32,
+    /// Where precompiled components are kept; empty means `<data_dir>/plugin-artifacts`.
+    /// Only this host may write there.
+    pub artifacts_dir: String,
+}
+
+impl Default for PluginsConfig {
+    fn default() -> Self {
+        Self {
+            concurrency: 16,
+            quarantine_after: 5,
+            refresh_seconds: 5,
+            artifacts_dir: String::new(),
+        }
+    }
 }
 
 /// `[server]`
@@ -155,6 +183,7 @@ impl Default for Config {
             bootstrap: BootstrapConfig::default(),
             mail: MailConfig::default(),
             invitations: InvitationsConfig::default(),
+            plugins: PluginsConfig::default(),
         }
     }
 }
@@ -289,6 +318,15 @@ impl Config {
                 message: e.message().to_owned(),
             })?;
         Ok(config)
+    }
+
+    /// Where precompiled plugin components are kept.
+    pub fn plugin_artifacts_dir(&self) -> PathBuf {
+        if self.plugins.artifacts_dir.is_empty() {
+            self.data_dir.join("plugin-artifacts")
+        } else {
+            PathBuf::from(&self.plugins.artifacts_dir)
+        }
     }
 
     /// The storage URL in force: the configured one, or the embedded default under `data_dir`.

@@ -146,6 +146,7 @@ impl From<StorageError> for ApiError {
                             ),
                         );
                     }
+                    Conflict::PluginChanged => "plugin_changed",
                     Conflict::IdempotencyKeyInUse => "idempotency_key_in_use",
                     Conflict::Concurrent => "concurrent_change",
                 };

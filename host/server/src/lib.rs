@@ -9,6 +9,7 @@ pub mod json;
 pub mod mail;
 pub mod operator;
 pub mod permissions;
+pub mod plugins;
 pub mod state;
 pub mod sweeper;
 

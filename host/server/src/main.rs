@@ -124,8 +124,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         auth: AuthSettings::from(&config.auth),
         public_url: config.server.public_url.clone(),
         message_id_domain: config.mail.message_id_domain.clone(),
+        plugin_runtime: plugin_runtime(&config)?,
+        quarantine_after: config.plugins.quarantine_after,
     };
     let state = AppState::new(store, Arc::new(SystemClock), settings).await?;
+    let plugins = tokio::spawn(state.plugins.clone().follow(
+        state.store.clone(),
+        Duration::from_secs(u64::from(config.plugins.refresh_seconds.max(1))),
+    ));
     let mailer = Mailer::from_config(&config.mail, config.data_dir.join("mail"))?;
     tracing::info!("outgoing email: {}", mailer.describe());
     let delivery = tokio::spawn(run_delivery(state.clone(), mailer, Duration::from_secs(1)));
@@ -149,6 +155,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // interrupted delivery is retried after a restart, with the same Message-ID.
     delivery.abort();
     sweeper.abort();
+    plugins.abort();
     tracing::info!("stopped");
     Ok(())
 }
@@ -168,6 +175,16 @@ async fn bootstrap_operator(store: &Store, config: &Config) -> anyhow::Result<()
         "\nFirst start: created the operator account.\n  email:    {email}\n  password: {password}\n  (shown once; log in with POST /v1/auth/login and change it with POST /v1/me/password)\n"
     );
     Ok(())
+}
+
+/// The process's plugin engine, keeping precompiled components in the artifacts folder.
+fn plugin_runtime(config: &Config) -> anyhow::Result<siteward_plugins::Runtime> {
+    siteward_plugins::Runtime::new(siteward_plugins::RuntimeConfig {
+        concurrency: config.plugins.concurrency.max(1),
+        artifacts: Some(config.plugin_artifacts_dir()),
+        ..siteward_plugins::RuntimeConfig::default()
+    })
+    .map_err(|e| anyhow::anyhow!("starting the plugin engine: {e:#}"))
 }
 
 fn store_config(config: &Config) -> StoreConfig {

@@ -64,15 +64,30 @@ pub struct Settings {
     pub public_url: String,
     /// The right part of every Message-ID.
     pub message_id_domain: String,
+    /// The plugin runtime (one per process).
+    pub plugin_runtime: siteward_plugins::Runtime,
+    /// Consecutive failed calls that quarantine a plugin for a partner.
+    pub quarantine_after: u32,
 }
 
 impl Settings {
-    /// Settings for tests and tools: defaults everywhere.
+    /// Settings for tests and tools: defaults everywhere, and a plugin runtime shared by
+    /// every state of the process made this way.
     pub fn defaults() -> Self {
+        static RUNTIME: std::sync::OnceLock<siteward_plugins::Runtime> = std::sync::OnceLock::new();
+        let runtime = RUNTIME.get_or_init(|| {
+            siteward_plugins::Runtime::new(siteward_plugins::RuntimeConfig {
+                concurrency: 8,
+                ..siteward_plugins::RuntimeConfig::default()
+            })
+            .expect("the plugin engine starts")
+        });
         Self {
             auth: AuthSettings::from(&AuthConfig::default()),
             public_url: "http://127.0.0.1:8080".to_owned(),
             message_id_domain: "siteward.localhost".to_owned(),
+            plugin_runtime: runtime.clone(),
+            quarantine_after: crate::config::PluginsConfig::default().quarantine_after,
         }
     }
 }
@@ -95,8 +110,10 @@ pub struct Inner {
     pub message_id_domain: String,
     /// Failed logins per client address.
     pub limiter: AddressLimiter,
-    /// Renders invitation emails.
+    /// Renders invitation emails when no plugin does, or when one fails.
     pub renderer: Arc<dyn InvitationRenderer>,
+    /// The WebAssembly plugins this host runs.
+    pub plugins: Arc<crate::plugins::PluginHost>,
     /// The permission index every check reads.
     pub permissions: crate::permissions::Permissions,
     /// Wakes the delivery worker when a transaction has written outgoing mail.
@@ -123,15 +140,21 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    /// State over a store, with a clock and settings, rendering with the built-in renderer.
-    /// Builds the permission index from the store.
+    /// State over a store, with a clock and settings. Builds the permission index and loads
+    /// the installed plugins from the store.
     pub async fn new(
         store: Store,
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> Result<Self, siteward_storage::StorageError> {
         let permissions = crate::permissions::Permissions::load(&store).await?;
+        let plugins = Arc::new(crate::plugins::PluginHost::new(
+            settings.plugin_runtime,
+            settings.quarantine_after,
+        ));
+        plugins.reload(&store).await?;
         Ok(Self(Arc::new(Inner {
+            plugins,
             permissions,
             store,
             clock,

@@ -13,15 +13,15 @@ use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
 use utoipa::{IntoParams, ToSchema};
 
-use siteward_core::access::{Action, authorize};
+use siteward_core::access::{Action, Principal, authorize};
 use siteward_core::account::{Account, AccountStatus};
 use siteward_core::assignment::SiteAssignment;
 use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
-use siteward_core::ids::{AccountId, InvitationId, OutboxMessageId};
+use siteward_core::ids::{AccountId, InvitationId, OutboxMessageId, PartnerId, SiteId};
 use siteward_core::invitation::{
     self, BulkOutcome, Invitation, InvitationStatus, InvitationTarget, MAX_BULK, PermissionLevel,
 };
-use siteward_core::mail::{BuiltinRenderer, InvitationContext, InvitationRenderer};
+use siteward_core::mail::InvitationContext;
 use siteward_core::secret::{self, TokenKind};
 use siteward_core::tenancy::{MemberStatus, Partner, PartnerMembership, PartnerRole, Site};
 use siteward_core::validate::{self, Email};
@@ -38,6 +38,10 @@ use super::views::Page;
 use crate::auth::{self, Auth};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
+use crate::plugins::calls::{
+    Proposal, RenderJob, Verdict, evaluate_invitations, render_invitations,
+};
+use siteward_plugins::worlds::policy::ProposedInvitation;
 use crate::state::{AppState, random};
 
 /// An invitation as lists show it.
@@ -127,9 +131,9 @@ struct Drafter<'a> {
 }
 
 impl Drafter<'_> {
-    /// A fresh token, the email with its link, and the outbox row. The token itself leaves the
-    /// host only in the email.
-    fn draft(&self, invitation: &mut Invitation) -> OutboxMessage {
+    /// A fresh token, and what the email will show (the link carries the token, which
+    /// leaves the host only in the email).
+    fn draft(&self, invitation: &mut Invitation) -> RenderJob {
         let token = secret::token_text(TokenKind::Invitation, random());
         invitation.token_hash = secret::token_hash(&token);
         let (role, level) = match &invitation.target {
@@ -150,26 +154,10 @@ impl Drafter<'_> {
             expires_at: invitation.expires_at,
             locale: "en".to_owned(),
         };
-        let email = self.state.renderer.render(&context).unwrap_or_else(|error| {
-            tracing::warn!(%error, invitation = %invitation.id, "the invitation renderer failed; using the built-in one");
-            BuiltinRenderer.render(&context).expect("the built-in renderer does not fail")
-        });
-        let id: OutboxMessageId = self.state.new_id(OutboxMessageId::from_trusted);
-        OutboxMessage {
-            message_id: format!("<{id}@{}>", self.state.message_id_domain),
-            id,
-            partner_id: Some(self.partner.id.clone()),
-            invitation_id: Some(invitation.id.clone()),
-            recipient: invitation.email.to_string(),
-            subject: email.subject,
-            html: Some(email.html),
-            text: Some(email.text),
-            status: OutboxStatus::Pending,
-            attempts: 0,
-            next_attempt_at: self.state.now(),
-            last_error: None,
-            created_at: self.state.now(),
-            sent_at: None,
+        RenderJob {
+            partner: self.partner.id.clone(),
+            site: self.site.map(|s| s.id.clone()),
+            context,
         }
     }
 
@@ -179,7 +167,7 @@ impl Drafter<'_> {
         auth_account: &AccountId,
         target: InvitationTarget,
         email: Email,
-    ) -> NewInvitation {
+    ) -> Drafted {
         let now = self.state.now();
         let mut invitation = Invitation {
             id: self.state.new_id(InvitationId::from_trusted),
@@ -195,12 +183,108 @@ impl Drafter<'_> {
             resend_count: 0,
             accepted: None,
         };
-        let message = self.draft(&mut invitation);
-        NewInvitation {
-            invitation,
-            message,
-        }
+        let job = self.draft(&mut invitation);
+        Drafted { invitation, job }
     }
+}
+
+/// An invitation whose email is still to be rendered.
+struct Drafted {
+    invitation: Invitation,
+    job: RenderJob,
+}
+
+/// Renders the drafts' emails (through the renderer plugin where one is enabled) and makes
+/// their outbox rows.
+async fn with_emails(state: &AppState, auth: &Auth, drafted: Vec<Drafted>) -> Vec<NewInvitation> {
+    let (invitations, jobs): (Vec<Invitation>, Vec<RenderJob>) =
+        drafted.into_iter().map(|d| (d.invitation, d.job)).unzip();
+    let emails = render_invitations(state, auth.audit.request_id.as_deref(), jobs).await;
+    invitations
+        .into_iter()
+        .zip(emails)
+        .map(|(invitation, email)| {
+            let id: OutboxMessageId = state.new_id(OutboxMessageId::from_trusted);
+            let message = OutboxMessage {
+                message_id: format!("<{id}@{}>", state.message_id_domain),
+                id,
+                partner_id: Some(invitation.partner_id.clone()),
+                invitation_id: Some(invitation.id.clone()),
+                recipient: invitation.email.to_string(),
+                subject: email.subject,
+                html: Some(email.html),
+                text: Some(email.text),
+                status: OutboxStatus::Pending,
+                attempts: 0,
+                next_attempt_at: state.now(),
+                last_error: None,
+                created_at: state.now(),
+                sent_at: None,
+            };
+            NewInvitation { invitation, message }
+        })
+        .collect()
+}
+
+/// The inviter's role at the partner, as policies see it: `super_admin`, `admin`,
+/// `technician`, `operator` or `api_token`.
+fn inviter_role(auth: &Auth, partner: &PartnerId) -> &'static str {
+    match &auth.principal {
+        Principal::Account(account) if account.is_operator => "operator",
+        Principal::Account(account) => account
+            .partners
+            .iter()
+            .find(|s| &s.partner == partner)
+            .map_or("technician", |s| s.role.as_str()),
+        Principal::ApiToken { .. } => "api_token",
+    }
+}
+
+/// Whether the inviter may send what a policy says needs approval: Super Admins and the
+/// operator approve by sending.
+fn approves(role: &str) -> bool {
+    matches!(role, "super_admin" | "operator")
+}
+
+/// Asks the partner's invitation policies about proposed invitations of `(site, email,
+/// level, role)`.
+async fn ask_policies(
+    state: &AppState,
+    auth: &Auth,
+    inviter: &AccountId,
+    partner: &PartnerId,
+    proposals: Vec<(Option<SiteId>, &Email, Option<&str>, Option<&str>)>,
+) -> ApiResult<Vec<Verdict>> {
+    let role = inviter_role(auth, partner);
+    let now = state.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let proposals = proposals
+        .into_iter()
+        .map(|(site, email, level, invited_role)| Proposal {
+            invitation: ProposedInvitation {
+                partner_id: partner.to_string(),
+                inviter_id: inviter.to_string(),
+                inviter_role: role.to_owned(),
+                invitee_email: email.to_string(),
+                site_id: site.as_ref().map(ToString::to_string),
+                level: level.map(str::to_owned),
+                role: invited_role.map(str::to_owned),
+                now: now.clone(),
+            },
+            site,
+        })
+        .collect();
+    evaluate_invitations(state, auth.audit.request_id.as_deref(), partner, proposals)
+        .await
+        .map_err(|unavailable| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "policy_unavailable",
+                format!(
+                    "the invitation policy {} could not be asked ({}); nothing was sent",
+                    unavailable.plugin, unavailable.reason
+                ),
+            )
+        })
 }
 
 /// The account acting for audit and "invited by": the person, or the token's creator.
@@ -262,7 +346,7 @@ fn still_open<'a>(
 
 /// Invitations drafted by a request, and the expired ones they replace.
 struct Written {
-    new: Vec<NewInvitation>,
+    new: Vec<Drafted>,
     expired: Vec<(InvitationId, AuditEvent)>,
 }
 
@@ -277,15 +361,15 @@ impl Written {
         status: StatusCode,
         response: &impl Serialize,
     ) -> ApiResult<Response> {
-        let events: Vec<AuditEvent> = self
-            .new
+        let new = with_emails(state, auth, self.new).await;
+        let events: Vec<AuditEvent> = new
             .iter()
             .map(|n| created_event(state, auth, &n.invitation))
             .collect();
         let record = idempotency.record(state, status, response)?;
         if let Err(error) = state
             .store
-            .create_invitations(&self.new, &self.expired, &events, record.as_ref())
+            .create_invitations(&new, &self.expired, &events, record.as_ref())
             .await
         {
             return settle(state, idempotency, error).await;
@@ -325,11 +409,33 @@ pub struct InviteToPartner {
 pub struct InviteResult {
     /// The address as given.
     pub email: String,
-    /// `invited`, `already_invited`, `already_member`, `invalid_address` or `duplicate_in_request`.
+    /// `invited`, `already_invited`, `already_member`, `invalid_address`,
+    /// `duplicate_in_request`, `denied` (by an invitation policy) or `approval_required` (an
+    /// invitation policy wants a Super Admin to send it).
     pub outcome: &'static str,
+    /// Why, for `denied` and `approval_required`: the policy's words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// The invitation, for `invited` and `already_invited`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invitation: Option<InvitationView>,
+}
+
+/// One address's outcome while a bulk request is worked out.
+struct Outcome {
+    outcome: BulkOutcome,
+    invitation: Option<Invitation>,
+    reason: Option<String>,
+}
+
+impl Outcome {
+    fn of(outcome: BulkOutcome) -> Self {
+        Self {
+            outcome,
+            invitation: None,
+            reason: None,
+        }
+    }
 }
 
 /// Per-address outcomes, in the order of the request.
@@ -407,39 +513,78 @@ pub async fn invite_to_partner(
         .collect();
     let now = state.now();
 
-    let mut new = Vec::new();
     let mut expired = Vec::new();
-    let mut outcomes: Vec<(BulkOutcome, Option<Invitation>)> = Vec::with_capacity(triaged.len());
+    let mut outcomes: Vec<Outcome> = Vec::with_capacity(triaged.len());
+    // Addresses that may be invited, with their place in `outcomes`: the policies decide.
+    let mut proposed: Vec<(usize, Email)> = Vec::new();
     for item in triaged {
         let email = match item {
             Ok(email) => email,
             Err(outcome) => {
-                outcomes.push((outcome, None));
+                outcomes.push(Outcome::of(outcome));
                 continue;
             }
         };
         if members.contains(&email) {
-            outcomes.push((BulkOutcome::AlreadyMember, None));
+            outcomes.push(Outcome::of(BulkOutcome::AlreadyMember));
             continue;
         }
         let key = invitation::open_key(&partner_id, None, &email);
         if let Some(existing) = still_open(&state, &auth, open.get(&key), &mut expired) {
-            outcomes.push((BulkOutcome::AlreadyInvited, Some(existing.clone())));
+            outcomes.push(Outcome {
+                invitation: Some(existing.clone()),
+                ..Outcome::of(BulkOutcome::AlreadyInvited)
+            });
             continue;
         }
-        let item = drafter.new_invitation(&inviter, InvitationTarget::Partner { role }, email);
-        outcomes.push((BulkOutcome::Invited, Some(item.invitation.clone())));
-        new.push(item);
+        proposed.push((outcomes.len(), email));
+        outcomes.push(Outcome::of(BulkOutcome::Invited));
+    }
+    let verdicts = ask_policies(
+        &state,
+        &auth,
+        &inviter,
+        &partner_id,
+        proposed
+            .iter()
+            .map(|(_, email)| (None, email, None, Some(role.as_str())))
+            .collect(),
+    )
+    .await?;
+    let approver = approves(inviter_role(&auth, &partner_id));
+    let mut new = Vec::new();
+    for ((slot, email), verdict) in proposed.into_iter().zip(verdicts) {
+        outcomes[slot] = match verdict {
+            Verdict::Deny { reason, .. } => Outcome {
+                reason: Some(reason),
+                ..Outcome::of(BulkOutcome::Denied)
+            },
+            Verdict::ApprovalRequired { reason, .. } if !approver => Outcome {
+                reason: Some(reason),
+                ..Outcome::of(BulkOutcome::ApprovalRequired)
+            },
+            Verdict::Allow | Verdict::ApprovalRequired { .. } => {
+                let item =
+                    drafter.new_invitation(&inviter, InvitationTarget::Partner { role }, email);
+                let outcome = Outcome {
+                    invitation: Some(item.invitation.clone()),
+                    ..Outcome::of(BulkOutcome::Invited)
+                };
+                new.push(item);
+                outcome
+            }
+        };
     }
     let response = InviteResults {
         results: body
             .emails
             .iter()
             .zip(outcomes)
-            .map(|(email, (outcome, inv))| InviteResult {
+            .map(|(email, outcome)| InviteResult {
                 email: email.clone(),
-                outcome: outcome.as_str(),
-                invitation: inv.as_ref().map(|i| InvitationView::new(i, now)),
+                outcome: outcome.outcome.as_str(),
+                reason: outcome.reason,
+                invitation: outcome.invitation.as_ref().map(|i| InvitationView::new(i, now)),
             })
             .collect(),
     };
@@ -578,6 +723,50 @@ async fn draft_site_invitations(
         .map(|inv| (inv.open_key(), inv))
         .collect();
     let now = state.now();
+    let fresh: Vec<bool> = picks
+        .iter()
+        .zip(&keys)
+        .map(|(_, key)| {
+            open.get(key)
+                .is_none_or(|inv| inv.status_at(now) != InvitationStatus::Pending)
+        })
+        .collect();
+    let verdicts = ask_policies(
+        state,
+        auth,
+        &inviter,
+        partner_id,
+        picks
+            .iter()
+            .zip(&fresh)
+            .filter(|(_, fresh)| **fresh)
+            .map(|((site, email, level), _)| (Some(site.id.clone()), email, Some(level.as_str()), None))
+            .collect(),
+    )
+    .await?;
+    let approver = approves(inviter_role(auth, partner_id));
+    let fresh_picks = picks.iter().zip(&fresh).filter(|(_, fresh)| **fresh);
+    for (((site, email, _), _), verdict) in fresh_picks.zip(&verdicts) {
+        let refused = |status, code, reason: &str| {
+            Err(ApiError::new(
+                status,
+                code,
+                format!(
+                    "the invitation of {email} to the site {} was refused by an invitation policy: {reason}; nothing was sent",
+                    site.name
+                ),
+            ))
+        };
+        match verdict {
+            Verdict::Deny { reason, .. } => {
+                return refused(StatusCode::UNPROCESSABLE_ENTITY, "invitation_denied", reason);
+            }
+            Verdict::ApprovalRequired { reason, .. } if !approver => {
+                return refused(StatusCode::FORBIDDEN, "approval_required", reason);
+            }
+            Verdict::Allow | Verdict::ApprovalRequired { .. } => {}
+        }
+    }
     let (mut new, mut expired, mut views) = (Vec::new(), Vec::new(), Vec::new());
     for ((site, email, level), key) in picks.into_iter().zip(keys) {
         if let Some(existing) = still_open(state, auth, open.get(&key), &mut expired) {
@@ -920,7 +1109,7 @@ pub async fn resend(
         site: site.as_ref(),
         inviter_name,
     };
-    let message = drafter.draft(&mut inv);
+    let job = drafter.draft(&mut inv);
     let event = auth.audit.event(
         &state,
         AuditAction::InvitationResent,
@@ -933,10 +1122,8 @@ pub async fn resend(
     );
     let view = InvitationView::new(&inv, now);
     let record = idempotency.record(&state, StatusCode::OK, &view)?;
-    let item = NewInvitation {
-        invitation: inv,
-        message,
-    };
+    let mut items = with_emails(&state, &auth, vec![Drafted { invitation: inv, job }]).await;
+    let item = items.pop().expect("one invitation in, one out");
     if let Err(error) = state
         .store
         .resend_invitation(&item, &event, record.as_ref())

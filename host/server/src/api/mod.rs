@@ -8,6 +8,7 @@ pub mod invitations;
 pub mod licences;
 pub mod partners;
 pub mod people;
+pub mod plugins;
 pub mod session;
 pub mod sites;
 pub mod technicians;
@@ -47,6 +48,7 @@ use crate::state::AppState;
         (name = "access", description = "Custom roles, departments, device groups, devices and grants"),
         (name = "api-tokens", description = "Tokens for integrations, scoped to a partner or a site"),
         (name = "audit", description = "The audit log"),
+        (name = "plugins", description = "WebAssembly plugins: install, upgrade, switch on and off, configure"),
     )
 )]
 struct ApiDoc;
@@ -62,6 +64,9 @@ impl Modify for BearerAuth {
         );
     }
 }
+
+/// The largest plugin install request: a 48 MiB component in base64, with its manifest.
+const MAX_COMPONENT_REQUEST_BYTES: usize = 64 << 20;
 
 /// The API routes with their OpenAPI document.
 fn api() -> (Router<AppState>, OpenApiDoc) {
@@ -140,6 +145,18 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         ))
         .routes(routes!(tokens::create_site_token, tokens::list_site_tokens))
         .routes(routes!(tokens::revoke_token))
+        .routes(routes!(plugins::list_plugins))
+        .routes(routes!(plugins::get_plugin, plugins::remove_plugin))
+        .routes(routes!(plugins::set_default_binding))
+        .routes(routes!(plugins::partner_plugins))
+        .routes(routes!(plugins::set_partner_binding, plugins::remove_partner_binding))
+        .routes(routes!(plugins::set_site_binding, plugins::remove_site_binding))
+        // A component is larger than any other request: its route has a body limit of its own.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(plugins::install_plugin))
+                .layer(DefaultBodyLimit::max(MAX_COMPONENT_REQUEST_BYTES)),
+        )
         .routes(routes!(audit::platform_events))
         .routes(routes!(audit::partner_events))
         .routes(routes!(audit::site_events))

@@ -1,0 +1,447 @@
+//! The operator's plugin API: install and upgrade (manifest and component), list, inspect
+//! with metrics, remove; switch a plugin on or off and configure it for every partner, one
+//! partner, or one site. Partner admins read which plugins act for their partner.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use siteward_core::FieldError;
+use siteward_core::access::{Action, authorize};
+use siteward_core::ids::{PartnerId, SiteId};
+use siteward_plugins::manifest::is_plugin_name;
+use siteward_plugins::{Manifest, ManifestError};
+use siteward_storage::{BindingScope, StorageError};
+
+use super::partners::partner_id;
+use crate::auth::Auth;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::json::ApiJson;
+use crate::plugins::admin::{self, AdminError, Change};
+use crate::plugins::{Entry, Loaded, PluginMetrics};
+use crate::state::AppState;
+
+/// A setting a plugin accepts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SettingView {
+    /// Its name.
+    pub name: String,
+    /// What it means.
+    pub description: String,
+    /// Whether it must be given (it has no default).
+    pub required: bool,
+    /// Its default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// Whether it is a secret (never shown back).
+    pub secret: bool,
+}
+
+/// The limits a plugin's calls run under.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LimitsView {
+    /// Wall deadline per call, in milliseconds.
+    pub deadline_ms: u64,
+    /// Memory over every memory of the component, in bytes.
+    pub memory_bytes: usize,
+    /// Fuel per call; absent is unlimited (still metered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fuel: Option<u64>,
+    /// Bytes of input per call.
+    pub input_bytes: usize,
+    /// Bytes of output per call.
+    pub output_bytes: usize,
+}
+
+/// Where a plugin is switched on or off.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BindingView {
+    /// `all`, `partner` or `site`.
+    pub scope: &'static str,
+    /// The partner, for `partner` and `site`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner_id: Option<String>,
+    /// The site, for `site`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site_id: Option<String>,
+    /// Whether it runs there.
+    pub enabled: bool,
+    /// The configuration set there (secrets shown as `********`); absent inherits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<BTreeMap<String, String>>,
+}
+
+/// An installed plugin.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PluginView {
+    /// Its name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// `invitation-renderer`, `notification-hook`, `audit-exporter` or `invitation-policy`.
+    pub world: String,
+    /// The WIT package version it is built against.
+    pub wit: String,
+    /// What it does.
+    pub description: String,
+    /// The SHA-256 of the component.
+    pub content_hash: String,
+    /// When it was first installed.
+    pub installed_at: chrono::DateTime<chrono::Utc>,
+    /// When it was last installed or upgraded.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// Why this host could not load it, if it could not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load_error: Option<String>,
+    /// The settings it accepts.
+    pub settings: Vec<SettingView>,
+    /// The webhook targets it calls by name.
+    pub webhook_targets: Vec<String>,
+    /// The limits its calls run under.
+    pub limits: LimitsView,
+    /// Where it is switched on or off.
+    pub bindings: Vec<BindingView>,
+    /// Partners it is quarantined for after repeated failures.
+    pub quarantined_for: Vec<String>,
+    /// Its calls on this host since the host started.
+    pub metrics: PluginMetrics,
+}
+
+/// Installed plugins.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PluginList {
+    /// By name.
+    pub plugins: Vec<PluginView>,
+}
+
+fn view(state: &AppState, loaded: &Loaded, entry: &Entry) -> PluginView {
+    let m = &entry.manifest;
+    let limits = m.limits().unwrap_or_else(|_| siteward_plugins::Limits::for_world(siteward_plugins::World::InvitationRenderer));
+    let mut bindings: Vec<BindingView> = loaded
+        .bindings(&entry.record.name)
+        .map(|(scope, enabled, config)| {
+            let (kind, partner, site) = match scope {
+                BindingScope::All => ("all", None, None),
+                BindingScope::Partner(p) => ("partner", Some(p.to_string()), None),
+                BindingScope::Site(p, s) => ("site", Some(p.to_string()), Some(s.to_string())),
+            };
+            BindingView {
+                scope: kind,
+                partner_id: partner,
+                site_id: site,
+                enabled,
+                config: config.map(|c| m.redact(c)),
+            }
+        })
+        .collect();
+    bindings.sort_by(|a, b| (a.scope != "all", &a.partner_id, &a.site_id).cmp(&(b.scope != "all", &b.partner_id, &b.site_id)));
+    let mut quarantined_for: Vec<String> = loaded.quarantined_for(&entry.record.name).map(ToString::to_string).collect();
+    quarantined_for.sort();
+    PluginView {
+        name: entry.record.name.clone(),
+        version: entry.record.version.clone(),
+        world: entry.record.world.clone(),
+        wit: m.wit.clone(),
+        description: m.description.clone(),
+        content_hash: entry.record.content_hash.clone(),
+        installed_at: entry.record.installed_at,
+        updated_at: entry.record.updated_at,
+        load_error: entry.plugin.as_ref().err().cloned(),
+        settings: m
+            .config
+            .iter()
+            .map(|f| SettingView {
+                name: f.name.clone(),
+                description: f.description.clone(),
+                required: f.required && f.default.is_none(),
+                default: if f.secret { None } else { f.default.clone() },
+                secret: f.secret,
+            })
+            .collect(),
+        webhook_targets: m.webhook_targets.clone(),
+        limits: LimitsView {
+            deadline_ms: u64::try_from(limits.deadline.as_millis()).unwrap_or(u64::MAX),
+            memory_bytes: limits.memory_bytes,
+            fuel: limits.fuel,
+            input_bytes: limits.input_bytes,
+            output_bytes: limits.output_bytes,
+        },
+        bindings,
+        quarantined_for,
+        metrics: state.plugins.metrics(&entry.record.name),
+    }
+}
+
+impl From<AdminError> for ApiError {
+    fn from(error: AdminError) -> Self {
+        let message = error.to_string();
+        match error {
+            AdminError::Invalid(ManifestError { field, message }) => FieldError::new(field, message).into(),
+            AdminError::Component(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_component", message),
+            AdminError::NotInstalled(_) => ApiError::not_found(),
+            AdminError::VersionNotNewer { .. } => ApiError::conflict("plugin_version_not_newer", message),
+            AdminError::WorldChanged { .. } => ApiError::conflict("plugin_world_changed", message),
+            AdminError::ConfigIncompatible { .. } => ApiError::conflict("plugin_config_incompatible", message),
+            AdminError::Storage(error) => error.into(),
+        }
+    }
+}
+
+fn change<'a>(state: &'a AppState, auth: &Auth) -> Change<'a> {
+    Change {
+        actor: auth.audit.actor.clone(),
+        request_id: auth.audit.request_id.clone(),
+        now: state.now(),
+        store: &state.store,
+        host: &state.plugins,
+    }
+}
+
+fn plugin_name(text: &str) -> ApiResult<&str> {
+    if is_plugin_name(text) {
+        Ok(text)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// Installed plugins, with where they run and their metrics on this host (operator only).
+#[utoipa::path(get, path = "/v1/plugins", tag = "plugins", security(("bearer" = [])),
+    responses((status = 200, body = PluginList), (status = 403, body = ErrorBody)))]
+pub async fn list_plugins(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<PluginList>> {
+    authorize(&auth.principal, Action::OperatePlatform)?;
+    state.plugins.refresh(&state.store).await?;
+    let loaded = state.plugins.loaded();
+    Ok(Json(PluginList {
+        plugins: loaded.plugins().map(|e| view(&state, &loaded, e)).collect(),
+    }))
+}
+
+/// A plugin to install: its manifest and its component.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InstallPlugin {
+    /// The manifest (`siteward-plugin.toml` as JSON): name, version, world, wit,
+    /// description, config, webhook_targets, limits.
+    #[schema(value_type = Object)]
+    pub manifest: serde_json::Value,
+    /// The WebAssembly component, base64.
+    pub component: String,
+}
+
+/// Install a plugin, or upgrade the installed one of the same name (operator only). The
+/// component is compiled and checked against its manifest before anything is stored; an
+/// upgrade must raise the version, keep the world and fit every stored configuration, and
+/// calls in flight finish on the old version. 201 for an install, 200 for an upgrade.
+#[utoipa::path(post, path = "/v1/plugins", tag = "plugins", security(("bearer" = [])), request_body = InstallPlugin,
+    responses((status = 201, body = PluginView), (status = 200, body = PluginView), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`plugin_version_not_newer`, `plugin_world_changed`, `plugin_config_incompatible`"),
+        (status = 422, body = ErrorBody, description = "`invalid_field` (the manifest), `invalid_component`")))]
+pub async fn install_plugin(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<InstallPlugin>,
+) -> ApiResult<(StatusCode, Json<PluginView>)> {
+    authorize(&auth.principal, Action::OperatePlatform)?;
+    let manifest: Manifest = serde_json::from_value(body.manifest).map_err(|e| FieldError::new("manifest", e.to_string()))?;
+    let component = data_encoding::BASE64
+        .decode(body.component.trim().as_bytes())
+        .map_err(|_| FieldError::new("component", "must be the component's bytes in base64"))?;
+    let installed = admin::install(&change(&state, &auth), manifest, component).await?;
+    let status = if installed.upgraded_from.is_some() { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(view(&state, &state.plugins.loaded(), &installed.entry))))
+}
+
+/// One installed plugin (operator only).
+#[utoipa::path(get, path = "/v1/plugins/{name}", tag = "plugins", security(("bearer" = [])),
+    params(("name" = String, Path)),
+    responses((status = 200, body = PluginView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_plugin(State(state): State<AppState>, auth: Auth, Path(name): Path<String>) -> ApiResult<Json<PluginView>> {
+    authorize(&auth.principal, Action::OperatePlatform)?;
+    let name = plugin_name(&name)?;
+    state.plugins.refresh(&state.store).await?;
+    let loaded = state.plugins.loaded();
+    let entry = loaded.plugin(name).ok_or_else(ApiError::not_found)?;
+    Ok(Json(view(&state, &loaded, entry)))
+}
+
+/// Remove a plugin with its bindings (operator only).
+#[utoipa::path(delete, path = "/v1/plugins/{name}", tag = "plugins", security(("bearer" = [])),
+    params(("name" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn remove_plugin(State(state): State<AppState>, auth: Auth, Path(name): Path<String>) -> ApiResult<StatusCode> {
+    authorize(&auth.principal, Action::OperatePlatform)?;
+    let name = plugin_name(&name)?;
+    admin::remove(&change(&state, &auth), name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Switch a plugin on or off, and configure it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetBinding {
+    /// Whether it runs. Switching it on for a partner ends a quarantine there.
+    pub enabled: bool,
+    /// Values for its settings (not for a site); absent inherits from the wider scope.
+    #[serde(default)]
+    pub config: Option<BTreeMap<String, String>>,
+}
+
+/// Where a plugin runs for a scope, after a change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EffectiveView {
+    /// The plugin.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// Its world.
+    pub world: String,
+    /// Whether it runs there.
+    pub enabled: bool,
+    /// Which binding decided: `site`, `partner`, `all`, or `default` (off).
+    pub source: &'static str,
+    /// Whether it is quarantined for the partner after repeated failures.
+    pub quarantined: bool,
+    /// The configuration in force (secrets shown as `********`, defaults not included).
+    pub config: BTreeMap<String, String>,
+}
+
+fn effective(loaded: &Loaded, entry: &Entry, partner: &PartnerId, site: Option<&SiteId>) -> EffectiveView {
+    let e = loaded.effective(&entry.record.name, partner, site);
+    EffectiveView {
+        name: entry.record.name.clone(),
+        version: entry.record.version.clone(),
+        world: entry.record.world.clone(),
+        enabled: e.enabled,
+        source: e.source,
+        quarantined: e.quarantined,
+        config: entry.manifest.redact(&e.config),
+    }
+}
+
+async fn bind(state: &AppState, auth: &Auth, name: &str, scope: BindingScope, body: SetBinding) -> ApiResult<()> {
+    admin::bind(&change(state, auth), name, scope, body.enabled, body.config).await?;
+    Ok(())
+}
+
+/// Switch a plugin on or off, and configure it, for every partner without a binding of its
+/// own (operator only).
+#[utoipa::path(put, path = "/v1/plugins/{name}/default", tag = "plugins", security(("bearer" = [])),
+    params(("name" = String, Path)), request_body = SetBinding,
+    responses((status = 200, body = PluginView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_default_binding(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(name): Path<String>,
+    ApiJson(body): ApiJson<SetBinding>,
+) -> ApiResult<Json<PluginView>> {
+    authorize(&auth.principal, Action::OperatePlatform)?;
+    let name = plugin_name(&name)?;
+    bind(&state, &auth, name, BindingScope::All, body).await?;
+    let loaded = state.plugins.loaded();
+    let entry = loaded.plugin(name).ok_or_else(ApiError::not_found)?;
+    Ok(Json(view(&state, &loaded, entry)))
+}
+
+/// Every installed plugin as it stands for a partner (the operator, and the partner's
+/// Super Admins and Admins).
+#[utoipa::path(get, path = "/v1/partners/{partner_id}/plugins", tag = "plugins", security(("bearer" = [])),
+    params(("partner_id" = String, Path)),
+    responses((status = 200, body = Vec<EffectiveView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn partner_plugins(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Vec<EffectiveView>>> {
+    let partner = partner_id(&id)?;
+    authorize(&auth.principal, Action::ManageMembers(&partner))?;
+    state.store.partner(&partner).await?;
+    state.plugins.refresh(&state.store).await?;
+    let loaded = state.plugins.loaded();
+    Ok(Json(loaded.plugins().map(|e| effective(&loaded, e, &partner, None)).collect()))
+}
+
+/// Switch a plugin on or off, and configure it, for one partner (operator only).
+#[utoipa::path(put, path = "/v1/partners/{partner_id}/plugins/{name}", tag = "plugins", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ("name" = String, Path)), request_body = SetBinding,
+    responses((status = 200, body = EffectiveView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_partner_binding(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, name)): Path<(String, String)>,
+    ApiJson(body): ApiJson<SetBinding>,
+) -> ApiResult<Json<EffectiveView>> {
+    authorize(&auth.principal, Action::OperatePlatform)?;
+    let partner = partner_id(&id)?;
+    let name = plugin_name(&name)?;
+    state.store.partner(&partner).await?;
+    bind(&state, &auth, name, BindingScope::Partner(partner.clone()), body).await?;
+    let loaded = state.plugins.loaded();
+    let entry = loaded.plugin(name).ok_or_else(ApiError::not_found)?;
+    Ok(Json(effective(&loaded, entry, &partner, None)))
+}
+
+/// Remove a partner's binding: the partner follows the default again (operator only).
+#[utoipa::path(delete, path = "/v1/partners/{partner_id}/plugins/{name}", tag = "plugins", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ("name" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn remove_partner_binding(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, name)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    authorize(&auth.principal, Action::OperatePlatform)?;
+    let partner = partner_id(&id)?;
+    let name = plugin_name(&name)?;
+    admin::unbind(&change(&state, &auth), name, BindingScope::Partner(partner)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn site_scope(state: &AppState, id: &str) -> ApiResult<BindingScope> {
+    let site = SiteId::parse("site_id", id).map_err(|_| ApiError::not_found())?;
+    let site = match state.store.site(&site).await {
+        Ok(site) => site,
+        Err(StorageError::NotFound) => return Err(ApiError::not_found()),
+        Err(other) => return Err(other.into()),
+    };
+    Ok(BindingScope::Site(site.partner_id, site.id))
+}
+
+/// Override, for one site, whether a plugin runs (operator only). Sites take their
+/// partner's configuration.
+#[utoipa::path(put, path = "/v1/sites/{site_id}/plugins/{name}", tag = "plugins", security(("bearer" = [])),
+    params(("site_id" = String, Path), ("name" = String, Path)), request_body = SetBinding,
+    responses((status = 200, body = EffectiveView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn set_site_binding(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, name)): Path<(String, String)>,
+    ApiJson(body): ApiJson<SetBinding>,
+) -> ApiResult<Json<EffectiveView>> {
+    authorize(&auth.principal, Action::OperatePlatform)?;
+    let name = plugin_name(&name)?;
+    let scope = site_scope(&state, &id).await?;
+    bind(&state, &auth, name, scope.clone(), body).await?;
+    let BindingScope::Site(partner, site) = scope else {
+        unreachable!("a site scope")
+    };
+    let loaded = state.plugins.loaded();
+    let entry = loaded.plugin(name).ok_or_else(ApiError::not_found)?;
+    Ok(Json(effective(&loaded, entry, &partner, Some(&site))))
+}
+
+/// Remove a site's override: the site follows its partner again (operator only).
+#[utoipa::path(delete, path = "/v1/sites/{site_id}/plugins/{name}", tag = "plugins", security(("bearer" = [])),
+    params(("site_id" = String, Path), ("name" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn remove_site_binding(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, name)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    authorize(&auth.principal, Action::OperatePlatform)?;
+    let name = plugin_name(&name)?;
+    let scope = site_scope(&state, &id).await?;
+    admin::unbind(&change(&state, &auth), name, scope).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

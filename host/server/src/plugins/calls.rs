@@ -1,0 +1,277 @@
+//! The host calling plugins where the product needs them: invitation emails through a
+//! renderer (the built-in renderer stands in whenever a plugin cannot), and proposed
+//! invitations through policies. Calls run on the blocking pool, never on the async threads,
+//! a batch of them in one hop.
+
+use std::collections::HashMap;
+
+use siteward_core::ids::{PartnerId, SiteId};
+use siteward_core::mail::{BuiltinRenderer, InvitationContext, InvitationRenderer, RenderedEmail};
+use siteward_plugins::worlds::{policy, renderer};
+use siteward_plugins::{Failure, Outcome, World};
+
+use super::{Chosen, FailedCall};
+use crate::state::AppState;
+
+/// One invitation email to render, for a partner and maybe a site.
+#[derive(Debug, Clone)]
+pub struct RenderJob {
+    /// The partner that invites.
+    pub partner: PartnerId,
+    /// The site, for a site invitation.
+    pub site: Option<SiteId>,
+    /// What the email may show.
+    pub context: InvitationContext,
+}
+
+fn wit_context(c: &InvitationContext) -> renderer::InvitationContext {
+    renderer::InvitationContext {
+        kind: if c.site_name.is_some() {
+            renderer::InvitationKind::Site
+        } else {
+            renderer::InvitationKind::Partner
+        },
+        invitee_email: c.invitee_email.clone(),
+        inviter_name: c.inviter_name.clone(),
+        branding: renderer::Branding {
+            display_name: c.partner_name.clone(),
+            logo_url: None,
+            accent_colour: None,
+            support_contact: None,
+        },
+        site_name: c.site_name.clone(),
+        level: c.level.clone(),
+        role: c.role.clone(),
+        accept_link: c.accept_link.clone(),
+        expires_at: c.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        locale: c.locale.clone(),
+    }
+}
+
+/// A finished call, to be measured and, if it failed, recorded.
+struct Call {
+    plugin: String,
+    site: Option<SiteId>,
+    outcome: Outcome<()>,
+}
+
+impl Call {
+    fn new<T>(chosen: &Chosen, site: Option<&SiteId>, outcome: &Outcome<T>) -> Self {
+        Self {
+            plugin: chosen.name.clone(),
+            site: site.cloned(),
+            outcome: Outcome {
+                result: outcome.result.as_ref().map(drop).map_err(Clone::clone),
+                fuel_used: outcome.fuel_used,
+                elapsed: outcome.elapsed,
+            },
+        }
+    }
+}
+
+/// Measures calls, records failures (audit, count, quarantine) and clears the failure count
+/// of plugins that succeeded.
+async fn settle(state: &AppState, partner: &PartnerId, world: World, fallback: &str, request_id: Option<&str>, calls: Vec<Call>) {
+    let host = &state.plugins;
+    let mut succeeded = Vec::new();
+    for call in &calls {
+        host.measure(&call.plugin, &call.outcome);
+        match &call.outcome.result {
+            Ok(()) => {
+                if !succeeded.contains(&call.plugin) {
+                    succeeded.push(call.plugin.clone());
+                }
+            }
+            Err(failure) => {
+                tracing::warn!(plugin = %call.plugin, %partner, kind = failure.code(), %failure, "a plugin call failed");
+                let failed = FailedCall {
+                    plugin: &call.plugin,
+                    world,
+                    partner,
+                    site: call.site.as_ref(),
+                    failure,
+                    fallback,
+                    request_id,
+                };
+                host.failed(&state.store, failed, state.now()).await;
+            }
+        }
+    }
+    for plugin in succeeded {
+        host.succeeded(&state.store, &plugin, partner).await;
+    }
+}
+
+/// Renders invitation emails, in order: each with the renderer plugin enabled where it is
+/// sent (the first by name, if several), or the built-in renderer when none is, when it is
+/// quarantined, or when it fails. A plugin that fails as often in one batch as the quarantine
+/// limit is not called again in that batch. Every email is rendered: none is lost to a plugin.
+pub async fn render_invitations(state: &AppState, request_id: Option<&str>, jobs: Vec<RenderJob>) -> Vec<RenderedEmail> {
+    let mut renderers: HashMap<(PartnerId, Option<SiteId>), Option<Chosen>> = HashMap::new();
+    let plan: Vec<(RenderJob, Option<Chosen>)> = jobs
+        .into_iter()
+        .map(|job| {
+            let chosen = renderers
+                .entry((job.partner.clone(), job.site.clone()))
+                .or_insert_with(|| {
+                    state
+                        .plugins
+                        .chosen(World::InvitationRenderer, &job.partner, job.site.as_ref())
+                        .into_iter()
+                        .find(|c| !c.quarantined)
+                })
+                .clone();
+            (job, chosen)
+        })
+        .collect();
+    if plan.iter().all(|(_, chosen)| chosen.is_none()) {
+        return plan.iter().map(|(job, _)| builtin(&job.context)).collect();
+    }
+    let limit = state.plugins.quarantine_after();
+    let (emails, calls) = tokio::task::spawn_blocking(move || {
+        let mut failures: HashMap<String, u32> = HashMap::new();
+        let mut calls: Vec<(PartnerId, Call)> = Vec::new();
+        let emails = plan
+            .iter()
+            .map(|(job, chosen)| {
+                let Some(chosen) = chosen.as_ref().filter(|c| failures.get(&c.name).copied().unwrap_or(0) < limit) else {
+                    return builtin(&job.context);
+                };
+                let outcome = chosen.plugin.render(&chosen.config, &wit_context(&job.context));
+                calls.push((job.partner.clone(), Call::new(chosen, job.site.as_ref(), &outcome)));
+                match outcome.result {
+                    Ok(email) => RenderedEmail {
+                        subject: email.subject,
+                        html: email.html,
+                        text: email.text,
+                    },
+                    Err(_) => {
+                        *failures.entry(chosen.name.clone()).or_default() += 1;
+                        builtin(&job.context)
+                    }
+                }
+            })
+            .collect::<Vec<_>>();
+        (emails, calls)
+    })
+    .await
+    .expect("rendering does not panic: plugin traps are failures, not panics");
+    let mut by_partner: HashMap<PartnerId, Vec<Call>> = HashMap::new();
+    for (partner, call) in calls {
+        by_partner.entry(partner).or_default().push(call);
+    }
+    for (partner, calls) in by_partner {
+        settle(state, &partner, World::InvitationRenderer, "builtin_renderer", request_id, calls).await;
+    }
+    emails
+}
+
+fn builtin(context: &InvitationContext) -> RenderedEmail {
+    BuiltinRenderer
+        .render(context)
+        .expect("the built-in renderer does not fail")
+}
+
+/// What the invitation policies say about one proposed invitation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every policy allows it (or none is enabled).
+    Allow,
+    /// A policy refuses it.
+    Deny {
+        /// Which.
+        plugin: String,
+        /// Why, for the inviter.
+        reason: String,
+    },
+    /// A policy wants a Super Admin to send it.
+    ApprovalRequired {
+        /// Which.
+        plugin: String,
+        /// Why, for the inviter.
+        reason: String,
+    },
+}
+
+/// A policy could not be asked (it failed, or is quarantined), so nothing is sent: a guard
+/// that cannot answer does not let through what it was installed to stop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyUnavailable {
+    /// The policy.
+    pub plugin: String,
+    /// What happened.
+    pub reason: String,
+}
+
+/// One proposed invitation for the policies.
+#[derive(Debug, Clone)]
+pub struct Proposal {
+    /// The site, for a site invitation.
+    pub site: Option<SiteId>,
+    /// The input the policies get.
+    pub invitation: policy::ProposedInvitation,
+}
+
+/// Asks every invitation policy enabled for `partner` (and each proposal's site) about each
+/// proposal: the first denial decides, else the first request for approval, else allow.
+pub async fn evaluate_invitations(
+    state: &AppState,
+    request_id: Option<&str>,
+    partner: &PartnerId,
+    proposals: Vec<Proposal>,
+) -> Result<Vec<Verdict>, PolicyUnavailable> {
+    let mut policies: HashMap<Option<SiteId>, Vec<Chosen>> = HashMap::new();
+    for proposal in &proposals {
+        policies
+            .entry(proposal.site.clone())
+            .or_insert_with(|| state.plugins.chosen(World::InvitationPolicy, partner, proposal.site.as_ref()));
+    }
+    if policies.values().all(Vec::is_empty) {
+        return Ok(vec![Verdict::Allow; proposals.len()]);
+    }
+    if let Some(quarantined) = policies.values().flatten().find(|c| c.quarantined) {
+        return Err(PolicyUnavailable {
+            plugin: quarantined.name.clone(),
+            reason: "it is quarantined after repeated failures; the operator re-enables it".to_owned(),
+        });
+    }
+    let (verdicts, calls) = tokio::task::spawn_blocking(move || {
+        let mut calls = Vec::new();
+        let mut verdicts = Vec::with_capacity(proposals.len());
+        for proposal in &proposals {
+            let mut verdict = Verdict::Allow;
+            for chosen in &policies[&proposal.site] {
+                let outcome = chosen.plugin.evaluate(&chosen.config, &proposal.invitation);
+                calls.push(Call::new(chosen, proposal.site.as_ref(), &outcome));
+                match outcome.result {
+                    Err(failure) => {
+                        return (Err(unavailable(chosen, &failure)), calls);
+                    }
+                    Ok(policy::Decision::Deny(reason)) => {
+                        verdict = Verdict::Deny { plugin: chosen.name.clone(), reason };
+                        break;
+                    }
+                    Ok(policy::Decision::RequireApproval(reason)) => {
+                        if verdict == Verdict::Allow {
+                            verdict = Verdict::ApprovalRequired { plugin: chosen.name.clone(), reason };
+                        }
+                    }
+                    Ok(policy::Decision::Allow) => {}
+                }
+            }
+            verdicts.push(verdict);
+        }
+        (Ok(verdicts), calls)
+    })
+    .await
+    .expect("evaluating does not panic: plugin traps are failures, not panics");
+    settle(state, partner, World::InvitationPolicy, "refused", request_id, calls).await;
+    verdicts
+}
+
+fn unavailable(chosen: &Chosen, failure: &Failure) -> PolicyUnavailable {
+    PolicyUnavailable {
+        plugin: chosen.name.clone(),
+        reason: format!("it failed ({}): {failure}", failure.code()),
+    }
+}
