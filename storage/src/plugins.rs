@@ -145,8 +145,7 @@ impl HealthRow {
     }
 }
 
-const RAISE_REVISION: &str =
-    "UPSERT plugin_revision:current SET revision = (revision ?? 0) + 1";
+const RAISE_REVISION: &str = "UPSERT plugin_revision:current SET revision = (revision ?? 0) + 1";
 
 impl Store {
     /// The plugin revision: it changes whenever plugins must be reloaded.
@@ -176,8 +175,7 @@ impl Store {
         let offset = usize::from(response.num_statements() > 5);
         let revision: Option<i64> = response.take(offset).map_err(StorageError::backend)?;
         let plugins: Vec<PluginRow> = response.take(offset + 1).map_err(StorageError::backend)?;
-        let bindings: Vec<BindingRow> =
-            response.take(offset + 2).map_err(StorageError::backend)?;
+        let bindings: Vec<BindingRow> = response.take(offset + 2).map_err(StorageError::backend)?;
         let health: Vec<HealthRow> = response.take(offset + 3).map_err(StorageError::backend)?;
         Ok(PluginState {
             revision: revision.unwrap_or(0),
@@ -301,25 +299,30 @@ impl Store {
         let (partner, site) = match &binding.scope {
             BindingScope::All => (None, None),
             BindingScope::Partner(partner) => (Some(partner.to_string()), None),
-            BindingScope::Site(partner, site) => (Some(partner.to_string()), Some(site.to_string())),
+            BindingScope::Site(partner, site) => {
+                (Some(partner.to_string()), Some(site.to_string()))
+            }
         };
         let mut tx = Tx::new();
-        tx.bind("binding", rid("plugin_binding", &binding.scope.key(&binding.plugin)))
-            .bind("plugin", rid("plugin", &binding.plugin))
-            .bind("name", binding.plugin.clone())
-            .bind("partner", partner)
-            .bind("site", site)
-            .bind("enabled", binding.enabled)
-            .bind("config", binding.config.clone())
-            .bind("at", binding.updated_at)
-            .guard(
-                "IF (SELECT VALUE id FROM ONLY $plugin) = NONE { THROW 'plugin changed' }",
-                Conflict::PluginChanged,
-            )
-            .run(
-                "UPSERT $binding SET plugin = $name, partner_id = $partner, site_id = $site, \
+        tx.bind(
+            "binding",
+            rid("plugin_binding", &binding.scope.key(&binding.plugin)),
+        )
+        .bind("plugin", rid("plugin", &binding.plugin))
+        .bind("name", binding.plugin.clone())
+        .bind("partner", partner)
+        .bind("site", site)
+        .bind("enabled", binding.enabled)
+        .bind("config", binding.config.clone())
+        .bind("at", binding.updated_at)
+        .guard(
+            "IF (SELECT VALUE id FROM ONLY $plugin) = NONE { THROW 'plugin changed' }",
+            Conflict::PluginChanged,
+        )
+        .run(
+            "UPSERT $binding SET plugin = $name, partner_id = $partner, site_id = $site, \
                  enabled = $enabled, config = $config, updated_at = $at",
-            );
+        );
         if let Some(partner) = release {
             tx.bind(
                 "health",
@@ -370,7 +373,10 @@ impl Store {
             .bind("failure", failure.to_owned())
             .bind("threshold", i64::from(threshold))
             .bind("now", quarantine_event.at)
-            .bind("quarantine", crate::rows::AuditEventRow::from_event(quarantine_event))
+            .bind(
+                "quarantine",
+                crate::rows::AuditEventRow::from_event(quarantine_event),
+            )
             .run(
                 "UPSERT $health SET plugin = $name, partner_id = $partner, \
                  failures = (failures ?? 0) + 1, last_failure = $failure",
@@ -391,7 +397,8 @@ impl Store {
             .await
             .and_then(|mut r| r.take(0))
             .map_err(StorageError::backend)?;
-        row.map(HealthRow::into_health).ok_or(StorageError::NotFound)
+        row.map(HealthRow::into_health)
+            .ok_or(StorageError::NotFound)
     }
 
     /// Forgets a plugin's failures at a partner after a successful call (not its quarantine).
@@ -402,7 +409,10 @@ impl Store {
     ) -> Result<(), StorageError> {
         self.db
             .query("UPDATE $health SET failures = 0 WHERE quarantined_at = NONE")
-            .bind(("health", rid("plugin_health", &format!("{plugin}/{partner}"))))
+            .bind((
+                "health",
+                rid("plugin_health", &format!("{plugin}/{partner}")),
+            ))
             .await
             .and_then(|r| r.check())
             .map_err(StorageError::backend)?;

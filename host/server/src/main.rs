@@ -13,6 +13,7 @@ use siteward_core::Clock;
 use siteward_server::config::{Config, LogFormat};
 use siteward_server::mail::{Mailer, run_delivery};
 use siteward_server::operator::{create_operator, generate_password};
+use siteward_server::plugins::cli as plugin_cli;
 use siteward_server::sweeper::run_sweeper;
 use siteward_server::{AppState, AuthSettings, Settings, SystemClock, router};
 use siteward_storage::{Store, StoreConfig};
@@ -46,6 +47,107 @@ enum Command {
         #[command(subcommand)]
         command: OperatorCommand,
     },
+    /// Manage WebAssembly plugins, and test one against snapshot cases. Like `operator`, the
+    /// lifecycle commands open the database: stop `serve` first when it is the embedded one
+    /// (a host on a SurrealDB server picks changes up within `[plugins] refresh_seconds`).
+    Plugin {
+        #[command(subcommand)]
+        command: PluginCommand,
+    },
+}
+
+/// Where a plugin command applies: every partner (neither flag), one partner, or one site.
+#[derive(Debug, clap::Args)]
+struct Scope {
+    /// One partner (its id).
+    #[arg(long)]
+    partner: Option<String>,
+    /// One site (its id): whether the plugin runs there, overriding its partner.
+    #[arg(long, conflicts_with = "partner")]
+    site: Option<String>,
+}
+
+impl From<Scope> for plugin_cli::ScopeArgs {
+    fn from(scope: Scope) -> Self {
+        Self {
+            partner: scope.partner,
+            site: scope.site,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum PluginCommand {
+    /// Install a plugin, or upgrade the installed one of the same name (a higher version).
+    Install {
+        /// The WebAssembly component (`.wasm`).
+        component: PathBuf,
+        /// Its manifest.
+        #[arg(long, default_value = "siteward-plugin.toml")]
+        manifest: PathBuf,
+    },
+    /// List installed plugins, where they are on, and where they are quarantined.
+    List,
+    /// Switch a plugin on (for everyone, a partner, or a site); re-enabling a partner ends
+    /// its quarantine there.
+    Enable {
+        /// The plugin.
+        name: String,
+        #[command(flatten)]
+        scope: Scope,
+        /// A setting, `key=value` (repeatable).
+        #[arg(long = "set")]
+        settings: Vec<String>,
+    },
+    /// Switch a plugin off (for everyone, a partner, or a site).
+    Disable {
+        /// The plugin.
+        name: String,
+        #[command(flatten)]
+        scope: Scope,
+    },
+    /// Set a plugin's settings for everyone or a partner, keeping whether it runs there.
+    Configure {
+        /// The plugin.
+        name: String,
+        #[command(flatten)]
+        scope: Scope,
+        /// A setting, `key=value` (repeatable).
+        #[arg(long = "set", required = true)]
+        settings: Vec<String>,
+    },
+    /// Remove a partner's or site's binding, so it follows the wider scope again.
+    Inherit {
+        /// The plugin.
+        name: String,
+        #[command(flatten)]
+        scope: Scope,
+    },
+    /// Remove a plugin and its bindings.
+    Remove {
+        /// The plugin.
+        name: String,
+    },
+    /// Run JSON cases through a component with the production runtime and limits, and
+    /// check each outcome against its insta snapshot (`.snap.new` files are written for new
+    /// and changed ones; review them with `cargo insta review`, or pass --accept). Needs no
+    /// database. Exits with 1 when a case does not match.
+    Test {
+        /// The WebAssembly component (`.wasm`).
+        component: PathBuf,
+        /// The folder of `*.json` cases.
+        #[arg(long)]
+        cases: PathBuf,
+        /// The manifest, for its limits and setting defaults.
+        #[arg(long)]
+        manifest: Option<PathBuf>,
+        /// Where snapshots live (default: `<cases>/snapshots`).
+        #[arg(long)]
+        snapshots: Option<PathBuf>,
+        /// Write new and changed snapshots as `.snap` directly.
+        #[arg(long)]
+        accept: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,6 +173,78 @@ async fn main() -> anyhow::Result<()> {
     init_tracing(config.server.log_format);
     match cli.command {
         Command::Serve => serve(config).await,
+        Command::Plugin {
+            command:
+                PluginCommand::Test {
+                    component,
+                    cases,
+                    manifest,
+                    snapshots,
+                    accept,
+                },
+        } => {
+            let ok = plugin_cli::test(
+                &component,
+                manifest.as_deref(),
+                &cases,
+                snapshots.as_deref(),
+                accept,
+            )?;
+            if !ok {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Plugin { command } => {
+            let store = Store::open(&store_config(&config))
+                .await
+                .context("opening the database")?;
+            let command = match command {
+                PluginCommand::Install {
+                    component,
+                    manifest,
+                } => plugin_cli::Command::Install {
+                    component,
+                    manifest,
+                },
+                PluginCommand::List => plugin_cli::Command::List,
+                PluginCommand::Enable {
+                    name,
+                    scope,
+                    settings,
+                } => plugin_cli::Command::Enable {
+                    name,
+                    scope: scope.into(),
+                    settings,
+                },
+                PluginCommand::Disable { name, scope } => plugin_cli::Command::Disable {
+                    name,
+                    scope: scope.into(),
+                },
+                PluginCommand::Configure {
+                    name,
+                    scope,
+                    settings,
+                } => plugin_cli::Command::Configure {
+                    name,
+                    scope: scope.into(),
+                    settings,
+                },
+                PluginCommand::Inherit { name, scope } => plugin_cli::Command::Inherit {
+                    name,
+                    scope: scope.into(),
+                },
+                PluginCommand::Remove { name } => plugin_cli::Command::Remove { name },
+                PluginCommand::Test { .. } => unreachable!("handled above"),
+            };
+            plugin_cli::run(
+                &store,
+                plugin_runtime(&config)?,
+                config.plugins.quarantine_after,
+                command,
+            )
+            .await
+        }
         Command::Migrate => {
             let store = Store::connect(&store_config(&config))
                 .await

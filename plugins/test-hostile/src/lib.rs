@@ -23,6 +23,7 @@ fn size(config: &[(String, String)]) -> usize {
 
 /// Recurses until the stack runs out; the frame keeps a buffer so it cannot be optimised into
 /// a loop.
+#[allow(unconditional_recursion, reason = "unbounded recursion is the point")]
 fn descend(depth: u64) -> u64 {
     let frame = std::hint::black_box([depth; 16]);
     descend(depth + 1).wrapping_add(frame[7])

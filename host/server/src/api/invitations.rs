@@ -41,8 +41,8 @@ use crate::json::{ApiJson, ApiQuery};
 use crate::plugins::calls::{
     Proposal, RenderJob, Verdict, evaluate_invitations, render_invitations,
 };
-use siteward_plugins::worlds::policy::ProposedInvitation;
 use crate::state::{AppState, random};
+use siteward_plugins::worlds::policy::ProposedInvitation;
 
 /// An invitation as lists show it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -221,7 +221,10 @@ async fn with_emails(state: &AppState, auth: &Auth, drafted: Vec<Drafted>) -> Ve
                 created_at: state.now(),
                 sent_at: None,
             };
-            NewInvitation { invitation, message }
+            NewInvitation {
+                invitation,
+                message,
+            }
         })
         .collect()
 }
@@ -246,31 +249,40 @@ fn approves(role: &str) -> bool {
     matches!(role, "super_admin" | "operator")
 }
 
-/// Asks the partner's invitation policies about proposed invitations of `(site, email,
-/// level, role)`.
+/// An invitation the policies are asked about.
+struct Ask<'a> {
+    site: Option<SiteId>,
+    email: &'a Email,
+    level: Option<&'a str>,
+    role: Option<&'a str>,
+}
+
+/// Asks the partner's invitation policies about proposed invitations.
 async fn ask_policies(
     state: &AppState,
     auth: &Auth,
     inviter: &AccountId,
     partner: &PartnerId,
-    proposals: Vec<(Option<SiteId>, &Email, Option<&str>, Option<&str>)>,
+    proposals: Vec<Ask<'_>>,
 ) -> ApiResult<Vec<Verdict>> {
     let role = inviter_role(auth, partner);
-    let now = state.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let now = state
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let proposals = proposals
         .into_iter()
-        .map(|(site, email, level, invited_role)| Proposal {
+        .map(|ask| Proposal {
             invitation: ProposedInvitation {
                 partner_id: partner.to_string(),
                 inviter_id: inviter.to_string(),
                 inviter_role: role.to_owned(),
-                invitee_email: email.to_string(),
-                site_id: site.as_ref().map(ToString::to_string),
-                level: level.map(str::to_owned),
-                role: invited_role.map(str::to_owned),
+                invitee_email: ask.email.to_string(),
+                site_id: ask.site.as_ref().map(ToString::to_string),
+                level: ask.level.map(str::to_owned),
+                role: ask.role.map(str::to_owned),
                 now: now.clone(),
             },
-            site,
+            site: ask.site,
         })
         .collect();
     evaluate_invitations(state, auth.audit.request_id.as_deref(), partner, proposals)
@@ -547,7 +559,12 @@ pub async fn invite_to_partner(
         &partner_id,
         proposed
             .iter()
-            .map(|(_, email)| (None, email, None, Some(role.as_str())))
+            .map(|(_, email)| Ask {
+                site: None,
+                email,
+                level: None,
+                role: Some(role.as_str()),
+            })
             .collect(),
     )
     .await?;
@@ -584,7 +601,10 @@ pub async fn invite_to_partner(
                 email: email.clone(),
                 outcome: outcome.outcome.as_str(),
                 reason: outcome.reason,
-                invitation: outcome.invitation.as_ref().map(|i| InvitationView::new(i, now)),
+                invitation: outcome
+                    .invitation
+                    .as_ref()
+                    .map(|i| InvitationView::new(i, now)),
             })
             .collect(),
     };
@@ -740,7 +760,12 @@ async fn draft_site_invitations(
             .iter()
             .zip(&fresh)
             .filter(|(_, fresh)| **fresh)
-            .map(|((site, email, level), _)| (Some(site.id.clone()), email, Some(level.as_str()), None))
+            .map(|((site, email, level), _)| Ask {
+                site: Some(site.id.clone()),
+                email,
+                level: Some(level.as_str()),
+                role: None,
+            })
             .collect(),
     )
     .await?;
@@ -759,7 +784,11 @@ async fn draft_site_invitations(
         };
         match verdict {
             Verdict::Deny { reason, .. } => {
-                return refused(StatusCode::UNPROCESSABLE_ENTITY, "invitation_denied", reason);
+                return refused(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invitation_denied",
+                    reason,
+                );
             }
             Verdict::ApprovalRequired { reason, .. } if !approver => {
                 return refused(StatusCode::FORBIDDEN, "approval_required", reason);
@@ -1122,7 +1151,15 @@ pub async fn resend(
     );
     let view = InvitationView::new(&inv, now);
     let record = idempotency.record(&state, StatusCode::OK, &view)?;
-    let mut items = with_emails(&state, &auth, vec![Drafted { invitation: inv, job }]).await;
+    let mut items = with_emails(
+        &state,
+        &auth,
+        vec![Drafted {
+            invitation: inv,
+            job,
+        }],
+    )
+    .await;
     let item = items.pop().expect("one invitation in, one out");
     if let Err(error) = state
         .store

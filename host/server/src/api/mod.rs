@@ -149,8 +149,14 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(plugins::get_plugin, plugins::remove_plugin))
         .routes(routes!(plugins::set_default_binding))
         .routes(routes!(plugins::partner_plugins))
-        .routes(routes!(plugins::set_partner_binding, plugins::remove_partner_binding))
-        .routes(routes!(plugins::set_site_binding, plugins::remove_site_binding))
+        .routes(routes!(
+            plugins::set_partner_binding,
+            plugins::remove_partner_binding
+        ))
+        .routes(routes!(
+            plugins::set_site_binding,
+            plugins::remove_site_binding
+        ))
         // A component is larger than any other request: its route has a body limit of its own.
         .merge(
             OpenApiRouter::new()

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use siteward_core::FieldError;
 use siteward_core::access::{Action, authorize};
-use siteward_core::ids::{PartnerId, SiteId};
+use siteward_core::ids::{AuditEventId, PartnerId, SiteId};
 use siteward_plugins::manifest::is_plugin_name;
 use siteward_plugins::{Manifest, ManifestError};
 use siteward_storage::{BindingScope, StorageError};
@@ -120,7 +120,9 @@ pub struct PluginList {
 
 fn view(state: &AppState, loaded: &Loaded, entry: &Entry) -> PluginView {
     let m = &entry.manifest;
-    let limits = m.limits().unwrap_or_else(|_| siteward_plugins::Limits::for_world(siteward_plugins::World::InvitationRenderer));
+    let limits = m.limits().unwrap_or_else(|_| {
+        siteward_plugins::Limits::for_world(siteward_plugins::World::InvitationRenderer)
+    });
     let mut bindings: Vec<BindingView> = loaded
         .bindings(&entry.record.name)
         .map(|(scope, enabled, config)| {
@@ -138,8 +140,17 @@ fn view(state: &AppState, loaded: &Loaded, entry: &Entry) -> PluginView {
             }
         })
         .collect();
-    bindings.sort_by(|a, b| (a.scope != "all", &a.partner_id, &a.site_id).cmp(&(b.scope != "all", &b.partner_id, &b.site_id)));
-    let mut quarantined_for: Vec<String> = loaded.quarantined_for(&entry.record.name).map(ToString::to_string).collect();
+    bindings.sort_by(|a, b| {
+        (a.scope != "all", &a.partner_id, &a.site_id).cmp(&(
+            b.scope != "all",
+            &b.partner_id,
+            &b.site_id,
+        ))
+    });
+    let mut quarantined_for: Vec<String> = loaded
+        .quarantined_for(&entry.record.name)
+        .map(ToString::to_string)
+        .collect();
     quarantined_for.sort();
     PluginView {
         name: entry.record.name.clone(),
@@ -180,24 +191,39 @@ impl From<AdminError> for ApiError {
     fn from(error: AdminError) -> Self {
         let message = error.to_string();
         match error {
-            AdminError::Invalid(ManifestError { field, message }) => FieldError::new(field, message).into(),
-            AdminError::Component(_) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_component", message),
+            AdminError::Invalid(ManifestError { field, message }) => {
+                FieldError::new(field, message).into()
+            }
+            AdminError::Component(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_component",
+                message,
+            ),
             AdminError::NotInstalled(_) => ApiError::not_found(),
-            AdminError::VersionNotNewer { .. } => ApiError::conflict("plugin_version_not_newer", message),
+            AdminError::VersionNotNewer { .. } => {
+                ApiError::conflict("plugin_version_not_newer", message)
+            }
             AdminError::WorldChanged { .. } => ApiError::conflict("plugin_world_changed", message),
-            AdminError::ConfigIncompatible { .. } => ApiError::conflict("plugin_config_incompatible", message),
+            AdminError::ConfigIncompatible { .. } => {
+                ApiError::conflict("plugin_config_incompatible", message)
+            }
             AdminError::Storage(error) => error.into(),
         }
     }
 }
 
-fn change<'a>(state: &'a AppState, auth: &Auth) -> Change<'a> {
+fn change<'a>(
+    state: &'a AppState,
+    auth: &Auth,
+    new_id: &'a (dyn Fn() -> AuditEventId + Send + Sync),
+) -> Change<'a> {
     Change {
         actor: auth.audit.actor.clone(),
         request_id: auth.audit.request_id.clone(),
         now: state.now(),
         store: &state.store,
         host: &state.plugins,
+        new_id,
     }
 }
 
@@ -212,7 +238,10 @@ fn plugin_name(text: &str) -> ApiResult<&str> {
 /// Installed plugins, with where they run and their metrics on this host (operator only).
 #[utoipa::path(get, path = "/v1/plugins", tag = "plugins", security(("bearer" = [])),
     responses((status = 200, body = PluginList), (status = 403, body = ErrorBody)))]
-pub async fn list_plugins(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<PluginList>> {
+pub async fn list_plugins(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<PluginList>> {
     authorize(&auth.principal, Action::OperatePlatform)?;
     state.plugins.refresh(&state.store).await?;
     let loaded = state.plugins.loaded();
@@ -247,20 +276,37 @@ pub async fn install_plugin(
     ApiJson(body): ApiJson<InstallPlugin>,
 ) -> ApiResult<(StatusCode, Json<PluginView>)> {
     authorize(&auth.principal, Action::OperatePlatform)?;
-    let manifest: Manifest = serde_json::from_value(body.manifest).map_err(|e| FieldError::new("manifest", e.to_string()))?;
+    let manifest: Manifest = serde_json::from_value(body.manifest)
+        .map_err(|e| FieldError::new("manifest", e.to_string()))?;
     let component = data_encoding::BASE64
         .decode(body.component.trim().as_bytes())
         .map_err(|_| FieldError::new("component", "must be the component's bytes in base64"))?;
-    let installed = admin::install(&change(&state, &auth), manifest, component).await?;
-    let status = if installed.upgraded_from.is_some() { StatusCode::OK } else { StatusCode::CREATED };
-    Ok((status, Json(view(&state, &state.plugins.loaded(), &installed.entry))))
+    let installed = admin::install(
+        &change(&state, &auth, &|| state.new_id(AuditEventId::from_trusted)),
+        manifest,
+        component,
+    )
+    .await?;
+    let status = if installed.upgraded_from.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((
+        status,
+        Json(view(&state, &state.plugins.loaded(), &installed.entry)),
+    ))
 }
 
 /// One installed plugin (operator only).
 #[utoipa::path(get, path = "/v1/plugins/{name}", tag = "plugins", security(("bearer" = [])),
     params(("name" = String, Path)),
     responses((status = 200, body = PluginView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn get_plugin(State(state): State<AppState>, auth: Auth, Path(name): Path<String>) -> ApiResult<Json<PluginView>> {
+pub async fn get_plugin(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(name): Path<String>,
+) -> ApiResult<Json<PluginView>> {
     authorize(&auth.principal, Action::OperatePlatform)?;
     let name = plugin_name(&name)?;
     state.plugins.refresh(&state.store).await?;
@@ -273,10 +319,18 @@ pub async fn get_plugin(State(state): State<AppState>, auth: Auth, Path(name): P
 #[utoipa::path(delete, path = "/v1/plugins/{name}", tag = "plugins", security(("bearer" = [])),
     params(("name" = String, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn remove_plugin(State(state): State<AppState>, auth: Auth, Path(name): Path<String>) -> ApiResult<StatusCode> {
+pub async fn remove_plugin(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(name): Path<String>,
+) -> ApiResult<StatusCode> {
     authorize(&auth.principal, Action::OperatePlatform)?;
     let name = plugin_name(&name)?;
-    admin::remove(&change(&state, &auth), name).await?;
+    admin::remove(
+        &change(&state, &auth, &|| state.new_id(AuditEventId::from_trusted)),
+        name,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -310,7 +364,12 @@ pub struct EffectiveView {
     pub config: BTreeMap<String, String>,
 }
 
-fn effective(loaded: &Loaded, entry: &Entry, partner: &PartnerId, site: Option<&SiteId>) -> EffectiveView {
+fn effective(
+    loaded: &Loaded,
+    entry: &Entry,
+    partner: &PartnerId,
+    site: Option<&SiteId>,
+) -> EffectiveView {
     let e = loaded.effective(&entry.record.name, partner, site);
     EffectiveView {
         name: entry.record.name.clone(),
@@ -323,8 +382,21 @@ fn effective(loaded: &Loaded, entry: &Entry, partner: &PartnerId, site: Option<&
     }
 }
 
-async fn bind(state: &AppState, auth: &Auth, name: &str, scope: BindingScope, body: SetBinding) -> ApiResult<()> {
-    admin::bind(&change(state, auth), name, scope, body.enabled, body.config).await?;
+async fn bind(
+    state: &AppState,
+    auth: &Auth,
+    name: &str,
+    scope: BindingScope,
+    body: SetBinding,
+) -> ApiResult<()> {
+    admin::bind(
+        &change(state, auth, &|| state.new_id(AuditEventId::from_trusted)),
+        name,
+        scope,
+        body.enabled,
+        body.config,
+    )
+    .await?;
     Ok(())
 }
 
@@ -352,13 +424,22 @@ pub async fn set_default_binding(
 #[utoipa::path(get, path = "/v1/partners/{partner_id}/plugins", tag = "plugins", security(("bearer" = [])),
     params(("partner_id" = String, Path)),
     responses((status = 200, body = Vec<EffectiveView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn partner_plugins(State(state): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<Vec<EffectiveView>>> {
+pub async fn partner_plugins(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<EffectiveView>>> {
     let partner = partner_id(&id)?;
     authorize(&auth.principal, Action::ManageMembers(&partner))?;
     state.store.partner(&partner).await?;
     state.plugins.refresh(&state.store).await?;
     let loaded = state.plugins.loaded();
-    Ok(Json(loaded.plugins().map(|e| effective(&loaded, e, &partner, None)).collect()))
+    Ok(Json(
+        loaded
+            .plugins()
+            .map(|e| effective(&loaded, e, &partner, None))
+            .collect(),
+    ))
 }
 
 /// Switch a plugin on or off, and configure it, for one partner (operator only).
@@ -375,7 +456,14 @@ pub async fn set_partner_binding(
     let partner = partner_id(&id)?;
     let name = plugin_name(&name)?;
     state.store.partner(&partner).await?;
-    bind(&state, &auth, name, BindingScope::Partner(partner.clone()), body).await?;
+    bind(
+        &state,
+        &auth,
+        name,
+        BindingScope::Partner(partner.clone()),
+        body,
+    )
+    .await?;
     let loaded = state.plugins.loaded();
     let entry = loaded.plugin(name).ok_or_else(ApiError::not_found)?;
     Ok(Json(effective(&loaded, entry, &partner, None)))
@@ -393,7 +481,12 @@ pub async fn remove_partner_binding(
     authorize(&auth.principal, Action::OperatePlatform)?;
     let partner = partner_id(&id)?;
     let name = plugin_name(&name)?;
-    admin::unbind(&change(&state, &auth), name, BindingScope::Partner(partner)).await?;
+    admin::unbind(
+        &change(&state, &auth, &|| state.new_id(AuditEventId::from_trusted)),
+        name,
+        BindingScope::Partner(partner),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -442,6 +535,11 @@ pub async fn remove_site_binding(
     authorize(&auth.principal, Action::OperatePlatform)?;
     let name = plugin_name(&name)?;
     let scope = site_scope(&state, &id).await?;
-    admin::unbind(&change(&state, &auth), name, scope).await?;
+    admin::unbind(
+        &change(&state, &auth, &|| state.new_id(AuditEventId::from_trusted)),
+        name,
+        scope,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

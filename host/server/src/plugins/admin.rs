@@ -12,7 +12,6 @@ use siteward_plugins::{Manifest, ManifestError};
 use siteward_storage::{BindingScope, InstalledPlugin, PluginBinding, StorageError, Store};
 
 use super::{Entry, PluginHost};
-use crate::state::random;
 
 /// Why a lifecycle change was refused.
 #[derive(Debug, thiserror::Error)]
@@ -27,7 +26,9 @@ pub enum AdminError {
     #[error("no plugin named {0:?} is installed")]
     NotInstalled(String),
     /// An upgrade must raise the version.
-    #[error("{name} {installed} is installed; an upgrade must have a higher version than {installed}, not {offered}")]
+    #[error(
+        "{name} {installed} is installed; an upgrade must have a higher version than {installed}, not {offered}"
+    )]
     VersionNotNewer {
         /// The plugin.
         name: String,
@@ -37,7 +38,9 @@ pub enum AdminError {
         offered: String,
     },
     /// An upgrade cannot change the world.
-    #[error("{name} is an {installed} plugin; an upgrade cannot make it an {offered} (remove it and install the new one)")]
+    #[error(
+        "{name} is an {installed} plugin; an upgrade cannot make it an {offered} (remove it and install the new one)"
+    )]
     WorldChanged {
         /// The plugin.
         name: String,
@@ -60,7 +63,7 @@ pub enum AdminError {
 }
 
 /// Who makes a change, for the audit trail.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Change<'a> {
     /// The actor.
     pub actor: Actor,
@@ -72,17 +75,35 @@ pub struct Change<'a> {
     pub store: &'a Store,
     /// This host's plugins, reloaded after the change.
     pub host: &'a PluginHost,
+    /// Makes audit event ids (in order, on a host).
+    pub new_id: &'a (dyn Fn() -> AuditEventId + Send + Sync),
+}
+
+impl std::fmt::Debug for Change<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Change")
+            .field("actor", &self.actor)
+            .field("request_id", &self.request_id)
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Change<'_> {
-    fn event(&self, action: AuditAction, plugin: &str, scope: Option<&BindingScope>, changes: Vec<FieldChange>) -> AuditEvent {
+    fn event(
+        &self,
+        action: AuditAction,
+        plugin: &str,
+        scope: Option<&BindingScope>,
+        changes: Vec<FieldChange>,
+    ) -> AuditEvent {
         let (partner_id, site_id) = match scope {
             Some(BindingScope::Partner(p)) => (Some(p.clone()), None),
             Some(BindingScope::Site(p, s)) => (Some(p.clone()), Some(s.clone())),
             _ => (None, None),
         };
         AuditEvent {
-            id: AuditEventId::generate(self.now, random()),
+            id: (self.new_id)(),
             at: self.now,
             actor: self.actor.clone(),
             partner_id,
@@ -111,12 +132,18 @@ pub struct Installed {
 /// loaded and checked against its manifest before anything is stored, an upgrade must raise
 /// the version, keep the world, and fit every stored configuration. The swap is atomic:
 /// calls in flight finish on the version they started with.
-pub async fn install(change: &Change<'_>, manifest: Manifest, component: Vec<u8>) -> Result<Installed, AdminError> {
+pub async fn install(
+    change: &Change<'_>,
+    manifest: Manifest,
+    component: Vec<u8>,
+) -> Result<Installed, AdminError> {
     manifest.validate()?;
     let limits = manifest.limits()?;
     let runtime = change.host.runtime().clone();
     let checked = tokio::task::spawn_blocking(move || {
-        let plugin = runtime.load(&component, limits).map_err(|e| AdminError::Component(e.to_string()))?;
+        let plugin = runtime
+            .load(&component, limits)
+            .map_err(|e| AdminError::Component(e.to_string()))?;
         manifest.matches(&plugin)?;
         Ok::<_, AdminError>((manifest, plugin, component))
     })
@@ -146,7 +173,10 @@ pub async fn install(change: &Change<'_>, manifest: Manifest, component: Vec<u8>
             manifest
                 .check_config(config, "config")
                 .and_then(|()| manifest.resolve_config(config).map(drop))
-                .map_err(|error| AdminError::ConfigIncompatible { scope: scope_text(scope), error })?;
+                .map_err(|error| AdminError::ConfigIncompatible {
+                    scope: scope_text(scope),
+                    error,
+                })?;
         }
     }
     let record = InstalledPlugin {
@@ -166,7 +196,11 @@ pub async fn install(change: &Change<'_>, manifest: Manifest, component: Vec<u8>
             None,
             vec![
                 FieldChange::changed("version", from, &record.version),
-                FieldChange::changed("content_hash", &previous.expect("upgrading").record.content_hash, &record.content_hash),
+                FieldChange::changed(
+                    "content_hash",
+                    &previous.expect("upgrading").record.content_hash,
+                    &record.content_hash,
+                ),
             ],
         ),
         None => change.event(
@@ -191,7 +225,10 @@ pub async fn install(change: &Change<'_>, manifest: Manifest, component: Vec<u8>
         .plugin(&record.name)
         .cloned()
         .ok_or_else(|| AdminError::NotInstalled(record.name.clone()))?;
-    Ok(Installed { upgraded_from, entry })
+    Ok(Installed {
+        upgraded_from,
+        entry,
+    })
 }
 
 /// Removes a plugin with its bindings.
@@ -236,7 +273,9 @@ pub async fn bind(
         if matches!(scope, BindingScope::Site(..)) {
             return Err(ManifestError {
                 field: "config".to_owned(),
-                message: "is set for everyone or per partner; a site only switches the plugin on or off".to_owned(),
+                message:
+                    "is set for everyone or per partner; a site only switches the plugin on or off"
+                        .to_owned(),
             }
             .into());
         }
@@ -246,7 +285,11 @@ pub async fn bind(
     if enabled && !matches!(scope, BindingScope::Site(..)) {
         let effective = config.clone().unwrap_or_else(|| match &scope {
             BindingScope::Partner(partner) => loaded.effective(name, partner, None).config,
-            _ => loaded.configs(name).find(|(s, _)| **s == BindingScope::All).map(|(_, c)| c.clone()).unwrap_or_default(),
+            _ => loaded
+                .configs(name)
+                .find(|(s, _)| **s == BindingScope::All)
+                .map(|(_, c)| c.clone())
+                .unwrap_or_default(),
         });
         entry.manifest.resolve_config(&effective)?;
     }
@@ -262,7 +305,12 @@ pub async fn bind(
             serde_json::to_string(&shown).expect("strings serialise"),
         ));
     }
-    let mut events = vec![change.event(AuditAction::PluginBindingChanged, name, Some(&scope), changes)];
+    let mut events = vec![change.event(
+        AuditAction::PluginBindingChanged,
+        name,
+        Some(&scope),
+        changes,
+    )];
     if let Some(partner) = &release
         && loaded.effective(name, partner, None).quarantined
     {
@@ -289,12 +337,25 @@ pub async fn bind(
 }
 
 /// Removes a binding, so its scope inherits again.
-pub async fn unbind(change: &Change<'_>, name: &str, scope: BindingScope) -> Result<(), AdminError> {
-    let event = change.event(AuditAction::PluginBindingRemoved, name, Some(&scope), Vec::new());
-    change.store.delete_plugin_binding(name, &scope, &event).await.map_err(|e| match e {
-        StorageError::Conflict(_) => AdminError::NotInstalled(name.to_owned()),
-        other => other.into(),
-    })?;
+pub async fn unbind(
+    change: &Change<'_>,
+    name: &str,
+    scope: BindingScope,
+) -> Result<(), AdminError> {
+    let event = change.event(
+        AuditAction::PluginBindingRemoved,
+        name,
+        Some(&scope),
+        Vec::new(),
+    );
+    change
+        .store
+        .delete_plugin_binding(name, &scope, &event)
+        .await
+        .map_err(|e| match e {
+            StorageError::Conflict(_) => AdminError::NotInstalled(name.to_owned()),
+            other => other.into(),
+        })?;
     change.host.reload(change.store).await?;
     Ok(())
 }
@@ -310,5 +371,9 @@ pub fn scope_text(scope: &BindingScope) -> String {
 
 /// Checks that `partner` exists before a binding names it.
 pub async fn partner_exists(store: &Store, partner: &PartnerId) -> Result<(), AdminError> {
-    store.partner(partner).await.map(drop).map_err(AdminError::from)
+    store
+        .partner(partner)
+        .await
+        .map(drop)
+        .map_err(AdminError::from)
 }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use siteward_core::ids::{PartnerId, SiteId};
+use siteward_core::ids::{AuditEventId, PartnerId, SiteId};
 use siteward_core::mail::{BuiltinRenderer, InvitationContext, InvitationRenderer, RenderedEmail};
 use siteward_plugins::worlds::{policy, renderer};
 use siteward_plugins::{Failure, Outcome, World};
@@ -43,7 +43,9 @@ fn wit_context(c: &InvitationContext) -> renderer::InvitationContext {
         level: c.level.clone(),
         role: c.role.clone(),
         accept_link: c.accept_link.clone(),
-        expires_at: c.expires_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        expires_at: c
+            .expires_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         locale: c.locale.clone(),
     }
 }
@@ -71,7 +73,14 @@ impl Call {
 
 /// Measures calls, records failures (audit, count, quarantine) and clears the failure count
 /// of plugins that succeeded.
-async fn settle(state: &AppState, partner: &PartnerId, world: World, fallback: &str, request_id: Option<&str>, calls: Vec<Call>) {
+async fn settle(
+    state: &AppState,
+    partner: &PartnerId,
+    world: World,
+    fallback: &str,
+    request_id: Option<&str>,
+    calls: Vec<Call>,
+) {
     let host = &state.plugins;
     let mut succeeded = Vec::new();
     for call in &calls {
@@ -93,7 +102,10 @@ async fn settle(state: &AppState, partner: &PartnerId, world: World, fallback: &
                     fallback,
                     request_id,
                 };
-                host.failed(&state.store, failed, state.now()).await;
+                host.failed(&state.store, failed, state.now(), &|| {
+                    state.new_id(AuditEventId::from_trusted)
+                })
+                .await;
             }
         }
     }
@@ -106,7 +118,11 @@ async fn settle(state: &AppState, partner: &PartnerId, world: World, fallback: &
 /// sent (the first by name, if several), or the built-in renderer when none is, when it is
 /// quarantined, or when it fails. A plugin that fails as often in one batch as the quarantine
 /// limit is not called again in that batch. Every email is rendered: none is lost to a plugin.
-pub async fn render_invitations(state: &AppState, request_id: Option<&str>, jobs: Vec<RenderJob>) -> Vec<RenderedEmail> {
+pub async fn render_invitations(
+    state: &AppState,
+    request_id: Option<&str>,
+    jobs: Vec<RenderJob>,
+) -> Vec<RenderedEmail> {
     let mut renderers: HashMap<(PartnerId, Option<SiteId>), Option<Chosen>> = HashMap::new();
     let plan: Vec<(RenderJob, Option<Chosen>)> = jobs
         .into_iter()
@@ -134,11 +150,19 @@ pub async fn render_invitations(state: &AppState, request_id: Option<&str>, jobs
         let emails = plan
             .iter()
             .map(|(job, chosen)| {
-                let Some(chosen) = chosen.as_ref().filter(|c| failures.get(&c.name).copied().unwrap_or(0) < limit) else {
+                let Some(chosen) = chosen
+                    .as_ref()
+                    .filter(|c| failures.get(&c.name).copied().unwrap_or(0) < limit)
+                else {
                     return builtin(&job.context);
                 };
-                let outcome = chosen.plugin.render(&chosen.config, &wit_context(&job.context));
-                calls.push((job.partner.clone(), Call::new(chosen, job.site.as_ref(), &outcome)));
+                let outcome = chosen
+                    .plugin
+                    .render(&chosen.config, &wit_context(&job.context));
+                calls.push((
+                    job.partner.clone(),
+                    Call::new(chosen, job.site.as_ref(), &outcome),
+                ));
                 match outcome.result {
                     Ok(email) => RenderedEmail {
                         subject: email.subject,
@@ -161,7 +185,15 @@ pub async fn render_invitations(state: &AppState, request_id: Option<&str>, jobs
         by_partner.entry(partner).or_default().push(call);
     }
     for (partner, calls) in by_partner {
-        settle(state, &partner, World::InvitationRenderer, "builtin_renderer", request_id, calls).await;
+        settle(
+            state,
+            &partner,
+            World::InvitationRenderer,
+            "builtin_renderer",
+            request_id,
+            calls,
+        )
+        .await;
     }
     emails
 }
@@ -222,9 +254,11 @@ pub async fn evaluate_invitations(
 ) -> Result<Vec<Verdict>, PolicyUnavailable> {
     let mut policies: HashMap<Option<SiteId>, Vec<Chosen>> = HashMap::new();
     for proposal in &proposals {
-        policies
-            .entry(proposal.site.clone())
-            .or_insert_with(|| state.plugins.chosen(World::InvitationPolicy, partner, proposal.site.as_ref()));
+        policies.entry(proposal.site.clone()).or_insert_with(|| {
+            state
+                .plugins
+                .chosen(World::InvitationPolicy, partner, proposal.site.as_ref())
+        });
     }
     if policies.values().all(Vec::is_empty) {
         return Ok(vec![Verdict::Allow; proposals.len()]);
@@ -232,7 +266,8 @@ pub async fn evaluate_invitations(
     if let Some(quarantined) = policies.values().flatten().find(|c| c.quarantined) {
         return Err(PolicyUnavailable {
             plugin: quarantined.name.clone(),
-            reason: "it is quarantined after repeated failures; the operator re-enables it".to_owned(),
+            reason: "it is quarantined after repeated failures; the operator re-enables it"
+                .to_owned(),
         });
     }
     let (verdicts, calls) = tokio::task::spawn_blocking(move || {
@@ -248,12 +283,18 @@ pub async fn evaluate_invitations(
                         return (Err(unavailable(chosen, &failure)), calls);
                     }
                     Ok(policy::Decision::Deny(reason)) => {
-                        verdict = Verdict::Deny { plugin: chosen.name.clone(), reason };
+                        verdict = Verdict::Deny {
+                            plugin: chosen.name.clone(),
+                            reason,
+                        };
                         break;
                     }
                     Ok(policy::Decision::RequireApproval(reason)) => {
                         if verdict == Verdict::Allow {
-                            verdict = Verdict::ApprovalRequired { plugin: chosen.name.clone(), reason };
+                            verdict = Verdict::ApprovalRequired {
+                                plugin: chosen.name.clone(),
+                                reason,
+                            };
                         }
                     }
                     Ok(policy::Decision::Allow) => {}
@@ -265,7 +306,15 @@ pub async fn evaluate_invitations(
     })
     .await
     .expect("evaluating does not panic: plugin traps are failures, not panics");
-    settle(state, partner, World::InvitationPolicy, "refused", request_id, calls).await;
+    settle(
+        state,
+        partner,
+        World::InvitationPolicy,
+        "refused",
+        request_id,
+        calls,
+    )
+    .await;
     verdicts
 }
 

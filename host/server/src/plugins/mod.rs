@@ -19,10 +19,9 @@ use siteward_plugins::worlds::Config;
 use siteward_plugins::{Failure, Manifest, Outcome, Plugin, Runtime, World};
 use siteward_storage::{BindingScope, InstalledPlugin, StorageError, Store};
 
-use crate::state::random;
-
 pub mod admin;
 pub mod calls;
+pub mod cli;
 
 /// An installed plugin as this host loaded it.
 #[derive(Debug)]
@@ -81,7 +80,10 @@ impl Loaded {
     }
 
     /// The configurations stored for a plugin, with their scopes.
-    pub fn configs<'a>(&'a self, plugin: &'a str) -> impl Iterator<Item = (&'a BindingScope, &'a BTreeMap<String, String>)> {
+    pub fn configs<'a>(
+        &'a self,
+        plugin: &'a str,
+    ) -> impl Iterator<Item = (&'a BindingScope, &'a BTreeMap<String, String>)> {
         self.bindings
             .iter()
             .filter(move |((name, _), _)| name == plugin)
@@ -89,7 +91,10 @@ impl Loaded {
     }
 
     /// The bindings of a plugin, with their scopes.
-    pub fn bindings<'a>(&'a self, plugin: &'a str) -> impl Iterator<Item = (&'a BindingScope, bool, Option<&'a BTreeMap<String, String>>)> {
+    pub fn bindings<'a>(
+        &'a self,
+        plugin: &'a str,
+    ) -> impl Iterator<Item = (&'a BindingScope, bool, Option<&'a BTreeMap<String, String>>)> {
         self.bindings
             .iter()
             .filter(move |((name, _), _)| name == plugin)
@@ -98,7 +103,10 @@ impl Loaded {
 
     /// The partners a plugin is quarantined for.
     pub fn quarantined_for<'a>(&'a self, plugin: &'a str) -> impl Iterator<Item = &'a PartnerId> {
-        self.quarantined.iter().filter(move |(name, _)| name == plugin).map(|(_, partner)| partner)
+        self.quarantined
+            .iter()
+            .filter(move |(name, _)| name == plugin)
+            .map(|(_, partner)| partner)
     }
 
     fn binding(&self, plugin: &str, scope: BindingScope) -> Option<&Binding> {
@@ -111,7 +119,8 @@ impl Loaded {
     pub fn effective(&self, plugin: &str, partner: &PartnerId, site: Option<&SiteId>) -> Effective {
         let all = self.binding(plugin, BindingScope::All);
         let ours = self.binding(plugin, BindingScope::Partner(partner.clone()));
-        let here = site.and_then(|s| self.binding(plugin, BindingScope::Site(partner.clone(), s.clone())));
+        let here =
+            site.and_then(|s| self.binding(plugin, BindingScope::Site(partner.clone(), s.clone())));
         let (enabled, source) = match (here, ours, all) {
             (Some(b), _, _) => (b.enabled, "site"),
             (None, Some(b), _) => (b.enabled, "partner"),
@@ -126,7 +135,9 @@ impl Loaded {
             enabled,
             source,
             config,
-            quarantined: self.quarantined.contains(&(plugin.to_owned(), partner.clone())),
+            quarantined: self
+                .quarantined
+                .contains(&(plugin.to_owned(), partner.clone())),
         }
     }
 }
@@ -248,17 +259,31 @@ impl PluginHost {
             revision: state.revision,
             plugins,
             bindings,
-            quarantined: state.health.iter().filter(|h| h.quarantined_at.is_some()).map(key).collect(),
+            quarantined: state
+                .health
+                .iter()
+                .filter(|h| h.quarantined_at.is_some())
+                .map(key)
+                .collect(),
         };
-        *self.failing.lock().unwrap_or_else(PoisonError::into_inner) =
-            state.health.iter().filter(|h| h.failures > 0).map(key).collect();
+        *self.failing.lock().unwrap_or_else(PoisonError::into_inner) = state
+            .health
+            .iter()
+            .filter(|h| h.failures > 0)
+            .map(key)
+            .collect();
         *self.loaded.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(loaded);
         Ok(())
     }
 
-    async fn load_entry(&self, store: &Store, record: InstalledPlugin) -> Result<Entry, StorageError> {
-        let manifest: Manifest = serde_json::from_str(&record.manifest)
-            .map_err(|e| StorageError::Invalid(format!("stored manifest of {}: {e}", record.name)))?;
+    async fn load_entry(
+        &self,
+        store: &Store,
+        record: InstalledPlugin,
+    ) -> Result<Entry, StorageError> {
+        let manifest: Manifest = serde_json::from_str(&record.manifest).map_err(|e| {
+            StorageError::Invalid(format!("stored manifest of {}: {e}", record.name))
+        })?;
         let (_, bytes) = store.plugin_component(&record.name).await?;
         let runtime = self.runtime.clone();
         let limits = manifest.limits();
@@ -271,7 +296,11 @@ impl PluginHost {
         let plugin = plugin.map(Arc::new).inspect_err(|error| {
             tracing::error!(plugin = %record.name, %error, "cannot load an installed plugin; it will not run on this host");
         });
-        Ok(Entry { record, manifest, plugin })
+        Ok(Entry {
+            record,
+            manifest,
+            plugin,
+        })
     }
 
     /// The plugins of `world` enabled at `partner` (and `site`), by name, with their
@@ -338,9 +367,10 @@ impl PluginHost {
         store: &Store,
         call: FailedCall<'_>,
         now: siteward_core::Timestamp,
+        new_id: &(dyn Fn() -> AuditEventId + Send + Sync),
     ) {
         let event = |action, changes| AuditEvent {
-            id: AuditEventId::generate(now, random()),
+            id: new_id(),
             at: now,
             actor: Actor::System,
             partner_id: Some(call.partner.clone()),
@@ -371,7 +401,14 @@ impl PluginHost {
         );
         let message = format!("{}: {}", call.failure.code(), call.failure);
         let recorded = store
-            .record_plugin_failure(call.plugin, call.partner, &message, self.quarantine_after, &failed, &quarantined)
+            .record_plugin_failure(
+                call.plugin,
+                call.partner,
+                &message,
+                self.quarantine_after,
+                &failed,
+                &quarantined,
+            )
             .await;
         match recorded {
             Ok(health) => {
@@ -386,7 +423,9 @@ impl PluginHost {
                     }
                 }
             }
-            Err(error) => tracing::error!(plugin = call.plugin, %error, "recording a plugin failure failed"),
+            Err(error) => {
+                tracing::error!(plugin = call.plugin, %error, "recording a plugin failure failed")
+            }
         }
     }
 
@@ -394,12 +433,20 @@ impl PluginHost {
     /// any (successes cost nothing otherwise).
     pub async fn succeeded(&self, store: &Store, plugin: &str, partner: &PartnerId) {
         let key = (plugin.to_owned(), partner.clone());
-        if !self.failing.lock().unwrap_or_else(PoisonError::into_inner).contains(&key) {
+        if !self
+            .failing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(&key)
+        {
             return;
         }
         match store.reset_plugin_failures(plugin, partner).await {
             Ok(()) => {
-                self.failing.lock().unwrap_or_else(PoisonError::into_inner).remove(&key);
+                self.failing
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(&key);
             }
             Err(error) => tracing::error!(plugin, %error, "resetting plugin failures failed"),
         }

@@ -6,6 +6,7 @@ mod errors;
 mod invitations;
 mod isolation;
 mod openapi;
+mod plugins;
 mod smtp;
 mod socket;
 mod technicians;

@@ -1,0 +1,726 @@
+//! Plugins through the real router with real components: the lifecycle API, renderers with
+//! the built-in fallback, failures audited and quarantined per partner, policies, and the
+//! `siteward plugin` command line.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use axum::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use super::{Partner, TestApp};
+
+fn plugins_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins")
+}
+
+/// The workspace's plugins, built once for `wasm32-wasip2`.
+fn component(name: &str) -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    let dir = BUILT.get_or_init(|| {
+        let any = siteward_plugins::testing::build(&plugins_dir(), "hello-renderer");
+        any.parent().unwrap().to_owned()
+    });
+    dir.join(format!("{}.wasm", name.replace('-', "_")))
+}
+
+fn manifest(name: &str) -> Value {
+    let text =
+        std::fs::read_to_string(plugins_dir().join(name).join("siteward-plugin.toml")).unwrap();
+    let manifest: toml::Value = toml::from_str(&text).unwrap();
+    serde_json::to_value(manifest).unwrap()
+}
+
+fn install_body(name: &str, manifest: Value) -> Value {
+    let bytes = std::fs::read(component(name)).unwrap();
+    json!({ "manifest": manifest, "component": data_encoding::BASE64.encode(&bytes) })
+}
+
+impl TestApp {
+    async fn put(&self, path: &str, token: &str, body: Value) -> super::Reply {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    async fn install(&self, operator: &str, name: &str, manifest: Value) -> super::Reply {
+        self.post("/v1/plugins", operator, install_body(name, manifest))
+            .await
+    }
+
+    /// The subjects of a partner's outgoing emails, oldest first.
+    async fn subjects(&self, partner: &Partner) -> Vec<String> {
+        let reply = self
+            .get(
+                &format!("/v1/partners/{}/outbox?limit=200", partner.id),
+                &partner.owner_token,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let mut items: Vec<(String, String)> = reply.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["id"].as_str().unwrap().to_owned(),
+                    m["subject"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        items.sort();
+        items.into_iter().map(|(_, s)| s).collect()
+    }
+
+    /// Audit actions of the platform log, with this prefix, oldest first.
+    async fn actions(&self, operator: &str, prefix: &str) -> Vec<Value> {
+        let reply = self.get("/v1/audit-events?limit=200", operator).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let mut events: Vec<Value> = reply.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"].as_str().unwrap().starts_with(prefix))
+            .cloned()
+            .collect();
+        events.sort_by_key(|e| e["id"].as_str().unwrap().to_owned());
+        events
+    }
+
+    async fn invite(&self, partner: &Partner, emails: &[&str]) -> super::Reply {
+        self.post(
+            &format!("/v1/partners/{}/invitations", partner.id),
+            &partner.owner_token,
+            json!({ "emails": emails, "role": "technician" }),
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn the_operator_installs_enables_overrides_upgrades_and_removes_a_renderer() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let site = app.site(&acme, "admin@acme-site.example").await;
+
+    // Only the operator manages plugins.
+    let refused = app
+        .install(
+            &acme.owner_token,
+            "hello-renderer",
+            manifest("hello-renderer"),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+
+    let installed = app
+        .install(&operator, "hello-renderer", manifest("hello-renderer"))
+        .await;
+    assert_eq!(installed.status, StatusCode::CREATED, "{}", installed.body);
+    assert_eq!(installed.body["world"], "invitation-renderer");
+    assert_eq!(installed.body["limits"]["deadline_ms"], 100);
+    assert_eq!(installed.body["bindings"], json!([]));
+
+    // Installed is not on: the built-in renderer still writes the email.
+    app.invite(&acme, &["one@acme.example"]).await;
+    // On for the partner: the plugin renders.
+    let on = app
+        .put(
+            &format!("/v1/partners/{}/plugins/hello-renderer", acme.id),
+            &operator,
+            json!({ "enabled": true }),
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+    assert_eq!(
+        (on.body["enabled"].as_bool(), on.body["source"].as_str()),
+        (Some(true), Some("partner"))
+    );
+    app.invite(&acme, &["two@acme.example"]).await;
+    assert_eq!(
+        app.subjects(&acme).await,
+        [
+            "Owner invites you to join acme Installers",
+            "Owner invites you to acme Installers"
+        ]
+    );
+
+    // A site can be switched off on its own; its partner keeps the plugin.
+    let off = app
+        .put(
+            &format!("/v1/sites/{site}/plugins/hello-renderer"),
+            &operator,
+            json!({ "enabled": false }),
+        )
+        .await;
+    assert_eq!(
+        (off.body["enabled"].as_bool(), off.body["source"].as_str()),
+        (Some(false), Some("site")),
+        "{}",
+        off.body
+    );
+    let configured_site = app
+        .put(
+            &format!("/v1/sites/{site}/plugins/hello-renderer"),
+            &operator,
+            json!({ "enabled": true, "config": {} }),
+        )
+        .await;
+    assert_eq!(
+        configured_site.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        configured_site.body
+    );
+    let view = app
+        .get(
+            &format!("/v1/partners/{}/plugins", acme.id),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(view.body[0]["enabled"], true, "{}", view.body);
+
+    // The same version again is not an upgrade; a higher one is, and keeps the bindings.
+    let again = app
+        .install(&operator, "hello-renderer", manifest("hello-renderer"))
+        .await;
+    assert_eq!(
+        (again.status, again.code()),
+        (StatusCode::CONFLICT, "plugin_version_not_newer")
+    );
+    let mut newer = manifest("hello-renderer");
+    newer["version"] = json!("0.2.0");
+    let upgraded = app.install(&operator, "hello-renderer", newer).await;
+    assert_eq!(upgraded.status, StatusCode::OK, "{}", upgraded.body);
+    assert_eq!(upgraded.body["version"], "0.2.0");
+    assert_eq!(
+        upgraded.body["bindings"].as_array().unwrap().len(),
+        2,
+        "{}",
+        upgraded.body
+    );
+    // Calls were counted on this host.
+    assert_eq!(upgraded.body["metrics"]["calls"], 1, "{}", upgraded.body);
+
+    let removed = app
+        .call(
+            Method::DELETE,
+            "/v1/plugins/hello-renderer",
+            Some(&operator),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+    app.invite(&acme, &["three@acme.example"]).await;
+    assert_eq!(
+        app.subjects(&acme).await[2],
+        "Owner invites you to join acme Installers"
+    );
+    assert_eq!(
+        app.get("/v1/plugins/hello-renderer", &operator)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    let trail: Vec<String> = app
+        .actions(&operator, "plugin.")
+        .await
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        trail,
+        [
+            "plugin.installed",
+            "plugin.binding_changed",
+            "plugin.binding_changed",
+            "plugin.upgraded",
+            "plugin.removed"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn installs_refuse_what_does_not_fit_with_a_reason() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+
+    let mut wrong_world = manifest("hello-renderer");
+    wrong_world["world"] = json!("invitation-policy");
+    let reply = app.install(&operator, "hello-renderer", wrong_world).await;
+    assert_eq!(
+        (reply.status, reply.body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("world")),
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("implements invitation-renderer")
+    );
+
+    let not_wasm = json!({ "manifest": manifest("hello-renderer"), "component": data_encoding::BASE64.encode(b"\0asm nonsense") });
+    let reply = app.post("/v1/plugins", &operator, not_wasm).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_component"),
+        "{}",
+        reply.body
+    );
+
+    let mut bad_limits = manifest("hello-renderer");
+    bad_limits["limits"] = json!({ "deadline_ms": 60_000 });
+    let reply = app.install(&operator, "hello-renderer", bad_limits).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_component"),
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ceiling"),
+        "{}",
+        reply.body
+    );
+
+    // Settings are checked against the manifest.
+    assert_eq!(
+        app.install(&operator, "domain-policy", manifest("domain-policy"))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let reply = app
+        .put(
+            "/v1/plugins/domain-policy/default",
+            &operator,
+            json!({ "enabled": true, "config": { "colour": "red" } }),
+        )
+        .await;
+    assert_eq!(
+        reply.body["error"]["field"], "config.colour",
+        "{}",
+        reply.body
+    );
+    assert!(app.actions(&operator, "plugin.binding").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_failing_renderer_never_loses_an_email_and_is_quarantined_for_its_partner_alone() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let bravo = app.partner(&operator, "bravo").await;
+    assert_eq!(
+        app.install(&operator, "test-hostile", manifest("test-hostile"))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let bind = async |partner: &Partner, mode: &str| {
+        let reply = app
+            .put(
+                &format!("/v1/partners/{}/plugins/test-hostile", partner.id),
+                &operator,
+                json!({ "enabled": true, "config": { "mode": mode } }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    };
+    bind(&acme, "trap").await;
+    bind(&bravo, "ok").await;
+
+    let emails: Vec<String> = (0..8).map(|n| format!("t{n}@acme.example")).collect();
+    let emails: Vec<&str> = emails.iter().map(String::as_str).collect();
+    let reply = app.invite(&acme, &emails).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert!(
+        reply.body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["outcome"] == "invited")
+    );
+    // Every invitation has its email, from the built-in renderer.
+    let subjects = app.subjects(&acme).await;
+    assert_eq!(subjects.len(), 8);
+    assert!(
+        subjects
+            .iter()
+            .all(|s| s == "Owner invites you to join acme Installers"),
+        "{subjects:?}"
+    );
+
+    // Five failures (the limit) were audited in the partner's log, then the quarantine.
+    let log = app
+        .get(
+            &format!("/v1/partners/{}/audit-events?limit=100", acme.id),
+            &acme.owner_token,
+        )
+        .await;
+    let actions: Vec<&str> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "plugin.call_failed")
+            .count(),
+        5,
+        "{actions:?}"
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "plugin.quarantined")
+            .count(),
+        1,
+        "{actions:?}"
+    );
+    let failed = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "plugin.call_failed")
+        .unwrap();
+    assert!(failed.to_string().contains("\"trap\""), "{failed}");
+    assert!(failed.to_string().contains("builtin_renderer"), "{failed}");
+
+    let view = app.get("/v1/plugins/test-hostile", &operator).await;
+    assert_eq!(
+        view.body["quarantined_for"],
+        json!([acme.id]),
+        "{}",
+        view.body
+    );
+    assert_eq!(view.body["metrics"]["failures"]["trap"], 5, "{}", view.body);
+    let mine = app
+        .get(
+            &format!("/v1/partners/{}/plugins", acme.id),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(mine.body[0]["quarantined"], true, "{}", mine.body);
+
+    // The other partner's plugin is unaffected.
+    app.invite(&bravo, &["x@bravo.example"]).await;
+    assert_eq!(
+        app.subjects(&bravo).await,
+        ["Invitation for x@bravo.example"]
+    );
+    let theirs = app
+        .get(
+            &format!("/v1/partners/{}/plugins", bravo.id),
+            &bravo.owner_token,
+        )
+        .await;
+    assert_eq!(theirs.body[0]["quarantined"], false);
+
+    // Quarantined, it is not called: no new failures.
+    app.invite(&acme, &["late@acme.example"]).await;
+    let view = app.get("/v1/plugins/test-hostile", &operator).await;
+    assert_eq!(view.body["metrics"]["failures"]["trap"], 5, "{}", view.body);
+
+    // Re-enabled (fixed), it runs again.
+    bind(&acme, "ok").await;
+    let view = app.get("/v1/plugins/test-hostile", &operator).await;
+    assert_eq!(view.body["quarantined_for"], json!([]), "{}", view.body);
+    app.invite(&acme, &["fixed@acme.example"]).await;
+    assert!(
+        app.subjects(&acme)
+            .await
+            .contains(&"Invitation for fixed@acme.example".to_owned())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_host_keeps_answering_while_a_plugin_spins_to_its_deadline() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let mut slow = manifest("test-hostile");
+    slow["limits"] = json!({ "deadline_ms": 1500 });
+    assert_eq!(
+        app.install(&operator, "test-hostile", slow).await.status,
+        StatusCode::CREATED
+    );
+    app.put(
+        &format!("/v1/partners/{}/plugins/test-hostile", acme.id),
+        &operator,
+        json!({ "enabled": true, "config": { "mode": "spin" } }),
+    )
+    .await;
+
+    let invite = {
+        let app_router = app.router.clone();
+        let token = acme.owner_token.clone();
+        let path = format!("/v1/partners/{}/invitations", acme.id);
+        tokio::spawn(async move {
+            use tower::ServiceExt;
+            let request = axum::http::Request::post(path)
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(
+                    json!({ "emails": ["spin@acme.example"], "role": "technician" }).to_string(),
+                ))
+                .unwrap();
+            app_router.oneshot(request).await.unwrap().status()
+        })
+    };
+    // While the invitation waits on the spinning plugin, other requests are answered.
+    let mut answered_meanwhile = 0;
+    while !invite.is_finished() {
+        let me = app.get("/v1/me", &acme.owner_token).await;
+        assert_eq!(me.status, StatusCode::OK);
+        if !invite.is_finished() {
+            answered_meanwhile += 1;
+        }
+    }
+    assert_eq!(invite.await.unwrap(), StatusCode::OK);
+    assert!(answered_meanwhile > 0);
+    let view = app.get("/v1/plugins/test-hostile", &operator).await;
+    assert_eq!(
+        view.body["metrics"]["failures"]["deadline"], 1,
+        "{}",
+        view.body
+    );
+    assert_eq!(
+        app.subjects(&acme).await,
+        ["Owner invites you to join acme Installers"]
+    );
+}
+
+#[tokio::test]
+async fn policies_deny_ask_for_approval_and_refuse_when_they_cannot_answer() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let admin_id = app.member(&acme, "admin@acme.example", "admin").await;
+    let admin = app.token("admin@acme.example").await;
+    let tech = app.member(&acme, "tech@acme.example", "technician").await;
+    let site = app.site(&acme, "admin@acme-site.example").await;
+    assert_eq!(
+        app.install(&operator, "domain-policy", manifest("domain-policy"))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let on = app
+        .put(
+            &format!("/v1/partners/{}/plugins/domain-policy", acme.id),
+            &operator,
+            json!({ "enabled": true, "config": { "allowed_domains": "acme.example", "approval_levels": "full_including_users" } }),
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+
+    let reply = app
+        .post(
+            &format!("/v1/partners/{}/invitations", acme.id),
+            &admin,
+            json!({ "emails": ["new@acme.example", "eve@elsewhere.example"], "role": "technician" }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let results = reply.body["results"].as_array().unwrap();
+    assert_eq!(results[0]["outcome"], "invited");
+    assert_eq!(results[1]["outcome"], "denied");
+    assert_eq!(
+        results[1]["reason"],
+        "invitations go only to addresses at acme.example"
+    );
+    assert!(results[1].get("invitation").is_none());
+
+    // Full access to a site needs approval: an Admin is refused, a Super Admin approves by sending.
+    let pick = json!({ "level": "full_including_users", "technicians": [{ "account_id": tech }] });
+    let reply = app
+        .post(
+            &format!("/v1/sites/{site}/invitations"),
+            &admin,
+            pick.clone(),
+        )
+        .await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::FORBIDDEN, "approval_required"),
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("needs approval")
+    );
+    let reply = app
+        .post(
+            &format!("/v1/sites/{site}/invitations"),
+            &acme.owner_token,
+            pick,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let _ = admin_id;
+
+    // A policy that cannot answer (here: out of fuel at once) refuses; nothing is sent.
+    let mut starved = manifest("domain-policy");
+    starved["name"] = json!("starved-policy");
+    starved["limits"] = json!({ "fuel": 1 });
+    assert_eq!(
+        app.install(&operator, "domain-policy", starved)
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    app.put(
+        &format!("/v1/partners/{}/plugins/starved-policy", acme.id),
+        &operator,
+        json!({ "enabled": true }),
+    )
+    .await;
+    let before = app.subjects(&acme).await.len();
+    let reply = app.invite(&acme, &["later@acme.example"]).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::SERVICE_UNAVAILABLE, "policy_unavailable"),
+        "{}",
+        reply.body
+    );
+    assert!(
+        reply.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("starved-policy")
+    );
+    assert_eq!(app.subjects(&acme).await.len(), before);
+}
+
+/// Runs the `siteward` binary with a data folder of its own.
+fn siteward(data: &Path, args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_siteward"))
+        .args(args)
+        .env("SITEWARD_DATA_DIR", data)
+        .output()
+        .expect("siteward runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[test]
+fn the_command_line_installs_enables_lists_and_tests_plugins() {
+    let data = tempfile::tempdir().unwrap();
+    let policy = component("domain-policy");
+    let dir = plugins_dir().join("domain-policy");
+    let manifest = dir.join("siteward-plugin.toml");
+    let (ok, out) = siteward(
+        data.path(),
+        &[
+            "plugin",
+            "install",
+            policy.to_str().unwrap(),
+            "--manifest",
+            manifest.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("installed domain-policy 0.1.0"), "{out}");
+    let (ok, out) = siteward(
+        data.path(),
+        &[
+            "plugin",
+            "enable",
+            "domain-policy",
+            "--set",
+            "allowed_domains=acme.example",
+        ],
+    );
+    assert!(ok, "{out}");
+    let (ok, out) = siteward(
+        data.path(),
+        &["plugin", "enable", "domain-policy", "--set", "colour=red"],
+    );
+    assert!(!ok && out.contains("config.colour"), "{out}");
+    let (ok, out) = siteward(data.path(), &["plugin", "list"]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("domain-policy 0.1.0 (invitation-policy)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("every partner: on {\"allowed_domains\": \"acme.example\"}"),
+        "{out}"
+    );
+    // The precompiled artifact was kept for the next start.
+    assert!(
+        std::fs::read_dir(data.path().join("plugin-artifacts"))
+            .unwrap()
+            .count()
+            > 0
+    );
+
+    // `plugin test`: new snapshots are written for review and the run fails; accepted, it passes.
+    let snaps = tempfile::tempdir().unwrap();
+    let cases = dir.join("cases");
+    let args = |extra: &[&'static str]| -> Vec<String> {
+        let mut args: Vec<String> = [
+            "plugin",
+            "test",
+            policy.to_str().unwrap(),
+            "--cases",
+            cases.to_str().unwrap(),
+            "--manifest",
+            manifest.to_str().unwrap(),
+            "--snapshots",
+            snaps.path().to_str().unwrap(),
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        args.extend(extra.iter().map(|a| (*a).to_owned()));
+        args
+    };
+    let run = |args: Vec<String>| {
+        siteward(
+            data.path(),
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    let (ok, out) = run(args(&[]));
+    assert!(!ok && out.contains("0 passed, 6 new"), "{out}");
+    assert!(
+        snaps
+            .path()
+            .join("other_domain_is_denied.snap.new")
+            .exists()
+    );
+    let (ok, out) = run(args(&["--accept"]));
+    assert!(ok, "{out}");
+    let (ok, out) = run(args(&[]));
+    assert!(
+        ok && out.contains("6 passed, 0 new, 0 changed, 0 broken"),
+        "{out}"
+    );
+    // The snapshots it writes are the ones the Rust harness checks in `snapshots/plugins`.
+    let ours = std::fs::read_to_string(snaps.path().join("other_domain_is_denied.snap")).unwrap();
+    let harness = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../snapshots/plugins/domain-policy/other_domain_is_denied.snap"),
+    )
+    .unwrap();
+    assert_eq!(
+        siteward_plugins::cases::snapshot_content(&ours),
+        siteward_plugins::cases::snapshot_content(&harness)
+    );
+}
