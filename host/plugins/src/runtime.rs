@@ -14,6 +14,11 @@ use crate::limits::{LimitError, Limits};
 use crate::sandbox::{Failure, Outcome, Sandbox};
 use crate::worlds::{Prepared, World};
 
+/// Core instances (and tables) the pool keeps per concurrent call.
+const CORE_INSTANCES_PER_SLOT: u32 = 16;
+/// Linear memories the pool keeps per concurrent call.
+const MEMORIES_PER_SLOT: u32 = 4;
+
 /// How the runtime is set up.
 #[derive(Debug, Clone)]
 pub struct RuntimeConfig {
@@ -139,14 +144,15 @@ impl Runtime {
     pub fn new(config: RuntimeConfig) -> wasmtime::Result<Self> {
         let ceiling = config.ceiling;
         let slots = config.concurrency.max(1);
-        // One Rust component uses several core instances, memories and tables; the pool is
-        // sized per slot for the ceiling's counts.
+        // A component is several core instances, memories and tables: a Rust one about four
+        // instances, a Python one (componentize-py) a dozen. Each slot of the pool has room
+        // for that; a single component may use up to the ceiling's counts.
         let per_slot = u32::try_from(ceiling.instances).unwrap_or(u32::MAX);
         let mut pool = PoolingAllocationConfig::default();
         pool.total_component_instances(slots)
-            .total_core_instances(slots.saturating_mul(4))
-            .total_memories(slots.saturating_mul(2))
-            .total_tables(slots.saturating_mul(4))
+            .total_core_instances(slots.saturating_mul(CORE_INSTANCES_PER_SLOT))
+            .total_memories(slots.saturating_mul(MEMORIES_PER_SLOT))
+            .total_tables(slots.saturating_mul(CORE_INSTANCES_PER_SLOT))
             .max_core_instances_per_component(per_slot)
             .max_memories_per_component(per_slot)
             .max_tables_per_component(u32::try_from(ceiling.tables).unwrap_or(u32::MAX))
@@ -192,10 +198,11 @@ impl Runtime {
         let (component, from_artifact) = self.compile(bytes, &content_hash)?;
         let (world, version) = self.world_of(&component)?;
         let mut linker: Linker<Sandbox> = Linker::new(&self.0.engine);
-        // No ambient authority: every import (the WASI interfaces a Rust `std` guest carries
-        // included) traps when called. What a plugin needs arrives as input.
-        linker
-            .define_unknown_imports_as_traps(&component)
+        // No ambient authority: the environment is empty, "random" is a fixed stream, and
+        // every other import (clocks, files, sockets, …) traps when called. What a plugin
+        // needs arrives as input.
+        pure_wasi(&mut linker, &component)
+            .and_then(|()| linker.define_unknown_imports_as_traps(&component))
             .and_then(|()| linker.instantiate_pre(&component))
             .and_then(|pre| Prepared::new(world, pre))
             .map(|prepared| Plugin {
@@ -283,6 +290,55 @@ impl Runtime {
         }
         Ok((world, parsed))
     }
+}
+
+/// Answers the two WASI interfaces language runtimes cannot start without, with nothing
+/// from the host: `wasi:cli/environment` (whichever 0.2 version the component imports) has
+/// no variables, arguments or working directory, and `wasi:random` is a fixed stream, the
+/// same in every call (componentize-py's Python seeds its `random` module from it on the first
+/// call). A plugin's output stays a function of its input; it never sees host entropy.
+fn pure_wasi(linker: &mut Linker<Sandbox>, component: &Component) -> wasmtime::Result<()> {
+    let engine = component.engine().clone();
+    let names: Vec<String> = component
+        .component_type()
+        .imports(&engine)
+        .map(|(name, _)| name.to_owned())
+        .collect();
+    for name in names {
+        if name.starts_with("wasi:cli/environment@0.2.") {
+            let mut instance = linker.instance(&name)?;
+            instance.func_wrap("get-environment", |_, (): ()| {
+                Ok((Vec::<(String, String)>::new(),))
+            })?;
+            instance.func_wrap("get-arguments", |_, (): ()| Ok((Vec::<String>::new(),)))?;
+            instance.func_wrap("initial-cwd", |_, (): ()| Ok((None::<String>,)))?;
+        } else if name.starts_with("wasi:random/random@0.2.") {
+            let mut instance = linker.instance(&name)?;
+            instance.func_wrap("get-random-bytes", |mut store, (len,): (u64,)| {
+                let sandbox = store.data_mut();
+                // Bounded by the call's memory cap: the bytes land in the guest's memory.
+                let len = usize::try_from(len)
+                    .unwrap_or(usize::MAX)
+                    .min(sandbox.limits().memory_bytes);
+                let bytes: Vec<u8> =
+                    std::iter::repeat_with(|| sandbox.next_in_stream().to_le_bytes())
+                        .flatten()
+                        .take(len)
+                        .collect();
+                Ok((bytes,))
+            })?;
+            instance.func_wrap("get-random-u64", |mut store, (): ()| {
+                Ok((store.data_mut().next_in_stream(),))
+            })?;
+        } else if name.starts_with("wasi:random/insecure-seed@0.2.") {
+            let mut instance = linker.instance(&name)?;
+            instance.func_wrap("insecure-seed", |mut store, (): ()| {
+                let sandbox = store.data_mut();
+                Ok(((sandbox.next_in_stream(), sandbox.next_in_stream()),))
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// Loads a precompiled artifact. The file is read into memory rather than mapped, so a file

@@ -81,6 +81,8 @@ pub(crate) struct Sandbox {
     limits: Limits,
     memory_in_use: usize,
     limit_hit: bool,
+    /// The state of the call's deterministic "random" stream (see `runtime::pure_wasi`).
+    stream: u64,
 }
 
 impl Sandbox {
@@ -89,7 +91,23 @@ impl Sandbox {
             limits,
             memory_in_use: 0,
             limit_hit: false,
+            stream: 0x5173_e3a4_d000_0001,
         }
+    }
+
+    /// The call's limits.
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The next value of the call's fixed pseudo-random stream (SplitMix64): the same in
+    /// every call, so a plugin's output stays a function of its input.
+    pub(crate) fn next_in_stream(&mut self) -> u64 {
+        self.stream = self.stream.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.stream;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
     }
 
     fn refuse(&mut self) -> wasmtime::Result<bool> {

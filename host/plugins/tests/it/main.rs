@@ -139,9 +139,9 @@ fn every_misbehaviour_ends_in_its_typed_failure_and_the_next_call_is_clean() {
     picky.invitee_email = "panic@example.com".to_owned();
     let picky = plugin.render(&config(&[("mode", "picky")]), &picky).result;
     assert!(matches!(picky, Err(Failure::Trap(_))), "{picky:?}");
-    // No ambient authority: the clock and the environment are imports that trap.
+    // No ambient authority: the clock is an import that traps, the environment is empty.
     assert!(matches!(call("clock", "0"), Err(Failure::Trap(_))));
-    assert!(matches!(call("env", "0"), Err(Failure::Trap(_))));
+    assert_eq!(call("env", "0").map(|email| email.html), Ok(String::new()));
     // Each call has a fresh store: after all that, the plugin renders.
     assert!(call("ok", "0").is_ok());
 }
@@ -410,4 +410,55 @@ fn case_checks_write_new_snapshots_for_review_and_catch_changes() {
     let changed = check_cases(&plugin, manifest.as_ref(), &cases, &snaps, false).unwrap();
     assert_eq!(changed.changed, ["denied"]);
     assert!(!changed.ok());
+}
+
+/// `componentize-py`, installed into the cargo target folder on first use.
+fn componentize_py() -> PathBuf {
+    let venv = components().join("../../componentize-py");
+    let tool = venv.join("bin/componentize-py");
+    if !tool.exists() {
+        let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".to_owned());
+        let made = Command::new(&python)
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .expect("python3 runs");
+        assert!(made.success(), "python3 -m venv failed");
+        let installed = Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "componentize-py==0.25.1"])
+            .status()
+            .expect("pip runs");
+        assert!(
+            installed.success(),
+            "installing componentize-py from PyPI failed"
+        );
+    }
+    tool
+}
+
+#[test]
+fn a_python_plugin_built_with_componentize_py_runs_under_the_same_runtime_and_cases() {
+    use siteward_plugins::testing;
+    let dir = plugin_dir("python-policy");
+    let out = components().join("../../python_policy.wasm");
+    let built = Command::new(componentize_py())
+        .args([
+            "-d",
+            "../../wit",
+            "-w",
+            "invitation-policy",
+            "componentize",
+            "app",
+            "-o",
+        ])
+        .arg(&out)
+        .current_dir(&dir)
+        .status()
+        .expect("componentize-py runs");
+    assert!(built.success(), "componentize-py failed");
+    let (plugin, manifest) = testing::load(&out, Some(&dir.join("siteward-plugin.toml")));
+    assert_eq!(plugin.world(), World::InvitationPolicy);
+    let snapshots =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../snapshots/plugins/python-policy");
+    testing::assert_cases(&plugin, manifest.as_ref(), &dir.join("cases"), &snapshots);
 }
