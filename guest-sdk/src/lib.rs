@@ -13,8 +13,13 @@
 //! | `audit-exporter` | [`exporter`] | `exporter::Guest` | [`export_audit_exporter!`] |
 //! | `invitation-policy` | [`policy`] | `policy::Guest` | [`export_invitation_policy!`] |
 //!
-//! A plugin has no clock, randomness, filesystem, network or environment: the host links
-//! every WASI import a Rust `std` guest carries to a trap. What it needs comes as input.
+//! A plugin has no clock, randomness, filesystem, network or environment: the host answers
+//! `wasi:cli/environment` with nothing and `wasi:random` with a fixed stream, and links every
+//! other import (clocks, files, sockets) to a trap. What it needs comes as input.
+//!
+//! Each world's module has a complete example; the renderer's is below. Test a plugin with
+//! JSON cases and insta snapshots: `siteward plugin test` from any language, or
+//! `siteward_plugins::testing` from `cargo test` (README: Plugins).
 //!
 //! # Example: an invitation renderer
 //!
@@ -108,6 +113,40 @@ pub mod renderer {
 
 /// The `notification-hook` world: implement [`hook::Guest`] and export it with
 /// [`export_notification_hook!`].
+///
+/// A hook turns a domain event into actions the host takes: emails to addresses or to roles
+/// the host resolves, and calls to webhook targets the operator named.
+///
+/// ```
+/// use siteward_guest_sdk::config_value;
+/// use siteward_guest_sdk::hook::{Action, DomainEvent, Email, Guest, PluginError, Recipient, WebhookCall};
+///
+/// struct TellTheOwners;
+///
+/// impl Guest for TellTheOwners {
+///     fn on_event(config: Vec<(String, String)>, event: DomainEvent) -> Result<Vec<Action>, PluginError> {
+///         if event.kind != "assignment.locked" {
+///             return Ok(Vec::new());
+///         }
+///         let mut actions = vec![Action::SendEmail(Email {
+///             to: vec![Recipient::PartnerSuperAdmins],
+///             subject: format!("A technician was locked out of site {}", event.site_id.unwrap_or_default()),
+///             text: format!("{} locked {} at {}.", event.actor_id.unwrap_or_default(), event.target_id, event.at),
+///             html: None,
+///         })];
+///         if let Some(target) = config_value(&config, "webhook_target") {
+///             actions.push(Action::CallWebhook(WebhookCall {
+///                 target: target.to_owned(),
+///                 body: format!(r#"{{"event":"{}","id":"{}"}}"#, event.kind, event.id),
+///             }));
+///         }
+///         Ok(actions)
+///     }
+/// }
+///
+/// siteward_guest_sdk::export_notification_hook!(TellTheOwners);
+/// # fn main() {}
+/// ```
 pub mod hook {
     pub use crate::hook_bindings::exports::siteward::plugin::hook::{
         Action, DomainEvent, Email, Guest, Recipient, WebhookCall,
@@ -117,6 +156,29 @@ pub mod hook {
 
 /// The `audit-exporter` world: implement [`exporter::Guest`] and export it with
 /// [`export_audit_exporter!`].
+///
+/// An exporter writes a batch of audit events in a format; the host stores, returns or
+/// sends the bytes.
+///
+/// ```
+/// use siteward_guest_sdk::exporter::{AuditEvent, Exported, Guest, PluginError};
+///
+/// struct TabSeparated;
+///
+/// impl Guest for TabSeparated {
+///     fn export_batch(_config: Vec<(String, String)>, events: Vec<AuditEvent>) -> Result<Exported, PluginError> {
+///         let mut out = String::from("at\taction\ttarget\n");
+///         for event in events {
+///             let clean = |s: &str| s.replace(['\t', '\n'], " ");
+///             out.push_str(&format!("{}\t{}\t{}\n", event.at, clean(&event.action), clean(&event.target_id)));
+///         }
+///         Ok(Exported { content_type: "text/tab-separated-values".to_owned(), bytes: out.into_bytes() })
+///     }
+/// }
+///
+/// siteward_guest_sdk::export_audit_exporter!(TabSeparated);
+/// # fn main() {}
+/// ```
 pub mod exporter {
     pub use crate::exporter_bindings::exports::siteward::plugin::exporter::{
         AuditEvent, Exported, Guest,
@@ -126,6 +188,34 @@ pub mod exporter {
 
 /// The `invitation-policy` world: implement [`policy::Guest`] and export it with
 /// [`export_invitation_policy!`].
+///
+/// A policy answers allow, deny (with a reason the inviter reads), or require approval (a
+/// Super Admin's invitation is the approval).
+///
+/// ```
+/// use siteward_guest_sdk::config_value;
+/// use siteward_guest_sdk::policy::{Decision, Guest, PluginError, ProposedInvitation};
+///
+/// struct OwnDomain;
+///
+/// impl Guest for OwnDomain {
+///     fn evaluate(config: Vec<(String, String)>, invitation: ProposedInvitation) -> Result<Decision, PluginError> {
+///         let Some(domain) = config_value(&config, "domain") else {
+///             return Err(PluginError { code: "not-configured".to_owned(), message: "set `domain`".to_owned() });
+///         };
+///         if !invitation.invitee_email.to_ascii_lowercase().ends_with(&format!("@{domain}")) {
+///             return Ok(Decision::Deny(format!("invite addresses at {domain} only")));
+///         }
+///         if invitation.level.as_deref() == Some("full_including_users") {
+///             return Ok(Decision::RequireApproval("full access needs a Super Admin".to_owned()));
+///         }
+///         Ok(Decision::Allow)
+///     }
+/// }
+///
+/// siteward_guest_sdk::export_invitation_policy!(OwnDomain);
+/// # fn main() {}
+/// ```
 pub mod policy {
     pub use crate::policy_bindings::exports::siteward::plugin::policy::{
         Decision, Guest, ProposedInvitation,

@@ -13,20 +13,9 @@ use siteward_plugins::{Failure, InstallError, Limits, Runtime, RuntimeConfig, Wo
 fn components() -> &'static Path {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target"))
-            .join("plugins");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let status = Command::new(cargo)
-            .args(["build", "--release", "--target", "wasm32-wasip2"])
-            .current_dir(root.join("plugins"))
-            .env("CARGO_TARGET_DIR", &target)
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "the plugin workspace failed to build");
-        target.join("wasm32-wasip2/release")
+        let plugins = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins");
+        let any = siteward_plugins::testing::build(&plugins, "hello-renderer");
+        any.parent().expect("a component is in a folder").to_owned()
     })
 }
 
