@@ -120,9 +120,14 @@ pub struct PluginList {
 
 fn view(state: &AppState, loaded: &Loaded, entry: &Entry) -> PluginView {
     let m = &entry.manifest;
-    let limits = m.limits().unwrap_or_else(|_| {
-        siteward_plugins::Limits::for_world(siteward_plugins::World::InvitationRenderer)
-    });
+    // The limits calls run under: the loaded plugin's, or (when this host could not load it)
+    // its manifest's, which were checked when it was installed.
+    let limits = match &entry.plugin {
+        Ok(plugin) => plugin.limits(),
+        Err(_) => m
+            .limits()
+            .unwrap_or_else(|_| siteward_plugins::Limits::ceiling()),
+    };
     let mut bindings: Vec<BindingView> = loaded
         .bindings(&entry.record.name)
         .map(|(scope, enabled, config)| {

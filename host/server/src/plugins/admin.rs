@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use siteward_core::Timestamp;
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
-use siteward_core::ids::{AuditEventId, PartnerId};
+use siteward_core::ids::AuditEventId;
 use siteward_plugins::manifest::Version;
 use siteward_plugins::{Manifest, ManifestError};
 use siteward_storage::{BindingScope, InstalledPlugin, PluginBinding, StorageError, Store};
@@ -367,13 +367,4 @@ pub fn scope_text(scope: &BindingScope) -> String {
         BindingScope::Partner(partner) => format!("partner {partner}"),
         BindingScope::Site(partner, site) => format!("site {site} of partner {partner}"),
     }
-}
-
-/// Checks that `partner` exists before a binding names it.
-pub async fn partner_exists(store: &Store, partner: &PartnerId) -> Result<(), AdminError> {
-    store
-        .partner(partner)
-        .await
-        .map(drop)
-        .map_err(AdminError::from)
 }
