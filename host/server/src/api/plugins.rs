@@ -217,18 +217,14 @@ impl From<AdminError> for ApiError {
     }
 }
 
-fn change<'a>(
-    state: &'a AppState,
-    auth: &Auth,
-    new_id: &'a (dyn Fn() -> AuditEventId + Send + Sync),
-) -> Change<'a> {
+fn change<'a>(state: &'a AppState, auth: &Auth) -> Change<'a> {
     Change {
         actor: auth.audit.actor.clone(),
         request_id: auth.audit.request_id.clone(),
         now: state.now(),
         store: &state.store,
         host: &state.plugins,
-        new_id,
+        new_id: Box::new(|| state.new_id(AuditEventId::from_trusted)),
     }
 }
 
@@ -286,12 +282,7 @@ pub async fn install_plugin(
     let component = data_encoding::BASE64
         .decode(body.component.trim().as_bytes())
         .map_err(|_| FieldError::new("component", "must be the component's bytes in base64"))?;
-    let installed = admin::install(
-        &change(&state, &auth, &|| state.new_id(AuditEventId::from_trusted)),
-        manifest,
-        component,
-    )
-    .await?;
+    let installed = admin::install(&change(&state, &auth), manifest, component).await?;
     let status = if installed.upgraded_from.is_some() {
         StatusCode::OK
     } else {
@@ -331,11 +322,7 @@ pub async fn remove_plugin(
 ) -> ApiResult<StatusCode> {
     authorize(&auth.principal, Action::OperatePlatform)?;
     let name = plugin_name(&name)?;
-    admin::remove(
-        &change(&state, &auth, &|| state.new_id(AuditEventId::from_trusted)),
-        name,
-    )
-    .await?;
+    admin::remove(&change(&state, &auth), name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -394,14 +381,7 @@ async fn bind(
     scope: BindingScope,
     body: SetBinding,
 ) -> ApiResult<()> {
-    admin::bind(
-        &change(state, auth, &|| state.new_id(AuditEventId::from_trusted)),
-        name,
-        scope,
-        body.enabled,
-        body.config,
-    )
-    .await?;
+    admin::bind(&change(state, auth), name, scope, body.enabled, body.config).await?;
     Ok(())
 }
 
@@ -486,12 +466,7 @@ pub async fn remove_partner_binding(
     authorize(&auth.principal, Action::OperatePlatform)?;
     let partner = partner_id(&id)?;
     let name = plugin_name(&name)?;
-    admin::unbind(
-        &change(&state, &auth, &|| state.new_id(AuditEventId::from_trusted)),
-        name,
-        BindingScope::Partner(partner),
-    )
-    .await?;
+    admin::unbind(&change(&state, &auth), name, BindingScope::Partner(partner)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -540,11 +515,6 @@ pub async fn remove_site_binding(
     authorize(&auth.principal, Action::OperatePlatform)?;
     let name = plugin_name(&name)?;
     let scope = site_scope(&state, &id).await?;
-    admin::unbind(
-        &change(&state, &auth, &|| state.new_id(AuditEventId::from_trusted)),
-        name,
-        scope,
-    )
-    .await?;
+    admin::unbind(&change(&state, &auth), name, scope).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -63,7 +63,6 @@ pub enum AdminError {
 }
 
 /// Who makes a change, for the audit trail.
-#[derive(Clone)]
 pub struct Change<'a> {
     /// The actor.
     pub actor: Actor,
@@ -76,7 +75,7 @@ pub struct Change<'a> {
     /// This host's plugins, reloaded after the change.
     pub host: &'a PluginHost,
     /// Makes audit event ids (in order, on a host).
-    pub new_id: &'a (dyn Fn() -> AuditEventId + Send + Sync),
+    pub new_id: Box<dyn Fn() -> AuditEventId + Send + Sync + 'a>,
 }
 
 impl std::fmt::Debug for Change<'_> {

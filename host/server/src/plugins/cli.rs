@@ -139,7 +139,7 @@ pub async fn run(
         now: chrono::Utc::now(),
         store,
         host: &host,
-        new_id: &new_id,
+        new_id: Box::new(new_id),
     };
     match command {
         Command::Install {

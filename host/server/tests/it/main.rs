@@ -79,6 +79,13 @@ impl Reply {
             .unwrap_or("<no error code>")
     }
 
+    /// The message of an error response.
+    pub fn message(&self) -> &str {
+        self.body["error"]["message"]
+            .as_str()
+            .unwrap_or("<no error message>")
+    }
+
     /// A string field of the body.
     pub fn str(&self, key: &str) -> String {
         self.body[key]
