@@ -93,6 +93,13 @@ impl Store {
         Ok(store)
     }
 
+    /// The database handle itself, for measuring the engine beside the product's code
+    /// (`siteward-bench`). Nothing in the host uses it.
+    #[cfg(feature = "raw")]
+    pub fn surreal(&self) -> &Surreal<Any> {
+        &self.db
+    }
+
     /// Whether the database answers; used by the readiness probe.
     pub async fn ping(&self) -> Result<(), StorageError> {
         self.db

@@ -1,9 +1,9 @@
-//! Authentication: password hashing, bearer tokens (sessions and API tokens), and the limit
-//! on failed logins per client address.
+//! Authentication: password hashing, bearer tokens (sessions, and API tokens with a short-lived
+//! cache), and the limit on failed logins per client address.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -16,6 +16,7 @@ use siteward_core::account::{Account, AccountStatus};
 use siteward_core::audit::Actor;
 use siteward_core::ids::SessionId;
 use siteward_core::secret::{self, TokenKind};
+use siteward_storage::ApiToken;
 
 use crate::error::ApiError;
 use crate::state::{AppState, AuditContext, random};
@@ -114,11 +115,20 @@ impl FromRequestParts<AppState> for Auth {
                 session: Some(session.id),
             })
         } else if secret::is_token_text(TokenKind::Api, token) {
-            let token = state
-                .store
-                .api_token_by_hash(&secret::token_hash(token))
-                .await?
-                .ok_or_else(invalid)?;
+            let hash = secret::token_hash(token);
+            let now = state.now();
+            let token = match state.api_tokens.get(&hash, now) {
+                Ok(token) => token,
+                Err(generation) => {
+                    let token = state
+                        .store
+                        .api_token_by_hash(&hash)
+                        .await?
+                        .ok_or_else(invalid)?;
+                    state.api_tokens.put(hash, token.clone(), now, generation);
+                    token
+                }
+            };
             Ok(Self {
                 principal: Principal::ApiToken {
                     token_id: token.id.clone(),
@@ -134,6 +144,86 @@ impl FromRequestParts<AppState> for Auth {
         } else {
             Err(invalid())
         }
+    }
+}
+
+/// The most tokens the cache remembers; when full, it starts over.
+const CACHE_CAPACITY: usize = 100_000;
+
+/// API tokens this host resolved recently, by hash, so that a busy integration (asking the
+/// check API thousands of times a second) does not cost a database query per request. Sessions
+/// are not cached: people make few requests, and their account is read fresh each time.
+///
+/// An entry lives `ttl` at most. This host forgets every entry when it revokes a token, so
+/// its own revocations apply to the next request; another host's apply within `ttl`
+/// (`[auth] api_token_cache_seconds`; 0 turns the cache off).
+#[derive(Debug, Default)]
+pub struct ApiTokenCache {
+    ttl: chrono::Duration,
+    entries: RwLock<Entries>,
+}
+
+/// The cached tokens, and how many times they were forgotten: a lookup that started before a
+/// revocation must not put back what the revocation removed.
+#[derive(Debug, Default)]
+struct Entries {
+    generation: u64,
+    tokens: HashMap<String, (ApiToken, Timestamp)>,
+}
+
+impl ApiTokenCache {
+    /// A cache whose entries live `ttl`.
+    pub fn new(ttl: chrono::Duration) -> Self {
+        Self {
+            ttl,
+            entries: RwLock::default(),
+        }
+    }
+
+    /// The token whose hash is `hash`, if this host found it unrevoked less than `ttl` ago;
+    /// otherwise the generation to hand [`ApiTokenCache::put`] after asking the database.
+    pub fn get(&self, hash: &str, now: Timestamp) -> Result<ApiToken, u64> {
+        let entries = self
+            .entries
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries
+            .tokens
+            .get(hash)
+            .filter(|(_, until)| now < *until)
+            .map(|(token, _)| token.clone())
+            .ok_or(entries.generation)
+    }
+
+    /// Remembers an unrevoked token, unless tokens were forgotten since `generation`.
+    pub fn put(&self, hash: String, token: ApiToken, now: Timestamp, generation: u64) {
+        if self.ttl <= chrono::Duration::zero() {
+            return;
+        }
+        let mut entries = self
+            .entries
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if entries.generation != generation {
+            return;
+        }
+        if entries.tokens.len() >= CACHE_CAPACITY {
+            entries.tokens.retain(|_, (_, until)| now < *until);
+            if entries.tokens.len() >= CACHE_CAPACITY {
+                entries.tokens.clear();
+            }
+        }
+        entries.tokens.insert(hash, (token, now + self.ttl));
+    }
+
+    /// Forgets every token: called when this host revokes one.
+    pub fn forget_all(&self) {
+        let mut entries = self
+            .entries
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries.generation += 1;
+        entries.tokens.clear();
     }
 }
 
@@ -260,6 +350,47 @@ mod tests {
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("wrong horse battery", &hash));
         assert_ne!(hash, hash_password("correct horse battery"));
+    }
+
+    fn api_token(now: Timestamp) -> ApiToken {
+        ApiToken {
+            id: siteward_core::ids::ApiTokenId::from_trusted("tok".to_owned()),
+            name: "integration".to_owned(),
+            scope: TokenScope::Partner(siteward_core::ids::PartnerId::from_trusted("p".to_owned())),
+            token_hash: "hash".to_owned(),
+            created_by: siteward_core::ids::AccountId::from_trusted("a".to_owned()),
+            created_at: now,
+            revoked_at: None,
+        }
+    }
+
+    #[test]
+    fn cached_api_tokens_expire_and_a_lookup_started_before_a_revocation_is_not_kept() {
+        let now = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let cache = ApiTokenCache::new(chrono::Duration::seconds(2));
+        let generation = cache.get("hash", now).unwrap_err();
+        cache.put("hash".to_owned(), api_token(now), now, generation);
+        assert!(
+            cache
+                .get("hash", now + chrono::Duration::milliseconds(1999))
+                .is_ok()
+        );
+        assert!(
+            cache
+                .get("hash", now + chrono::Duration::seconds(2))
+                .is_err()
+        );
+
+        // A lookup begins, a revocation forgets everything, the lookup ends: not cached.
+        let generation = cache.get("other", now).unwrap_err();
+        cache.forget_all();
+        cache.put("other".to_owned(), api_token(now), now, generation);
+        assert!(cache.get("other", now).is_err());
+        assert!(cache.get("hash", now).is_err());
+
+        let off = ApiTokenCache::new(chrono::Duration::zero());
+        off.put("hash".to_owned(), api_token(now), now, 0);
+        assert!(off.get("hash", now).is_err());
     }
 
     #[test]

@@ -116,6 +116,9 @@ pub struct AuthConfig {
     pub lockout_minutes: u32,
     /// Failed logins one client address may make per minute before it is refused.
     pub max_failures_per_address_per_minute: u32,
+    /// How long a host trusts an API token it found unrevoked before asking the database again;
+    /// a revocation through another host applies within this time (0: ask every request).
+    pub api_token_cache_seconds: u32,
 }
 
 /// `[mail]`
@@ -243,6 +246,7 @@ impl Default for AuthConfig {
             max_failed_logins: 5,
             lockout_minutes: 15,
             max_failures_per_address_per_minute: 30,
+            api_token_cache_seconds: 2,
         }
     }
 }

@@ -40,6 +40,8 @@ pub struct AuthSettings {
     pub lockout: LockoutPolicy,
     /// Failed logins per client address per minute.
     pub max_failures_per_address: u32,
+    /// How long a host trusts an API token it found unrevoked before asking the database again.
+    pub api_token_cache: chrono::Duration,
 }
 
 impl From<&AuthConfig> for AuthSettings {
@@ -51,6 +53,7 @@ impl From<&AuthConfig> for AuthSettings {
                 lockout: chrono::Duration::minutes(i64::from(config.lockout_minutes)),
             },
             max_failures_per_address: config.max_failures_per_address_per_minute.max(1),
+            api_token_cache: chrono::Duration::seconds(i64::from(config.api_token_cache_seconds)),
         }
     }
 }
@@ -110,6 +113,8 @@ pub struct Inner {
     pub message_id_domain: String,
     /// Failed logins per client address.
     pub limiter: AddressLimiter,
+    /// API tokens found unrevoked a moment ago.
+    pub api_tokens: crate::auth::ApiTokenCache,
     /// Renders invitation emails when no plugin does, or when one fails.
     pub renderer: Arc<dyn InvitationRenderer>,
     /// The WebAssembly plugins this host runs.
@@ -154,6 +159,7 @@ impl AppState {
         ));
         plugins.reload(&store).await?;
         Ok(Self(Arc::new(Inner {
+            api_tokens: crate::auth::ApiTokenCache::new(settings.auth.api_token_cache),
             plugins,
             permissions,
             store,

@@ -219,3 +219,60 @@ async fn a_password_change_needs_the_current_password() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_revoked_api_token_is_refused_at_once_here_and_within_the_cache_time_elsewhere() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let partner = app.partner(&operator, "acme").await;
+    let customers = format!("/v1/partners/{}/customers", partner.id);
+    let tokens = format!("/v1/partners/{}/api-tokens", partner.id);
+    let create =
+        |name: &'static str| app.post(&tokens, &partner.owner_token, json!({ "name": name }));
+
+    // Revoked through this host: refused by the next request, though it was just used.
+    let here = create("here").await;
+    assert_eq!(here.status, StatusCode::CREATED, "{}", here.body);
+    assert_eq!(
+        app.get(&customers, &here.str("token")).await.status,
+        StatusCode::OK
+    );
+    let revoke = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/api-tokens/{}", here.str("id")),
+            Some(&partner.owner_token),
+            None,
+        )
+        .await;
+    assert_eq!(revoke.status, StatusCode::NO_CONTENT, "{}", revoke.body);
+    let refused = app.get(&customers, &here.str("token")).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+
+    // Revoked through another host: this host trusts what it found for at most
+    // `api_token_cache_seconds` (2 by default), then asks the database again.
+    let elsewhere = create("elsewhere").await;
+    let token = elsewhere.str("token");
+    assert_eq!(app.get(&customers, &token).await.status, StatusCode::OK);
+    // (Started now: a host's permission index sees other hosts' changes from its start.)
+    let other = app.second_host().await;
+    let revoke = other
+        .call(
+            Method::DELETE,
+            &format!("/v1/api-tokens/{}", elsewhere.str("id")),
+            Some(&partner.owner_token),
+            None,
+        )
+        .await;
+    assert_eq!(revoke.status, StatusCode::NO_CONTENT, "{}", revoke.body);
+    assert_eq!(
+        other.get(&customers, &token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.get(&customers, &token).await.status, StatusCode::OK);
+    app.clock.advance(chrono::Duration::seconds(2));
+    assert_eq!(
+        app.get(&customers, &token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -121,6 +121,19 @@ impl TestApp {
         }
     }
 
+    /// Another host on the same database and clock, as a second `siteward serve` would be.
+    pub async fn second_host(&self) -> Self {
+        let state = AppState::new(self.store.clone(), self.clock.clone(), Settings::defaults())
+            .await
+            .unwrap();
+        Self {
+            router: router(state.clone(), 64 * 1024),
+            state,
+            store: self.store.clone(),
+            clock: self.clock.clone(),
+        }
+    }
+
     /// Sends a request with an optional bearer token and JSON body.
     pub async fn call(
         &self,

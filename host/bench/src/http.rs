@@ -1,0 +1,371 @@
+//! The HTTP check endpoint beside a bare axum handler, under the same load generator (`wrk`,
+//! from Debian's packages), on loopback, for the same time with the same connections.
+//!
+//! Siteward serves `POST /v1/check` as the `siteward` binary does (the real router, on the
+//! embedded `surrealkv://` store, authenticated by an API token). The bare handler parses the
+//! same JSON body into a struct and answers a fixed JSON body of the same shape: the floor any
+//! axum service pays for a request.
+
+use std::net::SocketAddr;
+use std::process::Command;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+use siteward_server::{AppState, Settings, SystemClock, router};
+use siteward_storage::{Store, StoreConfig};
+
+use crate::Effort;
+use crate::report::{Figure, Section, Target, Unit};
+
+const PASSWORD: &str = "benchmark passphrase";
+/// Connections `wrk` keeps open (one thread: the other core is the server's).
+const CONNECTIONS: u32 = 32;
+
+/// What one `wrk` run measured.
+#[derive(Debug, Clone, Copy)]
+struct Load {
+    requests_per_second: f64,
+    p99_seconds: f64,
+}
+
+/// Runs both servers under `wrk`, alternating, `effort.rounds` times.
+pub fn run(effort: Effort) -> anyhow::Result<Section> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let dir = tempfile::tempdir()?;
+    let (siteward, body, token) = runtime.block_on(start_siteward(dir.path()))?;
+    let bare = runtime.block_on(start_bare())?;
+    let script = dir.path().join("check.lua");
+    std::fs::write(
+        &script,
+        format!(
+            "wrk.method = \"POST\"\nwrk.body = [[{body}]]\n\
+             wrk.headers[\"Content-Type\"] = \"application/json\"\n\
+             wrk.headers[\"Authorization\"] = \"Bearer {token}\"\n"
+        ),
+    )?;
+    let version = Command::new("wrk").arg("-v").output().map_err(|e| {
+        anyhow::anyhow!("`wrk` is needed for the HTTP figures (Debian: `apt-get install wrk`): {e}")
+    })?;
+    let version = String::from_utf8_lossy(&version.stdout)
+        .lines()
+        .next()
+        .unwrap_or("wrk")
+        .split(" [")
+        .next()
+        .unwrap_or("wrk")
+        .to_owned();
+
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    for _ in 0..effort.rounds {
+        ours.push(wrk(siteward, &script, effort.http_seconds)?);
+        theirs.push(wrk(bare, &script, effort.http_seconds)?);
+    }
+    drop(runtime);
+
+    let mut section = Section::new("HTTP check endpoint vs a bare axum handler");
+    section.note(format!(
+        "`{version}`, 1 thread, {CONNECTIONS} connections, {} s per run, runs alternating; the \
+         servers run in the suite's process on a 2-worker Tokio runtime. Siteward answers \
+         `POST /v1/check` (`{{\"technician_id\", \"permission\": \"dashboard.view\", \"site_id\"}}`) \
+         through the real router, API-token authentication included, on `surrealkv://`; the bare \
+         handler deserialises the same body and returns a fixed answer. Every response was 200.",
+        effort.http_seconds
+    ));
+    let rps = |loads: &[Load]| {
+        loads
+            .iter()
+            .map(|l| l.requests_per_second)
+            .collect::<Vec<_>>()
+    };
+    let p99 = |loads: &[Load]| loads.iter().map(|l| l.p99_seconds).collect::<Vec<_>>();
+    section.add(Figure::new(
+        "requests per second — Siteward /v1/check",
+        Unit::PerSecond,
+        rps(&ours),
+    ));
+    section.add(Figure::new(
+        "requests per second — bare axum",
+        Unit::PerSecond,
+        rps(&theirs),
+    ));
+    section.add(
+        Figure::new(
+            "Siteward's requests per second as a share of bare axum's",
+            Unit::Share,
+            ours.iter()
+                .zip(&theirs)
+                .map(|(o, t)| o.requests_per_second / t.requests_per_second)
+                .collect(),
+        )
+        .target(Target::AtLeast(0.8)),
+    );
+    section.add(Figure::new(
+        "p99 latency — Siteward /v1/check",
+        Unit::Time,
+        p99(&ours),
+    ));
+    section.add(Figure::new(
+        "p99 latency — bare axum",
+        Unit::Time,
+        p99(&theirs),
+    ));
+    Ok(section)
+}
+
+async fn call(
+    app: &axum::Router,
+    path: &str,
+    token: Option<&str>,
+    body: Value,
+) -> anyhow::Result<Value> {
+    let mut request = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("content-type", "application/json");
+    if let Some(token) = token {
+        request = request.header("authorization", format!("Bearer {token}"));
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::from(body.to_string()))?)
+        .await?;
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+    let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    anyhow::ensure!(status.is_success(), "POST {path}: {status} {value}");
+    Ok(value)
+}
+
+fn text(value: &Value, field: &str) -> anyhow::Result<String> {
+    value[field]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| anyhow::anyhow!("no `{field}` in {value}"))
+}
+
+/// The host as `siteward serve` runs it, with a partner, a site, a technician assigned to it
+/// and a partner API token; returns its address, the question's body and the token.
+async fn start_siteward(dir: &std::path::Path) -> anyhow::Result<(SocketAddr, String, String)> {
+    let config = StoreConfig {
+        url: format!("surrealkv://{}", dir.join("db").display()),
+        ..StoreConfig::memory()
+    };
+    let store = Store::open(&config).await?;
+    siteward_server::operator::create_operator(
+        &store,
+        "ops@bench.example",
+        "Ops",
+        PASSWORD,
+        chrono_now(),
+    )
+    .await?;
+    let state = AppState::new(store, Arc::new(SystemClock), Settings::defaults()).await?;
+    let app = router(state, 1024 * 1024);
+    let login = |email: &'static str| {
+        let app = app.clone();
+        async move {
+            let reply = call(
+                &app,
+                "/v1/auth/login",
+                None,
+                json!({ "email": email, "password": PASSWORD }),
+            )
+            .await?;
+            text(&reply, "token")
+        }
+    };
+    let operator = login("ops@bench.example").await?;
+    let partner = call(&app, "/v1/partners", Some(&operator), json!({
+        "name": "Bench Partner",
+        "super_admin": { "email": "owner@bench.example", "name": "Owner", "password": PASSWORD },
+    }))
+    .await?;
+    let partner = text(&partner, "id")?;
+    let owner = login("owner@bench.example").await?;
+    let customer = call(
+        &app,
+        &format!("/v1/partners/{partner}/customers"),
+        Some(&owner),
+        json!({ "name": "Customer" }),
+    )
+    .await?;
+    let site = call(
+        &app,
+        &format!("/v1/partners/{partner}/sites"),
+        Some(&owner),
+        json!({
+            "customer_id": text(&customer, "id")?,
+            "name": "Head office",
+            "admin": { "email": "admin@site.example", "name": "Site Admin", "password": PASSWORD },
+        }),
+    )
+    .await?;
+    let site = text(&site, "id")?;
+    let technician = call(&app, &format!("/v1/partners/{partner}/members"), Some(&owner), json!({
+        "email": "tech@bench.example", "name": "Tech", "password": PASSWORD, "role": "technician",
+    }))
+    .await?;
+    let technician = text(&technician, "account_id")?;
+    let token = call(
+        &app,
+        &format!("/v1/partners/{partner}/api-tokens"),
+        Some(&owner),
+        json!({ "name": "bench" }),
+    )
+    .await?;
+    let token = text(&token, "token")?;
+    let body =
+        json!({ "technician_id": technician, "permission": "dashboard.view", "site_id": site })
+            .to_string();
+    // The question is a real one the endpoint answers.
+    let answer = call(
+        &app,
+        "/v1/check",
+        Some(&token),
+        serde_json::from_str(&body)?,
+    )
+    .await?;
+    anyhow::ensure!(
+        answer.get("allowed").is_some(),
+        "an answer without `allowed`: {answer}"
+    );
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .ok();
+    });
+    Ok((address, body, token))
+}
+
+fn chrono_now() -> siteward_core::Timestamp {
+    use siteward_core::Clock;
+    SystemClock.now()
+}
+
+#[derive(Debug, Deserialize)]
+#[allow(dead_code)] // Parsed like the real question, never read.
+struct BareQuestion {
+    technician_id: String,
+    permission: String,
+    site_id: Option<String>,
+    device_id: Option<String>,
+    partner_id: Option<String>,
+    #[serde(default)]
+    explain: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct BareAnswer {
+    allowed: bool,
+    reason: &'static str,
+    level: Option<&'static str>,
+}
+
+async fn bare_check(Json(_question): Json<BareQuestion>) -> (StatusCode, Json<BareAnswer>) {
+    (
+        StatusCode::OK,
+        Json(BareAnswer {
+            allowed: false,
+            reason: "not_assigned",
+            level: None,
+        }),
+    )
+}
+
+async fn start_bare() -> anyhow::Result<SocketAddr> {
+    let app = axum::Router::new().route("/v1/check", axum::routing::post(bare_check));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move { axum::serve(listener, app).await.ok() });
+    Ok(address)
+}
+
+/// One `wrk` run against `address`.
+fn wrk(address: SocketAddr, script: &std::path::Path, seconds: u32) -> anyhow::Result<Load> {
+    let output = Command::new("wrk")
+        .args([
+            "-t1",
+            &format!("-c{CONNECTIONS}"),
+            &format!("-d{seconds}s"),
+            "--latency",
+            "-s",
+        ])
+        .arg(script)
+        .arg(format!("http://{address}/v1/check"))
+        .output()?;
+    let out = String::from_utf8_lossy(&output.stdout);
+    anyhow::ensure!(
+        output.status.success(),
+        "wrk failed: {out}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    parse_wrk(&out)
+}
+
+fn parse_wrk(out: &str) -> anyhow::Result<Load> {
+    anyhow::ensure!(
+        !out.contains("Non-2xx or 3xx responses") && !out.contains("Socket errors"),
+        "requests failed under load:\n{out}"
+    );
+    let requests_per_second = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .ok_or_else(|| anyhow::anyhow!("no Requests/sec in wrk's output:\n{out}"))?;
+    let p99 = out
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("99%"))
+        .and_then(|v| duration(v.trim()))
+        .ok_or_else(|| anyhow::anyhow!("no 99% latency in wrk's output:\n{out}"))?;
+    Ok(Load {
+        requests_per_second,
+        p99_seconds: p99,
+    })
+}
+
+/// `wrk`'s durations: `812.00us`, `1.23ms`, `2.00s`, `1.5m`.
+fn duration(text: &str) -> Option<f64> {
+    let split = text.find(|c: char| c.is_ascii_alphabetic())?;
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok()?;
+    let scale = match unit {
+        "us" => 1e-6,
+        "ms" => 1e-3,
+        "s" => 1.0,
+        "m" => 60.0,
+        _ => return None,
+    };
+    Some(number * scale)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_wrk_output() {
+        let out = "Running 1s test @ http://127.0.0.1:1/v1/check\n  1 threads and 32 connections\n\
+                   Latency Distribution\n     50%  410.00us\n     99%    1.23ms\n\
+                   20000 requests in 1.00s, 3.00MB read\nRequests/sec:  19987.65\n";
+        let load = parse_wrk(out).unwrap();
+        assert!((load.requests_per_second - 19987.65).abs() < 1e-6);
+        assert!((load.p99_seconds - 1.23e-3).abs() < 1e-12);
+        assert!(parse_wrk("Non-2xx or 3xx responses: 5\nRequests/sec: 1\n").is_err());
+        assert_eq!(duration("2.00s"), Some(2.0));
+    }
+}

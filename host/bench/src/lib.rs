@@ -1,0 +1,192 @@
+//! Siteward's benchmark suite: each figure beside what a user would pick instead, measured in
+//! the same run on the same machine, and written to `BENCHMARKS.md`.
+//!
+//! - [`permissions`]: the permission index against Cedar (`cedar-policy`) on one fixed-seed
+//!   world, asked the same questions, which both must answer alike;
+//! - [`http`]: the `/v1/check` endpoint against a bare axum handler under `wrk`;
+//! - [`plugins`]: a WebAssembly renderer against the host's native renderer;
+//! - [`storage`]: bulk invitations through the product against a raw SurrealQL batch of the
+//!   same rows on `surrealkv://`, and email delivery to a local SMTP server.
+//!
+//! Nothing here asserts a speed: a missed target is reported with by how much. What fails a
+//! run is a wrong answer — the engines disagreeing, a request failing, an email missing.
+
+pub mod cedar;
+pub mod http;
+pub mod permissions;
+pub mod plugins;
+pub mod report;
+pub mod storage;
+pub mod world;
+
+use std::time::Instant;
+
+use report::Report;
+use world::Size;
+
+/// How much work each part does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Effort {
+    /// Repeated runs of each figure (min / median / max are over these).
+    pub rounds: usize,
+    /// Questions asked of Siteward's index per round (and all checked for agreement).
+    pub questions: usize,
+    /// Of those, how many Cedar is timed on one by one per round.
+    pub cedar_questions: usize,
+    /// Technicians whose accessible sites are listed per round.
+    pub lists: usize,
+    /// Seconds of load per `wrk` run.
+    pub http_seconds: u32,
+    /// Calls per plugin figure per round.
+    pub plugin_calls: usize,
+    /// Invitations in the bulk comparison (in requests of 1,000).
+    pub invitations: usize,
+    /// Emails delivered to the SMTP server.
+    pub emails: usize,
+}
+
+impl Effort {
+    /// The full run: figures worth publishing.
+    pub const FULL: Self = Self {
+        rounds: 5,
+        questions: 200_000,
+        cedar_questions: 20_000,
+        lists: 200,
+        http_seconds: 10,
+        plugin_calls: 20_000,
+        invitations: 10_000,
+        emails: 1_000,
+    };
+
+    /// The smoke run CI makes: everything runs and every answer is checked, briefly.
+    pub const SMOKE: Self = Self {
+        rounds: 1,
+        questions: 5_000,
+        cedar_questions: 2_000,
+        lists: 10,
+        http_seconds: 1,
+        plugin_calls: 200,
+        invitations: 2_000,
+        emails: 50,
+    };
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The world sizes for the permission comparison.
+    pub sizes: Vec<Size>,
+    /// How much work.
+    pub effort: Effort,
+    /// Where the plugins' sources are (`plugins/`).
+    pub plugins_dir: std::path::PathBuf,
+}
+
+impl Options {
+    /// The smoke run: the small size, briefly.
+    pub fn smoke() -> Self {
+        Self {
+            sizes: vec![Size::SMALL],
+            effort: Effort::SMOKE,
+            plugins_dir: default_plugins_dir(),
+        }
+    }
+}
+
+/// The workspace's `plugins/` folder.
+pub fn default_plugins_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins")
+}
+
+/// Runs the suite; `progress` hears each part as it finishes.
+pub fn run(options: &Options, mut progress: impl FnMut(&str)) -> anyhow::Result<Report> {
+    let started = Instant::now();
+    let mut report = Report {
+        header: machine(),
+        sections: Vec::new(),
+    };
+    report.header.push(format!(
+        "Effort: {} rounds; {} questions per size; `wrk` {} s per run.",
+        options.effort.rounds, options.effort.questions, options.effort.http_seconds
+    ));
+    for size in &options.sizes {
+        progress(&format!("permission checks, {} world", size.name));
+        report
+            .sections
+            .push(permissions::run(*size, options.effort)?);
+    }
+    progress("HTTP check endpoint");
+    report.sections.push(http::run(options.effort)?);
+    progress("plugin rendering");
+    report
+        .sections
+        .push(plugins::run(&options.plugins_dir, options.effort)?);
+    progress("bulk invitations and delivery");
+    report.sections.extend(storage::run(options.effort)?);
+    report
+        .header
+        .push(format!("Whole run: {:.0?}.", started.elapsed()));
+    Ok(report)
+}
+
+/// The machine and the versions measured.
+fn machine() -> Vec<String> {
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or("unknown".to_owned(), |kib| {
+            format!("{:.0} GiB", kib as f64 / (1 << 20) as f64)
+        });
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned());
+    let rustc = std::process::Command::new("rustc")
+        .arg("-V")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let profile = if cfg!(debug_assertions) {
+        "debug build (figures are not representative)"
+    } else {
+        "release build"
+    };
+    vec![
+        format!("Machine: {cores} cores ({cpu}), {memory} memory; {profile}; {rustc}."),
+        format!(
+            "Versions: siteward {}; {}.",
+            env!("CARGO_PKG_VERSION"),
+            [
+                "cedar-policy",
+                "wasmtime",
+                "surrealdb",
+                "axum",
+                "tokio",
+                "lettre"
+            ]
+            .map(|name| format!("{name} {}", locked_version(name)))
+            .join(", ")
+        ),
+    ]
+}
+
+/// The version of `name` in the workspace's `Cargo.lock`.
+fn locked_version(name: &str) -> String {
+    let lock = include_str!("../../../Cargo.lock");
+    let needle = format!("name = \"{name}\"\nversion = \"");
+    lock.find(&needle)
+        .and_then(|at| lock[at + needle.len()..].split('"').next())
+        .unwrap_or("?")
+        .to_owned()
+}

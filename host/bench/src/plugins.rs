@@ -1,0 +1,188 @@
+//! Invitation rendering by a WebAssembly plugin (`plugins/hello-renderer`, built here)
+//! against the host's native built-in renderer, on the same invitation.
+//!
+//! - cycle: one render as the host makes it — a fresh store and instance from the
+//!   `InstancePre`, the call, drop;
+//! - warm: a render on an instance kept alive (what the cycle costs beyond instantiating);
+//! - native: `BuiltinRenderer`;
+//! - and what install and restart cost: compiling the component, loading its artifact.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use siteward_core::mail::{BuiltinRenderer, InvitationContext, InvitationRenderer};
+use siteward_plugins::worlds::renderer;
+use siteward_plugins::{Limits, Runtime, RuntimeConfig, World};
+use wasmtime::component::{Component, Linker};
+
+use crate::Effort;
+use crate::report::{Figure, Section, Target, Unit, quantile};
+
+fn invitation() -> renderer::InvitationContext {
+    renderer::InvitationContext {
+        kind: renderer::InvitationKind::Site,
+        invitee_email: "tech@example.com".to_owned(),
+        inviter_name: "Ada".to_owned(),
+        branding: renderer::Branding {
+            display_name: "Acme Installers".to_owned(),
+            logo_url: None,
+            accent_colour: None,
+            support_contact: None,
+        },
+        site_name: Some("Head office".to_owned()),
+        level: Some("devices_only".to_owned()),
+        role: None,
+        accept_link: "https://siteward.example/v1/invitations/accept?token=abc".to_owned(),
+        expires_at: "2026-11-29T10:00:00Z".to_owned(),
+        locale: "en".to_owned(),
+    }
+}
+
+/// wasmtime's errors, for `?`.
+fn wasm(error: wasmtime::Error) -> anyhow::Error {
+    anyhow::anyhow!("{error:?}")
+}
+
+/// Times `f` `n` times, one by one; returns (p50, p99).
+fn sample(
+    n: usize,
+    mut f: impl FnMut() -> anyhow::Result<()>,
+) -> anyhow::Result<(Duration, Duration)> {
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let started = Instant::now();
+        f()?;
+        times.push(started.elapsed());
+    }
+    times.sort_unstable();
+    Ok((quantile(&times, 0.5), quantile(&times, 0.99)))
+}
+
+/// Builds the renderer and measures it beside the native one.
+pub fn run(plugins_dir: &Path, effort: Effort) -> anyhow::Result<Section> {
+    let bytes = std::fs::read(siteward_plugins::testing::build(
+        plugins_dir,
+        "hello-renderer",
+    ))?;
+    let limits = Limits::for_world(World::InvitationRenderer);
+    let artifacts = tempfile::tempdir()?;
+    let config = || RuntimeConfig {
+        concurrency: 4,
+        artifacts: Some(artifacts.path().to_owned()),
+        ..RuntimeConfig::default()
+    };
+    let runtime = Runtime::new(config()).map_err(wasm)?;
+    let plugin = runtime.load(&bytes, limits)?;
+    let context = invitation();
+    let native_context = InvitationContext {
+        invitee_email: context.invitee_email.clone(),
+        inviter_name: context.inviter_name.clone(),
+        partner_name: context.branding.display_name.clone(),
+        site_name: context.site_name.clone(),
+        role: None,
+        level: context.level.clone(),
+        accept_link: context.accept_link.clone(),
+        expires_at: chrono::Utc::now(),
+        locale: "en".to_owned(),
+    };
+    let settings: Vec<(String, String)> = Vec::new();
+    // The two renderers write the same email for the same invitation.
+    let ours = plugin.render(&settings, &context).result?;
+    let native = BuiltinRenderer.render(&native_context)?;
+    anyhow::ensure!(
+        !ours.subject.is_empty() && !native.subject.is_empty(),
+        "an email without a subject"
+    );
+
+    let (mut compile, mut artifact) = (Vec::new(), Vec::new());
+    let (mut cycle50, mut cycle99, mut warm50, mut native50) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let calls = effort.plugin_calls;
+    for _ in 0..effort.rounds {
+        let started = Instant::now();
+        black_box(Component::new(runtime.engine(), &bytes).map_err(wasm)?);
+        compile.push(started.elapsed());
+
+        // A restart: a new engine with the same settings finds the artifact.
+        let restarted = Runtime::new(config()).map_err(wasm)?;
+        let started = Instant::now();
+        let loaded = restarted.load(&bytes, limits)?;
+        artifact.push(started.elapsed());
+        anyhow::ensure!(
+            loaded.from_artifact(),
+            "a restart compiled again instead of loading the artifact"
+        );
+
+        let (p50, p99) = sample(calls, || {
+            black_box(plugin.render(&settings, &context).result?);
+            Ok(())
+        })?;
+        cycle50.push(p50);
+        cycle99.push(p99);
+
+        // Warm: one instance, many calls, on the same engine (fuel and epochs metered).
+        let component = Component::new(runtime.engine(), &bytes).map_err(wasm)?;
+        let mut linker: Linker<()> = Linker::new(runtime.engine());
+        linker
+            .define_unknown_imports_as_traps(&component)
+            .map_err(wasm)?;
+        let mut store = wasmtime::Store::new(runtime.engine(), ());
+        store.set_epoch_deadline(u64::MAX / 2);
+        store.set_fuel(u64::MAX).map_err(wasm)?;
+        let instance = renderer::InvitationRenderer::instantiate(&mut store, &component, &linker)
+            .map_err(wasm)?;
+        let (p50, _) = sample(calls, || {
+            let email = instance
+                .siteward_plugin_renderer()
+                .call_render(&mut store, &settings, &context)
+                .map_err(wasm)?;
+            black_box(email.map_err(|e| anyhow::anyhow!("{e:?}"))?);
+            Ok(())
+        })?;
+        warm50.push(p50);
+
+        let (p50, _) = sample(calls, || {
+            black_box(BuiltinRenderer.render(&native_context)?);
+            Ok(())
+        })?;
+        native50.push(p50);
+    }
+
+    let mut section = Section::new("Invitation rendering — WebAssembly plugin vs native");
+    section.note(format!(
+        "`plugins/hello-renderer` ({} KB component) through the production runtime (pooling \
+         allocator, fuel metered, epoch deadline) beside the host's built-in renderer, {calls} \
+         calls per figure per round.",
+        bytes.len() / 1024
+    ));
+    let ratio = |a: &[Duration], b: &[Duration]| -> Vec<f64> {
+        a.iter()
+            .zip(b)
+            .map(|(a, b)| a.as_secs_f64() / b.as_secs_f64())
+            .collect()
+    };
+    section.add(
+        Figure::times(
+            "full cycle p50 (instantiate + render + drop) — plugin",
+            &cycle50,
+        )
+        .target(Target::AtMost(30e-6)),
+    );
+    section.add(Figure::times("full cycle p99 — plugin", &cycle99));
+    section.add(Figure::times("warm render p50 — plugin", &warm50));
+    section.add(Figure::times("render p50 — native built-in", &native50));
+    section.add(Figure::new(
+        "full cycle ÷ native render",
+        Unit::Times,
+        ratio(&cycle50, &native50),
+    ));
+    section.add(Figure::new(
+        "warm render ÷ native render",
+        Unit::Times,
+        ratio(&warm50, &native50),
+    ));
+    section.add(Figure::times("compile at install", &compile));
+    section.add(Figure::times("artifact load at restart", &artifact));
+    Ok(section)
+}
