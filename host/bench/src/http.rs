@@ -8,22 +8,16 @@
 
 use std::net::SocketAddr;
 use std::process::Command;
-use std::sync::Arc;
 
 use axum::Json;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use tower::ServiceExt;
-
-use siteward_server::{AppState, Settings, SystemClock, router};
-use siteward_storage::{Store, StoreConfig};
+use serde_json::json;
 
 use crate::Effort;
+use crate::host::{Host, post, text};
 use crate::report::{Figure, Section, Target, Unit};
 
-const PASSWORD: &str = "benchmark passphrase";
 /// Connections `wrk` keeps open (one thread: the other core is the server's).
 const CONNECTIONS: u32 = 32;
 
@@ -121,114 +115,25 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
     Ok(section)
 }
 
-async fn call(
-    app: &axum::Router,
-    path: &str,
-    token: Option<&str>,
-    body: Value,
-) -> anyhow::Result<Value> {
-    let mut request = Request::builder()
-        .method("POST")
-        .uri(path)
-        .header("content-type", "application/json");
-    if let Some(token) = token {
-        request = request.header("authorization", format!("Bearer {token}"));
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::from(body.to_string()))?)
-        .await?;
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
-    let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    anyhow::ensure!(status.is_success(), "POST {path}: {status} {value}");
-    Ok(value)
-}
-
-fn text(value: &Value, field: &str) -> anyhow::Result<String> {
-    value[field]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| anyhow::anyhow!("no `{field}` in {value}"))
-}
-
-/// The host as `siteward serve` runs it, with a partner, a site, a technician assigned to it
-/// and a partner API token; returns its address, the question's body and the token.
+/// The host as `siteward serve` runs it, with a partner, a site, a technician and a partner
+/// API token; returns its address, the question's body and the token.
 async fn start_siteward(dir: &std::path::Path) -> anyhow::Result<(SocketAddr, String, String)> {
-    let config = StoreConfig {
-        url: format!("surrealkv://{}", dir.join("db").display()),
-        ..StoreConfig::memory()
-    };
-    let store = Store::open(&config).await?;
-    siteward_server::operator::create_operator(
-        &store,
-        "ops@bench.example",
-        "Ops",
-        PASSWORD,
-        chrono_now(),
-    )
-    .await?;
-    let state = AppState::new(store, Arc::new(SystemClock), Settings::defaults()).await?;
-    let app = router(state, 1024 * 1024);
-    let login = |email: &'static str| {
-        let app = app.clone();
-        async move {
-            let reply = call(
-                &app,
-                "/v1/auth/login",
-                None,
-                json!({ "email": email, "password": PASSWORD }),
-            )
-            .await?;
-            text(&reply, "token")
-        }
-    };
-    let operator = login("ops@bench.example").await?;
-    let partner = call(&app, "/v1/partners", Some(&operator), json!({
-        "name": "Bench Partner",
-        "super_admin": { "email": "owner@bench.example", "name": "Owner", "password": PASSWORD },
-    }))
-    .await?;
-    let partner = text(&partner, "id")?;
-    let owner = login("owner@bench.example").await?;
-    let customer = call(
-        &app,
-        &format!("/v1/partners/{partner}/customers"),
-        Some(&owner),
-        json!({ "name": "Customer" }),
-    )
-    .await?;
-    let site = call(
-        &app,
-        &format!("/v1/partners/{partner}/sites"),
-        Some(&owner),
-        json!({
-            "customer_id": text(&customer, "id")?,
-            "name": "Head office",
-            "admin": { "email": "admin@site.example", "name": "Site Admin", "password": PASSWORD },
-        }),
-    )
-    .await?;
-    let site = text(&site, "id")?;
-    let technician = call(&app, &format!("/v1/partners/{partner}/members"), Some(&owner), json!({
-        "email": "tech@bench.example", "name": "Tech", "password": PASSWORD, "role": "technician",
-    }))
-    .await?;
-    let technician = text(&technician, "account_id")?;
-    let token = call(
-        &app,
-        &format!("/v1/partners/{partner}/api-tokens"),
-        Some(&owner),
-        json!({ "name": "bench" }),
-    )
-    .await?;
+    let host = Host::start(&dir.join("db")).await?;
+    let site = host.site("admin@site.example").await?;
+    let technician = host.member("tech@bench.example", "technician").await?;
+    let token = host
+        .post(
+            &format!("/v1/partners/{}/api-tokens", host.partner),
+            json!({ "name": "bench" }),
+        )
+        .await?;
     let token = text(&token, "token")?;
     let body =
         json!({ "technician_id": technician, "permission": "dashboard.view", "site_id": site })
             .to_string();
     // The question is a real one the endpoint answers.
-    let answer = call(
-        &app,
+    let answer = post(
+        &host.app,
         "/v1/check",
         Some(&token),
         serde_json::from_str(&body)?,
@@ -238,6 +143,7 @@ async fn start_siteward(dir: &std::path::Path) -> anyhow::Result<(SocketAddr, St
         answer.get("allowed").is_some(),
         "an answer without `allowed`: {answer}"
     );
+    let app = host.app;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
@@ -250,11 +156,6 @@ async fn start_siteward(dir: &std::path::Path) -> anyhow::Result<(SocketAddr, St
         .ok();
     });
     Ok((address, body, token))
-}
-
-fn chrono_now() -> siteward_core::Timestamp {
-    use siteward_core::Clock;
-    SystemClock.now()
 }
 
 #[derive(Debug, Deserialize)]

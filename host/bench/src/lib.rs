@@ -12,6 +12,7 @@
 //! run is a wrong answer — the engines disagreeing, a request failing, an email missing.
 
 pub mod cedar;
+pub mod host;
 pub mod http;
 pub mod permissions;
 pub mod plugins;

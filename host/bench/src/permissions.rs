@@ -11,7 +11,7 @@ use siteward_core::permission::index::{Index, PageAt, Question, Target};
 use crate::Effort;
 use crate::cedar::{CedarModel, Facts, access_entity};
 use crate::report::{Figure, Section, Target as Goal, Unit, quantile, resident_bytes, thousands};
-use crate::world::{Kind, NOW, Rng, Size, World, key};
+use crate::world::{HEAVY_TECHNICIANS, Kind, NOW, Rng, Size, World, key};
 
 /// Runs the comparison at `size`; fails if the two engines disagree on any answer.
 pub fn run(size: Size, effort: Effort) -> anyhow::Result<Section> {
@@ -250,26 +250,31 @@ fn lists(
 ) -> anyhow::Result<()> {
     let size = world.size;
     let mut rng = Rng::new(0x11575);
-    let technicians: Vec<u64> = (0..effort.lists)
-        .map(|_| rng.below(size.technicians))
+    let typical: Vec<u64> = (0..effort.lists)
+        .map(|_| HEAVY_TECHNICIANS + rng.below(size.technicians - HEAVY_TECHNICIANS))
         .collect();
-    let candidates: Vec<Vec<(u128, Request)>> = technicians
-        .iter()
-        .map(|t| {
-            world
-                .partner_sites(*t)
-                .into_iter()
-                .map(|site| {
-                    let question = Question {
-                        technician: key(Kind::Technician, *t),
-                        permission: Permission::DashboardView,
-                        target: Target::Site { site, device: None },
-                    };
-                    (site, cedar.request(&question, NOW))
-                })
-                .collect()
-        })
+    let heavy: Vec<u64> = (0..effort.lists as u64)
+        .map(|n| n % HEAVY_TECHNICIANS)
         .collect();
+    let candidates = |technicians: &[u64]| -> Vec<Vec<(u128, Request)>> {
+        technicians
+            .iter()
+            .map(|t| {
+                world
+                    .partner_sites(*t)
+                    .into_iter()
+                    .map(|site| {
+                        let question = Question {
+                            technician: key(Kind::Technician, *t),
+                            permission: Permission::DashboardView,
+                            target: Target::Site { site, device: None },
+                        };
+                        (site, cedar.request(&question, NOW))
+                    })
+                    .collect()
+            })
+            .collect()
+    };
     let ours_list = |t: u64| {
         index
             .reachable_sites(
@@ -293,47 +298,56 @@ fn lists(
             .map(|(site, _)| *site)
             .collect()
     };
-    for (t, candidates) in technicians.iter().zip(&candidates) {
-        let mut ours = ours_list(*t);
-        let mut theirs = theirs_list(candidates);
-        ours.sort_unstable();
-        ours.dedup();
-        theirs.sort_unstable();
-        if ours != theirs {
-            anyhow::bail!(
-                "Siteward and Cedar list different sites for technician {t}: {ours:?} vs {theirs:?}"
-            );
+    for (technicians, label) in [(&typical, "10 assignments"), (&heavy, "1,000 assignments")] {
+        let candidates = candidates(technicians);
+        for (t, candidates) in technicians.iter().zip(&candidates) {
+            let mut ours = ours_list(*t);
+            let mut theirs = theirs_list(candidates);
+            ours.sort_unstable();
+            ours.dedup();
+            theirs.sort_unstable();
+            if ours != theirs {
+                anyhow::bail!(
+                    "Siteward and Cedar list different sites for technician {t}: {ours:?} vs {theirs:?}"
+                );
+            }
         }
-    }
-    let mut ours_p50 = Vec::new();
-    let mut ours_p99 = Vec::new();
-    let mut theirs_p50 = Vec::new();
-    for _ in 0..effort.rounds {
-        let (p50, p99) = each(&technicians, |t| {
-            black_box(ours_list(*t));
+        let mut ours_p50 = Vec::new();
+        let mut ours_p99 = Vec::new();
+        let mut theirs_p50 = Vec::new();
+        for _ in 0..effort.rounds {
+            let (p50, p99) = each(technicians, |t| {
+                black_box(ours_list(*t));
+            });
+            ours_p50.push(p50);
+            ours_p99.push(p99);
+            let (p50, _) = each(&candidates, |c| {
+                black_box(theirs_list(c));
+            });
+            theirs_p50.push(p50);
+        }
+        section.add(Figure::times(
+            format!("list accessible sites ({label}), p50 — Siteward"),
+            &ours_p50,
+        ));
+        let p99 = Figure::times(
+            format!("list accessible sites ({label}), p99 — Siteward"),
+            &ours_p99,
+        );
+        // The target is for lists of up to 1,000 sites: held to the longest.
+        section.add(if technicians == &heavy {
+            p99.target(Goal::AtMost(1e-3))
+        } else {
+            p99
         });
-        ours_p50.push(p50);
-        ours_p99.push(p99);
-        let (p50, _) = each(&candidates, |c| {
-            black_box(theirs_list(c));
-        });
-        theirs_p50.push(p50);
+        section.add(Figure::times(
+            format!(
+                "list accessible sites ({label}), p50 — Cedar (checks each of the partner's {} sites)",
+                size.sites_per_partner()
+            ),
+            &theirs_p50,
+        ));
     }
-    section.add(Figure::times(
-        "list accessible sites, p50 — Siteward",
-        &ours_p50,
-    ));
-    section.add(
-        Figure::times("list accessible sites, p99 — Siteward", &ours_p99)
-            .target(Goal::AtMost(1e-3)),
-    );
-    section.add(Figure::times(
-        format!(
-            "list accessible sites, p50 — Cedar (checks each of the partner's {} sites)",
-            size.sites_per_partner()
-        ),
-        &theirs_p50,
-    ));
     Ok(())
 }
 

@@ -105,6 +105,15 @@ impl Figure {
         })
     }
 
+    /// The target, for people: `≤ 1.00 µs`.
+    pub fn target_text(&self) -> String {
+        match self.target {
+            Some(Target::AtMost(v)) => format!("≤ {}", self.show(v)),
+            Some(Target::AtLeast(v)) => format!("≥ {}", self.show(v)),
+            None => String::new(),
+        }
+    }
+
     /// A value in this figure's unit, for people.
     pub fn show(&self, value: f64) -> String {
         show(self.unit, value)
@@ -180,11 +189,7 @@ impl Section {
         let _ = writeln!(out, "| figure | min | median | max | target | |");
         let _ = writeln!(out, "|---|---:|---:|---:|---|---|");
         for f in &self.figures {
-            let target = match f.target {
-                Some(Target::AtMost(v)) => format!("≤ {}", f.show(v)),
-                Some(Target::AtLeast(v)) => format!("≥ {}", f.show(v)),
-                None => String::new(),
-            };
+            let target = f.target_text();
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} | {target} | {} |",
@@ -233,11 +238,7 @@ impl Report {
         let _ = writeln!(out, "| section | figure | median | target | |");
         let _ = writeln!(out, "|---|---|---:|---|---|");
         for (section, f) in self.targets() {
-            let target = match f.target {
-                Some(Target::AtMost(v)) => format!("≤ {}", f.show(v)),
-                Some(Target::AtLeast(v)) => format!("≥ {}", f.show(v)),
-                None => String::new(),
-            };
+            let target = f.target_text();
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {target} | {} |",

@@ -15,23 +15,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
-use axum::body::Body;
-use axum::http::Request;
 use mailin_embedded::{Handler, Response, Server, response};
-use serde_json::{Value, json};
 use surrealdb::types::Value as Row;
-use tower::ServiceExt;
 
-use siteward_core::Clock;
 use siteward_server::config::{MailConfig, MailSecurity};
 use siteward_server::mail::{Mailer, deliver_due};
-use siteward_server::{AppState, Settings, SystemClock, router};
 use siteward_storage::{Store, StoreConfig};
 
 use crate::Effort;
-use crate::report::{Figure, Section, Target, Unit};
+use crate::host::Host;
 
-const PASSWORD: &str = "benchmark passphrase";
 const BATCH: usize = 1000;
 /// The tables one bulk invitation request writes.
 const TABLES: [&str; 4] = [
@@ -40,108 +33,7 @@ const TABLES: [&str; 4] = [
     "outbox_message",
     "audit_event",
 ];
-
-/// A host on a fresh `surrealkv://` folder with a partner; its state, router, the partner's
-/// id and its Super Admin's session.
-struct Host {
-    state: AppState,
-    app: axum::Router,
-    partner: String,
-    owner: String,
-}
-
-async fn call(
-    app: &axum::Router,
-    path: &str,
-    token: Option<&str>,
-    body: Value,
-) -> anyhow::Result<Value> {
-    let mut request = Request::builder()
-        .method("POST")
-        .uri(path)
-        .header("content-type", "application/json");
-    if let Some(token) = token {
-        request = request.header("authorization", format!("Bearer {token}"));
-    }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::from(body.to_string()))?)
-        .await?;
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
-    let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    anyhow::ensure!(status.is_success(), "POST {path}: {status} {value}");
-    Ok(value)
-}
-
-fn text(value: &Value, field: &str) -> anyhow::Result<String> {
-    value[field]
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| anyhow::anyhow!("no `{field}` in {value}"))
-}
-
-async fn host(folder: &std::path::Path) -> anyhow::Result<Host> {
-    let store = Store::open(&StoreConfig {
-        url: format!("surrealkv://{}", folder.display()),
-        ..StoreConfig::memory()
-    })
-    .await?;
-    siteward_server::operator::create_operator(
-        &store,
-        "ops@bench.example",
-        "Ops",
-        PASSWORD,
-        SystemClock.now(),
-    )
-    .await?;
-    let state = AppState::new(store, Arc::new(SystemClock), Settings::defaults()).await?;
-    let app = router(state.clone(), 16 * 1024 * 1024);
-    let login = |email: &'static str| {
-        let app = app.clone();
-        async move {
-            let reply = call(
-                &app,
-                "/v1/auth/login",
-                None,
-                json!({ "email": email, "password": PASSWORD }),
-            )
-            .await?;
-            text(&reply, "token")
-        }
-    };
-    let operator = login("ops@bench.example").await?;
-    let partner = call(&app, "/v1/partners", Some(&operator), json!({
-        "name": "Bench Partner",
-        "super_admin": { "email": "owner@bench.example", "name": "Owner", "password": PASSWORD },
-    }))
-    .await?;
-    Ok(Host {
-        state,
-        app: app.clone(),
-        partner: text(&partner, "id")?,
-        owner: login("owner@bench.example").await?,
-    })
-}
-
-impl Host {
-    /// Invites `count` new addresses in one request.
-    async fn invite(&self, prefix: &str, count: usize) -> anyhow::Result<()> {
-        let emails: Vec<String> = (0..count)
-            .map(|n| format!("{prefix}x{n}@bench.example"))
-            .collect();
-        let reply = call(
-            &self.app,
-            &format!("/v1/partners/{}/invitations", self.partner),
-            Some(&self.owner),
-            json!({ "emails": emails, "role": "technician" }),
-        )
-        .await?;
-        let results = reply["results"].as_array().map_or(0, Vec::len);
-        anyhow::ensure!(results == count, "{results} results for {count} addresses");
-        Ok(())
-    }
-}
+use crate::report::{Figure, Section, Target, Unit};
 
 /// Runs the bulk comparison and the delivery figure.
 pub fn run(effort: Effort) -> anyhow::Result<Vec<Section>> {
@@ -153,7 +45,7 @@ pub fn run(effort: Effort) -> anyhow::Result<Vec<Section>> {
 
 async fn bulk(effort: Effort) -> anyhow::Result<Section> {
     let dir = tempfile::tempdir()?;
-    let product = host(&dir.path().join("product")).await?;
+    let product = Host::start(&dir.path().join("product")).await?;
     let batches = (effort.invitations / BATCH).max(1);
     let before = counts(product.state.store.surreal()).await?;
     let mut ours = Vec::new();
@@ -269,7 +161,7 @@ impl Handler for Counter {
 
 async fn delivery(effort: Effort) -> anyhow::Result<Section> {
     let dir = tempfile::tempdir()?;
-    let product = host(&dir.path().join("db")).await?;
+    let product = Host::start(&dir.path().join("db")).await?;
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let port = listener.local_addr()?.port();
     let counter = Counter::default();

@@ -132,6 +132,10 @@ pub struct World {
     first: Vec<Assignment>,
 }
 
+/// Technicians assigned to every site of their partner (1,000 at both sizes): the longest
+/// "list accessible sites".
+pub const HEAVY_TECHNICIANS: u64 = 4;
+
 /// Grants with a time window: rare in practice, and each is one Cedar policy of its own (see
 /// `cedar.rs`), so the number is the same at every size.
 const TIMED_GRANTS: u64 = 16;
@@ -229,9 +233,15 @@ impl World {
         let mut assigned = Vec::new();
         for t in 0..size.technicians {
             let partner = t % size.partners;
-            let sites: Vec<u64> = (0..size.sites_per_technician)
-                .map(|_| rng.below(sites_per_partner) * size.partners + partner)
-                .collect();
+            let sites: Vec<u64> = if t < HEAVY_TECHNICIANS {
+                (0..sites_per_partner)
+                    .map(|n| n * size.partners + partner)
+                    .collect()
+            } else {
+                (0..size.sites_per_technician)
+                    .map(|_| rng.below(sites_per_partner) * size.partners + partner)
+                    .collect()
+            };
             let technician = Subject::Technician(key(Kind::Technician, t));
             // Two grants of the technician's own: a group at one site, a device at another.
             grant(
