@@ -22,7 +22,7 @@ pub mod world;
 
 use std::time::Instant;
 
-use report::Report;
+use report::{Report, Section};
 use world::Size;
 
 /// How much work each part does.
@@ -72,9 +72,44 @@ impl Effort {
     };
 }
 
+/// A part of the suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Permission checks against Cedar.
+    Permissions,
+    /// The HTTP check endpoint against bare axum.
+    Http,
+    /// Plugin rendering against native rendering.
+    Plugins,
+    /// Bulk invitations against raw SurrealQL, and email delivery.
+    Storage,
+}
+
+impl Part {
+    /// Every part, in the order the suite runs them.
+    pub const ALL: [Self; 4] = [Self::Permissions, Self::Http, Self::Plugins, Self::Storage];
+
+    /// The part named `name` (`permissions`, `http`, `plugins`, `storage`).
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Its name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Permissions => "permissions",
+            Self::Http => "http",
+            Self::Plugins => "plugins",
+            Self::Storage => "storage",
+        }
+    }
+}
+
 /// What to run.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// The parts to run.
+    pub parts: Vec<Part>,
     /// The world sizes for the permission comparison.
     pub sizes: Vec<Size>,
     /// How much work.
@@ -87,6 +122,7 @@ impl Options {
     /// The smoke run: the small size, briefly.
     pub fn smoke() -> Self {
         Self {
+            parts: Part::ALL.to_vec(),
             sizes: vec![Size::SMALL],
             effort: Effort::SMOKE,
             plugins_dir: default_plugins_dir(),
@@ -99,8 +135,77 @@ pub fn default_plugins_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins")
 }
 
-/// Runs the suite; `progress` hears each part as it finishes.
-pub fn run(options: &Options, mut progress: impl FnMut(&str)) -> anyhow::Result<Report> {
+/// One piece of work: a part, at a size for the permission comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    /// The part.
+    pub part: Part,
+    /// The world size (permission checks only).
+    pub size: Option<Size>,
+}
+
+impl Step {
+    /// The steps `options` asks for, in order.
+    pub fn all(options: &Options) -> Vec<Self> {
+        let mut steps = Vec::new();
+        for part in Part::ALL.into_iter().filter(|p| options.parts.contains(p)) {
+            if part == Part::Permissions {
+                steps.extend(options.sizes.iter().map(|s| Self {
+                    part,
+                    size: Some(*s),
+                }));
+            } else {
+                steps.push(Self { part, size: None });
+            }
+        }
+        steps
+    }
+
+    /// What it is called on the command line (`permissions:small`, `http`).
+    pub fn name(self) -> String {
+        match self.size {
+            Some(size) => format!("{}:{}", self.part.name(), size.name),
+            None => self.part.name().to_owned(),
+        }
+    }
+
+    /// The step named `name`.
+    pub fn named(name: &str) -> Option<Self> {
+        let (part, size) = match name.split_once(':') {
+            Some((part, size)) => (part, Some(size)),
+            None => (name, None),
+        };
+        let part = Part::named(part)?;
+        let size = match size {
+            None => None,
+            Some(size) => Some(
+                [Size::SMALL, Size::LARGE]
+                    .into_iter()
+                    .find(|s| s.name == size)?,
+            ),
+        };
+        (size.is_some() == (part == Part::Permissions)).then_some(Self { part, size })
+    }
+
+    /// Runs the step here, in this process.
+    pub fn run(self, options: &Options) -> anyhow::Result<Vec<Section>> {
+        Ok(match (self.part, self.size) {
+            (Part::Permissions, Some(size)) => vec![permissions::run(size, options.effort)?],
+            (Part::Permissions, None) => anyhow::bail!("permission checks need a size"),
+            (Part::Http, _) => vec![http::run(options.effort)?],
+            (Part::Plugins, _) => vec![plugins::run(&options.plugins_dir, options.effort)?],
+            (Part::Storage, _) => storage::run(options.effort)?,
+        })
+    }
+}
+
+/// Runs the suite, each step by `step` (in this process, or in a child of its own);
+/// `progress` hears each step as it starts.
+pub fn run_with(
+    options: &Options,
+    mut progress: impl FnMut(&str),
+    mut step: impl FnMut(Step) -> anyhow::Result<Vec<Section>>,
+) -> anyhow::Result<Report> {
     let started = Instant::now();
     let mut report = Report {
         header: machine(),
@@ -110,24 +215,19 @@ pub fn run(options: &Options, mut progress: impl FnMut(&str)) -> anyhow::Result<
         "Effort: {} rounds; {} questions per size; `wrk` {} s per run.",
         options.effort.rounds, options.effort.questions, options.effort.http_seconds
     ));
-    for size in &options.sizes {
-        progress(&format!("permission checks, {} world", size.name));
-        report
-            .sections
-            .push(permissions::run(*size, options.effort)?);
+    for s in Step::all(options) {
+        progress(&s.name());
+        report.sections.extend(step(s)?);
     }
-    progress("HTTP check endpoint");
-    report.sections.push(http::run(options.effort)?);
-    progress("plugin rendering");
-    report
-        .sections
-        .push(plugins::run(&options.plugins_dir, options.effort)?);
-    progress("bulk invitations and delivery");
-    report.sections.extend(storage::run(options.effort)?);
     report
         .header
         .push(format!("Whole run: {:.0?}.", started.elapsed()));
     Ok(report)
+}
+
+/// Runs the suite in this process.
+pub fn run(options: &Options, progress: impl FnMut(&str)) -> anyhow::Result<Report> {
+    run_with(options, progress, |step| step.run(options))
 }
 
 /// The machine and the versions measured.

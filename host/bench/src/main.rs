@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --release -p siteward-bench              # both sizes, writes BENCHMARKS.md
 //! cargo run --release -p siteward-bench -- --small   # the small size only
+//! cargo run --release -p siteward-bench -- --only plugins,storage --out -
 //! cargo run -p siteward-bench -- --smoke --out -     # what CI runs: brief, every answer checked
 //! ```
 
@@ -10,7 +11,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use siteward_bench::world::Size;
-use siteward_bench::{Effort, Options, default_plugins_dir};
+use siteward_bench::{Effort, Options, Part, Step, default_plugins_dir};
 
 /// Siteward's benchmark suite: Siteward beside Cedar, bare axum, native rendering and raw
 /// SurrealQL in one run; writes a Markdown report.
@@ -23,14 +24,35 @@ struct Args {
     /// A brief run that checks every answer (the small world, one round, short loads).
     #[arg(long)]
     smoke: bool,
+    /// Only these parts: permissions, http, plugins, storage (repeat or separate by commas).
+    #[arg(long, value_delimiter = ',', value_parser = part)]
+    only: Vec<Part>,
+    /// Run every step in this process instead of a child process of its own each.
+    #[arg(long)]
+    in_process: bool,
+    /// (Internal) run one step and write its sections as JSON to `--out`.
+    #[arg(long, hide = true)]
+    step: Option<String>,
     /// Where to write the report; `-` prints it.
     #[arg(long, default_value = "BENCHMARKS.md")]
     out: PathBuf,
 }
 
+fn part(name: &str) -> Result<Part, String> {
+    Part::named(name).ok_or_else(|| {
+        let names: Vec<&str> = Part::ALL.iter().map(|p| p.name()).collect();
+        format!("one of: {}", names.join(", "))
+    })
+}
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let options = Options {
+        parts: if args.only.is_empty() {
+            Part::ALL.to_vec()
+        } else {
+            args.only
+        },
         sizes: if args.small || args.smoke {
             vec![Size::SMALL]
         } else {
@@ -48,7 +70,34 @@ fn main() -> anyhow::Result<()> {
             "note: a debug build; use `cargo run --release -p siteward-bench` for figures worth reading"
         );
     }
-    let report = siteward_bench::run(&options, |part| eprintln!("running: {part}"))?;
+    if let Some(name) = &args.step {
+        let step = Step::named(name).ok_or_else(|| anyhow::anyhow!("no step {name}"))?;
+        let sections = step.run(&options)?;
+        std::fs::write(&args.out, serde_json::to_vec(&sections)?)?;
+        return Ok(());
+    }
+    let progress = |step: &str| eprintln!("running: {step}");
+    let report = if args.in_process {
+        siteward_bench::run(&options, progress)?
+    } else {
+        // Each step in a fresh process: no step's threads, heap or page cache state is
+        // another's, and resident-memory growth is the step's own.
+        let dir = tempfile::tempdir()?;
+        siteward_bench::run_with(&options, progress, |step| {
+            let out = dir
+                .path()
+                .join(format!("{}.json", step.name().replace(':', "-")));
+            let status = std::process::Command::new(std::env::current_exe()?)
+                .arg("--step")
+                .arg(step.name())
+                .args(args.smoke.then_some("--smoke"))
+                .arg("--out")
+                .arg(&out)
+                .status()?;
+            anyhow::ensure!(status.success(), "step {} failed ({status})", step.name());
+            Ok(serde_json::from_slice(&std::fs::read(&out)?)?)
+        })?
+    };
     let markdown = report.markdown();
     if args.out.as_os_str() == "-" {
         print!("{markdown}");

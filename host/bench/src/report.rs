@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 /// What a figure counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Unit {
     /// A duration, stored in seconds.
     Time,
@@ -19,7 +19,7 @@ pub enum Unit {
 }
 
 /// A target a figure is held to, judged on its median.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Target {
     /// At most this much.
     AtMost(f64),
@@ -28,7 +28,7 @@ pub enum Target {
 }
 
 /// One figure: its value in each run.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Figure {
     /// What it is.
     pub name: String,
@@ -149,7 +149,7 @@ pub fn thousands(value: f64) -> String {
 }
 
 /// A part of the report: a heading, what was measured, the figures.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Section {
     /// The heading.
     pub title: String,

@@ -208,7 +208,7 @@ async fn delivery(effort: Effort) -> anyhow::Result<Section> {
     let mut section = Section::new("Email delivery to a local SMTP server");
     section.note(format!(
         "{} invitation emails per run, delivered by the product's outbox worker (`deliver_due`: \
-         claim, send over SMTP with lettre, mark sent — one connection reused) to a real SMTP \
+         claim, send over SMTP with lettre, mark sent — one pooled connection) to a real SMTP \
          server on loopback (mailin-embedded); every email was received.",
         effort.emails
     ));

@@ -1,14 +1,20 @@
-//! The smoke run CI makes: every part of the suite runs on the small world, briefly, and
-//! every answer is checked (the engines agree, every request succeeds, every email arrives).
-//! Asserts nothing about speed.
+//! The smoke run CI makes: `siteward-bench --smoke`, each step in a child process as a full run
+//! makes them, on the small world, briefly; every answer is checked (the engines agree, every
+//! request succeeds, every email arrives). Asserts nothing about speed.
+
+use std::process::Command;
 
 #[test]
 fn the_suite_runs_and_every_answer_agrees() {
-    let report = siteward_bench::run(&siteward_bench::Options::smoke(), |part| {
-        eprintln!("running: {part}")
-    })
-    .expect("the smoke run completes with every answer checked");
-    let markdown = report.markdown();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("BENCHMARKS.md");
+    let status = Command::new(env!("CARGO_BIN_EXE_siteward-bench"))
+        .args(["--smoke", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success(), "the smoke run failed: {status}");
+    let report = std::fs::read_to_string(&out).unwrap();
     for heading in [
         "Permission checks — small world, Siteward vs Cedar",
         "HTTP check endpoint vs a bare axum handler",
@@ -17,14 +23,39 @@ fn the_suite_runs_and_every_answer_agrees() {
         "Email delivery to a local SMTP server",
     ] {
         assert!(
-            markdown.contains(&format!("## {heading}")),
-            "no section {heading}:\n{markdown}"
+            report.contains(&format!("## {heading}")),
+            "no section {heading}:\n{report}"
         );
     }
-    // Every target the issue names has a figure with a verdict.
-    assert_eq!(report.targets().count(), 7, "{markdown}");
     assert!(
-        markdown.contains("Both engines answered the same 5,000 questions alike"),
-        "{markdown}"
+        report.contains("Both engines answered the same 5,000 questions alike"),
+        "{report}"
     );
+    // Every target the issue names has a row with a verdict in the summary.
+    let summary = report
+        .split("## Targets")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let verdicts = summary
+        .lines()
+        .filter(|l| l.ends_with("| met |") || l.contains("**missed** by"))
+        .count();
+    assert_eq!(verdicts, 7, "{summary}");
+}
+
+#[test]
+fn steps_are_named_on_the_command_line() {
+    use siteward_bench::{Part, Step, world::Size};
+    let step = Step::named("permissions:large").unwrap();
+    assert_eq!(
+        (step.part, step.size),
+        (Part::Permissions, Some(Size::LARGE))
+    );
+    assert_eq!(Step::named("http").unwrap().name(), "http");
+    assert!(Step::named("permissions").is_none());
+    assert!(Step::named("http:small").is_none());
+    assert!(Step::named("nothing").is_none());
 }
