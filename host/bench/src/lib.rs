@@ -213,7 +213,9 @@ pub fn run_with(
     };
     report.header.push(format!(
         "Effort: {} rounds; {} questions per size; `wrk` {} s per run.",
-        options.effort.rounds, options.effort.questions, options.effort.http_seconds
+        options.effort.rounds,
+        report::thousands(options.effort.questions as f64),
+        options.effort.http_seconds
     ));
     for s in Step::all(options) {
         progress(&s.name());

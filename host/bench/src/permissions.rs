@@ -228,8 +228,9 @@ pub fn run(size: Size, effort: Effort) -> anyhow::Result<Section> {
     ));
     if size == Size::SMALL {
         section.note(
-            "Resident bytes are the process's growth while each engine loads; at the small size \
-             the allocator reuses pages freed earlier, so only the large size's figure means much.",
+            "Resident bytes are the process's growth while each engine loads its whole model \
+             (devices, grants and all) divided by the assignments; at the small size devices \
+             outnumber assignments seven to one, so the large size's figure is the one to read.",
         );
     }
     Ok(section)
@@ -343,7 +344,7 @@ fn lists(
         section.add(Figure::times(
             format!(
                 "list accessible sites ({label}), p50 — Cedar (checks each of the partner's {} sites)",
-                size.sites_per_partner()
+                n(size.sites_per_partner() as usize)
             ),
             &theirs_p50,
         ));

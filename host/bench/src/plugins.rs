@@ -152,9 +152,10 @@ pub fn run(plugins_dir: &Path, effort: Effort) -> anyhow::Result<Section> {
     let mut section = Section::new("Invitation rendering — WebAssembly plugin vs native");
     section.note(format!(
         "`plugins/hello-renderer` ({} KB component) through the production runtime (pooling \
-         allocator, fuel metered, epoch deadline) beside the host's built-in renderer, {calls} \
+         allocator, fuel metered, epoch deadline) beside the host's built-in renderer, {} \
          calls per figure per round.",
-        bytes.len() / 1024
+        bytes.len() / 1024,
+        crate::report::thousands(calls as f64)
     ));
     let ratio = |a: &[Duration], b: &[Duration]| -> Vec<f64> {
         a.iter()

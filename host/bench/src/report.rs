@@ -226,9 +226,9 @@ impl Report {
     pub fn markdown(&self) -> String {
         let mut out = String::from("# Benchmarks\n\n");
         out.push_str(
-            "Written by `siteward-bench` (see README, *Benchmarks*). Every figure is over \
-             repeated runs in one process: min, median and max of the runs; a target is judged \
-             on the median.\n\n",
+            "Written by `siteward-bench` (see README, *Benchmarks*). Each step (a part, at a \
+             size) runs in a process of its own; every figure is over repeated rounds within it: \
+             min, median and max of the rounds; a target is judged on the median.\n\n",
         );
         for line in &self.header {
             let _ = writeln!(out, "- {line}");

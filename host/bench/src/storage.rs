@@ -33,7 +33,7 @@ const TABLES: [&str; 4] = [
     "outbox_message",
     "audit_event",
 ];
-use crate::report::{Figure, Section, Target, Unit};
+use crate::report::{Figure, Section, Target, Unit, thousands};
 
 /// Runs the bulk comparison and the delivery figure.
 pub fn run(effort: Effort) -> anyhow::Result<Vec<Section>> {
@@ -105,11 +105,11 @@ async fn bulk(effort: Effort) -> anyhow::Result<Section> {
 
     let mut section = Section::new("Bulk invitations vs the storage engine's own batch insert");
     section.note(format!(
-        "{} invitations in requests of {BATCH} through the product (router, validation, rendering, \
+        "{} invitations in requests of 1,000 through the product (router, validation, rendering, \
          one transaction per request) on `surrealkv://`, each request a run; beside it the same \
          rows ({}) inserted raw into a fresh database with the same schema, one SurrealQL \
-         transaction per {BATCH} invitations.",
-        batches * BATCH,
+         transaction per 1,000 invitations.",
+        thousands((batches * BATCH) as f64),
         rows_per_invitation.join(", ")
     ));
     section.add(Figure::new(
@@ -210,7 +210,7 @@ async fn delivery(effort: Effort) -> anyhow::Result<Section> {
         "{} invitation emails per run, delivered by the product's outbox worker (`deliver_due`: \
          claim, send over SMTP with lettre, mark sent — one pooled connection) to a real SMTP \
          server on loopback (mailin-embedded); every email was received.",
-        effort.emails
+        thousands(effort.emails as f64)
     ));
     section.add(Figure::new("emails per second", Unit::PerSecond, rates));
     Ok(section)

@@ -106,11 +106,26 @@ fn outcome_json<T: Serialize>(outcome: Outcome<T>) -> serde_json::Value {
 }
 
 fn result_json(result: Result<serde_json::Value, Failure>) -> serde_json::Value {
-    match result {
+    sorted(match result {
         Ok(value) => serde_json::json!({ "ok": value }),
         Err(failure) => serde_json::json!({
             "failure": { "kind": failure.code(), "message": failure.to_string() }
         }),
+    })
+}
+
+/// The value with every object's keys in sorted order, whichever map serde_json was built with
+/// (a workspace build may turn on `preserve_order`), so a snapshot reads the same in every build.
+fn sorted(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+        other => other,
     }
 }
 

@@ -113,6 +113,7 @@ pub fn assert_cases(plugin: &Plugin, manifest: Option<&Manifest>, cases: &Path, 
         settings.set_prepend_module_to_snapshot(false);
         settings.set_input_file(&path);
         settings.set_omit_expression(true);
+        settings.set_sort_maps(true);
         settings.bind(|| insta::assert_json_snapshot!(name, outcome));
     }
 }
