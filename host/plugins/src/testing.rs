@@ -25,6 +25,29 @@ use crate::limits::Limits;
 use crate::manifest::Manifest;
 use crate::runtime::{Plugin, Runtime, RuntimeConfig};
 
+/// An invitation to render: a site invitation from Ada at Acme Installers, in English. For
+/// plugin authors' tests and the host's benchmarks.
+pub fn sample_invitation() -> crate::worlds::renderer::InvitationContext {
+    use crate::worlds::renderer;
+    renderer::InvitationContext {
+        kind: renderer::InvitationKind::Site,
+        invitee_email: "tech@example.com".to_owned(),
+        inviter_name: "Ada".to_owned(),
+        branding: renderer::Branding {
+            display_name: "Acme Installers".to_owned(),
+            logo_url: None,
+            accent_colour: Some("#0a7cff".to_owned()),
+            support_contact: None,
+        },
+        site_name: Some("Head office".to_owned()),
+        level: Some("devices_only".to_owned()),
+        role: None,
+        accept_link: "https://siteward.example/accept?token=abc".to_owned(),
+        expires_at: "2026-11-29T10:00:00Z".to_owned(),
+        locale: "en".to_owned(),
+    }
+}
+
 /// Builds the cargo package or workspace at `dir` for `wasm32-wasip2` in release mode and
 /// returns the path of the component `<crate_name>.wasm` (`-` written as `_`). The build goes
 /// to `$CARGO_TARGET_DIR/plugins` when that is set, so it does not lock the caller's target.

@@ -32,23 +32,7 @@ fn runtime() -> Runtime {
 }
 
 fn invitation() -> renderer::InvitationContext {
-    renderer::InvitationContext {
-        kind: renderer::InvitationKind::Site,
-        invitee_email: "tech@example.com".to_owned(),
-        inviter_name: "Ada".to_owned(),
-        branding: renderer::Branding {
-            display_name: "Acme Installers".to_owned(),
-            logo_url: None,
-            accent_colour: Some("#0a7cff".to_owned()),
-            support_contact: None,
-        },
-        site_name: Some("Head office".to_owned()),
-        level: Some("devices_only".to_owned()),
-        role: None,
-        accept_link: "https://siteward.example/accept?token=abc".to_owned(),
-        expires_at: "2026-11-29T10:00:00Z".to_owned(),
-        locale: "en".to_owned(),
-    }
+    siteward_plugins::testing::sample_invitation()
 }
 
 fn config(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
