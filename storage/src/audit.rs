@@ -1,14 +1,19 @@
-//! Reading the audit log. Events are written by the transactions that make the changes
-//! ([`crate::tx::Tx::audit`]); this module only lists them.
+//! Reading the audit log and verifying its chains. Events are written, and linked into their
+//! tenant's chain, by the transactions that make the changes ([`crate::tx::Tx::audit`]).
 
-use surrealdb::types::Variables;
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, SurrealValue, Variables};
 
+use siteward_core::audit::chain::{Checkpoint, Head, Verification, Verifier};
 use siteward_core::audit::{AuditEvent, AuditFilter, AuditScope};
 use siteward_core::page::{Page, PageRequest};
 
 use crate::Store;
 use crate::error::StorageError;
-use crate::rows::AuditEventRow;
+use crate::rows::{AuditEventRow, key, rid};
+
+/// How many events verification reads per query.
+const VERIFY_BATCH: i64 = 1_000;
 
 impl Store {
     /// Lists audit events of a scope, oldest first, with the filters applied.
@@ -60,5 +65,163 @@ impl Store {
             .map(AuditEventRow::into_event)
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Page::from_overfetch(events, page.limit, |e| e.id.as_str()))
+    }
+}
+
+/// What verifying one tenant's chain found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    /// The chain's name (`platform`, `partner/<id>`, `site/<id>`).
+    pub chain: String,
+    /// The chain's recorded head.
+    pub head: Head,
+    /// Where retention cut the chain, if it did.
+    pub checkpoint: Option<Checkpoint>,
+    /// The walk: events checked, the last intact link, the first broken one.
+    pub verification: Verification,
+    /// Events of the chain's tenant that carry no link at all (recorded before chaining, or
+    /// written around it).
+    pub unchained: u64,
+}
+
+impl ChainReport {
+    /// Whether every link holds and no event sits outside the chain.
+    pub fn is_intact(&self) -> bool {
+        self.verification.broken.is_none() && self.unchained == 0
+    }
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct HeadRow {
+    id: RecordId,
+    seq: i64,
+    hash: String,
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct CheckpointRow {
+    id: RecordId,
+    seq: i64,
+    hash: String,
+    at: DateTime<Utc>,
+    signature: String,
+}
+
+impl CheckpointRow {
+    fn into_checkpoint(self) -> Checkpoint {
+        Checkpoint {
+            chain: key(&self.id),
+            seq: u64::try_from(self.seq).unwrap_or_default(),
+            hash: self.hash,
+            at: self.at,
+            signature: self.signature,
+        }
+    }
+}
+
+impl Store {
+    /// The chains of a scope: every chain for the platform, the tenant's own otherwise.
+    pub async fn audit_chains(&self, scope: &AuditScope) -> Result<Vec<String>, StorageError> {
+        if !matches!(scope, AuditScope::Platform) {
+            return Ok(vec![scope.chain_name()]);
+        }
+        let ids: Vec<RecordId> = self
+            .db
+            .query("SELECT VALUE id FROM audit_chain ORDER BY id")
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(ids.iter().map(key).collect())
+    }
+
+    /// Walks `chain` from its start (or its retention checkpoint, whose signature is checked
+    /// with `checkpoint_key`) to its recorded head, and reports the first broken link.
+    pub async fn verify_audit_chain(
+        &self,
+        chain: &str,
+        checkpoint_key: Option<&[u8]>,
+    ) -> Result<ChainReport, StorageError> {
+        let mut response = self
+            .db
+            .query("SELECT * FROM $head; SELECT * FROM $checkpoint")
+            .bind(("head", rid("audit_chain", chain)))
+            .bind(("checkpoint", rid("audit_checkpoint", chain)))
+            .await
+            .map_err(StorageError::backend)?;
+        let head: Option<HeadRow> = response.take(0).map_err(StorageError::backend)?;
+        let checkpoint: Option<CheckpointRow> = response.take(1).map_err(StorageError::backend)?;
+        let head = head.map_or_else(Head::genesis, |row| Head {
+            seq: u64::try_from(row.seq).unwrap_or_default(),
+            hash: row.hash,
+        });
+        let checkpoint = checkpoint.map(CheckpointRow::into_checkpoint);
+
+        let mut verifier = match (&checkpoint, checkpoint_key) {
+            (None, _) => Verifier::new(),
+            (Some(checkpoint), Some(key)) => Verifier::from_checkpoint(checkpoint, key),
+            (Some(checkpoint), None) => Verifier::unverifiable(checkpoint),
+        };
+        let mut after = checkpoint.as_ref().map_or(0, |c| c.seq as i64);
+        loop {
+            let rows: Vec<AuditEventRow> = self
+                .db
+                .query(
+                    "SELECT * FROM audit_event WHERE chain = $chain AND seq > $after \
+                     ORDER BY seq LIMIT $limit",
+                )
+                .bind(("chain", chain.to_owned()))
+                .bind(("after", after))
+                .bind(("limit", VERIFY_BATCH))
+                .await
+                .and_then(|mut r| r.take(0))
+                .map_err(StorageError::backend)?;
+            let last = rows.len() < VERIFY_BATCH as usize;
+            for row in rows {
+                let link = row.link().ok_or_else(|| {
+                    StorageError::Invalid("an audit event of a chain has no link".to_owned())
+                })?;
+                after = link.seq as i64;
+                let event = row.into_event()?;
+                if !verifier.next(&event, &link) {
+                    return self.chain_report(chain, head, checkpoint, verifier).await;
+                }
+            }
+            if last {
+                return self.chain_report(chain, head, checkpoint, verifier).await;
+            }
+        }
+    }
+
+    async fn chain_report(
+        &self,
+        chain: &str,
+        head: Head,
+        checkpoint: Option<Checkpoint>,
+        verifier: Verifier,
+    ) -> Result<ChainReport, StorageError> {
+        let tenant = match chain.split_once('/') {
+            Some(("partner", id)) => Some(("partner_id = $id", id)),
+            Some(("site", id)) => Some(("partner_id = NONE AND site_id = $id", id)),
+            _ => None,
+        };
+        let condition = tenant.map_or("partner_id = NONE AND site_id = NONE", |(c, _)| c);
+        let unchained: Option<i64> = self
+            .db
+            .query(format!(
+                "SELECT VALUE count() FROM audit_event WHERE {condition} AND seq = NONE GROUP ALL"
+            ))
+            .bind(("id", tenant.map_or("", |(_, id)| id).to_owned()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(ChainReport {
+            chain: chain.to_owned(),
+            verification: verifier.finish(&head),
+            head,
+            checkpoint,
+            unchained: unchained.map_or(0, |n| u64::try_from(n).unwrap_or_default()),
+        })
     }
 }

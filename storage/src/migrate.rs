@@ -34,6 +34,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_plugins",
         include_str!("../migrations/0005_plugins.surql"),
     ),
+    (
+        "0006_audit_chain",
+        include_str!("../migrations/0006_audit_chain.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

@@ -371,34 +371,44 @@ impl Store {
             .bind("name", plugin.to_owned())
             .bind("partner", partner.to_string())
             .bind("failure", failure.to_owned())
-            .bind("threshold", i64::from(threshold))
-            .bind("now", quarantine_event.at)
-            .bind(
-                "quarantine",
-                crate::rows::AuditEventRow::from_event(quarantine_event),
-            )
             .run(
                 "UPSERT $health SET plugin = $name, partner_id = $partner, \
                  failures = (failures ?? 0) + 1, last_failure = $failure",
             )
-            .audit(failed_event)
-            .run(format!(
-                "IF (SELECT VALUE failures FROM ONLY $health) >= $threshold \
-                   AND (SELECT VALUE quarantined_at FROM ONLY $health) = NONE {{ \
-                   UPDATE $health SET quarantined_at = $now; \
-                   INSERT INTO audit_event $quarantine; \
-                   {RAISE_REVISION}; }}"
-            ));
+            .audit(failed_event);
         tx.commit(&self.db).await?;
+        let health_now = self.plugin_health_row(&health).await?;
+        if health_now.failures < i64::from(threshold) || health_now.quarantined_at.is_some() {
+            return Ok(health_now.into_health());
+        }
+        // The failure that reached the threshold quarantines, in a transaction of its own
+        // (with its own audit event); of two hosts racing here, one quarantines.
+        let mut tx = Tx::new();
+        tx.bind("health", health.clone())
+            .bind("now", quarantine_event.at)
+            .guard(
+                "IF (SELECT VALUE quarantined_at FROM ONLY $health) != NONE { THROW 'quarantined' }",
+                Conflict::PluginChanged,
+            )
+            .run("UPDATE $health SET quarantined_at = $now")
+            .run(RAISE_REVISION)
+            .audit(quarantine_event);
+        match tx.commit(&self.db).await {
+            Ok(()) | Err(StorageError::Conflict(Conflict::PluginChanged)) => {}
+            Err(error) => return Err(error),
+        }
+        Ok(self.plugin_health_row(&health).await?.into_health())
+    }
+
+    async fn plugin_health_row(&self, health: &RecordId) -> Result<HealthRow, StorageError> {
         let row: Option<HealthRow> = self
             .db
             .query("SELECT * FROM ONLY $health")
-            .bind(("health", health))
+            .bind(("health", health.clone()))
             .await
             .and_then(|mut r| r.take(0))
             .map_err(StorageError::backend)?;
-        row.map(HealthRow::into_health)
-            .ok_or(StorageError::NotFound)
+        row.ok_or(StorageError::NotFound)
     }
 
     /// Forgets a plugin's failures at a partner after a successful call (not its quarantine).

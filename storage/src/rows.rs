@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
 
 use siteward_core::account::{Account, AccountStatus};
+use siteward_core::audit::chain::Link;
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
 use siteward_core::ids::{AccountId, ApiTokenId, AuditEventId, CustomerId, PartnerId, SiteId};
 use siteward_core::tenancy::{
@@ -249,10 +250,15 @@ pub(crate) struct AuditEventRow {
     pub target_id: String,
     pub changes: Vec<ChangeRow>,
     pub request_id: Option<String>,
+    pub chain: Option<String>,
+    pub seq: Option<i64>,
+    pub prev: Option<String>,
+    pub hash: Option<String>,
 }
 
 impl AuditEventRow {
-    pub(crate) fn from_event(event: &AuditEvent) -> Self {
+    /// The row of `event` at `link` in its chain.
+    pub(crate) fn from_event(event: &AuditEvent, link: Link) -> Self {
         let (actor_kind, actor_id) = match &event.actor {
             Actor::Account(id) => ("account", Some(id.to_string())),
             Actor::ApiToken(id) => ("api_token", Some(id.to_string())),
@@ -278,7 +284,20 @@ impl AuditEventRow {
                 })
                 .collect(),
             request_id: event.request_id.clone(),
+            chain: Some(event.chain().chain_name()),
+            seq: Some(i64::try_from(link.seq).expect("fewer than 2^63 events in a chain")),
+            prev: Some(link.prev),
+            hash: Some(link.hash),
         }
+    }
+
+    /// Where the event stands in its chain; `None` for events recorded before chaining.
+    pub(crate) fn link(&self) -> Option<Link> {
+        Some(Link {
+            seq: u64::try_from(self.seq?).ok()?,
+            prev: self.prev.clone()?,
+            hash: self.hash.clone()?,
+        })
     }
 
     pub(crate) fn into_event(self) -> Result<AuditEvent, StorageError> {

@@ -5,20 +5,41 @@
 //! [`Conflict`] they stand for; when such a statement is the one that failed, the caller gets
 //! that conflict, identified by the statement's position rather than by any error text.
 
+use std::collections::BTreeMap;
+use std::time::Duration;
+
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
-use surrealdb::types::{SurrealValue, Variables};
+use surrealdb::types::{RecordId, SurrealValue, Variables};
 
 use siteward_core::audit::AuditEvent;
+use siteward_core::audit::chain::{GENESIS, Head};
 
 use crate::error::{Conflict, StorageError};
-use crate::rows::AuditEventRow;
+use crate::rows::{AuditEventRow, key, rid};
+
+/// How often a transaction that lost a race for the same records is tried again.
+const ATTEMPTS: u32 = 12;
+
+/// What a statement stands for when it fails.
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    /// An ordinary statement: its failure is a backend error.
+    Plain,
+    /// A rule: its failure means this conflict.
+    Guard(Conflict),
+    /// The check that an audit chain's head is where this attempt read it: its failure means
+    /// another transaction appended first, and the attempt is retried.
+    ChainHead,
+}
 
 #[derive(Debug, Default)]
 pub(crate) struct Tx {
-    statements: Vec<(String, Option<Conflict>)>,
+    statements: Vec<(String, Role)>,
     vars: Variables,
-    audit_events: usize,
+    /// The audit events of each `INSERT INTO audit_event $audit_N`, linked into their chains
+    /// when the transaction is attempted (the links depend on the chains' heads then).
+    audit: Vec<Vec<AuditEvent>>,
 }
 
 impl Tx {
@@ -34,64 +55,113 @@ impl Tx {
 
     /// Adds a statement.
     pub(crate) fn run(&mut self, sql: impl Into<String>) -> &mut Self {
-        self.statements.push((sql.into(), None));
+        self.statements.push((sql.into(), Role::Plain));
         self
     }
 
     /// Adds a statement whose failure (a `THROW`, or creating a record that exists) means
     /// the transaction ran into `conflict`.
     pub(crate) fn guard(&mut self, sql: impl Into<String>, conflict: Conflict) -> &mut Self {
-        self.statements.push((sql.into(), Some(conflict)));
+        self.statements.push((sql.into(), Role::Guard(conflict)));
         self
     }
 
     /// Appends an audit event, written in the same transaction as the change it records.
     pub(crate) fn audit(&mut self, event: &AuditEvent) -> &mut Self {
-        let name = format!("audit_{}", self.audit_events);
-        self.audit_events += 1;
-        self.bind(&name, AuditEventRow::from_event(event));
-        self.run(format!("INSERT INTO audit_event ${name}"))
+        self.audit_all(std::slice::from_ref(event))
     }
 
     /// Appends audit events as one statement (one insert of many rows).
     pub(crate) fn audit_all(&mut self, events: &[AuditEvent]) -> &mut Self {
-        match events {
-            [] => self,
-            [event] => self.audit(event),
-            events => {
-                let name = format!("audit_{}", self.audit_events);
-                self.audit_events += 1;
-                let rows: Vec<AuditEventRow> =
-                    events.iter().map(AuditEventRow::from_event).collect();
-                self.bind(&name, rows);
-                self.run(format!("INSERT INTO audit_event ${name}"))
+        if events.is_empty() {
+            return self;
+        }
+        let name = format!("audit_{}", self.audit.len());
+        self.audit.push(events.to_vec());
+        self.run(format!("INSERT INTO audit_event ${name}"))
+    }
+
+    /// Runs the batch; all of it is applied, or none of it. A batch that lost a race for the
+    /// same records (an audit chain's head, typically) is tried again, a few times.
+    pub(crate) async fn commit(self, db: &Surreal<Any>) -> Result<(), StorageError> {
+        let mut attempt = 1;
+        loop {
+            match self.attempt(db).await {
+                Err(Failure::Raced) if attempt < ATTEMPTS => {
+                    tokio::time::sleep(backoff(attempt)).await;
+                    attempt += 1;
+                }
+                Err(Failure::Raced) => return Err(StorageError::Conflict(Conflict::Concurrent)),
+                Err(Failure::Error(error)) => return Err(error),
+                Ok(()) => return Ok(()),
             }
         }
     }
 
-    /// Runs the batch; all of it is applied, or none of it.
-    pub(crate) async fn commit(self, db: &Surreal<Any>) -> Result<(), StorageError> {
-        let body: Vec<&str> = self
+    async fn attempt(&self, db: &Surreal<Any>) -> Result<(), Failure> {
+        let mut vars = self.vars.clone();
+        let mut statements: Vec<(&str, Role)> = self
             .statements
             .iter()
-            .map(|(sql, _)| sql.as_str())
+            .map(|(sql, role)| (sql.as_str(), *role))
             .collect();
+
+        let read = chain_heads(db, self.audit.iter().flatten()).await?;
+        let mut heads = read.clone();
+        for (n, events) in self.audit.iter().enumerate() {
+            let rows: Vec<AuditEventRow> = events
+                .iter()
+                .map(|event| {
+                    let head = heads
+                        .get_mut(&event.chain().chain_name())
+                        .expect("every chain's head was read");
+                    AuditEventRow::from_event(event, head.append(event))
+                })
+                .collect();
+            vars.insert(format!("audit_{n}"), rows);
+        }
+        for (n, (chain, head)) in heads.iter().enumerate() {
+            vars.insert(format!("chain_{n}"), rid("audit_chain", chain));
+            vars.insert(format!("chain_read_{n}"), read[chain].hash.clone());
+            vars.insert(format!("chain_seq_{n}"), head.seq as i64);
+            vars.insert(format!("chain_hash_{n}"), head.hash.clone());
+        }
+        let chain_statements: Vec<String> = (0..heads.len())
+            .flat_map(|n| {
+                [
+                    format!(
+                        "IF ((SELECT VALUE hash FROM ONLY $chain_{n}) ?? \"{GENESIS}\") != $chain_read_{n} \
+                         {{ THROW \"audit chain moved\" }}"
+                    ),
+                    format!("UPSERT $chain_{n} SET seq = $chain_seq_{n}, hash = $chain_hash_{n}"),
+                ]
+            })
+            .collect();
+        for pair in chain_statements.chunks(2) {
+            statements.push((&pair[0], Role::ChainHead));
+            statements.push((&pair[1], Role::Plain));
+        }
+
         let sql = format!(
             "BEGIN TRANSACTION;\n{};\nCOMMIT TRANSACTION;",
-            body.join(";\n")
+            statements
+                .iter()
+                .map(|(sql, _)| *sql)
+                .collect::<Vec<_>>()
+                .join(";\n")
         );
         let mut response = db
             .query(sql)
-            .bind(self.vars)
+            .bind(vars)
             .await
-            .map_err(StorageError::backend)?;
+            .map_err(|e| Failure::Error(StorageError::backend(e)))?;
         let errors = response.take_errors();
         if errors.is_empty() {
             return Ok(());
         }
         // The engines report BEGIN and COMMIT as results of their own or not; the offset
         // lines up result positions with our statements either way.
-        let offset = usize::from(response.num_statements() + errors.len() > self.statements.len());
+        let offset = usize::from(response.num_statements() + errors.len() > statements.len());
         let mut failures: Vec<_> = errors
             .into_iter()
             .filter(|(_, error)| {
@@ -106,17 +176,85 @@ impl Tx {
             .collect();
         failures.sort_by_key(|(index, _)| *index);
         let Some((index, error)) = failures.into_iter().next() else {
-            return Err(StorageError::Conflict(Conflict::Concurrent));
+            return Err(Failure::Raced);
         };
-        let guard = index
-            .checked_sub(offset)
-            .and_then(|i| self.statements.get(i))
-            .and_then(|(_, conflict)| *conflict);
-        match guard {
-            Some(conflict) if error.is_thrown() || error.is_already_exists() => {
-                Err(StorageError::Conflict(conflict))
-            }
-            _ => Err(StorageError::backend(error)),
+        if error.query_details() == Some(&surrealdb::types::QueryError::TransactionConflict) {
+            return Err(Failure::Raced);
         }
+        let role = index
+            .checked_sub(offset)
+            .and_then(|i| statements.get(i))
+            .map_or(Role::Plain, |(_, role)| *role);
+        Err(match role {
+            Role::ChainHead if error.is_thrown() => Failure::Raced,
+            Role::Guard(conflict) if error.is_thrown() || error.is_already_exists() => {
+                Failure::Error(StorageError::Conflict(conflict))
+            }
+            _ => Failure::Error(StorageError::backend(error)),
+        })
     }
+}
+
+enum Failure {
+    /// Another transaction changed the same records first; trying again may succeed.
+    Raced,
+    Error(StorageError),
+}
+
+impl From<StorageError> for Failure {
+    fn from(error: StorageError) -> Self {
+        Self::Error(error)
+    }
+}
+
+/// A few milliseconds, doubling, with jitter so that racing hosts do not retry in step.
+fn backoff(attempt: u32) -> Duration {
+    let base = 2u64 << attempt.min(6);
+    let jitter = u64::from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos()),
+    ) % base;
+    Duration::from_millis(base + jitter)
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct ChainRow {
+    id: RecordId,
+    seq: i64,
+    hash: String,
+}
+
+/// The heads of the chains `events` belong to, as stored now (genesis for a new chain).
+async fn chain_heads<'a>(
+    db: &Surreal<Any>,
+    events: impl Iterator<Item = &'a AuditEvent>,
+) -> Result<BTreeMap<String, Head>, StorageError> {
+    let mut heads: BTreeMap<String, Head> = events
+        .map(|event| (event.chain().chain_name(), Head::genesis()))
+        .collect();
+    if heads.is_empty() {
+        return Ok(heads);
+    }
+    let ids: Vec<RecordId> = heads
+        .keys()
+        .map(|chain| rid("audit_chain", chain))
+        .collect();
+    let rows: Vec<ChainRow> = db
+        .query("SELECT id, seq, hash FROM $ids")
+        .bind(("ids", ids))
+        .await
+        .and_then(|mut r| r.take(0))
+        .map_err(StorageError::backend)?;
+    for row in rows {
+        heads.insert(
+            key(&row.id),
+            Head {
+                seq: u64::try_from(row.seq).unwrap_or_default(),
+                hash: row.hash,
+            },
+        );
+    }
+    Ok(heads)
 }

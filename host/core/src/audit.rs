@@ -6,6 +6,8 @@
 
 use crate::Timestamp;
 use crate::ids::{AccountId, ApiTokenId, AuditEventId, PartnerId, SiteId};
+
+pub mod chain;
 use crate::tenancy::string_enum;
 
 string_enum! {

@@ -11,6 +11,8 @@ use siteward_core::tenancy::{Partner, PartnerMembership, PartnerRole};
 use siteward_core::validate::Email;
 use siteward_storage::{Conflict, NewAccount, PersonResolution, StorageError, Store, StoreConfig};
 
+mod chain;
+
 fn at(seconds: i64) -> Timestamp {
     Utc.timestamp_opt(1_800_000_000 + seconds, 0).unwrap()
 }

@@ -1,0 +1,140 @@
+//! The tamper-evident audit trail: events of one tenant form one intact chain however they are
+//! written, and tampering behind the host's back is reported at the first broken link.
+
+use siteward_core::account::LoginThrottle;
+use siteward_core::audit::chain::Problem;
+use siteward_core::audit::{AuditAction, AuditScope};
+use siteward_core::ids::{AccountId, AuditEventId, PartnerId};
+use siteward_storage::{ChainReport, Store, StoreConfig};
+
+use super::{Ids, at, event, partner_with_super_admin};
+
+/// A partner whose chain holds the partner's creation and then `failures` failed logins
+/// written by as many concurrent transactions.
+async fn partner_chain(store: &Store, failures: u8) -> (PartnerId, String) {
+    let mut ids = Ids(0);
+    let (partner, account) = partner_with_super_admin(store, &mut ids, "owner@acme.example").await;
+    let writers = (0..failures).map(|n| {
+        let store = store.clone();
+        let account = account.clone();
+        let mut failed = event(&mut ids, AuditAction::LoginFailed, Some(&partner));
+        failed.id = AuditEventId::generate(at(2), [n, 0xAA, 0, 0, 0, 0, 0, 0, 0, 1]);
+        tokio::spawn(async move { write_failure(&store, &account, &failed).await })
+    });
+    for writer in writers.collect::<Vec<_>>() {
+        writer.await.unwrap();
+    }
+    let chain = AuditScope::Partner(partner.clone()).chain_name();
+    (partner, chain)
+}
+
+async fn write_failure(store: &Store, account: &AccountId, failed: &super::AuditEvent) {
+    let throttle = LoginThrottle {
+        failures: 1,
+        locked_until: None,
+    };
+    store
+        .record_login_failure(account, throttle, std::slice::from_ref(failed))
+        .await
+        .unwrap();
+}
+
+async fn verify(store: &Store, chain: &str) -> ChainReport {
+    store.verify_audit_chain(chain, None).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writes_to_one_chain_line_up_into_one_intact_chain() {
+    let folder = tempfile::tempdir().unwrap();
+    let config = StoreConfig {
+        url: format!("surrealkv://{}", folder.path().join("db").display()),
+        ..StoreConfig::memory()
+    };
+    let store = Store::open(&config).await.unwrap();
+    let (_, chain) = partner_chain(&store, 24).await;
+    let report = verify(&store, &chain).await;
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(
+        report.verification.checked, 25,
+        "the creation and 24 failures"
+    );
+    assert_eq!(report.head.seq, 25);
+    assert_eq!(
+        store.audit_chains(&AuditScope::Platform).await.unwrap(),
+        vec![chain],
+        "every event here belongs to the partner"
+    );
+}
+
+/// Runs `sql` against the stored chain behind the host's back.
+async fn tamper(store: &Store, chain: &str, sql: &str) {
+    store
+        .surreal()
+        .query(sql)
+        .bind(("chain", chain.to_owned()))
+        .await
+        .and_then(|r| r.check())
+        .unwrap();
+}
+
+#[tokio::test]
+async fn tampering_is_reported_at_the_first_broken_link() {
+    let cases = [
+        (
+            "UPDATE audit_event SET request_id = 'forged' WHERE chain = $chain AND seq = 3",
+            Some((3, Problem::Altered)),
+        ),
+        (
+            "DELETE audit_event WHERE chain = $chain AND seq = 4",
+            Some((4, Problem::Missing)),
+        ),
+        (
+            "DELETE audit_event WHERE chain = $chain AND seq = 6",
+            Some((6, Problem::Truncated)),
+        ),
+        (
+            "UPDATE audit_event SET seq = 9 - seq WHERE chain = $chain AND seq IN [4, 5]",
+            Some((4, Problem::Unlinked)),
+        ),
+        (
+            "UPDATE audit_event SET chain = NONE, seq = NONE, prev = NONE, hash = NONE \
+             WHERE chain = $chain AND seq = 6",
+            Some((6, Problem::Truncated)),
+        ),
+        ("UPDATE audit_event SET request_id = request_id", None),
+    ];
+    for (sql, expected) in cases {
+        let store = Store::open(&StoreConfig::memory()).await.unwrap();
+        let (_, chain) = partner_chain(&store, 5).await;
+        assert!(verify(&store, &chain).await.is_intact());
+        tamper(&store, &chain, sql).await;
+        let report = verify(&store, &chain).await;
+        let found = report
+            .verification
+            .broken
+            .as_ref()
+            .map(|broken| (broken.seq, broken.problem));
+        assert_eq!(found, expected, "after {sql}: {report:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_event_written_around_the_chain_is_counted_as_unchained() {
+    let store = Store::open(&StoreConfig::memory()).await.unwrap();
+    let (partner, chain) = partner_chain(&store, 2).await;
+    store
+        .surreal()
+        .query(
+            "CREATE audit_event:forged SET at = time::now(), actor_kind = 'system', \
+             partner_id = $partner, action = 'assignment.unlocked', target_kind = 'assignment', \
+             target_id = 'x', changes = []",
+        )
+        .bind(("partner", partner.to_string()))
+        .await
+        .and_then(|r| r.check())
+        .unwrap();
+    let report = verify(&store, &chain).await;
+    assert_eq!(report.verification.broken, None, "the chain itself holds");
+    assert_eq!(report.unchained, 1);
+    assert!(!report.is_intact());
+}
