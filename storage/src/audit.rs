@@ -4,13 +4,15 @@
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue, Variables};
 
+use siteward_core::Timestamp;
 use siteward_core::audit::chain::{Checkpoint, Head, Verification, Verifier};
 use siteward_core::audit::{AuditEvent, AuditFilter, AuditScope};
 use siteward_core::page::{Page, PageRequest};
 
 use crate::Store;
-use crate::error::StorageError;
+use crate::error::{Conflict, StorageError};
 use crate::rows::{AuditEventRow, key, rid};
+use crate::tx::Tx;
 
 /// How many events verification reads per query.
 const VERIFY_BATCH: i64 = 1_000;
@@ -89,6 +91,17 @@ impl ChainReport {
     pub fn is_intact(&self) -> bool {
         self.verification.broken.is_none() && self.unchained == 0
     }
+}
+
+/// What applying retention to a chain did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Retention {
+    /// No event was old enough.
+    NothingToDrop,
+    /// This many events were dropped behind a new checkpoint.
+    Dropped(u64),
+    /// The chain does not verify, so nothing was dropped: the evidence stays.
+    Refused(Box<ChainReport>),
 }
 
 #[derive(Debug, SurrealValue)]
@@ -202,8 +215,8 @@ impl Store {
         verifier: Verifier,
     ) -> Result<ChainReport, StorageError> {
         let tenant = match chain.split_once('/') {
-            Some(("partner", id)) => Some(("partner_id = $id", id)),
-            Some(("site", id)) => Some(("partner_id = NONE AND site_id = $id", id)),
+            Some(("site", id)) => Some(("site_id = $id", id)),
+            Some(("partner", id)) => Some(("site_id = NONE AND partner_id = $id", id)),
             _ => None,
         };
         let condition = tenant.map_or("partner_id = NONE AND site_id = NONE", |(c, _)| c);
@@ -223,5 +236,73 @@ impl Store {
             checkpoint,
             unchained: unchained.map_or(0, |n| u64::try_from(n).unwrap_or_default()),
         })
+    }
+}
+
+impl Store {
+    /// Drops the events of `chain` recorded before `before`, keeping the rest verifiable: the
+    /// last dropped event's link becomes the chain's checkpoint, signed with `key`. The
+    /// retention's own audit event (`event_for(dropped)`, of this chain) is written in the same
+    /// transaction. A chain that does not verify is not cut.
+    pub async fn apply_audit_retention(
+        &self,
+        chain: &str,
+        before: Timestamp,
+        key: &[u8],
+        now: Timestamp,
+        event_for: impl FnOnce(u64) -> siteward_core::audit::AuditEvent,
+    ) -> Result<Retention, StorageError> {
+        let report = self.verify_audit_chain(chain, Some(key)).await?;
+        if !report.is_intact() {
+            return Ok(Retention::Refused(Box::new(report)));
+        }
+        let since = report.checkpoint.as_ref().map_or(0, |c| c.seq);
+        // Cut before the first event to keep, so that every dropped event is old enough.
+        let first_kept: Option<i64> = self
+            .db
+            .query(
+                "SELECT VALUE seq FROM audit_event WHERE chain = $chain AND at >= $before \
+                 ORDER BY seq LIMIT 1",
+            )
+            .bind(("chain", chain.to_owned()))
+            .bind(("before", before))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        let cut = first_kept.map_or(report.head.seq, |seq| seq.max(1) as u64 - 1);
+        if cut <= since {
+            return Ok(Retention::NothingToDrop);
+        }
+        let hash: Option<String> = self
+            .db
+            .query("SELECT VALUE hash FROM ONLY audit_event WHERE chain = $chain AND seq = $seq LIMIT 1")
+            .bind(("chain", chain.to_owned()))
+            .bind(("seq", cut as i64))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        let hash = hash.ok_or(StorageError::NotFound)?;
+        let checkpoint = Checkpoint::sign(chain, &Head { seq: cut, hash }, now, key);
+        let dropped = cut - since;
+        let mut tx = Tx::new();
+        tx.bind("checkpoint", rid("audit_checkpoint", chain))
+            .bind("chain", chain.to_owned())
+            .bind("since", since as i64)
+            .bind("cut", cut as i64)
+            .bind("hash", checkpoint.hash.clone())
+            .bind("at", checkpoint.at)
+            .bind("signature", checkpoint.signature.clone())
+            .guard(
+                "IF ((SELECT VALUE seq FROM ONLY $checkpoint) ?? 0) != $since \
+                 { THROW 'the chain was cut meanwhile' }",
+                Conflict::Concurrent,
+            )
+            .run(
+                "UPSERT $checkpoint SET seq = $cut, hash = $hash, at = $at, signature = $signature",
+            )
+            .run("DELETE audit_event WHERE chain = $chain AND seq <= $cut")
+            .audit(&event_for(dropped));
+        tx.commit(&self.db).await?;
+        Ok(Retention::Dropped(dropped))
     }
 }

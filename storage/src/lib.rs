@@ -24,7 +24,7 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 
 pub use accounts::{Credentials, NewAccount, SessionRecord};
-pub use audit::ChainReport;
+pub use audit::{ChainReport, Retention};
 pub use error::{Conflict, StorageError};
 pub use invitations::{Acceptance, IdempotencyRecord, InvitationScope, NewInvitation};
 pub use licences::LicenceUse;

@@ -331,21 +331,44 @@ impl AuditEventRow {
     }
 }
 
-/// Target kinds are a closed set in the domain (`&'static str`); map stored text back to it.
+/// The domain names target kinds with `&'static str`; map stored text back to one. The kinds
+/// the host writes are listed; any other stored text (from a newer host, say) is interned once
+/// and kept exactly, never replaced — the audit chain's hashes cover it.
 fn target_kind(text: &str) -> &'static str {
     const KINDS: &[&str] = &[
         "account",
-        "partner",
-        "customer",
-        "site",
         "api_token",
-        "session",
+        "assignment",
+        "audit_chain",
+        "customer",
+        "department",
+        "device",
+        "device_group",
+        "grant",
+        "group",
+        "invitation",
         "membership",
+        "partner",
+        "plugin",
+        "role",
+        "section",
+        "session",
+        "site",
         "site_admin",
+        "site_assignment",
+        "system",
     ];
-    KINDS
-        .iter()
-        .find(|k| **k == text)
-        .copied()
-        .unwrap_or("unknown")
+    if let Some(kind) = KINDS.iter().find(|k| **k == text) {
+        return kind;
+    }
+    static OTHERS: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut others = OTHERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(kind) = others.iter().find(|k| **k == text) {
+        return kind;
+    }
+    let kind: &'static str = Box::leak(text.to_owned().into_boxed_str());
+    others.push(kind);
+    kind
 }

@@ -125,6 +125,8 @@ string_enum! {
         TotpEnabled = "auth.totp_enabled",
         /// An account removed its TOTP second factor.
         TotpDisabled = "auth.totp_disabled",
+        /// Retention dropped a chain's old events behind a signed checkpoint.
+        AuditRetentionApplied = "audit.retention_applied",
     }
 }
 

@@ -36,6 +36,20 @@ pub struct Config {
     pub invitations: InvitationsConfig,
     /// WebAssembly plugins.
     pub plugins: PluginsConfig,
+    /// The audit trail.
+    pub audit: AuditConfig,
+}
+
+/// `[audit]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// The secret that signs retention checkpoints (at least 32 characters). Keep it outside
+    /// the database: whoever holds it can vouch for where a cut chain continues.
+    pub checkpoint_key: Option<String>,
+    /// Days an audit event is kept; older events are dropped per tenant chain behind a signed
+    /// checkpoint. 0 keeps everything. Needs `checkpoint_key`.
+    pub retention_days: u32,
 }
 
 /// `[plugins]`
@@ -187,6 +201,7 @@ impl Default for Config {
             mail: MailConfig::default(),
             invitations: InvitationsConfig::default(),
             plugins: PluginsConfig::default(),
+            audit: AuditConfig::default(),
         }
     }
 }
@@ -321,7 +336,28 @@ impl Config {
                 origin,
                 message: e.message().to_owned(),
             })?;
+        config.check().map_err(|message| ConfigError::Invalid {
+            origin: "configuration".to_owned(),
+            message,
+        })?;
         Ok(config)
+    }
+
+    /// Rules that span keys.
+    fn check(&self) -> Result<(), String> {
+        if let Some(key) = &self.audit.checkpoint_key
+            && key.len() < 32
+        {
+            return Err("[audit] checkpoint_key must be at least 32 characters".to_owned());
+        }
+        if self.audit.retention_days > 0 && self.audit.checkpoint_key.is_none() {
+            return Err(
+                "[audit] retention_days needs [audit] checkpoint_key, which signs the checkpoint \
+                 a cut chain continues from"
+                    .to_owned(),
+            );
+        }
+        Ok(())
     }
 
     /// Where precompiled plugin components are kept.
@@ -417,6 +453,27 @@ mod tests {
         std::fs::write(&path, "[server]\nlisten = \"127.0.0.1:1\"\nport = 8080\n").unwrap();
         let text = Config::load(Some(&path), env(&[])).unwrap_err().to_string();
         assert!(text.contains("port"), "{text}");
+    }
+
+    #[test]
+    fn retention_needs_a_checkpoint_key_of_some_length() {
+        let error = Config::load(None, env(&[("SITEWARD_AUDIT__RETENTION_DAYS", "30")]))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("needs [audit] checkpoint_key"), "{error}");
+        let error = Config::load(None, env(&[("SITEWARD_AUDIT__CHECKPOINT_KEY", "short")]))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("at least 32 characters"), "{error}");
+        let config = Config::load(
+            None,
+            env(&[
+                ("SITEWARD_AUDIT__RETENTION_DAYS", "30"),
+                ("SITEWARD_AUDIT__CHECKPOINT_KEY", &"k".repeat(32)),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.audit.retention_days, 30);
     }
 
     #[test]

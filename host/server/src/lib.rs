@@ -2,6 +2,7 @@
 //! command line that runs it. This crate is the only one that knows HTTP and JSON.
 
 pub mod api;
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod error;
@@ -14,4 +15,4 @@ pub mod state;
 pub mod sweeper;
 
 pub use api::{openapi, router};
-pub use state::{AppState, AuthSettings, Settings, SystemClock};
+pub use state::{AppState, AuditSettings, AuthSettings, Settings, SystemClock};

@@ -10,12 +10,14 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use siteward_core::Clock;
+use siteward_core::audit::AuditScope;
+use siteward_core::ids::{PartnerId, SiteId};
 use siteward_server::config::{Config, LogFormat};
 use siteward_server::mail::{Mailer, run_delivery};
 use siteward_server::operator::{create_operator, generate_password};
 use siteward_server::plugins::cli as plugin_cli;
 use siteward_server::sweeper::run_sweeper;
-use siteward_server::{AppState, AuthSettings, Settings, SystemClock, router};
+use siteward_server::{AppState, AuditSettings, AuthSettings, Settings, SystemClock, router};
 use siteward_storage::{Store, StoreConfig};
 
 /// Siteward: send technicians into customer sites without sharing admin accounts.
@@ -53,6 +55,29 @@ enum Command {
     Plugin {
         #[command(subcommand)]
         command: PluginCommand,
+    },
+    /// Inspect the audit trail. Like `operator`, opens the database: stop `serve` first when
+    /// it is the embedded one.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Verify the tenant hash chains: every tenant's (neither flag), one partner's, or one
+    /// site's. Prints each chain's first broken link and exits with 1 when any chain is broken.
+    Verify {
+        /// One partner (its id).
+        #[arg(long)]
+        partner: Option<String>,
+        /// One site (its id).
+        #[arg(long, conflicts_with = "partner")]
+        site: Option<String>,
+        /// Print the report as JSON (the API's shape) instead of lines.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -245,6 +270,39 @@ async fn main() -> anyhow::Result<()> {
             )
             .await
         }
+        Command::Audit {
+            command:
+                AuditCommand::Verify {
+                    partner,
+                    site,
+                    json,
+                },
+        } => {
+            let invalid = |e: siteward_core::FieldError| anyhow::anyhow!("{}", e.message);
+            let scope = match (partner, site) {
+                (Some(partner), _) => {
+                    AuditScope::Partner(PartnerId::parse("partner", &partner).map_err(invalid)?)
+                }
+                (None, Some(site)) => {
+                    AuditScope::Site(SiteId::parse("site", &site).map_err(invalid)?)
+                }
+                (None, None) => AuditScope::Platform,
+            };
+            let store = Store::open(&store_config(&config))
+                .await
+                .context("opening the database")?;
+            let key = AuditSettings::from_config(&config.audit).checkpoint_key;
+            let report = siteward_server::audit::verify(&store, &scope, key.as_deref()).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", siteward_server::audit::describe(&report));
+            }
+            if !report.intact {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Command::Migrate => {
             let store = Store::connect(&store_config(&config))
                 .await
@@ -300,6 +358,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         message_id_domain: config.mail.message_id_domain.clone(),
         plugin_runtime: plugin_runtime(&config)?,
         quarantine_after: config.plugins.quarantine_after,
+        audit: AuditSettings::from_config(&config.audit),
     };
     let state = AppState::new(store, Arc::new(SystemClock), settings).await?;
     let plugins = tokio::spawn(state.plugins.clone().follow(
@@ -312,6 +371,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let sweep_interval =
         Duration::from_secs(u64::from(config.invitations.sweep_interval_seconds.max(1)));
     let sweeper = tokio::spawn(run_sweeper(state.clone(), sweep_interval));
+    let retention = tokio::spawn(siteward_server::audit::run_retention(
+        state.clone(),
+        Duration::from_secs(3600),
+    ));
     let app = router(state, config.server.max_body_bytes);
     let listener = tokio::net::TcpListener::bind(config.server.listen)
         .await
@@ -329,6 +392,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // interrupted delivery is retried after a restart, with the same Message-ID.
     delivery.abort();
     sweeper.abort();
+    retention.abort();
     plugins.abort();
     tracing::info!("stopped");
     Ok(())

@@ -71,6 +71,40 @@ pub struct Settings {
     pub plugin_runtime: siteward_plugins::Runtime,
     /// Consecutive failed calls that quarantine a plugin for a partner.
     pub quarantine_after: u32,
+    /// The audit trail's checkpoint key and retention.
+    pub audit: AuditSettings,
+}
+
+/// The audit trail's settings.
+#[derive(Clone, Default)]
+pub struct AuditSettings {
+    /// Signs retention checkpoints and checks them when a chain is verified.
+    pub checkpoint_key: Option<Arc<[u8]>>,
+    /// How long events are kept; `None` keeps them all.
+    pub retention: Option<chrono::Duration>,
+}
+
+impl AuditSettings {
+    /// From `[audit]`.
+    pub fn from_config(config: &crate::config::AuditConfig) -> Self {
+        Self {
+            checkpoint_key: config
+                .checkpoint_key
+                .as_ref()
+                .map(|key| Arc::from(key.as_bytes())),
+            retention: (config.retention_days > 0)
+                .then(|| chrono::Duration::days(i64::from(config.retention_days))),
+        }
+    }
+}
+
+impl std::fmt::Debug for AuditSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditSettings")
+            .field("checkpoint_key", &self.checkpoint_key.as_ref().map(|_| "…"))
+            .field("retention", &self.retention)
+            .finish()
+    }
 }
 
 impl Settings {
@@ -91,6 +125,7 @@ impl Settings {
             message_id_domain: "siteward.localhost".to_owned(),
             plugin_runtime: runtime.clone(),
             quarantine_after: crate::config::PluginsConfig::default().quarantine_after,
+            audit: AuditSettings::default(),
         }
     }
 }
@@ -123,6 +158,8 @@ pub struct Inner {
     pub permissions: crate::permissions::Permissions,
     /// Wakes the delivery worker when a transaction has written outgoing mail.
     pub mail_ready: tokio::sync::Notify,
+    /// The audit trail's checkpoint key and retention.
+    pub audit: AuditSettings,
     ids: std::sync::Mutex<IdGenerator>,
 }
 
@@ -170,6 +207,7 @@ impl AppState {
             limiter: AddressLimiter::default(),
             renderer: Arc::new(BuiltinRenderer),
             mail_ready: tokio::sync::Notify::new(),
+            audit: settings.audit,
             ids: std::sync::Mutex::default(),
         })))
     }

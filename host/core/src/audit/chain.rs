@@ -1,6 +1,7 @@
 //! The tamper-evident audit trail: each tenant's events form a hash chain.
 //!
-//! Every event belongs to one chain — its partner's, else its site's, else the platform's —
+//! Every event belongs to one tenant's chain — its site's (the customer's record of what
+//! happened there), else its partner's, else the platform's —
 //! and carries its position (`seq`, from 1), the hash of the event before it (`prev`, the
 //! [`GENESIS`] hash for the first) and its own `hash`, which covers `prev`, `seq` and the
 //! event's content. Altering, removing, inserting or reordering an event breaks the link at
@@ -24,12 +25,13 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 const DOMAIN: &[u8] = b"siteward/audit-chain/v1";
 
 impl AuditEvent {
-    /// The tenant chain this event belongs to: its partner's, else its site's, else the
-    /// platform's.
+    /// The tenant chain this event belongs to: its site's, else its partner's, else the
+    /// platform's. What happens at a site is the site's record whoever did it, so a site's
+    /// admins can verify everything that happened there.
     pub fn chain(&self) -> AuditScope {
-        match (&self.partner_id, &self.site_id) {
-            (Some(partner), _) => AuditScope::Partner(partner.clone()),
-            (None, Some(site)) => AuditScope::Site(site.clone()),
+        match (&self.site_id, &self.partner_id) {
+            (Some(site), _) => AuditScope::Site(site.clone()),
+            (None, Some(partner)) => AuditScope::Partner(partner.clone()),
             (None, None) => AuditScope::Platform,
         }
     }
@@ -42,6 +44,18 @@ impl AuditScope {
             Self::Platform => "platform".to_owned(),
             Self::Partner(id) => format!("partner/{id}"),
             Self::Site(id) => format!("site/{id}"),
+        }
+    }
+
+    /// The tenant of a chain, from its name.
+    pub fn from_chain_name(name: &str) -> Option<Self> {
+        match name.split_once('/') {
+            None if name == "platform" => Some(Self::Platform),
+            Some(("partner", id)) => crate::ids::PartnerId::parse("chain", id)
+                .ok()
+                .map(Self::Partner),
+            Some(("site", id)) => crate::ids::SiteId::parse("chain", id).ok().map(Self::Site),
+            _ => None,
         }
     }
 }

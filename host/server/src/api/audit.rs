@@ -1,4 +1,5 @@
-//! Reading the audit log, per partner, per site, or for the whole platform (operator).
+//! Reading the audit log, per partner, per site, or for the whole platform (operator), and
+//! verifying its tamper-evident chains.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -12,7 +13,7 @@ use siteward_core::page::PageRequest;
 
 use super::partners::partner_id;
 use super::sites::{SiteAccess, visible_site};
-use super::views::{AuditEventView, Page};
+use super::views::{AuditEventView, AuditVerificationView, Page};
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::ApiQuery;
@@ -107,4 +108,49 @@ pub async fn site_events(
 ) -> ApiResult<Json<Page<AuditEventView>>> {
     let site = visible_site(&state, &auth, &site, SiteAccess::ViewAudit).await?;
     list(&state, AuditScope::Site(site.id), &query).await
+}
+
+async fn verify(state: &AppState, scope: &AuditScope) -> ApiResult<AuditVerificationView> {
+    let key = state.audit.checkpoint_key.as_deref();
+    Ok(crate::audit::verify(&state.store, scope, key).await?)
+}
+
+/// Verifies every tenant's audit chain (operator only): reports, per chain, the first broken
+/// link if any — an event altered, removed, inserted or moved, or the end cut off.
+#[utoipa::path(get, path = "/v1/audit-events/verify", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = AuditVerificationView), (status = 403, body = ErrorBody)))]
+pub async fn verify_platform(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<AuditVerificationView>> {
+    authorize(&auth.principal, Action::OperatePlatform)?;
+    Ok(Json(verify(&state, &AuditScope::Platform).await?))
+}
+
+/// Verifies the partner's own audit chain (what happened at the partner outside its sites'
+/// chains: members, partner invitations, roles, settings).
+#[utoipa::path(get, path = "/v1/partners/{partner_id}/audit-events/verify", tag = "audit", security(("bearer" = [])),
+    params(("partner_id" = String, Path)),
+    responses((status = 200, body = AuditVerificationView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn verify_partner(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(partner): Path<String>,
+) -> ApiResult<Json<AuditVerificationView>> {
+    let partner = partner_id(&partner)?;
+    authorize(&auth.principal, Action::ViewPartnerAudit(&partner))?;
+    Ok(Json(verify(&state, &AuditScope::Partner(partner)).await?))
+}
+
+/// Verifies a site's audit chain: everything that happened at the site, whoever did it.
+#[utoipa::path(get, path = "/v1/sites/{site_id}/audit-events/verify", tag = "audit", security(("bearer" = [])),
+    params(("site_id" = String, Path)),
+    responses((status = 200, body = AuditVerificationView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn verify_site(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site): Path<String>,
+) -> ApiResult<Json<AuditVerificationView>> {
+    let site = visible_site(&state, &auth, &site, SiteAccess::ViewAudit).await?;
+    Ok(Json(verify(&state, &AuditScope::Site(site.id)).await?))
 }

@@ -166,6 +166,9 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(audit::platform_events))
         .routes(routes!(audit::partner_events))
         .routes(routes!(audit::site_events))
+        .routes(routes!(audit::verify_platform))
+        .routes(routes!(audit::verify_partner))
+        .routes(routes!(audit::verify_site))
         .split_for_parts()
 }
 

@@ -331,3 +331,101 @@ impl From<AuditEvent> for AuditEventView {
         }
     }
 }
+
+/// What verifying audit chains found.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditVerificationView {
+    /// Whether every chain verified.
+    pub intact: bool,
+    /// Each tenant chain of the scope.
+    pub chains: Vec<ChainReportView>,
+}
+
+impl AuditVerificationView {
+    /// The view of these reports.
+    pub fn new(reports: Vec<siteward_storage::ChainReport>) -> Self {
+        Self {
+            intact: reports.iter().all(siteward_storage::ChainReport::is_intact),
+            chains: reports.into_iter().map(ChainReportView::from).collect(),
+        }
+    }
+}
+
+/// One tenant's hash chain, verified.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChainReportView {
+    /// The chain: `platform`, `partner/<id>` or `site/<id>`.
+    pub chain: String,
+    /// Whether every link holds and no event of the tenant sits outside the chain.
+    pub intact: bool,
+    /// Events whose links were checked and held.
+    pub events_checked: u64,
+    /// The chain's recorded end.
+    pub head: ChainLinkView,
+    /// Where retention cut the chain: the remaining events continue from this signed link.
+    pub checkpoint: Option<CheckpointView>,
+    /// Events of the tenant that carry no link at all (written around the chain).
+    pub unchained_events: u64,
+    /// The first broken link, if any.
+    pub first_broken_link: Option<BrokenLinkView>,
+}
+
+/// A position in a chain.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChainLinkView {
+    /// The position, from 1 (0: the chain is empty).
+    pub seq: u64,
+    /// The hash at that position (SHA-256, hex).
+    pub hash: String,
+}
+
+/// Where retention cut a chain.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CheckpointView {
+    /// The last dropped event's position.
+    pub seq: u64,
+    /// Its hash.
+    pub hash: String,
+    /// When the chain was cut.
+    pub at: DateTime<Utc>,
+}
+
+/// Where a chain breaks, and how.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BrokenLinkView {
+    /// The position.
+    pub seq: u64,
+    /// The event found there, if any.
+    pub event_id: Option<String>,
+    /// `altered`, `unlinked`, `missing`, `truncated`, `head_mismatch`, `forged_checkpoint`
+    /// or `unverified_checkpoint`.
+    pub problem: &'static str,
+    /// What it means.
+    pub message: &'static str,
+}
+
+impl From<siteward_storage::ChainReport> for ChainReportView {
+    fn from(report: siteward_storage::ChainReport) -> Self {
+        Self {
+            intact: report.is_intact(),
+            chain: report.chain,
+            events_checked: report.verification.checked,
+            head: ChainLinkView {
+                seq: report.head.seq,
+                hash: report.head.hash,
+            },
+            checkpoint: report.checkpoint.map(|c| CheckpointView {
+                seq: c.seq,
+                hash: c.hash,
+                at: c.at,
+            }),
+            unchained_events: report.unchained,
+            first_broken_link: report.verification.broken.map(|b| BrokenLinkView {
+                seq: b.seq,
+                event_id: b.event_id,
+                problem: b.problem.as_str(),
+                message: b.problem.describe(),
+            }),
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! HTTP tests: the real axum router on a fresh in-memory SurrealDB per test, driven through
 //! `oneshot`; and the real `siteward` binary over a socket.
 
+mod audit;
 mod auth;
 mod errors;
 mod invitations;
@@ -97,11 +98,16 @@ impl Reply {
 
 impl TestApp {
     pub async fn new() -> Self {
+        Self::with_settings(Settings::defaults()).await
+    }
+
+    /// A host with these settings on a fresh in-memory database.
+    pub async fn with_settings(settings: Settings) -> Self {
         let store = Store::open(&StoreConfig::memory()).await.unwrap();
         let clock = Arc::new(ManualClock(Mutex::new(
             chrono::Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap(),
         )));
-        let state = AppState::new(store.clone(), clock.clone(), Settings::defaults())
+        let state = AppState::new(store.clone(), clock.clone(), settings)
             .await
             .unwrap();
         siteward_server::operator::create_operator(

@@ -582,7 +582,7 @@ async fn policies_deny_ask_for_approval_and_refuse_when_they_cannot_answer() {
 }
 
 /// Runs the `siteward` binary with a data folder of its own.
-fn siteward(data: &Path, args: &[&str]) -> (bool, String) {
+pub(crate) fn siteward(data: &Path, args: &[&str]) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_siteward"))
         .args(args)
         .env("SITEWARD_DATA_DIR", data)

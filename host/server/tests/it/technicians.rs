@@ -14,7 +14,7 @@ use super::{Partner, Reply, TestApp};
 
 /// A site with technicians who accepted their invitations (Locked); returns the partner, the
 /// site id, the site admin's session and the technicians' account ids.
-async fn site_with_technicians(
+pub(crate) async fn site_with_technicians(
     app: &TestApp,
     count: usize,
 ) -> (Partner, String, String, Vec<String>) {
