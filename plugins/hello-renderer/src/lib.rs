@@ -24,7 +24,10 @@ impl Guest for HelloRenderer {
         Ok(RenderedEmail {
             subject: format!("{} invites you to {place}", invitation.inviter_name),
             html: String::new(),
-            text: format!("Accept before {}: {}", invitation.expires_at, invitation.accept_link),
+            text: format!(
+                "Accept before {}: {}",
+                invitation.expires_at, invitation.accept_link
+            ),
         })
     }
 }

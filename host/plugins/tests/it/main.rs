@@ -6,6 +6,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::Duration;
 
+mod first_party;
+
 use siteward_plugins::worlds::{policy, renderer};
 use siteward_plugins::{Failure, InstallError, Limits, Runtime, RuntimeConfig, World};
 
@@ -316,21 +318,6 @@ fn plugin_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../plugins")
         .join(name)
-}
-
-#[test]
-fn first_party_plugin_cases_match_their_snapshots() {
-    use siteward_plugins::testing;
-    components();
-    let dir = plugin_dir("domain-policy");
-    let (plugin, manifest) = testing::load(
-        &components().join("domain_policy.wasm"),
-        Some(&dir.join("siteward-plugin.toml")),
-    );
-    assert_eq!(plugin.limits().deadline, Duration::from_millis(50));
-    let snapshots =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../snapshots/plugins/domain-policy");
-    testing::assert_cases(&plugin, manifest.as_ref(), &dir.join("cases"), &snapshots);
 }
 
 #[test]
