@@ -78,6 +78,7 @@ pub(crate) struct InvitationRow {
     created_at: DateTime<Utc>,
     sent_at: DateTime<Utc>,
     resend_count: i64,
+    locale: Option<String>,
     accepted_by: Option<String>,
     accepted_at: Option<DateTime<Utc>>,
 }
@@ -110,6 +111,7 @@ impl InvitationRow {
             created_at: inv.created_at,
             sent_at: inv.sent_at,
             resend_count: i64::from(inv.resend_count),
+            locale: Some(inv.locale.clone()),
             accepted_by: inv.accepted.as_ref().map(|(a, _)| a.to_string()),
             accepted_at: inv.accepted.as_ref().map(|(_, at)| *at),
         }
@@ -143,6 +145,9 @@ impl InvitationRow {
             created_at: self.created_at,
             sent_at: self.sent_at,
             resend_count: u32::try_from(self.resend_count).unwrap_or(u32::MAX),
+            locale: self
+                .locale
+                .unwrap_or_else(|| siteward_core::validate::DEFAULT_LOCALE.to_owned()),
             accepted: self
                 .accepted_by
                 .zip(self.accepted_at)
@@ -741,17 +746,25 @@ impl Store {
             .collect()
     }
 
-    /// Changes how long a partner's new invitations stay open.
-    pub async fn set_invitation_ttl(
+    /// Stores a partner's settings (invitation time, branding, language) as `partner` has
+    /// them, with the audit event of the change.
+    pub async fn update_partner_settings(
         &self,
-        partner: &PartnerId,
-        hours: u32,
+        partner: &siteward_core::tenancy::Partner,
         event: &AuditEvent,
     ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
-        tx.bind("partner", rid("partner", partner.as_str()))
-            .bind("hours", i64::from(hours))
-            .run("UPDATE $partner SET invitation_ttl_hours = $hours")
+        tx.bind("partner", rid("partner", partner.id.as_str()))
+            .bind("hours", i64::from(partner.invitation_ttl_hours))
+            .bind(
+                "branding",
+                crate::rows::BrandingRow::from_branding(&partner.branding),
+            )
+            .bind("locale", partner.locale.clone())
+            .run(
+                "UPDATE $partner SET invitation_ttl_hours = $hours, branding = $branding, \
+                 locale = $locale",
+            )
             .audit(event);
         tx.commit(&self.db).await
     }

@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0006_audit_chain",
         include_str!("../migrations/0006_audit_chain.surql"),
     ),
+    (
+        "0007_first_party",
+        include_str!("../migrations/0007_first_party.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

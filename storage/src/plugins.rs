@@ -429,3 +429,41 @@ impl Store {
         Ok(())
     }
 }
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct BundledRow {
+    id: RecordId,
+    version: String,
+}
+
+impl Store {
+    /// The first-party plugins this database was offered, with the version last offered.
+    pub async fn bundled_plugin_offers(&self) -> Result<Vec<(String, String)>, StorageError> {
+        let rows: Vec<BundledRow> = self
+            .db
+            .query("SELECT id, version FROM bundled_plugin")
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(rows.into_iter().map(|r| (key(&r.id), r.version)).collect())
+    }
+
+    /// Remembers that the host offered `version` of a first-party plugin.
+    pub async fn record_bundled_plugin_offer(
+        &self,
+        name: &str,
+        version: &str,
+        now: Timestamp,
+    ) -> Result<(), StorageError> {
+        self.db
+            .query("UPSERT $id SET version = $version, offered_at = $now")
+            .bind(("id", rid("bundled_plugin", name)))
+            .bind(("version", version.to_owned()))
+            .bind(("now", now))
+            .await
+            .and_then(|r| r.check())
+            .map_err(StorageError::backend)?;
+        Ok(())
+    }
+}

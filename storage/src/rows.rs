@@ -9,8 +9,8 @@ use siteward_core::audit::chain::Link;
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
 use siteward_core::ids::{AccountId, ApiTokenId, AuditEventId, CustomerId, PartnerId, SiteId};
 use siteward_core::tenancy::{
-    Customer, DisabledReason, MemberStatus, Partner, PartnerMembership, PartnerRole, Privilege,
-    Privileges, Site,
+    Branding, Customer, DisabledReason, MemberStatus, Partner, PartnerMembership, PartnerRole,
+    Privilege, Privileges, Site,
 };
 use siteward_core::validate::Email;
 
@@ -75,7 +75,29 @@ pub(crate) struct PartnerRow {
     pub id: RecordId,
     pub name: String,
     pub invitation_ttl_hours: i64,
+    pub branding: Option<BrandingRow>,
+    pub locale: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub(crate) struct BrandingRow {
+    pub display_name: Option<String>,
+    pub logo_url: Option<String>,
+    pub accent_colour: Option<String>,
+    pub support_contact: Option<String>,
+}
+
+impl BrandingRow {
+    pub(crate) fn from_branding(b: &Branding) -> Self {
+        Self {
+            display_name: b.display_name.clone(),
+            logo_url: b.logo_url.clone(),
+            accent_colour: b.accent_colour.clone(),
+            support_contact: b.support_contact.clone(),
+        }
+    }
 }
 
 impl PartnerRow {
@@ -84,15 +106,27 @@ impl PartnerRow {
             id: rid("partner", partner.id.as_str()),
             name: partner.name.clone(),
             invitation_ttl_hours: i64::from(partner.invitation_ttl_hours),
+            branding: Some(BrandingRow::from_branding(&partner.branding)),
+            locale: Some(partner.locale.clone()),
             created_at: partner.created_at,
         }
     }
 
     pub(crate) fn into_partner(self) -> Partner {
+        let branding = self.branding.map_or_else(Branding::default, |b| Branding {
+            display_name: b.display_name,
+            logo_url: b.logo_url,
+            accent_colour: b.accent_colour,
+            support_contact: b.support_contact,
+        });
         Partner {
             id: PartnerId::from_trusted(key(&self.id)),
             name: self.name,
             invitation_ttl_hours: u32::try_from(self.invitation_ttl_hours).unwrap_or(168),
+            branding,
+            locale: self
+                .locale
+                .unwrap_or_else(|| siteward_core::validate::DEFAULT_LOCALE.to_owned()),
             created_at: self.created_at,
         }
     }

@@ -60,6 +60,7 @@ pub fn run(plugins_dir: &Path, effort: Effort) -> anyhow::Result<Section> {
     let plugin = runtime.load(&bytes, limits)?;
     let context = invitation();
     let native_context = InvitationContext {
+        branding: Default::default(),
         invitee_email: context.invitee_email.clone(),
         inviter_name: context.inviter_name.clone(),
         partner_name: context.branding.display_name.clone(),

@@ -114,6 +114,8 @@ pub struct Invitation {
     pub sent_at: Timestamp,
     /// How many times it was resent.
     pub resend_count: u32,
+    /// The language its email is written in (BCP 47).
+    pub locale: String,
     /// Who accepted, and when.
     pub accepted: Option<(AccountId, Timestamp)>,
 }
@@ -297,6 +299,7 @@ mod tests {
             created_at: now,
             sent_at: now,
             resend_count: 0,
+            locale: "en".to_owned(),
             accepted: None,
         }
     }

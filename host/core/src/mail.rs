@@ -16,6 +16,8 @@ pub struct InvitationContext {
     pub inviter_name: String,
     /// The partner's display name.
     pub partner_name: String,
+    /// How the partner presents itself (its display name is `partner_name`).
+    pub branding: crate::tenancy::Branding,
     /// The site, for a site invitation.
     pub site_name: Option<String>,
     /// The partner role offered, for a partner invitation (`admin`, `technician`).
@@ -177,6 +179,7 @@ mod tests {
             invitee_email: "tech@example.com".to_owned(),
             inviter_name: "Ana <script>".to_owned(),
             partner_name: "Acme & Sons".to_owned(),
+            branding: crate::tenancy::Branding::default(),
             site_name: Some("Head office".to_owned()),
             role: None,
             level: Some("devices_only".to_owned()),

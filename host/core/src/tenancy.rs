@@ -191,8 +191,65 @@ pub struct Partner {
     pub name: String,
     /// How long its invitations stay open, in hours (1 to 720; 168 by default).
     pub invitation_ttl_hours: u32,
+    /// How its invitation emails present it.
+    pub branding: Branding,
+    /// The language its invitation emails are written in unless an invitation says otherwise.
+    pub locale: String,
     /// When the operator created it.
     pub created_at: Timestamp,
+}
+
+/// How a partner presents itself in the emails it sends.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Branding {
+    /// The name to show instead of the partner's name.
+    pub display_name: Option<String>,
+    /// A logo, `https` only.
+    pub logo_url: Option<String>,
+    /// The accent colour, `#rrggbb`.
+    pub accent_colour: Option<String>,
+    /// Where invitees get help: an email address or an `https` URL.
+    pub support_contact: Option<String>,
+}
+
+impl Branding {
+    /// Checks each value given (`field` names the object, for example `branding`).
+    pub fn parse(
+        field: &str,
+        display_name: Option<&str>,
+        logo_url: Option<&str>,
+        accent_colour: Option<&str>,
+        support_contact: Option<&str>,
+    ) -> Result<Self, FieldError> {
+        let at = |name: &str| format!("{field}.{name}");
+        Ok(Self {
+            display_name: display_name
+                .map(|n| crate::validate::name(&at("display_name"), n))
+                .transpose()?,
+            logo_url: logo_url
+                .map(|u| crate::validate::https_url(&at("logo_url"), u))
+                .transpose()?,
+            accent_colour: accent_colour
+                .map(|c| crate::validate::hex_colour(&at("accent_colour"), c))
+                .transpose()?,
+            support_contact: support_contact
+                .map(|c| {
+                    let c = c.trim();
+                    if c.contains('@') && !c.contains("://") {
+                        crate::validate::Email::parse(&at("support_contact"), c)
+                            .map(|e| e.to_string())
+                    } else {
+                        crate::validate::https_url(&at("support_contact"), c).map_err(|_| {
+                            FieldError::new(
+                                at("support_contact"),
+                                "must be an email address or an https:// URL",
+                            )
+                        })
+                    }
+                })
+                .transpose()?,
+        })
+    }
 }
 
 /// A customer of a partner. Customers own sites.

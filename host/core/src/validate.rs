@@ -1,4 +1,5 @@
-//! Validation of the free-text inputs every endpoint shares: emails, names, passwords.
+//! Validation of the free-text inputs every endpoint shares: emails, names, passwords,
+//! languages, links and colours.
 
 use crate::FieldError;
 
@@ -109,6 +110,78 @@ pub fn new_password(field: &str, password: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
+/// The language invitation emails are written in when nobody chose one.
+pub const DEFAULT_LOCALE: &str = "en";
+
+/// A language tag in BCP 47's shape (`en`, `de-AT`, `zh-Hant-TW`): letters and digits in
+/// subtags of 1 to 8 joined by `-`, the first 2 or 3 letters. Normalised: `_` becomes `-`,
+/// the language lower case. Which languages a renderer writes is the renderer's business.
+pub fn locale(field: &str, text: &str) -> Result<String, FieldError> {
+    let text = text.trim().replace('_', "-");
+    let invalid = || {
+        FieldError::new(
+            field,
+            "is not a language tag (for example `en`, `ko`, `de-AT`)",
+        )
+    };
+    let mut subtags = text.split('-');
+    let language = subtags.next().ok_or_else(invalid)?;
+    if !(2..=3).contains(&language.len()) || !language.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(invalid());
+    }
+    let rest: Vec<&str> = subtags.collect();
+    if text.len() > 35
+        || rest
+            .iter()
+            .any(|s| s.is_empty() || s.len() > 8 || !s.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        return Err(invalid());
+    }
+    let mut tag = language.to_ascii_lowercase();
+    for subtag in rest {
+        tag.push('-');
+        tag.push_str(subtag);
+    }
+    Ok(tag)
+}
+
+/// An `https` URL of at most 2,000 characters without spaces or quotes.
+pub fn https_url(field: &str, text: &str) -> Result<String, FieldError> {
+    let text = text.trim();
+    let ok = text.len() > "https://".len()
+        && text.len() <= 2_000
+        && text
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        && !text.contains(|c: char| {
+            c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>')
+        });
+    if ok {
+        Ok(text.to_owned())
+    } else {
+        Err(FieldError::new(
+            field,
+            "must be an https:// URL of at most 2,000 characters",
+        ))
+    }
+}
+
+/// A colour written `#rrggbb`, normalised to lower case.
+pub fn hex_colour(field: &str, text: &str) -> Result<String, FieldError> {
+    let text = text.trim();
+    let ok = text.len() == 7
+        && text.starts_with('#')
+        && text[1..].chars().all(|c| c.is_ascii_hexdigit());
+    if ok {
+        Ok(text.to_ascii_lowercase())
+    } else {
+        Err(FieldError::new(
+            field,
+            "must be a colour written #rrggbb, for example #1f6feb",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,5 +223,28 @@ mod tests {
         assert!(new_password("password", "short").is_err());
         assert!(new_password("password", "correct horse battery").is_ok());
         assert!(new_password("password", &"x".repeat(2000)).is_err());
+    }
+
+    #[test]
+    fn language_tags_links_and_colours() {
+        assert_eq!(locale("locale", " de_AT ").unwrap(), "de-AT");
+        assert_eq!(locale("locale", "KO").unwrap(), "ko");
+        for bad in ["", "k", "korean", "ko-", "ko--KR", "ko-KR-!", "12"] {
+            assert!(locale("locale", bad).is_err(), "{bad}");
+        }
+        assert!(https_url("u", "https://acme.example/logo.png").is_ok());
+        for bad in [
+            "http://acme.example",
+            "https://",
+            "https://a b",
+            "javascript:x",
+            "https://\"<",
+        ] {
+            assert!(https_url("u", bad).is_err(), "{bad}");
+        }
+        assert_eq!(hex_colour("c", "#0A7D4F").unwrap(), "#0a7d4f");
+        for bad in ["0a7d4f", "#0a7d4", "#0a7d4g", "red"] {
+            assert!(hex_colour("c", bad).is_err(), "{bad}");
+        }
     }
 }

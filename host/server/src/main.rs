@@ -15,6 +15,7 @@ use siteward_core::ids::{PartnerId, SiteId};
 use siteward_server::config::{Config, LogFormat};
 use siteward_server::mail::{Mailer, run_delivery};
 use siteward_server::operator::{create_operator, generate_password};
+use siteward_server::plugins::bundled::Offer;
 use siteward_server::plugins::cli as plugin_cli;
 use siteward_server::sweeper::run_sweeper;
 use siteward_server::{AppState, AuditSettings, AuthSettings, Settings, SystemClock, router};
@@ -361,6 +362,20 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         audit: AuditSettings::from_config(&config.audit),
     };
     let state = AppState::new(store, Arc::new(SystemClock), settings).await?;
+    for (name, offer) in siteward_server::plugins::bundled::ensure(&state)
+        .await
+        .context("installing the first-party plugins")?
+    {
+        match offer {
+            Offer::Installed(version) => {
+                tracing::info!(plugin = name, %version, "installed and switched on for everyone")
+            }
+            Offer::Upgraded { from, to } => {
+                tracing::info!(plugin = name, %from, %to, "upgraded the first-party plugin")
+            }
+            Offer::Kept => {}
+        }
+    }
     let plugins = tokio::spawn(state.plugins.clone().follow(
         state.store.clone(),
         Duration::from_secs(u64::from(config.plugins.refresh_seconds.max(1))),

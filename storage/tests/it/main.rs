@@ -69,6 +69,8 @@ async fn partner_with_super_admin(
         id: PartnerId::generate(at(0), ids.next()),
         name: "Acme Installers".to_owned(),
         invitation_ttl_hours: 168,
+        branding: Default::default(),
+        locale: "en".to_owned(),
         created_at: at(0),
     };
     let person = PersonResolution::New(new_account(ids, email));
@@ -155,6 +157,8 @@ async fn a_taken_email_is_a_conflict_and_nothing_is_half_written() {
         id: PartnerId::generate(at(0), ids.next()),
         name: "Second".to_owned(),
         invitation_ttl_hours: 168,
+        branding: Default::default(),
+        locale: "en".to_owned(),
         created_at: at(0),
     };
     let person = PersonResolution::New(new_account(&mut ids, "owner@acme.example"));

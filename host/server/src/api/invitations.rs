@@ -128,6 +128,8 @@ struct Drafter<'a> {
     partner: &'a Partner,
     site: Option<&'a Site>,
     inviter_name: String,
+    /// The language of new invitations' emails.
+    locale: String,
 }
 
 impl Drafter<'_> {
@@ -143,7 +145,13 @@ impl Drafter<'_> {
         let context = InvitationContext {
             invitee_email: invitation.email.to_string(),
             inviter_name: self.inviter_name.clone(),
-            partner_name: self.partner.name.clone(),
+            partner_name: self
+                .partner
+                .branding
+                .display_name
+                .clone()
+                .unwrap_or_else(|| self.partner.name.clone()),
+            branding: self.partner.branding.clone(),
             site_name: self.site.map(|s| s.name.clone()),
             role,
             level,
@@ -152,7 +160,7 @@ impl Drafter<'_> {
                 self.state.public_url
             ),
             expires_at: invitation.expires_at,
-            locale: "en".to_owned(),
+            locale: invitation.locale.clone(),
         };
         RenderJob {
             partner: self.partner.id.clone(),
@@ -181,11 +189,20 @@ impl Drafter<'_> {
             created_at: now,
             sent_at: now,
             resend_count: 0,
+            locale: self.locale.clone(),
             accepted: None,
         };
         let job = self.draft(&mut invitation);
         Drafted { invitation, job }
     }
+}
+
+/// The language of new invitations' emails: the request's, else the partner's.
+fn email_locale(requested: Option<&str>, partner: &Partner) -> ApiResult<String> {
+    Ok(match requested {
+        Some(tag) => siteward_core::validate::locale("locale", tag)?,
+        None => partner.locale.clone(),
+    })
 }
 
 /// An invitation whose email is still to be rendered.
@@ -414,6 +431,10 @@ pub struct InviteToPartner {
     pub emails: Vec<String>,
     /// `admin` or `technician`.
     pub role: String,
+    /// The language of the invitation emails (BCP 47, for example `ko` or `de-AT`); the
+    /// partner's language when absent.
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 /// The outcome for one address.
@@ -499,6 +520,7 @@ pub async fn invite_to_partner(
     let (inviter, inviter_name) = acting_account(&state, &auth).await?;
     let drafter = Drafter {
         state: &state,
+        locale: email_locale(body.locale.as_deref(), &partner)?,
         partner: &partner,
         site: None,
         inviter_name,
@@ -634,6 +656,10 @@ pub struct InviteToSite {
     pub level: Option<String>,
     /// The picked members, 1 to 1,000.
     pub technicians: Vec<PickedTechnician>,
+    /// The language of the invitation emails (BCP 47, for example `ko` or `de-AT`); the
+    /// partner's language when absent.
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 /// The site's invitations from this request.
@@ -714,7 +740,14 @@ pub async fn invite_to_site(
         .into_iter()
         .map(|(account, level)| (&site, account.email, level))
         .collect();
-    let (written, views) = draft_site_invitations(&state, &auth, &site.partner_id, picks).await?;
+    let (written, views) = draft_site_invitations(
+        &state,
+        &auth,
+        &site.partner_id,
+        picks,
+        body.locale.as_deref(),
+    )
+    .await?;
     let response = SiteInvitations { invitations: views };
     written
         .commit(&state, &auth, &idempotency, StatusCode::CREATED, &response)
@@ -728,8 +761,10 @@ async fn draft_site_invitations(
     auth: &Auth,
     partner_id: &siteward_core::ids::PartnerId,
     picks: Vec<(&Site, Email, PermissionLevel)>,
+    locale: Option<&str>,
 ) -> ApiResult<(Written, Vec<InvitationView>)> {
     let partner = state.store.partner(partner_id).await?;
+    let locale = email_locale(locale, &partner)?;
     let (inviter, inviter_name) = acting_account(state, auth).await?;
     let keys: Vec<String> = picks
         .iter()
@@ -807,6 +842,7 @@ async fn draft_site_invitations(
             partner: &partner,
             site: Some(site),
             inviter_name: inviter_name.clone(),
+            locale: locale.clone(),
         };
         let target = InvitationTarget::Site {
             site_id: site.id.clone(),
@@ -827,6 +863,10 @@ pub struct InviteToSites {
     pub site_ids: Vec<String>,
     /// The permission level at every one of them.
     pub level: String,
+    /// The language of the invitation emails (BCP 47, for example `ko` or `de-AT`); the
+    /// partner's language when absent.
+    #[serde(default)]
+    pub locale: Option<String>,
 }
 
 /// Invite one member of the partner to many of its sites at once (the reference assigns one
@@ -899,7 +939,8 @@ pub async fn invite_to_sites(
         .iter()
         .map(|site| (site, member.email.clone(), level))
         .collect();
-    let (written, views) = draft_site_invitations(&state, &auth, &partner_id, picks).await?;
+    let (written, views) =
+        draft_site_invitations(&state, &auth, &partner_id, picks, body.locale.as_deref()).await?;
     let response = SiteInvitations { invitations: views };
     written
         .commit(&state, &auth, &idempotency, StatusCode::CREATED, &response)
@@ -1137,6 +1178,7 @@ pub async fn resend(
         partner: &partner,
         site: site.as_ref(),
         inviter_name,
+        locale: inv.locale.clone(),
     };
     let job = drafter.draft(&mut inv);
     let event = auth.audit.event(
@@ -1551,15 +1593,35 @@ pub async fn outbox(
     })))
 }
 
-/// A change to a partner's settings.
+/// A change to a partner's settings; what is absent stays as it is.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePartner {
     /// How long new invitations stay open, in hours: 1 to 720 (30 days).
     pub invitation_ttl_hours: Option<u32>,
+    /// How invitation emails present the partner. Replaces the whole branding: a value left
+    /// out is cleared.
+    pub branding: Option<BrandingBody>,
+    /// The language of invitation emails (BCP 47, for example `ko`) unless an invitation
+    /// names its own.
+    pub locale: Option<String>,
 }
 
-/// Change a partner's settings.
+/// How invitation emails present a partner.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BrandingBody {
+    /// The name to show instead of the partner's name.
+    pub display_name: Option<String>,
+    /// A logo, `https://` only.
+    pub logo_url: Option<String>,
+    /// The accent colour, `#rrggbb`.
+    pub accent_colour: Option<String>,
+    /// Where invitees get help: an email address or an `https://` URL.
+    pub support_contact: Option<String>,
+}
+
+/// Change a partner's settings: invitation time, branding, language.
 #[utoipa::path(patch, path = "/v1/partners/{partner_id}", tag = "partners", security(("bearer" = [])),
     params(("partner_id" = String, Path)), request_body = UpdatePartner,
     responses((status = 200, body = super::views::PartnerView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -1572,28 +1634,72 @@ pub async fn update_partner(
     let partner = partner_id(&partner)?;
     authorize(&auth.principal, Action::ManageMembers(&partner))?;
     let before = state.store.partner(&partner).await?;
+    let mut after = before.clone();
     if let Some(hours) = body.invitation_ttl_hours {
         invitation::ttl_from_hours("invitation_ttl_hours", hours)?;
-        if hours != before.invitation_ttl_hours {
-            let event = auth.audit.event(
-                &state,
-                AuditAction::PartnerUpdated,
-                (Some(&partner), None),
-                AuditTarget {
-                    kind: "partner",
-                    id: partner.to_string(),
-                },
-                vec![FieldChange::changed(
-                    "invitation_ttl_hours",
-                    before.invitation_ttl_hours,
-                    hours,
-                )],
-            );
-            state
-                .store
-                .set_invitation_ttl(&partner, hours, &event)
-                .await?;
+        after.invitation_ttl_hours = hours;
+    }
+    if let Some(b) = &body.branding {
+        after.branding = siteward_core::tenancy::Branding::parse(
+            "branding",
+            b.display_name.as_deref(),
+            b.logo_url.as_deref(),
+            b.accent_colour.as_deref(),
+            b.support_contact.as_deref(),
+        )?;
+    }
+    if let Some(locale) = &body.locale {
+        after.locale = siteward_core::validate::locale("locale", locale)?;
+    }
+    let mut changes = Vec::new();
+    let mut changed = |field: &str, before: Option<String>, after: Option<String>| {
+        if before != after {
+            changes.push(FieldChange {
+                field: field.to_owned(),
+                before,
+                after,
+            });
         }
+    };
+    changed(
+        "invitation_ttl_hours",
+        Some(before.invitation_ttl_hours.to_string()),
+        Some(after.invitation_ttl_hours.to_string()),
+    );
+    changed(
+        "locale",
+        Some(before.locale.clone()),
+        Some(after.locale.clone()),
+    );
+    let (b, a) = (&before.branding, &after.branding);
+    changed(
+        "branding.display_name",
+        b.display_name.clone(),
+        a.display_name.clone(),
+    );
+    changed("branding.logo_url", b.logo_url.clone(), a.logo_url.clone());
+    changed(
+        "branding.accent_colour",
+        b.accent_colour.clone(),
+        a.accent_colour.clone(),
+    );
+    changed(
+        "branding.support_contact",
+        b.support_contact.clone(),
+        a.support_contact.clone(),
+    );
+    if !changes.is_empty() {
+        let event = auth.audit.event(
+            &state,
+            AuditAction::PartnerUpdated,
+            (Some(&partner), None),
+            AuditTarget {
+                kind: "partner",
+                id: partner.to_string(),
+            },
+            changes,
+        );
+        state.store.update_partner_settings(&after, &event).await?;
     }
     Ok(Json(state.store.partner(&partner).await?.into()))
 }

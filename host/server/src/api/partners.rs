@@ -52,6 +52,8 @@ pub async fn create_partner(
     authorize(&auth.principal, Action::OperatePlatform)?;
     let name = validate::name("name", &body.name)?;
     let partner = Partner {
+        branding: siteward_core::tenancy::Branding::default(),
+        locale: siteward_core::validate::DEFAULT_LOCALE.to_owned(),
         id: state.new_id(PartnerId::from_trusted),
         name,
         invitation_ttl_hours: u32::try_from(siteward_core::invitation::DEFAULT_TTL.num_hours())

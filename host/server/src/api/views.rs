@@ -59,8 +59,25 @@ pub struct PartnerView {
     pub name: String,
     /// How long its invitations stay open, in hours.
     pub invitation_ttl_hours: u32,
+    /// How its invitation emails present it.
+    pub branding: BrandingView,
+    /// The language of its invitation emails unless an invitation names its own.
+    pub locale: String,
     /// When it was created.
     pub created_at: DateTime<Utc>,
+}
+
+/// How a partner's invitation emails present it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BrandingView {
+    /// The name shown instead of the partner's name.
+    pub display_name: Option<String>,
+    /// The logo.
+    pub logo_url: Option<String>,
+    /// The accent colour, `#rrggbb`.
+    pub accent_colour: Option<String>,
+    /// Where invitees get help.
+    pub support_contact: Option<String>,
 }
 
 impl From<Partner> for PartnerView {
@@ -69,6 +86,13 @@ impl From<Partner> for PartnerView {
             id: p.id.to_string(),
             name: p.name,
             invitation_ttl_hours: p.invitation_ttl_hours,
+            branding: BrandingView {
+                display_name: p.branding.display_name,
+                logo_url: p.branding.logo_url,
+                accent_colour: p.branding.accent_colour,
+                support_contact: p.branding.support_contact,
+            },
+            locale: p.locale,
             created_at: p.created_at,
         }
     }

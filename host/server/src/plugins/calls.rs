@@ -35,9 +35,9 @@ fn wit_context(c: &InvitationContext) -> renderer::InvitationContext {
         inviter_name: c.inviter_name.clone(),
         branding: renderer::Branding {
             display_name: c.partner_name.clone(),
-            logo_url: None,
-            accent_colour: None,
-            support_contact: None,
+            logo_url: c.branding.logo_url.clone(),
+            accent_colour: c.branding.accent_colour.clone(),
+            support_contact: c.branding.support_contact.clone(),
         },
         site_name: c.site_name.clone(),
         level: c.level.clone(),

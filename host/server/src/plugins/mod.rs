@@ -20,6 +20,7 @@ use siteward_plugins::{Failure, Manifest, Outcome, Plugin, Runtime, World};
 use siteward_storage::{BindingScope, InstalledPlugin, StorageError, Store};
 
 pub mod admin;
+pub mod bundled;
 pub mod calls;
 pub mod cli;
 

@@ -141,6 +141,15 @@ fn the_binary_serves_stops_on_sigterm_and_keeps_its_data() {
         })),
     );
     assert_eq!(status, 201, "{partner}");
+    // The first-party plugins came installed and switched on.
+    let (_, plugins) = request(&host.address, "GET", "/v1/plugins", Some(&token), None);
+    let names: Vec<&str> = plugins["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"invitation-email"), "{plugins}");
 
     // SIGTERM: the host finishes and exits on its own.
     let pid = host.child.id().to_string();
