@@ -6,7 +6,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The plugins a fresh host installs and switches on for everyone.
-const BUNDLED: &[&str] = &["invitation-email"];
+const BUNDLED: &[&str] = &[
+    "invitation-email",
+    "audit-ndjson",
+    "audit-csv",
+    "audit-cef",
+    "audit-ocsf",
+];
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());
@@ -21,7 +27,7 @@ fn main() {
     ] {
         println!("cargo::rerun-if-changed={}", path.display());
     }
-    for name in BUNDLED {
+    for name in BUNDLED.iter().chain(&["audit-format"]) {
         println!("cargo::rerun-if-changed={}", plugins.join(name).display());
     }
     println!("cargo::rerun-if-env-changed=CARGO_TARGET_DIR");

@@ -293,16 +293,12 @@ pub(crate) struct AuditEventRow {
 impl AuditEventRow {
     /// The row of `event` at `link` in its chain.
     pub(crate) fn from_event(event: &AuditEvent, link: Link) -> Self {
-        let (actor_kind, actor_id) = match &event.actor {
-            Actor::Account(id) => ("account", Some(id.to_string())),
-            Actor::ApiToken(id) => ("api_token", Some(id.to_string())),
-            Actor::System => ("system", None),
-        };
+        let (actor_kind, actor_id) = event.actor.kind_and_id();
         Self {
             id: rid("audit_event", event.id.as_str()),
             at: event.at,
             actor_kind: actor_kind.to_owned(),
-            actor_id,
+            actor_id: actor_id.map(str::to_owned),
             partner_id: event.partner_id.as_ref().map(ToString::to_string),
             site_id: event.site_id.as_ref().map(ToString::to_string),
             action: event.action.as_str().to_owned(),

@@ -34,7 +34,12 @@ fn every_plugin_builds_as_a_component() {
     let plugins: Vec<String> = std::fs::read_dir(plugins_dir())
         .unwrap()
         .filter_map(Result::ok)
-        .filter(|entry| entry.path().join("Cargo.toml").exists())
+        // A Rust plugin is a crate with a manifest; a crate without one (`audit-format`) is a
+        // library the plugins share.
+        .filter(|entry| {
+            entry.path().join("Cargo.toml").exists()
+                && entry.path().join("siteward-plugin.toml").exists()
+        })
         .map(|entry| entry.file_name().to_string_lossy().replace('-', "_"))
         .collect();
     assert!(!plugins.is_empty());

@@ -141,6 +141,17 @@ pub enum Actor {
     System,
 }
 
+impl Actor {
+    /// The stable kind (`account`, `api_token`, `system`) and the id, as stored and exported.
+    pub fn kind_and_id(&self) -> (&'static str, Option<&str>) {
+        match self {
+            Self::Account(id) => ("account", Some(id.as_str())),
+            Self::ApiToken(id) => ("api_token", Some(id.as_str())),
+            Self::System => ("system", None),
+        }
+    }
+}
+
 /// What was acted on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditTarget {

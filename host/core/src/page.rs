@@ -41,6 +41,15 @@ impl PageRequest {
         let after = cursor.map(decode_cursor).transpose()?;
         Ok(Self { limit, after })
     }
+
+    /// The page of `limit` items after `cursor` (a `next_cursor`), whatever the size: for the
+    /// host's own walks through a listing, such as an export, not for a client's request.
+    pub fn following(limit: u32, cursor: &str) -> Result<Self, FieldError> {
+        Ok(Self {
+            limit,
+            after: Some(decode_cursor(cursor)?),
+        })
+    }
 }
 
 /// One page of results and the cursor for the next, if there are more.

@@ -15,7 +15,7 @@ use data_encoding::HEXLOWER;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use super::{Actor, AuditEvent, AuditScope};
+use super::{AuditEvent, AuditScope};
 use crate::Timestamp;
 
 /// The `prev` of a chain's first event.
@@ -124,11 +124,7 @@ fn content(hasher: &mut Sha256, event: &AuditEvent) {
             hasher.update(text.as_bytes());
         }
     };
-    let (actor_kind, actor_id) = match &event.actor {
-        Actor::Account(id) => ("account", Some(id.as_str())),
-        Actor::ApiToken(id) => ("api_token", Some(id.as_str())),
-        Actor::System => ("system", None),
-    };
+    let (actor_kind, actor_id) = event.actor.kind_and_id();
     field(Some(event.id.as_str()));
     field(Some(&timestamp(event.at)));
     field(Some(actor_kind));
@@ -400,7 +396,7 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
-    use crate::audit::{AuditAction, AuditTarget, FieldChange};
+    use crate::audit::{Actor, AuditAction, AuditTarget, FieldChange};
     use crate::ids::{AccountId, AuditEventId, PartnerId};
 
     fn event(n: u8) -> AuditEvent {

@@ -41,6 +41,13 @@ fn invitation_email_cases_match_their_snapshots() {
     check_cases("invitation-email");
 }
 
+#[test]
+fn audit_exporter_cases_match_their_snapshots() {
+    for name in ["audit-ndjson", "audit-csv", "audit-cef", "audit-ocsf"] {
+        check_cases(name);
+    }
+}
+
 fn render(invitation: &renderer::InvitationContext) -> renderer::RenderedEmail {
     let (plugin, _) = testing::load(
         &components().join("invitation_email.wasm"),

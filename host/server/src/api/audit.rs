@@ -1,22 +1,29 @@
-//! Reading the audit log, per partner, per site, or for the whole platform (operator), and
-//! verifying its tamper-evident chains.
+//! Reading the audit log, per partner, per site, or for the whole platform (operator);
+//! exporting it in a format an audit-exporter plugin writes; verifying its tamper-evident
+//! chains.
 
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use siteward_core::FieldError;
 use siteward_core::access::{Action, authorize};
 use siteward_core::audit::{AuditAction, AuditFilter, AuditScope};
+use siteward_core::ids::{PartnerId, SiteId};
 use siteward_core::page::PageRequest;
 
 use super::partners::partner_id;
 use super::sites::{SiteAccess, visible_site};
 use super::views::{AuditEventView, AuditVerificationView, Page};
 use crate::auth::Auth;
-use crate::error::{ApiResult, ErrorBody};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::ApiQuery;
+use crate::plugins::calls::export_batch;
 use crate::state::AppState;
 
 /// Filters and paging for audit lists.
@@ -40,21 +47,29 @@ pub struct AuditQuery {
 
 impl AuditQuery {
     fn parse(&self) -> ApiResult<(AuditFilter, PageRequest)> {
-        let filter = AuditFilter {
-            actor: self.actor.clone(),
-            action: self
-                .action
-                .as_deref()
-                .map(|a| AuditAction::parse("action", a))
-                .transpose()?,
-            from: self.from,
-            to: self.to,
-        };
+        let filter = filter(&self.actor, &self.action, self.from, self.to)?;
         Ok((
             filter,
             PageRequest::parse(self.limit, self.cursor.as_deref())?,
         ))
     }
+}
+
+fn filter(
+    actor: &Option<String>,
+    action: &Option<String>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> ApiResult<AuditFilter> {
+    Ok(AuditFilter {
+        actor: actor.clone(),
+        action: action
+            .as_deref()
+            .map(|a| AuditAction::parse("action", a))
+            .transpose()?,
+        from,
+        to,
+    })
 }
 
 async fn list(
@@ -153,4 +168,179 @@ pub async fn verify_site(
 ) -> ApiResult<Json<AuditVerificationView>> {
     let site = visible_site(&state, &auth, &site, SiteAccess::ViewAudit).await?;
     Ok(Json(verify(&state, &AuditScope::Site(site.id)).await?))
+}
+
+/// What to export, and which events.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `ndjson`, `csv`, `cef` (syslog CEF lines), `ocsf` (OCSF 1.3.0 events, one JSON object
+    /// per line), or the name of another installed audit-exporter plugin.
+    pub format: String,
+    /// Only events by this account or API token id.
+    pub actor: Option<String>,
+    /// Only events with this action, for example `assignment.locked`.
+    pub action: Option<String>,
+    /// Only events at or after this time (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Only events before this time (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// Events per exporter call.
+const EXPORT_BATCH: u32 = 1_000;
+
+/// Streams every event of `scope` that passes the filters, oldest first, formatted by the
+/// exporter `format` names, a batch at a time. The first batch is formatted before the answer
+/// starts, so an unknown format or a failing exporter is a clean error; a failure later cuts
+/// the stream short (and is logged).
+async fn export(
+    state: AppState,
+    scope: AuditScope,
+    tenant: Option<(PartnerId, Option<SiteId>)>,
+    query: ExportQuery,
+) -> ApiResult<Response> {
+    let filter = filter(&query.actor, &query.action, query.from, query.to)?;
+    let chosen = state
+        .plugins
+        .exporter(
+            &query.format,
+            tenant
+                .as_ref()
+                .map(|(partner, site)| (partner, site.as_ref())),
+        )
+        .ok_or_else(|| {
+            let mut formats = state.plugins.export_formats();
+            formats.sort();
+            ApiError::from(FieldError::new(
+                "format",
+                format!(
+                    "is not an audit export format here (available: {})",
+                    if formats.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        formats.join(", ")
+                    }
+                ),
+            ))
+        })?;
+    let first = PageRequest {
+        limit: EXPORT_BATCH,
+        after: None,
+    };
+    let first = state.store.audit_events(&scope, &filter, &first).await?;
+    let exported = export_batch(&state, &chosen, &first.items, true)
+        .await
+        .map_err(|failure| {
+            tracing::warn!(plugin = %chosen.name, %failure, "an audit export failed");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "exporter_unavailable",
+                format!("the {} exporter failed: {}", chosen.name, failure.code()),
+            )
+        })?;
+    let content_type = exported.content_type.clone();
+    let extension = match content_type.split(';').next().unwrap_or_default().trim() {
+        "text/csv" => "csv",
+        "application/x-ndjson" => "ndjson",
+        "application/json" => "json",
+        _ => "log",
+    };
+    let filename = format!(
+        "siteward-audit-{}-{}.{extension}",
+        scope.chain_name().replace('/', "-"),
+        chosen.name.trim_start_matches("audit-")
+    );
+    let rest = futures_util::stream::unfold(
+        (state, chosen, scope, filter, first.next_cursor),
+        move |(state, chosen, scope, filter, cursor)| async move {
+            let page = PageRequest::following(EXPORT_BATCH, &cursor?).ok()?;
+            let batch = match state.store.audit_events(&scope, &filter, &page).await {
+                Ok(batch) => batch,
+                Err(error) => {
+                    tracing::error!(%error, "an audit export stopped: reading events failed");
+                    return Some((
+                        Err(std::io::Error::other("reading events failed")),
+                        (state, chosen, scope, filter, None),
+                    ));
+                }
+            };
+            let next = batch.next_cursor;
+            match export_batch(&state, &chosen, &batch.items, false).await {
+                Ok(out) => Some((Ok(out.bytes), (state, chosen, scope, filter, next))),
+                Err(failure) => {
+                    tracing::error!(plugin = %chosen.name, %failure, "an audit export stopped: the exporter failed");
+                    Some((
+                        Err(std::io::Error::other("the exporter failed")),
+                        (state, chosen, scope, filter, None),
+                    ))
+                }
+            }
+        },
+    );
+    let body = futures_util::stream::StreamExt::chain(
+        futures_util::stream::iter([Ok::<_, std::io::Error>(exported.bytes)]),
+        rest,
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// Export every audit event of the platform (operator only), streamed in a format.
+#[utoipa::path(get, path = "/v1/audit-events/export", tag = "audit", security(("bearer" = [])), params(ExportQuery),
+    responses((status = 200, description = "The events in the format, streamed", content_type = "application/octet-stream"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn export_platform(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> ApiResult<Response> {
+    authorize(&auth.principal, Action::OperatePlatform)?;
+    export(state, AuditScope::Platform, None, query).await
+}
+
+/// Export a partner's audit events, its sites' included, streamed in a format (the exporter
+/// must be switched on for the partner).
+#[utoipa::path(get, path = "/v1/partners/{partner_id}/audit-events/export", tag = "audit", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ExportQuery),
+    responses((status = 200, description = "The events in the format, streamed", content_type = "application/octet-stream"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn export_partner(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(partner): Path<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> ApiResult<Response> {
+    let partner = partner_id(&partner)?;
+    authorize(&auth.principal, Action::ViewPartnerAudit(&partner))?;
+    export(
+        state,
+        AuditScope::Partner(partner.clone()),
+        Some((partner, None)),
+        query,
+    )
+    .await
+}
+
+/// Export a site's audit events, streamed in a format.
+#[utoipa::path(get, path = "/v1/sites/{site_id}/audit-events/export", tag = "audit", security(("bearer" = [])),
+    params(("site_id" = String, Path), ExportQuery),
+    responses((status = 200, description = "The events in the format, streamed", content_type = "application/octet-stream"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)))]
+pub async fn export_site(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(site): Path<String>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> ApiResult<Response> {
+    let site = visible_site(&state, &auth, &site, SiteAccess::ViewAudit).await?;
+    let tenant = (site.partner_id.clone(), Some(site.id.clone()));
+    export(state, AuditScope::Site(site.id), Some(tenant), query).await
 }

@@ -169,6 +169,9 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(audit::verify_platform))
         .routes(routes!(audit::verify_partner))
         .routes(routes!(audit::verify_site))
+        .routes(routes!(audit::export_platform))
+        .routes(routes!(audit::export_partner))
+        .routes(routes!(audit::export_site))
         .split_for_parts()
 }
 

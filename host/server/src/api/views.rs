@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use siteward_core::access::TokenScope;
-use siteward_core::audit::{Actor, AuditEvent};
+use siteward_core::audit::AuditEvent;
 use siteward_core::page::{self, PageRequest};
 use siteward_core::tenancy::{Customer, Partner, Site};
 use siteward_storage::{ApiToken, MemberView, SiteAdminView};
@@ -317,19 +317,10 @@ pub struct AuditEventView {
 
 impl From<AuditEvent> for AuditEventView {
     fn from(e: AuditEvent) -> Self {
-        let actor = match e.actor {
-            Actor::Account(id) => ActorView {
-                kind: "account",
-                id: Some(id.to_string()),
-            },
-            Actor::ApiToken(id) => ActorView {
-                kind: "api_token",
-                id: Some(id.to_string()),
-            },
-            Actor::System => ActorView {
-                kind: "system",
-                id: None,
-            },
+        let (kind, id) = e.actor.kind_and_id();
+        let actor = ActorView {
+            kind,
+            id: id.map(str::to_owned),
         };
         Self {
             id: e.id.to_string(),

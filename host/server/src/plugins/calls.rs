@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use siteward_core::ids::{AuditEventId, PartnerId, SiteId};
 use siteward_core::mail::{BuiltinRenderer, InvitationContext, InvitationRenderer, RenderedEmail};
-use siteward_plugins::worlds::{policy, renderer};
+use siteward_plugins::worlds::{exporter, policy, renderer};
 use siteward_plugins::{Failure, Outcome, World};
 
 use super::{Chosen, FailedCall};
@@ -323,4 +323,55 @@ fn unavailable(chosen: &Chosen, failure: &Failure) -> PolicyUnavailable {
         plugin: chosen.name.clone(),
         reason: format!("it failed ({}): {failure}", failure.code()),
     }
+}
+
+fn wit_event(e: &siteward_core::audit::AuditEvent) -> exporter::AuditEvent {
+    let (actor_kind, actor_id) = e.actor.kind_and_id();
+    exporter::AuditEvent {
+        id: e.id.to_string(),
+        at: e.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        actor_kind: actor_kind.to_owned(),
+        actor_id: actor_id.map(str::to_owned),
+        partner_id: e.partner_id.as_ref().map(ToString::to_string),
+        site_id: e.site_id.as_ref().map(ToString::to_string),
+        action: e.action.as_str().to_owned(),
+        target_kind: e.target.kind.to_owned(),
+        target_id: e.target.id.clone(),
+        changes: e
+            .changes
+            .iter()
+            .map(|c| exporter::FieldChange {
+                field: c.field.clone(),
+                before: c.before.clone(),
+                after: c.after.clone(),
+            })
+            .collect(),
+        request_id: e.request_id.clone(),
+    }
+}
+
+/// Formats one batch of audit events with an exporter, on the blocking pool. An exporter whose
+/// manifest has a `header` setting gets `header=false` for every batch after an export's
+/// first, so a format with a header row (CSV) writes it once.
+pub async fn export_batch(
+    state: &AppState,
+    chosen: &Chosen,
+    events: &[siteward_core::audit::AuditEvent],
+    first: bool,
+) -> Result<exporter::Exported, Failure> {
+    let events: Vec<exporter::AuditEvent> = events.iter().map(wit_event).collect();
+    let mut config = chosen.config.clone();
+    if !first {
+        for (key, value) in &mut config {
+            if key == "header" {
+                "false".clone_into(value);
+            }
+        }
+    }
+    let plugin = chosen.plugin.clone();
+    let outcome = tokio::task::spawn_blocking(move || plugin.export_batch(&config, &events))
+        .await
+        .expect("exporting does not panic: plugin traps are failures, not panics");
+    state.plugins.measure(&chosen.name, &outcome);
+    outcome.result
 }

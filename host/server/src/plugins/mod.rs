@@ -335,6 +335,63 @@ impl PluginHost {
             .collect()
     }
 
+    /// The audit exporter named by `format` (`ndjson` is the plugin `audit-ndjson`; any other
+    /// installed exporter by its own name), as configured for `tenant` (a partner, maybe a
+    /// site) — where it must be switched on — or for everyone (the platform's export, which
+    /// only needs it installed). `None` when there is no such exporter there.
+    pub fn exporter(
+        &self,
+        format: &str,
+        tenant: Option<(&PartnerId, Option<&SiteId>)>,
+    ) -> Option<Chosen> {
+        let loaded = self.loaded();
+        let entry = [format!("audit-{format}"), format.to_owned()]
+            .iter()
+            .find_map(|name| loaded.plugins.get(name))
+            .filter(|entry| entry.manifest.world == World::AuditExporter.name())?;
+        let name = &entry.record.name;
+        let (enabled, config, quarantined) = match tenant {
+            Some((partner, site)) => {
+                let effective = loaded.effective(name, partner, site);
+                (effective.enabled, effective.config, effective.quarantined)
+            }
+            None => {
+                let config = loaded
+                    .binding(name, BindingScope::All)
+                    .and_then(|b| b.config.clone())
+                    .unwrap_or_default();
+                (true, config, false)
+            }
+        };
+        if !enabled {
+            return None;
+        }
+        let config = entry
+            .manifest
+            .resolve_config(&config)
+            .inspect_err(|error| tracing::error!(plugin = %name, %error, "the exporter's configuration does not fit its manifest"))
+            .ok()?;
+        Some(Chosen {
+            name: name.clone(),
+            plugin: entry.plugin.as_ref().ok()?.clone(),
+            config,
+            quarantined,
+        })
+    }
+
+    /// The audit exporters installed, by the `format` that names them.
+    pub fn export_formats(&self) -> Vec<String> {
+        self.loaded()
+            .plugins
+            .values()
+            .filter(|entry| entry.manifest.world == World::AuditExporter.name())
+            .map(|entry| {
+                let name = &entry.record.name;
+                name.strip_prefix("audit-").unwrap_or(name).to_owned()
+            })
+            .collect()
+    }
+
     /// Counts a call in the plugin's metrics.
     pub fn measure<T>(&self, name: &str, outcome: &Outcome<T>) {
         let mut metrics = self.metrics.lock().unwrap_or_else(PoisonError::into_inner);

@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod errors;
+mod export;
 mod first_party;
 mod invitations;
 mod isolation;
