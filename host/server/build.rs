@@ -12,6 +12,7 @@ const BUNDLED: &[&str] = &[
     "audit-csv",
     "audit-cef",
     "audit-ocsf",
+    "owner-notifier",
 ];
 
 fn main() {

@@ -9,6 +9,7 @@
 mod accounts;
 mod audit;
 mod error;
+mod feeds;
 mod invitations;
 mod licences;
 mod migrate;
@@ -26,6 +27,7 @@ use surrealdb::engine::any::Any;
 pub use accounts::{Credentials, NewAccount, SessionRecord};
 pub use audit::{ChainReport, Retention};
 pub use error::{Conflict, StorageError};
+pub use feeds::FeedCursors;
 pub use invitations::{Acceptance, IdempotencyRecord, InvitationScope, NewInvitation};
 pub use licences::LicenceUse;
 pub use migrate::MIGRATIONS;

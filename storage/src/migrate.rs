@@ -42,6 +42,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0007_first_party",
         include_str!("../migrations/0007_first_party.surql"),
     ),
+    ("0008_feeds", include_str!("../migrations/0008_feeds.surql")),
 ];
 
 #[derive(Debug, SurrealValue)]

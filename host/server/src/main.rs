@@ -386,6 +386,10 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let sweep_interval =
         Duration::from_secs(u64::from(config.invitations.sweep_interval_seconds.max(1)));
     let sweeper = tokio::spawn(run_sweeper(state.clone(), sweep_interval));
+    let notifications = tokio::spawn(siteward_server::notify::run_notifications(
+        state.clone(),
+        Duration::from_secs(1),
+    ));
     let retention = tokio::spawn(siteward_server::audit::run_retention(
         state.clone(),
         Duration::from_secs(3600),
@@ -408,6 +412,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     delivery.abort();
     sweeper.abort();
     retention.abort();
+    notifications.abort();
     plugins.abort();
     tracing::info!("stopped");
     Ok(())

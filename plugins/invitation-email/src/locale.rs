@@ -175,7 +175,7 @@ impl Locale {
     }
 
     /// A permission level's name; an unknown level is shown as given.
-    pub fn level<'a>(self, level: &'a str) -> &'a str {
+    pub fn level(self, level: &str) -> &str {
         let names: [&str; 4] = match self {
             Self::En => [
                 "None",
@@ -218,7 +218,7 @@ impl Locale {
     }
 
     /// A partner role's name; an unknown role is shown as given.
-    pub fn role<'a>(self, role: &'a str) -> &'a str {
+    pub fn role(self, role: &str) -> &str {
         let names: [&str; 3] = match self {
             Self::En => ["a Super Admin", "an Admin", "a technician"],
             Self::Ko => ["최고 관리자", "관리자", "기술자"],

@@ -138,3 +138,55 @@ async fn an_event_written_around_the_chain_is_counted_as_unchained() {
     assert_eq!(report.unchained, 1);
     assert!(!report.is_intact());
 }
+
+#[tokio::test]
+async fn a_feed_moves_once_from_where_it_was_read() {
+    use siteward_storage::{Conflict, StorageError};
+
+    let store = Store::open(&StoreConfig::memory()).await.unwrap();
+    let (_, chain) = partner_chain(&store, 3).await;
+    let heads = store.chain_heads().await.unwrap();
+    store.start_feed("hook/test", &heads).await.unwrap();
+    assert!(
+        matches!(
+            store.start_feed("hook/test", &heads).await,
+            Err(StorageError::Conflict(Conflict::Concurrent))
+        ),
+        "a consumer starts once"
+    );
+    let cursors = store.feed_cursors("hook/test").await.unwrap();
+    assert!(cursors.started);
+    assert_eq!(
+        cursors.chains[&chain], 4,
+        "started at the head: nothing replayed"
+    );
+
+    let events = store.chain_events(&chain, 4, 10).await.unwrap();
+    assert!(events.is_empty(), "nothing new in this chain yet");
+    let all = store.chain_events(&chain, 0, 10).await.unwrap();
+    assert_eq!(
+        all.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(),
+        [1, 2, 3, 4]
+    );
+
+    // Two hosts read the cursor at 4; the first to move it wins, the other writes nothing.
+    store
+        .advance_feed("hook/test", &chain, Some(4), 4, &[])
+        .await
+        .unwrap();
+    assert!(matches!(
+        store
+            .advance_feed("hook/test", &chain, Some(2), 4, &[])
+            .await,
+        Err(StorageError::Conflict(Conflict::Concurrent))
+    ));
+    // A chain the consumer has never seen starts from nothing.
+    store
+        .advance_feed("hook/test", "site/new", None, 7, &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.feed_cursors("hook/test").await.unwrap().chains["site/new"],
+        7
+    );
+}

@@ -42,6 +42,11 @@ fn invitation_email_cases_match_their_snapshots() {
 }
 
 #[test]
+fn owner_notifier_cases_match_their_snapshots() {
+    check_cases("owner-notifier");
+}
+
+#[test]
 fn audit_exporter_cases_match_their_snapshots() {
     for name in ["audit-ndjson", "audit-csv", "audit-cef", "audit-ocsf"] {
         check_cases(name);

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use siteward_core::ids::{AuditEventId, PartnerId, SiteId};
 use siteward_core::mail::{BuiltinRenderer, InvitationContext, InvitationRenderer, RenderedEmail};
-use siteward_plugins::worlds::{exporter, policy, renderer};
+use siteward_plugins::worlds::{exporter, hook, policy, renderer};
 use siteward_plugins::{Failure, Outcome, World};
 
 use super::{Chosen, FailedCall};
@@ -374,4 +374,54 @@ pub async fn export_batch(
         .expect("exporting does not panic: plugin traps are failures, not panics");
     state.plugins.measure(&chosen.name, &outcome);
     outcome.result
+}
+
+fn domain_event(e: &siteward_core::audit::AuditEvent) -> hook::DomainEvent {
+    hook::DomainEvent {
+        id: e.id.to_string(),
+        kind: e.action.as_str().to_owned(),
+        at: e.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        partner_id: e.partner_id.as_ref().map(ToString::to_string),
+        site_id: e.site_id.as_ref().map(ToString::to_string),
+        actor_id: e.actor.kind_and_id().1.map(str::to_owned),
+        target_kind: e.target.kind.to_owned(),
+        target_id: e.target.id.clone(),
+        changes: e
+            .changes
+            .iter()
+            .map(|c| hook::FieldChange {
+                field: c.field.clone(),
+                before: c.before.clone(),
+                after: c.after.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Asks a notification hook what should follow an event, on the blocking pool. A failure is
+/// recorded like every plugin failure (audited, counted, quarantining at the limit) and
+/// yields nothing to do.
+pub async fn hook_event(
+    state: &AppState,
+    chosen: &Chosen,
+    partner: &PartnerId,
+    event: &siteward_core::audit::AuditEvent,
+) -> Vec<hook::Action> {
+    let input = domain_event(event);
+    let plugin = chosen.plugin.clone();
+    let config = chosen.config.clone();
+    let outcome = tokio::task::spawn_blocking(move || plugin.on_event(&config, &input))
+        .await
+        .expect("hooks do not panic: plugin traps are failures, not panics");
+    let call = Call::new(chosen, event.site_id.as_ref(), &outcome);
+    settle(
+        state,
+        partner,
+        World::NotificationHook,
+        "no_notification",
+        None,
+        vec![call],
+    )
+    .await;
+    outcome.result.unwrap_or_default()
 }

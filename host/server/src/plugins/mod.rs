@@ -379,6 +379,16 @@ impl PluginHost {
         })
     }
 
+    /// The notification hooks installed.
+    pub fn hook_names(&self) -> Vec<String> {
+        self.loaded()
+            .plugins
+            .values()
+            .filter(|entry| entry.manifest.world == World::NotificationHook.name())
+            .map(|entry| entry.record.name.clone())
+            .collect()
+    }
+
     /// The audit exporters installed, by the `format` that names them.
     pub fn export_formats(&self) -> Vec<String> {
         self.loaded()

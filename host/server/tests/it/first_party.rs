@@ -197,3 +197,67 @@ async fn first_party_plugins_are_offered_once_and_the_operator_stays_in_charge()
         gone.body
     );
 }
+
+#[tokio::test]
+async fn a_lock_reaches_the_super_admins_inbox_and_an_acceptance_the_site_admins() {
+    use siteward_server::notify::notify_once;
+
+    let app = TestApp::new().await;
+    ensure(&app.state).await.unwrap();
+    // The hooks start reading here.
+    assert_eq!(notify_once(&app.state).await.unwrap(), 0);
+    let (acme, site, site_admin, techs) = super::technicians::site_with_technicians(&app, 1).await;
+    app.member(&acme, "admin@acme.example", "admin").await;
+    for locked in [false, true] {
+        let reply = app
+            .post(
+                &format!("/v1/sites/{site}/technicians/lock"),
+                &site_admin,
+                json!({ "account_ids": techs, "locked": locked }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+
+    let queued = notify_once(&app.state).await.unwrap();
+    assert_eq!(
+        queued, 2,
+        "the lock to the Super Admin, the acceptance to the site admin"
+    );
+    let (smtp, mailer) = smtp_mailer();
+    assert_eq!(deliver_due(&app.state, &mailer).await.unwrap(), 2);
+
+    let owner = smtp.to("owner@acme.example");
+    assert_eq!(
+        owner.len(),
+        1,
+        "the Super Admin hears of the lock, not of their own changes"
+    );
+    assert_eq!(
+        owner[0].subject(),
+        "Technician management: a technician was locked"
+    );
+    assert!(owner[0].text().contains(&site), "{}", owner[0].text());
+    assert!(
+        owner[0].text().contains("locked: false -> true"),
+        "{}",
+        owner[0].text()
+    );
+    let waiting = smtp.to("admin@customer.example");
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(
+        waiting[0].subject(),
+        "A technician is waiting for you to unlock their access"
+    );
+    assert!(
+        smtp.to("admin@acme.example").is_empty(),
+        "an Admin is not a Super Admin"
+    );
+
+    // Nothing twice: not on this host, not on another one sharing the database.
+    assert_eq!(notify_once(&app.state).await.unwrap(), 0);
+    assert_eq!(
+        notify_once(&app.second_host().await.state).await.unwrap(),
+        0
+    );
+}

@@ -1,0 +1,216 @@
+//! Notification hooks: each installed `notification-hook` plugin hears of every audit event
+//! of the partners it is switched on for, in each tenant chain's order, and the emails it asks
+//! for go to the outbox in the same transaction that records how far it has read — so every
+//! event is handled once, none is skipped, and a crash or a second host sends nothing twice.
+//!
+//! A hook starts reading at the moment it is first seen (it does not replay history); chains
+//! that appear later are read from their beginning. Events about plugins themselves
+//! (`plugin.call_failed`, `plugin.quarantined`) are not passed to hooks, so a failing hook
+//! cannot feed on its own failures.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use siteward_core::audit::{Actor, AuditAction, AuditEvent};
+use siteward_core::ids::{OutboxMessageId, PartnerId, SiteId};
+use siteward_core::page::{MAX_LIMIT, PageRequest};
+use siteward_core::tenancy::{MemberStatus, PartnerRole};
+use siteward_core::validate::Email;
+use siteward_plugins::World;
+use siteward_plugins::worlds::hook::{Action, Recipient};
+use siteward_storage::{OutboxMessage, OutboxStatus, StorageError};
+
+use crate::plugins::calls::hook_event;
+use crate::state::AppState;
+
+/// Events read per chain and round.
+const BATCH: u32 = 200;
+
+/// Gives every hook the events it has not seen; returns how many emails were queued.
+pub async fn notify_once(state: &AppState) -> Result<usize, StorageError> {
+    let hooks = state.plugins.hook_names();
+    if hooks.is_empty() {
+        return Ok(0);
+    }
+    let heads = state.store.chain_heads().await?;
+    let mut queued = 0;
+    for hook in hooks {
+        let consumer = format!("hook/{hook}");
+        let cursors = state.store.feed_cursors(&consumer).await?;
+        if !cursors.started {
+            match state.store.start_feed(&consumer, &heads).await {
+                Ok(()) | Err(StorageError::Conflict(_)) => {}
+                Err(error) => return Err(error),
+            }
+            continue;
+        }
+        for (chain, head) in &heads {
+            let from = cursors.chains.get(chain).copied();
+            let read = from.unwrap_or(0);
+            if read >= head.seq {
+                continue;
+            }
+            let events = state.store.chain_events(chain, read, BATCH).await?;
+            let Some(&(last, _)) = events.last() else {
+                continue;
+            };
+            let mut emails = Vec::new();
+            for (_, event) in &events {
+                emails.extend(emails_for(state, &hook, event).await?);
+            }
+            match state
+                .store
+                .advance_feed(&consumer, chain, from, last, &emails)
+                .await
+            {
+                Ok(()) => {
+                    queued += emails.len();
+                    if !emails.is_empty() {
+                        state.mail_ready.notify_one();
+                    }
+                }
+                // Another host handled these events first; its emails are the ones sent.
+                Err(StorageError::Conflict(_)) => {}
+                Err(error) => return Err(error),
+            }
+        }
+    }
+    Ok(queued)
+}
+
+/// Runs the hooks every `interval` until the task is dropped.
+pub async fn run_notifications(state: AppState, interval: Duration) {
+    loop {
+        if let Err(error) = notify_once(&state).await {
+            tracing::error!(%error, "notification hooks failed");
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
+
+/// The emails `hook` asks for after `event`, addressed.
+async fn emails_for(
+    state: &AppState,
+    hook: &str,
+    event: &AuditEvent,
+) -> Result<Vec<OutboxMessage>, StorageError> {
+    if matches!(
+        event.action,
+        AuditAction::PluginCallFailed | AuditAction::PluginQuarantined
+    ) {
+        return Ok(Vec::new());
+    }
+    let partner = match (&event.partner_id, &event.site_id) {
+        (Some(partner), _) => partner.clone(),
+        (None, Some(site)) => state.store.site(site).await?.partner_id,
+        (None, None) => return Ok(Vec::new()),
+    };
+    let Some(chosen) = state
+        .plugins
+        .chosen(World::NotificationHook, &partner, event.site_id.as_ref())
+        .into_iter()
+        .find(|c| c.name == hook && !c.quarantined)
+    else {
+        return Ok(Vec::new());
+    };
+    let actions = hook_event(state, &chosen, &partner, event).await;
+    let actor = match &event.actor {
+        Actor::Account(id) => Some(state.store.account(id).await?.email.to_string()),
+        _ => None,
+    };
+    let mut messages = Vec::new();
+    for action in actions {
+        match action {
+            Action::SendEmail(email) => {
+                let mut addresses = BTreeSet::new();
+                for to in &email.to {
+                    addresses
+                        .extend(recipients(state, &partner, event.site_id.as_ref(), to).await?);
+                }
+                // Whoever made the change knows of it.
+                if let Some(actor) = &actor {
+                    addresses.remove(actor);
+                }
+                for address in addresses {
+                    let id = state.new_id(OutboxMessageId::from_trusted);
+                    messages.push(OutboxMessage {
+                        message_id: format!("<{id}@{}>", state.message_id_domain),
+                        id,
+                        partner_id: Some(partner.clone()),
+                        invitation_id: None,
+                        recipient: address,
+                        subject: email.subject.clone(),
+                        html: email.html.clone(),
+                        text: Some(email.text.clone()),
+                        status: OutboxStatus::Pending,
+                        attempts: 0,
+                        next_attempt_at: state.now(),
+                        last_error: None,
+                        created_at: state.now(),
+                        sent_at: None,
+                    });
+                }
+            }
+            Action::CallWebhook(call) => tracing::warn!(
+                plugin = hook,
+                target = call.target,
+                "this host does not deliver webhook calls yet; the call was dropped"
+            ),
+        }
+    }
+    Ok(messages)
+}
+
+/// The addresses a recipient stands for at this partner and site.
+async fn recipients(
+    state: &AppState,
+    partner: &PartnerId,
+    site: Option<&SiteId>,
+    to: &Recipient,
+) -> Result<Vec<String>, StorageError> {
+    let roles: &[PartnerRole] = match to {
+        Recipient::Address(address) => {
+            return Ok(Email::parse("to", address)
+                .map(|email| vec![email.to_string()])
+                .unwrap_or_default());
+        }
+        Recipient::SiteAdmins => {
+            let Some(site) = site else {
+                return Ok(Vec::new());
+            };
+            let mut addresses = Vec::new();
+            let mut page = PageRequest::parse(Some(MAX_LIMIT), None).expect("a valid page");
+            loop {
+                let admins = state.store.site_admins(site, &page).await?;
+                addresses.extend(admins.items.into_iter().map(|a| a.email.to_string()));
+                match admins.next_cursor {
+                    Some(cursor) => {
+                        page = PageRequest::following(MAX_LIMIT, &cursor).expect("our cursor")
+                    }
+                    None => return Ok(addresses),
+                }
+            }
+        }
+        Recipient::PartnerSuperAdmins => &[PartnerRole::SuperAdmin],
+        Recipient::PartnerAdmins => &[PartnerRole::SuperAdmin, PartnerRole::Admin],
+    };
+    let mut addresses = Vec::new();
+    let mut page = PageRequest::parse(Some(MAX_LIMIT), None).expect("a valid page");
+    loop {
+        let members = state.store.members(partner, &page).await?;
+        addresses.extend(
+            members
+                .items
+                .into_iter()
+                .filter(|m| {
+                    roles.contains(&m.membership.role)
+                        && m.membership.status == MemberStatus::Active
+                })
+                .map(|m| m.email.to_string()),
+        );
+        match members.next_cursor {
+            Some(cursor) => page = PageRequest::following(MAX_LIMIT, &cursor).expect("our cursor"),
+            None => return Ok(addresses),
+        }
+    }
+}

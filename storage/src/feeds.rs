@@ -1,0 +1,170 @@
+//! Feeds: consumers of the audit trail (notification hooks) reading each tenant chain in order.
+//!
+//! A consumer keeps one cursor per chain: the last position it handled. What it produces for
+//! a run of events (emails, here) is written in the same transaction that moves its cursor,
+//! guarded on the cursor being where the consumer read it — so two hosts working the same
+//! feed cannot both send, and a crash between reading and writing loses nothing: the events
+//! are read again. Chain positions have no gaps, so nothing is skipped either.
+
+use std::collections::HashMap;
+
+use surrealdb::types::{RecordId, SurrealValue};
+
+use siteward_core::audit::AuditEvent;
+use siteward_core::audit::chain::Head;
+
+use crate::Store;
+use crate::error::{Conflict, StorageError};
+use crate::outbox::{OutboxMessage, OutboxRow};
+use crate::rows::{AuditEventRow, key, rid};
+use crate::tx::Tx;
+
+/// The cursor key that marks when a consumer started.
+const STARTED: &str = "*";
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct CursorRow {
+    id: RecordId,
+    seq: i64,
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct HeadRow {
+    id: RecordId,
+    seq: i64,
+    hash: String,
+}
+
+fn cursor_id(consumer: &str, chain: &str) -> RecordId {
+    rid("feed_cursor", &format!("{consumer}|{chain}"))
+}
+
+/// Where a consumer stands.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FeedCursors {
+    /// Whether the consumer has started (chains without a cursor are then new to it).
+    pub started: bool,
+    /// The last position handled, per chain.
+    pub chains: HashMap<String, u64>,
+}
+
+impl Store {
+    /// Every tenant chain with its head.
+    pub async fn chain_heads(&self) -> Result<Vec<(String, Head)>, StorageError> {
+        let rows: Vec<HeadRow> = self
+            .db
+            .query("SELECT id, seq, hash FROM audit_chain")
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let head = Head {
+                    seq: u64::try_from(row.seq).unwrap_or_default(),
+                    hash: row.hash,
+                };
+                (key(&row.id), head)
+            })
+            .collect())
+    }
+
+    /// A consumer's cursors.
+    pub async fn feed_cursors(&self, consumer: &str) -> Result<FeedCursors, StorageError> {
+        let rows: Vec<CursorRow> = self
+            .db
+            .query("SELECT id, seq FROM feed_cursor WHERE string::starts_with(record::id(id), $prefix)")
+            .bind(("prefix", format!("{consumer}|")))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        let mut cursors = FeedCursors::default();
+        for row in rows {
+            let id = key(&row.id);
+            let chain = id.split_once('|').map_or("", |(_, chain)| chain);
+            if chain == STARTED {
+                cursors.started = true;
+            } else {
+                cursors
+                    .chains
+                    .insert(chain.to_owned(), u64::try_from(row.seq).unwrap_or_default());
+            }
+        }
+        Ok(cursors)
+    }
+
+    /// Starts a consumer at the chains' current heads: it reads what happens from now on.
+    pub async fn start_feed(
+        &self,
+        consumer: &str,
+        heads: &[(String, Head)],
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("started", cursor_id(consumer, STARTED))
+            .guard("CREATE $started SET seq = 0", Conflict::Concurrent);
+        for (n, (chain, head)) in heads.iter().enumerate() {
+            tx.bind(&format!("cursor_{n}"), cursor_id(consumer, chain))
+                .bind(&format!("seq_{n}"), head.seq as i64)
+                .run(format!("UPSERT $cursor_{n} SET seq = $seq_{n}"));
+        }
+        tx.commit(&self.db).await
+    }
+
+    /// Up to `limit` events of `chain` after position `after`, in chain order.
+    pub async fn chain_events(
+        &self,
+        chain: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<(u64, AuditEvent)>, StorageError> {
+        let rows: Vec<AuditEventRow> = self
+            .db
+            .query(
+                "SELECT * FROM audit_event WHERE chain = $chain AND seq > $after \
+                 ORDER BY seq LIMIT $limit",
+            )
+            .bind(("chain", chain.to_owned()))
+            .bind(("after", after as i64))
+            .bind(("limit", i64::from(limit)))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        rows.into_iter()
+            .map(|row| {
+                let seq = row.link().map_or(0, |link| link.seq);
+                Ok((seq, row.into_event()?))
+            })
+            .collect()
+    }
+
+    /// Moves a consumer's cursor in `chain` from `from` (`None`: it had none) to `to`, writing
+    /// the emails it produced for those events in the same transaction. Fails with
+    /// [`Conflict::Concurrent`] when the cursor was moved meanwhile (another host handled the
+    /// events); nothing is written then.
+    pub async fn advance_feed(
+        &self,
+        consumer: &str,
+        chain: &str,
+        from: Option<u64>,
+        to: u64,
+        emails: &[OutboxMessage],
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("cursor", cursor_id(consumer, chain))
+            .bind("from", from.map(|seq| seq as i64))
+            .bind("to", to as i64)
+            .guard(
+                "IF (SELECT VALUE seq FROM ONLY $cursor) != $from { THROW 'moved' }",
+                Conflict::Concurrent,
+            )
+            .run("UPSERT $cursor SET seq = $to");
+        if !emails.is_empty() {
+            let rows: Vec<OutboxRow> = emails.iter().map(OutboxRow::from_message).collect();
+            tx.bind("emails", rows)
+                .run("INSERT INTO outbox_message $emails");
+        }
+        tx.commit(&self.db).await
+    }
+}
