@@ -15,7 +15,7 @@ use crate::rows::{AuditEventRow, key, rid};
 use crate::tx::Tx;
 
 /// How many events verification reads per query.
-const VERIFY_BATCH: i64 = 1_000;
+const VERIFY_BATCH: u32 = 1_000;
 
 impl Store {
     /// Lists audit events of a scope, oldest first, with the filters applied.
@@ -135,6 +135,26 @@ impl CheckpointRow {
 }
 
 impl Store {
+    /// Up to `limit` stored events of `chain` after position `after`, in chain order.
+    pub(crate) async fn chain_rows(
+        &self,
+        chain: &str,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<AuditEventRow>, StorageError> {
+        self.db
+            .query(
+                "SELECT * FROM audit_event WHERE chain = $chain AND seq > $after \
+                 ORDER BY seq LIMIT $limit",
+            )
+            .bind(("chain", chain.to_owned()))
+            .bind(("after", after as i64))
+            .bind(("limit", i64::from(limit)))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)
+    }
+
     /// The chains of a scope: every chain for the platform, the tenant's own otherwise.
     pub async fn audit_chains(&self, scope: &AuditScope) -> Result<Vec<String>, StorageError> {
         if !matches!(scope, AuditScope::Platform) {
@@ -176,26 +196,15 @@ impl Store {
             (Some(checkpoint), Some(key)) => Verifier::from_checkpoint(checkpoint, key),
             (Some(checkpoint), None) => Verifier::unverifiable(checkpoint),
         };
-        let mut after = checkpoint.as_ref().map_or(0, |c| c.seq as i64);
+        let mut after = checkpoint.as_ref().map_or(0, |c| c.seq);
         loop {
-            let rows: Vec<AuditEventRow> = self
-                .db
-                .query(
-                    "SELECT * FROM audit_event WHERE chain = $chain AND seq > $after \
-                     ORDER BY seq LIMIT $limit",
-                )
-                .bind(("chain", chain.to_owned()))
-                .bind(("after", after))
-                .bind(("limit", VERIFY_BATCH))
-                .await
-                .and_then(|mut r| r.take(0))
-                .map_err(StorageError::backend)?;
+            let rows = self.chain_rows(chain, after, VERIFY_BATCH).await?;
             let last = rows.len() < VERIFY_BATCH as usize;
             for row in rows {
                 let link = row.link().ok_or_else(|| {
                     StorageError::Invalid("an audit event of a chain has no link".to_owned())
                 })?;
-                after = link.seq as i64;
+                after = link.seq;
                 let event = row.into_event()?;
                 if !verifier.next(&event, &link) {
                     return self.chain_report(chain, head, checkpoint, verifier).await;

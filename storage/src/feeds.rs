@@ -16,7 +16,7 @@ use siteward_core::audit::chain::Head;
 use crate::Store;
 use crate::error::{Conflict, StorageError};
 use crate::outbox::{OutboxMessage, OutboxRow};
-use crate::rows::{AuditEventRow, key, rid};
+use crate::rows::{key, rid};
 use crate::tx::Tx;
 
 /// The cursor key that marks when a consumer started.
@@ -119,18 +119,7 @@ impl Store {
         after: u64,
         limit: u32,
     ) -> Result<Vec<(u64, AuditEvent)>, StorageError> {
-        let rows: Vec<AuditEventRow> = self
-            .db
-            .query(
-                "SELECT * FROM audit_event WHERE chain = $chain AND seq > $after \
-                 ORDER BY seq LIMIT $limit",
-            )
-            .bind(("chain", chain.to_owned()))
-            .bind(("after", after as i64))
-            .bind(("limit", i64::from(limit)))
-            .await
-            .and_then(|mut r| r.take(0))
-            .map_err(StorageError::backend)?;
+        let rows = self.chain_rows(chain, after, limit).await?;
         rows.into_iter()
             .map(|row| {
                 let seq = row.link().map_or(0, |link| link.seq);

@@ -76,6 +76,40 @@ pub struct OutboxMessage {
     pub sent_at: Option<Timestamp>,
 }
 
+impl OutboxMessage {
+    /// A message to send now, for `partner` (and the invitation it announces, if any), with
+    /// its Message-ID `<id@domain>`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn pending(
+        id: OutboxMessageId,
+        message_id_domain: &str,
+        partner_id: Option<PartnerId>,
+        invitation_id: Option<InvitationId>,
+        recipient: String,
+        subject: String,
+        html: Option<String>,
+        text: Option<String>,
+        now: Timestamp,
+    ) -> Self {
+        Self {
+            message_id: format!("<{id}@{message_id_domain}>"),
+            id,
+            partner_id,
+            invitation_id,
+            recipient,
+            subject,
+            html,
+            text,
+            status: OutboxStatus::Pending,
+            attempts: 0,
+            next_attempt_at: now,
+            last_error: None,
+            created_at: now,
+            sent_at: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub(crate) struct OutboxRow {

@@ -18,7 +18,7 @@ use siteward_core::tenancy::{MemberStatus, PartnerRole};
 use siteward_core::validate::Email;
 use siteward_plugins::World;
 use siteward_plugins::worlds::hook::{Action, Recipient};
-use siteward_storage::{OutboxMessage, OutboxStatus, StorageError};
+use siteward_storage::{OutboxMessage, StorageError};
 
 use crate::plugins::calls::hook_event;
 use crate::state::AppState;
@@ -132,23 +132,17 @@ async fn emails_for(
                     addresses.remove(actor);
                 }
                 for address in addresses {
-                    let id = state.new_id(OutboxMessageId::from_trusted);
-                    messages.push(OutboxMessage {
-                        message_id: format!("<{id}@{}>", state.message_id_domain),
-                        id,
-                        partner_id: Some(partner.clone()),
-                        invitation_id: None,
-                        recipient: address,
-                        subject: email.subject.clone(),
-                        html: email.html.clone(),
-                        text: Some(email.text.clone()),
-                        status: OutboxStatus::Pending,
-                        attempts: 0,
-                        next_attempt_at: state.now(),
-                        last_error: None,
-                        created_at: state.now(),
-                        sent_at: None,
-                    });
+                    messages.push(OutboxMessage::pending(
+                        state.new_id(OutboxMessageId::from_trusted),
+                        &state.message_id_domain,
+                        Some(partner.clone()),
+                        None,
+                        address,
+                        email.subject.clone(),
+                        email.html.clone(),
+                        Some(email.text.clone()),
+                        state.now(),
+                    ));
                 }
             }
             Action::CallWebhook(call) => tracing::warn!(

@@ -222,22 +222,17 @@ async fn with_emails(state: &AppState, auth: &Auth, drafted: Vec<Drafted>) -> Ve
         .zip(emails)
         .map(|(invitation, email)| {
             let id: OutboxMessageId = state.new_id(OutboxMessageId::from_trusted);
-            let message = OutboxMessage {
-                message_id: format!("<{id}@{}>", state.message_id_domain),
+            let message = OutboxMessage::pending(
                 id,
-                partner_id: Some(invitation.partner_id.clone()),
-                invitation_id: Some(invitation.id.clone()),
-                recipient: invitation.email.to_string(),
-                subject: email.subject,
-                html: Some(email.html),
-                text: Some(email.text),
-                status: OutboxStatus::Pending,
-                attempts: 0,
-                next_attempt_at: state.now(),
-                last_error: None,
-                created_at: state.now(),
-                sent_at: None,
-            };
+                &state.message_id_domain,
+                Some(invitation.partner_id.clone()),
+                Some(invitation.id.clone()),
+                invitation.email.to_string(),
+                email.subject,
+                Some(email.html),
+                Some(email.text),
+                state.now(),
+            );
             NewInvitation {
                 invitation,
                 message,
