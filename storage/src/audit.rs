@@ -11,7 +11,7 @@ use siteward_core::page::{Page, PageRequest};
 
 use crate::Store;
 use crate::error::{Conflict, StorageError};
-use crate::rows::{AuditEventRow, key, rid};
+use crate::rows::{AuditEventRow, ChainHeadRow, key, rid};
 use crate::tx::Tx;
 
 /// How many events verification reads per query.
@@ -106,14 +106,6 @@ pub enum Retention {
 
 #[derive(Debug, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
-struct HeadRow {
-    id: RecordId,
-    seq: i64,
-    hash: String,
-}
-
-#[derive(Debug, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
 struct CheckpointRow {
     id: RecordId,
     seq: i64,
@@ -183,12 +175,9 @@ impl Store {
             .bind(("checkpoint", rid("audit_checkpoint", chain)))
             .await
             .map_err(StorageError::backend)?;
-        let head: Option<HeadRow> = response.take(0).map_err(StorageError::backend)?;
+        let head: Option<ChainHeadRow> = response.take(0).map_err(StorageError::backend)?;
         let checkpoint: Option<CheckpointRow> = response.take(1).map_err(StorageError::backend)?;
-        let head = head.map_or_else(Head::genesis, |row| Head {
-            seq: u64::try_from(row.seq).unwrap_or_default(),
-            hash: row.hash,
-        });
+        let head = head.map_or_else(Head::genesis, |row| row.into_head().1);
         let checkpoint = checkpoint.map(CheckpointRow::into_checkpoint);
 
         let mut verifier = match (&checkpoint, checkpoint_key) {

@@ -16,7 +16,7 @@ use siteward_core::audit::chain::Head;
 use crate::Store;
 use crate::error::{Conflict, StorageError};
 use crate::outbox::{OutboxMessage, OutboxRow};
-use crate::rows::{key, rid};
+use crate::rows::{ChainHeadRow, key, rid};
 use crate::tx::Tx;
 
 /// The cursor key that marks when a consumer started.
@@ -27,14 +27,6 @@ const STARTED: &str = "*";
 struct CursorRow {
     id: RecordId,
     seq: i64,
-}
-
-#[derive(Debug, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-struct HeadRow {
-    id: RecordId,
-    seq: i64,
-    hash: String,
 }
 
 fn cursor_id(consumer: &str, chain: &str) -> RecordId {
@@ -53,22 +45,13 @@ pub struct FeedCursors {
 impl Store {
     /// Every tenant chain with its head.
     pub async fn chain_heads(&self) -> Result<Vec<(String, Head)>, StorageError> {
-        let rows: Vec<HeadRow> = self
+        let rows: Vec<ChainHeadRow> = self
             .db
             .query("SELECT id, seq, hash FROM audit_chain")
             .await
             .and_then(|mut r| r.take(0))
             .map_err(StorageError::backend)?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let head = Head {
-                    seq: u64::try_from(row.seq).unwrap_or_default(),
-                    hash: row.hash,
-                };
-                (key(&row.id), head)
-            })
-            .collect())
+        Ok(rows.into_iter().map(ChainHeadRow::into_head).collect())
     }
 
     /// A consumer's cursors.

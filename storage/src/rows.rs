@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
 
 use siteward_core::account::{Account, AccountStatus};
-use siteward_core::audit::chain::Link;
+use siteward_core::audit::chain::{Head, Link};
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
 use siteward_core::ids::{AccountId, ApiTokenId, AuditEventId, CustomerId, PartnerId, SiteId};
 use siteward_core::tenancy::{
@@ -358,6 +358,26 @@ impl AuditEventRow {
                 .collect(),
             request_id: self.request_id,
         })
+    }
+}
+
+/// An `audit_chain` record: a tenant chain's name (the record key) and head.
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+pub(crate) struct ChainHeadRow {
+    pub id: RecordId,
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl ChainHeadRow {
+    /// The chain's name and head.
+    pub(crate) fn into_head(self) -> (String, Head) {
+        let head = Head {
+            seq: u64::try_from(self.seq).unwrap_or_default(),
+            hash: self.hash,
+        };
+        (key(&self.id), head)
     }
 }
 

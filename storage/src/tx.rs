@@ -16,7 +16,7 @@ use siteward_core::audit::AuditEvent;
 use siteward_core::audit::chain::{GENESIS, Head};
 
 use crate::error::{Conflict, StorageError};
-use crate::rows::{AuditEventRow, key, rid};
+use crate::rows::{AuditEventRow, ChainHeadRow, rid};
 
 /// How often a transaction that lost a race for the same records is tried again.
 const ATTEMPTS: u32 = 12;
@@ -218,14 +218,6 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(base + jitter)
 }
 
-#[derive(Debug, SurrealValue)]
-#[surreal(crate = "surrealdb::types")]
-struct ChainRow {
-    id: RecordId,
-    seq: i64,
-    hash: String,
-}
-
 /// The heads of the chains `events` belong to, as stored now (genesis for a new chain).
 async fn chain_heads<'a>(
     db: &Surreal<Any>,
@@ -241,20 +233,12 @@ async fn chain_heads<'a>(
         .keys()
         .map(|chain| rid("audit_chain", chain))
         .collect();
-    let rows: Vec<ChainRow> = db
+    let rows: Vec<ChainHeadRow> = db
         .query("SELECT id, seq, hash FROM $ids")
         .bind(("ids", ids))
         .await
         .and_then(|mut r| r.take(0))
         .map_err(StorageError::backend)?;
-    for row in rows {
-        heads.insert(
-            key(&row.id),
-            Head {
-                seq: u64::try_from(row.seq).unwrap_or_default(),
-                hash: row.hash,
-            },
-        );
-    }
+    heads.extend(rows.into_iter().map(ChainHeadRow::into_head));
     Ok(heads)
 }
