@@ -18,6 +18,7 @@ use crate::error::{Conflict, StorageError};
 use crate::outbox::{OutboxMessage, OutboxRow};
 use crate::rows::{ChainHeadRow, key, rid};
 use crate::tx::Tx;
+use crate::webhooks::{DeliveryRow, WebhookDelivery};
 
 /// The cursor key that marks when a consumer started.
 const STARTED: &str = "*";
@@ -31,6 +32,28 @@ struct CursorRow {
 
 fn cursor_id(consumer: &str, chain: &str) -> RecordId {
     rid("feed_cursor", &format!("{consumer}|{chain}"))
+}
+
+/// What a consumer produced for a run of events.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedOutput {
+    /// Emails to send.
+    pub emails: Vec<OutboxMessage>,
+    /// Webhook calls to make.
+    pub webhooks: Vec<WebhookDelivery>,
+}
+
+impl FeedOutput {
+    /// Whether there is nothing to write besides the cursor.
+    pub fn is_empty(&self) -> bool {
+        self.emails.is_empty() && self.webhooks.is_empty()
+    }
+
+    /// Adds what another run produced.
+    pub fn extend(&mut self, other: FeedOutput) {
+        self.emails.extend(other.emails);
+        self.webhooks.extend(other.webhooks);
+    }
 }
 
 /// Where a consumer stands.
@@ -112,7 +135,7 @@ impl Store {
     }
 
     /// Moves a consumer's cursor in `chain` from `from` (`None`: it had none) to `to`, writing
-    /// the emails it produced for those events in the same transaction. Fails with
+    /// what it produced for those events in the same transaction. Fails with
     /// [`Conflict::Concurrent`] when the cursor was moved meanwhile (another host handled the
     /// events); nothing is written then.
     pub async fn advance_feed(
@@ -121,7 +144,7 @@ impl Store {
         chain: &str,
         from: Option<u64>,
         to: u64,
-        emails: &[OutboxMessage],
+        output: &FeedOutput,
     ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
         tx.bind("cursor", cursor_id(consumer, chain))
@@ -132,10 +155,19 @@ impl Store {
                 Conflict::Concurrent,
             )
             .run("UPSERT $cursor SET seq = $to");
-        if !emails.is_empty() {
-            let rows: Vec<OutboxRow> = emails.iter().map(OutboxRow::from_message).collect();
+        if !output.emails.is_empty() {
+            let rows: Vec<OutboxRow> = output.emails.iter().map(OutboxRow::from_message).collect();
             tx.bind("emails", rows)
                 .run("INSERT INTO outbox_message $emails");
+        }
+        if !output.webhooks.is_empty() {
+            let rows: Vec<DeliveryRow> = output
+                .webhooks
+                .iter()
+                .map(DeliveryRow::from_delivery)
+                .collect();
+            tx.bind("webhooks", rows)
+                .run("INSERT INTO webhook_delivery $webhooks");
         }
         tx.commit(&self.db).await
     }

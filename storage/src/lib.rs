@@ -20,6 +20,7 @@ mod rows;
 mod tenancy;
 mod tokens;
 mod tx;
+mod webhooks;
 
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
@@ -27,7 +28,7 @@ use surrealdb::engine::any::Any;
 pub use accounts::{Credentials, NewAccount, SessionRecord};
 pub use audit::{ChainReport, Retention};
 pub use error::{Conflict, StorageError};
-pub use feeds::FeedCursors;
+pub use feeds::{FeedCursors, FeedOutput};
 pub use invitations::{Acceptance, IdempotencyRecord, InvitationScope, NewInvitation};
 pub use licences::LicenceUse;
 pub use migrate::MIGRATIONS;
@@ -35,6 +36,7 @@ pub use outbox::{OutboxMessage, OutboxStatus};
 pub use plugins::{BindingScope, InstalledPlugin, PluginBinding, PluginHealth, PluginState};
 pub use tenancy::{MemberView, PersonResolution, SiteAdminView};
 pub use tokens::{ApiToken, ApiTokenScopeFilter};
+pub use webhooks::{Attempt, DeliveryStatus, WebhookDelivery};
 
 /// Where the data lives and how to reach it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -43,6 +43,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0007_first_party.surql"),
     ),
     ("0008_feeds", include_str!("../migrations/0008_feeds.surql")),
+    (
+        "0009_webhooks",
+        include_str!("../migrations/0009_webhooks.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

@@ -181,21 +181,34 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StorageError> {
         let rows: Vec<OutboxRow> = self
-            .db
-            .query(
-                "UPDATE (SELECT VALUE id FROM outbox_message WHERE status = 'pending' AND next_attempt_at <= $now \
+            .claim_due("outbox_message", now, lease_until, limit)
+            .await?;
+        Ok(rows.into_iter().map(OutboxRow::into_message).collect())
+    }
+
+    /// Claims up to `limit` pending records of a queue `table` (fields `status`,
+    /// `next_attempt_at`, `lease_until`) due at `now`, until `lease_until`.
+    pub(crate) async fn claim_due<R: SurrealValue>(
+        &self,
+        table: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<R>, StorageError> {
+        self.db
+            .query(format!(
+                "UPDATE (SELECT VALUE id FROM {table} WHERE status = 'pending' AND next_attempt_at <= $now \
                    AND (lease_until = NONE OR lease_until <= $now) ORDER BY next_attempt_at LIMIT $limit) \
                  SET lease_until = $lease_until \
                  WHERE status = 'pending' AND (lease_until = NONE OR lease_until <= $now) \
-                 RETURN AFTER",
-            )
+                 RETURN AFTER"
+            ))
             .bind(("now", now))
             .bind(("lease_until", lease_until))
             .bind(("limit", i64::from(limit)))
             .await
             .and_then(|mut r| r.take(0))
-            .map_err(StorageError::backend)?;
-        Ok(rows.into_iter().map(OutboxRow::into_message).collect())
+            .map_err(StorageError::backend)
     }
 
     /// Records a delivery: the body is dropped, since it carries the invitation's link.

@@ -150,6 +150,8 @@ define_id! {
     InvitationId,
     /// An outgoing email.
     OutboxMessageId,
+    /// A call to a webhook target.
+    WebhookDeliveryId,
     /// A partner's custom role.
     RoleId,
     /// A partner's department of technicians.

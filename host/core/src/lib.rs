@@ -19,6 +19,7 @@ pub mod secret;
 pub mod tenancy;
 pub mod totp;
 pub mod validate;
+pub mod webhook;
 
 pub use error::{DomainError, FieldError};
 

@@ -38,6 +38,54 @@ pub struct Config {
     pub plugins: PluginsConfig,
     /// The audit trail.
     pub audit: AuditConfig,
+    /// Webhook targets and their delivery.
+    pub webhooks: WebhooksConfig,
+}
+
+/// `[webhooks]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksConfig {
+    /// The targets notification hooks may call, by name (`[[webhooks.targets]]`).
+    pub targets: Vec<WebhookTargetConfig>,
+    /// Address blocks that may be called although they are loopback, link-local or a metadata
+    /// service (`["127.0.0.0/8"]`); refused otherwise.
+    pub allow_networks: Vec<String>,
+    /// Attempts per delivery before it is given up on.
+    pub max_attempts: u32,
+    /// Seconds before the first retry; doubles per attempt, with jitter.
+    pub retry_initial_seconds: u32,
+    /// The longest wait between attempts, in seconds.
+    pub retry_max_seconds: u32,
+    /// Seconds an attempt may take, connecting included.
+    pub timeout_seconds: u32,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        Self {
+            targets: Vec::new(),
+            allow_networks: Vec::new(),
+            max_attempts: 8,
+            retry_initial_seconds: 10,
+            retry_max_seconds: 3600,
+            timeout_seconds: 10,
+        }
+    }
+}
+
+/// `[[webhooks.targets]]`: one place deliveries go.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookTargetConfig {
+    /// The name hooks use for it (letters, digits, `-`, `_`).
+    pub name: String,
+    /// Where deliveries are POSTed, `https://` (or `http://`).
+    pub url: String,
+    /// The secret shared with the receiver, which signs every delivery (at least 24 characters).
+    pub secret: String,
+    /// The partners whose events may be sent here, by id; `["*"]` for every partner.
+    pub partners: Vec<String>,
 }
 
 /// `[audit]`
@@ -202,6 +250,7 @@ impl Default for Config {
             invitations: InvitationsConfig::default(),
             plugins: PluginsConfig::default(),
             audit: AuditConfig::default(),
+            webhooks: WebhooksConfig::default(),
         }
     }
 }
@@ -271,6 +320,59 @@ impl Default for BootstrapConfig {
         Self {
             operator_email: "operator@siteward.localhost".to_owned(),
         }
+    }
+}
+
+impl WebhooksConfig {
+    /// The allowed address blocks.
+    pub fn networks(&self) -> Result<Vec<siteward_core::webhook::Network>, String> {
+        self.allow_networks
+            .iter()
+            .map(|n| {
+                siteward_core::webhook::Network::parse(n)
+                    .map_err(|e| format!("[webhooks] allow_networks: {e}"))
+            })
+            .collect()
+    }
+
+    fn check(&self) -> Result<(), String> {
+        self.networks()?;
+        let mut names = std::collections::BTreeSet::new();
+        for target in &self.targets {
+            let name = &target.name;
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(format!(
+                    "[[webhooks.targets]] name {name:?}: use letters, digits, `-` and `_`"
+                ));
+            }
+            if !names.insert(name) {
+                return Err(format!("[[webhooks.targets]] name {name:?} is used twice"));
+            }
+            let url = reqwest::Url::parse(&target.url)
+                .map_err(|e| format!("[[webhooks.targets]] {name}: url {:?}: {e}", target.url))?;
+            if !matches!(url.scheme(), "https" | "http") || url.host().is_none() {
+                return Err(format!(
+                    "[[webhooks.targets]] {name}: url {:?} must be an http(s) address",
+                    target.url
+                ));
+            }
+            if target.secret.len() < 24 {
+                return Err(format!(
+                    "[[webhooks.targets]] {name}: secret must be at least 24 characters"
+                ));
+            }
+            if target.partners.is_empty() {
+                return Err(format!(
+                    "[[webhooks.targets]] {name}: partners must list the partner ids whose events \
+                     may go there, or [\"*\"] for all"
+                ));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -357,7 +459,7 @@ impl Config {
                     .to_owned(),
             );
         }
-        Ok(())
+        self.webhooks.check()
     }
 
     /// Where precompiled plugin components are kept.
@@ -453,6 +555,55 @@ mod tests {
         std::fs::write(&path, "[server]\nlisten = \"127.0.0.1:1\"\nport = 8080\n").unwrap();
         let text = Config::load(Some(&path), env(&[])).unwrap_err().to_string();
         assert!(text.contains("port"), "{text}");
+    }
+
+    #[test]
+    fn webhook_targets_are_checked_when_the_configuration_loads() {
+        let load = |toml: &str| {
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), toml).unwrap();
+            Config::load(Some(file.path()), env(&[])).map_err(|e| e.to_string())
+        };
+        let target = |name: &str, url: &str, secret: &str, partners: &str| {
+            format!(
+                "[[webhooks.targets]]\nname = {name:?}\nurl = {url:?}\nsecret = {secret:?}\npartners = {partners}\n"
+            )
+        };
+        let secret = "s".repeat(24);
+        let good = target("siem", "https://hooks.example.com/in", &secret, r#"["*"]"#);
+        let config = load(&format!(
+            "[webhooks]\nallow_networks = [\"10.0.0.0/8\"]\n{good}"
+        ))
+        .unwrap();
+        assert_eq!(config.webhooks.targets[0].name, "siem");
+        assert_eq!(config.webhooks.networks().unwrap().len(), 1);
+        for (toml, expected) in [
+            (format!("{good}{good}"), "used twice"),
+            (
+                target("a b", "https://x.example", &secret, r#"["*"]"#),
+                "letters, digits",
+            ),
+            (
+                target("a", "ftp://x.example", &secret, r#"["*"]"#),
+                "http(s) address",
+            ),
+            (target("a", "not a url", &secret, r#"["*"]"#), "url"),
+            (
+                target("a", "https://x.example", "short", r#"["*"]"#),
+                "at least 24",
+            ),
+            (
+                target("a", "https://x.example", &secret, "[]"),
+                "partners must list",
+            ),
+            (
+                "[webhooks]\nallow_networks = [\"10.0.0.0/40\"]\n".to_owned(),
+                "allow_networks",
+            ),
+        ] {
+            let error = load(&toml).unwrap_err();
+            assert!(error.contains(expected), "{toml}: {error}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod permissions;
 pub mod plugins;
 pub mod state;
 pub mod sweeper;
+pub mod webhooks;
 
 pub use api::{openapi, router};
 pub use state::{AppState, AuditSettings, AuthSettings, Settings, SystemClock};

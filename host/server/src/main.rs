@@ -367,9 +367,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .context("installing the first-party plugins")?
     {
         match offer {
-            Offer::Installed(version) => {
-                tracing::info!(plugin = name, %version, "installed and switched on for everyone")
-            }
+            Offer::Installed {
+                version,
+                switched_on: true,
+            } => tracing::info!(plugin = name, %version, "installed and switched on for everyone"),
+            Offer::Installed {
+                version,
+                switched_on: false,
+            } => tracing::info!(plugin = name, %version, "installed; switch it on per partner"),
             Offer::Upgraded { from, to } => {
                 tracing::info!(plugin = name, %from, %to, "upgraded the first-party plugin")
             }
@@ -383,6 +388,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let mailer = Mailer::from_config(&config.mail, config.data_dir.join("mail"))?;
     tracing::info!("outgoing email: {}", mailer.describe());
     let delivery = tokio::spawn(run_delivery(state.clone(), mailer, Duration::from_secs(1)));
+    let deliverer = siteward_server::webhooks::Deliverer::from_config(&config.webhooks)?;
+    tracing::info!(targets = ?deliverer.target_names(), "webhook targets");
+    let webhooks = tokio::spawn(siteward_server::webhooks::run_webhooks(
+        state.clone(),
+        deliverer,
+        Duration::from_secs(1),
+    ));
     let sweep_interval =
         Duration::from_secs(u64::from(config.invitations.sweep_interval_seconds.max(1)));
     let sweeper = tokio::spawn(run_sweeper(state.clone(), sweep_interval));
@@ -410,6 +422,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // Background work stops here. A message being sent is claimed under a lease, so an
     // interrupted delivery is retried after a restart, with the same Message-ID.
     delivery.abort();
+    webhooks.abort();
     sweeper.abort();
     retention.abort();
     notifications.abort();

@@ -1,7 +1,8 @@
 //! Notification hooks: each installed `notification-hook` plugin hears of every audit event
-//! of the partners it is switched on for, in each tenant chain's order, and the emails it asks
-//! for go to the outbox in the same transaction that records how far it has read — so every
-//! event is handled once, none is skipped, and a crash or a second host sends nothing twice.
+//! of the partners it is switched on for, in each tenant chain's order, and the emails and
+//! webhook calls it asks for are queued in the same transaction that records how far it has
+//! read — so every event is handled once, none is skipped, and a crash or a second host queues
+//! nothing twice.
 //!
 //! A hook starts reading at the moment it is first seen (it does not replay history); chains
 //! that appear later are read from their beginning. Events about plugins themselves
@@ -12,13 +13,13 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use siteward_core::audit::{Actor, AuditAction, AuditEvent};
-use siteward_core::ids::{OutboxMessageId, PartnerId, SiteId};
+use siteward_core::ids::{OutboxMessageId, PartnerId, SiteId, WebhookDeliveryId};
 use siteward_core::page::{MAX_LIMIT, PageRequest};
 use siteward_core::tenancy::{MemberStatus, PartnerRole};
 use siteward_core::validate::Email;
 use siteward_plugins::World;
 use siteward_plugins::worlds::hook::{Action, Recipient};
-use siteward_storage::{OutboxMessage, StorageError};
+use siteward_storage::{FeedOutput, OutboxMessage, StorageError, WebhookDelivery};
 
 use crate::plugins::calls::hook_event;
 use crate::state::AppState;
@@ -26,7 +27,8 @@ use crate::state::AppState;
 /// Events read per chain and round.
 const BATCH: u32 = 200;
 
-/// Gives every hook the events it has not seen; returns how many emails were queued.
+/// Gives every hook the events it has not seen; returns how many emails and webhook calls
+/// were queued.
 pub async fn notify_once(state: &AppState) -> Result<usize, StorageError> {
     let hooks = state.plugins.hook_names();
     if hooks.is_empty() {
@@ -54,22 +56,25 @@ pub async fn notify_once(state: &AppState) -> Result<usize, StorageError> {
             let Some(&(last, _)) = events.last() else {
                 continue;
             };
-            let mut emails = Vec::new();
+            let mut output = FeedOutput::default();
             for (_, event) in &events {
-                emails.extend(emails_for(state, &hook, event).await?);
+                output.extend(output_for(state, &hook, event).await?);
             }
             match state
                 .store
-                .advance_feed(&consumer, chain, from, last, &emails)
+                .advance_feed(&consumer, chain, from, last, &output)
                 .await
             {
                 Ok(()) => {
-                    queued += emails.len();
-                    if !emails.is_empty() {
+                    queued += output.emails.len() + output.webhooks.len();
+                    if !output.emails.is_empty() {
                         state.mail_ready.notify_one();
                     }
+                    if !output.webhooks.is_empty() {
+                        state.webhooks_ready.notify_one();
+                    }
                 }
-                // Another host handled these events first; its emails are the ones sent.
+                // Another host handled these events first; what it queued is what is sent.
                 Err(StorageError::Conflict(_)) => {}
                 Err(error) => return Err(error),
             }
@@ -88,22 +93,23 @@ pub async fn run_notifications(state: AppState, interval: Duration) {
     }
 }
 
-/// The emails `hook` asks for after `event`, addressed.
-async fn emails_for(
+/// The emails (addressed) and webhook calls `hook` asks for after `event`.
+async fn output_for(
     state: &AppState,
     hook: &str,
     event: &AuditEvent,
-) -> Result<Vec<OutboxMessage>, StorageError> {
+) -> Result<FeedOutput, StorageError> {
+    let mut output = FeedOutput::default();
     if matches!(
         event.action,
         AuditAction::PluginCallFailed | AuditAction::PluginQuarantined
     ) {
-        return Ok(Vec::new());
+        return Ok(output);
     }
     let partner = match (&event.partner_id, &event.site_id) {
         (Some(partner), _) => partner.clone(),
         (None, Some(site)) => state.store.site(site).await?.partner_id,
-        (None, None) => return Ok(Vec::new()),
+        (None, None) => return Ok(output),
     };
     let Some(chosen) = state
         .plugins
@@ -111,14 +117,13 @@ async fn emails_for(
         .into_iter()
         .find(|c| c.name == hook && !c.quarantined)
     else {
-        return Ok(Vec::new());
+        return Ok(output);
     };
     let actions = hook_event(state, &chosen, &partner, event).await;
     let actor = match &event.actor {
         Actor::Account(id) => Some(state.store.account(id).await?.email.to_string()),
         _ => None,
     };
-    let mut messages = Vec::new();
     for action in actions {
         match action {
             Action::SendEmail(email) => {
@@ -132,7 +137,7 @@ async fn emails_for(
                     addresses.remove(actor);
                 }
                 for address in addresses {
-                    messages.push(OutboxMessage::pending(
+                    output.emails.push(OutboxMessage::pending(
                         state.new_id(OutboxMessageId::from_trusted),
                         &state.message_id_domain,
                         Some(partner.clone()),
@@ -145,14 +150,19 @@ async fn emails_for(
                     ));
                 }
             }
-            Action::CallWebhook(call) => tracing::warn!(
-                plugin = hook,
-                target = call.target,
-                "this host does not deliver webhook calls yet; the call was dropped"
-            ),
+            Action::CallWebhook(call) => output.webhooks.push(WebhookDelivery::pending(
+                state.new_id(WebhookDeliveryId::from_trusted),
+                partner.clone(),
+                hook,
+                call.target,
+                event.id.clone(),
+                event.action.as_str(),
+                call.body,
+                state.now(),
+            )),
         }
     }
-    Ok(messages)
+    Ok(output)
 }
 
 /// The addresses a recipient stands for at this partner and site.

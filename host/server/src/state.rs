@@ -158,6 +158,8 @@ pub struct Inner {
     pub permissions: crate::permissions::Permissions,
     /// Wakes the delivery worker when a transaction has written outgoing mail.
     pub mail_ready: tokio::sync::Notify,
+    /// Wakes the webhook worker when a transaction has queued webhook calls.
+    pub webhooks_ready: tokio::sync::Notify,
     /// The audit trail's checkpoint key and retention.
     pub audit: AuditSettings,
     ids: std::sync::Mutex<IdGenerator>,
@@ -207,6 +209,7 @@ impl AppState {
             limiter: AddressLimiter::default(),
             renderer: Arc::new(BuiltinRenderer),
             mail_ready: tokio::sync::Notify::new(),
+            webhooks_ready: tokio::sync::Notify::new(),
             audit: settings.audit,
             ids: std::sync::Mutex::default(),
         })))

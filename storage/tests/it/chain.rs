@@ -171,18 +171,36 @@ async fn a_feed_moves_once_from_where_it_was_read() {
 
     // Two hosts read the cursor at 4; the first to move it wins, the other writes nothing.
     store
-        .advance_feed("hook/test", &chain, Some(4), 4, &[])
+        .advance_feed(
+            "hook/test",
+            &chain,
+            Some(4),
+            4,
+            &siteward_storage::FeedOutput::default(),
+        )
         .await
         .unwrap();
     assert!(matches!(
         store
-            .advance_feed("hook/test", &chain, Some(2), 4, &[])
+            .advance_feed(
+                "hook/test",
+                &chain,
+                Some(2),
+                4,
+                &siteward_storage::FeedOutput::default()
+            )
             .await,
         Err(StorageError::Conflict(Conflict::Concurrent))
     ));
     // A chain the consumer has never seen starts from nothing.
     store
-        .advance_feed("hook/test", "site/new", None, 7, &[])
+        .advance_feed(
+            "hook/test",
+            "site/new",
+            None,
+            7,
+            &siteward_storage::FeedOutput::default(),
+        )
         .await
         .unwrap();
     assert_eq!(

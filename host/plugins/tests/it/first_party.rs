@@ -47,6 +47,11 @@ fn owner_notifier_cases_match_their_snapshots() {
 }
 
 #[test]
+fn webhook_cases_match_their_snapshots() {
+    check_cases("webhook");
+}
+
+#[test]
 fn audit_exporter_cases_match_their_snapshots() {
     for name in ["audit-ndjson", "audit-csv", "audit-cef", "audit-ocsf"] {
         check_cases(name);

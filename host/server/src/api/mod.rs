@@ -14,6 +14,7 @@ pub mod sites;
 pub mod technicians;
 pub mod tokens;
 pub mod views;
+pub mod webhooks;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderName, StatusCode};
@@ -126,6 +127,7 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(check::reachable_sites))
         .routes(routes!(check::reachable_devices))
         .routes(routes!(invitations::outbox))
+        .routes(routes!(webhooks::deliveries))
         .routes(routes!(partners::add_member, partners::list_members))
         .routes(routes!(
             partners::get_member,

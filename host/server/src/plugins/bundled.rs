@@ -1,6 +1,7 @@
 //! The first-party plugins the host ships with, built into the binary (`build.rs`): a fresh
-//! database gets each installed and switched on for everyone, so the first run sends the
-//! localized invitation emails and offers every audit export format.
+//! database gets each installed, and all but the webhook hook (which needs a target the
+//! operator configures) switched on for everyone, so the first run sends the localized
+//! invitation emails, tells owners of changes and offers every audit export format.
 //!
 //! The operator stays in charge: a first-party plugin the operator removed is not installed
 //! again, one switched off stays off, and a newer version the operator installed is kept. A
@@ -26,6 +27,8 @@ pub struct Bundled {
     pub manifest: &'static str,
     /// Its component.
     pub component: &'static [u8],
+    /// Whether a fresh install is switched on for everyone.
+    pub switched_on: bool,
 }
 
 include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
@@ -33,8 +36,13 @@ include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
 /// What [`ensure`] did to one plugin.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Offer {
-    /// Installed and switched on for everyone.
-    Installed(String),
+    /// Installed at this version …
+    Installed {
+        /// The version.
+        version: String,
+        /// … and switched on for everyone.
+        switched_on: bool,
+    },
     /// Upgraded from the version it had.
     Upgraded {
         /// The version before.
@@ -47,7 +55,7 @@ pub enum Offer {
 }
 
 /// Installs the first-party plugins this database has not been offered yet (switched on for
-/// everyone) and upgrades those it was offered at an older version. Returns what happened,
+/// everyone where that is their default) and upgrades those it was offered at an older version. Returns what happened,
 /// by plugin name.
 pub async fn ensure(state: &AppState) -> Result<Vec<(&'static str, Offer)>, AdminError> {
     let offered: HashMap<String, String> = state
@@ -77,8 +85,13 @@ pub async fn ensure(state: &AppState) -> Result<Vec<(&'static str, Offer)>, Admi
         let offer = match (offered.get(bundled.name), installed) {
             (None, None) => {
                 admin::install(&change, manifest, bundled.component.to_vec()).await?;
-                admin::bind(&change, bundled.name, BindingScope::All, true, None).await?;
-                Offer::Installed(version.clone())
+                if bundled.switched_on {
+                    admin::bind(&change, bundled.name, BindingScope::All, true, None).await?;
+                }
+                Offer::Installed {
+                    version: version.clone(),
+                    switched_on: bundled.switched_on,
+                }
             }
             (Some(_), Some(installed)) if Version::parse(&installed) < Version::parse(&version) => {
                 admin::install(&change, manifest, bundled.component.to_vec()).await?;

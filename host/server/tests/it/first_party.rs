@@ -45,9 +45,17 @@ async fn invite_technician(app: &TestApp, acme: &Partner, site: &str, email: &st
 async fn a_site_invitation_arrives_in_the_partners_language_with_its_branding() {
     let app = TestApp::new().await;
     let offers = ensure(&app.state).await.unwrap();
+    let installed = |version: &str, switched_on| Offer::Installed {
+        version: version.to_owned(),
+        switched_on,
+    };
     assert!(
-        offers.contains(&("invitation-email", Offer::Installed("1.0.0".to_owned()))),
+        offers.contains(&("invitation-email", installed("1.0.0", true))),
         "{offers:?}"
+    );
+    assert!(
+        offers.contains(&("webhook", installed("1.0.0", false))),
+        "the webhook hook waits for a target: {offers:?}"
     );
     let operator = app.operator().await;
     let acme = app.partner(&operator, "acme").await;
@@ -172,6 +180,9 @@ async fn first_party_plugins_are_offered_once_and_the_operator_stays_in_charge()
     assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
     assert_eq!(listed.body["bindings"][0]["scope"], "all");
     assert_eq!(listed.body["bindings"][0]["enabled"], true);
+    let webhook = app.get("/v1/plugins/webhook", &operator).await;
+    assert_eq!(webhook.status, StatusCode::OK, "{}", webhook.body);
+    assert_eq!(webhook.body["bindings"], json!([]), "{}", webhook.body);
 
     let again = ensure(&app.state).await.unwrap();
     assert!(
@@ -260,4 +271,232 @@ async fn a_lock_reaches_the_super_admins_inbox_and_an_acceptance_the_site_admins
         notify_once(&app.second_host().await.state).await.unwrap(),
         0
     );
+}
+
+/// A webhook receiver on loopback: it keeps every request and answers 503 to the first.
+#[derive(Clone, Default)]
+struct Receiver(std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>);
+
+impl Receiver {
+    async fn start() -> (Self, u16) {
+        let receiver = Self::default();
+        let kept = receiver.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: axum::http::HeaderMap, body: String| {
+                let kept = kept.clone();
+                async move {
+                    let mut requests = kept.0.lock().unwrap();
+                    requests.push((headers, body));
+                    if requests.len() == 1 {
+                        StatusCode::SERVICE_UNAVAILABLE
+                    } else {
+                        StatusCode::NO_CONTENT
+                    }
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (receiver, port)
+    }
+
+    fn requests(&self) -> Vec<(axum::http::HeaderMap, String)> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+/// Checks a `Siteward-Signature` as a receiver would, from the README's description alone.
+fn signature_holds(secret: &str, header: &str, body: &str) -> bool {
+    use hmac::{Hmac, Mac};
+    let Some((t, v1)) = header
+        .strip_prefix("t=")
+        .and_then(|rest| rest.split_once(",v1="))
+    else {
+        return false;
+    };
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    data_encoding::HEXLOWER
+        .decode(v1.as_bytes())
+        .is_ok_and(|sent| mac.verify_slice(&sent).is_ok())
+}
+
+#[tokio::test]
+async fn a_webhook_arrives_signed_is_retried_and_refused_where_it_must_not_go() {
+    use siteward_server::config::{WebhookTargetConfig, WebhooksConfig};
+    use siteward_server::notify::notify_once;
+    use siteward_server::webhooks::{Deliverer, deliver_due};
+
+    const SECRET: &str = "a-secret-shared-with-the-receiver";
+    let (receiver, port) = Receiver::start().await;
+    let app = TestApp::new().await;
+    ensure(&app.state).await.unwrap();
+    assert_eq!(notify_once(&app.state).await.unwrap(), 0);
+    let (acme, site, site_admin, techs) = super::technicians::site_with_technicians(&app, 1).await;
+    let operator = app.operator().await;
+    let target = |name: &str, url: String, partners: &[&str]| WebhookTargetConfig {
+        name: name.to_owned(),
+        url,
+        secret: SECRET.to_owned(),
+        partners: partners.iter().map(|p| (*p).to_owned()).collect(),
+    };
+    let targets = vec![
+        target("siem", format!("http://127.0.0.1:{port}/hook"), &[&acme.id]),
+        target("named", format!("http://localhost:{port}/hook"), &["*"]),
+        target(
+            "elsewhere",
+            format!("http://127.0.0.1:{port}/hook"),
+            &["ptn_other"],
+        ),
+    ];
+    // The test's receiver is on loopback: one deliverer is allowed to call it, one is not.
+    let allowed = Deliverer::from_config(&WebhooksConfig {
+        targets: targets.clone(),
+        allow_networks: vec!["127.0.0.1/32".to_owned()],
+        retry_initial_seconds: 0,
+        ..WebhooksConfig::default()
+    })
+    .unwrap();
+    let guarded = Deliverer::from_config(&WebhooksConfig {
+        targets,
+        ..WebhooksConfig::default()
+    })
+    .unwrap();
+    let lock = |locked: bool| {
+        let (app, site, site_admin, techs) = (&app, &site, &site_admin, &techs);
+        async move {
+            let reply = app
+                .post(
+                    &format!("/v1/sites/{site}/technicians/lock"),
+                    site_admin,
+                    json!({ "account_ids": techs, "locked": locked }),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        }
+    };
+    let point_at = |target: &'static str| {
+        let (app, operator, acme) = (&app, &operator, &acme);
+        async move {
+            let reply = app
+                .call(
+                    Method::PUT,
+                    &format!("/v1/partners/{}/plugins/webhook", acme.id),
+                    Some(operator),
+                    Some(json!({ "enabled": true, "config": { "target": target, "events": "assignment.*" } })),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        }
+    };
+
+    // Delivered, signed, after one retry; both attempts carry the same delivery id.
+    notify_once(&app.state).await.unwrap();
+    point_at("siem").await;
+    lock(false).await;
+    notify_once(&app.state).await.unwrap();
+    assert_eq!(deliver_due(&app.state, &allowed).await.unwrap(), 2);
+    let requests = receiver.requests();
+    assert_eq!(requests.len(), 2, "a 503, then a retry");
+    let (headers, body) = &requests[1];
+    let header = |name: &str| headers[name].to_str().unwrap().to_owned();
+    assert_eq!(
+        header("siteward-delivery"),
+        requests[0].0["siteward-delivery"]
+    );
+    assert_eq!(header("siteward-event"), "assignment.unlocked");
+    assert_eq!(header("content-type"), "application/json");
+    assert!(
+        signature_holds(SECRET, &header("siteward-signature"), body),
+        "{}",
+        header("siteward-signature")
+    );
+    assert!(!signature_holds(
+        "another-secret-of-some-length",
+        &header("siteward-signature"),
+        body
+    ));
+    let event: Value = serde_json::from_str(body).unwrap();
+    assert_eq!(event["type"], "assignment.unlocked");
+    assert_eq!(event["site_id"], site.as_str());
+    assert_eq!(event["target"]["id"], techs[0].as_str());
+    assert_eq!(
+        event["changes"][0],
+        json!({ "field": "locked", "before": "true", "after": "false" })
+    );
+
+    // A name that resolves to loopback is refused when no allowed block covers it.
+    point_at("named").await;
+    lock(true).await;
+    notify_once(&app.state).await.unwrap();
+    assert_eq!(deliver_due(&app.state, &guarded).await.unwrap(), 1);
+    // A target whose allow-list does not name the partner is not called either.
+    point_at("elsewhere").await;
+    lock(false).await;
+    notify_once(&app.state).await.unwrap();
+    assert_eq!(deliver_due(&app.state, &allowed).await.unwrap(), 1);
+    assert_eq!(
+        receiver.requests().len(),
+        2,
+        "nothing more reached the receiver"
+    );
+
+    let log = app
+        .get(
+            &format!("/v1/partners/{}/webhook-deliveries", acme.id),
+            &operator,
+        )
+        .await;
+    assert_eq!(log.status, StatusCode::OK, "{}", log.body);
+    let items = log.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3, "{}", log.body);
+    assert_eq!(items[0]["status"], "delivered");
+    assert_eq!(items[0]["attempts"], 2);
+    assert_eq!(items[0]["last_status"], 204);
+    assert_eq!(items[1]["status"], "failed");
+    assert_eq!(items[1]["attempts"], 1, "a refusal is not retried");
+    let refusal = items[1]["last_error"].as_str().unwrap();
+    assert!(
+        refusal.contains("localhost resolves to") && refusal.contains("loopback"),
+        "{refusal}"
+    );
+    assert_eq!(items[2]["status"], "failed");
+    let refusal = items[2]["last_error"].as_str().unwrap();
+    assert!(
+        refusal.contains("does not accept this partner"),
+        "{refusal}"
+    );
+
+    let failed = app
+        .get(
+            &format!(
+                "/v1/partners/{}/webhook-deliveries?status=failed&target=named",
+                acme.id
+            ),
+            &operator,
+        )
+        .await;
+    assert_eq!(
+        failed.body["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        failed.body
+    );
+    let bad = app
+        .get(
+            &format!("/v1/partners/{}/webhook-deliveries?status=lost", acme.id),
+            &operator,
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    let other = app.partner(&operator, "other").await;
+    let hidden = app
+        .get(
+            &format!("/v1/partners/{}/webhook-deliveries", acme.id),
+            &other.owner_token,
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.body);
 }
