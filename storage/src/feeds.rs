@@ -14,6 +14,7 @@ use siteward_core::audit::AuditEvent;
 use siteward_core::audit::chain::Head;
 
 use crate::Store;
+use crate::digests::{DigestItem, DigestRow};
 use crate::error::{Conflict, StorageError};
 use crate::outbox::{OutboxMessage, OutboxRow};
 use crate::rows::{ChainHeadRow, key, rid};
@@ -30,7 +31,7 @@ struct CursorRow {
     seq: i64,
 }
 
-fn cursor_id(consumer: &str, chain: &str) -> RecordId {
+pub(crate) fn cursor_id(consumer: &str, chain: &str) -> RecordId {
     rid("feed_cursor", &format!("{consumer}|{chain}"))
 }
 
@@ -41,18 +42,21 @@ pub struct FeedOutput {
     pub emails: Vec<OutboxMessage>,
     /// Webhook calls to make.
     pub webhooks: Vec<WebhookDelivery>,
+    /// Emails to hold for their recipients' digests.
+    pub digests: Vec<DigestItem>,
 }
 
 impl FeedOutput {
     /// Whether there is nothing to write besides the cursor.
     pub fn is_empty(&self) -> bool {
-        self.emails.is_empty() && self.webhooks.is_empty()
+        self.emails.is_empty() && self.webhooks.is_empty() && self.digests.is_empty()
     }
 
     /// Adds what another run produced.
     pub fn extend(&mut self, other: FeedOutput) {
         self.emails.extend(other.emails);
         self.webhooks.extend(other.webhooks);
+        self.digests.extend(other.digests);
     }
 }
 
@@ -168,6 +172,11 @@ impl Store {
                 .collect();
             tx.bind("webhooks", rows)
                 .run("INSERT INTO webhook_delivery $webhooks");
+        }
+        if !output.digests.is_empty() {
+            let rows: Vec<DigestRow> = output.digests.iter().map(DigestRow::from_item).collect();
+            tx.bind("digests", rows)
+                .run("INSERT INTO digest_item $digests");
         }
         tx.commit(&self.db).await
     }

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod digests;
 mod error;
 mod feeds;
 mod invitations;
@@ -17,6 +18,7 @@ mod outbox;
 mod permissions;
 mod plugins;
 mod rows;
+mod sinks;
 mod tenancy;
 mod tokens;
 mod tx;
@@ -27,6 +29,7 @@ use surrealdb::engine::any::Any;
 
 pub use accounts::{Credentials, NewAccount, SessionRecord};
 pub use audit::{ChainReport, Retention};
+pub use digests::{DigestItem, DigestKey};
 pub use error::{Conflict, StorageError};
 pub use feeds::{FeedCursors, FeedOutput};
 pub use invitations::{Acceptance, IdempotencyRecord, InvitationScope, NewInvitation};
@@ -34,6 +37,7 @@ pub use licences::LicenceUse;
 pub use migrate::MIGRATIONS;
 pub use outbox::{OutboxMessage, OutboxStatus};
 pub use plugins::{BindingScope, InstalledPlugin, PluginBinding, PluginHealth, PluginState};
+pub use sinks::{SinkBatch, SinkState};
 pub use tenancy::{MemberView, PersonResolution, SiteAdminView};
 pub use tokens::{ApiToken, ApiTokenScopeFilter};
 pub use webhooks::{Attempt, DeliveryStatus, WebhookDelivery};

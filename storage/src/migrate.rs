@@ -47,6 +47,14 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0009_webhooks",
         include_str!("../migrations/0009_webhooks.surql"),
     ),
+    (
+        "0010_digests",
+        include_str!("../migrations/0010_digests.surql"),
+    ),
+    (
+        "0011_audit_sinks",
+        include_str!("../migrations/0011_audit_sinks.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]
@@ -98,5 +106,23 @@ impl Store {
             done.push(*name);
         }
         Ok(done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MIGRATIONS;
+
+    #[test]
+    fn every_migration_file_is_applied_in_order() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<String> = std::fs::read_dir(folder)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .filter_map(|name| name.strip_suffix(".surql").map(str::to_owned))
+            .collect();
+        files.sort();
+        let listed: Vec<&str> = MIGRATIONS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(listed, files, "storage/migrations and MIGRATIONS differ");
     }
 }

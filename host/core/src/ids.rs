@@ -152,6 +152,8 @@ define_id! {
     OutboxMessageId,
     /// A call to a webhook target.
     WebhookDeliveryId,
+    /// A notification held for a recipient's digest.
+    DigestItemId,
     /// A partner's custom role.
     RoleId,
     /// A partner's department of technicians.

@@ -98,6 +98,32 @@ pub struct AuditConfig {
     /// Days an audit event is kept; older events are dropped per tenant chain behind a signed
     /// checkpoint. 0 keeps everything. Needs `checkpoint_key`.
     pub retention_days: u32,
+    /// Continuous streams of a tenant's audit trail (`[[audit.sinks]]`).
+    pub sinks: Vec<AuditSinkConfig>,
+}
+
+/// `[[audit.sinks]]`: a tenant's audit trail, streamed in a format to a file or an HTTP endpoint.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AuditSinkConfig {
+    /// Its name (letters, digits, `-`, `_`); where it stands is kept under this name.
+    pub name: String,
+    /// Whose trail: `platform` (everything), `partner/<id>` (the partner's and its sites'), or
+    /// `site/<id>`.
+    pub scope: String,
+    /// An installed exporter's format (`ndjson`, `csv`, `cef`, `ocsf`, …).
+    #[serde(default = "default_sink_format")]
+    pub format: String,
+    /// Append to this file …
+    pub file: Option<PathBuf>,
+    /// … or POST each batch here.
+    pub url: Option<String>,
+    /// Signs each POST as webhooks are signed (at least 24 characters); for `url`.
+    pub secret: Option<String>,
+}
+
+fn default_sink_format() -> String {
+    "ndjson".to_owned()
 }
 
 /// `[plugins]`
@@ -207,6 +233,9 @@ pub struct MailConfig {
     pub retry_initial_seconds: u32,
     /// The longest wait between attempts.
     pub retry_max_seconds: u32,
+    /// How long a host holds the messages it took for sending; a host that dies holding them
+    /// leaves them to the others (or to itself, restarted) when this runs out.
+    pub lease_seconds: u32,
 }
 
 /// How the SMTP connection is secured.
@@ -268,6 +297,7 @@ impl Default for MailConfig {
             max_attempts: 8,
             retry_initial_seconds: 30,
             retry_max_seconds: 3600,
+            lease_seconds: 300,
         }
     }
 }
@@ -323,6 +353,52 @@ impl Default for BootstrapConfig {
     }
 }
 
+/// Whether a name is letters, digits, `-` and `_`.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+impl AuditSinkConfig {
+    fn check(&self) -> Result<(), String> {
+        let name = &self.name;
+        if !plain_name(name) {
+            return Err(format!(
+                "[[audit.sinks]] name {name:?}: use letters, digits, `-` and `_`"
+            ));
+        }
+        if siteward_core::audit::AuditScope::from_chain_name(&self.scope).is_none() {
+            return Err(format!(
+                "[[audit.sinks]] {name}: scope {:?} must be `platform`, `partner/<id>` or `site/<id>`",
+                self.scope
+            ));
+        }
+        match (&self.file, &self.url) {
+            (Some(_), None) => Ok(()),
+            (None, Some(url)) => {
+                let parsed = reqwest::Url::parse(url)
+                    .map_err(|e| format!("[[audit.sinks]] {name}: url {url:?}: {e}"))?;
+                if !matches!(parsed.scheme(), "https" | "http") || parsed.host().is_none() {
+                    return Err(format!(
+                        "[[audit.sinks]] {name}: url {url:?} must be an http(s) address"
+                    ));
+                }
+                match &self.secret {
+                    Some(secret) if secret.len() >= 24 => Ok(()),
+                    _ => Err(format!(
+                        "[[audit.sinks]] {name}: a url sink needs a secret of at least 24 characters"
+                    )),
+                }
+            }
+            _ => Err(format!(
+                "[[audit.sinks]] {name}: give either `file` or `url`"
+            )),
+        }
+    }
+}
+
 impl WebhooksConfig {
     /// The allowed address blocks.
     pub fn networks(&self) -> Result<Vec<siteward_core::webhook::Network>, String> {
@@ -340,11 +416,7 @@ impl WebhooksConfig {
         let mut names = std::collections::BTreeSet::new();
         for target in &self.targets {
             let name = &target.name;
-            if name.is_empty()
-                || !name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
+            if !plain_name(name) {
                 return Err(format!(
                     "[[webhooks.targets]] name {name:?}: use letters, digits, `-` and `_`"
                 ));
@@ -458,6 +530,16 @@ impl Config {
                  a cut chain continues from"
                     .to_owned(),
             );
+        }
+        for sink in &self.audit.sinks {
+            sink.check()?;
+        }
+        let mut names = std::collections::BTreeSet::new();
+        if let Some(sink) = self.audit.sinks.iter().find(|s| !names.insert(&s.name)) {
+            return Err(format!(
+                "[[audit.sinks]] name {:?} is used twice",
+                sink.name
+            ));
         }
         self.webhooks.check()
     }
@@ -599,6 +681,44 @@ mod tests {
             (
                 "[webhooks]\nallow_networks = [\"10.0.0.0/40\"]\n".to_owned(),
                 "allow_networks",
+            ),
+        ] {
+            let error = load(&toml).unwrap_err();
+            assert!(error.contains(expected), "{toml}: {error}");
+        }
+    }
+
+    #[test]
+    fn audit_sinks_need_a_scope_and_one_destination() {
+        let load = |toml: &str| {
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), toml).unwrap();
+            Config::load(Some(file.path()), env(&[])).map_err(|e| e.to_string())
+        };
+        let sink = |name: &str, scope: &str, rest: &str| {
+            format!("[[audit.sinks]]\nname = {name:?}\nscope = {scope:?}\n{rest}\n")
+        };
+        let good = sink("all", "platform", "file = \"audit.ndjson\"");
+        let config = load(&good).unwrap();
+        assert_eq!(config.audit.sinks[0].format, "ndjson", "the default format");
+        let secret = "s".repeat(24);
+        load(&sink(
+            "siem",
+            "partner/01JPARTNER00000000000000AA",
+            &format!("format = \"cef\"\nurl = \"https://siem.example/in\"\nsecret = {secret:?}"),
+        ))
+        .unwrap();
+        for (toml, expected) in [
+            (format!("{good}{good}"), "used twice"),
+            (sink("a", "tenant/1", "file = \"x\""), "must be `platform`"),
+            (sink("a", "platform", ""), "either `file` or `url`"),
+            (
+                sink("a", "platform", "file = \"x\"\nurl = \"https://x.example\""),
+                "either `file` or `url`",
+            ),
+            (
+                sink("a", "platform", "url = \"https://x.example\""),
+                "needs a secret",
             ),
         ] {
             let error = load(&toml).unwrap_err();

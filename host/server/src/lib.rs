@@ -13,6 +13,7 @@ pub mod operator;
 pub mod permissions;
 pub mod plugins;
 pub mod state;
+pub mod stream;
 pub mod sweeper;
 pub mod webhooks;
 

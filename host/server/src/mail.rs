@@ -32,6 +32,7 @@ pub struct Mailer {
     max_attempts: u32,
     retry_initial: chrono::Duration,
     retry_max: chrono::Duration,
+    lease: chrono::Duration,
 }
 
 /// The mail configuration cannot be used.
@@ -87,6 +88,7 @@ impl Mailer {
             max_attempts: config.max_attempts.max(1),
             retry_initial: chrono::Duration::seconds(i64::from(config.retry_initial_seconds)),
             retry_max: chrono::Duration::seconds(i64::from(config.retry_max_seconds)),
+            lease: chrono::Duration::seconds(i64::from(config.lease_seconds.max(1))),
         })
     }
 
@@ -157,8 +159,6 @@ impl Mailer {
     }
 }
 
-/// How long a claimed message stays claimed by one worker.
-const LEASE: chrono::Duration = chrono::Duration::minutes(5);
 /// Messages claimed per round.
 const BATCH: u32 = 32;
 
@@ -172,7 +172,7 @@ pub async fn deliver_due(
         let now = state.now();
         let due = state
             .store
-            .claim_due_messages(now, now + LEASE, BATCH)
+            .claim_due_messages(now, now + mailer.lease, BATCH)
             .await?;
         if due.is_empty() {
             return Ok(attempted);

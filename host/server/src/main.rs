@@ -390,6 +390,21 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let delivery = tokio::spawn(run_delivery(state.clone(), mailer, Duration::from_secs(1)));
     let deliverer = siteward_server::webhooks::Deliverer::from_config(&config.webhooks)?;
     tracing::info!(targets = ?deliverer.target_names(), "webhook targets");
+    let sinks = config
+        .audit
+        .sinks
+        .iter()
+        .map(siteward_server::stream::Sink::from_config)
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    for sink in &sinks {
+        tracing::info!(?sink, "streaming the audit trail");
+    }
+    let streams = tokio::spawn(siteward_server::stream::run_sinks(
+        state.clone(),
+        sinks,
+        deliverer.clone(),
+        Duration::from_secs(1),
+    ));
     let webhooks = tokio::spawn(siteward_server::webhooks::run_webhooks(
         state.clone(),
         deliverer,
@@ -423,6 +438,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // interrupted delivery is retried after a restart, with the same Message-ID.
     delivery.abort();
     webhooks.abort();
+    streams.abort();
     sweeper.abort();
     retention.abort();
     notifications.abort();

@@ -4,6 +4,10 @@
 //! read — so every event is handled once, none is skipped, and a crash or a second host queues
 //! nothing twice.
 //!
+//! A hook whose configuration has `digest_minutes` above 0 has its emails held per recipient
+//! instead: when the oldest held for a recipient is that many minutes old, everything held for
+//! them goes out as one email (the digest written and the items deleted in one transaction).
+//!
 //! A hook starts reading at the moment it is first seen (it does not replay history); chains
 //! that appear later are read from their beginning. Events about plugins themselves
 //! (`plugin.call_failed`, `plugin.quarantined`) are not passed to hooks, so a failing hook
@@ -13,13 +17,15 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use siteward_core::audit::{Actor, AuditAction, AuditEvent};
-use siteward_core::ids::{OutboxMessageId, PartnerId, SiteId, WebhookDeliveryId};
+use siteward_core::ids::{DigestItemId, OutboxMessageId, PartnerId, SiteId, WebhookDeliveryId};
 use siteward_core::page::{MAX_LIMIT, PageRequest};
 use siteward_core::tenancy::{MemberStatus, PartnerRole};
 use siteward_core::validate::Email;
 use siteward_plugins::World;
 use siteward_plugins::worlds::hook::{Action, Recipient};
-use siteward_storage::{FeedOutput, OutboxMessage, StorageError, WebhookDelivery};
+use siteward_storage::{
+    DigestItem, DigestKey, FeedOutput, OutboxMessage, StorageError, WebhookDelivery,
+};
 
 use crate::plugins::calls::hook_event;
 use crate::state::AppState;
@@ -27,8 +33,8 @@ use crate::state::AppState;
 /// Events read per chain and round.
 const BATCH: u32 = 200;
 
-/// Gives every hook the events it has not seen; returns how many emails and webhook calls
-/// were queued.
+/// Gives every hook the events it has not seen; returns how many emails, webhook calls and
+/// digest items were queued.
 pub async fn notify_once(state: &AppState) -> Result<usize, StorageError> {
     let hooks = state.plugins.hook_names();
     if hooks.is_empty() {
@@ -66,7 +72,7 @@ pub async fn notify_once(state: &AppState) -> Result<usize, StorageError> {
                 .await
             {
                 Ok(()) => {
-                    queued += output.emails.len() + output.webhooks.len();
+                    queued += output.emails.len() + output.webhooks.len() + output.digests.len();
                     if !output.emails.is_empty() {
                         state.mail_ready.notify_one();
                     }
@@ -83,11 +89,81 @@ pub async fn notify_once(state: &AppState) -> Result<usize, StorageError> {
     Ok(queued)
 }
 
-/// Runs the hooks every `interval` until the task is dropped.
+/// Sends every digest whose window has ended; returns how many were sent.
+pub async fn send_digests(state: &AppState) -> Result<usize, StorageError> {
+    let mut sent = 0;
+    for digest in state.store.due_digests(state.now()).await? {
+        let items = state.store.digest_items(&digest).await?;
+        if items.is_empty() {
+            continue;
+        }
+        let partner = state.store.partner(&digest.partner_id).await?;
+        let email = digest_email(state, &digest, &partner.name, &items);
+        let ids: Vec<DigestItemId> = items.into_iter().map(|item| item.id).collect();
+        match state.store.send_digest(&ids, &email).await {
+            Ok(()) => {
+                sent += 1;
+                state.mail_ready.notify_one();
+            }
+            // Another host sent it.
+            Err(StorageError::Conflict(_)) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(sent)
+}
+
+/// One email for everything held for a recipient: a single item goes out as it was.
+fn digest_email(
+    state: &AppState,
+    digest: &DigestKey,
+    partner: &str,
+    items: &[DigestItem],
+) -> OutboxMessage {
+    let (subject, text) = match items {
+        [one] => (one.subject.clone(), one.text.clone()),
+        _ => {
+            let mut text = format!("{} notifications for {partner}:\n", items.len());
+            for (n, item) in items.iter().enumerate() {
+                text.push_str(&format!(
+                    "\n{}. {} ({})\n\n{}\n",
+                    n + 1,
+                    item.subject,
+                    item.created_at.format("%Y-%m-%d %H:%M UTC"),
+                    item.text.trim_end()
+                ));
+            }
+            (format!("{} notifications for {partner}", items.len()), text)
+        }
+    };
+    OutboxMessage::pending(
+        state.new_id(OutboxMessageId::from_trusted),
+        &state.message_id_domain,
+        Some(digest.partner_id.clone()),
+        None,
+        digest.recipient.clone(),
+        subject,
+        None,
+        Some(text),
+        state.now(),
+    )
+}
+
+/// How long a hook's emails are held for a digest, if its configuration asks for one.
+fn digest_window(config: &[(String, String)]) -> Option<chrono::Duration> {
+    let (_, minutes) = config.iter().find(|(name, _)| name == "digest_minutes")?;
+    let minutes: u32 = minutes.trim().parse().ok()?;
+    (minutes > 0).then(|| chrono::Duration::minutes(i64::from(minutes)))
+}
+
+/// Runs the hooks and sends due digests every `interval` until the task is dropped.
 pub async fn run_notifications(state: AppState, interval: Duration) {
     loop {
         if let Err(error) = notify_once(&state).await {
             tracing::error!(%error, "notification hooks failed");
+        }
+        if let Err(error) = send_digests(&state).await {
+            tracing::error!(%error, "sending notification digests failed");
         }
         tokio::time::sleep(interval).await;
     }
@@ -137,17 +213,29 @@ async fn output_for(
                     addresses.remove(actor);
                 }
                 for address in addresses {
-                    output.emails.push(OutboxMessage::pending(
-                        state.new_id(OutboxMessageId::from_trusted),
-                        &state.message_id_domain,
-                        Some(partner.clone()),
-                        None,
-                        address,
-                        email.subject.clone(),
-                        email.html.clone(),
-                        Some(email.text.clone()),
-                        state.now(),
-                    ));
+                    match digest_window(&chosen.config) {
+                        Some(window) => output.digests.push(DigestItem {
+                            id: state.new_id(DigestItemId::from_trusted),
+                            consumer: hook.to_owned(),
+                            partner_id: partner.clone(),
+                            recipient: address,
+                            subject: email.subject.clone(),
+                            text: email.text.clone(),
+                            created_at: state.now(),
+                            due_at: state.now() + window,
+                        }),
+                        None => output.emails.push(OutboxMessage::pending(
+                            state.new_id(OutboxMessageId::from_trusted),
+                            &state.message_id_domain,
+                            Some(partner.clone()),
+                            None,
+                            address,
+                            email.subject.clone(),
+                            email.html.clone(),
+                            Some(email.text.clone()),
+                            state.now(),
+                        )),
+                    }
                 }
             }
             Action::CallWebhook(call) => output.webhooks.push(WebhookDelivery::pending(

@@ -55,11 +55,13 @@ pub struct Deliverer {
 
 /// Why an attempt failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Failure {
-    status: Option<u16>,
-    error: String,
+pub(crate) struct Failure {
+    /// The target's status, if it answered.
+    pub(crate) status: Option<u16>,
+    /// What went wrong.
+    pub(crate) error: String,
     /// Trying again cannot help (the configuration or the address forbids the call).
-    permanent: bool,
+    pub(crate) permanent: bool,
 }
 
 impl Failure {
@@ -173,7 +175,36 @@ impl Deliverer {
                 "the target {name:?} does not accept this partner's events (its `partners` list)"
             )));
         }
-        if let Some(address) = literal_address(&target.url)
+        let body = delivery
+            .body
+            .clone()
+            .ok_or_else(|| Failure::permanent("the delivery's body is gone".to_owned()))?;
+        self.post_signed(
+            &target.url,
+            &target.secret,
+            &[
+                ("content-type", "application/json"),
+                ("siteward-delivery", delivery.id.as_str()),
+                ("siteward-event", &delivery.event_kind),
+            ],
+            body.into_bytes(),
+            now,
+        )
+        .await
+    }
+
+    /// POSTs `body` to `url` with `headers` and a `Siteward-Signature` made with `secret` at
+    /// `now`, dialling only addresses the policy accepts: the status of a 2xx answer, or why
+    /// not. Audit streams to HTTP sinks go out this way too.
+    pub(crate) async fn post_signed(
+        &self,
+        url: &reqwest::Url,
+        secret: &[u8],
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+        now: Timestamp,
+    ) -> Result<u16, Failure> {
+        if let Some(address) = literal_address(url)
             && let Err(why) = self.policy.check(address)
         {
             return Err(Failure::permanent(refused(
@@ -182,29 +213,26 @@ impl Deliverer {
                 why,
             )));
         }
-        let body = delivery
-            .body
-            .clone()
-            .ok_or_else(|| Failure::permanent("the delivery's body is gone".to_owned()))?;
-        let signed = signature(&target.secret, now.timestamp(), body.as_bytes());
-        let response = self
+        let mut request = self
             .client
-            .post(target.url.clone())
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header("siteward-delivery", delivery.id.as_str())
-            .header("siteward-event", &delivery.event_kind)
-            .header(SIGNATURE_HEADER, signed)
-            .body(body)
-            .send()
-            .await
-            .map_err(|error| match refused_in(&error) {
-                Some(refused) => Failure::permanent(refused.to_string()),
-                None => Failure {
-                    status: None,
-                    error: describe(&error),
-                    permanent: false,
-                },
-            })?;
+            .post(url.clone())
+            .header(SIGNATURE_HEADER, signature(secret, now.timestamp(), &body));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response =
+            request
+                .body(body)
+                .send()
+                .await
+                .map_err(|error| match refused_in(&error) {
+                    Some(refused) => Failure::permanent(refused.to_string()),
+                    None => Failure {
+                        status: None,
+                        error: describe(&error),
+                        permanent: false,
+                    },
+                })?;
         let status = response.status();
         if status.is_success() {
             return Ok(status.as_u16());

@@ -248,3 +248,162 @@ async fn exports_are_refused_to_those_who_may_not_read_the_log_and_for_unknown_f
     assert_eq!(status, StatusCode::OK);
     assert!(platform.starts_with("id,at,"), "{platform}");
 }
+
+/// A sink over a partner's trail, with a deliverer allowed to call loopback.
+fn sink(
+    name: &str,
+    scope: String,
+    file: Option<std::path::PathBuf>,
+    url: Option<String>,
+) -> (
+    siteward_server::stream::Sink,
+    siteward_server::webhooks::Deliverer,
+) {
+    use siteward_server::config::{AuditSinkConfig, WebhooksConfig};
+    let config = AuditSinkConfig {
+        name: name.to_owned(),
+        scope,
+        format: "ndjson".to_owned(),
+        secret: url.as_ref().map(|_| STREAM_SECRET.to_owned()),
+        file,
+        url,
+    };
+    let deliverer = siteward_server::webhooks::Deliverer::from_config(&WebhooksConfig {
+        allow_networks: vec!["127.0.0.1/32".to_owned()],
+        ..WebhooksConfig::default()
+    })
+    .unwrap();
+    (
+        siteward_server::stream::Sink::from_config(&config).unwrap(),
+        deliverer,
+    )
+}
+
+const STREAM_SECRET: &str = "the-stream-endpoint-shares-this";
+
+/// The ids of an NDJSON text, checking each line is JSON of `partner`'s trail.
+fn ndjson_ids(text: &str, app_partner: &str, sites: &[&str]) -> Vec<String> {
+    text.lines()
+        .map(|line| {
+            let event: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            let mine = event["partner_id"] == app_partner
+                || sites.iter().any(|site| event["site_id"] == *site);
+            assert!(mine, "another tenant's event: {line}");
+            event["id"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_file_stream_holds_every_event_of_its_tenant_once_across_a_crash() {
+    use siteward_server::stream::stream_once;
+    use siteward_storage::SinkBatch;
+
+    let app = TestApp::new().await;
+    ensure(&app.state).await.unwrap();
+    let (acme, site, site_admin, techs) = super::technicians::site_with_technicians(&app, 2).await;
+    let operator = app.operator().await;
+    let other = app.partner(&operator, "other").await;
+    let folder = tempfile::tempdir().unwrap();
+    let path = folder.path().join("audit/acme.ndjson");
+    let (sink, deliverer) = sink(
+        "acme-file",
+        format!("partner/{}", acme.id),
+        Some(path.clone()),
+        None,
+    );
+    let lock = |locked| super::technicians::set_locked(&app, &site, &site_admin, &techs, locked);
+
+    let first = stream_once(&app.state, &sink, &deliverer).await.unwrap();
+    let trail = app
+        .get(
+            &format!("/v1/partners/{}/audit-events?limit=200", acme.id),
+            &operator,
+        )
+        .await;
+    let expected = trail.body["items"].as_array().unwrap().len();
+    assert_eq!(first, expected, "the history, from the chains' start");
+    assert_eq!(stream_once(&app.state, &sink, &deliverer).await.unwrap(), 0);
+    lock(false).await;
+    assert_eq!(stream_once(&app.state, &sink, &deliverer).await.unwrap(), 2);
+
+    // A host took the next batch, wrote part of it, and died before recording it.
+    lock(true).await;
+    let chain = format!("site/{site}");
+    let heads = app.store.chain_heads().await.unwrap();
+    let head = heads.iter().find(|(name, _)| *name == chain).unwrap().1.seq;
+    let cursor = app
+        .store
+        .feed_cursors("sink/acme-file")
+        .await
+        .unwrap()
+        .chains[&chain];
+    let batch = SinkBatch {
+        chain: chain.clone(),
+        from: Some(cursor),
+        to: head,
+    };
+    let now = app.state.now();
+    app.store
+        .begin_sink_batch("acme-file", &batch, now, now)
+        .await
+        .unwrap();
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("{\"id\":\"half-writ");
+    std::fs::write(&path, &text).unwrap();
+
+    assert_eq!(
+        stream_once(&app.state, &sink, &deliverer).await.unwrap(),
+        2,
+        "the same batch again"
+    );
+    let text = std::fs::read_to_string(&path).unwrap();
+    let ids = ndjson_ids(&text, &acme.id, &[site.as_str()]);
+    let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(ids.len(), expected + 4, "{text}");
+    assert_eq!(unique.len(), ids.len(), "no event twice");
+    assert!(
+        !text.contains(&other.id),
+        "another partner's trail stays out"
+    );
+}
+
+#[tokio::test]
+async fn an_http_stream_is_signed_and_a_failed_batch_is_sent_again_with_its_id() {
+    use siteward_server::stream::stream_once;
+
+    let (receiver, port) = super::first_party::Receiver::start().await;
+    let app = TestApp::new().await;
+    ensure(&app.state).await.unwrap();
+    let (acme, site, _, _) = super::technicians::site_with_technicians(&app, 1).await;
+    let (sink, deliverer) = sink(
+        "acme-http",
+        format!("site/{site}"),
+        None,
+        Some(format!("http://127.0.0.1:{port}/hook")),
+    );
+    let error = stream_once(&app.state, &sink, &deliverer)
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("503"), "{error}");
+    // The failed batch waits for its lease to run out, then goes again.
+    assert_eq!(stream_once(&app.state, &sink, &deliverer).await.unwrap(), 0);
+    app.clock.advance(chrono::Duration::minutes(3));
+    let sent = stream_once(&app.state, &sink, &deliverer).await.unwrap();
+    assert!(sent > 0);
+    let requests = receiver.requests();
+    assert_eq!(requests.len(), 2);
+    let batch = |n: usize| requests[n].0["siteward-batch"].to_str().unwrap().to_owned();
+    assert_eq!(batch(0), batch(1), "the same batch, the same id");
+    assert_eq!(batch(1), format!("acme-http/site/{site}/1-{sent}"));
+    assert_eq!(requests[0].1, requests[1].1);
+    let (headers, body) = &requests[1];
+    assert_eq!(headers["content-type"], "application/x-ndjson");
+    assert!(super::first_party::signature_holds(
+        STREAM_SECRET,
+        headers["siteward-signature"].to_str().unwrap(),
+        body
+    ));
+    assert_eq!(ndjson_ids(body, &acme.id, &[site.as_str()]).len(), sent);
+    assert_eq!(stream_once(&app.state, &sink, &deliverer).await.unwrap(), 0);
+}

@@ -12,6 +12,7 @@ use siteward_server::mail::{Mailer, deliver_due};
 use siteward_server::plugins::bundled::{Offer, ensure};
 
 use super::smtp::TestSmtp;
+use super::technicians::set_locked;
 use super::{Partner, TestApp};
 
 fn smtp_mailer() -> (TestSmtp, Mailer) {
@@ -220,14 +221,7 @@ async fn a_lock_reaches_the_super_admins_inbox_and_an_acceptance_the_site_admins
     let (acme, site, site_admin, techs) = super::technicians::site_with_technicians(&app, 1).await;
     app.member(&acme, "admin@acme.example", "admin").await;
     for locked in [false, true] {
-        let reply = app
-            .post(
-                &format!("/v1/sites/{site}/technicians/lock"),
-                &site_admin,
-                json!({ "account_ids": techs, "locked": locked }),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        set_locked(&app, &site, &site_admin, &techs, locked).await;
     }
 
     let queued = notify_once(&app.state).await.unwrap();
@@ -275,10 +269,10 @@ async fn a_lock_reaches_the_super_admins_inbox_and_an_acceptance_the_site_admins
 
 /// A webhook receiver on loopback: it keeps every request and answers 503 to the first.
 #[derive(Clone, Default)]
-struct Receiver(std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>);
+pub struct Receiver(std::sync::Arc<std::sync::Mutex<Vec<(axum::http::HeaderMap, String)>>>);
 
 impl Receiver {
-    async fn start() -> (Self, u16) {
+    pub async fn start() -> (Self, u16) {
         let receiver = Self::default();
         let kept = receiver.clone();
         let app = axum::Router::new().route(
@@ -302,13 +296,13 @@ impl Receiver {
         (receiver, port)
     }
 
-    fn requests(&self) -> Vec<(axum::http::HeaderMap, String)> {
+    pub fn requests(&self) -> Vec<(axum::http::HeaderMap, String)> {
         self.0.lock().unwrap().clone()
     }
 }
 
 /// Checks a `Siteward-Signature` as a receiver would, from the README's description alone.
-fn signature_holds(secret: &str, header: &str, body: &str) -> bool {
+pub fn signature_holds(secret: &str, header: &str, body: &str) -> bool {
     use hmac::{Hmac, Mac};
     let Some((t, v1)) = header
         .strip_prefix("t=")
@@ -364,19 +358,7 @@ async fn a_webhook_arrives_signed_is_retried_and_refused_where_it_must_not_go() 
         ..WebhooksConfig::default()
     })
     .unwrap();
-    let lock = |locked: bool| {
-        let (app, site, site_admin, techs) = (&app, &site, &site_admin, &techs);
-        async move {
-            let reply = app
-                .post(
-                    &format!("/v1/sites/{site}/technicians/lock"),
-                    site_admin,
-                    json!({ "account_ids": techs, "locked": locked }),
-                )
-                .await;
-            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        }
-    };
+    let lock = |locked| set_locked(&app, &site, &site_admin, &techs, locked);
     let point_at = |target: &'static str| {
         let (app, operator, acme) = (&app, &operator, &acme);
         async move {
@@ -499,4 +481,62 @@ async fn a_webhook_arrives_signed_is_retried_and_refused_where_it_must_not_go() 
         )
         .await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.body);
+}
+
+#[tokio::test]
+async fn a_digest_gathers_a_recipients_notifications_over_its_window() {
+    use siteward_server::notify::{notify_once, send_digests};
+
+    let app = TestApp::new().await;
+    ensure(&app.state).await.unwrap();
+    assert_eq!(notify_once(&app.state).await.unwrap(), 0);
+    let (acme, site, site_admin, techs) = super::technicians::site_with_technicians(&app, 1).await;
+    notify_once(&app.state).await.unwrap();
+    let (smtp, mailer) = smtp_mailer();
+    deliver_due(&app.state, &mailer).await.unwrap();
+    let before = smtp.to("owner@acme.example").len();
+    let operator = app.operator().await;
+    let reply = app
+        .call(
+            Method::PUT,
+            &format!("/v1/partners/{}/plugins/owner-notifier", acme.id),
+            Some(&operator),
+            Some(json!({ "enabled": true, "config": { "digest_minutes": "30" } })),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    for locked in [false, true, false, true] {
+        set_locked(&app, &site, &site_admin, &techs, locked).await;
+    }
+    assert_eq!(
+        notify_once(&app.state).await.unwrap(),
+        2,
+        "two locks held for the Super Admin"
+    );
+    assert_eq!(
+        send_digests(&app.state).await.unwrap(),
+        0,
+        "the window is open"
+    );
+    assert_eq!(deliver_due(&app.state, &mailer).await.unwrap(), 0);
+
+    app.clock.advance(chrono::Duration::minutes(31));
+    assert_eq!(send_digests(&app.state).await.unwrap(), 1);
+    assert_eq!(send_digests(&app.state).await.unwrap(), 0, "sent once");
+    assert_eq!(
+        send_digests(&app.second_host().await.state).await.unwrap(),
+        0,
+        "not by another host either"
+    );
+    assert_eq!(deliver_due(&app.state, &mailer).await.unwrap(), 1);
+    let owner = smtp.to("owner@acme.example");
+    assert_eq!(owner.len(), before + 1);
+    let digest = owner.last().unwrap();
+    assert_eq!(digest.subject(), "2 notifications for acme Installers");
+    let text = digest.text();
+    assert!(
+        text.contains("1. Technician management: a technician was locked")
+            && text.contains("2. Technician management: a technician was locked"),
+        "{text}"
+    );
 }

@@ -12,6 +12,24 @@ use siteward_server::mail::{Mailer, deliver_due};
 use super::smtp::TestSmtp;
 use super::{Partner, Reply, TestApp};
 
+/// Locks or unlocks `techs` at `site` as its admin, expecting success.
+pub(crate) async fn set_locked(
+    app: &TestApp,
+    site: &str,
+    site_admin: &str,
+    techs: &[String],
+    locked: bool,
+) {
+    let reply = app
+        .post(
+            &format!("/v1/sites/{site}/technicians/lock"),
+            site_admin,
+            json!({ "account_ids": techs, "locked": locked }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+}
+
 /// A site with technicians who accepted their invitations (Locked); returns the partner, the
 /// site id, the site admin's session and the technicians' account ids.
 pub(crate) async fn site_with_technicians(

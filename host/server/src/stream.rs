@@ -1,0 +1,346 @@
+//! Continuous audit streams (`[[audit.sinks]]`): a tenant's audit trail, formatted by an
+//! exporter, appended to a file or POSTed to an HTTP endpoint, batch by batch, as it grows.
+//!
+//! A sink reads each tenant chain in its scope through a feed cursor, from the chain's start.
+//! Each batch (the events of one chain between two positions) is recorded as pending before
+//! it is written and cleared in the transaction that moves the cursor. After a crash the
+//! pending batch is written again, exactly as it was: a file is first cut back to the length
+//! its committed batches had, so it holds every event once; an HTTP endpoint receives the same
+//! `Siteward-Batch` id, so it can drop what it already has. Nothing is skipped either: chain
+//! positions have no gaps.
+
+use std::collections::HashMap;
+use std::io::{Seek, SeekFrom, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use siteward_core::audit::AuditScope;
+use siteward_core::ids::PartnerId;
+use siteward_storage::{SinkBatch, StorageError};
+
+use crate::config::AuditSinkConfig;
+use crate::plugins::calls::export_batch;
+use crate::state::AppState;
+use crate::webhooks::Deliverer;
+
+/// Events per batch.
+const BATCH: u32 = 1_000;
+/// How long a host holds a sink while it writes a batch.
+const LEASE: chrono::Duration = chrono::Duration::minutes(2);
+
+/// Where a sink writes.
+#[derive(Clone)]
+enum Output {
+    File(PathBuf),
+    Http {
+        url: reqwest::Url,
+        secret: Arc<[u8]>,
+    },
+}
+
+/// One configured stream.
+#[derive(Clone)]
+pub struct Sink {
+    name: String,
+    scope: AuditScope,
+    format: String,
+    output: Output,
+}
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let output = match &self.output {
+            Output::File(path) => path.display().to_string(),
+            Output::Http { url, .. } => url.to_string(),
+        };
+        f.debug_struct("Sink")
+            .field("name", &self.name)
+            .field("scope", &self.scope)
+            .field("format", &self.format)
+            .field("output", &output)
+            .finish()
+    }
+}
+
+/// Why a round of a sink stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError {
+    /// The database failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The format has no exporter switched on for the sink's tenant, or it failed.
+    #[error("the {format} exporter: {message}")]
+    Exporter {
+        /// The format.
+        format: String,
+        /// What happened.
+        message: String,
+    },
+    /// The file could not be written.
+    #[error("writing {path}: {source}")]
+    File {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The endpoint did not take the batch.
+    #[error("posting to {url}: {message}")]
+    Http {
+        /// The endpoint.
+        url: String,
+        /// Why.
+        message: String,
+    },
+}
+
+impl Sink {
+    /// The sink `[[audit.sinks]]` describes (checked when the configuration was loaded).
+    pub fn from_config(config: &AuditSinkConfig) -> anyhow::Result<Self> {
+        let scope = AuditScope::from_chain_name(&config.scope)
+            .ok_or_else(|| anyhow::anyhow!("[[audit.sinks]] {}: bad scope", config.name))?;
+        let output = match (&config.file, &config.url, &config.secret) {
+            (Some(path), _, _) => Output::File(path.clone()),
+            (None, Some(url), Some(secret)) => Output::Http {
+                url: reqwest::Url::parse(url)?,
+                secret: Arc::from(secret.as_bytes()),
+            },
+            _ => anyhow::bail!(
+                "[[audit.sinks]] {}: needs `file` or `url` and `secret`",
+                config.name
+            ),
+        };
+        Ok(Self {
+            name: config.name.clone(),
+            scope,
+            format: config.format.clone(),
+            output,
+        })
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Writes every event of the sink's scope it has not written; returns how many it wrote.
+/// Stops at the first failure, leaving the failed batch pending for the next round.
+pub async fn stream_once(
+    state: &AppState,
+    sink: &Sink,
+    deliverer: &Deliverer,
+) -> Result<usize, StreamError> {
+    let consumer = format!("sink/{}", sink.name);
+    let sink_state = state.store.sink_state(&sink.name).await?;
+    let mut offset = sink_state.offset;
+    let mut written = 0;
+    if let Some(batch) = sink_state.pending {
+        if sink_state
+            .lease_until
+            .is_some_and(|until| until > state.now())
+        {
+            // Another host is writing it.
+            return Ok(0);
+        }
+        match write(state, sink, deliverer, &batch, offset).await? {
+            Some((end, count)) => {
+                offset = end;
+                written += count;
+            }
+            None => return Ok(0),
+        }
+    }
+    let cursors = state.store.feed_cursors(&consumer).await?;
+    let mut partners: HashMap<String, Option<PartnerId>> = HashMap::new();
+    for (chain, head) in state.store.chain_heads().await? {
+        if !in_scope(state, &sink.scope, &chain, &mut partners).await? {
+            continue;
+        }
+        let mut from = cursors.chains.get(&chain).copied();
+        while from.unwrap_or(0) < head.seq {
+            let to = head.seq.min(from.unwrap_or(0) + u64::from(BATCH));
+            let batch = SinkBatch {
+                chain: chain.clone(),
+                from,
+                to,
+            };
+            match write(state, sink, deliverer, &batch, offset).await? {
+                Some((end, count)) => {
+                    offset = end;
+                    written += count;
+                }
+                None => return Ok(written),
+            }
+            from = Some(to);
+        }
+    }
+    Ok(written)
+}
+
+/// Takes `batch`, writes it after `offset` and records it: the new offset and the events
+/// written, or `None` when another host holds the sink.
+async fn write(
+    state: &AppState,
+    sink: &Sink,
+    deliverer: &Deliverer,
+    batch: &SinkBatch,
+    offset: u64,
+) -> Result<Option<(u64, usize)>, StreamError> {
+    let now = state.now();
+    match state
+        .store
+        .begin_sink_batch(&sink.name, batch, now, now + LEASE)
+        .await
+    {
+        Ok(()) => {}
+        Err(StorageError::Conflict(_)) => return Ok(None),
+        Err(error) => return Err(error.into()),
+    }
+    let after = batch.from.unwrap_or(0);
+    let count = u32::try_from(batch.to - after).unwrap_or(BATCH);
+    let events: Vec<_> = state
+        .store
+        .chain_events(&batch.chain, after, count)
+        .await?
+        .into_iter()
+        .filter(|(seq, _)| *seq <= batch.to)
+        .map(|(_, event)| event)
+        .collect();
+    let tenant = match &sink.scope {
+        AuditScope::Platform => None,
+        AuditScope::Partner(partner) => Some((partner.clone(), None)),
+        AuditScope::Site(site) => Some((state.store.site(site).await?.partner_id, Some(site))),
+    };
+    let exporter_error = |message: String| StreamError::Exporter {
+        format: sink.format.clone(),
+        message,
+    };
+    let chosen = state
+        .plugins
+        .exporter(
+            &sink.format,
+            tenant.as_ref().map(|(partner, site)| (partner, *site)),
+        )
+        .ok_or_else(|| {
+            exporter_error("not installed, or switched off for this tenant".to_owned())
+        })?;
+    // A file has one header (CSV); each POST is a document of its own.
+    let first = match &sink.output {
+        Output::File(_) => offset == 0,
+        Output::Http { .. } => true,
+    };
+    let exported = export_batch(state, &chosen, &events, first)
+        .await
+        .map_err(|failure| exporter_error(failure.to_string()))?;
+    let end = match &sink.output {
+        Output::File(path) => append(path, offset, exported.bytes).await?,
+        Output::Http { url, secret } => {
+            let id = format!("{}/{}/{}-{}", sink.name, batch.chain, after + 1, batch.to);
+            deliverer
+                .post_signed(
+                    url,
+                    secret,
+                    &[
+                        ("content-type", &exported.content_type),
+                        ("siteward-batch", &id),
+                    ],
+                    exported.bytes,
+                    state.now(),
+                )
+                .await
+                .map_err(|failure| StreamError::Http {
+                    url: url.to_string(),
+                    message: failure.error,
+                })?;
+            offset
+        }
+    };
+    match state.store.finish_sink_batch(&sink.name, batch, end).await {
+        Ok(()) => Ok(Some((end, events.len()))),
+        Err(StorageError::Conflict(_)) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Cuts the file back to `offset` (a batch written but never recorded), appends `bytes` and
+/// flushes them to disk; returns the new length.
+async fn append(path: &std::path::Path, offset: u64, bytes: Vec<u8>) -> Result<u64, StreamError> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let failed = |source| StreamError::File {
+            path: path.display().to_string(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(failed)?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(failed)?;
+        file.set_len(offset).map_err(failed)?;
+        file.seek(SeekFrom::Start(offset)).map_err(failed)?;
+        file.write_all(&bytes).map_err(failed)?;
+        file.sync_data().map_err(failed)?;
+        Ok(offset + bytes.len() as u64)
+    })
+    .await
+    .expect("writing a file does not panic")
+}
+
+/// Whether `chain` belongs to `scope`; sites' partners are looked up once per round.
+async fn in_scope(
+    state: &AppState,
+    scope: &AuditScope,
+    chain: &str,
+    partners: &mut HashMap<String, Option<PartnerId>>,
+) -> Result<bool, StorageError> {
+    let Some(chain_scope) = AuditScope::from_chain_name(chain) else {
+        return Ok(false);
+    };
+    Ok(match (scope, chain_scope) {
+        (AuditScope::Platform, _) => true,
+        (AuditScope::Site(site), AuditScope::Site(other)) => *site == other,
+        (AuditScope::Partner(partner), AuditScope::Partner(other)) => *partner == other,
+        (AuditScope::Partner(partner), AuditScope::Site(site)) => {
+            let owner = match partners.get(site.as_str()) {
+                Some(owner) => owner.clone(),
+                None => {
+                    let owner = match state.store.site(&site).await {
+                        Ok(found) => Some(found.partner_id),
+                        Err(StorageError::NotFound) => None,
+                        Err(error) => return Err(error),
+                    };
+                    partners.insert(site.to_string(), owner.clone());
+                    owner
+                }
+            };
+            owner.as_ref() == Some(partner)
+        }
+        _ => false,
+    })
+}
+
+/// Streams every sink every `interval` until the task is dropped.
+pub async fn run_sinks(
+    state: AppState,
+    sinks: Vec<Sink>,
+    deliverer: Deliverer,
+    interval: Duration,
+) {
+    if sinks.is_empty() {
+        return;
+    }
+    loop {
+        for sink in &sinks {
+            if let Err(error) = stream_once(&state, sink, &deliverer).await {
+                tracing::warn!(sink = sink.name, %error, "audit stream stopped; will retry");
+            }
+        }
+        tokio::time::sleep(interval).await;
+    }
+}
