@@ -61,6 +61,10 @@ impl Received {
 struct Recorder {
     inbox: Arc<Mutex<Vec<Received>>>,
     refuse_next: Arc<AtomicU32>,
+    /// Once this many messages are in, the next is held unanswered until released, then
+    /// refused (so a client that died waiting has not delivered it).
+    hold_after: Arc<AtomicU32>,
+    holding: Arc<std::sync::atomic::AtomicBool>,
     current: Option<Received>,
 }
 
@@ -88,6 +92,15 @@ impl Handler for Recorder {
     }
 
     fn data_end(&mut self) -> Response {
+        let hold_after = self.hold_after.load(Ordering::SeqCst);
+        if hold_after > 0 && self.inbox.lock().unwrap().len() >= hold_after as usize {
+            self.holding.store(true, Ordering::SeqCst);
+            while self.hold_after.load(Ordering::SeqCst) > 0 {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            self.current = None;
+            return Response::custom(451, "Try again later".to_owned());
+        }
         if let Some(message) = self.current.take() {
             self.inbox.lock().unwrap().push(message);
         }
@@ -130,6 +143,21 @@ impl TestSmtp {
             .into_iter()
             .filter(|m| m.to.iter().any(|t| t.eq_ignore_ascii_case(address)))
             .collect()
+    }
+
+    /// Holds the message after the first `n` unanswered until [`TestSmtp::release`].
+    pub fn hold_after(&self, n: u32) {
+        self.recorder.hold_after.store(n, Ordering::SeqCst);
+    }
+
+    /// Whether a message is being held.
+    pub fn holding(&self) -> bool {
+        self.recorder.holding.load(Ordering::SeqCst)
+    }
+
+    /// Lets a held message go (refused: its sender is meant to have died waiting).
+    pub fn release(&self) {
+        self.recorder.hold_after.store(0, Ordering::SeqCst);
     }
 
     /// Answers the next `n` messages' DATA command with a temporary failure (451).

@@ -1,5 +1,7 @@
 //! The real `siteward` binary over a real socket: first start prints the operator credential,
-//! the API works, SIGTERM stops it gracefully, and a restart finds the data on disk.
+//! the API works, SIGTERM stops it gracefully, and a restart finds the data on disk; SIGKILL in
+//! the middle of a bulk invitation and again in the middle of its emails loses nothing and
+//! sends nothing twice.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -23,11 +25,17 @@ impl Drop for Host {
 
 /// Starts `siteward serve` on `data_dir` and an ephemeral port; returns once it listens.
 fn start(data_dir: &std::path::Path) -> Host {
+    start_with(data_dir, &[])
+}
+
+/// As [`start`], with more configuration from the environment.
+fn start_with(data_dir: &std::path::Path, env: &[(&str, String)]) -> Host {
     let mut child = Command::new(env!("CARGO_BIN_EXE_siteward"))
         .arg("serve")
         .env("SITEWARD_DATA_DIR", data_dir)
         .env("SITEWARD_SERVER__LISTEN", "127.0.0.1:0")
         .env("SITEWARD_BOOTSTRAP__OPERATOR_EMAIL", "ops@siteward.example")
+        .envs(env.iter().map(|(key, value)| (*key, value)))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -60,22 +68,39 @@ fn request(
     token: Option<&str>,
     body: Option<&Value>,
 ) -> (u16, Value) {
-    let mut stream = TcpStream::connect(address).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
+    try_request(address, method, path, token, body, &[]).unwrap()
+}
+
+/// As [`request`], with extra headers; an error when the connection fails or drops.
+fn try_request(
+    address: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+    headers: &[(&str, &str)],
+) -> std::io::Result<(u16, Value)> {
+    let mut stream = TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_secs(120)))?;
     let body = body.map(Value::to_string).unwrap_or_default();
-    let auth = token
+    let mut extra = token
         .map(|t| format!("authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
+    for (name, value) in headers {
+        extra.push_str(&format!("{name}: {value}\r\n"));
+    }
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nhost: {address}\r\nconnection: close\r\ncontent-type: application/json\r\n{auth}content-length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nhost: {address}\r\nconnection: close\r\ncontent-type: application/json\r\n{extra}content-length: {}\r\n\r\n{body}",
         body.len()
-    )
-    .unwrap();
+    )?;
     let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
+    stream.read_to_string(&mut response)?;
+    if response.len() < 12 {
+        return Err(std::io::Error::other(
+            "the connection closed without an answer",
+        ));
+    }
     let status = response[9..12].parse().unwrap();
     let (head, payload) = response.split_once("\r\n\r\n").unwrap();
     let payload = if head
@@ -86,10 +111,10 @@ fn request(
     } else {
         payload.to_owned()
     };
-    (
+    Ok((
         status,
         serde_json::from_str(&payload).unwrap_or(Value::Null),
-    )
+    ))
 }
 
 fn dechunk(mut text: &str) -> String {
@@ -106,29 +131,57 @@ fn dechunk(mut text: &str) -> String {
 }
 
 fn login(address: &str, password: &str) -> String {
+    login_as(address, "ops@siteward.example", password)
+}
+
+fn login_as(address: &str, email: &str, password: &str) -> String {
     let (status, body) = request(
         address,
         "POST",
         "/v1/auth/login",
         None,
-        Some(&json!({
-            "email": "ops@siteward.example", "password": password,
-        })),
+        Some(&json!({ "email": email, "password": password })),
     );
     assert_eq!(status, 200, "{body}");
     body["token"].as_str().unwrap().to_owned()
+}
+
+/// The operator's generated password, from the first start's output.
+fn first_password(host: &Host) -> String {
+    host.stdout
+        .iter()
+        .find_map(|line| line.trim().strip_prefix("password: "))
+        .expect("the first start prints the operator's password")
+        .to_owned()
+}
+
+/// Kills the host the hard way: no shutdown, no flush, nothing after.
+fn kill_hard(mut host: Host) {
+    let pid = host.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-KILL", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    host.child.wait().unwrap();
+}
+
+/// Waits up to `limit` for `done`, checking every 100 ms.
+fn wait_for(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + limit;
+    while !done() {
+        assert!(Instant::now() < deadline, "waited {limit:?} for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 #[test]
 fn the_binary_serves_stops_on_sigterm_and_keeps_its_data() {
     let dir = tempfile::tempdir().unwrap();
     let mut host = start(dir.path());
-    let password = host
-        .stdout
-        .iter()
-        .find_map(|line| line.trim().strip_prefix("password: "))
-        .expect("the first start prints the operator's password")
-        .to_owned();
+    let password = first_password(&host);
     assert_eq!(request(&host.address, "GET", "/readyz", None, None).0, 200);
     let token = login(&host.address, &password);
     let (status, partner) = request(
@@ -206,4 +259,157 @@ fn the_binary_serves_stops_on_sigterm_and_keeps_its_data() {
         (status, body["error"]["code"].as_str()),
         (429, Some("too_many_attempts"))
     );
+}
+
+#[test]
+fn a_host_killed_mid_bulk_and_mid_delivery_loses_nothing_and_sends_nothing_twice() {
+    let smtp = super::smtp::TestSmtp::start();
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("SITEWARD_MAIL__SMTP_HOST", "127.0.0.1".to_owned()),
+        ("SITEWARD_MAIL__SMTP_PORT", smtp.port.to_string()),
+        ("SITEWARD_MAIL__SECURITY", "none".to_owned()),
+        // What a killed host had taken for sending is free again after this.
+        ("SITEWARD_MAIL__LEASE_SECONDS", "2".to_owned()),
+    ];
+    let host = start_with(dir.path(), &env);
+    let password = first_password(&host);
+    let operator = login(&host.address, &password);
+    let (status, partner) = request(
+        &host.address,
+        "POST",
+        "/v1/partners",
+        Some(&operator),
+        Some(&json!({
+            "name": "Crash", "super_admin": { "email": "owner@crash.example", "name": "O", "password": "correct horse battery" },
+        })),
+    );
+    assert_eq!(status, 201, "{partner}");
+    let owner = login_as(
+        &host.address,
+        "owner@crash.example",
+        "correct horse battery",
+    );
+    let path = format!(
+        "/v1/partners/{}/invitations",
+        partner["id"].as_str().unwrap()
+    );
+    let emails: Vec<String> = (0..1000)
+        .map(|n| format!("tech{n}@crash.example"))
+        .collect();
+    let bulk = json!({ "emails": emails, "role": "technician" });
+    let key = [("idempotency-key", "crash-bulk-1")];
+
+    // 1. Killed while the bulk of 1,000 is being written (it takes seconds in a debug build).
+    let sending = {
+        let (address, path, owner, bulk) = (
+            host.address.clone(),
+            path.clone(),
+            owner.clone(),
+            bulk.clone(),
+        );
+        std::thread::spawn(move || {
+            try_request(
+                &address,
+                "POST",
+                &path,
+                Some(&owner),
+                Some(&bulk),
+                &[("idempotency-key", "crash-bulk-1")],
+            )
+        })
+    };
+    std::thread::sleep(Duration::from_millis(1500));
+    kill_hard(host);
+    let first_try = sending.join().unwrap();
+    assert!(
+        first_try.is_err() || first_try.as_ref().unwrap().0 == 200,
+        "{first_try:?}"
+    );
+
+    // 2. The client tries again with its key; the restarted host starts sending. It is killed
+    //    again while the SMTP server holds the 301st message unanswered.
+    let delivered_before = smtp.inbox().len() as u32;
+    smtp.hold_after(delivered_before + 300);
+    let host = start_with(dir.path(), &env);
+    let (status, reply) = try_request(
+        &host.address,
+        "POST",
+        &path,
+        Some(&owner),
+        Some(&bulk),
+        &key,
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{reply}");
+    let results = reply["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1000);
+    assert!(results.iter().all(|r| r["outcome"] == "invited"), "{reply}");
+    wait_for(
+        Duration::from_secs(300),
+        "300 emails, then a held one",
+        || smtp.holding(),
+    );
+    kill_hard(host);
+    smtp.release();
+
+    // 3. Restarted, the host delivers the rest: every email once.
+    let host = start_with(dir.path(), &env);
+    wait_for(Duration::from_secs(300), "1,000 emails", || {
+        smtp.inbox().len() >= 1000
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let inbox = smtp.inbox();
+    assert_eq!(inbox.len(), 1000, "none twice");
+    let ids: std::collections::BTreeSet<String> = inbox.iter().map(|m| m.message_id()).collect();
+    assert_eq!(ids.len(), 1000, "one Message-ID per email");
+    let recipients: std::collections::BTreeSet<String> =
+        inbox.iter().flat_map(|m| m.to.clone()).collect();
+    assert_eq!(recipients, emails.iter().cloned().collect());
+
+    // Every invitation exists once, and the retried request changed nothing.
+    let mut invited = std::collections::BTreeSet::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, page) = request(
+            &host.address,
+            "GET",
+            &format!("{path}?limit=200{cursor}"),
+            Some(&owner),
+            None,
+        );
+        assert_eq!(status, 200, "{page}");
+        for item in page["items"].as_array().unwrap() {
+            assert!(
+                invited.insert(item["email"].as_str().unwrap().to_owned()),
+                "{item}"
+            );
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(invited.len(), 1000);
+    let (status, again) = try_request(
+        &host.address,
+        "POST",
+        &path,
+        Some(&owner),
+        Some(&bulk),
+        &key,
+    )
+    .unwrap();
+    assert_eq!((status, &again), (200, &reply), "the same answer, replayed");
+
+    // The audit trail is whole.
+    let (status, report) = request(
+        &host.address,
+        "GET",
+        "/v1/audit-events/verify",
+        Some(&operator),
+        None,
+    );
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["intact"], true, "{report}");
 }
