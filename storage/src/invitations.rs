@@ -638,21 +638,30 @@ impl Store {
             .collect()
     }
 
-    /// Stores changed levels and locks of several assignments, all or none, with their events.
+    /// Stores changed levels, locks and ends of several assignments, all or none, with their
+    /// events. Each change is `(as read, as it should be)`; when any assignment is no longer as
+    /// read — another request changed or deleted it meanwhile — nothing is written and the
+    /// result is [`Conflict::Concurrent`], so a change is never made from a stale read.
     pub async fn update_assignments(
         &self,
-        updated: &[SiteAssignment],
+        changes: &[(SiteAssignment, SiteAssignment)],
         events: &[AuditEvent],
     ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
-        for (n, a) in updated.iter().enumerate() {
+        for (n, (read, a)) in changes.iter().enumerate() {
             tx.bind(&format!("assignment_{n}"), rid("site_assignment", &site_admin_key(&a.site_id, &a.account_id)))
+                .bind(&format!("read_{n}"), (read.level.as_str(), read.locked, read.expires_at))
                 .bind(&format!("level_{n}"), a.level.as_str())
                 .bind(&format!("locked_{n}"), a.locked)
                 .bind(&format!("expires_at_{n}"), a.expires_at)
                 .bind(&format!("set_by_{n}"), a.set_by.to_string())
                 .bind(&format!("updated_at_{n}"), a.updated_at)
-                .guard(format!("IF (SELECT VALUE id FROM ONLY $assignment_{n}) = NONE {{ THROW 'gone' }}"), Conflict::Concurrent)
+                .guard(
+                    format!(
+                        "IF (SELECT VALUE [level, locked, expires_at] FROM ONLY $assignment_{n}) != $read_{n} {{ THROW 'changed' }}"
+                    ),
+                    Conflict::Concurrent,
+                )
                 .run(format!(
                     "UPDATE $assignment_{n} SET level = $level_{n}, locked = $locked_{n}, expires_at = $expires_at_{n}, set_by = $set_by_{n}, updated_at = $updated_at_{n}"
                 ));

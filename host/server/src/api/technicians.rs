@@ -179,7 +179,10 @@ fn target(account: &AccountId) -> AuditTarget {
 }
 
 /// Applies a change to the assignments, writes the ones that changed with one audit event per
-/// technician and change, and returns them all.
+/// technician and change, and returns them all. The write is guarded on the assignments being
+/// as read; when another request changed one meanwhile, the change is made again from a fresh
+/// read (so a lock and a level change at once both hold), and a technician deleted meanwhile
+/// is reported as no longer at the site.
 async fn apply(
     state: &AppState,
     auth: &Auth,
@@ -187,13 +190,51 @@ async fn apply(
     accounts: &[AccountId],
     change: impl Fn(&mut SiteAssignment),
 ) -> ApiResult<Vec<AssignmentView>> {
-    let before = assignments(state, site, accounts).await?;
+    const ATTEMPTS: u32 = 8;
+    for _ in 0..ATTEMPTS {
+        let before = assignments(state, site, accounts).await?;
+        let (after, events) = changed(state, auth, site, &before, &change);
+        let changes: Vec<(SiteAssignment, SiteAssignment)> = before
+            .into_iter()
+            .zip(after.iter().cloned())
+            .filter(|(read, new)| read != new)
+            .collect();
+        if changes.is_empty() {
+            return views(state, site, after).await;
+        }
+        match state
+            .permissions
+            .commit(
+                state.store.update_assignments(&changes, &events),
+                changes.iter().map(|(_, new)| new.change()),
+            )
+            .await
+        {
+            Ok(()) => return views(state, site, after).await,
+            Err(StorageError::Conflict(_)) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(ApiError::conflict(
+        "concurrent_change",
+        "these technicians kept changing meanwhile; reload and try again",
+    ))
+}
+
+/// The assignments after `change`, with one audit event per technician and change.
+fn changed(
+    state: &AppState,
+    auth: &Auth,
+    site: &Site,
+    before: &[SiteAssignment],
+    change: &impl Fn(&mut SiteAssignment),
+) -> (Vec<SiteAssignment>, Vec<AuditEvent>) {
     let actor = auth.account.as_ref().map(|a| a.id.clone());
     let now = state.now();
     let mut after = Vec::with_capacity(before.len());
     let mut events: Vec<AuditEvent> = Vec::new();
     let tenant = (Some(&site.partner_id), Some(&site.id));
-    for old in &before {
+    for old in before {
         let mut new = old.clone();
         change(&mut new);
         if new.level != old.level {
@@ -241,29 +282,7 @@ async fn apply(
         }
         after.push(new);
     }
-    let changed: Vec<SiteAssignment> = after
-        .iter()
-        .zip(&before)
-        .filter(|(a, b)| a != b)
-        .map(|(a, _)| a.clone())
-        .collect();
-    if !changed.is_empty() {
-        state
-            .permissions
-            .commit(
-                state.store.update_assignments(&changed, &events),
-                changed.iter().map(SiteAssignment::change),
-            )
-            .await
-            .map_err(|error| match error {
-                StorageError::Conflict(_) => ApiError::conflict(
-                    "concurrent_change",
-                    "a technician was removed meanwhile; reload and try again",
-                ),
-                other => other.into(),
-            })?;
-    }
-    views(state, site, after).await
+    (after, events)
 }
 
 /// A change to one technician at a site.

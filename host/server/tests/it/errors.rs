@@ -111,6 +111,49 @@ async fn each_error_status_has_its_code_and_shape() {
         (StatusCode::PAYLOAD_TOO_LARGE, "body_too_large")
     );
 
+    // Deeply nested JSON is refused as the bad input it is, wherever the nesting is, without
+    // the parser running out of stack (every body is typed: the first value of the wrong shape
+    // ends the parse).
+    for (body, status, code) in [
+        (
+            format!("{{\"name\": {}{}}}", "[".repeat(20_000), "]".repeat(20_000)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            format!("{}{}", "[".repeat(20_000), "]".repeat(20_000)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            format!(
+                "{{\"name\": \"n\", \"x\": {}1{}}}",
+                "{\"a\":".repeat(10_000),
+                "}".repeat(10_000)
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            "[".repeat(20_000),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+    ] {
+        let request = Request::post("/v1/partners")
+            .header("authorization", format!("Bearer {operator}"))
+            .header("content-type", "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let reply = app.send(request).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (status, code),
+            "{}",
+            reply.body
+        );
+    }
+
     // 415: not declared as JSON.
     let request = Request::post("/v1/partners")
         .header("authorization", format!("Bearer {operator}"))

@@ -10,8 +10,10 @@ mod invitations;
 mod isolation;
 mod openapi;
 mod plugins;
+mod races;
 mod smtp;
 mod socket;
+mod stale_access;
 mod technicians;
 mod tenancy;
 

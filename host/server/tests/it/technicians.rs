@@ -77,7 +77,7 @@ pub(crate) async fn site_with_technicians(
     (acme, site, site_admin, technicians)
 }
 
-async fn check(
+pub(crate) async fn check(
     app: &TestApp,
     token: &str,
     site: &str,
