@@ -71,7 +71,7 @@ const MAX_COMPONENT_REQUEST_BYTES: usize = 64 << 20;
 
 /// The API routes with their OpenAPI document.
 fn api() -> (Router<AppState>, OpenApiDoc) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(session::login))
         .routes(routes!(session::logout))
         .routes(routes!(session::me))
@@ -174,7 +174,82 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(audit::export_platform))
         .routes(routes!(audit::export_partner))
         .routes(routes!(audit::export_site))
-        .split_for_parts()
+        .split_for_parts();
+    (router, with_common_responses(doc))
+}
+
+/// Adds what every operation may answer besides its own responses: 401 to a request without a
+/// valid token where a token is required, 400 to a body that is not JSON, 413 to one over the
+/// size limit, 415 to one not declared as JSON, and 422 to a body or query parameter that is
+/// not valid (unknown query parameters included).
+fn with_common_responses(mut doc: OpenApiDoc) -> OpenApiDoc {
+    use utoipa::openapi::path::HttpMethod;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+
+    let error = |description: &str| {
+        RefOr::T(
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build(),
+        )
+    };
+    for item in doc.paths.paths.values_mut() {
+        for method in [
+            HttpMethod::Get,
+            HttpMethod::Post,
+            HttpMethod::Put,
+            HttpMethod::Patch,
+            HttpMethod::Delete,
+        ] {
+            let operation = match method {
+                HttpMethod::Get => item.get.as_mut(),
+                HttpMethod::Post => item.post.as_mut(),
+                HttpMethod::Put => item.put.as_mut(),
+                HttpMethod::Patch => item.patch.as_mut(),
+                HttpMethod::Delete => item.delete.as_mut(),
+                _ => None,
+            };
+            let Some(operation) = operation else {
+                continue;
+            };
+            let responses = &mut operation.responses.responses;
+            if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                responses.entry("401".to_owned()).or_insert_with(|| {
+                    error(
+                        "No valid token: none, unknown, expired, revoked, or its account disabled",
+                    )
+                });
+            }
+            let queried = operation.parameters.as_ref().is_some_and(|parameters| {
+                parameters
+                    .iter()
+                    .any(|p| p.parameter_in == utoipa::openapi::path::ParameterIn::Query)
+            });
+            if operation.request_body.is_some() || queried {
+                responses.entry("422".to_owned()).or_insert_with(|| {
+                    error("A field of the body or a query parameter is not valid; `field` names it")
+                });
+            }
+            if operation.request_body.is_some() {
+                responses
+                    .entry("400".to_owned())
+                    .or_insert_with(|| error("The body is not valid JSON"));
+                responses
+                    .entry("413".to_owned())
+                    .or_insert_with(|| error("The body is over the size limit"));
+                responses
+                    .entry("415".to_owned())
+                    .or_insert_with(|| error("The body is not declared as `application/json`"));
+            }
+        }
+    }
+    doc
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/openapi.json`.

@@ -455,7 +455,8 @@ pub struct UpdateAccount {
 /// members per partner instead (`PATCH /v1/partners/{id}/members/{account}`).
 #[utoipa::path(patch, path = "/v1/accounts/{account_id}", tag = "auth", security(("bearer" = [])),
     params(("account_id" = String, Path)), request_body = UpdateAccount,
-    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`cannot_disable_self`"), (status = 422, body = ErrorBody)))]
 pub async fn update_account(
     State(state): State<AppState>,
     auth: Auth,
