@@ -437,10 +437,9 @@ pub async fn set_partner_binding(
     Path((id, name)): Path<(String, String)>,
     ApiJson(body): ApiJson<SetBinding>,
 ) -> ApiResult<Json<EffectiveView>> {
-    authorize(&auth.principal, Action::OperatePlatform)?;
     let partner = partner_id(&id)?;
+    operate_on_partner(&state, &auth, &partner).await?;
     let name = plugin_name(&name)?;
-    state.store.partner(&partner).await?;
     bind(
         &state,
         &auth,
@@ -463,20 +462,37 @@ pub async fn remove_partner_binding(
     auth: Auth,
     Path((id, name)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    authorize(&auth.principal, Action::OperatePlatform)?;
     let partner = partner_id(&id)?;
+    operate_on_partner(&state, &auth, &partner).await?;
     let name = plugin_name(&name)?;
     admin::unbind(&change(&state, &auth), name, BindingScope::Partner(partner)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn site_scope(state: &AppState, id: &str) -> ApiResult<BindingScope> {
+/// Operator-only changes for one partner: to a principal of another tenant the partner does
+/// not exist (404); one of the partner itself who is not the operator is refused (403).
+async fn operate_on_partner(state: &AppState, auth: &Auth, partner: &PartnerId) -> ApiResult<()> {
+    state.store.partner(partner).await?;
+    authorize(&auth.principal, Action::ViewPartner(partner))?;
+    authorize(&auth.principal, Action::OperatePlatform)?;
+    Ok(())
+}
+
+/// The scope of an operator-only change for one site, hidden (404) from other tenants as
+/// [`operate_on_partner`] hides a partner.
+async fn site_scope(state: &AppState, auth: &Auth, id: &str) -> ApiResult<BindingScope> {
     let site = SiteId::parse("site_id", id).map_err(|_| ApiError::not_found())?;
     let site = match state.store.site(&site).await {
         Ok(site) => site,
         Err(StorageError::NotFound) => return Err(ApiError::not_found()),
         Err(other) => return Err(other.into()),
     };
+    let site_ref = siteward_core::access::SiteRef {
+        site: &site.id,
+        partner: &site.partner_id,
+    };
+    authorize(&auth.principal, Action::ViewSite(site_ref))?;
+    authorize(&auth.principal, Action::OperatePlatform)?;
     Ok(BindingScope::Site(site.partner_id, site.id))
 }
 
@@ -491,9 +507,8 @@ pub async fn set_site_binding(
     Path((id, name)): Path<(String, String)>,
     ApiJson(body): ApiJson<SetBinding>,
 ) -> ApiResult<Json<EffectiveView>> {
-    authorize(&auth.principal, Action::OperatePlatform)?;
+    let scope = site_scope(&state, &auth, &id).await?;
     let name = plugin_name(&name)?;
-    let scope = site_scope(&state, &id).await?;
     bind(&state, &auth, name, scope.clone(), body).await?;
     let BindingScope::Site(partner, site) = scope else {
         unreachable!("a site scope")
@@ -512,9 +527,8 @@ pub async fn remove_site_binding(
     auth: Auth,
     Path((id, name)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    authorize(&auth.principal, Action::OperatePlatform)?;
+    let scope = site_scope(&state, &auth, &id).await?;
     let name = plugin_name(&name)?;
-    let scope = site_scope(&state, &id).await?;
     admin::unbind(&change(&state, &auth), name, scope).await?;
     Ok(StatusCode::NO_CONTENT)
 }

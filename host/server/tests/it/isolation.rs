@@ -155,3 +155,279 @@ async fn a_partner_admin_gets_404_for_every_resource_of_another_partner() {
         .await;
     assert_eq!(b_tech_member.body["status"], "active");
 }
+
+/// One partner's world with one resource of every kind a route can name, by path parameter.
+async fn world(
+    app: &TestApp,
+) -> (
+    super::Partner,
+    std::collections::BTreeMap<&'static str, String>,
+) {
+    let (acme, site, _, techs) = super::technicians::site_with_technicians(app, 1).await;
+    let owner = &acme.owner_token;
+    let created = |path: String, body: Value| async move {
+        let reply = app.post(&path, owner, body).await;
+        assert!(reply.status.is_success(), "{path}: {}", reply.body);
+        reply.str("id")
+    };
+    let partner = &acme.id;
+    let group = created(
+        format!("/v1/sites/{site}/device-groups"),
+        json!({ "name": "Tills" }),
+    )
+    .await;
+    let device = created(
+        format!("/v1/sites/{site}/devices"),
+        json!({ "name": "Till 1", "group_id": group }),
+    )
+    .await;
+    let department = created(
+        format!("/v1/partners/{partner}/departments"),
+        json!({ "name": "Field" }),
+    )
+    .await;
+    let role = created(
+        format!("/v1/partners/{partner}/roles"),
+        json!({ "name": "Terminal", "purpose": "devices_and_groups", "permissions": ["device.terminal"] }),
+    )
+    .await;
+    let grant = created(
+        format!("/v1/partners/{partner}/grants"),
+        json!({ "subject": { "kind": "department", "id": department },
+                "scope": { "kind": "group", "id": group }, "role": "full_device_access" }),
+    )
+    .await;
+    let token = created(
+        format!("/v1/partners/{partner}/api-tokens"),
+        json!({ "name": "sync" }),
+    )
+    .await;
+    let invited = app
+        .get(&format!("/v1/sites/{site}/invitations"), owner)
+        .await;
+    let invitation = invited.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let customer = app
+        .get(&format!("/v1/sites/{site}"), owner)
+        .await
+        .str("customer_id");
+    let ids = [
+        ("partner_id", partner.clone()),
+        ("site_id", site),
+        ("customer_id", customer),
+        ("account_id", techs[0].clone()),
+        ("role_id", role),
+        ("department_id", department),
+        ("device_id", device),
+        ("group_id", group),
+        ("grant_id", grant),
+        ("token_id", token),
+        ("invitation_id", invitation),
+    ];
+    (acme, ids.into_iter().collect())
+}
+
+/// Every operation of the OpenAPI document: method, path template, whether it needs input
+/// (a body or a required query parameter).
+fn operations() -> Vec<(Method, String, bool)> {
+    let doc = serde_json::to_value(siteward_server::openapi()).unwrap();
+    let mut operations = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let method = match method.as_str() {
+                "get" => Method::GET,
+                "post" => Method::POST,
+                "put" => Method::PUT,
+                "patch" => Method::PATCH,
+                "delete" => Method::DELETE,
+                _ => continue,
+            };
+            let required_query = operation["parameters"]
+                .as_array()
+                .is_some_and(|parameters| {
+                    parameters
+                        .iter()
+                        .any(|p| p["in"] == "query" && p["required"] == true)
+                });
+            let needs_input = operation.get("requestBody").is_some() || required_query;
+            operations.push((method, path.clone(), needs_input));
+        }
+    }
+    operations
+}
+
+/// `template` with its parameters filled from `ids` (`name` is a plugin); `None` when it names
+/// no tenant's resource.
+fn fill(template: &str, ids: &std::collections::BTreeMap<&str, String>) -> Option<String> {
+    if !template.contains('{') || template.starts_with("/v1/plugins") {
+        return None;
+    }
+    let mut path = template.to_owned();
+    while let Some(start) = path.find('{') {
+        let end = path[start..].find('}').unwrap() + start;
+        let name = &path[start + 1..end];
+        let value = match name {
+            "name" => "invitation-email".to_owned(),
+            _ => ids
+                .get(name)
+                .unwrap_or_else(|| {
+                    panic!("{template}: no resource for {{{name}}}; add one to world()")
+                })
+                .clone(),
+        };
+        path.replace_range(start..=end, &value);
+    }
+    Some(path)
+}
+
+#[tokio::test]
+async fn every_route_that_names_a_resource_hides_it_from_another_partner_and_changes_nothing() {
+    let app = TestApp::new().await;
+    siteward_server::plugins::bundled::ensure(&app.state)
+        .await
+        .unwrap();
+    let (_, ids) = world(&app).await;
+    let operator = app.operator().await;
+    let other = app.partner(&operator, "other").await;
+    app.site(&other, "admin@other-customer.example").await;
+    let other_site_admin = app.token("admin@other-customer.example").await;
+    // Ids of the same shape that name nothing: what "not found" looks like for each route.
+    let nothing: std::collections::BTreeMap<&str, String> = ids
+        .keys()
+        .map(|key| (*key, "01ZZZZZZZZZZZZZZZZZZZZZZZZ".to_owned()))
+        .collect();
+    let heads = app.store.chain_heads().await.unwrap();
+
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for (method, template, needs_input) in operations() {
+        let (Some(path), Some(absent)) = (fill(&template, &ids), fill(&template, &nothing)) else {
+            continue;
+        };
+        let body = needs_input.then(|| json!({}));
+        for (who, token) in [
+            ("another partner's Super Admin", &other.owner_token),
+            ("another site's admin", &other_site_admin),
+        ] {
+            let reply = app
+                .call(method.clone(), &path, Some(token), body.clone())
+                .await;
+            let baseline = app
+                .call(method.clone(), &absent, Some(token), body.clone())
+                .await;
+            let seen = (reply.status, reply.code().to_owned());
+            if reply.status.is_success() || reply.status.is_server_error() {
+                wrong.push(format!(
+                    "{method} {template} as {who}: {} {}",
+                    reply.status, reply.body
+                ));
+            } else if seen != (baseline.status, baseline.code().to_owned()) {
+                // Told apart from a resource that does not exist.
+                wrong.push(format!(
+                    "{method} {template} as {who}: {seen:?}, for nothing {} {}",
+                    baseline.status,
+                    baseline.code()
+                ));
+            } else if !needs_input && reply.status != StatusCode::NOT_FOUND {
+                // Without input to check first, another tenant's resource is not found.
+                wrong.push(format!(
+                    "{method} {template} as {who}: {} {}",
+                    reply.status, reply.body
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {checked} attempts:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert!(
+        checked > 100,
+        "only {checked} attempts: is the OpenAPI document complete?"
+    );
+    assert_eq!(
+        app.store.chain_heads().await.unwrap(),
+        heads,
+        "an attempt changed something"
+    );
+}
+
+#[tokio::test]
+async fn no_route_answers_an_expired_session_a_revoked_token_or_a_disabled_account() {
+    let app = TestApp::new().await;
+    let (acme, ids) = world(&app).await;
+    let operator = app.operator().await;
+    // A session that has run out.
+    let expired = app.token("tech0@acme.example").await;
+    // An API token, revoked.
+    let api = app
+        .post(
+            &format!("/v1/partners/{}/api-tokens", acme.id),
+            &acme.owner_token,
+            json!({ "name": "gone" }),
+        )
+        .await;
+    let (api_id, api_token) = (api.str("id"), api.str("token"));
+    let revoked = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/api-tokens/{api_id}"),
+            Some(&acme.owner_token),
+            None,
+        )
+        .await;
+    assert!(revoked.status.is_success(), "{}", revoked.body);
+    // A member whose account the operator disabled, with the session they had.
+    let member = app.member(&acme, "leaver@acme.example", "admin").await;
+    let leaver = app.token("leaver@acme.example").await;
+    let disabled = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/accounts/{member}"),
+            Some(&operator),
+            Some(json!({ "status": "disabled" })),
+        )
+        .await;
+    assert!(disabled.status.is_success(), "{}", disabled.body);
+    app.clock
+        .advance(app.state.auth.session_ttl + chrono::Duration::minutes(1));
+    let heads = app.store.chain_heads().await.unwrap();
+
+    let doc = serde_json::to_value(siteward_server::openapi()).unwrap();
+    let mut checked = 0;
+    for (method, template, needs_input) in operations() {
+        let secured = doc["paths"][&template][method.as_str().to_lowercase()]["security"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty());
+        if !secured {
+            continue;
+        }
+        let path =
+            fill(&template, &ids).unwrap_or_else(|| template.replace("{name}", "invitation-email"));
+        let body = needs_input.then(|| json!({}));
+        for (who, token) in [
+            ("an expired session", &expired),
+            ("a revoked API token", &api_token),
+            ("a disabled account", &leaver),
+        ] {
+            let reply = app
+                .call(method.clone(), &path, Some(token), body.clone())
+                .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNAUTHORIZED,
+                "{method} {template} with {who}: {}",
+                reply.body
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 200, "only {checked} attempts");
+    assert_eq!(
+        app.store.chain_heads().await.unwrap(),
+        heads,
+        "an attempt changed something"
+    );
+}
