@@ -146,6 +146,21 @@ fn login_as(address: &str, email: &str, password: &str) -> String {
     body["token"].as_str().unwrap().to_owned()
 }
 
+/// Creates a partner whose Super Admin `owner` has the password `correct horse battery`.
+fn create_partner(address: &str, operator: &str, name: &str, owner: &str) -> Value {
+    let (status, partner) = request(
+        address,
+        "POST",
+        "/v1/partners",
+        Some(operator),
+        Some(&json!({
+            "name": name, "super_admin": { "email": owner, "name": "O", "password": "correct horse battery" },
+        })),
+    );
+    assert_eq!(status, 201, "{partner}");
+    partner
+}
+
 /// The operator's generated password, from the first start's output.
 fn first_password(host: &Host) -> String {
     host.stdout
@@ -184,16 +199,12 @@ fn the_binary_serves_stops_on_sigterm_and_keeps_its_data() {
     let password = first_password(&host);
     assert_eq!(request(&host.address, "GET", "/readyz", None, None).0, 200);
     let token = login(&host.address, &password);
-    let (status, partner) = request(
+    let partner = create_partner(
         &host.address,
-        "POST",
-        "/v1/partners",
-        Some(&token),
-        Some(&json!({
-            "name": "Persisted", "super_admin": { "email": "owner@persisted.example", "name": "O", "password": "correct horse battery" },
-        })),
+        &token,
+        "Persisted",
+        "owner@persisted.example",
     );
-    assert_eq!(status, 201, "{partner}");
     // The first-party plugins came installed and switched on.
     let (_, plugins) = request(&host.address, "GET", "/v1/plugins", Some(&token), None);
     let names: Vec<&str> = plugins["plugins"]
@@ -275,16 +286,7 @@ fn a_host_killed_mid_bulk_and_mid_delivery_loses_nothing_and_sends_nothing_twice
     let host = start_with(dir.path(), &env);
     let password = first_password(&host);
     let operator = login(&host.address, &password);
-    let (status, partner) = request(
-        &host.address,
-        "POST",
-        "/v1/partners",
-        Some(&operator),
-        Some(&json!({
-            "name": "Crash", "super_admin": { "email": "owner@crash.example", "name": "O", "password": "correct horse battery" },
-        })),
-    );
-    assert_eq!(status, 201, "{partner}");
+    let partner = create_partner(&host.address, &operator, "Crash", "owner@crash.example");
     let owner = login_as(
         &host.address,
         "owner@crash.example",
