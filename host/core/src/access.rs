@@ -115,6 +115,11 @@ pub struct SiteRef<'a> {
 pub enum Action<'a> {
     /// Create a partner, list all partners, read the platform audit log.
     OperatePlatform,
+    /// Change what only the operator decides for one partner (licences, plugins): hidden from
+    /// other tenants, refused to the partner's own people.
+    OperatePartner(&'a PartnerId),
+    /// The same for one site.
+    OperateSite(SiteRef<'a>),
     /// Read a partner and its customers and sites.
     ViewPartner(&'a PartnerId),
     /// Add, change or remove Technicians; reset their second factor (`admin.team`).
@@ -226,6 +231,15 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denial
             Stranger => Err(Denial::NotVisible),
             _ => Ok(()),
         },
+        Action::OperatePartner(p) => match standing(principal, p) {
+            Operator => Ok(()),
+            Stranger => Err(Denial::NotVisible),
+            _ => Err(Denial::Forbidden),
+        },
+        Action::OperateSite(site) => {
+            authorize(principal, Action::ViewSite(site))?;
+            authorize(principal, Action::OperatePlatform)
+        }
         Action::ManageMembers(p) | Action::ManageCustomers(p) => match standing(principal, p) {
             Stranger => Err(Denial::NotVisible),
             s => allow_if(holds(s, Permission::AdminTeam)),
@@ -364,6 +378,8 @@ mod tests {
             Action::ManageSiteAdmins(site_ref),
             Action::ViewSiteAudit(site_ref),
             Action::ManageSiteTokens(site_ref),
+            Action::OperatePartner(&b),
+            Action::OperateSite(site_ref),
         ] {
             assert_eq!(
                 authorize(&admin_of_a, action),
@@ -371,6 +387,19 @@ mod tests {
                 "{action:?}"
             );
         }
+        // What only the operator decides for a partner is refused to its own people.
+        let site_of_a = SiteRef {
+            site: &site,
+            partner: &a,
+        };
+        assert_eq!(
+            authorize(&admin_of_a, Action::OperatePartner(&a)),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            authorize(&admin_of_a, Action::OperateSite(site_of_a)),
+            Err(Denial::Forbidden)
+        );
     }
 
     #[test]

@@ -200,6 +200,7 @@ async fn output_for(
         Actor::Account(id) => Some(state.store.account(id).await?.email.to_string()),
         _ => None,
     };
+    let digest = digest_window(&chosen.config);
     for action in actions {
         match action {
             Action::SendEmail(email) => {
@@ -213,7 +214,7 @@ async fn output_for(
                     addresses.remove(actor);
                 }
                 for address in addresses {
-                    match digest_window(&chosen.config) {
+                    match digest {
                         Some(window) => output.digests.push(DigestItem {
                             id: state.new_id(DigestItemId::from_trusted),
                             consumer: hook.to_owned(),

@@ -101,8 +101,8 @@ pub async fn set_licences(
     ApiJson(body): ApiJson<SetLicences>,
 ) -> ApiResult<Json<LicencesView>> {
     let partner = partner_id(&id)?;
-    authorize(&auth.principal, Action::OperatePlatform)?;
     state.store.partner(&partner).await?;
+    authorize(&auth.principal, Action::OperatePartner(&partner))?;
     let asked: Vec<(Privilege, Option<u32>)> = [
         (Privilege::RemoteSupport, body.remote_support),
         (Privilege::UnattendedAccess, body.unattended_access),

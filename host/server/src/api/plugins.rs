@@ -469,16 +469,15 @@ pub async fn remove_partner_binding(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Operator-only changes for one partner: to a principal of another tenant the partner does
-/// not exist (404); one of the partner itself who is not the operator is refused (403).
+/// Operator-only changes for one partner: hidden (404) from other tenants, refused (403) to
+/// the partner's own people.
 async fn operate_on_partner(state: &AppState, auth: &Auth, partner: &PartnerId) -> ApiResult<()> {
     state.store.partner(partner).await?;
-    authorize(&auth.principal, Action::ViewPartner(partner))?;
-    authorize(&auth.principal, Action::OperatePlatform)?;
+    authorize(&auth.principal, Action::OperatePartner(partner))?;
     Ok(())
 }
 
-/// The scope of an operator-only change for one site, hidden (404) from other tenants as
+/// The scope of an operator-only change for one site, hidden from other tenants as
 /// [`operate_on_partner`] hides a partner.
 async fn site_scope(state: &AppState, auth: &Auth, id: &str) -> ApiResult<BindingScope> {
     let site = SiteId::parse("site_id", id).map_err(|_| ApiError::not_found())?;
@@ -491,8 +490,7 @@ async fn site_scope(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Bindin
         site: &site.id,
         partner: &site.partner_id,
     };
-    authorize(&auth.principal, Action::ViewSite(site_ref))?;
-    authorize(&auth.principal, Action::OperatePlatform)?;
+    authorize(&auth.principal, Action::OperateSite(site_ref))?;
     Ok(BindingScope::Site(site.partner_id, site.id))
 }
 
