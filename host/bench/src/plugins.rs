@@ -73,7 +73,7 @@ pub fn run(plugins_dir: &Path, effort: Effort) -> anyhow::Result<Section> {
     };
     let settings: Vec<(String, String)> = Vec::new();
     // The two renderers write the same email for the same invitation.
-    let ours = plugin.render(&settings, &context).result?;
+    let ours = plugin.render("bench", &settings, &context).result?;
     let native = BuiltinRenderer.render(&native_context)?;
     anyhow::ensure!(
         !ours.subject.is_empty() && !native.subject.is_empty(),
@@ -100,7 +100,7 @@ pub fn run(plugins_dir: &Path, effort: Effort) -> anyhow::Result<Section> {
         );
 
         let (p50, p99) = sample(calls, || {
-            black_box(plugin.render(&settings, &context).result?);
+            black_box(plugin.render("bench", &settings, &context).result?);
             Ok(())
         })?;
         cycle50.push(p50);

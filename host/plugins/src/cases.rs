@@ -24,6 +24,9 @@ use crate::runtime::Plugin;
 use crate::sandbox::{Failure, Outcome};
 use crate::worlds::{Config, World};
 
+/// The tenant case runs are made for: one at a time, so any share of the runtime will do.
+const TENANT: &str = "cases";
+
 /// One case.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -66,18 +69,18 @@ impl Case {
             World::InvitationRenderer => {
                 let invitation = serde_json::from_value(self.input.clone())
                     .map_err(|e| format!("{}: {e}", input("an invitation-context")))?;
-                outcome_json(plugin.render(&config, &invitation))
+                outcome_json(plugin.render(TENANT, &config, &invitation))
             }
             World::NotificationHook => {
                 let event = serde_json::from_value(self.input.clone())
                     .map_err(|e| format!("{}: {e}", input("a domain-event")))?;
-                outcome_json(plugin.on_event(&config, &event))
+                outcome_json(plugin.on_event(TENANT, &config, &event))
             }
             World::AuditExporter => {
                 let events: Vec<crate::worlds::exporter::AuditEvent> =
                     serde_json::from_value(self.input.clone())
                         .map_err(|e| format!("{}: {e}", input("a list of audit-events")))?;
-                let outcome = plugin.export_batch(&config, &events);
+                let outcome = plugin.export_batch(TENANT, &config, &events);
                 // Bytes are shown as text when they are UTF-8, which every text format is.
                 let result = outcome.result.map(|exported| {
                     let body = match String::from_utf8(exported.bytes) {
@@ -91,7 +94,7 @@ impl Case {
             World::InvitationPolicy => {
                 let invitation = serde_json::from_value(self.input.clone())
                     .map_err(|e| format!("{}: {e}", input("a proposed-invitation")))?;
-                outcome_json(plugin.evaluate(&config, &invitation))
+                outcome_json(plugin.evaluate(TENANT, &config, &invitation))
             }
         })
     }

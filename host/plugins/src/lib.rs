@@ -12,13 +12,16 @@
 //! - [`Runtime::load`] reads the component's WIT package version and world from its exports
 //!   before anything is instantiated, refuses an unknown version, then compiles it once — or
 //!   loads the precompiled artifact kept from the last time — and prepares an `InstancePre`.
-//! - [`Plugin`] calls: a fresh `Store` per call, with a wall deadline, a memory cap counting
+//! - [`Plugin`] calls, each on behalf of a tenant: a slot of the pool first (a tenant holds at
+//!   most its share of them, so a spinning plugin cannot starve another tenant's), then a
+//!   fresh `Store` per call, with a wall deadline, a memory cap counting
 //!   every memory, table and instance caps, input and output size caps and optional fuel.
 //! - [`Limits`]: per-world defaults, configurable per plugin under the operator's ceiling.
 //!
 //! Permission checks never come here; they stay in native code.
 
 pub mod cases;
+mod gate;
 mod limits;
 pub mod manifest;
 mod runtime;

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
+use crate::gate::Gate;
 use crate::limits::{LimitError, Limits};
 use crate::sandbox::{Failure, Outcome, Sandbox};
 use crate::worlds::{Prepared, World};
@@ -24,6 +25,9 @@ const MEMORIES_PER_SLOT: u32 = 4;
 pub struct RuntimeConfig {
     /// How many calls may run at once: the pooling allocator keeps this many instance slots.
     pub concurrency: u32,
+    /// How many of those slots one tenant's calls may hold at once; `None` is a quarter of
+    /// them (at least one). A call waits for a slot at most as long as its deadline.
+    pub per_tenant: Option<u32>,
     /// The most any plugin may be allowed (the pool's slots are sized for it).
     pub ceiling: Limits,
     /// Where precompiled artifacts are kept; `None` compiles at every load.
@@ -36,6 +40,7 @@ impl Default for RuntimeConfig {
     fn default() -> Self {
         Self {
             concurrency: 16,
+            per_tenant: None,
             ceiling: Limits::ceiling(),
             artifacts: None,
             tick: Duration::from_millis(5),
@@ -125,6 +130,7 @@ pub enum InstallError {
 struct Inner {
     engine: Engine,
     config: RuntimeConfig,
+    gate: Gate,
     stop: Arc<AtomicBool>,
 }
 
@@ -177,8 +183,10 @@ impl Runtime {
                     engine.increment_epoch();
                 }
             })?;
+        let per_tenant = config.per_tenant.unwrap_or(slots.div_ceil(4));
         Ok(Self(Arc::new(Inner {
             engine,
+            gate: Gate::new(slots, per_tenant),
             config,
             stop,
         })))
@@ -403,13 +411,25 @@ impl Plugin {
         &self.prepared
     }
 
-    /// Runs one call in a fresh store (see [`crate::sandbox::run`]).
+    /// Runs one call for `tenant` in a fresh store (see [`crate::sandbox::run`]), once the
+    /// runtime's gate gives it an instance slot; [`Failure::Busy`] when none came within the
+    /// call's deadline.
     pub(crate) fn call<T>(
         &self,
+        tenant: &str,
         input_bytes: usize,
         call: impl FnOnce(&mut wasmtime::Store<Sandbox>) -> wasmtime::Result<Result<T, Failure>>,
         output_bytes: impl FnOnce(&T) -> usize,
     ) -> Outcome<T> {
+        let Some(_slot) = self.runtime.0.gate.enter(tenant, self.limits.deadline) else {
+            return Outcome {
+                result: Err(Failure::Busy {
+                    waited: self.limits.deadline,
+                }),
+                fuel_used: 0,
+                elapsed: std::time::Duration::ZERO,
+            };
+        };
         let tick = self.runtime.0.config.tick.as_nanos().max(1);
         let ticks = self.limits.deadline.as_nanos().div_ceil(tick);
         let mut store = crate::sandbox::store(

@@ -38,6 +38,13 @@ pub enum Failure {
         /// The input's size.
         actual: usize,
     },
+    /// No instance slot was free for the call's tenant within the call's deadline (the
+    /// runtime is busy, or the tenant already holds its share); the plugin was not called.
+    #[error("no plugin slot was free for {waited:?}; the plugin was not called")]
+    Busy {
+        /// How long the call waited.
+        waited: Duration,
+    },
     /// The output was larger than the plugin's output cap; it was dropped.
     #[error("the output is {actual} bytes, more than the limit of {limit}")]
     OutputTooLarge {
@@ -49,6 +56,11 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// Whether the plugin itself failed, as opposed to the host finding no slot for it: only its own failures count toward quarantine.
+    pub fn is_the_plugins(&self) -> bool {
+        !matches!(self, Self::Busy { .. })
+    }
+
     /// A stable code for logs, audit events and metrics.
     pub fn code(&self) -> &'static str {
         match self {
@@ -58,6 +70,7 @@ impl Failure {
             Self::Memory => "memory",
             Self::Fuel => "fuel",
             Self::InputTooLarge { .. } => "input_too_large",
+            Self::Busy { .. } => "busy",
             Self::OutputTooLarge { .. } => "output_too_large",
         }
     }

@@ -163,10 +163,13 @@ fn wrong_world<T>(plugin: &Plugin, wanted: World) -> Outcome<T> {
     }
 }
 
+/// Each call runs on behalf of a tenant (a partner's id, or a name for the platform's own
+/// calls): a tenant's calls hold at most its share of the runtime's instance slots.
 impl Plugin {
     /// Renders an invitation email (an `invitation-renderer` plugin).
     pub fn render(
         &self,
+        tenant: &str,
         config: &Config,
         invitation: &renderer::InvitationContext,
     ) -> Outcome<renderer::RenderedEmail> {
@@ -188,6 +191,7 @@ impl Plugin {
             + invitation.expires_at.len()
             + invitation.locale.len();
         self.call(
+            tenant,
             input,
             |store| {
                 let instance = pre.instantiate(&mut *store)?;
@@ -205,6 +209,7 @@ impl Plugin {
     /// Decides what should follow a domain event (a `notification-hook` plugin).
     pub fn on_event(
         &self,
+        tenant: &str,
         config: &Config,
         event: &hook::DomainEvent,
     ) -> Outcome<Vec<hook::Action>> {
@@ -222,6 +227,7 @@ impl Plugin {
             + event.target_id.len()
             + event.changes.iter().map(change_bytes_hook).sum::<usize>();
         self.call(
+            tenant,
             input,
             |store| {
                 let instance = pre.instantiate(&mut *store)?;
@@ -238,6 +244,7 @@ impl Plugin {
     /// Formats a batch of audit events (an `audit-exporter` plugin).
     pub fn export_batch(
         &self,
+        tenant: &str,
         config: &Config,
         events: &[exporter::AuditEvent],
     ) -> Outcome<exporter::Exported> {
@@ -246,6 +253,7 @@ impl Plugin {
         };
         let input = config_bytes(config) + events.iter().map(audit_event_bytes).sum::<usize>();
         self.call(
+            tenant,
             input,
             |store| {
                 let instance = pre.instantiate(&mut *store)?;
@@ -263,6 +271,7 @@ impl Plugin {
     /// Decides about a proposed invitation (an `invitation-policy` plugin).
     pub fn evaluate(
         &self,
+        tenant: &str,
         config: &Config,
         invitation: &policy::ProposedInvitation,
     ) -> Outcome<policy::Decision> {
@@ -279,6 +288,7 @@ impl Plugin {
             + option_bytes(&invitation.role)
             + invitation.now.len();
         self.call(
+            tenant,
             input,
             |store| {
                 let instance = pre.instantiate(&mut *store)?;

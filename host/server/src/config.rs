@@ -132,6 +132,11 @@ fn default_sink_format() -> String {
 pub struct PluginsConfig {
     /// How many plugin calls may run at once (the sandbox pool is sized for it).
     pub concurrency: u32,
+    /// How many of those one tenant's calls may hold at once (a partner's renderers, policies
+    /// and hooks; a site's or the platform's exports); 0 is a quarter of `concurrency`. A call
+    /// finding none free waits up to its deadline, then the host falls back as for a failure
+    /// (without counting it against the plugin).
+    pub per_tenant: u32,
     /// Consecutive failed calls after which a plugin is quarantined for a partner.
     pub quarantine_after: u32,
     /// How often to look for plugin changes made by other hosts or the command line.
@@ -145,6 +150,7 @@ impl Default for PluginsConfig {
     fn default() -> Self {
         Self {
             concurrency: 16,
+            per_tenant: 0,
             quarantine_after: 5,
             refresh_seconds: 5,
             artifacts_dir: String::new(),

@@ -468,6 +468,7 @@ async fn bootstrap_operator(store: &Store, config: &Config) -> anyhow::Result<()
 fn plugin_runtime(config: &Config) -> anyhow::Result<siteward_plugins::Runtime> {
     siteward_plugins::Runtime::new(siteward_plugins::RuntimeConfig {
         concurrency: config.plugins.concurrency.max(1),
+        per_tenant: (config.plugins.per_tenant > 0).then_some(config.plugins.per_tenant),
         artifacts: Some(config.plugin_artifacts_dir()),
         ..siteward_plugins::RuntimeConfig::default()
     })

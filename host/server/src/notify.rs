@@ -59,13 +59,19 @@ pub async fn notify_once(state: &AppState) -> Result<usize, StorageError> {
                 continue;
             }
             let events = state.store.chain_events(chain, read, BATCH).await?;
-            let Some(&(last, _)) = events.last() else {
+            let mut output = FeedOutput::default();
+            let mut handled = None;
+            for (seq, event) in &events {
+                // The plugin runtime had no slot: the rest of the chain waits for a later round.
+                let Some(more) = output_for(state, &hook, event).await? else {
+                    break;
+                };
+                output.extend(more);
+                handled = Some(*seq);
+            }
+            let Some(last) = handled else {
                 continue;
             };
-            let mut output = FeedOutput::default();
-            for (_, event) in &events {
-                output.extend(output_for(state, &hook, event).await?);
-            }
             match state
                 .store
                 .advance_feed(&consumer, chain, from, last, &output)
@@ -169,23 +175,24 @@ pub async fn run_notifications(state: AppState, interval: Duration) {
     }
 }
 
-/// The emails (addressed) and webhook calls `hook` asks for after `event`.
+/// The emails (addressed) and webhook calls `hook` asks for after `event`; `None` when the
+/// plugin runtime had no slot to ask it.
 async fn output_for(
     state: &AppState,
     hook: &str,
     event: &AuditEvent,
-) -> Result<FeedOutput, StorageError> {
+) -> Result<Option<FeedOutput>, StorageError> {
     let mut output = FeedOutput::default();
     if matches!(
         event.action,
         AuditAction::PluginCallFailed | AuditAction::PluginQuarantined
     ) {
-        return Ok(output);
+        return Ok(Some(output));
     }
     let partner = match (&event.partner_id, &event.site_id) {
         (Some(partner), _) => partner.clone(),
         (None, Some(site)) => state.store.site(site).await?.partner_id,
-        (None, None) => return Ok(output),
+        (None, None) => return Ok(Some(output)),
     };
     let Some(chosen) = state
         .plugins
@@ -193,9 +200,11 @@ async fn output_for(
         .into_iter()
         .find(|c| c.name == hook && !c.quarantined)
     else {
-        return Ok(output);
+        return Ok(Some(output));
     };
-    let actions = hook_event(state, &chosen, &partner, event).await;
+    let Some(actions) = hook_event(state, &chosen, &partner, event).await else {
+        return Ok(None);
+    };
     let actor = match &event.actor {
         Actor::Account(id) => Some(state.store.account(id).await?.email.to_string()),
         _ => None,
@@ -251,7 +260,7 @@ async fn output_for(
             )),
         }
     }
-    Ok(output)
+    Ok(Some(output))
 }
 
 /// The addresses a recipient stands for at this partner and site.

@@ -231,7 +231,7 @@ async fn write(
         Output::File(_) => offset == 0,
         Output::Http { .. } => true,
     };
-    let exported = export_batch(state, &chosen, &events, first)
+    let exported = export_batch(state, &sink.scope, &chosen, &events, first)
         .await
         .map_err(|failure| exporter_error(failure.to_string()))?;
     let end = match &sink.output {

@@ -64,7 +64,7 @@ fn render(invitation: &renderer::InvitationContext) -> renderer::RenderedEmail {
         Some(&plugin_dir("invitation-email").join("siteward-plugin.toml")),
     );
     plugin
-        .render(&Vec::new(), invitation)
+        .render("test", &Vec::new(), invitation)
         .result
         .expect("the email renders")
 }

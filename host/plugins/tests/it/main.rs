@@ -59,7 +59,7 @@ fn a_renderer_renders_and_its_world_and_version_are_read_from_the_component() {
         .unwrap();
     assert_eq!(plugin.world(), World::InvitationRenderer);
     assert_eq!(plugin.version().to_string(), "0.1.0");
-    let outcome = plugin.render(&Vec::new(), &invitation());
+    let outcome = plugin.render("test", &Vec::new(), &invitation());
     let email = outcome.result.unwrap();
     assert_eq!(email.subject, "Ada invites you to Head office");
     assert!(email.text.contains("token=abc"));
@@ -69,7 +69,7 @@ fn a_renderer_renders_and_its_world_and_version_are_read_from_the_component() {
     let mut no_link = invitation();
     no_link.accept_link.clear();
     assert_eq!(
-        plugin.render(&Vec::new(), &no_link).result,
+        plugin.render("test", &Vec::new(), &no_link).result,
         Err(Failure::Plugin {
             code: "missing-link".to_owned(),
             message: "the invitation has no accept link".to_owned(),
@@ -87,7 +87,11 @@ fn every_misbehaviour_ends_in_its_typed_failure_and_the_next_call_is_clean() {
     });
     let call = |mode: &str, size: &str| {
         plugin
-            .render(&config(&[("mode", mode), ("size", size)]), &invitation())
+            .render(
+                "test",
+                &config(&[("mode", mode), ("size", size)]),
+                &invitation(),
+            )
             .result
     };
     assert_eq!(call("spin", "0"), Err(Failure::Deadline));
@@ -112,7 +116,9 @@ fn every_misbehaviour_ends_in_its_typed_failure_and_the_next_call_is_clean() {
     let mut picky = invitation();
     assert!(call("picky", "0").is_ok());
     picky.invitee_email = "panic@example.com".to_owned();
-    let picky = plugin.render(&config(&[("mode", "picky")]), &picky).result;
+    let picky = plugin
+        .render("test", &config(&[("mode", "picky")]), &picky)
+        .result;
     assert!(matches!(picky, Err(Failure::Trap(_))), "{picky:?}");
     // No ambient authority: the clock is an import that traps, the environment is empty.
     assert!(matches!(call("clock", "0"), Err(Failure::Trap(_))));
@@ -125,6 +131,7 @@ fn every_misbehaviour_ends_in_its_typed_failure_and_the_next_call_is_clean() {
 fn a_ten_megabyte_output_is_dropped_under_the_default_limits() {
     let plugin = hostile(renderer_limits());
     let outcome = plugin.render(
+        "test",
         &config(&[("mode", "huge"), ("size", "10000000")]),
         &invitation(),
     );
@@ -143,7 +150,7 @@ fn input_is_capped_before_the_plugin_runs_and_fuel_is_metered_and_limited() {
     });
     assert!(matches!(
         tight
-            .render(&config(&[("mode", "ok")]), &invitation())
+            .render("test", &config(&[("mode", "ok")]), &invitation())
             .result,
         Err(Failure::InputTooLarge { limit: 64, .. })
     ));
@@ -151,6 +158,7 @@ fn input_is_capped_before_the_plugin_runs_and_fuel_is_metered_and_limited() {
     let metered = hostile(renderer_limits());
     let work = |rounds: &str| {
         metered.render(
+            "test",
             &config(&[("mode", "work"), ("size", rounds)]),
             &invitation(),
         )
@@ -172,6 +180,7 @@ fn input_is_capped_before_the_plugin_runs_and_fuel_is_metered_and_limited() {
     assert_eq!(
         limited
             .render(
+                "test",
                 &config(&[("mode", "work"), ("size", "100000")]),
                 &invitation()
             )
@@ -204,7 +213,10 @@ fn a_policy_allows_denies_or_asks_for_approval() {
             role: None,
             now: "2026-11-22T10:00:00Z".to_owned(),
         };
-        plugin.evaluate(&settings, &proposed).result.unwrap()
+        plugin
+            .evaluate("test", &settings, &proposed)
+            .result
+            .unwrap()
     };
     assert_eq!(
         ask("t@acme.example", Some("devices_only")),
@@ -220,7 +232,7 @@ fn a_policy_allows_denies_or_asks_for_approval() {
     ));
     // A plugin of one world cannot be called as another.
     assert!(matches!(
-        plugin.render(&Vec::new(), &invitation()).result,
+        plugin.render("test", &Vec::new(), &invitation()).result,
         Err(Failure::Trap(_))
     ));
 }
@@ -241,7 +253,12 @@ fn a_restart_loads_the_precompiled_artifact_and_a_damaged_one_is_compiled_again(
     assert!(!first.from_artifact());
     let again = with_artifacts().load(&bytes, renderer_limits()).unwrap();
     assert!(again.from_artifact());
-    assert!(again.render(&Vec::new(), &invitation()).result.is_ok());
+    assert!(
+        again
+            .render("test", &Vec::new(), &invitation())
+            .result
+            .is_ok()
+    );
     assert_eq!(first.content_hash(), again.content_hash());
 
     for entry in std::fs::read_dir(folder.path()).unwrap() {
@@ -249,7 +266,12 @@ fn a_restart_loads_the_precompiled_artifact_and_a_damaged_one_is_compiled_again(
     }
     let recompiled = with_artifacts().load(&bytes, renderer_limits()).unwrap();
     assert!(!recompiled.from_artifact());
-    assert!(recompiled.render(&Vec::new(), &invitation()).result.is_ok());
+    assert!(
+        recompiled
+            .render("test", &Vec::new(), &invitation())
+            .result
+            .is_ok()
+    );
 }
 
 #[test]
@@ -305,13 +327,94 @@ fn calls_run_side_by_side_on_one_engine() {
             let plugin = plugin.clone();
             std::thread::spawn(move || {
                 (0..50)
-                    .filter(|_| plugin.render(&Vec::new(), &invitation()).result.is_ok())
+                    .filter(|_| {
+                        plugin
+                            .render("test", &Vec::new(), &invitation())
+                            .result
+                            .is_ok()
+                    })
                     .count()
             })
         })
         .collect();
     let rendered: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
     assert_eq!(rendered, 200);
+}
+
+#[test]
+fn a_tenant_whose_plugin_spins_cannot_starve_another_tenants_calls() {
+    // Four slots, two per tenant: the hostile tenant's six threads spin to their deadline
+    // on every call, and the other tenant's calls still find room, at once.
+    let runtime = Runtime::new(RuntimeConfig {
+        concurrency: 4,
+        per_tenant: Some(2),
+        ..RuntimeConfig::default()
+    })
+    .unwrap();
+    let spinner = std::sync::Arc::new(
+        runtime
+            .load(
+                &component("test_hostile"),
+                Limits {
+                    deadline: Duration::from_millis(200),
+                    ..renderer_limits()
+                },
+            )
+            .unwrap(),
+    );
+    let fine = runtime
+        .load(&component("hello_renderer"), renderer_limits())
+        .unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let hostile: Vec<_> = (0..6)
+        .map(|_| {
+            let (spinner, stop) = (spinner.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut failures = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let spin = config(&[("mode", "spin"), ("size", "0")]);
+                    failures.push(
+                        spinner
+                            .render("hostile", &spin, &invitation())
+                            .result
+                            .unwrap_err(),
+                    );
+                }
+                failures
+            })
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    std::thread::sleep(Duration::from_millis(50));
+    let rendered = (0..40)
+        .filter(|_| {
+            fine.render("fine", &Vec::new(), &invitation())
+                .result
+                .is_ok()
+        })
+        .count();
+    // A second of six threads that each wait at most a deadline, for two slots each held a
+    // deadline: most of their calls cannot get one.
+    std::thread::sleep(Duration::from_secs(1).saturating_sub(started.elapsed()));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let failures: Vec<Failure> = hostile
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    assert_eq!(rendered, 40, "every call of the other tenant ran");
+    // The hostile tenant never held more than its two slots: its other threads waited, and
+    // were turned away when no slot of its share came within their deadline.
+    assert!(failures.contains(&Failure::Deadline));
+    assert!(
+        failures
+            .iter()
+            .all(|f| matches!(f, Failure::Deadline | Failure::Busy { .. })),
+        "{failures:?}"
+    );
+    assert!(
+        failures.iter().any(|f| !f.is_the_plugins()),
+        "some waited in vain: {failures:?}"
+    );
 }
 
 fn plugin_dir(name: &str) -> PathBuf {

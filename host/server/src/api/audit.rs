@@ -230,7 +230,7 @@ async fn export(
         after: None,
     };
     let first = state.store.audit_events(&scope, &filter, &first).await?;
-    let exported = export_batch(&state, &chosen, &first.items, true)
+    let exported = export_batch(&state, &scope, &chosen, &first.items, true)
         .await
         .map_err(|failure| {
             tracing::warn!(plugin = %chosen.name, %failure, "an audit export failed");
@@ -267,7 +267,7 @@ async fn export(
                 }
             };
             let next = batch.next_cursor;
-            match export_batch(&state, &chosen, &batch.items, false).await {
+            match export_batch(&state, &scope, &chosen, &batch.items, false).await {
                 Ok(out) => Some((Ok(out.bytes), (state, chosen, scope, filter, next))),
                 Err(failure) => {
                     tracing::error!(plugin = %chosen.name, %failure, "an audit export stopped: the exporter failed");

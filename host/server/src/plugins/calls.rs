@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use siteward_core::audit::AuditScope;
 use siteward_core::ids::{AuditEventId, PartnerId, SiteId};
 use siteward_core::mail::{BuiltinRenderer, InvitationContext, InvitationRenderer, RenderedEmail};
 use siteward_plugins::worlds::{exporter, hook, policy, renderer};
@@ -91,6 +92,10 @@ async fn settle(
                     succeeded.push(call.plugin.clone());
                 }
             }
+            // The host found no slot for it: not the plugin's doing, so not held against it.
+            Err(failure) if !failure.is_the_plugins() => {
+                tracing::warn!(plugin = %call.plugin, %partner, %failure, "a plugin call was not made: the runtime is busy");
+            }
             Err(failure) => {
                 tracing::warn!(plugin = %call.plugin, %partner, kind = failure.code(), %failure, "a plugin call failed");
                 let failed = FailedCall {
@@ -116,8 +121,9 @@ async fn settle(
 
 /// Renders invitation emails, in order: each with the renderer plugin enabled where it is
 /// sent (the first by name, if several), or the built-in renderer when none is, when it is
-/// quarantined, or when it fails. A plugin that fails as often in one batch as the quarantine
-/// limit is not called again in that batch. Every email is rendered: none is lost to a plugin.
+/// quarantined, or when it fails or finds no free slot. A plugin that fails (or finds no
+/// slot) as often in one batch as the quarantine limit is not called again in that batch.
+/// Every email is rendered: none is lost to a plugin.
 pub async fn render_invitations(
     state: &AppState,
     request_id: Option<&str>,
@@ -156,9 +162,11 @@ pub async fn render_invitations(
                 else {
                     return builtin(&job.context);
                 };
-                let outcome = chosen
-                    .plugin
-                    .render(&chosen.config, &wit_context(&job.context));
+                let outcome = chosen.plugin.render(
+                    &tenant(&job.partner),
+                    &chosen.config,
+                    &wit_context(&job.context),
+                );
                 calls.push((
                     job.partner.clone(),
                     Call::new(chosen, job.site.as_ref(), &outcome),
@@ -270,13 +278,16 @@ pub async fn evaluate_invitations(
                 .to_owned(),
         });
     }
+    let tenant = tenant(partner);
     let (verdicts, calls) = tokio::task::spawn_blocking(move || {
         let mut calls = Vec::new();
         let mut verdicts = Vec::with_capacity(proposals.len());
         for proposal in &proposals {
             let mut verdict = Verdict::Allow;
             for chosen in &policies[&proposal.site] {
-                let outcome = chosen.plugin.evaluate(&chosen.config, &proposal.invitation);
+                let outcome = chosen
+                    .plugin
+                    .evaluate(&tenant, &chosen.config, &proposal.invitation);
                 calls.push(Call::new(chosen, proposal.site.as_ref(), &outcome));
                 match outcome.result {
                     Err(failure) => {
@@ -319,10 +330,21 @@ pub async fn evaluate_invitations(
 }
 
 fn unavailable(chosen: &Chosen, failure: &Failure) -> PolicyUnavailable {
+    let reason = if failure.is_the_plugins() {
+        format!("it failed ({}): {failure}", failure.code())
+    } else {
+        format!("{failure}; try again shortly")
+    };
     PolicyUnavailable {
         plugin: chosen.name.clone(),
-        reason: format!("it failed ({}): {failure}", failure.code()),
+        reason,
     }
+}
+
+/// Whose share of the plugin runtime a call uses: the tenant's audit chain name
+/// (`partner/<id>`, `site/<id>`, `platform`), so one tenant's calls cannot take every slot.
+pub fn tenant(partner: &PartnerId) -> String {
+    AuditScope::Partner(partner.clone()).chain_name()
 }
 
 fn wit_event(e: &siteward_core::audit::AuditEvent) -> exporter::AuditEvent {
@@ -352,9 +374,11 @@ fn wit_event(e: &siteward_core::audit::AuditEvent) -> exporter::AuditEvent {
 
 /// Formats one batch of audit events with an exporter, on the blocking pool. An exporter whose
 /// manifest has a `header` setting gets `header=false` for every batch after an export's
-/// first, so a format with a header row (CSV) writes it once.
+/// first, so a format with a header row (CSV) writes it once. The call uses `scope`'s share of
+/// the runtime.
 pub async fn export_batch(
     state: &AppState,
+    scope: &AuditScope,
     chosen: &Chosen,
     events: &[siteward_core::audit::AuditEvent],
     first: bool,
@@ -369,9 +393,11 @@ pub async fn export_batch(
         }
     }
     let plugin = chosen.plugin.clone();
-    let outcome = tokio::task::spawn_blocking(move || plugin.export_batch(&config, &events))
-        .await
-        .expect("exporting does not panic: plugin traps are failures, not panics");
+    let tenant = scope.chain_name();
+    let outcome =
+        tokio::task::spawn_blocking(move || plugin.export_batch(&tenant, &config, &events))
+            .await
+            .expect("exporting does not panic: plugin traps are failures, not panics");
     state.plugins.measure(&chosen.name, &outcome);
     outcome.result
 }
@@ -400,17 +426,19 @@ fn domain_event(e: &siteward_core::audit::AuditEvent) -> hook::DomainEvent {
 
 /// Asks a notification hook what should follow an event, on the blocking pool. A failure is
 /// recorded like every plugin failure (audited, counted, quarantining at the limit) and
-/// yields nothing to do.
+/// yields nothing to do; `None` when the runtime had no slot for the call, so the event is
+/// to be offered again later rather than skipped.
 pub async fn hook_event(
     state: &AppState,
     chosen: &Chosen,
     partner: &PartnerId,
     event: &siteward_core::audit::AuditEvent,
-) -> Vec<hook::Action> {
+) -> Option<Vec<hook::Action>> {
     let input = domain_event(event);
     let plugin = chosen.plugin.clone();
     let config = chosen.config.clone();
-    let outcome = tokio::task::spawn_blocking(move || plugin.on_event(&config, &input))
+    let tenant = tenant(partner);
+    let outcome = tokio::task::spawn_blocking(move || plugin.on_event(&tenant, &config, &input))
         .await
         .expect("hooks do not panic: plugin traps are failures, not panics");
     let call = Call::new(chosen, event.site_id.as_ref(), &outcome);
@@ -423,5 +451,8 @@ pub async fn hook_event(
         vec![call],
     )
     .await;
-    outcome.result.unwrap_or_default()
+    match outcome.result {
+        Err(failure) if !failure.is_the_plugins() => None,
+        result => Some(result.unwrap_or_default()),
+    }
 }

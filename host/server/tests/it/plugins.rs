@@ -487,6 +487,129 @@ async fn the_host_keeps_answering_while_a_plugin_spins_to_its_deadline() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn under_a_load_of_invitations_hostile_plugins_cost_no_email_and_leave_other_tenants_alone() {
+    // A runtime of this test's own, so other tests cannot take its slots: eight, two per
+    // tenant — three hostile partners can hold six at most.
+    let runtime = siteward_plugins::Runtime::new(siteward_plugins::RuntimeConfig {
+        concurrency: 8,
+        per_tenant: Some(2),
+        ..siteward_plugins::RuntimeConfig::default()
+    })
+    .unwrap();
+    let app = TestApp::with_settings(siteward_server::Settings {
+        plugin_runtime: runtime,
+        ..siteward_server::Settings::defaults()
+    })
+    .await;
+    let operator = app.operator().await;
+    assert_eq!(
+        app.install(&operator, "test-hostile", manifest("test-hostile"))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    let mut partners = Vec::new();
+    for mode in ["trap", "grow", "spin", "ok"] {
+        let partner = app.partner(&operator, mode).await;
+        let reply = app
+            .put(
+                &format!("/v1/partners/{}/plugins/test-hostile", partner.id),
+                &operator,
+                json!({ "enabled": true, "config": { "mode": mode } }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        partners.push((mode, partner));
+    }
+
+    // Each partner sends five bulk invitations of ten at once: twenty requests in flight.
+    let addresses = |mode: &str, request: usize| -> Vec<String> {
+        (0..10)
+            .map(|n| format!("r{request}n{n}@{mode}.example"))
+            .collect()
+    };
+    let app = &app;
+    let requests = partners.iter().flat_map(|(mode, partner)| {
+        (0..5).map(move |request| async move {
+            let emails = addresses(mode, request);
+            let emails: Vec<&str> = emails.iter().map(String::as_str).collect();
+            app.invite(partner, &emails).await
+        })
+    });
+    for reply in futures_util::future::join_all(requests).await {
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let results = reply.body["results"].as_array().unwrap();
+        assert!(
+            results.iter().all(|r| r["outcome"] == "invited"),
+            "{}",
+            reply.body
+        );
+    }
+
+    for (mode, partner) in &partners {
+        // Every invitation has its email, once.
+        let mut subjects = app.subjects(partner).await;
+        assert_eq!(subjects.len(), 50, "{mode}: {subjects:?}");
+        subjects.sort();
+        subjects.dedup();
+        let log = app
+            .get(
+                &format!("/v1/partners/{}/audit-events?limit=200", partner.id),
+                &partner.owner_token,
+            )
+            .await;
+        let count = |action: &str| {
+            log.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|e| e["action"] == action)
+                .count()
+        };
+        if *mode == "ok" {
+            // The well-behaved partner's plugin wrote every one of its emails.
+            let mut expected: Vec<String> = (0..5)
+                .flat_map(|request| addresses(mode, request))
+                .map(|address| format!("Invitation for {address}"))
+                .collect();
+            expected.sort();
+            assert_eq!(subjects, expected);
+            assert_eq!(count("plugin.call_failed"), 0, "{}", log.body);
+            assert_eq!(count("plugin.quarantined"), 0, "{}", log.body);
+        } else {
+            // The built-in renderer stood in for each, and the quarantine engaged once.
+            assert_eq!(
+                subjects,
+                [format!("Owner invites you to join {mode} Installers")],
+                "{mode}"
+            );
+            assert!(count("plugin.call_failed") >= 5, "{mode}: {}", log.body);
+            assert_eq!(count("plugin.quarantined"), 1, "{mode}: {}", log.body);
+        }
+    }
+    let view = app.get("/v1/plugins/test-hostile", &operator).await;
+    let mut quarantined: Vec<&str> = view.body["quarantined_for"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|id| id.as_str().unwrap())
+        .collect();
+    quarantined.sort_unstable();
+    let mut hostile: Vec<&str> = partners[..3].iter().map(|(_, p)| p.id.as_str()).collect();
+    hostile.sort_unstable();
+    assert_eq!(quarantined, hostile, "{}", view.body);
+    // The trapping partner's calls trap and the spinning one's run out of time, every time
+    // they are made (the growing one's run out of memory, or of time on a busy machine).
+    for kind in ["trap", "deadline"] {
+        assert!(
+            view.body["metrics"]["failures"][kind].as_u64() >= Some(5),
+            "{kind}: {}",
+            view.body
+        );
+    }
+}
+
 #[tokio::test]
 async fn policies_deny_ask_for_approval_and_refuse_when_they_cannot_answer() {
     let app = TestApp::new().await;
