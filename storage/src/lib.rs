@@ -6,6 +6,7 @@
 //! event included, is written as one transaction ([`tx::Tx`]). SurrealDB failures are
 //! classified here into [`StorageError`]; nothing above this crate sees SurrealDB's errors.
 
+mod access_log;
 mod accounts;
 mod audit;
 mod digests;
@@ -27,6 +28,7 @@ mod webhooks;
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 
+pub use access_log::{AccessChanges, logging};
 pub use accounts::{Credentials, NewAccount, SessionRecord};
 pub use audit::{ChainReport, Retention};
 pub use digests::{DigestItem, DigestKey};

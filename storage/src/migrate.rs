@@ -55,6 +55,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0011_audit_sinks",
         include_str!("../migrations/0011_audit_sinks.surql"),
     ),
+    (
+        "0012_access_log",
+        include_str!("../migrations/0012_access_log.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

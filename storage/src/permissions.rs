@@ -16,6 +16,7 @@ use siteward_core::permission::records::{
 use siteward_core::permission::role::Purpose;
 use siteward_core::permission::{Permission, PermissionSet, Section};
 
+use crate::access_log::AccessChanges;
 use crate::error::StorageError;
 use crate::invitations::AssignmentRow;
 use crate::rows::{MemberRow, key, rid, stored};
@@ -242,9 +243,10 @@ struct MemberFact {
 }
 
 impl Store {
-    /// Every fact the permission index reads, as the changes that build it, read in one
-    /// transaction so the snapshot is consistent.
-    pub async fn permission_snapshot(&self) -> Result<Vec<Change>, StorageError> {
+    /// Every fact the permission index reads, as the changes that build it, and the revision
+    /// of the permission change log they stand at, read in one transaction so the snapshot is
+    /// consistent.
+    pub async fn permission_snapshot(&self) -> Result<AccessChanges, StorageError> {
         let mut response = self
             .db
             .query(
@@ -260,12 +262,13 @@ impl Store {
                  SELECT * FROM device;
                  SELECT * FROM access_grant;
                  SELECT site_id, account_id FROM site_admin;
+                 SELECT VALUE revision FROM ONLY access_revision:current;
                  COMMIT TRANSACTION;",
             )
             .await
             .map_err(StorageError::backend)?;
         // Results are numbered with BEGIN as 0 on some engines; find the first SELECT.
-        let first = usize::from(response.num_statements() > 11);
+        let first = usize::from(response.num_statements() > 12);
         let take = |e| StorageError::backend(e);
         let disabled: Vec<RecordId> = response.take(first).map_err(take)?;
         let memberships: Vec<MemberRow> = response.take(first + 1).map_err(take)?;
@@ -278,6 +281,7 @@ impl Store {
         let devices: Vec<DeviceRow> = response.take(first + 8).map_err(take)?;
         let grants: Vec<GrantRow> = response.take(first + 9).map_err(take)?;
         let site_admins: Vec<SiteAdminFact> = response.take(first + 10).map_err(take)?;
+        let revision: Option<i64> = response.take(first + 11).map_err(take)?;
 
         let mut changes = Vec::new();
         changes.extend(disabled.iter().map(|id| Change::Account {
@@ -320,7 +324,10 @@ impl Store {
         for g in grants {
             changes.push(g.into_grant()?.change());
         }
-        Ok(changes)
+        Ok(AccessChanges {
+            revision: revision.unwrap_or(0),
+            changes,
+        })
     }
 
     /// Creates a custom role.

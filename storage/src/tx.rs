@@ -141,6 +141,12 @@ impl Tx {
             statements.push((&pair[0], Role::ChainHead));
             statements.push((&pair[1], Role::Plain));
         }
+        // Run by `access_log::logging`: the permission changes go into the log with the write.
+        if let Some((changes, log)) = crate::access_log::pending() {
+            vars.insert("access_changes", changes.to_string());
+            vars.insert("access_at", chrono::Utc::now());
+            statements.extend(log.map(|sql| (sql, Role::Plain)));
+        }
 
         let sql = format!(
             "BEGIN TRANSACTION;\n{};\nCOMMIT TRANSACTION;",

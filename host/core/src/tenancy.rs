@@ -87,7 +87,9 @@ string_enum! {
 }
 
 /// The privileges a member holds, as a bit set.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Privileges(u8);
 
 impl Privileges {

@@ -567,6 +567,13 @@ impl Config {
             self.storage.url.clone()
         }
     }
+
+    /// Whether other hosts may write to the same database: a SurrealDB server, not one of the
+    /// embedded engines (which one process opens at a time).
+    pub fn storage_is_shared(&self) -> bool {
+        let url = self.storage_url();
+        !(url.starts_with("surrealkv://") || url.starts_with("mem://"))
+    }
 }
 
 fn parse_env_value(text: &str) -> toml::Value {

@@ -360,6 +360,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         plugin_runtime: plugin_runtime(&config)?,
         quarantine_after: config.plugins.quarantine_after,
         audit: AuditSettings::from_config(&config.audit),
+        shared_storage: config.storage_is_shared(),
     };
     let state = AppState::new(store, Arc::new(SystemClock), settings).await?;
     for (name, offer) in siteward_server::plugins::bundled::ensure(&state)

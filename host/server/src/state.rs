@@ -73,6 +73,9 @@ pub struct Settings {
     pub quarantine_after: u32,
     /// The audit trail's checkpoint key and retention.
     pub audit: AuditSettings,
+    /// Whether other hosts write to the same database (a SurrealDB server): this host then
+    /// logs its permission changes for them and follows theirs before every request.
+    pub shared_storage: bool,
 }
 
 /// The audit trail's settings.
@@ -126,6 +129,7 @@ impl Settings {
             plugin_runtime: runtime.clone(),
             quarantine_after: crate::config::PluginsConfig::default().quarantine_after,
             audit: AuditSettings::default(),
+            shared_storage: false,
         }
     }
 }
@@ -191,7 +195,8 @@ impl AppState {
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> Result<Self, siteward_storage::StorageError> {
-        let permissions = crate::permissions::Permissions::load(&store).await?;
+        let permissions =
+            crate::permissions::Permissions::load(&store, settings.shared_storage).await?;
         let plugins = Arc::new(crate::plugins::PluginHost::new(
             settings.plugin_runtime,
             settings.quarantine_after,

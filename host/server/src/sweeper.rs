@@ -1,5 +1,6 @@
 //! The invitation sweeper: marks invitations whose time has passed as Expired and records an
-//! `invitation.expired` event for each, so that expiry is visible and can be acted on.
+//! `invitation.expired` event for each, so that expiry is visible and can be acted on. It
+//! also drops the permission change log's old entries.
 
 use std::time::Duration;
 
@@ -9,6 +10,10 @@ use siteward_storage::StorageError;
 use crate::state::{AppState, AuditContext};
 
 const BATCH: u32 = 500;
+
+/// How long the permission change log keeps a change: a host further behind than this (down,
+/// or cut off) rebuilds its index from storage.
+const ACCESS_LOG_KEPT: Duration = Duration::from_secs(3600);
 
 /// Expires every invitation due at the state's `now`; returns how many.
 pub async fn sweep_once(state: &AppState) -> Result<usize, StorageError> {
@@ -49,6 +54,9 @@ pub async fn run_sweeper(state: AppState, interval: Duration) {
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "marked expired invitations"),
             Err(error) => tracing::error!(%error, "invitation sweep failed"),
+        }
+        if let Err(error) = state.store.prune_access_changes(ACCESS_LOG_KEPT).await {
+            tracing::error!(%error, "pruning the permission change log failed");
         }
         tokio::time::sleep(interval).await;
     }

@@ -38,7 +38,9 @@ pub type Key = u128;
 type Map<K, V> = HashMap<K, V, FxBuildHasher>;
 
 /// Who a grant is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Subject {
     /// One technician.
     Technician(Key),
@@ -47,7 +49,9 @@ pub enum Subject {
 }
 
 /// What a grant covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Scope {
     /// Every device of a site.
     Site(Key),
@@ -66,7 +70,9 @@ pub enum Scope {
 
 /// When something is valid: from `from` (inclusive) until `until` (exclusive), in
 /// milliseconds since the Unix epoch; an absent bound is open.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct Window {
     /// The first valid millisecond.
     pub from: Option<i64>,
@@ -96,7 +102,7 @@ impl Window {
 }
 
 /// A technician's assignment to a site, as checks see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Assignment {
     /// The level: which site menus it grants.
     pub level: PermissionLevel,
@@ -107,7 +113,7 @@ pub struct Assignment {
 }
 
 /// A membership of a partner, as checks see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Membership {
     /// The member's partner role.
     pub role: PartnerRole,
@@ -130,7 +136,7 @@ pub struct Standing {
 }
 
 /// A grant: a subject may use a role on a scope, within a window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Grant {
     /// Who.
     pub subject: Subject,
@@ -144,7 +150,7 @@ pub struct Grant {
 
 /// One committed change to the facts checks read. Upserts carry the whole new state of their
 /// record, so applying a change twice is the same as applying it once.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Change {
     /// An account's status changed. Accounts are active until one says otherwise.
     Account {

@@ -156,7 +156,9 @@ impl Permission {
 }
 
 /// A set of permissions, one bit each.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct PermissionSet(u64);
 
 impl PermissionSet {

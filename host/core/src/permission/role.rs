@@ -140,7 +140,9 @@ pub fn partner_role_permissions(role: PartnerRole) -> PermissionSet {
 }
 
 /// A role as grants name it: a system role by its name, a custom role by its id's key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum RoleRef {
     /// A system role.
     System(SystemRole),

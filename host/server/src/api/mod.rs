@@ -262,7 +262,8 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let (api, doc) = api();
     let doc = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
     let request_id = HeaderName::from_static("x-request-id");
-    api.route("/openapi.json", get(move || std::future::ready(Json(doc.clone()))))
+    api.route_layer(axum::middleware::from_fn_with_state(state.clone(), follow_other_hosts))
+        .route("/openapi.json", get(move || std::future::ready(Json(doc.clone()))))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .fallback(|| async { ApiError::not_found() })
@@ -278,6 +279,26 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}
+
+/// Before an API request is answered, the permission index catches up with what other hosts
+/// committed (nothing to do on embedded storage). An index that cannot catch up answers nothing:
+/// 503, rather than a decision from stale facts.
+async fn follow_other_hosts(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if let Err(error) = state.permissions.catch_up(&state.store).await {
+        tracing::error!(%error, "the permission index could not catch up with storage");
+        return ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_unavailable",
+            "the database cannot be reached; try again shortly",
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 /// Liveness: the process answers.

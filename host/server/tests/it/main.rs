@@ -11,6 +11,7 @@ mod isolation;
 mod openapi;
 mod plugins;
 mod races;
+mod scale_out;
 mod smtp;
 mod socket;
 mod stale_access;
@@ -133,7 +134,12 @@ impl TestApp {
 
     /// Another host on the same database and clock, as a second `siteward serve` would be.
     pub async fn second_host(&self) -> Self {
-        let state = AppState::new(self.store.clone(), self.clock.clone(), Settings::defaults())
+        self.another_host(Settings::defaults()).await
+    }
+
+    /// Another host on the same database and clock, with these settings.
+    pub async fn another_host(&self, settings: Settings) -> Self {
+        let state = AppState::new(self.store.clone(), self.clock.clone(), settings)
             .await
             .unwrap();
         Self {

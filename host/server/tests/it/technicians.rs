@@ -787,7 +787,7 @@ async fn roles_departments_devices_and_grants_decide_device_actions() {
     );
 
     // The index a restarted host builds from storage answers the same.
-    let rebuilt = siteward_server::permissions::Permissions::load(&app.store)
+    let rebuilt = siteward_server::permissions::Permissions::load(&app.store, false)
         .await
         .unwrap();
     let question = siteward_core::permission::index::Question {

@@ -583,7 +583,7 @@ async fn licences_cap_privileges_and_lowering_one_disables_the_newest_holders() 
     let site_admin = app
         .get("/v1/me", &app.token("admin@customer.example").await)
         .await;
-    let rebuilt = siteward_server::permissions::Permissions::load(&app.store)
+    let rebuilt = siteward_server::permissions::Permissions::load(&app.store, false)
         .await
         .unwrap();
     let now = app.clock.now_time().timestamp_millis();
