@@ -2,10 +2,11 @@
 //! by every other host's next request — hosts sharing the embedded engine in this process, and
 //! two `siteward` processes on a real SurrealDB server over `ws://`.
 
+use serde_json::json;
 use siteward_server::Settings;
 
-use super::TestApp;
 use super::technicians::{check, set_locked, site_with_technicians};
+use super::{TestApp, socket};
 
 fn shared() -> Settings {
     Settings {
@@ -94,4 +95,138 @@ async fn the_change_log_holds_each_write_once_in_commit_order_and_only_when_shar
     );
     assert_eq!(logged[1].changes.len(), 1);
     assert_eq!(app.store.access_revision().await.unwrap(), before + 2);
+}
+
+/// A SurrealDB server (`surreal start`, from `storage/test-server`) on a loopback port, in
+/// memory; stopped when dropped.
+struct SurrealServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl Drop for SurrealServer {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+impl SurrealServer {
+    /// Builds the server (the first time: a long compile; then cargo finds it fresh) and starts
+    /// it; returns once it answers.
+    fn start() -> Self {
+        let crate_dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../storage/test-server");
+        // Beside the host's target folder, never inside it: this cargo must not wait on the
+        // lock of the one running the tests.
+        let target = std::env::var_os("CARGO_TARGET_DIR")
+            .map(|t| std::path::PathBuf::from(t).join("surreal-server"))
+            .unwrap_or_else(|| crate_dir.join("target"));
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let built = std::process::Command::new(cargo)
+            .args(["build", "--locked", "--manifest-path"])
+            .arg(crate_dir.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &target)
+            .status()
+            .expect("cargo runs");
+        assert!(built.success(), "building the SurrealDB test server failed");
+
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(target.join("debug/surreal"))
+            .args(["start", "--no-banner", "--bind"])
+            .arg(format!("127.0.0.1:{port}"))
+            .args(["--user", "root", "--pass", "root", "memory"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the SurrealDB server starts");
+        let server = Self { child, port };
+        socket::wait_for(
+            std::time::Duration::from_secs(60),
+            "the SurrealDB server",
+            || {
+                std::net::TcpStream::connect(("127.0.0.1", port)).is_ok_and(|mut stream| {
+                    use std::io::{Read, Write};
+                    let mut answer = String::new();
+                    write!(
+                        stream,
+                        "GET /health HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n"
+                    )
+                    .and_then(|()| stream.read_to_string(&mut answer))
+                    .is_ok_and(|_| answer.starts_with("HTTP/1.1 200"))
+                })
+            },
+        );
+        server
+    }
+
+    /// What a host needs to use it.
+    fn host_env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            (
+                "SITEWARD_STORAGE__URL",
+                format!("ws://127.0.0.1:{}", self.port),
+            ),
+            ("SITEWARD_STORAGE__USERNAME", "root".to_owned()),
+            ("SITEWARD_STORAGE__PASSWORD", "root".to_owned()),
+        ]
+    }
+}
+
+#[test]
+fn two_siteward_processes_on_a_surrealdb_server_respect_each_others_changes_at_once() {
+    let server = SurrealServer::start();
+    let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let host_a = socket::start_with(dir_a.path(), &server.host_env());
+    // The second host starts once the first has set the database up (migrations, operator).
+    let host_b = socket::start_with(dir_b.path(), &server.host_env());
+    let (a, b) = (host_a.address.as_str(), host_b.address.as_str());
+
+    let operator = socket::login(a, &socket::first_password(&host_a));
+    let partner = socket::create_partner(a, &operator, "Acme", "owner@acme.example");
+    let id = partner["id"].as_str().unwrap();
+    let owner = socket::login_as(b, "owner@acme.example", "correct horse battery");
+    let (status, body) = socket::request(
+        b,
+        "POST",
+        &format!("/v1/partners/{id}/members"),
+        Some(&owner),
+        Some(&json!({
+            "email": "x@acme.example", "name": "X", "password": "correct horse battery", "role": "admin",
+        })),
+    );
+    assert_eq!(status, 201, "{body}");
+    let x = body["account_id"].as_str().unwrap().to_owned();
+    let x_session = socket::login_as(a, "x@acme.example", "correct horse battery");
+    let member = format!("/v1/partners/{id}/members/{x}");
+    // Reading the webhook delivery log takes managing members: Admins may, Technicians not.
+    let deliveries = format!("/v1/partners/{id}/webhook-deliveries");
+    let lists = |host: &str| socket::request(host, "GET", &deliveries, Some(&x_session), None).0;
+
+    // Created through b, an Admin at once through a.
+    assert_eq!(lists(a), 200);
+    // Made a Technician through a: b refuses the very next request.
+    let demote = json!({ "role": "technician" });
+    assert_eq!(
+        socket::request(a, "PATCH", &member, Some(&owner), Some(&demote)).0,
+        200
+    );
+    assert_eq!(lists(b), 403);
+    // Made an Admin again through b: a lets the very next request through.
+    let promote = json!({ "role": "admin" });
+    assert_eq!(
+        socket::request(b, "PATCH", &member, Some(&owner), Some(&promote)).0,
+        200
+    );
+    assert_eq!(lists(a), 200);
+    // Disabled through a: refused by b.
+    let disable = json!({ "status": "disabled" });
+    assert_eq!(
+        socket::request(a, "PATCH", &member, Some(&owner), Some(&disable)).0,
+        200
+    );
+    assert_ne!(lists(b), 200);
 }

@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-struct Host {
+pub(super) struct Host {
     child: Child,
-    address: String,
+    pub(super) address: String,
     stdout: Vec<String>,
 }
 
@@ -29,7 +29,7 @@ fn start(data_dir: &std::path::Path) -> Host {
 }
 
 /// As [`start`], with more configuration from the environment.
-fn start_with(data_dir: &std::path::Path, env: &[(&str, String)]) -> Host {
+pub(super) fn start_with(data_dir: &std::path::Path, env: &[(&str, String)]) -> Host {
     let mut child = Command::new(env!("CARGO_BIN_EXE_siteward"))
         .arg("serve")
         .env("SITEWARD_DATA_DIR", data_dir)
@@ -61,7 +61,7 @@ fn start_with(data_dir: &std::path::Path, env: &[(&str, String)]) -> Host {
 }
 
 /// One HTTP/1.1 request over a fresh connection; returns status and JSON body.
-fn request(
+pub(super) fn request(
     address: &str,
     method: &str,
     path: &str,
@@ -130,11 +130,11 @@ fn dechunk(mut text: &str) -> String {
     out
 }
 
-fn login(address: &str, password: &str) -> String {
+pub(super) fn login(address: &str, password: &str) -> String {
     login_as(address, "ops@siteward.example", password)
 }
 
-fn login_as(address: &str, email: &str, password: &str) -> String {
+pub(super) fn login_as(address: &str, email: &str, password: &str) -> String {
     let (status, body) = request(
         address,
         "POST",
@@ -147,7 +147,7 @@ fn login_as(address: &str, email: &str, password: &str) -> String {
 }
 
 /// Creates a partner whose Super Admin `owner` has the password `correct horse battery`.
-fn create_partner(address: &str, operator: &str, name: &str, owner: &str) -> Value {
+pub(super) fn create_partner(address: &str, operator: &str, name: &str, owner: &str) -> Value {
     let (status, partner) = request(
         address,
         "POST",
@@ -162,7 +162,7 @@ fn create_partner(address: &str, operator: &str, name: &str, owner: &str) -> Val
 }
 
 /// The operator's generated password, from the first start's output.
-fn first_password(host: &Host) -> String {
+pub(super) fn first_password(host: &Host) -> String {
     host.stdout
         .iter()
         .find_map(|line| line.trim().strip_prefix("password: "))
@@ -184,7 +184,7 @@ fn kill_hard(mut host: Host) {
 }
 
 /// Waits up to `limit` for `done`, checking every 100 ms.
-fn wait_for(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
+pub(super) fn wait_for(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + limit;
     while !done() {
         assert!(Instant::now() < deadline, "waited {limit:?} for {what}");
