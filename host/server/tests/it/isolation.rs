@@ -1,5 +1,6 @@
-//! Tenant isolation: a resource of another tenant is invisible (404) to every route that can
-//! name it, and the attempt changes nothing.
+//! Tenant isolation and privilege: a resource of another tenant is invisible (404) to every
+//! route that can name it; within a tenant, a Technician (Locked at the site or not) is refused
+//! (403) what its role does not allow; and no attempt changes anything.
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -163,7 +164,9 @@ async fn world(
     super::Partner,
     std::collections::BTreeMap<&'static str, String>,
 ) {
-    let (acme, site, _, techs) = super::technicians::site_with_technicians(app, 1).await;
+    let (acme, site, site_admin, techs) = super::technicians::site_with_technicians(app, 2).await;
+    // The second technician may work at the site; the first stays Locked.
+    super::technicians::set_locked(app, &site, &site_admin, &techs[1..], false).await;
     let owner = &acme.owner_token;
     let created = |path: String, body: Value| async move {
         let reply = app.post(&path, owner, body).await;
@@ -425,6 +428,136 @@ async fn no_route_answers_an_expired_session_a_revoked_token_or_a_disabled_accou
         }
     }
     assert!(checked > 200, "only {checked} attempts");
+    assert_eq!(
+        app.store.chain_heads().await.unwrap(),
+        heads,
+        "an attempt changed something"
+    );
+}
+
+/// What any member of a partner may read there, whatever its role: the partner, its customers,
+/// sites and their admins and technicians, its members and its seats. Everything else under a
+/// partner or site takes a privilege a Technician does not hold.
+const MEMBERS_MAY_READ: &[&str] = &[
+    "/v1/partners/{partner_id}",
+    "/v1/partners/{partner_id}/customers",
+    "/v1/customers/{customer_id}",
+    "/v1/partners/{partner_id}/licences",
+    "/v1/partners/{partner_id}/members",
+    "/v1/partners/{partner_id}/members/{account_id}",
+    "/v1/partners/{partner_id}/sites",
+    "/v1/sites/{site_id}",
+    "/v1/sites/{site_id}/admins",
+    "/v1/sites/{site_id}/technicians",
+];
+
+/// A valid input for each route that needs one, so that what refuses a Technician is the
+/// missing privilege and not the input.
+fn valid_input(
+    method: &Method,
+    template: &str,
+    ids: &std::collections::BTreeMap<&str, String>,
+) -> (Option<Value>, &'static str) {
+    let id = |name: &str| ids[name].clone();
+    let tech = id("account_id");
+    let body = match (method.as_str(), template) {
+        ("GET", t) if t.ends_with("/audit-events/export") => return (None, "?format=ndjson"),
+        ("PATCH", "/v1/accounts/{account_id}") => json!({ "status": "disabled" }),
+        ("POST", t) if t.ends_with("/api-tokens") => json!({ "name": "mine" }),
+        ("POST", "/v1/partners/{partner_id}/customers") => json!({ "name": "Mine" }),
+        ("POST", "/v1/partners/{partner_id}/departments") => json!({ "name": "Mine" }),
+        ("POST", "/v1/partners/{partner_id}/grants") => json!({
+            "subject": { "kind": "technician", "id": tech },
+            "scope": { "kind": "site", "id": id("site_id") }, "role": "full_device_access" }),
+        ("POST", "/v1/partners/{partner_id}/invitations") => {
+            json!({ "emails": ["new@acme.example"], "role": "technician" })
+        }
+        ("POST", "/v1/partners/{partner_id}/members") => json!({
+            "email": "new@acme.example", "name": "New", "password": PASSWORD, "role": "admin" }),
+        ("POST", "/v1/partners/{partner_id}/members/{account_id}/site-invitations") => {
+            json!({ "site_ids": [id("site_id")], "level": "full" })
+        }
+        ("POST", "/v1/partners/{partner_id}/roles") => json!({
+            "name": "Mine", "purpose": "devices_and_groups", "permissions": ["device.terminal"] }),
+        ("POST", "/v1/partners/{partner_id}/sites") => {
+            json!({ "customer_id": id("customer_id"), "name": "Mine",
+                    "admin": { "email": "new@customer.example", "name": "New" } })
+        }
+        ("POST", "/v1/sites/{site_id}/admins") => {
+            json!({ "email": "new@customer.example", "name": "New" })
+        }
+        ("POST", "/v1/sites/{site_id}/device-groups") => json!({ "name": "Mine" }),
+        ("POST", "/v1/sites/{site_id}/invitations") => {
+            json!({ "technicians": [{ "account_id": tech, "level": "full" }] })
+        }
+        ("POST", "/v1/sites/{site_id}/technicians/level") => {
+            json!({ "account_ids": [tech], "level": "full" })
+        }
+        ("POST", "/v1/sites/{site_id}/technicians/lock") => {
+            json!({ "account_ids": [tech], "locked": false })
+        }
+        ("POST", "/v1/sites/{site_id}/technicians/remove") => json!({ "account_ids": [tech] }),
+        ("PUT", t) if t.ends_with("/plugins/{name}") => json!({ "enabled": false }),
+        _ => json!({}),
+    };
+    (Some(body), "")
+}
+
+#[tokio::test]
+async fn a_technician_locked_or_not_is_refused_what_its_role_does_not_allow_and_changes_nothing() {
+    let app = TestApp::new().await;
+    siteward_server::plugins::bundled::ensure(&app.state)
+        .await
+        .unwrap();
+    let (_, ids) = world(&app).await;
+    let locked = app.token("tech0@acme.example").await;
+    let unlocked = app.token("tech1@acme.example").await;
+    let heads = app.store.chain_heads().await.unwrap();
+
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for (method, template, needs_input) in operations() {
+        let Some(path) = fill(&template, &ids) else {
+            continue;
+        };
+        let (body, query) = if needs_input {
+            valid_input(&method, &template, &ids)
+        } else {
+            (None, "")
+        };
+        let expected = if method == Method::GET && MEMBERS_MAY_READ.contains(&template.as_str()) {
+            StatusCode::OK
+        } else {
+            StatusCode::FORBIDDEN
+        };
+        for (who, token) in [
+            ("a Locked technician", &locked),
+            ("a technician", &unlocked),
+        ] {
+            let reply = app
+                .call(
+                    method.clone(),
+                    &format!("{path}{query}"),
+                    Some(token),
+                    body.clone(),
+                )
+                .await;
+            if reply.status != expected {
+                wrong.push(format!(
+                    "{method} {template} as {who}: {} {}, not {expected}",
+                    reply.status, reply.body
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} of {checked} attempts:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert!(checked > 100, "only {checked} attempts");
     assert_eq!(
         app.store.chain_heads().await.unwrap(),
         heads,
