@@ -211,3 +211,42 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// An id's text parses back to it, and ids sort by number as they do by text (the
+        /// index keys on the number, listings and cursors on the text).
+        #[test]
+        fn ids_round_trip_and_sort_alike(a in any::<u128>(), b in any::<u128>()) {
+            let (x, y) = (SiteId::from_key(a), SiteId::from_key(b));
+            prop_assert_eq!(SiteId::parse("id", x.as_str()), Ok(x.clone()));
+            prop_assert_eq!(x.key(), a);
+            prop_assert_eq!(a.cmp(&b), x.as_str().cmp(y.as_str()));
+        }
+
+        /// Whatever arrives in a path, only an id's own text is taken as one.
+        #[test]
+        fn only_an_ids_text_parses(text in any::<String>()) {
+            if let Ok(id) = AccountId::parse("id", &text) {
+                prop_assert_eq!(AccountId::from_key(id.key()), id);
+            }
+        }
+
+        #[test]
+        fn ids_made_later_sort_later(
+            ms in 0i64..(1 << 47), later in 1i64..1_000_000, r1 in any::<[u8; 10]>(), r2 in any::<[u8; 10]>(),
+        ) {
+            let at = |ms: i64| chrono::DateTime::from_timestamp_millis(ms).unwrap();
+            let first = PartnerId::generate(at(ms), r1);
+            let second = PartnerId::generate(at(ms + later), r2);
+            prop_assert!(first < second);
+        }
+    }
+}

@@ -144,3 +144,36 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// Every cursor the API hands out reads back as the key it was made from.
+        #[test]
+        fn a_cursor_reads_back_as_its_key(key in any::<u128>()) {
+            let id = crate::ids::SiteId::from_key(key);
+            let page = PageRequest::parse(Some(10), Some(&encode_cursor(id.as_str())));
+            prop_assert_eq!(page.map(|p| p.after), Ok(Some(id.as_str().to_owned())));
+        }
+
+        /// Anything else is refused as a cursor, never taken as a key.
+        #[test]
+        fn only_an_id_is_a_cursor(text in any::<String>(), limit in any::<u32>()) {
+            match PageRequest::parse(Some(limit), Some(&text)) {
+                Ok(page) => {
+                    prop_assert!((1..=MAX_LIMIT).contains(&page.limit));
+                    let key = page.after.unwrap();
+                    prop_assert!(crate::ids::is_id_text(&key));
+                    prop_assert_eq!(encode_cursor(&key), text);
+                }
+                Err(error) => prop_assert!(error.field == "limit" || error.field == "cursor"),
+            }
+        }
+    }
+}

@@ -21,9 +21,12 @@ pub struct Email(String);
 
 impl Email {
     /// Parses and normalises an address. The check is deliberately the practical one: one `@`,
-    /// a non-empty local part without spaces, and a domain of dot-separated labels.
+    /// a non-empty local part without spaces, and a domain of dot-separated labels. It is made
+    /// on the normalised address — what is stored — since lower-casing can lengthen text and
+    /// turn a letter into one that is not (`İ` becomes `i` and a combining dot).
     pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
-        let text = text.trim();
+        let text = text.trim().to_lowercase();
+        let text = text.as_str();
         let invalid =
             |why: &str| FieldError::new(field, format!("is not a valid email address ({why})"));
         if text.is_empty() {
@@ -52,7 +55,7 @@ impl Email {
         if !labels_ok {
             return Err(invalid("the domain must be like example.com"));
         }
-        Ok(Self(text.to_lowercase()))
+        Ok(Self(text.to_owned()))
     }
 
     /// Wraps an address that storage returned; storage only holds normalised addresses.
@@ -245,6 +248,110 @@ mod tests {
         assert_eq!(hex_colour("c", "#0A7D4F").unwrap(), "#0a7d4f");
         for bad in ["0a7d4f", "#0a7d4", "#0a7d4g", "red"] {
             assert!(hex_colour("c", bad).is_err(), "{bad}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Every alphanumeric character whose lower case is more than one character, or not
+    /// alphanumeric.
+    fn changing_letters() -> Vec<char> {
+        (0..=0x10_ffff_u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_alphanumeric())
+            .filter(|c| {
+                let lower: Vec<char> = c.to_lowercase().collect();
+                lower.len() > 1 || !lower.iter().all(|l| l.is_alphanumeric())
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// Whatever arrives, an accepted address is stored as one that is accepted again, as
+        /// itself: normalising never makes an address the host would refuse or read otherwise.
+        #[test]
+        fn an_accepted_email_is_normalised_for_good(text in any::<String>()) {
+            if let Ok(email) = Email::parse("email", &text) {
+                let stored = email.as_str();
+                prop_assert!(stored.len() <= MAX_EMAIL_LEN, "{stored:?}");
+                prop_assert!(!stored.chars().any(|c| c.is_whitespace() || c.is_control()));
+                prop_assert_eq!(stored.matches('@').count(), 1);
+                prop_assert_eq!(Email::parse("email", stored), Ok(email.clone()));
+            }
+        }
+
+        /// Letters whose lower case is longer, or not a letter at all (`İ` is `i` and a
+        /// combining dot), are where normalising after checking goes wrong.
+        #[test]
+        fn an_email_with_letters_that_change_when_lowered_is_normalised_for_good(
+            local in "[a-z]{1,5}",
+            odd in prop::sample::select(changing_letters()),
+            tld in "[a-z]{2,4}",
+            pad in 0usize..250,
+        ) {
+            for text in [
+                format!("{local}@{odd}x.{tld}"),
+                format!("{local}{odd}@x.{tld}"),
+                format!("{}@{odd}.{tld}", "a".repeat(pad.min(64))),
+            ] {
+                if let Ok(email) = Email::parse("email", &text) {
+                    prop_assert!(email.as_str().len() <= MAX_EMAIL_LEN);
+                    prop_assert_eq!(Email::parse("email", email.as_str()), Ok(email.clone()));
+                }
+            }
+        }
+
+        #[test]
+        fn an_email_of_unicode_words_is_normalised_for_good(
+            local in "[\\pL\\pN._+-]{1,20}",
+            labels in prop::collection::vec("[\\pL\\pN]{1,12}", 2..4),
+        ) {
+            let text = format!("{local}@{}", labels.join("."));
+            if let Ok(email) = Email::parse("email", &text) {
+                prop_assert_eq!(Email::parse("email", email.as_str()), Ok(email.clone()));
+                prop_assert!(email.as_str().len() <= MAX_EMAIL_LEN);
+            }
+        }
+
+        /// The addresses people have are accepted, whatever the spacing and case around them.
+        #[test]
+        fn an_ordinary_address_is_accepted_trimmed_and_lower_cased(
+            local in "[A-Za-z0-9][A-Za-z0-9._%+-]{0,30}",
+            domain in "[A-Za-z0-9]{1,20}(\\.[A-Za-z]{2,8}){1,2}",
+            before in "[ \t]{0,3}",
+            after in "[ \t\n]{0,3}",
+        ) {
+            let email = Email::parse("email", &format!("{before}{local}@{domain}{after}"));
+            prop_assert_eq!(
+                email.map(|e| e.as_str().to_owned()),
+                Ok(format!("{local}@{domain}").to_lowercase())
+            );
+        }
+
+        #[test]
+        fn an_accepted_name_is_trimmed_bounded_and_accepted_again(text in any::<String>()) {
+            if let Ok(accepted) = name("name", &text) {
+                prop_assert_eq!(accepted.trim(), accepted.as_str());
+                prop_assert!((1..=MAX_NAME_LEN).contains(&accepted.chars().count()));
+                prop_assert!(!accepted.chars().any(char::is_control));
+                prop_assert_eq!(name("name", &accepted), Ok(accepted.clone()));
+            }
+        }
+
+        #[test]
+        fn a_name_without_control_characters_is_accepted_up_to_the_limit(
+            text in "[^\\p{Cc}]{1,250}",
+        ) {
+            let trimmed = text.trim();
+            let expected = !trimmed.is_empty() && trimmed.chars().count() <= MAX_NAME_LEN;
+            prop_assert_eq!(name("name", &text).is_ok(), expected, "{:?}", text);
         }
     }
 }

@@ -452,3 +452,61 @@ mod tests {
         assert_eq!(manifest.redact(&given)["allowed_domains"], "acme.example");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn manifest(name: &str, version: &str, setting: &str, deadline_ms: u64) -> String {
+        let [name, version, setting] = [name, version, setting].map(toml::Value::from);
+        format!(
+            "name = {name}\nversion = {version}\nworld = \"invitation-renderer\"\nwit = \"0.1.0\"\n\
+             [[config]]\nname = {setting}\n[limits]\ndeadline_ms = {deadline_ms}\n"
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1_000))]
+
+        /// Anything uploaded as a manifest is read or refused with a field to blame; it never
+        /// takes the host down.
+        #[test]
+        fn any_text_is_read_or_refused_with_a_field(text in any::<String>()) {
+            if let Err(error) = Manifest::from_toml(&text) {
+                prop_assert!(!error.field.is_empty() && !error.message.is_empty());
+            }
+        }
+
+        #[test]
+        fn well_formed_manifests_are_read_as_written(
+            name in "[a-z][a-z0-9-]{0,63}",
+            version in (0u64..1000, 0u64..1000, 0u64..1000),
+            setting in "[a-z][a-z0-9_]{0,63}",
+            deadline_ms in 1u64..=5_000,
+        ) {
+            let version_text = format!("{}.{}.{}", version.0, version.1, version.2);
+            let read = Manifest::from_toml(&manifest(&name, &version_text, &setting, deadline_ms));
+            let read = read.map_err(|e| format!("{}: {}", e.field, e.message));
+            let read = read.unwrap();
+            prop_assert_eq!(&read.name, &name);
+            prop_assert_eq!(Version::parse(&read.version), Some(Version(version.0, version.1, version.2)));
+            prop_assert_eq!(read.limits().unwrap().deadline, Duration::from_millis(deadline_ms));
+        }
+
+        /// A name that is not a plugin name is refused, and the refusal names the field.
+        #[test]
+        fn a_bad_name_is_refused_by_name(name in any::<String>()) {
+            prop_assume!(!is_plugin_name(&name));
+            let error = Manifest::from_toml(&manifest(&name, "1.0.0", "mode", 100)).unwrap_err();
+            prop_assert_eq!(error.field, "name");
+        }
+
+        #[test]
+        fn versions_compare_as_numbers(a in any::<(u32, u32, u32)>(), b in any::<(u32, u32, u32)>()) {
+            let parse = |(x, y, z): (u32, u32, u32)| Version::parse(&format!("{x}.{y}.{z}")).unwrap();
+            prop_assert_eq!(parse(a).cmp(&parse(b)), a.cmp(&b));
+        }
+    }
+}

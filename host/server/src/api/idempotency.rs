@@ -25,6 +25,13 @@ pub struct Idempotency {
     fingerprint: String,
 }
 
+/// The stored key for a caller's `Idempotency-Key` header (1 to 255 visible ASCII characters):
+/// the caller's id, a `/`, and the key, so one caller's key never replays another's answer.
+fn scoped_key(caller: &str, header: &[u8]) -> Option<String> {
+    let valid = (1..=255).contains(&header.len()) && header.iter().all(u8::is_ascii_graphic);
+    valid.then(|| format!("{caller}/{}", String::from_utf8_lossy(header)))
+}
+
 impl Idempotency {
     /// Reads the header (1 to 255 visible ASCII characters) and fingerprints the request.
     pub fn from_request(
@@ -36,21 +43,18 @@ impl Idempotency {
         let key = match headers.get(HEADER) {
             None => None,
             Some(value) => {
-                let text = value.to_str().ok().filter(|t| {
-                    !t.is_empty() && t.len() <= 255 && t.bytes().all(|b| b.is_ascii_graphic())
-                });
-                let text = text.ok_or_else(|| {
-                    ApiError::from(siteward_core::FieldError::new(
-                        "Idempotency-Key",
-                        "must be 1 to 255 visible ASCII characters",
-                    ))
-                })?;
                 let caller = match &auth.audit.actor {
                     Actor::Account(id) => id.to_string(),
                     Actor::ApiToken(id) => id.to_string(),
                     Actor::System => "system".to_owned(),
                 };
-                Some(format!("{caller}/{text}"))
+                let key = scoped_key(&caller, value.as_bytes()).ok_or_else(|| {
+                    ApiError::from(siteward_core::FieldError::new(
+                        "Idempotency-Key",
+                        "must be 1 to 255 visible ASCII characters",
+                    ))
+                })?;
+                Some(key)
             }
         };
         let mut hash = Sha256::new();
@@ -101,5 +105,36 @@ impl Idempotency {
             body: serde_json::to_string(body).map_err(|e| ApiError::internal(&e))?,
             created_at: state.now(),
         }))
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::scoped_key;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// Visible ASCII up to 255 bytes is a key; anything else (empty, longer, spaces,
+        /// control or non-ASCII bytes) is refused.
+        #[test]
+        fn a_key_is_one_to_255_visible_ascii_characters(header in prop::collection::vec(any::<u8>(), 0..300)) {
+            let expected = (1..=255).contains(&header.len()) && header.iter().all(|b| (0x21..=0x7e).contains(b));
+            prop_assert_eq!(scoped_key("01KJ0000000000000000000000", &header).is_some(), expected);
+        }
+
+        /// Two callers (ids of one length, without `/`) never share a stored key, whatever
+        /// keys they send.
+        #[test]
+        fn callers_never_share_a_key(
+            a in "[0-9A-HJKMNP-TV-Z]{26}", b in "[0-9A-HJKMNP-TV-Z]{26}",
+            k in "[!-~]{1,255}", l in "[!-~]{1,255}",
+        ) {
+            prop_assume!(a != b);
+            prop_assert_ne!(scoped_key(&a, k.as_bytes()), scoped_key(&b, l.as_bytes()));
+            prop_assert_eq!(scoped_key(&a, k.as_bytes()) == scoped_key(&a, l.as_bytes()), k == l);
+        }
     }
 }
