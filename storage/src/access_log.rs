@@ -71,13 +71,7 @@ struct ChangeRow {
 impl Store {
     /// The revision the log has reached: 0 before any logged write.
     pub async fn access_revision(&self) -> Result<i64, StorageError> {
-        let revision: Option<i64> = self
-            .db
-            .query("SELECT VALUE revision FROM ONLY access_revision:current")
-            .await
-            .and_then(|mut r| r.take(0))
-            .map_err(StorageError::backend)?;
-        Ok(revision.unwrap_or(0))
+        self.revision_of("access_revision").await
     }
 
     /// Up to `limit` logged revisions after `revision`, in order. The first is not

@@ -111,6 +111,18 @@ impl Store {
         &self.db
     }
 
+    /// A counter's value (`<table>:current`'s `revision`): 0 before it was first raised.
+    async fn revision_of(&self, table: &str) -> Result<i64, StorageError> {
+        let revision: Option<i64> = self
+            .db
+            .query("SELECT VALUE revision FROM ONLY $counter")
+            .bind(("counter", rows::rid(table, "current")))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(revision.unwrap_or(0))
+    }
+
     /// Whether the database answers; used by the readiness probe.
     pub async fn ping(&self) -> Result<(), StorageError> {
         self.db

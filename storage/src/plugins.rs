@@ -150,13 +150,7 @@ const RAISE_REVISION: &str = "UPSERT plugin_revision:current SET revision = (rev
 impl Store {
     /// The plugin revision: it changes whenever plugins must be reloaded.
     pub async fn plugin_revision(&self) -> Result<i64, StorageError> {
-        let revision: Option<i64> = self
-            .db
-            .query("SELECT VALUE revision FROM ONLY plugin_revision:current")
-            .await
-            .and_then(|mut r| r.take(0))
-            .map_err(StorageError::backend)?;
-        Ok(revision.unwrap_or(0))
+        self.revision_of("plugin_revision").await
     }
 
     /// Everything a host loads about plugins (components aside), read in one transaction.

@@ -157,6 +157,20 @@ async fn a_partner_admin_gets_404_for_every_resource_of_another_partner() {
     assert_eq!(b_tech_member.body["status"], "active");
 }
 
+/// Fails with every wrong answer, or when too few routes were tried to mean anything.
+fn all_right(wrong: &[String], checked: usize) {
+    assert!(
+        wrong.is_empty(),
+        "{} of {checked} attempts:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert!(
+        checked > 100,
+        "only {checked} attempts: is the OpenAPI document complete?"
+    );
+}
+
 /// One partner's world with one resource of every kind a route can name, by path parameter.
 async fn world(
     app: &TestApp,
@@ -340,16 +354,7 @@ async fn every_route_that_names_a_resource_hides_it_from_another_partner_and_cha
             checked += 1;
         }
     }
-    assert!(
-        wrong.is_empty(),
-        "{} of {checked} attempts:\n{}",
-        wrong.len(),
-        wrong.join("\n")
-    );
-    assert!(
-        checked > 100,
-        "only {checked} attempts: is the OpenAPI document complete?"
-    );
+    all_right(&wrong, checked);
     assert_eq!(
         app.store.chain_heads().await.unwrap(),
         heads,
@@ -551,13 +556,7 @@ async fn a_technician_locked_or_not_is_refused_what_its_role_does_not_allow_and_
             checked += 1;
         }
     }
-    assert!(
-        wrong.is_empty(),
-        "{} of {checked} attempts:\n{}",
-        wrong.len(),
-        wrong.join("\n")
-    );
-    assert!(checked > 100, "only {checked} attempts");
+    all_right(&wrong, checked);
     assert_eq!(
         app.store.chain_heads().await.unwrap(),
         heads,

@@ -86,6 +86,18 @@ impl TestApp {
         events
     }
 
+    /// Switches `test-hostile` on for `partner`, misbehaving as `mode` says.
+    async fn bind_hostile(&self, operator: &str, partner: &Partner, mode: &str) {
+        let reply = self
+            .put(
+                &format!("/v1/partners/{}/plugins/test-hostile", partner.id),
+                operator,
+                json!({ "enabled": true, "config": { "mode": mode } }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    }
+
     async fn invite(&self, partner: &Partner, emails: &[&str]) -> super::Reply {
         self.post(
             &format!("/v1/partners/{}/invitations", partner.id),
@@ -311,18 +323,8 @@ async fn a_failing_renderer_never_loses_an_email_and_is_quarantined_for_its_part
             .status,
         StatusCode::CREATED
     );
-    let bind = async |partner: &Partner, mode: &str| {
-        let reply = app
-            .put(
-                &format!("/v1/partners/{}/plugins/test-hostile", partner.id),
-                &operator,
-                json!({ "enabled": true, "config": { "mode": mode } }),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    };
-    bind(&acme, "trap").await;
-    bind(&bravo, "ok").await;
+    app.bind_hostile(&operator, &acme, "trap").await;
+    app.bind_hostile(&operator, &bravo, "ok").await;
 
     let emails: Vec<String> = (0..8).map(|n| format!("t{n}@acme.example")).collect();
     let emails: Vec<&str> = emails.iter().map(String::as_str).collect();
@@ -419,7 +421,7 @@ async fn a_failing_renderer_never_loses_an_email_and_is_quarantined_for_its_part
     assert_eq!(view.body["metrics"]["failures"]["trap"], 5, "{}", view.body);
 
     // Re-enabled (fixed), it runs again.
-    bind(&acme, "ok").await;
+    app.bind_hostile(&operator, &acme, "ok").await;
     let view = app.get("/v1/plugins/test-hostile", &operator).await;
     assert_eq!(view.body["quarantined_for"], json!([]), "{}", view.body);
     app.invite(&acme, &["fixed@acme.example"]).await;
@@ -512,14 +514,7 @@ async fn under_a_load_of_invitations_hostile_plugins_cost_no_email_and_leave_oth
     let mut partners = Vec::new();
     for mode in ["trap", "grow", "spin", "ok"] {
         let partner = app.partner(&operator, mode).await;
-        let reply = app
-            .put(
-                &format!("/v1/partners/{}/plugins/test-hostile", partner.id),
-                &operator,
-                json!({ "enabled": true, "config": { "mode": mode } }),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        app.bind_hostile(&operator, &partner, mode).await;
         partners.push((mode, partner));
     }
 
@@ -608,6 +603,83 @@ async fn under_a_load_of_invitations_hostile_plugins_cost_no_email_and_leave_oth
             view.body
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hook_that_finds_no_free_slot_is_offered_its_events_again_and_not_blamed() {
+    use siteward_plugins::{Failure, Limits, World};
+    use siteward_server::notify::notify_once;
+
+    // One slot in all, so another tenant's call can hold it.
+    let runtime = siteward_plugins::Runtime::new(siteward_plugins::RuntimeConfig {
+        concurrency: 1,
+        ..siteward_plugins::RuntimeConfig::default()
+    })
+    .unwrap();
+    let app = TestApp::with_settings(siteward_server::Settings {
+        plugin_runtime: runtime.clone(),
+        ..siteward_server::Settings::defaults()
+    })
+    .await;
+    siteward_server::plugins::bundled::ensure(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(notify_once(&app.state).await.unwrap(), 0);
+    let (_, site, site_admin, techs) = super::technicians::site_with_technicians(&app, 1).await;
+    for locked in [false, true] {
+        super::technicians::set_locked(&app, &site, &site_admin, &techs, locked).await;
+    }
+
+    // Another tenant's plugin spins in the only slot for longer than the hooks wait (1 s each).
+    let spinner = runtime
+        .load(
+            &std::fs::read(component("test-hostile")).unwrap(),
+            Limits {
+                deadline: std::time::Duration::from_secs(5),
+                ..Limits::for_world(World::InvitationRenderer)
+            },
+        )
+        .unwrap();
+    let holder = std::thread::spawn(move || {
+        let spin = vec![("mode".to_owned(), "spin".to_owned())];
+        let invitation = siteward_plugins::testing::sample_invitation();
+        spinner.render("partner/another", &spin, &invitation).result
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(
+        notify_once(&app.state).await.unwrap(),
+        0,
+        "nothing is queued while no slot is free"
+    );
+    assert!(matches!(holder.join().unwrap(), Err(Failure::Deadline)));
+
+    // The events were not skipped: with the slot free, they are handled now.
+    assert_eq!(
+        notify_once(&app.state).await.unwrap(),
+        2,
+        "the lock to the Super Admin, the acceptance to the site admin"
+    );
+    // And the hook was not blamed for the wait.
+    let operator = app.operator().await;
+    assert!(
+        app.actions(&operator, "plugin.call_failed")
+            .await
+            .is_empty()
+    );
+    assert!(
+        app.actions(&operator, "plugin.quarantined")
+            .await
+            .is_empty()
+    );
+    let view = app.get("/v1/plugins/owner-notifier", &operator).await;
+    let failures = view.body["metrics"]["failures"].as_object().unwrap();
+    assert_eq!(
+        failures.keys().collect::<Vec<_>>(),
+        ["busy"],
+        "{}",
+        view.body
+    );
+    assert_eq!(view.body["quarantined_for"], json!([]), "{}", view.body);
 }
 
 #[tokio::test]

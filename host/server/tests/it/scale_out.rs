@@ -123,9 +123,23 @@ impl SurrealServer {
             .map(|t| std::path::PathBuf::from(t).join("surreal-server"))
             .unwrap_or_else(|| crate_dir.join("target"));
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let built = std::process::Command::new(cargo)
+        let mut build = std::process::Command::new(cargo);
+        build
             .args(["build", "--locked", "--manifest-path"])
-            .arg(crate_dir.join("Cargo.toml"))
+            .arg(crate_dir.join("Cargo.toml"));
+        // What cargo set for this test (its package, paths, flags) is not that build's: left
+        // in, it makes the dependencies' build scripts run again whenever the checkout moves.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            let cargo_own = name.starts_with("CARGO_")
+                && !["CARGO_HOME", "CARGO_HTTP_", "CARGO_NET_", "CARGO_REGISTR"]
+                    .iter()
+                    .any(|kept| name.starts_with(kept));
+            if cargo_own || ["CARGO", "RUSTFLAGS", "RUSTDOCFLAGS", "OUT_DIR"].contains(&&*name) {
+                build.env_remove(&*name);
+            }
+        }
+        let built = build
             .env("CARGO_TARGET_DIR", &target)
             .status()
             .expect("cargo runs");
