@@ -2,7 +2,7 @@
 //! by every other host's next request — hosts sharing the embedded engine in this process, and
 //! two `siteward` processes on a real SurrealDB server over `ws://`.
 
-use serde_json::json;
+use serde_json::{Value, json};
 use siteward_server::Settings;
 
 use super::technicians::{check, set_locked, site_with_technicians};
@@ -219,28 +219,19 @@ fn two_siteward_processes_on_a_surrealdb_server_respect_each_others_changes_at_o
     // Reading the webhook delivery log takes managing members: Admins may, Technicians not.
     let deliveries = format!("/v1/partners/{id}/webhook-deliveries");
     let lists = |host: &str| socket::request(host, "GET", &deliveries, Some(&x_session), None).0;
+    let change = |host: &str, change: Value| {
+        socket::request(host, "PATCH", &member, Some(&owner), Some(&change)).0
+    };
 
     // Created through b, an Admin at once through a.
     assert_eq!(lists(a), 200);
     // Made a Technician through a: b refuses the very next request.
-    let demote = json!({ "role": "technician" });
-    assert_eq!(
-        socket::request(a, "PATCH", &member, Some(&owner), Some(&demote)).0,
-        200
-    );
+    assert_eq!(change(a, json!({ "role": "technician" })), 200);
     assert_eq!(lists(b), 403);
     // Made an Admin again through b: a lets the very next request through.
-    let promote = json!({ "role": "admin" });
-    assert_eq!(
-        socket::request(b, "PATCH", &member, Some(&owner), Some(&promote)).0,
-        200
-    );
+    assert_eq!(change(b, json!({ "role": "admin" })), 200);
     assert_eq!(lists(a), 200);
     // Disabled through a: refused by b.
-    let disable = json!({ "status": "disabled" });
-    assert_eq!(
-        socket::request(a, "PATCH", &member, Some(&owner), Some(&disable)).0,
-        200
-    );
+    assert_eq!(change(a, json!({ "status": "disabled" })), 200);
     assert_ne!(lists(b), 200);
 }
