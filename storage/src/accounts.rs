@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
 
 use siteward_core::Timestamp;
-use siteward_core::account::{Account, LoginThrottle};
+use siteward_core::account::Account;
 use siteward_core::audit::AuditEvent;
 use siteward_core::ids::{AccountId, SessionId};
 use siteward_core::validate::Email;
@@ -34,17 +34,21 @@ impl NewAccount {
             totp_secret: None,
             totp_pending_secret: None,
             totp_last_step: None,
-            failed_logins: 0,
-            locked_until: None,
+            email_skeleton: self.account.email.skeleton(),
             created_at: self.account.created_at,
         }
     }
 
     /// Adds the statements that create this account, refusing a taken email as a conflict.
+    /// An address that looks like an existing one counts as taken.
     pub(crate) fn insert(&self, tx: &mut Tx, name: &str) {
         tx.bind(&format!("{name}_email"), self.account.email.to_string())
+            .bind(&format!("{name}_skeleton"), self.account.email.skeleton())
             .guard(
-                format!("IF array::len(SELECT id FROM account WHERE email = ${name}_email) > 0 {{ THROW 'email_taken' }}"),
+                format!(
+                    "IF array::len(SELECT id FROM account WHERE email = ${name}_email \
+                     OR email_skeleton = ${name}_skeleton) > 0 {{ THROW 'email_taken' }}"
+                ),
                 Conflict::EmailTaken,
             )
             .bind(name, self.row())
@@ -57,8 +61,6 @@ impl NewAccount {
 pub struct Credentials {
     /// The argon2id hash of the password.
     pub password_hash: String,
-    /// Failed attempts and lockout.
-    pub throttle: LoginThrottle,
     /// The confirmed TOTP secret, if a second factor is enabled.
     pub totp_secret: Option<String>,
     /// A TOTP secret issued but not yet confirmed with a code.
@@ -97,10 +99,6 @@ impl AccountRow {
         let account = self.to_account()?;
         let credentials = Credentials {
             password_hash: self.password_hash,
-            throttle: LoginThrottle {
-                failures: u32::try_from(self.failed_logins).unwrap_or(u32::MAX),
-                locked_until: self.locked_until,
-            },
             totp_secret: self.totp_secret,
             totp_pending_secret: self.totp_pending_secret,
             totp_last_step: self.totp_last_step,
@@ -170,33 +168,26 @@ impl Store {
         self.account_row(id).await?.into_credentials()
     }
 
-    /// Records a failed login: the new throttle state and its audit events, in one transaction.
-    pub async fn record_login_failure(
-        &self,
-        account: &AccountId,
-        throttle: LoginThrottle,
-        events: &[AuditEvent],
-    ) -> Result<(), StorageError> {
+    /// Records a failed login's audit events (the attempt was counted when it was claimed).
+    pub async fn record_login_failure(&self, events: &[AuditEvent]) -> Result<(), StorageError> {
         let mut tx = Tx::new();
-        tx.bind("account", rid("account", account.as_str()))
-            .bind("failures", i64::from(throttle.failures))
-            .bind("locked_until", throttle.locked_until)
-            .run("UPDATE $account SET failed_logins = $failures, locked_until = $locked_until");
         tx.audit_all(events);
         tx.commit(&self.db).await
     }
 
-    /// Starts a session after a successful login: clears the failure count, records the TOTP
-    /// step used (if any), stores the session and the audit event.
+    /// Starts a session after a successful login with `email`: clears the address's failure
+    /// count, records the TOTP step used (if any), stores the session and the audit event.
     pub async fn start_session(
         &self,
+        email: &Email,
         session: &SessionRecord,
         totp_step: Option<i64>,
         event: &AuditEvent,
     ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
-        tx.bind("account", rid("account", session.account_id.as_str()))
-            .run("UPDATE $account SET failed_logins = 0, locked_until = NONE");
+        tx.bind("throttle", crate::throttle::record(email))
+            .run("DELETE $throttle")
+            .bind("account", rid("account", session.account_id.as_str()));
         if let Some(step) = totp_step {
             // Refuse the step if a concurrent login already used it: the replay guard.
             tx.bind("step", step).guard(
@@ -277,17 +268,22 @@ impl Store {
         tx.commit(&self.db).await
     }
 
-    /// Replaces an account's password hash.
+    /// Replaces an account's password hash and ends every session of the account but `keep`
+    /// (the one that changed it): whoever else was signed in with the old password is out.
     pub async fn set_password(
         &self,
         account: &AccountId,
         password_hash: &str,
+        keep: Option<&SessionId>,
         event: &AuditEvent,
     ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
         tx.bind("account", rid("account", account.as_str()))
+            .bind("account_id", account.to_string())
             .bind("hash", password_hash.to_owned())
+            .bind("keep", keep.map(|id| rid("session", id.as_str())))
             .run("UPDATE $account SET password_hash = $hash")
+            .run("DELETE session WHERE account_id = $account_id AND id != $keep")
             .audit(event);
         tx.commit(&self.db).await
     }

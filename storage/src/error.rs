@@ -32,7 +32,9 @@ pub enum Conflict {
 impl fmt::Display for Conflict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Self::EmailTaken => "an account with this email already exists",
+            Self::EmailTaken => {
+                "an account with this email, or one that looks just like it, already exists"
+            }
             Self::AlreadyMember => "the account is already a member of this partner",
             Self::AlreadySiteAdmin => "the account is already an admin of this site",
             Self::LastSuperAdmin => "the partner must keep at least one active super admin",

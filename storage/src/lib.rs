@@ -21,6 +21,7 @@ mod plugins;
 mod rows;
 mod sinks;
 mod tenancy;
+mod throttle;
 mod tokens;
 mod tx;
 mod webhooks;
@@ -37,7 +38,8 @@ pub use feeds::{FeedCursors, FeedOutput};
 pub use invitations::{Acceptance, IdempotencyRecord, InvitationScope, NewInvitation};
 pub use licences::LicenceUse;
 pub use migrate::MIGRATIONS;
-pub use outbox::{OutboxMessage, OutboxStatus};
+pub use outbox::{Delivery, OutboxMessage, OutboxStatus};
+pub use permissions::MemberAccess;
 pub use plugins::{BindingScope, InstalledPlugin, PluginBinding, PluginHealth, PluginState};
 pub use sinks::{SinkBatch, SinkState};
 pub use tenancy::{MemberView, PersonResolution, SiteAdminView};
@@ -73,6 +75,8 @@ impl StoreConfig {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Surreal<Any>,
+    /// Serialises this process's login claims per address (see `throttle`).
+    login_lanes: std::sync::Arc<throttle::Lanes>,
 }
 
 impl Store {
@@ -94,7 +98,10 @@ impl Store {
             .use_db(config.database.as_str())
             .await
             .map_err(StorageError::backend)?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            login_lanes: std::sync::Arc::default(),
+        })
     }
 
     /// Connects and applies pending migrations: what a host does at start.

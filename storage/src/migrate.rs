@@ -59,6 +59,18 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0012_access_log",
         include_str!("../migrations/0012_access_log.surql"),
     ),
+    (
+        "0013_login_throttle",
+        include_str!("../migrations/0013_login_throttle.surql"),
+    ),
+    (
+        "0014_account_email_skeleton",
+        include_str!("../migrations/0014_account_email_skeleton.surql"),
+    ),
+    (
+        "0015_outbox_invitation",
+        include_str!("../migrations/0015_outbox_invitation.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]
@@ -109,7 +121,49 @@ impl Store {
             tracing::info!(migration = name, "applied migration");
             done.push(*name);
         }
+        if done.contains(&"0014_account_email_skeleton") {
+            self.compute_email_skeletons().await?;
+        }
         Ok(done)
+    }
+
+    /// Replaces the placeholder skeletons migration 0014 left with the real ones. Two
+    /// accounts that already had confusable addresses keep both: the second gets its skeleton
+    /// made unique with its id, and the operator is told.
+    async fn compute_email_skeletons(&self) -> Result<(), StorageError> {
+        #[derive(Debug, SurrealValue)]
+        #[surreal(crate = "surrealdb::types")]
+        struct Pending {
+            id: surrealdb::types::RecordId,
+            email: String,
+        }
+        let pending: Vec<Pending> = self
+            .db
+            .query("SELECT id, email FROM account WHERE string::starts_with(email_skeleton, 'pending/')")
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        for account in pending {
+            let skeleton =
+                siteward_core::validate::Email::from_trusted(account.email.clone()).skeleton();
+            let set = |skeleton: String| {
+                self.db
+                    .query("UPDATE $account SET email_skeleton = $skeleton")
+                    .bind(("account", account.id.clone()))
+                    .bind(("skeleton", skeleton))
+            };
+            if set(skeleton.clone()).await.and_then(|r| r.check()).is_err() {
+                tracing::warn!(
+                    email = account.email,
+                    "two accounts have addresses a person could mistake for each other; both are kept"
+                );
+                set(format!("{skeleton}#{}", key(&account.id)))
+                    .await
+                    .and_then(|r| r.check())
+                    .map_err(StorageError::backend)?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -318,3 +318,64 @@ impl Store {
         Ok((count(0)?, count(1)?, count(2)?))
     }
 }
+
+/// Where the latest email of an invitation stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    /// The invitation.
+    pub invitation_id: InvitationId,
+    /// Its latest message's status.
+    pub status: OutboxStatus,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// The last failure, with the mail server's reply.
+    pub last_error: Option<String>,
+}
+
+impl Store {
+    /// The latest email of each of these invitations (one sent per send and resend), in one
+    /// query; invitations with no email are absent.
+    pub async fn invitation_deliveries(
+        &self,
+        invitations: &[InvitationId],
+    ) -> Result<Vec<Delivery>, StorageError> {
+        #[derive(Debug, SurrealValue)]
+        #[surreal(crate = "surrealdb::types")]
+        struct Row {
+            id: RecordId,
+            invitation_id: String,
+            created_at: DateTime<Utc>,
+            status: String,
+            attempts: i64,
+            last_error: Option<String>,
+        }
+        if invitations.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = invitations.iter().map(ToString::to_string).collect();
+        let rows: Vec<Row> = self
+            .db
+            .query(
+                "SELECT id, invitation_id, status, attempts, last_error, created_at FROM outbox_message \
+                 WHERE invitation_id IN $ids ORDER BY created_at, id",
+            )
+            .bind(("ids", ids))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        // Later rows are later messages: the last one per invitation wins.
+        let mut latest: std::collections::BTreeMap<String, Row> = std::collections::BTreeMap::new();
+        for row in rows {
+            latest.insert(row.invitation_id.clone(), row);
+        }
+        Ok(latest
+            .into_values()
+            .map(|row| Delivery {
+                invitation_id: InvitationId::from_trusted(row.invitation_id),
+                status: OutboxStatus::parse(&row.status),
+                attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
+                last_error: row.last_error,
+            })
+            .collect())
+    }
+}

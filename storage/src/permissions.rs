@@ -710,3 +710,120 @@ impl Store {
         tx.commit(&self.db).await
     }
 }
+
+/// What a partner member holds beyond the membership itself: site assignments at the
+/// partner's sites, grants naming them, and department memberships in the partner's
+/// departments. Removing the member removes all of it with the membership.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberAccess {
+    /// Site assignments at the partner's sites.
+    pub assignments: Vec<siteward_core::assignment::SiteAssignment>,
+    /// Grants whose subject is the member.
+    pub grants: Vec<AccessGrant>,
+    /// The partner's departments the member is in.
+    pub departments: Vec<DepartmentId>,
+}
+
+impl Store {
+    /// What `account` holds at `partner` beyond the membership (see [`MemberAccess`]).
+    pub async fn member_access(
+        &self,
+        partner: &PartnerId,
+        account: &AccountId,
+    ) -> Result<MemberAccess, StorageError> {
+        let mut response = self
+            .db
+            .query(
+                "SELECT * FROM site_assignment WHERE partner_id = $partner AND account_id = $account ORDER BY id;
+                 SELECT * FROM access_grant WHERE partner_id = $partner AND subject_kind = 'technician' \
+                   AND subject_id = $account ORDER BY id;
+                 SELECT VALUE department_id FROM department_member WHERE account_id = $account \
+                   AND department_id IN (SELECT VALUE record::id(id) FROM department WHERE partner_id = $partner) \
+                   ORDER BY department_id;",
+            )
+            .bind(("partner", partner.to_string()))
+            .bind(("account", account.to_string()))
+            .await
+            .map_err(StorageError::backend)?;
+        let assignments: Vec<AssignmentRow> = response.take(0).map_err(StorageError::backend)?;
+        let grants: Vec<GrantRow> = response.take(1).map_err(StorageError::backend)?;
+        let departments: Vec<String> = response.take(2).map_err(StorageError::backend)?;
+        Ok(MemberAccess {
+            assignments: assignments
+                .into_iter()
+                .map(AssignmentRow::into_assignment)
+                .collect::<Result<_, _>>()?,
+            grants: grants
+                .into_iter()
+                .map(GrantRow::into_grant)
+                .collect::<Result<_, _>>()?,
+            departments: departments
+                .into_iter()
+                .map(DepartmentId::from_trusted)
+                .collect(),
+        })
+    }
+
+    /// Removes `account` from `partner` with everything it held there (`access`, as read by
+    /// [`Store::member_access`]), in one transaction with `events`. The transaction refuses
+    /// with [`Conflict::Concurrent`](crate::Conflict::Concurrent) when the member gained or
+    /// lost anything since `access` was read, so nothing is removed unrecorded; read again and
+    /// retry.
+    pub async fn remove_member(
+        &self,
+        partner: &PartnerId,
+        account: &AccountId,
+        access: &MemberAccess,
+        events: &[AuditEvent],
+    ) -> Result<(), StorageError> {
+        let assignments: Vec<RecordId> = access
+            .assignments
+            .iter()
+            .map(|a| {
+                rid(
+                    "site_assignment",
+                    &crate::rows::site_admin_key(&a.site_id, account),
+                )
+            })
+            .collect();
+        let grants: Vec<RecordId> = access
+            .grants
+            .iter()
+            .map(|g| rid("access_grant", g.id.as_str()))
+            .collect();
+        let departments: Vec<RecordId> = access
+            .departments
+            .iter()
+            .map(|d| rid("department_member", &format!("{d}/{account}")))
+            .collect();
+        let mut tx = Tx::new();
+        crate::tenancy::bind_member(&mut tx, partner, account);
+        tx.bind("partner", partner.to_string())
+            .bind("account", account.to_string())
+            .bind("assignment_count", assignments.len() as i64)
+            .bind("grant_count", grants.len() as i64)
+            .bind("department_count", departments.len() as i64)
+            .guard(
+                "IF array::len(SELECT id FROM site_assignment WHERE partner_id = $partner AND account_id = $account) \
+                   != $assignment_count \
+                 OR array::len(SELECT id FROM access_grant WHERE partner_id = $partner AND subject_kind = 'technician' \
+                   AND subject_id = $account) != $grant_count \
+                 OR array::len(SELECT id FROM department_member WHERE account_id = $account AND department_id IN \
+                   (SELECT VALUE record::id(id) FROM department WHERE partner_id = $partner)) != $department_count \
+                 { THROW 'the member changed meanwhile' }",
+                crate::Conflict::Concurrent,
+            )
+            .guard(crate::tenancy::LAST_SUPER_ADMIN_GUARD, crate::Conflict::LastSuperAdmin);
+        for (name, ids) in [
+            ("assignments", assignments),
+            ("grants", grants),
+            ("departments", departments),
+        ] {
+            if !ids.is_empty() {
+                tx.bind(name, ids).run(format!("DELETE ${name}"));
+            }
+        }
+        tx.run("DELETE $member").audit_all(events);
+        tx.commit(&self.db).await
+    }
+}

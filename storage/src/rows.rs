@@ -50,8 +50,7 @@ pub(crate) struct AccountRow {
     pub totp_secret: Option<String>,
     pub totp_pending_secret: Option<String>,
     pub totp_last_step: Option<i64>,
-    pub failed_logins: i64,
-    pub locked_until: Option<DateTime<Utc>>,
+    pub email_skeleton: String,
     pub created_at: DateTime<Utc>,
 }
 

@@ -299,22 +299,6 @@ impl Store {
         tx.commit(&self.db).await
     }
 
-    /// Removes a member from a partner (the account remains). Refuses to remove the last
-    /// active Super Admin.
-    pub async fn remove_member(
-        &self,
-        partner: &PartnerId,
-        account: &AccountId,
-        event: &AuditEvent,
-    ) -> Result<(), StorageError> {
-        let mut tx = Tx::new();
-        bind_member(&mut tx, partner, account);
-        tx.guard(LAST_SUPER_ADMIN_GUARD, Conflict::LastSuperAdmin)
-            .run("DELETE $member")
-            .audit(event);
-        tx.commit(&self.db).await
-    }
-
     /// Creates a customer.
     pub async fn create_customer(
         &self,
@@ -480,11 +464,11 @@ impl Store {
 }
 
 /// Fails the transaction when no other active Super Admin than `$account_id` would remain.
-const LAST_SUPER_ADMIN_GUARD: &str = "IF array::len(SELECT id FROM partner_member WHERE partner_id = $partner_id \
+pub(crate) const LAST_SUPER_ADMIN_GUARD: &str = "IF array::len(SELECT id FROM partner_member WHERE partner_id = $partner_id \
      AND account_id != $account_id AND role = 'super_admin' AND status = 'active') = 0 \
      AND (SELECT VALUE role FROM ONLY $member) = 'super_admin' { THROW 'last_super_admin' }";
 
-fn bind_member(tx: &mut Tx, partner: &PartnerId, account: &AccountId) {
+pub(crate) fn bind_member(tx: &mut Tx, partner: &PartnerId, account: &AccountId) {
     tx.bind(
         "member",
         rid("partner_member", &member_key(partner, account)),

@@ -72,6 +72,17 @@ impl LoginThrottle {
         }
     }
 
+    /// Claims one login attempt at `now`, before the password is checked: `Err(until)` while
+    /// locked, otherwise the state with this attempt counted as a failure (which a success
+    /// then clears). Counting before checking is what bounds concurrent guesses: whoever
+    /// stores the claim that reaches the limit starts the lockout, and every attempt after it
+    /// is refused unchecked — however many arrive at once, at most `max_failures` passwords
+    /// are checked per lockout window.
+    pub fn claim(self, now: Timestamp, policy: LockoutPolicy) -> Result<Self, Timestamp> {
+        self.check(now)?;
+        Ok(self.after_failure(now, policy))
+    }
+
     /// The state after one more failure at `now`: reaching the limit starts a lockout and
     /// resets the count, so the next window starts fresh.
     #[must_use]
@@ -95,6 +106,18 @@ impl LoginThrottle {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn claims_count_before_checking_and_the_limit_th_claim_locks() {
+        let policy = LockoutPolicy::default();
+        let now = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut throttle = LoginThrottle::default();
+        for _ in 0..policy.max_failures {
+            throttle = throttle.claim(now, policy).expect("under the limit");
+        }
+        assert_eq!(throttle.claim(now, policy), Err(now + policy.lockout));
+        assert!(throttle.claim(now + policy.lockout, policy).is_ok());
+    }
 
     #[test]
     fn five_failures_lock_for_the_policy_window_then_release() {

@@ -353,7 +353,7 @@ impl NewPerson {
         let email = Email::parse("email", email)?;
         let name = crate::validate::name("name", name)?;
         if let Some(password) = &password {
-            crate::validate::new_password("password", password)?;
+            crate::validate::new_password("password", password, &[email.as_str(), &name])?;
         }
         Ok(Self {
             email,

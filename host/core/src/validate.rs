@@ -1,6 +1,11 @@
 //! Validation of the free-text inputs every endpoint shares: emails, names, passwords,
 //! languages, links and colours.
 
+use unicode_normalization::UnicodeNormalization;
+use unicode_security::{
+    GeneralSecurityProfile, MixedScript, general_security_profile::IdentifierType,
+};
+
 use crate::FieldError;
 
 /// The longest email address accepted (RFC 5321's path limit).
@@ -9,8 +14,20 @@ pub const MAX_EMAIL_LEN: usize = 254;
 pub const MAX_NAME_LEN: usize = 200;
 /// The shortest password accepted, in characters.
 pub const MIN_PASSWORD_LEN: usize = 12;
+/// Letters and digits a password must keep once the account's own email and name are taken
+/// out of it.
+const OWN_REST_MIN: usize = 6;
 /// The longest password accepted, in bytes; bounds the work of hashing it.
 pub const MAX_PASSWORD_LEN: usize = 1024;
+
+/// Whether `c` is a control character, or one that shows nothing or reorders the text around
+/// it: zero-width spaces and joiners, the byte-order mark, soft hyphens, variation selectors,
+/// and the bidirectional controls (a right-to-left override makes `exe.txt` read `txt.exe`).
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || c.identifier_type() == Some(IdentifierType::Default_Ignorable)
+        || matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
 
 /// An email address, trimmed and lower-cased so that one person has one account.
 #[derive(
@@ -20,12 +37,22 @@ pub const MAX_PASSWORD_LEN: usize = 1024;
 pub struct Email(String);
 
 impl Email {
-    /// Parses and normalises an address. The check is deliberately the practical one: one `@`,
-    /// a non-empty local part without spaces, and a domain of dot-separated labels. It is made
-    /// on the normalised address — what is stored — since lower-casing can lengthen text and
-    /// turn a letter into one that is not (`İ` becomes `i` and a combining dot).
+    /// Parses and normalises an address: NFKC (a full-width `ｘ` is `x`, `ﬁ` is `fi`), then
+    /// lower case. The check is deliberately the practical one: one `@`, a non-empty local part
+    /// without spaces, invisible or control characters, and a domain of dot-separated labels;
+    /// and neither the local part nor any label may mix scripts (`аdmin` with a Cyrillic `а`
+    /// is refused: Unicode TR 39's mixed-script rule, under which Japanese's several scripts
+    /// still count as one). It is made on the normalised address — what is stored — since
+    /// lower-casing can lengthen text and turn a letter into one that is not (`İ` becomes `i`
+    /// and a combining dot).
     pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
-        let text = text.trim().to_lowercase();
+        let text: String = text
+            .trim()
+            .nfkc()
+            .collect::<String>()
+            .to_lowercase()
+            .nfkc()
+            .collect();
         let text = text.as_str();
         let invalid =
             |why: &str| FieldError::new(field, format!("is not a valid email address ({why})"));
@@ -41,8 +68,13 @@ impl Email {
         if local.is_empty() || local.len() > 64 {
             return Err(invalid("the part before @ must be 1 to 64 characters"));
         }
-        if text.chars().any(|c| c.is_whitespace() || c.is_control()) || local.contains('@') {
-            return Err(invalid("spaces, control characters or a second @"));
+        if text.chars().any(|c| c.is_whitespace() || is_invisible(c)) || local.contains('@') {
+            return Err(invalid("spaces, invisible characters or a second @"));
+        }
+        if !local.is_single_script() || !domain.split('.').all(MixedScript::is_single_script) {
+            return Err(invalid(
+                "it mixes letters of different scripts, as look-alikes of other addresses do",
+            ));
         }
         let labels_ok = domain.contains('.')
             && domain.split('.').all(|label| {
@@ -67,6 +99,13 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The address's confusable skeleton (Unicode TR 39): two addresses that a person could
+    /// mistake for each other — `paypal@` and `pаypal@` with a Cyrillic `а`, `rn` and `m` —
+    /// have the same skeleton, so one account per skeleton keeps look-alikes out.
+    pub fn skeleton(&self) -> String {
+        unicode_security::skeleton(&self.0).collect()
+    }
 }
 
 impl std::fmt::Display for Email {
@@ -75,8 +114,10 @@ impl std::fmt::Display for Email {
     }
 }
 
-/// A display name: trimmed, 1 to 200 characters, no control characters.
+/// A display name: NFC, trimmed, 1 to 200 characters, no control or invisible characters
+/// (see [`is_invisible`]).
 pub fn name(field: &str, text: &str) -> Result<String, FieldError> {
+    let text: String = text.nfc().collect();
     let text = text.trim();
     if text.is_empty() {
         return Err(FieldError::new(field, "must not be empty"));
@@ -87,18 +128,24 @@ pub fn name(field: &str, text: &str) -> Result<String, FieldError> {
             format!("must be at most {MAX_NAME_LEN} characters"),
         ));
     }
-    if text.chars().any(char::is_control) {
+    if text.chars().any(is_invisible) {
         return Err(FieldError::new(
             field,
-            "must not contain control characters",
+            "must not contain control characters, invisible characters or direction overrides",
         ));
     }
     Ok(text.to_owned())
 }
 
-/// A new password: long enough to resist guessing, short enough to hash cheaply.
-pub fn new_password(field: &str, password: &str) -> Result<(), FieldError> {
-    if password.chars().count() < MIN_PASSWORD_LEN {
+/// A new password, as NIST SP 800-63B asks: at least 12 characters once normalised (NFKC,
+/// and spaces at either end and runs of spaces count once), no control characters, not the
+/// account's own email, its local part or its name (`known`); short enough to hash cheaply.
+/// No composition rules. Whether it is a common or breached password is asked by the host
+/// (`siteward-server`'s password policy), which carries the list.
+pub fn new_password(field: &str, password: &str, known: &[&str]) -> Result<(), FieldError> {
+    let normalised: String = password.nfkc().collect();
+    let folded = normalised.split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.chars().count() < MIN_PASSWORD_LEN {
         return Err(FieldError::new(
             field,
             format!("must be at least {MIN_PASSWORD_LEN} characters"),
@@ -108,6 +155,29 @@ pub fn new_password(field: &str, password: &str) -> Result<(), FieldError> {
         return Err(FieldError::new(
             field,
             format!("must be at most {MAX_PASSWORD_LEN} bytes"),
+        ));
+    }
+    if password.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    // What is left once the account's own details are taken out must be a password of its own.
+    let mut rest = folded.to_lowercase();
+    for text in known {
+        let text = text.trim().to_lowercase();
+        let local = text.split_once('@').map(|(local, _)| local.to_owned());
+        for own in [Some(text), local].into_iter().flatten() {
+            if own.chars().count() >= 3 {
+                rest = rest.replace(&own, "");
+            }
+        }
+    }
+    if rest.chars().filter(|c| c.is_alphanumeric()).count() < OWN_REST_MIN {
+        return Err(FieldError::new(
+            field,
+            "must not be your email address or name, or be made mostly of them",
         ));
     }
     Ok(())
@@ -196,6 +266,54 @@ mod tests {
     }
 
     #[test]
+    fn look_alike_addresses_are_normalised_or_refused() {
+        // Compatibility forms are the letters they stand for.
+        assert_eq!(
+            Email::parse("email", "a@ｘ.example").unwrap().as_str(),
+            "a@x.example"
+        );
+        assert_eq!(
+            Email::parse("email", "ﬁ@x.example").unwrap().as_str(),
+            "fi@x.example"
+        );
+        // A Cyrillic `а` among Latin letters, in the local part or a label, is refused.
+        assert!(Email::parse("email", "\u{430}dmin@x.example").is_err());
+        assert!(Email::parse("email", "admin@p\u{430}ypal.com").is_err());
+        // One script throughout is an address like any other; Japanese mixes its own.
+        assert!(
+            Email::parse(
+                "email",
+                "\u{434}\u{43c}\u{438}\u{442}\u{440}\u{438}\u{439}@x.example"
+            )
+            .is_ok()
+        );
+        assert!(
+            Email::parse(
+                "email",
+                "\u{3084}\u{307e}\u{30c0}\u{592a}\u{90ce}@x.example"
+            )
+            .is_ok()
+        );
+        // Invisible and direction characters are refused.
+        for bad in [
+            "ad\u{200B}min@x.example",
+            "\u{FEFF}admin@x.example",
+            "admin\u{202E}@x.example",
+        ] {
+            assert!(Email::parse("email", bad).is_err(), "{bad:?}");
+        }
+        // Look-alikes that pass (one script each) share their skeleton.
+        let latin = Email::parse("email", "ace@x.example").unwrap();
+        let cyrillic = Email::parse("email", "\u{430}\u{441}\u{435}@x.example").unwrap();
+        assert_ne!(latin, cyrillic);
+        assert_eq!(latin.skeleton(), cyrillic.skeleton());
+        assert_eq!(
+            Email::parse("email", "rn@x.example").unwrap().skeleton(),
+            Email::parse("email", "m@x.example").unwrap().skeleton()
+        );
+    }
+
+    #[test]
     fn bad_emails_name_the_field() {
         for bad in [
             "",
@@ -219,13 +337,34 @@ mod tests {
         assert!(name("name", &"x".repeat(201)).is_err());
         assert!(name("name", "tab\there").is_err());
         assert_eq!(name("name", "지사 서울").unwrap(), "지사 서울");
+        for bad in [
+            "Ana\u{202E}gpj.exe",
+            "Ana\u{200B}",
+            "\u{FEFF}Ana",
+            "Ana\u{2066}x",
+        ] {
+            assert!(name("name", bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
     fn passwords_have_bounds() {
-        assert!(new_password("password", "short").is_err());
-        assert!(new_password("password", "correct horse battery").is_ok());
-        assert!(new_password("password", &"x".repeat(2000)).is_err());
+        assert!(new_password("password", "short", &[]).is_err());
+        assert!(new_password("password", "correct horse battery", &[]).is_ok());
+        assert!(new_password("password", &"x".repeat(2000), &[]).is_err());
+        // Spaces do not make up the length, control characters are refused.
+        assert!(new_password("password", &" ".repeat(12), &[]).is_err());
+        assert!(new_password("password", "ab     cd     ef", &[]).is_err());
+        assert!(new_password("password", "correct horse\0battery", &[]).is_err());
+        // Full-width letters count as the letters they are.
+        assert!(new_password("password", "ｃｏｒｒｅｃｔ ｈｏｒｓｅ ｂ", &[]).is_ok());
+        // Not the account's own email, local part or name.
+        let known = ["jamie.doe@example.com", "Jamie Doe"];
+        assert!(new_password("password", "Jamie.Doe@example.com", &known).is_err());
+        assert!(new_password("password", "jamie.doe1234", &known).is_err());
+        assert!(new_password("password", "jamie doe 2026!", &known).is_err());
+        assert!(new_password("password", "jamie doe jamie doe", &known).is_err());
+        assert!(new_password("password", "correct horse battery", &known).is_ok());
     }
 
     #[test]
@@ -340,7 +479,7 @@ mod properties {
             if let Ok(accepted) = name("name", &text) {
                 prop_assert_eq!(accepted.trim(), accepted.as_str());
                 prop_assert!((1..=MAX_NAME_LEN).contains(&accepted.chars().count()));
-                prop_assert!(!accepted.chars().any(char::is_control));
+                prop_assert!(!accepted.chars().any(is_invisible));
                 prop_assert_eq!(name("name", &accepted), Ok(accepted.clone()));
             }
         }
@@ -349,8 +488,11 @@ mod properties {
         fn a_name_without_control_characters_is_accepted_up_to_the_limit(
             text in "[^\\p{Cc}]{1,250}",
         ) {
-            let trimmed = text.trim();
-            let expected = !trimmed.is_empty() && trimmed.chars().count() <= MAX_NAME_LEN;
+            let composed: String = text.nfc().collect();
+            let trimmed = composed.trim();
+            let expected = !trimmed.is_empty()
+                && trimmed.chars().count() <= MAX_NAME_LEN
+                && !trimmed.chars().any(is_invisible);
             prop_assert_eq!(name("name", &text).is_ok(), expected, "{:?}", text);
         }
     }

@@ -11,10 +11,10 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 
 use siteward_core::Timestamp;
-use siteward_core::access::{Principal, TokenScope};
+use siteward_core::access::{AccountPrincipal, Action, Principal, SiteRef, TokenScope, authorize};
 use siteward_core::account::{Account, AccountStatus};
 use siteward_core::audit::Actor;
-use siteward_core::ids::SessionId;
+use siteward_core::ids::{PartnerId, SessionId};
 use siteward_core::secret::{self, TokenKind};
 use siteward_storage::ApiToken;
 
@@ -29,6 +29,56 @@ pub fn hash_password(password: &str) -> String {
         .hash_password(password.as_bytes(), &salt)
         .expect("argon2 accepts any password up to the validated length")
         .to_string()
+}
+
+/// The characters of a password the guessability estimate looks at: it costs more than
+/// linear time, and a password this long is not guessed by its first part alone.
+const GUESSABILITY_CHARS: usize = 100;
+
+/// The password policy for a new password (NIST SP 800-63B): the core's rules
+/// ([`siteward_core::validate::new_password`]: length once normalised, no control characters,
+/// not the account's own email or name), and not common, breached or otherwise easy to guess.
+/// The last is zxcvbn's estimate, whose built-in lists hold the commonest passwords of public
+/// breaches, English words and names, and which also sees keyboard walks, repeats, dates and
+/// the account's own details (`known`): a password it judges crackable in 10^8 guesses or
+/// fewer is refused, with its reason. No composition rules.
+pub fn new_password(
+    field: &str,
+    password: &str,
+    known: &[&str],
+) -> Result<(), siteward_core::FieldError> {
+    siteward_core::validate::new_password(field, password, known)?;
+    let head: String = password.chars().take(GUESSABILITY_CHARS).collect();
+    // The details whole and in their words: `jamie.doe@acme.example` is also `jamie` and `acme`.
+    let words: Vec<String> = known
+        .iter()
+        .flat_map(|text| text.split(|c: char| !c.is_alphanumeric()))
+        .filter(|word| word.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    let inputs: Vec<&str> = known
+        .iter()
+        .copied()
+        .chain(words.iter().map(String::as_str))
+        .collect();
+    let estimate = zxcvbn::zxcvbn(&head, &inputs);
+    if u8::from(estimate.score()) < 3 {
+        let why = estimate
+            .feedback()
+            .and_then(zxcvbn::feedback::Feedback::warning)
+            .map(|warning| {
+                format!(
+                    " ({})",
+                    warning.to_string().trim_end_matches('.').to_lowercase()
+                )
+            })
+            .unwrap_or_default();
+        return Err(siteward_core::FieldError::new(
+            field,
+            format!("is too easy to guess{why}; a few unrelated words make a strong password"),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether `password` matches `hash`.
@@ -117,18 +167,36 @@ impl FromRequestParts<AppState> for Auth {
         } else if secret::is_token_text(TokenKind::Api, token) {
             let hash = secret::token_hash(token);
             let now = state.now();
-            let token = match state.api_tokens.get(&hash, now) {
-                Ok(token) => token,
+            let ResolvedToken {
+                token,
+                creator_is_operator,
+            } = match state.api_tokens.get(&hash, now) {
+                Ok(resolved) => resolved,
                 Err(generation) => {
                     let token = state
                         .store
                         .api_token_by_hash(&hash)
                         .await?
                         .ok_or_else(invalid)?;
-                    state.api_tokens.put(hash, token.clone(), now, generation);
-                    token
+                    let creator_is_operator =
+                        state.store.account(&token.created_by).await?.is_operator;
+                    let resolved = ResolvedToken {
+                        token,
+                        creator_is_operator,
+                    };
+                    state
+                        .api_tokens
+                        .put(hash, resolved.clone(), now, generation);
+                    resolved
                 }
             };
+            if !creator_may_hold(state, &token, creator_is_operator) {
+                return Err(ApiError::unauthenticated_code(
+                    "token_suspended",
+                    "the account that created this token is disabled or may no longer manage \
+                     tokens here, so the token is suspended; ask an admin for a new one",
+                ));
+            }
             Ok(Self {
                 principal: Principal::ApiToken {
                     token_id: token.id.clone(),
@@ -144,6 +212,49 @@ impl FromRequestParts<AppState> for Auth {
         } else {
             Err(invalid())
         }
+    }
+}
+
+/// An API token with what its standing is judged by.
+#[derive(Debug, Clone)]
+pub struct ResolvedToken {
+    /// The token.
+    pub token: ApiToken,
+    /// Whether the account that created it is an operator.
+    pub creator_is_operator: bool,
+}
+
+/// Whether the account that created `token` could create it now: it is active and still
+/// holds what creating a token at its scope takes. A token belongs to its creator's standing:
+/// disabling the account, removing it from the partner or taking away its admin rights
+/// suspends the token (every request refused `401 token_suspended`), and giving them back
+/// restores it. Read from the permission index, so it holds from the next request on.
+pub fn creator_may_hold(state: &AppState, token: &ApiToken, creator_is_operator: bool) -> bool {
+    let index = state.permissions.read();
+    if !index.account_active(token.created_by.key()) {
+        return false;
+    }
+    let creator = Principal::Account(AccountPrincipal::from_index(
+        &index,
+        token.created_by.clone(),
+        creator_is_operator,
+        state.now().timestamp_millis(),
+    ));
+    match &token.scope {
+        TokenScope::Partner(partner) => {
+            authorize(&creator, Action::ManagePartnerTokens(partner)).is_ok()
+        }
+        TokenScope::Site(site) => index.site_partner(site.key()).is_some_and(|partner| {
+            let partner = PartnerId::from_key(partner);
+            authorize(
+                &creator,
+                Action::ManageSiteTokens(SiteRef {
+                    site,
+                    partner: &partner,
+                }),
+            )
+            .is_ok()
+        }),
     }
 }
 
@@ -168,7 +279,7 @@ pub struct ApiTokenCache {
 #[derive(Debug, Default)]
 struct Entries {
     generation: u64,
-    tokens: HashMap<String, (ApiToken, Timestamp)>,
+    tokens: HashMap<String, (ResolvedToken, Timestamp)>,
 }
 
 impl ApiTokenCache {
@@ -182,7 +293,7 @@ impl ApiTokenCache {
 
     /// The token whose hash is `hash`, if this host found it unrevoked less than `ttl` ago;
     /// otherwise the generation to hand [`ApiTokenCache::put`] after asking the database.
-    pub fn get(&self, hash: &str, now: Timestamp) -> Result<ApiToken, u64> {
+    pub fn get(&self, hash: &str, now: Timestamp) -> Result<ResolvedToken, u64> {
         let entries = self
             .entries
             .read()
@@ -196,7 +307,7 @@ impl ApiTokenCache {
     }
 
     /// Remembers an unrevoked token, unless tokens were forgotten since `generation`.
-    pub fn put(&self, hash: String, token: ApiToken, now: Timestamp, generation: u64) {
+    pub fn put(&self, hash: String, token: ResolvedToken, now: Timestamp, generation: u64) {
         if self.ttl <= chrono::Duration::zero() {
             return;
         }
@@ -308,21 +419,12 @@ const WINDOW: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 const MAX_TRACKED: usize = 100_000;
 
 impl AddressLimiter {
-    /// Whether `address` may try again at `now`.
-    pub fn allows(&self, address: Option<IpAddr>, now: Timestamp, limit: u32) -> bool {
+    /// Claims one login attempt from `address` at `now`, counted as a failure until
+    /// [`AddressLimiter::forgive`] says it succeeded; `false` once `limit` attempts were
+    /// claimed in the current minute. Counting before the password is checked is what keeps
+    /// a burst of concurrent guesses to the limit.
+    pub fn claim(&self, address: Option<IpAddr>, now: Timestamp, limit: u32) -> bool {
         let Some(address) = address else { return true };
-        let windows = self
-            .windows
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        windows
-            .get(&address)
-            .is_none_or(|(start, failures)| now - *start >= WINDOW || *failures < limit)
-    }
-
-    /// Counts a failure from `address` at `now`.
-    pub fn record_failure(&self, address: Option<IpAddr>, now: Timestamp) {
-        let Some(address) = address else { return };
         let mut windows = self
             .windows
             .lock()
@@ -334,7 +436,23 @@ impl AddressLimiter {
         if now - entry.0 >= WINDOW {
             *entry = (now, 0);
         }
+        if entry.1 >= limit {
+            return false;
+        }
         entry.1 += 1;
+        true
+    }
+
+    /// Takes back a claimed attempt that succeeded.
+    pub fn forgive(&self, address: Option<IpAddr>) {
+        let Some(address) = address else { return };
+        let mut windows = self
+            .windows
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(entry) = windows.get_mut(&address) {
+            entry.1 = entry.1.saturating_sub(1);
+        }
     }
 }
 
@@ -352,15 +470,20 @@ mod tests {
         assert_ne!(hash, hash_password("correct horse battery"));
     }
 
-    fn api_token(now: Timestamp) -> ApiToken {
-        ApiToken {
-            id: siteward_core::ids::ApiTokenId::from_trusted("tok".to_owned()),
-            name: "integration".to_owned(),
-            scope: TokenScope::Partner(siteward_core::ids::PartnerId::from_trusted("p".to_owned())),
-            token_hash: "hash".to_owned(),
-            created_by: siteward_core::ids::AccountId::from_trusted("a".to_owned()),
-            created_at: now,
-            revoked_at: None,
+    fn api_token(now: Timestamp) -> ResolvedToken {
+        ResolvedToken {
+            creator_is_operator: false,
+            token: ApiToken {
+                id: siteward_core::ids::ApiTokenId::from_trusted("tok".to_owned()),
+                name: "integration".to_owned(),
+                scope: TokenScope::Partner(siteward_core::ids::PartnerId::from_trusted(
+                    "p".to_owned(),
+                )),
+                token_hash: "hash".to_owned(),
+                created_by: siteward_core::ids::AccountId::from_trusted("a".to_owned()),
+                created_at: now,
+                revoked_at: None,
+            },
         }
     }
 
@@ -399,11 +522,13 @@ mod tests {
         let now = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let address = Some(IpAddr::from([192, 0, 2, 1]));
         for _ in 0..3 {
-            assert!(limiter.allows(address, now, 3));
-            limiter.record_failure(address, now);
+            assert!(limiter.claim(address, now, 3));
         }
-        assert!(!limiter.allows(address, now, 3));
-        assert!(limiter.allows(Some(IpAddr::from([192, 0, 2, 2])), now, 3));
-        assert!(limiter.allows(address, now + WINDOW, 3));
+        assert!(!limiter.claim(address, now, 3));
+        limiter.forgive(address);
+        assert!(limiter.claim(address, now, 3));
+        assert!(!limiter.claim(address, now, 3));
+        assert!(limiter.claim(Some(IpAddr::from([192, 0, 2, 2])), now, 3));
+        assert!(limiter.claim(address, now + WINDOW, 3));
     }
 }

@@ -131,31 +131,63 @@ impl Mailer {
     }
 
     /// Sends one message.
-    pub async fn send(&self, outgoing: &OutboxMessage) -> Result<(), String> {
-        let message = self.message(outgoing)?;
+    pub async fn send(&self, outgoing: &OutboxMessage) -> Result<(), SendError> {
+        let message = self.message(outgoing).map_err(SendError::permanent)?;
         match &self.transport {
-            Transport::Smtp(smtp) => smtp
-                .send(message)
-                .await
-                .map(drop)
-                .map_err(|e| e.to_string()),
+            Transport::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| SendError {
+                // A 5xx reply (no such mailbox, refused by policy) will not change on a retry.
+                permanent: e.is_permanent(),
+                reply: e.to_string(),
+            }),
             Transport::Files(dir) => {
                 let bytes = message.formatted();
                 let path = dir.join(format!("{}.eml", outgoing.id));
                 let temporary = dir.join(format!(".{}.eml.tmp", outgoing.id));
                 tokio::fs::create_dir_all(dir)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(SendError::transient)?;
                 tokio::fs::write(&temporary, bytes)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(SendError::transient)?;
                 tokio::fs::rename(&temporary, &path)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(SendError::transient)?;
                 tracing::info!(path = %path.display(), to = %outgoing.recipient, "no SMTP server configured: wrote the email to a file");
                 Ok(())
             }
         }
+    }
+}
+
+/// Why a message was not sent.
+#[derive(Debug)]
+pub struct SendError {
+    /// Whether trying again cannot help: the server answered 5xx, or the message cannot be
+    /// built.
+    pub permanent: bool,
+    /// What went wrong, with the server's reply; shown on the invitation.
+    pub reply: String,
+}
+
+impl SendError {
+    fn permanent(reply: impl ToString) -> Self {
+        Self {
+            permanent: true,
+            reply: reply.to_string(),
+        }
+    }
+
+    fn transient(reply: impl ToString) -> Self {
+        Self {
+            permanent: false,
+            reply: reply.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for SendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reply)
     }
 }
 
@@ -187,11 +219,11 @@ pub async fn deliver_due(
                         .mark_message_sent(&message.id, attempts, state.now())
                         .await?
                 }
-                Err(error) if attempts >= mailer.max_attempts => {
-                    tracing::warn!(message = %message.id, to = %message.recipient, %error, attempts, "giving up on an email");
+                Err(error) if error.permanent || attempts >= mailer.max_attempts => {
+                    tracing::warn!(message = %message.id, to = %message.recipient, %error, attempts, permanent = error.permanent, "giving up on an email");
                     state
                         .store
-                        .mark_message_failed(&message.id, attempts, &error)
+                        .mark_message_failed(&message.id, attempts, &error.reply)
                         .await?;
                 }
                 Err(error) => {
@@ -201,7 +233,7 @@ pub async fn deliver_due(
                     tracing::info!(message = %message.id, %error, attempts, next = %next, "email delivery failed; will retry");
                     state
                         .store
-                        .mark_message_retry(&message.id, attempts, next, &error)
+                        .mark_message_retry(&message.id, attempts, next, &error.reply)
                         .await?;
                 }
             }

@@ -40,7 +40,8 @@ pub async fn create_operator(
 ) -> Result<AccountId, OperatorError> {
     let email = Email::parse("email", email).map_err(OperatorError::Invalid)?;
     let name = validate::name("name", name).map_err(OperatorError::Invalid)?;
-    validate::new_password("password", password).map_err(OperatorError::Invalid)?;
+    crate::auth::new_password("password", password, &[email.as_str(), &name])
+        .map_err(OperatorError::Invalid)?;
     let account = Account {
         id: AccountId::generate(now, random()),
         email,

@@ -1,9 +1,13 @@
 //! The permission index this host answers checks from, and the ways changes reach it.
 //!
 //! The index is built from a storage snapshot at start. A write that changes what checks
-//! read goes through [`Permissions::commit`]: it takes the write lane, commits the
-//! transaction, then applies the changes — so changes reach the index in commit order and the
-//! very next check sees them. Checks take a read lock on the index and never wait on I/O.
+//! read goes through [`Permissions::commit`], which runs the write and the index update in a
+//! task of its own: it takes the write lane, commits the transaction, then applies the
+//! changes — so changes reach the index in commit order, the very next check sees them, and
+//! nothing the caller does can come between a commit and its index update. axum drops a
+//! handler's future when the client goes away, a timeout layer drops it when time runs out,
+//! and a caller may panic; the task is not the caller's future, so it runs on regardless.
+//! Checks take a read lock on the index and never wait on I/O.
 //!
 //! When other hosts share the database (a SurrealDB server), each write also records its
 //! changes in storage's permission change log, in its own transaction, and before a request is
@@ -12,8 +16,8 @@
 //! committed through any host is respected by every host's next request.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{PoisonError, RwLock, RwLockReadGuard};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 
 use siteward_core::permission::index::{Change, Index};
 use siteward_storage::{StorageError, Store};
@@ -21,72 +25,173 @@ use siteward_storage::{StorageError, Store};
 /// Logged revisions read per round of catching up.
 const CATCH_UP_BATCH: u32 = 500;
 
-/// The index and its write lane.
+/// The index and its write lane; cheap to clone (every clone is the same index).
+#[derive(Debug, Clone)]
+pub struct Permissions(Arc<Inner>);
+
 #[derive(Debug)]
-pub struct Permissions {
+struct Inner {
+    store: Store,
     index: RwLock<Index>,
     lane: tokio::sync::Mutex<()>,
     /// Whether other hosts write to the same database.
     shared: bool,
     /// The change log's revision the index has caught up with.
     revision: AtomicI64,
+    /// Writes started through [`Permissions::commit`] whose task has not ended yet.
+    in_flight: AtomicUsize,
+    /// Told each time such a task ends.
+    settled: tokio::sync::Notify,
 }
 
 impl Permissions {
     /// Builds the index from what `store` holds; `shared` when other hosts write there too.
     pub async fn load(store: &Store, shared: bool) -> Result<Self, StorageError> {
         let snapshot = store.permission_snapshot().await?;
-        Ok(Self {
+        Ok(Self(Arc::new(Inner {
+            store: store.clone(),
             index: RwLock::new(Index::from_changes(snapshot.changes)),
             lane: tokio::sync::Mutex::new(()),
             shared,
             revision: AtomicI64::new(snapshot.revision),
-        })
+            in_flight: AtomicUsize::new(0),
+            settled: tokio::sync::Notify::new(),
+        })))
     }
 
     /// The index, for reading. Hold it for one request's questions, never across an await.
     pub fn read(&self) -> RwLockReadGuard<'_, Index> {
-        self.index.read().unwrap_or_else(PoisonError::into_inner)
+        self.0.index.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Commits `write`, then applies `changes` to the index; nothing is applied if the
-    /// write fails. Writes through here are serialised, so the index sees them in the order
-    /// storage committed them. With a shared database, the write's transactions also log the
-    /// changes for the other hosts.
-    pub async fn commit<T>(
+    /// Commits `write` (given the store), then applies `changes` to the index; nothing is
+    /// applied if the write fails. Writes through here are serialised, so the index sees them
+    /// in the order storage committed them. With a shared database, the write's transactions
+    /// also log the changes for the other hosts.
+    ///
+    /// The write and the index update run in a task of their own, which the caller only
+    /// waits for: if the caller's future is dropped (the client went away, a timeout) the
+    /// task still finishes, so a committed change always reaches the index. If the write
+    /// panics, whether it committed is unknown; the index is then rebuilt from storage before
+    /// the panic reaches the caller.
+    pub async fn commit<T, W, F>(
         &self,
-        write: impl Future<Output = Result<T, StorageError>>,
         changes: impl IntoIterator<Item = Change>,
-    ) -> Result<T, StorageError> {
+        write: W,
+    ) -> Result<T, StorageError>
+    where
+        W: FnOnce(Store) -> F + Send + 'static,
+        F: Future<Output = Result<T, StorageError>> + Send + 'static,
+        T: Send + 'static,
+    {
         let changes: Vec<Change> = changes.into_iter().collect();
-        let _lane = self.lane.lock().await;
-        let value = if self.shared {
-            siteward_storage::logging(&changes, write).await?
-        } else {
-            write.await?
+        let this = self.clone();
+        this.0.in_flight.fetch_add(1, Ordering::AcqRel);
+        let task = tokio::spawn(async move {
+            // Counted down however the task ends, a panic included.
+            let _settle = Settle(&this.0);
+            this.write_then_apply(changes, write).await
+        });
+        match task.await {
+            Ok(result) => result,
+            Err(ended) if ended.is_panic() => std::panic::resume_unwind(ended.into_panic()),
+            // Only a runtime shutting down cancels a task.
+            Err(_) => Err(StorageError::Backend(
+                "the host is shutting down; the write may or may not have been committed".into(),
+            )),
+        }
+    }
+
+    /// The body of [`Permissions::commit`]'s task.
+    async fn write_then_apply<T, W, F>(
+        &self,
+        changes: Vec<Change>,
+        write: W,
+    ) -> Result<T, StorageError>
+    where
+        W: FnOnce(Store) -> F + Send + 'static,
+        F: Future<Output = Result<T, StorageError>> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _lane = self.0.lane.lock().await;
+        let store = self.0.store.clone();
+        let shared = self.0.shared;
+        // The write runs in a task of its own so that a panic inside it is seen here, with
+        // the lane still held, and answered by a rebuild.
+        let written = tokio::spawn(async move {
+            let result = if shared {
+                siteward_storage::logging(&changes, write(store)).await
+            } else {
+                write(store).await
+            };
+            (changes, result)
+        })
+        .await;
+        let (changes, result) = match written {
+            Ok(written) => written,
+            Err(ended) => {
+                tracing::error!(
+                    "a permission write ended abnormally; rebuilding the permission index from storage"
+                );
+                if let Err(error) = self.rebuild().await {
+                    tracing::error!(%error, "rebuilding the permission index failed");
+                }
+                if ended.is_panic() {
+                    std::panic::resume_unwind(ended.into_panic());
+                }
+                return Err(StorageError::Backend(
+                    "the host is shutting down; the write may or may not have been committed"
+                        .into(),
+                ));
+            }
         };
-        let mut index = self.index.write().unwrap_or_else(PoisonError::into_inner);
+        let value = result?;
+        let mut index = self.0.index.write().unwrap_or_else(PoisonError::into_inner);
         for change in changes {
             index.apply(change);
         }
         Ok(value)
     }
 
+    /// Replaces the index with one built from what storage holds now. The caller holds the lane.
+    async fn rebuild(&self) -> Result<(), StorageError> {
+        let snapshot = self.0.store.permission_snapshot().await?;
+        *self.0.index.write().unwrap_or_else(PoisonError::into_inner) =
+            Index::from_changes(snapshot.changes);
+        self.0.revision.store(snapshot.revision, Ordering::Release);
+        Ok(())
+    }
+
+    /// Waits until every write started through [`Permissions::commit`] so far has ended —
+    /// committed and applied, or failed — including those whose caller stopped waiting.
+    pub async fn settled(&self) {
+        loop {
+            let notified = self.0.settled.notified();
+            if self.0.in_flight.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            notified.await;
+        }
+    }
+
     /// Applies what other hosts committed since the index last caught up (nothing to do
     /// when the database is this host's alone). The log is replayed in commit order — this
     /// host's own changes included, which is harmless: a change carries the whole new state of
     /// its record. When the revisions needed were already pruned, the index is rebuilt.
+    ///
+    /// Dropping this future at any await leaves the index at a revision it fully reached.
     pub async fn catch_up(&self, store: &Store) -> Result<(), StorageError> {
-        if !self.shared {
+        let inner = &self.0;
+        if !inner.shared {
             return Ok(());
         }
         let latest = store.access_revision().await?;
-        if latest <= self.revision.load(Ordering::Acquire) {
+        if latest <= inner.revision.load(Ordering::Acquire) {
             return Ok(());
         }
-        let _lane = self.lane.lock().await;
-        while self.revision.load(Ordering::Acquire) < latest {
-            let seen = self.revision.load(Ordering::Acquire);
+        let _lane = inner.lane.lock().await;
+        while inner.revision.load(Ordering::Acquire) < latest {
+            let seen = inner.revision.load(Ordering::Acquire);
             let logged = store.access_changes_since(seen, CATCH_UP_BATCH).await?;
             if logged
                 .first()
@@ -97,20 +202,27 @@ impl Permissions {
                     latest,
                     "the permission change log no longer reaches back to this host's index; rebuilding it"
                 );
-                let snapshot = store.permission_snapshot().await?;
-                *self.index.write().unwrap_or_else(PoisonError::into_inner) =
-                    Index::from_changes(snapshot.changes);
-                self.revision.store(snapshot.revision, Ordering::Release);
+                self.rebuild().await?;
                 break;
             }
-            let mut index = self.index.write().unwrap_or_else(PoisonError::into_inner);
+            let mut index = inner.index.write().unwrap_or_else(PoisonError::into_inner);
             for entry in logged {
                 for change in entry.changes {
                     index.apply(change);
                 }
-                self.revision.store(entry.revision, Ordering::Release);
+                inner.revision.store(entry.revision, Ordering::Release);
             }
         }
         Ok(())
+    }
+}
+
+/// Counts a [`Permissions::commit`] task out when it ends, however it ends.
+struct Settle<'a>(&'a Inner);
+
+impl Drop for Settle<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+        self.0.settled.notify_waiters();
     }
 }

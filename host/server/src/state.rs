@@ -220,6 +220,34 @@ impl AppState {
         })))
     }
 
+    /// Runs `write`, which queues outgoing mail, to its end in a task of its own, and wakes
+    /// the delivery worker when it committed — even if the caller stops waiting (axum drops a
+    /// handler's future when the client goes away), so queued mail never waits for the
+    /// worker's next poll.
+    pub async fn queue_mail<F>(
+        &self,
+        write: impl FnOnce(Store) -> F + Send + 'static,
+    ) -> Result<(), siteward_storage::StorageError>
+    where
+        F: std::future::Future<Output = Result<(), siteward_storage::StorageError>>
+            + Send
+            + 'static,
+    {
+        let state = self.clone();
+        let task = tokio::spawn(async move {
+            write(state.store.clone()).await?;
+            state.mail_ready.notify_one();
+            Ok(())
+        });
+        match task.await {
+            Ok(result) => result,
+            Err(ended) if ended.is_panic() => std::panic::resume_unwind(ended.into_panic()),
+            Err(_) => Err(siteward_storage::StorageError::Backend(
+                "the host is shutting down; the write may or may not have been committed".into(),
+            )),
+        }
+    }
+
     /// The current time.
     pub fn now(&self) -> Timestamp {
         self.clock.now()

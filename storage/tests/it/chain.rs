@@ -1,10 +1,9 @@
 //! The tamper-evident audit trail: events of one tenant form one intact chain however they are
 //! written, and tampering behind the host's back is reported at the first broken link.
 
-use siteward_core::account::LoginThrottle;
 use siteward_core::audit::chain::Problem;
 use siteward_core::audit::{AuditAction, AuditScope};
-use siteward_core::ids::{AccountId, AuditEventId, PartnerId};
+use siteward_core::ids::{AuditEventId, PartnerId};
 use siteward_storage::{ChainReport, Store, StoreConfig};
 
 use super::{Ids, at, event, partner_with_super_admin};
@@ -13,13 +12,12 @@ use super::{Ids, at, event, partner_with_super_admin};
 /// written by as many concurrent transactions.
 async fn partner_chain(store: &Store, failures: u8) -> (PartnerId, String) {
     let mut ids = Ids(0);
-    let (partner, account) = partner_with_super_admin(store, &mut ids, "owner@acme.example").await;
+    let (partner, _) = partner_with_super_admin(store, &mut ids, "owner@acme.example").await;
     let writers = (0..failures).map(|n| {
         let store = store.clone();
-        let account = account.clone();
         let mut failed = event(&mut ids, AuditAction::LoginFailed, Some(&partner));
         failed.id = AuditEventId::generate(at(2), [n, 0xAA, 0, 0, 0, 0, 0, 0, 0, 1]);
-        tokio::spawn(async move { write_failure(&store, &account, &failed).await })
+        tokio::spawn(async move { write_failure(&store, &failed).await })
     });
     for writer in writers.collect::<Vec<_>>() {
         writer.await.unwrap();
@@ -28,13 +26,9 @@ async fn partner_chain(store: &Store, failures: u8) -> (PartnerId, String) {
     (partner, chain)
 }
 
-async fn write_failure(store: &Store, account: &AccountId, failed: &super::AuditEvent) {
-    let throttle = LoginThrottle {
-        failures: 1,
-        locked_until: None,
-    };
+async fn write_failure(store: &Store, failed: &super::AuditEvent) {
     store
-        .record_login_failure(account, throttle, std::slice::from_ref(failed))
+        .record_login_failure(std::slice::from_ref(failed))
         .await
         .unwrap();
 }

@@ -4,12 +4,15 @@ use chrono::{TimeZone, Utc};
 
 use siteward_core::Timestamp;
 use siteward_core::account::{Account, AccountStatus};
+use siteward_core::account::{LockoutPolicy, LoginThrottle};
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditFilter, AuditScope, AuditTarget};
 use siteward_core::ids::{AccountId, AuditEventId, PartnerId};
 use siteward_core::page::PageRequest;
 use siteward_core::tenancy::{Partner, PartnerMembership, PartnerRole};
 use siteward_core::validate::Email;
-use siteward_storage::{Conflict, NewAccount, PersonResolution, StorageError, Store, StoreConfig};
+use siteward_storage::{
+    Conflict, MemberAccess, NewAccount, PersonResolution, StorageError, Store, StoreConfig,
+};
 
 mod chain;
 
@@ -225,7 +228,12 @@ async fn the_last_super_admin_cannot_be_demoted_or_removed() {
     );
     let removed = event(&mut ids, AuditAction::MemberRemoved, Some(&partner));
     let error = store
-        .remove_member(&partner, &owner, &removed)
+        .remove_member(
+            &partner,
+            &owner,
+            &MemberAccess::default(),
+            std::slice::from_ref(&removed),
+        )
         .await
         .unwrap_err();
     assert!(
@@ -257,6 +265,131 @@ async fn the_last_super_admin_cannot_be_demoted_or_removed() {
             .role,
         PartnerRole::Admin
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_login_claims_never_overwrite_each_other() {
+    let store = Store::open(&StoreConfig::memory()).await.unwrap();
+    let policy = LockoutPolicy::default();
+    let email = Email::parse("email", "someone@example.com").unwrap();
+    let claims: Vec<_> = (0..40)
+        .map(|_| {
+            let (store, email) = (store.clone(), email.clone());
+            tokio::spawn(async move {
+                store
+                    .claim_login_attempt(&email, |t: LoginThrottle| t.claim(at(1), policy))
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut granted = 0;
+    for claim in claims {
+        granted += usize::from(claim.await.unwrap().is_ok());
+    }
+    // Exactly the limit: none lost to an overwrite, none past the lockout.
+    assert_eq!(granted, policy.max_failures as usize);
+
+    // Another address is not affected, and the lockout ends on time.
+    let other = Email::parse("email", "other@example.com").unwrap();
+    let claim = |email: Email, now: Timestamp| {
+        let store = store.clone();
+        async move {
+            store
+                .claim_login_attempt(&email, |t: LoginThrottle| t.claim(now, policy))
+                .await
+                .unwrap()
+        }
+    };
+    assert!(claim(other, at(1)).await.is_ok());
+    assert!(claim(email.clone(), at(1)).await.is_err());
+    assert!(claim(email, at(1) + policy.lockout).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_member_is_removed_only_with_everything_read_for_them() {
+    let store = Store::open(&StoreConfig::memory()).await.unwrap();
+    let mut ids = Ids(0);
+    let (partner, owner) = partner_with_super_admin(&store, &mut ids, "owner@acme.example").await;
+    let tech = PersonResolution::New(new_account(&mut ids, "tech@acme.example"));
+    let membership = PartnerMembership::new(
+        partner.clone(),
+        tech.account_id().clone(),
+        PartnerRole::Technician,
+        at(2),
+    );
+    let added = event(&mut ids, AuditAction::MemberAdded, Some(&partner));
+    store
+        .add_member(&membership, &tech, &[added])
+        .await
+        .unwrap();
+    let tech = tech.account_id().clone();
+    assert_eq!(
+        store.member_access(&partner, &tech).await.unwrap(),
+        MemberAccess::default()
+    );
+
+    // Removing with a reading that claims more than is there is refused, nothing written.
+    let wrong = MemberAccess {
+        departments: vec![siteward_core::ids::DepartmentId::from_trusted(
+            "dep".to_owned(),
+        )],
+        ..MemberAccess::default()
+    };
+    let removed = event(&mut ids, AuditAction::MemberRemoved, Some(&partner));
+    let error = store
+        .remove_member(&partner, &tech, &wrong, std::slice::from_ref(&removed))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, StorageError::Conflict(Conflict::Concurrent)),
+        "{error:?}"
+    );
+    assert!(store.member(&partner, &tech).await.is_ok());
+
+    store
+        .remove_member(&partner, &tech, &MemberAccess::default(), &[removed])
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.member(&partner, &tech).await,
+        Err(StorageError::NotFound)
+    ));
+    assert!(store.member(&partner, &owner).await.is_ok());
+}
+
+#[tokio::test]
+async fn an_address_that_looks_like_an_existing_one_is_taken() {
+    let store = Store::open(&StoreConfig::memory()).await.unwrap();
+    let mut ids = Ids(0);
+    partner_with_super_admin(&store, &mut ids, "ace@acme.example").await;
+    // All Cyrillic, so a valid address of its own, and the same skeleton as `ace@`.
+    for look_alike in ["\u{430}\u{441}\u{435}@acme.example", "ACE@acme.example"] {
+        let person = PersonResolution::New(new_account(&mut ids, look_alike));
+        let partner = Partner {
+            id: PartnerId::generate(at(0), ids.next()),
+            name: "Other".to_owned(),
+            invitation_ttl_hours: 168,
+            branding: Default::default(),
+            locale: "en".to_owned(),
+            created_at: at(0),
+        };
+        let membership = PartnerMembership::new(
+            partner.id.clone(),
+            person.account_id().clone(),
+            PartnerRole::SuperAdmin,
+            at(0),
+        );
+        let created = event(&mut ids, AuditAction::PartnerCreated, Some(&partner.id));
+        let error = store
+            .create_partner(&partner, &person, &membership, &[created])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, StorageError::Conflict(Conflict::EmailTaken)),
+            "{look_alike}: {error:?}"
+        );
+    }
 }
 
 #[tokio::test]

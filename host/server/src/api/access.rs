@@ -150,7 +150,10 @@ pub async fn create_role(
     );
     state
         .permissions
-        .commit(state.store.create_role(&role, &event), [role.change()])
+        .commit([role.change()], {
+            let role = role.clone();
+            move |store| async move { store.create_role(&role, &event).await }
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(role.into())))
 }
@@ -229,7 +232,10 @@ pub async fn update_role(
         );
         state
             .permissions
-            .commit(state.store.update_role(&after, &event), [after.change()])
+            .commit([after.change()], {
+                let after = after.clone();
+                move |store| async move { store.update_role(&after, &event).await }
+            })
             .await?;
     }
     Ok(Json(after.into()))
@@ -319,10 +325,10 @@ pub async fn delete_role(
         ));
         state
             .permissions
-            .commit(
-                state.store.delete_role(&role, &events),
-                [Change::RoleRemoved { role: role.key() }],
-            )
+            .commit([Change::RoleRemoved { role: role.key() }], {
+                let role = role.clone();
+                move |store| async move { store.delete_role(&role, &events).await }
+            })
             .await?;
     }
     Ok(Json(RoleDeletion {
@@ -390,7 +396,10 @@ pub async fn create_department(
     };
     state
         .permissions
-        .commit(state.store.create_department(&department, &event), [change])
+        .commit([change], {
+            let department = department.clone();
+            move |store| async move { store.create_department(&department, &event).await }
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(department.into())))
 }
@@ -450,10 +459,10 @@ pub async fn delete_department(
     };
     state
         .permissions
-        .commit(
-            state.store.delete_department(&department.id, &event),
-            [change],
-        )
+        .commit([change], {
+            let department = department.id.clone();
+            move |store| async move { store.delete_department(&department, &event).await }
+        })
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -521,16 +530,14 @@ async fn set_membership(
     };
     state
         .permissions
-        .commit(
-            state.store.set_department_member(
-                &department.id,
-                &account,
-                member,
-                state.now(),
-                &event,
-            ),
-            [change],
-        )
+        .commit([change], {
+            let (department, now) = (department.id.clone(), state.now());
+            move |store| async move {
+                store
+                    .set_department_member(&department, &account, member, now, &event)
+                    .await
+            }
+        })
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -775,7 +782,10 @@ pub async fn create_grant(
     );
     state
         .permissions
-        .commit(state.store.create_grant(&grant, &event), [grant.change()])
+        .commit([grant.change()], {
+            let grant = grant.clone();
+            move |store| async move { store.create_grant(&grant, &event).await }
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(grant.into())))
 }
@@ -823,10 +833,9 @@ pub async fn delete_grant(
     );
     state
         .permissions
-        .commit(
-            state.store.delete_grant(&id, &event),
-            [Change::GrantRemoved { grant: id.key() }],
-        )
+        .commit([Change::GrantRemoved { grant: id.key() }], {
+            move |store| async move { store.delete_grant(&id, &event).await }
+        })
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -891,7 +900,10 @@ pub async fn create_device_group(
     };
     state
         .permissions
-        .commit(state.store.create_device_group(&group, &event), [change])
+        .commit([change], {
+            let group = group.clone();
+            move |store| async move { store.create_device_group(&group, &event).await }
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(group.into())))
 }
@@ -938,7 +950,10 @@ pub async fn delete_device_group(
     };
     state
         .permissions
-        .commit(state.store.delete_device_group(&group.id, &event), [change])
+        .commit([change], {
+            let group = group.id.clone();
+            move |store| async move { store.delete_device_group(&group, &event).await }
+        })
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -1021,7 +1036,10 @@ async fn save_device(
     );
     state
         .permissions
-        .commit(state.store.put_device(&device, &event), [device.change()])
+        .commit([device.change()], {
+            let device = device.clone();
+            move |store| async move { store.put_device(&device, &event).await }
+        })
         .await?;
     Ok(device)
 }
@@ -1119,7 +1137,10 @@ pub async fn delete_device(
     };
     state
         .permissions
-        .commit(state.store.delete_device(&device.id, &event), [change])
+        .commit([change], {
+            let device = device.id.clone();
+            move |store| async move { store.delete_device(&device, &event).await }
+        })
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -82,6 +82,43 @@ pub struct InvitationView {
     /// When it was accepted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accepted_at: Option<DateTime<Utc>>,
+    /// Where its latest email stands (in reads of invitations; absent before any was queued).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<DeliveryView>,
+}
+
+/// Where an invitation's latest email stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryView {
+    /// `pending` (queued or waiting to be retried), `sent` (the mail server accepted it) or
+    /// `failed` (given up: the server refused it for good, or every retry failed).
+    pub status: &'static str,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// The last failure, with the mail server's reply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+}
+
+/// Fills in where each invitation's latest email stands, in one read.
+async fn with_deliveries(state: &AppState, views: &mut [InvitationView]) -> ApiResult<()> {
+    let ids: Vec<InvitationId> = views
+        .iter()
+        .map(|v| InvitationId::from_trusted(v.id.clone()))
+        .collect();
+    for delivery in state.store.invitation_deliveries(&ids).await? {
+        if let Some(view) = views
+            .iter_mut()
+            .find(|v| v.id == delivery.invitation_id.as_str())
+        {
+            view.delivery = Some(DeliveryView {
+                status: delivery.status.as_str(),
+                attempts: delivery.attempts,
+                last_error: delivery.last_error,
+            });
+        }
+    }
+    Ok(())
 }
 
 impl InvitationView {
@@ -111,6 +148,7 @@ impl InvitationView {
             resend_count: inv.resend_count,
             accepted_by: inv.accepted.as_ref().map(|(a, _)| a.to_string()),
             accepted_at: inv.accepted.as_ref().map(|(_, at)| *at),
+            delivery: None,
         }
     }
 }
@@ -391,14 +429,17 @@ impl Written {
             .map(|n| created_event(state, auth, &n.invitation))
             .collect();
         let record = idempotency.record(state, status, response)?;
-        if let Err(error) = state
-            .store
-            .create_invitations(&new, &self.expired, &events, record.as_ref())
-            .await
-        {
+        let expired = self.expired;
+        let written = state
+            .queue_mail(move |store| async move {
+                store
+                    .create_invitations(&new, &expired, &events, record.as_ref())
+                    .await
+            })
+            .await;
+        if let Err(error) = written {
             return settle(state, idempotency, error).await;
         }
-        state.mail_ready.notify_one();
         Ok((status, Json(response)).into_response())
     }
 }
@@ -1056,9 +1097,9 @@ async fn list(
     let page = siteward_core::page::PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let now = state.now();
     let invitations = state.store.invitations(scope, status, now, &page).await?;
-    Ok(Json(Page::from(invitations, |inv| {
-        InvitationView::new(&inv, now)
-    })))
+    let mut page = Page::from(invitations, |inv| InvitationView::new(&inv, now));
+    with_deliveries(state, &mut page.items).await?;
+    Ok(Json(page))
 }
 
 /// A partner's invitations (to the partner and to its sites).
@@ -1108,7 +1149,10 @@ pub async fn get_invitation(
     Path(id): Path<String>,
 ) -> ApiResult<Json<InvitationView>> {
     let inv = manageable(&state, &auth, &id).await?;
-    Ok(Json(InvitationView::new(&inv, state.now())))
+    let mut view = [InvitationView::new(&inv, state.now())];
+    with_deliveries(&state, &mut view).await?;
+    let [view] = view;
+    Ok(Json(view))
 }
 
 /// Revoke a Pending invitation; its link stops working.
@@ -1198,14 +1242,17 @@ pub async fn resend(
     )
     .await;
     let item = items.pop().expect("one invitation in, one out");
-    if let Err(error) = state
-        .store
-        .resend_invitation(&item, &event, record.as_ref())
-        .await
-    {
+    let written = state
+        .queue_mail(move |store| async move {
+            store
+                .resend_invitation(&item, &event, record.as_ref())
+                .await
+        })
+        .await;
+    if let Err(error) = written {
         return settle(&state, &idempotency, error).await;
     }
-    state.mail_ready.notify_one();
+
     Ok((StatusCode::OK, Json(view)).into_response())
 }
 
@@ -1337,7 +1384,7 @@ pub async fn accept(
         (Some(auth), _) => (auth.account()?.clone(), None),
         (None, Some(password)) => {
             let name = validate::name("name", body.name.as_deref().unwrap_or_default())?;
-            validate::new_password("password", password)?;
+            auth::new_password("password", password, &[inv.email.as_str(), &name])?;
             if state.store.account_id_by_email(&inv.email).await?.is_some() {
                 return Err(ApiError::conflict(
                     "account_exists",
@@ -1470,12 +1517,14 @@ pub async fn accept(
     };
     state
         .permissions
-        .commit(
-            state
-                .store
-                .accept_invitation(&inv, new_account.as_ref(), &acceptance, &events),
-            change,
-        )
+        .commit(change, {
+            let inv = inv.clone();
+            move |store| async move {
+                store
+                    .accept_invitation(&inv, new_account.as_ref(), &acceptance, &events)
+                    .await
+            }
+        })
         .await
         .map_err(|error| match error {
             StorageError::Conflict(Conflict::InvitationNotPending) => ApiError::conflict(

@@ -173,12 +173,14 @@ pub async fn set_licences(
     }));
     state
         .permissions
-        .commit(
-            state
-                .store
-                .set_licences(&partner, &asked, &disabled, &events, state.now()),
-            disabled.iter().map(PartnerMembership::change),
-        )
+        .commit(disabled.iter().map(PartnerMembership::change), {
+            let (partner, disabled, now) = (partner.clone(), disabled.clone(), state.now());
+            move |store| async move {
+                store
+                    .set_licences(&partner, &asked, &disabled, &events, now)
+                    .await
+            }
+        })
         .await?;
     Ok(Json(view(
         state.store.licences(&partner).await?,

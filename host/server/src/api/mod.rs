@@ -69,6 +69,9 @@ impl Modify for BearerAuth {
 /// The largest plugin install request: a 48 MiB component in base64, with its manifest.
 const MAX_COMPONENT_REQUEST_BYTES: usize = 64 << 20;
 
+/// The largest bulk check request: 10,000 questions (the most one may ask) with room to spare.
+const MAX_BULK_CHECK_REQUEST_BYTES: usize = 4 << 20;
+
 /// The API routes with their OpenAPI document.
 fn api() -> (Router<AppState>, OpenApiDoc) {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -121,7 +124,12 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(access::create_device, access::list_devices))
         .routes(routes!(access::update_device, access::delete_device))
         .routes(routes!(check::check))
-        .routes(routes!(check::check_bulk))
+        // 10,000 questions are about 1.2 MB, more than the default limit for other requests.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(check::check_bulk))
+                .layer(DefaultBodyLimit::max(MAX_BULK_CHECK_REQUEST_BYTES)),
+        )
         .routes(routes!(check::reachable_by))
         .routes(routes!(check::device_reachable_by))
         .routes(routes!(check::reachable_sites))

@@ -7,13 +7,14 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use siteward_core::access::{Action, Principal, authorize};
-use siteward_core::audit::{AuditAction, AuditTarget, FieldChange};
+use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
 use siteward_core::ids::{AccountId, PartnerId};
 use siteward_core::permission::index::Change;
 use siteward_core::tenancy::{
     DisabledReason, MemberStatus, Partner, PartnerMembership, PartnerRole, Privileges,
 };
 use siteward_core::validate;
+use siteward_storage::{Conflict, MemberAccess, StorageError};
 
 use super::people::{PersonInput, resolve_person};
 use super::views::{ListQuery, MemberViewJson, Page, PartnerView};
@@ -91,12 +92,14 @@ pub async fn create_partner(
     ));
     state
         .permissions
-        .commit(
-            state
-                .store
-                .create_partner(&partner, &person, &membership, &events),
-            [membership.change()],
-        )
+        .commit([membership.change()], {
+            let partner = partner.clone();
+            move |store| async move {
+                store
+                    .create_partner(&partner, &person, &membership, &events)
+                    .await
+            }
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(partner.into())))
 }
@@ -222,10 +225,10 @@ pub async fn add_member(
     ));
     state
         .permissions
-        .commit(
-            state.store.add_member(&membership, &person, &events),
-            [membership.change()],
-        )
+        .commit([membership.change()], {
+            let person = person.clone();
+            move |store| async move { store.add_member(&membership, &person, &events).await }
+        })
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -356,7 +359,9 @@ pub async fn update_member(
         );
         state
             .permissions
-            .commit(state.store.update_member(&after, &event), [after.change()])
+            .commit([after.change()], move |store| async move {
+                store.update_member(&after, &event).await
+            })
             .await?;
     }
     Ok(Json(state.store.member(&partner, &account).await?.into()))
@@ -372,30 +377,114 @@ pub async fn remove_member(
     Path((partner, account)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let (partner, account, member) = managed_member(&state, &auth, &partner, &account).await?;
-    let event = auth.audit.event(
-        &state,
+    // What the member holds at the partner goes with the membership, so that re-joining
+    // brings nothing back: access comes again only from a new invitation, Locked.
+    for _ in 0..REMOVAL_ATTEMPTS {
+        let access = state.store.member_access(&partner, &account).await?;
+        let (events, changes) = removal(&state, &auth, &partner, &account, &member, &access);
+        let written = state
+            .permissions
+            .commit(changes, {
+                let (partner, account) = (partner.clone(), account.clone());
+                move |store| async move {
+                    store
+                        .remove_member(&partner, &account, &access, &events)
+                        .await
+                }
+            })
+            .await;
+        match written {
+            Ok(()) => return Ok(StatusCode::NO_CONTENT),
+            Err(StorageError::Conflict(Conflict::Concurrent)) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(ApiError::conflict(
+        "concurrent_change",
+        "this member's access kept changing meanwhile; try again",
+    ))
+}
+
+/// How often removing a member is tried again when its access changed meanwhile.
+const REMOVAL_ATTEMPTS: usize = 5;
+
+/// The audit events and index changes of removing `account` from `partner` with `access`:
+/// one event for the membership and one for each assignment, grant and department it held.
+fn removal(
+    state: &AppState,
+    auth: &Auth,
+    partner: &PartnerId,
+    account: &AccountId,
+    member: &PartnerMembership,
+    access: &MemberAccess,
+) -> (Vec<AuditEvent>, Vec<Change>) {
+    let ended = |field: &str, before: String| FieldChange {
+        field: field.to_owned(),
+        before: Some(before),
+        after: None,
+    };
+    let mut events = vec![auth.audit.event(
+        state,
         AuditAction::MemberRemoved,
-        (Some(&partner), None),
-        member_target(&account),
-        vec![FieldChange {
-            field: "role".to_owned(),
-            before: Some(member.role.to_string()),
-            after: None,
-        }],
-    );
-    let removed = Change::Membership {
+        (Some(partner), None),
+        member_target(account),
+        vec![ended("role", member.role.to_string())],
+    )];
+    let mut changes = vec![Change::Membership {
         partner: partner.key(),
         account: account.key(),
         membership: None,
-    };
-    state
-        .permissions
-        .commit(
-            state.store.remove_member(&partner, &account, &event),
-            [removed],
-        )
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    }];
+    for assignment in &access.assignments {
+        events.push(auth.audit.event(
+            state,
+            AuditAction::AssignmentDeleted,
+            (Some(partner), Some(&assignment.site_id)),
+            AuditTarget {
+                kind: "site_assignment",
+                id: account.to_string(),
+            },
+            vec![ended("level", assignment.level.to_string())],
+        ));
+        changes.push(Change::Assignment {
+            site: assignment.site_id.key(),
+            account: account.key(),
+            assignment: None,
+        });
+    }
+    for grant in &access.grants {
+        events.push(auth.audit.event(
+            state,
+            AuditAction::GrantDeleted,
+            (Some(partner), None),
+            AuditTarget {
+                kind: "grant",
+                id: grant.id.to_string(),
+            },
+            vec![ended("role", grant.role.as_str().to_owned())],
+        ));
+        changes.push(Change::GrantRemoved {
+            grant: grant.id.key(),
+        });
+    }
+    for department in &access.departments {
+        events.push(auth.audit.event(
+            state,
+            AuditAction::DepartmentMemberRemoved,
+            (Some(partner), None),
+            AuditTarget {
+                kind: "account",
+                id: account.to_string(),
+            },
+            vec![ended("department", department.to_string())],
+        ));
+        changes.push(Change::DepartmentMember {
+            department: department.key(),
+            account: account.key(),
+            member: false,
+        });
+    }
+    (events, changes)
 }
 
 /// Reset a member's second factor, for a member who lost their authenticator (reference 003).

@@ -47,6 +47,10 @@ pub async fn resolve_person(
     };
     let person =
         NewPerson::parse(&input.email, &input.name, input.password.clone()).map_err(nest)?;
+    if let Some(password) = &person.password {
+        auth::new_password("password", password, &[person.email.as_str(), &person.name])
+            .map_err(nest)?;
+    }
     match (state.store.account_id_by_email(&person.email).await?, person.password) {
         (Some(existing), None) => Ok((PersonResolution::Existing(existing), vec![])),
         (Some(_), Some(_)) => Err(ApiError::conflict(

@@ -16,8 +16,8 @@ use siteward_core::permission::index::Change;
 use siteward_core::secret::{self, TokenKind};
 use siteward_core::tenancy::MemberStatus;
 use siteward_core::totp;
-use siteward_core::validate::{self, Email};
-use siteward_storage::SessionRecord;
+use siteward_core::validate::Email;
+use siteward_storage::{Conflict, SessionRecord, StorageError};
 
 use crate::auth::{self, Auth, ClientAddr};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -69,13 +69,9 @@ pub async fn login(
         .map(str::to_owned);
     if !state
         .limiter
-        .allows(address, now, state.auth.max_failures_per_address)
+        .claim(address, now, state.auth.max_failures_per_address)
     {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_attempts",
-            "too many failed logins from your address; wait a minute and try again",
-        ));
+        return Err(too_many_attempts());
     }
     let wrong = || {
         ApiError::new(
@@ -85,36 +81,34 @@ pub async fn login(
         )
     };
     let Ok(email) = Email::parse("email", &request.email) else {
-        state.limiter.record_failure(address, now);
         return Err(wrong());
     };
-    let Some((account, credentials)) = state.store.account_by_email(&email).await? else {
+    // The attempt is counted before its password is checked, and for every address alike, so
+    // neither a burst of concurrent guesses nor the answers tell whether an account exists.
+    let policy = state.auth.lockout;
+    let claimed = match state
+        .store
+        .claim_login_attempt(&email, |throttle| throttle.claim(now, policy))
+        .await
+    {
+        Ok(Ok(claimed)) => claimed,
+        Ok(Err(until)) => return Err(locked(until)),
+        Err(StorageError::Conflict(Conflict::Concurrent)) => return Err(too_many_attempts()),
+        Err(other) => return Err(other.into()),
+    };
+    let account = state.store.account_by_email(&email).await?;
+    let (hash, totp_secret, totp_last_step) = match &account {
+        Some((_, credentials)) => (
+            credentials.password_hash.clone(),
+            credentials.totp_secret.clone(),
+            credentials.totp_last_step,
+        ),
         // Spend the same time as for a real account, so timing does not reveal which exist.
-        auth::verify_password_blocking(request.password, auth::decoy_hash().to_owned()).await?;
-        state.limiter.record_failure(address, now);
-        return Err(wrong());
-    };
-    if let Err(until) = credentials.throttle.check(now) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "account_locked",
-            format!(
-                "too many failed logins; this account is locked until {}",
-                until.to_rfc3339()
-            ),
-        ));
-    }
-    let audit = AuditContext {
-        actor: Actor::Account(account.id.clone()),
-        request_id,
-    };
-    let target = || AuditTarget {
-        kind: "account",
-        id: account.id.to_string(),
+        None => (auth::decoy_hash().to_owned(), None, None),
     };
     let password_ok =
-        auth::verify_password_blocking(request.password, credentials.password_hash.clone()).await?;
-    let totp_step = match (&credentials.totp_secret, password_ok) {
+        auth::verify_password_blocking(request.password, hash).await? && account.is_some();
+    let totp_step = match (&totp_secret, password_ok) {
         (Some(secret), true) => match &request.totp {
             None => {
                 return Err(ApiError::unauthenticated_code(
@@ -122,13 +116,30 @@ pub async fn login(
                     "enter the code from your authenticator app",
                 ));
             }
-            Some(code) => totp::verify(secret, code, now, credentials.totp_last_step).map(Some),
+            Some(code) => totp::verify(secret, code, now, totp_last_step).map(Some),
         },
         (None, true) => Some(None),
         (_, false) => None,
     };
-    let Some(totp_step) = totp_step else {
-        let throttle = credentials.throttle.after_failure(now, state.auth.lockout);
+    let audit = AuditContext {
+        actor: account.as_ref().map_or(Actor::System, |(account, _)| {
+            Actor::Account(account.id.clone())
+        }),
+        request_id,
+    };
+    // A failure for an address without an account is recorded on the platform's trail under
+    // the address's hash: operators see credential stuffing, and the work done is the same.
+    let target = || match &account {
+        Some((account, _)) => AuditTarget {
+            kind: "account",
+            id: account.id.to_string(),
+        },
+        None => AuditTarget {
+            kind: "login",
+            id: siteward_core::secret::token_hash(email.as_str()),
+        },
+    };
+    let (Some(totp_step), Some((account, _))) = (totp_step, &account) else {
         let mut events = vec![audit.event(
             &state,
             AuditAction::LoginFailed,
@@ -136,9 +147,8 @@ pub async fn login(
             target(),
             vec![],
         )];
-        if throttle.locked_until.is_some()
-            && throttle.locked_until != credentials.throttle.locked_until
-        {
+        if claimed.check(now).is_err() {
+            // This attempt's claim started the lockout.
             events.push(audit.event(
                 &state,
                 AuditAction::LoginLockedOut,
@@ -147,11 +157,7 @@ pub async fn login(
                 vec![],
             ));
         }
-        state
-            .store
-            .record_login_failure(&account.id, throttle, &events)
-            .await?;
-        state.limiter.record_failure(address, now);
+        state.store.record_login_failure(&events).await?;
         return Err(if password_ok {
             ApiError::unauthenticated_code(
                 "invalid_totp",
@@ -161,7 +167,11 @@ pub async fn login(
             wrong()
         });
     };
-    let principal = state.principal(&account);
+    let target = || AuditTarget {
+        kind: "account",
+        id: account.id.to_string(),
+    };
+    let principal = state.principal(account);
     let all_memberships_disabled = !principal.partners.is_empty()
         && principal
             .partners
@@ -193,13 +203,34 @@ pub async fn login(
     );
     state
         .store
-        .start_session(&session, totp_step, &event)
+        .start_session(&email, &session, totp_step, &event)
         .await?;
+    state.limiter.forgive(address);
     Ok(Json(LoginResponse {
         token,
         expires_at: session.expires_at,
         account_id: account.id.to_string(),
     }))
+}
+
+fn too_many_attempts() -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        "too many failed logins from your address; wait a minute and try again",
+    )
+}
+
+/// The answer while an address is locked out; the same whether an account has it or not.
+fn locked(until: siteward_core::Timestamp) -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "account_locked",
+        format!(
+            "too many failed logins for this email; try again after {}",
+            until.to_rfc3339()
+        ),
+    )
 }
 
 /// End the caller's session.
@@ -405,7 +436,8 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
-/// Change the caller's password. Other sessions stay valid until they expire or log out.
+/// Change the caller's password. Every other session of the account ends (whoever signed in
+/// with the old password is signed out); the session that made the change stays.
 #[utoipa::path(post, path = "/v1/me/password", tag = "auth", security(("bearer" = [])), request_body = PasswordChange,
     responses((status = 204), (status = 422, body = ErrorBody)))]
 pub async fn change_password(
@@ -414,7 +446,11 @@ pub async fn change_password(
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> ApiResult<impl IntoResponse> {
     let account = auth.account()?;
-    validate::new_password("new_password", &body.new_password)?;
+    auth::new_password(
+        "new_password",
+        &body.new_password,
+        &[account.email.as_str(), &account.name],
+    )?;
     let (_, credentials) = state.store.credentials(&account.id).await?;
     if !auth::verify_password_blocking(body.current_password, credentials.password_hash).await? {
         return Err(siteward_core::FieldError::new(
@@ -431,7 +467,10 @@ pub async fn change_password(
         account_target(&auth)?,
         vec![],
     );
-    state.store.set_password(&account.id, &hash, &event).await?;
+    state
+        .store
+        .set_password(&account.id, &hash, auth.session.as_ref(), &event)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -494,10 +533,9 @@ pub async fn update_account(
         };
         state
             .permissions
-            .commit(
-                state.store.set_account_status(&id, status, &event),
-                [change],
-            )
+            .commit([change], move |store| async move {
+                store.set_account_status(&id, status, &event).await
+            })
             .await?;
     }
     Ok(StatusCode::NO_CONTENT)

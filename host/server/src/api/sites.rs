@@ -209,12 +209,14 @@ pub async fn create_site(
     ));
     state
         .permissions
-        .commit(
-            state
-                .store
-                .create_site(&site, &person, &site_admin, &events),
-            [site.change(), site_admin.change(true)],
-        )
+        .commit([site.change(), site_admin.change(true)], {
+            let site = site.clone();
+            move |store| async move {
+                store
+                    .create_site(&site, &person, &site_admin, &events)
+                    .await
+            }
+        })
         .await?;
     Ok((StatusCode::CREATED, Json(site.into())))
 }
@@ -281,10 +283,10 @@ pub async fn add_site_admin(
     ));
     state
         .permissions
-        .commit(
-            state.store.add_site_admin(&site_admin, &person, &events),
-            [site_admin.change(true)],
-        )
+        .commit([site_admin.change(true)], {
+            let site_admin = site_admin.clone();
+            move |store| async move { store.add_site_admin(&site_admin, &person, &events).await }
+        })
         .await?;
     let account = state.store.account(&site_admin.account_id).await?;
     Ok((
@@ -340,10 +342,10 @@ pub async fn remove_site_admin(
     };
     state
         .permissions
-        .commit(
-            state.store.remove_site_admin(&site.id, &account, &event),
-            [removed],
-        )
+        .commit([removed], {
+            let site = site.id.clone();
+            move |store| async move { store.remove_site_admin(&site, &account, &event).await }
+        })
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -205,8 +205,11 @@ async fn apply(
         match state
             .permissions
             .commit(
-                state.store.update_assignments(&changes, &events),
-                changes.iter().map(|(_, new)| new.change()),
+                changes
+                    .iter()
+                    .map(|(_, new)| new.change())
+                    .collect::<Vec<_>>(),
+                move |store| async move { store.update_assignments(&changes, &events).await },
             )
             .await
         {
@@ -438,17 +441,20 @@ pub async fn remove_technicians(
             )
         })
         .collect();
-    let removed = accounts.iter().map(|account| Change::Assignment {
-        site: site.id.key(),
-        account: account.key(),
-        assignment: None,
-    });
+    let removed: Vec<Change> = accounts
+        .iter()
+        .map(|account| Change::Assignment {
+            site: site.id.key(),
+            account: account.key(),
+            assignment: None,
+        })
+        .collect();
     state
         .permissions
-        .commit(
-            state.store.delete_assignments(&site.id, &accounts, &events),
-            removed,
-        )
+        .commit(removed, {
+            let site = site.id.clone();
+            move |store| async move { store.delete_assignments(&site, &accounts, &events).await }
+        })
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -497,10 +503,10 @@ pub async fn update_site(
         };
         state
             .permissions
-            .commit(
-                state.store.set_technician_access(&site.id, on, &event),
-                [switched.change()],
-            )
+            .commit([switched.change()], {
+                let site = site.id.clone();
+                move |store| async move { store.set_technician_access(&site, on, &event).await }
+            })
             .await?;
     }
     Ok(Json(state.store.site(&site.id).await?.into()))

@@ -17,7 +17,7 @@ use siteward_storage::{ApiToken, ApiTokenScopeFilter};
 use super::partners::partner_id;
 use super::sites::{SiteAccess, visible_site};
 use super::views::{ApiTokenView, ListQuery, Page};
-use crate::auth::Auth;
+use crate::auth::{Auth, creator_may_hold};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::{AppState, random};
@@ -55,9 +55,28 @@ async fn create(
         vec![FieldChange::set("name", &token.name)],
     );
     state.store.create_api_token(&token, &event).await?;
-    let mut view = ApiTokenView::from(token);
+    let mut view = ApiTokenView::new(token, false);
     view.token = Some(secret);
     Ok(view)
+}
+
+/// A page of tokens with whether each works now.
+async fn views(
+    state: &AppState,
+    tokens: siteward_core::page::Page<ApiToken>,
+) -> ApiResult<Page<ApiTokenView>> {
+    let mut items = Vec::with_capacity(tokens.items.len());
+    for token in tokens.items {
+        // Most creators are not operators: read the account only when that answer is no.
+        let works = creator_may_hold(state, &token, false)
+            || (state.store.account(&token.created_by).await?.is_operator
+                && creator_may_hold(state, &token, true));
+        items.push(ApiTokenView::new(token, !works));
+    }
+    Ok(Page {
+        items,
+        next_cursor: tokens.next_cursor,
+    })
 }
 
 /// The audit tenancy of a token scope.
@@ -111,7 +130,7 @@ pub async fn list_partner_tokens(
         .store
         .api_tokens(ApiTokenScopeFilter::Partner(&partner), &query.page()?)
         .await?;
-    Ok(Json(Page::from(tokens, ApiTokenView::from)))
+    Ok(Json(views(&state, tokens).await?))
 }
 
 /// Create an API token acting as an admin of the site. The secret is in this response only.
@@ -146,7 +165,7 @@ pub async fn list_site_tokens(
         .store
         .api_tokens(ApiTokenScopeFilter::Site(&site.id), &query.page()?)
         .await?;
-    Ok(Json(Page::from(tokens, ApiTokenView::from)))
+    Ok(Json(views(&state, tokens).await?))
 }
 
 /// Revoke an API token; it stops working at once.

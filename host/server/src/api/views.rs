@@ -238,13 +238,35 @@ pub struct ApiTokenView {
     pub created_at: DateTime<Utc>,
     /// When it was revoked; absent while it works.
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Whether it works: `active`; `revoked`; or `suspended` while the account that created
+    /// it is disabled or may no longer manage tokens here (it works again if that changes).
+    pub status: TokenStatus,
     /// The secret, shown once: store it now, it cannot be shown again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }
 
-impl From<ApiToken> for ApiTokenView {
-    fn from(t: ApiToken) -> Self {
+/// Whether an API token works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenStatus {
+    /// It works.
+    Active,
+    /// It was revoked, for good.
+    Revoked,
+    /// Its creator is disabled or may no longer manage tokens at its scope.
+    Suspended,
+}
+
+impl ApiTokenView {
+    /// The token's view, with whether it works (`suspended` is only ever a later state of
+    /// `active`: the caller decides it).
+    pub fn new(t: ApiToken, suspended: bool) -> Self {
+        let status = match (&t.revoked_at, suspended) {
+            (Some(_), _) => TokenStatus::Revoked,
+            (None, true) => TokenStatus::Suspended,
+            (None, false) => TokenStatus::Active,
+        };
         let (partner_id, site_id) = match t.scope {
             TokenScope::Partner(p) => (Some(p.to_string()), None),
             TokenScope::Site(s) => (None, Some(s.to_string())),
@@ -257,6 +279,7 @@ impl From<ApiToken> for ApiTokenView {
             created_by: t.created_by.to_string(),
             created_at: t.created_at,
             revoked_at: t.revoked_at,
+            status,
             token: None,
         }
     }

@@ -1,7 +1,12 @@
 //! Logins, lockout, sessions, the second factor and passwords.
 
-use axum::http::{Method, StatusCode};
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Method, Request, StatusCode};
 use serde_json::json;
+use tower::ServiceExt;
 
 use siteward_core::totp;
 
@@ -29,7 +34,7 @@ async fn failed_logins_lock_the_account_until_the_window_passes() {
         locked.body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("locked until")
+            .contains("try again after")
     );
     app.clock.advance(chrono::Duration::minutes(15));
     assert_eq!(
@@ -275,4 +280,265 @@ async fn a_revoked_api_token_is_refused_at_once_here_and_within_the_cache_time_e
         app.get(&customers, &token).await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+/// Sends login attempts all at once, each `(email, password, client address)`, and returns
+/// their statuses and codes in the order given.
+async fn burst(
+    app: &TestApp,
+    attempts: Vec<(String, String, [u8; 4])>,
+) -> Vec<(StatusCode, String)> {
+    let tasks: Vec<_> = attempts
+        .into_iter()
+        .map(|(email, password, address)| {
+            let mut request = Request::post("/v1/auth/login")
+                .header("content-type", "application/json")
+                .body(Body::from(
+                    json!({ "email": email, "password": password }).to_string(),
+                ))
+                .unwrap();
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(SocketAddr::from((address, 40_000))));
+            let router = app.router.clone();
+            tokio::spawn(async move {
+                let response = router.oneshot(request).await.unwrap();
+                let status = response.status();
+                let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                    .await
+                    .unwrap();
+                let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+                (
+                    status,
+                    body["error"]["code"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    answers
+}
+
+/// How many attempts had their password checked: refusals before checking are `429`.
+fn checked(answers: &[(StatusCode, String)]) -> usize {
+    answers
+        .iter()
+        .filter(|(status, _)| *status != StatusCode::TOO_MANY_REQUESTS)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_of_concurrent_guesses_checks_at_most_the_lockout_limit() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let limit = app.state.auth.lockout.max_failures as usize;
+    // A hundred guesses at once from ten addresses, the right password last.
+    let mut attempts: Vec<_> = (0..99_u8)
+        .map(|n| {
+            (
+                OPERATOR_EMAIL.to_owned(),
+                format!("wrong guess number {n}"),
+                [127, 0, 0, n % 10 + 1],
+            )
+        })
+        .collect();
+    attempts.push((
+        OPERATOR_EMAIL.to_owned(),
+        PASSWORD.to_owned(),
+        [127, 0, 0, 10],
+    ));
+    let answers = burst(&app, attempts).await;
+    assert!(
+        checked(&answers) <= limit,
+        "{} checked: {answers:?}",
+        checked(&answers)
+    );
+    let refused = answers
+        .iter()
+        .filter(|(status, code)| {
+            *status == StatusCode::TOO_MANY_REQUESTS && code == "account_locked"
+        })
+        .count();
+    assert!(refused >= answers.len() - limit, "{answers:?}");
+    // Every checked failure is on the trail, and the lockout once — unless the right
+    // password happened to be among the checked ones, which ends it.
+    let failed = answers
+        .iter()
+        .filter(|(status, _)| *status == StatusCode::UNAUTHORIZED)
+        .count();
+    let events = |action: &'static str| {
+        let app = &app;
+        let operator = operator.clone();
+        async move {
+            app.get(&format!("/v1/audit-events?action={action}"), &operator)
+                .await
+                .body["items"]
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!(events("auth.login_failed").await, failed);
+    if failed == limit {
+        assert_eq!(events("auth.locked_out").await, 1);
+        // A second burst, all while locked: nothing is checked.
+        let again: Vec<_> = (0..30_u8)
+            .map(|n| {
+                (
+                    OPERATOR_EMAIL.to_owned(),
+                    format!("another guess {n}"),
+                    [127, 0, 1, n % 10 + 1],
+                )
+            })
+            .collect();
+        assert_eq!(checked(&burst(&app, again).await), 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_burst_from_one_address_checks_at_most_its_per_minute_limit() {
+    let app = TestApp::new().await;
+    let limit = app.state.auth.max_failures_per_address as usize;
+    // Eighty guesses at once from one address, each at another email so no account locks.
+    let attempts: Vec<_> = (0..80)
+        .map(|n| {
+            (
+                format!("person{n}@example.com"),
+                "a wrong password".to_owned(),
+                [127, 0, 0, 9],
+            )
+        })
+        .collect();
+    let answers = burst(&app, attempts).await;
+    assert_eq!(checked(&answers), limit, "{answers:?}");
+    assert!(
+        answers.iter().all(
+            |(status, code)| *status == StatusCode::UNAUTHORIZED || code == "too_many_attempts"
+        )
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_email_locks_out_like_a_known_one() {
+    let app = TestApp::new().await;
+    let limit = app.state.auth.lockout.max_failures;
+    for email in [OPERATOR_EMAIL, "nobody@siteward.example"] {
+        for _ in 0..limit {
+            let reply = app.login(email, "not the password at all").await;
+            assert_eq!(reply.code(), "invalid_credentials", "{email}");
+        }
+    }
+    let known = app.login(OPERATOR_EMAIL, "not the password at all").await;
+    let unknown = app
+        .login("nobody@siteward.example", "not the password at all")
+        .await;
+    assert_eq!(
+        (known.status, known.code()),
+        (StatusCode::TOO_MANY_REQUESTS, "account_locked")
+    );
+    assert_eq!(
+        (unknown.status, unknown.body.clone()),
+        (known.status, known.body)
+    );
+
+    // The unknown address's failures are on the platform's trail, under its hash only.
+    app.clock.advance(chrono::Duration::minutes(15));
+    let operator = app.operator().await;
+    let failed = app
+        .get("/v1/audit-events?action=auth.login_failed", &operator)
+        .await;
+    let targets: Vec<&str> = failed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["target"]["kind"] == "login")
+        .map(|e| e["target"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets.len(), limit as usize, "{}", failed.body);
+    assert!(targets.iter().all(|id| !id.contains("nobody")));
+}
+
+#[tokio::test]
+async fn new_passwords_follow_nist_and_look_alike_addresses_are_refused() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let add = |email: &str, name: &str, password: &str| {
+        let app = &app;
+        let path = format!("/v1/partners/{}/members", acme.id);
+        let owner = acme.owner_token.clone();
+        let body =
+            json!({ "email": email, "name": name, "password": password, "role": "technician" });
+        async move { app.post(&path, &owner, body).await }
+    };
+    // Too short once spaces are folded, common, the address itself, a control character.
+    for password in [
+        " ".repeat(12),
+        "password1234".to_owned(),
+        "qwertyuiop123".to_owned(),
+        "jamie.doe@acme.example".to_owned(),
+        "jamie doe jamie doe".to_owned(),
+        "correct horse\0battery staple".to_owned(),
+    ] {
+        let reply = add("jamie.doe@acme.example", "Jamie Doe", &password).await;
+        assert_eq!(
+            (reply.status, reply.body["error"]["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("password")),
+            "{password:?}: {}",
+            reply.body
+        );
+    }
+    let added = add("jamie.doe@acme.example", "Jamie Doe", PASSWORD).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+
+    // A full-width or ligature spelling is the same address; a mixed-script one is refused.
+    let fullwidth = add("ｊａｍｉｅ.doe@acme.example", "Jamie Doe", PASSWORD).await;
+    assert_eq!(
+        (fullwidth.status, fullwidth.code()),
+        (StatusCode::CONFLICT, "account_exists"),
+        "{}",
+        fullwidth.body
+    );
+    let cyrillic = add("j\u{430}mie.doe@acme.example", "Jamie Doe", PASSWORD).await;
+    assert_eq!(
+        cyrillic.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        cyrillic.body
+    );
+    assert_eq!(cyrillic.body["error"]["field"], "email");
+    // One script throughout, but confusable with an existing address: taken.
+    let owner_look_alike = add("\u{43e}wner@acme.example", "Owner", PASSWORD).await;
+    assert_eq!(
+        owner_look_alike.body["error"]["field"], "email",
+        "{}",
+        owner_look_alike.body
+    );
+    let skeleton_twin = add("\u{430}\u{441}\u{435}@acme.example", "Ace", PASSWORD).await;
+    assert_eq!(
+        skeleton_twin.status,
+        StatusCode::CREATED,
+        "{}",
+        skeleton_twin.body
+    );
+    let latin_twin = add("ace@acme.example", "Ace", PASSWORD).await;
+    assert_eq!(
+        (latin_twin.status, latin_twin.code()),
+        (StatusCode::CONFLICT, "email_taken"),
+        "{}",
+        latin_twin.body
+    );
+
+    // Names with a direction override, a zero-width space or a byte-order mark are refused.
+    for name in ["Ana\u{202E}gpj.exe", "Ana\u{200B}Silva", "\u{FEFF}Ana"] {
+        let reply = add("ana@acme.example", name, PASSWORD).await;
+        assert_eq!(
+            reply.body["error"]["field"], "name",
+            "{name:?}: {}",
+            reply.body
+        );
+    }
 }

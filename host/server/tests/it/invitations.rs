@@ -567,6 +567,67 @@ async fn failed_deliveries_are_retried_with_the_same_message_id_then_given_up_vi
 }
 
 #[tokio::test]
+async fn a_permanent_refusal_fails_the_email_at_once_and_shows_on_the_invitation() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let mailer = mailer(&smtp);
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    invite(&app, &acme, &["nobody-here@example.com"], "technician").await;
+    let invitations = format!("/v1/partners/{}/invitations", acme.id);
+    let listed = app.get(&invitations, &acme.owner_token).await;
+    assert_eq!(
+        listed.body["items"][0]["delivery"]["status"], "pending",
+        "{}",
+        listed.body
+    );
+
+    smtp.reject_next(1);
+    assert_eq!(deliver(&app, &mailer).await, 1);
+    // One attempt, no retry: a 5xx reply will not change.
+    app.clock.advance(chrono::Duration::hours(1));
+    assert_eq!(deliver(&app, &mailer).await, 0);
+    let listed = app.get(&invitations, &acme.owner_token).await;
+    let invitation = &listed.body["items"][0];
+    assert_eq!(invitation["status"], "pending");
+    assert_eq!(invitation["delivery"]["status"], "failed");
+    assert_eq!(invitation["delivery"]["attempts"], 1);
+    let error = invitation["delivery"]["last_error"].as_str().unwrap();
+    assert!(
+        error.contains("550") && error.contains("No such mailbox"),
+        "{error}"
+    );
+    let one = app
+        .get(
+            &format!("/v1/invitations/{}", invitation["id"].as_str().unwrap()),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(one.body["delivery"]["status"], "failed", "{}", one.body);
+
+    // Resent, the new email is what the invitation shows.
+    let resent = app
+        .call(
+            Method::POST,
+            &format!(
+                "/v1/invitations/{}/resend",
+                invitation["id"].as_str().unwrap()
+            ),
+            Some(&acme.owner_token),
+            None,
+        )
+        .await;
+    assert_eq!(resent.status, StatusCode::OK, "{}", resent.body);
+    deliver(&app, &mailer).await;
+    let listed = app.get(&invitations, &acme.owner_token).await;
+    assert_eq!(
+        listed.body["items"][0]["delivery"]["status"], "sent",
+        "{}",
+        listed.body
+    );
+}
+
+#[tokio::test]
 async fn a_message_claimed_by_a_worker_that_died_is_delivered_after_its_lease() {
     let app = TestApp::new().await;
     let smtp = TestSmtp::start();

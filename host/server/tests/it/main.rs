@@ -3,6 +3,7 @@
 
 mod audit;
 mod auth;
+mod cancellation;
 mod errors;
 mod export;
 mod first_party;

@@ -61,6 +61,7 @@ impl Received {
 struct Recorder {
     inbox: Arc<Mutex<Vec<Received>>>,
     refuse_next: Arc<AtomicU32>,
+    reject_next: Arc<AtomicU32>,
     /// Once this many messages are in, the next is held unanswered until released, then
     /// refused (so a client that died waiting has not delivered it).
     hold_after: Arc<AtomicU32>,
@@ -76,6 +77,13 @@ impl Handler for Recorder {
             .is_ok();
         if refused {
             return Response::custom(451, "Try again later".to_owned());
+        }
+        let rejected = self
+            .reject_next
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if rejected {
+            return Response::custom(550, "5.1.1 No such mailbox here".to_owned());
         }
         self.current = Some(Received {
             to: to.to_vec(),
@@ -158,6 +166,11 @@ impl TestSmtp {
     /// Lets a held message go (refused: its sender is meant to have died waiting).
     pub fn release(&self) {
         self.recorder.hold_after.store(0, Ordering::SeqCst);
+    }
+
+    /// Answers the next `n` messages' DATA command with a permanent failure (550).
+    pub fn reject_next(&self, n: u32) {
+        self.recorder.reject_next.store(n, Ordering::SeqCst);
     }
 
     /// Answers the next `n` messages' DATA command with a temporary failure (451).

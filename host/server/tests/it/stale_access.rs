@@ -1,10 +1,11 @@
-//! The stale-access property: after a lock, a delete, a disabled member or account, technician
-//! access switched off at the site, or an expiry, no check allows — until the state is restored,
-//! and then exactly as before. Random sequences of those changes (seeded, so a failure names
+//! The stale-access property: after a lock, a delete, a disabled or removed member, a disabled
+//! account, technician access switched off at the site, or an expiry, no check allows — until
+//! the state is restored, and then exactly as before (a removed member added again gets back
+//! nothing: their assignment went with the membership). Random sequences of those changes (seeded, so a failure names
 //! the seed and the step that shows it) run against the real router, and after every step
 //! each technician's answer is compared with a plain model of who may enter.
 
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::technicians::{check, site_with_technicians};
@@ -13,6 +14,8 @@ use super::{Reply, TestApp};
 /// What the model knows of one technician.
 #[derive(Debug, Clone, Copy)]
 struct Tech {
+    /// A member of the partner (removing one ends their assignment too).
+    member: bool,
     assigned: bool,
     locked: bool,
     member_active: bool,
@@ -54,6 +57,7 @@ async fn run(seed: u64, steps: usize) {
     let (acme, site, admin, ids) = site_with_technicians(&app, 3).await;
     let operator = app.operator().await;
     let mut techs = [Tech {
+        member: true,
         assigned: true,
         locked: true,
         member_active: true,
@@ -68,7 +72,7 @@ async fn run(seed: u64, steps: usize) {
     for step in 0..steps {
         let n = rng.below(3) as usize;
         let id = &ids[n];
-        let what = rng.below(9);
+        let what = rng.below(11);
         let label = format!("seed {seed:#x} step {step}: change {what} on technician {n}");
         // Changes to a technician's access at the site are refused while the site has
         // technician access off (409) and once the access is deleted.
@@ -113,8 +117,17 @@ async fn run(seed: u64, steps: usize) {
                         Some(json!({ "status": status })),
                     )
                     .await;
-                ok(&reply, &label);
-                techs[n].member_active = what == 4;
+                if techs[n].member {
+                    ok(&reply, &label);
+                    techs[n].member_active = what == 4;
+                } else {
+                    assert_eq!(
+                        reply.status,
+                        StatusCode::NOT_FOUND,
+                        "{label}: {}",
+                        reply.body
+                    );
+                }
             }
             5 => {
                 let active = rng.below(2) == 0;
@@ -157,6 +170,44 @@ async fn run(seed: u64, steps: usize) {
                     .await;
                 site_change(&reply, &mut techs[n], &|t| t.expires_at = until);
             }
+            9 => {
+                let reply = app
+                    .call(
+                        Method::DELETE,
+                        &format!("/v1/partners/{}/members/{id}", acme.id),
+                        Some(&acme.owner_token),
+                        None,
+                    )
+                    .await;
+                if techs[n].member {
+                    ok(&reply, &label);
+                    techs[n].member = false;
+                    techs[n].assigned = false;
+                } else {
+                    assert_eq!(
+                        reply.status,
+                        StatusCode::NOT_FOUND,
+                        "{label}: {}",
+                        reply.body
+                    );
+                }
+            }
+            10 => {
+                let reply = app
+                    .post(
+                        &format!("/v1/partners/{}/members", acme.id),
+                        &acme.owner_token,
+                        json!({ "email": format!("tech{n}@acme.example"), "name": "Member", "role": "technician" }),
+                    )
+                    .await;
+                if techs[n].member {
+                    assert!(reply.status.is_client_error(), "{label}: {}", reply.body);
+                } else {
+                    ok(&reply, &label);
+                    techs[n].member = true;
+                    techs[n].member_active = true;
+                }
+            }
             _ => {
                 let by = 1 + rng.below(45) as i64;
                 app.clock.advance(chrono::Duration::minutes(by));
@@ -166,6 +217,7 @@ async fn run(seed: u64, steps: usize) {
 
         for (n, tech) in techs.iter().enumerate() {
             let expected = site_on
+                && tech.member
                 && tech.assigned
                 && !tech.locked
                 && tech.member_active

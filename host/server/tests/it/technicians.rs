@@ -96,6 +96,22 @@ pub(crate) async fn check(
 }
 
 #[tokio::test]
+async fn a_bulk_check_of_the_documented_ten_thousand_questions_fits_its_body_limit() {
+    let app = TestApp::new().await;
+    let (_, site, admin, techs) = site_with_technicians(&app, 1).await;
+    let question =
+        json!({ "technician_id": techs[0], "permission": "devices.view", "site_id": site });
+    let body = json!({ "questions": vec![question; 10_000] });
+    assert!(
+        body.to_string().len() > 1024 * 1024,
+        "more than the default body limit"
+    );
+    let reply = app.post("/v1/check/bulk", &admin, body).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(reply.body["answers"].as_array().unwrap().len(), 10_000);
+}
+
+#[tokio::test]
 async fn a_new_technician_is_locked_until_a_site_admin_unlocks() {
     let app = TestApp::new().await;
     let (acme, site, admin, techs) = site_with_technicians(&app, 1).await;

@@ -693,3 +693,251 @@ async fn partner_endpoints_authorize_through_the_permission_engine() {
     assert!(!holds(&admin_me.body, "admin.billing"));
     assert!(holds(&admin_me.body, "admin.team"));
 }
+
+#[tokio::test]
+async fn a_removed_member_takes_nothing_back_when_added_again() {
+    let app = TestApp::new().await;
+    let (acme, site, admin, techs) = super::technicians::site_with_technicians(&app, 1).await;
+    let tech = &techs[0];
+    let owner = &acme.owner_token;
+    let unlocked = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/sites/{site}/technicians/{tech}"),
+            Some(&admin),
+            Some(json!({ "locked": false })),
+        )
+        .await;
+    assert_eq!(unlocked.status, StatusCode::OK, "{}", unlocked.body);
+    let group = app
+        .post(
+            &format!("/v1/sites/{site}/device-groups"),
+            owner,
+            json!({ "name": "Tills" }),
+        )
+        .await
+        .str("id");
+    let till = app
+        .post(
+            &format!("/v1/sites/{site}/devices"),
+            owner,
+            json!({ "name": "Till 1", "group_id": group }),
+        )
+        .await
+        .str("id");
+    let department = app
+        .post(
+            &format!("/v1/partners/{}/departments", acme.id),
+            owner,
+            json!({ "name": "Field" }),
+        )
+        .await
+        .str("id");
+    let department_member = format!(
+        "/v1/partners/{}/departments/{department}/members/{tech}",
+        acme.id
+    );
+    let joined = app
+        .call(Method::PUT, &department_member, Some(owner), None)
+        .await;
+    assert_eq!(joined.status, StatusCode::NO_CONTENT, "{}", joined.body);
+    for subject in [
+        json!({ "kind": "department", "id": department }),
+        json!({ "kind": "technician", "id": tech }),
+    ] {
+        let granted = app
+            .post(
+                &format!("/v1/partners/{}/grants", acme.id),
+                owner,
+                json!({ "subject": subject, "scope": { "kind": "group", "id": group }, "role": "full_device_access" }),
+            )
+            .await;
+        assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.body);
+    }
+    let check = |body: serde_json::Value| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let reply = app.post("/v1/check", &admin, body).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            reply.body["reason"].as_str().unwrap().to_owned()
+        }
+    };
+    let at_site = json!({ "technician_id": tech, "permission": "devices.view", "site_id": site });
+    let on_till =
+        json!({ "technician_id": tech, "permission": "device.reboot", "device_id": till });
+    assert_eq!(check(at_site.clone()).await, "granted_by_level");
+    assert_eq!(check(on_till.clone()).await, "granted_by_role");
+
+    let removed = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/partners/{}/members/{tech}", acme.id),
+            Some(owner),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+    assert_eq!(check(at_site.clone()).await, "not_a_member");
+    // The site no longer lists them, no grant names them, no department holds them.
+    let listed = app
+        .get(&format!("/v1/sites/{site}/technicians"), &admin)
+        .await;
+    assert_eq!(listed.body["items"], json!([]), "{}", listed.body);
+    let grants = app
+        .get(&format!("/v1/partners/{}/grants", acme.id), owner)
+        .await;
+    let subjects: Vec<&serde_json::Value> = grants.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| &g["subject"]["kind"])
+        .collect();
+    assert_eq!(subjects, [&json!("department")], "{}", grants.body);
+    let members = app
+        .get(
+            &format!("/v1/partners/{}/departments/{department}/members", acme.id),
+            owner,
+        )
+        .await;
+    assert_eq!(members.body["account_ids"], json!([]));
+    // Each removal is on the trail.
+    for (action, scope) in [
+        ("member.removed", format!("/v1/partners/{}", acme.id)),
+        ("grant.deleted", format!("/v1/partners/{}", acme.id)),
+        (
+            "department.member_removed",
+            format!("/v1/partners/{}", acme.id),
+        ),
+        ("assignment.deleted", format!("/v1/sites/{site}")),
+    ] {
+        let token = if scope.contains("/sites/") {
+            &admin
+        } else {
+            owner
+        };
+        let events = app
+            .get(&format!("{scope}/audit-events?action={action}"), token)
+            .await;
+        assert_eq!(
+            events.body["items"].as_array().map(Vec::len),
+            Some(1),
+            "{action}: {}",
+            events.body
+        );
+    }
+
+    // Added again, they hold the membership and nothing else: no assignment, no grant, no
+    // department — access comes back only through a new invitation, Locked.
+    let again = app
+        .post(
+            &format!("/v1/partners/{}/members", acme.id),
+            owner,
+            json!({ "email": "tech0@acme.example", "name": "Tech", "role": "technician" }),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    assert_eq!(check(at_site).await, "not_assigned");
+    assert_eq!(check(on_till).await, "not_assigned");
+}
+
+#[tokio::test]
+async fn a_password_change_ends_the_accounts_other_sessions() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    app.member(&acme, "tech@acme.example", "technician").await;
+    let here = app.token("tech@acme.example").await;
+    let elsewhere = app.token("tech@acme.example").await;
+    let changed = app
+        .post(
+            "/v1/me/password",
+            &here,
+            json!({ "current_password": PASSWORD, "new_password": "a brand new passphrase" }),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.body);
+    assert_eq!(app.get("/v1/me", &here).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/v1/me", &elsewhere).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // Another account's sessions are untouched.
+    assert_eq!(
+        app.get("/v1/me", &acme.owner_token).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_api_token_is_suspended_while_its_creator_may_not_hold_it() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let admin = app.member(&acme, "admin@acme.example", "admin").await;
+    let admin_token = app.token("admin@acme.example").await;
+    let created = app
+        .post(
+            &format!("/v1/partners/{}/api-tokens", acme.id),
+            &admin_token,
+            json!({ "name": "PSA sync" }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    assert_eq!(created.body["status"], "active");
+    let secret = created.str("token");
+    let sites = format!("/v1/partners/{}/sites", acme.id);
+    let listed = || {
+        let app = &app;
+        let path = format!("/v1/partners/{}/api-tokens", acme.id);
+        let owner = acme.owner_token.clone();
+        async move {
+            let reply = app.get(&path, &owner).await;
+            let token = &reply.body["items"][0];
+            (
+                token["created_by"].as_str().unwrap().to_owned(),
+                token["status"].as_str().unwrap().to_owned(),
+            )
+        }
+    };
+    assert_eq!(app.get(&sites, &secret).await.status, StatusCode::OK);
+    assert_eq!(listed().await, (admin.clone(), "active".to_owned()));
+
+    // The creator's account disabled: the token is suspended, and back when it is enabled.
+    let account = format!("/v1/accounts/{admin}");
+    for (status, works) in [("disabled", false), ("active", true)] {
+        let reply = app
+            .call(
+                Method::PATCH,
+                &account,
+                Some(&operator),
+                Some(json!({ "status": status })),
+            )
+            .await;
+        assert!(reply.status.is_success(), "{}", reply.body);
+        let used = app.get(&sites, &secret).await;
+        if works {
+            assert_eq!(used.status, StatusCode::OK, "{}", used.body);
+            assert_eq!(listed().await.1, "active");
+        } else {
+            assert_eq!(
+                (used.status, used.code()),
+                (StatusCode::UNAUTHORIZED, "token_suspended")
+            );
+            assert_eq!(listed().await, (admin.clone(), "suspended".to_owned()));
+        }
+    }
+
+    // The creator removed from the partner: suspended too.
+    let removed = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/partners/{}/members/{admin}", acme.id),
+            Some(&acme.owner_token),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+    assert_eq!(app.get(&sites, &secret).await.code(), "token_suspended");
+    assert_eq!(listed().await.1, "suspended");
+}
