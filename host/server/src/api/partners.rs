@@ -2,7 +2,8 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -16,7 +17,7 @@ use siteward_core::tenancy::{
 use siteward_core::validate;
 use siteward_storage::{Conflict, MemberAccess, StorageError};
 
-use super::people::{PersonInput, resolve_person};
+use super::people::{Linkable, PersonInput, resolve_person};
 use super::views::{ListQuery, MemberViewJson, Page, PartnerView};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -67,6 +68,7 @@ pub async fn create_partner(
         &body.super_admin,
         "super_admin",
         (Some(&partner.id), None),
+        Linkable::Anyone,
     )
     .await?;
     let membership = PartnerMembership::new(
@@ -149,8 +151,9 @@ pub async fn get_partner(
     Ok(Json(state.store.partner(&id).await?.into()))
 }
 
-/// A new member: an existing account by email, or a new account created with a password
-/// (self-hosted mode: no email is sent).
+/// A new member: a new account created with a password (self-hosted mode: no email is sent),
+/// or — without a password, or for an address that already has an account — an invitation
+/// the person accepts.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddMember {
@@ -158,7 +161,8 @@ pub struct AddMember {
     pub email: String,
     /// The display name, for a new account.
     pub name: String,
-    /// The password of a new account; leave it out to add an existing account.
+    /// The password of a new account. Without it (and for an address that already has an
+    /// account) the person is sent an invitation instead, and joins by accepting it.
     #[serde(default)]
     pub password: Option<String>,
     /// `super_admin`, `admin` or `technician`.
@@ -169,18 +173,23 @@ pub struct AddMember {
     pub privileges: Option<Vec<String>>,
 }
 
-/// Add a member to a partner.
+/// Add a member to a partner: a new account with a password joins at once (`201`); anyone
+/// else — an address without a password, or one that already has an account — is sent an
+/// invitation (`202`, the outcome as `POST /v1/partners/{partner_id}/invitations` gives it).
+/// Nobody is attached to a partner without agreeing, and the answer names no one.
 #[utoipa::path(post, path = "/v1/partners/{partner_id}/members", tag = "members", security(("bearer" = [])),
-    params(("partner_id" = String, Path)), request_body = AddMember,
-    responses((status = 201, body = MemberViewJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "`already_member`, `account_exists`, `licence_exhausted`"),
+    params(("partner_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = AddMember,
+    responses((status = 201, body = MemberViewJson), (status = 202, body = super::invitations::InviteResults),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`already_member`, `licence_exhausted`"),
         (status = 422, body = ErrorBody)))]
 pub async fn add_member(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<AddMember>,
-) -> ApiResult<(StatusCode, Json<MemberViewJson>)> {
+) -> ApiResult<Response> {
     let partner = partner_id(&id)?;
     authorize(&auth.principal, Action::ManageMembers(&partner))?;
     let role = PartnerRole::parse("role", &body.role)?;
@@ -197,13 +206,41 @@ pub async fn add_member(
         authorize(&auth.principal, Action::ManageSuperAdmins(&partner))?;
     }
     state.store.partner(&partner).await?;
+    let email = validate::Email::parse("email", &body.email)?;
+    if body.password.is_none() || state.store.account_id_by_email(&email).await?.is_some() {
+        if privileges != Privileges::DEFAULT {
+            return Err(siteward_core::FieldError::new(
+                "privileges",
+                "can be given once the person has accepted the invitation",
+            )
+            .into());
+        }
+        let invite = super::invitations::InviteToPartner {
+            emails: vec![body.email],
+            role: body.role,
+            locale: None,
+        };
+        let mut response = super::invitations::invite_to_partner(
+            State(state),
+            auth,
+            Path(id),
+            headers,
+            ApiJson(invite),
+        )
+        .await?;
+        if response.status() == StatusCode::OK {
+            *response.status_mut() = StatusCode::ACCEPTED;
+        }
+        return Ok(response);
+    }
     let tenant = (Some(&partner), None);
     let input = PersonInput {
         email: body.email,
         name: body.name,
         password: body.password,
     };
-    let (person, mut events) = resolve_person(&state, &auth, &input, "", tenant).await?;
+    let (person, mut events) =
+        resolve_person(&state, &auth, &input, "", tenant, Linkable::Nobody).await?;
     let membership = PartnerMembership {
         privileges,
         ..PartnerMembership::new(
@@ -230,16 +267,8 @@ pub async fn add_member(
             move |store| async move { store.add_member(&membership, &person, &events).await }
         })
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(
-            state
-                .store
-                .member(&partner, person.account_id())
-                .await?
-                .into(),
-        ),
-    ))
+    let member = state.store.member(&partner, person.account_id()).await?;
+    Ok((StatusCode::CREATED, Json(MemberViewJson::from(member))).into_response())
 }
 
 /// List a partner's members.

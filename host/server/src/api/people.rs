@@ -1,5 +1,7 @@
-//! The person given when adding a member, a partner's Super Admin or a site admin: an
-//! existing account found by email, or a new account created with a password.
+//! The person given when adding a partner's first Super Admin or a site admin: a new account
+//! created with a password, or an existing account the request may attach without asking
+//! ([`Linkable`]). Whether an address has an account elsewhere is never told: an account the
+//! request may not attach is answered exactly as an address without one.
 
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -7,7 +9,7 @@ use utoipa::ToSchema;
 use siteward_core::FieldError;
 use siteward_core::account::{Account, AccountStatus};
 use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
-use siteward_core::ids::{AccountId, PartnerId, SiteId};
+use siteward_core::ids::{AccountId, CustomerId, PartnerId, SiteId};
 use siteward_core::tenancy::NewPerson;
 use siteward_storage::{NewAccount, PersonResolution};
 
@@ -29,6 +31,56 @@ pub struct PersonInput {
     pub password: Option<String>,
 }
 
+/// Which existing accounts a request may attach to a tenant without asking their owner.
+#[derive(Debug, Clone, Copy)]
+pub enum Linkable<'a> {
+    /// Any: the operator, who runs the platform, naming a new partner's first Super Admin.
+    Anyone,
+    /// None: the person joins by invitation (partner members).
+    Nobody,
+    /// Accounts the site's own tenant already has: members of its partner, and admins of
+    /// another site of its customer (one customer's admin across its sites). Anyone else
+    /// joins a tenant only by accepting an invitation.
+    KnownTo {
+        /// The site's partner.
+        partner: &'a PartnerId,
+        /// The site's customer.
+        customer: &'a CustomerId,
+    },
+}
+
+impl Linkable<'_> {
+    async fn allows(self, state: &AppState, account: &AccountId) -> ApiResult<bool> {
+        let (partner, customer) = match self {
+            Self::Anyone => return Ok(true),
+            Self::Nobody => return Ok(false),
+            Self::KnownTo { partner, customer } => (partner, customer),
+        };
+        let administered: Vec<SiteId> = {
+            let index = state.permissions.read();
+            let now = state.now().timestamp_millis();
+            if index
+                .standings(account.key(), now)
+                .iter()
+                .any(|standing| standing.partner == partner.key())
+            {
+                return Ok(true);
+            }
+            index
+                .administered_sites(account.key())
+                .iter()
+                .map(|key| SiteId::from_key(*key))
+                .collect()
+        };
+        for site in administered {
+            if &state.store.site(&site).await?.customer_id == customer {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
 /// Resolves a person to an account, hashing the password of a new one. Returns the extra
 /// audit events (the account's creation) to write with the change.
 pub async fn resolve_person(
@@ -37,6 +89,7 @@ pub async fn resolve_person(
     input: &PersonInput,
     prefix: &str,
     tenant: (Option<&PartnerId>, Option<&SiteId>),
+    linkable: Linkable<'_>,
 ) -> ApiResult<(PersonResolution, Vec<AuditEvent>)> {
     let nest = |e: FieldError| {
         if prefix.is_empty() {
@@ -51,17 +104,25 @@ pub async fn resolve_person(
         auth::new_password("password", password, &[person.email.as_str(), &person.name])
             .map_err(nest)?;
     }
-    match (state.store.account_id_by_email(&person.email).await?, person.password) {
-        (Some(existing), None) => Ok((PersonResolution::Existing(existing), vec![])),
+    let no_account_to_add = || {
+        nest(FieldError::new(
+            "password",
+            "is required: a new account is created with it (an account that belongs to another \
+             organisation cannot be added without its owner's consent)",
+        ))
+    };
+    match (
+        state.store.account_id_by_email(&person.email).await?,
+        person.password,
+    ) {
+        (Some(existing), None) if linkable.allows(state, &existing).await? => {
+            Ok((PersonResolution::Existing(existing), vec![]))
+        }
+        (Some(_), None) | (None, None) => Err(no_account_to_add().into()),
         (Some(_), Some(_)) => Err(ApiError::conflict(
             "account_exists",
-            "an account with this email exists; leave out the password to add that account",
+            "this address already has an account, so a new one cannot be created with it",
         )),
-        (None, None) => Err(nest(FieldError::new(
-            "password",
-            "is required: no account has this email yet, so a new one is created with this password",
-        ))
-        .into()),
         (None, Some(password)) => {
             let account = Account {
                 id: state.new_id(AccountId::from_trusted),
@@ -83,7 +144,13 @@ pub async fn resolve_person(
                 vec![FieldChange::set("email", &account.email)],
             );
             let password_hash = auth::hash_password_blocking(password).await?;
-            Ok((PersonResolution::New(NewAccount { account, password_hash }), vec![event]))
+            Ok((
+                PersonResolution::New(NewAccount {
+                    account,
+                    password_hash,
+                }),
+                vec![event],
+            ))
         }
     }
 }

@@ -15,7 +15,7 @@ use siteward_core::{FieldError, validate};
 use siteward_storage::StorageError;
 
 use super::partners::partner_id;
-use super::people::{PersonInput, resolve_person};
+use super::people::{Linkable, PersonInput, resolve_person};
 use super::views::{CustomerView, ListQuery, Page, SiteAdminJson, SiteView};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -181,7 +181,12 @@ pub async fn create_site(
         created_at: state.now(),
     };
     let tenant = (Some(&partner), Some(&site.id));
-    let (person, mut events) = resolve_person(&state, &auth, &body.admin, "admin", tenant).await?;
+    let linkable = Linkable::KnownTo {
+        partner: &partner,
+        customer: &site.customer_id,
+    };
+    let (person, mut events) =
+        resolve_person(&state, &auth, &body.admin, "admin", tenant, linkable).await?;
     let site_admin = SiteAdmin {
         site_id: site.id.clone(),
         account_id: person.account_id().clone(),
@@ -268,7 +273,11 @@ pub async fn add_site_admin(
 ) -> ApiResult<(StatusCode, Json<SiteAdminJson>)> {
     let site = visible_site(&state, &auth, &id, SiteAccess::ManageAdmins).await?;
     let tenant = (Some(&site.partner_id), Some(&site.id));
-    let (person, mut events) = resolve_person(&state, &auth, &body, "", tenant).await?;
+    let linkable = Linkable::KnownTo {
+        partner: &site.partner_id,
+        customer: &site.customer_id,
+    };
+    let (person, mut events) = resolve_person(&state, &auth, &body, "", tenant, linkable).await?;
     let site_admin = SiteAdmin {
         site_id: site.id.clone(),
         account_id: person.account_id().clone(),

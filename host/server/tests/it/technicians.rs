@@ -30,6 +30,56 @@ pub(crate) async fn set_locked(
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }
 
+/// The invitation token an existing account gets when a partner adds it as a member (which
+/// is an invitation: `202`; one still open is sent again), read from the email it is sent.
+pub(crate) async fn member_invitation(app: &TestApp, partner: &Partner, email: &str) -> String {
+    let smtp = TestSmtp::start();
+    let config = MailConfig {
+        smtp_host: "127.0.0.1".to_owned(),
+        smtp_port: smtp.port,
+        security: MailSecurity::None,
+        ..MailConfig::default()
+    };
+    let mailer = Mailer::from_config(&config, PathBuf::new()).unwrap();
+    let added = app
+        .post(
+            &format!("/v1/partners/{}/members", partner.id),
+            &partner.owner_token,
+            json!({ "email": email, "name": "Member", "role": "technician" }),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::ACCEPTED, "{}", added.body);
+    let result = &added.body["results"][0];
+    if result["outcome"] == "already_invited" {
+        // Still open from before: sent again, with a fresh link.
+        let id = result["invitation"]["id"].as_str().unwrap();
+        let resent = app
+            .call(
+                Method::POST,
+                &format!("/v1/invitations/{id}/resend"),
+                Some(&partner.owner_token),
+                None,
+            )
+            .await;
+        assert_eq!(resent.status, StatusCode::OK, "{}", resent.body);
+    } else {
+        assert_eq!(result["outcome"], "invited", "{}", added.body);
+    }
+    deliver_due(&app.state, &mailer).await.unwrap();
+    smtp.to(email).last().expect("the invitation email").token()
+}
+
+/// An existing account joins a partner again: invited, and accepting.
+pub(crate) async fn rejoin(app: &TestApp, partner: &Partner, email: &str) -> Reply {
+    let token = member_invitation(app, partner, email).await;
+    app.post(
+        "/v1/invitations/accept",
+        &app.token(email).await,
+        json!({ "token": token }),
+    )
+    .await
+}
+
 /// A site with technicians who accepted their invitations (Locked); returns the partner, the
 /// site id, the site admin's session and the technicians' account ids.
 pub(crate) async fn site_with_technicians(

@@ -297,23 +297,17 @@ async fn a_disabled_technician_cannot_log_in_and_a_removed_one_keeps_the_account
         app.get(&path, &acme.owner_token).await.status,
         StatusCode::NOT_FOUND
     );
-    // The account remains: with no memberships left it can still log in, and be added again.
+    // The account remains: with no memberships left it can still log in, and be added again
+    // — by an invitation it accepts.
     assert_eq!(
         app.login("tech@acme.example", PASSWORD).await.status,
         StatusCode::OK
     );
-    let again = app
-        .post(
-            &format!("/v1/partners/{}/members", acme.id),
-            &acme.owner_token,
-            json!({
-                "email": "TECH@acme.example", "name": "Tech", "role": "technician",
-            }),
-        )
-        .await;
+    let again = super::technicians::rejoin(&app, &acme, "TECH@acme.example").await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
     assert_eq!(
-        (again.status, again.str("account_id")),
-        (StatusCode::CREATED, tech)
+        app.get(&path, &acme.owner_token).await.body["account_id"],
+        tech.as_str()
     );
 }
 
@@ -827,16 +821,10 @@ async fn a_removed_member_takes_nothing_back_when_added_again() {
         );
     }
 
-    // Added again, they hold the membership and nothing else: no assignment, no grant, no
-    // department — access comes back only through a new invitation, Locked.
-    let again = app
-        .post(
-            &format!("/v1/partners/{}/members", acme.id),
-            owner,
-            json!({ "email": "tech0@acme.example", "name": "Tech", "role": "technician" }),
-        )
-        .await;
-    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+    // Back as a member, they hold the membership and nothing else: no assignment, no grant,
+    // no department — site access comes back only through a new invitation, Locked.
+    let again = super::technicians::rejoin(&app, &acme, "tech0@acme.example").await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
     assert_eq!(check(at_site).await, "not_assigned");
     assert_eq!(check(on_till).await, "not_assigned");
 }
@@ -940,4 +928,82 @@ async fn an_api_token_is_suspended_while_its_creator_may_not_hold_it() {
     assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
     assert_eq!(app.get(&sites, &secret).await.code(), "token_suspended");
     assert_eq!(listed().await.1, "suspended");
+}
+
+#[tokio::test]
+async fn another_tenants_people_are_invited_never_attached_and_never_named() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    // Alpha exists, with its Super Admin `owner@alpha.example`.
+    app.partner(&operator, "alpha").await;
+    let b = app.partner(&operator, "beta").await;
+    let add = |email: &str| {
+        let app = &app;
+        let path = format!("/v1/partners/{}/members", b.id);
+        let token = b.owner_token.clone();
+        let body = json!({ "email": email, "name": "Someone", "role": "technician" });
+        async move { app.post(&path, &token, body).await }
+    };
+    // Alpha's Super Admin and an address nobody has get the same answer: an invitation.
+    let known = add("owner@alpha.example").await;
+    let unknown = add("nobody@alpha.example").await;
+    for reply in [&known, &unknown] {
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+        assert_eq!(reply.body["results"][0]["outcome"], "invited");
+        assert!(!reply.body.to_string().contains("Owner"), "{}", reply.body);
+    }
+    let shape = |reply: &super::Reply| {
+        let mut keys: Vec<String> = reply.body["results"][0]["invitation"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        keys.sort();
+        keys
+    };
+    assert_eq!(shape(&known), shape(&unknown));
+    // Not a member of Beta until they accept.
+    let members = app
+        .get(&format!("/v1/partners/{}/members", b.id), &b.owner_token)
+        .await;
+    assert!(!members.body.to_string().contains("owner@alpha.example"));
+
+    // A site admin: another tenant's account cannot be attached, and the answer is the one
+    // an address without an account gets.
+    let site = app.site(&b, "admin@customer.example").await;
+    let site_admin = |email: &str| {
+        let app = &app;
+        let path = format!("/v1/sites/{site}/admins");
+        let token = b.owner_token.clone();
+        let body = json!({ "email": email, "name": "Someone" });
+        async move { app.post(&path, &token, body).await }
+    };
+    let known = site_admin("owner@alpha.example").await;
+    let unknown = site_admin("nobody@alpha.example").await;
+    assert_eq!(
+        known.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        known.body
+    );
+    assert_eq!(
+        (known.status, known.body.clone()),
+        (unknown.status, unknown.body)
+    );
+
+    // The customer's own admin is added to the customer's next site without asking.
+    let customer = app
+        .get(&format!("/v1/sites/{site}"), &b.owner_token)
+        .await
+        .str("customer_id");
+    let second = app
+        .post(
+            &format!("/v1/partners/{}/sites", b.id),
+            &b.owner_token,
+            json!({ "customer_id": customer, "name": "Warehouse",
+                    "admin": { "email": "admin@customer.example", "name": "Site Admin" } }),
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::CREATED, "{}", second.body);
 }
