@@ -125,6 +125,21 @@ fn request(method: Method, path: &str, body: Option<Value>, token: &str) -> Requ
     }
 }
 
+/// Sends a request and drops it after at most `polls` polls, as a client closing its
+/// connection does; then waits until every permission write it started has ended.
+pub(crate) async fn send_and_drop(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+    polls: usize,
+) {
+    let request = request(method, path, body, token);
+    poll_at_most(app.router.clone().oneshot(request), polls).await;
+    app.state.permissions.settled().await;
+}
+
 /// Polls `future` at most `polls` times, letting the runtime's other tasks run in between;
 /// whether it finished. Dropping it afterwards is what a closed connection does.
 async fn poll_at_most<F: Future>(future: F, polls: usize) -> bool {
