@@ -40,6 +40,7 @@ pub struct AuditQuery {
     /// Only events before this time (RFC 3339).
     pub to: Option<DateTime<Utc>>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

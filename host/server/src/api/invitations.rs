@@ -451,8 +451,12 @@ async fn settle(
     idempotency: &Idempotency,
     error: StorageError,
 ) -> ApiResult<Response> {
-    if matches!(error, StorageError::Conflict(Conflict::IdempotencyKeyInUse))
-        && let Some(response) = idempotency.replay(state).await?
+    // A concurrent request with the same key may win on the invitations themselves (an address
+    // it invited first) before the key: either way, its stored response is this one's answer.
+    if matches!(
+        error,
+        StorageError::Conflict(Conflict::IdempotencyKeyInUse | Conflict::AlreadyInvited)
+    ) && let Some(response) = idempotency.replay(state).await?
     {
         return Ok(response);
     }
@@ -518,7 +522,7 @@ pub struct InviteResults {
 /// 1,000. Send an `Idempotency-Key` header to make retries safe.
 #[utoipa::path(post, path = "/v1/partners/{partner_id}/invitations", tag = "invitations", security(("bearer" = [])),
     params(("partner_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = InviteToPartner,
-    responses((status = 200, body = InviteResults), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = InviteResults), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`already_invited`: a concurrent request invited one of these addresses first; `idempotency_key_in_use`: the key was used for another request"), (status = 422, body = ErrorBody)))]
 pub async fn invite_to_partner(
     State(state): State<AppState>,
     auth: Auth,
@@ -710,7 +714,7 @@ pub struct SiteInvitations {
 /// nothing is sent and the error names it (`technicians[2].account_id`).
 #[utoipa::path(post, path = "/v1/sites/{site_id}/invitations", tag = "invitations", security(("bearer" = [])),
     params(("site_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = InviteToSite,
-    responses((status = 201, body = SiteInvitations), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = SiteInvitations), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`already_invited`: a concurrent request invited one of these addresses first; `idempotency_key_in_use`: the key was used for another request"), (status = 422, body = ErrorBody)))]
 pub async fn invite_to_site(
     State(state): State<AppState>,
     auth: Auth,
@@ -913,7 +917,7 @@ pub struct InviteToSites {
     security(("bearer" = [])),
     params(("partner_id" = String, Path), ("account_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
     request_body = InviteToSites,
-    responses((status = 201, body = SiteInvitations), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 201, body = SiteInvitations), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`already_invited`: a concurrent request invited one of these addresses first; `idempotency_key_in_use`: the key was used for another request"), (status = 422, body = ErrorBody)))]
 pub async fn invite_to_sites(
     State(state): State<AppState>,
     auth: Auth,
@@ -1004,6 +1008,7 @@ pub struct CandidateQuery {
     /// Only members whose name or email contains this (case-insensitive).
     pub q: Option<String>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -1079,6 +1084,7 @@ pub struct InvitationQuery {
     /// Only invitations with this status as of now: `pending`, `accepted`, `expired`, `revoked`.
     pub status: Option<String>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
@@ -1594,6 +1600,7 @@ pub struct OutboxQuery {
     /// `pending`, `sent` or `failed`.
     pub status: Option<String>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,

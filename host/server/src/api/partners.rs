@@ -181,7 +181,7 @@ pub struct AddMember {
     params(("partner_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = AddMember,
     responses((status = 201, body = MemberViewJson), (status = 202, body = super::invitations::InviteResults),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "`already_member`, `licence_exhausted`"),
+        (status = 409, body = ErrorBody, description = "`already_member`, `licence_exhausted`; for an invitation, `already_invited` (a concurrent request invited the address first)"),
         (status = 422, body = ErrorBody)))]
 pub async fn add_member(
     State(state): State<AppState>,

@@ -54,7 +54,8 @@ pub struct LoginResponse {
         (status = 200, body = LoginResponse),
         (status = 401, body = ErrorBody, description = "wrong email, password or code; `totp_required` when a code is needed"),
         (status = 403, body = ErrorBody, description = "the account is disabled"),
-        (status = 429, body = ErrorBody, description = "too many failed logins for this account or address"),
+        (status = 409, body = ErrorBody, description = "`concurrent_change`: the same authenticator code was just used by another login"),
+        (status = 429, body = ErrorBody, description = "`account_locked` (too many failed logins for this email) or `too_many_attempts` (from this address)"),
     ))]
 pub async fn login(
     State(state): State<AppState>,

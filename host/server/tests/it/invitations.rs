@@ -421,6 +421,51 @@ async fn idempotency_keys_make_retries_safe() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_requests_with_one_idempotency_key_all_get_the_winners_answer() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    for round in 0..4 {
+        let key = format!("batch-{round}");
+        let emails: Vec<String> = (0..20)
+            .map(|n| format!("p{round}-{n}@example.com"))
+            .collect();
+        let body = json!({ "emails": emails, "role": "technician" });
+        let tasks: Vec<_> = (0..5)
+            .map(|_| {
+                let request =
+                    axum::http::Request::post(format!("/v1/partners/{}/invitations", acme.id))
+                        .header("authorization", format!("Bearer {}", acme.owner_token))
+                        .header("content-type", "application/json")
+                        .header("idempotency-key", key.as_str())
+                        .body(axum::body::Body::from(body.to_string()))
+                        .unwrap();
+                let router = app.router.clone();
+                tokio::spawn(async move {
+                    use tower::ServiceExt;
+                    let response = router.oneshot(request).await.unwrap();
+                    let status = response.status();
+                    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+                        .await
+                        .unwrap();
+                    (status, serde_json::from_slice::<Value>(&bytes).unwrap())
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for task in tasks {
+            answers.push(task.await.unwrap());
+        }
+        for (status, body) in &answers {
+            assert_eq!(*status, StatusCode::OK, "{body}");
+            assert_eq!(body, &answers[0].1);
+        }
+    }
+    let (pending, _, _) = app.store.outbox_counts().await.unwrap();
+    assert_eq!(pending, 80, "each address invited once");
+}
+
 #[tokio::test]
 async fn site_invitations_are_all_or_nothing_and_the_picker_excludes_who_cannot_be_invited() {
     let app = TestApp::new().await;
