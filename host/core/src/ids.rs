@@ -72,6 +72,9 @@ fn pad16(random: [u8; 10]) -> [u8; 16] {
     out
 }
 
+/// The form of an id as a regular expression, for API documents: see [`is_id_text`].
+pub const ID_PATTERN: &str = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$";
+
 /// Whether `text` has the form of an id: 26 characters of upper-case Crockford base32
 /// whose first character keeps the value within 128 bits.
 pub fn is_id_text(text: &str) -> bool {

@@ -84,13 +84,22 @@ impl<T> Page<T> {
     }
 }
 
-/// Encodes a key as an opaque cursor.
+/// The form of a cursor, for API documents: the id of the last item of the page before.
+pub const CURSOR_PATTERN: &str = crate::ids::ID_PATTERN;
+
+/// The cursor after the item with this key: the key itself (an id), so that a cursor has one
+/// documented form. Clients should still treat it as opaque.
 pub fn encode_cursor(key: &str) -> String {
-    BASE64URL_NOPAD.encode(key.as_bytes())
+    key.to_owned()
 }
 
+/// The key a cursor stands for. Earlier versions gave out the key in base64url; those
+/// cursors still work.
 fn decode_cursor(cursor: &str) -> Result<String, FieldError> {
     let invalid = || FieldError::new("cursor", "is not a cursor this API returned");
+    if crate::ids::is_id_text(cursor) {
+        return Ok(cursor.to_owned());
+    }
     let bytes = BASE64URL_NOPAD
         .decode(cursor.as_bytes())
         .map_err(|_| invalid())?;
@@ -137,10 +146,24 @@ mod tests {
                 .field,
             "cursor"
         );
-        let forged = encode_cursor("'; DROP TABLE account; --");
+        // Neither as text nor in the base64url form earlier versions gave out.
+        for forged in [
+            encode_cursor("'; DROP TABLE account; --"),
+            BASE64URL_NOPAD.encode(b"'; DROP TABLE account; --"),
+        ] {
+            assert_eq!(
+                PageRequest::parse(None, Some(&forged)).unwrap_err().field,
+                "cursor"
+            );
+        }
+        // A cursor an earlier version gave out still works.
+        let earlier = BASE64URL_NOPAD.encode(key.as_bytes());
         assert_eq!(
-            PageRequest::parse(None, Some(&forged)).unwrap_err().field,
-            "cursor"
+            PageRequest::parse(None, Some(&earlier))
+                .unwrap()
+                .after
+                .as_deref(),
+            Some(key)
         );
     }
 }
@@ -170,7 +193,11 @@ mod properties {
                     prop_assert!((1..=MAX_LIMIT).contains(&page.limit));
                     let key = page.after.unwrap();
                     prop_assert!(crate::ids::is_id_text(&key));
-                    prop_assert_eq!(encode_cursor(&key), text);
+                    // The cursor is the key, or the key in the earlier base64url form.
+                    prop_assert!(
+                        encode_cursor(&key) == text
+                            || data_encoding::BASE64URL_NOPAD.encode(key.as_bytes()) == text
+                    );
                 }
                 Err(error) => prop_assert!(error.field == "limit" || error.field == "cursor"),
             }

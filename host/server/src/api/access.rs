@@ -111,10 +111,15 @@ pub async fn system_roles(_auth: Auth) -> Json<Vec<RoleView>> {
 #[serde(deny_unknown_fields)]
 pub struct CreateRole {
     /// Its name.
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: String,
     /// `devices_and_groups`, `invitations` or `administration`; fixed once created.
+    #[schema(pattern = "^(devices_and_groups|invitations|administration)$")]
     pub purpose: String,
     /// Its permissions, all of the purpose's kind (for example `device.reboot`).
+    #[schema(schema_with = super::views::names::permissions)]
     pub permissions: Vec<String>,
 }
 
@@ -178,6 +183,9 @@ pub async fn list_roles(
 #[serde(deny_unknown_fields)]
 pub struct UpdateRole {
     /// A new name.
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: Option<String>,
     /// The new permissions (replacing the old), all of the role's purpose.
     pub permissions: Option<Vec<String>>,
@@ -363,6 +371,9 @@ impl From<Department> for DepartmentView {
 #[serde(deny_unknown_fields)]
 pub struct CreateDepartment {
     /// Its name.
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: String,
 }
 
@@ -866,6 +877,9 @@ impl From<DeviceGroup> for DeviceGroupView {
 #[serde(deny_unknown_fields)]
 pub struct Named {
     /// Its name.
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: String,
 }
 
@@ -996,6 +1010,9 @@ impl From<Device> for DeviceView {
 #[serde(deny_unknown_fields)]
 pub struct SaveDevice {
     /// Its name (required when creating).
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: Option<String>,
     /// Its group at the same site; `null` or absent for none.
     pub group_id: Option<String>,

@@ -34,6 +34,7 @@ pub struct AuditQuery {
     /// Only events by this account or API token id (for example one technician's actions).
     pub actor: Option<String>,
     /// Only events with this action, for example `member.added`.
+    #[param(schema_with = super::views::names::audit_action)]
     pub action: Option<String>,
     /// Only events at or after this time (RFC 3339).
     pub from: Option<DateTime<Utc>>,
@@ -43,6 +44,7 @@ pub struct AuditQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub cursor: Option<String>,
 }
 
@@ -182,6 +184,7 @@ pub struct ExportQuery {
     /// Only events by this account or API token id.
     pub actor: Option<String>,
     /// Only events with this action, for example `assignment.locked`.
+    #[param(schema_with = super::views::names::audit_action)]
     pub action: Option<String>,
     /// Only events at or after this time (RFC 3339).
     pub from: Option<DateTime<Utc>>,

@@ -34,14 +34,19 @@ pub const MAX_BULK_CHECK: usize = 10_000;
 #[serde(deny_unknown_fields)]
 pub struct CheckRequest {
     /// The technician's account id.
+    #[schema(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub technician_id: String,
     /// The permission, for example `devices.edit`, `device.screen_control` or `invitations.all`.
+    #[schema(schema_with = super::views::names::permission)]
     pub permission: String,
     /// The site (site menus and device actions). May be left out when `device_id` is given.
+    #[schema(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub site_id: Option<String>,
     /// The device (device actions); grants on the device, its group and its site count.
+    #[schema(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub device_id: Option<String>,
     /// The partner (invitation and administration permissions); defaults to the site's.
+    #[schema(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub partner_id: Option<String>,
     /// Also return the path that granted: technician → department → role → scope.
     #[serde(default)]
@@ -300,13 +305,16 @@ pub async fn check_bulk(
 pub struct ReachQuery {
     /// The permission (default `dashboard.view`: can enter the site at all). For a device
     /// action, a site counts when a site-wide grant allows it.
+    #[param(schema_with = super::views::names::permission)]
     pub permission: Option<String>,
     /// Only assignments with this level.
+    #[param(pattern = "^(none|devices_only|full_excluding_users|full_including_users)$")]
     pub level: Option<String>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub cursor: Option<String>,
 }
 

@@ -468,8 +468,10 @@ async fn settle(
 #[serde(deny_unknown_fields)]
 pub struct InviteToPartner {
     /// 1 to 1,000 email addresses.
+    #[schema(min_items = 1, max_items = 1000)]
     pub emails: Vec<String>,
     /// `admin` or `technician`.
+    #[schema(pattern = "^(admin|technician)$")]
     pub role: String,
     /// The language of the invitation emails (BCP 47, for example `ko` or `de-AT`); the
     /// partner's language when absent.
@@ -681,9 +683,11 @@ pub async fn invite_to_partner(
 #[serde(deny_unknown_fields)]
 pub struct PickedTechnician {
     /// The account of a member of the site's partner.
+    #[schema(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub account_id: String,
     /// The permission level for this one; defaults to the request's `level`.
     #[serde(default)]
+    #[schema(pattern = "^(none|devices_only|full_excluding_users|full_including_users)$")]
     pub level: Option<String>,
 }
 
@@ -693,6 +697,7 @@ pub struct PickedTechnician {
 pub struct InviteToSite {
     /// The level for everyone without one of their own ("apply to all").
     #[serde(default)]
+    #[schema(pattern = "^(none|devices_only|full_excluding_users|full_including_users)$")]
     pub level: Option<String>,
     /// The picked members, 1 to 1,000.
     pub technicians: Vec<PickedTechnician>,
@@ -902,6 +907,7 @@ pub struct InviteToSites {
     /// The partner's sites (1 to 1,000).
     pub site_ids: Vec<String>,
     /// The permission level at every one of them.
+    #[schema(pattern = "^(none|devices_only|full_excluding_users|full_including_users)$")]
     pub level: String,
     /// The language of the invitation emails (BCP 47, for example `ko` or `de-AT`); the
     /// partner's language when absent.
@@ -1011,6 +1017,7 @@ pub struct CandidateQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub cursor: Option<String>,
 }
 
@@ -1082,11 +1089,13 @@ pub async fn candidates(
 #[into_params(parameter_in = Query)]
 pub struct InvitationQuery {
     /// Only invitations with this status as of now: `pending`, `accepted`, `expired`, `revoked`.
+    #[param(pattern = "^(pending|accepted|expired|revoked)$")]
     pub status: Option<String>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub cursor: Option<String>,
 }
 
@@ -1367,6 +1376,9 @@ pub struct AcceptInvitation {
     pub token: String,
     /// For a new account: its name.
     #[serde(default)]
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: Option<String>,
     /// For a new account: its password (at least 12 characters).
     #[serde(default)]
@@ -1598,11 +1610,13 @@ pub struct OutboxView {
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// `pending`, `sent` or `failed`.
+    #[param(pattern = "^(pending|sent|failed)$")]
     pub status: Option<String>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub cursor: Option<String>,
 }
 
@@ -1649,6 +1663,7 @@ pub async fn outbox(
 #[serde(deny_unknown_fields)]
 pub struct UpdatePartner {
     /// How long new invitations stay open, in hours: 1 to 720 (30 days).
+    #[schema(minimum = 1, maximum = 720)]
     pub invitation_ttl_hours: Option<u32>,
     /// How invitation emails present the partner. Replaces the whole branding: a value left
     /// out is cleared.

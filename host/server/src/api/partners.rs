@@ -38,6 +38,9 @@ fn account_id(text: &str) -> ApiResult<AccountId> {
 #[serde(deny_unknown_fields)]
 pub struct CreatePartner {
     /// The partner's name.
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: String,
     /// Its first Super Admin: an existing account (by email) or a new one (with a password).
     pub super_admin: PersonInput,
@@ -158,18 +161,25 @@ pub async fn get_partner(
 #[serde(deny_unknown_fields)]
 pub struct AddMember {
     /// The member's email.
+    #[schema(format = Email)]
     pub email: String,
     /// The display name, for a new account.
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: String,
     /// The password of a new account. Without it (and for an address that already has an
     /// account) the person is sent an invitation instead, and joins by accepting it.
     #[serde(default)]
     pub password: Option<String>,
-    /// `super_admin`, `admin` or `technician`.
+    /// `super_admin`, `admin` or `technician` (`super_admin` only for a new account with a
+    /// password: an invitation offers `admin` or `technician`).
+    #[schema(pattern = "^(super_admin|admin|technician)$")]
     pub role: String,
     /// The privileges to hold (`remote_support`, `unattended_access`); `["unattended_access"]`
     /// when left out. Each needs a free licence seat where the partner has a licence.
     #[serde(default)]
+    #[schema(schema_with = super::views::names::privileges)]
     pub privileges: Option<Vec<String>>,
 }
 
@@ -315,10 +325,13 @@ pub async fn get_member(
 #[serde(deny_unknown_fields)]
 pub struct UpdateMember {
     /// A new role.
+    #[schema(pattern = "^(super_admin|admin|technician)$")]
     pub role: Option<String>,
     /// `active` or `disabled`. A disabled member cannot log in to the partner.
+    #[schema(pattern = "^(active|disabled)$")]
     pub status: Option<String>,
     /// The privileges to hold from now on (`remote_support`, `unattended_access`).
+    #[schema(schema_with = super::views::names::privileges)]
     pub privileges: Option<Vec<String>>,
 }
 

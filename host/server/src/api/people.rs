@@ -22,8 +22,12 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct PersonInput {
     /// The email; one account per email across the platform.
+    #[schema(format = Email)]
     pub email: String,
     /// The display name, for a new account.
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: String,
     /// The password of a new account (at least 12 characters). Leave it out to add an
     /// existing account.

@@ -71,6 +71,9 @@ pub async fn visible_site(
 #[serde(deny_unknown_fields)]
 pub struct CreateCustomer {
     /// The customer's name.
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: String,
 }
 
@@ -145,8 +148,12 @@ pub async fn get_customer(
 #[serde(deny_unknown_fields)]
 pub struct CreateSite {
     /// The customer that owns the site.
+    #[schema(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub customer_id: String,
     /// The site's name.
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: String,
     /// The first site admin: an existing account (by email) or a new one (with a password).
     pub admin: PersonInput,

@@ -58,11 +58,13 @@ pub struct TechnicianQuery {
     /// Only locked (`true`) or unlocked (`false`) technicians.
     pub locked: Option<bool>,
     /// Only technicians with this level.
+    #[param(pattern = "^(none|devices_only|full_excluding_users|full_including_users)$")]
     pub level: Option<String>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub cursor: Option<String>,
 }
 
@@ -294,6 +296,7 @@ fn changed(
 #[serde(deny_unknown_fields)]
 pub struct UpdateTechnician {
     /// The new permission level.
+    #[schema(pattern = "^(none|devices_only|full_excluding_users|full_including_users)$")]
     pub level: Option<String>,
     /// Lock (`true`) or unlock (`false`) the technician's access.
     pub locked: Option<bool>,
@@ -381,6 +384,7 @@ pub struct LevelTechnicians {
     /// The technicians' account ids (1 to 1,000).
     pub account_ids: Vec<String>,
     /// The level for all of them.
+    #[schema(pattern = "^(none|devices_only|full_excluding_users|full_including_users)$")]
     pub level: String,
 }
 

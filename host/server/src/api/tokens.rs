@@ -27,6 +27,9 @@ use crate::state::{AppState, random};
 #[serde(deny_unknown_fields)]
 pub struct CreateApiToken {
     /// A name to recognise it by, for example the integration's name.
+    #[schema(
+        pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
+    )]
     pub name: String,
 }
 

@@ -41,6 +41,7 @@ pub struct ListQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub cursor: Option<String>,
 }
 
@@ -466,5 +467,63 @@ impl From<siteward_storage::ChainReport> for ChainReportView {
                 message: b.problem.describe(),
             }),
         }
+    }
+}
+
+/// Schemas of strings that name one of the core's stable values, built from the lists the
+/// core parses them with, so the document cannot drift from what the server accepts.
+pub mod names {
+    use siteward_core::audit::AuditAction;
+    use siteward_core::permission::Permission;
+    use siteward_core::tenancy::Privilege;
+    use utoipa::openapi::Array;
+    use utoipa::openapi::schema::{ArrayBuilder, Object, ObjectBuilder, Type};
+
+    fn one_of(description: &str, values: impl IntoIterator<Item = &'static str>) -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(description))
+            .enum_values(Some(values))
+            .build()
+    }
+
+    /// A permission's name.
+    pub fn permission() -> Object {
+        one_of(
+            "A permission, for example `devices.edit`, `device.screen_control` or `invitations.all`.",
+            Permission::ALL.iter().map(|p| p.as_str()),
+        )
+    }
+
+    /// Permissions' names, at least one.
+    pub fn permissions() -> Array {
+        ArrayBuilder::new()
+            .items(permission())
+            .min_items(Some(1))
+            .description(Some(
+                "Permissions, at least one, all of the role's purpose.",
+            ))
+            .build()
+    }
+
+    /// An audit action's name.
+    pub fn audit_action() -> Object {
+        one_of(
+            "Only events with this action, for example `member.added`.",
+            AuditAction::ALL.iter().map(|a| a.as_str()),
+        )
+    }
+
+    /// Privileges' names.
+    pub fn privileges() -> Array {
+        ArrayBuilder::new()
+            .items(one_of(
+                "A privilege.",
+                Privilege::ALL.iter().map(|p| p.as_str()),
+            ))
+            .description(Some(
+                "The privileges to hold (`remote_support`, `unattended_access`).",
+            ))
+            .build()
     }
 }

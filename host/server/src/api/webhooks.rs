@@ -53,12 +53,15 @@ pub struct DeliveryView {
 #[into_params(parameter_in = Query)]
 pub struct DeliveriesQuery {
     /// `pending`, `delivered` or `failed`.
+    #[param(pattern = "^(pending|delivered|failed)$")]
     pub status: Option<String>,
     /// Only deliveries to this target.
     pub target: Option<String>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub cursor: Option<String>,
 }
 
