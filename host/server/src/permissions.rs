@@ -87,19 +87,12 @@ impl Permissions {
         let changes: Vec<Change> = changes.into_iter().collect();
         let this = self.clone();
         this.0.in_flight.fetch_add(1, Ordering::AcqRel);
-        let task = tokio::spawn(async move {
+        detached(async move {
             // Counted down however the task ends, a panic included.
             let _settle = Settle(&this.0);
             this.write_then_apply(changes, write).await
-        });
-        match task.await {
-            Ok(result) => result,
-            Err(ended) if ended.is_panic() => std::panic::resume_unwind(ended.into_panic()),
-            // Only a runtime shutting down cancels a task.
-            Err(_) => Err(StorageError::Backend(
-                "the host is shutting down; the write may or may not have been committed".into(),
-            )),
-        }
+        })
+        .await
     }
 
     /// The body of [`Permissions::commit`]'s task.
@@ -139,10 +132,7 @@ impl Permissions {
                 if ended.is_panic() {
                     std::panic::resume_unwind(ended.into_panic());
                 }
-                return Err(StorageError::Backend(
-                    "the host is shutting down; the write may or may not have been committed"
-                        .into(),
-                ));
+                return Err(shutting_down());
             }
         };
         let value = result?;
@@ -215,6 +205,27 @@ impl Permissions {
         }
         Ok(())
     }
+}
+
+/// Runs `work` to its end in a task of its own and waits for it. Dropping the returned future
+/// (a client that went away, a timeout) does not stop the work — which is the point: work that
+/// must follow a commit cannot live in a request's future. A panic in the work reaches the
+/// caller as a panic.
+pub async fn detached<T: Send + 'static>(
+    work: impl Future<Output = Result<T, StorageError>> + Send + 'static,
+) -> Result<T, StorageError> {
+    match tokio::spawn(work).await {
+        Ok(result) => result,
+        Err(ended) if ended.is_panic() => std::panic::resume_unwind(ended.into_panic()),
+        // Only a runtime shutting down cancels a task.
+        Err(_) => Err(shutting_down()),
+    }
+}
+
+fn shutting_down() -> StorageError {
+    StorageError::Backend(
+        "the host is shutting down; the write may or may not have been committed".into(),
+    )
 }
 
 /// Counts a [`Permissions::commit`] task out when it ends, however it ends.

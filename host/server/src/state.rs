@@ -234,18 +234,12 @@ impl AppState {
             + 'static,
     {
         let state = self.clone();
-        let task = tokio::spawn(async move {
+        crate::permissions::detached(async move {
             write(state.store.clone()).await?;
             state.mail_ready.notify_one();
             Ok(())
-        });
-        match task.await {
-            Ok(result) => result,
-            Err(ended) if ended.is_panic() => std::panic::resume_unwind(ended.into_panic()),
-            Err(_) => Err(siteward_storage::StorageError::Backend(
-                "the host is shutting down; the write may or may not have been committed".into(),
-            )),
-        }
+        })
+        .await
     }
 
     /// The current time.

@@ -18,7 +18,7 @@ use siteward_core::permission::Permission;
 use siteward_core::permission::index::{Index, Question, Target};
 use siteward_server::permissions::Permissions;
 
-use super::technicians::site_with_technicians;
+use super::technicians::{site_with_technicians, tills_for_a_department};
 use super::{Partner, TestApp};
 
 /// What the writes act on.
@@ -206,40 +206,7 @@ async fn a_dropped_request_never_leaves_the_permission_index_behind_storage() {
     let app = TestApp::new().await;
     let (acme, site, admin, techs) = site_with_technicians(&app, 3).await;
     let operator = app.operator().await;
-    let owner = acme.owner_token.clone();
-    let group = app
-        .post(
-            &format!("/v1/sites/{site}/device-groups"),
-            &owner,
-            json!({ "name": "Tills" }),
-        )
-        .await
-        .str("id");
-    let till = app
-        .post(
-            &format!("/v1/sites/{site}/devices"),
-            &owner,
-            json!({ "name": "Till 1", "group_id": group }),
-        )
-        .await
-        .str("id");
-    let department = app
-        .post(
-            &format!("/v1/partners/{}/departments", acme.id),
-            &owner,
-            json!({ "name": "Field" }),
-        )
-        .await
-        .str("id");
-    let granted = app
-        .post(
-            &format!("/v1/partners/{}/grants", acme.id),
-            &owner,
-            json!({ "subject": { "kind": "department", "id": department },
-                    "scope": { "kind": "group", "id": group }, "role": "full_device_access" }),
-        )
-        .await;
-    assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.body);
+    let (_, till, department) = tills_for_a_department(&app, &acme, &site).await;
     let world = World {
         acme,
         site,

@@ -2,12 +2,9 @@
 //! on for everyone, the operator in charge afterwards; the invitation email arriving at a real
 //! SMTP server in the partner's (or the request's) language with the partner's branding.
 
-use std::path::PathBuf;
-
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use siteward_server::config::{MailConfig, MailSecurity};
 use siteward_server::mail::{Mailer, deliver_due};
 use siteward_server::plugins::bundled::{Offer, ensure};
 
@@ -17,13 +14,8 @@ use super::{Partner, TestApp};
 
 fn smtp_mailer() -> (TestSmtp, Mailer) {
     let smtp = TestSmtp::start();
-    let config = MailConfig {
-        smtp_host: "127.0.0.1".to_owned(),
-        smtp_port: smtp.port,
-        security: MailSecurity::None,
-        ..MailConfig::default()
-    };
-    (smtp, Mailer::from_config(&config, PathBuf::new()).unwrap())
+    let mailer = smtp.mailer();
+    (smtp, mailer)
 }
 
 async fn invite_technician(app: &TestApp, acme: &Partner, site: &str, email: &str, extra: Value) {

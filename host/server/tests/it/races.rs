@@ -3,13 +3,10 @@
 //! the permission index agrees with storage (a host that rebuilds it from storage answers
 //! every check the same way).
 
-use std::path::PathBuf;
-
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use siteward_server::config::{MailConfig, MailSecurity};
-use siteward_server::mail::{Mailer, deliver_due};
+use siteward_server::mail::deliver_due;
 
 use super::smtp::TestSmtp;
 use super::technicians::{check, site_with_technicians};
@@ -50,16 +47,7 @@ async fn answers_agree(app: &TestApp, token: &str, site: &str, techs: &[String])
 async fn accepts_revokes_and_resends_of_one_invitation_end_as_one_serial_order() {
     let app = TestApp::new().await;
     let smtp = TestSmtp::start();
-    let mailer = Mailer::from_config(
-        &MailConfig {
-            smtp_host: "127.0.0.1".to_owned(),
-            smtp_port: smtp.port,
-            security: MailSecurity::None,
-            ..MailConfig::default()
-        },
-        PathBuf::new(),
-    )
-    .unwrap();
+    let mailer = smtp.mailer();
     let operator = app.operator().await;
     let acme = app.partner(&operator, "acme").await;
     let site = app.site(&acme, "admin@customer.example").await;

@@ -140,6 +140,17 @@ impl TestSmtp {
         Self { port, recorder }
     }
 
+    /// A mailer that delivers to this server (no TLS, the default retry settings).
+    pub fn mailer(&self) -> siteward_server::mail::Mailer {
+        let config = siteward_server::config::MailConfig {
+            smtp_host: "127.0.0.1".to_owned(),
+            smtp_port: self.port,
+            security: siteward_server::config::MailSecurity::None,
+            ..siteward_server::config::MailConfig::default()
+        };
+        siteward_server::mail::Mailer::from_config(&config, std::path::PathBuf::new()).unwrap()
+    }
+
     /// Everything received so far.
     pub fn inbox(&self) -> Vec<Received> {
         self.recorder.inbox.lock().unwrap().clone()

@@ -1,13 +1,10 @@
 //! The site admin's side: unlocking, levels, locks, deleting access, Technician Access, and the
 //! check API that answers with the reason.
 
-use std::path::PathBuf;
-
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
-use siteward_server::config::{MailConfig, MailSecurity};
-use siteward_server::mail::{Mailer, deliver_due};
+use siteward_server::mail::deliver_due;
 
 use super::smtp::TestSmtp;
 use super::{Partner, Reply, TestApp};
@@ -34,13 +31,7 @@ pub(crate) async fn set_locked(
 /// is an invitation: `202`; one still open is sent again), read from the email it is sent.
 pub(crate) async fn member_invitation(app: &TestApp, partner: &Partner, email: &str) -> String {
     let smtp = TestSmtp::start();
-    let config = MailConfig {
-        smtp_host: "127.0.0.1".to_owned(),
-        smtp_port: smtp.port,
-        security: MailSecurity::None,
-        ..MailConfig::default()
-    };
-    let mailer = Mailer::from_config(&config, PathBuf::new()).unwrap();
+    let mailer = smtp.mailer();
     let added = app
         .post(
             &format!("/v1/partners/{}/members", partner.id),
@@ -80,6 +71,51 @@ pub(crate) async fn rejoin(app: &TestApp, partner: &Partner, email: &str) -> Rep
     .await
 }
 
+/// Tills at `site`: a device group with one device, and a department of the partner whose
+/// members get `full_device_access` on the group. Returns the group, the till and the
+/// department.
+pub(crate) async fn tills_for_a_department(
+    app: &TestApp,
+    partner: &Partner,
+    site: &str,
+) -> (String, String, String) {
+    let owner = &partner.owner_token;
+    let group = app
+        .post(
+            &format!("/v1/sites/{site}/device-groups"),
+            owner,
+            json!({ "name": "Tills" }),
+        )
+        .await
+        .str("id");
+    let till = app
+        .post(
+            &format!("/v1/sites/{site}/devices"),
+            owner,
+            json!({ "name": "Till 1", "group_id": group }),
+        )
+        .await
+        .str("id");
+    let department = app
+        .post(
+            &format!("/v1/partners/{}/departments", partner.id),
+            owner,
+            json!({ "name": "Field" }),
+        )
+        .await
+        .str("id");
+    let granted = app
+        .post(
+            &format!("/v1/partners/{}/grants", partner.id),
+            owner,
+            json!({ "subject": { "kind": "department", "id": department },
+                    "scope": { "kind": "group", "id": group }, "role": "full_device_access" }),
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.body);
+    (group, till, department)
+}
+
 /// A site with technicians who accepted their invitations (Locked); returns the partner, the
 /// site id, the site admin's session and the technicians' account ids.
 pub(crate) async fn site_with_technicians(
@@ -87,13 +123,7 @@ pub(crate) async fn site_with_technicians(
     count: usize,
 ) -> (Partner, String, String, Vec<String>) {
     let smtp = TestSmtp::start();
-    let config = MailConfig {
-        smtp_host: "127.0.0.1".to_owned(),
-        smtp_port: smtp.port,
-        security: MailSecurity::None,
-        ..MailConfig::default()
-    };
-    let mailer = Mailer::from_config(&config, PathBuf::new()).unwrap();
+    let mailer = smtp.mailer();
     let operator = app.operator().await;
     let acme = app.partner(&operator, "acme").await;
     let site = app.site(&acme, "admin@customer.example").await;
