@@ -68,6 +68,18 @@ async fn partner_with_super_admin(
     ids: &mut Ids,
     email: &str,
 ) -> (PartnerId, AccountId) {
+    let (partner, account, created) = try_partner_with_super_admin(store, ids, email).await;
+    created.unwrap();
+    (partner, account)
+}
+
+/// Creates a partner whose Super Admin is a new account with `email`; the partner's and the
+/// account's ids, and whether storage took it.
+async fn try_partner_with_super_admin(
+    store: &Store,
+    ids: &mut Ids,
+    email: &str,
+) -> (PartnerId, AccountId, Result<(), StorageError>) {
     let partner = Partner {
         id: PartnerId::generate(at(0), ids.next()),
         name: "Acme Installers".to_owned(),
@@ -84,11 +96,10 @@ async fn partner_with_super_admin(
         at(0),
     );
     let created = event(ids, AuditAction::PartnerCreated, Some(&partner.id));
-    store
+    let result = store
         .create_partner(&partner, &person, &membership, &[created])
-        .await
-        .unwrap();
-    (partner.id, person.account_id().clone())
+        .await;
+    (partner.id, person.account_id().clone(), result)
 }
 
 async fn audit_count(store: &Store) -> usize {
@@ -365,26 +376,8 @@ async fn an_address_that_looks_like_an_existing_one_is_taken() {
     partner_with_super_admin(&store, &mut ids, "ace@acme.example").await;
     // All Cyrillic, so a valid address of its own, and the same skeleton as `ace@`.
     for look_alike in ["\u{430}\u{441}\u{435}@acme.example", "ACE@acme.example"] {
-        let person = PersonResolution::New(new_account(&mut ids, look_alike));
-        let partner = Partner {
-            id: PartnerId::generate(at(0), ids.next()),
-            name: "Other".to_owned(),
-            invitation_ttl_hours: 168,
-            branding: Default::default(),
-            locale: "en".to_owned(),
-            created_at: at(0),
-        };
-        let membership = PartnerMembership::new(
-            partner.id.clone(),
-            person.account_id().clone(),
-            PartnerRole::SuperAdmin,
-            at(0),
-        );
-        let created = event(&mut ids, AuditAction::PartnerCreated, Some(&partner.id));
-        let error = store
-            .create_partner(&partner, &person, &membership, &[created])
-            .await
-            .unwrap_err();
+        let (_, _, created) = try_partner_with_super_admin(&store, &mut ids, look_alike).await;
+        let error = created.unwrap_err();
         assert!(
             matches!(error, StorageError::Conflict(Conflict::EmailTaken)),
             "{look_alike}: {error:?}"
