@@ -1380,8 +1380,9 @@ pub struct AcceptInvitation {
         pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
     )]
     pub name: Option<String>,
-    /// For a new account: its password (at least 12 characters).
+    /// For a new account: its password (at least 12 characters, not easy to guess).
     #[serde(default)]
+    #[schema(min_length = 12)]
     pub password: Option<String>,
 }
 

@@ -171,6 +171,7 @@ pub struct AddMember {
     /// The password of a new account. Without it (and for an address that already has an
     /// account) the person is sent an invitation instead, and joins by accepting it.
     #[serde(default)]
+    #[schema(min_length = 12)]
     pub password: Option<String>,
     /// `super_admin`, `admin` or `technician` (`super_admin` only for a new account with a
     /// password: an invitation offers `admin` or `technician`).

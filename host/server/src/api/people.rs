@@ -17,7 +17,8 @@ use crate::auth::{self, Auth};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// A person: an existing account (by email), or a new account when a password is given.
+/// A person: a new account when a password is given, or an existing account (by email) that
+/// the route may attach without asking (each route says which).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonInput {
@@ -29,9 +30,11 @@ pub struct PersonInput {
         pattern = "^[^\\u0000-\\u001f\\u007f-\\u009f]*[^\\s\\u0000-\\u001f\\u007f-\\u009f][^\\u0000-\\u001f\\u007f-\\u009f]*$"
     )]
     pub name: String,
-    /// The password of a new account (at least 12 characters). Leave it out to add an
-    /// existing account.
+    /// The password of a new account (at least 12 characters, not easy to guess). Leave it
+    /// out to add an account the tenant already has (a site admin: a member of the site's
+    /// partner or an admin of another site of its customer).
     #[serde(default)]
+    #[schema(min_length = 12)]
     pub password: Option<String>,
 }
 

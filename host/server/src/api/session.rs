@@ -433,7 +433,8 @@ pub async fn totp_remove(
 pub struct PasswordChange {
     /// The current password.
     pub current_password: String,
-    /// The new password, at least 12 characters.
+    /// The new password: at least 12 characters, not easy to guess, not your email or name.
+    #[schema(min_length = 12)]
     pub new_password: String,
 }
 
