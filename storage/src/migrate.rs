@@ -139,7 +139,9 @@ impl Store {
         }
         let pending: Vec<Pending> = self
             .db
-            .query("SELECT id, email FROM account WHERE string::starts_with(email_skeleton, 'pending/')")
+            // A placeholder has no `@`, which every skeleton has. (`string::starts_with` on this
+            // uniquely indexed field finds nothing in SurrealDB 3.3 — the upgrade test saw it.)
+            .query("SELECT id, email FROM account WHERE !string::contains(email_skeleton, '@')")
             .await
             .and_then(|mut r| r.take(0))
             .map_err(StorageError::backend)?;

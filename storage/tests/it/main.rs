@@ -414,3 +414,64 @@ async fn pages_follow_cursors_to_the_end() {
     assert_eq!(seen, sorted, "in id order, no repeats");
     assert_eq!(seen.len(), 5);
 }
+
+#[tokio::test]
+async fn accounts_made_before_the_login_throttle_and_skeletons_survive_the_upgrade() {
+    // A database as the version before migration 0013 left it: accounts with the old
+    // failure counters, two of them with addresses a person could mistake for each other.
+    let store = Store::connect(&StoreConfig::memory()).await.unwrap();
+    for (name, sql) in siteward_storage::MIGRATIONS
+        .iter()
+        .take_while(|(name, _)| *name != "0013_login_throttle")
+    {
+        store
+            .surreal()
+            .query(*sql)
+            .query("CREATE type::record('migration', $name) SET applied_at = time::now()")
+            .bind(("name", name.to_string()))
+            .await
+            .and_then(|r| r.check())
+            .unwrap();
+    }
+    for (key, email) in [
+        ("01AAAAAAAAAAAAAAAAAAAAAAAA", "ace@acme.example"),
+        (
+            "01BBBBBBBBBBBBBBBBBBBBBBBB",
+            "\u{430}\u{441}\u{435}@acme.example",
+        ),
+        ("01CCCCCCCCCCCCCCCCCCCCCCCC", "corn@acme.example"),
+    ] {
+        store
+            .surreal()
+            .query(
+                "CREATE type::record('account', $key) SET email = $email, name = 'Someone', \
+                 password_hash = 'x', status = 'active', is_operator = false, failed_logins = 3, \
+                 locked_until = time::now(), created_at = time::now()",
+            )
+            .bind(("key", key.to_owned()))
+            .bind(("email", email.to_owned()))
+            .await
+            .and_then(|r| r.check())
+            .unwrap();
+    }
+
+    let applied = store.migrate().await.unwrap();
+    assert!(applied.contains(&"0013_login_throttle"), "{applied:?}");
+    assert!(
+        applied.contains(&"0014_account_email_skeleton"),
+        "{applied:?}"
+    );
+    // Both accounts read as before, without the old counters.
+    for email in ["ace@acme.example", "\u{430}\u{441}\u{435}@acme.example"] {
+        let email = Email::parse("email", email).unwrap();
+        let (account, _) = store.account_by_email(&email).await.unwrap().unwrap();
+        assert_eq!(account.email, email);
+    }
+    // Their skeletons were computed: `com@` looks like `corn@` (`rn` and `m`), so it is taken.
+    let mut ids = Ids(9);
+    let (_, _, created) = try_partner_with_super_admin(&store, &mut ids, "com@acme.example").await;
+    assert!(
+        matches!(created, Err(StorageError::Conflict(Conflict::EmailTaken))),
+        "{created:?}"
+    );
+}
