@@ -85,6 +85,8 @@ impl Permissions {
         T: Send + 'static,
     {
         let changes: Vec<Change> = changes.into_iter().collect();
+        // Building the future runs nothing yet: it starts in the task.
+        let write = write(self.0.store.clone());
         let this = self.clone();
         this.0.in_flight.fetch_add(1, Ordering::AcqRel);
         detached(async move {
@@ -96,26 +98,24 @@ impl Permissions {
     }
 
     /// The body of [`Permissions::commit`]'s task.
-    async fn write_then_apply<T, W, F>(
+    async fn write_then_apply<T, F>(
         &self,
         changes: Vec<Change>,
-        write: W,
+        write: F,
     ) -> Result<T, StorageError>
     where
-        W: FnOnce(Store) -> F + Send + 'static,
         F: Future<Output = Result<T, StorageError>> + Send + 'static,
         T: Send + 'static,
     {
         let _lane = self.0.lane.lock().await;
-        let store = self.0.store.clone();
         let shared = self.0.shared;
         // The write runs in a task of its own so that a panic inside it is seen here, with
         // the lane still held, and answered by a rebuild.
         let written = tokio::spawn(async move {
             let result = if shared {
-                siteward_storage::logging(&changes, write(store)).await
+                siteward_storage::logging(&changes, write).await
             } else {
-                write(store).await
+                write.await
             };
             (changes, result)
         })

@@ -109,6 +109,20 @@ async fn run(seed: u64, steps: usize) {
                 apply(tech);
             }
         };
+        // Changes to a membership are answered 404 once the member was removed.
+        let member_change = |reply: &Reply, tech: &mut Tech, apply: &dyn Fn(&mut Tech)| {
+            if tech.member {
+                ok(reply, &label);
+                apply(tech);
+            } else {
+                assert_eq!(
+                    reply.status,
+                    StatusCode::NOT_FOUND,
+                    "{label}: {}",
+                    reply.body
+                );
+            }
+        };
         match what {
             0 | 1 => {
                 let locked = what == 0;
@@ -141,17 +155,7 @@ async fn run(seed: u64, steps: usize) {
                     json!({ "status": status }),
                 )
                 .await;
-                if techs[n].member {
-                    ok(&reply, &label);
-                    techs[n].member_active = what == 4;
-                } else {
-                    assert_eq!(
-                        reply.status,
-                        StatusCode::NOT_FOUND,
-                        "{label}: {}",
-                        reply.body
-                    );
-                }
+                member_change(&reply, &mut techs[n], &|t| t.member_active = what == 4);
             }
             5 => {
                 let active = rng.below(2) == 0;
@@ -200,18 +204,10 @@ async fn run(seed: u64, steps: usize) {
                         None,
                     )
                     .await;
-                if techs[n].member {
-                    ok(&reply, &label);
-                    techs[n].member = false;
-                    techs[n].assigned = false;
-                } else {
-                    assert_eq!(
-                        reply.status,
-                        StatusCode::NOT_FOUND,
-                        "{label}: {}",
-                        reply.body
-                    );
-                }
+                member_change(&reply, &mut techs[n], &|t| {
+                    t.member = false;
+                    t.assigned = false;
+                });
             }
             10 => {
                 // A removed member comes back only by accepting an invitation (which takes

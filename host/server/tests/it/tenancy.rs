@@ -694,15 +694,7 @@ async fn a_removed_member_takes_nothing_back_when_added_again() {
     let (acme, site, admin, techs) = super::technicians::site_with_technicians(&app, 1).await;
     let tech = &techs[0];
     let owner = &acme.owner_token;
-    let unlocked = app
-        .call(
-            Method::PATCH,
-            &format!("/v1/sites/{site}/technicians/{tech}"),
-            Some(&admin),
-            Some(json!({ "locked": false })),
-        )
-        .await;
-    assert_eq!(unlocked.status, StatusCode::OK, "{}", unlocked.body);
+    super::technicians::set_locked(&app, &site, &admin, &techs, false).await;
     let (group, till, department) =
         super::technicians::tills_for_a_department(&app, &acme, &site).await;
     let department_member = format!(
