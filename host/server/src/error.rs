@@ -8,9 +8,10 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use siteward_app::{AppError, Kind};
 use siteward_core::access::Denial;
 use siteward_core::{DomainError, FieldError};
-use siteward_storage::{Conflict, StorageError};
+use siteward_storage::StorageError;
 
 /// An error as the API reports it.
 #[derive(Debug)]
@@ -95,67 +96,40 @@ impl ApiError {
     }
 }
 
-impl From<FieldError> for ApiError {
-    fn from(error: FieldError) -> Self {
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> Self {
+        let status = match error.kind {
+            Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Kind::Forbidden => StatusCode::FORBIDDEN,
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Conflict => StatusCode::CONFLICT,
+            Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+            Kind::Throttled => StatusCode::TOO_MANY_REQUESTS,
+            Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        };
         Self {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "invalid_field",
-            message: format!("{} {}", error.field, error.message),
-            field: Some(error.field),
+            status,
+            code: error.code,
+            message: error.message.into_owned(),
+            field: error.field,
         }
     }
 }
 
-impl From<DomainError> for ApiError {
-    fn from(error: DomainError) -> Self {
-        match error {
-            DomainError::Invalid(field) => field.into(),
-            DomainError::Conflict { code, message } => Self::conflict(code, message),
-        }
-    }
-}
-
-impl From<Denial> for ApiError {
-    fn from(denial: Denial) -> Self {
-        match denial {
-            Denial::NotVisible => Self::not_found(),
-            Denial::Forbidden => Self::forbidden(),
-        }
-    }
-}
-
-impl From<StorageError> for ApiError {
-    fn from(error: StorageError) -> Self {
-        match error {
-            StorageError::NotFound => Self::not_found(),
-            StorageError::Conflict(conflict) => {
-                let code = match conflict {
-                    Conflict::EmailTaken => "email_taken",
-                    Conflict::AlreadyMember => "already_member",
-                    Conflict::AlreadySiteAdmin => "already_site_admin",
-                    Conflict::LastSuperAdmin => "last_super_admin",
-                    Conflict::AlreadyInvited => "already_invited",
-                    Conflict::AlreadyAssigned => "already_assigned",
-                    Conflict::InvitationNotPending => "invitation_not_pending",
-                    Conflict::LicenceExhausted(privilege) => {
-                        return Self::conflict(
-                            "licence_exhausted",
-                            format!(
-                                "every {privilege} licence seat of this partner is taken; \
-                                 free a seat or ask the operator for more"
-                            ),
-                        );
-                    }
-                    Conflict::PluginChanged => "plugin_changed",
-                    Conflict::IdempotencyKeyInUse => "idempotency_key_in_use",
-                    Conflict::Concurrent => "concurrent_change",
-                };
-                Self::conflict(code, conflict.to_string())
+/// The application's errors and what it builds them from, answered through [`AppError`]: the
+/// codes are the application's.
+macro_rules! through_app_error {
+    ($($from:ty),*) => {$(
+        impl From<$from> for ApiError {
+            fn from(error: $from) -> Self {
+                AppError::from(error).into()
             }
-            other => Self::internal(&other),
         }
-    }
+    )*};
 }
+
+through_app_error!(FieldError, DomainError, Denial, StorageError);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {

@@ -10,7 +10,6 @@ pub mod json;
 pub mod mail;
 pub mod notify;
 pub mod operator;
-pub mod permissions;
 pub mod plugins;
 pub mod state;
 pub mod stream;
@@ -18,4 +17,5 @@ pub mod sweeper;
 pub mod webhooks;
 
 pub use api::{openapi, router};
+pub use siteward_app::permissions;
 pub use state::{AppState, AuditSettings, AuthSettings, Settings, SystemClock};

@@ -18,7 +18,7 @@ use siteward_server::operator::{create_operator, generate_password};
 use siteward_server::plugins::bundled::Offer;
 use siteward_server::plugins::cli as plugin_cli;
 use siteward_server::sweeper::run_sweeper;
-use siteward_server::{AppState, AuditSettings, AuthSettings, Settings, SystemClock, router};
+use siteward_server::{AppState, AuthSettings, Settings, SystemClock, router};
 use siteward_storage::{Store, StoreConfig};
 
 /// Siteward: send technicians into customer sites without sharing admin accounts.
@@ -292,7 +292,7 @@ async fn main() -> anyhow::Result<()> {
             let store = Store::open(&store_config(&config))
                 .await
                 .context("opening the database")?;
-            let key = AuditSettings::from_config(&config.audit).checkpoint_key;
+            let key = siteward_server::state::audit_settings(&config.audit).checkpoint_key;
             let report = siteward_server::audit::verify(&store, &scope, key.as_deref()).await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -359,7 +359,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         message_id_domain: config.mail.message_id_domain.clone(),
         plugin_runtime: plugin_runtime(&config)?,
         quarantine_after: config.plugins.quarantine_after,
-        audit: AuditSettings::from_config(&config.audit),
+        audit: siteward_server::state::audit_settings(&config.audit),
         shared_storage: config.storage_is_shared(),
     };
     let state = AppState::new(store, Arc::new(SystemClock), settings).await?;

@@ -1,54 +1,23 @@
-//! The state every request shares: storage, the clock, and the login limits.
+//! The state every request shares: the application, and what only the HTTP edge keeps (the
+//! limit on failed logins per address, the cache of API tokens).
 
 use std::sync::Arc;
 
-use siteward_core::access::AccountPrincipal;
-use siteward_core::account::LockoutPolicy;
-use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
-use siteward_core::ids::{AuditEventId, IdGenerator, PartnerId, SiteId};
-use siteward_core::mail::{BuiltinRenderer, InvitationRenderer};
-use siteward_core::{Clock, Timestamp};
+use siteward_core::Clock;
 use siteward_storage::Store;
 
-use crate::auth::AddressLimiter;
+pub use siteward_app::services::{
+    App, AuditContext, AuditSettings, AuthSettings, Settings, SystemClock, random,
+};
+
+use crate::auth::{AddressLimiter, ApiTokenCache};
 use crate::config::AuthConfig;
-
-/// The real clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Timestamp {
-        chrono::Utc::now()
-    }
-}
-
-/// Fills an array from the operating system's random source. A failing random source leaves
-/// no safe way to mint secrets, so it stops the process.
-pub fn random<const N: usize>() -> [u8; N] {
-    let mut bytes = [0; N];
-    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
-    bytes
-}
-
-/// Login and session settings, in domain units.
-#[derive(Debug, Clone)]
-pub struct AuthSettings {
-    /// How long a session lasts.
-    pub session_ttl: chrono::Duration,
-    /// When failed logins lock an account.
-    pub lockout: LockoutPolicy,
-    /// Failed logins per client address per minute.
-    pub max_failures_per_address: u32,
-    /// How long a host trusts an API token it found unrevoked before asking the database again.
-    pub api_token_cache: chrono::Duration,
-}
 
 impl From<&AuthConfig> for AuthSettings {
     fn from(config: &AuthConfig) -> Self {
         Self {
             session_ttl: chrono::Duration::minutes(i64::from(config.session_ttl_minutes)),
-            lockout: LockoutPolicy {
+            lockout: siteward_core::account::LockoutPolicy {
                 max_failures: config.max_failed_logins.max(1),
                 lockout: chrono::Duration::minutes(i64::from(config.lockout_minutes)),
             },
@@ -58,132 +27,38 @@ impl From<&AuthConfig> for AuthSettings {
     }
 }
 
-/// What the host is configured with, in domain units.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Logins and sessions.
-    pub auth: AuthSettings,
-    /// The address people reach this host at; invitation links start with it.
-    pub public_url: String,
-    /// The right part of every Message-ID.
-    pub message_id_domain: String,
-    /// The plugin runtime (one per process).
-    pub plugin_runtime: siteward_plugins::Runtime,
-    /// Consecutive failed calls that quarantine a plugin for a partner.
-    pub quarantine_after: u32,
-    /// The audit trail's checkpoint key and retention.
-    pub audit: AuditSettings,
-    /// Whether other hosts write to the same database (a SurrealDB server): this host then
-    /// logs its permission changes for them and follows theirs before every request.
-    pub shared_storage: bool,
-}
-
-/// The audit trail's settings.
-#[derive(Clone, Default)]
-pub struct AuditSettings {
-    /// Signs retention checkpoints and checks them when a chain is verified.
-    pub checkpoint_key: Option<Arc<[u8]>>,
-    /// How long events are kept; `None` keeps them all.
-    pub retention: Option<chrono::Duration>,
-}
-
-impl AuditSettings {
-    /// From `[audit]`.
-    pub fn from_config(config: &crate::config::AuditConfig) -> Self {
-        Self {
-            checkpoint_key: config
-                .checkpoint_key
-                .as_ref()
-                .map(|key| Arc::from(key.as_bytes())),
-            retention: (config.retention_days > 0)
-                .then(|| chrono::Duration::days(i64::from(config.retention_days))),
-        }
+/// `[audit]`, in domain units.
+pub fn audit_settings(config: &crate::config::AuditConfig) -> AuditSettings {
+    AuditSettings {
+        checkpoint_key: config
+            .checkpoint_key
+            .as_ref()
+            .map(|key| Arc::from(key.as_bytes())),
+        retention: (config.retention_days > 0)
+            .then(|| chrono::Duration::days(i64::from(config.retention_days))),
     }
 }
 
-impl std::fmt::Debug for AuditSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuditSettings")
-            .field("checkpoint_key", &self.checkpoint_key.as_ref().map(|_| "…"))
-            .field("retention", &self.retention)
-            .finish()
-    }
-}
-
-impl Settings {
-    /// Settings for tests and tools: defaults everywhere, and a plugin runtime shared by
-    /// every state of the process made this way.
-    pub fn defaults() -> Self {
-        static RUNTIME: std::sync::OnceLock<siteward_plugins::Runtime> = std::sync::OnceLock::new();
-        let runtime = RUNTIME.get_or_init(|| {
-            siteward_plugins::Runtime::new(siteward_plugins::RuntimeConfig {
-                concurrency: 8,
-                ..siteward_plugins::RuntimeConfig::default()
-            })
-            .expect("the plugin engine starts")
-        });
-        Self {
-            auth: AuthSettings::from(&AuthConfig::default()),
-            public_url: "http://127.0.0.1:8080".to_owned(),
-            message_id_domain: "siteward.localhost".to_owned(),
-            plugin_runtime: runtime.clone(),
-            quarantine_after: crate::config::PluginsConfig::default().quarantine_after,
-            audit: AuditSettings::default(),
-            shared_storage: false,
-        }
-    }
-}
-
-/// Shared by all handlers; cheap to clone.
+/// Shared by all handlers; cheap to clone. Dereferences to the [`App`].
 #[derive(Debug, Clone)]
 pub struct AppState(Arc<Inner>);
 
 /// What [`AppState`] holds.
+#[derive(Debug)]
 pub struct Inner {
-    /// The database.
-    pub store: Store,
-    /// The clock; tests move it.
-    pub clock: Arc<dyn Clock>,
-    /// Login and session settings.
-    pub auth: AuthSettings,
-    /// Where invitation links point.
-    pub public_url: String,
-    /// The right part of every Message-ID.
-    pub message_id_domain: String,
+    /// The application the handlers call.
+    pub app: App,
     /// Failed logins per client address.
     pub limiter: AddressLimiter,
     /// API tokens found unrevoked a moment ago.
-    pub api_tokens: crate::auth::ApiTokenCache,
-    /// Renders invitation emails when no plugin does, or when one fails.
-    pub renderer: Arc<dyn InvitationRenderer>,
-    /// The WebAssembly plugins this host runs.
-    pub plugins: Arc<crate::plugins::PluginHost>,
-    /// The permission index every check reads.
-    pub permissions: crate::permissions::Permissions,
-    /// Wakes the delivery worker when a transaction has written outgoing mail.
-    pub mail_ready: tokio::sync::Notify,
-    /// Wakes the webhook worker when a transaction has queued webhook calls.
-    pub webhooks_ready: tokio::sync::Notify,
-    /// The audit trail's checkpoint key and retention.
-    pub audit: AuditSettings,
-    ids: std::sync::Mutex<IdGenerator>,
-}
-
-impl std::fmt::Debug for Inner {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Inner")
-            .field("store", &self.store)
-            .field("auth", &self.auth)
-            .field("public_url", &self.public_url)
-            .finish_non_exhaustive()
-    }
+    pub api_tokens: ApiTokenCache,
 }
 
 impl std::ops::Deref for AppState {
-    type Target = Inner;
+    type Target = App;
 
-    fn deref(&self) -> &Inner {
-        &self.0
+    fn deref(&self) -> &App {
+        &self.0.app
     }
 }
 
@@ -195,108 +70,27 @@ impl AppState {
         clock: Arc<dyn Clock>,
         settings: Settings,
     ) -> Result<Self, siteward_storage::StorageError> {
-        let permissions =
-            crate::permissions::Permissions::load(&store, settings.shared_storage).await?;
-        let plugins = Arc::new(crate::plugins::PluginHost::new(
-            settings.plugin_runtime,
-            settings.quarantine_after,
-        ));
-        plugins.reload(&store).await?;
+        let api_tokens = ApiTokenCache::new(settings.auth.api_token_cache);
+        let app = App::new(store, clock, settings).await?;
         Ok(Self(Arc::new(Inner {
-            api_tokens: crate::auth::ApiTokenCache::new(settings.auth.api_token_cache),
-            plugins,
-            permissions,
-            store,
-            clock,
-            auth: settings.auth,
-            public_url: settings.public_url.trim_end_matches('/').to_owned(),
-            message_id_domain: settings.message_id_domain,
+            app,
             limiter: AddressLimiter::default(),
-            renderer: Arc::new(BuiltinRenderer),
-            mail_ready: tokio::sync::Notify::new(),
-            webhooks_ready: tokio::sync::Notify::new(),
-            audit: settings.audit,
-            ids: std::sync::Mutex::default(),
+            api_tokens,
         })))
     }
 
-    /// Runs `write`, which queues outgoing mail, to its end in a task of its own, and wakes
-    /// the delivery worker when it committed — even if the caller stops waiting (axum drops a
-    /// handler's future when the client goes away), so queued mail never waits for the
-    /// worker's next poll.
-    pub async fn queue_mail<F>(
-        &self,
-        write: impl FnOnce(Store) -> F + Send + 'static,
-    ) -> Result<(), siteward_storage::StorageError>
-    where
-        F: std::future::Future<Output = Result<(), siteward_storage::StorageError>>
-            + Send
-            + 'static,
-    {
-        let state = self.clone();
-        crate::permissions::detached(async move {
-            write(state.store.clone()).await?;
-            state.mail_ready.notify_one();
-            Ok(())
-        })
-        .await
+    /// The application.
+    pub fn app(&self) -> &App {
+        &self.0.app
     }
 
-    /// The current time.
-    pub fn now(&self) -> Timestamp {
-        self.clock.now()
+    /// Failed logins per client address.
+    pub fn limiter(&self) -> &AddressLimiter {
+        &self.0.limiter
     }
 
-    /// What an account holds, as the permission index says now: its partner roles, privileges
-    /// and section permissions, and the sites it administers.
-    pub fn principal(&self, account: &siteward_core::account::Account) -> AccountPrincipal {
-        AccountPrincipal::from_index(
-            &self.permissions.read(),
-            account.id.clone(),
-            account.is_operator,
-            self.now().timestamp_millis(),
-        )
-    }
-
-    /// A new id of any kind, made now; ids made by this host sort in the order they were made.
-    pub fn new_id<T>(&self, wrap: fn(String) -> T) -> T {
-        let mut ids = self
-            .ids
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        wrap(ids.next_text(self.now(), random()))
-    }
-}
-
-/// Everything an audit event needs besides what happened.
-#[derive(Debug, Clone)]
-pub struct AuditContext {
-    /// Who acts.
-    pub actor: Actor,
-    /// The request, for correlation with logs.
-    pub request_id: Option<String>,
-}
-
-impl AuditContext {
-    /// Builds an event for an action of this actor.
-    pub fn event(
-        &self,
-        state: &AppState,
-        action: AuditAction,
-        tenant: (Option<&PartnerId>, Option<&SiteId>),
-        target: AuditTarget,
-        changes: Vec<FieldChange>,
-    ) -> AuditEvent {
-        AuditEvent {
-            id: state.new_id(AuditEventId::from_trusted),
-            at: state.now(),
-            actor: self.actor.clone(),
-            partner_id: tenant.0.cloned(),
-            site_id: tenant.1.cloned(),
-            action,
-            target,
-            changes,
-            request_id: self.request_id.clone(),
-        }
+    /// API tokens found unrevoked a moment ago.
+    pub fn api_tokens(&self) -> &ApiTokenCache {
+        &self.0.api_tokens
     }
 }

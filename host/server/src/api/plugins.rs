@@ -22,7 +22,7 @@ use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::ApiJson;
 use crate::plugins::admin::{self, AdminError, Change};
-use crate::plugins::{Entry, Loaded, PluginMetrics};
+use crate::plugins::{Entry, Loaded};
 use crate::state::AppState;
 
 /// A setting a plugin accepts.
@@ -111,6 +111,34 @@ pub struct PluginView {
     pub metrics: PluginMetrics,
 }
 
+/// Calls, failures and cost of one plugin on this host since it started.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PluginMetrics {
+    /// Calls made.
+    pub calls: u64,
+    /// Failed calls by kind (`plugin_error`, `trap`, `deadline`, `memory`, `fuel`,
+    /// `input_too_large`, `output_too_large`).
+    pub failures: std::collections::BTreeMap<String, u64>,
+    /// Total wall time of the calls, in microseconds.
+    pub total_micros: u64,
+    /// The longest call, in microseconds.
+    pub max_micros: u64,
+    /// Total fuel used.
+    pub fuel: u64,
+}
+
+impl From<crate::plugins::PluginMetrics> for PluginMetrics {
+    fn from(m: crate::plugins::PluginMetrics) -> Self {
+        Self {
+            calls: m.calls,
+            failures: m.failures,
+            total_micros: m.total_micros,
+            max_micros: m.max_micros,
+            fuel: m.fuel,
+        }
+    }
+}
+
 /// Installed plugins.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PluginList {
@@ -188,7 +216,7 @@ fn view(state: &AppState, loaded: &Loaded, entry: &Entry) -> PluginView {
         },
         bindings,
         quarantined_for,
-        metrics: state.plugins.metrics(&entry.record.name),
+        metrics: PluginMetrics::from(state.plugins.metrics(&entry.record.name)),
     }
 }
 

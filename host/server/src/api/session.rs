@@ -69,7 +69,7 @@ pub async fn login(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     if !state
-        .limiter
+        .limiter()
         .claim(address, now, state.auth.max_failures_per_address)
     {
         return Err(too_many_attempts());
@@ -206,7 +206,7 @@ pub async fn login(
         .store
         .start_session(&email, &session, totp_step, &event)
         .await?;
-    state.limiter.forgive(address);
+    state.limiter().forgive(address);
     Ok(Json(LoginResponse {
         token,
         expires_at: session.expires_at,

@@ -206,7 +206,7 @@ pub async fn revoke_token(
             .store
             .revoke_api_token(&token.id, state.now(), &event)
             .await?;
-        state.api_tokens.forget_all();
+        state.api_tokens().forget_all();
     }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,7 +12,7 @@ use siteward_plugins::worlds::{exporter, hook, policy, renderer};
 use siteward_plugins::{Failure, Outcome, World};
 
 use super::{Chosen, FailedCall};
-use crate::state::AppState;
+use crate::App;
 
 /// One invitation email to render, for a partner and maybe a site.
 #[derive(Debug, Clone)]
@@ -75,7 +75,7 @@ impl Call {
 /// Measures calls, records failures (audit, count, quarantine) and clears the failure count
 /// of plugins that succeeded.
 async fn settle(
-    state: &AppState,
+    state: &App,
     partner: &PartnerId,
     world: World,
     fallback: &str,
@@ -125,7 +125,7 @@ async fn settle(
 /// slot) as often in one batch as the quarantine limit is not called again in that batch.
 /// Every email is rendered: none is lost to a plugin.
 pub async fn render_invitations(
-    state: &AppState,
+    state: &App,
     request_id: Option<&str>,
     jobs: Vec<RenderJob>,
 ) -> Vec<RenderedEmail> {
@@ -255,7 +255,7 @@ pub struct Proposal {
 /// Asks every invitation policy enabled for `partner` (and each proposal's site) about each
 /// proposal: the first denial decides, else the first request for approval, else allow.
 pub async fn evaluate_invitations(
-    state: &AppState,
+    state: &App,
     request_id: Option<&str>,
     partner: &PartnerId,
     proposals: Vec<Proposal>,
@@ -377,7 +377,7 @@ fn wit_event(e: &siteward_core::audit::AuditEvent) -> exporter::AuditEvent {
 /// first, so a format with a header row (CSV) writes it once. The call uses `scope`'s share of
 /// the runtime.
 pub async fn export_batch(
-    state: &AppState,
+    state: &App,
     scope: &AuditScope,
     chosen: &Chosen,
     events: &[siteward_core::audit::AuditEvent],
@@ -429,7 +429,7 @@ fn domain_event(e: &siteward_core::audit::AuditEvent) -> hook::DomainEvent {
 /// yields nothing to do; `None` when the runtime had no slot for the call, so the event is
 /// to be offered again later rather than skipped.
 pub async fn hook_event(
-    state: &AppState,
+    state: &App,
     chosen: &Chosen,
     partner: &PartnerId,
     event: &siteward_core::audit::AuditEvent,

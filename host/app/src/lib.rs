@@ -1,0 +1,17 @@
+//! Siteward's use cases, between the frontends (the JSON API, the web console, the command
+//! line) and the domain and storage beneath them.
+//!
+//! A use case takes the [`Caller`](auth::Caller), typed input and the [`App`], authorizes
+//! first, does its work (in one transaction where it writes, with its audit events and its
+//! permission-index changes produced together), and returns typed output or an
+//! [`AppError`]. Nothing here knows HTTP, JSON framing or axum; `siteward-server` turns
+//! requests into calls here and answers into responses.
+
+pub mod auth;
+pub mod error;
+pub mod permissions;
+pub mod plugins;
+pub mod services;
+
+pub use error::{AppError, AppResult, Kind};
+pub use services::{App, AuditContext, AuditSettings, AuthSettings, Settings, SystemClock, random};
