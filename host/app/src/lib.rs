@@ -12,6 +12,7 @@ pub mod error;
 pub mod permissions;
 pub mod plugins;
 pub mod services;
+pub mod session;
 
 pub use error::{AppError, AppResult, Kind};
 pub use services::{App, AuditContext, AuditSettings, AuthSettings, Settings, SystemClock, random};

@@ -39,7 +39,7 @@ impl FromRequestParts<AppState> for Auth {
                 )
             })?;
         Ok(state
-            .resolve(token, request_id(parts), state.api_tokens())
+            .resolve(token, request_id(&parts.headers), state.api_tokens())
             .await?)
     }
 }
@@ -67,9 +67,8 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Auth {
 }
 
 /// The request id the request-id layer assigned.
-pub fn request_id(parts: &Parts) -> Option<String> {
-    parts
-        .headers
+pub fn request_id(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)

@@ -1,0 +1,385 @@
+//! Signing in and out, and a person's own account: password, second factor; and the
+//! operator disabling an account platform-wide.
+
+use siteward_core::access::{AccountPrincipal, Action, Principal, authorize};
+use siteward_core::account::{Account, AccountStatus};
+use siteward_core::audit::{Actor, AuditAction, AuditTarget, FieldChange};
+use siteward_core::ids::{AccountId, SessionId};
+use siteward_core::permission::index::Change;
+use siteward_core::secret::{self, TokenKind};
+use siteward_core::tenancy::MemberStatus;
+use siteward_core::validate::Email;
+use siteward_core::{FieldError, Timestamp, totp};
+use siteward_storage::{Conflict, SessionRecord, StorageError};
+
+use crate::auth::{self, Caller};
+use crate::error::{AppError, AppResult};
+use crate::services::{App, AuditContext, random};
+
+/// What a person signs in with.
+#[derive(Debug)]
+pub struct Credentials {
+    /// The account's email, as typed.
+    pub email: String,
+    /// The password.
+    pub password: String,
+    /// The authenticator app's current code, for accounts with a second factor.
+    pub totp: Option<String>,
+}
+
+/// A session just started. The token is shown once; storage keeps its hash.
+#[derive(Debug)]
+pub struct NewSession {
+    /// The bearer token (or cookie value).
+    pub token: String,
+    /// When the session ends.
+    pub expires_at: Timestamp,
+    /// Whose session it is.
+    pub account_id: AccountId,
+}
+
+/// A new second factor, waiting for its first code.
+#[derive(Debug)]
+pub struct TotpEnrollment {
+    /// The base32 secret, for manual entry.
+    pub secret: String,
+    /// The `otpauth://` URI, for a QR code.
+    pub otpauth_uri: String,
+}
+
+/// The caller's own account and what it holds now.
+#[derive(Debug)]
+pub struct Me<'a> {
+    /// The account.
+    pub account: &'a Account,
+    /// Its partner memberships and administered sites, from the permission index.
+    pub holds: &'a AccountPrincipal,
+}
+
+/// The answer to a wrong email or password, the same for both.
+fn wrong_credentials() -> AppError {
+    AppError::unauthenticated("invalid_credentials", "the email or password is wrong")
+}
+
+/// The answer while an address is locked out; the same whether an account has it or not.
+fn locked(until: Timestamp) -> AppError {
+    AppError::throttled(
+        "account_locked",
+        format!(
+            "too many failed logins for this email; try again after {}",
+            until.to_rfc3339()
+        ),
+    )
+}
+
+/// The answer when failed logins from one client address are over their limit.
+pub fn too_many_attempts() -> AppError {
+    AppError::throttled(
+        "too_many_attempts",
+        "too many failed logins from your address; wait a minute and try again",
+    )
+}
+
+fn not_the_current_code() -> FieldError {
+    FieldError::new("code", "is not the current code of the authenticator app")
+}
+
+fn account_target(id: &AccountId) -> AuditTarget {
+    AuditTarget {
+        kind: "account",
+        id: id.to_string(),
+    }
+}
+
+impl App {
+    /// Signs a person in with email, password and (when enabled) a second factor. Each
+    /// attempt is claimed against the email's lockout before its password is checked, and an
+    /// unknown email costs and answers the same as a wrong password, so neither a burst of
+    /// concurrent guesses nor the answers tell whether an account exists. The frontend limits
+    /// attempts per client address around this call.
+    pub async fn login(
+        &self,
+        credentials: Credentials,
+        request_id: Option<String>,
+    ) -> AppResult<NewSession> {
+        let now = self.now();
+        let Ok(email) = Email::parse("email", &credentials.email) else {
+            return Err(wrong_credentials());
+        };
+        let policy = self.auth.lockout;
+        let claimed = match self
+            .store
+            .claim_login_attempt(&email, |throttle| throttle.claim(now, policy))
+            .await
+        {
+            Ok(Ok(claimed)) => claimed,
+            Ok(Err(until)) => return Err(locked(until)),
+            Err(StorageError::Conflict(Conflict::Concurrent)) => return Err(too_many_attempts()),
+            Err(other) => return Err(other.into()),
+        };
+        let account = self.store.account_by_email(&email).await?;
+        let (hash, totp_secret, totp_last_step) = match &account {
+            Some((_, credentials)) => (
+                credentials.password_hash.clone(),
+                credentials.totp_secret.clone(),
+                credentials.totp_last_step,
+            ),
+            // Spend the same time as for a real account, so timing does not reveal which exist.
+            None => (auth::decoy_hash().to_owned(), None, None),
+        };
+        let password_ok =
+            auth::verify_password_blocking(credentials.password, hash).await? && account.is_some();
+        let totp_step = match (&totp_secret, password_ok) {
+            (Some(secret), true) => match &credentials.totp {
+                None => {
+                    return Err(AppError::unauthenticated(
+                        "totp_required",
+                        "enter the code from your authenticator app",
+                    ));
+                }
+                Some(code) => totp::verify(secret, code, now, totp_last_step).map(Some),
+            },
+            (None, true) => Some(None),
+            (_, false) => None,
+        };
+        let audit = AuditContext {
+            actor: account.as_ref().map_or(Actor::System, |(account, _)| {
+                Actor::Account(account.id.clone())
+            }),
+            request_id,
+        };
+        let (Some(totp_step), Some((account, _))) = (totp_step, &account) else {
+            // A failure for an address without an account is recorded on the platform's trail
+            // under the address's hash: operators see credential stuffing, and the work done
+            // is the same.
+            let target = match &account {
+                Some((account, _)) => account_target(&account.id),
+                None => AuditTarget {
+                    kind: "login",
+                    id: secret::token_hash(email.as_str()),
+                },
+            };
+            let mut events = vec![audit.event(
+                self,
+                AuditAction::LoginFailed,
+                (None, None),
+                target.clone(),
+                vec![],
+            )];
+            if claimed.check(now).is_err() {
+                // This attempt's claim started the lockout.
+                events.push(audit.event(
+                    self,
+                    AuditAction::LoginLockedOut,
+                    (None, None),
+                    target,
+                    vec![],
+                ));
+            }
+            self.store.record_login_failure(&events).await?;
+            return Err(if password_ok {
+                AppError::unauthenticated(
+                    "invalid_totp",
+                    "the authenticator code is wrong or already used",
+                )
+            } else {
+                wrong_credentials()
+            });
+        };
+        let principal = self.principal(account);
+        let all_memberships_disabled = !principal.partners.is_empty()
+            && principal
+                .partners
+                .iter()
+                .all(|s| s.status == MemberStatus::Disabled)
+            && principal.site_admin_of.is_empty()
+            && !principal.is_operator;
+        if account.status == AccountStatus::Disabled || all_memberships_disabled {
+            return Err(AppError::refused(
+                "account_disabled",
+                "this account is disabled; ask your administrator",
+            ));
+        }
+        let token = secret::token_text(TokenKind::Session, random());
+        let session = SessionRecord {
+            id: self.new_id(SessionId::from_trusted),
+            account_id: account.id.clone(),
+            token_hash: secret::token_hash(&token),
+            created_at: now,
+            expires_at: now + self.auth.session_ttl,
+        };
+        let event = audit.event(
+            self,
+            AuditAction::LoginSucceeded,
+            (None, None),
+            account_target(&account.id),
+            vec![],
+        );
+        self.store
+            .start_session(&email, &session, totp_step, &event)
+            .await?;
+        Ok(NewSession {
+            token,
+            expires_at: session.expires_at,
+            account_id: account.id.clone(),
+        })
+    }
+
+    /// Ends the caller's session.
+    pub async fn logout(&self, caller: &Caller) -> AppResult<()> {
+        let account = caller.account()?;
+        let session = caller.session.as_ref().ok_or_else(AppError::forbidden)?;
+        let event = caller.audit.event(
+            self,
+            AuditAction::Logout,
+            (None, None),
+            account_target(&account.id),
+            vec![],
+        );
+        self.store.end_session(session, &event).await?;
+        Ok(())
+    }
+
+    /// The caller's own account, with its memberships and administered sites.
+    pub fn me<'a>(&self, caller: &'a Caller) -> AppResult<Me<'a>> {
+        let account = caller.account()?;
+        let Principal::Account(holds) = &caller.principal else {
+            return Err(AppError::forbidden());
+        };
+        Ok(Me { account, holds })
+    }
+
+    /// Starts enrolling a second factor: a secret for an authenticator app, which takes
+    /// effect once confirmed with a code.
+    pub async fn totp_enroll(&self, caller: &Caller) -> AppResult<TotpEnrollment> {
+        let account = caller.account()?;
+        if account.totp_enabled {
+            return Err(AppError::conflict(
+                "totp_already_enabled",
+                "a second factor is already enabled; remove it first",
+            ));
+        }
+        let secret = totp::secret_text(random());
+        self.store.set_pending_totp(&account.id, &secret).await?;
+        Ok(TotpEnrollment {
+            otpauth_uri: totp::provisioning_uri(&secret, "Siteward", account.email.as_str()),
+            secret,
+        })
+    }
+
+    /// Confirms the pending second factor with a current code.
+    pub async fn totp_confirm(&self, caller: &Caller, code: &str) -> AppResult<()> {
+        let account = caller.account()?;
+        let (_, credentials) = self.store.credentials(&account.id).await?;
+        let pending = credentials.totp_pending_secret.ok_or_else(|| {
+            AppError::conflict(
+                "totp_not_pending",
+                "start enrolment first (POST /v1/me/totp)",
+            )
+        })?;
+        let step =
+            totp::verify(&pending, code, self.now(), None).ok_or_else(not_the_current_code)?;
+        let event = caller.audit.event(
+            self,
+            AuditAction::TotpEnabled,
+            (None, None),
+            account_target(&account.id),
+            vec![FieldChange::changed("totp_enabled", false, true)],
+        );
+        self.store.enable_totp(&account.id, step, &event).await?;
+        Ok(())
+    }
+
+    /// Removes the caller's second factor; takes a current code.
+    pub async fn totp_remove(&self, caller: &Caller, code: &str) -> AppResult<()> {
+        let account = caller.account()?;
+        let (_, credentials) = self.store.credentials(&account.id).await?;
+        let secret = credentials
+            .totp_secret
+            .ok_or_else(|| AppError::conflict("totp_not_enabled", "no second factor is enabled"))?;
+        totp::verify(&secret, code, self.now(), credentials.totp_last_step)
+            .ok_or_else(not_the_current_code)?;
+        let event = caller.audit.event(
+            self,
+            AuditAction::TotpDisabled,
+            (None, None),
+            account_target(&account.id),
+            vec![FieldChange::changed("totp_enabled", true, false)],
+        );
+        self.store.disable_totp(&account.id, &event).await?;
+        Ok(())
+    }
+
+    /// Changes the caller's password. Every other session of the account ends (whoever
+    /// signed in with the old password is signed out); the caller's own session stays.
+    pub async fn change_password(
+        &self,
+        caller: &Caller,
+        current: String,
+        new: String,
+    ) -> AppResult<()> {
+        let account = caller.account()?;
+        auth::new_password(
+            "new_password",
+            &new,
+            &[account.email.as_str(), &account.name],
+        )?;
+        let (_, credentials) = self.store.credentials(&account.id).await?;
+        if !auth::verify_password_blocking(current, credentials.password_hash).await? {
+            return Err(
+                FieldError::new("current_password", "is not the account's password").into(),
+            );
+        }
+        let hash = auth::hash_password_blocking(new).await?;
+        let event = caller.audit.event(
+            self,
+            AuditAction::PasswordChanged,
+            (None, None),
+            account_target(&account.id),
+            vec![],
+        );
+        self.store
+            .set_password(&account.id, &hash, caller.session.as_ref(), &event)
+            .await?;
+        Ok(())
+    }
+
+    /// Disables or re-enables an account platform-wide (operator only). A disabled account
+    /// cannot sign in anywhere, its sessions end, and every check for it denies.
+    pub async fn set_account_status(
+        &self,
+        caller: &Caller,
+        id: &str,
+        status: AccountStatus,
+    ) -> AppResult<()> {
+        authorize(&caller.principal, Action::OperatePlatform)?;
+        let id = AccountId::parse("account_id", id).map_err(|_| AppError::not_found())?;
+        let account = self.store.account(&id).await?;
+        if account.is_operator && caller.account.as_ref().is_some_and(|me| me.id == id) {
+            return Err(AppError::conflict(
+                "cannot_disable_self",
+                "an operator cannot disable their own account",
+            ));
+        }
+        if account.status == status {
+            return Ok(());
+        }
+        let event = caller.audit.event(
+            self,
+            AuditAction::AccountStatusChanged,
+            (None, None),
+            account_target(&id),
+            vec![FieldChange::changed("status", account.status, status)],
+        );
+        let change = Change::Account {
+            account: id.key(),
+            active: status == AccountStatus::Active,
+        };
+        self.permissions
+            .commit([change], move |store| async move {
+                store.set_account_status(&id, status, &event).await
+            })
+            .await?;
+        Ok(())
+    }
+}
