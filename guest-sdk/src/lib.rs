@@ -59,7 +59,7 @@ macro_rules! world_bindings {
         #[doc(hidden)]
         pub mod $module {
             wit_bindgen::generate!({
-                path: "../wit",
+                path: "../wit/siteward-plugin@0.1.0",
                 world: $world,
                 pub_export_macro: true,
                 export_macro_name: $raw,

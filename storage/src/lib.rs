@@ -118,6 +118,18 @@ impl Store {
         &self.db
     }
 
+    /// Runs `sql` with `$chain` bound, behind the host's back: tests tamper with a stored
+    /// audit chain this way. Panics if the statement fails.
+    #[cfg(feature = "raw")]
+    pub async fn tamper_with_chain(&self, chain: &str, sql: &str) {
+        self.db
+            .query(sql)
+            .bind(("chain", chain.to_owned()))
+            .await
+            .and_then(|r| r.check())
+            .expect("the tampering statement runs");
+    }
+
     /// A counter's value (`<table>:current`'s `revision`): 0 before it was first raised.
     async fn revision_of(&self, table: &str) -> Result<i64, StorageError> {
         let revision: Option<i64> = self

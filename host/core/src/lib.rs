@@ -32,3 +32,14 @@ pub trait Clock: Send + Sync + 'static {
     /// The current time.
     fn now(&self) -> Timestamp;
 }
+
+/// SplitMix64: the next value of a small, fast, seeded pseudo-random stream whose state is
+/// `state`. Not for secrets: for reproducible streams (test worlds, benchmark worlds, the
+/// fixed stream a plugin call sees).
+pub fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}

@@ -116,11 +116,7 @@ impl Sandbox {
     /// The next value of the call's fixed pseudo-random stream (SplitMix64): the same in
     /// every call, so a plugin's output stays a function of its input.
     pub(crate) fn next_in_stream(&mut self) -> u64 {
-        self.stream = self.stream.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.stream;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        siteward_core::splitmix64(&mut self.stream)
     }
 
     fn refuse(&mut self) -> wasmtime::Result<bool> {

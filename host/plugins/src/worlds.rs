@@ -55,7 +55,7 @@ impl World {
 /// The `invitation-renderer` world.
 pub mod renderer {
     wasmtime::component::bindgen!({
-        path: "../../wit",
+        path: "../../wit/siteward-plugin@0.1.0",
         world: "invitation-renderer",
         additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
     });
@@ -68,7 +68,7 @@ pub mod renderer {
 /// The `notification-hook` world.
 pub mod hook {
     wasmtime::component::bindgen!({
-        path: "../../wit",
+        path: "../../wit/siteward-plugin@0.1.0",
         world: "notification-hook",
         additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
     });
@@ -79,7 +79,7 @@ pub mod hook {
 /// The `audit-exporter` world.
 pub mod exporter {
     wasmtime::component::bindgen!({
-        path: "../../wit",
+        path: "../../wit/siteward-plugin@0.1.0",
         world: "audit-exporter",
         additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
     });
@@ -90,7 +90,7 @@ pub mod exporter {
 /// The `invitation-policy` world.
 pub mod policy {
     wasmtime::component::bindgen!({
-        path: "../../wit",
+        path: "../../wit/siteward-plugin@0.1.0",
         world: "invitation-policy",
         additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
     });

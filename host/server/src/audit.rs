@@ -109,14 +109,21 @@ pub async fn apply_retention(state: &AppState) -> Result<u64, StorageError> {
     Ok(total)
 }
 
-/// Applies retention every `interval` until the task is dropped.
-pub async fn run_retention(state: AppState, interval: std::time::Duration) {
+/// Applies retention every `interval`; stops when `stop` is cancelled, after the round in
+/// hand.
+pub async fn run_retention(
+    state: AppState,
+    interval: std::time::Duration,
+    stop: tokio_util::sync::CancellationToken,
+) {
     loop {
         match apply_retention(&state).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(dropped = n, "audit retention dropped old events"),
             Err(error) => tracing::error!(%error, "audit retention failed"),
         }
-        tokio::time::sleep(interval).await;
+        if crate::stopped(&stop, interval).await {
+            return;
+        }
     }
 }

@@ -17,5 +17,17 @@ pub mod sweeper;
 pub mod webhooks;
 
 pub use api::{openapi, router};
+
+/// Waits `interval` between a background worker's rounds; `true` when `stop` was cancelled
+/// meanwhile and the worker should end.
+pub async fn stopped(
+    stop: &tokio_util::sync::CancellationToken,
+    interval: std::time::Duration,
+) -> bool {
+    tokio::select! {
+        () = stop.cancelled() => true,
+        () = tokio::time::sleep(interval) => false,
+    }
+}
 pub use siteward_app::permissions;
 pub use state::{AppState, AuditSettings, AuthSettings, Settings, SystemClock};

@@ -12,6 +12,8 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use siteward_core::mail::retry_delay;
 use siteward_storage::OutboxMessage;
 
+use tokio_util::sync::CancellationToken;
+
 use crate::config::{MailConfig, MailSecurity};
 use crate::state::{AppState, random};
 
@@ -242,13 +244,20 @@ pub async fn deliver_due(
 }
 
 /// The delivery worker: delivers what is due, then waits to be woken by new mail or for the
-/// next poll (retries and mail written by other hosts). Runs until the task is dropped.
-pub async fn run_delivery(state: AppState, mailer: Mailer, poll: Duration) {
+/// next poll (retries and mail written by other hosts). Stops when `stop` is cancelled,
+/// after the round in hand.
+pub async fn run_delivery(
+    state: AppState,
+    mailer: Mailer,
+    poll: Duration,
+    stop: CancellationToken,
+) {
     loop {
         if let Err(error) = deliver_due(&state, &mailer).await {
             tracing::error!(%error, "email delivery round failed");
         }
         tokio::select! {
+            () = stop.cancelled() => return,
             () = state.mail_ready.notified() => {}
             () = tokio::time::sleep(poll) => {}
         }

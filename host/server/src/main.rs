@@ -20,6 +20,11 @@ use siteward_server::plugins::cli as plugin_cli;
 use siteward_server::sweeper::run_sweeper;
 use siteward_server::{AppState, AuthSettings, Settings, SystemClock, router};
 use siteward_storage::{Store, StoreConfig};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// How long the background workers get to finish the round in hand after the server stops.
+const WORKERS_STOP_WITHIN: Duration = Duration::from_secs(10);
 
 /// Siteward: send technicians into customer sites without sharing admin accounts.
 ///
@@ -382,13 +387,22 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             Offer::Kept => {}
         }
     }
-    let plugins = tokio::spawn(state.plugins.clone().follow(
+    // The background workers: each finishes the round in hand when told to stop.
+    let stop = CancellationToken::new();
+    let workers = TaskTracker::new();
+    workers.spawn(state.plugins.clone().follow(
         state.store.clone(),
         Duration::from_secs(u64::from(config.plugins.refresh_seconds.max(1))),
+        stop.clone(),
     ));
     let mailer = Mailer::from_config(&config.mail, config.data_dir.join("mail"))?;
     tracing::info!("outgoing email: {}", mailer.describe());
-    let delivery = tokio::spawn(run_delivery(state.clone(), mailer, Duration::from_secs(1)));
+    workers.spawn(run_delivery(
+        state.clone(),
+        mailer,
+        Duration::from_secs(1),
+        stop.clone(),
+    ));
     let deliverer = siteward_server::webhooks::Deliverer::from_config(&config.webhooks)?;
     tracing::info!(targets = ?deliverer.target_names(), "webhook targets");
     let sinks = config
@@ -400,28 +414,33 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     for sink in &sinks {
         tracing::info!(?sink, "streaming the audit trail");
     }
-    let streams = tokio::spawn(siteward_server::stream::run_sinks(
+    workers.spawn(siteward_server::stream::run_sinks(
         state.clone(),
         sinks,
         deliverer.clone(),
         Duration::from_secs(1),
+        stop.clone(),
     ));
-    let webhooks = tokio::spawn(siteward_server::webhooks::run_webhooks(
+    workers.spawn(siteward_server::webhooks::run_webhooks(
         state.clone(),
         deliverer,
         Duration::from_secs(1),
+        stop.clone(),
     ));
     let sweep_interval =
         Duration::from_secs(u64::from(config.invitations.sweep_interval_seconds.max(1)));
-    let sweeper = tokio::spawn(run_sweeper(state.clone(), sweep_interval));
-    let notifications = tokio::spawn(siteward_server::notify::run_notifications(
+    workers.spawn(run_sweeper(state.clone(), sweep_interval, stop.clone()));
+    workers.spawn(siteward_server::notify::run_notifications(
         state.clone(),
         Duration::from_secs(1),
+        stop.clone(),
     ));
-    let retention = tokio::spawn(siteward_server::audit::run_retention(
+    workers.spawn(siteward_server::audit::run_retention(
         state.clone(),
         Duration::from_secs(3600),
+        stop.clone(),
     ));
+    workers.close();
     let app = router(state, config.server.max_body_bytes);
     let listener = tokio::net::TcpListener::bind(config.server.listen)
         .await
@@ -435,15 +454,16 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await?;
-    // Background work stops here. A message being sent is claimed under a lease, so an
-    // interrupted delivery is retried after a restart, with the same Message-ID.
-    delivery.abort();
-    webhooks.abort();
-    streams.abort();
-    sweeper.abort();
-    retention.abort();
-    notifications.abort();
-    plugins.abort();
+    // Background work stops here: each worker finishes the round in hand (a message being
+    // sent is also claimed under a lease, so even a killed host retries it after a restart,
+    // with the same Message-ID).
+    stop.cancel();
+    if tokio::time::timeout(WORKERS_STOP_WITHIN, workers.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!("background work did not finish in time; it resumes after a restart");
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -27,6 +27,8 @@ use siteward_storage::{
     DigestItem, DigestKey, FeedOutput, OutboxMessage, StorageError, WebhookDelivery,
 };
 
+use tokio_util::sync::CancellationToken;
+
 use crate::plugins::calls::hook_event;
 use crate::state::AppState;
 
@@ -162,8 +164,9 @@ fn digest_window(config: &[(String, String)]) -> Option<chrono::Duration> {
     (minutes > 0).then(|| chrono::Duration::minutes(i64::from(minutes)))
 }
 
-/// Runs the hooks and sends due digests every `interval` until the task is dropped.
-pub async fn run_notifications(state: AppState, interval: Duration) {
+/// Runs the hooks and sends due digests every `interval`; stops when `stop` is cancelled,
+/// after the round in hand.
+pub async fn run_notifications(state: AppState, interval: Duration, stop: CancellationToken) {
     loop {
         if let Err(error) = notify_once(&state).await {
             tracing::error!(%error, "notification hooks failed");
@@ -171,7 +174,9 @@ pub async fn run_notifications(state: AppState, interval: Duration) {
         if let Err(error) = send_digests(&state).await {
             tracing::error!(%error, "sending notification digests failed");
         }
-        tokio::time::sleep(interval).await;
+        if crate::stopped(&stop, interval).await {
+            return;
+        }
     }
 }
 

@@ -19,6 +19,8 @@ use siteward_core::audit::AuditScope;
 use siteward_core::ids::PartnerId;
 use siteward_storage::{SinkBatch, StorageError};
 
+use tokio_util::sync::CancellationToken;
+
 use crate::config::AuditSinkConfig;
 use crate::plugins::calls::export_batch;
 use crate::state::AppState;
@@ -325,12 +327,14 @@ async fn in_scope(
     })
 }
 
-/// Streams every sink every `interval` until the task is dropped.
+/// Streams every sink every `interval`; stops when `stop` is cancelled, after the round in
+/// hand (a batch being written is finished, so nothing is redone needlessly).
 pub async fn run_sinks(
     state: AppState,
     sinks: Vec<Sink>,
     deliverer: Deliverer,
     interval: Duration,
+    stop: CancellationToken,
 ) {
     if sinks.is_empty() {
         return;
@@ -341,6 +345,8 @@ pub async fn run_sinks(
                 tracing::warn!(sink = sink.name, %error, "audit stream stopped; will retry");
             }
         }
-        tokio::time::sleep(interval).await;
+        if crate::stopped(&stop, interval).await {
+            return;
+        }
     }
 }

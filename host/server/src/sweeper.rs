@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use siteward_core::audit::{Actor, AuditAction, AuditTarget};
 use siteward_storage::StorageError;
+use tokio_util::sync::CancellationToken;
 
 use crate::state::{AppState, AuditContext};
 
@@ -47,8 +48,8 @@ pub async fn sweep_once(state: &AppState) -> Result<usize, StorageError> {
     }
 }
 
-/// Runs the sweeper every `interval` until the task is dropped.
-pub async fn run_sweeper(state: AppState, interval: Duration) {
+/// Runs the sweeper every `interval`; stops when `stop` is cancelled, after the round in hand.
+pub async fn run_sweeper(state: AppState, interval: Duration, stop: CancellationToken) {
     loop {
         match sweep_once(&state).await {
             Ok(0) => {}
@@ -58,6 +59,8 @@ pub async fn run_sweeper(state: AppState, interval: Duration) {
         if let Err(error) = state.store.prune_access_changes(ACCESS_LOG_KEPT).await {
             tracing::error!(%error, "pruning the permission change log failed");
         }
-        tokio::time::sleep(interval).await;
+        if crate::stopped(&stop, interval).await {
+            return;
+        }
     }
 }

@@ -21,6 +21,8 @@ use siteward_core::mail::retry_delay;
 use siteward_core::webhook::{AddressPolicy, Refusal, SIGNATURE_HEADER, signature};
 use siteward_storage::{Attempt, StorageError, WebhookDelivery};
 
+use tokio_util::sync::CancellationToken;
+
 use crate::config::WebhooksConfig;
 use crate::state::{AppState, random};
 
@@ -357,13 +359,20 @@ pub async fn deliver_due(state: &AppState, deliverer: &Deliverer) -> Result<usiz
 }
 
 /// The webhook worker: delivers what is due, then waits to be woken by new calls or for the
-/// next poll (retries and calls queued by other hosts). Runs until the task is dropped.
-pub async fn run_webhooks(state: AppState, deliverer: Deliverer, poll: Duration) {
+/// next poll (retries and calls queued by other hosts). Stops when `stop` is cancelled,
+/// after the round in hand.
+pub async fn run_webhooks(
+    state: AppState,
+    deliverer: Deliverer,
+    poll: Duration,
+    stop: CancellationToken,
+) {
     loop {
         if let Err(error) = deliver_due(&state, &deliverer).await {
             tracing::error!(%error, "webhook delivery round failed");
         }
         tokio::select! {
+            () = stop.cancelled() => return,
             () = state.webhooks_ready.notified() => {}
             () = tokio::time::sleep(poll) => {}
         }

@@ -60,17 +60,6 @@ async fn concurrent_writes_to_one_chain_line_up_into_one_intact_chain() {
     );
 }
 
-/// Runs `sql` against the stored chain behind the host's back.
-async fn tamper(store: &Store, chain: &str, sql: &str) {
-    store
-        .surreal()
-        .query(sql)
-        .bind(("chain", chain.to_owned()))
-        .await
-        .and_then(|r| r.check())
-        .unwrap();
-}
-
 #[tokio::test]
 async fn tampering_is_reported_at_the_first_broken_link() {
     let cases = [
@@ -101,7 +90,7 @@ async fn tampering_is_reported_at_the_first_broken_link() {
         let store = Store::open(&StoreConfig::memory()).await.unwrap();
         let (_, chain) = partner_chain(&store, 5).await;
         assert!(verify(&store, &chain).await.is_intact());
-        tamper(&store, &chain, sql).await;
+        store.tamper_with_chain(&chain, sql).await;
         let report = verify(&store, &chain).await;
         let found = report
             .verification

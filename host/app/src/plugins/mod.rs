@@ -516,9 +516,17 @@ impl PluginHost {
     }
 
     /// Follows changes made by other hosts and the command line until the task is dropped.
-    pub async fn follow(self: Arc<Self>, store: Store, every: Duration) {
+    pub async fn follow(
+        self: Arc<Self>,
+        store: Store,
+        every: Duration,
+        stop: tokio_util::sync::CancellationToken,
+    ) {
         loop {
-            tokio::time::sleep(every).await;
+            tokio::select! {
+                () = stop.cancelled() => return,
+                () = tokio::time::sleep(every) => {}
+            }
             if let Err(error) = self.refresh(&store).await {
                 tracing::warn!(%error, "looking for plugin changes failed");
             }

@@ -112,16 +112,6 @@ impl SystemRole {
             DevicesList => of(&[P::AdminPermanentAccess]),
         }
     }
-
-    /// The system role of a site level.
-    pub fn of_level(level: PermissionLevel) -> Self {
-        match level {
-            PermissionLevel::None => Self::LevelNone,
-            PermissionLevel::DevicesOnly => Self::LevelDevicesOnly,
-            PermissionLevel::FullExcludingUsers => Self::LevelFullExcludingUsers,
-            PermissionLevel::FullIncludingUsers => Self::LevelFullIncludingUsers,
-        }
-    }
 }
 
 /// The partner-section functions a partner role includes (reference 004's privilege matrix):

@@ -507,7 +507,7 @@ fn a_python_plugin_built_with_componentize_py_runs_under_the_same_runtime_and_ca
     let built = Command::new(componentize_py())
         .args([
             "-d",
-            "../../wit",
+            "../../wit/siteward-plugin@0.1.0",
             "-w",
             "invitation-policy",
             "componentize",
@@ -524,4 +524,38 @@ fn a_python_plugin_built_with_componentize_py_runs_under_the_same_runtime_and_ca
     let snapshots =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../snapshots/plugins/python-policy");
     testing::assert_cases(&plugin, manifest.as_ref(), &dir.join("cases"), &snapshots);
+}
+
+/// Released WIT versions, each with the SHA-256 of its files in name order. A released
+/// version never changes: plugins built against it must keep loading exactly as they did.
+/// A change is a new version in a folder of its own beside the old ones.
+const RELEASED_WIT: &[(&str, &str)] = &[(
+    "siteward-plugin@0.1.0",
+    "4c8eddd9ab23c4c154ccdc3e5f4881a6196b7365e58c0dfe71c3f84ec0e8f539",
+)];
+
+#[test]
+fn released_wit_versions_do_not_change() {
+    use sha2::{Digest, Sha256};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit");
+    for (version, pinned) in RELEASED_WIT {
+        let dir = root.join(version);
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|entry| entry.unwrap().path())
+            .collect();
+        files.sort();
+        let mut hash = Sha256::new();
+        for file in &files {
+            hash.update(file.file_name().unwrap().as_encoded_bytes());
+            hash.update([0]);
+            hash.update(std::fs::read(file).unwrap());
+            hash.update([0]);
+        }
+        let actual = data_encoding::HEXLOWER.encode(&hash.finalize());
+        assert_eq!(
+            &actual, pinned,
+            "the released WIT {version} changed; put the change in a new version's folder"
+        );
+    }
 }
