@@ -13,6 +13,8 @@ pub mod permissions;
 pub mod plugins;
 pub mod services;
 pub mod session;
+pub mod sites;
+pub mod technicians;
 
 pub use error::{AppError, AppResult, Kind};
 pub use services::{App, AuditContext, AuditSettings, AuthSettings, Settings, SystemClock, random};

@@ -344,16 +344,18 @@ impl App {
         Ok(())
     }
 
-    /// Disables or re-enables an account platform-wide (operator only). A disabled account
+    /// Disables or re-enables an account platform-wide (operator only): `status` is `active`
+    /// or `disabled`. A disabled account
     /// cannot sign in anywhere, its sessions end, and every check for it denies.
     pub async fn set_account_status(
         &self,
         caller: &Caller,
         id: &str,
-        status: AccountStatus,
+        status: &str,
     ) -> AppResult<()> {
         authorize(&caller.principal, Action::OperatePlatform)?;
         let id = AccountId::parse("account_id", id).map_err(|_| AppError::not_found())?;
+        let status = AccountStatus::parse("status", status)?;
         let account = self.store.account(&id).await?;
         if account.is_operator && caller.account.as_ref().is_some_and(|me| me.id == id) {
             return Err(AppError::conflict(

@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use siteward_app::session::{self, Credentials, Me};
-use siteward_core::account::AccountStatus;
 
 use crate::auth::{Auth, ClientAddr, request_id};
 use crate::error::{ApiResult, ErrorBody};
@@ -253,7 +252,6 @@ pub async fn update_account(
     axum::extract::Path(id): axum::extract::Path<String>,
     ApiJson(body): ApiJson<UpdateAccount>,
 ) -> ApiResult<StatusCode> {
-    let status = AccountStatus::parse("status", &body.status)?;
-    state.set_account_status(&auth, &id, status).await?;
+    state.set_account_status(&auth, &id, &body.status).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use siteward_core::access::{Action, SiteRef, authorize};
+use siteward_core::access::{Action, authorize};
 use siteward_core::audit::{AuditAction, AuditTarget, FieldChange};
 use siteward_core::ids::{AccountId, CustomerId, SiteId};
 use siteward_core::permission::index::Change;
@@ -22,32 +22,7 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
-/// What a request wants to do with a site.
-#[derive(Debug, Clone, Copy)]
-pub enum SiteAccess {
-    /// Read it.
-    View,
-    /// Add or remove its admins.
-    ManageAdmins,
-    /// Read its audit log.
-    ViewAudit,
-    /// Create, list or revoke its API tokens.
-    ManageTokens,
-    /// Manage its technicians and its Technician Access switch.
-    ManageTechnicians,
-}
-
-impl SiteAccess {
-    fn action(self, site: SiteRef<'_>) -> Action<'_> {
-        match self {
-            Self::View => Action::ViewSite(site),
-            Self::ManageAdmins => Action::ManageSiteAdmins(site),
-            Self::ViewAudit => Action::ViewSiteAudit(site),
-            Self::ManageTokens => Action::ManageSiteTokens(site),
-            Self::ManageTechnicians => Action::ManageSiteTechnicians(site),
-        }
-    }
-}
+pub use siteward_app::sites::SiteAccess;
 
 /// Reads a site the caller may access as asked, or answers 404 / 403.
 pub async fn visible_site(
@@ -56,14 +31,7 @@ pub async fn visible_site(
     id: &str,
     access: SiteAccess,
 ) -> ApiResult<Site> {
-    let id = SiteId::parse("site_id", id).map_err(|_| ApiError::not_found())?;
-    let site = state.store.site(&id).await?;
-    let site_ref = SiteRef {
-        site: &site.id,
-        partner: &site.partner_id,
-    };
-    authorize(&auth.principal, access.action(site_ref))?;
-    Ok(site)
+    Ok(state.visible_site(auth, id, access).await?)
 }
 
 /// A new customer.

@@ -8,20 +8,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use siteward_core::FieldError;
-use siteward_core::assignment::SiteAssignment;
-use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
-use siteward_core::ids::AccountId;
-use siteward_core::invitation::PermissionLevel;
+use siteward_app::technicians::{Technician, TechnicianChange, TechnicianFilter};
 use siteward_core::page::PageRequest;
-use siteward_core::permission::index::Change;
-use siteward_core::tenancy::Site;
-use siteward_storage::StorageError;
 
-use super::sites::{SiteAccess, visible_site};
 use super::views::{Page, SiteView};
 use crate::auth::Auth;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
@@ -68,22 +60,13 @@ pub struct TechnicianQuery {
     pub cursor: Option<String>,
 }
 
-async fn views(
-    state: &AppState,
-    site: &Site,
-    assignments: Vec<SiteAssignment>,
-) -> ApiResult<Vec<AssignmentView>> {
-    let members = state.store.all_members(&site.partner_id).await?;
-    let mut views = Vec::with_capacity(assignments.len());
-    for a in assignments {
-        let account = match members.iter().find(|(_, acc)| acc.id == a.account_id) {
-            Some((_, account)) => account.clone(),
-            None => state.store.account(&a.account_id).await?,
-        };
-        views.push(AssignmentView {
+impl From<Technician> for AssignmentView {
+    fn from(t: Technician) -> Self {
+        let a = t.assignment;
+        Self {
             account_id: a.account_id.to_string(),
-            email: account.email.to_string(),
-            name: account.name,
+            email: t.email.to_string(),
+            name: t.name,
             level: a.level.as_str(),
             locked: a.locked,
             expires_at: a.expires_at,
@@ -91,9 +74,12 @@ async fn views(
             set_by: a.set_by.to_string(),
             created_at: a.created_at,
             updated_at: a.updated_at,
-        });
+        }
     }
-    Ok(views)
+}
+
+fn views(technicians: Vec<Technician>) -> Vec<AssignmentView> {
+    technicians.into_iter().map(AssignmentView::from).collect()
 }
 
 /// The site's technicians: level and lock state of each assignment.
@@ -106,189 +92,16 @@ pub async fn site_technicians(
     Path(site): Path<String>,
     ApiQuery(query): ApiQuery<TechnicianQuery>,
 ) -> ApiResult<Json<Page<AssignmentView>>> {
-    let site = visible_site(&state, &auth, &site, SiteAccess::View).await?;
-    let level = query
-        .level
-        .as_deref()
-        .map(|l| PermissionLevel::parse("level", l))
-        .transpose()?;
+    let filter = TechnicianFilter {
+        locked: query.locked,
+        level: query.level,
+    };
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let assignments = state
-        .store
-        .site_assignments(&site.id, query.locked, level, &page)
-        .await?;
+    let technicians = state.site_technicians(&auth, &site, filter, &page).await?;
     Ok(Json(Page {
-        next_cursor: assignments.next_cursor,
-        items: views(&state, &site, assignments.items).await?,
+        next_cursor: technicians.next_cursor,
+        items: views(technicians.items),
     }))
-}
-
-/// Loads a site whose technicians the caller may manage: its admins. While the site's
-/// Technician Access is off, technician management answers 409.
-async fn managed_site(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Site> {
-    let site = visible_site(state, auth, id, SiteAccess::ManageTechnicians).await?;
-    if !site.technician_access {
-        return Err(ApiError::conflict(
-            "technician_access_off",
-            "Technician Access is off for this site; turn it on (PATCH /v1/sites/{id}) to manage technicians",
-        ));
-    }
-    Ok(site)
-}
-
-fn account_ids(ids: &[String]) -> ApiResult<Vec<AccountId>> {
-    if ids.is_empty() || ids.len() > 1000 {
-        return Err(FieldError::new("account_ids", "must hold 1 to 1000 account ids").into());
-    }
-    let mut parsed: Vec<AccountId> = Vec::with_capacity(ids.len());
-    for (n, id) in ids.iter().enumerate() {
-        let id = AccountId::parse(&format!("account_ids[{n}]"), id)?;
-        if parsed.contains(&id) {
-            return Err(FieldError::new(format!("account_ids[{n}]"), "is listed twice").into());
-        }
-        parsed.push(id);
-    }
-    Ok(parsed)
-}
-
-/// The assignments of `accounts` at `site`, all of which must exist (all or nothing).
-async fn assignments(
-    state: &AppState,
-    site: &Site,
-    accounts: &[AccountId],
-) -> ApiResult<Vec<SiteAssignment>> {
-    let found = state.store.assignments_of(&site.id, accounts).await?;
-    let mut ordered = Vec::with_capacity(accounts.len());
-    for (n, account) in accounts.iter().enumerate() {
-        let assignment = found
-            .iter()
-            .find(|a| &a.account_id == account)
-            .ok_or_else(|| {
-                FieldError::new(
-                    format!("account_ids[{n}]"),
-                    "is not a technician of this site",
-                )
-            })?;
-        ordered.push(assignment.clone());
-    }
-    Ok(ordered)
-}
-
-fn target(account: &AccountId) -> AuditTarget {
-    AuditTarget {
-        kind: "site_assignment",
-        id: account.to_string(),
-    }
-}
-
-/// Applies a change to the assignments, writes the ones that changed with one audit event per
-/// technician and change, and returns them all. The write is guarded on the assignments being
-/// as read; when another request changed one meanwhile, the change is made again from a fresh
-/// read (so a lock and a level change at once both hold), and a technician deleted meanwhile
-/// is reported as no longer at the site.
-async fn apply(
-    state: &AppState,
-    auth: &Auth,
-    site: &Site,
-    accounts: &[AccountId],
-    change: impl Fn(&mut SiteAssignment),
-) -> ApiResult<Vec<AssignmentView>> {
-    const ATTEMPTS: u32 = 8;
-    for _ in 0..ATTEMPTS {
-        let before = assignments(state, site, accounts).await?;
-        let (after, events) = changed(state, auth, site, &before, &change);
-        let changes: Vec<(SiteAssignment, SiteAssignment)> = before
-            .into_iter()
-            .zip(after.iter().cloned())
-            .filter(|(read, new)| read != new)
-            .collect();
-        if changes.is_empty() {
-            return views(state, site, after).await;
-        }
-        match state
-            .permissions
-            .commit(
-                changes
-                    .iter()
-                    .map(|(_, new)| new.change())
-                    .collect::<Vec<_>>(),
-                move |store| async move { store.update_assignments(&changes, &events).await },
-            )
-            .await
-        {
-            Ok(()) => return views(state, site, after).await,
-            Err(StorageError::Conflict(_)) => continue,
-            Err(other) => return Err(other.into()),
-        }
-    }
-    Err(ApiError::conflict(
-        "concurrent_change",
-        "these technicians kept changing meanwhile; reload and try again",
-    ))
-}
-
-/// The assignments after `change`, with one audit event per technician and change.
-fn changed(
-    state: &AppState,
-    auth: &Auth,
-    site: &Site,
-    before: &[SiteAssignment],
-    change: &impl Fn(&mut SiteAssignment),
-) -> (Vec<SiteAssignment>, Vec<AuditEvent>) {
-    let actor = auth.account.as_ref().map(|a| a.id.clone());
-    let now = state.now();
-    let mut after = Vec::with_capacity(before.len());
-    let mut events: Vec<AuditEvent> = Vec::new();
-    let tenant = (Some(&site.partner_id), Some(&site.id));
-    for old in before {
-        let mut new = old.clone();
-        change(&mut new);
-        if new.level != old.level {
-            events.push(auth.audit.event(
-                state,
-                AuditAction::AssignmentLevelChanged,
-                tenant,
-                target(&new.account_id),
-                vec![FieldChange::changed("level", old.level, new.level)],
-            ));
-        }
-        if new.locked != old.locked {
-            let action = if new.locked {
-                AuditAction::AssignmentLocked
-            } else {
-                AuditAction::AssignmentUnlocked
-            };
-            events.push(auth.audit.event(
-                state,
-                action,
-                tenant,
-                target(&new.account_id),
-                vec![FieldChange::changed("locked", old.locked, new.locked)],
-            ));
-        }
-        if new.expires_at != old.expires_at {
-            let text = |t: Option<DateTime<Utc>>| t.map(|t| t.to_rfc3339());
-            events.push(auth.audit.event(
-                state,
-                AuditAction::AssignmentExpiryChanged,
-                tenant,
-                target(&new.account_id),
-                vec![FieldChange {
-                    field: "expires_at".to_owned(),
-                    before: text(old.expires_at),
-                    after: text(new.expires_at),
-                }],
-            ));
-        }
-        if new != *old {
-            new.updated_at = now;
-            if let Some(actor) = &actor {
-                new.set_by = actor.clone();
-            }
-        }
-        after.push(new);
-    }
-    (after, events)
 }
 
 /// A change to one technician at a site.
@@ -318,34 +131,15 @@ pub async fn update_technician(
     Path((site, account)): Path<(String, String)>,
     ApiJson(body): ApiJson<UpdateTechnician>,
 ) -> ApiResult<Json<AssignmentView>> {
-    let site = managed_site(&state, &auth, &site).await?;
-    let account = AccountId::parse("account_id", &account).map_err(|_| ApiError::not_found())?;
-    if state
-        .store
-        .assignments_of(&site.id, std::slice::from_ref(&account))
-        .await?
-        .is_empty()
-    {
-        return Err(ApiError::not_found());
-    }
-    let level = body
-        .level
-        .as_deref()
-        .map(|l| PermissionLevel::parse("level", l))
-        .transpose()?;
-    let mut updated = apply(&state, &auth, &site, &[account], |a| {
-        if let Some(level) = level {
-            a.level = level;
-        }
-        if let Some(locked) = body.locked {
-            a.locked = locked;
-        }
-        if let Some(expires_at) = body.expires_at {
-            a.expires_at = expires_at;
-        }
-    })
-    .await?;
-    Ok(Json(updated.remove(0)))
+    let change = TechnicianChange {
+        level: body.level,
+        locked: body.locked,
+        expires_at: body.expires_at,
+    };
+    let technician = state
+        .update_technician(&auth, &site, &account, change)
+        .await?;
+    Ok(Json(technician.into()))
 }
 
 /// Several technicians, locked or unlocked together.
@@ -370,11 +164,10 @@ pub async fn lock_technicians(
     Path(site): Path<String>,
     ApiJson(body): ApiJson<LockTechnicians>,
 ) -> ApiResult<Json<Vec<AssignmentView>>> {
-    let site = managed_site(&state, &auth, &site).await?;
-    let accounts = account_ids(&body.account_ids)?;
-    Ok(Json(
-        apply(&state, &auth, &site, &accounts, |a| a.locked = body.locked).await?,
-    ))
+    let technicians = state
+        .lock_technicians(&auth, &site, &body.account_ids, body.locked)
+        .await?;
+    Ok(Json(views(technicians)))
 }
 
 /// Several technicians given one level.
@@ -399,12 +192,10 @@ pub async fn level_technicians(
     Path(site): Path<String>,
     ApiJson(body): ApiJson<LevelTechnicians>,
 ) -> ApiResult<Json<Vec<AssignmentView>>> {
-    let site = managed_site(&state, &auth, &site).await?;
-    let accounts = account_ids(&body.account_ids)?;
-    let level = PermissionLevel::parse("level", &body.level)?;
-    Ok(Json(
-        apply(&state, &auth, &site, &accounts, |a| a.level = level).await?,
-    ))
+    let technicians = state
+        .level_technicians(&auth, &site, &body.account_ids, &body.level)
+        .await?;
+    Ok(Json(views(technicians)))
 }
 
 /// Technicians whose access to delete.
@@ -426,40 +217,8 @@ pub async fn remove_technicians(
     Path(site): Path<String>,
     ApiJson(body): ApiJson<RemoveTechnicians>,
 ) -> ApiResult<StatusCode> {
-    let site = managed_site(&state, &auth, &site).await?;
-    let accounts = account_ids(&body.account_ids)?;
-    let removed = assignments(&state, &site, &accounts).await?;
-    let tenant = (Some(&site.partner_id), Some(&site.id));
-    let events: Vec<AuditEvent> = removed
-        .iter()
-        .map(|a| {
-            auth.audit.event(
-                &state,
-                AuditAction::AssignmentDeleted,
-                tenant,
-                target(&a.account_id),
-                vec![FieldChange {
-                    field: "level".to_owned(),
-                    before: Some(a.level.to_string()),
-                    after: None,
-                }],
-            )
-        })
-        .collect();
-    let removed: Vec<Change> = accounts
-        .iter()
-        .map(|account| Change::Assignment {
-            site: site.id.key(),
-            account: account.key(),
-            assignment: None,
-        })
-        .collect();
     state
-        .permissions
-        .commit(removed, {
-            let site = site.id.clone();
-            move |store| async move { store.delete_assignments(&site, &accounts, &events).await }
-        })
+        .remove_technicians(&auth, &site, &body.account_ids)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -484,35 +243,8 @@ pub async fn update_site(
     Path(site): Path<String>,
     ApiJson(body): ApiJson<UpdateSite>,
 ) -> ApiResult<Json<SiteView>> {
-    let site = visible_site(&state, &auth, &site, SiteAccess::ManageTechnicians).await?;
-    if let Some(on) = body.technician_access
-        && on != site.technician_access
-    {
-        let event = auth.audit.event(
-            &state,
-            AuditAction::TechnicianAccessChanged,
-            (Some(&site.partner_id), Some(&site.id)),
-            AuditTarget {
-                kind: "site",
-                id: site.id.to_string(),
-            },
-            vec![FieldChange::changed(
-                "technician_access",
-                site.technician_access,
-                on,
-            )],
-        );
-        let switched = Site {
-            technician_access: on,
-            ..site.clone()
-        };
-        state
-            .permissions
-            .commit([switched.change()], {
-                let site = site.id.clone();
-                move |store| async move { store.set_technician_access(&site, on, &event).await }
-            })
-            .await?;
-    }
-    Ok(Json(state.store.site(&site.id).await?.into()))
+    let site = state
+        .set_technician_access(&auth, &site, body.technician_access)
+        .await?;
+    Ok(Json(site.into()))
 }
