@@ -129,6 +129,7 @@ impl From<DomainError> for AppError {
         match error {
             DomainError::Invalid(field) => field.into(),
             DomainError::Conflict { code, message } => Self::conflict(code, message),
+            DomainError::Forbidden { code, message } => Self::refused(code, message),
         }
     }
 }

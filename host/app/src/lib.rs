@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod invitations;
 pub mod permissions;
 pub mod plugins;
 pub mod services;

@@ -49,6 +49,15 @@ pub enum DomainError {
         /// What happened, for a person.
         message: String,
     },
+    /// The rule says this caller may not do it, whatever the state (for example accepting
+    /// an invitation sent to another address).
+    #[error("{message}")]
+    Forbidden {
+        /// A stable machine code, for example `invitation_email_mismatch`.
+        code: &'static str,
+        /// What happened, for a person.
+        message: String,
+    },
 }
 
 impl From<FieldError> for DomainError {

@@ -202,10 +202,12 @@ impl Invitation {
             }
         }
         if email != &self.email {
-            return Err(refused(
-                "invitation_email_mismatch",
-                "this invitation was sent to another email address; log in with that address to accept it",
-            ));
+            return Err(DomainError::Forbidden {
+                code: "invitation_email_mismatch",
+                message: "this invitation was sent to another email address; log in with that \
+                          address to accept it"
+                    .to_owned(),
+            });
         }
         self.status = InvitationStatus::Accepted;
         self.accepted = Some((account.clone(), now));
@@ -306,7 +308,7 @@ mod tests {
 
     fn code(result: Result<(), DomainError>) -> &'static str {
         match result {
-            Err(DomainError::Conflict { code, .. }) => code,
+            Err(DomainError::Conflict { code, .. } | DomainError::Forbidden { code, .. }) => code,
             other => panic!("expected a refusal, got {other:?}"),
         }
     }

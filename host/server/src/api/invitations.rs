@@ -10,12 +10,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use subtle::ConstantTimeEq;
 use utoipa::{IntoParams, ToSchema};
 
+use siteward_core::FieldError;
 use siteward_core::access::{Action, Principal, authorize};
-use siteward_core::account::{Account, AccountStatus};
-use siteward_core::assignment::SiteAssignment;
+use siteward_core::account::Account;
 use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
 use siteward_core::ids::{AccountId, InvitationId, OutboxMessageId, PartnerId, SiteId};
 use siteward_core::invitation::{
@@ -23,19 +22,17 @@ use siteward_core::invitation::{
 };
 use siteward_core::mail::InvitationContext;
 use siteward_core::secret::{self, TokenKind};
-use siteward_core::tenancy::{MemberStatus, Partner, PartnerMembership, PartnerRole, Site};
-use siteward_core::validate::{self, Email};
-use siteward_core::{DomainError, FieldError};
+use siteward_core::tenancy::{MemberStatus, Partner, PartnerRole, Site};
+use siteward_core::validate::Email;
 use siteward_storage::{
-    Acceptance, Conflict, InvitationScope, NewAccount, NewInvitation, OutboxMessage, OutboxStatus,
-    StorageError,
+    Conflict, Delivery, InvitationScope, NewInvitation, OutboxMessage, OutboxStatus, StorageError,
 };
 
 use super::idempotency::Idempotency;
 use super::partners::partner_id;
 use super::sites::{SiteAccess, visible_site};
 use super::views::Page;
-use crate::auth::{self, Auth};
+use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
 use crate::plugins::calls::{
@@ -100,6 +97,16 @@ pub struct DeliveryView {
     pub last_error: Option<String>,
 }
 
+impl From<Delivery> for DeliveryView {
+    fn from(delivery: Delivery) -> Self {
+        Self {
+            status: delivery.status.as_str(),
+            attempts: delivery.attempts,
+            last_error: delivery.last_error,
+        }
+    }
+}
+
 /// Fills in where each invitation's latest email stands, in one read.
 async fn with_deliveries(state: &AppState, views: &mut [InvitationView]) -> ApiResult<()> {
     let ids: Vec<InvitationId> = views
@@ -111,11 +118,7 @@ async fn with_deliveries(state: &AppState, views: &mut [InvitationView]) -> ApiR
             .iter_mut()
             .find(|v| v.id == delivery.invitation_id.as_str())
         {
-            view.delivery = Some(DeliveryView {
-                status: delivery.status.as_str(),
-                attempts: delivery.attempts,
-                last_error: delivery.last_error,
-            });
+            view.delivery = Some(delivery.into());
         }
     }
     Ok(())
@@ -153,12 +156,7 @@ impl InvitationView {
     }
 }
 
-fn invitation_target(id: &InvitationId) -> AuditTarget {
-    AuditTarget {
-        kind: "invitation",
-        id: id.to_string(),
-    }
-}
+use siteward_app::invitations::{Preview, SignUp, invitation_target};
 
 /// Everything needed to write one invitation and its email.
 struct Drafter<'a> {
@@ -1148,10 +1146,7 @@ pub async fn site_invitations(
 
 /// Loads an invitation the caller may manage (the partner's admins).
 async fn manageable(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Invitation> {
-    let id = InvitationId::parse("invitation_id", id).map_err(|_| ApiError::not_found())?;
-    let inv = state.store.invitation(&id).await?;
-    authorize(&auth.principal, Action::ManageMembers(&inv.partner_id))?;
-    Ok(inv)
+    Ok(state.manageable_invitation(auth, id).await?)
 }
 
 /// Read an invitation.
@@ -1163,10 +1158,9 @@ pub async fn get_invitation(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<InvitationView>> {
-    let inv = manageable(&state, &auth, &id).await?;
-    let mut view = [InvitationView::new(&inv, state.now())];
-    with_deliveries(&state, &mut view).await?;
-    let [view] = view;
+    let (inv, delivery) = state.invitation(&auth, &id).await?;
+    let mut view = InvitationView::new(&inv, state.now());
+    view.delivery = delivery.map(DeliveryView::from);
     Ok(Json(view))
 }
 
@@ -1179,22 +1173,8 @@ pub async fn revoke(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<InvitationView>> {
-    let mut inv = manageable(&state, &auth, &id).await?;
-    let now = state.now();
-    inv.revoke(now)?;
-    let event = auth.audit.event(
-        &state,
-        AuditAction::InvitationRevoked,
-        (Some(&inv.partner_id), inv.target.site()),
-        invitation_target(&inv.id),
-        vec![FieldChange::changed("status", "pending", "revoked")],
-    );
-    state
-        .store
-        .revoke_invitation(&inv, &event)
-        .await
-        .map_err(not_pending)?;
-    Ok(Json(InvitationView::new(&inv, now)))
+    let inv = state.revoke_invitation(&auth, &id).await?;
+    Ok(Json(InvitationView::new(&inv, state.now())))
 }
 
 /// Resend an invitation that is Pending, Expired or Revoked: a fresh link and expiry, and
@@ -1271,16 +1251,6 @@ pub async fn resend(
     Ok((StatusCode::OK, Json(view)).into_response())
 }
 
-fn not_pending(error: StorageError) -> ApiError {
-    match error {
-        StorageError::Conflict(Conflict::InvitationNotPending) => ApiError::conflict(
-            "invitation_not_pending",
-            "the invitation changed meanwhile (accepted, revoked or resent); reload it",
-        ),
-        other => other.into(),
-    }
-}
-
 /// The token of an invitation link.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -1314,30 +1284,6 @@ pub struct InvitationPreview {
     pub account_exists: bool,
 }
 
-async fn by_token(state: &AppState, token: &str) -> ApiResult<Invitation> {
-    let not_found = || {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "invitation_not_found",
-            "this invitation link is not valid; it may have been replaced by a newer one",
-        )
-    };
-    if !secret::is_token_text(TokenKind::Invitation, token) {
-        return Err(not_found());
-    }
-    let hash = secret::token_hash(token);
-    let inv = state
-        .store
-        .invitation_by_token_hash(&hash)
-        .await?
-        .ok_or_else(not_found)?;
-    // The lookup went by hash; compare again in constant time before trusting the match.
-    if !bool::from(inv.token_hash.as_bytes().ct_eq(hash.as_bytes())) {
-        return Err(not_found());
-    }
-    Ok(inv)
-}
-
 /// What an invitation link offers. Needs no login: the token is the credential.
 #[utoipa::path(get, path = "/v1/invitations/accept", tag = "invitations", params(TokenQuery),
     responses((status = 200, body = InvitationPreview), (status = 404, body = ErrorBody)))]
@@ -1345,25 +1291,25 @@ pub async fn preview(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<TokenQuery>,
 ) -> ApiResult<Json<InvitationPreview>> {
-    let inv = by_token(&state, &query.token).await?;
-    let partner = state.store.partner(&inv.partner_id).await?;
-    let site_name = match inv.target.site() {
-        Some(site) => Some(state.store.site(site).await?.name),
-        None => None,
-    };
+    let Preview {
+        invitation: inv,
+        partner_name,
+        site_name,
+        account_exists,
+    } = state.preview_invitation(&query.token).await?;
     let (role, level) = match &inv.target {
         InvitationTarget::Partner { role } => (Some(role.as_str()), None),
         InvitationTarget::Site { level, .. } => (None, Some(level.as_str())),
     };
     Ok(Json(InvitationPreview {
         email: inv.email.to_string(),
-        partner_name: partner.name,
+        partner_name,
         site_name,
         role,
         level,
         status: inv.status_at(state.now()).as_str(),
         expires_at: inv.expires_at,
-        account_exists: state.store.account_id_by_email(&inv.email).await?.is_some(),
+        account_exists,
     }))
 }
 
@@ -1397,185 +1343,14 @@ pub async fn accept(
     auth: Option<Auth>,
     ApiJson(body): ApiJson<AcceptInvitation>,
 ) -> ApiResult<Json<InvitationView>> {
-    let mut inv = by_token(&state, &body.token).await?;
-    let now = state.now();
-    let (account, new_account) = match (&auth, &body.password) {
-        (Some(auth), _) => (auth.account()?.clone(), None),
-        (None, Some(password)) => {
-            let name = validate::name("name", body.name.as_deref().unwrap_or_default())?;
-            auth::new_password("password", password, &[inv.email.as_str(), &name])?;
-            if state.store.account_id_by_email(&inv.email).await?.is_some() {
-                return Err(ApiError::conflict(
-                    "account_exists",
-                    "an account with this email exists; log in to accept the invitation",
-                ));
-            }
-            let account = Account {
-                id: state.new_id(AccountId::from_trusted),
-                email: inv.email.clone(),
-                name,
-                status: AccountStatus::Active,
-                is_operator: false,
-                totp_enabled: false,
-                created_at: now,
-            };
-            let password_hash = auth::hash_password_blocking(password.clone()).await?;
-            (
-                account.clone(),
-                Some(NewAccount {
-                    account,
-                    password_hash,
-                }),
-            )
-        }
-        (None, None) => {
-            return Err(ApiError::unauthenticated(
-                "log in as the invited account, or sign up with a name and password, to accept",
-            ));
-        }
+    let sign_up = SignUp {
+        name: body.name,
+        password: body.password,
     };
-    inv.accept(&account.id, &account.email, now)
-        .map_err(|error| match error {
-            DomainError::Conflict {
-                code: code @ "invitation_email_mismatch",
-                message,
-            } => ApiError::new(StatusCode::FORBIDDEN, code, message),
-            other => other.into(),
-        })?;
-    let tenant = (Some(&inv.partner_id), inv.target.site());
-    let mut events = Vec::new();
-    if let Some(new) = &new_account {
-        events.push(auth_event(
-            &state,
-            &auth,
-            &account,
-            AuditAction::AccountCreated,
-            tenant,
-            AuditTarget {
-                kind: "account",
-                id: new.account.id.to_string(),
-            },
-            vec![FieldChange::set("email", &new.account.email)],
-        ));
-    }
-    events.push(auth_event(
-        &state,
-        &auth,
-        &account,
-        AuditAction::InvitationAccepted,
-        tenant,
-        invitation_target(&inv.id),
-        vec![FieldChange::changed("status", "pending", "accepted")],
-    ));
-    let acceptance = match &inv.target {
-        InvitationTarget::Partner { role } => {
-            let already = match state.store.member(&inv.partner_id, &account.id).await {
-                Ok(_) => true,
-                Err(StorageError::NotFound) => false,
-                Err(other) => return Err(other.into()),
-            };
-            let membership = (!already).then(|| {
-                PartnerMembership::new(inv.partner_id.clone(), account.id.clone(), *role, now)
-            });
-            if membership.is_some() {
-                events.push(auth_event(
-                    &state,
-                    &auth,
-                    &account,
-                    AuditAction::MemberAdded,
-                    tenant,
-                    AuditTarget {
-                        kind: "membership",
-                        id: account.id.to_string(),
-                    },
-                    vec![FieldChange::set("role", role)],
-                ));
-            }
-            Acceptance::Membership(membership)
-        }
-        InvitationTarget::Site { site_id, level } => {
-            let member = state.store.member(&inv.partner_id, &account.id).await;
-            if !matches!(&member, Ok(m) if m.membership.status == MemberStatus::Active) {
-                return Err(ApiError::conflict(
-                    "not_a_member",
-                    "only an active member of the inviting partner can accept a site invitation",
-                ));
-            }
-            events.push(auth_event(
-                &state,
-                &auth,
-                &account,
-                AuditAction::AssignmentCreated,
-                tenant,
-                AuditTarget {
-                    kind: "site_assignment",
-                    id: account.id.to_string(),
-                },
-                vec![
-                    FieldChange::set("level", level),
-                    FieldChange::set("locked", true),
-                ],
-            ));
-            Acceptance::Assignment(SiteAssignment {
-                site_id: site_id.clone(),
-                account_id: account.id.clone(),
-                partner_id: inv.partner_id.clone(),
-                level: *level,
-                locked: true,
-                expires_at: None,
-                invitation_id: Some(inv.id.clone()),
-                set_by: inv.invited_by.clone(),
-                created_at: now,
-                updated_at: now,
-            })
-        }
-    };
-    let change = match &acceptance {
-        Acceptance::Membership(membership) => membership.as_ref().map(|m| m.change()),
-        Acceptance::Assignment(assignment) => Some(assignment.change()),
-    };
-    state
-        .permissions
-        .commit(change, {
-            let inv = inv.clone();
-            move |store| async move {
-                store
-                    .accept_invitation(&inv, new_account.as_ref(), &acceptance, &events)
-                    .await
-            }
-        })
-        .await
-        .map_err(|error| match error {
-            StorageError::Conflict(Conflict::InvitationNotPending) => ApiError::conflict(
-                "invitation_used",
-                "this invitation has already been accepted or was changed meanwhile",
-            ),
-            other => other.into(),
-        })?;
-    Ok(Json(InvitationView::new(&inv, now)))
-}
-
-/// An audit event by the caller, or — for a person signing up — by the new account.
-fn auth_event(
-    state: &AppState,
-    auth: &Option<Auth>,
-    account: &Account,
-    action: AuditAction,
-    tenant: (
-        Option<&siteward_core::ids::PartnerId>,
-        Option<&siteward_core::ids::SiteId>,
-    ),
-    target: AuditTarget,
-    changes: Vec<FieldChange>,
-) -> AuditEvent {
-    let context = match auth {
-        Some(auth) => auth.audit.clone(),
-        None => crate::state::AuditContext {
-            actor: siteward_core::audit::Actor::Account(account.id.clone()),
-            request_id: None,
-        },
-    };
-    context.event(state, action, tenant, target, changes)
+    let inv = state
+        .accept_invitation(auth.as_ref(), &body.token, sign_up)
+        .await?;
+    Ok(Json(InvitationView::new(&inv, state.now())))
 }
 
 /// An outgoing email, as admins see it (the body is not shown).

@@ -1,0 +1,301 @@
+//! Invitations, one at a time: reading and revoking one (the inviting partner's admins), and
+//! the invitee's side — what a link offers, and accepting it, signed in or signing up.
+
+use subtle::ConstantTimeEq;
+
+use siteward_core::access::{Action, authorize};
+use siteward_core::account::{Account, AccountStatus};
+use siteward_core::assignment::SiteAssignment;
+use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::ids::{AccountId, InvitationId};
+use siteward_core::invitation::{Invitation, InvitationTarget};
+use siteward_core::secret::{self, TokenKind};
+use siteward_core::tenancy::{MemberStatus, PartnerMembership};
+use siteward_core::validate;
+use siteward_storage::{Acceptance, Conflict, Delivery, NewAccount, StorageError};
+
+use crate::auth::{self, Caller};
+use crate::error::{AppError, AppResult};
+use crate::services::{App, AuditContext};
+
+/// What an invitation link offers, for the page the link opens.
+#[derive(Debug)]
+pub struct Preview {
+    /// The invitation.
+    pub invitation: Invitation,
+    /// The partner that invites.
+    pub partner_name: String,
+    /// The site, for a site invitation.
+    pub site_name: Option<String>,
+    /// Whether an account with the invited email exists: sign in to accept; otherwise sign up.
+    pub account_exists: bool,
+}
+
+/// A new account made while accepting: the email is the invitation's.
+#[derive(Debug, Default)]
+pub struct SignUp {
+    /// Its name (`name`).
+    pub name: Option<String>,
+    /// Its password (`password`).
+    pub password: Option<String>,
+}
+
+/// The audit target of an invitation.
+pub fn invitation_target(id: &InvitationId) -> AuditTarget {
+    AuditTarget {
+        kind: "invitation",
+        id: id.to_string(),
+    }
+}
+
+fn link_not_valid() -> AppError {
+    AppError::new(
+        crate::Kind::NotFound,
+        "invitation_not_found",
+        "this invitation link is not valid; it may have been replaced by a newer one",
+    )
+}
+
+impl App {
+    /// An invitation the caller may manage (the inviting partner's admins), with where its
+    /// latest email stands.
+    pub async fn invitation(
+        &self,
+        caller: &Caller,
+        id: &str,
+    ) -> AppResult<(Invitation, Option<Delivery>)> {
+        let inv = self.manageable_invitation(caller, id).await?;
+        let delivery = self
+            .store
+            .invitation_deliveries(std::slice::from_ref(&inv.id))
+            .await?
+            .pop();
+        Ok((inv, delivery))
+    }
+
+    /// Revokes a Pending invitation; its link stops working.
+    pub async fn revoke_invitation(&self, caller: &Caller, id: &str) -> AppResult<Invitation> {
+        let mut inv = self.manageable_invitation(caller, id).await?;
+        inv.revoke(self.now())?;
+        let event = caller.audit.event(
+            self,
+            AuditAction::InvitationRevoked,
+            (Some(&inv.partner_id), inv.target.site()),
+            invitation_target(&inv.id),
+            vec![FieldChange::changed("status", "pending", "revoked")],
+        );
+        self.store
+            .revoke_invitation(&inv, &event)
+            .await
+            .map_err(|error| match error {
+                StorageError::Conflict(Conflict::InvitationNotPending) => AppError::conflict(
+                    "invitation_not_pending",
+                    "the invitation changed meanwhile (accepted, revoked or resent); reload it",
+                ),
+                other => other.into(),
+            })?;
+        Ok(inv)
+    }
+
+    /// What the invitation behind a link's token offers. Needs no caller: the token is the
+    /// credential.
+    pub async fn preview_invitation(&self, token: &str) -> AppResult<Preview> {
+        let invitation = self.invitation_by_token(token).await?;
+        let partner = self.store.partner(&invitation.partner_id).await?;
+        let site_name = match invitation.target.site() {
+            Some(site) => Some(self.store.site(site).await?.name),
+            None => None,
+        };
+        let account_exists = self
+            .store
+            .account_id_by_email(&invitation.email)
+            .await?
+            .is_some();
+        Ok(Preview {
+            invitation,
+            partner_name: partner.name,
+            site_name,
+            account_exists,
+        })
+    }
+
+    /// Accepts the invitation behind a link's token, as the signed-in `caller` or as a new
+    /// account signing up with the invited email. A partner invitation makes the account a
+    /// member; a site invitation creates its site assignment, Locked until a site admin
+    /// unlocks it. Each link works once; everything is one transaction.
+    pub async fn accept_invitation(
+        &self,
+        caller: Option<&Caller>,
+        token: &str,
+        sign_up: SignUp,
+    ) -> AppResult<Invitation> {
+        let mut inv = self.invitation_by_token(token).await?;
+        let now = self.now();
+        let (account, new_account) = match (caller, sign_up.password) {
+            (Some(caller), _) => (caller.account()?.clone(), None),
+            (None, Some(password)) => {
+                let name = validate::name("name", sign_up.name.as_deref().unwrap_or_default())?;
+                auth::new_password("password", &password, &[inv.email.as_str(), &name])?;
+                if self.store.account_id_by_email(&inv.email).await?.is_some() {
+                    return Err(AppError::conflict(
+                        "account_exists",
+                        "an account with this email exists; log in to accept the invitation",
+                    ));
+                }
+                let account = Account {
+                    id: self.new_id(AccountId::from_trusted),
+                    email: inv.email.clone(),
+                    name,
+                    status: AccountStatus::Active,
+                    is_operator: false,
+                    totp_enabled: false,
+                    created_at: now,
+                };
+                let password_hash = auth::hash_password_blocking(password).await?;
+                (
+                    account.clone(),
+                    Some(NewAccount {
+                        account,
+                        password_hash,
+                    }),
+                )
+            }
+            (None, None) => {
+                return Err(AppError::unauthenticated(
+                    "unauthenticated",
+                    "log in as the invited account, or sign up with a name and password, to accept",
+                ));
+            }
+        };
+        inv.accept(&account.id, &account.email, now)?;
+        // Events are the caller's, or — for a person signing up — the new account's.
+        let audit = caller.map_or_else(
+            || AuditContext {
+                actor: Actor::Account(account.id.clone()),
+                request_id: None,
+            },
+            |caller| caller.audit.clone(),
+        );
+        let tenant = (Some(&inv.partner_id), inv.target.site());
+        let event = |action, target, changes| audit.event(self, action, tenant, target, changes);
+        let mut events: Vec<AuditEvent> = Vec::new();
+        if let Some(new) = &new_account {
+            events.push(event(
+                AuditAction::AccountCreated,
+                AuditTarget {
+                    kind: "account",
+                    id: new.account.id.to_string(),
+                },
+                vec![FieldChange::set("email", &new.account.email)],
+            ));
+        }
+        events.push(event(
+            AuditAction::InvitationAccepted,
+            invitation_target(&inv.id),
+            vec![FieldChange::changed("status", "pending", "accepted")],
+        ));
+        let acceptance = match &inv.target {
+            InvitationTarget::Partner { role } => {
+                let already = match self.store.member(&inv.partner_id, &account.id).await {
+                    Ok(_) => true,
+                    Err(StorageError::NotFound) => false,
+                    Err(other) => return Err(other.into()),
+                };
+                let membership = (!already).then(|| {
+                    PartnerMembership::new(inv.partner_id.clone(), account.id.clone(), *role, now)
+                });
+                if membership.is_some() {
+                    events.push(event(
+                        AuditAction::MemberAdded,
+                        AuditTarget {
+                            kind: "membership",
+                            id: account.id.to_string(),
+                        },
+                        vec![FieldChange::set("role", role)],
+                    ));
+                }
+                Acceptance::Membership(membership)
+            }
+            InvitationTarget::Site { site_id, level } => {
+                let member = self.store.member(&inv.partner_id, &account.id).await;
+                if !matches!(&member, Ok(m) if m.membership.status == MemberStatus::Active) {
+                    return Err(AppError::conflict(
+                        "not_a_member",
+                        "only an active member of the inviting partner can accept a site invitation",
+                    ));
+                }
+                events.push(event(
+                    AuditAction::AssignmentCreated,
+                    AuditTarget {
+                        kind: "site_assignment",
+                        id: account.id.to_string(),
+                    },
+                    vec![
+                        FieldChange::set("level", level),
+                        FieldChange::set("locked", true),
+                    ],
+                ));
+                Acceptance::Assignment(SiteAssignment {
+                    site_id: site_id.clone(),
+                    account_id: account.id.clone(),
+                    partner_id: inv.partner_id.clone(),
+                    level: *level,
+                    locked: true,
+                    expires_at: None,
+                    invitation_id: Some(inv.id.clone()),
+                    set_by: inv.invited_by.clone(),
+                    created_at: now,
+                    updated_at: now,
+                })
+            }
+        };
+        let change = match &acceptance {
+            Acceptance::Membership(membership) => membership.as_ref().map(|m| m.change()),
+            Acceptance::Assignment(assignment) => Some(assignment.change()),
+        };
+        self.permissions
+            .commit(change, {
+                let inv = inv.clone();
+                move |store| async move {
+                    store
+                        .accept_invitation(&inv, new_account.as_ref(), &acceptance, &events)
+                        .await
+                }
+            })
+            .await
+            .map_err(|error| match error {
+                StorageError::Conflict(Conflict::InvitationNotPending) => AppError::conflict(
+                    "invitation_used",
+                    "this invitation has already been accepted or was changed meanwhile",
+                ),
+                other => other.into(),
+            })?;
+        Ok(inv)
+    }
+
+    /// An invitation the caller may manage: the inviting partner's member admins.
+    pub async fn manageable_invitation(&self, caller: &Caller, id: &str) -> AppResult<Invitation> {
+        let id = InvitationId::parse("invitation_id", id).map_err(|_| AppError::not_found())?;
+        let inv = self.store.invitation(&id).await?;
+        authorize(&caller.principal, Action::ManageMembers(&inv.partner_id))?;
+        Ok(inv)
+    }
+
+    /// The invitation a link's token belongs to.
+    async fn invitation_by_token(&self, token: &str) -> AppResult<Invitation> {
+        if !secret::is_token_text(TokenKind::Invitation, token) {
+            return Err(link_not_valid());
+        }
+        let hash = secret::token_hash(token);
+        let inv = self
+            .store
+            .invitation_by_token_hash(&hash)
+            .await?
+            .ok_or_else(link_not_valid)?;
+        // The lookup went by hash; compare again in constant time before trusting the match.
+        if !bool::from(inv.token_hash.as_bytes().ct_eq(hash.as_bytes())) {
+            return Err(link_not_valid());
+        }
+        Ok(inv)
+    }
+}
