@@ -1,6 +1,7 @@
 //! HTTP tests: the real axum router on a fresh in-memory SurrealDB per test, driven through
 //! `oneshot`; and the real `siteward` binary over a socket.
 
+mod app_layer;
 mod audit;
 mod auth;
 mod cancellation;
@@ -9,6 +10,7 @@ mod export;
 mod first_party;
 mod invitations;
 mod isolation;
+mod layering;
 mod openapi;
 mod plugins;
 mod races;

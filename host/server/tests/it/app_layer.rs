@@ -1,0 +1,153 @@
+//! The isolation and same-tenant privilege matrices at the application layer: every moved use
+//! case, called directly (no router, no JSON), by callers who must not act. Another tenant's
+//! people get `not_found` and learn nothing; a technician of the same partner gets `forbidden`;
+//! nothing changes either way. The console will call these same functions.
+
+use siteward_app::auth::Caller;
+use siteward_app::technicians::{TechnicianChange, TechnicianFilter};
+use siteward_app::{App, AppError, Kind};
+use siteward_core::page::PageRequest;
+
+use crate::technicians::site_with_technicians;
+use crate::{PASSWORD, TestApp};
+
+async fn caller(app: &TestApp, email: &str) -> Caller {
+    let token = app.token(email).await;
+    app.state
+        .resolve(&token, None, app.state.api_tokens())
+        .await
+        .unwrap()
+}
+
+/// Every moved use case that touches `site`, with input that would be accepted from its admins
+/// — or refused for its input, which must not be what an outsider hears: each use case's name
+/// with its error, or `None` where it was allowed.
+async fn attempts(
+    app: &App,
+    who: &Caller,
+    site: &str,
+    tech: &str,
+) -> Vec<(&'static str, Option<AppError>)> {
+    let ids = [tech.to_owned()];
+    let page = PageRequest::parse(None, None).unwrap();
+    let mut refused = Vec::new();
+    let mut note = |name, result: Result<(), AppError>| refused.push((name, result.err()));
+    note(
+        "site_technicians",
+        app.site_technicians(who, site, TechnicianFilter::default(), &page)
+            .await
+            .map(drop),
+    );
+    note(
+        "update_technician",
+        app.update_technician(
+            who,
+            site,
+            tech,
+            TechnicianChange {
+                locked: Some(false),
+                level: Some("not a level".to_owned()),
+                ..TechnicianChange::default()
+            },
+        )
+        .await
+        .map(drop),
+    );
+    note(
+        "lock_technicians",
+        app.lock_technicians(who, site, &ids, false).await.map(drop),
+    );
+    note(
+        "level_technicians",
+        app.level_technicians(who, site, &ids, "not a level")
+            .await
+            .map(drop),
+    );
+    note(
+        "remove_technicians",
+        app.remove_technicians(who, site, &ids).await,
+    );
+    note(
+        "set_technician_access",
+        app.set_technician_access(who, site, Some(false))
+            .await
+            .map(drop),
+    );
+    refused
+}
+
+#[tokio::test]
+async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_layer() {
+    let app = TestApp::new().await;
+    let (acme, site, _, techs) = site_with_technicians(&app, 1).await;
+    let operator = app.operator().await;
+    app.partner(&operator, "globex").await;
+    let outsider = caller(&app, "owner@globex.example").await;
+    let technician = caller(&app, "tech0@acme.example").await;
+    let site_admin = caller(&app, "admin@customer.example").await;
+    let page = PageRequest::parse(None, None).unwrap();
+    let listed = async || {
+        let technicians = app
+            .state
+            .site_technicians(&site_admin, &site, TechnicianFilter::default(), &page)
+            .await
+            .unwrap();
+        technicians
+            .items
+            .into_iter()
+            .map(|t| t.assignment)
+            .collect::<Vec<_>>()
+    };
+    let before = listed().await;
+    assert_eq!(before.len(), 1);
+
+    let hidden = attempts(&app.state, &outsider, &site, &techs[0]).await;
+    assert_eq!(hidden.len(), 6);
+    for (name, error) in &hidden {
+        let error = error
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name} allowed an outsider"));
+        assert_eq!(
+            (error.kind, error.code),
+            (Kind::NotFound, "not_found"),
+            "{name} for another partner's Super Admin: {error}"
+        );
+    }
+    // A technician of the partner sees its sites, but may not manage their technicians.
+    let refused = attempts(&app.state, &technician, &site, &techs[0]).await;
+    for (name, error) in &refused {
+        match (*name, error) {
+            ("site_technicians", None) => {}
+            (_, Some(error)) => assert_eq!(
+                (error.kind, error.code),
+                (Kind::Forbidden, "forbidden"),
+                "{name} for a technician: {error}"
+            ),
+            (_, None) => panic!("{name} allowed a technician"),
+        }
+    }
+    assert_eq!(listed().await, before, "nothing changed");
+
+    // The personal use cases refuse an API token with `session_required`.
+    let token = app
+        .post(
+            &format!("/v1/partners/{}/api-tokens", acme.id),
+            &acme.owner_token,
+            serde_json::json!({ "name": "integration" }),
+        )
+        .await;
+    let integration = app
+        .state
+        .resolve(&token.str("token"), None, app.state.api_tokens())
+        .await
+        .unwrap();
+    for result in [
+        app.state.totp_enroll(&integration).await.map(drop),
+        app.state.logout(&integration).await,
+        app.state
+            .change_password(&integration, PASSWORD.to_owned(), "x".repeat(20))
+            .await,
+    ] {
+        assert_eq!(result.unwrap_err().code, "session_required");
+    }
+}
