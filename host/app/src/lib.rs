@@ -10,12 +10,14 @@
 pub mod auth;
 pub mod error;
 pub mod invitations;
+pub mod page;
 pub mod permissions;
 pub mod plugins;
 pub mod services;
 pub mod session;
 pub mod sites;
 pub mod technicians;
+pub mod tokens;
 
 pub use error::{AppError, AppResult, Kind};
 pub use services::{App, AuditContext, AuditSettings, AuthSettings, Settings, SystemClock, random};

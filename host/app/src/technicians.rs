@@ -7,7 +7,7 @@ use siteward_core::assignment::SiteAssignment;
 use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
 use siteward_core::ids::AccountId;
 use siteward_core::invitation::PermissionLevel;
-use siteward_core::page::{Page, PageRequest};
+use siteward_core::page::Page;
 use siteward_core::permission::index::Change;
 use siteward_core::tenancy::Site;
 use siteward_core::validate::Email;
@@ -15,6 +15,7 @@ use siteward_storage::StorageError;
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
+use crate::page::Paging;
 use crate::services::App;
 use crate::sites::SiteAccess;
 
@@ -96,13 +97,14 @@ impl App {
         caller: &Caller,
         site: &str,
         filter: TechnicianFilter,
-        page: &PageRequest,
+        paging: Paging<'_>,
     ) -> AppResult<Page<Technician>> {
         let site = self.visible_site(caller, site, SiteAccess::View).await?;
         let level = level(filter.level.as_deref())?;
+        let page = paging.parse()?;
         let assignments = self
             .store
-            .site_assignments(&site.id, filter.locked, level, page)
+            .site_assignments(&site.id, filter.locked, level, &page)
             .await?;
         Ok(Page {
             next_cursor: assignments.next_cursor,

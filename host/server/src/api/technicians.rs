@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use siteward_app::page::Paging;
 use siteward_app::technicians::{Technician, TechnicianChange, TechnicianFilter};
-use siteward_core::page::PageRequest;
 
 use super::views::{Page, SiteView};
 use crate::auth::Auth;
@@ -96,8 +96,11 @@ pub async fn site_technicians(
         locked: query.locked,
         level: query.level,
     };
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let technicians = state.site_technicians(&auth, &site, filter, &page).await?;
+    let paging = Paging {
+        limit: query.limit,
+        cursor: query.cursor.as_deref(),
+    };
+    let technicians = state.site_technicians(&auth, &site, filter, paging).await?;
     Ok(Json(Page {
         next_cursor: technicians.next_cursor,
         items: views(technicians.items),

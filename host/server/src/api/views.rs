@@ -50,6 +50,14 @@ impl ListQuery {
     pub fn page(&self) -> Result<PageRequest, ApiError> {
         Ok(PageRequest::parse(self.limit, self.cursor.as_deref())?)
     }
+
+    /// The paging asked for, for the application layer to check.
+    pub fn paging(&self) -> siteward_app::page::Paging<'_> {
+        siteward_app::page::Paging {
+            limit: self.limit,
+            cursor: self.cursor.as_deref(),
+        }
+    }
 }
 
 /// A partner.

@@ -4,9 +4,10 @@
 //! nothing changes either way. The console will call these same functions.
 
 use siteward_app::auth::Caller;
+use siteward_app::page::Paging;
 use siteward_app::technicians::{TechnicianChange, TechnicianFilter};
+use siteward_app::tokens::TokenHome;
 use siteward_app::{App, AppError, Kind};
-use siteward_core::page::PageRequest;
 
 use crate::technicians::site_with_technicians;
 use crate::{PASSWORD, TestApp};
@@ -29,12 +30,11 @@ async fn attempts(
     tech: &str,
 ) -> Vec<(&'static str, Option<AppError>)> {
     let ids = [tech.to_owned()];
-    let page = PageRequest::parse(None, None).unwrap();
     let mut refused = Vec::new();
     let mut note = |name, result: Result<(), AppError>| refused.push((name, result.err()));
     note(
         "site_technicians",
-        app.site_technicians(who, site, TechnicianFilter::default(), &page)
+        app.site_technicians(who, site, TechnicianFilter::default(), Paging::default())
             .await
             .map(drop),
     );
@@ -68,6 +68,25 @@ async fn attempts(
         app.remove_technicians(who, site, &ids).await,
     );
     note(
+        "create_api_token",
+        app.create_api_token(who, TokenHome::Site(site), "\u{202e}not a name")
+            .await
+            .map(drop),
+    );
+    note(
+        "list_api_tokens",
+        app.list_api_tokens(
+            who,
+            TokenHome::Site(site),
+            Paging {
+                limit: Some(0),
+                cursor: None,
+            },
+        )
+        .await
+        .map(drop),
+    );
+    note(
         "set_technician_access",
         app.set_technician_access(who, site, Some(false))
             .await
@@ -85,11 +104,15 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     let outsider = caller(&app, "owner@globex.example").await;
     let technician = caller(&app, "tech0@acme.example").await;
     let site_admin = caller(&app, "admin@customer.example").await;
-    let page = PageRequest::parse(None, None).unwrap();
     let listed = async || {
         let technicians = app
             .state
-            .site_technicians(&site_admin, &site, TechnicianFilter::default(), &page)
+            .site_technicians(
+                &site_admin,
+                &site,
+                TechnicianFilter::default(),
+                Paging::default(),
+            )
             .await
             .unwrap();
         technicians
@@ -102,7 +125,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     assert_eq!(before.len(), 1);
 
     let hidden = attempts(&app.state, &outsider, &site, &techs[0]).await;
-    assert_eq!(hidden.len(), 6);
+    assert_eq!(hidden.len(), 8);
     for (name, error) in &hidden {
         let error = error
             .as_ref()
