@@ -11,6 +11,7 @@ pub mod auth;
 pub mod error;
 pub mod invitations;
 pub mod page;
+pub mod people;
 pub mod permissions;
 pub mod plugins;
 pub mod services;

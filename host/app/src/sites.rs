@@ -1,12 +1,20 @@
-//! Reading a site on a caller's behalf: what they want to do with it decides whether they see
-//! it (404 for another tenant's site) and may do it (403).
+//! A partner's customers and their sites, and site admins. Reading a site on a caller's
+//! behalf: what they want to do with it decides whether they see it (404 for another tenant's
+//! site) and may do it (403).
 
 use siteward_core::access::{Action, SiteRef, authorize};
-use siteward_core::ids::SiteId;
-use siteward_core::tenancy::Site;
+use siteward_core::audit::{AuditAction, AuditTarget, FieldChange};
+use siteward_core::ids::{AccountId, CustomerId, PartnerId, SiteId};
+use siteward_core::page::Page;
+use siteward_core::permission::index::Change;
+use siteward_core::tenancy::{Customer, Site, SiteAdmin};
+use siteward_core::{FieldError, validate};
+use siteward_storage::{SiteAdminView, StorageError};
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
+use crate::page::Paging;
+use crate::people::{Linkable, Person};
 use crate::services::App;
 
 /// What a caller wants to do with a site.
@@ -53,5 +61,249 @@ impl App {
         };
         authorize(&caller.principal, access.action(site_ref))?;
         Ok(site)
+    }
+}
+
+/// Who a site admin is.
+#[derive(Debug)]
+pub struct SiteAdminOf {
+    /// The admin's account.
+    pub account: siteward_core::account::Account,
+    /// Since when.
+    pub created_at: siteward_core::Timestamp,
+}
+
+fn site_admin_target(account: &AccountId) -> AuditTarget {
+    AuditTarget {
+        kind: "site_admin",
+        id: account.to_string(),
+    }
+}
+
+/// A partner's id as given; a malformed one is as unknown as a missing one.
+pub fn partner_id(text: &str) -> AppResult<PartnerId> {
+    PartnerId::parse("partner_id", text).map_err(|_| AppError::not_found())
+}
+
+impl App {
+    /// Creates a customer of a partner (its admins).
+    pub async fn create_customer(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        name: &str,
+    ) -> AppResult<Customer> {
+        let partner = partner_id(partner)?;
+        authorize(&caller.principal, Action::ManageCustomers(&partner))?;
+        self.store.partner(&partner).await?;
+        let customer = Customer {
+            id: self.new_id(CustomerId::from_trusted),
+            partner_id: partner.clone(),
+            name: validate::name("name", name)?,
+            created_at: self.now(),
+        };
+        let event = caller.audit.event(
+            self,
+            AuditAction::CustomerCreated,
+            (Some(&partner), None),
+            AuditTarget {
+                kind: "customer",
+                id: customer.id.to_string(),
+            },
+            vec![FieldChange::set("name", &customer.name)],
+        );
+        self.store.create_customer(&customer, &event).await?;
+        Ok(customer)
+    }
+
+    /// A partner's customers, a page at a time (any member).
+    pub async fn customers(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<Customer>> {
+        let partner = partner_id(partner)?;
+        authorize(&caller.principal, Action::ViewPartner(&partner))?;
+        Ok(self.store.customers(&partner, &paging.parse()?).await?)
+    }
+
+    /// One customer (any member of its partner).
+    pub async fn customer(&self, caller: &Caller, id: &str) -> AppResult<Customer> {
+        let id = CustomerId::parse("customer_id", id).map_err(|_| AppError::not_found())?;
+        let customer = self.store.customer(&id).await?;
+        authorize(&caller.principal, Action::ViewPartner(&customer.partner_id))?;
+        Ok(customer)
+    }
+
+    /// Creates a site of one of the partner's customers, with its first admin, in one
+    /// transaction. Technician Access starts on.
+    pub async fn create_site(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        customer: &str,
+        name: &str,
+        admin: &Person,
+    ) -> AppResult<Site> {
+        let partner = partner_id(partner)?;
+        authorize(&caller.principal, Action::ManageCustomers(&partner))?;
+        let not_ours =
+            || FieldError::new("customer_id", "does not name a customer of this partner");
+        let customer_id = CustomerId::parse("customer_id", customer)?;
+        let customer = match self.store.customer(&customer_id).await {
+            Ok(customer) if customer.partner_id == partner => customer,
+            Ok(_) | Err(StorageError::NotFound) => return Err(not_ours().into()),
+            Err(other) => return Err(other.into()),
+        };
+        let site = Site {
+            id: self.new_id(SiteId::from_trusted),
+            customer_id: customer.id,
+            partner_id: partner.clone(),
+            name: validate::name("name", name)?,
+            technician_access: true,
+            created_at: self.now(),
+        };
+        let tenant = (Some(&partner), Some(&site.id));
+        let linkable = Linkable::KnownTo {
+            partner: &partner,
+            customer: &site.customer_id,
+        };
+        let (person, mut events) = self
+            .resolve_person(caller, admin, "admin", tenant, linkable)
+            .await?;
+        let site_admin = SiteAdmin {
+            site_id: site.id.clone(),
+            account_id: person.account_id().clone(),
+            created_at: site.created_at,
+        };
+        events.push(caller.audit.event(
+            self,
+            AuditAction::SiteCreated,
+            tenant,
+            AuditTarget {
+                kind: "site",
+                id: site.id.to_string(),
+            },
+            vec![
+                FieldChange::set("name", &site.name),
+                FieldChange::set("customer_id", &site.customer_id),
+            ],
+        ));
+        events.push(caller.audit.event(
+            self,
+            AuditAction::SiteAdminAdded,
+            tenant,
+            site_admin_target(&site_admin.account_id),
+            vec![],
+        ));
+        self.permissions
+            .commit([site.change(), site_admin.change(true)], {
+                let site = site.clone();
+                move |store| async move {
+                    store
+                        .create_site(&site, &person, &site_admin, &events)
+                        .await
+                }
+            })
+            .await?;
+        Ok(site)
+    }
+
+    /// A partner's sites, a page at a time (any member).
+    pub async fn sites(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<Site>> {
+        let partner = partner_id(partner)?;
+        authorize(&caller.principal, Action::ViewPartner(&partner))?;
+        Ok(self.store.sites(&partner, &paging.parse()?).await?)
+    }
+
+    /// Adds a site admin: a new account, or one the site's tenant already has.
+    pub async fn add_site_admin(
+        &self,
+        caller: &Caller,
+        site: &str,
+        admin: &Person,
+    ) -> AppResult<SiteAdminOf> {
+        let site = self
+            .visible_site(caller, site, SiteAccess::ManageAdmins)
+            .await?;
+        let tenant = (Some(&site.partner_id), Some(&site.id));
+        let linkable = Linkable::KnownTo {
+            partner: &site.partner_id,
+            customer: &site.customer_id,
+        };
+        let (person, mut events) = self
+            .resolve_person(caller, admin, "", tenant, linkable)
+            .await?;
+        let site_admin = SiteAdmin {
+            site_id: site.id.clone(),
+            account_id: person.account_id().clone(),
+            created_at: self.now(),
+        };
+        events.push(caller.audit.event(
+            self,
+            AuditAction::SiteAdminAdded,
+            tenant,
+            site_admin_target(&site_admin.account_id),
+            vec![],
+        ));
+        self.permissions
+            .commit([site_admin.change(true)], {
+                let site_admin = site_admin.clone();
+                move |store| async move { store.add_site_admin(&site_admin, &person, &events).await }
+            })
+            .await?;
+        Ok(SiteAdminOf {
+            account: self.store.account(&site_admin.account_id).await?,
+            created_at: site_admin.created_at,
+        })
+    }
+
+    /// A site's admins, a page at a time (anyone who may see the site).
+    pub async fn site_admins(
+        &self,
+        caller: &Caller,
+        site: &str,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<SiteAdminView>> {
+        let site = self.visible_site(caller, site, SiteAccess::View).await?;
+        Ok(self.store.site_admins(&site.id, &paging.parse()?).await?)
+    }
+
+    /// Removes a site admin (the site's admins, and the partner's).
+    pub async fn remove_site_admin(
+        &self,
+        caller: &Caller,
+        site: &str,
+        account: &str,
+    ) -> AppResult<()> {
+        let site = self
+            .visible_site(caller, site, SiteAccess::ManageAdmins)
+            .await?;
+        let account = AccountId::parse("account_id", account).map_err(|_| AppError::not_found())?;
+        let event = caller.audit.event(
+            self,
+            AuditAction::SiteAdminRemoved,
+            (Some(&site.partner_id), Some(&site.id)),
+            site_admin_target(&account),
+            vec![],
+        );
+        let removed = Change::SiteAdmin {
+            site: site.id.key(),
+            account: account.key(),
+            admin: false,
+        };
+        self.permissions
+            .commit([removed], {
+                let site = site.id.clone();
+                move |store| async move { store.remove_site_admin(&site, &account, &event).await }
+            })
+            .await?;
+        Ok(())
     }
 }

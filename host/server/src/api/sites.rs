@@ -6,21 +6,14 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use siteward_core::access::{Action, authorize};
-use siteward_core::audit::{AuditAction, AuditTarget, FieldChange};
-use siteward_core::ids::{AccountId, CustomerId, SiteId};
-use siteward_core::permission::index::Change;
-use siteward_core::tenancy::{Customer, Site, SiteAdmin};
-use siteward_core::{FieldError, validate};
-use siteward_storage::StorageError;
-
-use super::partners::partner_id;
-use super::people::{Linkable, PersonInput, resolve_person};
+use super::people::PersonInput;
 use super::views::{CustomerView, ListQuery, Page, SiteAdminJson, SiteView};
 use crate::auth::Auth;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
+
+use siteward_core::tenancy::Site;
 
 pub use siteward_app::sites::SiteAccess;
 
@@ -55,26 +48,7 @@ pub async fn create_customer(
     Path(partner): Path<String>,
     ApiJson(body): ApiJson<CreateCustomer>,
 ) -> ApiResult<(StatusCode, Json<CustomerView>)> {
-    let partner = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ManageCustomers(&partner))?;
-    state.store.partner(&partner).await?;
-    let customer = Customer {
-        id: state.new_id(CustomerId::from_trusted),
-        partner_id: partner.clone(),
-        name: validate::name("name", &body.name)?,
-        created_at: state.now(),
-    };
-    let event = auth.audit.event(
-        &state,
-        AuditAction::CustomerCreated,
-        (Some(&partner), None),
-        AuditTarget {
-            kind: "customer",
-            id: customer.id.to_string(),
-        },
-        vec![FieldChange::set("name", &customer.name)],
-    );
-    state.store.create_customer(&customer, &event).await?;
+    let customer = state.create_customer(&auth, &partner, &body.name).await?;
     Ok((StatusCode::CREATED, Json(customer.into())))
 }
 
@@ -88,12 +62,8 @@ pub async fn list_customers(
     Path(partner): Path<String>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<CustomerView>>> {
-    let partner = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ViewPartner(&partner))?;
-    Ok(Json(Page::from(
-        state.store.customers(&partner, &query.page()?).await?,
-        CustomerView::from,
-    )))
+    let customers = state.customers(&auth, &partner, query.paging()).await?;
+    Ok(Json(Page::from(customers, CustomerView::from)))
 }
 
 /// Read a customer.
@@ -105,10 +75,7 @@ pub async fn get_customer(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<CustomerView>> {
-    let id = CustomerId::parse("customer_id", &id).map_err(|_| ApiError::not_found())?;
-    let customer = state.store.customer(&id).await?;
-    authorize(&auth.principal, Action::ViewPartner(&customer.partner_id))?;
-    Ok(Json(customer.into()))
+    Ok(Json(state.customer(&auth, &id).await?.into()))
 }
 
 /// A new site and its first site admin.
@@ -138,65 +105,9 @@ pub async fn create_site(
     Path(partner): Path<String>,
     ApiJson(body): ApiJson<CreateSite>,
 ) -> ApiResult<(StatusCode, Json<SiteView>)> {
-    let partner = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ManageCustomers(&partner))?;
-    let not_ours = || FieldError::new("customer_id", "does not name a customer of this partner");
-    let customer_id = CustomerId::parse("customer_id", &body.customer_id)?;
-    let customer = match state.store.customer(&customer_id).await {
-        Ok(customer) if customer.partner_id == partner => customer,
-        Ok(_) | Err(StorageError::NotFound) => return Err(not_ours().into()),
-        Err(other) => return Err(other.into()),
-    };
-    let site = Site {
-        id: state.new_id(SiteId::from_trusted),
-        customer_id: customer.id,
-        partner_id: partner.clone(),
-        name: validate::name("name", &body.name)?,
-        technician_access: true,
-        created_at: state.now(),
-    };
-    let tenant = (Some(&partner), Some(&site.id));
-    let linkable = Linkable::KnownTo {
-        partner: &partner,
-        customer: &site.customer_id,
-    };
-    let (person, mut events) =
-        resolve_person(&state, &auth, &body.admin, "admin", tenant, linkable).await?;
-    let site_admin = SiteAdmin {
-        site_id: site.id.clone(),
-        account_id: person.account_id().clone(),
-        created_at: site.created_at,
-    };
-    events.push(auth.audit.event(
-        &state,
-        AuditAction::SiteCreated,
-        tenant,
-        AuditTarget {
-            kind: "site",
-            id: site.id.to_string(),
-        },
-        vec![
-            FieldChange::set("name", &site.name),
-            FieldChange::set("customer_id", &site.customer_id),
-        ],
-    ));
-    events.push(auth.audit.event(
-        &state,
-        AuditAction::SiteAdminAdded,
-        tenant,
-        site_admin_target(&site_admin.account_id),
-        vec![],
-    ));
-    state
-        .permissions
-        .commit([site.change(), site_admin.change(true)], {
-            let site = site.clone();
-            move |store| async move {
-                store
-                    .create_site(&site, &person, &site_admin, &events)
-                    .await
-            }
-        })
+    let admin = body.admin.person();
+    let site = state
+        .create_site(&auth, &partner, &body.customer_id, &body.name, &admin)
         .await?;
     Ok((StatusCode::CREATED, Json(site.into())))
 }
@@ -211,12 +122,8 @@ pub async fn list_sites(
     Path(partner): Path<String>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<SiteView>>> {
-    let partner = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ViewPartner(&partner))?;
-    Ok(Json(Page::from(
-        state.store.sites(&partner, &query.page()?).await?,
-        SiteView::from,
-    )))
+    let sites = state.sites(&auth, &partner, query.paging()).await?;
+    Ok(Json(Page::from(sites, SiteView::from)))
 }
 
 /// Read a site.
@@ -228,11 +135,8 @@ pub async fn get_site(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<SiteView>> {
-    Ok(Json(
-        visible_site(&state, &auth, &id, SiteAccess::View)
-            .await?
-            .into(),
-    ))
+    let site = state.visible_site(&auth, &id, SiteAccess::View).await?;
+    Ok(Json(site.into()))
 }
 
 /// Make an account (existing, or new with a password) an admin of a site.
@@ -246,40 +150,14 @@ pub async fn add_site_admin(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<PersonInput>,
 ) -> ApiResult<(StatusCode, Json<SiteAdminJson>)> {
-    let site = visible_site(&state, &auth, &id, SiteAccess::ManageAdmins).await?;
-    let tenant = (Some(&site.partner_id), Some(&site.id));
-    let linkable = Linkable::KnownTo {
-        partner: &site.partner_id,
-        customer: &site.customer_id,
-    };
-    let (person, mut events) = resolve_person(&state, &auth, &body, "", tenant, linkable).await?;
-    let site_admin = SiteAdmin {
-        site_id: site.id.clone(),
-        account_id: person.account_id().clone(),
-        created_at: state.now(),
-    };
-    events.push(auth.audit.event(
-        &state,
-        AuditAction::SiteAdminAdded,
-        tenant,
-        site_admin_target(&site_admin.account_id),
-        vec![],
-    ));
-    state
-        .permissions
-        .commit([site_admin.change(true)], {
-            let site_admin = site_admin.clone();
-            move |store| async move { store.add_site_admin(&site_admin, &person, &events).await }
-        })
-        .await?;
-    let account = state.store.account(&site_admin.account_id).await?;
+    let added = state.add_site_admin(&auth, &id, &body.person()).await?;
     Ok((
         StatusCode::CREATED,
         Json(SiteAdminJson {
-            account_id: account.id.to_string(),
-            email: account.email.to_string(),
-            name: account.name,
-            created_at: site_admin.created_at,
+            account_id: added.account.id.to_string(),
+            email: added.account.email.to_string(),
+            name: added.account.name,
+            created_at: added.created_at,
         }),
     ))
 }
@@ -294,11 +172,8 @@ pub async fn list_site_admins(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<SiteAdminJson>>> {
-    let site = visible_site(&state, &auth, &id, SiteAccess::View).await?;
-    Ok(Json(Page::from(
-        state.store.site_admins(&site.id, &query.page()?).await?,
-        SiteAdminJson::from,
-    )))
+    let admins = state.site_admins(&auth, &id, query.paging()).await?;
+    Ok(Json(Page::from(admins, SiteAdminJson::from)))
 }
 
 /// Remove a site admin. The account remains.
@@ -310,33 +185,6 @@ pub async fn remove_site_admin(
     auth: Auth,
     Path((site, account)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let site = visible_site(&state, &auth, &site, SiteAccess::ManageAdmins).await?;
-    let account = AccountId::parse("account_id", &account).map_err(|_| ApiError::not_found())?;
-    let event = auth.audit.event(
-        &state,
-        AuditAction::SiteAdminRemoved,
-        (Some(&site.partner_id), Some(&site.id)),
-        site_admin_target(&account),
-        vec![],
-    );
-    let removed = Change::SiteAdmin {
-        site: site.id.key(),
-        account: account.key(),
-        admin: false,
-    };
-    state
-        .permissions
-        .commit([removed], {
-            let site = site.id.clone();
-            move |store| async move { store.remove_site_admin(&site, &account, &event).await }
-        })
-        .await?;
+    state.remove_site_admin(&auth, &site, &account).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-fn site_admin_target(account: &AccountId) -> AuditTarget {
-    AuditTarget {
-        kind: "site_admin",
-        id: account.to_string(),
-    }
 }

@@ -5,6 +5,7 @@
 
 use siteward_app::auth::Caller;
 use siteward_app::page::Paging;
+use siteward_app::people::Person;
 use siteward_app::technicians::{TechnicianChange, TechnicianFilter};
 use siteward_app::tokens::TokenHome;
 use siteward_app::{App, AppError, Kind};
@@ -26,9 +27,19 @@ async fn caller(app: &TestApp, email: &str) -> Caller {
 async fn attempts(
     app: &App,
     who: &Caller,
+    partner: &str,
     site: &str,
     tech: &str,
 ) -> Vec<(&'static str, Option<AppError>)> {
+    let newcomer = Person {
+        email: "newcomer@customer.example".to_owned(),
+        name: "\u{202e}".to_owned(),
+        password: Some("short".to_owned()),
+    };
+    let no_paging = Paging {
+        limit: Some(0),
+        cursor: None,
+    };
     let ids = [tech.to_owned()];
     let mut refused = Vec::new();
     let mut note = |name, result: Result<(), AppError>| refused.push((name, result.err()));
@@ -87,6 +98,33 @@ async fn attempts(
         .map(drop),
     );
     note(
+        "create_customer",
+        app.create_customer(who, partner, "").await.map(drop),
+    );
+    note(
+        "customers",
+        app.customers(who, partner, no_paging).await.map(drop),
+    );
+    note(
+        "create_site",
+        app.create_site(who, partner, "not a customer", "", &newcomer)
+            .await
+            .map(drop),
+    );
+    note("sites", app.sites(who, partner, no_paging).await.map(drop));
+    note(
+        "add_site_admin",
+        app.add_site_admin(who, site, &newcomer).await.map(drop),
+    );
+    note(
+        "site_admins",
+        app.site_admins(who, site, no_paging).await.map(drop),
+    );
+    note(
+        "remove_site_admin",
+        app.remove_site_admin(who, site, "not an account").await,
+    );
+    note(
         "set_technician_access",
         app.set_technician_access(who, site, Some(false))
             .await
@@ -124,8 +162,8 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     let before = listed().await;
     assert_eq!(before.len(), 1);
 
-    let hidden = attempts(&app.state, &outsider, &site, &techs[0]).await;
-    assert_eq!(hidden.len(), 8);
+    let hidden = attempts(&app.state, &outsider, &acme.id, &site, &techs[0]).await;
+    assert_eq!(hidden.len(), 15);
     for (name, error) in &hidden {
         let error = error
             .as_ref()
@@ -136,10 +174,18 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
             "{name} for another partner's Super Admin: {error}"
         );
     }
-    // A technician of the partner sees its sites, but may not manage their technicians.
-    let refused = attempts(&app.state, &technician, &site, &techs[0]).await;
+    // A technician of the partner sees its customers and sites, but may not manage them.
+    let refused = attempts(&app.state, &technician, &acme.id, &site, &techs[0]).await;
     for (name, error) in &refused {
         match (*name, error) {
+            // Reads any member of the partner may make.
+            ("site_technicians" | "customers" | "sites" | "site_admins", Some(error)) => {
+                assert_eq!(
+                    error.kind,
+                    Kind::Invalid,
+                    "{name}: only its paging is wrong"
+                );
+            }
             ("site_technicians", None) => {}
             (_, Some(error)) => assert_eq!(
                 (error.kind, error.code),
