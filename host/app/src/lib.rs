@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod error;
 pub mod invitations;
+pub mod licences;
 pub mod page;
 pub mod people;
 pub mod permissions;

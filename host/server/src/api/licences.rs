@@ -7,20 +7,12 @@ use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use siteward_core::FieldError;
-use siteward_core::access::{Action, authorize};
-use siteward_core::audit::{AuditAction, AuditTarget, FieldChange};
-use siteward_core::tenancy::{DisabledReason, Licence, MemberStatus, PartnerMembership, Privilege};
-use siteward_storage::LicenceUse;
+use siteward_app::licences::{LicenceUse, SeatChange};
 
-use super::partners::{partner_id, partner_target};
 use crate::auth::Auth;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::json::ApiJson;
 use crate::state::AppState;
-
-/// The most seats one licence may have.
-const MAX_SEATS: u32 = 1_000_000;
 
 /// One privilege's licence.
 #[derive(Debug, Serialize, ToSchema)]
@@ -65,13 +57,7 @@ pub async fn get_licences(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<LicencesView>> {
-    let partner = partner_id(&id)?;
-    authorize(&auth.principal, Action::ViewPartner(&partner))?;
-    state.store.partner(&partner).await?;
-    Ok(Json(view(
-        state.store.licences(&partner).await?,
-        Vec::new(),
-    )))
+    Ok(Json(view(state.licences(&auth, &id).await?, Vec::new())))
 }
 
 /// New seats; a privilege left out keeps its licence, `null` makes it unlimited.
@@ -100,94 +86,13 @@ pub async fn set_licences(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<SetLicences>,
 ) -> ApiResult<Json<LicencesView>> {
-    let partner = partner_id(&id)?;
-    state.store.partner(&partner).await?;
-    authorize(&auth.principal, Action::OperatePartner(&partner))?;
-    let asked: Vec<(Privilege, Option<u32>)> = [
-        (Privilege::RemoteSupport, body.remote_support),
-        (Privilege::UnattendedAccess, body.unattended_access),
-    ]
-    .into_iter()
-    .filter_map(|(privilege, seats)| seats.map(|seats| (privilege, seats)))
-    .collect();
-    if let Some((privilege, _)) = asked
-        .iter()
-        .find(|(_, seats)| seats.is_some_and(|s| s > MAX_SEATS))
-    {
-        return Err(
-            FieldError::new(privilege.as_str(), format!("must be at most {MAX_SEATS}")).into(),
-        );
-    }
-    let before = state.store.licences(&partner).await?;
-    let mut disabled: Vec<PartnerMembership> = Vec::new();
-    for &(privilege, seats) in &asked {
-        let Some(seats) = seats else { continue };
-        let holders = state.store.licence_holders(&partner, privilege).await?;
-        let overflow = Licence { privilege, seats }
-            .overflow(&holders)
-            .map_err(|e| ApiError::conflict("licence_below_super_admins", e.to_string()))?;
-        for member in overflow {
-            if !disabled.iter().any(|d| d.account_id == member.account_id) {
-                disabled.push(PartnerMembership {
-                    status: MemberStatus::Disabled,
-                    disabled_reason: Some(DisabledReason::Licence),
-                    ..member.clone()
-                });
-            }
-        }
-    }
-    let tenant = (Some(&partner), None);
-    let mut events = vec![
-        auth.audit.event(
-            &state,
-            AuditAction::LicencesChanged,
-            tenant,
-            partner_target(&partner),
-            asked
-                .iter()
-                .map(|&(privilege, seats)| {
-                    let was = before.iter().find(|u| u.privilege == privilege);
-                    FieldChange {
-                        field: privilege.as_str().to_owned(),
-                        before: Some(seats_text(was.and_then(|u| u.seats))),
-                        after: Some(seats_text(seats)),
-                    }
-                })
-                .collect(),
-        ),
-    ];
-    events.extend(disabled.iter().map(|member| {
-        auth.audit.event(
-            &state,
-            AuditAction::MemberLicenceDisabled,
-            tenant,
-            AuditTarget {
-                kind: "membership",
-                id: member.account_id.to_string(),
-            },
-            vec![
-                FieldChange::changed("status", MemberStatus::Active, MemberStatus::Disabled),
-                FieldChange::set("disabled_reason", DisabledReason::Licence),
-            ],
-        )
-    }));
-    state
-        .permissions
-        .commit(disabled.iter().map(PartnerMembership::change), {
-            let (partner, disabled, now) = (partner.clone(), disabled.clone(), state.now());
-            move |store| async move {
-                store
-                    .set_licences(&partner, &asked, &disabled, &events, now)
-                    .await
-            }
-        })
-        .await?;
+    let change = SeatChange {
+        remote_support: body.remote_support,
+        unattended_access: body.unattended_access,
+    };
+    let licences = state.set_licences(&auth, &id, change).await?;
     Ok(Json(view(
-        state.store.licences(&partner).await?,
-        disabled.iter().map(|m| m.account_id.to_string()).collect(),
+        licences.uses,
+        licences.disabled.iter().map(ToString::to_string).collect(),
     )))
-}
-
-fn seats_text(seats: Option<u32>) -> String {
-    seats.map_or_else(|| "unlimited".to_owned(), |s| s.to_string())
 }

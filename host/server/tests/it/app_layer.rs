@@ -4,6 +4,7 @@
 //! nothing changes either way. The console will call these same functions.
 
 use siteward_app::auth::Caller;
+use siteward_app::licences::SeatChange;
 use siteward_app::page::Paging;
 use siteward_app::people::Person;
 use siteward_app::technicians::{TechnicianChange, TechnicianFilter};
@@ -124,6 +125,20 @@ async fn attempts(
         "remove_site_admin",
         app.remove_site_admin(who, site, "not an account").await,
     );
+    note("licences", app.licences(who, partner).await.map(drop));
+    note(
+        "set_licences",
+        app.set_licences(
+            who,
+            partner,
+            SeatChange {
+                remote_support: Some(Some(u32::MAX)),
+                ..SeatChange::default()
+            },
+        )
+        .await
+        .map(drop),
+    );
     note(
         "set_technician_access",
         app.set_technician_access(who, site, Some(false))
@@ -163,7 +178,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     assert_eq!(before.len(), 1);
 
     let hidden = attempts(&app.state, &outsider, &acme.id, &site, &techs[0]).await;
-    assert_eq!(hidden.len(), 15);
+    assert_eq!(hidden.len(), 17);
     for (name, error) in &hidden {
         let error = error
             .as_ref()
@@ -186,7 +201,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
                     "{name}: only its paging is wrong"
                 );
             }
-            ("site_technicians", None) => {}
+            ("site_technicians" | "licences", None) => {}
             (_, Some(error)) => assert_eq!(
                 (error.kind, error.code),
                 (Kind::Forbidden, "forbidden"),
