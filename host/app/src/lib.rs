@@ -12,6 +12,7 @@ pub mod error;
 pub mod invitations;
 pub mod licences;
 pub mod page;
+pub mod partners;
 pub mod people;
 pub mod permissions;
 pub mod plugins;

@@ -1,20 +1,10 @@
-//! The person given when adding a partner's first Super Admin or a site admin: a new account
-//! created with a password, or an existing account the request may attach without asking
-//! ([`Linkable`]). Whether an address has an account elsewhere is never told: an account the
-//! request may not attach is answered exactly as an address without one.
+//! The person given when adding a partner's first Super Admin, a member or a site admin, as
+//! the JSON API takes it; who may be attached is the application's ([`siteward_app::people`]).
 
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use siteward_core::audit::AuditEvent;
-use siteward_core::ids::{PartnerId, SiteId};
-use siteward_storage::PersonResolution;
-
-pub use siteward_app::people::{Linkable, Person};
-
-use crate::auth::Auth;
-use crate::error::ApiResult;
-use crate::state::AppState;
+pub use siteward_app::people::Person;
 
 /// A person: a new account when a password is given, or an existing account (by email) that
 /// the route may attach without asking (each route says which).
@@ -46,19 +36,4 @@ impl PersonInput {
             password: self.password.clone(),
         }
     }
-}
-
-/// Resolves a person to an account through the application layer (see
-/// [`siteward_app::people`]).
-pub async fn resolve_person(
-    state: &AppState,
-    auth: &Auth,
-    input: &PersonInput,
-    prefix: &str,
-    tenant: (Option<&PartnerId>, Option<&SiteId>),
-    linkable: Linkable<'_>,
-) -> ApiResult<(PersonResolution, Vec<AuditEvent>)> {
-    Ok(state
-        .resolve_person(auth, &input.person(), prefix, tenant, linkable)
-        .await?)
 }

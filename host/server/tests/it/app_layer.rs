@@ -6,6 +6,7 @@
 use siteward_app::auth::Caller;
 use siteward_app::licences::SeatChange;
 use siteward_app::page::Paging;
+use siteward_app::partners::{MemberChange, NewMember};
 use siteward_app::people::Person;
 use siteward_app::technicians::{TechnicianChange, TechnicianFilter};
 use siteward_app::tokens::TokenHome;
@@ -126,6 +127,45 @@ async fn attempts(
         app.remove_site_admin(who, site, "not an account").await,
     );
     note("licences", app.licences(who, partner).await.map(drop));
+    note("partner", app.partner(who, partner).await.map(drop));
+    note(
+        "members",
+        app.members(who, partner, no_paging).await.map(drop),
+    );
+    note("member", app.member(who, partner, tech).await.map(drop));
+    note(
+        "add_member",
+        app.add_member(
+            who,
+            partner,
+            &NewMember {
+                person: newcomer.clone(),
+                role: "not a role".to_owned(),
+                privileges: None,
+            },
+        )
+        .await
+        .map(drop),
+    );
+    note(
+        "update_member",
+        app.update_member(
+            who,
+            partner,
+            tech,
+            &MemberChange {
+                status: Some("not a status".to_owned()),
+                ..MemberChange::default()
+            },
+        )
+        .await
+        .map(drop),
+    );
+    note("remove_member", app.remove_member(who, partner, tech).await);
+    note(
+        "reset_member_totp",
+        app.reset_member_totp(who, partner, tech).await,
+    );
     note(
         "set_licences",
         app.set_licences(
@@ -178,7 +218,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     assert_eq!(before.len(), 1);
 
     let hidden = attempts(&app.state, &outsider, &acme.id, &site, &techs[0]).await;
-    assert_eq!(hidden.len(), 17);
+    assert_eq!(hidden.len(), 24);
     for (name, error) in &hidden {
         let error = error
             .as_ref()
@@ -194,14 +234,17 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     for (name, error) in &refused {
         match (*name, error) {
             // Reads any member of the partner may make.
-            ("site_technicians" | "customers" | "sites" | "site_admins", Some(error)) => {
+            (
+                "site_technicians" | "customers" | "sites" | "site_admins" | "members",
+                Some(error),
+            ) => {
                 assert_eq!(
                     error.kind,
                     Kind::Invalid,
                     "{name}: only its paging is wrong"
                 );
             }
-            ("site_technicians" | "licences", None) => {}
+            ("site_technicians" | "licences" | "partner" | "member", None) => {}
             (_, Some(error)) => assert_eq!(
                 (error.kind, error.code),
                 (Kind::Forbidden, "forbidden"),

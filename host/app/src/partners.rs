@@ -1,0 +1,496 @@
+//! Partners (created by the operator) and their members: the team's roles, privileges and
+//! status, removing a member with what they held, and resetting a member's second factor.
+
+use siteward_core::access::{Action, Principal, TokenScope, authorize};
+use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::ids::{AccountId, PartnerId};
+use siteward_core::page::Page;
+use siteward_core::permission::index::Change;
+use siteward_core::tenancy::{
+    Branding, DisabledReason, MemberStatus, Partner, PartnerMembership, PartnerRole, Privileges,
+};
+use siteward_core::validate::{self, Email};
+use siteward_core::{FieldError, invitation};
+use siteward_storage::{Conflict, MemberAccess, StorageError};
+
+pub use siteward_storage::MemberView as Member;
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::page::Paging;
+use crate::people::{Linkable, Person};
+use crate::services::App;
+use crate::sites::partner_id;
+
+/// How often removing a member is tried again when what they hold changed meanwhile.
+const REMOVAL_ATTEMPTS: usize = 5;
+
+/// A change to a member; what is `None` stays as it is. Values as given (checked after the
+/// caller is authorized).
+#[derive(Debug, Clone, Default)]
+pub struct MemberChange {
+    /// `super_admin`, `admin` or `technician`.
+    pub role: Option<String>,
+    /// `active` or `disabled`.
+    pub status: Option<String>,
+    /// The privileges (`remote_support`, `unattended_access`).
+    pub privileges: Option<Vec<String>>,
+}
+
+/// A new member as given.
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    /// The person: with a password, a new account.
+    pub person: Person,
+    /// `super_admin`, `admin` or `technician`.
+    pub role: String,
+    /// The privileges; the default when absent.
+    pub privileges: Option<Vec<String>>,
+}
+
+/// What adding a member did.
+#[derive(Debug)]
+pub enum Added {
+    /// A new account joined as a member.
+    Member(Member),
+    /// The address is to be invited instead (no password given, or it already has an
+    /// account, whose owner must agree): the caller may, and the role is `role`.
+    Invite {
+        /// The role to invite as.
+        role: PartnerRole,
+    },
+}
+
+fn account_id(text: &str) -> AppResult<AccountId> {
+    AccountId::parse("account_id", text).map_err(|_| AppError::not_found())
+}
+
+/// Privileges as audit text.
+pub fn privileges_text(privileges: Privileges) -> String {
+    privileges
+        .iter()
+        .map(|p| p.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn partner_target(id: &PartnerId) -> AuditTarget {
+    AuditTarget {
+        kind: "partner",
+        id: id.to_string(),
+    }
+}
+
+fn member_target(account: &AccountId) -> AuditTarget {
+    AuditTarget {
+        kind: "membership",
+        id: account.to_string(),
+    }
+}
+
+impl App {
+    /// Creates a partner with its first Super Admin (the operator): a new account, or any
+    /// existing one.
+    pub async fn create_partner(
+        &self,
+        caller: &Caller,
+        name: &str,
+        super_admin: &Person,
+    ) -> AppResult<Partner> {
+        authorize(&caller.principal, Action::OperatePlatform)?;
+        let name = validate::name("name", name)?;
+        let partner = Partner {
+            branding: Branding::default(),
+            locale: validate::DEFAULT_LOCALE.to_owned(),
+            id: self.new_id(PartnerId::from_trusted),
+            name,
+            invitation_ttl_hours: u32::try_from(invitation::DEFAULT_TTL.num_hours()).unwrap_or(168),
+            created_at: self.now(),
+        };
+        let tenant = (Some(&partner.id), None);
+        let (person, mut events) = self
+            .resolve_person(caller, super_admin, "super_admin", tenant, Linkable::Anyone)
+            .await?;
+        let membership = PartnerMembership::new(
+            partner.id.clone(),
+            person.account_id().clone(),
+            PartnerRole::SuperAdmin,
+            partner.created_at,
+        );
+        events.push(caller.audit.event(
+            self,
+            AuditAction::PartnerCreated,
+            tenant,
+            partner_target(&partner.id),
+            vec![FieldChange::set("name", &partner.name)],
+        ));
+        events.push(caller.audit.event(
+            self,
+            AuditAction::MemberAdded,
+            tenant,
+            member_target(person.account_id()),
+            vec![FieldChange::set("role", PartnerRole::SuperAdmin)],
+        ));
+        self.permissions
+            .commit([membership.change()], {
+                let partner = partner.clone();
+                move |store| async move {
+                    store
+                        .create_partner(&partner, &person, &membership, &events)
+                        .await
+                }
+            })
+            .await?;
+        Ok(partner)
+    }
+
+    /// The partners the caller sees: all for the operator, else those it is an active member
+    /// of (or a partner token's own).
+    pub async fn partners(&self, caller: &Caller, paging: Paging<'_>) -> AppResult<Page<Partner>> {
+        let page = paging.parse()?;
+        let own: Vec<PartnerId>;
+        let only = match &caller.principal {
+            Principal::Account(a) if a.is_operator => None,
+            Principal::Account(a) => {
+                own = a
+                    .partners
+                    .iter()
+                    .filter(|s| s.status == MemberStatus::Active)
+                    .map(|s| s.partner.clone())
+                    .collect();
+                Some(own.as_slice())
+            }
+            Principal::ApiToken {
+                scope: TokenScope::Partner(p),
+                ..
+            } => Some(std::slice::from_ref(p)),
+            Principal::ApiToken { .. } => Some(&[][..]),
+        };
+        Ok(self.store.partners(&page, only).await?)
+    }
+
+    /// One partner (any member).
+    pub async fn partner(&self, caller: &Caller, id: &str) -> AppResult<Partner> {
+        let id = partner_id(id)?;
+        authorize(&caller.principal, Action::ViewPartner(&id))?;
+        Ok(self.store.partner(&id).await?)
+    }
+
+    /// Adds a member. With a password and an address no account has, a new account joins at
+    /// once; otherwise the answer is [`Added::Invite`]: the person is invited and joins by
+    /// accepting (an existing account's owner must agree, and nothing tells whether one
+    /// exists).
+    pub async fn add_member(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        new: &NewMember,
+    ) -> AppResult<Added> {
+        let partner = partner_id(partner)?;
+        authorize(&caller.principal, Action::ManageMembers(&partner))?;
+        let role = PartnerRole::parse("role", &new.role)?;
+        let privileges = new
+            .privileges
+            .as_deref()
+            .map(|p| Privileges::parse("privileges", p))
+            .transpose()?
+            .unwrap_or(Privileges::DEFAULT);
+        if role != PartnerRole::Technician || privileges != Privileges::DEFAULT {
+            authorize(&caller.principal, Action::AssignRoles(&partner))?;
+        }
+        if role == PartnerRole::SuperAdmin {
+            authorize(&caller.principal, Action::ManageSuperAdmins(&partner))?;
+        }
+        self.store.partner(&partner).await?;
+        let email = Email::parse("email", &new.person.email)?;
+        if new.person.password.is_none() || self.store.account_id_by_email(&email).await?.is_some()
+        {
+            if privileges != Privileges::DEFAULT {
+                return Err(FieldError::new(
+                    "privileges",
+                    "can be given once the person has accepted the invitation",
+                )
+                .into());
+            }
+            return Ok(Added::Invite { role });
+        }
+        let tenant = (Some(&partner), None);
+        let (person, mut events) = self
+            .resolve_person(caller, &new.person, "", tenant, Linkable::Nobody)
+            .await?;
+        let membership = PartnerMembership {
+            privileges,
+            ..PartnerMembership::new(
+                partner.clone(),
+                person.account_id().clone(),
+                role,
+                self.now(),
+            )
+        };
+        events.push(caller.audit.event(
+            self,
+            AuditAction::MemberAdded,
+            tenant,
+            member_target(person.account_id()),
+            vec![
+                FieldChange::set("role", role),
+                FieldChange::set("privileges", privileges_text(privileges)),
+            ],
+        ));
+        self.permissions
+            .commit([membership.change()], {
+                let person = person.clone();
+                move |store| async move { store.add_member(&membership, &person, &events).await }
+            })
+            .await?;
+        Ok(Added::Member(
+            self.store.member(&partner, person.account_id()).await?,
+        ))
+    }
+
+    /// A partner's members, a page at a time (any member).
+    pub async fn members(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<Member>> {
+        let partner = partner_id(partner)?;
+        authorize(&caller.principal, Action::ViewPartner(&partner))?;
+        Ok(self.store.members(&partner, &paging.parse()?).await?)
+    }
+
+    /// One member (any member of the partner).
+    pub async fn member(&self, caller: &Caller, partner: &str, account: &str) -> AppResult<Member> {
+        let partner = partner_id(partner)?;
+        authorize(&caller.principal, Action::ViewPartner(&partner))?;
+        Ok(self.store.member(&partner, &account_id(account)?).await?)
+    }
+
+    /// Changes a member's role, status or privileges. Roles and privileges take the right to
+    /// assign them, a Super Admin the right to manage Super Admins; the last Super Admin
+    /// stays, and licences hold.
+    pub async fn update_member(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        account: &str,
+        change: &MemberChange,
+    ) -> AppResult<Member> {
+        let (partner, account, before) = self.managed_member(caller, partner, account).await?;
+        let role = change
+            .role
+            .as_deref()
+            .map(|r| PartnerRole::parse("role", r))
+            .transpose()?;
+        let status = change
+            .status
+            .as_deref()
+            .map(|s| MemberStatus::parse("status", s))
+            .transpose()?;
+        let privileges = change
+            .privileges
+            .as_deref()
+            .map(|p| Privileges::parse("privileges", p))
+            .transpose()?;
+        let mut after = before.clone();
+        after.role = role.unwrap_or(before.role);
+        after.status = status.unwrap_or(before.status);
+        after.privileges = privileges.unwrap_or(before.privileges);
+        if after.status != before.status {
+            after.disabled_reason =
+                (after.status == MemberStatus::Disabled).then_some(DisabledReason::Manual);
+        }
+        if after.role != before.role || after.privileges != before.privileges {
+            authorize(&caller.principal, Action::AssignRoles(&partner))?;
+        }
+        if after.role == PartnerRole::SuperAdmin {
+            authorize(&caller.principal, Action::ManageSuperAdmins(&partner))?;
+        }
+        let mut changes = Vec::new();
+        if before.role != after.role {
+            changes.push(FieldChange::changed("role", before.role, after.role));
+        }
+        if before.status != after.status {
+            changes.push(FieldChange::changed("status", before.status, after.status));
+        }
+        if before.privileges != after.privileges {
+            changes.push(FieldChange::changed(
+                "privileges",
+                privileges_text(before.privileges),
+                privileges_text(after.privileges),
+            ));
+        }
+        if !changes.is_empty() {
+            let event = caller.audit.event(
+                self,
+                AuditAction::MemberUpdated,
+                (Some(&partner), None),
+                member_target(&account),
+                changes,
+            );
+            self.permissions
+                .commit([after.change()], move |store| async move {
+                    store.update_member(&after, &event).await
+                })
+                .await?;
+        }
+        Ok(self.store.member(&partner, &account).await?)
+    }
+
+    /// Removes a member with what they hold at the partner — site assignments, grants naming
+    /// them, department memberships — in one transaction, so re-joining brings nothing back:
+    /// access comes again only from a new invitation, Locked.
+    pub async fn remove_member(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        account: &str,
+    ) -> AppResult<()> {
+        let (partner, account, member) = self.managed_member(caller, partner, account).await?;
+        for _ in 0..REMOVAL_ATTEMPTS {
+            let access = self.store.member_access(&partner, &account).await?;
+            let (events, changes) = self.removal(caller, &partner, &account, &member, &access);
+            let written = self
+                .permissions
+                .commit(changes, {
+                    let (partner, account) = (partner.clone(), account.clone());
+                    move |store| async move {
+                        store
+                            .remove_member(&partner, &account, &access, &events)
+                            .await
+                    }
+                })
+                .await;
+            match written {
+                Ok(()) => return Ok(()),
+                Err(StorageError::Conflict(Conflict::Concurrent)) => continue,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(AppError::conflict(
+            "concurrent_change",
+            "this member's access kept changing meanwhile; try again",
+        ))
+    }
+
+    /// Removes a member's second factor, so they enrol again at their next sign-in.
+    pub async fn reset_member_totp(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        account: &str,
+    ) -> AppResult<()> {
+        let (partner, account, _) = self.managed_member(caller, partner, account).await?;
+        let event = caller.audit.event(
+            self,
+            AuditAction::MemberTotpReset,
+            (Some(&partner), None),
+            member_target(&account),
+            vec![],
+        );
+        self.store.disable_totp(&account, &event).await?;
+        Ok(())
+    }
+
+    /// A member the caller may manage: Super Admins take the right to manage Super Admins,
+    /// Admins the right to assign roles.
+    async fn managed_member(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        account: &str,
+    ) -> AppResult<(PartnerId, AccountId, PartnerMembership)> {
+        let partner = partner_id(partner)?;
+        authorize(&caller.principal, Action::ManageMembers(&partner))?;
+        let account = account_id(account)?;
+        let member = self.store.member(&partner, &account).await?.membership;
+        match member.role {
+            PartnerRole::SuperAdmin => {
+                authorize(&caller.principal, Action::ManageSuperAdmins(&partner))?;
+            }
+            PartnerRole::Admin => authorize(&caller.principal, Action::AssignRoles(&partner))?,
+            PartnerRole::Technician => {}
+        }
+        Ok((partner, account, member))
+    }
+
+    /// The events and index changes of removing a member who holds `access`.
+    fn removal(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        account: &AccountId,
+        member: &PartnerMembership,
+        access: &MemberAccess,
+    ) -> (Vec<AuditEvent>, Vec<Change>) {
+        let ended = |field: &str, before: String| FieldChange {
+            field: field.to_owned(),
+            before: Some(before),
+            after: None,
+        };
+        let event = |action, site, target, changes| {
+            caller
+                .audit
+                .event(self, action, (Some(partner), site), target, changes)
+        };
+        let mut events = vec![event(
+            AuditAction::MemberRemoved,
+            None,
+            member_target(account),
+            vec![ended("role", member.role.to_string())],
+        )];
+        let mut changes = vec![Change::Membership {
+            partner: partner.key(),
+            account: account.key(),
+            membership: None,
+        }];
+        for assignment in &access.assignments {
+            events.push(event(
+                AuditAction::AssignmentDeleted,
+                Some(&assignment.site_id),
+                AuditTarget {
+                    kind: "site_assignment",
+                    id: account.to_string(),
+                },
+                vec![ended("level", assignment.level.to_string())],
+            ));
+            changes.push(Change::Assignment {
+                site: assignment.site_id.key(),
+                account: account.key(),
+                assignment: None,
+            });
+        }
+        for grant in &access.grants {
+            events.push(event(
+                AuditAction::GrantDeleted,
+                None,
+                AuditTarget {
+                    kind: "grant",
+                    id: grant.id.to_string(),
+                },
+                vec![ended("role", grant.role.as_str().to_owned())],
+            ));
+            changes.push(Change::GrantRemoved {
+                grant: grant.id.key(),
+            });
+        }
+        for department in &access.departments {
+            events.push(event(
+                AuditAction::DepartmentMemberRemoved,
+                None,
+                AuditTarget {
+                    kind: "account",
+                    id: account.to_string(),
+                },
+                vec![ended("department", department.to_string())],
+            ));
+            changes.push(Change::DepartmentMember {
+                department: department.key(),
+                account: account.key(),
+                member: false,
+            });
+        }
+        (events, changes)
+    }
+}
