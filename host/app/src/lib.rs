@@ -16,6 +16,7 @@ pub mod partners;
 pub mod people;
 pub mod permissions;
 pub mod plugins;
+pub mod roles;
 pub mod services;
 pub mod session;
 pub mod sites;

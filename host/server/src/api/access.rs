@@ -11,25 +11,25 @@ use utoipa::{IntoParams, ToSchema};
 
 use siteward_core::FieldError;
 use siteward_core::access::{Action, SiteRef, authorize};
-use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::audit::{AuditAction, AuditTarget, FieldChange};
 use siteward_core::ids::{
-    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, PartnerId, RoleId, SiteId,
+    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, PartnerId, SiteId,
 };
 use siteward_core::permission::Section;
 use siteward_core::permission::index::Change;
 use siteward_core::permission::records::{
     AccessGrant, CustomRole, Department, Device, DeviceGroup, GrantScope, GrantSubject, RoleName,
 };
-use siteward_core::permission::role::{Purpose, SystemRole, custom_permissions};
+use siteward_core::permission::role::{Purpose, SystemRole};
 use siteward_core::tenancy::Site;
 use siteward_core::validate;
 
-use super::partners::partner_id;
 use super::views::{ListQuery, Page};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use siteward_app::roles::RoleChange;
 
 fn target(kind: &'static str, id: &str) -> AuditTarget {
     AuditTarget {
@@ -41,10 +41,7 @@ fn target(kind: &'static str, id: &str) -> AuditTarget {
 /// The partner in the path, which the caller must manage (Super Admins, Admins, partner
 /// tokens, the operator).
 async fn managed_partner(state: &AppState, auth: &Auth, partner: &str) -> ApiResult<PartnerId> {
-    let partner = partner_id(partner)?;
-    authorize(&auth.principal, Action::ManageMembers(&partner))?;
-    state.store.partner(&partner).await?;
-    Ok(partner)
+    Ok(state.managed_partner(auth, partner).await?)
 }
 
 /// The site in the path, whose devices the caller manages.
@@ -133,32 +130,14 @@ pub async fn create_role(
     Path(partner): Path<String>,
     ApiJson(body): ApiJson<CreateRole>,
 ) -> ApiResult<(StatusCode, Json<RoleView>)> {
-    let partner = managed_partner(&state, &auth, &partner).await?;
-    let purpose = Purpose::parse("purpose", &body.purpose)?;
-    let role = CustomRole {
-        id: state.new_id(RoleId::from_trusted),
-        partner_id: partner.clone(),
-        name: validate::name("name", &body.name)?,
-        purpose,
-        permissions: custom_permissions("permissions", purpose, &body.permissions)?,
-        created_at: state.now(),
-    };
-    let event = auth.audit.event(
-        &state,
-        AuditAction::RoleCreated,
-        (Some(&partner), None),
-        target("role", role.id.as_str()),
-        vec![
-            FieldChange::set("name", &role.name),
-            FieldChange::set("purpose", role.purpose),
-        ],
-    );
-    state
-        .permissions
-        .commit([role.change()], {
-            let role = role.clone();
-            move |store| async move { store.create_role(&role, &event).await }
-        })
+    let role = state
+        .create_role(
+            &auth,
+            &partner,
+            &body.name,
+            &body.purpose,
+            &body.permissions,
+        )
         .await?;
     Ok((StatusCode::CREATED, Json(role.into())))
 }
@@ -173,9 +152,8 @@ pub async fn list_roles(
     Path(partner): Path<String>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<RoleView>>> {
-    let partner = managed_partner(&state, &auth, &partner).await?;
-    let page = state.store.roles(&partner, &query.page()?).await?;
-    Ok(Json(Page::from(page, RoleView::from)))
+    let roles = state.roles(&auth, &partner, query.paging()).await?;
+    Ok(Json(Page::from(roles, RoleView::from)))
 }
 
 /// A change to a custom role. Its purpose is fixed.
@@ -203,66 +181,12 @@ pub async fn update_role(
     Path((partner, role)): Path<(String, String)>,
     ApiJson(body): ApiJson<UpdateRole>,
 ) -> ApiResult<Json<RoleView>> {
-    let partner = managed_partner(&state, &auth, &partner).await?;
-    let before = partner_role(&state, &partner, &role).await?;
-    let mut after = before.clone();
-    if let Some(name) = &body.name {
-        after.name = validate::name("name", name)?;
-    }
-    if let Some(permissions) = &body.permissions {
-        after.permissions = custom_permissions("permissions", after.purpose, permissions)?;
-    }
-    if after != before {
-        let names = |r: &CustomRole| {
-            r.permissions
-                .iter()
-                .map(|p| p.as_str())
-                .collect::<Vec<_>>()
-                .join(",")
-        };
-        let mut changes = Vec::new();
-        if after.name != before.name {
-            changes.push(FieldChange::changed("name", &before.name, &after.name));
-        }
-        if after.permissions != before.permissions {
-            changes.push(FieldChange::changed(
-                "permissions",
-                names(&before),
-                names(&after),
-            ));
-        }
-        let event = auth.audit.event(
-            &state,
-            AuditAction::RoleUpdated,
-            (Some(&partner), None),
-            target("role", after.id.as_str()),
-            changes,
-        );
-        state
-            .permissions
-            .commit([after.change()], {
-                let after = after.clone();
-                move |store| async move { store.update_role(&after, &event).await }
-            })
-            .await?;
-    }
-    Ok(Json(after.into()))
-}
-
-/// A custom role of the partner; system role names answer `409 system_role`.
-async fn partner_role(state: &AppState, partner: &PartnerId, role: &str) -> ApiResult<CustomRole> {
-    if SystemRole::parse("role_id", role).is_ok() {
-        return Err(ApiError::conflict(
-            "system_role",
-            "system roles are immutable and cannot be changed or deleted",
-        ));
-    }
-    let role = RoleId::parse("role_id", role).map_err(|_| ApiError::not_found())?;
-    let found = state.store.role(&role).await?;
-    if &found.partner_id != partner {
-        return Err(ApiError::not_found());
-    }
-    Ok(found)
+    let change = RoleChange {
+        name: body.name,
+        permissions: body.permissions,
+    };
+    let role = state.update_role(&auth, &partner, &role, &change).await?;
+    Ok(Json(role.into()))
 }
 
 /// `dry_run=true` lists what a deletion would remove and changes nothing.
@@ -295,53 +219,12 @@ pub async fn delete_role(
     Path((partner, role)): Path<(String, String)>,
     ApiQuery(query): ApiQuery<DryRunQuery>,
 ) -> ApiResult<Json<RoleDeletion>> {
-    let partner = managed_partner(&state, &auth, &partner).await?;
-    let found = partner_role(&state, &partner, &role).await?;
-    let role = found.id.clone();
-    let grants = state
-        .store
-        .grants_using(&partner, &RoleName::Custom(role.clone()))
+    let deletion = state
+        .delete_role(&auth, &partner, &role, query.dry_run)
         .await?;
-    if !query.dry_run {
-        let tenant = (Some(&partner), None);
-        let mut events: Vec<AuditEvent> = grants
-            .iter()
-            .map(|g| {
-                auth.audit.event(
-                    &state,
-                    AuditAction::GrantDeleted,
-                    tenant,
-                    target("grant", g.id.as_str()),
-                    vec![FieldChange {
-                        field: "role".to_owned(),
-                        before: Some(role.to_string()),
-                        after: None,
-                    }],
-                )
-            })
-            .collect();
-        events.push(auth.audit.event(
-            &state,
-            AuditAction::RoleDeleted,
-            tenant,
-            target("role", role.as_str()),
-            vec![FieldChange {
-                field: "name".to_owned(),
-                before: Some(found.name),
-                after: None,
-            }],
-        ));
-        state
-            .permissions
-            .commit([Change::RoleRemoved { role: role.key() }], {
-                let role = role.clone();
-                move |store| async move { store.delete_role(&role, &events).await }
-            })
-            .await?;
-    }
     Ok(Json(RoleDeletion {
-        deleted: !query.dry_run,
-        grants: grants.into_iter().map(GrantView::from).collect(),
+        deleted: deletion.deleted,
+        grants: deletion.grants.into_iter().map(GrantView::from).collect(),
     }))
 }
 
@@ -387,31 +270,7 @@ pub async fn create_department(
     Path(partner): Path<String>,
     ApiJson(body): ApiJson<CreateDepartment>,
 ) -> ApiResult<(StatusCode, Json<DepartmentView>)> {
-    let partner = managed_partner(&state, &auth, &partner).await?;
-    let department = Department {
-        id: state.new_id(DepartmentId::from_trusted),
-        partner_id: partner.clone(),
-        name: validate::name("name", &body.name)?,
-        created_at: state.now(),
-    };
-    let event = auth.audit.event(
-        &state,
-        AuditAction::DepartmentCreated,
-        (Some(&partner), None),
-        target("department", department.id.as_str()),
-        vec![FieldChange::set("name", &department.name)],
-    );
-    let change = Change::Department {
-        department: department.id.key(),
-        partner: partner.key(),
-    };
-    state
-        .permissions
-        .commit([change], {
-            let department = department.clone();
-            move |store| async move { store.create_department(&department, &event).await }
-        })
-        .await?;
+    let department = state.create_department(&auth, &partner, &body.name).await?;
     Ok((StatusCode::CREATED, Json(department.into())))
 }
 
@@ -425,9 +284,8 @@ pub async fn list_departments(
     Path(partner): Path<String>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<DepartmentView>>> {
-    let partner = managed_partner(&state, &auth, &partner).await?;
-    let page = state.store.departments(&partner, &query.page()?).await?;
-    Ok(Json(Page::from(page, DepartmentView::from)))
+    let departments = state.departments(&auth, &partner, query.paging()).await?;
+    Ok(Json(Page::from(departments, DepartmentView::from)))
 }
 
 async fn partner_department(
@@ -435,12 +293,7 @@ async fn partner_department(
     partner: &PartnerId,
     department: &str,
 ) -> ApiResult<Department> {
-    let id = DepartmentId::parse("department_id", department).map_err(|_| ApiError::not_found())?;
-    let department = state.store.department(&id).await?;
-    if &department.partner_id != partner {
-        return Err(ApiError::not_found());
-    }
-    Ok(department)
+    Ok(state.partner_department(partner, department).await?)
 }
 
 /// Delete a department, its memberships and its grants; members lose inherited rights at once.
@@ -452,28 +305,8 @@ pub async fn delete_department(
     auth: Auth,
     Path((partner, department)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let partner = managed_partner(&state, &auth, &partner).await?;
-    let department = partner_department(&state, &partner, &department).await?;
-    let event = auth.audit.event(
-        &state,
-        AuditAction::DepartmentDeleted,
-        (Some(&partner), None),
-        target("department", department.id.as_str()),
-        vec![FieldChange {
-            field: "name".to_owned(),
-            before: Some(department.name),
-            after: None,
-        }],
-    );
-    let change = Change::DepartmentRemoved {
-        department: department.id.key(),
-    };
     state
-        .permissions
-        .commit([change], {
-            let department = department.id.clone();
-            move |store| async move { store.delete_department(&department, &event).await }
-        })
+        .delete_department(&auth, &partner, &department)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -494,9 +327,9 @@ pub async fn department_members(
     auth: Auth,
     Path((partner, department)): Path<(String, String)>,
 ) -> ApiResult<Json<DepartmentMembers>> {
-    let partner = managed_partner(&state, &auth, &partner).await?;
-    let department = partner_department(&state, &partner, &department).await?;
-    let members = state.store.department_members(&department.id).await?;
+    let members = state
+        .department_members(&auth, &partner, &department)
+        .await?;
     Ok(Json(DepartmentMembers {
         account_ids: members.iter().map(ToString::to_string).collect(),
     }))
@@ -505,50 +338,12 @@ pub async fn department_members(
 async fn set_membership(
     state: &AppState,
     auth: &Auth,
-    (partner, department, account): (String, String, String),
+    path: (String, String, String),
     member: bool,
 ) -> ApiResult<StatusCode> {
-    let partner = managed_partner(state, auth, &partner).await?;
-    let department = partner_department(state, &partner, &department).await?;
-    let account = AccountId::parse("account_id", &account).map_err(|_| ApiError::not_found())?;
-    state.store.member(&partner, &account).await?;
-    let (action, change) = if member {
-        (
-            AuditAction::DepartmentMemberAdded,
-            FieldChange::set("department", &department.id),
-        )
-    } else {
-        (
-            AuditAction::DepartmentMemberRemoved,
-            FieldChange {
-                field: "department".to_owned(),
-                before: Some(department.id.to_string()),
-                after: None,
-            },
-        )
-    };
-    let event = auth.audit.event(
-        state,
-        action,
-        (Some(&partner), None),
-        target("account", account.as_str()),
-        vec![change],
-    );
-    let change = Change::DepartmentMember {
-        department: department.id.key(),
-        account: account.key(),
-        member,
-    };
+    let (partner, department, account) = path;
     state
-        .permissions
-        .commit([change], {
-            let (department, now) = (department.id.clone(), state.now());
-            move |store| async move {
-                store
-                    .set_department_member(&department, &account, member, now, &event)
-                    .await
-            }
-        })
+        .set_department_member(auth, (&partner, &department, &account), member)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -180,6 +180,26 @@ async fn attempts(
         .map(drop),
     );
     note(
+        "create_role",
+        app.create_role(who, partner, "", "not a purpose", &[])
+            .await
+            .map(drop),
+    );
+    note("roles", app.roles(who, partner, no_paging).await.map(drop));
+    note(
+        "create_department",
+        app.create_department(who, partner, "").await.map(drop),
+    );
+    note(
+        "departments",
+        app.departments(who, partner, no_paging).await.map(drop),
+    );
+    note(
+        "set_department_member",
+        app.set_department_member(who, (partner, "not a department", tech), true)
+            .await,
+    );
+    note(
         "set_technician_access",
         app.set_technician_access(who, site, Some(false))
             .await
@@ -218,7 +238,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     assert_eq!(before.len(), 1);
 
     let hidden = attempts(&app.state, &outsider, &acme.id, &site, &techs[0]).await;
-    assert_eq!(hidden.len(), 24);
+    assert_eq!(hidden.len(), 29);
     for (name, error) in &hidden {
         let error = error
             .as_ref()

@@ -1,0 +1,387 @@
+//! What grants are made of, at a partner (reference 003): custom roles and departments with
+//! their members. Every change commits with its audit event and its permission-index change.
+
+use siteward_core::access::{Action, authorize};
+use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::ids::{AccountId, DepartmentId, PartnerId, RoleId};
+use siteward_core::page::Page;
+use siteward_core::permission::index::Change;
+use siteward_core::permission::records::{AccessGrant, CustomRole, Department, RoleName};
+use siteward_core::permission::role::{Purpose, SystemRole, custom_permissions};
+use siteward_core::validate;
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::page::Paging;
+use crate::services::App;
+use crate::sites::partner_id;
+
+/// The audit target of a record of this kind.
+pub fn target(kind: &'static str, id: &str) -> AuditTarget {
+    AuditTarget {
+        kind,
+        id: id.to_owned(),
+    }
+}
+
+/// A change to a custom role; what is `None` stays as it is.
+#[derive(Debug, Clone, Default)]
+pub struct RoleChange {
+    /// A new name.
+    pub name: Option<String>,
+    /// New permissions (all of them), which must fit the role's purpose.
+    pub permissions: Option<Vec<String>>,
+}
+
+/// What deleting a role does: the grants that use it go with it.
+#[derive(Debug)]
+pub struct RoleDeletion {
+    /// Whether it was deleted (not a dry run).
+    pub deleted: bool,
+    /// The grants deleted with it (or that would be).
+    pub grants: Vec<AccessGrant>,
+}
+
+impl App {
+    /// The partner `partner` (as given), which the caller must manage: Super Admins, Admins,
+    /// partner tokens, the operator.
+    pub async fn managed_partner(&self, caller: &Caller, partner: &str) -> AppResult<PartnerId> {
+        let partner = partner_id(partner)?;
+        authorize(&caller.principal, Action::ManageMembers(&partner))?;
+        self.store.partner(&partner).await?;
+        Ok(partner)
+    }
+
+    /// Creates a custom role of a purpose, with permissions of that purpose.
+    pub async fn create_role(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        name: &str,
+        purpose: &str,
+        permissions: &[String],
+    ) -> AppResult<CustomRole> {
+        let partner = self.managed_partner(caller, partner).await?;
+        let purpose = Purpose::parse("purpose", purpose)?;
+        let role = CustomRole {
+            id: self.new_id(RoleId::from_trusted),
+            partner_id: partner.clone(),
+            name: validate::name("name", name)?,
+            purpose,
+            permissions: custom_permissions("permissions", purpose, permissions)?,
+            created_at: self.now(),
+        };
+        let event = caller.audit.event(
+            self,
+            AuditAction::RoleCreated,
+            (Some(&partner), None),
+            target("role", role.id.as_str()),
+            vec![
+                FieldChange::set("name", &role.name),
+                FieldChange::set("purpose", role.purpose),
+            ],
+        );
+        self.permissions
+            .commit([role.change()], {
+                let role = role.clone();
+                move |store| async move { store.create_role(&role, &event).await }
+            })
+            .await?;
+        Ok(role)
+    }
+
+    /// A partner's custom roles, a page at a time.
+    pub async fn roles(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<CustomRole>> {
+        let partner = self.managed_partner(caller, partner).await?;
+        Ok(self.store.roles(&partner, &paging.parse()?).await?)
+    }
+
+    /// Renames a custom role or changes its permissions; system roles cannot change.
+    pub async fn update_role(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        role: &str,
+        change: &RoleChange,
+    ) -> AppResult<CustomRole> {
+        let partner = self.managed_partner(caller, partner).await?;
+        let before = self.partner_role(&partner, role).await?;
+        let mut after = before.clone();
+        if let Some(name) = &change.name {
+            after.name = validate::name("name", name)?;
+        }
+        if let Some(permissions) = &change.permissions {
+            after.permissions = custom_permissions("permissions", after.purpose, permissions)?;
+        }
+        if after == before {
+            return Ok(after);
+        }
+        let names = |r: &CustomRole| {
+            r.permissions
+                .iter()
+                .map(|p| p.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let mut changes = Vec::new();
+        if after.name != before.name {
+            changes.push(FieldChange::changed("name", &before.name, &after.name));
+        }
+        if after.permissions != before.permissions {
+            changes.push(FieldChange::changed(
+                "permissions",
+                names(&before),
+                names(&after),
+            ));
+        }
+        let event = caller.audit.event(
+            self,
+            AuditAction::RoleUpdated,
+            (Some(&partner), None),
+            target("role", after.id.as_str()),
+            changes,
+        );
+        self.permissions
+            .commit([after.change()], {
+                let after = after.clone();
+                move |store| async move { store.update_role(&after, &event).await }
+            })
+            .await?;
+        Ok(after)
+    }
+
+    /// Deletes a custom role and the grants that use it, in one transaction; a dry run only
+    /// tells which grants would go.
+    pub async fn delete_role(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        role: &str,
+        dry_run: bool,
+    ) -> AppResult<RoleDeletion> {
+        let partner = self.managed_partner(caller, partner).await?;
+        let found = self.partner_role(&partner, role).await?;
+        let role = found.id.clone();
+        let grants = self
+            .store
+            .grants_using(&partner, &RoleName::Custom(role.clone()))
+            .await?;
+        if !dry_run {
+            let tenant = (Some(&partner), None);
+            let mut events: Vec<AuditEvent> = grants
+                .iter()
+                .map(|g| {
+                    caller.audit.event(
+                        self,
+                        AuditAction::GrantDeleted,
+                        tenant,
+                        target("grant", g.id.as_str()),
+                        vec![FieldChange {
+                            field: "role".to_owned(),
+                            before: Some(role.to_string()),
+                            after: None,
+                        }],
+                    )
+                })
+                .collect();
+            events.push(caller.audit.event(
+                self,
+                AuditAction::RoleDeleted,
+                tenant,
+                target("role", role.as_str()),
+                vec![FieldChange {
+                    field: "name".to_owned(),
+                    before: Some(found.name),
+                    after: None,
+                }],
+            ));
+            self.permissions
+                .commit([Change::RoleRemoved { role: role.key() }], {
+                    let role = role.clone();
+                    move |store| async move { store.delete_role(&role, &events).await }
+                })
+                .await?;
+        }
+        Ok(RoleDeletion {
+            deleted: !dry_run,
+            grants,
+        })
+    }
+
+    /// Creates a department.
+    pub async fn create_department(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        name: &str,
+    ) -> AppResult<Department> {
+        let partner = self.managed_partner(caller, partner).await?;
+        let department = Department {
+            id: self.new_id(DepartmentId::from_trusted),
+            partner_id: partner.clone(),
+            name: validate::name("name", name)?,
+            created_at: self.now(),
+        };
+        let event = caller.audit.event(
+            self,
+            AuditAction::DepartmentCreated,
+            (Some(&partner), None),
+            target("department", department.id.as_str()),
+            vec![FieldChange::set("name", &department.name)],
+        );
+        let change = Change::Department {
+            department: department.id.key(),
+            partner: partner.key(),
+        };
+        self.permissions
+            .commit([change], {
+                let department = department.clone();
+                move |store| async move { store.create_department(&department, &event).await }
+            })
+            .await?;
+        Ok(department)
+    }
+
+    /// A partner's departments, a page at a time.
+    pub async fn departments(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<Department>> {
+        let partner = self.managed_partner(caller, partner).await?;
+        Ok(self.store.departments(&partner, &paging.parse()?).await?)
+    }
+
+    /// Deletes a department; its members' access through it ends, and the grants naming it
+    /// go with it.
+    pub async fn delete_department(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        department: &str,
+    ) -> AppResult<()> {
+        let partner = self.managed_partner(caller, partner).await?;
+        let department = self.partner_department(&partner, department).await?;
+        let event = caller.audit.event(
+            self,
+            AuditAction::DepartmentDeleted,
+            (Some(&partner), None),
+            target("department", department.id.as_str()),
+            vec![FieldChange {
+                field: "name".to_owned(),
+                before: Some(department.name),
+                after: None,
+            }],
+        );
+        let change = Change::DepartmentRemoved {
+            department: department.id.key(),
+        };
+        self.permissions
+            .commit([change], {
+                let department = department.id.clone();
+                move |store| async move { store.delete_department(&department, &event).await }
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// A department's members.
+    pub async fn department_members(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        department: &str,
+    ) -> AppResult<Vec<AccountId>> {
+        let partner = self.managed_partner(caller, partner).await?;
+        let department = self.partner_department(&partner, department).await?;
+        Ok(self.store.department_members(&department.id).await?)
+    }
+
+    /// Puts a member of the partner in a department (`member`) or takes them out.
+    pub async fn set_department_member(
+        &self,
+        caller: &Caller,
+        (partner, department, account): (&str, &str, &str),
+        member: bool,
+    ) -> AppResult<()> {
+        let partner = self.managed_partner(caller, partner).await?;
+        let department = self.partner_department(&partner, department).await?;
+        let account = AccountId::parse("account_id", account).map_err(|_| AppError::not_found())?;
+        self.store.member(&partner, &account).await?;
+        let (action, change) = if member {
+            (
+                AuditAction::DepartmentMemberAdded,
+                FieldChange::set("department", &department.id),
+            )
+        } else {
+            (
+                AuditAction::DepartmentMemberRemoved,
+                FieldChange {
+                    field: "department".to_owned(),
+                    before: Some(department.id.to_string()),
+                    after: None,
+                },
+            )
+        };
+        let event = caller.audit.event(
+            self,
+            action,
+            (Some(&partner), None),
+            target("account", account.as_str()),
+            vec![change],
+        );
+        let change = Change::DepartmentMember {
+            department: department.id.key(),
+            account: account.key(),
+            member,
+        };
+        self.permissions
+            .commit([change], {
+                let (department, now) = (department.id.clone(), self.now());
+                move |store| async move {
+                    store
+                        .set_department_member(&department, &account, member, now, &event)
+                        .await
+                }
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// A custom role of the partner; a system role's name answers `system_role`.
+    async fn partner_role(&self, partner: &PartnerId, role: &str) -> AppResult<CustomRole> {
+        if SystemRole::parse("role_id", role).is_ok() {
+            return Err(AppError::conflict(
+                "system_role",
+                "system roles are immutable and cannot be changed or deleted",
+            ));
+        }
+        let role = RoleId::parse("role_id", role).map_err(|_| AppError::not_found())?;
+        let found = self.store.role(&role).await?;
+        if &found.partner_id != partner {
+            return Err(AppError::not_found());
+        }
+        Ok(found)
+    }
+
+    /// A department of the partner.
+    pub async fn partner_department(
+        &self,
+        partner: &PartnerId,
+        department: &str,
+    ) -> AppResult<Department> {
+        let id =
+            DepartmentId::parse("department_id", department).map_err(|_| AppError::not_found())?;
+        let department = self.store.department(&id).await?;
+        if &department.partner_id != partner {
+            return Err(AppError::not_found());
+        }
+        Ok(department)
+    }
+}
