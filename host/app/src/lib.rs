@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod grants;
 pub mod invitations;
 pub mod licences;
 pub mod page;

@@ -117,6 +117,76 @@ pub enum GrantScope {
     Section(Section),
 }
 
+impl GrantScope {
+    /// The purpose of the roles this scope takes: device roles for sites, groups and devices;
+    /// a section's own purpose for a section.
+    pub fn purpose(&self) -> Purpose {
+        match self {
+            Self::Site(_) | Self::Group(_) | Self::Device(_) => Purpose::DevicesAndGroups,
+            Self::Section(Section::Invitations) => Purpose::Invitations,
+            Self::Section(Section::Administration) => Purpose::Administration,
+        }
+    }
+}
+
+/// The rules a new grant's parts must follow together: the role (of `role_purpose`) fits the
+/// scope, and a window, when it has both ends, starts before it ends.
+pub fn check_grant(
+    scope: &GrantScope,
+    role_purpose: Purpose,
+    valid_from: Option<Timestamp>,
+    expires_at: Option<Timestamp>,
+) -> Result<(), crate::FieldError> {
+    let purpose = scope.purpose();
+    if role_purpose != purpose {
+        return Err(crate::FieldError::new(
+            "role",
+            format!("is a {role_purpose} role; this scope takes {purpose} roles"),
+        ));
+    }
+    if let (Some(from), Some(until)) = (valid_from, expires_at)
+        && from >= until
+    {
+        return Err(crate::FieldError::new(
+            "expires_at",
+            "must be after valid_from",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod grant_rules {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn a_role_fits_its_scope_and_a_window_starts_before_it_ends() {
+        let site = GrantScope::Site(SiteId::from_trusted("s".to_owned()));
+        let section = GrantScope::Section(Section::Administration);
+        assert!(check_grant(&site, Purpose::DevicesAndGroups, None, None).is_ok());
+        assert_eq!(
+            check_grant(&site, Purpose::Administration, None, None)
+                .unwrap_err()
+                .field,
+            "role"
+        );
+        assert!(check_grant(&section, Purpose::Administration, None, None).is_ok());
+        assert!(check_grant(&section, Purpose::Invitations, None, None).is_err());
+        let t = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let later = t + chrono::Duration::milliseconds(1);
+        assert!(check_grant(&site, Purpose::DevicesAndGroups, Some(t), Some(later)).is_ok());
+        for (from, until) in [(t, t), (later, t)] {
+            assert_eq!(
+                check_grant(&site, Purpose::DevicesAndGroups, Some(from), Some(until))
+                    .unwrap_err()
+                    .field,
+                "expires_at"
+            );
+        }
+    }
+}
+
 /// A role by name or id, as grants store it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RoleName {

@@ -12,15 +12,12 @@ use utoipa::{IntoParams, ToSchema};
 use siteward_core::FieldError;
 use siteward_core::access::{Action, SiteRef, authorize};
 use siteward_core::audit::{AuditAction, AuditTarget, FieldChange};
-use siteward_core::ids::{
-    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, PartnerId, SiteId,
-};
-use siteward_core::permission::Section;
+use siteward_core::ids::{DeviceGroupId, DeviceId, SiteId};
 use siteward_core::permission::index::Change;
 use siteward_core::permission::records::{
-    AccessGrant, CustomRole, Department, Device, DeviceGroup, GrantScope, GrantSubject, RoleName,
+    AccessGrant, CustomRole, Department, Device, DeviceGroup, GrantScope, GrantSubject,
 };
-use siteward_core::permission::role::{Purpose, SystemRole};
+use siteward_core::permission::role::SystemRole;
 use siteward_core::tenancy::Site;
 use siteward_core::validate;
 
@@ -29,6 +26,7 @@ use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use siteward_app::grants::NewGrant;
 use siteward_app::roles::RoleChange;
 
 fn target(kind: &'static str, id: &str) -> AuditTarget {
@@ -36,12 +34,6 @@ fn target(kind: &'static str, id: &str) -> AuditTarget {
         kind,
         id: id.to_owned(),
     }
-}
-
-/// The partner in the path, which the caller must manage (Super Admins, Admins, partner
-/// tokens, the operator).
-async fn managed_partner(state: &AppState, auth: &Auth, partner: &str) -> ApiResult<PartnerId> {
-    Ok(state.managed_partner(auth, partner).await?)
 }
 
 /// The site in the path, whose devices the caller manages.
@@ -288,14 +280,6 @@ pub async fn list_departments(
     Ok(Json(Page::from(departments, DepartmentView::from)))
 }
 
-async fn partner_department(
-    state: &AppState,
-    partner: &PartnerId,
-    department: &str,
-) -> ApiResult<Department> {
-    Ok(state.partner_department(partner, department).await?)
-}
-
 /// Delete a department, its memberships and its grants; members lose inherited rights at once.
 #[utoipa::path(delete, path = "/v1/partners/{partner_id}/departments/{department_id}", tag = "access", security(("bearer" = [])),
     params(("partner_id" = String, Path), ("department_id" = String, Path)),
@@ -449,81 +433,6 @@ pub struct CreateGrant {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// Checks that the subject exists at the partner.
-async fn grant_subject(
-    state: &AppState,
-    partner: &PartnerId,
-    subject: &KindAndId,
-) -> ApiResult<GrantSubject> {
-    let unknown = || FieldError::new("subject.id", "does not exist at this partner");
-    match subject.kind.as_str() {
-        "technician" => {
-            let id = AccountId::parse("subject.id", &subject.id)?;
-            state
-                .store
-                .member(partner, &id)
-                .await
-                .map_err(|_| unknown())?;
-            Ok(GrantSubject::Technician(id))
-        }
-        "department" => {
-            let id = DepartmentId::parse("subject.id", &subject.id)?;
-            partner_department(state, partner, id.as_str())
-                .await
-                .map_err(|_| unknown())?;
-            Ok(GrantSubject::Department(id))
-        }
-        _ => Err(FieldError::new("subject.kind", "must be one of: technician, department").into()),
-    }
-}
-
-/// Checks that the scope exists at the partner, and returns the purpose roles on it need.
-async fn grant_scope(
-    state: &AppState,
-    partner: &PartnerId,
-    scope: &KindAndId,
-) -> ApiResult<(GrantScope, Purpose)> {
-    let unknown = || FieldError::new("scope.id", "does not exist at this partner");
-    let devices = Purpose::DevicesAndGroups;
-    match scope.kind.as_str() {
-        "site" => {
-            let id = SiteId::parse("scope.id", &scope.id)?;
-            let site = state.store.site(&id).await.map_err(|_| unknown())?;
-            if &site.partner_id != partner {
-                return Err(unknown().into());
-            }
-            Ok((GrantScope::Site(id), devices))
-        }
-        "group" => {
-            let id = DeviceGroupId::parse("scope.id", &scope.id)?;
-            let group = state.store.device_group(&id).await.map_err(|_| unknown())?;
-            if &group.partner_id != partner {
-                return Err(unknown().into());
-            }
-            Ok((GrantScope::Group(id), devices))
-        }
-        "device" => {
-            let id = DeviceId::parse("scope.id", &scope.id)?;
-            let device = state.store.device(&id).await.map_err(|_| unknown())?;
-            if &device.partner_id != partner {
-                return Err(unknown().into());
-            }
-            Ok((GrantScope::Device(id), devices))
-        }
-        "section" => {
-            let section = Section::parse("scope.id", &scope.id)?;
-            let purpose = match section {
-                Section::Invitations => Purpose::Invitations,
-                Section::Administration => Purpose::Administration,
-            };
-            Ok((GrantScope::Section(section), purpose))
-        }
-        _ => Err(
-            FieldError::new("scope.kind", "must be one of: site, group, device, section").into(),
-        ),
-    }
-}
-
 /// Grant a role on a site, device group, device or section to a technician or department,
 /// optionally from and until given times.
 #[utoipa::path(post, path = "/v1/partners/{partner_id}/grants", tag = "access", security(("bearer" = [])),
@@ -535,64 +444,14 @@ pub async fn create_grant(
     Path(partner): Path<String>,
     ApiJson(body): ApiJson<CreateGrant>,
 ) -> ApiResult<(StatusCode, Json<GrantView>)> {
-    let partner = managed_partner(&state, &auth, &partner).await?;
-    let subject = grant_subject(&state, &partner, &body.subject).await?;
-    let (scope, purpose) = grant_scope(&state, &partner, &body.scope).await?;
-    let role = RoleName::parse("role", &body.role)?;
-    let role_purpose = match &role {
-        RoleName::System(system) => system.purpose(),
-        RoleName::Custom(id) => {
-            let custom = state
-                .store
-                .role(id)
-                .await
-                .ok()
-                .filter(|r| r.partner_id == partner)
-                .ok_or_else(|| FieldError::new("role", "does not exist at this partner"))?;
-            custom.purpose
-        }
-    };
-    if role_purpose != purpose {
-        return Err(FieldError::new(
-            "role",
-            format!("is a {role_purpose} role; this scope takes {purpose} roles"),
-        )
-        .into());
-    }
-    if let (Some(from), Some(until)) = (body.valid_from, body.expires_at)
-        && from >= until
-    {
-        return Err(FieldError::new("expires_at", "must be after valid_from").into());
-    }
-    let grant = AccessGrant {
-        id: state.new_id(GrantId::from_trusted),
-        partner_id: partner.clone(),
-        subject,
-        scope,
-        role,
+    let new = NewGrant {
+        subject: (body.subject.kind, body.subject.id),
+        scope: (body.scope.kind, body.scope.id),
+        role: body.role,
         valid_from: body.valid_from,
         expires_at: body.expires_at,
-        created_by: auth.account.as_ref().map(|a| a.id.clone()),
-        created_at: state.now(),
     };
-    let event = auth.audit.event(
-        &state,
-        AuditAction::GrantCreated,
-        (Some(&partner), None),
-        target("grant", grant.id.as_str()),
-        vec![
-            FieldChange::set("role", grant.role.as_str()),
-            FieldChange::set("subject", &body.subject.id),
-            FieldChange::set("scope", &body.scope.id),
-        ],
-    );
-    state
-        .permissions
-        .commit([grant.change()], {
-            let grant = grant.clone();
-            move |store| async move { store.create_grant(&grant, &event).await }
-        })
-        .await?;
+    let grant = state.create_grant(&auth, &partner, &new).await?;
     Ok((StatusCode::CREATED, Json(grant.into())))
 }
 
@@ -606,9 +465,8 @@ pub async fn list_grants(
     Path(partner): Path<String>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<GrantView>>> {
-    let partner = managed_partner(&state, &auth, &partner).await?;
-    let page = state.store.grants(&partner, &query.page()?).await?;
-    Ok(Json(Page::from(page, GrantView::from)))
+    let grants = state.grants(&auth, &partner, query.paging()).await?;
+    Ok(Json(Page::from(grants, GrantView::from)))
 }
 
 /// Delete a grant; the access it gave ends at once.
@@ -620,29 +478,7 @@ pub async fn delete_grant(
     auth: Auth,
     Path((partner, grant)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let partner = managed_partner(&state, &auth, &partner).await?;
-    let id = GrantId::parse("grant_id", &grant).map_err(|_| ApiError::not_found())?;
-    let grant = state.store.grant(&id).await?;
-    if grant.partner_id != partner {
-        return Err(ApiError::not_found());
-    }
-    let event = auth.audit.event(
-        &state,
-        AuditAction::GrantDeleted,
-        (Some(&partner), None),
-        target("grant", id.as_str()),
-        vec![FieldChange {
-            field: "role".to_owned(),
-            before: Some(grant.role.as_str().to_owned()),
-            after: None,
-        }],
-    );
-    state
-        .permissions
-        .commit([Change::GrantRemoved { grant: id.key() }], {
-            move |store| async move { store.delete_grant(&id, &event).await }
-        })
-        .await?;
+    state.delete_grant(&auth, &partner, &grant).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -4,6 +4,7 @@
 //! nothing changes either way. The console will call these same functions.
 
 use siteward_app::auth::Caller;
+use siteward_app::grants::NewGrant;
 use siteward_app::licences::SeatChange;
 use siteward_app::page::Paging;
 use siteward_app::partners::{MemberChange, NewMember};
@@ -200,6 +201,30 @@ async fn attempts(
             .await,
     );
     note(
+        "create_grant",
+        app.create_grant(
+            who,
+            partner,
+            &NewGrant {
+                subject: ("not a kind".to_owned(), tech.to_owned()),
+                scope: ("site".to_owned(), site.to_owned()),
+                role: "full_device_access".to_owned(),
+                valid_from: None,
+                expires_at: None,
+            },
+        )
+        .await
+        .map(drop),
+    );
+    note(
+        "grants",
+        app.grants(who, partner, no_paging).await.map(drop),
+    );
+    note(
+        "delete_grant",
+        app.delete_grant(who, partner, "not a grant").await,
+    );
+    note(
         "set_technician_access",
         app.set_technician_access(who, site, Some(false))
             .await
@@ -238,7 +263,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     assert_eq!(before.len(), 1);
 
     let hidden = attempts(&app.state, &outsider, &acme.id, &site, &techs[0]).await;
-    assert_eq!(hidden.len(), 29);
+    assert_eq!(hidden.len(), 32);
     for (name, error) in &hidden {
         let error = error
             .as_ref()

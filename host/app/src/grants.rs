@@ -1,0 +1,221 @@
+//! Grants (reference 003): a role given to a technician or a department, at a site, a device
+//! group, a device or a partner section, for a while or for good. What a grant's parts must
+//! satisfy together is the core's (`permission::records::check_grant`); that they exist at
+//! the partner is checked here.
+
+use siteward_core::FieldError;
+use siteward_core::Timestamp;
+use siteward_core::audit::{AuditAction, FieldChange};
+use siteward_core::ids::{
+    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, PartnerId, SiteId,
+};
+use siteward_core::page::Page;
+use siteward_core::permission::Section;
+use siteward_core::permission::index::Change;
+use siteward_core::permission::records::{
+    AccessGrant, GrantScope, GrantSubject, RoleName, check_grant,
+};
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::page::Paging;
+use crate::roles::target;
+use crate::services::App;
+
+/// A grant as given: kinds and ids as text (checked after the caller is authorized).
+#[derive(Debug, Clone)]
+pub struct NewGrant {
+    /// `technician` or `department`, and its id.
+    pub subject: (String, String),
+    /// `site`, `group` or `device` and its id, or `section` and its name.
+    pub scope: (String, String),
+    /// A system role's name or a custom role's id.
+    pub role: String,
+    /// From when (inclusive); absent: now.
+    pub valid_from: Option<Timestamp>,
+    /// Until when (exclusive); absent: for good.
+    pub expires_at: Option<Timestamp>,
+}
+
+impl App {
+    /// Gives a role to a technician or department at a scope of the partner.
+    pub async fn create_grant(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        new: &NewGrant,
+    ) -> AppResult<AccessGrant> {
+        let partner = self.managed_partner(caller, partner).await?;
+        let subject = self.grant_subject(&partner, &new.subject).await?;
+        let scope = self.grant_scope(&partner, &new.scope).await?;
+        let role = RoleName::parse("role", &new.role)?;
+        let role_purpose = match &role {
+            RoleName::System(system) => system.purpose(),
+            RoleName::Custom(id) => {
+                self.store
+                    .role(id)
+                    .await
+                    .ok()
+                    .filter(|r| r.partner_id == partner)
+                    .ok_or_else(|| FieldError::new("role", "does not exist at this partner"))?
+                    .purpose
+            }
+        };
+        check_grant(&scope, role_purpose, new.valid_from, new.expires_at)?;
+        let grant = AccessGrant {
+            id: self.new_id(GrantId::from_trusted),
+            partner_id: partner.clone(),
+            subject,
+            scope,
+            role,
+            valid_from: new.valid_from,
+            expires_at: new.expires_at,
+            created_by: caller.account.as_ref().map(|a| a.id.clone()),
+            created_at: self.now(),
+        };
+        let event = caller.audit.event(
+            self,
+            AuditAction::GrantCreated,
+            (Some(&partner), None),
+            target("grant", grant.id.as_str()),
+            vec![
+                FieldChange::set("role", grant.role.as_str()),
+                FieldChange::set("subject", &new.subject.1),
+                FieldChange::set("scope", &new.scope.1),
+            ],
+        );
+        self.permissions
+            .commit([grant.change()], {
+                let grant = grant.clone();
+                move |store| async move { store.create_grant(&grant, &event).await }
+            })
+            .await?;
+        Ok(grant)
+    }
+
+    /// A partner's grants, a page at a time.
+    pub async fn grants(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<AccessGrant>> {
+        let partner = self.managed_partner(caller, partner).await?;
+        Ok(self.store.grants(&partner, &paging.parse()?).await?)
+    }
+
+    /// Deletes a grant; what it gave ends at once.
+    pub async fn delete_grant(&self, caller: &Caller, partner: &str, grant: &str) -> AppResult<()> {
+        let partner = self.managed_partner(caller, partner).await?;
+        let id = GrantId::parse("grant_id", grant).map_err(|_| AppError::not_found())?;
+        let grant = self.store.grant(&id).await?;
+        if grant.partner_id != partner {
+            return Err(AppError::not_found());
+        }
+        let event = caller.audit.event(
+            self,
+            AuditAction::GrantDeleted,
+            (Some(&partner), None),
+            target("grant", id.as_str()),
+            vec![FieldChange {
+                field: "role".to_owned(),
+                before: Some(grant.role.as_str().to_owned()),
+                after: None,
+            }],
+        );
+        self.permissions
+            .commit([Change::GrantRemoved { grant: id.key() }], {
+                move |store| async move { store.delete_grant(&id, &event).await }
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// A grant's subject, which must be a member or a department of the partner.
+    async fn grant_subject(
+        &self,
+        partner: &PartnerId,
+        (kind, id): &(String, String),
+    ) -> AppResult<GrantSubject> {
+        let unknown = || FieldError::new("subject.id", "does not exist at this partner");
+        match kind.as_str() {
+            "technician" => {
+                let id = AccountId::parse("subject.id", id)?;
+                self.store
+                    .member(partner, &id)
+                    .await
+                    .map_err(|_| unknown())?;
+                Ok(GrantSubject::Technician(id))
+            }
+            "department" => {
+                let id = DepartmentId::parse("subject.id", id)?;
+                self.partner_department(partner, id.as_str())
+                    .await
+                    .map_err(|_| unknown())?;
+                Ok(GrantSubject::Department(id))
+            }
+            _ => Err(
+                FieldError::new("subject.kind", "must be one of: technician, department").into(),
+            ),
+        }
+    }
+
+    /// A grant's scope, which must be the partner's.
+    async fn grant_scope(
+        &self,
+        partner: &PartnerId,
+        (kind, id): &(String, String),
+    ) -> AppResult<GrantScope> {
+        let unknown = || FieldError::new("scope.id", "does not exist at this partner");
+        let ours = |owner: &PartnerId| {
+            if owner == partner {
+                Ok(())
+            } else {
+                Err(unknown())
+            }
+        };
+        match kind.as_str() {
+            "site" => {
+                let id = SiteId::parse("scope.id", id)?;
+                ours(
+                    &self
+                        .store
+                        .site(&id)
+                        .await
+                        .map_err(|_| unknown())?
+                        .partner_id,
+                )?;
+                Ok(GrantScope::Site(id))
+            }
+            "group" => {
+                let id = DeviceGroupId::parse("scope.id", id)?;
+                ours(
+                    &self
+                        .store
+                        .device_group(&id)
+                        .await
+                        .map_err(|_| unknown())?
+                        .partner_id,
+                )?;
+                Ok(GrantScope::Group(id))
+            }
+            "device" => {
+                let id = DeviceId::parse("scope.id", id)?;
+                ours(
+                    &self
+                        .store
+                        .device(&id)
+                        .await
+                        .map_err(|_| unknown())?
+                        .partner_id,
+                )?;
+                Ok(GrantScope::Device(id))
+            }
+            "section" => Ok(GrantScope::Section(Section::parse("scope.id", id)?)),
+            _ => Err(
+                FieldError::new("scope.kind", "must be one of: site, group, device, section")
+                    .into(),
+            ),
+        }
+    }
+}
