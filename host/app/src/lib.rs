@@ -8,6 +8,7 @@
 //! requests into calls here and answers into responses.
 
 pub mod auth;
+pub mod devices;
 pub mod error;
 pub mod grants;
 pub mod invitations;

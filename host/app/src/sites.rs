@@ -30,6 +30,8 @@ pub enum SiteAccess {
     ManageTokens,
     /// Manage its technicians and its Technician Access switch.
     ManageTechnicians,
+    /// Manage its devices and device groups.
+    ManageDevices,
 }
 
 impl SiteAccess {
@@ -40,6 +42,7 @@ impl SiteAccess {
             Self::ViewAudit => Action::ViewSiteAudit(site),
             Self::ManageTokens => Action::ManageSiteTokens(site),
             Self::ManageTechnicians => Action::ManageSiteTechnicians(site),
+            Self::ManageDevices => Action::ManageDevices(site),
         }
     }
 }

@@ -9,46 +9,19 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use siteward_core::FieldError;
-use siteward_core::access::{Action, SiteRef, authorize};
-use siteward_core::audit::{AuditAction, AuditTarget, FieldChange};
-use siteward_core::ids::{DeviceGroupId, DeviceId, SiteId};
-use siteward_core::permission::index::Change;
+use siteward_app::devices::DeviceInput;
+use siteward_app::grants::NewGrant;
+use siteward_app::roles::RoleChange;
 use siteward_core::permission::records::{
     AccessGrant, CustomRole, Department, Device, DeviceGroup, GrantScope, GrantSubject,
 };
 use siteward_core::permission::role::SystemRole;
-use siteward_core::tenancy::Site;
-use siteward_core::validate;
 
 use super::views::{ListQuery, Page};
 use crate::auth::Auth;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use siteward_app::grants::NewGrant;
-use siteward_app::roles::RoleChange;
-
-fn target(kind: &'static str, id: &str) -> AuditTarget {
-    AuditTarget {
-        kind,
-        id: id.to_owned(),
-    }
-}
-
-/// The site in the path, whose devices the caller manages.
-async fn device_site(state: &AppState, auth: &Auth, site: &str) -> ApiResult<Site> {
-    let id = SiteId::parse("site_id", site).map_err(|_| ApiError::not_found())?;
-    let site = state.store.site(&id).await?;
-    authorize(
-        &auth.principal,
-        Action::ManageDevices(SiteRef {
-            site: &site.id,
-            partner: &site.partner_id,
-        }),
-    )?;
-    Ok(site)
-}
 
 /// A role: system or custom.
 #[derive(Debug, Serialize, ToSchema)]
@@ -524,32 +497,7 @@ pub async fn create_device_group(
     Path(site): Path<String>,
     ApiJson(body): ApiJson<Named>,
 ) -> ApiResult<(StatusCode, Json<DeviceGroupView>)> {
-    let site = device_site(&state, &auth, &site).await?;
-    let group = DeviceGroup {
-        id: state.new_id(DeviceGroupId::from_trusted),
-        site_id: site.id.clone(),
-        partner_id: site.partner_id.clone(),
-        name: validate::name("name", &body.name)?,
-        created_at: state.now(),
-    };
-    let event = auth.audit.event(
-        &state,
-        AuditAction::DeviceGroupCreated,
-        (Some(&site.partner_id), Some(&site.id)),
-        target("device_group", group.id.as_str()),
-        vec![FieldChange::set("name", &group.name)],
-    );
-    let change = Change::Group {
-        group: group.id.key(),
-        site: site.id.key(),
-    };
-    state
-        .permissions
-        .commit([change], {
-            let group = group.clone();
-            move |store| async move { store.create_device_group(&group, &event).await }
-        })
-        .await?;
+    let group = state.create_device_group(&auth, &site, &body.name).await?;
     Ok((StatusCode::CREATED, Json(group.into())))
 }
 
@@ -563,9 +511,8 @@ pub async fn list_device_groups(
     Path(site): Path<String>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<DeviceGroupView>>> {
-    let site = device_site(&state, &auth, &site).await?;
-    let page = state.store.device_groups(&site.id, &query.page()?).await?;
-    Ok(Json(Page::from(page, DeviceGroupView::from)))
+    let groups = state.device_groups(&auth, &site, query.paging()).await?;
+    Ok(Json(Page::from(groups, DeviceGroupView::from)))
 }
 
 /// Delete a device group: its devices leave it and grants on it are deleted.
@@ -577,39 +524,8 @@ pub async fn delete_device_group(
     auth: Auth,
     Path((site, group)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let site = device_site(&state, &auth, &site).await?;
-    let group = site_group(&state, &site, &group).await?;
-    let event = auth.audit.event(
-        &state,
-        AuditAction::DeviceGroupDeleted,
-        (Some(&site.partner_id), Some(&site.id)),
-        target("device_group", group.id.as_str()),
-        vec![FieldChange {
-            field: "name".to_owned(),
-            before: Some(group.name),
-            after: None,
-        }],
-    );
-    let change = Change::GroupRemoved {
-        group: group.id.key(),
-    };
-    state
-        .permissions
-        .commit([change], {
-            let group = group.id.clone();
-            move |store| async move { store.delete_device_group(&group, &event).await }
-        })
-        .await?;
+    state.delete_device_group(&auth, &site, &group).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-async fn site_group(state: &AppState, site: &Site, group: &str) -> ApiResult<DeviceGroup> {
-    let id = DeviceGroupId::parse("group_id", group).map_err(|_| ApiError::not_found())?;
-    let group = state.store.device_group(&id).await?;
-    if group.site_id != site.id {
-        return Err(ApiError::not_found());
-    }
-    Ok(group)
 }
 
 /// A device.
@@ -649,47 +565,13 @@ pub struct SaveDevice {
     pub group_id: Option<String>,
 }
 
-async fn save_device(
-    state: &AppState,
-    auth: &Auth,
-    site: &Site,
-    mut device: Device,
-    body: &SaveDevice,
-) -> ApiResult<Device> {
-    if let Some(name) = &body.name {
-        device.name = validate::name("name", name)?;
-    }
-    device.group_id = match &body.group_id {
-        Some(group) => {
-            let id = DeviceGroupId::parse("group_id", group)?;
-            site_group(state, site, id.as_str())
-                .await
-                .map_err(|_| FieldError::new("group_id", "is not a device group of this site"))?;
-            Some(id)
+impl SaveDevice {
+    fn input(&self) -> DeviceInput {
+        DeviceInput {
+            name: self.name.clone(),
+            group_id: self.group_id.clone(),
         }
-        None => None,
-    };
-    let event = auth.audit.event(
-        state,
-        AuditAction::DeviceSaved,
-        (Some(&site.partner_id), Some(&site.id)),
-        target("device", device.id.as_str()),
-        vec![
-            FieldChange::set("name", &device.name),
-            FieldChange::set(
-                "group_id",
-                device.group_id.as_ref().map_or("", |g| g.as_str()),
-            ),
-        ],
-    );
-    state
-        .permissions
-        .commit([device.change()], {
-            let device = device.clone();
-            move |store| async move { store.put_device(&device, &event).await }
-        })
-        .await?;
-    Ok(device)
+    }
 }
 
 /// Create a device at a site.
@@ -702,19 +584,7 @@ pub async fn create_device(
     Path(site): Path<String>,
     ApiJson(body): ApiJson<SaveDevice>,
 ) -> ApiResult<(StatusCode, Json<DeviceView>)> {
-    let site = device_site(&state, &auth, &site).await?;
-    let Some(name) = &body.name else {
-        return Err(FieldError::new("name", "is required").into());
-    };
-    let device = Device {
-        id: state.new_id(DeviceId::from_trusted),
-        site_id: site.id.clone(),
-        partner_id: site.partner_id.clone(),
-        group_id: None,
-        name: validate::name("name", name)?,
-        created_at: state.now(),
-    };
-    let device = save_device(&state, &auth, &site, device, &body).await?;
+    let device = state.create_device(&auth, &site, &body.input()).await?;
     Ok((StatusCode::CREATED, Json(device.into())))
 }
 
@@ -728,19 +598,10 @@ pub async fn update_device(
     Path((site, device)): Path<(String, String)>,
     ApiJson(body): ApiJson<SaveDevice>,
 ) -> ApiResult<Json<DeviceView>> {
-    let site = device_site(&state, &auth, &site).await?;
-    let device = site_device(&state, &site, &device).await?;
-    let device = save_device(&state, &auth, &site, device, &body).await?;
+    let device = state
+        .update_device(&auth, &site, &device, &body.input())
+        .await?;
     Ok(Json(device.into()))
-}
-
-async fn site_device(state: &AppState, site: &Site, device: &str) -> ApiResult<Device> {
-    let id = DeviceId::parse("device_id", device).map_err(|_| ApiError::not_found())?;
-    let device = state.store.device(&id).await?;
-    if device.site_id != site.id {
-        return Err(ApiError::not_found());
-    }
-    Ok(device)
 }
 
 /// List a site's devices.
@@ -753,9 +614,8 @@ pub async fn list_devices(
     Path(site): Path<String>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<DeviceView>>> {
-    let site = device_site(&state, &auth, &site).await?;
-    let page = state.store.devices(&site.id, &query.page()?).await?;
-    Ok(Json(Page::from(page, DeviceView::from)))
+    let devices = state.devices(&auth, &site, query.paging()).await?;
+    Ok(Json(Page::from(devices, DeviceView::from)))
 }
 
 /// Delete a device and the grants on it.
@@ -767,28 +627,6 @@ pub async fn delete_device(
     auth: Auth,
     Path((site, device)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let site = device_site(&state, &auth, &site).await?;
-    let device = site_device(&state, &site, &device).await?;
-    let event = auth.audit.event(
-        &state,
-        AuditAction::DeviceDeleted,
-        (Some(&site.partner_id), Some(&site.id)),
-        target("device", device.id.as_str()),
-        vec![FieldChange {
-            field: "name".to_owned(),
-            before: Some(device.name),
-            after: None,
-        }],
-    );
-    let change = Change::DeviceRemoved {
-        device: device.id.key(),
-    };
-    state
-        .permissions
-        .commit([change], {
-            let device = device.id.clone();
-            move |store| async move { store.delete_device(&device, &event).await }
-        })
-        .await?;
+    state.delete_device(&auth, &site, &device).await?;
     Ok(StatusCode::NO_CONTENT)
 }

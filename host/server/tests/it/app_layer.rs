@@ -4,6 +4,7 @@
 //! nothing changes either way. The console will call these same functions.
 
 use siteward_app::auth::Caller;
+use siteward_app::devices::DeviceInput;
 use siteward_app::grants::NewGrant;
 use siteward_app::licences::SeatChange;
 use siteward_app::page::Paging;
@@ -225,6 +226,29 @@ async fn attempts(
         app.delete_grant(who, partner, "not a grant").await,
     );
     note(
+        "create_device_group",
+        app.create_device_group(who, site, "").await.map(drop),
+    );
+    note(
+        "device_groups",
+        app.device_groups(who, site, no_paging).await.map(drop),
+    );
+    note(
+        "delete_device_group",
+        app.delete_device_group(who, site, "not a group").await,
+    );
+    note(
+        "create_device",
+        app.create_device(who, site, &DeviceInput::default())
+            .await
+            .map(drop),
+    );
+    note("devices", app.devices(who, site, no_paging).await.map(drop));
+    note(
+        "delete_device",
+        app.delete_device(who, site, "not a device").await,
+    );
+    note(
         "set_technician_access",
         app.set_technician_access(who, site, Some(false))
             .await
@@ -263,7 +287,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     assert_eq!(before.len(), 1);
 
     let hidden = attempts(&app.state, &outsider, &acme.id, &site, &techs[0]).await;
-    assert_eq!(hidden.len(), 32);
+    assert_eq!(hidden.len(), 38);
     for (name, error) in &hidden {
         let error = error
             .as_ref()

@@ -7,6 +7,7 @@ use std::path::Path;
 /// Handler modules whose use cases live in `siteward-app`; each module moves here as its use
 /// cases move (the rest of `api/` still calls storage itself, see the notes of #18).
 const ON_THE_APP_LAYER: &[&str] = &[
+    "access.rs",
     "licences.rs",
     "partners.rs",
     "people.rs",
