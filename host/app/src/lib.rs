@@ -7,6 +7,7 @@
 //! [`AppError`]. Nothing here knows HTTP, JSON framing or axum; `siteward-server` turns
 //! requests into calls here and answers into responses.
 
+pub mod audit;
 pub mod auth;
 pub mod devices;
 pub mod error;
@@ -24,6 +25,7 @@ pub mod session;
 pub mod sites;
 pub mod technicians;
 pub mod tokens;
+pub mod webhooks;
 
 pub use error::{AppError, AppResult, Kind};
 pub use services::{App, AuditContext, AuditSettings, AuthSettings, Settings, SystemClock, random};

@@ -11,14 +11,11 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use siteward_app::audit::{AuditHome, AuditPlace, EventFilter};
+use siteward_app::page::Paging;
 use siteward_core::FieldError;
-use siteward_core::access::{Action, authorize};
-use siteward_core::audit::{AuditAction, AuditFilter, AuditScope};
-use siteward_core::ids::{PartnerId, SiteId};
 use siteward_core::page::PageRequest;
 
-use super::partners::partner_id;
-use super::sites::{SiteAccess, visible_site};
 use super::views::{AuditEventView, AuditVerificationView, Page};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -49,42 +46,33 @@ pub struct AuditQuery {
 }
 
 impl AuditQuery {
-    fn parse(&self) -> ApiResult<(AuditFilter, PageRequest)> {
-        let filter = filter(&self.actor, &self.action, self.from, self.to)?;
-        Ok((
-            filter,
-            PageRequest::parse(self.limit, self.cursor.as_deref())?,
-        ))
+    fn filter(&self) -> EventFilter<'_> {
+        EventFilter {
+            actor: self.actor.as_deref(),
+            action: self.action.as_deref(),
+            from: self.from,
+            to: self.to,
+        }
     }
-}
 
-fn filter(
-    actor: &Option<String>,
-    action: &Option<String>,
-    from: Option<DateTime<Utc>>,
-    to: Option<DateTime<Utc>>,
-) -> ApiResult<AuditFilter> {
-    Ok(AuditFilter {
-        actor: actor.clone(),
-        action: action
-            .as_deref()
-            .map(|a| AuditAction::parse("action", a))
-            .transpose()?,
-        from,
-        to,
-    })
+    fn paging(&self) -> Paging<'_> {
+        Paging {
+            limit: self.limit,
+            cursor: self.cursor.as_deref(),
+        }
+    }
 }
 
 async fn list(
     state: &AppState,
-    scope: AuditScope,
+    auth: &Auth,
+    home: AuditHome<'_>,
     query: &AuditQuery,
 ) -> ApiResult<Json<Page<AuditEventView>>> {
-    let (filter, page) = query.parse()?;
-    Ok(Json(Page::from(
-        state.store.audit_events(&scope, &filter, &page).await?,
-        AuditEventView::from,
-    )))
+    let events = state
+        .audit_events(auth, home, query.filter(), query.paging())
+        .await?;
+    Ok(Json(Page::from(events, AuditEventView::from)))
 }
 
 /// Every audit event of the platform (operator only).
@@ -95,8 +83,7 @@ pub async fn platform_events(
     auth: Auth,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Page<AuditEventView>>> {
-    authorize(&auth.principal, Action::OperatePlatform)?;
-    list(&state, AuditScope::Platform, &query).await
+    list(&state, &auth, AuditHome::Platform, &query).await
 }
 
 /// A partner's audit events, its sites' included (the partner's admins).
@@ -109,9 +96,7 @@ pub async fn partner_events(
     Path(partner): Path<String>,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Page<AuditEventView>>> {
-    let partner = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ViewPartnerAudit(&partner))?;
-    list(&state, AuditScope::Partner(partner), &query).await
+    list(&state, &auth, AuditHome::Partner(&partner), &query).await
 }
 
 /// A site's audit events (the site's admins and the managing partner's admins).
@@ -124,13 +109,19 @@ pub async fn site_events(
     Path(site): Path<String>,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Page<AuditEventView>>> {
-    let site = visible_site(&state, &auth, &site, SiteAccess::ViewAudit).await?;
-    list(&state, AuditScope::Site(site.id), &query).await
+    list(&state, &auth, AuditHome::Site(&site), &query).await
 }
 
-async fn verify(state: &AppState, scope: &AuditScope) -> ApiResult<AuditVerificationView> {
+async fn verify(
+    state: &AppState,
+    auth: &Auth,
+    home: AuditHome<'_>,
+) -> ApiResult<Json<AuditVerificationView>> {
+    let place = state.audit_place(auth, home).await?;
     let key = state.audit.checkpoint_key.as_deref();
-    Ok(crate::audit::verify(&state.store, scope, key).await?)
+    Ok(Json(
+        crate::audit::verify(&state.store, &place.scope, key).await?,
+    ))
 }
 
 /// Verifies every tenant's audit chain (operator only): reports, per chain, the first broken
@@ -141,8 +132,7 @@ pub async fn verify_platform(
     State(state): State<AppState>,
     auth: Auth,
 ) -> ApiResult<Json<AuditVerificationView>> {
-    authorize(&auth.principal, Action::OperatePlatform)?;
-    Ok(Json(verify(&state, &AuditScope::Platform).await?))
+    verify(&state, &auth, AuditHome::Platform).await
 }
 
 /// Verifies the partner's own audit chain (what happened at the partner outside its sites'
@@ -155,9 +145,7 @@ pub async fn verify_partner(
     auth: Auth,
     Path(partner): Path<String>,
 ) -> ApiResult<Json<AuditVerificationView>> {
-    let partner = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ViewPartnerAudit(&partner))?;
-    Ok(Json(verify(&state, &AuditScope::Partner(partner)).await?))
+    verify(&state, &auth, AuditHome::Partner(&partner)).await
 }
 
 /// Verifies a site's audit chain: everything that happened at the site, whoever did it.
@@ -169,8 +157,7 @@ pub async fn verify_site(
     auth: Auth,
     Path(site): Path<String>,
 ) -> ApiResult<Json<AuditVerificationView>> {
-    let site = visible_site(&state, &auth, &site, SiteAccess::ViewAudit).await?;
-    Ok(Json(verify(&state, &AuditScope::Site(site.id)).await?))
+    verify(&state, &auth, AuditHome::Site(&site)).await
 }
 
 /// What to export, and which events.
@@ -201,11 +188,18 @@ const EXPORT_BATCH: u32 = 1_000;
 /// the stream short (and is logged).
 async fn export(
     state: AppState,
-    scope: AuditScope,
-    tenant: Option<(PartnerId, Option<SiteId>)>,
+    auth: &Auth,
+    home: AuditHome<'_>,
     query: ExportQuery,
 ) -> ApiResult<Response> {
-    let filter = filter(&query.actor, &query.action, query.from, query.to)?;
+    let AuditPlace { scope, tenant } = state.audit_place(auth, home).await?;
+    let filter = EventFilter {
+        actor: query.actor.as_deref(),
+        action: query.action.as_deref(),
+        from: query.from,
+        to: query.to,
+    }
+    .parse()?;
     let chosen = state
         .plugins
         .exporter(
@@ -308,8 +302,7 @@ pub async fn export_platform(
     auth: Auth,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> ApiResult<Response> {
-    authorize(&auth.principal, Action::OperatePlatform)?;
-    export(state, AuditScope::Platform, None, query).await
+    export(state, &auth, AuditHome::Platform, query).await
 }
 
 /// Export a partner's audit events, its sites' included, streamed in a format (the exporter
@@ -323,15 +316,7 @@ pub async fn export_partner(
     Path(partner): Path<String>,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> ApiResult<Response> {
-    let partner = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ViewPartnerAudit(&partner))?;
-    export(
-        state,
-        AuditScope::Partner(partner.clone()),
-        Some((partner, None)),
-        query,
-    )
-    .await
+    export(state, &auth, AuditHome::Partner(&partner), query).await
 }
 
 /// Export a site's audit events, streamed in a format.
@@ -344,7 +329,5 @@ pub async fn export_site(
     Path(site): Path<String>,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> ApiResult<Response> {
-    let site = visible_site(&state, &auth, &site, SiteAccess::ViewAudit).await?;
-    let tenant = (site.partner_id.clone(), Some(site.id.clone()));
-    export(state, AuditScope::Site(site.id), Some(tenant), query).await
+    export(state, &auth, AuditHome::Site(&site), query).await
 }

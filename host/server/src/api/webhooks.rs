@@ -6,12 +6,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use siteward_core::FieldError;
-use siteward_core::access::{Action, authorize};
-use siteward_core::page::PageRequest;
-use siteward_storage::DeliveryStatus;
+use siteward_app::page::Paging;
+use siteward_app::webhooks::{DeliveryFilter, DeliveryStatus};
 
-use super::partners::partner_id;
 use super::views::Page;
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
@@ -75,18 +72,16 @@ pub async fn deliveries(
     Path(partner): Path<String>,
     ApiQuery(query): ApiQuery<DeliveriesQuery>,
 ) -> ApiResult<Json<Page<DeliveryView>>> {
-    let partner = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ManageMembers(&partner))?;
-    let status = match query.status.as_deref() {
-        None => None,
-        Some(text) => Some(DeliveryStatus::parse(text).ok_or_else(|| {
-            FieldError::new("status", "must be one of: pending, delivered, failed")
-        })?),
+    let filter = DeliveryFilter {
+        status: query.status.as_deref(),
+        target: query.target.as_deref(),
     };
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let paging = Paging {
+        limit: query.limit,
+        cursor: query.cursor.as_deref(),
+    };
     let deliveries = state
-        .store
-        .webhook_deliveries(&partner, status, query.target.as_deref(), &page)
+        .webhook_deliveries(&auth, &partner, filter, paging)
         .await?;
     Ok(Json(Page::from(deliveries, |d| DeliveryView {
         id: d.id.to_string(),

@@ -3,6 +3,7 @@
 //! people get `not_found` and learn nothing; a technician of the same partner gets `forbidden`;
 //! nothing changes either way. The console will call these same functions.
 
+use siteward_app::audit::{AuditHome, EventFilter};
 use siteward_app::auth::Caller;
 use siteward_app::devices::DeviceInput;
 use siteward_app::grants::NewGrant;
@@ -12,6 +13,7 @@ use siteward_app::partners::{MemberChange, NewMember};
 use siteward_app::people::Person;
 use siteward_app::technicians::{TechnicianChange, TechnicianFilter};
 use siteward_app::tokens::TokenHome;
+use siteward_app::webhooks::DeliveryFilter;
 use siteward_app::{App, AppError, Kind};
 
 use crate::technicians::site_with_technicians;
@@ -249,6 +251,45 @@ async fn attempts(
         app.delete_device(who, site, "not a device").await,
     );
     note(
+        "webhook_deliveries",
+        app.webhook_deliveries(
+            who,
+            partner,
+            DeliveryFilter {
+                status: Some("not a status"),
+                target: None,
+            },
+            Paging::default(),
+        )
+        .await
+        .map(drop),
+    );
+    note(
+        "audit_events",
+        app.audit_events(
+            who,
+            AuditHome::Site(site),
+            EventFilter {
+                action: Some("not an action"),
+                ..EventFilter::default()
+            },
+            Paging::default(),
+        )
+        .await
+        .map(drop),
+    );
+    note(
+        "partner_audit_events",
+        app.audit_events(
+            who,
+            AuditHome::Partner(partner),
+            EventFilter::default(),
+            no_paging,
+        )
+        .await
+        .map(drop),
+    );
+    note(
         "set_technician_access",
         app.set_technician_access(who, site, Some(false))
             .await
@@ -287,7 +328,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     assert_eq!(before.len(), 1);
 
     let hidden = attempts(&app.state, &outsider, &acme.id, &site, &techs[0]).await;
-    assert_eq!(hidden.len(), 38);
+    assert_eq!(hidden.len(), 41);
     for (name, error) in &hidden {
         let error = error
             .as_ref()

@@ -15,6 +15,7 @@ const ON_THE_APP_LAYER: &[&str] = &[
     "sites.rs",
     "technicians.rs",
     "tokens.rs",
+    "webhooks.rs",
 ];
 
 /// What only the application layer may touch.
