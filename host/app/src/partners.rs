@@ -48,6 +48,30 @@ pub struct NewMember {
     pub privileges: Option<Vec<String>>,
 }
 
+/// A change to a partner's settings, as given; what is `None` stays as it is.
+#[derive(Debug, Clone, Default)]
+pub struct PartnerSettings {
+    /// How long new invitations stay open, in hours (1 to 720).
+    pub invitation_ttl_hours: Option<u32>,
+    /// The branding invitation emails show (replaced whole: what is absent is cleared).
+    pub branding: Option<BrandingInput>,
+    /// The language of its invitation emails (BCP 47).
+    pub locale: Option<String>,
+}
+
+/// A partner's branding, as given.
+#[derive(Debug, Clone, Default)]
+pub struct BrandingInput {
+    /// The name emails show instead of the partner's.
+    pub display_name: Option<String>,
+    /// An https URL of a logo.
+    pub logo_url: Option<String>,
+    /// A colour as `#rrggbb`.
+    pub accent_colour: Option<String>,
+    /// Whom invitees may contact.
+    pub support_contact: Option<String>,
+}
+
 /// What adding a member did.
 #[derive(Debug)]
 pub enum Added {
@@ -174,6 +198,83 @@ impl App {
         let id = partner_id(id)?;
         authorize(&caller.principal, Action::ViewPartner(&id))?;
         Ok(self.store.partner(&id).await?)
+    }
+
+    /// Changes a partner's settings (its admins): invitation lifetime, branding, language.
+    pub async fn update_partner_settings(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        settings: &PartnerSettings,
+    ) -> AppResult<Partner> {
+        let partner = partner_id(partner)?;
+        authorize(&caller.principal, Action::ManageMembers(&partner))?;
+        let before = self.store.partner(&partner).await?;
+        let mut after = before.clone();
+        if let Some(hours) = settings.invitation_ttl_hours {
+            invitation::ttl_from_hours("invitation_ttl_hours", hours)?;
+            after.invitation_ttl_hours = hours;
+        }
+        if let Some(b) = &settings.branding {
+            after.branding = Branding::parse(
+                "branding",
+                b.display_name.as_deref(),
+                b.logo_url.as_deref(),
+                b.accent_colour.as_deref(),
+                b.support_contact.as_deref(),
+            )?;
+        }
+        if let Some(locale) = &settings.locale {
+            after.locale = validate::locale("locale", locale)?;
+        }
+        let mut changes = Vec::new();
+        let mut changed = |field: &str, before: Option<String>, after: Option<String>| {
+            if before != after {
+                changes.push(FieldChange {
+                    field: field.to_owned(),
+                    before,
+                    after,
+                });
+            }
+        };
+        changed(
+            "invitation_ttl_hours",
+            Some(before.invitation_ttl_hours.to_string()),
+            Some(after.invitation_ttl_hours.to_string()),
+        );
+        changed(
+            "locale",
+            Some(before.locale.clone()),
+            Some(after.locale.clone()),
+        );
+        let (b, a) = (&before.branding, &after.branding);
+        changed(
+            "branding.display_name",
+            b.display_name.clone(),
+            a.display_name.clone(),
+        );
+        changed("branding.logo_url", b.logo_url.clone(), a.logo_url.clone());
+        changed(
+            "branding.accent_colour",
+            b.accent_colour.clone(),
+            a.accent_colour.clone(),
+        );
+        changed(
+            "branding.support_contact",
+            b.support_contact.clone(),
+            a.support_contact.clone(),
+        );
+        if !changes.is_empty() {
+            let event = caller.audit.event(
+                self,
+                AuditAction::PartnerUpdated,
+                (Some(&partner), None),
+                partner_target(&partner),
+                changes,
+            );
+            self.store.update_partner_settings(&after, &event).await?;
+        }
+        Ok(self.store.partner(&partner).await?)
     }
 
     /// Adds a member. With a password and an address no account has, a new account joins at

@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use siteward_core::FieldError;
 use siteward_core::access::{Action, Principal, authorize};
 use siteward_core::account::Account;
-use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::audit::{AuditAction, AuditEvent, FieldChange};
 use siteward_core::ids::{AccountId, InvitationId, OutboxMessageId, PartnerId, SiteId};
 use siteward_core::invitation::{
     self, BulkOutcome, Invitation, InvitationStatus, InvitationTarget, MAX_BULK, PermissionLevel,
@@ -157,6 +157,7 @@ impl InvitationView {
 }
 
 use siteward_app::invitations::{Preview, SignUp, invitation_target};
+use siteward_app::partners::{BrandingInput, PartnerSettings};
 
 /// Everything needed to write one invitation and its email.
 struct Drafter<'a> {
@@ -1473,75 +1474,18 @@ pub async fn update_partner(
     Path(partner): Path<String>,
     ApiJson(body): ApiJson<UpdatePartner>,
 ) -> ApiResult<Json<super::views::PartnerView>> {
-    let partner = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ManageMembers(&partner))?;
-    let before = state.store.partner(&partner).await?;
-    let mut after = before.clone();
-    if let Some(hours) = body.invitation_ttl_hours {
-        invitation::ttl_from_hours("invitation_ttl_hours", hours)?;
-        after.invitation_ttl_hours = hours;
-    }
-    if let Some(b) = &body.branding {
-        after.branding = siteward_core::tenancy::Branding::parse(
-            "branding",
-            b.display_name.as_deref(),
-            b.logo_url.as_deref(),
-            b.accent_colour.as_deref(),
-            b.support_contact.as_deref(),
-        )?;
-    }
-    if let Some(locale) = &body.locale {
-        after.locale = siteward_core::validate::locale("locale", locale)?;
-    }
-    let mut changes = Vec::new();
-    let mut changed = |field: &str, before: Option<String>, after: Option<String>| {
-        if before != after {
-            changes.push(FieldChange {
-                field: field.to_owned(),
-                before,
-                after,
-            });
-        }
+    let settings = PartnerSettings {
+        invitation_ttl_hours: body.invitation_ttl_hours,
+        branding: body.branding.map(|b| BrandingInput {
+            display_name: b.display_name,
+            logo_url: b.logo_url,
+            accent_colour: b.accent_colour,
+            support_contact: b.support_contact,
+        }),
+        locale: body.locale,
     };
-    changed(
-        "invitation_ttl_hours",
-        Some(before.invitation_ttl_hours.to_string()),
-        Some(after.invitation_ttl_hours.to_string()),
-    );
-    changed(
-        "locale",
-        Some(before.locale.clone()),
-        Some(after.locale.clone()),
-    );
-    let (b, a) = (&before.branding, &after.branding);
-    changed(
-        "branding.display_name",
-        b.display_name.clone(),
-        a.display_name.clone(),
-    );
-    changed("branding.logo_url", b.logo_url.clone(), a.logo_url.clone());
-    changed(
-        "branding.accent_colour",
-        b.accent_colour.clone(),
-        a.accent_colour.clone(),
-    );
-    changed(
-        "branding.support_contact",
-        b.support_contact.clone(),
-        a.support_contact.clone(),
-    );
-    if !changes.is_empty() {
-        let event = auth.audit.event(
-            &state,
-            AuditAction::PartnerUpdated,
-            (Some(&partner), None),
-            AuditTarget {
-                kind: "partner",
-                id: partner.to_string(),
-            },
-            changes,
-        );
-        state.store.update_partner_settings(&after, &event).await?;
-    }
-    Ok(Json(state.store.partner(&partner).await?.into()))
+    let partner = state
+        .update_partner_settings(&auth, &partner, &settings)
+        .await?;
+    Ok(Json(partner.into()))
 }

@@ -9,7 +9,7 @@ use siteward_app::devices::DeviceInput;
 use siteward_app::grants::NewGrant;
 use siteward_app::licences::SeatChange;
 use siteward_app::page::Paging;
-use siteward_app::partners::{MemberChange, NewMember};
+use siteward_app::partners::{MemberChange, NewMember, PartnerSettings};
 use siteward_app::people::Person;
 use siteward_app::technicians::{TechnicianChange, TechnicianFilter};
 use siteward_app::tokens::TokenHome;
@@ -290,6 +290,19 @@ async fn attempts(
         .map(drop),
     );
     note(
+        "update_partner_settings",
+        app.update_partner_settings(
+            who,
+            partner,
+            &PartnerSettings {
+                invitation_ttl_hours: Some(0),
+                ..PartnerSettings::default()
+            },
+        )
+        .await
+        .map(drop),
+    );
+    note(
         "set_technician_access",
         app.set_technician_access(who, site, Some(false))
             .await
@@ -328,7 +341,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     assert_eq!(before.len(), 1);
 
     let hidden = attempts(&app.state, &outsider, &acme.id, &site, &techs[0]).await;
-    assert_eq!(hidden.len(), 41);
+    assert_eq!(hidden.len(), 42);
     for (name, error) in &hidden {
         let error = error
             .as_ref()
