@@ -176,5 +176,27 @@ impl From<StorageError> for AppError {
     }
 }
 
+impl From<crate::plugins::admin::AdminError> for AppError {
+    fn from(error: crate::plugins::admin::AdminError) -> Self {
+        use crate::plugins::admin::AdminError;
+        let message = error.to_string();
+        match error {
+            AdminError::Invalid(siteward_plugins::ManifestError { field, message }) => {
+                FieldError::new(field, message).into()
+            }
+            AdminError::Component(_) => Self::new(Kind::Invalid, "invalid_component", message),
+            AdminError::NotInstalled(_) => Self::not_found(),
+            AdminError::VersionNotNewer { .. } => {
+                Self::conflict("plugin_version_not_newer", message)
+            }
+            AdminError::WorldChanged { .. } => Self::conflict("plugin_world_changed", message),
+            AdminError::ConfigIncompatible { .. } => {
+                Self::conflict("plugin_config_incompatible", message)
+            }
+            AdminError::Storage(error) => error.into(),
+        }
+    }
+}
+
 /// The result of a use case.
 pub type AppResult<T> = Result<T, AppError>;

@@ -14,7 +14,7 @@ use siteward_core::FieldError;
 use siteward_core::access::{Action, authorize};
 use siteward_core::ids::{AuditEventId, PartnerId, SiteId};
 use siteward_plugins::manifest::is_plugin_name;
-use siteward_plugins::{Manifest, ManifestError};
+use siteward_plugins::Manifest;
 use siteward_storage::{BindingScope, StorageError};
 
 use super::partners::partner_id;
@@ -24,6 +24,7 @@ use crate::json::ApiJson;
 use crate::plugins::admin::{self, AdminError, Change};
 use crate::plugins::{Entry, Loaded};
 use crate::state::AppState;
+use siteward_app::AppError;
 
 /// A setting a plugin accepts.
 #[derive(Debug, Serialize, ToSchema)]
@@ -222,26 +223,7 @@ fn view(state: &AppState, loaded: &Loaded, entry: &Entry) -> PluginView {
 
 impl From<AdminError> for ApiError {
     fn from(error: AdminError) -> Self {
-        let message = error.to_string();
-        match error {
-            AdminError::Invalid(ManifestError { field, message }) => {
-                FieldError::new(field, message).into()
-            }
-            AdminError::Component(_) => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_component",
-                message,
-            ),
-            AdminError::NotInstalled(_) => ApiError::not_found(),
-            AdminError::VersionNotNewer { .. } => {
-                ApiError::conflict("plugin_version_not_newer", message)
-            }
-            AdminError::WorldChanged { .. } => ApiError::conflict("plugin_world_changed", message),
-            AdminError::ConfigIncompatible { .. } => {
-                ApiError::conflict("plugin_config_incompatible", message)
-            }
-            AdminError::Storage(error) => error.into(),
-        }
+        AppError::from(error).into()
     }
 }
 
