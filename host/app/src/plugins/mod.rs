@@ -14,10 +14,12 @@ use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldCha
 use siteward_core::ids::{AuditEventId, PartnerId, SiteId};
 use siteward_plugins::worlds::Config;
 use siteward_plugins::{Failure, Manifest, Outcome, Plugin, Runtime, World};
-use siteward_storage::{BindingScope, InstalledPlugin, StorageError, Store};
+pub use siteward_storage::BindingScope;
+use siteward_storage::{InstalledPlugin, StorageError, Store};
 
 pub mod admin;
 pub mod calls;
+pub mod manage;
 
 /// An installed plugin as this host loaded it.
 #[derive(Debug)]

@@ -10,18 +10,16 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use siteward_app::plugins::BindingScope;
 use siteward_core::FieldError;
-use siteward_core::access::{Action, authorize};
-use siteward_core::ids::{AuditEventId, PartnerId, SiteId};
-use siteward_plugins::manifest::is_plugin_name;
+use siteward_core::ids::{PartnerId, SiteId};
 use siteward_plugins::Manifest;
-use siteward_storage::{BindingScope, StorageError};
 
-use super::partners::partner_id;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::ApiJson;
-use crate::plugins::admin::{self, AdminError, Change};
+use crate::plugins::admin::AdminError;
+use crate::plugins::manage::{Binding, Chosen, PluginHome};
 use crate::plugins::{Entry, Loaded};
 use crate::state::AppState;
 use siteward_app::AppError;
@@ -227,25 +225,6 @@ impl From<AdminError> for ApiError {
     }
 }
 
-fn change<'a>(state: &'a AppState, auth: &Auth) -> Change<'a> {
-    Change {
-        actor: auth.audit.actor.clone(),
-        request_id: auth.audit.request_id.clone(),
-        now: state.now(),
-        store: &state.store,
-        host: &state.plugins,
-        new_id: Box::new(|| state.new_id(AuditEventId::from_trusted)),
-    }
-}
-
-fn plugin_name(text: &str) -> ApiResult<&str> {
-    if is_plugin_name(text) {
-        Ok(text)
-    } else {
-        Err(ApiError::not_found())
-    }
-}
-
 /// Installed plugins, with where they run and their metrics on this host (operator only).
 #[utoipa::path(get, path = "/v1/plugins", tag = "plugins", security(("bearer" = [])),
     responses((status = 200, body = PluginList), (status = 403, body = ErrorBody)))]
@@ -253,9 +232,7 @@ pub async fn list_plugins(
     State(state): State<AppState>,
     auth: Auth,
 ) -> ApiResult<Json<PluginList>> {
-    authorize(&auth.principal, Action::OperatePlatform)?;
-    state.plugins.refresh(&state.store).await?;
-    let loaded = state.plugins.loaded();
+    let loaded = state.plugins(&auth).await?;
     Ok(Json(PluginList {
         plugins: loaded.plugins().map(|e| view(&state, &loaded, e)).collect(),
     }))
@@ -286,13 +263,12 @@ pub async fn install_plugin(
     auth: Auth,
     ApiJson(body): ApiJson<InstallPlugin>,
 ) -> ApiResult<(StatusCode, Json<PluginView>)> {
-    authorize(&auth.principal, Action::OperatePlatform)?;
     let manifest: Manifest = serde_json::from_value(body.manifest)
         .map_err(|e| FieldError::new("manifest", e.to_string()))?;
     let component = data_encoding::BASE64
         .decode(body.component.trim().as_bytes())
         .map_err(|_| FieldError::new("component", "must be the component's bytes in base64"))?;
-    let installed = admin::install(&change(&state, &auth), manifest, component).await?;
+    let installed = state.install_plugin(&auth, manifest, component).await?;
     let status = if installed.upgraded_from.is_some() {
         StatusCode::OK
     } else {
@@ -313,12 +289,8 @@ pub async fn get_plugin(
     auth: Auth,
     Path(name): Path<String>,
 ) -> ApiResult<Json<PluginView>> {
-    authorize(&auth.principal, Action::OperatePlatform)?;
-    let name = plugin_name(&name)?;
-    state.plugins.refresh(&state.store).await?;
-    let loaded = state.plugins.loaded();
-    let entry = loaded.plugin(name).ok_or_else(ApiError::not_found)?;
-    Ok(Json(view(&state, &loaded, entry)))
+    let chosen = state.plugin(&auth, &name).await?;
+    Ok(Json(view(&state, &chosen.loaded, &chosen.entry)))
 }
 
 /// Remove a plugin with its bindings (operator only).
@@ -330,9 +302,7 @@ pub async fn remove_plugin(
     auth: Auth,
     Path(name): Path<String>,
 ) -> ApiResult<StatusCode> {
-    authorize(&auth.principal, Action::OperatePlatform)?;
-    let name = plugin_name(&name)?;
-    admin::remove(&change(&state, &auth), name).await?;
+    state.remove_plugin(&auth, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -345,6 +315,25 @@ pub struct SetBinding {
     /// Values for its settings (not for a site); absent inherits from the wider scope.
     #[serde(default)]
     pub config: Option<BTreeMap<String, String>>,
+}
+
+impl SetBinding {
+    fn binding(self) -> Binding {
+        Binding {
+            enabled: self.enabled,
+            config: self.config,
+        }
+    }
+}
+
+/// Where a plugin runs for the scope a binding was just set at.
+fn chosen_view(chosen: &Chosen) -> EffectiveView {
+    let (partner, site) = match &chosen.scope {
+        BindingScope::Partner(partner) => (partner, None),
+        BindingScope::Site(partner, site) => (partner, Some(site)),
+        BindingScope::All => unreachable!("partner and site bindings only"),
+    };
+    effective(&chosen.loaded, &chosen.entry, partner, site)
 }
 
 /// Where a plugin runs for a scope, after a change.
@@ -384,17 +373,6 @@ fn effective(
     }
 }
 
-async fn bind(
-    state: &AppState,
-    auth: &Auth,
-    name: &str,
-    scope: BindingScope,
-    body: SetBinding,
-) -> ApiResult<()> {
-    admin::bind(&change(state, auth), name, scope, body.enabled, body.config).await?;
-    Ok(())
-}
-
 /// Switch a plugin on or off, and configure it, for every partner without a binding of its
 /// own (operator only).
 #[utoipa::path(put, path = "/v1/plugins/{name}/default", tag = "plugins", security(("bearer" = [])),
@@ -406,12 +384,10 @@ pub async fn set_default_binding(
     Path(name): Path<String>,
     ApiJson(body): ApiJson<SetBinding>,
 ) -> ApiResult<Json<PluginView>> {
-    authorize(&auth.principal, Action::OperatePlatform)?;
-    let name = plugin_name(&name)?;
-    bind(&state, &auth, name, BindingScope::All, body).await?;
-    let loaded = state.plugins.loaded();
-    let entry = loaded.plugin(name).ok_or_else(ApiError::not_found)?;
-    Ok(Json(view(&state, &loaded, entry)))
+    let chosen = state
+        .bind_plugin(&auth, PluginHome::Everyone, &name, body.binding())
+        .await?;
+    Ok(Json(view(&state, &chosen.loaded, &chosen.entry)))
 }
 
 /// Every installed plugin as it stands for a partner (the operator, and the partner's
@@ -424,11 +400,7 @@ pub async fn partner_plugins(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Vec<EffectiveView>>> {
-    let partner = partner_id(&id)?;
-    authorize(&auth.principal, Action::ManageMembers(&partner))?;
-    state.store.partner(&partner).await?;
-    state.plugins.refresh(&state.store).await?;
-    let loaded = state.plugins.loaded();
+    let (loaded, partner) = state.partner_plugins(&auth, &id).await?;
     Ok(Json(
         loaded
             .plugins()
@@ -447,20 +419,10 @@ pub async fn set_partner_binding(
     Path((id, name)): Path<(String, String)>,
     ApiJson(body): ApiJson<SetBinding>,
 ) -> ApiResult<Json<EffectiveView>> {
-    let partner = partner_id(&id)?;
-    operate_on_partner(&state, &auth, &partner).await?;
-    let name = plugin_name(&name)?;
-    bind(
-        &state,
-        &auth,
-        name,
-        BindingScope::Partner(partner.clone()),
-        body,
-    )
-    .await?;
-    let loaded = state.plugins.loaded();
-    let entry = loaded.plugin(name).ok_or_else(ApiError::not_found)?;
-    Ok(Json(effective(&loaded, entry, &partner, None)))
+    let chosen = state
+        .bind_plugin(&auth, PluginHome::Partner(&id), &name, body.binding())
+        .await?;
+    Ok(Json(chosen_view(&chosen)))
 }
 
 /// Remove a partner's binding: the partner follows the default again (operator only).
@@ -472,36 +434,10 @@ pub async fn remove_partner_binding(
     auth: Auth,
     Path((id, name)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let partner = partner_id(&id)?;
-    operate_on_partner(&state, &auth, &partner).await?;
-    let name = plugin_name(&name)?;
-    admin::unbind(&change(&state, &auth), name, BindingScope::Partner(partner)).await?;
+    state
+        .unbind_plugin(&auth, PluginHome::Partner(&id), &name)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// Operator-only changes for one partner: hidden (404) from other tenants, refused (403) to
-/// the partner's own people.
-async fn operate_on_partner(state: &AppState, auth: &Auth, partner: &PartnerId) -> ApiResult<()> {
-    state.store.partner(partner).await?;
-    authorize(&auth.principal, Action::OperatePartner(partner))?;
-    Ok(())
-}
-
-/// The scope of an operator-only change for one site, hidden from other tenants as
-/// [`operate_on_partner`] hides a partner.
-async fn site_scope(state: &AppState, auth: &Auth, id: &str) -> ApiResult<BindingScope> {
-    let site = SiteId::parse("site_id", id).map_err(|_| ApiError::not_found())?;
-    let site = match state.store.site(&site).await {
-        Ok(site) => site,
-        Err(StorageError::NotFound) => return Err(ApiError::not_found()),
-        Err(other) => return Err(other.into()),
-    };
-    let site_ref = siteward_core::access::SiteRef {
-        site: &site.id,
-        partner: &site.partner_id,
-    };
-    authorize(&auth.principal, Action::OperateSite(site_ref))?;
-    Ok(BindingScope::Site(site.partner_id, site.id))
 }
 
 /// Override, for one site, whether a plugin runs (operator only). Sites take their
@@ -515,15 +451,10 @@ pub async fn set_site_binding(
     Path((id, name)): Path<(String, String)>,
     ApiJson(body): ApiJson<SetBinding>,
 ) -> ApiResult<Json<EffectiveView>> {
-    let scope = site_scope(&state, &auth, &id).await?;
-    let name = plugin_name(&name)?;
-    bind(&state, &auth, name, scope.clone(), body).await?;
-    let BindingScope::Site(partner, site) = scope else {
-        unreachable!("a site scope")
-    };
-    let loaded = state.plugins.loaded();
-    let entry = loaded.plugin(name).ok_or_else(ApiError::not_found)?;
-    Ok(Json(effective(&loaded, entry, &partner, Some(&site))))
+    let chosen = state
+        .bind_plugin(&auth, PluginHome::Site(&id), &name, body.binding())
+        .await?;
+    Ok(Json(chosen_view(&chosen)))
 }
 
 /// Remove a site's override: the site follows its partner again (operator only).
@@ -535,8 +466,8 @@ pub async fn remove_site_binding(
     auth: Auth,
     Path((id, name)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
-    let scope = site_scope(&state, &auth, &id).await?;
-    let name = plugin_name(&name)?;
-    admin::unbind(&change(&state, &auth), name, scope).await?;
+    state
+        .unbind_plugin(&auth, PluginHome::Site(&id), &name)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,6 +11,7 @@ use siteward_app::licences::SeatChange;
 use siteward_app::page::Paging;
 use siteward_app::partners::{MemberChange, NewMember, PartnerSettings};
 use siteward_app::people::Person;
+use siteward_app::plugins::manage::{Binding, PluginHome};
 use siteward_app::technicians::{TechnicianChange, TechnicianFilter};
 use siteward_app::tokens::TokenHome;
 use siteward_app::webhooks::DeliveryFilter;
@@ -303,6 +304,26 @@ async fn attempts(
         .map(drop),
     );
     note(
+        "partner_plugins",
+        app.partner_plugins(who, partner).await.map(drop),
+    );
+    note(
+        "bind_plugin",
+        app.bind_plugin(
+            who,
+            PluginHome::Partner(partner),
+            "not a plugin name!",
+            Binding::default(),
+        )
+        .await
+        .map(drop),
+    );
+    note(
+        "unbind_plugin",
+        app.unbind_plugin(who, PluginHome::Site(site), "not a plugin name!")
+            .await,
+    );
+    note(
         "set_technician_access",
         app.set_technician_access(who, site, Some(false))
             .await
@@ -341,7 +362,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     assert_eq!(before.len(), 1);
 
     let hidden = attempts(&app.state, &outsider, &acme.id, &site, &techs[0]).await;
-    assert_eq!(hidden.len(), 42);
+    assert_eq!(hidden.len(), 45);
     for (name, error) in &hidden {
         let error = error
             .as_ref()

@@ -11,6 +11,7 @@ const ON_THE_APP_LAYER: &[&str] = &[
     "licences.rs",
     "partners.rs",
     "people.rs",
+    "plugins.rs",
     "session.rs",
     "sites.rs",
     "technicians.rs",

@@ -1,0 +1,196 @@
+//! Plugin administration on a caller's behalf: the operator installs, upgrades, removes and
+//! switches plugins for everyone; a partner's operators and a site's switch them where they
+//! may. The lifecycle itself is [`super::admin`], which the command line shares.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use siteward_core::access::{Action, SiteRef, authorize};
+use siteward_core::ids::{AuditEventId, PartnerId, SiteId};
+use siteward_plugins::Manifest;
+use siteward_plugins::manifest::is_plugin_name;
+use siteward_storage::{BindingScope, StorageError};
+
+use super::admin::{self, Change, Installed};
+use super::{Entry, Loaded};
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::services::App;
+use crate::sites::partner_id;
+
+/// Where a binding is set: ids as given.
+#[derive(Debug, Clone, Copy)]
+pub enum PluginHome<'a> {
+    /// For every partner (the operator).
+    Everyone,
+    /// For one partner.
+    Partner(&'a str),
+    /// For one site.
+    Site(&'a str),
+}
+
+/// A plugin switched on or off at a scope, with its settings (none at a site).
+#[derive(Debug, Clone, Default)]
+pub struct Binding {
+    /// Whether it runs; switching it on for a partner ends a quarantine there.
+    pub enabled: bool,
+    /// Values for its settings; absent inherits from the wider scope.
+    pub config: Option<BTreeMap<String, String>>,
+}
+
+/// The loaded plugins and one of them.
+#[derive(Debug)]
+pub struct Chosen {
+    /// Everything loaded on this host, as of the change.
+    pub loaded: Arc<Loaded>,
+    /// The plugin.
+    pub entry: Arc<Entry>,
+    /// The scope the answer is for.
+    pub scope: BindingScope,
+}
+
+/// A plugin name as given; a malformed one names nothing.
+fn plugin_name(text: &str) -> AppResult<&str> {
+    if is_plugin_name(text) {
+        Ok(text)
+    } else {
+        Err(AppError::not_found())
+    }
+}
+
+impl App {
+    /// Every installed plugin, fresh from storage (the operator).
+    pub async fn plugins(&self, caller: &Caller) -> AppResult<Arc<Loaded>> {
+        authorize(&caller.principal, Action::OperatePlatform)?;
+        self.plugins.refresh(&self.store).await?;
+        Ok(self.plugins.loaded())
+    }
+
+    /// One installed plugin (the operator).
+    pub async fn plugin(&self, caller: &Caller, name: &str) -> AppResult<Chosen> {
+        authorize(&caller.principal, Action::OperatePlatform)?;
+        let name = plugin_name(name)?;
+        self.plugins.refresh(&self.store).await?;
+        self.chosen(name, BindingScope::All)
+    }
+
+    /// Installs a plugin, or upgrades the installed one of its name (the operator).
+    pub async fn install_plugin(
+        &self,
+        caller: &Caller,
+        manifest: Manifest,
+        component: Vec<u8>,
+    ) -> AppResult<Installed> {
+        authorize(&caller.principal, Action::OperatePlatform)?;
+        Ok(admin::install(&self.change(caller), manifest, component).await?)
+    }
+
+    /// Removes a plugin (the operator).
+    pub async fn remove_plugin(&self, caller: &Caller, name: &str) -> AppResult<()> {
+        authorize(&caller.principal, Action::OperatePlatform)?;
+        let name = plugin_name(name)?;
+        admin::remove(&self.change(caller), name).await?;
+        Ok(())
+    }
+
+    /// The plugins as they apply to a partner (its admins).
+    pub async fn partner_plugins(
+        &self,
+        caller: &Caller,
+        partner: &str,
+    ) -> AppResult<(Arc<Loaded>, PartnerId)> {
+        let partner = partner_id(partner)?;
+        authorize(&caller.principal, Action::ManageMembers(&partner))?;
+        self.store.partner(&partner).await?;
+        self.plugins.refresh(&self.store).await?;
+        Ok((self.plugins.loaded(), partner))
+    }
+
+    /// Switches a plugin on or off, with its settings, at `home`.
+    pub async fn bind_plugin(
+        &self,
+        caller: &Caller,
+        home: PluginHome<'_>,
+        name: &str,
+        binding: Binding,
+    ) -> AppResult<Chosen> {
+        let scope = self.plugin_scope(caller, home).await?;
+        let name = plugin_name(name)?;
+        admin::bind(
+            &self.change(caller),
+            name,
+            scope.clone(),
+            binding.enabled,
+            binding.config,
+        )
+        .await?;
+        self.chosen(name, scope)
+    }
+
+    /// Removes a partner's or site's own binding: the wider scope's applies again.
+    pub async fn unbind_plugin(
+        &self,
+        caller: &Caller,
+        home: PluginHome<'_>,
+        name: &str,
+    ) -> AppResult<()> {
+        let scope = self.plugin_scope(caller, home).await?;
+        let name = plugin_name(name)?;
+        admin::unbind(&self.change(caller), name, scope).await?;
+        Ok(())
+    }
+
+    /// The binding scope of `home`, if the caller may operate plugins there.
+    async fn plugin_scope(&self, caller: &Caller, home: PluginHome<'_>) -> AppResult<BindingScope> {
+        Ok(match home {
+            PluginHome::Everyone => {
+                authorize(&caller.principal, Action::OperatePlatform)?;
+                BindingScope::All
+            }
+            PluginHome::Partner(partner) => {
+                let partner = partner_id(partner)?;
+                self.store.partner(&partner).await?;
+                authorize(&caller.principal, Action::OperatePartner(&partner))?;
+                BindingScope::Partner(partner)
+            }
+            PluginHome::Site(site) => {
+                let site = SiteId::parse("site_id", site).map_err(|_| AppError::not_found())?;
+                let site = match self.store.site(&site).await {
+                    Ok(site) => site,
+                    Err(StorageError::NotFound) => return Err(AppError::not_found()),
+                    Err(other) => return Err(other.into()),
+                };
+                let site_ref = SiteRef {
+                    site: &site.id,
+                    partner: &site.partner_id,
+                };
+                authorize(&caller.principal, Action::OperateSite(site_ref))?;
+                BindingScope::Site(site.partner_id, site.id)
+            }
+        })
+    }
+
+    fn chosen(&self, name: &str, scope: BindingScope) -> AppResult<Chosen> {
+        let loaded = self.plugins.loaded();
+        let entry = loaded
+            .plugin(name)
+            .cloned()
+            .ok_or_else(AppError::not_found)?;
+        Ok(Chosen {
+            loaded,
+            entry,
+            scope,
+        })
+    }
+
+    fn change<'a>(&'a self, caller: &Caller) -> Change<'a> {
+        Change {
+            actor: caller.audit.actor.clone(),
+            request_id: caller.audit.request_id.clone(),
+            now: self.now(),
+            store: &self.store,
+            host: &self.plugins,
+            new_id: Box::new(|| self.new_id(AuditEventId::from_trusted)),
+        }
+    }
+}
