@@ -12,7 +12,7 @@ pub use siteward_storage::LicenceUse;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::services::App;
-use crate::sites::partner_id;
+use crate::sites::{partner_id, viewable_partner};
 
 /// The most seats one licence may have.
 pub const MAX_SEATS: u32 = 1_000_000;
@@ -43,8 +43,7 @@ fn seats_text(seats: Option<u32>) -> String {
 impl App {
     /// A partner's licences and the seats in use (any member).
     pub async fn licences(&self, caller: &Caller, partner: &str) -> AppResult<Vec<LicenceUse>> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ViewPartner(&partner))?;
+        let partner = viewable_partner(caller, partner)?;
         self.store.partner(&partner).await?;
         Ok(self.store.licences(&partner).await?)
     }

@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::page::Paging;
 use crate::people::{Linkable, Person};
 use crate::services::App;
-use crate::sites::partner_id;
+use crate::sites::{partner_id, viewable_partner};
 
 /// How often removing a member is tried again when what they hold changed meanwhile.
 const REMOVAL_ATTEMPTS: usize = 5;
@@ -195,8 +195,7 @@ impl App {
 
     /// One partner (any member).
     pub async fn partner(&self, caller: &Caller, id: &str) -> AppResult<Partner> {
-        let id = partner_id(id)?;
-        authorize(&caller.principal, Action::ViewPartner(&id))?;
+        let id = viewable_partner(caller, id)?;
         Ok(self.store.partner(&id).await?)
     }
 
@@ -356,15 +355,13 @@ impl App {
         partner: &str,
         paging: Paging<'_>,
     ) -> AppResult<Page<Member>> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ViewPartner(&partner))?;
+        let partner = viewable_partner(caller, partner)?;
         Ok(self.store.members(&partner, &paging.parse()?).await?)
     }
 
     /// One member (any member of the partner).
     pub async fn member(&self, caller: &Caller, partner: &str, account: &str) -> AppResult<Member> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ViewPartner(&partner))?;
+        let partner = viewable_partner(caller, partner)?;
         Ok(self.store.member(&partner, &account_id(account)?).await?)
     }
 

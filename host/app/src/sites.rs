@@ -88,6 +88,14 @@ pub fn partner_id(text: &str) -> AppResult<PartnerId> {
     PartnerId::parse("partner_id", text).map_err(|_| AppError::not_found())
 }
 
+/// The partner `partner` (as given), if the caller may see it: its members, its tokens, the
+/// operator.
+pub fn viewable_partner(caller: &Caller, partner: &str) -> AppResult<PartnerId> {
+    let partner = partner_id(partner)?;
+    authorize(&caller.principal, Action::ViewPartner(&partner))?;
+    Ok(partner)
+}
+
 impl App {
     /// Creates a customer of a partner (its admins).
     pub async fn create_customer(
@@ -126,8 +134,7 @@ impl App {
         partner: &str,
         paging: Paging<'_>,
     ) -> AppResult<Page<Customer>> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ViewPartner(&partner))?;
+        let partner = viewable_partner(caller, partner)?;
         Ok(self.store.customers(&partner, &paging.parse()?).await?)
     }
 
@@ -220,8 +227,7 @@ impl App {
         partner: &str,
         paging: Paging<'_>,
     ) -> AppResult<Page<Site>> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ViewPartner(&partner))?;
+        let partner = viewable_partner(caller, partner)?;
         Ok(self.store.sites(&partner, &paging.parse()?).await?)
     }
 
