@@ -3,13 +3,13 @@
 //! site) and may do it (403).
 
 use siteward_core::access::{Action, SiteRef, authorize};
-use siteward_core::audit::{AuditAction, AuditTarget, FieldChange};
+use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
 use siteward_core::ids::{AccountId, CustomerId, PartnerId, SiteId};
 use siteward_core::page::Page;
 use siteward_core::permission::index::Change;
 use siteward_core::tenancy::{Customer, Site, SiteAdmin};
 use siteward_core::{FieldError, validate};
-use siteward_storage::{SiteAdminView, StorageError};
+use siteward_storage::{PersonResolution, SiteAdminView, StorageError};
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
@@ -175,18 +175,9 @@ impl App {
             created_at: self.now(),
         };
         let tenant = (Some(&partner), Some(&site.id));
-        let linkable = Linkable::KnownTo {
-            partner: &partner,
-            customer: &site.customer_id,
-        };
-        let (person, mut events) = self
-            .resolve_person(caller, admin, "admin", tenant, linkable)
+        let (person, site_admin, mut events) = self
+            .new_site_admin(caller, &site, admin, "admin", site.created_at)
             .await?;
-        let site_admin = SiteAdmin {
-            site_id: site.id.clone(),
-            account_id: person.account_id().clone(),
-            created_at: site.created_at,
-        };
         events.push(caller.audit.event(
             self,
             AuditAction::SiteCreated,
@@ -242,18 +233,9 @@ impl App {
             .visible_site(caller, site, SiteAccess::ManageAdmins)
             .await?;
         let tenant = (Some(&site.partner_id), Some(&site.id));
-        let linkable = Linkable::KnownTo {
-            partner: &site.partner_id,
-            customer: &site.customer_id,
-        };
-        let (person, mut events) = self
-            .resolve_person(caller, admin, "", tenant, linkable)
+        let (person, site_admin, mut events) = self
+            .new_site_admin(caller, &site, admin, "", self.now())
             .await?;
-        let site_admin = SiteAdmin {
-            site_id: site.id.clone(),
-            account_id: person.account_id().clone(),
-            created_at: self.now(),
-        };
         events.push(caller.audit.event(
             self,
             AuditAction::SiteAdminAdded,
@@ -271,6 +253,33 @@ impl App {
             account: self.store.account(&site_admin.account_id).await?,
             created_at: site_admin.created_at,
         })
+    }
+
+    /// `admin` resolved as a new admin of `site`: a new account, or one the site's tenant
+    /// already has (members of its partner, admins of another site of its customer). Returns
+    /// the account's creation events, if any, to write with the change.
+    async fn new_site_admin(
+        &self,
+        caller: &Caller,
+        site: &Site,
+        admin: &Person,
+        prefix: &str,
+        since: siteward_core::Timestamp,
+    ) -> AppResult<(PersonResolution, SiteAdmin, Vec<AuditEvent>)> {
+        let linkable = Linkable::KnownTo {
+            partner: &site.partner_id,
+            customer: &site.customer_id,
+        };
+        let tenant = (Some(&site.partner_id), Some(&site.id));
+        let (person, events) = self
+            .resolve_person(caller, admin, prefix, tenant, linkable)
+            .await?;
+        let site_admin = SiteAdmin {
+            site_id: site.id.clone(),
+            account_id: person.account_id().clone(),
+            created_at: since,
+        };
+        Ok((person, site_admin, events))
     }
 
     /// A site's admins, a page at a time (anyone who may see the site).

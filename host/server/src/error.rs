@@ -61,11 +61,6 @@ impl ApiError {
         Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
     }
 
-    /// 401 with a specific code (for example `totp_required`).
-    pub fn unauthenticated_code(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, code, message)
-    }
-
     /// 403: visible, but not allowed.
     pub fn forbidden() -> Self {
         Self::new(

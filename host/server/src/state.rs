@@ -79,11 +79,6 @@ impl AppState {
         })))
     }
 
-    /// The application.
-    pub fn app(&self) -> &App {
-        &self.0.app
-    }
-
     /// Failed logins per client address.
     pub fn limiter(&self) -> &AddressLimiter {
         &self.0.limiter
