@@ -12,7 +12,10 @@ use siteward_core::invitation::{Invitation, InvitationTarget};
 use siteward_core::secret::{self, TokenKind};
 use siteward_core::tenancy::{MemberStatus, PartnerMembership};
 use siteward_core::validate;
-use siteward_storage::{Acceptance, Conflict, Delivery, NewAccount, StorageError};
+use siteward_storage::{Acceptance, Conflict, NewAccount, StorageError};
+
+/// Where an invitation's latest email stands.
+pub use siteward_storage::Delivery;
 
 use crate::auth::{self, Caller};
 use crate::error::{AppError, AppResult};

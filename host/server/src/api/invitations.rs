@@ -2,44 +2,27 @@
 //! members, one level each or one for all, all or nothing); listing, revoking, resending and
 //! accepting them; the site's technicians; the partner's outgoing email.
 
-use std::collections::{HashMap, HashSet};
-
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use siteward_core::FieldError;
-use siteward_core::access::{Action, Principal, authorize};
-use siteward_core::account::Account;
-use siteward_core::audit::{AuditAction, AuditEvent, FieldChange};
-use siteward_core::ids::{AccountId, InvitationId, OutboxMessageId, PartnerId, SiteId};
-use siteward_core::invitation::{
-    self, BulkOutcome, Invitation, InvitationStatus, InvitationTarget, MAX_BULK, PermissionLevel,
-};
-use siteward_core::mail::InvitationContext;
-use siteward_core::secret::{self, TokenKind};
-use siteward_core::tenancy::{MemberStatus, Partner, PartnerRole, Site};
-use siteward_core::validate::Email;
-use siteward_storage::{
-    Conflict, Delivery, InvitationScope, NewInvitation, OutboxMessage, OutboxStatus, StorageError,
-};
+use siteward_app::invitations::{Delivery, Preview, SignUp};
+use siteward_app::invite::{self, Invited, PartnerInvite, Pick, SiteInvite, SitesInvite};
+use siteward_app::page::Paging;
+use siteward_app::partners::{BrandingInput, PartnerSettings};
+use siteward_core::Timestamp;
+use siteward_core::invitation::{Invitation, InvitationTarget};
 
-use super::idempotency::Idempotency;
-use super::partners::partner_id;
-use super::sites::{SiteAccess, visible_site};
+use super::idempotency::{request_text, respond, retry, stored};
 use super::views::Page;
 use crate::auth::Auth;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
-use crate::plugins::calls::{
-    Proposal, RenderJob, Verdict, evaluate_invitations, render_invitations,
-};
-use crate::state::{AppState, random};
-use siteward_plugins::worlds::policy::ProposedInvitation;
+use crate::state::AppState;
 
 /// An invitation as lists show it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -107,23 +90,6 @@ impl From<Delivery> for DeliveryView {
     }
 }
 
-/// Fills in where each invitation's latest email stands, in one read.
-async fn with_deliveries(state: &AppState, views: &mut [InvitationView]) -> ApiResult<()> {
-    let ids: Vec<InvitationId> = views
-        .iter()
-        .map(|v| InvitationId::from_trusted(v.id.clone()))
-        .collect();
-    for delivery in state.store.invitation_deliveries(&ids).await? {
-        if let Some(view) = views
-            .iter_mut()
-            .find(|v| v.id == delivery.invitation_id.as_str())
-        {
-            view.delivery = Some(delivery.into());
-        }
-    }
-    Ok(())
-}
-
 impl InvitationView {
     fn new(inv: &Invitation, now: DateTime<Utc>) -> Self {
         let (kind, role, site_id, level) = match &inv.target {
@@ -154,312 +120,13 @@ impl InvitationView {
             delivery: None,
         }
     }
-}
 
-use siteward_app::invitations::{Preview, SignUp, invitation_target};
-use siteward_app::partners::{BrandingInput, PartnerSettings};
-
-/// Everything needed to write one invitation and its email.
-struct Drafter<'a> {
-    state: &'a AppState,
-    partner: &'a Partner,
-    site: Option<&'a Site>,
-    inviter_name: String,
-    /// The language of new invitations' emails.
-    locale: String,
-}
-
-impl Drafter<'_> {
-    /// A fresh token, and what the email will show (the link carries the token, which
-    /// leaves the host only in the email).
-    fn draft(&self, invitation: &mut Invitation) -> RenderJob {
-        let token = secret::token_text(TokenKind::Invitation, random());
-        invitation.token_hash = secret::token_hash(&token);
-        let (role, level) = match &invitation.target {
-            InvitationTarget::Partner { role } => (Some(role.as_str().to_owned()), None),
-            InvitationTarget::Site { level, .. } => (None, Some(level.as_str().to_owned())),
-        };
-        let context = InvitationContext {
-            invitee_email: invitation.email.to_string(),
-            inviter_name: self.inviter_name.clone(),
-            partner_name: self
-                .partner
-                .branding
-                .display_name
-                .clone()
-                .unwrap_or_else(|| self.partner.name.clone()),
-            branding: self.partner.branding.clone(),
-            site_name: self.site.map(|s| s.name.clone()),
-            role,
-            level,
-            accept_link: format!(
-                "{}/v1/invitations/accept?token={token}",
-                self.state.public_url
-            ),
-            expires_at: invitation.expires_at,
-            locale: invitation.locale.clone(),
-        };
-        RenderJob {
-            partner: self.partner.id.clone(),
-            site: self.site.map(|s| s.id.clone()),
-            context,
+    fn with_delivery((inv, delivery): (Invitation, Option<Delivery>), now: Timestamp) -> Self {
+        Self {
+            delivery: delivery.map(DeliveryView::from),
+            ..Self::new(&inv, now)
         }
     }
-
-    /// A new Pending invitation with its email.
-    fn new_invitation(
-        &self,
-        auth_account: &AccountId,
-        target: InvitationTarget,
-        email: Email,
-    ) -> Drafted {
-        let now = self.state.now();
-        let mut invitation = Invitation {
-            id: self.state.new_id(InvitationId::from_trusted),
-            partner_id: self.partner.id.clone(),
-            target,
-            email,
-            invited_by: auth_account.clone(),
-            status: InvitationStatus::Pending,
-            token_hash: String::new(),
-            expires_at: now + chrono::Duration::hours(i64::from(self.partner.invitation_ttl_hours)),
-            created_at: now,
-            sent_at: now,
-            resend_count: 0,
-            locale: self.locale.clone(),
-            accepted: None,
-        };
-        let job = self.draft(&mut invitation);
-        Drafted { invitation, job }
-    }
-}
-
-/// The language of new invitations' emails: the request's, else the partner's.
-fn email_locale(requested: Option<&str>, partner: &Partner) -> ApiResult<String> {
-    Ok(match requested {
-        Some(tag) => siteward_core::validate::locale("locale", tag)?,
-        None => partner.locale.clone(),
-    })
-}
-
-/// An invitation whose email is still to be rendered.
-struct Drafted {
-    invitation: Invitation,
-    job: RenderJob,
-}
-
-/// Renders the drafts' emails (through the renderer plugin where one is enabled) and makes
-/// their outbox rows.
-async fn with_emails(state: &AppState, auth: &Auth, drafted: Vec<Drafted>) -> Vec<NewInvitation> {
-    let (invitations, jobs): (Vec<Invitation>, Vec<RenderJob>) =
-        drafted.into_iter().map(|d| (d.invitation, d.job)).unzip();
-    let emails = render_invitations(state, auth.audit.request_id.as_deref(), jobs).await;
-    invitations
-        .into_iter()
-        .zip(emails)
-        .map(|(invitation, email)| {
-            let id: OutboxMessageId = state.new_id(OutboxMessageId::from_trusted);
-            let message = OutboxMessage::pending(
-                id,
-                &state.message_id_domain,
-                Some(invitation.partner_id.clone()),
-                Some(invitation.id.clone()),
-                invitation.email.to_string(),
-                email.subject,
-                Some(email.html),
-                Some(email.text),
-                state.now(),
-            );
-            NewInvitation {
-                invitation,
-                message,
-            }
-        })
-        .collect()
-}
-
-/// The inviter's role at the partner, as policies see it: `super_admin`, `admin`,
-/// `technician`, `operator` or `api_token`.
-fn inviter_role(auth: &Auth, partner: &PartnerId) -> &'static str {
-    match &auth.principal {
-        Principal::Account(account) if account.is_operator => "operator",
-        Principal::Account(account) => account
-            .partners
-            .iter()
-            .find(|s| &s.partner == partner)
-            .map_or("technician", |s| s.role.as_str()),
-        Principal::ApiToken { .. } => "api_token",
-    }
-}
-
-/// Whether the inviter may send what a policy says needs approval: Super Admins and the
-/// operator approve by sending.
-fn approves(role: &str) -> bool {
-    matches!(role, "super_admin" | "operator")
-}
-
-/// An invitation the policies are asked about.
-struct Ask<'a> {
-    site: Option<SiteId>,
-    email: &'a Email,
-    level: Option<&'a str>,
-    role: Option<&'a str>,
-}
-
-/// Asks the partner's invitation policies about proposed invitations.
-async fn ask_policies(
-    state: &AppState,
-    auth: &Auth,
-    inviter: &AccountId,
-    partner: &PartnerId,
-    proposals: Vec<Ask<'_>>,
-) -> ApiResult<Vec<Verdict>> {
-    let role = inviter_role(auth, partner);
-    let now = state
-        .now()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let proposals = proposals
-        .into_iter()
-        .map(|ask| Proposal {
-            invitation: ProposedInvitation {
-                partner_id: partner.to_string(),
-                inviter_id: inviter.to_string(),
-                inviter_role: role.to_owned(),
-                invitee_email: ask.email.to_string(),
-                site_id: ask.site.as_ref().map(ToString::to_string),
-                level: ask.level.map(str::to_owned),
-                role: ask.role.map(str::to_owned),
-                now: now.clone(),
-            },
-            site: ask.site,
-        })
-        .collect();
-    evaluate_invitations(state, auth.audit.request_id.as_deref(), partner, proposals)
-        .await
-        .map_err(|unavailable| {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "policy_unavailable",
-                format!(
-                    "the invitation policy {} could not be asked ({}); nothing was sent",
-                    unavailable.plugin, unavailable.reason
-                ),
-            )
-        })
-}
-
-/// The account acting for audit and "invited by": the person, or the token's creator.
-async fn acting_account(state: &AppState, auth: &Auth) -> ApiResult<(AccountId, String)> {
-    if let Some(account) = &auth.account {
-        return Ok((account.id.clone(), account.name.clone()));
-    }
-    let siteward_core::access::Principal::ApiToken { token_id, .. } = &auth.principal else {
-        return Err(ApiError::forbidden());
-    };
-    let token = state.store.api_token(token_id).await?;
-    let creator = state.store.account(&token.created_by).await?;
-    Ok((creator.id, creator.name))
-}
-
-fn created_event(state: &AppState, auth: &Auth, inv: &Invitation) -> AuditEvent {
-    let mut changes = vec![
-        FieldChange::set("email", &inv.email),
-        FieldChange::set("expires_at", inv.expires_at.to_rfc3339()),
-    ];
-    match &inv.target {
-        InvitationTarget::Partner { role } => changes.push(FieldChange::set("role", role)),
-        InvitationTarget::Site { level, .. } => changes.push(FieldChange::set("level", level)),
-    }
-    auth.audit.event(
-        state,
-        AuditAction::InvitationCreated,
-        (Some(&inv.partner_id), inv.target.site()),
-        invitation_target(&inv.id),
-        changes,
-    )
-}
-
-fn expired_event(state: &AppState, auth: &Auth, inv: &Invitation) -> AuditEvent {
-    auth.audit.event(
-        state,
-        AuditAction::InvitationExpired,
-        (Some(&inv.partner_id), inv.target.site()),
-        invitation_target(&inv.id),
-        vec![FieldChange::changed("status", "pending", "expired")],
-    )
-}
-
-/// The open invitation for a key, if it is still Pending. One whose time has passed is added
-/// to `expired`, to be marked so in the transaction whose new invitation takes its place.
-fn still_open<'a>(
-    state: &AppState,
-    auth: &Auth,
-    existing: Option<&'a Invitation>,
-    expired: &mut Vec<(InvitationId, AuditEvent)>,
-) -> Option<&'a Invitation> {
-    let existing = existing?;
-    if existing.status_at(state.now()) == InvitationStatus::Pending {
-        return Some(existing);
-    }
-    expired.push((existing.id.clone(), expired_event(state, auth, existing)));
-    None
-}
-
-/// Invitations drafted by a request, and the expired ones they replace.
-struct Written {
-    new: Vec<Drafted>,
-    expired: Vec<(InvitationId, AuditEvent)>,
-}
-
-impl Written {
-    /// Writes the invitations, their emails and audit events, and the response under the
-    /// idempotency key, in one transaction; then wakes the delivery worker.
-    async fn commit(
-        self,
-        state: &AppState,
-        auth: &Auth,
-        idempotency: &Idempotency,
-        status: StatusCode,
-        response: &impl Serialize,
-    ) -> ApiResult<Response> {
-        let new = with_emails(state, auth, self.new).await;
-        let events: Vec<AuditEvent> = new
-            .iter()
-            .map(|n| created_event(state, auth, &n.invitation))
-            .collect();
-        let record = idempotency.record(state, status, response)?;
-        let expired = self.expired;
-        let written = state
-            .queue_mail(move |store| async move {
-                store
-                    .create_invitations(&new, &expired, &events, record.as_ref())
-                    .await
-            })
-            .await;
-        if let Err(error) = written {
-            return settle(state, idempotency, error).await;
-        }
-        Ok((status, Json(response)).into_response())
-    }
-}
-
-/// Maps a storage failure of a write that carried an idempotency key: if a concurrent request
-/// with the same key won, answer with its stored response.
-async fn settle(
-    state: &AppState,
-    idempotency: &Idempotency,
-    error: StorageError,
-) -> ApiResult<Response> {
-    // A concurrent request with the same key may win on the invitations themselves (an address
-    // it invited first) before the key: either way, its stored response is this one's answer.
-    if matches!(
-        error,
-        StorageError::Conflict(Conflict::IdempotencyKeyInUse | Conflict::AlreadyInvited)
-    ) && let Some(response) = idempotency.replay(state).await?
-    {
-        return Ok(response);
-    }
-    Err(error.into())
 }
 
 /// A bulk invitation to a partner.
@@ -495,28 +162,27 @@ pub struct InviteResult {
     pub invitation: Option<InvitationView>,
 }
 
-/// One address's outcome while a bulk request is worked out.
-struct Outcome {
-    outcome: BulkOutcome,
-    invitation: Option<Invitation>,
-    reason: Option<String>,
-}
-
-impl Outcome {
-    fn of(outcome: BulkOutcome) -> Self {
-        Self {
-            outcome,
-            invitation: None,
-            reason: None,
-        }
-    }
-}
-
 /// Per-address outcomes, in the order of the request.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InviteResults {
     /// One entry per address given.
     pub results: Vec<InviteResult>,
+}
+
+impl InviteResults {
+    fn new(results: &[Invited], now: Timestamp) -> Self {
+        Self {
+            results: results
+                .iter()
+                .map(|r| InviteResult {
+                    email: r.email.clone(),
+                    outcome: r.outcome.as_str(),
+                    reason: r.reason.clone(),
+                    invitation: r.invitation.as_ref().map(|i| InvitationView::new(i, now)),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Invite people by email to join the partner as Admin or Technician: one address or up to
@@ -531,150 +197,20 @@ pub async fn invite_to_partner(
     headers: HeaderMap,
     ApiJson(body): ApiJson<InviteToPartner>,
 ) -> ApiResult<Response> {
-    let partner_id = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ManageMembers(&partner_id))?;
-    let role = match PartnerRole::parse("role", &body.role)? {
-        PartnerRole::SuperAdmin => {
-            return Err(FieldError::new(
-                "role",
-                "must be admin or technician; promote to super_admin after joining",
-            )
-            .into());
-        }
-        role => role,
+    let request = request_text(&body)?;
+    let input = PartnerInvite {
+        emails: &body.emails,
+        role: &body.role,
+        locale: body.locale.as_deref(),
     };
-    if body.emails.is_empty() || body.emails.len() > MAX_BULK {
-        return Err(
-            FieldError::new("emails", format!("must hold 1 to {MAX_BULK} addresses")).into(),
-        );
-    }
-    let idempotency = Idempotency::from_request(
-        &headers,
-        &auth,
-        &format!("invite-partner/{partner_id}"),
-        &body,
-    )?;
-    if let Some(response) = idempotency.replay(&state).await? {
-        return Ok(response);
-    }
-    let partner = state.store.partner(&partner_id).await?;
-    let (inviter, inviter_name) = acting_account(&state, &auth).await?;
-    let drafter = Drafter {
-        state: &state,
-        locale: email_locale(body.locale.as_deref(), &partner)?,
-        partner: &partner,
-        site: None,
-        inviter_name,
-    };
-    let members: HashSet<Email> = state
-        .store
-        .all_members(&partner_id)
-        .await?
-        .into_iter()
-        .map(|(_, a)| a.email)
-        .collect();
-    let triaged = invitation::triage(&body.emails);
-    let keys: Vec<String> = triaged
-        .iter()
-        .filter_map(|t| t.as_ref().ok())
-        .map(|email| invitation::open_key(&partner_id, None, email))
-        .collect();
-    let open: HashMap<String, Invitation> = state
-        .store
-        .open_invitations(&keys)
-        .await?
-        .into_iter()
-        .map(|inv| (inv.open_key(), inv))
-        .collect();
     let now = state.now();
-
-    let mut expired = Vec::new();
-    let mut outcomes: Vec<Outcome> = Vec::with_capacity(triaged.len());
-    // Addresses that may be invited, with their place in `outcomes`: the policies decide.
-    let mut proposed: Vec<(usize, Email)> = Vec::new();
-    for item in triaged {
-        let email = match item {
-            Ok(email) => email,
-            Err(outcome) => {
-                outcomes.push(Outcome::of(outcome));
-                continue;
-            }
-        };
-        if members.contains(&email) {
-            outcomes.push(Outcome::of(BulkOutcome::AlreadyMember));
-            continue;
-        }
-        let key = invitation::open_key(&partner_id, None, &email);
-        if let Some(existing) = still_open(&state, &auth, open.get(&key), &mut expired) {
-            outcomes.push(Outcome {
-                invitation: Some(existing.clone()),
-                ..Outcome::of(BulkOutcome::AlreadyInvited)
-            });
-            continue;
-        }
-        proposed.push((outcomes.len(), email));
-        outcomes.push(Outcome::of(BulkOutcome::Invited));
-    }
-    let verdicts = ask_policies(
-        &state,
-        &auth,
-        &inviter,
-        &partner_id,
-        proposed
-            .iter()
-            .map(|(_, email)| Ask {
-                site: None,
-                email,
-                level: None,
-                role: Some(role.as_str()),
-            })
-            .collect(),
-    )
-    .await?;
-    let approver = approves(inviter_role(&auth, &partner_id));
-    let mut new = Vec::new();
-    for ((slot, email), verdict) in proposed.into_iter().zip(verdicts) {
-        outcomes[slot] = match verdict {
-            Verdict::Deny { reason, .. } => Outcome {
-                reason: Some(reason),
-                ..Outcome::of(BulkOutcome::Denied)
-            },
-            Verdict::ApprovalRequired { reason, .. } if !approver => Outcome {
-                reason: Some(reason),
-                ..Outcome::of(BulkOutcome::ApprovalRequired)
-            },
-            Verdict::Allow | Verdict::ApprovalRequired { .. } => {
-                let item =
-                    drafter.new_invitation(&inviter, InvitationTarget::Partner { role }, email);
-                let outcome = Outcome {
-                    invitation: Some(item.invitation.clone()),
-                    ..Outcome::of(BulkOutcome::Invited)
-                };
-                new.push(item);
-                outcome
-            }
-        };
-    }
-    let response = InviteResults {
-        results: body
-            .emails
-            .iter()
-            .zip(outcomes)
-            .map(|(email, outcome)| InviteResult {
-                email: email.clone(),
-                outcome: outcome.outcome.as_str(),
-                reason: outcome.reason,
-                invitation: outcome
-                    .invitation
-                    .as_ref()
-                    .map(|i| InvitationView::new(i, now)),
-            })
-            .collect(),
-    };
-    let written = Written { new, expired };
-    written
-        .commit(&state, &auth, &idempotency, StatusCode::OK, &response)
-        .await
+    let view = |results: &Vec<Invited>| InviteResults::new(results, now);
+    let answer = state
+        .invite_to_partner(&auth, &partner, input, retry(&headers, &request), |r| {
+            stored(StatusCode::OK, &view(r))
+        })
+        .await?;
+    respond(answer, StatusCode::OK, view)
 }
 
 /// One technician picked for a site.
@@ -714,6 +250,17 @@ pub struct SiteInvitations {
     pub invitations: Vec<InvitationView>,
 }
 
+impl SiteInvitations {
+    fn new(invitations: &[Invitation], now: Timestamp) -> Self {
+        Self {
+            invitations: invitations
+                .iter()
+                .map(|i| InvitationView::new(i, now))
+                .collect(),
+        }
+    }
+}
+
 /// Invite members of the site's partner to the site. All or nothing: if any pick is invalid,
 /// nothing is sent and the error names it (`technicians[2].account_id`).
 #[utoipa::path(post, path = "/v1/sites/{site_id}/invitations", tag = "invitations", security(("bearer" = [])),
@@ -726,177 +273,27 @@ pub async fn invite_to_site(
     headers: HeaderMap,
     ApiJson(body): ApiJson<InviteToSite>,
 ) -> ApiResult<Response> {
-    let site = visible_site(&state, &auth, &site, SiteAccess::View).await?;
-    authorize(&auth.principal, Action::ManageMembers(&site.partner_id))?;
-    if body.technicians.is_empty() || body.technicians.len() > MAX_BULK {
-        return Err(
-            FieldError::new("technicians", format!("must hold 1 to {MAX_BULK} picks")).into(),
-        );
-    }
-    let idempotency =
-        Idempotency::from_request(&headers, &auth, &format!("invite-site/{}", site.id), &body)?;
-    if let Some(response) = idempotency.replay(&state).await? {
-        return Ok(response);
-    }
-    let default_level = body
-        .level
-        .as_deref()
-        .map(|l| PermissionLevel::parse("level", l))
-        .transpose()?;
-    let members = state.store.all_members(&site.partner_id).await?;
-    let excluded = state.store.site_people(&site.id).await?;
-    let mut picks: Vec<(Account, PermissionLevel)> = Vec::with_capacity(body.technicians.len());
-    for (n, pick) in body.technicians.iter().enumerate() {
-        let field = |name: &str| format!("technicians[{n}].{name}");
-        let account_id = AccountId::parse(&field("account_id"), &pick.account_id)?;
-        let Some((_, account)) = members
+    let request = request_text(&body)?;
+    let input = SiteInvite {
+        level: body.level.as_deref(),
+        technicians: body
+            .technicians
             .iter()
-            .find(|(m, _)| m.account_id == account_id && m.status == MemberStatus::Active)
-        else {
-            return Err(FieldError::new(
-                field("account_id"),
-                "is not an active member of the site's partner",
-            )
-            .into());
-        };
-        if excluded.contains(&account_id) {
-            return Err(FieldError::new(
-                field("account_id"),
-                "is already an admin or a technician of this site",
-            )
-            .into());
-        }
-        if picks.iter().any(|(a, _)| a.id == account_id) {
-            return Err(FieldError::new(field("account_id"), "is picked twice").into());
-        }
-        let level = match &pick.level {
-            Some(level) => PermissionLevel::parse(&field("level"), level)?,
-            None => default_level.ok_or_else(|| {
-                FieldError::new(
-                    field("level"),
-                    "is required when the request has no `level` for all",
-                )
-            })?,
-        };
-        picks.push((account.clone(), level));
-    }
-    let picks = picks
-        .into_iter()
-        .map(|(account, level)| (&site, account.email, level))
-        .collect();
-    let (written, views) = draft_site_invitations(
-        &state,
-        &auth,
-        &site.partner_id,
-        picks,
-        body.locale.as_deref(),
-    )
-    .await?;
-    let response = SiteInvitations { invitations: views };
-    written
-        .commit(&state, &auth, &idempotency, StatusCode::CREATED, &response)
-        .await
-}
-
-/// Drafts the site invitations of `(site, email, level)` picks, in order: an open invitation
-/// for a site and email is reused as it is (no second email), a new one is drafted otherwise.
-async fn draft_site_invitations(
-    state: &AppState,
-    auth: &Auth,
-    partner_id: &siteward_core::ids::PartnerId,
-    picks: Vec<(&Site, Email, PermissionLevel)>,
-    locale: Option<&str>,
-) -> ApiResult<(Written, Vec<InvitationView>)> {
-    let partner = state.store.partner(partner_id).await?;
-    let locale = email_locale(locale, &partner)?;
-    let (inviter, inviter_name) = acting_account(state, auth).await?;
-    let keys: Vec<String> = picks
-        .iter()
-        .map(|(site, email, _)| invitation::open_key(partner_id, Some(&site.id), email))
-        .collect();
-    let open: HashMap<String, Invitation> = state
-        .store
-        .open_invitations(&keys)
-        .await?
-        .into_iter()
-        .map(|inv| (inv.open_key(), inv))
-        .collect();
-    let now = state.now();
-    let fresh: Vec<bool> = picks
-        .iter()
-        .zip(&keys)
-        .map(|(_, key)| {
-            open.get(key)
-                .is_none_or(|inv| inv.status_at(now) != InvitationStatus::Pending)
-        })
-        .collect();
-    let verdicts = ask_policies(
-        state,
-        auth,
-        &inviter,
-        partner_id,
-        picks
-            .iter()
-            .zip(&fresh)
-            .filter(|(_, fresh)| **fresh)
-            .map(|((site, email, level), _)| Ask {
-                site: Some(site.id.clone()),
-                email,
-                level: Some(level.as_str()),
-                role: None,
+            .map(|t| Pick {
+                account_id: &t.account_id,
+                level: t.level.as_deref(),
             })
             .collect(),
-    )
-    .await?;
-    let approver = approves(inviter_role(auth, partner_id));
-    let fresh_picks = picks.iter().zip(&fresh).filter(|(_, fresh)| **fresh);
-    for (((site, email, _), _), verdict) in fresh_picks.zip(&verdicts) {
-        let refused = |status, code, reason: &str| {
-            Err(ApiError::new(
-                status,
-                code,
-                format!(
-                    "the invitation of {email} to the site {} was refused by an invitation policy: {reason}; nothing was sent",
-                    site.name
-                ),
-            ))
-        };
-        match verdict {
-            Verdict::Deny { reason, .. } => {
-                return refused(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invitation_denied",
-                    reason,
-                );
-            }
-            Verdict::ApprovalRequired { reason, .. } if !approver => {
-                return refused(StatusCode::FORBIDDEN, "approval_required", reason);
-            }
-            Verdict::Allow | Verdict::ApprovalRequired { .. } => {}
-        }
-    }
-    let (mut new, mut expired, mut views) = (Vec::new(), Vec::new(), Vec::new());
-    for ((site, email, level), key) in picks.into_iter().zip(keys) {
-        if let Some(existing) = still_open(state, auth, open.get(&key), &mut expired) {
-            views.push(InvitationView::new(existing, now));
-            continue;
-        }
-        let drafter = Drafter {
-            state,
-            partner: &partner,
-            site: Some(site),
-            inviter_name: inviter_name.clone(),
-            locale: locale.clone(),
-        };
-        let target = InvitationTarget::Site {
-            site_id: site.id.clone(),
-            level,
-        };
-        let item = drafter.new_invitation(&inviter, target, email);
-        views.push(InvitationView::new(&item.invitation, now));
-        new.push(item);
-    }
-    Ok((Written { new, expired }, views))
+        locale: body.locale.as_deref(),
+    };
+    let now = state.now();
+    let view = |invitations: &Vec<Invitation>| SiteInvitations::new(invitations, now);
+    let answer = state
+        .invite_to_site(&auth, &site, input, retry(&headers, &request), |i| {
+            stored(StatusCode::CREATED, &view(i))
+        })
+        .await?;
+    respond(answer, StatusCode::CREATED, view)
 }
 
 /// One technician sent to several sites at once.
@@ -930,66 +327,25 @@ pub async fn invite_to_sites(
     headers: HeaderMap,
     ApiJson(body): ApiJson<InviteToSites>,
 ) -> ApiResult<Response> {
-    let partner_id = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ManageMembers(&partner_id))?;
-    let account_id = AccountId::parse("account_id", &account).map_err(|_| ApiError::not_found())?;
-    let member = state.store.member(&partner_id, &account_id).await?;
-    if member.membership.status != MemberStatus::Active {
-        return Err(ApiError::conflict(
-            "membership_disabled",
-            "the member is disabled; enable them first",
-        ));
-    }
-    if body.site_ids.is_empty() || body.site_ids.len() > MAX_BULK {
-        return Err(FieldError::new("site_ids", format!("must hold 1 to {MAX_BULK} sites")).into());
-    }
-    let level = PermissionLevel::parse("level", &body.level)?;
-    let idempotency = Idempotency::from_request(
-        &headers,
-        &auth,
-        &format!("invite-sites/{partner_id}/{account_id}"),
-        &body,
-    )?;
-    if let Some(response) = idempotency.replay(&state).await? {
-        return Ok(response);
-    }
-    let mut sites: Vec<Site> = Vec::with_capacity(body.site_ids.len());
-    for (n, id) in body.site_ids.iter().enumerate() {
-        let field = format!("site_ids[{n}]");
-        let not_ours = || FieldError::new(field.clone(), "is not a site of this partner");
-        let site_id = siteward_core::ids::SiteId::parse(&field, id)?;
-        let site = match state.store.site(&site_id).await {
-            Ok(site) if site.partner_id == partner_id => site,
-            Ok(_) | Err(StorageError::NotFound) => return Err(not_ours().into()),
-            Err(other) => return Err(other.into()),
-        };
-        if sites.iter().any(|s| s.id == site.id) {
-            return Err(FieldError::new(field, "is listed twice").into());
-        }
-        if state
-            .store
-            .site_people(&site.id)
-            .await?
-            .contains(&account_id)
-        {
-            return Err(FieldError::new(
-                field,
-                "already has this member as an admin or a technician",
-            )
-            .into());
-        }
-        sites.push(site);
-    }
-    let picks = sites
-        .iter()
-        .map(|site| (site, member.email.clone(), level))
-        .collect();
-    let (written, views) =
-        draft_site_invitations(&state, &auth, &partner_id, picks, body.locale.as_deref()).await?;
-    let response = SiteInvitations { invitations: views };
-    written
-        .commit(&state, &auth, &idempotency, StatusCode::CREATED, &response)
-        .await
+    let request = request_text(&body)?;
+    let input = SitesInvite {
+        site_ids: &body.site_ids,
+        level: &body.level,
+        locale: body.locale.as_deref(),
+    };
+    let now = state.now();
+    let view = |invitations: &Vec<Invitation>| SiteInvitations::new(invitations, now);
+    let answer = state
+        .invite_to_sites(
+            &auth,
+            &partner,
+            &account,
+            input,
+            retry(&headers, &request),
+            |i| stored(StatusCode::CREATED, &view(i)),
+        )
+        .await?;
+    respond(answer, StatusCode::CREATED, view)
 }
 
 /// A candidate for a site invitation.
@@ -1031,55 +387,19 @@ pub async fn candidates(
     Path(site): Path<String>,
     ApiQuery(query): ApiQuery<CandidateQuery>,
 ) -> ApiResult<Json<Page<Candidate>>> {
-    let site = visible_site(&state, &auth, &site, SiteAccess::View).await?;
-    authorize(&auth.principal, Action::ManageMembers(&site.partner_id))?;
-    let page = siteward_core::page::PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let excluded = state.store.site_people(&site.id).await?;
-    let members = state.store.all_members(&site.partner_id).await?;
-    let keys: Vec<String> = members
-        .iter()
-        .map(|(_, a)| invitation::open_key(&site.partner_id, Some(&site.id), &a.email))
-        .collect();
-    let now = state.now();
-    let invited: Vec<Email> = state
-        .store
-        .open_invitations(&keys)
-        .await?
-        .into_iter()
-        .filter(|inv| inv.status_at(now) == InvitationStatus::Pending)
-        .map(|inv| inv.email)
-        .collect();
-    let needle = query
-        .q
-        .as_deref()
-        .map(str::to_lowercase)
-        .unwrap_or_default();
-    let mut matching: Vec<Candidate> = members
-        .into_iter()
-        .filter(|(m, a)| {
-            m.status == MemberStatus::Active
-                && m.role != PartnerRole::SuperAdmin
-                && !excluded.contains(&a.id)
-                && !invited.contains(&a.email)
-                && (a.name.to_lowercase().contains(&needle) || a.email.as_str().contains(&needle))
-        })
-        .filter(|(_, a)| {
-            page.after
-                .as_deref()
-                .is_none_or(|after| a.id.as_str() > after)
-        })
-        .map(|(m, a)| Candidate {
-            account_id: a.id.to_string(),
-            email: a.email.to_string(),
-            name: a.name,
-            role: m.role.as_str(),
-        })
-        .collect();
-    matching.sort_by(|a, b| a.account_id.cmp(&b.account_id));
-    matching.truncate(page.limit as usize + 1);
-    let page =
-        siteward_core::page::Page::from_overfetch(matching, page.limit, |c| c.account_id.as_str());
-    Ok(Json(Page::from(page, |c| c)))
+    let paging = Paging {
+        limit: query.limit,
+        cursor: query.cursor.as_deref(),
+    };
+    let page = state
+        .candidates(&auth, &site, query.q.as_deref(), paging)
+        .await?;
+    Ok(Json(Page::from(page, |c: invite::Candidate| Candidate {
+        account_id: c.account.id.to_string(),
+        email: c.account.email.to_string(),
+        name: c.account.name,
+        role: c.role.as_str(),
+    })))
 }
 
 /// Status filter and paging for invitation lists.
@@ -1098,22 +418,13 @@ pub struct InvitationQuery {
     pub cursor: Option<String>,
 }
 
-async fn list(
-    state: &AppState,
-    scope: InvitationScope<'_>,
-    query: &InvitationQuery,
-) -> ApiResult<Json<Page<InvitationView>>> {
-    let status = query
-        .status
-        .as_deref()
-        .map(|s| InvitationStatus::parse("status", s))
-        .transpose()?;
-    let page = siteward_core::page::PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let now = state.now();
-    let invitations = state.store.invitations(scope, status, now, &page).await?;
-    let mut page = Page::from(invitations, |inv| InvitationView::new(&inv, now));
-    with_deliveries(state, &mut page.items).await?;
-    Ok(Json(page))
+impl InvitationQuery {
+    fn paging(&self) -> Paging<'_> {
+        Paging {
+            limit: self.limit,
+            cursor: self.cursor.as_deref(),
+        }
+    }
 }
 
 /// A partner's invitations (to the partner and to its sites).
@@ -1126,9 +437,14 @@ pub async fn partner_invitations(
     Path(partner): Path<String>,
     ApiQuery(query): ApiQuery<InvitationQuery>,
 ) -> ApiResult<Json<Page<InvitationView>>> {
-    let partner = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ManageMembers(&partner))?;
-    list(&state, InvitationScope::Partner(&partner), &query).await
+    let status = query.status.as_deref();
+    let page = state
+        .partner_invitations(&auth, &partner, status, query.paging())
+        .await?;
+    let now = state.now();
+    Ok(Json(Page::from(page, |i| {
+        InvitationView::with_delivery(i, now)
+    })))
 }
 
 /// A site's invitations (its admins and the partner's admins).
@@ -1141,13 +457,14 @@ pub async fn site_invitations(
     Path(site): Path<String>,
     ApiQuery(query): ApiQuery<InvitationQuery>,
 ) -> ApiResult<Json<Page<InvitationView>>> {
-    let site = visible_site(&state, &auth, &site, SiteAccess::ManageAdmins).await?;
-    list(&state, InvitationScope::Site(&site.id), &query).await
-}
-
-/// Loads an invitation the caller may manage (the partner's admins).
-async fn manageable(state: &AppState, auth: &Auth, id: &str) -> ApiResult<Invitation> {
-    Ok(state.manageable_invitation(auth, id).await?)
+    let status = query.status.as_deref();
+    let page = state
+        .site_invitations(&auth, &site, status, query.paging())
+        .await?;
+    let now = state.now();
+    Ok(Json(Page::from(page, |i| {
+        InvitationView::with_delivery(i, now)
+    })))
 }
 
 /// Read an invitation.
@@ -1159,10 +476,8 @@ pub async fn get_invitation(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<InvitationView>> {
-    let (inv, delivery) = state.invitation(&auth, &id).await?;
-    let mut view = InvitationView::new(&inv, state.now());
-    view.delivery = delivery.map(DeliveryView::from);
-    Ok(Json(view))
+    let invitation = state.invitation(&auth, &id).await?;
+    Ok(Json(InvitationView::with_delivery(invitation, state.now())))
 }
 
 /// Revoke a Pending invitation; its link stops working.
@@ -1189,67 +504,15 @@ pub async fn resend(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let mut inv = manageable(&state, &auth, &id).await?;
-    let idempotency =
-        Idempotency::from_request(&headers, &auth, &format!("resend/{}", inv.id), &())?;
-    if let Some(response) = idempotency.replay(&state).await? {
-        return Ok(response);
-    }
-    let partner = state.store.partner(&inv.partner_id).await?;
-    let site = match inv.target.site() {
-        Some(site) => Some(state.store.site(site).await?),
-        None => None,
-    };
+    let request = request_text(&())?;
     let now = state.now();
-    let before = inv.status_at(now);
-    inv.resend(
-        now,
-        chrono::Duration::hours(i64::from(partner.invitation_ttl_hours)),
-        String::new(),
-    )?;
-    let (_, inviter_name) = acting_account(&state, &auth).await?;
-    let drafter = Drafter {
-        state: &state,
-        partner: &partner,
-        site: site.as_ref(),
-        inviter_name,
-        locale: inv.locale.clone(),
-    };
-    let job = drafter.draft(&mut inv);
-    let event = auth.audit.event(
-        &state,
-        AuditAction::InvitationResent,
-        (Some(&inv.partner_id), inv.target.site()),
-        invitation_target(&inv.id),
-        vec![
-            FieldChange::changed("status", before, InvitationStatus::Pending),
-            FieldChange::set("expires_at", inv.expires_at.to_rfc3339()),
-        ],
-    );
-    let view = InvitationView::new(&inv, now);
-    let record = idempotency.record(&state, StatusCode::OK, &view)?;
-    let mut items = with_emails(
-        &state,
-        &auth,
-        vec![Drafted {
-            invitation: inv,
-            job,
-        }],
-    )
-    .await;
-    let item = items.pop().expect("one invitation in, one out");
-    let written = state
-        .queue_mail(move |store| async move {
-            store
-                .resend_invitation(&item, &event, record.as_ref())
-                .await
+    let view = |inv: &Invitation| InvitationView::new(inv, now);
+    let answer = state
+        .resend_invitation(&auth, &id, retry(&headers, &request), |i| {
+            stored(StatusCode::OK, &view(i))
         })
-        .await;
-    if let Err(error) = written {
-        return settle(&state, &idempotency, error).await;
-    }
-
-    Ok((StatusCode::OK, Json(view)).into_response())
+        .await?;
+    respond(answer, StatusCode::OK, view)
 }
 
 /// The token of an invitation link.
@@ -1407,19 +670,13 @@ pub async fn outbox(
     Path(partner): Path<String>,
     ApiQuery(query): ApiQuery<OutboxQuery>,
 ) -> ApiResult<Json<Page<OutboxView>>> {
-    let partner = partner_id(&partner)?;
-    authorize(&auth.principal, Action::ManageMembers(&partner))?;
-    let status = match query.status.as_deref() {
-        None => None,
-        Some("pending") => Some(OutboxStatus::Pending),
-        Some("sent") => Some(OutboxStatus::Sent),
-        Some("failed") => Some(OutboxStatus::Failed),
-        Some(_) => {
-            return Err(FieldError::new("status", "must be one of: pending, sent, failed").into());
-        }
+    let paging = Paging {
+        limit: query.limit,
+        cursor: query.cursor.as_deref(),
     };
-    let page = siteward_core::page::PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let messages = state.store.outbox_messages(&partner, status, &page).await?;
+    let messages = state
+        .outbox(&auth, &partner, query.status.as_deref(), paging)
+        .await?;
     Ok(Json(Page::from(messages, |m| OutboxView {
         id: m.id.to_string(),
         recipient: m.recipient,

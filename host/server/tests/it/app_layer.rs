@@ -7,6 +7,8 @@ use siteward_app::audit::{AuditHome, EventFilter};
 use siteward_app::auth::Caller;
 use siteward_app::devices::DeviceInput;
 use siteward_app::grants::NewGrant;
+use siteward_app::idempotency::Retry;
+use siteward_app::invite::{PartnerInvite, Pick, SiteInvite, SitesInvite};
 use siteward_app::licences::SeatChange;
 use siteward_app::page::Paging;
 use siteward_app::partners::{MemberChange, NewMember, PartnerSettings};
@@ -37,6 +39,7 @@ async fn attempts(
     partner: &str,
     site: &str,
     tech: &str,
+    invitation: &str,
 ) -> Vec<(&'static str, Option<AppError>)> {
     let newcomer = Person {
         email: "newcomer@customer.example".to_owned(),
@@ -48,8 +51,101 @@ async fn attempts(
         cursor: None,
     };
     let ids = [tech.to_owned()];
+    let sites = [site.to_owned()];
+    let emails = ["not an address".to_owned()];
+    // A key no frontend may send: refused for its input, after the caller is authorized.
+    let bad_key = Retry {
+        key: Some(b"two words"),
+        request: "{}",
+    };
     let mut refused = Vec::new();
     let mut note = |name, result: Result<(), AppError>| refused.push((name, result.err()));
+    note(
+        "invite_to_partner",
+        app.invite_to_partner(
+            who,
+            partner,
+            PartnerInvite {
+                emails: &emails,
+                role: "technician",
+                locale: None,
+            },
+            bad_key,
+            |_| unreachable!("nothing is stored"),
+        )
+        .await
+        .map(drop),
+    );
+    note(
+        "invite_to_site",
+        app.invite_to_site(
+            who,
+            site,
+            SiteInvite {
+                level: Some("not a level"),
+                technicians: vec![Pick {
+                    account_id: tech,
+                    level: None,
+                }],
+                locale: None,
+            },
+            bad_key,
+            |_| unreachable!("nothing is stored"),
+        )
+        .await
+        .map(drop),
+    );
+    note(
+        "invite_to_sites",
+        app.invite_to_sites(
+            who,
+            partner,
+            tech,
+            SitesInvite {
+                site_ids: &sites,
+                level: "not a level",
+                locale: None,
+            },
+            bad_key,
+            |_| unreachable!("nothing is stored"),
+        )
+        .await
+        .map(drop),
+    );
+    note(
+        "resend_invitation",
+        app.resend_invitation(who, invitation, bad_key, |_| {
+            unreachable!("nothing is stored")
+        })
+        .await
+        .map(drop),
+    );
+    note(
+        "revoke_invitation",
+        app.revoke_invitation(who, invitation).await.map(drop),
+    );
+    note(
+        "candidates",
+        app.candidates(who, site, None, no_paging).await.map(drop),
+    );
+    note(
+        "partner_invitations",
+        app.partner_invitations(who, partner, Some("not a status"), Paging::default())
+            .await
+            .map(drop),
+    );
+    note(
+        "site_invitations",
+        app.site_invitations(who, site, None, no_paging)
+            .await
+            .map(drop),
+    );
+    note(
+        "outbox",
+        app.outbox(who, partner, Some("not a status"), Paging::default())
+            .await
+            .map(drop),
+    );
     note(
         "site_technicians",
         app.site_technicians(who, site, TechnicianFilter::default(), Paging::default())
@@ -360,9 +456,25 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     };
     let before = listed().await;
     assert_eq!(before.len(), 1);
+    let invited = app
+        .post(
+            &format!("/v1/partners/{}/invitations", acme.id),
+            &acme.owner_token,
+            serde_json::json!({ "emails": ["newcomer@acme.example"], "role": "technician" }),
+        )
+        .await;
+    let invitation = invited.body["results"][0]["invitation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let owner = caller(&app, "owner@acme.example").await;
+    let invitation_now = async || app.state.invitation(&owner, &invitation).await.unwrap();
+    let sent = invitation_now().await;
 
-    let hidden = attempts(&app.state, &outsider, &acme.id, &site, &techs[0]).await;
-    assert_eq!(hidden.len(), 45);
+    let attempts =
+        async |who| attempts(&app.state, who, &acme.id, &site, &techs[0], &invitation).await;
+    let hidden = attempts(&outsider).await;
+    assert_eq!(hidden.len(), 54);
     for (name, error) in &hidden {
         let error = error
             .as_ref()
@@ -374,7 +486,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
         );
     }
     // A technician of the partner sees its customers and sites, but may not manage them.
-    let refused = attempts(&app.state, &technician, &acme.id, &site, &techs[0]).await;
+    let refused = attempts(&technician).await;
     for (name, error) in &refused {
         match (*name, error) {
             // Reads any member of the partner may make.
@@ -398,6 +510,12 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
         }
     }
     assert_eq!(listed().await, before, "nothing changed");
+    let (after, _) = invitation_now().await;
+    assert_eq!(
+        (after.status, after.expires_at, after.resend_count),
+        (sent.0.status, sent.0.expires_at, sent.0.resend_count),
+        "the invitation is as it was sent"
+    );
 
     // The personal use cases refuse an API token with `session_required`.
     let token = app

@@ -1,0 +1,993 @@
+//! Sending invitations: to a partner (one address or up to 1,000 at once), to a site (picked
+//! members, one level each or one for all, all or nothing), one member to many sites; resending
+//! one; the picker of who could be invited to a site; the lists and the outgoing email.
+//!
+//! Each send asks the partner's invitation policies first, renders the emails (through the
+//! renderer plugin where one is enabled), and writes the invitations, their emails, their audit
+//! events and the retry answer in one transaction, then wakes the delivery worker.
+
+use std::collections::{HashMap, HashSet};
+
+use siteward_core::FieldError;
+use siteward_core::access::{Action, Principal, authorize};
+use siteward_core::account::Account;
+use siteward_core::audit::{AuditAction, AuditEvent, FieldChange};
+use siteward_core::ids::{AccountId, InvitationId, OutboxMessageId, PartnerId, SiteId};
+use siteward_core::invitation::{
+    self, BulkOutcome, Invitation, InvitationStatus, InvitationTarget, MAX_BULK, PermissionLevel,
+};
+use siteward_core::mail::InvitationContext;
+use siteward_core::page::Page;
+use siteward_core::secret::{self, TokenKind};
+use siteward_core::tenancy::{MemberStatus, Partner, PartnerRole, Site};
+use siteward_core::validate::Email;
+use siteward_plugins::worlds::policy::ProposedInvitation;
+use siteward_storage::{
+    Delivery, InvitationScope, NewInvitation, OutboxMessage, OutboxStatus, StorageError,
+};
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult, Kind};
+use crate::idempotency::{Answer, Idempotency, Retry, StoredAnswer};
+use crate::invitations::invitation_target;
+use crate::page::Paging;
+use crate::plugins::calls::{
+    Proposal, RenderJob, Verdict, evaluate_invitations, render_invitations,
+};
+use crate::services::{App, random};
+use crate::sites::{SiteAccess, partner_id};
+
+/// An invitation to a partner, of one address or up to 1,000.
+#[derive(Debug, Clone, Copy)]
+pub struct PartnerInvite<'a> {
+    /// The addresses (`emails`), as given.
+    pub emails: &'a [String],
+    /// `admin` or `technician` (`role`).
+    pub role: &'a str,
+    /// The emails' language (`locale`, BCP 47); the partner's when absent.
+    pub locale: Option<&'a str>,
+}
+
+/// The outcome for one address of a [`PartnerInvite`].
+#[derive(Debug, Clone)]
+pub struct Invited {
+    /// The address as given.
+    pub email: String,
+    /// What happened to it.
+    pub outcome: BulkOutcome,
+    /// Why, for a denial or a wanted approval: the policy's words.
+    pub reason: Option<String>,
+    /// The invitation, for one sent now or already open.
+    pub invitation: Option<Invitation>,
+}
+
+/// One member picked for a site (`technicians[n]`).
+#[derive(Debug, Clone, Copy)]
+pub struct Pick<'a> {
+    /// Their account (`account_id`).
+    pub account_id: &'a str,
+    /// Their level (`level`); the request's when absent.
+    pub level: Option<&'a str>,
+}
+
+/// Members of the site's partner invited to the site, confirmed all at once.
+#[derive(Debug, Clone)]
+pub struct SiteInvite<'a> {
+    /// The level for everyone without one of their own (`level`).
+    pub level: Option<&'a str>,
+    /// The picks (`technicians`), 1 to 1,000.
+    pub technicians: Vec<Pick<'a>>,
+    /// The emails' language (`locale`); the partner's when absent.
+    pub locale: Option<&'a str>,
+}
+
+/// One member invited to several of the partner's sites.
+#[derive(Debug, Clone, Copy)]
+pub struct SitesInvite<'a> {
+    /// The sites (`site_ids`), 1 to 1,000.
+    pub site_ids: &'a [String],
+    /// The level at every one (`level`).
+    pub level: &'a str,
+    /// The emails' language (`locale`); the partner's when absent.
+    pub locale: Option<&'a str>,
+}
+
+/// A member who could be invited to a site.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Their account.
+    pub account: Account,
+    /// Their role at the partner.
+    pub role: PartnerRole,
+}
+
+/// How the inviter stands at the inviting partner, as invitation policies see them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InviterRole {
+    /// The partner's Super Admin.
+    SuperAdmin,
+    /// The partner's Admin.
+    Admin,
+    /// Anyone else acting with their own rights.
+    Technician,
+    /// The host's operator.
+    Operator,
+    /// An API token.
+    ApiToken,
+}
+
+impl InviterRole {
+    /// The inviter's role at `partner`.
+    pub fn of(principal: &Principal, partner: &PartnerId) -> Self {
+        match principal {
+            Principal::Account(account) if account.is_operator => Self::Operator,
+            Principal::Account(account) => account
+                .partners
+                .iter()
+                .find(|s| &s.partner == partner)
+                .map_or(Self::Technician, |s| match s.role {
+                    PartnerRole::SuperAdmin => Self::SuperAdmin,
+                    PartnerRole::Admin => Self::Admin,
+                    PartnerRole::Technician => Self::Technician,
+                }),
+            Principal::ApiToken { .. } => Self::ApiToken,
+        }
+    }
+
+    /// The text policies get: `super_admin`, `admin`, `technician`, `operator`, `api_token`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SuperAdmin => "super_admin",
+            Self::Admin => "admin",
+            Self::Technician => "technician",
+            Self::Operator => "operator",
+            Self::ApiToken => "api_token",
+        }
+    }
+
+    /// Whether sending approves what a policy says needs approval: Super Admins and the
+    /// operator approve by sending.
+    fn approves(self) -> bool {
+        matches!(self, Self::SuperAdmin | Self::Operator)
+    }
+}
+
+/// Who invites, as the invitations and their emails name them.
+struct Inviter {
+    account: AccountId,
+    name: String,
+    role: InviterRole,
+}
+
+/// An invitation whose email is still to be rendered.
+struct Drafted {
+    invitation: Invitation,
+    job: RenderJob,
+}
+
+/// Invitations drafted by a request, and the expired ones they replace.
+#[derive(Default)]
+struct Written {
+    new: Vec<Drafted>,
+    expired: Vec<(InvitationId, AuditEvent)>,
+}
+
+/// An invitation the policies are asked about.
+struct Ask<'a> {
+    site: Option<SiteId>,
+    email: &'a Email,
+    level: Option<PermissionLevel>,
+    role: Option<PartnerRole>,
+}
+
+/// Everything needed to write one invitation and its email.
+struct Drafter<'a> {
+    app: &'a App,
+    partner: &'a Partner,
+    site: Option<&'a Site>,
+    inviter: &'a Inviter,
+    /// The language of new invitations' emails.
+    locale: &'a str,
+}
+
+impl Drafter<'_> {
+    /// A fresh token, and what the email will show (the link carries the token, which leaves
+    /// the host only in the email).
+    fn draft(&self, invitation: &mut Invitation) -> RenderJob {
+        let token = secret::token_text(TokenKind::Invitation, random());
+        invitation.token_hash = secret::token_hash(&token);
+        let (role, level) = match &invitation.target {
+            InvitationTarget::Partner { role } => (Some(role.as_str().to_owned()), None),
+            InvitationTarget::Site { level, .. } => (None, Some(level.as_str().to_owned())),
+        };
+        let context = InvitationContext {
+            invitee_email: invitation.email.to_string(),
+            inviter_name: self.inviter.name.clone(),
+            partner_name: self
+                .partner
+                .branding
+                .display_name
+                .clone()
+                .unwrap_or_else(|| self.partner.name.clone()),
+            branding: self.partner.branding.clone(),
+            site_name: self.site.map(|s| s.name.clone()),
+            role,
+            level,
+            accept_link: format!(
+                "{}/v1/invitations/accept?token={token}",
+                self.app.public_url
+            ),
+            expires_at: invitation.expires_at,
+            locale: invitation.locale.clone(),
+        };
+        RenderJob {
+            partner: self.partner.id.clone(),
+            site: self.site.map(|s| s.id.clone()),
+            context,
+        }
+    }
+
+    /// A new Pending invitation with its email.
+    fn new_invitation(&self, target: InvitationTarget, email: Email) -> Drafted {
+        let now = self.app.now();
+        let mut invitation = Invitation {
+            id: self.app.new_id(InvitationId::from_trusted),
+            partner_id: self.partner.id.clone(),
+            target,
+            email,
+            invited_by: self.inviter.account.clone(),
+            status: InvitationStatus::Pending,
+            token_hash: String::new(),
+            expires_at: now + chrono::Duration::hours(i64::from(self.partner.invitation_ttl_hours)),
+            created_at: now,
+            sent_at: now,
+            resend_count: 0,
+            locale: self.locale.to_owned(),
+            accepted: None,
+        };
+        let job = self.draft(&mut invitation);
+        Drafted { invitation, job }
+    }
+}
+
+/// The language of new invitations' emails: the request's, else the partner's.
+fn email_locale(requested: Option<&str>, partner: &Partner) -> AppResult<String> {
+    Ok(match requested {
+        Some(tag) => siteward_core::validate::locale("locale", tag)?,
+        None => partner.locale.clone(),
+    })
+}
+
+/// Whether an invitation found open for a key is still Pending; one whose time has passed is
+/// added to `expired`, to be marked so in the transaction whose new invitation takes its place.
+fn still_open<'a>(
+    app: &App,
+    caller: &Caller,
+    existing: Option<&'a Invitation>,
+    expired: &mut Vec<(InvitationId, AuditEvent)>,
+) -> Option<&'a Invitation> {
+    let existing = existing?;
+    if existing.status_at(app.now()) == InvitationStatus::Pending {
+        return Some(existing);
+    }
+    let event = caller.audit.event(
+        app,
+        AuditAction::InvitationExpired,
+        (Some(&existing.partner_id), existing.target.site()),
+        invitation_target(&existing.id),
+        vec![FieldChange::changed("status", "pending", "expired")],
+    );
+    expired.push((existing.id.clone(), event));
+    None
+}
+
+fn created_event(app: &App, caller: &Caller, inv: &Invitation) -> AuditEvent {
+    let mut changes = vec![
+        FieldChange::set("email", &inv.email),
+        FieldChange::set("expires_at", inv.expires_at.to_rfc3339()),
+    ];
+    match &inv.target {
+        InvitationTarget::Partner { role } => changes.push(FieldChange::set("role", role)),
+        InvitationTarget::Site { level, .. } => changes.push(FieldChange::set("level", level)),
+    }
+    caller.audit.event(
+        app,
+        AuditAction::InvitationCreated,
+        (Some(&inv.partner_id), inv.target.site()),
+        invitation_target(&inv.id),
+        changes,
+    )
+}
+
+fn count_between_1_and_max(field: &str, count: usize, what: &str) -> AppResult<()> {
+    if count == 0 || count > MAX_BULK {
+        return Err(FieldError::new(field, format!("must hold 1 to {MAX_BULK} {what}")).into());
+    }
+    Ok(())
+}
+
+impl App {
+    /// Invites addresses to join a partner as Admin or Technician (its admins). Each address
+    /// gets its own outcome; the invitations sent are written at once.
+    pub async fn invite_to_partner(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        input: PartnerInvite<'_>,
+        retry: Retry<'_>,
+        answer: impl FnOnce(&Vec<Invited>) -> AppResult<StoredAnswer>,
+    ) -> AppResult<Answer<Vec<Invited>>> {
+        let partner_id = partner_id(partner)?;
+        authorize(&caller.principal, Action::ManageMembers(&partner_id))?;
+        let role = match PartnerRole::parse("role", input.role)? {
+            PartnerRole::SuperAdmin => {
+                return Err(FieldError::new(
+                    "role",
+                    "must be admin or technician; promote to super_admin after joining",
+                )
+                .into());
+            }
+            role => role,
+        };
+        count_between_1_and_max("emails", input.emails.len(), "addresses")?;
+        let idempotency =
+            Idempotency::new(caller, &retry, &format!("invite-partner/{partner_id}"))?;
+        if let Some(stored) = idempotency.replay(self).await? {
+            return Ok(Answer::Replayed(stored));
+        }
+        let partner = self.store.partner(&partner_id).await?;
+        let inviter = self.inviter(caller, &partner_id).await?;
+        let locale = email_locale(input.locale, &partner)?;
+        let members: HashSet<Email> = self
+            .store
+            .all_members(&partner_id)
+            .await?
+            .into_iter()
+            .map(|(_, a)| a.email)
+            .collect();
+        let triaged = invitation::triage(input.emails);
+        let keys: Vec<String> = triaged
+            .iter()
+            .filter_map(|t| t.as_ref().ok())
+            .map(|email| invitation::open_key(&partner_id, None, email))
+            .collect();
+        let open = self.open_invitations(&keys).await?;
+
+        let mut written = Written::default();
+        let mut outcomes: Vec<Invited> = input
+            .emails
+            .iter()
+            .map(|email| Invited {
+                email: email.clone(),
+                outcome: BulkOutcome::Invited,
+                reason: None,
+                invitation: None,
+            })
+            .collect();
+        // Addresses that may be invited, with their place in `outcomes`: the policies decide.
+        let mut proposed: Vec<(usize, Email)> = Vec::new();
+        for (slot, item) in triaged.into_iter().enumerate() {
+            let email = match item {
+                Ok(email) => email,
+                Err(outcome) => {
+                    outcomes[slot].outcome = outcome;
+                    continue;
+                }
+            };
+            if members.contains(&email) {
+                outcomes[slot].outcome = BulkOutcome::AlreadyMember;
+                continue;
+            }
+            let key = invitation::open_key(&partner_id, None, &email);
+            if let Some(existing) = still_open(self, caller, open.get(&key), &mut written.expired) {
+                outcomes[slot].outcome = BulkOutcome::AlreadyInvited;
+                outcomes[slot].invitation = Some(existing.clone());
+                continue;
+            }
+            proposed.push((slot, email));
+        }
+        let asks = proposed
+            .iter()
+            .map(|(_, email)| Ask {
+                site: None,
+                email,
+                level: None,
+                role: Some(role),
+            })
+            .collect();
+        let verdicts = self
+            .ask_policies(caller, &inviter, &partner_id, asks)
+            .await?;
+        let drafter = Drafter {
+            app: self,
+            partner: &partner,
+            site: None,
+            inviter: &inviter,
+            locale: &locale,
+        };
+        for ((slot, email), verdict) in proposed.into_iter().zip(verdicts) {
+            let outcome = &mut outcomes[slot];
+            match verdict {
+                Verdict::Deny { reason, .. } => {
+                    outcome.outcome = BulkOutcome::Denied;
+                    outcome.reason = Some(reason);
+                }
+                Verdict::ApprovalRequired { reason, .. } if !inviter.role.approves() => {
+                    outcome.outcome = BulkOutcome::ApprovalRequired;
+                    outcome.reason = Some(reason);
+                }
+                Verdict::Allow | Verdict::ApprovalRequired { .. } => {
+                    let item = drafter.new_invitation(InvitationTarget::Partner { role }, email);
+                    outcome.invitation = Some(item.invitation.clone());
+                    written.new.push(item);
+                }
+            }
+        }
+        self.commit(caller, written, &idempotency, outcomes, answer)
+            .await
+    }
+
+    /// Invites members of the site's partner to the site (the partner's admins). All or
+    /// nothing: if any pick is invalid, nothing is sent and the error names it
+    /// (`technicians[2].account_id`). An open invitation is returned as it is.
+    pub async fn invite_to_site(
+        &self,
+        caller: &Caller,
+        site: &str,
+        input: SiteInvite<'_>,
+        retry: Retry<'_>,
+        answer: impl FnOnce(&Vec<Invitation>) -> AppResult<StoredAnswer>,
+    ) -> AppResult<Answer<Vec<Invitation>>> {
+        let site = self.visible_site(caller, site, SiteAccess::View).await?;
+        authorize(&caller.principal, Action::ManageMembers(&site.partner_id))?;
+        count_between_1_and_max("technicians", input.technicians.len(), "picks")?;
+        let idempotency = Idempotency::new(caller, &retry, &format!("invite-site/{}", site.id))?;
+        if let Some(stored) = idempotency.replay(self).await? {
+            return Ok(Answer::Replayed(stored));
+        }
+        let default_level = input
+            .level
+            .map(|l| PermissionLevel::parse("level", l))
+            .transpose()?;
+        let members = self.store.all_members(&site.partner_id).await?;
+        let excluded = self.store.site_people(&site.id).await?;
+        let mut picks: Vec<(&Site, Email, PermissionLevel)> =
+            Vec::with_capacity(input.technicians.len());
+        let mut picked: HashSet<AccountId> = HashSet::new();
+        for (n, pick) in input.technicians.iter().enumerate() {
+            let field = |name: &str| format!("technicians[{n}].{name}");
+            let account_id = AccountId::parse(&field("account_id"), pick.account_id)?;
+            let Some((_, account)) = members
+                .iter()
+                .find(|(m, _)| m.account_id == account_id && m.status == MemberStatus::Active)
+            else {
+                return Err(FieldError::new(
+                    field("account_id"),
+                    "is not an active member of the site's partner",
+                )
+                .into());
+            };
+            if excluded.contains(&account_id) {
+                return Err(FieldError::new(
+                    field("account_id"),
+                    "is already an admin or a technician of this site",
+                )
+                .into());
+            }
+            if !picked.insert(account_id) {
+                return Err(FieldError::new(field("account_id"), "is picked twice").into());
+            }
+            let level = match pick.level {
+                Some(level) => PermissionLevel::parse(&field("level"), level)?,
+                None => default_level.ok_or_else(|| {
+                    FieldError::new(
+                        field("level"),
+                        "is required when the request has no `level` for all",
+                    )
+                })?,
+            };
+            picks.push((&site, account.email.clone(), level));
+        }
+        let (written, invitations) = self
+            .draft_site_invitations(caller, &site.partner_id, picks, input.locale)
+            .await?;
+        self.commit(caller, written, &idempotency, invitations, answer)
+            .await
+    }
+
+    /// Invites one member of a partner to many of its sites at once (its admins). All or
+    /// nothing: a site that is not the partner's, or where the member is already an admin or
+    /// a technician, fails the whole request and is named (`site_ids[3]`). An open invitation
+    /// to a site is returned as it is.
+    pub async fn invite_to_sites(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        account: &str,
+        input: SitesInvite<'_>,
+        retry: Retry<'_>,
+        answer: impl FnOnce(&Vec<Invitation>) -> AppResult<StoredAnswer>,
+    ) -> AppResult<Answer<Vec<Invitation>>> {
+        let partner_id = partner_id(partner)?;
+        authorize(&caller.principal, Action::ManageMembers(&partner_id))?;
+        let account_id =
+            AccountId::parse("account_id", account).map_err(|_| AppError::not_found())?;
+        let member = self.store.member(&partner_id, &account_id).await?;
+        if member.membership.status != MemberStatus::Active {
+            return Err(AppError::conflict(
+                "membership_disabled",
+                "the member is disabled; enable them first",
+            ));
+        }
+        count_between_1_and_max("site_ids", input.site_ids.len(), "sites")?;
+        let level = PermissionLevel::parse("level", input.level)?;
+        let idempotency = Idempotency::new(
+            caller,
+            &retry,
+            &format!("invite-sites/{partner_id}/{account_id}"),
+        )?;
+        if let Some(stored) = idempotency.replay(self).await? {
+            return Ok(Answer::Replayed(stored));
+        }
+        let mut sites: Vec<Site> = Vec::with_capacity(input.site_ids.len());
+        for (n, id) in input.site_ids.iter().enumerate() {
+            let field = format!("site_ids[{n}]");
+            let not_ours = || FieldError::new(field.clone(), "is not a site of this partner");
+            let site_id = SiteId::parse(&field, id)?;
+            let site = match self.store.site(&site_id).await {
+                Ok(site) if site.partner_id == partner_id => site,
+                Ok(_) | Err(StorageError::NotFound) => return Err(not_ours().into()),
+                Err(other) => return Err(other.into()),
+            };
+            if sites.iter().any(|s| s.id == site.id) {
+                return Err(FieldError::new(field, "is listed twice").into());
+            }
+            if self
+                .store
+                .site_people(&site.id)
+                .await?
+                .contains(&account_id)
+            {
+                return Err(FieldError::new(
+                    field,
+                    "already has this member as an admin or a technician",
+                )
+                .into());
+            }
+            sites.push(site);
+        }
+        let picks = sites
+            .iter()
+            .map(|site| (site, member.email.clone(), level))
+            .collect();
+        let (written, invitations) = self
+            .draft_site_invitations(caller, &partner_id, picks, input.locale)
+            .await?;
+        self.commit(caller, written, &idempotency, invitations, answer)
+            .await
+    }
+
+    /// Resends an invitation that is Pending, Expired or Revoked (the partner's admins): a
+    /// fresh link and expiry, and back to Pending; the old link stops working.
+    pub async fn resend_invitation(
+        &self,
+        caller: &Caller,
+        id: &str,
+        retry: Retry<'_>,
+        answer: impl FnOnce(&Invitation) -> AppResult<StoredAnswer>,
+    ) -> AppResult<Answer<Invitation>> {
+        let mut inv = self.manageable_invitation(caller, id).await?;
+        let idempotency = Idempotency::new(caller, &retry, &format!("resend/{}", inv.id))?;
+        if let Some(stored) = idempotency.replay(self).await? {
+            return Ok(Answer::Replayed(stored));
+        }
+        let partner = self.store.partner(&inv.partner_id).await?;
+        let site = match inv.target.site() {
+            Some(site) => Some(self.store.site(site).await?),
+            None => None,
+        };
+        let now = self.now();
+        let before = inv.status_at(now);
+        inv.resend(
+            now,
+            chrono::Duration::hours(i64::from(partner.invitation_ttl_hours)),
+            String::new(),
+        )?;
+        let inviter = self.inviter(caller, &inv.partner_id).await?;
+        let drafter = Drafter {
+            app: self,
+            partner: &partner,
+            site: site.as_ref(),
+            inviter: &inviter,
+            locale: &inv.locale.clone(),
+        };
+        let job = drafter.draft(&mut inv);
+        let event = caller.audit.event(
+            self,
+            AuditAction::InvitationResent,
+            (Some(&inv.partner_id), inv.target.site()),
+            invitation_target(&inv.id),
+            vec![
+                FieldChange::changed("status", before, InvitationStatus::Pending),
+                FieldChange::set("expires_at", inv.expires_at.to_rfc3339()),
+            ],
+        );
+        let record = idempotency.record(self, &inv, answer)?;
+        let drafted = vec![Drafted {
+            invitation: inv.clone(),
+            job,
+        }];
+        let mut items = self.with_emails(caller, drafted).await;
+        let item = items.pop().expect("one invitation in, one out");
+        let written = self
+            .queue_mail(move |store| async move {
+                store
+                    .resend_invitation(&item, &event, record.as_ref())
+                    .await
+            })
+            .await;
+        match written {
+            Ok(()) => Ok(Answer::Done(inv)),
+            Err(error) => idempotency.settle(self, error).await,
+        }
+    }
+
+    /// The picker (the partner's admins): the partner's active Admins and Technicians who
+    /// could be invited to the site — not its site admins, not already assigned, and without
+    /// an open invitation to it — whose name or email contains `search`.
+    pub async fn candidates(
+        &self,
+        caller: &Caller,
+        site: &str,
+        search: Option<&str>,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<Candidate>> {
+        let site = self.visible_site(caller, site, SiteAccess::View).await?;
+        authorize(&caller.principal, Action::ManageMembers(&site.partner_id))?;
+        let page = paging.parse()?;
+        let excluded = self.store.site_people(&site.id).await?;
+        let members = self.store.all_members(&site.partner_id).await?;
+        let keys: Vec<String> = members
+            .iter()
+            .map(|(_, a)| invitation::open_key(&site.partner_id, Some(&site.id), &a.email))
+            .collect();
+        let now = self.now();
+        let invited: HashSet<Email> = self
+            .store
+            .open_invitations(&keys)
+            .await?
+            .into_iter()
+            .filter(|inv| inv.status_at(now) == InvitationStatus::Pending)
+            .map(|inv| inv.email)
+            .collect();
+        let needle = search.map(str::to_lowercase).unwrap_or_default();
+        let mut matching: Vec<Candidate> = members
+            .into_iter()
+            .filter(|(m, a)| {
+                m.status == MemberStatus::Active
+                    && m.role != PartnerRole::SuperAdmin
+                    && !excluded.contains(&a.id)
+                    && !invited.contains(&a.email)
+                    && (a.name.to_lowercase().contains(&needle)
+                        || a.email.as_str().contains(&needle))
+            })
+            .filter(|(_, a)| {
+                page.after
+                    .as_deref()
+                    .is_none_or(|after| a.id.as_str() > after)
+            })
+            .map(|(m, account)| Candidate {
+                account,
+                role: m.role,
+            })
+            .collect();
+        matching.sort_by(|a, b| a.account.id.cmp(&b.account.id));
+        matching.truncate(page.limit as usize + 1);
+        Ok(Page::from_overfetch(matching, page.limit, |c| {
+            c.account.id.as_str()
+        }))
+    }
+
+    /// A partner's invitations, to the partner and to its sites (its admins), with where each
+    /// one's latest email stands; `status` (as given) filters them as of now.
+    pub async fn partner_invitations(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        status: Option<&str>,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<(Invitation, Option<Delivery>)>> {
+        let partner = partner_id(partner)?;
+        authorize(&caller.principal, Action::ManageMembers(&partner))?;
+        self.list_invitations(InvitationScope::Partner(&partner), status, paging)
+            .await
+    }
+
+    /// A site's invitations (its admins and the partner's admins).
+    pub async fn site_invitations(
+        &self,
+        caller: &Caller,
+        site: &str,
+        status: Option<&str>,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<(Invitation, Option<Delivery>)>> {
+        let site = self
+            .visible_site(caller, site, SiteAccess::ManageAdmins)
+            .await?;
+        self.list_invitations(InvitationScope::Site(&site.id), status, paging)
+            .await
+    }
+
+    /// The partner's outgoing email (its admins): what was sent, what waits for a retry, what
+    /// failed; `status` is `pending`, `sent` or `failed`.
+    pub async fn outbox(
+        &self,
+        caller: &Caller,
+        partner: &str,
+        status: Option<&str>,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<OutboxMessage>> {
+        let partner = partner_id(partner)?;
+        authorize(&caller.principal, Action::ManageMembers(&partner))?;
+        let status = match status {
+            None => None,
+            Some("pending") => Some(OutboxStatus::Pending),
+            Some("sent") => Some(OutboxStatus::Sent),
+            Some("failed") => Some(OutboxStatus::Failed),
+            Some(_) => {
+                return Err(
+                    FieldError::new("status", "must be one of: pending, sent, failed").into(),
+                );
+            }
+        };
+        let page = paging.parse()?;
+        Ok(self.store.outbox_messages(&partner, status, &page).await?)
+    }
+
+    async fn list_invitations(
+        &self,
+        scope: InvitationScope<'_>,
+        status: Option<&str>,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<(Invitation, Option<Delivery>)>> {
+        let status = status
+            .map(|s| InvitationStatus::parse("status", s))
+            .transpose()?;
+        let page = paging.parse()?;
+        let invitations = self
+            .store
+            .invitations(scope, status, self.now(), &page)
+            .await?;
+        let ids: Vec<InvitationId> = invitations.items.iter().map(|i| i.id.clone()).collect();
+        let mut deliveries: HashMap<InvitationId, Delivery> = self
+            .store
+            .invitation_deliveries(&ids)
+            .await?
+            .into_iter()
+            .map(|d| (d.invitation_id.clone(), d))
+            .collect();
+        Ok(invitations.map(|inv| {
+            let delivery = deliveries.remove(&inv.id);
+            (inv, delivery)
+        }))
+    }
+
+    /// The invitations open under `keys`, by key.
+    async fn open_invitations(&self, keys: &[String]) -> AppResult<HashMap<String, Invitation>> {
+        Ok(self
+            .store
+            .open_invitations(keys)
+            .await?
+            .into_iter()
+            .map(|inv| (inv.open_key(), inv))
+            .collect())
+    }
+
+    /// Who acts, for "invited by" and the email: the person, or the token's creator.
+    async fn inviter(&self, caller: &Caller, partner: &PartnerId) -> AppResult<Inviter> {
+        let role = InviterRole::of(&caller.principal, partner);
+        if let Some(account) = &caller.account {
+            return Ok(Inviter {
+                account: account.id.clone(),
+                name: account.name.clone(),
+                role,
+            });
+        }
+        let Principal::ApiToken { token_id, .. } = &caller.principal else {
+            return Err(AppError::forbidden());
+        };
+        let token = self.store.api_token(token_id).await?;
+        let creator = self.store.account(&token.created_by).await?;
+        Ok(Inviter {
+            account: creator.id,
+            name: creator.name,
+            role,
+        })
+    }
+
+    /// Asks the partner's invitation policies about proposed invitations.
+    async fn ask_policies(
+        &self,
+        caller: &Caller,
+        inviter: &Inviter,
+        partner: &PartnerId,
+        asks: Vec<Ask<'_>>,
+    ) -> AppResult<Vec<Verdict>> {
+        let now = self
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let proposals = asks
+            .into_iter()
+            .map(|ask| Proposal {
+                invitation: ProposedInvitation {
+                    partner_id: partner.to_string(),
+                    inviter_id: inviter.account.to_string(),
+                    inviter_role: inviter.role.as_str().to_owned(),
+                    invitee_email: ask.email.to_string(),
+                    site_id: ask.site.as_ref().map(ToString::to_string),
+                    level: ask.level.map(|l| l.as_str().to_owned()),
+                    role: ask.role.map(|r| r.as_str().to_owned()),
+                    now: now.clone(),
+                },
+                site: ask.site,
+            })
+            .collect();
+        evaluate_invitations(self, caller.audit.request_id.as_deref(), partner, proposals)
+            .await
+            .map_err(|unavailable| {
+                AppError::unavailable(
+                    "policy_unavailable",
+                    format!(
+                        "the invitation policy {} could not be asked ({}); nothing was sent",
+                        unavailable.plugin, unavailable.reason
+                    ),
+                )
+            })
+    }
+
+    /// Drafts the site invitations of `(site, email, level)` picks, in order: an open
+    /// invitation for a site and email is reused as it is (no second email), a new one is
+    /// drafted otherwise. A policy's refusal of any refuses them all.
+    async fn draft_site_invitations(
+        &self,
+        caller: &Caller,
+        partner_id: &PartnerId,
+        picks: Vec<(&Site, Email, PermissionLevel)>,
+        locale: Option<&str>,
+    ) -> AppResult<(Written, Vec<Invitation>)> {
+        let partner = self.store.partner(partner_id).await?;
+        let locale = email_locale(locale, &partner)?;
+        let inviter = self.inviter(caller, partner_id).await?;
+        let keys: Vec<String> = picks
+            .iter()
+            .map(|(site, email, _)| invitation::open_key(partner_id, Some(&site.id), email))
+            .collect();
+        let open = self.open_invitations(&keys).await?;
+        let now = self.now();
+        let fresh: Vec<bool> = keys
+            .iter()
+            .map(|key| {
+                open.get(key)
+                    .is_none_or(|inv| inv.status_at(now) != InvitationStatus::Pending)
+            })
+            .collect();
+        let asks = picks
+            .iter()
+            .zip(&fresh)
+            .filter(|(_, fresh)| **fresh)
+            .map(|((site, email, level), _)| Ask {
+                site: Some(site.id.clone()),
+                email,
+                level: Some(*level),
+                role: None,
+            })
+            .collect();
+        let verdicts = self
+            .ask_policies(caller, &inviter, partner_id, asks)
+            .await?;
+        let fresh_picks = picks.iter().zip(&fresh).filter(|(_, fresh)| **fresh);
+        for (((site, email, _), _), verdict) in fresh_picks.zip(&verdicts) {
+            let refused = |kind, code, reason: &str| {
+                Err(AppError::new(
+                    kind,
+                    code,
+                    format!(
+                        "the invitation of {email} to the site {} was refused by an invitation policy: {reason}; nothing was sent",
+                        site.name
+                    ),
+                ))
+            };
+            match verdict {
+                Verdict::Deny { reason, .. } => {
+                    return refused(Kind::Invalid, "invitation_denied", reason);
+                }
+                Verdict::ApprovalRequired { reason, .. } if !inviter.role.approves() => {
+                    return refused(Kind::Forbidden, "approval_required", reason);
+                }
+                Verdict::Allow | Verdict::ApprovalRequired { .. } => {}
+            }
+        }
+        let mut written = Written::default();
+        let mut invitations = Vec::with_capacity(picks.len());
+        for ((site, email, level), key) in picks.into_iter().zip(keys) {
+            if let Some(existing) = still_open(self, caller, open.get(&key), &mut written.expired) {
+                invitations.push(existing.clone());
+                continue;
+            }
+            let drafter = Drafter {
+                app: self,
+                partner: &partner,
+                site: Some(site),
+                inviter: &inviter,
+                locale: &locale,
+            };
+            let target = InvitationTarget::Site {
+                site_id: site.id.clone(),
+                level,
+            };
+            let item = drafter.new_invitation(target, email);
+            invitations.push(item.invitation.clone());
+            written.new.push(item);
+        }
+        Ok((written, invitations))
+    }
+
+    /// Renders the drafts' emails (through the renderer plugin where one is enabled) and makes
+    /// their outbox rows.
+    async fn with_emails(&self, caller: &Caller, drafted: Vec<Drafted>) -> Vec<NewInvitation> {
+        let (invitations, jobs): (Vec<Invitation>, Vec<RenderJob>) =
+            drafted.into_iter().map(|d| (d.invitation, d.job)).unzip();
+        let emails = render_invitations(self, caller.audit.request_id.as_deref(), jobs).await;
+        invitations
+            .into_iter()
+            .zip(emails)
+            .map(|(invitation, email)| {
+                let message = OutboxMessage::pending(
+                    self.new_id(OutboxMessageId::from_trusted),
+                    &self.message_id_domain,
+                    Some(invitation.partner_id.clone()),
+                    Some(invitation.id.clone()),
+                    invitation.email.to_string(),
+                    email.subject,
+                    Some(email.html),
+                    Some(email.text),
+                    self.now(),
+                );
+                NewInvitation {
+                    invitation,
+                    message,
+                }
+            })
+            .collect()
+    }
+
+    /// Writes a request's invitations, their emails and audit events, and its answer under
+    /// the retry key, in one transaction; then wakes the delivery worker.
+    async fn commit<T>(
+        &self,
+        caller: &Caller,
+        written: Written,
+        idempotency: &Idempotency,
+        output: T,
+        answer: impl FnOnce(&T) -> AppResult<StoredAnswer>,
+    ) -> AppResult<Answer<T>> {
+        let record = idempotency.record(self, &output, answer)?;
+        let new = self.with_emails(caller, written.new).await;
+        let events: Vec<AuditEvent> = new
+            .iter()
+            .map(|n| created_event(self, caller, &n.invitation))
+            .collect();
+        let expired = written.expired;
+        let result = self
+            .queue_mail(move |store| async move {
+                store
+                    .create_invitations(&new, &expired, &events, record.as_ref())
+                    .await
+            })
+            .await;
+        match result {
+            Ok(()) => Ok(Answer::Done(output)),
+            Err(error) => idempotency.settle(self, error).await,
+        }
+    }
+}
