@@ -1,14 +1,22 @@
-//! Reading the audit log, for the whole platform (the operator), a partner or a site.
+//! Reading the audit log, for the whole platform (the operator), a partner or a site;
+//! verifying its tamper-evident chains; exporting it in a format an audit-exporter plugin
+//! writes, a batch at a time.
 
 use siteward_core::Timestamp;
 use siteward_core::access::{Action, authorize};
 use siteward_core::audit::{AuditAction, AuditEvent, AuditFilter, AuditScope};
 use siteward_core::ids::{PartnerId, SiteId};
-use siteward_core::page::Page;
+use siteward_core::page::{Page, PageRequest};
+use siteward_storage::{StorageError, Store};
+
+/// One tenant's hash chain, verified.
+pub use siteward_storage::ChainReport;
 
 use crate::auth::Caller;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::page::Paging;
+use crate::plugins::Chosen;
+use crate::plugins::calls::export_batch;
 use crate::services::App;
 use crate::sites::{SiteAccess, partner_id};
 
@@ -106,5 +114,173 @@ impl App {
             .store
             .audit_events(&place.scope, &filter, &page)
             .await?)
+    }
+}
+
+/// Verifies every chain of `scope`, checking retention checkpoints with `checkpoint_key`.
+pub async fn verify_chains(
+    store: &Store,
+    scope: &AuditScope,
+    checkpoint_key: Option<&[u8]>,
+) -> Result<Vec<ChainReport>, StorageError> {
+    let mut reports = Vec::new();
+    for chain in store.audit_chains(scope).await? {
+        reports.push(store.verify_audit_chain(&chain, checkpoint_key).await?);
+    }
+    Ok(reports)
+}
+
+/// Events per exporter call.
+const EXPORT_BATCH: u32 = 1_000;
+
+/// An export under way: its first batch is formatted already (so an unknown format or a
+/// failing exporter is a clean error before anything is sent), the rest follows batch by batch.
+#[derive(Debug)]
+pub struct AuditExport {
+    /// The format's media type.
+    pub content_type: String,
+    /// A file name for it: `siteward-audit-<chain>-<format>.<extension>`.
+    pub filename: String,
+    /// The first batch, formatted.
+    pub first: Vec<u8>,
+    /// The batches after it.
+    pub rest: ExportBatches,
+}
+
+/// The batches of an export after its first, formatted one at a time.
+pub struct ExportBatches {
+    app: App,
+    chosen: Chosen,
+    scope: AuditScope,
+    filter: AuditFilter,
+    cursor: Option<String>,
+}
+
+impl std::fmt::Debug for ExportBatches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExportBatches")
+            .field("exporter", &self.chosen.name)
+            .field("scope", &self.scope)
+            .field("cursor", &self.cursor)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ExportBatches {
+    /// The next batch, formatted; `None` at the end. A failure (logged here) ends the export.
+    pub async fn next(&mut self) -> Option<AppResult<Vec<u8>>> {
+        let page = PageRequest::following(EXPORT_BATCH, &self.cursor.take()?).ok()?;
+        let batch = match self
+            .app
+            .store
+            .audit_events(&self.scope, &self.filter, &page)
+            .await
+        {
+            Ok(batch) => batch,
+            Err(error) => {
+                tracing::error!(%error, "an audit export stopped: reading events failed");
+                return Some(Err(error.into()));
+            }
+        };
+        match export_batch(&self.app, &self.scope, &self.chosen, &batch.items, false).await {
+            Ok(out) => {
+                self.cursor = batch.next_cursor;
+                Some(Ok(out.bytes))
+            }
+            Err(failure) => {
+                tracing::error!(plugin = %self.chosen.name, %failure, "an audit export stopped: the exporter failed");
+                Some(Err(exporter_unavailable(&self.chosen, &failure)))
+            }
+        }
+    }
+}
+
+fn exporter_unavailable(chosen: &Chosen, failure: &siteward_plugins::Failure) -> AppError {
+    AppError::unavailable(
+        "exporter_unavailable",
+        format!("the {} exporter failed: {}", chosen.name, failure.code()),
+    )
+}
+
+impl App {
+    /// Verifies the chains of `home` (whoever may read its events): per chain, the first
+    /// broken link if any — an event altered, removed, inserted or moved, or the end cut off.
+    pub async fn verify_audit(
+        &self,
+        caller: &Caller,
+        home: AuditHome<'_>,
+    ) -> AppResult<Vec<ChainReport>> {
+        let place = self.audit_place(caller, home).await?;
+        let key = self.audit.checkpoint_key.as_deref();
+        Ok(verify_chains(&self.store, &place.scope, key).await?)
+    }
+
+    /// Exports every event of `home` that passes `filter`, oldest first, formatted by the
+    /// exporter `format` names (switched on for the tenant, or bundled).
+    pub async fn export_audit(
+        &self,
+        caller: &Caller,
+        home: AuditHome<'_>,
+        format: &str,
+        filter: EventFilter<'_>,
+    ) -> AppResult<AuditExport> {
+        let AuditPlace { scope, tenant } = self.audit_place(caller, home).await?;
+        let filter = filter.parse()?;
+        let tenant = tenant
+            .as_ref()
+            .map(|(partner, site)| (partner, site.as_ref()));
+        let chosen = self.plugins.exporter(format, tenant).ok_or_else(|| {
+            let mut formats = self.plugins.export_formats();
+            formats.sort();
+            let available = if formats.is_empty() {
+                "none".to_owned()
+            } else {
+                formats.join(", ")
+            };
+            siteward_core::FieldError::new(
+                "format",
+                format!("is not an audit export format here (available: {available})"),
+            )
+        })?;
+        let first = PageRequest {
+            limit: EXPORT_BATCH,
+            after: None,
+        };
+        let first = self.store.audit_events(&scope, &filter, &first).await?;
+        let exported = export_batch(self, &scope, &chosen, &first.items, true)
+            .await
+            .map_err(|failure| {
+                tracing::warn!(plugin = %chosen.name, %failure, "an audit export failed");
+                exporter_unavailable(&chosen, &failure)
+            })?;
+        let extension = match exported
+            .content_type
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+        {
+            "text/csv" => "csv",
+            "application/x-ndjson" => "ndjson",
+            "application/json" => "json",
+            _ => "log",
+        };
+        let filename = format!(
+            "siteward-audit-{}-{}.{extension}",
+            scope.chain_name().replace('/', "-"),
+            chosen.name.trim_start_matches("audit-")
+        );
+        Ok(AuditExport {
+            content_type: exported.content_type,
+            filename,
+            first: exported.bytes,
+            rest: ExportBatches {
+                app: self.clone(),
+                chosen,
+                scope,
+                filter,
+                cursor: first.next_cursor,
+            },
+        })
     }
 }

@@ -13,10 +13,7 @@ pub async fn verify(
     scope: &AuditScope,
     checkpoint_key: Option<&[u8]>,
 ) -> Result<AuditVerificationView, StorageError> {
-    let mut reports = Vec::new();
-    for chain in store.audit_chains(scope).await? {
-        reports.push(store.verify_audit_chain(&chain, checkpoint_key).await?);
-    }
+    let reports = siteward_app::audit::verify_chains(store, scope, checkpoint_key).await?;
     Ok(AuditVerificationView::new(reports))
 }
 

@@ -5,22 +5,19 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use siteward_app::audit::{AuditHome, AuditPlace, EventFilter};
+use siteward_app::audit::{AuditHome, EventFilter};
 use siteward_app::page::Paging;
-use siteward_core::FieldError;
-use siteward_core::page::PageRequest;
 
 use super::views::{AuditEventView, AuditVerificationView, Page};
 use crate::auth::Auth;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::json::ApiQuery;
-use crate::plugins::calls::export_batch;
 use crate::state::AppState;
 
 /// Filters and paging for audit lists.
@@ -117,11 +114,8 @@ async fn verify(
     auth: &Auth,
     home: AuditHome<'_>,
 ) -> ApiResult<Json<AuditVerificationView>> {
-    let place = state.audit_place(auth, home).await?;
-    let key = state.audit.checkpoint_key.as_deref();
-    Ok(Json(
-        crate::audit::verify(&state.store, &place.scope, key).await?,
-    ))
+    let reports = state.verify_audit(auth, home).await?;
+    Ok(Json(AuditVerificationView::new(reports)))
 }
 
 /// Verifies every tenant's audit chain (operator only): reports, per chain, the first broken
@@ -179,10 +173,7 @@ pub struct ExportQuery {
     pub to: Option<DateTime<Utc>>,
 }
 
-/// Events per exporter call.
-const EXPORT_BATCH: u32 = 1_000;
-
-/// Streams every event of `scope` that passes the filters, oldest first, formatted by the
+/// Streams every event of `home` that passes the filters, oldest first, formatted by the
 /// exporter `format` names, a batch at a time. The first batch is formatted before the answer
 /// starts, so an unknown format or a failing exporter is a clean error; a failure later cuts
 /// the stream short (and is logged).
@@ -192,101 +183,29 @@ async fn export(
     home: AuditHome<'_>,
     query: ExportQuery,
 ) -> ApiResult<Response> {
-    let AuditPlace { scope, tenant } = state.audit_place(auth, home).await?;
     let filter = EventFilter {
         actor: query.actor.as_deref(),
         action: query.action.as_deref(),
         from: query.from,
         to: query.to,
-    }
-    .parse()?;
-    let chosen = state
-        .plugins
-        .exporter(
-            &query.format,
-            tenant
-                .as_ref()
-                .map(|(partner, site)| (partner, site.as_ref())),
-        )
-        .ok_or_else(|| {
-            let mut formats = state.plugins.export_formats();
-            formats.sort();
-            ApiError::from(FieldError::new(
-                "format",
-                format!(
-                    "is not an audit export format here (available: {})",
-                    if formats.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        formats.join(", ")
-                    }
-                ),
-            ))
-        })?;
-    let first = PageRequest {
-        limit: EXPORT_BATCH,
-        after: None,
     };
-    let first = state.store.audit_events(&scope, &filter, &first).await?;
-    let exported = export_batch(&state, &scope, &chosen, &first.items, true)
-        .await
-        .map_err(|failure| {
-            tracing::warn!(plugin = %chosen.name, %failure, "an audit export failed");
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "exporter_unavailable",
-                format!("the {} exporter failed: {}", chosen.name, failure.code()),
-            )
-        })?;
-    let content_type = exported.content_type.clone();
-    let extension = match content_type.split(';').next().unwrap_or_default().trim() {
-        "text/csv" => "csv",
-        "application/x-ndjson" => "ndjson",
-        "application/json" => "json",
-        _ => "log",
-    };
-    let filename = format!(
-        "siteward-audit-{}-{}.{extension}",
-        scope.chain_name().replace('/', "-"),
-        chosen.name.trim_start_matches("audit-")
-    );
-    let rest = futures_util::stream::unfold(
-        (state, chosen, scope, filter, first.next_cursor),
-        move |(state, chosen, scope, filter, cursor)| async move {
-            let page = PageRequest::following(EXPORT_BATCH, &cursor?).ok()?;
-            let batch = match state.store.audit_events(&scope, &filter, &page).await {
-                Ok(batch) => batch,
-                Err(error) => {
-                    tracing::error!(%error, "an audit export stopped: reading events failed");
-                    return Some((
-                        Err(std::io::Error::other("reading events failed")),
-                        (state, chosen, scope, filter, None),
-                    ));
-                }
-            };
-            let next = batch.next_cursor;
-            match export_batch(&state, &scope, &chosen, &batch.items, false).await {
-                Ok(out) => Some((Ok(out.bytes), (state, chosen, scope, filter, next))),
-                Err(failure) => {
-                    tracing::error!(plugin = %chosen.name, %failure, "an audit export stopped: the exporter failed");
-                    Some((
-                        Err(std::io::Error::other("the exporter failed")),
-                        (state, chosen, scope, filter, None),
-                    ))
-                }
-            }
-        },
-    );
+    let export = state
+        .export_audit(auth, home, &query.format, filter)
+        .await?;
+    let rest = futures_util::stream::unfold(export.rest, |mut rest| async move {
+        let batch = rest.next().await?;
+        Some((batch.map_err(|e| std::io::Error::other(e.message)), rest))
+    });
     let body = futures_util::stream::StreamExt::chain(
-        futures_util::stream::iter([Ok::<_, std::io::Error>(exported.bytes)]),
+        futures_util::stream::iter([Ok::<_, std::io::Error>(export.first)]),
         rest,
     );
     Ok((
         [
-            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_TYPE, export.content_type),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
+                format!("attachment; filename=\"{}\"", export.filename),
             ),
         ],
         Body::from_stream(body),

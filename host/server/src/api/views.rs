@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use siteward_app::audit::ChainReport;
 use siteward_core::access::TokenScope;
 use siteward_core::audit::AuditEvent;
 use siteward_core::page::{self, PageRequest};
@@ -391,9 +392,9 @@ pub struct AuditVerificationView {
 
 impl AuditVerificationView {
     /// The view of these reports.
-    pub fn new(reports: Vec<siteward_storage::ChainReport>) -> Self {
+    pub fn new(reports: Vec<ChainReport>) -> Self {
         Self {
-            intact: reports.iter().all(siteward_storage::ChainReport::is_intact),
+            intact: reports.iter().all(ChainReport::is_intact),
             chains: reports.into_iter().map(ChainReportView::from).collect(),
         }
     }
@@ -452,8 +453,8 @@ pub struct BrokenLinkView {
     pub message: &'static str,
 }
 
-impl From<siteward_storage::ChainReport> for ChainReportView {
-    fn from(report: siteward_storage::ChainReport) -> Self {
+impl From<ChainReport> for ChainReportView {
+    fn from(report: ChainReport) -> Self {
         Self {
             intact: report.is_intact(),
             chain: report.chain,

@@ -141,6 +141,21 @@ async fn attempts(
             .map(drop),
     );
     note(
+        "verify_audit",
+        app.verify_audit(who, AuditHome::Site(site)).await.map(drop),
+    );
+    note(
+        "export_audit",
+        app.export_audit(
+            who,
+            AuditHome::Partner(partner),
+            "no such format",
+            EventFilter::default(),
+        )
+        .await
+        .map(drop),
+    );
+    note(
         "outbox",
         app.outbox(who, partner, Some("not a status"), Paging::default())
             .await
@@ -474,7 +489,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     let attempts =
         async |who| attempts(&app.state, who, &acme.id, &site, &techs[0], &invitation).await;
     let hidden = attempts(&outsider).await;
-    assert_eq!(hidden.len(), 54);
+    assert_eq!(hidden.len(), 56);
     for (name, error) in &hidden {
         let error = error
             .as_ref()

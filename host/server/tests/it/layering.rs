@@ -8,6 +8,7 @@ use std::path::Path;
 /// cases move (the rest of `api/` still calls storage itself, see the notes of #18).
 const ON_THE_APP_LAYER: &[&str] = &[
     "access.rs",
+    "audit.rs",
     "idempotency.rs",
     "invitations.rs",
     "licences.rs",
