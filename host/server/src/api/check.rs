@@ -7,27 +7,18 @@ use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use siteward_core::FieldError;
-use siteward_core::access::{Action, SiteRef, authorize};
-use siteward_core::ids::{
-    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, PartnerId, RoleId, SiteId,
-};
+use siteward_app::check::{Ask, Reach};
+use siteward_app::page::Paging;
+use siteward_core::ids::{DepartmentId, DeviceGroupId, DeviceId, GrantId, RoleId, SiteId};
 use siteward_core::invitation::PermissionLevel;
-use siteward_core::page::PageRequest;
-use siteward_core::permission::Permission;
-use siteward_core::permission::index::{
-    Index, KeyPage, PageAt, Question, QuestionError, Reason, Scope, Target,
-};
+use siteward_core::permission::index::{Reason, Scope};
 use siteward_core::permission::role::RoleRef;
 
 use super::views::Page;
 use crate::auth::Auth;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-
-/// The most questions one bulk check may carry.
-pub const MAX_BULK_CHECK: usize = 10_000;
 
 /// A question: may this technician do this, at this site, device or partner?
 #[derive(Debug, Deserialize, ToSchema)]
@@ -145,97 +136,14 @@ impl CheckResponse {
     }
 }
 
-/// Parses a question and checks that the caller may ask it, against the index.
-fn question(index: &Index, auth: &Auth, body: &CheckRequest, field: &str) -> ApiResult<Question> {
-    let at = |name: &str| {
-        if field.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{field}.{name}")
-        }
-    };
-    let technician = AccountId::parse(&at("technician_id"), &body.technician_id)?;
-    let permission = Permission::parse(&at("permission"), &body.permission)?;
-    let device = body
-        .device_id
-        .as_deref()
-        .map(|d| DeviceId::parse(&at("device_id"), d))
-        .transpose()?;
-    let mut site = body
-        .site_id
-        .as_deref()
-        .map(|s| SiteId::parse(&at("site_id"), s))
-        .transpose()?;
-    if site.is_none()
-        && let Some(device) = &device
-    {
-        let site_key = index
-            .device_site(device.key())
-            .ok_or_else(ApiError::not_found)?;
-        site = Some(SiteId::from_key(site_key));
-    }
-    let target = match (&site, &body.partner_id) {
-        (Some(site), _) => {
-            let partner = index
-                .site_partner(site.key())
-                .map(PartnerId::from_key)
-                .ok_or_else(ApiError::not_found)?;
-            authorize(
-                &auth.principal,
-                Action::AskPermissions(SiteRef {
-                    site,
-                    partner: &partner,
-                }),
-            )?;
-            if let Some(asked) = &body.partner_id
-                && asked != partner.as_str()
-            {
-                return Err(FieldError::new(at("partner_id"), "is not the site's partner").into());
-            }
-            Target::Site {
-                site: site.key(),
-                device: device.as_ref().map(DeviceId::key),
-            }
-        }
-        (None, Some(partner)) => {
-            let partner = PartnerId::parse(&at("partner_id"), partner)?;
-            authorize(&auth.principal, Action::ManageMembers(&partner))?;
-            Target::Partner(partner.key())
-        }
-        (None, None) => {
-            return Err(
-                FieldError::new(at("site_id"), "give a site, a device or a partner").into(),
-            );
-        }
-    };
-    Ok(Question {
-        technician: technician.key(),
-        permission,
-        target,
-    })
-}
-
-fn answer(
-    index: &Index,
-    question: &Question,
-    now: i64,
-    explain: bool,
-    field: &str,
-) -> ApiResult<CheckResponse> {
-    let at = |name: &str| {
-        if field.is_empty() {
-            name.to_owned()
-        } else {
-            format!("{field}.{name}")
-        }
-    };
-    match index.check(question, now) {
-        Ok(reason) => Ok(CheckResponse::of(reason, explain)),
-        Err(QuestionError::UnknownSite | QuestionError::UnknownDevice) => {
-            Err(ApiError::not_found())
-        }
-        Err(error @ QuestionError::NeedsSite) => {
-            Err(FieldError::new(at("site_id"), error.to_string()).into())
+impl CheckRequest {
+    fn ask(&self) -> Ask<'_> {
+        Ask {
+            technician_id: &self.technician_id,
+            permission: &self.permission,
+            site_id: self.site_id.as_deref(),
+            device_id: self.device_id.as_deref(),
+            partner_id: self.partner_id.as_deref(),
         }
     }
 }
@@ -249,10 +157,8 @@ pub async fn check(
     auth: Auth,
     ApiJson(body): ApiJson<CheckRequest>,
 ) -> ApiResult<Json<CheckResponse>> {
-    let now = state.now().timestamp_millis();
-    let index = state.permissions.read();
-    let question = question(&index, &auth, &body, "")?;
-    Ok(Json(answer(&index, &question, now, body.explain, "")?))
+    let reason = state.check(&auth, &body.ask())?;
+    Ok(Json(CheckResponse::of(reason, body.explain)))
 }
 
 /// Many questions, answered from one consistent state.
@@ -280,21 +186,13 @@ pub async fn check_bulk(
     auth: Auth,
     ApiJson(body): ApiJson<BulkCheckRequest>,
 ) -> ApiResult<Json<BulkCheckResponse>> {
-    if body.questions.is_empty() || body.questions.len() > MAX_BULK_CHECK {
-        return Err(FieldError::new("questions", "must hold 1 to 10000 questions").into());
-    }
-    let now = state.now().timestamp_millis();
-    let index = state.permissions.read();
-    let answers = body
-        .questions
-        .iter()
-        .enumerate()
-        .map(|(i, q)| {
-            let field = format!("questions[{i}]");
-            let question = question(&index, &auth, q, &field)?;
-            answer(&index, &question, now, q.explain, &field)
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
+    let asks: Vec<Ask<'_>> = body.questions.iter().map(CheckRequest::ask).collect();
+    let reasons = state.check_all(&auth, &asks)?;
+    let answers = reasons
+        .into_iter()
+        .zip(&body.questions)
+        .map(|(reason, q)| CheckResponse::of(reason, q.explain))
+        .collect();
     Ok(Json(BulkCheckResponse { answers }))
 }
 
@@ -318,62 +216,22 @@ pub struct ReachQuery {
     pub cursor: Option<String>,
 }
 
-struct Reach {
-    permission: Permission,
-    level: Option<PermissionLevel>,
-    page: PageRequest,
-}
-
 impl ReachQuery {
-    fn parse(&self, default: &str) -> ApiResult<Reach> {
-        Ok(Reach {
-            permission: Permission::parse(
-                "permission",
-                self.permission.as_deref().unwrap_or(default),
-            )?,
-            level: self
-                .level
-                .as_deref()
-                .map(|l| PermissionLevel::parse("level", l))
-                .transpose()?,
-            page: PageRequest::parse(self.limit, self.cursor.as_deref())?,
-        })
+    fn reach(&self) -> Reach<'_> {
+        Reach {
+            permission: self.permission.as_deref(),
+            level: self.level.as_deref(),
+            paging: Paging {
+                limit: self.limit,
+                cursor: self.cursor.as_deref(),
+            },
+        }
     }
 }
 
-impl Reach {
-    /// Where the page starts. Cursors this API made hold an id; anything else is refused.
-    fn at(&self) -> ApiResult<PageAt> {
-        let after = self
-            .page
-            .after
-            .as_deref()
-            .map(|a| AccountId::parse("cursor", a).map(|id| id.key()))
-            .transpose()?;
-        Ok(PageAt {
-            after,
-            limit: self.page.limit as usize,
-        })
-    }
-}
-
-fn page_of<T>(page: KeyPage, view: impl Fn(u128) -> (String, T)) -> Page<T> {
-    let mut next_cursor = None;
-    let items = page
-        .keys
-        .iter()
-        .map(|k| {
-            let (id, item) = view(*k);
-            next_cursor = Some(id);
-            item
-        })
-        .collect();
-    Page {
-        items,
-        next_cursor: next_cursor
-            .filter(|_| page.more)
-            .map(|id| siteward_core::page::encode_cursor(&id)),
-    }
+/// A level as lists show it: `none` without an assignment.
+fn level_name(level: Option<PermissionLevel>) -> &'static str {
+    level.map_or("none", PermissionLevel::as_str)
 }
 
 /// A technician who can reach a site (or device).
@@ -394,33 +252,11 @@ pub struct ReachableSite {
     pub level: &'static str,
 }
 
-fn level_at(index: &Index, site: u128, technician: u128) -> &'static str {
-    index
-        .assignment(site, technician)
-        .map_or("none", |a| a.level.as_str())
-}
-
 /// A device a technician can reach.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReachableDevice {
     /// The device.
     pub device_id: String,
-}
-
-fn site_ref_check(index: &Index, auth: &Auth, site: &str) -> ApiResult<SiteId> {
-    let site = SiteId::parse("site_id", site).map_err(|_| ApiError::not_found())?;
-    let partner = index
-        .site_partner(site.key())
-        .map(PartnerId::from_key)
-        .ok_or_else(ApiError::not_found)?;
-    authorize(
-        &auth.principal,
-        Action::AskPermissions(SiteRef {
-            site: &site,
-            partner: &partner,
-        }),
-    )?;
-    Ok(site)
 }
 
 /// Who can reach a site now: its technicians for whom the check allows the permission.
@@ -444,42 +280,12 @@ fn reaching(
     device: Option<&str>,
     query: &ReachQuery,
 ) -> ApiResult<Json<Page<ReachingTechnician>>> {
-    let reach = query.parse(if device.is_some() {
-        "device.screen_view"
-    } else {
-        "dashboard.view"
-    })?;
-    let now = state.now().timestamp_millis();
-    let index = state.permissions.read();
-    let site = site_ref_check(&index, auth, site)?;
-    let device = match device {
-        Some(device) => {
-            let device = DeviceId::parse("device_id", device).map_err(|_| ApiError::not_found())?;
-            if index.device_site(device.key()) != Some(site.key()) {
-                return Err(ApiError::not_found());
-            }
-            Some(device.key())
+    let found = state.reaching_technicians(auth, site, device, query.reach())?;
+    Ok(Json(Page::from(found, |(account, level)| {
+        ReachingTechnician {
+            account_id: account.to_string(),
+            level: level_name(level),
         }
-        None => None,
-    };
-    let found = index.reaching_technicians(
-        site.key(),
-        device,
-        reach.permission,
-        now,
-        reach.at()?,
-        |_, a| reach.level.is_none_or(|l| a.level == l),
-    );
-    Ok(Json(page_of(found, |k| {
-        let id = AccountId::from_key(k).to_string();
-        let level = level_at(&index, site.key(), k);
-        (
-            id.clone(),
-            ReachingTechnician {
-                account_id: id,
-                level,
-            },
-        )
     })))
 }
 
@@ -506,28 +312,12 @@ pub async fn reachable_sites(
     Path((partner, account)): Path<(String, String)>,
     ApiQuery(query): ApiQuery<ReachQuery>,
 ) -> ApiResult<Json<Page<ReachableSite>>> {
-    let partner = super::partners::partner_id(&partner)?;
-    authorize(&auth.principal, Action::ManageMembers(&partner))?;
-    let account = AccountId::parse("account_id", &account).map_err(|_| ApiError::not_found())?;
-    state.store.member(&partner, &account).await?;
-    let reach = query.parse("dashboard.view")?;
-    let now = state.now().timestamp_millis();
-    let index = state.permissions.read();
-    let partner_key = partner.key();
-    let found = index.reachable_sites(
-        account.key(),
-        reach.permission,
-        now,
-        reach.at()?,
-        |site, a| {
-            index.site_partner(site) == Some(partner_key)
-                && reach.level.is_none_or(|l| a.level == l)
-        },
-    );
-    Ok(Json(page_of(found, |k| {
-        let id = SiteId::from_key(k).to_string();
-        let level = level_at(&index, k, account.key());
-        (id.clone(), ReachableSite { site_id: id, level })
+    let found = state
+        .reachable_sites(&auth, &partner, &account, query.reach())
+        .await?;
+    Ok(Json(Page::from(found, |(site, level)| ReachableSite {
+        site_id: site.to_string(),
+        level: level_name(level),
     })))
 }
 
@@ -542,20 +332,10 @@ pub async fn reachable_devices(
     Path((site, account)): Path<(String, String)>,
     ApiQuery(query): ApiQuery<ReachQuery>,
 ) -> ApiResult<Json<Page<ReachableDevice>>> {
-    let reach = query.parse("device.screen_view")?;
-    let account = AccountId::parse("account_id", &account).map_err(|_| ApiError::not_found())?;
-    let now = state.now().timestamp_millis();
-    let index = state.permissions.read();
-    let site = site_ref_check(&index, &auth, &site)?;
-    let found = index.reachable_devices(
-        account.key(),
-        site.key(),
-        reach.permission,
-        now,
-        reach.at()?,
-    );
-    Ok(Json(page_of(found, |k| {
-        let id = DeviceId::from_key(k).to_string();
-        (id.clone(), ReachableDevice { device_id: id })
+    let found = state.reachable_devices(&auth, &site, &account, query.reach())?;
+    Ok(Json(Page::from(found, |device: DeviceId| {
+        ReachableDevice {
+            device_id: device.to_string(),
+        }
     })))
 }

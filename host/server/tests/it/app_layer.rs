@@ -5,6 +5,7 @@
 
 use siteward_app::audit::{AuditHome, EventFilter};
 use siteward_app::auth::Caller;
+use siteward_app::check::{Ask, Reach};
 use siteward_app::devices::DeviceInput;
 use siteward_app::grants::NewGrant;
 use siteward_app::idempotency::Retry;
@@ -154,6 +155,34 @@ async fn attempts(
         )
         .await
         .map(drop),
+    );
+    let ask = Ask {
+        technician_id: tech,
+        permission: "not a permission",
+        site_id: Some(site),
+        device_id: None,
+        partner_id: None,
+    };
+    let bad_reach = Reach {
+        permission: Some("not a permission"),
+        ..Reach::default()
+    };
+    note("check", app.check(who, &ask).map(drop));
+    note("check_all", app.check_all(who, &[ask]).map(drop));
+    note(
+        "reaching_technicians",
+        app.reaching_technicians(who, site, None, bad_reach)
+            .map(drop),
+    );
+    note(
+        "reachable_sites",
+        app.reachable_sites(who, partner, tech, bad_reach)
+            .await
+            .map(drop),
+    );
+    note(
+        "reachable_devices",
+        app.reachable_devices(who, site, tech, bad_reach).map(drop),
     );
     note(
         "outbox",
@@ -489,7 +518,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     let attempts =
         async |who| attempts(&app.state, who, &acme.id, &site, &techs[0], &invitation).await;
     let hidden = attempts(&outsider).await;
-    assert_eq!(hidden.len(), 56);
+    assert_eq!(hidden.len(), 61);
     for (name, error) in &hidden {
         let error = error
             .as_ref()

@@ -9,6 +9,7 @@ use std::path::Path;
 const ON_THE_APP_LAYER: &[&str] = &[
     "access.rs",
     "audit.rs",
+    "check.rs",
     "idempotency.rs",
     "invitations.rs",
     "licences.rs",
