@@ -46,7 +46,7 @@ impl PersonResolution {
 
 /// A partner member with the account's email and name, as lists show them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MemberView {
+pub struct MemberRecord {
     /// The membership.
     pub membership: PartnerMembership,
     /// The member's email.
@@ -57,7 +57,7 @@ pub struct MemberView {
 
 /// A site admin with the account's email and name.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SiteAdminView {
+pub struct SiteAdminRecord {
     /// The site admin record.
     pub site_admin: SiteAdmin,
     /// The admin's email.
@@ -232,7 +232,7 @@ impl Store {
         &self,
         partner: &PartnerId,
         page: &PageRequest,
-    ) -> Result<Page<MemberView>, StorageError> {
+    ) -> Result<Page<MemberRecord>, StorageError> {
         let mut vars = Variables::new();
         vars.insert("partner", partner.to_string());
         let rows: Vec<MemberRow> = self
@@ -261,7 +261,7 @@ impl Store {
         &self,
         partner: &PartnerId,
         account: &AccountId,
-    ) -> Result<MemberView, StorageError> {
+    ) -> Result<MemberRecord, StorageError> {
         let row: MemberRow = self
             .record("partner_member", &member_key(partner, account))
             .await?;
@@ -406,7 +406,7 @@ impl Store {
         &self,
         site: &SiteId,
         page: &PageRequest,
-    ) -> Result<Page<SiteAdminView>, StorageError> {
+    ) -> Result<Page<SiteAdminRecord>, StorageError> {
         let mut vars = Variables::new();
         vars.insert("site", site.to_string());
         let rows: Vec<SiteAdminRow> = self
@@ -421,7 +421,7 @@ impl Store {
             .into_iter()
             .map(|row| {
                 let person = find_person(&people, &row.account_id)?;
-                Ok(SiteAdminView {
+                Ok(SiteAdminRecord {
                     site_admin: SiteAdmin {
                         site_id: SiteId::from_trusted(row.site_id),
                         account_id: AccountId::from_trusted(row.account_id),
@@ -505,9 +505,9 @@ fn find_person<'a>(people: &'a [Person], account_id: &str) -> Result<&'a Person,
         })
 }
 
-fn member_view(row: &MemberRow, people: &[Person]) -> Result<MemberView, StorageError> {
+fn member_view(row: &MemberRow, people: &[Person]) -> Result<MemberRecord, StorageError> {
     let person = find_person(people, &row.account_id)?;
-    Ok(MemberView {
+    Ok(MemberRecord {
         membership: row.to_membership()?,
         email: Email::from_trusted(person.email.clone()),
         name: person.name.clone(),

@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod invitations;
 pub mod invite;
 pub mod licences;
+pub mod operator;
 pub mod page;
 pub mod partners;
 pub mod people;

@@ -13,7 +13,7 @@ use siteward_core::validate::{self, Email};
 use siteward_core::{FieldError, invitation};
 use siteward_storage::{Conflict, MemberAccess, StorageError};
 
-pub use siteward_storage::MemberView as Member;
+pub use siteward_storage::MemberRecord as Member;
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};

@@ -221,6 +221,33 @@ impl App {
         .await
     }
 
+    /// Brings the permission index up to what other hosts committed (nothing to do on
+    /// embedded storage). Every frontend calls this before it answers a request: an index that
+    /// cannot catch up answers nothing, rather than a decision from stale facts.
+    pub async fn catch_up(&self) -> crate::AppResult<()> {
+        self.permissions
+            .catch_up(&self.store)
+            .await
+            .map_err(|error| {
+                tracing::error!(%error, "the permission index could not catch up with storage");
+                crate::AppError::unavailable(
+                    "storage_unavailable",
+                    "the database cannot be reached; try again shortly",
+                )
+            })
+    }
+
+    /// Whether the database answers (readiness).
+    pub async fn ready(&self) -> bool {
+        match self.store.ping().await {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::warn!(%error, "readiness check failed");
+                false
+            }
+        }
+    }
+
     /// The current time.
     pub fn now(&self) -> Timestamp {
         self.clock.now()

@@ -9,7 +9,10 @@ use siteward_core::page::Page;
 use siteward_core::permission::index::Change;
 use siteward_core::tenancy::{Customer, Site, SiteAdmin};
 use siteward_core::{FieldError, validate};
-use siteward_storage::{PersonResolution, SiteAdminView, StorageError};
+use siteward_storage::{PersonResolution, StorageError};
+
+/// A site admin as stored: the account and since when.
+pub use siteward_storage::SiteAdminRecord;
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
@@ -288,7 +291,7 @@ impl App {
         caller: &Caller,
         site: &str,
         paging: Paging<'_>,
-    ) -> AppResult<Page<SiteAdminView>> {
+    ) -> AppResult<Page<SiteAdminRecord>> {
         let site = self.visible_site(caller, site, SiteAccess::View).await?;
         Ok(self.store.site_admins(&site.id, &paging.parse()?).await?)
     }

@@ -7,7 +7,10 @@ use siteward_core::ids::{ApiTokenId, PartnerId, SiteId};
 use siteward_core::page::Page;
 use siteward_core::secret::{self, TokenKind};
 use siteward_core::validate;
-use siteward_storage::{ApiToken, ApiTokenScopeFilter};
+use siteward_storage::ApiTokenScopeFilter;
+
+/// An API token as stored (its secret only as a hash).
+pub use siteward_storage::ApiToken;
 
 use crate::auth::{ApiTokenCache, Caller, creator_may_hold};
 use crate::error::{AppError, AppResult};

@@ -4,7 +4,7 @@
 use siteward_core::audit::{Actor, AuditAction, AuditScope, AuditTarget, FieldChange};
 use siteward_storage::{Retention, StorageError, Store};
 
-use crate::api::views::AuditVerificationView;
+use crate::api::dto::AuditVerificationView;
 use crate::state::{AppState, AuditContext};
 
 /// Verifies every chain of `scope`, checking retention checkpoints with `checkpoint_key`.

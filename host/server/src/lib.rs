@@ -9,7 +9,6 @@ pub mod error;
 pub mod json;
 pub mod mail;
 pub mod notify;
-pub mod operator;
 pub mod plugins;
 pub mod state;
 pub mod stream;
@@ -29,5 +28,5 @@ pub async fn stopped(
         () = tokio::time::sleep(interval) => false,
     }
 }
-pub use siteward_app::permissions;
+pub use siteward_app::{operator, permissions};
 pub use state::{AppState, AuditSettings, AuthSettings, Settings, SystemClock};

@@ -17,7 +17,7 @@ use siteward_core::permission::records::{
 };
 use siteward_core::permission::role::SystemRole;
 
-use super::views::{ListQuery, Page};
+use super::dto::{ListQuery, Page};
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
@@ -81,7 +81,7 @@ pub struct CreateRole {
     #[schema(pattern = "^(devices_and_groups|invitations|administration)$")]
     pub purpose: String,
     /// Its permissions, all of the purpose's kind (for example `device.reboot`).
-    #[schema(schema_with = super::views::names::permissions)]
+    #[schema(schema_with = super::dto::names::permissions)]
     pub permissions: Vec<String>,
 }
 

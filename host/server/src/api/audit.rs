@@ -14,7 +14,7 @@ use utoipa::IntoParams;
 use siteward_app::audit::{AuditHome, EventFilter};
 use siteward_app::page::Paging;
 
-use super::views::{AuditEventView, AuditVerificationView, Page};
+use super::dto::{AuditEventView, AuditVerificationView, Page};
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::ApiQuery;
@@ -28,7 +28,7 @@ pub struct AuditQuery {
     /// Only events by this account or API token id (for example one technician's actions).
     pub actor: Option<String>,
     /// Only events with this action, for example `member.added`.
-    #[param(schema_with = super::views::names::audit_action)]
+    #[param(schema_with = super::dto::names::audit_action)]
     pub action: Option<String>,
     /// Only events at or after this time (RFC 3339).
     pub from: Option<DateTime<Utc>>,
@@ -165,7 +165,7 @@ pub struct ExportQuery {
     /// Only events by this account or API token id.
     pub actor: Option<String>,
     /// Only events with this action, for example `assignment.locked`.
-    #[param(schema_with = super::views::names::audit_action)]
+    #[param(schema_with = super::dto::names::audit_action)]
     pub action: Option<String>,
     /// Only events at or after this time (RFC 3339).
     pub from: Option<DateTime<Utc>>,

@@ -14,7 +14,7 @@ use siteward_core::invitation::PermissionLevel;
 use siteward_core::permission::index::{Reason, Scope};
 use siteward_core::permission::role::RoleRef;
 
-use super::views::Page;
+use super::dto::Page;
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
@@ -28,7 +28,7 @@ pub struct CheckRequest {
     #[schema(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
     pub technician_id: String,
     /// The permission, for example `devices.edit`, `device.screen_control` or `invitations.all`.
-    #[schema(schema_with = super::views::names::permission)]
+    #[schema(schema_with = super::dto::names::permission)]
     pub permission: String,
     /// The site (site menus and device actions). May be left out when `device_id` is given.
     #[schema(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
@@ -203,7 +203,7 @@ pub async fn check_bulk(
 pub struct ReachQuery {
     /// The permission (default `dashboard.view`: can enter the site at all). For a device
     /// action, a site counts when a site-wide grant allows it.
-    #[param(schema_with = super::views::names::permission)]
+    #[param(schema_with = super::dto::names::permission)]
     pub permission: Option<String>,
     /// Only assignments with this level.
     #[param(pattern = "^(none|devices_only|full_excluding_users|full_including_users)$")]

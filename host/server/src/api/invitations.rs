@@ -17,8 +17,8 @@ use siteward_app::partners::{BrandingInput, PartnerSettings};
 use siteward_core::Timestamp;
 use siteward_core::invitation::{Invitation, InvitationTarget};
 
+use super::dto::Page;
 use super::idempotency::{request_text, respond, retry, stored};
-use super::views::Page;
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
@@ -724,13 +724,13 @@ pub struct BrandingBody {
 /// Change a partner's settings: invitation time, branding, language.
 #[utoipa::path(patch, path = "/v1/partners/{partner_id}", tag = "partners", security(("bearer" = [])),
     params(("partner_id" = String, Path)), request_body = UpdatePartner,
-    responses((status = 200, body = super::views::PartnerView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = super::dto::PartnerView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_partner(
     State(state): State<AppState>,
     auth: Auth,
     Path(partner): Path<String>,
     ApiJson(body): ApiJson<UpdatePartner>,
-) -> ApiResult<Json<super::views::PartnerView>> {
+) -> ApiResult<Json<super::dto::PartnerView>> {
     let settings = PartnerSettings {
         invitation_ttl_hours: body.invitation_ttl_hours,
         branding: body.branding.map(|b| BrandingInput {

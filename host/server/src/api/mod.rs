@@ -3,6 +3,7 @@
 pub mod access;
 pub mod audit;
 pub mod check;
+pub mod dto;
 pub mod idempotency;
 pub mod invitations;
 pub mod licences;
@@ -13,7 +14,6 @@ pub mod session;
 pub mod sites;
 pub mod technicians;
 pub mod tokens;
-pub mod views;
 pub mod webhooks;
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -297,14 +297,8 @@ async fn follow_other_hosts(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
-    if let Err(error) = state.permissions.catch_up(&state.store).await {
-        tracing::error!(%error, "the permission index could not catch up with storage");
-        return ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "storage_unavailable",
-            "the database cannot be reached; try again shortly",
-        )
-        .into_response();
+    if let Err(error) = state.catch_up().await {
+        return ApiError::from(error).into_response();
     }
     next.run(request).await
 }
@@ -316,17 +310,15 @@ async fn healthz() -> impl IntoResponse {
 
 /// Readiness: the database answers.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.store.ping().await {
-        Ok(()) => (
+    if state.ready().await {
+        (
             StatusCode::OK,
             Json(serde_json::json!({ "status": "ready" })),
-        ),
-        Err(error) => {
-            tracing::warn!(%error, "readiness check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "unavailable" })),
-            )
-        }
+        )
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "unavailable" })),
+        )
     }
 }

@@ -11,8 +11,8 @@ use siteward_app::partners::{Added, MemberChange, NewMember};
 use siteward_app::people::Person;
 use siteward_core::ids::PartnerId;
 
+use super::dto::{ListQuery, MemberViewJson, Page, PartnerView};
 use super::people::PersonInput;
-use super::views::{ListQuery, MemberViewJson, Page, PartnerView};
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
@@ -100,7 +100,7 @@ pub struct AddMember {
     /// The privileges to hold (`remote_support`, `unattended_access`); `["unattended_access"]`
     /// when left out. Each needs a free licence seat where the partner has a licence.
     #[serde(default)]
-    #[schema(schema_with = super::views::names::privileges)]
+    #[schema(schema_with = super::dto::names::privileges)]
     pub privileges: Option<Vec<String>>,
 }
 
@@ -193,7 +193,7 @@ pub struct UpdateMember {
     #[schema(pattern = "^(active|disabled)$")]
     pub status: Option<String>,
     /// The privileges to hold from now on (`remote_support`, `unattended_access`).
-    #[schema(schema_with = super::views::names::privileges)]
+    #[schema(schema_with = super::dto::names::privileges)]
     pub privileges: Option<Vec<String>>,
 }
 

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use super::dto::{CustomerView, ListQuery, Page, SiteAdminJson, SiteView};
 use super::people::PersonInput;
-use super::views::{CustomerView, ListQuery, Page, SiteAdminJson, SiteView};
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};

@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use siteward_app::page::Paging;
 use siteward_app::technicians::{Technician, TechnicianChange, TechnicianFilter};
 
-use super::views::{Page, SiteView};
+use super::dto::{Page, SiteView};
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};

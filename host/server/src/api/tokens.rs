@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use siteward_app::tokens::{ListedToken, NewToken, TokenHome};
 
-use super::views::{ApiTokenView, ListQuery, Page};
+use super::dto::{ApiTokenView, ListQuery, Page};
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};

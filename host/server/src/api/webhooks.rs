@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use siteward_app::page::Paging;
 use siteward_app::webhooks::{DeliveryFilter, DeliveryStatus};
 
-use super::views::Page;
+use super::dto::Page;
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::ApiQuery;

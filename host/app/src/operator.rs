@@ -1,4 +1,5 @@
-//! Creating operator accounts: from the command line, or on the first start of `serve`.
+//! Creating operator accounts: from the command line, or on the first start of `serve`. The
+//! host acts here (the actor is the system), not a signed-in caller.
 
 use siteward_core::Timestamp;
 use siteward_core::account::{Account, AccountStatus};
@@ -8,7 +9,7 @@ use siteward_core::validate::{self, Email};
 use siteward_storage::{NewAccount, StorageError, Store};
 
 use crate::auth::hash_password;
-use crate::state::random;
+use crate::services::random;
 
 /// Why an operator could not be created.
 #[derive(Debug, thiserror::Error)]

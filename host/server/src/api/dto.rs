@@ -1,15 +1,19 @@
-//! The JSON shapes the API returns and the list query parameters every list shares.
+//! The JSON shapes (data transfer objects) the API returns, and the list query parameters
+//! every list shares. Their type names are the OpenAPI schema names, a public contract: the
+//! `*View` ones keep theirs, though "view" in the console means an HTML page.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use siteward_app::audit::ChainReport;
+use siteward_app::partners::Member;
+use siteward_app::sites::SiteAdminRecord;
+use siteward_app::tokens::ApiToken;
 use siteward_core::access::TokenScope;
 use siteward_core::audit::AuditEvent;
 use siteward_core::page::{self, PageRequest};
 use siteward_core::tenancy::{Customer, Partner, Site};
-use siteward_storage::{ApiToken, MemberView, SiteAdminView};
 
 use crate::error::ApiError;
 
@@ -132,8 +136,8 @@ pub struct MemberViewJson {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<MemberView> for MemberViewJson {
-    fn from(m: MemberView) -> Self {
+impl From<Member> for MemberViewJson {
+    fn from(m: Member) -> Self {
         Self {
             account_id: m.membership.account_id.to_string(),
             email: m.email.to_string(),
@@ -219,8 +223,8 @@ pub struct SiteAdminJson {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<SiteAdminView> for SiteAdminJson {
-    fn from(a: SiteAdminView) -> Self {
+impl From<SiteAdminRecord> for SiteAdminJson {
+    fn from(a: SiteAdminRecord) -> Self {
         Self {
             account_id: a.site_admin.account_id.to_string(),
             email: a.email.to_string(),
