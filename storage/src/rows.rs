@@ -6,7 +6,7 @@ use surrealdb::types::{RecordId, RecordIdKey, SurrealValue};
 
 use siteward_core::account::{Account, AccountStatus};
 use siteward_core::audit::chain::{Head, Link};
-use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{AccountId, ApiTokenId, AuditEventId, CustomerId, PartnerId, SiteId};
 use siteward_core::tenancy::{
     Branding, Customer, DisabledReason, MemberStatus, Partner, PartnerMembership, PartnerRole,
@@ -301,7 +301,7 @@ impl AuditEventRow {
             partner_id: event.partner_id.as_ref().map(ToString::to_string),
             site_id: event.site_id.as_ref().map(ToString::to_string),
             action: event.action.as_str().to_owned(),
-            target_kind: event.target.kind.to_owned(),
+            target_kind: event.target.kind.as_str().to_owned(),
             target_id: event.target.id.clone(),
             changes: event
                 .changes
@@ -343,7 +343,7 @@ impl AuditEventRow {
             site_id: self.site_id.map(SiteId::from_trusted),
             action: stored(AuditAction::parse, &self.action)?,
             target: AuditTarget {
-                kind: target_kind(&self.target_kind),
+                kind: TargetKind::from_stored(&self.target_kind),
                 id: self.target_id,
             },
             changes: self
@@ -378,46 +378,4 @@ impl ChainHeadRow {
         };
         (key(&self.id), head)
     }
-}
-
-/// The domain names target kinds with `&'static str`; map stored text back to one. The kinds
-/// the host writes are listed; any other stored text (from a newer host, say) is interned once
-/// and kept exactly, never replaced — the audit chain's hashes cover it.
-fn target_kind(text: &str) -> &'static str {
-    const KINDS: &[&str] = &[
-        "account",
-        "api_token",
-        "assignment",
-        "audit_chain",
-        "customer",
-        "department",
-        "device",
-        "device_group",
-        "grant",
-        "group",
-        "invitation",
-        "membership",
-        "partner",
-        "plugin",
-        "role",
-        "section",
-        "session",
-        "site",
-        "site_admin",
-        "site_assignment",
-        "system",
-    ];
-    if let Some(kind) = KINDS.iter().find(|k| **k == text) {
-        return kind;
-    }
-    static OTHERS: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
-    let mut others = OTHERS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if let Some(kind) = others.iter().find(|k| **k == text) {
-        return kind;
-    }
-    let kind: &'static str = Box::leak(text.to_owned().into_boxed_str());
-    others.push(kind);
-    kind
 }

@@ -2,7 +2,7 @@
 //! reach. Every change commits with its audit event and its permission-index change.
 
 use siteward_core::FieldError;
-use siteward_core::audit::{AuditAction, FieldChange};
+use siteward_core::audit::{AuditAction, FieldChange, TargetKind};
 use siteward_core::ids::{DeviceGroupId, DeviceId};
 use siteward_core::page::Page;
 use siteward_core::permission::index::Change;
@@ -57,7 +57,7 @@ impl App {
             self,
             AuditAction::DeviceGroupCreated,
             (Some(&site.partner_id), Some(&site.id)),
-            target("device_group", group.id.as_str()),
+            target(TargetKind::DeviceGroup, group.id.as_str()),
             vec![FieldChange::set("name", &group.name)],
         );
         let change = Change::Group {
@@ -101,7 +101,7 @@ impl App {
             self,
             AuditAction::DeviceGroupDeleted,
             (Some(&site.partner_id), Some(&site.id)),
-            target("device_group", group.id.as_str()),
+            target(TargetKind::DeviceGroup, group.id.as_str()),
             vec![removed("name", group.name)],
         );
         let change = Change::GroupRemoved {
@@ -178,7 +178,7 @@ impl App {
             self,
             AuditAction::DeviceDeleted,
             (Some(&site.partner_id), Some(&site.id)),
-            target("device", device.id.as_str()),
+            target(TargetKind::Device, device.id.as_str()),
             vec![removed("name", device.name)],
         );
         let change = Change::DeviceRemoved {
@@ -217,7 +217,7 @@ impl App {
             self,
             AuditAction::DeviceSaved,
             (Some(&site.partner_id), Some(&site.id)),
-            target("device", device.id.as_str()),
+            target(TargetKind::Device, device.id.as_str()),
             vec![
                 FieldChange::set("name", &device.name),
                 FieldChange::set(

@@ -5,7 +5,7 @@
 
 use siteward_core::FieldError;
 use siteward_core::Timestamp;
-use siteward_core::audit::{AuditAction, FieldChange};
+use siteward_core::audit::{AuditAction, FieldChange, TargetKind};
 use siteward_core::ids::{
     AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, PartnerId, SiteId,
 };
@@ -77,7 +77,7 @@ impl App {
             self,
             AuditAction::GrantCreated,
             (Some(&partner), None),
-            target("grant", grant.id.as_str()),
+            target(TargetKind::Grant, grant.id.as_str()),
             vec![
                 FieldChange::set("role", grant.role.as_str()),
                 FieldChange::set("subject", &new.subject.1),
@@ -116,7 +116,7 @@ impl App {
             self,
             AuditAction::GrantDeleted,
             (Some(&partner), None),
-            target("grant", id.as_str()),
+            target(TargetKind::Grant, id.as_str()),
             vec![FieldChange {
                 field: "role".to_owned(),
                 before: Some(grant.role.as_str().to_owned()),

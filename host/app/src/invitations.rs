@@ -6,7 +6,7 @@ use subtle::ConstantTimeEq;
 use siteward_core::access::{Action, authorize};
 use siteward_core::account::{Account, AccountStatus};
 use siteward_core::assignment::SiteAssignment;
-use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{AccountId, InvitationId};
 use siteward_core::invitation::{Invitation, InvitationTarget};
 use siteward_core::secret::{self, TokenKind};
@@ -46,7 +46,7 @@ pub struct SignUp {
 /// The audit target of an invitation.
 pub fn invitation_target(id: &InvitationId) -> AuditTarget {
     AuditTarget {
-        kind: "invitation",
+        kind: TargetKind::Invitation,
         id: id.to_string(),
     }
 }
@@ -186,7 +186,7 @@ impl App {
             events.push(event(
                 AuditAction::AccountCreated,
                 AuditTarget {
-                    kind: "account",
+                    kind: TargetKind::Account,
                     id: new.account.id.to_string(),
                 },
                 vec![FieldChange::set("email", &new.account.email)],
@@ -211,7 +211,7 @@ impl App {
                     events.push(event(
                         AuditAction::MemberAdded,
                         AuditTarget {
-                            kind: "membership",
+                            kind: TargetKind::Membership,
                             id: account.id.to_string(),
                         },
                         vec![FieldChange::set("role", role)],
@@ -230,7 +230,7 @@ impl App {
                 events.push(event(
                     AuditAction::AssignmentCreated,
                     AuditTarget {
-                        kind: "site_assignment",
+                        kind: TargetKind::SiteAssignment,
                         id: account.id.to_string(),
                     },
                     vec![

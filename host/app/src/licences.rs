@@ -4,7 +4,7 @@
 
 use siteward_core::FieldError;
 use siteward_core::access::{Action, authorize};
-use siteward_core::audit::{AuditAction, AuditTarget, FieldChange};
+use siteward_core::audit::{AuditAction, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::AccountId;
 use siteward_core::tenancy::{DisabledReason, Licence, MemberStatus, PartnerMembership, Privilege};
 pub use siteward_storage::LicenceUse;
@@ -101,7 +101,7 @@ impl App {
                 AuditAction::LicencesChanged,
                 tenant,
                 AuditTarget {
-                    kind: "partner",
+                    kind: TargetKind::Partner,
                     id: partner.to_string(),
                 },
                 asked
@@ -123,7 +123,7 @@ impl App {
                 AuditAction::MemberLicenceDisabled,
                 tenant,
                 AuditTarget {
-                    kind: "membership",
+                    kind: TargetKind::Membership,
                     id: member.account_id.to_string(),
                 },
                 vec![

@@ -3,7 +3,7 @@
 
 use siteward_core::Timestamp;
 use siteward_core::account::{Account, AccountStatus};
-use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{AccountId, AuditEventId};
 use siteward_core::validate::{self, Email};
 use siteward_storage::{NewAccount, StorageError, Store};
@@ -60,7 +60,7 @@ pub async fn create_operator(
         site_id: None,
         action: AuditAction::OperatorCreated,
         target: AuditTarget {
-            kind: "account",
+            kind: TargetKind::Account,
             id: account.id.to_string(),
         },
         changes: vec![FieldChange::set("email", &account.email)],

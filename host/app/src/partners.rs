@@ -2,7 +2,7 @@
 //! status, removing a member with what they held, and resetting a member's second factor.
 
 use siteward_core::access::{Action, Principal, TokenScope, authorize};
-use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{AccountId, PartnerId};
 use siteward_core::page::Page;
 use siteward_core::permission::index::Change;
@@ -100,14 +100,14 @@ pub fn privileges_text(privileges: Privileges) -> String {
 
 fn partner_target(id: &PartnerId) -> AuditTarget {
     AuditTarget {
-        kind: "partner",
+        kind: TargetKind::Partner,
         id: id.to_string(),
     }
 }
 
 fn member_target(account: &AccountId) -> AuditTarget {
     AuditTarget {
-        kind: "membership",
+        kind: TargetKind::Membership,
         id: account.to_string(),
     }
 }
@@ -548,7 +548,7 @@ impl App {
                 AuditAction::AssignmentDeleted,
                 Some(&assignment.site_id),
                 AuditTarget {
-                    kind: "site_assignment",
+                    kind: TargetKind::SiteAssignment,
                     id: account.to_string(),
                 },
                 vec![ended("level", assignment.level.to_string())],
@@ -564,7 +564,7 @@ impl App {
                 AuditAction::GrantDeleted,
                 None,
                 AuditTarget {
-                    kind: "grant",
+                    kind: TargetKind::Grant,
                     id: grant.id.to_string(),
                 },
                 vec![ended("role", grant.role.as_str().to_owned())],
@@ -578,7 +578,7 @@ impl App {
                 AuditAction::DepartmentMemberRemoved,
                 None,
                 AuditTarget {
-                    kind: "account",
+                    kind: TargetKind::Account,
                     id: account.to_string(),
                 },
                 vec![ended("department", department.to_string())],

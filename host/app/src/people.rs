@@ -5,7 +5,7 @@
 
 use siteward_core::FieldError;
 use siteward_core::account::{Account, AccountStatus};
-use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{AccountId, CustomerId, PartnerId, SiteId};
 use siteward_core::tenancy::NewPerson;
 use siteward_storage::{NewAccount, PersonResolution};
@@ -134,7 +134,7 @@ impl App {
                     AuditAction::AccountCreated,
                     tenant,
                     AuditTarget {
-                        kind: "account",
+                        kind: TargetKind::Account,
                         id: account.id.to_string(),
                     },
                     vec![FieldChange::set("email", &account.email)],

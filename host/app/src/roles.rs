@@ -2,7 +2,7 @@
 //! their members. Every change commits with its audit event and its permission-index change.
 
 use siteward_core::access::{Action, authorize};
-use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{AccountId, DepartmentId, PartnerId, RoleId};
 use siteward_core::page::Page;
 use siteward_core::permission::index::Change;
@@ -17,7 +17,7 @@ use crate::services::App;
 use crate::sites::partner_id;
 
 /// The audit target of a record of this kind.
-pub fn target(kind: &'static str, id: &str) -> AuditTarget {
+pub fn target(kind: TargetKind, id: &str) -> AuditTarget {
     AuditTarget {
         kind,
         id: id.to_owned(),
@@ -75,7 +75,7 @@ impl App {
             self,
             AuditAction::RoleCreated,
             (Some(&partner), None),
-            target("role", role.id.as_str()),
+            target(TargetKind::Role, role.id.as_str()),
             vec![
                 FieldChange::set("name", &role.name),
                 FieldChange::set("purpose", role.purpose),
@@ -143,7 +143,7 @@ impl App {
             self,
             AuditAction::RoleUpdated,
             (Some(&partner), None),
-            target("role", after.id.as_str()),
+            target(TargetKind::Role, after.id.as_str()),
             changes,
         );
         self.permissions
@@ -180,7 +180,7 @@ impl App {
                         self,
                         AuditAction::GrantDeleted,
                         tenant,
-                        target("grant", g.id.as_str()),
+                        target(TargetKind::Grant, g.id.as_str()),
                         vec![FieldChange {
                             field: "role".to_owned(),
                             before: Some(role.to_string()),
@@ -193,7 +193,7 @@ impl App {
                 self,
                 AuditAction::RoleDeleted,
                 tenant,
-                target("role", role.as_str()),
+                target(TargetKind::Role, role.as_str()),
                 vec![FieldChange {
                     field: "name".to_owned(),
                     before: Some(found.name),
@@ -231,7 +231,7 @@ impl App {
             self,
             AuditAction::DepartmentCreated,
             (Some(&partner), None),
-            target("department", department.id.as_str()),
+            target(TargetKind::Department, department.id.as_str()),
             vec![FieldChange::set("name", &department.name)],
         );
         let change = Change::Department {
@@ -272,7 +272,7 @@ impl App {
             self,
             AuditAction::DepartmentDeleted,
             (Some(&partner), None),
-            target("department", department.id.as_str()),
+            target(TargetKind::Department, department.id.as_str()),
             vec![FieldChange {
                 field: "name".to_owned(),
                 before: Some(department.name),
@@ -333,7 +333,7 @@ impl App {
             self,
             action,
             (Some(&partner), None),
-            target("account", account.as_str()),
+            target(TargetKind::Account, account.as_str()),
             vec![change],
         );
         let change = Change::DepartmentMember {

@@ -3,7 +3,7 @@
 
 use siteward_core::access::{AccountPrincipal, Action, Principal, authorize};
 use siteward_core::account::{Account, AccountStatus};
-use siteward_core::audit::{Actor, AuditAction, AuditTarget, FieldChange};
+use siteward_core::audit::{Actor, AuditAction, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{AccountId, SessionId};
 use siteward_core::permission::index::Change;
 use siteward_core::secret::{self, TokenKind};
@@ -86,7 +86,7 @@ fn not_the_current_code() -> FieldError {
 
 fn account_target(id: &AccountId) -> AuditTarget {
     AuditTarget {
-        kind: "account",
+        kind: TargetKind::Account,
         id: id.to_string(),
     }
 }
@@ -155,7 +155,7 @@ impl App {
             let target = match &account {
                 Some((account, _)) => account_target(&account.id),
                 None => AuditTarget {
-                    kind: "login",
+                    kind: TargetKind::Login,
                     id: secret::token_hash(email.as_str()),
                 },
             };

@@ -3,7 +3,7 @@
 //! site) and may do it (403).
 
 use siteward_core::access::{Action, SiteRef, authorize};
-use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{AccountId, CustomerId, PartnerId, SiteId};
 use siteward_core::page::Page;
 use siteward_core::permission::index::Change;
@@ -81,7 +81,7 @@ pub struct SiteAdminOf {
 
 fn site_admin_target(account: &AccountId) -> AuditTarget {
     AuditTarget {
-        kind: "site_admin",
+        kind: TargetKind::SiteAdmin,
         id: account.to_string(),
     }
 }
@@ -121,7 +121,7 @@ impl App {
             AuditAction::CustomerCreated,
             (Some(&partner), None),
             AuditTarget {
-                kind: "customer",
+                kind: TargetKind::Customer,
                 id: customer.id.to_string(),
             },
             vec![FieldChange::set("name", &customer.name)],
@@ -186,7 +186,7 @@ impl App {
             AuditAction::SiteCreated,
             tenant,
             AuditTarget {
-                kind: "site",
+                kind: TargetKind::Site,
                 id: site.id.to_string(),
             },
             vec![

@@ -4,7 +4,7 @@
 use siteward_core::FieldError;
 use siteward_core::Timestamp;
 use siteward_core::assignment::SiteAssignment;
-use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::AccountId;
 use siteward_core::invitation::PermissionLevel;
 use siteward_core::page::Page;
@@ -85,7 +85,7 @@ fn level(text: Option<&str>) -> Result<Option<PermissionLevel>, FieldError> {
 
 fn target(account: &AccountId) -> AuditTarget {
     AuditTarget {
-        kind: "site_assignment",
+        kind: TargetKind::SiteAssignment,
         id: account.to_string(),
     }
 }
@@ -242,7 +242,7 @@ impl App {
                 AuditAction::TechnicianAccessChanged,
                 (Some(&site.partner_id), Some(&site.id)),
                 AuditTarget {
-                    kind: "site",
+                    kind: TargetKind::Site,
                     id: site.id.to_string(),
                 },
                 vec![FieldChange::changed(

@@ -2,7 +2,7 @@
 //! once, stored hashed, revocable; each works only while its creator could still create it.
 
 use siteward_core::access::{Action, SiteRef, TokenScope, authorize};
-use siteward_core::audit::{AuditAction, AuditTarget, FieldChange};
+use siteward_core::audit::{AuditAction, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{ApiTokenId, PartnerId, SiteId};
 use siteward_core::page::Page;
 use siteward_core::secret::{self, TokenKind};
@@ -47,7 +47,7 @@ impl Tenant {
 
 fn target(id: &ApiTokenId) -> AuditTarget {
     AuditTarget {
-        kind: "api_token",
+        kind: TargetKind::ApiToken,
         id: id.to_string(),
     }
 }

@@ -1,7 +1,7 @@
 //! The audit trail's upkeep: verifying tenant chains (the API and `siteward audit verify`)
 //! and retention behind signed checkpoints.
 
-use siteward_core::audit::{Actor, AuditAction, AuditScope, AuditTarget, FieldChange};
+use siteward_core::audit::{Actor, AuditAction, AuditScope, AuditTarget, FieldChange, TargetKind};
 use siteward_storage::{Retention, StorageError, Store};
 
 use crate::api::dto::AuditVerificationView;
@@ -81,7 +81,7 @@ pub async fn apply_retention(state: &AppState) -> Result<u64, StorageError> {
                     AuditAction::AuditRetentionApplied,
                     (partner, site),
                     AuditTarget {
-                        kind: "audit_chain",
+                        kind: TargetKind::AuditChain,
                         id: chain.clone(),
                     },
                     vec![

@@ -339,14 +339,17 @@ impl Default for StorageConfig {
     }
 }
 
+/// The application's defaults, in the units the file uses: one source for both.
 impl Default for AuthConfig {
     fn default() -> Self {
+        let app = siteward_app::AuthSettings::default();
+        let whole = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
         Self {
-            session_ttl_minutes: 12 * 60,
-            max_failed_logins: 5,
-            lockout_minutes: 15,
-            max_failures_per_address_per_minute: 30,
-            api_token_cache_seconds: 2,
+            session_ttl_minutes: whole(app.session_ttl.num_minutes()),
+            max_failed_logins: app.lockout.max_failures,
+            lockout_minutes: whole(app.lockout.lockout.num_minutes()),
+            max_failures_per_address_per_minute: app.max_failures_per_address,
+            api_token_cache_seconds: whole(app.api_token_cache.num_seconds()),
         }
     }
 }
@@ -606,6 +609,20 @@ fn set_path(table: &mut toml::Table, path: &[String], value: toml::Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_auth_section_means_the_applications_defaults() {
+        let from_file = siteward_app::AuthSettings::from(&AuthConfig::default());
+        let app = siteward_app::AuthSettings::default();
+        assert_eq!(from_file.session_ttl, app.session_ttl);
+        assert_eq!(from_file.lockout.max_failures, app.lockout.max_failures);
+        assert_eq!(from_file.lockout.lockout, app.lockout.lockout);
+        assert_eq!(
+            from_file.max_failures_per_address,
+            app.max_failures_per_address
+        );
+        assert_eq!(from_file.api_token_cache, app.api_token_cache);
+    }
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs

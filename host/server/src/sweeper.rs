@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use siteward_core::audit::{Actor, AuditAction, AuditTarget};
+use siteward_core::audit::{Actor, AuditAction, AuditTarget, TargetKind};
 use siteward_storage::StorageError;
 use tokio_util::sync::CancellationToken;
 
@@ -32,7 +32,7 @@ pub async fn sweep_once(state: &AppState) -> Result<usize, StorageError> {
                     AuditAction::InvitationExpired,
                     (Some(&inv.partner_id), inv.target.site()),
                     AuditTarget {
-                        kind: "invitation",
+                        kind: TargetKind::Invitation,
                         id: inv.id.to_string(),
                     },
                     vec![siteward_core::audit::FieldChange::changed(

@@ -5,7 +5,9 @@ use chrono::{TimeZone, Utc};
 use siteward_core::Timestamp;
 use siteward_core::account::{Account, AccountStatus};
 use siteward_core::account::{LockoutPolicy, LoginThrottle};
-use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditFilter, AuditScope, AuditTarget};
+use siteward_core::audit::{
+    Actor, AuditAction, AuditEvent, AuditFilter, AuditScope, AuditTarget, TargetKind,
+};
 use siteward_core::ids::{AccountId, AuditEventId, PartnerId};
 use siteward_core::page::PageRequest;
 use siteward_core::tenancy::{Partner, PartnerMembership, PartnerRole};
@@ -15,6 +17,7 @@ use siteward_storage::{
 };
 
 mod chain;
+mod idempotency;
 
 fn at(seconds: i64) -> Timestamp {
     Utc.timestamp_opt(1_800_000_000 + seconds, 0).unwrap()
@@ -54,7 +57,7 @@ fn event(ids: &mut Ids, action: AuditAction, partner: Option<&PartnerId>) -> Aud
         site_id: None,
         action,
         target: AuditTarget {
-            kind: "partner",
+            kind: TargetKind::Partner,
             id: "x".to_owned(),
         },
         changes: vec![],

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use siteward_core::Timestamp;
-use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::AuditEventId;
 use siteward_plugins::manifest::Version;
 use siteward_plugins::{Manifest, ManifestError};
@@ -109,7 +109,7 @@ impl Change<'_> {
             site_id,
             action,
             target: AuditTarget {
-                kind: "plugin",
+                kind: TargetKind::Plugin,
                 id: plugin.to_owned(),
             },
             changes,

@@ -357,7 +357,7 @@ fn wit_event(e: &siteward_core::audit::AuditEvent) -> exporter::AuditEvent {
         partner_id: e.partner_id.as_ref().map(ToString::to_string),
         site_id: e.site_id.as_ref().map(ToString::to_string),
         action: e.action.as_str().to_owned(),
-        target_kind: e.target.kind.to_owned(),
+        target_kind: e.target.kind.to_string(),
         target_id: e.target.id.clone(),
         changes: e
             .changes
@@ -410,7 +410,7 @@ fn domain_event(e: &siteward_core::audit::AuditEvent) -> hook::DomainEvent {
         partner_id: e.partner_id.as_ref().map(ToString::to_string),
         site_id: e.site_id.as_ref().map(ToString::to_string),
         actor_id: e.actor.kind_and_id().1.map(str::to_owned),
-        target_kind: e.target.kind.to_owned(),
+        target_kind: e.target.kind.to_string(),
         target_id: e.target.id.clone(),
         changes: e
             .changes

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
-use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange};
+use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{AuditEventId, PartnerId, SiteId};
 use siteward_plugins::worlds::Config;
 use siteward_plugins::{Failure, Manifest, Outcome, Plugin, Runtime, World};
@@ -442,7 +442,7 @@ impl PluginHost {
             site_id: call.site.cloned(),
             action,
             target: AuditTarget {
-                kind: "plugin",
+                kind: TargetKind::Plugin,
                 id: call.plugin.to_owned(),
             },
             changes,

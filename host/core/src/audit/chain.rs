@@ -132,7 +132,7 @@ fn content(hasher: &mut Sha256, event: &AuditEvent) {
     field(event.partner_id.as_ref().map(|id| id.as_str()));
     field(event.site_id.as_ref().map(|id| id.as_str()));
     field(Some(event.action.as_str()));
-    field(Some(event.target.kind));
+    field(Some(event.target.kind.as_str()));
     field(Some(&event.target.id));
     field(Some(&event.changes.len().to_string()));
     for change in &event.changes {
@@ -396,7 +396,7 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
-    use crate::audit::{Actor, AuditAction, AuditTarget, FieldChange};
+    use crate::audit::{Actor, AuditAction, AuditTarget, FieldChange, TargetKind};
     use crate::ids::{AccountId, AuditEventId, PartnerId};
 
     fn event(n: u8) -> AuditEvent {
@@ -411,7 +411,7 @@ mod tests {
             site_id: None,
             action: AuditAction::AssignmentLocked,
             target: AuditTarget {
-                kind: "assignment",
+                kind: TargetKind::SiteAssignment,
                 id: format!("a{n}"),
             },
             changes: vec![FieldChange::changed("locked", false, true)],

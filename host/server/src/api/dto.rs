@@ -314,7 +314,7 @@ pub struct ActorView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TargetView {
     /// The kind of record.
-    pub kind: &'static str,
+    pub kind: String,
     /// Its id.
     pub id: String,
 }
@@ -368,7 +368,7 @@ impl From<AuditEvent> for AuditEventView {
             site_id: e.site_id.map(|s| s.to_string()),
             action: e.action.as_str(),
             target: TargetView {
-                kind: e.target.kind,
+                kind: e.target.kind.to_string(),
                 id: e.target.id,
             },
             changes: e
