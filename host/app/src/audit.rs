@@ -18,7 +18,7 @@ use crate::page::Paging;
 use crate::plugins::Chosen;
 use crate::plugins::calls::export_batch;
 use crate::services::App;
-use crate::sites::{SiteAccess, partner_id};
+use crate::sites::SiteAccess;
 
 /// Whose audit log: ids as given.
 #[derive(Debug, Clone, Copy)]
@@ -26,9 +26,9 @@ pub enum AuditHome<'a> {
     /// The whole platform (the operator).
     Platform,
     /// A partner's chain (its auditors and admins).
-    Partner(&'a str),
+    Partner(&'a PartnerId),
     /// A site's events (its admins, and the partner's auditors).
-    Site(&'a str),
+    Site(&'a SiteId),
 }
 
 /// Which events, as given.
@@ -80,11 +80,10 @@ impl App {
                 }
             }
             AuditHome::Partner(partner) => {
-                let partner = partner_id(partner)?;
-                authorize(&caller.principal, Action::ViewPartnerAudit(&partner))?;
+                authorize(&caller.principal, Action::ViewPartnerAudit(partner))?;
                 AuditPlace {
                     scope: AuditScope::Partner(partner.clone()),
-                    tenant: Some((partner, None)),
+                    tenant: Some((partner.clone(), None)),
                 }
             }
             AuditHome::Site(site) => {

@@ -17,7 +17,6 @@ use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::page::Paging;
 use crate::services::App;
-use crate::sites::partner_id;
 
 /// The most questions one bulk check may carry.
 pub const MAX_BULK_CHECK: usize = 10_000;
@@ -189,8 +188,7 @@ fn answer(index: &Index, question: &Question, now: i64, field: &str) -> AppResul
 }
 
 /// The site `site` (as given) in the index, if the caller may ask about it.
-fn askable_site(index: &Index, caller: &Caller, site: &str) -> AppResult<SiteId> {
-    let site = SiteId::parse("site_id", site).map_err(|_| AppError::not_found())?;
+fn askable_site(index: &Index, caller: &Caller, site: &SiteId) -> AppResult<()> {
     let partner = index
         .site_partner(site.key())
         .map(PartnerId::from_key)
@@ -198,11 +196,11 @@ fn askable_site(index: &Index, caller: &Caller, site: &str) -> AppResult<SiteId>
     authorize(
         &caller.principal,
         Action::AskPermissions(SiteRef {
-            site: &site,
+            site,
             partner: &partner,
         }),
     )?;
-    Ok(site)
+    Ok(())
 }
 
 impl App {
@@ -244,17 +242,15 @@ impl App {
     pub fn reaching_technicians(
         &self,
         caller: &Caller,
-        site: &str,
-        device: Option<&str>,
+        site: &SiteId,
+        device: Option<&DeviceId>,
         reach: Reach<'_>,
     ) -> AppResult<Page<(AccountId, Option<PermissionLevel>)>> {
         let now = self.now().timestamp_millis();
         let index = self.permissions.read();
-        let site = askable_site(&index, caller, site)?;
+        askable_site(&index, caller, site)?;
         let device = match device {
             Some(device) => {
-                let device =
-                    DeviceId::parse("device_id", device).map_err(|_| AppError::not_found())?;
                 if index.device_site(device.key()) != Some(site.key()) {
                     return Err(AppError::not_found());
                 }
@@ -287,14 +283,12 @@ impl App {
     pub async fn reachable_sites(
         &self,
         caller: &Caller,
-        partner: &str,
-        account: &str,
+        partner: &PartnerId,
+        account: &AccountId,
         reach: Reach<'_>,
     ) -> AppResult<Page<(SiteId, Option<PermissionLevel>)>> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ManageMembers(&partner))?;
-        let account = AccountId::parse("account_id", account).map_err(|_| AppError::not_found())?;
-        self.store.member(&partner, &account).await?;
+        authorize(&caller.principal, Action::ManageMembers(partner))?;
+        self.store.member(partner, account).await?;
         let reach = reach.parse("dashboard.view")?;
         let now = self.now().timestamp_millis();
         let index = self.permissions.read();
@@ -321,14 +315,13 @@ impl App {
     pub fn reachable_devices(
         &self,
         caller: &Caller,
-        site: &str,
-        account: &str,
+        site: &SiteId,
+        account: &AccountId,
         reach: Reach<'_>,
     ) -> AppResult<Page<DeviceId>> {
         let now = self.now().timestamp_millis();
         let index = self.permissions.read();
-        let site = askable_site(&index, caller, site)?;
-        let account = AccountId::parse("account_id", account).map_err(|_| AppError::not_found())?;
+        askable_site(&index, caller, site)?;
         let reach = reach.parse("device.screen_view")?;
         let found = index.reachable_devices(
             account.key(),

@@ -3,7 +3,7 @@
 
 use siteward_core::FieldError;
 use siteward_core::audit::{AuditAction, FieldChange, TargetKind};
-use siteward_core::ids::{DeviceGroupId, DeviceId};
+use siteward_core::ids::{DeviceGroupId, DeviceId, SiteId};
 use siteward_core::page::Page;
 use siteward_core::permission::index::Change;
 use siteward_core::permission::records::{Device, DeviceGroup};
@@ -40,7 +40,7 @@ impl App {
     pub async fn create_device_group(
         &self,
         caller: &Caller,
-        site: &str,
+        site: &SiteId,
         name: &str,
     ) -> AppResult<DeviceGroup> {
         let site = self
@@ -77,7 +77,7 @@ impl App {
     pub async fn device_groups(
         &self,
         caller: &Caller,
-        site: &str,
+        site: &SiteId,
         paging: Paging<'_>,
     ) -> AppResult<Page<DeviceGroup>> {
         let site = self
@@ -90,8 +90,8 @@ impl App {
     pub async fn delete_device_group(
         &self,
         caller: &Caller,
-        site: &str,
-        group: &str,
+        site: &SiteId,
+        group: &DeviceGroupId,
     ) -> AppResult<()> {
         let site = self
             .visible_site(caller, site, SiteAccess::ManageDevices)
@@ -120,7 +120,7 @@ impl App {
     pub async fn create_device(
         &self,
         caller: &Caller,
-        site: &str,
+        site: &SiteId,
         input: &DeviceInput,
     ) -> AppResult<Device> {
         let site = self
@@ -144,8 +144,8 @@ impl App {
     pub async fn update_device(
         &self,
         caller: &Caller,
-        site: &str,
-        device: &str,
+        site: &SiteId,
+        device: &DeviceId,
         input: &DeviceInput,
     ) -> AppResult<Device> {
         let site = self
@@ -159,7 +159,7 @@ impl App {
     pub async fn devices(
         &self,
         caller: &Caller,
-        site: &str,
+        site: &SiteId,
         paging: Paging<'_>,
     ) -> AppResult<Page<Device>> {
         let site = self
@@ -169,7 +169,12 @@ impl App {
     }
 
     /// Deletes a device; grants at it go with it.
-    pub async fn delete_device(&self, caller: &Caller, site: &str, device: &str) -> AppResult<()> {
+    pub async fn delete_device(
+        &self,
+        caller: &Caller,
+        site: &SiteId,
+        device: &DeviceId,
+    ) -> AppResult<()> {
         let site = self
             .visible_site(caller, site, SiteAccess::ManageDevices)
             .await?;
@@ -206,7 +211,7 @@ impl App {
         device.group_id = match &input.group_id {
             Some(group) => {
                 let id = DeviceGroupId::parse("group_id", group)?;
-                self.site_group(site, id.as_str()).await.map_err(|_| {
+                self.site_group(site, &id).await.map_err(|_| {
                     FieldError::new("group_id", "is not a device group of this site")
                 })?;
                 Some(id)
@@ -235,18 +240,16 @@ impl App {
         Ok(device)
     }
 
-    async fn site_group(&self, site: &Site, group: &str) -> AppResult<DeviceGroup> {
-        let id = DeviceGroupId::parse("group_id", group).map_err(|_| AppError::not_found())?;
-        let group = self.store.device_group(&id).await?;
+    async fn site_group(&self, site: &Site, group: &DeviceGroupId) -> AppResult<DeviceGroup> {
+        let group = self.store.device_group(group).await?;
         if group.site_id != site.id {
             return Err(AppError::not_found());
         }
         Ok(group)
     }
 
-    async fn site_device(&self, site: &Site, device: &str) -> AppResult<Device> {
-        let id = DeviceId::parse("device_id", device).map_err(|_| AppError::not_found())?;
-        let device = self.store.device(&id).await?;
+    async fn site_device(&self, site: &Site, device: &DeviceId) -> AppResult<Device> {
+        let device = self.store.device(device).await?;
         if device.site_id != site.id {
             return Err(AppError::not_found());
         }

@@ -42,7 +42,7 @@ impl App {
     pub async fn create_grant(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         new: &NewGrant,
     ) -> AppResult<AccessGrant> {
         let partner = self.managed_partner(caller, partner).await?;
@@ -97,7 +97,7 @@ impl App {
     pub async fn grants(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         paging: Paging<'_>,
     ) -> AppResult<Page<AccessGrant>> {
         let partner = self.managed_partner(caller, partner).await?;
@@ -105,10 +105,14 @@ impl App {
     }
 
     /// Deletes a grant; what it gave ends at once.
-    pub async fn delete_grant(&self, caller: &Caller, partner: &str, grant: &str) -> AppResult<()> {
+    pub async fn delete_grant(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        id: &GrantId,
+    ) -> AppResult<()> {
         let partner = self.managed_partner(caller, partner).await?;
-        let id = GrantId::parse("grant_id", grant).map_err(|_| AppError::not_found())?;
-        let grant = self.store.grant(&id).await?;
+        let grant = self.store.grant(id).await?;
         if grant.partner_id != partner {
             return Err(AppError::not_found());
         }
@@ -125,6 +129,7 @@ impl App {
         );
         self.permissions
             .commit([Change::GrantRemoved { grant: id.key() }], {
+                let id = id.clone();
                 move |store| async move { store.delete_grant(&id, &event).await }
             })
             .await?;
@@ -149,7 +154,7 @@ impl App {
             }
             "department" => {
                 let id = DepartmentId::parse("subject.id", id)?;
-                self.partner_department(partner, id.as_str())
+                self.partner_department(partner, &id)
                     .await
                     .map_err(|_| unknown())?;
                 Ok(GrantSubject::Department(id))

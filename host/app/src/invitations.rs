@@ -65,7 +65,7 @@ impl App {
     pub async fn invitation(
         &self,
         caller: &Caller,
-        id: &str,
+        id: &InvitationId,
     ) -> AppResult<(Invitation, Option<Delivery>)> {
         let inv = self.manageable_invitation(caller, id).await?;
         let delivery = self
@@ -77,7 +77,11 @@ impl App {
     }
 
     /// Revokes a Pending invitation; its link stops working.
-    pub async fn revoke_invitation(&self, caller: &Caller, id: &str) -> AppResult<Invitation> {
+    pub async fn revoke_invitation(
+        &self,
+        caller: &Caller,
+        id: &InvitationId,
+    ) -> AppResult<Invitation> {
         let mut inv = self.manageable_invitation(caller, id).await?;
         inv.revoke(self.now())?;
         let event = caller.audit.event(
@@ -277,9 +281,12 @@ impl App {
     }
 
     /// An invitation the caller may manage: the inviting partner's member admins.
-    pub async fn manageable_invitation(&self, caller: &Caller, id: &str) -> AppResult<Invitation> {
-        let id = InvitationId::parse("invitation_id", id).map_err(|_| AppError::not_found())?;
-        let inv = self.store.invitation(&id).await?;
+    pub async fn manageable_invitation(
+        &self,
+        caller: &Caller,
+        id: &InvitationId,
+    ) -> AppResult<Invitation> {
+        let inv = self.store.invitation(id).await?;
         authorize(&caller.principal, Action::ManageMembers(&inv.partner_id))?;
         Ok(inv)
     }

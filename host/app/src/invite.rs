@@ -35,7 +35,7 @@ use crate::plugins::calls::{
     Proposal, RenderJob, Verdict, evaluate_invitations, render_invitations,
 };
 use crate::services::{App, random};
-use crate::sites::{SiteAccess, partner_id};
+use crate::sites::SiteAccess;
 
 /// An invitation to a partner, of one address or up to 1,000.
 #[derive(Debug, Clone, Copy)]
@@ -312,13 +312,13 @@ impl App {
     pub async fn invite_to_partner(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         input: PartnerInvite<'_>,
         retry: Retry<'_>,
         answer: impl FnOnce(&Vec<Invited>) -> AppResult<StoredAnswer>,
     ) -> AppResult<Answer<Vec<Invited>>> {
-        let partner_id = partner_id(partner)?;
-        authorize(&caller.principal, Action::ManageMembers(&partner_id))?;
+        let partner_id = partner;
+        authorize(&caller.principal, Action::ManageMembers(partner_id))?;
         let role = match PartnerRole::parse("role", input.role)? {
             PartnerRole::SuperAdmin => {
                 return Err(FieldError::new(
@@ -335,12 +335,12 @@ impl App {
         if let Some(stored) = idempotency.replay(self).await? {
             return Ok(Answer::Replayed(stored));
         }
-        let partner = self.store.partner(&partner_id).await?;
-        let inviter = self.inviter(caller, &partner_id).await?;
+        let partner = self.store.partner(partner_id).await?;
+        let inviter = self.inviter(caller, partner_id).await?;
         let locale = email_locale(input.locale, &partner)?;
         let members: HashSet<Email> = self
             .store
-            .all_members(&partner_id)
+            .all_members(partner_id)
             .await?
             .into_iter()
             .map(|(_, a)| a.email)
@@ -349,7 +349,7 @@ impl App {
         let keys: Vec<String> = triaged
             .iter()
             .filter_map(|t| t.as_ref().ok())
-            .map(|email| invitation::open_key(&partner_id, None, email))
+            .map(|email| invitation::open_key(partner_id, None, email))
             .collect();
         let open = self.open_invitations(&keys).await?;
 
@@ -378,7 +378,7 @@ impl App {
                 outcomes[slot].outcome = BulkOutcome::AlreadyMember;
                 continue;
             }
-            let key = invitation::open_key(&partner_id, None, &email);
+            let key = invitation::open_key(partner_id, None, &email);
             if let Some(existing) = still_open(self, caller, open.get(&key), &mut written.expired) {
                 outcomes[slot].outcome = BulkOutcome::AlreadyInvited;
                 outcomes[slot].invitation = Some(existing.clone());
@@ -396,7 +396,7 @@ impl App {
             })
             .collect();
         let verdicts = self
-            .ask_policies(caller, &inviter, &partner_id, asks)
+            .ask_policies(caller, &inviter, partner_id, asks)
             .await?;
         let drafter = Drafter {
             app: self,
@@ -433,7 +433,7 @@ impl App {
     pub async fn invite_to_site(
         &self,
         caller: &Caller,
-        site: &str,
+        site: &SiteId,
         input: SiteInvite<'_>,
         retry: Retry<'_>,
         answer: impl FnOnce(&Vec<Invitation>) -> AppResult<StoredAnswer>,
@@ -502,17 +502,16 @@ impl App {
     pub async fn invite_to_sites(
         &self,
         caller: &Caller,
-        partner: &str,
-        account: &str,
+        partner: &PartnerId,
+        account: &AccountId,
         input: SitesInvite<'_>,
         retry: Retry<'_>,
         answer: impl FnOnce(&Vec<Invitation>) -> AppResult<StoredAnswer>,
     ) -> AppResult<Answer<Vec<Invitation>>> {
-        let partner_id = partner_id(partner)?;
-        authorize(&caller.principal, Action::ManageMembers(&partner_id))?;
-        let account_id =
-            AccountId::parse("account_id", account).map_err(|_| AppError::not_found())?;
-        let member = self.store.member(&partner_id, &account_id).await?;
+        let partner_id = partner;
+        authorize(&caller.principal, Action::ManageMembers(partner_id))?;
+        let account_id = account;
+        let member = self.store.member(partner_id, account_id).await?;
         if member.membership.status != MemberStatus::Active {
             return Err(AppError::conflict(
                 "membership_disabled",
@@ -535,19 +534,14 @@ impl App {
             let not_ours = || FieldError::new(field.clone(), "is not a site of this partner");
             let site_id = SiteId::parse(&field, id)?;
             let site = match self.store.site(&site_id).await {
-                Ok(site) if site.partner_id == partner_id => site,
+                Ok(site) if site.partner_id == *partner_id => site,
                 Ok(_) | Err(StorageError::NotFound) => return Err(not_ours().into()),
                 Err(other) => return Err(other.into()),
             };
             if sites.iter().any(|s| s.id == site.id) {
                 return Err(FieldError::new(field, "is listed twice").into());
             }
-            if self
-                .store
-                .site_people(&site.id)
-                .await?
-                .contains(&account_id)
-            {
+            if self.store.site_people(&site.id).await?.contains(account_id) {
                 return Err(FieldError::new(
                     field,
                     "already has this member as an admin or a technician",
@@ -561,7 +555,7 @@ impl App {
             .map(|site| (site, member.email.clone(), level))
             .collect();
         let (written, invitations) = self
-            .draft_site_invitations(caller, &partner_id, picks, input.locale)
+            .draft_site_invitations(caller, partner_id, picks, input.locale)
             .await?;
         self.commit(caller, written, &idempotency, invitations, answer)
             .await
@@ -572,7 +566,7 @@ impl App {
     pub async fn resend_invitation(
         &self,
         caller: &Caller,
-        id: &str,
+        id: &InvitationId,
         retry: Retry<'_>,
         answer: impl FnOnce(&Invitation) -> AppResult<StoredAnswer>,
     ) -> AppResult<Answer<Invitation>> {
@@ -638,7 +632,7 @@ impl App {
     pub async fn candidates(
         &self,
         caller: &Caller,
-        site: &str,
+        site: &SiteId,
         search: Option<&str>,
         paging: Paging<'_>,
     ) -> AppResult<Page<Candidate>> {
@@ -693,13 +687,12 @@ impl App {
     pub async fn partner_invitations(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         status: Option<&str>,
         paging: Paging<'_>,
     ) -> AppResult<Page<(Invitation, Option<Delivery>)>> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ManageMembers(&partner))?;
-        self.list_invitations(InvitationScope::Partner(&partner), status, paging)
+        authorize(&caller.principal, Action::ManageMembers(partner))?;
+        self.list_invitations(InvitationScope::Partner(partner), status, paging)
             .await
     }
 
@@ -707,7 +700,7 @@ impl App {
     pub async fn site_invitations(
         &self,
         caller: &Caller,
-        site: &str,
+        site: &SiteId,
         status: Option<&str>,
         paging: Paging<'_>,
     ) -> AppResult<Page<(Invitation, Option<Delivery>)>> {
@@ -723,12 +716,11 @@ impl App {
     pub async fn outbox(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         status: Option<&str>,
         paging: Paging<'_>,
     ) -> AppResult<Page<OutboxMessage>> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ManageMembers(&partner))?;
+        authorize(&caller.principal, Action::ManageMembers(partner))?;
         let status = match status {
             None => None,
             Some("pending") => Some(OutboxStatus::Pending),
@@ -741,7 +733,7 @@ impl App {
             }
         };
         let page = paging.parse()?;
-        Ok(self.store.outbox_messages(&partner, status, &page).await?)
+        Ok(self.store.outbox_messages(partner, status, &page).await?)
     }
 
     async fn list_invitations(

@@ -5,14 +5,14 @@
 use siteward_core::FieldError;
 use siteward_core::access::{Action, authorize};
 use siteward_core::audit::{AuditAction, AuditTarget, FieldChange, TargetKind};
-use siteward_core::ids::AccountId;
+use siteward_core::ids::{AccountId, PartnerId};
 use siteward_core::tenancy::{DisabledReason, Licence, MemberStatus, PartnerMembership, Privilege};
 pub use siteward_storage::LicenceUse;
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::services::App;
-use crate::sites::{partner_id, viewable_partner};
+use crate::sites::viewable_partner;
 
 /// The most seats one licence may have.
 pub const MAX_SEATS: u32 = 1_000_000;
@@ -42,7 +42,11 @@ fn seats_text(seats: Option<u32>) -> String {
 
 impl App {
     /// A partner's licences and the seats in use (any member).
-    pub async fn licences(&self, caller: &Caller, partner: &str) -> AppResult<Vec<LicenceUse>> {
+    pub async fn licences(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+    ) -> AppResult<Vec<LicenceUse>> {
         let partner = viewable_partner(caller, partner)?;
         self.store.partner(&partner).await?;
         Ok(self.store.licences(&partner).await?)
@@ -53,12 +57,11 @@ impl App {
     pub async fn set_licences(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         change: SeatChange,
     ) -> AppResult<Licences> {
-        let partner = partner_id(partner)?;
-        self.store.partner(&partner).await?;
-        authorize(&caller.principal, Action::OperatePartner(&partner))?;
+        self.store.partner(partner).await?;
+        authorize(&caller.principal, Action::OperatePartner(partner))?;
         let asked: Vec<(Privilege, Option<u32>)> = [
             (Privilege::RemoteSupport, change.remote_support),
             (Privilege::UnattendedAccess, change.unattended_access),
@@ -76,11 +79,11 @@ impl App {
             )
             .into());
         }
-        let before = self.store.licences(&partner).await?;
+        let before = self.store.licences(partner).await?;
         let mut disabled: Vec<PartnerMembership> = Vec::new();
         for &(privilege, seats) in &asked {
             let Some(seats) = seats else { continue };
-            let holders = self.store.licence_holders(&partner, privilege).await?;
+            let holders = self.store.licence_holders(partner, privilege).await?;
             let overflow = Licence { privilege, seats }
                 .overflow(&holders)
                 .map_err(|e| AppError::conflict("licence_below_super_admins", e.to_string()))?;
@@ -94,7 +97,7 @@ impl App {
                 }
             }
         }
-        let tenant = (Some(&partner), None);
+        let tenant = (Some(partner), None);
         let mut events = vec![
             caller.audit.event(
                 self,
@@ -143,7 +146,7 @@ impl App {
             })
             .await?;
         Ok(Licences {
-            uses: self.store.licences(&partner).await?,
+            uses: self.store.licences(partner).await?,
             disabled: disabled.into_iter().map(|m| m.account_id).collect(),
         })
     }

@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::page::Paging;
 use crate::people::{Linkable, Person};
 use crate::services::App;
-use crate::sites::{partner_id, viewable_partner};
+use crate::sites::viewable_partner;
 
 /// How often removing a member is tried again when what they hold changed meanwhile.
 const REMOVAL_ATTEMPTS: usize = 5;
@@ -83,10 +83,6 @@ pub enum Added {
         /// The role to invite as.
         role: PartnerRole,
     },
-}
-
-fn account_id(text: &str) -> AppResult<AccountId> {
-    AccountId::parse("account_id", text).map_err(|_| AppError::not_found())
 }
 
 /// Privileges as audit text.
@@ -194,7 +190,7 @@ impl App {
     }
 
     /// One partner (any member).
-    pub async fn partner(&self, caller: &Caller, id: &str) -> AppResult<Partner> {
+    pub async fn partner(&self, caller: &Caller, id: &PartnerId) -> AppResult<Partner> {
         let id = viewable_partner(caller, id)?;
         Ok(self.store.partner(&id).await?)
     }
@@ -203,12 +199,11 @@ impl App {
     pub async fn update_partner_settings(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         settings: &PartnerSettings,
     ) -> AppResult<Partner> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ManageMembers(&partner))?;
-        let before = self.store.partner(&partner).await?;
+        authorize(&caller.principal, Action::ManageMembers(partner))?;
+        let before = self.store.partner(partner).await?;
         let mut after = before.clone();
         if let Some(hours) = settings.invitation_ttl_hours {
             invitation::ttl_from_hours("invitation_ttl_hours", hours)?;
@@ -267,13 +262,13 @@ impl App {
             let event = caller.audit.event(
                 self,
                 AuditAction::PartnerUpdated,
-                (Some(&partner), None),
-                partner_target(&partner),
+                (Some(partner), None),
+                partner_target(partner),
                 changes,
             );
             self.store.update_partner_settings(&after, &event).await?;
         }
-        Ok(self.store.partner(&partner).await?)
+        Ok(self.store.partner(partner).await?)
     }
 
     /// Adds a member. With a password and an address no account has, a new account joins at
@@ -283,11 +278,10 @@ impl App {
     pub async fn add_member(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         new: &NewMember,
     ) -> AppResult<Added> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ManageMembers(&partner))?;
+        authorize(&caller.principal, Action::ManageMembers(partner))?;
         let role = PartnerRole::parse("role", &new.role)?;
         let privileges = new
             .privileges
@@ -296,12 +290,12 @@ impl App {
             .transpose()?
             .unwrap_or(Privileges::DEFAULT);
         if role != PartnerRole::Technician || privileges != Privileges::DEFAULT {
-            authorize(&caller.principal, Action::AssignRoles(&partner))?;
+            authorize(&caller.principal, Action::AssignRoles(partner))?;
         }
         if role == PartnerRole::SuperAdmin {
-            authorize(&caller.principal, Action::ManageSuperAdmins(&partner))?;
+            authorize(&caller.principal, Action::ManageSuperAdmins(partner))?;
         }
-        self.store.partner(&partner).await?;
+        self.store.partner(partner).await?;
         let email = Email::parse("email", &new.person.email)?;
         if new.person.password.is_none() || self.store.account_id_by_email(&email).await?.is_some()
         {
@@ -314,7 +308,7 @@ impl App {
             }
             return Ok(Added::Invite { role });
         }
-        let tenant = (Some(&partner), None);
+        let tenant = (Some(partner), None);
         let (person, mut events) = self
             .resolve_person(caller, &new.person, "", tenant, Linkable::Nobody)
             .await?;
@@ -344,7 +338,7 @@ impl App {
             })
             .await?;
         Ok(Added::Member(
-            self.store.member(&partner, person.account_id()).await?,
+            self.store.member(partner, person.account_id()).await?,
         ))
     }
 
@@ -352,7 +346,7 @@ impl App {
     pub async fn members(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         paging: Paging<'_>,
     ) -> AppResult<Page<Member>> {
         let partner = viewable_partner(caller, partner)?;
@@ -360,9 +354,14 @@ impl App {
     }
 
     /// One member (any member of the partner).
-    pub async fn member(&self, caller: &Caller, partner: &str, account: &str) -> AppResult<Member> {
+    pub async fn member(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        account: &AccountId,
+    ) -> AppResult<Member> {
         let partner = viewable_partner(caller, partner)?;
-        Ok(self.store.member(&partner, &account_id(account)?).await?)
+        Ok(self.store.member(&partner, account).await?)
     }
 
     /// Changes a member's role, status or privileges. Roles and privileges take the right to
@@ -371,8 +370,8 @@ impl App {
     pub async fn update_member(
         &self,
         caller: &Caller,
-        partner: &str,
-        account: &str,
+        partner: &PartnerId,
+        account: &AccountId,
         change: &MemberChange,
     ) -> AppResult<Member> {
         let (partner, account, before) = self.managed_member(caller, partner, account).await?;
@@ -442,8 +441,8 @@ impl App {
     pub async fn remove_member(
         &self,
         caller: &Caller,
-        partner: &str,
-        account: &str,
+        partner: &PartnerId,
+        account: &AccountId,
     ) -> AppResult<()> {
         let (partner, account, member) = self.managed_member(caller, partner, account).await?;
         for _ in 0..REMOVAL_ATTEMPTS {
@@ -476,8 +475,8 @@ impl App {
     pub async fn reset_member_totp(
         &self,
         caller: &Caller,
-        partner: &str,
-        account: &str,
+        partner: &PartnerId,
+        account: &AccountId,
     ) -> AppResult<()> {
         let (partner, account, _) = self.managed_member(caller, partner, account).await?;
         let event = caller.audit.event(
@@ -496,21 +495,19 @@ impl App {
     async fn managed_member(
         &self,
         caller: &Caller,
-        partner: &str,
-        account: &str,
+        partner: &PartnerId,
+        account: &AccountId,
     ) -> AppResult<(PartnerId, AccountId, PartnerMembership)> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ManageMembers(&partner))?;
-        let account = account_id(account)?;
-        let member = self.store.member(&partner, &account).await?.membership;
+        authorize(&caller.principal, Action::ManageMembers(partner))?;
+        let member = self.store.member(partner, account).await?.membership;
         match member.role {
             PartnerRole::SuperAdmin => {
-                authorize(&caller.principal, Action::ManageSuperAdmins(&partner))?;
+                authorize(&caller.principal, Action::ManageSuperAdmins(partner))?;
             }
-            PartnerRole::Admin => authorize(&caller.principal, Action::AssignRoles(&partner))?,
+            PartnerRole::Admin => authorize(&caller.principal, Action::AssignRoles(partner))?,
             PartnerRole::Technician => {}
         }
-        Ok((partner, account, member))
+        Ok((partner.clone(), account.clone(), member))
     }
 
     /// The events and index changes of removing a member who holds `access`.

@@ -14,7 +14,6 @@ use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::page::Paging;
 use crate::services::App;
-use crate::sites::partner_id;
 
 /// The audit target of a record of this kind.
 pub fn target(kind: TargetKind, id: &str) -> AuditTarget {
@@ -45,18 +44,21 @@ pub struct RoleDeletion {
 impl App {
     /// The partner `partner` (as given), which the caller must manage: Super Admins, Admins,
     /// partner tokens, the operator.
-    pub async fn managed_partner(&self, caller: &Caller, partner: &str) -> AppResult<PartnerId> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ManageMembers(&partner))?;
-        self.store.partner(&partner).await?;
-        Ok(partner)
+    pub async fn managed_partner(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+    ) -> AppResult<PartnerId> {
+        authorize(&caller.principal, Action::ManageMembers(partner))?;
+        self.store.partner(partner).await?;
+        Ok(partner.clone())
     }
 
     /// Creates a custom role of a purpose, with permissions of that purpose.
     pub async fn create_role(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         name: &str,
         purpose: &str,
         permissions: &[String],
@@ -94,7 +96,7 @@ impl App {
     pub async fn roles(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         paging: Paging<'_>,
     ) -> AppResult<Page<CustomRole>> {
         let partner = self.managed_partner(caller, partner).await?;
@@ -105,7 +107,7 @@ impl App {
     pub async fn update_role(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         role: &str,
         change: &RoleChange,
     ) -> AppResult<CustomRole> {
@@ -160,7 +162,7 @@ impl App {
     pub async fn delete_role(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         role: &str,
         dry_run: bool,
     ) -> AppResult<RoleDeletion> {
@@ -217,7 +219,7 @@ impl App {
     pub async fn create_department(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         name: &str,
     ) -> AppResult<Department> {
         let partner = self.managed_partner(caller, partner).await?;
@@ -251,7 +253,7 @@ impl App {
     pub async fn departments(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         paging: Paging<'_>,
     ) -> AppResult<Page<Department>> {
         let partner = self.managed_partner(caller, partner).await?;
@@ -263,8 +265,8 @@ impl App {
     pub async fn delete_department(
         &self,
         caller: &Caller,
-        partner: &str,
-        department: &str,
+        partner: &PartnerId,
+        department: &DepartmentId,
     ) -> AppResult<()> {
         let partner = self.managed_partner(caller, partner).await?;
         let department = self.partner_department(&partner, department).await?;
@@ -295,8 +297,8 @@ impl App {
     pub async fn department_members(
         &self,
         caller: &Caller,
-        partner: &str,
-        department: &str,
+        partner: &PartnerId,
+        department: &DepartmentId,
     ) -> AppResult<Vec<AccountId>> {
         let partner = self.managed_partner(caller, partner).await?;
         let department = self.partner_department(&partner, department).await?;
@@ -307,13 +309,12 @@ impl App {
     pub async fn set_department_member(
         &self,
         caller: &Caller,
-        (partner, department, account): (&str, &str, &str),
+        (partner, department, account): (&PartnerId, &DepartmentId, &AccountId),
         member: bool,
     ) -> AppResult<()> {
         let partner = self.managed_partner(caller, partner).await?;
         let department = self.partner_department(&partner, department).await?;
-        let account = AccountId::parse("account_id", account).map_err(|_| AppError::not_found())?;
-        self.store.member(&partner, &account).await?;
+        self.store.member(&partner, account).await?;
         let (action, change) = if member {
             (
                 AuditAction::DepartmentMemberAdded,
@@ -343,7 +344,8 @@ impl App {
         };
         self.permissions
             .commit([change], {
-                let (department, now) = (department.id.clone(), self.now());
+                let (department, account, now) =
+                    (department.id.clone(), account.clone(), self.now());
                 move |store| async move {
                     store
                         .set_department_member(&department, &account, member, now, &event)
@@ -374,11 +376,9 @@ impl App {
     pub async fn partner_department(
         &self,
         partner: &PartnerId,
-        department: &str,
+        department: &DepartmentId,
     ) -> AppResult<Department> {
-        let id =
-            DepartmentId::parse("department_id", department).map_err(|_| AppError::not_found())?;
-        let department = self.store.department(&id).await?;
+        let department = self.store.department(department).await?;
         if &department.partner_id != partner {
             return Err(AppError::not_found());
         }

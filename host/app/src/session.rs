@@ -350,14 +350,13 @@ impl App {
     pub async fn set_account_status(
         &self,
         caller: &Caller,
-        id: &str,
+        id: &AccountId,
         status: &str,
     ) -> AppResult<()> {
         authorize(&caller.principal, Action::OperatePlatform)?;
-        let id = AccountId::parse("account_id", id).map_err(|_| AppError::not_found())?;
         let status = AccountStatus::parse("status", status)?;
-        let account = self.store.account(&id).await?;
-        if account.is_operator && caller.account.as_ref().is_some_and(|me| me.id == id) {
+        let account = self.store.account(id).await?;
+        if account.is_operator && caller.account.as_ref().is_some_and(|me| me.id == *id) {
             return Err(AppError::conflict(
                 "cannot_disable_self",
                 "an operator cannot disable their own account",
@@ -370,7 +369,7 @@ impl App {
             self,
             AuditAction::AccountStatusChanged,
             (None, None),
-            account_target(&id),
+            account_target(id),
             vec![FieldChange::changed("status", account.status, status)],
         );
         let change = Change::Account {
@@ -378,8 +377,9 @@ impl App {
             active: status == AccountStatus::Active,
         };
         self.permissions
-            .commit([change], move |store| async move {
-                store.set_account_status(&id, status, &event).await
+            .commit([change], {
+                let id = id.clone();
+                move |store| async move { store.set_account_status(&id, status, &event).await }
             })
             .await?;
         Ok(())

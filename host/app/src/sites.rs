@@ -15,7 +15,7 @@ use siteward_storage::{PersonResolution, StorageError};
 pub use siteward_storage::SiteAdminRecord;
 
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::page::Paging;
 use crate::people::{Linkable, Person};
 use crate::services::App;
@@ -51,16 +51,14 @@ impl SiteAccess {
 }
 
 impl App {
-    /// The site `id` (as given: a malformed id is as unknown as a missing one), if the caller
-    /// may access it as asked.
+    /// The site `id`, if the caller may access it as asked.
     pub async fn visible_site(
         &self,
         caller: &Caller,
-        id: &str,
+        id: &SiteId,
         access: SiteAccess,
     ) -> AppResult<Site> {
-        let id = SiteId::parse("site_id", id).map_err(|_| AppError::not_found())?;
-        let site = self.store.site(&id).await?;
+        let site = self.store.site(id).await?;
         let site_ref = SiteRef {
             site: &site.id,
             partner: &site.partner_id,
@@ -86,17 +84,10 @@ fn site_admin_target(account: &AccountId) -> AuditTarget {
     }
 }
 
-/// A partner's id as given; a malformed one is as unknown as a missing one.
-pub fn partner_id(text: &str) -> AppResult<PartnerId> {
-    PartnerId::parse("partner_id", text).map_err(|_| AppError::not_found())
-}
-
-/// The partner `partner` (as given), if the caller may see it: its members, its tokens, the
-/// operator.
-pub fn viewable_partner(caller: &Caller, partner: &str) -> AppResult<PartnerId> {
-    let partner = partner_id(partner)?;
-    authorize(&caller.principal, Action::ViewPartner(&partner))?;
-    Ok(partner)
+/// The partner, if the caller may see it: its members, its tokens, the operator.
+pub fn viewable_partner(caller: &Caller, partner: &PartnerId) -> AppResult<PartnerId> {
+    authorize(&caller.principal, Action::ViewPartner(partner))?;
+    Ok(partner.clone())
 }
 
 impl App {
@@ -104,12 +95,11 @@ impl App {
     pub async fn create_customer(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         name: &str,
     ) -> AppResult<Customer> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ManageCustomers(&partner))?;
-        self.store.partner(&partner).await?;
+        authorize(&caller.principal, Action::ManageCustomers(partner))?;
+        self.store.partner(partner).await?;
         let customer = Customer {
             id: self.new_id(CustomerId::from_trusted),
             partner_id: partner.clone(),
@@ -119,7 +109,7 @@ impl App {
         let event = caller.audit.event(
             self,
             AuditAction::CustomerCreated,
-            (Some(&partner), None),
+            (Some(partner), None),
             AuditTarget {
                 kind: TargetKind::Customer,
                 id: customer.id.to_string(),
@@ -134,7 +124,7 @@ impl App {
     pub async fn customers(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         paging: Paging<'_>,
     ) -> AppResult<Page<Customer>> {
         let partner = viewable_partner(caller, partner)?;
@@ -142,9 +132,8 @@ impl App {
     }
 
     /// One customer (any member of its partner).
-    pub async fn customer(&self, caller: &Caller, id: &str) -> AppResult<Customer> {
-        let id = CustomerId::parse("customer_id", id).map_err(|_| AppError::not_found())?;
-        let customer = self.store.customer(&id).await?;
+    pub async fn customer(&self, caller: &Caller, id: &CustomerId) -> AppResult<Customer> {
+        let customer = self.store.customer(id).await?;
         authorize(&caller.principal, Action::ViewPartner(&customer.partner_id))?;
         Ok(customer)
     }
@@ -154,18 +143,17 @@ impl App {
     pub async fn create_site(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         customer: &str,
         name: &str,
         admin: &Person,
     ) -> AppResult<Site> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ManageCustomers(&partner))?;
+        authorize(&caller.principal, Action::ManageCustomers(partner))?;
         let not_ours =
             || FieldError::new("customer_id", "does not name a customer of this partner");
         let customer_id = CustomerId::parse("customer_id", customer)?;
         let customer = match self.store.customer(&customer_id).await {
-            Ok(customer) if customer.partner_id == partner => customer,
+            Ok(customer) if customer.partner_id == *partner => customer,
             Ok(_) | Err(StorageError::NotFound) => return Err(not_ours().into()),
             Err(other) => return Err(other.into()),
         };
@@ -177,7 +165,7 @@ impl App {
             technician_access: true,
             created_at: self.now(),
         };
-        let tenant = (Some(&partner), Some(&site.id));
+        let tenant = (Some(partner), Some(&site.id));
         let (person, site_admin, mut events) = self
             .new_site_admin(caller, &site, admin, "admin", site.created_at)
             .await?;
@@ -218,7 +206,7 @@ impl App {
     pub async fn sites(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         paging: Paging<'_>,
     ) -> AppResult<Page<Site>> {
         let partner = viewable_partner(caller, partner)?;
@@ -229,7 +217,7 @@ impl App {
     pub async fn add_site_admin(
         &self,
         caller: &Caller,
-        site: &str,
+        site: &SiteId,
         admin: &Person,
     ) -> AppResult<SiteAdminOf> {
         let site = self
@@ -289,7 +277,7 @@ impl App {
     pub async fn site_admins(
         &self,
         caller: &Caller,
-        site: &str,
+        site: &SiteId,
         paging: Paging<'_>,
     ) -> AppResult<Page<SiteAdminRecord>> {
         let site = self.visible_site(caller, site, SiteAccess::View).await?;
@@ -300,18 +288,17 @@ impl App {
     pub async fn remove_site_admin(
         &self,
         caller: &Caller,
-        site: &str,
-        account: &str,
+        site: &SiteId,
+        account: &AccountId,
     ) -> AppResult<()> {
         let site = self
             .visible_site(caller, site, SiteAccess::ManageAdmins)
             .await?;
-        let account = AccountId::parse("account_id", account).map_err(|_| AppError::not_found())?;
         let event = caller.audit.event(
             self,
             AuditAction::SiteAdminRemoved,
             (Some(&site.partner_id), Some(&site.id)),
-            site_admin_target(&account),
+            site_admin_target(account),
             vec![],
         );
         let removed = Change::SiteAdmin {
@@ -321,7 +308,7 @@ impl App {
         };
         self.permissions
             .commit([removed], {
-                let site = site.id.clone();
+                let (site, account) = (site.id.clone(), account.clone());
                 move |store| async move { store.remove_site_admin(&site, &account, &event).await }
             })
             .await?;

@@ -5,7 +5,7 @@ use siteward_core::FieldError;
 use siteward_core::Timestamp;
 use siteward_core::assignment::SiteAssignment;
 use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
-use siteward_core::ids::AccountId;
+use siteward_core::ids::{AccountId, SiteId};
 use siteward_core::invitation::PermissionLevel;
 use siteward_core::page::Page;
 use siteward_core::permission::index::Change;
@@ -95,7 +95,7 @@ impl App {
     pub async fn site_technicians(
         &self,
         caller: &Caller,
-        site: &str,
+        site: &SiteId,
         filter: TechnicianFilter,
         paging: Paging<'_>,
     ) -> AppResult<Page<Technician>> {
@@ -116,15 +116,14 @@ impl App {
     pub async fn update_technician(
         &self,
         caller: &Caller,
-        site: &str,
-        account: &str,
+        site: &SiteId,
+        account: &AccountId,
         change: TechnicianChange,
     ) -> AppResult<Technician> {
         let site = self.managed_site(caller, site).await?;
-        let account = AccountId::parse("account_id", account).map_err(|_| AppError::not_found())?;
         if self
             .store
-            .assignments_of(&site.id, std::slice::from_ref(&account))
+            .assignments_of(&site.id, std::slice::from_ref(account))
             .await?
             .is_empty()
         {
@@ -132,7 +131,7 @@ impl App {
         }
         let new_level = level(change.level.as_deref())?;
         let mut updated = self
-            .change_assignments(caller, &site, &[account], |a| {
+            .change_assignments(caller, &site, std::slice::from_ref(account), |a| {
                 if let Some(level) = new_level {
                     a.level = level;
                 }
@@ -152,7 +151,7 @@ impl App {
     pub async fn lock_technicians(
         &self,
         caller: &Caller,
-        site: &str,
+        site: &SiteId,
         accounts: &[String],
         locked: bool,
     ) -> AppResult<Vec<Technician>> {
@@ -166,7 +165,7 @@ impl App {
     pub async fn level_technicians(
         &self,
         caller: &Caller,
-        site: &str,
+        site: &SiteId,
         accounts: &[String],
         level: &str,
     ) -> AppResult<Vec<Technician>> {
@@ -182,7 +181,7 @@ impl App {
     pub async fn remove_technicians(
         &self,
         caller: &Caller,
-        site: &str,
+        site: &SiteId,
         accounts: &[String],
     ) -> AppResult<()> {
         let site = self.managed_site(caller, site).await?;
@@ -228,7 +227,7 @@ impl App {
     pub async fn set_technician_access(
         &self,
         caller: &Caller,
-        site: &str,
+        site: &SiteId,
         on: Option<bool>,
     ) -> AppResult<Site> {
         let site = self
@@ -267,7 +266,7 @@ impl App {
 
     /// A site whose technicians the caller may manage: its admins. While the site's
     /// Technician Access is off, technician management is refused.
-    async fn managed_site(&self, caller: &Caller, id: &str) -> AppResult<Site> {
+    async fn managed_site(&self, caller: &Caller, id: &SiteId) -> AppResult<Site> {
         let site = self
             .visible_site(caller, id, SiteAccess::ManageTechnicians)
             .await?;

@@ -57,9 +57,9 @@ fn target(id: &ApiTokenId) -> AuditTarget {
 #[derive(Debug, Clone, Copy)]
 pub enum TokenHome<'a> {
     /// A partner's id.
-    Partner(&'a str),
+    Partner(&'a PartnerId),
     /// A site's id.
-    Site(&'a str),
+    Site(&'a SiteId),
 }
 
 impl App {
@@ -129,11 +129,10 @@ impl App {
     pub async fn revoke_api_token(
         &self,
         caller: &Caller,
-        id: &str,
+        id: &ApiTokenId,
         cache: &ApiTokenCache,
     ) -> AppResult<()> {
-        let id = ApiTokenId::parse("token_id", id).map_err(|_| AppError::not_found())?;
-        let token = self.store.api_token(&id).await?;
+        let token = self.store.api_token(id).await?;
         let tenant = self.token_tenant(&token.scope).await?;
         match (&token.scope, &tenant.0) {
             (TokenScope::Partner(p), _) => {
@@ -168,11 +167,9 @@ impl App {
     async fn token_scope(&self, caller: &Caller, home: TokenHome<'_>) -> AppResult<TokenScope> {
         Ok(match home {
             TokenHome::Partner(partner) => {
-                let partner =
-                    PartnerId::parse("partner_id", partner).map_err(|_| AppError::not_found())?;
-                authorize(&caller.principal, Action::ManagePartnerTokens(&partner))?;
-                self.store.partner(&partner).await?;
-                TokenScope::Partner(partner)
+                authorize(&caller.principal, Action::ManagePartnerTokens(partner))?;
+                self.store.partner(partner).await?;
+                TokenScope::Partner(partner.clone())
             }
             TokenHome::Site(site) => {
                 let site = self

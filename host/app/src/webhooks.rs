@@ -2,6 +2,7 @@
 
 use siteward_core::FieldError;
 use siteward_core::access::{Action, authorize};
+use siteward_core::ids::PartnerId;
 use siteward_core::page::Page;
 
 pub use siteward_storage::{DeliveryStatus, WebhookDelivery};
@@ -10,7 +11,6 @@ use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::page::Paging;
 use crate::services::App;
-use crate::sites::partner_id;
 
 /// Which deliveries to list, as given.
 #[derive(Debug, Clone, Copy, Default)]
@@ -26,12 +26,11 @@ impl App {
     pub async fn webhook_deliveries(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
         filter: DeliveryFilter<'_>,
         paging: Paging<'_>,
     ) -> AppResult<Page<WebhookDelivery>> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ManageMembers(&partner))?;
+        authorize(&caller.principal, Action::ManageMembers(partner))?;
         let status = match filter.status {
             None => None,
             Some(text) => Some(DeliveryStatus::parse(text).ok_or_else(|| {
@@ -41,7 +40,7 @@ impl App {
         let page = paging.parse()?;
         Ok(self
             .store
-            .webhook_deliveries(&partner, status, filter.target, &page)
+            .webhook_deliveries(partner, status, filter.target, &page)
             .await?)
     }
 }

@@ -16,7 +16,6 @@ use super::{Entry, Loaded};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::services::App;
-use crate::sites::partner_id;
 
 /// Where a binding is set: ids as given.
 #[derive(Debug, Clone, Copy)]
@@ -24,9 +23,9 @@ pub enum PluginHome<'a> {
     /// For every partner (the operator).
     Everyone,
     /// For one partner.
-    Partner(&'a str),
+    Partner(&'a PartnerId),
     /// For one site.
-    Site(&'a str),
+    Site(&'a SiteId),
 }
 
 /// A plugin switched on or off at a scope, with its settings (none at a site).
@@ -97,13 +96,12 @@ impl App {
     pub async fn partner_plugins(
         &self,
         caller: &Caller,
-        partner: &str,
+        partner: &PartnerId,
     ) -> AppResult<(Arc<Loaded>, PartnerId)> {
-        let partner = partner_id(partner)?;
-        authorize(&caller.principal, Action::ManageMembers(&partner))?;
-        self.store.partner(&partner).await?;
+        authorize(&caller.principal, Action::ManageMembers(partner))?;
+        self.store.partner(partner).await?;
         self.plugins.refresh(&self.store).await?;
-        Ok((self.plugins.loaded(), partner))
+        Ok((self.plugins.loaded(), partner.clone()))
     }
 
     /// Switches a plugin on or off, with its settings, at `home`.
@@ -148,14 +146,12 @@ impl App {
                 BindingScope::All
             }
             PluginHome::Partner(partner) => {
-                let partner = partner_id(partner)?;
-                self.store.partner(&partner).await?;
-                authorize(&caller.principal, Action::OperatePartner(&partner))?;
-                BindingScope::Partner(partner)
+                self.store.partner(partner).await?;
+                authorize(&caller.principal, Action::OperatePartner(partner))?;
+                BindingScope::Partner(partner.clone())
             }
             PluginHome::Site(site) => {
-                let site = SiteId::parse("site_id", site).map_err(|_| AppError::not_found())?;
-                let site = match self.store.site(&site).await {
+                let site = match self.store.site(site).await {
                     Ok(site) => site,
                     Err(StorageError::NotFound) => return Err(AppError::not_found()),
                     Err(other) => return Err(other.into()),

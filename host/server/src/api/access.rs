@@ -3,7 +3,7 @@
 //! and reaches the permission index before the response is sent.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -12,12 +12,16 @@ use utoipa::{IntoParams, ToSchema};
 use siteward_app::devices::DeviceInput;
 use siteward_app::grants::NewGrant;
 use siteward_app::roles::RoleChange;
+use siteward_core::ids::{
+    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, PartnerId, SiteId,
+};
 use siteward_core::permission::records::{
     AccessGrant, CustomRole, Department, Device, DeviceGroup, GrantScope, GrantSubject,
 };
 use siteward_core::permission::role::SystemRole;
 
 use super::dto::{ListQuery, Page};
+use super::path::Ids;
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
@@ -92,7 +96,7 @@ pub struct CreateRole {
 pub async fn create_role(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiJson(body): ApiJson<CreateRole>,
 ) -> ApiResult<(StatusCode, Json<RoleView>)> {
     let role = state
@@ -114,7 +118,7 @@ pub async fn create_role(
 pub async fn list_roles(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<RoleView>>> {
     let roles = state.roles(&auth, &partner, query.paging()).await?;
@@ -143,7 +147,7 @@ pub struct UpdateRole {
 pub async fn update_role(
     State(state): State<AppState>,
     auth: Auth,
-    Path((partner, role)): Path<(String, String)>,
+    Ids((partner, role)): Ids<(PartnerId, String)>,
     ApiJson(body): ApiJson<UpdateRole>,
 ) -> ApiResult<Json<RoleView>> {
     let change = RoleChange {
@@ -181,7 +185,7 @@ pub struct RoleDeletion {
 pub async fn delete_role(
     State(state): State<AppState>,
     auth: Auth,
-    Path((partner, role)): Path<(String, String)>,
+    Ids((partner, role)): Ids<(PartnerId, String)>,
     ApiQuery(query): ApiQuery<DryRunQuery>,
 ) -> ApiResult<Json<RoleDeletion>> {
     let deletion = state
@@ -232,7 +236,7 @@ pub struct CreateDepartment {
 pub async fn create_department(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiJson(body): ApiJson<CreateDepartment>,
 ) -> ApiResult<(StatusCode, Json<DepartmentView>)> {
     let department = state.create_department(&auth, &partner, &body.name).await?;
@@ -246,7 +250,7 @@ pub async fn create_department(
 pub async fn list_departments(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<DepartmentView>>> {
     let departments = state.departments(&auth, &partner, query.paging()).await?;
@@ -260,7 +264,7 @@ pub async fn list_departments(
 pub async fn delete_department(
     State(state): State<AppState>,
     auth: Auth,
-    Path((partner, department)): Path<(String, String)>,
+    Ids((partner, department)): Ids<(PartnerId, DepartmentId)>,
 ) -> ApiResult<StatusCode> {
     state
         .delete_department(&auth, &partner, &department)
@@ -282,7 +286,7 @@ pub struct DepartmentMembers {
 pub async fn department_members(
     State(state): State<AppState>,
     auth: Auth,
-    Path((partner, department)): Path<(String, String)>,
+    Ids((partner, department)): Ids<(PartnerId, DepartmentId)>,
 ) -> ApiResult<Json<DepartmentMembers>> {
     let members = state
         .department_members(&auth, &partner, &department)
@@ -295,7 +299,7 @@ pub async fn department_members(
 async fn set_membership(
     state: &AppState,
     auth: &Auth,
-    path: (String, String, String),
+    path: (PartnerId, DepartmentId, AccountId),
     member: bool,
 ) -> ApiResult<StatusCode> {
     let (partner, department, account) = path;
@@ -312,7 +316,7 @@ async fn set_membership(
 pub async fn add_department_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path(path): Path<(String, String, String)>,
+    Ids(path): Ids<(PartnerId, DepartmentId, AccountId)>,
 ) -> ApiResult<StatusCode> {
     set_membership(&state, &auth, path, true).await
 }
@@ -324,7 +328,7 @@ pub async fn add_department_member(
 pub async fn remove_department_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path(path): Path<(String, String, String)>,
+    Ids(path): Ids<(PartnerId, DepartmentId, AccountId)>,
 ) -> ApiResult<StatusCode> {
     set_membership(&state, &auth, path, false).await
 }
@@ -414,7 +418,7 @@ pub struct CreateGrant {
 pub async fn create_grant(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiJson(body): ApiJson<CreateGrant>,
 ) -> ApiResult<(StatusCode, Json<GrantView>)> {
     let new = NewGrant {
@@ -435,7 +439,7 @@ pub async fn create_grant(
 pub async fn list_grants(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<GrantView>>> {
     let grants = state.grants(&auth, &partner, query.paging()).await?;
@@ -449,7 +453,7 @@ pub async fn list_grants(
 pub async fn delete_grant(
     State(state): State<AppState>,
     auth: Auth,
-    Path((partner, grant)): Path<(String, String)>,
+    Ids((partner, grant)): Ids<(PartnerId, GrantId)>,
 ) -> ApiResult<StatusCode> {
     state.delete_grant(&auth, &partner, &grant).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -494,7 +498,7 @@ pub struct Named {
 pub async fn create_device_group(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiJson(body): ApiJson<Named>,
 ) -> ApiResult<(StatusCode, Json<DeviceGroupView>)> {
     let group = state.create_device_group(&auth, &site, &body.name).await?;
@@ -508,7 +512,7 @@ pub async fn create_device_group(
 pub async fn list_device_groups(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<DeviceGroupView>>> {
     let groups = state.device_groups(&auth, &site, query.paging()).await?;
@@ -522,7 +526,7 @@ pub async fn list_device_groups(
 pub async fn delete_device_group(
     State(state): State<AppState>,
     auth: Auth,
-    Path((site, group)): Path<(String, String)>,
+    Ids((site, group)): Ids<(SiteId, DeviceGroupId)>,
 ) -> ApiResult<StatusCode> {
     state.delete_device_group(&auth, &site, &group).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -581,7 +585,7 @@ impl SaveDevice {
 pub async fn create_device(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiJson(body): ApiJson<SaveDevice>,
 ) -> ApiResult<(StatusCode, Json<DeviceView>)> {
     let device = state.create_device(&auth, &site, &body.input()).await?;
@@ -595,7 +599,7 @@ pub async fn create_device(
 pub async fn update_device(
     State(state): State<AppState>,
     auth: Auth,
-    Path((site, device)): Path<(String, String)>,
+    Ids((site, device)): Ids<(SiteId, DeviceId)>,
     ApiJson(body): ApiJson<SaveDevice>,
 ) -> ApiResult<Json<DeviceView>> {
     let device = state
@@ -611,7 +615,7 @@ pub async fn update_device(
 pub async fn list_devices(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<DeviceView>>> {
     let devices = state.devices(&auth, &site, query.paging()).await?;
@@ -625,7 +629,7 @@ pub async fn list_devices(
 pub async fn delete_device(
     State(state): State<AppState>,
     auth: Auth,
-    Path((site, device)): Path<(String, String)>,
+    Ids((site, device)): Ids<(SiteId, DeviceId)>,
 ) -> ApiResult<StatusCode> {
     state.delete_device(&auth, &site, &device).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -13,8 +13,10 @@ use utoipa::IntoParams;
 
 use siteward_app::audit::{AuditHome, EventFilter};
 use siteward_app::page::Paging;
+use siteward_core::ids::{PartnerId, SiteId};
 
 use super::dto::{AuditEventView, AuditVerificationView, Page};
+use super::path::Ids;
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::ApiQuery;
@@ -90,7 +92,7 @@ pub async fn platform_events(
 pub async fn partner_events(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Page<AuditEventView>>> {
     list(&state, &auth, AuditHome::Partner(&partner), &query).await
@@ -103,7 +105,7 @@ pub async fn partner_events(
 pub async fn site_events(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<Page<AuditEventView>>> {
     list(&state, &auth, AuditHome::Site(&site), &query).await
@@ -137,7 +139,7 @@ pub async fn verify_platform(
 pub async fn verify_partner(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
 ) -> ApiResult<Json<AuditVerificationView>> {
     verify(&state, &auth, AuditHome::Partner(&partner)).await
 }
@@ -149,7 +151,7 @@ pub async fn verify_partner(
 pub async fn verify_site(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
 ) -> ApiResult<Json<AuditVerificationView>> {
     verify(&state, &auth, AuditHome::Site(&site)).await
 }
@@ -232,7 +234,7 @@ pub async fn export_platform(
 pub async fn export_partner(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> ApiResult<Response> {
     export(state, &auth, AuditHome::Partner(&partner), query).await
@@ -245,7 +247,7 @@ pub async fn export_partner(
 pub async fn export_site(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> ApiResult<Response> {
     export(state, &auth, AuditHome::Site(&site), query).await

@@ -3,18 +3,21 @@
 //! reachability lists. Every answer comes from the in-memory permission index.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use siteward_app::check::{Ask, Reach};
 use siteward_app::page::Paging;
-use siteward_core::ids::{DepartmentId, DeviceGroupId, DeviceId, GrantId, RoleId, SiteId};
+use siteward_core::ids::{
+    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, PartnerId, RoleId, SiteId,
+};
 use siteward_core::invitation::PermissionLevel;
 use siteward_core::permission::index::{Reason, Scope};
 use siteward_core::permission::role::RoleRef;
 
 use super::dto::Page;
+use super::path::Ids;
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
@@ -266,7 +269,7 @@ pub struct ReachableDevice {
 pub async fn reachable_by(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiQuery(query): ApiQuery<ReachQuery>,
 ) -> ApiResult<Json<Page<ReachingTechnician>>> {
     reaching(&state, &auth, &site, None, &query)
@@ -276,8 +279,8 @@ pub async fn reachable_by(
 fn reaching(
     state: &AppState,
     auth: &Auth,
-    site: &str,
-    device: Option<&str>,
+    site: &SiteId,
+    device: Option<&DeviceId>,
     query: &ReachQuery,
 ) -> ApiResult<Json<Page<ReachingTechnician>>> {
     let found = state.reaching_technicians(auth, site, device, query.reach())?;
@@ -296,7 +299,7 @@ fn reaching(
 pub async fn device_reachable_by(
     State(state): State<AppState>,
     auth: Auth,
-    Path((site, device)): Path<(String, String)>,
+    Ids((site, device)): Ids<(SiteId, DeviceId)>,
     ApiQuery(query): ApiQuery<ReachQuery>,
 ) -> ApiResult<Json<Page<ReachingTechnician>>> {
     reaching(&state, &auth, &site, Some(&device), &query)
@@ -309,7 +312,7 @@ pub async fn device_reachable_by(
 pub async fn reachable_sites(
     State(state): State<AppState>,
     auth: Auth,
-    Path((partner, account)): Path<(String, String)>,
+    Ids((partner, account)): Ids<(PartnerId, AccountId)>,
     ApiQuery(query): ApiQuery<ReachQuery>,
 ) -> ApiResult<Json<Page<ReachableSite>>> {
     let found = state
@@ -329,7 +332,7 @@ pub async fn reachable_sites(
 pub async fn reachable_devices(
     State(state): State<AppState>,
     auth: Auth,
-    Path((site, account)): Path<(String, String)>,
+    Ids((site, account)): Ids<(SiteId, AccountId)>,
     ApiQuery(query): ApiQuery<ReachQuery>,
 ) -> ApiResult<Json<Page<ReachableDevice>>> {
     let found = state.reachable_devices(&auth, &site, &account, query.reach())?;

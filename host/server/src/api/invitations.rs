@@ -3,7 +3,7 @@
 //! accepting them; the site's technicians; the partner's outgoing email.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -15,10 +15,12 @@ use siteward_app::invite::{self, Invited, PartnerInvite, Pick, SiteInvite, Sites
 use siteward_app::page::Paging;
 use siteward_app::partners::{BrandingInput, PartnerSettings};
 use siteward_core::Timestamp;
+use siteward_core::ids::{AccountId, InvitationId, PartnerId, SiteId};
 use siteward_core::invitation::{Invitation, InvitationTarget};
 
 use super::dto::Page;
 use super::idempotency::{request_text, respond, retry, stored};
+use super::path::Ids;
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
@@ -193,7 +195,7 @@ impl InviteResults {
 pub async fn invite_to_partner(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<InviteToPartner>,
 ) -> ApiResult<Response> {
@@ -269,7 +271,7 @@ impl SiteInvitations {
 pub async fn invite_to_site(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<InviteToSite>,
 ) -> ApiResult<Response> {
@@ -323,7 +325,7 @@ pub struct InviteToSites {
 pub async fn invite_to_sites(
     State(state): State<AppState>,
     auth: Auth,
-    Path((partner, account)): Path<(String, String)>,
+    Ids((partner, account)): Ids<(PartnerId, AccountId)>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<InviteToSites>,
 ) -> ApiResult<Response> {
@@ -384,7 +386,7 @@ pub struct CandidateQuery {
 pub async fn candidates(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiQuery(query): ApiQuery<CandidateQuery>,
 ) -> ApiResult<Json<Page<Candidate>>> {
     let paging = Paging {
@@ -434,7 +436,7 @@ impl InvitationQuery {
 pub async fn partner_invitations(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiQuery(query): ApiQuery<InvitationQuery>,
 ) -> ApiResult<Json<Page<InvitationView>>> {
     let status = query.status.as_deref();
@@ -454,7 +456,7 @@ pub async fn partner_invitations(
 pub async fn site_invitations(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiQuery(query): ApiQuery<InvitationQuery>,
 ) -> ApiResult<Json<Page<InvitationView>>> {
     let status = query.status.as_deref();
@@ -474,7 +476,7 @@ pub async fn site_invitations(
 pub async fn get_invitation(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    Ids(id): Ids<InvitationId>,
 ) -> ApiResult<Json<InvitationView>> {
     let invitation = state.invitation(&auth, &id).await?;
     Ok(Json(InvitationView::with_delivery(invitation, state.now())))
@@ -487,7 +489,7 @@ pub async fn get_invitation(
 pub async fn revoke(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    Ids(id): Ids<InvitationId>,
 ) -> ApiResult<Json<InvitationView>> {
     let inv = state.revoke_invitation(&auth, &id).await?;
     Ok(Json(InvitationView::new(&inv, state.now())))
@@ -501,7 +503,7 @@ pub async fn revoke(
 pub async fn resend(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    Ids(id): Ids<InvitationId>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let request = request_text(&())?;
@@ -667,7 +669,7 @@ pub struct OutboxQuery {
 pub async fn outbox(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiQuery(query): ApiQuery<OutboxQuery>,
 ) -> ApiResult<Json<Page<OutboxView>>> {
     let paging = Paging {
@@ -728,7 +730,7 @@ pub struct BrandingBody {
 pub async fn update_partner(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiJson(body): ApiJson<UpdatePartner>,
 ) -> ApiResult<Json<super::dto::PartnerView>> {
     let settings = PartnerSettings {

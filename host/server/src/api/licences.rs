@@ -3,12 +3,14 @@
 //! audit event each, in the same transaction as the new seats.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use siteward_app::licences::{LicenceUse, SeatChange};
+use siteward_core::ids::PartnerId;
 
+use super::path::Ids;
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::ApiJson;
@@ -55,7 +57,7 @@ fn view(uses: Vec<LicenceUse>, disabled: Vec<String>) -> LicencesView {
 pub async fn get_licences(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    Ids(id): Ids<PartnerId>,
 ) -> ApiResult<Json<LicencesView>> {
     Ok(Json(view(state.licences(&auth, &id).await?, Vec::new())))
 }
@@ -83,7 +85,7 @@ pub struct SetLicences {
 pub async fn set_licences(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    Ids(id): Ids<PartnerId>,
     ApiJson(body): ApiJson<SetLicences>,
 ) -> ApiResult<Json<LicencesView>> {
     let change = SeatChange {

@@ -8,6 +8,7 @@ pub mod idempotency;
 pub mod invitations;
 pub mod licences;
 pub mod partners;
+pub mod path;
 pub mod people;
 pub mod plugins;
 pub mod session;

@@ -1,7 +1,7 @@
 //! Partners (created by the operator) and their members.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -9,9 +9,10 @@ use utoipa::ToSchema;
 
 use siteward_app::partners::{Added, MemberChange, NewMember};
 use siteward_app::people::Person;
-use siteward_core::ids::PartnerId;
+use siteward_core::ids::{AccountId, PartnerId};
 
 use super::dto::{ListQuery, MemberViewJson, Page, PartnerView};
+use super::path::Ids;
 use super::people::PersonInput;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -69,7 +70,7 @@ pub async fn list_partners(
 pub async fn get_partner(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    Ids(id): Ids<PartnerId>,
 ) -> ApiResult<Json<PartnerView>> {
     Ok(Json(state.partner(&auth, &id).await?.into()))
 }
@@ -117,7 +118,7 @@ pub struct AddMember {
 pub async fn add_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    Ids(id): Ids<PartnerId>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<AddMember>,
 ) -> ApiResult<Response> {
@@ -143,7 +144,7 @@ pub async fn add_member(
             let mut response = super::invitations::invite_to_partner(
                 State(state),
                 auth,
-                Path(id),
+                Ids(id),
                 headers,
                 ApiJson(invite),
             )
@@ -163,7 +164,7 @@ pub async fn add_member(
 pub async fn list_members(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    Ids(id): Ids<PartnerId>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<MemberViewJson>>> {
     let members = state.members(&auth, &id, query.paging()).await?;
@@ -177,7 +178,7 @@ pub async fn list_members(
 pub async fn get_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path((partner, account)): Path<(String, String)>,
+    Ids((partner, account)): Ids<(PartnerId, AccountId)>,
 ) -> ApiResult<Json<MemberViewJson>> {
     Ok(Json(state.member(&auth, &partner, &account).await?.into()))
 }
@@ -206,7 +207,7 @@ pub struct UpdateMember {
 pub async fn update_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path((partner, account)): Path<(String, String)>,
+    Ids((partner, account)): Ids<(PartnerId, AccountId)>,
     ApiJson(body): ApiJson<UpdateMember>,
 ) -> ApiResult<Json<MemberViewJson>> {
     let change = MemberChange {
@@ -227,7 +228,7 @@ pub async fn update_member(
 pub async fn remove_member(
     State(state): State<AppState>,
     auth: Auth,
-    Path((partner, account)): Path<(String, String)>,
+    Ids((partner, account)): Ids<(PartnerId, AccountId)>,
 ) -> ApiResult<StatusCode> {
     state.remove_member(&auth, &partner, &account).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -240,7 +241,7 @@ pub async fn remove_member(
 pub async fn reset_member_totp(
     State(state): State<AppState>,
     auth: Auth,
-    Path((partner, account)): Path<(String, String)>,
+    Ids((partner, account)): Ids<(PartnerId, AccountId)>,
 ) -> ApiResult<StatusCode> {
     state.reset_member_totp(&auth, &partner, &account).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -15,6 +15,7 @@ use siteward_core::FieldError;
 use siteward_core::ids::{PartnerId, SiteId};
 use siteward_plugins::Manifest;
 
+use super::path::Ids;
 use crate::auth::Auth;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::json::ApiJson;
@@ -398,7 +399,7 @@ pub async fn set_default_binding(
 pub async fn partner_plugins(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    Ids(id): Ids<PartnerId>,
 ) -> ApiResult<Json<Vec<EffectiveView>>> {
     let (loaded, partner) = state.partner_plugins(&auth, &id).await?;
     Ok(Json(
@@ -416,7 +417,7 @@ pub async fn partner_plugins(
 pub async fn set_partner_binding(
     State(state): State<AppState>,
     auth: Auth,
-    Path((id, name)): Path<(String, String)>,
+    Ids((id, name)): Ids<(PartnerId, String)>,
     ApiJson(body): ApiJson<SetBinding>,
 ) -> ApiResult<Json<EffectiveView>> {
     let chosen = state
@@ -432,7 +433,7 @@ pub async fn set_partner_binding(
 pub async fn remove_partner_binding(
     State(state): State<AppState>,
     auth: Auth,
-    Path((id, name)): Path<(String, String)>,
+    Ids((id, name)): Ids<(PartnerId, String)>,
 ) -> ApiResult<StatusCode> {
     state
         .unbind_plugin(&auth, PluginHome::Partner(&id), &name)
@@ -448,7 +449,7 @@ pub async fn remove_partner_binding(
 pub async fn set_site_binding(
     State(state): State<AppState>,
     auth: Auth,
-    Path((id, name)): Path<(String, String)>,
+    Ids((id, name)): Ids<(SiteId, String)>,
     ApiJson(body): ApiJson<SetBinding>,
 ) -> ApiResult<Json<EffectiveView>> {
     let chosen = state
@@ -464,7 +465,7 @@ pub async fn set_site_binding(
 pub async fn remove_site_binding(
     State(state): State<AppState>,
     auth: Auth,
-    Path((id, name)): Path<(String, String)>,
+    Ids((id, name)): Ids<(SiteId, String)>,
 ) -> ApiResult<StatusCode> {
     state
         .unbind_plugin(&auth, PluginHome::Site(&id), &name)

@@ -9,6 +9,9 @@ use utoipa::ToSchema;
 
 use siteward_app::session::{self, Credentials, Me};
 
+use siteward_core::ids::AccountId;
+
+use super::path::Ids;
 use crate::auth::{Auth, ClientAddr, request_id};
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::ApiJson;
@@ -249,7 +252,7 @@ pub struct UpdateAccount {
 pub async fn update_account(
     State(state): State<AppState>,
     auth: Auth,
-    axum::extract::Path(id): axum::extract::Path<String>,
+    Ids(id): Ids<AccountId>,
     ApiJson(body): ApiJson<UpdateAccount>,
 ) -> ApiResult<StatusCode> {
     state.set_account_status(&auth, &id, &body.status).await?;

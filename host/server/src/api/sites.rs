@@ -1,31 +1,22 @@
 //! Customers, their sites, and site admins.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::dto::{CustomerView, ListQuery, Page, SiteAdminJson, SiteView};
+use super::path::Ids;
 use super::people::PersonInput;
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 
-use siteward_core::tenancy::Site;
+use siteward_core::ids::{AccountId, CustomerId, PartnerId, SiteId};
 
 pub use siteward_app::sites::SiteAccess;
-
-/// Reads a site the caller may access as asked, or answers 404 / 403.
-pub async fn visible_site(
-    state: &AppState,
-    auth: &Auth,
-    id: &str,
-    access: SiteAccess,
-) -> ApiResult<Site> {
-    Ok(state.visible_site(auth, id, access).await?)
-}
 
 /// A new customer.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -45,7 +36,7 @@ pub struct CreateCustomer {
 pub async fn create_customer(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiJson(body): ApiJson<CreateCustomer>,
 ) -> ApiResult<(StatusCode, Json<CustomerView>)> {
     let customer = state.create_customer(&auth, &partner, &body.name).await?;
@@ -59,7 +50,7 @@ pub async fn create_customer(
 pub async fn list_customers(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<CustomerView>>> {
     let customers = state.customers(&auth, &partner, query.paging()).await?;
@@ -73,7 +64,7 @@ pub async fn list_customers(
 pub async fn get_customer(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    Ids(id): Ids<CustomerId>,
 ) -> ApiResult<Json<CustomerView>> {
     Ok(Json(state.customer(&auth, &id).await?.into()))
 }
@@ -102,7 +93,7 @@ pub struct CreateSite {
 pub async fn create_site(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiJson(body): ApiJson<CreateSite>,
 ) -> ApiResult<(StatusCode, Json<SiteView>)> {
     let admin = body.admin.person();
@@ -119,7 +110,7 @@ pub async fn create_site(
 pub async fn list_sites(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<SiteView>>> {
     let sites = state.sites(&auth, &partner, query.paging()).await?;
@@ -133,7 +124,7 @@ pub async fn list_sites(
 pub async fn get_site(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    Ids(id): Ids<SiteId>,
 ) -> ApiResult<Json<SiteView>> {
     let site = state.visible_site(&auth, &id, SiteAccess::View).await?;
     Ok(Json(site.into()))
@@ -147,7 +138,7 @@ pub async fn get_site(
 pub async fn add_site_admin(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    Ids(id): Ids<SiteId>,
     ApiJson(body): ApiJson<PersonInput>,
 ) -> ApiResult<(StatusCode, Json<SiteAdminJson>)> {
     let added = state.add_site_admin(&auth, &id, &body.person()).await?;
@@ -169,7 +160,7 @@ pub async fn add_site_admin(
 pub async fn list_site_admins(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    Ids(id): Ids<SiteId>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<SiteAdminJson>>> {
     let admins = state.site_admins(&auth, &id, query.paging()).await?;
@@ -183,7 +174,7 @@ pub async fn list_site_admins(
 pub async fn remove_site_admin(
     State(state): State<AppState>,
     auth: Auth,
-    Path((site, account)): Path<(String, String)>,
+    Ids((site, account)): Ids<(SiteId, AccountId)>,
 ) -> ApiResult<StatusCode> {
     state.remove_site_admin(&auth, &site, &account).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -2,7 +2,7 @@
 //! access, the site's Technician Access switch; and the check "may technician T do P at site S".
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,8 +10,10 @@ use utoipa::{IntoParams, ToSchema};
 
 use siteward_app::page::Paging;
 use siteward_app::technicians::{Technician, TechnicianChange, TechnicianFilter};
+use siteward_core::ids::{AccountId, SiteId};
 
 use super::dto::{Page, SiteView};
+use super::path::Ids;
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
@@ -89,7 +91,7 @@ fn views(technicians: Vec<Technician>) -> Vec<AssignmentView> {
 pub async fn site_technicians(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiQuery(query): ApiQuery<TechnicianQuery>,
 ) -> ApiResult<Json<Page<AssignmentView>>> {
     let filter = TechnicianFilter {
@@ -131,7 +133,7 @@ pub struct UpdateTechnician {
 pub async fn update_technician(
     State(state): State<AppState>,
     auth: Auth,
-    Path((site, account)): Path<(String, String)>,
+    Ids((site, account)): Ids<(SiteId, AccountId)>,
     ApiJson(body): ApiJson<UpdateTechnician>,
 ) -> ApiResult<Json<AssignmentView>> {
     let change = TechnicianChange {
@@ -164,7 +166,7 @@ pub struct LockTechnicians {
 pub async fn lock_technicians(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiJson(body): ApiJson<LockTechnicians>,
 ) -> ApiResult<Json<Vec<AssignmentView>>> {
     let technicians = state
@@ -192,7 +194,7 @@ pub struct LevelTechnicians {
 pub async fn level_technicians(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiJson(body): ApiJson<LevelTechnicians>,
 ) -> ApiResult<Json<Vec<AssignmentView>>> {
     let technicians = state
@@ -217,7 +219,7 @@ pub struct RemoveTechnicians {
 pub async fn remove_technicians(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiJson(body): ApiJson<RemoveTechnicians>,
 ) -> ApiResult<StatusCode> {
     state
@@ -243,7 +245,7 @@ pub struct UpdateSite {
 pub async fn update_site(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiJson(body): ApiJson<UpdateSite>,
 ) -> ApiResult<Json<SiteView>> {
     let site = state

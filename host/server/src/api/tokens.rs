@@ -2,14 +2,16 @@
 //! shown once, stored hashed, revocable.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use siteward_app::tokens::{ListedToken, NewToken, TokenHome};
+use siteward_core::ids::{ApiTokenId, PartnerId, SiteId};
 
 use super::dto::{ApiTokenView, ListQuery, Page};
+use super::path::Ids;
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::{ApiJson, ApiQuery};
@@ -50,7 +52,7 @@ fn listed(tokens: siteward_core::page::Page<ListedToken>) -> Json<Page<ApiTokenV
 pub async fn create_partner_token(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiJson(body): ApiJson<CreateApiToken>,
 ) -> ApiResult<(StatusCode, Json<ApiTokenView>)> {
     let home = TokenHome::Partner(&partner);
@@ -66,7 +68,7 @@ pub async fn create_partner_token(
 pub async fn list_partner_tokens(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<ApiTokenView>>> {
     let home = TokenHome::Partner(&partner);
@@ -82,7 +84,7 @@ pub async fn list_partner_tokens(
 pub async fn create_site_token(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiJson(body): ApiJson<CreateApiToken>,
 ) -> ApiResult<(StatusCode, Json<ApiTokenView>)> {
     let home = TokenHome::Site(&site);
@@ -98,7 +100,7 @@ pub async fn create_site_token(
 pub async fn list_site_tokens(
     State(state): State<AppState>,
     auth: Auth,
-    Path(site): Path<String>,
+    Ids(site): Ids<SiteId>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<ApiTokenView>>> {
     let home = TokenHome::Site(&site);
@@ -114,7 +116,7 @@ pub async fn list_site_tokens(
 pub async fn revoke_token(
     State(state): State<AppState>,
     auth: Auth,
-    Path(id): Path<String>,
+    Ids(id): Ids<ApiTokenId>,
 ) -> ApiResult<StatusCode> {
     state
         .revoke_api_token(&auth, &id, state.api_tokens())

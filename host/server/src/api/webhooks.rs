@@ -1,15 +1,17 @@
 //! The webhook delivery log: every call a notification hook asked for, and what became of it.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use siteward_app::page::Paging;
 use siteward_app::webhooks::{DeliveryFilter, DeliveryStatus};
+use siteward_core::ids::PartnerId;
 
 use super::dto::Page;
+use super::path::Ids;
 use crate::auth::Auth;
 use crate::error::{ApiResult, ErrorBody};
 use crate::json::ApiQuery;
@@ -69,7 +71,7 @@ pub struct DeliveriesQuery {
 pub async fn deliveries(
     State(state): State<AppState>,
     auth: Auth,
-    Path(partner): Path<String>,
+    Ids(partner): Ids<PartnerId>,
     ApiQuery(query): ApiQuery<DeliveriesQuery>,
 ) -> ApiResult<Json<Page<DeliveryView>>> {
     let filter = DeliveryFilter {

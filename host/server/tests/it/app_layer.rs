@@ -4,7 +4,7 @@
 //! nothing changes either way. The console will call these same functions.
 
 use siteward_app::audit::{AuditHome, EventFilter};
-use siteward_app::auth::Caller;
+use siteward_app::auth::{ApiTokenCache, Caller};
 use siteward_app::check::{Ask, Reach};
 use siteward_app::devices::DeviceInput;
 use siteward_app::grants::NewGrant;
@@ -15,10 +15,15 @@ use siteward_app::page::Paging;
 use siteward_app::partners::{MemberChange, NewMember, PartnerSettings};
 use siteward_app::people::Person;
 use siteward_app::plugins::manage::{Binding, PluginHome};
+use siteward_app::roles::RoleChange;
 use siteward_app::technicians::{TechnicianChange, TechnicianFilter};
 use siteward_app::tokens::TokenHome;
 use siteward_app::webhooks::DeliveryFilter;
 use siteward_app::{App, AppError, Kind};
+use siteward_core::ids::{
+    AccountId, ApiTokenId, CustomerId, DepartmentId, DeviceGroupId, DeviceId, GrantId,
+    InvitationId, PartnerId, SiteId,
+};
 
 use crate::technicians::site_with_technicians;
 use crate::{PASSWORD, TestApp};
@@ -37,10 +42,11 @@ async fn caller(app: &TestApp, email: &str) -> Caller {
 async fn attempts(
     app: &App,
     who: &Caller,
-    partner: &str,
-    site: &str,
-    tech: &str,
-    invitation: &str,
+    partner: &PartnerId,
+    site: &SiteId,
+    tech: &AccountId,
+    invitation: &InvitationId,
+    (customer, token): (&CustomerId, &ApiTokenId),
 ) -> Vec<(&'static str, Option<AppError>)> {
     let newcomer = Person {
         email: "newcomer@customer.example".to_owned(),
@@ -51,8 +57,10 @@ async fn attempts(
         limit: Some(0),
         cursor: None,
     };
-    let ids = [tech.to_owned()];
-    let sites = [site.to_owned()];
+    let ids = [tech.to_string()];
+    let sites = [site.to_string()];
+    // Well-formed ids of nothing.
+    let nobody = AccountId::from_key(1);
     let emails = ["not an address".to_owned()];
     // A key no frontend may send: refused for its input, after the caller is authorized.
     let bad_key = Retry {
@@ -85,7 +93,7 @@ async fn attempts(
             SiteInvite {
                 level: Some("not a level"),
                 technicians: vec![Pick {
-                    account_id: tech,
+                    account_id: tech.as_str(),
                     level: None,
                 }],
                 locale: None,
@@ -157,9 +165,9 @@ async fn attempts(
         .map(drop),
     );
     let ask = Ask {
-        technician_id: tech,
+        technician_id: tech.as_str(),
         permission: "not a permission",
-        site_id: Some(site),
+        site_id: Some(site.as_str()),
         device_id: None,
         partner_id: None,
     };
@@ -183,6 +191,47 @@ async fn attempts(
     note(
         "reachable_devices",
         app.reachable_devices(who, site, tech, bad_reach).map(drop),
+    );
+    note(
+        "update_device",
+        app.update_device(who, site, &DeviceId::from_key(1), &DeviceInput::default())
+            .await
+            .map(drop),
+    );
+    note(
+        "update_role",
+        app.update_role(who, partner, "not a role", &RoleChange::default())
+            .await
+            .map(drop),
+    );
+    note(
+        "delete_role",
+        app.delete_role(who, partner, "not a role", false)
+            .await
+            .map(drop),
+    );
+    note(
+        "delete_department",
+        app.delete_department(who, partner, &DepartmentId::from_key(1))
+            .await
+            .map(drop),
+    );
+    note(
+        "department_members",
+        app.department_members(who, partner, &DepartmentId::from_key(1))
+            .await
+            .map(drop),
+    );
+    note("customer", app.customer(who, customer).await.map(drop));
+    note(
+        "revoke_api_token",
+        app.revoke_api_token(
+            who,
+            token,
+            &ApiTokenCache::new(chrono::Duration::seconds(1)),
+        )
+        .await
+        .map(drop),
     );
     note(
         "outbox",
@@ -269,7 +318,7 @@ async fn attempts(
     );
     note(
         "remove_site_admin",
-        app.remove_site_admin(who, site, "not an account").await,
+        app.remove_site_admin(who, site, &nobody).await,
     );
     note("licences", app.licences(who, partner).await.map(drop));
     note("partner", app.partner(who, partner).await.map(drop));
@@ -341,7 +390,7 @@ async fn attempts(
     );
     note(
         "set_department_member",
-        app.set_department_member(who, (partner, "not a department", tech), true)
+        app.set_department_member(who, (partner, &DepartmentId::from_key(1), tech), true)
             .await,
     );
     note(
@@ -350,8 +399,8 @@ async fn attempts(
             who,
             partner,
             &NewGrant {
-                subject: ("not a kind".to_owned(), tech.to_owned()),
-                scope: ("site".to_owned(), site.to_owned()),
+                subject: ("not a kind".to_owned(), tech.to_string()),
+                scope: ("site".to_owned(), site.to_string()),
                 role: "full_device_access".to_owned(),
                 valid_from: None,
                 expires_at: None,
@@ -366,7 +415,7 @@ async fn attempts(
     );
     note(
         "delete_grant",
-        app.delete_grant(who, partner, "not a grant").await,
+        app.delete_grant(who, partner, &GrantId::from_key(1)).await,
     );
     note(
         "create_device_group",
@@ -378,7 +427,8 @@ async fn attempts(
     );
     note(
         "delete_device_group",
-        app.delete_device_group(who, site, "not a group").await,
+        app.delete_device_group(who, site, &DeviceGroupId::from_key(1))
+            .await,
     );
     note(
         "create_device",
@@ -389,7 +439,7 @@ async fn attempts(
     note("devices", app.devices(who, site, no_paging).await.map(drop));
     note(
         "delete_device",
-        app.delete_device(who, site, "not a device").await,
+        app.delete_device(who, site, &DeviceId::from_key(1)).await,
     );
     note(
         "webhook_deliveries",
@@ -476,6 +526,11 @@ async fn attempts(
 async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_layer() {
     let app = TestApp::new().await;
     let (acme, site, _, techs) = site_with_technicians(&app, 1).await;
+    let (acme_id, site_id) = (
+        PartnerId::parse("id", &acme.id).unwrap(),
+        SiteId::parse("id", &site).unwrap(),
+    );
+    let tech_id = AccountId::parse("id", &techs[0]).unwrap();
     let operator = app.operator().await;
     app.partner(&operator, "globex").await;
     let outsider = caller(&app, "owner@globex.example").await;
@@ -486,7 +541,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
             .state
             .site_technicians(
                 &site_admin,
-                &site,
+                &site_id,
                 TechnicianFilter::default(),
                 Paging::default(),
             )
@@ -512,13 +567,34 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
         .unwrap()
         .to_owned();
     let owner = caller(&app, "owner@acme.example").await;
-    let invitation_now = async || app.state.invitation(&owner, &invitation).await.unwrap();
+    let invitation_id = InvitationId::parse("id", &invitation).unwrap();
+    let invitation_now = async || app.state.invitation(&owner, &invitation_id).await.unwrap();
     let sent = invitation_now().await;
 
-    let attempts =
-        async |who| attempts(&app.state, who, &acme.id, &site, &techs[0], &invitation).await;
+    let customer = app.state.store.site(&site_id).await.unwrap().customer_id;
+    let integration = app
+        .post(
+            &format!("/v1/partners/{}/api-tokens", acme.id),
+            &acme.owner_token,
+            serde_json::json!({ "name": "kept" }),
+        )
+        .await;
+    let kept = ApiTokenId::parse("id", &integration.str("id")).unwrap();
+    let attempts = async |who| {
+        let tenant = (&customer, &kept);
+        attempts(
+            &app.state,
+            who,
+            &acme_id,
+            &site_id,
+            &tech_id,
+            &invitation_id,
+            tenant,
+        )
+        .await
+    };
     let hidden = attempts(&outsider).await;
-    assert_eq!(hidden.len(), 61);
+    assert_eq!(hidden.len(), 68);
     for (name, error) in &hidden {
         let error = error
             .as_ref()
@@ -544,7 +620,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
                     "{name}: only its paging is wrong"
                 );
             }
-            ("site_technicians" | "licences" | "partner" | "member", None) => {}
+            ("site_technicians" | "licences" | "partner" | "member" | "customer", None) => {}
             (_, Some(error)) => assert_eq!(
                 (error.kind, error.code),
                 (Kind::Forbidden, "forbidden"),
@@ -583,4 +659,60 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
     ] {
         assert_eq!(result.unwrap_err().code, "session_required");
     }
+}
+
+#[tokio::test]
+async fn the_operators_use_cases_refuse_everyone_else_at_the_app_layer() {
+    let app = TestApp::new().await;
+    let (acme, _, _, techs) = site_with_technicians(&app, 1).await;
+    let owner = caller(&app, "owner@acme.example").await;
+    let technician = caller(&app, "tech0@acme.example").await;
+    let tech = AccountId::parse("id", &techs[0]).unwrap();
+    let newcomer = Person {
+        email: "boss@newco.example".to_owned(),
+        name: "Boss".to_owned(),
+        password: None,
+    };
+    for who in [&owner, &technician] {
+        let refused = [
+            (
+                "create_partner",
+                app.state
+                    .create_partner(who, "Newco", &newcomer)
+                    .await
+                    .map(drop),
+            ),
+            ("plugins", app.state.plugins(who).await.map(drop)),
+            ("plugin", app.state.plugin(who, "audit-csv").await.map(drop)),
+            (
+                "remove_plugin",
+                app.state.remove_plugin(who, "audit-csv").await,
+            ),
+            (
+                "set_account_status",
+                app.state
+                    .set_account_status(who, &tech, "disabled")
+                    .await
+                    .map(drop),
+            ),
+        ];
+        for (name, result) in refused {
+            let error = result.expect_err(name);
+            assert_eq!(
+                (error.kind, error.code),
+                (Kind::Forbidden, "forbidden"),
+                "{name}: {error}"
+            );
+        }
+    }
+    let partners = app.state.partners(&owner, Paging::default()).await.unwrap();
+    assert_eq!(
+        partners
+            .items
+            .iter()
+            .map(|p| p.id.to_string())
+            .collect::<Vec<_>>(),
+        [acme.id],
+        "a partner's admin lists their own partner only"
+    );
 }
