@@ -213,10 +213,7 @@ impl Drafter<'_> {
             site_name: self.site.map(|s| s.name.clone()),
             role,
             level,
-            accept_link: format!(
-                "{}/v1/invitations/accept?token={token}",
-                self.app.public_url
-            ),
+            accept_link: format!("{}/invitations/accept?token={token}", self.app.public_url),
             expires_at: invitation.expires_at,
             locale: invitation.locale.clone(),
         };

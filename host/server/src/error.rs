@@ -91,20 +91,25 @@ impl ApiError {
     }
 }
 
+/// The HTTP status of a kind of failure: the one place where it is decided, for the API and the
+/// console alike.
+pub fn status_of(kind: Kind) -> StatusCode {
+    match kind {
+        Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Kind::Forbidden => StatusCode::FORBIDDEN,
+        Kind::NotFound => StatusCode::NOT_FOUND,
+        Kind::Conflict => StatusCode::CONFLICT,
+        Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        Kind::Throttled => StatusCode::TOO_MANY_REQUESTS,
+        Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
-        let status = match error.kind {
-            Kind::Unauthenticated => StatusCode::UNAUTHORIZED,
-            Kind::Forbidden => StatusCode::FORBIDDEN,
-            Kind::NotFound => StatusCode::NOT_FOUND,
-            Kind::Conflict => StatusCode::CONFLICT,
-            Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
-            Kind::Throttled => StatusCode::TOO_MANY_REQUESTS,
-            Kind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Kind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        };
         Self {
-            status,
+            status: status_of(error.kind),
             code: error.code,
             message: error.message.into_owned(),
             field: error.field,

@@ -13,6 +13,7 @@ pub mod plugins;
 pub mod state;
 pub mod stream;
 pub mod sweeper;
+pub mod ui;
 pub mod webhooks;
 
 pub use api::{openapi, router};

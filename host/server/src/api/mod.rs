@@ -271,7 +271,8 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let (api, doc) = api();
     let doc = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
     let request_id = HeaderName::from_static("x-request-id");
-    api.route_layer(axum::middleware::from_fn_with_state(state.clone(), follow_other_hosts))
+    api.merge(crate::ui::routes())
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), follow_other_hosts))
         .route("/openapi.json", get(move || std::future::ready(Json(doc.clone()))))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))

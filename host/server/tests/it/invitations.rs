@@ -103,8 +103,10 @@ async fn a_partner_invitation_arrives_by_smtp_and_a_new_person_signs_up_to_accep
     );
     let token = mail.token();
     assert!(
-        mail.html()
-            .contains(&format!("/v1/invitations/accept?token={token}"))
+        mail.html().contains(&format!(
+            "http://127.0.0.1:8080/invitations/accept?token={token}"
+        )),
+        "the email's button opens the console's page"
     );
     assert!(mail.message_id().ends_with("@siteward.localhost"));
     // The token is only in the email: storage keeps its hash.

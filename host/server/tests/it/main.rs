@@ -5,6 +5,7 @@ mod app_layer;
 mod audit;
 mod auth;
 mod cancellation;
+mod console;
 mod errors;
 mod export;
 mod first_party;

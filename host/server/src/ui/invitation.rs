@@ -1,0 +1,388 @@
+//! The page an invitation email's button opens: who invites, to what, until when; accepting
+//! by creating an account, or by signing in as the invited account; and a page of its own for
+//! a link that no longer works, saying what to do next.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use cookie::SameSite;
+use serde::Deserialize;
+
+use siteward_app::invitations::{Preview, SignUp};
+use siteward_app::session::{Credentials, too_many_attempts};
+use siteward_app::{AppError, Kind};
+use siteward_core::invitation::{Invitation, InvitationStatus, InvitationTarget};
+
+use super::assets::STYLESHEET_PATH;
+use super::{SESSION_COOKIE, csrf_matches, csrf_token, render, secure, set_cookie};
+use crate::auth::{ClientAddr, request_id};
+use crate::error::status_of;
+use crate::state::AppState;
+
+/// `?token=…`, as the email's link carries it.
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// The accept form.
+#[derive(Debug, Deserialize)]
+pub struct AcceptForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    totp: String,
+}
+
+/// What an invitation offers, as the page says it.
+struct Offer {
+    email: String,
+    partner: String,
+    site: Option<String>,
+    what_label: &'static str,
+    what: &'static str,
+    expires: String,
+    expires_iso: String,
+}
+
+impl Offer {
+    fn of(preview: &Preview) -> Self {
+        let inv = &preview.invitation;
+        let (what_label, what) = match &inv.target {
+            InvitationTarget::Partner { role } => ("Role", role_name(role.as_str())),
+            InvitationTarget::Site { level, .. } => ("Level", level_name(level.as_str())),
+        };
+        Self {
+            email: inv.email.to_string(),
+            partner: preview.partner_name.clone(),
+            site: preview.site_name.clone(),
+            what_label,
+            what,
+            expires: inv.expires_at.format("%-d %B %Y, %H:%M UTC").to_string(),
+            expires_iso: inv.expires_at.to_rfc3339(),
+        }
+    }
+}
+
+fn role_name(role: &str) -> &'static str {
+    match role {
+        "admin" => "Admin",
+        "super_admin" => "Super Admin",
+        _ => "Technician",
+    }
+}
+
+fn level_name(level: &str) -> &'static str {
+    match level {
+        "devices_only" => "Devices Only",
+        "full_excluding_users" => "Full Excluding Users",
+        "full_including_users" => "Full Including Users",
+        _ => "None",
+    }
+}
+
+/// Problems with what was typed, each shown next to its field.
+#[derive(Debug, Default)]
+struct FormErrors {
+    general: Option<String>,
+    name: Option<String>,
+    password: Option<String>,
+    totp: Option<String>,
+}
+
+impl FormErrors {
+    /// An error of the app, next to the field it names, or above the form.
+    fn of(error: &AppError) -> Self {
+        let message = Some(error.message.to_string());
+        match (error.field.as_deref(), error.code) {
+            (Some("name"), _) => Self {
+                name: message,
+                ..Self::default()
+            },
+            (Some("password"), _) | (_, "invalid_credentials") => Self {
+                password: message,
+                ..Self::default()
+            },
+            (Some("totp"), _) | (_, "totp_required" | "invalid_totp") => Self {
+                totp: message,
+                ..Self::default()
+            },
+            _ => Self {
+                general: message,
+                ..Self::default()
+            },
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "invitation.html")]
+struct OfferPage<'a> {
+    stylesheet: &'a str,
+    token: &'a str,
+    csrf: &'a str,
+    offer: Offer,
+    account_exists: bool,
+    errors: FormErrors,
+    name: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "invitation_closed.html")]
+struct ClosedPage<'a> {
+    stylesheet: &'a str,
+    heading: &'a str,
+    explanation: String,
+    next_step: String,
+}
+
+#[derive(Template)]
+#[template(path = "invitation_done.html")]
+struct DonePage<'a> {
+    stylesheet: &'a str,
+    summary: String,
+    locked_note: Option<String>,
+    email: &'a str,
+}
+
+/// The page for a link that does not work (any more), and its status.
+fn closed(preview: Option<&Preview>, status: Option<InvitationStatus>) -> Response {
+    let partner = preview.map_or("the partner", |p| p.partner_name.as_str());
+    let (code, heading, explanation, next_step) = match status {
+        Some(InvitationStatus::Expired) => (
+            StatusCode::GONE,
+            "This invitation has expired",
+            format!(
+                "It was open until {}.",
+                preview.map_or_else(String::new, |p| Offer::of(p).expires)
+            ),
+            format!("Ask {partner} to send it again: a new link comes by email."),
+        ),
+        Some(InvitationStatus::Revoked) => (
+            StatusCode::GONE,
+            "This invitation was withdrawn",
+            format!("{partner} revoked it, so the link no longer works."),
+            format!("If you still need access, ask {partner} for a new invitation."),
+        ),
+        Some(InvitationStatus::Accepted) => (
+            StatusCode::GONE,
+            "This invitation was already accepted",
+            "Each invitation link works once, and this one has been used.".to_owned(),
+            "Sign in to Siteward with the account that accepted it.".to_owned(),
+        ),
+        Some(InvitationStatus::Pending) | None => (
+            StatusCode::NOT_FOUND,
+            "This invitation link is not valid",
+            "It may be incomplete, or replaced by a newer invitation sent to you.".to_owned(),
+            "Open the link from the most recent invitation email, or ask the sender to resend it."
+                .to_owned(),
+        ),
+    };
+    render(
+        code,
+        &ClosedPage {
+            stylesheet: &STYLESHEET_PATH,
+            heading,
+            explanation,
+            next_step,
+        },
+    )
+}
+
+/// The invitation behind `token` if it is open, or the page that says why not.
+async fn open_invitation(state: &AppState, token: &str) -> Result<Preview, Response> {
+    let preview = match state.preview_invitation(token).await {
+        Ok(preview) => preview,
+        Err(error) if error.kind == Kind::NotFound => return Err(closed(None, None)),
+        Err(error) => return Err(failure(&error)),
+    };
+    match preview.invitation.status_at(state.now()) {
+        InvitationStatus::Pending => Ok(preview),
+        status => Err(closed(Some(&preview), Some(status))),
+    }
+}
+
+/// A failure that is not about the form, as a page.
+fn failure(error: &AppError) -> Response {
+    render(
+        status_of(error.kind),
+        &ClosedPage {
+            stylesheet: &STYLESHEET_PATH,
+            heading: "The invitation cannot be opened right now",
+            explanation: error.message.to_string(),
+            next_step: "Try again in a moment.".to_owned(),
+        },
+    )
+}
+
+/// The offer and its form, with a CSRF cookie when the browser has none.
+fn offer_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    preview: &Preview,
+    token: &str,
+    (errors, name): (FormErrors, &str),
+) -> Response {
+    let (csrf, set) = csrf_token(state, headers);
+    let page = OfferPage {
+        stylesheet: &STYLESHEET_PATH,
+        token,
+        csrf: &csrf,
+        offer: Offer::of(preview),
+        account_exists: preview.account_exists,
+        errors,
+        name,
+    };
+    let mut response = render(status, &page);
+    if let Some(set) = set {
+        response.headers_mut().append(header::SET_COOKIE, set);
+    }
+    response
+}
+
+/// `GET /invitations/accept?token=…`: what the link offers.
+pub async fn page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<TokenQuery>,
+) -> Response {
+    match open_invitation(&state, &query.token).await {
+        Ok(preview) => offer_page(
+            &state,
+            &headers,
+            StatusCode::OK,
+            &preview,
+            &query.token,
+            (FormErrors::default(), ""),
+        ),
+        Err(page) => page,
+    }
+}
+
+/// `POST /invitations/accept`: accepts, signing up or signing in, and starts a console session.
+pub async fn accept(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<AcceptForm>,
+) -> Response {
+    if !csrf_matches(&headers, &form.csrf) {
+        return render(
+            StatusCode::FORBIDDEN,
+            &ClosedPage {
+                stylesheet: &STYLESHEET_PATH,
+                heading: "This form has expired",
+                explanation:
+                    "For your safety, the form must come from this browser's own visit to the page."
+                        .to_owned(),
+                next_step: "Open the link from your invitation email again.".to_owned(),
+            },
+        );
+    }
+    let preview = match open_invitation(&state, &form.token).await {
+        Ok(preview) => preview,
+        Err(page) => return page,
+    };
+    let again = |status, error: &AppError| {
+        let errors = FormErrors::of(error);
+        offer_page(
+            &state,
+            &headers,
+            status,
+            &preview,
+            &form.token,
+            (errors, &form.name),
+        )
+    };
+    let email = preview.invitation.email.to_string();
+    let credentials = || Credentials {
+        email: email.clone(),
+        password: form.password.clone(),
+        totp: Some(form.totp.trim().to_owned()).filter(|t| !t.is_empty()),
+    };
+    let accepted = if preview.account_exists {
+        // Signing in: the same per-address limiter and lockout as the API's login.
+        if !state
+            .limiter()
+            .claim(address, state.now(), state.auth.max_failures_per_address)
+        {
+            return again(StatusCode::TOO_MANY_REQUESTS, &too_many_attempts());
+        }
+        let session = match state.login(credentials(), request_id(&headers)).await {
+            Ok(session) => session,
+            Err(error) => return again(status_of(error.kind), &error),
+        };
+        state.limiter().forgive(address);
+        let caller = match state
+            .resolve(&session.token, request_id(&headers), state.api_tokens())
+            .await
+        {
+            Ok(caller) => caller,
+            Err(error) => return failure(&error),
+        };
+        state
+            .accept_invitation(Some(&caller), &form.token, SignUp::default())
+            .await
+            .map(|inv| (inv, session))
+    } else {
+        let sign_up = SignUp {
+            name: Some(form.name.clone()),
+            password: Some(form.password.clone()),
+        };
+        match state.accept_invitation(None, &form.token, sign_up).await {
+            Ok(inv) => match state.login(credentials(), request_id(&headers)).await {
+                Ok(session) => Ok((inv, session)),
+                Err(error) => Err(error),
+            },
+            Err(error) => Err(error),
+        }
+    };
+    let (invitation, session) = match accepted {
+        Ok(done) => done,
+        Err(error) => return again(status_of(error.kind), &error),
+    };
+    let mut response = done_page(&preview, &invitation);
+    let cookie = set_cookie(SESSION_COOKIE, session.token, SameSite::Lax, secure(&state));
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
+}
+
+/// What accepting gave.
+fn done_page(preview: &Preview, invitation: &Invitation) -> Response {
+    let partner = &preview.partner_name;
+    let (summary, locked_note) = match &invitation.target {
+        InvitationTarget::Site { level, .. } => {
+            let site = preview.site_name.as_deref().unwrap_or("the site");
+            (
+                format!(
+                    "You are a technician of {site} for {partner}, with the level {}.",
+                    level_name(level.as_str())
+                ),
+                Some(format!(
+                    "Your access to {site} stays Locked until one of its site admins unlocks it."
+                )),
+            )
+        }
+        InvitationTarget::Partner { role } => (
+            format!("You joined {partner} as {}.", role_name(role.as_str())),
+            None,
+        ),
+    };
+    let page = DonePage {
+        stylesheet: &STYLESHEET_PATH,
+        summary,
+        locked_note,
+        email: invitation.email.as_str(),
+    };
+    render(StatusCode::OK, &page)
+}

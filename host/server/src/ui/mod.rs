@@ -1,0 +1,120 @@
+//! The web console: pages rendered by the host under `/`, beside the JSON API under `/v1`.
+//! Like the API, every page extracts, makes one call of the application layer and shapes what
+//! it shows; templates are checked at compile time (askama).
+//!
+//! Every action is a plain form that works without JavaScript. Pages carry a strict
+//! Content-Security-Policy (no script at all today, no inline style), may not be framed, send
+//! no referrer (an invitation link carries its token), and are never cached. A state-changing
+//! form carries a CSRF token that must match the browser's `siteward_csrf` cookie (double
+//! submit); the cookies are HttpOnly and SameSite, and Secure when the host is served over
+//! https.
+
+pub mod assets;
+pub mod invitation;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use cookie::{Cookie, SameSite};
+use subtle::ConstantTimeEq;
+
+use crate::state::AppState;
+
+/// The console's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/invitations/accept",
+            get(invitation::page).post(invitation::accept),
+        )
+        .layer(axum::middleware::from_fn(page_headers))
+        .route("/assets/{name}", get(assets::asset))
+}
+
+/// The headers every page carries.
+async fn page_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// A rendered page with its status.
+fn render(status: StatusCode, page: &impl askama::Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "a page could not be rendered");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Html("Something went wrong on our side."),
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The cookie that holds a browser's CSRF token.
+const CSRF_COOKIE: &str = "siteward_csrf";
+/// The cookie that holds a console session's token.
+pub const SESSION_COOKIE: &str = "siteward_session";
+
+/// The value of cookie `name`, if the request has it.
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite, path `/`, Secure when `secure`.
+fn set_cookie(name: &str, value: String, same_site: SameSite, secure: bool) -> HeaderValue {
+    let cookie = Cookie::build((name, value))
+        .http_only(true)
+        .same_site(same_site)
+        .secure(secure)
+        .path("/")
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).expect("cookie values are token text")
+}
+
+/// The browser's CSRF token, and the `Set-Cookie` that gives it one when it has none.
+fn csrf_token(state: &AppState, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
+    if let Some(token) = cookie(headers, CSRF_COOKIE).filter(|t| t.len() == 43) {
+        return (token, None);
+    }
+    let token = data_encoding::BASE64URL_NOPAD.encode(&crate::state::random::<32>());
+    let set = set_cookie(CSRF_COOKIE, token.clone(), SameSite::Strict, secure(state));
+    (token, Some(set))
+}
+
+/// Whether a form's CSRF token is the browser's.
+fn csrf_matches(headers: &HeaderMap, submitted: &str) -> bool {
+    cookie(headers, CSRF_COOKIE).is_some_and(|expected| {
+        expected.len() == 43 && bool::from(expected.as_bytes().ct_eq(submitted.as_bytes()))
+    })
+}
+
+/// Whether cookies must be Secure: the host is served over https.
+fn secure(state: &AppState) -> bool {
+    state.public_url.starts_with("https://")
+}

@@ -1,0 +1,431 @@
+//! The console's invitation page, through the real router: the email's button opens a page,
+//! not JSON; a person signs up or signs in there and accepts; a link that does not work says
+//! why; pages carry their security headers and forms their CSRF token.
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use serde_json::json;
+use tower::ServiceExt;
+
+use siteward_server::mail::deliver_due;
+
+use super::smtp::TestSmtp;
+use super::{PASSWORD, TestApp};
+
+/// A page as a browser gets it.
+struct Page {
+    status: StatusCode,
+    headers: HeaderMap,
+    html: String,
+}
+
+impl Page {
+    /// The value of the input `name`.
+    fn input(&self, name: &str) -> String {
+        let at = self
+            .html
+            .find(&format!("name=\"{name}\""))
+            .unwrap_or_else(|| panic!("no input {name} in {}", self.html));
+        let tag = &self.html[at..at + self.html[at..].find('>').unwrap()];
+        let start = tag
+            .find("value=\"")
+            .unwrap_or_else(|| panic!("input {name} has no value: {tag}"))
+            + "value=\"".len();
+        tag[start..start + tag[start..].find('"').unwrap()].to_owned()
+    }
+
+    /// The value a `Set-Cookie` header gives cookie `name`, with its attributes.
+    fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(str::to_owned)
+    }
+}
+
+/// The value of `name=value; …`.
+fn cookie_value(set_cookie: &str) -> &str {
+    set_cookie
+        .split(';')
+        .next()
+        .and_then(|pair| pair.split_once('='))
+        .map(|(_, value)| value)
+        .unwrap()
+}
+
+async fn open(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    cookie: Option<&str>,
+    form: Option<&[(&str, &str)]>,
+) -> Page {
+    let mut request = Request::builder().method(method).uri(path);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let request = match form {
+        Some(fields) => request
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(serde_urlencoded::to_string(fields).unwrap()))
+            .unwrap(),
+        None => request.body(Body::empty()).unwrap(),
+    };
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    Page {
+        status,
+        headers,
+        html: String::from_utf8(bytes.to_vec()).unwrap(),
+    }
+}
+
+/// The path of the console link in the only email to `address`.
+fn link_in_email(smtp: &TestSmtp, address: &str) -> String {
+    let mail = &smtp.to(address)[0];
+    let html = mail.html();
+    let start = html
+        .find("http://127.0.0.1:8080/invitations/accept?token=")
+        .unwrap_or_else(|| panic!("no console link in {html}"));
+    let end = html[start..].find('"').unwrap() + start;
+    html[start + "http://127.0.0.1:8080".len()..end].to_owned()
+}
+
+#[tokio::test]
+async fn the_emails_button_opens_a_page_where_a_new_person_signs_up_and_accepts() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let invited = app
+        .post(
+            &format!("/v1/partners/{}/invitations", acme.id),
+            &acme.owner_token,
+            json!({ "emails": ["new.tech@example.com"], "role": "technician" }),
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
+    deliver_due(&app.state, &smtp.mailer()).await.unwrap();
+    let link = link_in_email(&smtp, "new.tech@example.com");
+
+    let page = open(&app, Method::GET, &link, None, None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert_eq!(
+        page.headers[header::CONTENT_TYPE],
+        "text/html; charset=utf-8"
+    );
+    for expected in [
+        "acme Installers invites you",
+        "new.tech@example.com",
+        "Technician",
+        "Create your account to accept",
+    ] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(page.headers[header::X_FRAME_OPTIONS], "DENY");
+    assert_eq!(
+        page.headers[header::REFERRER_POLICY],
+        "no-referrer",
+        "the link's token never leaves in a Referer"
+    );
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    let csrf_cookie = page.set_cookie("siteward_csrf").expect("a CSRF cookie");
+    assert!(
+        csrf_cookie.contains("HttpOnly") && csrf_cookie.contains("SameSite=Strict"),
+        "{csrf_cookie}"
+    );
+    let csrf = page.input("csrf");
+    assert_eq!(csrf, cookie_value(&csrf_cookie));
+    let token = page.input("token");
+
+    // The stylesheet is embedded, named by its content and kept for a year.
+    let start = page.html.find("/assets/siteward.").unwrap();
+    let end = page.html[start..].find('"').unwrap() + start;
+    let css = open(&app, Method::GET, &page.html[start..end], None, None).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(
+        css.headers[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
+    let stale = open(
+        &app,
+        Method::GET,
+        "/assets/siteward.0123456789abcdef.css",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::NOT_FOUND);
+
+    // A form that did not come from this browser's visit is refused, and nothing happens.
+    let cookie = format!("siteward_csrf={csrf}");
+    let forged = [
+        ("token", token.as_str()),
+        ("csrf", "x".repeat(43).leak() as &str),
+        ("name", "Nina"),
+        ("password", PASSWORD),
+    ];
+    let refused = open(
+        &app,
+        Method::POST,
+        "/invitations/accept",
+        Some(&cookie),
+        Some(&forged),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+    let no_cookie = [
+        ("token", token.as_str()),
+        ("csrf", csrf.as_str()),
+        ("name", "Nina"),
+        ("password", PASSWORD),
+    ];
+    let refused = open(
+        &app,
+        Method::POST,
+        "/invitations/accept",
+        None,
+        Some(&no_cookie),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    // A weak password is named next to its field, and the name typed stays.
+    let weak = [
+        ("token", token.as_str()),
+        ("csrf", csrf.as_str()),
+        ("name", "Nina Tech"),
+        ("password", "password1234"),
+    ];
+    let again = open(
+        &app,
+        Method::POST,
+        "/invitations/accept",
+        Some(&cookie),
+        Some(&weak),
+    )
+    .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.html
+    );
+    assert!(
+        again.html.contains("id=\"password-error\""),
+        "{}",
+        again.html
+    );
+    assert!(again.html.contains("aria-invalid=\"true\""));
+    assert_eq!(again.input("name"), "Nina Tech");
+
+    let good = [
+        ("token", token.as_str()),
+        ("csrf", csrf.as_str()),
+        ("name", "Nina Tech"),
+        ("password", PASSWORD),
+    ];
+    let done = open(
+        &app,
+        Method::POST,
+        "/invitations/accept",
+        Some(&cookie),
+        Some(&good),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+    assert!(
+        done.html
+            .contains("You joined acme Installers as Technician."),
+        "{}",
+        done.html
+    );
+    let session = done
+        .set_cookie("siteward_session")
+        .expect("a session cookie");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
+    assert!(!session.contains("Secure"), "plain http here: {session}");
+
+    // The session is a real one: the new member is who it says.
+    let me = app.get("/v1/me", cookie_value(&session)).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert_eq!(me.body["email"], "new.tech@example.com", "{}", me.body);
+    assert_eq!(me.body["partners"][0]["role"], "technician", "{}", me.body);
+
+    // The link worked once.
+    let used = open(&app, Method::GET, &link, None, None).await;
+    assert_eq!(used.status, StatusCode::GONE);
+    assert!(used.html.contains("already accepted"), "{}", used.html);
+}
+
+#[tokio::test]
+async fn an_existing_account_signs_in_on_the_page_to_accept_a_site_invitation() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let site = app.site(&acme, "admin@customer.example").await;
+    let tech = app.member(&acme, "tech@acme.example", "technician").await;
+    let invited = app
+        .post(
+            &format!("/v1/sites/{site}/invitations"),
+            &acme.owner_token,
+            json!({ "technicians": [{ "account_id": tech, "level": "devices_only" }] }),
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.body);
+    deliver_due(&app.state, &smtp.mailer()).await.unwrap();
+    let link = link_in_email(&smtp, "tech@acme.example");
+
+    let page = open(&app, Method::GET, &link, None, None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    for expected in ["Sign in to accept", "Devices Only", "stays Locked"] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+    let csrf = page.input("csrf");
+    let token = page.input("token");
+    let cookie = format!("siteward_csrf={csrf}");
+
+    let wrong = [
+        ("token", token.as_str()),
+        ("csrf", csrf.as_str()),
+        ("password", "not the password at all"),
+    ];
+    let again = open(
+        &app,
+        Method::POST,
+        "/invitations/accept",
+        Some(&cookie),
+        Some(&wrong),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::UNAUTHORIZED, "{}", again.html);
+    assert!(
+        again.html.contains("id=\"password-error\""),
+        "{}",
+        again.html
+    );
+
+    let right = [
+        ("token", token.as_str()),
+        ("csrf", csrf.as_str()),
+        ("password", PASSWORD),
+    ];
+    let done = open(
+        &app,
+        Method::POST,
+        "/invitations/accept",
+        Some(&cookie),
+        Some(&right),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+    assert!(
+        done.html.contains("with the level Devices Only"),
+        "{}",
+        done.html
+    );
+    let technicians = app
+        .get(
+            &format!("/v1/sites/{site}/technicians"),
+            &app.token("admin@customer.example").await,
+        )
+        .await;
+    assert_eq!(
+        technicians.body["items"][0]["account_id"],
+        tech.as_str(),
+        "{}",
+        technicians.body
+    );
+    assert_eq!(
+        technicians.body["items"][0]["locked"], true,
+        "new assignments start Locked"
+    );
+}
+
+#[tokio::test]
+async fn a_link_that_no_longer_works_says_why_and_what_to_do() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let invited = app
+        .post(
+            &format!("/v1/partners/{}/invitations", acme.id),
+            &acme.owner_token,
+            json!({ "emails": ["one@example.com", "two@example.com"], "role": "admin" }),
+        )
+        .await;
+    deliver_due(&app.state, &smtp.mailer()).await.unwrap();
+    let revoked_id = invited.body["results"][0]["invitation"]["id"]
+        .as_str()
+        .unwrap();
+    let revoke = app
+        .post(
+            &format!("/v1/invitations/{revoked_id}/revoke"),
+            &acme.owner_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(revoke.status, StatusCode::OK, "{}", revoke.body);
+
+    let unknown = open(
+        &app,
+        Method::GET,
+        "/invitations/accept?token=inv_nothing",
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert!(unknown.html.contains("not valid"), "{}", unknown.html);
+    let bare = open(&app, Method::GET, "/invitations/accept", None, None).await;
+    assert_eq!(bare.status, StatusCode::NOT_FOUND);
+
+    let withdrawn = open(
+        &app,
+        Method::GET,
+        &link_in_email(&smtp, "one@example.com"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(withdrawn.status, StatusCode::GONE);
+    assert!(
+        withdrawn.html.contains("withdrawn") && withdrawn.html.contains("acme Installers"),
+        "{}",
+        withdrawn.html
+    );
+
+    app.clock.advance(chrono::Duration::days(8));
+    let expired = open(
+        &app,
+        Method::GET,
+        &link_in_email(&smtp, "two@example.com"),
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(expired.status, StatusCode::GONE);
+    assert!(
+        expired.html.contains("has expired") && expired.html.contains("send it again"),
+        "{}",
+        expired.html
+    );
+}
