@@ -102,7 +102,7 @@ struct FormErrors {
 impl FormErrors {
     /// An error of the app, next to the field it names, or above the form.
     fn of(error: &AppError) -> Self {
-        let message = Some(error.message.to_string());
+        let message = Some(sentence(&error.message));
         match (error.field.as_deref(), error.code) {
             (Some("name"), _) => Self {
                 name: message,
@@ -122,6 +122,14 @@ impl FormErrors {
             },
         }
     }
+}
+
+/// A message as a sentence on its own: its first letter capitalised.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 #[derive(Template)]

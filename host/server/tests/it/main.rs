@@ -4,6 +4,7 @@
 mod app_layer;
 mod audit;
 mod auth;
+mod browser;
 mod cancellation;
 mod console;
 mod errors;

@@ -1,0 +1,238 @@
+//! The console in a real browser: headless Chromium driven over WebDriver (`chromedriver`, from
+//! Debian's packages; `.ci/run` installs both). Pages are checked with axe-core (vendored in
+//! `tests/fixtures`), used by keyboard alone, and photographed for the README when
+//! `SITEWARD_SCREENSHOTS` names a folder:
+//!
+//! ```sh
+//! SITEWARD_SCREENSHOTS=$PWD/snapshots/console cargo test -p siteward-server --test it browser
+//! ```
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+use siteward_server::mail::deliver_due;
+
+use super::smtp::TestSmtp;
+use super::{PASSWORD, TestApp};
+
+const AXE: &str = include_str!("../fixtures/axe-4.14.1.min.js");
+
+/// `chromedriver` on a free port, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts chromedriver and a headless Chromium session in a fresh profile.
+async fn browser() -> (Driver, Client) {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is installed (.ci/run installs Debian's chromium-driver)");
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        _profile: tempfile::tempdir().unwrap(),
+    };
+    let args = [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1100,900",
+        &format!("--user-data-dir={}", driver._profile.path().display()),
+    ];
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".to_owned(),
+        json!({ "binary": "/usr/bin/chromium", "args": args }),
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&driver.url)
+            .await
+        {
+            Ok(client) => return (driver, client),
+            Err(error) if std::time::Instant::now() > deadline => {
+                panic!("no WebDriver session: {error}")
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+/// The host on a real socket.
+async fn serve(app: &TestApp) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let router = app.router.clone();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    format!("http://{address}")
+}
+
+/// Runs axe-core on the page: every violation, with its rule and the elements it found.
+async fn axe_violations(client: &Client) -> Vec<Value> {
+    client.execute(AXE, vec![]).await.unwrap();
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             axe.run(document).then(r => done(r.violations), e => done([{ id: 'axe-error', help: String(e) }]));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    result.as_array().cloned().unwrap_or_default()
+}
+
+/// Checks the page with axe-core and, when asked, saves its screenshot as `name.png`.
+async fn check_page(client: &Client, name: &str) {
+    let violations = axe_violations(client).await;
+    assert!(
+        violations.is_empty(),
+        "{name}: axe-core found {}",
+        serde_json::to_string_pretty(&violations).unwrap()
+    );
+    if let Ok(folder) = std::env::var("SITEWARD_SCREENSHOTS") {
+        let png = client.screenshot().await.unwrap();
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(format!("{folder}/{name}.png"), png).unwrap();
+    }
+}
+
+/// Types into whatever has the focus (WebDriver's key codes for Tab and Enter included).
+async fn keys(client: &Client, text: &str) {
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys(text)
+        .await
+        .unwrap();
+}
+
+const TAB: &str = "\u{e004}";
+const ENTER: &str = "\u{e007}";
+
+#[tokio::test]
+async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let invited = app
+        .post(
+            &format!("/v1/partners/{}/invitations", acme.id),
+            &acme.owner_token,
+            json!({ "emails": ["nina@example.com"], "role": "technician" }),
+        )
+        .await;
+    assert_eq!(invited.status.as_u16(), 200, "{}", invited.body);
+    deliver_due(&app.state, &smtp.mailer()).await.unwrap();
+    let mail = &smtp.to("nina@example.com")[0];
+    let base = serve(&app).await;
+    // The link as the email has it, pointed at this test's listener.
+    let link = format!("{base}/invitations/accept?token={}", mail.token());
+    let (_driver, client) = browser().await;
+
+    client.goto(&link).await.unwrap();
+    assert_eq!(
+        client.title().await.unwrap(),
+        "Invitation from acme Installers · Siteward"
+    );
+    check_page(&client, "invitation").await;
+
+    // By keyboard alone: the skip link first, then the form's fields in order.
+    keys(&client, TAB).await;
+    let focused = client.active_element().await.unwrap();
+    assert_eq!(focused.text().await.unwrap(), "Skip to the content");
+    let name = client.find(Locator::Id("name")).await.unwrap();
+    name.click().await.unwrap();
+    keys(&client, "Nina Tech").await;
+    keys(&client, TAB).await;
+    keys(&client, "password1234").await;
+    keys(&client, ENTER).await;
+    // The weak password is named next to its field, and the page still passes.
+    client
+        .wait()
+        .for_element(Locator::Id("password-error"))
+        .await
+        .unwrap();
+    check_page(&client, "invitation-error").await;
+
+    let password = client.find(Locator::Id("password")).await.unwrap();
+    password.click().await.unwrap();
+    keys(&client, PASSWORD).await;
+    keys(&client, ENTER).await;
+    let done = client
+        .wait()
+        .for_element(Locator::Css("[role=status]"))
+        .await
+        .unwrap();
+    assert_eq!(
+        done.text().await.unwrap(),
+        "You joined acme Installers as Technician."
+    );
+    check_page(&client, "invitation-accepted").await;
+
+    // The same link again: it worked once.
+    client.goto(&link).await.unwrap();
+    let heading = client.find(Locator::Css("h1")).await.unwrap();
+    assert_eq!(
+        heading.text().await.unwrap(),
+        "This invitation was already accepted"
+    );
+    check_page(&client, "invitation-used").await;
+
+    // The checker itself finds what it is there to find.
+    client
+        .execute(
+            "document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"/x.png\">')",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let found = axe_violations(&client).await;
+    assert!(
+        found.iter().any(|v| v["id"] == "image-alt"),
+        "an image without alt text is reported: {found:?}"
+    );
+    client.close().await.unwrap();
+}
