@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod invitations;
 pub mod invite;
 pub mod licences;
+pub mod mine;
 pub mod operator;
 pub mod page;
 pub mod partners;

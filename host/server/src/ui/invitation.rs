@@ -15,8 +15,7 @@ use siteward_app::session::{Credentials, too_many_attempts};
 use siteward_app::{AppError, Kind};
 use siteward_core::invitation::{Invitation, InvitationStatus, InvitationTarget};
 
-use super::assets::STYLESHEET_PATH;
-use super::{SESSION_COOKIE, csrf_matches, csrf_token, render, secure, set_cookie};
+use super::{Chrome, Notice, SESSION_COOKIE, csrf_matches, csrf_token, render, secure, set_cookie};
 use crate::auth::{ClientAddr, request_id};
 use crate::error::status_of;
 use crate::state::AppState;
@@ -135,7 +134,7 @@ fn sentence(message: &str) -> String {
 #[derive(Template)]
 #[template(path = "invitation.html")]
 struct OfferPage<'a> {
-    stylesheet: &'a str,
+    chrome: Chrome,
     token: &'a str,
     csrf: &'a str,
     offer: Offer,
@@ -145,18 +144,9 @@ struct OfferPage<'a> {
 }
 
 #[derive(Template)]
-#[template(path = "invitation_closed.html")]
-struct ClosedPage<'a> {
-    stylesheet: &'a str,
-    heading: &'a str,
-    explanation: String,
-    next_step: String,
-}
-
-#[derive(Template)]
 #[template(path = "invitation_done.html")]
 struct DonePage<'a> {
-    stylesheet: &'a str,
+    chrome: Chrome,
     summary: String,
     locked_note: Option<String>,
     email: &'a str,
@@ -197,8 +187,8 @@ fn closed(preview: Option<&Preview>, status: Option<InvitationStatus>) -> Respon
     };
     render(
         code,
-        &ClosedPage {
-            stylesheet: &STYLESHEET_PATH,
+        &Notice {
+            chrome: Chrome::public(),
             heading,
             explanation,
             next_step,
@@ -221,15 +211,7 @@ async fn open_invitation(state: &AppState, token: &str) -> Result<Preview, Respo
 
 /// A failure that is not about the form, as a page.
 fn failure(error: &AppError) -> Response {
-    render(
-        status_of(error.kind),
-        &ClosedPage {
-            stylesheet: &STYLESHEET_PATH,
-            heading: "The invitation cannot be opened right now",
-            explanation: error.message.to_string(),
-            next_step: "Try again in a moment.".to_owned(),
-        },
-    )
+    render(status_of(error.kind), &Notice::problem(error))
 }
 
 /// The offer and its form, with a CSRF cookie when the browser has none.
@@ -243,7 +225,7 @@ fn offer_page(
 ) -> Response {
     let (csrf, set) = csrf_token(state, headers);
     let page = OfferPage {
-        stylesheet: &STYLESHEET_PATH,
+        chrome: Chrome::public(),
         token,
         csrf: &csrf,
         offer: Offer::of(preview),
@@ -287,8 +269,8 @@ pub async fn accept(
     if !csrf_matches(&headers, &form.csrf) {
         return render(
             StatusCode::FORBIDDEN,
-            &ClosedPage {
-                stylesheet: &STYLESHEET_PATH,
+            &Notice {
+                chrome: Chrome::public(),
                 heading: "This form has expired",
                 explanation:
                     "For your safety, the form must come from this browser's own visit to the page."
@@ -387,7 +369,7 @@ fn done_page(preview: &Preview, invitation: &Invitation) -> Response {
         ),
     };
     let page = DonePage {
-        stylesheet: &STYLESHEET_PATH,
+        chrome: Chrome::public(),
         summary,
         locked_note,
         email: invitation.email.as_str(),

@@ -11,13 +11,15 @@
 
 pub mod assets;
 pub mod invitation;
+pub mod mine;
+pub mod session;
 
 use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use cookie::{Cookie, SameSite};
 use subtle::ConstantTimeEq;
 
@@ -26,6 +28,9 @@ use crate::state::AppState;
 /// The console's routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/", get(mine::page))
+        .route("/sign-in", get(session::page).post(session::sign_in))
+        .route("/sign-out", post(session::sign_out))
         .route(
             "/invitations/accept",
             get(invitation::page).post(invitation::accept),
@@ -50,6 +55,68 @@ async fn page_headers(request: Request, next: Next) -> Response {
         (header::CACHE_CONTROL, "no-store"),
     ] {
         headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// What every page shows around its content: the stylesheet, and who is signed in.
+#[derive(Debug)]
+pub struct Chrome {
+    /// The stylesheet's current path.
+    pub stylesheet: &'static str,
+    /// The signed-in person, with the CSRF token of the sign-out form.
+    pub me: Option<SignedIn>,
+}
+
+/// The signed-in person, as the header shows them.
+#[derive(Debug)]
+pub struct SignedIn {
+    /// Their name.
+    pub name: String,
+    /// The CSRF token for the header's sign-out form.
+    pub csrf: String,
+}
+
+impl Chrome {
+    /// For a page of someone not signed in (or where it does not matter).
+    pub fn public() -> Self {
+        Self {
+            stylesheet: assets::STYLESHEET_PATH.as_str(),
+            me: None,
+        }
+    }
+}
+
+/// A page that says what happened and what to do next.
+#[derive(Debug, askama::Template)]
+#[template(path = "notice.html")]
+pub struct Notice<'a> {
+    /// The page chrome.
+    pub chrome: Chrome,
+    /// What happened.
+    pub heading: &'a str,
+    /// Why.
+    pub explanation: String,
+    /// What to do now.
+    pub next_step: String,
+}
+
+impl Notice<'_> {
+    /// A failure of the app that is not about a form's fields.
+    pub fn problem(error: &siteward_app::AppError) -> Self {
+        Self {
+            chrome: Chrome::public(),
+            heading: "This cannot be done right now",
+            explanation: error.message.to_string(),
+            next_step: "Try again in a moment.".to_owned(),
+        }
+    }
+}
+
+/// A response with the `Set-Cookie` that gives the browser its CSRF token, when it is new.
+fn with_csrf_cookie(mut response: Response, set: Option<HeaderValue>) -> Response {
+    if let Some(set) = set {
+        response.headers_mut().append(header::SET_COOKIE, set);
     }
     response
 }

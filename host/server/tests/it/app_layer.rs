@@ -652,6 +652,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
         .unwrap();
     for result in [
         app.state.totp_enroll(&integration).await.map(drop),
+        app.state.my_access(&integration).await.map(drop),
         app.state.logout(&integration).await,
         app.state
             .change_password(&integration, PASSWORD.to_owned(), "x".repeat(20))

@@ -212,6 +212,53 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
     );
     check_page(&client, "invitation-accepted").await;
 
+    // The new technician's own page, then out and back in by keyboard.
+    client
+        .find(Locator::LinkText("See my access"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let heading = client.find(Locator::Css("h1")).await.unwrap();
+    assert_eq!(heading.text().await.unwrap(), "My access");
+    let partners = client.find(Locator::Css("table")).await.unwrap();
+    assert!(
+        partners
+            .text()
+            .await
+            .unwrap()
+            .contains("acme Installers Technician Active")
+    );
+    check_page(&client, "my-access").await;
+    client
+        .find(Locator::Css("form.sign-out button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let email = client
+        .wait()
+        .for_element(Locator::Id("email"))
+        .await
+        .unwrap();
+    check_page(&client, "sign-in").await;
+    email.click().await.unwrap();
+    keys(&client, "nina@example.com").await;
+    keys(&client, TAB).await;
+    keys(&client, PASSWORD).await;
+    keys(&client, ENTER).await;
+    client
+        .wait()
+        .for_element(Locator::Id("partners-heading"))
+        .await
+        .unwrap();
+    assert_eq!(
+        client.current_url().await.unwrap().as_str(),
+        format!("{base}/")
+    );
+
     // The same link again: it worked once.
     client.goto(&link).await.unwrap();
     let heading = client.find(Locator::Css("h1")).await.unwrap();

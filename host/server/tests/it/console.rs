@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use serde_json::json;
 use tower::ServiceExt;
 
+use siteward_core::totp;
 use siteward_server::mail::deliver_due;
 
 use super::smtp::TestSmtp;
@@ -427,5 +428,154 @@ async fn a_link_that_no_longer_works_says_why_and_what_to_do() {
         expired.html.contains("has expired") && expired.html.contains("send it again"),
         "{}",
         expired.html
+    );
+}
+
+#[tokio::test]
+async fn a_person_signs_in_sees_their_own_access_and_signs_out() {
+    // tech0 is a Technician of acme, assigned (Locked) to one of its sites.
+    let app = TestApp::new().await;
+    let (_, _, _, techs) = crate::technicians::site_with_technicians(&app, 1).await;
+    assert_eq!(techs.len(), 1);
+
+    // Signed out, the own page sends to the sign-in page.
+    let away = open(&app, Method::GET, "/", None, None).await;
+    assert_eq!(away.status, StatusCode::SEE_OTHER);
+    assert_eq!(away.headers[header::LOCATION], "/sign-in");
+
+    let page = open(&app, Method::GET, "/sign-in", None, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let csrf = page.input("csrf");
+    let cookie = format!("siteward_csrf={csrf}");
+
+    let wrong = [
+        ("csrf", csrf.as_str()),
+        ("email", "tech0@acme.example"),
+        ("password", "not the password at all"),
+    ];
+    let refused = open(&app, Method::POST, "/sign-in", Some(&cookie), Some(&wrong)).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.html);
+    assert!(
+        refused.html.contains("The email or password is wrong."),
+        "{}",
+        refused.html
+    );
+    assert_eq!(
+        refused.input("email"),
+        "tech0@acme.example",
+        "the email stays"
+    );
+
+    let right = [
+        ("csrf", csrf.as_str()),
+        ("email", "tech0@acme.example"),
+        ("password", PASSWORD),
+    ];
+    let signed_in = open(&app, Method::POST, "/sign-in", Some(&cookie), Some(&right)).await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.html
+    );
+    assert_eq!(signed_in.headers[header::LOCATION], "/");
+    let session = signed_in.set_cookie("siteward_session").expect("a session");
+    let both = format!("{cookie}; siteward_session={}", cookie_value(&session));
+
+    let mine = open(&app, Method::GET, "/", Some(&both), None).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.html);
+    for expected in [
+        "My access",
+        "acme Installers",
+        "Technician",
+        "Head office",
+        "Full Excluding Users",
+        "Locked",
+        "No end",
+    ] {
+        assert!(mine.html.contains(expected), "{expected} in {}", mine.html);
+    }
+
+    // Signing out ends the session itself, not only the cookie.
+    let out = [("csrf", csrf.as_str())];
+    let signed_out = open(&app, Method::POST, "/sign-out", Some(&both), Some(&out)).await;
+    assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
+    assert!(
+        signed_out
+            .set_cookie("siteward_session")
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    assert_eq!(
+        app.get("/v1/me", cookie_value(&session)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let after = open(&app, Method::GET, "/", Some(&both), None).await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_account_with_two_step_sign_in_is_asked_for_its_code() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let enrolled = app
+        .call(Method::POST, "/v1/me/totp", Some(&acme.owner_token), None)
+        .await;
+    assert_eq!(enrolled.status.as_u16() / 100, 2, "{}", enrolled.body);
+    let secret = enrolled.str("secret");
+    let code =
+        |app: &TestApp| totp::code_at_step(&secret, totp::step(app.clock.now_time())).unwrap();
+    let code_now = code(&app);
+    let confirmed = app
+        .post(
+            "/v1/me/totp/confirm",
+            &acme.owner_token,
+            json!({ "code": code_now }),
+        )
+        .await;
+    assert_eq!(confirmed.status.as_u16() / 100, 2, "{}", confirmed.body);
+
+    let page = open(&app, Method::GET, "/sign-in", None, None).await;
+    let csrf = page.input("csrf");
+    let cookie = format!("siteward_csrf={csrf}");
+    let password_only = [
+        ("csrf", csrf.as_str()),
+        ("email", "owner@acme.example"),
+        ("password", PASSWORD),
+    ];
+    let asked = open(
+        &app,
+        Method::POST,
+        "/sign-in",
+        Some(&cookie),
+        Some(&password_only),
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::UNAUTHORIZED, "{}", asked.html);
+    assert!(asked.html.contains("id=\"totp-error\""), "{}", asked.html);
+
+    // A code is used once: the next one.
+    app.clock.advance(chrono::Duration::seconds(31));
+    let code = code(&app);
+    let with_code = [
+        ("csrf", csrf.as_str()),
+        ("email", "owner@acme.example"),
+        ("password", PASSWORD),
+        ("totp", code.as_str()),
+    ];
+    let signed_in = open(
+        &app,
+        Method::POST,
+        "/sign-in",
+        Some(&cookie),
+        Some(&with_code),
+    )
+    .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.html
     );
 }

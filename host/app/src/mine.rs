@@ -1,0 +1,87 @@
+//! What a person holds, for their own page: the partners they belong to, the sites they are
+//! assigned to (with level, lock and end), and the sites they administer. Any signed-in
+//! account may read its own; an API token has no "own".
+
+use siteward_core::access::{PartnerStanding, Principal};
+use siteward_core::assignment::SiteAssignment;
+use siteward_core::tenancy::{Partner, Site};
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::services::App;
+
+/// A partner the caller belongs to.
+#[derive(Debug, Clone)]
+pub struct MyPartner {
+    /// The partner.
+    pub partner: Partner,
+    /// The caller's standing there: role, status, privileges.
+    pub standing: PartnerStanding,
+}
+
+/// A site the caller is assigned to as a technician.
+#[derive(Debug, Clone)]
+pub struct MySite {
+    /// The site.
+    pub site: Site,
+    /// The partner the caller works for there.
+    pub partner_name: String,
+    /// The assignment: level, Locked, end.
+    pub assignment: SiteAssignment,
+}
+
+/// Everything the caller holds, in the order their page shows it.
+#[derive(Debug, Clone)]
+pub struct MyAccess {
+    /// Partners, by name.
+    pub partners: Vec<MyPartner>,
+    /// Sites as a technician, by name.
+    pub sites: Vec<MySite>,
+    /// Sites the caller administers, by name.
+    pub site_admin_of: Vec<Site>,
+}
+
+impl App {
+    /// The caller's own access (any signed-in account).
+    pub async fn my_access(&self, caller: &Caller) -> AppResult<MyAccess> {
+        let account = caller.account()?;
+        let Principal::Account(holds) = &caller.principal else {
+            return Err(AppError::forbidden());
+        };
+        let mut partners = Vec::with_capacity(holds.partners.len());
+        for standing in &holds.partners {
+            partners.push(MyPartner {
+                partner: self.store.partner(&standing.partner).await?,
+                standing: standing.clone(),
+            });
+        }
+        partners.sort_by(|a, b| a.partner.name.cmp(&b.partner.name));
+        let mut sites = Vec::new();
+        for assignment in self.store.account_assignments(&account.id).await? {
+            let site = self.store.site(&assignment.site_id).await?;
+            let partner_name = match partners
+                .iter()
+                .find(|p| p.partner.id == assignment.partner_id)
+            {
+                Some(mine) => mine.partner.name.clone(),
+                None => self.store.partner(&assignment.partner_id).await?.name,
+            };
+            sites.push(MySite {
+                site,
+                partner_name,
+                assignment,
+            });
+        }
+        sites.sort_by(|a, b| a.site.name.cmp(&b.site.name));
+        let mut site_admin_of = Vec::with_capacity(holds.site_admin_of.len());
+        for site in &holds.site_admin_of {
+            site_admin_of.push(self.store.site(site).await?);
+        }
+        site_admin_of.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(MyAccess {
+            partners,
+            sites,
+            site_admin_of,
+        })
+    }
+}

@@ -1,0 +1,219 @@
+//! Signing in and out of the console. A console session is an ordinary session of the app
+//! (the same lockout, the same per-address limiter as the API's login), carried in an HttpOnly,
+//! SameSite cookie instead of a bearer header.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use cookie::{Cookie, SameSite};
+use serde::Deserialize;
+
+use siteward_app::AppError;
+use siteward_app::auth::Caller;
+use siteward_app::session::{Credentials, too_many_attempts};
+
+use super::{
+    Chrome, SESSION_COOKIE, SignedIn, cookie, csrf_matches, csrf_token, render, secure, set_cookie,
+    with_csrf_cookie,
+};
+use crate::auth::{ClientAddr, request_id};
+use crate::error::status_of;
+use crate::state::AppState;
+
+/// The signed-in person of a console request; a request without a valid session is sent to
+/// the sign-in page.
+#[derive(Debug)]
+pub struct Viewer {
+    /// Who they are, as the app resolved their session.
+    pub caller: Caller,
+    /// The page chrome for them, with a CSRF token for its forms.
+    pub chrome: Chrome,
+    /// The `Set-Cookie` that gives the browser a CSRF token, when it had none.
+    pub set_csrf: Option<HeaderValue>,
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let to_sign_in = || Redirect::to("/sign-in").into_response();
+        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(to_sign_in)?;
+        let caller = state
+            .resolve(&token, request_id(&parts.headers), state.api_tokens())
+            .await
+            .map_err(|_| to_sign_in())?;
+        let name = caller.account().map_err(|_| to_sign_in())?.name.clone();
+        let (csrf, set_csrf) = csrf_token(state, &parts.headers);
+        Ok(Self {
+            caller,
+            chrome: Chrome {
+                stylesheet: super::assets::STYLESHEET_PATH.as_str(),
+                me: Some(SignedIn { name, csrf }),
+            },
+            set_csrf,
+        })
+    }
+}
+
+/// Problems with the sign-in form, each next to its field.
+#[derive(Debug, Default)]
+struct SignInErrors {
+    general: Option<String>,
+    password: Option<String>,
+    totp: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage<'a> {
+    chrome: Chrome,
+    csrf: &'a str,
+    email: &'a str,
+    errors: SignInErrors,
+}
+
+fn sign_in_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    email: &str,
+    errors: SignInErrors,
+) -> Response {
+    let (csrf, set) = csrf_token(state, headers);
+    let page = SignInPage {
+        chrome: Chrome::public(),
+        csrf: &csrf,
+        email,
+        errors,
+    };
+    with_csrf_cookie(render(status, &page), set)
+}
+
+/// `GET /sign-in`.
+pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    sign_in_page(
+        &state,
+        &headers,
+        StatusCode::OK,
+        "",
+        SignInErrors::default(),
+    )
+}
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    totp: String,
+}
+
+/// `POST /sign-in`: a session in a cookie, then the person's own page.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let again = |status, errors| sign_in_page(&state, &headers, status, &form.email, errors);
+    if !csrf_matches(&headers, &form.csrf) {
+        let errors = SignInErrors {
+            general: Some("The form had expired; please sign in again.".to_owned()),
+            ..SignInErrors::default()
+        };
+        return again(StatusCode::FORBIDDEN, errors);
+    }
+    if !state
+        .limiter()
+        .claim(address, state.now(), state.auth.max_failures_per_address)
+    {
+        return again(StatusCode::TOO_MANY_REQUESTS, general(&too_many_attempts()));
+    }
+    let credentials = Credentials {
+        email: form.email.clone(),
+        password: form.password.clone(),
+        totp: Some(form.totp.trim().to_owned()).filter(|t| !t.is_empty()),
+    };
+    let session = match state.login(credentials, request_id(&headers)).await {
+        Ok(session) => session,
+        Err(error) => {
+            let errors = match error.code {
+                "invalid_credentials" => SignInErrors {
+                    password: Some("The email or password is wrong.".to_owned()),
+                    ..SignInErrors::default()
+                },
+                "totp_required" => SignInErrors {
+                    totp: Some(
+                        "This account has two-step sign-in: enter the code from your authenticator app, with your password again.".to_owned(),
+                    ),
+                    ..SignInErrors::default()
+                },
+                "invalid_totp" => SignInErrors {
+                    totp: Some("That code is not right; enter the current one.".to_owned()),
+                    ..SignInErrors::default()
+                },
+                _ => general(&error),
+            };
+            return again(status_of(error.kind), errors);
+        }
+    };
+    state.limiter().forgive(address);
+    let mut response = Redirect::to("/").into_response();
+    let cookie = set_cookie(SESSION_COOKIE, session.token, SameSite::Lax, secure(&state));
+    response.headers_mut().append(header::SET_COOKIE, cookie);
+    response
+}
+
+fn general(error: &AppError) -> SignInErrors {
+    SignInErrors {
+        general: Some(error.message.to_string()),
+        ..SignInErrors::default()
+    }
+}
+
+/// The sign-out form.
+#[derive(Debug, Deserialize)]
+pub struct SignOutForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /sign-out`: ends the session (in storage, not only in the browser).
+pub async fn sign_out(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Form(form): Form<SignOutForm>,
+) -> Response {
+    if !csrf_matches(&headers, &form.csrf) {
+        return Redirect::to("/").into_response();
+    }
+    if let Err(error) = state.logout(&viewer.caller).await {
+        tracing::warn!(%error, "a console session could not be ended");
+        return (
+            status_of(error.kind),
+            "The session could not be ended; try again.",
+        )
+            .into_response();
+    }
+    let mut response = Redirect::to("/sign-in").into_response();
+    let gone = Cookie::build((SESSION_COOKIE, ""))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure(&state))
+        .path("/")
+        .max_age(cookie::time::Duration::ZERO)
+        .build();
+    if let Ok(value) = HeaderValue::from_str(&gone.to_string()) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
