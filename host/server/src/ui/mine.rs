@@ -17,6 +17,8 @@ use crate::state::AppState;
 
 struct PartnerRow {
     name: String,
+    /// The partner's team page, for its admins.
+    team: Option<String>,
     role: &'static str,
     status: &'static str,
     privileges: String,
@@ -71,7 +73,12 @@ fn rows(access: MyAccess) -> (Vec<PartnerRow>, Vec<SiteRow>, Vec<String>) {
             .filter(|(privilege, _)| mine.standing.privileges.contains(*privilege))
             .map(|(_, name)| name)
             .collect();
+            let manages = matches!(
+                mine.standing.role,
+                PartnerRole::SuperAdmin | PartnerRole::Admin
+            );
             PartnerRow {
+                team: manages.then(|| format!("/partners/{}/team", mine.partner.id)),
                 name: mine.partner.name,
                 role: role_name(mine.standing.role),
                 status: match mine.standing.status {

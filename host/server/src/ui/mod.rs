@@ -13,6 +13,7 @@ pub mod assets;
 pub mod invitation;
 pub mod mine;
 pub mod session;
+pub mod team;
 
 use axum::Router;
 use axum::extract::Request;
@@ -34,6 +35,16 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/invitations/accept",
             get(invitation::page).post(invitation::accept),
+        )
+        .route("/partners/{partner_id}/team", get(team::page))
+        .route(
+            "/partners/{partner_id}/team/invitations",
+            post(team::invite),
+        )
+        .route("/invitations/{invitation_id}/resend", post(team::resend))
+        .route(
+            "/invitations/{invitation_id}/revoke",
+            get(team::confirm_revoke).post(team::revoke),
         )
         .layer(axum::middleware::from_fn(page_headers))
         .route("/assets/{name}", get(assets::asset))

@@ -283,3 +283,68 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
     );
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    app.member(&acme, "tech@acme.example", "technician").await;
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+
+    client.goto(&format!("{base}/")).await.unwrap();
+    let email = client
+        .wait()
+        .for_element(Locator::Id("email"))
+        .await
+        .unwrap();
+    email.click().await.unwrap();
+    keys(&client, "owner@acme.example").await;
+    keys(&client, TAB).await;
+    keys(&client, PASSWORD).await;
+    keys(&client, ENTER).await;
+    client
+        .wait()
+        .for_element(Locator::LinkText("acme Installers"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let emails = client
+        .wait()
+        .for_element(Locator::Id("emails"))
+        .await
+        .unwrap();
+    check_page(&client, "team").await;
+
+    emails.click().await.unwrap();
+    keys(&client, "ana@example.com, bo@example.com").await;
+    keys(&client, TAB).await; // the role: Technician stays
+    keys(&client, TAB).await;
+    keys(&client, ENTER).await;
+    let sent = client
+        .wait()
+        .for_element(Locator::Css("[role=status] table"))
+        .await
+        .unwrap();
+    let text = sent.text().await.unwrap();
+    assert!(
+        text.contains("ana@example.com Invited") && text.contains("bo@example.com Invited"),
+        "{text}"
+    );
+    check_page(&client, "team-sent").await;
+
+    client
+        .find(Locator::Css("td.actions a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let heading = client.wait().for_element(Locator::Css("h1")).await.unwrap();
+    assert_eq!(heading.text().await.unwrap(), "Revoke this invitation?");
+    check_page(&client, "revoke").await;
+    client.close().await.unwrap();
+}

@@ -579,3 +579,192 @@ async fn an_account_with_two_step_sign_in_is_asked_for_its_code() {
         signed_in.html
     );
 }
+
+/// Signs in through the console's form: the cookies a browser would then send.
+async fn signed_in(app: &TestApp, email: &str) -> (String, String) {
+    let page = open(app, Method::GET, "/sign-in", None, None).await;
+    let csrf = page.input("csrf");
+    let cookie = format!("siteward_csrf={csrf}");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("email", email),
+        ("password", PASSWORD),
+    ];
+    let done = open(app, Method::POST, "/sign-in", Some(&cookie), Some(&form)).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    let session = done.set_cookie("siteward_session").unwrap();
+    (
+        format!("{cookie}; siteward_session={}", cookie_value(&session)),
+        csrf,
+    )
+}
+
+#[tokio::test]
+async fn a_partner_admin_invites_resends_and_revokes_from_the_team_page() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let globex = app.partner(&operator, "globex").await;
+    app.member(&acme, "tech@acme.example", "technician").await;
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+    let team = format!("/partners/{}/team", acme.id);
+
+    let mine = open(&app, Method::GET, "/", Some(&cookie), None).await;
+    assert!(
+        mine.html.contains(&format!("href=\"{team}\"")),
+        "the Super Admin's own page links the team: {}",
+        mine.html
+    );
+    let page = open(&app, Method::GET, &team, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(
+        page.html.contains("tech@acme.example") && page.html.contains("owner@acme.example"),
+        "{}",
+        page.html
+    );
+
+    let form = [
+        ("csrf", csrf.as_str()),
+        (
+            "emails",
+            "new@acme.example,\nnot an address\ntech@acme.example",
+        ),
+        ("role", "technician"),
+    ];
+    let sent = open(
+        &app,
+        Method::POST,
+        &format!("{team}/invitations"),
+        Some(&cookie),
+        Some(&form),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.html);
+    for expected in [
+        "new@acme.example</td><td>Invited",
+        "not an address</td><td>Not a valid address",
+        "tech@acme.example</td><td>Already a member",
+    ] {
+        assert!(sent.html.contains(expected), "{expected} in {}", sent.html);
+    }
+    let listed = app
+        .get(
+            &format!("/v1/partners/{}/invitations", acme.id),
+            &acme.owner_token,
+        )
+        .await;
+    let id = listed.body["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(listed.body["items"][0]["email"], "new@acme.example");
+
+    let resent = open(
+        &app,
+        Method::POST,
+        &format!("/invitations/{id}/resend"),
+        Some(&cookie),
+        Some(&[("csrf", csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(resent.status, StatusCode::SEE_OTHER);
+    assert_eq!(resent.headers[header::LOCATION], team.as_str());
+    let read = app
+        .get(&format!("/v1/invitations/{id}"), &acme.owner_token)
+        .await;
+    assert_eq!(read.body["resend_count"], 1, "{}", read.body);
+
+    // Revoking asks first; the question names the address.
+    let ask = open(
+        &app,
+        Method::GET,
+        &format!("/invitations/{id}/revoke"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(ask.status, StatusCode::OK);
+    assert!(
+        ask.html
+            .contains("The invitation of new@acme.example stops working"),
+        "{}",
+        ask.html
+    );
+    let forged = open(
+        &app,
+        Method::POST,
+        &format!("/invitations/{id}/revoke"),
+        Some(&cookie),
+        Some(&[("csrf", "forged")]),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&format!("/v1/invitations/{id}"), &acme.owner_token)
+            .await
+            .body["status"],
+        "pending",
+        "a forged form changes nothing"
+    );
+    let revoked = open(
+        &app,
+        Method::POST,
+        &format!("/invitations/{id}/revoke"),
+        Some(&cookie),
+        Some(&[("csrf", csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&format!("/v1/invitations/{id}"), &acme.owner_token)
+            .await
+            .body["status"],
+        "revoked"
+    );
+    let filtered = open(
+        &app,
+        Method::GET,
+        &format!("{team}?status=revoked"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(
+        filtered.html.contains("new@acme.example") && filtered.html.contains("Revoked"),
+        "{}",
+        filtered.html
+    );
+
+    // Another partner's Super Admin and a technician: nothing to see, nothing to do.
+    let (outsider, outsider_csrf) = signed_in(&app, "owner@globex.example").await;
+    for path in [
+        team.clone(),
+        format!("/invitations/{id}/revoke"),
+        "/partners/not-an-id/team".to_owned(),
+    ] {
+        let hidden = open(&app, Method::GET, &path, Some(&outsider), None).await;
+        assert_eq!(
+            hidden.status,
+            StatusCode::NOT_FOUND,
+            "{path}: {}",
+            hidden.html
+        );
+    }
+    let hidden = open(
+        &app,
+        Method::POST,
+        &format!("/invitations/{id}/resend"),
+        Some(&outsider),
+        Some(&[("csrf", outsider_csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let _ = globex;
+    let (tech, _) = signed_in(&app, "tech@acme.example").await;
+    let refused = open(&app, Method::GET, &team, Some(&tech), None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+    assert_eq!(
+        app.get(&format!("/v1/invitations/{id}"), &acme.owner_token)
+            .await
+            .body["resend_count"],
+        1,
+        "nothing changed"
+    );
+}

@@ -1,0 +1,464 @@
+//! Partner › Team (its admins): the members, the invitations with their status (resend and
+//! revoke from each row, revoking after a confirmation), and inviting one address or many.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use siteward_app::AppError;
+use siteward_app::idempotency::{Answer, Retry};
+use siteward_app::invite::{Invited, PartnerInvite};
+use siteward_app::page::Paging;
+use siteward_core::ids::{InvitationId, PartnerId};
+use siteward_core::invitation::{InvitationStatus, InvitationTarget};
+use siteward_core::tenancy::MemberStatus;
+
+use super::mine::{level_name, role_name};
+use super::session::Viewer;
+use super::{Chrome, Notice, csrf_matches, render, with_csrf_cookie};
+use crate::api::path::Ids;
+use crate::error::{ApiError, status_of};
+use crate::state::AppState;
+
+struct MemberRow {
+    name: String,
+    email: String,
+    role: &'static str,
+    status: &'static str,
+}
+
+struct InvitationRow {
+    id: String,
+    email: String,
+    offer: String,
+    status: &'static str,
+    status_label: &'static str,
+    expires: String,
+    resendable: bool,
+    revocable: bool,
+}
+
+struct ResultRow {
+    email: String,
+    outcome: String,
+}
+
+/// Problems with the invite form.
+#[derive(Debug, Default)]
+struct InviteErrors {
+    general: Option<String>,
+    emails: Option<String>,
+}
+
+const STATUSES: &[(&str, &str)] = &[
+    ("pending", "Pending"),
+    ("accepted", "Accepted"),
+    ("expired", "Expired"),
+    ("revoked", "Revoked"),
+    ("all", "All"),
+];
+
+#[derive(Template)]
+#[template(path = "team.html")]
+struct TeamPage<'a> {
+    chrome: Chrome,
+    csrf: String,
+    partner: String,
+    partner_id: String,
+    members: Vec<MemberRow>,
+    members_next: Option<String>,
+    invitations: Vec<InvitationRow>,
+    invitations_next: Option<String>,
+    statuses: &'a [(&'a str, &'a str)],
+    status: &'a str,
+    results: Vec<ResultRow>,
+    errors: InviteErrors,
+    emails: &'a str,
+    role: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage {
+    chrome: Chrome,
+    csrf: String,
+    heading: &'static str,
+    question: String,
+    confirm: &'static str,
+    action: String,
+    back: String,
+}
+
+/// The list's filter and pages.
+#[derive(Debug, Default, Deserialize)]
+pub struct TeamQuery {
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    members_after: Option<String>,
+    #[serde(default)]
+    invitations_after: Option<String>,
+}
+
+/// What the invite form sent.
+#[derive(Debug, Default, Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    emails: String,
+    #[serde(default)]
+    role: String,
+}
+
+/// A CSRF-checked form with nothing else.
+#[derive(Debug, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+fn not_found() -> Response {
+    render(
+        StatusCode::NOT_FOUND,
+        &Notice {
+            chrome: Chrome::public(),
+            heading: "Not found",
+            explanation: "There is nothing here, or it is not yours to see.".to_owned(),
+            next_step: "Go back to your own page and start from there.".to_owned(),
+        },
+    )
+}
+
+fn problem(error: &AppError) -> Response {
+    if error.kind == siteward_app::Kind::NotFound {
+        return not_found();
+    }
+    render(status_of(error.kind), &Notice::problem(error))
+}
+
+fn outcome_text(invited: &Invited) -> String {
+    let outcome = match invited.outcome.as_str() {
+        "invited" => "Invited".to_owned(),
+        "already_invited" => "Already invited; no second email".to_owned(),
+        "already_member" => "Already a member".to_owned(),
+        "invalid_address" => "Not a valid address".to_owned(),
+        "duplicate_in_request" => "Listed twice".to_owned(),
+        "denied" => "Refused by an invitation policy".to_owned(),
+        "approval_required" => "Needs a Super Admin to send it".to_owned(),
+        other => other.to_owned(),
+    };
+    match &invited.reason {
+        Some(reason) => format!("{outcome}: {reason}"),
+        None => outcome,
+    }
+}
+
+/// The page, with what an invite just did.
+async fn team_page(
+    state: &AppState,
+    viewer: Viewer,
+    partner: &PartnerId,
+    query: &TeamQuery,
+    (results, errors, emails, role): (Vec<ResultRow>, InviteErrors, &str, &str),
+    status_code: StatusCode,
+) -> Response {
+    let Viewer {
+        caller,
+        chrome,
+        set_csrf,
+    } = viewer;
+    let status = query.status.as_deref().unwrap_or("pending");
+    let filter = (status != "all").then_some(status);
+    let invitations = match state
+        .partner_invitations(
+            &caller,
+            partner,
+            filter,
+            Paging {
+                limit: Some(50),
+                cursor: query.invitations_after.as_deref(),
+            },
+        )
+        .await
+    {
+        Ok(page) => page,
+        Err(error) => return problem(&error),
+    };
+    let (details, members) = match (
+        state.partner(&caller, partner).await,
+        state
+            .members(
+                &caller,
+                partner,
+                Paging {
+                    limit: Some(50),
+                    cursor: query.members_after.as_deref(),
+                },
+            )
+            .await,
+    ) {
+        (Ok(details), Ok(members)) => (details, members),
+        (Err(error), _) | (_, Err(error)) => return problem(&error),
+    };
+    let now = state.now();
+    let csrf = chrome
+        .me
+        .as_ref()
+        .map(|me| me.csrf.clone())
+        .unwrap_or_default();
+    let page = TeamPage {
+        chrome,
+        csrf,
+        partner: details.name,
+        partner_id: partner.to_string(),
+        members: members
+            .items
+            .into_iter()
+            .map(|m| MemberRow {
+                name: m.name,
+                email: m.email.to_string(),
+                role: role_name(m.membership.role),
+                status: match m.membership.status {
+                    MemberStatus::Active => "Active",
+                    MemberStatus::Disabled => "Disabled",
+                },
+            })
+            .collect(),
+        members_next: members.next_cursor,
+        invitations: invitations
+            .items
+            .into_iter()
+            .map(|(inv, _)| {
+                let status = inv.status_at(now);
+                InvitationRow {
+                    id: inv.id.to_string(),
+                    email: inv.email.to_string(),
+                    offer: match &inv.target {
+                        InvitationTarget::Partner { role } => role_name(*role).to_owned(),
+                        InvitationTarget::Site { level, .. } => {
+                            format!("A site, {}", level_name(*level))
+                        }
+                    },
+                    status: status.as_str(),
+                    status_label: match status {
+                        InvitationStatus::Pending => "Pending",
+                        InvitationStatus::Accepted => "Accepted",
+                        InvitationStatus::Expired => "Expired",
+                        InvitationStatus::Revoked => "Revoked",
+                    },
+                    expires: inv.expires_at.format("%-d %B %Y").to_string(),
+                    resendable: status != InvitationStatus::Accepted,
+                    revocable: status == InvitationStatus::Pending,
+                }
+            })
+            .collect(),
+        invitations_next: invitations.next_cursor,
+        statuses: STATUSES,
+        status,
+        results,
+        errors,
+        emails,
+        role,
+    };
+    with_csrf_cookie(render(status_code, &page), set_csrf)
+}
+
+/// `GET /partners/{partner_id}/team`.
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    partner: Result<Ids<PartnerId>, ApiError>,
+    Query(query): Query<TeamQuery>,
+) -> Response {
+    let Ok(Ids(partner)) = partner else {
+        return not_found();
+    };
+    let nothing = (Vec::new(), InviteErrors::default(), "", "technician");
+    team_page(&state, viewer, &partner, &query, nothing, StatusCode::OK).await
+}
+
+/// `POST /partners/{partner_id}/team/invitations`: invites, then shows each address's outcome.
+pub async fn invite(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    partner: Result<Ids<PartnerId>, ApiError>,
+    Form(form): Form<InviteForm>,
+) -> Response {
+    let Ok(Ids(partner)) = partner else {
+        return not_found();
+    };
+    let query = TeamQuery::default();
+    if !csrf_matches(&headers, &form.csrf) {
+        let errors = InviteErrors {
+            general: Some(
+                "The form had expired; nothing was sent. Please send it again.".to_owned(),
+            ),
+            ..InviteErrors::default()
+        };
+        let again = (Vec::new(), errors, form.emails.as_str(), form.role.as_str());
+        return team_page(
+            &state,
+            viewer,
+            &partner,
+            &query,
+            again,
+            StatusCode::FORBIDDEN,
+        )
+        .await;
+    }
+    let emails: Vec<String> = form
+        .emails
+        .split(['\n', ','])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let input = PartnerInvite {
+        emails: &emails,
+        role: &form.role,
+        locale: None,
+    };
+    let retry = Retry {
+        key: None,
+        request: "",
+    };
+    let answer = state
+        .invite_to_partner(&viewer.caller, &partner, input, retry, |_| {
+            Err(AppError::internal(&"no retry key, nothing is stored"))
+        })
+        .await;
+    let (results, errors, status) = match answer {
+        Ok(Answer::Done(invited)) => (
+            invited
+                .iter()
+                .map(|i| ResultRow {
+                    email: i.email.clone(),
+                    outcome: outcome_text(i),
+                })
+                .collect(),
+            InviteErrors::default(),
+            StatusCode::OK,
+        ),
+        Ok(Answer::Replayed(_)) => (Vec::new(), InviteErrors::default(), StatusCode::OK),
+        Err(error) if error.kind == siteward_app::Kind::NotFound => return not_found(),
+        Err(error) => {
+            let message = Some(error.message.to_string());
+            let errors = match error.field.as_deref() {
+                Some("emails") => InviteErrors {
+                    emails: message,
+                    ..InviteErrors::default()
+                },
+                _ => InviteErrors {
+                    general: message,
+                    ..InviteErrors::default()
+                },
+            };
+            (Vec::new(), errors, status_of(error.kind))
+        }
+    };
+    let typed = if results.is_empty() {
+        form.emails.as_str()
+    } else {
+        ""
+    };
+    let shown = (results, errors, typed, form.role.as_str());
+    team_page(&state, viewer, &partner, &query, shown, status).await
+}
+
+/// Where to go back to after acting on an invitation: its partner's team page.
+fn back_to_team(partner: &PartnerId) -> Response {
+    Redirect::to(&format!("/partners/{partner}/team")).into_response()
+}
+
+/// `POST /invitations/{invitation_id}/resend`: a fresh link and expiry.
+pub async fn resend(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    id: Result<Ids<InvitationId>, ApiError>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    let Ok(Ids(id)) = id else {
+        return not_found();
+    };
+    if !csrf_matches(&headers, &form.csrf) {
+        return Redirect::to("/").into_response();
+    }
+    let retry = Retry {
+        key: None,
+        request: "",
+    };
+    match state
+        .resend_invitation(&viewer.caller, &id, retry, |_| {
+            Err(AppError::internal(&"no retry key, nothing is stored"))
+        })
+        .await
+    {
+        Ok(Answer::Done(inv)) => back_to_team(&inv.partner_id),
+        Ok(Answer::Replayed(_)) => Redirect::to("/").into_response(),
+        Err(error) => problem(&error),
+    }
+}
+
+/// `GET /invitations/{invitation_id}/revoke`: asks first.
+pub async fn confirm_revoke(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    id: Result<Ids<InvitationId>, ApiError>,
+) -> Response {
+    let Ok(Ids(id)) = id else {
+        return not_found();
+    };
+    let Viewer {
+        caller,
+        chrome,
+        set_csrf,
+    } = viewer;
+    let (inv, _) = match state.invitation(&caller, &id).await {
+        Ok(found) => found,
+        Err(error) => return problem(&error),
+    };
+    let csrf = chrome
+        .me
+        .as_ref()
+        .map(|me| me.csrf.clone())
+        .unwrap_or_default();
+    let page = ConfirmPage {
+        chrome,
+        csrf,
+        heading: "Revoke this invitation?",
+        question: format!(
+            "The invitation of {} stops working at once; you can send it again later.",
+            inv.email
+        ),
+        confirm: "Revoke",
+        action: format!("/invitations/{id}/revoke"),
+        back: format!("/partners/{}/team", inv.partner_id),
+    };
+    with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
+}
+
+/// `POST /invitations/{invitation_id}/revoke`.
+pub async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    id: Result<Ids<InvitationId>, ApiError>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    let Ok(Ids(id)) = id else {
+        return not_found();
+    };
+    if !csrf_matches(&headers, &form.csrf) {
+        return Redirect::to("/").into_response();
+    }
+    match state.revoke_invitation(&viewer.caller, &id).await {
+        Ok(inv) => back_to_team(&inv.partner_id),
+        Err(error) => problem(&error),
+    }
+}
