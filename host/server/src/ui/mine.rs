@@ -38,7 +38,8 @@ struct MyAccessPage {
     chrome: Chrome,
     partners: Vec<PartnerRow>,
     sites: Vec<SiteRow>,
-    admin_of: Vec<String>,
+    /// Each administered site's technicians page, and its name.
+    admin_of: Vec<(String, String)>,
 }
 
 /// A partner role as people read it.
@@ -60,7 +61,7 @@ pub fn level_name(level: PermissionLevel) -> &'static str {
     }
 }
 
-fn rows(access: MyAccess) -> (Vec<PartnerRow>, Vec<SiteRow>, Vec<String>) {
+fn rows(access: MyAccess) -> (Vec<PartnerRow>, Vec<SiteRow>, Vec<(String, String)>) {
     let partners = access
         .partners
         .into_iter()
@@ -107,7 +108,11 @@ fn rows(access: MyAccess) -> (Vec<PartnerRow>, Vec<SiteRow>, Vec<String>) {
             ),
         })
         .collect();
-    let admin_of = access.site_admin_of.into_iter().map(|s| s.name).collect();
+    let admin_of = access
+        .site_admin_of
+        .into_iter()
+        .map(|s| (format!("/sites/{}/technicians", s.id), s.name))
+        .collect();
     (partners, sites, admin_of)
 }
 

@@ -13,6 +13,7 @@ pub mod assets;
 pub mod invitation;
 pub mod mine;
 pub mod session;
+pub mod site;
 pub mod team;
 
 use axum::Router;
@@ -37,6 +38,11 @@ pub fn routes() -> Router<AppState> {
             get(invitation::page).post(invitation::accept),
         )
         .route("/partners/{partner_id}/team", get(team::page))
+        .route("/sites/{site_id}/technicians", get(site::page))
+        .route(
+            "/sites/{site_id}/technicians/{account_id}/lock",
+            post(site::lock),
+        )
         .route(
             "/partners/{partner_id}/team/invitations",
             post(team::invite),

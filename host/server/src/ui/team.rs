@@ -121,7 +121,8 @@ pub struct ActionForm {
     csrf: String,
 }
 
-fn not_found() -> Response {
+/// The page for what does not exist, or is another tenant's.
+pub fn not_found() -> Response {
     render(
         StatusCode::NOT_FOUND,
         &Notice {
@@ -133,7 +134,8 @@ fn not_found() -> Response {
     )
 }
 
-fn problem(error: &AppError) -> Response {
+/// A failure of the app as a page; not found is [`not_found`].
+pub fn problem(error: &AppError) -> Response {
     if error.kind == siteward_app::Kind::NotFound {
         return not_found();
     }

@@ -348,3 +348,57 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     check_page(&client, "revoke").await;
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_site_admin_unlocks_a_technician_by_keyboard() {
+    let app = TestApp::new().await;
+    let (_, site, _, _) = crate::technicians::site_with_technicians(&app, 2).await;
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+
+    client.goto(&format!("{base}/sign-in")).await.unwrap();
+    let email = client
+        .wait()
+        .for_element(Locator::Id("email"))
+        .await
+        .unwrap();
+    email.click().await.unwrap();
+    keys(&client, "admin@customer.example").await;
+    keys(&client, TAB).await;
+    keys(&client, PASSWORD).await;
+    keys(&client, ENTER).await;
+    client
+        .wait()
+        .for_element(Locator::LinkText("Head office"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("technicians-heading"))
+        .await
+        .unwrap();
+    check_page(&client, "site-technicians").await;
+
+    let unlock = client
+        .find(Locator::Css("button[aria-label='Unlock Member']"))
+        .await
+        .unwrap();
+    unlock.send_keys(ENTER).await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("button[aria-label='Lock Member']"))
+        .await
+        .unwrap();
+    let rows = client.find(Locator::Css("tbody")).await.unwrap();
+    let text = rows.text().await.unwrap();
+    assert!(
+        text.contains("Unlocked") && text.contains("Locked"),
+        "{text}"
+    );
+    check_page(&client, "site-technicians-unlocked").await;
+    assert!(site.len() == 26);
+    client.close().await.unwrap();
+}

@@ -768,3 +768,67 @@ async fn a_partner_admin_invites_resends_and_revokes_from_the_team_page() {
         "nothing changed"
     );
 }
+
+#[tokio::test]
+async fn a_site_admin_unlocks_a_new_technician_from_the_sites_page() {
+    let app = TestApp::new().await;
+    let (acme, site, _, techs) = crate::technicians::site_with_technicians(&app, 1).await;
+    let operator = app.operator().await;
+    app.partner(&operator, "globex").await;
+    let (cookie, csrf) = signed_in(&app, "admin@customer.example").await;
+    let page_path = format!("/sites/{site}/technicians");
+
+    let mine = open(&app, Method::GET, "/", Some(&cookie), None).await;
+    assert!(
+        mine.html.contains(&format!("href=\"{page_path}\"")),
+        "{}",
+        mine.html
+    );
+    let page = open(&app, Method::GET, &page_path, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    for expected in [
+        "tech0@acme.example",
+        "Full Excluding Users",
+        "Locked",
+        "class=\"waiting\"",
+        ">Unlock<",
+    ] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+    let check = || async {
+        app.post(
+            "/v1/check",
+            &acme.owner_token,
+            json!({ "technician_id": techs[0], "permission": "dashboard.view", "site_id": site }),
+        )
+        .await
+        .body["allowed"]
+            .clone()
+    };
+    assert_eq!(check().await, false, "Locked until a site admin unlocks it");
+
+    let lock_path = format!("/sites/{site}/technicians/{}/lock", techs[0]);
+    let unlock = [("csrf", csrf.as_str()), ("locked", "false")];
+    let done = open(&app, Method::POST, &lock_path, Some(&cookie), Some(&unlock)).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert_eq!(check().await, true, "unlocked: the check allows at once");
+    let page = open(&app, Method::GET, &page_path, Some(&cookie), None).await;
+    assert!(
+        page.html.contains("Unlocked") && !page.html.contains("class=\"waiting\""),
+        "{}",
+        page.html
+    );
+
+    // Another partner's Super Admin sees nothing; the technician may look but not unlock.
+    let (outsider, outsider_csrf) = signed_in(&app, "owner@globex.example").await;
+    let hidden = open(&app, Method::GET, &page_path, Some(&outsider), None).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let lock = [("csrf", outsider_csrf.as_str()), ("locked", "true")];
+    let hidden = open(&app, Method::POST, &lock_path, Some(&outsider), Some(&lock)).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let (tech, tech_csrf) = signed_in(&app, "tech0@acme.example").await;
+    let lock = [("csrf", tech_csrf.as_str()), ("locked", "true")];
+    let refused = open(&app, Method::POST, &lock_path, Some(&tech), Some(&lock)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+    assert_eq!(check().await, true, "nothing changed");
+}
