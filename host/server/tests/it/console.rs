@@ -832,3 +832,106 @@ async fn a_site_admin_unlocks_a_new_technician_from_the_sites_page() {
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
     assert_eq!(check().await, true, "nothing changed");
 }
+
+/// Every console route that names a tenant's resource, as `(method, path template)`; the
+/// matrix below fills in the ids. A new route with an id must be added here: the test reads
+/// `ui/mod.rs` and fails on one it does not know.
+const TENANT_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/partners/{partner_id}/team"),
+    ("POST", "/partners/{partner_id}/team/invitations"),
+    ("POST", "/invitations/{invitation_id}/resend"),
+    ("GET", "/invitations/{invitation_id}/revoke"),
+    ("POST", "/invitations/{invitation_id}/revoke"),
+    ("GET", "/sites/{site_id}/technicians"),
+    ("POST", "/sites/{site_id}/technicians/{account_id}/lock"),
+];
+
+#[tokio::test]
+async fn every_console_route_hides_another_tenants_resources_and_changes_nothing() {
+    // The list is complete: every routed path with an id in `ui/mod.rs` is in it.
+    let source = include_str!("../../src/ui/mod.rs");
+    let routed: Vec<&str> = source
+        .split(".route(")
+        .skip(1)
+        .filter_map(|rest| rest.trim_start().strip_prefix('"'))
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|path| path.contains('{') && !path.starts_with("/assets/"))
+        .collect();
+    for path in &routed {
+        assert!(
+            TENANT_ROUTES.iter().any(|(_, known)| known == path),
+            "{path} is routed but not in the console's isolation matrix"
+        );
+    }
+
+    let app = TestApp::new().await;
+    let (acme, site, _, techs) = crate::technicians::site_with_technicians(&app, 1).await;
+    let operator = app.operator().await;
+    app.partner(&operator, "globex").await;
+    let invited = app
+        .post(
+            &format!("/v1/partners/{}/invitations", acme.id),
+            &acme.owner_token,
+            json!({ "emails": ["pending@acme.example"], "role": "technician" }),
+        )
+        .await;
+    let invitation = invited.body["results"][0]["invitation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let state_of_things = async || {
+        let invitation = app
+            .get(&format!("/v1/invitations/{invitation}"), &acme.owner_token)
+            .await;
+        let technicians = app
+            .get(
+                &format!("/v1/sites/{site}/technicians"),
+                &app.token("admin@customer.example").await,
+            )
+            .await;
+        let team = app
+            .get(
+                &format!("/v1/partners/{}/invitations", acme.id),
+                &acme.owner_token,
+            )
+            .await;
+        (invitation.body, technicians.body, team.body)
+    };
+    let before = state_of_things().await;
+
+    let (outsider, csrf) = signed_in(&app, "owner@globex.example").await;
+    for (method, template) in TENANT_ROUTES {
+        let path = template
+            .replace("{partner_id}", &acme.id)
+            .replace("{invitation_id}", &invitation)
+            .replace("{site_id}", &site)
+            .replace("{account_id}", &techs[0]);
+        let form: &[(&str, &str)] = &[
+            ("csrf", csrf.as_str()),
+            ("emails", "someone@globex.example"),
+            ("role", "technician"),
+            ("locked", "false"),
+        ];
+        let page = match *method {
+            "GET" => open(&app, Method::GET, &path, Some(&outsider), None).await,
+            _ => open(&app, Method::POST, &path, Some(&outsider), Some(form)).await,
+        };
+        assert_eq!(
+            page.status,
+            StatusCode::NOT_FOUND,
+            "{method} {path}: {}",
+            page.html
+        );
+        assert!(
+            page.html.contains("Not found"),
+            "{method} {path}: {}",
+            page.html
+        );
+        assert!(
+            !page.html.contains("acme"),
+            "{method} {path} names nothing of acme: {}",
+            page.html
+        );
+    }
+    assert_eq!(state_of_things().await, before, "nothing changed");
+}
