@@ -15,7 +15,9 @@ use siteward_app::session::{Credentials, too_many_attempts};
 use siteward_app::{AppError, Kind};
 use siteward_core::invitation::{Invitation, InvitationStatus, InvitationTarget};
 
-use super::{Chrome, Notice, SESSION_COOKIE, csrf_matches, csrf_token, render, secure, set_cookie};
+use super::{
+    Chrome, Notice, SESSION_COOKIE, csrf_matches, csrf_token, render, secure, sentence, set_cookie,
+};
 use crate::auth::{ClientAddr, request_id};
 use crate::error::status_of;
 use crate::state::AppState;
@@ -121,14 +123,6 @@ impl FormErrors {
             },
         }
     }
-}
-
-/// A message as a sentence on its own: its first letter capitalised.
-fn sentence(message: &str) -> String {
-    let mut chars = message.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
 }
 
 #[derive(Template)]

@@ -9,6 +9,7 @@
 //! submit); the cookies are HttpOnly and SameSite, and Secure when the host is served over
 //! https.
 
+pub mod account;
 pub mod assets;
 pub mod invitation;
 pub mod mine;
@@ -33,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(mine::page))
         .route("/sign-in", get(session::page).post(session::sign_in))
         .route("/sign-out", post(session::sign_out))
+        .route("/account", get(account::page))
+        .route("/account/password", post(account::change_password))
         .route(
             "/invitations/accept",
             get(invitation::page).post(invitation::accept),
@@ -128,6 +131,14 @@ impl Notice<'_> {
             next_step: "Try again in a moment.".to_owned(),
         }
     }
+}
+
+/// A message as a sentence on its own: its first letter capitalised.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// A response with the `Set-Cookie` that gives the browser its CSRF token, when it is new.

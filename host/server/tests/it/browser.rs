@@ -258,6 +258,19 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
         client.current_url().await.unwrap().as_str(),
         format!("{base}/")
     );
+    client
+        .find(Locator::LinkText("Nina Tech"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("current_password"))
+        .await
+        .unwrap();
+    check_page(&client, "account").await;
 
     // The same link again: it worked once.
     client.goto(&link).await.unwrap();

@@ -935,3 +935,77 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
     }
     assert_eq!(state_of_things().await, before, "nothing changed");
 }
+
+#[tokio::test]
+async fn a_person_changes_their_password_and_their_other_sessions_end() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+
+    let page = open(&app, Method::GET, "/account", Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains("owner@acme.example"), "{}", page.html);
+
+    let wrong = [
+        ("csrf", csrf.as_str()),
+        ("current_password", "not the password at all"),
+        ("new_password", "a brand new passphrase here"),
+    ];
+    let refused = open(
+        &app,
+        Method::POST,
+        "/account/password",
+        Some(&cookie),
+        Some(&wrong),
+    )
+    .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("id=\"current-error\""),
+        "{}",
+        refused.html
+    );
+
+    let right = [
+        ("csrf", csrf.as_str()),
+        ("current_password", PASSWORD),
+        ("new_password", "a brand new passphrase here"),
+    ];
+    let changed = open(
+        &app,
+        Method::POST,
+        "/account/password",
+        Some(&cookie),
+        Some(&right),
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.html);
+    assert!(
+        changed.html.contains("Your password is changed"),
+        "{}",
+        changed.html
+    );
+    // The API session made before is another session: it ended; the console's own stays.
+    assert_eq!(
+        app.get("/v1/me", &acme.owner_token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        open(&app, Method::GET, "/account", Some(&cookie), None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.login("owner@acme.example", "a brand new passphrase here")
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
