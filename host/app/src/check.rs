@@ -132,17 +132,7 @@ fn question(index: &Index, caller: &Caller, ask: &Ask<'_>, field: &str) -> AppRe
     }
     let target = match (&site, ask.partner_id) {
         (Some(site), _) => {
-            let partner = index
-                .site_partner(site.key())
-                .map(PartnerId::from_key)
-                .ok_or_else(AppError::not_found)?;
-            authorize(
-                &caller.principal,
-                Action::AskPermissions(SiteRef {
-                    site,
-                    partner: &partner,
-                }),
-            )?;
+            let partner = askable_site(index, caller, site)?;
             if ask
                 .partner_id
                 .is_some_and(|asked| asked != partner.as_str())
@@ -187,8 +177,8 @@ fn answer(index: &Index, question: &Question, now: i64, field: &str) -> AppResul
     }
 }
 
-/// The site `site` (as given) in the index, if the caller may ask about it.
-fn askable_site(index: &Index, caller: &Caller, site: &SiteId) -> AppResult<()> {
+/// The partner of the site `site` in the index, if the caller may ask about the site.
+fn askable_site(index: &Index, caller: &Caller, site: &SiteId) -> AppResult<PartnerId> {
     let partner = index
         .site_partner(site.key())
         .map(PartnerId::from_key)
@@ -200,7 +190,7 @@ fn askable_site(index: &Index, caller: &Caller, site: &SiteId) -> AppResult<()> 
             partner: &partner,
         }),
     )?;
-    Ok(())
+    Ok(partner)
 }
 
 impl App {

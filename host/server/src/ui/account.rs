@@ -49,11 +49,7 @@ fn account_page(
         Ok(account) => account,
         Err(error) => return problem(&error),
     };
-    let csrf = chrome
-        .me
-        .as_ref()
-        .map(|me| me.csrf.clone())
-        .unwrap_or_default();
+    let csrf = chrome.csrf();
     let page = AccountPage {
         csrf,
         name: account.name.clone(),

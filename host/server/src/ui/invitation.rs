@@ -16,7 +16,8 @@ use siteward_app::{AppError, Kind};
 use siteward_core::invitation::{Invitation, InvitationStatus, InvitationTarget};
 
 use super::{
-    Chrome, Notice, SESSION_COOKIE, csrf_matches, csrf_token, render, secure, sentence, set_cookie,
+    Chrome, Notice, SESSION_COOKIE, csrf_matches, csrf_token, level_name, render, role_name,
+    secure, sentence, set_cookie,
 };
 use crate::auth::{ClientAddr, request_id};
 use crate::error::status_of;
@@ -59,8 +60,8 @@ impl Offer {
     fn of(preview: &Preview) -> Self {
         let inv = &preview.invitation;
         let (what_label, what) = match &inv.target {
-            InvitationTarget::Partner { role } => ("Role", role_name(role.as_str())),
-            InvitationTarget::Site { level, .. } => ("Level", level_name(level.as_str())),
+            InvitationTarget::Partner { role } => ("Role", role_name(*role)),
+            InvitationTarget::Site { level, .. } => ("Level", level_name(*level)),
         };
         Self {
             email: inv.email.to_string(),
@@ -71,23 +72,6 @@ impl Offer {
             expires: inv.expires_at.format("%-d %B %Y, %H:%M UTC").to_string(),
             expires_iso: inv.expires_at.to_rfc3339(),
         }
-    }
-}
-
-fn role_name(role: &str) -> &'static str {
-    match role {
-        "admin" => "Admin",
-        "super_admin" => "Super Admin",
-        _ => "Technician",
-    }
-}
-
-fn level_name(level: &str) -> &'static str {
-    match level {
-        "devices_only" => "Devices Only",
-        "full_excluding_users" => "Full Excluding Users",
-        "full_including_users" => "Full Including Users",
-        _ => "None",
     }
 }
 
@@ -350,7 +334,7 @@ fn done_page(preview: &Preview, invitation: &Invitation) -> Response {
             (
                 format!(
                     "You are a technician of {site} for {partner}, with the level {}.",
-                    level_name(level.as_str())
+                    level_name(*level)
                 ),
                 Some(format!(
                     "Your access to {site} stays Locked until one of its site admins unlocks it."
@@ -358,7 +342,7 @@ fn done_page(preview: &Preview, invitation: &Invitation) -> Response {
             )
         }
         InvitationTarget::Partner { role } => (
-            format!("You joined {partner} as {}.", role_name(role.as_str())),
+            format!("You joined {partner} as {}.", role_name(*role)),
             None,
         ),
     };

@@ -7,11 +7,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 
 use siteward_app::mine::MyAccess;
-use siteward_core::invitation::PermissionLevel;
 use siteward_core::tenancy::{MemberStatus, PartnerRole, Privilege};
 
 use super::session::Viewer;
-use super::{Chrome, Notice, render, with_csrf_cookie};
+use super::{Chrome, Notice, level_name, render, role_name, with_csrf_cookie};
 use crate::error::status_of;
 use crate::state::AppState;
 
@@ -40,25 +39,6 @@ struct MyAccessPage {
     sites: Vec<SiteRow>,
     /// Each administered site's technicians page, and its name.
     admin_of: Vec<(String, String)>,
-}
-
-/// A partner role as people read it.
-pub fn role_name(role: PartnerRole) -> &'static str {
-    match role {
-        PartnerRole::SuperAdmin => "Super Admin",
-        PartnerRole::Admin => "Admin",
-        PartnerRole::Technician => "Technician",
-    }
-}
-
-/// A permission level as the reference products name it.
-pub fn level_name(level: PermissionLevel) -> &'static str {
-    match level {
-        PermissionLevel::None => "None",
-        PermissionLevel::DevicesOnly => "Devices Only",
-        PermissionLevel::FullExcludingUsers => "Full Excluding Users",
-        PermissionLevel::FullIncludingUsers => "Full Including Users",
-    }
 }
 
 fn rows(access: MyAccess) -> (Vec<PartnerRow>, Vec<SiteRow>, Vec<(String, String)>) {

@@ -24,6 +24,8 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use cookie::{Cookie, SameSite};
+use siteward_core::invitation::PermissionLevel;
+use siteward_core::tenancy::PartnerRole;
 use subtle::ConstantTimeEq;
 
 use crate::state::AppState;
@@ -98,6 +100,14 @@ pub struct SignedIn {
 }
 
 impl Chrome {
+    /// The CSRF token for the page's forms (empty for a page without a signed-in person).
+    pub fn csrf(&self) -> String {
+        self.me
+            .as_ref()
+            .map(|me| me.csrf.clone())
+            .unwrap_or_default()
+    }
+
     /// For a page of someone not signed in (or where it does not matter).
     pub fn public() -> Self {
         Self {
@@ -130,6 +140,25 @@ impl Notice<'_> {
             explanation: error.message.to_string(),
             next_step: "Try again in a moment.".to_owned(),
         }
+    }
+}
+
+/// A partner role as people read it.
+pub fn role_name(role: PartnerRole) -> &'static str {
+    match role {
+        PartnerRole::SuperAdmin => "Super Admin",
+        PartnerRole::Admin => "Admin",
+        PartnerRole::Technician => "Technician",
+    }
+}
+
+/// A permission level as the reference products name it.
+pub fn level_name(level: PermissionLevel) -> &'static str {
+    match level {
+        PermissionLevel::None => "None",
+        PermissionLevel::DevicesOnly => "Devices Only",
+        PermissionLevel::FullExcludingUsers => "Full Excluding Users",
+        PermissionLevel::FullIncludingUsers => "Full Including Users",
     }
 }
 

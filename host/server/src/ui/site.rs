@@ -14,10 +14,9 @@ use siteward_app::sites::SiteAccess;
 use siteward_app::technicians::{TechnicianChange, TechnicianFilter};
 use siteward_core::ids::{AccountId, SiteId};
 
-use super::mine::level_name;
 use super::session::Viewer;
 use super::team::{not_found, problem};
-use super::{Chrome, csrf_matches, render, with_csrf_cookie};
+use super::{Chrome, csrf_matches, level_name, render, with_csrf_cookie};
 use crate::api::path::Ids;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -81,11 +80,7 @@ pub async fn page(
         Ok(page) => page,
         Err(error) => return problem(&error),
     };
-    let csrf = chrome
-        .me
-        .as_ref()
-        .map(|me| me.csrf.clone())
-        .unwrap_or_default();
+    let csrf = chrome.csrf();
     let page = TechniciansPage {
         chrome,
         csrf,

@@ -9,16 +9,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use siteward_app::AppError;
-use siteward_app::idempotency::{Answer, Retry};
+use siteward_app::idempotency::{Answer, Retry, StoredAnswer};
 use siteward_app::invite::{Invited, PartnerInvite};
 use siteward_app::page::Paging;
 use siteward_core::ids::{InvitationId, PartnerId};
 use siteward_core::invitation::{InvitationStatus, InvitationTarget};
 use siteward_core::tenancy::MemberStatus;
 
-use super::mine::{level_name, role_name};
 use super::session::Viewer;
-use super::{Chrome, Notice, csrf_matches, render, with_csrf_cookie};
+use super::{Chrome, Notice, csrf_matches, level_name, render, role_name, with_csrf_cookie};
 use crate::api::path::Ids;
 use crate::error::{ApiError, status_of};
 use crate::state::AppState;
@@ -207,11 +206,7 @@ async fn team_page(
         (Err(error), _) | (_, Err(error)) => return problem(&error),
     };
     let now = state.now();
-    let csrf = chrome
-        .me
-        .as_ref()
-        .map(|me| me.csrf.clone())
-        .unwrap_or_default();
+    let csrf = chrome.csrf();
     let page = TeamPage {
         chrome,
         csrf,
@@ -325,14 +320,8 @@ pub async fn invite(
         role: &form.role,
         locale: None,
     };
-    let retry = Retry {
-        key: None,
-        request: "",
-    };
     let answer = state
-        .invite_to_partner(&viewer.caller, &partner, input, retry, |_| {
-            Err(AppError::internal(&"no retry key, nothing is stored"))
-        })
+        .invite_to_partner(&viewer.caller, &partner, input, NO_RETRY, not_stored)
         .await;
     let (results, errors, status) = match answer {
         Ok(Answer::Done(invited)) => (
@@ -372,6 +361,17 @@ pub async fn invite(
     team_page(&state, viewer, &partner, &query, shown, status).await
 }
 
+/// A console form is not retried by a client library: no key, so no answer is stored.
+const NO_RETRY: Retry<'static> = Retry {
+    key: None,
+    request: "",
+};
+
+/// The answer to store under a retry key; never asked without one.
+fn not_stored<T>(_: &T) -> Result<StoredAnswer, AppError> {
+    Err(AppError::internal(&"no retry key, nothing is stored"))
+}
+
 /// Where to go back to after acting on an invitation: its partner's team page.
 fn back_to_team(partner: &PartnerId) -> Response {
     Redirect::to(&format!("/partners/{partner}/team")).into_response()
@@ -391,14 +391,8 @@ pub async fn resend(
     if !csrf_matches(&headers, &form.csrf) {
         return Redirect::to("/").into_response();
     }
-    let retry = Retry {
-        key: None,
-        request: "",
-    };
     match state
-        .resend_invitation(&viewer.caller, &id, retry, |_| {
-            Err(AppError::internal(&"no retry key, nothing is stored"))
-        })
+        .resend_invitation(&viewer.caller, &id, NO_RETRY, not_stored)
         .await
     {
         Ok(Answer::Done(inv)) => back_to_team(&inv.partner_id),
@@ -425,11 +419,7 @@ pub async fn confirm_revoke(
         Ok(found) => found,
         Err(error) => return problem(&error),
     };
-    let csrf = chrome
-        .me
-        .as_ref()
-        .map(|me| me.csrf.clone())
-        .unwrap_or_default();
+    let csrf = chrome.csrf();
     let page = ConfirmPage {
         chrome,
         csrf,
