@@ -148,6 +148,20 @@ async fn keys(client: &Client, text: &str) {
         .unwrap();
 }
 
+/// Signs in on the sign-in page (shown now, or on its way) by keyboard.
+async fn sign_in(client: &Client, email: &str) {
+    let field = client
+        .wait()
+        .for_element(Locator::Id("email"))
+        .await
+        .unwrap();
+    field.click().await.unwrap();
+    keys(client, email).await;
+    keys(client, TAB).await;
+    keys(client, PASSWORD).await;
+    keys(client, ENTER).await;
+}
+
 const TAB: &str = "\u{e004}";
 const ENTER: &str = "\u{e007}";
 
@@ -307,16 +321,7 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     let (_driver, client) = browser().await;
 
     client.goto(&format!("{base}/")).await.unwrap();
-    let email = client
-        .wait()
-        .for_element(Locator::Id("email"))
-        .await
-        .unwrap();
-    email.click().await.unwrap();
-    keys(&client, "owner@acme.example").await;
-    keys(&client, TAB).await;
-    keys(&client, PASSWORD).await;
-    keys(&client, ENTER).await;
+    sign_in(&client, "owner@acme.example").await;
     client
         .wait()
         .for_element(Locator::LinkText("acme Installers"))
@@ -370,16 +375,7 @@ async fn a_site_admin_unlocks_a_technician_by_keyboard() {
     let (_driver, client) = browser().await;
 
     client.goto(&format!("{base}/sign-in")).await.unwrap();
-    let email = client
-        .wait()
-        .for_element(Locator::Id("email"))
-        .await
-        .unwrap();
-    email.click().await.unwrap();
-    keys(&client, "admin@customer.example").await;
-    keys(&client, TAB).await;
-    keys(&client, PASSWORD).await;
-    keys(&client, ENTER).await;
+    sign_in(&client, "admin@customer.example").await;
     client
         .wait()
         .for_element(Locator::LinkText("Head office"))
