@@ -30,14 +30,27 @@ struct AccountPage {
     name: String,
     email: String,
     totp: bool,
+    totp_news: Option<&'static str>,
+    totp_error: Option<String>,
     changed: bool,
     errors: PasswordErrors,
+}
+
+/// What the page says besides the password form's errors.
+#[derive(Debug, Default)]
+struct Said {
+    /// The password was changed.
+    changed: bool,
+    /// News of two-step sign-in.
+    totp_news: Option<&'static str>,
+    /// Why a two-step change was refused.
+    totp_error: Option<String>,
 }
 
 fn account_page(
     viewer: Viewer,
     status: StatusCode,
-    changed: bool,
+    said: Said,
     errors: PasswordErrors,
 ) -> Response {
     let Viewer {
@@ -55,7 +68,9 @@ fn account_page(
         name: account.name.clone(),
         email: account.email.to_string(),
         totp: account.totp_enabled,
-        changed,
+        totp_news: said.totp_news,
+        totp_error: said.totp_error,
+        changed: said.changed,
         errors,
         chrome,
     };
@@ -64,7 +79,12 @@ fn account_page(
 
 /// `GET /account`.
 pub async fn page(viewer: Viewer) -> Response {
-    account_page(viewer, StatusCode::OK, false, PasswordErrors::default())
+    account_page(
+        viewer,
+        StatusCode::OK,
+        Said::default(),
+        PasswordErrors::default(),
+    )
 }
 
 /// The password form.
@@ -92,13 +112,19 @@ pub async fn change_password(
             ),
             ..PasswordErrors::default()
         };
-        return account_page(viewer, StatusCode::FORBIDDEN, false, errors);
+        return account_page(viewer, StatusCode::FORBIDDEN, Said::default(), errors);
     }
     match state
         .change_password(&viewer.caller, form.current_password, form.new_password)
         .await
     {
-        Ok(()) => account_page(viewer, StatusCode::OK, true, PasswordErrors::default()),
+        Ok(()) => {
+            let said = Said {
+                changed: true,
+                ..Said::default()
+            };
+            account_page(viewer, StatusCode::OK, said, PasswordErrors::default())
+        }
         Err(error) => {
             let message = Some(sentence(&error.message));
             let errors = match error.field.as_deref() {
@@ -115,7 +141,158 @@ pub async fn change_password(
                     ..PasswordErrors::default()
                 },
             };
-            account_page(viewer, status_of(error.kind), false, errors)
+            account_page(viewer, status_of(error.kind), Said::default(), errors)
         }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "totp_setup.html")]
+struct TotpSetupPage {
+    chrome: Chrome,
+    csrf: String,
+    /// The QR code of `uri`, as inline SVG (made here, not from input).
+    qr: String,
+    secret: String,
+    uri: String,
+    error: Option<String>,
+}
+
+/// The `otpauth://` URI as an inline SVG QR code that names what it is for.
+fn qr_svg(uri: &str) -> String {
+    let Ok(code) = qrcode::QrCode::new(uri.as_bytes()) else {
+        return String::new();
+    };
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(192, 192)
+        .build();
+    let svg = svg.split_once("?>").map_or(svg.as_str(), |(_, rest)| rest);
+    svg.replacen(
+        "<svg ",
+        "<svg role=\"img\" aria-label=\"QR code for your authenticator app\" ",
+        1,
+    )
+}
+
+fn setup_page(
+    viewer: Viewer,
+    status: StatusCode,
+    secret: String,
+    uri: String,
+    error: Option<String>,
+) -> Response {
+    let Viewer {
+        chrome, set_csrf, ..
+    } = viewer;
+    let page = TotpSetupPage {
+        csrf: chrome.csrf(),
+        qr: qr_svg(&uri),
+        secret,
+        uri,
+        error,
+        chrome,
+    };
+    with_csrf_cookie(render(status, &page), set_csrf)
+}
+
+/// A CSRF-checked form with a code from an authenticator app.
+#[derive(Debug, Deserialize)]
+pub struct TotpForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    secret: String,
+    #[serde(default)]
+    uri: String,
+}
+
+/// The account page saying why a two-step change did not happen.
+fn totp_refused(viewer: Viewer, status: StatusCode, why: String) -> Response {
+    let said = Said {
+        totp_error: Some(why),
+        ..Said::default()
+    };
+    account_page(viewer, status, said, PasswordErrors::default())
+}
+
+const EXPIRED_FORM: &str = "The form had expired; nothing was changed. Please try again.";
+
+/// `POST /account/totp`: a new secret, shown once as a QR code and as text.
+pub async fn enroll_totp(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Form(form): Form<TotpForm>,
+) -> Response {
+    if !csrf_matches(&headers, &form.csrf) {
+        return totp_refused(viewer, StatusCode::FORBIDDEN, EXPIRED_FORM.to_owned());
+    }
+    match state.totp_enroll(&viewer.caller).await {
+        Ok(enrolment) => setup_page(
+            viewer,
+            StatusCode::OK,
+            enrolment.secret,
+            enrolment.otpauth_uri,
+            None,
+        ),
+        Err(error) => totp_refused(viewer, status_of(error.kind), sentence(&error.message)),
+    }
+}
+
+/// `POST /account/totp/confirm`: the first code turns it on.
+pub async fn confirm_totp(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Form(form): Form<TotpForm>,
+) -> Response {
+    if !csrf_matches(&headers, &form.csrf) {
+        return totp_refused(viewer, StatusCode::FORBIDDEN, EXPIRED_FORM.to_owned());
+    }
+    match state.totp_confirm(&viewer.caller, form.code.trim()).await {
+        Ok(()) => {
+            let said = Said {
+                totp_news: Some("Two-step sign-in is on: signing in now asks for a code as well."),
+                ..Said::default()
+            };
+            account_page(viewer, StatusCode::OK, said, PasswordErrors::default())
+        }
+        // The same secret again, so the app already set up need not scan a new one.
+        Err(error) if error.field.as_deref() == Some("code") || error.code == "invalid_totp" => {
+            let why = "That code is not right; enter the one the app shows now.".to_owned();
+            setup_page(
+                viewer,
+                status_of(error.kind),
+                form.secret,
+                form.uri,
+                Some(why),
+            )
+        }
+        Err(error) => totp_refused(viewer, status_of(error.kind), sentence(&error.message)),
+    }
+}
+
+/// `POST /account/totp/remove`: a current code turns it off.
+pub async fn remove_totp(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Form(form): Form<TotpForm>,
+) -> Response {
+    if !csrf_matches(&headers, &form.csrf) {
+        return totp_refused(viewer, StatusCode::FORBIDDEN, EXPIRED_FORM.to_owned());
+    }
+    match state.totp_remove(&viewer.caller, form.code.trim()).await {
+        Ok(()) => {
+            let said = Said {
+                totp_news: Some("Two-step sign-in is off."),
+                ..Said::default()
+            };
+            account_page(viewer, StatusCode::OK, said, PasswordErrors::default())
+        }
+        Err(error) => totp_refused(viewer, status_of(error.kind), sentence(&error.message)),
     }
 }

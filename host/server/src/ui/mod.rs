@@ -38,6 +38,9 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-out", post(session::sign_out))
         .route("/account", get(account::page))
         .route("/account/password", post(account::change_password))
+        .route("/account/totp", post(account::enroll_totp))
+        .route("/account/totp/confirm", post(account::confirm_totp))
+        .route("/account/totp/remove", post(account::remove_totp))
         .route(
             "/invitations/accept",
             get(invitation::page).post(invitation::accept),

@@ -285,6 +285,19 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
         .await
         .unwrap();
     check_page(&client, "account").await;
+    client
+        .find(Locator::Css("form[action='/account/totp'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Id("code"))
+        .await
+        .unwrap();
+    check_page(&client, "totp-setup").await;
 
     // The same link again: it worked once.
     client.goto(&link).await.unwrap();

@@ -1009,3 +1009,70 @@ async fn a_person_changes_their_password_and_their_other_sessions_end() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn a_person_turns_two_step_sign_in_on_with_a_qr_code_and_off_again() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    app.partner(&operator, "acme").await;
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+    let form = |code: &str, secret: &str, uri: &str| {
+        vec![
+            ("csrf".to_owned(), csrf.clone()),
+            ("code".to_owned(), code.to_owned()),
+            ("secret".to_owned(), secret.to_owned()),
+            ("uri".to_owned(), uri.to_owned()),
+        ]
+    };
+    let post = async |path: &str, fields: Vec<(String, String)>| {
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        open(&app, Method::POST, path, Some(&cookie), Some(&fields)).await
+    };
+
+    let setup = post("/account/totp", form("", "", "")).await;
+    assert_eq!(setup.status, StatusCode::OK, "{}", setup.html);
+    assert!(
+        setup
+            .html
+            .contains("<svg role=\"img\" aria-label=\"QR code for your authenticator app\""),
+        "{}",
+        setup.html
+    );
+    let secret = setup.input("secret");
+    let uri = setup.input("uri");
+    assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+    assert!(setup.html.contains(&format!("<code>{secret}</code>")));
+
+    // A wrong code keeps the same secret on the page: nothing to scan again.
+    let wrong = post("/account/totp/confirm", form("000000", &secret, &uri)).await;
+    assert_ne!(wrong.status, StatusCode::OK, "{}", wrong.html);
+    assert!(
+        wrong.html.contains("That code is not right"),
+        "{}",
+        wrong.html
+    );
+    assert_eq!(wrong.input("secret"), secret);
+
+    let code = totp::code_at_step(&secret, totp::step(app.clock.now_time())).unwrap();
+    let on = post("/account/totp/confirm", form(&code, &secret, &uri)).await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.html);
+    assert!(on.html.contains("Two-step sign-in is on"), "{}", on.html);
+    assert_eq!(
+        app.login("owner@acme.example", PASSWORD).await.code(),
+        "totp_required",
+        "signing in now needs a code"
+    );
+
+    app.clock.advance(chrono::Duration::seconds(31));
+    let code = totp::code_at_step(&secret, totp::step(app.clock.now_time())).unwrap();
+    let off = post("/account/totp/remove", form(&code, "", "")).await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.html);
+    assert!(off.html.contains("Two-step sign-in is off"), "{}", off.html);
+    assert_eq!(
+        app.login("owner@acme.example", PASSWORD).await.status,
+        StatusCode::OK
+    );
+}
