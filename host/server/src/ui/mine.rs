@@ -16,8 +16,8 @@ use crate::state::AppState;
 
 struct PartnerRow {
     name: String,
-    /// The partner's team page, for its admins.
-    team: Option<String>,
+    /// The partner's id, for its admins' links (Team, Customers and sites).
+    manages: Option<String>,
     role: &'static str,
     status: &'static str,
     privileges: String,
@@ -59,7 +59,7 @@ fn rows(access: MyAccess) -> (Vec<PartnerRow>, Vec<SiteRow>, Vec<(String, String
                 PartnerRole::SuperAdmin | PartnerRole::Admin
             );
             PartnerRow {
-                team: manages.then(|| format!("/partners/{}/team", mine.partner.id)),
+                manages: manages.then(|| mine.partner.id.to_string()),
                 name: mine.partner.name,
                 role: role_name(mine.standing.role),
                 status: match mine.standing.status {

@@ -11,6 +11,7 @@
 
 pub mod account;
 pub mod assets;
+pub mod customers;
 pub mod invitation;
 pub mod mine;
 pub mod session;
@@ -46,6 +47,14 @@ pub fn routes() -> Router<AppState> {
             get(invitation::page).post(invitation::accept),
         )
         .route("/partners/{partner_id}/team", get(team::page))
+        .route(
+            "/partners/{partner_id}/sites",
+            get(customers::page).post(customers::create_site),
+        )
+        .route(
+            "/partners/{partner_id}/customers",
+            post(customers::create_customer),
+        )
         .route("/sites/{site_id}/technicians", get(site::page))
         .route(
             "/sites/{site_id}/technicians/{account_id}/lock",

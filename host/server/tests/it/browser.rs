@@ -337,7 +337,7 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     sign_in(&client, "owner@acme.example").await;
     client
         .wait()
-        .for_element(Locator::LinkText("acme Installers"))
+        .for_element(Locator::LinkText("Team"))
         .await
         .unwrap()
         .click()
@@ -377,6 +377,45 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     let heading = client.wait().for_element(Locator::Css("h1")).await.unwrap();
     assert_eq!(heading.text().await.unwrap(), "Revoke this invitation?");
     check_page(&client, "revoke").await;
+
+    // Customers and sites: a customer, then its first site with a new site admin.
+    client.goto(&format!("{base}/")).await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::LinkText("Customers and sites"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let name = client
+        .wait()
+        .for_element(Locator::Id("customer_name"))
+        .await
+        .unwrap();
+    name.click().await.unwrap();
+    keys(&client, "Northwind").await;
+    keys(&client, ENTER).await;
+    let site_name = client
+        .wait()
+        .for_element(Locator::Id("site_name"))
+        .await
+        .unwrap();
+    site_name.click().await.unwrap();
+    keys(&client, "Head office").await;
+    keys(&client, TAB).await;
+    keys(&client, "kim@northwind.example").await;
+    keys(&client, TAB).await;
+    keys(&client, "Kim").await;
+    keys(&client, TAB).await;
+    keys(&client, "another long passphrase").await;
+    keys(&client, ENTER).await;
+    client
+        .wait()
+        .for_element(Locator::LinkText("Head office"))
+        .await
+        .unwrap();
+    check_page(&client, "customers").await;
     client.close().await.unwrap();
 }
 

@@ -582,13 +582,18 @@ async fn an_account_with_two_step_sign_in_is_asked_for_its_code() {
 
 /// Signs in through the console's form: the cookies a browser would then send.
 async fn signed_in(app: &TestApp, email: &str) -> (String, String) {
+    signed_in_with(app, email, PASSWORD).await
+}
+
+/// Signs in with this password.
+async fn signed_in_with(app: &TestApp, email: &str, password: &str) -> (String, String) {
     let page = open(app, Method::GET, "/sign-in", None, None).await;
     let csrf = page.input("csrf");
     let cookie = format!("siteward_csrf={csrf}");
     let form = [
         ("csrf", csrf.as_str()),
         ("email", email),
-        ("password", PASSWORD),
+        ("password", password),
     ];
     let done = open(app, Method::POST, "/sign-in", Some(&cookie), Some(&form)).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
@@ -838,6 +843,9 @@ async fn a_site_admin_unlocks_a_new_technician_from_the_sites_page() {
 /// `ui/mod.rs` and fails on one it does not know.
 const TENANT_ROUTES: &[(&str, &str)] = &[
     ("GET", "/partners/{partner_id}/team"),
+    ("GET", "/partners/{partner_id}/sites"),
+    ("POST", "/partners/{partner_id}/sites"),
+    ("POST", "/partners/{partner_id}/customers"),
     ("POST", "/partners/{partner_id}/team/invitations"),
     ("POST", "/invitations/{invitation_id}/resend"),
     ("GET", "/invitations/{invitation_id}/revoke"),
@@ -911,6 +919,9 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             ("emails", "someone@globex.example"),
             ("role", "technician"),
             ("locked", "false"),
+            ("name", "Globex's own"),
+            ("admin_email", "it@globex.example"),
+            ("admin_name", "It"),
         ];
         let page = match *method {
             "GET" => open(&app, Method::GET, &path, Some(&outsider), None).await,
@@ -1074,5 +1085,103 @@ async fn a_person_turns_two_step_sign_in_on_with_a_qr_code_and_off_again() {
     assert_eq!(
         app.login("owner@acme.example", PASSWORD).await.status,
         StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn a_partner_admin_creates_a_customer_and_a_site_with_its_first_admin() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+    let page_path = format!("/partners/{}/sites", acme.id);
+
+    let page = open(&app, Method::GET, &page_path, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(
+        page.html.contains("create the customer first"),
+        "{}",
+        page.html
+    );
+
+    let customer = [("csrf", csrf.as_str()), ("name", "Northwind")];
+    let made = open(
+        &app,
+        Method::POST,
+        &format!("/partners/{}/customers", acme.id),
+        Some(&cookie),
+        Some(&customer),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.html);
+    let customers = app
+        .get(
+            &format!("/v1/partners/{}/customers", acme.id),
+            &acme.owner_token,
+        )
+        .await;
+    let customer_id = customers.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let weak = [
+        ("csrf", csrf.as_str()),
+        ("customer_id", customer_id.as_str()),
+        ("name", "Head office"),
+        ("admin_email", "kim@northwind.example"),
+        ("admin_name", "Kim"),
+        ("admin_password", "password1234"),
+    ];
+    let refused = open(&app, Method::POST, &page_path, Some(&cookie), Some(&weak)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("id=\"admin-password-error\""),
+        "{}",
+        refused.html
+    );
+    assert_eq!(
+        app.get(
+            &format!("/v1/partners/{}/sites", acme.id),
+            &acme.owner_token
+        )
+        .await
+        .body["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "nothing half-made"
+    );
+
+    let site = [
+        ("csrf", csrf.as_str()),
+        ("customer_id", customer_id.as_str()),
+        ("name", "Head office"),
+        ("admin_email", "kim@northwind.example"),
+        ("admin_name", "Kim"),
+        ("admin_password", "another long passphrase"),
+    ];
+    let made = open(&app, Method::POST, &page_path, Some(&cookie), Some(&site)).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.html);
+    let page = open(&app, Method::GET, &page_path, Some(&cookie), None).await;
+    assert!(
+        page.html
+            .contains(">Head office</a></td><td>Northwind</td><td>On</td>"),
+        "{}",
+        page.html
+    );
+    // The new site admin signs in and finds the site on their own page.
+    let (kim, _) = signed_in_with(&app, "kim@northwind.example", "another long passphrase").await;
+    let mine = open(&app, Method::GET, "/", Some(&kim), None).await;
+    assert!(
+        mine.html.contains("Head office</a> — its technicians"),
+        "{}",
+        mine.html
     );
 }
