@@ -9,8 +9,7 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use super::session::Viewer;
-use super::team::problem;
-use super::{Chrome, csrf_matches, render, sentence, with_csrf_cookie};
+use super::{Chrome, csrf_matches, problem, render, sentence, with_csrf_cookie};
 use crate::error::status_of;
 use crate::state::AppState;
 
@@ -218,6 +217,15 @@ fn totp_refused(viewer: Viewer, status: StatusCode, why: String) -> Response {
     account_page(viewer, status, said, PasswordErrors::default())
 }
 
+/// The account page with news of two-step sign-in.
+fn totp_news(viewer: Viewer, news: &'static str) -> Response {
+    let said = Said {
+        totp_news: Some(news),
+        ..Said::default()
+    };
+    account_page(viewer, StatusCode::OK, said, PasswordErrors::default())
+}
+
 const EXPIRED_FORM: &str = "The form had expired; nothing was changed. Please try again.";
 
 /// `POST /account/totp`: a new secret, shown once as a QR code and as text.
@@ -253,13 +261,10 @@ pub async fn confirm_totp(
         return totp_refused(viewer, StatusCode::FORBIDDEN, EXPIRED_FORM.to_owned());
     }
     match state.totp_confirm(&viewer.caller, form.code.trim()).await {
-        Ok(()) => {
-            let said = Said {
-                totp_news: Some("Two-step sign-in is on: signing in now asks for a code as well."),
-                ..Said::default()
-            };
-            account_page(viewer, StatusCode::OK, said, PasswordErrors::default())
-        }
+        Ok(()) => totp_news(
+            viewer,
+            "Two-step sign-in is on: signing in now asks for a code as well.",
+        ),
         // The same secret again, so the app already set up need not scan a new one.
         Err(error) if error.field.as_deref() == Some("code") || error.code == "invalid_totp" => {
             let why = "That code is not right; enter the one the app shows now.".to_owned();
@@ -286,13 +291,7 @@ pub async fn remove_totp(
         return totp_refused(viewer, StatusCode::FORBIDDEN, EXPIRED_FORM.to_owned());
     }
     match state.totp_remove(&viewer.caller, form.code.trim()).await {
-        Ok(()) => {
-            let said = Said {
-                totp_news: Some("Two-step sign-in is off."),
-                ..Said::default()
-            };
-            account_page(viewer, StatusCode::OK, said, PasswordErrors::default())
-        }
+        Ok(()) => totp_news(viewer, "Two-step sign-in is off."),
         Err(error) => totp_refused(viewer, status_of(error.kind), sentence(&error.message)),
     }
 }

@@ -16,10 +16,10 @@ use siteward_app::people::Person;
 use siteward_core::ids::PartnerId;
 
 use super::session::Viewer;
-use super::team::{not_found, problem};
-use super::{Chrome, csrf_matches, render, sentence, with_csrf_cookie};
-use crate::api::path::Ids;
-use crate::error::{ApiError, status_of};
+use super::{
+    Chrome, PageIds, csrf_matches, not_found, problem, render, sentence, with_csrf_cookie,
+};
+use crate::error::status_of;
 use crate::state::AppState;
 
 struct SiteRow {
@@ -105,12 +105,11 @@ async fn customers_page(
         limit: Some(200),
         cursor,
     };
-    let (details, customers, sites) = match (
-        state.partner(&caller, partner).await,
-        state.customers(&caller, partner, first(None)).await,
-        state
-            .sites(&caller, partner, first(query.sites_after.as_deref()))
-            .await,
+    // Three reads of one page, side by side.
+    let (details, customers, sites) = match tokio::join!(
+        state.partner(&caller, partner),
+        state.customers(&caller, partner, first(None)),
+        state.sites(&caller, partner, first(query.sites_after.as_deref())),
     ) {
         (Ok(details), Ok(customers), Ok(sites)) => (details, customers, sites),
         (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => return problem(&error),
@@ -150,12 +149,9 @@ async fn customers_page(
 pub async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
-    partner: Result<Ids<PartnerId>, ApiError>,
+    PageIds(partner): PageIds<PartnerId>,
     Query(query): Query<SitesQuery>,
 ) -> Response {
-    let Ok(Ids(partner)) = partner else {
-        return not_found();
-    };
     let fine = (StatusCode::OK, FormErrors::default());
     customers_page(&state, viewer, &partner, &query, fine).await
 }
@@ -185,12 +181,9 @@ pub async fn create_customer(
     State(state): State<AppState>,
     headers: HeaderMap,
     viewer: Viewer,
-    partner: Result<Ids<PartnerId>, ApiError>,
+    PageIds(partner): PageIds<PartnerId>,
     Form(form): Form<CustomerForm>,
 ) -> Response {
-    let Ok(Ids(partner)) = partner else {
-        return not_found();
-    };
     let query = SitesQuery::default();
     if !csrf_matches(&headers, &form.csrf) {
         let refused = (StatusCode::FORBIDDEN, expired());
@@ -235,12 +228,9 @@ pub async fn create_site(
     State(state): State<AppState>,
     headers: HeaderMap,
     viewer: Viewer,
-    partner: Result<Ids<PartnerId>, ApiError>,
+    PageIds(partner): PageIds<PartnerId>,
     Form(form): Form<SiteForm>,
 ) -> Response {
-    let Ok(Ids(partner)) = partner else {
-        return not_found();
-    };
     let query = SitesQuery::default();
     if !csrf_matches(&headers, &form.csrf) {
         let refused = (StatusCode::FORBIDDEN, expired());

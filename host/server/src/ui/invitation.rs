@@ -16,8 +16,8 @@ use siteward_app::{AppError, Kind};
 use siteward_core::invitation::{Invitation, InvitationStatus, InvitationTarget};
 
 use super::{
-    Chrome, Notice, SESSION_COOKIE, csrf_matches, csrf_token, level_name, render, role_name,
-    secure, sentence, set_cookie,
+    Chrome, Notice, SESSION_COOKIE, csrf_matches, csrf_token, level_name, problem, render,
+    role_name, secure, sentence, set_cookie, with_csrf_cookie,
 };
 use crate::auth::{ClientAddr, request_id};
 use crate::error::status_of;
@@ -179,17 +179,12 @@ async fn open_invitation(state: &AppState, token: &str) -> Result<Preview, Respo
     let preview = match state.preview_invitation(token).await {
         Ok(preview) => preview,
         Err(error) if error.kind == Kind::NotFound => return Err(closed(None, None)),
-        Err(error) => return Err(failure(&error)),
+        Err(error) => return Err(problem(&error)),
     };
     match preview.invitation.status_at(state.now()) {
         InvitationStatus::Pending => Ok(preview),
         status => Err(closed(Some(&preview), Some(status))),
     }
-}
-
-/// A failure that is not about the form, as a page.
-fn failure(error: &AppError) -> Response {
-    render(status_of(error.kind), &Notice::problem(error))
 }
 
 /// The offer and its form, with a CSRF cookie when the browser has none.
@@ -211,11 +206,7 @@ fn offer_page(
         errors,
         name,
     };
-    let mut response = render(status, &page);
-    if let Some(set) = set {
-        response.headers_mut().append(header::SET_COOKIE, set);
-    }
-    response
+    with_csrf_cookie(render(status, &page), set)
 }
 
 /// `GET /invitations/accept?token=…`: what the link offers.
@@ -296,7 +287,7 @@ pub async fn accept(
             .await
         {
             Ok(caller) => caller,
-            Err(error) => return failure(&error),
+            Err(error) => return problem(&error),
         };
         state
             .accept_invitation(Some(&caller), &form.token, SignUp::default())

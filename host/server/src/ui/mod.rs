@@ -190,6 +190,51 @@ fn with_csrf_cookie(mut response: Response, set: Option<HeaderValue>) -> Respons
     response
 }
 
+/// The ids in a console page's path, typed: as [`Ids`](crate::api::path::Ids), but a malformed
+/// id gets the console's "Not found" page rather than the API's JSON.
+#[derive(Debug)]
+pub struct PageIds<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for PageIds<T>
+where
+    S: Send + Sync,
+    crate::api::path::Ids<T>: axum::extract::FromRequestParts<S>,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Response> {
+        let crate::api::path::Ids(ids) =
+            crate::api::path::Ids::<T>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| not_found())?;
+        Ok(Self(ids))
+    }
+}
+
+/// The page for what does not exist, or is another tenant's.
+pub fn not_found() -> Response {
+    render(
+        StatusCode::NOT_FOUND,
+        &Notice {
+            chrome: Chrome::public(),
+            heading: "Not found",
+            explanation: "There is nothing here, or it is not yours to see.".to_owned(),
+            next_step: "Go back to your own page and start from there.".to_owned(),
+        },
+    )
+}
+
+/// A failure of the app as a page; not found is [`not_found`].
+pub fn problem(error: &siteward_app::AppError) -> Response {
+    if error.kind == siteward_app::Kind::NotFound {
+        return not_found();
+    }
+    render(crate::error::status_of(error.kind), &Notice::problem(error))
+}
+
 /// A rendered page with its status.
 fn render(status: StatusCode, page: &impl askama::Template) -> Response {
     match page.render() {
@@ -222,14 +267,26 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|c| c.value().to_owned())
 }
 
-/// A `Set-Cookie` value: HttpOnly, SameSite, path `/`, Secure when `secure`.
-fn set_cookie(name: &str, value: String, same_site: SameSite, secure: bool) -> HeaderValue {
-    let cookie = Cookie::build((name, value))
+/// A console cookie: HttpOnly, SameSite, path `/`, Secure when `secure`.
+fn console_cookie(name: &str, value: String, same_site: SameSite, secure: bool) -> Cookie<'_> {
+    Cookie::build((name, value))
         .http_only(true)
         .same_site(same_site)
         .secure(secure)
         .path("/")
-        .build();
+        .build()
+}
+
+/// A `Set-Cookie` value for a console cookie.
+fn set_cookie(name: &str, value: String, same_site: SameSite, secure: bool) -> HeaderValue {
+    let cookie = console_cookie(name, value, same_site, secure);
+    HeaderValue::from_str(&cookie.to_string()).expect("cookie values are token text")
+}
+
+/// A `Set-Cookie` value that ends a console cookie at once.
+fn expire_cookie(name: &str, same_site: SameSite, secure: bool) -> HeaderValue {
+    let mut cookie = console_cookie(name, String::new(), same_site, secure);
+    cookie.set_max_age(cookie::time::Duration::ZERO);
     HeaderValue::from_str(&cookie.to_string()).expect("cookie values are token text")
 }
 

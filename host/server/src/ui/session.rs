@@ -8,7 +8,7 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use cookie::{Cookie, SameSite};
+use cookie::SameSite;
 use serde::Deserialize;
 
 use siteward_app::AppError;
@@ -16,8 +16,8 @@ use siteward_app::auth::Caller;
 use siteward_app::session::{Credentials, too_many_attempts};
 
 use super::{
-    Chrome, SESSION_COOKIE, SignedIn, cookie, csrf_matches, csrf_token, render, secure, set_cookie,
-    with_csrf_cookie,
+    Chrome, SESSION_COOKIE, SignedIn, cookie, csrf_matches, csrf_token, expire_cookie, render,
+    secure, set_cookie, with_csrf_cookie,
 };
 use crate::auth::{ClientAddr, request_id};
 use crate::error::status_of;
@@ -205,15 +205,7 @@ pub async fn sign_out(
             .into_response();
     }
     let mut response = Redirect::to("/sign-in").into_response();
-    let gone = Cookie::build((SESSION_COOKIE, ""))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure(&state))
-        .path("/")
-        .max_age(cookie::time::Duration::ZERO)
-        .build();
-    if let Ok(value) = HeaderValue::from_str(&gone.to_string()) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
+    let gone = expire_cookie(SESSION_COOKIE, SameSite::Lax, secure(&state));
+    response.headers_mut().append(header::SET_COOKIE, gone);
     response
 }

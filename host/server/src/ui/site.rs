@@ -15,10 +15,7 @@ use siteward_app::technicians::{TechnicianChange, TechnicianFilter};
 use siteward_core::ids::{AccountId, SiteId};
 
 use super::session::Viewer;
-use super::team::{not_found, problem};
-use super::{Chrome, csrf_matches, level_name, render, with_csrf_cookie};
-use crate::api::path::Ids;
-use crate::error::ApiError;
+use super::{Chrome, PageIds, csrf_matches, level_name, problem, render, with_csrf_cookie};
 use crate::state::AppState;
 
 struct TechnicianRow {
@@ -54,12 +51,9 @@ pub struct PageQuery {
 pub async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
-    site: Result<Ids<SiteId>, ApiError>,
+    PageIds(site): PageIds<SiteId>,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let Ok(Ids(site)) = site else {
-        return not_found();
-    };
     let Viewer {
         caller,
         chrome,
@@ -121,12 +115,9 @@ pub async fn lock(
     State(state): State<AppState>,
     headers: HeaderMap,
     viewer: Viewer,
-    ids: Result<Ids<(SiteId, AccountId)>, ApiError>,
+    PageIds((site, account)): PageIds<(SiteId, AccountId)>,
     Form(form): Form<LockForm>,
 ) -> Response {
-    let Ok(Ids((site, account))) = ids else {
-        return not_found();
-    };
     let back = Redirect::to(&format!("/sites/{site}/technicians")).into_response();
     if !csrf_matches(&headers, &form.csrf) {
         return back;

@@ -17,9 +17,11 @@ use siteward_core::invitation::{InvitationStatus, InvitationTarget};
 use siteward_core::tenancy::MemberStatus;
 
 use super::session::Viewer;
-use super::{Chrome, Notice, csrf_matches, level_name, render, role_name, with_csrf_cookie};
-use crate::api::path::Ids;
-use crate::error::{ApiError, status_of};
+use super::{
+    Chrome, PageIds, csrf_matches, level_name, not_found, problem, render, role_name,
+    with_csrf_cookie,
+};
+use crate::error::status_of;
 use crate::state::AppState;
 
 struct MemberRow {
@@ -120,27 +122,6 @@ pub struct ActionForm {
     csrf: String,
 }
 
-/// The page for what does not exist, or is another tenant's.
-pub fn not_found() -> Response {
-    render(
-        StatusCode::NOT_FOUND,
-        &Notice {
-            chrome: Chrome::public(),
-            heading: "Not found",
-            explanation: "There is nothing here, or it is not yours to see.".to_owned(),
-            next_step: "Go back to your own page and start from there.".to_owned(),
-        },
-    )
-}
-
-/// A failure of the app as a page; not found is [`not_found`].
-pub fn problem(error: &AppError) -> Response {
-    if error.kind == siteward_app::Kind::NotFound {
-        return not_found();
-    }
-    render(status_of(error.kind), &Notice::problem(error))
-}
-
 fn outcome_text(invited: &Invited) -> String {
     let outcome = match invited.outcome.as_str() {
         "invited" => "Invited".to_owned(),
@@ -174,36 +155,23 @@ async fn team_page(
     } = viewer;
     let status = query.status.as_deref().unwrap_or("pending");
     let filter = (status != "all").then_some(status);
-    let invitations = match state
-        .partner_invitations(
+    let page_of = |cursor| Paging {
+        limit: Some(50),
+        cursor,
+    };
+    // Three reads of one page, side by side; the invitations' refusal speaks first.
+    let (invitations, details, members) = match tokio::join!(
+        state.partner_invitations(
             &caller,
             partner,
             filter,
-            Paging {
-                limit: Some(50),
-                cursor: query.invitations_after.as_deref(),
-            },
-        )
-        .await
-    {
-        Ok(page) => page,
-        Err(error) => return problem(&error),
-    };
-    let (details, members) = match (
-        state.partner(&caller, partner).await,
-        state
-            .members(
-                &caller,
-                partner,
-                Paging {
-                    limit: Some(50),
-                    cursor: query.members_after.as_deref(),
-                },
-            )
-            .await,
+            page_of(query.invitations_after.as_deref())
+        ),
+        state.partner(&caller, partner),
+        state.members(&caller, partner, page_of(query.members_after.as_deref())),
     ) {
-        (Ok(details), Ok(members)) => (details, members),
-        (Err(error), _) | (_, Err(error)) => return problem(&error),
+        (Ok(invitations), Ok(details), Ok(members)) => (invitations, details, members),
+        (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => return problem(&error),
     };
     let now = state.now();
     let csrf = chrome.csrf();
@@ -268,12 +236,9 @@ async fn team_page(
 pub async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
-    partner: Result<Ids<PartnerId>, ApiError>,
+    PageIds(partner): PageIds<PartnerId>,
     Query(query): Query<TeamQuery>,
 ) -> Response {
-    let Ok(Ids(partner)) = partner else {
-        return not_found();
-    };
     let nothing = (Vec::new(), InviteErrors::default(), "", "technician");
     team_page(&state, viewer, &partner, &query, nothing, StatusCode::OK).await
 }
@@ -283,12 +248,9 @@ pub async fn invite(
     State(state): State<AppState>,
     headers: HeaderMap,
     viewer: Viewer,
-    partner: Result<Ids<PartnerId>, ApiError>,
+    PageIds(partner): PageIds<PartnerId>,
     Form(form): Form<InviteForm>,
 ) -> Response {
-    let Ok(Ids(partner)) = partner else {
-        return not_found();
-    };
     let query = TeamQuery::default();
     if !csrf_matches(&headers, &form.csrf) {
         let errors = InviteErrors {
@@ -382,12 +344,9 @@ pub async fn resend(
     State(state): State<AppState>,
     headers: HeaderMap,
     viewer: Viewer,
-    id: Result<Ids<InvitationId>, ApiError>,
+    PageIds(id): PageIds<InvitationId>,
     Form(form): Form<ActionForm>,
 ) -> Response {
-    let Ok(Ids(id)) = id else {
-        return not_found();
-    };
     if !csrf_matches(&headers, &form.csrf) {
         return Redirect::to("/").into_response();
     }
@@ -405,11 +364,8 @@ pub async fn resend(
 pub async fn confirm_revoke(
     State(state): State<AppState>,
     viewer: Viewer,
-    id: Result<Ids<InvitationId>, ApiError>,
+    PageIds(id): PageIds<InvitationId>,
 ) -> Response {
-    let Ok(Ids(id)) = id else {
-        return not_found();
-    };
     let Viewer {
         caller,
         chrome,
@@ -440,12 +396,9 @@ pub async fn revoke(
     State(state): State<AppState>,
     headers: HeaderMap,
     viewer: Viewer,
-    id: Result<Ids<InvitationId>, ApiError>,
+    PageIds(id): PageIds<InvitationId>,
     Form(form): Form<ActionForm>,
 ) -> Response {
-    let Ok(Ids(id)) = id else {
-        return not_found();
-    };
     if !csrf_matches(&headers, &form.csrf) {
         return Redirect::to("/").into_response();
     }
