@@ -148,6 +148,18 @@ async fn keys(client: &Client, text: &str) {
         .unwrap();
 }
 
+/// Clicks what `locator` finds, once it is on the page.
+async fn click(client: &Client, locator: Locator<'_>) {
+    client
+        .wait()
+        .for_element(locator)
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 /// Signs in on the sign-in page (shown now, or on its way) by keyboard.
 async fn sign_in(client: &Client, email: &str) {
     let field = client
@@ -227,13 +239,7 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
     check_page(&client, "invitation-accepted").await;
 
     // The new technician's own page, then out and back in by keyboard.
-    client
-        .find(Locator::LinkText("See my access"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::LinkText("See my access")).await;
     let heading = client.find(Locator::Css("h1")).await.unwrap();
     assert_eq!(heading.text().await.unwrap(), "My access");
     let partners = client.find(Locator::Css("table")).await.unwrap();
@@ -245,13 +251,7 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
             .contains("acme Installers Technician Active")
     );
     check_page(&client, "my-access").await;
-    client
-        .find(Locator::Css("form.sign-out button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::Css("form.sign-out button")).await;
     let email = client
         .wait()
         .for_element(Locator::Id("email"))
@@ -272,26 +272,14 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
         client.current_url().await.unwrap().as_str(),
         format!("{base}/")
     );
-    client
-        .find(Locator::LinkText("Nina Tech"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::LinkText("Nina Tech")).await;
     client
         .wait()
         .for_element(Locator::Id("current_password"))
         .await
         .unwrap();
     check_page(&client, "account").await;
-    client
-        .find(Locator::Css("form[action='/account/totp'] button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::Css("form[action='/account/totp'] button")).await;
     client
         .wait()
         .for_element(Locator::Id("code"))
@@ -335,14 +323,7 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
 
     client.goto(&format!("{base}/")).await.unwrap();
     sign_in(&client, "owner@acme.example").await;
-    client
-        .wait()
-        .for_element(Locator::LinkText("Team"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::LinkText("Team")).await;
     let emails = client
         .wait()
         .for_element(Locator::Id("emails"))
@@ -367,27 +348,14 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     );
     check_page(&client, "team-sent").await;
 
-    client
-        .find(Locator::Css("td.actions a"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::Css("td.actions a")).await;
     let heading = client.wait().for_element(Locator::Css("h1")).await.unwrap();
     assert_eq!(heading.text().await.unwrap(), "Revoke this invitation?");
     check_page(&client, "revoke").await;
 
     // Customers and sites: a customer, then its first site with a new site admin.
     client.goto(&format!("{base}/")).await.unwrap();
-    client
-        .wait()
-        .for_element(Locator::LinkText("Customers and sites"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::LinkText("Customers and sites")).await;
     let name = client
         .wait()
         .for_element(Locator::Id("customer_name"))
@@ -428,14 +396,7 @@ async fn a_site_admin_unlocks_a_technician_by_keyboard() {
 
     client.goto(&format!("{base}/sign-in")).await.unwrap();
     sign_in(&client, "admin@customer.example").await;
-    client
-        .wait()
-        .for_element(Locator::LinkText("Head office"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click(&client, Locator::LinkText("Head office")).await;
     client
         .wait()
         .for_element(Locator::Id("technicians-heading"))
