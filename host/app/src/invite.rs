@@ -101,6 +101,21 @@ pub struct Candidate {
     pub role: PartnerRole,
 }
 
+/// The picker of who to invite to a site, as a page shows it.
+#[derive(Debug, Clone)]
+pub struct Picker {
+    /// Who matches the search and is not picked yet, a page at a time.
+    pub candidates: Page<Candidate>,
+    /// Who is picked and still could be invited.
+    pub picked: Vec<Candidate>,
+}
+
+/// Whether the caller invites people to the partner and its sites, and manages those
+/// invitations (its admins): what a page asks to decide which actions to offer.
+pub fn may_invite(caller: &Caller, partner: &PartnerId) -> bool {
+    authorize(&caller.principal, Action::ManageMembers(partner)).is_ok()
+}
+
 /// How the inviter stands at the inviting partner, as invitation policies see them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InviterRole {
@@ -633,9 +648,54 @@ impl App {
         search: Option<&str>,
         paging: Paging<'_>,
     ) -> AppResult<Page<Candidate>> {
+        let picker = self
+            .picker(caller, site, search.unwrap_or_default(), &[], paging)
+            .await?;
+        Ok(picker.candidates)
+    }
+
+    /// The picker as a page shows it (the partner's admins): the candidates whose name or
+    /// email contains `search`, less the ones already `picked`; and the picked ones that are
+    /// still candidates, in the order given (an id that is not, or is malformed, is dropped).
+    pub async fn picker(
+        &self,
+        caller: &Caller,
+        site: &SiteId,
+        search: &str,
+        picked: &[&str],
+        paging: Paging<'_>,
+    ) -> AppResult<Picker> {
         let site = self.visible_site(caller, site, SiteAccess::View).await?;
         authorize(&caller.principal, Action::ManageMembers(&site.partner_id))?;
         let page = paging.parse()?;
+        let pool = self.candidate_pool(&site).await?;
+        let chosen: Vec<Candidate> = picked
+            .iter()
+            .filter_map(|id| pool.iter().find(|c| c.account.id.as_str() == *id))
+            .cloned()
+            .collect();
+        let needle = search.to_lowercase();
+        let mut matching: Vec<Candidate> = pool
+            .into_iter()
+            .filter(|c| {
+                !picked.contains(&c.account.id.as_str())
+                    && (c.account.name.to_lowercase().contains(&needle)
+                        || c.account.email.as_str().contains(&needle))
+                    && page
+                        .after
+                        .as_deref()
+                        .is_none_or(|after| c.account.id.as_str() > after)
+            })
+            .collect();
+        matching.truncate(page.limit as usize + 1);
+        Ok(Picker {
+            candidates: Page::from_overfetch(matching, page.limit, |c| c.account.id.as_str()),
+            picked: chosen,
+        })
+    }
+
+    /// Everyone who could be invited to the site, in account order.
+    async fn candidate_pool(&self, site: &Site) -> AppResult<Vec<Candidate>> {
         let excluded = self.store.site_people(&site.id).await?;
         let members = self.store.all_members(&site.partner_id).await?;
         let keys: Vec<String> = members
@@ -651,32 +711,21 @@ impl App {
             .filter(|inv| inv.status_at(now) == InvitationStatus::Pending)
             .map(|inv| inv.email)
             .collect();
-        let needle = search.map(str::to_lowercase).unwrap_or_default();
-        let mut matching: Vec<Candidate> = members
+        let mut pool: Vec<Candidate> = members
             .into_iter()
             .filter(|(m, a)| {
                 m.status == MemberStatus::Active
                     && m.role != PartnerRole::SuperAdmin
                     && !excluded.contains(&a.id)
                     && !invited.contains(&a.email)
-                    && (a.name.to_lowercase().contains(&needle)
-                        || a.email.as_str().contains(&needle))
-            })
-            .filter(|(_, a)| {
-                page.after
-                    .as_deref()
-                    .is_none_or(|after| a.id.as_str() > after)
             })
             .map(|(m, account)| Candidate {
                 account,
                 role: m.role,
             })
             .collect();
-        matching.sort_by(|a, b| a.account.id.cmp(&b.account.id));
-        matching.truncate(page.limit as usize + 1);
-        Ok(Page::from_overfetch(matching, page.limit, |c| {
-            c.account.id.as_str()
-        }))
+        pool.sort_by(|a, b| a.account.id.cmp(&b.account.id));
+        Ok(pool)
     }
 
     /// A partner's invitations, to the partner and to its sites (its admins), with where each

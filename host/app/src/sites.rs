@@ -38,6 +38,16 @@ pub enum SiteAccess {
 }
 
 impl SiteAccess {
+    /// Whether the caller may access `site` this way: what a page asks to decide which of
+    /// its actions to offer.
+    pub fn allows(self, caller: &Caller, site: &Site) -> bool {
+        let site_ref = SiteRef {
+            site: &site.id,
+            partner: &site.partner_id,
+        };
+        authorize(&caller.principal, self.action(site_ref)).is_ok()
+    }
+
     fn action(self, site: SiteRef<'_>) -> Action<'_> {
         match self {
             Self::View => Action::ViewSite(site),

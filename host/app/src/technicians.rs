@@ -112,6 +112,24 @@ impl App {
         })
     }
 
+    /// One technician of the site (anyone who may see the site).
+    pub async fn site_technician(
+        &self,
+        caller: &Caller,
+        site: &SiteId,
+        account: &AccountId,
+    ) -> AppResult<Technician> {
+        let site = self.visible_site(caller, site, SiteAccess::View).await?;
+        let found = self
+            .store
+            .assignments_of(&site.id, std::slice::from_ref(account))
+            .await?;
+        self.technicians(&site, found)
+            .await?
+            .pop()
+            .ok_or_else(AppError::not_found)
+    }
+
     /// Changes one technician's level, lock or end of access (the site's admins).
     pub async fn update_technician(
         &self,

@@ -14,6 +14,7 @@ pub mod assets;
 pub mod customers;
 pub mod invitation;
 pub mod mine;
+pub mod picker;
 pub mod session;
 pub mod site;
 pub mod team;
@@ -25,7 +26,8 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use cookie::{Cookie, SameSite};
-use siteward_core::invitation::PermissionLevel;
+use siteward_app::idempotency::{Retry, StoredAnswer};
+use siteward_core::invitation::{Invitation, InvitationStatus, InvitationTarget, PermissionLevel};
 use siteward_core::tenancy::PartnerRole;
 use subtle::ConstantTimeEq;
 
@@ -56,6 +58,14 @@ pub fn routes() -> Router<AppState> {
             post(customers::create_customer),
         )
         .route("/sites/{site_id}/technicians", get(site::page))
+        .route(
+            "/sites/{site_id}/invite",
+            get(picker::page).post(picker::apply),
+        )
+        .route(
+            "/sites/{site_id}/technicians/{account_id}/remove",
+            get(site::confirm_remove).post(site::remove),
+        )
         .route(
             "/sites/{site_id}/technicians/{account_id}/lock",
             post(site::lock),
@@ -153,6 +163,68 @@ impl Notice<'_> {
             next_step: "Try again in a moment.".to_owned(),
         }
     }
+}
+
+#[derive(askama::Template)]
+#[template(path = "confirm.html")]
+/// A destructive action's question, with its button and the way back.
+struct ConfirmPage {
+    chrome: Chrome,
+    csrf: String,
+    heading: &'static str,
+    question: String,
+    confirm: &'static str,
+    action: String,
+    back: String,
+}
+
+/// An invitation as a list shows it, with its status badge and what can be done with it.
+struct InvitationRow {
+    id: String,
+    email: String,
+    offer: String,
+    status: &'static str,
+    status_label: &'static str,
+    expires: String,
+    resendable: bool,
+    revocable: bool,
+}
+
+impl InvitationRow {
+    fn new(inv: &Invitation, now: siteward_core::Timestamp) -> Self {
+        let status = inv.status_at(now);
+        Self {
+            id: inv.id.to_string(),
+            email: inv.email.to_string(),
+            offer: match &inv.target {
+                InvitationTarget::Partner { role } => role_name(*role).to_owned(),
+                InvitationTarget::Site { level, .. } => format!("A site, {}", level_name(*level)),
+            },
+            status: status.as_str(),
+            status_label: match status {
+                InvitationStatus::Pending => "Pending",
+                InvitationStatus::Accepted => "Accepted",
+                InvitationStatus::Expired => "Expired",
+                InvitationStatus::Revoked => "Revoked",
+            },
+            expires: inv.expires_at.format("%-d %B %Y").to_string(),
+            resendable: status != InvitationStatus::Accepted,
+            revocable: status == InvitationStatus::Pending,
+        }
+    }
+}
+
+/// A console form is not retried by a client library: no key, so no answer is stored.
+const NO_RETRY: Retry<'static> = Retry {
+    key: None,
+    request: "",
+};
+
+/// The answer to store under a retry key; never asked without one.
+fn not_stored<T>(_: &T) -> Result<StoredAnswer, siteward_app::AppError> {
+    Err(siteward_app::AppError::internal(
+        &"no retry key, nothing is stored",
+    ))
 }
 
 /// A partner role as people read it.

@@ -1,6 +1,9 @@
-//! A site's Admins & Technicians › Technicians (reference 002): each technician with level,
-//! Locked or not and end of access; the site's admins lock and unlock from each row.
-//! Technicians waiting for their first unlock stand out.
+//! A site's Admins & Technicians › Technicians (references 001 and 002): each technician with
+//! level, Locked or not and end of access, locked, unlocked or deleted from their row by the
+//! site's admins (deleting after a confirmation); technicians waiting for their first unlock
+//! stand out. Below them, the site's invitations with their status (Pending, Accepted,
+//! Expired, Revoked), which the partner's admins resend or revoke, and their way to the
+//! picker that invites more.
 
 use askama::Template;
 use axum::Form;
@@ -9,13 +12,17 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use siteward_app::invite::may_invite;
 use siteward_app::page::Paging;
 use siteward_app::sites::SiteAccess;
 use siteward_app::technicians::{TechnicianChange, TechnicianFilter};
 use siteward_core::ids::{AccountId, SiteId};
 
 use super::session::Viewer;
-use super::{Chrome, PageIds, csrf_matches, level_name, problem, render, with_csrf_cookie};
+use super::{
+    Chrome, ConfirmPage, InvitationRow, PageIds, csrf_matches, level_name, problem, render,
+    with_csrf_cookie,
+};
 use crate::state::AppState;
 
 struct TechnicianRow {
@@ -38,6 +45,13 @@ struct TechniciansPage {
     site_id: String,
     technicians: Vec<TechnicianRow>,
     next: Option<String>,
+    /// Whether the viewer locks, unlocks and deletes technicians here.
+    manage_technicians: bool,
+    /// The site's invitations, when the viewer may see them.
+    invitations: Option<Vec<InvitationRow>>,
+    invitations_next: Option<String>,
+    /// Whether the viewer invites to the site, resends and revokes (the partner's admins).
+    manage: bool,
 }
 
 /// The page's paging.
@@ -45,6 +59,8 @@ struct TechniciansPage {
 pub struct PageQuery {
     #[serde(default)]
     after: Option<String>,
+    #[serde(default)]
+    invitations_after: Option<String>,
 }
 
 /// `GET /sites/{site_id}/technicians`.
@@ -63,17 +79,41 @@ pub async fn page(
         Ok(found) => found,
         Err(error) => return problem(&error),
     };
-    let paging = Paging {
+    let page_of = |cursor| Paging {
         limit: Some(50),
-        cursor: query.after.as_deref(),
+        cursor,
     };
-    let technicians = match state
-        .site_technicians(&caller, &site, TechnicianFilter::default(), paging)
-        .await
-    {
-        Ok(page) => page,
-        Err(error) => return problem(&error),
+    let see_invitations = SiteAccess::ManageAdmins.allows(&caller, &found);
+    let (technicians, invitations) = tokio::join!(
+        state.site_technicians(
+            &caller,
+            &site,
+            TechnicianFilter::default(),
+            page_of(query.after.as_deref())
+        ),
+        async {
+            match see_invitations {
+                true => state
+                    .site_invitations(
+                        &caller,
+                        &site,
+                        None,
+                        page_of(query.invitations_after.as_deref()),
+                    )
+                    .await
+                    .map(Some),
+                false => Ok(None),
+            }
+        },
+    );
+    let (technicians, invitations) = match (technicians, invitations) {
+        (Ok(technicians), Ok(invitations)) => (technicians, invitations),
+        (Err(error), _) | (_, Err(error)) => return problem(&error),
     };
+    let now = state.now();
+    let manage_technicians = SiteAccess::ManageTechnicians.allows(&caller, &found);
+    let manage = may_invite(&caller, &found.partner_id);
+    let invitations_next = invitations.as_ref().and_then(|p| p.next_cursor.clone());
     let csrf = chrome.csrf();
     let page = TechniciansPage {
         chrome,
@@ -97,6 +137,15 @@ pub async fn page(
             })
             .collect(),
         next: technicians.next_cursor,
+        manage_technicians,
+        invitations: invitations.map(|page| {
+            page.items
+                .iter()
+                .map(|(inv, _)| InvitationRow::new(inv, now))
+                .collect()
+        }),
+        invitations_next,
+        manage,
     };
     with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
 }
@@ -131,6 +180,59 @@ pub async fn lock(
         .await
     {
         Ok(_) => back,
+        Err(error) => problem(&error),
+    }
+}
+
+/// `GET /sites/{site_id}/technicians/{account_id}/remove`: asks first.
+pub async fn confirm_remove(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PageIds((site, account)): PageIds<(SiteId, AccountId)>,
+) -> Response {
+    let Viewer {
+        caller,
+        chrome,
+        set_csrf,
+    } = viewer;
+    let technician = match state.site_technician(&caller, &site, &account).await {
+        Ok(technician) => technician,
+        Err(error) => return problem(&error),
+    };
+    let csrf = chrome.csrf();
+    let page = ConfirmPage {
+        chrome,
+        csrf,
+        heading: "Delete this technician's access?",
+        question: format!(
+            "{} ({}) can no longer sign in to this site. Their account stays; inviting them \
+             again gives the access back, Locked.",
+            technician.name, technician.email
+        ),
+        confirm: "Delete access",
+        action: format!("/sites/{site}/technicians/{account}/remove"),
+        back: format!("/sites/{site}/technicians"),
+    };
+    with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
+}
+
+/// `POST /sites/{site_id}/technicians/{account_id}/remove`: deletes one technician's access.
+pub async fn remove(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds((site, account)): PageIds<(SiteId, AccountId)>,
+    Form(form): Form<LockForm>,
+) -> Response {
+    let back = Redirect::to(&format!("/sites/{site}/technicians")).into_response();
+    if !csrf_matches(&headers, &form.csrf) {
+        return back;
+    }
+    let removed = state
+        .remove_technicians(&viewer.caller, &site, &[account.to_string()])
+        .await;
+    match removed {
+        Ok(()) => back,
         Err(error) => problem(&error),
     }
 }

@@ -8,18 +8,17 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use siteward_app::AppError;
-use siteward_app::idempotency::{Answer, Retry, StoredAnswer};
+use siteward_app::idempotency::Answer;
 use siteward_app::invite::{Invited, PartnerInvite};
 use siteward_app::page::Paging;
 use siteward_core::ids::{InvitationId, PartnerId};
-use siteward_core::invitation::{InvitationStatus, InvitationTarget};
+use siteward_core::invitation::Invitation;
 use siteward_core::tenancy::MemberStatus;
 
 use super::session::Viewer;
 use super::{
-    Chrome, PageIds, csrf_matches, level_name, not_found, problem, render, role_name,
-    with_csrf_cookie,
+    Chrome, ConfirmPage, InvitationRow, NO_RETRY, PageIds, csrf_matches, not_found, not_stored,
+    problem, render, role_name, with_csrf_cookie,
 };
 use crate::error::status_of;
 use crate::state::AppState;
@@ -29,17 +28,6 @@ struct MemberRow {
     email: String,
     role: &'static str,
     status: &'static str,
-}
-
-struct InvitationRow {
-    id: String,
-    email: String,
-    offer: String,
-    status: &'static str,
-    status_label: &'static str,
-    expires: String,
-    resendable: bool,
-    revocable: bool,
 }
 
 struct ResultRow {
@@ -79,18 +67,6 @@ struct TeamPage<'a> {
     errors: InviteErrors,
     emails: &'a str,
     role: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "confirm.html")]
-struct ConfirmPage {
-    chrome: Chrome,
-    csrf: String,
-    heading: &'static str,
-    question: String,
-    confirm: &'static str,
-    action: String,
-    back: String,
 }
 
 /// The list's filter and pages.
@@ -197,29 +173,7 @@ async fn team_page(
         invitations: invitations
             .items
             .into_iter()
-            .map(|(inv, _)| {
-                let status = inv.status_at(now);
-                InvitationRow {
-                    id: inv.id.to_string(),
-                    email: inv.email.to_string(),
-                    offer: match &inv.target {
-                        InvitationTarget::Partner { role } => role_name(*role).to_owned(),
-                        InvitationTarget::Site { level, .. } => {
-                            format!("A site, {}", level_name(*level))
-                        }
-                    },
-                    status: status.as_str(),
-                    status_label: match status {
-                        InvitationStatus::Pending => "Pending",
-                        InvitationStatus::Accepted => "Accepted",
-                        InvitationStatus::Expired => "Expired",
-                        InvitationStatus::Revoked => "Revoked",
-                    },
-                    expires: inv.expires_at.format("%-d %B %Y").to_string(),
-                    resendable: status != InvitationStatus::Accepted,
-                    revocable: status == InvitationStatus::Pending,
-                }
-            })
+            .map(|(inv, _)| InvitationRow::new(&inv, now))
             .collect(),
         invitations_next: invitations.next_cursor,
         statuses: STATUSES,
@@ -323,20 +277,13 @@ pub async fn invite(
     team_page(&state, viewer, &partner, &query, shown, status).await
 }
 
-/// A console form is not retried by a client library: no key, so no answer is stored.
-const NO_RETRY: Retry<'static> = Retry {
-    key: None,
-    request: "",
-};
-
-/// The answer to store under a retry key; never asked without one.
-fn not_stored<T>(_: &T) -> Result<StoredAnswer, AppError> {
-    Err(AppError::internal(&"no retry key, nothing is stored"))
-}
-
-/// Where to go back to after acting on an invitation: its partner's team page.
-fn back_to_team(partner: &PartnerId) -> Response {
-    Redirect::to(&format!("/partners/{partner}/team")).into_response()
+/// Where to go back to after acting on an invitation: its site's page for an invitation to a
+/// site, else its partner's team page.
+fn back_from(inv: &Invitation) -> String {
+    match inv.target.site() {
+        Some(site) => format!("/sites/{site}/technicians"),
+        None => format!("/partners/{}/team", inv.partner_id),
+    }
 }
 
 /// `POST /invitations/{invitation_id}/resend`: a fresh link and expiry.
@@ -354,7 +301,7 @@ pub async fn resend(
         .resend_invitation(&viewer.caller, &id, NO_RETRY, not_stored)
         .await
     {
-        Ok(Answer::Done(inv)) => back_to_team(&inv.partner_id),
+        Ok(Answer::Done(inv)) => Redirect::to(&back_from(&inv)).into_response(),
         Ok(Answer::Replayed(_)) => Redirect::to("/").into_response(),
         Err(error) => problem(&error),
     }
@@ -386,7 +333,7 @@ pub async fn confirm_revoke(
         ),
         confirm: "Revoke",
         action: format!("/invitations/{id}/revoke"),
-        back: format!("/partners/{}/team", inv.partner_id),
+        back: back_from(&inv),
     };
     with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
 }
@@ -403,7 +350,7 @@ pub async fn revoke(
         return Redirect::to("/").into_response();
     }
     match state.revoke_invitation(&viewer.caller, &id).await {
-        Ok(inv) => back_to_team(&inv.partner_id),
+        Ok(inv) => Redirect::to(&back_from(&inv)).into_response(),
         Err(error) => problem(&error),
     }
 }

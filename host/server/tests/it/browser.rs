@@ -424,3 +424,213 @@ async fn a_site_admin_unlocks_a_technician_by_keyboard() {
     assert!(site.len() == 26);
     client.close().await.unwrap();
 }
+
+/// Signs out from the page's header.
+async fn sign_out(client: &Client) {
+    click(client, Locator::Css("form.sign-out button")).await;
+    client
+        .wait()
+        .for_element(Locator::Id("email"))
+        .await
+        .unwrap();
+}
+
+/// The link in the newest email to `address`, pointed at this test's listener.
+fn newest_link(smtp: &TestSmtp, base: &str, address: &str) -> String {
+    let mail = smtp.to(address).pop().expect("an email");
+    format!("{base}/invitations/accept?token={}", mail.token())
+}
+
+#[tokio::test]
+async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let mailer = smtp.mailer();
+    let operator = app.operator().await;
+    // The operator creates the partner with its Super Admin (the operator console is #22).
+    let acme = app.partner(&operator, "acme").await;
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+
+    // The Super Admin invites a technician to the partner, and creates a customer's site.
+    client.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&client, "owner@acme.example").await;
+    click(&client, Locator::LinkText("Team")).await;
+    let emails = client
+        .wait()
+        .for_element(Locator::Id("emails"))
+        .await
+        .unwrap();
+    emails.click().await.unwrap();
+    keys(&client, "nina@example.com").await;
+    keys(&client, TAB).await;
+    keys(&client, TAB).await;
+    keys(&client, ENTER).await;
+    client
+        .wait()
+        .for_element(Locator::Css("[role=status] table"))
+        .await
+        .unwrap();
+    client.goto(&format!("{base}/")).await.unwrap();
+    click(&client, Locator::LinkText("Customers and sites")).await;
+    let name = client
+        .wait()
+        .for_element(Locator::Id("customer_name"))
+        .await
+        .unwrap();
+    name.click().await.unwrap();
+    keys(&client, "Northwind").await;
+    keys(&client, ENTER).await;
+    let site_name = client
+        .wait()
+        .for_element(Locator::Id("site_name"))
+        .await
+        .unwrap();
+    site_name.click().await.unwrap();
+    keys(&client, "Head office").await;
+    keys(&client, TAB).await;
+    keys(&client, "kim@northwind.example").await;
+    keys(&client, TAB).await;
+    keys(&client, "Kim").await;
+    keys(&client, TAB).await;
+    keys(&client, PASSWORD).await;
+    keys(&client, ENTER).await;
+    client
+        .wait()
+        .for_element(Locator::LinkText("Head office"))
+        .await
+        .unwrap();
+    sign_out(&client).await;
+
+    // The technician opens the email's link, from a real SMTP server, and signs up.
+    deliver_due(&app.state, &mailer).await.unwrap();
+    client
+        .goto(&newest_link(&smtp, &base, "nina@example.com"))
+        .await
+        .unwrap();
+    click(&client, Locator::Id("name")).await;
+    keys(&client, "Nina Tech").await;
+    keys(&client, TAB).await;
+    keys(&client, PASSWORD).await;
+    keys(&client, ENTER).await;
+    client
+        .wait()
+        .for_element(Locator::Css("[role=status]"))
+        .await
+        .unwrap();
+    client.goto(&format!("{base}/")).await.unwrap();
+    sign_out(&client).await;
+
+    // The Super Admin assigns her to the site with the picker, by keyboard.
+    sign_in(&client, "owner@acme.example").await;
+    click(&client, Locator::LinkText("Customers and sites")).await;
+    click(&client, Locator::LinkText("Head office")).await;
+    click(&client, Locator::LinkText("Invite technicians")).await;
+    click(&client, Locator::Id("q")).await;
+    keys(&client, "nina").await;
+    keys(&client, ENTER).await;
+    let add = client
+        .wait()
+        .for_element(Locator::Css("button[aria-label='Add Nina Tech']"))
+        .await
+        .unwrap();
+    add.send_keys(ENTER).await.unwrap();
+    let level = client
+        .wait()
+        .for_element(Locator::Css("select[aria-label='Level for Nina Tech']"))
+        .await
+        .unwrap();
+    check_page(&client, "picker").await;
+    level.select_by_value("full_including_users").await.unwrap();
+    let confirm = client
+        .find(Locator::Css("button[value=review]"))
+        .await
+        .unwrap();
+    confirm.send_keys(ENTER).await.unwrap();
+    let apply = client
+        .wait()
+        .for_element(Locator::Css("form[method=post] button[autofocus]"))
+        .await
+        .unwrap();
+    assert_eq!(apply.text().await.unwrap(), "Apply and send 1 invitation");
+    let review = client.find(Locator::Css("tbody")).await.unwrap();
+    assert_eq!(
+        review.text().await.unwrap(),
+        "Nina Tech nina@example.com Full Including Users"
+    );
+    check_page(&client, "picker-review").await;
+    // Apply has the focus: Enter sends.
+    keys(&client, ENTER).await;
+    let invitations = client
+        .wait()
+        .for_element(Locator::Id("invitations-heading"))
+        .await
+        .unwrap();
+    let list = invitations
+        .find(Locator::XPath("following-sibling::table"))
+        .await
+        .unwrap();
+    let text = list.text().await.unwrap();
+    assert!(
+        text.contains("nina@example.com A site, Full Including Users Pending"),
+        "{text}"
+    );
+    check_page(&client, "site-invitations").await;
+    sign_out(&client).await;
+
+    // She accepts with her account; the site's admin unlocks her.
+    deliver_due(&app.state, &mailer).await.unwrap();
+    client
+        .goto(&newest_link(&smtp, &base, "nina@example.com"))
+        .await
+        .unwrap();
+    click(&client, Locator::Id("password")).await;
+    keys(&client, PASSWORD).await;
+    keys(&client, ENTER).await;
+    let done = client
+        .wait()
+        .for_element(Locator::Css("[role=status]"))
+        .await
+        .unwrap();
+    assert_eq!(
+        done.text().await.unwrap(),
+        "You are a technician of Head office for acme Installers, with the level Full Including Users."
+    );
+    client.goto(&format!("{base}/")).await.unwrap();
+    sign_out(&client).await;
+    sign_in(&client, "kim@northwind.example").await;
+    click(&client, Locator::LinkText("Head office")).await;
+    let unlock = client
+        .wait()
+        .for_element(Locator::Css("button[aria-label='Unlock Nina Tech']"))
+        .await
+        .unwrap();
+    unlock.send_keys(ENTER).await.unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("button[aria-label='Lock Nina Tech']"))
+        .await
+        .unwrap();
+
+    // The check API agrees: Nina may use the site's menus her level grants.
+    let nina = app.token("nina@example.com").await;
+    let me = app.get("/v1/me", &nina).await;
+    let site = client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .split('/')
+        .nth(2)
+        .unwrap()
+        .to_owned();
+    let allowed = app
+        .post(
+            "/v1/check",
+            &acme.owner_token,
+            json!({ "technician_id": me.body["id"], "permission": "users.view", "site_id": site }),
+        )
+        .await;
+    assert_eq!(allowed.body["allowed"], true, "{}", allowed.body);
+    client.close().await.unwrap();
+}

@@ -838,6 +838,303 @@ async fn a_site_admin_unlocks_a_new_technician_from_the_sites_page() {
     assert_eq!(check().await, true, "nothing changed");
 }
 
+/// A member of `partner` with their own name; their account id.
+pub(crate) async fn named_member(
+    app: &TestApp,
+    partner: &super::Partner,
+    email: &str,
+    name: &str,
+    role: &str,
+) -> String {
+    let reply = app
+        .post(
+            &format!("/v1/partners/{}/members", partner.id),
+            &partner.owner_token,
+            json!({ "email": email, "name": name, "password": PASSWORD, "role": role }),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    reply.str("account_id")
+}
+
+#[tokio::test]
+async fn a_partner_admin_picks_technicians_for_a_site_and_applies() {
+    let app = TestApp::new().await;
+    let (acme, site, _, techs) = crate::technicians::site_with_technicians(&app, 1).await;
+    let ana = named_member(&app, &acme, "ana@acme.example", "Ana Alvarez", "technician").await;
+    let bo = named_member(&app, &acme, "bo@acme.example", "Bo Berg", "admin").await;
+    let cy = named_member(&app, &acme, "cy@acme.example", "Cy Chen", "technician").await;
+    let invited = app
+        .post(
+            &format!("/v1/sites/{site}/invitations"),
+            &acme.owner_token,
+            json!({ "technicians": [{ "account_id": cy, "level": "devices_only" }] }),
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.body);
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+    let get = |path: String| {
+        let cookie = cookie.clone();
+        let app = &app;
+        async move { open(app, Method::GET, &path, Some(&cookie), None).await }
+    };
+    let picker = format!("/sites/{site}/invite");
+
+    // The site's page: its invitations with their status, and the way to the picker.
+    let panel = get(format!("/sites/{site}/technicians")).await;
+    for expected in [
+        format!("href=\"{picker}\""),
+        "Invitations List".to_owned(),
+        "cy@acme.example".to_owned(),
+        "<span class=\"badge pending\">Pending</span>".to_owned(),
+    ] {
+        assert!(
+            panel.html.contains(&expected),
+            "{expected} in {}",
+            panel.html
+        );
+    }
+
+    // Only who could be invited: not the Super Admin, not the site's technician, not Cy
+    // (already invited); a search narrows by name or email, in any case.
+    let page = get(picker.clone()).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains("Ana Alvarez") && page.html.contains("Bo Berg"));
+    for absent in ["owner@acme.example", "tech0@acme.example", "Cy Chen"] {
+        assert!(!page.html.contains(absent), "{absent} in {}", page.html);
+    }
+    assert!(page.html.contains("Selected (0)"));
+    let page = get(format!("{picker}?q=ALVA&op=search")).await;
+    assert!(page.html.contains("Ana Alvarez") && !page.html.contains("Bo Berg"));
+    let page = get(format!("{picker}?q=nobody&op=search")).await;
+    assert!(page.html.contains("Nobody matches"), "{}", page.html);
+
+    // Adding: the person moves to Selected at Devices Only, their level kept as changed.
+    let page = get(format!("{picker}?add={ana}")).await;
+    assert!(page.html.contains("Selected (1)"), "{}", page.html);
+    assert!(!page.html.contains(&format!("name=\"add\" value=\"{ana}\"")));
+    assert!(page.html.contains(&format!(
+        "name=\"level.{ana}\" aria-label=\"Level for Ana Alvarez\"><option value=\"none\">None</option><option value=\"devices_only\" selected>"
+    )));
+    let both = format!("{picker}?pick={ana}&level.{ana}=full_including_users&add={bo}");
+    let page = get(both).await;
+    assert!(page.html.contains("Selected (2)"), "{}", page.html);
+    assert!(
+        page.html
+            .contains("<option value=\"full_including_users\" selected>")
+    );
+
+    // Apply to all asks first; only Yes changes the levels.
+    let selection = format!(
+        "pick={ana}&level.{ana}=full_including_users&pick={bo}&level.{bo}=devices_only&all=none"
+    );
+    let asked = get(format!("{picker}?{selection}&op=all")).await;
+    assert!(
+        asked
+            .html
+            .contains("Give all 2 selected people the level None?"),
+        "{}",
+        asked.html
+    );
+    assert!(
+        asked
+            .html
+            .contains("<option value=\"full_including_users\" selected>")
+    );
+    let applied = get(format!("{picker}?{selection}&op=all_yes")).await;
+    assert!(
+        !applied
+            .html
+            .contains("<option value=\"full_including_users\" selected>")
+    );
+    assert!(
+        !applied
+            .html
+            .contains("<option value=\"devices_only\" selected>")
+    );
+    let removed = get(format!("{picker}?{selection}&remove={bo}")).await;
+    assert!(removed.html.contains("Selected (1)"), "{}", removed.html);
+
+    // Confirm shows what Apply will send; with nobody selected it says so instead.
+    let empty = get(format!("{picker}?op=review")).await;
+    assert!(
+        empty.html.contains("Add at least one person"),
+        "{}",
+        empty.html
+    );
+    let review = get(format!("{picker}?{selection}&op=review")).await;
+    assert!(
+        review.html.contains("Apply and send 2 invitations"),
+        "{}",
+        review.html
+    );
+    assert!(review.html.contains("Full Including Users") && review.html.contains("Devices Only"));
+
+    let sent_so_far = || async {
+        app.get(&format!("/v1/sites/{site}/invitations"), &acme.owner_token)
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let fields = |csrf: &'static str| -> Vec<(String, String)> {
+        vec![
+            ("csrf".to_owned(), csrf.to_owned()),
+            ("pick".to_owned(), ana.clone()),
+            (format!("level.{ana}"), "full_including_users".to_owned()),
+            ("pick".to_owned(), bo.clone()),
+            (format!("level.{bo}"), "devices_only".to_owned()),
+        ]
+    };
+    let post = |fields: Vec<(String, String)>| {
+        let cookie = cookie.clone();
+        let app = &app;
+        let picker = picker.clone();
+        async move {
+            let form: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            open(app, Method::POST, &picker, Some(&cookie), Some(&form)).await
+        }
+    };
+
+    // Without the form's token nothing is sent.
+    let forged = post(fields("forged")).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.html);
+    assert_eq!(sent_so_far().await, 2, "the setup's two invitations only");
+
+    // All or nothing: with the site's own technician picked, nobody is invited.
+    let mut with_tech = fields("");
+    with_tech[0].1.clone_from(&csrf);
+    with_tech.push(("pick".to_owned(), techs[0].clone()));
+    with_tech.push((format!("level.{}", techs[0]), "none".to_owned()));
+    let refused = post(with_tech).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused
+            .html
+            .contains("Someone selected is already an admin or a technician of this site"),
+        "{}",
+        refused.html
+    );
+    assert_eq!(sent_so_far().await, 2, "nothing was sent");
+
+    let mut good = fields("");
+    good[0].1.clone_from(&csrf);
+    let done = post(good).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert_eq!(
+        done.headers[header::LOCATION],
+        format!("/sites/{site}/technicians").as_str()
+    );
+    let listed = app
+        .get(&format!("/v1/sites/{site}/invitations"), &acme.owner_token)
+        .await;
+    let levels: Vec<(String, String)> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["email"].as_str().unwrap().to_owned(),
+                i["level"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("ana@acme.example", "full_including_users"),
+        ("bo@acme.example", "devices_only"),
+    ] {
+        assert!(
+            levels
+                .iter()
+                .any(|(e, l)| e == expected.0 && l == expected.1),
+            "{expected:?} in {levels:?}"
+        );
+    }
+    let page = get(picker.clone()).await;
+    assert!(
+        page.html.contains("Nobody else can be invited"),
+        "{}",
+        page.html
+    );
+
+    // The site admin sees the list but neither the picker nor its actions.
+    let (site_admin, _) = signed_in(&app, "admin@customer.example").await;
+    let panel = open(
+        &app,
+        Method::GET,
+        &format!("/sites/{site}/technicians"),
+        Some(&site_admin),
+        None,
+    )
+    .await;
+    assert!(panel.html.contains("ana@acme.example"), "{}", panel.html);
+    assert!(!panel.html.contains(&format!("href=\"{picker}\"")));
+    assert!(!panel.html.contains("Resend to"));
+    // The partner is not the customer's to see: its people are not listed to them.
+    let refused = open(&app, Method::GET, &picker, Some(&site_admin), None).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.html);
+}
+
+#[tokio::test]
+async fn a_site_admin_deletes_a_technicians_access_after_confirming() {
+    let app = TestApp::new().await;
+    let (acme, site, site_admin_token, techs) =
+        crate::technicians::site_with_technicians(&app, 2).await;
+    let (cookie, csrf) = signed_in(&app, "admin@customer.example").await;
+    let remove = format!("/sites/{site}/technicians/{}/remove", techs[0]);
+
+    let asked = open(&app, Method::GET, &remove, Some(&cookie), None).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.html);
+    assert!(
+        asked
+            .html
+            .contains("<h1>Delete this technician&#39;s access?</h1>"),
+        "{}",
+        asked.html
+    );
+    assert!(asked.html.contains("tech0@acme.example"));
+    let count = || async {
+        app.get(&format!("/v1/sites/{site}/technicians"), &site_admin_token)
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count().await, 2, "asking changes nothing");
+    let forged = [("csrf", "forged")];
+    open(&app, Method::POST, &remove, Some(&cookie), Some(&forged)).await;
+    assert_eq!(count().await, 2, "a forged form changes nothing");
+    let form = [("csrf", csrf.as_str())];
+    let done = open(&app, Method::POST, &remove, Some(&cookie), Some(&form)).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert_eq!(count().await, 1);
+    let gone = open(&app, Method::GET, &remove, Some(&cookie), None).await;
+    assert_eq!(
+        gone.status,
+        StatusCode::NOT_FOUND,
+        "no longer a technician here"
+    );
+
+    // A technician may see the site but not delete anyone.
+    let (tech, tech_csrf) = signed_in(&app, "tech1@acme.example").await;
+    let other = format!("/sites/{site}/technicians/{}/remove", techs[1]);
+    let form = [("csrf", tech_csrf.as_str())];
+    let refused = open(&app, Method::POST, &other, Some(&tech), Some(&form)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+    assert_eq!(count().await, 1);
+    let _ = acme;
+}
+
 /// Every console route that names a tenant's resource, as `(method, path template)`; the
 /// matrix below fills in the ids. A new route with an id must be added here: the test reads
 /// `ui/mod.rs` and fails on one it does not know.
@@ -852,6 +1149,10 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/invitations/{invitation_id}/revoke"),
     ("GET", "/sites/{site_id}/technicians"),
     ("POST", "/sites/{site_id}/technicians/{account_id}/lock"),
+    ("GET", "/sites/{site_id}/invite"),
+    ("POST", "/sites/{site_id}/invite"),
+    ("GET", "/sites/{site_id}/technicians/{account_id}/remove"),
+    ("POST", "/sites/{site_id}/technicians/{account_id}/remove"),
 ];
 
 #[tokio::test]
@@ -875,7 +1176,10 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
     let app = TestApp::new().await;
     let (acme, site, _, techs) = crate::technicians::site_with_technicians(&app, 1).await;
     let operator = app.operator().await;
-    app.partner(&operator, "globex").await;
+    let globex = app.partner(&operator, "globex").await;
+    let globex_member = app
+        .member(&globex, "tech@globex.example", "technician")
+        .await;
     let invited = app
         .post(
             &format!("/v1/partners/{}/invitations", acme.id),
@@ -922,6 +1226,7 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             ("name", "Globex's own"),
             ("admin_email", "it@globex.example"),
             ("admin_name", "It"),
+            ("pick", globex_member.as_str()),
         ];
         let page = match *method {
             "GET" => open(&app, Method::GET, &path, Some(&outsider), None).await,
