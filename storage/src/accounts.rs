@@ -151,6 +151,13 @@ impl Store {
         self.account_row(id).await?.to_account()
     }
 
+    /// Reads the accounts with these ids (those that exist), in no particular order.
+    pub async fn accounts(&self, ids: &[AccountId]) -> Result<Vec<Account>, StorageError> {
+        let ids = ids.iter().map(|id| rid("account", id.as_str())).collect();
+        let rows: Vec<AccountRow> = self.records(ids).await?;
+        rows.iter().map(AccountRow::to_account).collect()
+    }
+
     pub(crate) async fn account_row(&self, id: &AccountId) -> Result<AccountRow, StorageError> {
         let row: Option<AccountRow> = self
             .db

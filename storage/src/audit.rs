@@ -18,7 +18,8 @@ use crate::tx::Tx;
 const VERIFY_BATCH: u32 = 1_000;
 
 impl Store {
-    /// Lists audit events of a scope, oldest first, with the filters applied.
+    /// Lists audit events of a scope with the filters applied, oldest first (newest first when
+    /// the filter asks).
     pub async fn audit_events(
         &self,
         scope: &AuditScope,
@@ -54,12 +55,13 @@ impl Store {
             conditions.push("at < $to");
         }
         let rows: Vec<AuditEventRow> = self
-            .page(
+            .page_in_order(
                 "audit_event",
                 &conditions.join(" AND "),
                 vars,
                 page,
                 str::to_owned,
+                filter.newest_first,
             )
             .await?;
         let events = rows

@@ -81,16 +81,39 @@ impl Store {
         &self,
         table: &str,
         condition: &str,
-        mut vars: Variables,
+        vars: Variables,
         page: &PageRequest,
         after_key: impl Fn(&str) -> String,
     ) -> Result<Vec<R>, StorageError> {
+        self.page_in_order(table, condition, vars, page, after_key, false)
+            .await
+    }
+
+    /// As [`page`](Self::page), in descending id order when `descending` (the cursor then
+    /// means "before").
+    pub(crate) async fn page_in_order<R: SurrealValue>(
+        &self,
+        table: &str,
+        condition: &str,
+        mut vars: Variables,
+        page: &PageRequest,
+        after_key: impl Fn(&str) -> String,
+        descending: bool,
+    ) -> Result<Vec<R>, StorageError> {
         let mut sql = format!("SELECT * FROM {table} WHERE {condition}");
         if let Some(after) = &page.after {
-            sql.push_str(" AND id > $after_id");
+            sql.push_str(if descending {
+                " AND id < $after_id"
+            } else {
+                " AND id > $after_id"
+            });
             vars.insert("after_id", rid(table, &after_key(after)));
         }
-        sql.push_str(" ORDER BY id LIMIT $limit");
+        sql.push_str(if descending {
+            " ORDER BY id DESC LIMIT $limit"
+        } else {
+            " ORDER BY id LIMIT $limit"
+        });
         vars.insert("limit", i64::from(page.limit) + 1);
         self.db
             .query(sql)

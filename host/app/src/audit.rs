@@ -4,9 +4,11 @@
 
 use siteward_core::Timestamp;
 use siteward_core::access::{Action, authorize};
-use siteward_core::audit::{AuditAction, AuditEvent, AuditFilter, AuditScope};
-use siteward_core::ids::{PartnerId, SiteId};
+use siteward_core::account::Account;
+use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditFilter, AuditScope};
+use siteward_core::ids::{AccountId, PartnerId, SiteId};
 use siteward_core::page::{Page, PageRequest};
+use siteward_core::validate::Email;
 use siteward_storage::{StorageError, Store};
 
 /// One tenant's hash chain, verified.
@@ -42,19 +44,37 @@ pub struct EventFilter<'a> {
     pub from: Option<Timestamp>,
     /// To (exclusive).
     pub to: Option<Timestamp>,
+    /// Only this person's actions, by their email (`person`): what a person filters by.
+    pub person: Option<&'a str>,
 }
 
-impl EventFilter<'_> {
-    /// The filter, or the field that is wrong.
-    pub fn parse(self) -> Result<AuditFilter, siteward_core::FieldError> {
+/// The actor id of a person without an account: no event has it.
+const NOBODY: &str = "";
+
+impl App {
+    /// The filter, or the field that is wrong. A `person` without an account leaves no event
+    /// (the answer does not tell whether the email has an account).
+    async fn event_filter(&self, filter: EventFilter<'_>) -> AppResult<AuditFilter> {
+        let mut actor = filter.actor.map(str::to_owned);
+        if let Some(person) = filter.person.map(str::trim).filter(|p| !p.is_empty()) {
+            let email = Email::parse("person", person)?;
+            let found = self.store.account_by_email(&email).await?;
+            let id = found.map_or_else(|| NOBODY.to_owned(), |(account, _)| account.id.to_string());
+            if actor.as_ref().is_some_and(|a| *a != id) {
+                actor = Some(NOBODY.to_owned());
+            } else {
+                actor = Some(id);
+            }
+        }
         Ok(AuditFilter {
-            actor: self.actor.map(str::to_owned),
-            action: self
+            actor,
+            action: filter
                 .action
                 .map(|a| AuditAction::parse("action", a))
                 .transpose()?,
-            from: self.from,
-            to: self.to,
+            from: filter.from,
+            to: filter.to,
+            newest_first: false,
         })
     }
 }
@@ -107,12 +127,76 @@ impl App {
         paging: Paging<'_>,
     ) -> AppResult<Page<AuditEvent>> {
         let place = self.audit_place(caller, home).await?;
-        let filter = filter.parse()?;
+        let filter = self.event_filter(filter).await?;
         let page = paging.parse()?;
         Ok(self
             .store
             .audit_events(&place.scope, &filter, &page)
             .await?)
+    }
+}
+
+/// A page of an audit log as a person reads it: the events, and the accounts that acted in
+/// them (for their names).
+#[derive(Debug)]
+pub struct AuditLog {
+    /// The events, oldest first.
+    pub events: Page<AuditEvent>,
+    /// The accounts among the events' actors.
+    pub actors: Vec<Account>,
+}
+
+impl App {
+    /// Audit events of `home`, newest first, with the accounts that acted.
+    pub async fn audit_log(
+        &self,
+        caller: &Caller,
+        home: AuditHome<'_>,
+        filter: EventFilter<'_>,
+        paging: Paging<'_>,
+    ) -> AppResult<AuditLog> {
+        let place = self.audit_place(caller, home).await?;
+        let mut filter = self.event_filter(filter).await?;
+        filter.newest_first = true;
+        let page = paging.parse()?;
+        let events = self
+            .store
+            .audit_events(&place.scope, &filter, &page)
+            .await?;
+        let mut ids: Vec<AccountId> = events
+            .items
+            .iter()
+            .filter_map(|event| match &event.actor {
+                Actor::Account(id) => Some(id.clone()),
+                Actor::ApiToken(_) | Actor::System => None,
+            })
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let actors = self.store.accounts(&ids).await?;
+        Ok(AuditLog { events, actors })
+    }
+
+    /// The export formats `home`'s events can be exported in: the bundled exporters and the
+    /// ones switched on for its tenant, sorted.
+    pub async fn audit_export_formats(
+        &self,
+        caller: &Caller,
+        home: AuditHome<'_>,
+    ) -> AppResult<Vec<String>> {
+        let AuditPlace { tenant, .. } = self.audit_place(caller, home).await?;
+        let tenant = tenant
+            .as_ref()
+            .map(|(partner, site)| (partner, site.as_ref()));
+        let mut formats: Vec<String> = self
+            .plugins
+            .export_formats()
+            .into_iter()
+            .filter(|format| self.plugins.exporter(format, tenant).is_some())
+            .collect();
+        formats.sort();
+        formats.dedup();
+        Ok(formats)
     }
 }
 
@@ -224,7 +308,7 @@ impl App {
         filter: EventFilter<'_>,
     ) -> AppResult<AuditExport> {
         let AuditPlace { scope, tenant } = self.audit_place(caller, home).await?;
-        let filter = filter.parse()?;
+        let filter = self.event_filter(filter).await?;
         let tenant = tenant
             .as_ref()
             .map(|(partner, site)| (partner, site.as_ref()));

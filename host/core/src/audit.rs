@@ -304,6 +304,8 @@ pub struct AuditFilter {
     pub from: Option<Timestamp>,
     /// Only events before this time.
     pub to: Option<Timestamp>,
+    /// Newest first (a person reading the log) rather than oldest first (exports, streams).
+    pub newest_first: bool,
 }
 
 /// The tenancy an audit listing is read from.

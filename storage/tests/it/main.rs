@@ -478,3 +478,60 @@ async fn accounts_made_before_the_login_throttle_and_skeletons_survive_the_upgra
         "{created:?}"
     );
 }
+
+#[tokio::test]
+async fn audit_events_page_newest_first_as_well_as_oldest_first() {
+    let store = Store::open(&StoreConfig::memory()).await.unwrap();
+    let mut ids = Ids(0);
+    let mut accounts = Vec::new();
+    for n in 0..5 {
+        let (_, account) =
+            partner_with_super_admin(&store, &mut ids, &format!("owner{n}@example.com")).await;
+        accounts.push(account);
+    }
+    let read = async |newest_first: bool| {
+        let filter = AuditFilter {
+            newest_first,
+            ..AuditFilter::default()
+        };
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = store
+                .audit_events(
+                    &AuditScope::Platform,
+                    &filter,
+                    &PageRequest { limit: 2, after },
+                )
+                .await
+                .unwrap();
+            assert!(page.items.len() <= 2);
+            seen.extend(page.items.into_iter().map(|e| e.id));
+            match page.next_cursor {
+                Some(cursor) => after = Some(cursor),
+                None => return seen,
+            }
+        }
+    };
+    let oldest_first = read(false).await;
+    let mut newest_first = read(true).await;
+    assert_eq!(oldest_first.len(), 5);
+    assert!(oldest_first.is_sorted());
+    newest_first.reverse();
+    assert_eq!(
+        newest_first, oldest_first,
+        "the same events, the other way round"
+    );
+
+    // Accounts by id: those that exist, in any order.
+    let missing = AccountId::generate(at(0), [0xee; 10]);
+    let mut found: Vec<AccountId> = store
+        .accounts(&[accounts[3].clone(), missing, accounts[1].clone()])
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    found.sort();
+    assert_eq!(found, vec![accounts[1].clone(), accounts[3].clone()]);
+}

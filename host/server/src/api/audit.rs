@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use siteward_app::audit::{AuditHome, EventFilter};
+use siteward_app::audit::{AuditExport, AuditHome, EventFilter};
 use siteward_app::page::Paging;
 use siteward_core::ids::{PartnerId, SiteId};
 
@@ -51,6 +51,7 @@ impl AuditQuery {
             action: self.action.as_deref(),
             from: self.from,
             to: self.to,
+            person: None,
         }
     }
 
@@ -190,10 +191,16 @@ async fn export(
         action: query.action.as_deref(),
         from: query.from,
         to: query.to,
+        person: None,
     };
     let export = state
         .export_audit(auth, home, &query.format, filter)
         .await?;
+    Ok(export_response(export))
+}
+
+/// An export as a download: its first batch, then the rest as the exporter formats it.
+pub(crate) fn export_response(export: AuditExport) -> Response {
     let rest = futures_util::stream::unfold(export.rest, |mut rest| async move {
         let batch = rest.next().await?;
         Some((batch.map_err(|e| std::io::Error::other(e.message)), rest))
@@ -202,7 +209,7 @@ async fn export(
         futures_util::stream::iter([Ok::<_, std::io::Error>(export.first)]),
         rest,
     );
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, export.content_type),
             (
@@ -212,7 +219,7 @@ async fn export(
         ],
         Body::from_stream(body),
     )
-        .into_response())
+        .into_response()
 }
 
 /// Export every audit event of the platform (operator only), streamed in a format.

@@ -16,7 +16,7 @@ use crate::state::AppState;
 
 struct PartnerRow {
     name: String,
-    /// The partner's id, for its admins' links (Team, Customers and sites).
+    /// The partner's id, for its admins' links (Team, Customers and sites, Audit log).
     manages: Option<String>,
     role: &'static str,
     status: &'static str,

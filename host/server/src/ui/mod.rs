@@ -11,6 +11,7 @@
 
 pub mod account;
 pub mod assets;
+pub mod audit;
 pub mod customers;
 pub mod invitation;
 pub mod mine;
@@ -58,6 +59,13 @@ pub fn routes() -> Router<AppState> {
             post(customers::create_customer),
         )
         .route("/sites/{site_id}/technicians", get(site::page))
+        .route("/partners/{partner_id}/audit", get(audit::partner_page))
+        .route(
+            "/partners/{partner_id}/audit/export",
+            get(audit::partner_export),
+        )
+        .route("/sites/{site_id}/audit", get(audit::site_page))
+        .route("/sites/{site_id}/audit/export", get(audit::site_export))
         .route(
             "/sites/{site_id}/invite",
             get(picker::page).post(picker::apply),

@@ -52,6 +52,8 @@ struct TechniciansPage {
     invitations_next: Option<String>,
     /// Whether the viewer invites to the site, resends and revokes (the partner's admins).
     manage: bool,
+    /// Whether the viewer reads the site's audit log.
+    audit: bool,
 }
 
 /// The page's paging.
@@ -113,6 +115,7 @@ pub async fn page(
     let now = state.now();
     let manage_technicians = SiteAccess::ManageTechnicians.allows(&caller, &found);
     let manage = may_invite(&caller, &found.partner_id);
+    let audit = SiteAccess::ViewAudit.allows(&caller, &found);
     let invitations_next = invitations.as_ref().and_then(|p| p.next_cursor.clone());
     let csrf = chrome.csrf();
     let page = TechniciansPage {
@@ -146,6 +149,7 @@ pub async fn page(
         }),
         invitations_next,
         manage,
+        audit,
     };
     with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
 }

@@ -26,6 +26,8 @@ use crate::state::AppState;
 struct MemberRow {
     name: String,
     email: String,
+    /// The query of their audit log link: `person=<email>`.
+    audit_query: String,
     role: &'static str,
     status: &'static str,
 }
@@ -161,6 +163,8 @@ async fn team_page(
             .into_iter()
             .map(|m| MemberRow {
                 name: m.name,
+                audit_query: serde_urlencoded::to_string([("person", m.email.as_str())])
+                    .unwrap_or_default(),
                 email: m.email.to_string(),
                 role: role_name(m.membership.role),
                 status: match m.membership.status {

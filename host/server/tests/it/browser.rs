@@ -354,36 +354,42 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     check_page(&client, "revoke").await;
 
     // Customers and sites: a customer, then its first site with a new site admin.
-    client.goto(&format!("{base}/")).await.unwrap();
-    click(&client, Locator::LinkText("Customers and sites")).await;
-    let name = client
-        .wait()
-        .for_element(Locator::Id("customer_name"))
-        .await
-        .unwrap();
-    name.click().await.unwrap();
-    keys(&client, "Northwind").await;
-    keys(&client, ENTER).await;
-    let site_name = client
-        .wait()
-        .for_element(Locator::Id("site_name"))
-        .await
-        .unwrap();
-    site_name.click().await.unwrap();
-    keys(&client, "Head office").await;
-    keys(&client, TAB).await;
-    keys(&client, "kim@northwind.example").await;
-    keys(&client, TAB).await;
-    keys(&client, "Kim").await;
-    keys(&client, TAB).await;
-    keys(&client, "another long passphrase").await;
-    keys(&client, ENTER).await;
-    client
-        .wait()
-        .for_element(Locator::LinkText("Head office"))
-        .await
-        .unwrap();
+    new_customer_and_site(&client, &base).await;
     check_page(&client, "customers").await;
+
+    // The partner's audit log: filtered to one person by keyboard, then the chain verified.
+    client.goto(&format!("{base}/")).await.unwrap();
+    click(&client, Locator::LinkText("Audit log")).await;
+    let person = client
+        .wait()
+        .for_element(Locator::Id("person"))
+        .await
+        .unwrap();
+    check_page(&client, "audit").await;
+    person.click().await.unwrap();
+    keys(&client, "owner@acme.example").await;
+    keys(&client, ENTER).await;
+    click(&client, Locator::Css("input[name=verify] + button")).await;
+    let verdict = client
+        .wait()
+        .for_element(Locator::Css("[role=status] .success"))
+        .await
+        .unwrap();
+    assert!(verdict.text().await.unwrap().contains(": Intact"));
+    let person = client.find(Locator::Id("person")).await.unwrap();
+    assert_eq!(
+        person.prop("value").await.unwrap().as_deref(),
+        Some("owner@acme.example"),
+        "verifying keeps the filters"
+    );
+    client
+        .execute(
+            "document.getElementById('chain-heading').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    check_page(&client, "audit-verified").await;
     client.close().await.unwrap();
 }
 
@@ -423,6 +429,27 @@ async fn a_site_admin_unlocks_a_technician_by_keyboard() {
     check_page(&client, "site-technicians-unlocked").await;
     assert!(site.len() == 26);
     client.close().await.unwrap();
+}
+
+/// Partner › Customers and sites, by keyboard: the customer Northwind, then its site Head
+/// office with a new site admin, Kim.
+async fn new_customer_and_site(client: &Client, base: &str) {
+    client.goto(&format!("{base}/")).await.unwrap();
+    click(client, Locator::LinkText("Customers and sites")).await;
+    click(client, Locator::Id("customer_name")).await;
+    keys(client, "Northwind").await;
+    keys(client, ENTER).await;
+    click(client, Locator::Id("site_name")).await;
+    for field in ["Head office", "kim@northwind.example", "Kim", PASSWORD] {
+        keys(client, field).await;
+        keys(client, TAB).await;
+    }
+    keys(client, ENTER).await;
+    client
+        .wait()
+        .for_element(Locator::LinkText("Head office"))
+        .await
+        .unwrap();
 }
 
 /// Signs out from the page's header.
@@ -471,35 +498,7 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
         .for_element(Locator::Css("[role=status] table"))
         .await
         .unwrap();
-    client.goto(&format!("{base}/")).await.unwrap();
-    click(&client, Locator::LinkText("Customers and sites")).await;
-    let name = client
-        .wait()
-        .for_element(Locator::Id("customer_name"))
-        .await
-        .unwrap();
-    name.click().await.unwrap();
-    keys(&client, "Northwind").await;
-    keys(&client, ENTER).await;
-    let site_name = client
-        .wait()
-        .for_element(Locator::Id("site_name"))
-        .await
-        .unwrap();
-    site_name.click().await.unwrap();
-    keys(&client, "Head office").await;
-    keys(&client, TAB).await;
-    keys(&client, "kim@northwind.example").await;
-    keys(&client, TAB).await;
-    keys(&client, "Kim").await;
-    keys(&client, TAB).await;
-    keys(&client, PASSWORD).await;
-    keys(&client, ENTER).await;
-    client
-        .wait()
-        .for_element(Locator::LinkText("Head office"))
-        .await
-        .unwrap();
+    new_customer_and_site(&client, &base).await;
     sign_out(&client).await;
 
     // The technician opens the email's link, from a real SMTP server, and signs up.
