@@ -50,6 +50,8 @@ pub enum InvitationScope<'a> {
     Partner(&'a PartnerId),
     /// A site's invitations.
     Site(&'a SiteId),
+    /// The invitations to an address, from every partner (its owner's own page).
+    Email(&'a Email),
 }
 
 /// What accepting an invitation creates.
@@ -405,6 +407,10 @@ impl Store {
             InvitationScope::Site(s) => {
                 vars.insert("scope_id", s.to_string());
                 "site_id = $scope_id".to_owned()
+            }
+            InvitationScope::Email(email) => {
+                vars.insert("scope_id", email.to_string());
+                "email = $scope_id".to_owned()
             }
         };
         vars.insert("now", now);

@@ -71,6 +71,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0015_outbox_invitation",
         include_str!("../migrations/0015_outbox_invitation.surql"),
     ),
+    (
+        "0016_own_page",
+        include_str!("../migrations/0016_own_page.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

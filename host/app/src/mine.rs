@@ -1,13 +1,19 @@
 //! What a person holds, for their own page: the partners they belong to, the sites they are
-//! assigned to (with level, lock and end), and the sites they administer. Any signed-in
-//! account may read its own; an API token has no "own".
+//! assigned to (with level, lock and end), the sites they administer, the invitations waiting
+//! for them, and what they did themselves. Any signed-in account may read its own; an API
+//! token has no "own".
 
 use siteward_core::access::{PartnerStanding, Principal};
 use siteward_core::assignment::SiteAssignment;
+use siteward_core::audit::{AuditEvent, AuditFilter, AuditScope};
+use siteward_core::invitation::{Invitation, InvitationStatus};
+use siteward_core::page::{Page, PageRequest};
 use siteward_core::tenancy::{Partner, Site};
+use siteward_storage::InvitationScope;
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
+use crate::page::Paging;
 use crate::services::App;
 
 /// A partner the caller belongs to.
@@ -29,6 +35,20 @@ pub struct MySite {
     /// The assignment: level, Locked, end.
     pub assignment: SiteAssignment,
 }
+
+/// An invitation waiting for the caller.
+#[derive(Debug, Clone)]
+pub struct MyInvitation {
+    /// The invitation.
+    pub invitation: Invitation,
+    /// The inviting partner's name.
+    pub partner_name: String,
+    /// The site's name, for an invitation to a site.
+    pub site_name: Option<String>,
+}
+
+/// The most open invitations one person's page lists.
+const MY_INVITATIONS: u32 = 100;
 
 /// Everything the caller holds, in the order their page shows it.
 #[derive(Debug, Clone)]
@@ -83,5 +103,58 @@ impl App {
             sites,
             site_admin_of,
         })
+    }
+
+    /// The invitations to the caller's address that are still Pending, oldest first: they are
+    /// accepted through the link in their email, which proves the address.
+    pub async fn my_invitations(&self, caller: &Caller) -> AppResult<Vec<MyInvitation>> {
+        let account = caller.account()?;
+        let first = PageRequest {
+            limit: MY_INVITATIONS,
+            after: None,
+        };
+        let open = self
+            .store
+            .invitations(
+                InvitationScope::Email(&account.email),
+                Some(InvitationStatus::Pending),
+                self.now(),
+                &first,
+            )
+            .await?;
+        let mut mine = Vec::with_capacity(open.items.len());
+        for invitation in open.items {
+            let partner_name = self.store.partner(&invitation.partner_id).await?.name;
+            let site_name = match invitation.target.site() {
+                Some(site) => Some(self.store.site(site).await?.name),
+                None => None,
+            };
+            mine.push(MyInvitation {
+                invitation,
+                partner_name,
+                site_name,
+            });
+        }
+        Ok(mine)
+    }
+
+    /// What the caller did, newest first, a page at a time: the audit events where they are
+    /// the actor, in every tenant.
+    pub async fn my_activity(
+        &self,
+        caller: &Caller,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<AuditEvent>> {
+        let account = caller.account()?;
+        let filter = AuditFilter {
+            actor: Some(account.id.to_string()),
+            newest_first: true,
+            ..AuditFilter::default()
+        };
+        let page = paging.parse()?;
+        Ok(self
+            .store
+            .audit_events(&AuditScope::Platform, &filter, &page)
+            .await?)
     }
 }

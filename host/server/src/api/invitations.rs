@@ -93,7 +93,7 @@ impl From<Delivery> for DeliveryView {
 }
 
 impl InvitationView {
-    fn new(inv: &Invitation, now: DateTime<Utc>) -> Self {
+    pub(crate) fn new(inv: &Invitation, now: DateTime<Utc>) -> Self {
         let (kind, role, site_id, level) = match &inv.target {
             InvitationTarget::Partner { role } => ("partner", Some(role.as_str()), None, None),
             InvitationTarget::Site { site_id, level } => (

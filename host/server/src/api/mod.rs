@@ -7,6 +7,7 @@ pub mod dto;
 pub mod idempotency;
 pub mod invitations;
 pub mod licences;
+pub mod mine;
 pub mod partners;
 pub mod path;
 pub mod people;
@@ -79,6 +80,9 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(session::login))
         .routes(routes!(session::logout))
         .routes(routes!(session::me))
+        .routes(routes!(mine::my_sites))
+        .routes(routes!(mine::my_invitations))
+        .routes(routes!(mine::my_activity))
         .routes(routes!(session::change_password))
         .routes(routes!(session::update_account))
         .routes(routes!(session::totp_enroll, session::totp_remove))

@@ -68,13 +68,14 @@ impl FilterErrors {
     }
 }
 
-struct EventRow {
-    at: String,
-    at_iso: String,
-    who: String,
-    action: &'static str,
-    target: String,
-    changes: Vec<String>,
+/// An audit event as a list shows it.
+pub(super) struct EventRow {
+    pub(super) at: String,
+    pub(super) at_iso: String,
+    pub(super) who: String,
+    pub(super) action: &'static str,
+    pub(super) target: String,
+    pub(super) changes: Vec<String>,
 }
 
 struct ChainRow {
@@ -311,7 +312,10 @@ async fn page(state: &AppState, viewer: Viewer, home: Home<'_>, query: &AuditQue
 }
 
 /// One event as the list shows it.
-fn event_row(event: &AuditEvent, actors: &[siteward_core::account::Account]) -> EventRow {
+pub(super) fn event_row(
+    event: &AuditEvent,
+    actors: &[siteward_core::account::Account],
+) -> EventRow {
     let who = match &event.actor {
         Actor::Account(id) => actors.iter().find(|a| a.id == *id).map_or_else(
             || format!("Account {id}"),

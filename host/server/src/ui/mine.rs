@@ -1,14 +1,19 @@
 //! `/`: a person's own page — the partners they belong to, the sites they work at with level,
-//! lock and end, and the sites they administer.
+//! lock and end, the sites they administer, the invitations waiting for them, and what they
+//! did themselves (newest first).
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde::Deserialize;
 
 use siteward_app::mine::MyAccess;
+use siteward_app::page::Paging;
+use siteward_core::invitation::InvitationTarget;
 use siteward_core::tenancy::{MemberStatus, PartnerRole, Privilege};
 
+use super::audit::{EventRow, event_row};
 use super::session::Viewer;
 use super::{Chrome, Notice, level_name, render, role_name, with_csrf_cookie};
 use crate::error::status_of;
@@ -31,15 +36,37 @@ struct SiteRow {
     until: String,
 }
 
+/// An invitation waiting for the person.
+struct WaitingRow {
+    partner: String,
+    offer: String,
+    expires: String,
+}
+
 #[derive(Template)]
 #[template(path = "my_access.html")]
 struct MyAccessPage {
     chrome: Chrome,
+    email: String,
     partners: Vec<PartnerRow>,
     sites: Vec<SiteRow>,
     /// Each administered site's technicians page, and its name.
     admin_of: Vec<(String, String)>,
+    waiting: Vec<WaitingRow>,
+    activity: Vec<EventRow>,
+    /// The cursor of older activity.
+    older: Option<String>,
 }
+
+/// The page's paging of the person's own activity.
+#[derive(Debug, Default, Deserialize)]
+pub struct MineQuery {
+    #[serde(default)]
+    activity_after: Option<String>,
+}
+
+/// How many of their own actions the page shows at a time.
+const ACTIVITY_PAGE: u32 = 20;
 
 fn rows(access: MyAccess) -> (Vec<PartnerRow>, Vec<SiteRow>, Vec<(String, String)>) {
     let partners = access
@@ -96,23 +123,65 @@ fn rows(access: MyAccess) -> (Vec<PartnerRow>, Vec<SiteRow>, Vec<(String, String
     (partners, sites, admin_of)
 }
 
-/// `GET /`: the signed-in person's own access.
-pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
+/// `GET /`: the signed-in person's own access, the invitations waiting for them and what
+/// they did.
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<MineQuery>,
+) -> Response {
     let Viewer {
         caller,
         chrome,
         set_csrf,
     } = viewer;
-    let access = match state.my_access(&caller).await {
-        Ok(access) => access,
-        Err(error) => return render(status_of(error.kind), &Notice::problem(&error)),
+    let paging = Paging {
+        limit: Some(ACTIVITY_PAGE),
+        cursor: query.activity_after.as_deref(),
     };
+    let (access, waiting, activity) = match tokio::join!(
+        state.my_access(&caller),
+        state.my_invitations(&caller),
+        state.my_activity(&caller, paging),
+    ) {
+        (Ok(access), Ok(waiting), Ok(activity)) => (access, waiting, activity),
+        (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
+            return render(status_of(error.kind), &Notice::problem(&error));
+        }
+    };
+    let email = caller
+        .account()
+        .map(|a| a.email.to_string())
+        .unwrap_or_default();
     let (partners, sites, admin_of) = rows(access);
     let page = MyAccessPage {
         chrome,
+        email,
         partners,
         sites,
         admin_of,
+        waiting: waiting
+            .into_iter()
+            .map(|mine| WaitingRow {
+                partner: mine.partner_name,
+                offer: match (&mine.invitation.target, mine.site_name) {
+                    (InvitationTarget::Site { level, .. }, Some(site)) => {
+                        format!("{site}, {}", level_name(*level))
+                    }
+                    (InvitationTarget::Site { level, .. }, None) => {
+                        format!("A site, {}", level_name(*level))
+                    }
+                    (InvitationTarget::Partner { role }, _) => role_name(*role).to_owned(),
+                },
+                expires: mine.invitation.expires_at.format("%-d %B %Y").to_string(),
+            })
+            .collect(),
+        activity: activity
+            .items
+            .iter()
+            .map(|event| event_row(event, &[]))
+            .collect(),
+        older: activity.next_cursor,
     };
     with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
 }

@@ -545,3 +545,87 @@ async fn new_passwords_follow_nist_and_look_alike_addresses_are_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_person_reads_their_own_sites_waiting_invitations_and_activity() {
+    let app = TestApp::new().await;
+    let (acme, site, _, _) = crate::technicians::site_with_technicians(&app, 1).await;
+    let operator = app.operator().await;
+    let globex = app.partner(&operator, "globex").await;
+    let invited = app
+        .post(
+            &format!("/v1/partners/{}/invitations", globex.id),
+            &globex.owner_token,
+            json!({ "emails": ["tech0@acme.example", "someone@else.example"], "role": "admin" }),
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
+    let tech = app.token("tech0@acme.example").await;
+
+    let sites = app.get("/v1/me/sites", &tech).await;
+    assert_eq!(sites.status, StatusCode::OK, "{}", sites.body);
+    assert_eq!(
+        sites.body["items"],
+        json!([{
+            "site_id": site, "site_name": "Head office", "partner_id": acme.id,
+            "partner_name": "acme Installers", "level": "full_excluding_users", "locked": true,
+            "expires_at": null,
+        }])
+    );
+
+    // Only what waits for this address: Globex's offer, not the other address's.
+    let waiting = app.get("/v1/me/invitations", &tech).await;
+    assert_eq!(waiting.status, StatusCode::OK, "{}", waiting.body);
+    let items = waiting.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", waiting.body);
+    assert_eq!(items[0]["partner_name"], "globex Installers");
+    assert_eq!(items[0]["invitation"]["email"], "tech0@acme.example");
+    assert_eq!(items[0]["invitation"]["role"], "admin");
+    assert_eq!(items[0]["invitation"]["status"], "pending");
+
+    // Their own actions, newest first: signing in just now, then accepting.
+    let tech_id = app.get("/v1/me", &tech).await.str("id");
+    let mine = app.get("/v1/me/audit-events?limit=1", &tech).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.body);
+    assert_eq!(mine.body["items"][0]["action"], "auth.login");
+    let cursor = mine.str("next_cursor");
+    let older = app
+        .get(&format!("/v1/me/audit-events?cursor={cursor}"), &tech)
+        .await;
+    let actions: Vec<&str> = older.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    for expected in ["assignment.created", "invitation.accepted"] {
+        assert!(actions.contains(&expected), "{expected} in {actions:?}");
+    }
+    let owner = app.get("/v1/me/audit-events", &acme.owner_token).await;
+    let owners = owner.body["items"].as_array().unwrap();
+    assert!(!owners.is_empty());
+    assert!(
+        owners.iter().all(|e| e["actor"]["id"] != tech_id.as_str()),
+        "only the caller's own: {}",
+        owner.body
+    );
+
+    // An API token has no own page.
+    let token = app
+        .post(
+            &format!("/v1/partners/{}/api-tokens", acme.id),
+            &acme.owner_token,
+            json!({ "name": "robot" }),
+        )
+        .await
+        .str("token");
+    for path in ["/v1/me/sites", "/v1/me/invitations", "/v1/me/audit-events"] {
+        let refused = app.get(path, &token).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::FORBIDDEN,
+            "{path}: {}",
+            refused.body
+        );
+    }
+}

@@ -838,6 +838,42 @@ async fn a_site_admin_unlocks_a_new_technician_from_the_sites_page() {
     assert_eq!(check().await, true, "nothing changed");
 }
 
+#[tokio::test]
+async fn my_access_lists_the_invitations_waiting_for_me_and_what_i_did() {
+    let app = TestApp::new().await;
+    let (_, _, _, _) = crate::technicians::site_with_technicians(&app, 1).await;
+    let operator = app.operator().await;
+    let globex = app.partner(&operator, "globex").await;
+    let invited = app
+        .post(
+            &format!("/v1/partners/{}/invitations", globex.id),
+            &globex.owner_token,
+            json!({ "emails": ["tech0@acme.example"], "role": "admin" }),
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
+    let (cookie, _) = signed_in(&app, "tech0@acme.example").await;
+
+    let page = open(&app, Method::GET, "/", Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let waiting = &page.html[page.html.find("Invitations waiting for me").unwrap()..];
+    assert!(
+        waiting.contains("<td>globex Installers</td><td>Admin</td>"),
+        "{waiting}"
+    );
+    let activity = &page.html[page.html.find("My activity").unwrap()..];
+    for action in ["auth.login", "invitation.accepted", "assignment.created"] {
+        assert!(
+            activity.contains(&format!("<code>{action}</code>")),
+            "{action} in {activity}"
+        );
+    }
+    assert!(
+        activity.find("auth.login") < activity.find("invitation.accepted"),
+        "newest first"
+    );
+}
+
 /// A member of `partner` with their own name; their account id.
 pub(crate) async fn named_member(
     app: &TestApp,
