@@ -10,6 +10,7 @@ use siteward_core::ids::{AccountId, SessionId};
 use siteward_core::validate::Email;
 
 use crate::error::{Conflict, StorageError};
+use crate::outbox::{OutboxMessage, OutboxRow};
 use crate::rows::{AccountRow, key, rid};
 use crate::{Store, tx::Tx};
 
@@ -82,6 +83,8 @@ pub struct SessionRecord {
     pub created_at: Timestamp,
     /// When it stops being accepted.
     pub expires_at: Timestamp,
+    /// Where it was started: the browser or client, and the address.
+    pub client: Option<String>,
 }
 
 #[derive(Debug, SurrealValue)]
@@ -92,6 +95,20 @@ struct SessionRow {
     account_id: String,
     created_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
+    client: Option<String>,
+}
+
+impl SessionRow {
+    fn into_record(self) -> SessionRecord {
+        SessionRecord {
+            id: SessionId::from_trusted(key(&self.id)),
+            account_id: AccountId::from_trusted(self.account_id),
+            token_hash: self.token_hash,
+            created_at: self.created_at,
+            expires_at: self.expires_at,
+            client: self.client,
+        }
+    }
 }
 
 impl AccountRow {
@@ -211,6 +228,7 @@ impl Store {
                 account_id: session.account_id.to_string(),
                 created_at: session.created_at,
                 expires_at: session.expires_at,
+                client: session.client.clone(),
             },
         )
         .run("INSERT INTO session $new_session")
@@ -234,13 +252,42 @@ impl Store {
             .await
             .and_then(|mut r| r.take(0))
             .map_err(StorageError::backend)?;
-        Ok(row.map(|row| SessionRecord {
-            id: SessionId::from_trusted(key(&row.id)),
-            account_id: AccountId::from_trusted(row.account_id),
-            token_hash: row.token_hash,
-            created_at: row.created_at,
-            expires_at: row.expires_at,
-        }))
+        Ok(row.map(SessionRow::into_record))
+    }
+
+    /// An account's unexpired sessions, oldest first.
+    pub async fn account_sessions(
+        &self,
+        account: &AccountId,
+        now: Timestamp,
+    ) -> Result<Vec<SessionRecord>, StorageError> {
+        let rows: Vec<SessionRow> = self
+            .db
+            .query(
+                "SELECT * FROM session WHERE account_id = $account AND expires_at > $now \
+                 ORDER BY created_at, id",
+            )
+            .bind(("account", account.to_string()))
+            .bind(("now", now))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(rows.into_iter().map(SessionRow::into_record).collect())
+    }
+
+    /// Ends every session of an account but `keep`, with the audit event.
+    pub async fn end_other_sessions(
+        &self,
+        account: &AccountId,
+        keep: &SessionId,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("account_id", account.to_string())
+            .bind("keep", rid("session", keep.as_str()))
+            .run("DELETE session WHERE account_id = $account_id AND id != $keep")
+            .audit(event);
+        tx.commit(&self.db).await
     }
 
     /// Ends a session.
@@ -338,4 +385,111 @@ impl Store {
             .audit(event);
         tx.commit(&self.db).await
     }
+
+    /// When the account's open password reset link was made, if it has one.
+    pub async fn password_reset_made(
+        &self,
+        account: &AccountId,
+    ) -> Result<Option<Timestamp>, StorageError> {
+        let row: Option<PasswordResetRow> = self
+            .db
+            .select(rid("password_reset", account.as_str()))
+            .await
+            .map_err(StorageError::backend)?;
+        Ok(row.map(|r| r.created_at))
+    }
+
+    /// Opens a password reset link for an account (replacing any earlier one) and queues the
+    /// email that carries it, with its audit event: all or nothing.
+    pub async fn start_password_reset(
+        &self,
+        reset: &PasswordReset,
+        message: &OutboxMessage,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let row = PasswordResetRow {
+            id: rid("password_reset", reset.account_id.as_str()),
+            account_id: reset.account_id.to_string(),
+            token_hash: reset.token_hash.clone(),
+            created_at: reset.created_at,
+            expires_at: reset.expires_at,
+        };
+        let mut tx = Tx::new();
+        tx.bind("reset_id", rid("password_reset", reset.account_id.as_str()))
+            .bind("reset", row)
+            .bind("message", OutboxRow::from_message(message))
+            .run("UPSERT $reset_id CONTENT $reset")
+            .run("INSERT INTO outbox_message $message")
+            .audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// The open password reset link with this token hash.
+    pub async fn password_reset(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<PasswordReset>, StorageError> {
+        let row: Option<PasswordResetRow> = self
+            .db
+            .query("SELECT * FROM ONLY password_reset WHERE token_hash = $hash LIMIT 1")
+            .bind(("hash", token_hash.to_owned()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(row.map(|r| PasswordReset {
+            account_id: AccountId::from_trusted(r.account_id),
+            token_hash: r.token_hash,
+            created_at: r.created_at,
+            expires_at: r.expires_at,
+        }))
+    }
+
+    /// Uses a password reset link: the account gets the new password hash, every one of its
+    /// sessions ends, and the link is gone — unless it was used or replaced meanwhile
+    /// ([`Conflict::ResetLinkGone`]).
+    pub async fn finish_password_reset(
+        &self,
+        reset: &PasswordReset,
+        password_hash: &str,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("reset", rid("password_reset", reset.account_id.as_str()))
+            .bind("token_hash", reset.token_hash.clone())
+            .guard(
+                "IF (SELECT VALUE token_hash FROM ONLY $reset) != $token_hash { THROW 'gone' }",
+                Conflict::ResetLinkGone,
+            )
+            .bind("account", rid("account", reset.account_id.as_str()))
+            .bind("account_id", reset.account_id.to_string())
+            .bind("hash", password_hash.to_owned())
+            .run("DELETE $reset")
+            .run("UPDATE $account SET password_hash = $hash")
+            .run("DELETE session WHERE account_id = $account_id")
+            .audit(event);
+        tx.commit(&self.db).await
+    }
+}
+
+/// An open password reset link: one per account, kept by its token's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordReset {
+    /// Whose password it resets.
+    pub account_id: AccountId,
+    /// The hash of the link's token.
+    pub token_hash: String,
+    /// When it was made.
+    pub created_at: Timestamp,
+    /// When it stops working.
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct PasswordResetRow {
+    id: surrealdb::types::RecordId,
+    account_id: String,
+    token_hash: String,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
 }

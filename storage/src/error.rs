@@ -25,6 +25,8 @@ pub enum Conflict {
     PluginChanged,
     /// Another request with the same idempotency key is being processed or was stored.
     IdempotencyKeyInUse,
+    /// The password reset link was used, replaced or expired meanwhile.
+    ResetLinkGone,
     /// A concurrent transaction changed the same records; retrying may succeed.
     Concurrent,
 }
@@ -44,6 +46,7 @@ impl fmt::Display for Conflict {
             Self::LicenceExhausted(_) => "every licence seat for this privilege is taken",
             Self::PluginChanged => "the plugin was installed, upgraded or removed meanwhile",
             Self::IdempotencyKeyInUse => "a request with this idempotency key was already made",
+            Self::ResetLinkGone => "the password reset link was used, replaced or expired",
             Self::Concurrent => "a concurrent change touched the same records; try again",
         })
     }

@@ -75,6 +75,14 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0016_own_page",
         include_str!("../migrations/0016_own_page.surql"),
     ),
+    (
+        "0017_password_reset",
+        include_str!("../migrations/0017_password_reset.surql"),
+    ),
+    (
+        "0018_session_client",
+        include_str!("../migrations/0018_session_client.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

@@ -24,6 +24,7 @@ pub mod partners;
 pub mod people;
 pub mod permissions;
 pub mod plugins;
+pub mod recovery;
 pub mod roles;
 pub mod services;
 pub mod session;

@@ -25,6 +25,24 @@ pub struct Credentials {
     pub password: String,
     /// The authenticator app's current code, for accounts with a second factor.
     pub totp: Option<String>,
+    /// Where the sign-in comes from (the browser or client, and the address), shown in the
+    /// account's list of sessions.
+    pub client: Option<String>,
+}
+
+/// One of a person's sessions, as their account page lists it.
+#[derive(Debug, Clone)]
+pub struct MySession {
+    /// Its id.
+    pub id: SessionId,
+    /// Where it was started.
+    pub client: Option<String>,
+    /// When.
+    pub created_at: Timestamp,
+    /// When it ends by itself.
+    pub expires_at: Timestamp,
+    /// Whether it is the one asking.
+    pub current: bool,
 }
 
 /// A session just started. The token is shown once; storage keeps its hash.
@@ -207,6 +225,7 @@ impl App {
             token_hash: secret::token_hash(&token),
             created_at: now,
             expires_at: now + self.auth.session_ttl,
+            client: credentials.client.clone(),
         };
         let event = audit.event(
             self,
@@ -223,6 +242,60 @@ impl App {
             expires_at: session.expires_at,
             account_id: account.id.clone(),
         })
+    }
+
+    /// The caller's sessions, oldest first, the one in use marked.
+    pub async fn my_sessions(&self, caller: &Caller) -> AppResult<Vec<MySession>> {
+        let account = caller.account()?;
+        let sessions = self.store.account_sessions(&account.id, self.now()).await?;
+        Ok(sessions
+            .into_iter()
+            .map(|s| MySession {
+                current: caller.session.as_ref() == Some(&s.id),
+                id: s.id,
+                client: s.client,
+                created_at: s.created_at,
+                expires_at: s.expires_at,
+            })
+            .collect())
+    }
+
+    /// Ends one of the caller's own sessions (another's is not found).
+    pub async fn end_my_session(&self, caller: &Caller, id: &SessionId) -> AppResult<()> {
+        let account = caller.account()?;
+        let mine = self.store.account_sessions(&account.id, self.now()).await?;
+        if !mine.iter().any(|s| &s.id == id) {
+            return Err(AppError::not_found());
+        }
+        let event = caller.audit.event(
+            self,
+            AuditAction::Logout,
+            (None, None),
+            account_target(&account.id),
+            vec![FieldChange::changed("session", id.as_str(), "ended")],
+        );
+        self.store.end_session(id, &event).await?;
+        Ok(())
+    }
+
+    /// Ends every session of the caller's account but the one in use: "sign out everywhere
+    /// else".
+    pub async fn end_my_other_sessions(&self, caller: &Caller) -> AppResult<()> {
+        let account = caller.account()?;
+        let Some(keep) = &caller.session else {
+            return Err(AppError::forbidden());
+        };
+        let event = caller.audit.event(
+            self,
+            AuditAction::Logout,
+            (None, None),
+            account_target(&account.id),
+            vec![FieldChange::changed("sessions", "others", "ended")],
+        );
+        self.store
+            .end_other_sessions(&account.id, keep, &event)
+            .await?;
+        Ok(())
     }
 
     /// Ends the caller's session.

@@ -21,6 +21,10 @@ string_enum! {
         AccountStatusChanged = "account.status_changed",
         /// An account's password was changed by its owner.
         PasswordChanged = "account.password_changed",
+        /// Someone asked for a password reset link for an account.
+        PasswordResetRequested = "account.password_reset_requested",
+        /// An account's password was reset through a link sent to its address.
+        PasswordReset = "account.password_reset",
         /// A partner was created.
         PartnerCreated = "partner.created",
         /// An account joined a partner.

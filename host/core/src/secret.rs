@@ -16,6 +16,8 @@ pub enum TokenKind {
     Api,
     /// The token in an invitation link.
     Invitation,
+    /// The token in a password reset link.
+    PasswordReset,
 }
 
 impl TokenKind {
@@ -24,6 +26,7 @@ impl TokenKind {
             Self::Session => "sws_",
             Self::Api => "swa_",
             Self::Invitation => "swi_",
+            Self::PasswordReset => "swr_",
         }
     }
 }

@@ -91,6 +91,48 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
+/// Where a sign-in comes from, as its owner's list of sessions shows it: the browser or client
+/// and its system, read roughly from `User-Agent`, and the address ("Firefox on Linux ·
+/// 203.0.113.7").
+pub fn client_description(headers: &axum::http::HeaderMap, address: Option<IpAddr>) -> String {
+    let agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let browser = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chromium/", "Chromium"),
+        ("HeadlessChrome/", "Chromium"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+    ]
+    .into_iter()
+    .find(|(mark, _)| agent.contains(mark))
+    .map_or("A client", |(_, name)| name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("CrOS", "ChromeOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(mark, _)| agent.contains(mark))
+    .map(|(_, name)| name);
+    let mut description = match system {
+        Some(system) => format!("{browser} on {system}"),
+        None => browser.to_owned(),
+    };
+    if let Some(address) = address {
+        description.push_str(&format!(" · {address}"));
+    }
+    description
+}
+
 /// Counts failed logins per client address in fixed one-minute windows. Per host: each host
 /// of a deployment limits the addresses it sees; the per-account lockout, kept in storage,
 /// is what holds across hosts.

@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 
 use siteward_core::ids::{
     AccountId, ApiTokenId, CustomerId, DepartmentId, DeviceGroupId, DeviceId, GrantId,
-    InvitationId, PartnerId, SiteId,
+    InvitationId, PartnerId, SessionId, SiteId,
 };
 
 use crate::error::ApiError;
@@ -37,6 +37,7 @@ id_segments!(
     GrantId,
     InvitationId,
     PartnerId,
+    SessionId,
     SiteId
 );
 

@@ -66,6 +66,7 @@ pub async fn login(
         email: request.email,
         password: request.password,
         totp: request.totp,
+        client: Some(crate::auth::client_description(&headers, address)),
     };
     let started = state.login(credentials, request_id(&headers)).await?;
     state.limiter().forgive(address);

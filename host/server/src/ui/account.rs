@@ -1,15 +1,18 @@
-//! `/account`: the signed-in person's profile and changing their own password (which signs out
-//! every other session of the account).
+//! `/account`: the signed-in person's profile, changing their own password (which signs out
+//! every other session of the account), two-step sign-in, and where they are signed in — each
+//! session signed out on its own, or all but this one at once.
 
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use siteward_core::ids::SessionId;
+
 use super::session::Viewer;
-use super::{Chrome, csrf_matches, problem, render, sentence, with_csrf_cookie};
+use super::{Chrome, CsrfForm, PageIds, csrf_matches, problem, render, sentence, with_csrf_cookie};
 use crate::error::status_of;
 use crate::state::AppState;
 
@@ -33,6 +36,17 @@ struct AccountPage {
     totp_error: Option<String>,
     changed: bool,
     errors: PasswordErrors,
+    sessions: Vec<SessionRow>,
+    sessions_ended: bool,
+}
+
+/// One of the person's sessions.
+struct SessionRow {
+    id: String,
+    client: String,
+    started: String,
+    ends: String,
+    current: bool,
 }
 
 /// What the page says besides the password form's errors.
@@ -44,9 +58,12 @@ struct Said {
     totp_news: Option<&'static str>,
     /// Why a two-step change was refused.
     totp_error: Option<String>,
+    /// Other sessions were ended.
+    sessions_ended: bool,
 }
 
-fn account_page(
+async fn account_page(
+    state: &AppState,
     viewer: Viewer,
     status: StatusCode,
     said: Said,
@@ -61,6 +78,10 @@ fn account_page(
         Ok(account) => account,
         Err(error) => return problem(&error),
     };
+    let sessions = match state.my_sessions(&caller).await {
+        Ok(sessions) => sessions,
+        Err(error) => return problem(&error),
+    };
     let csrf = chrome.csrf();
     let page = AccountPage {
         csrf,
@@ -71,19 +92,34 @@ fn account_page(
         totp_error: said.totp_error,
         changed: said.changed,
         errors,
+        sessions: sessions
+            .into_iter()
+            .map(|s| SessionRow {
+                id: s.id.to_string(),
+                client: s
+                    .client
+                    .unwrap_or_else(|| "Somewhere not recorded".to_owned()),
+                started: s.created_at.format("%-d %B %Y, %H:%M UTC").to_string(),
+                ends: s.expires_at.format("%-d %B %Y, %H:%M UTC").to_string(),
+                current: s.current,
+            })
+            .collect(),
+        sessions_ended: said.sessions_ended,
         chrome,
     };
     with_csrf_cookie(render(status, &page), set_csrf)
 }
 
 /// `GET /account`.
-pub async fn page(viewer: Viewer) -> Response {
+pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
     account_page(
+        &state,
         viewer,
         StatusCode::OK,
         Said::default(),
         PasswordErrors::default(),
     )
+    .await
 }
 
 /// The password form.
@@ -111,7 +147,14 @@ pub async fn change_password(
             ),
             ..PasswordErrors::default()
         };
-        return account_page(viewer, StatusCode::FORBIDDEN, Said::default(), errors);
+        return account_page(
+            &state,
+            viewer,
+            StatusCode::FORBIDDEN,
+            Said::default(),
+            errors,
+        )
+        .await;
     }
     match state
         .change_password(&viewer.caller, form.current_password, form.new_password)
@@ -122,7 +165,14 @@ pub async fn change_password(
                 changed: true,
                 ..Said::default()
             };
-            account_page(viewer, StatusCode::OK, said, PasswordErrors::default())
+            account_page(
+                &state,
+                viewer,
+                StatusCode::OK,
+                said,
+                PasswordErrors::default(),
+            )
+            .await
         }
         Err(error) => {
             let message = Some(sentence(&error.message));
@@ -140,7 +190,14 @@ pub async fn change_password(
                     ..PasswordErrors::default()
                 },
             };
-            account_page(viewer, status_of(error.kind), Said::default(), errors)
+            account_page(
+                &state,
+                viewer,
+                status_of(error.kind),
+                Said::default(),
+                errors,
+            )
+            .await
         }
     }
 }
@@ -209,21 +266,33 @@ pub struct TotpForm {
 }
 
 /// The account page saying why a two-step change did not happen.
-fn totp_refused(viewer: Viewer, status: StatusCode, why: String) -> Response {
+async fn totp_refused(
+    state: &AppState,
+    viewer: Viewer,
+    status: StatusCode,
+    why: String,
+) -> Response {
     let said = Said {
         totp_error: Some(why),
         ..Said::default()
     };
-    account_page(viewer, status, said, PasswordErrors::default())
+    account_page(state, viewer, status, said, PasswordErrors::default()).await
 }
 
 /// The account page with news of two-step sign-in.
-fn totp_news(viewer: Viewer, news: &'static str) -> Response {
+async fn totp_news(state: &AppState, viewer: Viewer, news: &'static str) -> Response {
     let said = Said {
         totp_news: Some(news),
         ..Said::default()
     };
-    account_page(viewer, StatusCode::OK, said, PasswordErrors::default())
+    account_page(
+        state,
+        viewer,
+        StatusCode::OK,
+        said,
+        PasswordErrors::default(),
+    )
+    .await
 }
 
 const EXPIRED_FORM: &str = "The form had expired; nothing was changed. Please try again.";
@@ -236,7 +305,13 @@ pub async fn enroll_totp(
     Form(form): Form<TotpForm>,
 ) -> Response {
     if !csrf_matches(&headers, &form.csrf) {
-        return totp_refused(viewer, StatusCode::FORBIDDEN, EXPIRED_FORM.to_owned());
+        return totp_refused(
+            &state,
+            viewer,
+            StatusCode::FORBIDDEN,
+            EXPIRED_FORM.to_owned(),
+        )
+        .await;
     }
     match state.totp_enroll(&viewer.caller).await {
         Ok(enrolment) => setup_page(
@@ -246,7 +321,15 @@ pub async fn enroll_totp(
             enrolment.otpauth_uri,
             None,
         ),
-        Err(error) => totp_refused(viewer, status_of(error.kind), sentence(&error.message)),
+        Err(error) => {
+            totp_refused(
+                &state,
+                viewer,
+                status_of(error.kind),
+                sentence(&error.message),
+            )
+            .await
+        }
     }
 }
 
@@ -258,13 +341,23 @@ pub async fn confirm_totp(
     Form(form): Form<TotpForm>,
 ) -> Response {
     if !csrf_matches(&headers, &form.csrf) {
-        return totp_refused(viewer, StatusCode::FORBIDDEN, EXPIRED_FORM.to_owned());
+        return totp_refused(
+            &state,
+            viewer,
+            StatusCode::FORBIDDEN,
+            EXPIRED_FORM.to_owned(),
+        )
+        .await;
     }
     match state.totp_confirm(&viewer.caller, form.code.trim()).await {
-        Ok(()) => totp_news(
-            viewer,
-            "Two-step sign-in is on: signing in now asks for a code as well.",
-        ),
+        Ok(()) => {
+            totp_news(
+                &state,
+                viewer,
+                "Two-step sign-in is on: signing in now asks for a code as well.",
+            )
+            .await
+        }
         // The same secret again, so the app already set up need not scan a new one.
         Err(error) if error.field.as_deref() == Some("code") || error.code == "invalid_totp" => {
             let why = "That code is not right; enter the one the app shows now.".to_owned();
@@ -276,7 +369,15 @@ pub async fn confirm_totp(
                 Some(why),
             )
         }
-        Err(error) => totp_refused(viewer, status_of(error.kind), sentence(&error.message)),
+        Err(error) => {
+            totp_refused(
+                &state,
+                viewer,
+                status_of(error.kind),
+                sentence(&error.message),
+            )
+            .await
+        }
     }
 }
 
@@ -288,10 +389,78 @@ pub async fn remove_totp(
     Form(form): Form<TotpForm>,
 ) -> Response {
     if !csrf_matches(&headers, &form.csrf) {
-        return totp_refused(viewer, StatusCode::FORBIDDEN, EXPIRED_FORM.to_owned());
+        return totp_refused(
+            &state,
+            viewer,
+            StatusCode::FORBIDDEN,
+            EXPIRED_FORM.to_owned(),
+        )
+        .await;
     }
     match state.totp_remove(&viewer.caller, form.code.trim()).await {
-        Ok(()) => totp_news(viewer, "Two-step sign-in is off."),
-        Err(error) => totp_refused(viewer, status_of(error.kind), sentence(&error.message)),
+        Ok(()) => totp_news(&state, viewer, "Two-step sign-in is off.").await,
+        Err(error) => {
+            totp_refused(
+                &state,
+                viewer,
+                status_of(error.kind),
+                sentence(&error.message),
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /account/sessions/others`: signs out everywhere else.
+pub async fn end_other_sessions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !csrf_matches(&headers, &form.csrf) {
+        let errors = PasswordErrors::default();
+        return account_page(
+            &state,
+            viewer,
+            StatusCode::FORBIDDEN,
+            Said::default(),
+            errors,
+        )
+        .await;
+    }
+    match state.end_my_other_sessions(&viewer.caller).await {
+        Ok(()) => {
+            let said = Said {
+                sessions_ended: true,
+                ..Said::default()
+            };
+            account_page(
+                &state,
+                viewer,
+                StatusCode::OK,
+                said,
+                PasswordErrors::default(),
+            )
+            .await
+        }
+        Err(error) => problem(&error),
+    }
+}
+
+/// `POST /account/sessions/{session_id}/end`: signs one session out.
+pub async fn end_session(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds(session): PageIds<SessionId>,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    if !csrf_matches(&headers, &form.csrf) {
+        return Redirect::to("/account").into_response();
+    }
+    match state.end_my_session(&viewer.caller, &session).await {
+        Ok(()) => Redirect::to("/account").into_response(),
+        Err(error) => problem(&error),
     }
 }

@@ -170,6 +170,7 @@ fn closed(preview: Option<&Preview>, status: Option<InvitationStatus>) -> Respon
             heading,
             explanation,
             next_step,
+            link: None,
         },
     )
 }
@@ -245,6 +246,7 @@ pub async fn accept(
                     "For your safety, the form must come from this browser's own visit to the page."
                         .to_owned(),
                 next_step: "Open the link from your invitation email again.".to_owned(),
+                link: None,
             },
         );
     }
@@ -268,6 +270,7 @@ pub async fn accept(
         email: email.clone(),
         password: form.password.clone(),
         totp: Some(form.totp.trim().to_owned()).filter(|t| !t.is_empty()),
+        client: Some(crate::auth::client_description(&headers, address)),
     };
     let accepted = if preview.account_exists {
         // Signing in: the same per-address limiter and lockout as the API's login.

@@ -16,6 +16,7 @@ pub mod customers;
 pub mod invitation;
 pub mod mine;
 pub mod picker;
+pub mod recovery;
 pub mod session;
 pub mod site;
 pub mod team;
@@ -40,11 +41,24 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(mine::page))
         .route("/sign-in", get(session::page).post(session::sign_in))
         .route("/sign-out", post(session::sign_out))
+        .route(
+            "/forgot-password",
+            get(recovery::forgot).post(recovery::send_link),
+        )
+        .route("/reset-password", get(recovery::page).post(recovery::reset))
         .route("/account", get(account::page))
         .route("/account/password", post(account::change_password))
         .route("/account/totp", post(account::enroll_totp))
         .route("/account/totp/confirm", post(account::confirm_totp))
         .route("/account/totp/remove", post(account::remove_totp))
+        .route(
+            "/account/sessions/others",
+            post(account::end_other_sessions),
+        )
+        .route(
+            "/account/sessions/{session_id}/end",
+            post(account::end_session),
+        )
         .route(
             "/invitations/accept",
             get(invitation::page).post(invitation::accept),
@@ -159,6 +173,8 @@ pub struct Notice<'a> {
     pub explanation: String,
     /// What to do now.
     pub next_step: String,
+    /// Where to do it: a link's target and words.
+    pub link: Option<(&'static str, &'static str)>,
 }
 
 impl Notice<'_> {
@@ -169,6 +185,7 @@ impl Notice<'_> {
             heading: "This cannot be done right now",
             explanation: error.message.to_string(),
             next_step: "Try again in a moment.".to_owned(),
+            link: None,
         }
     }
 }
@@ -220,6 +237,13 @@ impl InvitationRow {
             revocable: status == InvitationStatus::Pending,
         }
     }
+}
+
+/// A form with nothing but its CSRF token: a button's.
+#[derive(Debug, serde::Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
 }
 
 /// A console form is not retried by a client library: no key, so no answer is stored.
@@ -303,6 +327,7 @@ pub fn not_found() -> Response {
             heading: "Not found",
             explanation: "There is nothing here, or it is not yours to see.".to_owned(),
             next_step: "Go back to your own page and start from there.".to_owned(),
+            link: Some(("/", "My access")),
         },
     )
 }

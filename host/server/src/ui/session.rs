@@ -141,6 +141,7 @@ pub async fn sign_in(
         email: form.email.clone(),
         password: form.password.clone(),
         totp: Some(form.totp.trim().to_owned()).filter(|t| !t.is_empty()),
+        client: Some(crate::auth::client_description(&headers, address)),
     };
     let session = match state.login(credentials, request_id(&headers)).await {
         Ok(session) => session,

@@ -20,8 +20,8 @@ use siteward_core::ids::{AccountId, SiteId};
 
 use super::session::Viewer;
 use super::{
-    Chrome, ConfirmPage, InvitationRow, PageIds, csrf_matches, level_name, problem, render,
-    with_csrf_cookie,
+    Chrome, ConfirmPage, CsrfForm, InvitationRow, PageIds, csrf_matches, level_name, problem,
+    render, with_csrf_cookie,
 };
 use crate::state::AppState;
 
@@ -226,7 +226,7 @@ pub async fn remove(
     headers: HeaderMap,
     viewer: Viewer,
     PageIds((site, account)): PageIds<(SiteId, AccountId)>,
-    Form(form): Form<LockForm>,
+    Form(form): Form<CsrfForm>,
 ) -> Response {
     let back = Redirect::to(&format!("/sites/{site}/technicians")).into_response();
     if !csrf_matches(&headers, &form.csrf) {

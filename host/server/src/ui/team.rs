@@ -17,8 +17,8 @@ use siteward_core::tenancy::MemberStatus;
 
 use super::session::Viewer;
 use super::{
-    Chrome, ConfirmPage, InvitationRow, NO_RETRY, PageIds, csrf_matches, not_found, not_stored,
-    problem, render, role_name, with_csrf_cookie,
+    Chrome, ConfirmPage, CsrfForm, InvitationRow, NO_RETRY, PageIds, csrf_matches, not_found,
+    not_stored, problem, render, role_name, with_csrf_cookie,
 };
 use crate::error::status_of;
 use crate::state::AppState;
@@ -91,13 +91,6 @@ pub struct InviteForm {
     emails: String,
     #[serde(default)]
     role: String,
-}
-
-/// A CSRF-checked form with nothing else.
-#[derive(Debug, Deserialize)]
-pub struct ActionForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 fn outcome_text(invited: &Invited) -> String {
@@ -296,7 +289,7 @@ pub async fn resend(
     headers: HeaderMap,
     viewer: Viewer,
     PageIds(id): PageIds<InvitationId>,
-    Form(form): Form<ActionForm>,
+    Form(form): Form<CsrfForm>,
 ) -> Response {
     if !csrf_matches(&headers, &form.csrf) {
         return Redirect::to("/").into_response();
@@ -348,7 +341,7 @@ pub async fn revoke(
     headers: HeaderMap,
     viewer: Viewer,
     PageIds(id): PageIds<InvitationId>,
-    Form(form): Form<ActionForm>,
+    Form(form): Form<CsrfForm>,
 ) -> Response {
     if !csrf_matches(&headers, &form.csrf) {
         return Redirect::to("/").into_response();

@@ -148,25 +148,19 @@ async fn keys(client: &Client, text: &str) {
         .unwrap();
 }
 
+/// What `locator` finds, once it is on the page.
+async fn found(client: &Client, locator: Locator<'_>) -> fantoccini::elements::Element {
+    client.wait().for_element(locator).await.unwrap()
+}
+
 /// Clicks what `locator` finds, once it is on the page.
 async fn click(client: &Client, locator: Locator<'_>) {
-    client
-        .wait()
-        .for_element(locator)
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    found(client, locator).await.click().await.unwrap();
 }
 
 /// Signs in on the sign-in page (shown now, or on its way) by keyboard.
 async fn sign_in(client: &Client, email: &str) {
-    let field = client
-        .wait()
-        .for_element(Locator::Id("email"))
-        .await
-        .unwrap();
+    let field = found(client, Locator::Id("email")).await;
     field.click().await.unwrap();
     keys(client, email).await;
     keys(client, TAB).await;
@@ -216,22 +210,14 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
     keys(&client, "password1234").await;
     keys(&client, ENTER).await;
     // The weak password is named next to its field, and the page still passes.
-    client
-        .wait()
-        .for_element(Locator::Id("password-error"))
-        .await
-        .unwrap();
+    found(&client, Locator::Id("password-error")).await;
     check_page(&client, "invitation-error").await;
 
     let password = client.find(Locator::Id("password")).await.unwrap();
     password.click().await.unwrap();
     keys(&client, PASSWORD).await;
     keys(&client, ENTER).await;
-    let done = client
-        .wait()
-        .for_element(Locator::Css("[role=status]"))
-        .await
-        .unwrap();
+    let done = found(&client, Locator::Css("[role=status]")).await;
     assert_eq!(
         done.text().await.unwrap(),
         "You joined acme Installers as Technician."
@@ -252,39 +238,23 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
     );
     check_page(&client, "my-access").await;
     click(&client, Locator::Css("form.sign-out button")).await;
-    let email = client
-        .wait()
-        .for_element(Locator::Id("email"))
-        .await
-        .unwrap();
+    let email = found(&client, Locator::Id("email")).await;
     check_page(&client, "sign-in").await;
     email.click().await.unwrap();
     keys(&client, "nina@example.com").await;
     keys(&client, TAB).await;
     keys(&client, PASSWORD).await;
     keys(&client, ENTER).await;
-    client
-        .wait()
-        .for_element(Locator::Id("partners-heading"))
-        .await
-        .unwrap();
+    found(&client, Locator::Id("partners-heading")).await;
     assert_eq!(
         client.current_url().await.unwrap().as_str(),
         format!("{base}/")
     );
     click(&client, Locator::LinkText("Nina Tech")).await;
-    client
-        .wait()
-        .for_element(Locator::Id("current_password"))
-        .await
-        .unwrap();
+    found(&client, Locator::Id("current_password")).await;
     check_page(&client, "account").await;
     click(&client, Locator::Css("form[action='/account/totp'] button")).await;
-    client
-        .wait()
-        .for_element(Locator::Id("code"))
-        .await
-        .unwrap();
+    found(&client, Locator::Id("code")).await;
     check_page(&client, "totp-setup").await;
 
     // The same link again: it worked once.
@@ -324,11 +294,7 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     client.goto(&format!("{base}/")).await.unwrap();
     sign_in(&client, "owner@acme.example").await;
     click(&client, Locator::LinkText("Team")).await;
-    let emails = client
-        .wait()
-        .for_element(Locator::Id("emails"))
-        .await
-        .unwrap();
+    let emails = found(&client, Locator::Id("emails")).await;
     check_page(&client, "team").await;
 
     emails.click().await.unwrap();
@@ -336,11 +302,7 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     keys(&client, TAB).await; // the role: Technician stays
     keys(&client, TAB).await;
     keys(&client, ENTER).await;
-    let sent = client
-        .wait()
-        .for_element(Locator::Css("[role=status] table"))
-        .await
-        .unwrap();
+    let sent = found(&client, Locator::Css("[role=status] table")).await;
     let text = sent.text().await.unwrap();
     assert!(
         text.contains("ana@example.com Invited") && text.contains("bo@example.com Invited"),
@@ -349,7 +311,7 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     check_page(&client, "team-sent").await;
 
     click(&client, Locator::Css("td.actions a")).await;
-    let heading = client.wait().for_element(Locator::Css("h1")).await.unwrap();
+    let heading = found(&client, Locator::Css("h1")).await;
     assert_eq!(heading.text().await.unwrap(), "Revoke this invitation?");
     check_page(&client, "revoke").await;
 
@@ -360,21 +322,13 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     // The partner's audit log: filtered to one person by keyboard, then the chain verified.
     client.goto(&format!("{base}/")).await.unwrap();
     click(&client, Locator::LinkText("Audit log")).await;
-    let person = client
-        .wait()
-        .for_element(Locator::Id("person"))
-        .await
-        .unwrap();
+    let person = found(&client, Locator::Id("person")).await;
     check_page(&client, "audit").await;
     person.click().await.unwrap();
     keys(&client, "owner@acme.example").await;
     keys(&client, ENTER).await;
     click(&client, Locator::Css("input[name=verify] + button")).await;
-    let verdict = client
-        .wait()
-        .for_element(Locator::Css("[role=status] .success"))
-        .await
-        .unwrap();
+    let verdict = found(&client, Locator::Css("[role=status] .success")).await;
     assert!(verdict.text().await.unwrap().contains(": Intact"));
     let person = client.find(Locator::Id("person")).await.unwrap();
     assert_eq!(
@@ -403,11 +357,7 @@ async fn a_site_admin_unlocks_a_technician_by_keyboard() {
     client.goto(&format!("{base}/sign-in")).await.unwrap();
     sign_in(&client, "admin@customer.example").await;
     click(&client, Locator::LinkText("Head office")).await;
-    client
-        .wait()
-        .for_element(Locator::Id("technicians-heading"))
-        .await
-        .unwrap();
+    found(&client, Locator::Id("technicians-heading")).await;
     check_page(&client, "site-technicians").await;
 
     let unlock = client
@@ -415,11 +365,7 @@ async fn a_site_admin_unlocks_a_technician_by_keyboard() {
         .await
         .unwrap();
     unlock.send_keys(ENTER).await.unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css("button[aria-label='Lock Member']"))
-        .await
-        .unwrap();
+    found(&client, Locator::Css("button[aria-label='Lock Member']")).await;
     let rows = client.find(Locator::Css("tbody")).await.unwrap();
     let text = rows.text().await.unwrap();
     assert!(
@@ -445,21 +391,13 @@ async fn new_customer_and_site(client: &Client, base: &str) {
         keys(client, TAB).await;
     }
     keys(client, ENTER).await;
-    client
-        .wait()
-        .for_element(Locator::LinkText("Head office"))
-        .await
-        .unwrap();
+    found(client, Locator::LinkText("Head office")).await;
 }
 
 /// Signs out from the page's header.
 async fn sign_out(client: &Client) {
     click(client, Locator::Css("form.sign-out button")).await;
-    client
-        .wait()
-        .for_element(Locator::Id("email"))
-        .await
-        .unwrap();
+    found(client, Locator::Id("email")).await;
 }
 
 /// The link in the newest email to `address`, pointed at this test's listener.
@@ -483,21 +421,13 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
     client.goto(&format!("{base}/sign-in")).await.unwrap();
     sign_in(&client, "owner@acme.example").await;
     click(&client, Locator::LinkText("Team")).await;
-    let emails = client
-        .wait()
-        .for_element(Locator::Id("emails"))
-        .await
-        .unwrap();
+    let emails = found(&client, Locator::Id("emails")).await;
     emails.click().await.unwrap();
     keys(&client, "nina@example.com").await;
     keys(&client, TAB).await;
     keys(&client, TAB).await;
     keys(&client, ENTER).await;
-    client
-        .wait()
-        .for_element(Locator::Css("[role=status] table"))
-        .await
-        .unwrap();
+    found(&client, Locator::Css("[role=status] table")).await;
     new_customer_and_site(&client, &base).await;
     sign_out(&client).await;
 
@@ -512,11 +442,7 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
     keys(&client, TAB).await;
     keys(&client, PASSWORD).await;
     keys(&client, ENTER).await;
-    client
-        .wait()
-        .for_element(Locator::Css("[role=status]"))
-        .await
-        .unwrap();
+    found(&client, Locator::Css("[role=status]")).await;
     client.goto(&format!("{base}/")).await.unwrap();
     sign_out(&client).await;
 
@@ -528,17 +454,13 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
     click(&client, Locator::Id("q")).await;
     keys(&client, "nina").await;
     keys(&client, ENTER).await;
-    let add = client
-        .wait()
-        .for_element(Locator::Css("button[aria-label='Add Nina Tech']"))
-        .await
-        .unwrap();
+    let add = found(&client, Locator::Css("button[aria-label='Add Nina Tech']")).await;
     add.send_keys(ENTER).await.unwrap();
-    let level = client
-        .wait()
-        .for_element(Locator::Css("select[aria-label='Level for Nina Tech']"))
-        .await
-        .unwrap();
+    let level = found(
+        &client,
+        Locator::Css("select[aria-label='Level for Nina Tech']"),
+    )
+    .await;
     check_page(&client, "picker").await;
     level.select_by_value("full_including_users").await.unwrap();
     let confirm = client
@@ -546,11 +468,7 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
         .await
         .unwrap();
     confirm.send_keys(ENTER).await.unwrap();
-    let apply = client
-        .wait()
-        .for_element(Locator::Css("form[method=post] button[autofocus]"))
-        .await
-        .unwrap();
+    let apply = found(&client, Locator::Css("form[method=post] button[autofocus]")).await;
     assert_eq!(apply.text().await.unwrap(), "Apply and send 1 invitation");
     let review = client.find(Locator::Css("tbody")).await.unwrap();
     assert_eq!(
@@ -560,11 +478,7 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
     check_page(&client, "picker-review").await;
     // Apply has the focus: Enter sends.
     keys(&client, ENTER).await;
-    let invitations = client
-        .wait()
-        .for_element(Locator::Id("invitations-heading"))
-        .await
-        .unwrap();
+    let invitations = found(&client, Locator::Id("invitations-heading")).await;
     let list = invitations
         .find(Locator::XPath("following-sibling::table"))
         .await
@@ -586,11 +500,7 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
     click(&client, Locator::Id("password")).await;
     keys(&client, PASSWORD).await;
     keys(&client, ENTER).await;
-    let done = client
-        .wait()
-        .for_element(Locator::Css("[role=status]"))
-        .await
-        .unwrap();
+    let done = found(&client, Locator::Css("[role=status]")).await;
     assert_eq!(
         done.text().await.unwrap(),
         "You are a technician of Head office for acme Installers, with the level Full Including Users."
@@ -599,17 +509,13 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
     sign_out(&client).await;
     sign_in(&client, "kim@northwind.example").await;
     click(&client, Locator::LinkText("Head office")).await;
-    let unlock = client
-        .wait()
-        .for_element(Locator::Css("button[aria-label='Unlock Nina Tech']"))
-        .await
-        .unwrap();
+    let unlock = found(
+        &client,
+        Locator::Css("button[aria-label='Unlock Nina Tech']"),
+    )
+    .await;
     unlock.send_keys(ENTER).await.unwrap();
-    client
-        .wait()
-        .for_element(Locator::Css("button[aria-label='Lock Nina Tech']"))
-        .await
-        .unwrap();
+    found(&client, Locator::Css("button[aria-label='Lock Nina Tech']")).await;
 
     // The check API agrees: Nina may use the site's menus her level grants.
     let nina = app.token("nina@example.com").await;
@@ -631,5 +537,50 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
         )
         .await;
     assert_eq!(allowed.body["allowed"], true, "{}", allowed.body);
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_person_resets_a_forgotten_password_by_keyboard() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let operator = app.operator().await;
+    app.partner(&operator, "acme").await;
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+
+    client.goto(&format!("{base}/sign-in")).await.unwrap();
+    click(&client, Locator::LinkText("Forgotten your password?")).await;
+    let email = found(&client, Locator::Id("email")).await;
+    check_page(&client, "forgot-password").await;
+    email.click().await.unwrap();
+    keys(&client, "owner@acme.example").await;
+    keys(&client, ENTER).await;
+    found(&client, Locator::Css("[role=status]")).await;
+
+    deliver_due(&app.state, &smtp.mailer()).await.unwrap();
+    let token = smtp.to("owner@acme.example")[0].token();
+    client
+        .goto(&format!("{base}/reset-password?token={token}"))
+        .await
+        .unwrap();
+    click(&client, Locator::Id("password")).await;
+    check_page(&client, "reset-password").await;
+    keys(&client, "a brand new passphrase").await;
+    keys(&client, ENTER).await;
+    let heading = found(
+        &client,
+        Locator::XPath("//h1[text()='Your password was changed']"),
+    )
+    .await;
+    assert!(heading.is_displayed().await.unwrap());
+    check_page(&client, "password-reset").await;
+    click(&client, Locator::LinkText("Sign in")).await;
+    click(&client, Locator::Id("email")).await;
+    keys(&client, "owner@acme.example").await;
+    keys(&client, TAB).await;
+    keys(&client, "a brand new passphrase").await;
+    keys(&client, ENTER).await;
+    found(&client, Locator::Id("partners-heading")).await;
     client.close().await.unwrap();
 }

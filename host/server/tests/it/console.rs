@@ -874,6 +874,242 @@ async fn my_access_lists_the_invitations_waiting_for_me_and_what_i_did() {
     );
 }
 
+#[tokio::test]
+async fn a_forgotten_password_is_reset_through_a_link_by_email() {
+    const NEW: &str = "a brand new passphrase";
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let operator = app.operator().await;
+    app.partner(&operator, "acme").await;
+    let (console_session, _) = signed_in(&app, "owner@acme.example").await;
+    let api_session = app.token("owner@acme.example").await;
+
+    // The same answer for an address with an account and one without; only one gets mail.
+    let form = open(&app, Method::GET, "/forgot-password", None, None).await;
+    let csrf = form.input("csrf");
+    let cookie = format!("siteward_csrf={csrf}");
+    let ask = |email: &'static str| {
+        let (app, cookie, csrf) = (&app, cookie.clone(), csrf.clone());
+        async move {
+            let fields = [("csrf", csrf.as_str()), ("email", email)];
+            open(
+                app,
+                Method::POST,
+                "/forgot-password",
+                Some(&cookie),
+                Some(&fields),
+            )
+            .await
+        }
+    };
+    let known = ask("owner@acme.example").await;
+    let unknown = ask("nobody@example.com").await;
+    assert_eq!(known.status, StatusCode::OK, "{}", known.html);
+    assert!(known.html.contains("If an account uses owner@acme.example"));
+    assert_eq!(
+        known.html.replace("owner@acme.example", "…"),
+        unknown.html.replace("nobody@example.com", "…")
+    );
+    ask("owner@acme.example").await;
+    deliver_due(&app.state, &smtp.mailer()).await.unwrap();
+    assert!(smtp.to("nobody@example.com").is_empty());
+    let mails = smtp.to("owner@acme.example");
+    assert_eq!(mails.len(), 1, "asking again at once sends nothing more");
+    assert_eq!(mails[0].subject(), "Reset your Siteward password");
+    assert!(
+        mails[0]
+            .html()
+            .contains("http://127.0.0.1:8080/reset-password?token=swr_")
+    );
+    let token = mails[0].token();
+    let link = format!("/reset-password?token={token}");
+
+    let page = open(&app, Method::GET, &link, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(
+        page.html.contains("For owner@acme.example."),
+        "{}",
+        page.html
+    );
+    let set = |password: &'static str| {
+        let (app, cookie, csrf, token) = (&app, cookie.clone(), csrf.clone(), token.clone());
+        async move {
+            let fields = [
+                ("csrf", csrf.as_str()),
+                ("token", token.as_str()),
+                ("password", password),
+            ];
+            open(
+                app,
+                Method::POST,
+                "/reset-password",
+                Some(&cookie),
+                Some(&fields),
+            )
+            .await
+        }
+    };
+    let weak = set("password1234").await;
+    assert_eq!(
+        weak.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        weak.html
+    );
+    assert!(weak.html.contains("id=\"password-error\""), "{}", weak.html);
+    let done = set(NEW).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.html);
+    assert!(
+        done.html.contains("Your password was changed"),
+        "{}",
+        done.html
+    );
+
+    // Every session ended; the old password is gone; the link worked once.
+    let signed_out = open(&app, Method::GET, "/", Some(&console_session), None).await;
+    assert_eq!(signed_out.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get("/v1/me", &api_session).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login("owner@acme.example", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.login("owner@acme.example", NEW).await.status,
+        StatusCode::OK
+    );
+    let used = open(&app, Method::GET, &link, Some(&cookie), None).await;
+    assert_eq!(used.status, StatusCode::CONFLICT, "{}", used.html);
+    assert!(
+        used.html.contains("This link no longer works"),
+        "{}",
+        used.html
+    );
+    assert_eq!(set(NEW).await.status, StatusCode::CONFLICT);
+
+    // A new link a while later; after its hour it no longer works.
+    app.clock.advance(chrono::Duration::minutes(6));
+    ask("owner@acme.example").await;
+    deliver_due(&app.state, &smtp.mailer()).await.unwrap();
+    let second = smtp.to("owner@acme.example")[1].token();
+    let second = format!("/reset-password?token={second}");
+    let fresh = open(&app, Method::GET, &second, Some(&cookie), None).await;
+    assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.html);
+    app.clock.advance(chrono::Duration::minutes(61));
+    let expired = open(&app, Method::GET, &second, Some(&cookie), None).await;
+    assert_eq!(expired.status, StatusCode::CONFLICT, "{}", expired.html);
+    let mangled = open(&app, Method::GET, "/reset-password?token=nope", None, None).await;
+    assert!(
+        mangled.html.contains("This link no longer works"),
+        "{}",
+        mangled.html
+    );
+
+    // Both are on the platform's trail.
+    let trail = app
+        .get("/v1/audit-events?action=account.password_reset", &operator)
+        .await;
+    assert_eq!(
+        trail.body["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        trail.body
+    );
+    let asked = app
+        .get(
+            "/v1/audit-events?action=account.password_reset_requested",
+            &operator,
+        )
+        .await;
+    assert_eq!(
+        asked.body["items"].as_array().unwrap().len(),
+        2,
+        "{}",
+        asked.body
+    );
+}
+
+#[tokio::test]
+async fn a_person_sees_where_they_are_signed_in_and_signs_out_elsewhere() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    app.partner(&operator, "acme").await;
+    let (here, csrf) = signed_in(&app, "owner@acme.example").await;
+    let (phone, _) = signed_in(&app, "owner@acme.example").await;
+    let (tablet, _) = signed_in(&app, "owner@acme.example").await;
+    let api = app.token("owner@acme.example").await;
+
+    let page = open(&app, Method::GET, "/account", Some(&here), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    // Three here, the API's, and the one the test's setup signed in with.
+    assert_eq!(page.html.matches("<tr>").count() - 1, 5, "{}", page.html);
+    assert_eq!(page.html.matches("This one").count(), 1);
+    assert!(page.html.contains("Sign out everywhere else"));
+
+    // One by its own button: the phone's is the one its own page has no button for.
+    let others = |html: &str| -> Vec<String> {
+        html.match_indices("/account/sessions/")
+            .map(|(at, _)| html[at + 18..at + 18 + 26].to_owned())
+            .filter(|id| !id.starts_with("others"))
+            .collect()
+    };
+    let from_here = others(&page.html);
+    assert_eq!(from_here.len(), 4, "a button for each other session");
+    let phone_page = open(&app, Method::GET, "/account", Some(&phone), None).await;
+    let from_phone = others(&phone_page.html);
+    let phones = from_here
+        .iter()
+        .find(|id| !from_phone.contains(id))
+        .unwrap();
+    let form = [("csrf", csrf.as_str())];
+    let end = format!("/account/sessions/{phones}/end");
+    let ended = open(&app, Method::POST, &end, Some(&here), Some(&form)).await;
+    assert_eq!(ended.status, StatusCode::SEE_OTHER, "{}", ended.html);
+    let gone = open(&app, Method::GET, "/", Some(&phone), None).await;
+    assert_eq!(
+        gone.status,
+        StatusCode::SEE_OTHER,
+        "the phone is signed out"
+    );
+    let kept = open(&app, Method::GET, "/", Some(&tablet), None).await;
+    assert_eq!(kept.status, StatusCode::OK, "the tablet is not");
+    let again = open(&app, Method::POST, &end, Some(&here), Some(&form)).await;
+    assert_eq!(
+        again.status,
+        StatusCode::NOT_FOUND,
+        "an ended session is gone"
+    );
+
+    // Everywhere else at once: the API's session too; this one stays.
+    let all = open(
+        &app,
+        Method::POST,
+        "/account/sessions/others",
+        Some(&here),
+        Some(&form),
+    )
+    .await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.html);
+    assert!(
+        all.html.contains("Every other session is signed out"),
+        "{}",
+        all.html
+    );
+    assert!(!all.html.contains("Sign out everywhere else"));
+    for cookie in [&phone, &tablet] {
+        let page = open(&app, Method::GET, "/", Some(cookie), None).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+    }
+    assert_eq!(
+        app.get("/v1/me", &api).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let still = open(&app, Method::GET, "/", Some(&here), None).await;
+    assert_eq!(still.status, StatusCode::OK);
+}
+
 /// A member of `partner` with their own name; their account id.
 pub(crate) async fn named_member(
     app: &TestApp,
@@ -1332,6 +1568,7 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("GET", "/sites/{site_id}/technicians"),
     ("POST", "/sites/{site_id}/technicians/{account_id}/lock"),
     ("GET", "/sites/{site_id}/invite"),
+    ("POST", "/account/sessions/{session_id}/end"),
     ("GET", "/partners/{partner_id}/audit"),
     ("GET", "/partners/{partner_id}/audit/export"),
     ("GET", "/sites/{site_id}/audit"),
@@ -1395,6 +1632,10 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             .await;
         (invitation.body, technicians.body, team.body)
     };
+    let (owner_session, _) = signed_in(&app, "owner@acme.example").await;
+    let owners_page = open(&app, Method::GET, "/account", Some(&owner_session), None).await;
+    let at = owners_page.html.find("/account/sessions/").unwrap() + "/account/sessions/".len();
+    let session = owners_page.html[at..at + 26].to_owned();
     let before = state_of_things().await;
 
     let (outsider, csrf) = signed_in(&app, "owner@globex.example").await;
@@ -1403,7 +1644,8 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             .replace("{partner_id}", &acme.id)
             .replace("{invitation_id}", &invitation)
             .replace("{site_id}", &site)
-            .replace("{account_id}", &techs[0]);
+            .replace("{account_id}", &techs[0])
+            .replace("{session_id}", &session);
         let form: &[(&str, &str)] = &[
             ("csrf", csrf.as_str()),
             ("emails", "someone@globex.example"),
@@ -1436,6 +1678,12 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
         );
     }
     assert_eq!(state_of_things().await, before, "nothing changed");
+    let still = open(&app, Method::GET, "/account", Some(&owner_session), None).await;
+    assert_eq!(
+        still.status,
+        StatusCode::OK,
+        "acme's owner is still signed in"
+    );
 }
 
 #[tokio::test]
