@@ -42,7 +42,7 @@ pub use outbox::{Delivery, OutboxMessage, OutboxStatus};
 pub use permissions::MemberAccess;
 pub use plugins::{BindingScope, InstalledPlugin, PluginBinding, PluginHealth, PluginState};
 pub use sinks::{SinkBatch, SinkState};
-pub use tenancy::{MemberRecord, PersonResolution, SiteAdminRecord};
+pub use tenancy::{MemberFilter, MemberRecord, PersonResolution, SiteAdminRecord};
 pub use tokens::{ApiToken, ApiTokenScopeFilter};
 pub use webhooks::{Attempt, DeliveryStatus, WebhookDelivery};
 

@@ -55,6 +55,17 @@ pub struct MemberRecord {
     pub name: String,
 }
 
+/// Which members to list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MemberFilter {
+    /// Only members with this role.
+    pub role: Option<PartnerRole>,
+    /// Only members with this status.
+    pub status: Option<MemberStatus>,
+    /// Only members whose name or email contains this text (any case).
+    pub search: Option<String>,
+}
+
 /// A site admin with the account's email and name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteAdminRecord {
@@ -254,18 +265,32 @@ impl Store {
     pub async fn members(
         &self,
         partner: &PartnerId,
+        filter: &MemberFilter,
         page: &PageRequest,
     ) -> Result<Page<MemberRecord>, StorageError> {
         let mut vars = Variables::new();
         vars.insert("partner", partner.to_string());
+        let mut condition = "partner_id = $partner".to_owned();
+        if let Some(role) = filter.role {
+            vars.insert("role", role.as_str());
+            condition.push_str(" AND role = $role");
+        }
+        if let Some(status) = filter.status {
+            vars.insert("status", status.as_str());
+            condition.push_str(" AND status = $status");
+        }
+        if let Some(search) = &filter.search {
+            vars.insert("search", search.to_lowercase());
+            condition.push_str(
+                " AND account_id IN (SELECT VALUE record::id(id) FROM account \
+                 WHERE string::contains(string::lowercase(name), $search) \
+                 OR string::contains(email, $search))",
+            );
+        }
         let rows: Vec<MemberRow> = self
-            .page(
-                "partner_member",
-                "partner_id = $partner",
-                vars,
-                page,
-                |after| member_key(partner, &AccountId::from_trusted(after.to_owned())),
-            )
+            .page("partner_member", &condition, vars, page, |after| {
+                member_key(partner, &AccountId::from_trusted(after.to_owned()))
+            })
             .await?;
         let people = self
             .people(rows.iter().map(|r| r.account_id.as_str()))
@@ -400,6 +425,13 @@ impl Store {
             page.limit,
             |s: &Site| s.id.as_str(),
         ))
+    }
+
+    /// Reads the sites with these ids (those that exist), in no particular order.
+    pub async fn sites_by_id(&self, ids: &[SiteId]) -> Result<Vec<Site>, StorageError> {
+        let ids = ids.iter().map(|id| rid("site", id.as_str())).collect();
+        let rows: Vec<SiteRow> = self.records(ids).await?;
+        Ok(rows.into_iter().map(SiteRow::into_site).collect())
     }
 
     /// Reads a site.

@@ -12,6 +12,7 @@ use siteward_core::permission::Permission;
 use siteward_core::permission::index::{
     Index, KeyPage, PageAt, Question, QuestionError, Reason, Target,
 };
+use siteward_core::tenancy::Site;
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
@@ -266,6 +267,34 @@ impl App {
             let level = index.assignment(site.key(), k).map(|a| a.level);
             (account.to_string(), (account, level))
         }))
+    }
+
+    /// The partner's sites a member can reach now with the permission, as
+    /// [`reachable_sites`](Self::reachable_sites) lists them, with each site read (for its name).
+    pub async fn member_sites(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        account: &AccountId,
+        reach: Reach<'_>,
+    ) -> AppResult<Page<(Site, Option<PermissionLevel>)>> {
+        let reached = self
+            .reachable_sites(caller, partner, account, reach)
+            .await?;
+        let ids: Vec<SiteId> = reached.items.iter().map(|(id, _)| id.clone()).collect();
+        let sites = self.store.sites_by_id(&ids).await?;
+        let items = reached
+            .items
+            .into_iter()
+            .filter_map(|(id, level)| {
+                let site = sites.iter().find(|s| s.id == id)?.clone();
+                Some((site, level))
+            })
+            .collect();
+        Ok(Page {
+            items,
+            next_cursor: reached.next_cursor,
+        })
     }
 
     /// The partner's sites a member can reach now with the permission (default

@@ -11,7 +11,7 @@ use siteward_core::tenancy::{
 };
 use siteward_core::validate::{self, Email};
 use siteward_core::{FieldError, invitation};
-use siteward_storage::{Conflict, MemberAccess, StorageError};
+use siteward_storage::{Conflict, MemberAccess, MemberFilter, StorageError};
 
 pub use siteward_storage::MemberRecord as Member;
 
@@ -35,6 +35,17 @@ pub struct MemberChange {
     pub status: Option<String>,
     /// The privileges (`remote_support`, `unattended_access`).
     pub privileges: Option<Vec<String>>,
+}
+
+/// Which members to list, as given.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MemberQuery<'a> {
+    /// Only this role (`role`).
+    pub role: Option<&'a str>,
+    /// Only this status (`status`).
+    pub status: Option<&'a str>,
+    /// Only names or emails containing this, in any case (`search`).
+    pub search: Option<&'a str>,
 }
 
 /// A new member as given.
@@ -342,15 +353,34 @@ impl App {
         ))
     }
 
-    /// A partner's members, a page at a time (any member).
+    /// A partner's members, a page at a time, filtered (any member).
     pub async fn members(
         &self,
         caller: &Caller,
         partner: &PartnerId,
+        filter: MemberQuery<'_>,
         paging: Paging<'_>,
     ) -> AppResult<Page<Member>> {
         let partner = viewable_partner(caller, partner)?;
-        Ok(self.store.members(&partner, &paging.parse()?).await?)
+        let filter = MemberFilter {
+            role: filter
+                .role
+                .map(|r| PartnerRole::parse("role", r))
+                .transpose()?,
+            status: filter
+                .status
+                .map(|s| MemberStatus::parse("status", s))
+                .transpose()?,
+            search: filter
+                .search
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        };
+        Ok(self
+            .store
+            .members(&partner, &filter, &paging.parse()?)
+            .await?)
     }
 
     /// One member (any member of the partner).

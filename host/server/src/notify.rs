@@ -304,7 +304,10 @@ async fn recipients(
     let mut addresses = Vec::new();
     let mut page = PageRequest::parse(Some(MAX_LIMIT), None).expect("a valid page");
     loop {
-        let members = state.store.members(partner, &page).await?;
+        let members = state
+            .store
+            .members(partner, &siteward_storage::MemberFilter::default(), &page)
+            .await?;
         addresses.extend(
             members
                 .items

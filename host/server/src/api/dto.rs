@@ -488,7 +488,7 @@ impl From<ChainReport> for ChainReportView {
 pub mod names {
     use siteward_core::audit::AuditAction;
     use siteward_core::permission::Permission;
-    use siteward_core::tenancy::Privilege;
+    use siteward_core::tenancy::{MemberStatus, PartnerRole, Privilege};
     use utoipa::openapi::Array;
     use utoipa::openapi::schema::{ArrayBuilder, Object, ObjectBuilder, Type};
 
@@ -524,6 +524,22 @@ pub mod names {
         one_of(
             "Only events with this action, for example `member.added`.",
             AuditAction::ALL.iter().map(|a| a.as_str()),
+        )
+    }
+
+    /// A member role's name.
+    pub fn role() -> Object {
+        one_of(
+            "Only members with this role.",
+            PartnerRole::ALL.iter().map(|r| r.as_str()),
+        )
+    }
+
+    /// A member status's name.
+    pub fn member_status() -> Object {
+        one_of(
+            "Only members with this status.",
+            MemberStatus::ALL.iter().map(|s| s.as_str()),
         )
     }
 

@@ -5,9 +5,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
-use siteward_app::partners::{Added, MemberChange, NewMember};
+use siteward_app::partners::{Added, MemberChange, MemberQuery, NewMember};
 use siteward_app::people::Person;
 use siteward_core::ids::{AccountId, PartnerId};
 
@@ -157,17 +157,48 @@ pub async fn add_member(
     }
 }
 
-/// List a partner's members.
+/// Filters and paging for the member list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MembersQuery {
+    /// Only members with this role.
+    #[param(schema_with = super::dto::names::role)]
+    pub role: Option<String>,
+    /// Only members with this status.
+    #[param(schema_with = super::dto::names::member_status)]
+    pub status: Option<String>,
+    /// Only members whose name or email contains this text, in any case.
+    #[param(max_length = 200)]
+    pub search: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$")]
+    pub cursor: Option<String>,
+}
+
+/// List a partner's members, filtered by role, status and a search of name and email.
 #[utoipa::path(get, path = "/v1/partners/{partner_id}/members", tag = "members", security(("bearer" = [])),
-    params(("partner_id" = String, Path), ListQuery),
-    responses((status = 200, body = Page<MemberViewJson>), (status = 404, body = ErrorBody)))]
+    params(("partner_id" = String, Path), MembersQuery),
+    responses((status = 200, body = Page<MemberViewJson>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_members(
     State(state): State<AppState>,
     auth: Auth,
     Ids(id): Ids<PartnerId>,
-    ApiQuery(query): ApiQuery<ListQuery>,
+    ApiQuery(query): ApiQuery<MembersQuery>,
 ) -> ApiResult<Json<Page<MemberViewJson>>> {
-    let members = state.members(&auth, &id, query.paging()).await?;
+    let filter = MemberQuery {
+        role: query.role.as_deref(),
+        status: query.status.as_deref(),
+        search: query.search.as_deref(),
+    };
+    let paging = siteward_app::page::Paging {
+        limit: query.limit,
+        cursor: query.cursor.as_deref(),
+    };
+    let members = state.members(&auth, &id, filter, paging).await?;
     Ok(Json(Page::from(members, MemberViewJson::from)))
 }
 

@@ -14,6 +14,7 @@ pub mod assets;
 pub mod audit;
 pub mod customers;
 pub mod invitation;
+pub mod member;
 pub mod mine;
 pub mod picker;
 pub mod recovery;
@@ -64,6 +65,18 @@ pub fn routes() -> Router<AppState> {
             get(invitation::page).post(invitation::accept),
         )
         .route("/partners/{partner_id}/team", get(team::page))
+        .route(
+            "/partners/{partner_id}/team/{account_id}",
+            get(member::page).post(member::update),
+        )
+        .route(
+            "/partners/{partner_id}/team/{account_id}/totp-reset",
+            get(member::confirm_totp_reset).post(member::totp_reset),
+        )
+        .route(
+            "/partners/{partner_id}/team/{account_id}/remove",
+            get(member::confirm_remove).post(member::remove),
+        )
         .route(
             "/partners/{partner_id}/sites",
             get(customers::page).post(customers::create_site),

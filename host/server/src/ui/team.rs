@@ -11,6 +11,7 @@ use serde::Deserialize;
 use siteward_app::idempotency::Answer;
 use siteward_app::invite::{Invited, PartnerInvite};
 use siteward_app::page::Paging;
+use siteward_app::partners::MemberQuery;
 use siteward_core::ids::{InvitationId, PartnerId};
 use siteward_core::invitation::Invitation;
 use siteward_core::tenancy::MemberStatus;
@@ -24,6 +25,7 @@ use crate::error::status_of;
 use crate::state::AppState;
 
 struct MemberRow {
+    id: String,
     name: String,
     email: String,
     /// The query of their audit log link: `person=<email>`.
@@ -60,7 +62,11 @@ struct TeamPage<'a> {
     partner: String,
     partner_id: String,
     members: Vec<MemberRow>,
+    /// The query of the members' next page, filters included.
     members_next: Option<String>,
+    search: &'a str,
+    role_filter: &'a str,
+    member_status: &'a str,
     invitations: Vec<InvitationRow>,
     invitations_next: Option<String>,
     statuses: &'a [(&'a str, &'a str)],
@@ -80,6 +86,15 @@ pub struct TeamQuery {
     members_after: Option<String>,
     #[serde(default)]
     invitations_after: Option<String>,
+    /// Members whose name or email contains this.
+    #[serde(default)]
+    search: String,
+    /// Members with this role.
+    #[serde(default)]
+    role: String,
+    /// Members with this status.
+    #[serde(default)]
+    member_status: String,
 }
 
 /// What the invite form sent.
@@ -139,7 +154,16 @@ async fn team_page(
             page_of(query.invitations_after.as_deref())
         ),
         state.partner(&caller, partner),
-        state.members(&caller, partner, page_of(query.members_after.as_deref())),
+        state.members(
+            &caller,
+            partner,
+            MemberQuery {
+                role: Some(query.role.as_str()).filter(|r| !r.is_empty()),
+                status: Some(query.member_status.as_str()).filter(|s| !s.is_empty()),
+                search: Some(query.search.as_str()),
+            },
+            page_of(query.members_after.as_deref())
+        ),
     ) {
         (Ok(invitations), Ok(details), Ok(members)) => (invitations, details, members),
         (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => return problem(&error),
@@ -155,6 +179,7 @@ async fn team_page(
             .items
             .into_iter()
             .map(|m| MemberRow {
+                id: m.membership.account_id.to_string(),
                 name: m.name,
                 audit_query: serde_urlencoded::to_string([("person", m.email.as_str())])
                     .unwrap_or_default(),
@@ -166,7 +191,18 @@ async fn team_page(
                 },
             })
             .collect(),
-        members_next: members.next_cursor,
+        members_next: members.next_cursor.map(|cursor| {
+            serde_urlencoded::to_string([
+                ("search", query.search.as_str()),
+                ("role", query.role.as_str()),
+                ("member_status", query.member_status.as_str()),
+                ("members_after", cursor.as_str()),
+            ])
+            .unwrap_or_default()
+        }),
+        search: &query.search,
+        role_filter: &query.role,
+        member_status: &query.member_status,
         invitations: invitations
             .items
             .into_iter()

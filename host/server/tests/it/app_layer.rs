@@ -324,7 +324,9 @@ async fn attempts(
     note("partner", app.partner(who, partner).await.map(drop));
     note(
         "members",
-        app.members(who, partner, no_paging).await.map(drop),
+        app.members(who, partner, Default::default(), no_paging)
+            .await
+            .map(drop),
     );
     note("member", app.member(who, partner, tech).await.map(drop));
     note(

@@ -294,8 +294,13 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     client.goto(&format!("{base}/")).await.unwrap();
     sign_in(&client, "owner@acme.example").await;
     click(&client, Locator::LinkText("Team")).await;
-    let emails = found(&client, Locator::Id("emails")).await;
+    found(&client, Locator::Id("emails")).await;
     check_page(&client, "team").await;
+    click(&client, Locator::LinkText("Member")).await;
+    found(&client, Locator::Id("change-heading")).await;
+    check_page(&client, "member").await;
+    client.back().await.unwrap();
+    let emails = found(&client, Locator::Id("emails")).await;
 
     emails.click().await.unwrap();
     keys(&client, "ana@example.com, bo@example.com").await;

@@ -1110,6 +1110,242 @@ async fn a_person_sees_where_they_are_signed_in_and_signs_out_elsewhere() {
     assert_eq!(still.status, StatusCode::OK);
 }
 
+#[tokio::test]
+async fn a_partner_admin_manages_one_member_from_their_page() {
+    let app = TestApp::new().await;
+    let (acme, site, site_admin, techs) = crate::technicians::site_with_technicians(&app, 1).await;
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+    let member = format!("/partners/{}/team/{}", acme.id, techs[0]);
+
+    let team = open(
+        &app,
+        Method::GET,
+        &format!("/partners/{}/team", acme.id),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(
+        team.html.contains(&format!("href=\"{member}\"")),
+        "{}",
+        team.html
+    );
+    let page = open(&app, Method::GET, &member, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    for expected in [
+        "tech0@acme.example",
+        "<option value=\"technician\" selected>",
+        "None: no unlocked assignment",
+        "audit?person=tech0%40acme.example",
+    ] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+    // Unlocked by the site's admin, the site is one they reach, with its level.
+    let unlocked = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/sites/{site}/technicians/{}", techs[0]),
+            Some(&site_admin),
+            Some(json!({ "locked": false })),
+        )
+        .await;
+    assert_eq!(unlocked.status, StatusCode::OK, "{}", unlocked.body);
+    let page = open(&app, Method::GET, &member, Some(&cookie), None).await;
+    assert!(
+        page.html
+            .contains("Head office</a></td><td>Full Excluding Users"),
+        "{}",
+        page.html
+    );
+
+    // Role, status and privileges in one form.
+    let save = |fields: Vec<(&'static str, &'static str)>| {
+        let (app, cookie, member, csrf) = (&app, cookie.clone(), member.clone(), csrf.clone());
+        async move {
+            let mut form = vec![("csrf", csrf.as_str())];
+            form.extend(fields);
+            open(app, Method::POST, &member, Some(&cookie), Some(&form)).await
+        }
+    };
+    let saved = save(vec![
+        ("role", "admin"),
+        ("status", "active"),
+        ("remote_support", "on"),
+    ])
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.html);
+    assert!(saved.html.contains("Saved."), "{}", saved.html);
+    let api = app
+        .get(
+            &format!("/v1/partners/{}/members/{}", acme.id, techs[0]),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(api.body["role"], "admin", "{}", api.body);
+    assert_eq!(
+        api.body["privileges"],
+        json!(["remote_support"]),
+        "{}",
+        api.body
+    );
+    let refused = save(vec![("role", "admin"), ("status", "sleeping")]).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(refused.html.contains("role=\"alert\""), "{}", refused.html);
+
+    // Reset two-step sign-in and remove, each after asking.
+    let asked = open(
+        &app,
+        Method::GET,
+        &format!("{member}/totp-reset"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(
+        asked.html.contains("Reset two-step sign-in?"),
+        "{}",
+        asked.html
+    );
+    let form = [("csrf", csrf.as_str())];
+    let reset = open(
+        &app,
+        Method::POST,
+        &format!("{member}/totp-reset"),
+        Some(&cookie),
+        Some(&form),
+    )
+    .await;
+    assert_eq!(reset.status, StatusCode::SEE_OTHER, "{}", reset.html);
+    let asked = open(
+        &app,
+        Method::GET,
+        &format!("{member}/remove"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(asked.html.contains("Remove this member?"), "{}", asked.html);
+    let removed = open(
+        &app,
+        Method::POST,
+        &format!("{member}/remove"),
+        Some(&cookie),
+        Some(&form),
+    )
+    .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.html);
+    assert_eq!(
+        removed.headers[header::LOCATION],
+        format!("/partners/{}/team", acme.id).as_str()
+    );
+    let gone = app
+        .get(
+            &format!("/v1/partners/{}/members/{}", acme.id, techs[0]),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let page = open(&app, Method::GET, &member, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_team_searches_and_filters_members_on_the_server() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    named_member(&app, &acme, "ana@acme.example", "Ana Alvarez", "admin").await;
+    let bo = named_member(&app, &acme, "bo@acme.example", "Bo Berg", "technician").await;
+    named_member(&app, &acme, "cy@acme.example", "Cy Alvarado", "technician").await;
+    let disabled = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/partners/{}/members/{bo}", acme.id),
+            Some(&acme.owner_token),
+            Some(json!({ "status": "disabled" })),
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.body);
+    let emails = |body: &serde_json::Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["email"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let list = |query: &'static str| {
+        let (app, token, id) = (&app, acme.owner_token.clone(), acme.id.clone());
+        async move {
+            app.get(&format!("/v1/partners/{id}/members?{query}"), &token)
+                .await
+        }
+    };
+    let mut found = emails(&list("search=ALVA").await.body);
+    found.sort();
+    assert_eq!(found, ["ana@acme.example", "cy@acme.example"]);
+    assert_eq!(
+        emails(&list("search=bo%40").await.body),
+        ["bo@acme.example"]
+    );
+    let technicians = list("role=technician&status=active").await;
+    assert_eq!(emails(&technicians.body), ["cy@acme.example"]);
+    assert_eq!(
+        list("status=sleeping").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    let (cookie, _) = signed_in(&app, "owner@acme.example").await;
+    let team = format!("/partners/{}/team", acme.id);
+    let page = open(
+        &app,
+        Method::GET,
+        &format!("{team}?search=alva&role=&member_status="),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let members = &page.html[page.html.find("members-heading").unwrap()
+        ..page.html.find("invitations-heading").unwrap()];
+    assert!(
+        members.contains("Ana Alvarez") && members.contains("Cy Alvarado"),
+        "{members}"
+    );
+    assert!(
+        !members.contains("Bo Berg") && !members.contains("owner@acme.example"),
+        "{members}"
+    );
+    let page = open(
+        &app,
+        Method::GET,
+        &format!("{team}?member_status=disabled"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    let members = &page.html[page.html.find("members-heading").unwrap()
+        ..page.html.find("invitations-heading").unwrap()];
+    assert!(
+        members.contains("Bo Berg") && !members.contains("Ana Alvarez"),
+        "{members}"
+    );
+    let page = open(
+        &app,
+        Method::GET,
+        &format!("{team}?search=nobody"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(page.html.contains("No member matches."), "{}", page.html);
+}
+
 /// A member of `partner` with their own name; their account id.
 pub(crate) async fn named_member(
     app: &TestApp,
@@ -1569,6 +1805,15 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/sites/{site_id}/technicians/{account_id}/lock"),
     ("GET", "/sites/{site_id}/invite"),
     ("POST", "/account/sessions/{session_id}/end"),
+    ("GET", "/partners/{partner_id}/team/{account_id}"),
+    ("POST", "/partners/{partner_id}/team/{account_id}"),
+    ("GET", "/partners/{partner_id}/team/{account_id}/totp-reset"),
+    (
+        "POST",
+        "/partners/{partner_id}/team/{account_id}/totp-reset",
+    ),
+    ("GET", "/partners/{partner_id}/team/{account_id}/remove"),
+    ("POST", "/partners/{partner_id}/team/{account_id}/remove"),
     ("GET", "/partners/{partner_id}/audit"),
     ("GET", "/partners/{partner_id}/audit/export"),
     ("GET", "/sites/{site_id}/audit"),
@@ -1655,6 +1900,7 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             ("admin_email", "it@globex.example"),
             ("admin_name", "It"),
             ("pick", globex_member.as_str()),
+            ("status", "disabled"),
         ];
         let page = match *method {
             "GET" => open(&app, Method::GET, &path, Some(&outsider), None).await,
