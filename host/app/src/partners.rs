@@ -4,6 +4,7 @@
 use siteward_core::access::{Action, Principal, TokenScope, authorize};
 use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{AccountId, PartnerId};
+use siteward_core::mail::{InvitationContext, RenderedEmail};
 use siteward_core::page::Page;
 use siteward_core::permission::index::Change;
 use siteward_core::tenancy::{
@@ -11,6 +12,7 @@ use siteward_core::tenancy::{
 };
 use siteward_core::validate::{self, Email};
 use siteward_core::{FieldError, invitation};
+use siteward_plugins::World;
 use siteward_storage::{Conflict, MemberAccess, MemberFilter, StorageError};
 
 pub use siteward_storage::MemberRecord as Member;
@@ -19,6 +21,7 @@ use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::page::Paging;
 use crate::people::{Linkable, Person};
+use crate::plugins::calls::{RenderJob, render_invitations};
 use crate::services::App;
 use crate::sites::viewable_partner;
 
@@ -35,6 +38,15 @@ pub struct MemberChange {
     pub status: Option<String>,
     /// The privileges (`remote_support`, `unattended_access`).
     pub privileges: Option<Vec<String>>,
+}
+
+/// An invitation email as a partner's invitees get it now.
+#[derive(Debug, Clone)]
+pub struct EmailPreview {
+    /// The email.
+    pub email: RenderedEmail,
+    /// The renderer plugin that wrote it; `None` for the built-in renderer.
+    pub renderer: Option<String>,
 }
 
 /// Which members to list, as given.
@@ -204,6 +216,56 @@ impl App {
     pub async fn partner(&self, caller: &Caller, id: &PartnerId) -> AppResult<Partner> {
         let id = viewable_partner(caller, id)?;
         Ok(self.store.partner(&id).await?)
+    }
+
+    /// A partner's invitation email as it is written now (its admins): an example invitation
+    /// of a technician from the caller, rendered by the renderer plugin enabled for the
+    /// partner (the first by name, if several), or the built-in one. The plugin's call counts
+    /// like any other.
+    pub async fn invitation_email_preview(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+    ) -> AppResult<EmailPreview> {
+        authorize(&caller.principal, Action::ManageMembers(partner))?;
+        let partner = self.store.partner(partner).await?;
+        let inviter_name = caller
+            .account()
+            .map_or_else(|_| partner.name.clone(), |a| a.name.clone());
+        let context = InvitationContext {
+            invitee_email: "new.technician@example.com".to_owned(),
+            inviter_name,
+            partner_name: partner
+                .branding
+                .display_name
+                .clone()
+                .unwrap_or_else(|| partner.name.clone()),
+            branding: partner.branding.clone(),
+            site_name: None,
+            role: Some(PartnerRole::Technician.as_str().to_owned()),
+            level: None,
+            accept_link: format!("{}/invitations/accept?token=example", self.public_url),
+            expires_at: self.now()
+                + chrono::Duration::hours(i64::from(partner.invitation_ttl_hours)),
+            locale: partner.locale.clone(),
+        };
+        let renderer = self
+            .plugins
+            .chosen(World::InvitationRenderer, &partner.id, None)
+            .into_iter()
+            .filter(|c| !c.quarantined)
+            .map(|c| c.name)
+            .min();
+        let job = RenderJob {
+            partner: partner.id.clone(),
+            site: None,
+            context,
+        };
+        let email = render_invitations(self, caller.audit.request_id.as_deref(), vec![job])
+            .await
+            .pop()
+            .ok_or_else(|| AppError::internal(&"rendering one email gave none"))?;
+        Ok(EmailPreview { email, renderer })
     }
 
     /// Changes a partner's settings (its admins): invitation lifetime, branding, language.

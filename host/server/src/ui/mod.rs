@@ -19,6 +19,7 @@ pub mod mine;
 pub mod picker;
 pub mod recovery;
 pub mod session;
+pub mod settings;
 pub mod site;
 pub mod team;
 
@@ -65,6 +66,14 @@ pub fn routes() -> Router<AppState> {
             get(invitation::page).post(invitation::accept),
         )
         .route("/partners/{partner_id}/team", get(team::page))
+        .route(
+            "/partners/{partner_id}/settings",
+            get(settings::page).post(settings::save),
+        )
+        .route(
+            "/partners/{partner_id}/settings/preview",
+            get(settings::preview),
+        )
         .route(
             "/partners/{partner_id}/team/{account_id}",
             get(member::page).post(member::update),
@@ -133,7 +142,10 @@ async fn page_headers(request: Request, next: Next) -> Response {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::CACHE_CONTROL, "no-store"),
     ] {
-        headers.insert(name, HeaderValue::from_static(value));
+        // A page with a policy of its own (the email preview) keeps it.
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
     }
     response
 }

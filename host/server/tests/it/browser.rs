@@ -324,6 +324,12 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     new_customer_and_site(&client, &base).await;
     check_page(&client, "customers").await;
 
+    // Settings, with the invitation email's preview.
+    client.goto(&format!("{base}/")).await.unwrap();
+    click(&client, Locator::LinkText("Settings")).await;
+    found(&client, Locator::Id("preview-heading")).await;
+    check_page(&client, "settings").await;
+
     // The partner's audit log: filtered to one person by keyboard, then the chain verified.
     client.goto(&format!("{base}/")).await.unwrap();
     click(&client, Locator::LinkText("Audit log")).await;

@@ -1346,6 +1346,119 @@ async fn the_team_searches_and_filters_members_on_the_server() {
     assert!(page.html.contains("No member matches."), "{}", page.html);
 }
 
+#[tokio::test]
+async fn a_partner_admin_sets_invitations_and_branding_and_previews_the_email() {
+    let app = TestApp::new().await;
+    siteward_server::plugins::bundled::ensure(&app.state)
+        .await
+        .unwrap();
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+    let settings = format!("/partners/{}/settings", acme.id);
+
+    let page = open(&app, Method::GET, &settings, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert_eq!(page.input("ttl_hours"), "168");
+    assert!(
+        page.html
+            .contains("<option value=\"en\" lang=\"en\" selected>"),
+        "{}",
+        page.html
+    );
+    let preview = &page.html[page.html.find("preview-heading").unwrap()..];
+    assert!(
+        preview.contains("written by the invitation-email plugin")
+            && preview.contains("Owner invites you to join acme Installers"),
+        "the bundled renderer writes it: {preview}"
+    );
+
+    let save = |fields: Vec<(&'static str, &'static str)>| {
+        let (app, cookie, csrf, settings) = (&app, cookie.clone(), csrf.clone(), settings.clone());
+        async move {
+            let mut form = vec![("csrf", csrf.as_str())];
+            form.extend(fields);
+            open(app, Method::POST, &settings, Some(&cookie), Some(&form)).await
+        }
+    };
+    let refused = save(vec![
+        ("ttl_hours", "72"),
+        ("locale", "de"),
+        ("accent_colour", "blue"),
+    ])
+    .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("id=\"accent-error\""),
+        "{}",
+        refused.html
+    );
+    assert_eq!(refused.input("ttl_hours"), "72", "what was typed stays");
+    let too_long = save(vec![("ttl_hours", "9000"), ("locale", "de")]).await;
+    assert!(
+        too_long.html.contains("id=\"ttl-error\""),
+        "{}",
+        too_long.html
+    );
+    let saved = save(vec![
+        ("ttl_hours", "72"),
+        ("locale", "de"),
+        ("display_name", "Acme Field Service"),
+        ("accent_colour", "#0055aa"),
+        ("support_contact", "help@acme.example"),
+    ])
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.html);
+    assert!(saved.html.contains("Saved."), "{}", saved.html);
+    assert_eq!(saved.input("ttl_hours"), "72");
+    let partner = app
+        .get(&format!("/v1/partners/{}", acme.id), &acme.owner_token)
+        .await;
+    assert_eq!(partner.body["invitation_ttl_hours"], 72, "{}", partner.body);
+    assert_eq!(partner.body["locale"], "de");
+    assert_eq!(
+        partner.body["branding"]["display_name"],
+        "Acme Field Service"
+    );
+    let preview = &saved.html[saved.html.find("preview-heading").unwrap()..];
+    assert!(
+        preview.contains("Owner lädt Sie ein, Acme Field Service beizutreten")
+            && preview.contains("help@acme.example"),
+        "in German, with the branding: {preview}"
+    );
+
+    // The HTML on its own page, under a policy that lets inline styles through and no script.
+    let html = open(
+        &app,
+        Method::GET,
+        &format!("{settings}/preview"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(html.status, StatusCode::OK, "{}", html.html);
+    assert!(html.html.contains("Acme Field Service"), "{}", html.html);
+    let policy = html.headers[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(
+        policy.contains("style-src 'unsafe-inline'") && !policy.contains("script"),
+        "{policy}"
+    );
+    assert_eq!(html.headers[header::X_FRAME_OPTIONS], "DENY");
+
+    // A technician of the partner may not.
+    app.member(&acme, "tech@acme.example", "technician").await;
+    let (tech, _) = signed_in(&app, "tech@acme.example").await;
+    let refused = open(&app, Method::GET, &settings, Some(&tech), None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+}
+
 /// A member of `partner` with their own name; their account id.
 pub(crate) async fn named_member(
     app: &TestApp,
@@ -1805,6 +1918,9 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/sites/{site_id}/technicians/{account_id}/lock"),
     ("GET", "/sites/{site_id}/invite"),
     ("POST", "/account/sessions/{session_id}/end"),
+    ("GET", "/partners/{partner_id}/settings"),
+    ("POST", "/partners/{partner_id}/settings"),
+    ("GET", "/partners/{partner_id}/settings/preview"),
     ("GET", "/partners/{partner_id}/team/{account_id}"),
     ("POST", "/partners/{partner_id}/team/{account_id}"),
     ("GET", "/partners/{partner_id}/team/{account_id}/totp-reset"),
@@ -1901,6 +2017,8 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             ("admin_name", "It"),
             ("pick", globex_member.as_str()),
             ("status", "disabled"),
+            ("ttl_hours", "2"),
+            ("locale", "de"),
         ];
         let page = match *method {
             "GET" => open(&app, Method::GET, &path, Some(&outsider), None).await,
