@@ -23,9 +23,9 @@ const CONNECTIONS: u32 = 32;
 
 /// What one `wrk` run measured.
 #[derive(Debug, Clone, Copy)]
-struct Load {
-    requests_per_second: f64,
-    p99_seconds: f64,
+pub(crate) struct Load {
+    pub(crate) requests_per_second: f64,
+    pub(crate) p99_seconds: f64,
 }
 
 /// Runs both servers under `wrk`, alternating, `effort.rounds` times.
@@ -208,6 +208,33 @@ fn wrk(address: SocketAddr, script: &std::path::Path, seconds: u32) -> anyhow::R
         ])
         .arg(script)
         .arg(format!("http://{address}/v1/check"))
+        .output()?;
+    let out = String::from_utf8_lossy(&output.stdout);
+    anyhow::ensure!(
+        output.status.success(),
+        "wrk failed: {out}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    parse_wrk(&out)
+}
+
+/// One `wrk` run of `GET path` with one extra `header` (`Name: value`) over `connections`.
+pub(crate) fn wrk_get(
+    address: SocketAddr,
+    (path, header): (&str, &str),
+    connections: u32,
+    seconds: u32,
+) -> anyhow::Result<Load> {
+    let output = Command::new("wrk")
+        .args([
+            "-t1",
+            &format!("-c{connections}"),
+            &format!("-d{seconds}s"),
+            "--latency",
+            "-H",
+            header,
+        ])
+        .arg(format!("http://{address}{path}"))
         .output()?;
     let out = String::from_utf8_lossy(&output.stdout);
     anyhow::ensure!(

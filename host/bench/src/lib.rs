@@ -12,6 +12,7 @@
 //! run is a wrong answer — the engines disagreeing, a request failing, an email missing.
 
 pub mod cedar;
+pub mod console;
 pub mod host;
 pub mod http;
 pub mod permissions;
@@ -44,6 +45,8 @@ pub struct Effort {
     pub invitations: usize,
     /// Emails delivered to the SMTP server.
     pub emails: usize,
+    /// Sites (and technicians, at ten sites each) of the console pages' partner.
+    pub console_sites: u64,
 }
 
 impl Effort {
@@ -57,6 +60,7 @@ impl Effort {
         plugin_calls: 20_000,
         invitations: 10_000,
         emails: 1_000,
+        console_sites: 10_000,
     };
 
     /// The smoke run CI makes: everything runs and every answer is checked, briefly.
@@ -69,6 +73,7 @@ impl Effort {
         plugin_calls: 200,
         invitations: 2_000,
         emails: 50,
+        console_sites: 200,
     };
 }
 
@@ -83,11 +88,19 @@ pub enum Part {
     Plugins,
     /// Bulk invitations against raw SurrealQL, and email delivery.
     Storage,
+    /// Console pages against the JSON endpoints that list the same rows.
+    Console,
 }
 
 impl Part {
     /// Every part, in the order the suite runs them.
-    pub const ALL: [Self; 4] = [Self::Permissions, Self::Http, Self::Plugins, Self::Storage];
+    pub const ALL: [Self; 5] = [
+        Self::Permissions,
+        Self::Http,
+        Self::Plugins,
+        Self::Storage,
+        Self::Console,
+    ];
 
     /// The part named `name` (`permissions`, `http`, `plugins`, `storage`).
     pub fn named(name: &str) -> Option<Self> {
@@ -101,6 +114,7 @@ impl Part {
             Self::Http => "http",
             Self::Plugins => "plugins",
             Self::Storage => "storage",
+            Self::Console => "console",
         }
     }
 }
@@ -195,6 +209,7 @@ impl Step {
             (Part::Http, _) => vec![http::run(options.effort)?],
             (Part::Plugins, _) => vec![plugins::run(&options.plugins_dir, options.effort)?],
             (Part::Storage, _) => storage::run(options.effort)?,
+            (Part::Console, _) => vec![console::run(options.effort)?],
         })
     }
 }

@@ -1,0 +1,267 @@
+//! Console pages beside the JSON endpoints that list the same rows, at scale: a partner with
+//! 10,000 sites and 100,000 site assignments (10,000 technicians at 10 sites each), under the
+//! same `wrk` load, in the same run.
+//!
+//! - Partner › Team (`GET /partners/{id}/team`, cookie session) beside
+//!   `GET /v1/partners/{id}/members?limit=50` (bearer session): the page also reads the
+//!   partner and its invitations.
+//! - The site picker (`GET /sites/{id}/invite`) beside `GET /v1/sites/{id}/technician-candidates?limit=20`.
+//!
+//! The partner is made through the API; its sites, technicians and assignments are written as
+//! rows in a few raw SurrealQL inserts (argon2 for 10,000 accounts would take longer than the
+//! measurement).
+
+use std::net::SocketAddr;
+
+use serde_json::json;
+
+use siteward_core::ids::{AccountId, SiteId};
+use siteward_core::validate::Email;
+use siteward_storage::Store;
+
+use crate::Effort;
+use crate::host::{Host, text};
+use crate::http::{Load, wrk_get};
+use crate::report::{Figure, Section, Target, Unit};
+
+/// Sites per technician.
+const SITES_EACH: u64 = 10;
+
+/// Connections `wrk` keeps open: a few people loading pages back to back. (At 32, as the
+/// check endpoint is measured, a page's p99 is mostly the queue in front of it.)
+const CONNECTIONS: u32 = 4;
+
+/// Rows per insert statement.
+const BATCH: usize = 5_000;
+
+/// Runs both pairs under `wrk`, alternating, `effort.rounds` times.
+pub fn run(effort: Effort) -> anyhow::Result<Section> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let dir = tempfile::tempdir()?;
+    let sites = effort.console_sites;
+    let served = runtime.block_on(start(&dir.path().join("db"), sites))?;
+    let pairs = [
+        (
+            "Partner › Team page",
+            format!("/partners/{}/team", served.partner),
+            "GET /v1/partners/{id}/members?limit=50",
+            format!("/v1/partners/{}/members?limit=50", served.partner),
+        ),
+        (
+            "site picker page",
+            format!("/sites/{}/invite", served.site),
+            "GET /v1/sites/{id}/technician-candidates?limit=20",
+            format!("/v1/sites/{}/technician-candidates?limit=20", served.site),
+        ),
+    ];
+    let cookie = format!("Cookie: siteward_session={}", served.token);
+    let bearer = format!("Authorization: Bearer {}", served.token);
+    let mut section = Section::new("Console pages vs the JSON endpoints that list the same rows");
+    section.note(format!(
+        "One partner with {} sites and {} site assignments ({} technicians at {SITES_EACH} sites \
+         each), on `surrealkv://`; `wrk`, 1 thread, {} connections, {} s per run, page and JSON \
+         alternating, {} rounds; the host runs in the suite's process on a 2-worker Tokio \
+         runtime. The page is the whole HTML response (session cookie, every read the page \
+         makes); the JSON endpoint lists the same rows (bearer session). Every response was 200.",
+        crate::report::thousands(sites as f64),
+        crate::report::thousands((sites * SITES_EACH) as f64),
+        crate::report::thousands(sites as f64),
+        CONNECTIONS,
+        effort.http_seconds,
+        effort.rounds,
+    ));
+    for (page_name, page_path, json_name, json_path) in pairs {
+        let mut pages: Vec<Load> = Vec::new();
+        let mut jsons: Vec<Load> = Vec::new();
+        for _ in 0..effort.rounds {
+            let (address, seconds) = (served.address, effort.http_seconds);
+            pages.push(wrk_get(
+                address,
+                (&page_path, &cookie),
+                CONNECTIONS,
+                seconds,
+            )?);
+            jsons.push(wrk_get(
+                address,
+                (&json_path, &bearer),
+                CONNECTIONS,
+                seconds,
+            )?);
+        }
+        let p99 = |loads: &[Load]| loads.iter().map(|l| l.p99_seconds).collect::<Vec<_>>();
+        section.add(
+            Figure::new(
+                format!("p99 latency — {page_name}"),
+                Unit::Time,
+                p99(&pages),
+            )
+            .target(Target::AtMost(0.030)),
+        );
+        section.add(Figure::new(
+            format!("p99 latency — {json_name}"),
+            Unit::Time,
+            p99(&jsons),
+        ));
+        section.add(
+            Figure::new(
+                format!("{page_name}'s p99 over the JSON endpoint's"),
+                Unit::Times,
+                pages
+                    .iter()
+                    .zip(&jsons)
+                    .map(|(p, j)| p.p99_seconds / j.p99_seconds)
+                    .collect(),
+            )
+            .target(Target::AtMost(1.5)),
+        );
+        section.add(Figure::new(
+            format!("requests per second — {page_name}"),
+            Unit::PerSecond,
+            pages.iter().map(|l| l.requests_per_second).collect(),
+        ));
+    }
+    drop(runtime);
+    Ok(section)
+}
+
+/// The host being measured.
+struct Served {
+    address: SocketAddr,
+    partner: String,
+    site: String,
+    token: String,
+}
+
+/// Makes the partner through the API, writes its sites, technicians and assignments raw,
+/// and serves the host on a socket. (The permission index does not hold the raw rows; neither
+/// the pages nor the JSON lists measured here read it.)
+async fn start(folder: &std::path::Path, sites: u64) -> anyhow::Result<Served> {
+    let host = Host::start(folder).await?;
+    let customer = host
+        .post(
+            &format!("/v1/partners/{}/customers", host.partner),
+            json!({ "name": "Customer" }),
+        )
+        .await?;
+    let customer = text(&customer, "id")?;
+    seed(&host.state.store, &host.partner, &customer, sites).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    let app = host.app.clone();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .ok();
+    });
+    Ok(Served {
+        address,
+        partner: host.partner.clone(),
+        site: site_id(0),
+        token: host.owner.clone(),
+    })
+}
+
+/// When the seeded ids say they were made: a fixed instant, so every id is the same on
+/// every call.
+fn made() -> siteward_core::Timestamp {
+    chrono::DateTime::from_timestamp(1_800_000_000, 0).expect("a valid instant")
+}
+
+fn site_id(n: u64) -> String {
+    SiteId::generate(made(), seed_bytes(1, n)).to_string()
+}
+
+fn account_id(n: u64) -> String {
+    AccountId::generate(made(), seed_bytes(2, n)).to_string()
+}
+
+/// Ten random bytes of an id, made from a kind and a number: distinct, and the same on
+/// every call within a run.
+fn seed_bytes(kind: u8, n: u64) -> [u8; 10] {
+    let mut bytes = [0u8; 10];
+    bytes[0] = kind;
+    bytes[2..].copy_from_slice(&n.to_be_bytes());
+    bytes
+}
+
+/// Writes `sites` sites, as many technicians, and ten assignments each.
+async fn seed(store: &Store, partner: &str, customer: &str, sites: u64) -> anyhow::Result<()> {
+    let db = store.surreal();
+    let now = chrono::Utc::now();
+    let site_ids: Vec<String> = (0..sites).map(site_id).collect();
+    let account_ids: Vec<String> = (0..sites).map(account_id).collect();
+    let site_rows: Vec<serde_json::Value> = site_ids
+        .iter()
+        .enumerate()
+        .map(|(n, id)| {
+            json!({
+                "id": id, "customer_id": customer, "partner_id": partner,
+                "name": format!("Site {n:05}"), "technician_access": true,
+            })
+        })
+        .collect();
+    let accounts: Vec<serde_json::Value> = account_ids
+        .iter()
+        .enumerate()
+        .map(|(n, id)| {
+            let email = format!("tech{n:05}@bench.example");
+            let skeleton = Email::parse("email", &email)
+                .map(|e| e.skeleton())
+                .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            anyhow::Ok(json!({
+                "id": id, "email": email, "name": format!("Technician {n:05}"),
+                "password_hash": "$argon2id$not-used", "status": "active", "is_operator": false,
+                "email_skeleton": skeleton,
+            }))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let members: Vec<serde_json::Value> = account_ids
+        .iter()
+        .map(|id| {
+            json!({
+                "id": format!("{partner}/{id}"), "partner_id": partner, "account_id": id,
+                "role": "technician", "status": "active",
+            })
+        })
+        .collect();
+    let assignments: Vec<serde_json::Value> = (0..sites)
+        .flat_map(|t| (0..SITES_EACH).map(move |k| (t, (t * 7 + k * 997) % sites)))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|(t, s)| {
+            let (site, account) = (&site_ids[s as usize], &account_ids[t as usize]);
+            json!({
+                "id": format!("{site}/{account}"), "site_id": site, "account_id": account,
+                "partner_id": partner, "level": "devices_only", "locked": false,
+                "set_by": account,
+            })
+        })
+        .collect();
+    for (table, rows, stamps) in [
+        ("site", site_rows, "$now AS created_at"),
+        ("account", accounts, "$now AS created_at"),
+        ("partner_member", members, "$now AS created_at"),
+        (
+            "site_assignment",
+            assignments,
+            "$now AS created_at, $now AS updated_at",
+        ),
+    ] {
+        for chunk in rows.chunks(BATCH) {
+            db.query(format!(
+                "INSERT INTO {table} (SELECT *, {stamps} FROM $rows)"
+            ))
+            .bind(("rows", chunk.to_vec()))
+            .bind(("now", now))
+            .await?
+            .check()?;
+        }
+    }
+    Ok(())
+}
