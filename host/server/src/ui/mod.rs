@@ -3,7 +3,8 @@
 //! it shows; templates are checked at compile time (askama).
 //!
 //! Every action is a plain form that works without JavaScript. Pages carry a strict
-//! Content-Security-Policy (no script at all today, no inline style), may not be framed, send
+//! Content-Security-Policy (scripts from the host only — htmx, which makes forms and links
+//! happen in place — nothing inline), may not be framed, send
 //! no referrer (an invitation link carries its token), and are never cached. A state-changing
 //! form carries a CSRF token that must match the browser's `siteward_csrf` cookie (double
 //! submit); the cookies are HttpOnly and SameSite, and Secure when the host is served over
@@ -134,8 +135,8 @@ async fn page_headers(request: Request, next: Next) -> Response {
     for (name, value) in [
         (
             header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
-             frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; \
+             img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "no-referrer"),
@@ -155,6 +156,8 @@ async fn page_headers(request: Request, next: Next) -> Response {
 pub struct Chrome {
     /// The stylesheet's current path.
     pub stylesheet: &'static str,
+    /// The script's current path (htmx).
+    pub script: &'static str,
     /// The signed-in person, with the CSRF token of the sign-out form.
     pub me: Option<SignedIn>,
 }
@@ -181,6 +184,7 @@ impl Chrome {
     pub fn public() -> Self {
         Self {
             stylesheet: assets::STYLESHEET_PATH.as_str(),
+            script: assets::SCRIPT_PATH.as_str(),
             me: None,
         }
     }

@@ -51,6 +51,7 @@ impl FromRequestParts<AppState> for Viewer {
             caller,
             chrome: Chrome {
                 stylesheet: super::assets::STYLESHEET_PATH.as_str(),
+                script: super::assets::SCRIPT_PATH.as_str(),
                 me: Some(SignedIn { name, csrf }),
             },
             set_csrf,

@@ -153,6 +153,25 @@ async fn found(client: &Client, locator: Locator<'_>) -> fantoccini::elements::E
     client.wait().for_element(locator).await.unwrap()
 }
 
+/// Waits until `old` (a page's `main`) is gone: the next page arrived, by a full load or
+/// htmx's swap in place — where the same button may be on both.
+async fn until_replaced(old: fantoccini::elements::Element) {
+    for _ in 0..200 {
+        if old.text().await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the page was not replaced");
+}
+
+/// Clicks what `locator` finds and waits for the page it leads to.
+async fn follow(client: &Client, locator: Locator<'_>) {
+    let before = found(client, Locator::Css("main")).await;
+    click(client, locator).await;
+    until_replaced(before).await;
+}
+
 /// Clicks what `locator` finds, once it is on the page.
 async fn click(client: &Client, locator: Locator<'_>) {
     found(client, locator).await.click().await.unwrap();
@@ -225,7 +244,7 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
     check_page(&client, "invitation-accepted").await;
 
     // The new technician's own page, then out and back in by keyboard.
-    click(&client, Locator::LinkText("See my access")).await;
+    follow(&client, Locator::LinkText("See my access")).await;
     let heading = client.find(Locator::Css("h1")).await.unwrap();
     assert_eq!(heading.text().await.unwrap(), "My access");
     let partners = client.find(Locator::Css("table")).await.unwrap();
@@ -237,7 +256,7 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
             .contains("acme Installers Technician Active")
     );
     check_page(&client, "my-access").await;
-    click(&client, Locator::Css("form.sign-out button")).await;
+    follow(&client, Locator::Css("form.sign-out button")).await;
     let email = found(&client, Locator::Id("email")).await;
     check_page(&client, "sign-in").await;
     email.click().await.unwrap();
@@ -250,10 +269,10 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
         client.current_url().await.unwrap().as_str(),
         format!("{base}/")
     );
-    click(&client, Locator::LinkText("Nina Tech")).await;
+    follow(&client, Locator::LinkText("Nina Tech")).await;
     found(&client, Locator::Id("current_password")).await;
     check_page(&client, "account").await;
-    click(&client, Locator::Css("form[action='/account/totp'] button")).await;
+    follow(&client, Locator::Css("form[action='/account/totp'] button")).await;
     found(&client, Locator::Id("code")).await;
     check_page(&client, "totp-setup").await;
 
@@ -293,15 +312,20 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
 
     client.goto(&format!("{base}/")).await.unwrap();
     sign_in(&client, "owner@acme.example").await;
-    click(&client, Locator::LinkText("Team")).await;
+    follow(&client, Locator::LinkText("Team")).await;
     found(&client, Locator::Id("emails")).await;
     check_page(&client, "team").await;
-    click(&client, Locator::LinkText("Member")).await;
+    follow(&client, Locator::LinkText("Member")).await;
     found(&client, Locator::Id("change-heading")).await;
     check_page(&client, "member").await;
     client.back().await.unwrap();
     let emails = found(&client, Locator::Id("emails")).await;
 
+    // Forms happen in place (htmx): what the page's script holds survives sending one.
+    client
+        .execute("window.siteward_mark = 'kept'", vec![])
+        .await
+        .unwrap();
     emails.click().await.unwrap();
     keys(&client, "ana@example.com, bo@example.com").await;
     keys(&client, TAB).await; // the role: Technician stays
@@ -314,8 +338,17 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
         "{text}"
     );
     check_page(&client, "team-sent").await;
+    let mark = client
+        .execute("return window.siteward_mark || null", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        mark,
+        json!("kept"),
+        "the page was updated in place, not reloaded"
+    );
 
-    click(&client, Locator::Css("td.actions a")).await;
+    follow(&client, Locator::Css("td.actions a")).await;
     let heading = found(&client, Locator::Css("h1")).await;
     assert_eq!(heading.text().await.unwrap(), "Revoke this invitation?");
     check_page(&client, "revoke").await;
@@ -326,19 +359,19 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
 
     // Settings, with the invitation email's preview.
     client.goto(&format!("{base}/")).await.unwrap();
-    click(&client, Locator::LinkText("Settings")).await;
+    follow(&client, Locator::LinkText("Settings")).await;
     found(&client, Locator::Id("preview-heading")).await;
     check_page(&client, "settings").await;
 
     // The partner's audit log: filtered to one person by keyboard, then the chain verified.
     client.goto(&format!("{base}/")).await.unwrap();
-    click(&client, Locator::LinkText("Audit log")).await;
+    follow(&client, Locator::LinkText("Audit log")).await;
     let person = found(&client, Locator::Id("person")).await;
     check_page(&client, "audit").await;
     person.click().await.unwrap();
     keys(&client, "owner@acme.example").await;
     keys(&client, ENTER).await;
-    click(&client, Locator::Css("input[name=verify] + button")).await;
+    follow(&client, Locator::Css("input[name=verify] + button")).await;
     let verdict = found(&client, Locator::Css("[role=status] .success")).await;
     assert!(verdict.text().await.unwrap().contains(": Intact"));
     let person = client.find(Locator::Id("person")).await.unwrap();
@@ -367,7 +400,7 @@ async fn a_site_admin_unlocks_a_technician_by_keyboard() {
 
     client.goto(&format!("{base}/sign-in")).await.unwrap();
     sign_in(&client, "admin@customer.example").await;
-    click(&client, Locator::LinkText("Head office")).await;
+    follow(&client, Locator::LinkText("Head office")).await;
     found(&client, Locator::Id("technicians-heading")).await;
     check_page(&client, "site-technicians").await;
 
@@ -392,7 +425,7 @@ async fn a_site_admin_unlocks_a_technician_by_keyboard() {
 /// office with a new site admin, Kim.
 async fn new_customer_and_site(client: &Client, base: &str) {
     client.goto(&format!("{base}/")).await.unwrap();
-    click(client, Locator::LinkText("Customers and sites")).await;
+    follow(client, Locator::LinkText("Customers and sites")).await;
     click(client, Locator::Id("customer_name")).await;
     keys(client, "Northwind").await;
     keys(client, ENTER).await;
@@ -407,7 +440,7 @@ async fn new_customer_and_site(client: &Client, base: &str) {
 
 /// Signs out from the page's header.
 async fn sign_out(client: &Client) {
-    click(client, Locator::Css("form.sign-out button")).await;
+    follow(client, Locator::Css("form.sign-out button")).await;
     found(client, Locator::Id("email")).await;
 }
 
@@ -431,7 +464,7 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
     // The Super Admin invites a technician to the partner, and creates a customer's site.
     client.goto(&format!("{base}/sign-in")).await.unwrap();
     sign_in(&client, "owner@acme.example").await;
-    click(&client, Locator::LinkText("Team")).await;
+    follow(&client, Locator::LinkText("Team")).await;
     let emails = found(&client, Locator::Id("emails")).await;
     emails.click().await.unwrap();
     keys(&client, "nina@example.com").await;
@@ -459,12 +492,14 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
 
     // The Super Admin assigns her to the site with the picker, by keyboard.
     sign_in(&client, "owner@acme.example").await;
-    click(&client, Locator::LinkText("Customers and sites")).await;
-    click(&client, Locator::LinkText("Head office")).await;
-    click(&client, Locator::LinkText("Invite technicians")).await;
+    follow(&client, Locator::LinkText("Customers and sites")).await;
+    follow(&client, Locator::LinkText("Head office")).await;
+    follow(&client, Locator::LinkText("Invite technicians")).await;
     click(&client, Locator::Id("q")).await;
     keys(&client, "nina").await;
+    let before = found(&client, Locator::Css("main")).await;
     keys(&client, ENTER).await;
+    until_replaced(before).await;
     let add = found(&client, Locator::Css("button[aria-label='Add Nina Tech']")).await;
     add.send_keys(ENTER).await.unwrap();
     let level = found(
@@ -519,7 +554,7 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
     client.goto(&format!("{base}/")).await.unwrap();
     sign_out(&client).await;
     sign_in(&client, "kim@northwind.example").await;
-    click(&client, Locator::LinkText("Head office")).await;
+    follow(&client, Locator::LinkText("Head office")).await;
     let unlock = found(
         &client,
         Locator::Css("button[aria-label='Unlock Nina Tech']"),
@@ -561,7 +596,7 @@ async fn a_person_resets_a_forgotten_password_by_keyboard() {
     let (_driver, client) = browser().await;
 
     client.goto(&format!("{base}/sign-in")).await.unwrap();
-    click(&client, Locator::LinkText("Forgotten your password?")).await;
+    follow(&client, Locator::LinkText("Forgotten your password?")).await;
     let email = found(&client, Locator::Id("email")).await;
     check_page(&client, "forgot-password").await;
     email.click().await.unwrap();
@@ -586,7 +621,7 @@ async fn a_person_resets_a_forgotten_password_by_keyboard() {
     .await;
     assert!(heading.is_displayed().await.unwrap());
     check_page(&client, "password-reset").await;
-    click(&client, Locator::LinkText("Sign in")).await;
+    follow(&client, Locator::LinkText("Sign in")).await;
     click(&client, Locator::Id("email")).await;
     keys(&client, "owner@acme.example").await;
     keys(&client, TAB).await;

@@ -136,6 +136,28 @@ async fn the_emails_button_opens_a_page_where_a_new_person_signs_up_and_accepts(
         csp.contains("default-src 'none'") && csp.contains("frame-ancestors 'none'"),
         "{csp}"
     );
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe"),
+        "scripts only from the host, none inline: {csp}"
+    );
+    // The one script, htmx, embedded and served under its hash.
+    let script = page.html.split("<script src=\"").nth(1).unwrap();
+    let script = &script[..script.find('"').unwrap()];
+    assert!(script.starts_with("/assets/htmx."), "{script}");
+    let js = open(&app, Method::GET, script, None, None).await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert_eq!(
+        js.headers[header::CONTENT_TYPE],
+        "text/javascript; charset=utf-8"
+    );
+    assert!(
+        js.headers[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .contains("immutable")
+    );
+    assert!(js.html.starts_with("var htmx="), "htmx itself");
+    assert!(page.html.contains("<body hx-boost=\"true\">"));
     assert_eq!(page.headers[header::X_FRAME_OPTIONS], "DENY");
     assert_eq!(
         page.headers[header::REFERRER_POLICY],
