@@ -83,6 +83,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0018_session_client",
         include_str!("../migrations/0018_session_client.surql"),
     ),
+    (
+        "0019_member_alerts",
+        include_str!("../migrations/0019_member_alerts.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

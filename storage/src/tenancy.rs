@@ -304,6 +304,40 @@ impl Store {
         }))
     }
 
+    /// The members of a partner who turned alerts off for themselves.
+    pub async fn alerts_off(&self, partner: &PartnerId) -> Result<Vec<AccountId>, StorageError> {
+        let ids: Vec<String> = self
+            .db
+            .query(
+                "SELECT VALUE account_id FROM partner_member \
+                 WHERE partner_id = $partner AND alerts_off = true",
+            )
+            .bind(("partner", partner.to_string()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(ids.into_iter().map(AccountId::from_trusted).collect())
+    }
+
+    /// Turns a member's alerts on or off, with the audit event.
+    pub async fn set_member_alerts(
+        &self,
+        partner: &PartnerId,
+        account: &AccountId,
+        on: bool,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind(
+            "member",
+            rid("partner_member", &member_key(partner, account)),
+        )
+        .bind("off", !on)
+        .run("UPDATE $member SET alerts_off = $off")
+        .audit(event);
+        tx.commit(&self.db).await
+    }
+
     /// Reads one membership.
     pub async fn member(
         &self,

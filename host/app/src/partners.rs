@@ -268,6 +268,68 @@ impl App {
         Ok(EmailPreview { email, renderer })
     }
 
+    /// The partner's Super Admins, each with whether they receive technician management
+    /// alerts (its admins). Up to 200, by account.
+    pub async fn alert_recipients(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+    ) -> AppResult<Vec<(Member, bool)>> {
+        authorize(&caller.principal, Action::ManageMembers(partner))?;
+        let filter = MemberFilter {
+            role: Some(PartnerRole::SuperAdmin),
+            ..MemberFilter::default()
+        };
+        let page = Paging {
+            limit: Some(200),
+            cursor: None,
+        }
+        .parse()?;
+        let (admins, off) = tokio::join!(
+            self.store.members(partner, &filter, &page),
+            self.store.alerts_off(partner),
+        );
+        let off = off?;
+        Ok(admins?
+            .items
+            .into_iter()
+            .map(|m| {
+                let on = !off.contains(&m.membership.account_id);
+                (m, on)
+            })
+            .collect())
+    }
+
+    /// Turns the caller's own technician management alerts at the partner on or off: each
+    /// person chooses for themselves (reference 004, "Notify me").
+    pub async fn set_my_alerts(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        on: bool,
+    ) -> AppResult<()> {
+        let account = caller.account()?;
+        let member =
+            self.store
+                .member(partner, &account.id)
+                .await
+                .map_err(|error| match error {
+                    StorageError::NotFound => AppError::not_found(),
+                    other => other.into(),
+                })?;
+        let event = caller.audit.event(
+            self,
+            AuditAction::MemberUpdated,
+            (Some(partner), None),
+            member_target(&member.membership.account_id),
+            vec![FieldChange::changed("alerts", !on, on)],
+        );
+        self.store
+            .set_member_alerts(partner, &account.id, on, &event)
+            .await?;
+        Ok(())
+    }
+
     /// Changes a partner's settings (its admins): invitation lifetime, branding, language.
     pub async fn update_partner_settings(
         &self,

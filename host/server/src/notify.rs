@@ -303,6 +303,8 @@ async fn recipients(
     };
     let mut addresses = Vec::new();
     let mut page = PageRequest::parse(Some(MAX_LIMIT), None).expect("a valid page");
+    // Whoever turned alerts off for themselves hears nothing (reference 004, "Notify me").
+    let off = state.store.alerts_off(partner).await?;
     loop {
         let members = state
             .store
@@ -315,6 +317,7 @@ async fn recipients(
                 .filter(|m| {
                     roles.contains(&m.membership.role)
                         && m.membership.status == MemberStatus::Active
+                        && !off.contains(&m.membership.account_id)
                 })
                 .map(|m| m.email.to_string()),
         );

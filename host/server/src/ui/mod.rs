@@ -76,6 +76,10 @@ pub fn routes() -> Router<AppState> {
             get(settings::preview),
         )
         .route(
+            "/partners/{partner_id}/settings/alerts",
+            post(settings::alerts),
+        )
+        .route(
             "/partners/{partner_id}/team/{account_id}",
             get(member::page).post(member::update),
         )

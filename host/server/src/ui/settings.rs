@@ -92,6 +92,15 @@ struct SettingsPage<'a> {
     subject: String,
     text: String,
     renderer: String,
+    alerts: Vec<AlertRow>,
+}
+
+/// A Super Admin and whether they receive alerts; the viewer's own row has the switch.
+struct AlertRow {
+    name: String,
+    email: String,
+    on: bool,
+    mine: bool,
 }
 
 fn base(partner: &PartnerId) -> String {
@@ -111,13 +120,15 @@ async fn settings_page(
         chrome,
         set_csrf,
     } = viewer;
-    let (details, preview) = match tokio::join!(
+    let (details, preview, alerts) = match tokio::join!(
         state.partner(&caller, partner),
         state.invitation_email_preview(&caller, partner),
+        state.alert_recipients(&caller, partner),
     ) {
-        (Ok(details), Ok(preview)) => (details, preview),
-        (Err(error), _) | (_, Err(error)) => return problem(&error),
+        (Ok(details), Ok(preview), Ok(alerts)) => (details, preview, alerts),
+        (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => return problem(&error),
     };
+    let me = caller.account().ok().map(|a| a.id.clone());
     let saved_form = SettingsForm {
         csrf: String::new(),
         ttl_hours: details.invitation_ttl_hours.to_string(),
@@ -143,6 +154,15 @@ async fn settings_page(
             || "the built-in renderer (English)".to_owned(),
             |name| format!("the {name} plugin"),
         ),
+        alerts: alerts
+            .into_iter()
+            .map(|(member, on)| AlertRow {
+                mine: me.as_ref() == Some(&member.membership.account_id),
+                name: member.name,
+                email: member.email.to_string(),
+                on,
+            })
+            .collect(),
     };
     with_csrf_cookie(render(status, &page), set_csrf)
 }
@@ -248,6 +268,36 @@ pub async fn preview(
             );
             response
         }
+        Err(error) => problem(&error),
+    }
+}
+
+/// The alerts switch.
+#[derive(Debug, Default, Deserialize)]
+pub struct AlertsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    on: String,
+}
+
+/// `POST /partners/{partner_id}/settings/alerts`: the viewer's own alerts on or off.
+pub async fn alerts(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds(partner): PageIds<PartnerId>,
+    Form(form): Form<AlertsForm>,
+) -> Response {
+    let back = axum::response::Redirect::to(&base(&partner)).into_response();
+    if !csrf_matches(&headers, &form.csrf) {
+        return back;
+    }
+    match state
+        .set_my_alerts(&viewer.caller, &partner, form.on == "true")
+        .await
+    {
+        Ok(()) => back,
         Err(error) => problem(&error),
     }
 }

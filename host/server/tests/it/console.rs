@@ -1481,6 +1481,78 @@ async fn a_partner_admin_sets_invitations_and_branding_and_previews_the_email() 
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
 }
 
+#[tokio::test]
+async fn a_super_admin_stops_technician_management_alerts_for_themselves() {
+    use siteward_server::notify::notify_once;
+
+    let app = TestApp::new().await;
+    siteward_server::plugins::bundled::ensure(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(notify_once(&app.state).await.unwrap(), 0);
+    let (acme, site, site_admin, techs) = crate::technicians::site_with_technicians(&app, 1).await;
+    named_member(&app, &acme, "second@acme.example", "Second", "super_admin").await;
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+    let settings = format!("/partners/{}/settings", acme.id);
+
+    let page = open(&app, Method::GET, &settings, Some(&cookie), None).await;
+    let alerts = &page.html
+        [page.html.find("alerts-heading").unwrap()..page.html.find("preview-heading").unwrap()];
+    assert_eq!(alerts.matches("<td>Yes</td>").count(), 2, "{alerts}");
+    assert_eq!(
+        alerts.matches("Stop notifying me").count(),
+        1,
+        "only my own switch: {alerts}"
+    );
+    let form = [("csrf", csrf.as_str()), ("on", "false")];
+    let off = open(
+        &app,
+        Method::POST,
+        &format!("{settings}/alerts"),
+        Some(&cookie),
+        Some(&form),
+    )
+    .await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER, "{}", off.html);
+    let page = open(&app, Method::GET, &settings, Some(&cookie), None).await;
+    assert!(
+        page.html
+            .contains("<td>Owner (owner@acme.example)</td>\n<td>No</td>"),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("Notify me"));
+
+    // A lock now reaches the other Super Admin only.
+    for locked in [false, true] {
+        let set = app
+            .call(
+                Method::PATCH,
+                &format!("/v1/sites/{site}/technicians/{}", techs[0]),
+                Some(&site_admin),
+                Some(json!({ "locked": locked })),
+            )
+            .await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    }
+    notify_once(&app.state).await.unwrap();
+    let smtp = TestSmtp::start();
+    deliver_due(&app.state, &smtp.mailer()).await.unwrap();
+    assert!(
+        smtp.to("owner@acme.example").is_empty(),
+        "alerts are off for the owner"
+    );
+    let second: Vec<String> = smtp
+        .to("second@acme.example")
+        .iter()
+        .map(|mail| mail.subject())
+        .collect();
+    assert!(
+        second.contains(&"Technician management: a technician was locked".to_owned()),
+        "{second:?}"
+    );
+}
+
 /// A member of `partner` with their own name; their account id.
 pub(crate) async fn named_member(
     app: &TestApp,
@@ -1943,6 +2015,7 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("GET", "/partners/{partner_id}/settings"),
     ("POST", "/partners/{partner_id}/settings"),
     ("GET", "/partners/{partner_id}/settings/preview"),
+    ("POST", "/partners/{partner_id}/settings/alerts"),
     ("GET", "/partners/{partner_id}/team/{account_id}"),
     ("POST", "/partners/{partner_id}/team/{account_id}"),
     ("GET", "/partners/{partner_id}/team/{account_id}/totp-reset"),
