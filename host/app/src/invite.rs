@@ -10,20 +10,20 @@ use std::collections::{HashMap, HashSet};
 
 use siteward_core::FieldError;
 use siteward_core::access::{Action, Principal, authorize};
-use siteward_core::account::Account;
 use siteward_core::audit::{AuditAction, AuditEvent, FieldChange};
 use siteward_core::ids::{AccountId, InvitationId, OutboxMessageId, PartnerId, SiteId};
 use siteward_core::invitation::{
     self, BulkOutcome, Invitation, InvitationStatus, InvitationTarget, MAX_BULK, PermissionLevel,
 };
 use siteward_core::mail::InvitationContext;
-use siteward_core::page::Page;
+use siteward_core::page::{Page, PageRequest};
 use siteward_core::secret::{self, TokenKind};
 use siteward_core::tenancy::{MemberStatus, Partner, PartnerRole, Site};
 use siteward_core::validate::Email;
 use siteward_plugins::worlds::policy::ProposedInvitation;
 use siteward_storage::{
-    Delivery, InvitationScope, NewInvitation, OutboxMessage, OutboxStatus, StorageError,
+    Delivery, InvitationScope, MemberFilter, NewInvitation, OutboxMessage, OutboxStatus,
+    StorageError,
 };
 
 use crate::auth::Caller;
@@ -31,6 +31,7 @@ use crate::error::{AppError, AppResult, Kind};
 use crate::idempotency::{Answer, Idempotency, Retry, StoredAnswer};
 use crate::invitations::invitation_target;
 use crate::page::Paging;
+use crate::partners::Member;
 use crate::plugins::calls::{
     Proposal, RenderJob, Verdict, evaluate_invitations, render_invitations,
 };
@@ -95,11 +96,19 @@ pub struct SitesInvite<'a> {
 /// A member who could be invited to a site.
 #[derive(Debug, Clone)]
 pub struct Candidate {
-    /// Their account.
-    pub account: Account,
-    /// Their role at the partner.
-    pub role: PartnerRole,
+    /// The member: membership (role included), email and name.
+    pub member: Member,
 }
+
+impl Candidate {
+    /// Their account.
+    pub fn account_id(&self) -> &AccountId {
+        &self.member.membership.account_id
+    }
+}
+
+/// Members read per batch while the picker fills a page.
+const CANDIDATE_BATCH: u32 = 200;
 
 /// The picker of who to invite to a site, as a page shows it.
 #[derive(Debug, Clone)]
@@ -657,6 +666,8 @@ impl App {
     /// The picker as a page shows it (the partner's admins): the candidates whose name or
     /// email contains `search`, less the ones already `picked`; and the picked ones that are
     /// still candidates, in the order given (an id that is not, or is malformed, is dropped).
+    /// It reads the partner's members a batch at a time, as far as the page needs: a page
+    /// costs the same with 100 members or 100,000.
     pub async fn picker(
         &self,
         caller: &Caller,
@@ -668,39 +679,85 @@ impl App {
         let site = self.visible_site(caller, site, SiteAccess::View).await?;
         authorize(&caller.principal, Action::ManageMembers(&site.partner_id))?;
         let page = paging.parse()?;
-        let pool = self.candidate_pool(&site).await?;
-        let chosen: Vec<Candidate> = picked
-            .iter()
-            .filter_map(|id| pool.iter().find(|c| c.account.id.as_str() == *id))
-            .cloned()
-            .collect();
-        let needle = search.to_lowercase();
-        let mut matching: Vec<Candidate> = pool
+        let excluded: HashSet<AccountId> = self
+            .store
+            .site_people(&site.id)
+            .await?
             .into_iter()
-            .filter(|c| {
-                !picked.contains(&c.account.id.as_str())
-                    && (c.account.name.to_lowercase().contains(&needle)
-                        || c.account.email.as_str().contains(&needle))
-                    && page
-                        .after
-                        .as_deref()
-                        .is_none_or(|after| c.account.id.as_str() > after)
-            })
             .collect();
-        matching.truncate(page.limit as usize + 1);
+        let mut chosen = Vec::with_capacity(picked.len());
+        for id in picked {
+            let Ok(id) = AccountId::parse("pick", id) else {
+                continue;
+            };
+            match self.store.member(&site.partner_id, &id).await {
+                Ok(member) => chosen.push(member),
+                Err(StorageError::NotFound) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        let picked_ids: HashSet<AccountId> = chosen
+            .iter()
+            .map(|m| m.membership.account_id.clone())
+            .collect();
+        let chosen = self.candidates_among(&site, &excluded, chosen).await?;
+        let filter = MemberFilter {
+            status: Some(MemberStatus::Active),
+            search: Some(search.trim().to_owned()).filter(|s| !s.is_empty()),
+            ..MemberFilter::default()
+        };
+        let wanted = page.limit as usize + 1;
+        let mut matching: Vec<Candidate> = Vec::with_capacity(wanted);
+        let mut after = page.after.clone();
+        loop {
+            let batch = self
+                .store
+                .members(
+                    &site.partner_id,
+                    &filter,
+                    &PageRequest {
+                        limit: CANDIDATE_BATCH,
+                        after: after.clone(),
+                    },
+                )
+                .await?;
+            let fresh: Vec<Member> = batch
+                .items
+                .into_iter()
+                .filter(|m| !picked_ids.contains(&m.membership.account_id))
+                .collect();
+            matching.extend(self.candidates_among(&site, &excluded, fresh).await?);
+            match batch.next_cursor {
+                Some(cursor) if matching.len() < wanted => after = Some(cursor),
+                _ => break,
+            }
+        }
+        matching.truncate(wanted);
         Ok(Picker {
-            candidates: Page::from_overfetch(matching, page.limit, |c| c.account.id.as_str()),
+            candidates: Page::from_overfetch(matching, page.limit, |c| c.account_id().as_str()),
             picked: chosen,
         })
     }
 
-    /// Everyone who could be invited to the site, in account order.
-    async fn candidate_pool(&self, site: &Site) -> AppResult<Vec<Candidate>> {
-        let excluded = self.store.site_people(&site.id).await?;
-        let members = self.store.all_members(&site.partner_id).await?;
+    /// The members who could be invited to the site, in the order given: active Admins and
+    /// Technicians, not its site admins or technicians, without an open invitation to it.
+    async fn candidates_among(
+        &self,
+        site: &Site,
+        excluded: &HashSet<AccountId>,
+        members: Vec<Member>,
+    ) -> AppResult<Vec<Candidate>> {
+        let members: Vec<Member> = members
+            .into_iter()
+            .filter(|m| {
+                m.membership.status == MemberStatus::Active
+                    && m.membership.role != PartnerRole::SuperAdmin
+                    && !excluded.contains(&m.membership.account_id)
+            })
+            .collect();
         let keys: Vec<String> = members
             .iter()
-            .map(|(_, a)| invitation::open_key(&site.partner_id, Some(&site.id), &a.email))
+            .map(|m| invitation::open_key(&site.partner_id, Some(&site.id), &m.email))
             .collect();
         let now = self.now();
         let invited: HashSet<Email> = self
@@ -711,21 +768,11 @@ impl App {
             .filter(|inv| inv.status_at(now) == InvitationStatus::Pending)
             .map(|inv| inv.email)
             .collect();
-        let mut pool: Vec<Candidate> = members
+        Ok(members
             .into_iter()
-            .filter(|(m, a)| {
-                m.status == MemberStatus::Active
-                    && m.role != PartnerRole::SuperAdmin
-                    && !excluded.contains(&a.id)
-                    && !invited.contains(&a.email)
-            })
-            .map(|(m, account)| Candidate {
-                account,
-                role: m.role,
-            })
-            .collect();
-        pool.sort_by(|a, b| a.account.id.cmp(&b.account.id));
-        Ok(pool)
+            .filter(|m| !invited.contains(&m.email))
+            .map(|member| Candidate { member })
+            .collect())
     }
 
     /// A partner's invitations, to the partner and to its sites (its admins), with where each

@@ -397,10 +397,10 @@ pub async fn candidates(
         .candidates(&auth, &site, query.q.as_deref(), paging)
         .await?;
     Ok(Json(Page::from(page, |c: invite::Candidate| Candidate {
-        account_id: c.account.id.to_string(),
-        email: c.account.email.to_string(),
-        name: c.account.name,
-        role: c.role.as_str(),
+        account_id: c.account_id().to_string(),
+        email: c.member.email.to_string(),
+        name: c.member.name,
+        role: c.member.membership.role.as_str(),
     })))
 }
 

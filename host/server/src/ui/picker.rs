@@ -288,7 +288,7 @@ async fn picker_page(
         .picked
         .into_iter()
         .map(|c| {
-            let id = c.account.id.to_string();
+            let id = c.account_id().to_string();
             let level = selection
                 .picks
                 .iter()
@@ -298,8 +298,8 @@ async fn picker_page(
             PickedRow {
                 level_label: label(&level),
                 id,
-                name: c.account.name,
-                email: c.account.email.to_string(),
+                name: c.member.name,
+                email: c.member.email.to_string(),
                 level,
             }
         })
@@ -316,10 +316,10 @@ async fn picker_page(
             .items
             .into_iter()
             .map(|c| CandidateRow {
-                id: c.account.id.to_string(),
-                name: c.account.name,
-                email: c.account.email.to_string(),
-                role: role_name(c.role),
+                id: c.account_id().to_string(),
+                role: role_name(c.member.membership.role),
+                name: c.member.name,
+                email: c.member.email.to_string(),
             })
             .collect(),
         next: picker.candidates.next_cursor,

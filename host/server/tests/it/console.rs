@@ -1553,6 +1553,59 @@ async fn a_super_admin_stops_technician_management_alerts_for_themselves() {
     );
 }
 
+#[tokio::test]
+async fn the_picker_pages_through_many_candidates() {
+    let app = TestApp::new().await;
+    let (acme, site, _, _) = crate::technicians::site_with_technicians(&app, 1).await;
+    for n in 0..24 {
+        app.member(&acme, &format!("m{n:02}@acme.example"), "technician")
+            .await;
+    }
+    let (cookie, _) = signed_in(&app, "owner@acme.example").await;
+    let picker = format!("/sites/{site}/invite");
+    let first = open(&app, Method::GET, &picker, Some(&cookie), None).await;
+    assert_eq!(
+        first.html.matches("aria-label=\"Add ").count(),
+        20,
+        "{}",
+        first.html
+    );
+    let more = first
+        .html
+        .split("name=\"after\" value=\"")
+        .nth(1)
+        .expect("a next page");
+    let cursor = &more[..more.find('"').unwrap()];
+    let second = open(
+        &app,
+        Method::GET,
+        &format!("{picker}?after={cursor}"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(
+        second.html.matches("aria-label=\"Add ").count(),
+        4,
+        "{}",
+        second.html
+    );
+    assert!(!second.html.contains("name=\"after\""), "the last page");
+    let json = app
+        .get(
+            &format!("/v1/sites/{site}/technician-candidates?limit=24"),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(
+        json.body["items"].as_array().unwrap().len(),
+        24,
+        "{}",
+        json.body
+    );
+    assert!(json.body["next_cursor"].is_null(), "{}", json.body);
+}
+
 /// A member of `partner` with their own name; their account id.
 pub(crate) async fn named_member(
     app: &TestApp,
