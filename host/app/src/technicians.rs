@@ -108,7 +108,7 @@ impl App {
             .await?;
         Ok(Page {
             next_cursor: assignments.next_cursor,
-            items: self.technicians(&site, assignments.items).await?,
+            items: self.technicians(assignments.items).await?,
         })
     }
 
@@ -124,7 +124,7 @@ impl App {
             .store
             .assignments_of(&site.id, std::slice::from_ref(account))
             .await?;
-        self.technicians(&site, found)
+        self.technicians(found)
             .await?
             .pop()
             .ok_or_else(AppError::not_found)
@@ -297,29 +297,25 @@ impl App {
         Ok(site)
     }
 
-    /// The assignments with who holds them.
-    async fn technicians(
-        &self,
-        site: &Site,
-        assignments: Vec<SiteAssignment>,
-    ) -> AppResult<Vec<Technician>> {
-        let members = self.store.all_members(&site.partner_id).await?;
-        let mut technicians = Vec::with_capacity(assignments.len());
-        for assignment in assignments {
-            let account = match members
-                .iter()
-                .find(|(_, acc)| acc.id == assignment.account_id)
-            {
-                Some((_, account)) => account.clone(),
-                None => self.store.account(&assignment.account_id).await?,
-            };
-            technicians.push(Technician {
-                assignment,
-                email: account.email,
-                name: account.name,
-            });
-        }
-        Ok(technicians)
+    /// The assignments with who holds them: their accounts read by id, a page's worth, not
+    /// the partner's whole membership.
+    async fn technicians(&self, assignments: Vec<SiteAssignment>) -> AppResult<Vec<Technician>> {
+        let ids: Vec<AccountId> = assignments.iter().map(|a| a.account_id.clone()).collect();
+        let accounts = self.store.accounts(&ids).await?;
+        assignments
+            .into_iter()
+            .map(|assignment| {
+                let account = accounts
+                    .iter()
+                    .find(|a| a.id == assignment.account_id)
+                    .ok_or_else(AppError::not_found)?;
+                Ok(Technician {
+                    email: account.email.clone(),
+                    name: account.name.clone(),
+                    assignment,
+                })
+            })
+            .collect()
     }
 
     /// The assignments of `accounts` at `site`, all of which must exist (all or nothing).
@@ -367,7 +363,7 @@ impl App {
                 .filter(|(read, new)| read != new)
                 .collect();
             if changes.is_empty() {
-                return self.technicians(site, after).await;
+                return self.technicians(after).await;
             }
             let index_changes: Vec<Change> = changes.iter().map(|(_, new)| new.change()).collect();
             match self
@@ -377,7 +373,7 @@ impl App {
                 })
                 .await
             {
-                Ok(()) => return self.technicians(site, after).await,
+                Ok(()) => return self.technicians(after).await,
                 Err(StorageError::Conflict(_)) => continue,
                 Err(other) => return Err(other.into()),
             }
