@@ -3,9 +3,12 @@
 //! for them, and what they did themselves. Any signed-in account may read its own; an API
 //! token has no "own".
 
+use std::collections::HashMap;
+
 use siteward_core::access::{PartnerStanding, Principal};
 use siteward_core::assignment::SiteAssignment;
 use siteward_core::audit::{AuditEvent, AuditFilter, AuditScope};
+use siteward_core::ids::{PartnerId, SiteId};
 use siteward_core::invitation::{Invitation, InvitationStatus};
 use siteward_core::page::{Page, PageRequest};
 use siteward_core::tenancy::{Partner, Site};
@@ -122,11 +125,28 @@ impl App {
                 &first,
             )
             .await?;
+        // Several invitations often come from one partner: each partner and site is read once.
+        let mut partners: HashMap<PartnerId, String> = HashMap::new();
+        let mut sites: HashMap<SiteId, String> = HashMap::new();
         let mut mine = Vec::with_capacity(open.items.len());
         for invitation in open.items {
-            let partner_name = self.store.partner(&invitation.partner_id).await?.name;
+            let partner_name = match partners.get(&invitation.partner_id) {
+                Some(name) => name.clone(),
+                None => {
+                    let name = self.store.partner(&invitation.partner_id).await?.name;
+                    partners.insert(invitation.partner_id.clone(), name.clone());
+                    name
+                }
+            };
             let site_name = match invitation.target.site() {
-                Some(site) => Some(self.store.site(site).await?.name),
+                Some(site) => Some(match sites.get(site) {
+                    Some(name) => name.clone(),
+                    None => {
+                        let name = self.store.site(site).await?.name;
+                        sites.insert(site.clone(), name.clone());
+                        name
+                    }
+                }),
                 None => None,
             };
             mine.push(MyInvitation {

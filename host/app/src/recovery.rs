@@ -10,7 +10,7 @@ use chrono::Duration;
 
 use siteward_core::FieldError;
 use siteward_core::account::{Account, AccountStatus};
-use siteward_core::audit::{Actor, AuditAction, AuditTarget, TargetKind};
+use siteward_core::audit::{Actor, AuditAction};
 use siteward_core::ids::OutboxMessageId;
 use siteward_core::mail::escape_html;
 use siteward_core::secret::{self, TokenKind};
@@ -20,6 +20,7 @@ use siteward_storage::{Conflict, OutboxMessage, PasswordReset, StorageError};
 use crate::auth;
 use crate::error::{AppError, AppResult};
 use crate::services::{App, AuditContext, random};
+use crate::session::account_target;
 
 /// How long a reset link works.
 pub const LINK_LIFETIME: Duration = Duration::hours(1);
@@ -83,7 +84,7 @@ impl App {
             self,
             AuditAction::PasswordResetRequested,
             (None, None),
-            account_target(&account),
+            account_target(&account.id),
             vec![],
         );
         self.queue_mail(move |store| async move {
@@ -123,7 +124,7 @@ impl App {
             self,
             AuditAction::PasswordReset,
             (None, None),
-            account_target(&account),
+            account_target(&account.id),
             vec![],
         );
         self.store
@@ -148,13 +149,6 @@ impl App {
             .filter(|reset| self.now() < reset.expires_at)
             .ok_or_else(link_gone)?;
         Ok(reset)
-    }
-}
-
-fn account_target(account: &Account) -> AuditTarget {
-    AuditTarget {
-        kind: TargetKind::Account,
-        id: account.id.to_string(),
     }
 }
 

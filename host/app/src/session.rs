@@ -102,7 +102,8 @@ fn not_the_current_code() -> FieldError {
     FieldError::new("code", "is not the current code of the authenticator app")
 }
 
-fn account_target(id: &AccountId) -> AuditTarget {
+/// An account as an audit event's target.
+pub(crate) fn account_target(id: &AccountId) -> AuditTarget {
     AuditTarget {
         kind: TargetKind::Account,
         id: id.to_string(),

@@ -9,10 +9,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use siteward_app::AppError;
 use siteward_core::ids::SessionId;
 
 use super::session::Viewer;
-use super::{Chrome, CsrfForm, PageIds, csrf_matches, problem, render, sentence, with_csrf_cookie};
+use super::{
+    Chrome, CsrfForm, PageIds, back_to, csrf_matches, problem, render, sentence, with_csrf_cookie,
+};
 use crate::error::status_of;
 use crate::state::AppState;
 
@@ -279,6 +282,12 @@ async fn totp_refused(
     account_page(state, viewer, status, said, PasswordErrors::default()).await
 }
 
+/// The account page saying why the app refused a two-step change.
+async fn totp_failed(state: &AppState, viewer: Viewer, error: &AppError) -> Response {
+    let why = sentence(&error.message);
+    totp_refused(state, viewer, status_of(error.kind), why).await
+}
+
 /// The account page with news of two-step sign-in.
 async fn totp_news(state: &AppState, viewer: Viewer, news: &'static str) -> Response {
     let said = Said {
@@ -321,15 +330,7 @@ pub async fn enroll_totp(
             enrolment.otpauth_uri,
             None,
         ),
-        Err(error) => {
-            totp_refused(
-                &state,
-                viewer,
-                status_of(error.kind),
-                sentence(&error.message),
-            )
-            .await
-        }
+        Err(error) => totp_failed(&state, viewer, &error).await,
     }
 }
 
@@ -369,15 +370,7 @@ pub async fn confirm_totp(
                 Some(why),
             )
         }
-        Err(error) => {
-            totp_refused(
-                &state,
-                viewer,
-                status_of(error.kind),
-                sentence(&error.message),
-            )
-            .await
-        }
+        Err(error) => totp_failed(&state, viewer, &error).await,
     }
 }
 
@@ -399,15 +392,7 @@ pub async fn remove_totp(
     }
     match state.totp_remove(&viewer.caller, form.code.trim()).await {
         Ok(()) => totp_news(&state, viewer, "Two-step sign-in is off.").await,
-        Err(error) => {
-            totp_refused(
-                &state,
-                viewer,
-                status_of(error.kind),
-                sentence(&error.message),
-            )
-            .await
-        }
+        Err(error) => totp_failed(&state, viewer, &error).await,
     }
 }
 
@@ -459,8 +444,8 @@ pub async fn end_session(
     if !csrf_matches(&headers, &form.csrf) {
         return Redirect::to("/account").into_response();
     }
-    match state.end_my_session(&viewer.caller, &session).await {
-        Ok(()) => Redirect::to("/account").into_response(),
-        Err(error) => problem(&error),
-    }
+    back_to(
+        "/account",
+        state.end_my_session(&viewer.caller, &session).await,
+    )
 }

@@ -140,6 +140,12 @@ impl<'a> Home<'a> {
     }
 }
 
+/// The partner's audit log filtered to one person's actions, by their email.
+pub(super) fn person_audit(partner: &PartnerId, email: &str) -> String {
+    let query = serde_urlencoded::to_string([("person", email)]).unwrap_or_default();
+    format!("/partners/{partner}/audit?{query}")
+}
+
 /// `GET /partners/{partner_id}/audit`.
 pub async fn partner_page(
     State(state): State<AppState>,

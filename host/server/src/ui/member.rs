@@ -16,10 +16,11 @@ use siteward_app::partners::MemberChange;
 use siteward_core::ids::{AccountId, PartnerId};
 use siteward_core::tenancy::{MemberStatus, Privilege};
 
+use super::audit::person_audit;
 use super::session::Viewer;
 use super::{
-    Chrome, ConfirmPage, CsrfForm, PageIds, csrf_matches, level_name, problem, render, role_name,
-    sentence, with_csrf_cookie,
+    Chrome, ConfirmPage, CsrfForm, PageIds, back_to, csrf_matches, level_name, problem, render,
+    role_name, sentence, with_csrf_cookie,
 };
 use crate::error::status_of;
 use crate::state::AppState;
@@ -123,10 +124,7 @@ async fn member_page(
         partner: details.name,
         base: base(partner, account),
         team: format!("/partners/{partner}/team"),
-        audit: format!(
-            "/partners/{partner}/audit?{}",
-            serde_urlencoded::to_string([("person", member.email.as_str())]).unwrap_or_default()
-        ),
+        audit: person_audit(partner, member.email.as_str()),
         name: member.name.clone(),
         email: member.email.to_string(),
         role: membership.role.as_str(),
@@ -298,17 +296,14 @@ pub async fn totp_reset(
     PageIds((partner, account)): PageIds<(PartnerId, AccountId)>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let back = Redirect::to(&base(&partner, &account)).into_response();
+    let back = base(&partner, &account);
     if !csrf_matches(&headers, &form.csrf) {
-        return back;
+        return Redirect::to(&back).into_response();
     }
-    match state
+    let done = state
         .reset_member_totp(&viewer.caller, &partner, &account)
-        .await
-    {
-        Ok(()) => back,
-        Err(error) => problem(&error),
-    }
+        .await;
+    back_to(&back, done)
 }
 
 /// `GET /partners/{partner_id}/team/{account_id}/remove`: asks first.
@@ -331,11 +326,8 @@ pub async fn remove(
     if !csrf_matches(&headers, &form.csrf) {
         return Redirect::to(&base(&partner, &account)).into_response();
     }
-    match state
+    let done = state
         .remove_member(&viewer.caller, &partner, &account)
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/partners/{partner}/team")).into_response(),
-        Err(error) => problem(&error),
-    }
+        .await;
+    back_to(&format!("/partners/{partner}/team"), done)
 }

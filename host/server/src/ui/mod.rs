@@ -279,6 +279,14 @@ pub struct CsrfForm {
     csrf: String,
 }
 
+/// Where a button's action leads: back to `to` when it was done, else the failure's page.
+fn back_to<T>(to: &str, done: Result<T, siteward_app::AppError>) -> Response {
+    match done {
+        Ok(_) => axum::response::Redirect::to(to).into_response(),
+        Err(error) => problem(&error),
+    }
+}
+
 /// A console form is not retried by a client library: no key, so no answer is stored.
 const NO_RETRY: Retry<'static> = Retry {
     key: None,

@@ -16,7 +16,7 @@ use siteward_app::partners::{BrandingInput, PartnerSettings};
 use siteward_core::ids::PartnerId;
 
 use super::session::Viewer;
-use super::{Chrome, PageIds, csrf_matches, problem, render, sentence, with_csrf_cookie};
+use super::{Chrome, PageIds, back_to, csrf_matches, problem, render, sentence, with_csrf_cookie};
 use crate::error::status_of;
 use crate::state::AppState;
 
@@ -289,15 +289,12 @@ pub async fn alerts(
     PageIds(partner): PageIds<PartnerId>,
     Form(form): Form<AlertsForm>,
 ) -> Response {
-    let back = axum::response::Redirect::to(&base(&partner)).into_response();
+    let back = base(&partner);
     if !csrf_matches(&headers, &form.csrf) {
-        return back;
+        return axum::response::Redirect::to(&back).into_response();
     }
-    match state
+    let done = state
         .set_my_alerts(&viewer.caller, &partner, form.on == "true")
-        .await
-    {
-        Ok(()) => back,
-        Err(error) => problem(&error),
-    }
+        .await;
+    back_to(&back, done)
 }

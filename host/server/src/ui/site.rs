@@ -20,8 +20,8 @@ use siteward_core::ids::{AccountId, SiteId};
 
 use super::session::Viewer;
 use super::{
-    Chrome, ConfirmPage, CsrfForm, InvitationRow, PageIds, csrf_matches, level_name, problem,
-    render, with_csrf_cookie,
+    Chrome, ConfirmPage, CsrfForm, InvitationRow, PageIds, back_to, csrf_matches, level_name,
+    problem, render, with_csrf_cookie,
 };
 use crate::state::AppState;
 
@@ -171,21 +171,18 @@ pub async fn lock(
     PageIds((site, account)): PageIds<(SiteId, AccountId)>,
     Form(form): Form<LockForm>,
 ) -> Response {
-    let back = Redirect::to(&format!("/sites/{site}/technicians")).into_response();
+    let back = format!("/sites/{site}/technicians");
     if !csrf_matches(&headers, &form.csrf) {
-        return back;
+        return Redirect::to(&back).into_response();
     }
     let change = TechnicianChange {
         locked: Some(form.locked == "true"),
         ..TechnicianChange::default()
     };
-    match state
+    let done = state
         .update_technician(&viewer.caller, &site, &account, change)
-        .await
-    {
-        Ok(_) => back,
-        Err(error) => problem(&error),
-    }
+        .await;
+    back_to(&back, done)
 }
 
 /// `GET /sites/{site_id}/technicians/{account_id}/remove`: asks first.
@@ -228,15 +225,12 @@ pub async fn remove(
     PageIds((site, account)): PageIds<(SiteId, AccountId)>,
     Form(form): Form<CsrfForm>,
 ) -> Response {
-    let back = Redirect::to(&format!("/sites/{site}/technicians")).into_response();
+    let back = format!("/sites/{site}/technicians");
     if !csrf_matches(&headers, &form.csrf) {
-        return back;
+        return Redirect::to(&back).into_response();
     }
     let removed = state
         .remove_technicians(&viewer.caller, &site, &[account.to_string()])
         .await;
-    match removed {
-        Ok(()) => back,
-        Err(error) => problem(&error),
-    }
+    back_to(&back, removed)
 }

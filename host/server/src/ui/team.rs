@@ -16,6 +16,7 @@ use siteward_core::ids::{InvitationId, PartnerId};
 use siteward_core::invitation::Invitation;
 use siteward_core::tenancy::MemberStatus;
 
+use super::audit::person_audit;
 use super::session::Viewer;
 use super::{
     Chrome, ConfirmPage, CsrfForm, InvitationRow, NO_RETRY, PageIds, csrf_matches, not_found,
@@ -28,8 +29,8 @@ struct MemberRow {
     id: String,
     name: String,
     email: String,
-    /// The query of their audit log link: `person=<email>`.
-    audit_query: String,
+    /// Their actions in the audit log.
+    audit: String,
     role: &'static str,
     status: &'static str,
 }
@@ -181,8 +182,7 @@ async fn team_page(
             .map(|m| MemberRow {
                 id: m.membership.account_id.to_string(),
                 name: m.name,
-                audit_query: serde_urlencoded::to_string([("person", m.email.as_str())])
-                    .unwrap_or_default(),
+                audit: person_audit(partner, m.email.as_str()),
                 email: m.email.to_string(),
                 role: role_name(m.membership.role),
                 status: match m.membership.status {
