@@ -36,6 +36,7 @@ impl NewAccount {
             totp_pending_secret: None,
             totp_last_step: None,
             email_skeleton: self.account.email.skeleton(),
+            locale: self.account.locale.clone(),
             created_at: self.account.created_at,
         }
     }
@@ -338,6 +339,21 @@ impl Store {
             .bind("keep", keep.map(|id| rid("session", id.as_str())))
             .run("UPDATE $account SET password_hash = $hash")
             .run("DELETE session WHERE account_id = $account_id AND id != $keep")
+            .audit(event);
+        tx.commit(&self.db).await
+    }
+
+    /// Sets or clears the console language an account's owner chose, with the audit event.
+    pub async fn set_account_locale(
+        &self,
+        account: &AccountId,
+        locale: Option<&str>,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("account", rid("account", account.as_str()))
+            .bind("locale", locale.map(str::to_owned))
+            .run("UPDATE $account SET locale = $locale")
             .audit(event);
         tx.commit(&self.db).await
     }

@@ -87,6 +87,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0019_member_alerts",
         include_str!("../migrations/0019_member_alerts.surql"),
     ),
+    (
+        "0020_account_locale",
+        include_str!("../migrations/0020_account_locale.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

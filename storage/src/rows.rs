@@ -51,6 +51,7 @@ pub(crate) struct AccountRow {
     pub totp_pending_secret: Option<String>,
     pub totp_last_step: Option<i64>,
     pub email_skeleton: String,
+    pub locale: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -63,6 +64,7 @@ impl AccountRow {
             status: stored(AccountStatus::parse, &self.status)?,
             is_operator: self.is_operator,
             totp_enabled: self.totp_secret.is_some(),
+            locale: self.locale.clone(),
             created_at: self.created_at,
         })
     }

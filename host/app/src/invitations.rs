@@ -156,6 +156,7 @@ impl App {
                     status: AccountStatus::Active,
                     is_operator: false,
                     totp_enabled: false,
+                    locale: None,
                     created_at: now,
                 };
                 let password_hash = auth::hash_password_blocking(password).await?;

@@ -50,6 +50,7 @@ pub async fn create_operator(
         status: AccountStatus::Active,
         is_operator: true,
         totp_enabled: false,
+        locale: None,
         created_at: now,
     };
     let event = AuditEvent {

@@ -127,6 +127,7 @@ impl App {
                     status: AccountStatus::Active,
                     is_operator: false,
                     totp_enabled: false,
+                    locale: None,
                     created_at: self.now(),
                 };
                 let event = caller.audit.event(

@@ -418,6 +418,35 @@ impl App {
         Ok(())
     }
 
+    /// Sets the language the console speaks to the caller (a language tag), or with `None`
+    /// lets it follow the browser again. Which languages exist is the console's to say; this
+    /// checks the tag's form.
+    pub async fn set_my_language(&self, caller: &Caller, locale: Option<&str>) -> AppResult<()> {
+        let account = caller.account()?;
+        let locale = locale
+            .map(|tag| siteward_core::validate::locale("locale", tag))
+            .transpose()?;
+        if account.locale == locale {
+            return Ok(());
+        }
+        let event = caller.audit.event(
+            self,
+            AuditAction::AccountUpdated,
+            (None, None),
+            account_target(&account.id),
+            // No language is no value: the browser's is used.
+            vec![FieldChange {
+                field: "locale".to_owned(),
+                before: account.locale.clone(),
+                after: locale.clone(),
+            }],
+        );
+        self.store
+            .set_account_locale(&account.id, locale.as_deref(), &event)
+            .await?;
+        Ok(())
+    }
+
     /// Disables or re-enables an account platform-wide (operator only): `status` is `active`
     /// or `disabled`. A disabled account
     /// cannot sign in anywhere, its sessions end, and every check for it denies.

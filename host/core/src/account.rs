@@ -32,6 +32,8 @@ pub struct Account {
     pub is_operator: bool,
     /// Whether a TOTP second factor is required at login.
     pub totp_enabled: bool,
+    /// The console's language its owner chose (a language tag); `None` follows the browser.
+    pub locale: Option<String>,
     /// When it was created.
     pub created_at: Timestamp,
 }

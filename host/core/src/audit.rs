@@ -21,6 +21,8 @@ string_enum! {
         AccountStatusChanged = "account.status_changed",
         /// An account's password was changed by its owner.
         PasswordChanged = "account.password_changed",
+        /// An account's owner changed its own settings (the console's language).
+        AccountUpdated = "account.updated",
         /// Someone asked for a password reset link for an account.
         PasswordResetRequested = "account.password_reset_requested",
         /// An account's password was reset through a link sent to its address.

@@ -42,6 +42,7 @@ fn new_account(ids: &mut Ids, email: &str) -> NewAccount {
             status: AccountStatus::Active,
             is_operator: false,
             totp_enabled: false,
+            locale: None,
             created_at: at(0),
         },
         password_hash: "$argon2id$not-checked-here".to_owned(),

@@ -1,10 +1,10 @@
-//! `/account`: the signed-in person's profile, changing their own password (which signs out
-//! every other session of the account), two-step sign-in, and where they are signed in — each
-//! session signed out on its own, or all but this one at once.
+//! `/account`: the signed-in person's profile, the console's language, changing their own
+//! password (which signs out every other session of the account), two-step sign-in, and where
+//! they are signed in — each session signed out on its own, or all but this one at once.
 
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -12,6 +12,7 @@ use serde::Deserialize;
 use siteward_app::AppError;
 use siteward_core::ids::SessionId;
 
+use super::lang::Lang;
 use super::session::Viewer;
 use super::{
     Chrome, CsrfForm, PageIds, back_to, csrf_matches, problem, render, sentence, with_csrf_cookie,
@@ -35,12 +36,18 @@ struct AccountPage {
     name: String,
     email: String,
     totp: bool,
+    /// The language the person chose (its tag), or empty to follow the browser.
+    locale: String,
+    /// The languages to choose from: tag and name, in that language.
+    languages: Vec<(&'static str, &'static str)>,
     totp_news: Option<&'static str>,
     totp_error: Option<String>,
     changed: bool,
     errors: PasswordErrors,
     sessions: Vec<SessionRow>,
     sessions_ended: bool,
+    language_saved: bool,
+    language_error: Option<String>,
 }
 
 /// One of the person's sessions.
@@ -63,6 +70,10 @@ struct Said {
     totp_error: Option<String>,
     /// Other sessions were ended.
     sessions_ended: bool,
+    /// The language was saved.
+    language_saved: bool,
+    /// Why the language was not saved.
+    language_error: Option<String>,
 }
 
 async fn account_page(
@@ -86,11 +97,15 @@ async fn account_page(
         Err(error) => return problem(&error),
     };
     let csrf = chrome.csrf();
+    let lang = chrome.lang;
+    let t = chrome.t;
     let page = AccountPage {
         csrf,
         name: account.name.clone(),
         email: account.email.to_string(),
         totp: account.totp_enabled,
+        locale: account.locale.clone().unwrap_or_default(),
+        languages: Lang::ALL.map(|l| (l.tag(), l.name())).into(),
         totp_news: said.totp_news,
         totp_error: said.totp_error,
         changed: said.changed,
@@ -101,28 +116,82 @@ async fn account_page(
                 id: s.id.to_string(),
                 client: s
                     .client
-                    .unwrap_or_else(|| "Somewhere not recorded".to_owned()),
-                started: s.created_at.format("%-d %B %Y, %H:%M UTC").to_string(),
-                ends: s.expires_at.format("%-d %B %Y, %H:%M UTC").to_string(),
+                    .unwrap_or_else(|| t.somewhere_not_recorded.to_string()),
+                started: lang.date_time(s.created_at),
+                ends: lang.date_time(s.expires_at),
                 current: s.current,
             })
             .collect(),
         sessions_ended: said.sessions_ended,
+        language_saved: said.language_saved,
+        language_error: said.language_error,
         chrome,
     };
     with_csrf_cookie(render(status, &page), set_csrf)
 }
 
+/// What `GET /account` is told by the form that led to it.
+#[derive(Debug, Default, Deserialize)]
+pub struct AccountQuery {
+    /// `language` after the language was saved.
+    #[serde(default)]
+    saved: String,
+}
+
 /// `GET /account`.
-pub async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<AccountQuery>,
+) -> Response {
+    let said = Said {
+        language_saved: query.saved == "language",
+        ..Said::default()
+    };
     account_page(
         &state,
         viewer,
         StatusCode::OK,
-        Said::default(),
+        said,
         PasswordErrors::default(),
     )
     .await
+}
+
+/// The language form: a tag the console speaks, or empty to follow the browser.
+#[derive(Debug, Deserialize)]
+pub struct LanguageForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    locale: String,
+}
+
+/// `POST /account/language`: the console speaks the chosen language from the next page on,
+/// wherever the person signs in.
+pub async fn set_language(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Form(form): Form<LanguageForm>,
+) -> Response {
+    let t = Lang::current().text();
+    let (status, why) = if !csrf_matches(&headers, &form.csrf) {
+        (StatusCode::FORBIDDEN, t.form_expired)
+    } else if form.locale.is_empty() || Lang::ALL.iter().any(|l| l.tag() == form.locale) {
+        let chosen = Some(form.locale.as_str()).filter(|tag| !tag.is_empty());
+        return match state.set_my_language(&viewer.caller, chosen).await {
+            Ok(()) => Redirect::to("/account?saved=language").into_response(),
+            Err(error) => problem(&error),
+        };
+    } else {
+        (StatusCode::UNPROCESSABLE_ENTITY, t.language_unknown)
+    };
+    let said = Said {
+        language_error: Some(why.to_string()),
+        ..Said::default()
+    };
+    account_page(&state, viewer, status, said, PasswordErrors::default()).await
 }
 
 /// The password form.
@@ -145,9 +214,7 @@ pub async fn change_password(
 ) -> Response {
     if !csrf_matches(&headers, &form.csrf) {
         let errors = PasswordErrors {
-            general: Some(
-                "The form had expired; nothing was changed. Please try again.".to_owned(),
-            ),
+            general: Some(Lang::current().text().form_expired.to_string()),
             ..PasswordErrors::default()
         };
         return account_page(
@@ -218,7 +285,7 @@ struct TotpSetupPage {
 }
 
 /// The `otpauth://` URI as an inline SVG QR code that names what it is for.
-fn qr_svg(uri: &str) -> String {
+fn qr_svg(uri: &str, label: &str) -> String {
     let Ok(code) = qrcode::QrCode::new(uri.as_bytes()) else {
         return String::new();
     };
@@ -227,9 +294,10 @@ fn qr_svg(uri: &str) -> String {
         .min_dimensions(192, 192)
         .build();
     let svg = svg.split_once("?>").map_or(svg.as_str(), |(_, rest)| rest);
+    // The label is the console's own text, never input.
     svg.replacen(
         "<svg ",
-        "<svg role=\"img\" aria-label=\"QR code for your authenticator app\" ",
+        &format!("<svg role=\"img\" aria-label=\"{label}\" "),
         1,
     )
 }
@@ -246,7 +314,7 @@ fn setup_page(
     } = viewer;
     let page = TotpSetupPage {
         csrf: chrome.csrf(),
-        qr: qr_svg(&uri),
+        qr: qr_svg(&uri, chrome.t.totp_qr_label.as_str()),
         secret,
         uri,
         error,
@@ -304,8 +372,6 @@ async fn totp_news(state: &AppState, viewer: Viewer, news: &'static str) -> Resp
     .await
 }
 
-const EXPIRED_FORM: &str = "The form had expired; nothing was changed. Please try again.";
-
 /// `POST /account/totp`: a new secret, shown once as a QR code and as text.
 pub async fn enroll_totp(
     State(state): State<AppState>,
@@ -318,7 +384,7 @@ pub async fn enroll_totp(
             &state,
             viewer,
             StatusCode::FORBIDDEN,
-            EXPIRED_FORM.to_owned(),
+            Lang::current().text().form_expired.to_string(),
         )
         .await;
     }
@@ -346,22 +412,18 @@ pub async fn confirm_totp(
             &state,
             viewer,
             StatusCode::FORBIDDEN,
-            EXPIRED_FORM.to_owned(),
+            Lang::current().text().form_expired.to_string(),
         )
         .await;
     }
     match state.totp_confirm(&viewer.caller, form.code.trim()).await {
         Ok(()) => {
-            totp_news(
-                &state,
-                viewer,
-                "Two-step sign-in is on: signing in now asks for a code as well.",
-            )
-            .await
+            let news = Lang::current().text().totp_now_on.as_str();
+            totp_news(&state, viewer, news).await
         }
         // The same secret again, so the app already set up need not scan a new one.
         Err(error) if error.field.as_deref() == Some("code") || error.code == "invalid_totp" => {
-            let why = "That code is not right; enter the one the app shows now.".to_owned();
+            let why = Lang::current().text().totp_wrong.to_string();
             setup_page(
                 viewer,
                 status_of(error.kind),
@@ -386,12 +448,15 @@ pub async fn remove_totp(
             &state,
             viewer,
             StatusCode::FORBIDDEN,
-            EXPIRED_FORM.to_owned(),
+            Lang::current().text().form_expired.to_string(),
         )
         .await;
     }
     match state.totp_remove(&viewer.caller, form.code.trim()).await {
-        Ok(()) => totp_news(&state, viewer, "Two-step sign-in is off.").await,
+        Ok(()) => {
+            let news = Lang::current().text().totp_now_off.as_str();
+            totp_news(&state, viewer, news).await
+        }
         Err(error) => totp_failed(&state, viewer, &error).await,
     }
 }

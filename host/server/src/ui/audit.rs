@@ -20,6 +20,7 @@ use siteward_core::Timestamp;
 use siteward_core::audit::{Actor, AuditAction, AuditEvent};
 use siteward_core::ids::{PartnerId, SiteId};
 
+use super::lang::Lang;
 use super::session::Viewer;
 use super::{Chrome, PageIds, problem, render, sentence, with_csrf_cookie};
 use crate::state::AppState;
@@ -136,7 +137,11 @@ impl<'a> Home<'a> {
                     .name
             }
         };
-        Ok(format!("Audit log of {name}"))
+        Ok(Lang::current()
+            .text()
+            .audit_log_of
+            .with("name", name)
+            .into())
     }
 }
 
@@ -189,6 +194,7 @@ pub async fn site_export(
 /// The app's filter from the form's, or the fields that are wrong.
 fn filter(query: &AuditQuery) -> Result<EventFilter<'_>, FilterErrors> {
     let mut errors = FilterErrors::default();
+    let t = Lang::current().text();
     let date = |text: &str, error: &mut Option<String>| -> Option<NaiveDate> {
         let text = text.trim();
         if text.is_empty() {
@@ -196,7 +202,7 @@ fn filter(query: &AuditQuery) -> Result<EventFilter<'_>, FilterErrors> {
         }
         NaiveDate::parse_from_str(text, "%Y-%m-%d")
             .map_err(|_| {
-                *error = Some("Give a date as YYYY-MM-DD, for example 2026-03-01.".to_owned())
+                *error = Some(t.date_format_error.to_string());
             })
             .ok()
     };
@@ -205,11 +211,11 @@ fn filter(query: &AuditQuery) -> Result<EventFilter<'_>, FilterErrors> {
     if let (Some(from), Some(to)) = (from, to)
         && to < from
     {
-        errors.to = Some("The last day comes before the first.".to_owned());
+        errors.to = Some(t.last_before_first.to_string());
     }
     let action = Some(query.action.as_str()).filter(|a| !a.is_empty());
     if action.is_some_and(|a| AuditAction::parse("action", a).is_err()) {
-        errors.action = Some("Choose an action from the list.".to_owned());
+        errors.action = Some(t.choose_action.to_string());
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -322,16 +328,18 @@ pub(super) fn event_row(
     event: &AuditEvent,
     actors: &[siteward_core::account::Account],
 ) -> EventRow {
+    let lang = Lang::current();
+    let t = lang.text();
     let who = match &event.actor {
         Actor::Account(id) => actors.iter().find(|a| a.id == *id).map_or_else(
-            || format!("Account {id}"),
+            || t.actor_account.with("id", id).into(),
             |a| format!("{} ({})", a.name, a.email),
         ),
-        Actor::ApiToken(id) => format!("API token {id}"),
+        Actor::ApiToken(id) => t.actor_token.with("id", id).into(),
         Actor::System => "Siteward".to_owned(),
     };
     EventRow {
-        at: event.at.format("%-d %b %Y, %H:%M:%S UTC").to_string(),
+        at: lang.date_time_seconds(event.at),
         at_iso: event.at.to_rfc3339(),
         who,
         action: event.action.as_str(),
@@ -353,18 +361,22 @@ pub(super) fn event_row(
 
 /// A chain's verification in words.
 fn chain_row(report: &ChainReport) -> ChainRow {
-    let checked = report.verification.checked;
+    let lang = Lang::current();
+    let t = lang.text();
+    let checked = lang.number(report.verification.checked);
     let summary = match (&report.verification.broken, report.unchained) {
-        (Some(broken), _) => format!(
-            "Broken at position {}: {}. {checked} events before it are intact.",
-            broken.seq,
-            broken.problem.describe()
-        ),
-        (None, 0) => format!("Intact: all {checked} events link up to the recorded head."),
-        (None, unchained) => format!(
-            "{checked} events link up, but {unchained} events of this tenant sit outside the chain."
-        ),
-    };
+        (Some(broken), _) => t
+            .chain_broken
+            .with("position", lang.number(broken.seq))
+            .with("problem", broken.problem.describe())
+            .with("n", checked),
+        (None, 0) => t.chain_intact.with("n", checked),
+        (None, unchained) => t
+            .chain_unchained
+            .with("n", checked)
+            .with("outside", lang.number(unchained)),
+    }
+    .into();
     ChainRow {
         chain: report.chain.clone(),
         intact: report.is_intact(),

@@ -15,6 +15,7 @@ use siteward_app::page::Paging;
 use siteward_app::people::Person;
 use siteward_core::ids::PartnerId;
 
+use super::lang::Lang;
 use super::session::Viewer;
 use super::{
     Chrome, PageIds, csrf_matches, not_found, problem, render, sentence, with_csrf_cookie,
@@ -171,7 +172,7 @@ fn back(partner: &PartnerId) -> Response {
 
 fn expired() -> FormErrors {
     FormErrors {
-        general: Some("The form had expired; nothing was created. Please try again.".to_owned()),
+        general: Some(Lang::current().text().form_expired.to_string()),
         ..FormErrors::default()
     }
 }

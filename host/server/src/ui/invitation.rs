@@ -15,6 +15,7 @@ use siteward_app::session::{Credentials, too_many_attempts};
 use siteward_app::{AppError, Kind};
 use siteward_core::invitation::{Invitation, InvitationStatus, InvitationTarget};
 
+use super::lang::Lang;
 use super::{
     Chrome, Notice, SESSION_COOKIE, csrf_matches, csrf_token, level_name, problem, render,
     role_name, secure, sentence, set_cookie, with_csrf_cookie,
@@ -59,9 +60,12 @@ struct Offer {
 impl Offer {
     fn of(preview: &Preview) -> Self {
         let inv = &preview.invitation;
+        let lang = Lang::current();
         let (what_label, what) = match &inv.target {
-            InvitationTarget::Partner { role } => ("Role", role_name(*role)),
-            InvitationTarget::Site { level, .. } => ("Level", level_name(*level)),
+            InvitationTarget::Partner { role } => (lang.text().role.as_str(), role_name(*role)),
+            InvitationTarget::Site { level, .. } => {
+                (lang.text().level.as_str(), level_name(*level))
+            }
         };
         Self {
             email: inv.email.to_string(),
@@ -69,7 +73,7 @@ impl Offer {
             site: preview.site_name.clone(),
             what_label,
             what,
-            expires: inv.expires_at.format("%-d %B %Y, %H:%M UTC").to_string(),
+            expires: lang.date_time(inv.expires_at),
             expires_iso: inv.expires_at.to_rfc3339(),
         }
     }
@@ -132,37 +136,40 @@ struct DonePage<'a> {
 
 /// The page for a link that does not work (any more), and its status.
 fn closed(preview: Option<&Preview>, status: Option<InvitationStatus>) -> Response {
-    let partner = preview.map_or("the partner", |p| p.partner_name.as_str());
+    let t = Lang::current().text();
+    let partner = preview.map_or(t.the_partner.as_str(), |p| p.partner_name.as_str());
     let (code, heading, explanation, next_step) = match status {
         Some(InvitationStatus::Expired) => (
             StatusCode::GONE,
-            "This invitation has expired",
-            format!(
-                "It was open until {}.",
-                preview.map_or_else(String::new, |p| Offer::of(p).expires)
-            ),
-            format!("Ask {partner} to send it again: a new link comes by email."),
+            t.invitation_expired,
+            t.was_open_until
+                .with(
+                    "date",
+                    preview.map_or_else(String::new, |p| Offer::of(p).expires),
+                )
+                .into(),
+            t.ask_to_resend.with("partner", partner).into(),
         ),
         Some(InvitationStatus::Revoked) => (
             StatusCode::GONE,
-            "This invitation was withdrawn",
-            format!("{partner} revoked it, so the link no longer works."),
-            format!("If you still need access, ask {partner} for a new invitation."),
+            t.invitation_withdrawn,
+            t.withdrawn_why.with("partner", partner).into(),
+            t.withdrawn_next.with("partner", partner).into(),
         ),
         Some(InvitationStatus::Accepted) => (
             StatusCode::GONE,
-            "This invitation was already accepted",
-            "Each invitation link works once, and this one has been used.".to_owned(),
-            "Sign in to Siteward with the account that accepted it.".to_owned(),
+            t.invitation_used,
+            t.used_why.to_string(),
+            t.used_next.to_string(),
         ),
         Some(InvitationStatus::Pending) | None => (
             StatusCode::NOT_FOUND,
-            "This invitation link is not valid",
-            "It may be incomplete, or replaced by a newer invitation sent to you.".to_owned(),
-            "Open the link from the most recent invitation email, or ask the sender to resend it."
-                .to_owned(),
+            t.link_invalid,
+            t.invalid_why.to_string(),
+            t.invalid_next.to_string(),
         ),
     };
+    let heading = heading.as_str();
     render(
         code,
         &Notice {
@@ -241,11 +248,9 @@ pub async fn accept(
             StatusCode::FORBIDDEN,
             &Notice {
                 chrome: Chrome::public(),
-                heading: "This form has expired",
-                explanation:
-                    "For your safety, the form must come from this browser's own visit to the page."
-                        .to_owned(),
-                next_step: "Open the link from your invitation email again.".to_owned(),
+                heading: Lang::current().text().this_form_expired.as_str(),
+                explanation: Lang::current().text().form_from_this_browser.to_string(),
+                next_step: Lang::current().text().open_invitation_again.to_string(),
                 link: None,
             },
         );
@@ -322,21 +327,24 @@ pub async fn accept(
 /// What accepting gave.
 fn done_page(preview: &Preview, invitation: &Invitation) -> Response {
     let partner = &preview.partner_name;
+    let t = Lang::current().text();
     let (summary, locked_note) = match &invitation.target {
         InvitationTarget::Site { level, .. } => {
-            let site = preview.site_name.as_deref().unwrap_or("the site");
+            let site = preview.site_name.as_deref().unwrap_or(t.the_site.as_str());
             (
-                format!(
-                    "You are a technician of {site} for {partner}, with the level {}.",
-                    level_name(*level)
-                ),
-                Some(format!(
-                    "Your access to {site} stays Locked until one of its site admins unlocks it."
-                )),
+                t.joined_site
+                    .with("site", site)
+                    .with("partner", partner)
+                    .with("level", level_name(*level))
+                    .into(),
+                Some(t.joined_site_locked.with("site", site).into()),
             )
         }
         InvitationTarget::Partner { role } => (
-            format!("You joined {partner} as {}.", role_name(*role)),
+            t.joined_partner
+                .with("partner", partner)
+                .with("role", role_name(*role))
+                .into(),
             None,
         ),
     };

@@ -17,6 +17,7 @@ use siteward_core::ids::{AccountId, PartnerId};
 use siteward_core::tenancy::{MemberStatus, Privilege};
 
 use super::audit::person_audit;
+use super::lang::Lang;
 use super::session::Viewer;
 use super::{
     Chrome, ConfirmPage, CsrfForm, PageIds, back_to, csrf_matches, level_name, problem, render,
@@ -130,7 +131,7 @@ async fn member_page(
         role: membership.role.as_str(),
         role_label: role_name(membership.role),
         active: membership.status == MemberStatus::Active,
-        since: membership.created_at.format("%-d %B %Y").to_string(),
+        since: Lang::current().date(membership.created_at),
         remote_support: membership.privileges.contains(Privilege::RemoteSupport),
         unattended_access: membership.privileges.contains(Privilege::UnattendedAccess),
         sites: sites
@@ -139,7 +140,7 @@ async fn member_page(
             .map(|(site, level)| SiteRow {
                 id: site.id.to_string(),
                 name: site.name,
-                level: level.map_or("By a grant", level_name),
+                level: level.map_or(Lang::current().text().level_by_grant.as_str(), level_name),
             })
             .collect(),
         sites_next: sites.next_cursor,
@@ -178,7 +179,7 @@ pub async fn update(
     let ids = (&partner, &account);
     if !csrf_matches(&headers, &form.csrf) {
         let said = Said {
-            problem: Some("The form had expired; nothing was changed. Please try again.".into()),
+            problem: Some(Lang::current().text().form_expired.to_string()),
             ..Said::default()
         };
         return member_page(&state, viewer, ids, None, StatusCode::FORBIDDEN, said).await;
@@ -246,26 +247,26 @@ async fn confirm(
         Err(error) => return problem(&error),
     };
     let who = format!("{} ({})", member.name, member.email);
+    let t = chrome.t;
     let (heading, question, button, path) = match ask {
         Ask::ResetTotp => (
-            "Reset two-step sign-in?",
-            format!(
-                "{who} signs in with their password alone until they turn two-step sign-in on again. \
-                 Do this when they lost their authenticator."
-            ),
-            "Reset two-step sign-in",
+            t.reset_two_step_heading,
+            t.reset_two_step_question,
+            t.reset_two_step,
             "totp-reset",
         ),
         Ask::Remove => (
-            "Remove this member?",
-            format!(
-                "{who} leaves the partner with everything they hold here: site access, grants and \
-                 departments. Their account stays; inviting them again gives nothing back."
-            ),
-            "Remove",
+            t.remove_member_heading,
+            t.remove_member_question,
+            t.remove,
             "remove",
         ),
     };
+    let (heading, question, button) = (
+        heading.as_str(),
+        question.with("who", who).into(),
+        button.as_str(),
+    );
     let csrf = chrome.csrf();
     let page = ConfirmPage {
         chrome,

@@ -14,6 +14,7 @@ use siteward_core::invitation::InvitationTarget;
 use siteward_core::tenancy::{MemberStatus, PartnerRole, Privilege};
 
 use super::audit::{EventRow, event_row};
+use super::lang::Lang;
 use super::session::Viewer;
 use super::{Chrome, Notice, level_name, render, role_name, with_csrf_cookie};
 use crate::error::status_of;
@@ -69,13 +70,21 @@ pub struct MineQuery {
 const ACTIVITY_PAGE: u32 = 20;
 
 fn rows(access: MyAccess) -> (Vec<PartnerRow>, Vec<SiteRow>, Vec<(String, String)>) {
+    let lang = Lang::current();
+    let t = lang.text();
     let partners = access
         .partners
         .into_iter()
         .map(|mine| {
             let held: Vec<&str> = [
-                (Privilege::RemoteSupport, "Remote support"),
-                (Privilege::UnattendedAccess, "Unattended access"),
+                (
+                    Privilege::RemoteSupport,
+                    t.privilege_remote_support.as_str(),
+                ),
+                (
+                    Privilege::UnattendedAccess,
+                    t.privilege_unattended_access.as_str(),
+                ),
             ]
             .into_iter()
             .filter(|(privilege, _)| mine.standing.privileges.contains(*privilege))
@@ -90,11 +99,12 @@ fn rows(access: MyAccess) -> (Vec<PartnerRow>, Vec<SiteRow>, Vec<(String, String
                 name: mine.partner.name,
                 role: role_name(mine.standing.role),
                 status: match mine.standing.status {
-                    MemberStatus::Active => "Active",
-                    MemberStatus::Disabled => "Disabled",
-                },
+                    MemberStatus::Active => t.active,
+                    MemberStatus::Disabled => t.disabled,
+                }
+                .as_str(),
                 privileges: if held.is_empty() {
-                    "None".to_owned()
+                    t.none.to_string()
                 } else {
                     held.join(", ")
                 },
@@ -109,10 +119,10 @@ fn rows(access: MyAccess) -> (Vec<PartnerRow>, Vec<SiteRow>, Vec<(String, String
             partner: mine.partner_name,
             level: level_name(mine.assignment.level),
             locked: mine.assignment.locked,
-            until: mine.assignment.expires_at.map_or_else(
-                || "No end".to_owned(),
-                |end| end.format("%-d %B %Y, %H:%M UTC").to_string(),
-            ),
+            until: mine
+                .assignment
+                .expires_at
+                .map_or_else(|| t.no_end.to_string(), |end| lang.date_time(end)),
         })
         .collect();
     let admin_of = access
@@ -168,12 +178,9 @@ pub async fn page(
                     (InvitationTarget::Site { level, .. }, Some(site)) => {
                         format!("{site}, {}", level_name(*level))
                     }
-                    (InvitationTarget::Site { level, .. }, None) => {
-                        format!("A site, {}", level_name(*level))
-                    }
-                    (InvitationTarget::Partner { role }, _) => role_name(*role).to_owned(),
+                    (target, _) => super::offer_name(target),
                 },
-                expires: mine.invitation.expires_at.format("%-d %B %Y").to_string(),
+                expires: Lang::current().date(mine.invitation.expires_at),
             })
             .collect(),
         activity: activity

@@ -15,6 +15,7 @@ pub mod assets;
 pub mod audit;
 pub mod customers;
 pub mod invitation;
+pub mod lang;
 pub mod member;
 pub mod mine;
 pub mod picker;
@@ -23,6 +24,7 @@ pub mod session;
 pub mod settings;
 pub mod site;
 pub mod team;
+pub mod text;
 
 use axum::Router;
 use axum::extract::Request;
@@ -37,6 +39,8 @@ use siteward_core::tenancy::PartnerRole;
 use subtle::ConstantTimeEq;
 
 use crate::state::AppState;
+use lang::Lang;
+use text::Text;
 
 /// The console's routes.
 pub fn routes() -> Router<AppState> {
@@ -51,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/reset-password", get(recovery::page).post(recovery::reset))
         .route("/account", get(account::page))
         .route("/account/password", post(account::change_password))
+        .route("/account/language", post(account::set_language))
         .route("/account/totp", post(account::enroll_totp))
         .route("/account/totp/confirm", post(account::confirm_totp))
         .route("/account/totp/remove", post(account::remove_totp))
@@ -132,9 +137,16 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/{name}", get(assets::asset))
 }
 
-/// The headers every page carries.
+/// The language a request is answered in (until its session says otherwise), and the headers
+/// every page carries.
 async fn page_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
+    let lang = Lang::negotiate(
+        request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|value| value.to_str().ok()),
+    );
+    let mut response = lang.scope(next.run(request)).await;
     let headers = response.headers_mut();
     for (name, value) in [
         (
@@ -155,9 +167,14 @@ async fn page_headers(request: Request, next: Next) -> Response {
     response
 }
 
-/// What every page shows around its content: the stylesheet, and who is signed in.
+/// What every page shows around its content: the stylesheet, who is signed in, and the
+/// language it is written in.
 #[derive(Debug)]
 pub struct Chrome {
+    /// The page's language.
+    pub lang: Lang,
+    /// Every string of the console in that language.
+    pub t: &'static Text,
     /// The stylesheet's current path.
     pub stylesheet: &'static str,
     /// The script's current path (htmx).
@@ -186,10 +203,18 @@ impl Chrome {
 
     /// For a page of someone not signed in (or where it does not matter).
     pub fn public() -> Self {
+        Self::for_person(None)
+    }
+
+    /// For a page of `me`, or of someone not signed in, in the request's language.
+    pub fn for_person(me: Option<SignedIn>) -> Self {
+        let lang = Lang::current();
         Self {
+            lang,
+            t: lang.text(),
             stylesheet: assets::STYLESHEET_PATH.as_str(),
             script: assets::SCRIPT_PATH.as_str(),
-            me: None,
+            me,
         }
     }
 }
@@ -213,11 +238,13 @@ pub struct Notice<'a> {
 impl Notice<'_> {
     /// A failure of the app that is not about a form's fields.
     pub fn problem(error: &siteward_app::AppError) -> Self {
+        let chrome = Chrome::public();
+        let t = chrome.t;
         Self {
-            chrome: Chrome::public(),
-            heading: "This cannot be done right now",
+            chrome,
+            heading: t.cannot_be_done.as_str(),
             explanation: error.message.to_string(),
-            next_step: "Try again in a moment.".to_owned(),
+            next_step: t.try_again_soon.to_string(),
             link: None,
         }
     }
@@ -251,21 +278,14 @@ struct InvitationRow {
 impl InvitationRow {
     fn new(inv: &Invitation, now: siteward_core::Timestamp) -> Self {
         let status = inv.status_at(now);
+        let lang = Lang::current();
         Self {
             id: inv.id.to_string(),
             email: inv.email.to_string(),
-            offer: match &inv.target {
-                InvitationTarget::Partner { role } => role_name(*role).to_owned(),
-                InvitationTarget::Site { level, .. } => format!("A site, {}", level_name(*level)),
-            },
+            offer: offer_name(&inv.target),
             status: status.as_str(),
-            status_label: match status {
-                InvitationStatus::Pending => "Pending",
-                InvitationStatus::Accepted => "Accepted",
-                InvitationStatus::Expired => "Expired",
-                InvitationStatus::Revoked => "Revoked",
-            },
-            expires: inv.expires_at.format("%-d %B %Y").to_string(),
+            status_label: status_name(status),
+            expires: lang.date(inv.expires_at),
             resendable: status != InvitationStatus::Accepted,
             revocable: status == InvitationStatus::Pending,
         }
@@ -300,22 +320,50 @@ fn not_stored<T>(_: &T) -> Result<StoredAnswer, siteward_app::AppError> {
     ))
 }
 
-/// A partner role as people read it.
+/// A partner role as people read it, in the request's language.
 pub fn role_name(role: PartnerRole) -> &'static str {
+    let t = Lang::current().text();
     match role {
-        PartnerRole::SuperAdmin => "Super Admin",
-        PartnerRole::Admin => "Admin",
-        PartnerRole::Technician => "Technician",
+        PartnerRole::SuperAdmin => t.role_super_admin,
+        PartnerRole::Admin => t.role_admin,
+        PartnerRole::Technician => t.role_technician,
     }
+    .as_str()
 }
 
-/// A permission level as the reference products name it.
+/// A permission level as the reference products name it, in the request's language.
 pub fn level_name(level: PermissionLevel) -> &'static str {
+    let t = Lang::current().text();
     match level {
-        PermissionLevel::None => "None",
-        PermissionLevel::DevicesOnly => "Devices Only",
-        PermissionLevel::FullExcludingUsers => "Full Excluding Users",
-        PermissionLevel::FullIncludingUsers => "Full Including Users",
+        PermissionLevel::None => t.level_none,
+        PermissionLevel::DevicesOnly => t.level_devices_only,
+        PermissionLevel::FullExcludingUsers => t.level_full_excluding_users,
+        PermissionLevel::FullIncludingUsers => t.level_full_including_users,
+    }
+    .as_str()
+}
+
+/// An invitation's status as its badge reads, in the request's language.
+fn status_name(status: InvitationStatus) -> &'static str {
+    let t = Lang::current().text();
+    match status {
+        InvitationStatus::Pending => t.status_pending,
+        InvitationStatus::Accepted => t.status_accepted,
+        InvitationStatus::Expired => t.status_expired,
+        InvitationStatus::Revoked => t.status_revoked,
+    }
+    .as_str()
+}
+
+/// What an invitation offers, in a few words: a role, or a site at a level.
+fn offer_name(target: &InvitationTarget) -> String {
+    match target {
+        InvitationTarget::Partner { role } => role_name(*role).to_owned(),
+        InvitationTarget::Site { level, .. } => Lang::current()
+            .text()
+            .a_site_at_level
+            .with("level", level_name(*level))
+            .into(),
     }
 }
 
@@ -361,14 +409,16 @@ where
 
 /// The page for what does not exist, or is another tenant's.
 pub fn not_found() -> Response {
+    let chrome = Chrome::public();
+    let t = chrome.t;
     render(
         StatusCode::NOT_FOUND,
         &Notice {
-            chrome: Chrome::public(),
-            heading: "Not found",
-            explanation: "There is nothing here, or it is not yours to see.".to_owned(),
-            next_step: "Go back to your own page and start from there.".to_owned(),
-            link: Some(("/", "My access")),
+            chrome,
+            heading: t.not_found.as_str(),
+            explanation: t.not_found_why.to_string(),
+            next_step: t.not_found_next.to_string(),
+            link: Some(("/", t.my_access.as_str())),
         },
     )
 }
@@ -389,7 +439,7 @@ fn render(status: StatusCode, page: &impl askama::Template) -> Response {
             tracing::error!(%error, "a page could not be rendered");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                Html("Something went wrong on our side."),
+                Html(Lang::current().text().something_wrong.as_str()),
             )
                 .into_response()
         }

@@ -22,6 +22,7 @@ use siteward_app::sites::SiteAccess;
 use siteward_core::ids::SiteId;
 use siteward_core::invitation::PermissionLevel;
 
+use super::lang::Lang;
 use super::session::Viewer;
 use super::{
     Chrome, NO_RETRY, PageIds, csrf_matches, level_name, not_stored, problem, render, role_name,
@@ -151,6 +152,8 @@ struct PickerPage<'a> {
     candidates: Vec<CandidateRow>,
     next: Option<String>,
     picked: Vec<PickedRow>,
+    /// How many are picked, as the page's language writes the number.
+    picked_count: String,
     levels: Vec<LevelOption>,
     all: &'a str,
     all_label: &'static str,
@@ -170,7 +173,7 @@ pub async fn page(
 ) -> Response {
     let mut selection = Selection::read(fields);
     let problem = (selection.step == Step::Review && selection.picks.is_empty())
-        .then(|| "Add at least one person to the Selected list first.".to_owned());
+        .then(|| Lang::current().text().pick_someone_first.to_string());
     if problem.is_some() {
         selection.step = Step::Pick;
     }
@@ -194,7 +197,7 @@ pub async fn apply(
     let mut selection = Selection::read(fields);
     selection.step = Step::Review;
     if !csrf_matches(&headers, &csrf) {
-        let problem = "This form had expired. Check the selection and apply again.".to_owned();
+        let problem = Lang::current().text().form_expired.to_string();
         return picker_page(
             &state,
             viewer,
@@ -284,7 +287,7 @@ async fn picker_page(
         (Ok(found), Ok(picker)) => (found, picker),
         (Err(error), _) | (_, Err(error)) => return problem(&error),
     };
-    let picked = picker
+    let picked: Vec<PickedRow> = picker
         .picked
         .into_iter()
         .map(|c| {
@@ -305,6 +308,7 @@ async fn picker_page(
         })
         .collect();
     let csrf = chrome.csrf();
+    let picked_count = chrome.lang.number(picked.len() as u64);
     let page = PickerPage {
         chrome,
         csrf,
@@ -323,6 +327,7 @@ async fn picker_page(
             })
             .collect(),
         next: picker.candidates.next_cursor,
+        picked_count,
         picked,
         levels: PermissionLevel::ALL
             .iter()
@@ -342,5 +347,6 @@ async fn picker_page(
 
 /// A level's name, from its form value.
 fn label(level: &str) -> &'static str {
-    PermissionLevel::parse("level", level).map_or("Unknown level", level_name)
+    PermissionLevel::parse("level", level)
+        .map_or(Lang::current().text().level_unknown.as_str(), level_name)
 }

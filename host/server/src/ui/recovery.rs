@@ -12,6 +12,7 @@ use serde::Deserialize;
 use siteward_app::AppError;
 use siteward_app::session::too_many_attempts;
 
+use super::lang::Lang;
 use super::{Chrome, Notice, csrf_matches, csrf_token, render, sentence, with_csrf_cookie};
 use crate::auth::{ClientAddr, request_id};
 use crate::error::status_of;
@@ -125,10 +126,13 @@ pub async fn send_link(
 fn link_gone(error: &AppError) -> Response {
     let page = Notice {
         chrome: Chrome::public(),
-        heading: "This link no longer works",
+        heading: Lang::current().text().link_gone.as_str(),
         explanation: sentence(&error.message),
-        next_step: "Ask for a new link; it reaches you by email again.".to_owned(),
-        link: Some(("/forgot-password", "Ask for a new link")),
+        next_step: Lang::current().text().link_gone_next.to_string(),
+        link: Some((
+            "/forgot-password",
+            Lang::current().text().ask_new_link.as_str(),
+        )),
     };
     render(status_of(error.kind), &page)
 }
@@ -178,26 +182,29 @@ pub async fn reset(
         with_csrf_cookie(render(status, &page), set)
     };
     if !csrf_matches(&headers, &form.csrf) {
-        let expired = "The form had expired; please set the password again.".to_owned();
+        let expired = Lang::current().text().form_expired.to_string();
         return again(StatusCode::FORBIDDEN, Some(expired), None);
     }
     match state
         .reset_password(&form.token, form.password.clone(), request_id(&headers))
         .await
     {
-        Ok(account) => render(
-            StatusCode::OK,
-            &Notice {
-                chrome: Chrome::public(),
-                heading: "Your password was changed",
-                explanation: format!(
-                    "{} has its new password; everywhere it was signed in, it is signed out.",
-                    account.email
-                ),
-                next_step: "Sign in with the new password.".to_owned(),
-                link: Some(("/sign-in", "Sign in")),
-            },
-        ),
+        Ok(account) => {
+            let t = Lang::current().text();
+            render(
+                StatusCode::OK,
+                &Notice {
+                    chrome: Chrome::public(),
+                    heading: t.password_was_changed.as_str(),
+                    explanation: t
+                        .password_was_changed_why
+                        .with("email", account.email)
+                        .into(),
+                    next_step: t.sign_in_with_new_password.to_string(),
+                    link: Some(("/sign-in", t.sign_in.as_str())),
+                },
+            )
+        }
         Err(error) if error.field.as_deref() == Some("password") => {
             again(status_of(error.kind), None, Some(sentence(&error.message)))
         }

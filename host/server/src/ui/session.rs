@@ -15,6 +15,7 @@ use siteward_app::AppError;
 use siteward_app::auth::Caller;
 use siteward_app::session::{Credentials, too_many_attempts};
 
+use super::lang::Lang;
 use super::{
     Chrome, SESSION_COOKIE, SignedIn, cookie, csrf_matches, csrf_token, expire_cookie, render,
     secure, set_cookie, with_csrf_cookie,
@@ -45,15 +46,15 @@ impl FromRequestParts<AppState> for Viewer {
             .resolve(&token, request_id(&parts.headers), state.api_tokens())
             .await
             .map_err(|_| to_sign_in())?;
-        let name = caller.account().map_err(|_| to_sign_in())?.name.clone();
+        let account = caller.account().map_err(|_| to_sign_in())?;
+        if let Some(lang) = account.locale.as_deref().and_then(Lang::from_tag) {
+            lang.prefer();
+        }
+        let name = account.name.clone();
         let (csrf, set_csrf) = csrf_token(state, &parts.headers);
         Ok(Self {
             caller,
-            chrome: Chrome {
-                stylesheet: super::assets::STYLESHEET_PATH.as_str(),
-                script: super::assets::SCRIPT_PATH.as_str(),
-                me: Some(SignedIn { name, csrf }),
-            },
+            chrome: Chrome::for_person(Some(SignedIn { name, csrf })),
             set_csrf,
         })
     }
@@ -125,9 +126,10 @@ pub async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Response {
     let again = |status, errors| sign_in_page(&state, &headers, status, &form.email, errors);
+    let t = Lang::current().text();
     if !csrf_matches(&headers, &form.csrf) {
         let errors = SignInErrors {
-            general: Some("The form had expired; please sign in again.".to_owned()),
+            general: Some(t.form_expired.to_string()),
             ..SignInErrors::default()
         };
         return again(StatusCode::FORBIDDEN, errors);
@@ -149,17 +151,15 @@ pub async fn sign_in(
         Err(error) => {
             let errors = match error.code {
                 "invalid_credentials" => SignInErrors {
-                    password: Some("The email or password is wrong.".to_owned()),
+                    password: Some(t.wrong_email_or_password.to_string()),
                     ..SignInErrors::default()
                 },
                 "totp_required" => SignInErrors {
-                    totp: Some(
-                        "This account has two-step sign-in: enter the code from your authenticator app, with your password again.".to_owned(),
-                    ),
+                    totp: Some(t.totp_needed.to_string()),
                     ..SignInErrors::default()
                 },
                 "invalid_totp" => SignInErrors {
-                    totp: Some("That code is not right; enter the current one.".to_owned()),
+                    totp: Some(t.totp_wrong.to_string()),
                     ..SignInErrors::default()
                 },
                 _ => general(&error),
@@ -200,11 +200,8 @@ pub async fn sign_out(
     }
     if let Err(error) = state.logout(&viewer.caller).await {
         tracing::warn!(%error, "a console session could not be ended");
-        return (
-            status_of(error.kind),
-            "The session could not be ended; try again.",
-        )
-            .into_response();
+        let t = Lang::current().text();
+        return (status_of(error.kind), t.session_not_ended.as_str()).into_response();
     }
     let mut response = Redirect::to("/sign-in").into_response();
     let gone = expire_cookie(SESSION_COOKIE, SameSite::Lax, secure(&state));

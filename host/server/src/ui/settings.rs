@@ -15,19 +15,11 @@ use siteward_app::AppError;
 use siteward_app::partners::{BrandingInput, PartnerSettings};
 use siteward_core::ids::PartnerId;
 
+use super::lang::Lang;
 use super::session::Viewer;
 use super::{Chrome, PageIds, back_to, csrf_matches, problem, render, sentence, with_csrf_cookie};
 use crate::error::status_of;
 use crate::state::AppState;
-
-/// The languages invitation emails are written in: code and name, in that language.
-const LANGUAGES: &[(&str, &str)] = &[
-    ("en", "English"),
-    ("de", "Deutsch"),
-    ("es", "Español"),
-    ("ja", "日本語"),
-    ("ko", "한국어"),
-];
 
 /// The settings as the form shows them (as saved, or as typed when refused).
 #[derive(Debug, Default, Deserialize)]
@@ -86,7 +78,9 @@ struct SettingsPage<'a> {
     partner: String,
     base: String,
     form: &'a SettingsForm,
-    languages: &'static [(&'static str, &'static str)],
+    /// The languages invitation emails are written in (the console's own): tag and name, in
+    /// that language.
+    languages: Vec<(&'static str, &'static str)>,
     errors: FieldErrors,
     saved: bool,
     subject: String,
@@ -145,7 +139,7 @@ async fn settings_page(
         partner: details.name,
         base: base(partner),
         form: shown.unwrap_or(&saved_form),
-        languages: LANGUAGES,
+        languages: Lang::ALL.map(|l| (l.tag(), l.name())).into(),
         errors,
         saved,
         subject: preview.email.subject,
@@ -187,7 +181,7 @@ pub async fn save(
 ) -> Response {
     if !csrf_matches(&headers, &form.csrf) {
         let errors = FieldErrors {
-            general: Some("The form had expired; nothing was saved. Please try again.".into()),
+            general: Some(Lang::current().text().form_expired.to_string()),
             ..FieldErrors::default()
         };
         let status = StatusCode::FORBIDDEN;
@@ -203,7 +197,7 @@ pub async fn save(
     }
     let Ok(hours) = form.ttl_hours.trim().parse::<u32>() else {
         let errors = FieldErrors {
-            ttl: Some("Give a whole number of hours, from 1 to 720 (30 days).".into()),
+            ttl: Some(Lang::current().text().ttl_error.to_string()),
             ..FieldErrors::default()
         };
         let status = StatusCode::UNPROCESSABLE_ENTITY;

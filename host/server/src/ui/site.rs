@@ -18,6 +18,7 @@ use siteward_app::sites::SiteAccess;
 use siteward_app::technicians::{TechnicianChange, TechnicianFilter};
 use siteward_core::ids::{AccountId, SiteId};
 
+use super::lang::Lang;
 use super::session::Viewer;
 use super::{
     Chrome, ConfirmPage, CsrfForm, InvitationRow, PageIds, back_to, csrf_matches, level_name,
@@ -134,8 +135,8 @@ pub async fn page(
                 locked: t.assignment.locked,
                 waiting: t.assignment.locked && t.assignment.updated_at == t.assignment.created_at,
                 until: t.assignment.expires_at.map_or_else(
-                    || "No end".to_owned(),
-                    |end| end.format("%-d %B %Y, %H:%M UTC").to_string(),
+                    || Lang::current().text().no_end.to_string(),
+                    |end| Lang::current().date_time(end),
                 ),
             })
             .collect(),
@@ -201,16 +202,16 @@ pub async fn confirm_remove(
         Err(error) => return problem(&error),
     };
     let csrf = chrome.csrf();
+    let t = chrome.t;
     let page = ConfirmPage {
         chrome,
         csrf,
-        heading: "Delete this technician's access?",
-        question: format!(
-            "{} ({}) can no longer sign in to this site. Their account stays; inviting them \
-             again gives the access back, Locked.",
-            technician.name, technician.email
-        ),
-        confirm: "Delete access",
+        heading: t.delete_access_heading.as_str(),
+        question: t
+            .delete_access_question
+            .with("who", format!("{} ({})", technician.name, technician.email))
+            .into(),
+        confirm: t.delete_access.as_str(),
         action: format!("/sites/{site}/technicians/{account}/remove"),
         back: format!("/sites/{site}/technicians"),
     };

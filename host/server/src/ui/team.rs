@@ -17,6 +17,7 @@ use siteward_core::invitation::Invitation;
 use siteward_core::tenancy::MemberStatus;
 
 use super::audit::person_audit;
+use super::lang::Lang;
 use super::session::Viewer;
 use super::{
     Chrome, ConfirmPage, CsrfForm, InvitationRow, NO_RETRY, PageIds, csrf_matches, not_found,
@@ -47,13 +48,17 @@ struct InviteErrors {
     emails: Option<String>,
 }
 
-const STATUSES: &[(&str, &str)] = &[
-    ("pending", "Pending"),
-    ("accepted", "Accepted"),
-    ("expired", "Expired"),
-    ("revoked", "Revoked"),
-    ("all", "All"),
-];
+/// The invitation statuses to filter by: form value and label.
+fn statuses() -> Vec<(&'static str, &'static str)> {
+    let t = Lang::current().text();
+    vec![
+        ("pending", t.status_pending.as_str()),
+        ("accepted", t.status_accepted.as_str()),
+        ("expired", t.status_expired.as_str()),
+        ("revoked", t.status_revoked.as_str()),
+        ("all", t.all.as_str()),
+    ]
+}
 
 #[derive(Template)]
 #[template(path = "team.html")]
@@ -70,7 +75,7 @@ struct TeamPage<'a> {
     member_status: &'a str,
     invitations: Vec<InvitationRow>,
     invitations_next: Option<String>,
-    statuses: &'a [(&'a str, &'a str)],
+    statuses: Vec<(&'static str, &'static str)>,
     status: &'a str,
     results: Vec<ResultRow>,
     errors: InviteErrors,
@@ -110,19 +115,20 @@ pub struct InviteForm {
 }
 
 fn outcome_text(invited: &Invited) -> String {
+    let t = Lang::current().text();
     let outcome = match invited.outcome.as_str() {
-        "invited" => "Invited".to_owned(),
-        "already_invited" => "Already invited; no second email".to_owned(),
-        "already_member" => "Already a member".to_owned(),
-        "invalid_address" => "Not a valid address".to_owned(),
-        "duplicate_in_request" => "Listed twice".to_owned(),
-        "denied" => "Refused by an invitation policy".to_owned(),
-        "approval_required" => "Needs a Super Admin to send it".to_owned(),
-        other => other.to_owned(),
+        "invited" => t.outcome_invited,
+        "already_invited" => t.outcome_already_invited,
+        "already_member" => t.outcome_already_member,
+        "invalid_address" => t.outcome_invalid_address,
+        "duplicate_in_request" => t.outcome_duplicate,
+        "denied" => t.outcome_denied,
+        "approval_required" => t.outcome_approval_required,
+        other => return other.to_owned(),
     };
     match &invited.reason {
         Some(reason) => format!("{outcome}: {reason}"),
-        None => outcome,
+        None => outcome.to_string(),
     }
 }
 
@@ -186,9 +192,10 @@ async fn team_page(
                 email: m.email.to_string(),
                 role: role_name(m.membership.role),
                 status: match m.membership.status {
-                    MemberStatus::Active => "Active",
-                    MemberStatus::Disabled => "Disabled",
-                },
+                    MemberStatus::Active => Lang::current().text().active,
+                    MemberStatus::Disabled => Lang::current().text().disabled,
+                }
+                .as_str(),
             })
             .collect(),
         members_next: members.next_cursor.map(|cursor| {
@@ -209,7 +216,7 @@ async fn team_page(
             .map(|(inv, _)| InvitationRow::new(&inv, now))
             .collect(),
         invitations_next: invitations.next_cursor,
-        statuses: STATUSES,
+        statuses: statuses(),
         status,
         results,
         errors,
@@ -241,9 +248,7 @@ pub async fn invite(
     let query = TeamQuery::default();
     if !csrf_matches(&headers, &form.csrf) {
         let errors = InviteErrors {
-            general: Some(
-                "The form had expired; nothing was sent. Please send it again.".to_owned(),
-            ),
+            general: Some(Lang::current().text().form_expired.to_string()),
             ..InviteErrors::default()
         };
         let again = (Vec::new(), errors, form.emails.as_str(), form.role.as_str());
@@ -356,15 +361,13 @@ pub async fn confirm_revoke(
         Err(error) => return problem(&error),
     };
     let csrf = chrome.csrf();
+    let t = chrome.t;
     let page = ConfirmPage {
         chrome,
         csrf,
-        heading: "Revoke this invitation?",
-        question: format!(
-            "The invitation of {} stops working at once; you can send it again later.",
-            inv.email
-        ),
-        confirm: "Revoke",
+        heading: t.revoke_heading.as_str(),
+        question: t.revoke_question.with("email", &inv.email).into(),
+        confirm: t.revoke.as_str(),
         action: format!("/invitations/{id}/revoke"),
         back: back_from(&inv),
     };

@@ -276,6 +276,26 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
     found(&client, Locator::Id("code")).await;
     check_page(&client, "totp-setup").await;
 
+    // The console in Korean, chosen on the account page; the next pages speak it.
+    follow(&client, Locator::LinkText("Not now")).await;
+    found(&client, Locator::Id("locale"))
+        .await
+        .select_by_value("ko")
+        .await
+        .unwrap();
+    follow(
+        &client,
+        Locator::Css("form[action='/account/language'] button"),
+    )
+    .await;
+    let heading = found(&client, Locator::Css("h1")).await;
+    assert_eq!(heading.text().await.unwrap(), "내 계정");
+    check_page(&client, "account-ko").await;
+    follow(&client, Locator::LinkText("Siteward")).await;
+    let heading = found(&client, Locator::Css("h1")).await;
+    assert_eq!(heading.text().await.unwrap(), "내 접근");
+    check_page(&client, "my-access-ko").await;
+
     // The same link again: it worked once.
     client.goto(&link).await.unwrap();
     let heading = client.find(Locator::Css("h1")).await.unwrap();
@@ -515,7 +535,10 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
         .unwrap();
     confirm.send_keys(ENTER).await.unwrap();
     let apply = found(&client, Locator::Css("form[method=post] button[autofocus]")).await;
-    assert_eq!(apply.text().await.unwrap(), "Apply and send 1 invitation");
+    assert_eq!(
+        apply.text().await.unwrap(),
+        "Apply and send the invitations (1)"
+    );
     let review = client.find(Locator::Css("tbody")).await.unwrap();
     assert_eq!(
         review.text().await.unwrap(),

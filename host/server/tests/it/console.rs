@@ -63,7 +63,26 @@ async fn open(
     cookie: Option<&str>,
     form: Option<&[(&str, &str)]>,
 ) -> Page {
+    open_with(app, method, path, cookie, form, None).await
+}
+
+/// `GET path` from a browser that asks for `accept_language`.
+async fn open_in(app: &TestApp, accept_language: &str, path: &str, cookie: Option<&str>) -> Page {
+    open_with(app, Method::GET, path, cookie, None, Some(accept_language)).await
+}
+
+async fn open_with(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    cookie: Option<&str>,
+    form: Option<&[(&str, &str)]>,
+    accept_language: Option<&str>,
+) -> Page {
     let mut request = Request::builder().method(method).uri(path);
+    if let Some(languages) = accept_language {
+        request = request.header(header::ACCEPT_LANGUAGE, languages);
+    }
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
     }
@@ -1700,7 +1719,7 @@ async fn a_partner_admin_picks_technicians_for_a_site_and_applies() {
     assert!(
         asked
             .html
-            .contains("Give all 2 selected people the level None?"),
+            .contains("Give everyone selected (2) the level None?"),
         "{}",
         asked.html
     );
@@ -1732,7 +1751,7 @@ async fn a_partner_admin_picks_technicians_for_a_site_and_applies() {
     );
     let review = get(format!("{picker}?{selection}&op=review")).await;
     assert!(
-        review.html.contains("Apply and send 2 invitations"),
+        review.html.contains("Apply and send the invitations (2)"),
         "{}",
         review.html
     );
@@ -2435,4 +2454,129 @@ async fn a_partner_admin_creates_a_customer_and_a_site_with_its_first_admin() {
         "{}",
         mine.html
     );
+}
+
+#[tokio::test]
+async fn pages_speak_the_browsers_language_until_the_account_chooses_its_own() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    app.partner(&operator, "acme").await;
+    let globex = app.partner(&operator, "globex").await;
+
+    // Signed out, the browser's Accept-Language chooses; one the console does not speak
+    // gives English.
+    let korean = open_in(&app, "fr-CH, ko;q=0.9, en;q=0.5", "/sign-in", None).await;
+    assert!(
+        korean.html.contains(r#"<html lang="ko">"#),
+        "{}",
+        korean.html
+    );
+    assert!(korean.html.contains("<h1>Siteward에 로그인</h1>"));
+    let french = open_in(&app, "fr-FR", "/sign-in", None).await;
+    assert!(french.html.contains(r#"<html lang="en">"#));
+    assert!(french.html.contains("<h1>Sign in to Siteward</h1>"));
+
+    // Signed in with no choice of their own, still the browser's.
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+    let german = open_in(&app, "de-AT", "/account", Some(&cookie)).await;
+    assert!(
+        german.html.contains("<h1>Mein Konto</h1>"),
+        "{}",
+        german.html
+    );
+    assert!(
+        german
+            .html
+            .contains(r#"<option value="" selected>Wie mein Browser es wünscht</option>"#),
+        "{}",
+        german.html
+    );
+
+    // The account chooses Japanese: every page of every session is Japanese, whatever the
+    // browser asks, dates included.
+    let form = [("csrf", csrf.as_str()), ("locale", "ja")];
+    let saved = open(
+        &app,
+        Method::POST,
+        "/account/language",
+        Some(&cookie),
+        Some(&form),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    assert_eq!(saved.headers[header::LOCATION], "/account?saved=language");
+    let account = open_in(&app, "de", "/account?saved=language", Some(&cookie)).await;
+    assert!(account.html.contains(r#"<html lang="ja">"#));
+    assert!(
+        account
+            .html
+            .contains("コンソールは選んだ言語で表示されます")
+    );
+    assert!(
+        account
+            .html
+            .contains(r#"<option value="ja" lang="ja" selected>日本語</option>"#)
+    );
+    let this_year = app.state.now().format("%Y年").to_string();
+    assert!(account.html.contains(&this_year), "{}", account.html);
+    let (elsewhere, _) = signed_in(&app, "owner@acme.example").await;
+    let mine = open_in(&app, "es", "/", Some(&elsewhere)).await;
+    assert!(
+        mine.html.contains("<h1>自分のアクセス</h1>"),
+        "{}",
+        mine.html
+    );
+    // Error pages too: another tenant's team is not found, in Japanese.
+    let theirs = format!("/partners/{}/team", globex.id);
+    let missing = open_in(&app, "es", &theirs, Some(&cookie)).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(
+        missing.html.contains("<h1>見つかりません</h1>"),
+        "{}",
+        missing.html
+    );
+
+    // The choice is on the account's trail.
+    let trail = app
+        .get("/v1/audit-events?action=account.updated", &operator)
+        .await;
+    let items = trail.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", trail.body);
+    assert_eq!(items[0]["changes"][0]["field"], "locale");
+    assert_eq!(items[0]["changes"][0]["after"], "ja");
+
+    // A language the console does not speak is refused next to the field; nothing changes.
+    let form = [("csrf", csrf.as_str()), ("locale", "fr")];
+    let refused = open(
+        &app,
+        Method::POST,
+        "/account/language",
+        Some(&cookie),
+        Some(&form),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .html
+            .contains(r#"<p class="error" id="locale-error">一覧から言語を選んでください。</p>"#),
+        "{}",
+        refused.html
+    );
+    assert!(refused.html.contains(r#"<html lang="ja">"#));
+
+    // Following the browser again.
+    let form = [("csrf", csrf.as_str()), ("locale", "")];
+    let cleared = open(
+        &app,
+        Method::POST,
+        "/account/language",
+        Some(&cookie),
+        Some(&form),
+    )
+    .await;
+    assert_eq!(cleared.status, StatusCode::SEE_OTHER);
+    let spanish = open_in(&app, "es-MX", "/", Some(&cookie)).await;
+    assert!(spanish.html.contains(r#"<html lang="es">"#));
+    assert!(spanish.html.contains("<h1>Mi acceso</h1>"));
 }

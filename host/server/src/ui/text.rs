@@ -1,0 +1,832 @@
+//! Every string the console shows, in each of its languages, side by side so that a
+//! translation is read next to the English it renders. The macro makes a [`Text`] per
+//! language; a key missing in one language does not compile, and a template that names a key
+//! that does not exist does not compile either (askama checks the field).
+//!
+//! A string with `{name}` in it is completed with [`Msg::with`]; a test checks that every
+//! language has the same placeholders as English.
+
+use std::fmt;
+
+/// One string of the console, in one language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Msg(&'static str);
+
+impl Msg {
+    /// The string itself.
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// The string with its placeholder `{name}` replaced by `value`.
+    pub fn with(self, name: &str, value: impl fmt::Display) -> Filled {
+        Filled(self.0.to_owned()).with(name, value)
+    }
+}
+
+impl fmt::Display for Msg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// A string with some of its placeholders filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Filled(String);
+
+impl Filled {
+    /// The string with its placeholder `{name}` replaced by `value` as well.
+    pub fn with(self, name: &str, value: impl fmt::Display) -> Self {
+        Self(self.0.replace(&format!("{{{name}}}"), &value.to_string()))
+    }
+}
+
+impl fmt::Display for Filled {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<Filled> for String {
+    fn from(filled: Filled) -> Self {
+        filled.0
+    }
+}
+
+macro_rules! catalog {
+    ($($key:ident { en: $en:literal, ko: $ko:literal, de: $de:literal, ja: $ja:literal, es: $es:literal $(,)? })*) => {
+        /// Every string of the console, in one language.
+        #[derive(Debug)]
+        pub struct Text {
+            $(#[doc = $en] pub $key: Msg,)*
+        }
+
+        /// English.
+        pub static EN: Text = Text { $($key: Msg($en),)* };
+        /// Korean.
+        pub static KO: Text = Text { $($key: Msg($ko),)* };
+        /// German.
+        pub static DE: Text = Text { $($key: Msg($de),)* };
+        /// Japanese.
+        pub static JA: Text = Text { $($key: Msg($ja),)* };
+        /// Spanish.
+        pub static ES: Text = Text { $($key: Msg($es),)* };
+
+        impl Text {
+            /// Every key with its string.
+            pub fn entries(&self) -> Vec<(&'static str, Msg)> {
+                vec![$((stringify!($key), self.$key),)*]
+            }
+        }
+    };
+}
+
+catalog! {
+    // The frame of every page.
+    skip_to_content { en: "Skip to the content", ko: "본문으로 건너뛰기", de: "Zum Inhalt springen", ja: "本文へスキップ", es: "Saltar al contenido" }
+    sign_out { en: "Sign out", ko: "로그아웃", de: "Abmelden", ja: "サインアウト", es: "Cerrar sesión" }
+    footer {
+        en: "Siteward: technician access for partners and their customers' sites.",
+        ko: "Siteward: 파트너와 고객 사이트를 위한 기술자 접근 관리.",
+        de: "Siteward: Technikerzugang für Partner und die Standorte ihrer Kunden.",
+        ja: "Siteward: パートナーと顧客サイトのための技術者アクセス。",
+        es: "Siteward: acceso de técnicos para partners y los sitios de sus clientes.",
+    }
+
+    // Words many pages share.
+    email { en: "Email", ko: "이메일", de: "E-Mail", ja: "メールアドレス", es: "Correo electrónico" }
+    password { en: "Password", ko: "비밀번호", de: "Passwort", ja: "パスワード", es: "Contraseña" }
+    name { en: "Name", ko: "이름", de: "Name", ja: "名前", es: "Nombre" }
+    role { en: "Role", ko: "역할", de: "Rolle", ja: "役割", es: "Rol" }
+    status { en: "Status", ko: "상태", de: "Status", ja: "状態", es: "Estado" }
+    level { en: "Level", ko: "권한 수준", de: "Berechtigungsstufe", ja: "権限レベル", es: "Nivel" }
+    site { en: "Site", ko: "사이트", de: "Standort", ja: "サイト", es: "Sitio" }
+    partner { en: "Partner", ko: "파트너", de: "Partner", ja: "パートナー", es: "Partner" }
+    customer { en: "Customer", ko: "고객", de: "Kunde", ja: "顧客", es: "Cliente" }
+    action { en: "Action", ko: "작업", de: "Aktion", ja: "操作", es: "Acción" }
+    actions { en: "Actions", ko: "작업", de: "Aktionen", ja: "操作", es: "Acciones" }
+    access { en: "Access", ko: "접근", de: "Zugang", ja: "アクセス", es: "Acceso" }
+    until { en: "Until", ko: "종료", de: "Bis", ja: "期限", es: "Hasta" }
+    when { en: "When", ko: "시각", de: "Wann", ja: "日時", es: "Cuándo" }
+    on_what { en: "On", ko: "대상", de: "Betrifft", ja: "対象", es: "Sobre" }
+    changes { en: "Changes", ko: "변경 내용", de: "Änderungen", ja: "変更内容", es: "Cambios" }
+    offer { en: "Offer", ko: "제안", de: "Angebot", ja: "内容", es: "Oferta" }
+    open_until { en: "Open until", ko: "유효 기한", de: "Offen bis", ja: "有効期限", es: "Abierta hasta" }
+    audit_log { en: "Audit log", ko: "감사 로그", de: "Audit-Protokoll", ja: "監査ログ", es: "Registro de auditoría" }
+    on { en: "On", ko: "켜짐", de: "An", ja: "オン", es: "Activado" }
+    off { en: "Off", ko: "꺼짐", de: "Aus", ja: "オフ", es: "Desactivado" }
+    yes { en: "Yes", ko: "예", de: "Ja", ja: "はい", es: "Sí" }
+    no { en: "No", ko: "아니요", de: "Nein", ja: "いいえ", es: "No" }
+    any { en: "Any", ko: "전체", de: "Alle", ja: "すべて", es: "Cualquiera" }
+    all { en: "All", ko: "전체", de: "Alle", ja: "すべて", es: "Todas" }
+    show { en: "Show", ko: "보기", de: "Anzeigen", ja: "表示", es: "Mostrar" }
+    save { en: "Save", ko: "저장", de: "Speichern", ja: "保存", es: "Guardar" }
+    saved { en: "Saved.", ko: "저장했습니다.", de: "Gespeichert.", ja: "保存しました。", es: "Guardado." }
+    cancel { en: "Cancel", ko: "취소", de: "Abbrechen", ja: "キャンセル", es: "Cancelar" }
+    keep_it { en: "Keep it", ko: "그대로 두기", de: "Behalten", ja: "そのままにする", es: "Mantener" }
+    search_name_or_email { en: "Name or email", ko: "이름 또는 이메일", de: "Name oder E-Mail", ja: "名前またはメールアドレス", es: "Nombre o correo" }
+    no_end { en: "No end", ko: "종료 없음", de: "Unbefristet", ja: "期限なし", es: "Sin fin" }
+    none { en: "None", ko: "없음", de: "Keine", ja: "なし", es: "Ninguno" }
+    locked { en: "Locked", ko: "잠김", de: "Gesperrt", ja: "ロック中", es: "Bloqueado" }
+    unlocked { en: "Unlocked", ko: "잠금 해제됨", de: "Freigegeben", ja: "ロック解除", es: "Desbloqueado" }
+    active { en: "Active", ko: "활성", de: "Aktiv", ja: "有効", es: "Activo" }
+    disabled { en: "Disabled", ko: "비활성", de: "Deaktiviert", ja: "無効", es: "Desactivado" }
+    form_expired {
+        en: "The form had expired, so nothing was done. Please try again.",
+        ko: "양식이 만료되어 아무것도 처리되지 않았습니다. 다시 시도하세요.",
+        de: "Das Formular war abgelaufen, daher ist nichts geschehen. Bitte versuchen Sie es erneut.",
+        ja: "フォームの有効期限が切れていたため、何も行われませんでした。もう一度お試しください。",
+        es: "El formulario había caducado, así que no se ha hecho nada. Inténtelo de nuevo.",
+    }
+    password_hint {
+        en: "At least 12 characters, not easy to guess.",
+        ko: "12자 이상, 추측하기 어렵게 정하세요.",
+        de: "Mindestens 12 Zeichen, nicht leicht zu erraten.",
+        ja: "12文字以上で、推測されにくいものにしてください。",
+        es: "Al menos 12 caracteres, difícil de adivinar.",
+    }
+    authenticator_code { en: "Authenticator code", ko: "인증 앱 코드", de: "Code aus der Authenticator-App", ja: "認証アプリのコード", es: "Código del autenticador" }
+    totp_only_if {
+        en: "Only if your account has two-step sign-in.",
+        ko: "2단계 로그인을 쓰는 계정만 입력하세요.",
+        de: "Nur wenn Ihr Konto die Anmeldung in zwei Schritten nutzt.",
+        ja: "2段階サインインを使うアカウントの場合のみ入力してください。",
+        es: "Solo si su cuenta usa el inicio de sesión en dos pasos.",
+    }
+
+    // Roles, levels and statuses.
+    role_super_admin { en: "Super Admin", ko: "최고 관리자", de: "Super-Admin", ja: "スーパー管理者", es: "Superadministrador" }
+    role_admin { en: "Admin", ko: "관리자", de: "Admin", ja: "管理者", es: "Administrador" }
+    role_technician { en: "Technician", ko: "기술자", de: "Techniker", ja: "技術者", es: "Técnico" }
+    level_none { en: "None", ko: "없음", de: "Keine", ja: "なし", es: "Ninguno" }
+    level_devices_only { en: "Devices Only", ko: "장치 전용", de: "Nur Geräte", ja: "デバイスのみ", es: "Solo dispositivos" }
+    level_full_excluding_users {
+        en: "Full Excluding Users",
+        ko: "전체(사용자 관리 제외)",
+        de: "Vollzugriff ohne Benutzerverwaltung",
+        ja: "フルアクセス(ユーザー管理を除く)",
+        es: "Completo, sin gestión de usuarios",
+    }
+    level_full_including_users {
+        en: "Full Including Users",
+        ko: "전체(사용자 관리 포함)",
+        de: "Vollzugriff mit Benutzerverwaltung",
+        ja: "フルアクセス(ユーザー管理を含む)",
+        es: "Completo, con gestión de usuarios",
+    }
+    level_by_grant { en: "By a grant", ko: "개별 권한 부여", de: "Durch eine Freigabe", ja: "個別の付与による", es: "Por una concesión" }
+    level_unknown { en: "Unknown level", ko: "알 수 없는 수준", de: "Unbekannte Stufe", ja: "不明なレベル", es: "Nivel desconocido" }
+    status_pending { en: "Pending", ko: "대기 중", de: "Ausstehend", ja: "保留中", es: "Pendiente" }
+    status_accepted { en: "Accepted", ko: "수락됨", de: "Angenommen", ja: "承諾済み", es: "Aceptada" }
+    status_expired { en: "Expired", ko: "만료됨", de: "Abgelaufen", ja: "期限切れ", es: "Caducada" }
+    status_revoked { en: "Revoked", ko: "철회됨", de: "Widerrufen", ja: "取り消し済み", es: "Revocada" }
+    privilege_remote_support { en: "Remote support", ko: "원격 지원", de: "Fernwartung", ja: "リモートサポート", es: "Soporte remoto" }
+    privilege_unattended_access { en: "Unattended access", ko: "무인 접근", de: "Unbeaufsichtigter Zugriff", ja: "無人アクセス", es: "Acceso desatendido" }
+    a_site_at_level { en: "A site, {level}", ko: "사이트, {level}", de: "Ein Standort, {level}", ja: "サイト、{level}", es: "Un sitio, {level}" }
+
+    // Pages that say what happened.
+    not_found { en: "Not found", ko: "찾을 수 없음", de: "Nicht gefunden", ja: "見つかりません", es: "No encontrado" }
+    not_found_why {
+        en: "There is nothing here, or it is not yours to see.",
+        ko: "여기에는 아무것도 없거나, 볼 수 있는 권한이 없습니다.",
+        de: "Hier ist nichts, oder es ist nicht für Sie sichtbar.",
+        ja: "ここには何もないか、あなたには表示できないものです。",
+        es: "Aquí no hay nada, o no le corresponde verlo.",
+    }
+    not_found_next {
+        en: "Go back to your own page and start from there.",
+        ko: "내 페이지로 돌아가 거기서 시작하세요.",
+        de: "Gehen Sie zu Ihrer eigenen Seite zurück und beginnen Sie dort.",
+        ja: "自分のページに戻って、そこから始めてください。",
+        es: "Vuelva a su propia página y empiece desde allí.",
+    }
+    cannot_be_done { en: "This cannot be done right now", ko: "지금은 할 수 없습니다", de: "Das geht gerade nicht", ja: "今は実行できません", es: "Ahora no se puede hacer" }
+    try_again_soon { en: "Try again in a moment.", ko: "잠시 후 다시 시도하세요.", de: "Versuchen Sie es gleich noch einmal.", ja: "しばらくしてからもう一度お試しください。", es: "Inténtelo de nuevo en un momento." }
+    something_wrong { en: "Something went wrong on our side.", ko: "저희 쪽에서 문제가 생겼습니다.", de: "Bei uns ist etwas schiefgegangen.", ja: "こちら側で問題が発生しました。", es: "Algo ha fallado por nuestra parte." }
+
+    // Signing in.
+    sign_in { en: "Sign in", ko: "로그인", de: "Anmelden", ja: "サインイン", es: "Iniciar sesión" }
+    sign_in_heading { en: "Sign in to Siteward", ko: "Siteward에 로그인", de: "Bei Siteward anmelden", ja: "Siteward にサインイン", es: "Iniciar sesión en Siteward" }
+    forgotten_password { en: "Forgotten your password?", ko: "비밀번호를 잊으셨나요?", de: "Passwort vergessen?", ja: "パスワードをお忘れですか?", es: "¿Ha olvidado su contraseña?" }
+    wrong_email_or_password { en: "The email or password is wrong.", ko: "이메일 또는 비밀번호가 틀렸습니다.", de: "E-Mail oder Passwort ist falsch.", ja: "メールアドレスまたはパスワードが違います。", es: "El correo o la contraseña no son correctos." }
+    totp_needed {
+        en: "This account has two-step sign-in: enter the code from your authenticator app, with your password again.",
+        ko: "이 계정은 2단계 로그인을 씁니다. 비밀번호와 함께 인증 앱의 코드를 다시 입력하세요.",
+        de: "Dieses Konto nutzt die Anmeldung in zwei Schritten: Geben Sie den Code aus Ihrer Authenticator-App ein, dazu noch einmal Ihr Passwort.",
+        ja: "このアカウントは2段階サインインを使っています。パスワードとあわせて認証アプリのコードを入力してください。",
+        es: "Esta cuenta usa el inicio de sesión en dos pasos: escriba el código de su aplicación de autenticación, y de nuevo su contraseña.",
+    }
+    totp_wrong {
+        en: "That code is not right; enter the one the app shows now.",
+        ko: "코드가 맞지 않습니다. 앱에 지금 표시된 코드를 입력하세요.",
+        de: "Dieser Code stimmt nicht; geben Sie den ein, den die App jetzt anzeigt.",
+        ja: "コードが正しくありません。アプリに今表示されているコードを入力してください。",
+        es: "Ese código no es correcto; escriba el que muestra ahora la aplicación.",
+    }
+
+    // Forgotten password.
+    forgotten_password_title { en: "Forgotten password", ko: "비밀번호 찾기", de: "Passwort vergessen", ja: "パスワードの再設定", es: "Contraseña olvidada" }
+    forgot_explained {
+        en: "Give the address you sign in with; we send it a link to choose a new password.",
+        ko: "로그인에 쓰는 주소를 입력하면 새 비밀번호를 정하는 링크를 보내 드립니다.",
+        de: "Geben Sie die Adresse an, mit der Sie sich anmelden; wir schicken ihr einen Link, um ein neues Passwort zu wählen.",
+        ja: "サインインに使うアドレスを入力してください。新しいパスワードを設定するリンクを送ります。",
+        es: "Escriba la dirección con la que inicia sesión; le enviaremos un enlace para elegir una contraseña nueva.",
+    }
+    send_the_link { en: "Send the link", ko: "링크 보내기", de: "Link senden", ja: "リンクを送信", es: "Enviar el enlace" }
+    back_to_sign_in { en: "Back to sign in", ko: "로그인으로 돌아가기", de: "Zurück zur Anmeldung", ja: "サインインに戻る", es: "Volver a iniciar sesión" }
+    reset_link_sent {
+        en: "If an account uses {email}, we have sent it a link to choose a new password. The link works once, for one hour.",
+        ko: "{email}을(를) 쓰는 계정이 있으면 새 비밀번호를 정하는 링크를 보냈습니다. 링크는 1시간 동안 한 번만 쓸 수 있습니다.",
+        de: "Falls ein Konto {email} verwendet, haben wir ihm einen Link geschickt, um ein neues Passwort zu wählen. Der Link funktioniert einmal, eine Stunde lang.",
+        ja: "{email}を使うアカウントがあれば、新しいパスワードを設定するリンクを送りました。リンクは1時間以内に1回だけ使えます。",
+        es: "Si alguna cuenta usa {email}, le hemos enviado un enlace para elegir una contraseña nueva. El enlace funciona una vez, durante una hora.",
+    }
+    nothing_arrived {
+        en: "Nothing arrived after a few minutes? Check the spam folder, then ask again.",
+        ko: "몇 분이 지나도 오지 않나요? 스팸 폴더를 확인한 뒤 다시 요청하세요.",
+        de: "Nach ein paar Minuten nichts angekommen? Sehen Sie im Spam-Ordner nach und fragen Sie dann erneut.",
+        ja: "数分たっても届かない場合は、迷惑メールフォルダーを確認してから、もう一度お申し込みください。",
+        es: "¿No ha llegado nada tras unos minutos? Revise la carpeta de spam y vuelva a pedirlo.",
+    }
+    choose_new_password { en: "Choose a new password", ko: "새 비밀번호 정하기", de: "Neues Passwort wählen", ja: "新しいパスワードの設定", es: "Elija una contraseña nueva" }
+    reset_for {
+        en: "For {email}. Every place this account is signed in is signed out; two-step sign-in stays on.",
+        ko: "{email} 계정입니다. 이 계정이 로그인된 모든 곳에서 로그아웃되며, 2단계 로그인은 그대로 유지됩니다.",
+        de: "Für {email}. Überall, wo dieses Konto angemeldet ist, wird es abgemeldet; die Anmeldung in zwei Schritten bleibt an.",
+        ja: "{email}のアカウントです。このアカウントはサインイン中のすべての場所からサインアウトされます。2段階サインインはオンのままです。",
+        es: "Para {email}. Se cerrarán todas las sesiones de esta cuenta; el inicio de sesión en dos pasos sigue activado.",
+    }
+    new_password { en: "New password", ko: "새 비밀번호", de: "Neues Passwort", ja: "新しいパスワード", es: "Nueva contraseña" }
+    set_the_password { en: "Set the password", ko: "비밀번호 설정", de: "Passwort festlegen", ja: "パスワードを設定", es: "Establecer la contraseña" }
+    link_gone { en: "This link no longer works", ko: "이 링크는 더 이상 작동하지 않습니다", de: "Dieser Link funktioniert nicht mehr", ja: "このリンクはもう使えません", es: "Este enlace ya no funciona" }
+    link_gone_next {
+        en: "Ask for a new link; it reaches you by email again.",
+        ko: "새 링크를 요청하세요. 이메일로 다시 보내 드립니다.",
+        de: "Fordern Sie einen neuen Link an; er kommt wieder per E-Mail.",
+        ja: "新しいリンクを申し込んでください。再びメールで届きます。",
+        es: "Pida un enlace nuevo; le llegará de nuevo por correo.",
+    }
+    ask_new_link { en: "Ask for a new link", ko: "새 링크 요청", de: "Neuen Link anfordern", ja: "新しいリンクを申し込む", es: "Pedir un enlace nuevo" }
+    password_was_changed { en: "Your password was changed", ko: "비밀번호가 변경되었습니다", de: "Ihr Passwort wurde geändert", ja: "パスワードを変更しました", es: "Su contraseña ha cambiado" }
+    password_was_changed_why {
+        en: "{email} has its new password; everywhere it was signed in, it is signed out.",
+        ko: "{email} 계정에 새 비밀번호가 설정되었습니다. 로그인되어 있던 모든 곳에서 로그아웃되었습니다.",
+        de: "{email} hat sein neues Passwort; überall, wo es angemeldet war, ist es abgemeldet.",
+        ja: "{email}に新しいパスワードを設定しました。サインインしていたすべての場所からサインアウトされました。",
+        es: "{email} tiene su contraseña nueva; se han cerrado todas sus sesiones.",
+    }
+    sign_in_with_new_password { en: "Sign in with the new password.", ko: "새 비밀번호로 로그인하세요.", de: "Melden Sie sich mit dem neuen Passwort an.", ja: "新しいパスワードでサインインしてください。", es: "Inicie sesión con la contraseña nueva." }
+
+    // My account.
+    my_account { en: "My account", ko: "내 계정", de: "Mein Konto", ja: "マイアカウント", es: "Mi cuenta" }
+    profile { en: "Profile", ko: "프로필", de: "Profil", ja: "プロフィール", es: "Perfil" }
+    two_step { en: "Two-step sign-in", ko: "2단계 로그인", de: "Anmeldung in zwei Schritten", ja: "2段階サインイン", es: "Inicio de sesión en dos pasos" }
+    language { en: "Language", ko: "언어", de: "Sprache", ja: "言語", es: "Idioma" }
+    language_label { en: "Language of the console", ko: "콘솔 언어", de: "Sprache der Konsole", ja: "コンソールの言語", es: "Idioma de la consola" }
+    language_browser { en: "As my browser asks", ko: "브라우저 설정에 따름", de: "Wie mein Browser es wünscht", ja: "ブラウザーの設定に従う", es: "Según mi navegador" }
+    language_hint {
+        en: "Dates and numbers follow the language too. Emails you receive keep the language their sender chose.",
+        ko: "날짜와 숫자도 이 언어를 따릅니다. 받는 이메일은 보낸 쪽이 정한 언어로 옵니다.",
+        de: "Daten und Zahlen richten sich ebenfalls nach der Sprache. E-Mails an Sie behalten die Sprache, die ihr Absender gewählt hat.",
+        ja: "日付と数字もこの言語に従います。受け取るメールは送信者が選んだ言語のままです。",
+        es: "Las fechas y los números también siguen el idioma. Los correos que reciba mantienen el idioma que eligió quien los envía.",
+    }
+    language_saved { en: "Saved. The console now speaks your choice.", ko: "저장했습니다. 이제 콘솔이 선택한 언어로 표시됩니다.", de: "Gespeichert. Die Konsole spricht jetzt Ihre Wahl.", ja: "保存しました。コンソールは選んだ言語で表示されます。", es: "Guardado. La consola ya habla el idioma elegido." }
+    language_unknown { en: "Choose a language from the list.", ko: "목록에서 언어를 선택하세요.", de: "Wählen Sie eine Sprache aus der Liste.", ja: "一覧から言語を選んでください。", es: "Elija un idioma de la lista." }
+    totp_on_explained {
+        en: "Signing in asks for a code from your authenticator app as well as your password.",
+        ko: "로그인할 때 비밀번호와 함께 인증 앱의 코드를 묻습니다.",
+        de: "Bei der Anmeldung wird neben Ihrem Passwort ein Code aus Ihrer Authenticator-App abgefragt.",
+        ja: "サインイン時に、パスワードに加えて認証アプリのコードを求めます。",
+        es: "Al iniciar sesión se pide un código de su aplicación de autenticación además de la contraseña.",
+    }
+    current_code { en: "Current code", ko: "현재 코드", de: "Aktueller Code", ja: "現在のコード", es: "Código actual" }
+    totp_turn_off { en: "Turn off two-step sign-in", ko: "2단계 로그인 끄기", de: "Anmeldung in zwei Schritten ausschalten", ja: "2段階サインインをオフにする", es: "Desactivar el inicio de sesión en dos pasos" }
+    totp_off_explained {
+        en: "Ask for a code from an authenticator app at every sign-in, as well as your password.",
+        ko: "로그인할 때마다 비밀번호와 함께 인증 앱의 코드를 묻습니다.",
+        de: "Bei jeder Anmeldung neben dem Passwort einen Code aus einer Authenticator-App abfragen.",
+        ja: "サインインのたびに、パスワードに加えて認証アプリのコードを求めます。",
+        es: "Pedir un código de una aplicación de autenticación en cada inicio de sesión, además de la contraseña.",
+    }
+    totp_turn_on { en: "Turn on two-step sign-in", ko: "2단계 로그인 켜기", de: "Anmeldung in zwei Schritten einschalten", ja: "2段階サインインをオンにする", es: "Activar el inicio de sesión en dos pasos" }
+    totp_now_on {
+        en: "Two-step sign-in is on: signing in now asks for a code as well.",
+        ko: "2단계 로그인이 켜졌습니다. 이제 로그인할 때 코드도 묻습니다.",
+        de: "Die Anmeldung in zwei Schritten ist an: Beim Anmelden wird jetzt auch ein Code abgefragt.",
+        ja: "2段階サインインがオンになりました。今後はサインイン時にコードも求められます。",
+        es: "El inicio de sesión en dos pasos está activado: ahora también se pide un código.",
+    }
+    totp_now_off { en: "Two-step sign-in is off.", ko: "2단계 로그인이 꺼졌습니다.", de: "Die Anmeldung in zwei Schritten ist aus.", ja: "2段階サインインをオフにしました。", es: "El inicio de sesión en dos pasos está desactivado." }
+    change_my_password { en: "Change my password", ko: "비밀번호 변경", de: "Mein Passwort ändern", ja: "パスワードの変更", es: "Cambiar mi contraseña" }
+    password_changed {
+        en: "Your password is changed. Every other session of your account has been signed out.",
+        ko: "비밀번호가 변경되었습니다. 이 계정의 다른 모든 세션은 로그아웃되었습니다.",
+        de: "Ihr Passwort ist geändert. Alle anderen Sitzungen Ihres Kontos wurden abgemeldet.",
+        ja: "パスワードを変更しました。このアカウントの他のセッションはすべてサインアウトされました。",
+        es: "Su contraseña ha cambiado. Se han cerrado todas las demás sesiones de su cuenta.",
+    }
+    current_password { en: "Current password", ko: "현재 비밀번호", de: "Aktuelles Passwort", ja: "現在のパスワード", es: "Contraseña actual" }
+    new_password_hint {
+        en: "At least 12 characters, not easy to guess. Signing in elsewhere will need it.",
+        ko: "12자 이상, 추측하기 어렵게 정하세요. 다른 곳에서 로그인할 때 필요합니다.",
+        de: "Mindestens 12 Zeichen, nicht leicht zu erraten. Anmeldungen anderswo brauchen es dann.",
+        ja: "12文字以上で、推測されにくいものにしてください。他の場所でサインインするときに必要です。",
+        es: "Al menos 12 caracteres, difícil de adivinar. Lo necesitará para iniciar sesión en otros lugares.",
+    }
+    change_password { en: "Change password", ko: "비밀번호 변경", de: "Passwort ändern", ja: "パスワードを変更", es: "Cambiar la contraseña" }
+    where_signed_in { en: "Where I am signed in", ko: "로그인된 곳", de: "Wo ich angemeldet bin", ja: "サインイン中の場所", es: "Dónde tengo la sesión iniciada" }
+    others_signed_out {
+        en: "Every other session is signed out; this one stays.",
+        ko: "다른 모든 세션을 로그아웃했습니다. 이 세션은 유지됩니다.",
+        de: "Alle anderen Sitzungen sind abgemeldet; diese bleibt.",
+        ja: "他のすべてのセッションをサインアウトしました。このセッションは残ります。",
+        es: "Se han cerrado todas las demás sesiones; esta sigue abierta.",
+    }
+    sessions_caption { en: "Your sessions, oldest first", ko: "내 세션(오래된 순)", de: "Ihre Sitzungen, die älteste zuerst", ja: "あなたのセッション(古い順)", es: "Sus sesiones, de la más antigua a la más reciente" }
+    session_client { en: "From", ko: "접속 환경", de: "Von", ja: "接続元", es: "Desde" }
+    session_since { en: "Since", ko: "시작", de: "Seit", ja: "開始", es: "Inicio" }
+    session_ends { en: "Ends", ko: "종료", de: "Endet", ja: "終了", es: "Fin" }
+    this_session { en: "This one", ko: "현재 세션", de: "Diese", ja: "このセッション", es: "Esta" }
+    end_session_label {
+        en: "Sign out the session from {client} since {since}",
+        ko: "{since}부터 {client}에서 로그인된 세션 로그아웃",
+        de: "Sitzung von {client} seit {since} abmelden",
+        ja: "{since}から{client}でサインインしているセッションをサインアウト",
+        es: "Cerrar la sesión de {client} iniciada el {since}",
+    }
+    sign_out_everywhere_else { en: "Sign out everywhere else", ko: "다른 모든 곳에서 로그아웃", de: "Überall sonst abmelden", ja: "他のすべての場所からサインアウト", es: "Cerrar sesión en los demás dispositivos" }
+    session_not_ended { en: "The session could not be ended; try again.", ko: "세션을 끝내지 못했습니다. 다시 시도하세요.", de: "Die Sitzung konnte nicht beendet werden; versuchen Sie es erneut.", ja: "セッションを終了できませんでした。もう一度お試しください。", es: "No se ha podido cerrar la sesión; inténtelo de nuevo." }
+    somewhere_not_recorded { en: "Somewhere not recorded", ko: "기록되지 않은 곳", de: "Nicht erfasst", ja: "記録されていない場所", es: "Lugar no registrado" }
+
+    // Turning on two-step sign-in.
+    totp_setup_scan { en: "Scan this code with your authenticator app.", ko: "인증 앱으로 이 코드를 스캔하세요.", de: "Scannen Sie diesen Code mit Ihrer Authenticator-App.", ja: "認証アプリでこのコードをスキャンしてください。", es: "Escanee este código con su aplicación de autenticación." }
+    totp_setup_key { en: "Cannot scan it? Enter this key instead:", ko: "스캔할 수 없나요? 대신 이 키를 입력하세요:", de: "Scannen geht nicht? Geben Sie stattdessen diesen Schlüssel ein:", ja: "スキャンできない場合は、代わりにこのキーを入力してください:", es: "¿No puede escanearlo? Escriba esta clave:" }
+    totp_setup_enter { en: "Enter the six-digit code the app shows now.", ko: "앱에 지금 표시된 6자리 코드를 입력하세요.", de: "Geben Sie den sechsstelligen Code ein, den die App jetzt anzeigt.", ja: "アプリに今表示されている6桁のコードを入力してください。", es: "Escriba el código de seis dígitos que muestra ahora la aplicación." }
+    totp_qr_label { en: "QR code for your authenticator app", ko: "인증 앱용 QR 코드", de: "QR-Code für Ihre Authenticator-App", ja: "認証アプリ用のQRコード", es: "Código QR para su aplicación de autenticación" }
+    code_from_app { en: "Code from the app", ko: "앱의 코드", de: "Code aus der App", ja: "アプリのコード", es: "Código de la aplicación" }
+    turn_on { en: "Turn on", ko: "켜기", de: "Einschalten", ja: "オンにする", es: "Activar" }
+    not_now { en: "Not now", ko: "나중에", de: "Nicht jetzt", ja: "今はしない", es: "Ahora no" }
+
+    // The audit log.
+    audit_log_of { en: "Audit log of {name}", ko: "{name}의 감사 로그", de: "Audit-Protokoll von {name}", ja: "{name}の監査ログ", es: "Registro de auditoría de {name}" }
+    which_events { en: "Which events", ko: "표시할 이벤트", de: "Welche Ereignisse", ja: "表示するイベント", es: "Qué eventos" }
+    person_email { en: "Person (their email)", ko: "사람(이메일)", de: "Person (ihre E-Mail)", ja: "人(メールアドレス)", es: "Persona (su correo)" }
+    any_action { en: "Any action", ko: "모든 작업", de: "Jede Aktion", ja: "すべての操作", es: "Cualquier acción" }
+    first_day { en: "First day (UTC)", ko: "시작일(UTC)", de: "Erster Tag (UTC)", ja: "開始日(UTC)", es: "Primer día (UTC)" }
+    last_day { en: "Last day (UTC)", ko: "종료일(UTC)", de: "Letzter Tag (UTC)", ja: "終了日(UTC)", es: "Último día (UTC)" }
+    show_events { en: "Show events", ko: "이벤트 보기", de: "Ereignisse anzeigen", ja: "イベントを表示", es: "Mostrar eventos" }
+    clear_filters { en: "Clear the filters", ko: "필터 지우기", de: "Filter zurücksetzen", ja: "フィルターをクリア", es: "Quitar los filtros" }
+    events_newest_first { en: "Events, newest first", ko: "이벤트(최신순)", de: "Ereignisse, neueste zuerst", ja: "イベント(新しい順)", es: "Eventos, los más recientes primero" }
+    no_event_matches { en: "No event matches.", ko: "일치하는 이벤트가 없습니다.", de: "Kein Ereignis passt.", ja: "一致するイベントはありません。", es: "Ningún evento coincide." }
+    who { en: "Who", ko: "실행자", de: "Wer", ja: "実行者", es: "Quién" }
+    older_events { en: "Older events", ko: "이전 이벤트", de: "Ältere Ereignisse", ja: "以前のイベント", es: "Eventos anteriores" }
+    export { en: "Export", ko: "내보내기", de: "Exportieren", ja: "エクスポート", es: "Exportar" }
+    no_exporter {
+        en: "No audit exporter is installed on this host.",
+        ko: "이 호스트에는 감사 로그 내보내기가 설치되어 있지 않습니다.",
+        de: "Auf diesem Host ist kein Audit-Exporter installiert.",
+        ja: "このホストには監査ログのエクスポーターがインストールされていません。",
+        es: "No hay ningún exportador de auditoría instalado en este servidor.",
+    }
+    export_explained {
+        en: "Every event that matches the filters above, oldest first, as a file.",
+        ko: "위 필터와 일치하는 모든 이벤트를 오래된 순으로 파일로 받습니다.",
+        de: "Alle Ereignisse, die zu den Filtern oben passen, älteste zuerst, als Datei.",
+        ja: "上のフィルターに一致するすべてのイベントを、古い順にファイルで受け取ります。",
+        es: "Todos los eventos que coinciden con los filtros de arriba, del más antiguo al más reciente, en un archivo.",
+    }
+    format { en: "Format", ko: "형식", de: "Format", ja: "形式", es: "Formato" }
+    tamper_evidence { en: "Tamper evidence", ko: "변조 검출", de: "Manipulationsnachweis", ja: "改ざんの検出", es: "Evidencia de manipulación" }
+    tamper_explained {
+        en: "Every event is linked to the one before it by a hash, so a change, a removal or an insertion shows.",
+        ko: "모든 이벤트는 해시로 바로 앞의 이벤트와 연결되어 있어 변경, 삭제, 삽입이 드러납니다.",
+        de: "Jedes Ereignis ist durch einen Hash mit dem vorigen verknüpft; so fällt jede Änderung, Entfernung oder Einfügung auf.",
+        ja: "各イベントはハッシュで直前のイベントとつながっているため、変更・削除・挿入があれば分かります。",
+        es: "Cada evento está enlazado con el anterior mediante un hash, así que se nota un cambio, una eliminación o una inserción.",
+    }
+    no_event_yet { en: "No event has been recorded yet.", ko: "아직 기록된 이벤트가 없습니다.", de: "Es wurde noch kein Ereignis aufgezeichnet.", ja: "まだイベントは記録されていません。", es: "Aún no se ha registrado ningún evento." }
+    verify_chain { en: "Verify the chain", ko: "체인 검증", de: "Kette prüfen", ja: "チェーンを検証", es: "Verificar la cadena" }
+    date_format_error {
+        en: "Give a date as YYYY-MM-DD, for example 2026-03-01.",
+        ko: "날짜를 YYYY-MM-DD 형식으로 입력하세요(예: 2026-03-01).",
+        de: "Geben Sie ein Datum als JJJJ-MM-TT an, zum Beispiel 2026-03-01.",
+        ja: "日付はYYYY-MM-DDの形式で入力してください(例: 2026-03-01)。",
+        es: "Escriba una fecha como AAAA-MM-DD, por ejemplo 2026-03-01.",
+    }
+    last_before_first { en: "The last day comes before the first.", ko: "종료일이 시작일보다 앞섭니다.", de: "Der letzte Tag liegt vor dem ersten.", ja: "終了日が開始日より前です。", es: "El último día es anterior al primero." }
+    choose_action { en: "Choose an action from the list.", ko: "목록에서 작업을 선택하세요.", de: "Wählen Sie eine Aktion aus der Liste.", ja: "一覧から操作を選んでください。", es: "Elija una acción de la lista." }
+    actor_account { en: "Account {id}", ko: "계정 {id}", de: "Konto {id}", ja: "アカウント {id}", es: "Cuenta {id}" }
+    actor_token { en: "API token {id}", ko: "API 토큰 {id}", de: "API-Token {id}", ja: "APIトークン {id}", es: "Token de API {id}" }
+    chain_broken {
+        en: "Broken at position {position}: {problem}. The events before it ({n}) are intact.",
+        ko: "{position}번째에서 끊어졌습니다: {problem}. 그 앞의 이벤트({n}개)는 온전합니다.",
+        de: "Unterbrochen an Position {position}: {problem}. Die Ereignisse davor ({n}) sind unversehrt.",
+        ja: "{position}番目で途切れています: {problem}。それより前のイベント({n}件)は無傷です。",
+        es: "Rota en la posición {position}: {problem}. Los eventos anteriores ({n}) están intactos.",
+    }
+    chain_intact {
+        en: "Intact: every event links up to the recorded head ({n} checked).",
+        ko: "온전함: 모든 이벤트가 기록된 헤드까지 이어집니다({n}개 확인).",
+        de: "Unversehrt: Alle Ereignisse sind bis zum erfassten Kopf verknüpft ({n} geprüft).",
+        ja: "無傷: すべてのイベントが記録された先頭までつながっています({n}件を確認)。",
+        es: "Intacta: todos los eventos enlazan hasta la cabeza registrada ({n} comprobados).",
+    }
+    chain_unchained {
+        en: "The chained events link up ({n} checked), but events of this tenant sit outside the chain ({outside}).",
+        ko: "체인에 연결된 이벤트는 이어지지만({n}개 확인), 이 테넌트의 이벤트 일부가 체인 밖에 있습니다({outside}개).",
+        de: "Die verketteten Ereignisse sind verknüpft ({n} geprüft), aber Ereignisse dieses Mandanten liegen außerhalb der Kette ({outside}).",
+        ja: "チェーン上のイベントはつながっています({n}件を確認)が、このテナントのイベントの一部がチェーンの外にあります({outside}件)。",
+        es: "Los eventos encadenados enlazan ({n} comprobados), pero hay eventos de este cliente fuera de la cadena ({outside}).",
+    }
+
+    // Customers and sites.
+    customers_and_sites { en: "Customers and sites", ko: "고객과 사이트", de: "Kunden und Standorte", ja: "顧客とサイト", es: "Clientes y sitios" }
+    customers_and_sites_of { en: "Customers and sites of {partner}", ko: "{partner}의 고객과 사이트", de: "Kunden und Standorte von {partner}", ja: "{partner}の顧客とサイト", es: "Clientes y sitios de {partner}" }
+    sites { en: "Sites", ko: "사이트", de: "Standorte", ja: "サイト", es: "Sitios" }
+    no_site_yet {
+        en: "No site yet. Create a customer, then its first site below.",
+        ko: "아직 사이트가 없습니다. 아래에서 고객을 만든 다음 첫 사이트를 만드세요.",
+        de: "Noch kein Standort. Legen Sie unten einen Kunden und dann seinen ersten Standort an.",
+        ja: "まだサイトはありません。下で顧客を作成してから、最初のサイトを作成してください。",
+        es: "Aún no hay sitios. Cree un cliente y después su primer sitio, más abajo.",
+    }
+    partner_sites_caption { en: "The partner's sites", ko: "파트너의 사이트", de: "Die Standorte des Partners", ja: "パートナーのサイト", es: "Los sitios del partner" }
+    technician_access { en: "Technician Access", ko: "기술자 접근", de: "Technikerzugang", ja: "技術者アクセス", es: "Acceso de técnicos" }
+    next_sites { en: "Next sites", ko: "다음 사이트", de: "Weitere Standorte", ja: "次のサイト", es: "Más sitios" }
+    new_site { en: "New site", ko: "새 사이트", de: "Neuer Standort", ja: "新しいサイト", es: "Nuevo sitio" }
+    customer_first {
+        en: "A site belongs to a customer: create the customer first.",
+        ko: "사이트는 고객에 속합니다. 먼저 고객을 만드세요.",
+        de: "Ein Standort gehört zu einem Kunden: Legen Sie zuerst den Kunden an.",
+        ja: "サイトは顧客に属します。先に顧客を作成してください。",
+        es: "Un sitio pertenece a un cliente: cree primero el cliente.",
+    }
+    site_name { en: "Site name", ko: "사이트 이름", de: "Name des Standorts", ja: "サイト名", es: "Nombre del sitio" }
+    first_site_admin { en: "Its first site admin", ko: "첫 사이트 관리자", de: "Sein erster Standort-Admin", ja: "最初のサイト管理者", es: "Su primer administrador del sitio" }
+    password_new_account { en: "Password for a new account", ko: "새 계정의 비밀번호", de: "Passwort für ein neues Konto", ja: "新しいアカウントのパスワード", es: "Contraseña para una cuenta nueva" }
+    password_new_account_hint {
+        en: "Leave it empty when the person already has an account with this partner or customer.",
+        ko: "이 파트너나 고객에 이미 계정이 있는 사람이면 비워 두세요.",
+        de: "Leer lassen, wenn die Person schon ein Konto bei diesem Partner oder Kunden hat.",
+        ja: "この人がすでにこのパートナーまたは顧客のアカウントを持っている場合は空欄にしてください。",
+        es: "Déjela vacía si la persona ya tiene una cuenta con este partner o cliente.",
+    }
+    create_site { en: "Create site", ko: "사이트 만들기", de: "Standort anlegen", ja: "サイトを作成", es: "Crear sitio" }
+    new_customer { en: "New customer", ko: "새 고객", de: "Neuer Kunde", ja: "新しい顧客", es: "Nuevo cliente" }
+    customer_name { en: "Customer name", ko: "고객 이름", de: "Name des Kunden", ja: "顧客名", es: "Nombre del cliente" }
+    create_customer { en: "Create customer", ko: "고객 만들기", de: "Kunden anlegen", ja: "顧客を作成", es: "Crear cliente" }
+
+    // The invitation page.
+    invitation_from { en: "Invitation from {partner}", ko: "{partner}의 초대", de: "Einladung von {partner}", ja: "{partner}からの招待", es: "Invitación de {partner}" }
+    invites_you { en: "{partner} invites you", ko: "{partner}에서 초대합니다", de: "{partner} lädt Sie ein", ja: "{partner}から招待が届いています", es: "{partner} le invita" }
+    invitation_for { en: "For", ko: "받는 사람", de: "Für", ja: "宛先", es: "Para" }
+    unlock_after_accept {
+        en: "After you accept, a site admin of {site} unlocks your access; until then it stays Locked.",
+        ko: "수락하면 {site}의 사이트 관리자가 접근 잠금을 해제합니다. 그때까지는 잠겨 있습니다.",
+        de: "Nach Ihrer Annahme gibt ein Standort-Admin von {site} Ihren Zugang frei; bis dahin bleibt er gesperrt.",
+        ja: "承諾後、{site}のサイト管理者がアクセスのロックを解除します。それまではロックされたままです。",
+        es: "Cuando acepte, un administrador de {site} desbloqueará su acceso; hasta entonces queda bloqueado.",
+    }
+    sign_in_to_accept { en: "Sign in to accept", ko: "로그인하여 수락", de: "Zum Annehmen anmelden", ja: "サインインして承諾", es: "Inicie sesión para aceptar" }
+    account_exists { en: "You already have a Siteward account as {email}.", ko: "{email}(으)로 된 Siteward 계정이 이미 있습니다.", de: "Sie haben bereits ein Siteward-Konto als {email}.", ja: "{email}のSitewardアカウントをすでにお持ちです。", es: "Ya tiene una cuenta de Siteward como {email}." }
+    sign_in_and_accept { en: "Sign in and accept", ko: "로그인하고 수락", de: "Anmelden und annehmen", ja: "サインインして承諾する", es: "Iniciar sesión y aceptar" }
+    create_account_to_accept { en: "Create your account to accept", ko: "수락하려면 계정을 만드세요", de: "Legen Sie Ihr Konto an, um anzunehmen", ja: "承諾するにはアカウントを作成してください", es: "Cree su cuenta para aceptar" }
+    your_name { en: "Your name", ko: "이름", de: "Ihr Name", ja: "お名前", es: "Su nombre" }
+    create_account_and_accept { en: "Create account and accept", ko: "계정 만들고 수락", de: "Konto anlegen und annehmen", ja: "アカウントを作成して承諾する", es: "Crear la cuenta y aceptar" }
+    invitation_accepted { en: "Invitation accepted", ko: "초대 수락됨", de: "Einladung angenommen", ja: "招待を承諾しました", es: "Invitación aceptada" }
+    you_are_in { en: "You are in", ko: "참여했습니다", de: "Sie sind dabei", ja: "参加しました", es: "Ya está dentro" }
+    signed_in_as { en: "You are signed in as {email}.", ko: "{email}(으)로 로그인했습니다.", de: "Sie sind als {email} angemeldet.", ja: "{email}としてサインインしています。", es: "Ha iniciado sesión como {email}." }
+    see_my_access { en: "See my access", ko: "내 접근 보기", de: "Meinen Zugang ansehen", ja: "自分のアクセスを見る", es: "Ver mi acceso" }
+    joined_site {
+        en: "You are a technician of {site} for {partner}, with the level {level}.",
+        ko: "{partner}의 기술자로 {site}에 배정되었습니다. 권한 수준은 {level}입니다.",
+        de: "Sie sind Techniker für {site} im Auftrag von {partner}, mit der Stufe {level}.",
+        ja: "{partner}の技術者として{site}に割り当てられました。権限レベルは{level}です。",
+        es: "Es técnico de {site} para {partner}, con el nivel {level}.",
+    }
+    joined_site_locked {
+        en: "Your access to {site} stays Locked until one of its site admins unlocks it.",
+        ko: "{site}에 대한 접근은 사이트 관리자가 잠금을 해제할 때까지 잠겨 있습니다.",
+        de: "Ihr Zugang zu {site} bleibt gesperrt, bis einer seiner Standort-Admins ihn freigibt.",
+        ja: "{site}へのアクセスは、サイト管理者がロックを解除するまでロックされたままです。",
+        es: "Su acceso a {site} sigue bloqueado hasta que uno de sus administradores lo desbloquee.",
+    }
+    joined_partner { en: "You joined {partner} as {role}.", ko: "{role}(으)로 {partner}에 참여했습니다.", de: "Sie sind {partner} als {role} beigetreten.", ja: "{role}として{partner}に参加しました。", es: "Se ha unido a {partner} como {role}." }
+    the_partner { en: "the partner", ko: "파트너", de: "der Partner", ja: "パートナー", es: "el partner" }
+    the_site { en: "the site", ko: "사이트", de: "der Standort", ja: "サイト", es: "el sitio" }
+    invitation_expired { en: "This invitation has expired", ko: "이 초대는 만료되었습니다", de: "Diese Einladung ist abgelaufen", ja: "この招待は期限切れです", es: "Esta invitación ha caducado" }
+    was_open_until { en: "It was open until {date}.", ko: "{date}까지 유효했습니다.", de: "Sie war bis {date} offen.", ja: "有効期限は{date}でした。", es: "Estaba abierta hasta el {date}." }
+    ask_to_resend {
+        en: "Ask {partner} to send it again: a new link comes by email.",
+        ko: "{partner}에 다시 보내 달라고 요청하세요. 새 링크가 이메일로 옵니다.",
+        de: "Bitten Sie {partner}, sie erneut zu senden: Ein neuer Link kommt per E-Mail.",
+        ja: "{partner}に再送を依頼してください。新しいリンクがメールで届きます。",
+        es: "Pida a {partner} que la envíe de nuevo: recibirá un enlace nuevo por correo.",
+    }
+    invitation_withdrawn { en: "This invitation was withdrawn", ko: "이 초대는 철회되었습니다", de: "Diese Einladung wurde zurückgezogen", ja: "この招待は取り消されました", es: "Esta invitación fue retirada" }
+    withdrawn_why { en: "{partner} revoked it, so the link no longer works.", ko: "{partner}에서 초대를 철회하여 링크가 더 이상 작동하지 않습니다.", de: "{partner} hat sie widerrufen, daher funktioniert der Link nicht mehr.", ja: "{partner}が招待を取り消したため、リンクはもう使えません。", es: "{partner} la revocó, así que el enlace ya no funciona." }
+    withdrawn_next { en: "If you still need access, ask {partner} for a new invitation.", ko: "아직 접근이 필요하면 {partner}에 새 초대를 요청하세요.", de: "Wenn Sie noch Zugang brauchen, bitten Sie {partner} um eine neue Einladung.", ja: "まだアクセスが必要な場合は、{partner}に新しい招待を依頼してください。", es: "Si aún necesita acceso, pida a {partner} una invitación nueva." }
+    invitation_used { en: "This invitation was already accepted", ko: "이미 수락된 초대입니다", de: "Diese Einladung wurde bereits angenommen", ja: "この招待はすでに承諾されています", es: "Esta invitación ya fue aceptada" }
+    used_why { en: "Each invitation link works once, and this one has been used.", ko: "초대 링크는 한 번만 쓸 수 있으며, 이 링크는 이미 쓰였습니다.", de: "Jeder Einladungslink funktioniert einmal, und dieser wurde schon benutzt.", ja: "招待リンクは1回だけ使え、このリンクはすでに使われています。", es: "Cada enlace de invitación funciona una vez, y este ya se ha usado." }
+    used_next { en: "Sign in to Siteward with the account that accepted it.", ko: "초대를 수락한 계정으로 Siteward에 로그인하세요.", de: "Melden Sie sich bei Siteward mit dem Konto an, das sie angenommen hat.", ja: "招待を承諾したアカウントでSitewardにサインインしてください。", es: "Inicie sesión en Siteward con la cuenta que la aceptó." }
+    link_invalid { en: "This invitation link is not valid", ko: "유효하지 않은 초대 링크입니다", de: "Dieser Einladungslink ist ungültig", ja: "この招待リンクは無効です", es: "Este enlace de invitación no es válido" }
+    invalid_why {
+        en: "It may be incomplete, or replaced by a newer invitation sent to you.",
+        ko: "링크가 잘렸거나, 더 새로운 초대로 바뀌었을 수 있습니다.",
+        de: "Er ist vielleicht unvollständig oder durch eine neuere Einladung an Sie ersetzt.",
+        ja: "リンクが不完全か、あなたに送られた新しい招待に置き換えられた可能性があります。",
+        es: "Puede que esté incompleto o que lo haya sustituido una invitación más reciente.",
+    }
+    invalid_next {
+        en: "Open the link from the most recent invitation email, or ask the sender to resend it.",
+        ko: "가장 최근 초대 이메일의 링크를 열거나, 보낸 사람에게 다시 보내 달라고 요청하세요.",
+        de: "Öffnen Sie den Link aus der neuesten Einladungs-E-Mail, oder bitten Sie den Absender, sie erneut zu senden.",
+        ja: "最新の招待メールのリンクを開くか、送信者に再送を依頼してください。",
+        es: "Abra el enlace del correo de invitación más reciente, o pida a quien la envió que la reenvíe.",
+    }
+    this_form_expired { en: "This form has expired", ko: "이 양식은 만료되었습니다", de: "Dieses Formular ist abgelaufen", ja: "このフォームは期限切れです", es: "Este formulario ha caducado" }
+    form_from_this_browser {
+        en: "For your safety, the form must come from this browser's own visit to the page.",
+        ko: "안전을 위해 양식은 이 브라우저에서 연 페이지에서 보내야 합니다.",
+        de: "Zu Ihrer Sicherheit muss das Formular aus dem eigenen Besuch dieses Browsers auf der Seite stammen.",
+        ja: "安全のため、フォームはこのブラウザーで開いたページから送信する必要があります。",
+        es: "Por su seguridad, el formulario debe venir de la visita de este navegador a la página.",
+    }
+    open_invitation_again { en: "Open the link from your invitation email again.", ko: "초대 이메일의 링크를 다시 여세요.", de: "Öffnen Sie den Link aus Ihrer Einladungs-E-Mail erneut.", ja: "招待メールのリンクをもう一度開いてください。", es: "Abra de nuevo el enlace de su correo de invitación." }
+
+    // Lists of invitations.
+    invitations_caption { en: "Invitations, with their status", ko: "초대 목록과 상태", de: "Einladungen mit ihrem Status", ja: "招待とその状態", es: "Invitaciones, con su estado" }
+    address { en: "Address", ko: "주소", de: "Adresse", ja: "アドレス", es: "Dirección" }
+    resend { en: "Resend", ko: "다시 보내기", de: "Erneut senden", ja: "再送", es: "Reenviar" }
+    resend_to { en: "Resend to {email}", ko: "{email}에 다시 보내기", de: "Erneut an {email} senden", ja: "{email}に再送", es: "Reenviar a {email}" }
+    revoke { en: "Revoke", ko: "철회", de: "Widerrufen", ja: "取り消す", es: "Revocar" }
+    revoke_of { en: "Revoke the invitation of {email}", ko: "{email}의 초대 철회", de: "Einladung von {email} widerrufen", ja: "{email}への招待を取り消す", es: "Revocar la invitación de {email}" }
+    revoke_heading { en: "Revoke this invitation?", ko: "이 초대를 철회할까요?", de: "Diese Einladung widerrufen?", ja: "この招待を取り消しますか?", es: "¿Revocar esta invitación?" }
+    revoke_question {
+        en: "The invitation of {email} stops working at once; you can send it again later.",
+        ko: "{email}의 초대는 즉시 작동을 멈춥니다. 나중에 다시 보낼 수 있습니다.",
+        de: "Die Einladung von {email} funktioniert sofort nicht mehr; Sie können sie später erneut senden.",
+        ja: "{email}への招待はすぐに使えなくなります。後で再送できます。",
+        es: "La invitación de {email} deja de funcionar al momento; puede enviarla de nuevo más tarde.",
+    }
+
+    // My access.
+    my_access { en: "My access", ko: "내 접근", de: "Mein Zugang", ja: "自分のアクセス", es: "Mi acceso" }
+    partners { en: "Partners", ko: "파트너", de: "Partner", ja: "パートナー", es: "Partners" }
+    no_partner { en: "You do not belong to a partner.", ko: "소속된 파트너가 없습니다.", de: "Sie gehören zu keinem Partner.", ja: "所属しているパートナーはありません。", es: "No pertenece a ningún partner." }
+    my_partners_caption { en: "The partners you belong to", ko: "소속된 파트너", de: "Die Partner, zu denen Sie gehören", ja: "所属しているパートナー", es: "Los partners a los que pertenece" }
+    privileges { en: "Privileges", ko: "권한", de: "Berechtigungen", ja: "権限", es: "Privilegios" }
+    manage { en: "Manage", ko: "관리", de: "Verwalten", ja: "管理", es: "Gestionar" }
+    team { en: "Team", ko: "팀", de: "Team", ja: "チーム", es: "Equipo" }
+    settings { en: "Settings", ko: "설정", de: "Einstellungen", ja: "設定", es: "Configuración" }
+    sites_i_work_at { en: "Sites I work at", ko: "내가 작업하는 사이트", de: "Standorte, an denen ich arbeite", ja: "作業するサイト", es: "Sitios en los que trabajo" }
+    no_site_assigned {
+        en: "You are not assigned to a site yet. A partner's admin invites you to one; its site admins then unlock your access.",
+        ko: "아직 배정된 사이트가 없습니다. 파트너 관리자가 사이트에 초대하면, 그 사이트 관리자가 접근 잠금을 해제합니다.",
+        de: "Sie sind noch keinem Standort zugewiesen. Ein Admin eines Partners lädt Sie zu einem ein; dessen Standort-Admins geben Ihren Zugang dann frei.",
+        ja: "まだサイトに割り当てられていません。パートナーの管理者がサイトに招待し、そのサイトの管理者がアクセスのロックを解除します。",
+        es: "Aún no tiene ningún sitio asignado. Un administrador de un partner le invita a uno; después, sus administradores del sitio desbloquean su acceso.",
+    }
+    my_sites_caption { en: "The sites you are assigned to as a technician", ko: "기술자로 배정된 사이트", de: "Die Standorte, denen Sie als Techniker zugewiesen sind", ja: "技術者として割り当てられたサイト", es: "Los sitios que tiene asignados como técnico" }
+    for_partner { en: "For", ko: "소속", de: "Für", ja: "所属", es: "Para" }
+    invitations_waiting { en: "Invitations waiting for me", ko: "나를 기다리는 초대", de: "Einladungen, die auf mich warten", ja: "自分宛ての招待", es: "Invitaciones pendientes para mí" }
+    accept_with_link {
+        en: "Accept each one with the link in the email sent to {email}: the link shows that the address is yours.",
+        ko: "{email}(으)로 보낸 이메일의 링크로 각각 수락하세요. 링크가 그 주소가 내 것임을 보여 줍니다.",
+        de: "Nehmen Sie jede mit dem Link aus der E-Mail an {email} an: Der Link zeigt, dass die Adresse Ihnen gehört.",
+        ja: "{email}に送られたメールのリンクからそれぞれ承諾してください。リンクによって、そのアドレスがあなたのものだと確認されます。",
+        es: "Acepte cada una con el enlace del correo enviado a {email}: el enlace demuestra que la dirección es suya.",
+    }
+    waiting_caption { en: "Invitations to your address that are still open", ko: "내 주소로 온 아직 유효한 초대", de: "Noch offene Einladungen an Ihre Adresse", ja: "あなたのアドレス宛てのまだ有効な招待", es: "Invitaciones a su dirección que siguen abiertas" }
+    invitation_sender { en: "From", ko: "보낸 곳", de: "Von", ja: "送信元", es: "De" }
+    sites_i_administer { en: "Sites I administer", ko: "내가 관리하는 사이트", de: "Standorte, die ich verwalte", ja: "管理しているサイト", es: "Sitios que administro" }
+    its_technicians { en: "its technicians", ko: "기술자 보기", de: "seine Techniker", ja: "技術者を見る", es: "sus técnicos" }
+    my_activity { en: "My activity", ko: "내 활동", de: "Meine Aktivität", ja: "自分の操作履歴", es: "Mi actividad" }
+    nothing_yet { en: "Nothing yet.", ko: "아직 없습니다.", de: "Noch nichts.", ja: "まだありません。", es: "Nada todavía." }
+    my_activity_caption { en: "What you did, newest first", ko: "내가 한 일(최신순)", de: "Was Sie getan haben, neueste zuerst", ja: "あなたの操作(新しい順)", es: "Lo que ha hecho, lo más reciente primero" }
+    older_activity { en: "Older activity", ko: "이전 활동", de: "Ältere Aktivität", ja: "以前の操作", es: "Actividad anterior" }
+
+    // The partner's team.
+    team_of { en: "Team of {partner}", ko: "{partner} 팀", de: "Team von {partner}", ja: "{partner}のチーム", es: "Equipo de {partner}" }
+    invite_people { en: "Invite people", ko: "사람 초대", de: "Personen einladen", ja: "メンバーを招待", es: "Invitar a personas" }
+    email_addresses { en: "Email addresses", ko: "이메일 주소", de: "E-Mail-Adressen", ja: "メールアドレス", es: "Direcciones de correo" }
+    email_addresses_hint {
+        en: "One address or many, one per line or separated by commas (up to {max}).",
+        ko: "주소 하나 또는 여러 개를 한 줄에 하나씩 또는 쉼표로 구분해 입력하세요(최대 {max}개).",
+        de: "Eine Adresse oder viele, eine pro Zeile oder durch Kommas getrennt (bis zu {max}).",
+        ja: "1件または複数のアドレスを、1行に1件ずつ、またはカンマで区切って入力してください(最大{max}件)。",
+        es: "Una dirección o muchas, una por línea o separadas por comas (hasta {max}).",
+    }
+    send_invitations { en: "Send invitations", ko: "초대 보내기", de: "Einladungen senden", ja: "招待を送信", es: "Enviar invitaciones" }
+    sent { en: "Sent", ko: "보낸 결과", de: "Gesendet", ja: "送信結果", es: "Enviadas" }
+    outcome_caption { en: "What happened to each address", ko: "주소별 결과", de: "Was mit jeder Adresse geschah", ja: "アドレスごとの結果", es: "Qué pasó con cada dirección" }
+    outcome { en: "Outcome", ko: "결과", de: "Ergebnis", ja: "結果", es: "Resultado" }
+    outcome_invited { en: "Invited", ko: "초대함", de: "Eingeladen", ja: "招待済み", es: "Invitada" }
+    outcome_already_invited { en: "Already invited; no second email", ko: "이미 초대됨. 이메일을 다시 보내지 않음", de: "Bereits eingeladen; keine zweite E-Mail", ja: "招待済みのため、メールは再送していません", es: "Ya invitada; no se envía un segundo correo" }
+    outcome_already_member { en: "Already a member", ko: "이미 멤버임", de: "Bereits Mitglied", ja: "すでにメンバーです", es: "Ya es miembro" }
+    outcome_invalid_address { en: "Not a valid address", ko: "유효하지 않은 주소", de: "Keine gültige Adresse", ja: "無効なアドレス", es: "No es una dirección válida" }
+    outcome_duplicate { en: "Listed twice", ko: "두 번 입력됨", de: "Doppelt aufgeführt", ja: "重複しています", es: "Repetida" }
+    outcome_denied { en: "Refused by an invitation policy", ko: "초대 정책에 따라 거부됨", de: "Von einer Einladungsrichtlinie abgelehnt", ja: "招待ポリシーにより拒否されました", es: "Rechazada por una política de invitaciones" }
+    outcome_approval_required { en: "Needs a Super Admin to send it", ko: "최고 관리자가 보내야 함", de: "Ein Super-Admin muss sie senden", ja: "スーパー管理者による送信が必要です", es: "Debe enviarla un superadministrador" }
+    members { en: "Members", ko: "멤버", de: "Mitglieder", ja: "メンバー", es: "Miembros" }
+    no_member_matches { en: "No member matches.", ko: "일치하는 멤버가 없습니다.", de: "Kein Mitglied passt.", ja: "一致するメンバーはいません。", es: "Ningún miembro coincide." }
+    members_caption { en: "The partner's members", ko: "파트너의 멤버", de: "Die Mitglieder des Partners", ja: "パートナーのメンバー", es: "Los miembros del partner" }
+    next_members { en: "Next members", ko: "다음 멤버", de: "Weitere Mitglieder", ja: "次のメンバー", es: "Más miembros" }
+    invitations { en: "Invitations", ko: "초대", de: "Einladungen", ja: "招待", es: "Invitaciones" }
+    no_invitation_with_status { en: "No invitations with this status.", ko: "이 상태의 초대가 없습니다.", de: "Keine Einladungen mit diesem Status.", ja: "この状態の招待はありません。", es: "No hay invitaciones con este estado." }
+    next_invitations { en: "Next invitations", ko: "다음 초대", de: "Weitere Einladungen", ja: "次の招待", es: "Más invitaciones" }
+
+    // A member of the team.
+    member_of_team { en: "{name} · Team of {partner}", ko: "{name} · {partner} 팀", de: "{name} · Team von {partner}", ja: "{name} · {partner}のチーム", es: "{name} · Equipo de {partner}" }
+    back_to_team { en: "← Team of {partner}", ko: "← {partner} 팀", de: "← Team von {partner}", ja: "← {partner}のチーム", es: "← Equipo de {partner}" }
+    member_since { en: "Member since", ko: "가입일", de: "Mitglied seit", ja: "メンバー登録日", es: "Miembro desde" }
+    their_audit_log { en: "Their actions in the audit log", ko: "감사 로그에서 이 사람의 작업 보기", de: "Ihre Aktionen im Audit-Protokoll", ja: "監査ログでこの人の操作を見る", es: "Sus acciones en el registro de auditoría" }
+    role_status_privileges { en: "Role, status and privileges", ko: "역할, 상태, 권한", de: "Rolle, Status und Berechtigungen", ja: "役割、状態、権限", es: "Rol, estado y privilegios" }
+    disabled_hint {
+        en: "A disabled member cannot sign in to the partner and passes no check; their access comes back as it was when enabled.",
+        ko: "비활성 멤버는 파트너에 로그인할 수 없고 어떤 검사도 통과하지 못합니다. 다시 활성화하면 접근이 이전 그대로 돌아옵니다.",
+        de: "Ein deaktiviertes Mitglied kann sich beim Partner nicht anmelden und besteht keine Prüfung; beim Aktivieren kommt sein Zugang wie zuvor zurück.",
+        ja: "無効なメンバーはパートナーにサインインできず、どのチェックも通りません。有効に戻すと、アクセスは元どおりに戻ります。",
+        es: "Un miembro desactivado no puede iniciar sesión en el partner ni supera ninguna comprobación; al activarlo, su acceso vuelve tal como estaba.",
+    }
+    sites_they_reach { en: "Sites they reach now", ko: "지금 접근할 수 있는 사이트", de: "Standorte, die sie jetzt erreichen", ja: "現在アクセスできるサイト", es: "Sitios a los que llega ahora" }
+    reaches_none {
+        en: "None: no unlocked assignment, department or grant gives them a site of this partner right now.",
+        ko: "없음: 지금은 잠금 해제된 배정, 부서, 권한 부여 중 어느 것도 이 파트너의 사이트 접근을 주지 않습니다.",
+        de: "Keiner: Keine freigegebene Zuweisung, keine Abteilung und keine Freigabe gibt ihnen gerade einen Standort dieses Partners.",
+        ja: "なし: 現在、ロック解除された割り当て、部署、個別の付与のいずれによっても、このパートナーのサイトにはアクセスできません。",
+        es: "Ninguno: ahora mismo ninguna asignación desbloqueada, departamento ni concesión le da un sitio de este partner.",
+    }
+    reach_caption { en: "The partner's sites this member reaches now", ko: "이 멤버가 지금 접근할 수 있는 파트너의 사이트", de: "Die Standorte des Partners, die dieses Mitglied jetzt erreicht", ja: "このメンバーが現在アクセスできるパートナーのサイト", es: "Los sitios del partner a los que llega ahora este miembro" }
+    sign_in_and_membership { en: "Sign-in and membership", ko: "로그인과 멤버십", de: "Anmeldung und Mitgliedschaft", ja: "サインインとメンバーシップ", es: "Inicio de sesión y pertenencia" }
+    reset_two_step { en: "Reset two-step sign-in", ko: "2단계 로그인 초기화", de: "Anmeldung in zwei Schritten zurücksetzen", ja: "2段階サインインをリセット", es: "Restablecer el inicio de sesión en dos pasos" }
+    reset_two_step_when { en: "when they lost their authenticator.", ko: "인증 앱을 잃어버렸을 때.", de: "wenn die Authenticator-App verloren ist.", ja: "認証アプリをなくした場合。", es: "cuando haya perdido su autenticador." }
+    remove_from_partner { en: "Remove from the partner", ko: "파트너에서 제거", de: "Aus dem Partner entfernen", ja: "パートナーから削除", es: "Quitar del partner" }
+    reset_two_step_heading { en: "Reset two-step sign-in?", ko: "2단계 로그인을 초기화할까요?", de: "Anmeldung in zwei Schritten zurücksetzen?", ja: "2段階サインインをリセットしますか?", es: "¿Restablecer el inicio de sesión en dos pasos?" }
+    reset_two_step_question {
+        en: "{who} signs in with their password alone until they turn two-step sign-in on again. Do this when they lost their authenticator.",
+        ko: "{who}은(는) 2단계 로그인을 다시 켤 때까지 비밀번호만으로 로그인합니다. 인증 앱을 잃어버렸을 때 하세요.",
+        de: "{who} meldet sich nur mit dem Passwort an, bis die Anmeldung in zwei Schritten wieder eingeschaltet ist. Tun Sie das, wenn die Authenticator-App verloren ist.",
+        ja: "{who}は、2段階サインインを再びオンにするまでパスワードだけでサインインします。認証アプリをなくした場合に行ってください。",
+        es: "{who} iniciará sesión solo con su contraseña hasta que vuelva a activar el inicio de sesión en dos pasos. Hágalo cuando haya perdido su autenticador.",
+    }
+    remove_member_heading { en: "Remove this member?", ko: "이 멤버를 제거할까요?", de: "Dieses Mitglied entfernen?", ja: "このメンバーを削除しますか?", es: "¿Quitar a este miembro?" }
+    remove_member_question {
+        en: "{who} leaves the partner with everything they hold here: site access, grants and departments. Their account stays; inviting them again gives nothing back.",
+        ko: "{who}은(는) 여기서 가진 모든 것(사이트 접근, 권한 부여, 부서)과 함께 파트너를 떠납니다. 계정은 남지만, 다시 초대해도 아무것도 돌아오지 않습니다.",
+        de: "{who} verlässt den Partner mit allem, was hier gilt: Standortzugang, Freigaben und Abteilungen. Das Konto bleibt; eine neue Einladung gibt nichts davon zurück.",
+        ja: "{who}は、ここで持っているすべて(サイトへのアクセス、個別の付与、部署)とともにパートナーから外れます。アカウントは残りますが、再招待しても何も戻りません。",
+        es: "{who} deja el partner con todo lo que tiene aquí: acceso a sitios, concesiones y departamentos. Su cuenta se conserva; invitarle de nuevo no le devuelve nada.",
+    }
+    remove { en: "Remove", ko: "제거", de: "Entfernen", ja: "削除", es: "Quitar" }
+
+    // Inviting technicians to a site.
+    invite_to_site { en: "Invite technicians to {site}", ko: "{site}에 기술자 초대", de: "Techniker zu {site} einladen", ja: "{site}に技術者を招待", es: "Invitar técnicos a {site}" }
+    check_and_apply { en: "Check and apply", ko: "확인 후 적용", de: "Prüfen und anwenden", ja: "確認して適用", es: "Revisar y aplicar" }
+    check_explained {
+        en: "Each person below gets an email inviting them to {site} at the level shown. Their access stays Locked until one of the site's admins unlocks it.",
+        ko: "아래 각 사람에게 표시된 권한 수준으로 {site}에 초대하는 이메일이 갑니다. 사이트 관리자가 잠금을 해제할 때까지 접근은 잠겨 있습니다.",
+        de: "Jede Person unten erhält eine E-Mail mit der Einladung zu {site} mit der angezeigten Stufe. Ihr Zugang bleibt gesperrt, bis ein Admin des Standorts ihn freigibt.",
+        ja: "下の各メンバーに、表示された権限レベルで{site}へ招待するメールが届きます。サイトの管理者がロックを解除するまで、アクセスはロックされたままです。",
+        es: "Cada persona de abajo recibe un correo que la invita a {site} con el nivel indicado. Su acceso sigue bloqueado hasta que un administrador del sitio lo desbloquee.",
+    }
+    picked_caption { en: "Who will be invited, with their level", ko: "초대할 사람과 권한 수준", de: "Wer eingeladen wird, mit Stufe", ja: "招待するメンバーと権限レベル", es: "A quién se invitará, con su nivel" }
+    apply_and_send { en: "Apply and send the invitations ({n})", ko: "적용하고 초대 보내기({n}건)", de: "Anwenden und Einladungen senden ({n})", ja: "適用して招待を送信({n}件)", es: "Aplicar y enviar las invitaciones ({n})" }
+    change_selection { en: "Change the selection", ko: "선택 바꾸기", de: "Auswahl ändern", ja: "選択を変更", es: "Cambiar la selección" }
+    admins_and_technicians_of_partner { en: "Partner admins and technicians", ko: "파트너 관리자와 기술자", de: "Admins und Techniker des Partners", ja: "パートナーの管理者と技術者", es: "Administradores y técnicos del partner" }
+    candidates_hint {
+        en: "Site admins, technicians already at this site and people with an open invitation to it are not listed.",
+        ko: "사이트 관리자, 이미 이 사이트에 있는 기술자, 이 사이트에 대한 초대가 열려 있는 사람은 표시되지 않습니다.",
+        de: "Standort-Admins, Techniker dieses Standorts und Personen mit einer offenen Einladung zu ihm stehen nicht in der Liste.",
+        ja: "サイト管理者、このサイトにすでにいる技術者、このサイトへの招待が有効な人は表示されません。",
+        es: "No aparecen los administradores del sitio, los técnicos que ya están en él ni quienes tienen una invitación abierta.",
+    }
+    search { en: "Search", ko: "검색", de: "Suchen", ja: "検索", es: "Buscar" }
+    nobody_else { en: "Nobody else can be invited to this site.", ko: "이 사이트에 더 초대할 수 있는 사람이 없습니다.", de: "Niemand sonst kann zu diesem Standort eingeladen werden.", ja: "このサイトに招待できる人は他にいません。", es: "No hay nadie más a quien invitar a este sitio." }
+    nobody_matches { en: "Nobody matches “{search}”.", ko: "“{search}”와(과) 일치하는 사람이 없습니다.", de: "Niemand passt zu „{search}“.", ja: "「{search}」に一致する人はいません。", es: "Nadie coincide con «{search}»." }
+    candidates_caption { en: "People who can be invited to the site", ko: "사이트에 초대할 수 있는 사람", de: "Personen, die zum Standort eingeladen werden können", ja: "サイトに招待できる人", es: "Personas a las que se puede invitar al sitio" }
+    add { en: "Add", ko: "추가", de: "Hinzufügen", ja: "追加", es: "Añadir" }
+    add_person { en: "Add {name}", ko: "{name} 추가", de: "{name} hinzufügen", ja: "{name}を追加", es: "Añadir a {name}" }
+    more_people { en: "More people", ko: "더 보기", de: "Weitere Personen", ja: "さらに表示", es: "Más personas" }
+    selected_n { en: "Selected ({n})", ko: "선택됨({n})", de: "Ausgewählt ({n})", ja: "選択済み({n})", es: "Seleccionadas ({n})" }
+    nobody_selected { en: "Nobody yet. Add people from the list above.", ko: "아직 없습니다. 위 목록에서 사람을 추가하세요.", de: "Noch niemand. Fügen Sie Personen aus der Liste oben hinzu.", ja: "まだいません。上の一覧から追加してください。", es: "Nadie todavía. Añada personas de la lista de arriba." }
+    level_for { en: "Level for {name}", ko: "{name}의 권한 수준", de: "Stufe für {name}", ja: "{name}の権限レベル", es: "Nivel para {name}" }
+    remove_person { en: "Remove {name}", ko: "{name} 제거", de: "{name} entfernen", ja: "{name}を外す", es: "Quitar a {name}" }
+    one_level_for_all { en: "Apply one level to everyone selected", ko: "선택한 모두에게 같은 수준 적용", de: "Eine Stufe für alle Ausgewählten", ja: "選択した全員に同じレベルを適用", es: "Aplicar un nivel a todas las personas seleccionadas" }
+    apply_all_question { en: "Give everyone selected ({n}) the level {level}?", ko: "선택한 모두({n}명)에게 {level} 수준을 줄까요?", de: "Allen Ausgewählten ({n}) die Stufe {level} geben?", ja: "選択した全員({n}人)を{level}にしますか?", es: "¿Dar a todas las personas seleccionadas ({n}) el nivel {level}?" }
+    yes_apply_all { en: "Yes, apply to all", ko: "예, 모두에게 적용", de: "Ja, für alle", ja: "はい、全員に適用", es: "Sí, aplicar a todas" }
+    no_keep_levels { en: "No, keep their levels", ko: "아니요, 각자의 수준 유지", de: "Nein, Stufen behalten", ja: "いいえ、各自のレベルのまま", es: "No, mantener sus niveles" }
+    apply_to_all { en: "Apply to all", ko: "모두에게 적용", de: "Für alle anwenden", ja: "全員に適用", es: "Aplicar a todas" }
+    confirm { en: "Confirm", ko: "확인", de: "Bestätigen", ja: "確認", es: "Confirmar" }
+    pick_someone_first { en: "Add at least one person to the Selected list first.", ko: "먼저 선택 목록에 한 명 이상 추가하세요.", de: "Fügen Sie zuerst mindestens eine Person zur Auswahl hinzu.", ja: "まず選択済みの一覧に1人以上追加してください。", es: "Primero añada al menos una persona a la lista de seleccionadas." }
+
+    // The partner's settings.
+    settings_of { en: "Settings of {partner}", ko: "{partner} 설정", de: "Einstellungen von {partner}", ja: "{partner}の設定", es: "Configuración de {partner}" }
+    settings_saved { en: "Saved. New invitations use these settings.", ko: "저장했습니다. 새 초대부터 이 설정을 씁니다.", de: "Gespeichert. Neue Einladungen verwenden diese Einstellungen.", ja: "保存しました。新しい招待からこの設定が使われます。", es: "Guardado. Las invitaciones nuevas usan esta configuración." }
+    open_for_hours { en: "Open for (hours)", ko: "유효 시간(시간)", de: "Offen für (Stunden)", ja: "有効時間(時間)", es: "Abierta durante (horas)" }
+    open_for_hint {
+        en: "From 1 to 720 (30 days); 168 is a week. Invitations already sent keep their own.",
+        ko: "1부터 720(30일)까지입니다. 168은 1주일입니다. 이미 보낸 초대는 원래 기한을 유지합니다.",
+        de: "Von 1 bis 720 (30 Tage); 168 ist eine Woche. Bereits gesendete Einladungen behalten ihre eigene Frist.",
+        ja: "1〜720(30日)。168で1週間です。送信済みの招待は元の期限のままです。",
+        es: "De 1 a 720 (30 días); 168 es una semana. Las invitaciones ya enviadas conservan el suyo.",
+    }
+    ttl_error { en: "Give a whole number of hours, from 1 to 720 (30 days).", ko: "1부터 720(30일)까지의 정수로 시간을 입력하세요.", de: "Geben Sie eine ganze Zahl von Stunden an, von 1 bis 720 (30 Tage).", ja: "1〜720(30日)の整数で時間を入力してください。", es: "Escriba un número entero de horas, de 1 a 720 (30 días)." }
+    email_language { en: "Email language", ko: "이메일 언어", de: "Sprache der E-Mails", ja: "メールの言語", es: "Idioma de los correos" }
+    email_branding { en: "Branding of the emails", ko: "이메일 브랜딩", de: "Erscheinungsbild der E-Mails", ja: "メールのブランディング", es: "Imagen de los correos" }
+    name_shown { en: "Name shown", ko: "표시 이름", de: "Angezeigter Name", ja: "表示名", es: "Nombre mostrado" }
+    name_shown_hint { en: "Instead of the partner's name; leave it empty to use the name.", ko: "파트너 이름 대신 표시됩니다. 비워 두면 파트너 이름을 씁니다.", de: "Statt des Namens des Partners; leer lassen, um den Namen zu verwenden.", ja: "パートナー名の代わりに表示します。空欄ならパートナー名を使います。", es: "En lugar del nombre del partner; déjelo vacío para usar el nombre." }
+    logo_url { en: "Logo (an https address)", ko: "로고(https 주소)", de: "Logo (eine https-Adresse)", ja: "ロゴ(httpsのアドレス)", es: "Logotipo (una dirección https)" }
+    accent_colour { en: "Accent colour (#rrggbb)", ko: "강조 색(#rrggbb)", de: "Akzentfarbe (#rrggbb)", ja: "アクセントカラー(#rrggbb)", es: "Color de acento (#rrggbb)" }
+    support_contact { en: "Support contact (an email or an https address)", ko: "지원 연락처(이메일 또는 https 주소)", de: "Support-Kontakt (eine E-Mail oder https-Adresse)", ja: "サポート窓口(メールアドレスまたはhttpsのアドレス)", es: "Contacto de soporte (un correo o una dirección https)" }
+    save_settings { en: "Save the settings", ko: "설정 저장", de: "Einstellungen speichern", ja: "設定を保存", es: "Guardar la configuración" }
+    alerts_heading { en: "Technician management alerts", ko: "기술자 관리 알림", de: "Benachrichtigungen zur Technikerverwaltung", ja: "技術者管理の通知", es: "Avisos de gestión de técnicos" }
+    alerts_explained {
+        en: "Emails about technicians' access (a lock, an acceptance, a change) go to the partner's Super Admins. Each chooses for themselves.",
+        ko: "기술자 접근에 관한 이메일(잠금, 수락, 변경)은 파트너의 최고 관리자에게 갑니다. 받을지는 각자 정합니다.",
+        de: "E-Mails zum Zugang von Technikern (eine Sperre, eine Annahme, eine Änderung) gehen an die Super-Admins des Partners. Jeder entscheidet selbst.",
+        ja: "技術者のアクセスに関するメール(ロック、承諾、変更)は、パートナーのスーパー管理者に届きます。受け取るかどうかは各自が選びます。",
+        es: "Los correos sobre el acceso de los técnicos (un bloqueo, una aceptación, un cambio) van a los superadministradores del partner. Cada uno decide por sí mismo.",
+    }
+    alerts_caption { en: "The Super Admins and whether they receive alerts", ko: "최고 관리자와 알림 수신 여부", de: "Die Super-Admins und ob sie Benachrichtigungen erhalten", ja: "スーパー管理者と通知の受信状況", es: "Los superadministradores y si reciben avisos" }
+    receives_alerts { en: "Receives alerts", ko: "알림 받음", de: "Erhält Benachrichtigungen", ja: "通知を受け取る", es: "Recibe avisos" }
+    stop_notifying_me { en: "Stop notifying me", ko: "알림 끄기", de: "Nicht mehr benachrichtigen", ja: "通知を停止", es: "Dejar de avisarme" }
+    notify_me { en: "Notify me", ko: "알림 받기", de: "Mich benachrichtigen", ja: "通知を受け取る", es: "Avisarme" }
+    preview_heading { en: "The invitation email, as it goes out now", ko: "지금 보내지는 초대 이메일", de: "Die Einladungs-E-Mail, wie sie jetzt verschickt wird", ja: "現在送信される招待メール", es: "El correo de invitación, tal como sale ahora" }
+    preview_explained { en: "An example invitation of a technician from you, written by {renderer}.", ko: "{renderer}이(가) 작성한, 기술자를 초대하는 이메일 예시입니다.", de: "Eine Beispiel-Einladung eines Technikers von Ihnen, geschrieben von {renderer}.", ja: "{renderer}が作成した、技術者への招待メールの例です。", es: "Un ejemplo de invitación a un técnico de su parte, escrito por {renderer}." }
+    subject { en: "Subject", ko: "제목", de: "Betreff", ja: "件名", es: "Asunto" }
+    open_as_html { en: "Open the email as HTML", ko: "HTML로 이메일 열기", de: "E-Mail als HTML öffnen", ja: "HTMLでメールを開く", es: "Abrir el correo como HTML" }
+
+    // A site's technicians.
+    technicians_of { en: "Technicians of {site}", ko: "{site}의 기술자", de: "Techniker von {site}", ja: "{site}の技術者", es: "Técnicos de {site}" }
+    admins_and_technicians_tab { en: "Admins & Technicians › Technicians", ko: "관리자 및 기술자 › 기술자", de: "Admins & Techniker › Techniker", ja: "管理者と技術者 › 技術者", es: "Administradores y técnicos › Técnicos" }
+    invite_technicians { en: "Invite technicians", ko: "기술자 초대", de: "Techniker einladen", ja: "技術者を招待", es: "Invitar técnicos" }
+    no_technician_yet {
+        en: "No technician has been assigned to this site yet. A partner's admin invites them; each one appears here once they accept.",
+        ko: "아직 이 사이트에 배정된 기술자가 없습니다. 파트너 관리자가 초대하고, 수락하면 여기에 나타납니다.",
+        de: "Diesem Standort ist noch kein Techniker zugewiesen. Ein Admin eines Partners lädt sie ein; jeder erscheint hier, sobald er annimmt.",
+        ja: "このサイトにはまだ技術者が割り当てられていません。パートナーの管理者が招待し、承諾するとここに表示されます。",
+        es: "Aún no hay técnicos asignados a este sitio. Un administrador de un partner los invita; cada uno aparece aquí cuando acepta.",
+    }
+    technicians_caption { en: "The site's technicians, with their level and whether they may enter", ko: "사이트의 기술자, 권한 수준과 접근 가능 여부", de: "Die Techniker des Standorts, mit Stufe und ob sie hinein dürfen", ja: "サイトの技術者と、その権限レベルおよびアクセスの可否", es: "Los técnicos del sitio, con su nivel y si pueden entrar" }
+    new_badge { en: "New", ko: "신규", de: "Neu", ja: "新規", es: "Nuevo" }
+    lock { en: "Lock", ko: "잠금", de: "Sperren", ja: "ロック", es: "Bloquear" }
+    unlock { en: "Unlock", ko: "잠금 해제", de: "Freigeben", ja: "ロック解除", es: "Desbloquear" }
+    lock_person { en: "Lock {name}", ko: "{name} 잠금", de: "{name} sperren", ja: "{name}をロック", es: "Bloquear a {name}" }
+    unlock_person { en: "Unlock {name}", ko: "{name} 잠금 해제", de: "{name} freigeben", ja: "{name}のロックを解除", es: "Desbloquear a {name}" }
+    delete { en: "Delete", ko: "삭제", de: "Löschen", ja: "削除", es: "Eliminar" }
+    delete_access_of { en: "Delete the access of {name}", ko: "{name}의 접근 삭제", de: "Zugang von {name} löschen", ja: "{name}のアクセスを削除", es: "Eliminar el acceso de {name}" }
+    next_technicians { en: "Next technicians", ko: "다음 기술자", de: "Weitere Techniker", ja: "次の技術者", es: "Más técnicos" }
+    invitations_list { en: "Invitations List", ko: "초대 목록", de: "Einladungsliste", ja: "招待一覧", es: "Lista de invitaciones" }
+    no_invitation_to_site { en: "No invitation to this site yet.", ko: "아직 이 사이트에 대한 초대가 없습니다.", de: "Noch keine Einladung zu diesem Standort.", ja: "このサイトへの招待はまだありません。", es: "Aún no hay invitaciones a este sitio." }
+    delete_access_heading { en: "Delete this technician's access?", ko: "이 기술자의 접근을 삭제할까요?", de: "Zugang dieses Technikers löschen?", ja: "この技術者のアクセスを削除しますか?", es: "¿Eliminar el acceso de este técnico?" }
+    delete_access_question {
+        en: "{who} can no longer sign in to this site. Their account stays; inviting them again gives the access back, Locked.",
+        ko: "{who}은(는) 더 이상 이 사이트에 로그인할 수 없습니다. 계정은 남으며, 다시 초대하면 잠긴 상태로 접근이 돌아옵니다.",
+        de: "{who} kann sich nicht mehr bei diesem Standort anmelden. Das Konto bleibt; eine neue Einladung gibt den Zugang gesperrt zurück.",
+        ja: "{who}はこのサイトにサインインできなくなります。アカウントは残り、再招待するとロックされた状態でアクセスが戻ります。",
+        es: "{who} ya no puede entrar en este sitio. Su cuenta se conserva; invitarle de nuevo le devuelve el acceso, bloqueado.",
+    }
+    delete_access { en: "Delete access", ko: "접근 삭제", de: "Zugang löschen", ja: "アクセスを削除", es: "Eliminar el acceso" }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    fn placeholders(text: &str) -> BTreeSet<&str> {
+        text.split('{')
+            .skip(1)
+            .filter_map(|rest| rest.split_once('}').map(|(name, _)| name))
+            .collect()
+    }
+
+    #[test]
+    fn every_language_fills_the_same_placeholders_as_english() {
+        let english = EN.entries();
+        for (lang, text) in [("ko", &KO), ("de", &DE), ("ja", &JA), ("es", &ES)] {
+            for ((key, en), (_, translated)) in english.iter().zip(text.entries()) {
+                assert_eq!(
+                    placeholders(en.as_str()),
+                    placeholders(translated.as_str()),
+                    "{lang}.{key}: {translated}"
+                );
+                assert!(
+                    !translated.as_str().trim().is_empty(),
+                    "{lang}.{key} is empty"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_message_is_filled_in_by_name() {
+        let msg = Msg("{name} joined {partner}; welcome, {name}");
+        let filled: String = msg.with("name", "Ana").with("partner", "Acme").into();
+        assert_eq!(filled, "Ana joined Acme; welcome, Ana");
+    }
+}
