@@ -207,9 +207,19 @@ impl Store {
         email: &Email,
         session: &SessionRecord,
         totp_step: Option<i64>,
+        challenge: Option<&str>,
         event: &AuditEvent,
     ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
+        if let Some(token_hash) = challenge {
+            // The second step of a sign-in ends its challenge: it starts one session, once.
+            tx.bind("challenge", rid("sign_in_challenge", token_hash))
+                .guard(
+                    "IF (SELECT VALUE id FROM ONLY $challenge) = NONE { THROW 'gone' }",
+                    Conflict::SignInChallengeGone,
+                )
+                .run("DELETE $challenge");
+        }
         tx.bind("throttle", crate::throttle::record(email))
             .run("DELETE $throttle")
             .bind("account", rid("account", session.account_id.as_str()));
@@ -402,6 +412,62 @@ impl Store {
         tx.commit(&self.db).await
     }
 
+    /// Keeps a sign-in whose password was right until its authenticator code comes; the
+    /// challenges that ran out are deleted on the way.
+    pub async fn start_sign_in_challenge(
+        &self,
+        challenge: &SignInChallenge,
+        now: Timestamp,
+    ) -> Result<(), StorageError> {
+        let row = SignInChallengeRow {
+            id: rid("sign_in_challenge", &challenge.token_hash),
+            account_id: challenge.account_id.to_string(),
+            client: challenge.client.clone(),
+            expires_at: challenge.expires_at,
+            attempts: i64::from(challenge.attempts),
+        };
+        let mut tx = Tx::new();
+        tx.bind("now", now)
+            .bind("challenge", row)
+            .run("DELETE sign_in_challenge WHERE expires_at <= $now")
+            .run("INSERT INTO sign_in_challenge $challenge");
+        tx.commit(&self.db).await
+    }
+
+    /// The sign-in challenge with this token hash, unless it ran out at `now`.
+    pub async fn sign_in_challenge(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<SignInChallenge>, StorageError> {
+        let row: Option<SignInChallengeRow> = self
+            .db
+            .select(rid("sign_in_challenge", token_hash))
+            .await
+            .map_err(StorageError::backend)?;
+        Ok(row.filter(|r| r.expires_at > now).map(|r| SignInChallenge {
+            token_hash: token_hash.to_owned(),
+            account_id: AccountId::from_trusted(r.account_id),
+            client: r.client,
+            expires_at: r.expires_at,
+            attempts: u32::try_from(r.attempts).unwrap_or(u32::MAX),
+        }))
+    }
+
+    /// Counts a wrong code against a sign-in challenge; the one that reaches `max` ends it.
+    pub async fn sign_in_challenge_failed(
+        &self,
+        token_hash: &str,
+        max: u32,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("challenge", rid("sign_in_challenge", token_hash))
+            .bind("max", i64::from(max))
+            .run("UPDATE $challenge SET attempts += 1")
+            .run("DELETE $challenge WHERE attempts >= $max");
+        tx.commit(&self.db).await
+    }
+
     /// When the account's open password reset link was made, if it has one.
     pub async fn password_reset_made(
         &self,
@@ -485,6 +551,32 @@ impl Store {
             .audit(event);
         tx.commit(&self.db).await
     }
+}
+
+/// A sign-in whose password was right, waiting for the authenticator's code; kept by the hash
+/// of the token the browser holds for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInChallenge {
+    /// The hash of its token.
+    pub token_hash: String,
+    /// Who is signing in.
+    pub account_id: AccountId,
+    /// Where the sign-in comes from, for the session it starts.
+    pub client: Option<String>,
+    /// When it stops working.
+    pub expires_at: Timestamp,
+    /// Wrong codes given so far.
+    pub attempts: u32,
+}
+
+#[derive(Debug, Clone, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct SignInChallengeRow {
+    id: surrealdb::types::RecordId,
+    account_id: String,
+    client: Option<String>,
+    expires_at: DateTime<Utc>,
+    attempts: i64,
 }
 
 /// An open password reset link: one per account, kept by its token's hash.

@@ -27,6 +27,8 @@ pub enum Conflict {
     IdempotencyKeyInUse,
     /// The password reset link was used, replaced or expired meanwhile.
     ResetLinkGone,
+    /// The sign-in's second step was taken already, or took too long.
+    SignInChallengeGone,
     /// A concurrent transaction changed the same records; retrying may succeed.
     Concurrent,
 }
@@ -47,6 +49,7 @@ impl fmt::Display for Conflict {
             Self::PluginChanged => "the plugin was installed, upgraded or removed meanwhile",
             Self::IdempotencyKeyInUse => "a request with this idempotency key was already made",
             Self::ResetLinkGone => "the password reset link was used, replaced or expired",
+            Self::SignInChallengeGone => "the sign-in was finished already or took too long",
             Self::Concurrent => "a concurrent change touched the same records; try again",
         })
     }

@@ -30,7 +30,7 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 
 pub use access_log::{AccessChanges, logging};
-pub use accounts::{Credentials, NewAccount, PasswordReset, SessionRecord};
+pub use accounts::{Credentials, NewAccount, PasswordReset, SessionRecord, SignInChallenge};
 pub use audit::{ChainReport, Retention};
 pub use digests::{DigestItem, DigestKey};
 pub use error::{Conflict, StorageError};

@@ -91,6 +91,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0020_account_locale",
         include_str!("../migrations/0020_account_locale.surql"),
     ),
+    (
+        "0021_sign_in_challenge",
+        include_str!("../migrations/0021_sign_in_challenge.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

@@ -10,7 +10,7 @@ use siteward_core::secret::{self, TokenKind};
 use siteward_core::tenancy::MemberStatus;
 use siteward_core::validate::Email;
 use siteward_core::{FieldError, Timestamp, totp};
-use siteward_storage::{Conflict, SessionRecord, StorageError};
+use siteward_storage::{Conflict, SessionRecord, SignInChallenge, StorageError};
 
 use crate::auth::{self, Caller};
 use crate::error::{AppError, AppResult};
@@ -98,6 +98,42 @@ pub fn too_many_attempts() -> AppError {
     )
 }
 
+/// How long a sign-in waits for its authenticator code.
+const CHALLENGE_TTL: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
+
+/// How many wrong codes end a sign-in challenge (each also counts against the lockout).
+const CHALLENGE_ATTEMPTS: u32 = 5;
+
+/// What the first step of signing in gave.
+#[derive(Debug)]
+pub enum SignIn {
+    /// Signed in.
+    Done(NewSession),
+    /// The password was right; the authenticator's code comes next, with this challenge.
+    SecondFactor {
+        /// The challenge's token, for the browser to hold (only its hash is stored).
+        challenge: String,
+        /// When it stops working.
+        expires_at: Timestamp,
+    },
+}
+
+/// A sign-in attempt, as [`App::authenticate`] takes it.
+struct Attempt {
+    email: String,
+    proof: Proof,
+    totp: Option<String>,
+    client: Option<String>,
+}
+
+/// What shows the first factor.
+enum Proof {
+    /// A password.
+    Password(String),
+    /// A challenge left by a right password a few minutes ago.
+    Challenge(SignInChallenge),
+}
+
 fn not_the_current_code() -> FieldError {
     FieldError::new("code", "is not the current code of the authenticator app")
 }
@@ -121,8 +157,97 @@ impl App {
         credentials: Credentials,
         request_id: Option<String>,
     ) -> AppResult<NewSession> {
+        let Credentials {
+            email,
+            password,
+            totp,
+            client,
+        } = credentials;
+        let attempt = Attempt {
+            email,
+            proof: Proof::Password(password),
+            totp,
+            client,
+        };
+        match self.authenticate(attempt, false, request_id).await? {
+            SignIn::Done(session) => Ok(session),
+            SignIn::SecondFactor { .. } => Err(AppError::internal(&"a code was asked for")),
+        }
+    }
+
+    /// The first step of signing in, in two: email and password. An account with two-step
+    /// sign-in is not signed in yet; it gets a challenge, whose token [`App::finish_sign_in`]
+    /// takes with the authenticator's code for a few minutes. The lockout and the answers are
+    /// [`App::login`]'s.
+    pub async fn begin_sign_in(
+        &self,
+        credentials: Credentials,
+        request_id: Option<String>,
+    ) -> AppResult<SignIn> {
+        let Credentials {
+            email,
+            password,
+            client,
+            ..
+        } = credentials;
+        let attempt = Attempt {
+            email,
+            proof: Proof::Password(password),
+            totp: None,
+            client,
+        };
+        self.authenticate(attempt, true, request_id).await
+    }
+
+    /// The second step: the authenticator's code for a challenge from
+    /// [`App::begin_sign_in`]. A wrong code counts against the account's lockout like a wrong
+    /// password, and ends the challenge after a few; a challenge starts one session at most.
+    pub async fn finish_sign_in(
+        &self,
+        challenge: &str,
+        code: &str,
+        request_id: Option<String>,
+    ) -> AppResult<NewSession> {
+        let gone = || {
+            AppError::unauthenticated(
+                "sign_in_expired",
+                "the sign-in took too long or was finished already; enter your password again",
+            )
+        };
+        if !secret::is_token_text(TokenKind::SignIn, challenge) {
+            return Err(gone());
+        }
+        let found = self
+            .store
+            .sign_in_challenge(&secret::token_hash(challenge), self.now())
+            .await?
+            .ok_or_else(gone)?;
+        let account = self.store.account(&found.account_id).await?;
+        let attempt = Attempt {
+            email: account.email.to_string(),
+            client: found.client.clone(),
+            proof: Proof::Challenge(found),
+            totp: Some(code.to_owned()),
+        };
+        match self.authenticate(attempt, false, request_id).await {
+            Ok(SignIn::Done(session)) => Ok(session),
+            Ok(SignIn::SecondFactor { .. }) => Err(AppError::internal(&"a code was asked for")),
+            Err(error) if error.code == "sign_in_challenge_gone" => Err(gone()),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// One sign-in attempt: the first factor (a password, or a challenge that proved one),
+    /// then the code when the account has two-step sign-in — or, when `ask_code` and no code
+    /// came, a challenge that waits for it.
+    async fn authenticate(
+        &self,
+        attempt: Attempt,
+        ask_code: bool,
+        request_id: Option<String>,
+    ) -> AppResult<SignIn> {
         let now = self.now();
-        let Ok(email) = Email::parse("email", &credentials.email) else {
+        let Ok(email) = Email::parse("email", &attempt.email) else {
             return Err(wrong_credentials());
         };
         let policy = self.auth.lockout;
@@ -146,10 +271,22 @@ impl App {
             // Spend the same time as for a real account, so timing does not reveal which exist.
             None => (auth::decoy_hash().to_owned(), None, None),
         };
-        let password_ok =
-            auth::verify_password_blocking(credentials.password, hash).await? && account.is_some();
-        let totp_step = match (&totp_secret, password_ok) {
-            (Some(secret), true) => match &credentials.totp {
+        let first_factor_ok = match &attempt.proof {
+            Proof::Password(password) => {
+                auth::verify_password_blocking(password.clone(), hash).await? && account.is_some()
+            }
+            Proof::Challenge(challenge) => account
+                .as_ref()
+                .is_some_and(|(account, _)| account.id == challenge.account_id),
+        };
+        let totp_step = match (&totp_secret, first_factor_ok) {
+            (Some(secret), true) => match &attempt.totp {
+                None if ask_code => {
+                    let Some((account, _)) = &account else {
+                        return Err(wrong_credentials());
+                    };
+                    return self.challenge(account, attempt.client, now).await;
+                }
                 None => {
                     return Err(AppError::unauthenticated(
                         "totp_required",
@@ -196,7 +333,12 @@ impl App {
                 ));
             }
             self.store.record_login_failure(&events).await?;
-            return Err(if password_ok {
+            if let Proof::Challenge(challenge) = &attempt.proof {
+                self.store
+                    .sign_in_challenge_failed(&challenge.token_hash, CHALLENGE_ATTEMPTS)
+                    .await?;
+            }
+            return Err(if first_factor_ok {
                 AppError::unauthenticated(
                     "invalid_totp",
                     "the authenticator code is wrong or already used",
@@ -226,7 +368,7 @@ impl App {
             token_hash: secret::token_hash(&token),
             created_at: now,
             expires_at: now + self.auth.session_ttl,
-            client: credentials.client.clone(),
+            client: attempt.client.clone(),
         };
         let event = audit.event(
             self,
@@ -235,13 +377,40 @@ impl App {
             account_target(&account.id),
             vec![],
         );
+        let challenge = match &attempt.proof {
+            Proof::Challenge(challenge) => Some(challenge.token_hash.as_str()),
+            Proof::Password(_) => None,
+        };
         self.store
-            .start_session(&email, &session, totp_step, &event)
+            .start_session(&email, &session, totp_step, challenge, &event)
             .await?;
-        Ok(NewSession {
+        Ok(SignIn::Done(NewSession {
             token,
             expires_at: session.expires_at,
             account_id: account.id.clone(),
+        }))
+    }
+
+    /// A challenge that waits for the authenticator's code of a sign-in whose password was
+    /// right. The attempt's claim stays counted until the code comes, as a wrong one would.
+    async fn challenge(
+        &self,
+        account: &Account,
+        client: Option<String>,
+        now: Timestamp,
+    ) -> AppResult<SignIn> {
+        let token = secret::token_text(TokenKind::SignIn, random());
+        let challenge = SignInChallenge {
+            token_hash: secret::token_hash(&token),
+            account_id: account.id.clone(),
+            client,
+            expires_at: now + CHALLENGE_TTL,
+            attempts: 0,
+        };
+        self.store.start_sign_in_challenge(&challenge, now).await?;
+        Ok(SignIn::SecondFactor {
+            challenge: token,
+            expires_at: challenge.expires_at,
         })
     }
 

@@ -18,6 +18,8 @@ pub enum TokenKind {
     Invitation,
     /// The token in a password reset link.
     PasswordReset,
+    /// A sign-in waiting for its authenticator code.
+    SignIn,
 }
 
 impl TokenKind {
@@ -27,6 +29,7 @@ impl TokenKind {
             Self::Api => "swa_",
             Self::Invitation => "swi_",
             Self::PasswordReset => "swr_",
+            Self::SignIn => "swc_",
         }
     }
 }

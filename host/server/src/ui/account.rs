@@ -133,7 +133,7 @@ async fn account_page(
 /// What `GET /account` is told by the form that led to it.
 #[derive(Debug, Default, Deserialize)]
 pub struct AccountQuery {
-    /// `language` after the language was saved.
+    /// What was just changed: `language`, `totp_on` or `totp_off`.
     #[serde(default)]
     saved: String,
 }
@@ -144,8 +144,14 @@ pub async fn page(
     viewer: Viewer,
     Query(query): Query<AccountQuery>,
 ) -> Response {
+    let t = Lang::current().text();
     let said = Said {
         language_saved: query.saved == "language",
+        totp_news: match query.saved.as_str() {
+            "totp_on" => Some(t.totp_now_on.as_str()),
+            "totp_off" => Some(t.totp_now_off.as_str()),
+            _ => None,
+        },
         ..Said::default()
     };
     account_page(
@@ -181,7 +187,7 @@ pub async fn set_language(
     } else if form.locale.is_empty() || Lang::ALL.iter().any(|l| l.tag() == form.locale) {
         let chosen = Some(form.locale.as_str()).filter(|tag| !tag.is_empty());
         return match state.set_my_language(&viewer.caller, chosen).await {
-            Ok(()) => Redirect::to("/account?saved=language").into_response(),
+            Ok(()) => saved("language"),
             Err(error) => problem(&error),
         };
     } else {
@@ -356,20 +362,10 @@ async fn totp_failed(state: &AppState, viewer: Viewer, error: &AppError) -> Resp
     totp_refused(state, viewer, status_of(error.kind), why).await
 }
 
-/// The account page with news of two-step sign-in.
-async fn totp_news(state: &AppState, viewer: Viewer, news: &'static str) -> Response {
-    let said = Said {
-        totp_news: Some(news),
-        ..Said::default()
-    };
-    account_page(
-        state,
-        viewer,
-        StatusCode::OK,
-        said,
-        PasswordErrors::default(),
-    )
-    .await
+/// After a change to the account itself, the account page as it now is, saying what changed
+/// (`saved` names it): a new request, so the page reads the changed account.
+fn saved(what: &str) -> Response {
+    Redirect::to(&format!("/account?saved={what}")).into_response()
 }
 
 /// `POST /account/totp`: a new secret, shown once as a QR code and as text.
@@ -417,10 +413,7 @@ pub async fn confirm_totp(
         .await;
     }
     match state.totp_confirm(&viewer.caller, form.code.trim()).await {
-        Ok(()) => {
-            let news = Lang::current().text().totp_now_on.as_str();
-            totp_news(&state, viewer, news).await
-        }
+        Ok(()) => saved("totp_on"),
         // The same secret again, so the app already set up need not scan a new one.
         Err(error) if error.field.as_deref() == Some("code") || error.code == "invalid_totp" => {
             let why = Lang::current().text().totp_wrong.to_string();
@@ -453,10 +446,7 @@ pub async fn remove_totp(
         .await;
     }
     match state.totp_remove(&viewer.caller, form.code.trim()).await {
-        Ok(()) => {
-            let news = Lang::current().text().totp_now_off.as_str();
-            totp_news(&state, viewer, news).await
-        }
+        Ok(()) => saved("totp_off"),
         Err(error) => totp_failed(&state, viewer, &error).await,
     }
 }

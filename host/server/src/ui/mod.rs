@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(mine::page))
         .route("/sign-in", get(session::page).post(session::sign_in))
+        .route("/sign-in/code", get(session::code).post(session::finish))
         .route("/sign-out", post(session::sign_out))
         .route(
             "/forgot-password",

@@ -13,12 +13,12 @@ use serde::Deserialize;
 
 use siteward_app::AppError;
 use siteward_app::auth::Caller;
-use siteward_app::session::{Credentials, too_many_attempts};
+use siteward_app::session::{Credentials, NewSession, SignIn, too_many_attempts};
 
 use super::lang::Lang;
 use super::{
-    Chrome, SESSION_COOKIE, SignedIn, cookie, csrf_matches, csrf_token, expire_cookie, render,
-    secure, set_cookie, with_csrf_cookie,
+    Chrome, SESSION_COOKIE, SignedIn, console_cookie, cookie, csrf_matches, csrf_token,
+    expire_cookie, render, secure, sentence, set_cookie, with_csrf_cookie,
 };
 use crate::auth::{ClientAddr, request_id};
 use crate::error::status_of;
@@ -65,7 +65,6 @@ impl FromRequestParts<AppState> for Viewer {
 struct SignInErrors {
     general: Option<String>,
     password: Option<String>,
-    totp: Option<String>,
 }
 
 #[derive(Template)]
@@ -105,7 +104,7 @@ pub async fn page(State(state): State<AppState>, headers: HeaderMap) -> Response
     )
 }
 
-/// The sign-in form.
+/// The sign-in form: the first step.
 #[derive(Debug, Deserialize)]
 pub struct SignInForm {
     #[serde(default)]
@@ -114,11 +113,14 @@ pub struct SignInForm {
     email: String,
     #[serde(default)]
     password: String,
-    #[serde(default)]
-    totp: String,
 }
 
-/// `POST /sign-in`: a session in a cookie, then the person's own page.
+/// The cookie that holds a sign-in's challenge between its password and its code; only the
+/// second step's path gets it.
+const CHALLENGE_COOKIE: &str = "siteward_sign_in";
+
+/// `POST /sign-in`: a session in a cookie, then the person's own page — or, for an account
+/// with two-step sign-in, the step that asks for the code.
 pub async fn sign_in(
     State(state): State<AppState>,
     ClientAddr(address): ClientAddr,
@@ -143,35 +145,166 @@ pub async fn sign_in(
     let credentials = Credentials {
         email: form.email.clone(),
         password: form.password.clone(),
-        totp: Some(form.totp.trim().to_owned()).filter(|t| !t.is_empty()),
+        totp: None,
         client: Some(crate::auth::client_description(&headers, address)),
     };
-    let session = match state.login(credentials, request_id(&headers)).await {
-        Ok(session) => session,
+    match state.begin_sign_in(credentials, request_id(&headers)).await {
+        Ok(SignIn::Done(session)) => signed_in(&state, address, session),
+        Ok(SignIn::SecondFactor {
+            challenge,
+            expires_at,
+        }) => {
+            let mut response = Redirect::to("/sign-in/code").into_response();
+            let mut cookie = console_cookie(
+                CHALLENGE_COOKIE,
+                challenge,
+                SameSite::Strict,
+                secure(&state),
+            );
+            cookie.set_path("/sign-in/code");
+            let seconds = (expires_at - state.now()).num_seconds().max(0);
+            cookie.set_max_age(cookie::time::Duration::seconds(seconds));
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&cookie.to_string()).expect("cookie values are token text"),
+            );
+            response
+        }
         Err(error) => {
             let errors = match error.code {
                 "invalid_credentials" => SignInErrors {
                     password: Some(t.wrong_email_or_password.to_string()),
                     ..SignInErrors::default()
                 },
-                "totp_required" => SignInErrors {
-                    totp: Some(t.totp_needed.to_string()),
-                    ..SignInErrors::default()
-                },
-                "invalid_totp" => SignInErrors {
-                    totp: Some(t.totp_wrong.to_string()),
-                    ..SignInErrors::default()
-                },
                 _ => general(&error),
             };
-            return again(status_of(error.kind), errors);
+            again(status_of(error.kind), errors)
         }
-    };
+    }
+}
+
+/// A new session: its cookie, the address forgiven its failures, and the person's own page.
+fn signed_in(state: &AppState, address: Option<std::net::IpAddr>, session: NewSession) -> Response {
     state.limiter().forgive(address);
     let mut response = Redirect::to("/").into_response();
-    let cookie = set_cookie(SESSION_COOKIE, session.token, SameSite::Lax, secure(&state));
+    let cookie = set_cookie(SESSION_COOKIE, session.token, SameSite::Lax, secure(state));
     response.headers_mut().append(header::SET_COOKIE, cookie);
     response
+}
+
+#[derive(Template)]
+#[template(path = "sign_in_code.html")]
+struct CodePage<'a> {
+    chrome: Chrome,
+    csrf: &'a str,
+    error: Option<String>,
+}
+
+fn code_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    error: Option<String>,
+) -> Response {
+    let (csrf, set) = csrf_token(state, headers);
+    let page = CodePage {
+        chrome: Chrome::public(),
+        csrf: &csrf,
+        error,
+    };
+    with_csrf_cookie(render(status, &page), set)
+}
+
+/// `GET /sign-in/code`: the second step, for a sign-in whose password was right.
+pub async fn code(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if cookie(&headers, CHALLENGE_COOKIE).is_none() {
+        return Redirect::to("/sign-in").into_response();
+    }
+    code_page(&state, &headers, StatusCode::OK, None)
+}
+
+/// The second step's form.
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /sign-in/code`: the authenticator's code finishes the sign-in. A sign-in that took
+/// too long, or ran out of tries, starts again at the password.
+pub async fn finish(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    headers: HeaderMap,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let t = Lang::current().text();
+    let Some(challenge) = cookie(&headers, CHALLENGE_COOKIE) else {
+        return Redirect::to("/sign-in").into_response();
+    };
+    if !csrf_matches(&headers, &form.csrf) {
+        return code_page(
+            &state,
+            &headers,
+            StatusCode::FORBIDDEN,
+            Some(t.form_expired.to_string()),
+        );
+    }
+    if !state
+        .limiter()
+        .claim(address, state.now(), state.auth.max_failures_per_address)
+    {
+        let why = too_many_attempts().message.to_string();
+        return code_page(&state, &headers, StatusCode::TOO_MANY_REQUESTS, Some(why));
+    }
+    match state
+        .finish_sign_in(&challenge, form.code.trim(), request_id(&headers))
+        .await
+    {
+        Ok(session) => {
+            let mut response = signed_in(&state, address, session);
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, end_challenge(&state));
+            response
+        }
+        Err(error) if error.code == "invalid_totp" => code_page(
+            &state,
+            &headers,
+            status_of(error.kind),
+            Some(t.totp_wrong.to_string()),
+        ),
+        Err(error) => {
+            let errors = SignInErrors {
+                general: Some(if error.code == "sign_in_expired" {
+                    t.sign_in_expired.to_string()
+                } else {
+                    sentence(&error.message)
+                }),
+                ..SignInErrors::default()
+            };
+            let mut response = sign_in_page(&state, &headers, status_of(error.kind), "", errors);
+            response
+                .headers_mut()
+                .append(header::SET_COOKIE, end_challenge(&state));
+            response
+        }
+    }
+}
+
+/// The `Set-Cookie` that ends a sign-in's challenge cookie.
+fn end_challenge(state: &AppState) -> HeaderValue {
+    let mut cookie = console_cookie(
+        CHALLENGE_COOKIE,
+        String::new(),
+        SameSite::Strict,
+        secure(state),
+    );
+    cookie.set_path("/sign-in/code");
+    cookie.set_max_age(cookie::time::Duration::ZERO);
+    HeaderValue::from_str(&cookie.to_string()).expect("cookie values are token text")
 }
 
 fn general(error: &AppError) -> SignInErrors {

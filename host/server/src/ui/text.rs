@@ -209,12 +209,21 @@ catalog! {
     sign_in_heading { en: "Sign in to Siteward", ko: "Siteward에 로그인", de: "Bei Siteward anmelden", ja: "Siteward にサインイン", es: "Iniciar sesión en Siteward" }
     forgotten_password { en: "Forgotten your password?", ko: "비밀번호를 잊으셨나요?", de: "Passwort vergessen?", ja: "パスワードをお忘れですか?", es: "¿Ha olvidado su contraseña?" }
     wrong_email_or_password { en: "The email or password is wrong.", ko: "이메일 또는 비밀번호가 틀렸습니다.", de: "E-Mail oder Passwort ist falsch.", ja: "メールアドレスまたはパスワードが違います。", es: "El correo o la contraseña no son correctos." }
-    totp_needed {
-        en: "This account has two-step sign-in: enter the code from your authenticator app, with your password again.",
-        ko: "이 계정은 2단계 로그인을 씁니다. 비밀번호와 함께 인증 앱의 코드를 다시 입력하세요.",
-        de: "Dieses Konto nutzt die Anmeldung in zwei Schritten: Geben Sie den Code aus Ihrer Authenticator-App ein, dazu noch einmal Ihr Passwort.",
-        ja: "このアカウントは2段階サインインを使っています。パスワードとあわせて認証アプリのコードを入力してください。",
-        es: "Esta cuenta usa el inicio de sesión en dos pasos: escriba el código de su aplicación de autenticación, y de nuevo su contraseña.",
+    totp_step_heading { en: "Enter your code", ko: "코드 입력", de: "Code eingeben", ja: "コードの入力", es: "Introduzca su código" }
+    totp_step_explained {
+        en: "Your password is right. Open your authenticator app and enter the six-digit code it shows for Siteward.",
+        ko: "비밀번호가 맞습니다. 인증 앱을 열고 Siteward에 표시된 6자리 코드를 입력하세요.",
+        de: "Ihr Passwort stimmt. Öffnen Sie Ihre Authenticator-App und geben Sie den sechsstelligen Code ein, den sie für Siteward anzeigt.",
+        ja: "パスワードは正しいです。認証アプリを開き、Sitewardに表示されている6桁のコードを入力してください。",
+        es: "Su contraseña es correcta. Abra su aplicación de autenticación y escriba el código de seis dígitos que muestra para Siteward.",
+    }
+    start_over { en: "Start again", ko: "처음부터 다시", de: "Neu beginnen", ja: "最初からやり直す", es: "Empezar de nuevo" }
+    sign_in_expired {
+        en: "The sign-in took too long or was finished already; enter your password again.",
+        ko: "로그인 시간이 초과되었거나 이미 완료되었습니다. 비밀번호를 다시 입력하세요.",
+        de: "Die Anmeldung hat zu lange gedauert oder ist schon abgeschlossen; geben Sie Ihr Passwort erneut ein.",
+        ja: "サインインに時間がかかりすぎたか、すでに完了しています。パスワードをもう一度入力してください。",
+        es: "El inicio de sesión tardó demasiado o ya se completó; escriba de nuevo su contraseña.",
     }
     totp_wrong {
         en: "That code is not right; enter the one the app shows now.",

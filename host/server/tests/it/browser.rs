@@ -273,11 +273,24 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
     found(&client, Locator::Id("current_password")).await;
     check_page(&client, "account").await;
     follow(&client, Locator::Css("form[action='/account/totp'] button")).await;
-    found(&client, Locator::Id("code")).await;
+    let code = found(&client, Locator::Id("code")).await;
     check_page(&client, "totp-setup").await;
+    // The key under the QR code is what an authenticator app would hold.
+    let secret = found(&client, Locator::Css(".qr + .hint code"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    let code_now = |app: &TestApp| {
+        siteward_core::totp::code_at_step(&secret, siteward_core::totp::step(app.clock.now_time()))
+            .unwrap()
+    };
+    code.click().await.unwrap();
+    keys(&client, &code_now(&app)).await;
+    keys(&client, ENTER).await;
+    found(&client, Locator::Css("form[action='/account/totp/remove']")).await;
 
     // The console in Korean, chosen on the account page; the next pages speak it.
-    follow(&client, Locator::LinkText("Not now")).await;
     found(&client, Locator::Id("locale"))
         .await
         .select_by_value("ko")
@@ -295,6 +308,18 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
     let heading = found(&client, Locator::Css("h1")).await;
     assert_eq!(heading.text().await.unwrap(), "내 접근");
     check_page(&client, "my-access-ko").await;
+
+    // Signing in again takes the password, then the code on a step of its own.
+    follow(&client, Locator::Css("form.sign-out button")).await;
+    sign_in(&client, "nina@example.com").await;
+    let code = found(&client, Locator::Id("code")).await;
+    check_page(&client, "sign-in-code").await;
+    app.clock.advance(chrono::Duration::seconds(31));
+    code.click().await.unwrap();
+    keys(&client, &code_now(&app)).await;
+    keys(&client, ENTER).await;
+    let heading = found(&client, Locator::Id("partners-heading")).await;
+    assert_eq!(heading.text().await.unwrap(), "파트너");
 
     // The same link again: it worked once.
     client.goto(&link).await.unwrap();

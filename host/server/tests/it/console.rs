@@ -565,9 +565,9 @@ async fn an_account_with_two_step_sign_in_is_asked_for_its_code() {
         .await;
     assert_eq!(enrolled.status.as_u16() / 100, 2, "{}", enrolled.body);
     let secret = enrolled.str("secret");
-    let code =
+    let code_at =
         |app: &TestApp| totp::code_at_step(&secret, totp::step(app.clock.now_time())).unwrap();
-    let code_now = code(&app);
+    let code_now = code_at(&app);
     let confirmed = app
         .post(
             "/v1/me/totp/confirm",
@@ -577,10 +577,16 @@ async fn an_account_with_two_step_sign_in_is_asked_for_its_code() {
         .await;
     assert_eq!(confirmed.status.as_u16() / 100, 2, "{}", confirmed.body);
 
+    // The password first: right, so the code is asked for on a step of its own, and nobody
+    // is signed in yet.
     let page = open(&app, Method::GET, "/sign-in", None, None).await;
+    assert!(
+        !page.html.contains("name=\"totp\""),
+        "the code is not asked yet"
+    );
     let csrf = page.input("csrf");
     let cookie = format!("siteward_csrf={csrf}");
-    let password_only = [
+    let password = [
         ("csrf", csrf.as_str()),
         ("email", "owner@acme.example"),
         ("password", PASSWORD),
@@ -590,27 +596,60 @@ async fn an_account_with_two_step_sign_in_is_asked_for_its_code() {
         Method::POST,
         "/sign-in",
         Some(&cookie),
-        Some(&password_only),
+        Some(&password),
     )
     .await;
-    assert_eq!(asked.status, StatusCode::UNAUTHORIZED, "{}", asked.html);
-    assert!(asked.html.contains("id=\"totp-error\""), "{}", asked.html);
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.html);
+    assert_eq!(asked.headers[header::LOCATION], "/sign-in/code");
+    assert!(asked.set_cookie("siteward_session").is_none());
+    let challenge = asked.set_cookie("siteward_sign_in").expect("a challenge");
+    for attribute in [
+        "HttpOnly",
+        "SameSite=Strict",
+        "Path=/sign-in/code",
+        "Max-Age=300",
+    ] {
+        assert!(challenge.contains(attribute), "{attribute} in {challenge}");
+    }
+    let held = format!("{cookie}; siteward_sign_in={}", cookie_value(&challenge));
+    let step = open(&app, Method::GET, "/sign-in/code", Some(&held), None).await;
+    assert_eq!(step.status, StatusCode::OK);
+    assert!(
+        step.html.contains("autocomplete=\"one-time-code\""),
+        "{}",
+        step.html
+    );
+    // Without a challenge there is no second step to take.
+    let none = open(&app, Method::GET, "/sign-in/code", Some(&cookie), None).await;
+    assert_eq!(none.headers[header::LOCATION], "/sign-in");
 
-    // A code is used once: the next one.
+    // A wrong code is said next to the field; the same step takes another.
+    let wrong = [("csrf", csrf.as_str()), ("code", "000000")];
+    let refused = open(
+        &app,
+        Method::POST,
+        "/sign-in/code",
+        Some(&held),
+        Some(&wrong),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.html);
+    assert!(
+        refused.html.contains("id=\"code-error\""),
+        "{}",
+        refused.html
+    );
+
+    // The code used to turn it on was used once; the next one signs in, once.
     app.clock.advance(chrono::Duration::seconds(31));
-    let code = code(&app);
-    let with_code = [
-        ("csrf", csrf.as_str()),
-        ("email", "owner@acme.example"),
-        ("password", PASSWORD),
-        ("totp", code.as_str()),
-    ];
+    let code = code_at(&app);
+    let right = [("csrf", csrf.as_str()), ("code", code.as_str())];
     let signed_in = open(
         &app,
         Method::POST,
-        "/sign-in",
-        Some(&cookie),
-        Some(&with_code),
+        "/sign-in/code",
+        Some(&held),
+        Some(&right),
     )
     .await;
     assert_eq!(
@@ -619,6 +658,100 @@ async fn an_account_with_two_step_sign_in_is_asked_for_its_code() {
         "{}",
         signed_in.html
     );
+    assert_eq!(signed_in.headers[header::LOCATION], "/");
+    let session = signed_in.set_cookie("siteward_session").expect("a session");
+    assert!(
+        signed_in
+            .set_cookie("siteward_sign_in")
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    let both = format!("{cookie}; siteward_session={}", cookie_value(&session));
+    assert_eq!(
+        open(&app, Method::GET, "/", Some(&both), None).await.status,
+        StatusCode::OK
+    );
+    let replayed = open(
+        &app,
+        Method::POST,
+        "/sign-in/code",
+        Some(&held),
+        Some(&right),
+    )
+    .await;
+    assert!(
+        replayed.html.contains("enter your password again"),
+        "a challenge starts one session: {}",
+        replayed.html
+    );
+
+    // A challenge lasts five minutes.
+    let asked = open(
+        &app,
+        Method::POST,
+        "/sign-in",
+        Some(&cookie),
+        Some(&password),
+    )
+    .await;
+    let challenge = asked.set_cookie("siteward_sign_in").unwrap();
+    let held = format!("{cookie}; siteward_sign_in={}", cookie_value(&challenge));
+    app.clock.advance(chrono::Duration::minutes(6));
+    let code = code_at(&app);
+    let late = [("csrf", csrf.as_str()), ("code", code.as_str())];
+    let late = open(
+        &app,
+        Method::POST,
+        "/sign-in/code",
+        Some(&held),
+        Some(&late),
+    )
+    .await;
+    assert_eq!(late.status, StatusCode::UNAUTHORIZED);
+    assert!(late.html.contains("took too long"), "{}", late.html);
+    assert!(
+        late.html.contains("name=\"password\""),
+        "back at the password"
+    );
+
+    // Wrong codes count against the account's lockout like wrong passwords: five end it.
+    let asked = open(
+        &app,
+        Method::POST,
+        "/sign-in",
+        Some(&cookie),
+        Some(&password),
+    )
+    .await;
+    let challenge = asked.set_cookie("siteward_sign_in").unwrap();
+    let held = format!("{cookie}; siteward_sign_in={}", cookie_value(&challenge));
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        let refused = open(
+            &app,
+            Method::POST,
+            "/sign-in/code",
+            Some(&held),
+            Some(&wrong),
+        )
+        .await;
+        statuses.push(refused.status);
+    }
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "the lockout starts: {statuses:?}"
+    );
+    let code = code_at(&app);
+    let right = [("csrf", csrf.as_str()), ("code", code.as_str())];
+    let locked = open(
+        &app,
+        Method::POST,
+        "/sign-in/code",
+        Some(&held),
+        Some(&right),
+    )
+    .await;
+    assert_ne!(locked.status, StatusCode::SEE_OTHER, "{}", locked.html);
 }
 
 /// Signs in through the console's form: the cookies a browser would then send.
@@ -2339,8 +2472,22 @@ async fn a_person_turns_two_step_sign_in_on_with_a_qr_code_and_off_again() {
 
     let code = totp::code_at_step(&secret, totp::step(app.clock.now_time())).unwrap();
     let on = post("/account/totp/confirm", form(&code, &secret, &uri)).await;
-    assert_eq!(on.status, StatusCode::OK, "{}", on.html);
+    assert_eq!(on.status, StatusCode::SEE_OTHER, "{}", on.html);
+    assert_eq!(on.headers[header::LOCATION], "/account?saved=totp_on");
+    let on = open(
+        &app,
+        Method::GET,
+        "/account?saved=totp_on",
+        Some(&cookie),
+        None,
+    )
+    .await;
     assert!(on.html.contains("Two-step sign-in is on"), "{}", on.html);
+    assert!(
+        on.html.contains("action=\"/account/totp/remove\""),
+        "the page shows it on: {}",
+        on.html
+    );
     assert_eq!(
         app.login("owner@acme.example", PASSWORD).await.code(),
         "totp_required",
@@ -2350,8 +2497,21 @@ async fn a_person_turns_two_step_sign_in_on_with_a_qr_code_and_off_again() {
     app.clock.advance(chrono::Duration::seconds(31));
     let code = totp::code_at_step(&secret, totp::step(app.clock.now_time())).unwrap();
     let off = post("/account/totp/remove", form(&code, "", "")).await;
-    assert_eq!(off.status, StatusCode::OK, "{}", off.html);
+    assert_eq!(off.status, StatusCode::SEE_OTHER, "{}", off.html);
+    let off = open(
+        &app,
+        Method::GET,
+        "/account?saved=totp_off",
+        Some(&cookie),
+        None,
+    )
+    .await;
     assert!(off.html.contains("Two-step sign-in is off"), "{}", off.html);
+    assert!(
+        off.html.contains("action=\"/account/totp\""),
+        "{}",
+        off.html
+    );
     assert_eq!(
         app.login("owner@acme.example", PASSWORD).await.status,
         StatusCode::OK
