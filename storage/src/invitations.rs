@@ -85,6 +85,17 @@ pub(crate) struct InvitationRow {
     accepted_at: Option<DateTime<Utc>>,
 }
 
+/// Which of a partner's unaccepted invitations to join it a team list shows.
+#[derive(Debug, Clone, Default)]
+pub struct TeamInvitationFilter {
+    /// Only invitations to this role.
+    pub role: Option<PartnerRole>,
+    /// Only invitations with this status (Accepted is never listed).
+    pub status: Option<InvitationStatus>,
+    /// Only addresses containing this, in any case.
+    pub search: Option<String>,
+}
+
 impl InvitationRow {
     fn from_invitation(inv: &Invitation) -> Self {
         let (kind, role, site_id, level) = match &inv.target {
@@ -421,6 +432,46 @@ impl Store {
                 " AND (status = 'expired' OR (status = 'pending' AND expires_at <= $now))"
             }
             Some(InvitationStatus::Accepted) => " AND status = 'accepted'",
+            Some(InvitationStatus::Revoked) => " AND status = 'revoked'",
+        });
+        let rows: Vec<InvitationRow> = self
+            .page("invitation", &condition, vars, page, str::to_owned)
+            .await?;
+        let items = rows
+            .into_iter()
+            .map(InvitationRow::into_invitation)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::from_overfetch(items, page.limit, |i| i.id.as_str()))
+    }
+
+    /// A partner's invitations to join it that were not accepted (an accepted one is a member
+    /// now), in id order, filtered as a team list filters them.
+    pub async fn team_invitations(
+        &self,
+        partner: &PartnerId,
+        filter: &TeamInvitationFilter,
+        now: Timestamp,
+        page: &PageRequest,
+    ) -> Result<Page<Invitation>, StorageError> {
+        let mut vars = Variables::new();
+        vars.insert("partner", partner.to_string());
+        vars.insert("now", now);
+        let mut condition =
+            "partner_id = $partner AND kind = 'partner' AND status != 'accepted'".to_owned();
+        if let Some(role) = filter.role {
+            vars.insert("role", role.as_str().to_owned());
+            condition.push_str(" AND role = $role");
+        }
+        if let Some(search) = &filter.search {
+            vars.insert("search", search.to_lowercase());
+            condition.push_str(" AND string::contains(email, $search)");
+        }
+        condition.push_str(match filter.status {
+            None | Some(InvitationStatus::Accepted) => "",
+            Some(InvitationStatus::Pending) => " AND status = 'pending' AND expires_at > $now",
+            Some(InvitationStatus::Expired) => {
+                " AND (status = 'expired' OR (status = 'pending' AND expires_at <= $now))"
+            }
             Some(InvitationStatus::Revoked) => " AND status = 'revoked'",
         });
         let rows: Vec<InvitationRow> = self

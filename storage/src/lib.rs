@@ -35,7 +35,9 @@ pub use audit::{ChainReport, Retention};
 pub use digests::{DigestItem, DigestKey};
 pub use error::{Conflict, StorageError};
 pub use feeds::{FeedCursors, FeedOutput};
-pub use invitations::{Acceptance, IdempotencyRecord, InvitationScope, NewInvitation};
+pub use invitations::{
+    Acceptance, IdempotencyRecord, InvitationScope, NewInvitation, TeamInvitationFilter,
+};
 pub use licences::LicenceUse;
 pub use migrate::MIGRATIONS;
 pub use outbox::{Delivery, OutboxMessage, OutboxStatus};

@@ -13,7 +13,7 @@ use siteward_core::tenancy::{
 use siteward_core::validate::{self, Email};
 use siteward_core::{FieldError, invitation};
 use siteward_plugins::World;
-use siteward_storage::{Conflict, MemberAccess, MemberFilter, StorageError};
+use siteward_storage::{Conflict, MemberAccess, MemberFilter, StorageError, TeamInvitationFilter};
 
 pub use siteward_storage::MemberRecord as Member;
 
@@ -58,6 +58,29 @@ pub struct MemberQuery<'a> {
     pub status: Option<&'a str>,
     /// Only names or emails containing this, in any case (`search`).
     pub search: Option<&'a str>,
+}
+
+/// Which people a team list shows, as given: members and invitations to become one.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TeamQuery<'a> {
+    /// Only this role (`role`).
+    pub role: Option<&'a str>,
+    /// Only members (`member`) or only invitations (`invitation`) (`state`).
+    pub state: Option<&'a str>,
+    /// Only this status (`status`): a member's `active` or `disabled`, an invitation's
+    /// `pending`, `expired` or `revoked`.
+    pub status: Option<&'a str>,
+    /// Only names or emails containing this, in any case (`search`).
+    pub search: Option<&'a str>,
+}
+
+/// One person of a team list.
+#[derive(Debug, Clone)]
+pub enum TeamEntry {
+    /// A member.
+    Member(Member),
+    /// An invitation to become one, not accepted (yet).
+    Invitation(invitation::Invitation),
 }
 
 /// A new member as given.
@@ -507,6 +530,121 @@ impl App {
             .await?)
     }
 
+    /// A partner's people in one list (its admins), as reference 003's team list shows them:
+    /// the members, then the invitations to join that were not accepted, each kind in id
+    /// order and paged on together — the cursor says which kind it continues.
+    pub async fn team(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        query: TeamQuery<'_>,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<TeamEntry>> {
+        authorize(&caller.principal, Action::ManageMembers(partner))?;
+        let role = query
+            .role
+            .map(|r| PartnerRole::parse("role", r))
+            .transpose()?;
+        let search = query
+            .search
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
+        let (mut members, mut invitations) = match query.state {
+            None => (true, true),
+            Some("member") => (true, false),
+            Some("invitation") => (false, true),
+            Some(_) => {
+                return Err(FieldError::new("state", "must be `member` or `invitation`").into());
+            }
+        };
+        let (mut member_status, mut invitation_status) = (None, None);
+        match query.status {
+            None => {}
+            Some(status @ ("active" | "disabled")) => {
+                member_status = Some(MemberStatus::parse("status", status)?);
+                invitations = false;
+            }
+            Some(status @ ("pending" | "expired" | "revoked")) => {
+                invitation_status = Some(invitation::InvitationStatus::parse("status", status)?);
+                members = false;
+            }
+            Some(_) => {
+                return Err(FieldError::new(
+                    "status",
+                    "must be `active`, `disabled`, `pending`, `expired` or `revoked`",
+                )
+                .into());
+            }
+        }
+        let limit = paging.limit;
+        // Where this page starts: in the members, or (once they are done) in the invitations.
+        let (in_members, after) = match paging.cursor {
+            None => (members, None),
+            Some(cursor) => match cursor.split_at_checked(1) {
+                Some(("m", rest)) if members => (true, Some(rest)),
+                Some(("i", rest)) if invitations => (false, Some(rest).filter(|r| !r.is_empty())),
+                _ => return Err(FieldError::new("cursor", "is not a cursor of this list").into()),
+            },
+        };
+        let mut page = Page {
+            items: Vec::new(),
+            next_cursor: None,
+        };
+        let mut invitations_after = None;
+        if in_members {
+            let filter = MemberFilter {
+                role,
+                status: member_status,
+                search: search.clone(),
+            };
+            let request = Paging {
+                limit,
+                cursor: after,
+            }
+            .parse()?;
+            let found = self.store.members(partner, &filter, &request).await?;
+            page.items
+                .extend(found.items.into_iter().map(TeamEntry::Member));
+            if let Some(next) = found.next_cursor {
+                page.next_cursor = Some(format!("m{next}"));
+                return Ok(page);
+            }
+            if !invitations {
+                return Ok(page);
+            }
+        } else {
+            invitations_after = after;
+        }
+        let request = Paging {
+            limit,
+            cursor: invitations_after,
+        }
+        .parse()?;
+        let room = request.limit.saturating_sub(len_u32(page.items.len()));
+        if room == 0 {
+            page.next_cursor = Some("i".to_owned());
+            return Ok(page);
+        }
+        let filter = TeamInvitationFilter {
+            role,
+            status: invitation_status,
+            search,
+        };
+        let request = siteward_core::page::PageRequest {
+            limit: room,
+            ..request
+        };
+        let found = self
+            .store
+            .team_invitations(partner, &filter, self.now(), &request)
+            .await?;
+        page.items
+            .extend(found.items.into_iter().map(TeamEntry::Invitation));
+        page.next_cursor = found.next_cursor.map(|next| format!("i{next}"));
+        Ok(page)
+    }
+
     /// One member (any member of the partner).
     pub async fn member(
         &self,
@@ -742,4 +880,9 @@ impl App {
         }
         (events, changes)
     }
+}
+
+/// A count of items, as a page's limit counts them.
+fn len_u32(len: usize) -> u32 {
+    u32::try_from(len).unwrap_or(u32::MAX)
 }

@@ -1,5 +1,7 @@
-//! Partner › Team (its admins): the members, the invitations with their status (resend and
-//! revoke from each row, revoking after a confirmation), and inviting one address or many.
+//! Partner › Team (its admins): its people in one list — members, and invitations to join
+//! with their status (resend and revoke from each row, revoking after a confirmation) —
+//! searched and filtered by role, state and status on the server, and inviting one address or
+//! many.
 
 use askama::Template;
 use axum::Form;
@@ -11,7 +13,7 @@ use serde::Deserialize;
 use siteward_app::idempotency::Answer;
 use siteward_app::invite::{Invited, PartnerInvite};
 use siteward_app::page::Paging;
-use siteward_app::partners::MemberQuery;
+use siteward_app::partners::{TeamEntry, TeamQuery as PeopleQuery};
 use siteward_core::ids::{InvitationId, PartnerId};
 use siteward_core::invitation::Invitation;
 use siteward_core::tenancy::MemberStatus;
@@ -26,14 +28,18 @@ use super::{
 use crate::error::status_of;
 use crate::state::AppState;
 
-struct MemberRow {
-    id: String,
-    name: String,
-    email: String,
-    /// Their actions in the audit log.
-    audit: String,
-    role: &'static str,
-    status: &'static str,
+/// One person of the list: a member, or an invitation to become one.
+enum PersonRow {
+    Member {
+        id: String,
+        name: String,
+        email: String,
+        /// Their actions in the audit log.
+        audit: String,
+        role: &'static str,
+        status: &'static str,
+    },
+    Invitation(InvitationRow),
 }
 
 struct ResultRow {
@@ -48,18 +54,6 @@ struct InviteErrors {
     emails: Option<String>,
 }
 
-/// The invitation statuses to filter by: form value and label.
-fn statuses() -> Vec<(&'static str, &'static str)> {
-    let t = Lang::current().text();
-    vec![
-        ("pending", t.status_pending.as_str()),
-        ("accepted", t.status_accepted.as_str()),
-        ("expired", t.status_expired.as_str()),
-        ("revoked", t.status_revoked.as_str()),
-        ("all", t.all.as_str()),
-    ]
-}
-
 #[derive(Template)]
 #[template(path = "team.html")]
 struct TeamPage<'a> {
@@ -67,40 +61,61 @@ struct TeamPage<'a> {
     csrf: String,
     partner: String,
     partner_id: String,
-    members: Vec<MemberRow>,
-    /// The query of the members' next page, filters included.
-    members_next: Option<String>,
-    search: &'a str,
-    role_filter: &'a str,
-    member_status: &'a str,
-    invitations: Vec<InvitationRow>,
-    invitations_next: Option<String>,
-    statuses: Vec<(&'static str, &'static str)>,
-    status: &'a str,
+    people: Vec<PersonRow>,
+    /// The query of the list's next page, filters included.
+    next: Option<String>,
+    query: &'a TeamQuery,
     results: Vec<ResultRow>,
     errors: InviteErrors,
     emails: &'a str,
     role: &'a str,
 }
 
-/// The list's filter and pages.
+/// The list's filters and page.
 #[derive(Debug, Default, Deserialize)]
 pub struct TeamQuery {
-    #[serde(default)]
-    status: Option<String>,
-    #[serde(default)]
-    members_after: Option<String>,
-    #[serde(default)]
-    invitations_after: Option<String>,
-    /// Members whose name or email contains this.
+    /// People whose name or email contains this.
     #[serde(default)]
     search: String,
-    /// Members with this role.
+    /// People with (or invited to) this role.
     #[serde(default)]
     role: String,
-    /// Members with this status.
+    /// Only members (`member`) or only invitations (`invitation`).
     #[serde(default)]
-    member_status: String,
+    state: String,
+    /// A member's `active` or `disabled`, an invitation's `pending`, `expired` or `revoked`.
+    #[serde(default)]
+    status: String,
+    /// Where the page starts.
+    #[serde(default)]
+    after: Option<String>,
+}
+
+impl TeamQuery {
+    /// The app's query: an empty field filters nothing.
+    fn people(&self) -> PeopleQuery<'_> {
+        fn given(text: &str) -> Option<&str> {
+            Some(text).filter(|t| !t.is_empty())
+        }
+        PeopleQuery {
+            role: given(&self.role),
+            state: given(&self.state),
+            status: given(&self.status),
+            search: given(&self.search),
+        }
+    }
+
+    /// The query string of the page after `cursor`, with the same filters.
+    fn next(&self, cursor: &str) -> String {
+        serde_urlencoded::to_string([
+            ("search", self.search.as_str()),
+            ("role", self.role.as_str()),
+            ("state", self.state.as_str()),
+            ("status", self.status.as_str()),
+            ("after", cursor),
+        ])
+        .unwrap_or_default()
+    }
 }
 
 /// What the invite form sent.
@@ -146,78 +161,47 @@ async fn team_page(
         chrome,
         set_csrf,
     } = viewer;
-    let status = query.status.as_deref().unwrap_or("pending");
-    let filter = (status != "all").then_some(status);
-    let page_of = |cursor| Paging {
+    let paging = Paging {
         limit: Some(50),
-        cursor,
+        cursor: query.after.as_deref(),
     };
-    // Three reads of one page, side by side; the invitations' refusal speaks first.
-    let (invitations, details, members) = match tokio::join!(
-        state.partner_invitations(
-            &caller,
-            partner,
-            filter,
-            page_of(query.invitations_after.as_deref())
-        ),
+    // Two reads of one page, side by side; the list's refusal speaks first.
+    let (people, details) = match tokio::join!(
+        state.team(&caller, partner, query.people(), paging),
         state.partner(&caller, partner),
-        state.members(
-            &caller,
-            partner,
-            MemberQuery {
-                role: Some(query.role.as_str()).filter(|r| !r.is_empty()),
-                status: Some(query.member_status.as_str()).filter(|s| !s.is_empty()),
-                search: Some(query.search.as_str()),
-            },
-            page_of(query.members_after.as_deref())
-        ),
     ) {
-        (Ok(invitations), Ok(details), Ok(members)) => (invitations, details, members),
-        (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => return problem(&error),
+        (Ok(people), Ok(details)) => (people, details),
+        (Err(error), _) | (_, Err(error)) => return problem(&error),
     };
     let now = state.now();
+    let t = chrome.t;
     let csrf = chrome.csrf();
     let page = TeamPage {
         chrome,
         csrf,
         partner: details.name,
         partner_id: partner.to_string(),
-        members: members
+        people: people
             .items
             .into_iter()
-            .map(|m| MemberRow {
-                id: m.membership.account_id.to_string(),
-                name: m.name,
-                audit: person_audit(partner, m.email.as_str()),
-                email: m.email.to_string(),
-                role: role_name(m.membership.role),
-                status: match m.membership.status {
-                    MemberStatus::Active => Lang::current().text().active,
-                    MemberStatus::Disabled => Lang::current().text().disabled,
-                }
-                .as_str(),
+            .map(|entry| match entry {
+                TeamEntry::Member(m) => PersonRow::Member {
+                    id: m.membership.account_id.to_string(),
+                    audit: person_audit(partner, m.email.as_str()),
+                    name: m.name,
+                    email: m.email.to_string(),
+                    role: role_name(m.membership.role),
+                    status: match m.membership.status {
+                        MemberStatus::Active => t.active,
+                        MemberStatus::Disabled => t.disabled,
+                    }
+                    .as_str(),
+                },
+                TeamEntry::Invitation(inv) => PersonRow::Invitation(InvitationRow::new(&inv, now)),
             })
             .collect(),
-        members_next: members.next_cursor.map(|cursor| {
-            serde_urlencoded::to_string([
-                ("search", query.search.as_str()),
-                ("role", query.role.as_str()),
-                ("member_status", query.member_status.as_str()),
-                ("members_after", cursor.as_str()),
-            ])
-            .unwrap_or_default()
-        }),
-        search: &query.search,
-        role_filter: &query.role,
-        member_status: &query.member_status,
-        invitations: invitations
-            .items
-            .into_iter()
-            .map(|(inv, _)| InvitationRow::new(&inv, now))
-            .collect(),
-        invitations_next: invitations.next_cursor,
-        statuses: statuses(),
-        status,
+        next: people.next_cursor.map(|cursor| query.next(&cursor)),
+        query,
         results,
         errors,
         emails,

@@ -640,11 +640,15 @@ catalog! {
     outcome_denied { en: "Refused by an invitation policy", ko: "초대 정책에 따라 거부됨", de: "Von einer Einladungsrichtlinie abgelehnt", ja: "招待ポリシーにより拒否されました", es: "Rechazada por una política de invitaciones" }
     outcome_approval_required { en: "Needs a Super Admin to send it", ko: "최고 관리자가 보내야 함", de: "Ein Super-Admin muss sie senden", ja: "スーパー管理者による送信が必要です", es: "Debe enviarla un superadministrador" }
     members { en: "Members", ko: "멤버", de: "Mitglieder", ja: "メンバー", es: "Miembros" }
-    no_member_matches { en: "No member matches.", ko: "일치하는 멤버가 없습니다.", de: "Kein Mitglied passt.", ja: "一致するメンバーはいません。", es: "Ningún miembro coincide." }
-    members_caption { en: "The partner's members", ko: "파트너의 멤버", de: "Die Mitglieder des Partners", ja: "パートナーのメンバー", es: "Los miembros del partner" }
-    next_members { en: "Next members", ko: "다음 멤버", de: "Weitere Mitglieder", ja: "次のメンバー", es: "Más miembros" }
+    people { en: "People", ko: "사람", de: "Personen", ja: "メンバーと招待", es: "Personas" }
+    people_caption { en: "The partner's members and invitations to join it", ko: "파트너의 멤버와 참여 초대", de: "Die Mitglieder des Partners und Einladungen zum Beitritt", ja: "パートナーのメンバーと参加への招待", es: "Los miembros del partner y las invitaciones a unirse" }
+    state { en: "State", ko: "구분", de: "Art", ja: "種別", es: "Tipo" }
+    state_member { en: "Member", ko: "멤버", de: "Mitglied", ja: "メンバー", es: "Miembro" }
+    state_invitation { en: "Invitation", ko: "초대", de: "Einladung", ja: "招待", es: "Invitación" }
+    until_date { en: "until {date}", ko: "{date}까지", de: "bis {date}", ja: "{date}まで", es: "hasta el {date}" }
+    nobody_on_team_matches { en: "No one matches.", ko: "일치하는 사람이 없습니다.", de: "Niemand passt.", ja: "一致する人はいません。", es: "Nadie coincide." }
+    next_people { en: "Next people", ko: "다음 사람", de: "Weitere Personen", ja: "次へ", es: "Más personas" }
     invitations { en: "Invitations", ko: "초대", de: "Einladungen", ja: "招待", es: "Invitaciones" }
-    no_invitation_with_status { en: "No invitations with this status.", ko: "이 상태의 초대가 없습니다.", de: "Keine Einladungen mit diesem Status.", ja: "この状態の招待はありません。", es: "No hay invitaciones con este estado." }
     next_invitations { en: "Next invitations", ko: "다음 초대", de: "Weitere Einladungen", ja: "次の招待", es: "Más invitaciones" }
 
     // A member of the team.

@@ -393,7 +393,15 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
         "the page was updated in place, not reloaded"
     );
 
-    follow(&client, Locator::Css("td.actions a")).await;
+    client
+        .execute(
+            "document.getElementById('people-heading').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    check_page(&client, "team-people").await;
+    follow(&client, Locator::Css("td.actions a[href$='/revoke']")).await;
     let heading = found(&client, Locator::Css("h1")).await;
     assert_eq!(heading.text().await.unwrap(), "Revoke this invitation?");
     check_page(&client, "revoke").await;
@@ -415,7 +423,10 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     check_page(&client, "audit").await;
     person.click().await.unwrap();
     keys(&client, "owner@acme.example").await;
+    // The filtered page has the same buttons: wait for it before pressing one.
+    let unfiltered = found(&client, Locator::Css("main")).await;
     keys(&client, ENTER).await;
+    until_replaced(unfiltered).await;
     follow(&client, Locator::Css("input[name=verify] + button")).await;
     let verdict = found(&client, Locator::Css("[role=status] .success")).await;
     assert!(verdict.text().await.unwrap().contains(": Intact"));
