@@ -10,7 +10,7 @@ use siteward_core::audit::AuditEvent;
 use siteward_core::ids::{AccountId, InvitationId, PartnerId, SiteId};
 use siteward_core::invitation::{Invitation, InvitationStatus, InvitationTarget, PermissionLevel};
 use siteward_core::page::{Page, PageRequest};
-use siteward_core::tenancy::{PartnerMembership, PartnerRole};
+use siteward_core::tenancy::{PartnerMembership, PartnerRole, Privilege, Privileges};
 use siteward_core::validate::Email;
 
 use crate::accounts::NewAccount;
@@ -81,6 +81,7 @@ pub(crate) struct InvitationRow {
     sent_at: DateTime<Utc>,
     resend_count: i64,
     locale: Option<String>,
+    privileges: Option<Vec<String>>,
     accepted_by: Option<String>,
     accepted_at: Option<DateTime<Utc>>,
 }
@@ -125,6 +126,9 @@ impl InvitationRow {
             sent_at: inv.sent_at,
             resend_count: i64::from(inv.resend_count),
             locale: Some(inv.locale.clone()),
+            privileges: inv
+                .privileges
+                .map(|set| set.iter().map(|p| p.as_str().to_owned()).collect()),
             accepted_by: inv.accepted.as_ref().map(|(a, _)| a.to_string()),
             accepted_at: inv.accepted.as_ref().map(|(_, at)| *at),
         }
@@ -161,6 +165,16 @@ impl InvitationRow {
             locale: self
                 .locale
                 .unwrap_or_else(|| siteward_core::validate::DEFAULT_LOCALE.to_owned()),
+            privileges: self
+                .privileges
+                .map(|names| {
+                    names
+                        .iter()
+                        .map(|p| stored(Privilege::parse, p))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map(Privileges::of)
+                })
+                .transpose()?,
             accepted: self
                 .accepted_by
                 .zip(self.accepted_at)

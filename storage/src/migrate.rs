@@ -95,6 +95,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0021_sign_in_challenge",
         include_str!("../migrations/0021_sign_in_challenge.surql"),
     ),
+    (
+        "0022_invitation_privileges",
+        include_str!("../migrations/0022_invitation_privileges.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

@@ -210,16 +210,32 @@ impl App {
                     Err(other) => return Err(other.into()),
                 };
                 let membership = (!already).then(|| {
-                    PartnerMembership::new(inv.partner_id.clone(), account.id.clone(), *role, now)
+                    let mut membership = PartnerMembership::new(
+                        inv.partner_id.clone(),
+                        account.id.clone(),
+                        *role,
+                        now,
+                    );
+                    // The set-up the invitation carries, counted against licences now.
+                    if let Some(privileges) = inv.privileges {
+                        membership.privileges = privileges;
+                    }
+                    membership
                 });
-                if membership.is_some() {
+                if let Some(membership) = &membership {
                     events.push(event(
                         AuditAction::MemberAdded,
                         AuditTarget {
                             kind: TargetKind::Membership,
                             id: account.id.to_string(),
                         },
-                        vec![FieldChange::set("role", role)],
+                        vec![
+                            FieldChange::set("role", role),
+                            FieldChange::set(
+                                "privileges",
+                                crate::partners::privileges_text(membership.privileges),
+                            ),
+                        ],
                     ));
                 }
                 Acceptance::Membership(membership)

@@ -18,7 +18,7 @@ use siteward_core::invitation::{
 use siteward_core::mail::InvitationContext;
 use siteward_core::page::{Page, PageRequest};
 use siteward_core::secret::{self, TokenKind};
-use siteward_core::tenancy::{MemberStatus, Partner, PartnerRole, Site};
+use siteward_core::tenancy::{MemberStatus, Partner, PartnerRole, Privileges, Site};
 use siteward_core::validate::Email;
 use siteward_plugins::worlds::policy::ProposedInvitation;
 use siteward_storage::{
@@ -47,6 +47,9 @@ pub struct PartnerInvite<'a> {
     pub role: &'a str,
     /// The emails' language (`locale`, BCP 47); the partner's when absent.
     pub locale: Option<&'a str>,
+    /// The privileges each member holds from acceptance (`privileges`); a new member's
+    /// default when absent. Licence seats are counted at acceptance, when they are taken.
+    pub privileges: Option<&'a [String]>,
 }
 
 /// The outcome for one address of a [`PartnerInvite`].
@@ -264,6 +267,7 @@ impl Drafter<'_> {
             sent_at: now,
             resend_count: 0,
             locale: self.locale.to_owned(),
+            privileges: None,
             accepted: None,
         };
         let job = self.draft(&mut invitation);
@@ -311,6 +315,12 @@ fn created_event(app: &App, caller: &Caller, inv: &Invitation) -> AuditEvent {
         InvitationTarget::Partner { role } => changes.push(FieldChange::set("role", role)),
         InvitationTarget::Site { level, .. } => changes.push(FieldChange::set("level", level)),
     }
+    if let Some(privileges) = inv.privileges {
+        changes.push(FieldChange::set(
+            "privileges",
+            crate::partners::privileges_text(privileges),
+        ));
+    }
     caller.audit.event(
         app,
         AuditAction::InvitationCreated,
@@ -351,6 +361,10 @@ impl App {
             role => role,
         };
         count_between_1_and_max("emails", input.emails.len(), "addresses")?;
+        let privileges = input
+            .privileges
+            .map(|names| Privileges::parse("privileges", names))
+            .transpose()?;
         let idempotency =
             Idempotency::new(caller, &retry, &format!("invite-partner/{partner_id}"))?;
         if let Some(stored) = idempotency.replay(self).await? {
@@ -438,7 +452,9 @@ impl App {
                     outcome.reason = Some(reason);
                 }
                 Verdict::Allow | Verdict::ApprovalRequired { .. } => {
-                    let item = drafter.new_invitation(InvitationTarget::Partner { role }, email);
+                    let mut item =
+                        drafter.new_invitation(InvitationTarget::Partner { role }, email);
+                    item.invitation.privileges = privileges;
                     outcome.invitation = Some(item.invitation.clone());
                     written.new.push(item);
                 }

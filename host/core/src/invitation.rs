@@ -9,7 +9,7 @@
 use chrono::Duration;
 
 use crate::ids::{AccountId, InvitationId, PartnerId, SiteId};
-use crate::tenancy::{PartnerRole, string_enum};
+use crate::tenancy::{PartnerRole, Privileges, string_enum};
 use crate::validate::Email;
 use crate::{DomainError, FieldError, Timestamp};
 
@@ -116,6 +116,10 @@ pub struct Invitation {
     pub resend_count: u32,
     /// The language its email is written in (BCP 47).
     pub locale: String,
+    /// For an invitation to join a partner: the privileges the member holds from acceptance
+    /// (reference 004, "change the privileges while sending an invite"); `None` gives what a
+    /// new member holds by default.
+    pub privileges: Option<Privileges>,
     /// Who accepted, and when.
     pub accepted: Option<(AccountId, Timestamp)>,
 }
@@ -302,6 +306,7 @@ mod tests {
             sent_at: now,
             resend_count: 0,
             locale: "en".to_owned(),
+            privileges: None,
             accepted: None,
         }
     }

@@ -38,6 +38,7 @@ fn invitation(
         sent_at: at(2),
         resend_count: 0,
         locale: "en".to_owned(),
+        privileges: None,
         accepted: None,
     };
     let message = OutboxMessage::pending(

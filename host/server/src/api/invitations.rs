@@ -40,6 +40,10 @@ pub struct InvitationView {
     /// The role offered, for a partner invitation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<&'static str>,
+    /// The privileges the member holds from acceptance, for a partner invitation sent with
+    /// them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub privileges: Option<Vec<&'static str>>,
     /// The site, for a site invitation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub site_id: Option<String>,
@@ -109,6 +113,9 @@ impl InvitationView {
             partner_id: inv.partner_id.to_string(),
             email: inv.email.to_string(),
             role,
+            privileges: inv
+                .privileges
+                .map(|set| set.iter().map(|p| p.as_str()).collect()),
             site_id,
             level,
             status: inv.status_at(now).as_str(),
@@ -145,6 +152,12 @@ pub struct InviteToPartner {
     /// partner's language when absent.
     #[serde(default)]
     pub locale: Option<String>,
+    /// The privileges each new member holds from acceptance (`remote_support`,
+    /// `unattended_access`); `["unattended_access"]` when left out. Seats are counted at
+    /// acceptance: one that would exceed a licence is refused then (`licence_exhausted`).
+    #[serde(default)]
+    #[schema(schema_with = super::dto::names::privileges)]
+    pub privileges: Option<Vec<String>>,
 }
 
 /// The outcome for one address.
@@ -204,6 +217,7 @@ pub async fn invite_to_partner(
         emails: &body.emails,
         role: &body.role,
         locale: body.locale.as_deref(),
+        privileges: body.privileges.as_deref(),
     };
     let now = state.now();
     let view = |results: &Vec<Invited>| InviteResults::new(results, now);
@@ -603,7 +617,7 @@ pub struct AcceptInvitation {
 #[utoipa::path(post, path = "/v1/invitations/accept", tag = "invitations", request_body = AcceptInvitation,
     responses((status = 200, body = InvitationView), (status = 401, body = ErrorBody, description = "log in or sign up"),
         (status = 403, body = ErrorBody, description = "`invitation_email_mismatch`"), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "used, expired or revoked")))]
+        (status = 409, body = ErrorBody, description = "used, expired or revoked; `licence_exhausted`: the privileges it sets up need a licence seat that is taken")))]
 pub async fn accept(
     State(state): State<AppState>,
     auth: Option<Auth>,

@@ -140,6 +140,8 @@ pub async fn add_member(
                 emails: vec![body.email],
                 role: role.as_str().to_owned(),
                 locale: None,
+                // The set-up asked for takes effect when they accept.
+                privileges: new.privileges.clone(),
             };
             let mut response = super::invitations::invite_to_partner(
                 State(state),

@@ -16,7 +16,7 @@ use siteward_app::page::Paging;
 use siteward_app::partners::{TeamEntry, TeamQuery as PeopleQuery};
 use siteward_core::ids::{InvitationId, PartnerId};
 use siteward_core::invitation::Invitation;
-use siteward_core::tenancy::MemberStatus;
+use siteward_core::tenancy::{MemberStatus, Privilege};
 
 use super::audit::person_audit;
 use super::lang::Lang;
@@ -67,8 +67,8 @@ struct TeamPage<'a> {
     query: &'a TeamQuery,
     results: Vec<ResultRow>,
     errors: InviteErrors,
-    emails: &'a str,
-    role: &'a str,
+    /// The invite form.
+    form: InviteShown<'a>,
 }
 
 /// The list's filters and page.
@@ -127,6 +127,54 @@ pub struct InviteForm {
     emails: String,
     #[serde(default)]
     role: String,
+    /// `on` when checked.
+    #[serde(default)]
+    remote_support: Option<String>,
+    /// `on` when checked.
+    #[serde(default)]
+    unattended_access: Option<String>,
+}
+
+impl InviteForm {
+    /// The privileges checked, by name.
+    fn privileges(&self) -> Vec<String> {
+        [
+            (&self.remote_support, Privilege::RemoteSupport),
+            (&self.unattended_access, Privilege::UnattendedAccess),
+        ]
+        .into_iter()
+        .filter(|(checked, _)| checked.is_some())
+        .map(|(_, privilege)| privilege.as_str().to_owned())
+        .collect()
+    }
+
+    /// The form as it was sent, to show again; `emails` is what the field keeps.
+    fn shown<'a>(&'a self, emails: &'a str) -> InviteShown<'a> {
+        InviteShown {
+            emails,
+            role: &self.role,
+            remote_support: self.remote_support.is_some(),
+            unattended_access: self.unattended_access.is_some(),
+        }
+    }
+}
+
+/// The invite form as the page shows it: fresh, or as sent.
+struct InviteShown<'a> {
+    emails: &'a str,
+    role: &'a str,
+    remote_support: bool,
+    unattended_access: bool,
+}
+
+impl InviteShown<'_> {
+    /// A fresh form: a Technician with what a new member holds by default.
+    const FRESH: InviteShown<'static> = InviteShown {
+        emails: "",
+        role: "technician",
+        remote_support: false,
+        unattended_access: true,
+    };
 }
 
 fn outcome_text(invited: &Invited) -> String {
@@ -153,7 +201,7 @@ async fn team_page(
     viewer: Viewer,
     partner: &PartnerId,
     query: &TeamQuery,
-    (results, errors, emails, role): (Vec<ResultRow>, InviteErrors, &str, &str),
+    (results, errors, form): (Vec<ResultRow>, InviteErrors, InviteShown<'_>),
     status_code: StatusCode,
 ) -> Response {
     let Viewer {
@@ -204,8 +252,7 @@ async fn team_page(
         query,
         results,
         errors,
-        emails,
-        role,
+        form,
     };
     with_csrf_cookie(render(status_code, &page), set_csrf)
 }
@@ -217,7 +264,7 @@ pub async fn page(
     PageIds(partner): PageIds<PartnerId>,
     Query(query): Query<TeamQuery>,
 ) -> Response {
-    let nothing = (Vec::new(), InviteErrors::default(), "", "technician");
+    let nothing = (Vec::new(), InviteErrors::default(), InviteShown::FRESH);
     team_page(&state, viewer, &partner, &query, nothing, StatusCode::OK).await
 }
 
@@ -235,7 +282,7 @@ pub async fn invite(
             general: Some(Lang::current().text().form_expired.to_string()),
             ..InviteErrors::default()
         };
-        let again = (Vec::new(), errors, form.emails.as_str(), form.role.as_str());
+        let again = (Vec::new(), errors, form.shown(&form.emails));
         return team_page(
             &state,
             viewer,
@@ -253,10 +300,12 @@ pub async fn invite(
         .filter(|e| !e.is_empty())
         .map(str::to_owned)
         .collect();
+    let privileges = form.privileges();
     let input = PartnerInvite {
         emails: &emails,
         role: &form.role,
         locale: None,
+        privileges: Some(&privileges),
     };
     let answer = state
         .invite_to_partner(&viewer.caller, &partner, input, NO_RETRY, not_stored)
@@ -295,7 +344,7 @@ pub async fn invite(
     } else {
         ""
     };
-    let shown = (results, errors, typed, form.role.as_str());
+    let shown = (results, errors, form.shown(typed));
     team_page(&state, viewer, &partner, &query, shown, status).await
 }
 

@@ -628,6 +628,13 @@ catalog! {
         ja: "1件または複数のアドレスを、1行に1件ずつ、またはカンマで区切って入力してください(最大{max}件)。",
         es: "Una dirección o muchas, una por línea o separadas por comas (hasta {max}).",
     }
+    invite_privileges_hint {
+        en: "What each one holds from the moment they accept; licence seats are counted then.",
+        ko: "수락하는 순간부터 각자가 갖는 권한입니다. 라이선스 좌석은 그때 계산됩니다.",
+        de: "Was jede Person ab der Annahme hat; Lizenzplätze werden dann gezählt.",
+        ja: "承諾した時点から各自が持つ権限です。ライセンスの席数はその時点で数えられます。",
+        es: "Lo que tendrá cada persona desde que acepte; las licencias se cuentan entonces.",
+    }
     send_invitations { en: "Send invitations", ko: "초대 보내기", de: "Einladungen senden", ja: "招待を送信", es: "Enviar invitaciones" }
     sent { en: "Sent", ko: "보낸 결과", de: "Gesendet", ja: "送信結果", es: "Enviadas" }
     outcome_caption { en: "What happened to each address", ko: "주소별 결과", de: "Was mit jeder Adresse geschah", ja: "アドレスごとの結果", es: "Qué pasó con cada dirección" }

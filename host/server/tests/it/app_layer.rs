@@ -78,6 +78,7 @@ async fn attempts(
                 emails: &emails,
                 role: "technician",
                 locale: None,
+                privileges: None,
             },
             bad_key,
             |_| unreachable!("nothing is stored"),

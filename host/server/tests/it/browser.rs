@@ -374,6 +374,9 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     emails.click().await.unwrap();
     keys(&client, "ana@example.com, bo@example.com").await;
     keys(&client, TAB).await; // the role: Technician stays
+    keys(&client, TAB).await; // Remote support, checked with the space bar
+    keys(&client, " ").await;
+    keys(&client, TAB).await; // Unattended access stays checked
     keys(&client, TAB).await;
     keys(&client, ENTER).await;
     let sent = found(&client, Locator::Css("[role=status] table")).await;
@@ -383,6 +386,19 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
         "{text}"
     );
     check_page(&client, "team-sent").await;
+    let sent = app
+        .get(
+            &format!("/v1/partners/{}/invitations?status=pending", acme.id),
+            &acme.owner_token,
+        )
+        .await;
+    for invitation in sent.body["items"].as_array().unwrap() {
+        assert_eq!(
+            invitation["privileges"],
+            json!(["remote_support", "unattended_access"]),
+            "{invitation}"
+        );
+    }
     let mark = client
         .execute("return window.siteward_mark || null", vec![])
         .await

@@ -854,3 +854,110 @@ async fn one_technician_is_invited_to_many_sites_at_once_all_or_nothing() {
     );
     assert_eq!(app.store.outbox_counts().await.unwrap().0, 2);
 }
+
+#[tokio::test]
+async fn an_invitation_sets_up_the_members_privileges_counted_against_licences_at_acceptance() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let mailer = mailer(&smtp);
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let seats = app
+        .call(
+            Method::PUT,
+            &format!("/v1/partners/{}/licences", acme.id),
+            Some(&operator),
+            Some(json!({ "remote_support": 1 })),
+        )
+        .await;
+    assert_eq!(seats.status, StatusCode::OK, "{}", seats.body);
+    let invitations = format!("/v1/partners/{}/invitations", acme.id);
+
+    let unknown = app
+        .post(
+            &invitations,
+            &acme.owner_token,
+            json!({ "emails": ["x@example.com"], "role": "technician", "privileges": ["root"] }),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown.body["error"]["field"], "privileges", "{}", unknown.body);
+
+    // Two invitations carry remote support; the licence has one seat, which is not taken
+    // until someone accepts.
+    let sent = app
+        .post(
+            &invitations,
+            &acme.owner_token,
+            json!({
+                "emails": ["ana@example.com", "bo@example.com"],
+                "role": "technician",
+                "privileges": ["remote_support"],
+            }),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    for result in sent.body["results"].as_array().unwrap() {
+        assert_eq!(
+            result["invitation"]["privileges"],
+            json!(["remote_support"])
+        );
+    }
+    assert_eq!(deliver(&app, &mailer).await, 2);
+    let token = |address: &str| smtp.to(address)[0].token();
+
+    // Ana accepts: she holds exactly what the invitation set up, and the trail says so.
+    let ana = accept_signed_up(&app, &token("ana@example.com"), "Ana").await;
+    assert_eq!(ana.status, StatusCode::OK, "{}", ana.body);
+    let members = app
+        .get(
+            &format!("/v1/partners/{}/members?search=ana", acme.id),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(
+        members.body["items"][0]["privileges"],
+        json!(["remote_support"]),
+        "{}",
+        members.body
+    );
+    let added = app
+        .get("/v1/audit-events?action=member.added", &operator)
+        .await;
+    let changes = added.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["target"]["id"] == ana.body["accepted_by"])
+        .map(|e| e["changes"].clone())
+        .unwrap_or_else(|| panic!("Ana's member.added in {}", added.body));
+    assert!(
+        changes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["field"] == "privileges" && c["after"] == "remote_support"),
+        "{changes}"
+    );
+
+    // Bo's acceptance would need a second seat: refused as a whole, nothing written, and his
+    // invitation stays open for when a seat is free.
+    let bo = accept_signed_up(&app, &token("bo@example.com"), "Bo").await;
+    assert_eq!(bo.status, StatusCode::CONFLICT, "{}", bo.body);
+    assert_eq!(bo.code(), "licence_exhausted");
+    let pending = app
+        .get(&format!("{invitations}?status=pending"), &acme.owner_token)
+        .await;
+    let open: Vec<&str> = pending.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(open, ["bo@example.com"]);
+    assert_eq!(
+        app.login("bo@example.com", PASSWORD).await.status,
+        StatusCode::UNAUTHORIZED,
+        "no account was made for him"
+    );
+}
