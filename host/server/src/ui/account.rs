@@ -15,7 +15,7 @@ use siteward_core::ids::SessionId;
 use super::lang::Lang;
 use super::session::Viewer;
 use super::{
-    Chrome, CsrfForm, PageIds, back_to, csrf_matches, problem, render, sentence, with_csrf_cookie,
+    Chrome, CsrfForm, PageIds, back_to, csrf_matches, problem, render, said, with_csrf_cookie,
 };
 use crate::error::status_of;
 use crate::state::AppState;
@@ -251,7 +251,7 @@ pub async fn change_password(
             .await
         }
         Err(error) => {
-            let message = Some(sentence(&error.message));
+            let message = Some(said(&error));
             let errors = match error.field.as_deref() {
                 Some("current_password") => PasswordErrors {
                     current: message,
@@ -358,7 +358,7 @@ async fn totp_refused(
 
 /// The account page saying why the app refused a two-step change.
 async fn totp_failed(state: &AppState, viewer: Viewer, error: &AppError) -> Response {
-    let why = sentence(&error.message);
+    let why = said(error);
     totp_refused(state, viewer, status_of(error.kind), why).await
 }
 

@@ -22,7 +22,7 @@ use siteward_core::ids::{PartnerId, SiteId};
 
 use super::lang::Lang;
 use super::session::Viewer;
-use super::{Chrome, PageIds, problem, render, sentence, with_csrf_cookie};
+use super::{Chrome, PageIds, problem, render, said, with_csrf_cookie};
 use crate::state::AppState;
 
 /// Events per page.
@@ -272,7 +272,7 @@ async fn page(state: &AppState, viewer: Viewer, home: Home<'_>, query: &AuditQue
     let log = match log {
         Ok(log) => log,
         Err(error) if error.field.as_deref() == Some("person") => {
-            errors.person = Some(sentence(&error.message));
+            errors.person = Some(said(&error));
             None
         }
         Err(error) => return problem(&error),

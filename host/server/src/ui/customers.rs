@@ -17,9 +17,7 @@ use siteward_core::ids::PartnerId;
 
 use super::lang::Lang;
 use super::session::Viewer;
-use super::{
-    Chrome, PageIds, csrf_matches, not_found, problem, render, sentence, with_csrf_cookie,
-};
+use super::{Chrome, PageIds, csrf_matches, not_found, problem, render, said, with_csrf_cookie};
 use crate::error::status_of;
 use crate::state::AppState;
 
@@ -43,7 +41,7 @@ struct FormErrors {
 
 impl FormErrors {
     fn of_site(error: &AppError) -> Self {
-        let message = Some(sentence(&error.message));
+        let message = Some(said(error));
         match error.field.as_deref() {
             Some("name") => Self {
                 site_name: message,
@@ -198,7 +196,7 @@ pub async fn create_customer(
         Err(error) if error.kind == siteward_app::Kind::NotFound => not_found(),
         Err(error) => {
             let errors = FormErrors {
-                customer_name: Some(sentence(&error.message)),
+                customer_name: Some(said(&error)),
                 ..FormErrors::default()
             };
             let refused = (status_of(error.kind), errors);

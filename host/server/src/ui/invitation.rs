@@ -18,7 +18,7 @@ use siteward_core::invitation::{Invitation, InvitationStatus, InvitationTarget};
 use super::lang::Lang;
 use super::{
     Chrome, Notice, SESSION_COOKIE, csrf_matches, csrf_token, level_name, problem, render,
-    role_name, secure, sentence, set_cookie, with_csrf_cookie,
+    role_name, said, secure, set_cookie, with_csrf_cookie,
 };
 use crate::auth::{ClientAddr, request_id};
 use crate::error::status_of;
@@ -91,7 +91,7 @@ struct FormErrors {
 impl FormErrors {
     /// An error of the app, next to the field it names, or above the form.
     fn of(error: &AppError) -> Self {
-        let message = Some(sentence(&error.message));
+        let message = Some(said(error));
         match (error.field.as_deref(), error.code) {
             (Some("name"), _) => Self {
                 name: message,

@@ -21,7 +21,7 @@ use super::lang::Lang;
 use super::session::Viewer;
 use super::{
     Chrome, ConfirmPage, CsrfForm, PageIds, back_to, csrf_matches, level_name, problem, render,
-    role_name, sentence, with_csrf_cookie,
+    role_name, said, with_csrf_cookie,
 };
 use crate::error::status_of;
 use crate::state::AppState;
@@ -215,7 +215,7 @@ pub async fn update(
         Err(error) => (
             status_of(error.kind),
             Said {
-                problem: Some(sentence(&error.message)),
+                problem: Some(said(&error)),
                 ..Said::default()
             },
         ),

@@ -244,7 +244,7 @@ impl Notice<'_> {
         Self {
             chrome,
             heading: t.cannot_be_done.as_str(),
-            explanation: error.message.to_string(),
+            explanation: said(error),
             next_step: t.try_again_soon.to_string(),
             link: None,
         }
@@ -366,6 +366,46 @@ fn offer_name(target: &InvitationTarget) -> String {
             .with("level", level_name(*level))
             .into(),
     }
+}
+
+/// What went wrong, as the console says it. The failures people meet in the console are
+/// said in the page's language, by their stable code; English pages, and failures without a
+/// translation (a field's own rule, say), keep the app's words, as a sentence.
+fn said(error: &siteward_app::AppError) -> String {
+    let lang = Lang::current();
+    let t = lang.text();
+    let translated = match error.code {
+        _ if lang == Lang::En => None,
+        "forbidden" => Some(t.err_forbidden),
+        "too_many_attempts" => Some(t.err_too_many_attempts),
+        "account_locked" => Some(t.err_account_locked),
+        "account_disabled" => Some(t.err_account_disabled),
+        "invalid_credentials" => Some(t.wrong_email_or_password),
+        "invalid_totp" => Some(t.totp_wrong),
+        "invitation_used" => Some(t.err_invitation_used),
+        "invitation_not_pending" => Some(t.err_invitation_not_pending),
+        "account_exists" => Some(t.err_account_exists),
+        "not_a_member" => Some(t.err_not_a_member),
+        "membership_disabled" => Some(t.err_membership_disabled),
+        "email_taken" => Some(t.err_email_taken),
+        "already_member" => Some(t.err_already_member),
+        "already_invited" => Some(t.err_already_invited),
+        "already_assigned" => Some(t.err_already_assigned),
+        "last_super_admin" => Some(t.err_last_super_admin),
+        "licence_exhausted" => Some(t.err_licence_exhausted),
+        "concurrent_change" => Some(t.err_concurrent_change),
+        "reset_link_gone" => Some(t.err_reset_link_gone),
+        "sign_in_expired" => Some(t.sign_in_expired),
+        "totp_already_enabled" => Some(t.err_totp_already_enabled),
+        "totp_not_pending" => Some(t.err_totp_not_pending),
+        "totp_not_enabled" => Some(t.err_totp_not_enabled),
+        "technician_access_off" => Some(t.err_technician_access_off),
+        "storage_unavailable" | "policy_unavailable" | "exporter_unavailable" => {
+            Some(t.err_unavailable)
+        }
+        _ => None,
+    };
+    translated.map_or_else(|| sentence(&error.message), |msg| msg.to_string())
 }
 
 /// A message as a sentence on its own: its first letter capitalised.

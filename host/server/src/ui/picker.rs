@@ -26,7 +26,7 @@ use super::lang::Lang;
 use super::session::Viewer;
 use super::{
     Chrome, NO_RETRY, PageIds, csrf_matches, level_name, not_stored, problem, render, role_name,
-    sentence, with_csrf_cookie,
+    said, with_csrf_cookie,
 };
 use crate::state::AppState;
 
@@ -256,7 +256,7 @@ fn explain(error: &AppError) -> String {
                  again."
             )
         }
-        _ => sentence(&error.message),
+        _ => said(error),
     }
 }
 

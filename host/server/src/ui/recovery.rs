@@ -13,7 +13,7 @@ use siteward_app::AppError;
 use siteward_app::session::too_many_attempts;
 
 use super::lang::Lang;
-use super::{Chrome, Notice, csrf_matches, csrf_token, render, sentence, with_csrf_cookie};
+use super::{Chrome, Notice, csrf_matches, csrf_token, render, said, with_csrf_cookie};
 use crate::auth::{ClientAddr, request_id};
 use crate::error::status_of;
 use crate::state::AppState;
@@ -70,10 +70,8 @@ fn forgot_page(
 ) -> Response {
     let (csrf, set) = csrf_token(state, headers);
     let (general, email_error) = match problem {
-        Some(error) if error.field.as_deref() == Some("email") => {
-            (None, Some(sentence(&error.message)))
-        }
-        Some(error) => (Some(sentence(&error.message)), None),
+        Some(error) if error.field.as_deref() == Some("email") => (None, Some(said(error))),
+        Some(error) => (Some(said(error)), None),
         None => (None, None),
     };
     let page = ForgotPage {
@@ -127,7 +125,7 @@ fn link_gone(error: &AppError) -> Response {
     let page = Notice {
         chrome: Chrome::public(),
         heading: Lang::current().text().link_gone.as_str(),
-        explanation: sentence(&error.message),
+        explanation: said(error),
         next_step: Lang::current().text().link_gone_next.to_string(),
         link: Some((
             "/forgot-password",
@@ -206,9 +204,9 @@ pub async fn reset(
             )
         }
         Err(error) if error.field.as_deref() == Some("password") => {
-            again(status_of(error.kind), None, Some(sentence(&error.message)))
+            again(status_of(error.kind), None, Some(said(&error)))
         }
         Err(error) if error.code == "reset_link_gone" => link_gone(&error),
-        Err(error) => again(status_of(error.kind), Some(sentence(&error.message)), None),
+        Err(error) => again(status_of(error.kind), Some(said(&error)), None),
     }
 }

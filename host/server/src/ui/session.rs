@@ -18,7 +18,7 @@ use siteward_app::session::{Credentials, NewSession, SignIn, too_many_attempts};
 use super::lang::Lang;
 use super::{
     Chrome, SESSION_COOKIE, SignedIn, console_cookie, cookie, csrf_matches, csrf_token,
-    expire_cookie, render, secure, sentence, set_cookie, with_csrf_cookie,
+    expire_cookie, render, said, secure, set_cookie, with_csrf_cookie,
 };
 use crate::auth::{ClientAddr, request_id};
 use crate::error::status_of;
@@ -281,7 +281,7 @@ pub async fn finish(
                 general: Some(if error.code == "sign_in_expired" {
                     t.sign_in_expired.to_string()
                 } else {
-                    sentence(&error.message)
+                    said(&error)
                 }),
                 ..SignInErrors::default()
             };
@@ -309,7 +309,7 @@ fn end_challenge(state: &AppState) -> HeaderValue {
 
 fn general(error: &AppError) -> SignInErrors {
     SignInErrors {
-        general: Some(error.message.to_string()),
+        general: Some(said(error)),
         ..SignInErrors::default()
     }
 }

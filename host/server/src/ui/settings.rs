@@ -17,7 +17,7 @@ use siteward_core::ids::PartnerId;
 
 use super::lang::Lang;
 use super::session::Viewer;
-use super::{Chrome, PageIds, back_to, csrf_matches, problem, render, sentence, with_csrf_cookie};
+use super::{Chrome, PageIds, back_to, csrf_matches, problem, render, said, with_csrf_cookie};
 use crate::error::status_of;
 use crate::state::AppState;
 
@@ -54,7 +54,7 @@ struct FieldErrors {
 
 impl FieldErrors {
     fn of(error: &AppError) -> Self {
-        let message = Some(sentence(&error.message));
+        let message = Some(said(error));
         let mut errors = Self::default();
         let slot = match error.field.as_deref() {
             Some("invitation_ttl_hours") => &mut errors.ttl,

@@ -23,7 +23,7 @@ use super::lang::Lang;
 use super::session::Viewer;
 use super::{
     Chrome, ConfirmPage, CsrfForm, InvitationRow, NO_RETRY, PageIds, csrf_matches, not_found,
-    not_stored, problem, render, role_name, with_csrf_cookie,
+    not_stored, problem, render, role_name, said, with_csrf_cookie,
 };
 use crate::error::status_of;
 use crate::state::AppState;
@@ -325,7 +325,7 @@ pub async fn invite(
         Ok(Answer::Replayed(_)) => (Vec::new(), InviteErrors::default(), StatusCode::OK),
         Err(error) if error.kind == siteward_app::Kind::NotFound => return not_found(),
         Err(error) => {
-            let message = Some(error.message.to_string());
+            let message = Some(said(&error));
             let errors = match error.field.as_deref() {
                 Some("emails") => InviteErrors {
                     emails: message,

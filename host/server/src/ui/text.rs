@@ -204,6 +204,44 @@ catalog! {
     try_again_soon { en: "Try again in a moment.", ko: "잠시 후 다시 시도하세요.", de: "Versuchen Sie es gleich noch einmal.", ja: "しばらくしてからもう一度お試しください。", es: "Inténtelo de nuevo en un momento." }
     something_wrong { en: "Something went wrong on our side.", ko: "저희 쪽에서 문제가 생겼습니다.", de: "Bei uns ist etwas schiefgegangen.", ja: "こちら側で問題が発生しました。", es: "Algo ha fallado por nuestra parte." }
 
+    // Failures of the application layer people meet in the console, by their stable code.
+    // English pages show the app's own words, which can say more (which privilege, until
+    // when); these are what the other languages say.
+    err_forbidden { en: "You are not allowed to do this.", ko: "이 작업을 할 권한이 없습니다.", de: "Das dürfen Sie nicht.", ja: "この操作は許可されていません。", es: "No tiene permiso para hacer esto." }
+    err_too_many_attempts {
+        en: "Too many failed sign-ins from your address; wait a minute and try again.",
+        ko: "이 주소에서 로그인 실패가 너무 많습니다. 1분 후에 다시 시도하세요.",
+        de: "Zu viele fehlgeschlagene Anmeldungen von Ihrer Adresse; warten Sie eine Minute und versuchen Sie es erneut.",
+        ja: "このアドレスからのサインイン失敗が多すぎます。1分待ってから再度お試しください。",
+        es: "Demasiados inicios de sesión fallidos desde su dirección; espere un minuto y vuelva a intentarlo.",
+    }
+    err_account_locked {
+        en: "Too many failed sign-ins for this email; wait a few minutes and try again.",
+        ko: "이 이메일의 로그인 실패가 너무 많습니다. 몇 분 후에 다시 시도하세요.",
+        de: "Zu viele fehlgeschlagene Anmeldungen für diese E-Mail; warten Sie einige Minuten und versuchen Sie es erneut.",
+        ja: "このメールアドレスのサインイン失敗が多すぎます。数分待ってから再度お試しください。",
+        es: "Demasiados inicios de sesión fallidos para este correo; espere unos minutos y vuelva a intentarlo.",
+    }
+    err_account_disabled { en: "This account is disabled; ask your administrator.", ko: "이 계정은 비활성화되었습니다. 관리자에게 문의하세요.", de: "Dieses Konto ist deaktiviert; wenden Sie sich an Ihren Administrator.", ja: "このアカウントは無効です。管理者にお問い合わせください。", es: "Esta cuenta está desactivada; consulte a su administrador." }
+    err_invitation_used { en: "This invitation has already been accepted or was changed meanwhile.", ko: "이 초대는 이미 수락되었거나 그사이 변경되었습니다.", de: "Diese Einladung wurde bereits angenommen oder inzwischen geändert.", ja: "この招待はすでに承諾されたか、その間に変更されました。", es: "Esta invitación ya fue aceptada o cambió mientras tanto." }
+    err_invitation_not_pending { en: "The invitation is no longer pending.", ko: "이 초대는 더 이상 대기 중이 아닙니다.", de: "Die Einladung ist nicht mehr ausstehend.", ja: "この招待はもう保留中ではありません。", es: "La invitación ya no está pendiente." }
+    err_account_exists { en: "An account with this email exists; sign in with it instead.", ko: "이 이메일의 계정이 이미 있습니다. 그 계정으로 로그인하세요.", de: "Ein Konto mit dieser E-Mail existiert; melden Sie sich stattdessen damit an.", ja: "このメールアドレスのアカウントがすでにあります。そのアカウントでサインインしてください。", es: "Ya existe una cuenta con este correo; inicie sesión con ella." }
+    err_not_a_member { en: "Only an active member of the inviting partner can accept a site invitation.", ko: "사이트 초대는 초대한 파트너의 활성 멤버만 수락할 수 있습니다.", de: "Nur ein aktives Mitglied des einladenden Partners kann eine Standort-Einladung annehmen.", ja: "サイトへの招待を承諾できるのは、招待したパートナーの有効なメンバーだけです。", es: "Solo un miembro activo del partner que invita puede aceptar una invitación a un sitio." }
+    err_membership_disabled { en: "The member is disabled; enable them first.", ko: "비활성 멤버입니다. 먼저 활성화하세요.", de: "Das Mitglied ist deaktiviert; aktivieren Sie es zuerst.", ja: "このメンバーは無効です。先に有効にしてください。", es: "El miembro está desactivado; actívelo primero." }
+    err_email_taken { en: "An account with this email, or one that looks just like it, already exists.", ko: "이 이메일 또는 이와 똑같아 보이는 이메일의 계정이 이미 있습니다.", de: "Ein Konto mit dieser E-Mail oder einer zum Verwechseln ähnlichen existiert bereits.", ja: "このメールアドレス、またはそっくりなアドレスのアカウントがすでにあります。", es: "Ya existe una cuenta con este correo o con uno que se le parece mucho." }
+    err_already_member { en: "The account is already a member of this partner.", ko: "이 계정은 이미 이 파트너의 멤버입니다.", de: "Das Konto ist bereits Mitglied dieses Partners.", ja: "このアカウントはすでにこのパートナーのメンバーです。", es: "La cuenta ya es miembro de este partner." }
+    err_already_invited { en: "An open invitation for this email already exists.", ko: "이 이메일에 대한 열린 초대가 이미 있습니다.", de: "Für diese E-Mail gibt es bereits eine offene Einladung.", ja: "このメールアドレスへの有効な招待がすでにあります。", es: "Ya hay una invitación abierta para este correo." }
+    err_already_assigned { en: "The account is already assigned to this site.", ko: "이 계정은 이미 이 사이트에 배정되어 있습니다.", de: "Das Konto ist diesem Standort bereits zugewiesen.", ja: "このアカウントはすでにこのサイトに割り当てられています。", es: "La cuenta ya está asignada a este sitio." }
+    err_last_super_admin { en: "The partner must keep at least one active Super Admin.", ko: "파트너에는 활성 최고 관리자가 한 명 이상 있어야 합니다.", de: "Der Partner muss mindestens einen aktiven Super-Admin behalten.", ja: "パートナーには有効なスーパー管理者が少なくとも1人必要です。", es: "El partner debe conservar al menos un superadministrador activo." }
+    err_licence_exhausted { en: "Every licence seat for this privilege is taken; free a seat or ask the operator for more.", ko: "이 권한의 라이선스 좌석이 모두 사용 중입니다. 좌석을 비우거나 운영자에게 추가를 요청하세요.", de: "Alle Lizenzplätze für diese Berechtigung sind belegt; geben Sie einen frei oder bitten Sie den Betreiber um mehr.", ja: "この権限のライセンスの席はすべて使用中です。席を空けるか、運用者に追加を依頼してください。", es: "Todas las licencias de este privilegio están ocupadas; libere una o pida más al operador." }
+    err_concurrent_change { en: "Someone changed the same thing at the same moment; try again.", ko: "같은 순간에 다른 사람이 같은 항목을 변경했습니다. 다시 시도하세요.", de: "Jemand hat im selben Moment dasselbe geändert; versuchen Sie es erneut.", ja: "同じ瞬間に別の人が同じものを変更しました。もう一度お試しください。", es: "Alguien cambió lo mismo en el mismo momento; inténtelo de nuevo." }
+    err_reset_link_gone { en: "The password reset link was used, replaced or has expired.", ko: "비밀번호 재설정 링크가 이미 쓰였거나, 바뀌었거나, 만료되었습니다.", de: "Der Link zum Zurücksetzen des Passworts wurde benutzt, ersetzt oder ist abgelaufen.", ja: "パスワード再設定リンクは使用済みか、置き換えられたか、期限切れです。", es: "El enlace para restablecer la contraseña ya se usó, se sustituyó o ha caducado." }
+    err_totp_already_enabled { en: "Two-step sign-in is already on.", ko: "2단계 로그인이 이미 켜져 있습니다.", de: "Die Anmeldung in zwei Schritten ist bereits an.", ja: "2段階サインインはすでにオンです。", es: "El inicio de sesión en dos pasos ya está activado." }
+    err_totp_not_pending { en: "Start turning on two-step sign-in again.", ko: "2단계 로그인 켜기를 처음부터 다시 시작하세요.", de: "Beginnen Sie das Einschalten der Anmeldung in zwei Schritten erneut.", ja: "2段階サインインをオンにする手順を最初からやり直してください。", es: "Vuelva a empezar a activar el inicio de sesión en dos pasos." }
+    err_totp_not_enabled { en: "Two-step sign-in is not on.", ko: "2단계 로그인이 켜져 있지 않습니다.", de: "Die Anmeldung in zwei Schritten ist nicht an.", ja: "2段階サインインはオンになっていません。", es: "El inicio de sesión en dos pasos no está activado." }
+    err_technician_access_off { en: "Technician Access is off for this site; its admins turn it on.", ko: "이 사이트는 기술자 접근이 꺼져 있습니다. 사이트 관리자가 켤 수 있습니다.", de: "Der Technikerzugang ist für diesen Standort aus; seine Admins schalten ihn ein.", ja: "このサイトの技術者アクセスはオフです。サイトの管理者がオンにできます。", es: "El acceso de técnicos está desactivado en este sitio; sus administradores lo activan." }
+    err_unavailable { en: "The service is briefly unavailable; try again in a moment.", ko: "서비스를 잠시 쓸 수 없습니다. 잠시 후 다시 시도하세요.", de: "Der Dienst ist kurz nicht verfügbar; versuchen Sie es gleich noch einmal.", ja: "サービスが一時的に利用できません。しばらくしてからもう一度お試しください。", es: "El servicio no está disponible un momento; inténtelo de nuevo enseguida." }
+
     // Signing in.
     sign_in { en: "Sign in", ko: "로그인", de: "Anmelden", ja: "サインイン", es: "Iniciar sesión" }
     sign_in_heading { en: "Sign in to Siteward", ko: "Siteward에 로그인", de: "Bei Siteward anmelden", ja: "Siteward にサインイン", es: "Iniciar sesión en Siteward" }

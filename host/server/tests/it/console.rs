@@ -2792,4 +2792,34 @@ async fn pages_speak_the_browsers_language_until_the_account_chooses_its_own() {
     let spanish = open_in(&app, "es-MX", "/", Some(&cookie)).await;
     assert!(spanish.html.contains(r#"<html lang="es">"#));
     assert!(spanish.html.contains("<h1>Mi acceso</h1>"));
+
+    // The app's failures are said in the page's language too: a lockout, in Korean.
+    let page = open_in(&app, "ko", "/sign-in", None).await;
+    let csrf = page.input("csrf");
+    let browser = format!("siteward_csrf={csrf}");
+    let wrong = [
+        ("csrf", csrf.as_str()),
+        ("email", "owner@globex.example"),
+        ("password", "not the password at all"),
+    ];
+    let mut last = None;
+    for _ in 0..6 {
+        let cookie = Some(browser.as_str());
+        let form = Some(&wrong[..]);
+        last = Some(open_with(&app, Method::POST, "/sign-in", cookie, form, Some("ko")).await);
+    }
+    let locked = last.unwrap();
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        locked.html
+    );
+    assert!(
+        locked
+            .html
+            .contains("이 이메일의 로그인 실패가 너무 많습니다"),
+        "{}",
+        locked.html
+    );
 }

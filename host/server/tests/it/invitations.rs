@@ -881,7 +881,11 @@ async fn an_invitation_sets_up_the_members_privileges_counted_against_licences_a
         )
         .await;
     assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(unknown.body["error"]["field"], "privileges", "{}", unknown.body);
+    assert_eq!(
+        unknown.body["error"]["field"], "privileges",
+        "{}",
+        unknown.body
+    );
 
     // Two invitations carry remote support; the licence has one seat, which is not taken
     // until someone accepts.
