@@ -268,21 +268,17 @@ impl Store {
         filter: &MemberFilter,
         page: &PageRequest,
     ) -> Result<Page<MemberRecord>, StorageError> {
-        // The partner's members are one range of record keys (`<partner>/<account>`), read in
-        // key order from the cursor on: a page costs the same however many members there are
-        // (a `WHERE partner_id = …` with `ORDER BY` sorted them all on every page).
-        let safe = |text: &str| text.chars().all(|c| c.is_ascii_alphanumeric());
-        if !safe(partner.as_str()) || !page.after.as_deref().is_none_or(safe) {
-            return Err(StorageError::Invalid(
-                "a member key out of its alphabet".to_owned(),
-            ));
-        }
-        let start = match &page.after {
-            Some(after) => format!("⟨{partner}/{after}⟩>"),
-            None => format!("⟨{partner}/⟩"),
-        };
+        // The partner's members in account order from the cursor on, through the unique index
+        // on (partner, account): a page costs the same wherever it starts and however many
+        // members there are. (A range of record keys with LIMIT read the whole range first in
+        // SurrealDB 3, and `ORDER BY` on the partner's index alone sorted them all.)
         let mut vars = Variables::new();
-        let mut conditions = vec!["true"];
+        vars.insert("partner", partner.to_string());
+        let mut conditions = vec!["partner_id = $partner"];
+        if let Some(after) = &page.after {
+            vars.insert("after", after.clone());
+            conditions.push("account_id > $after");
+        }
         if let Some(role) = filter.role {
             vars.insert("role", role.as_str());
             conditions.push("role = $role");
@@ -291,7 +287,7 @@ impl Store {
             vars.insert("status", status.as_str());
             conditions.push("status = $status");
         }
-        // A search finds its accounts once, before the range is read.
+        // A search finds its accounts once, before the members are read.
         let mut sql = String::new();
         if let Some(search) = &filter.search {
             vars.insert("search", search.to_lowercase());
@@ -304,7 +300,7 @@ impl Store {
         }
         vars.insert("limit", i64::from(page.limit) + 1);
         sql.push_str(&format!(
-            "SELECT * FROM partner_member:{start}..⟨{partner}/~⟩ WHERE {} LIMIT $limit",
+            "SELECT * FROM partner_member WHERE {} ORDER BY account_id LIMIT $limit",
             conditions.join(" AND ")
         ));
         let last = usize::from(filter.search.is_some());

@@ -110,8 +110,9 @@ impl Candidate {
     }
 }
 
-/// Members read per batch while the picker fills a page.
-const CANDIDATE_BATCH: u32 = 200;
+/// Members read per batch while the picker fills a page: a few pages' worth, since most
+/// members of a partner are candidates for most of its sites.
+const CANDIDATE_BATCH: u32 = 64;
 
 /// The picker of who to invite to a site, as a page shows it.
 #[derive(Debug, Clone)]
@@ -717,8 +718,9 @@ impl App {
             .map(|m| m.membership.account_id.clone())
             .collect();
         let chosen = self.candidates_among(&site, &excluded, chosen).await?;
+        // Status is checked among the batch (`candidates_among`): a condition beside the
+        // search keeps the members' read a plain walk of its index from the cursor on.
         let filter = MemberFilter {
-            status: Some(MemberStatus::Active),
             search: Some(search.trim().to_owned()).filter(|s| !s.is_empty()),
             ..MemberFilter::default()
         };
