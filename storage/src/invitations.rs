@@ -86,6 +86,20 @@ pub(crate) struct InvitationRow {
     accepted_at: Option<DateTime<Utc>>,
 }
 
+/// The condition on an invitation's status as of `$now`: a Pending one whose time has passed
+/// is Expired.
+fn status_condition(status: Option<InvitationStatus>) -> &'static str {
+    match status {
+        None => "",
+        Some(InvitationStatus::Pending) => " AND status = 'pending' AND expires_at > $now",
+        Some(InvitationStatus::Expired) => {
+            " AND (status = 'expired' OR (status = 'pending' AND expires_at <= $now))"
+        }
+        Some(InvitationStatus::Accepted) => " AND status = 'accepted'",
+        Some(InvitationStatus::Revoked) => " AND status = 'revoked'",
+    }
+}
+
 /// Which of a partner's unaccepted invitations to join it a team list shows.
 #[derive(Debug, Clone, Default)]
 pub struct TeamInvitationFilter {
@@ -439,17 +453,19 @@ impl Store {
             }
         };
         vars.insert("now", now);
-        condition.push_str(match status {
-            None => "",
-            Some(InvitationStatus::Pending) => " AND status = 'pending' AND expires_at > $now",
-            Some(InvitationStatus::Expired) => {
-                " AND (status = 'expired' OR (status = 'pending' AND expires_at <= $now))"
-            }
-            Some(InvitationStatus::Accepted) => " AND status = 'accepted'",
-            Some(InvitationStatus::Revoked) => " AND status = 'revoked'",
-        });
+        condition.push_str(status_condition(status));
+        self.invitation_page(&condition, vars, page).await
+    }
+
+    /// A page of invitations matching `condition`, in id order.
+    async fn invitation_page(
+        &self,
+        condition: &str,
+        vars: Variables,
+        page: &PageRequest,
+    ) -> Result<Page<Invitation>, StorageError> {
         let rows: Vec<InvitationRow> = self
-            .page("invitation", &condition, vars, page, str::to_owned)
+            .page("invitation", condition, vars, page, str::to_owned)
             .await?;
         let items = rows
             .into_iter()
@@ -480,22 +496,10 @@ impl Store {
             vars.insert("search", search.to_lowercase());
             condition.push_str(" AND string::contains(email, $search)");
         }
-        condition.push_str(match filter.status {
-            None | Some(InvitationStatus::Accepted) => "",
-            Some(InvitationStatus::Pending) => " AND status = 'pending' AND expires_at > $now",
-            Some(InvitationStatus::Expired) => {
-                " AND (status = 'expired' OR (status = 'pending' AND expires_at <= $now))"
-            }
-            Some(InvitationStatus::Revoked) => " AND status = 'revoked'",
-        });
-        let rows: Vec<InvitationRow> = self
-            .page("invitation", &condition, vars, page, str::to_owned)
-            .await?;
-        let items = rows
-            .into_iter()
-            .map(InvitationRow::into_invitation)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page::from_overfetch(items, page.limit, |i| i.id.as_str()))
+        // Accepted ones are never listed here, whatever the filter says.
+        let status = filter.status.filter(|s| *s != InvitationStatus::Accepted);
+        condition.push_str(status_condition(status));
+        self.invitation_page(&condition, vars, page).await
     }
 
     /// Stores a resent invitation (fresh token and expiry, back to Pending) with its new email.

@@ -126,6 +126,18 @@ struct Attempt {
     client: Option<String>,
 }
 
+impl Attempt {
+    /// An attempt with a password, as the credentials give it.
+    fn password(credentials: Credentials) -> Self {
+        Self {
+            email: credentials.email,
+            proof: Proof::Password(credentials.password),
+            totp: credentials.totp,
+            client: credentials.client,
+        }
+    }
+}
+
 /// What shows the first factor.
 enum Proof {
     /// A password.
@@ -157,18 +169,7 @@ impl App {
         credentials: Credentials,
         request_id: Option<String>,
     ) -> AppResult<NewSession> {
-        let Credentials {
-            email,
-            password,
-            totp,
-            client,
-        } = credentials;
-        let attempt = Attempt {
-            email,
-            proof: Proof::Password(password),
-            totp,
-            client,
-        };
+        let attempt = Attempt::password(credentials);
         match self.authenticate(attempt, false, request_id).await? {
             SignIn::Done(session) => Ok(session),
             SignIn::SecondFactor { .. } => Err(AppError::internal(&"a code was asked for")),
@@ -184,17 +185,9 @@ impl App {
         credentials: Credentials,
         request_id: Option<String>,
     ) -> AppResult<SignIn> {
-        let Credentials {
-            email,
-            password,
-            client,
-            ..
-        } = credentials;
         let attempt = Attempt {
-            email,
-            proof: Proof::Password(password),
             totp: None,
-            client,
+            ..Attempt::password(credentials)
         };
         self.authenticate(attempt, true, request_id).await
     }
