@@ -545,6 +545,33 @@ impl Store {
         }))
     }
 
+    /// One admin of a site, with their name and email.
+    pub async fn site_admin(
+        &self,
+        site: &SiteId,
+        account: &AccountId,
+    ) -> Result<SiteAdminRecord, StorageError> {
+        let row: SiteAdminRow = self
+            .db
+            .select(rid("site_admin", &site_admin_key(site, account)))
+            .await
+            .map_err(StorageError::backend)?
+            .ok_or(StorageError::NotFound)?;
+        let people = self
+            .people(std::iter::once(row.account_id.as_str()))
+            .await?;
+        let person = find_person(&people, &row.account_id)?;
+        Ok(SiteAdminRecord {
+            email: Email::from_trusted(person.email.clone()),
+            name: person.name.clone(),
+            site_admin: SiteAdmin {
+                site_id: SiteId::from_trusted(row.site_id),
+                account_id: AccountId::from_trusted(row.account_id),
+                created_at: row.created_at,
+            },
+        })
+    }
+
     /// Removes a site admin (the account remains).
     pub async fn remove_site_admin(
         &self,

@@ -294,6 +294,17 @@ impl App {
         Ok(self.store.site_admins(&site.id, &paging.parse()?).await?)
     }
 
+    /// One of a site's admins (anyone who may see the site).
+    pub async fn site_admin(
+        &self,
+        caller: &Caller,
+        site: &SiteId,
+        account: &AccountId,
+    ) -> AppResult<SiteAdminRecord> {
+        let site = self.visible_site(caller, site, SiteAccess::View).await?;
+        Ok(self.store.site_admin(&site.id, account).await?)
+    }
+
     /// Removes a site admin (the site's admins, and the partner's).
     pub async fn remove_site_admin(
         &self,

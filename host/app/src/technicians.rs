@@ -130,6 +130,20 @@ impl App {
             .ok_or_else(AppError::not_found)
     }
 
+    /// Some of the site's technicians, in the order asked, all of which must be at the site
+    /// (anyone who may see the site): the people a bulk action's confirmation names.
+    pub async fn selected_technicians(
+        &self,
+        caller: &Caller,
+        site: &SiteId,
+        accounts: &[String],
+    ) -> AppResult<Vec<Technician>> {
+        let site = self.visible_site(caller, site, SiteAccess::View).await?;
+        let accounts = account_ids(accounts)?;
+        let assignments = self.assignments(&site, &accounts).await?;
+        self.technicians(assignments).await
+    }
+
     /// Changes one technician's level, lock or end of access (the site's admins).
     pub async fn update_technician(
         &self,

@@ -276,6 +276,8 @@ async fn confirm(
         confirm: button,
         action: format!("{}/{path}", base(partner, account)),
         back: base(partner, account),
+        fields: vec![],
+        danger: true,
     };
     with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
 }

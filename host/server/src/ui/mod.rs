@@ -20,9 +20,11 @@ pub mod member;
 pub mod mine;
 pub mod picker;
 pub mod recovery;
+pub mod security;
 pub mod session;
 pub mod settings;
 pub mod site;
+pub mod site_admins;
 pub mod team;
 pub mod text;
 
@@ -106,6 +108,30 @@ pub fn routes() -> Router<AppState> {
             post(customers::create_customer),
         )
         .route("/sites/{site_id}/technicians", get(site::page))
+        .route(
+            "/sites/{site_id}/technicians/bulk",
+            get(site::confirm_bulk).post(site::bulk),
+        )
+        .route(
+            "/sites/{site_id}/technicians/{account_id}/level",
+            get(site::confirm_level).post(site::set_level),
+        )
+        .route(
+            "/sites/{site_id}/technicians/{account_id}/end",
+            get(site::end_page).post(site::set_end),
+        )
+        .route(
+            "/sites/{site_id}/security",
+            get(security::page).post(security::save),
+        )
+        .route(
+            "/sites/{site_id}/admins",
+            get(site_admins::page).post(site_admins::add),
+        )
+        .route(
+            "/sites/{site_id}/admins/{account_id}/remove",
+            get(site_admins::confirm_remove).post(site_admins::remove),
+        )
         .route("/partners/{partner_id}/audit", get(audit::partner_page))
         .route(
             "/partners/{partner_id}/audit/export",
@@ -262,6 +288,27 @@ struct ConfirmPage {
     confirm: &'static str,
     action: String,
     back: String,
+    /// The form's other fields, carried as asked: what the action applies to.
+    fields: Vec<(&'static str, String)>,
+    /// Whether the action destroys something (a red button).
+    danger: bool,
+}
+
+/// A permission level as a select offers it.
+struct LevelOption {
+    value: &'static str,
+    label: &'static str,
+}
+
+/// The four levels, as a select offers them.
+fn level_options() -> Vec<LevelOption> {
+    PermissionLevel::ALL
+        .iter()
+        .map(|level| LevelOption {
+            value: level.as_str(),
+            label: level_name(*level),
+        })
+        .collect()
 }
 
 /// An invitation as a list shows it, with its status badge and what can be done with it.

@@ -25,8 +25,8 @@ use siteward_core::invitation::PermissionLevel;
 use super::lang::Lang;
 use super::session::Viewer;
 use super::{
-    Chrome, NO_RETRY, PageIds, csrf_matches, level_name, not_stored, problem, render, role_name,
-    said, with_csrf_cookie,
+    Chrome, LevelOption, NO_RETRY, PageIds, csrf_matches, level_name, level_options, not_stored,
+    problem, render, role_name, said, with_csrf_cookie,
 };
 use crate::state::AppState;
 
@@ -136,11 +136,6 @@ struct PickedRow {
 }
 
 /// A level as the selects offer it: value and label.
-struct LevelOption {
-    value: &'static str,
-    label: &'static str,
-}
-
 #[derive(Template)]
 #[template(path = "picker.html")]
 struct PickerPage<'a> {
@@ -329,13 +324,7 @@ async fn picker_page(
         next: picker.candidates.next_cursor,
         picked_count,
         picked,
-        levels: PermissionLevel::ALL
-            .iter()
-            .map(|l| LevelOption {
-                value: l.as_str(),
-                label: level_name(*l),
-            })
-            .collect(),
+        levels: level_options(),
         all: &selection.all,
         all_label: label(&selection.all),
         asking_all: selection.step == Step::AskAll,

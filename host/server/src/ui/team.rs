@@ -403,6 +403,8 @@ pub async fn confirm_revoke(
         confirm: t.revoke.as_str(),
         action: format!("/invitations/{id}/revoke"),
         back: back_from(&inv),
+        fields: vec![],
+        danger: true,
     };
     with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
 }

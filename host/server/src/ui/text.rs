@@ -819,7 +819,6 @@ catalog! {
 
     // A site's technicians.
     technicians_of { en: "Technicians of {site}", ko: "{site}의 기술자", de: "Techniker von {site}", ja: "{site}の技術者", es: "Técnicos de {site}" }
-    admins_and_technicians_tab { en: "Admins & Technicians › Technicians", ko: "관리자 및 기술자 › 기술자", de: "Admins & Techniker › Techniker", ja: "管理者と技術者 › 技術者", es: "Administradores y técnicos › Técnicos" }
     invite_technicians { en: "Invite technicians", ko: "기술자 초대", de: "Techniker einladen", ja: "技術者を招待", es: "Invitar técnicos" }
     no_technician_yet {
         en: "No technician has been assigned to this site yet. A partner's admin invites them; each one appears here once they accept.",
@@ -848,6 +847,99 @@ catalog! {
         es: "{who} ya no puede entrar en este sitio. Su cuenta se conserva; invitarle de nuevo le devuelve el acceso, bloqueado.",
     }
     delete_access { en: "Delete access", ko: "접근 삭제", de: "Zugang löschen", ja: "アクセスを削除", es: "Eliminar el acceso" }
+
+    // A site's portal (reference 002): its menus.
+    site_menu { en: "The site's menu", ko: "사이트 메뉴", de: "Menü des Standorts", ja: "サイトのメニュー", es: "Menú del sitio" }
+    admins_and_technicians { en: "Admins & Technicians", ko: "관리자 및 기술자", de: "Admins & Techniker", ja: "管理者と技術者", es: "Administradores y técnicos" }
+    admins_tab { en: "Admins", ko: "관리자", de: "Admins", ja: "管理者", es: "Administradores" }
+    admins_menu { en: "Admin", ko: "관리자", de: "Admin", ja: "管理者", es: "Administrador" }
+    technicians_tab { en: "Technicians", ko: "기술자", de: "Techniker", ja: "技術者", es: "Técnicos" }
+    settings_site_security { en: "Settings › Site › Security", ko: "설정 › 사이트 › 보안", de: "Einstellungen › Standort › Sicherheit", ja: "設定 › サイト › セキュリティ", es: "Configuración › Sitio › Seguridad" }
+    monitoring_audit_logs { en: "Monitoring › Audit logs", ko: "모니터링 › 감사 로그", de: "Überwachung › Audit-Protokolle", ja: "モニタリング › 監査ログ", es: "Supervisión › Registros de auditoría" }
+
+    // A site's technicians: what an action did.
+    done_locked { en: "Locked: {n} technician(s).", ko: "잠금: 기술자 {n}명.", de: "Gesperrt: {n} Techniker.", ja: "ロックしました: 技術者{n}人。", es: "Bloqueados: {n} técnico(s)." }
+    done_unlocked { en: "Unlocked: {n} technician(s).", ko: "잠금 해제: 기술자 {n}명.", de: "Freigegeben: {n} Techniker.", ja: "ロックを解除しました: 技術者{n}人。", es: "Desbloqueados: {n} técnico(s)." }
+    done_level { en: "Level changed: {n} technician(s).", ko: "권한 수준 변경: 기술자 {n}명.", de: "Stufe geändert: {n} Techniker.", ja: "権限レベルを変更しました: 技術者{n}人。", es: "Nivel cambiado: {n} técnico(s)." }
+    done_deleted { en: "Access deleted: {n} technician(s).", ko: "접근 삭제: 기술자 {n}명.", de: "Zugang gelöscht: {n} Techniker.", ja: "アクセスを削除しました: 技術者{n}人。", es: "Acceso eliminado: {n} técnico(s)." }
+    done_end { en: "End of access saved: {n} technician(s).", ko: "접근 종료일 저장: 기술자 {n}명.", de: "Zugangsende gespeichert: {n} Techniker.", ja: "アクセス終了日を保存しました: 技術者{n}人。", es: "Fin del acceso guardado: {n} técnico(s)." }
+    technician_access_is_off {
+        en: "Technician Access is off for this site: no technician can enter it, and technicians cannot be managed until it is turned on again. Their access stays as it was.",
+        ko: "이 사이트의 기술자 접근이 꺼져 있습니다. 어떤 기술자도 들어올 수 없고, 다시 켤 때까지 기술자를 관리할 수 없습니다. 기술자의 접근 설정은 그대로 유지됩니다.",
+        de: "Der Technikerzugang ist für diesen Standort aus: Kein Techniker kommt hinein, und Techniker lassen sich erst wieder verwalten, wenn er eingeschaltet ist. Ihr Zugang bleibt, wie er war.",
+        ja: "このサイトの技術者アクセスはオフです。技術者は誰も入れず、再びオンにするまで技術者を管理できません。各技術者のアクセス設定はそのまま残ります。",
+        es: "El acceso de técnicos está desactivado en este sitio: ningún técnico puede entrar y no se pueden gestionar hasta que se active de nuevo. Su acceso se conserva tal como estaba.",
+    }
+    turn_it_on_in_security { en: "Turn it on in Settings › Site › Security", ko: "설정 › 사이트 › 보안에서 켜기", de: "Unter Einstellungen › Standort › Sicherheit einschalten", ja: "設定 › サイト › セキュリティでオンにする", es: "Actívelo en Configuración › Sitio › Seguridad" }
+    bulk_hint { en: "Select technicians in the list, then choose what to do with them:", ko: "목록에서 기술자를 선택한 다음 할 작업을 고르세요.", de: "Wählen Sie Techniker in der Liste aus und dann, was mit ihnen geschehen soll:", ja: "一覧で技術者を選び、行う操作を選んでください。", es: "Seleccione técnicos en la lista y elija qué hacer con ellos:" }
+    lock_selected { en: "Lock the selected", ko: "선택한 기술자 잠금", de: "Ausgewählte sperren", ja: "選択した技術者をロック", es: "Bloquear los seleccionados" }
+    unlock_selected { en: "Unlock the selected", ko: "선택한 기술자 잠금 해제", de: "Ausgewählte freigeben", ja: "選択した技術者のロックを解除", es: "Desbloquear los seleccionados" }
+    level_selected { en: "Give the selected this level", ko: "선택한 기술자에게 이 권한 수준 부여", de: "Ausgewählten diese Stufe geben", ja: "選択した技術者をこのレベルにする", es: "Dar este nivel a los seleccionados" }
+    delete_selected { en: "Delete the selected", ko: "선택한 기술자 삭제", de: "Ausgewählte löschen", ja: "選択した技術者を削除", es: "Eliminar los seleccionados" }
+    selected { en: "Selected", ko: "선택", de: "Ausgewählt", ja: "選択", es: "Seleccionado" }
+    select_person { en: "Select {name}", ko: "{name} 선택", de: "{name} auswählen", ja: "{name}を選択", es: "Seleccionar a {name}" }
+    level_of { en: "Level of {name}", ko: "{name}의 권한 수준", de: "Stufe von {name}", ja: "{name}の権限レベル", es: "Nivel de {name}" }
+    change_level_of { en: "Change the level of {name}", ko: "{name}의 권한 수준 변경", de: "Stufe von {name} ändern", ja: "{name}の権限レベルを変更", es: "Cambiar el nivel de {name}" }
+    change { en: "Change", ko: "변경", de: "Ändern", ja: "変更", es: "Cambiar" }
+    end_of_access_of { en: "Change the end of access of {name}", ko: "{name}의 접근 종료일 변경", de: "Zugangsende von {name} ändern", ja: "{name}のアクセス終了日を変更", es: "Cambiar el fin del acceso de {name}" }
+    change_level_heading { en: "Change this technician's level?", ko: "이 기술자의 권한 수준을 변경할까요?", de: "Stufe dieses Technikers ändern?", ja: "この技術者の権限レベルを変更しますか?", es: "¿Cambiar el nivel de este técnico?" }
+    change_level_question {
+        en: "{who} goes from {from} to {to} at once, everywhere the site checks.",
+        ko: "{who}의 권한 수준이 {from}에서 {to}(으)로 즉시 바뀝니다.",
+        de: "{who} wechselt sofort von {from} zu {to}, bei jeder Prüfung des Standorts.",
+        ja: "{who}の権限レベルは、ただちに{from}から{to}に変わります。",
+        es: "{who} pasa de {from} a {to} al instante, en todas las comprobaciones del sitio.",
+    }
+    change_level { en: "Change the level", ko: "권한 수준 변경", de: "Stufe ändern", ja: "権限レベルを変更", es: "Cambiar el nivel" }
+    end_of_access_heading { en: "End of access", ko: "접근 종료일", de: "Zugangsende", ja: "アクセス終了日", es: "Fin del acceso" }
+    end_of_access_explained { en: "Until when {who} may enter this site. Leave the day empty for access without an end.", ko: "{who}이(가) 언제까지 이 사이트에 들어올 수 있는지 정합니다. 종료 없이 허용하려면 날짜를 비워 두세요.", de: "Bis wann {who} diesen Standort betreten darf. Lassen Sie den Tag leer für Zugang ohne Ende.", ja: "{who}がいつまでこのサイトに入れるかを決めます。終了日なしにするには日付を空欄にしてください。", es: "Hasta cuándo puede {who} entrar en este sitio. Deje el día vacío para un acceso sin fin." }
+    last_day_of_access { en: "Last day of access (UTC)", ko: "접근 마지막 날(UTC)", de: "Letzter Zugangstag (UTC)", ja: "アクセス最終日(UTC)", es: "Último día de acceso (UTC)" }
+    last_day_hint { en: "Access ends when this day ends, UTC. Format: YYYY-MM-DD.", ko: "이 날이 끝나면(UTC) 접근이 끝납니다. 형식: YYYY-MM-DD.", de: "Der Zugang endet mit Ablauf dieses Tages (UTC). Format: JJJJ-MM-TT.", ja: "この日の終わり(UTC)にアクセスが終了します。形式: YYYY-MM-DD。", es: "El acceso termina al acabar este día, UTC. Formato: AAAA-MM-DD." }
+    save_end_of_access { en: "Save the end of access", ko: "접근 종료일 저장", de: "Zugangsende speichern", ja: "アクセス終了日を保存", es: "Guardar el fin del acceso" }
+    last_day_passed { en: "That day is over already: choose today or a later day.", ko: "이미 지난 날입니다. 오늘이나 그 이후 날짜를 고르세요.", de: "Dieser Tag ist schon vorbei: Wählen Sie heute oder einen späteren Tag.", ja: "その日はすでに過ぎています。今日以降の日付を選んでください。", es: "Ese día ya pasó: elija hoy o un día posterior." }
+    nothing_selected { en: "No technician selected", ko: "선택한 기술자가 없습니다", de: "Kein Techniker ausgewählt", ja: "技術者が選択されていません", es: "Ningún técnico seleccionado" }
+    nothing_selected_why { en: "A bulk action applies to the technicians ticked in the list, and none was.", ko: "일괄 작업은 목록에서 선택한 기술자에게 적용되는데, 선택된 기술자가 없습니다.", de: "Eine Sammelaktion gilt für die in der Liste angehakten Techniker, und keiner war angehakt.", ja: "一括操作は一覧でチェックした技術者に適用されますが、1人もチェックされていません。", es: "Una acción en bloque se aplica a los técnicos marcados en la lista, y no había ninguno." }
+    nothing_selected_next { en: "Go back, tick one or more technicians, and choose the action again.", ko: "돌아가서 기술자를 한 명 이상 선택한 다음 작업을 다시 고르세요.", de: "Gehen Sie zurück, haken Sie einen oder mehrere Techniker an und wählen Sie die Aktion erneut.", ja: "戻って技術者を1人以上チェックし、もう一度操作を選んでください。", es: "Vuelva, marque uno o más técnicos y elija de nuevo la acción." }
+    bulk_lock_heading { en: "Lock {n} technician(s)?", ko: "기술자 {n}명을 잠글까요?", de: "{n} Techniker sperren?", ja: "技術者{n}人をロックしますか?", es: "¿Bloquear a {n} técnico(s)?" }
+    bulk_unlock_heading { en: "Unlock {n} technician(s)?", ko: "기술자 {n}명의 잠금을 해제할까요?", de: "{n} Techniker freigeben?", ja: "技術者{n}人のロックを解除しますか?", es: "¿Desbloquear a {n} técnico(s)?" }
+    bulk_delete_heading { en: "Delete the access of {n} technician(s)?", ko: "기술자 {n}명의 접근을 삭제할까요?", de: "Zugang von {n} Technikern löschen?", ja: "技術者{n}人のアクセスを削除しますか?", es: "¿Eliminar el acceso de {n} técnico(s)?" }
+    bulk_level_heading { en: "Give {n} technician(s) the level {level}?", ko: "기술자 {n}명에게 {level} 권한 수준을 줄까요?", de: "{n} Technikern die Stufe {level} geben?", ja: "技術者{n}人を{level}にしますか?", es: "¿Dar a {n} técnico(s) el nivel {level}?" }
+    lock_them { en: "Lock them", ko: "잠그기", de: "Sperren", ja: "ロックする", es: "Bloquearlos" }
+    unlock_them { en: "Unlock them", ko: "잠금 해제하기", de: "Freigeben", ja: "ロックを解除する", es: "Desbloquearlos" }
+    delete_their_access { en: "Delete their access", ko: "접근 삭제하기", de: "Ihren Zugang löschen", ja: "アクセスを削除する", es: "Eliminar su acceso" }
+
+    // A site's Settings › Site › Security.
+    security_of { en: "Security of {site}", ko: "{site} 보안", de: "Sicherheit von {site}", ja: "{site}のセキュリティ", es: "Seguridad de {site}" }
+    technician_access_explained {
+        en: "On, a partner's technicians may enter this site as their level and lock allow, and the Admin menu becomes Admins & Technicians. Off, no technician can enter, and technicians cannot be managed; turning it on again restores everyone's access as it was.",
+        ko: "켜면 파트너의 기술자가 권한 수준과 잠금 상태에 따라 이 사이트에 들어올 수 있고, 관리자 메뉴가 관리자 및 기술자 메뉴로 바뀝니다. 끄면 어떤 기술자도 들어올 수 없고 기술자를 관리할 수 없습니다. 다시 켜면 모두의 접근이 이전 그대로 돌아옵니다.",
+        de: "An: Die Techniker eines Partners dürfen diesen Standort betreten, wie Stufe und Sperre es erlauben, und das Admin-Menü wird zu Admins & Techniker. Aus: Kein Techniker kommt hinein, und Techniker lassen sich nicht verwalten; beim Einschalten kommt jeder Zugang wie zuvor zurück.",
+        ja: "オンにすると、パートナーの技術者は権限レベルとロックの状態に応じてこのサイトに入れるようになり、管理者メニューが「管理者と技術者」に変わります。オフにすると技術者は誰も入れず、技術者を管理できません。再びオンにすると、全員のアクセスが元どおりに戻ります。",
+        es: "Activado, los técnicos de un partner pueden entrar en este sitio según su nivel y bloqueo, y el menú Administrador pasa a ser Administradores y técnicos. Desactivado, ningún técnico puede entrar ni gestionarse; al activarlo de nuevo, el acceso de todos vuelve tal como estaba.",
+    }
+    technician_access_on { en: "On: technicians may enter as their access allows", ko: "켜짐: 기술자가 접근 설정에 따라 들어올 수 있음", de: "An: Techniker dürfen hinein, wie ihr Zugang es erlaubt", ja: "オン: 技術者はアクセス設定に従って入れる", es: "Activado: los técnicos entran según su acceso" }
+    technician_access_off { en: "Off: no technician may enter", ko: "꺼짐: 어떤 기술자도 들어올 수 없음", de: "Aus: Kein Techniker darf hinein", ja: "オフ: 技術者は誰も入れない", es: "Desactivado: ningún técnico puede entrar" }
+
+    // A site's Admins & Technicians › Admins.
+    admins_of { en: "Admins of {site}", ko: "{site}의 관리자", de: "Admins von {site}", ja: "{site}の管理者", es: "Administradores de {site}" }
+    site_admins { en: "Site admins", ko: "사이트 관리자", de: "Standort-Admins", ja: "サイト管理者", es: "Administradores del sitio" }
+    site_admins_caption { en: "The site's admins and since when", ko: "사이트 관리자와 관리자가 된 날짜", de: "Die Admins des Standorts und seit wann", ja: "サイト管理者と管理者になった日", es: "Los administradores del sitio y desde cuándo" }
+    admin_since { en: "Admin since", ko: "관리자 시작일", de: "Admin seit", ja: "管理者になった日", es: "Administrador desde" }
+    remove_person_as_admin { en: "Remove {name} as an admin", ko: "{name}을(를) 관리자에서 제거", de: "{name} als Admin entfernen", ja: "{name}を管理者から外す", es: "Quitar a {name} como administrador" }
+    next_admins { en: "Next admins", ko: "다음 관리자", de: "Weitere Admins", ja: "次の管理者", es: "Más administradores" }
+    add_site_admin { en: "Add a site admin", ko: "사이트 관리자 추가", de: "Standort-Admin hinzufügen", ja: "サイト管理者を追加", es: "Añadir un administrador del sitio" }
+    add_site_admin_explained {
+        en: "Someone who already has an account with this partner or customer is added by their email. Anyone else gets a new account: give it a password to pass on to them.",
+        ko: "이 파트너나 고객에 이미 계정이 있는 사람은 이메일로 추가합니다. 그 밖의 사람은 새 계정을 받습니다. 전달할 비밀번호를 정해 주세요.",
+        de: "Wer schon ein Konto bei diesem Partner oder Kunden hat, wird per E-Mail hinzugefügt. Alle anderen bekommen ein neues Konto: Geben Sie ihm ein Passwort, das Sie weitergeben.",
+        ja: "このパートナーまたは顧客のアカウントをすでに持っている人は、メールアドレスで追加します。それ以外の人には新しいアカウントを作ります。本人に伝えるパスワードを設定してください。",
+        es: "Quien ya tiene una cuenta con este partner o cliente se añade por su correo. Cualquier otra persona recibe una cuenta nueva: dele una contraseña para que se la comunique.",
+    }
+    site_admin_added { en: "The site admin was added.", ko: "사이트 관리자를 추가했습니다.", de: "Der Standort-Admin wurde hinzugefügt.", ja: "サイト管理者を追加しました。", es: "Se añadió el administrador del sitio." }
+    site_admin_removed { en: "The site admin was removed.", ko: "사이트 관리자를 제거했습니다.", de: "Der Standort-Admin wurde entfernt.", ja: "サイト管理者を外しました。", es: "Se quitó el administrador del sitio." }
+    remove_site_admin_heading { en: "Remove this site admin?", ko: "이 사이트 관리자를 제거할까요?", de: "Diesen Standort-Admin entfernen?", ja: "このサイト管理者を外しますか?", es: "¿Quitar este administrador del sitio?" }
+    remove_site_admin_question { en: "{who} can no longer manage this site. Their account stays.", ko: "{who}은(는) 더 이상 이 사이트를 관리할 수 없습니다. 계정은 남습니다.", de: "{who} kann diesen Standort nicht mehr verwalten. Das Konto bleibt.", ja: "{who}はこのサイトを管理できなくなります。アカウントは残ります。", es: "{who} ya no puede gestionar este sitio. Su cuenta se conserva." }
+    remove_site_admin { en: "Remove as admin", ko: "관리자에서 제거", de: "Als Admin entfernen", ja: "管理者から外す", es: "Quitar como administrador" }
 }
 
 #[cfg(test)]

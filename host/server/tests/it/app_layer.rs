@@ -247,6 +247,10 @@ async fn attempts(
             .map(drop),
     );
     note(
+        "selected_technicians",
+        app.selected_technicians(who, site, &ids).await.map(drop),
+    );
+    note(
         "update_technician",
         app.update_technician(
             who,
@@ -316,6 +320,10 @@ async fn attempts(
     note(
         "site_admins",
         app.site_admins(who, site, no_paging).await.map(drop),
+    );
+    note(
+        "site_admin",
+        app.site_admin(who, site, &nobody).await.map(drop),
     );
     note(
         "remove_site_admin",
@@ -597,7 +605,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
         .await
     };
     let hidden = attempts(&outsider).await;
-    assert_eq!(hidden.len(), 68);
+    assert_eq!(hidden.len(), 70);
     for (name, error) in &hidden {
         let error = error
             .as_ref()
@@ -623,7 +631,17 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
                     "{name}: only its paging is wrong"
                 );
             }
-            ("site_technicians" | "licences" | "partner" | "member" | "customer", None) => {}
+            (
+                "site_technicians"
+                | "selected_technicians"
+                | "licences"
+                | "partner"
+                | "member"
+                | "customer",
+                None,
+            ) => {}
+            // The site is theirs to see; `nobody` is not one of its admins.
+            ("site_admin", Some(error)) => assert_eq!(error.kind, Kind::NotFound, "{error}"),
             (_, Some(error)) => assert_eq!(
                 (error.kind, error.code),
                 (Kind::Forbidden, "forbidden"),

@@ -463,12 +463,30 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     client.close().await.unwrap();
 }
 
+/// Presses `keys` on what `locator` finds (a button, a link, a checkbox) and, when `leaves`,
+/// waits for the page it leads to.
+async fn press(client: &Client, locator: Locator<'_>, keys: &str, leaves: bool) {
+    let before = found(client, Locator::Css("main")).await;
+    found(client, locator).await.send_keys(keys).await.unwrap();
+    if leaves {
+        until_replaced(before).await;
+    }
+}
+
+const SPACE: &str = "\u{e00d}";
+
+/// Reference 002 end to end, by keyboard: the site admin switches Technician Access off and
+/// on (the menu follows), unlocks a technician who accepted, changes a level after its
+/// confirmation, locks a mixed selection, deletes one technician and reads the audit log.
 #[tokio::test]
-async fn a_site_admin_unlocks_a_technician_by_keyboard() {
+async fn a_site_admin_works_through_reference_002_by_keyboard() {
     let app = TestApp::new().await;
-    let (_, site, _, _) = crate::technicians::site_with_technicians(&app, 2).await;
+    let (_, site, _, _) = crate::technicians::site_with_technicians(&app, 3).await;
+    // Time passes between their acceptance and the admin's visit.
+    app.clock.advance(chrono::Duration::minutes(5));
     let base = serve(&app).await;
     let (_driver, client) = browser().await;
+    let who = |n: usize| format!("Member (tech{n}@acme.example)");
 
     client.goto(&format!("{base}/sign-in")).await.unwrap();
     sign_in(&client, "admin@customer.example").await;
@@ -476,20 +494,157 @@ async fn a_site_admin_unlocks_a_technician_by_keyboard() {
     found(&client, Locator::Id("technicians-heading")).await;
     check_page(&client, "site-technicians").await;
 
-    let unlock = client
-        .find(Locator::Css("button[aria-label='Unlock Member']"))
+    // Settings › Site › Security: off, the menu is Admin alone; on again, both tabs.
+    follow(&client, Locator::LinkText("Settings › Site › Security")).await;
+    press(&client, Locator::Css("input[value=off]"), SPACE, false).await;
+    press(
+        &client,
+        Locator::Css("form button[type=submit]:not(.quiet)"),
+        ENTER,
+        true,
+    )
+    .await;
+    found(&client, Locator::Css(".success")).await;
+    let menu = found(&client, Locator::Css("nav.tabs"))
+        .await
+        .text()
         .await
         .unwrap();
-    unlock.send_keys(ENTER).await.unwrap();
-    found(&client, Locator::Css("button[aria-label='Lock Member']")).await;
-    let rows = client.find(Locator::Css("tbody")).await.unwrap();
-    let text = rows.text().await.unwrap();
     assert!(
-        text.contains("Unlocked") && text.contains("Locked"),
-        "{text}"
+        !menu.contains("Technicians") && menu.contains("Admin"),
+        "{menu}"
     );
-    check_page(&client, "site-technicians-unlocked").await;
-    assert!(site.len() == 26);
+    check_page(&client, "site-security").await;
+    press(&client, Locator::Css("input[value=on]"), SPACE, false).await;
+    press(
+        &client,
+        Locator::Css("form button[type=submit]:not(.quiet)"),
+        ENTER,
+        true,
+    )
+    .await;
+    follow(
+        &client,
+        Locator::LinkText("Admins & Technicians › Technicians"),
+    )
+    .await;
+
+    // Unlock the technician who accepted, from their row's toggle.
+    let unlock = format!("button[aria-label='Unlock {}']", who(0));
+    press(&client, Locator::Css(&unlock), ENTER, true).await;
+    found(
+        &client,
+        Locator::Css(&format!("button[aria-label='Lock {}']", who(0))),
+    )
+    .await;
+
+    // A level from the row's dropdown, after its confirmation.
+    let level = format!("select[aria-label='Level of {}']", who(1));
+    press(&client, Locator::Css(&level), "Devices", false).await;
+    let change = format!("button[aria-label='Change the level of {}']", who(1));
+    press(&client, Locator::Css(&change), ENTER, true).await;
+    let question = found(&client, Locator::Css("main p"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(question.contains("to Devices Only"), "{question}");
+    check_page(&client, "site-technician-level").await;
+    press(
+        &client,
+        Locator::Css("main form button[type=submit]"),
+        ENTER,
+        true,
+    )
+    .await;
+    let told = found(&client, Locator::Css(".success"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(told, "Level changed: 1 technician(s).");
+
+    // A mixed selection (one unlocked, one locked) becomes all locked.
+    for n in [0, 1] {
+        let select = format!("input[aria-label='Select {}']", who(n));
+        press(&client, Locator::Css(&select), SPACE, false).await;
+    }
+    press(&client, Locator::Css("button[value=lock]"), ENTER, true).await;
+    let heading = found(&client, Locator::Css("h1"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(heading, "Lock 2 technician(s)?");
+    check_page(&client, "site-technicians-bulk-lock").await;
+    press(
+        &client,
+        Locator::Css("main form button[type=submit]"),
+        ENTER,
+        true,
+    )
+    .await;
+    let told = found(&client, Locator::Css(".success"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(told, "Locked: 2 technician(s).");
+    let rows = found(&client, Locator::Css("tbody"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !rows.contains("Unlocked") && rows.contains("Devices Only"),
+        "{rows}"
+    );
+    check_page(&client, "site-technicians-bulk-locked").await;
+
+    // The end of one technician's access has a page of its own.
+    let end = format!("a[aria-label='Change the end of access of {}']", who(1));
+    press(&client, Locator::Css(&end), ENTER, true).await;
+    found(&client, Locator::Id("last_day")).await;
+    check_page(&client, "site-technician-end").await;
+    follow(&client, Locator::LinkText("Cancel")).await;
+
+    // Deleting one, after its confirmation.
+    let delete = format!("a[aria-label='Delete the access of {}']", who(2));
+    press(&client, Locator::Css(&delete), ENTER, true).await;
+    press(
+        &client,
+        Locator::Css("main form button.danger"),
+        ENTER,
+        true,
+    )
+    .await;
+    let rows = found(&client, Locator::Css("tbody"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!rows.contains("tech2@acme.example"), "{rows}");
+
+    // The Admins tab, and the audit log with what was done.
+    follow(&client, Locator::LinkText("Admins & Technicians › Admins")).await;
+    found(&client, Locator::Id("admins-heading")).await;
+    check_page(&client, "site-admins").await;
+    follow(&client, Locator::LinkText("Monitoring › Audit logs")).await;
+    let log = found(&client, Locator::Css("main table"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for action in [
+        "assignment.deleted",
+        "assignment.locked",
+        "assignment.unlocked",
+        "assignment.level_changed",
+        "site.technician_access_changed",
+    ] {
+        assert!(log.contains(action), "{action} in {log}");
+    }
+    assert_eq!(site.len(), 26);
     client.close().await.unwrap();
 }
 
@@ -632,11 +787,15 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
     follow(&client, Locator::LinkText("Head office")).await;
     let unlock = found(
         &client,
-        Locator::Css("button[aria-label='Unlock Nina Tech']"),
+        Locator::Css("button[aria-label='Unlock Nina Tech (nina@example.com)']"),
     )
     .await;
     unlock.send_keys(ENTER).await.unwrap();
-    found(&client, Locator::Css("button[aria-label='Lock Nina Tech']")).await;
+    found(
+        &client,
+        Locator::Css("button[aria-label='Lock Nina Tech (nina@example.com)']"),
+    )
+    .await;
 
     // The check API agrees: Nina may use the site's menus her level grants.
     let nina = app.token("nina@example.com").await;

@@ -2108,6 +2108,488 @@ async fn a_site_admin_deletes_a_technicians_access_after_confirming() {
     let _ = acme;
 }
 
+/// The path a redirect leads to.
+fn location(page: &Page) -> &str {
+    page.headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_site_admin_switches_technician_access_and_the_menu_follows() {
+    let app = TestApp::new().await;
+    let (acme, site, _, techs) = crate::technicians::site_with_technicians(&app, 1).await;
+    let (cookie, csrf) = signed_in(&app, "admin@customer.example").await;
+    let security = format!("/sites/{site}/security");
+    let technicians = format!("/sites/{site}/technicians");
+    let check = || async {
+        app.post(
+            "/v1/check",
+            &acme.owner_token,
+            json!({ "technician_id": techs[0], "permission": "dashboard.view", "site_id": site }),
+        )
+        .await
+        .body["reason"]
+            .clone()
+    };
+    let unlock = [("csrf", csrf.as_str()), ("locked", "false")];
+    let lock_path = format!("/sites/{site}/technicians/{}/lock", techs[0]);
+    open(&app, Method::POST, &lock_path, Some(&cookie), Some(&unlock)).await;
+    assert_eq!(check().await, "granted_by_level");
+
+    let page = open(&app, Method::GET, &security, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    for expected in [
+        "Admins &#38; Technicians › Admins",
+        "Admins &#38; Technicians › Technicians",
+        "aria-current=\"page\">Settings › Site › Security",
+        "value=\"on\" checked",
+    ] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+
+    let off = [("csrf", csrf.as_str()), ("technician_access", "off")];
+    let saved = open(&app, Method::POST, &security, Some(&cookie), Some(&off)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    assert_eq!(location(&saved), format!("{security}?saved=1"));
+    assert_eq!(
+        check().await,
+        "technician_access_off",
+        "the check follows at once"
+    );
+    let page = open(&app, Method::GET, location(&saved), Some(&cookie), None).await;
+    assert!(page.html.contains("Saved."), "{}", page.html);
+    assert!(page.html.contains("value=\"off\" checked"), "{}", page.html);
+    assert!(
+        page.html.contains(">Admin</a>") && !page.html.contains("› Technicians"),
+        "off, the menu is Admin alone: {}",
+        page.html
+    );
+    // The technicians' tab says why it cannot be used, and offers no action.
+    let list = open(&app, Method::GET, &technicians, Some(&cookie), None).await;
+    assert!(
+        list.html.contains("Technician Access is off for this site"),
+        "{}",
+        list.html
+    );
+    assert!(
+        list.html.contains(&format!("href=\"{security}\"")),
+        "{}",
+        list.html
+    );
+    assert!(!list.html.contains(">Lock<") && !list.html.contains("id=\"bulk\""));
+
+    // A technician of the partner reads the switch but has no form; their post is refused.
+    let (tech, tech_csrf) = signed_in(&app, "tech0@acme.example").await;
+    let read = open(&app, Method::GET, &security, Some(&tech), None).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.html);
+    assert!(
+        !read.html.contains("name=\"technician_access\""),
+        "{}",
+        read.html
+    );
+    let on = [("csrf", tech_csrf.as_str()), ("technician_access", "on")];
+    let refused = open(&app, Method::POST, &security, Some(&tech), Some(&on)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+    assert_eq!(check().await, "technician_access_off");
+
+    let on = [("csrf", csrf.as_str()), ("technician_access", "on")];
+    open(&app, Method::POST, &security, Some(&cookie), Some(&on)).await;
+    assert_eq!(
+        check().await,
+        "granted_by_level",
+        "turned on again, access is as it was"
+    );
+}
+
+#[tokio::test]
+async fn a_site_admin_changes_levels_and_locks_many_after_confirming() {
+    let app = TestApp::new().await;
+    let (_, site, admin_token, techs) = crate::technicians::site_with_technicians(&app, 3).await;
+    let (cookie, csrf) = signed_in(&app, "admin@customer.example").await;
+    let listed = || async {
+        let body = app
+            .get(&format!("/v1/sites/{site}/technicians"), &admin_token)
+            .await
+            .body;
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["account_id"].as_str().unwrap().to_owned(),
+                    t["level"].as_str().unwrap().to_owned(),
+                    t["locked"].as_bool().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let state_of = |all: &[(String, String, bool)], id: &str| {
+        all.iter().find(|(a, _, _)| a == id).cloned().unwrap()
+    };
+
+    // The list offers the selection, the level of each row and the bulk actions.
+    let page = open(
+        &app,
+        Method::GET,
+        &format!("/sites/{site}/technicians"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    for expected in [
+        "form=\"bulk\" name=\"account\"",
+        "aria-label=\"Select Member (tech0@acme.example)\"",
+        "name=\"do\" value=\"lock\"",
+        "name=\"do\" value=\"delete\"",
+        "value=\"full_excluding_users\" selected",
+    ] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+
+    // One row's level: asked first, then changed.
+    let level_path = format!("/sites/{site}/technicians/{}/level", techs[0]);
+    let asked = open(
+        &app,
+        Method::GET,
+        &format!("{level_path}?level=devices_only"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.html);
+    assert!(
+        asked
+            .html
+            .contains("from Full Excluding Users to Devices Only"),
+        "{}",
+        asked.html
+    );
+    assert_eq!(
+        state_of(&listed().await, &techs[0]).1,
+        "full_excluding_users"
+    );
+    let form = [("csrf", csrf.as_str()), ("level", "devices_only")];
+    let done = open(&app, Method::POST, &level_path, Some(&cookie), Some(&form)).await;
+    assert_eq!(
+        location(&done),
+        format!("/sites/{site}/technicians?done=level&n=1")
+    );
+    assert_eq!(state_of(&listed().await, &techs[0]).1, "devices_only");
+    let told = open(&app, Method::GET, location(&done), Some(&cookie), None).await;
+    assert!(
+        told.html.contains("Level changed: 1 technician(s)."),
+        "{}",
+        told.html
+    );
+
+    // A mixed selection becomes all locked, after a confirmation that names them.
+    let unlock = [("csrf", csrf.as_str()), ("locked", "false")];
+    let lock_path = format!("/sites/{site}/technicians/{}/lock", techs[0]);
+    open(&app, Method::POST, &lock_path, Some(&cookie), Some(&unlock)).await;
+    let bulk = format!(
+        "/sites/{site}/technicians/bulk?do=lock&account={}&account={}",
+        techs[0], techs[1]
+    );
+    let asked = open(&app, Method::GET, &bulk, Some(&cookie), None).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.html);
+    assert!(
+        asked.html.contains("<h1>Lock 2 technician(s)?</h1>"),
+        "{}",
+        asked.html
+    );
+    assert!(asked.html.contains("tech0@acme.example") && asked.html.contains("tech1@acme.example"));
+    assert!(!asked.html.contains("tech2@acme.example"));
+    assert!(
+        !state_of(&listed().await, &techs[0]).2,
+        "asking changes nothing"
+    );
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("do", "lock"),
+        ("account", techs[0].as_str()),
+        ("account", techs[1].as_str()),
+    ];
+    let post = format!("/sites/{site}/technicians/bulk");
+    let done = open(&app, Method::POST, &post, Some(&cookie), Some(&form)).await;
+    assert_eq!(
+        location(&done),
+        format!("/sites/{site}/technicians?done=locked&n=2")
+    );
+    let now = listed().await;
+    assert!(state_of(&now, &techs[0]).2 && state_of(&now, &techs[1]).2);
+
+    // Many at one level, then unlocked.
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("do", "level"),
+        ("level", "full_including_users"),
+        ("account", techs[1].as_str()),
+        ("account", techs[2].as_str()),
+    ];
+    open(&app, Method::POST, &post, Some(&cookie), Some(&form)).await;
+    let now = listed().await;
+    assert_eq!(state_of(&now, &techs[1]).1, "full_including_users");
+    assert_eq!(state_of(&now, &techs[2]).1, "full_including_users");
+    assert_eq!(state_of(&now, &techs[0]).1, "devices_only", "not selected");
+
+    // Nothing selected, or an action that does not exist, says so and changes nothing.
+    let none = format!("/sites/{site}/technicians/bulk?do=lock");
+    let refused = open(&app, Method::GET, &none, Some(&cookie), None).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.html.contains("No technician selected"),
+        "{}",
+        refused.html
+    );
+    let odd = [
+        ("csrf", csrf.as_str()),
+        ("do", "promote"),
+        ("account", techs[0].as_str()),
+    ];
+    let refused = open(&app, Method::POST, &post, Some(&cookie), Some(&odd)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    let forged = [
+        ("csrf", "forged"),
+        ("do", "delete"),
+        ("account", techs[0].as_str()),
+    ];
+    open(&app, Method::POST, &post, Some(&cookie), Some(&forged)).await;
+    assert_eq!(listed().await, now, "nothing changed");
+
+    // Deleting two after a red confirmation.
+    let asked = open(
+        &app,
+        Method::GET,
+        &format!("{post}?do=delete&account={}&account={}", techs[1], techs[2]),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(
+        asked.html.contains("Delete the access of 2 technician(s)?"),
+        "{}",
+        asked.html
+    );
+    assert!(asked.html.contains("class=\"danger\""));
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("do", "delete"),
+        ("account", techs[1].as_str()),
+        ("account", techs[2].as_str()),
+    ];
+    open(&app, Method::POST, &post, Some(&cookie), Some(&form)).await;
+    let left: Vec<String> = listed().await.into_iter().map(|(id, _, _)| id).collect();
+    assert_eq!(left, vec![techs[0].clone()]);
+
+    // A technician may read the list, but it offers them nothing and refuses their posts.
+    let (tech, tech_csrf) = signed_in(&app, "tech0@acme.example").await;
+    let theirs = open(
+        &app,
+        Method::GET,
+        &format!("/sites/{site}/technicians"),
+        Some(&tech),
+        None,
+    )
+    .await;
+    assert!(!theirs.html.contains("id=\"bulk\""), "{}", theirs.html);
+    let form = [
+        ("csrf", tech_csrf.as_str()),
+        ("do", "unlock"),
+        ("account", techs[0].as_str()),
+    ];
+    let refused = open(&app, Method::POST, &post, Some(&tech), Some(&form)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+    assert!(state_of(&listed().await, &techs[0]).2, "still locked");
+}
+
+#[tokio::test]
+async fn a_site_admin_gives_a_technician_access_until_a_day() {
+    let app = TestApp::new().await;
+    let (_, site, admin_token, techs) = crate::technicians::site_with_technicians(&app, 1).await;
+    let (cookie, csrf) = signed_in(&app, "admin@customer.example").await;
+    let end = format!("/sites/{site}/technicians/{}/end", techs[0]);
+    let expires = || async {
+        app.get(&format!("/v1/sites/{site}/technicians"), &admin_token)
+            .await
+            .body["items"][0]["expires_at"]
+            .clone()
+    };
+    let page = open(&app, Method::GET, &end, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(
+        page.html.contains("type=\"date\" value=\"\""),
+        "{}",
+        page.html
+    );
+
+    let last_day = (app.state.now() + chrono::Days::new(30)).date_naive();
+    let day = last_day.format("%Y-%m-%d").to_string();
+    let form = [("csrf", csrf.as_str()), ("last_day", day.as_str())];
+    let saved = open(&app, Method::POST, &end, Some(&cookie), Some(&form)).await;
+    assert_eq!(
+        location(&saved),
+        format!("/sites/{site}/technicians?done=end&n=1")
+    );
+    let expected = last_day
+        .succ_opt()
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc();
+    let stored: chrono::DateTime<chrono::Utc> = expires().await.as_str().unwrap().parse().unwrap();
+    assert_eq!(stored, expected, "access ends when the last day ends, UTC");
+    let page = open(&app, Method::GET, &end, Some(&cookie), None).await;
+    assert!(
+        page.html.contains(&format!("value=\"{day}\"")),
+        "the form shows it back"
+    );
+
+    // A day already over, or not a day, is refused next to the field.
+    let yesterday = (app.state.now() - chrono::Days::new(1)).date_naive();
+    let past = yesterday.format("%Y-%m-%d").to_string();
+    for (sent, says) in [
+        (past.as_str(), "That day is over already"),
+        ("31/12/2099", "YYYY-MM-DD"),
+    ] {
+        let form = [("csrf", csrf.as_str()), ("last_day", sent)];
+        let refused = open(&app, Method::POST, &end, Some(&cookie), Some(&form)).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.html
+        );
+        assert!(refused.html.contains(says), "{says} in {}", refused.html);
+        assert!(refused.html.contains("aria-invalid=\"true\""));
+    }
+    let stored: chrono::DateTime<chrono::Utc> = expires().await.as_str().unwrap().parse().unwrap();
+    assert_eq!(stored, expected, "unchanged");
+
+    // Empty: no end.
+    let form = [("csrf", csrf.as_str()), ("last_day", "")];
+    open(&app, Method::POST, &end, Some(&cookie), Some(&form)).await;
+    assert!(expires().await.is_null());
+}
+
+#[tokio::test]
+async fn a_site_admin_adds_and_removes_site_admins() {
+    let app = TestApp::new().await;
+    let (acme, site, _, _) = crate::technicians::site_with_technicians(&app, 1).await;
+    let (cookie, csrf) = signed_in(&app, "admin@customer.example").await;
+    let admins = format!("/sites/{site}/admins");
+    let listed = || async {
+        app.get(&format!("/v1/sites/{site}/admins"), &acme.owner_token)
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["email"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let page = open(&app, Method::GET, &admins, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(
+        page.html.contains("admin@customer.example"),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html
+            .contains("aria-current=\"page\">Admins &#38; Technicians › Admins")
+    );
+
+    // Someone of another organisation cannot be pulled in by their email alone.
+    let operator = app.operator().await;
+    app.partner(&operator, "globex").await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("email", "owner@globex.example"),
+        ("name", "Globex Owner"),
+        ("password", ""),
+    ];
+    let refused = open(&app, Method::POST, &admins, Some(&cookie), Some(&form)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("id=\"password-error\""),
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("value=\"owner@globex.example\""),
+        "kept"
+    );
+
+    // A new account with a password.
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("email", "deputy@customer.example"),
+        ("name", "Deputy"),
+        ("password", "a long enough pass phrase"),
+    ];
+    let added = open(&app, Method::POST, &admins, Some(&cookie), Some(&form)).await;
+    assert_eq!(location(&added), format!("{admins}?done=added"));
+    assert_eq!(listed().await.len(), 2, "{:?}", listed().await);
+    assert!(
+        listed()
+            .await
+            .contains(&"deputy@customer.example".to_owned())
+    );
+
+    // Removed after a confirmation.
+    let deputy = app
+        .get(&format!("/v1/sites/{site}/admins"), &acme.owner_token)
+        .await
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["email"] == "deputy@customer.example")
+        .unwrap()["account_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let remove = format!("{admins}/{deputy}/remove");
+    let asked = open(&app, Method::GET, &remove, Some(&cookie), None).await;
+    assert!(
+        asked.html.contains("Deputy (deputy@customer.example)"),
+        "{}",
+        asked.html
+    );
+    assert_eq!(listed().await.len(), 2, "asking changes nothing");
+    let form = [("csrf", csrf.as_str())];
+    let done = open(&app, Method::POST, &remove, Some(&cookie), Some(&form)).await;
+    assert_eq!(location(&done), format!("{admins}?done=removed"));
+    assert_eq!(listed().await, vec!["admin@customer.example".to_owned()]);
+
+    // A technician reads the list without its forms, and may not add anyone.
+    let (tech, tech_csrf) = signed_in(&app, "tech0@acme.example").await;
+    let read = open(&app, Method::GET, &admins, Some(&tech), None).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.html);
+    assert!(!read.html.contains("name=\"password\""), "{}", read.html);
+    let form = [
+        ("csrf", tech_csrf.as_str()),
+        ("email", "tech0@acme.example"),
+        ("name", "Me"),
+    ];
+    let refused = open(&app, Method::POST, &admins, Some(&tech), Some(&form)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+    assert_eq!(listed().await.len(), 1);
+}
+
 #[tokio::test]
 async fn a_partner_admin_reads_filters_exports_and_verifies_the_audit_log() {
     let app = TestApp::new().await;
@@ -2290,6 +2772,18 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/sites/{site_id}/invite"),
     ("GET", "/sites/{site_id}/technicians/{account_id}/remove"),
     ("POST", "/sites/{site_id}/technicians/{account_id}/remove"),
+    ("GET", "/sites/{site_id}/technicians/bulk"),
+    ("POST", "/sites/{site_id}/technicians/bulk"),
+    ("GET", "/sites/{site_id}/technicians/{account_id}/level"),
+    ("POST", "/sites/{site_id}/technicians/{account_id}/level"),
+    ("GET", "/sites/{site_id}/technicians/{account_id}/end"),
+    ("POST", "/sites/{site_id}/technicians/{account_id}/end"),
+    ("GET", "/sites/{site_id}/security"),
+    ("POST", "/sites/{site_id}/security"),
+    ("GET", "/sites/{site_id}/admins"),
+    ("POST", "/sites/{site_id}/admins"),
+    ("GET", "/sites/{site_id}/admins/{account_id}/remove"),
+    ("POST", "/sites/{site_id}/admins/{account_id}/remove"),
 ];
 
 #[tokio::test]
@@ -2344,7 +2838,18 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
                 &acme.owner_token,
             )
             .await;
-        (invitation.body, technicians.body, team.body)
+        let site_now = app
+            .get(&format!("/v1/sites/{site}"), &acme.owner_token)
+            .await;
+        let admins = app
+            .get(&format!("/v1/sites/{site}/admins"), &acme.owner_token)
+            .await;
+        (
+            invitation.body,
+            technicians.body,
+            team.body,
+            (site_now.body, admins.body),
+        )
     };
     let (owner_session, _) = signed_in(&app, "owner@acme.example").await;
     let owners_page = open(&app, Method::GET, "/account", Some(&owner_session), None).await;
@@ -2353,12 +2858,24 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
     let before = state_of_things().await;
 
     let (outsider, csrf) = signed_in(&app, "owner@globex.example").await;
+    // A site's admin where a path names one: the real thing, not merely someone absent.
+    let admin_id = app
+        .get(&format!("/v1/sites/{site}/admins"), &acme.owner_token)
+        .await
+        .body["items"][0]["account_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for (method, template) in TENANT_ROUTES {
+        let account = match template.starts_with("/sites/{site_id}/admins/") {
+            true => &admin_id,
+            false => &techs[0],
+        };
         let path = template
             .replace("{partner_id}", &acme.id)
             .replace("{invitation_id}", &invitation)
             .replace("{site_id}", &site)
-            .replace("{account_id}", &techs[0])
+            .replace("{account_id}", account)
             .replace("{session_id}", &session);
         let form: &[(&str, &str)] = &[
             ("csrf", csrf.as_str()),
@@ -2372,6 +2889,13 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             ("status", "disabled"),
             ("ttl_hours", "2"),
             ("locale", "de"),
+            ("do", "lock"),
+            ("account", techs[0].as_str()),
+            ("level", "none"),
+            ("last_day", "2099-01-01"),
+            ("technician_access", "off"),
+            ("email", "it@globex.example"),
+            ("password", "a long enough pass phrase"),
         ];
         let page = match *method {
             "GET" => open(&app, Method::GET, &path, Some(&outsider), None).await,
