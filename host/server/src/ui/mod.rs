@@ -14,6 +14,7 @@ pub mod account;
 pub mod assets;
 pub mod audit;
 pub mod customers;
+pub mod devices;
 pub mod invitation;
 pub mod lang;
 pub mod member;
@@ -37,6 +38,8 @@ use axum::routing::{get, post};
 use cookie::{Cookie, SameSite};
 use siteward_app::idempotency::{Retry, StoredAnswer};
 use siteward_core::invitation::{Invitation, InvitationStatus, InvitationTarget, PermissionLevel};
+use siteward_core::permission::Permission;
+use siteward_core::permission::role::SystemRole;
 use siteward_core::tenancy::PartnerRole;
 use subtle::ConstantTimeEq;
 
@@ -119,6 +122,23 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/sites/{site_id}/technicians/{account_id}/end",
             get(site::end_page).post(site::set_end),
+        )
+        .route(
+            "/sites/{site_id}/devices",
+            get(devices::page).post(devices::create_device),
+        )
+        .route(
+            "/sites/{site_id}/device-groups",
+            post(devices::create_group),
+        )
+        .route("/sites/{site_id}/devices/{device_id}", get(devices::reach))
+        .route(
+            "/sites/{site_id}/devices/{device_id}/remove",
+            get(devices::confirm_remove_device).post(devices::remove_device),
+        )
+        .route(
+            "/sites/{site_id}/device-groups/{group_id}/remove",
+            get(devices::confirm_remove_group).post(devices::remove_group),
         )
         .route(
             "/sites/{site_id}/security",
@@ -594,4 +614,71 @@ fn csrf_matches(headers: &HeaderMap, submitted: &str) -> bool {
 /// Whether cookies must be Secure: the host is served over https.
 fn secure(state: &AppState) -> bool {
     state.public_url.starts_with("https://")
+}
+
+/// A permission as people read it, in the request's language.
+pub fn permission_name(permission: Permission) -> &'static str {
+    use Permission as P;
+    let t = Lang::current().text();
+    match permission {
+        P::DashboardView => t.perm_dashboard_view,
+        P::DevicesView => t.perm_devices_view,
+        P::DevicesEdit => t.perm_devices_edit,
+        P::UsersView => t.perm_users_view,
+        P::UsersEdit => t.perm_users_edit,
+        P::SettingsAdminsView => t.perm_settings_admins_view,
+        P::SettingsAdminsEdit => t.perm_settings_admins_edit,
+        P::SettingsSiteView => t.perm_settings_site_view,
+        P::SettingsSiteEdit => t.perm_settings_site_edit,
+        P::EventLogsView => t.perm_event_logs_view,
+        P::AuditLogsView => t.perm_audit_logs_view,
+        P::ScreenView => t.perm_screen_view,
+        P::ScreenControl => t.perm_screen_control,
+        P::FileManager => t.perm_file_manager,
+        P::Terminal => t.perm_terminal,
+        P::WakeUp => t.perm_wake_up,
+        P::Reboot => t.perm_reboot,
+        P::OsAccountLock => t.perm_os_account_lock,
+        P::Calls => t.perm_calls,
+        P::BlackScreen => t.perm_black_screen,
+        P::Chat => t.perm_chat,
+        P::ClipboardSync => t.perm_clipboard_sync,
+        P::ScreenPreview => t.perm_screen_preview,
+        P::ConnectionHistory => t.perm_connection_history,
+        P::SoftwareInventory => t.perm_software_inventory,
+        P::Notifications => t.perm_notifications,
+        P::RecordingsDelete => t.perm_recordings_delete,
+        P::DeviceModify => t.perm_device_modify,
+        P::DeviceDelete => t.perm_device_delete,
+        P::InvitationsOwn => t.perm_invitations_own,
+        P::InvitationsAll => t.perm_invitations_all,
+        P::AdminAuditLog => t.perm_admin_audit_log,
+        P::AdminTeam => t.perm_admin_team,
+        P::AdminBranding => t.perm_admin_branding,
+        P::AdminBilling => t.perm_admin_billing,
+        P::AdminPermanentAccess => t.perm_admin_permanent_access,
+    }
+    .as_str()
+}
+
+/// A system role as people read it, in the request's language.
+pub fn system_role_name(role: SystemRole) -> String {
+    use SystemRole as R;
+    let t = Lang::current().text();
+    let level = |level| t.level_role.with("level", level_name(level)).into();
+    match role {
+        R::LevelNone => level(PermissionLevel::None),
+        R::LevelDevicesOnly => level(PermissionLevel::DevicesOnly),
+        R::LevelFullExcludingUsers => level(PermissionLevel::FullExcludingUsers),
+        R::LevelFullIncludingUsers => level(PermissionLevel::FullIncludingUsers),
+        R::FullDeviceAccess => t.role_full_device_access.to_string(),
+        R::DeviceConnectionOnly => t.role_device_connection_only.to_string(),
+        R::AllInvitations => t.role_all_invitations.to_string(),
+        R::OwnInvitations => t.role_own_invitations.to_string(),
+        R::TeamAdministrator => t.role_team_administrator.to_string(),
+        R::BrandingAdministrator => t.role_branding_administrator.to_string(),
+        R::BillingAdministrator => t.role_billing_administrator.to_string(),
+        R::Auditor => t.role_auditor.to_string(),
+        R::DevicesList => t.role_devices_list.to_string(),
+    }
 }

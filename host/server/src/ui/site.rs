@@ -44,6 +44,8 @@ pub enum Tab {
     Technicians,
     /// Settings › Site › Security.
     Security,
+    /// Devices.
+    Devices,
 }
 
 /// The tabs above each page of a site's portal, as the viewer may use them. With Technician
@@ -56,6 +58,8 @@ pub struct SiteNav {
     pub(super) technician_access: bool,
     /// Whether the viewer reads the site's audit log.
     pub(super) audit: bool,
+    /// Whether the viewer manages the site's devices.
+    pub(super) devices: bool,
 }
 
 impl SiteNav {
@@ -67,7 +71,9 @@ impl SiteNav {
                 Tab::Admins => "admins",
                 Tab::Technicians => "technicians",
                 Tab::Security => "security",
+                Tab::Devices => "devices",
             },
+            devices: SiteAccess::ManageDevices.allows(caller, site),
             technician_access: site.technician_access,
             audit: SiteAccess::ViewAudit.allows(caller, site),
         }

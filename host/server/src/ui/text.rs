@@ -848,6 +848,54 @@ catalog! {
     }
     delete_access { en: "Delete access", ko: "접근 삭제", de: "Zugang löschen", ja: "アクセスを削除", es: "Eliminar el acceso" }
 
+    // Permissions and system roles, as the role manager and the reasons of a check name them.
+    perm_dashboard_view { en: "Dashboard", ko: "대시보드", de: "Dashboard", ja: "ダッシュボード", es: "Panel" }
+    perm_devices_view { en: "Devices: view", ko: "장치: 보기", de: "Geräte: ansehen", ja: "デバイス: 表示", es: "Dispositivos: ver" }
+    perm_devices_edit { en: "Devices: manage", ko: "장치: 관리", de: "Geräte: verwalten", ja: "デバイス: 管理", es: "Dispositivos: gestionar" }
+    perm_users_view { en: "Users: view", ko: "사용자: 보기", de: "Benutzer: ansehen", ja: "ユーザー: 表示", es: "Usuarios: ver" }
+    perm_users_edit { en: "Users: manage", ko: "사용자: 관리", de: "Benutzer: verwalten", ja: "ユーザー: 管理", es: "Usuarios: gestionar" }
+    perm_settings_admins_view { en: "Settings › Admins & Technicians: view", ko: "설정 › 관리자 및 기술자: 보기", de: "Einstellungen › Admins & Techniker: ansehen", ja: "設定 › 管理者と技術者: 表示", es: "Configuración › Administradores y técnicos: ver" }
+    perm_settings_admins_edit { en: "Settings › Admins & Technicians: change", ko: "설정 › 관리자 및 기술자: 변경", de: "Einstellungen › Admins & Techniker: ändern", ja: "設定 › 管理者と技術者: 変更", es: "Configuración › Administradores y técnicos: cambiar" }
+    perm_settings_site_view { en: "Settings › Site: view", ko: "설정 › 사이트: 보기", de: "Einstellungen › Standort: ansehen", ja: "設定 › サイト: 表示", es: "Configuración › Sitio: ver" }
+    perm_settings_site_edit { en: "Settings › Site: change", ko: "설정 › 사이트: 변경", de: "Einstellungen › Standort: ändern", ja: "設定 › サイト: 変更", es: "Configuración › Sitio: cambiar" }
+    perm_event_logs_view { en: "Monitoring › Event logs", ko: "모니터링 › 이벤트 로그", de: "Überwachung › Ereignisprotokolle", ja: "モニタリング › イベントログ", es: "Supervisión › Registros de eventos" }
+    perm_audit_logs_view { en: "Monitoring › Audit logs", ko: "모니터링 › 감사 로그", de: "Überwachung › Audit-Protokolle", ja: "モニタリング › 監査ログ", es: "Supervisión › Registros de auditoría" }
+    perm_screen_view { en: "Screen view", ko: "화면 보기", de: "Bildschirm ansehen", ja: "画面表示", es: "Ver la pantalla" }
+    perm_screen_control { en: "Screen control", ko: "화면 제어", de: "Bildschirm steuern", ja: "画面操作", es: "Controlar la pantalla" }
+    perm_file_manager { en: "File manager", ko: "파일 관리자", de: "Dateimanager", ja: "ファイルマネージャー", es: "Administrador de archivos" }
+    perm_terminal { en: "Terminal", ko: "터미널", de: "Terminal", ja: "ターミナル", es: "Terminal" }
+    perm_wake_up { en: "Wake-on-LAN", ko: "Wake-on-LAN", de: "Wake-on-LAN", ja: "Wake-on-LAN", es: "Wake-on-LAN" }
+    perm_reboot { en: "Reboot", ko: "재부팅", de: "Neustart", ja: "再起動", es: "Reiniciar" }
+    perm_os_account_lock { en: "Lock the system account", ko: "시스템 계정 잠금", de: "Systemkonto sperren", ja: "システムアカウントのロック", es: "Bloquear la cuenta del sistema" }
+    perm_calls { en: "Calls", ko: "통화", de: "Anrufe", ja: "通話", es: "Llamadas" }
+    perm_black_screen { en: "Black screen and input lock", ko: "검은 화면과 입력 잠금", de: "Schwarzer Bildschirm und Eingabesperre", ja: "ブラックスクリーンと入力ロック", es: "Pantalla negra y bloqueo de entrada" }
+    perm_chat { en: "Chat", ko: "채팅", de: "Chat", ja: "チャット", es: "Chat" }
+    perm_clipboard_sync { en: "Clipboard sync", ko: "클립보드 동기화", de: "Zwischenablage synchronisieren", ja: "クリップボード同期", es: "Sincronizar el portapapeles" }
+    perm_screen_preview { en: "Screen preview", ko: "화면 미리보기", de: "Bildschirmvorschau", ja: "画面プレビュー", es: "Vista previa de la pantalla" }
+    perm_connection_history { en: "Connection history", ko: "연결 기록", de: "Verbindungsverlauf", ja: "接続履歴", es: "Historial de conexiones" }
+    perm_software_inventory { en: "Installed software", ko: "설치된 소프트웨어", de: "Installierte Software", ja: "インストール済みソフトウェア", es: "Software instalado" }
+    perm_notifications { en: "Notifications", ko: "알림", de: "Benachrichtigungen", ja: "通知", es: "Notificaciones" }
+    perm_recordings_delete { en: "Delete recordings", ko: "녹화 삭제", de: "Aufzeichnungen löschen", ja: "録画の削除", es: "Eliminar grabaciones" }
+    perm_device_modify { en: "Change the device", ko: "장치 변경", de: "Gerät ändern", ja: "デバイスの変更", es: "Cambiar el dispositivo" }
+    perm_device_delete { en: "Delete the device", ko: "장치 삭제", de: "Gerät löschen", ja: "デバイスの削除", es: "Eliminar el dispositivo" }
+    perm_invitations_own { en: "Own invitations", ko: "내 초대", de: "Eigene Einladungen", ja: "自分の招待", es: "Invitaciones propias" }
+    perm_invitations_all { en: "All of the team's invitations", ko: "팀의 모든 초대", de: "Alle Einladungen des Teams", ja: "チームのすべての招待", es: "Todas las invitaciones del equipo" }
+    perm_admin_audit_log { en: "Team audit log", ko: "팀 감사 로그", de: "Audit-Protokoll des Teams", ja: "チームの監査ログ", es: "Registro de auditoría del equipo" }
+    perm_admin_team { en: "Technicians and team settings", ko: "기술자와 팀 설정", de: "Techniker und Team-Einstellungen", ja: "技術者とチーム設定", es: "Técnicos y ajustes del equipo" }
+    perm_admin_branding { en: "Branding", ko: "브랜딩", de: "Branding", ja: "ブランディング", es: "Imagen de marca" }
+    perm_admin_billing { en: "Billing", ko: "결제", de: "Abrechnung", ja: "請求", es: "Facturación" }
+    perm_admin_permanent_access { en: "Permanent Access section", ko: "영구 접근 섹션", de: "Bereich Dauerzugang", ja: "常時アクセスのセクション", es: "Sección de acceso permanente" }
+    level_role { en: "Level: {level}", ko: "권한 수준: {level}", de: "Stufe: {level}", ja: "レベル: {level}", es: "Nivel: {level}" }
+    role_full_device_access { en: "Full device access", ko: "전체 장치 접근", de: "Voller Gerätezugriff", ja: "デバイスへのフルアクセス", es: "Acceso completo al dispositivo" }
+    role_device_connection_only { en: "Device connection only", ko: "장치 연결만", de: "Nur Geräteverbindung", ja: "デバイス接続のみ", es: "Solo conexión al dispositivo" }
+    role_all_invitations { en: "All invitations", ko: "모든 초대", de: "Alle Einladungen", ja: "すべての招待", es: "Todas las invitaciones" }
+    role_own_invitations { en: "Own invitations", ko: "내 초대", de: "Eigene Einladungen", ja: "自分の招待", es: "Invitaciones propias" }
+    role_team_administrator { en: "Team administrator", ko: "팀 관리자", de: "Team-Administrator", ja: "チーム管理者", es: "Administrador del equipo" }
+    role_branding_administrator { en: "Branding administrator", ko: "브랜딩 관리자", de: "Branding-Administrator", ja: "ブランディング管理者", es: "Administrador de imagen de marca" }
+    role_billing_administrator { en: "Billing administrator", ko: "결제 관리자", de: "Abrechnungs-Administrator", ja: "請求管理者", es: "Administrador de facturación" }
+    role_auditor { en: "Auditor", ko: "감사자", de: "Prüfer", ja: "監査担当", es: "Auditor" }
+    role_devices_list { en: "Devices list", ko: "장치 목록", de: "Geräteliste", ja: "デバイス一覧", es: "Lista de dispositivos" }
+
     // A site's portal (reference 002): its menus.
     site_menu { en: "The site's menu", ko: "사이트 메뉴", de: "Menü des Standorts", ja: "サイトのメニュー", es: "Menú del sitio" }
     admins_and_technicians { en: "Admins & Technicians", ko: "관리자 및 기술자", de: "Admins & Techniker", ja: "管理者と技術者", es: "Administradores y técnicos" }
@@ -907,6 +955,50 @@ catalog! {
     lock_them { en: "Lock them", ko: "잠그기", de: "Sperren", ja: "ロックする", es: "Bloquearlos" }
     unlock_them { en: "Unlock them", ko: "잠금 해제하기", de: "Freigeben", ja: "ロックを解除する", es: "Desbloquearlos" }
     delete_their_access { en: "Delete their access", ko: "접근 삭제하기", de: "Ihren Zugang löschen", ja: "アクセスを削除する", es: "Eliminar su acceso" }
+
+    // A site's Devices tab.
+    devices_tab { en: "Devices", ko: "장치", de: "Geräte", ja: "デバイス", es: "Dispositivos" }
+    devices_of { en: "Devices of {site}", ko: "{site}의 장치", de: "Geräte von {site}", ja: "{site}のデバイス", es: "Dispositivos de {site}" }
+    devices { en: "Devices", ko: "장치", de: "Geräte", ja: "デバイス", es: "Dispositivos" }
+    device { en: "Device", ko: "장치", de: "Gerät", ja: "デバイス", es: "Dispositivo" }
+    device_group { en: "Device group", ko: "장치 그룹", de: "Gerätegruppe", ja: "デバイスグループ", es: "Grupo de dispositivos" }
+    device_groups { en: "Device groups", ko: "장치 그룹", de: "Gerätegruppen", ja: "デバイスグループ", es: "Grupos de dispositivos" }
+    device_groups_explained {
+        en: "A grant on a group reaches every device in it. Deleting a group keeps its devices, without a group, and ends the grants on it.",
+        ko: "그룹에 대한 권한 부여는 그룹의 모든 장치에 적용됩니다. 그룹을 삭제해도 장치는 그룹 없이 남고, 그룹에 대한 권한 부여는 끝납니다.",
+        de: "Eine Freigabe für eine Gruppe erreicht jedes Gerät darin. Beim Löschen einer Gruppe bleiben ihre Geräte ohne Gruppe erhalten, und die Freigaben für sie enden.",
+        ja: "グループへの付与は、その中のすべてのデバイスに及びます。グループを削除してもデバイスはグループなしで残り、そのグループへの付与は終わります。",
+        es: "Una concesión sobre un grupo alcanza a todos sus dispositivos. Al eliminar un grupo, sus dispositivos se conservan sin grupo y terminan las concesiones sobre él.",
+    }
+    devices_caption { en: "The site's devices and their group", ko: "사이트의 장치와 그룹", de: "Die Geräte des Standorts und ihre Gruppe", ja: "サイトのデバイスとそのグループ", es: "Los dispositivos del sitio y su grupo" }
+    no_device_yet { en: "No device at this site yet.", ko: "아직 이 사이트에 장치가 없습니다.", de: "Noch kein Gerät an diesem Standort.", ja: "このサイトにはまだデバイスがありません。", es: "Aún no hay dispositivos en este sitio." }
+    no_group_yet { en: "No device group yet.", ko: "아직 장치 그룹이 없습니다.", de: "Noch keine Gerätegruppe.", ja: "まだデバイスグループがありません。", es: "Aún no hay grupos de dispositivos." }
+    no_group { en: "No group", ko: "그룹 없음", de: "Keine Gruppe", ja: "グループなし", es: "Sin grupo" }
+    in_group { en: "In the group {group}", ko: "{group} 그룹에 속함", de: "In der Gruppe {group}", ja: "グループ{group}に所属", es: "En el grupo {group}" }
+    new_device { en: "New device", ko: "새 장치", de: "Neues Gerät", ja: "新しいデバイス", es: "Nuevo dispositivo" }
+    add_device { en: "Add the device", ko: "장치 추가", de: "Gerät hinzufügen", ja: "デバイスを追加", es: "Añadir el dispositivo" }
+    new_group_name { en: "New group's name", ko: "새 그룹 이름", de: "Name der neuen Gruppe", ja: "新しいグループの名前", es: "Nombre del nuevo grupo" }
+    add_group { en: "Add the group", ko: "그룹 추가", de: "Gruppe hinzufügen", ja: "グループを追加", es: "Añadir el grupo" }
+    next_devices { en: "Next devices", ko: "다음 장치", de: "Weitere Geräte", ja: "次のデバイス", es: "Más dispositivos" }
+    delete_named { en: "Delete {name}", ko: "{name} 삭제", de: "{name} löschen", ja: "{name}を削除", es: "Eliminar {name}" }
+    who_reaches { en: "Who reaches {device}", ko: "{device}에 접근 가능한 사람", de: "Wer {device} erreicht", ja: "{device}にアクセスできる人", es: "Quién llega a {device}" }
+    delete_device_heading { en: "Delete this device?", ko: "이 장치를 삭제할까요?", de: "Dieses Gerät löschen?", ja: "このデバイスを削除しますか?", es: "¿Eliminar este dispositivo?" }
+    delete_device_question { en: "{device} is deleted, and every grant on it ends.", ko: "{device}이(가) 삭제되고, 이 장치에 대한 모든 권한 부여가 끝납니다.", de: "{device} wird gelöscht, und jede Freigabe dafür endet.", ja: "{device}は削除され、このデバイスへのすべての付与が終わります。", es: "{device} se elimina y terminan todas las concesiones sobre él." }
+    delete_group_heading { en: "Delete this device group?", ko: "이 장치 그룹을 삭제할까요?", de: "Diese Gerätegruppe löschen?", ja: "このデバイスグループを削除しますか?", es: "¿Eliminar este grupo de dispositivos?" }
+    delete_group_question { en: "{group} is deleted and every grant on it ends; its devices stay, without a group.", ko: "{group} 그룹이 삭제되고 이 그룹에 대한 모든 권한 부여가 끝납니다. 장치는 그룹 없이 남습니다.", de: "{group} wird gelöscht, und jede Freigabe dafür endet; ihre Geräte bleiben ohne Gruppe.", ja: "{group}は削除され、このグループへのすべての付与が終わります。デバイスはグループなしで残ります。", es: "{group} se elimina y terminan todas las concesiones sobre él; sus dispositivos se conservan sin grupo." }
+    back_to_devices { en: "← Devices", ko: "← 장치", de: "← Geräte", ja: "← デバイス", es: "← Dispositivos" }
+    reaching_with { en: "Who may use {permission} now", ko: "지금 {permission} 권한을 쓸 수 있는 사람", de: "Wer jetzt {permission} darf", ja: "現在{permission}を使える人", es: "Quién puede usar {permission} ahora" }
+    permission { en: "Permission", ko: "권한", de: "Berechtigung", ja: "権限", es: "Permiso" }
+    nobody_reaches { en: "Nobody reaches this device with this permission now.", ko: "지금 이 권한으로 이 장치에 접근할 수 있는 사람이 없습니다.", de: "Niemand erreicht dieses Gerät jetzt mit dieser Berechtigung.", ja: "現在、この権限でこのデバイスにアクセスできる人はいません。", es: "Nadie llega ahora a este dispositivo con este permiso." }
+    reaching_caption { en: "The technicians who reach the device, and why", ko: "장치에 접근할 수 있는 기술자와 그 이유", de: "Die Techniker, die das Gerät erreichen, und warum", ja: "デバイスにアクセスできる技術者とその理由", es: "Los técnicos que llegan al dispositivo, y por qué" }
+    why { en: "Why", ko: "이유", de: "Warum", ja: "理由", es: "Por qué" }
+    why_level { en: "Their level at the site: {level}", ko: "사이트 권한 수준: {level}", de: "Ihre Stufe am Standort: {level}", ja: "サイトでの権限レベル: {level}", es: "Su nivel en el sitio: {level}" }
+    why_partner_role { en: "Their role in the partner: {role}", ko: "파트너 역할: {role}", de: "Ihre Rolle beim Partner: {role}", ja: "パートナーでの役割: {role}", es: "Su rol en el partner: {role}" }
+    why_grant { en: "The role {role} {on}", ko: "{on}에 대한 {role} 역할", de: "Die Rolle {role} {on}", ja: "{on}に対する役割{role}", es: "El rol {role} {on}" }
+    on_the_site { en: "on the whole site", ko: "사이트 전체", de: "für den ganzen Standort", ja: "サイト全体", es: "en todo el sitio" }
+    on_the_group { en: "on the group {group}", ko: "{group} 그룹", de: "für die Gruppe {group}", ja: "グループ{group}", es: "en el grupo {group}" }
+    on_this_device { en: "on this device", ko: "이 장치", de: "für dieses Gerät", ja: "このデバイス", es: "en este dispositivo" }
+    through_department { en: "{grant}, through the department {department}", ko: "{grant}, {department} 부서를 통해", de: "{grant}, über die Abteilung {department}", ja: "{grant}(部署{department}経由)", es: "{grant}, a través del departamento {department}" }
 
     // A site's Settings › Site › Security.
     security_of { en: "Security of {site}", ko: "{site} 보안", de: "Sicherheit von {site}", ja: "{site}のセキュリティ", es: "Seguridad de {site}" }

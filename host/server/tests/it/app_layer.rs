@@ -247,6 +247,24 @@ async fn attempts(
             .map(drop),
     );
     note(
+        "device",
+        app.device(who, site, &DeviceId::from_key(1))
+            .await
+            .map(drop),
+    );
+    note(
+        "device_group",
+        app.device_group(who, site, &DeviceGroupId::from_key(1))
+            .await
+            .map(drop),
+    );
+    note(
+        "device_reach",
+        app.device_reach(who, site, &DeviceId::from_key(1), None, no_paging)
+            .await
+            .map(drop),
+    );
+    note(
         "selected_technicians",
         app.selected_technicians(who, site, &ids).await.map(drop),
     );
@@ -605,7 +623,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
         .await
     };
     let hidden = attempts(&outsider).await;
-    assert_eq!(hidden.len(), 70);
+    assert_eq!(hidden.len(), 73);
     for (name, error) in &hidden {
         let error = error
             .as_ref()

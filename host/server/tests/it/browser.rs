@@ -481,7 +481,20 @@ const SPACE: &str = "\u{e00d}";
 #[tokio::test]
 async fn a_site_admin_works_through_reference_002_by_keyboard() {
     let app = TestApp::new().await;
-    let (_, site, _, _) = crate::technicians::site_with_technicians(&app, 3).await;
+    let (acme, site, _, techs) = crate::technicians::site_with_technicians(&app, 3).await;
+    let (_, _, department) = crate::technicians::tills_for_a_department(&app, &acme, &site).await;
+    let joined = app
+        .call(
+            axum::http::Method::PUT,
+            &format!(
+                "/v1/partners/{}/departments/{department}/members/{}",
+                acme.id, techs[0]
+            ),
+            Some(&acme.owner_token),
+            None,
+        )
+        .await;
+    assert_eq!(joined.status.as_u16(), 204, "{}", joined.body);
     // Time passes between their acceptance and the admin's visit.
     app.clock.advance(chrono::Duration::minutes(5));
     let base = serve(&app).await;
@@ -535,6 +548,25 @@ async fn a_site_admin_works_through_reference_002_by_keyboard() {
     found(
         &client,
         Locator::Css(&format!("button[aria-label='Lock {}']", who(0))),
+    )
+    .await;
+
+    // The Devices tab: the technician just unlocked reaches a till through their department.
+    follow(&client, Locator::LinkText("Devices")).await;
+    found(&client, Locator::Id("groups-heading")).await;
+    check_page(&client, "site-devices").await;
+    follow(&client, Locator::LinkText("Till 1")).await;
+    let why = found(&client, Locator::Css("tbody"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(why.contains("through the department Field"), "{why}");
+    check_page(&client, "device-reach").await;
+    follow(&client, Locator::LinkText("← Devices")).await;
+    follow(
+        &client,
+        Locator::LinkText("Admins & Technicians › Technicians"),
     )
     .await;
 

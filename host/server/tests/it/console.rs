@@ -2591,6 +2591,157 @@ async fn a_site_admin_adds_and_removes_site_admins() {
 }
 
 #[tokio::test]
+async fn a_site_admin_keeps_devices_and_sees_who_reaches_each_and_why() {
+    let app = TestApp::new().await;
+    let (acme, site, admin, techs) = crate::technicians::site_with_technicians(&app, 2).await;
+    crate::technicians::set_locked(&app, &site, &admin, &techs, false).await;
+    let (_, till, department) =
+        crate::technicians::tills_for_a_department(&app, &acme, &site).await;
+    let owner = &acme.owner_token;
+    let joined = app
+        .call(
+            Method::PUT,
+            &format!(
+                "/v1/partners/{}/departments/{department}/members/{}",
+                acme.id, techs[0]
+            ),
+            Some(owner),
+            None,
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::NO_CONTENT, "{}", joined.body);
+    let granted = app
+        .post(
+            &format!("/v1/partners/{}/grants", acme.id),
+            owner,
+            json!({ "subject": { "kind": "technician", "id": techs[1] },
+                    "scope": { "kind": "device", "id": till }, "role": "device_connection_only" }),
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.body);
+    let (cookie, csrf) = signed_in(&app, "admin@customer.example").await;
+    let devices = format!("/sites/{site}/devices");
+
+    let page = open(&app, Method::GET, &devices, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    for expected in ["Till 1", "Tills", "aria-current=\"page\">Devices"] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+
+    // Who reaches the till, and why: a department's grant on its group, a grant on itself.
+    let reach = format!("{devices}/{till}");
+    let page = open(&app, Method::GET, &reach, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    for expected in [
+        "<td>tech0@acme.example</td><td>The role Full device access on the group Tills, through the department Field</td>",
+        "<td>tech1@acme.example</td><td>The role Device connection only on this device</td>",
+    ] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+    let reboot = open(
+        &app,
+        Method::GET,
+        &format!("{reach}?permission=device.reboot"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(
+        reboot.html.contains("tech0@acme.example"),
+        "{}",
+        reboot.html
+    );
+    assert!(
+        !reboot.html.contains("tech1@acme.example"),
+        "connecting only does not reboot: {}",
+        reboot.html
+    );
+    assert!(reboot.html.contains("value=\"device.reboot\" selected"));
+
+    // A group and a device in it, made from the page; a nameless device is refused.
+    let form = [("csrf", csrf.as_str()), ("name", "Lobby")];
+    let made = open(
+        &app,
+        Method::POST,
+        &format!("/sites/{site}/device-groups"),
+        Some(&cookie),
+        Some(&form),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.html);
+    let groups = app
+        .get(&format!("/v1/sites/{site}/device-groups"), owner)
+        .await
+        .body;
+    let lobby = groups["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == "Lobby")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "Door"),
+        ("group_id", lobby.as_str()),
+    ];
+    let made = open(&app, Method::POST, &devices, Some(&cookie), Some(&form)).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.html);
+    let page = open(&app, Method::GET, &devices, Some(&cookie), None).await;
+    assert!(page.html.contains("<td>Lobby</td>"), "{}", page.html);
+    let form = [("csrf", csrf.as_str()), ("name", "  ")];
+    let refused = open(&app, Method::POST, &devices, Some(&cookie), Some(&form)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("id=\"device-name-error\""),
+        "{}",
+        refused.html
+    );
+
+    // Deleting the group asks first and keeps its device, without a group.
+    let remove = format!("/sites/{site}/device-groups/{lobby}/remove");
+    let asked = open(&app, Method::GET, &remove, Some(&cookie), None).await;
+    assert!(asked.html.contains("Lobby is deleted"), "{}", asked.html);
+    let form = [("csrf", csrf.as_str())];
+    open(&app, Method::POST, &remove, Some(&cookie), Some(&form)).await;
+    let listed = app
+        .get(&format!("/v1/sites/{site}/devices"), owner)
+        .await
+        .body;
+    let door = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["name"] == "Door")
+        .unwrap();
+    assert!(door["group_id"].is_null(), "{door}");
+    let door = door["id"].as_str().unwrap().to_owned();
+    let remove = format!("{devices}/{door}/remove");
+    let asked = open(&app, Method::GET, &remove, Some(&cookie), None).await;
+    assert!(asked.html.contains("Door is deleted"), "{}", asked.html);
+    open(&app, Method::POST, &remove, Some(&cookie), Some(&form)).await;
+    let listed = app
+        .get(&format!("/v1/sites/{site}/devices"), owner)
+        .await
+        .body;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
+
+    // A technician has no Devices tab: the pages refuse them.
+    let (tech, _) = signed_in(&app, "tech0@acme.example").await;
+    let refused = open(&app, Method::GET, &devices, Some(&tech), None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+    let refused = open(&app, Method::GET, &reach, Some(&tech), None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+}
+
+#[tokio::test]
 async fn a_partner_admin_reads_filters_exports_and_verifies_the_audit_log() {
     let app = TestApp::new().await;
     siteward_server::plugins::bundled::ensure(&app.state)
@@ -2784,6 +2935,14 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/sites/{site_id}/admins"),
     ("GET", "/sites/{site_id}/admins/{account_id}/remove"),
     ("POST", "/sites/{site_id}/admins/{account_id}/remove"),
+    ("GET", "/sites/{site_id}/devices"),
+    ("POST", "/sites/{site_id}/devices"),
+    ("POST", "/sites/{site_id}/device-groups"),
+    ("GET", "/sites/{site_id}/devices/{device_id}"),
+    ("GET", "/sites/{site_id}/devices/{device_id}/remove"),
+    ("POST", "/sites/{site_id}/devices/{device_id}/remove"),
+    ("GET", "/sites/{site_id}/device-groups/{group_id}/remove"),
+    ("POST", "/sites/{site_id}/device-groups/{group_id}/remove"),
 ];
 
 #[tokio::test]
@@ -2844,17 +3003,27 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
         let admins = app
             .get(&format!("/v1/sites/{site}/admins"), &acme.owner_token)
             .await;
+        let devices = app
+            .get(&format!("/v1/sites/{site}/devices"), &acme.owner_token)
+            .await;
+        let groups = app
+            .get(
+                &format!("/v1/sites/{site}/device-groups"),
+                &acme.owner_token,
+            )
+            .await;
         (
             invitation.body,
             technicians.body,
             team.body,
-            (site_now.body, admins.body),
+            (site_now.body, admins.body, devices.body, groups.body),
         )
     };
     let (owner_session, _) = signed_in(&app, "owner@acme.example").await;
     let owners_page = open(&app, Method::GET, "/account", Some(&owner_session), None).await;
     let at = owners_page.html.find("/account/sessions/").unwrap() + "/account/sessions/".len();
     let session = owners_page.html[at..at + 26].to_owned();
+    let (group, device, _) = crate::technicians::tills_for_a_department(&app, &acme, &site).await;
     let before = state_of_things().await;
 
     let (outsider, csrf) = signed_in(&app, "owner@globex.example").await;
@@ -2876,7 +3045,9 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             .replace("{invitation_id}", &invitation)
             .replace("{site_id}", &site)
             .replace("{account_id}", account)
-            .replace("{session_id}", &session);
+            .replace("{session_id}", &session)
+            .replace("{device_id}", &device)
+            .replace("{group_id}", &group);
         let form: &[(&str, &str)] = &[
             ("csrf", csrf.as_str()),
             ("emails", "someone@globex.example"),
