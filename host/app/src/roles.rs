@@ -5,8 +5,11 @@ use siteward_core::access::{Action, authorize};
 use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{AccountId, DepartmentId, PartnerId, RoleId};
 use siteward_core::page::Page;
+use siteward_core::permission::Section;
 use siteward_core::permission::index::Change;
-use siteward_core::permission::records::{AccessGrant, CustomRole, Department, RoleName};
+use siteward_core::permission::records::{
+    AccessGrant, CustomRole, Department, GrantScope, GrantSubject, RoleName,
+};
 use siteward_core::permission::role::{Purpose, SystemRole, custom_permissions};
 use siteward_core::validate;
 
@@ -39,6 +42,39 @@ pub struct RoleDeletion {
     pub deleted: bool,
     /// The grants deleted with it (or that would be).
     pub grants: Vec<AccessGrant>,
+}
+
+/// A grant as a person reads it: who holds it and where, by name.
+#[derive(Debug, Clone)]
+pub struct GrantSummary {
+    /// The grant.
+    pub grant: AccessGrant,
+    /// Who holds it: a technician or a department, by name.
+    pub subject: GrantHolder,
+    /// Where it applies, by name.
+    pub place: GrantPlace,
+}
+
+/// Who holds a grant, by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantHolder {
+    /// A technician: name and email.
+    Technician(String),
+    /// A department's members: its name.
+    Department(String),
+}
+
+/// Where a grant applies, by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GrantPlace {
+    /// Every device of the site.
+    Site(String),
+    /// Every device of a group: the group and its site.
+    Group(String, String),
+    /// One device: the device and its site.
+    Device(String, String),
+    /// A partner-wide section.
+    Section(Section),
 }
 
 impl App {
@@ -101,6 +137,70 @@ impl App {
     ) -> AppResult<Page<CustomRole>> {
         let partner = self.managed_partner(caller, partner).await?;
         Ok(self.store.roles(&partner, &paging.parse()?).await?)
+    }
+
+    /// One of the partner's custom roles.
+    pub async fn role(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        role: &str,
+    ) -> AppResult<CustomRole> {
+        let partner = self.managed_partner(caller, partner).await?;
+        self.partner_role(&partner, role).await
+    }
+
+    /// What deleting a custom role would take with it, as a person reads it: the role, and
+    /// the grants that use it with who holds them and where. Nothing changes.
+    pub async fn role_deletion_preview(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        role: &str,
+    ) -> AppResult<(CustomRole, Vec<GrantSummary>)> {
+        let partner = self.managed_partner(caller, partner).await?;
+        let role = self.partner_role(&partner, role).await?;
+        let grants = self
+            .store
+            .grants_using(&partner, &RoleName::Custom(role.id.clone()))
+            .await?;
+        Ok((role, self.summarize_grants(grants).await?))
+    }
+
+    /// Grants of one partner as a person reads them (who and where, by name).
+    async fn summarize_grants(&self, grants: Vec<AccessGrant>) -> AppResult<Vec<GrantSummary>> {
+        let mut summaries = Vec::with_capacity(grants.len());
+        for grant in grants {
+            let subject = match &grant.subject {
+                GrantSubject::Technician(account) => {
+                    let account = self.store.account(account).await?;
+                    GrantHolder::Technician(format!("{} ({})", account.name, account.email))
+                }
+                GrantSubject::Department(department) => {
+                    GrantHolder::Department(self.store.department(department).await?.name)
+                }
+            };
+            let place = match &grant.scope {
+                GrantScope::Site(site) => GrantPlace::Site(self.store.site(site).await?.name),
+                GrantScope::Group(group) => {
+                    let group = self.store.device_group(group).await?;
+                    let site = self.store.site(&group.site_id).await?;
+                    GrantPlace::Group(group.name, site.name)
+                }
+                GrantScope::Device(device) => {
+                    let device = self.store.device(device).await?;
+                    let site = self.store.site(&device.site_id).await?;
+                    GrantPlace::Device(device.name, site.name)
+                }
+                GrantScope::Section(section) => GrantPlace::Section(*section),
+            };
+            summaries.push(GrantSummary {
+                grant,
+                subject,
+                place,
+            });
+        }
+        Ok(summaries)
     }
 
     /// Renames a custom role or changes its permissions; system roles cannot change.

@@ -21,6 +21,7 @@ pub mod member;
 pub mod mine;
 pub mod picker;
 pub mod recovery;
+pub mod roles;
 pub mod security;
 pub mod session;
 pub mod settings;
@@ -101,6 +102,19 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/partners/{partner_id}/team/{account_id}/remove",
             get(member::confirm_remove).post(member::remove),
+        )
+        .route(
+            "/partners/{partner_id}/roles",
+            get(roles::page).post(roles::create),
+        )
+        .route("/partners/{partner_id}/roles/new", get(roles::new_role))
+        .route(
+            "/partners/{partner_id}/roles/{role_id}",
+            get(roles::edit).post(roles::save),
+        )
+        .route(
+            "/partners/{partner_id}/roles/{role_id}/delete",
+            get(roles::confirm_delete).post(roles::delete),
         )
         .route(
             "/partners/{partner_id}/sites",

@@ -1000,6 +1000,45 @@ catalog! {
     on_this_device { en: "on this device", ko: "이 장치", de: "für dieses Gerät", ja: "このデバイス", es: "en este dispositivo" }
     through_department { en: "{grant}, through the department {department}", ko: "{grant}, {department} 부서를 통해", de: "{grant}, über die Abteilung {department}", ja: "{grant}(部署{department}経由)", es: "{grant}, a través del departamento {department}" }
 
+    // Partner › Role manager.
+    roles { en: "Roles", ko: "역할", de: "Rollen", ja: "役割", es: "Roles" }
+    roles_of { en: "Role manager of {partner}", ko: "{partner} 역할 관리", de: "Rollenverwaltung von {partner}", ja: "{partner}の役割管理", es: "Gestor de roles de {partner}" }
+    custom_roles { en: "Custom roles", ko: "사용자 지정 역할", de: "Eigene Rollen", ja: "カスタム役割", es: "Roles personalizados" }
+    system_roles { en: "System roles", ko: "시스템 역할", de: "Systemrollen", ja: "システム役割", es: "Roles del sistema" }
+    system_roles_explained { en: "Every partner has these roles. They cannot be changed or deleted.", ko: "모든 파트너에 있는 역할이며, 변경하거나 삭제할 수 없습니다.", de: "Jeder Partner hat diese Rollen. Sie lassen sich weder ändern noch löschen.", ja: "すべてのパートナーにある役割で、変更も削除もできません。", es: "Todos los partners tienen estos roles. No se pueden cambiar ni eliminar." }
+    system_badge { en: "System", ko: "시스템", de: "System", ja: "システム", es: "Sistema" }
+    purpose { en: "Purpose", ko: "용도", de: "Zweck", ja: "用途", es: "Propósito" }
+    permissions { en: "Permissions", ko: "권한", de: "Berechtigungen", ja: "権限", es: "Permisos" }
+    purpose_site_level { en: "Site level", ko: "사이트 권한 수준", de: "Standortstufe", ja: "サイトのレベル", es: "Nivel de sitio" }
+    purpose_devices_and_groups { en: "Devices and device groups", ko: "장치와 장치 그룹", de: "Geräte und Gerätegruppen", ja: "デバイスとデバイスグループ", es: "Dispositivos y grupos de dispositivos" }
+    purpose_invitations { en: "Invitations", ko: "초대", de: "Einladungen", ja: "招待", es: "Invitaciones" }
+    purpose_administration { en: "Administration", ko: "관리", de: "Verwaltung", ja: "管理", es: "Administración" }
+    no_custom_role { en: "No custom role yet.", ko: "아직 사용자 지정 역할이 없습니다.", de: "Noch keine eigene Rolle.", ja: "まだカスタム役割がありません。", es: "Aún no hay roles personalizados." }
+    next_roles { en: "Next roles", ko: "다음 역할", de: "Weitere Rollen", ja: "次の役割", es: "Más roles" }
+    new_role { en: "New role", ko: "새 역할", de: "Neue Rolle", ja: "新しい役割", es: "Nuevo rol" }
+    purpose_fixed_hint { en: "The purpose decides which permissions the role may hold and where it can be granted; it cannot change later.", ko: "용도에 따라 역할이 가질 수 있는 권한과 부여할 수 있는 대상이 정해지며, 나중에 바꿀 수 없습니다.", de: "Der Zweck bestimmt, welche Berechtigungen die Rolle haben und wo sie vergeben werden kann; er lässt sich später nicht ändern.", ja: "用途によって、役割が持てる権限と付与できる対象が決まります。後から変更できません。", es: "El propósito decide qué permisos puede tener el rol y dónde se puede conceder; no se puede cambiar después." }
+    choose_permissions { en: "Choose its permissions", ko: "권한 선택", de: "Berechtigungen wählen", ja: "権限を選ぶ", es: "Elegir sus permisos" }
+    create_role { en: "Create the role", ko: "역할 만들기", de: "Rolle anlegen", ja: "役割を作成", es: "Crear el rol" }
+    edit_role { en: "Role {role}", ko: "{role} 역할", de: "Rolle {role}", ja: "役割{role}", es: "Rol {role}" }
+    save_role { en: "Save the role", ko: "역할 저장", de: "Rolle speichern", ja: "役割を保存", es: "Guardar el rol" }
+    back_to_roles { en: "← Role manager", ko: "← 역할 관리", de: "← Rollenverwaltung", ja: "← 役割管理", es: "← Gestor de roles" }
+    role_created { en: "The role was created.", ko: "역할을 만들었습니다.", de: "Die Rolle wurde angelegt.", ja: "役割を作成しました。", es: "Se creó el rol." }
+    role_saved { en: "The role was saved; checks follow it at once.", ko: "역할을 저장했습니다. 검사에 즉시 반영됩니다.", de: "Die Rolle wurde gespeichert; Prüfungen folgen ihr sofort.", ja: "役割を保存しました。チェックにすぐ反映されます。", es: "Se guardó el rol; las comprobaciones lo siguen al instante." }
+    role_deleted { en: "The role was deleted, with its grants.", ko: "역할과 그 권한 부여를 삭제했습니다.", de: "Die Rolle wurde mit ihren Freigaben gelöscht.", ja: "役割とその付与を削除しました。", es: "Se eliminó el rol, con sus concesiones." }
+    delete_role_heading { en: "Delete the role {role}?", ko: "{role} 역할을 삭제할까요?", de: "Rolle {role} löschen?", ja: "役割{role}を削除しますか?", es: "¿Eliminar el rol {role}?" }
+    delete_role_no_grants { en: "No grant uses it: deleting it takes nothing else away.", ko: "이 역할을 쓰는 권한 부여가 없으므로, 삭제해도 다른 것은 사라지지 않습니다.", de: "Keine Freigabe verwendet sie: Das Löschen nimmt nichts weiter weg.", ja: "この役割を使う付与はないため、削除しても他に失われるものはありません。", es: "Ninguna concesión lo usa: eliminarlo no quita nada más." }
+    delete_role_grants { en: "These {n} grant(s) use it and are deleted with it; whoever holds them loses that access at once.", ko: "이 역할을 쓰는 권한 부여 {n}개가 함께 삭제되며, 보유자는 즉시 그 접근을 잃습니다.", de: "Diese {n} Freigabe(n) verwenden sie und werden mit ihr gelöscht; wer sie hat, verliert diesen Zugang sofort.", ja: "この役割を使う{n}件の付与も一緒に削除され、保有者はただちにそのアクセスを失います。", es: "Estas {n} concesiones lo usan y se eliminan con él; quien las tiene pierde ese acceso al instante." }
+    grants_that_go { en: "The grants deleted with the role", ko: "역할과 함께 삭제되는 권한 부여", de: "Die mit der Rolle gelöschten Freigaben", ja: "役割と一緒に削除される付与", es: "Las concesiones que se eliminan con el rol" }
+    holder { en: "Held by", ko: "보유자", de: "Inhaber", ja: "保有者", es: "Titular" }
+    where_it_applies { en: "Where", ko: "대상", de: "Wo", ja: "対象", es: "Dónde" }
+    department_named { en: "Department {name}", ko: "{name} 부서", de: "Abteilung {name}", ja: "部署{name}", es: "Departamento {name}" }
+    place_site { en: "Every device of {site}", ko: "{site}의 모든 장치", de: "Jedes Gerät von {site}", ja: "{site}のすべてのデバイス", es: "Todos los dispositivos de {site}" }
+    place_group { en: "The group {group} at {site}", ko: "{site}의 {group} 그룹", de: "Die Gruppe {group} in {site}", ja: "{site}のグループ{group}", es: "El grupo {group} en {site}" }
+    place_device { en: "The device {device} at {site}", ko: "{site}의 {device} 장치", de: "Das Gerät {device} in {site}", ja: "{site}のデバイス{device}", es: "El dispositivo {device} en {site}" }
+    section_invitations { en: "The Invitations section", ko: "초대 섹션", de: "Der Bereich Einladungen", ja: "招待セクション", es: "La sección Invitaciones" }
+    section_administration { en: "The Administration section", ko: "관리 섹션", de: "Der Bereich Verwaltung", ja: "管理セクション", es: "La sección Administración" }
+    delete_role { en: "Delete the role", ko: "역할 삭제", de: "Rolle löschen", ja: "役割を削除", es: "Eliminar el rol" }
+
     // A site's Settings › Site › Security.
     security_of { en: "Security of {site}", ko: "{site} 보안", de: "Sicherheit von {site}", ja: "{site}のセキュリティ", es: "Seguridad de {site}" }
     technician_access_explained {

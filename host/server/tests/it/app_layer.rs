@@ -264,6 +264,13 @@ async fn attempts(
             .await
             .map(drop),
     );
+    note("role", app.role(who, partner, "not a role").await.map(drop));
+    note(
+        "role_deletion_preview",
+        app.role_deletion_preview(who, partner, "not a role")
+            .await
+            .map(drop),
+    );
     note(
         "selected_technicians",
         app.selected_technicians(who, site, &ids).await.map(drop),
@@ -623,7 +630,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
         .await
     };
     let hidden = attempts(&outsider).await;
-    assert_eq!(hidden.len(), 73);
+    assert_eq!(hidden.len(), 75);
     for (name, error) in &hidden {
         let error = error
             .as_ref()

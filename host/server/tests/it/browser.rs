@@ -680,6 +680,93 @@ async fn a_site_admin_works_through_reference_002_by_keyboard() {
     client.close().await.unwrap();
 }
 
+/// Reference 003's role manager by clicks: a custom role made (purpose first, then its
+/// checklist), edited, and its deletion's dry run read before deleting it.
+#[tokio::test]
+async fn a_partner_admin_makes_a_role_edits_it_and_reads_what_deleting_it_takes() {
+    let app = TestApp::new().await;
+    let (acme, site, _, _) = crate::technicians::site_with_technicians(&app, 1).await;
+    let (group, _, department) =
+        crate::technicians::tills_for_a_department(&app, &acme, &site).await;
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+
+    client.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&client, "owner@acme.example").await;
+    follow(&client, Locator::LinkText("Roles")).await;
+    found(&client, Locator::Id("system-heading")).await;
+    check_page(&client, "roles").await;
+
+    click(&client, Locator::Id("role_name")).await;
+    keys(&client, "Tills crew").await;
+    follow(&client, Locator::Css("form[action$='/roles/new'] button")).await;
+    for permission in ["device.screen_view", "device.reboot"] {
+        click(
+            &client,
+            Locator::Css(&format!("input[value='{permission}']")),
+        )
+        .await;
+    }
+    check_page(&client, "role-new").await;
+    follow(&client, Locator::Css("main form button[type=submit]")).await;
+    let told = found(&client, Locator::Css(".success"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(told, "The role was created.");
+
+    follow(&client, Locator::LinkText("Tills crew")).await;
+    click(&client, Locator::Css("input[value='device.chat']")).await;
+    follow(&client, Locator::Css("main form button[type=submit]")).await;
+    let row = found(&client, Locator::Css("main table tbody tr"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(row.contains("Screen view, Reboot, Chat"), "{row}");
+
+    // Granted to a department, then the deletion's dry run names that grant; keeping it
+    // changes nothing.
+    let role = app
+        .get(
+            &format!("/v1/partners/{}/roles", acme.id),
+            &acme.owner_token,
+        )
+        .await
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let granted = app
+        .post(
+            &format!("/v1/partners/{}/grants", acme.id),
+            &acme.owner_token,
+            json!({ "subject": { "kind": "department", "id": department },
+                    "scope": { "kind": "group", "id": group }, "role": role }),
+        )
+        .await;
+    assert_eq!(granted.status.as_u16(), 201, "{}", granted.body);
+    follow(&client, Locator::Css("a[aria-label='Delete Tills crew']")).await;
+    let grants = found(&client, Locator::Css("tbody"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(grants.contains("Department Field"), "{grants}");
+    check_page(&client, "role-delete").await;
+    follow(&client, Locator::LinkText("Keep it")).await;
+    follow(&client, Locator::Css("a[aria-label='Delete Tills crew']")).await;
+    follow(&client, Locator::Css("main form button.danger")).await;
+    let told = found(&client, Locator::Css(".success"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(told, "The role was deleted, with its grants.");
+    client.close().await.unwrap();
+}
+
 /// Partner › Customers and sites, by keyboard: the customer Northwind, then its site Head
 /// office with a new site admin, Kim.
 async fn new_customer_and_site(client: &Client, base: &str) {

@@ -2742,6 +2742,174 @@ async fn a_site_admin_keeps_devices_and_sees_who_reaches_each_and_why() {
 }
 
 #[tokio::test]
+async fn a_partner_admin_makes_edits_and_deletes_a_role_after_seeing_its_grants() {
+    let app = TestApp::new().await;
+    let (acme, site, _, _) = crate::technicians::site_with_technicians(&app, 1).await;
+    let (group, _, department) =
+        crate::technicians::tills_for_a_department(&app, &acme, &site).await;
+    let owner = &acme.owner_token;
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+    let roles = format!("/partners/{}/roles", acme.id);
+    let custom = || async {
+        app.get(&format!("/v1/partners/{}/roles", acme.id), owner)
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+
+    let page = open(&app, Method::GET, &roles, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    for expected in [
+        "Full device access <span class=\"badge expired\">System</span>",
+        "Level: Devices Only",
+        "No custom role yet.",
+    ] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+
+    // The purpose first, then the checklist it allows.
+    let new = format!("{roles}/new?name=Tills+crew&purpose=devices_and_groups");
+    let form = open(&app, Method::GET, &new, Some(&cookie), None).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.html);
+    assert!(
+        form.html.contains("value=\"device.reboot\""),
+        "{}",
+        form.html
+    );
+    assert!(
+        !form.html.contains("value=\"dashboard.view\""),
+        "only device permissions"
+    );
+    assert!(form.html.contains("value=\"Tills crew\""));
+    let odd = open(
+        &app,
+        Method::GET,
+        &format!("{roles}/new?name=x&purpose=site_level"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(
+        odd.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "system purposes only"
+    );
+
+    // A permission the purpose does not allow is refused next to the checklist.
+    let wrong = [
+        ("csrf", csrf.as_str()),
+        ("name", "Tills crew"),
+        ("purpose", "devices_and_groups"),
+        ("permissions", "admin.team"),
+    ];
+    let refused = open(&app, Method::POST, &roles, Some(&cookie), Some(&wrong)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("id=\"permissions-error\""),
+        "{}",
+        refused.html
+    );
+    assert!(custom().await.is_empty());
+    let made = [
+        ("csrf", csrf.as_str()),
+        ("name", "Tills crew"),
+        ("purpose", "devices_and_groups"),
+        ("permissions", "device.screen_view"),
+        ("permissions", "device.reboot"),
+    ];
+    let created = open(&app, Method::POST, &roles, Some(&cookie), Some(&made)).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.html);
+    let listed = custom().await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0]["permissions"],
+        json!(["device.screen_view", "device.reboot"])
+    );
+    let role = listed[0]["id"].as_str().unwrap().to_owned();
+
+    // Edited: renamed, one permission more; the purpose stays.
+    let edit = format!("{roles}/{role}");
+    let form = open(&app, Method::GET, &edit, Some(&cookie), None).await;
+    assert!(
+        form.html.contains("value=\"device.reboot\" checked"),
+        "{}",
+        form.html
+    );
+    assert!(form.html.contains("Devices and device groups"));
+    let changed = [
+        ("csrf", csrf.as_str()),
+        ("name", "Till crew"),
+        ("permissions", "device.screen_view"),
+        ("permissions", "device.reboot"),
+        ("permissions", "device.chat"),
+    ];
+    let saved = open(&app, Method::POST, &edit, Some(&cookie), Some(&changed)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let listed = custom().await;
+    assert_eq!(listed[0]["name"], "Till crew");
+    assert_eq!(listed[0]["purpose"], "devices_and_groups");
+    assert_eq!(listed[0]["permissions"].as_array().unwrap().len(), 3);
+
+    // Deleting shows the grants it takes first, by name; then takes them.
+    let granted = app
+        .post(
+            &format!("/v1/partners/{}/grants", acme.id),
+            owner,
+            json!({ "subject": { "kind": "department", "id": department },
+                    "scope": { "kind": "group", "id": group }, "role": role }),
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::CREATED, "{}", granted.body);
+    let grants = || async {
+        app.get(&format!("/v1/partners/{}/grants", acme.id), owner)
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["role"] == role.as_str())
+            .count()
+    };
+    let delete = format!("{edit}/delete");
+    let asked = open(&app, Method::GET, &delete, Some(&cookie), None).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.html);
+    assert!(
+        asked
+            .html
+            .contains("<td>Department Field</td><td>The group Tills at Head office</td>"),
+        "{}",
+        asked.html
+    );
+    assert_eq!(grants().await, 1, "the dry run changes nothing");
+    let form = [("csrf", csrf.as_str())];
+    let deleted = open(&app, Method::POST, &delete, Some(&cookie), Some(&form)).await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.html);
+    assert!(custom().await.is_empty());
+    assert_eq!(grants().await, 0, "its grants went with it");
+
+    // System roles cannot be opened for change; a technician has no role manager.
+    let system = open(
+        &app,
+        Method::GET,
+        &format!("{roles}/full_device_access"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(system.status, StatusCode::CONFLICT, "{}", system.html);
+    let (tech, _) = signed_in(&app, "tech0@acme.example").await;
+    let refused = open(&app, Method::GET, &roles, Some(&tech), None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+}
+
+#[tokio::test]
 async fn a_partner_admin_reads_filters_exports_and_verifies_the_audit_log() {
     let app = TestApp::new().await;
     siteward_server::plugins::bundled::ensure(&app.state)
@@ -2935,6 +3103,13 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/sites/{site_id}/admins"),
     ("GET", "/sites/{site_id}/admins/{account_id}/remove"),
     ("POST", "/sites/{site_id}/admins/{account_id}/remove"),
+    ("GET", "/partners/{partner_id}/roles"),
+    ("POST", "/partners/{partner_id}/roles"),
+    ("GET", "/partners/{partner_id}/roles/new"),
+    ("GET", "/partners/{partner_id}/roles/{role_id}"),
+    ("POST", "/partners/{partner_id}/roles/{role_id}"),
+    ("GET", "/partners/{partner_id}/roles/{role_id}/delete"),
+    ("POST", "/partners/{partner_id}/roles/{role_id}/delete"),
     ("GET", "/sites/{site_id}/devices"),
     ("POST", "/sites/{site_id}/devices"),
     ("POST", "/sites/{site_id}/device-groups"),
@@ -3012,11 +3187,23 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
                 &acme.owner_token,
             )
             .await;
+        let roles = app
+            .get(
+                &format!("/v1/partners/{}/roles", acme.id),
+                &acme.owner_token,
+            )
+            .await;
         (
             invitation.body,
             technicians.body,
             team.body,
-            (site_now.body, admins.body, devices.body, groups.body),
+            (
+                site_now.body,
+                admins.body,
+                devices.body,
+                groups.body,
+                roles.body,
+            ),
         )
     };
     let (owner_session, _) = signed_in(&app, "owner@acme.example").await;
@@ -3024,6 +3211,14 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
     let at = owners_page.html.find("/account/sessions/").unwrap() + "/account/sessions/".len();
     let session = owners_page.html[at..at + 26].to_owned();
     let (group, device, _) = crate::technicians::tills_for_a_department(&app, &acme, &site).await;
+    let role = app
+        .post(
+            &format!("/v1/partners/{}/roles", acme.id),
+            &acme.owner_token,
+            json!({ "name": "Crew", "purpose": "devices_and_groups", "permissions": ["device.chat"] }),
+        )
+        .await
+        .str("id");
     let before = state_of_things().await;
 
     let (outsider, csrf) = signed_in(&app, "owner@globex.example").await;
@@ -3047,7 +3242,8 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             .replace("{account_id}", account)
             .replace("{session_id}", &session)
             .replace("{device_id}", &device)
-            .replace("{group_id}", &group);
+            .replace("{group_id}", &group)
+            .replace("{role_id}", &role);
         let form: &[(&str, &str)] = &[
             ("csrf", csrf.as_str()),
             ("emails", "someone@globex.example"),
