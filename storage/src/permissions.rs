@@ -416,6 +416,38 @@ impl Store {
         rows.into_iter().map(GrantRow::into_grant).collect()
     }
 
+    /// The grants a technician or a department of the partner holds, by its id, oldest first.
+    pub async fn grants_held_by(
+        &self,
+        partner: &PartnerId,
+        subject: &str,
+    ) -> Result<Vec<AccessGrant>, StorageError> {
+        let rows: Vec<GrantRow> = self
+            .db
+            .query("SELECT * FROM access_grant WHERE subject_id = $subject AND partner_id = $partner ORDER BY id")
+            .bind(("partner", partner.to_string()))
+            .bind(("subject", subject.to_owned()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        rows.into_iter().map(GrantRow::into_grant).collect()
+    }
+
+    /// The departments an account is a member of, at any partner.
+    pub async fn departments_of(
+        &self,
+        account: &AccountId,
+    ) -> Result<Vec<DepartmentId>, StorageError> {
+        let ids: Vec<String> = self
+            .db
+            .query("SELECT VALUE department_id FROM department_member WHERE account_id = $account ORDER BY department_id")
+            .bind(("account", account.to_string()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(ids.into_iter().map(DepartmentId::from_trusted).collect())
+    }
+
     /// Creates a department.
     pub async fn create_department(
         &self,

@@ -11,7 +11,7 @@ use siteward_core::permission::records::{
     AccessGrant, CustomRole, Department, GrantScope, GrantSubject, RoleName,
 };
 use siteward_core::permission::role::{Purpose, SystemRole, custom_permissions};
-use siteward_core::validate;
+use siteward_core::{FieldError, validate};
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
@@ -44,15 +44,28 @@ pub struct RoleDeletion {
     pub grants: Vec<AccessGrant>,
 }
 
-/// A grant as a person reads it: who holds it and where, by name.
+/// A grant as a person reads it: who holds it, which role and where, by name.
 #[derive(Debug, Clone)]
 pub struct GrantSummary {
     /// The grant.
     pub grant: AccessGrant,
+    /// Its role, by name.
+    pub role: crate::devices::RoleName,
     /// Who holds it: a technician or a department, by name.
     pub subject: GrantHolder,
     /// Where it applies, by name.
     pub place: GrantPlace,
+}
+
+/// A department as its page shows it.
+#[derive(Debug)]
+pub struct DepartmentView {
+    /// The department.
+    pub department: Department,
+    /// Its members.
+    pub members: Vec<siteward_core::account::Account>,
+    /// The grants it holds, which its members inherit.
+    pub grants: Vec<GrantSummary>,
 }
 
 /// Who holds a grant, by name.
@@ -167,6 +180,122 @@ impl App {
         Ok((role, self.summarize_grants(grants).await?))
     }
 
+    /// The partner's grants as a person reads them, a page at a time.
+    pub async fn grant_summaries(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<GrantSummary>> {
+        let partner = self.managed_partner(caller, partner).await?;
+        let page = self.store.grants(&partner, &paging.parse()?).await?;
+        Ok(Page {
+            items: self.summarize_grants(page.items).await?,
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    /// One of the partner's grants as a person reads it.
+    pub async fn grant_summary(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        grant: &siteward_core::ids::GrantId,
+    ) -> AppResult<GrantSummary> {
+        let partner = self.managed_partner(caller, partner).await?;
+        let grant = self.store.grant(grant).await?;
+        if grant.partner_id != partner {
+            return Err(AppError::not_found());
+        }
+        let mut summaries = self.summarize_grants(vec![grant]).await?;
+        summaries.pop().ok_or_else(AppError::not_found)
+    }
+
+    /// The grants a member holds at the partner, by name: their own (`None`), then those they
+    /// inherit from each of their departments (the department's name).
+    pub async fn member_grants(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        account: &AccountId,
+    ) -> AppResult<Vec<(GrantSummary, Option<String>)>> {
+        let partner = self.managed_partner(caller, partner).await?;
+        self.store.member(&partner, account).await?;
+        let own = self
+            .store
+            .grants_held_by(&partner, account.as_str())
+            .await?;
+        let mut held: Vec<(GrantSummary, Option<String>)> = self
+            .summarize_grants(own)
+            .await?
+            .into_iter()
+            .map(|summary| (summary, None))
+            .collect();
+        for department in self.store.departments_of(account).await? {
+            let department = self.store.department(&department).await?;
+            if department.partner_id != partner {
+                continue;
+            }
+            let inherited = self
+                .store
+                .grants_held_by(&partner, department.id.as_str())
+                .await?;
+            held.extend(
+                self.summarize_grants(inherited)
+                    .await?
+                    .into_iter()
+                    .map(|summary| (summary, Some(department.name.clone()))),
+            );
+        }
+        Ok(held)
+    }
+
+    /// A department with its members and the grants it holds, by name.
+    pub async fn department_view(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        department: &DepartmentId,
+    ) -> AppResult<DepartmentView> {
+        let partner = self.managed_partner(caller, partner).await?;
+        let department = self.partner_department(&partner, department).await?;
+        let members = self.store.department_members(&department.id).await?;
+        let members = self.store.accounts(&members).await?;
+        let grants = self
+            .store
+            .grants_held_by(&partner, department.id.as_str())
+            .await?;
+        Ok(DepartmentView {
+            department,
+            members,
+            grants: self.summarize_grants(grants).await?,
+        })
+    }
+
+    /// The member of the partner with this email, for a form that names people by address.
+    /// Anyone else — no account, or another organisation's — is the same refusal.
+    pub async fn member_by_email(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        field: &str,
+        email: &str,
+    ) -> AppResult<AccountId> {
+        let partner = self.managed_partner(caller, partner).await?;
+        let not_ours = || FieldError::new(field, "is not the address of a member of this partner");
+        let email = siteward_core::validate::Email::parse(field, email)?;
+        let account = self
+            .store
+            .account_id_by_email(&email)
+            .await?
+            .ok_or_else(not_ours)?;
+        match self.store.member(&partner, &account).await {
+            Ok(_) => Ok(account),
+            Err(siteward_storage::StorageError::NotFound) => Err(not_ours().into()),
+            Err(other) => Err(other.into()),
+        }
+    }
+
     /// Grants of one partner as a person reads them (who and where, by name).
     async fn summarize_grants(&self, grants: Vec<AccessGrant>) -> AppResult<Vec<GrantSummary>> {
         let mut summaries = Vec::with_capacity(grants.len());
@@ -194,8 +323,15 @@ impl App {
                 }
                 GrantScope::Section(section) => GrantPlace::Section(*section),
             };
+            let role = match &grant.role {
+                RoleName::System(system) => crate::devices::RoleName::System(*system),
+                RoleName::Custom(id) => {
+                    crate::devices::RoleName::Custom(self.store.role(id).await?.name)
+                }
+            };
             summaries.push(GrantSummary {
                 grant,
+                role,
                 subject,
                 place,
             });

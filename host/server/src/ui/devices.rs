@@ -18,6 +18,9 @@ use siteward_app::sites::SiteAccess;
 use siteward_core::ids::{DeviceGroupId, DeviceId, SiteId};
 use siteward_core::permission::{Permission, PermissionClass};
 
+use siteward_core::permission::role::Purpose;
+
+use super::access::GrantForm;
 use super::lang::Lang;
 use super::session::Viewer;
 use super::site::{SiteNav, Tab};
@@ -60,6 +63,8 @@ struct DevicesPage {
     devices: Vec<DeviceRow>,
     devices_next: Option<String>,
     errors: FormErrors,
+    /// Giving access here, for the partner's admins.
+    grant: Option<GrantForm>,
 }
 
 /// The devices' page.
@@ -115,7 +120,28 @@ async fn devices_page(
                 |g| g.name.clone(),
             )
     };
+    let t = chrome.t;
+    let mut places = vec![(
+        format!("site:{}", found.id),
+        t.every_device_here.to_string(),
+    )];
+    places.extend(groups.items.iter().map(|g| {
+        (
+            format!("group:{}", g.id),
+            t.the_group.with("group", &g.name).into(),
+        )
+    }));
+    let grant = GrantForm::new(
+        state,
+        &caller,
+        &found.partner_id,
+        places,
+        &[Purpose::DevicesAndGroups],
+        (chrome.csrf(), devices_path(site)),
+    )
+    .await;
     let page = DevicesPage {
+        grant,
         csrf: chrome.csrf(),
         chrome,
         nav: SiteNav::new(&caller, &found, Tab::Devices),
@@ -365,6 +391,8 @@ struct PermissionOption {
 #[template(path = "device_reach.html")]
 struct ReachPage {
     chrome: Chrome,
+    /// Giving access to this device, for the partner's admins.
+    grant: Option<GrantForm>,
     site_id: String,
     device_id: String,
     device: String,
@@ -445,7 +473,19 @@ pub async fn reach(
     let asked = permission
         .and_then(|p| Permission::parse("permission", p).ok())
         .unwrap_or(Permission::ScreenView);
+    let back = format!("/sites/{site}/devices/{device}");
+    let places = vec![(format!("device:{device}"), chrome.t.this_device.to_string())];
+    let grant = GrantForm::new(
+        &state,
+        &caller,
+        &reach.device.partner_id,
+        places,
+        &[Purpose::DevicesAndGroups],
+        (chrome.csrf(), back),
+    )
+    .await;
     let page = ReachPage {
+        grant,
         chrome,
         site_id: site.to_string(),
         device_id: device.to_string(),

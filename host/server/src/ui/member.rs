@@ -16,6 +16,7 @@ use siteward_app::partners::MemberChange;
 use siteward_core::ids::{AccountId, PartnerId};
 use siteward_core::tenancy::{MemberStatus, Privilege};
 
+use super::access::GrantRow;
 use super::audit::person_audit;
 use super::lang::Lang;
 use super::session::Viewer;
@@ -51,6 +52,8 @@ struct MemberPage {
     audit: String,
     sites: Vec<SiteRow>,
     sites_next: Option<String>,
+    /// Their grants, own and inherited (the department's name), for the partner's admins.
+    grants: Option<Vec<(GrantRow, Option<String>)>>,
     saved: bool,
     problem: Option<String>,
 }
@@ -109,13 +112,16 @@ async fn member_page(
             cursor: sites_after,
         },
     };
-    let (details, member, sites) = match tokio::join!(
+    let (details, member, sites, grants) = match tokio::join!(
         state.partner(&caller, partner),
         state.member(&caller, partner, account),
         state.member_sites(&caller, partner, account, reach),
+        state.member_grants(&caller, partner, account),
     ) {
-        (Ok(details), Ok(member), Ok(sites)) => (details, member, sites),
-        (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => return problem(&error),
+        (Ok(details), Ok(member), Ok(sites), grants) => (details, member, sites, grants.ok()),
+        (Err(error), _, _, _) | (_, Err(error), _, _) | (_, _, Err(error), _) => {
+            return problem(&error);
+        }
     };
     let membership = &member.membership;
     let csrf = chrome.csrf();
@@ -144,6 +150,12 @@ async fn member_page(
             })
             .collect(),
         sites_next: sites.next_cursor,
+        grants: grants.map(|grants| {
+            grants
+                .into_iter()
+                .map(|(summary, inherited)| (GrantRow::of(summary), inherited))
+                .collect()
+        }),
         saved: said.saved,
         problem: said.problem,
     };

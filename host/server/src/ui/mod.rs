@@ -10,10 +10,12 @@
 //! submit); the cookies are HttpOnly and SameSite, and Secure when the host is served over
 //! https.
 
+pub mod access;
 pub mod account;
 pub mod assets;
 pub mod audit;
 pub mod customers;
+pub mod departments;
 pub mod devices;
 pub mod invitation;
 pub mod lang;
@@ -102,6 +104,32 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/partners/{partner_id}/team/{account_id}/remove",
             get(member::confirm_remove).post(member::remove),
+        )
+        .route("/partners/{partner_id}/access", get(access::page))
+        .route("/partners/{partner_id}/grants", post(access::create))
+        .route(
+            "/partners/{partner_id}/grants/{grant_id}/delete",
+            get(access::confirm_delete).post(access::delete),
+        )
+        .route(
+            "/partners/{partner_id}/departments",
+            get(departments::page).post(departments::create),
+        )
+        .route(
+            "/partners/{partner_id}/departments/{department_id}",
+            get(departments::department),
+        )
+        .route(
+            "/partners/{partner_id}/departments/{department_id}/members",
+            post(departments::add_member),
+        )
+        .route(
+            "/partners/{partner_id}/departments/{department_id}/members/{account_id}/remove",
+            post(departments::remove_member),
+        )
+        .route(
+            "/partners/{partner_id}/departments/{department_id}/delete",
+            get(departments::confirm_delete).post(departments::delete),
         )
         .route(
             "/partners/{partner_id}/roles",
@@ -694,5 +722,45 @@ pub fn system_role_name(role: SystemRole) -> String {
         R::BillingAdministrator => t.role_billing_administrator.to_string(),
         R::Auditor => t.role_auditor.to_string(),
         R::DevicesList => t.role_devices_list.to_string(),
+    }
+}
+
+/// A day as a date field sends it (`YYYY-MM-DD`, UTC), or the field's refusal.
+fn day(text: &str) -> Result<Option<chrono::NaiveDate>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map(Some)
+        .map_err(|_| Lang::current().text().date_format_error.to_string())
+}
+
+/// The moment a day starts, UTC; empty is none.
+fn day_start(first_day: &str) -> Result<Option<siteward_core::Timestamp>, String> {
+    Ok(day(first_day)?
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc()))
+}
+
+/// The moment after a last day, UTC (the next day's start): an end that includes the day.
+/// Empty is no end.
+fn day_after(last_day: &str) -> Result<Option<siteward_core::Timestamp>, String> {
+    match day(last_day)? {
+        None => Ok(None),
+        Some(d) => d
+            .succ_opt()
+            .and_then(|next| next.and_hms_opt(0, 0, 0))
+            .map(|start| Some(start.and_utc()))
+            .ok_or_else(|| Lang::current().text().date_format_error.to_string()),
+    }
+}
+
+/// `back` if it is a path of this host (a form's way back), else `/`: never another site.
+fn local_path(back: &str) -> &str {
+    if back.starts_with('/') && !back.starts_with("//") && !back.contains('\\') {
+        back
+    } else {
+        "/"
     }
 }

@@ -14,7 +14,6 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Days, NaiveDate};
 use serde::Deserialize;
 
 use siteward_app::auth::Caller;
@@ -31,7 +30,7 @@ use super::lang::Lang;
 use super::session::Viewer;
 use super::{
     Chrome, ConfirmPage, CsrfForm, InvitationRow, LevelOption, Notice, PageIds, back_to,
-    csrf_matches, level_name, level_options, problem, render, with_csrf_cookie,
+    csrf_matches, day_after, level_name, level_options, problem, render, with_csrf_cookie,
 };
 use crate::state::AppState;
 
@@ -418,20 +417,6 @@ pub struct EndForm {
     last_day: String,
 }
 
-/// The end of access a last day gives: the start of the next day, UTC. Empty is no end.
-fn end_of(last_day: &str) -> Result<Option<siteward_core::Timestamp>, String> {
-    let text = last_day.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|day| day.checked_add_days(Days::new(1)))
-        .and_then(|next| next.and_hms_opt(0, 0, 0))
-        .map(|start| Some(start.and_utc()))
-        .ok_or_else(|| Lang::current().text().date_format_error.to_string())
-}
-
 /// `POST /sites/{site_id}/technicians/{account_id}/end`.
 pub async fn set_end(
     State(state): State<AppState>,
@@ -464,7 +449,7 @@ pub async fn set_end(
         Err(error) => return problem(&error),
     };
     let who = format!("{} ({})", technician.name, technician.email);
-    let end = match end_of(&form.last_day) {
+    let end = match day_after(&form.last_day) {
         Ok(end) => end,
         Err(error) => return refused(viewer, StatusCode::UNPROCESSABLE_ENTITY, who, error),
     };

@@ -1039,6 +1039,69 @@ catalog! {
     section_administration { en: "The Administration section", ko: "관리 섹션", de: "Der Bereich Verwaltung", ja: "管理セクション", es: "La sección Administración" }
     delete_role { en: "Delete the role", ko: "역할 삭제", de: "Rolle löschen", ja: "役割を削除", es: "Eliminar el rol" }
 
+    // Partner › Access and Departments.
+    access_menu { en: "Access", ko: "접근 권한", de: "Zugriffe", ja: "アクセス権", es: "Accesos" }
+    access_of { en: "Access to devices and sections at {partner}", ko: "{partner}의 장치 및 섹션 접근", de: "Zugriff auf Geräte und Bereiche bei {partner}", ja: "{partner}のデバイスとセクションへのアクセス", es: "Acceso a dispositivos y secciones en {partner}" }
+    grants { en: "Grants", ko: "권한 부여", de: "Freigaben", ja: "付与", es: "Concesiones" }
+    grants_explained {
+        en: "A grant gives a role to a technician, or to every member of a department, on a site, a device group, a device or a section — for good, or between two days.",
+        ko: "권한 부여는 기술자 한 명이나 부서의 모든 구성원에게 사이트, 장치 그룹, 장치 또는 섹션에 대한 역할을 줍니다. 기한 없이 또는 두 날짜 사이에만 줄 수 있습니다.",
+        de: "Eine Freigabe gibt einem Techniker oder jedem Mitglied einer Abteilung eine Rolle für einen Standort, eine Gerätegruppe, ein Gerät oder einen Bereich — dauerhaft oder zwischen zwei Tagen.",
+        ja: "付与は、技術者または部署の全メンバーに、サイト、デバイスグループ、デバイス、セクションに対する役割を与えます。無期限にも、2つの日付の間だけにもできます。",
+        es: "Una concesión da un rol a un técnico, o a todos los miembros de un departamento, sobre un sitio, un grupo de dispositivos, un dispositivo o una sección: para siempre, o entre dos días.",
+    }
+    grants_caption { en: "Grants, with who holds them, their role, where and when", ko: "권한 부여: 보유자, 역할, 대상, 기간", de: "Freigaben mit Inhaber, Rolle, Ort und Zeitraum", ja: "付与: 保有者、役割、対象、期間", es: "Concesiones, con titular, rol, dónde y cuándo" }
+    when_it_applies { en: "When", ko: "기간", de: "Wann", ja: "期間", es: "Cuándo" }
+    always { en: "Always", ko: "기한 없음", de: "Immer", ja: "無期限", es: "Siempre" }
+    from_day { en: "From {from}", ko: "{from}부터", de: "Ab {from}", ja: "{from}から", es: "Desde {from}" }
+    until_moment { en: "Until {until}", ko: "{until}까지", de: "Bis {until}", ja: "{until}まで", es: "Hasta {until}" }
+    between { en: "{from} to {until}", ko: "{from}부터 {until}까지", de: "{from} bis {until}", ja: "{from}から{until}まで", es: "De {from} a {until}" }
+    no_grant_yet { en: "No grant yet.", ko: "아직 권한 부여가 없습니다.", de: "Noch keine Freigabe.", ja: "まだ付与はありません。", es: "Aún no hay concesiones." }
+    next_grants { en: "Next grants", ko: "다음 권한 부여", de: "Weitere Freigaben", ja: "次の付与", es: "Más concesiones" }
+    access_to_sections { en: "Access to a section", ko: "섹션 접근 권한 주기", de: "Zugriff auf einen Bereich", ja: "セクションへのアクセス", es: "Acceso a una sección" }
+    access_to_devices { en: "Give access to devices here", ko: "여기의 장치 접근 권한 주기", de: "Zugriff auf Geräte hier geben", ja: "ここのデバイスへのアクセスを与える", es: "Dar acceso a los dispositivos de aquí" }
+    every_device_here { en: "Every device of this site", ko: "이 사이트의 모든 장치", de: "Jedes Gerät dieses Standorts", ja: "このサイトのすべてのデバイス", es: "Todos los dispositivos de este sitio" }
+    the_group { en: "The group {group}", ko: "{group} 그룹", de: "Die Gruppe {group}", ja: "グループ{group}", es: "El grupo {group}" }
+    this_device { en: "This device", ko: "이 장치", de: "Dieses Gerät", ja: "このデバイス", es: "Este dispositivo" }
+    holder_and_role { en: "Who and which role", ko: "대상과 역할", de: "Wer und welche Rolle", ja: "誰に、どの役割を", es: "Quién y qué rol" }
+    a_technician_by_email { en: "A technician (their email below)", ko: "기술자(아래에 이메일 입력)", de: "Ein Techniker (E-Mail unten)", ja: "技術者(下にメールアドレス)", es: "Un técnico (su correo abajo)" }
+    technicians_email { en: "Technician's email", ko: "기술자 이메일", de: "E-Mail des Technikers", ja: "技術者のメールアドレス", es: "Correo del técnico" }
+    technicians_email_hint { en: "For a technician; leave it empty when a department is chosen.", ko: "기술자에게 줄 때 입력하고, 부서를 고른 경우에는 비워 두세요.", de: "Für einen Techniker; leer lassen, wenn eine Abteilung gewählt ist.", ja: "技術者に与える場合に入力し、部署を選んだ場合は空欄にしてください。", es: "Para un técnico; déjelo vacío si elige un departamento." }
+    first_day_optional { en: "First day (UTC, optional)", ko: "시작일(UTC, 선택)", de: "Erster Tag (UTC, optional)", ja: "開始日(UTC、任意)", es: "Primer día (UTC, opcional)" }
+    last_day_optional { en: "Last day (UTC, optional)", ko: "마지막 날(UTC, 선택)", de: "Letzter Tag (UTC, optional)", ja: "最終日(UTC、任意)", es: "Último día (UTC, opcional)" }
+    give_access { en: "Give access", ko: "접근 권한 주기", de: "Zugriff geben", ja: "アクセスを与える", es: "Dar acceso" }
+    grant_refused { en: "The access was not given", ko: "접근 권한을 주지 못했습니다", de: "Der Zugriff wurde nicht gegeben", ja: "アクセスを与えられませんでした", es: "No se dio el acceso" }
+    back_to_the_form { en: "Back to the form", ko: "양식으로 돌아가기", de: "Zurück zum Formular", ja: "フォームに戻る", es: "Volver al formulario" }
+    delete_grant_heading { en: "Delete this grant?", ko: "이 권한 부여를 삭제할까요?", de: "Diese Freigabe löschen?", ja: "この付与を削除しますか?", es: "¿Eliminar esta concesión?" }
+    delete_grant_question { en: "{holder} loses {role} on {place} at once.", ko: "{holder}은(는) {place}에 대한 {role} 역할을 즉시 잃습니다.", de: "{holder} verliert {role} für {place} sofort.", ja: "{holder}は{place}に対する{role}をただちに失います。", es: "{holder} pierde {role} en {place} al instante." }
+    delete_grant { en: "Delete the grant", ko: "권한 부여 삭제", de: "Freigabe löschen", ja: "付与を削除", es: "Eliminar la concesión" }
+    delete_grant_of { en: "Delete the grant of {holder} on {place}", ko: "{holder}의 {place} 권한 부여 삭제", de: "Freigabe von {holder} für {place} löschen", ja: "{holder}の{place}への付与を削除", es: "Eliminar la concesión de {holder} en {place}" }
+    departments_menu { en: "Departments", ko: "부서", de: "Abteilungen", ja: "部署", es: "Departamentos" }
+    departments_of { en: "Departments of {partner}", ko: "{partner}의 부서", de: "Abteilungen von {partner}", ja: "{partner}の部署", es: "Departamentos de {partner}" }
+    departments { en: "Departments", ko: "부서", de: "Abteilungen", ja: "部署", es: "Departamentos" }
+    departments_explained { en: "A department's members inherit every grant the department holds, while they are members.", ko: "부서의 구성원은 구성원인 동안 부서가 가진 모든 권한 부여를 물려받습니다.", de: "Die Mitglieder einer Abteilung erben jede Freigabe der Abteilung, solange sie Mitglieder sind.", ja: "部署のメンバーは、メンバーである間、部署が持つすべての付与を引き継ぎます。", es: "Los miembros de un departamento heredan todas sus concesiones mientras son miembros." }
+    no_department_yet { en: "No department yet.", ko: "아직 부서가 없습니다.", de: "Noch keine Abteilung.", ja: "まだ部署がありません。", es: "Aún no hay departamentos." }
+    next_departments { en: "Next departments", ko: "다음 부서", de: "Weitere Abteilungen", ja: "次の部署", es: "Más departamentos" }
+    new_department_name { en: "New department's name", ko: "새 부서 이름", de: "Name der neuen Abteilung", ja: "新しい部署の名前", es: "Nombre del nuevo departamento" }
+    add_department { en: "Add the department", ko: "부서 추가", de: "Abteilung hinzufügen", ja: "部署を追加", es: "Añadir el departamento" }
+    back_to_departments { en: "← Departments", ko: "← 부서", de: "← Abteilungen", ja: "← 部署", es: "← Departamentos" }
+    department_members { en: "Members", ko: "구성원", de: "Mitglieder", ja: "メンバー", es: "Miembros" }
+    no_department_member { en: "No member yet.", ko: "아직 구성원이 없습니다.", de: "Noch kein Mitglied.", ja: "まだメンバーがいません。", es: "Aún no hay miembros." }
+    take_out { en: "Take out", ko: "빼기", de: "Herausnehmen", ja: "外す", es: "Quitar" }
+    take_out_of_department { en: "Take out {name}", ko: "{name} 빼기", de: "{name} herausnehmen", ja: "{name}を外す", es: "Quitar a {name}" }
+    add_member_by_email { en: "A member of the partner, by email", ko: "파트너 멤버의 이메일", de: "Ein Mitglied des Partners, per E-Mail", ja: "パートナーのメンバーのメールアドレス", es: "Un miembro del partner, por correo" }
+    add_to_department { en: "Add to the department", ko: "부서에 추가", de: "Zur Abteilung hinzufügen", ja: "部署に追加", es: "Añadir al departamento" }
+    department_grants { en: "The department's grants", ko: "부서의 권한 부여", de: "Freigaben der Abteilung", ja: "部署の付与", es: "Concesiones del departamento" }
+    department_grants_explained { en: "Every member holds these, marked as inherited on their own page.", ko: "모든 구성원이 이 권한을 가지며, 각자의 페이지에 상속됨으로 표시됩니다.", de: "Jedes Mitglied hat diese; auf seiner eigenen Seite sind sie als geerbt markiert.", ja: "すべてのメンバーがこれらを持ち、各自のページでは継承として示されます。", es: "Todos los miembros las tienen; en su propia página aparecen como heredadas." }
+    give_access_in_access { en: "Give the department access: Access, or a site's Devices", ko: "부서에 접근 권한 주기: 접근 권한 페이지 또는 사이트의 장치 탭", de: "Der Abteilung Zugriff geben: Zugriffe oder die Geräte eines Standorts", ja: "部署にアクセスを与える: アクセス権、またはサイトのデバイス", es: "Dar acceso al departamento: Accesos, o los Dispositivos de un sitio" }
+    delete_department_heading { en: "Delete this department?", ko: "이 부서를 삭제할까요?", de: "Diese Abteilung löschen?", ja: "この部署を削除しますか?", es: "¿Eliminar este departamento?" }
+    delete_department_question { en: "{department} is deleted: its {members} member(s) lose the access it gave them, and its {grants} grant(s) go with it. The members stay in the partner.", ko: "{department} 부서가 삭제됩니다. 구성원 {members}명은 부서로 받은 접근 권한을 잃고, 권한 부여 {grants}개도 함께 삭제됩니다. 구성원은 파트너에 남습니다.", de: "{department} wird gelöscht: Die {members} Mitglieder verlieren den Zugriff, den sie darüber hatten, und die {grants} Freigaben gehen mit. Die Mitglieder bleiben beim Partner.", ja: "{department}を削除します。メンバー{members}人は部署経由のアクセスを失い、{grants}件の付与も削除されます。メンバーはパートナーに残ります。", es: "{department} se elimina: sus {members} miembros pierden el acceso que les daba y sus {grants} concesiones se van con él. Los miembros siguen en el partner." }
+    delete_department { en: "Delete the department", ko: "부서 삭제", de: "Abteilung löschen", ja: "部署を削除", es: "Eliminar el departamento" }
+
+    their_grants { en: "Their grants", ko: "이 사람의 권한 부여", de: "Ihre Freigaben", ja: "この人の付与", es: "Sus concesiones" }
+    from_whom { en: "Held", ko: "보유 방식", de: "Herkunft", ja: "保有の経緯", es: "Origen" }
+    inherited { en: "Inherited", ko: "상속됨", de: "Geerbt", ja: "継承", es: "Heredada" }
+    their_own { en: "Their own", ko: "본인에게 직접", de: "Eigene", ja: "本人に直接", es: "Propia" }
     // A site's Settings › Site › Security.
     security_of { en: "Security of {site}", ko: "{site} 보안", de: "Sicherheit von {site}", ja: "{site}のセキュリティ", es: "Seguridad de {site}" }
     technician_access_explained {

@@ -272,6 +272,32 @@ async fn attempts(
             .map(drop),
     );
     note(
+        "member_grants",
+        app.member_grants(who, partner, tech).await.map(drop),
+    );
+    note(
+        "department_view",
+        app.department_view(who, partner, &DepartmentId::from_key(1))
+            .await
+            .map(drop),
+    );
+    note(
+        "grant_summaries",
+        app.grant_summaries(who, partner, no_paging).await.map(drop),
+    );
+    note(
+        "grant_summary",
+        app.grant_summary(who, partner, &GrantId::from_key(1))
+            .await
+            .map(drop),
+    );
+    note(
+        "member_by_email",
+        app.member_by_email(who, partner, "email", "tech0@acme.example")
+            .await
+            .map(drop),
+    );
+    note(
         "selected_technicians",
         app.selected_technicians(who, site, &ids).await.map(drop),
     );
@@ -630,7 +656,7 @@ async fn moved_use_cases_hide_other_tenants_and_refuse_technicians_at_the_app_la
         .await
     };
     let hidden = attempts(&outsider).await;
-    assert_eq!(hidden.len(), 75);
+    assert_eq!(hidden.len(), 80);
     for (name, error) in &hidden {
         let error = error
             .as_ref()

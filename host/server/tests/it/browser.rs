@@ -680,12 +680,13 @@ async fn a_site_admin_works_through_reference_002_by_keyboard() {
     client.close().await.unwrap();
 }
 
-/// Reference 003's role manager by clicks: a custom role made (purpose first, then its
-/// checklist), edited, and its deletion's dry run read before deleting it.
+/// Reference 003 by clicks: a custom role made (purpose first, then its checklist), edited,
+/// and its deletion's dry run read before deleting it; a member added to a department; a
+/// section given by email; the member's own and inherited grants.
 #[tokio::test]
-async fn a_partner_admin_makes_a_role_edits_it_and_reads_what_deleting_it_takes() {
+async fn a_partner_admin_works_through_reference_003_by_clicks() {
     let app = TestApp::new().await;
-    let (acme, site, _, _) = crate::technicians::site_with_technicians(&app, 1).await;
+    let (acme, site, _, techs) = crate::technicians::site_with_technicians(&app, 1).await;
     let (group, _, department) =
         crate::technicians::tills_for_a_department(&app, &acme, &site).await;
     let base = serve(&app).await;
@@ -764,6 +765,61 @@ async fn a_partner_admin_makes_a_role_edits_it_and_reads_what_deleting_it_takes(
         .await
         .unwrap();
     assert_eq!(told, "The role was deleted, with its grants.");
+
+    // Departments: Field's page, a member added by email, who then inherits its grant.
+    client.goto(&format!("{base}/")).await.unwrap();
+    follow(&client, Locator::LinkText("Departments")).await;
+    check_page(&client, "departments").await;
+    follow(&client, Locator::LinkText("Field")).await;
+    click(&client, Locator::Id("email")).await;
+    keys(&client, "tech0@acme.example").await;
+    let before = found(&client, Locator::Css("main")).await;
+    keys(&client, ENTER).await;
+    until_replaced(before).await;
+    let members = found(&client, Locator::Css("main table"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(members.contains("tech0@acme.example"), "{members}");
+    check_page(&client, "department").await;
+
+    // Access: a section given to a technician by email.
+    client.goto(&format!("{base}/")).await.unwrap();
+    follow(&client, Locator::LinkText("Access")).await;
+    click(&client, Locator::Id("grant-email")).await;
+    keys(&client, "tech0@acme.example").await;
+    follow(&client, Locator::Css("form[action$='/grants'] button")).await;
+    let grants = found(&client, Locator::Css("main table"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(grants.contains("The Invitations section"), "{grants}");
+    check_page(&client, "access").await;
+
+    // The member's page: their own grant and the one inherited from Field, marked.
+    client
+        .goto(&format!("{base}/partners/{}/team/{}", acme.id, techs[0]))
+        .await
+        .unwrap();
+    let held = found(&client, Locator::Css("#grants-heading + table"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        held.contains("Inherited Department Field") && held.contains("Their own"),
+        "{held}"
+    );
+    client
+        .execute(
+            "document.getElementById('grants-heading').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    check_page(&client, "member-grants").await;
     client.close().await.unwrap();
 }
 

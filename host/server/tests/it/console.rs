@@ -2910,6 +2910,205 @@ async fn a_partner_admin_makes_edits_and_deletes_a_role_after_seeing_its_grants(
 }
 
 #[tokio::test]
+async fn a_partner_admin_keeps_departments_and_gives_access_by_grants() {
+    let app = TestApp::new().await;
+    let (acme, site, admin, techs) = crate::technicians::site_with_technicians(&app, 2).await;
+    crate::technicians::set_locked(&app, &site, &admin, &techs, false).await;
+    let (_, till, field) = crate::technicians::tills_for_a_department(&app, &acme, &site).await;
+    let owner = &acme.owner_token;
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+    let departments = format!("/partners/{}/departments", acme.id);
+    let grants = || async {
+        app.get(&format!("/v1/partners/{}/grants", acme.id), owner)
+            .await
+            .body["items"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+
+    let page = open(&app, Method::GET, &departments, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(page.html.contains(">Field</a>"), "{}", page.html);
+    let form = [("csrf", csrf.as_str()), ("name", "Night shift")];
+    let made = open(&app, Method::POST, &departments, Some(&cookie), Some(&form)).await;
+    assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.html);
+    let night = location(&made).rsplit('/').next().unwrap().to_owned();
+
+    // Field: a member added by email; its grant, which that member inherits.
+    let field_page = format!("{departments}/{field}");
+    let add = format!("{field_page}/members");
+    let form = [("csrf", csrf.as_str()), ("email", "tech0@acme.example")];
+    let added = open(&app, Method::POST, &add, Some(&cookie), Some(&form)).await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.html);
+    let page = open(&app, Method::GET, &field_page, Some(&cookie), None).await;
+    for expected in [
+        "<td>tech0@acme.example</td>",
+        "<td>Full device access</td><td>The group Tills at Head office</td><td>Always</td>",
+    ] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+    for nobody in [
+        "nobody@acme.example",
+        "owner@globex.example",
+        "not an address",
+    ] {
+        let form = [("csrf", csrf.as_str()), ("email", nobody)];
+        let refused = open(&app, Method::POST, &add, Some(&cookie), Some(&form)).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.html
+        );
+        assert!(
+            refused.html.contains("id=\"email-error\""),
+            "{}",
+            refused.html
+        );
+    }
+    let member = format!("/partners/{}/team/{}", acme.id, techs[0]);
+    let page = open(&app, Method::GET, &member, Some(&cookie), None).await;
+    assert!(
+        page.html
+            .contains("<span class=\"badge pending\">Inherited</span> Department Field"),
+        "{}",
+        page.html
+    );
+
+    // Access: a section granted to a technician by email; a device, from its page, to a
+    // department for a week; a role that does not fit its place is refused and says why.
+    let access = format!("/partners/{}/access", acme.id);
+    let create = format!("/partners/{}/grants", acme.id);
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("back", access.as_str()),
+        ("place", "section:invitations"),
+        ("holder", "technician"),
+        ("email", "tech1@acme.example"),
+        ("role", "own_invitations"),
+    ];
+    let given = open(&app, Method::POST, &create, Some(&cookie), Some(&form)).await;
+    assert_eq!(location(&given), access);
+    let device_page = format!("/sites/{site}/devices/{till}");
+    let place = format!("device:{till}");
+    let holder = format!("department:{night}");
+    let today = app.state.now().date_naive();
+    let (from, until) = (
+        today.format("%Y-%m-%d").to_string(),
+        (today + chrono::Days::new(6))
+            .format("%Y-%m-%d")
+            .to_string(),
+    );
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("back", device_page.as_str()),
+        ("place", place.as_str()),
+        ("holder", holder.as_str()),
+        ("role", "device_connection_only"),
+        ("from", from.as_str()),
+        ("until", until.as_str()),
+    ];
+    let given = open(&app, Method::POST, &create, Some(&cookie), Some(&form)).await;
+    assert_eq!(location(&given), device_page, "back where the form was");
+    let week = grants()
+        .await
+        .into_iter()
+        .find(|g| g["subject"]["id"] == night.as_str())
+        .unwrap();
+    assert_eq!(
+        week["expires_at"].as_str().unwrap().get(..10),
+        Some(
+            (today + chrono::Days::new(7))
+                .format("%Y-%m-%d")
+                .to_string()
+                .as_str()
+        )
+    );
+    let wrong = [
+        ("csrf", csrf.as_str()),
+        ("back", "https://evil.example/"),
+        ("place", "section:administration"),
+        ("holder", "technician"),
+        ("email", "tech1@acme.example"),
+        ("role", "full_device_access"),
+    ];
+    let refused = open(&app, Method::POST, &create, Some(&cookie), Some(&wrong)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(refused.html.contains("role=\"alert\""), "{}", refused.html);
+    assert!(
+        refused.html.contains("href=\"/\""),
+        "never back to another site: {}",
+        refused.html
+    );
+    assert_eq!(grants().await.len(), 3);
+    let page = open(&app, Method::GET, &access, Some(&cookie), None).await;
+    for expected in [
+        "<td>Member (tech1@acme.example)</td><td>Own invitations</td><td>The Invitations section</td><td>Always</td>",
+        "<td>Department Night shift</td><td>Device connection only</td><td>The device Till 1 at Head office</td>",
+    ] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+
+    // A grant deleted after its confirmation; a department's member taken out; a department
+    // deleted after a confirmation that counts what it takes.
+    let section = grants()
+        .await
+        .into_iter()
+        .find(|g| g["role"] == "own_invitations")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let delete = format!("/partners/{}/grants/{section}/delete", acme.id);
+    let asked = open(&app, Method::GET, &delete, Some(&cookie), None).await;
+    assert!(
+        asked
+            .html
+            .contains("loses Own invitations on The Invitations section"),
+        "{}",
+        asked.html
+    );
+    let form = [("csrf", csrf.as_str())];
+    open(&app, Method::POST, &delete, Some(&cookie), Some(&form)).await;
+    assert_eq!(grants().await.len(), 2);
+    let remove = format!("{field_page}/members/{}/remove", techs[0]);
+    open(&app, Method::POST, &remove, Some(&cookie), Some(&form)).await;
+    let page = open(&app, Method::GET, &field_page, Some(&cookie), None).await;
+    assert!(!page.html.contains("tech0@acme.example"), "{}", page.html);
+    let delete = format!("{departments}/{night}/delete");
+    let asked = open(&app, Method::GET, &delete, Some(&cookie), None).await;
+    assert!(
+        asked.html.contains("its 0 member(s)") && asked.html.contains("its 1 grant(s)"),
+        "{}",
+        asked.html
+    );
+    open(&app, Method::POST, &delete, Some(&cookie), Some(&form)).await;
+    assert_eq!(grants().await.len(), 1, "its grant went with it");
+
+    // The site's admin sees the devices without a grant form; a technician has no Access.
+    let (site_admin, _) = signed_in(&app, "admin@customer.example").await;
+    let page = open(&app, Method::GET, &device_page, Some(&site_admin), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(!page.html.contains("name=\"holder\""), "{}", page.html);
+    let (tech, _) = signed_in(&app, "tech0@acme.example").await;
+    for path in [&access, &departments] {
+        let refused = open(&app, Method::GET, path, Some(&tech), None).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::FORBIDDEN,
+            "{path}: {}",
+            refused.html
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_partner_admin_reads_filters_exports_and_verifies_the_audit_log() {
     let app = TestApp::new().await;
     siteward_server::plugins::bundled::ensure(&app.state)
@@ -3103,6 +3302,29 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/sites/{site_id}/admins"),
     ("GET", "/sites/{site_id}/admins/{account_id}/remove"),
     ("POST", "/sites/{site_id}/admins/{account_id}/remove"),
+    ("GET", "/partners/{partner_id}/access"),
+    ("POST", "/partners/{partner_id}/grants"),
+    ("GET", "/partners/{partner_id}/grants/{grant_id}/delete"),
+    ("POST", "/partners/{partner_id}/grants/{grant_id}/delete"),
+    ("GET", "/partners/{partner_id}/departments"),
+    ("POST", "/partners/{partner_id}/departments"),
+    ("GET", "/partners/{partner_id}/departments/{department_id}"),
+    (
+        "POST",
+        "/partners/{partner_id}/departments/{department_id}/members",
+    ),
+    (
+        "POST",
+        "/partners/{partner_id}/departments/{department_id}/members/{account_id}/remove",
+    ),
+    (
+        "GET",
+        "/partners/{partner_id}/departments/{department_id}/delete",
+    ),
+    (
+        "POST",
+        "/partners/{partner_id}/departments/{department_id}/delete",
+    ),
     ("GET", "/partners/{partner_id}/roles"),
     ("POST", "/partners/{partner_id}/roles"),
     ("GET", "/partners/{partner_id}/roles/new"),
@@ -3156,6 +3378,38 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
         .as_str()
         .unwrap()
         .to_owned();
+    let (group, device, department) =
+        crate::technicians::tills_for_a_department(&app, &acme, &site).await;
+    let role = app
+        .post(
+            &format!("/v1/partners/{}/roles", acme.id),
+            &acme.owner_token,
+            json!({ "name": "Crew", "purpose": "devices_and_groups", "permissions": ["device.chat"] }),
+        )
+        .await
+        .str("id");
+    let grant = app
+        .get(
+            &format!("/v1/partners/{}/grants", acme.id),
+            &acme.owner_token,
+        )
+        .await
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let joined = app
+        .call(
+            Method::PUT,
+            &format!(
+                "/v1/partners/{}/departments/{department}/members/{}",
+                acme.id, techs[0]
+            ),
+            Some(&acme.owner_token),
+            None,
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::NO_CONTENT, "{}", joined.body);
     let state_of_things = async || {
         let invitation = app
             .get(&format!("/v1/invitations/{invitation}"), &acme.owner_token)
@@ -3193,6 +3447,24 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
                 &acme.owner_token,
             )
             .await;
+        let grants = app
+            .get(
+                &format!("/v1/partners/{}/grants", acme.id),
+                &acme.owner_token,
+            )
+            .await;
+        let departments = app
+            .get(
+                &format!("/v1/partners/{}/departments", acme.id),
+                &acme.owner_token,
+            )
+            .await;
+        let members = app
+            .get(
+                &format!("/v1/partners/{}/departments/{department}/members", acme.id),
+                &acme.owner_token,
+            )
+            .await;
         (
             invitation.body,
             technicians.body,
@@ -3204,21 +3476,13 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
                 groups.body,
                 roles.body,
             ),
+            (grants.body, departments.body, members.body),
         )
     };
     let (owner_session, _) = signed_in(&app, "owner@acme.example").await;
     let owners_page = open(&app, Method::GET, "/account", Some(&owner_session), None).await;
     let at = owners_page.html.find("/account/sessions/").unwrap() + "/account/sessions/".len();
     let session = owners_page.html[at..at + 26].to_owned();
-    let (group, device, _) = crate::technicians::tills_for_a_department(&app, &acme, &site).await;
-    let role = app
-        .post(
-            &format!("/v1/partners/{}/roles", acme.id),
-            &acme.owner_token,
-            json!({ "name": "Crew", "purpose": "devices_and_groups", "permissions": ["device.chat"] }),
-        )
-        .await
-        .str("id");
     let before = state_of_things().await;
 
     let (outsider, csrf) = signed_in(&app, "owner@globex.example").await;
@@ -3243,7 +3507,9 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             .replace("{session_id}", &session)
             .replace("{device_id}", &device)
             .replace("{group_id}", &group)
-            .replace("{role_id}", &role);
+            .replace("{role_id}", &role)
+            .replace("{grant_id}", &grant)
+            .replace("{department_id}", &department);
         let form: &[(&str, &str)] = &[
             ("csrf", csrf.as_str()),
             ("emails", "someone@globex.example"),
