@@ -19,6 +19,7 @@ pub mod departments;
 pub mod devices;
 pub mod invitation;
 pub mod lang;
+pub mod licences;
 pub mod member;
 pub mod mine;
 pub mod picker;
@@ -104,6 +105,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/partners/{partner_id}/team/{account_id}/remove",
             get(member::confirm_remove).post(member::remove),
+        )
+        .route(
+            "/partners/{partner_id}/licences",
+            get(licences::page).post(licences::save),
         )
         .route("/partners/{partner_id}/access", get(access::page))
         .route("/partners/{partner_id}/grants", post(access::create))

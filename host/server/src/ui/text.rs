@@ -1102,6 +1102,23 @@ catalog! {
     from_whom { en: "Held", ko: "보유 방식", de: "Herkunft", ja: "保有の経緯", es: "Origen" }
     inherited { en: "Inherited", ko: "상속됨", de: "Geerbt", ja: "継承", es: "Heredada" }
     their_own { en: "Their own", ko: "본인에게 직접", de: "Eigene", ja: "本人に直接", es: "Propia" }
+    // Partner › Licences.
+    licences_menu { en: "Licences", ko: "라이선스", de: "Lizenzen", ja: "ライセンス", es: "Licencias" }
+    licences_of { en: "Licences of {partner}", ko: "{partner}의 라이선스", de: "Lizenzen von {partner}", ja: "{partner}のライセンス", es: "Licencias de {partner}" }
+    seats { en: "Seats", ko: "좌석", de: "Plätze", ja: "席数", es: "Puestos" }
+    seats_explained { en: "How many active members may hold each privilege. Super Admins count too, and are never disabled automatically.", ko: "각 권한을 가질 수 있는 활성 멤버 수입니다. 최고 관리자도 포함되며, 자동으로 비활성화되지 않습니다.", de: "Wie viele aktive Mitglieder jede Berechtigung haben dürfen. Super-Admins zählen mit und werden nie automatisch deaktiviert.", ja: "各特権を持てる有効なメンバーの数です。スーパー管理者も数に含まれ、自動で無効になることはありません。", es: "Cuántos miembros activos pueden tener cada privilegio. Los superadministradores cuentan y nunca se desactivan automáticamente." }
+    seats_caption { en: "Seats and seats in use per privilege", ko: "권한별 좌석과 사용 중인 좌석", de: "Plätze und belegte Plätze je Berechtigung", ja: "特権ごとの席数と使用中の席数", es: "Puestos y puestos en uso por privilegio" }
+    seats_in_use { en: "In use", ko: "사용 중", de: "Belegt", ja: "使用中", es: "En uso" }
+    unlimited { en: "Unlimited", ko: "무제한", de: "Unbegrenzt", ja: "無制限", es: "Ilimitados" }
+    seats_of { en: "Seats of {privilege}", ko: "{privilege} 좌석", de: "Plätze für {privilege}", ja: "{privilege}の席数", es: "Puestos de {privilege}" }
+    seats_hint { en: "Empty is unlimited. Fewer seats than holders disables the newest holders, never a Super Admin.", ko: "비우면 무제한입니다. 보유자보다 좌석이 적으면 가장 최근 보유자부터 비활성화되며, 최고 관리자는 제외됩니다.", de: "Leer ist unbegrenzt. Weniger Plätze als Inhaber deaktiviert die neuesten Inhaber, nie einen Super-Admin.", ja: "空欄は無制限です。保有者より席数が少ないと、最も新しい保有者から無効になります(スーパー管理者は除く)。", es: "Vacío es ilimitado. Menos puestos que titulares desactiva a los titulares más recientes, nunca a un superadministrador." }
+    save_seats { en: "Save the seats", ko: "좌석 저장", de: "Plätze speichern", ja: "席数を保存", es: "Guardar los puestos" }
+    seats_saved { en: "Saved. Members disabled by the change: {n}.", ko: "저장했습니다. 이 변경으로 비활성화된 멤버: {n}명.", de: "Gespeichert. Durch die Änderung deaktivierte Mitglieder: {n}.", ja: "保存しました。この変更で無効になったメンバー: {n}人。", es: "Guardado. Miembros desactivados por el cambio: {n}." }
+    seats_not_a_number { en: "{field}: give a whole number of seats, or leave it empty for unlimited.", ko: "{field}: 좌석 수를 정수로 입력하거나, 무제한이면 비워 두세요.", de: "{field}: Geben Sie eine ganze Zahl an Plätzen an oder lassen Sie es für unbegrenzt leer.", ja: "{field}: 席数を整数で入力するか、無制限なら空欄にしてください。", es: "{field}: indique un número entero de puestos, o déjelo vacío para ilimitados." }
+    disabled_automatically { en: "Disabled automatically", ko: "자동으로 비활성화됨", de: "Automatisch deaktiviert", ja: "自動で無効化", es: "Desactivados automáticamente" }
+    nobody_disabled_automatically { en: "Nobody was disabled by the licences.", ko: "라이선스 때문에 비활성화된 사람은 없습니다.", de: "Niemand wurde durch die Lizenzen deaktiviert.", ja: "ライセンスによって無効になった人はいません。", es: "Nadie fue desactivado por las licencias." }
+    disabled_by_licence { en: "The licence was lowered below its holders ({privileges}); an administrator may enable them again when a seat is free.", ko: "라이선스가 보유자 수보다 낮아졌습니다({privileges}). 좌석이 비면 관리자가 다시 활성화할 수 있습니다.", de: "Die Lizenz wurde unter die Zahl der Inhaber gesenkt ({privileges}); ein Admin kann sie wieder aktivieren, sobald ein Platz frei ist.", ja: "ライセンスが保有者数より少なくされました({privileges})。席が空けば管理者が再び有効にできます。", es: "La licencia se redujo por debajo de sus titulares ({privileges}); un administrador puede reactivarlos cuando haya un puesto libre." }
+
     // A site's Settings › Site › Security.
     security_of { en: "Security of {site}", ko: "{site} 보안", de: "Sicherheit von {site}", ja: "{site}のセキュリティ", es: "Seguridad de {site}" }
     technician_access_explained {

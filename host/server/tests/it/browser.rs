@@ -820,6 +820,12 @@ async fn a_partner_admin_works_through_reference_003_by_clicks() {
         .await
         .unwrap();
     check_page(&client, "member-grants").await;
+
+    // Licences: seats and seats in use per privilege.
+    client.goto(&format!("{base}/")).await.unwrap();
+    follow(&client, Locator::LinkText("Licences")).await;
+    found(&client, Locator::Id("disabled-heading")).await;
+    check_page(&client, "licences").await;
     client.close().await.unwrap();
 }
 

@@ -3109,6 +3109,94 @@ async fn a_partner_admin_keeps_departments_and_gives_access_by_grants() {
 }
 
 #[tokio::test]
+async fn the_operator_sets_seats_and_the_licences_page_names_who_they_disabled() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let mut techs = Vec::new();
+    for n in 0..2 {
+        let tech = app
+            .member(&acme, &format!("tech{n}@acme.example"), "technician")
+            .await;
+        let granted = app
+            .call(
+                Method::PATCH,
+                &format!("/v1/partners/{}/members/{tech}", acme.id),
+                Some(&acme.owner_token),
+                Some(json!({ "privileges": ["remote_support", "unattended_access"] })),
+            )
+            .await;
+        assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+        techs.push(tech);
+        app.clock.advance(chrono::Duration::seconds(1));
+    }
+    let licences = format!("/partners/{}/licences", acme.id);
+
+    // The partner's admin reads the seats; only the operator has the form.
+    let (owner, owner_csrf) = signed_in(&app, "owner@acme.example").await;
+    let page = open(&app, Method::GET, &licences, Some(&owner), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(
+        page.html
+            .contains("<td>Remote support</td><td>Unlimited</td><td>2</td>"),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("Nobody was disabled by the licences."));
+    assert!(!page.html.contains("name=\"remote_support\""));
+    let form = [("csrf", owner_csrf.as_str()), ("remote_support", "0")];
+    let refused = open(&app, Method::POST, &licences, Some(&owner), Some(&form)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+
+    let (ops, csrf) = signed_in(&app, "operator@siteward.example").await;
+    let page = open(&app, Method::GET, &licences, Some(&ops), None).await;
+    assert!(
+        page.html.contains("name=\"remote_support\""),
+        "{}",
+        page.html
+    );
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("remote_support", "many"),
+        ("unattended_access", ""),
+    ];
+    let refused = open(&app, Method::POST, &licences, Some(&ops), Some(&form)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("whole number of seats"),
+        "{}",
+        refused.html
+    );
+
+    // One seat for two holders: the newest is disabled, and the page says who and why.
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("remote_support", "1"),
+        ("unattended_access", ""),
+    ];
+    let saved = open(&app, Method::POST, &licences, Some(&ops), Some(&form)).await;
+    assert_eq!(location(&saved), format!("{licences}?disabled=1"));
+    let page = open(&app, Method::GET, location(&saved), Some(&owner), None).await;
+    for expected in [
+        "Members disabled by the change: 1.",
+        "<td>Remote support</td><td>1</td><td>1</td>",
+        &format!("href=\"/partners/{}/team/{}\"", acme.id, techs[1]),
+        "The licence was lowered below its holders (Remote support, Unattended access)",
+    ] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+    assert!(
+        !page.html.contains(&techs[0]),
+        "the older holder keeps their seat"
+    );
+}
+
+#[tokio::test]
 async fn a_partner_admin_reads_filters_exports_and_verifies_the_audit_log() {
     let app = TestApp::new().await;
     siteward_server::plugins::bundled::ensure(&app.state)
@@ -3302,6 +3390,8 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/sites/{site_id}/admins"),
     ("GET", "/sites/{site_id}/admins/{account_id}/remove"),
     ("POST", "/sites/{site_id}/admins/{account_id}/remove"),
+    ("GET", "/partners/{partner_id}/licences"),
+    ("POST", "/partners/{partner_id}/licences"),
     ("GET", "/partners/{partner_id}/access"),
     ("POST", "/partners/{partner_id}/grants"),
     ("GET", "/partners/{partner_id}/grants/{grant_id}/delete"),
