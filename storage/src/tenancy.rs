@@ -234,6 +234,22 @@ impl Store {
         }))
     }
 
+    /// How many members and sites a partner has (through their partner indexes).
+    pub async fn partner_counts(&self, id: &PartnerId) -> Result<(u64, u64), StorageError> {
+        let mut response = self
+            .db
+            .query("SELECT VALUE count() FROM partner_member WHERE partner_id = $partner GROUP ALL")
+            .query("SELECT VALUE count() FROM site WHERE partner_id = $partner GROUP ALL")
+            .bind(("partner", id.to_string()))
+            .await
+            .map_err(StorageError::backend)?;
+        let mut count = |n: usize| -> Result<u64, StorageError> {
+            let found: Option<i64> = response.take(n).map_err(StorageError::backend)?;
+            Ok(found.map_or(0, |n| u64::try_from(n).unwrap_or_default()))
+        };
+        Ok((count(0)?, count(1)?))
+    }
+
     /// Reads a partner.
     pub async fn partner(&self, id: &PartnerId) -> Result<Partner, StorageError> {
         Ok(self

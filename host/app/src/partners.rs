@@ -154,6 +154,19 @@ fn member_target(account: &AccountId) -> AuditTarget {
     }
 }
 
+/// A partner as the operator's list shows it.
+#[derive(Debug)]
+pub struct PartnerOverview {
+    /// The partner.
+    pub partner: Partner,
+    /// Its seats and seats in use per privilege.
+    pub licences: Vec<siteward_storage::LicenceUse>,
+    /// How many members it has.
+    pub members: u64,
+    /// How many sites it has.
+    pub sites: u64,
+}
+
 impl App {
     /// Creates a partner with its first Super Admin (the operator): a new account, or any
     /// existing one.
@@ -233,6 +246,48 @@ impl App {
             Principal::ApiToken { .. } => Some(&[][..]),
         };
         Ok(self.store.partners(&page, only).await?)
+    }
+
+    /// Every partner with its seats and how many members and sites it has, a page at a time
+    /// (the operator).
+    pub async fn partner_overview(
+        &self,
+        caller: &Caller,
+        paging: Paging<'_>,
+    ) -> AppResult<Page<PartnerOverview>> {
+        authorize(&caller.principal, Action::OperatePlatform)?;
+        let page = self.store.partners(&paging.parse()?, None).await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for partner in page.items {
+            let licences = self.store.licences(&partner.id).await?;
+            let (members, sites) = self.store.partner_counts(&partner.id).await?;
+            items.push(PartnerOverview {
+                partner,
+                licences,
+                members,
+                sites,
+            });
+        }
+        Ok(Page {
+            items,
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    /// The account with this email, for the operator's platform-wide actions.
+    pub async fn account_by_email(
+        &self,
+        caller: &Caller,
+        email: &str,
+    ) -> AppResult<siteward_core::account::Account> {
+        authorize(&caller.principal, Action::OperatePlatform)?;
+        let email = validate::Email::parse("email", email)?;
+        let id = self
+            .store
+            .account_id_by_email(&email)
+            .await?
+            .ok_or_else(|| FieldError::new("email", "has no account on this platform"))?;
+        Ok(self.store.account(&id).await?)
     }
 
     /// One partner (any member).

@@ -104,6 +104,7 @@ struct AuditPage<'a> {
 /// Whose log a page shows.
 #[derive(Debug, Clone, Copy)]
 enum Home<'a> {
+    Platform,
     Partner(&'a PartnerId),
     Site(&'a SiteId),
 }
@@ -111,6 +112,7 @@ enum Home<'a> {
 impl<'a> Home<'a> {
     fn app(self) -> AuditHome<'a> {
         match self {
+            Self::Platform => AuditHome::Platform,
             Self::Partner(partner) => AuditHome::Partner(partner),
             Self::Site(site) => AuditHome::Site(site),
         }
@@ -118,6 +120,7 @@ impl<'a> Home<'a> {
 
     fn path(self) -> String {
         match self {
+            Self::Platform => "/operator/audit".to_owned(),
             Self::Partner(partner) => format!("/partners/{partner}/audit"),
             Self::Site(site) => format!("/sites/{site}/audit"),
         }
@@ -126,6 +129,10 @@ impl<'a> Home<'a> {
     /// The page's heading, once the caller may read the log.
     async fn heading(self, state: &AppState, caller: &Caller) -> Result<String, AppError> {
         let name = match self {
+            Self::Platform => {
+                state.audit_place(caller, self.app()).await?;
+                return Ok(Lang::current().text().platform_audit_log.to_string());
+            }
             Self::Partner(partner) => {
                 state.audit_place(caller, self.app()).await?;
                 state.partner(caller, partner).await?.name
@@ -149,6 +156,25 @@ impl<'a> Home<'a> {
 pub(super) fn person_audit(partner: &PartnerId, email: &str) -> String {
     let query = serde_urlencoded::to_string([("person", email)]).unwrap_or_default();
     format!("/partners/{partner}/audit?{query}")
+}
+
+/// `GET /operator/audit`: every event of the platform (the operator), each chain verified on
+/// request.
+pub async fn platform_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<AuditQuery>,
+) -> Response {
+    page(&state, viewer, Home::Platform, &query).await
+}
+
+/// `GET /operator/audit/export`.
+pub async fn platform_export(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(query): Query<ExportQuery>,
+) -> Response {
+    export(&state, viewer, Home::Platform, &query).await
 }
 
 /// `GET /partners/{partner_id}/audit`.

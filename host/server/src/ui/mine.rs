@@ -57,6 +57,8 @@ struct MyAccessPage {
     activity: Vec<EventRow>,
     /// The cursor of older activity.
     older: Option<String>,
+    /// Whether they run the platform: the operator console's links.
+    operator: bool,
 }
 
 /// The page's paging of the person's own activity.
@@ -165,6 +167,7 @@ pub async fn page(
         .unwrap_or_default();
     let (partners, sites, admin_of) = rows(access);
     let page = MyAccessPage {
+        operator: caller.account().is_ok_and(|a| a.is_operator),
         chrome,
         email,
         partners,

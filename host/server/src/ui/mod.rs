@@ -22,6 +22,7 @@ pub mod lang;
 pub mod licences;
 pub mod member;
 pub mod mine;
+pub mod operator;
 pub mod picker;
 pub mod recovery;
 pub mod roles;
@@ -110,6 +111,13 @@ pub fn routes() -> Router<AppState> {
             "/partners/{partner_id}/licences",
             get(licences::page).post(licences::save),
         )
+        .route(
+            "/operator/partners",
+            get(operator::page).post(operator::create),
+        )
+        .route("/operator/accounts", post(operator::set_account))
+        .route("/operator/audit", get(audit::platform_page))
+        .route("/operator/audit/export", get(audit::platform_export))
         .route("/partners/{partner_id}/access", get(access::page))
         .route("/partners/{partner_id}/grants", post(access::create))
         .route(

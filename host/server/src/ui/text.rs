@@ -1119,6 +1119,28 @@ catalog! {
     nobody_disabled_automatically { en: "Nobody was disabled by the licences.", ko: "라이선스 때문에 비활성화된 사람은 없습니다.", de: "Niemand wurde durch die Lizenzen deaktiviert.", ja: "ライセンスによって無効になった人はいません。", es: "Nadie fue desactivado por las licencias." }
     disabled_by_licence { en: "The licence was lowered below its holders ({privileges}); an administrator may enable them again when a seat is free.", ko: "라이선스가 보유자 수보다 낮아졌습니다({privileges}). 좌석이 비면 관리자가 다시 활성화할 수 있습니다.", de: "Die Lizenz wurde unter die Zahl der Inhaber gesenkt ({privileges}); ein Admin kann sie wieder aktivieren, sobald ein Platz frei ist.", ja: "ライセンスが保有者数より少なくされました({privileges})。席が空けば管理者が再び有効にできます。", es: "La licencia se redujo por debajo de sus titulares ({privileges}); un administrador puede reactivarlos cuando haya un puesto libre." }
 
+    // The operator console.
+    operator_console { en: "Operator console", ko: "운영자 콘솔", de: "Betreiberkonsole", ja: "運用者コンソール", es: "Consola del operador" }
+    operator_partners { en: "Operator console › Partners", ko: "운영자 콘솔 › 파트너", de: "Betreiberkonsole › Partner", ja: "運用者コンソール › パートナー", es: "Consola del operador › Partners" }
+    operator_partners_caption { en: "Every partner with its members, sites and seats", ko: "모든 파트너와 멤버, 사이트, 좌석", de: "Jeder Partner mit Mitgliedern, Standorten und Plätzen", ja: "すべてのパートナーとメンバー、サイト、席数", es: "Todos los partners con sus miembros, sitios y puestos" }
+    platform_audit_log { en: "Platform audit log", ko: "플랫폼 감사 로그", de: "Audit-Protokoll der Plattform", ja: "プラットフォームの監査ログ", es: "Registro de auditoría de la plataforma" }
+    no_partner_yet { en: "No partner yet.", ko: "아직 파트너가 없습니다.", de: "Noch kein Partner.", ja: "まだパートナーがいません。", es: "Aún no hay partners." }
+    seats_used_of_total { en: "Seats in use / seats", ko: "사용 중 / 전체 좌석", de: "Belegte / alle Plätze", ja: "使用中 / 席数", es: "Puestos en uso / puestos" }
+    next_partners { en: "Next partners", ko: "다음 파트너", de: "Weitere Partner", ja: "次のパートナー", es: "Más partners" }
+    new_partner { en: "New partner", ko: "새 파트너", de: "Neuer Partner", ja: "新しいパートナー", es: "Nuevo partner" }
+    partner_name { en: "Partner's name", ko: "파트너 이름", de: "Name des Partners", ja: "パートナー名", es: "Nombre del partner" }
+    first_super_admin { en: "Its first Super Admin", ko: "첫 최고 관리자", de: "Sein erster Super-Admin", ja: "最初のスーパー管理者", es: "Su primer superadministrador" }
+    operator_password_hint { en: "Leave it empty to make an existing account the Super Admin.", ko: "기존 계정을 최고 관리자로 지정하려면 비워 두세요.", de: "Leer lassen, um ein bestehendes Konto zum Super-Admin zu machen.", ja: "既存のアカウントをスーパー管理者にする場合は空欄にしてください。", es: "Déjela vacía para hacer superadministrador a una cuenta existente." }
+    create_partner { en: "Create the partner", ko: "파트너 만들기", de: "Partner anlegen", ja: "パートナーを作成", es: "Crear el partner" }
+    partner_created { en: "The partner was created with its Super Admin.", ko: "파트너와 최고 관리자를 만들었습니다.", de: "Der Partner wurde mit seinem Super-Admin angelegt.", ja: "パートナーとスーパー管理者を作成しました。", es: "Se creó el partner con su superadministrador." }
+    an_account_platform_wide { en: "An account, platform-wide", ko: "플랫폼 전체의 계정", de: "Ein Konto, plattformweit", ja: "プラットフォーム全体のアカウント", es: "Una cuenta, en toda la plataforma" }
+    account_platform_wide_explained { en: "A disabled account cannot sign in anywhere, its sessions end, and every check for it denies. Enabled again, everything it held is back.", ko: "비활성화된 계정은 어디에도 로그인할 수 없고, 세션이 끝나며, 모든 검사가 거부됩니다. 다시 활성화하면 가졌던 모든 것이 돌아옵니다.", de: "Ein deaktiviertes Konto kann sich nirgends anmelden, seine Sitzungen enden, und jede Prüfung lehnt ab. Wieder aktiviert, ist alles zurück, was es hatte.", ja: "無効なアカウントはどこにもサインインできず、セッションは終了し、すべてのチェックが拒否されます。再び有効にすると、持っていたものがすべて戻ります。", es: "Una cuenta desactivada no puede entrar en ningún sitio, sus sesiones terminan y toda comprobación la deniega. Reactivada, recupera todo lo que tenía." }
+    disable_everywhere { en: "Disable everywhere", ko: "모든 곳에서 비활성화", de: "Überall deaktivieren", ja: "すべてで無効にする", es: "Desactivar en todas partes" }
+    enable_again { en: "Enable again", ko: "다시 활성화", de: "Wieder aktivieren", ja: "再び有効にする", es: "Reactivar" }
+    apply_to_account { en: "Apply to the account", ko: "계정에 적용", de: "Auf das Konto anwenden", ja: "アカウントに適用", es: "Aplicar a la cuenta" }
+    account_enabled { en: "The account was enabled again.", ko: "계정을 다시 활성화했습니다.", de: "Das Konto wurde wieder aktiviert.", ja: "アカウントを再び有効にしました。", es: "Se reactivó la cuenta." }
+    account_disabled_done { en: "The account was disabled everywhere; its sessions ended.", ko: "계정을 모든 곳에서 비활성화했고, 세션이 끝났습니다.", de: "Das Konto wurde überall deaktiviert; seine Sitzungen endeten.", ja: "アカウントをすべてで無効にし、セッションを終了しました。", es: "Se desactivó la cuenta en todas partes; sus sesiones terminaron." }
+
     // A site's Settings › Site › Security.
     security_of { en: "Security of {site}", ko: "{site} 보안", de: "Sicherheit von {site}", ja: "{site}のセキュリティ", es: "Seguridad de {site}" }
     technician_access_explained {

@@ -768,6 +768,20 @@ async fn the_operators_use_cases_refuse_everyone_else_at_the_app_layer() {
                     .await
                     .map(drop),
             ),
+            (
+                "partner_overview",
+                app.state
+                    .partner_overview(who, Paging::default())
+                    .await
+                    .map(drop),
+            ),
+            (
+                "account_by_email",
+                app.state
+                    .account_by_email(who, "tech0@acme.example")
+                    .await
+                    .map(drop),
+            ),
         ];
         for (name, result) in refused {
             let error = result.expect_err(name);

@@ -829,6 +829,54 @@ async fn a_partner_admin_works_through_reference_003_by_clicks() {
     client.close().await.unwrap();
 }
 
+/// The operator console by keyboard: the partners with their seats, a new partner with its
+/// first Super Admin, and the platform's audit log.
+#[tokio::test]
+async fn the_operator_creates_a_partner_and_reads_the_platform_log_by_keyboard() {
+    let app = TestApp::new().await;
+    crate::technicians::site_with_technicians(&app, 1).await;
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+
+    client.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&client, "operator@siteward.example").await;
+    follow(&client, Locator::Css("#operator-heading + p a")).await;
+    click(&client, Locator::Id("partner_name")).await;
+    for field in ["Globex", "boss@globex.example", "Boss", PASSWORD] {
+        keys(&client, field).await;
+        keys(&client, TAB).await;
+    }
+    let before = found(&client, Locator::Css("main")).await;
+    keys(&client, ENTER).await;
+    until_replaced(before).await;
+    let told = found(&client, Locator::Css(".success"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(told, "The partner was created with its Super Admin.");
+    let rows = found(&client, Locator::Css("tbody"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        rows.contains("Globex") && rows.contains("acme Installers"),
+        "{rows}"
+    );
+    check_page(&client, "operator-partners").await;
+
+    follow(&client, Locator::LinkText("Platform audit log")).await;
+    let log = found(&client, Locator::Css("main table"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(log.contains("partner.created"), "{log}");
+    check_page(&client, "platform-audit").await;
+    client.close().await.unwrap();
+}
+
 /// Partner › Customers and sites, by keyboard: the customer Northwind, then its site Head
 /// office with a new site admin, Kim.
 async fn new_customer_and_site(client: &Client, base: &str) {

@@ -3197,6 +3197,159 @@ async fn the_operator_sets_seats_and_the_licences_page_names_who_they_disabled()
 }
 
 #[tokio::test]
+async fn the_operator_lists_partners_creates_one_and_disables_an_account_everywhere() {
+    let app = TestApp::new().await;
+    let (acme, site, admin, techs) = crate::technicians::site_with_technicians(&app, 1).await;
+    crate::technicians::set_locked(&app, &site, &admin, &techs, false).await;
+    let (ops, csrf) = signed_in(&app, "operator@siteward.example").await;
+    let partners = "/operator/partners";
+
+    let mine = open(&app, Method::GET, "/", Some(&ops), None).await;
+    assert!(
+        mine.html.contains("href=\"/operator/partners\""),
+        "{}",
+        mine.html
+    );
+    let page = open(&app, Method::GET, partners, Some(&ops), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert!(
+        page.html.contains(
+            "<td>acme Installers</td><td>2</td><td>1</td><td>Remote support: 0 / Unlimited<br>"
+        ),
+        "members, sites and seats: {}",
+        page.html
+    );
+
+    // A new partner with its first Super Admin; a nameless one is refused next to its field.
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", ""),
+        ("admin_email", "boss@globex.example"),
+        ("admin_name", "Boss"),
+        ("admin_password", PASSWORD),
+    ];
+    let refused = open(&app, Method::POST, partners, Some(&ops), Some(&form)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("id=\"partner-name-error\""),
+        "{}",
+        refused.html
+    );
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "Globex"),
+        ("admin_email", "boss@globex.example"),
+        ("admin_name", "Boss"),
+        ("admin_password", PASSWORD),
+    ];
+    let made = open(&app, Method::POST, partners, Some(&ops), Some(&form)).await;
+    assert_eq!(location(&made), "/operator/partners?done=created");
+    let page = open(&app, Method::GET, location(&made), Some(&ops), None).await;
+    assert!(
+        page.html.contains("<td>Globex</td><td>1</td><td>0</td>"),
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("The partner was created"));
+    let (boss, _) = signed_in(&app, "boss@globex.example").await;
+    let theirs = open(&app, Method::GET, "/", Some(&boss), None).await;
+    assert!(theirs.html.contains("Globex"), "{}", theirs.html);
+
+    // An account disabled everywhere: the check denies at once; enabled again, it allows.
+    let check = || async {
+        app.post(
+            "/v1/check",
+            &acme.owner_token,
+            json!({ "technician_id": techs[0], "permission": "dashboard.view", "site_id": site }),
+        )
+        .await
+        .body["reason"]
+            .clone()
+    };
+    assert_eq!(check().await, "granted_by_level");
+    let accounts = "/operator/accounts";
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("email", "tech0@acme.example"),
+        ("status", "disabled"),
+    ];
+    let done = open(&app, Method::POST, accounts, Some(&ops), Some(&form)).await;
+    assert_eq!(location(&done), "/operator/partners?done=disabled");
+    assert_eq!(check().await, "account_disabled");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("email", "tech0@acme.example"),
+        ("status", "active"),
+    ];
+    open(&app, Method::POST, accounts, Some(&ops), Some(&form)).await;
+    assert_eq!(check().await, "granted_by_level");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("email", "nobody@nowhere.example"),
+        ("status", "disabled"),
+    ];
+    let refused = open(&app, Method::POST, accounts, Some(&ops), Some(&form)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("id=\"account-email-error\""),
+        "{}",
+        refused.html
+    );
+
+    // The platform's audit log, every chain verified on request.
+    let audit = open(
+        &app,
+        Method::GET,
+        "/operator/audit?verify=1",
+        Some(&ops),
+        None,
+    )
+    .await;
+    assert_eq!(audit.status, StatusCode::OK, "{}", audit.html);
+    assert!(
+        audit.html.contains("<h1>Platform audit log</h1>"),
+        "{}",
+        audit.html
+    );
+    assert!(
+        audit.html.contains("account.status_changed"),
+        "{}",
+        audit.html
+    );
+    assert!(audit.html.contains("Intact"), "{}", audit.html);
+
+    // Nobody else has the operator console.
+    let (owner, owner_csrf) = signed_in(&app, "owner@acme.example").await;
+    for path in [partners, "/operator/audit"] {
+        let refused = open(&app, Method::GET, path, Some(&owner), None).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::FORBIDDEN,
+            "{path}: {}",
+            refused.html
+        );
+    }
+    let form = [
+        ("csrf", owner_csrf.as_str()),
+        ("email", "tech0@acme.example"),
+        ("status", "disabled"),
+    ];
+    let refused = open(&app, Method::POST, accounts, Some(&owner), Some(&form)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+    assert_eq!(check().await, "granted_by_level");
+}
+
+#[tokio::test]
 async fn a_partner_admin_reads_filters_exports_and_verifies_the_audit_log() {
     let app = TestApp::new().await;
     siteward_server::plugins::bundled::ensure(&app.state)
