@@ -21,10 +21,10 @@ use siteward_core::secret::{self, TokenKind};
 use siteward_core::tenancy::{MemberStatus, Partner, PartnerRole, Privileges, Site};
 use siteward_core::validate::Email;
 use siteward_plugins::worlds::policy::ProposedInvitation;
-use siteward_storage::{
-    Delivery, InvitationScope, MemberFilter, NewInvitation, OutboxMessage, OutboxStatus,
-    StorageError,
-};
+use siteward_storage::{Delivery, InvitationScope, MemberFilter, NewInvitation, StorageError};
+
+/// A message of a partner's outbox, and its state.
+pub use siteward_storage::{OutboxMessage, OutboxStatus};
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, Kind};

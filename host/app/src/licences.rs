@@ -40,6 +40,12 @@ fn seats_text(seats: Option<u32>) -> String {
     seats.map_or_else(|| "unlimited".to_owned(), |s| s.to_string())
 }
 
+/// Whether the caller sets the partner's seats (the operator): what the licences page asks
+/// before offering its form.
+pub fn may_set_licences(caller: &Caller, partner: &PartnerId) -> bool {
+    authorize(&caller.principal, Action::OperatePartner(partner)).is_ok()
+}
+
 impl App {
     /// A partner's licences and the seats in use (any member).
     pub async fn licences(

@@ -9,10 +9,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use siteward_app::licences::SeatChange;
+use siteward_app::licences::{SeatChange, may_set_licences};
 use siteward_app::page::Paging;
 use siteward_app::partners::MemberQuery;
-use siteward_core::access::{Action, authorize};
 use siteward_core::ids::PartnerId;
 use siteward_core::tenancy::{DisabledReason, Privilege};
 
@@ -139,7 +138,7 @@ async fn licences_page(
                 email: m.email.to_string(),
             })
             .collect(),
-        operator: authorize(&caller.principal, Action::OperatePartner(partner)).is_ok(),
+        operator: may_set_licences(&caller, partner),
         done,
         problem: problem_text,
     };

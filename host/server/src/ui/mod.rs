@@ -15,6 +15,7 @@ pub mod account;
 pub mod assets;
 pub mod audit;
 pub mod customers;
+pub mod deliveries;
 pub mod departments;
 pub mod devices;
 pub mod invitation;
@@ -118,6 +119,7 @@ pub fn routes() -> Router<AppState> {
         .route("/operator/accounts", post(operator::set_account))
         .route("/operator/audit", get(audit::platform_page))
         .route("/operator/audit/export", get(audit::platform_export))
+        .route("/partners/{partner_id}/deliveries", get(deliveries::page))
         .route("/partners/{partner_id}/access", get(access::page))
         .route("/partners/{partner_id}/grants", post(access::create))
         .route(

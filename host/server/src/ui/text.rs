@@ -1141,6 +1141,25 @@ catalog! {
     account_enabled { en: "The account was enabled again.", ko: "계정을 다시 활성화했습니다.", de: "Das Konto wurde wieder aktiviert.", ja: "アカウントを再び有効にしました。", es: "Se reactivó la cuenta." }
     account_disabled_done { en: "The account was disabled everywhere; its sessions ended.", ko: "계정을 모든 곳에서 비활성화했고, 세션이 끝났습니다.", de: "Das Konto wurde überall deaktiviert; seine Sitzungen endeten.", ja: "アカウントをすべてで無効にし、セッションを終了しました。", es: "Se desactivó la cuenta en todas partes; sus sesiones terminaron." }
 
+    // A partner's deliveries.
+    deliveries_menu { en: "Deliveries", ko: "전송 기록", de: "Zustellungen", ja: "配信", es: "Entregas" }
+    deliveries_of { en: "Deliveries of {partner}", ko: "{partner}의 전송 기록", de: "Zustellungen von {partner}", ja: "{partner}の配信", es: "Entregas de {partner}" }
+    outgoing_email { en: "Outgoing email", ko: "보내는 이메일", de: "Ausgehende E-Mails", ja: "送信メール", es: "Correo saliente" }
+    outgoing_email_caption { en: "Emails with their status, attempts and last failure", ko: "이메일의 상태, 시도 횟수, 마지막 실패", de: "E-Mails mit Status, Versuchen und letztem Fehler", ja: "メールの状態、試行回数、最後の失敗", es: "Correos con su estado, intentos y último fallo" }
+    webhook_calls { en: "Webhook calls", ko: "웹훅 호출", de: "Webhook-Aufrufe", ja: "Webhookの呼び出し", es: "Llamadas de webhook" }
+    webhook_calls_caption { en: "Webhook calls with their status, attempts and last failure", ko: "웹훅 호출의 상태, 시도 횟수, 마지막 실패", de: "Webhook-Aufrufe mit Status, Versuchen und letztem Fehler", ja: "Webhook呼び出しの状態、試行回数、最後の失敗", es: "Llamadas de webhook con su estado, intentos y último fallo" }
+    delivered_to { en: "To", ko: "받는 곳", de: "An", ja: "宛先", es: "Para" }
+    what_was_sent { en: "What", ko: "내용", de: "Was", ja: "内容", es: "Qué" }
+    attempts { en: "Attempts", ko: "시도", de: "Versuche", ja: "試行", es: "Intentos" }
+    last_failure { en: "Last failure", ko: "마지막 실패", de: "Letzter Fehler", ja: "最後の失敗", es: "Último fallo" }
+    delivery_pending { en: "Waiting", ko: "대기 중", de: "Wartet", ja: "待機中", es: "En espera" }
+    delivery_sent { en: "Sent", ko: "보냄", de: "Gesendet", ja: "送信済み", es: "Enviado" }
+    delivery_delivered { en: "Delivered", ko: "전달됨", de: "Zugestellt", ja: "配信済み", es: "Entregado" }
+    delivery_failed { en: "Failed", ko: "실패", de: "Fehlgeschlagen", ja: "失敗", es: "Fallido" }
+    next_try { en: "Next try {at}", ko: "다음 시도 {at}", de: "Nächster Versuch {at}", ja: "次の試行 {at}", es: "Próximo intento {at}" }
+    next_deliveries { en: "Older", ko: "이전 항목", de: "Ältere", ja: "以前の項目", es: "Anteriores" }
+    nothing_here { en: "Nothing here.", ko: "항목이 없습니다.", de: "Nichts vorhanden.", ja: "項目はありません。", es: "Nada por aquí." }
+
     // A site's Settings › Site › Security.
     security_of { en: "Security of {site}", ko: "{site} 보안", de: "Sicherheit von {site}", ja: "{site}のセキュリティ", es: "Seguridad de {site}" }
     technician_access_explained {

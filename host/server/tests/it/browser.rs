@@ -865,6 +865,22 @@ async fn the_operator_creates_a_partner_and_reads_the_platform_log_by_keyboard()
         "{rows}"
     );
     check_page(&client, "operator-partners").await;
+    follow(
+        &client,
+        Locator::Css("a[aria-label='Deliveries · acme Installers']"),
+    )
+    .await;
+    let sent = found(&client, Locator::Css("#emails-heading ~ table"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(sent.contains("Sent"), "{sent}");
+    check_page(&client, "deliveries").await;
+    client
+        .goto(&format!("{base}/operator/partners"))
+        .await
+        .unwrap();
 
     follow(&client, Locator::LinkText("Platform audit log")).await;
     let log = found(&client, Locator::Css("main table"))

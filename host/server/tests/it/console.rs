@@ -3350,6 +3350,66 @@ async fn the_operator_lists_partners_creates_one_and_disables_an_account_everywh
 }
 
 #[tokio::test]
+async fn a_partner_admin_reads_what_was_sent_what_waits_and_what_failed() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let invited = app
+        .post(
+            &format!("/v1/partners/{}/invitations", acme.id),
+            &acme.owner_token,
+            json!({ "emails": ["one@example.com", "two@example.com", "three@example.com"], "role": "technician" }),
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
+    let (cookie, _) = signed_in(&app, "owner@acme.example").await;
+    let deliveries = format!("/partners/{}/deliveries", acme.id);
+    let page = open(&app, Method::GET, &deliveries, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert_eq!(
+        page.html
+            .matches("<span class=\"badge pending\">Waiting</span>")
+            .count(),
+        3,
+        "{}",
+        page.html
+    );
+    assert!(page.html.contains("Next try"), "{}", page.html);
+
+    // One refused for good by the server, one for now, one sent.
+    smtp.reject_next(1);
+    deliver_due(&app.state, &smtp.mailer()).await.unwrap();
+    smtp.refuse_next(1);
+    deliver_due(&app.state, &smtp.mailer()).await.unwrap();
+    let page = open(&app, Method::GET, &deliveries, Some(&cookie), None).await;
+    for expected in ["Failed</span>", "Sent</span>", "550"] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+    let failed = open(
+        &app,
+        Method::GET,
+        &format!("{deliveries}?email_status=failed"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert_eq!(
+        failed.html.matches("<tr><td>").count(),
+        1,
+        "{}",
+        failed.html
+    );
+    assert!(failed.html.contains("value=\"failed\" selected"));
+
+    // A technician has no deliveries.
+    app.member(&acme, "tech@acme.example", "technician").await;
+    let (theirs, _) = signed_in(&app, "tech@acme.example").await;
+    let refused = open(&app, Method::GET, &deliveries, Some(&theirs), None).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.html);
+}
+
+#[tokio::test]
 async fn a_partner_admin_reads_filters_exports_and_verifies_the_audit_log() {
     let app = TestApp::new().await;
     siteward_server::plugins::bundled::ensure(&app.state)
@@ -3545,6 +3605,7 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/sites/{site_id}/admins/{account_id}/remove"),
     ("GET", "/partners/{partner_id}/licences"),
     ("POST", "/partners/{partner_id}/licences"),
+    ("GET", "/partners/{partner_id}/deliveries"),
     ("GET", "/partners/{partner_id}/access"),
     ("POST", "/partners/{partner_id}/grants"),
     ("GET", "/partners/{partner_id}/grants/{grant_id}/delete"),
