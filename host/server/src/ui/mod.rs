@@ -25,6 +25,7 @@ pub mod member;
 pub mod mine;
 pub mod operator;
 pub mod picker;
+pub mod plugins;
 pub mod recovery;
 pub mod roles;
 pub mod security;
@@ -52,6 +53,9 @@ use subtle::ConstantTimeEq;
 use crate::state::AppState;
 use lang::Lang;
 use text::Text;
+
+/// The largest plugin upload: a 48 MiB component with its manifest, as the API takes.
+const MAX_UPLOAD_BYTES: usize = 64 << 20;
 
 /// The console's routes.
 pub fn routes() -> Router<AppState> {
@@ -117,6 +121,24 @@ pub fn routes() -> Router<AppState> {
             get(operator::page).post(operator::create),
         )
         .route("/operator/accounts", post(operator::set_account))
+        .route(
+            "/operator/plugins",
+            get(plugins::page)
+                .post(plugins::install)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/operator/plugins/{name}",
+            get(plugins::plugin).post(plugins::switch),
+        )
+        .route(
+            "/operator/plugins/{name}/remove",
+            get(plugins::confirm_remove).post(plugins::remove),
+        )
+        .route(
+            "/operator/plugins/{name}/partners/{partner_id}/resume",
+            post(plugins::resume),
+        )
         .route("/operator/audit", get(audit::platform_page))
         .route("/operator/audit/export", get(audit::platform_export))
         .route("/partners/{partner_id}/deliveries", get(deliveries::page))

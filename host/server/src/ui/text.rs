@@ -1160,6 +1160,40 @@ catalog! {
     next_deliveries { en: "Older", ko: "이전 항목", de: "Ältere", ja: "以前の項目", es: "Anteriores" }
     nothing_here { en: "Nothing here.", ko: "항목이 없습니다.", de: "Nichts vorhanden.", ja: "項目はありません。", es: "Nada por aquí." }
 
+    // The operator console's plugins.
+    operator_plugins { en: "Operator console › Plugins", ko: "운영자 콘솔 › 플러그인", de: "Betreiberkonsole › Plugins", ja: "運用者コンソール › プラグイン", es: "Consola del operador › Plugins" }
+    plugins_menu { en: "Plugins", ko: "플러그인", de: "Plugins", ja: "プラグイン", es: "Plugins" }
+    installed_plugins { en: "Installed plugins", ko: "설치된 플러그인", de: "Installierte Plugins", ja: "インストール済みプラグイン", es: "Plugins instalados" }
+    no_plugin_yet { en: "No plugin is installed.", ko: "설치된 플러그인이 없습니다.", de: "Kein Plugin installiert.", ja: "プラグインはインストールされていません。", es: "No hay plugins instalados." }
+    plugin { en: "Plugin", ko: "플러그인", de: "Plugin", ja: "プラグイン", es: "Plugin" }
+    world { en: "World", ko: "월드", de: "Welt", ja: "ワールド", es: "Mundo" }
+    calls_and_failures { en: "Calls / failures", ko: "호출 / 실패", de: "Aufrufe / Fehler", ja: "呼び出し / 失敗", es: "Llamadas / fallos" }
+    switched { en: "Switched on or off", ko: "켜기/끄기", de: "Ein- oder ausgeschaltet", ja: "オン/オフ", es: "Activado o desactivado" }
+    quarantined_for { en: "Quarantined for", ko: "격리 대상", de: "In Quarantäne für", ja: "隔離中のパートナー", es: "En cuarentena para" }
+    not_loaded { en: "Not loaded here", ko: "이 호스트에 로드되지 않음", de: "Hier nicht geladen", ja: "このホストで未ロード", es: "No cargado aquí" }
+    off_everywhere { en: "Off everywhere", ko: "모든 곳에서 꺼짐", de: "Überall aus", ja: "すべてでオフ", es: "Desactivado en todas partes" }
+    everyone { en: "Everyone", ko: "모두", de: "Alle", ja: "全員", es: "Todos" }
+    switch_on_again { en: "Switch on again", ko: "다시 켜기", de: "Wieder einschalten", ja: "再びオンにする", es: "Activar de nuevo" }
+    switch_on_again_for { en: "Switch on again for {partner}", ko: "{partner}에 다시 켜기", de: "Für {partner} wieder einschalten", ja: "{partner}で再びオンにする", es: "Activar de nuevo para {partner}" }
+    install_plugin { en: "Install or upgrade a plugin", ko: "플러그인 설치 또는 업그레이드", de: "Plugin installieren oder aktualisieren", ja: "プラグインのインストールまたは更新", es: "Instalar o actualizar un plugin" }
+    install_plugin_explained { en: "The component (.wasm) and its siteward-plugin.toml. A plugin of the same name is upgraded, keeping where it is switched on.", ko: "컴포넌트(.wasm)와 siteward-plugin.toml입니다. 같은 이름의 플러그인은 켜진 곳을 유지한 채 업그레이드됩니다.", de: "Die Komponente (.wasm) und ihre siteward-plugin.toml. Ein Plugin gleichen Namens wird aktualisiert und bleibt, wo es eingeschaltet ist.", ja: "コンポーネント(.wasm)とそのsiteward-plugin.tomlです。同名のプラグインは、オンの場所を保ったまま更新されます。", es: "El componente (.wasm) y su siteward-plugin.toml. Un plugin del mismo nombre se actualiza y sigue activado donde lo estaba." }
+    component_file { en: "Component (.wasm)", ko: "컴포넌트(.wasm)", de: "Komponente (.wasm)", ja: "コンポーネント(.wasm)", es: "Componente (.wasm)" }
+    manifest_file { en: "Manifest (siteward-plugin.toml)", ko: "매니페스트(siteward-plugin.toml)", de: "Manifest (siteward-plugin.toml)", ja: "マニフェスト(siteward-plugin.toml)", es: "Manifiesto (siteward-plugin.toml)" }
+    install { en: "Install", ko: "설치", de: "Installieren", ja: "インストール", es: "Instalar" }
+    choose_component { en: "Choose the component file (.wasm).", ko: "컴포넌트 파일(.wasm)을 고르세요.", de: "Wählen Sie die Komponentendatei (.wasm).", ja: "コンポーネントファイル(.wasm)を選んでください。", es: "Elija el archivo del componente (.wasm)." }
+    manifest_refused { en: "The manifest was refused: {why}", ko: "매니페스트가 거부되었습니다: {why}", de: "Das Manifest wurde abgelehnt: {why}", ja: "マニフェストが拒否されました: {why}", es: "Se rechazó el manifiesto: {why}" }
+    plugin_installed { en: "The plugin was installed.", ko: "플러그인을 설치했습니다.", de: "Das Plugin wurde installiert.", ja: "プラグインをインストールしました。", es: "Se instaló el plugin." }
+    plugin_removed { en: "The plugin was removed.", ko: "플러그인을 제거했습니다.", de: "Das Plugin wurde entfernt.", ja: "プラグインを削除しました。", es: "Se quitó el plugin." }
+    plugin_named { en: "Plugin {plugin}", ko: "{plugin} 플러그인", de: "Plugin {plugin}", ja: "プラグイン{plugin}", es: "Plugin {plugin}" }
+    back_to_plugins { en: "← Plugins", ko: "← 플러그인", de: "← Plugins", ja: "← プラグイン", es: "← Plugins" }
+    switch_for { en: "For", ko: "대상", de: "Für", ja: "対象", es: "Para" }
+    switched_on { en: "Switched on", ko: "켜짐", de: "Eingeschaltet", ja: "オン", es: "Activado" }
+    plugin_settings { en: "Settings", ko: "설정", de: "Einstellungen", ja: "設定", es: "Ajustes" }
+    secret_kept { en: "A secret: never shown; leave it empty to keep it.", ko: "비밀 값: 표시되지 않으며, 비워 두면 유지됩니다.", de: "Ein Geheimnis: nie angezeigt; leer lassen, um es zu behalten.", ja: "秘密の値: 表示されません。空欄にすると保持されます。", es: "Un secreto: nunca se muestra; déjelo vacío para conservarlo." }
+    remove_plugin { en: "Remove the plugin", ko: "플러그인 제거", de: "Plugin entfernen", ja: "プラグインを削除", es: "Quitar el plugin" }
+    remove_plugin_heading { en: "Remove this plugin?", ko: "이 플러그인을 제거할까요?", de: "Dieses Plugin entfernen?", ja: "このプラグインを削除しますか?", es: "¿Quitar este plugin?" }
+    remove_plugin_question { en: "{plugin} stops everywhere and its settings go with it.", ko: "{plugin}은(는) 모든 곳에서 멈추고 설정도 함께 삭제됩니다.", de: "{plugin} hält überall an, und seine Einstellungen gehen mit.", ja: "{plugin}はすべてで停止し、設定も一緒に削除されます。", es: "{plugin} se detiene en todas partes y sus ajustes se van con él." }
+
     // A site's Settings › Site › Security.
     security_of { en: "Security of {site}", ko: "{site} 보안", de: "Sicherheit von {site}", ja: "{site}のセキュリティ", es: "Seguridad de {site}" }
     technician_access_explained {

@@ -829,8 +829,9 @@ async fn a_partner_admin_works_through_reference_003_by_clicks() {
     client.close().await.unwrap();
 }
 
-/// The operator console by keyboard: the partners with their seats, a new partner with its
-/// first Super Admin, and the platform's audit log.
+/// The operator console: the partners with their seats, a new partner with its first Super
+/// Admin (by keyboard), a plugin installed from its files and switched on for one partner, and
+/// the platform's audit log.
 #[tokio::test]
 async fn the_operator_creates_a_partner_and_reads_the_platform_log_by_keyboard() {
     let app = TestApp::new().await;
@@ -881,6 +882,38 @@ async fn the_operator_creates_a_partner_and_reads_the_platform_log_by_keyboard()
         .goto(&format!("{base}/operator/partners"))
         .await
         .unwrap();
+
+    // A plugin installed from its files, then switched on for acme alone.
+    follow(&client, Locator::LinkText("Plugins")).await;
+    let component = crate::plugins::component("domain-policy");
+    let manifest = crate::plugins::plugins_dir().join("domain-policy/siteward-plugin.toml");
+    for (field, file) in [("component", &component), ("manifest", &manifest)] {
+        found(&client, Locator::Id(field))
+            .await
+            .send_keys(&file.canonicalize().unwrap().display().to_string())
+            .await
+            .unwrap();
+    }
+    follow(&client, Locator::Css("form[enctype] button")).await;
+    let told = found(&client, Locator::Css(".success"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(told, "The plugin was installed.");
+    check_page(&client, "operator-plugins").await;
+    follow(&client, Locator::LinkText("domain-policy")).await;
+    press(&client, Locator::Id("scope"), "acme", false).await;
+    click(&client, Locator::Id("setting-allowed_domains")).await;
+    keys(&client, "acme.example").await;
+    check_page(&client, "operator-plugin").await;
+    follow(&client, Locator::Css("main form button[type=submit]")).await;
+    let switched = found(&client, Locator::Css("tbody"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(switched.contains("acme Installers: On"), "{switched}");
 
     follow(&client, Locator::LinkText("Platform audit log")).await;
     let log = found(&client, Locator::Css("main table"))

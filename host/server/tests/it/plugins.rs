@@ -11,12 +11,12 @@ use serde_json::{Value, json};
 
 use super::{Partner, TestApp};
 
-fn plugins_dir() -> PathBuf {
+pub(crate) fn plugins_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../plugins")
 }
 
 /// The workspace's plugins, built once for `wasm32-wasip2`.
-fn component(name: &str) -> PathBuf {
+pub(crate) fn component(name: &str) -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     let dir = BUILT.get_or_init(|| {
         let any = siteward_plugins::testing::build(&plugins_dir(), "hello-renderer");
