@@ -7,6 +7,12 @@
 //!   partner and its invitations.
 //! - The site picker (`GET /sites/{id}/invite`) beside `GET /v1/sites/{id}/technician-candidates?limit=20`.
 //!
+//! - A site's Technicians page (`GET /sites/{id}/technicians`, its admin's cookie session) at a
+//!   site with 2,000 technicians beside `GET /v1/sites/{id}/technicians?limit=50`; and a bulk
+//!   lock of 1,000 of them as the page's confirmed form posts it
+//!   (`POST /sites/{id}/technicians/bulk`) beside the same bulk call over JSON
+//!   (`POST /v1/sites/{id}/technicians/lock`), each timed alone, alternating lock and unlock.
+//!
 //! The partner is made through the API; its sites, technicians and assignments are written as
 //! rows in a few raw SurrealQL inserts (argon2 for 10,000 accounts would take longer than the
 //! measurement).
@@ -51,6 +57,12 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
             format!("/v1/partners/{}/members?limit=50", served.partner),
         ),
         (
+            "site's Technicians page (2,000 technicians)",
+            format!("/sites/{}/technicians", served.big_site),
+            "GET /v1/sites/{id}/technicians?limit=50",
+            format!("/v1/sites/{}/technicians?limit=50", served.big_site),
+        ),
+        (
             "site picker page",
             format!("/sites/{}/invite", served.site),
             "GET /v1/sites/{id}/technician-candidates?limit=20",
@@ -59,6 +71,8 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
     ];
     let cookie = format!("Cookie: siteward_session={}", served.token);
     let bearer = format!("Authorization: Bearer {}", served.token);
+    let admin_cookie = format!("Cookie: siteward_session={}", served.admin);
+    let admin_bearer = format!("Authorization: Bearer {}", served.admin);
     let mut section = Section::new("Console pages vs the JSON endpoints that list the same rows");
     section.note(format!(
         "One partner with {} sites and {} site assignments ({} technicians at {SITES_EACH} sites \
@@ -74,19 +88,25 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
         effort.rounds,
     ));
     for (page_name, page_path, json_name, json_path) in pairs {
+        // The site's pages are its admin's; the partner's are its Super Admin's.
+        let (cookie, bearer) =
+            match page_path.starts_with("/sites/") && page_path.ends_with("/technicians") {
+                true => (&admin_cookie, &admin_bearer),
+                false => (&cookie, &bearer),
+            };
         let mut pages: Vec<Load> = Vec::new();
         let mut jsons: Vec<Load> = Vec::new();
         for _ in 0..effort.rounds {
             let (address, seconds) = (served.address, effort.http_seconds);
             pages.push(wrk_get(
                 address,
-                (&page_path, &cookie),
+                (&page_path, cookie),
                 CONNECTIONS,
                 seconds,
             )?);
             jsons.push(wrk_get(
                 address,
-                (&json_path, &bearer),
+                (&json_path, bearer),
                 CONNECTIONS,
                 seconds,
             )?);
@@ -123,8 +143,77 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
             pages.iter().map(|l| l.requests_per_second).collect(),
         ));
     }
+    let (pages, jsons) = runtime.block_on(bulk_locks(&served, effort.rounds.max(3) * 2))?;
+    let bulk = crate::report::thousands(served.bulk as f64);
+    section.add(Figure::new(
+        format!("bulk unlock of {bulk} from the page (confirmed form)"),
+        Unit::Time,
+        pages.clone(),
+    ));
+    section.add(Figure::new(
+        format!("bulk lock of {bulk} over JSON"),
+        Unit::Time,
+        jsons.clone(),
+    ));
+    section.add(
+        Figure::new(
+            "the page's bulk change over the JSON call's",
+            Unit::Times,
+            pages.iter().zip(&jsons).map(|(p, j)| p / j).collect(),
+        )
+        .target(Target::AtMost(1.5)),
+    );
     drop(runtime);
     Ok(section)
+}
+
+/// Times `times` bulk changes of `served.bulk` technicians each way: the page's confirmed
+/// form, then the JSON call, each changing every row.
+async fn bulk_locks(served: &Served, times: usize) -> anyhow::Result<(Vec<f64>, Vec<f64>)> {
+    use tower::ServiceExt;
+    let ids: Vec<String> = (0..served.bulk).map(account_id).collect();
+    let csrf = "b".repeat(43);
+    let (mut pages, mut jsons) = (Vec::new(), Vec::new());
+    // The technicians start Locked: the page unlocks them all, the JSON call locks them all
+    // again, so every call changes every row.
+    for _ in 0..times {
+        let mut form: Vec<(&str, &str)> = vec![("csrf", &csrf), ("do", "unlock")];
+        form.extend(ids.iter().map(|id| ("account", id.as_str())));
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .uri(format!("/sites/{}/technicians/bulk", served.big_site))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header(
+                "cookie",
+                format!("siteward_session={}; siteward_csrf={csrf}", served.admin),
+            )
+            .body(axum::body::Body::from(serde_urlencoded::to_string(&form)?))?;
+        let started = std::time::Instant::now();
+        let response = served.app.clone().oneshot(request).await?;
+        pages.push(started.elapsed().as_secs_f64());
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        anyhow::ensure!(
+            location.contains(&format!("n={}", served.bulk)),
+            "the page's bulk lock answered {} {location}",
+            response.status()
+        );
+        let body = json!({ "account_ids": ids, "locked": true });
+        let started = std::time::Instant::now();
+        crate::host::post(
+            &served.app,
+            &format!("/v1/sites/{}/technicians/lock", served.big_site),
+            Some(&served.admin),
+            body,
+        )
+        .await?;
+        jsons.push(started.elapsed().as_secs_f64());
+    }
+    Ok((pages, jsons))
 }
 
 /// The host being measured.
@@ -133,6 +222,12 @@ struct Served {
     partner: String,
     site: String,
     token: String,
+    /// The site with many technicians, and its admin's session.
+    big_site: String,
+    admin: String,
+    /// How many technicians a bulk lock names.
+    bulk: u64,
+    app: axum::Router,
 }
 
 /// Makes the partner through the API, writes its sites, technicians and assignments raw,
@@ -148,6 +243,10 @@ async fn start(folder: &std::path::Path, sites: u64) -> anyhow::Result<Served> {
         .await?;
     let customer = text(&customer, "id")?;
     seed(&host.state.store, &host.partner, &customer, sites).await?;
+    let big_site = host.site("siteadmin@bench.example").await?;
+    let technicians = sites.min(2_000);
+    seed_big_site(&host.state.store, &host.partner, &big_site, technicians).await?;
+    let admin = crate::host::login(&host.app, "siteadmin@bench.example").await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     let app = host.app.clone();
@@ -164,6 +263,10 @@ async fn start(folder: &std::path::Path, sites: u64) -> anyhow::Result<Served> {
         partner: host.partner.clone(),
         site: site_id(0),
         token: host.owner.clone(),
+        big_site,
+        admin,
+        bulk: technicians / 2,
+        app: host.app.clone(),
     })
 }
 
@@ -262,6 +365,34 @@ async fn seed(store: &Store, partner: &str, customer: &str, sites: u64) -> anyho
             .await?
             .check()?;
         }
+    }
+    Ok(())
+}
+
+/// Assigns the first `technicians` seeded technicians to `site`, raw, Locked as new ones are.
+async fn seed_big_site(
+    store: &Store,
+    partner: &str,
+    site: &str,
+    technicians: u64,
+) -> anyhow::Result<()> {
+    let db = store.surreal();
+    let rows: Vec<serde_json::Value> = (0..technicians)
+        .map(account_id)
+        .map(|account| {
+            json!({
+                "id": format!("{site}/{account}"), "site_id": site, "account_id": account,
+                "partner_id": partner, "level": "devices_only", "locked": true,
+                "set_by": account,
+            })
+        })
+        .collect();
+    for chunk in rows.chunks(BATCH) {
+        db.query("INSERT INTO site_assignment (SELECT *, $now AS created_at, $now AS updated_at FROM $rows)")
+            .bind(("rows", chunk.to_vec()))
+            .bind(("now", chrono::Utc::now()))
+            .await?
+            .check()?;
     }
     Ok(())
 }

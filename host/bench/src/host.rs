@@ -154,7 +154,7 @@ impl Host {
     }
 }
 
-async fn login(app: &axum::Router, email: &str) -> anyhow::Result<String> {
+pub async fn login(app: &axum::Router, email: &str) -> anyhow::Result<String> {
     let reply = post(
         app,
         "/v1/auth/login",
