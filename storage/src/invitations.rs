@@ -655,22 +655,36 @@ impl Store {
         level: Option<PermissionLevel>,
         page: &PageRequest,
     ) -> Result<Page<SiteAssignment>, StorageError> {
+        // The site's assignments in account order from the cursor on, through the index on
+        // (site, account): a page costs the same wherever it starts and however many
+        // technicians the site has. (Ordering by record id on the site's index alone read and
+        // sorted every assignment of the site per page.)
         let mut vars = Variables::new();
         vars.insert("site", site.to_string());
-        let mut condition = "site_id = $site".to_owned();
+        let mut conditions = vec!["site_id = $site"];
+        if let Some(after) = &page.after {
+            vars.insert("after", after.clone());
+            conditions.push("account_id > $after");
+        }
         if let Some(locked) = locked {
             vars.insert("locked", locked);
-            condition.push_str(" AND locked = $locked");
+            conditions.push("locked = $locked");
         }
         if let Some(level) = level {
             vars.insert("level", level.as_str());
-            condition.push_str(" AND level = $level");
+            conditions.push("level = $level");
         }
+        vars.insert("limit", i64::from(page.limit) + 1);
         let rows: Vec<AssignmentRow> = self
-            .page("site_assignment", &condition, vars, page, |after| {
-                site_admin_key(site, &AccountId::from_trusted(after.to_owned()))
-            })
-            .await?;
+            .db
+            .query(format!(
+                "SELECT * FROM site_assignment WHERE {} ORDER BY account_id LIMIT $limit",
+                conditions.join(" AND ")
+            ))
+            .bind(vars)
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
         let items = rows
             .into_iter()
             .map(AssignmentRow::into_assignment)

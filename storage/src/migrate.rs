@@ -99,6 +99,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0022_invitation_privileges",
         include_str!("../migrations/0022_invitation_privileges.surql"),
     ),
+    (
+        "0023_site_assignment_order",
+        include_str!("../migrations/0023_site_assignment_order.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]
