@@ -22,8 +22,8 @@ use siteward_core::permission::role::{Purpose, SystemRole};
 use super::lang::Lang;
 use super::session::Viewer;
 use super::{
-    Chrome, ConfirmPage, CsrfForm, PageIds, back_to, csrf_matches, day_after, day_start,
-    local_path, problem, render, said, system_role_name, with_csrf_cookie,
+    Chrome, CsrfForm, PageIds, ask_first, back_to, csrf_matches, day_after, day_start, local_path,
+    problem, render, said, system_role_name, with_csrf_cookie,
 };
 use crate::state::AppState;
 
@@ -318,33 +318,25 @@ pub async fn confirm_delete(
     viewer: Viewer,
     PageIds((partner, grant)): PageIds<(PartnerId, GrantId)>,
 ) -> Response {
-    let Viewer {
-        caller,
-        chrome,
-        set_csrf,
-    } = viewer;
-    let summary = match state.grant_summary(&caller, &partner, &grant).await {
+    let summary = match state.grant_summary(&viewer.caller, &partner, &grant).await {
         Ok(summary) => GrantRow::of(summary),
         Err(error) => return problem(&error),
     };
-    let t = chrome.t;
-    let page = ConfirmPage {
-        csrf: chrome.csrf(),
-        chrome,
-        heading: t.delete_grant_heading.as_str(),
-        question: t
-            .delete_grant_question
+    let t = viewer.chrome.t;
+    ask_first(
+        viewer,
+        t.delete_grant_heading.as_str(),
+        t.delete_grant_question
             .with("holder", summary.holder)
             .with("role", summary.role)
             .with("place", summary.place)
             .into(),
-        confirm: t.delete_grant.as_str(),
-        action: format!("/partners/{partner}/grants/{grant}/delete"),
-        back: format!("/partners/{partner}/access"),
-        fields: vec![],
-        danger: true,
-    };
-    with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
+        t.delete_grant.as_str(),
+        (
+            format!("/partners/{partner}/grants/{grant}/delete"),
+            format!("/partners/{partner}/access"),
+        ),
+    )
 }
 
 /// `POST /partners/{partner_id}/grants/{grant_id}/delete`.

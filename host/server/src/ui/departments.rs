@@ -18,8 +18,8 @@ use super::access::GrantRow;
 use super::lang::Lang;
 use super::session::Viewer;
 use super::{
-    Chrome, ConfirmPage, CsrfForm, PageIds, back_to, csrf_matches, not_found, problem, render,
-    said, with_csrf_cookie,
+    Chrome, CsrfForm, PageIds, ask_first, back_to, csrf_matches, not_found, problem, render, said,
+    with_csrf_cookie,
 };
 use crate::error::status_of;
 use crate::state::AppState;
@@ -283,33 +283,28 @@ pub async fn confirm_delete(
     viewer: Viewer,
     PageIds((partner, department)): PageIds<(PartnerId, DepartmentId)>,
 ) -> Response {
-    let Viewer {
-        caller,
-        chrome,
-        set_csrf,
-    } = viewer;
-    let view = match state.department_view(&caller, &partner, &department).await {
+    let view = match state
+        .department_view(&viewer.caller, &partner, &department)
+        .await
+    {
         Ok(view) => view,
         Err(error) => return problem(&error),
     };
-    let t = chrome.t;
-    let page = ConfirmPage {
-        csrf: chrome.csrf(),
-        chrome,
-        heading: t.delete_department_heading.as_str(),
-        question: t
-            .delete_department_question
+    let t = viewer.chrome.t;
+    ask_first(
+        viewer,
+        t.delete_department_heading.as_str(),
+        t.delete_department_question
             .with("department", view.department.name)
             .with("members", view.members.len())
             .with("grants", view.grants.len())
             .into(),
-        confirm: t.delete_department.as_str(),
-        action: format!("/partners/{partner}/departments/{department}/delete"),
-        back: format!("/partners/{partner}/departments/{department}"),
-        fields: vec![],
-        danger: true,
-    };
-    with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
+        t.delete_department.as_str(),
+        (
+            format!("/partners/{partner}/departments/{department}/delete"),
+            format!("/partners/{partner}/departments/{department}"),
+        ),
+    )
 }
 
 /// `POST /partners/{partner_id}/departments/{department_id}/delete`.

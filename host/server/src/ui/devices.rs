@@ -25,7 +25,7 @@ use super::lang::Lang;
 use super::session::Viewer;
 use super::site::{SiteNav, Tab};
 use super::{
-    Chrome, ConfirmPage, CsrfForm, PageIds, back_to, csrf_matches, level_name, not_found,
+    Chrome, CsrfForm, PageIds, ask_first, back_to, csrf_matches, level_name, not_found,
     permission_name, problem, render, role_name, said, system_role_name, with_csrf_cookie,
 };
 use crate::error::status_of;
@@ -289,12 +289,15 @@ pub async fn confirm_remove_device(
         Err(error) => return problem(&error),
     };
     let t = viewer.chrome.t;
-    confirm(
+    ask_first(
         viewer,
         t.delete_device_heading.as_str(),
         t.delete_device_question.with("device", name).into(),
-        format!("/sites/{site}/devices/{device}/remove"),
-        devices_path(&site),
+        t.delete.as_str(),
+        (
+            format!("/sites/{site}/devices/{device}/remove"),
+            devices_path(&site),
+        ),
     )
 }
 
@@ -324,12 +327,15 @@ pub async fn confirm_remove_group(
         Err(error) => return problem(&error),
     };
     let t = viewer.chrome.t;
-    confirm(
+    ask_first(
         viewer,
         t.delete_group_heading.as_str(),
         t.delete_group_question.with("group", name).into(),
-        format!("/sites/{site}/device-groups/{group}/remove"),
-        devices_path(&site),
+        t.delete.as_str(),
+        (
+            format!("/sites/{site}/device-groups/{group}/remove"),
+            devices_path(&site),
+        ),
     )
 }
 
@@ -348,32 +354,6 @@ pub async fn remove_group(
         .delete_device_group(&viewer.caller, &site, &group)
         .await;
     back_to(&devices_path(&site), removed)
-}
-
-/// A deletion's question, with its red button and the way back.
-fn confirm(
-    viewer: Viewer,
-    heading: &'static str,
-    question: String,
-    action: String,
-    back: String,
-) -> Response {
-    let Viewer {
-        chrome, set_csrf, ..
-    } = viewer;
-    let t = chrome.t;
-    let page = ConfirmPage {
-        csrf: chrome.csrf(),
-        chrome,
-        heading,
-        question,
-        confirm: t.delete.as_str(),
-        action,
-        back,
-        fields: vec![],
-        danger: true,
-    };
-    with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
 }
 
 struct ReacherRow {

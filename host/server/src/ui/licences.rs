@@ -13,22 +13,14 @@ use siteward_app::licences::{SeatChange, may_set_licences};
 use siteward_app::page::Paging;
 use siteward_app::partners::MemberQuery;
 use siteward_core::ids::PartnerId;
-use siteward_core::tenancy::{DisabledReason, Privilege};
+use siteward_core::tenancy::DisabledReason;
 
 use super::lang::Lang;
 use super::session::Viewer;
-use super::{Chrome, PageIds, csrf_matches, problem, render, said, with_csrf_cookie};
+use super::{
+    Chrome, PageIds, csrf_matches, privilege_name, problem, render, said, with_csrf_cookie,
+};
 use crate::state::AppState;
-
-/// A privilege as people read it.
-fn privilege_name(privilege: Privilege) -> &'static str {
-    let t = Lang::current().text();
-    match privilege {
-        Privilege::RemoteSupport => t.privilege_remote_support,
-        Privilege::UnattendedAccess => t.privilege_unattended_access,
-    }
-    .as_str()
-}
 
 struct LicenceRow {
     privilege: &'static str,

@@ -47,7 +47,7 @@ use siteward_app::idempotency::{Retry, StoredAnswer};
 use siteward_core::invitation::{Invitation, InvitationStatus, InvitationTarget, PermissionLevel};
 use siteward_core::permission::Permission;
 use siteward_core::permission::role::SystemRole;
-use siteward_core::tenancy::PartnerRole;
+use siteward_core::tenancy::{PartnerRole, Privilege};
 use subtle::ConstantTimeEq;
 
 use crate::state::AppState;
@@ -391,6 +391,32 @@ struct ConfirmPage {
     fields: Vec<(&'static str, String)>,
     /// Whether the action destroys something (a red button).
     danger: bool,
+}
+
+/// A destructive action's question as a page of its own: its red button posts the CSRF token
+/// to `action`; "Keep it" goes `back`.
+fn ask_first(
+    viewer: session::Viewer,
+    heading: &'static str,
+    question: String,
+    confirm: &'static str,
+    (action, back): (String, String),
+) -> Response {
+    let session::Viewer {
+        chrome, set_csrf, ..
+    } = viewer;
+    let page = ConfirmPage {
+        csrf: chrome.csrf(),
+        chrome,
+        heading,
+        question,
+        confirm,
+        action,
+        back,
+        fields: vec![],
+        danger: true,
+    };
+    with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
 }
 
 /// A permission level as a select offers it.
@@ -800,4 +826,14 @@ fn local_path(back: &str) -> &str {
     } else {
         "/"
     }
+}
+
+/// A privilege as people read it, in the request's language.
+pub fn privilege_name(privilege: Privilege) -> &'static str {
+    let t = Lang::current().text();
+    match privilege {
+        Privilege::RemoteSupport => t.privilege_remote_support,
+        Privilege::UnattendedAccess => t.privilege_unattended_access,
+    }
+    .as_str()
 }

@@ -11,11 +11,10 @@ use serde::Deserialize;
 use siteward_app::AppError;
 use siteward_app::page::Paging;
 use siteward_app::people::Person;
-use siteward_core::tenancy::Privilege;
 
 use super::lang::Lang;
 use super::session::Viewer;
-use super::{Chrome, csrf_matches, problem, render, said, with_csrf_cookie};
+use super::{Chrome, csrf_matches, privilege_name, problem, render, said, with_csrf_cookie};
 use crate::error::status_of;
 use crate::state::AppState;
 
@@ -97,15 +96,11 @@ async fn partners_page(
                     .licences
                     .iter()
                     .map(|l| {
-                        let privilege = match l.privilege {
-                            Privilege::RemoteSupport => t.privilege_remote_support,
-                            Privilege::UnattendedAccess => t.privilege_unattended_access,
-                        };
                         let seats = l
                             .seats
                             .map_or_else(|| t.unlimited.to_string(), |s| lang.number(u64::from(s)));
                         let used = lang.number(u64::from(l.in_use));
-                        (privilege.as_str(), format!("{used} / {seats}"))
+                        (privilege_name(l.privilege), format!("{used} / {seats}"))
                     })
                     .collect(),
             })

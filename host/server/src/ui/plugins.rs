@@ -21,7 +21,7 @@ use siteward_plugins::Manifest;
 
 use super::lang::Lang;
 use super::session::Viewer;
-use super::{Chrome, ConfirmPage, CsrfForm, csrf_matches, problem, render, said, with_csrf_cookie};
+use super::{Chrome, CsrfForm, ask_first, csrf_matches, problem, render, said, with_csrf_cookie};
 use crate::error::status_of;
 use crate::state::AppState;
 
@@ -422,22 +422,17 @@ pub async fn confirm_remove(
     if let Err(error) = state.plugin(&viewer.caller, &name).await {
         return problem(&error);
     }
-    let Viewer {
-        chrome, set_csrf, ..
-    } = viewer;
-    let t = chrome.t;
-    let page = ConfirmPage {
-        csrf: chrome.csrf(),
-        chrome,
-        heading: t.remove_plugin_heading.as_str(),
-        question: t.remove_plugin_question.with("plugin", &name).into(),
-        confirm: t.remove_plugin.as_str(),
-        action: format!("{PLUGINS}/{name}/remove"),
-        back: format!("{PLUGINS}/{name}"),
-        fields: vec![],
-        danger: true,
-    };
-    with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
+    let t = viewer.chrome.t;
+    ask_first(
+        viewer,
+        t.remove_plugin_heading.as_str(),
+        t.remove_plugin_question.with("plugin", &name).into(),
+        t.remove_plugin.as_str(),
+        (
+            format!("{PLUGINS}/{name}/remove"),
+            format!("{PLUGINS}/{name}"),
+        ),
+    )
 }
 
 /// `POST /operator/plugins/{name}/remove`.

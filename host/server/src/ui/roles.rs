@@ -12,11 +12,12 @@ use serde::Deserialize;
 
 use siteward_app::AppError;
 use siteward_app::page::Paging;
-use siteward_app::roles::{GrantHolder, GrantPlace, RoleChange};
+use siteward_app::roles::RoleChange;
 use siteward_core::ids::PartnerId;
+use siteward_core::permission::PermissionSet;
 use siteward_core::permission::role::{Purpose, SystemRole};
-use siteward_core::permission::{PermissionSet, Section};
 
+use super::access::GrantRow;
 use super::lang::Lang;
 use super::session::Viewer;
 use super::{
@@ -425,11 +426,6 @@ pub async fn save(
     }
 }
 
-struct GrantRow {
-    holder: String,
-    place: String,
-}
-
 #[derive(Template)]
 #[template(path = "role_delete.html")]
 struct DeletePage {
@@ -457,36 +453,12 @@ pub async fn confirm_delete(
         Ok(preview) => preview,
         Err(error) => return problem(&error),
     };
-    let t = chrome.t;
     let page = DeletePage {
         csrf: chrome.csrf(),
         partner_id: partner.to_string(),
         action: format!("/partners/{partner}/roles/{}/delete", found.id),
         role: found.name,
-        grants: grants
-            .into_iter()
-            .map(|summary| GrantRow {
-                holder: match summary.subject {
-                    GrantHolder::Technician(who) => who,
-                    GrantHolder::Department(name) => t.department_named.with("name", name).into(),
-                },
-                place: match summary.place {
-                    GrantPlace::Site(site) => t.place_site.with("site", site).into(),
-                    GrantPlace::Group(group, site) => {
-                        t.place_group.with("group", group).with("site", site).into()
-                    }
-                    GrantPlace::Device(device, site) => t
-                        .place_device
-                        .with("device", device)
-                        .with("site", site)
-                        .into(),
-                    GrantPlace::Section(Section::Invitations) => t.section_invitations.to_string(),
-                    GrantPlace::Section(Section::Administration) => {
-                        t.section_administration.to_string()
-                    }
-                },
-            })
-            .collect(),
+        grants: grants.into_iter().map(GrantRow::of).collect(),
         chrome,
     };
     with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)

@@ -20,8 +20,8 @@ use super::lang::Lang;
 use super::session::Viewer;
 use super::site::{SiteNav, Tab};
 use super::{
-    Chrome, ConfirmPage, CsrfForm, PageIds, back_to, csrf_matches, not_found, problem, render,
-    said, with_csrf_cookie,
+    Chrome, CsrfForm, PageIds, ask_first, back_to, csrf_matches, not_found, problem, render, said,
+    with_csrf_cookie,
 };
 use crate::error::status_of;
 use crate::state::AppState;
@@ -217,32 +217,23 @@ pub async fn confirm_remove(
     viewer: Viewer,
     PageIds((site, account)): PageIds<(SiteId, AccountId)>,
 ) -> Response {
-    let Viewer {
-        caller,
-        chrome,
-        set_csrf,
-    } = viewer;
-    let admin = match state.site_admin(&caller, &site, &account).await {
+    let admin = match state.site_admin(&viewer.caller, &site, &account).await {
         Ok(admin) => admin,
         Err(error) => return problem(&error),
     };
-    let csrf = chrome.csrf();
-    let t = chrome.t;
-    let page = ConfirmPage {
-        chrome,
-        csrf,
-        heading: t.remove_site_admin_heading.as_str(),
-        question: t
-            .remove_site_admin_question
+    let t = viewer.chrome.t;
+    ask_first(
+        viewer,
+        t.remove_site_admin_heading.as_str(),
+        t.remove_site_admin_question
             .with("who", format!("{} ({})", admin.name, admin.email))
             .into(),
-        confirm: t.remove_site_admin.as_str(),
-        action: format!("/sites/{site}/admins/{account}/remove"),
-        back: admins_path(&site),
-        fields: vec![],
-        danger: true,
-    };
-    with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
+        t.remove_site_admin.as_str(),
+        (
+            format!("/sites/{site}/admins/{account}/remove"),
+            admins_path(&site),
+        ),
+    )
 }
 
 /// `POST /sites/{site_id}/admins/{account_id}/remove`.
