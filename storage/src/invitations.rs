@@ -1,5 +1,7 @@
 //! Invitations, site assignments and idempotency keys.
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue, Variables};
 
@@ -16,7 +18,7 @@ use siteward_core::validate::Email;
 use crate::accounts::NewAccount;
 use crate::error::{Conflict, StorageError};
 use crate::outbox::{OutboxMessage, OutboxRow};
-use crate::rows::{MemberRow, key, rid, site_admin_key, stored};
+use crate::rows::{MemberRow, key, member_key, rid, site_admin_key, stored};
 use crate::{Store, tx::Tx};
 
 /// A new (or reopened) invitation and the email that announces it.
@@ -808,40 +810,95 @@ impl Store {
             .collect())
     }
 
-    /// Every membership of a partner, with the accounts.
-    pub async fn all_members(
+    /// Which of these accounts are already an admin or a technician of a site: read by record
+    /// id, as many lookups as accounts asked about, however many people the site has.
+    pub async fn site_people_among(
+        &self,
+        site: &SiteId,
+        accounts: &[AccountId],
+    ) -> Result<HashSet<AccountId>, StorageError> {
+        let ids = |table: &str| -> Vec<RecordId> {
+            accounts
+                .iter()
+                .map(|a| rid(table, &site_admin_key(site, a)))
+                .collect()
+        };
+        let mut response = self
+            .db
+            .query("SELECT VALUE account_id FROM $admins")
+            .query("SELECT VALUE account_id FROM $assigned")
+            .bind(("admins", ids("site_admin")))
+            .bind(("assigned", ids("site_assignment")))
+            .await
+            .map_err(StorageError::backend)?;
+        let admins: Vec<String> = response.take(0).map_err(StorageError::backend)?;
+        let assigned: Vec<String> = response.take(1).map_err(StorageError::backend)?;
+        Ok(admins
+            .into_iter()
+            .chain(assigned)
+            .map(AccountId::from_trusted)
+            .collect())
+    }
+
+    /// The memberships of these accounts in a partner, with the accounts; accounts that are
+    /// not members are left out. Read by record id: as many lookups as accounts asked about,
+    /// however many members the partner has.
+    pub async fn members_among(
         &self,
         partner: &PartnerId,
+        accounts: &[AccountId],
     ) -> Result<Vec<(PartnerMembership, Account)>, StorageError> {
-        let rows: Vec<MemberRow> = self
+        let ids: Vec<RecordId> = accounts
+            .iter()
+            .map(|account| rid("partner_member", &member_key(partner, account)))
+            .collect();
+        let rows: Vec<MemberRow> = self.records(ids).await?;
+        let ids: Vec<RecordId> = rows.iter().map(|r| rid("account", &r.account_id)).collect();
+        let found: Vec<crate::rows::AccountRow> = self.records(ids).await?;
+        let mut found: HashMap<String, Account> = found
+            .iter()
+            .map(|a| a.to_account().map(|a| (a.id.to_string(), a)))
+            .collect::<Result<_, _>>()?;
+        rows.iter()
+            .map(|row| {
+                let account = found.remove(&row.account_id).ok_or_else(|| {
+                    StorageError::Invalid(format!(
+                        "membership of missing account {}",
+                        row.account_id
+                    ))
+                })?;
+                Ok((row.to_membership()?, account))
+            })
+            .collect()
+    }
+
+    /// Which of these addresses belong to members of a partner (any status). One indexed
+    /// lookup per address, then one per account found.
+    pub async fn member_emails_among(
+        &self,
+        partner: &PartnerId,
+        emails: &[Email],
+    ) -> Result<HashSet<Email>, StorageError> {
+        let addresses: Vec<String> = emails.iter().map(|e| e.as_str().to_owned()).collect();
+        let ids: Vec<String> = self
             .db
-            .query("SELECT * FROM partner_member WHERE partner_id = $partner ORDER BY id")
-            .bind(("partner", partner.to_string()))
+            .query("SELECT VALUE record::id(id) FROM account WHERE email IN $emails")
+            .bind(("emails", addresses))
             .await
             .and_then(|mut r| r.take(0))
             .map_err(StorageError::backend)?;
-        let ids: Vec<RecordId> = rows.iter().map(|r| rid("account", &r.account_id)).collect();
-        let accounts: Vec<crate::rows::AccountRow> = self.records(ids).await?;
-        let accounts = accounts
+        let ids: Vec<AccountId> = ids.into_iter().map(AccountId::from_trusted).collect();
+        let members: HashSet<String> = self
+            .members_among(partner, &ids)
+            .await?
+            .into_iter()
+            .map(|(_, account)| account.email.as_str().to_owned())
+            .collect();
+        Ok(emails
             .iter()
-            .map(|a| a.to_account())
-            .collect::<Result<Vec<_>, _>>()?;
-        rows.iter()
-            .map(|row| {
-                let membership = row.to_membership()?;
-                let account = accounts
-                    .iter()
-                    .find(|a| a.id == membership.account_id)
-                    .cloned()
-                    .ok_or_else(|| {
-                        StorageError::Invalid(format!(
-                            "membership of missing account {}",
-                            row.account_id
-                        ))
-                    })?;
-                Ok((membership, account))
-            })
-            .collect()
+            .filter(|e| members.contains(e.as_str()))
+            .cloned()
+            .collect())
     }
 
     /// Stores a partner's settings (invitation time, branding, language) as `partner` has

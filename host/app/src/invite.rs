@@ -374,14 +374,13 @@ impl App {
         let partner = self.store.partner(partner_id).await?;
         let inviter = self.inviter(caller, partner_id).await?;
         let locale = email_locale(input.locale, &partner)?;
-        let members: HashSet<Email> = self
-            .store
-            .all_members(partner_id)
-            .await?
-            .into_iter()
-            .map(|(_, a)| a.email)
-            .collect();
         let triaged = invitation::triage(input.emails);
+        let given: Vec<Email> = triaged
+            .iter()
+            .filter_map(|t| t.as_ref().ok())
+            .cloned()
+            .collect();
+        let members = self.store.member_emails_among(partner_id, &given).await?;
         let keys: Vec<String> = triaged
             .iter()
             .filter_map(|t| t.as_ref().ok())
@@ -487,8 +486,13 @@ impl App {
             .level
             .map(|l| PermissionLevel::parse("level", l))
             .transpose()?;
-        let members = self.store.all_members(&site.partner_id).await?;
-        let excluded = self.store.site_people(&site.id).await?;
+        let asked: Vec<AccountId> = input
+            .technicians
+            .iter()
+            .filter_map(|pick| AccountId::parse("account_id", pick.account_id).ok())
+            .collect();
+        let members = self.store.members_among(&site.partner_id, &asked).await?;
+        let excluded = self.store.site_people_among(&site.id, &asked).await?;
         let mut picks: Vec<(&Site, Email, PermissionLevel)> =
             Vec::with_capacity(input.technicians.len());
         let mut picked: HashSet<AccountId> = HashSet::new();
@@ -579,7 +583,11 @@ impl App {
             if sites.iter().any(|s| s.id == site.id) {
                 return Err(FieldError::new(field, "is listed twice").into());
             }
-            if self.store.site_people(&site.id).await?.contains(account_id) {
+            let already = self
+                .store
+                .site_people_among(&site.id, std::slice::from_ref(account_id))
+                .await?;
+            if already.contains(account_id) {
                 return Err(FieldError::new(
                     field,
                     "already has this member as an admin or a technician",
