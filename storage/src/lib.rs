@@ -40,7 +40,7 @@ pub use invitations::{
 };
 pub use licences::LicenceUse;
 pub use migrate::MIGRATIONS;
-pub use outbox::{Delivery, OutboxMessage, OutboxStatus};
+pub use outbox::{Delivered, Delivery, OutboxMessage, OutboxStatus};
 pub use permissions::MemberAccess;
 pub use plugins::{BindingScope, InstalledPlugin, PluginBinding, PluginHealth, PluginState};
 pub use sinks::{SinkBatch, SinkState};

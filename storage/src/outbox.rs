@@ -2,6 +2,8 @@
 //! by a delivery worker under a lease (so two hosts never send the same message at once),
 //! and marked sent, retried later, or failed.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue, Variables};
 
@@ -12,6 +14,7 @@ use siteward_core::page::{Page, PageRequest};
 use crate::Store;
 use crate::error::StorageError;
 use crate::rows::{key, rid};
+use crate::tx::Tx;
 
 /// Where a message stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,6 +174,50 @@ impl OutboxRow {
     }
 }
 
+/// How one delivery attempt went, to be recorded with [`Store::record_deliveries`].
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    id: OutboxMessageId,
+    attempts: u32,
+    result: DeliveryResult,
+}
+
+#[derive(Debug, Clone)]
+enum DeliveryResult {
+    Sent,
+    Retry { next: Timestamp, error: String },
+    Failed { error: String },
+}
+
+impl Delivered {
+    /// The server accepted message `id` (or it was written to a file) on attempt `attempts`.
+    pub fn sent(id: OutboxMessageId, attempts: u32) -> Self {
+        Self {
+            id,
+            attempts,
+            result: DeliveryResult::Sent,
+        }
+    }
+
+    /// Attempt `attempts` failed with `error`; the next one is due at `next`.
+    pub fn retry(id: OutboxMessageId, attempts: u32, next: Timestamp, error: String) -> Self {
+        Self {
+            id,
+            attempts,
+            result: DeliveryResult::Retry { next, error },
+        }
+    }
+
+    /// Attempt `attempts` failed with `error` and was the last: admins see it as failed.
+    pub fn failed(id: OutboxMessageId, attempts: u32, error: String) -> Self {
+        Self {
+            id,
+            attempts,
+            result: DeliveryResult::Failed { error },
+        }
+    }
+}
+
 impl Store {
     /// Claims up to `limit` messages due at `now` for this worker until `lease_until`. A message
     /// claimed by a worker that then dies becomes due again when its lease runs out.
@@ -211,66 +258,60 @@ impl Store {
             .map_err(StorageError::backend)
     }
 
-    /// Records a delivery: the body is dropped, since it carries the invitation's link.
-    pub async fn mark_message_sent(
+    /// Records how a round of deliveries went, in one transaction. A message sent or given up
+    /// on loses its body, since the body carries the invitation's link.
+    pub async fn record_deliveries(
         &self,
-        id: &OutboxMessageId,
-        attempts: u32,
+        outcomes: &[Delivered],
         at: Timestamp,
     ) -> Result<(), StorageError> {
-        self.db
-            .query(
-                "UPDATE $msg SET status = 'sent', attempts = $attempts, sent_at = $at, lease_until = NONE, \
-                 html = NONE, text = NONE, last_error = NONE",
-            )
-            .bind(("msg", rid("outbox_message", id.as_str())))
-            .bind(("attempts", i64::from(attempts)))
-            .bind(("at", at))
-            .await
-            .and_then(|r| r.check())
-            .map_err(StorageError::backend)?;
-        Ok(())
-    }
-
-    /// Records a failed attempt to be retried at `next_attempt_at`.
-    pub async fn mark_message_retry(
-        &self,
-        id: &OutboxMessageId,
-        attempts: u32,
-        next_attempt_at: Timestamp,
-        error: &str,
-    ) -> Result<(), StorageError> {
-        self.db
-            .query("UPDATE $msg SET attempts = $attempts, next_attempt_at = $next, lease_until = NONE, last_error = $error")
-            .bind(("msg", rid("outbox_message", id.as_str())))
-            .bind(("attempts", i64::from(attempts)))
-            .bind(("next", next_attempt_at))
-            .bind(("error", error.to_owned()))
-            .await
-            .and_then(|r| r.check())
-            .map_err(StorageError::backend)?;
-        Ok(())
-    }
-
-    /// Gives up on a message after its last attempt; admins see it as failed.
-    pub async fn mark_message_failed(
-        &self,
-        id: &OutboxMessageId,
-        attempts: u32,
-        error: &str,
-    ) -> Result<(), StorageError> {
-        self.db
-            .query(
-                "UPDATE $msg SET status = 'failed', attempts = $attempts, lease_until = NONE, last_error = $error, \
-                 html = NONE, text = NONE",
-            )
-            .bind(("msg", rid("outbox_message", id.as_str())))
-            .bind(("attempts", i64::from(attempts)))
-            .bind(("error", error.to_owned()))
-            .await
-            .and_then(|r| r.check())
-            .map_err(StorageError::backend)?;
-        Ok(())
+        let mut tx = Tx::new();
+        tx.bind("at", at);
+        // Sent messages, the usual case, are one statement per attempt count.
+        let mut sent: BTreeMap<u32, Vec<RecordId>> = BTreeMap::new();
+        for outcome in outcomes {
+            if let DeliveryResult::Sent = outcome.result {
+                let id = rid("outbox_message", outcome.id.as_str());
+                sent.entry(outcome.attempts).or_default().push(id);
+            }
+        }
+        for (n, (attempts, ids)) in sent.into_iter().enumerate() {
+            tx.bind(&format!("sent_{n}"), ids);
+            tx.bind(&format!("sent_attempts_{n}"), i64::from(attempts));
+            tx.run(format!(
+                "UPDATE $sent_{n} SET status = 'sent', attempts = $sent_attempts_{n}, sent_at = $at, \
+                 lease_until = NONE, html = NONE, text = NONE, last_error = NONE"
+            ));
+        }
+        for (n, outcome) in outcomes.iter().enumerate() {
+            if let DeliveryResult::Sent = outcome.result {
+                continue;
+            }
+            tx.bind(
+                &format!("msg_{n}"),
+                rid("outbox_message", outcome.id.as_str()),
+            );
+            tx.bind(&format!("attempts_{n}"), i64::from(outcome.attempts));
+            match &outcome.result {
+                DeliveryResult::Sent => {}
+                DeliveryResult::Retry { next, error } => {
+                    tx.bind(&format!("next_{n}"), *next);
+                    tx.bind(&format!("error_{n}"), error.clone());
+                    tx.run(format!(
+                        "UPDATE $msg_{n} SET attempts = $attempts_{n}, next_attempt_at = $next_{n}, \
+                         lease_until = NONE, last_error = $error_{n}"
+                    ));
+                }
+                DeliveryResult::Failed { error } => {
+                    tx.bind(&format!("error_{n}"), error.clone());
+                    tx.run(format!(
+                        "UPDATE $msg_{n} SET status = 'failed', attempts = $attempts_{n}, \
+                         lease_until = NONE, last_error = $error_{n}, html = NONE, text = NONE"
+                    ));
+                }
+            }
+        }
+        tx.commit(&self.db).await
     }
 
     /// A partner's outgoing messages, optionally only those with one status.

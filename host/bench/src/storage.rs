@@ -8,18 +8,23 @@
 //!   with the same schema, one raw SurrealQL transaction (`INSERT INTO <table> $rows` per
 //!   table) per 1,000 invitations — what the engine does for this schema with no product code.
 //! - Delivery: the product's outbox worker (`deliver_due`) sending to a real SMTP server on
-//!   loopback (mailin-embedded), emails per second.
+//!   loopback (mailin-embedded), emails per second, beside a raw pooled SMTP client sending
+//!   the same bytes; and the time from a bulk request's answer to its last email received.
 
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use lettre::address::Envelope;
+use lettre::transport::smtp::client::AsyncSmtpConnection;
+use lettre::transport::smtp::extension::ClientId;
 use mailin_embedded::{Handler, Response, Server, response};
 use surrealdb::types::Value as Row;
+use tokio_util::sync::CancellationToken;
 
 use siteward_server::config::{MailConfig, MailSecurity};
-use siteward_server::mail::{Mailer, deliver_due};
+use siteward_server::mail::{Mailer, deliver_due, run_delivery};
 use siteward_storage::{Store, StoreConfig};
 
 use crate::Effort;
@@ -148,16 +153,39 @@ async fn counts(
     Ok(counts)
 }
 
-/// Counts messages; accepts everything.
+/// Counts messages; accepts everything; keeps the first message's bytes.
 #[derive(Debug, Clone, Default)]
-struct Counter(Arc<AtomicUsize>);
+struct Counter {
+    received: Arc<AtomicUsize>,
+    first: Arc<Mutex<Vec<u8>>>,
+    current: Vec<u8>,
+}
 
 impl Handler for Counter {
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.extend_from_slice(buf);
+        Ok(())
+    }
+
     fn data_end(&mut self) -> Response {
-        self.0.fetch_add(1, Ordering::SeqCst);
+        let message = std::mem::take(&mut self.current);
+        let mut first = self.first.lock().unwrap_or_else(|e| e.into_inner());
+        if first.is_empty() {
+            *first = message;
+        }
+        self.received.fetch_add(1, Ordering::SeqCst);
         response::OK
     }
 }
+
+impl Counter {
+    fn received(&self) -> usize {
+        self.received.load(Ordering::SeqCst)
+    }
+}
+
+/// SMTP connections the product and the baseline send over.
+const CONNECTIONS: u32 = 4;
 
 async fn delivery(effort: Effort) -> anyhow::Result<Section> {
     let dir = tempfile::tempdir()?;
@@ -166,29 +194,27 @@ async fn delivery(effort: Effort) -> anyhow::Result<Section> {
     let port = listener.local_addr()?.port();
     let counter = Counter::default();
     let mut server = Server::new(counter.clone());
-    server.with_name("smtp.bench").with_tcp_listener(listener);
+    server
+        .with_name("smtp.bench")
+        .with_num_threads(CONNECTIONS + 1)
+        .with_tcp_listener(listener);
     std::thread::spawn(move || server.serve().ok());
     let mailer = Mailer::from_config(
         &MailConfig {
             smtp_host: "127.0.0.1".to_owned(),
             smtp_port: port,
             security: MailSecurity::None,
+            connections: CONNECTIONS,
             ..MailConfig::default()
         },
         dir.path().join("mail"),
     )?;
 
-    let mut rates = Vec::new();
+    let mut ours = Vec::new();
+    let mut raw = Vec::new();
     let mut delivered = 0;
     for round in 0..effort.rounds {
-        let mut left = effort.emails;
-        while left > 0 {
-            let count = left.min(BATCH);
-            product
-                .invite(&format!("mail{round}-{left}"), count)
-                .await?;
-            left -= count;
-        }
+        queue(&product, &format!("mail{round}"), effort.emails).await?;
         let started = Instant::now();
         let attempted = deliver_due(&product.state, &mailer).await?;
         let elapsed = started.elapsed();
@@ -199,19 +225,128 @@ async fn delivery(effort: Effort) -> anyhow::Result<Section> {
             effort.emails
         );
         anyhow::ensure!(
-            counter.0.load(Ordering::SeqCst) == delivered,
+            counter.received() == delivered,
             "the SMTP server received {} of {delivered} emails",
-            counter.0.load(Ordering::SeqCst)
+            counter.received()
         );
-        rates.push(effort.emails as f64 / elapsed.as_secs_f64());
+        ours.push(effort.emails as f64 / elapsed.as_secs_f64());
+
+        let message = counter
+            .first
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let started = Instant::now();
+        raw_send(port, &message, effort.emails).await?;
+        raw.push(effort.emails as f64 / started.elapsed().as_secs_f64());
+        delivered += effort.emails;
+        anyhow::ensure!(counter.received() == delivered, "the baseline lost emails");
     }
+
+    // From the bulk request's answer to the last of its emails at the server, with the
+    // product's worker running as `serve` runs it (woken by the commit).
+    let stop = CancellationToken::new();
+    let worker = tokio::spawn(run_delivery(
+        product.state.clone(),
+        mailer.clone(),
+        std::time::Duration::from_secs(5),
+        stop.clone(),
+    ));
+    let mut lag = Vec::new();
+    for round in 0..effort.rounds {
+        queue(&product, &format!("lag{round}"), effort.emails).await?;
+        let answered = Instant::now();
+        delivered += effort.emails;
+        while counter.received() < delivered {
+            anyhow::ensure!(
+                answered.elapsed() < std::time::Duration::from_secs(60),
+                "{} of {delivered} emails after a minute",
+                counter.received()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        lag.push(answered.elapsed().as_secs_f64());
+    }
+    stop.cancel();
+    worker.await?;
+
     let mut section = Section::new("Email delivery to a local SMTP server");
     section.note(format!(
-        "{} invitation emails per run, delivered by the product's outbox worker (`deliver_due`: \
-         claim, send over SMTP with lettre, mark sent — one pooled connection) to a real SMTP \
-         server on loopback (mailin-embedded); every email was received.",
-        thousands(effort.emails as f64)
+        "{count} invitation emails per run, delivered by the product's outbox worker \
+         (`deliver_due`: claim a batch, send over {CONNECTIONS} SMTP connections side by side \
+         with `TCP_NODELAY`, write the outcomes together every 2 ms) to a real SMTP server on loopback (mailin-embedded). The baseline \
+         sends the same message bytes to the same server over {CONNECTIONS} raw lettre \
+         connections (`TCP_NODELAY`, no database). The last figure runs the worker as `serve` \
+         does and times a request of {count} invitations from its answer to its last email \
+         received. Every email was received.",
+        count = thousands(effort.emails as f64)
     ));
-    section.add(Figure::new("emails per second", Unit::PerSecond, rates));
+    section.add(
+        Figure::new("emails per second — product", Unit::PerSecond, ours.clone())
+            .target(Target::AtLeast(1000.0)),
+    );
+    section.add(Figure::new(
+        "emails per second — raw pooled SMTP client",
+        Unit::PerSecond,
+        raw.clone(),
+    ));
+    section.add(
+        Figure::new(
+            "product as a share of the raw client",
+            Unit::Share,
+            ours.iter().zip(&raw).map(|(o, r)| o / r).collect(),
+        )
+        .target(Target::AtLeast(0.5)),
+    );
+    section.add(
+        Figure::new(
+            "from the request's answer to its last email received",
+            Unit::Time,
+            lag,
+        )
+        .target(Target::AtMost(2.0)),
+    );
     Ok(section)
+}
+
+/// Queues `count` invitation emails, in requests of up to 1,000.
+async fn queue(product: &Host, prefix: &str, count: usize) -> anyhow::Result<()> {
+    let mut left = count;
+    while left > 0 {
+        let batch = left.min(BATCH);
+        product.invite(&format!("{prefix}-{left}"), batch).await?;
+        left -= batch;
+    }
+    Ok(())
+}
+
+/// The baseline: `count` copies of `message` over [`CONNECTIONS`] plain lettre connections.
+async fn raw_send(port: u16, message: &[u8], count: usize) -> anyhow::Result<()> {
+    let message = Arc::new(message.to_vec());
+    let lanes = CONNECTIONS as usize;
+    let mut tasks = tokio::task::JoinSet::new();
+    for lane in 0..lanes {
+        let share = count / lanes + usize::from(lane < count % lanes);
+        let message = Arc::clone(&message);
+        tasks.spawn(async move {
+            let socket = tokio::net::TcpStream::connect(("127.0.0.1", port)).await?;
+            socket.set_nodelay(true)?;
+            let mut connection =
+                AsyncSmtpConnection::connect_with_transport(Box::new(socket), &ClientId::default())
+                    .await?;
+            let envelope = Envelope::new(
+                Some("bench@bench.example".parse()?),
+                vec!["raw@bench.example".parse()?],
+            )?;
+            for _ in 0..share {
+                connection.send(&envelope, &message).await?;
+            }
+            connection.quit().await?;
+            anyhow::Ok(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    Ok(())
 }

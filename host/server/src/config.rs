@@ -242,6 +242,11 @@ pub struct MailConfig {
     /// How long a host holds the messages it took for sending; a host that dies holding them
     /// leaves them to the others (or to itself, restarted) when this runs out.
     pub lease_seconds: u32,
+    /// SMTP connections each host sends over side by side.
+    pub connections: u32,
+    /// A PEM file of certificates to trust for the SMTP server's TLS besides the public roots
+    /// (a relay with a certificate from the company's own authority).
+    pub ca_file: Option<PathBuf>,
 }
 
 /// How the SMTP connection is secured.
@@ -304,6 +309,8 @@ impl Default for MailConfig {
             retry_initial_seconds: 30,
             retry_max_seconds: 3600,
             lease_seconds: 300,
+            connections: 4,
+            ca_file: None,
         }
     }
 }

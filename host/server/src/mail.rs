@@ -1,27 +1,33 @@
-//! Delivering the outbox: SMTP through lettre, or `.eml` files when no SMTP server is
-//! configured (never silently dropped). Each message keeps its Message-ID on every attempt, so
-//! a retry after an unclear failure is recognisable as the same mail.
+//! Delivering the outbox: SMTP (see [`smtp`]), or `.eml` files when no SMTP server is
+//! configured (never silently dropped). The worker claims a batch of due messages under a
+//! lease, sends them over several connections at once, and records every outcome of the batch
+//! in one transaction. Each message keeps its Message-ID on every attempt, so a retry after an
+//! unclear failure is recognisable as the same mail.
+
+pub mod smtp;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
+use lettre::Message;
 use lettre::message::{Mailbox, MultiPart, SinglePart, header};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use siteward_core::mail::retry_delay;
-use siteward_storage::OutboxMessage;
+use siteward_storage::{Delivered, OutboxMessage, StorageError};
 
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{MailConfig, MailSecurity};
+use crate::config::MailConfig;
 use crate::state::{AppState, random};
+
+use self::smtp::{Failure, Outgoing, Smtp};
 
 /// Where mail goes.
 #[derive(Debug, Clone)]
 pub enum Transport {
     /// An SMTP server.
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Arc<Smtp>),
     /// A folder of `.eml` files.
     Files(PathBuf),
 }
@@ -43,14 +49,9 @@ pub enum MailError {
     /// The From address does not parse.
     #[error("mail.from {0:?} is not an address like `Name <user@example.com>`")]
     From(String),
-    /// The SMTP transport could not be set up.
-    #[error("cannot set up SMTP to {host}: {source}")]
-    Smtp {
-        /// The server.
-        host: String,
-        /// Why.
-        source: lettre::transport::smtp::Error,
-    },
+    /// The SMTP settings cannot be used.
+    #[error(transparent)]
+    Smtp(#[from] smtp::SetupError),
 }
 
 impl Mailer {
@@ -59,27 +60,7 @@ impl Mailer {
         let transport = if config.smtp_host.is_empty() {
             Transport::Files(mail_dir)
         } else {
-            let smtp_error = |source| MailError::Smtp {
-                host: config.smtp_host.clone(),
-                source,
-            };
-            let mut builder = match config.security {
-                MailSecurity::Starttls => {
-                    AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.smtp_host)
-                        .map_err(smtp_error)?
-                }
-                MailSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.smtp_host)
-                    .map_err(smtp_error)?,
-                MailSecurity::None => {
-                    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.smtp_host)
-                }
-            }
-            .port(config.smtp_port)
-            .timeout(Some(Duration::from_secs(30)));
-            if let (Some(user), Some(password)) = (&config.username, &config.password) {
-                builder = builder.credentials(Credentials::new(user.clone(), password.clone()));
-            }
-            Transport::Smtp(builder.build())
+            Transport::Smtp(Arc::new(Smtp::new(config)?))
         };
         Ok(Self {
             transport,
@@ -97,11 +78,20 @@ impl Mailer {
     /// Where mail goes, for the start-up log line.
     pub fn describe(&self) -> String {
         match &self.transport {
-            Transport::Smtp(_) => "SMTP".to_owned(),
+            Transport::Smtp(smtp) => format!("SMTP, {} connections", smtp.connections()),
             Transport::Files(dir) => format!(
                 "no SMTP server configured: emails are written as .eml files to {}",
                 dir.display()
             ),
+        }
+    }
+
+    /// How many messages one round claims: enough to keep every connection busy for a while,
+    /// few enough that a slow server finishes them well inside the lease.
+    fn batch(&self) -> u32 {
+        match &self.transport {
+            Transport::Smtp(smtp) => u32::try_from(smtp.connections() * 64).unwrap_or(u32::MAX),
+            Transport::Files(_) => 32,
         }
     }
 
@@ -132,33 +122,51 @@ impl Mailer {
             .map_err(|e| e.to_string())
     }
 
-    /// Sends one message.
-    pub async fn send(&self, outgoing: &OutboxMessage) -> Result<(), SendError> {
-        let message = self.message(outgoing).map_err(SendError::permanent)?;
-        match &self.transport {
-            Transport::Smtp(smtp) => smtp.send(message).await.map(drop).map_err(|e| SendError {
-                // A 5xx reply (no such mailbox, refused by policy) will not change on a retry.
-                permanent: e.is_permanent(),
-                reply: e.to_string(),
-            }),
-            Transport::Files(dir) => {
-                let bytes = message.formatted();
-                let path = dir.join(format!("{}.eml", outgoing.id));
-                let temporary = dir.join(format!(".{}.eml.tmp", outgoing.id));
-                tokio::fs::create_dir_all(dir)
-                    .await
-                    .map_err(SendError::transient)?;
-                tokio::fs::write(&temporary, bytes)
-                    .await
-                    .map_err(SendError::transient)?;
-                tokio::fs::rename(&temporary, &path)
-                    .await
-                    .map_err(SendError::transient)?;
-                tracing::info!(path = %path.display(), to = %outgoing.recipient, "no SMTP server configured: wrote the email to a file");
-                Ok(())
+    /// What to record for an attempt that ended with `answer`.
+    fn outcome(
+        &self,
+        message: &OutboxMessage,
+        answer: Result<(), SendError>,
+        now: siteward_core::Timestamp,
+    ) -> Delivered {
+        let attempts = message.attempts + 1;
+        let id = message.id.clone();
+        match answer {
+            Ok(()) => Delivered::sent(id, attempts),
+            Err(error) if error.permanent || attempts >= self.max_attempts => {
+                tracing::warn!(message = %message.id, to = %message.recipient, %error, attempts, permanent = error.permanent, "giving up on an email");
+                Delivered::failed(id, attempts, error.reply)
+            }
+            Err(error) => {
+                let random = u32::from_le_bytes(random());
+                let next = now + retry_delay(attempts, self.retry_initial, self.retry_max, random);
+                tracing::info!(message = %message.id, %error, attempts, next = %next, "email delivery failed; will retry");
+                Delivered::retry(id, attempts, next, error.reply)
             }
         }
     }
+}
+
+/// Writes a message as `<dir>/<id>.eml`, whole or not at all.
+async fn write_file(
+    dir: &std::path::Path,
+    outgoing: &OutboxMessage,
+    message: &Message,
+) -> Result<(), SendError> {
+    let bytes = message.formatted();
+    let path = dir.join(format!("{}.eml", outgoing.id));
+    let temporary = dir.join(format!(".{}.eml.tmp", outgoing.id));
+    tokio::fs::create_dir_all(dir)
+        .await
+        .map_err(SendError::transient)?;
+    tokio::fs::write(&temporary, bytes)
+        .await
+        .map_err(SendError::transient)?;
+    tokio::fs::rename(&temporary, &path)
+        .await
+        .map_err(SendError::transient)?;
+    tracing::info!(path = %path.display(), to = %outgoing.recipient, "no SMTP server configured: wrote the email to a file");
+    Ok(())
 }
 
 /// Why a message was not sent.
@@ -193,53 +201,141 @@ impl std::fmt::Display for SendError {
     }
 }
 
-/// Messages claimed per round.
-const BATCH: u32 = 32;
-
 /// Delivers every message due now; returns how many were attempted.
-pub async fn deliver_due(
-    state: &AppState,
-    mailer: &Mailer,
-) -> Result<usize, siteward_storage::StorageError> {
+///
+/// Over SMTP, each round's messages are shared among the connections, which send side by side;
+/// their outcomes are written together every few milliseconds (see [`Journal`]).
+pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<usize, StorageError> {
     let mut attempted = 0;
     loop {
         let now = state.now();
         let due = state
             .store
-            .claim_due_messages(now, now + mailer.lease, BATCH)
+            .claim_due_messages(now, now + mailer.lease, mailer.batch())
             .await?;
         if due.is_empty() {
             return Ok(attempted);
         }
         attempted += due.len();
-        for message in due {
-            let attempts = message.attempts + 1;
-            match mailer.send(&message).await {
-                Ok(()) => {
+        match &mailer.transport {
+            Transport::Smtp(smtp) => deliver_over_smtp(state, mailer, smtp, due).await?,
+            Transport::Files(dir) => {
+                for message in due {
+                    let answer = match mailer.message(&message) {
+                        Ok(built) => write_file(dir, &message, &built).await,
+                        Err(reason) => Err(SendError::permanent(reason)),
+                    };
+                    let outcome = mailer.outcome(&message, answer, state.now());
                     state
                         .store
-                        .mark_message_sent(&message.id, attempts, state.now())
-                        .await?
-                }
-                Err(error) if error.permanent || attempts >= mailer.max_attempts => {
-                    tracing::warn!(message = %message.id, to = %message.recipient, %error, attempts, permanent = error.permanent, "giving up on an email");
-                    state
-                        .store
-                        .mark_message_failed(&message.id, attempts, &error.reply)
-                        .await?;
-                }
-                Err(error) => {
-                    let random = u32::from_le_bytes(random());
-                    let next = state.now()
-                        + retry_delay(attempts, mailer.retry_initial, mailer.retry_max, random);
-                    tracing::info!(message = %message.id, %error, attempts, next = %next, "email delivery failed; will retry");
-                    state
-                        .store
-                        .mark_message_retry(&message.id, attempts, next, &error.reply)
+                        .record_deliveries(&[outcome], state.now())
                         .await?;
                 }
             }
         }
+    }
+}
+
+/// One round over SMTP: the messages dealt out to the connections in turn, their outcomes
+/// journaled as they come.
+async fn deliver_over_smtp(
+    state: &AppState,
+    mailer: &Mailer,
+    smtp: &Arc<Smtp>,
+    due: Vec<OutboxMessage>,
+) -> Result<(), StorageError> {
+    let journal = Arc::new(Journal::default());
+    let lanes = smtp.connections().min(due.len()).max(1);
+    let mut work: Vec<Vec<OutboxMessage>> = (0..lanes).map(|_| Vec::new()).collect();
+    for (n, message) in due.into_iter().enumerate() {
+        work[n % lanes].push(message);
+    }
+    let mut senders = tokio::task::JoinSet::new();
+    for messages in work {
+        let (mailer, journal, mut sender) = (mailer.clone(), Arc::clone(&journal), smtp.sender());
+        let state = state.clone();
+        senders.spawn(async move {
+            for message in messages {
+                let answer = match mailer.message(&message) {
+                    Ok(built) => sender
+                        .send(&Outgoing {
+                            envelope: built.envelope().clone(),
+                            bytes: built.formatted(),
+                        })
+                        .await
+                        .map_err(|failure| match failure {
+                            // A 5xx reply (no such mailbox, refused by policy) will not change
+                            // on a retry.
+                            Failure::Refused(reply) => SendError::permanent(reply),
+                            Failure::Transient(reply) => SendError::transient(reply),
+                        }),
+                    Err(reason) => Err(SendError::permanent(reason)),
+                };
+                journal.add(mailer.outcome(&message, answer, state.now()));
+            }
+        });
+    }
+    let sending = async {
+        while let Some(done) = senders.join_next().await {
+            if let Err(error) = done {
+                tracing::error!(%error, "an SMTP sending task ended abnormally");
+            }
+        }
+    };
+    journal.write_while(state, sending).await
+}
+
+/// Delivery outcomes on their way to storage. Senders add them without waiting; the writer
+/// stores what has gathered every [`JOURNAL_INTERVAL`] (or as soon as it is idle again), in
+/// one transaction. A host killed mid-round therefore sends again only the messages accepted
+/// in its last few milliseconds — the same messages, with the same Message-IDs.
+#[derive(Debug, Default)]
+struct Journal {
+    waiting: std::sync::Mutex<Vec<Delivered>>,
+    added: tokio::sync::Notify,
+}
+
+/// How long the journal gathers outcomes before writing them.
+const JOURNAL_INTERVAL: Duration = Duration::from_millis(2);
+
+impl Journal {
+    fn add(&self, outcome: Delivered) {
+        self.waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(outcome);
+        self.added.notify_one();
+    }
+
+    fn take(&self) -> Vec<Delivered> {
+        std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// Writes outcomes as they gather until `sending` is over, then the rest.
+    async fn write_while(
+        &self,
+        state: &AppState,
+        sending: impl Future<Output = ()>,
+    ) -> Result<(), StorageError> {
+        let mut sending = std::pin::pin!(sending);
+        let mut done = false;
+        while !done {
+            tokio::select! {
+                () = &mut sending => done = true,
+                () = self.added.notified() => {
+                    tokio::time::sleep(JOURNAL_INTERVAL).await;
+                }
+            }
+            let outcomes = self.take();
+            if !outcomes.is_empty() {
+                // A failed write leaves the messages to their lease: sent again after it.
+                state
+                    .store
+                    .record_deliveries(&outcomes, state.now())
+                    .await?;
+            }
+        }
+        Ok(())
     }
 }
 

@@ -13,6 +13,7 @@ mod first_party;
 mod invitations;
 mod isolation;
 mod layering;
+mod mail;
 mod openapi;
 mod plugins;
 mod races;

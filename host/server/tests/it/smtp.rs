@@ -140,6 +140,29 @@ impl TestSmtp {
         Self { port, recorder }
     }
 
+    /// A server that offers STARTTLS with this certificate and key.
+    pub fn start_with_starttls(certificate: &std::path::Path, key: &std::path::Path) -> Self {
+        // mailin builds its TLS settings with the process's default crypto provider; more than
+        // one is compiled in, so name it (an error means it was named already).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let recorder = Recorder::default();
+        let mut server = Server::new(recorder.clone());
+        server
+            .with_name("smtp.test")
+            .with_ssl(mailin_embedded::SslConfig::SelfSigned {
+                cert_path: certificate.display().to_string(),
+                key_path: key.display().to_string(),
+            })
+            .unwrap()
+            .with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            server.serve().ok();
+        });
+        Self { port, recorder }
+    }
+
     /// A mailer that delivers to this server (no TLS, the default retry settings).
     pub fn mailer(&self) -> siteward_server::mail::Mailer {
         let config = siteward_server::config::MailConfig {

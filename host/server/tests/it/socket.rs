@@ -347,6 +347,9 @@ fn a_host_killed_mid_bulk_and_mid_delivery_loses_nothing_and_sends_nothing_twice
         "300 emails, then a held one",
         || smtp.holding(),
     );
+    // The host sends over several connections: from now on the server holds every message, so
+    // within moments each connection waits on one, with everything before it recorded.
+    std::thread::sleep(Duration::from_millis(500));
     kill_hard(host);
     smtp.release();
 
