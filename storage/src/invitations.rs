@@ -213,6 +213,7 @@ pub(crate) struct AssignmentRow {
     set_by: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    last_activity_at: Option<DateTime<Utc>>,
 }
 
 impl AssignmentRow {
@@ -232,6 +233,7 @@ impl AssignmentRow {
             set_by: a.set_by.to_string(),
             created_at: a.created_at,
             updated_at: a.updated_at,
+            last_activity_at: a.last_activity_at,
         }
     }
 
@@ -247,6 +249,7 @@ impl AssignmentRow {
             set_by: AccountId::from_trusted(self.set_by),
             created_at: self.created_at,
             updated_at: self.updated_at,
+            last_activity_at: self.last_activity_at,
         })
     }
 }

@@ -103,6 +103,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0023_site_assignment_order",
         include_str!("../migrations/0023_site_assignment_order.surql"),
     ),
+    (
+        "0024_last_activity",
+        include_str!("../migrations/0024_last_activity.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

@@ -12,11 +12,11 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 use surrealdb::types::{RecordId, SurrealValue, Variables};
 
-use siteward_core::audit::AuditEvent;
 use siteward_core::audit::chain::{GENESIS, Head};
+use siteward_core::audit::{Actor, AuditEvent};
 
 use crate::error::{Conflict, StorageError};
-use crate::rows::{AuditEventRow, ChainHeadRow, rid};
+use crate::rows::{AuditEventRow, ChainHeadRow, rid, site_admin_key};
 
 /// How often a transaction that lost a race for the same records is tried again.
 const ATTEMPTS: u32 = 12;
@@ -120,6 +120,32 @@ impl Tx {
                 .collect();
             vars.insert(format!("audit_{n}"), rows);
         }
+        // A person's event at a site is their latest activity there, if they are one of its
+        // technicians (the update changes nothing for anyone else).
+        let mut activity: BTreeMap<String, &AuditEvent> = BTreeMap::new();
+        for event in self.audit.iter().flatten() {
+            if let (Actor::Account(account), Some(site)) = (&event.actor, &event.site_id) {
+                let key = site_admin_key(site, account);
+                let newer = activity.get(&key).is_none_or(|seen| seen.at < event.at);
+                if newer {
+                    activity.insert(key, event);
+                }
+            }
+        }
+        let activity_statements: Vec<String> = activity
+            .into_iter()
+            .enumerate()
+            .map(|(n, (key, event))| {
+                vars.insert(format!("active_{n}"), rid("site_assignment", &key));
+                vars.insert(format!("active_at_{n}"), event.at);
+                format!("UPDATE $active_{n} SET last_activity_at = $active_at_{n}")
+            })
+            .collect();
+        statements.extend(
+            activity_statements
+                .iter()
+                .map(|sql| (sql.as_str(), Role::Plain)),
+        );
         for (n, (chain, head)) in heads.iter().enumerate() {
             vars.insert(format!("chain_{n}"), rid("audit_chain", chain));
             vars.insert(format!("chain_read_{n}"), read[chain].hash.clone());

@@ -270,6 +270,8 @@ impl App {
                     set_by: inv.invited_by.clone(),
                     created_at: now,
                     updated_at: now,
+                    // Set by the acceptance's own audit event, in the same transaction.
+                    last_activity_at: None,
                 })
             }
         };

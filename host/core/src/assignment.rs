@@ -27,6 +27,8 @@ pub struct SiteAssignment {
     pub created_at: Timestamp,
     /// When it last changed.
     pub updated_at: Timestamp,
+    /// When the technician last acted at the site: their newest event in the site's audit log.
+    pub last_activity_at: Option<Timestamp>,
 }
 
 impl SiteAssignment {

@@ -423,20 +423,7 @@ async fn pages_follow_cursors_to_the_end() {
 async fn accounts_made_before_the_login_throttle_and_skeletons_survive_the_upgrade() {
     // A database as the version before migration 0013 left it: accounts with the old
     // failure counters, two of them with addresses a person could mistake for each other.
-    let store = Store::connect(&StoreConfig::memory()).await.unwrap();
-    for (name, sql) in siteward_storage::MIGRATIONS
-        .iter()
-        .take_while(|(name, _)| *name != "0013_login_throttle")
-    {
-        store
-            .surreal()
-            .query(*sql)
-            .query("CREATE type::record('migration', $name) SET applied_at = time::now()")
-            .bind(("name", name.to_string()))
-            .await
-            .and_then(|r| r.check())
-            .unwrap();
-    }
+    let store = store_before("0013_login_throttle").await;
     for (key, email) in [
         ("01AAAAAAAAAAAAAAAAAAAAAAAA", "ace@acme.example"),
         (
@@ -535,4 +522,74 @@ async fn audit_events_page_newest_first_as_well_as_oldest_first() {
         .collect();
     found.sort();
     assert_eq!(found, vec![accounts[1].clone(), accounts[3].clone()]);
+}
+
+#[tokio::test]
+async fn existing_access_gets_its_last_activity_from_the_audit_log_on_upgrade() {
+    // A database as the version before migration 0024 left it: one technician's access, the
+    // technician's two events at the site, and an admin's later one.
+    let store = store_before("0024_last_activity").await;
+    store
+        .surreal()
+        .query(
+            "CREATE site_assignment:a SET site_id = 'site1', account_id = 'tech1', \
+             partner_id = 'p1', level = 'devices_only', locked = true, set_by = 'owner1', \
+             created_at = d'2026-01-01T00:00:00Z', updated_at = d'2026-01-01T00:00:00Z';
+             CREATE site_assignment:b SET site_id = 'site1', account_id = 'tech2', \
+             partner_id = 'p1', level = 'devices_only', locked = true, set_by = 'owner1', \
+             created_at = d'2026-01-01T00:00:00Z', updated_at = d'2026-01-01T00:00:00Z';
+             FOR $event IN [
+                 ['tech1', d'2026-01-02T00:00:00Z'],
+                 ['tech1', d'2026-01-05T00:00:00Z'],
+                 ['admin1', d'2026-01-09T00:00:00Z'],
+             ] {
+                 CREATE audit_event SET at = $event[1], actor_kind = 'account', \
+                 actor_id = $event[0], partner_id = 'p1', site_id = 'site1', \
+                 action = 'invitation.accepted', target_kind = 'invitation', target_id = 'i1', \
+                 changes = [];
+             };",
+        )
+        .await
+        .and_then(|r| r.check())
+        .unwrap();
+
+    let applied = store.migrate().await.unwrap();
+    assert_eq!(applied, ["0024_last_activity"]);
+    let mut read = store
+        .surreal()
+        .query(
+            "SELECT VALUE [account_id, last_activity_at] FROM site_assignment ORDER BY account_id",
+        )
+        .await
+        .unwrap();
+    let rows: Vec<(String, Option<chrono::DateTime<chrono::Utc>>)> = read.take(0).unwrap();
+    assert_eq!(
+        rows,
+        [
+            (
+                "tech1".to_owned(),
+                Some("2026-01-05T00:00:00Z".parse().unwrap())
+            ),
+            ("tech2".to_owned(), None),
+        ]
+    );
+}
+
+/// A database as the version before `migration` left it.
+async fn store_before(migration: &str) -> Store {
+    let store = Store::connect(&StoreConfig::memory()).await.unwrap();
+    for (name, sql) in siteward_storage::MIGRATIONS
+        .iter()
+        .take_while(|(name, _)| *name != migration)
+    {
+        store
+            .surreal()
+            .query(*sql)
+            .query("CREATE type::record('migration', $name) SET applied_at = time::now()")
+            .bind(("name", name.to_string()))
+            .await
+            .and_then(|r| r.check())
+            .unwrap();
+    }
+    store
 }

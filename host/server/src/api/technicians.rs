@@ -42,6 +42,9 @@ pub struct AssignmentView {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// When the technician last acted at the site (their newest event in the site's audit
+    /// log); absent if they have not yet.
+    pub last_activity_at: Option<DateTime<Utc>>,
 }
 
 /// Filters and paging for the technician list.
@@ -76,6 +79,7 @@ impl From<Technician> for AssignmentView {
             set_by: a.set_by.to_string(),
             created_at: a.created_at,
             updated_at: a.updated_at,
+            last_activity_at: a.last_activity_at,
         }
     }
 }

@@ -158,6 +158,12 @@ pub(super) fn person_audit(partner: &PartnerId, email: &str) -> String {
     format!("/partners/{partner}/audit?{query}")
 }
 
+/// The site's audit log filtered to one person's actions, by their email.
+pub(super) fn site_person_audit(site: &SiteId, email: &str) -> String {
+    let query = serde_urlencoded::to_string([("person", email)]).unwrap_or_default();
+    format!("/sites/{site}/audit?{query}")
+}
+
 /// `GET /operator/audit`: every event of the platform (the operator), each chain verified on
 /// request.
 pub async fn platform_page(

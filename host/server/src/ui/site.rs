@@ -26,6 +26,7 @@ use siteward_core::ids::{AccountId, SiteId};
 use siteward_core::invitation::PermissionLevel;
 use siteward_core::tenancy::Site;
 
+use super::audit::site_person_audit;
 use super::lang::Lang;
 use super::session::Viewer;
 use super::{
@@ -91,6 +92,16 @@ struct TechnicianRow {
     /// Locked and never changed since it was accepted: waiting for its first unlock.
     waiting: bool,
     until: String,
+    /// When they last acted at the site, if ever.
+    last_activity: Option<LastActivity>,
+}
+
+/// The day a technician last acted at a site, linked to the site's log of their actions.
+struct LastActivity {
+    day: String,
+    /// The moment, for `<time datetime>`.
+    at: String,
+    log: String,
 }
 
 #[derive(Template)]
@@ -227,6 +238,11 @@ pub async fn page(
                     .assignment
                     .expires_at
                     .map_or_else(|| lang.text().no_end.to_string(), |end| lang.date_time(end)),
+                last_activity: t.assignment.last_activity_at.map(|at| LastActivity {
+                    day: lang.date(at),
+                    at: at.to_rfc3339(),
+                    log: site_person_audit(&found.id, t.email.as_str()),
+                }),
             })
             .collect(),
         next: technicians.next_cursor,

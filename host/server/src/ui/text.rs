@@ -126,6 +126,8 @@ catalog! {
     keep_it { en: "Keep it", ko: "그대로 두기", de: "Behalten", ja: "そのままにする", es: "Mantener" }
     search_name_or_email { en: "Name or email", ko: "이름 또는 이메일", de: "Name oder E-Mail", ja: "名前またはメールアドレス", es: "Nombre o correo" }
     no_end { en: "No end", ko: "종료 없음", de: "Unbefristet", ja: "期限なし", es: "Sin fin" }
+    last_activity { en: "Last activity", ko: "최근 활동", de: "Letzte Aktivität", ja: "最終アクティビティ", es: "Última actividad" }
+    no_activity_yet { en: "None yet", ko: "아직 없음", de: "Noch keine", ja: "まだなし", es: "Ninguna aún" }
     none { en: "None", ko: "없음", de: "Keine", ja: "なし", es: "Ninguno" }
     locked { en: "Locked", ko: "잠김", de: "Gesperrt", ja: "ロック中", es: "Bloqueado" }
     unlocked { en: "Unlocked", ko: "잠금 해제됨", de: "Freigegeben", ja: "ロック解除", es: "Desbloqueado" }

@@ -971,6 +971,9 @@ async fn a_site_admin_unlocks_a_new_technician_from_the_sites_page() {
         "Locked",
         "class=\"waiting\"",
         ">Unlock<",
+        // Their last activity (accepting), linked to the site's log of their actions.
+        "<th scope=\"col\">Last activity</th>",
+        format!("<a href=\"/sites/{site}/audit?person=tech0%40acme.example\">").as_str(),
     ] {
         assert!(page.html.contains(expected), "{expected} in {}", page.html);
     }
@@ -3454,6 +3457,88 @@ async fn upload(
         headers,
         html: String::from_utf8(bytes.to_vec()).unwrap(),
     }
+}
+
+#[tokio::test]
+async fn the_operator_switches_a_quarantined_plugin_on_again_for_its_partner_from_the_console() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let bravo = app.partner(&operator, "bravo").await;
+    let installed = app
+        .install(
+            &operator,
+            "test-hostile",
+            crate::plugins::manifest("test-hostile"),
+        )
+        .await;
+    assert_eq!(installed.status, StatusCode::CREATED, "{}", installed.body);
+    app.bind_hostile(&operator, &acme, "trap").await;
+    app.bind_hostile(&operator, &bravo, "ok").await;
+    let emails: Vec<String> = (0..6).map(|n| format!("t{n}@acme.example")).collect();
+    let emails: Vec<&str> = emails.iter().map(String::as_str).collect();
+    app.invite(&acme, &emails).await;
+    let quarantined = || async {
+        app.get("/v1/plugins/test-hostile", &operator).await.body["quarantined_for"].clone()
+    };
+    assert_eq!(quarantined().await, json!([acme.id]));
+
+    // The plugins page names the partner it is quarantined for, with a button for it alone.
+    let (ops, csrf) = signed_in(&app, "operator@siteward.example").await;
+    let page = open(&app, Method::GET, "/operator/plugins", Some(&ops), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let resume = format!("/operator/plugins/test-hostile/partners/{}/resume", acme.id);
+    assert!(
+        page.html.contains(&format!("action=\"{resume}\"")),
+        "{}",
+        page.html
+    );
+    assert!(
+        page.html
+            .contains("aria-label=\"Switch on again for acme Installers\"")
+            && !page.html.contains("Switch on again for bravo"),
+        "{}",
+        page.html
+    );
+
+    // A form from elsewhere changes nothing; the operator's own switches it on again.
+    let forged = [("csrf", "not-the-token")];
+    let refused = open(&app, Method::POST, &resume, Some(&ops), Some(&forged)).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    assert_eq!(quarantined().await, json!([acme.id]));
+    let switches = app.actions(&operator, "plugin.binding_changed").await.len();
+    let done = open(
+        &app,
+        Method::POST,
+        &resume,
+        Some(&ops),
+        Some(&[("csrf", csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    assert_eq!(
+        done.headers["location"].to_str().unwrap(),
+        "/operator/plugins?done=switched"
+    );
+    assert_eq!(quarantined().await, json!([]));
+    let page = open(&app, Method::GET, "/operator/plugins", Some(&ops), None).await;
+    assert!(!page.html.contains(&resume), "{}", page.html);
+    assert!(
+        app.actions(&operator, "plugin.binding_changed").await.len() > switches,
+        "the switch is audited"
+    );
+
+    // A partner admin cannot do it.
+    let (owner, owner_csrf) = signed_in(&app, "owner@acme.example").await;
+    let by_partner = open(
+        &app,
+        Method::POST,
+        &resume,
+        Some(&owner),
+        Some(&[("csrf", owner_csrf.as_str())]),
+    )
+    .await;
+    assert!(by_partner.status.is_client_error(), "{}", by_partner.html);
 }
 
 #[tokio::test]

@@ -25,7 +25,7 @@ pub(crate) fn component(name: &str) -> PathBuf {
     dir.join(format!("{}.wasm", name.replace('-', "_")))
 }
 
-fn manifest(name: &str) -> Value {
+pub(crate) fn manifest(name: &str) -> Value {
     let text =
         std::fs::read_to_string(plugins_dir().join(name).join("siteward-plugin.toml")).unwrap();
     let manifest: toml::Value = toml::from_str(&text).unwrap();
@@ -42,7 +42,12 @@ impl TestApp {
         self.call(Method::PUT, path, Some(token), Some(body)).await
     }
 
-    async fn install(&self, operator: &str, name: &str, manifest: Value) -> super::Reply {
+    pub(crate) async fn install(
+        &self,
+        operator: &str,
+        name: &str,
+        manifest: Value,
+    ) -> super::Reply {
         self.post("/v1/plugins", operator, install_body(name, manifest))
             .await
     }
@@ -72,7 +77,7 @@ impl TestApp {
     }
 
     /// Audit actions of the platform log, with this prefix, oldest first.
-    async fn actions(&self, operator: &str, prefix: &str) -> Vec<Value> {
+    pub(crate) async fn actions(&self, operator: &str, prefix: &str) -> Vec<Value> {
         let reply = self.get("/v1/audit-events?limit=200", operator).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let mut events: Vec<Value> = reply.body["items"]
@@ -87,7 +92,7 @@ impl TestApp {
     }
 
     /// Switches `test-hostile` on for `partner`, misbehaving as `mode` says.
-    async fn bind_hostile(&self, operator: &str, partner: &Partner, mode: &str) {
+    pub(crate) async fn bind_hostile(&self, operator: &str, partner: &Partner, mode: &str) {
         let reply = self
             .put(
                 &format!("/v1/partners/{}/plugins/test-hostile", partner.id),
@@ -98,7 +103,7 @@ impl TestApp {
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     }
 
-    async fn invite(&self, partner: &Partner, emails: &[&str]) -> super::Reply {
+    pub(crate) async fn invite(&self, partner: &Partner, emails: &[&str]) -> super::Reply {
         self.post(
             &format!("/v1/partners/{}/invitations", partner.id),
             &partner.owner_token,

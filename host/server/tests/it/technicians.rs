@@ -1049,3 +1049,46 @@ async fn roles_departments_devices_and_grants_decide_device_actions() {
         .await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn last_activity_is_the_technicians_newest_action_at_the_site_not_their_admins() {
+    let app = TestApp::new().await;
+    let (_, site, admin, techs) = site_with_technicians(&app, 1).await;
+    let tech = &techs[0];
+    let last_activity = || async {
+        let listed = app
+            .get(&format!("/v1/sites/{site}/technicians"), &admin)
+            .await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+        listed.body["items"][0]["last_activity_at"].clone()
+    };
+
+    // Accepting the invitation was their newest action at the site.
+    let events = app
+        .get(
+            &format!("/v1/sites/{site}/audit-events?actor={tech}"),
+            &admin,
+        )
+        .await;
+    let times: Vec<&str> = events.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["at"].as_str().unwrap())
+        .collect();
+    let newest = times
+        .iter()
+        .max()
+        .expect("the acceptance is in the site's log");
+    let recorded = last_activity().await;
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(recorded.as_str().unwrap()).unwrap(),
+        chrono::DateTime::parse_from_rfc3339(newest).unwrap(),
+        "{recorded}"
+    );
+
+    // The site admin's change an hour later is the admin's activity, not the technician's.
+    app.clock.advance(chrono::Duration::hours(1));
+    set_locked(&app, &site, &admin, std::slice::from_ref(tech), false).await;
+    assert_eq!(last_activity().await, recorded);
+}
