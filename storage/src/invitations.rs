@@ -9,7 +9,7 @@ use siteward_core::Timestamp;
 use siteward_core::account::Account;
 use siteward_core::assignment::SiteAssignment;
 use siteward_core::audit::AuditEvent;
-use siteward_core::ids::{AccountId, InvitationId, PartnerId, SiteId};
+use siteward_core::ids::{AccountId, DepartmentId, InvitationId, PartnerId, SiteId};
 use siteward_core::invitation::{Invitation, InvitationStatus, InvitationTarget, PermissionLevel};
 use siteward_core::page::{Page, PageRequest};
 use siteward_core::tenancy::{PartnerMembership, PartnerRole, Privilege, Privileges};
@@ -59,8 +59,9 @@ pub enum InvitationScope<'a> {
 /// What accepting an invitation creates.
 #[derive(Debug, Clone)]
 pub enum Acceptance {
-    /// A partner membership; `None` when the account is already a member.
-    Membership(Option<PartnerMembership>),
+    /// A partner membership, with the departments it starts in; `None` when the account is
+    /// already a member.
+    Membership(Option<(PartnerMembership, Vec<DepartmentId>)>),
     /// A site assignment (Locked).
     Assignment(SiteAssignment),
 }
@@ -84,6 +85,7 @@ pub(crate) struct InvitationRow {
     resend_count: i64,
     locale: Option<String>,
     privileges: Option<Vec<String>>,
+    departments: Option<Vec<String>>,
     accepted_by: Option<String>,
     accepted_at: Option<DateTime<Utc>>,
 }
@@ -145,6 +147,8 @@ impl InvitationRow {
             privileges: inv
                 .privileges
                 .map(|set| set.iter().map(|p| p.as_str().to_owned()).collect()),
+            departments: (!inv.departments.is_empty())
+                .then(|| inv.departments.iter().map(ToString::to_string).collect()),
             accepted_by: inv.accepted.as_ref().map(|(a, _)| a.to_string()),
             accepted_at: inv.accepted.as_ref().map(|(_, at)| *at),
         }
@@ -191,6 +195,12 @@ impl InvitationRow {
                         .map(Privileges::of)
                 })
                 .transpose()?,
+            departments: self
+                .departments
+                .unwrap_or_default()
+                .into_iter()
+                .map(DepartmentId::from_trusted)
+                .collect(),
             accepted: self
                 .accepted_by
                 .zip(self.accepted_at)
@@ -360,20 +370,21 @@ impl Store {
     pub async fn create_invitations(
         &self,
         new: &[NewInvitation],
-        expired: &[(InvitationId, AuditEvent)],
+        expired: &[(Invitation, AuditEvent)],
         events: &[AuditEvent],
         idempotency: Option<&IdempotencyRecord>,
     ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
         tx.idempotency(idempotency);
-        for (n, (id, event)) in expired.iter().enumerate() {
-            tx.bind(&format!("expired_{n}"), rid("invitation", id.as_str()))
-                .bind(&format!("expired_id_{n}"), id.to_string())
+        for (n, (inv, event)) in expired.iter().enumerate() {
+            tx.bind(&format!("expired_{n}"), rid("invitation", inv.id.as_str()))
+                .bind(&format!("expired_id_{n}"), inv.id.to_string())
+                .bind(&format!("expired_slot_{n}"), slot(&inv.open_key()))
                 .run(format!(
                     "UPDATE $expired_{n} SET status = 'expired' WHERE status = 'pending'"
                 ))
                 .run(format!(
-                    "DELETE invitation_slot WHERE invitation_id = $expired_id_{n}"
+                    "DELETE $expired_slot_{n} WHERE invitation_id = $expired_id_{n}"
                 ))
                 .audit(event);
         }
@@ -555,8 +566,9 @@ impl Store {
                 "IF (SELECT VALUE status FROM ONLY $inv) != 'pending' { THROW 'not_pending' }",
                 Conflict::InvitationNotPending,
             )
+            .bind("slot", slot(&inv.open_key()))
             .run("UPDATE $inv SET status = 'revoked'")
-            .run("DELETE invitation_slot WHERE invitation_id = $inv_id")
+            .run("DELETE $slot WHERE invitation_id = $inv_id")
             .audit(event);
         tx.commit(&self.db).await
     }
@@ -584,18 +596,33 @@ impl Store {
             )
             .bind("accepted_by", accepted_by.to_string())
             .bind("accepted_at", accepted_at)
+            .bind("slot", slot(&inv.open_key()))
             .run("UPDATE $inv SET status = 'accepted', accepted_by = $accepted_by, accepted_at = $accepted_at")
-            .run("DELETE invitation_slot WHERE invitation_id = $inv_id");
+            .run("DELETE $slot WHERE invitation_id = $inv_id");
         if let Some(account) = new_account {
             account.insert(&mut tx, "account");
         }
         match acceptance {
-            Acceptance::Membership(Some(membership)) => {
+            Acceptance::Membership(Some((membership, departments))) => {
                 tx.bind("member", MemberRow::from_membership(membership))
                     .guard(
                         "INSERT INTO partner_member $member",
                         Conflict::AlreadyMember,
                     );
+                let rows: Vec<_> = departments
+                    .iter()
+                    .map(|department| {
+                        crate::permissions::department_member_row(
+                            department,
+                            &membership.account_id,
+                            accepted_at,
+                        )
+                    })
+                    .collect();
+                if !rows.is_empty() {
+                    tx.bind("department_members", rows)
+                        .run("INSERT INTO department_member $department_members");
+                }
                 crate::licences::guard_licences(
                     &mut tx,
                     &membership.partner_id,
@@ -644,8 +671,9 @@ impl Store {
             // Only if still due: a resend in between gave it a new expiry.
             tx.bind(&format!("due_{n}"), rid("invitation", inv.id.as_str()))
                 .bind(&format!("due_id_{n}"), inv.id.to_string())
+                .bind(&format!("due_slot_{n}"), slot(&inv.open_key()))
                 .run(format!("UPDATE $due_{n} SET status = 'expired' WHERE status = 'pending' AND expires_at <= $now"))
-                .run(format!("DELETE invitation_slot WHERE invitation_id = $due_id_{n}"))
+                .run(format!("DELETE $due_slot_{n} WHERE invitation_id = $due_id_{n}"))
                 .audit(&event_for(inv));
         }
         tx.commit(&self.db).await?;

@@ -107,6 +107,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0024_last_activity",
         include_str!("../migrations/0024_last_activity.surql"),
     ),
+    (
+        "0025_invitation_departments",
+        include_str!("../migrations/0025_invitation_departments.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

@@ -88,7 +88,7 @@ impl DepartmentRow {
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
-struct DepartmentMemberRow {
+pub(crate) struct DepartmentMemberRow {
     id: RecordId,
     department_id: String,
     account_id: String,
@@ -528,20 +528,12 @@ impl Store {
         at: DateTime<Utc>,
         event: &AuditEvent,
     ) -> Result<(), StorageError> {
-        let id = rid("department_member", &format!("{department}/{account}"));
         let mut tx = Tx::new();
         if member {
-            tx.bind(
-                "member",
-                DepartmentMemberRow {
-                    id,
-                    department_id: department.to_string(),
-                    account_id: account.to_string(),
-                    created_at: at,
-                },
-            )
-            .run("UPSERT $member.id CONTENT $member");
+            tx.bind("member", department_member_row(department, account, at))
+                .run("UPSERT $member.id CONTENT $member");
         } else {
+            let id = rid("department_member", &format!("{department}/{account}"));
             tx.bind("id", id).run("DELETE $id");
         }
         tx.audit(event);
@@ -857,5 +849,19 @@ impl Store {
         }
         tx.run("DELETE $member").audit_all(events);
         tx.commit(&self.db).await
+    }
+}
+
+/// A department membership's row.
+pub(crate) fn department_member_row(
+    department: &DepartmentId,
+    account: &AccountId,
+    at: DateTime<Utc>,
+) -> DepartmentMemberRow {
+    DepartmentMemberRow {
+        id: rid("department_member", &format!("{department}/{account}")),
+        department_id: department.to_string(),
+        account_id: account.to_string(),
+        created_at: at,
     }
 }

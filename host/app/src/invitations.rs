@@ -9,6 +9,7 @@ use siteward_core::assignment::SiteAssignment;
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{AccountId, InvitationId};
 use siteward_core::invitation::{Invitation, InvitationTarget};
+use siteward_core::permission::index::Change;
 use siteward_core::secret::{self, TokenKind};
 use siteward_core::tenancy::{MemberStatus, PartnerMembership};
 use siteward_core::validate;
@@ -222,6 +223,7 @@ impl App {
                     }
                     membership
                 });
+                let mut departments = Vec::new();
                 if let Some(membership) = &membership {
                     events.push(event(
                         AuditAction::MemberAdded,
@@ -237,8 +239,25 @@ impl App {
                             ),
                         ],
                     ));
+                    // The departments the invitation names that still exist.
+                    for department in &inv.departments {
+                        match self.store.department(department).await {
+                            Ok(found) if found.partner_id == inv.partner_id => {}
+                            Ok(_) | Err(StorageError::NotFound) => continue,
+                            Err(other) => return Err(other.into()),
+                        }
+                        events.push(event(
+                            AuditAction::DepartmentMemberAdded,
+                            AuditTarget {
+                                kind: TargetKind::Account,
+                                id: account.id.to_string(),
+                            },
+                            vec![FieldChange::set("department", department)],
+                        ));
+                        departments.push(department.clone());
+                    }
                 }
-                Acceptance::Membership(membership)
+                Acceptance::Membership(membership.map(|m| (m, departments)))
             }
             InvitationTarget::Site { site_id, level } => {
                 let member = self.store.member(&inv.partner_id, &account.id).await;
@@ -275,12 +294,25 @@ impl App {
                 })
             }
         };
-        let change = match &acceptance {
-            Acceptance::Membership(membership) => membership.as_ref().map(|m| m.change()),
-            Acceptance::Assignment(assignment) => Some(assignment.change()),
+        let changes: Vec<Change> = match &acceptance {
+            Acceptance::Membership(None) => Vec::new(),
+            Acceptance::Membership(Some((membership, departments))) => {
+                std::iter::once(membership.change())
+                    .chain(
+                        departments
+                            .iter()
+                            .map(|department| Change::DepartmentMember {
+                                department: department.key(),
+                                account: membership.account_id.key(),
+                                member: true,
+                            }),
+                    )
+                    .collect()
+            }
+            Acceptance::Assignment(assignment) => vec![assignment.change()],
         };
         self.permissions
-            .commit(change, {
+            .commit(changes, {
                 let inv = inv.clone();
                 move |store| async move {
                     store

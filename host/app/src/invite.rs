@@ -11,7 +11,9 @@ use std::collections::{HashMap, HashSet};
 use siteward_core::FieldError;
 use siteward_core::access::{Action, Principal, authorize};
 use siteward_core::audit::{AuditAction, AuditEvent, FieldChange};
-use siteward_core::ids::{AccountId, InvitationId, OutboxMessageId, PartnerId, SiteId};
+use siteward_core::ids::{
+    AccountId, DepartmentId, InvitationId, OutboxMessageId, PartnerId, SiteId,
+};
 use siteward_core::invitation::{
     self, BulkOutcome, Invitation, InvitationStatus, InvitationTarget, MAX_BULK, PermissionLevel,
 };
@@ -50,6 +52,8 @@ pub struct PartnerInvite<'a> {
     /// The privileges each member holds from acceptance (`privileges`); a new member's
     /// default when absent. Licence seats are counted at acceptance, when they are taken.
     pub privileges: Option<&'a [String]>,
+    /// The departments (ids) each member is in from acceptance (`departments`).
+    pub departments: &'a [String],
 }
 
 /// The outcome for one address of a [`PartnerInvite`].
@@ -197,7 +201,7 @@ struct Drafted {
 #[derive(Default)]
 struct Written {
     new: Vec<Drafted>,
-    expired: Vec<(InvitationId, AuditEvent)>,
+    expired: Vec<(Invitation, AuditEvent)>,
 }
 
 /// An invitation the policies are asked about.
@@ -269,6 +273,7 @@ impl Drafter<'_> {
             resend_count: 0,
             locale: self.locale.to_owned(),
             privileges: None,
+            departments: Vec::new(),
             accepted: None,
         };
         let job = self.draft(&mut invitation);
@@ -290,7 +295,7 @@ fn still_open<'a>(
     app: &App,
     caller: &Caller,
     existing: Option<&'a Invitation>,
-    expired: &mut Vec<(InvitationId, AuditEvent)>,
+    expired: &mut Vec<(Invitation, AuditEvent)>,
 ) -> Option<&'a Invitation> {
     let existing = existing?;
     if existing.status_at(app.now()) == InvitationStatus::Pending {
@@ -303,7 +308,7 @@ fn still_open<'a>(
         invitation_target(&existing.id),
         vec![FieldChange::changed("status", "pending", "expired")],
     );
-    expired.push((existing.id.clone(), event));
+    expired.push((existing.clone(), event));
     None
 }
 
@@ -321,6 +326,10 @@ fn created_event(app: &App, caller: &Caller, inv: &Invitation) -> AuditEvent {
             "privileges",
             crate::partners::privileges_text(privileges),
         ));
+    }
+    if !inv.departments.is_empty() {
+        let ids: Vec<&str> = inv.departments.iter().map(DepartmentId::as_str).collect();
+        changes.push(FieldChange::set("departments", ids.join(",")));
     }
     caller.audit.event(
         app,
@@ -366,6 +375,9 @@ impl App {
             .privileges
             .map(|names| Privileges::parse("privileges", names))
             .transpose()?;
+        let departments = self
+            .partner_departments(partner_id, input.departments)
+            .await?;
         let idempotency =
             Idempotency::new(caller, &retry, &format!("invite-partner/{partner_id}"))?;
         if let Some(stored) = idempotency.replay(self).await? {
@@ -455,6 +467,7 @@ impl App {
                     let mut item =
                         drafter.new_invitation(InvitationTarget::Partner { role }, email);
                     item.invitation.privileges = privileges;
+                    item.invitation.departments.clone_from(&departments);
                     outcome.invitation = Some(item.invitation.clone());
                     written.new.push(item);
                 }
@@ -462,6 +475,30 @@ impl App {
         }
         self.commit(caller, written, &idempotency, outcomes, answer)
             .await
+    }
+
+    /// Departments given by id (`departments[i]`), each one of the partner's, none twice.
+    async fn partner_departments(
+        &self,
+        partner: &PartnerId,
+        ids: &[String],
+    ) -> AppResult<Vec<DepartmentId>> {
+        let mut departments: Vec<DepartmentId> = Vec::with_capacity(ids.len());
+        for (n, id) in ids.iter().enumerate() {
+            let field = format!("departments[{n}]");
+            let not_ours = || FieldError::new(field.clone(), "is not a department of this partner");
+            let id = DepartmentId::parse(&field, id).map_err(|_| not_ours())?;
+            match self.store.department(&id).await {
+                Ok(department) if &department.partner_id == partner => {}
+                Ok(_) | Err(StorageError::NotFound) => return Err(not_ours().into()),
+                Err(other) => return Err(other.into()),
+            }
+            if departments.contains(&id) {
+                return Err(FieldError::new(field, "is listed twice").into());
+            }
+            departments.push(id);
+        }
+        Ok(departments)
     }
 
     /// Invites members of the site's partner to the site (the partner's admins). All or

@@ -8,7 +8,7 @@
 
 use chrono::Duration;
 
-use crate::ids::{AccountId, InvitationId, PartnerId, SiteId};
+use crate::ids::{AccountId, DepartmentId, InvitationId, PartnerId, SiteId};
 use crate::tenancy::{PartnerRole, Privileges, string_enum};
 use crate::validate::Email;
 use crate::{DomainError, FieldError, Timestamp};
@@ -120,6 +120,9 @@ pub struct Invitation {
     /// (reference 004, "change the privileges while sending an invite"); `None` gives what a
     /// new member holds by default.
     pub privileges: Option<Privileges>,
+    /// For an invitation to join a partner: the departments the member is in from acceptance
+    /// (reference 004, "Departments & Groups"); any deleted meanwhile are left out then.
+    pub departments: Vec<DepartmentId>,
     /// Who accepted, and when.
     pub accepted: Option<(AccountId, Timestamp)>,
 }
@@ -307,6 +310,7 @@ mod tests {
             resend_count: 0,
             locale: "en".to_owned(),
             privileges: None,
+            departments: Vec::new(),
             accepted: None,
         }
     }

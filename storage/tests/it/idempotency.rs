@@ -39,6 +39,7 @@ fn invitation(
         resend_count: 0,
         locale: "en".to_owned(),
         privileges: None,
+        departments: Vec::new(),
         accepted: None,
     };
     let message = OutboxMessage::pending(
@@ -198,7 +199,7 @@ async fn an_open_invitation_refuses_the_whole_batch_and_its_key() {
     let old = invitations_of(&store, &partner).await.remove(0);
     let expired = event(ids, AuditAction::InvitationExpired, Some(&partner));
     store
-        .create_invitations(&batch[1..], &[(old.id.clone(), expired)], &[], None)
+        .create_invitations(&batch[1..], &[(old.clone(), expired)], &[], None)
         .await
         .unwrap();
     let statuses: Vec<(String, InvitationStatus)> = invitations_of(&store, &partner)

@@ -44,6 +44,10 @@ pub struct InvitationView {
     /// them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub privileges: Option<Vec<&'static str>>,
+    /// The departments the member is in from acceptance, for a partner invitation sent with
+    /// them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub departments: Vec<String>,
     /// The site, for a site invitation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub site_id: Option<String>,
@@ -116,6 +120,7 @@ impl InvitationView {
             privileges: inv
                 .privileges
                 .map(|set| set.iter().map(|p| p.as_str()).collect()),
+            departments: inv.departments.iter().map(ToString::to_string).collect(),
             site_id,
             level,
             status: inv.status_at(now).as_str(),
@@ -158,6 +163,10 @@ pub struct InviteToPartner {
     #[serde(default)]
     #[schema(schema_with = super::dto::names::privileges)]
     pub privileges: Option<Vec<String>>,
+    /// The departments (ids) each new member is in from acceptance: the partner's own, none
+    /// twice. A department deleted before the invitation is accepted is left out then.
+    #[serde(default)]
+    pub departments: Vec<String>,
 }
 
 /// The outcome for one address.
@@ -218,6 +227,7 @@ pub async fn invite_to_partner(
         role: &body.role,
         locale: body.locale.as_deref(),
         privileges: body.privileges.as_deref(),
+        departments: &body.departments,
     };
     let now = state.now();
     let view = |results: &Vec<Invited>| InviteResults::new(results, now);

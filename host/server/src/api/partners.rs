@@ -142,6 +142,7 @@ pub async fn add_member(
                 locale: None,
                 // The set-up asked for takes effect when they accept.
                 privileges: new.privileges.clone(),
+                departments: Vec::new(),
             };
             let mut response = super::invitations::invite_to_partner(
                 State(state),

@@ -69,6 +69,8 @@ struct TeamPage<'a> {
     errors: InviteErrors,
     /// The invite form.
     form: InviteShown<'a>,
+    /// The partner's departments to choose from: id and name.
+    departments: Vec<(String, String)>,
 }
 
 /// The list's filters and page.
@@ -119,23 +121,37 @@ impl TeamQuery {
 }
 
 /// What the invite form sent.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default)]
 pub struct InviteForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     emails: String,
-    #[serde(default)]
     role: String,
     /// `on` when checked.
-    #[serde(default)]
     remote_support: Option<String>,
     /// `on` when checked.
-    #[serde(default)]
     unattended_access: Option<String>,
+    /// The departments checked (`department`, once per box).
+    departments: Vec<String>,
 }
 
 impl InviteForm {
+    /// The form from its fields; `department` may come many times.
+    fn read(fields: Vec<(String, String)>) -> Self {
+        let mut form = Self::default();
+        for (name, value) in fields {
+            match name.as_str() {
+                "csrf" => form.csrf = value,
+                "emails" => form.emails = value,
+                "role" => form.role = value,
+                "remote_support" => form.remote_support = Some(value),
+                "unattended_access" => form.unattended_access = Some(value),
+                "department" => form.departments.push(value),
+                _ => {}
+            }
+        }
+        form
+    }
+
     /// The privileges checked, by name.
     fn privileges(&self) -> Vec<String> {
         [
@@ -155,6 +171,7 @@ impl InviteForm {
             role: &self.role,
             remote_support: self.remote_support.is_some(),
             unattended_access: self.unattended_access.is_some(),
+            departments: &self.departments,
         }
     }
 }
@@ -165,6 +182,8 @@ struct InviteShown<'a> {
     role: &'a str,
     remote_support: bool,
     unattended_access: bool,
+    /// The departments checked, by id.
+    departments: &'a [String],
 }
 
 impl InviteShown<'_> {
@@ -174,6 +193,7 @@ impl InviteShown<'_> {
         role: "technician",
         remote_support: false,
         unattended_access: true,
+        departments: &[],
     };
 }
 
@@ -213,13 +233,23 @@ async fn team_page(
         limit: Some(50),
         cursor: query.after.as_deref(),
     };
-    // Two reads of one page, side by side; the list's refusal speaks first.
-    let (people, details) = match tokio::join!(
+    // Reads of one page, side by side; the list's refusal speaks first. The departments to
+    // invite into are offered to those who manage the partner (none otherwise).
+    let first_departments = Paging {
+        limit: Some(100),
+        cursor: None,
+    };
+    let (people, details, departments) = match tokio::join!(
         state.team(&caller, partner, query.people(), paging),
         state.partner(&caller, partner),
+        state.departments(&caller, partner, first_departments),
     ) {
-        (Ok(people), Ok(details)) => (people, details),
-        (Err(error), _) | (_, Err(error)) => return problem(&error),
+        (Ok(people), Ok(details), departments) => (
+            people,
+            details,
+            departments.map(|page| page.items).unwrap_or_default(),
+        ),
+        (Err(error), _, _) | (_, Err(error), _) => return problem(&error),
     };
     let now = state.now();
     let t = chrome.t;
@@ -253,6 +283,10 @@ async fn team_page(
         results,
         errors,
         form,
+        departments: departments
+            .into_iter()
+            .map(|d| (d.id.to_string(), d.name))
+            .collect(),
     };
     with_csrf_cookie(render(status_code, &page), set_csrf)
 }
@@ -274,8 +308,9 @@ pub async fn invite(
     headers: HeaderMap,
     viewer: Viewer,
     PageIds(partner): PageIds<PartnerId>,
-    Form(form): Form<InviteForm>,
+    Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
+    let form = InviteForm::read(fields);
     let query = TeamQuery::default();
     if !csrf_matches(&headers, &form.csrf) {
         let errors = InviteErrors {
@@ -306,6 +341,7 @@ pub async fn invite(
         role: &form.role,
         locale: None,
         privileges: Some(&privileges),
+        departments: &form.departments,
     };
     let answer = state
         .invite_to_partner(&viewer.caller, &partner, input, NO_RETRY, not_stored)

@@ -675,6 +675,13 @@ catalog! {
         ja: "承諾した時点から各自が持つ権限です。ライセンスの席数はその時点で数えられます。",
         es: "Lo que tendrá cada persona desde que acepte; las licencias se cuentan entonces.",
     }
+    invite_departments_hint {
+        en: "They are in these departments from the moment they accept, with the access each department has.",
+        ko: "수락하는 순간부터 이 부서에 속하며, 각 부서의 접근 권한을 갖습니다.",
+        de: "Ab der Annahme gehören sie zu diesen Abteilungen, mit deren Zugriffsrechten.",
+        ja: "承諾した時点からこれらの部署に所属し、各部署のアクセス権を持ちます。",
+        es: "Desde que acepten estarán en estos departamentos, con el acceso de cada uno.",
+    }
     send_invitations { en: "Send invitations", ko: "초대 보내기", de: "Einladungen senden", ja: "招待を送信", es: "Enviar invitaciones" }
     sent { en: "Sent", ko: "보낸 결과", de: "Gesendet", ja: "送信結果", es: "Enviadas" }
     outcome_caption { en: "What happened to each address", ko: "주소별 결과", de: "Was mit jeder Adresse geschah", ja: "アドレスごとの結果", es: "Qué pasó con cada dirección" }

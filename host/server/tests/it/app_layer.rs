@@ -79,6 +79,7 @@ async fn attempts(
                 role: "technician",
                 locale: None,
                 privileges: None,
+                departments: &[],
             },
             bad_key,
             |_| unreachable!("nothing is stored"),

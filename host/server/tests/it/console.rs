@@ -949,6 +949,57 @@ async fn a_partner_admin_invites_resends_and_revokes_from_the_team_page() {
 }
 
 #[tokio::test]
+async fn the_invite_dialog_offers_the_partners_departments() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let made = app
+        .post(
+            &format!("/v1/partners/{}/departments", acme.id),
+            &acme.owner_token,
+            json!({ "name": "Night shift" }),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let night = made.body["id"].as_str().unwrap().to_owned();
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+    let team = format!("/partners/{}/team", acme.id);
+    let page = open(&app, Method::GET, &team, Some(&cookie), None).await;
+    let offered =
+        format!("<input type=\"checkbox\" name=\"department\" value=\"{night}\"> Night shift");
+    assert!(page.html.contains(&offered), "{}", page.html);
+
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("emails", "nina@example.com"),
+        ("role", "technician"),
+        ("unattended_access", "on"),
+        ("department", night.as_str()),
+    ];
+    let sent = open(
+        &app,
+        Method::POST,
+        &format!("{team}/invitations"),
+        Some(&cookie),
+        Some(&form),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.html);
+    let invitations = app
+        .get(
+            &format!("/v1/partners/{}/invitations", acme.id),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(
+        invitations.body["items"][0]["departments"],
+        json!([night]),
+        "{}",
+        invitations.body
+    );
+}
+
+#[tokio::test]
 async fn a_site_admin_unlocks_a_new_technician_from_the_sites_page() {
     let app = TestApp::new().await;
     let (acme, site, _, techs) = crate::technicians::site_with_technicians(&app, 1).await;

@@ -965,3 +965,107 @@ async fn an_invitation_sets_up_the_members_privileges_counted_against_licences_a
         "no account was made for him"
     );
 }
+
+#[tokio::test]
+async fn an_invitation_puts_the_new_member_in_its_departments_at_acceptance() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let mailer = mailer(&smtp);
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let globex = app.partner(&operator, "globex").await;
+    let department = |partner: &Partner, name: &str| {
+        let (path, token) = (
+            format!("/v1/partners/{}/departments", partner.id),
+            partner.owner_token.clone(),
+        );
+        let name = name.to_owned();
+        let app = &app;
+        async move {
+            let made = app.post(&path, &token, json!({ "name": name })).await;
+            assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+            made.body["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let night = department(&acme, "Night shift").await;
+    let day = department(&acme, "Day shift").await;
+    let theirs = department(&globex, "Globex field team").await;
+    let invitations = format!("/v1/partners/{}/invitations", acme.id);
+    let invite_into = |departments: Vec<&str>| {
+        app.post(
+            &invitations,
+            &acme.owner_token,
+            json!({ "emails": ["nina@example.com"], "role": "technician", "departments": departments }),
+        )
+    };
+
+    // Another partner's department, or one listed twice, is refused by its place; nothing is sent.
+    for (departments, field) in [
+        (vec![night.as_str(), theirs.as_str()], "departments[1]"),
+        (vec![day.as_str(), day.as_str()], "departments[1]"),
+        (vec!["no-such-department"], "departments[0]"),
+    ] {
+        let refused = invite_into(departments).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        assert_eq!(refused.body["error"]["field"], field, "{}", refused.body);
+    }
+    assert_eq!(deliver(&app, &mailer).await, 0);
+
+    let sent = invite_into(vec![night.as_str(), day.as_str()]).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let invitation = &sent.body["results"][0]["invitation"];
+    assert_eq!(
+        invitation["departments"],
+        json!([night, day]),
+        "{invitation}"
+    );
+    deliver(&app, &mailer).await;
+    let members = |department: String| {
+        let path = format!("/v1/partners/{}/departments/{department}/members", acme.id);
+        let token = acme.owner_token.clone();
+        let app = &app;
+        async move { app.get(&path, &token).await.body["account_ids"].clone() }
+    };
+    assert_eq!(
+        members(night.clone()).await,
+        json!([]),
+        "nothing before acceptance"
+    );
+
+    // The day shift is gone before Nina accepts: she joins the night shift alone.
+    let deleted = app
+        .call(
+            Method::DELETE,
+            &format!("/v1/partners/{}/departments/{day}", acme.id),
+            Some(&acme.owner_token),
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+    let token = smtp.to("nina@example.com")[0].token();
+    let accepted = accept_signed_up(&app, &token, "Nina").await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    let nina = app.token("nina@example.com").await;
+    let nina_id = app.get("/v1/me", &nina).await.str("id");
+    assert_eq!(members(night.clone()).await, json!([nina_id]));
+    let log = app
+        .get(
+            &format!(
+                "/v1/partners/{}/audit-events?action=department.member_added",
+                acme.id
+            ),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(
+        log.body["items"].as_array().unwrap().len(),
+        1,
+        "the membership is audited: {}",
+        log.body
+    );
+}
