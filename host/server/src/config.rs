@@ -16,6 +16,9 @@ pub const ENV_PREFIX: &str = "SITEWARD_";
 /// The variable naming the configuration file (also `--config`); not a key itself.
 pub const CONFIG_FILE_VAR: &str = "SITEWARD_CONFIG";
 
+/// The settings outside any section, as environment names take them (`SITEWARD_DATA_DIR`).
+const TOP_LEVEL_KEYS: [&str; 1] = ["DATA_DIR"];
+
 /// The whole configuration.
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields, default)]
@@ -168,8 +171,26 @@ pub struct ServerConfig {
     pub log_format: LogFormat,
     /// The largest request body accepted, in bytes.
     pub max_body_bytes: usize,
-    /// The address people reach this host at; invitation links start with it.
+    /// The address people reach this host at; invitation links start with it. Empty: derived
+    /// from `listen` (see [`ServerConfig::public_url`]).
     pub public_url: String,
+}
+
+impl ServerConfig {
+    /// Where links in emails point: `public_url` as configured, else `http://` and the address
+    /// the host is `listening` at (loopback for an unspecified one, such as `0.0.0.0`).
+    pub fn public_url(&self, listening: SocketAddr) -> String {
+        if !self.public_url.is_empty() {
+            return self.public_url.clone();
+        }
+        let port = listening.port();
+        match listening.ip() {
+            ip if ip.is_unspecified() && ip.is_ipv4() => format!("http://127.0.0.1:{port}"),
+            ip if ip.is_unspecified() => format!("http://[::1]:{port}"),
+            std::net::IpAddr::V6(ip) => format!("http://[{ip}]:{port}"),
+            ip => format!("http://{ip}:{port}"),
+        }
+    }
 }
 
 /// How logs are written.
@@ -329,7 +350,7 @@ impl Default for ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             log_format: LogFormat::Pretty,
             max_body_bytes: 1024 * 1024,
-            public_url: "http://127.0.0.1:8080".to_owned(),
+            public_url: String::new(),
         }
     }
 }
@@ -509,7 +530,9 @@ impl Config {
             let Some(key) = name.strip_prefix(ENV_PREFIX) else {
                 continue;
             };
-            if name == CONFIG_FILE_VAR {
+            // Only names shaped like settings (`SECTION__KEY`, or a top-level key) are read:
+            // a script's own `SITEWARD_BIN` is not meant for the host.
+            if name == CONFIG_FILE_VAR || !(key.contains("__") || TOP_LEVEL_KEYS.contains(&key)) {
                 continue;
             }
             let path: Vec<String> = key.split("__").map(str::to_lowercase).collect();
@@ -659,6 +682,41 @@ mod tests {
         assert_eq!(config.storage_url(), "mem://");
         assert_eq!(config.auth.lockout_minutes, 30);
         assert_eq!(config.server.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn only_names_shaped_like_settings_are_read_from_the_environment() {
+        let config = Config::load(
+            None,
+            env(&[
+                ("SITEWARD_BIN", "/usr/local/bin/siteward"),
+                ("SITEWARD_DATA_DIR", "/var/lib/siteward"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(config.data_dir, PathBuf::from("/var/lib/siteward"));
+        // A settings-shaped name that names nothing is still refused.
+        let error = Config::load(None, env(&[("SITEWARD_SERVER__PORT", "8080")])).unwrap_err();
+        assert!(error.to_string().contains("port"), "{error}");
+    }
+
+    #[test]
+    fn links_point_at_the_listening_address_unless_a_public_url_is_set() {
+        let at = |listening: &str, public_url: &str| {
+            ServerConfig {
+                public_url: public_url.to_owned(),
+                ..ServerConfig::default()
+            }
+            .public_url(listening.parse().unwrap())
+        };
+        assert_eq!(at("127.0.0.1:9090", ""), "http://127.0.0.1:9090");
+        assert_eq!(at("0.0.0.0:8443", ""), "http://127.0.0.1:8443");
+        assert_eq!(at("[::]:8080", ""), "http://[::1]:8080");
+        assert_eq!(at("10.0.0.5:80", ""), "http://10.0.0.5:80");
+        assert_eq!(
+            at("0.0.0.0:8080", "https://access.example.com"),
+            "https://access.example.com"
+        );
     }
 
     #[test]

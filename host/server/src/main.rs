@@ -198,7 +198,18 @@ enum OperatorCommand {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> std::process::ExitCode {
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        // One line for a person: what failed, then why (`{:#}` joins the causes).
+        Err(error) => {
+            eprintln!("siteward: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref(), std::env::vars())?;
     init_tracing(config.server.log_format);
@@ -350,6 +361,13 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    // Bound first: links in emails may be derived from the address (a port chosen by the
+    // system included).
+    let listener = tokio::net::TcpListener::bind(config.server.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.server.listen))?;
+    let address = listener.local_addr()?;
+    let public_url = config.server.public_url(address);
     if config.storage_url().starts_with("surrealkv://") {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating the data folder {}", config.data_dir.display()))?;
@@ -360,7 +378,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     bootstrap_operator(&store, &config).await?;
     let settings = Settings {
         auth: AuthSettings::from(&config.auth),
-        public_url: config.server.public_url.clone(),
+        public_url: public_url.clone(),
         message_id_domain: config.mail.message_id_domain.clone(),
         plugin_runtime: plugin_runtime(&config)?,
         quarantine_after: config.plugins.quarantine_after,
@@ -397,6 +415,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     ));
     let mailer = Mailer::from_config(&config.mail, config.data_dir.join("mail"))?;
     tracing::info!("outgoing email: {}", mailer.describe());
+    if config.server.public_url.is_empty() {
+        tracing::info!(
+            "links in emails start with {} (from [server] listen; set [server] public_url to the \
+             address people reach this host at)",
+            public_url
+        );
+    }
     workers.spawn(run_delivery(
         state.clone(),
         mailer,
@@ -442,10 +467,6 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     ));
     workers.close();
     let app = router(state, config.server.max_body_bytes);
-    let listener = tokio::net::TcpListener::bind(config.server.listen)
-        .await
-        .with_context(|| format!("listening on {}", config.server.listen))?;
-    let address = listener.local_addr()?;
     tracing::info!(%address, storage = %config.storage_url(), "siteward is serving");
     println!("Siteward is listening on http://{address} (API under /v1, OpenAPI at /openapi.json)");
     axum::serve(
