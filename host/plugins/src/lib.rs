@@ -24,6 +24,7 @@ pub mod cases;
 mod gate;
 mod limits;
 pub mod manifest;
+pub mod outputs;
 mod runtime;
 mod sandbox;
 pub mod worlds;

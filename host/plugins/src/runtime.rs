@@ -178,10 +178,7 @@ impl Runtime {
             .name("plugin-epoch".to_owned())
             .spawn(move || {
                 let (engine, stop, tick) = ticker;
-                while !stop.load(Ordering::Relaxed) {
-                    std::thread::sleep(tick);
-                    engine.increment_epoch();
-                }
+                tick_on_the_clock(&engine, &stop, tick);
             })?;
         let per_tenant = config.per_tenant.unwrap_or(slots.div_ceil(4));
         Ok(Self(Arc::new(Inner {
@@ -438,5 +435,30 @@ impl Plugin {
             u64::try_from(ticks).unwrap_or(u64::MAX).max(1),
         );
         crate::sandbox::run(&mut store, input_bytes, call, output_bytes)
+    }
+}
+
+/// Advances the engine's epoch once per `tick` of wall-clock time until `stop`: each wake-up
+/// sets the epoch to the ticks elapsed since the start, so a ticker that slept late (a busy
+/// machine) catches up instead of stretching every deadline by its lateness.
+fn tick_on_the_clock(engine: &Engine, stop: &AtomicBool, tick: Duration) {
+    let tick_nanos = tick.as_nanos().max(1);
+    let started = std::time::Instant::now();
+    let mut epoch: u128 = 0;
+    while !stop.load(Ordering::Relaxed) {
+        let next = u32::try_from(epoch + 1)
+            .ok()
+            .and_then(|n| tick.checked_mul(n))
+            .map(|offset| started + offset);
+        match next.and_then(|at| at.checked_duration_since(std::time::Instant::now())) {
+            Some(wait) => std::thread::sleep(wait),
+            None if next.is_none() => std::thread::sleep(tick),
+            None => {}
+        }
+        let due = started.elapsed().as_nanos() / tick_nanos;
+        while epoch < due {
+            engine.increment_epoch();
+            epoch += 1;
+        }
     }
 }

@@ -45,6 +45,10 @@ pub enum Failure {
         /// How long the call waited.
         waited: Duration,
     },
+    /// The output is not what its place takes (a subject of two lines, a content type that is
+    /// no media type); it was dropped.
+    #[error("the plugin's output was refused: {0}")]
+    InvalidOutput(String),
     /// The output was larger than the plugin's output cap; it was dropped.
     #[error("the output is {actual} bytes, more than the limit of {limit}")]
     OutputTooLarge {
@@ -72,6 +76,7 @@ impl Failure {
             Self::InputTooLarge { .. } => "input_too_large",
             Self::Busy { .. } => "busy",
             Self::OutputTooLarge { .. } => "output_too_large",
+            Self::InvalidOutput(_) => "invalid_output",
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use wasmtime::component::InstancePre;
 
+use crate::outputs;
 use crate::runtime::Plugin;
 use crate::sandbox::{Failure, Outcome, Sandbox};
 
@@ -190,7 +191,7 @@ impl Plugin {
             + invitation.accept_link.len()
             + invitation.expires_at.len()
             + invitation.locale.len();
-        self.call(
+        let outcome = self.call(
             tenant,
             input,
             |store| {
@@ -203,7 +204,8 @@ impl Plugin {
                 Ok(rendered.map_err(Failure::from))
             },
             |email| email.subject.len() + email.html.len() + email.text.len(),
-        )
+        );
+        checked(outcome, |email| outputs::check_subject(&email.subject))
     }
 
     /// Decides what should follow a domain event (a `notification-hook` plugin).
@@ -226,7 +228,7 @@ impl Plugin {
             + event.target_kind.len()
             + event.target_id.len()
             + event.changes.iter().map(change_bytes_hook).sum::<usize>();
-        self.call(
+        let outcome = self.call(
             tenant,
             input,
             |store| {
@@ -238,7 +240,13 @@ impl Plugin {
                 Ok(actions.map_err(Failure::from))
             },
             |actions| actions.iter().map(action_bytes).sum(),
-        )
+        );
+        checked(outcome, |actions| {
+            actions.iter().try_for_each(|action| match action {
+                hook::Action::SendEmail(email) => outputs::check_subject(&email.subject),
+                _ => Ok(()),
+            })
+        })
     }
 
     /// Formats a batch of audit events (an `audit-exporter` plugin).
@@ -252,7 +260,7 @@ impl Plugin {
             return wrong_world(self, World::AuditExporter);
         };
         let input = config_bytes(config) + events.iter().map(audit_event_bytes).sum::<usize>();
-        self.call(
+        let outcome = self.call(
             tenant,
             input,
             |store| {
@@ -265,7 +273,11 @@ impl Plugin {
                 Ok(exported.map_err(Failure::from))
             },
             |exported| exported.content_type.len() + exported.bytes.len(),
-        )
+        );
+        checked(outcome, |exported| {
+            outputs::check_media_type(&exported.content_type)
+                .map_err(|why| format!("the content type {why}"))
+        })
     }
 
     /// Decides about a proposed invitation (an `invitation-policy` plugin).
@@ -287,7 +299,7 @@ impl Plugin {
             + option_bytes(&invitation.level)
             + option_bytes(&invitation.role)
             + invitation.now.len();
-        self.call(
+        let outcome = self.call(
             tenant,
             input,
             |store| {
@@ -305,7 +317,19 @@ impl Plugin {
                     reason.len()
                 }
             },
-        )
+        );
+        Outcome {
+            result: outcome.result.map(|decision| match decision {
+                policy::Decision::Allow => policy::Decision::Allow,
+                policy::Decision::Deny(reason) => {
+                    policy::Decision::Deny(outputs::tidy_reason(reason))
+                }
+                policy::Decision::RequireApproval(reason) => {
+                    policy::Decision::RequireApproval(outputs::tidy_reason(reason))
+                }
+            }),
+            ..outcome
+        }
     }
 }
 
@@ -348,4 +372,15 @@ fn audit_event_bytes(event: &exporter::AuditEvent) -> usize {
             .iter()
             .map(|c| c.field.len() + option_bytes(&c.before) + option_bytes(&c.after))
             .sum::<usize>()
+}
+
+/// The outcome, or [`Failure::InvalidOutput`] when `check` refuses its value.
+fn checked<T>(outcome: Outcome<T>, check: impl FnOnce(&T) -> Result<(), String>) -> Outcome<T> {
+    let result = match outcome.result {
+        Ok(value) => check(&value)
+            .map(|()| value)
+            .map_err(Failure::InvalidOutput),
+        failed => failed,
+    };
+    Outcome { result, ..outcome }
 }

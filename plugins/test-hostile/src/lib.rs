@@ -85,6 +85,11 @@ impl Guest for TestHostile {
                 let vars: Vec<String> = std::env::vars().map(|(k, _)| k).collect();
                 Ok(email(&invitation, vars.join(",")))
             }
+            // A subject that would add a header of its own to the email.
+            "header" => Ok(RenderedEmail {
+                subject: "Hello\r\nBcc: everyone@example.com".to_owned(),
+                ..email(&invitation, String::new())
+            }),
             _ => Ok(email(&invitation, String::new())),
         }
     }

@@ -901,3 +901,35 @@ fn the_command_line_installs_enables_lists_and_tests_plugins() {
         siteward_plugins::cases::snapshot_content(&harness)
     );
 }
+
+#[tokio::test]
+async fn a_subject_that_would_add_a_header_is_refused_and_the_builtin_email_goes_out() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let installed = app
+        .install(&operator, "test-hostile", manifest("test-hostile"))
+        .await;
+    assert_eq!(installed.status, StatusCode::CREATED, "{}", installed.body);
+    app.bind_hostile(&operator, &acme, "header").await;
+    let reply = app.invite(&acme, &["x@acme.example"]).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        app.subjects(&acme).await,
+        ["Owner invites you to join acme Installers"]
+    );
+    let log = app
+        .get(
+            &format!(
+                "/v1/partners/{}/audit-events?action=plugin.call_failed",
+                acme.id
+            ),
+            &acme.owner_token,
+        )
+        .await;
+    let failure = log.body["items"][0].to_string();
+    assert!(
+        failure.contains("invalid_output") && failure.contains("control character"),
+        "{failure}"
+    );
+}
