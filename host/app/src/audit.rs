@@ -235,6 +235,9 @@ pub struct ExportBatches {
     app: App,
     chosen: Chosen,
     scope: AuditScope,
+    /// The partner (and site) whose export it is; none for the platform's.
+    tenant: Option<(PartnerId, Option<SiteId>)>,
+    request_id: Option<String>,
     filter: AuditFilter,
     cursor: Option<String>,
 }
@@ -265,7 +268,20 @@ impl ExportBatches {
                 return Some(Err(error.into()));
             }
         };
-        match export_batch(&self.app, &self.scope, &self.chosen, &batch.items, false).await {
+        let tenant = self
+            .tenant
+            .as_ref()
+            .map(|(partner, site)| (partner, site.as_ref()));
+        let exported = export_batch(
+            &self.app,
+            (&self.scope, tenant),
+            &self.chosen,
+            &batch.items,
+            false,
+            self.request_id.as_deref(),
+        )
+        .await;
+        match exported {
             Ok(out) => {
                 self.cursor = batch.next_cursor;
                 Some(Ok(out.bytes))
@@ -307,9 +323,12 @@ impl App {
         format: &str,
         filter: EventFilter<'_>,
     ) -> AppResult<AuditExport> {
-        let AuditPlace { scope, tenant } = self.audit_place(caller, home).await?;
+        let AuditPlace {
+            scope,
+            tenant: owner,
+        } = self.audit_place(caller, home).await?;
         let filter = self.event_filter(filter).await?;
-        let tenant = tenant
+        let tenant = owner
             .as_ref()
             .map(|(partner, site)| (partner, site.as_ref()));
         let chosen = self.plugins.exporter(format, tenant).ok_or_else(|| {
@@ -330,12 +349,30 @@ impl App {
             after: None,
         };
         let first = self.store.audit_events(&scope, &filter, &first).await?;
-        let exported = export_batch(self, &scope, &chosen, &first.items, true)
-            .await
-            .map_err(|failure| {
-                tracing::warn!(plugin = %chosen.name, %failure, "an audit export failed");
-                exporter_unavailable(&chosen, &failure)
-            })?;
+        if chosen.quarantined {
+            return Err(AppError::unavailable(
+                "exporter_quarantined",
+                format!(
+                    "the {} exporter is quarantined here after repeated failures; the operator \
+                     can switch it on again",
+                    chosen.name
+                ),
+            ));
+        }
+        let request_id = caller.audit.request_id.clone();
+        let exported = export_batch(
+            self,
+            (&scope, tenant),
+            &chosen,
+            &first.items,
+            true,
+            request_id.as_deref(),
+        )
+        .await
+        .map_err(|failure| {
+            tracing::warn!(plugin = %chosen.name, %failure, "an audit export failed");
+            exporter_unavailable(&chosen, &failure)
+        })?;
         let extension = match exported
             .content_type
             .split(';')
@@ -361,6 +398,8 @@ impl App {
                 app: self.clone(),
                 chosen,
                 scope,
+                tenant: owner.clone(),
+                request_id,
                 filter,
                 cursor: first.next_cursor,
             },

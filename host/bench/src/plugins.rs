@@ -5,7 +5,9 @@
 //!   `InstancePre`, the call, drop;
 //! - warm: a render on an instance kept alive (what the cycle costs beyond instantiating);
 //! - native: `BuiltinRenderer`;
-//! - and what install and restart cost: compiling the component, loading its artifact.
+//! - and what install and restart cost: compiling the component, loading its artifact;
+//! - a deadline under load: `plugins/test-hostile` spinning until its 100 ms deadline while
+//!   busy threads (twice the cores) keep the machine saturated; how far past it the call ends.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -45,10 +47,8 @@ fn sample(
 
 /// Builds the renderer and measures it beside the native one.
 pub fn run(plugins_dir: &Path, effort: Effort) -> anyhow::Result<Section> {
-    let bytes = std::fs::read(siteward_plugins::testing::build(
-        plugins_dir,
-        "hello-renderer",
-    ))?;
+    let built = siteward_plugins::testing::build(plugins_dir, "hello-renderer");
+    let bytes = std::fs::read(&built)?;
     let limits = Limits::for_world(World::InvitationRenderer);
     let artifacts = tempfile::tempdir()?;
     let config = || RuntimeConfig {
@@ -138,7 +138,9 @@ pub fn run(plugins_dir: &Path, effort: Effort) -> anyhow::Result<Section> {
     section.note(format!(
         "`plugins/hello-renderer` ({} KB component) through the production runtime (pooling \
          allocator, fuel metered, epoch deadline) beside the host's built-in renderer, {} \
-         calls per figure per round.",
+         calls per figure per round. The last figure: `plugins/test-hostile` spinning to its \
+         100 ms deadline, five calls per round, while busy threads (twice the cores) saturate \
+         the machine.",
         bytes.len() / 1024,
         crate::report::thousands(calls as f64)
     ));
@@ -170,5 +172,63 @@ pub fn run(plugins_dir: &Path, effort: Effort) -> anyhow::Result<Section> {
     ));
     section.add(Figure::times("compile at install", &compile));
     section.add(Figure::times("artifact load at restart", &artifact));
+
+    let overshoot =
+        deadline_under_load(&runtime, &built.with_file_name("test_hostile.wasm"), effort)?;
+    section.add(Figure::times(
+        "a spinning call's end past its 100 ms deadline, machine saturated (longest per round)",
+        &overshoot,
+    ));
     Ok(section)
+}
+
+/// Per round, the longest time past its deadline that a spinning plugin's call ended, with
+/// busy threads (twice the cores) competing for the CPUs.
+fn deadline_under_load(
+    runtime: &Runtime,
+    hostile: &Path,
+    effort: Effort,
+) -> anyhow::Result<Vec<Duration>> {
+    let bytes = std::fs::read(hostile)?;
+    let limits = Limits::for_world(World::InvitationRenderer);
+    let plugin = runtime.load(&bytes, limits)?;
+    let spin = vec![("mode".to_owned(), "spin".to_owned())];
+    let context = invitation();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    let burners: Vec<_> = (0..cores * 2)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut x = 0_u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    x = black_box(x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1));
+                }
+            })
+        })
+        .collect();
+    let mut longest = Vec::new();
+    let measured = (|| {
+        for _ in 0..effort.rounds {
+            let mut worst = Duration::ZERO;
+            for _ in 0..5 {
+                let started = Instant::now();
+                let outcome = plugin.render("bench", &spin, &context);
+                let took = started.elapsed();
+                anyhow::ensure!(
+                    matches!(outcome.result, Err(siteward_plugins::Failure::Deadline)),
+                    "a spinning plugin ended with {:?}",
+                    outcome.result.err()
+                );
+                worst = worst.max(took.saturating_sub(limits.deadline));
+            }
+            longest.push(worst);
+        }
+        Ok(())
+    })();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for burner in burners {
+        burner.join().ok();
+    }
+    measured.map(|()| longest)
 }

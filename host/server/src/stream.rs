@@ -233,7 +233,7 @@ async fn write(
         Output::File(_) => offset == 0,
         Output::Http { .. } => true,
     };
-    let exported = export_batch(state, &sink.scope, &chosen, &events, first)
+    let exported = export_batch(state, (&sink.scope, None), &chosen, &events, first, None)
         .await
         .map_err(|failure| exporter_error(failure.to_string()))?;
     let end = match &sink.output {

@@ -375,13 +375,16 @@ fn wit_event(e: &siteward_core::audit::AuditEvent) -> exporter::AuditEvent {
 /// Formats one batch of audit events with an exporter, on the blocking pool. An exporter whose
 /// manifest has a `header` setting gets `header=false` for every batch after an export's
 /// first, so a format with a header row (CSV) writes it once. The call uses `scope`'s share of
-/// the runtime.
+/// the runtime. For a partner's or a site's export (`tenant`), a failure is recorded like every
+/// plugin failure — audited in the partner's log, counted, quarantining at the limit — and a
+/// success clears the count; the operator's streams only measure.
 pub async fn export_batch(
     state: &App,
-    scope: &AuditScope,
+    (scope, tenant): (&AuditScope, Option<(&PartnerId, Option<&SiteId>)>),
     chosen: &Chosen,
     events: &[siteward_core::audit::AuditEvent],
     first: bool,
+    request_id: Option<&str>,
 ) -> Result<exporter::Exported, Failure> {
     let events: Vec<exporter::AuditEvent> = events.iter().map(wit_event).collect();
     let mut config = chosen.config.clone();
@@ -393,12 +396,27 @@ pub async fn export_batch(
         }
     }
     let plugin = chosen.plugin.clone();
+    let tenant_of_export = tenant;
     let tenant = scope.chain_name();
     let outcome =
         tokio::task::spawn_blocking(move || plugin.export_batch(&tenant, &config, &events))
             .await
             .expect("exporting does not panic: plugin traps are failures, not panics");
-    state.plugins.measure(&chosen.name, &outcome);
+    match tenant_of_export {
+        Some((partner, site)) => {
+            let call = Call::new(chosen, site, &outcome);
+            settle(
+                state,
+                partner,
+                World::AuditExporter,
+                "export_refused",
+                request_id,
+                vec![call],
+            )
+            .await;
+        }
+        None => state.plugins.measure(&chosen.name, &outcome),
+    }
     outcome.result
 }
 

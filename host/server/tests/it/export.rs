@@ -407,3 +407,53 @@ async fn an_http_stream_is_signed_and_a_failed_batch_is_sent_again_with_its_id()
     assert_eq!(ndjson_ids(body, &acme.id, &[site.as_str()]).len(), sent);
     assert_eq!(stream_once(&app.state, &sink, &deliverer).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_failing_exporter_is_audited_and_quarantined_for_its_partner_like_any_plugin() {
+    let app = TestApp::new().await;
+    ensure(&app.state).await.unwrap();
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let bravo = app.partner(&operator, "bravo").await;
+    // A hostname with a space: the CEF exporter refuses every batch.
+    let broken = app
+        .call(
+            axum::http::Method::PUT,
+            &format!("/v1/partners/{}/plugins/audit-cef", acme.id),
+            Some(&operator),
+            Some(json!({ "enabled": true, "config": { "hostname": "two words" } })),
+        )
+        .await;
+    assert_eq!(broken.status, StatusCode::OK, "{}", broken.body);
+    let export =
+        |partner: &Partner| format!("/v1/partners/{}/audit-events/export?format=cef", partner.id);
+
+    for _ in 0..5 {
+        let (status, _, body) = download(&app, &export(&acme), &acme.owner_token).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        assert!(body.contains("exporter_unavailable"), "{body}");
+    }
+    let log = app
+        .get(
+            &format!("/v1/partners/{}/audit-events?limit=100", acme.id),
+            &acme.owner_token,
+        )
+        .await;
+    let actions: Vec<&str> = log.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    let count = |action: &str| actions.iter().filter(|a| **a == action).count();
+    assert_eq!(count("plugin.call_failed"), 5, "{actions:?}");
+    assert_eq!(count("plugin.quarantined"), 1, "{actions:?}");
+
+    // Quarantined, it is not called again for acme; bravo's exports are untouched.
+    let (status, _, body) = download(&app, &export(&acme), &acme.owner_token).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert!(body.contains("exporter_quarantined"), "{body}");
+    let (status, _, body) = download(&app, &export(&bravo), &bravo.owner_token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body.contains("CEF:0|Siteward"), "{body}");
+}
