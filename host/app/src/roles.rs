@@ -231,11 +231,7 @@ impl App {
             .into_iter()
             .map(|summary| (summary, None))
             .collect();
-        for department in self.store.departments_of(account).await? {
-            let department = self.store.department(&department).await?;
-            if department.partner_id != partner {
-                continue;
-            }
+        for department in self.departments_of_member(&partner, account).await? {
             let inherited = self
                 .store
                 .grants_held_by(&partner, department.id.as_str())
@@ -248,6 +244,36 @@ impl App {
             );
         }
         Ok(held)
+    }
+
+    /// The partner's departments a member is in, by name (the partner's admins).
+    pub async fn member_departments(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        account: &AccountId,
+    ) -> AppResult<Vec<Department>> {
+        let partner = self.managed_partner(caller, partner).await?;
+        self.store.member(&partner, account).await?;
+        let mut departments = self.departments_of_member(&partner, account).await?;
+        departments.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(departments)
+    }
+
+    /// The departments of `partner` that `account` is in.
+    async fn departments_of_member(
+        &self,
+        partner: &PartnerId,
+        account: &AccountId,
+    ) -> AppResult<Vec<Department>> {
+        let mut found = Vec::new();
+        for department in self.store.departments_of(account).await? {
+            let department = self.store.department(&department).await?;
+            if &department.partner_id == partner {
+                found.push(department);
+            }
+        }
+        Ok(found)
     }
 
     /// A department with its members and the grants it holds, by name.

@@ -54,6 +54,8 @@ struct MemberPage {
     sites_next: Option<String>,
     /// Their grants, own and inherited (the department's name), for the partner's admins.
     grants: Option<Vec<(GrantRow, Option<String>)>>,
+    /// Their departments (name, page), for the partner's admins.
+    departments: Option<Vec<(String, String)>>,
     saved: bool,
     problem: Option<String>,
 }
@@ -112,14 +114,17 @@ async fn member_page(
             cursor: sites_after,
         },
     };
-    let (details, member, sites, grants) = match tokio::join!(
+    let (details, member, sites, grants, departments) = match tokio::join!(
         state.partner(&caller, partner),
         state.member(&caller, partner, account),
         state.member_sites(&caller, partner, account, reach),
         state.member_grants(&caller, partner, account),
+        state.member_departments(&caller, partner, account),
     ) {
-        (Ok(details), Ok(member), Ok(sites), grants) => (details, member, sites, grants.ok()),
-        (Err(error), _, _, _) | (_, Err(error), _, _) | (_, _, Err(error), _) => {
+        (Ok(details), Ok(member), Ok(sites), grants, departments) => {
+            (details, member, sites, grants.ok(), departments.ok())
+        }
+        (Err(error), _, _, _, _) | (_, Err(error), _, _, _) | (_, _, Err(error), _, _) => {
             return problem(&error);
         }
     };
@@ -154,6 +159,12 @@ async fn member_page(
             grants
                 .into_iter()
                 .map(|(summary, inherited)| (GrantRow::of(summary), inherited))
+                .collect()
+        }),
+        departments: departments.map(|departments| {
+            departments
+                .into_iter()
+                .map(|d| (d.name, format!("/partners/{partner}/departments/{}", d.id)))
                 .collect()
         }),
         saved: said.saved,

@@ -1107,6 +1107,8 @@ catalog! {
     delete_department_question { en: "{department} is deleted: its {members} member(s) lose the access it gave them, and its {grants} grant(s) go with it. The members stay in the partner.", ko: "{department} 부서가 삭제됩니다. 구성원 {members}명은 부서로 받은 접근 권한을 잃고, 권한 부여 {grants}개도 함께 삭제됩니다. 구성원은 파트너에 남습니다.", de: "{department} wird gelöscht: Die {members} Mitglieder verlieren den Zugriff, den sie darüber hatten, und die {grants} Freigaben gehen mit. Die Mitglieder bleiben beim Partner.", ja: "{department}を削除します。メンバー{members}人は部署経由のアクセスを失い、{grants}件の付与も削除されます。メンバーはパートナーに残ります。", es: "{department} se elimina: sus {members} miembros pierden el acceso que les daba y sus {grants} concesiones se van con él. Los miembros siguen en el partner." }
     delete_department { en: "Delete the department", ko: "부서 삭제", de: "Abteilung löschen", ja: "部署を削除", es: "Eliminar el departamento" }
 
+    their_departments { en: "Their departments", ko: "이 사람의 부서", de: "Ihre Abteilungen", ja: "この人の部署", es: "Sus departamentos" }
+    in_no_department { en: "Not in a department.", ko: "속한 부서가 없습니다.", de: "In keiner Abteilung.", ja: "どの部署にも所属していません。", es: "No está en ningún departamento." }
     their_grants { en: "Their grants", ko: "이 사람의 권한 부여", de: "Ihre Freigaben", ja: "この人の付与", es: "Sus concesiones" }
     from_whom { en: "Held", ko: "보유 방식", de: "Herkunft", ja: "保有の経緯", es: "Origen" }
     inherited { en: "Inherited", ko: "상속됨", de: "Geerbt", ja: "継承", es: "Heredada" }

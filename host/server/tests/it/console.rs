@@ -3029,6 +3029,14 @@ async fn a_partner_admin_keeps_departments_and_gives_access_by_grants() {
         "{}",
         page.html
     );
+    // Their departments, each linked to its page.
+    assert!(
+        page.html.contains(&format!(
+            "<li><a href=\"{departments}/{field}\">Field</a></li>"
+        )),
+        "{}",
+        page.html
+    );
 
     // Access: a section granted to a technician by email; a device, from its page, to a
     // department for a week; a role that does not fit its place is refused and says why.
