@@ -139,6 +139,8 @@ impl App {
     ) -> AppResult<Invitation> {
         let mut inv = self.invitation_by_token(token).await?;
         let now = self.now();
+        // A used, expired or withdrawn link says so first, whether one signs up or logs in.
+        inv.check_open(now)?;
         let (account, new_account) = match (caller, sign_up.password) {
             (Some(caller), _) => (caller.account()?.clone(), None),
             (None, Some(password)) => {

@@ -180,6 +180,24 @@ impl Invitation {
         }
     }
 
+    /// Whether the link still offers something: a used, expired or withdrawn invitation says
+    /// which, before anything else is asked of the person holding it.
+    pub fn check_open(&self, now: Timestamp) -> Result<(), DomainError> {
+        let (code, message) = match self.status_at(now) {
+            InvitationStatus::Pending => return Ok(()),
+            InvitationStatus::Accepted => (
+                "invitation_used",
+                "this invitation has already been accepted",
+            ),
+            InvitationStatus::Expired => (
+                "invitation_expired",
+                "this invitation has expired; ask for it to be resent",
+            ),
+            InvitationStatus::Revoked => ("invitation_revoked", "this invitation was withdrawn"),
+        };
+        Err(refused(code, message))
+    }
+
     /// Accepts it as `account` (whose email is `email`) at `now`.
     pub fn accept(
         &mut self,
@@ -187,27 +205,7 @@ impl Invitation {
         email: &Email,
         now: Timestamp,
     ) -> Result<(), DomainError> {
-        match self.status_at(now) {
-            InvitationStatus::Pending => {}
-            InvitationStatus::Accepted => {
-                return Err(refused(
-                    "invitation_used",
-                    "this invitation has already been accepted",
-                ));
-            }
-            InvitationStatus::Expired => {
-                return Err(refused(
-                    "invitation_expired",
-                    "this invitation has expired; ask for it to be resent",
-                ));
-            }
-            InvitationStatus::Revoked => {
-                return Err(refused(
-                    "invitation_revoked",
-                    "this invitation was withdrawn",
-                ));
-            }
-        }
+        self.check_open(now)?;
         if email != &self.email {
             return Err(DomainError::Forbidden {
                 code: "invitation_email_mismatch",

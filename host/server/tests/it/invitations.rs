@@ -316,6 +316,12 @@ async fn revoke_then_resend_then_accept_and_a_link_works_once() {
         (twice.status, twice.code()),
         (StatusCode::CONFLICT, "invitation_used")
     );
+    // Signing up with the used link says the same at once (not "log in to accept").
+    let sign_up_again = accept_signed_up(&app, &token, "Someone").await;
+    assert_eq!(
+        (sign_up_again.status, sign_up_again.code()),
+        (StatusCode::CONFLICT, "invitation_used")
+    );
     let resend_accepted = app
         .call(
             Method::POST,
