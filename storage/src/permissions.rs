@@ -477,6 +477,22 @@ impl Store {
             .into_department())
     }
 
+    /// The departments among `ids` that exist, of any partner, in one read.
+    pub async fn departments_by_id(
+        &self,
+        ids: &[DepartmentId],
+    ) -> Result<Vec<Department>, StorageError> {
+        let ids = ids
+            .iter()
+            .map(|id| rid("department", id.as_str()))
+            .collect();
+        let rows: Vec<DepartmentRow> = self.records(ids).await?;
+        Ok(rows
+            .into_iter()
+            .map(DepartmentRow::into_department)
+            .collect())
+    }
+
     /// A partner's departments.
     pub async fn departments(
         &self,

@@ -241,13 +241,16 @@ impl App {
                             ),
                         ],
                     ));
-                    // The departments the invitation names that still exist.
-                    for department in &inv.departments {
-                        match self.store.department(department).await {
-                            Ok(found) if found.partner_id == inv.partner_id => {}
-                            Ok(_) | Err(StorageError::NotFound) => continue,
-                            Err(other) => return Err(other.into()),
-                        }
+                    // The departments the invitation names that still exist, in its order.
+                    let existing: Vec<_> = self
+                        .store
+                        .departments_by_id(&inv.departments)
+                        .await?
+                        .into_iter()
+                        .filter(|found| found.partner_id == inv.partner_id)
+                        .map(|found| found.id)
+                        .collect();
+                    for department in inv.departments.iter().filter(|d| existing.contains(d)) {
                         events.push(event(
                             AuditAction::DepartmentMemberAdded,
                             AuditTarget {

@@ -483,16 +483,25 @@ impl App {
         partner: &PartnerId,
         ids: &[String],
     ) -> AppResult<Vec<DepartmentId>> {
+        let parsed: Vec<Option<DepartmentId>> = ids
+            .iter()
+            .map(|id| DepartmentId::parse("departments", id).ok())
+            .collect();
+        let asked: Vec<DepartmentId> = parsed.iter().flatten().cloned().collect();
+        let ours: HashSet<DepartmentId> = self
+            .store
+            .departments_by_id(&asked)
+            .await?
+            .into_iter()
+            .filter(|d| &d.partner_id == partner)
+            .map(|d| d.id)
+            .collect();
         let mut departments: Vec<DepartmentId> = Vec::with_capacity(ids.len());
-        for (n, id) in ids.iter().enumerate() {
+        for (n, id) in parsed.into_iter().enumerate() {
             let field = format!("departments[{n}]");
-            let not_ours = || FieldError::new(field.clone(), "is not a department of this partner");
-            let id = DepartmentId::parse(&field, id).map_err(|_| not_ours())?;
-            match self.store.department(&id).await {
-                Ok(department) if &department.partner_id == partner => {}
-                Ok(_) | Err(StorageError::NotFound) => return Err(not_ours().into()),
-                Err(other) => return Err(other.into()),
-            }
+            let Some(id) = id.filter(|id| ours.contains(id)) else {
+                return Err(FieldError::new(field, "is not a department of this partner").into());
+            };
             if departments.contains(&id) {
                 return Err(FieldError::new(field, "is listed twice").into());
             }

@@ -266,13 +266,9 @@ impl App {
         partner: &PartnerId,
         account: &AccountId,
     ) -> AppResult<Vec<Department>> {
-        let mut found = Vec::new();
-        for department in self.store.departments_of(account).await? {
-            let department = self.store.department(&department).await?;
-            if &department.partner_id == partner {
-                found.push(department);
-            }
-        }
+        let ids = self.store.departments_of(account).await?;
+        let mut found = self.store.departments_by_id(&ids).await?;
+        found.retain(|department| &department.partner_id == partner);
         Ok(found)
     }
 
