@@ -218,6 +218,7 @@ pub(crate) struct AssignmentRow {
     partner_id: String,
     level: String,
     locked: bool,
+    starts_at: Option<DateTime<Utc>>,
     expires_at: Option<DateTime<Utc>>,
     invitation_id: Option<String>,
     set_by: String,
@@ -238,6 +239,7 @@ impl AssignmentRow {
             partner_id: a.partner_id.to_string(),
             level: a.level.as_str().to_owned(),
             locked: a.locked,
+            starts_at: a.starts_at,
             expires_at: a.expires_at,
             invitation_id: a.invitation_id.as_ref().map(ToString::to_string),
             set_by: a.set_by.to_string(),
@@ -254,6 +256,7 @@ impl AssignmentRow {
             partner_id: PartnerId::from_trusted(self.partner_id),
             level: stored(PermissionLevel::parse, &self.level)?,
             locked: self.locked,
+            starts_at: self.starts_at,
             expires_at: self.expires_at,
             invitation_id: self.invitation_id.map(InvitationId::from_trusted),
             set_by: AccountId::from_trusted(self.set_by),
@@ -760,7 +763,7 @@ impl Store {
             .collect()
     }
 
-    /// Stores changed levels, locks and ends of several assignments, all or none, with their
+    /// Stores changed levels, locks, starts and ends of several assignments, all or none, with their
     /// events. Each change is `(as read, as it should be)`; when any assignment is no longer as
     /// read — another request changed or deleted it meanwhile — nothing is written and the
     /// result is [`Conflict::Concurrent`], so a change is never made from a stale read.
@@ -772,20 +775,21 @@ impl Store {
         let mut tx = Tx::new();
         for (n, (read, a)) in changes.iter().enumerate() {
             tx.bind(&format!("assignment_{n}"), rid("site_assignment", &site_admin_key(&a.site_id, &a.account_id)))
-                .bind(&format!("read_{n}"), (read.level.as_str(), read.locked, read.expires_at))
+                .bind(&format!("read_{n}"), (read.level.as_str(), read.locked, read.starts_at, read.expires_at))
                 .bind(&format!("level_{n}"), a.level.as_str())
                 .bind(&format!("locked_{n}"), a.locked)
+                .bind(&format!("starts_at_{n}"), a.starts_at)
                 .bind(&format!("expires_at_{n}"), a.expires_at)
                 .bind(&format!("set_by_{n}"), a.set_by.to_string())
                 .bind(&format!("updated_at_{n}"), a.updated_at)
                 .guard(
                     format!(
-                        "IF (SELECT VALUE [level, locked, expires_at] FROM ONLY $assignment_{n}) != $read_{n} {{ THROW 'changed' }}"
+                        "IF (SELECT VALUE [level, locked, starts_at, expires_at] FROM ONLY $assignment_{n}) != $read_{n} {{ THROW 'changed' }}"
                     ),
                     Conflict::Concurrent,
                 )
                 .run(format!(
-                    "UPDATE $assignment_{n} SET level = $level_{n}, locked = $locked_{n}, expires_at = $expires_at_{n}, set_by = $set_by_{n}, updated_at = $updated_at_{n}"
+                    "UPDATE $assignment_{n} SET level = $level_{n}, locked = $locked_{n}, starts_at = $starts_at_{n}, expires_at = $expires_at_{n}, set_by = $set_by_{n}, updated_at = $updated_at_{n}"
                 ));
         }
         tx.audit_all(events);

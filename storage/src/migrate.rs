@@ -111,6 +111,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0025_invitation_departments",
         include_str!("../migrations/0025_invitation_departments.surql"),
     ),
+    (
+        "0026_assignment_start",
+        include_str!("../migrations/0026_assignment_start.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

@@ -221,8 +221,17 @@ impl App {
             .enumerate()
             .map(|(i, ask)| {
                 let field = format!("questions[{i}]");
-                let question = question(&index, caller, ask, &field)?;
-                answer(&index, &question, now, &field)
+                let question = question(&index, caller, ask, &field)
+                    .and_then(|question| answer(&index, &question, now, &field));
+                // A refusal that names no field (not found, not allowed) names the question.
+                question.map_err(|error| match error.field {
+                    Some(_) => error,
+                    None => AppError {
+                        message: format!("{field}: {}", error.message).into(),
+                        field: Some(field),
+                        ..error
+                    },
+                })
             })
             .collect()
     }

@@ -15,6 +15,7 @@ use siteward_core::permission::index::Change;
 use siteward_core::permission::records::{
     AccessGrant, GrantScope, GrantSubject, RoleName, check_grant,
 };
+use siteward_core::validate;
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
@@ -61,6 +62,8 @@ impl App {
                     .purpose
             }
         };
+        validate::to_the_millisecond("valid_from", new.valid_from)?;
+        validate::to_the_millisecond("expires_at", new.expires_at)?;
         check_grant(&scope, role_purpose, new.valid_from, new.expires_at)?;
         let grant = AccessGrant {
             id: self.new_id(GrantId::from_trusted),

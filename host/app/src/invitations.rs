@@ -289,6 +289,7 @@ impl App {
                     partner_id: inv.partner_id.clone(),
                     level: *level,
                     locked: true,
+                    starts_at: None,
                     expires_at: None,
                     invitation_id: Some(inv.id.clone()),
                     set_by: inv.invited_by.clone(),

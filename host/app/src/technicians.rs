@@ -10,7 +10,7 @@ use siteward_core::invitation::PermissionLevel;
 use siteward_core::page::Page;
 use siteward_core::permission::index::Change;
 use siteward_core::tenancy::Site;
-use siteward_core::validate::Email;
+use siteward_core::validate::{self, Email};
 use siteward_storage::StorageError;
 
 use crate::auth::Caller;
@@ -52,8 +52,20 @@ pub struct TechnicianChange {
     pub level: Option<String>,
     /// Lock or unlock.
     pub locked: Option<bool>,
+    /// A new start of access (`Some(None)` removes the start: access at once).
+    pub starts_at: Option<Option<Timestamp>>,
     /// A new end of access (`Some(None)` removes the end).
     pub expires_at: Option<Option<Timestamp>>,
+}
+
+/// Refuses a window that ends before it starts (`expires_at` must be after `starts_at`).
+fn check_window(a: &SiteAssignment) -> Result<(), FieldError> {
+    match (a.starts_at, a.expires_at) {
+        (Some(from), Some(until)) if from >= until => {
+            Err(FieldError::new("expires_at", "must be after starts_at"))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The technicians a bulk change names (`account_ids`, 1 to [`MAX_BULK`], none twice).
@@ -162,6 +174,14 @@ impl App {
             return Err(AppError::not_found());
         }
         let new_level = level(change.level.as_deref())?;
+        let starts_at = change
+            .starts_at
+            .map(|t| validate::to_the_millisecond("starts_at", t))
+            .transpose()?;
+        let expires_at = change
+            .expires_at
+            .map(|t| validate::to_the_millisecond("expires_at", t))
+            .transpose()?;
         let mut updated = self
             .change_assignments(caller, &site, std::slice::from_ref(account), |a| {
                 if let Some(level) = new_level {
@@ -170,9 +190,13 @@ impl App {
                 if let Some(locked) = change.locked {
                     a.locked = locked;
                 }
-                if let Some(expires_at) = change.expires_at {
+                if let Some(starts_at) = starts_at {
+                    a.starts_at = starts_at;
+                }
+                if let Some(expires_at) = expires_at {
                     a.expires_at = expires_at;
                 }
+                check_window(a)
             })
             .await?;
         Ok(updated.remove(0))
@@ -189,8 +213,11 @@ impl App {
     ) -> AppResult<Vec<Technician>> {
         let site = self.managed_site(caller, site).await?;
         let accounts = account_ids(accounts)?;
-        self.change_assignments(caller, &site, &accounts, |a| a.locked = locked)
-            .await
+        self.change_assignments(caller, &site, &accounts, |a| {
+            a.locked = locked;
+            Ok(())
+        })
+        .await
     }
 
     /// Gives technicians one level. All or nothing; audited per technician.
@@ -204,8 +231,11 @@ impl App {
         let site = self.managed_site(caller, site).await?;
         let accounts = account_ids(accounts)?;
         let level = PermissionLevel::parse("level", level)?;
-        self.change_assignments(caller, &site, &accounts, |a| a.level = level)
-            .await
+        self.change_assignments(caller, &site, &accounts, |a| {
+            a.level = level;
+            Ok(())
+        })
+        .await
     }
 
     /// Deletes technicians' access to the site; their accounts remain, and inviting them again
@@ -365,12 +395,12 @@ impl App {
         caller: &Caller,
         site: &Site,
         accounts: &[AccountId],
-        change: impl Fn(&mut SiteAssignment),
+        change: impl Fn(&mut SiteAssignment) -> Result<(), FieldError>,
     ) -> AppResult<Vec<Technician>> {
         const ATTEMPTS: u32 = 8;
         for _ in 0..ATTEMPTS {
             let before = self.assignments(site, accounts).await?;
-            let (after, events) = self.changed(caller, site, &before, &change);
+            let (after, events) = self.changed(caller, site, &before, &change)?;
             let changes: Vec<(SiteAssignment, SiteAssignment)> = before
                 .into_iter()
                 .zip(after.iter().cloned())
@@ -404,8 +434,8 @@ impl App {
         caller: &Caller,
         site: &Site,
         before: &[SiteAssignment],
-        change: &impl Fn(&mut SiteAssignment),
-    ) -> (Vec<SiteAssignment>, Vec<AuditEvent>) {
+        change: &impl Fn(&mut SiteAssignment) -> Result<(), FieldError>,
+    ) -> Result<(Vec<SiteAssignment>, Vec<AuditEvent>), FieldError> {
         let actor = caller.account.as_ref().map(|a| a.id.clone());
         let now = self.now();
         let mut after = Vec::with_capacity(before.len());
@@ -413,7 +443,7 @@ impl App {
         let tenant = (Some(&site.partner_id), Some(&site.id));
         for old in before {
             let mut new = old.clone();
-            change(&mut new);
+            change(&mut new)?;
             if new.level != old.level {
                 events.push(caller.audit.event(
                     self,
@@ -437,8 +467,21 @@ impl App {
                     vec![FieldChange::changed("locked", old.locked, new.locked)],
                 ));
             }
+            let text = |t: Option<Timestamp>| t.map(|t| t.to_rfc3339());
+            if new.starts_at != old.starts_at {
+                events.push(caller.audit.event(
+                    self,
+                    AuditAction::AssignmentStartChanged,
+                    tenant,
+                    target(&new.account_id),
+                    vec![FieldChange {
+                        field: "starts_at".to_owned(),
+                        before: text(old.starts_at),
+                        after: text(new.starts_at),
+                    }],
+                ));
+            }
             if new.expires_at != old.expires_at {
-                let text = |t: Option<Timestamp>| t.map(|t| t.to_rfc3339());
                 events.push(caller.audit.event(
                     self,
                     AuditAction::AssignmentExpiryChanged,
@@ -459,6 +502,6 @@ impl App {
             }
             after.push(new);
         }
-        (after, events)
+        Ok((after, events))
     }
 }

@@ -17,6 +17,9 @@ pub struct SiteAssignment {
     pub level: PermissionLevel,
     /// Locked assignments grant nothing. New ones start locked; a site admin unlocks them.
     pub locked: bool,
+    /// When the access begins; `None` for at once. Before it the check answers
+    /// `not_yet_valid`.
+    pub starts_at: Option<Timestamp>,
     /// When the access ends (exclusive); `None` for no end. Time-bound access.
     pub expires_at: Option<Timestamp>,
     /// The invitation it came from.
@@ -41,7 +44,7 @@ impl SiteAssignment {
             assignment: Some(Assignment {
                 level: self.level,
                 locked: self.locked,
-                window: Window::between(None, self.expires_at),
+                window: Window::between(self.starts_at, self.expires_at),
             }),
         }
     }

@@ -61,6 +61,8 @@ string_enum! {
         AssignmentUnlocked = "assignment.unlocked",
         /// A site admin changed a technician's permission level.
         AssignmentLevelChanged = "assignment.level_changed",
+        /// A site admin set or cleared the time a technician's access begins.
+        AssignmentStartChanged = "assignment.start_changed",
         /// A site admin set or cleared the time a technician's access ends.
         AssignmentExpiryChanged = "assignment.expiry_changed",
         /// A site admin deleted a technician's access to the site.

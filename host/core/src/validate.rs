@@ -218,6 +218,22 @@ pub fn locale(field: &str, text: &str) -> Result<String, FieldError> {
     Ok(tag)
 }
 
+/// A point in time the permission index decides on: the index counts milliseconds, so a time
+/// given finer than that is refused rather than silently cut (`…T09:00:00.123Z` is fine,
+/// `…T09:00:00.123456Z` is not).
+pub fn to_the_millisecond(
+    field: &str,
+    at: Option<crate::Timestamp>,
+) -> Result<Option<crate::Timestamp>, FieldError> {
+    match at {
+        Some(t) if t.timestamp_subsec_nanos() % 1_000_000 != 0 => Err(FieldError::new(
+            field,
+            "must be exact to the millisecond (at most 3 digits after the seconds)",
+        )),
+        other => Ok(other),
+    }
+}
+
 /// An `https` URL of at most 2,000 characters without spaces or quotes.
 pub fn https_url(field: &str, text: &str) -> Result<String, FieldError> {
     let text = text.trim();
@@ -258,6 +274,17 @@ pub fn hex_colour(field: &str, text: &str) -> Result<String, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_finer_than_a_millisecond_are_refused() {
+        let at = |text: &str| Some(text.parse::<crate::Timestamp>().unwrap());
+        let millis = at("2026-12-05T09:00:00.123Z");
+        assert_eq!(to_the_millisecond("expires_at", millis).unwrap(), millis);
+        assert_eq!(to_the_millisecond("expires_at", None).unwrap(), None);
+        let error =
+            to_the_millisecond("expires_at", at("2026-12-05T09:00:00.123456Z")).unwrap_err();
+        assert_eq!(error.field, "expires_at");
+    }
 
     #[test]
     fn emails_are_normalised() {

@@ -35,7 +35,8 @@ pub struct ErrorDetail {
     code: &'static str,
     /// What happened, for a person.
     message: String,
-    /// The offending field, for `invalid_field`.
+    /// The offending field: for `invalid_field`, and for a refused question of a bulk check
+    /// (`questions[3]`).
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<String>,
 }

@@ -92,6 +92,7 @@ fn class(e: &AuditEvent) -> Class {
         "assignment.created"
         | "assignment.unlocked"
         | "assignment.level_changed"
+        | "assignment.start_changed"
         | "assignment.expiry_changed"
         | "grant.created"
         | "department.member_added"

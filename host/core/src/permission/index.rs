@@ -362,6 +362,37 @@ pub enum Reason {
 }
 
 impl Reason {
+    /// Every reason's code, in the order the check decides: the first that applies answers.
+    /// A partner role that includes a section's function answers before any grant.
+    pub const CODES: [&'static str; 16] = [
+        "granted_by_partner_role",
+        "account_disabled",
+        "not_a_member",
+        "membership_disabled",
+        "privilege_not_held",
+        "technician_access_off",
+        "not_assigned",
+        "locked",
+        "not_yet_valid",
+        "expired",
+        "level_none",
+        "granted_by_level",
+        "not_in_level",
+        "granted_by_role",
+        "grant_outside_window",
+        "no_grant",
+    ];
+
+    /// The level that decided, where one did: a site menu granted or not by the level, or
+    /// the level None.
+    pub fn level(self) -> Option<PermissionLevel> {
+        match self {
+            Self::GrantedByLevel(level) | Self::NotInLevel(level) => Some(level),
+            Self::LevelNone => Some(PermissionLevel::None),
+            _ => None,
+        }
+    }
+
     /// Whether this reason allows.
     pub fn allows(self) -> bool {
         matches!(
@@ -1065,6 +1096,40 @@ fn page(keys: Option<&BTreeSet<Key>>, at: PageAt, mut keep: impl FnMut(Key) -> b
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_reason_code_is_listed() {
+        let path = GrantPath {
+            grant: 1,
+            department: None,
+            role: RoleRef::Custom(2),
+            scope: Scope::Site(3),
+        };
+        let level = PermissionLevel::DevicesOnly;
+        let all = [
+            Reason::GrantedByLevel(level),
+            Reason::GrantedByRole(path),
+            Reason::GrantedByPartnerRole(PartnerRole::Admin),
+            Reason::AccountDisabled,
+            Reason::NotAMember,
+            Reason::MembershipDisabled,
+            Reason::PrivilegeNotHeld(Privilege::RemoteSupport),
+            Reason::TechnicianAccessOff,
+            Reason::NotAssigned,
+            Reason::Locked,
+            Reason::NotYetValid,
+            Reason::Expired,
+            Reason::LevelNone,
+            Reason::NotInLevel(level),
+            Reason::GrantOutsideWindow,
+            Reason::NoGrant,
+        ];
+        let mut codes: Vec<&str> = all.iter().map(|r| r.code()).collect();
+        let mut listed = Reason::CODES.to_vec();
+        codes.sort_unstable();
+        listed.sort_unstable();
+        assert_eq!(codes, listed);
+    }
 
     const PARTNER: Key = 1;
     const TECH: Key = 10;

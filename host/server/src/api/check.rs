@@ -15,6 +15,7 @@ use siteward_core::ids::{
 use siteward_core::invitation::PermissionLevel;
 use siteward_core::permission::index::{Reason, Scope};
 use siteward_core::permission::role::RoleRef;
+use siteward_core::permission::{Permission, PermissionClass};
 
 use super::dto::Page;
 use super::path::Ids;
@@ -80,16 +81,24 @@ impl ScopeView {
     }
 }
 
-/// How a grant reached the technician.
+/// How the permission reached the technician: through a grant (`granted_by_role`), or
+/// through their role at the partner (`granted_by_partner_role`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PathView {
-    /// The grant.
-    pub grant_id: String,
-    /// The department the technician inherited it from; absent for their own grant.
+    /// `grant` or `partner_role`.
+    #[schema(pattern = "^(grant|partner_role)$")]
+    pub via: &'static str,
+    /// The grant; absent when the partner role granted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grant_id: Option<String>,
+    /// The department the technician inherited the grant from; absent for their own grant
+    /// and for a partner role.
     pub department_id: Option<String>,
-    /// The role: a system role's name or a custom role's id.
+    /// The role: a system role's name or a custom role's id for a grant; `super_admin`,
+    /// `admin` or `technician` for a partner role.
     pub role: String,
-    /// What the grant is on (for a device question: the device, its group or its site).
+    /// What the grant is on (for a device question: the device, its group or its site); for a
+    /// partner role, the partner section the permission belongs to.
     pub scope: ScopeView,
 }
 
@@ -98,12 +107,17 @@ pub struct PathView {
 pub struct CheckResponse {
     /// Whether the technician may.
     pub allowed: bool,
-    /// Why: `granted_by_level`, `granted_by_role`, `account_disabled`, `not_a_member`,
-    /// `membership_disabled`, `technician_access_off`, `not_assigned`, `locked`,
-    /// `not_yet_valid`, `expired`, `level_none`, `not_in_level`, `grant_outside_window` or
-    /// `no_grant`.
+    /// Why: the first reason that decides, in this order for a site (`account_disabled`,
+    /// `not_a_member`, `membership_disabled`, `privilege_not_held`, `technician_access_off`,
+    /// `not_assigned`, `locked`, `not_yet_valid`, `expired`, `level_none`, then
+    /// `granted_by_level` or `not_in_level` for a site menu, `granted_by_role`,
+    /// `grant_outside_window` or `no_grant` for a device action) and for a partner section
+    /// (the account and membership reasons, then `granted_by_partner_role` — the partner role
+    /// wins over a grant — `granted_by_role`, `grant_outside_window` or `no_grant`).
+    #[schema(schema_with = super::dto::names::reason)]
     pub reason: &'static str,
-    /// The assignment's level, where a level decided.
+    /// The assignment's level where a level decided (`granted_by_level`, `not_in_level`,
+    /// `level_none`); `null` otherwise.
     pub level: Option<&'static str>,
     /// The path that granted, when asked for with `explain`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -111,14 +125,32 @@ pub struct CheckResponse {
 }
 
 impl CheckResponse {
-    fn of(reason: Reason, explain: bool) -> Self {
-        let level = match reason {
-            Reason::GrantedByLevel(level) | Reason::NotInLevel(level) => Some(level.as_str()),
-            _ => None,
-        };
+    fn of(reason: Reason, question: &CheckRequest) -> Self {
         let path = match reason {
-            Reason::GrantedByRole(path) if explain => Some(PathView {
-                grant_id: GrantId::from_key(path.grant).to_string(),
+            _ if !question.explain => None,
+            Reason::GrantedByPartnerRole(role) => {
+                // The question was parsed before it was answered: its permission is known.
+                let section = Permission::parse("permission", &question.permission)
+                    .ok()
+                    .and_then(|p| match p.class() {
+                        PermissionClass::Section(section) => Some(section.as_str()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                Some(PathView {
+                    via: "partner_role",
+                    grant_id: None,
+                    department_id: None,
+                    role: role.as_str().to_owned(),
+                    scope: ScopeView {
+                        kind: "section",
+                        id: section.to_owned(),
+                    },
+                })
+            }
+            Reason::GrantedByRole(path) => Some(PathView {
+                via: "grant",
+                grant_id: Some(GrantId::from_key(path.grant).to_string()),
                 department_id: path
                     .department
                     .map(|d| DepartmentId::from_key(d).to_string()),
@@ -133,7 +165,7 @@ impl CheckResponse {
         Self {
             allowed: reason.allows(),
             reason: reason.code(),
-            level,
+            level: reason.level().map(PermissionLevel::as_str),
             path,
         }
     }
@@ -161,7 +193,7 @@ pub async fn check(
     ApiJson(body): ApiJson<CheckRequest>,
 ) -> ApiResult<Json<CheckResponse>> {
     let reason = state.check(&auth, &body.ask())?;
-    Ok(Json(CheckResponse::of(reason, body.explain)))
+    Ok(Json(CheckResponse::of(reason, &body)))
 }
 
 /// Many questions, answered from one consistent state.
@@ -194,7 +226,7 @@ pub async fn check_bulk(
     let answers = reasons
         .into_iter()
         .zip(&body.questions)
-        .map(|(reason, q)| CheckResponse::of(reason, q.explain))
+        .map(|(reason, q)| CheckResponse::of(reason, q))
         .collect();
     Ok(Json(BulkCheckResponse { answers }))
 }
@@ -204,8 +236,9 @@ pub async fn check_bulk(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ReachQuery {
-    /// The permission (default `dashboard.view`: can enter the site at all). For a device
-    /// action, a site counts when a site-wide grant allows it.
+    /// The permission: by default `dashboard.view` for a site (can enter it at all) and
+    /// `device.screen_view` for a device. For a device action asked of a site, a site counts
+    /// when a site-wide grant allows it.
     #[param(schema_with = super::dto::names::permission)]
     pub permission: Option<String>,
     /// Only assignments with this level.

@@ -508,6 +508,14 @@ pub mod names {
         )
     }
 
+    /// A check's reason code.
+    pub fn reason() -> Object {
+        one_of(
+            "Why the check answered as it did.",
+            siteward_core::permission::index::Reason::CODES,
+        )
+    }
+
     /// Permissions' names, at least one.
     pub fn permissions() -> Array {
         ArrayBuilder::new()

@@ -32,6 +32,8 @@ pub struct AssignmentView {
     pub level: &'static str,
     /// Locked assignments grant nothing until a site admin unlocks them.
     pub locked: bool,
+    /// When the access begins; absent for at once. Before it, checks answer `not_yet_valid`.
+    pub starts_at: Option<DateTime<Utc>>,
     /// When the access ends (exclusive); absent for no end.
     pub expires_at: Option<DateTime<Utc>>,
     /// The invitation it came from.
@@ -74,6 +76,7 @@ impl From<Technician> for AssignmentView {
             name: t.name,
             level: a.level.as_str(),
             locked: a.locked,
+            starts_at: a.starts_at,
             expires_at: a.expires_at,
             invitation_id: a.invitation_id.as_ref().map(ToString::to_string),
             set_by: a.set_by.to_string(),
@@ -122,14 +125,20 @@ pub struct UpdateTechnician {
     pub level: Option<String>,
     /// Lock (`true`) or unlock (`false`) the technician's access.
     pub locked: Option<bool>,
+    /// Time-bound access: the time the technician's access to the site begins (exact to the
+    /// millisecond; a finer time is refused); `null` removes the start.
+    #[serde(default, deserialize_with = "crate::json::present")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub starts_at: Option<Option<DateTime<Utc>>>,
     /// Time-bound access: the time the technician's access to the site ends (exclusive, exact
-    /// to the millisecond); `null` removes the end.
+    /// to the millisecond; a finer time is refused); `null` removes the end. Must be after
+    /// `starts_at`.
     #[serde(default, deserialize_with = "crate::json::present")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub expires_at: Option<Option<DateTime<Utc>>>,
 }
 
-/// Change one technician's level or lock (site admins).
+/// Change one technician's level, lock, start or end of access (site admins).
 #[utoipa::path(patch, path = "/v1/sites/{site_id}/technicians/{account_id}", tag = "technicians", security(("bearer" = [])),
     params(("site_id" = String, Path), ("account_id" = String, Path)), request_body = UpdateTechnician,
     responses((status = 200, body = AssignmentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -143,6 +152,7 @@ pub async fn update_technician(
     let change = TechnicianChange {
         level: body.level,
         locked: body.locked,
+        starts_at: body.starts_at,
         expires_at: body.expires_at,
     };
     let technician = state

@@ -31,7 +31,8 @@ use super::lang::Lang;
 use super::session::Viewer;
 use super::{
     Chrome, ConfirmPage, CsrfForm, InvitationRow, LevelOption, Notice, PageIds, back_to,
-    csrf_matches, day_after, level_name, level_options, problem, render, with_csrf_cookie,
+    csrf_matches, day_after, day_start, level_name, level_options, problem, render,
+    with_csrf_cookie,
 };
 use crate::state::AppState;
 
@@ -234,10 +235,20 @@ pub async fn page(
                 level_value: t.assignment.level.as_str(),
                 locked: t.assignment.locked,
                 waiting: t.assignment.locked && t.assignment.updated_at == t.assignment.created_at,
-                until: t
-                    .assignment
-                    .expires_at
-                    .map_or_else(|| lang.text().no_end.to_string(), |end| lang.date_time(end)),
+                until: {
+                    let end = t
+                        .assignment
+                        .expires_at
+                        .map_or_else(|| lang.text().no_end.to_string(), |end| lang.date_time(end));
+                    // Access that has not begun yet says from when.
+                    match t.assignment.starts_at.filter(|start| *start > now) {
+                        Some(start) => format!(
+                            "{}; {end}",
+                            lang.text().from_day.with("from", lang.date_time(start))
+                        ),
+                        None => end,
+                    }
+                },
                 last_activity: t.assignment.last_activity_at.map(|at| LastActivity {
                     day: lang.date(at),
                     at: at.to_rfc3339(),
@@ -385,12 +396,18 @@ struct EndPage {
     site_id: String,
     account_id: String,
     who: String,
+    /// The first day as the form shows it (`YYYY-MM-DD`), empty for access at once.
+    first_day: String,
     /// The last day as the form shows it (`YYYY-MM-DD`), empty for no end.
     last_day: String,
+    /// What is wrong with the first day, if anything.
+    first_day_error: Option<String>,
+    /// What is wrong with the last day (or the two together), if anything.
     error: Option<String>,
 }
 
-/// `GET /sites/{site_id}/technicians/{account_id}/end`: the end of one technician's access.
+/// `GET /sites/{site_id}/technicians/{account_id}/end`: when one technician's access begins
+/// and ends.
 pub async fn end_page(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -405,6 +422,11 @@ pub async fn end_page(
         Ok(technician) => technician,
         Err(error) => return problem(&error),
     };
+    let first_day = technician
+        .assignment
+        .starts_at
+        .map(|start| start.date_naive().format("%Y-%m-%d").to_string())
+        .unwrap_or_default();
     // Access ends at the start of the day after the last one.
     let last_day = technician
         .assignment
@@ -418,19 +440,30 @@ pub async fn end_page(
         site_id: site.to_string(),
         account_id: account.to_string(),
         who: format!("{} ({})", technician.name, technician.email),
+        first_day,
         last_day,
+        first_day_error: None,
         error: None,
     };
     with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
 }
 
-/// The end form: the last day of access (UTC), or empty for none.
+/// The access-window form: the first and last day of access (UTC), each empty for none.
 #[derive(Debug, Deserialize)]
 pub struct EndForm {
     #[serde(default)]
     csrf: String,
     #[serde(default)]
+    first_day: String,
+    #[serde(default)]
     last_day: String,
+}
+
+/// Which of the window's two fields a refusal is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WindowField {
+    FirstDay,
+    LastDay,
 }
 
 /// `POST /sites/{site_id}/technicians/{account_id}/end`.
@@ -445,35 +478,52 @@ pub async fn set_end(
     if !csrf_matches(&headers, &form.csrf) {
         return Redirect::to(&path).into_response();
     }
-    let refused = |viewer: Viewer, status: StatusCode, who: String, error: String| {
+    let refused = |viewer: Viewer, who: String, field: WindowField, error: String| {
         let Viewer {
             chrome, set_csrf, ..
         } = viewer;
+        let (first_day_error, error) = match field {
+            WindowField::FirstDay => (Some(error), None),
+            WindowField::LastDay => (None, Some(error)),
+        };
         let page = EndPage {
             csrf: chrome.csrf(),
             chrome,
             site_id: site.to_string(),
             account_id: account.to_string(),
             who,
+            first_day: form.first_day.clone(),
             last_day: form.last_day.clone(),
-            error: Some(error),
+            first_day_error,
+            error,
         };
-        with_csrf_cookie(render(status, &page), set_csrf)
+        with_csrf_cookie(render(StatusCode::UNPROCESSABLE_ENTITY, &page), set_csrf)
     };
     let technician = match state.site_technician(&viewer.caller, &site, &account).await {
         Ok(technician) => technician,
         Err(error) => return problem(&error),
     };
     let who = format!("{} ({})", technician.name, technician.email);
+    let start = match day_start(&form.first_day) {
+        Ok(start) => start,
+        Err(error) => return refused(viewer, who, WindowField::FirstDay, error),
+    };
     let end = match day_after(&form.last_day) {
         Ok(end) => end,
-        Err(error) => return refused(viewer, StatusCode::UNPROCESSABLE_ENTITY, who, error),
+        Err(error) => return refused(viewer, who, WindowField::LastDay, error),
     };
     if end.is_some_and(|end| end <= state.now()) {
         let error = Lang::current().text().last_day_passed.to_string();
-        return refused(viewer, StatusCode::UNPROCESSABLE_ENTITY, who, error);
+        return refused(viewer, who, WindowField::LastDay, error);
+    }
+    if let (Some(start), Some(end)) = (start, end)
+        && start >= end
+    {
+        let error = Lang::current().text().last_day_before_first.to_string();
+        return refused(viewer, who, WindowField::LastDay, error);
     }
     let change = TechnicianChange {
+        starts_at: Some(start),
         expires_at: Some(end),
         ..TechnicianChange::default()
     };

@@ -2465,7 +2465,7 @@ async fn a_site_admin_changes_levels_and_locks_many_after_confirming() {
 }
 
 #[tokio::test]
-async fn a_site_admin_gives_a_technician_access_until_a_day() {
+async fn a_site_admin_sets_the_first_and_last_day_of_a_technicians_access() {
     let app = TestApp::new().await;
     let (_, site, admin_token, techs) = crate::technicians::site_with_technicians(&app, 1).await;
     let (cookie, csrf) = signed_in(&app, "admin@customer.example").await;
@@ -2527,8 +2527,60 @@ async fn a_site_admin_gives_a_technician_access_until_a_day() {
     let stored: chrono::DateTime<chrono::Utc> = expires().await.as_str().unwrap().parse().unwrap();
     assert_eq!(stored, expected, "unchanged");
 
-    // Empty: no end.
-    let form = [("csrf", csrf.as_str()), ("last_day", "")];
+    // A first day: access begins when it begins, and the list says from when. A last day
+    // before the first is refused next to the last day.
+    let first_day = (app.state.now() + chrono::Days::new(10)).date_naive();
+    let first = first_day.format("%Y-%m-%d").to_string();
+    let too_early = (app.state.now() + chrono::Days::new(5)).date_naive();
+    let early = too_early.format("%Y-%m-%d").to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("first_day", first.as_str()),
+        ("last_day", early.as_str()),
+    ];
+    let refused = open(&app, Method::POST, &end, Some(&cookie), Some(&form)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(
+        refused.html.contains("must not be before the first day"),
+        "{}",
+        refused.html
+    );
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("first_day", first.as_str()),
+        ("last_day", day.as_str()),
+    ];
+    let saved = open(&app, Method::POST, &end, Some(&cookie), Some(&form)).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
+    let starts = app
+        .get(&format!("/v1/sites/{site}/technicians"), &admin_token)
+        .await
+        .body["items"][0]["starts_at"]
+        .clone();
+    let starts: chrono::DateTime<chrono::Utc> = starts.as_str().unwrap().parse().unwrap();
+    assert_eq!(starts, first_day.and_hms_opt(0, 0, 0).unwrap().and_utc());
+    let list = open(
+        &app,
+        Method::GET,
+        &format!("/sites/{site}/technicians"),
+        Some(&cookie),
+        None,
+    )
+    .await;
+    assert!(list.html.contains("From "), "{}", list.html);
+    let page = open(&app, Method::GET, &end, Some(&cookie), None).await;
+    assert!(
+        page.html.contains(&format!("value=\"{first}\"")),
+        "the form shows it back"
+    );
+
+    // Empty: at once, and no end.
+    let form = [("csrf", csrf.as_str()), ("first_day", ""), ("last_day", "")];
     open(&app, Method::POST, &end, Some(&cookie), Some(&form)).await;
     assert!(expires().await.is_null());
 }

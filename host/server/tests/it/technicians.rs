@@ -1092,3 +1092,117 @@ async fn last_activity_is_the_technicians_newest_action_at_the_site_not_their_ad
     set_locked(&app, &site, &admin, std::slice::from_ref(tech), false).await;
     assert_eq!(last_activity().await, recorded);
 }
+
+#[tokio::test]
+async fn access_can_begin_later_and_times_are_exact_to_the_millisecond() {
+    let app = TestApp::new().await;
+    let (_, site, admin, techs) = site_with_technicians(&app, 1).await;
+    let tech = &techs[0];
+    let path = format!("/v1/sites/{site}/technicians/{tech}");
+    let patch = |body: serde_json::Value| app.call(Method::PATCH, &path, Some(&admin), Some(body));
+    let unlocked = patch(json!({ "locked": false })).await;
+    assert_eq!(unlocked.status, StatusCode::OK, "{}", unlocked.body);
+
+    // Access that begins in an hour: `not_yet_valid` until then, allowed from its millisecond.
+    let start = app.clock.now_time() + chrono::Duration::hours(1);
+    let later = patch(json!({ "starts_at": start.to_rfc3339() })).await;
+    assert_eq!(later.status, StatusCode::OK, "{}", later.body);
+    assert_eq!(
+        later.body["starts_at"]
+            .as_str()
+            .and_then(|t| t.parse::<chrono::DateTime<chrono::Utc>>().ok()),
+        Some(start)
+    );
+    let early = check(&app, &admin, &site, tech, "devices.view").await;
+    assert_eq!(
+        (
+            early.body["allowed"].as_bool(),
+            early.body["reason"].as_str()
+        ),
+        (Some(false), Some("not_yet_valid"))
+    );
+    app.clock.advance(chrono::Duration::hours(1));
+    assert_eq!(
+        check(&app, &admin, &site, tech, "devices.view").await.body["reason"],
+        "granted_by_level"
+    );
+
+    // A window that ends before it begins, or a time finer than a millisecond, is refused.
+    let backwards = patch(json!({ "expires_at": start.to_rfc3339() })).await;
+    assert_eq!(
+        (backwards.status, backwards.body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("expires_at")),
+        "{}",
+        backwards.body
+    );
+    let fine = patch(json!({ "starts_at": "2027-01-01T09:00:00.123456Z" })).await;
+    assert_eq!(
+        (fine.status, fine.body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("starts_at")),
+        "{}",
+        fine.body
+    );
+    let milli = patch(json!({ "starts_at": "2027-01-01T09:00:00.123Z", "expires_at": null })).await;
+    assert_eq!(milli.status, StatusCode::OK, "{}", milli.body);
+    let audit = app
+        .get(
+            &format!("/v1/sites/{site}/audit-events?action=assignment.start_changed"),
+            &admin,
+        )
+        .await;
+    assert_eq!(
+        audit.body["items"].as_array().unwrap().len(),
+        2,
+        "{}",
+        audit.body
+    );
+
+    // The level that decided is named, the level None included.
+    patch(json!({ "starts_at": null, "level": "none" })).await;
+    let none = check(&app, &admin, &site, tech, "dashboard.view").await;
+    assert_eq!(
+        (none.body["reason"].as_str(), none.body["level"].as_str()),
+        (Some("level_none"), Some("none"))
+    );
+}
+
+#[tokio::test]
+async fn a_partner_role_wins_over_a_grant_and_is_explained_and_a_refused_bulk_question_is_named() {
+    let app = TestApp::new().await;
+    let (acme, site, admin, techs) = site_with_technicians(&app, 1).await;
+    let owner = app.get("/v1/me", &acme.owner_token).await.body["id"].clone();
+    let asked = app
+        .post(
+            "/v1/check",
+            &acme.owner_token,
+            json!({ "technician_id": owner, "permission": "admin.audit_log",
+                    "partner_id": acme.id, "explain": true }),
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert_eq!(asked.body["reason"], "granted_by_partner_role");
+    assert_eq!(
+        asked.body["path"],
+        json!({ "via": "partner_role", "department_id": null, "role": "super_admin",
+                "scope": { "kind": "section", "id": "administration" } })
+    );
+
+    // The site admin may ask about their site, not about the partner: the second question
+    // fails the request and is named.
+    let bulk = app
+        .post(
+            "/v1/check/bulk",
+            &admin,
+            json!({ "questions": [
+                { "technician_id": techs[0], "permission": "devices.view", "site_id": site },
+                { "technician_id": techs[0], "permission": "admin.team", "partner_id": acme.id },
+            ] }),
+        )
+        .await;
+    assert_eq!(
+        (bulk.status, bulk.body["error"]["field"].as_str()),
+        (StatusCode::NOT_FOUND, Some("questions[1]")),
+        "{}",
+        bulk.body
+    );
+}
