@@ -218,6 +218,7 @@ pub(crate) struct AssignmentRow {
     partner_id: String,
     level: String,
     locked: bool,
+    first_unlocked_at: Option<DateTime<Utc>>,
     starts_at: Option<DateTime<Utc>>,
     expires_at: Option<DateTime<Utc>>,
     invitation_id: Option<String>,
@@ -239,6 +240,7 @@ impl AssignmentRow {
             partner_id: a.partner_id.to_string(),
             level: a.level.as_str().to_owned(),
             locked: a.locked,
+            first_unlocked_at: a.first_unlocked_at,
             starts_at: a.starts_at,
             expires_at: a.expires_at,
             invitation_id: a.invitation_id.as_ref().map(ToString::to_string),
@@ -256,6 +258,7 @@ impl AssignmentRow {
             partner_id: PartnerId::from_trusted(self.partner_id),
             level: stored(PermissionLevel::parse, &self.level)?,
             locked: self.locked,
+            first_unlocked_at: self.first_unlocked_at,
             starts_at: self.starts_at,
             expires_at: self.expires_at,
             invitation_id: self.invitation_id.map(InvitationId::from_trusted),
@@ -778,6 +781,7 @@ impl Store {
                 .bind(&format!("read_{n}"), (read.level.as_str(), read.locked, read.starts_at, read.expires_at))
                 .bind(&format!("level_{n}"), a.level.as_str())
                 .bind(&format!("locked_{n}"), a.locked)
+                .bind(&format!("first_unlocked_at_{n}"), a.first_unlocked_at)
                 .bind(&format!("starts_at_{n}"), a.starts_at)
                 .bind(&format!("expires_at_{n}"), a.expires_at)
                 .bind(&format!("set_by_{n}"), a.set_by.to_string())
@@ -789,7 +793,7 @@ impl Store {
                     Conflict::Concurrent,
                 )
                 .run(format!(
-                    "UPDATE $assignment_{n} SET level = $level_{n}, locked = $locked_{n}, starts_at = $starts_at_{n}, expires_at = $expires_at_{n}, set_by = $set_by_{n}, updated_at = $updated_at_{n}"
+                    "UPDATE $assignment_{n} SET level = $level_{n}, locked = $locked_{n}, first_unlocked_at = $first_unlocked_at_{n}, starts_at = $starts_at_{n}, expires_at = $expires_at_{n}, set_by = $set_by_{n}, updated_at = $updated_at_{n}"
                 ));
         }
         tx.audit_all(events);

@@ -115,6 +115,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0026_assignment_start",
         include_str!("../migrations/0026_assignment_start.surql"),
     ),
+    (
+        "0027_first_unlock",
+        include_str!("../migrations/0027_first_unlock.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

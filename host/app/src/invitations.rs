@@ -289,6 +289,7 @@ impl App {
                     partner_id: inv.partner_id.clone(),
                     level: *level,
                     locked: true,
+                    first_unlocked_at: None,
                     starts_at: None,
                     expires_at: None,
                     invitation_id: Some(inv.id.clone()),

@@ -33,6 +33,8 @@ pub enum SiteAccess {
     ManageTokens,
     /// Manage its technicians and its Technician Access switch.
     ManageTechnicians,
+    /// Lock, unlock (after the site's first unlock) and delete its technicians' access.
+    LockTechnicians,
     /// Manage its devices and device groups.
     ManageDevices,
 }
@@ -52,6 +54,7 @@ impl SiteAccess {
         match self {
             Self::View => Action::ViewSite(site),
             Self::ManageAdmins => Action::ManageSiteAdmins(site),
+            Self::LockTechnicians => Action::LockSiteTechnicians(site),
             Self::ViewAudit => Action::ViewSiteAudit(site),
             Self::ManageTokens => Action::ManageSiteTokens(site),
             Self::ManageTechnicians => Action::ManageSiteTechnicians(site),

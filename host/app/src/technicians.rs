@@ -1,5 +1,7 @@
-//! A site's technicians, the site admin's side (reference 002): the list, levels, locks,
-//! end dates, deleting access, and the site's Technician Access switch.
+//! A site's technicians (references 001 and 002): the list, levels, locks, when access
+//! applies, deleting access, and the site's Technician Access switch. The site's admins do all
+//! of it; the partner's admins (`admin.team`) lock, unlock and delete access — but new access
+//! waits for the site's first unlock, and levels and windows stay with the site.
 
 use siteward_core::FieldError;
 use siteward_core::Timestamp;
@@ -59,13 +61,58 @@ pub struct TechnicianChange {
 }
 
 /// Refuses a window that ends before it starts (`expires_at` must be after `starts_at`).
-fn check_window(a: &SiteAssignment) -> Result<(), FieldError> {
+fn check_window(a: &SiteAssignment) -> AppResult<()> {
     match (a.starts_at, a.expires_at) {
         (Some(from), Some(until)) if from >= until => {
-            Err(FieldError::new("expires_at", "must be after starts_at"))
+            Err(FieldError::new("expires_at", "must be after starts_at").into())
         }
         _ => Ok(()),
     }
+}
+
+/// Who is changing a site's technicians: the site's side (its admins and tokens, the
+/// operator) may do everything; the partner's side locks, unlocks and deletes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Site,
+    Partner,
+}
+
+/// Sets the lock as asked; the partner's side may not unlock access the site's side has not
+/// unlocked yet (reference 001: "To unlock the Locked status, use an account with
+/// administrator rights for that site").
+fn set_lock(a: &mut SiteAssignment, locked: bool, side: Side) -> AppResult<()> {
+    if !locked && a.locked && a.first_unlocked_at.is_none() && side == Side::Partner {
+        return Err(AppError::conflict(
+            "awaiting_site_admin",
+            format!(
+                "the access of {} is new and waits for one of the site's admins to unlock it \
+                 the first time; after that the partner may lock and unlock it too",
+                a.account_id
+            ),
+        ));
+    }
+    a.locked = locked;
+    Ok(())
+}
+
+/// The site, if its Technician Access is on: while off, technician management is refused.
+fn switched_on(site: Site) -> AppResult<Site> {
+    if !site.technician_access {
+        return Err(AppError::conflict(
+            "technician_access_off",
+            "Technician Access is off for this site; turn it on (PATCH /v1/sites/{id}) to manage technicians",
+        ));
+    }
+    Ok(site)
+}
+
+fn site_admins_only() -> AppError {
+    AppError::refused(
+        "site_admins_only",
+        "only the site's admins change a technician's level or when their access applies; \
+         the partner locks, unlocks and deletes access",
+    )
 }
 
 /// The technicians a bulk change names (`account_ids`, 1 to [`MAX_BULK`], none twice).
@@ -156,7 +203,8 @@ impl App {
         self.technicians(assignments).await
     }
 
-    /// Changes one technician's level, lock or end of access (the site's admins).
+    /// Changes one technician's level, lock, start or end of access (the site's admins; the
+    /// partner's admins only the lock).
     pub async fn update_technician(
         &self,
         caller: &Caller,
@@ -164,7 +212,12 @@ impl App {
         account: &AccountId,
         change: TechnicianChange,
     ) -> AppResult<Technician> {
-        let site = self.managed_site(caller, site).await?;
+        let (site, side) = self.lockable_site(caller, site).await?;
+        if side == Side::Partner
+            && (change.level.is_some() || change.starts_at.is_some() || change.expires_at.is_some())
+        {
+            return Err(site_admins_only());
+        }
         if self
             .store
             .assignments_of(&site.id, std::slice::from_ref(account))
@@ -188,7 +241,7 @@ impl App {
                     a.level = level;
                 }
                 if let Some(locked) = change.locked {
-                    a.locked = locked;
+                    set_lock(a, locked, side)?;
                 }
                 if let Some(starts_at) = starts_at {
                     a.starts_at = starts_at;
@@ -204,6 +257,8 @@ impl App {
 
     /// Locks or unlocks technicians together: a mixed selection becomes all locked or all
     /// unlocked, as asked. All or nothing; one audit event per technician whose lock changed.
+    /// The partner's admins may too, except unlock access that waits for the site's first
+    /// unlock.
     pub async fn lock_technicians(
         &self,
         caller: &Caller,
@@ -211,13 +266,10 @@ impl App {
         accounts: &[String],
         locked: bool,
     ) -> AppResult<Vec<Technician>> {
-        let site = self.managed_site(caller, site).await?;
+        let (site, side) = self.lockable_site(caller, site).await?;
         let accounts = account_ids(accounts)?;
-        self.change_assignments(caller, &site, &accounts, |a| {
-            a.locked = locked;
-            Ok(())
-        })
-        .await
+        self.change_assignments(caller, &site, &accounts, |a| set_lock(a, locked, side))
+            .await
     }
 
     /// Gives technicians one level. All or nothing; audited per technician.
@@ -238,15 +290,16 @@ impl App {
         .await
     }
 
-    /// Deletes technicians' access to the site; their accounts remain, and inviting them again
-    /// restores access (Locked). All or nothing; audited per technician.
+    /// Deletes technicians' access to the site (its admins, or the partner's); their accounts
+    /// remain, and inviting them again restores access (Locked). All or nothing; audited per
+    /// technician.
     pub async fn remove_technicians(
         &self,
         caller: &Caller,
         site: &SiteId,
         accounts: &[String],
     ) -> AppResult<()> {
-        let site = self.managed_site(caller, site).await?;
+        let (site, _) = self.lockable_site(caller, site).await?;
         let accounts = account_ids(accounts)?;
         let removed = self.assignments(&site, &accounts).await?;
         let tenant = (Some(&site.partner_id), Some(&site.id));
@@ -332,13 +385,21 @@ impl App {
         let site = self
             .visible_site(caller, id, SiteAccess::ManageTechnicians)
             .await?;
-        if !site.technician_access {
-            return Err(AppError::conflict(
-                "technician_access_off",
-                "Technician Access is off for this site; turn it on (PATCH /v1/sites/{id}) to manage technicians",
-            ));
-        }
-        Ok(site)
+        switched_on(site)
+    }
+
+    /// A site whose technicians' access the caller may lock, unlock and delete, with which
+    /// side they are on. While the site's Technician Access is off, this is refused too.
+    async fn lockable_site(&self, caller: &Caller, id: &SiteId) -> AppResult<(Site, Side)> {
+        let site = self
+            .visible_site(caller, id, SiteAccess::LockTechnicians)
+            .await?;
+        let side = if SiteAccess::ManageTechnicians.allows(caller, &site) {
+            Side::Site
+        } else {
+            Side::Partner
+        };
+        Ok((switched_on(site)?, side))
     }
 
     /// The assignments with who holds them: their accounts read by id, a page's worth, not
@@ -395,7 +456,7 @@ impl App {
         caller: &Caller,
         site: &Site,
         accounts: &[AccountId],
-        change: impl Fn(&mut SiteAssignment) -> Result<(), FieldError>,
+        change: impl Fn(&mut SiteAssignment) -> AppResult<()>,
     ) -> AppResult<Vec<Technician>> {
         const ATTEMPTS: u32 = 8;
         for _ in 0..ATTEMPTS {
@@ -434,8 +495,8 @@ impl App {
         caller: &Caller,
         site: &Site,
         before: &[SiteAssignment],
-        change: &impl Fn(&mut SiteAssignment) -> Result<(), FieldError>,
-    ) -> Result<(Vec<SiteAssignment>, Vec<AuditEvent>), FieldError> {
+        change: &impl Fn(&mut SiteAssignment) -> AppResult<()>,
+    ) -> AppResult<(Vec<SiteAssignment>, Vec<AuditEvent>)> {
         let actor = caller.account.as_ref().map(|a| a.id.clone());
         let now = self.now();
         let mut after = Vec::with_capacity(before.len());
@@ -444,6 +505,9 @@ impl App {
         for old in before {
             let mut new = old.clone();
             change(&mut new)?;
+            if old.locked && !new.locked && new.first_unlocked_at.is_none() {
+                new.first_unlocked_at = Some(now);
+            }
             if new.level != old.level {
                 events.push(caller.audit.event(
                     self,

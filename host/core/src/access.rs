@@ -147,6 +147,11 @@ pub enum Action<'a> {
     /// site's Technician Access: the site's own admins (reference 002: once the partner has
     /// set a level, only a site admin may change it).
     ManageSiteTechnicians(SiteRef<'a>),
+    /// Lock, unlock (once a site admin has unlocked it the first time) and delete
+    /// technicians' access to a site (reference 001's Lock Account toggle and Delete): the
+    /// site's admins and site tokens, the operator, and the partner's people and tokens with
+    /// `admin.team`.
+    LockSiteTechnicians(SiteRef<'a>),
     /// Ask the permission index about a site's technicians: its admins and site tokens, the
     /// partner's admins and tokens, the operator — not the partner's technicians.
     AskPermissions(SiteRef<'a>),
@@ -275,7 +280,8 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denial
         Action::ManageSiteAdmins(site)
         | Action::ViewSiteAudit(site)
         | Action::AskPermissions(site)
-        | Action::ManageDevices(site) => {
+        | Action::ManageDevices(site)
+        | Action::LockSiteTechnicians(site) => {
             if is_site_admin(principal, site.site) || is_site_token(principal, site.site) {
                 return Ok(());
             }
@@ -378,6 +384,8 @@ mod tests {
             Action::ManageSiteAdmins(site_ref),
             Action::ViewSiteAudit(site_ref),
             Action::ManageSiteTokens(site_ref),
+            Action::ManageSiteTechnicians(site_ref),
+            Action::LockSiteTechnicians(site_ref),
             Action::OperatePartner(&b),
             Action::OperateSite(site_ref),
         ] {
@@ -398,6 +406,30 @@ mod tests {
         );
         assert_eq!(
             authorize(&admin_of_a, Action::OperateSite(site_of_a)),
+            Err(Denial::Forbidden)
+        );
+    }
+
+    #[test]
+    fn the_partner_locks_and_deletes_technicians_access_and_the_site_changes_levels() {
+        let p = id(PartnerId::generate, 1);
+        let site = id(SiteId::generate, 3);
+        let site_ref = SiteRef {
+            site: &site,
+            partner: &p,
+        };
+        let admin = member(&p, PartnerRole::Admin, MemberStatus::Active);
+        let technician = member(&p, PartnerRole::Technician, MemberStatus::Active);
+        assert_eq!(
+            authorize(&admin, Action::LockSiteTechnicians(site_ref)),
+            Ok(())
+        );
+        assert_eq!(
+            authorize(&admin, Action::ManageSiteTechnicians(site_ref)),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(
+            authorize(&technician, Action::LockSiteTechnicians(site_ref)),
             Err(Denial::Forbidden)
         );
     }

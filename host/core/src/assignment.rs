@@ -17,6 +17,9 @@ pub struct SiteAssignment {
     pub level: PermissionLevel,
     /// Locked assignments grant nothing. New ones start locked; a site admin unlocks them.
     pub locked: bool,
+    /// When it was first unlocked — by the site's side, which alone unlocks new access;
+    /// `None` while it waits for that. From then on the partner may lock and unlock it too.
+    pub first_unlocked_at: Option<Timestamp>,
     /// When the access begins; `None` for at once. Before it the check answers
     /// `not_yet_valid`.
     pub starts_at: Option<Timestamp>,

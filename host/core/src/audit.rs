@@ -55,9 +55,9 @@ string_enum! {
         InvitationExpired = "invitation.expired",
         /// A technician was assigned to a site (Locked until a site admin unlocks it).
         AssignmentCreated = "assignment.created",
-        /// A site admin locked a technician's assignment.
+        /// A site admin or a partner admin locked a technician's assignment.
         AssignmentLocked = "assignment.locked",
-        /// A site admin unlocked a technician's assignment.
+        /// A site admin (the first time) or a partner admin unlocked a technician's assignment.
         AssignmentUnlocked = "assignment.unlocked",
         /// A site admin changed a technician's permission level.
         AssignmentLevelChanged = "assignment.level_changed",
@@ -65,7 +65,7 @@ string_enum! {
         AssignmentStartChanged = "assignment.start_changed",
         /// A site admin set or cleared the time a technician's access ends.
         AssignmentExpiryChanged = "assignment.expiry_changed",
-        /// A site admin deleted a technician's access to the site.
+        /// A site admin or a partner admin deleted a technician's access to the site.
         AssignmentDeleted = "assignment.deleted",
         /// A site admin switched the site's Technician Access.
         TechnicianAccessChanged = "site.technician_access_changed",

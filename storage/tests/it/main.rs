@@ -575,6 +575,50 @@ async fn existing_access_gets_its_last_activity_from_the_audit_log_on_upgrade() 
     );
 }
 
+#[tokio::test]
+async fn existing_access_remembers_a_first_unlock_on_upgrade() {
+    // Before migration 0027: access unlocked now; access locked again after a site admin had
+    // unlocked it; access never unlocked.
+    let store = store_before("0027_first_unlock").await;
+    store
+        .surreal()
+        .query(
+            "FOR $a IN [['a', 'tech1', false], ['b', 'tech2', true], ['c', 'tech3', true]] {
+                 CREATE type::record('site_assignment', $a[0]) SET site_id = 'site1',
+                 account_id = $a[1], partner_id = 'p1', level = 'devices_only', locked = $a[2],
+                 set_by = 'admin1', created_at = d'2026-01-01T00:00:00Z',
+                 updated_at = d'2026-01-03T00:00:00Z';
+             };
+             CREATE audit_event SET at = d'2026-01-02T00:00:00Z', actor_kind = 'account',
+                 actor_id = 'admin1', partner_id = 'p1', site_id = 'site1',
+                 action = 'assignment.unlocked', target_kind = 'site_assignment',
+                 target_id = 'tech2', changes = [];",
+        )
+        .await
+        .and_then(|r| r.check())
+        .unwrap();
+
+    let applied = store.migrate().await.unwrap();
+    assert!(applied.contains(&"0027_first_unlock"), "{applied:?}");
+    let mut read = store
+        .surreal()
+        .query(
+            "SELECT VALUE [account_id, first_unlocked_at] FROM site_assignment ORDER BY account_id",
+        )
+        .await
+        .unwrap();
+    let rows: Vec<(String, Option<chrono::DateTime<chrono::Utc>>)> = read.take(0).unwrap();
+    let day = |d: &str| Some(d.parse().unwrap());
+    assert_eq!(
+        rows,
+        [
+            ("tech1".to_owned(), day("2026-01-03T00:00:00Z")),
+            ("tech2".to_owned(), day("2026-01-02T00:00:00Z")),
+            ("tech3".to_owned(), None),
+        ]
+    );
+}
+
 /// A database as the version before `migration` left it.
 async fn store_before(migration: &str) -> Store {
     let store = Store::connect(&StoreConfig::memory()).await.unwrap();

@@ -32,6 +32,9 @@ pub struct AssignmentView {
     pub level: &'static str,
     /// Locked assignments grant nothing until a site admin unlocks them.
     pub locked: bool,
+    /// When it was first unlocked; absent while new access waits for the site's admins to
+    /// unlock it (until then the partner cannot unlock it).
+    pub first_unlocked_at: Option<DateTime<Utc>>,
     /// When the access begins; absent for at once. Before it, checks answer `not_yet_valid`.
     pub starts_at: Option<DateTime<Utc>>,
     /// When the access ends (exclusive); absent for no end.
@@ -76,6 +79,7 @@ impl From<Technician> for AssignmentView {
             name: t.name,
             level: a.level.as_str(),
             locked: a.locked,
+            first_unlocked_at: a.first_unlocked_at,
             starts_at: a.starts_at,
             expires_at: a.expires_at,
             invitation_id: a.invitation_id.as_ref().map(ToString::to_string),
@@ -138,11 +142,14 @@ pub struct UpdateTechnician {
     pub expires_at: Option<Option<DateTime<Utc>>>,
 }
 
-/// Change one technician's level, lock, start or end of access (site admins).
+/// Change one technician's level, lock, start or end of access (the site's admins). The
+/// partner's admins (`admin.team`) may change the lock alone, once the site's admins have
+/// unlocked the access the first time (`409 awaiting_site_admin` before; `403
+/// site_admins_only` for anything but the lock).
 #[utoipa::path(patch, path = "/v1/sites/{site_id}/technicians/{account_id}", tag = "technicians", security(("bearer" = [])),
     params(("site_id" = String, Path), ("account_id" = String, Path)), request_body = UpdateTechnician,
     responses((status = 200, body = AssignmentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody, description = "`technician_access_off`"), (status = 422, body = ErrorBody)))]
+        (status = 409, body = ErrorBody, description = "`technician_access_off`, `awaiting_site_admin`"), (status = 422, body = ErrorBody)))]
 pub async fn update_technician(
     State(state): State<AppState>,
     auth: Auth,
@@ -173,10 +180,12 @@ pub struct LockTechnicians {
 
 /// Lock or unlock one or many technicians: a mixed selection becomes all locked or all
 /// unlocked, as asked. All or nothing; one audit event per technician whose lock changed.
+/// The site's admins, and the partner's admins (`admin.team`) — who cannot unlock access the
+/// site's admins have not unlocked yet.
 #[utoipa::path(post, path = "/v1/sites/{site_id}/technicians/lock", tag = "technicians", security(("bearer" = [])),
     params(("site_id" = String, Path)), request_body = LockTechnicians,
     responses((status = 200, body = Vec<AssignmentView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+        (status = 409, body = ErrorBody, description = "`technician_access_off`, `awaiting_site_admin`, `concurrent_change`"), (status = 422, body = ErrorBody)))]
 pub async fn lock_technicians(
     State(state): State<AppState>,
     auth: Auth,
@@ -200,7 +209,8 @@ pub struct LevelTechnicians {
     pub level: String,
 }
 
-/// Change the level of one or many technicians. All or nothing; audited per technician.
+/// Change the level of one or many technicians (the site's admins). All or nothing; audited
+/// per technician.
 #[utoipa::path(post, path = "/v1/sites/{site_id}/technicians/level", tag = "technicians", security(("bearer" = [])),
     params(("site_id" = String, Path)), request_body = LevelTechnicians,
     responses((status = 200, body = Vec<AssignmentView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -225,8 +235,9 @@ pub struct RemoveTechnicians {
     pub account_ids: Vec<String>,
 }
 
-/// Delete one or many technicians' access to the site. Their accounts remain; inviting them
-/// again restores access. All or nothing; audited per technician.
+/// Delete one or many technicians' access to the site (the site's admins, and the partner's
+/// admins with `admin.team`). Their accounts remain; inviting them again restores access. All
+/// or nothing; audited per technician.
 #[utoipa::path(post, path = "/v1/sites/{site_id}/technicians/remove", tag = "technicians", security(("bearer" = [])),
     params(("site_id" = String, Path)), request_body = RemoveTechnicians,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]

@@ -90,7 +90,7 @@ struct TechnicianRow {
     level: &'static str,
     level_value: &'static str,
     locked: bool,
-    /// Locked and never changed since it was accepted: waiting for its first unlock.
+    /// Never unlocked yet: waiting for the site's first unlock.
     waiting: bool,
     until: String,
     /// When they last acted at the site, if ever.
@@ -118,6 +118,9 @@ struct TechniciansPage {
     /// Whether the viewer changes technicians here: the site's admins, while Technician
     /// Access is on.
     manage_technicians: bool,
+    /// Whether the viewer locks, unlocks and deletes access here: the site's admins and the
+    /// partner's admins, while Technician Access is on.
+    lock_technicians: bool,
     /// Whether the viewer may turn Technician Access on (shown when it is off).
     may_switch: bool,
     levels: Vec<LevelOption>,
@@ -234,7 +237,7 @@ pub async fn page(
                 level: level_name(t.assignment.level),
                 level_value: t.assignment.level.as_str(),
                 locked: t.assignment.locked,
-                waiting: t.assignment.locked && t.assignment.updated_at == t.assignment.created_at,
+                waiting: t.assignment.first_unlocked_at.is_none(),
                 until: {
                     let end = t
                         .assignment
@@ -258,6 +261,8 @@ pub async fn page(
             .collect(),
         next: technicians.next_cursor,
         manage_technicians: may_switch && found.technician_access,
+        lock_technicians: SiteAccess::LockTechnicians.allows(&caller, &found)
+            && found.technician_access,
         may_switch,
         levels: level_options(),
         done,

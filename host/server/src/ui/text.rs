@@ -938,7 +938,7 @@ catalog! {
     level_of { en: "Level of {name}", ko: "{name}의 권한 수준", de: "Stufe von {name}", ja: "{name}の権限レベル", es: "Nivel de {name}" }
     change_level_of { en: "Change the level of {name}", ko: "{name}의 권한 수준 변경", de: "Stufe von {name} ändern", ja: "{name}の権限レベルを変更", es: "Cambiar el nivel de {name}" }
     change { en: "Change", ko: "변경", de: "Ändern", ja: "変更", es: "Cambiar" }
-    end_of_access_of { en: "Change the end of access of {name}", ko: "{name}의 접근 종료일 변경", de: "Zugangsende von {name} ändern", ja: "{name}のアクセス終了日を変更", es: "Cambiar el fin del acceso de {name}" }
+    end_of_access_of { en: "Change the dates of access of {name}", ko: "{name}의 접근 기간 변경", de: "Zugangsdaten von {name} ändern", ja: "{name}のアクセス期間を変更", es: "Cambiar las fechas de acceso de {name}" }
     change_level_heading { en: "Change this technician's level?", ko: "이 기술자의 권한 수준을 변경할까요?", de: "Stufe dieses Technikers ändern?", ja: "この技術者の権限レベルを変更しますか?", es: "¿Cambiar el nivel de este técnico?" }
     change_level_question {
         en: "{who} goes from {from} to {to} at once, everywhere the site checks.",
@@ -955,6 +955,8 @@ catalog! {
     first_day_of_access { en: "First day of access (UTC)", ko: "접근 첫날(UTC)", de: "Erster Zugangstag (UTC)", ja: "アクセス開始日(UTC)", es: "Primer día de acceso (UTC)" }
     first_day_hint { en: "Access begins when this day begins, UTC; until then checks answer not_yet_valid. Format: YYYY-MM-DD.", ko: "이 날이 시작되면(UTC) 접근이 시작되며, 그 전에는 확인 결과가 not_yet_valid입니다. 형식: YYYY-MM-DD.", de: "Der Zugang beginnt mit diesem Tag (UTC); bis dahin lautet die Prüfung not_yet_valid. Format: JJJJ-MM-TT.", ja: "この日の始まり(UTC)にアクセスが始まります。それまでの確認結果は not_yet_valid です。形式: YYYY-MM-DD。", es: "El acceso empieza al comenzar este día, UTC; hasta entonces la comprobación responde not_yet_valid. Formato: AAAA-MM-DD." }
     last_day_before_first { en: "The last day must not be before the first day.", ko: "마지막 날은 첫날보다 앞설 수 없습니다.", de: "Der letzte Tag darf nicht vor dem ersten Tag liegen.", ja: "最終日を開始日より前にすることはできません。", es: "El último día no puede ser anterior al primer día." }
+    partner_locks_hint { en: "As the partner you lock, unlock and delete access here; the site's admins unlock new access first and set levels and dates.", ko: "파트너는 여기서 접근을 잠그고, 잠금 해제하고, 삭제할 수 있습니다. 새 접근의 첫 잠금 해제와 레벨·날짜 설정은 사이트 관리자가 합니다.", de: "Als Partner sperren, entsperren und löschen Sie hier Zugänge; neue Zugänge entsperren zuerst die Administratoren des Standorts, die auch Stufen und Daten festlegen.", ja: "パートナーはここでアクセスのロック、ロック解除、削除ができます。新しいアクセスの最初のロック解除とレベル・日付の設定はサイト管理者が行います。", es: "Como socio, aquí bloquea, desbloquea y elimina accesos; los administradores del sitio desbloquean primero los accesos nuevos y fijan niveles y fechas." }
+    waits_for_site_admins { en: "Waits for the site's admins", ko: "사이트 관리자 대기 중", de: "Wartet auf die Standort-Administratoren", ja: "サイト管理者の対応待ち", es: "Espera a los administradores del sitio" }
     save_end_of_access { en: "Save when access applies", ko: "접근 기간 저장", de: "Zugangszeitraum speichern", ja: "アクセス期間を保存", es: "Guardar cuándo se aplica el acceso" }
     last_day_passed { en: "That day is over already: choose today or a later day.", ko: "이미 지난 날입니다. 오늘이나 그 이후 날짜를 고르세요.", de: "Dieser Tag ist schon vorbei: Wählen Sie heute oder einen späteren Tag.", ja: "その日はすでに過ぎています。今日以降の日付を選んでください。", es: "Ese día ya pasó: elija hoy o un día posterior." }
     nothing_selected { en: "No technician selected", ko: "선택한 기술자가 없습니다", de: "Kein Techniker ausgewählt", ja: "技術者が選択されていません", es: "Ningún técnico seleccionado" }

@@ -634,7 +634,7 @@ async fn a_site_admin_works_through_reference_002_by_keyboard() {
     check_page(&client, "site-technicians-bulk-locked").await;
 
     // The end of one technician's access has a page of its own.
-    let end = format!("a[aria-label='Change the end of access of {}']", who(1));
+    let end = format!("a[aria-label='Change the dates of access of {}']", who(1));
     press(&client, Locator::Css(&end), ENTER, true).await;
     found(&client, Locator::Id("last_day")).await;
     check_page(&client, "site-technician-end").await;
@@ -1095,6 +1095,37 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
         )
         .await;
     assert_eq!(allowed.body["allowed"], true, "{}", allowed.body);
+
+    // Reference 001's Lock Account toggle: now that the site's admin unlocked her, the
+    // partner's Super Admin locks her from the site's Technicians List, by keyboard.
+    sign_out(&client).await;
+    sign_in(&client, "owner@acme.example").await;
+    found(&client, Locator::Css("form.sign-out button")).await;
+    client
+        .goto(&format!("{base}/sites/{site}/technicians"))
+        .await
+        .unwrap();
+    press(
+        &client,
+        Locator::Css("button[aria-label='Lock Nina Tech (nina@example.com)']"),
+        ENTER,
+        true,
+    )
+    .await;
+    found(
+        &client,
+        Locator::Css("button[aria-label='Unlock Nina Tech (nina@example.com)']"),
+    )
+    .await;
+    check_page(&client, "site-technicians-partner").await;
+    let locked = app
+        .post(
+            "/v1/check",
+            &acme.owner_token,
+            json!({ "technician_id": me.body["id"], "permission": "users.view", "site_id": site }),
+        )
+        .await;
+    assert_eq!(locked.body["reason"], "locked", "{}", locked.body);
     client.close().await.unwrap();
 }
 

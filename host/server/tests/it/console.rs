@@ -1067,6 +1067,77 @@ async fn a_site_admin_unlocks_a_new_technician_from_the_sites_page() {
 }
 
 #[tokio::test]
+async fn the_partner_locks_and_deletes_from_the_sites_technicians_but_new_access_waits_for_the_site()
+ {
+    let app = TestApp::new().await;
+    let (_, site, admin, techs) = crate::technicians::site_with_technicians(&app, 2).await;
+    // The site's admins unlocked the first technician once; the second is new.
+    let unlocked = app
+        .post(
+            &format!("/v1/sites/{site}/technicians/lock"),
+            &admin,
+            json!({ "account_ids": [techs[0]], "locked": false }),
+        )
+        .await;
+    assert_eq!(unlocked.status, StatusCode::OK, "{}", unlocked.body);
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+    let page_path = format!("/sites/{site}/technicians");
+    let page = open(&app, Method::GET, &page_path, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    for expected in [
+        // (Askama writes the apostrophe as `&#39;`.)
+        "Waits for the site&#39;s admins",
+        "admins unlock new access first",
+        format!("action=\"/sites/{site}/technicians/{}/lock\"", techs[0]).as_str(),
+        format!("href=\"/sites/{site}/technicians/{}/remove\"", techs[1]).as_str(),
+        "value=\"delete\"",
+    ] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+    for absent in [
+        format!("action=\"/sites/{site}/technicians/{}/lock\"", techs[1]),
+        format!("action=\"/sites/{site}/technicians/{}/level\"", techs[0]),
+        format!("href=\"/sites/{site}/technicians/{}/end\"", techs[0]),
+        "id=\"bulk-level\"".to_owned(),
+    ] {
+        assert!(!page.html.contains(&absent), "{absent} in {}", page.html);
+    }
+
+    // Lock the unlocked one; unlocking the new one is refused with the reason.
+    let lock = [("csrf", csrf.as_str()), ("locked", "true")];
+    let path = format!("/sites/{site}/technicians/{}/lock", techs[0]);
+    let done = open(&app, Method::POST, &path, Some(&cookie), Some(&lock)).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    let unlock = [("csrf", csrf.as_str()), ("locked", "false")];
+    let path = format!("/sites/{site}/technicians/{}/lock", techs[1]);
+    let refused = open(&app, Method::POST, &path, Some(&cookie), Some(&unlock)).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.html);
+    assert!(refused.html.contains("unlock it"), "{}", refused.html);
+    let listed = app
+        .get(&format!("/v1/sites/{site}/technicians"), &admin)
+        .await;
+    let locked: Vec<bool> = listed.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["locked"].as_bool().unwrap())
+        .collect();
+    assert_eq!(locked, [true, true], "{}", listed.body);
+
+    // Delete after the confirmation.
+    let remove = format!("/sites/{site}/technicians/{}/remove", techs[1]);
+    let confirm = open(&app, Method::GET, &remove, Some(&cookie), None).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.html);
+    let form = [("csrf", csrf.as_str())];
+    let done = open(&app, Method::POST, &remove, Some(&cookie), Some(&form)).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    let listed = app
+        .get(&format!("/v1/sites/{site}/technicians"), &admin)
+        .await;
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn my_access_lists_the_invitations_waiting_for_me_and_what_i_did() {
     let app = TestApp::new().await;
     let (_, _, _, _) = crate::technicians::site_with_technicians(&app, 1).await;

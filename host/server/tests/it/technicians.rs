@@ -205,7 +205,7 @@ async fn a_new_technician_is_locked_until_a_site_admin_unlocks() {
         (Some(false), Some("locked"))
     );
 
-    // The partner set the level; only a site admin may change it or unlock.
+    // The partner set the level; only a site admin may change it or unlock new access.
     let path = format!("/v1/sites/{site}/technicians/{tech}");
     let by_partner = app
         .call(
@@ -215,7 +215,10 @@ async fn a_new_technician_is_locked_until_a_site_admin_unlocks() {
             Some(json!({ "locked": false })),
         )
         .await;
-    assert_eq!(by_partner.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        (by_partner.status, by_partner.code()),
+        (StatusCode::CONFLICT, "awaiting_site_admin")
+    );
     let unlocked = app
         .call(
             Method::PATCH,
@@ -1205,4 +1208,126 @@ async fn a_partner_role_wins_over_a_grant_and_is_explained_and_a_refused_bulk_qu
         "{}",
         bulk.body
     );
+}
+
+#[tokio::test]
+async fn the_partner_locks_unlocks_and_deletes_access_once_the_site_unlocked_it() {
+    let app = TestApp::new().await;
+    let (acme, site, admin, techs) = site_with_technicians(&app, 3).await;
+    let partner = acme.owner_token.as_str();
+    let lock = |token: &str, ids: Vec<&String>, locked: bool| {
+        let token = token.to_owned();
+        let body = json!({ "account_ids": ids, "locked": locked });
+        let path = format!("/v1/sites/{site}/technicians/lock");
+        let app = &app;
+        async move { app.post(&path, &token, body).await }
+    };
+
+    // New access waits for the site: the partner cannot unlock it, alone or in a bulk.
+    let early = lock(partner, vec![&techs[0], &techs[1]], false).await;
+    assert_eq!(
+        (early.status, early.code()),
+        (StatusCode::CONFLICT, "awaiting_site_admin"),
+        "{}",
+        early.body
+    );
+    let first = lock(&admin, vec![&techs[0], &techs[1]], false).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(
+        first.body[0]["first_unlocked_at"].is_string(),
+        "{}",
+        first.body
+    );
+
+    // From then on the partner locks and unlocks it too, and deletes access.
+    let locked = lock(partner, vec![&techs[0]], true).await;
+    assert_eq!(
+        (locked.status, locked.body[0]["locked"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{}",
+        locked.body
+    );
+    assert_eq!(
+        check(&app, &admin, &site, &techs[0], "dashboard.view")
+            .await
+            .body["reason"],
+        "locked"
+    );
+    let unlocked = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/sites/{site}/technicians/{}", techs[0]),
+            Some(partner),
+            Some(json!({ "locked": false })),
+        )
+        .await;
+    assert_eq!(unlocked.status, StatusCode::OK, "{}", unlocked.body);
+    assert_eq!(
+        check(&app, &admin, &site, &techs[0], "dashboard.view")
+            .await
+            .body["allowed"],
+        true
+    );
+
+    // Levels and dates stay with the site's admins.
+    for change in [
+        json!({ "level": "devices_only" }),
+        json!({ "locked": true, "expires_at": null }),
+    ] {
+        let refused = app
+            .call(
+                Method::PATCH,
+                &format!("/v1/sites/{site}/technicians/{}", techs[0]),
+                Some(partner),
+                Some(change),
+            )
+            .await;
+        assert_eq!(
+            (refused.status, refused.code()),
+            (StatusCode::FORBIDDEN, "site_admins_only")
+        );
+    }
+    let level = app
+        .post(
+            &format!("/v1/sites/{site}/technicians/level"),
+            partner,
+            json!({ "account_ids": [techs[0]], "level": "none" }),
+        )
+        .await;
+    assert_eq!(level.status, StatusCode::FORBIDDEN, "{}", level.body);
+
+    // Delete, even access still waiting for the site.
+    let removed = app
+        .post(
+            &format!("/v1/sites/{site}/technicians/remove"),
+            partner,
+            json!({ "account_ids": [techs[1], techs[2]] }),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::NO_CONTENT, "{}", removed.body);
+    let left = app
+        .get(&format!("/v1/sites/{site}/technicians"), &admin)
+        .await;
+    assert_eq!(left.body["items"].as_array().unwrap().len(), 1);
+
+    // The audit says who did it: the partner's owner, in the site's log.
+    let owner = app.get("/v1/me", partner).await.body["id"].clone();
+    let deleted = app
+        .get(
+            &format!("/v1/sites/{site}/audit-events?action=assignment.deleted"),
+            &admin,
+        )
+        .await;
+    let events = deleted.body["items"].as_array().unwrap();
+    assert_eq!(events.len(), 2, "{}", deleted.body);
+    assert!(
+        events.iter().all(|e| e["actor"]["id"] == owner),
+        "{}",
+        deleted.body
+    );
+
+    // A technician of the partner, without team administration, may not.
+    let tech = app.token("tech0@acme.example").await;
+    let refused = lock(&tech, vec![&techs[0]], true).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
 }
