@@ -17,6 +17,8 @@ pub enum Conflict {
     AlreadyInvited,
     /// The account is already assigned to this site.
     AlreadyAssigned,
+    /// The account is a technician of this site, which its admins cannot be.
+    AlreadyTechnician,
     /// The invitation left the Pending state meanwhile (accepted, revoked or expired).
     InvitationNotPending,
     /// The partner has no free licence seat for this privilege.
@@ -44,6 +46,10 @@ impl fmt::Display for Conflict {
             Self::LastSuperAdmin => "the partner must keep at least one active super admin",
             Self::AlreadyInvited => "an open invitation for this email already exists",
             Self::AlreadyAssigned => "the account is already assigned to this site",
+            Self::AlreadyTechnician => {
+                "the account is a technician of this site; a site's admins are not its \
+                 technicians: delete their technician access first"
+            }
             Self::InvitationNotPending => "the invitation is no longer pending",
             Self::LicenceExhausted(_) => "every licence seat for this privilege is taken",
             Self::PluginChanged => "the plugin was installed, upgraded or removed meanwhile",

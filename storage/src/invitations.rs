@@ -637,6 +637,14 @@ impl Store {
             }
             Acceptance::Membership(None) => {}
             Acceptance::Assignment(assignment) => {
+                // A site's admins are not its technicians: someone made its admin since the
+                // invitation was sent cannot accept it.
+                let key = site_admin_key(&assignment.site_id, &assignment.account_id);
+                tx.bind("assignment_admin", rid("site_admin", &key))
+                    .guard(
+                        "IF (SELECT VALUE id FROM ONLY $assignment_admin) != NONE { THROW 'site_admin' }",
+                        Conflict::AlreadySiteAdmin,
+                    );
                 tx.bind("assignment", AssignmentRow::from_assignment(assignment))
                     .guard(
                         "INSERT INTO site_assignment $assignment",

@@ -155,6 +155,7 @@ impl From<StorageError> for AppError {
                     Conflict::LastSuperAdmin => "last_super_admin",
                     Conflict::AlreadyInvited => "already_invited",
                     Conflict::AlreadyAssigned => "already_assigned",
+                    Conflict::AlreadyTechnician => "already_technician",
                     Conflict::InvitationNotPending => "invitation_not_pending",
                     Conflict::LicenceExhausted(privilege) => {
                         return Self::conflict(

@@ -3,7 +3,7 @@
 
 use subtle::ConstantTimeEq;
 
-use siteward_core::access::{Action, authorize};
+use siteward_core::access::{Action, SiteRef, authorize};
 use siteward_core::account::{Account, AccountStatus};
 use siteward_core::assignment::SiteAssignment;
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
@@ -31,6 +31,9 @@ pub struct Preview {
     pub partner_name: String,
     /// The site, for a site invitation.
     pub site_name: Option<String>,
+    /// For a site invitation, whether the site's Technician Access is on: while off, access
+    /// accepted now waits until the site's admins switch it on.
+    pub technician_access: Option<bool>,
     /// Whether an account with the invited email exists: sign in to accept; otherwise sign up.
     pub account_exists: bool,
 }
@@ -61,14 +64,14 @@ fn link_not_valid() -> AppError {
 }
 
 impl App {
-    /// An invitation the caller may manage (the inviting partner's admins), with where its
-    /// latest email stands.
+    /// An invitation the caller may see (the inviting partner's admins; for an invitation to a
+    /// site, also the site's admins, who list it), with where its latest email stands.
     pub async fn invitation(
         &self,
         caller: &Caller,
         id: &InvitationId,
     ) -> AppResult<(Invitation, Option<Delivery>)> {
-        let inv = self.manageable_invitation(caller, id).await?;
+        let inv = self.visible_invitation(caller, id).await?;
         let delivery = self
             .store
             .invitation_deliveries(std::slice::from_ref(&inv.id))
@@ -77,13 +80,15 @@ impl App {
         Ok((inv, delivery))
     }
 
-    /// Revokes a Pending invitation; its link stops working.
+    /// Revokes a Pending invitation; its link stops working. The inviting partner's admins,
+    /// and for an invitation to a site its admins too (who would otherwise have to delete the
+    /// access once accepted). Resending stays with the partner: it sends the partner's email.
     pub async fn revoke_invitation(
         &self,
         caller: &Caller,
         id: &InvitationId,
     ) -> AppResult<Invitation> {
-        let mut inv = self.manageable_invitation(caller, id).await?;
+        let mut inv = self.visible_invitation(caller, id).await?;
         inv.revoke(self.now())?;
         let event = caller.audit.event(
             self,
@@ -110,9 +115,12 @@ impl App {
     pub async fn preview_invitation(&self, token: &str) -> AppResult<Preview> {
         let invitation = self.invitation_by_token(token).await?;
         let partner = self.store.partner(&invitation.partner_id).await?;
-        let site_name = match invitation.target.site() {
-            Some(site) => Some(self.store.site(site).await?.name),
-            None => None,
+        let (site_name, technician_access) = match invitation.target.site() {
+            Some(site) => {
+                let site = self.store.site(site).await?;
+                (Some(site.name), Some(site.technician_access))
+            }
+            None => (None, None),
         };
         let account_exists = self
             .store
@@ -123,6 +131,7 @@ impl App {
             invitation,
             partner_name: partner.name,
             site_name,
+            technician_access,
             account_exists,
         })
     }
@@ -347,6 +356,30 @@ impl App {
         let inv = self.store.invitation(id).await?;
         authorize(&caller.principal, Action::ManageMembers(&inv.partner_id))?;
         Ok(inv)
+    }
+
+    /// An invitation the caller may read and revoke: one they may manage, or one to a site
+    /// whose admins they are (the same who see it in the site's list).
+    async fn visible_invitation(
+        &self,
+        caller: &Caller,
+        id: &InvitationId,
+    ) -> AppResult<Invitation> {
+        let inv = self.store.invitation(id).await?;
+        let as_partner = authorize(&caller.principal, Action::ManageMembers(&inv.partner_id));
+        let as_site = inv.target.site().map(|site| {
+            authorize(
+                &caller.principal,
+                Action::ManageSiteAdmins(SiteRef {
+                    site,
+                    partner: &inv.partner_id,
+                }),
+            )
+        });
+        match (as_partner, as_site) {
+            (Ok(()), _) | (_, Some(Ok(()))) => Ok(inv),
+            (Err(denial), _) => Err(denial.into()),
+        }
     }
 
     /// The invitation a link's token belongs to.

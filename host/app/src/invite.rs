@@ -811,8 +811,9 @@ impl App {
         })
     }
 
-    /// The members who could be invited to the site, in the order given: active Admins and
-    /// Technicians, not its site admins or technicians, without an open invitation to it.
+    /// The members who could be invited to the site, in the order given: active members of
+    /// any role (a Super Admin works at sites like anyone, as the API allows), not its site
+    /// admins or technicians, without an open invitation to it.
     async fn candidates_among(
         &self,
         site: &Site,
@@ -823,7 +824,6 @@ impl App {
             .into_iter()
             .filter(|m| {
                 m.membership.status == MemberStatus::Active
-                    && m.membership.role != PartnerRole::SuperAdmin
                     && !excluded.contains(&m.membership.account_id)
             })
             .collect();

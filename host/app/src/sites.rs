@@ -152,7 +152,8 @@ impl App {
     }
 
     /// Creates a site of one of the partner's customers, with its first admin, in one
-    /// transaction. Technician Access starts on.
+    /// transaction. Technician Access starts off: the site's admins switch it on (reference
+    /// 002); the partner may invite and assign meanwhile, and that access waits.
     pub async fn create_site(
         &self,
         caller: &Caller,
@@ -175,7 +176,7 @@ impl App {
             customer_id: customer.id,
             partner_id: partner.clone(),
             name: validate::name("name", name)?,
-            technician_access: true,
+            technician_access: false,
             created_at: self.now(),
         };
         let tenant = (Some(partner), Some(&site.id));

@@ -42,8 +42,19 @@ pub async fn post(
     token: Option<&str>,
     body: Value,
 ) -> anyhow::Result<Value> {
+    send(app, "POST", path, token, body).await
+}
+
+/// Sends `body` to `path` with `method`; fails on anything but success.
+async fn send(
+    app: &axum::Router,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Value,
+) -> anyhow::Result<Value> {
     let mut request = Request::builder()
-        .method("POST")
+        .method(method)
         .uri(path)
         .header("content-type", "application/json");
     if let Some(token) = token {
@@ -56,7 +67,7 @@ pub async fn post(
     let status = response.status();
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
     let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    anyhow::ensure!(status.is_success(), "POST {path}: {status} {value}");
+    anyhow::ensure!(status.is_success(), "{method} {path}: {status} {value}");
     Ok(value)
 }
 
@@ -132,7 +143,8 @@ impl Host {
         text(&member, "account_id")
     }
 
-    /// Creates a customer and a site with its first admin; returns the site id.
+    /// Creates a customer and a site with its first admin, who switches the site's
+    /// Technician Access on (new sites start with it off); returns the site id.
     pub async fn site(&self, admin_email: &str) -> anyhow::Result<String> {
         let customer = self
             .post(
@@ -150,7 +162,17 @@ impl Host {
                 }),
             )
             .await?;
-        text(&site, "id")
+        let site = text(&site, "id")?;
+        let admin = login(&self.app, admin_email).await?;
+        send(
+            &self.app,
+            "PATCH",
+            &format!("/v1/sites/{site}"),
+            Some(&admin),
+            json!({ "technician_access": true }),
+        )
+        .await?;
+        Ok(site)
     }
 }
 

@@ -566,6 +566,11 @@ pub struct InvitationPreview {
     /// The level offered, for a site invitation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<&'static str>,
+    /// For a site invitation, whether the site's Technician Access is on. While it is off the
+    /// invitation can still be accepted, and the access waits until the site's admins switch
+    /// it on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub technician_access: Option<bool>,
     /// `pending`, `accepted`, `expired` or `revoked`, as of now.
     pub status: &'static str,
     /// When the link stops working.
@@ -585,6 +590,7 @@ pub async fn preview(
         invitation: inv,
         partner_name,
         site_name,
+        technician_access,
         account_exists,
     } = state.preview_invitation(&query.token).await?;
     let (role, level) = match &inv.target {
@@ -597,6 +603,7 @@ pub async fn preview(
         site_name,
         role,
         level,
+        technician_access,
         status: inv.status_at(state.now()).as_str(),
         expires_at: inv.expires_at,
         account_exists,

@@ -30,6 +30,8 @@ pub struct MySiteView {
     pub level: &'static str,
     /// Locked assignments grant nothing until a site admin unlocks them.
     pub locked: bool,
+    /// Whether the site's Technician Access is on; while off, nobody enters it.
+    pub technician_access: bool,
     /// When the access begins; absent for at once.
     pub starts_at: Option<DateTime<Utc>>,
     /// When the access ends (exclusive); absent for no end.
@@ -79,6 +81,7 @@ pub async fn my_sites(State(state): State<AppState>, auth: Auth) -> ApiResult<Js
                 partner_name: mine.partner_name,
                 level: mine.assignment.level.as_str(),
                 locked: mine.assignment.locked,
+                technician_access: mine.site.technician_access,
                 starts_at: mine.assignment.starts_at,
                 expires_at: mine.assignment.expires_at,
             })

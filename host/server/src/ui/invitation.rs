@@ -337,7 +337,10 @@ fn done_page(preview: &Preview, invitation: &Invitation) -> Response {
                     .with("partner", partner)
                     .with("level", level_name(*level))
                     .into(),
-                Some(t.joined_site_locked.with("site", site).into()),
+                Some(match preview.technician_access {
+                    Some(false) => t.joined_site_locked_access_off.with("site", site).into(),
+                    _ => t.joined_site_locked.with("site", site).into(),
+                }),
             )
         }
         InvitationTarget::Partner { role } => (

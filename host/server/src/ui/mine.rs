@@ -34,6 +34,8 @@ struct SiteRow {
     partner: String,
     level: &'static str,
     locked: bool,
+    /// The site's Technician Access is off: nobody enters, whatever the lock says.
+    access_off: bool,
     until: String,
 }
 
@@ -121,6 +123,7 @@ fn rows(access: MyAccess) -> (Vec<PartnerRow>, Vec<SiteRow>, Vec<(String, String
             partner: mine.partner_name,
             level: level_name(mine.assignment.level),
             locked: mine.assignment.locked,
+            access_off: !mine.site.technician_access,
             until: mine
                 .assignment
                 .expires_at

@@ -131,6 +131,9 @@ struct TechniciansPage {
     invitations_next: Option<String>,
     /// Whether the viewer invites to the site, resends and revokes (the partner's admins).
     manage: bool,
+    /// Whether the viewer revokes the site's invitations (also the site's admins, who see
+    /// them; resending stays with the partner).
+    revoke_invitations: bool,
 }
 
 /// The page's paging, and what the last action did.
@@ -274,6 +277,7 @@ pub async fn page(
         }),
         invitations_next,
         manage: may_invite(&caller, &found.partner_id),
+        revoke_invitations: see_invitations,
     };
     with_csrf_cookie(render(StatusCode::OK, &page), set_csrf)
 }

@@ -562,6 +562,13 @@ catalog! {
         ja: "{site}へのアクセスは、サイト管理者がロックを解除するまでロックされたままです。",
         es: "Su acceso a {site} sigue bloqueado hasta que uno de sus administradores lo desbloquee.",
     }
+    joined_site_locked_access_off {
+        en: "Your access to {site} stays Locked until one of its site admins unlocks it. Technician Access is also off at {site} for now: no technician can enter until its admins switch it on.",
+        ko: "{site}에 대한 접근은 사이트 관리자가 잠금을 해제할 때까지 잠겨 있습니다. 또한 현재 {site}의 기술자 접근이 꺼져 있어, 관리자가 켤 때까지 어떤 기술자도 들어갈 수 없습니다.",
+        de: "Ihr Zugang zu {site} bleibt gesperrt, bis einer seiner Standort-Admins ihn freigibt. Außerdem ist der Technikerzugang für {site} derzeit aus: Kein Techniker kommt hinein, bis die Admins ihn einschalten.",
+        ja: "{site}へのアクセスは、サイト管理者がロックを解除するまでロックされたままです。また、現在{site}では技術者アクセスがオフです。管理者がオンにするまで、技術者は入れません。",
+        es: "Su acceso a {site} sigue bloqueado hasta que uno de sus administradores lo desbloquee. Además, el acceso de técnicos está desactivado en {site} por ahora: ningún técnico puede entrar hasta que sus administradores lo activen.",
+    }
     joined_partner { en: "You joined {partner} as {role}.", ko: "{role}(으)로 {partner}에 참여했습니다.", de: "Sie sind {partner} als {role} beigetreten.", ja: "{role}として{partner}に参加しました。", es: "Se ha unido a {partner} como {role}." }
     the_partner { en: "the partner", ko: "파트너", de: "der Partner", ja: "パートナー", es: "el partner" }
     the_site { en: "the site", ko: "사이트", de: "der Standort", ja: "サイト", es: "el sitio" }

@@ -569,7 +569,7 @@ async fn a_person_reads_their_own_sites_waiting_invitations_and_activity() {
         json!([{
             "site_id": site, "site_name": "Head office", "partner_id": acme.id,
             "partner_name": "acme Installers", "level": "full_excluding_users", "locked": true,
-            "expires_at": null,
+            "technician_access": true, "starts_at": null, "expires_at": null,
         }])
     );
 

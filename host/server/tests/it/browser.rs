@@ -1063,6 +1063,23 @@ async fn reference_001_from_a_new_partner_to_an_unlocked_technician_by_clicks() 
     sign_out(&client).await;
     sign_in(&client, "kim@northwind.example").await;
     follow(&client, Locator::LinkText("Head office")).await;
+    // A new site starts with Technician Access off (reference 002: its admins switch it
+    // on); Nina's access waits until then.
+    follow(&client, Locator::LinkText("Settings › Site › Security")).await;
+    press(&client, Locator::Css("input[value=on]"), SPACE, false).await;
+    press(
+        &client,
+        Locator::Css("form button[type=submit]:not(.quiet)"),
+        ENTER,
+        true,
+    )
+    .await;
+    found(&client, Locator::Css(".success")).await;
+    follow(
+        &client,
+        Locator::LinkText("Admins & Technicians › Technicians"),
+    )
+    .await;
     let unlock = found(
         &client,
         Locator::Css("button[aria-label='Unlock Nina Tech (nina@example.com)']"),

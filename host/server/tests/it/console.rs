@@ -1887,7 +1887,8 @@ async fn a_super_admin_stops_technician_management_alerts_for_themselves() {
 async fn the_picker_pages_through_many_candidates() {
     let app = TestApp::new().await;
     let (acme, site, _, _) = crate::technicians::site_with_technicians(&app, 1).await;
-    for n in 0..24 {
+    // 23 technicians and the Super Admin: 24 candidates.
+    for n in 0..23 {
         app.member(&acme, &format!("m{n:02}@acme.example"), "technician")
             .await;
     }
@@ -1993,12 +1994,13 @@ async fn a_partner_admin_picks_technicians_for_a_site_and_applies() {
         );
     }
 
-    // Only who could be invited: not the Super Admin, not the site's technician, not Cy
-    // (already invited); a search narrows by name or email, in any case.
+    // Only who could be invited — the Super Admin too, as the API allows — not the site's
+    // technician, not Cy (already invited); a search narrows by name or email, in any case.
     let page = get(picker.clone()).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.html);
     assert!(page.html.contains("Ana Alvarez") && page.html.contains("Bo Berg"));
-    for absent in ["owner@acme.example", "tech0@acme.example", "Cy Chen"] {
+    assert!(page.html.contains("owner@acme.example"), "{}", page.html);
+    for absent in ["tech0@acme.example", "Cy Chen"] {
         assert!(!page.html.contains(absent), "{absent} in {}", page.html);
     }
     assert!(page.html.contains("Selected (0)"));
@@ -2157,15 +2159,18 @@ async fn a_partner_admin_picks_technicians_for_a_site_and_applies() {
             "{expected:?} in {levels:?}"
         );
     }
+    // Only the Super Admin is left to invite.
     let page = get(picker.clone()).await;
-    assert!(
-        page.html.contains("Nobody else can be invited"),
+    assert_eq!(
+        page.html.matches("aria-label=\"Add ").count(),
+        1,
         "{}",
         page.html
     );
+    assert!(page.html.contains("owner@acme.example"), "{}", page.html);
 
-    // The site admin sees the list but neither the picker nor its actions.
-    let (site_admin, _) = signed_in(&app, "admin@customer.example").await;
+    // The site admin sees the list and may revoke, but neither the picker nor resending.
+    let (site_admin, site_admin_csrf) = signed_in(&app, "admin@customer.example").await;
     let panel = open(
         &app,
         Method::GET,
@@ -2177,6 +2182,27 @@ async fn a_partner_admin_picks_technicians_for_a_site_and_applies() {
     assert!(panel.html.contains("ana@acme.example"), "{}", panel.html);
     assert!(!panel.html.contains(&format!("href=\"{picker}\"")));
     assert!(!panel.html.contains("Resend to"));
+    assert!(
+        panel.html.contains("aria-label=\"Revoke the invitation of"),
+        "{}",
+        panel.html
+    );
+    let revoke = panel
+        .html
+        .split("href=\"/invitations/")
+        .nth(1)
+        .map(|rest| format!("/invitations/{}", &rest[..rest.find('"').unwrap()]))
+        .expect("a revoke link");
+    let asked = open(&app, Method::GET, &revoke, Some(&site_admin), None).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.html);
+    let form = [("csrf", site_admin_csrf.as_str())];
+    let done = open(&app, Method::POST, &revoke, Some(&site_admin), Some(&form)).await;
+    assert_eq!(
+        location(&done),
+        format!("/sites/{site}/technicians"),
+        "{}",
+        done.html
+    );
     // The partner is not the customer's to see: its people are not listed to them.
     let refused = open(&app, Method::GET, &picker, Some(&site_admin), None).await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.html);
@@ -4573,7 +4599,7 @@ async fn a_partner_admin_creates_a_customer_and_a_site_with_its_first_admin() {
     let page = open(&app, Method::GET, &page_path, Some(&cookie), None).await;
     assert!(
         page.html
-            .contains(">Head office</a></td><td>Northwind</td><td>On</td>"),
+            .contains(">Head office</a></td><td>Northwind</td><td>Off</td>"),
         "{}",
         page.html
     );

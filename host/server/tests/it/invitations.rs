@@ -496,8 +496,11 @@ async fn site_invitations_are_all_or_nothing_and_the_picker_excludes_who_cannot_
         .iter()
         .map(|c| c["account_id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids.len(), 2);
+    // Every active member not at the site yet, the Super Admin included.
+    let owner = app.get("/v1/me", &acme.owner_token).await.str("id");
+    assert_eq!(ids.len(), 3);
     assert!(ids.contains(&tech.as_str()) && ids.contains(&second.as_str()));
+    assert!(ids.contains(&owner.as_str()));
     let searched = app
         .get(
             &format!("/v1/sites/{site}/technician-candidates?q=SECOND"),
@@ -552,8 +555,8 @@ async fn site_invitations_are_all_or_nothing_and_the_picker_excludes_who_cannot_
         .await;
     assert_eq!(
         after.body["items"].as_array().unwrap().len(),
-        0,
-        "invited members are no longer offered"
+        1,
+        "invited members are no longer offered: only the Super Admin is left"
     );
     // Who invited whom, when, until when.
     let listed = app
@@ -1074,4 +1077,189 @@ async fn an_invitation_puts_the_new_member_in_its_departments_at_acceptance() {
         "the membership is audited: {}",
         log.body
     );
+}
+
+#[tokio::test]
+async fn a_new_site_starts_with_technician_access_off_and_accepted_access_waits_for_it() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let mailer = mailer(&smtp);
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let tech = app.member(&acme, "tech@acme.example", "technician").await;
+    let customer = app
+        .post(
+            &format!("/v1/partners/{}/customers", acme.id),
+            &acme.owner_token,
+            json!({ "name": "Customer" }),
+        )
+        .await
+        .str("id");
+    let site = app
+        .post(
+            &format!("/v1/partners/{}/sites", acme.id),
+            &acme.owner_token,
+            json!({ "customer_id": customer, "name": "Head office",
+                    "admin": { "email": "admin@customer.example", "name": "Kim", "password": PASSWORD } }),
+        )
+        .await;
+    assert_eq!(site.status, StatusCode::CREATED, "{}", site.body);
+    assert_eq!(site.body["technician_access"], false, "{}", site.body);
+    let site = site.str("id");
+
+    // The partner still invites (an invitation is not technician management), and the
+    // technician accepts; the link and the access say the site is closed for now.
+    let invited = invite_to_site(&app, &acme, &site, &tech, "devices_only").await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.body);
+    deliver(&app, &mailer).await;
+    let token = smtp.to("tech@acme.example")[0].token();
+    let preview = app
+        .call(
+            Method::GET,
+            &format!("/v1/invitations/accept?token={token}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(preview.body["technician_access"], false, "{}", preview.body);
+    let accepted = app
+        .post(
+            "/v1/invitations/accept",
+            &app.token("tech@acme.example").await,
+            json!({ "token": token }),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    let mine = app
+        .get("/v1/me/sites", &app.token("tech@acme.example").await)
+        .await;
+    assert_eq!(
+        mine.body["items"][0]["technician_access"], false,
+        "{}",
+        mine.body
+    );
+    let asked = json!({ "technician_id": tech, "permission": "dashboard.view", "site_id": site });
+    let check = app
+        .post("/v1/check", &acme.owner_token, asked.clone())
+        .await;
+    assert_eq!(
+        check.body["reason"], "technician_access_off",
+        "{}",
+        check.body
+    );
+
+    // The site's admin switches it on: the access is there, Locked, as any new access.
+    let admin = app.token("admin@customer.example").await;
+    let on = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/sites/{site}"),
+            Some(&admin),
+            Some(json!({ "technician_access": true })),
+        )
+        .await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+    let check = app.post("/v1/check", &acme.owner_token, asked).await;
+    assert_eq!(check.body["reason"], "locked", "{}", check.body);
+}
+
+#[tokio::test]
+async fn a_sites_admins_are_not_its_technicians_and_they_read_and_revoke_its_invitations() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let mailer = mailer(&smtp);
+    let (acme, tech, site) = site_setup(&app).await;
+    let admin = app.token("admin@customer.example").await;
+    let make_admin = |email: &'static str| {
+        let app = &app;
+        let admin = admin.clone();
+        let path = format!("/v1/sites/{site}/admins");
+        async move {
+            app.post(&path, &admin, json!({ "email": email, "name": "Tech" }))
+                .await
+        }
+    };
+
+    // Invited, then made the site's admin before accepting: the acceptance is refused.
+    let invited = invite_to_site(&app, &acme, &site, &tech, "devices_only").await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.body);
+    let invitation = invited.body["invitations"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    deliver(&app, &mailer).await;
+    let token = smtp.to("tech@acme.example")[0].token();
+    let made = make_admin("tech@acme.example").await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let accepted = app
+        .post(
+            "/v1/invitations/accept",
+            &app.token("tech@acme.example").await,
+            json!({ "token": token }),
+        )
+        .await;
+    assert_eq!(
+        (accepted.status, accepted.code()),
+        (StatusCode::CONFLICT, "already_site_admin"),
+        "{}",
+        accepted.body
+    );
+
+    // An assigned technician cannot be made the site's admin: the same rule the other way.
+    let second = app.member(&acme, "second@acme.example", "technician").await;
+    invite_to_site(&app, &acme, &site, &second, "devices_only").await;
+    deliver(&app, &mailer).await;
+    let token = smtp.to("second@acme.example")[0].token();
+    let accepted = app
+        .post(
+            "/v1/invitations/accept",
+            &app.token("second@acme.example").await,
+            json!({ "token": token }),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    let refused = make_admin("second@acme.example").await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (StatusCode::CONFLICT, "already_technician"),
+        "{}",
+        refused.body
+    );
+
+    // The site's admin reads and revokes an invitation to their site, as they list it; the
+    // partner alone resends it.
+    let third = app.member(&acme, "third@acme.example", "technician").await;
+    let invited = invite_to_site(&app, &acme, &site, &third, "devices_only").await;
+    let pending = invited.body["invitations"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let read = app.get(&format!("/v1/invitations/{pending}"), &admin).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.body);
+    let resent = app
+        .post(
+            &format!("/v1/invitations/{pending}/resend"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(resent.status, StatusCode::NOT_FOUND, "{}", resent.body);
+    let revoked = app
+        .post(
+            &format!("/v1/invitations/{pending}/revoke"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    assert_eq!(revoked.body["status"], "revoked", "{}", revoked.body);
+    // Another site's admin sees none of it.
+    let operator = app.operator().await;
+    let globex = app.partner(&operator, "globex").await;
+    app.site(&globex, "other@customer.example").await;
+    let other = app.token("other@customer.example").await;
+    let hidden = app
+        .get(&format!("/v1/invitations/{invitation}"), &other)
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
 }

@@ -277,7 +277,20 @@ impl TestApp {
             )
             .await;
         assert_eq!(site.status, StatusCode::CREATED, "{}", site.body);
-        site.str("id")
+        // New sites start with Technician Access off; their admin switches it on, as
+        // reference 002 has them do.
+        let site = site.str("id");
+        let admin = self.token(admin_email).await;
+        let on = self
+            .call(
+                Method::PATCH,
+                &format!("/v1/sites/{site}"),
+                Some(&admin),
+                Some(json!({ "technician_access": true })),
+            )
+            .await;
+        assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+        site
     }
 }
 

@@ -69,6 +69,8 @@ async fn an_operator_builds_a_tenancy_and_every_change_is_audited() {
             "account.created",
             "site.created",
             "site_admin.added",
+            // New sites start with Technician Access off; their admin switched it on.
+            "site.technician_access_changed",
             "site_admin.added",
         ]
     );
@@ -76,7 +78,7 @@ async fn an_operator_builds_a_tenancy_and_every_change_is_audited() {
     let site_events = app
         .get(&format!("/v1/sites/{site}/audit-events"), &site_admin)
         .await;
-    assert_eq!(site_events.body["items"].as_array().unwrap().len(), 4);
+    assert_eq!(site_events.body["items"].as_array().unwrap().len(), 5);
     // Filter by actor: what the site admin did.
     let me = app.get("/v1/me", &site_admin).await.str("id");
     let by_admin = app
@@ -85,8 +87,18 @@ async fn an_operator_builds_a_tenancy_and_every_change_is_audited() {
             &site_admin,
         )
         .await;
-    assert_eq!(by_admin.body["items"].as_array().unwrap().len(), 1);
-    assert_eq!(by_admin.body["items"][0]["action"], "site_admin.added");
+    let by_admin: Vec<&str> = by_admin.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(by_admin.len(), 2, "{by_admin:?}");
+    assert!(by_admin.contains(&"site_admin.added"), "{by_admin:?}");
+    assert!(
+        by_admin.contains(&"site.technician_access_changed"),
+        "{by_admin:?}"
+    );
 }
 
 #[tokio::test]
