@@ -6,7 +6,8 @@ use siteward_core::audit::AuditEvent;
 use siteward_core::ids::{AccountId, CustomerId, PartnerId, SiteId};
 use siteward_core::page::{Page, PageRequest};
 use siteward_core::tenancy::{
-    Customer, MemberStatus, Partner, PartnerMembership, PartnerRole, Site, SiteAdmin,
+    Customer, DisabledReason, MemberStatus, Partner, PartnerMembership, PartnerRole, Site,
+    SiteAdmin,
 };
 use siteward_core::validate::Email;
 
@@ -62,6 +63,9 @@ pub struct MemberFilter {
     pub role: Option<PartnerRole>,
     /// Only members with this status.
     pub status: Option<MemberStatus>,
+    /// Only disabled members disabled for this reason (reference 003 marks those the licences
+    /// disabled apart).
+    pub disabled_reason: Option<DisabledReason>,
     /// Only members whose name or email contains this text (any case).
     pub search: Option<String>,
 }
@@ -302,6 +306,10 @@ impl Store {
         if let Some(status) = filter.status {
             vars.insert("status", status.as_str());
             conditions.push("status = $status");
+        }
+        if let Some(reason) = filter.disabled_reason {
+            vars.insert("disabled_reason", reason.as_str());
+            conditions.push("disabled_reason = $disabled_reason");
         }
         // A search finds its accounts once, before the members are read.
         let mut sql = String::new();

@@ -167,6 +167,27 @@ pub struct PartnerOverview {
     pub sites: u64,
 }
 
+/// A member-status filter as given (`status`): `active`, `disabled` (for any reason) or
+/// `disabled_by_licence` (disabled when the partner's licences were lowered, as reference
+/// 003's list marks them apart).
+fn member_status_filter(
+    text: Option<&str>,
+) -> Result<(Option<MemberStatus>, Option<DisabledReason>), FieldError> {
+    match text {
+        None => Ok((None, None)),
+        Some("disabled_by_licence") => {
+            Ok((Some(MemberStatus::Disabled), Some(DisabledReason::Licence)))
+        }
+        Some(text) => MemberStatus::parse("status", text)
+            .map(|status| (Some(status), None))
+            .map_err(|_| {
+                FieldError::new(
+                    "status",
+                    "must be `active`, `disabled` or `disabled_by_licence`",
+                )
+            }),
+    }
+}
 impl App {
     /// Creates a partner with its first Super Admin (the operator): a new account, or any
     /// existing one.
@@ -564,15 +585,14 @@ impl App {
         paging: Paging<'_>,
     ) -> AppResult<Page<Member>> {
         let partner = viewable_partner(caller, partner)?;
+        let (status, disabled_reason) = member_status_filter(filter.status)?;
         let filter = MemberFilter {
             role: filter
                 .role
                 .map(|r| PartnerRole::parse("role", r))
                 .transpose()?,
-            status: filter
-                .status
-                .map(|s| MemberStatus::parse("status", s))
-                .transpose()?,
+            status,
+            disabled_reason,
             search: filter
                 .search
                 .map(str::trim)
@@ -605,19 +625,24 @@ impl App {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_owned);
+        // Reference 003 calls a member an "activated" technician.
         let (mut members, mut invitations) = match query.state {
             None => (true, true),
-            Some("member") => (true, false),
+            Some("member" | "activated") => (true, false),
             Some("invitation") => (false, true),
             Some(_) => {
-                return Err(FieldError::new("state", "must be `member` or `invitation`").into());
+                return Err(FieldError::new(
+                    "state",
+                    "must be `member` (or `activated`) or `invitation`",
+                )
+                .into());
             }
         };
-        let (mut member_status, mut invitation_status) = (None, None);
+        let (mut member_status, mut disabled_reason, mut invitation_status) = (None, None, None);
         match query.status {
             None => {}
-            Some(status @ ("active" | "disabled")) => {
-                member_status = Some(MemberStatus::parse("status", status)?);
+            Some(status @ ("active" | "disabled" | "disabled_by_licence")) => {
+                (member_status, disabled_reason) = member_status_filter(Some(status))?;
                 invitations = false;
             }
             Some(status @ ("pending" | "expired" | "revoked")) => {
@@ -627,7 +652,8 @@ impl App {
             Some(_) => {
                 return Err(FieldError::new(
                     "status",
-                    "must be `active`, `disabled`, `pending`, `expired` or `revoked`",
+                    "must be `active`, `disabled`, `disabled_by_licence`, `pending`, `expired` \
+                     or `revoked`",
                 )
                 .into());
             }
@@ -651,6 +677,7 @@ impl App {
             let filter = MemberFilter {
                 role,
                 status: member_status,
+                disabled_reason,
                 search: search.clone(),
             };
             let request = Paging {

@@ -546,8 +546,12 @@ pub mod names {
     /// A member status's name.
     pub fn member_status() -> Object {
         one_of(
-            "Only members with this status.",
-            MemberStatus::ALL.iter().map(|s| s.as_str()),
+            "Only members with this status: `active`, `disabled` (for any reason) or \
+             `disabled_by_licence` (disabled because the partner's licences were lowered).",
+            MemberStatus::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .chain(["disabled_by_licence"]),
         )
     }
 

@@ -16,7 +16,7 @@ use siteward_app::page::Paging;
 use siteward_app::partners::{TeamEntry, TeamQuery as PeopleQuery};
 use siteward_core::ids::{InvitationId, PartnerId};
 use siteward_core::invitation::Invitation;
-use siteward_core::tenancy::{MemberStatus, Privilege};
+use siteward_core::tenancy::{DisabledReason, MemberStatus, Privilege};
 
 use super::audit::person_audit;
 use super::lang::Lang;
@@ -269,9 +269,12 @@ async fn team_page(
                     name: m.name,
                     email: m.email.to_string(),
                     role: role_name(m.membership.role),
-                    status: match m.membership.status {
-                        MemberStatus::Active => t.active,
-                        MemberStatus::Disabled => t.disabled,
+                    status: match (m.membership.status, m.membership.disabled_reason) {
+                        (MemberStatus::Active, _) => t.active,
+                        (MemberStatus::Disabled, Some(DisabledReason::Licence)) => {
+                            t.disabled_licence_status
+                        }
+                        (MemberStatus::Disabled, _) => t.disabled,
                     }
                     .as_str(),
                 },

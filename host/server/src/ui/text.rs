@@ -1140,6 +1140,7 @@ catalog! {
     seats_not_a_number { en: "{field}: give a whole number of seats, or leave it empty for unlimited.", ko: "{field}: 좌석 수를 정수로 입력하거나, 무제한이면 비워 두세요.", de: "{field}: Geben Sie eine ganze Zahl an Plätzen an oder lassen Sie es für unbegrenzt leer.", ja: "{field}: 席数を整数で入力するか、無制限なら空欄にしてください。", es: "{field}: indique un número entero de puestos, o déjelo vacío para ilimitados." }
     disabled_automatically { en: "Disabled automatically", ko: "자동으로 비활성화됨", de: "Automatisch deaktiviert", ja: "自動で無効化", es: "Desactivados automáticamente" }
     nobody_disabled_automatically { en: "Nobody was disabled by the licences.", ko: "라이선스 때문에 비활성화된 사람은 없습니다.", de: "Niemand wurde durch die Lizenzen deaktiviert.", ja: "ライセンスによって無効になった人はいません。", es: "Nadie fue desactivado por las licencias." }
+    disabled_licence_status { en: "Disabled by licence", ko: "라이선스로 비활성화됨", de: "Durch Lizenz deaktiviert", ja: "ライセンスにより無効", es: "Desactivado por licencia" }
     disabled_by_licence { en: "The licence was lowered below its holders ({privileges}); an administrator may enable them again when a seat is free.", ko: "라이선스가 보유자 수보다 낮아졌습니다({privileges}). 좌석이 비면 관리자가 다시 활성화할 수 있습니다.", de: "Die Lizenz wurde unter die Zahl der Inhaber gesenkt ({privileges}); ein Admin kann sie wieder aktivieren, sobald ein Platz frei ist.", ja: "ライセンスが保有者数より少なくされました({privileges})。席が空けば管理者が再び有効にできます。", es: "La licencia se redujo por debajo de sus titulares ({privileges}); un administrador puede reactivarlos cuando haya un puesto libre." }
 
     // The operator console.

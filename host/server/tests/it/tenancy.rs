@@ -525,6 +525,47 @@ async fn licences_cap_privileges_and_lowering_one_disables_the_newest_holders() 
         (&newest.body["status"], &newest.body["disabled_reason"]),
         (&json!("disabled"), &json!("licence"))
     );
+    // The list tells those the licences disabled apart (reference 003's filter), and
+    // `disabled` finds every disabled member, whatever the reason.
+    let manual = app
+        .call(
+            Method::PATCH,
+            &format!("{members}/{}", techs[0]),
+            Some(&acme.owner_token),
+            Some(json!({ "status": "disabled" })),
+        )
+        .await;
+    assert_eq!(manual.status, StatusCode::OK, "{}", manual.body);
+    let listed = |status: &'static str| {
+        let app = &app;
+        let path = format!("{members}?status={status}");
+        let token = acme.owner_token.clone();
+        async move {
+            let reply = app.get(&path, &token).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+            let mut ids: Vec<String> = reply.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["account_id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(listed("disabled_by_licence").await, [techs[1].clone()]);
+    let mut both = vec![techs[0].clone(), techs[1].clone()];
+    both.sort();
+    assert_eq!(listed("disabled").await, both);
+    let enabled = app
+        .call(
+            Method::PATCH,
+            &format!("{members}/{}", techs[0]),
+            Some(&acme.owner_token),
+            Some(json!({ "status": "active" })),
+        )
+        .await;
+    assert_eq!(enabled.status, StatusCode::OK, "{}", enabled.body);
     assert_eq!(
         own_invitations(&techs[1]).await.body["reason"],
         "membership_disabled"
