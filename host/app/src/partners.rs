@@ -8,7 +8,8 @@ use siteward_core::mail::{InvitationContext, RenderedEmail};
 use siteward_core::page::Page;
 use siteward_core::permission::index::Change;
 use siteward_core::tenancy::{
-    Branding, DisabledReason, MemberStatus, Partner, PartnerMembership, PartnerRole, Privileges,
+    Branding, DisabledReason, MemberStatus, Partner, PartnerMembership, PartnerRole, Privilege,
+    Privileges,
 };
 use siteward_core::validate::{self, Email};
 use siteward_core::{FieldError, invitation};
@@ -211,12 +212,17 @@ impl App {
         let (person, mut events) = self
             .resolve_person(caller, super_admin, "super_admin", tenant, Linkable::Anyone)
             .await?;
-        let membership = PartnerMembership::new(
-            partner.id.clone(),
-            person.account_id().clone(),
-            PartnerRole::SuperAdmin,
-            partner.created_at,
-        );
+        // The first Super Admin holds every privilege: a new partner has no licences yet, so
+        // all are allowed, and without remote support their own invitations would be refused.
+        let membership = PartnerMembership {
+            privileges: Privileges::of(Privilege::ALL.iter().copied()),
+            ..PartnerMembership::new(
+                partner.id.clone(),
+                person.account_id().clone(),
+                PartnerRole::SuperAdmin,
+                partner.created_at,
+            )
+        };
         events.push(caller.audit.event(
             self,
             AuditAction::PartnerCreated,
@@ -229,7 +235,10 @@ impl App {
             AuditAction::MemberAdded,
             tenant,
             member_target(person.account_id()),
-            vec![FieldChange::set("role", PartnerRole::SuperAdmin)],
+            vec![
+                FieldChange::set("role", PartnerRole::SuperAdmin),
+                FieldChange::set("privileges", privileges_text(membership.privileges)),
+            ],
         ));
         self.permissions
             .commit([membership.change()], {

@@ -3324,6 +3324,18 @@ async fn the_operator_sets_seats_and_the_licences_page_names_who_they_disabled()
     let app = TestApp::new().await;
     let operator = app.operator().await;
     let acme = app.partner(&operator, "acme").await;
+    // The first Super Admin holds every privilege; here they leave remote support's seats to
+    // the technicians.
+    let owner_id = app.get("/v1/me", &acme.owner_token).await.str("id");
+    let given_up = app
+        .call(
+            Method::PATCH,
+            &format!("/v1/partners/{}/members/{owner_id}", acme.id),
+            Some(&acme.owner_token),
+            Some(json!({ "privileges": ["unattended_access"] })),
+        )
+        .await;
+    assert_eq!(given_up.status, StatusCode::OK, "{}", given_up.body);
     let mut techs = Vec::new();
     for n in 0..2 {
         let tech = app
@@ -3425,7 +3437,7 @@ async fn the_operator_lists_partners_creates_one_and_disables_an_account_everywh
     assert_eq!(page.status, StatusCode::OK, "{}", page.html);
     assert!(
         page.html.contains(
-            "<td>acme Installers</td><td>2</td><td>1</td><td>Remote support: 0 / Unlimited<br>"
+            "<td>acme Installers</td><td>2</td><td>1</td><td>Remote support: 1 / Unlimited<br>"
         ),
         "members, sites and seats: {}",
         page.html

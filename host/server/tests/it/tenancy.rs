@@ -459,6 +459,25 @@ async fn licences_cap_privileges_and_lowering_one_disables_the_newest_holders() 
         );
         app.clock.advance(chrono::Duration::seconds(1));
     }
+    // A new partner's first Super Admin holds every privilege (no licence limits them yet);
+    // here they give remote support up, leaving its seats to the technicians.
+    let owner_id = app.get("/v1/me", &acme.owner_token).await.str("id");
+    let owner = app
+        .get(&format!("{members}/{owner_id}"), &acme.owner_token)
+        .await;
+    assert_eq!(
+        owner.body["privileges"],
+        json!(["remote_support", "unattended_access"])
+    );
+    let given_up = app
+        .call(
+            Method::PATCH,
+            &format!("{members}/{owner_id}"),
+            Some(&acme.owner_token),
+            Some(json!({ "privileges": ["unattended_access"] })),
+        )
+        .await;
+    assert_eq!(given_up.status, StatusCode::OK, "{}", given_up.body);
 
     // Only the operator sells seats.
     let by_owner = set_seats(&acme.owner_token, json!({ "remote_support": 2 })).await;
@@ -598,7 +617,6 @@ async fn licences_cap_privileges_and_lowering_one_disables_the_newest_holders() 
     assert_eq!(reenable.code(), "licence_exhausted");
 
     // The Super Admin is never disabled automatically: below them the operator is told why.
-    let owner_id = app.get("/v1/me", &acme.owner_token).await.str("id");
     let owner_remote = app
         .call(
             Method::PATCH,
