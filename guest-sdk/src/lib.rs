@@ -1,8 +1,16 @@
 //! The guest SDK for Siteward plugins.
 //!
 //! A plugin depends on this crate alone. It carries the bindings generated from the
-//! workspace's WIT package (`siteward:plugin@0.1.0`) and re-exports [`wit_bindgen`], so a
-//! plugin never has to point at the WIT files or match wit-bindgen's version itself.
+//! workspace's WIT package, `siteward:plugin@0.2.0` at the top and the frozen
+//! `siteward:plugin@0.1.0` in [`v0_1`], and re-exports [`wit_bindgen`], so a plugin never has
+//! to point at the WIT files or match wit-bindgen's version itself. The host loads plugins of
+//! both versions side by side.
+//!
+//! What 0.2.0 changed: a renderer's `accept_link` is a stand-in the host replaces with the
+//! real link after rendering (write it where the link goes; the text part must carry it);
+//! `InvitationKind::SiteAdmin`; a hook's `DomainEvent` names its people and places (`actor`,
+//! `person`, `partner_name`, `site_name`) and carries `console_url`; a policy's
+//! `ProposedInvitation` has `batch_size`.
 //!
 //! One module and one export macro per world:
 //!
@@ -52,14 +60,14 @@
 pub use wit_bindgen;
 
 macro_rules! world_bindings {
-    ($module:ident, $world:literal, $raw:literal, $private:literal) => {
+    ($module:ident, $path:literal, $world:literal, $raw:literal, $private:literal) => {
         // The generated items carry the WIT's own documentation; the modules wit-bindgen
         // adds do not.
         #[allow(missing_docs)]
         #[doc(hidden)]
         pub mod $module {
             wit_bindgen::generate!({
-                path: "../wit/siteward-plugin@0.1.0",
+                path: $path,
                 world: $world,
                 pub_export_macro: true,
                 export_macro_name: $raw,
@@ -71,28 +79,37 @@ macro_rules! world_bindings {
 
 world_bindings!(
     renderer_bindings,
+    "../wit/siteward-plugin@0.2.0",
     "invitation-renderer",
     "export_invitation_renderer_raw",
     "siteward_guest_sdk::renderer_bindings"
 );
 world_bindings!(
     hook_bindings,
+    "../wit/siteward-plugin@0.2.0",
     "notification-hook",
     "export_notification_hook_raw",
     "siteward_guest_sdk::hook_bindings"
 );
 world_bindings!(
     exporter_bindings,
+    "../wit/siteward-plugin@0.2.0",
     "audit-exporter",
     "export_audit_exporter_raw",
     "siteward_guest_sdk::exporter_bindings"
 );
 world_bindings!(
     policy_bindings,
+    "../wit/siteward-plugin@0.2.0",
     "invitation-policy",
     "export_invitation_policy_raw",
     "siteward_guest_sdk::policy_bindings"
 );
+
+/// `siteward:plugin@0.1.0`, frozen, for plugins that stay on it: the same modules and
+/// export macros as the top level (`v0_1::renderer`, `v0_1::export_invitation_renderer!`, …).
+/// A 0.1.0 renderer gets the real accept link.
+pub use siteward_guest_sdk_v0_1 as v0_1;
 
 /// Reads one value from the operator's configuration.
 pub fn config_value<'a>(config: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -130,8 +147,8 @@ pub mod renderer {
 ///         }
 ///         let mut actions = vec![Action::SendEmail(Email {
 ///             to: vec![Recipient::PartnerSuperAdmins],
-///             subject: format!("A technician was locked out of site {}", event.site_id.unwrap_or_default()),
-///             text: format!("{} locked {} at {}.", event.actor_id.unwrap_or_default(), event.target_id, event.at),
+///             subject: format!("A technician was locked out of {}", event.site_name.as_deref().unwrap_or("a site")),
+///             text: format!("{} was locked at {}.", event.person.map_or(event.target_id, |p| p.email), event.at),
 ///             html: None,
 ///         })];
 ///         if let Some(target) = config_value(&config, "webhook_target") {
@@ -149,7 +166,7 @@ pub mod renderer {
 /// ```
 pub mod hook {
     pub use crate::hook_bindings::exports::siteward::plugin::hook::{
-        Action, DomainEvent, Email, Guest, Recipient, WebhookCall,
+        Action, DomainEvent, Email, Guest, Person, Recipient, WebhookCall,
     };
     pub use crate::hook_bindings::siteward::plugin::types::{FieldChange, PluginError};
 }
@@ -205,6 +222,9 @@ pub mod exporter {
 ///         };
 ///         if !invitation.invitee_email.to_ascii_lowercase().ends_with(&format!("@{domain}")) {
 ///             return Ok(Decision::Deny(format!("invite addresses at {domain} only")));
+///         }
+///         if invitation.batch_size > 20 {
+///             return Ok(Decision::RequireApproval("more than 20 at once needs a Super Admin".to_owned()));
 ///         }
 ///         if invitation.level.as_deref() == Some("full_including_users") {
 ///             return Ok(Decision::RequireApproval("full access needs a Super Admin".to_owned()));

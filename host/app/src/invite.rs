@@ -973,6 +973,7 @@ impl App {
         let now = self
             .now()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let batch_size = u32::try_from(asks.len()).unwrap_or(u32::MAX);
         let proposals = asks
             .into_iter()
             .map(|ask| Proposal {
@@ -985,6 +986,7 @@ impl App {
                     level: ask.level.map(|l| l.as_str().to_owned()),
                     role: ask.role.map(|r| r.as_str().to_owned()),
                     now: now.clone(),
+                    batch_size,
                 },
                 site: ask.site,
             })

@@ -14,7 +14,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use siteward_core::mail::{BuiltinRenderer, InvitationContext, InvitationRenderer};
-use siteward_plugins::worlds::renderer;
+use siteward_plugins::worlds::{renderer, v0_1};
 use siteward_plugins::{Limits, Runtime, RuntimeConfig, World};
 use wasmtime::component::{Component, Linker};
 
@@ -115,12 +115,16 @@ pub fn run(plugins_dir: &Path, effort: Effort) -> anyhow::Result<Section> {
         let mut store = wasmtime::Store::new(runtime.engine(), ());
         store.set_epoch_deadline(u64::MAX / 2);
         store.set_fuel(u64::MAX).map_err(wasm)?;
-        let instance = renderer::InvitationRenderer::instantiate(&mut store, &component, &linker)
-            .map_err(wasm)?;
+        // hello-renderer speaks WIT 0.1.0: its own bindings, its own record.
+        let instance =
+            v0_1::renderer::InvitationRenderer::instantiate(&mut store, &component, &linker)
+                .map_err(wasm)?;
+        let old_context: v0_1::renderer::InvitationContext =
+            serde_json::from_value(serde_json::to_value(&context)?)?;
         let (p50, _) = sample(calls, || {
             let email = instance
                 .siteward_plugin_renderer()
-                .call_render(&mut store, &settings, &context)
+                .call_render(&mut store, &settings, &old_context)
                 .map_err(wasm)?;
             black_box(email.map_err(|e| anyhow::anyhow!("{e:?}"))?);
             Ok(())

@@ -6,7 +6,7 @@
 //! { "config": { "allowed_domains": "acme.example" },
 //!   "input": { "partner_id": "p1", "inviter_id": "a1", "inviter_role": "admin",
 //!              "invitee_email": "ann@acme.example", "site_id": null, "level": null,
-//!              "role": "technician", "now": "2026-11-22T10:00:00Z" } }
+//!              "role": "technician", "now": "2026-11-22T10:00:00Z", "batch_size": 1 } }
 //! ```
 //!
 //! The input is the world's WIT record with `snake_case` field names: `invitation-context`
@@ -65,20 +65,21 @@ impl Case {
             None => self.config.clone().into_iter().collect(),
         };
         let input = |what: &str| format!("the input is not {what}");
+        let case_input = self.input_as_newest(plugin);
         Ok(match plugin.world() {
             World::InvitationRenderer => {
-                let invitation = serde_json::from_value(self.input.clone())
+                let invitation = serde_json::from_value(case_input.clone())
                     .map_err(|e| format!("{}: {e}", input("an invitation-context")))?;
                 outcome_json(plugin.render(TENANT, &config, &invitation))
             }
             World::NotificationHook => {
-                let event = serde_json::from_value(self.input.clone())
+                let event = serde_json::from_value(case_input.clone())
                     .map_err(|e| format!("{}: {e}", input("a domain-event")))?;
                 outcome_json(plugin.on_event(TENANT, &config, &event))
             }
             World::AuditExporter => {
                 let events: Vec<crate::worlds::exporter::AuditEvent> =
-                    serde_json::from_value(self.input.clone())
+                    serde_json::from_value(case_input.clone())
                         .map_err(|e| format!("{}: {e}", input("a list of audit-events")))?;
                 let outcome = plugin.export_batch(TENANT, &config, &events);
                 // Bytes are shown as text when they are UTF-8, which every text format is.
@@ -92,11 +93,34 @@ impl Case {
                 result_json(result)
             }
             World::InvitationPolicy => {
-                let invitation = serde_json::from_value(self.input.clone())
+                let invitation = serde_json::from_value(case_input.clone())
                     .map_err(|e| format!("{}: {e}", input("a proposed-invitation")))?;
                 outcome_json(plugin.evaluate(TENANT, &config, &invitation))
             }
         })
+    }
+}
+
+impl Case {
+    /// The input as the newest WIT version's record. A case is written in its plugin's own
+    /// version: for a 0.1.0 plugin, the fields 0.2.0 added take the values the host gives
+    /// when the version has no such field (`batch_size` 1, `console_url` empty; the optional
+    /// ones none).
+    fn input_as_newest(&self, plugin: &Plugin) -> serde_json::Value {
+        let mut input = self.input.clone();
+        if plugin.version().minor == 1
+            && let Some(fields) = input.as_object_mut()
+        {
+            let added: &[(&str, serde_json::Value)] = match plugin.world() {
+                World::InvitationPolicy => &[("batch_size", serde_json::json!(1))],
+                World::NotificationHook => &[("console_url", serde_json::json!(""))],
+                World::InvitationRenderer | World::AuditExporter => &[],
+            };
+            for (field, value) in added {
+                fields.entry(*field).or_insert_with(|| value.clone());
+            }
+        }
+        input
     }
 }
 

@@ -61,11 +61,18 @@ pub struct WitVersion {
 
 impl WitVersion {
     /// The versions this host loads.
-    pub const SUPPORTED: &'static [Self] = &[Self {
-        major: 0,
-        minor: 1,
-        patch: 0,
-    }];
+    pub const SUPPORTED: &'static [Self] = &[
+        Self {
+            major: 0,
+            minor: 1,
+            patch: 0,
+        },
+        Self {
+            major: 0,
+            minor: 2,
+            patch: 0,
+        },
+    ];
 
     /// Parses `MAJOR.MINOR.PATCH`.
     pub fn parse(text: &str) -> Option<Self> {
@@ -209,7 +216,7 @@ impl Runtime {
         pure_wasi(&mut linker, &component)
             .and_then(|()| linker.define_unknown_imports_as_traps(&component))
             .and_then(|()| linker.instantiate_pre(&component))
-            .and_then(|pre| Prepared::new(world, pre))
+            .and_then(|pre| Prepared::new(world, version, pre))
             .map(|prepared| Plugin {
                 runtime: self.clone(),
                 world,

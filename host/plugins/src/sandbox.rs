@@ -49,6 +49,10 @@ pub enum Failure {
     /// no media type); it was dropped.
     #[error("the plugin's output was refused: {0}")]
     InvalidOutput(String),
+    /// The input cannot be written in the WIT version the plugin was built against (a
+    /// site-admin invitation for a 0.1.0 renderer); the plugin was not called.
+    #[error("{0}; the plugin was not called")]
+    Unsupported(String),
     /// The output was larger than the plugin's output cap; it was dropped.
     #[error("the output is {actual} bytes, more than the limit of {limit}")]
     OutputTooLarge {
@@ -62,7 +66,7 @@ pub enum Failure {
 impl Failure {
     /// Whether the plugin itself failed, as opposed to the host finding no slot for it: only its own failures count toward quarantine.
     pub fn is_the_plugins(&self) -> bool {
-        !matches!(self, Self::Busy { .. })
+        !matches!(self, Self::Busy { .. } | Self::Unsupported(_))
     }
 
     /// A stable code for logs, audit events and metrics.
@@ -77,6 +81,7 @@ impl Failure {
             Self::Busy { .. } => "busy",
             Self::OutputTooLarge { .. } => "output_too_large",
             Self::InvalidOutput(_) => "invalid_output",
+            Self::Unsupported(_) => "unsupported",
         }
     }
 }

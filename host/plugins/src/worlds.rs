@@ -1,12 +1,15 @@
-//! The four worlds of `siteward:plugin@0.1.0`, their host bindings, and one typed call each.
+//! The four worlds of `siteward:plugin`, in each WIT version the host loads (0.1.0 and
+//! 0.2.0), their host bindings, and one typed call each.
 //!
-//! Each world's module re-exports the types its call takes and returns. A later WIT version
-//! gets modules of its own beside these, and [`Prepared`] a variant per version.
+//! The host speaks the newest version: every call takes and returns its types ([`renderer`],
+//! [`hook`], [`exporter`], [`policy`] are 0.2.0's). A plugin built against 0.1.0 is called
+//! through its own bindings, its input written down to 0.1.0 and its answer read back up; a
+//! later version gets a module beside these, and [`Prepared`] a variant per version.
 
 use wasmtime::component::InstancePre;
 
 use crate::outputs;
-use crate::runtime::Plugin;
+use crate::runtime::{Plugin, WitVersion};
 use crate::sandbox::{Failure, Outcome, Sandbox};
 
 /// A world of the WIT package.
@@ -53,69 +56,124 @@ impl World {
     }
 }
 
-/// The `invitation-renderer` world.
-pub mod renderer {
-    wasmtime::component::bindgen!({
-        path: "../../wit/siteward-plugin@0.1.0",
-        world: "invitation-renderer",
-        additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
-    });
-    pub use exports::siteward::plugin::renderer::{
-        Branding, InvitationContext, InvitationKind, RenderedEmail,
+/// The bindings of one WIT version's four worlds, each world a module that re-exports the
+/// types its call takes and returns.
+macro_rules! version_bindings {
+    ($path:literal) => {
+        /// The `invitation-renderer` world.
+        pub mod renderer {
+            wasmtime::component::bindgen!({
+                path: $path,
+                world: "invitation-renderer",
+                additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
+            });
+            pub use exports::siteward::plugin::renderer::{
+                Branding, InvitationContext, InvitationKind, RenderedEmail,
+            };
+            pub use siteward::plugin::types::PluginError;
+        }
+
+        /// The `notification-hook` world.
+        pub mod hook {
+            wasmtime::component::bindgen!({
+                path: $path,
+                world: "notification-hook",
+                additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
+            });
+            pub use exports::siteward::plugin::hook::*;
+            pub use siteward::plugin::types::{FieldChange, PluginError};
+        }
+
+        /// The `audit-exporter` world.
+        pub mod exporter {
+            wasmtime::component::bindgen!({
+                path: $path,
+                world: "audit-exporter",
+                additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
+            });
+            pub use exports::siteward::plugin::exporter::{AuditEvent, Exported};
+            pub use siteward::plugin::types::{FieldChange, PluginError};
+        }
+
+        /// The `invitation-policy` world.
+        pub mod policy {
+            wasmtime::component::bindgen!({
+                path: $path,
+                world: "invitation-policy",
+                additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
+            });
+            pub use exports::siteward::plugin::policy::{Decision, ProposedInvitation};
+            pub use siteward::plugin::types::PluginError;
+        }
+
+        plugin_error!(renderer, hook, exporter, policy);
     };
-    pub use siteward::plugin::types::PluginError;
-}
-
-/// The `notification-hook` world.
-pub mod hook {
-    wasmtime::component::bindgen!({
-        path: "../../wit/siteward-plugin@0.1.0",
-        world: "notification-hook",
-        additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
-    });
-    pub use exports::siteward::plugin::hook::{Action, DomainEvent, Email, Recipient, WebhookCall};
-    pub use siteward::plugin::types::{FieldChange, PluginError};
-}
-
-/// The `audit-exporter` world.
-pub mod exporter {
-    wasmtime::component::bindgen!({
-        path: "../../wit/siteward-plugin@0.1.0",
-        world: "audit-exporter",
-        additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
-    });
-    pub use exports::siteward::plugin::exporter::{AuditEvent, Exported};
-    pub use siteward::plugin::types::{FieldChange, PluginError};
-}
-
-/// The `invitation-policy` world.
-pub mod policy {
-    wasmtime::component::bindgen!({
-        path: "../../wit/siteward-plugin@0.1.0",
-        world: "invitation-policy",
-        additional_derives: [PartialEq, Eq, serde::Serialize, serde::Deserialize],
-    });
-    pub use exports::siteward::plugin::policy::{Decision, ProposedInvitation};
-    pub use siteward::plugin::types::PluginError;
 }
 
 macro_rules! plugin_error {
     ($($module:ident),*) => {$(
-        impl From<$module::PluginError> for Failure {
+        impl From<$module::PluginError> for crate::sandbox::Failure {
             fn from(error: $module::PluginError) -> Self {
                 Self::Plugin { code: error.code, message: error.message }
             }
         }
     )*};
 }
-plugin_error!(renderer, hook, exporter, policy);
 
-/// A component linked and checked against its world, ready to instantiate.
+/// `siteward:plugin@0.1.0`, frozen: its plugins keep loading and are called through
+/// [`Down`], their answers read back through [`Up`].
+#[allow(missing_docs)]
+pub mod v0_1 {
+    version_bindings!("../../wit/siteward-plugin@0.1.0");
+}
+
+/// `siteward:plugin@0.2.0`, the newest: the types the host speaks.
+#[allow(missing_docs)]
+pub mod v0_2 {
+    version_bindings!("../../wit/siteward-plugin@0.2.0");
+}
+
+pub use v0_2::{exporter, hook, policy, renderer};
+
+/// The stand-in a 0.2.0 renderer writes wherever the accept link goes; the host puts the real
+/// link (which carries the invitee's credential) in its place after rendering.
+pub const ACCEPT_LINK_STAND_IN: &str = "https://accept-link.siteward.invalid/";
+
+/// A value of the newest WIT version as an older version's record of the same name, through
+/// their shared JSON spelling (serde field and variant names are the same across versions):
+/// fields the older version lacks are left out, and a value it cannot express (a variant it
+/// does not have) is [`Failure::Unsupported`]. The older version's answer comes back with
+/// [`up`].
+fn down<New: serde::Serialize, Old: serde::de::DeserializeOwned>(
+    value: &New,
+    version: &str,
+) -> Result<Old, Failure> {
+    serde_json::to_value(value)
+        .and_then(serde_json::from_value)
+        .map_err(|e| {
+            Failure::Unsupported(format!("a {version} plugin cannot take this input ({e})"))
+        })
+}
+
+/// An older version's answer as the newest version's record (the reverse of [`down`]); the
+/// records the host reads back are the same in every version, so this cannot fail for a
+/// well-formed answer.
+fn up<Old: serde::Serialize, New: serde::de::DeserializeOwned>(value: Old) -> Result<New, Failure> {
+    serde_json::to_value(value)
+        .and_then(serde_json::from_value)
+        .map_err(|e| Failure::InvalidOutput(format!("the answer does not read as 0.2.0: {e}")))
+}
+
+/// A component linked and checked against its world and version, ready to instantiate.
 pub(crate) enum Prepared {
-    Renderer(renderer::InvitationRendererPre<Sandbox>),
-    Hook(hook::NotificationHookPre<Sandbox>),
-    Exporter(exporter::AuditExporterPre<Sandbox>),
-    Policy(policy::InvitationPolicyPre<Sandbox>),
+    Renderer(v0_2::renderer::InvitationRendererPre<Sandbox>),
+    Hook(v0_2::hook::NotificationHookPre<Sandbox>),
+    Exporter(v0_2::exporter::AuditExporterPre<Sandbox>),
+    Policy(v0_2::policy::InvitationPolicyPre<Sandbox>),
+    Renderer01(v0_1::renderer::InvitationRendererPre<Sandbox>),
+    Hook01(v0_1::hook::NotificationHookPre<Sandbox>),
+    Exporter01(v0_1::exporter::AuditExporterPre<Sandbox>),
+    Policy01(v0_1::policy::InvitationPolicyPre<Sandbox>),
 }
 
 impl std::fmt::Debug for Prepared {
@@ -125,17 +183,45 @@ impl std::fmt::Debug for Prepared {
             Self::Hook(_) => "Prepared::Hook",
             Self::Exporter(_) => "Prepared::Exporter",
             Self::Policy(_) => "Prepared::Policy",
+            Self::Renderer01(_) => "Prepared::Renderer01",
+            Self::Hook01(_) => "Prepared::Hook01",
+            Self::Exporter01(_) => "Prepared::Exporter01",
+            Self::Policy01(_) => "Prepared::Policy01",
         })
     }
 }
 
 impl Prepared {
-    pub(crate) fn new(world: World, pre: InstancePre<Sandbox>) -> wasmtime::Result<Self> {
-        Ok(match world {
-            World::InvitationRenderer => Self::Renderer(renderer::InvitationRendererPre::new(pre)?),
-            World::NotificationHook => Self::Hook(hook::NotificationHookPre::new(pre)?),
-            World::AuditExporter => Self::Exporter(exporter::AuditExporterPre::new(pre)?),
-            World::InvitationPolicy => Self::Policy(policy::InvitationPolicyPre::new(pre)?),
+    /// Links `pre` as `world` of WIT version `version` (0.1 or 0.2: the runtime loads no
+    /// other).
+    pub(crate) fn new(
+        world: World,
+        version: WitVersion,
+        pre: InstancePre<Sandbox>,
+    ) -> wasmtime::Result<Self> {
+        Ok(match (world, version.minor) {
+            (World::InvitationRenderer, 1) => {
+                Self::Renderer01(v0_1::renderer::InvitationRendererPre::new(pre)?)
+            }
+            (World::NotificationHook, 1) => {
+                Self::Hook01(v0_1::hook::NotificationHookPre::new(pre)?)
+            }
+            (World::AuditExporter, 1) => {
+                Self::Exporter01(v0_1::exporter::AuditExporterPre::new(pre)?)
+            }
+            (World::InvitationPolicy, 1) => {
+                Self::Policy01(v0_1::policy::InvitationPolicyPre::new(pre)?)
+            }
+            (World::InvitationRenderer, _) => {
+                Self::Renderer(v0_2::renderer::InvitationRendererPre::new(pre)?)
+            }
+            (World::NotificationHook, _) => Self::Hook(v0_2::hook::NotificationHookPre::new(pre)?),
+            (World::AuditExporter, _) => {
+                Self::Exporter(v0_2::exporter::AuditExporterPre::new(pre)?)
+            }
+            (World::InvitationPolicy, _) => {
+                Self::Policy(v0_2::policy::InvitationPolicyPre::new(pre)?)
+            }
         })
     }
 }
@@ -149,6 +235,15 @@ fn config_bytes(config: &Config) -> usize {
 
 fn option_bytes(value: &Option<String>) -> usize {
     value.as_ref().map_or(0, String::len)
+}
+
+/// The outcome of a call the plugin could not be given (see [`down`]).
+fn not_called<T>(failure: Failure) -> Outcome<T> {
+    Outcome {
+        result: Err(failure),
+        fuel_used: 0,
+        elapsed: std::time::Duration::ZERO,
+    }
 }
 
 /// The outcome of calling a plugin as a world it does not implement.
@@ -174,9 +269,6 @@ impl Plugin {
         config: &Config,
         invitation: &renderer::InvitationContext,
     ) -> Outcome<renderer::RenderedEmail> {
-        let Prepared::Renderer(pre) = self.prepared() else {
-            return wrong_world(self, World::InvitationRenderer);
-        };
         let b = &invitation.branding;
         let input = config_bytes(config)
             + invitation.invitee_email.len()
@@ -191,21 +283,77 @@ impl Plugin {
             + invitation.accept_link.len()
             + invitation.expires_at.len()
             + invitation.locale.len();
-        let outcome = self.call(
-            tenant,
-            input,
-            |store| {
-                let instance = pre.instantiate(&mut *store)?;
-                let rendered = instance.siteward_plugin_renderer().call_render(
-                    &mut *store,
-                    config,
-                    invitation,
-                )?;
-                Ok(rendered.map_err(Failure::from))
-            },
-            |email| email.subject.len() + email.html.len() + email.text.len(),
-        );
-        checked(outcome, |email| outputs::check_subject(&email.subject))
+        let size = |email: &renderer::RenderedEmail| {
+            email.subject.len() + email.html.len() + email.text.len()
+        };
+        match self.prepared() {
+            // 0.2.0: the plugin sees a stand-in, never the link with the credential.
+            Prepared::Renderer(pre) => {
+                let shown = renderer::InvitationContext {
+                    accept_link: ACCEPT_LINK_STAND_IN.to_owned(),
+                    ..invitation.clone()
+                };
+                let outcome = self.call(
+                    tenant,
+                    input,
+                    |store| {
+                        let instance = pre.instantiate(&mut *store)?;
+                        let rendered = instance.siteward_plugin_renderer().call_render(
+                            &mut *store,
+                            config,
+                            &shown,
+                        )?;
+                        Ok(rendered.map_err(Failure::from))
+                    },
+                    size,
+                );
+                let outcome = checked(outcome, |email| {
+                    outputs::check_subject(&email.subject)?;
+                    if email.text.contains(ACCEPT_LINK_STAND_IN) {
+                        Ok(())
+                    } else {
+                        Err("the text part does not carry the accept link: write the \
+                             invitation's `accept-link` where it goes"
+                            .to_owned())
+                    }
+                });
+                Outcome {
+                    result: outcome.result.map(|email| renderer::RenderedEmail {
+                        html: email
+                            .html
+                            .replace(ACCEPT_LINK_STAND_IN, &invitation.accept_link),
+                        text: email
+                            .text
+                            .replace(ACCEPT_LINK_STAND_IN, &invitation.accept_link),
+                        subject: email.subject,
+                    }),
+                    ..outcome
+                }
+            }
+            // 0.1.0 renderers were promised the link itself, and keep getting it.
+            Prepared::Renderer01(pre) => {
+                let old: v0_1::renderer::InvitationContext = match down(invitation, "0.1.0") {
+                    Ok(old) => old,
+                    Err(failure) => return not_called(failure),
+                };
+                let outcome = self.call(
+                    tenant,
+                    input,
+                    |store| {
+                        let instance = pre.instantiate(&mut *store)?;
+                        let rendered = instance.siteward_plugin_renderer().call_render(
+                            &mut *store,
+                            config,
+                            &old,
+                        )?;
+                        Ok(rendered.map_err(Failure::from).and_then(up))
+                    },
+                    size,
+                );
+                checked(outcome, |email| outputs::check_subject(&email.subject))
+            }
+            _ => wrong_world(self, World::InvitationRenderer),
+        }
     }
 
     /// Decides what should follow a domain event (a `notification-hook` plugin).
@@ -215,32 +363,64 @@ impl Plugin {
         config: &Config,
         event: &hook::DomainEvent,
     ) -> Outcome<Vec<hook::Action>> {
-        let Prepared::Hook(pre) = self.prepared() else {
-            return wrong_world(self, World::NotificationHook);
+        let person_bytes = |p: &Option<hook::Person>| {
+            p.as_ref().map_or(0, |p| {
+                option_bytes(&p.id) + option_bytes(&p.name) + p.email.len()
+            })
         };
         let input = config_bytes(config)
             + event.id.len()
             + event.kind.len()
             + event.at.len()
             + option_bytes(&event.partner_id)
+            + option_bytes(&event.partner_name)
             + option_bytes(&event.site_id)
+            + option_bytes(&event.site_name)
             + option_bytes(&event.actor_id)
+            + person_bytes(&event.actor)
             + event.target_kind.len()
             + event.target_id.len()
-            + event.changes.iter().map(change_bytes_hook).sum::<usize>();
-        let outcome = self.call(
-            tenant,
-            input,
-            |store| {
-                let instance = pre.instantiate(&mut *store)?;
-                let actions =
-                    instance
-                        .siteward_plugin_hook()
-                        .call_on_event(&mut *store, config, event)?;
-                Ok(actions.map_err(Failure::from))
-            },
-            |actions| actions.iter().map(action_bytes).sum(),
-        );
+            + person_bytes(&event.person)
+            + event.changes.iter().map(change_bytes_hook).sum::<usize>()
+            + event.console_url.len();
+        let size = |actions: &Vec<hook::Action>| actions.iter().map(action_bytes).sum();
+        let outcome = match self.prepared() {
+            Prepared::Hook(pre) => self.call(
+                tenant,
+                input,
+                |store| {
+                    let instance = pre.instantiate(&mut *store)?;
+                    let actions = instance.siteward_plugin_hook().call_on_event(
+                        &mut *store,
+                        config,
+                        event,
+                    )?;
+                    Ok(actions.map_err(Failure::from))
+                },
+                size,
+            ),
+            Prepared::Hook01(pre) => {
+                let old: v0_1::hook::DomainEvent = match down(event, "0.1.0") {
+                    Ok(old) => old,
+                    Err(failure) => return not_called(failure),
+                };
+                self.call(
+                    tenant,
+                    input,
+                    |store| {
+                        let instance = pre.instantiate(&mut *store)?;
+                        let actions = instance.siteward_plugin_hook().call_on_event(
+                            &mut *store,
+                            config,
+                            &old,
+                        )?;
+                        Ok(actions.map_err(Failure::from).and_then(up))
+                    },
+                    size,
+                )
+            }
+            _ => return wrong_world(self, World::NotificationHook),
+        };
         checked(outcome, |actions| {
             actions.iter().try_for_each(|action| match action {
                 hook::Action::SendEmail(email) => outputs::check_subject(&email.subject),
@@ -256,24 +436,46 @@ impl Plugin {
         config: &Config,
         events: &[exporter::AuditEvent],
     ) -> Outcome<exporter::Exported> {
-        let Prepared::Exporter(pre) = self.prepared() else {
-            return wrong_world(self, World::AuditExporter);
-        };
         let input = config_bytes(config) + events.iter().map(audit_event_bytes).sum::<usize>();
-        let outcome = self.call(
-            tenant,
-            input,
-            |store| {
-                let instance = pre.instantiate(&mut *store)?;
-                let exported = instance.siteward_plugin_exporter().call_export_batch(
-                    &mut *store,
-                    config,
-                    events,
-                )?;
-                Ok(exported.map_err(Failure::from))
-            },
-            |exported| exported.content_type.len() + exported.bytes.len(),
-        );
+        let size =
+            |exported: &exporter::Exported| exported.content_type.len() + exported.bytes.len();
+        let outcome = match self.prepared() {
+            Prepared::Exporter(pre) => self.call(
+                tenant,
+                input,
+                |store| {
+                    let instance = pre.instantiate(&mut *store)?;
+                    let exported = instance.siteward_plugin_exporter().call_export_batch(
+                        &mut *store,
+                        config,
+                        events,
+                    )?;
+                    Ok(exported.map_err(Failure::from))
+                },
+                size,
+            ),
+            Prepared::Exporter01(pre) => {
+                let old: Vec<v0_1::exporter::AuditEvent> = match down(&events, "0.1.0") {
+                    Ok(old) => old,
+                    Err(failure) => return not_called(failure),
+                };
+                self.call(
+                    tenant,
+                    input,
+                    |store| {
+                        let instance = pre.instantiate(&mut *store)?;
+                        let exported = instance.siteward_plugin_exporter().call_export_batch(
+                            &mut *store,
+                            config,
+                            &old,
+                        )?;
+                        Ok(exported.map_err(Failure::from).and_then(up))
+                    },
+                    size,
+                )
+            }
+            _ => return wrong_world(self, World::AuditExporter),
+        };
         checked(outcome, |exported| {
             outputs::check_media_type(&exported.content_type)
                 .map_err(|why| format!("the content type {why}"))
@@ -287,9 +489,6 @@ impl Plugin {
         config: &Config,
         invitation: &policy::ProposedInvitation,
     ) -> Outcome<policy::Decision> {
-        let Prepared::Policy(pre) = self.prepared() else {
-            return wrong_world(self, World::InvitationPolicy);
-        };
         let input = config_bytes(config)
             + invitation.partner_id.len()
             + invitation.inviter_id.len()
@@ -298,26 +497,51 @@ impl Plugin {
             + option_bytes(&invitation.site_id)
             + option_bytes(&invitation.level)
             + option_bytes(&invitation.role)
-            + invitation.now.len();
-        let outcome = self.call(
-            tenant,
-            input,
-            |store| {
-                let instance = pre.instantiate(&mut *store)?;
-                let decision = instance.siteward_plugin_policy().call_evaluate(
-                    &mut *store,
-                    config,
-                    invitation,
-                )?;
-                Ok(decision.map_err(Failure::from))
-            },
-            |decision| match decision {
-                policy::Decision::Allow => 0,
-                policy::Decision::Deny(reason) | policy::Decision::RequireApproval(reason) => {
-                    reason.len()
-                }
-            },
-        );
+            + invitation.now.len()
+            + 4;
+        let size = |decision: &policy::Decision| match decision {
+            policy::Decision::Allow => 0,
+            policy::Decision::Deny(reason) | policy::Decision::RequireApproval(reason) => {
+                reason.len()
+            }
+        };
+        let outcome = match self.prepared() {
+            Prepared::Policy(pre) => self.call(
+                tenant,
+                input,
+                |store| {
+                    let instance = pre.instantiate(&mut *store)?;
+                    let decision = instance.siteward_plugin_policy().call_evaluate(
+                        &mut *store,
+                        config,
+                        invitation,
+                    )?;
+                    Ok(decision.map_err(Failure::from))
+                },
+                size,
+            ),
+            Prepared::Policy01(pre) => {
+                let old: v0_1::policy::ProposedInvitation = match down(invitation, "0.1.0") {
+                    Ok(old) => old,
+                    Err(failure) => return not_called(failure),
+                };
+                self.call(
+                    tenant,
+                    input,
+                    |store| {
+                        let instance = pre.instantiate(&mut *store)?;
+                        let decision = instance.siteward_plugin_policy().call_evaluate(
+                            &mut *store,
+                            config,
+                            &old,
+                        )?;
+                        Ok(decision.map_err(Failure::from).and_then(up))
+                    },
+                    size,
+                )
+            }
+            _ => return wrong_world(self, World::InvitationPolicy),
+        };
         Outcome {
             result: outcome.result.map(|decision| match decision {
                 policy::Decision::Allow => policy::Decision::Allow,

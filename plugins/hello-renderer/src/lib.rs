@@ -1,7 +1,10 @@
 //! The smallest invitation renderer: subject, HTML and text from the invitation context.
 //! It shows the shape of a plugin; the localized, branded renderer is `invitation-email`.
+//!
+//! It stays on WIT 0.1.0 on purpose: the host loads it beside the 0.2.0 plugins, and the
+//! tests prove both versions run in one host (a 0.1.0 renderer still gets the real link).
 
-use siteward_guest_sdk::renderer::{Guest, InvitationContext, PluginError, RenderedEmail};
+use siteward_guest_sdk::v0_1::renderer::{Guest, InvitationContext, PluginError, RenderedEmail};
 
 /// The plugin.
 pub struct HelloRenderer;
@@ -32,4 +35,4 @@ impl Guest for HelloRenderer {
     }
 }
 
-siteward_guest_sdk::export_invitation_renderer!(HelloRenderer);
+siteward_guest_sdk::v0_1::export_invitation_renderer!(HelloRenderer);

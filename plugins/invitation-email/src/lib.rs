@@ -121,11 +121,19 @@ impl<'a> Email<'a> {
         }
     }
 
+    /// The site, for an invitation to work at one or to administer it.
     fn site(&self) -> Option<&'a str> {
         match self.invitation.kind {
-            InvitationKind::Site => Some(self.invitation.site_name.as_deref().unwrap_or("")),
+            InvitationKind::Site | InvitationKind::SiteAdmin => {
+                Some(self.invitation.site_name.as_deref().unwrap_or(""))
+            }
             InvitationKind::Partner => None,
         }
+    }
+
+    /// Whether the access it offers starts Locked (a technician's at a site).
+    fn starts_locked(&self) -> bool {
+        self.invitation.kind == InvitationKind::Site
     }
 
     /// The offer sentence with each person-given value written by `show`.
@@ -134,6 +142,9 @@ impl<'a> Email<'a> {
         let partner = show(&i.branding.display_name);
         let inviter = show(&i.inviter_name);
         match self.site() {
+            Some(site) if i.kind == InvitationKind::SiteAdmin => {
+                self.locale.site_admin_offer(&inviter, &partner, &show(site))
+            }
             Some(site) => {
                 let level = self.locale.level(i.level.as_deref().unwrap_or("none"));
                 self.locale
@@ -150,6 +161,9 @@ impl<'a> Email<'a> {
         let i = self.invitation;
         let partner = Value(&i.branding.display_name).subject();
         match self.site() {
+            Some(site) if i.kind == InvitationKind::SiteAdmin => self
+                .locale
+                .site_admin_subject(&partner, &Value(site).subject()),
             Some(site) => self.locale.site_subject(&partner, &Value(site).subject()),
             None => self
                 .locale
@@ -166,7 +180,7 @@ impl<'a> Email<'a> {
             self.invitation.accept_link,
             l.expiry(&self.expires)
         );
-        if self.site().is_some() {
+        if self.starts_locked() {
             text.push_str(&format!("\n{}", l.locked_note()));
         }
         if let Some(contact) = &self.invitation.branding.support_contact {
@@ -208,7 +222,7 @@ impl<'a> Email<'a> {
             "<p style=\"margin:0 0 8px;color:#555555\">{}</p>",
             escape(&l.expiry(&self.expires))
         );
-        if self.site().is_some() {
+        if self.starts_locked() {
             notes.push_str(&format!(
                 "<p style=\"margin:0 0 8px;color:#555555\">{}</p>",
                 escape(l.locked_note())

@@ -85,6 +85,38 @@ impl Locale {
         }
     }
 
+    /// The subject of an invitation to administer a site.
+    pub fn site_admin_subject(self, partner: &str, site: &str) -> String {
+        match self {
+            Self::En => format!("{partner} invites you to administer the site {site}"),
+            Self::Ko => format!("{partner}에서 {site} 사이트의 관리자로 초대합니다"),
+            Self::De => format!("{partner} lädt Sie als Administrator des Standorts {site} ein"),
+            Self::Ja => format!("{partner}からサイト「{site}」の管理者への招待"),
+            Self::Es => format!("{partner} le invita a administrar el sitio {site}"),
+        }
+    }
+
+    /// What an invitation to administer a site offers.
+    pub fn site_admin_offer(self, inviter: &str, partner: &str, site: &str) -> String {
+        match self {
+            Self::En => format!(
+                "{inviter} of {partner} invites you to become an admin of the site {site}: you decide which technicians may enter it."
+            ),
+            Self::Ko => format!(
+                "{partner}의 {inviter} 님이 {site} 사이트의 관리자로 초대했습니다. 어떤 기술자가 사이트에 들어올 수 있는지 직접 결정합니다."
+            ),
+            Self::De => format!(
+                "{inviter} von {partner} lädt Sie ein, Administrator des Standorts {site} zu werden: Sie entscheiden, welche Techniker ihn betreten dürfen."
+            ),
+            Self::Ja => format!(
+                "{partner}の{inviter}さんが、サイト「{site}」の管理者としてあなたを招待しています。どの技術者がサイトに入れるかをあなたが決めます。"
+            ),
+            Self::Es => format!(
+                "{inviter}, de {partner}, le invita a ser administrador del sitio {site}: usted decide qué técnicos pueden entrar."
+            ),
+        }
+    }
+
     /// What a partner invitation offers.
     pub fn partner_offer(self, inviter: &str, partner: &str, role: &str) -> String {
         match self {

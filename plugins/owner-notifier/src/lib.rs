@@ -6,10 +6,13 @@
 //! - a site's **admins** hear when a technician has accepted an invitation and waits for them
 //!   to unlock the access, so support is not held up by nobody noticing.
 //!
-//! The host resolves the roles to addresses and leaves out whoever made the change.
+//! The host resolves the roles to addresses and leaves out whoever made the change. Emails
+//! name people and places ("Tom Lee (tom@acme.example) accepted access to Head office") and
+//! link to the console page where the reader acts, and to where a Super Admin chooses their
+//! alerts.
 
 use siteward_guest_sdk::hook::{
-    Action, DomainEvent, Email, FieldChange, Guest, PluginError, Recipient,
+    Action, DomainEvent, Email, FieldChange, Guest, Person, PluginError, Recipient,
 };
 
 /// The plugin.
@@ -28,7 +31,11 @@ impl Guest for OwnerNotifier {
                 .unwrap_or("")
         };
         let on = |name: &str| !matches!(setting(name), "false" | "no" | "0");
-        let console = setting("console_url").trim_end_matches('/');
+        // The operator's setting wins; else the host's own address.
+        let console = match setting("console_url") {
+            "" => event.console_url.trim_end_matches('/'),
+            url => url.trim_end_matches('/'),
+        };
         let mut actions = Vec::new();
         if on("technician_changes")
             && let Some(what) = technician_change(&event)
@@ -43,17 +50,29 @@ impl Guest for OwnerNotifier {
             && event.kind == "invitation.accepted"
             && let Some(site) = &event.site_id
         {
+            let who = event
+                .person
+                .as_ref()
+                .map_or_else(|| "A technician".to_owned(), named);
+            let place = event.site_name.as_deref().unwrap_or("your site");
+            let partner = event
+                .partner_name
+                .as_deref()
+                .map_or_else(String::new, |p| format!(" for {p}"));
             let mut text = format!(
-                "A technician has accepted an invitation to your site ({site}) and is waiting \
-                 for you to unlock their access. Until then they cannot connect.\n\nTechnician: {}\n",
-                event.target_id
+                "{who} accepted access to {place}{partner} and waits for you to unlock it. \
+                 Until then they cannot connect.\n"
             );
             if !console.is_empty() {
-                text.push_str(&format!("Unlock: {console}/sites/{site}/technicians\n"));
+                text.push_str(&format!("\nUnlock: {console}/sites/{site}/technicians\n"));
             }
+            text.push_str(&format!(
+                "\nYou receive this as an admin of {place}. Audit event {}.\n",
+                event.id
+            ));
             actions.push(email(
                 Recipient::SiteAdmins,
-                "A technician is waiting for you to unlock their access".to_owned(),
+                format!("{who} waits for you to unlock their access to {place}"),
                 text,
             ));
         }
@@ -90,7 +109,7 @@ fn technician_change(event: &DomainEvent) -> Option<String> {
             "a technician was invited".to_owned()
         }
         "assignment.level_changed" => match after(changes, "level") {
-            Some(level) => format!("a technician's level was changed to {level}"),
+            Some(level) => format!("a technician's level was changed to {}", level_name(level)),
             None => "a technician's level was changed".to_owned(),
         },
         "assignment.locked" => "a technician was locked".to_owned(),
@@ -107,34 +126,56 @@ fn technician_change(event: &DomainEvent) -> Option<String> {
 fn describe(event: &DomainEvent, what: &str, console: &str) -> String {
     let mut text = format!("{}{}.\n\n", capitalise(what), by(event));
     text.push_str(&format!("When: {}\n", event.at));
-    text.push_str(&format!("Who: {} {}\n", event.target_kind, event.target_id));
-    if let Some(site) = &event.site_id {
-        text.push_str(&format!("Site: {site}\n"));
+    match &event.person {
+        Some(person) => text.push_str(&format!("Who: {}\n", named(person))),
+        None => text.push_str(&format!("Who: {} {}\n", event.target_kind, event.target_id)),
+    }
+    match (&event.site_name, &event.site_id) {
+        (Some(name), _) => text.push_str(&format!("Site: {name}\n")),
+        (None, Some(site)) => text.push_str(&format!("Site: {site}\n")),
+        (None, None) => {}
     }
     for change in &event.changes {
         let before = change.before.as_deref().unwrap_or("-");
         let after = change.after.as_deref().unwrap_or("-");
         text.push_str(&format!("{}: {before} -> {after}\n", change.field));
     }
+    let partner = event.partner_id.as_deref().unwrap_or_default();
     if !console.is_empty() {
         let place = match &event.site_id {
             Some(site) => format!("{console}/sites/{site}/technicians"),
-            None => format!("{console}/team"),
+            None => format!("{console}/partners/{partner}/team"),
         };
         text.push_str(&format!("\nReview: {place}\n"));
     }
+    let partner_name = event.partner_name.as_deref().unwrap_or("your partner");
     text.push_str(&format!(
-        "\nYou receive this as a Super Admin of your partner. Audit event {}.\n",
+        "\nYou receive this as a Super Admin of {partner_name}. Audit event {}.\n",
         event.id
     ));
+    if !console.is_empty() {
+        text.push_str(&format!(
+            "Choose whether you get these alerts: {console}/partners/{partner}/settings\n"
+        ));
+    }
     text
 }
 
+/// Who did it: a person by name and address, else the id (an API token's).
 fn by(event: &DomainEvent) -> String {
-    event
-        .actor_id
-        .as_ref()
-        .map_or_else(String::new, |actor| format!(" by {actor}"))
+    match (&event.actor, &event.actor_id) {
+        (Some(person), _) => format!(" by {}", named(person)),
+        (None, Some(actor)) => format!(" by {actor}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// A person as an email names them: `Tom Lee (tom@acme.example)`, or the address alone.
+fn named(person: &Person) -> String {
+    match &person.name {
+        Some(name) => format!("{name} ({})", person.email),
+        None => person.email.clone(),
+    }
 }
 
 fn capitalise(text: &str) -> String {
@@ -143,4 +184,15 @@ fn capitalise(text: &str) -> String {
         .next()
         .map(|first| first.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
+}
+
+/// A permission level as the product's pages name it.
+fn level_name(level: &str) -> &str {
+    match level {
+        "none" => "None",
+        "devices_only" => "Devices Only",
+        "full_excluding_users" => "Full Excluding Users",
+        "full_including_users" => "Full Including Users",
+        other => other,
+    }
 }

@@ -90,6 +90,11 @@ impl Guest for TestHostile {
                 subject: "Hello\r\nBcc: everyone@example.com".to_owned(),
                 ..email(&invitation, String::new())
             }),
+            // Leaves the accept link out: the invitee could not accept.
+            "no-link" => Ok(RenderedEmail {
+                text: "Welcome!".to_owned(),
+                ..email(&invitation, String::new())
+            }),
             _ => Ok(email(&invitation, String::new())),
         }
     }

@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use siteward_core::audit::AuditScope;
-use siteward_core::ids::{AuditEventId, PartnerId, SiteId};
+use siteward_core::audit::{Actor, AuditScope, TargetKind};
+use siteward_core::ids::{AccountId, AuditEventId, InvitationId, PartnerId, SiteId};
 use siteward_core::mail::{BuiltinRenderer, InvitationContext, InvitationRenderer, RenderedEmail};
 use siteward_plugins::worlds::{exporter, hook, policy, renderer};
 use siteward_plugins::{Failure, Outcome, World};
@@ -420,16 +420,77 @@ pub async fn export_batch(
     outcome.result
 }
 
-fn domain_event(e: &siteward_core::audit::AuditEvent) -> hook::DomainEvent {
+/// An account as a hook names a person, if it (still) exists.
+async fn person(state: &App, id: &AccountId) -> Option<hook::Person> {
+    let account = state.store.account(id).await.ok()?;
+    Some(hook::Person {
+        id: Some(account.id.to_string()),
+        name: Some(account.name),
+        email: account.email.to_string(),
+    })
+}
+
+/// The person an event is about: the technician of an assignment, the member of a
+/// membership, the account itself; for an invitation, who accepted it, or the invitee's
+/// address (and account, if they have one). What was deleted since is left unnamed.
+async fn subject(state: &App, e: &siteward_core::audit::AuditEvent) -> Option<hook::Person> {
+    let id = &e.target.id;
+    match e.target.kind {
+        TargetKind::SiteAssignment
+        | TargetKind::Membership
+        | TargetKind::Account
+        | TargetKind::SiteAdmin => person(state, &AccountId::parse("target", id).ok()?).await,
+        TargetKind::Invitation => {
+            let inv = state
+                .store
+                .invitation(&InvitationId::parse("target", id).ok()?)
+                .await
+                .ok()?;
+            if let Some((account, _)) = &inv.accepted {
+                return person(state, account).await;
+            }
+            match state.store.account_id_by_email(&inv.email).await.ok()? {
+                Some(account) => person(state, &account).await,
+                None => Some(hook::Person {
+                    id: None,
+                    name: None,
+                    email: inv.email.to_string(),
+                }),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// An audit event as a hook reads it, with the names an email shows (read now: a renamed
+/// site shows its new name).
+async fn domain_event(state: &App, e: &siteward_core::audit::AuditEvent) -> hook::DomainEvent {
+    let partner_name = match &e.partner_id {
+        Some(id) => state.store.partner(id).await.ok().map(|p| p.name),
+        None => None,
+    };
+    let site_name = match &e.site_id {
+        Some(id) => state.store.site(id).await.ok().map(|s| s.name),
+        None => None,
+    };
+    let actor = match &e.actor {
+        Actor::Account(id) => person(state, id).await,
+        _ => None,
+    };
     hook::DomainEvent {
         id: e.id.to_string(),
         kind: e.action.as_str().to_owned(),
         at: e.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         partner_id: e.partner_id.as_ref().map(ToString::to_string),
+        partner_name,
         site_id: e.site_id.as_ref().map(ToString::to_string),
+        site_name,
         actor_id: e.actor.kind_and_id().1.map(str::to_owned),
+        actor,
         target_kind: e.target.kind.to_string(),
         target_id: e.target.id.clone(),
+        person: subject(state, e).await,
+        console_url: state.public_url.clone(),
         changes: e
             .changes
             .iter()
@@ -452,7 +513,7 @@ pub async fn hook_event(
     partner: &PartnerId,
     event: &siteward_core::audit::AuditEvent,
 ) -> Option<Vec<hook::Action>> {
-    let input = domain_event(event);
+    let input = domain_event(state, event).await;
     let plugin = chosen.plugin.clone();
     let config = chosen.config.clone();
     let tenant = tenant(partner);

@@ -105,7 +105,10 @@ fn every_misbehaviour_ends_in_its_typed_failure_and_the_next_call_is_clean() {
         call("huge", "100000"),
         Err(Failure::OutputTooLarge {
             limit: 64 * 1024,
-            actual: 100_000 + "Invitation for tech@example.com".len() + 41,
+            // What the plugin wrote: its text part is the link's stand-in.
+            actual: 100_000
+                + "Invitation for tech@example.com".len()
+                + siteward_plugins::worlds::ACCEPT_LINK_STAND_IN.len(),
         })
     );
     // Unbounded recursion runs out of the guest's stack (in linear memory, so it ends as an
@@ -212,6 +215,7 @@ fn a_policy_allows_denies_or_asks_for_approval() {
             level: level.map(str::to_owned),
             role: None,
             now: "2026-11-22T10:00:00Z".to_owned(),
+            batch_size: 1,
         };
         plugin
             .evaluate("test", &settings, &proposed)
@@ -274,6 +278,73 @@ fn a_restart_loads_the_precompiled_artifact_and_a_damaged_one_is_compiled_again(
     );
 }
 
+/// WIT 0.1.0 is frozen and loaded beside 0.2.0: the 0.1.0 renderer (hello-renderer) still
+/// gets the real link; the 0.2.0 renderer (invitation-email) writes the stand-in and never
+/// sees the credential, and its email carries the real link once the host put it back; a
+/// site-admin invitation, which 0.1.0 cannot express, is not given to the 0.1.0 renderer.
+#[test]
+fn plugins_of_wit_0_1_and_0_2_run_side_by_side_and_only_0_1_sees_the_link() {
+    use siteward_plugins::worlds::ACCEPT_LINK_STAND_IN;
+    let runtime = runtime();
+    let old = runtime
+        .load(&component("hello_renderer"), renderer_limits())
+        .unwrap();
+    let new = runtime
+        .load(&component("invitation_email"), renderer_limits())
+        .unwrap();
+    assert_eq!(
+        (old.version().to_string(), new.version().to_string()),
+        ("0.1.0".to_owned(), "0.2.0".to_owned())
+    );
+    let link = invitation().accept_link;
+    let from_old = old
+        .render("test", &Vec::new(), &invitation())
+        .result
+        .unwrap();
+    let from_new = new
+        .render("test", &Vec::new(), &invitation())
+        .result
+        .unwrap();
+    for email in [&from_old, &from_new] {
+        assert!(email.text.contains(&link), "{}", email.text);
+        assert!(!email.text.contains(ACCEPT_LINK_STAND_IN), "{}", email.text);
+    }
+    assert!(from_new.html.contains(&link), "{}", from_new.html);
+
+    // A 0.2.0 renderer that leaves the link out of its text part is refused: the invitee
+    // could not accept.
+    let hostile = runtime
+        .load(&component("test_hostile"), renderer_limits())
+        .unwrap();
+    let outcome = hostile.render("test", &config(&[("mode", "no-link")]), &invitation());
+    assert!(
+        matches!(outcome.result, Err(Failure::InvalidOutput(ref why)) if why.contains("accept link")),
+        "{:?}",
+        outcome.result
+    );
+
+    let site_admin = renderer::InvitationContext {
+        kind: renderer::InvitationKind::SiteAdmin,
+        level: None,
+        ..invitation()
+    };
+    let refused = old.render("test", &Vec::new(), &site_admin);
+    assert!(
+        matches!(refused.result, Err(Failure::Unsupported(_))),
+        "{:?}",
+        refused.result
+    );
+    assert!(!refused.result.unwrap_err().is_the_plugins());
+    let rendered = new.render("test", &Vec::new(), &site_admin).result.unwrap();
+    assert!(
+        rendered
+            .subject
+            .contains("invites you to administer the site Head office"),
+        "{}",
+        rendered.subject
+    );
+}
+
 #[test]
 fn installs_refuse_unknown_versions_non_components_and_limits_above_the_ceiling() {
     let runtime = runtime();
@@ -294,7 +365,10 @@ fn installs_refuse_unknown_versions_non_components_and_limits_above_the_ceiling(
     assert!(renamed > 0);
     match runtime.load(&bytes, renderer_limits()) {
         Err(InstallError::UnsupportedVersion { found, supported }) => {
-            assert_eq!((found.as_str(), supported.as_str()), ("9.1.0", "0.1.0"));
+            assert_eq!(
+                (found.as_str(), supported.as_str()),
+                ("9.1.0", "0.1.0, 0.2.0")
+            );
         }
         other => panic!("expected an unsupported version, got {other:?}"),
     }
@@ -529,10 +603,16 @@ fn a_python_plugin_built_with_componentize_py_runs_under_the_same_runtime_and_ca
 /// Released WIT versions, each with the SHA-256 of its files in name order. A released
 /// version never changes: plugins built against it must keep loading exactly as they did.
 /// A change is a new version in a folder of its own beside the old ones.
-const RELEASED_WIT: &[(&str, &str)] = &[(
-    "siteward-plugin@0.1.0",
-    "4c8eddd9ab23c4c154ccdc3e5f4881a6196b7365e58c0dfe71c3f84ec0e8f539",
-)];
+const RELEASED_WIT: &[(&str, &str)] = &[
+    (
+        "siteward-plugin@0.1.0",
+        "4c8eddd9ab23c4c154ccdc3e5f4881a6196b7365e58c0dfe71c3f84ec0e8f539",
+    ),
+    (
+        "siteward-plugin@0.2.0",
+        "188f42c6b1ce0c0bf933b1088067303ea9cbb45db9d1645947a0fa06aea36f45",
+    ),
+];
 
 #[test]
 fn released_wit_versions_do_not_change() {

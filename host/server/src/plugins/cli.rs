@@ -171,8 +171,12 @@ pub async fn run(
             }
             for entry in loaded.plugins() {
                 let r = &entry.record;
+                let wit = entry
+                    .plugin
+                    .as_ref()
+                    .map_or_else(|_| String::new(), |p| format!(", WIT {}", p.version()));
                 println!(
-                    "{} {} ({}) sha256:{}",
+                    "{} {} ({}{wit}) sha256:{}",
                     r.name,
                     r.version,
                     r.world,

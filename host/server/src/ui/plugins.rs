@@ -31,6 +31,8 @@ struct PluginRow {
     name: String,
     version: String,
     world: String,
+    /// The WIT version it speaks, once loaded.
+    wit: Option<String>,
     /// Why this host could not load it, if it could not.
     load_error: Option<String>,
     calls: u64,
@@ -111,6 +113,7 @@ async fn plugins_page(
             PluginRow {
                 version: entry.record.version.clone(),
                 world: entry.record.world.clone(),
+                wit: entry.plugin.as_ref().ok().map(|p| p.version().to_string()),
                 load_error: entry.plugin.as_ref().err().cloned(),
                 calls: metrics.calls,
                 failures: metrics.failures.values().sum(),

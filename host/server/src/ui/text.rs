@@ -1187,6 +1187,7 @@ catalog! {
     // The operator console's plugins.
     operator_plugins { en: "Operator console › Plugins", ko: "운영자 콘솔 › 플러그인", de: "Betreiberkonsole › Plugins", ja: "運用者コンソール › プラグイン", es: "Consola del operador › Plugins" }
     plugins_menu { en: "Plugins", ko: "플러그인", de: "Plugins", ja: "プラグイン", es: "Plugins" }
+    speaks_wit { en: "WIT {version}", ko: "WIT {version}", de: "WIT {version}", ja: "WIT {version}", es: "WIT {version}" }
     installed_plugins { en: "Installed plugins", ko: "설치된 플러그인", de: "Installierte Plugins", ja: "インストール済みプラグイン", es: "Plugins instalados" }
     no_plugin_yet { en: "No plugin is installed.", ko: "설치된 플러그인이 없습니다.", de: "Kein Plugin installiert.", ja: "プラグインはインストールされていません。", es: "No hay plugins instalados." }
     plugin { en: "Plugin", ko: "플러그인", de: "Plugin", ja: "プラグイン", es: "Plugin" }

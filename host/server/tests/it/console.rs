@@ -3822,7 +3822,7 @@ async fn the_operator_installs_a_plugin_from_its_files_and_switches_it_on_for_on
     );
     let page = open(&app, Method::GET, location(&installed), Some(&ops), None).await;
     assert!(
-        page.html.contains(">domain-policy</a> 0.1.0"),
+        page.html.contains(">domain-policy</a> 0.2.0"),
         "{}",
         page.html
     );

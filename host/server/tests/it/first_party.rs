@@ -43,11 +43,11 @@ async fn a_site_invitation_arrives_in_the_partners_language_with_its_branding() 
         switched_on,
     };
     assert!(
-        offers.contains(&("invitation-email", installed("1.0.0", true))),
+        offers.contains(&("invitation-email", installed("1.1.0", true))),
         "{offers:?}"
     );
     assert!(
-        offers.contains(&("webhook", installed("1.0.0", false))),
+        offers.contains(&("webhook", installed("1.1.0", false))),
         "the webhook hook waits for a target: {offers:?}"
     );
     let operator = app.operator().await;
@@ -234,18 +234,35 @@ async fn a_lock_reaches_the_super_admins_inbox_and_an_acceptance_the_site_admins
         owner[0].subject(),
         "Technician management: a technician was locked"
     );
-    assert!(owner[0].text().contains(&site), "{}", owner[0].text());
-    assert!(
-        owner[0].text().contains("locked: false -> true"),
-        "{}",
-        owner[0].text()
-    );
+    // People and places by name, with links to where the reader acts and to their alerts.
+    let text = owner[0].text();
+    for expected in [
+        "A technician was locked by Site Admin (admin@customer.example).",
+        "Who: Member (tech0@acme.example)",
+        "Site: Head office",
+        "locked: false -> true",
+        &format!("Review: http://127.0.0.1:8080/sites/{site}/technicians"),
+        "You receive this as a Super Admin of acme Installers.",
+        &format!(
+            "Choose whether you get these alerts: http://127.0.0.1:8080/partners/{}/settings",
+            acme.id
+        ),
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
     let waiting = smtp.to("admin@customer.example");
     assert_eq!(waiting.len(), 1);
     assert_eq!(
         waiting[0].subject(),
-        "A technician is waiting for you to unlock their access"
+        "Member (tech0@acme.example) waits for you to unlock their access to Head office"
     );
+    let text = waiting[0].text();
+    for expected in [
+        "Member (tech0@acme.example) accepted access to Head office for acme Installers",
+        &format!("Unlock: http://127.0.0.1:8080/sites/{site}/technicians"),
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
     assert!(
         smtp.to("admin@acme.example").is_empty(),
         "an Admin is not a Super Admin"

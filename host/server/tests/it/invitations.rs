@@ -876,7 +876,8 @@ async fn an_invitation_sets_up_the_members_privileges_counted_against_licences_a
             Method::PUT,
             &format!("/v1/partners/{}/licences", acme.id),
             Some(&operator),
-            Some(json!({ "remote_support": 1 })),
+            // One seat for the Super Admin, who holds every privilege, and one left.
+            Some(json!({ "remote_support": 2 })),
         )
         .await;
     assert_eq!(seats.status, StatusCode::OK, "{}", seats.body);
@@ -896,8 +897,8 @@ async fn an_invitation_sets_up_the_members_privileges_counted_against_licences_a
         unknown.body
     );
 
-    // Two invitations carry remote support; the licence has one seat, which is not taken
-    // until someone accepts.
+    // Two invitations carry remote support; the licence has one seat left, which is not
+    // taken until someone accepts.
     let sent = app
         .post(
             &invitations,

@@ -813,7 +813,7 @@ fn the_command_line_installs_enables_lists_and_tests_plugins() {
         ],
     );
     assert!(ok, "{out}");
-    assert!(out.contains("installed domain-policy 0.1.0"), "{out}");
+    assert!(out.contains("installed domain-policy 0.2.0"), "{out}");
     let (ok, out) = siteward(
         data.path(),
         &[
@@ -833,7 +833,7 @@ fn the_command_line_installs_enables_lists_and_tests_plugins() {
     let (ok, out) = siteward(data.path(), &["plugin", "list"]);
     assert!(ok, "{out}");
     assert!(
-        out.contains("domain-policy 0.1.0 (invitation-policy)"),
+        out.contains("domain-policy 0.2.0 (invitation-policy, WIT 0.2.0)"),
         "{out}"
     );
     assert!(
