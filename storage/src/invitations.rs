@@ -12,7 +12,7 @@ use siteward_core::audit::AuditEvent;
 use siteward_core::ids::{AccountId, DepartmentId, InvitationId, PartnerId, SiteId};
 use siteward_core::invitation::{Invitation, InvitationStatus, InvitationTarget, PermissionLevel};
 use siteward_core::page::{Page, PageRequest};
-use siteward_core::tenancy::{PartnerMembership, PartnerRole, Privilege, Privileges};
+use siteward_core::tenancy::{PartnerMembership, PartnerRole, Privilege, Privileges, SiteAdmin};
 use siteward_core::validate::Email;
 
 use crate::accounts::NewAccount;
@@ -64,6 +64,8 @@ pub enum Acceptance {
     Membership(Option<(PartnerMembership, Vec<DepartmentId>)>),
     /// A site assignment (Locked).
     Assignment(SiteAssignment),
+    /// An admin of a site (not one of its technicians).
+    SiteAdmin(SiteAdmin),
 }
 
 #[derive(Debug, Clone, SurrealValue)]
@@ -127,6 +129,9 @@ impl InvitationRow {
                 Some(site_id.to_string()),
                 Some(level.as_str().to_owned()),
             ),
+            InvitationTarget::SiteAdmin { site_id } => {
+                ("site_admin", None, Some(site_id.to_string()), None)
+            }
         };
         Self {
             id: rid("invitation", inv.id.as_str()),
@@ -162,6 +167,9 @@ impl InvitationRow {
             ("site", None, Some(site), Some(level)) => InvitationTarget::Site {
                 site_id: SiteId::from_trusted(site),
                 level: stored(PermissionLevel::parse, &level)?,
+            },
+            ("site_admin", None, Some(site), None) => InvitationTarget::SiteAdmin {
+                site_id: SiteId::from_trusted(site),
             },
             _ => {
                 return Err(StorageError::Invalid(format!(
@@ -636,6 +644,9 @@ impl Store {
                 );
             }
             Acceptance::Membership(None) => {}
+            Acceptance::SiteAdmin(site_admin) => {
+                crate::tenancy::insert_site_admin(&mut tx, site_admin);
+            }
             Acceptance::Assignment(assignment) => {
                 // A site's admins are not its technicians: someone made its admin since the
                 // invitation was sent cannot accept it.

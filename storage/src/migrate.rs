@@ -119,6 +119,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0027_first_unlock",
         include_str!("../migrations/0027_first_unlock.surql"),
     ),
+    (
+        "0028_site_admin_invitations",
+        include_str!("../migrations/0028_site_admin_invitations.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

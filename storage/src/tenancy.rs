@@ -638,7 +638,7 @@ pub(crate) fn bind_member(tx: &mut Tx, partner: &PartnerId, account: &AccountId)
 
 /// Inserts a site admin, unless they are its admin already or one of its technicians: a
 /// site's admins are not its technicians (they hold the site whole).
-fn insert_site_admin(tx: &mut Tx, site_admin: &SiteAdmin) {
+pub(crate) fn insert_site_admin(tx: &mut Tx, site_admin: &SiteAdmin) {
     let key = site_admin_key(&site_admin.site_id, &site_admin.account_id);
     tx.bind("site_admin_assignment", rid("site_assignment", &key))
         .guard(

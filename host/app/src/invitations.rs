@@ -11,7 +11,7 @@ use siteward_core::ids::{AccountId, InvitationId};
 use siteward_core::invitation::{Invitation, InvitationTarget};
 use siteward_core::permission::index::Change;
 use siteward_core::secret::{self, TokenKind};
-use siteward_core::tenancy::{MemberStatus, PartnerMembership};
+use siteward_core::tenancy::{MemberStatus, PartnerMembership, SiteAdmin};
 use siteward_core::validate;
 use siteward_storage::{Acceptance, Conflict, NewAccount, StorageError};
 
@@ -273,6 +273,21 @@ impl App {
                 }
                 Acceptance::Membership(membership.map(|m| (m, departments)))
             }
+            InvitationTarget::SiteAdmin { site_id } => {
+                events.push(event(
+                    AuditAction::SiteAdminAdded,
+                    AuditTarget {
+                        kind: TargetKind::SiteAdmin,
+                        id: account.id.to_string(),
+                    },
+                    vec![],
+                ));
+                Acceptance::SiteAdmin(SiteAdmin {
+                    site_id: site_id.clone(),
+                    account_id: account.id.clone(),
+                    created_at: now,
+                })
+            }
             InvitationTarget::Site { site_id, level } => {
                 let member = self.store.member(&inv.partner_id, &account.id).await;
                 if !matches!(&member, Ok(m) if m.membership.status == MemberStatus::Active) {
@@ -326,6 +341,7 @@ impl App {
                     .collect()
             }
             Acceptance::Assignment(assignment) => vec![assignment.change()],
+            Acceptance::SiteAdmin(site_admin) => vec![site_admin.change(true)],
         };
         self.permissions
             .commit(changes, {

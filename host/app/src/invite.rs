@@ -17,7 +17,7 @@ use siteward_core::ids::{
 use siteward_core::invitation::{
     self, BulkOutcome, Invitation, InvitationStatus, InvitationTarget, MAX_BULK, PermissionLevel,
 };
-use siteward_core::mail::InvitationContext;
+use siteward_core::mail::{InvitationContext, SITE_ADMIN};
 use siteward_core::page::{Page, PageRequest};
 use siteward_core::secret::{self, TokenKind};
 use siteward_core::tenancy::{MemberStatus, Partner, PartnerRole, Privileges, Site};
@@ -231,6 +231,7 @@ impl Drafter<'_> {
         let (role, level) = match &invitation.target {
             InvitationTarget::Partner { role } => (Some(role.as_str().to_owned()), None),
             InvitationTarget::Site { level, .. } => (None, Some(level.as_str().to_owned())),
+            InvitationTarget::SiteAdmin { .. } => (Some(SITE_ADMIN.to_owned()), None),
         };
         let context = InvitationContext {
             invitee_email: invitation.email.to_string(),
@@ -320,6 +321,7 @@ fn created_event(app: &App, caller: &Caller, inv: &Invitation) -> AuditEvent {
     match &inv.target {
         InvitationTarget::Partner { role } => changes.push(FieldChange::set("role", role)),
         InvitationTarget::Site { level, .. } => changes.push(FieldChange::set("level", level)),
+        InvitationTarget::SiteAdmin { .. } => changes.push(FieldChange::set("role", SITE_ADMIN)),
     }
     if let Some(privileges) = inv.privileges {
         changes.push(FieldChange::set(
@@ -960,6 +962,79 @@ impl App {
             name: creator.name,
             role,
         })
+    }
+
+    /// Invites an address to become an admin of a site (the site's admins, and the partner's
+    /// with `admin.team`): how someone the site's tenant does not know yet — an account of
+    /// another organisation, or an address with no account — becomes its admin, by accepting.
+    /// The answer is the same whether the address has an account. An open invitation of the
+    /// address to the site is returned as it is (no second email); one to work there as a
+    /// technician is `409 already_invited`. Invitation policies are about technicians and
+    /// members; they are not asked.
+    pub async fn invite_site_admin(
+        &self,
+        caller: &Caller,
+        site: &SiteId,
+        email: &str,
+        locale: Option<&str>,
+        retry: Retry<'_>,
+        answer: impl FnOnce(&Invitation) -> AppResult<StoredAnswer>,
+    ) -> AppResult<Answer<Invitation>> {
+        let site = self
+            .visible_site(caller, site, SiteAccess::ManageAdmins)
+            .await?;
+        let email = Email::parse("email", email)?;
+        let idempotency =
+            Idempotency::new(caller, &retry, &format!("invite-site-admin/{}", site.id))?;
+        if let Some(stored) = idempotency.replay(self).await? {
+            return Ok(Answer::Replayed(stored));
+        }
+        // The site's own people are the caller's to see: who is there already is no secret.
+        if let Some(account) = self.store.account_id_by_email(&email).await?
+            && !self
+                .store
+                .site_people_among(&site.id, std::slice::from_ref(&account))
+                .await?
+                .is_empty()
+        {
+            return Err(AppError::conflict(
+                "already_at_site",
+                "this address is already an admin or a technician of this site",
+            ));
+        }
+        let partner = self.store.partner(&site.partner_id).await?;
+        let locale = email_locale(locale, &partner)?;
+        let inviter = self.inviter(caller, &site.partner_id).await?;
+        let key = invitation::open_key(&site.partner_id, Some(&site.id), &email);
+        let open = self.open_invitations(std::slice::from_ref(&key)).await?;
+        let mut written = Written::default();
+        let target = InvitationTarget::SiteAdmin {
+            site_id: site.id.clone(),
+        };
+        let invitation = match still_open(self, caller, open.get(&key), &mut written.expired) {
+            Some(existing) if existing.target == target => existing.clone(),
+            Some(_) => {
+                return Err(AppError::conflict(
+                    "already_invited",
+                    "this address has an open invitation to work at this site; revoke it first",
+                ));
+            }
+            None => {
+                let drafter = Drafter {
+                    app: self,
+                    partner: &partner,
+                    site: Some(&site),
+                    inviter: &inviter,
+                    locale: &locale,
+                };
+                let drafted = drafter.new_invitation(target, email);
+                let invitation = drafted.invitation.clone();
+                written.new.push(drafted);
+                invitation
+            }
+        };
+        self.commit(caller, written, &idempotency, invitation, answer)
+            .await
     }
 
     /// Asks the partner's invitation policies about proposed invitations.

@@ -45,7 +45,7 @@ pub enum Linkable<'a> {
 }
 
 impl Linkable<'_> {
-    async fn allows(self, app: &App, account: &AccountId) -> AppResult<bool> {
+    pub(crate) async fn allows(self, app: &App, account: &AccountId) -> AppResult<bool> {
         let (partner, customer) = match self {
             Self::Anyone => return Ok(true),
             Self::Nobody => return Ok(false),

@@ -81,6 +81,15 @@ impl App {
     }
 }
 
+/// What adding a site admin came to.
+#[derive(Debug)]
+pub enum AddedSiteAdmin {
+    /// They are its admin now.
+    Admin(SiteAdminOf),
+    /// They are to be invited ([`App::invite_site_admin`]): their consent is needed.
+    Invite,
+}
+
 /// Who a site admin is.
 #[derive(Debug)]
 pub struct SiteAdminOf {
@@ -227,16 +236,37 @@ impl App {
         Ok(self.store.sites(&partner, &paging.parse()?).await?)
     }
 
-    /// Adds a site admin: a new account, or one the site's tenant already has.
+    /// Adds a site admin: a new account (with a password, for an address no account has), or
+    /// one the site's tenant already has (a member of its partner, an admin of another site of
+    /// its customer). Anyone else — an account of another organisation, or an address given
+    /// without a password — is to be invited ([`AddedSiteAdmin::Invite`]): they become its
+    /// admin by accepting, and the answer does not say whether the address has an account.
     pub async fn add_site_admin(
         &self,
         caller: &Caller,
         site: &SiteId,
         admin: &Person,
-    ) -> AppResult<SiteAdminOf> {
+    ) -> AppResult<AddedSiteAdmin> {
         let site = self
             .visible_site(caller, site, SiteAccess::ManageAdmins)
             .await?;
+        if admin.password.is_none() {
+            let email = validate::Email::parse("email", &admin.email)?;
+            let linkable = match self.store.account_id_by_email(&email).await? {
+                Some(account) => {
+                    Linkable::KnownTo {
+                        partner: &site.partner_id,
+                        customer: &site.customer_id,
+                    }
+                    .allows(self, &account)
+                    .await?
+                }
+                None => false,
+            };
+            if !linkable {
+                return Ok(AddedSiteAdmin::Invite);
+            }
+        }
         let tenant = (Some(&site.partner_id), Some(&site.id));
         let (person, site_admin, mut events) = self
             .new_site_admin(caller, &site, admin, "", self.now())
@@ -254,10 +284,10 @@ impl App {
                 move |store| async move { store.add_site_admin(&site_admin, &person, &events).await }
             })
             .await?;
-        Ok(SiteAdminOf {
+        Ok(AddedSiteAdmin::Admin(SiteAdminOf {
             account: self.store.account(&site_admin.account_id).await?,
             created_at: site_admin.created_at,
-        })
+        }))
     }
 
     /// `admin` resolved as a new admin of `site`: a new account, or one the site's tenant

@@ -77,13 +77,19 @@ pub enum InvitationTarget {
         /// The level offered.
         level: PermissionLevel,
     },
+    /// Becoming an admin of a site: how an account the site's tenant does not know yet is
+    /// made its admin, with the owner's consent.
+    SiteAdmin {
+        /// The site.
+        site_id: SiteId,
+    },
 }
 
 impl InvitationTarget {
     /// The site, for a site invitation.
     pub fn site(&self) -> Option<&SiteId> {
         match self {
-            Self::Site { site_id, .. } => Some(site_id),
+            Self::Site { site_id, .. } | Self::SiteAdmin { site_id } => Some(site_id),
             Self::Partner { .. } => None,
         }
     }

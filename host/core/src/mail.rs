@@ -20,7 +20,8 @@ pub struct InvitationContext {
     pub branding: crate::tenancy::Branding,
     /// The site, for a site invitation.
     pub site_name: Option<String>,
-    /// The partner role offered, for a partner invitation (`admin`, `technician`).
+    /// The partner role offered, for a partner invitation (`admin`, `technician`), or
+    /// [`SITE_ADMIN`] for an invitation to administer the site.
     pub role: Option<String>,
     /// The site permission level offered, for a site invitation.
     pub level: Option<String>,
@@ -59,6 +60,9 @@ pub trait InvitationRenderer: Send + Sync {
     fn render(&self, context: &InvitationContext) -> Result<RenderedEmail, RenderError>;
 }
 
+/// The `role` of an invitation to administer a site.
+pub const SITE_ADMIN: &str = "site_admin";
+
 /// The renderer built into the host: plain, English, and always available.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BuiltinRenderer;
@@ -67,6 +71,16 @@ impl InvitationRenderer for BuiltinRenderer {
     fn render(&self, c: &InvitationContext) -> Result<RenderedEmail, RenderError> {
         let expires = c.expires_at.format("%-d %B %Y, %H:%M UTC").to_string();
         let (subject, offer) = match (&c.site_name, &c.level, &c.role) {
+            (Some(site), _, Some(role)) if role == SITE_ADMIN => (
+                format!(
+                    "{} invites you to administer the site {site}",
+                    c.partner_name
+                ),
+                format!(
+                    "{} of {} invites you to become an admin of the site {site}: you decide which technicians may enter it.",
+                    c.inviter_name, c.partner_name
+                ),
+            ),
             (Some(site), level, _) => (
                 format!("{} invites you to the site {site}", c.partner_name),
                 format!(
@@ -89,7 +103,7 @@ impl InvitationRenderer for BuiltinRenderer {
                 ),
             ),
         };
-        let site_note = if c.site_name.is_some() {
+        let site_note = if c.site_name.is_some() && c.role.as_deref() != Some(SITE_ADMIN) {
             "\nYour access starts locked: a site administrator unlocks it once you have accepted."
         } else {
             ""

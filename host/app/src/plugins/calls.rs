@@ -7,7 +7,9 @@ use std::collections::HashMap;
 
 use siteward_core::audit::{Actor, AuditScope, TargetKind};
 use siteward_core::ids::{AccountId, AuditEventId, InvitationId, PartnerId, SiteId};
-use siteward_core::mail::{BuiltinRenderer, InvitationContext, InvitationRenderer, RenderedEmail};
+use siteward_core::mail::{
+    BuiltinRenderer, InvitationContext, InvitationRenderer, RenderedEmail, SITE_ADMIN,
+};
 use siteward_plugins::worlds::{exporter, hook, policy, renderer};
 use siteward_plugins::{Failure, Outcome, World};
 
@@ -27,10 +29,10 @@ pub struct RenderJob {
 
 fn wit_context(c: &InvitationContext) -> renderer::InvitationContext {
     renderer::InvitationContext {
-        kind: if c.site_name.is_some() {
-            renderer::InvitationKind::Site
-        } else {
-            renderer::InvitationKind::Partner
+        kind: match (&c.site_name, c.role.as_deref()) {
+            (Some(_), Some(SITE_ADMIN)) => renderer::InvitationKind::SiteAdmin,
+            (Some(_), _) => renderer::InvitationKind::Site,
+            (None, _) => renderer::InvitationKind::Partner,
         },
         invitee_email: c.invitee_email.clone(),
         inviter_name: c.inviter_name.clone(),

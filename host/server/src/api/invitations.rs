@@ -31,7 +31,9 @@ use crate::state::AppState;
 pub struct InvitationView {
     /// Its id.
     pub id: String,
-    /// `partner` or `site`.
+    /// `partner`, `site` (to work at a site as a technician) or `site_admin` (to become a
+    /// site's admin).
+    #[schema(pattern = "^(partner|site|site_admin)$")]
     pub kind: &'static str,
     /// The partner that invites.
     pub partner_id: String,
@@ -110,6 +112,9 @@ impl InvitationView {
                 Some(site_id.to_string()),
                 Some(level.as_str()),
             ),
+            InvitationTarget::SiteAdmin { site_id } => {
+                ("site_admin", None, Some(site_id.to_string()), None)
+            }
         };
         Self {
             id: inv.id.to_string(),
@@ -596,6 +601,7 @@ pub async fn preview(
     let (role, level) = match &inv.target {
         InvitationTarget::Partner { role } => (Some(role.as_str()), None),
         InvitationTarget::Site { level, .. } => (None, Some(level.as_str())),
+        InvitationTarget::SiteAdmin { .. } => (Some("site_admin"), None),
     };
     Ok(Json(InvitationPreview {
         email: inv.email.to_string(),

@@ -1,14 +1,14 @@
 //! The person given when adding a partner's first Super Admin, a member or a site admin, as
 //! the JSON API takes it; who may be attached is the application's ([`siteward_app::people`]).
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use siteward_app::people::Person;
 
 /// A person: a new account when a password is given, or an existing account (by email) that
 /// the route may attach without asking (each route says which).
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonInput {
     /// The email; one account per email across the platform.
@@ -21,7 +21,7 @@ pub struct PersonInput {
     pub name: String,
     /// The password of a new account (at least 12 characters, not easy to guess). Leave it
     /// out to add an account the tenant already has (a site admin: a member of the site's
-    /// partner or an admin of another site of its customer).
+    /// partner or an admin of another site of its customer), or to invite anyone else.
     #[serde(default)]
     #[schema(min_length = 12)]
     pub password: Option<String>,

@@ -2,11 +2,16 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use siteward_app::sites::AddedSiteAdmin;
+use siteward_core::invitation::Invitation;
 use utoipa::ToSchema;
 
 use super::dto::{CustomerView, ListQuery, Page, SiteAdminJson, SiteView};
+use super::idempotency::{request_text, respond, retry, stored};
+use super::invitations::InvitationView;
 use super::path::Ids;
 use super::people::PersonInput;
 use crate::auth::Auth;
@@ -130,27 +135,54 @@ pub async fn get_site(
     Ok(Json(site.into()))
 }
 
-/// Make an account (existing, or new with a password) an admin of a site.
+/// Make someone an admin of a site (its admins, and the partner's). A new account with a
+/// password, for an address no account has, or an account the site's tenant already has (a
+/// member of its partner, an admin of another site of its customer), is its admin at once
+/// (`201`). Anyone else — an account of another organisation, or an address without a
+/// password — is sent an invitation to become its admin (`202`, the invitation: `kind`
+/// `site_admin`), the same answer whether the address has an account; they are its admin once
+/// they accept. A retry with the same `Idempotency-Key` gets the first answer.
 #[utoipa::path(post, path = "/v1/sites/{site_id}/admins", tag = "sites", security(("bearer" = [])),
-    params(("site_id" = String, Path)), request_body = PersonInput,
-    responses((status = 201, body = SiteAdminJson), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    params(("site_id" = String, Path), ("Idempotency-Key" = Option<String>, Header)), request_body = PersonInput,
+    responses((status = 201, body = SiteAdminJson), (status = 202, body = InvitationView),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`already_site_admin`, `already_technician`, `account_exists`; for an invitation, `already_at_site`, `already_invited`"),
+        (status = 422, body = ErrorBody)))]
 pub async fn add_site_admin(
     State(state): State<AppState>,
     auth: Auth,
     Ids(id): Ids<SiteId>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<PersonInput>,
-) -> ApiResult<(StatusCode, Json<SiteAdminJson>)> {
-    let added = state.add_site_admin(&auth, &id, &body.person()).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(SiteAdminJson {
-            account_id: added.account.id.to_string(),
-            email: added.account.email.to_string(),
-            name: added.account.name,
-            created_at: added.created_at,
-        }),
-    ))
+) -> ApiResult<Response> {
+    match state.add_site_admin(&auth, &id, &body.person()).await? {
+        AddedSiteAdmin::Admin(added) => Ok((
+            StatusCode::CREATED,
+            Json(SiteAdminJson {
+                account_id: added.account.id.to_string(),
+                email: added.account.email.to_string(),
+                name: added.account.name,
+                created_at: added.created_at,
+            }),
+        )
+            .into_response()),
+        AddedSiteAdmin::Invite => {
+            let request = request_text(&body)?;
+            let now = state.now();
+            let view = |invitation: &Invitation| InvitationView::new(invitation, now);
+            let answer = state
+                .invite_site_admin(
+                    &auth,
+                    &id,
+                    &body.email,
+                    None,
+                    retry(&headers, &request),
+                    |i| stored(StatusCode::ACCEPTED, &view(i)),
+                )
+                .await?;
+            respond(answer, StatusCode::ACCEPTED, view)
+        }
+    }
 }
 
 /// List a site's admins.

@@ -53,6 +53,8 @@ struct Offer {
     site: Option<String>,
     what_label: &'static str,
     what: &'static str,
+    /// Whether the access it offers starts Locked (a technician's at a site).
+    starts_locked: bool,
     expires: String,
     expires_iso: String,
 }
@@ -66,6 +68,10 @@ impl Offer {
             InvitationTarget::Site { level, .. } => {
                 (lang.text().level.as_str(), level_name(*level))
             }
+            InvitationTarget::SiteAdmin { .. } => (
+                lang.text().role.as_str(),
+                lang.text().site_admin_role.as_str(),
+            ),
         };
         Self {
             email: inv.email.to_string(),
@@ -73,6 +79,7 @@ impl Offer {
             site: preview.site_name.clone(),
             what_label,
             what,
+            starts_locked: matches!(inv.target, InvitationTarget::Site { .. }),
             expires: lang.date_time(inv.expires_at),
             expires_iso: inv.expires_at.to_rfc3339(),
         }
@@ -341,6 +348,16 @@ fn done_page(preview: &Preview, invitation: &Invitation) -> Response {
                     Some(false) => t.joined_site_locked_access_off.with("site", site).into(),
                     _ => t.joined_site_locked.with("site", site).into(),
                 }),
+            )
+        }
+        InvitationTarget::SiteAdmin { .. } => {
+            let site = preview.site_name.as_deref().unwrap_or(t.the_site.as_str());
+            (
+                t.joined_site_admin
+                    .with("site", site)
+                    .with("partner", partner)
+                    .into(),
+                None,
             )
         }
         InvitationTarget::Partner { role } => (

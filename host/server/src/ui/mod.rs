@@ -537,6 +537,7 @@ fn offer_name(target: &InvitationTarget) -> String {
             .a_site_at_level
             .with("level", level_name(*level))
             .into(),
+        InvitationTarget::SiteAdmin { .. } => Lang::current().text().site_admin_role.to_string(),
     }
 }
 

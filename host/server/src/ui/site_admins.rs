@@ -13,15 +13,15 @@ use serde::Deserialize;
 use siteward_app::AppError;
 use siteward_app::page::Paging;
 use siteward_app::people::Person;
-use siteward_app::sites::SiteAccess;
+use siteward_app::sites::{AddedSiteAdmin, SiteAccess};
 use siteward_core::ids::{AccountId, SiteId};
 
 use super::lang::Lang;
 use super::session::Viewer;
 use super::site::{SiteNav, Tab};
 use super::{
-    Chrome, CsrfForm, PageIds, ask_first, back_to, csrf_matches, not_found, problem, render, said,
-    with_csrf_cookie,
+    Chrome, CsrfForm, NO_RETRY, PageIds, ask_first, back_to, csrf_matches, not_found, not_stored,
+    problem, render, said, with_csrf_cookie,
 };
 use crate::error::status_of;
 use crate::state::AppState;
@@ -161,6 +161,7 @@ async fn admins_page(
         errors,
         done: match query.done.as_str() {
             "added" => Some(t.site_admin_added.as_str()),
+            "invited" => Some(t.site_admin_invited.as_str()),
             "removed" => Some(t.site_admin_removed.as_str()),
             _ => None,
         },
@@ -201,8 +202,23 @@ pub async fn add(
         name: form.name.clone(),
         password: Some(form.password.clone()).filter(|p| !p.is_empty()),
     };
-    match state.add_site_admin(&viewer.caller, &site, &person).await {
-        Ok(_) => Redirect::to(&format!("{}?done=added", admins_path(&site))).into_response(),
+    let added = match state.add_site_admin(&viewer.caller, &site, &person).await {
+        Ok(AddedSiteAdmin::Invite) => state
+            .invite_site_admin(
+                &viewer.caller,
+                &site,
+                &form.email,
+                None,
+                NO_RETRY,
+                not_stored,
+            )
+            .await
+            .map(|_| "invited"),
+        Ok(AddedSiteAdmin::Admin(_)) => Ok("added"),
+        Err(error) => Err(error),
+    };
+    match added {
+        Ok(done) => Redirect::to(&format!("{}?done={done}", admins_path(&site))).into_response(),
         Err(error) if error.kind == siteward_app::Kind::NotFound => not_found(),
         Err(error) => {
             let refused = (status_of(error.kind), form, FormErrors::of(&error));

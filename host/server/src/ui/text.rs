@@ -513,14 +513,16 @@ catalog! {
         es: "Un sitio pertenece a un cliente: cree primero el cliente.",
     }
     site_name { en: "Site name", ko: "사이트 이름", de: "Name des Standorts", ja: "サイト名", es: "Nombre del sitio" }
+    site_admin_role { en: "Site admin", ko: "사이트 관리자", de: "Standort-Admin", ja: "サイト管理者", es: "Administrador del sitio" }
+    joined_site_admin { en: "You are an admin of {site}, for {partner}'s customer: you decide which technicians may enter it.", ko: "{partner} 고객의 {site} 관리자가 되었습니다. 어떤 기술자가 들어올 수 있는지 결정합니다.", de: "Sie sind Admin von {site}, einem Kunden von {partner}: Sie entscheiden, welche Techniker hinein dürfen.", ja: "{partner}の顧客である{site}の管理者になりました。どの技術者が入れるかはあなたが決めます。", es: "Es administrador de {site}, cliente de {partner}: usted decide qué técnicos pueden entrar." }
     first_site_admin { en: "Its first site admin", ko: "첫 사이트 관리자", de: "Sein erster Standort-Admin", ja: "最初のサイト管理者", es: "Su primer administrador del sitio" }
     password_new_account { en: "Password for a new account", ko: "새 계정의 비밀번호", de: "Passwort für ein neues Konto", ja: "新しいアカウントのパスワード", es: "Contraseña para una cuenta nueva" }
     password_new_account_hint {
-        en: "Leave it empty when the person already has an account with this partner or customer.",
-        ko: "이 파트너나 고객에 이미 계정이 있는 사람이면 비워 두세요.",
-        de: "Leer lassen, wenn die Person schon ein Konto bei diesem Partner oder Kunden hat.",
-        ja: "この人がすでにこのパートナーまたは顧客のアカウントを持っている場合は空欄にしてください。",
-        es: "Déjela vacía si la persona ya tiene una cuenta con este partner o cliente.",
+        en: "Leave it empty to add someone this partner or customer already has, or to send anyone else an invitation.",
+        ko: "이 파트너나 고객에 이미 있는 사람을 추가하거나 그 밖의 사람에게 초대장을 보내려면 비워 두세요.",
+        de: "Leer lassen, um jemanden hinzuzufügen, den dieser Partner oder Kunde schon hat, oder allen anderen eine Einladung zu senden.",
+        ja: "このパートナーまたは顧客にすでにいる人を追加する場合や、それ以外の人に招待を送る場合は空欄にしてください。",
+        es: "Déjela vacía para añadir a alguien que este partner o cliente ya tiene, o para enviar una invitación a cualquier otra persona.",
     }
     create_site { en: "Create site", ko: "사이트 만들기", de: "Standort anlegen", ja: "サイトを作成", es: "Crear sitio" }
     new_customer { en: "New customer", ko: "새 고객", de: "Neuer Kunde", ja: "新しい顧客", es: "Nuevo cliente" }
@@ -1240,13 +1242,14 @@ catalog! {
     next_admins { en: "Next admins", ko: "다음 관리자", de: "Weitere Admins", ja: "次の管理者", es: "Más administradores" }
     add_site_admin { en: "Add a site admin", ko: "사이트 관리자 추가", de: "Standort-Admin hinzufügen", ja: "サイト管理者を追加", es: "Añadir un administrador del sitio" }
     add_site_admin_explained {
-        en: "Someone who already has an account with this partner or customer is added by their email. Anyone else gets a new account: give it a password to pass on to them.",
-        ko: "이 파트너나 고객에 이미 계정이 있는 사람은 이메일로 추가합니다. 그 밖의 사람은 새 계정을 받습니다. 전달할 비밀번호를 정해 주세요.",
-        de: "Wer schon ein Konto bei diesem Partner oder Kunden hat, wird per E-Mail hinzugefügt. Alle anderen bekommen ein neues Konto: Geben Sie ihm ein Passwort, das Sie weitergeben.",
-        ja: "このパートナーまたは顧客のアカウントをすでに持っている人は、メールアドレスで追加します。それ以外の人には新しいアカウントを作ります。本人に伝えるパスワードを設定してください。",
-        es: "Quien ya tiene una cuenta con este partner o cliente se añade por su correo. Cualquier otra persona recibe una cuenta nueva: dele una contraseña para que se la comunique.",
+        en: "Someone who already has an account with this partner or customer is added at once by their email. Anyone else is sent an invitation and becomes an admin by accepting it — unless you give a password for a new account to pass on to them.",
+        ko: "이 파트너나 고객에 이미 계정이 있는 사람은 이메일로 바로 추가됩니다. 그 밖의 사람에게는 초대장이 보내지며 수락하면 관리자가 됩니다. 단, 전달할 새 계정 비밀번호를 정하면 바로 추가됩니다.",
+        de: "Wer schon ein Konto bei diesem Partner oder Kunden hat, wird sofort per E-Mail hinzugefügt. Alle anderen erhalten eine Einladung und werden mit der Annahme Admin — es sei denn, Sie geben ein Passwort für ein neues Konto an, das Sie weitergeben.",
+        ja: "このパートナーまたは顧客のアカウントをすでに持っている人は、メールアドレスですぐに追加されます。それ以外の人には招待が送られ、承諾すると管理者になります。本人に伝える新しいアカウントのパスワードを設定した場合は、すぐに追加されます。",
+        es: "Quien ya tiene una cuenta con este partner o cliente se añade al momento por su correo. Cualquier otra persona recibe una invitación y pasa a ser administrador al aceptarla, salvo que indique una contraseña para una cuenta nueva que le comunique.",
     }
     site_admin_added { en: "The site admin was added.", ko: "사이트 관리자를 추가했습니다.", de: "Der Standort-Admin wurde hinzugefügt.", ja: "サイト管理者を追加しました。", es: "Se añadió el administrador del sitio." }
+    site_admin_invited { en: "An invitation was sent; they become an admin of this site when they accept it.", ko: "초대장을 보냈습니다. 수락하면 이 사이트의 관리자가 됩니다.", de: "Eine Einladung wurde gesendet; mit der Annahme werden sie Admin dieses Standorts.", ja: "招待を送りました。承諾するとこのサイトの管理者になります。", es: "Se envió una invitación; pasará a ser administrador de este sitio al aceptarla." }
     site_admin_removed { en: "The site admin was removed.", ko: "사이트 관리자를 제거했습니다.", de: "Der Standort-Admin wurde entfernt.", ja: "サイト管理者を外しました。", es: "Se quitó el administrador del sitio." }
     remove_site_admin_heading { en: "Remove this site admin?", ko: "이 사이트 관리자를 제거할까요?", de: "Diesen Standort-Admin entfernen?", ja: "このサイト管理者を外しますか?", es: "¿Quitar este administrador del sitio?" }
     remove_site_admin_question { en: "{who} can no longer manage this site. Their account stays.", ko: "{who}은(는) 더 이상 이 사이트를 관리할 수 없습니다. 계정은 남습니다.", de: "{who} kann diesen Standort nicht mehr verwalten. Das Konto bleibt.", ja: "{who}はこのサイトを管理できなくなります。アカウントは残ります。", es: "{who} ya no puede gestionar este sitio. Su cuenta se conserva." }

@@ -3,6 +3,7 @@
 use axum::http::{Method, StatusCode};
 use serde_json::json;
 
+use super::smtp::TestSmtp;
 use super::{PASSWORD, TestApp};
 
 #[tokio::test]
@@ -1007,27 +1008,98 @@ async fn another_tenants_people_are_invited_never_attached_and_never_named() {
         .await;
     assert!(!members.body.to_string().contains("owner@alpha.example"));
 
-    // A site admin: another tenant's account cannot be attached, and the answer is the one
-    // an address without an account gets.
+    // A site admin: another tenant's account is invited, never attached, and the answer is
+    // the one an address without an account gets (the site's own admin invites).
     let site = app.site(&b, "admin@customer.example").await;
+    let site_admin_token = app.token("admin@customer.example").await;
     let site_admin = |email: &str| {
         let app = &app;
         let path = format!("/v1/sites/{site}/admins");
-        let token = b.owner_token.clone();
+        let token = site_admin_token.clone();
         let body = json!({ "email": email, "name": "Someone" });
         async move { app.post(&path, &token, body).await }
     };
     let known = site_admin("owner@alpha.example").await;
     let unknown = site_admin("nobody@alpha.example").await;
-    assert_eq!(
-        known.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        known.body
+    for reply in [&known, &unknown] {
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.body);
+        assert_eq!(
+            (reply.body["kind"].as_str(), reply.body["status"].as_str()),
+            (Some("site_admin"), Some("pending")),
+            "{}",
+            reply.body
+        );
+        assert!(!reply.body.to_string().contains("Owner"), "{}", reply.body);
+    }
+    let mut known_keys: Vec<&String> = known.body.as_object().unwrap().keys().collect();
+    let mut unknown_keys: Vec<&String> = unknown.body.as_object().unwrap().keys().collect();
+    known_keys.sort();
+    unknown_keys.sort();
+    assert_eq!(known_keys, unknown_keys);
+    let admins = || async {
+        app.get(&format!("/v1/sites/{site}/admins"), &b.owner_token)
+            .await
+            .body
+            .to_string()
+    };
+    assert!(
+        !admins().await.contains("owner@alpha.example"),
+        "not before they accept"
     );
-    assert_eq!(
-        (known.status, known.body.clone()),
-        (unknown.status, unknown.body)
+
+    // Asked again: the open invitation, no second email.
+    let again = site_admin("owner@alpha.example").await;
+    assert_eq!(again.body["id"], known.body["id"]);
+
+    // Alpha's owner accepts with their own account and is the site's admin; the link says
+    // what it offers.
+    let smtp = TestSmtp::start();
+    siteward_server::mail::deliver_due(&app.state, &smtp.mailer())
+        .await
+        .unwrap();
+    let inbox = smtp.to("owner@alpha.example");
+    let mail = inbox
+        .iter()
+        .find(|m| m.subject().contains("administer"))
+        .expect("the site-admin invitation");
+    assert!(
+        mail.subject()
+            .contains("invites you to administer the site Head office"),
+        "{}",
+        mail.subject()
+    );
+    let token = mail.token();
+    let preview = app
+        .call(
+            Method::GET,
+            &format!("/v1/invitations/accept?token={token}"),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(preview.body["role"], "site_admin", "{}", preview.body);
+    let owner_alpha = app.token("owner@alpha.example").await;
+    let accepted = app
+        .post(
+            "/v1/invitations/accept",
+            &owner_alpha,
+            json!({ "token": token }),
+        )
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    assert!(admins().await.contains("owner@alpha.example"));
+    let me = app.get("/v1/me", &owner_alpha).await;
+    assert_eq!(me.body["site_admin_of"][0], site.as_str(), "{}", me.body);
+    let audit = app
+        .get(
+            &format!("/v1/sites/{site}/audit-events?action=site_admin.added"),
+            &site_admin_token,
+        )
+        .await;
+    assert!(
+        audit.body.to_string().contains(&me.str("id")),
+        "{}",
+        audit.body
     );
 
     // The customer's own admin is added to the customer's next site without asking.
