@@ -405,3 +405,58 @@ fn a_host_killed_mid_bulk_and_mid_delivery_loses_nothing_and_sends_nothing_twice
     assert_eq!(status, 200, "{report}");
     assert_eq!(report["intact"], true, "{report}");
 }
+
+/// The README's "A first session", run as it stands against the real binary: the operator's
+/// password it asks for is the one this host's first start printed, and `localhost:8080` is
+/// this host's address. The block must succeed from its first line to its last.
+#[test]
+fn the_readmes_first_session_works_pasted_whole() {
+    let readme = include_str!("../../../../README.md");
+    let section = readme
+        .split_once("## A first session")
+        .expect("README has a first session")
+        .1;
+    let block = section
+        .split_once("```sh\n")
+        .and_then(|(_, rest)| rest.split_once("\n```"))
+        .expect("its commands are one sh block")
+        .0;
+    let dir = tempfile::tempdir().unwrap();
+    let host = start_with(
+        &dir.path().join("data"),
+        &[(
+            "SITEWARD_BOOTSTRAP__OPERATOR_EMAIL",
+            "operator@siteward.localhost".to_owned(),
+        )],
+    );
+    let password = host
+        .stdout
+        .iter()
+        .find_map(|line| line.trim().strip_prefix("password:"))
+        .expect("the first start prints the operator's password")
+        .trim()
+        .to_owned();
+    let placeholder = "OPERATOR_PASSWORD='…'";
+    assert!(block.contains(placeholder), "{block}");
+    let script = block
+        .replace(placeholder, &format!("OPERATOR_PASSWORD='{password}'"))
+        .replace("localhost:8080", &host.address);
+    let run = Command::new("bash")
+        .args(["-c", &script])
+        .current_dir(dir.path())
+        .output()
+        .expect("bash runs");
+    let out = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "the first session failed:\n{out}\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for expected in [
+        "invitation.accepted",
+        "site.created",
+        "Accept the invitation",
+    ] {
+        assert!(out.contains(expected), "{expected} in {out}");
+    }
+}
