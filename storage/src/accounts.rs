@@ -193,8 +193,9 @@ impl Store {
         self.account_row(id).await?.into_credentials()
     }
 
-    /// Records a failed login's audit events (the attempt was counted when it was claimed).
-    pub async fn record_login_failure(&self, events: &[AuditEvent]) -> Result<(), StorageError> {
+    /// Records audit events that go with no other write: a failed login's (the attempt was
+    /// counted when it was claimed), a policy's decision about a refused invitation.
+    pub async fn record_events(&self, events: &[AuditEvent]) -> Result<(), StorageError> {
         let mut tx = Tx::new();
         tx.audit_all(events);
         tx.commit(&self.db).await

@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use siteward_core::FieldError;
 use siteward_core::access::{Action, Principal, authorize};
-use siteward_core::audit::{AuditAction, AuditEvent, FieldChange};
+use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{
     AccountId, DepartmentId, InvitationId, OutboxMessageId, PartnerId, SiteId,
 };
@@ -1049,6 +1049,10 @@ impl App {
             .now()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let batch_size = u32::try_from(asks.len()).unwrap_or(u32::MAX);
+        let asked: Vec<(Email, Option<SiteId>)> = asks
+            .iter()
+            .map(|ask| (ask.email.clone(), ask.site.clone()))
+            .collect();
         let proposals = asks
             .into_iter()
             .map(|ask| Proposal {
@@ -1066,17 +1070,73 @@ impl App {
                 site: ask.site,
             })
             .collect();
-        evaluate_invitations(self, caller.audit.request_id.as_deref(), partner, proposals)
-            .await
-            .map_err(|unavailable| {
-                AppError::unavailable(
-                    "policy_unavailable",
-                    format!(
-                        "the invitation policy {} could not be asked ({}); nothing was sent",
-                        unavailable.plugin, unavailable.reason
-                    ),
-                )
+        let verdicts =
+            evaluate_invitations(self, caller.audit.request_id.as_deref(), partner, proposals)
+                .await
+                .map_err(|unavailable| {
+                    AppError::unavailable(
+                        "policy_unavailable",
+                        format!(
+                            "the invitation policy {} could not be asked ({}); nothing was sent",
+                            unavailable.plugin, unavailable.reason
+                        ),
+                    )
+                })?;
+        self.audit_policy_decisions(caller, inviter, partner, &asked, &verdicts)
+            .await;
+        Ok(verdicts)
+    }
+
+    /// Records what the policies decided besides allowing, whether or not the request goes
+    /// on: a denial, or a call for approval with whether the inviter's sending gives it. In
+    /// their own transaction, before the request's: a refused request writes nothing else.
+    async fn audit_policy_decisions(
+        &self,
+        caller: &Caller,
+        inviter: &Inviter,
+        partner: &PartnerId,
+        asked: &[(Email, Option<SiteId>)],
+        verdicts: &[Verdict],
+    ) {
+        let events: Vec<AuditEvent> = asked
+            .iter()
+            .zip(verdicts)
+            .filter_map(|((email, site), verdict)| {
+                let (plugin, decision, reason) = match verdict {
+                    Verdict::Allow => return None,
+                    Verdict::Deny { plugin, reason } => (plugin, "deny", reason),
+                    Verdict::ApprovalRequired { plugin, reason } => {
+                        let approved = inviter.role.approves();
+                        let decision = if approved {
+                            "approval_required: approved by the inviter's role"
+                        } else {
+                            "approval_required: refused"
+                        };
+                        (plugin, decision, reason)
+                    }
+                };
+                Some(caller.audit.event(
+                    self,
+                    AuditAction::InvitationPolicyDecided,
+                    (Some(partner), site.as_ref()),
+                    AuditTarget {
+                        kind: TargetKind::Plugin,
+                        id: plugin.clone(),
+                    },
+                    vec![
+                        FieldChange::set("email", email),
+                        FieldChange::set("decision", decision),
+                        FieldChange::set("reason", reason),
+                    ],
+                ))
             })
+            .collect();
+        if events.is_empty() {
+            return;
+        }
+        if let Err(error) = self.store.record_events(&events).await {
+            tracing::error!(%error, "recording invitation policy decisions failed");
+        }
     }
 
     /// Drafts the site invitations of `(site, email, level)` picks, in order: an open

@@ -325,7 +325,7 @@ impl App {
                     vec![],
                 ));
             }
-            self.store.record_login_failure(&events).await?;
+            self.store.record_events(&events).await?;
             if let Proof::Challenge(challenge) = &attempt.proof {
                 self.store
                     .sign_in_challenge_failed(&challenge.token_hash, CHALLENGE_ATTEMPTS)

@@ -121,6 +121,9 @@ string_enum! {
         PluginCallFailed = "plugin.call_failed",
         /// Repeated failures quarantined a plugin for a partner until it is re-enabled.
         PluginQuarantined = "plugin.quarantined",
+        /// An invitation policy denied a proposed invitation, or asked for approval (which a
+        /// Super Admin's sending gives).
+        InvitationPolicyDecided = "invitation.policy_decided",
         /// An account logged in.
         LoginSucceeded = "auth.login",
         /// A login failed (wrong password or second factor).

@@ -71,6 +71,11 @@ pub struct ConfigField {
     /// Whether the value is a secret: never shown back by the API or the command line.
     #[serde(default)]
     pub secret: bool,
+    /// Whether a partner's own admins may set it for their partner (an email's footer, its
+    /// default language, how alerts reach them), where the operator has the plugin running
+    /// for them. Never a secret.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partner_editable: bool,
 }
 
 /// Limits a plugin asks for; absent ones are its world's defaults.
@@ -190,6 +195,12 @@ impl Manifest {
                 return Err(ManifestError::new(
                     format!("config[{n}].name"),
                     "is declared twice",
+                ));
+            }
+            if field.partner_editable && field.secret {
+                return Err(ManifestError::new(
+                    format!("config[{n}].partner_editable"),
+                    "cannot be set on a secret: secrets are the operator's alone",
                 ));
             }
         }

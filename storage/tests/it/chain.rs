@@ -28,7 +28,7 @@ async fn partner_chain(store: &Store, failures: u8) -> (PartnerId, String) {
 
 async fn write_failure(store: &Store, failed: &super::AuditEvent) {
     store
-        .record_login_failure(std::slice::from_ref(failed))
+        .record_events(std::slice::from_ref(failed))
         .await
         .unwrap();
 }

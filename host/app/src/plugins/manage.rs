@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use siteward_core::FieldError;
 use siteward_core::access::{Action, SiteRef, authorize};
 use siteward_core::ids::{AuditEventId, PartnerId, SiteId};
 use siteward_plugins::Manifest;
@@ -102,6 +103,62 @@ impl App {
         self.store.partner(partner).await?;
         self.plugins.refresh(&self.store).await?;
         Ok((self.plugins.loaded(), partner.clone()))
+    }
+
+    /// Sets, for a partner, the settings of a plugin that its manifest lets partners set
+    /// (`partner_editable`: an email's footer and default language, how alerts reach them) —
+    /// the partner's admins, without install rights. Other settings, switching it on or off,
+    /// and a quarantine stay the operator's. The partner's binding keeps whether the plugin
+    /// runs for it (as it did when saved) and the operator's other values.
+    pub async fn set_partner_plugin_settings(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        name: &str,
+        values: BTreeMap<String, String>,
+    ) -> AppResult<Chosen> {
+        authorize(&caller.principal, Action::ManageMembers(partner))?;
+        self.store.partner(partner).await?;
+        let name = plugin_name(name)?;
+        self.plugins.refresh(&self.store).await?;
+        let loaded = self.plugins.loaded();
+        let entry = loaded.plugin(name).ok_or_else(AppError::not_found)?;
+        if values.is_empty() {
+            return Err(FieldError::new("config", "must give at least one setting").into());
+        }
+        for key in values.keys() {
+            let editable = entry
+                .manifest
+                .config
+                .iter()
+                .any(|f| &f.name == key && f.partner_editable);
+            if !editable {
+                return Err(FieldError::new(
+                    format!("config.{key}"),
+                    "is not a setting partners may change (the operator sets it)",
+                )
+                .into());
+            }
+        }
+        let effective = loaded.effective(name, partner, None);
+        if effective.quarantined {
+            return Err(AppError::conflict(
+                "plugin_quarantined",
+                "the plugin is quarantined for this partner after repeated failures; the \
+                 operator switches it on again first",
+            ));
+        }
+        let mut config = effective.config;
+        config.extend(values);
+        admin::bind(
+            &self.change(caller),
+            name,
+            BindingScope::Partner(partner.clone()),
+            effective.enabled,
+            Some(config),
+        )
+        .await?;
+        self.chosen(name, BindingScope::Partner(partner.clone()))
     }
 
     /// Switches a plugin on or off, with its settings, at `home`.

@@ -164,6 +164,7 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(plugins::get_plugin, plugins::remove_plugin))
         .routes(routes!(plugins::set_default_binding))
         .routes(routes!(plugins::partner_plugins))
+        .routes(routes!(plugins::set_partner_settings))
         .routes(routes!(
             plugins::set_partner_binding,
             plugins::remove_partner_binding

@@ -426,6 +426,36 @@ pub async fn set_partner_binding(
     Ok(Json(chosen_view(&chosen)))
 }
 
+/// Settings a partner sets for itself.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerSettings {
+    /// Values for the settings the plugin's manifest marks `partner_editable` (for example
+    /// `footer`, `default_locale`, `digest_minutes`), at least one; others are refused, naming
+    /// them.
+    #[serde(default)]
+    pub config: BTreeMap<String, String>,
+}
+
+/// Set, for one partner, the settings of a plugin that its manifest lets partners set (the
+/// partner's admins). Whether it runs, its other settings and a quarantine stay the
+/// operator's: the partner's binding keeps whether it runs, as it did when saved.
+#[utoipa::path(put, path = "/v1/partners/{partner_id}/plugins/{name}/settings", tag = "plugins", security(("bearer" = [])),
+    params(("partner_id" = String, Path), ("name" = String, Path)), request_body = PartnerSettings,
+    responses((status = 200, body = EffectiveView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`plugin_quarantined`"), (status = 422, body = ErrorBody)))]
+pub async fn set_partner_settings(
+    State(state): State<AppState>,
+    auth: Auth,
+    Ids((id, name)): Ids<(PartnerId, String)>,
+    ApiJson(body): ApiJson<PartnerSettings>,
+) -> ApiResult<Json<EffectiveView>> {
+    let chosen = state
+        .set_partner_plugin_settings(&auth, &id, &name, body.config)
+        .await?;
+    Ok(Json(chosen_view(&chosen)))
+}
+
 /// Remove a partner's binding: the partner follows the default again (operator only).
 #[utoipa::path(delete, path = "/v1/partners/{partner_id}/plugins/{name}", tag = "plugins", security(("bearer" = [])),
     params(("partner_id" = String, Path), ("name" = String, Path)),

@@ -101,6 +101,10 @@ pub fn routes() -> Router<AppState> {
             post(settings::alerts),
         )
         .route(
+            "/partners/{partner_id}/settings/plugins/{name}",
+            post(settings::plugin_settings),
+        )
+        .route(
             "/partners/{partner_id}/team/{account_id}",
             get(member::page).post(member::update),
         )

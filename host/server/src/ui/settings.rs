@@ -87,6 +87,15 @@ struct SettingsPage<'a> {
     text: String,
     renderer: String,
     alerts: Vec<AlertRow>,
+    /// The plugins running for the partner whose manifest lets partners set some settings.
+    plugin_settings: Vec<PluginSettingsRow>,
+}
+
+/// One plugin's settings the partner sets for itself.
+struct PluginSettingsRow {
+    name: String,
+    /// Each setting: its name, what it means, and its value now (or its default).
+    fields: Vec<(String, String, String)>,
 }
 
 /// A Super Admin and whether they receive alerts; the viewer's own row has the switch.
@@ -114,14 +123,44 @@ async fn settings_page(
         chrome,
         set_csrf,
     } = viewer;
-    let (details, preview, alerts) = match tokio::join!(
+    let (details, preview, alerts, plugins) = match tokio::join!(
         state.partner(&caller, partner),
         state.invitation_email_preview(&caller, partner),
         state.alert_recipients(&caller, partner),
+        state.partner_plugins(&caller, partner),
     ) {
-        (Ok(details), Ok(preview), Ok(alerts)) => (details, preview, alerts),
-        (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => return problem(&error),
+        (Ok(details), Ok(preview), Ok(alerts), Ok(plugins)) => (details, preview, alerts, plugins),
+        (Err(error), ..) | (_, Err(error), ..) | (_, _, Err(error), _) | (.., Err(error)) => {
+            return problem(&error);
+        }
     };
+    let (loaded, _) = plugins;
+    let mut plugin_settings: Vec<PluginSettingsRow> = loaded
+        .plugins()
+        .filter_map(|entry| {
+            let effective = loaded.effective(&entry.record.name, partner, None);
+            let fields: Vec<(String, String, String)> = entry
+                .manifest
+                .config
+                .iter()
+                .filter(|field| field.partner_editable && effective.enabled)
+                .map(|field| {
+                    let value = effective
+                        .config
+                        .get(&field.name)
+                        .or(field.default.as_ref())
+                        .cloned()
+                        .unwrap_or_default();
+                    (field.name.clone(), field.description.clone(), value)
+                })
+                .collect();
+            (!fields.is_empty()).then(|| PluginSettingsRow {
+                name: entry.record.name.clone(),
+                fields,
+            })
+        })
+        .collect();
+    plugin_settings.sort_by(|a, b| a.name.cmp(&b.name));
     let me = caller.account().ok().map(|a| a.id.clone());
     let saved_form = SettingsForm {
         csrf: String::new(),
@@ -157,6 +196,7 @@ async fn settings_page(
                 on,
             })
             .collect(),
+        plugin_settings,
     };
     with_csrf_cookie(render(status, &page), set_csrf)
 }
@@ -263,6 +303,51 @@ pub async fn preview(
             response
         }
         Err(error) => problem(&error),
+    }
+}
+
+/// `POST /partners/{partner_id}/settings/plugins/{name}`: the settings of one plugin that the
+/// partner sets for itself (every field of the form but the CSRF token).
+pub async fn plugin_settings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds((partner, name)): PageIds<(PartnerId, String)>,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let csrf = fields
+        .iter()
+        .find(|(key, _)| key == "csrf")
+        .map(|(_, value)| value.as_str())
+        .unwrap_or_default();
+    if !csrf_matches(&headers, csrf) {
+        return axum::response::Redirect::to(&base(&partner)).into_response();
+    }
+    let values = fields
+        .iter()
+        .filter(|(key, _)| key != "csrf")
+        .map(|(key, value)| (key.clone(), value.trim().to_owned()))
+        .collect();
+    match state
+        .set_partner_plugin_settings(&viewer.caller, &partner, &name, values)
+        .await
+    {
+        Ok(_) => {
+            let said = (FieldErrors::default(), true);
+            settings_page(&state, viewer, &partner, None, StatusCode::OK, said).await
+        }
+        Err(error) if error.kind == siteward_app::Kind::NotFound => problem(&error),
+        Err(error) => {
+            let said = (
+                FieldErrors {
+                    general: Some(said(&error)),
+                    ..FieldErrors::default()
+                },
+                false,
+            );
+            let status = status_of(error.kind);
+            settings_page(&state, viewer, &partner, None, status, said).await
+        }
     }
 }
 

@@ -349,6 +349,10 @@ async fn a_new_technician_accepts_an_invitation_in_a_browser_by_keyboard_alone()
 #[tokio::test]
 async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     let app = TestApp::new().await;
+    // The first-party plugins, as a real host has them: Settings shows the ones partners set.
+    siteward_server::plugins::bundled::ensure(&app.state)
+        .await
+        .unwrap();
     let operator = app.operator().await;
     let acme = app.partner(&operator, "acme").await;
     app.member(&acme, "tech@acme.example", "technician").await;

@@ -1812,6 +1812,58 @@ async fn a_partner_admin_sets_invitations_and_branding_and_previews_the_email() 
 }
 
 #[tokio::test]
+async fn a_partner_admin_sets_the_email_and_alert_settings_partners_may_set() {
+    let app = TestApp::new().await;
+    siteward_server::plugins::bundled::ensure(&app.state)
+        .await
+        .unwrap();
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+    let settings = format!("/partners/{}/settings", acme.id);
+    let page = open(&app, Method::GET, &settings, Some(&cookie), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    for expected in [
+        "Email and alert settings",
+        "<legend><code>invitation-email</code></legend>",
+        "id=\"invitation-email-footer\" name=\"footer\"",
+        "id=\"owner-notifier-digest_minutes\" name=\"digest_minutes\" type=\"text\" value=\"0\"",
+    ] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+    assert!(
+        !page.html.contains("name=\"console_url\""),
+        "the operator's setting"
+    );
+
+    let save = format!("{settings}/plugins/invitation-email");
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("footer", "Acme, 1 Main St"),
+        ("default_locale", "de"),
+    ];
+    let saved = open(&app, Method::POST, &save, Some(&cookie), Some(&form)).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.html);
+    assert!(
+        saved.html.contains("value=\"Acme, 1 Main St\""),
+        "{}",
+        saved.html
+    );
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("console_url", "https://evil.example"),
+    ];
+    let refused = open(&app, Method::POST, &save, Some(&cookie), Some(&form)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(refused.html.contains("role=\"alert\""), "{}", refused.html);
+}
+
+#[tokio::test]
 async fn a_super_admin_stops_technician_management_alerts_for_themselves() {
     use siteward_server::notify::notify_once;
 
@@ -4063,6 +4115,7 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/partners/{partner_id}/settings"),
     ("GET", "/partners/{partner_id}/settings/preview"),
     ("POST", "/partners/{partner_id}/settings/alerts"),
+    ("POST", "/partners/{partner_id}/settings/plugins/{name}"),
     ("GET", "/partners/{partner_id}/team/{account_id}"),
     ("POST", "/partners/{partner_id}/team/{account_id}"),
     ("GET", "/partners/{partner_id}/team/{account_id}/totp-reset"),
@@ -4305,7 +4358,8 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             .replace("{group_id}", &group)
             .replace("{role_id}", &role)
             .replace("{grant_id}", &grant)
-            .replace("{department_id}", &department);
+            .replace("{department_id}", &department)
+            .replace("{name}", "invitation-email");
         let form: &[(&str, &str)] = &[
             ("csrf", csrf.as_str()),
             ("emails", "someone@globex.example"),

@@ -549,3 +549,93 @@ async fn a_digest_gathers_a_recipients_notifications_over_its_window() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_partner_sets_the_settings_its_plugins_let_partners_set_and_no_others() {
+    let app = TestApp::new().await;
+    ensure(&app.state).await.unwrap();
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let globex = app.partner(&operator, "globex").await;
+    let settings = format!("/v1/partners/{}/plugins/invitation-email/settings", acme.id);
+    let put = |token: &str, body: Value| {
+        let app = &app;
+        let settings = settings.clone();
+        let token = token.to_owned();
+        async move {
+            app.call(Method::PUT, &settings, Some(&token), Some(body))
+                .await
+        }
+    };
+
+    // The footer is the partner's to set; the next email carries it.
+    let saved = put(
+        &acme.owner_token,
+        json!({ "config": { "footer": "Acme Installers, 1 Main St" } }),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert_eq!(saved.body["enabled"], true, "still running: {}", saved.body);
+    assert_eq!(saved.body["config"]["footer"], "Acme Installers, 1 Main St");
+    app.invite(&acme, &["new@acme.example"]).await;
+    let (smtp, mailer) = smtp_mailer();
+    deliver_due(&app.state, &mailer).await.unwrap();
+    let text = smtp.to("new@acme.example")[0].text();
+    assert!(text.contains("Acme Installers, 1 Main St"), "{text}");
+
+    // A setting the manifest keeps for the operator is refused, naming it; nothing changes.
+    let refused = put(
+        &acme.owner_token,
+        json!({ "config": { "footer": "changed", "console_url": "https://evil.example" } }),
+    )
+    .await;
+    assert_eq!(
+        (refused.status, refused.body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("config.console_url")),
+        "{}",
+        refused.body
+    );
+    let refused = app
+        .call(
+            Method::PUT,
+            &format!("/v1/partners/{}/plugins/owner-notifier/settings", acme.id),
+            Some(&acme.owner_token),
+            Some(json!({ "config": { "console_url": "https://evil.example" } })),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+
+    // Not for a technician of the partner, and another partner does not see it.
+    let tech = app.member(&acme, "tech@acme.example", "technician").await;
+    assert!(!tech.is_empty());
+    let tech = app.token("tech@acme.example").await;
+    let forbidden = put(&tech, json!({ "config": { "footer": "x" } })).await;
+    assert_eq!(
+        forbidden.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        forbidden.body
+    );
+    let hidden = put(&globex.owner_token, json!({ "config": { "footer": "x" } })).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.body);
+    let audit = app
+        .get(
+            &format!(
+                "/v1/partners/{}/audit-events?action=plugin.binding_changed",
+                acme.id
+            ),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(
+        audit.body["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        audit.body
+    );
+}

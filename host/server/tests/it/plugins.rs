@@ -753,6 +753,45 @@ async fn policies_deny_ask_for_approval_and_refuse_when_they_cannot_answer() {
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
 
+    // Every decision besides allowing is in the partner's audit log, refused or approved.
+    let decided = app
+        .get(
+            &format!(
+                "/v1/partners/{}/audit-events?action=invitation.policy_decided",
+                acme.id
+            ),
+            &acme.owner_token,
+        )
+        .await;
+    let decisions: Vec<String> = decided.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let change = |field: &str| {
+                e["changes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|c| c["field"] == field)
+                    .and_then(|c| c["after"].as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            format!("{} {}", change("email"), change("decision"))
+        })
+        .collect();
+    for expected in [
+        "eve@elsewhere.example deny",
+        "tech@acme.example approval_required: refused",
+        "tech@acme.example approval_required: approved by the inviter's role",
+    ] {
+        assert!(
+            decisions.iter().any(|d| d == expected),
+            "{expected} in {decisions:?}"
+        );
+    }
+
     // A policy that cannot answer (here: out of fuel at once) refuses; nothing is sent.
     let mut starved = manifest("domain-policy");
     starved["name"] = json!("starved-policy");
