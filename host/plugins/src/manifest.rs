@@ -424,6 +424,12 @@ mod tests {
         }
         let unknown = format!("colour = \"red\"\n{DOMAIN_POLICY}");
         assert_eq!(Manifest::from_toml(&unknown).unwrap_err().field, "manifest");
+        // A secret stays the operator's: partners may not be let set one.
+        let secret = format!(
+            "{DOMAIN_POLICY}\n[[config]]\nname = \"token\"\nsecret = true\npartner_editable = true\n"
+        );
+        let error = Manifest::from_toml(&secret).unwrap_err();
+        assert!(error.field.ends_with(".partner_editable"), "{error}");
     }
 
     #[test]
