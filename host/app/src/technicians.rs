@@ -60,16 +60,6 @@ pub struct TechnicianChange {
     pub expires_at: Option<Option<Timestamp>>,
 }
 
-/// Refuses a window that ends before it starts (`expires_at` must be after `starts_at`).
-fn check_window(a: &SiteAssignment) -> AppResult<()> {
-    match (a.starts_at, a.expires_at) {
-        (Some(from), Some(until)) if from >= until => {
-            Err(FieldError::new("expires_at", "must be after starts_at").into())
-        }
-        _ => Ok(()),
-    }
-}
-
 /// Who is changing a site's technicians: the site's side (its admins and tokens, the
 /// operator) may do everything; the partner's side locks, unlocks and deletes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,7 +239,7 @@ impl App {
                 if let Some(expires_at) = expires_at {
                     a.expires_at = expires_at;
                 }
-                check_window(a)
+                Ok(validate::window("starts_at", a.starts_at, a.expires_at)?)
             })
             .await?;
         Ok(updated.remove(0))

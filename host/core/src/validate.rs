@@ -234,6 +234,22 @@ pub fn to_the_millisecond(
     }
 }
 
+/// A window from `from` until `until` (exclusive), either end open: when it has both, it
+/// must end after it starts (`expires_at`, naming the start's field `from_field`).
+pub fn window(
+    from_field: &str,
+    from: Option<crate::Timestamp>,
+    until: Option<crate::Timestamp>,
+) -> Result<(), FieldError> {
+    match (from, until) {
+        (Some(from), Some(until)) if from >= until => Err(FieldError::new(
+            "expires_at",
+            format!("must be after {from_field}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// An `https` URL of at most 2,000 characters without spaces or quotes.
 pub fn https_url(field: &str, text: &str) -> Result<String, FieldError> {
     let text = text.trim();

@@ -16,7 +16,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use siteward_core::audit::{Actor, AuditAction, AuditEvent};
+use siteward_core::audit::{AuditAction, AuditEvent};
 use siteward_core::ids::{DigestItemId, OutboxMessageId, PartnerId, SiteId, WebhookDeliveryId};
 use siteward_core::page::{MAX_LIMIT, PageRequest};
 use siteward_core::tenancy::{MemberStatus, PartnerRole};
@@ -29,7 +29,7 @@ use siteward_storage::{
 
 use tokio_util::sync::CancellationToken;
 
-use crate::plugins::calls::hook_event;
+use crate::plugins::calls::{domain_event, hook_event};
 use crate::state::AppState;
 
 /// Events read per chain and round.
@@ -207,12 +207,11 @@ async fn output_for(
     else {
         return Ok(Some(output));
     };
-    let Some(actions) = hook_event(state, &chosen, &partner, event).await else {
+    let input = domain_event(state, event).await;
+    // Whoever made the change knows of it: their address is left out below.
+    let actor = input.actor.as_ref().map(|person| person.email.clone());
+    let Some(actions) = hook_event(state, &chosen, &partner, event, input).await else {
         return Ok(None);
-    };
-    let actor = match &event.actor {
-        Actor::Account(id) => Some(state.store.account(id).await?.email.to_string()),
-        _ => None,
     };
     let digest = digest_window(&chosen.config);
     for action in actions {

@@ -465,8 +465,9 @@ async fn subject(state: &App, e: &siteward_core::audit::AuditEvent) -> Option<ho
 }
 
 /// An audit event as a hook reads it, with the names an email shows (read now: a renamed
-/// site shows its new name).
-async fn domain_event(state: &App, e: &siteward_core::audit::AuditEvent) -> hook::DomainEvent {
+/// site shows its new name). The caller reads it once per event and passes it to
+/// [`hook_event`]; its `actor` is also who a notification leaves out.
+pub async fn domain_event(state: &App, e: &siteward_core::audit::AuditEvent) -> hook::DomainEvent {
     let partner_name = match &e.partner_id {
         Some(id) => state.store.partner(id).await.ok().map(|p| p.name),
         None => None,
@@ -514,8 +515,8 @@ pub async fn hook_event(
     chosen: &Chosen,
     partner: &PartnerId,
     event: &siteward_core::audit::AuditEvent,
+    input: hook::DomainEvent,
 ) -> Option<Vec<hook::Action>> {
-    let input = domain_event(state, event).await;
     let plugin = chosen.plugin.clone();
     let config = chosen.config.clone();
     let tenant = tenant(partner);

@@ -144,15 +144,7 @@ pub fn check_grant(
             format!("is a {role_purpose} role; this scope takes {purpose} roles"),
         ));
     }
-    if let (Some(from), Some(until)) = (valid_from, expires_at)
-        && from >= until
-    {
-        return Err(crate::FieldError::new(
-            "expires_at",
-            "must be after valid_from",
-        ));
-    }
-    Ok(())
+    crate::validate::window("valid_from", valid_from, expires_at)
 }
 
 #[cfg(test)]
