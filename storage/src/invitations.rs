@@ -12,12 +12,14 @@ use siteward_core::audit::AuditEvent;
 use siteward_core::ids::{AccountId, DepartmentId, InvitationId, PartnerId, SiteId};
 use siteward_core::invitation::{Invitation, InvitationStatus, InvitationTarget, PermissionLevel};
 use siteward_core::page::{Page, PageRequest};
+use siteward_core::permission::records::AccessGrant;
 use siteward_core::tenancy::{PartnerMembership, PartnerRole, Privilege, Privileges, SiteAdmin};
 use siteward_core::validate::Email;
 
 use crate::accounts::NewAccount;
 use crate::error::{Conflict, StorageError};
 use crate::outbox::{OutboxMessage, OutboxRow};
+use crate::permissions::GrantRow;
 use crate::rows::{MemberRow, key, member_key, rid, site_admin_key, stored};
 use crate::{Store, tx::Tx};
 
@@ -28,6 +30,8 @@ pub struct NewInvitation {
     pub invitation: Invitation,
     /// Its email, rendered with the token's link.
     pub message: OutboxMessage,
+    /// The grants it carries, waiting for its acceptance (subject: the invitation).
+    pub grants: Vec<AccessGrant>,
 }
 
 /// A response stored under an idempotency key, returned again for a retried request.
@@ -429,6 +433,14 @@ impl Store {
                 .run("INSERT INTO invitation $invitations")
                 .bind("messages", messages)
                 .run("INSERT INTO outbox_message $messages");
+            let grants: Vec<GrantRow> = new
+                .iter()
+                .flat_map(|item| item.grants.iter().map(GrantRow::from_grant))
+                .collect();
+            if !grants.is_empty() {
+                tx.bind("grants", grants)
+                    .run("INSERT INTO access_grant $grants");
+            }
         }
         tx.audit_all(events);
         tx.commit(&self.db).await
@@ -589,11 +601,15 @@ impl Store {
 
     /// Accepts an invitation: marks it accepted (once: a second accept of the same link fails),
     /// creates the account of a person signing up, and the membership or Locked assignment.
+    /// The `waiting_grants` grants read as waiting for it become the accepting account's; had
+    /// one been given or deleted since, nothing is written
+    /// ([`Conflict::InvitationNotPending`]).
     pub async fn accept_invitation(
         &self,
         inv: &Invitation,
         new_account: Option<&NewAccount>,
         acceptance: &Acceptance,
+        waiting_grants: usize,
         events: &[AuditEvent],
     ) -> Result<(), StorageError> {
         let (accepted_by, accepted_at) = inv.accepted.clone().ok_or_else(|| {
@@ -612,7 +628,15 @@ impl Store {
             .bind("accepted_at", accepted_at)
             .bind("slot", slot(&inv.open_key()))
             .run("UPDATE $inv SET status = 'accepted', accepted_by = $accepted_by, accepted_at = $accepted_at")
-            .run("DELETE $slot WHERE invitation_id = $inv_id");
+            .run("DELETE $slot WHERE invitation_id = $inv_id")
+            .bind("waiting_grants", waiting_grants as i64)
+            .guard(
+                "IF count(SELECT id FROM access_grant WHERE subject_id = $inv_id AND subject_kind = 'invitation') != $waiting_grants \
+                 { THROW 'not_pending' }",
+                Conflict::InvitationNotPending,
+            )
+            .run("UPDATE access_grant SET subject_kind = 'technician', subject_id = $accepted_by \
+                  WHERE subject_id = $inv_id AND subject_kind = 'invitation'");
         if let Some(account) = new_account {
             account.insert(&mut tx, "account");
         }

@@ -123,6 +123,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0028_site_admin_invitations",
         include_str!("../migrations/0028_site_admin_invitations.surql"),
     ),
+    (
+        "0029_invitation_grants",
+        include_str!("../migrations/0029_invitation_grants.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

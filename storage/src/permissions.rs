@@ -6,7 +6,8 @@ use surrealdb::types::{RecordId, SurrealValue, Variables};
 
 use siteward_core::audit::AuditEvent;
 use siteward_core::ids::{
-    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, PartnerId, RoleId, SiteId,
+    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, InvitationId, PartnerId, RoleId,
+    SiteId,
 };
 use siteward_core::page::{Page, PageRequest};
 use siteward_core::permission::index::Change;
@@ -17,7 +18,7 @@ use siteward_core::permission::role::Purpose;
 use siteward_core::permission::{Permission, PermissionSet, Section};
 
 use crate::access_log::AccessChanges;
-use crate::error::StorageError;
+use crate::error::{Conflict, StorageError};
 use crate::invitations::AssignmentRow;
 use crate::rows::{MemberRow, key, rid, stored};
 use crate::{Store, tx::Tx};
@@ -154,7 +155,7 @@ impl DeviceRow {
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
-struct GrantRow {
+pub(crate) struct GrantRow {
     id: RecordId,
     partner_id: String,
     subject_kind: String,
@@ -169,10 +170,11 @@ struct GrantRow {
 }
 
 impl GrantRow {
-    fn from_grant(g: &AccessGrant) -> Self {
+    pub(crate) fn from_grant(g: &AccessGrant) -> Self {
         let (subject_kind, subject_id) = match &g.subject {
             GrantSubject::Technician(id) => ("technician", id.to_string()),
             GrantSubject::Department(id) => ("department", id.to_string()),
+            GrantSubject::Invitation(id) => ("invitation", id.to_string()),
         };
         let (scope_kind, scope_id) = match &g.scope {
             GrantScope::Site(id) => ("site", id.to_string()),
@@ -198,6 +200,7 @@ impl GrantRow {
     fn into_grant(self) -> Result<AccessGrant, StorageError> {
         let subject = match self.subject_kind.as_str() {
             "technician" => GrantSubject::Technician(AccountId::from_trusted(self.subject_id)),
+            "invitation" => GrantSubject::Invitation(InvitationId::from_trusted(self.subject_id)),
             _ => GrantSubject::Department(DepartmentId::from_trusted(self.subject_id)),
         };
         let scope = match self.scope_kind.as_str() {
@@ -322,7 +325,7 @@ impl Store {
         }));
         changes.extend(devices.into_iter().map(|d| d.into_device().change()));
         for g in grants {
-            changes.push(g.into_grant()?.change());
+            changes.extend(g.into_grant()?.change());
         }
         Ok(AccessChanges {
             revision: revision.unwrap_or(0),
@@ -704,10 +707,35 @@ impl Store {
         event: &AuditEvent,
     ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
+        if let GrantSubject::Invitation(invitation) = &grant.subject {
+            // Only while the invitation waits; writing it as well makes an acceptance that
+            // commits meanwhile conflict with this transaction rather than miss the grant.
+            tx.bind("grant_invitation", rid("invitation", invitation.as_str()))
+                .guard(
+                    "IF (SELECT VALUE status FROM ONLY $grant_invitation) != 'pending' { THROW 'not_pending' }",
+                    Conflict::InvitationNotPending,
+                )
+                .run("UPDATE $grant_invitation SET status = 'pending'");
+        }
         tx.bind("grant", GrantRow::from_grant(grant))
             .run("INSERT INTO access_grant $grant");
         tx.audit(event);
         tx.commit(&self.db).await
+    }
+
+    /// The grants waiting for an invitation to be accepted, oldest first.
+    pub async fn grants_waiting_for(
+        &self,
+        invitation: &InvitationId,
+    ) -> Result<Vec<AccessGrant>, StorageError> {
+        let rows: Vec<GrantRow> = self
+            .db
+            .query("SELECT * FROM access_grant WHERE subject_id = $invitation AND subject_kind = 'invitation' ORDER BY created_at, id")
+            .bind(("invitation", invitation.to_string()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        rows.into_iter().map(GrantRow::into_grant).collect()
     }
 
     /// A grant.

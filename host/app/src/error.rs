@@ -104,6 +104,19 @@ impl AppError {
         )
     }
 
+    /// The error of one part of a request (`grants[2]`): its field named within the part.
+    #[must_use]
+    pub fn within(mut self, part: &str) -> Self {
+        if let Some(field) = self.field.take() {
+            let whole = format!("{part}.{field}");
+            if let Some(rest) = self.message.strip_prefix(field.as_str()) {
+                self.message = format!("{whole}{rest}").into();
+            }
+            self.field = Some(whole);
+        }
+        self
+    }
+
     /// An endpoint for people, called with an API token.
     pub fn session_required() -> Self {
         Self::refused(

@@ -7,8 +7,10 @@ use siteward_core::FieldError;
 use siteward_core::Timestamp;
 use siteward_core::audit::{AuditAction, FieldChange, TargetKind};
 use siteward_core::ids::{
-    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, PartnerId, SiteId,
+    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, InvitationId, PartnerId, SiteId,
 };
+use siteward_core::invitation::{InvitationStatus, InvitationTarget};
+use siteward_storage::{Conflict, StorageError};
 use siteward_core::page::Page;
 use siteward_core::permission::Section;
 use siteward_core::permission::index::Change;
@@ -23,10 +25,15 @@ use crate::page::Paging;
 use crate::roles::target;
 use crate::services::App;
 
+/// Why a grant cannot wait for an invitation.
+const INVITATION_NOT_PENDING: &str =
+    "is not a pending invitation to join this partner; grants wait only for those";
+
 /// A grant as given: kinds and ids as text (checked after the caller is authorized).
 #[derive(Debug, Clone)]
 pub struct NewGrant {
-    /// `technician` or `department`, and its id.
+    /// `technician`, `department` or `invitation` (a Pending invitation to join the partner:
+    /// the grant waits for whoever accepts it), and its id.
     pub subject: (String, String),
     /// `site`, `group` or `device` and its id, or `section` and its name.
     pub scope: (String, String),
@@ -38,8 +45,55 @@ pub struct NewGrant {
     pub expires_at: Option<Timestamp>,
 }
 
+/// A grant an invitation carries, as given: [`NewGrant`] without a subject, which is
+/// whoever accepts.
+#[derive(Debug, Clone)]
+pub struct GrantFor {
+    /// `site`, `group` or `device` and its id, or `section` and its name.
+    pub scope: (String, String),
+    /// A system role's name or a custom role's id.
+    pub role: String,
+    /// From when (inclusive); absent: from acceptance.
+    pub valid_from: Option<Timestamp>,
+    /// Until when (exclusive); absent: for good.
+    pub expires_at: Option<Timestamp>,
+}
+
+/// What a grant gives, where and when, checked at its partner: everything but its subject.
+#[derive(Debug, Clone)]
+pub(crate) struct GrantTerms {
+    scope: GrantScope,
+    role: RoleName,
+    valid_from: Option<Timestamp>,
+    expires_at: Option<Timestamp>,
+}
+
+impl GrantTerms {
+    /// The grant of these terms to `subject`, made now by the caller.
+    pub(crate) fn grant(
+        &self,
+        app: &App,
+        caller: &Caller,
+        partner: &PartnerId,
+        subject: GrantSubject,
+    ) -> AccessGrant {
+        AccessGrant {
+            id: app.new_id(GrantId::from_trusted),
+            partner_id: partner.clone(),
+            subject,
+            scope: self.scope.clone(),
+            role: self.role.clone(),
+            valid_from: self.valid_from,
+            expires_at: self.expires_at,
+            created_by: caller.account.as_ref().map(|a| a.id.clone()),
+            created_at: app.now(),
+        }
+    }
+}
+
 impl App {
-    /// Gives a role to a technician or department at a scope of the partner.
+    /// Gives a role to a technician, a department or a Pending invitation's future member at
+    /// a scope of the partner.
     pub async fn create_grant(
         &self,
         caller: &Caller,
@@ -48,34 +102,18 @@ impl App {
     ) -> AppResult<AccessGrant> {
         let partner = self.managed_partner(caller, partner).await?;
         let subject = self.grant_subject(&partner, &new.subject).await?;
-        let scope = self.grant_scope(&partner, &new.scope).await?;
-        let role = RoleName::parse("role", &new.role)?;
-        let role_purpose = match &role {
-            RoleName::System(system) => system.purpose(),
-            RoleName::Custom(id) => {
-                self.store
-                    .role(id)
-                    .await
-                    .ok()
-                    .filter(|r| r.partner_id == partner)
-                    .ok_or_else(|| FieldError::new("role", "does not exist at this partner"))?
-                    .purpose
-            }
-        };
-        validate::to_the_millisecond("valid_from", new.valid_from)?;
-        validate::to_the_millisecond("expires_at", new.expires_at)?;
-        check_grant(&scope, role_purpose, new.valid_from, new.expires_at)?;
-        let grant = AccessGrant {
-            id: self.new_id(GrantId::from_trusted),
-            partner_id: partner.clone(),
-            subject,
-            scope,
-            role,
-            valid_from: new.valid_from,
-            expires_at: new.expires_at,
-            created_by: caller.account.as_ref().map(|a| a.id.clone()),
-            created_at: self.now(),
-        };
+        let terms = self
+            .grant_terms(
+                &partner,
+                &GrantFor {
+                    scope: new.scope.clone(),
+                    role: new.role.clone(),
+                    valid_from: new.valid_from,
+                    expires_at: new.expires_at,
+                },
+            )
+            .await?;
+        let grant = terms.grant(self, caller, &partner, subject);
         let event = caller.audit.event(
             self,
             AuditAction::GrantCreated,
@@ -88,12 +126,49 @@ impl App {
             ],
         );
         self.permissions
-            .commit([grant.change()], {
+            .commit(grant.change(), {
                 let grant = grant.clone();
                 move |store| async move { store.create_grant(&grant, &event).await }
             })
-            .await?;
+            .await
+            .map_err(|error| match error {
+                StorageError::Conflict(Conflict::InvitationNotPending) => {
+                    AppError::from(FieldError::new("subject.id", INVITATION_NOT_PENDING))
+                }
+                other => AppError::from(other),
+            })?;
         Ok(grant)
+    }
+
+    /// A grant's scope, role and window (whoever it is for), checked at the partner.
+    pub(crate) async fn grant_terms(
+        &self,
+        partner: &PartnerId,
+        new: &GrantFor,
+    ) -> AppResult<GrantTerms> {
+        let scope = self.grant_scope(partner, &new.scope).await?;
+        let role = RoleName::parse("role", &new.role)?;
+        let role_purpose = match &role {
+            RoleName::System(system) => system.purpose(),
+            RoleName::Custom(id) => {
+                self.store
+                    .role(id)
+                    .await
+                    .ok()
+                    .filter(|r| &r.partner_id == partner)
+                    .ok_or_else(|| FieldError::new("role", "does not exist at this partner"))?
+                    .purpose
+            }
+        };
+        validate::to_the_millisecond("valid_from", new.valid_from)?;
+        validate::to_the_millisecond("expires_at", new.expires_at)?;
+        check_grant(&scope, role_purpose, new.valid_from, new.expires_at)?;
+        Ok(GrantTerms {
+            scope,
+            role,
+            valid_from: new.valid_from,
+            expires_at: new.expires_at,
+        })
     }
 
     /// A partner's grants, a page at a time.
@@ -162,9 +237,24 @@ impl App {
                     .map_err(|_| unknown())?;
                 Ok(GrantSubject::Department(id))
             }
-            _ => Err(
-                FieldError::new("subject.kind", "must be one of: technician, department").into(),
-            ),
+            "invitation" => {
+                let id = InvitationId::parse("subject.id", id)?;
+                let invitation = self.store.invitation(&id).await.map_err(|_| unknown())?;
+                if &invitation.partner_id != partner {
+                    return Err(unknown().into());
+                }
+                let waits = matches!(invitation.target, InvitationTarget::Partner { .. })
+                    && invitation.status_at(self.now()) == InvitationStatus::Pending;
+                if !waits {
+                    return Err(FieldError::new("subject.id", INVITATION_NOT_PENDING).into());
+                }
+                Ok(GrantSubject::Invitation(id))
+            }
+            _ => Err(FieldError::new(
+                "subject.kind",
+                "must be one of: technician, department, invitation",
+            )
+            .into()),
         }
     }
 

@@ -10,6 +10,7 @@ use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldCha
 use siteward_core::ids::{AccountId, InvitationId};
 use siteward_core::invitation::{Invitation, InvitationTarget};
 use siteward_core::permission::index::Change;
+use siteward_core::permission::records::GrantSubject;
 use siteward_core::secret::{self, TokenKind};
 use siteward_core::tenancy::{MemberStatus, PartnerMembership, SiteAdmin};
 use siteward_core::validate;
@@ -209,10 +210,20 @@ impl App {
                 vec![FieldChange::set("email", &new.account.email)],
             ));
         }
+        // Grants configured for the future member while the invitation waited: theirs now.
+        let waiting = match inv.target {
+            InvitationTarget::Partner { .. } => self.store.grants_waiting_for(&inv.id).await?,
+            _ => Vec::new(),
+        };
+        let mut accepted = vec![FieldChange::changed("status", "pending", "accepted")];
+        if !waiting.is_empty() {
+            let ids: Vec<&str> = waiting.iter().map(|g| g.id.as_str()).collect();
+            accepted.push(FieldChange::set("grants", ids.join(",")));
+        }
         events.push(event(
             AuditAction::InvitationAccepted,
             invitation_target(&inv.id),
-            vec![FieldChange::changed("status", "pending", "accepted")],
+            accepted,
         ));
         let acceptance = match &inv.target {
             InvitationTarget::Partner { role } => {
@@ -325,7 +336,7 @@ impl App {
                 })
             }
         };
-        let changes: Vec<Change> = match &acceptance {
+        let mut changes: Vec<Change> = match &acceptance {
             Acceptance::Membership(None) => Vec::new(),
             Acceptance::Membership(Some((membership, departments))) => {
                 std::iter::once(membership.change())
@@ -343,12 +354,23 @@ impl App {
             Acceptance::Assignment(assignment) => vec![assignment.change()],
             Acceptance::SiteAdmin(site_admin) => vec![site_admin.change(true)],
         };
+        let waiting_grants = waiting.len();
+        changes.extend(waiting.into_iter().filter_map(|mut grant| {
+            grant.subject = GrantSubject::Technician(account.id.clone());
+            grant.change()
+        }));
         self.permissions
             .commit(changes, {
                 let inv = inv.clone();
                 move |store| async move {
                     store
-                        .accept_invitation(&inv, new_account.as_ref(), &acceptance, &events)
+                        .accept_invitation(
+                            &inv,
+                            new_account.as_ref(),
+                            &acceptance,
+                            waiting_grants,
+                            &events,
+                        )
                         .await
                 }
             })

@@ -18,6 +18,7 @@ use siteward_core::invitation::{
     self, BulkOutcome, Invitation, InvitationStatus, InvitationTarget, MAX_BULK, PermissionLevel,
 };
 use siteward_core::mail::{InvitationContext, SITE_ADMIN};
+use siteward_core::permission::records::{AccessGrant, GrantSubject};
 use siteward_core::page::{Page, PageRequest};
 use siteward_core::secret::{self, TokenKind};
 use siteward_core::tenancy::{MemberStatus, Partner, PartnerRole, Privileges, Site};
@@ -29,6 +30,7 @@ use siteward_storage::{Delivery, InvitationScope, MemberFilter, NewInvitation, S
 pub use siteward_storage::{OutboxMessage, OutboxStatus};
 
 use crate::auth::Caller;
+use crate::grants::GrantFor;
 use crate::error::{AppError, AppResult, Kind};
 use crate::idempotency::{Answer, Idempotency, Retry, StoredAnswer};
 use crate::invitations::invitation_target;
@@ -54,6 +56,9 @@ pub struct PartnerInvite<'a> {
     pub privileges: Option<&'a [String]>,
     /// The departments (ids) each member is in from acceptance (`departments`).
     pub departments: &'a [String],
+    /// Grants each future member holds from acceptance (`grants`): at sites, device groups,
+    /// devices or sections of the partner; until then they give nothing.
+    pub grants: &'a [GrantFor],
 }
 
 /// The outcome for one address of a [`PartnerInvite`].
@@ -195,6 +200,8 @@ struct Inviter {
 struct Drafted {
     invitation: Invitation,
     job: RenderJob,
+    /// The grants waiting for its acceptance, written with it.
+    grants: Vec<AccessGrant>,
 }
 
 /// Invitations drafted by a request, and the expired ones they replace.
@@ -278,7 +285,11 @@ impl Drafter<'_> {
             accepted: None,
         };
         let job = self.draft(&mut invitation);
-        Drafted { invitation, job }
+        Drafted {
+            invitation,
+            job,
+            grants: Vec::new(),
+        }
     }
 }
 
@@ -313,7 +324,12 @@ fn still_open<'a>(
     None
 }
 
-fn created_event(app: &App, caller: &Caller, inv: &Invitation) -> AuditEvent {
+fn created_event(
+    app: &App,
+    caller: &Caller,
+    inv: &Invitation,
+    grants: &[AccessGrant],
+) -> AuditEvent {
     let mut changes = vec![
         FieldChange::set("email", &inv.email),
         FieldChange::set("expires_at", inv.expires_at.to_rfc3339()),
@@ -333,6 +349,10 @@ fn created_event(app: &App, caller: &Caller, inv: &Invitation) -> AuditEvent {
         let ids: Vec<&str> = inv.departments.iter().map(DepartmentId::as_str).collect();
         changes.push(FieldChange::set("departments", ids.join(",")));
     }
+    if !grants.is_empty() {
+        let ids: Vec<&str> = grants.iter().map(|g| g.id.as_str()).collect();
+        changes.push(FieldChange::set("grants", ids.join(",")));
+    }
     caller.audit.event(
         app,
         AuditAction::InvitationCreated,
@@ -341,6 +361,9 @@ fn created_event(app: &App, caller: &Caller, inv: &Invitation) -> AuditEvent {
         changes,
     )
 }
+
+/// The most grants one invitation to a partner carries.
+const MAX_INVITATION_GRANTS: usize = 50;
 
 fn count_between_1_and_max(field: &str, count: usize, what: &str) -> AppResult<()> {
     if count == 0 || count > MAX_BULK {
@@ -380,6 +403,21 @@ impl App {
         let departments = self
             .partner_departments(partner_id, input.departments)
             .await?;
+        if input.grants.len() > MAX_INVITATION_GRANTS {
+            return Err(FieldError::new(
+                "grants",
+                format!("must hold at most {MAX_INVITATION_GRANTS} grants"),
+            )
+            .into());
+        }
+        let mut grants = Vec::with_capacity(input.grants.len());
+        for (n, given) in input.grants.iter().enumerate() {
+            let terms = self
+                .grant_terms(partner_id, given)
+                .await
+                .map_err(|error| error.within(&format!("grants[{n}]")))?;
+            grants.push(terms);
+        }
         let idempotency =
             Idempotency::new(caller, &retry, &format!("invite-partner/{partner_id}"))?;
         if let Some(stored) = idempotency.replay(self).await? {
@@ -470,6 +508,13 @@ impl App {
                         drafter.new_invitation(InvitationTarget::Partner { role }, email);
                     item.invitation.privileges = privileges;
                     item.invitation.departments.clone_from(&departments);
+                    item.grants = grants
+                        .iter()
+                        .map(|terms| {
+                            let subject = GrantSubject::Invitation(item.invitation.id.clone());
+                            terms.grant(self, caller, partner_id, subject)
+                        })
+                        .collect();
                     outcome.invitation = Some(item.invitation.clone());
                     written.new.push(item);
                 }
@@ -704,6 +749,7 @@ impl App {
         let drafted = vec![Drafted {
             invitation: inv.clone(),
             job,
+            grants: Vec::new(),
         }];
         let mut items = self.with_emails(caller, drafted).await;
         let item = items.pop().expect("one invitation in, one out");
@@ -1229,13 +1275,15 @@ impl App {
     /// Renders the drafts' emails (through the renderer plugin where one is enabled) and makes
     /// their outbox rows.
     async fn with_emails(&self, caller: &Caller, drafted: Vec<Drafted>) -> Vec<NewInvitation> {
-        let (invitations, jobs): (Vec<Invitation>, Vec<RenderJob>) =
-            drafted.into_iter().map(|d| (d.invitation, d.job)).unzip();
+        let (invitations, jobs): (Vec<(Invitation, Vec<AccessGrant>)>, Vec<RenderJob>) = drafted
+            .into_iter()
+            .map(|d| ((d.invitation, d.grants), d.job))
+            .unzip();
         let emails = render_invitations(self, caller.audit.request_id.as_deref(), jobs).await;
         invitations
             .into_iter()
             .zip(emails)
-            .map(|(invitation, email)| {
+            .map(|((invitation, grants), email)| {
                 let message = OutboxMessage::pending(
                     self.new_id(OutboxMessageId::from_trusted),
                     &self.message_id_domain,
@@ -1250,6 +1298,7 @@ impl App {
                 NewInvitation {
                     invitation,
                     message,
+                    grants,
                 }
             })
             .collect()
@@ -1269,7 +1318,7 @@ impl App {
         let new = self.with_emails(caller, written.new).await;
         let events: Vec<AuditEvent> = new
             .iter()
-            .map(|n| created_event(self, caller, &n.invitation))
+            .map(|n| created_event(self, caller, &n.invitation, &n.grants))
             .collect();
         let expired = written.expired;
         let result = self

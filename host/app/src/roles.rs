@@ -75,6 +75,8 @@ pub enum GrantHolder {
     Technician(String),
     /// A department's members: its name.
     Department(String),
+    /// Whoever accepts a Pending invitation: the address it was sent to.
+    Invited(String),
 }
 
 /// Where a grant applies, by name.
@@ -294,6 +296,42 @@ impl App {
         })
     }
 
+    /// Whom a grant form's address names: the member of the partner with it, or else the
+    /// Pending invitation to join the partner sent to it — the grant then waits for its
+    /// acceptance (reference 003: configure the future technician). As `(kind, id)` for a
+    /// [`NewGrant`](crate::grants::NewGrant)'s subject.
+    pub async fn grant_holder_by_email(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        field: &str,
+        email: &str,
+    ) -> AppResult<(String, String)> {
+        let refused = match self.member_by_email(caller, partner, field, email).await {
+            Ok(account) => return Ok(("technician".to_owned(), account.to_string())),
+            Err(error) if error.kind == crate::Kind::Invalid => error,
+            Err(error) => return Err(error),
+        };
+        let Ok(email) = siteward_core::validate::Email::parse(field, email) else {
+            return Err(refused);
+        };
+        let key = siteward_core::invitation::open_key(partner, None, &email);
+        let waiting = self
+            .store
+            .open_invitations(&[key])
+            .await?
+            .into_iter()
+            .find(|inv| inv.status_at(self.now()) == siteward_core::invitation::InvitationStatus::Pending);
+        match waiting {
+            Some(inv) => Ok(("invitation".to_owned(), inv.id.to_string())),
+            None => Err(FieldError::new(
+                field,
+                "is not the address of a member of this partner or of someone invited to join it",
+            )
+            .into()),
+        }
+    }
+
     /// The member of the partner with this email, for a form that names people by address.
     /// Anyone else — no account, or another organisation's — is the same refusal.
     pub async fn member_by_email(
@@ -329,6 +367,9 @@ impl App {
                 }
                 GrantSubject::Department(department) => {
                     GrantHolder::Department(self.store.department(department).await?.name)
+                }
+                GrantSubject::Invitation(invitation) => {
+                    GrantHolder::Invited(self.store.invitation(invitation).await?.email.to_string())
                 }
             };
             let place = match &grant.scope {

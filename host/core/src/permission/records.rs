@@ -7,7 +7,8 @@ use super::index::{Change, Grant, Membership, Scope, Subject, Window};
 use super::role::{Purpose, RoleRef, SystemRole};
 use crate::Timestamp;
 use crate::ids::{
-    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, PartnerId, RoleId, SiteId,
+    AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, InvitationId, PartnerId, RoleId,
+    SiteId,
 };
 
 /// A partner's custom role.
@@ -102,6 +103,10 @@ pub enum GrantSubject {
     Technician(AccountId),
     /// A department's members.
     Department(DepartmentId),
+    /// Whoever accepts a Pending invitation to join the partner (reference 003: "you can
+    /// already configure the future technician"): the grant waits, giving nothing, and becomes
+    /// the new member's in the acceptance's transaction.
+    Invitation(InvitationId),
 }
 
 /// What a grant covers.
@@ -240,11 +245,13 @@ pub struct AccessGrant {
 }
 
 impl AccessGrant {
-    /// The grant as the index sees it.
-    pub fn change(&self) -> Change {
+    /// The grant as the index sees it; `None` for one waiting for its invitation to be
+    /// accepted, which gives nothing yet.
+    pub fn change(&self) -> Option<Change> {
         let subject = match &self.subject {
             GrantSubject::Technician(id) => Subject::Technician(id.key()),
             GrantSubject::Department(id) => Subject::Department(id.key()),
+            GrantSubject::Invitation(_) => return None,
         };
         let scope = match &self.scope {
             GrantScope::Site(id) => Scope::Site(id.key()),
@@ -255,7 +262,7 @@ impl AccessGrant {
                 section: *section,
             },
         };
-        Change::Grant {
+        Some(Change::Grant {
             grant: self.id.key(),
             value: Grant {
                 subject,
@@ -263,7 +270,7 @@ impl AccessGrant {
                 role: self.role.to_ref(),
                 window: Window::between(self.valid_from, self.expires_at),
             },
-        }
+        })
     }
 }
 

@@ -333,7 +333,7 @@ pub async fn remove_department_member(
     set_membership(&state, &auth, path, false).await
 }
 
-/// Who or what a grant names: `{"kind": "technician" | "department", "id": …}` or
+/// Who or what a grant names: `{"kind": "technician" | "department" | "invitation", "id": …}` or
 /// `{"kind": "site" | "group" | "device" | "section", "id": …}`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -349,7 +349,8 @@ pub struct KindAndId {
 pub struct GrantView {
     /// Its id.
     pub id: String,
-    /// Who: a technician or a department.
+    /// Who: a technician, a department, or a Pending invitation to join the partner (the
+    /// grant waits, giving nothing, and becomes the new member's at acceptance).
     pub subject: KindAndId,
     /// Where: a site, device group, device or section.
     pub scope: KindAndId,
@@ -376,6 +377,7 @@ impl From<AccessGrant> for GrantView {
             subject: match &g.subject {
                 GrantSubject::Technician(id) => kind_id("technician", id.as_str()),
                 GrantSubject::Department(id) => kind_id("department", id.as_str()),
+                GrantSubject::Invitation(id) => kind_id("invitation", id.as_str()),
             },
             scope: match &g.scope {
                 GrantScope::Site(id) => kind_id("site", id.as_str()),
@@ -396,7 +398,9 @@ impl From<AccessGrant> for GrantView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateGrant {
-    /// `{"kind": "technician" | "department", "id": …}`.
+    /// `{"kind": "technician" | "department" | "invitation", "id": …}`. An invitation must be
+    /// a Pending one to join the partner: the grant waits for whoever accepts it (reference
+    /// 003: configure the future technician before they accept).
     pub subject: KindAndId,
     /// `{"kind": "site" | "group" | "device", "id": …}` for device roles, or
     /// `{"kind": "section", "id": "invitations" | "administration"}`.

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use siteward_app::grants::GrantFor;
 use siteward_app::invitations::{Delivery, Preview, SignUp};
 use siteward_app::invite::{self, Invited, PartnerInvite, Pick, SiteInvite, SitesInvite};
 use siteward_app::page::Paging;
@@ -18,6 +19,7 @@ use siteward_core::Timestamp;
 use siteward_core::ids::{AccountId, InvitationId, PartnerId, SiteId};
 use siteward_core::invitation::{Invitation, InvitationTarget};
 
+use super::access::KindAndId;
 use super::dto::Page;
 use super::idempotency::{request_text, respond, retry, stored};
 use super::path::Ids;
@@ -172,6 +174,30 @@ pub struct InviteToPartner {
     /// twice. A department deleted before the invitation is accepted is left out then.
     #[serde(default)]
     pub departments: Vec<String>,
+    /// Grants each new member holds from acceptance (at most 50): device groups, devices,
+    /// sites or sections of the partner, each with a role and an optional window. Until the
+    /// invitation is accepted they give nothing; a revoked or expired invitation's never do.
+    /// More can be given while it waits (`POST /v1/partners/{partner_id}/grants` with
+    /// `subject: {"kind": "invitation", …}`).
+    #[serde(default)]
+    pub grants: Vec<CarriedGrant>,
+}
+
+/// A grant an invitation carries, for whoever accepts it.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CarriedGrant {
+    /// `{"kind": "site" | "group" | "device", "id": …}` for device roles, or
+    /// `{"kind": "section", "id": "invitations" | "administration"}`.
+    pub scope: KindAndId,
+    /// A system role's name or a custom role's id; its purpose must fit the scope.
+    pub role: String,
+    /// From when it is valid (inclusive); absent: from acceptance.
+    #[serde(default)]
+    pub valid_from: Option<DateTime<Utc>>,
+    /// When it ends (exclusive); absent: never.
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// The outcome for one address.
@@ -227,12 +253,23 @@ pub async fn invite_to_partner(
     ApiJson(body): ApiJson<InviteToPartner>,
 ) -> ApiResult<Response> {
     let request = request_text(&body)?;
+    let grants: Vec<GrantFor> = body
+        .grants
+        .iter()
+        .map(|g| GrantFor {
+            scope: (g.scope.kind.clone(), g.scope.id.clone()),
+            role: g.role.clone(),
+            valid_from: g.valid_from,
+            expires_at: g.expires_at,
+        })
+        .collect();
     let input = PartnerInvite {
         emails: &body.emails,
         role: &body.role,
         locale: body.locale.as_deref(),
         privileges: body.privileges.as_deref(),
         departments: &body.departments,
+        grants: &grants,
     };
     let now = state.now();
     let view = |results: &Vec<Invited>| InviteResults::new(results, now);

@@ -143,6 +143,7 @@ pub async fn add_member(
                 // The set-up asked for takes effect when they accept.
                 privileges: new.privileges.clone(),
                 departments: Vec::new(),
+                grants: Vec::new(),
             };
             let mut response = super::invitations::invite_to_partner(
                 State(state),

@@ -57,6 +57,7 @@ impl GrantRow {
             holder: match summary.subject {
                 GrantHolder::Technician(who) => who,
                 GrantHolder::Department(name) => t.department_named.with("name", name).into(),
+                GrantHolder::Invited(email) => t.invited_named.with("email", email).into(),
             },
             role: match summary.role {
                 RoleName::System(system) => system_role_name(system),
@@ -284,10 +285,10 @@ pub async fn create(
     let subject = match form.holder.split_once(':') {
         Some(("department", id)) => ("department".to_owned(), id.to_owned()),
         _ => match state
-            .member_by_email(&viewer.caller, &partner, "email", &form.email)
+            .grant_holder_by_email(&viewer.caller, &partner, "email", &form.email)
             .await
         {
-            Ok(account) => ("technician".to_owned(), account.to_string()),
+            Ok(holder) => holder,
             Err(error) if error.kind == siteward_app::Kind::Invalid => {
                 return refused(viewer, unprocessable, said(&error));
             }

@@ -345,6 +345,7 @@ pub async fn invite(
         locale: None,
         privileges: Some(&privileges),
         departments: &form.departments,
+        grants: &[],
     };
     let answer = state
         .invite_to_partner(&viewer.caller, &partner, input, NO_RETRY, not_stored)

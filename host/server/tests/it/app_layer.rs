@@ -80,6 +80,7 @@ async fn attempts(
                 locale: None,
                 privileges: None,
                 departments: &[],
+                grants: &[],
             },
             bad_key,
             |_| unreachable!("nothing is stored"),

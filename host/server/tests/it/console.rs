@@ -3315,6 +3315,35 @@ async fn a_partner_admin_keeps_departments_and_gives_access_by_grants() {
         assert!(page.html.contains(expected), "{expected} in {}", page.html);
     }
 
+    // Someone invited who has not accepted yet is configured by their address too (reference
+    // 003); an address that is neither a member's nor invited is refused and says so.
+    let invited = app
+        .post(
+            &format!("/v1/partners/{}/invitations", acme.id),
+            owner,
+            json!({ "emails": ["newbie@acme.example"], "role": "technician" }),
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
+    for (email, status) in [
+        ("newbie@acme.example", StatusCode::SEE_OTHER),
+        ("stranger@elsewhere.example", StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("back", access.as_str()),
+            ("place", "section:invitations"),
+            ("holder", "technician"),
+            ("email", email),
+            ("role", "all_invitations"),
+        ];
+        let given = open(&app, Method::POST, &create, Some(&cookie), Some(&form)).await;
+        assert_eq!(given.status, status, "{email}: {}", given.html);
+    }
+    let page = open(&app, Method::GET, &access, Some(&cookie), None).await;
+    let waiting = "<td>newbie@acme.example (invited, waits for acceptance)</td><td>All invitations</td>";
+    assert!(page.html.contains(waiting), "{}", page.html);
+
     // A grant deleted after its confirmation; a department's member taken out; a department
     // deleted after a confirmation that counts what it takes.
     let section = grants()
@@ -3336,7 +3365,7 @@ async fn a_partner_admin_keeps_departments_and_gives_access_by_grants() {
     );
     let form = [("csrf", csrf.as_str())];
     open(&app, Method::POST, &delete, Some(&cookie), Some(&form)).await;
-    assert_eq!(grants().await.len(), 2);
+    assert_eq!(grants().await.len(), 3);
     let remove = format!("{field_page}/members/{}/remove", techs[0]);
     open(&app, Method::POST, &remove, Some(&cookie), Some(&form)).await;
     let page = open(&app, Method::GET, &field_page, Some(&cookie), None).await;
@@ -3349,7 +3378,7 @@ async fn a_partner_admin_keeps_departments_and_gives_access_by_grants() {
         asked.html
     );
     open(&app, Method::POST, &delete, Some(&cookie), Some(&form)).await;
-    assert_eq!(grants().await.len(), 1, "its grant went with it");
+    assert_eq!(grants().await.len(), 2, "its grant went with it");
 
     // The site's admin sees the devices without a grant form; a technician has no Access.
     let (site_admin, _) = signed_in(&app, "admin@customer.example").await;

@@ -1081,6 +1081,178 @@ async fn an_invitation_puts_the_new_member_in_its_departments_at_acceptance() {
 }
 
 #[tokio::test]
+async fn grants_configured_for_an_invitation_become_the_new_members_at_acceptance() {
+    let app = TestApp::new().await;
+    let smtp = TestSmtp::start();
+    let mailer = mailer(&smtp);
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let globex = app.partner(&operator, "globex").await;
+    let site = app.site(&acme, "admin@customer.example").await;
+    let (group, till, _) = crate::technicians::tills_for_a_department(&app, &acme, &site).await;
+    let safe = app
+        .post(
+            &format!("/v1/sites/{site}/devices"),
+            &acme.owner_token,
+            json!({ "name": "Safe" }),
+        )
+        .await
+        .str("id");
+    let invitations = format!("/v1/partners/{}/invitations", acme.id);
+    let grants = format!("/v1/partners/{}/grants", acme.id);
+    let invite = |email: &'static str, carried: Value| {
+        app.post(
+            &invitations,
+            &acme.owner_token,
+            json!({ "emails": [email], "role": "technician", "grants": carried }),
+        )
+    };
+
+    // A grant the invitation cannot carry is refused by its place; nothing is sent.
+    for (carried, field) in [
+        (
+            json!([{ "scope": { "kind": "group", "id": group }, "role": "full_device_access" },
+                   { "scope": { "kind": "group", "id": group }, "role": "all_invitations" }]),
+            "grants[1].role",
+        ),
+        (
+            json!([{ "scope": { "kind": "site", "id": "no-such-site" }, "role": "full_device_access" }]),
+            "grants[0].scope.id",
+        ),
+    ] {
+        let refused = invite("nina@example.com", carried).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert_eq!(refused.body["error"]["field"], field, "{}", refused.body);
+    }
+    assert_eq!(deliver(&app, &mailer).await, 0);
+
+    // Sent with the tills' group; while Nina has not accepted, the safe is configured too.
+    let sent = invite(
+        "nina@example.com",
+        json!([{ "scope": { "kind": "group", "id": group }, "role": "full_device_access" }]),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let invitation = sent.body["results"][0]["invitation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let for_invitation = json!({ "kind": "invitation", "id": invitation });
+    let later = app
+        .post(
+            &grants,
+            &acme.owner_token,
+            json!({ "subject": for_invitation, "scope": { "kind": "device", "id": safe },
+                    "role": "full_device_access" }),
+        )
+        .await;
+    assert_eq!(later.status, StatusCode::CREATED, "{}", later.body);
+    assert_eq!(later.body["subject"], for_invitation);
+    let waiting = |body: &Value| {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["subject"]["kind"] == "invitation")
+            .count()
+    };
+    assert_eq!(waiting(&app.get(&grants, &acme.owner_token).await.body), 2);
+
+    // Another partner cannot name Acme's invitation; a revoked invitation takes no grants.
+    let theirs = app
+        .post(
+            &format!("/v1/partners/{}/grants", globex.id),
+            &globex.owner_token,
+            json!({ "subject": for_invitation, "scope": { "kind": "section", "id": "invitations" },
+                    "role": "all_invitations" }),
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", theirs.body);
+    assert_eq!(theirs.body["error"]["field"], "subject.id");
+    let omar = invite(
+        "omar@example.com",
+        json!([{ "scope": { "kind": "device", "id": till }, "role": "full_device_access" }]),
+    )
+    .await;
+    let omar = omar.body["results"][0]["invitation"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let revoked = app
+        .post(
+            &format!("/v1/invitations/{omar}/revoke"),
+            &acme.owner_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    let refused = app
+        .post(
+            &grants,
+            &acme.owner_token,
+            json!({ "subject": { "kind": "invitation", "id": omar },
+                    "scope": { "kind": "device", "id": safe }, "role": "full_device_access" }),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    assert!(refused.message().contains("pending invitation"), "{}", refused.body);
+
+    // Nina accepts: both grants are hers in the acceptance, and the check says so.
+    deliver(&app, &mailer).await;
+    let token = smtp.to("nina@example.com")[0].token();
+    let accepted = accept_signed_up(&app, &token, "Nina").await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    let nina = app.get("/v1/me", &app.token("nina@example.com").await).await.str("id");
+    let listed = app.get(&grants, &acme.owner_token).await.body;
+    assert_eq!(waiting(&listed), 1, "Omar's revoked invitation's grant never took effect: {listed}");
+    let hers = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["subject"] == json!({ "kind": "technician", "id": nina }))
+        .count();
+    assert_eq!(hers, 2, "{listed}");
+    // Devices take an unlocked assignment at their site as well: given, the grants decide.
+    let assigned = app
+        .post(
+            &format!("/v1/sites/{site}/invitations"),
+            &acme.owner_token,
+            json!({ "technicians": [{ "account_id": nina, "level": "devices_only" }] }),
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::CREATED, "{}", assigned.body);
+    deliver(&app, &mailer).await;
+    let token = smtp.to("nina@example.com").last().unwrap().token();
+    let accepted = accept_as(&app, &token, &app.token("nina@example.com").await).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    let site_admin = app.token("admin@customer.example").await;
+    crate::technicians::set_locked(&app, &site, &site_admin, &[nina.clone()], false).await;
+    for device in [&till, &safe] {
+        let answer = app
+            .post(
+                "/v1/check",
+                &acme.owner_token,
+                json!({ "technician_id": nina, "permission": "device.reboot", "device_id": device }),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        assert_eq!(answer.body["allowed"], true, "{}", answer.body);
+        assert_eq!(answer.body["reason"], "granted_by_role", "{}", answer.body);
+    }
+    let log = app
+        .get(
+            &format!(
+                "/v1/partners/{}/audit-events?action=invitation.accepted",
+                acme.id
+            ),
+            &acme.owner_token,
+        )
+        .await;
+    let changes = log.body["items"][0]["changes"].to_string();
+    assert!(changes.contains("\"grants\""), "the acceptance names the grants: {}", log.body);
+}
+
+#[tokio::test]
 async fn a_new_site_starts_with_technician_access_off_and_accepted_access_waits_for_it() {
     let app = TestApp::new().await;
     let smtp = TestSmtp::start();
