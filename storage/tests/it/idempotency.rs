@@ -56,6 +56,7 @@ fn invitation(
     NewInvitation {
         invitation,
         message,
+        grants: Vec::new(),
     }
 }
 
