@@ -86,6 +86,9 @@ pub struct SessionRecord {
     pub expires_at: Timestamp,
     /// Where it was started: the browser or client, and the address.
     pub client: Option<String>,
+    /// Whether it was started by someone a team asks to enrol in two-step sign-in who had
+    /// not yet: it may do nothing else until they have.
+    pub must_enrol: bool,
 }
 
 #[derive(Debug, SurrealValue)]
@@ -97,6 +100,7 @@ struct SessionRow {
     created_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
     client: Option<String>,
+    must_enrol: Option<bool>,
 }
 
 impl SessionRow {
@@ -108,6 +112,7 @@ impl SessionRow {
             created_at: self.created_at,
             expires_at: self.expires_at,
             client: self.client,
+            must_enrol: self.must_enrol.unwrap_or(false),
         }
     }
 }
@@ -241,6 +246,7 @@ impl Store {
                 created_at: session.created_at,
                 expires_at: session.expires_at,
                 client: session.client.clone(),
+                must_enrol: Some(session.must_enrol),
             },
         )
         .run("INSERT INTO session $new_session")

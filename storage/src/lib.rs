@@ -19,6 +19,7 @@ mod outbox;
 mod permissions;
 mod plugins;
 mod rows;
+mod security;
 mod sinks;
 mod tenancy;
 mod throttle;

@@ -127,6 +127,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0029_invitation_grants",
         include_str!("../migrations/0029_invitation_grants.surql"),
     ),
+    (
+        "0030_security_policies",
+        include_str!("../migrations/0030_security_policies.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

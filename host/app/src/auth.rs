@@ -120,6 +120,12 @@ pub struct Caller {
     pub account: Option<Account>,
     /// The session, for session callers.
     pub session: Option<SessionId>,
+    /// When the session signed in, for session callers: a sensitive change may ask for a
+    /// recent one.
+    pub signed_in_at: Option<Timestamp>,
+    /// Whether the session may do nothing but enrol in two-step sign-in, which a team the
+    /// person belongs to requires and they had not set up when they signed in.
+    pub must_enrol: bool,
     /// For the audit events the call writes.
     pub audit: AuditContext,
 }
@@ -165,8 +171,11 @@ impl App {
                     actor: Actor::Account(account.id.clone()),
                     request_id,
                 },
+                // Enrolling since ends the restriction.
+                must_enrol: session.must_enrol && !account.totp_enabled,
                 account: Some(account),
                 session: Some(session.id),
+                signed_in_at: Some(session.created_at),
             })
         } else if secret::is_token_text(TokenKind::Api, token) {
             let hash = secret::token_hash(token);
@@ -206,6 +215,8 @@ impl App {
                 },
                 account: None,
                 session: None,
+                signed_in_at: None,
+                must_enrol: false,
                 audit: AuditContext {
                     actor: Actor::ApiToken(token.id),
                     request_id,

@@ -10,7 +10,6 @@ use siteward_core::ids::{
     AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, InvitationId, PartnerId, SiteId,
 };
 use siteward_core::invitation::{InvitationStatus, InvitationTarget};
-use siteward_storage::{Conflict, StorageError};
 use siteward_core::page::Page;
 use siteward_core::permission::Section;
 use siteward_core::permission::index::Change;
@@ -18,6 +17,7 @@ use siteward_core::permission::records::{
     AccessGrant, GrantScope, GrantSubject, RoleName, check_grant,
 };
 use siteward_core::validate;
+use siteward_storage::{Conflict, StorageError};
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};

@@ -18,8 +18,8 @@ use siteward_core::invitation::{
     self, BulkOutcome, Invitation, InvitationStatus, InvitationTarget, MAX_BULK, PermissionLevel,
 };
 use siteward_core::mail::{InvitationContext, SITE_ADMIN};
-use siteward_core::permission::records::{AccessGrant, GrantSubject};
 use siteward_core::page::{Page, PageRequest};
+use siteward_core::permission::records::{AccessGrant, GrantSubject};
 use siteward_core::secret::{self, TokenKind};
 use siteward_core::tenancy::{MemberStatus, Partner, PartnerRole, Privileges, Site};
 use siteward_core::validate::Email;
@@ -30,8 +30,8 @@ use siteward_storage::{Delivery, InvitationScope, MemberFilter, NewInvitation, S
 pub use siteward_storage::{OutboxMessage, OutboxStatus};
 
 use crate::auth::Caller;
-use crate::grants::GrantFor;
 use crate::error::{AppError, AppResult, Kind};
+use crate::grants::GrantFor;
 use crate::idempotency::{Answer, Idempotency, Retry, StoredAnswer};
 use crate::invitations::invitation_target;
 use crate::page::Paging;

@@ -26,6 +26,7 @@ pub mod permissions;
 pub mod plugins;
 pub mod recovery;
 pub mod roles;
+pub mod security;
 pub mod services;
 pub mod session;
 pub mod sites;

@@ -787,6 +787,9 @@ impl App {
         if after.role == PartnerRole::SuperAdmin {
             authorize(&caller.principal, Action::ManageSuperAdmins(&partner))?;
         }
+        if after != before {
+            self.require_fresh_sign_in(caller).await?;
+        }
         let mut changes = Vec::new();
         if before.role != after.role {
             changes.push(FieldChange::changed("role", before.role, after.role));
@@ -828,6 +831,7 @@ impl App {
         account: &AccountId,
     ) -> AppResult<()> {
         let (partner, account, member) = self.managed_member(caller, partner, account).await?;
+        self.require_fresh_sign_in(caller).await?;
         for _ in 0..REMOVAL_ATTEMPTS {
             let access = self.store.member_access(&partner, &account).await?;
             let (events, changes) = self.removal(caller, &partner, &account, &member, &access);
@@ -862,6 +866,7 @@ impl App {
         account: &AccountId,
     ) -> AppResult<()> {
         let (partner, account, _) = self.managed_member(caller, partner, account).await?;
+        self.require_fresh_sign_in(caller).await?;
         let event = caller.audit.event(
             self,
             AuditAction::MemberTotpReset,

@@ -321,7 +321,9 @@ impl App {
             .open_invitations(&[key])
             .await?
             .into_iter()
-            .find(|inv| inv.status_at(self.now()) == siteward_core::invitation::InvitationStatus::Pending);
+            .find(|inv| {
+                inv.status_at(self.now()) == siteward_core::invitation::InvitationStatus::Pending
+            });
         match waiting {
             Some(inv) => Ok(("invitation".to_owned(), inv.id.to_string())),
             None => Err(FieldError::new(

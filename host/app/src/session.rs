@@ -7,6 +7,7 @@ use siteward_core::audit::{Actor, AuditAction, AuditTarget, FieldChange, TargetK
 use siteward_core::ids::{AccountId, SessionId};
 use siteward_core::permission::index::Change;
 use siteward_core::secret::{self, TokenKind};
+use siteward_core::security::SecurityPolicy;
 use siteward_core::tenancy::MemberStatus;
 use siteward_core::validate::Email;
 use siteward_core::{FieldError, Timestamp, totp};
@@ -54,6 +55,9 @@ pub struct NewSession {
     pub expires_at: Timestamp,
     /// Whose session it is.
     pub account_id: AccountId,
+    /// Whether a team requires two-step sign-in of them and they have not set it up: the
+    /// session may do nothing else until they have.
+    pub must_enrol: bool,
 }
 
 /// A new second factor, waiting for its first code.
@@ -354,14 +358,19 @@ impl App {
                 "this account is disabled; ask your administrator",
             ));
         }
+        // What the person's teams hold them to: the session's lifetime, and whether they
+        // must enrol in two-step sign-in before anything else.
+        let policies = self.policies_for(&principal).await?;
+        let held = SecurityPolicy::strictest(policies.iter().map(|(_, p)| p));
         let token = secret::token_text(TokenKind::Session, random());
         let session = SessionRecord {
             id: self.new_id(SessionId::from_trusted),
             account_id: account.id.clone(),
             token_hash: secret::token_hash(&token),
             created_at: now,
-            expires_at: now + self.auth.session_ttl,
+            expires_at: now + held.session_lifetime(self.auth.session_ttl),
             client: attempt.client.clone(),
+            must_enrol: held.require_two_factor && !account.totp_enabled,
         };
         let event = audit.event(
             self,
@@ -381,6 +390,7 @@ impl App {
             token,
             expires_at: session.expires_at,
             account_id: account.id.clone(),
+            must_enrol: session.must_enrol,
         }))
     }
 
@@ -533,6 +543,16 @@ impl App {
         let secret = credentials
             .totp_secret
             .ok_or_else(|| AppError::conflict("totp_not_enabled", "no second factor is enabled"))?;
+        if let Principal::Account(principal) = &caller.principal {
+            let policies = self.policies_for(principal).await?;
+            if policies.iter().any(|(_, policy)| policy.require_two_factor) {
+                return Err(AppError::conflict(
+                    "two_factor_required",
+                    "your team requires two-step sign-in, so it cannot be removed; an admin \
+                     can reset it if your authenticator is lost",
+                ));
+            }
+        }
         totp::verify(&secret, code, self.now(), credentials.totp_last_step)
             .ok_or_else(not_the_current_code)?;
         let event = caller.audit.event(

@@ -250,6 +250,7 @@ impl App {
         let site = self
             .visible_site(caller, site, SiteAccess::ManageAdmins)
             .await?;
+        self.require_fresh_sign_in(caller).await?;
         if admin.password.is_none() {
             let email = validate::Email::parse("email", &admin.email)?;
             let linkable = match self.store.account_id_by_email(&email).await? {
@@ -349,6 +350,7 @@ impl App {
         let site = self
             .visible_site(caller, site, SiteAccess::ManageAdmins)
             .await?;
+        self.require_fresh_sign_in(caller).await?;
         let event = caller.audit.event(
             self,
             AuditAction::SiteAdminRemoved,

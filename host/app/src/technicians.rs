@@ -341,6 +341,7 @@ impl App {
         if let Some(on) = on
             && on != site.technician_access
         {
+            self.require_fresh_sign_in(caller).await?;
             let event = caller.audit.event(
                 self,
                 AuditAction::TechnicianAccessChanged,

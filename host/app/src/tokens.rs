@@ -73,6 +73,7 @@ impl App {
     ) -> AppResult<NewToken> {
         let scope = self.token_scope(caller, home).await?;
         let account = caller.account()?;
+        self.require_fresh_sign_in(caller).await?;
         let secret = secret::token_text(TokenKind::Api, random());
         let token = ApiToken {
             id: self.new_id(ApiTokenId::from_trusted),

@@ -39,6 +39,9 @@ string_enum! {
         MemberTotpReset = "member.totp_reset",
         /// A partner's settings changed.
         PartnerUpdated = "partner.updated",
+        /// A partner's admins changed what it asks of its members at sign-in (two-step
+        /// sign-in, session lifetime, fresh sign-in).
+        PartnerSecurityChanged = "partner.security_changed",
         /// The operator changed a partner's licence seats.
         LicencesChanged = "partner.licences_changed",
         /// Lowering a licence disabled a member automatically (reference 003).
@@ -69,6 +72,9 @@ string_enum! {
         AssignmentDeleted = "assignment.deleted",
         /// A site admin switched the site's Technician Access.
         TechnicianAccessChanged = "site.technician_access_changed",
+        /// A site's admins changed what the site asks of them at sign-in (two-step sign-in,
+        /// session lifetime, fresh sign-in).
+        SiteSecurityChanged = "site.security_changed",
         /// A custom role was created.
         RoleCreated = "role.created",
         /// A custom role's name or permissions changed.

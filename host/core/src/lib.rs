@@ -16,6 +16,7 @@ pub mod mail;
 pub mod page;
 pub mod permission;
 pub mod secret;
+pub mod security;
 pub mod tenancy;
 pub mod totp;
 pub mod validate;

@@ -38,11 +38,26 @@ impl FromRequestParts<AppState> for Auth {
                     "send a session or API token as `Authorization: Bearer <token>`",
                 )
             })?;
-        Ok(state
+        let caller = state
             .resolve(token, request_id(&parts.headers), state.api_tokens())
-            .await?)
+            .await?;
+        if caller.must_enrol
+            && !ENROLMENT_PATHS.contains(&(parts.method.as_str(), parts.uri.path()))
+        {
+            return Err(siteward_app::security::enrolment_required().into());
+        }
+        Ok(caller)
     }
 }
+
+/// What a session that must enrol in two-step sign-in may still do: read who it is, enrol,
+/// and log out.
+const ENROLMENT_PATHS: [(&str, &str); 4] = [
+    ("GET", "/v1/me"),
+    ("POST", "/v1/me/totp"),
+    ("POST", "/v1/me/totp/confirm"),
+    ("POST", "/v1/auth/logout"),
+];
 
 /// Endpoints that work with or without a caller (accepting an invitation): no
 /// `Authorization` header means no caller; a header with a bad token is still refused.

@@ -12,6 +12,7 @@ pub mod partners;
 pub mod path;
 pub mod people;
 pub mod plugins;
+pub mod security;
 pub mod session;
 pub mod sites;
 pub mod technicians;
@@ -148,6 +149,14 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
             partners::remove_member
         ))
         .routes(routes!(partners::reset_member_totp))
+        .routes(routes!(
+            security::get_partner_security,
+            security::set_partner_security
+        ))
+        .routes(routes!(
+            security::get_site_security,
+            security::set_site_security
+        ))
         .routes(routes!(sites::create_customer, sites::list_customers))
         .routes(routes!(sites::get_customer))
         .routes(routes!(sites::create_site, sites::list_sites))

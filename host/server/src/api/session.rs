@@ -39,6 +39,10 @@ pub struct LoginResponse {
     pub expires_at: DateTime<Utc>,
     /// The account's id.
     pub account_id: String,
+    /// Whether a team the account belongs to requires two-step sign-in and it has none yet:
+    /// the session may then only enrol (`POST /v1/me/totp`, `POST /v1/me/totp/confirm`), read
+    /// `GET /v1/me` and log out; anything else answers `403 two_factor_enrolment_required`.
+    pub must_enrol: bool,
 }
 
 /// Log in with email and password (and the second factor, if enabled).
@@ -74,6 +78,7 @@ pub async fn login(
         token: started.token,
         expires_at: started.expires_at,
         account_id: started.account_id.to_string(),
+        must_enrol: started.must_enrol,
     }))
 }
 
@@ -102,6 +107,26 @@ pub struct MeView {
     pub partners: Vec<MembershipView>,
     /// Ids of the sites it administers.
     pub site_admin_of: Vec<String>,
+    /// What its teams hold it to (for a session caller).
+    pub security: MySecurityView,
+}
+
+/// What a person's teams hold them to: the strictest of each setting of the partners they
+/// belong to and the sites they administer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MySecurityView {
+    /// Two-step sign-in is required.
+    pub two_factor_required: bool,
+    /// This session may do nothing but enrol in two-step sign-in until it is set up.
+    pub must_enrol: bool,
+    /// Sessions end this many hours after sign-in at the latest; absent: the host's lifetime.
+    pub session_hours: Option<u32>,
+    /// Sensitive changes need a sign-in at most this many minutes old; absent: not asked.
+    pub fresh_sign_in_minutes: Option<u32>,
+    /// When this session signed in.
+    pub signed_in_at: Option<DateTime<Utc>>,
+    /// Whose policies ask anything: `{"kind": "partner" | "site", "id": …}`.
+    pub required_by: Vec<super::access::KindAndId>,
 }
 
 /// One partner membership of the caller.
@@ -124,6 +149,7 @@ pub struct MembershipView {
     responses((status = 200, body = MeView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<MeView>> {
     let Me { account, holds } = state.me(&auth)?;
+    let security = state.my_security(&auth).await?;
     Ok(Json(MeView {
         id: account.id.to_string(),
         email: account.email.to_string(),
@@ -150,6 +176,21 @@ pub async fn me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<MeV
             .iter()
             .map(ToString::to_string)
             .collect(),
+        security: MySecurityView {
+            two_factor_required: security.held.require_two_factor,
+            must_enrol: security.must_enrol,
+            session_hours: security.held.session_hours,
+            fresh_sign_in_minutes: security.held.fresh_sign_in_minutes,
+            signed_in_at: security.signed_in_at,
+            required_by: security
+                .by
+                .iter()
+                .map(|owner| super::access::KindAndId {
+                    kind: owner.kind().to_owned(),
+                    id: owner.id().to_owned(),
+                })
+                .collect(),
+        },
     }))
 }
 

@@ -48,6 +48,10 @@ struct AccountPage {
     sessions_ended: bool,
     language_saved: bool,
     language_error: Option<String>,
+    /// Whether this session may do nothing else until two-step sign-in is set up.
+    must_enrol: bool,
+    /// What the person's teams hold them to, one sentence each.
+    held: Vec<String>,
 }
 
 /// One of the person's sessions.
@@ -92,10 +96,11 @@ async fn account_page(
         Ok(account) => account,
         Err(error) => return problem(&error),
     };
-    let sessions = match state.my_sessions(&caller).await {
-        Ok(sessions) => sessions,
-        Err(error) => return problem(&error),
-    };
+    let (sessions, security) =
+        match tokio::join!(state.my_sessions(&caller), state.my_security(&caller)) {
+            (Ok(sessions), Ok(security)) => (sessions, security),
+            (Err(error), _) | (_, Err(error)) => return problem(&error),
+        };
     let csrf = chrome.csrf();
     let lang = chrome.lang;
     let t = chrome.t;
@@ -125,9 +130,27 @@ async fn account_page(
         sessions_ended: said.sessions_ended,
         language_saved: said.language_saved,
         language_error: said.language_error,
+        must_enrol: security.must_enrol,
+        held: held_sentences(&security.held),
         chrome,
     };
     with_csrf_cookie(render(status, &page), set_csrf)
+}
+
+/// What a person's teams hold them to, as sentences in the page's language.
+fn held_sentences(held: &siteward_core::security::SecurityPolicy) -> Vec<String> {
+    let t = Lang::current().text();
+    let mut sentences = Vec::new();
+    if held.require_two_factor {
+        sentences.push(t.held_two_step.to_string());
+    }
+    if let Some(hours) = held.session_hours {
+        sentences.push(t.held_session_hours.with("hours", hours).into());
+    }
+    if let Some(minutes) = held.fresh_sign_in_minutes {
+        sentences.push(t.held_fresh_minutes.with("minutes", minutes).into());
+    }
+    sentences
 }
 
 /// What `GET /account` is told by the form that led to it.

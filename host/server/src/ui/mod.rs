@@ -101,6 +101,10 @@ pub fn routes() -> Router<AppState> {
             post(settings::alerts),
         )
         .route(
+            "/partners/{partner_id}/settings/security",
+            post(settings::security),
+        )
+        .route(
             "/partners/{partner_id}/settings/plugins/{name}",
             post(settings::plugin_settings),
         )
@@ -226,6 +230,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/sites/{site_id}/security",
             get(security::page).post(security::save),
+        )
+        .route(
+            "/sites/{site_id}/security/admins",
+            post(security::save_admins_policy),
         )
         .route(
             "/sites/{site_id}/admins",

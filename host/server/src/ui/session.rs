@@ -47,6 +47,13 @@ impl FromRequestParts<AppState> for Viewer {
             .await
             .map_err(|_| to_sign_in())?;
         let account = caller.account().map_err(|_| to_sign_in())?;
+        // Someone a team requires two-step sign-in of, who signed in without it, sees only
+        // the account page that sets it up until they have.
+        if caller.must_enrol
+            && !ENROLMENT_PAGES.contains(&(parts.method.as_str(), parts.uri.path()))
+        {
+            return Err(Redirect::to("/account#totp-heading").into_response());
+        }
         if let Some(lang) = account.locale.as_deref().and_then(Lang::from_tag) {
             lang.prefer();
         }
@@ -59,6 +66,14 @@ impl FromRequestParts<AppState> for Viewer {
         })
     }
 }
+
+/// What a session that must enrol in two-step sign-in may still open.
+const ENROLMENT_PAGES: [(&str, &str); 4] = [
+    ("GET", "/account"),
+    ("POST", "/account/totp"),
+    ("POST", "/account/totp/confirm"),
+    ("POST", "/sign-out"),
+];
 
 /// Problems with the sign-in form, each next to its field.
 #[derive(Debug, Default)]

@@ -89,6 +89,8 @@ struct SettingsPage<'a> {
     alerts: Vec<AlertRow>,
     /// The plugins running for the partner whose manifest lets partners set some settings.
     plugin_settings: Vec<PluginSettingsRow>,
+    /// What the partner asks of its members at sign-in.
+    policy: super::security::PolicyForm,
 }
 
 /// One plugin's settings the partner sets for itself.
@@ -123,14 +125,21 @@ async fn settings_page(
         chrome,
         set_csrf,
     } = viewer;
-    let (details, preview, alerts, plugins) = match tokio::join!(
+    let (details, preview, alerts, plugins, policy) = match tokio::join!(
         state.partner(&caller, partner),
         state.invitation_email_preview(&caller, partner),
         state.alert_recipients(&caller, partner),
         state.partner_plugins(&caller, partner),
+        state.partner_security(&caller, partner),
     ) {
-        (Ok(details), Ok(preview), Ok(alerts), Ok(plugins)) => (details, preview, alerts, plugins),
-        (Err(error), ..) | (_, Err(error), ..) | (_, _, Err(error), _) | (.., Err(error)) => {
+        (Ok(details), Ok(preview), Ok(alerts), Ok(plugins), Ok(policy)) => {
+            (details, preview, alerts, plugins, policy)
+        }
+        (Err(error), ..)
+        | (_, Err(error), ..)
+        | (_, _, Err(error), ..)
+        | (_, _, _, Err(error), _)
+        | (.., Err(error)) => {
             return problem(&error);
         }
     };
@@ -197,6 +206,11 @@ async fn settings_page(
             })
             .collect(),
         plugin_settings,
+        policy: super::security::PolicyForm::new(
+            format!("{}/security", base(partner)),
+            policy,
+            state.host_session_hours(),
+        ),
     };
     with_csrf_cookie(render(status, &page), set_csrf)
 }
@@ -376,4 +390,43 @@ pub async fn alerts(
         .set_my_alerts(&viewer.caller, &partner, form.on == "true")
         .await;
     back_to(&back, done)
+}
+
+/// `POST /partners/{partner_id}/settings/security`: what the partner asks of its members.
+pub async fn security(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds(partner): PageIds<PartnerId>,
+    Form(form): Form<super::security::PolicyFields>,
+) -> Response {
+    if !csrf_matches(&headers, &form.csrf) {
+        return axum::response::Redirect::to(&base(&partner)).into_response();
+    }
+    let done = match form.input() {
+        Ok(input) => {
+            state
+                .set_partner_security(&viewer.caller, &partner, input)
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    match done {
+        Ok(_) => {
+            let said = (FieldErrors::default(), true);
+            settings_page(&state, viewer, &partner, None, StatusCode::OK, said).await
+        }
+        Err(error) if error.kind == siteward_app::Kind::NotFound => problem(&error),
+        Err(error) => {
+            let said = (
+                FieldErrors {
+                    general: Some(said(&error)),
+                    ..FieldErrors::default()
+                },
+                false,
+            );
+            let status = status_of(error.kind);
+            settings_page(&state, viewer, &partner, None, status, said).await
+        }
+    }
 }

@@ -629,3 +629,258 @@ async fn a_person_reads_their_own_sites_waiting_invitations_and_activity() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_partner_holds_its_members_to_two_step_sign_in_a_shorter_session_and_a_fresh_sign_in() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let globex = app.partner(&operator, "globex").await;
+    let tech_id = app.member(&acme, "tech@acme.example", "technician").await;
+    let early = app.token("tech@acme.example").await;
+    let security = format!("/v1/partners/{}/security", acme.id);
+    let put = async |token: &str, body: serde_json::Value| {
+        app.call(Method::PUT, &security, Some(token), Some(body))
+            .await
+    };
+
+    // Nothing is asked until the partner asks; bad settings are refused by name; another
+    // partner sees nothing, and a technician may not change them.
+    assert_eq!(
+        app.get(&security, &acme.owner_token).await.body,
+        json!({ "require_two_factor": false, "session_hours": null, "fresh_sign_in_minutes": null })
+    );
+    for (body, field) in [
+        (json!({ "session_hours": 0 }), "session_hours"),
+        (json!({ "session_hours": 10_000 }), "session_hours"),
+        (
+            json!({ "fresh_sign_in_minutes": 1 }),
+            "fresh_sign_in_minutes",
+        ),
+    ] {
+        let refused = put(&acme.owner_token, body).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        assert_eq!(refused.body["error"]["field"], field);
+    }
+    assert_eq!(
+        app.get(&security, &globex.owner_token).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        put(&early, json!({ "require_two_factor": true }))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let set = put(
+        &acme.owner_token,
+        json!({ "require_two_factor": true, "session_hours": 2, "fresh_sign_in_minutes": 15 }),
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    let log = app
+        .get(
+            &format!(
+                "/v1/partners/{}/audit-events?action=partner.security_changed",
+                acme.id
+            ),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(
+        log.body["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        log.body
+    );
+
+    // The technician signs in without a second factor: the session may only enrol.
+    let signed_in = app.login("tech@acme.example", PASSWORD).await;
+    assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.body);
+    assert_eq!(signed_in.body["must_enrol"], true);
+    let expires = chrono::DateTime::parse_from_rfc3339(&signed_in.str("expires_at")).unwrap();
+    assert_eq!(
+        expires.with_timezone(&chrono::Utc) - app.clock.now_time(),
+        chrono::Duration::hours(2),
+        "the team's lifetime, not the host's"
+    );
+    let tech = signed_in.str("token");
+    let me = app.get("/v1/me", &tech).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert_eq!(
+        me.body["security"]["required_by"],
+        json!([{ "kind": "partner", "id": acme.id }])
+    );
+    assert_eq!(
+        (
+            &me.body["security"]["two_factor_required"],
+            &me.body["security"]["must_enrol"],
+            &me.body["security"]["session_hours"],
+            &me.body["security"]["fresh_sign_in_minutes"]
+        ),
+        (&json!(true), &json!(true), &json!(2), &json!(15))
+    );
+    let held_back = app.get("/v1/me/sites", &tech).await;
+    assert_eq!(
+        (held_back.status, held_back.code()),
+        (StatusCode::FORBIDDEN, "two_factor_enrolment_required")
+    );
+    let enrolment = app
+        .call(Method::POST, "/v1/me/totp", Some(&tech), None)
+        .await;
+    assert_eq!(enrolment.status, StatusCode::OK, "{}", enrolment.body);
+    let secret = enrolment.str("secret");
+    let code = totp::code_at_step(&secret, totp::step(app.clock.now_time())).unwrap();
+    let confirmed = app
+        .post("/v1/me/totp/confirm", &tech, json!({ "code": code }))
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        confirmed.body
+    );
+    assert_eq!(
+        app.get("/v1/me/sites", &tech).await.status,
+        StatusCode::OK,
+        "enrolled: the same session goes on"
+    );
+    app.clock.advance(chrono::Duration::seconds(30));
+    let code = totp::code_at_step(&secret, totp::step(app.clock.now_time())).unwrap();
+    let kept = app
+        .call(
+            Method::DELETE,
+            "/v1/me/totp",
+            Some(&tech),
+            Some(json!({ "code": code })),
+        )
+        .await;
+    assert_eq!(
+        (kept.status, kept.code()),
+        (StatusCode::CONFLICT, "two_factor_required")
+    );
+
+    // The session held before the lifetime was set ends two hours after its sign-in.
+    assert_eq!(app.get("/v1/me", &early).await.status, StatusCode::OK);
+    app.clock.advance(chrono::Duration::minutes(125));
+    assert_eq!(
+        app.get("/v1/me", &early).await.status,
+        StatusCode::UNAUTHORIZED,
+        "cut to the team's lifetime"
+    );
+
+    assert_eq!(
+        app.get("/v1/me", &acme.owner_token).await.status,
+        StatusCode::UNAUTHORIZED,
+        "the owner is a member too"
+    );
+
+    // Sensitive changes take a sign-in at most 15 minutes old.
+    let member = format!("/v1/partners/{}/members/{tech_id}", acme.id);
+    let owner = app.token("owner@acme.example").await;
+    let enrolment = app
+        .call(Method::POST, "/v1/me/totp", Some(&owner), None)
+        .await;
+    let owner_secret = enrolment.str("secret");
+    let owner_code = |app: &TestApp| {
+        totp::code_at_step(&owner_secret, totp::step(app.clock.now_time())).unwrap()
+    };
+    let confirmed = app
+        .post(
+            "/v1/me/totp/confirm",
+            &owner,
+            json!({ "code": owner_code(&app) }),
+        )
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        confirmed.body
+    );
+    app.clock.advance(chrono::Duration::minutes(20));
+    let stale = app
+        .call(
+            Method::PATCH,
+            &member,
+            Some(&owner),
+            Some(json!({ "role": "admin" })),
+        )
+        .await;
+    assert_eq!(
+        (stale.status, stale.code()),
+        (StatusCode::FORBIDDEN, "fresh_sign_in_required"),
+        "{}",
+        stale.body
+    );
+    let signed_in = app
+        .call(
+            Method::POST,
+            "/v1/auth/login",
+            None,
+            Some(json!({ "email": "owner@acme.example", "password": PASSWORD, "totp": owner_code(&app) })),
+        )
+        .await;
+    assert_eq!(signed_in.status, StatusCode::OK, "{}", signed_in.body);
+    let owner = signed_in.str("token");
+    let fresh = app
+        .call(
+            Method::PATCH,
+            &member,
+            Some(&owner),
+            Some(json!({ "role": "admin" })),
+        )
+        .await;
+    assert_eq!(fresh.status, StatusCode::OK, "{}", fresh.body);
+    assert_eq!(
+        app.get(&security, &owner).await.body["fresh_sign_in_minutes"],
+        15
+    );
+}
+
+#[tokio::test]
+async fn a_site_holds_its_admins_to_two_step_sign_in() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let site = app.site(&acme, "admin@customer.example").await;
+    let admin = app.token("admin@customer.example").await;
+    let set = app
+        .call(
+            Method::PUT,
+            &format!("/v1/sites/{site}/security"),
+            Some(&admin),
+            Some(json!({ "require_two_factor": true })),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    let log = app
+        .get(
+            &format!("/v1/sites/{site}/audit-events?action=site.security_changed"),
+            &admin,
+        )
+        .await;
+    assert_eq!(
+        log.body["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        log.body
+    );
+    let signed_in = app.login("admin@customer.example", PASSWORD).await;
+    assert_eq!(signed_in.body["must_enrol"], true, "{}", signed_in.body);
+    let refused = app
+        .get(
+            &format!("/v1/sites/{site}/technicians"),
+            &signed_in.str("token"),
+        )
+        .await;
+    assert_eq!(refused.code(), "two_factor_enrolment_required");
+    // The partner's owner is not the site's admin: nothing is asked of them.
+    let owner = app.login("owner@acme.example", PASSWORD).await;
+    assert_eq!(owner.body["must_enrol"], false);
+}

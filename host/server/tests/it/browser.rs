@@ -435,6 +435,27 @@ async fn a_super_admin_invites_from_the_team_page_by_keyboard() {
     follow(&client, Locator::LinkText("Settings")).await;
     found(&client, Locator::Id("preview-heading")).await;
     check_page(&client, "settings").await;
+    // Team security, further down: a shorter session lifetime for every member.
+    found(&client, Locator::Css("#session-hours option[value='8']"))
+        .await
+        .click()
+        .await
+        .unwrap();
+    follow(
+        &client,
+        Locator::XPath("//button[text()='Save security settings']"),
+    )
+    .await;
+    found(&client, Locator::Css("div.success[role='status']")).await;
+    let settings = client.current_url().await.unwrap();
+    let settings = settings.as_str().trim_end_matches("/security");
+    client
+        .goto(&format!("{settings}#team-security-heading"))
+        .await
+        .unwrap();
+    let chosen = found(&client, Locator::Css("#session-hours option[selected]")).await;
+    assert_eq!(chosen.text().await.unwrap(), "8 hours");
+    check_page(&client, "team-security").await;
 
     // The partner's audit log: filtered to one person by keyboard, then the chain verified.
     client.goto(&format!("{base}/")).await.unwrap();

@@ -3327,7 +3327,10 @@ async fn a_partner_admin_keeps_departments_and_gives_access_by_grants() {
     assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
     for (email, status) in [
         ("newbie@acme.example", StatusCode::SEE_OTHER),
-        ("stranger@elsewhere.example", StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            "stranger@elsewhere.example",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     ] {
         let form = [
             ("csrf", csrf.as_str()),
@@ -3341,7 +3344,8 @@ async fn a_partner_admin_keeps_departments_and_gives_access_by_grants() {
         assert_eq!(given.status, status, "{email}: {}", given.html);
     }
     let page = open(&app, Method::GET, &access, Some(&cookie), None).await;
-    let waiting = "<td>newbie@acme.example (invited, waits for acceptance)</td><td>All invitations</td>";
+    let waiting =
+        "<td>newbie@acme.example (invited, waits for acceptance)</td><td>All invitations</td>";
     assert!(page.html.contains(waiting), "{}", page.html);
 
     // A grant deleted after its confirmation; a department's member taken out; a department
@@ -4144,6 +4148,7 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/partners/{partner_id}/settings"),
     ("GET", "/partners/{partner_id}/settings/preview"),
     ("POST", "/partners/{partner_id}/settings/alerts"),
+    ("POST", "/partners/{partner_id}/settings/security"),
     ("POST", "/partners/{partner_id}/settings/plugins/{name}"),
     ("GET", "/partners/{partner_id}/team/{account_id}"),
     ("POST", "/partners/{partner_id}/team/{account_id}"),
@@ -4169,6 +4174,7 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/sites/{site_id}/technicians/{account_id}/end"),
     ("GET", "/sites/{site_id}/security"),
     ("POST", "/sites/{site_id}/security"),
+    ("POST", "/sites/{site_id}/security/admins"),
     ("GET", "/sites/{site_id}/admins"),
     ("POST", "/sites/{site_id}/admins"),
     ("GET", "/sites/{site_id}/admins/{account_id}/remove"),
@@ -4857,5 +4863,137 @@ async fn pages_speak_the_browsers_language_until_the_account_chooses_its_own() {
             .contains("이 이메일의 로그인 실패가 너무 많습니다"),
         "{}",
         locked.html
+    );
+}
+
+#[tokio::test]
+async fn team_security_is_set_in_the_console_and_a_member_without_two_step_sees_only_enrolment() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    app.member(&acme, "tech@acme.example", "technician").await;
+    let site = app.site(&acme, "admin@customer.example").await;
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+    let settings = format!("/partners/{}/settings", acme.id);
+
+    // Partner › Settings › Team security: the form, then the settings saved and shown.
+    let page = open(&app, Method::GET, &settings, Some(&cookie), None).await;
+    for expected in [
+        "id=\"team-security-heading\"",
+        &format!("action=\"{settings}/security\""),
+        "<option value=\"\" selected>The host&#39;s (12 hours)</option>",
+    ] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("require_two_factor", "true"),
+        ("session_hours", "8"),
+        ("fresh_sign_in_minutes", ""),
+    ];
+    let saved = open(
+        &app,
+        Method::POST,
+        &format!("{settings}/security"),
+        Some(&cookie),
+        Some(&form),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.html);
+    for expected in [
+        "role=\"status\"",
+        "name=\"require_two_factor\" value=\"true\" aria-describedby=\"two-factor-hint\" checked",
+        "<option value=\"8\" selected>8 hours</option>",
+    ] {
+        assert!(
+            saved.html.contains(expected),
+            "{expected} in {}",
+            saved.html
+        );
+    }
+    let wrong = [("csrf", csrf.as_str()), ("session_hours", "eight")];
+    let refused = open(
+        &app,
+        Method::POST,
+        &format!("{settings}/security"),
+        Some(&cookie),
+        Some(&wrong),
+    )
+    .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    assert!(refused.html.contains("role=\"alert\""), "{}", refused.html);
+
+    // The technician signs in: every page leads to the account page until they enrol.
+    let (tech, tech_csrf) = signed_in(&app, "tech@acme.example").await;
+    for path in ["/", &format!("/partners/{}/team", acme.id)] {
+        let sent = open(&app, Method::GET, path, Some(&tech), None).await;
+        assert_eq!(location(&sent), "/account#totp-heading", "{path}");
+    }
+    let account = open(&app, Method::GET, "/account", Some(&tech), None).await;
+    assert_eq!(account.status, StatusCode::OK, "{}", account.html);
+    for expected in [
+        "Your team requires two-step sign-in.",
+        "<li>Two-step sign-in is required.</li>",
+        "<li>Sessions end 8 hours after signing in.</li>",
+    ] {
+        assert!(
+            account.html.contains(expected),
+            "{expected} in {}",
+            account.html
+        );
+    }
+    let started = open(
+        &app,
+        Method::POST,
+        "/account/totp",
+        Some(&tech),
+        Some(&[("csrf", tech_csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.html);
+
+    // A site's Security page: what the site asks of its admins, for those who manage them.
+    let (admin, admin_csrf) = signed_in(&app, "admin@customer.example").await;
+    let security = format!("/sites/{site}/security");
+    let page = open(&app, Method::GET, &security, Some(&admin), None).await;
+    assert!(
+        page.html.contains("id=\"admins-security-heading\""),
+        "{}",
+        page.html
+    );
+    let form = [
+        ("csrf", admin_csrf.as_str()),
+        ("fresh_sign_in_minutes", "15"),
+        ("session_hours", ""),
+    ];
+    let saved = open(
+        &app,
+        Method::POST,
+        &format!("{security}/admins"),
+        Some(&admin),
+        Some(&form),
+    )
+    .await;
+    assert_eq!(location(&saved), format!("{security}?saved=1"));
+    let page = open(&app, Method::GET, &security, Some(&admin), None).await;
+    assert!(
+        page.html
+            .contains("<option value=\"15\" selected>15 minutes</option>"),
+        "{}",
+        page.html
+    );
+    assert_eq!(
+        app.get(
+            &format!("/v1/sites/{site}/security"),
+            &app.token("admin@customer.example").await
+        )
+        .await
+        .body["fresh_sign_in_minutes"],
+        15
     );
 }

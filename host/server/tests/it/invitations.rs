@@ -1121,7 +1121,12 @@ async fn grants_configured_for_an_invitation_become_the_new_members_at_acceptanc
         ),
     ] {
         let refused = invite("nina@example.com", carried).await;
-        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
         assert_eq!(refused.body["error"]["field"], field, "{}", refused.body);
     }
     assert_eq!(deliver(&app, &mailer).await, 0);
@@ -1167,7 +1172,12 @@ async fn grants_configured_for_an_invitation_become_the_new_members_at_acceptanc
                     "role": "all_invitations" }),
         )
         .await;
-    assert_eq!(theirs.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", theirs.body);
+    assert_eq!(
+        theirs.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        theirs.body
+    );
     assert_eq!(theirs.body["error"]["field"], "subject.id");
     let omar = invite(
         "omar@example.com",
@@ -1194,17 +1204,33 @@ async fn grants_configured_for_an_invitation_become_the_new_members_at_acceptanc
                     "scope": { "kind": "device", "id": safe }, "role": "full_device_access" }),
         )
         .await;
-    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
-    assert!(refused.message().contains("pending invitation"), "{}", refused.body);
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.message().contains("pending invitation"),
+        "{}",
+        refused.body
+    );
 
     // Nina accepts: both grants are hers in the acceptance, and the check says so.
     deliver(&app, &mailer).await;
     let token = smtp.to("nina@example.com")[0].token();
     let accepted = accept_signed_up(&app, &token, "Nina").await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
-    let nina = app.get("/v1/me", &app.token("nina@example.com").await).await.str("id");
+    let nina = app
+        .get("/v1/me", &app.token("nina@example.com").await)
+        .await
+        .str("id");
     let listed = app.get(&grants, &acme.owner_token).await.body;
-    assert_eq!(waiting(&listed), 1, "Omar's revoked invitation's grant never took effect: {listed}");
+    assert_eq!(
+        waiting(&listed),
+        1,
+        "Omar's revoked invitation's grant never took effect: {listed}"
+    );
     let hers = listed["items"]
         .as_array()
         .unwrap()
@@ -1226,7 +1252,8 @@ async fn grants_configured_for_an_invitation_become_the_new_members_at_acceptanc
     let accepted = accept_as(&app, &token, &app.token("nina@example.com").await).await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
     let site_admin = app.token("admin@customer.example").await;
-    crate::technicians::set_locked(&app, &site, &site_admin, &[nina.clone()], false).await;
+    crate::technicians::set_locked(&app, &site, &site_admin, std::slice::from_ref(&nina), false)
+        .await;
     for device in [&till, &safe] {
         let answer = app
             .post(
@@ -1249,7 +1276,11 @@ async fn grants_configured_for_an_invitation_become_the_new_members_at_acceptanc
         )
         .await;
     let changes = log.body["items"][0]["changes"].to_string();
-    assert!(changes.contains("\"grants\""), "the acceptance names the grants: {}", log.body);
+    assert!(
+        changes.contains("\"grants\""),
+        "the acceptance names the grants: {}",
+        log.body
+    );
 }
 
 #[tokio::test]
