@@ -221,16 +221,72 @@ impl Delivered {
 impl Store {
     /// Claims up to `limit` messages due at `now` for this worker until `lease_until`. A message
     /// claimed by a worker that then dies becomes due again when its lease runs out.
+    ///
+    /// Fair between tenants: every partner with mail due (and the platform's own mail, a
+    /// tenant of its own) gets an equal share of the round, its oldest first, so one tenant's
+    /// flood waits behind itself rather than in front of everyone else; a share a tenant
+    /// leaves unused goes to the oldest mail of any. With more tenants than the round holds, a
+    /// window that moves each second picks which go first.
     pub async fn claim_due_messages(
         &self,
         now: Timestamp,
         lease_until: Timestamp,
         limit: u32,
     ) -> Result<Vec<OutboxMessage>, StorageError> {
-        let rows: Vec<OutboxRow> = self
-            .claim_due("outbox_message", now, lease_until, limit)
-            .await?;
-        Ok(rows.into_iter().map(OutboxRow::into_message).collect())
+        let mut tenants: Vec<TenantRow> = self
+            .db
+            .query(format!(
+                "SELECT partner_id FROM outbox_message WHERE {DUE} GROUP BY partner_id"
+            ))
+            .bind(("now", now))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        if tenants.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let start = usize::try_from(now.timestamp()).unwrap_or(0) % tenants.len();
+        tenants.rotate_left(start);
+        tenants.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        let count = u32::try_from(tenants.len()).unwrap_or(u32::MAX);
+        // Shares differ by one at most and add up to the round.
+        let share = |n: u32| i64::from(limit / count + u32::from(n < limit % count));
+        // One statement per tenant, each a claim of its own like `claim_due`'s.
+        let statements: Vec<String> = (0..tenants.len())
+            .map(|n| {
+                format!(
+                    "UPDATE (SELECT VALUE id FROM outbox_message WHERE partner_id = $tenant_{n} AND {DUE} \
+                       ORDER BY next_attempt_at LIMIT $share_{n}) \
+                     SET lease_until = $lease_until \
+                     WHERE status = 'pending' AND (lease_until = NONE OR lease_until <= $now) \
+                     RETURN AFTER"
+                )
+            })
+            .collect();
+        let mut query = self
+            .db
+            .query(statements.join(";\n"))
+            .bind(("now", now))
+            .bind(("lease_until", lease_until));
+        for (n, tenant) in (0..count).zip(tenants) {
+            query = query
+                .bind((format!("tenant_{n}"), tenant.partner_id))
+                .bind((format!("share_{n}"), share(n)));
+        }
+        let mut response = query.await.map_err(StorageError::backend)?;
+        let mut claimed: Vec<OutboxMessage> = Vec::new();
+        for n in 0..usize::try_from(count).unwrap_or(0) {
+            let rows: Vec<OutboxRow> = response.take(n).map_err(StorageError::backend)?;
+            claimed.extend(rows.into_iter().map(OutboxRow::into_message));
+        }
+        let room = limit.saturating_sub(u32::try_from(claimed.len()).unwrap_or(u32::MAX));
+        if room > 0 && !claimed.is_empty() {
+            let rows: Vec<OutboxRow> = self
+                .claim_due("outbox_message", now, lease_until, room)
+                .await?;
+            claimed.extend(rows.into_iter().map(OutboxRow::into_message));
+        }
+        Ok(claimed)
     }
 
     /// Claims up to `limit` pending records of a queue `table` (fields `status`,
@@ -244,8 +300,7 @@ impl Store {
     ) -> Result<Vec<R>, StorageError> {
         self.db
             .query(format!(
-                "UPDATE (SELECT VALUE id FROM {table} WHERE status = 'pending' AND next_attempt_at <= $now \
-                   AND (lease_until = NONE OR lease_until <= $now) ORDER BY next_attempt_at LIMIT $limit) \
+                "UPDATE (SELECT VALUE id FROM {table} WHERE {DUE} ORDER BY next_attempt_at LIMIT $limit) \
                  SET lease_until = $lease_until \
                  WHERE status = 'pending' AND (lease_until = NONE OR lease_until <= $now) \
                  RETURN AFTER"
@@ -419,4 +474,15 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// What is due in a queue at `$now`: pending, its time come, and not leased by a live worker.
+const DUE: &str = "status = 'pending' AND next_attempt_at <= $now \
+                   AND (lease_until = NONE OR lease_until <= $now)";
+
+/// A tenant with mail due: a partner, or the platform (none).
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct TenantRow {
+    partner_id: Option<String>,
 }

@@ -34,6 +34,6 @@ pub mod testing;
 
 pub use limits::{LimitError, Limits};
 pub use manifest::{Manifest, ManifestError};
-pub use runtime::{InstallError, Plugin, Runtime, RuntimeConfig, WitVersion};
+pub use runtime::{Import, InstallError, Plugin, Runtime, RuntimeConfig, WitVersion};
 pub use sandbox::{Failure, Outcome};
 pub use worlds::World;

@@ -131,6 +131,56 @@ pub enum InstallError {
     /// The artifact folder could not be written.
     #[error("the precompiled artifact could not be stored: {0}")]
     Artifact(#[from] std::io::Error),
+    /// The component imports an interface no host offers, so it could only trap.
+    #[error(
+        "the component imports {name}, which no Siteward host offers (plugins may import WASI \
+         interfaces and siteward:plugin's own types only; what they need arrives as input)"
+    )]
+    UnknownImport {
+        /// The import's name.
+        name: String,
+    },
+}
+
+/// An interface a component imports, and whether this host answers it. WASI interfaces it
+/// does not answer are linked to trap when called: a plugin may import them (the standard
+/// library of most languages does) as long as it does not call them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Import {
+    /// Its name, `wasi:random/random@0.2.6` for example.
+    pub name: String,
+    /// Whether the host answers it; otherwise each call traps.
+    pub answered: bool,
+}
+
+/// The WASI interfaces the host answers (see `pure_wasi`), by name up to the version's patch.
+const ENVIRONMENT: &str = "wasi:cli/environment@0.2.";
+const RANDOM: &str = "wasi:random/random@0.2.";
+const INSECURE_SEED: &str = "wasi:random/insecure-seed@0.2.";
+
+/// The host's own package: a world's shared types, which the host answers.
+const SITEWARD: &str = "siteward:plugin/";
+
+/// What a component imports, refusing what no host offers: anything but WASI and the host's
+/// own types.
+fn imports_of(engine: &Engine, component: &Component) -> Result<Vec<Import>, InstallError> {
+    component
+        .component_type()
+        .imports(engine)
+        .map(|(name, _)| {
+            if !name.starts_with("wasi:") && !name.starts_with(SITEWARD) {
+                return Err(InstallError::UnknownImport {
+                    name: name.to_owned(),
+                });
+            }
+            Ok(Import {
+                name: name.to_owned(),
+                answered: [SITEWARD, ENVIRONMENT, RANDOM, INSECURE_SEED]
+                    .iter()
+                    .any(|answered| name.starts_with(answered)),
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug)]
@@ -208,6 +258,7 @@ impl Runtime {
         let limits = limits.within(&self.0.config.ceiling)?;
         let content_hash = data_encoding::HEXLOWER.encode(&Sha256::digest(bytes));
         let (component, from_artifact) = self.compile(bytes, &content_hash)?;
+        let imports = imports_of(&self.0.engine, &component)?;
         let (world, version) = self.world_of(&component)?;
         let mut linker: Linker<Sandbox> = Linker::new(&self.0.engine);
         // No ambient authority: the environment is empty, "random" is a fixed stream, and
@@ -225,6 +276,7 @@ impl Runtime {
                 from_artifact,
                 limits,
                 prepared,
+                imports,
             })
             .map_err(|e| InstallError::Link {
                 world: world.name(),
@@ -317,14 +369,14 @@ fn pure_wasi(linker: &mut Linker<Sandbox>, component: &Component) -> wasmtime::R
         .map(|(name, _)| name.to_owned())
         .collect();
     for name in names {
-        if name.starts_with("wasi:cli/environment@0.2.") {
+        if name.starts_with(ENVIRONMENT) {
             let mut instance = linker.instance(&name)?;
             instance.func_wrap("get-environment", |_, (): ()| {
                 Ok((Vec::<(String, String)>::new(),))
             })?;
             instance.func_wrap("get-arguments", |_, (): ()| Ok((Vec::<String>::new(),)))?;
             instance.func_wrap("initial-cwd", |_, (): ()| Ok((None::<String>,)))?;
-        } else if name.starts_with("wasi:random/random@0.2.") {
+        } else if name.starts_with(RANDOM) {
             let mut instance = linker.instance(&name)?;
             instance.func_wrap("get-random-bytes", |mut store, (len,): (u64,)| {
                 let sandbox = store.data_mut();
@@ -342,7 +394,7 @@ fn pure_wasi(linker: &mut Linker<Sandbox>, component: &Component) -> wasmtime::R
             instance.func_wrap("get-random-u64", |mut store, (): ()| {
                 Ok((store.data_mut().next_in_stream(),))
             })?;
-        } else if name.starts_with("wasi:random/insecure-seed@0.2.") {
+        } else if name.starts_with(INSECURE_SEED) {
             let mut instance = linker.instance(&name)?;
             instance.func_wrap("insecure-seed", |mut store, (): ()| {
                 let sandbox = store.data_mut();
@@ -377,9 +429,15 @@ pub struct Plugin {
     from_artifact: bool,
     limits: Limits,
     prepared: Prepared,
+    imports: Vec<Import>,
 }
 
 impl Plugin {
+    /// What it imports, and which of those the host answers (the rest trap when called).
+    pub fn imports(&self) -> &[Import] {
+        &self.imports
+    }
+
     /// The world it implements.
     pub fn world(&self) -> World {
         self.world

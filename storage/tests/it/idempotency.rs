@@ -22,6 +22,17 @@ fn invitation(
     inviter: &super::AccountId,
     email: &str,
 ) -> NewInvitation {
+    invitation_sent_at(ids, partner, inviter, email, 2)
+}
+
+/// [`invitation`], its email due `seconds` into the test's time.
+pub(super) fn invitation_sent_at(
+    ids: &mut Ids,
+    partner: &PartnerId,
+    inviter: &super::AccountId,
+    email: &str,
+    seconds: i64,
+) -> NewInvitation {
     let id = InvitationId::generate(at(2), ids.next());
     let invitation = Invitation {
         token_hash: format!("hash-of-{id}"),
@@ -51,7 +62,7 @@ fn invitation(
         "You are invited".to_owned(),
         None,
         Some("Join us".to_owned()),
-        at(2),
+        at(seconds),
     );
     NewInvitation {
         invitation,

@@ -18,6 +18,7 @@ use siteward_storage::{
 
 mod chain;
 mod idempotency;
+mod outbox;
 
 fn at(seconds: i64) -> Timestamp {
     Utc.timestamp_opt(1_800_000_000 + seconds, 0).unwrap()

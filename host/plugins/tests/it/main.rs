@@ -346,7 +346,7 @@ fn plugins_of_wit_0_1_and_0_2_run_side_by_side_and_only_0_1_sees_the_link() {
 }
 
 #[test]
-fn installs_refuse_unknown_versions_non_components_and_limits_above_the_ceiling() {
+fn installs_refuse_unknown_versions_foreign_imports_non_components_and_limits_above_the_ceiling() {
     let runtime = runtime();
     // The same component, as if built against siteward:plugin@9.1.0.
     let mut bytes = component("hello_renderer");
@@ -372,6 +372,39 @@ fn installs_refuse_unknown_versions_non_components_and_limits_above_the_ceiling(
         }
         other => panic!("expected an unsupported version, got {other:?}"),
     }
+
+    // The same component importing an interface outside WASI, which no host offers: refused
+    // at install rather than trapping later.
+    let mut foreign = component("hello_renderer");
+    let (wasi, acme) = (b"wasi:cli/environment", b"acme:cli/environment");
+    let mut renamed = 0;
+    while let Some(start) = foreign.windows(wasi.len()).position(|w| w == wasi) {
+        foreign[start..start + acme.len()].copy_from_slice(acme);
+        renamed += 1;
+    }
+    assert!(renamed > 0);
+    match runtime.load(&foreign, renderer_limits()) {
+        Err(InstallError::UnknownImport { name }) => {
+            assert!(name.starts_with("acme:cli/environment@0.2."), "{name}");
+        }
+        other => panic!("expected an unknown import, got {other:?}"),
+    }
+    // What it does import is shown, with what the host answers.
+    let loaded = runtime
+        .load(&component("hello_renderer"), renderer_limits())
+        .unwrap();
+    let imports = loaded.imports();
+    assert!(
+        imports
+            .iter()
+            .any(|i| i.name.starts_with("wasi:cli/environment@0.2.") && i.answered),
+        "{imports:?}"
+    );
+    assert!(
+        imports
+            .iter()
+            .all(|i| i.name.starts_with("wasi:") || i.name.starts_with("siteward:plugin/"))
+    );
 
     let core_module = b"\0asm\x01\0\0\0";
     assert!(matches!(

@@ -75,6 +75,15 @@ pub struct BindingView {
     pub config: Option<BTreeMap<String, String>>,
 }
 
+/// An interface a plugin imports.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportView {
+    /// Its name, `wasi:random/random@0.2.6` for example.
+    pub name: String,
+    /// Whether the host answers it; otherwise each call traps.
+    pub answered: bool,
+}
+
 /// An installed plugin.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PluginView {
@@ -97,6 +106,10 @@ pub struct PluginView {
     /// Why this host could not load it, if it could not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub load_error: Option<String>,
+    /// What it imports (WASI interfaces and `siteward:plugin`'s own types; anything else is
+    /// refused at install), and
+    /// whether the host answers each — the rest trap when called. Empty when not loaded.
+    pub imports: Vec<ImportView>,
     /// The settings it accepts.
     pub settings: Vec<SettingView>,
     /// The webhook targets it calls by name.
@@ -195,6 +208,20 @@ fn view(state: &AppState, loaded: &Loaded, entry: &Entry) -> PluginView {
         installed_at: entry.record.installed_at,
         updated_at: entry.record.updated_at,
         load_error: entry.plugin.as_ref().err().cloned(),
+        imports: entry
+            .plugin
+            .as_ref()
+            .map(|plugin| {
+                plugin
+                    .imports()
+                    .iter()
+                    .map(|import| ImportView {
+                        name: import.name.clone(),
+                        answered: import.answered,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         settings: m
             .config
             .iter()

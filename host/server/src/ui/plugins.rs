@@ -273,6 +273,8 @@ struct PluginPage {
     settings: Vec<SettingRow>,
     bindings: Vec<(String, bool)>,
     problem: Option<String>,
+    /// What it imports, and whether the host answers each (the rest trap when called).
+    imports: Vec<(String, bool)>,
 }
 
 async fn plugin_page(
@@ -328,6 +330,18 @@ async fn plugin_page(
             .collect(),
         bindings,
         problem: problem_text,
+        imports: chosen
+            .entry
+            .plugin
+            .as_ref()
+            .map(|plugin| {
+                plugin
+                    .imports()
+                    .iter()
+                    .map(|import| (import.name.clone(), import.answered))
+                    .collect()
+            })
+            .unwrap_or_default(),
     };
     with_csrf_cookie(render(status, &page), set_csrf)
 }

@@ -342,27 +342,10 @@ pub async fn plugin_settings(
         .filter(|(key, _)| key != "csrf")
         .map(|(key, value)| (key.clone(), value.trim().to_owned()))
         .collect();
-    match state
+    let done = state
         .set_partner_plugin_settings(&viewer.caller, &partner, &name, values)
-        .await
-    {
-        Ok(_) => {
-            let said = (FieldErrors::default(), true);
-            settings_page(&state, viewer, &partner, None, StatusCode::OK, said).await
-        }
-        Err(error) if error.kind == siteward_app::Kind::NotFound => problem(&error),
-        Err(error) => {
-            let said = (
-                FieldErrors {
-                    general: Some(said(&error)),
-                    ..FieldErrors::default()
-                },
-                false,
-            );
-            let status = status_of(error.kind);
-            settings_page(&state, viewer, &partner, None, status, said).await
-        }
-    }
+        .await;
+    saved_or_said(&state, viewer, &partner, done).await
 }
 
 /// The alerts switch.
@@ -411,10 +394,21 @@ pub async fn security(
         }
         Err(error) => Err(error),
     };
+    saved_or_said(&state, viewer, &partner, done).await
+}
+
+/// The page after a section's form: saved, or why not at the top (a missing partner or
+/// plugin is the not-found page).
+async fn saved_or_said<T>(
+    state: &AppState,
+    viewer: Viewer,
+    partner: &PartnerId,
+    done: Result<T, siteward_app::AppError>,
+) -> Response {
     match done {
         Ok(_) => {
             let said = (FieldErrors::default(), true);
-            settings_page(&state, viewer, &partner, None, StatusCode::OK, said).await
+            settings_page(state, viewer, partner, None, StatusCode::OK, said).await
         }
         Err(error) if error.kind == siteward_app::Kind::NotFound => problem(&error),
         Err(error) => {
@@ -426,7 +420,7 @@ pub async fn security(
                 false,
             );
             let status = status_of(error.kind);
-            settings_page(&state, viewer, &partner, None, status, said).await
+            settings_page(state, viewer, partner, None, status, said).await
         }
     }
 }

@@ -1260,6 +1260,13 @@ catalog! {
     must_enrol_notice { en: "Your team requires two-step sign-in. Set it up to continue; until then this is the only page you can use.", ko: "팀에서 2단계 로그인을 요구합니다. 계속하려면 설정하세요. 그 전에는 이 페이지만 사용할 수 있습니다.", de: "Ihr Team verlangt die zweistufige Anmeldung. Richten Sie sie ein, um fortzufahren; bis dahin ist nur diese Seite nutzbar.", ja: "チームが2段階サインインを求めています。続けるには設定してください。それまではこのページしか使えません。", es: "Su equipo exige el inicio de sesión en dos pasos. Configúrelo para continuar; hasta entonces solo puede usar esta página." }
     set_up_two_step { en: "Set up two-step sign-in", ko: "2단계 로그인 설정", de: "Zweistufige Anmeldung einrichten", ja: "2段階サインインを設定", es: "Configurar el inicio en dos pasos" }
 
+    // A plugin's imports, on its operator page.
+    imports_heading { en: "What it imports", ko: "가져오는 인터페이스", de: "Was es importiert", ja: "インポートするもの", es: "Lo que importa" }
+    imports_explained { en: "Plugins may import WASI interfaces and Siteward's own types only; the host answers a few WASI interfaces with nothing from the outside world, and every other call traps.", ko: "플러그인은 WASI 인터페이스만 가져올 수 있습니다. 호스트는 그중 몇 가지에 외부 세계와 무관한 값으로 답하며, 그 밖의 호출은 모두 트랩됩니다.", de: "Plugins dürfen nur WASI-Schnittstellen importieren; der Host beantwortet einige ohne etwas von außen, jeder andere Aufruf bricht ab.", ja: "プラグインがインポートできるのはWASIインターフェースだけです。ホストはそのいくつかに外部と無関係な値で応答し、それ以外の呼び出しはすべてトラップします。", es: "Los plugins solo pueden importar interfaces WASI; el host responde a algunas sin nada del mundo exterior y cualquier otra llamada se interrumpe." }
+    imports_none { en: "Nothing.", ko: "없음.", de: "Nichts.", ja: "なし。", es: "Nada." }
+    import_answered { en: "answered by the host", ko: "호스트가 응답", de: "vom Host beantwortet", ja: "ホストが応答", es: "respondida por el host" }
+    import_traps { en: "traps when called", ko: "호출하면 트랩", de: "bricht beim Aufruf ab", ja: "呼び出すとトラップ", es: "se interrumpe al llamarla" }
+
     // A site's Admins & Technicians › Admins.
     admins_of { en: "Admins of {site}", ko: "{site}의 관리자", de: "Admins von {site}", ja: "{site}の管理者", es: "Administradores de {site}" }
     site_admins { en: "Site admins", ko: "사이트 관리자", de: "Standort-Admins", ja: "サイト管理者", es: "Administradores del sitio" }

@@ -218,6 +218,25 @@ async fn the_operator_installs_enables_overrides_upgrades_and_removes_a_renderer
     );
     // Calls were counted on this host.
     assert_eq!(upgraded.body["metrics"]["calls"], 1, "{}", upgraded.body);
+    // What it imports is listed, with what the host answers (the rest trap when called).
+    let imports = upgraded.body["imports"].as_array().unwrap();
+    assert!(!imports.is_empty(), "{}", upgraded.body);
+    for import in imports {
+        let name = import["name"].as_str().unwrap();
+        let answered = [
+            "siteward:plugin/",
+            "wasi:cli/environment@",
+            "wasi:random/random@",
+            "wasi:random/insecure-seed@",
+        ]
+        .iter()
+        .any(|prefix| name.starts_with(prefix));
+        assert!(
+            name.starts_with("wasi:") || name.starts_with("siteward:plugin/"),
+            "{name}"
+        );
+        assert_eq!(import["answered"], answered, "{name}");
+    }
 
     let removed = app
         .call(
