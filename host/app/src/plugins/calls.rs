@@ -74,8 +74,10 @@ impl Call {
     }
 }
 
-/// Measures calls, records failures (audit, count, quarantine) and clears the failure count
-/// of plugins that succeeded.
+/// Measures calls and keeps each plugin's count of consecutive failures, in call order: a
+/// failure is recorded (audit, count, quarantine at the limit) and a success clears the count
+/// — the same whether the calls came one per request or many in one bulk, so a plugin failing
+/// one call in three is never quarantined.
 async fn settle(
     state: &App,
     partner: &PartnerId,
@@ -85,15 +87,11 @@ async fn settle(
     calls: Vec<Call>,
 ) {
     let host = &state.plugins;
-    let mut succeeded = Vec::new();
     for call in &calls {
         host.measure(&call.plugin, &call.outcome);
         match &call.outcome.result {
-            Ok(()) => {
-                if !succeeded.contains(&call.plugin) {
-                    succeeded.push(call.plugin.clone());
-                }
-            }
+            // Costs nothing unless the plugin has failures to forget.
+            Ok(()) => host.succeeded(&state.store, &call.plugin, partner).await,
             // The host found no slot for it: not the plugin's doing, so not held against it.
             Err(failure) if !failure.is_the_plugins() => {
                 tracing::warn!(plugin = %call.plugin, %partner, %failure, "a plugin call was not made: the runtime is busy");
@@ -116,15 +114,12 @@ async fn settle(
             }
         }
     }
-    for plugin in succeeded {
-        host.succeeded(&state.store, &plugin, partner).await;
-    }
 }
 
 /// Renders invitation emails, in order: each with the renderer plugin enabled where it is
 /// sent (the first by name, if several), or the built-in renderer when none is, when it is
 /// quarantined, or when it fails or finds no free slot. A plugin that fails (or finds no
-/// slot) as often in one batch as the quarantine limit is not called again in that batch.
+/// slot) as many times in a row as the quarantine limit is not called again in that batch.
 /// Every email is rendered: none is lost to a plugin.
 pub async fn render_invitations(
     state: &App,
@@ -174,11 +169,14 @@ pub async fn render_invitations(
                     Call::new(chosen, job.site.as_ref(), &outcome),
                 ));
                 match outcome.result {
-                    Ok(email) => RenderedEmail {
-                        subject: email.subject,
-                        html: email.html,
-                        text: email.text,
-                    },
+                    Ok(email) => {
+                        failures.remove(&chosen.name);
+                        RenderedEmail {
+                            subject: email.subject,
+                            html: email.html,
+                            text: email.text,
+                        }
+                    }
                     Err(_) => {
                         *failures.entry(chosen.name.clone()).or_default() += 1;
                         builtin(&job.context)

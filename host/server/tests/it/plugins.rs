@@ -336,6 +336,73 @@ async fn installs_refuse_what_does_not_fit_with_a_reason() {
 }
 
 #[tokio::test]
+async fn consecutive_failures_are_counted_the_same_in_a_bulk_as_one_by_one() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    assert_eq!(
+        app.install(&operator, "test-hostile", manifest("test-hostile"))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
+    // "picky" fails for an address that starts with "panic".
+    app.bind_hostile(&operator, &acme, "picky").await;
+    let count = async |action: &str| {
+        app.get(
+            &format!(
+                "/v1/partners/{}/audit-events?limit=200&action={action}",
+                acme.id
+            ),
+            &acme.owner_token,
+        )
+        .await
+        .body["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+
+    // One call in three fails, through a bulk of thirty: never five in a row, never quarantined.
+    let one_in_three: Vec<String> = (0..30)
+        .map(|n| match n % 3 {
+            2 => format!("panic{n}@acme.example"),
+            _ => format!("fine{n}@acme.example"),
+        })
+        .collect();
+    let emails: Vec<&str> = one_in_three.iter().map(String::as_str).collect();
+    let reply = app.invite(&acme, &emails).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(count("plugin.call_failed").await, 10);
+    assert_eq!(count("plugin.quarantined").await, 0);
+    // The same one by one.
+    for n in 30..36 {
+        let email = if n % 3 == 2 {
+            format!("panic{n}@acme.example")
+        } else {
+            format!("fine{n}@acme.example")
+        };
+        assert_eq!(app.invite(&acme, &[&email]).await.status, StatusCode::OK);
+    }
+    assert_eq!(count("plugin.call_failed").await, 12);
+    assert_eq!(count("plugin.quarantined").await, 0);
+
+    // Five in a row, in one bulk, quarantine it; the rest of the bulk is the built-in's.
+    let in_a_row: Vec<String> = (0..8)
+        .map(|n| format!("panic-row{n}@acme.example"))
+        .collect();
+    let emails: Vec<&str> = in_a_row.iter().map(String::as_str).collect();
+    let reply = app.invite(&acme, &emails).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    assert_eq!(
+        count("plugin.call_failed").await,
+        17,
+        "five more, then no more calls"
+    );
+    assert_eq!(count("plugin.quarantined").await, 1);
+}
+
+#[tokio::test]
 async fn a_failing_renderer_never_loses_an_email_and_is_quarantined_for_its_partner_alone() {
     let app = TestApp::new().await;
     let operator = app.operator().await;
