@@ -141,6 +141,20 @@ struct MigrationRow {
 }
 
 impl Store {
+    /// The migrations not yet recorded, in the order [`Store::migrate`] would apply them, with
+    /// their statements; changes nothing. A database written by a newer version is refused
+    /// as `migrate` refuses it.
+    pub async fn pending_migrations(
+        &self,
+    ) -> Result<Vec<(&'static str, &'static str)>, StorageError> {
+        let applied = self.applied_migrations().await?;
+        Ok(MIGRATIONS
+            .iter()
+            .filter(|(name, _)| !applied.iter().any(|a| a == name))
+            .copied()
+            .collect())
+    }
+
     /// Applies the migrations not yet recorded and returns their names.
     pub async fn migrate(&self) -> Result<Vec<&'static str>, StorageError> {
         self.db
@@ -151,22 +165,7 @@ impl Store {
             .await
             .and_then(|r| r.check())
             .map_err(StorageError::backend)?;
-        let applied: Vec<MigrationRow> = self
-            .db
-            .query("SELECT * FROM migration ORDER BY id")
-            .await
-            .and_then(|mut r| r.take(0))
-            .map_err(StorageError::backend)?;
-        let applied: Vec<String> = applied.iter().map(|row| key(&row.id)).collect();
-        if let Some(unknown) = applied
-            .iter()
-            .find(|name| !MIGRATIONS.iter().any(|(known, _)| known == name))
-        {
-            return Err(StorageError::Invalid(format!(
-                "the database has migration {unknown}, which this version of Siteward does not know; \
-                 it was written by a newer version"
-            )));
-        }
+        let applied = self.applied_migrations().await?;
         let mut done = Vec::new();
         for (name, sql) in MIGRATIONS {
             if applied.iter().any(|a| a == name) {
@@ -185,6 +184,34 @@ impl Store {
             self.compute_email_skeletons().await?;
         }
         Ok(done)
+    }
+
+    /// The names of the migrations a database records (none for a new one), refusing one
+    /// that records a migration this binary does not know.
+    async fn applied_migrations(&self) -> Result<Vec<String>, StorageError> {
+        let applied: Vec<MigrationRow> = match self
+            .db
+            .query("SELECT * FROM migration ORDER BY id")
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)
+        {
+            Ok(rows) => rows,
+            // No `migration` table yet: a new database, nothing applied.
+            Err(StorageError::NotFound) => Vec::new(),
+            Err(other) => return Err(other),
+        };
+        let applied: Vec<String> = applied.iter().map(|row| key(&row.id)).collect();
+        if let Some(unknown) = applied
+            .iter()
+            .find(|name| !MIGRATIONS.iter().any(|(known, _)| known == name))
+        {
+            return Err(StorageError::Invalid(format!(
+                "the database has migration {unknown}, which this version of Siteward does not know; \
+                 it was written by a newer version"
+            )));
+        }
+        Ok(applied)
     }
 
     /// Replaces the placeholder skeletons migration 0014 left with the real ones. Two

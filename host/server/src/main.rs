@@ -48,7 +48,12 @@ enum Command {
     /// `[bootstrap] operator_email` and a generated password, printed once.
     Serve,
     /// Apply pending schema migrations and exit.
-    Migrate,
+    Migrate {
+        /// Only print the migrations that would be applied, with their statements; change
+        /// nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Manage operator accounts (the people who run the host). Stop `serve` first when the
     /// database is the embedded one: only one process may open its folder.
     Operator {
@@ -320,7 +325,26 @@ async fn run() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Migrate => {
+        Command::Migrate { dry_run: true } => {
+            let store = Store::connect(&store_config(&config))
+                .await
+                .context("connecting to the database")?;
+            let pending = store.pending_migrations().await?;
+            if pending.is_empty() {
+                println!("the database is up to date: nothing would be applied");
+            }
+            for (name, sql) in &pending {
+                println!("-- {name}\n{}\n", sql.trim());
+            }
+            if !pending.is_empty() {
+                println!(
+                    "{} migration(s) would be applied, in this order, each in one transaction",
+                    pending.len()
+                );
+            }
+            Ok(())
+        }
+        Command::Migrate { dry_run: false } => {
             let store = Store::connect(&store_config(&config))
                 .await
                 .context("connecting to the database")?;

@@ -143,6 +143,22 @@ async fn migrations_run_once() {
         store.migrate().await.unwrap().is_empty(),
         "a second run applies nothing"
     );
+    assert!(store.pending_migrations().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_dry_run_lists_what_would_be_applied_and_changes_nothing() {
+    let store = Store::connect(&StoreConfig::memory()).await.unwrap();
+    let pending = store.pending_migrations().await.unwrap();
+    assert_eq!(pending, siteward_storage::MIGRATIONS.to_vec());
+    assert_eq!(
+        store.pending_migrations().await.unwrap().len(),
+        pending.len(),
+        "asking applied nothing"
+    );
+    let applied = store.migrate().await.unwrap();
+    assert_eq!(applied.len(), pending.len());
+    assert!(store.pending_migrations().await.unwrap().is_empty());
 }
 
 #[tokio::test]

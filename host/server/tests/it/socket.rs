@@ -460,3 +460,39 @@ fn the_readmes_first_session_works_pasted_whole() {
         assert!(out.contains(expected), "{expected} in {out}");
     }
 }
+
+#[test]
+fn migrate_dry_run_says_what_would_be_applied_and_changes_nothing() {
+    let data = tempfile::tempdir().unwrap();
+    let migrate = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_siteward"))
+            .arg("migrate")
+            .args(args)
+            .env("SITEWARD_DATA_DIR", data.path())
+            .output()
+            .expect("the siteward binary runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let count = siteward_storage::MIGRATIONS.len();
+    for _ in 0..2 {
+        let planned = migrate(&["--dry-run"]);
+        assert!(
+            planned.contains("-- 0001_foundation\n") && planned.contains("DEFINE TABLE"),
+            "{planned}"
+        );
+        assert!(
+            planned.contains(&format!("{count} migration(s) would be applied")),
+            "{planned}"
+        );
+    }
+    assert!(migrate(&[]).contains(&format!("applied {count} migration(s)")));
+    assert_eq!(
+        migrate(&["--dry-run"]).trim(),
+        "the database is up to date: nothing would be applied"
+    );
+}
