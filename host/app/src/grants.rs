@@ -35,18 +35,12 @@ pub struct NewGrant {
     /// `technician`, `department` or `invitation` (a Pending invitation to join the partner:
     /// the grant waits for whoever accepts it), and its id.
     pub subject: (String, String),
-    /// `site`, `group` or `device` and its id, or `section` and its name.
-    pub scope: (String, String),
-    /// A system role's name or a custom role's id.
-    pub role: String,
-    /// From when (inclusive); absent: now.
-    pub valid_from: Option<Timestamp>,
-    /// Until when (exclusive); absent: for good.
-    pub expires_at: Option<Timestamp>,
+    /// What it gives, where and when.
+    pub grant: GrantFor,
 }
 
-/// A grant an invitation carries, as given: [`NewGrant`] without a subject, which is
-/// whoever accepts.
+/// What a grant gives, where and when, as given: a [`NewGrant`] without its subject, as an
+/// invitation carries it for whoever accepts.
 #[derive(Debug, Clone)]
 pub struct GrantFor {
     /// `site`, `group` or `device` and its id, or `section` and its name.
@@ -102,17 +96,7 @@ impl App {
     ) -> AppResult<AccessGrant> {
         let partner = self.managed_partner(caller, partner).await?;
         let subject = self.grant_subject(&partner, &new.subject).await?;
-        let terms = self
-            .grant_terms(
-                &partner,
-                &GrantFor {
-                    scope: new.scope.clone(),
-                    role: new.role.clone(),
-                    valid_from: new.valid_from,
-                    expires_at: new.expires_at,
-                },
-            )
-            .await?;
+        let terms = self.grant_terms(&partner, &new.grant).await?;
         let grant = terms.grant(self, caller, &partner, subject);
         let event = caller.audit.event(
             self,
@@ -122,7 +106,7 @@ impl App {
             vec![
                 FieldChange::set("role", grant.role.as_str()),
                 FieldChange::set("subject", &new.subject.1),
-                FieldChange::set("scope", &new.scope.1),
+                FieldChange::set("scope", &new.grant.scope.1),
             ],
         );
         self.permissions

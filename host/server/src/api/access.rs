@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use siteward_app::devices::DeviceInput;
-use siteward_app::grants::NewGrant;
+use siteward_app::grants::{GrantFor, NewGrant};
 use siteward_app::roles::RoleChange;
 use siteward_core::ids::{
     AccountId, DepartmentId, DeviceGroupId, DeviceId, GrantId, PartnerId, SiteId,
@@ -427,10 +427,12 @@ pub async fn create_grant(
 ) -> ApiResult<(StatusCode, Json<GrantView>)> {
     let new = NewGrant {
         subject: (body.subject.kind, body.subject.id),
-        scope: (body.scope.kind, body.scope.id),
-        role: body.role,
-        valid_from: body.valid_from,
-        expires_at: body.expires_at,
+        grant: GrantFor {
+            scope: (body.scope.kind, body.scope.id),
+            role: body.role,
+            valid_from: body.valid_from,
+            expires_at: body.expires_at,
+        },
     };
     let grant = state.create_grant(&auth, &partner, &new).await?;
     Ok((StatusCode::CREATED, Json(grant.into())))

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use siteward_app::auth::Caller;
 use siteward_app::devices::RoleName;
-use siteward_app::grants::NewGrant;
+use siteward_app::grants::{GrantFor, NewGrant};
 use siteward_app::page::Paging;
 use siteward_app::roles::{GrantHolder, GrantPlace, GrantSummary};
 use siteward_core::ids::{GrantId, PartnerId};
@@ -298,10 +298,12 @@ pub async fn create(
     let (kind, id) = form.place.split_once(':').unwrap_or(("", ""));
     let new = NewGrant {
         subject,
-        scope: (kind.to_owned(), id.to_owned()),
-        role: form.role.clone(),
-        valid_from,
-        expires_at,
+        grant: GrantFor {
+            scope: (kind.to_owned(), id.to_owned()),
+            role: form.role.clone(),
+            valid_from,
+            expires_at,
+        },
     };
     match state.create_grant(&viewer.caller, &partner, &new).await {
         Ok(_) => Redirect::to(&back).into_response(),

@@ -7,7 +7,7 @@ use siteward_app::audit::{AuditHome, EventFilter};
 use siteward_app::auth::{ApiTokenCache, Caller};
 use siteward_app::check::{Ask, Reach};
 use siteward_app::devices::DeviceInput;
-use siteward_app::grants::NewGrant;
+use siteward_app::grants::{GrantFor, NewGrant};
 use siteward_app::idempotency::Retry;
 use siteward_app::invite::{PartnerInvite, Pick, SiteInvite, SitesInvite};
 use siteward_app::licences::SeatChange;
@@ -464,10 +464,12 @@ async fn attempts(
             partner,
             &NewGrant {
                 subject: ("not a kind".to_owned(), tech.to_string()),
-                scope: ("site".to_owned(), site.to_string()),
-                role: "full_device_access".to_owned(),
-                valid_from: None,
-                expires_at: None,
+                grant: GrantFor {
+                    scope: ("site".to_owned(), site.to_string()),
+                    role: "full_device_access".to_owned(),
+                    valid_from: None,
+                    expires_at: None,
+                },
             },
         )
         .await
