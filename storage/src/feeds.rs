@@ -8,10 +8,12 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, SurrealValue};
 
 use siteward_core::audit::AuditEvent;
 use siteward_core::audit::chain::Head;
+use siteward_core::ids::PartnerId;
 
 use crate::Store;
 use crate::digests::{DigestItem, DigestRow};
@@ -44,19 +46,50 @@ pub struct FeedOutput {
     pub webhooks: Vec<WebhookDelivery>,
     /// Emails to hold for their recipients' digests.
     pub digests: Vec<DigestItem>,
+    /// Where these deliveries count toward the consumer's hourly volume, if anywhere.
+    pub volume: Option<VolumeKey>,
+}
+
+/// A partner and a clock hour: what a consumer's deliveries are counted under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeKey {
+    /// The partner the deliveries were for.
+    pub partner: PartnerId,
+    /// The start of the hour.
+    pub hour: DateTime<Utc>,
+}
+
+fn volume_id(consumer: &str, partner: &PartnerId) -> RecordId {
+    rid("feed_volume", &format!("{consumer}|{partner}"))
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct VolumeRow {
+    hour: DateTime<Utc>,
+    n: i64,
 }
 
 impl FeedOutput {
     /// Whether there is nothing to write besides the cursor.
     pub fn is_empty(&self) -> bool {
-        self.emails.is_empty() && self.webhooks.is_empty() && self.digests.is_empty()
+        self.deliveries() == 0
     }
 
-    /// Adds what another run produced.
+    /// How many deliveries this is: an email to one address, a digest item and a webhook call
+    /// count one each.
+    pub fn deliveries(&self) -> usize {
+        self.emails.len() + self.webhooks.len() + self.digests.len()
+    }
+
+    /// Adds what another run produced (counted where this run's deliveries are).
     pub fn extend(&mut self, other: FeedOutput) {
         self.emails.extend(other.emails);
         self.webhooks.extend(other.webhooks);
         self.digests.extend(other.digests);
+        if self.volume.is_none() {
+            self.volume = other.volume;
+        }
     }
 }
 
@@ -122,6 +155,25 @@ impl Store {
         tx.commit(&self.db).await
     }
 
+    /// The deliveries `consumer` caused for `partner` in the clock hour starting at `hour`.
+    pub async fn feed_volume(
+        &self,
+        consumer: &str,
+        partner: &PartnerId,
+        hour: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        let row: Option<VolumeRow> = self
+            .db
+            .query("SELECT hour, n FROM ONLY $volume")
+            .bind(("volume", volume_id(consumer, partner)))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(row
+            .filter(|row| row.hour == hour)
+            .map_or(0, |row| u64::try_from(row.n).unwrap_or_default()))
+    }
+
     /// Up to `limit` events of `chain` after position `after`, in chain order.
     pub async fn chain_events(
         &self,
@@ -139,7 +191,8 @@ impl Store {
     }
 
     /// Moves a consumer's cursor in `chain` from `from` (`None`: it had none) to `to`, writing
-    /// what it produced for those events in the same transaction. Fails with
+    /// what it produced for those events in the same transaction (and counting its deliveries
+    /// toward its hourly volume, where `output.volume` says). Fails with
     /// [`Conflict::Concurrent`] when the cursor was moved meanwhile (another host handled the
     /// events); nothing is written then.
     pub async fn advance_feed(
@@ -177,6 +230,16 @@ impl Store {
             let rows: Vec<DigestRow> = output.digests.iter().map(DigestRow::from_item).collect();
             tx.bind("digests", rows)
                 .run("INSERT INTO digest_item $digests");
+        }
+        if let Some(volume) = output.volume.as_ref().filter(|_| !output.is_empty()) {
+            // A record from an earlier hour starts counting again.
+            tx.bind("volume", volume_id(consumer, &volume.partner))
+                .bind("hour", volume.hour)
+                .bind("added", output.deliveries() as i64)
+                .run(
+                    "UPSERT $volume SET n = IF hour = $hour { n + $added } ELSE { $added }, \
+                     hour = $hour",
+                );
         }
         tx.commit(&self.db).await
     }

@@ -35,7 +35,7 @@ pub use accounts::{Credentials, NewAccount, PasswordReset, SessionRecord, SignIn
 pub use audit::{ChainReport, Retention};
 pub use digests::{DigestItem, DigestKey};
 pub use error::{Conflict, StorageError};
-pub use feeds::{FeedCursors, FeedOutput};
+pub use feeds::{FeedCursors, FeedOutput, VolumeKey};
 pub use invitations::{
     Acceptance, IdempotencyRecord, InvitationScope, NewInvitation, TeamInvitationFilter,
 };

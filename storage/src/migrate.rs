@@ -131,6 +131,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0030_security_policies",
         include_str!("../migrations/0030_security_policies.surql"),
     ),
+    (
+        "0031_hook_volume",
+        include_str!("../migrations/0031_hook_volume.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

@@ -396,6 +396,52 @@ impl Store {
         member_view(&row, &people)
     }
 
+    /// Whether `email` is one of a partner's people: a member (of any role or status) or an
+    /// admin of one of the sites it serves.
+    pub async fn is_partner_person(
+        &self,
+        partner: &PartnerId,
+        email: &Email,
+    ) -> Result<bool, StorageError> {
+        let Some(account) = self.account_id_by_email(email).await? else {
+            return Ok(false);
+        };
+        // By the member's key, then by the admin's few sites (`site_admin_account`).
+        let mut answer = self
+            .db
+            .query("RETURN record::exists($member)")
+            .query("SELECT VALUE site_id FROM site_admin WHERE account_id = $account")
+            .bind((
+                "member",
+                rid("partner_member", &member_key(partner, &account)),
+            ))
+            .bind(("account", account.to_string()))
+            .await
+            .map_err(StorageError::backend)?;
+        let member: Option<bool> = answer.take(0).map_err(StorageError::backend)?;
+        if member == Some(true) {
+            return Ok(true);
+        }
+        let sites: Vec<String> = answer.take(1).map_err(StorageError::backend)?;
+        if sites.is_empty() {
+            return Ok(false);
+        }
+        let partners: Vec<String> = self
+            .db
+            .query("SELECT VALUE partner_id FROM $sites")
+            .bind((
+                "sites",
+                sites
+                    .iter()
+                    .map(|site| rid("site", site))
+                    .collect::<Vec<_>>(),
+            ))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(partners.iter().any(|p| p.as_str() == partner.as_str()))
+    }
+
     /// Changes a member's role, status or privileges. Refuses to leave the partner without an
     /// active Super Admin, or to exceed a licence.
     pub async fn update_member(

@@ -90,6 +90,8 @@ pub struct Settings {
     pub plugin_runtime: siteward_plugins::Runtime,
     /// Consecutive failed calls that quarantine a plugin for a partner.
     pub quarantine_after: u32,
+    /// Whom notification hooks may write to, how much, and how many partners at once.
+    pub hooks: crate::plugins::hooks::HookSettings,
     /// The audit trail's checkpoint key and retention.
     pub audit: AuditSettings,
     /// Whether other hosts write to the same database (a SurrealDB server): this host then
@@ -115,6 +117,7 @@ impl Settings {
             message_id_domain: "siteward.localhost".to_owned(),
             plugin_runtime: runtime.clone(),
             quarantine_after: 5,
+            hooks: crate::plugins::hooks::HookSettings::default(),
             audit: AuditSettings::default(),
             shared_storage: false,
         }
@@ -150,6 +153,8 @@ pub struct Services {
     pub webhooks_ready: tokio::sync::Notify,
     /// The audit trail's checkpoint key and retention.
     pub audit: AuditSettings,
+    /// Whom notification hooks may write to, how much, and how many partners at once.
+    pub hooks: crate::plugins::hooks::HookSettings,
     ids: std::sync::Mutex<IdGenerator>,
 }
 
@@ -197,6 +202,7 @@ impl App {
             mail_ready: tokio::sync::Notify::new(),
             webhooks_ready: tokio::sync::Notify::new(),
             audit: settings.audit,
+            hooks: settings.hooks,
             ids: std::sync::Mutex::default(),
         })))
     }

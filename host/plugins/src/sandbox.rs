@@ -53,6 +53,10 @@ pub enum Failure {
     /// site-admin invitation for a 0.1.0 renderer); the plugin was not called.
     #[error("{0}; the plugin was not called")]
     Unsupported(String),
+    /// The host refused what the plugin asked for (a notification hook writing to someone
+    /// outside its partner, or beyond its volume limits); the request was dropped.
+    #[error("the host refused what the plugin asked for: {0}")]
+    Refused(String),
     /// The output was larger than the plugin's output cap; it was dropped.
     #[error("the output is {actual} bytes, more than the limit of {limit}")]
     OutputTooLarge {
@@ -82,6 +86,7 @@ impl Failure {
             Self::OutputTooLarge { .. } => "output_too_large",
             Self::InvalidOutput(_) => "invalid_output",
             Self::Unsupported(_) => "unsupported",
+            Self::Refused(_) => "refused",
         }
     }
 }

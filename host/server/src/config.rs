@@ -142,6 +142,15 @@ pub struct PluginsConfig {
     pub per_tenant: u32,
     /// Consecutive failed calls after which a plugin is quarantined for a partner.
     pub quarantine_after: u32,
+    /// Deliveries (an email to one address, a digest item, a webhook call) one event may
+    /// cause, per notification hook; beyond it the event's are refused as the hook's failure.
+    pub hook_max_per_event: u32,
+    /// Deliveries per notification hook at one partner within a clock hour; beyond it, the
+    /// same.
+    pub hook_max_per_hour: u32,
+    /// Addresses besides a partner's own people that its hooks may write to: whole addresses
+    /// or `@domain`.
+    pub hook_allowed_recipients: Vec<String>,
     /// How often to look for plugin changes made by other hosts or the command line.
     pub refresh_seconds: u32,
     /// Where precompiled components are kept; empty means `<data_dir>/plugin-artifacts`.
@@ -155,6 +164,9 @@ impl Default for PluginsConfig {
             concurrency: 16,
             per_tenant: 0,
             quarantine_after: 5,
+            hook_max_per_event: 100,
+            hook_max_per_hour: 5_000,
+            hook_allowed_recipients: Vec::new(),
             refresh_seconds: 5,
             artifacts_dir: String::new(),
         }

@@ -406,6 +406,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         message_id_domain: config.mail.message_id_domain.clone(),
         plugin_runtime: plugin_runtime(&config)?,
         quarantine_after: config.plugins.quarantine_after,
+        hooks: hook_settings(&config)?,
         audit: siteward_server::state::audit_settings(&config.audit),
         shared_storage: config.storage_is_shared(),
     };
@@ -528,6 +529,22 @@ async fn bootstrap_operator(store: &Store, config: &Config) -> anyhow::Result<()
         "\nFirst start: created the operator account.\n  email:    {email}\n  password: {password}\n  (shown once; log in with POST /v1/auth/login and change it with POST /v1/me/password)\n"
     );
     Ok(())
+}
+
+/// Whom notification hooks may write to and how much, from `[plugins]`.
+fn hook_settings(config: &Config) -> anyhow::Result<siteward_server::plugins::hooks::HookSettings> {
+    let plugins = &config.plugins;
+    let allowed =
+        siteward_server::plugins::hooks::AllowedRecipients::parse(&plugins.hook_allowed_recipients)
+            .map_err(|why| anyhow::anyhow!("[plugins] hook_allowed_recipients: {why}"))?;
+    Ok(siteward_server::plugins::hooks::HookSettings {
+        per_event: plugins.hook_max_per_event,
+        per_hour: plugins.hook_max_per_hour,
+        allowed,
+        // Each partner's hooks hold at most their share of the pool; this many partners at
+        // once lets every slot be used.
+        concurrency: usize::try_from(plugins.concurrency.max(1)).unwrap_or(1),
+    })
 }
 
 /// The process's plugin engine, keeping precompiled components in the artifacts folder.

@@ -4,6 +4,16 @@
 //! read — so every event is handled once, none is skipped, and a crash or a second host queues
 //! nothing twice.
 //!
+//! Partners are worked on at once (as many as `HookSettings::concurrency`), each partner's
+//! chains — its own and its sites' — in order by one task: a hook spinning to its deadline at
+//! one partner holds up that partner's notifications only, and its calls hold no more than the
+//! partner's share of the plugin pool.
+//!
+//! What a hook asks for is vetted before anything is queued (see
+//! [`siteward_app::plugins::hooks`]): it writes to the partner's people and the addresses the
+//! operator allowed, within a limit per event and per hour; a refusal is audited and counted
+//! as the hook's failure. Each role is resolved to addresses once per event.
+//!
 //! A hook whose configuration has `digest_minutes` above 0 has its emails held per recipient
 //! instead: when the oldest held for a recipient is that many minutes old, everything held for
 //! them goes out as one email (the digest written and the items deleted in one transaction).
@@ -13,23 +23,25 @@
 //! (`plugin.call_failed`, `plugin.quarantined`) are not passed to hooks, so a failing hook
 //! cannot feed on its own failures.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
+use futures_util::StreamExt;
+use siteward_core::Timestamp;
 use siteward_core::audit::{AuditAction, AuditEvent};
 use siteward_core::ids::{DigestItemId, OutboxMessageId, PartnerId, SiteId, WebhookDeliveryId};
 use siteward_core::page::{MAX_LIMIT, PageRequest};
 use siteward_core::tenancy::{MemberStatus, PartnerRole};
 use siteward_core::validate::Email;
-use siteward_plugins::World;
 use siteward_plugins::worlds::hook::{Action, Recipient};
+use siteward_plugins::{Failure, World};
 use siteward_storage::{
-    DigestItem, DigestKey, FeedOutput, OutboxMessage, StorageError, WebhookDelivery,
+    DigestItem, DigestKey, FeedOutput, OutboxMessage, StorageError, VolumeKey, WebhookDelivery,
 };
 
 use tokio_util::sync::CancellationToken;
 
-use crate::plugins::calls::{domain_event, hook_event};
+use crate::plugins::calls::{HookReply, domain_event, hook_event};
 use crate::state::AppState;
 
 /// Events read per chain and round.
@@ -43,7 +55,8 @@ pub async fn notify_once(state: &AppState) -> Result<usize, StorageError> {
         return Ok(0);
     }
     let heads = state.store.chain_heads().await?;
-    let mut queued = 0;
+    let mut partners = ChainPartners::default();
+    let mut work = Vec::new();
     for hook in hooks {
         let consumer = format!("hook/{hook}");
         let cursors = state.store.feed_cursors(&consumer).await?;
@@ -54,21 +67,85 @@ pub async fn notify_once(state: &AppState) -> Result<usize, StorageError> {
             }
             continue;
         }
+        let mut behind: BTreeMap<Option<PartnerId>, Vec<Behind>> = BTreeMap::new();
         for (chain, head) in &heads {
             let from = cursors.chains.get(chain).copied();
-            let read = from.unwrap_or(0);
-            if read >= head.seq {
+            if from.unwrap_or(0) >= head.seq {
                 continue;
             }
-            let events = state.store.chain_events(chain, read, BATCH).await?;
-            let mut output = FeedOutput::default();
+            let partner = partners.of(state, chain).await?;
+            behind.entry(partner).or_default().push(Behind {
+                chain: chain.clone(),
+                from,
+            });
+        }
+        work.extend(behind.into_iter().map(|(partner, chains)| Work {
+            hook: hook.clone(),
+            consumer: consumer.clone(),
+            partner,
+            chains,
+        }));
+    }
+    let done: Vec<Result<usize, StorageError>> = futures_util::stream::iter(work)
+        .map(|work| work.run(state))
+        .buffer_unordered(state.hooks.concurrency.max(1))
+        .collect()
+        .await;
+    done.into_iter().sum()
+}
+
+/// A chain with events a hook has not handled, from where its cursor is.
+struct Behind {
+    chain: String,
+    from: Option<u64>,
+}
+
+/// A hook's unhandled events at one partner (`None`: the platform's chain, which no hook
+/// hears of), handled by one task, chain after chain, each in order.
+struct Work {
+    hook: String,
+    consumer: String,
+    partner: Option<PartnerId>,
+    chains: Vec<Behind>,
+}
+
+impl Work {
+    async fn run(self, state: &AppState) -> Result<usize, StorageError> {
+        let hour = hour_of(state.now());
+        // The hour's deliveries so far, read once: what this round queues is added as it goes.
+        let mut volume = match &self.partner {
+            Some(partner) => {
+                state
+                    .store
+                    .feed_volume(&self.consumer, partner, hour)
+                    .await?
+            }
+            None => 0,
+        };
+        let mut queued = 0;
+        for Behind { chain, from } in &self.chains {
+            let events = state
+                .store
+                .chain_events(chain, from.unwrap_or(0), BATCH)
+                .await?;
+            let mut output = FeedOutput {
+                volume: self
+                    .partner
+                    .clone()
+                    .map(|partner| VolumeKey { partner, hour }),
+                ..FeedOutput::default()
+            };
             let mut handled = None;
             for (seq, event) in &events {
-                // The plugin runtime had no slot: the rest of the chain waits for a later round.
-                let Some(more) = output_for(state, &hook, event).await? else {
-                    break;
-                };
-                output.extend(more);
+                if let Some(partner) = &self.partner {
+                    // The plugin runtime had no slot: the rest of the chain waits for a later round.
+                    let Some(more) = output_for(state, &self.hook, partner, event, volume).await?
+                    else {
+                        break;
+                    };
+                    volume += more.deliveries() as u64;
+                    output.extend(more);
+                }
                 handled = Some(*seq);
             }
             let Some(last) = handled else {
@@ -76,11 +153,11 @@ pub async fn notify_once(state: &AppState) -> Result<usize, StorageError> {
             };
             match state
                 .store
-                .advance_feed(&consumer, chain, from, last, &output)
+                .advance_feed(&self.consumer, chain, *from, last, &output)
                 .await
             {
                 Ok(()) => {
-                    queued += output.emails.len() + output.webhooks.len() + output.digests.len();
+                    queued += output.deliveries();
                     if !output.emails.is_empty() {
                         state.mail_ready.notify_one();
                     }
@@ -88,13 +165,49 @@ pub async fn notify_once(state: &AppState) -> Result<usize, StorageError> {
                         state.webhooks_ready.notify_one();
                     }
                 }
-                // Another host handled these events first; what it queued is what is sent.
-                Err(StorageError::Conflict(_)) => {}
+                // Another host handled these events first; what it queued is what is sent, and
+                // the volume read here is behind: the next round reads it again.
+                Err(StorageError::Conflict(_)) => return Ok(queued),
                 Err(error) => return Err(error),
             }
         }
+        Ok(queued)
     }
-    Ok(queued)
+}
+
+/// The partner each chain belongs to, a site's read once per round.
+#[derive(Default)]
+struct ChainPartners(HashMap<String, Option<PartnerId>>);
+
+impl ChainPartners {
+    async fn of(
+        &mut self,
+        state: &AppState,
+        chain: &str,
+    ) -> Result<Option<PartnerId>, StorageError> {
+        if let Some(known) = self.0.get(chain) {
+            return Ok(known.clone());
+        }
+        let partner = match chain.split_once('/') {
+            Some(("partner", id)) => Some(PartnerId::from_trusted(id.to_owned())),
+            Some(("site", id)) => {
+                match state.store.site(&SiteId::from_trusted(id.to_owned())).await {
+                    Ok(site) => Some(site.partner_id),
+                    Err(StorageError::NotFound) => None,
+                    Err(error) => return Err(error),
+                }
+            }
+            _ => None,
+        };
+        self.0.insert(chain.to_owned(), partner.clone());
+        Ok(partner)
+    }
+}
+
+/// The start of the clock hour (UTC) `at` falls in.
+fn hour_of(at: Timestamp) -> Timestamp {
+    let seconds = at.timestamp();
+    chrono::DateTime::from_timestamp(seconds - seconds.rem_euclid(3600), 0).unwrap_or(at)
 }
 
 /// Sends every digest whose window has ended; returns how many were sent.
@@ -180,12 +293,15 @@ pub async fn run_notifications(state: AppState, interval: Duration, stop: Cancel
     }
 }
 
-/// The emails (addressed) and webhook calls `hook` asks for after `event`; `None` when the
-/// plugin runtime had no slot to ask it.
+/// The emails (addressed), digest items and webhook calls `hook` asks for after `event` at
+/// `partner`, vetted: `volume` is what the hook caused there this hour before it. `None` when
+/// the plugin runtime had no slot to ask it.
 async fn output_for(
     state: &AppState,
     hook: &str,
+    partner: &PartnerId,
     event: &AuditEvent,
+    volume: u64,
 ) -> Result<Option<FeedOutput>, StorageError> {
     let mut output = FeedOutput::default();
     if matches!(
@@ -194,14 +310,9 @@ async fn output_for(
     ) {
         return Ok(Some(output));
     }
-    let partner = match (&event.partner_id, &event.site_id) {
-        (Some(partner), _) => partner.clone(),
-        (None, Some(site)) => state.store.site(site).await?.partner_id,
-        (None, None) => return Ok(Some(output)),
-    };
     let Some(chosen) = state
         .plugins
-        .chosen(World::NotificationHook, &partner, event.site_id.as_ref())
+        .chosen(World::NotificationHook, partner, event.site_id.as_ref())
         .into_iter()
         .find(|c| c.name == hook && !c.quarantined)
     else {
@@ -210,22 +321,62 @@ async fn output_for(
     let input = domain_event(state, event).await;
     // Whoever made the change knows of it: their address is left out below.
     let actor = input.actor.as_ref().map(|person| person.email.clone());
-    let Some(actions) = hook_event(state, &chosen, &partner, event, input).await else {
-        return Ok(None);
+    let answer = match hook_event(state, &chosen, partner, event, input).await {
+        HookReply::Busy => return Ok(None),
+        HookReply::Failed => return Ok(Some(output)),
+        HookReply::Answered(answer) => answer,
     };
-    let digest = digest_window(&chosen.config);
-    for action in actions {
-        match action {
+    let limits = &state.hooks;
+    let per_event = u64::from(limits.per_event);
+    let mut people = People::new(state, partner, event.site_id.as_ref());
+    // Who each email goes to, counted as it is resolved: resolving stops past the limit.
+    let mut addressed = Vec::with_capacity(answer.actions.len());
+    let mut deliveries: u64 = 0;
+    for action in &answer.actions {
+        let addresses = match action {
             Action::SendEmail(email) => {
                 let mut addresses = BTreeSet::new();
                 for to in &email.to {
-                    addresses
-                        .extend(recipients(state, &partner, event.site_id.as_ref(), to).await?);
+                    addresses.extend(people.resolve(to).await?);
                 }
-                // Whoever made the change knows of it.
                 if let Some(actor) = &actor {
                     addresses.remove(actor);
                 }
+                addresses
+            }
+            Action::CallWebhook(_) => BTreeSet::new(),
+        };
+        deliveries += match action {
+            Action::SendEmail(_) => addresses.len() as u64,
+            Action::CallWebhook(_) => 1,
+        };
+        addressed.push(addresses);
+        if deliveries > per_event || people.outside.len() as u64 > per_event {
+            break;
+        }
+    }
+    let refused = if deliveries > per_event || people.outside.len() as u64 > per_event {
+        Some(format!(
+            "it asked for more than {per_event} deliveries for one event (`[plugins] \
+             hook_max_per_event`); none were queued"
+        ))
+    } else if volume + deliveries > u64::from(limits.per_hour) {
+        Some(format!(
+            "{deliveries} more deliveries would pass its limit of {} an hour at this partner \
+             ({volume} so far; `[plugins] hook_max_per_hour`); none were queued",
+            limits.per_hour
+        ))
+    } else {
+        None
+    };
+    if let Some(why) = refused {
+        answer.settle(state, Some(Failure::Refused(why))).await;
+        return Ok(Some(output));
+    }
+    let digest = digest_window(&chosen.config);
+    for (action, addresses) in answer.actions.iter().zip(addressed) {
+        match action {
+            Action::SendEmail(email) => {
                 for address in addresses {
                     match digest {
                         Some(window) => output.digests.push(DigestItem {
@@ -256,18 +407,95 @@ async fn output_for(
                 state.new_id(WebhookDeliveryId::from_trusted),
                 partner.clone(),
                 hook,
-                call.target,
+                call.target.clone(),
                 event.id.clone(),
                 event.action.as_str(),
-                call.body,
+                call.body.clone(),
                 state.now(),
             )),
         }
     }
+    // Writing to someone outside the partner is refused for them alone, and is a failure.
+    let refused = (!people.outside.is_empty()).then(|| {
+        let shown: Vec<&str> = people.outside.iter().take(3).map(String::as_str).collect();
+        Failure::Refused(format!(
+            "{} address(es) are neither the partner's people nor allowed by the operator \
+             (`[plugins] hook_allowed_recipients`), and were left out: {}{}",
+            people.outside.len(),
+            shown.join(", "),
+            if people.outside.len() > shown.len() {
+                ", …"
+            } else {
+                ""
+            }
+        ))
+    });
+    answer.settle(state, refused).await;
     Ok(Some(output))
 }
 
-/// The addresses a recipient stands for at this partner and site.
+/// The people a hook's recipients stand for at one partner and site, each role and address
+/// looked up once per event; addresses it may not write to are gathered in `outside`.
+struct People<'a> {
+    state: &'a AppState,
+    partner: &'a PartnerId,
+    site: Option<&'a SiteId>,
+    roles: HashMap<&'static str, Vec<String>>,
+    addresses: HashMap<String, Option<String>>,
+    outside: BTreeSet<String>,
+}
+
+impl<'a> People<'a> {
+    fn new(state: &'a AppState, partner: &'a PartnerId, site: Option<&'a SiteId>) -> Self {
+        Self {
+            state,
+            partner,
+            site,
+            roles: HashMap::new(),
+            addresses: HashMap::new(),
+            outside: BTreeSet::new(),
+        }
+    }
+
+    async fn resolve(&mut self, to: &Recipient) -> Result<Vec<String>, StorageError> {
+        let role = match to {
+            Recipient::Address(address) => {
+                if let Some(known) = self.addresses.get(address) {
+                    return Ok(known.iter().cloned().collect());
+                }
+                let allowed = match Email::parse("to", address) {
+                    Ok(email)
+                        if self.state.hooks.allowed.allows(&email)
+                            || self
+                                .state
+                                .store
+                                .is_partner_person(self.partner, &email)
+                                .await? =>
+                    {
+                        Some(email.to_string())
+                    }
+                    _ => {
+                        self.outside.insert(address.chars().take(254).collect());
+                        None
+                    }
+                };
+                self.addresses.insert(address.clone(), allowed.clone());
+                return Ok(allowed.into_iter().collect());
+            }
+            Recipient::SiteAdmins => "site_admins",
+            Recipient::PartnerSuperAdmins => "partner_super_admins",
+            Recipient::PartnerAdmins => "partner_admins",
+        };
+        if let Some(known) = self.roles.get(role) {
+            return Ok(known.clone());
+        }
+        let addresses = recipients(self.state, self.partner, self.site, to).await?;
+        self.roles.insert(role, addresses.clone());
+        Ok(addresses)
+    }
+}
+
+/// The addresses a role stands for at this partner and site.
 async fn recipients(
     state: &AppState,
     partner: &PartnerId,
@@ -275,11 +503,7 @@ async fn recipients(
     to: &Recipient,
 ) -> Result<Vec<String>, StorageError> {
     let roles: &[PartnerRole] = match to {
-        Recipient::Address(address) => {
-            return Ok(Email::parse("to", address)
-                .map(|email| vec![email.to_string()])
-                .unwrap_or_default());
-        }
+        Recipient::Address(_) => unreachable!("addresses are vetted by People::resolve"),
         Recipient::SiteAdmins => {
             let Some(site) = site else {
                 return Ok(Vec::new());

@@ -54,6 +54,7 @@ fn wit_context(c: &InvitationContext) -> renderer::InvitationContext {
 }
 
 /// A finished call, to be measured and, if it failed, recorded.
+#[derive(Debug)]
 struct Call {
     plugin: String,
     site: Option<SiteId>,
@@ -504,24 +505,42 @@ pub async fn domain_event(state: &App, e: &siteward_core::audit::AuditEvent) -> 
     }
 }
 
-/// Asks a notification hook what should follow an event, on the blocking pool. A failure is
-/// recorded like every plugin failure (audited, counted, quarantining at the limit) and
-/// yields nothing to do; `None` when the runtime had no slot for the call, so the event is
-/// to be offered again later rather than skipped.
-pub async fn hook_event(
-    state: &App,
-    chosen: &Chosen,
-    partner: &PartnerId,
-    event: &siteward_core::audit::AuditEvent,
-    input: hook::DomainEvent,
-) -> Option<Vec<hook::Action>> {
-    let plugin = chosen.plugin.clone();
-    let config = chosen.config.clone();
-    let tenant = tenant(partner);
-    let outcome = tokio::task::spawn_blocking(move || plugin.on_event(&tenant, &config, &input))
-        .await
-        .expect("hooks do not panic: plugin traps are failures, not panics");
-    let call = Call::new(chosen, event.site_id.as_ref(), &outcome);
+/// What a notification hook answered about an event.
+#[derive(Debug)]
+pub enum HookReply {
+    /// The runtime had no slot for the call: the event is to be offered again later rather
+    /// than skipped (and this is not held against the plugin).
+    Busy,
+    /// The call failed, and the failure is recorded like every plugin failure (audited,
+    /// counted, quarantining at the limit): nothing follows the event.
+    Failed,
+    /// What the hook asks for, which the host vets before it is settled.
+    Answered(HookAnswer),
+}
+
+/// A hook's actions, measured but not yet settled: the host vets what they ask for first
+/// (recipients, volume), and a refusal is the call's failure — so a hook whose every answer
+/// is refused is quarantined like one that traps.
+#[derive(Debug)]
+#[must_use = "an answer is settled once its actions are vetted"]
+pub struct HookAnswer {
+    call: Call,
+    partner: PartnerId,
+    /// What the hook asks for.
+    pub actions: Vec<hook::Action>,
+}
+
+impl HookAnswer {
+    /// Records the call: a success, or `refused` as its failure.
+    pub async fn settle(mut self, state: &App, refused: Option<Failure>) {
+        if let Some(failure) = refused {
+            self.call.outcome.result = Err(failure);
+        }
+        settle_hook(state, &self.partner, self.call).await;
+    }
+}
+
+async fn settle_hook(state: &App, partner: &PartnerId, call: Call) {
     settle(
         state,
         partner,
@@ -531,8 +550,36 @@ pub async fn hook_event(
         vec![call],
     )
     .await;
+}
+
+/// Asks a notification hook what should follow an event, on the blocking pool.
+pub async fn hook_event(
+    state: &App,
+    chosen: &Chosen,
+    partner: &PartnerId,
+    event: &siteward_core::audit::AuditEvent,
+    input: hook::DomainEvent,
+) -> HookReply {
+    let plugin = chosen.plugin.clone();
+    let config = chosen.config.clone();
+    let tenant = tenant(partner);
+    let outcome = tokio::task::spawn_blocking(move || plugin.on_event(&tenant, &config, &input))
+        .await
+        .expect("hooks do not panic: plugin traps are failures, not panics");
+    let call = Call::new(chosen, event.site_id.as_ref(), &outcome);
     match outcome.result {
-        Err(failure) if !failure.is_the_plugins() => None,
-        result => Some(result.unwrap_or_default()),
+        Ok(actions) => HookReply::Answered(HookAnswer {
+            call,
+            partner: partner.clone(),
+            actions,
+        }),
+        Err(failure) => {
+            settle_hook(state, partner, call).await;
+            if failure.is_the_plugins() {
+                HookReply::Failed
+            } else {
+                HookReply::Busy
+            }
+        }
     }
 }

@@ -19,6 +19,7 @@ use siteward_storage::{InstalledPlugin, StorageError, Store};
 
 pub mod admin;
 pub mod calls;
+pub mod hooks;
 pub mod manage;
 
 /// An installed plugin as this host loaded it.

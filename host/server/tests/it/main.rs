@@ -10,6 +10,7 @@ mod console;
 mod errors;
 mod export;
 mod first_party;
+mod hooks;
 mod invitations;
 mod isolation;
 mod layering;

@@ -53,7 +53,7 @@ impl TestApp {
     }
 
     /// The subjects of a partner's outgoing emails, oldest first.
-    async fn subjects(&self, partner: &Partner) -> Vec<String> {
+    pub(crate) async fn subjects(&self, partner: &Partner) -> Vec<String> {
         let reply = self
             .get(
                 &format!("/v1/partners/{}/outbox?limit=200", partner.id),
