@@ -24,6 +24,16 @@ pub enum Failure {
     /// The call ran past its wall deadline.
     #[error("the plugin ran past its deadline")]
     Deadline,
+    /// The call reached its wall deadline having run on a processor for less than a quarter
+    /// of it: the machine was saturated and the plugin was mostly waiting, not working. Not the
+    /// plugin's fault.
+    #[error("the host was too busy to run the plugin: it ran {ran:?} of its {deadline:?} deadline")]
+    Starved {
+        /// Processor time the call had.
+        ran: Duration,
+        /// Its deadline.
+        deadline: Duration,
+    },
     /// The call wanted more memory, tables or instances than its limits allow.
     #[error("the plugin ran out of memory")]
     Memory,
@@ -70,7 +80,10 @@ pub enum Failure {
 impl Failure {
     /// Whether the plugin itself failed, as opposed to the host finding no slot for it: only its own failures count toward quarantine.
     pub fn is_the_plugins(&self) -> bool {
-        !matches!(self, Self::Busy { .. } | Self::Unsupported(_))
+        !matches!(
+            self,
+            Self::Busy { .. } | Self::Starved { .. } | Self::Unsupported(_)
+        )
     }
 
     /// A stable code for logs, audit events and metrics.
@@ -79,6 +92,7 @@ impl Failure {
             Self::Plugin { .. } => "plugin_error",
             Self::Trap(_) => "trap",
             Self::Deadline => "deadline",
+            Self::Starved { .. } => "starved",
             Self::Memory => "memory",
             Self::Fuel => "fuel",
             Self::InputTooLarge { .. } => "input_too_large",
@@ -211,6 +225,34 @@ pub(crate) fn classify(error: &wasmtime::Error, store: &Store<Sandbox>) -> Failu
     }
 }
 
+/// The processor time this thread has used, where the system tells it.
+fn thread_cpu_time() -> Option<Duration> {
+    #[cfg(unix)]
+    {
+        let now = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+        Some(Duration::new(
+            u64::try_from(now.tv_sec).ok()?,
+            u32::try_from(now.tv_nsec).ok()?,
+        ))
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+/// A missed deadline, or [`Failure::Starved`] when the call had less than a quarter of it on
+/// a processor (a call runs on one thread from start to end and never blocks: the rest of the
+/// time it was waiting for the machine). A quarter, not "most": a call that had a fair share
+/// of a machine running four times as many threads as it has cores used its deadline.
+fn starved(deadline: Duration, before: Option<Duration>, after: Option<Duration>) -> Failure {
+    match before.zip(after) {
+        Some((before, after)) if after.saturating_sub(before) < deadline / 4 => Failure::Starved {
+            ran: after.saturating_sub(before),
+            deadline,
+        },
+        _ => Failure::Deadline,
+    }
+}
+
 /// Runs one call: checks the input's size, calls, classifies failures, checks the output's
 /// size, and measures the call.
 pub(crate) fn run<T>(
@@ -220,6 +262,7 @@ pub(crate) fn run<T>(
     output_bytes: impl FnOnce(&T) -> usize,
 ) -> Outcome<T> {
     let started = Instant::now();
+    let cpu_started = thread_cpu_time();
     let limits = store.data().limits;
     let result = if input_bytes > limits.input_bytes {
         Err(Failure::InputTooLarge {
@@ -240,12 +283,50 @@ pub(crate) fn run<T>(
                 }
             }
             Ok(Err(failure)) => Err(failure),
-            Err(error) => Err(classify(&error, store)),
+            Err(error) => Err(match classify(&error, store) {
+                Failure::Deadline => starved(limits.deadline, cpu_started, thread_cpu_time()),
+                failure => failure,
+            }),
         }
     };
     Outcome {
         result,
         fuel_used: fuel_used(store),
         elapsed: started.elapsed(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_is_the_plugins_unless_it_had_less_than_a_quarter_of_it_on_a_processor() {
+        let deadline = Duration::from_millis(100);
+        let at = |ms| Some(Duration::from_millis(ms));
+        assert_eq!(starved(deadline, at(1_000), at(1_090)), Failure::Deadline);
+        assert_eq!(starved(deadline, at(1_000), at(1_025)), Failure::Deadline);
+        let starving = starved(deadline, at(1_000), at(1_010));
+        assert_eq!(
+            starving,
+            Failure::Starved {
+                ran: Duration::from_millis(10),
+                deadline
+            }
+        );
+        assert!(!starving.is_the_plugins());
+        assert_eq!(starving.code(), "starved");
+        // Where the system cannot tell, the deadline is the plugin's.
+        assert_eq!(starved(deadline, None, at(1_010)), Failure::Deadline);
+    }
+
+    #[test]
+    fn this_threads_processor_time_is_read_and_grows_with_work() {
+        let before = thread_cpu_time().expect("a unix system tells");
+        let mut n: u64 = 0;
+        while thread_cpu_time().unwrap() - before < Duration::from_millis(5) {
+            n = std::hint::black_box(n + 1);
+        }
+        assert!(n > 0);
     }
 }
