@@ -7,8 +7,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use wasmtime::component::{Component, Linker};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+use wasmtime::component::{Component, Linker, Resource, ResourceType};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, StoreContextMut,
+};
 
 use crate::gate::Gate;
 use crate::limits::{LimitError, Limits};
@@ -157,6 +159,10 @@ pub struct Import {
 const ENVIRONMENT: &str = "wasi:cli/environment@0.2.";
 const RANDOM: &str = "wasi:random/random@0.2.";
 const INSECURE_SEED: &str = "wasi:random/insecure-seed@0.2.";
+const STREAMS: &str = "wasi:io/streams@0.2.";
+const POLL: &str = "wasi:io/poll@0.2.";
+const STDERR: &str = "wasi:cli/stderr@0.2.";
+const STDOUT: &str = "wasi:cli/stdout@0.2.";
 
 /// The host's own package: a world's shared types, which the host answers.
 const SITEWARD: &str = "siteward:plugin/";
@@ -175,9 +181,17 @@ fn imports_of(engine: &Engine, component: &Component) -> Result<Vec<Import>, Ins
             }
             Ok(Import {
                 name: name.to_owned(),
-                answered: [SITEWARD, ENVIRONMENT, RANDOM, INSECURE_SEED]
-                    .iter()
-                    .any(|answered| name.starts_with(answered)),
+                answered: [
+                    SITEWARD,
+                    ENVIRONMENT,
+                    RANDOM,
+                    INSECURE_SEED,
+                    STDERR,
+                    STDOUT,
+                    POLL,
+                ]
+                .iter()
+                .any(|answered| name.starts_with(answered)),
             })
         })
         .collect()
@@ -361,6 +375,11 @@ impl Runtime {
 /// no variables, arguments or working directory, and `wasi:random` is a fixed stream, the
 /// same in every call (componentize-py's Python seeds its `random` module from it on the first
 /// call). A plugin's output stays a function of its input; it never sees host entropy.
+///
+/// And `wasi:cli/stderr` and `stdout`: their output stream keeps the first few KiB written
+/// in the call's sandbox, shown with a trap — so a Rust plugin's panic message reaches the
+/// operator and the author instead of trapping at its first write. Only the output stream's
+/// writes and flushes are answered; its other methods trap.
 fn pure_wasi(linker: &mut Linker<Sandbox>, component: &Component) -> wasmtime::Result<()> {
     let engine = component.engine().clone();
     let names: Vec<String> = component
@@ -394,6 +413,56 @@ fn pure_wasi(linker: &mut Linker<Sandbox>, component: &Component) -> wasmtime::R
             instance.func_wrap("get-random-u64", |mut store, (): ()| {
                 Ok((store.data_mut().next_in_stream(),))
             })?;
+        } else if name.starts_with(STREAMS) {
+            let mut instance = linker.instance(&name)?;
+            instance.resource("output-stream", ResourceType::host::<()>(), |_, _| Ok(()))?;
+            // Resources are typed `()`, as `define_unknown_imports_as_traps` types the ones the
+            // host leaves to trap: other interfaces (`wasi:io/error`, clocks' and files'
+            // pollables and streams) name the same resource types and must agree.
+            instance.resource("error", ResourceType::host::<()>(), |_, _| Ok(()))?;
+            let write = |mut store: StoreContextMut<'_, Sandbox>,
+                         (_, bytes): (Resource<()>, Vec<u8>)| {
+                store.data_mut().write_output(&bytes);
+                Ok((Ok::<(), StreamError>(()),))
+            };
+            instance.func_wrap("[method]output-stream.write", write)?;
+            instance.func_wrap("[method]output-stream.blocking-write-and-flush", write)?;
+            instance.func_wrap(
+                "[method]output-stream.check-write",
+                |_, (_,): (Resource<()>,)| {
+                    Ok((Ok::<u64, StreamError>(crate::sandbox::OUTPUT_KEPT as u64),))
+                },
+            )?;
+            let flush = |_: StoreContextMut<'_, Sandbox>, (_,): (Resource<()>,)| {
+                Ok((Ok::<(), StreamError>(()),))
+            };
+            instance.func_wrap("[method]output-stream.flush", flush)?;
+            instance.func_wrap("[method]output-stream.blocking-flush", flush)?;
+            // Writers wait for room through a pollable: there always is.
+            instance.resource("pollable", ResourceType::host::<()>(), |_, _| Ok(()))?;
+            instance.func_wrap(
+                "[method]output-stream.subscribe",
+                |_, (_,): (Resource<()>,)| Ok((Resource::<()>::new_own(0),)),
+            )?;
+        } else if name.starts_with(POLL) {
+            let mut instance = linker.instance(&name)?;
+            instance.resource("pollable", ResourceType::host::<()>(), |_, _| Ok(()))?;
+            instance.func_wrap("[method]pollable.ready", |_, (_,): (Resource<()>,)| {
+                Ok((true,))
+            })?;
+            instance.func_wrap("[method]pollable.block", |_, (_,): (Resource<()>,)| Ok(()))?;
+            instance.func_wrap("poll", |_, (all,): (Vec<Resource<()>>,)| {
+                Ok(((0..u32::try_from(all.len()).unwrap_or(u32::MAX)).collect::<Vec<u32>>(),))
+            })?;
+        } else if name.starts_with(STDERR) || name.starts_with(STDOUT) {
+            let mut instance = linker.instance(&name)?;
+            instance.resource("output-stream", ResourceType::host::<()>(), |_, _| Ok(()))?;
+            let getter = if name.starts_with(STDERR) {
+                "get-stderr"
+            } else {
+                "get-stdout"
+            };
+            instance.func_wrap(getter, |_, (): ()| Ok((Resource::<()>::new_own(0),)))?;
         } else if name.starts_with(INSECURE_SEED) {
             let mut instance = linker.instance(&name)?;
             instance.func_wrap("insecure-seed", |mut store, (): ()| {
@@ -403,6 +472,18 @@ fn pure_wasi(linker: &mut Linker<Sandbox>, component: &Component) -> wasmtime::R
         }
     }
     Ok(())
+}
+
+/// `wasi:io/streams`' `stream-error`; writes to a captured output never fail.
+#[derive(
+    wasmtime::component::ComponentType, wasmtime::component::Lift, wasmtime::component::Lower,
+)]
+#[component(variant)]
+enum StreamError {
+    #[component(name = "last-operation-failed")]
+    LastOperationFailed(Resource<()>),
+    #[component(name = "closed")]
+    Closed,
 }
 
 /// Loads a precompiled artifact. The file is read into memory rather than mapped, so a file

@@ -125,7 +125,15 @@ pub(crate) struct Sandbox {
     limit_hit: bool,
     /// The state of the call's deterministic "random" stream (see `runtime::pure_wasi`).
     stream: u64,
+    /// What the call wrote to its stderr or stdout (a panic's message), the first
+    /// [`OUTPUT_KEPT`] bytes.
+    output: Vec<u8>,
+    /// Whether it wrote more than was kept.
+    output_cut: bool,
 }
+
+/// How much of what a call writes to stderr and stdout is kept, to be shown with its trap.
+pub(crate) const OUTPUT_KEPT: usize = 4096;
 
 impl Sandbox {
     pub(crate) fn new(limits: Limits) -> Self {
@@ -134,7 +142,29 @@ impl Sandbox {
             memory_in_use: 0,
             limit_hit: false,
             stream: 0x5173_e3a4_d000_0001,
+            output: Vec::new(),
+            output_cut: false,
         }
+    }
+
+    /// Keeps what the call wrote to stderr or stdout, up to [`OUTPUT_KEPT`] bytes in all.
+    pub(crate) fn write_output(&mut self, bytes: &[u8]) {
+        let room = OUTPUT_KEPT - self.output.len();
+        self.output
+            .extend_from_slice(&bytes[..bytes.len().min(room)]);
+        self.output_cut |= bytes.len() > room;
+    }
+
+    /// What the call wrote, as text on one line, or `None` when it wrote nothing.
+    fn output_text(&self) -> Option<String> {
+        let text = String::from_utf8_lossy(&self.output);
+        let text: String = text
+            .trim()
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let cut = if self.output_cut { " …" } else { "" };
+        (!text.is_empty()).then(|| format!("{text}{cut}"))
     }
 
     /// The call's limits.
@@ -220,8 +250,16 @@ pub(crate) fn classify(error: &wasmtime::Error, store: &Store<Sandbox>) -> Failu
         Some(Trap::Interrupt) => Failure::Deadline,
         Some(Trap::OutOfFuel) => Failure::Fuel,
         _ if store.data().limit_hit => Failure::Memory,
-        Some(trap) => Failure::Trap(trap.to_string()),
-        None => Failure::Trap(format!("{error:#}")),
+        Some(trap) => Failure::Trap(with_output(trap.to_string(), store)),
+        None => Failure::Trap(with_output(format!("{error:#}"), store)),
+    }
+}
+
+/// A trap's text with what the call wrote before it (a Rust panic's message, for one).
+fn with_output(trap: String, store: &Store<Sandbox>) -> String {
+    match store.data().output_text() {
+        Some(output) => format!("{trap}; it wrote: {output}"),
+        None => trap,
     }
 }
 

@@ -7,7 +7,7 @@
 //! `work` (does `size` rounds of arithmetic, then renders: fuel is measurable), `recurse`
 //! (recurses without end), `picky` (renders, but panics when the invitee's address starts with
 //! `panic`), `clock` and `env` (reach for the system clock or the environment, which a plugin
-//! does not have).
+//! does not have), `shout` (writes `size` bytes to stderr, then panics).
 
 use siteward_guest_sdk::config_value;
 use siteward_guest_sdk::renderer::{Guest, InvitationContext, PluginError, RenderedEmail};
@@ -69,6 +69,10 @@ impl Guest for TestHostile {
                 Ok(email(&invitation, acc.to_string()))
             }
             "recurse" => Ok(email(&invitation, descend(0).to_string())),
+            "shout" => {
+                eprint!("{}", "a".repeat(size(&config)));
+                panic!("asked to shout, then trap")
+            }
             "picky" => {
                 assert!(
                     !invitation.invitee_email.starts_with("panic"),

@@ -96,7 +96,18 @@ fn every_misbehaviour_ends_in_its_typed_failure_and_the_next_call_is_clean() {
     };
     assert_eq!(call("spin", "0"), Err(Failure::Deadline));
     assert_eq!(call("grow", "0"), Err(Failure::Memory));
-    assert!(matches!(call("trap", "0"), Err(Failure::Trap(_))));
+    // A panic's message reaches the failure: the call's stderr is kept for it.
+    let trap = call("trap", "0");
+    assert!(
+        matches!(&trap, Err(Failure::Trap(t)) if t.contains("; it wrote: thread") && t.contains("panicked at") && t.contains("asked to trap")),
+        "{trap:?}"
+    );
+    // Only the first 4 KiB written is kept, on one line.
+    let shout = call("shout", "100000");
+    assert!(
+        matches!(&shout, Err(Failure::Trap(t)) if t.len() < 4_300 && t.ends_with(" …") && !t.contains("asked to shout") && !t.contains('\n')),
+        "{shout:?}"
+    );
     assert!(matches!(
         call("error", "0"),
         Err(Failure::Plugin { code, .. }) if code == "refused"
@@ -122,7 +133,10 @@ fn every_misbehaviour_ends_in_its_typed_failure_and_the_next_call_is_clean() {
     let picky = plugin
         .render("test", &config(&[("mode", "picky")]), &picky)
         .result;
-    assert!(matches!(picky, Err(Failure::Trap(_))), "{picky:?}");
+    assert!(
+        matches!(&picky, Err(Failure::Trap(t)) if t.contains("cannot render for panic@example.com")),
+        "{picky:?}"
+    );
     // No ambient authority: the clock is an import that traps, the environment is empty.
     assert!(matches!(call("clock", "0"), Err(Failure::Trap(_))));
     assert_eq!(call("env", "0").map(|email| email.html), Ok(String::new()));

@@ -228,6 +228,9 @@ async fn the_operator_installs_enables_overrides_upgrades_and_removes_a_renderer
             "wasi:cli/environment@",
             "wasi:random/random@",
             "wasi:random/insecure-seed@",
+            "wasi:cli/stderr@",
+            "wasi:cli/stdout@",
+            "wasi:io/poll@",
         ]
         .iter()
         .any(|prefix| name.starts_with(prefix));
