@@ -166,24 +166,10 @@ enum PluginCommand {
     },
     /// Run JSON cases through a component with the production runtime and limits, and
     /// check each outcome against its insta snapshot (`.snap.new` files are written for new
-    /// and changed ones; review them with `cargo insta review`, or pass --accept). Needs no
-    /// database. Exits with 1 when a case does not match.
-    Test {
-        /// The WebAssembly component (`.wasm`).
-        component: PathBuf,
-        /// The folder of `*.json` cases.
-        #[arg(long)]
-        cases: PathBuf,
-        /// The manifest, for its limits and setting defaults.
-        #[arg(long)]
-        manifest: Option<PathBuf>,
-        /// Where snapshots live (default: `<cases>/snapshots`).
-        #[arg(long)]
-        snapshots: Option<PathBuf>,
-        /// Write new and changed snapshots as `.snap` directly.
-        #[arg(long)]
-        accept: bool,
-    },
+    /// and changed ones; read them and pass --accept to keep them). Needs no database. Exits
+    /// with 1 when a case does not match. The same as the plugin author's `siteward-plugin
+    /// test`.
+    Test(siteward_plugin::TestArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -221,22 +207,10 @@ async fn run() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => serve(config).await,
         Command::Plugin {
-            command:
-                PluginCommand::Test {
-                    component,
-                    cases,
-                    manifest,
-                    snapshots,
-                    accept,
-                },
+            command: PluginCommand::Test(args),
         } => {
-            let ok = plugin_cli::test(
-                &component,
-                manifest.as_deref(),
-                &cases,
-                snapshots.as_deref(),
-                accept,
-            )?;
+            // The plugin author's tool's own code: `siteward-plugin test` is the same.
+            let ok = args.run()?;
             if !ok {
                 std::process::exit(1);
             }
@@ -282,7 +256,7 @@ async fn run() -> anyhow::Result<()> {
                     scope: scope.into(),
                 },
                 PluginCommand::Remove { name } => plugin_cli::Command::Remove { name },
-                PluginCommand::Test { .. } => unreachable!("handled above"),
+                PluginCommand::Test(_) => unreachable!("handled above"),
             };
             plugin_cli::run(
                 &store,

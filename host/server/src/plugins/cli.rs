@@ -3,14 +3,13 @@
 //! the production runtime without any database.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 
 use siteward_core::audit::Actor;
 use siteward_core::ids::{AuditEventId, IdGenerator, PartnerId, SiteId};
-use siteward_plugins::cases::check_cases;
-use siteward_plugins::{Limits, Manifest, Runtime, RuntimeConfig};
+use siteward_plugins::{Manifest, Runtime};
 use siteward_storage::{BindingScope, Store};
 
 use super::PluginHost;
@@ -242,78 +241,4 @@ pub async fn run(
         }
     }
     Ok(())
-}
-
-/// `siteward plugin test`: runs every case in `cases` through the production runtime and
-/// limits (the manifest's, when given) and checks them against `snapshots` (default
-/// `<cases>/snapshots`). Returns whether every case matched.
-pub fn test(
-    component: &Path,
-    manifest: Option<&Path>,
-    cases: &Path,
-    snapshots: Option<&Path>,
-    accept: bool,
-) -> anyhow::Result<bool> {
-    let bytes =
-        std::fs::read(component).with_context(|| format!("reading {}", component.display()))?;
-    let manifest = manifest
-        .map(|path| {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("reading {}", path.display()))?;
-            Manifest::from_toml(&text).with_context(|| format!("{}", path.display()))
-        })
-        .transpose()?;
-    let runtime = Runtime::new(RuntimeConfig {
-        concurrency: 1,
-        ..RuntimeConfig::default()
-    })
-    .map_err(|e| anyhow::anyhow!("starting the plugin engine: {e:#}"))?;
-    let limits = match &manifest {
-        Some(manifest) => manifest.limits()?,
-        None => Limits::ceiling(),
-    };
-    let plugin = runtime
-        .load(&bytes, limits)
-        .with_context(|| format!("{}", component.display()))?;
-    let plugin = match &manifest {
-        Some(manifest) => {
-            manifest.matches(&plugin)?;
-            plugin
-        }
-        None => {
-            let defaults = Limits::for_world(plugin.world());
-            plugin.with_limits(defaults)?
-        }
-    };
-    let snapshots = snapshots.map_or_else(|| cases.join("snapshots"), Path::to_path_buf);
-    let report = check_cases(&plugin, manifest.as_ref(), cases, &snapshots, accept)
-        .with_context(|| format!("running the cases in {}", cases.display()))?;
-    for name in &report.passed {
-        println!("ok       {name}");
-    }
-    let verb = if accept { "written" } else { "see .snap.new" };
-    for name in &report.new {
-        println!("new      {name} ({verb})");
-    }
-    for name in &report.changed {
-        println!("changed  {name} ({verb})");
-    }
-    for (name, error) in &report.broken {
-        println!("broken   {name}: {error}");
-    }
-    println!(
-        "{} passed, {} new, {} changed, {} broken",
-        report.passed.len(),
-        report.new.len(),
-        report.changed.len(),
-        report.broken.len()
-    );
-    let pending = !report.new.is_empty() || !report.changed.is_empty();
-    if pending && !accept {
-        println!(
-            "review with `cargo insta review --workspace-root {}`, or run again with --accept",
-            snapshots.display()
-        );
-    }
-    Ok(report.ok() || (accept && report.broken.is_empty()))
 }
