@@ -338,6 +338,12 @@ async fn output_for(
                 let mut addresses = BTreeSet::new();
                 for to in &email.to {
                     addresses.extend(people.resolve(to).await?);
+                    // Past the limit the event is refused whole: look up no more.
+                    if deliveries + addresses.len() as u64 > per_event + 1
+                        || people.outside.len() as u64 > per_event
+                    {
+                        break;
+                    }
                 }
                 if let Some(actor) = &actor {
                     addresses.remove(actor);
@@ -440,7 +446,7 @@ struct People<'a> {
     state: &'a AppState,
     partner: &'a PartnerId,
     site: Option<&'a SiteId>,
-    roles: HashMap<&'static str, Vec<String>>,
+    roles: HashMap<Role, Vec<String>>,
     addresses: HashMap<String, Option<String>>,
     outside: BTreeSet<String>,
 }
@@ -482,29 +488,36 @@ impl<'a> People<'a> {
                 self.addresses.insert(address.clone(), allowed.clone());
                 return Ok(allowed.into_iter().collect());
             }
-            Recipient::SiteAdmins => "site_admins",
-            Recipient::PartnerSuperAdmins => "partner_super_admins",
-            Recipient::PartnerAdmins => "partner_admins",
+            Recipient::SiteAdmins => Role::SiteAdmins,
+            Recipient::PartnerSuperAdmins => Role::PartnerSuperAdmins,
+            Recipient::PartnerAdmins => Role::PartnerAdmins,
         };
-        if let Some(known) = self.roles.get(role) {
+        if let Some(known) = self.roles.get(&role) {
             return Ok(known.clone());
         }
-        let addresses = recipients(self.state, self.partner, self.site, to).await?;
+        let addresses = role_addresses(self.state, self.partner, self.site, role).await?;
         self.roles.insert(role, addresses.clone());
         Ok(addresses)
     }
 }
 
+/// The people a hook may name by their role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Role {
+    SiteAdmins,
+    PartnerSuperAdmins,
+    PartnerAdmins,
+}
+
 /// The addresses a role stands for at this partner and site.
-async fn recipients(
+async fn role_addresses(
     state: &AppState,
     partner: &PartnerId,
     site: Option<&SiteId>,
-    to: &Recipient,
+    role: Role,
 ) -> Result<Vec<String>, StorageError> {
-    let roles: &[PartnerRole] = match to {
-        Recipient::Address(_) => unreachable!("addresses are vetted by People::resolve"),
-        Recipient::SiteAdmins => {
+    let roles: &[PartnerRole] = match role {
+        Role::SiteAdmins => {
             let Some(site) = site else {
                 return Ok(Vec::new());
             };
@@ -521,8 +534,8 @@ async fn recipients(
                 }
             }
         }
-        Recipient::PartnerSuperAdmins => &[PartnerRole::SuperAdmin],
-        Recipient::PartnerAdmins => &[PartnerRole::SuperAdmin, PartnerRole::Admin],
+        Role::PartnerSuperAdmins => &[PartnerRole::SuperAdmin],
+        Role::PartnerAdmins => &[PartnerRole::SuperAdmin, PartnerRole::Admin],
     };
     let mut addresses = Vec::new();
     let mut page = PageRequest::parse(Some(MAX_LIMIT), None).expect("a valid page");
