@@ -647,6 +647,57 @@ fn a_python_plugin_built_with_componentize_py_runs_under_the_same_runtime_and_ca
     testing::assert_cases(&plugin, manifest.as_ref(), &dir.join("cases"), &snapshots);
 }
 
+/// componentize-js, installed into the cargo target folder on first use with the version
+/// `plugins/js-renderer/package.json` pins.
+fn componentize_js() -> PathBuf {
+    let prefix = components().join("../../componentize-js");
+    if !prefix
+        .join("node_modules/@bytecodealliance/componentize-js")
+        .exists()
+    {
+        std::fs::create_dir_all(&prefix).unwrap();
+        std::fs::copy(
+            plugin_dir("js-renderer").join("package.json"),
+            prefix.join("package.json"),
+        )
+        .unwrap();
+        let npm = std::env::var("NPM").unwrap_or_else(|_| "npm".to_owned());
+        let installed = Command::new(npm)
+            .args(["install", "--silent", "--no-audit", "--no-fund"])
+            .current_dir(&prefix)
+            .status()
+            .expect("npm runs");
+        assert!(
+            installed.success(),
+            "installing componentize-js from npm failed"
+        );
+    }
+    prefix
+}
+
+#[test]
+fn a_javascript_plugin_built_with_componentize_js_runs_under_the_same_runtime_and_cases() {
+    use siteward_plugins::testing;
+    let dir = plugin_dir("js-renderer");
+    let tool = componentize_js();
+    let out = components().join("../../js_renderer.wasm");
+    // The build script is run from where componentize-js is installed, so it finds it.
+    std::fs::copy(dir.join("build.mjs"), tool.join("build.mjs")).unwrap();
+    let built = Command::new(std::env::var("NODE").unwrap_or_else(|_| "node".to_owned()))
+        .arg(tool.join("build.mjs"))
+        .arg(dir.join("renderer.js"))
+        .arg(dir.join("../../wit/siteward-plugin@0.2.0"))
+        .arg(&out)
+        .status()
+        .expect("node runs");
+    assert!(built.success(), "componentize-js failed");
+    let (plugin, manifest) = testing::load(&out, Some(&dir.join("siteward-plugin.toml")));
+    assert_eq!(plugin.world(), World::InvitationRenderer);
+    let snapshots =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../snapshots/plugins/js-renderer");
+    testing::assert_cases(&plugin, manifest.as_ref(), &dir.join("cases"), &snapshots);
+}
+
 /// Released WIT versions, each with the SHA-256 of its files in name order. A released
 /// version never changes: plugins built against it must keep loading exactly as they did.
 /// A change is a new version in a folder of its own beside the old ones.
