@@ -503,6 +503,10 @@ impl<'a> People<'a> {
 
 /// The people a hook may name by their role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[expect(
+    clippy::enum_variant_names,
+    reason = "named as the WIT recipients they stand for"
+)]
 enum Role {
     SiteAdmins,
     PartnerSuperAdmins,
