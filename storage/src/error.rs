@@ -31,6 +31,8 @@ pub enum Conflict {
     ResetLinkGone,
     /// The sign-in's second step was taken already, or took too long.
     SignInChallengeGone,
+    /// The technician already has an open access request at this site.
+    AlreadyRequested,
     /// A concurrent transaction changed the same records; retrying may succeed.
     Concurrent,
 }
@@ -56,6 +58,10 @@ impl fmt::Display for Conflict {
             Self::IdempotencyKeyInUse => "a request with this idempotency key was already made",
             Self::ResetLinkGone => "the password reset link was used, replaced or expired",
             Self::SignInChallengeGone => "the sign-in was finished already or took too long",
+            Self::AlreadyRequested => {
+                "you already have an open request for this site: wait for its answer, or \
+                 cancel it first"
+            }
             Self::Concurrent => "a concurrent change touched the same records; try again",
         })
     }

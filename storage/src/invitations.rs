@@ -241,7 +241,7 @@ pub(crate) struct AssignmentRow {
 }
 
 impl AssignmentRow {
-    fn from_assignment(a: &SiteAssignment) -> Self {
+    pub(crate) fn from_assignment(a: &SiteAssignment) -> Self {
         Self {
             id: rid(
                 "site_assignment",

@@ -7,6 +7,7 @@
 //! classified here into [`StorageError`]; nothing above this crate sees SurrealDB's errors.
 
 mod access_log;
+mod access_requests;
 mod accounts;
 mod audit;
 mod digests;
@@ -31,6 +32,7 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 
 pub use access_log::{AccessChanges, logging};
+pub use access_requests::{AssignmentWrite, RequestWrite};
 pub use accounts::{Credentials, NewAccount, PasswordReset, SessionRecord, SignInChallenge};
 pub use audit::{ChainReport, Retention};
 pub use digests::{DigestItem, DigestKey};

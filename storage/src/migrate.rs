@@ -135,6 +135,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0031_hook_volume",
         include_str!("../migrations/0031_hook_volume.surql"),
     ),
+    (
+        "0032_access_requests",
+        include_str!("../migrations/0032_access_requests.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

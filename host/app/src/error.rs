@@ -183,6 +183,7 @@ impl From<StorageError> for AppError {
                     Conflict::IdempotencyKeyInUse => "idempotency_key_in_use",
                     Conflict::ResetLinkGone => "reset_link_gone",
                     Conflict::SignInChallengeGone => "sign_in_challenge_gone",
+                    Conflict::AlreadyRequested => "already_requested",
                     Conflict::Concurrent => "concurrent_change",
                 };
                 Self::conflict(code, conflict.to_string())

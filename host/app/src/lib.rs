@@ -7,6 +7,7 @@
 //! [`AppError`]. Nothing here knows HTTP, JSON framing or axum; `siteward-server` turns
 //! requests into calls here and answers into responses.
 
+pub mod access_requests;
 pub mod audit;
 pub mod auth;
 pub mod check;

@@ -37,6 +37,8 @@ pub enum SiteAccess {
     LockTechnicians,
     /// Manage its devices and device groups.
     ManageDevices,
+    /// Read its access requests.
+    ReviewAccess,
 }
 
 impl SiteAccess {
@@ -59,6 +61,7 @@ impl SiteAccess {
             Self::ManageTokens => Action::ManageSiteTokens(site),
             Self::ManageTechnicians => Action::ManageSiteTechnicians(site),
             Self::ManageDevices => Action::ManageDevices(site),
+            Self::ReviewAccess => Action::ReviewSiteAccess(site),
         }
     }
 }

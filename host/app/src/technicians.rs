@@ -225,6 +225,9 @@ impl App {
             .expires_at
             .map(|t| validate::to_the_millisecond("expires_at", t))
             .transpose()?;
+        if change.locked == Some(false) {
+            self.standing_access_allowed(&site).await?;
+        }
         let mut updated = self
             .change_assignments(caller, &site, std::slice::from_ref(account), |a| {
                 if let Some(level) = new_level {
@@ -258,6 +261,9 @@ impl App {
     ) -> AppResult<Vec<Technician>> {
         let (site, side) = self.lockable_site(caller, site).await?;
         let accounts = account_ids(accounts)?;
+        if !locked {
+            self.standing_access_allowed(&site).await?;
+        }
         self.change_assignments(caller, &site, &accounts, |a| set_lock(a, locked, side))
             .await
     }
@@ -368,6 +374,18 @@ impl App {
                 .await?;
         }
         Ok(self.store.site(&site.id).await?)
+    }
+
+    /// Refuses unlocking at a site that gives access through approved requests only.
+    async fn standing_access_allowed(&self, site: &Site) -> AppResult<()> {
+        if self.store.access_policy(&site.id).await?.requests_only {
+            return Err(AppError::conflict(
+                "requests_only",
+                "this site gives technicians access through approved access requests only: \
+                 the technician asks for access, or the site's admins turn requests-only off",
+            ));
+        }
+        Ok(())
     }
 
     /// A site whose technicians the caller may manage: its admins. While the site's

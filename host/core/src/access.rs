@@ -158,6 +158,21 @@ pub enum Action<'a> {
     /// Manage a site's devices and device groups: its admins and site tokens, the partner's
     /// admins and tokens, the operator.
     ManageDevices(SiteRef<'a>),
+    /// Ask for access to a site for a while: a person who is an active member of the site's
+    /// partner, whatever their role. Not a token: a request is a person's.
+    RequestSiteAccess(SiteRef<'a>),
+    /// Read a site's access requests: its admins and site tokens, the partner's people and
+    /// tokens with `admin.team`, the operator.
+    ReviewSiteAccess(SiteRef<'a>),
+    /// Approve or deny an access request at a site: its admins and site tokens, and the
+    /// partner's Super Admins where the site's policy lets them (`super_admins`) for the level
+    /// asked.
+    DecideSiteAccess {
+        /// The site.
+        site: SiteRef<'a>,
+        /// Whether the site lets the partner's Super Admins decide this request.
+        super_admins: bool,
+    },
 }
 
 /// Why an action was refused.
@@ -281,6 +296,7 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denial
         | Action::ViewSiteAudit(site)
         | Action::AskPermissions(site)
         | Action::ManageDevices(site)
+        | Action::ReviewSiteAccess(site)
         | Action::LockSiteTechnicians(site) => {
             if is_site_admin(principal, site.site) || is_site_token(principal, site.site) {
                 return Ok(());
@@ -302,6 +318,24 @@ pub fn authorize(principal: &Principal, action: Action<'_>) -> Result<(), Denial
                 Stranger => Err(Denial::NotVisible),
                 Operator => Ok(()),
                 _ => Err(Denial::Forbidden),
+            }
+        }
+        Action::RequestSiteAccess(site) => match standing(principal, site.partner) {
+            Member(..) => Ok(()),
+            Stranger
+                if !is_site_admin(principal, site.site) && !is_site_token(principal, site.site) =>
+            {
+                Err(Denial::NotVisible)
+            }
+            _ => Err(Denial::Forbidden),
+        },
+        Action::DecideSiteAccess { site, super_admins } => {
+            if is_site_admin(principal, site.site) || is_site_token(principal, site.site) {
+                return Ok(());
+            }
+            match standing(principal, site.partner) {
+                Stranger => Err(Denial::NotVisible),
+                s => allow_if(super_admins && matches!(s, Member(PartnerRole::SuperAdmin, _))),
             }
         }
         Action::ManageSiteTokens(site) => {
@@ -432,6 +466,56 @@ mod tests {
             authorize(&technician, Action::LockSiteTechnicians(site_ref)),
             Err(Denial::Forbidden)
         );
+    }
+
+    #[test]
+    fn members_request_access_and_the_site_or_the_super_admins_it_names_decide() {
+        let p = id(PartnerId::generate, 1);
+        let site = id(SiteId::generate, 3);
+        let site_ref = SiteRef {
+            site: &site,
+            partner: &p,
+        };
+        let super_admin = member(&p, PartnerRole::SuperAdmin, MemberStatus::Active);
+        let admin = member(&p, PartnerRole::Admin, MemberStatus::Active);
+        let technician = member(&p, PartnerRole::Technician, MemberStatus::Active);
+        let disabled = member(&p, PartnerRole::Technician, MemberStatus::Disabled);
+        let site_admin = Principal::Account(AccountPrincipal {
+            account_id: id(AccountId::generate, 7),
+            is_operator: false,
+            partners: Vec::new(),
+            site_admin_of: vec![site.clone()],
+        });
+        let request = Action::RequestSiteAccess(site_ref);
+        assert_eq!(authorize(&technician, request), Ok(()));
+        assert_eq!(authorize(&super_admin, request), Ok(()));
+        assert_eq!(authorize(&disabled, request), Err(Denial::NotVisible));
+        assert_eq!(authorize(&site_admin, request), Err(Denial::Forbidden));
+        let decide = |super_admins| Action::DecideSiteAccess {
+            site: site_ref,
+            super_admins,
+        };
+        assert_eq!(authorize(&site_admin, decide(false)), Ok(()));
+        assert_eq!(
+            authorize(&super_admin, decide(false)),
+            Err(Denial::Forbidden)
+        );
+        assert_eq!(authorize(&super_admin, decide(true)), Ok(()));
+        assert_eq!(authorize(&admin, decide(true)), Err(Denial::Forbidden));
+        assert_eq!(authorize(&technician, decide(true)), Err(Denial::Forbidden));
+        let review = Action::ReviewSiteAccess(site_ref);
+        assert_eq!(authorize(&admin, review), Ok(()));
+        assert_eq!(authorize(&site_admin, review), Ok(()));
+        assert_eq!(authorize(&technician, review), Err(Denial::Forbidden));
+        let other = id(PartnerId::generate, 2);
+        let stranger = member(&other, PartnerRole::SuperAdmin, MemberStatus::Active);
+        for action in [request, decide(true), review] {
+            assert_eq!(
+                authorize(&stranger, action),
+                Err(Denial::NotVisible),
+                "{action:?}"
+            );
+        }
     }
 
     #[test]

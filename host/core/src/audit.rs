@@ -75,6 +75,24 @@ string_enum! {
         /// A site's admins changed what the site asks of them at sign-in (two-step sign-in,
         /// session lifetime, fresh sign-in).
         SiteSecurityChanged = "site.security_changed",
+        /// A site's admins changed its rules for access requests.
+        SiteAccessPolicyChanged = "site.access_policy_changed",
+        /// A technician asked for access to a site for a while.
+        AccessRequestCreated = "access_request.created",
+        /// One of two approvers approved a request; it waits for the other.
+        AccessRequestApprovalAdded = "access_request.approval_added",
+        /// A request was approved (by its approvers, or by the site's policy).
+        AccessRequestApproved = "access_request.approved",
+        /// An approver denied a request.
+        AccessRequestDenied = "access_request.denied",
+        /// The technician withdrew a request before its access began.
+        AccessRequestCancelled = "access_request.cancelled",
+        /// A request's time passed before anyone decided it.
+        AccessRequestExpired = "access_request.expired",
+        /// An approved request's access began (at its start, when it had to wait for it).
+        AccessRequestStarted = "access_request.started",
+        /// A request's access ended: at its end, or early.
+        AccessRequestEnded = "access_request.ended",
         /// A custom role was created.
         RoleCreated = "role.created",
         /// A custom role's name or permissions changed.
@@ -214,6 +232,8 @@ macro_rules! target_kinds {
 }
 
 target_kinds! {
+    /// A technician's request for access to a site.
+    AccessRequest = "access_request",
     /// A person's account.
     Account = "account",
     /// An API token.
@@ -345,8 +365,8 @@ mod tests {
         for kind in TargetKind::KNOWN {
             assert_eq!(&TargetKind::from_stored(kind.as_str()), kind);
         }
-        let newer = TargetKind::from_stored("access_request");
-        assert_eq!(newer, TargetKind::Other("access_request".to_owned()));
-        assert_eq!(newer.as_str(), "access_request");
+        let newer = TargetKind::from_stored("access_review");
+        assert_eq!(newer, TargetKind::Other("access_review".to_owned()));
+        assert_eq!(newer.as_str(), "access_review");
     }
 }

@@ -167,6 +167,8 @@ define_id! {
     DeviceGroupId,
     /// A grant of a role on a scope to a technician or department.
     GrantId,
+    /// A technician's request for access to a site for a while.
+    AccessRequestId,
 }
 
 #[cfg(test)]

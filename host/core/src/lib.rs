@@ -6,6 +6,7 @@
 //! storage and HTTP layers a crate boundary the compiler enforces.
 
 pub mod access;
+pub mod access_request;
 pub mod account;
 pub mod assignment;
 pub mod audit;

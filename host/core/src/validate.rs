@@ -117,15 +117,21 @@ impl std::fmt::Display for Email {
 /// A display name: NFC, trimmed, 1 to 200 characters, no control or invisible characters
 /// (see [`is_invisible`]).
 pub fn name(field: &str, text: &str) -> Result<String, FieldError> {
+    self::text(field, text, MAX_NAME_LEN)
+}
+
+/// A line of text a person wrote (a reason, a comment): NFC, trimmed, 1 to `max` characters,
+/// no control or invisible characters (see [`is_invisible`]).
+pub fn text(field: &str, text: &str, max: usize) -> Result<String, FieldError> {
     let text: String = text.nfc().collect();
     let text = text.trim();
     if text.is_empty() {
         return Err(FieldError::new(field, "must not be empty"));
     }
-    if text.chars().count() > MAX_NAME_LEN {
+    if text.chars().count() > max {
         return Err(FieldError::new(
             field,
-            format!("must be at most {MAX_NAME_LEN} characters"),
+            format!("must be at most {max} characters"),
         ));
     }
     if text.chars().any(is_invisible) {

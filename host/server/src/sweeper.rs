@@ -1,6 +1,7 @@
 //! The invitation sweeper: marks invitations whose time has passed as Expired and records an
 //! `invitation.expired` event for each, so that expiry is visible and can be acted on. It
-//! also drops the permission change log's old entries.
+//! also moves access requests whose next step is due (`App::sweep_access_requests`) and drops
+//! the permission change log's old entries.
 
 use std::time::Duration;
 
@@ -55,6 +56,11 @@ pub async fn run_sweeper(state: AppState, interval: Duration, stop: Cancellation
             Ok(0) => {}
             Ok(n) => tracing::info!(expired = n, "marked expired invitations"),
             Err(error) => tracing::error!(%error, "invitation sweep failed"),
+        }
+        match state.sweep_access_requests().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(moved = n, "access requests expired, started or ended"),
+            Err(error) => tracing::error!(%error, "access request sweep failed"),
         }
         if let Err(error) = state.store.prune_access_changes(ACCESS_LOG_KEPT).await {
             tracing::error!(%error, "pruning the permission change log failed");

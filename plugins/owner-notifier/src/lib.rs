@@ -6,6 +6,10 @@
 //! - a site's **admins** hear when a technician has accepted an invitation and waits for them
 //!   to unlock the access, so support is not held up by nobody noticing.
 //!
+//! - a site's **approvers** hear when a technician asks for access there (the partner's Super
+//!   Admins too, where the site lets them approve that level), and the **technician** hears
+//!   when their request is approved, denied, or expired undecided.
+//!
 //! The host resolves the roles to addresses and leaves out whoever made the change. Emails
 //! name people and places ("Tom Lee (tom@acme.example) accepted access to Head office") and
 //! link to the console page where the reader acts, and to where a Super Admin chooses their
@@ -76,7 +80,103 @@ impl Guest for OwnerNotifier {
                 text,
             ));
         }
+        if on("access_requests") {
+            actions.extend(access_request(&event, console));
+        }
         Ok(actions)
+    }
+}
+
+/// What an access request's step tells whom: the approvers of a new request that waits for
+/// them, the technician of a decision or an expiry.
+fn access_request(event: &DomainEvent, console: &str) -> Option<Action> {
+    let who = event
+        .person
+        .as_ref()
+        .map_or_else(|| "A technician".to_owned(), named);
+    let place = event.site_name.as_deref().unwrap_or("a site");
+    let level = level_name(after(&event.changes, "level").unwrap_or("-"));
+    let window = || {
+        format!(
+            "From: {}\nUntil: {}\n",
+            after(&event.changes, "starts_at").unwrap_or("-"),
+            after(&event.changes, "ends_at").unwrap_or("-"),
+        )
+    };
+    match event.kind.as_str() {
+        "access_request.created" if after(&event.changes, "status") == Some("pending") => {
+            let site = event.site_id.as_deref()?;
+            let mut text = format!(
+                "{who} asks for {level} access to {place}.\n\n{}Reason: {}\n",
+                window(),
+                after(&event.changes, "reason").unwrap_or("-"),
+            );
+            if !console.is_empty() {
+                text.push_str(&format!(
+                    "\nApprove or deny: {console}/sites/{site}/access-requests\n"
+                ));
+            }
+            text.push_str(&format!(
+                "\nYou receive this as one of the approvers for {place}. Request {}.\n",
+                event.target_id
+            ));
+            let mut to = vec![Recipient::SiteAdmins];
+            if after(&event.changes, "approvers")
+                .is_some_and(|a| a.split(',').any(|r| r == "partner_super_admins"))
+            {
+                to.push(Recipient::PartnerSuperAdmins);
+            }
+            Some(Action::SendEmail(Email {
+                to,
+                subject: format!("{who} asks for access to {place}"),
+                text,
+                html: None,
+            }))
+        }
+        kind @ ("access_request.approved" | "access_request.denied" | "access_request.expired") => {
+            let person = event.person.as_ref()?;
+            let (subject, mut text) = match kind {
+                "access_request.approved" => (
+                    format!("Your access to {place} is approved"),
+                    format!(
+                        "Your request for {level} access to {place} was approved{}.\n\n{}",
+                        by(event),
+                        window()
+                    ),
+                ),
+                "access_request.denied" => (
+                    format!("Your access request for {place} was denied"),
+                    format!(
+                        "Your request for access to {place} was denied{}.\n\nWhy: {}\n",
+                        by(event),
+                        after(&event.changes, "comment").unwrap_or("-")
+                    ),
+                ),
+                _ => (
+                    format!("Your access request for {place} expired"),
+                    format!(
+                        "Nobody decided your request for access to {place} before its time \
+                         passed. Ask again if you still need it.\n"
+                    ),
+                ),
+            };
+            if let Some(comment) = after(&event.changes, "comment")
+                && kind == "access_request.approved"
+            {
+                text.push_str(&format!("Comment: {comment}\n"));
+            }
+            if !console.is_empty() {
+                text.push_str(&format!("\nYour requests: {console}/\n"));
+            }
+            text.push_str(&format!("\nRequest {}.\n", event.target_id));
+            Some(Action::SendEmail(Email {
+                to: vec![Recipient::Address(person.email.clone())],
+                subject,
+                text,
+                html: None,
+            }))
+        }
+        _ => None,
     }
 }
 

@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 
 use siteward_core::audit::{Actor, AuditScope, TargetKind};
-use siteward_core::ids::{AccountId, AuditEventId, InvitationId, PartnerId, SiteId};
+use siteward_core::ids::{
+    AccessRequestId, AccountId, AuditEventId, InvitationId, PartnerId, SiteId,
+};
 use siteward_core::mail::{
     BuiltinRenderer, InvitationContext, InvitationRenderer, RenderedEmail, SITE_ADMIN,
 };
@@ -441,6 +443,14 @@ async fn subject(state: &App, e: &siteward_core::audit::AuditEvent) -> Option<ho
         | TargetKind::Membership
         | TargetKind::Account
         | TargetKind::SiteAdmin => person(state, &AccountId::parse("target", id).ok()?).await,
+        TargetKind::AccessRequest => {
+            let request = state
+                .store
+                .access_request(&AccessRequestId::parse("target", id).ok()?)
+                .await
+                .ok()?;
+            person(state, &request.technician).await
+        }
         TargetKind::Invitation => {
             let inv = state
                 .store

@@ -1,6 +1,7 @@
 //! The versioned JSON API (`/v1`), its OpenAPI document, and the health probes.
 
 pub mod access;
+pub mod access_requests;
 pub mod audit;
 pub mod check;
 pub mod dto;
@@ -50,6 +51,7 @@ use crate::state::AppState;
         (name = "technicians", description = "A site's technicians: levels, locks, access"),
         (name = "check", description = "The permission check, one or many questions, and who can reach what"),
         (name = "access", description = "Custom roles, departments, device groups, devices and grants"),
+        (name = "access-requests", description = "Just-in-time access: technicians ask for a level at a site for a while; the site's policy and approvers decide"),
         (name = "api-tokens", description = "Tokens for integrations, scoped to a partner or a site"),
         (name = "audit", description = "The audit log"),
         (name = "plugins", description = "WebAssembly plugins: install, upgrade, switch on and off, configure"),
@@ -110,6 +112,19 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(technicians::lock_technicians))
         .routes(routes!(technicians::level_technicians))
         .routes(routes!(technicians::remove_technicians))
+        .routes(routes!(
+            access_requests::get_access_policy,
+            access_requests::set_access_policy
+        ))
+        .routes(routes!(
+            access_requests::request_access,
+            access_requests::site_access_requests
+        ))
+        .routes(routes!(access_requests::my_access_requests))
+        .routes(routes!(access_requests::get_access_request))
+        .routes(routes!(access_requests::approve_access_request))
+        .routes(routes!(access_requests::deny_access_request))
+        .routes(routes!(access_requests::end_access_request))
         .routes(routes!(access::system_roles))
         .routes(routes!(access::create_role, access::list_roles))
         .routes(routes!(access::update_role, access::delete_role))

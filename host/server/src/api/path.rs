@@ -5,8 +5,8 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 
 use siteward_core::ids::{
-    AccountId, ApiTokenId, CustomerId, DepartmentId, DeviceGroupId, DeviceId, GrantId,
-    InvitationId, PartnerId, SessionId, SiteId,
+    AccessRequestId, AccountId, ApiTokenId, CustomerId, DepartmentId, DeviceGroupId, DeviceId,
+    GrantId, InvitationId, PartnerId, SessionId, SiteId,
 };
 
 use crate::error::ApiError;
@@ -28,6 +28,7 @@ macro_rules! id_segments {
 }
 
 id_segments!(
+    AccessRequestId,
     AccountId,
     ApiTokenId,
     CustomerId,

@@ -61,6 +61,9 @@ struct MyAccessPage {
     older: Option<String>,
     /// Whether they run the platform: the operator console's links.
     operator: bool,
+    /// The Request access form and their requests.
+    requests: super::access_requests::MyRequests,
+    csrf: String,
 }
 
 /// The page's paging of the person's own activity.
@@ -154,13 +157,19 @@ pub async fn page(
         limit: Some(ACTIVITY_PAGE),
         cursor: query.activity_after.as_deref(),
     };
-    let (access, waiting, activity) = match tokio::join!(
+    let (access, waiting, activity, requests) = match tokio::join!(
         state.my_access(&caller),
         state.my_invitations(&caller),
         state.my_activity(&caller, paging),
+        super::access_requests::MyRequests::read(&state, &caller),
     ) {
-        (Ok(access), Ok(waiting), Ok(activity)) => (access, waiting, activity),
-        (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => {
+        (Ok(access), Ok(waiting), Ok(activity), Ok(requests)) => {
+            (access, waiting, activity, requests)
+        }
+        (Err(error), _, _, _)
+        | (_, Err(error), _, _)
+        | (_, _, Err(error), _)
+        | (_, _, _, Err(error)) => {
             return render(status_of(error.kind), &Notice::problem(&error));
         }
     };
@@ -170,6 +179,8 @@ pub async fn page(
         .unwrap_or_default();
     let (partners, sites, admin_of) = rows(access);
     let page = MyAccessPage {
+        requests,
+        csrf: chrome.csrf(),
         operator: caller.account().is_ok_and(|a| a.is_operator),
         chrome,
         email,

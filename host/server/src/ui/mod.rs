@@ -11,6 +11,7 @@
 //! https.
 
 pub mod access;
+pub mod access_requests;
 pub mod account;
 pub mod assets;
 pub mod audit;
@@ -230,6 +231,27 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/sites/{site_id}/security",
             get(security::page).post(security::save),
+        )
+        .route(
+            "/sites/{site_id}/access-requests",
+            get(access_requests::page),
+        )
+        .route(
+            "/sites/{site_id}/access-policy",
+            post(access_requests::save_rules),
+        )
+        .route("/access-requests", post(access_requests::request))
+        .route(
+            "/access-requests/{request_id}/approve",
+            post(access_requests::approve),
+        )
+        .route(
+            "/access-requests/{request_id}/deny",
+            post(access_requests::deny),
+        )
+        .route(
+            "/access-requests/{request_id}/end",
+            post(access_requests::end),
         )
         .route(
             "/sites/{site_id}/security/admins",

@@ -47,6 +47,8 @@ pub enum Tab {
     Security,
     /// Devices.
     Devices,
+    /// Access requests.
+    AccessRequests,
 }
 
 /// The tabs above each page of a site's portal, as the viewer may use them. With Technician
@@ -61,6 +63,8 @@ pub struct SiteNav {
     pub(super) audit: bool,
     /// Whether the viewer manages the site's devices.
     pub(super) devices: bool,
+    /// Whether the viewer reads the site's access requests.
+    pub(super) requests: bool,
 }
 
 impl SiteNav {
@@ -73,7 +77,9 @@ impl SiteNav {
                 Tab::Technicians => "technicians",
                 Tab::Security => "security",
                 Tab::Devices => "devices",
+                Tab::AccessRequests => "access_requests",
             },
+            requests: SiteAccess::ReviewAccess.allows(caller, site),
             devices: SiteAccess::ManageDevices.allows(caller, site),
             technician_access: site.technician_access,
             audit: SiteAccess::ViewAudit.allows(caller, site),

@@ -1288,6 +1288,65 @@ catalog! {
     remove_site_admin_heading { en: "Remove this site admin?", ko: "이 사이트 관리자를 제거할까요?", de: "Diesen Standort-Admin entfernen?", ja: "このサイト管理者を外しますか?", es: "¿Quitar este administrador del sitio?" }
     remove_site_admin_question { en: "{who} can no longer manage this site. Their account stays.", ko: "{who}은(는) 더 이상 이 사이트를 관리할 수 없습니다. 계정은 남습니다.", de: "{who} kann diesen Standort nicht mehr verwalten. Das Konto bleibt.", ja: "{who}はこのサイトを管理できなくなります。アカウントは残ります。", es: "{who} ya no puede gestionar este sitio. Su cuenta se conserva." }
     remove_site_admin { en: "Remove as admin", ko: "관리자에서 제거", de: "Als Admin entfernen", ja: "管理者から外す", es: "Quitar como administrador" }
+
+    // Just-in-time access: a site's Access requests tab and the own page's requests.
+    access_requests_tab { en: "Access requests", ko: "접근 요청", de: "Zugangsanfragen", ja: "アクセス申請", es: "Solicitudes de acceso" }
+    access_requests_of { en: "Access requests — {site}", ko: "접근 요청 — {site}", de: "Zugangsanfragen — {site}", ja: "アクセス申請 — {site}", es: "Solicitudes de acceso — {site}" }
+    waiting_for_decision { en: "Waiting for a decision", ko: "결정 대기 중", de: "Warten auf eine Entscheidung", ja: "判断待ち", es: "Esperando una decisión" }
+    no_request_waiting { en: "No request waits for a decision.", ko: "결정을 기다리는 요청이 없습니다.", de: "Keine Anfrage wartet auf eine Entscheidung.", ja: "判断を待っている申請はありません。", es: "Ninguna solicitud espera una decisión." }
+    recent_requests { en: "Recent requests", ko: "최근 요청", de: "Letzte Anfragen", ja: "最近の申請", es: "Solicitudes recientes" }
+    no_request_yet { en: "No request yet.", ko: "아직 요청이 없습니다.", de: "Noch keine Anfrage.", ja: "申請はまだありません。", es: "Todavía no hay solicitudes." }
+    recent_requests_caption { en: "Access requests, newest first", ko: "접근 요청, 최신순", de: "Zugangsanfragen, neueste zuerst", ja: "アクセス申請(新しい順)", es: "Solicitudes de acceso, las más recientes primero" }
+    older_requests { en: "Older requests", ko: "이전 요청", de: "Ältere Anfragen", ja: "以前の申請", es: "Solicitudes anteriores" }
+    from_time { en: "From", ko: "시작", de: "Ab", ja: "開始", es: "Desde" }
+    reason { en: "Reason", ko: "사유", de: "Grund", ja: "理由", es: "Motivo" }
+    approvals { en: "Approvals", ko: "승인", de: "Freigaben", ja: "承認", es: "Aprobaciones" }
+    approvals_of { en: "{count} of {needed}", ko: "{needed}건 중 {count}건", de: "{count} von {needed}", ja: "{needed}件中{count}件", es: "{count} de {needed}" }
+    decide { en: "Decide", ko: "결정", de: "Entscheiden", ja: "判断", es: "Decidir" }
+    decisions { en: "Decisions", ko: "결정 내역", de: "Entscheidungen", ja: "判断の記録", es: "Decisiones" }
+    approve { en: "Approve", ko: "승인", de: "Freigeben", ja: "承認", es: "Aprobar" }
+    deny { en: "Deny", ko: "거부", de: "Ablehnen", ja: "却下", es: "Denegar" }
+    approved { en: "Approved", ko: "승인됨", de: "Freigegeben", ja: "承認済み", es: "Aprobada" }
+    denied { en: "Denied", ko: "거부됨", de: "Abgelehnt", ja: "却下", es: "Denegada" }
+    as_asked { en: "As asked", ko: "요청대로", de: "Wie angefragt", ja: "申請どおり", es: "Según lo pedido" }
+    approve_for_of { en: "Approve {who} for", ko: "{who}의 승인 기간", de: "{who} freigeben für", ja: "{who}を承認する期間", es: "Aprobar a {who} durante" }
+    comment_for { en: "Comment to {who} (optional)", ko: "{who}에게 남길 말(선택)", de: "Kommentar an {who} (optional)", ja: "{who}へのコメント(任意)", es: "Comentario para {who} (opcional)" }
+    why_deny_for { en: "Why you deny {who} (they read it)", ko: "{who}을(를) 거부하는 이유(본인이 읽습니다)", de: "Warum Sie {who} ablehnen (wird gelesen)", ja: "{who}を却下する理由(本人が読みます)", es: "Por qué deniega a {who} (lo leerá)" }
+    request_pending { en: "Waiting", ko: "대기 중", de: "Wartet", ja: "判断待ち", es: "En espera" }
+    request_approved { en: "Approved, begins at its start", ko: "승인됨, 시작 시각에 열림", de: "Freigegeben, beginnt zum Start", ja: "承認済み、開始時刻から有効", es: "Aprobada, empieza a su hora" }
+    request_active { en: "In force", ko: "사용 중", de: "Aktiv", ja: "有効", es: "En vigor" }
+    request_denied { en: "Denied", ko: "거부됨", de: "Abgelehnt", ja: "却下", es: "Denegada" }
+    request_cancelled { en: "Cancelled", ko: "취소됨", de: "Zurückgezogen", ja: "取り消し", es: "Cancelada" }
+    request_expired { en: "Expired undecided", ko: "결정 없이 만료됨", de: "Unentschieden abgelaufen", ja: "判断されず期限切れ", es: "Caducada sin decisión" }
+    request_ended { en: "Ended", ko: "종료됨", de: "Beendet", ja: "終了", es: "Terminada" }
+    by_the_sites_rules { en: "the site's rules", ko: "사이트 규칙", de: "die Regeln des Standorts", ja: "サイトのルール", es: "las reglas del sitio" }
+    an_approver { en: "an approver", ko: "승인자", de: "eine freigebende Person", ja: "承認者", es: "un aprobador" }
+    end_now { en: "End now", ko: "지금 종료", de: "Jetzt beenden", ja: "今すぐ終了", es: "Terminar ahora" }
+    cancel_request { en: "Cancel the request", ko: "요청 취소", de: "Anfrage zurückziehen", ja: "申請を取り消す", es: "Cancelar la solicitud" }
+    rules_heading { en: "Rules for access requests", ko: "접근 요청 규칙", de: "Regeln für Zugangsanfragen", ja: "アクセス申請のルール", es: "Reglas de las solicitudes de acceso" }
+    rules_explained { en: "Technicians ask for a level for a while, with a reason. Approved access ends by itself at its end; nobody has to remember to lock it.", ko: "기술자는 사유와 함께 일정 기간 동안의 권한 수준을 요청합니다. 승인된 접근은 끝나는 시각에 저절로 끝나므로 누군가 잠그는 것을 기억할 필요가 없습니다.", de: "Techniker bitten mit Begründung um eine Stufe für eine Weile. Freigegebener Zugang endet von selbst; niemand muss ans Sperren denken.", ja: "技術者は理由を添えて、一定期間の権限レベルを申請します。承認されたアクセスは終了時刻に自動で終わるため、誰かがロックを忘れる心配がありません。", es: "Los técnicos piden un nivel durante un tiempo, con un motivo. El acceso aprobado termina solo; nadie tiene que acordarse de bloquearlo." }
+    longest_access { en: "Longest access a request may ask for", ko: "요청할 수 있는 최대 접근 기간", de: "Längster Zugang, um den gebeten werden kann", ja: "申請できる最長のアクセス期間", es: "Acceso más largo que se puede pedir" }
+    super_admins_up_to { en: "The partner's Super Admins may also approve up to", ko: "파트너의 최고 관리자도 승인할 수 있는 최대 수준", de: "Die Super-Admins des Partners dürfen auch freigeben bis", ja: "パートナーの最高管理者も承認できる上限", es: "Los superadministradores del partner también pueden aprobar hasta" }
+    only_site_admins { en: "Nobody besides this site's admins", ko: "이 사이트 관리자만", de: "Niemand außer den Admins dieses Standorts", ja: "このサイトの管理者のみ", es: "Nadie más que los administradores de este sitio" }
+    two_approvers_label { en: "Two different people must approve", ko: "서로 다른 두 사람이 승인해야 함", de: "Zwei verschiedene Personen müssen freigeben", ja: "異なる2人の承認が必要", es: "Deben aprobar dos personas distintas" }
+    automatic_up_to { en: "Approved by itself up to", ko: "자동 승인 최대 수준", de: "Von selbst freigegeben bis", ja: "自動承認の上限", es: "Aprobada automáticamente hasta" }
+    nothing_automatic { en: "Nothing: every request waits for an approver", ko: "없음: 모든 요청이 승인자를 기다림", de: "Nichts: Jede Anfrage wartet auf eine Freigabe", ja: "なし: すべての申請が承認を待つ", es: "Nada: toda solicitud espera a un aprobador" }
+    automatic_at_most { en: "Approved by itself when it asks for at most", ko: "자동 승인되는 최대 기간", de: "Von selbst freigegeben bei höchstens", ja: "自動承認される最長期間", es: "Aprobada automáticamente si pide como mucho" }
+    within_hours { en: "Only when the whole access falls within business hours", ko: "접근 기간 전체가 업무 시간 안에 있을 때만", de: "Nur wenn der ganze Zugang in die Geschäftszeiten fällt", ja: "アクセス期間全体が営業時間内の場合のみ", es: "Solo si todo el acceso cae en horario laboral" }
+    opening_hour { en: "Opening hour", ko: "업무 시작 시각", de: "Beginn der Geschäftszeit", ja: "営業開始時刻", es: "Hora de apertura" }
+    closing_hour { en: "Closing hour", ko: "업무 종료 시각", de: "Ende der Geschäftszeit", ja: "営業終了時刻", es: "Hora de cierre" }
+    weekdays_only { en: "Monday to Friday only", ko: "월요일부터 금요일까지만", de: "Nur Montag bis Freitag", ja: "月曜から金曜のみ", es: "Solo de lunes a viernes" }
+    utc_offset { en: "The site's offset from UTC, in minutes", ko: "사이트의 UTC 시차(분)", de: "Abstand des Standorts zu UTC, in Minuten", ja: "サイトのUTCとの時差(分)", es: "Diferencia del sitio con UTC, en minutos" }
+    requests_only_label { en: "No standing access: technicians enter only through approved requests (turning this on locks everyone else)", ko: "상시 접근 없음: 기술자는 승인된 요청으로만 들어옴(켜면 나머지는 모두 잠김)", de: "Kein Daueranzugang: Techniker kommen nur über freigegebene Anfragen hinein (beim Einschalten werden alle anderen gesperrt)", ja: "常時アクセスなし: 技術者は承認された申請でのみ入れる(オンにすると他の全員がロックされます)", es: "Sin acceso permanente: los técnicos entran solo con solicitudes aprobadas (al activarlo se bloquea a los demás)" }
+    save_rules { en: "Save the rules", ko: "규칙 저장", de: "Regeln speichern", ja: "ルールを保存", es: "Guardar las reglas" }
+    request_access { en: "Request access", ko: "접근 요청", de: "Zugang anfragen", ja: "アクセスを申請", es: "Solicitar acceso" }
+    request_access_explained { en: "Ask for access to a site for a while. Its approvers are told; once approved, your access begins and ends by itself.", ko: "일정 기간 동안 사이트 접근을 요청합니다. 승인자에게 알림이 가고, 승인되면 접근이 시작되고 저절로 끝납니다.", de: "Bitten Sie für eine Weile um Zugang zu einem Standort. Die Freigebenden werden benachrichtigt; nach der Freigabe beginnt und endet Ihr Zugang von selbst.", ja: "一定期間、サイトへのアクセスを申請します。承認者に通知され、承認されるとアクセスが始まり、自動で終わります。", es: "Pida acceso a un sitio durante un tiempo. Se avisa a sus aprobadores; una vez aprobado, su acceso empieza y termina solo." }
+    for_how_long { en: "For how long", ko: "기간", de: "Wie lange", ja: "期間", es: "Durante cuánto tiempo" }
+    reason_label { en: "Reason (a ticket number or a few words)", ko: "사유(티켓 번호 또는 간단한 설명)", de: "Grund (eine Ticketnummer oder ein paar Worte)", ja: "理由(チケット番号や短い説明)", es: "Motivo (un número de ticket o unas palabras)" }
+    send_request { en: "Send the request", ko: "요청 보내기", de: "Anfrage senden", ja: "申請を送信", es: "Enviar la solicitud" }
+    my_requests_caption { en: "My access requests, newest first", ko: "내 접근 요청, 최신순", de: "Meine Zugangsanfragen, neueste zuerst", ja: "自分のアクセス申請(新しい順)", es: "Mis solicitudes de acceso, las más recientes primero" }
+    no_requestable_site { en: "None of your partners' sites takes requests now: Technician Access is off there, or your membership is not active.", ko: "지금 요청을 받는 파트너 사이트가 없습니다. 기술자 접근이 꺼져 있거나 멤버십이 활성 상태가 아닙니다.", de: "Kein Standort Ihrer Partner nimmt gerade Anfragen an: Der Technikerzugang ist dort aus, oder Ihre Mitgliedschaft ist nicht aktiv.", ja: "現在申請を受け付けているパートナーのサイトはありません。技術者アクセスがオフか、メンバーシップが有効ではありません。", es: "Ningún sitio de sus partners acepta solicitudes ahora: el acceso de técnicos está desactivado o su membresía no está activa." }
+    days_count { en: "{days} days", ko: "{days}일", de: "{days} Tage", ja: "{days}日", es: "{days} días" }
 }
 
 #[cfg(test)]

@@ -1215,3 +1215,75 @@ async fn a_person_resets_a_forgotten_password_by_keyboard() {
     found(&client, Locator::Id("partners-heading")).await;
     client.close().await.unwrap();
 }
+
+/// Just-in-time access by keyboard: a technician asks for access on their own page, the
+/// site's admin approves it from the site's Access requests tab, and the technician sees it in
+/// force.
+#[tokio::test]
+async fn a_technician_asks_for_access_and_the_site_admin_approves_it_by_keyboard() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    app.member(&acme, "tom@acme.example", "technician").await;
+    let site = app.site(&acme, "admin@customer.example").await;
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+
+    client.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&client, "tom@acme.example").await;
+    click(&client, Locator::Id("request-reason")).await;
+    let before = found(&client, Locator::Css("main")).await;
+    keys(&client, "INC-77: till 3 will not print").await;
+    keys(&client, ENTER).await;
+    until_replaced(before).await;
+    let row = found(
+        &client,
+        Locator::XPath("//td[text()='INC-77: till 3 will not print']/following-sibling::td[1]"),
+    )
+    .await;
+    assert_eq!(row.text().await.unwrap(), "Waiting");
+    client
+        .execute(
+            "document.getElementById('requests-heading').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    check_page(&client, "request-access").await;
+
+    sign_out(&client).await;
+    sign_in(&client, "admin@customer.example").await;
+    found(&client, Locator::Id("partners-heading")).await;
+    client
+        .goto(&format!("{base}/sites/{site}/access-requests"))
+        .await
+        .unwrap();
+    let comment = found(&client, Locator::Css("input[id^='approve-comment-']")).await;
+    check_page(&client, "site-access-requests").await;
+    comment.click().await.unwrap();
+    let before = found(&client, Locator::Css("main")).await;
+    keys(&client, "Go ahead").await;
+    keys(&client, ENTER).await;
+    until_replaced(before).await;
+    found(&client, Locator::Css("div.success[role='status']")).await;
+    let status = found(
+        &client,
+        Locator::XPath("//td[text()='INC-77: till 3 will not print']/following-sibling::td[1]"),
+    )
+    .await;
+    assert_eq!(status.text().await.unwrap(), "In force");
+
+    sign_out(&client).await;
+    sign_in(&client, "tom@acme.example").await;
+    let end = found(&client, Locator::Css("form[action$='/end'] button")).await;
+    assert_eq!(end.text().await.unwrap(), "End now");
+    client
+        .execute(
+            "document.getElementById('requests-heading').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    check_page(&client, "request-approved").await;
+    client.close().await.unwrap();
+}

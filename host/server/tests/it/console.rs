@@ -4220,6 +4220,11 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/sites/{site_id}/devices/{device_id}/remove"),
     ("GET", "/sites/{site_id}/device-groups/{group_id}/remove"),
     ("POST", "/sites/{site_id}/device-groups/{group_id}/remove"),
+    ("GET", "/sites/{site_id}/access-requests"),
+    ("POST", "/sites/{site_id}/access-policy"),
+    ("POST", "/access-requests/{request_id}/approve"),
+    ("POST", "/access-requests/{request_id}/deny"),
+    ("POST", "/access-requests/{request_id}/end"),
 ];
 
 #[tokio::test]
@@ -4294,6 +4299,14 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
         )
         .await;
     assert_eq!(joined.status, StatusCode::NO_CONTENT, "{}", joined.body);
+    let request = app
+        .post(
+            &format!("/v1/sites/{site}/access-requests"),
+            &app.token("tech0@acme.example").await,
+            json!({ "level": "devices_only", "minutes": 60, "reason": "INC-1" }),
+        )
+        .await
+        .str("id");
     let state_of_things = async || {
         let invitation = app
             .get(&format!("/v1/invitations/{invitation}"), &acme.owner_token)
@@ -4349,7 +4362,17 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
                 &acme.owner_token,
             )
             .await;
+        let access_request = app
+            .get(&format!("/v1/access-requests/{request}"), &acme.owner_token)
+            .await;
+        let access_policy = app
+            .get(
+                &format!("/v1/sites/{site}/access-policy"),
+                &acme.owner_token,
+            )
+            .await;
         (
+            (access_request.body, access_policy.body),
             invitation.body,
             technicians.body,
             team.body,
@@ -4394,6 +4417,7 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             .replace("{role_id}", &role)
             .replace("{grant_id}", &grant)
             .replace("{department_id}", &department)
+            .replace("{request_id}", &request)
             .replace("{name}", "invitation-email");
         let form: &[(&str, &str)] = &[
             ("csrf", csrf.as_str()),
@@ -4414,6 +4438,8 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             ("technician_access", "off"),
             ("email", "it@globex.example"),
             ("password", "a long enough pass phrase"),
+            ("comment", "Globex says no"),
+            ("max_minutes", "60"),
         ];
         let page = match *method {
             "GET" => open(&app, Method::GET, &path, Some(&outsider), None).await,
@@ -4996,4 +5022,171 @@ async fn team_security_is_set_in_the_console_and_a_member_without_two_step_sees_
         .body["fresh_sign_in_minutes"],
         15
     );
+}
+
+#[tokio::test]
+async fn a_technician_asks_for_access_in_the_console_and_the_sites_admin_decides_it_there() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    app.member(&acme, "tom@acme.example", "technician").await;
+    let site = app.site(&acme, "admin@customer.example").await;
+
+    // The technician's own page: the form offers the partner's site; the request waits.
+    let (tom, tom_csrf) = signed_in(&app, "tom@acme.example").await;
+    let mine = open(&app, Method::GET, "/", Some(&tom), None).await;
+    for expected in [
+        "id=\"requests-heading\"",
+        "action=\"/access-requests\"",
+        &format!("<option value=\"{site}\">Head office — acme Installers</option>"),
+        "<label for=\"request-reason\">",
+    ] {
+        assert!(mine.html.contains(expected), "{expected} in {}", mine.html);
+    }
+    let ask = |reason: &'static str| {
+        let (app, tom, csrf, site) = (&app, tom.clone(), tom_csrf.clone(), site.clone());
+        async move {
+            let form = [
+                ("csrf", csrf.as_str()),
+                ("site_id", site.as_str()),
+                ("level", "devices_only"),
+                ("minutes", "120"),
+                ("reason", reason),
+            ];
+            followed(app, "/access-requests", &tom, &form).await
+        }
+    };
+    let asked = ask("INC-77 printer").await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.html);
+    assert!(
+        asked.html.contains("INC-77 printer") && asked.html.contains("Waiting"),
+        "{}",
+        asked.html
+    );
+    let again = ask("twice").await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.html);
+
+    // The site's admin finds it on the site's Access requests tab and approves it.
+    let (admin, admin_csrf) = signed_in(&app, "admin@customer.example").await;
+    let tab = format!("/sites/{site}/access-requests");
+    let page = open(&app, Method::GET, &tab, Some(&admin), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    let request = app
+        .get(
+            "/v1/me/access-requests",
+            &app.token("tom@acme.example").await,
+        )
+        .await;
+    let id = request.body["items"][0]["id"].as_str().unwrap().to_owned();
+    for expected in [
+        format!("action=\"/access-requests/{id}/approve\""),
+        format!("action=\"/access-requests/{id}/deny\""),
+        "aria-current=\"page\">Access requests</a>".to_owned(),
+        "INC-77 printer".to_owned(),
+        "id=\"rules-heading\"".to_owned(),
+    ] {
+        assert!(page.html.contains(&expected), "{expected} in {}", page.html);
+    }
+    // A denial says why.
+    let unsaid = [("csrf", admin_csrf.as_str()), ("comment", " ")];
+    let refused = open(
+        &app,
+        Method::POST,
+        &format!("/access-requests/{id}/deny"),
+        Some(&admin),
+        Some(&unsaid),
+    )
+    .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+    let approve = [
+        ("csrf", admin_csrf.as_str()),
+        ("minutes", "60"),
+        ("comment", "an hour"),
+    ];
+    let approved = followed(
+        &app,
+        &format!("/access-requests/{id}/approve"),
+        &admin,
+        &approve,
+    )
+    .await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.html);
+    assert!(
+        approved.html.contains("role=\"status\"") && approved.html.contains("In force"),
+        "{}",
+        approved.html
+    );
+
+    // The technician sees it in force, an hour long, and ends it.
+    let mine = open(&app, Method::GET, "/", Some(&tom), None).await;
+    assert!(
+        mine.html.contains("In force") && mine.html.contains("Approved (an approver): an hour"),
+        "{}",
+        mine.html
+    );
+    let end = [("csrf", tom_csrf.as_str())];
+    let ended = followed(&app, &format!("/access-requests/{id}/end"), &tom, &end).await;
+    assert_eq!(ended.status, StatusCode::OK, "{}", ended.html);
+    assert!(ended.html.contains("Ended"), "{}", ended.html);
+
+    // The rules, set from the same tab.
+    let rules = [
+        ("csrf", admin_csrf.as_str()),
+        ("max_minutes", "240"),
+        ("super_admins_up_to", "devices_only"),
+        ("automatic_up_to", "devices_only"),
+        ("automatic_minutes", "60"),
+        ("from_hour", "8"),
+        ("until_hour", "18"),
+        ("utc_offset_minutes", "60"),
+    ];
+    let saved = followed(
+        &app,
+        &format!("/sites/{site}/access-policy"),
+        &admin,
+        &rules,
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.html);
+    let policy = app
+        .get(
+            &format!("/v1/sites/{site}/access-policy"),
+            &app.token("admin@customer.example").await,
+        )
+        .await;
+    assert_eq!(
+        policy.body,
+        json!({ "max_minutes": 240, "super_admins_up_to": "devices_only", "two_approvers": false,
+                "automatic": { "up_to": "devices_only", "max_minutes": 60, "hours": null },
+                "requests_only": false }),
+    );
+    assert!(
+        saved
+            .html
+            .contains("<option value=\"240\" selected>4 hours</option>"),
+        "{}",
+        saved.html
+    );
+    // A technician reads the rules but the form is not theirs.
+    let theirs = open(&app, Method::GET, &tab, Some(&tom), None).await;
+    assert_eq!(theirs.status, StatusCode::FORBIDDEN, "{}", theirs.html);
+}
+
+/// Posts a form and, when it answers with a redirect, opens where it leads (as a browser
+/// would); an error page is returned as it is.
+async fn followed(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> Page {
+    let posted = open(app, Method::POST, path, Some(cookie), Some(form)).await;
+    if posted.status != StatusCode::SEE_OTHER {
+        return posted;
+    }
+    let to = posted.headers[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    open(app, Method::GET, &to, Some(cookie), None).await
 }

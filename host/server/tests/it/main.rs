@@ -1,6 +1,7 @@
 //! HTTP tests: the real axum router on a fresh in-memory SurrealDB per test, driven through
 //! `oneshot`; and the real `siteward` binary over a socket.
 
+mod access_requests;
 mod app_layer;
 mod audit;
 mod auth;

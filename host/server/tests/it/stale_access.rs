@@ -6,7 +6,8 @@
 //! the state is restored, and then exactly as before (a removed member added again gets back
 //! nothing: their assignment went with the membership). Random sequences of those changes (seeded, so a failure names
 //! the seed and the step that shows it) run against the real router, and after every step
-//! each technician's answer is compared with a plain model of who may enter.
+//! each technician's answer is compared with a plain model of who may enter. The same for
+//! just-in-time access: no check allows outside an approved window, ever.
 
 use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -234,6 +235,208 @@ async fn run(seed: u64, steps: usize) {
                 && tech.member_active
                 && tech.account_active
                 && tech.expires_at.is_none_or(|end| minutes < end);
+            let answer = check(&app, &admin, &site, &ids[n], "devices.view").await;
+            assert_eq!(
+                answer.body["allowed"], expected,
+                "seed {seed:#x} after step {step}, technician {n} ({tech:?}, site on: {site_on}, minute {minutes}): {}",
+                answer.body
+            );
+        }
+    }
+}
+
+/// What the model knows of one technician's just-in-time access (they hold no standing
+/// access: every entry is through a request).
+#[derive(Debug, Clone, Default)]
+struct Asked {
+    /// The open request: its id, and whether it is approved (in force) or still waiting.
+    open: Option<(String, bool)>,
+    /// The approved window, in minutes from the start: `[from, until)`.
+    window: Option<(i64, i64)>,
+    /// The end of the asked window (minutes from the start), for a waiting request.
+    asked_until: i64,
+    /// Whether the site's admin has locked the assignment the access put in force.
+    locked: bool,
+}
+
+/// The just-in-time property: random requests, approvals (some for less time), denials, early
+/// ends, locks and unlocks, Technician Access switched off and on, and the clock moved (the
+/// sweeper run after each move) — and after every step no technician may enter outside an
+/// approved window, and every one may inside it (unless locked or the site is off).
+#[tokio::test]
+async fn no_check_allows_outside_an_approved_window_ever() {
+    for seed in [0x0a11_0001_u64, 0x0a11_0002, 0x0a11_0003] {
+        requests(seed, 60).await;
+    }
+}
+
+async fn requests(seed: u64, steps: usize) {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let site = app.site(&acme, "admin@customer.example").await;
+    let admin = app.token("admin@customer.example").await;
+    let mut ids = Vec::new();
+    let mut tokens = Vec::new();
+    for n in 0..3 {
+        let email = format!("tech{n}@acme.example");
+        ids.push(app.member(&acme, &email, "technician").await);
+        tokens.push(app.token(&email).await);
+    }
+    let start = app.clock.now_time();
+    let at = |minutes: i64| start + chrono::Duration::minutes(minutes);
+    let mut minutes = 0_i64;
+    let mut site_on = true;
+    let mut asked: Vec<Asked> = vec![Asked::default(); 3];
+    let mut rng = Rng(seed);
+
+    for step in 0..steps {
+        let n = rng.below(3) as usize;
+        let what = rng.below(9);
+        let label = format!("seed {seed:#x} step {step}: change {what} on technician {n}");
+        let tech = &mut asked[n];
+        match what {
+            0 | 1 => {
+                let length = 1 + rng.below(120) as i64;
+                let reply = app
+                    .post(
+                        &format!("/v1/sites/{site}/access-requests"),
+                        &tokens[n],
+                        json!({ "level": "devices_only", "minutes": length, "reason": label }),
+                    )
+                    .await;
+                if !site_on || tech.open.is_some() {
+                    assert_eq!(
+                        reply.status,
+                        StatusCode::CONFLICT,
+                        "{label}: {}",
+                        reply.body
+                    );
+                } else {
+                    assert_eq!(reply.status, StatusCode::CREATED, "{label}: {}", reply.body);
+                    tech.open = Some((reply.str("id"), false));
+                    tech.window = None;
+                    tech.asked_until = minutes + length;
+                }
+            }
+            2 | 3 => {
+                let Some((id, in_force)) = tech.open.clone() else {
+                    continue;
+                };
+                // Half the approvals are for less time than asked.
+                let shorter = (rng.below(2) == 0 && tech.asked_until - minutes > 1).then(|| {
+                    minutes + 1 + rng.below((tech.asked_until - minutes - 1) as u64) as i64
+                });
+                let body = match shorter {
+                    Some(until) => json!({ "ends_at": at(until).to_rfc3339() }),
+                    None => json!({}),
+                };
+                let reply = app
+                    .post(&format!("/v1/access-requests/{id}/approve"), &admin, body)
+                    .await;
+                if in_force {
+                    assert_eq!(
+                        reply.code(),
+                        "request_not_pending",
+                        "{label}: {}",
+                        reply.body
+                    );
+                } else {
+                    ok(&reply, &label);
+                    tech.open = Some((id, true));
+                    tech.window = Some((minutes, shorter.unwrap_or(tech.asked_until)));
+                    tech.locked = false;
+                }
+            }
+            4 => {
+                let Some((id, in_force)) = tech.open.clone() else {
+                    continue;
+                };
+                let reply = app
+                    .post(
+                        &format!("/v1/access-requests/{id}/deny"),
+                        &admin,
+                        json!({ "comment": "not now" }),
+                    )
+                    .await;
+                if in_force {
+                    assert_eq!(
+                        reply.code(),
+                        "request_not_pending",
+                        "{label}: {}",
+                        reply.body
+                    );
+                } else {
+                    ok(&reply, &label);
+                    tech.open = None;
+                }
+            }
+            5 => {
+                let Some((id, _)) = tech.open.clone() else {
+                    continue;
+                };
+                let reply = app
+                    .post(
+                        &format!("/v1/access-requests/{id}/end"),
+                        &tokens[n],
+                        json!({}),
+                    )
+                    .await;
+                ok(&reply, &label);
+                tech.open = None;
+                tech.window = None;
+            }
+            6 => {
+                // The site's admin locks or unlocks what the access put in force, if anything.
+                let locked = rng.below(2) == 0;
+                let reply = app
+                    .post(
+                        &format!("/v1/sites/{site}/technicians/lock"),
+                        &admin,
+                        json!({ "account_ids": [ids[n]], "locked": locked }),
+                    )
+                    .await;
+                if reply.status.is_success() {
+                    tech.locked = locked;
+                }
+            }
+            7 => {
+                site_on = !site_on;
+                let reply = app
+                    .call(
+                        Method::PATCH,
+                        &format!("/v1/sites/{site}"),
+                        Some(&admin),
+                        Some(json!({ "technician_access": site_on })),
+                    )
+                    .await;
+                ok(&reply, &label);
+            }
+            _ => {
+                let by = 1 + rng.below(45) as i64;
+                app.clock.advance(chrono::Duration::minutes(by));
+                minutes += by;
+                app.state.sweep_access_requests().await.unwrap();
+                for tech in &mut asked {
+                    let over = match (&tech.open, tech.window) {
+                        (Some((_, true)), Some((_, until))) => until <= minutes,
+                        (Some((_, false)), _) => tech.asked_until <= minutes,
+                        _ => false,
+                    };
+                    if over {
+                        tech.open = None;
+                        tech.window = None;
+                    }
+                }
+            }
+        }
+
+        for (n, tech) in asked.iter().enumerate() {
+            let expected = site_on
+                && !tech.locked
+                && tech
+                    .window
+                    .is_some_and(|(from, until)| from <= minutes && minutes < until);
             let answer = check(&app, &admin, &site, &ids[n], "devices.view").await;
             assert_eq!(
                 answer.body["allowed"], expected,
