@@ -8,17 +8,21 @@ use surrealdb::types::{RecordId, SurrealValue, Variables};
 
 use siteward_core::Timestamp;
 use siteward_core::access_request::{
-    AccessPolicy, AccessRequest, AutomaticApproval, BusinessHours, Decision, Held, RequestStatus,
-    RequestTerms,
+    AccessPolicy, AccessRequest, AutomaticApproval, BusinessHours, Decision, DeviceAccess, Held,
+    RequestStatus, RequestTerms,
 };
 use siteward_core::assignment::SiteAssignment;
 use siteward_core::audit::{Actor, AuditEvent};
-use siteward_core::ids::{AccessRequestId, AccountId, ApiTokenId, PartnerId, SiteId};
+use siteward_core::ids::{
+    AccessRequestId, AccountId, ApiTokenId, DeviceGroupId, DeviceId, GrantId, PartnerId, SiteId,
+};
 use siteward_core::invitation::PermissionLevel;
 use siteward_core::page::{Page, PageRequest};
+use siteward_core::permission::records::{AccessGrant, GrantScope, RoleName};
 
 use crate::error::{Conflict, StorageError};
 use crate::invitations::AssignmentRow;
+use crate::permissions::GrantRow;
 use crate::rows::{key, rid, site_admin_key, stored};
 use crate::{Store, tx::Tx};
 
@@ -119,6 +123,10 @@ struct RequestRow {
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     reason: String,
+    device_grant_id: Option<String>,
+    device_scope_kind: Option<String>,
+    device_scope_id: Option<String>,
+    device_role: Option<String>,
     status: String,
     approvals_needed: i64,
     decisions: Vec<DecisionRow>,
@@ -133,6 +141,8 @@ struct RequestRow {
 impl RequestRow {
     fn new(r: &AccessRequest) -> Self {
         let previous = r.previous.as_ref();
+        let devices = r.devices.as_ref();
+        let (scope_kind, scope_id) = devices.map(|d| d.scope.kind_and_id()).unzip();
         Self {
             id: rid("access_request", r.id.as_str()),
             partner_id: r.partner_id.to_string(),
@@ -142,6 +152,10 @@ impl RequestRow {
             starts_at: r.terms.starts_at,
             ends_at: r.terms.ends_at,
             reason: r.reason.clone(),
+            device_grant_id: devices.map(|d| d.grant.to_string()),
+            device_scope_kind: scope_kind.map(str::to_owned),
+            device_scope_id: scope_id,
+            device_role: devices.map(|d| d.role.as_str().to_owned()),
             status: r.status.as_str().to_owned(),
             approvals_needed: i64::from(r.approvals_needed),
             decisions: r
@@ -177,6 +191,22 @@ impl RequestRow {
             }),
             None => None,
         };
+        let devices = match (
+            self.device_grant_id,
+            self.device_scope_kind.as_deref(),
+            self.device_scope_id,
+            self.device_role,
+        ) {
+            (Some(grant), Some(kind), Some(id), Some(role)) => Some(DeviceAccess {
+                grant: GrantId::from_trusted(grant),
+                scope: match kind {
+                    "group" => GrantScope::Group(DeviceGroupId::from_trusted(id)),
+                    _ => GrantScope::Device(DeviceId::from_trusted(id)),
+                },
+                role: stored(RoleName::parse, &role)?,
+            }),
+            _ => None,
+        };
         Ok(AccessRequest {
             id: AccessRequestId::from_trusted(key(&self.id)),
             partner_id: PartnerId::from_trusted(self.partner_id),
@@ -187,6 +217,7 @@ impl RequestRow {
                 starts_at: self.starts_at,
                 ends_at: self.ends_at,
             },
+            devices,
             reason: self.reason,
             status: stored(RequestStatus::parse, &self.status)?,
             approvals_needed: u8::try_from(self.approvals_needed).unwrap_or(1),
@@ -230,6 +261,17 @@ pub enum AssignmentWrite {
     },
 }
 
+/// What a request's step does to the grant of the device role it asked for.
+#[derive(Debug, Clone)]
+pub enum GrantWrite {
+    /// Nothing.
+    Keep,
+    /// Writes it (the access begins).
+    Put(AccessGrant),
+    /// Deletes it, if it is still there (the access is over).
+    Delete(GrantId),
+}
+
 /// One step of a request, written as one transaction.
 #[derive(Debug, Clone)]
 pub struct RequestWrite {
@@ -240,6 +282,8 @@ pub struct RequestWrite {
     pub request: AccessRequest,
     /// What happens to the technician's assignment.
     pub assignment: AssignmentWrite,
+    /// What happens to the grant of the device role asked for.
+    pub grant: GrantWrite,
     /// The audit events.
     pub events: Vec<AuditEvent>,
 }
@@ -434,6 +478,18 @@ impl Store {
                     Conflict::Concurrent,
                 )
                 .run("DELETE $assignment_id");
+            }
+        }
+        match &write.grant {
+            GrantWrite::Keep => {}
+            GrantWrite::Put(grant) => {
+                tx.bind("device_grant_id", rid("access_grant", grant.id.as_str()))
+                    .bind("device_grant", GrantRow::from_grant(grant))
+                    .run("UPSERT $device_grant_id CONTENT $device_grant");
+            }
+            GrantWrite::Delete(id) => {
+                tx.bind("device_grant_id", rid("access_grant", id.as_str()))
+                    .run("DELETE $device_grant_id");
             }
         }
         tx.audit_all(&write.events);

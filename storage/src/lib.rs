@@ -32,7 +32,7 @@ use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 
 pub use access_log::{AccessChanges, logging};
-pub use access_requests::{AssignmentWrite, RequestWrite};
+pub use access_requests::{AssignmentWrite, GrantWrite, RequestWrite};
 pub use accounts::{Credentials, NewAccount, PasswordReset, SessionRecord, SignInChallenge};
 pub use audit::{ChainReport, Retention};
 pub use digests::{DigestItem, DigestKey};

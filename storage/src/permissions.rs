@@ -176,12 +176,7 @@ impl GrantRow {
             GrantSubject::Department(id) => ("department", id.to_string()),
             GrantSubject::Invitation(id) => ("invitation", id.to_string()),
         };
-        let (scope_kind, scope_id) = match &g.scope {
-            GrantScope::Site(id) => ("site", id.to_string()),
-            GrantScope::Group(id) => ("group", id.to_string()),
-            GrantScope::Device(id) => ("device", id.to_string()),
-            GrantScope::Section(section) => ("section", section.as_str().to_owned()),
-        };
+        let (scope_kind, scope_id) = g.scope.kind_and_id();
         Self {
             id: rid("access_grant", g.id.as_str()),
             partner_id: g.partner_id.to_string(),

@@ -12,18 +12,20 @@
 use siteward_core::access::{Action, SiteRef, authorize};
 use siteward_core::access_request::{
     AccessPolicy, AccessRequest, AutomaticApproval, BusinessHours, Decided, DecisionError,
-    MAX_TEXT_LEN, Refusal, RequestStatus, RequestTerms, Restore, Route, already_holds,
+    DeviceAccess, MAX_TEXT_LEN, Refusal, RequestStatus, RequestTerms, Restore, Route,
+    already_holds,
 };
 use siteward_core::assignment::SiteAssignment;
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
-use siteward_core::ids::{AccessRequestId, AccountId, SiteId};
+use siteward_core::ids::{AccessRequestId, AccountId, DeviceGroupId, DeviceId, GrantId, SiteId};
 use siteward_core::invitation::PermissionLevel;
 use siteward_core::page::{MAX_LIMIT, Page, PageRequest};
 use siteward_core::permission::index::Change;
+use siteward_core::permission::records::{GrantScope, RoleName, check_grant};
 use siteward_core::tenancy::Site;
 use siteward_core::validate::{self, Email};
 use siteward_core::{FieldError, Timestamp};
-use siteward_storage::{AssignmentWrite, Conflict, RequestWrite, StorageError};
+use siteward_storage::{AssignmentWrite, Conflict, GrantWrite, RequestWrite, StorageError};
 
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult, Kind};
@@ -49,6 +51,10 @@ pub struct NewAccessRequest {
     pub minutes: Option<u32>,
     /// Why: a ticket number or words.
     pub reason: String,
+    /// A device role besides the level: `device` or `group` and its id, at the site …
+    pub scope: Option<(String, String)>,
+    /// … and the role (a devices-and-groups role: a system role's name or a custom role's id).
+    pub role: Option<String>,
 }
 
 /// A site's access policy as given: levels as text.
@@ -321,6 +327,22 @@ impl App {
             }
         };
         let terms = RequestTerms::new(level, starts_at, ends_at, now)?;
+        let devices = match (&new.scope, &new.role) {
+            (None, None) => None,
+            (Some(scope), Some(role)) => Some(self.device_access(&site, scope, role).await?),
+            (None, Some(_)) => {
+                return Err(
+                    FieldError::new("scope", "name the device or group the role is for").into(),
+                );
+            }
+            (Some(_), None) => {
+                return Err(FieldError::new(
+                    "role",
+                    "name the role asked for on the device or group",
+                )
+                .into());
+            }
+        };
         if !site.technician_access {
             return Err(AppError::conflict(
                 "technician_access_off",
@@ -338,7 +360,9 @@ impl App {
             error
         })?;
         let current = self.assignment(&site, &me.id).await?;
-        if already_holds(current.as_ref(), level, terms.starts_at, terms.ends_at) {
+        if devices.is_none()
+            && already_holds(current.as_ref(), level, terms.starts_at, terms.ends_at)
+        {
             return Err(AppError::conflict(
                 "already_has_access",
                 format!(
@@ -353,6 +377,7 @@ impl App {
             site_id: site.id.clone(),
             technician: me.id.clone(),
             terms,
+            devices,
             reason,
             status: RequestStatus::Pending,
             approvals_needed: policy.approvals_needed(),
@@ -375,12 +400,18 @@ impl App {
             Some(_) => RequestStatus::Approved,
             None => RequestStatus::Pending,
         };
+        let mut changes = Vec::new();
+        if let Some(devices) = &request.devices {
+            let (kind, id) = devices.scope.kind_and_id();
+            changes.push(FieldChange::set("scope", format!("{kind}:{id}")));
+            changes.push(FieldChange::set("role", devices.role.as_str()));
+        }
         let created = caller.audit.event(
             self,
             AuditAction::AccessRequestCreated,
             (Some(&site.partner_id), Some(&site.id)),
             target(&request.id),
-            vec![
+            [
                 FieldChange::set("level", level),
                 FieldChange::set("starts_at", time(terms.starts_at)),
                 FieldChange::set("ends_at", time(terms.ends_at)),
@@ -394,12 +425,16 @@ impl App {
                     },
                 ),
                 FieldChange::set("status", status),
-            ],
+            ]
+            .into_iter()
+            .chain(changes)
+            .collect(),
         );
         let mut write = RequestWrite {
             read: None,
             request: request.clone(),
             assignment: AssignmentWrite::Keep,
+            grant: GrantWrite::Keep,
             events: vec![created],
         };
         if let Some(approved) = automatic {
@@ -408,11 +443,7 @@ impl App {
                 actor: Actor::System,
                 request_id: caller.audit.request_id.clone(),
             };
-            let (request, assignment, event) =
-                self.approved(&system, approved, current, &me.id, (None, None));
-            write.request = request;
-            write.assignment = assignment;
-            write.events.push(event);
+            self.approve_into(&mut write, &system, approved, current, &me.id, (None, None));
         }
         let mut written = self.write_request(write.clone()).await;
         if let Err(StorageError::Conflict(Conflict::AlreadyRequested)) = written {
@@ -426,6 +457,55 @@ impl App {
             other => other.into(),
         })?;
         self.requested(caller, &request.id).await
+    }
+
+    /// A device role asked for at `site`: a device or group of the site, and a role of the
+    /// devices-and-groups purpose the partner has.
+    async fn device_access(
+        &self,
+        site: &Site,
+        (kind, id): &(String, String),
+        role: &str,
+    ) -> AppResult<DeviceAccess> {
+        let unknown = || FieldError::new("scope.id", "is not a device or group of this site");
+        let scope = match kind.as_str() {
+            "device" => {
+                let id = DeviceId::parse("scope.id", id)?;
+                let device = self.store.device(&id).await.map_err(|_| unknown())?;
+                if device.site_id != site.id {
+                    return Err(unknown().into());
+                }
+                GrantScope::Device(id)
+            }
+            "group" => {
+                let id = DeviceGroupId::parse("scope.id", id)?;
+                let group = self.store.device_group(&id).await.map_err(|_| unknown())?;
+                if group.site_id != site.id {
+                    return Err(unknown().into());
+                }
+                GrantScope::Group(id)
+            }
+            _ => return Err(FieldError::new("scope.kind", "must be one of: device, group").into()),
+        };
+        let role = RoleName::parse("role", role)?;
+        let purpose = match &role {
+            RoleName::System(system) => system.purpose(),
+            RoleName::Custom(id) => {
+                self.store
+                    .role(id)
+                    .await
+                    .ok()
+                    .filter(|r| r.partner_id == site.partner_id)
+                    .ok_or_else(|| FieldError::new("role", "does not exist at this partner"))?
+                    .purpose
+            }
+        };
+        check_grant(&scope, purpose, None, None)?;
+        Ok(DeviceAccess {
+            grant: self.new_id(GrantId::from_trusted),
+            scope,
+            role,
+        })
     }
 
     /// Approves or denies a request: the site's admins and tokens, and the partner's Super
@@ -494,6 +574,7 @@ impl App {
                 read: Some(read.clone()),
                 request: decided_request.clone(),
                 assignment: AssignmentWrite::Keep,
+                grant: GrantWrite::Keep,
                 events: Vec::new(),
             };
             let mut changes = vec![FieldChange::changed(
@@ -523,16 +604,14 @@ impl App {
                     let current = self.assignment(&site, &read.technician).await?;
                     let shortened = (decided_request.terms.ends_at != read.terms.ends_at)
                         .then_some(read.terms.ends_at);
-                    let (request, assignment, event) = self.approved(
+                    self.approve_into(
+                        &mut write,
                         &caller.audit,
                         decided_request,
                         current,
                         &set_by,
                         (shortened, comment.clone()),
                     );
-                    write.request = request;
-                    write.assignment = assignment;
-                    write.events.push(event);
                 }
             }
             match self.write_request(write).await {
@@ -706,7 +785,7 @@ impl App {
                     }
                     RequestStatus::Approved => {
                         let set_by = approver(&request);
-                        let (active, assignment) = request.begin(current.as_ref(), &set_by, now);
+                        let (active, assignment, grant) = self.begun(&request, current, &set_by);
                         RequestWrite {
                             read: Some(request.clone()),
                             events: vec![system.event(
@@ -721,10 +800,8 @@ impl App {
                                 )],
                             )],
                             request: active,
-                            assignment: AssignmentWrite::Put {
-                                read: current,
-                                new: assignment,
-                            },
+                            assignment,
+                            grant,
                         }
                     }
                     _ => {
@@ -751,23 +828,42 @@ impl App {
         }
     }
 
-    /// An approved request with its access begun when it can begin now (else waiting for its
-    /// start), and the `access_request.approved` event; `said` is the end asked for when the
-    /// approver chose an earlier one, and their comment.
-    fn approved(
+    /// The request with its access begun now, and what that writes: the assignment over
+    /// `current`, and the grant of the device role asked for.
+    fn begun(
         &self,
+        request: &AccessRequest,
+        current: Option<SiteAssignment>,
+        set_by: &AccountId,
+    ) -> (AccessRequest, AssignmentWrite, GrantWrite) {
+        let now = self.now();
+        let (active, new) = request.begin(current.as_ref(), set_by, now);
+        let grant = request
+            .grant(set_by, now)
+            .map_or(GrantWrite::Keep, GrantWrite::Put);
+        (active, AssignmentWrite::Put { read: current, new }, grant)
+    }
+
+    /// `write` made the approval of `request`: its access begun when it can begin now (else
+    /// waiting for its start), and the `access_request.approved` event; `said` is the end
+    /// asked for when the approver chose an earlier one, and their comment.
+    fn approve_into(
+        &self,
+        write: &mut RequestWrite,
         audit: &AuditContext,
         request: AccessRequest,
         current: Option<SiteAssignment>,
         set_by: &AccountId,
         said: (Option<Timestamp>, Option<String>),
-    ) -> (AccessRequest, AssignmentWrite, AuditEvent) {
+    ) {
         let now = self.now();
-        let (request, assignment) = if request.begins_now(current.as_ref(), now) {
-            let (active, new) = request.begin(current.as_ref(), set_by, now);
-            (active, AssignmentWrite::Put { read: current, new })
+        let request = if request.begins_now(current.as_ref(), now) {
+            let (active, assignment, grant) = self.begun(&request, current, set_by);
+            write.assignment = assignment;
+            write.grant = grant;
+            active
         } else {
-            (request, AssignmentWrite::Keep)
+            request
         };
         let mut changes = vec![
             FieldChange::changed("status", RequestStatus::Pending, request.status),
@@ -784,14 +880,14 @@ impl App {
         if let Some(comment) = comment {
             changes.push(FieldChange::set("comment", comment));
         }
-        let event = audit.event(
+        write.events.push(audit.event(
             self,
             AuditAction::AccessRequestApproved,
             (Some(&request.partner_id), Some(&request.site_id)),
             target(&request.id),
             changes,
-        );
-        (request, assignment, event)
+        ));
+        write.request = request;
     }
 
     /// The write that closes a request as `status`, giving back what the technician held
@@ -835,17 +931,22 @@ impl App {
             target(&request.id),
             vec![FieldChange::changed("status", request.status, status)],
         );
+        let grant = match (&request.devices, was_active) {
+            (Some(devices), true) => GrantWrite::Delete(devices.grant.clone()),
+            _ => GrantWrite::Keep,
+        };
         RequestWrite {
             read: Some(request.clone()),
             request: request.closed(status, now),
             assignment,
+            grant,
             events: vec![event],
         }
     }
 
     /// Writes a request's step, through the permission lane when it changes an assignment.
     async fn write_request(&self, write: RequestWrite) -> Result<(), StorageError> {
-        let changes: Vec<Change> = match &write.assignment {
+        let mut changes: Vec<Change> = match &write.assignment {
             AssignmentWrite::Keep => Vec::new(),
             AssignmentWrite::Put { new, .. } => vec![new.change()],
             AssignmentWrite::Delete { read } => vec![Change::Assignment {
@@ -854,6 +955,11 @@ impl App {
                 assignment: None,
             }],
         };
+        match &write.grant {
+            GrantWrite::Keep => {}
+            GrantWrite::Put(grant) => changes.extend(grant.change()),
+            GrantWrite::Delete(id) => changes.push(Change::GrantRemoved { grant: id.key() }),
+        }
         self.permissions
             .commit(changes, move |store| async move {
                 store.write_access_request(&write).await

@@ -14,8 +14,9 @@ use chrono::{Datelike, Duration, FixedOffset, NaiveTime, TimeZone, Weekday};
 
 use crate::assignment::SiteAssignment;
 use crate::audit::Actor;
-use crate::ids::{AccessRequestId, AccountId, PartnerId, SiteId};
+use crate::ids::{AccessRequestId, AccountId, GrantId, PartnerId, SiteId};
 use crate::invitation::PermissionLevel;
+use crate::permission::records::{AccessGrant, GrantScope, GrantSubject, RoleName};
 use crate::tenancy::string_enum;
 use crate::{FieldError, Timestamp};
 
@@ -342,6 +343,18 @@ impl Held {
     }
 }
 
+/// A device role asked for besides the level: a role of the devices-and-groups purpose on one
+/// of the site's devices or device groups, given as a grant for the request's window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceAccess {
+    /// The grant the access puts in force (its id is chosen with the request).
+    pub grant: GrantId,
+    /// A device or a device group of the site.
+    pub scope: GrantScope,
+    /// The role.
+    pub role: RoleName,
+}
+
 /// A technician's request for access to a site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessRequest {
@@ -355,6 +368,8 @@ pub struct AccessRequest {
     pub technician: AccountId,
     /// What for, from when, until when; an approver may shorten it.
     pub terms: RequestTerms,
+    /// A device role asked for besides the level, if any.
+    pub devices: Option<DeviceAccess>,
     /// Why (a ticket number or words).
     pub reason: String,
     /// Where it stands; see [`AccessRequest::status_at`].
@@ -506,6 +521,22 @@ impl AccessRequest {
         (request, assignment)
     }
 
+    /// The grant of the device role asked for, for the request's window, as set by `set_by`
+    /// at `now`; `None` when only a level was asked.
+    pub fn grant(&self, set_by: &AccountId, now: Timestamp) -> Option<AccessGrant> {
+        self.devices.as_ref().map(|devices| AccessGrant {
+            id: devices.grant.clone(),
+            partner_id: self.partner_id.clone(),
+            subject: GrantSubject::Technician(self.technician.clone()),
+            scope: devices.scope.clone(),
+            role: devices.role.clone(),
+            valid_from: Some(self.terms.starts_at),
+            expires_at: Some(self.terms.ends_at),
+            created_by: Some(set_by.clone()),
+            created_at: now,
+        })
+    }
+
     /// What the access put in force, as its assignment holds it.
     pub fn in_force(&self) -> Held {
         Held {
@@ -585,6 +616,7 @@ mod tests {
             site_id: SiteId::from_trusted("s".to_owned()),
             technician: AccountId::from_trusted("t".to_owned()),
             terms,
+            devices: None,
             reason: "ticket 1".to_owned(),
             status: RequestStatus::Pending,
             approvals_needed: policy.approvals_needed(),

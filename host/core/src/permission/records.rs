@@ -123,6 +123,17 @@ pub enum GrantScope {
 }
 
 impl GrantScope {
+    /// Its kind (`site`, `group`, `device`, `section`) and id (a section's name), as stored
+    /// and shown.
+    pub fn kind_and_id(&self) -> (&'static str, String) {
+        match self {
+            Self::Site(id) => ("site", id.to_string()),
+            Self::Group(id) => ("group", id.to_string()),
+            Self::Device(id) => ("device", id.to_string()),
+            Self::Section(section) => ("section", section.as_str().to_owned()),
+        }
+    }
+
     /// The purpose of the roles this scope takes: device roles for sites, groups and devices;
     /// a section's own purpose for a section.
     pub fn purpose(&self) -> Purpose {

@@ -16,6 +16,7 @@ use siteward_app::page::Paging;
 use siteward_core::access_request::{AccessPolicy, BusinessHours};
 use siteward_core::ids::{AccessRequestId, SiteId};
 
+use super::access::KindAndId;
 use super::dto::Page;
 use super::path::Ids;
 use crate::auth::Auth;
@@ -185,6 +186,12 @@ pub struct AccessRequestView {
     pub technician_email: String,
     /// The level asked for.
     pub level: &'static str,
+    /// A device role asked for besides the level: on which device or group …
+    pub scope: Option<KindAndId>,
+    /// … which role, …
+    pub role: Option<String>,
+    /// … and the grant it is while in force.
+    pub grant_id: Option<String>,
     /// From when.
     pub starts_at: DateTime<Utc>,
     /// Until when (exclusive); earlier than asked if an approver shortened it.
@@ -216,6 +223,15 @@ impl From<RequestedAccess> for AccessRequestView {
             technician_name: r.technician_name,
             technician_email: r.technician_email.to_string(),
             level: request.terms.level.as_str(),
+            scope: request.devices.as_ref().map(|d| {
+                let (kind, id) = d.scope.kind_and_id();
+                KindAndId {
+                    kind: kind.to_owned(),
+                    id,
+                }
+            }),
+            role: request.devices.as_ref().map(|d| d.role.as_str().to_owned()),
+            grant_id: request.devices.as_ref().map(|d| d.grant.to_string()),
             starts_at: request.terms.starts_at,
             ends_at: request.terms.ends_at,
             reason: request.reason,
@@ -256,6 +272,12 @@ pub struct NewAccessRequestBody {
     pub minutes: Option<u32>,
     /// Why: a ticket number or words (1 to 500 characters).
     pub reason: String,
+    /// A device role besides the level: `{"kind": "device" | "group", "id": …}` at this site
+    /// (with `role`), given as a grant for the same window.
+    pub scope: Option<KindAndId>,
+    /// The role on `scope`: a devices-and-groups role (`full_device_access`,
+    /// `device_connection_only`, or a custom role's id).
+    pub role: Option<String>,
 }
 
 /// Ask for access to a site for a while (a person who is an active member of the site's
@@ -280,6 +302,8 @@ pub async fn request_access(
         ends_at: body.ends_at,
         minutes: body.minutes,
         reason: body.reason,
+        scope: body.scope.map(|s| (s.kind, s.id)),
+        role: body.role,
     };
     let request = state.request_access(&auth, &site, &new).await?;
     Ok((StatusCode::CREATED, Json(request.into())))

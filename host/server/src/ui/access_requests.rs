@@ -509,6 +509,8 @@ pub async fn request(
                 ends_at: None,
                 minutes: Some(minutes),
                 reason: form.reason,
+                scope: None,
+                role: None,
             };
             state.request_access(&viewer.caller, &site, &new).await
         }

@@ -550,3 +550,132 @@ async fn a_requests_only_site_locks_standing_access_and_lets_in_through_requests
             .0
     );
 }
+
+#[tokio::test]
+async fn a_device_role_asked_with_the_level_holds_for_the_window_and_goes_with_it() {
+    let app = TestApp::new().await;
+    let (acme, site, admin, (tech, token)) = world(&app).await;
+    let made = |path: String, body: Value| {
+        let (app, owner) = (&app, acme.owner_token.clone());
+        async move {
+            let reply = app.post(&path, &owner, body).await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{path}: {}", reply.body);
+            reply.str("id")
+        }
+    };
+    let group = made(
+        format!("/v1/sites/{site}/device-groups"),
+        json!({ "name": "Tills" }),
+    )
+    .await;
+    let device = made(
+        format!("/v1/sites/{site}/devices"),
+        json!({ "name": "Till 3", "group_id": group }),
+    )
+    .await;
+    let on_device = |permission: &'static str| {
+        let (app, acme, tech, site, device) =
+            (&app, &acme, tech.clone(), site.clone(), device.clone());
+        async move {
+            let reply = app
+                .post(
+                    "/v1/check",
+                    &acme.owner_token,
+                    json!({ "technician_id": tech, "permission": permission,
+                            "site_id": site, "device_id": device }),
+                )
+                .await;
+            (
+                reply.body["allowed"].as_bool().unwrap(),
+                reply.str("reason"),
+            )
+        }
+    };
+
+    // The device must be the site's, the role one for devices.
+    let elsewhere = ask(
+        &app,
+        &token,
+        &site,
+        json!({ "level": "devices_only", "minutes": 60, "reason": "till",
+                "scope": { "kind": "device", "id": site }, "role": "device_connection_only" }),
+    )
+    .await;
+    assert_eq!(
+        elsewhere.body["error"]["field"], "scope.id",
+        "{}",
+        elsewhere.body
+    );
+    let wrong_role = ask(
+        &app,
+        &token,
+        &site,
+        json!({ "level": "devices_only", "minutes": 60, "reason": "till",
+                "scope": { "kind": "group", "id": group }, "role": "team_administrator" }),
+    )
+    .await;
+    assert_eq!(
+        wrong_role.body["error"]["field"], "role",
+        "{}",
+        wrong_role.body
+    );
+
+    let asked = ask(
+        &app,
+        &token,
+        &site,
+        json!({ "level": "devices_only", "minutes": 60, "reason": "INC-3: till 3",
+                "scope": { "kind": "device", "id": device }, "role": "device_connection_only" }),
+    )
+    .await;
+    assert_eq!(asked.status, StatusCode::CREATED, "{}", asked.body);
+    assert_eq!(
+        asked.body["scope"],
+        json!({ "kind": "device", "id": device })
+    );
+    let grant = asked.str("grant_id");
+    assert_eq!(on_device("device.screen_control").await.1, "not_assigned");
+    let id = asked.str("id");
+    let approved = app
+        .post(
+            &format!("/v1/access-requests/{id}/approve"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(approved.body["status"], "active", "{}", approved.body);
+    assert_eq!(
+        on_device("device.screen_control").await,
+        (true, "granted_by_role".to_owned())
+    );
+    assert!(
+        !on_device("device.reboot").await.0,
+        "no more than the role asked"
+    );
+    let grants = app
+        .get(
+            &format!("/v1/partners/{}/grants", acme.id),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(
+        grants.body["items"][0]["id"],
+        grant.as_str(),
+        "{}",
+        grants.body
+    );
+
+    // Ended early: the level and the role go together.
+    let ended = app
+        .post(&format!("/v1/access-requests/{id}/end"), &token, json!({}))
+        .await;
+    assert_eq!(ended.body["status"], "ended", "{}", ended.body);
+    assert_eq!(on_device("device.screen_control").await.1, "not_assigned");
+    let grants = app
+        .get(
+            &format!("/v1/partners/{}/grants", acme.id),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(grants.body["items"], json!([]), "{}", grants.body);
+}
