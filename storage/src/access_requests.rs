@@ -41,6 +41,7 @@ struct PolicyRow {
     hours_weekdays_only: Option<bool>,
     hours_utc_offset_minutes: Option<i64>,
     requests_only: bool,
+    lock_unused_days: Option<i64>,
     updated_at: DateTime<Utc>,
 }
 
@@ -61,6 +62,7 @@ impl PolicyRow {
             hours_weekdays_only: hours.map(|h| h.weekdays_only),
             hours_utc_offset_minutes: hours.map(|h| i64::from(h.utc_offset_minutes)),
             requests_only: policy.requests_only,
+            lock_unused_days: policy.lock_unused_days.map(i64::from),
             updated_at: now,
         }
     }
@@ -98,6 +100,7 @@ impl PolicyRow {
             two_approvers: self.two_approvers,
             automatic,
             requests_only: self.requests_only,
+            lock_unused_days: self.lock_unused_days.map(number).transpose()?,
         })
     }
 }
@@ -336,6 +339,48 @@ impl Store {
         }
         tx.audit_all(events);
         tx.commit(&self.db).await
+    }
+
+    /// The sites that lock unused access, with after how many days.
+    pub async fn sites_locking_unused_access(&self) -> Result<Vec<(SiteId, u32)>, StorageError> {
+        let rows: Vec<PolicyRow> = self
+            .db
+            .query("SELECT * FROM access_policy WHERE lock_unused_days != NONE")
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let days = u32::try_from(row.lock_unused_days?).ok()?;
+                Some((SiteId::from_trusted(row.site_id), days))
+            })
+            .collect())
+    }
+
+    /// Up to `limit` unlocked assignments at `site` whose technician has not acted there
+    /// since `before` (nor since the access was first unlocked, when they never have).
+    pub async fn unused_assignments(
+        &self,
+        site: &SiteId,
+        before: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<SiteAssignment>, StorageError> {
+        let rows: Vec<AssignmentRow> = self
+            .db
+            .query(
+                "SELECT * FROM site_assignment WHERE site_id = $site AND locked = false \
+                 AND (last_activity_at ?? first_unlocked_at ?? created_at) < $before LIMIT $limit",
+            )
+            .bind(("site", site.to_string()))
+            .bind(("before", before))
+            .bind(("limit", i64::from(limit)))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        rows.into_iter()
+            .map(AssignmentRow::into_assignment)
+            .collect()
     }
 
     /// One request.

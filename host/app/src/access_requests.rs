@@ -70,6 +70,8 @@ pub struct AccessPolicyInput {
     pub automatic: Option<AutomaticInput>,
     /// No standing access: technicians enter through approved requests only.
     pub requests_only: bool,
+    /// Lock access unused this many days.
+    pub lock_unused_days: Option<u32>,
 }
 
 /// The automatic-approval rule as given.
@@ -164,6 +166,7 @@ impl AccessPolicyInput {
                 })
                 .transpose()?,
             requests_only: self.requests_only,
+            lock_unused_days: self.lock_unused_days,
         };
         policy.check()?;
         Ok(policy)
@@ -828,6 +831,66 @@ impl App {
         }
     }
 
+    /// Locks, at every site whose rules ask it, the access of technicians who have not acted
+    /// there for the site's number of days (nor since their access was first unlocked), one
+    /// `assignment.locked` event each, by the host. Returns how many were locked; one that
+    /// changed meanwhile waits for the next round.
+    pub async fn lock_unused_access(&self) -> AppResult<usize> {
+        let system = AuditContext {
+            actor: Actor::System,
+            request_id: None,
+        };
+        let mut locked = 0;
+        for (site, days) in self.store.sites_locking_unused_access().await? {
+            let now = self.now();
+            let before = now - chrono::Duration::days(i64::from(days));
+            let unused = self
+                .store
+                .unused_assignments(&site, before, SWEEP_BATCH)
+                .await?;
+            if unused.is_empty() {
+                continue;
+            }
+            let mut events = Vec::with_capacity(unused.len());
+            let mut changes = Vec::with_capacity(unused.len());
+            for read in unused {
+                events.push(system.event(
+                    self,
+                    AuditAction::AssignmentLocked,
+                    (Some(&read.partner_id), Some(&read.site_id)),
+                    AuditTarget {
+                        kind: TargetKind::SiteAssignment,
+                        id: read.account_id.to_string(),
+                    },
+                    vec![
+                        FieldChange::changed("locked", false, true),
+                        FieldChange::set("reason", format!("unused for {days} days")),
+                    ],
+                ));
+                let new = SiteAssignment {
+                    locked: true,
+                    updated_at: now,
+                    ..read.clone()
+                };
+                changes.push((read, new));
+            }
+            let index: Vec<Change> = changes.iter().map(|(_, new)| new.change()).collect();
+            let count = changes.len();
+            match self
+                .permissions
+                .commit(index, move |store| async move {
+                    store.update_assignments(&changes, &events).await
+                })
+                .await
+            {
+                Ok(()) => locked += count,
+                Err(StorageError::Conflict(_)) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(locked)
+    }
+
     /// The request with its access begun now, and what that writes: the assignment over
     /// `current`, and the grant of the device role asked for.
     fn begun(
@@ -1142,6 +1205,12 @@ fn policy_changes(before: &AccessPolicy, after: &AccessPolicy) -> Vec<FieldChang
         "requests_only",
         before.requests_only.to_string(),
         after.requests_only.to_string(),
+    );
+    let days = |d: Option<u32>| d.map_or_else(|| "-".to_owned(), |d| d.to_string());
+    field(
+        "lock_unused_days",
+        days(before.lock_unused_days),
+        days(after.lock_unused_days),
     );
     changes
 }

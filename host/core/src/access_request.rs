@@ -74,6 +74,9 @@ pub struct AccessPolicy {
     pub automatic: Option<AutomaticApproval>,
     /// Technicians have no standing access here: they enter through approved requests only.
     pub requests_only: bool,
+    /// Lock a technician's access once it has gone unused this many days (no action of theirs
+    /// at the site since, nor since it was first unlocked).
+    pub lock_unused_days: Option<u32>,
 }
 
 impl Default for AccessPolicy {
@@ -84,9 +87,13 @@ impl Default for AccessPolicy {
             two_approvers: false,
             automatic: None,
             requests_only: false,
+            lock_unused_days: None,
         }
     }
 }
+
+/// The longest a site may let access go unused before it is locked, in days.
+pub const MAX_UNUSED_DAYS: u32 = 365;
 
 /// Which requests are approved by themselves: up to a level, up to a duration, and, if set,
 /// only when the whole access lies within the site's business hours.
@@ -155,6 +162,15 @@ impl AccessPolicy {
             }
         };
         minutes("max_minutes", self.max_minutes, LONGEST_MINUTES)?;
+        if self
+            .lock_unused_days
+            .is_some_and(|days| !(1..=MAX_UNUSED_DAYS).contains(&days))
+        {
+            return Err(FieldError::new(
+                "lock_unused_days",
+                format!("must be 1 to {MAX_UNUSED_DAYS} days"),
+            ));
+        }
         if self.super_admins_up_to == Some(PermissionLevel::None) {
             return Err(FieldError::new(
                 "super_admins_up_to",

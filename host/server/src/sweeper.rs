@@ -62,6 +62,11 @@ pub async fn run_sweeper(state: AppState, interval: Duration, stop: Cancellation
             Ok(n) => tracing::info!(moved = n, "access requests expired, started or ended"),
             Err(error) => tracing::error!(%error, "access request sweep failed"),
         }
+        match state.lock_unused_access().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(locked = n, "locked access unused past its site's limit"),
+            Err(error) => tracing::error!(%error, "locking unused access failed"),
+        }
         if let Err(error) = state.store.prune_access_changes(ACCESS_LOG_KEPT).await {
             tracing::error!(%error, "pruning the permission change log failed");
         }

@@ -48,6 +48,13 @@ pub struct AccessPolicyView {
     /// it is on.
     #[serde(default)]
     pub requests_only: bool,
+    /// Lock a technician's access once they have not acted at the site for this many days
+    /// (1 to 365; their last action in the site's audit log, or the access's first unlock when
+    /// they never acted), by the host, one `assignment.locked` event each with the reason;
+    /// absent: never.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 365)]
+    pub lock_unused_days: Option<u32>,
 }
 
 /// Which requests are approved by themselves.
@@ -100,6 +107,7 @@ impl From<AccessPolicy> for AccessPolicyView {
                 }),
             }),
             requests_only: p.requests_only,
+            lock_unused_days: p.lock_unused_days,
         }
     }
 }
@@ -121,6 +129,7 @@ impl AccessPolicyView {
                 }),
             }),
             requests_only: self.requests_only,
+            lock_unused_days: self.lock_unused_days,
         }
     }
 }

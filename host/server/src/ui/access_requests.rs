@@ -137,6 +137,10 @@ struct PolicyForm {
     weekdays_only: bool,
     utc_offset_minutes: i32,
     requests_only: bool,
+    /// After how many unused days access is locked (0: never).
+    lock_unused_days: u32,
+    /// The unused-day counts offered.
+    unused_days: Vec<u32>,
     /// The durations offered (the chosen ones included).
     durations: Vec<(u32, String)>,
 }
@@ -166,6 +170,17 @@ impl PolicyForm {
             weekdays_only: hours.is_none_or(|h| h.weekdays_only),
             utc_offset_minutes: hours.map_or(0, |h| h.utc_offset_minutes),
             requests_only: policy.requests_only,
+            lock_unused_days: policy.lock_unused_days.unwrap_or(0),
+            unused_days: {
+                let mut days = vec![7, 14, 30, 60, 90, 180];
+                if let Some(chosen) = policy.lock_unused_days
+                    && !days.contains(&chosen)
+                {
+                    days.push(chosen);
+                    days.sort_unstable();
+                }
+                days
+            },
             durations: durations
                 .into_iter()
                 .map(|m| (m, duration_name(m)))
@@ -303,6 +318,8 @@ pub struct RulesFields {
     utc_offset_minutes: String,
     #[serde(default)]
     requests_only: Option<String>,
+    #[serde(default)]
+    lock_unused_days: String,
 }
 
 fn number<T: std::str::FromStr>(field: &str, text: &str) -> Result<T, siteward_app::AppError> {
@@ -339,6 +356,10 @@ impl RulesFields {
             two_approvers: self.two_approvers.is_some(),
             automatic,
             requests_only: self.requests_only.is_some(),
+            lock_unused_days: siteward_app::security::optional_number(
+                "lock_unused_days",
+                &self.lock_unused_days,
+            )?,
         })
     }
 }

@@ -1346,6 +1346,8 @@ catalog! {
     send_request { en: "Send the request", ko: "요청 보내기", de: "Anfrage senden", ja: "申請を送信", es: "Enviar la solicitud" }
     my_requests_caption { en: "My access requests, newest first", ko: "내 접근 요청, 최신순", de: "Meine Zugangsanfragen, neueste zuerst", ja: "自分のアクセス申請(新しい順)", es: "Mis solicitudes de acceso, las más recientes primero" }
     no_requestable_site { en: "None of your partners' sites takes requests now: Technician Access is off there, or your membership is not active.", ko: "지금 요청을 받는 파트너 사이트가 없습니다. 기술자 접근이 꺼져 있거나 멤버십이 활성 상태가 아닙니다.", de: "Kein Standort Ihrer Partner nimmt gerade Anfragen an: Der Technikerzugang ist dort aus, oder Ihre Mitgliedschaft ist nicht aktiv.", ja: "現在申請を受け付けているパートナーのサイトはありません。技術者アクセスがオフか、メンバーシップが有効ではありません。", es: "Ningún sitio de sus partners acepta solicitudes ahora: el acceso de técnicos está desactivado o su membresía no está activa." }
+    lock_unused_label { en: "Lock a technician's access once it has gone unused for", ko: "기술자 접근을 잠그는 미사용 기간", de: "Zugang eines Technikers sperren, wenn er ungenutzt blieb seit", ja: "技術者のアクセスをロックする未使用期間", es: "Bloquear el acceso de un técnico que no se ha usado durante" }
+    never { en: "Never", ko: "안 함", de: "Nie", ja: "しない", es: "Nunca" }
     days_count { en: "{days} days", ko: "{days}일", de: "{days} Tage", ja: "{days}日", es: "{days} días" }
 }
 

@@ -679,3 +679,85 @@ async fn a_device_role_asked_with_the_level_holds_for_the_window_and_goes_with_i
         .await;
     assert_eq!(grants.body["items"], json!([]), "{}", grants.body);
 }
+
+#[tokio::test]
+async fn access_unused_for_the_sites_days_is_locked_by_the_host() {
+    let app = TestApp::new().await;
+    let (acme, site, admin, techs) = site_with_technicians(&app, 2).await;
+    set_locked(&app, &site, &admin, &techs, false).await;
+    put_policy(
+        &app,
+        &admin,
+        &site,
+        json!({ "max_minutes": 480, "lock_unused_days": 7 }),
+    )
+    .await;
+    // tech1 acts at the site on day 5 (asks for access, then thinks better of it); tech0 does
+    // nothing after the unlock.
+    app.clock.advance(Duration::days(5));
+    let token = app.token("tech1@acme.example").await;
+    let asked = ask(
+        &app,
+        &token,
+        &site,
+        json!({ "level": "full_including_users", "minutes": 60, "reason": "users" }),
+    )
+    .await;
+    let id = asked.str("id");
+    let cancelled = app
+        .post(&format!("/v1/access-requests/{id}/end"), &token, json!({}))
+        .await;
+    assert_eq!(cancelled.body["status"], "cancelled", "{}", cancelled.body);
+    app.clock.advance(Duration::days(2));
+    assert_eq!(
+        app.state.lock_unused_access().await.unwrap(),
+        0,
+        "7 days to the millisecond"
+    );
+    app.clock.advance(Duration::days(1));
+    assert_eq!(app.state.lock_unused_access().await.unwrap(), 1);
+    // Eight days on, the sessions of day 0 are over: sign in again.
+    let acme = Partner {
+        id: acme.id.clone(),
+        owner_token: app.token("owner@acme.example").await,
+    };
+    let admin = app.token("admin@customer.example").await;
+    assert_eq!(
+        check(&app, &acme, &techs[0], &site, "dashboard.view").await,
+        (false, "locked".to_owned())
+    );
+    assert!(
+        check(&app, &acme, &techs[1], &site, "dashboard.view")
+            .await
+            .0
+    );
+    let log = app
+        .get(
+            &format!("/v1/sites/{site}/audit-events?action=assignment.locked"),
+            &admin,
+        )
+        .await;
+    let locks = log.body["items"].as_array().unwrap();
+    let by_host = locks
+        .iter()
+        .find(|e| e["actor"]["kind"] == "system")
+        .expect("the host's lock is audited");
+    assert_eq!(by_host["target"]["id"], techs[0].as_str());
+    assert_eq!(
+        by_host["changes"][1]["after"], "unused for 7 days",
+        "{by_host}"
+    );
+    let refused = app
+        .call(
+            Method::PUT,
+            &format!("/v1/sites/{site}/access-policy"),
+            Some(&admin),
+            Some(json!({ "max_minutes": 480, "lock_unused_days": 0 })),
+        )
+        .await;
+    assert_eq!(
+        refused.body["error"]["field"], "lock_unused_days",
+        "{}",
+        refused.body
+    );
+}

@@ -5163,7 +5163,7 @@ async fn a_technician_asks_for_access_in_the_console_and_the_sites_admin_decides
         policy.body,
         json!({ "max_minutes": 240, "super_admins_up_to": "devices_only", "two_approvers": false,
                 "automatic": { "up_to": "devices_only", "max_minutes": 60, "hours": null },
-                "requests_only": false }),
+                "requests_only": false, "lock_unused_days": null }),
     );
     assert!(
         saved
