@@ -107,6 +107,9 @@ pub struct RequestedAccess {
     pub technician_email: Email,
     /// The site's name.
     pub site_name: String,
+    /// Each decision's person by name, in the decisions' order; `None` where the site's rules
+    /// or a token decided, or the account is gone.
+    pub decided_by: Vec<Option<String>>,
 }
 
 /// Which requests of a site to list.
@@ -1085,7 +1088,15 @@ impl App {
         site: Option<&Site>,
     ) -> AppResult<Page<RequestedAccess>> {
         let now = self.now();
-        let mut people: Vec<AccountId> = page.items.iter().map(|r| r.technician.clone()).collect();
+        let mut people: Vec<AccountId> = Vec::new();
+        for request in &page.items {
+            people.push(request.technician.clone());
+            people.extend(request.decisions.iter().filter_map(|d| match &d.by {
+                Actor::Account(account) => Some(account.clone()),
+                _ => None,
+            }));
+        }
+        people.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
         people.dedup();
         let accounts = self.store.accounts(&people).await?;
         let mut sites: Vec<Site> = site.into_iter().cloned().collect();
@@ -1104,10 +1115,22 @@ impl App {
                 continue;
             };
             request.status = request.status_at(now);
+            let decided_by = request
+                .decisions
+                .iter()
+                .map(|d| match &d.by {
+                    Actor::Account(id) => accounts
+                        .iter()
+                        .find(|a| &a.id == id)
+                        .map(|a| a.name.clone()),
+                    _ => None,
+                })
+                .collect();
             items.push(RequestedAccess {
                 technician_name: account.name.clone(),
                 technician_email: account.email.clone(),
                 site_name,
+                decided_by,
                 request,
             });
         }

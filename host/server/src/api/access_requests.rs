@@ -168,6 +168,8 @@ pub struct DecisionView {
     pub by_kind: &'static str,
     /// The account's or token's id.
     pub by_id: Option<String>,
+    /// The person's name, where a person decided.
+    pub by_name: Option<String>,
     /// When.
     pub at: DateTime<Utc>,
     /// Approved, or denied.
@@ -249,11 +251,13 @@ impl From<RequestedAccess> for AccessRequestView {
             decisions: request
                 .decisions
                 .into_iter()
-                .map(|d| {
+                .zip(r.decided_by)
+                .map(|(d, by_name)| {
                     let (kind, id) = d.by.kind_and_id();
                     DecisionView {
                         by_kind: kind,
                         by_id: id.map(str::to_owned),
+                        by_name,
                         at: d.at,
                         approved: d.approved,
                         comment: d.comment,

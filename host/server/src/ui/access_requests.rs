@@ -103,11 +103,13 @@ pub(super) fn request_row(r: &RequestedAccess) -> RequestRow {
         decisions: request
             .decisions
             .iter()
-            .map(|d| {
-                let by = match &d.by {
-                    Actor::System => t.by_the_sites_rules.to_string(),
-                    Actor::Account(_) => t.an_approver.to_string(),
-                    Actor::ApiToken(_) => t.actor_token.to_string(),
+            .zip(&r.decided_by)
+            .map(|(d, name)| {
+                let by = match (&d.by, name) {
+                    (Actor::System, _) => t.by_the_sites_rules.to_string(),
+                    (Actor::Account(_), Some(name)) => name.clone(),
+                    (Actor::Account(_), None) => t.an_approver.to_string(),
+                    (Actor::ApiToken(_), _) => t.actor_token.to_string(),
                 };
                 let verdict = if d.approved { t.approved } else { t.denied };
                 match &d.comment {

@@ -162,6 +162,7 @@ async fn an_approved_request_opens_the_site_until_exactly_its_end_and_the_log_sa
         .await;
     assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
     assert_eq!(approved.body["status"], "active");
+    assert_eq!(approved.body["decisions"][0]["by_name"], "Site Admin");
     let end = approved.str("ends_at");
     assert_eq!(
         check(&app, &acme, &tech, &site, "devices.view").await,

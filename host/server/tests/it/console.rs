@@ -5125,7 +5125,7 @@ async fn a_technician_asks_for_access_in_the_console_and_the_sites_admin_decides
     // The technician sees it in force, an hour long, and ends it.
     let mine = open(&app, Method::GET, "/", Some(&tom), None).await;
     assert!(
-        mine.html.contains("In force") && mine.html.contains("Approved (an approver): an hour"),
+        mine.html.contains("In force") && mine.html.contains("Approved (Site Admin): an hour"),
         "{}",
         mine.html
     );
