@@ -365,7 +365,7 @@ impl App {
             error.field = Some(field.to_owned());
             error
         })?;
-        let current = self.assignment(&site, &me.id).await?;
+        let current = self.assignment(&site.id, &me.id).await?;
         if devices.is_none()
             && already_holds(current.as_ref(), level, terms.starts_at, terms.ends_at)
         {
@@ -607,7 +607,7 @@ impl App {
                     changes,
                 )),
                 Decided::Approved => {
-                    let current = self.assignment(&site, &read.technician).await?;
+                    let current = self.assignment(&site.id, &read.technician).await?;
                     let shortened = (decided_request.terms.ends_at != read.terms.ends_at)
                         .then_some(read.terms.ends_at);
                     self.approve_into(
@@ -640,12 +640,12 @@ impl App {
         id: &AccessRequestId,
     ) -> AppResult<RequestedAccess> {
         let (mut read, site) = self.request_and_site(id).await?;
+        let policy = self.store.access_policy(&site.id).await?;
         let own = caller
             .account
             .as_ref()
             .is_some_and(|a| a.id == read.technician);
         if !own {
-            let policy = self.store.access_policy(&site.id).await?;
             authorize(
                 &caller.principal,
                 Action::DecideSiteAccess {
@@ -665,14 +665,13 @@ impl App {
                     self.closed(&caller.audit, &read, RequestStatus::Cancelled, None, false)
                 }
                 RequestStatus::Active => {
-                    let current = self.assignment(&site, &read.technician).await?;
-                    let requests_only = self.store.access_policy(&site.id).await?.requests_only;
+                    let current = self.assignment(&site.id, &read.technician).await?;
                     self.closed(
                         &caller.audit,
                         &read,
                         RequestStatus::Ended,
                         current,
-                        requests_only,
+                        policy.requests_only,
                     )
                 }
                 other => return Err(not_pending_or_over(other)),
@@ -780,8 +779,6 @@ impl App {
             let batch = due.len();
             let mut moved_here = 0;
             for request in due {
-                let site = self.store.site(&request.site_id).await?;
-                let current = self.assignment(&site, &request.technician).await?;
                 let write = match request.status {
                     RequestStatus::Pending => {
                         self.closed(&system, &request, RequestStatus::Expired, None, false)
@@ -791,13 +788,16 @@ impl App {
                     }
                     RequestStatus::Approved => {
                         let set_by = approver(&request);
+                        let current = self
+                            .assignment(&request.site_id, &request.technician)
+                            .await?;
                         let (active, assignment, grant) = self.begun(&request, current, &set_by);
                         RequestWrite {
                             read: Some(request.clone()),
                             events: vec![system.event(
                                 self,
                                 AuditAction::AccessRequestStarted,
-                                (Some(&site.partner_id), Some(&site.id)),
+                                (Some(&request.partner_id), Some(&request.site_id)),
                                 target(&request.id),
                                 vec![FieldChange::changed(
                                     "status",
@@ -811,7 +811,14 @@ impl App {
                         }
                     }
                     _ => {
-                        let requests_only = self.store.access_policy(&site.id).await?.requests_only;
+                        let current = self
+                            .assignment(&request.site_id, &request.technician)
+                            .await?;
+                        let requests_only = self
+                            .store
+                            .access_policy(&request.site_id)
+                            .await?
+                            .requests_only;
                         self.closed(
                             &system,
                             &request,
@@ -1036,12 +1043,12 @@ impl App {
     /// The technician's assignment at the site, if any.
     async fn assignment(
         &self,
-        site: &Site,
+        site: &SiteId,
         account: &AccountId,
     ) -> AppResult<Option<SiteAssignment>> {
         Ok(self
             .store
-            .assignments_of(&site.id, std::slice::from_ref(account))
+            .assignments_of(site, std::slice::from_ref(account))
             .await?
             .pop())
     }
