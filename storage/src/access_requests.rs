@@ -19,6 +19,7 @@ use siteward_core::ids::{
 use siteward_core::invitation::PermissionLevel;
 use siteward_core::page::{Page, PageRequest};
 use siteward_core::permission::records::{AccessGrant, GrantScope, RoleName};
+use siteward_core::review::{ReviewSchedule, ReviewTerms, Unconfirmed};
 
 use crate::error::{Conflict, StorageError};
 use crate::invitations::AssignmentRow;
@@ -42,11 +43,21 @@ struct PolicyRow {
     hours_utc_offset_minutes: Option<i64>,
     requests_only: bool,
     lock_unused_days: Option<i64>,
+    review_every_days: Option<i64>,
+    review_days: Option<i64>,
+    review_unconfirmed: Option<String>,
+    next_review_at: Option<DateTime<Utc>>,
     updated_at: DateTime<Utc>,
 }
 
 impl PolicyRow {
-    fn new(site: &SiteId, policy: &AccessPolicy, now: Timestamp) -> Self {
+    fn new(
+        site: &SiteId,
+        policy: &AccessPolicy,
+        next_review_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Self {
+        let review = policy.review.as_ref();
         let automatic = policy.automatic.as_ref();
         let hours = automatic.and_then(|a| a.hours.as_ref());
         Self {
@@ -63,6 +74,10 @@ impl PolicyRow {
             hours_utc_offset_minutes: hours.map(|h| i64::from(h.utc_offset_minutes)),
             requests_only: policy.requests_only,
             lock_unused_days: policy.lock_unused_days.map(i64::from),
+            review_every_days: review.map(|r| i64::from(r.every_days)),
+            review_days: review.map(|r| i64::from(r.terms.days)),
+            review_unconfirmed: review.map(|r| r.terms.unconfirmed.as_str().to_owned()),
+            next_review_at: review.and(next_review_at),
             updated_at: now,
         }
     }
@@ -94,7 +109,22 @@ impl PolicyRow {
             }),
             _ => None,
         };
+        let review = match (self.review_every_days, self.review_days) {
+            (Some(every), Some(days)) => Some(ReviewSchedule {
+                every_days: number(every)?,
+                terms: ReviewTerms {
+                    days: number(days)?,
+                    unconfirmed: self
+                        .review_unconfirmed
+                        .map(|u| stored(Unconfirmed::parse, &u))
+                        .transpose()?
+                        .unwrap_or(Unconfirmed::Lock),
+                },
+            }),
+            _ => None,
+        };
         Ok(AccessPolicy {
+            review,
             max_minutes: number(self.max_minutes)?,
             super_admins_up_to: level(self.super_admins_up_to)?,
             two_approvers: self.two_approvers,
@@ -310,29 +340,43 @@ fn held(assignment: &SiteAssignment) -> (&'static str, bool, Option<Timestamp>, 
 impl Store {
     /// A site's access policy; the defaults where it has set none.
     pub async fn access_policy(&self, site: &SiteId) -> Result<AccessPolicy, StorageError> {
+        Ok(self.access_policy_and_next_review(site).await?.0)
+    }
+
+    /// A site's access policy, and when its next scheduled review starts (if it has a
+    /// schedule).
+    pub async fn access_policy_and_next_review(
+        &self,
+        site: &SiteId,
+    ) -> Result<(AccessPolicy, Option<Timestamp>), StorageError> {
         match self
             .record::<PolicyRow>("access_policy", site.as_str())
             .await
         {
-            Ok(row) => row.into_policy(),
-            Err(StorageError::NotFound) => Ok(AccessPolicy::default()),
+            Ok(row) => {
+                let next = row.next_review_at;
+                Ok((row.into_policy()?, next))
+            }
+            Err(StorageError::NotFound) => Ok((AccessPolicy::default(), None)),
             Err(other) => Err(other),
         }
     }
 
-    /// Sets a site's access policy, with the assignments it locks — each `(as read, locked)`,
-    /// guarded on being as read — and the events, in one transaction.
+    /// Sets a site's access policy and when its next scheduled review starts, with the
+    /// assignments it locks — each `(as read, locked)`, guarded on being as read — and the
+    /// events, in one transaction.
     pub async fn set_access_policy(
         &self,
         site: &SiteId,
         policy: &AccessPolicy,
+        next_review_at: Option<Timestamp>,
         now: Timestamp,
         locks: &[(SiteAssignment, SiteAssignment)],
         events: &[AuditEvent],
     ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
         tx.bind("policy_id", rid("access_policy", site.as_str()))
-            .bind("policy", PolicyRow::new(site, policy, now))
+            .bind("policy", PolicyRow::new(site, policy, next_review_at, now))
             .run("UPSERT $policy_id CONTENT $policy");
         for (n, (read, new)) in locks.iter().enumerate() {
             put_assignment(&mut tx, &format!("lock_{n}"), Some(read), new);

@@ -33,6 +33,10 @@ pub enum Conflict {
     SignInChallengeGone,
     /// The technician already has an open access request at this site.
     AlreadyRequested,
+    /// The site has an open review already.
+    ReviewOpen,
+    /// Someone decided this technician in the review already.
+    AlreadyDecided,
     /// A concurrent transaction changed the same records; retrying may succeed.
     Concurrent,
 }
@@ -61,6 +65,13 @@ impl fmt::Display for Conflict {
             Self::AlreadyRequested => {
                 "you already have an open request for this site: wait for its answer, or \
                  cancel it first"
+            }
+            Self::ReviewOpen => {
+                "this site has an open review: finish it (or wait for its deadline) before \
+                 starting another"
+            }
+            Self::AlreadyDecided => {
+                "someone already decided this technician in the review; reload to see the verdict"
             }
             Self::Concurrent => "a concurrent change touched the same records; try again",
         })

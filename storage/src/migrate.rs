@@ -139,6 +139,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0032_access_requests",
         include_str!("../migrations/0032_access_requests.surql"),
     ),
+    (
+        "0033_access_reviews",
+        include_str!("../migrations/0033_access_reviews.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

@@ -22,6 +22,7 @@ use siteward_core::invitation::PermissionLevel;
 use siteward_core::page::{MAX_LIMIT, Page, PageRequest};
 use siteward_core::permission::index::Change;
 use siteward_core::permission::records::{GrantScope, RoleName, check_grant};
+use siteward_core::review::{ReviewSchedule, ReviewTerms, Unconfirmed};
 use siteward_core::tenancy::Site;
 use siteward_core::validate::{self, Email};
 use siteward_core::{FieldError, Timestamp};
@@ -72,6 +73,19 @@ pub struct AccessPolicyInput {
     pub requests_only: bool,
     /// Lock access unused this many days.
     pub lock_unused_days: Option<u32>,
+    /// Review the site's access on a schedule.
+    pub review: Option<ReviewScheduleInput>,
+}
+
+/// A review schedule as given.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewScheduleInput {
+    /// Days between reviews.
+    pub every_days: u32,
+    /// Days each review stays open; absent: 14.
+    pub days: Option<u32>,
+    /// `lock` (the default) or `leave`.
+    pub unconfirmed: Option<String>,
 }
 
 /// The automatic-approval rule as given.
@@ -146,6 +160,34 @@ fn decision_error(error: DecisionError) -> AppError {
     }
 }
 
+impl ReviewScheduleInput {
+    fn parse(&self) -> Result<ReviewSchedule, FieldError> {
+        let defaults = ReviewTerms::default();
+        Ok(ReviewSchedule {
+            every_days: self.every_days,
+            terms: ReviewTerms {
+                days: self.days.unwrap_or(defaults.days),
+                unconfirmed: self
+                    .unconfirmed
+                    .as_deref()
+                    .map(|u| Unconfirmed::parse("review.unconfirmed", u))
+                    .transpose()?
+                    .unwrap_or(defaults.unconfirmed),
+            },
+        })
+    }
+}
+
+impl From<ReviewSchedule> for ReviewScheduleInput {
+    fn from(schedule: ReviewSchedule) -> Self {
+        Self {
+            every_days: schedule.every_days,
+            days: Some(schedule.terms.days),
+            unconfirmed: Some(schedule.terms.unconfirmed.as_str().to_owned()),
+        }
+    }
+}
+
 impl AccessPolicyInput {
     fn parse(&self) -> Result<AccessPolicy, FieldError> {
         let level = |field: &str, text: &str| PermissionLevel::parse(field, text);
@@ -170,6 +212,11 @@ impl AccessPolicyInput {
                 .transpose()?,
             requests_only: self.requests_only,
             lock_unused_days: self.lock_unused_days,
+            review: self
+                .review
+                .as_ref()
+                .map(ReviewScheduleInput::parse)
+                .transpose()?,
         };
         policy.check()?;
         Ok(policy)
@@ -198,8 +245,51 @@ impl App {
             .await?;
         let policy = input.parse()?;
         self.require_fresh_sign_in(caller).await?;
+        self.put_access_policy(caller, &site, policy).await
+    }
+
+    /// Sets or clears a site's schedule of access reviews, leaving its other rules as they
+    /// are (its admins, as [`App::set_access_policy`]).
+    pub async fn set_review_schedule(
+        &self,
+        caller: &Caller,
+        site: &SiteId,
+        schedule: Option<&ReviewScheduleInput>,
+    ) -> AppResult<AccessPolicy> {
+        let site = self
+            .visible_site(caller, site, SiteAccess::ManageTechnicians)
+            .await?;
+        let review = schedule.map(ReviewScheduleInput::parse).transpose()?;
+        if let Some(review) = &review {
+            review.check()?;
+        }
+        self.require_fresh_sign_in(caller).await?;
+        let current = self.store.access_policy(&site.id).await?;
+        self.put_access_policy(caller, &site, AccessPolicy { review, ..current })
+            .await
+    }
+
+    async fn put_access_policy(
+        &self,
+        caller: &Caller,
+        site: &Site,
+        policy: AccessPolicy,
+    ) -> AppResult<AccessPolicy> {
         for _ in 0..ATTEMPTS {
-            let before = self.store.access_policy(&site.id).await?;
+            let (before, next_review) = self.store.access_policy_and_next_review(&site.id).await?;
+            // The first scheduled review comes one interval after the schedule is set (or
+            // changed); an unchanged schedule keeps its date.
+            let next_review_at = match (policy.review, before.review) {
+                (Some(now), Some(was))
+                    if now.every_days == was.every_days && next_review.is_some() =>
+                {
+                    next_review
+                }
+                (Some(schedule), _) => {
+                    Some(self.now() + chrono::Duration::days(i64::from(schedule.every_days)))
+                }
+                (None, _) => None,
+            };
             let locks = if policy.requests_only {
                 self.standing_access(&site).await?
             } else {
@@ -238,7 +328,7 @@ impl App {
                     let (site, now) = (site.id.clone(), self.now());
                     move |store| async move {
                         store
-                            .set_access_policy(&site, &policy, now, &locks, &events)
+                            .set_access_policy(&site, &policy, next_review_at, now, &locks, &events)
                             .await
                     }
                 })
@@ -1237,6 +1327,18 @@ fn policy_changes(before: &AccessPolicy, after: &AccessPolicy) -> Vec<FieldChang
         after.requests_only.to_string(),
     );
     let days = |d: Option<u32>| d.map_or_else(|| "-".to_owned(), |d| d.to_string());
+    let review = |p: &AccessPolicy| {
+        p.review.map_or_else(
+            || "-".to_owned(),
+            |r| {
+                format!(
+                    "every {} days, open {} days, unconfirmed {}",
+                    r.every_days, r.terms.days, r.terms.unconfirmed
+                )
+            },
+        )
+    };
+    field("review", review(before), review(after));
     field(
         "lock_unused_days",
         days(before.lock_unused_days),

@@ -167,7 +167,7 @@ fn question(index: &Index, caller: &Caller, ask: &Ask<'_>, field: &str) -> AppRe
 }
 
 fn answer(index: &Index, question: &Question, now: i64, field: &str) -> AppResult<Reason> {
-    match index.check(question, now) {
+    match index.check_and_record_use(question, now) {
         Ok(reason) => Ok(reason),
         Err(QuestionError::UnknownSite | QuestionError::UnknownDevice) => {
             Err(AppError::not_found())

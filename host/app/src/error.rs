@@ -184,6 +184,8 @@ impl From<StorageError> for AppError {
                     Conflict::ResetLinkGone => "reset_link_gone",
                     Conflict::SignInChallengeGone => "sign_in_challenge_gone",
                     Conflict::AlreadyRequested => "already_requested",
+                    Conflict::ReviewOpen => "review_open",
+                    Conflict::AlreadyDecided => "already_decided",
                     Conflict::Concurrent => "concurrent_change",
                 };
                 Self::conflict(code, conflict.to_string())

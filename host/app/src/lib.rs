@@ -26,6 +26,7 @@ pub mod people;
 pub mod permissions;
 pub mod plugins;
 pub mod recovery;
+pub mod reviews;
 pub mod roles;
 pub mod security;
 pub mod services;

@@ -17,6 +17,7 @@ use crate::audit::Actor;
 use crate::ids::{AccessRequestId, AccountId, GrantId, PartnerId, SiteId};
 use crate::invitation::PermissionLevel;
 use crate::permission::records::{AccessGrant, GrantScope, GrantSubject, RoleName};
+use crate::review::ReviewSchedule;
 use crate::tenancy::string_enum;
 use crate::{FieldError, Timestamp};
 
@@ -77,6 +78,8 @@ pub struct AccessPolicy {
     /// Lock a technician's access once it has gone unused this many days (no action of theirs
     /// at the site since, nor since it was first unlocked).
     pub lock_unused_days: Option<u32>,
+    /// Review the site's access on a schedule.
+    pub review: Option<ReviewSchedule>,
 }
 
 impl Default for AccessPolicy {
@@ -88,6 +91,7 @@ impl Default for AccessPolicy {
             automatic: None,
             requests_only: false,
             lock_unused_days: None,
+            review: None,
         }
     }
 }
@@ -170,6 +174,9 @@ impl AccessPolicy {
                 "lock_unused_days",
                 format!("must be 1 to {MAX_UNUSED_DAYS} days"),
             ));
+        }
+        if let Some(review) = &self.review {
+            review.check()?;
         }
         if self.super_admins_up_to == Some(PermissionLevel::None) {
             return Err(FieldError::new(

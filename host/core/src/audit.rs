@@ -93,6 +93,13 @@ string_enum! {
         AccessRequestStarted = "access_request.started",
         /// A request's access ended: at its end, or early.
         AccessRequestEnded = "access_request.ended",
+        /// A review of a site's access began (started by someone, or by the site's schedule).
+        ReviewStarted = "review.started",
+        /// A reviewer confirmed or removed a technician's access in a review.
+        ReviewDecided = "review.decided",
+        /// A review ended: every technician decided, or its deadline came (and locked or
+        /// left the rest).
+        ReviewCompleted = "review.completed",
         /// A custom role was created.
         RoleCreated = "role.created",
         /// A custom role's name or permissions changed.
@@ -258,6 +265,8 @@ target_kinds! {
     Membership = "membership",
     /// A partner.
     Partner = "partner",
+    /// A review of a site's access.
+    Review = "review",
     /// A plugin.
     Plugin = "plugin",
     /// A role.

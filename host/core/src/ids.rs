@@ -169,6 +169,8 @@ define_id! {
     GrantId,
     /// A technician's request for access to a site for a while.
     AccessRequestId,
+    /// A review of who holds access to a site.
+    ReviewId,
 }
 
 #[cfg(test)]

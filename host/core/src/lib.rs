@@ -16,6 +16,7 @@ pub mod invitation;
 pub mod mail;
 pub mod page;
 pub mod permission;
+pub mod review;
 pub mod secret;
 pub mod security;
 pub mod tenancy;

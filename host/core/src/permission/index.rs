@@ -23,6 +23,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::ops::Bound;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use rustc_hash::FxBuildHasher;
 
@@ -499,6 +500,32 @@ struct DepartmentEntry {
     members: BTreeSet<Key>,
 }
 
+/// An assignment with when the check last allowed its technician at its site.
+#[derive(Debug)]
+struct AssignmentEntry {
+    assignment: Assignment,
+    /// The minute (as milliseconds since the Unix epoch, rounded down) of the newest check
+    /// that allowed through this assignment; 0 for none since the index was built. Written
+    /// at most once a minute per assignment, so a check usually only reads it.
+    used: AtomicI64,
+    /// The newest `used` handed to storage ([`Index::mark_written`]).
+    written: AtomicI64,
+}
+
+/// How finely last use is recorded: one minute.
+pub const USE_RESOLUTION_MS: i64 = 60_000;
+
+/// A technician's use of their access to a site, as [`Index::used_since`] reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Use {
+    /// The site.
+    pub site: Key,
+    /// The technician.
+    pub technician: Key,
+    /// The minute of the newest check that allowed them there (milliseconds, rounded down).
+    pub at: i64,
+}
+
 /// A grant as its subject's list holds it.
 #[derive(Debug, Clone, Copy)]
 struct GrantEntry {
@@ -515,7 +542,7 @@ pub struct Index {
     accounts: Map<Key, AccountEntry>,
     sites: Map<Key, SiteEntry>,
     /// Keyed by (site, technician).
-    assignments: Map<(Key, Key), Assignment>,
+    assignments: Map<(Key, Key), AssignmentEntry>,
     site_technicians: Map<Key, BTreeSet<Key>>,
     technician_sites: Map<Key, BTreeSet<Key>>,
     groups: Map<Key, Key>,
@@ -620,7 +647,18 @@ impl Index {
                 account,
                 assignment: Some(assignment),
             } => {
-                self.assignments.insert((site, account), assignment);
+                match self.assignments.entry((site, account)) {
+                    std::collections::hash_map::Entry::Occupied(mut held) => {
+                        held.get_mut().assignment = assignment;
+                    }
+                    std::collections::hash_map::Entry::Vacant(free) => {
+                        free.insert(AssignmentEntry {
+                            assignment,
+                            used: AtomicI64::new(0),
+                            written: AtomicI64::new(0),
+                        });
+                    }
+                }
                 self.site_technicians
                     .entry(site)
                     .or_default()
@@ -779,7 +817,9 @@ impl Index {
 
     /// A technician's assignment to a site.
     pub fn assignment(&self, site: Key, technician: Key) -> Option<Assignment> {
-        self.assignments.get(&(site, technician)).copied()
+        self.assignments
+            .get(&(site, technician))
+            .map(|entry| entry.assignment)
     }
 
     /// The partner a site belongs to.
@@ -792,8 +832,67 @@ impl Index {
         self.devices.get(&device).map(|d| d.site)
     }
 
-    /// Answers one question at `now` (milliseconds since the Unix epoch).
+    /// Answers one question at `now` (milliseconds since the Unix epoch). Records nothing:
+    /// what the check API answers goes through [`Index::check_and_record_use`].
     pub fn check(&self, question: &Question, now: i64) -> Result<Reason, QuestionError> {
+        self.decide(question, now).map(|(reason, _)| reason)
+    }
+
+    /// Answers one question as [`Index::check`] does and, when a site assignment let the
+    /// technician through, records the minute on it: their last use of that access, which
+    /// [`Index::unwritten_use`] hands to storage later. Recording is one relaxed atomic read per
+    /// allowed check, and a write the first time in each minute — no lock, no I/O.
+    pub fn check_and_record_use(
+        &self,
+        question: &Question,
+        now: i64,
+    ) -> Result<Reason, QuestionError> {
+        let (reason, entry) = self.decide(question, now)?;
+        if let Some(entry) = entry
+            && reason.allows()
+        {
+            let minute = now - now.rem_euclid(USE_RESOLUTION_MS);
+            if entry.used.load(Ordering::Relaxed) < minute {
+                entry.used.fetch_max(minute, Ordering::Relaxed);
+            }
+        }
+        Ok(reason)
+    }
+
+    /// The assignments the check let through since their use was last handed to storage,
+    /// with the minute each was last used: what the host writes as its technicians' last use.
+    /// One pass over the assignments in memory.
+    pub fn unwritten_use(&self) -> Vec<Use> {
+        self.assignments
+            .iter()
+            .filter_map(|(&(site, technician), entry)| {
+                let at = entry.used.load(Ordering::Relaxed);
+                (at > entry.written.load(Ordering::Relaxed)).then_some(Use {
+                    site,
+                    technician,
+                    at,
+                })
+            })
+            .collect()
+    }
+
+    /// Notes that `written` reached storage: [`Index::unwritten_use`] leaves them out until
+    /// they are used again in a later minute.
+    pub fn mark_written(&self, written: &[Use]) {
+        for used in written {
+            if let Some(entry) = self.assignments.get(&(used.site, used.technician)) {
+                entry.written.fetch_max(used.at, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// The answer, and the assignment that decided it where one did.
+    fn decide(
+        &self,
+        question: &Question,
+        now: i64,
+    ) -> Result<(Reason, Option<&AssignmentEntry>), QuestionError> {
+        let answer = |reason| Ok((reason, None));
         let class = question.permission.class();
         let (partner, site) = match question.target {
             Target::Site { site, device } => {
@@ -813,60 +912,62 @@ impl Index {
             Target::Partner(partner) => (partner, None),
         };
         let Some(account) = self.accounts.get(&question.technician) else {
-            return Ok(Reason::NotAMember);
+            return answer(Reason::NotAMember);
         };
         if account.disabled {
-            return Ok(Reason::AccountDisabled);
+            return answer(Reason::AccountDisabled);
         }
         let Some((_, membership)) = account.memberships.iter().find(|(p, _)| *p == partner) else {
-            return Ok(Reason::NotAMember);
+            return answer(Reason::NotAMember);
         };
         if membership.status == MemberStatus::Disabled {
-            return Ok(Reason::MembershipDisabled);
+            return answer(Reason::MembershipDisabled);
         }
         if let Some(privilege) = class.privilege()
             && !membership.privileges.contains(privilege)
         {
-            return Ok(Reason::PrivilegeNotHeld(privilege));
+            return answer(Reason::PrivilegeNotHeld(privilege));
         }
         if let PermissionClass::Section(section) = class {
             if partner_role_permissions(membership.role).contains(question.permission) {
-                return Ok(Reason::GrantedByPartnerRole(membership.role));
+                return answer(Reason::GrantedByPartnerRole(membership.role));
             }
             let scope = Scope::Section { partner, section };
-            return Ok(self.granted(question, account, &[scope], now));
+            return answer(self.granted(question, account, &[scope], now));
         }
         let Some((site, entry, device)) = site else {
             return Err(QuestionError::NeedsSite);
         };
         if !entry.technician_access {
-            return Ok(Reason::TechnicianAccessOff);
+            return answer(Reason::TechnicianAccessOff);
         }
-        let Some(assignment) = self.assignments.get(&(site, question.technician)) else {
-            return Ok(Reason::NotAssigned);
+        let Some(held) = self.assignments.get(&(site, question.technician)) else {
+            return answer(Reason::NotAssigned);
         };
+        let decided = |reason| Ok((reason, Some(held)));
+        let assignment = &held.assignment;
         if assignment.locked {
-            return Ok(Reason::Locked);
+            return decided(Reason::Locked);
         }
         if assignment.window.from.is_some_and(|from| now < from) {
-            return Ok(Reason::NotYetValid);
+            return decided(Reason::NotYetValid);
         }
         if assignment.window.until.is_some_and(|until| until <= now) {
-            return Ok(Reason::Expired);
+            return decided(Reason::Expired);
         }
         let level = assignment.level;
         if level == PermissionLevel::None {
-            return Ok(Reason::LevelNone);
+            return decided(Reason::LevelNone);
         }
         if class == PermissionClass::SiteMenu {
-            return Ok(if level.grants(question.permission) {
+            return decided(if level.grants(question.permission) {
                 Reason::GrantedByLevel(level)
             } else {
                 Reason::NotInLevel(level)
             });
         }
         let site_scope = Scope::Site(site);
-        Ok(match device {
+        decided(match device {
             Some((device, Some(group))) => self.granted(
                 question,
                 account,
@@ -967,7 +1068,7 @@ impl Index {
                 && self
                     .assignments
                     .get(&(site, technician))
-                    .is_some_and(|a| keep(site, a))
+                    .is_some_and(|entry| keep(site, &entry.assignment))
         })
     }
 
@@ -993,7 +1094,7 @@ impl Index {
                 && self
                     .assignments
                     .get(&(site, technician))
-                    .is_some_and(|a| keep(technician, a))
+                    .is_some_and(|entry| keep(technician, &entry.assignment))
         })
     }
 
@@ -1212,6 +1313,79 @@ mod tests {
                 window: Window::ALWAYS,
             },
         });
+    }
+
+    #[test]
+    fn an_allowed_check_records_the_minute_on_the_assignment_and_a_denied_one_does_not() {
+        let mut index = world();
+        let dashboard = Question {
+            technician: TECH,
+            permission: Permission::DashboardView,
+            target: Target::Site {
+                site: SITE,
+                device: None,
+            },
+        };
+        let minute = 7 * USE_RESOLUTION_MS;
+        assert!(index.check(&dashboard, minute + 5).unwrap().allows());
+        assert_eq!(index.unwritten_use(), [], "a plain check records nothing");
+        // Denied (no grant on the device): nothing recorded either.
+        let denied = index.check_and_record_use(&on_device(Permission::Reboot), minute + 5);
+        assert_eq!(denied, Ok(Reason::NoGrant));
+        assert_eq!(index.unwritten_use(), []);
+
+        index
+            .check_and_record_use(&dashboard, minute + 59_999)
+            .unwrap();
+        let used = Use {
+            site: SITE,
+            technician: TECH,
+            at: minute,
+        };
+        assert_eq!(index.unwritten_use(), [used], "rounded down to its minute");
+        // An older answer (another thread's, late) never moves it back.
+        index
+            .check_and_record_use(&dashboard, minute - USE_RESOLUTION_MS)
+            .unwrap();
+        assert_eq!(index.unwritten_use(), [used]);
+        index.mark_written(&[used]);
+        assert_eq!(
+            index.unwritten_use(),
+            [],
+            "nothing new since it was written"
+        );
+        index.check_and_record_use(&dashboard, minute + 1).unwrap();
+        assert_eq!(
+            index.unwritten_use(),
+            [],
+            "the same minute again is not news"
+        );
+        index
+            .check_and_record_use(&dashboard, minute + USE_RESOLUTION_MS)
+            .unwrap();
+        let used = Use {
+            at: minute + USE_RESOLUTION_MS,
+            ..used
+        };
+        assert_eq!(index.unwritten_use(), [used], "a later minute is");
+
+        // A change of level keeps the record; deleting the access drops it.
+        index.apply(Change::Assignment {
+            site: SITE,
+            account: TECH,
+            assignment: Some(Assignment {
+                level: PermissionLevel::DevicesOnly,
+                locked: false,
+                window: Window::ALWAYS,
+            }),
+        });
+        assert_eq!(index.unwritten_use(), [used]);
+        index.apply(Change::Assignment {
+            site: SITE,
+            account: TECH,
+            assignment: None,
+        });
+        assert_eq!(index.unwritten_use(), []);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use siteward_app::access_requests::{
     AccessPolicyInput, AutomaticInput, DecisionInput, NewAccessRequest, RequestFilter,
-    RequestedAccess,
+    RequestedAccess, ReviewScheduleInput,
 };
 use siteward_app::page::Paging;
 use siteward_core::access_request::{AccessPolicy, BusinessHours};
@@ -55,6 +55,35 @@ pub struct AccessPolicyView {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 365)]
     pub lock_unused_days: Option<u32>,
+    /// Review the site's access on a schedule (`review.started` by the host, the first one
+    /// `every_days` after the schedule is set); absent: only when someone starts one.
+    #[serde(default)]
+    pub review: Option<ReviewScheduleView>,
+}
+
+/// A site's schedule of access reviews.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewScheduleView {
+    /// Days between two reviews' starts (1 to 730, at least `days`).
+    #[schema(minimum = 1, maximum = 730)]
+    pub every_days: u32,
+    /// Days each review stays open before its deadline (1 to 90; default 14).
+    #[serde(default = "default_review_days")]
+    #[schema(minimum = 1, maximum = 90)]
+    pub days: u32,
+    /// What becomes of access nobody confirmed by the deadline: `lock` (default) or `leave`.
+    #[serde(default = "default_unconfirmed")]
+    #[schema(pattern = "^(lock|leave)$")]
+    pub unconfirmed: String,
+}
+
+fn default_review_days() -> u32 {
+    siteward_core::review::DEFAULT_REVIEW_DAYS
+}
+
+fn default_unconfirmed() -> String {
+    siteward_core::review::Unconfirmed::Lock.as_str().to_owned()
 }
 
 /// Which requests are approved by themselves.
@@ -108,6 +137,11 @@ impl From<AccessPolicy> for AccessPolicyView {
             }),
             requests_only: p.requests_only,
             lock_unused_days: p.lock_unused_days,
+            review: p.review.map(|r| ReviewScheduleView {
+                every_days: r.every_days,
+                days: r.terms.days,
+                unconfirmed: r.terms.unconfirmed.as_str().to_owned(),
+            }),
         }
     }
 }
@@ -130,6 +164,11 @@ impl AccessPolicyView {
             }),
             requests_only: self.requests_only,
             lock_unused_days: self.lock_unused_days,
+            review: self.review.map(|r| ReviewScheduleInput {
+                every_days: r.every_days,
+                days: Some(r.days),
+                unconfirmed: Some(r.unconfirmed),
+            }),
         }
     }
 }

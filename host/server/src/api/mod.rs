@@ -13,6 +13,7 @@ pub mod partners;
 pub mod path;
 pub mod people;
 pub mod plugins;
+pub mod reviews;
 pub mod security;
 pub mod session;
 pub mod sites;
@@ -52,6 +53,7 @@ use crate::state::AppState;
         (name = "check", description = "The permission check, one or many questions, and who can reach what"),
         (name = "access", description = "Custom roles, departments, device groups, devices and grants"),
         (name = "access-requests", description = "Just-in-time access: technicians ask for a level at a site for a while; the site's policy and approvers decide"),
+        (name = "reviews", description = "Access reviews: who holds access to a site, confirmed or removed by someone answerable, on demand or on a schedule"),
         (name = "api-tokens", description = "Tokens for integrations, scoped to a partner or a site"),
         (name = "audit", description = "The audit log"),
         (name = "plugins", description = "WebAssembly plugins: install, upgrade, switch on and off, configure"),
@@ -125,6 +127,11 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(access_requests::approve_access_request))
         .routes(routes!(access_requests::deny_access_request))
         .routes(routes!(access_requests::end_access_request))
+        .routes(routes!(reviews::start_review, reviews::site_reviews))
+        .routes(routes!(reviews::get_review))
+        .routes(routes!(reviews::review_technicians))
+        .routes(routes!(reviews::decide_review))
+        .routes(routes!(reviews::export_review))
         .routes(routes!(access::system_roles))
         .routes(routes!(access::create_role, access::list_roles))
         .routes(routes!(access::update_role, access::delete_role))

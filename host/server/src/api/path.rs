@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 
 use siteward_core::ids::{
     AccessRequestId, AccountId, ApiTokenId, CustomerId, DepartmentId, DeviceGroupId, DeviceId,
-    GrantId, InvitationId, PartnerId, SessionId, SiteId,
+    GrantId, InvitationId, PartnerId, ReviewId, SessionId, SiteId,
 };
 
 use crate::error::ApiError;
@@ -38,6 +38,7 @@ id_segments!(
     GrantId,
     InvitationId,
     PartnerId,
+    ReviewId,
     SessionId,
     SiteId
 );

@@ -362,6 +362,7 @@ impl RulesFields {
                 "lock_unused_days",
                 &self.lock_unused_days,
             )?,
+            review: None,
         })
     }
 }
@@ -379,7 +380,17 @@ pub async fn save_rules(
         return Redirect::to(&path).into_response();
     }
     let done = match form.input() {
-        Ok(input) => state.set_access_policy(&viewer.caller, &site, &input).await,
+        // The review schedule has its own form, on the site's Access reviews tab.
+        Ok(input) => match state.access_policy(&viewer.caller, &site).await {
+            Ok(current) => {
+                let input = AccessPolicyInput {
+                    review: current.review.map(Into::into),
+                    ..input
+                };
+                state.set_access_policy(&viewer.caller, &site, &input).await
+            }
+            Err(error) => Err(error),
+        },
         Err(error) => Err(error),
     };
     super::back_to(&format!("{path}?saved=1#rules"), done)

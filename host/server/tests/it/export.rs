@@ -32,7 +32,11 @@ async fn busy_partner(app: &TestApp) -> Partner {
 }
 
 /// The raw answer: status, content type, body text.
-async fn download(app: &TestApp, path: &str, token: &str) -> (StatusCode, String, String) {
+pub(crate) async fn download(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+) -> (StatusCode, String, String) {
     let request = Request::get(path)
         .header("authorization", format!("Bearer {token}"))
         .body(Body::empty())

@@ -233,6 +233,7 @@ async fn world(
         json!({ "level": "devices_only", "minutes": 60, "reason": "INC-1" }),
     )
     .await;
+    let review = created(format!("/v1/sites/{site}/reviews"), json!({})).await;
     let ids = [
         ("partner_id", partner.clone()),
         ("site_id", site),
@@ -246,6 +247,7 @@ async fn world(
         ("token_id", token),
         ("invitation_id", invitation),
         ("request_id", request),
+        ("review_id", review),
     ];
     (acme, ids.into_iter().collect())
 }
@@ -516,6 +518,9 @@ fn valid_input(
         ("POST", "/v1/sites/{site_id}/technicians/remove") => json!({ "account_ids": [tech] }),
         ("PUT", "/v1/sites/{site_id}/access-policy") => json!({ "max_minutes": 60 }),
         ("POST", "/v1/access-requests/{request_id}/deny") => json!({ "comment": "No" }),
+        ("POST", "/v1/reviews/{review_id}/verdicts") => {
+            json!({ "technicians": [tech], "verdict": "confirm" })
+        }
         ("PUT", t) if t.ends_with("/plugins/{name}") => json!({ "enabled": false }),
         _ => json!({}),
     };

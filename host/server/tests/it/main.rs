@@ -19,6 +19,7 @@ mod mail;
 mod openapi;
 mod plugins;
 mod races;
+mod reviews;
 mod scale_out;
 mod smtp;
 mod socket;
