@@ -158,9 +158,9 @@ pub enum AccessChange {
     /// Written as it should be, guarded on being as read (locked at the deadline).
     Update {
         /// As read.
-        read: SiteAssignment,
+        read: Box<SiteAssignment>,
         /// As it should be.
-        new: SiteAssignment,
+        new: Box<SiteAssignment>,
     },
     /// Deleted, whatever it is now (a reviewer removed it).
     Delete,

@@ -291,7 +291,7 @@ impl App {
                 (None, _) => None,
             };
             let locks = if policy.requests_only {
-                self.standing_access(&site).await?
+                self.standing_access(site).await?
             } else {
                 Vec::new()
             };

@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 
 use chrono::{TimeZone, Utc};
 
+use siteward_core::access_request::AccessPolicy;
 use siteward_core::assignment::SiteAssignment;
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{AccountId, ReviewId, SiteId};
@@ -270,6 +271,19 @@ impl App {
             return self.settle(&review, Vec::new(), by).await;
         }
         Ok(review)
+    }
+
+    /// A site's rules with when its next scheduled review starts (whoever may read its
+    /// reviews).
+    pub async fn review_schedule(
+        &self,
+        caller: &Caller,
+        site: &SiteId,
+    ) -> AppResult<(AccessPolicy, Option<Timestamp>)> {
+        let site = self
+            .visible_site(caller, site, SiteAccess::ReviewAccess)
+            .await?;
+        Ok(self.store.access_policy_and_next_review(&site.id).await?)
     }
 
     /// A review (whoever may read the site's access requests).
@@ -579,8 +593,8 @@ impl App {
                     (
                         Verdict::Locked,
                         AccessChange::Update {
-                            read: held.clone(),
-                            new,
+                            read: Box::new(held.clone()),
+                            new: Box::new(new),
                         },
                     )
                 }

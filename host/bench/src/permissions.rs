@@ -98,12 +98,27 @@ pub fn run(size: Size, effort: Effort) -> anyhow::Result<Section> {
     let mut theirs_p99 = Vec::new();
     let mut ours_bulk = Vec::new();
     let mut theirs_bulk = Vec::new();
+    let mut recording_p50 = Vec::new();
+    let mut plain_chunk = Vec::new();
+    let mut recording_chunk = Vec::new();
     for _ in 0..effort.rounds {
         let (p50, p99) = each(&questions, |q| {
             black_box(index.check(black_box(q), NOW)).ok();
         });
         ours_p50.push(p50);
         ours_p99.push(p99);
+        // The check API's own call: the same answer, recording the minute of last use on the
+        // assignment that allowed (a write the first time in a minute, a read after).
+        let (p50, _) = each(&questions, |q| {
+            black_box(index.check_and_record_use(black_box(q), NOW)).ok();
+        });
+        recording_p50.push(p50);
+        plain_chunk.push(median_of_chunks(&questions, |q| {
+            black_box(index.check(black_box(q), NOW)).ok();
+        }));
+        recording_chunk.push(median_of_chunks(&questions, |q| {
+            black_box(index.check_and_record_use(black_box(q), NOW)).ok();
+        }));
         let (p50, p99) = each(&requests[..cedar_sample], |r| {
             black_box(authorizer.is_authorized(black_box(r), &cedar.policies, &cedar.entities));
         });
@@ -124,6 +139,31 @@ pub fn run(size: Size, effort: Effort) -> anyhow::Result<Section> {
     };
     section.add(Figure::times("single check p50 — Siteward", &ours_p50).target(Goal::AtMost(1e-6)));
     section.add(Figure::times("single check p99 — Siteward", &ours_p99));
+    section.add(Figure::times(
+        "single check p50 — Siteward, recording last use",
+        &recording_p50,
+    ));
+    section.add(
+        Figure::new(
+            "recording last use: check p50 with it / without it",
+            Unit::Times,
+            recording_p50
+                .iter()
+                .zip(&ours_p50)
+                .map(|(with, without)| with.as_secs_f64() / without.as_secs_f64())
+                .collect(),
+        )
+        .target(Goal::AtMost(1.10)),
+    );
+    section.add(Figure::new(
+        "recording last use: 1,000 checks with it / without it (no timer per check)",
+        Unit::Times,
+        recording_chunk
+            .iter()
+            .zip(&plain_chunk)
+            .map(|(with, without)| with.as_secs_f64() / without.as_secs_f64())
+            .collect(),
+    ));
     section.add(Figure::times("single check p50 — Cedar", &theirs_p50));
     section.add(Figure::times("single check p99 — Cedar", &theirs_p99));
     section.add(

@@ -28,6 +28,7 @@ pub mod operator;
 pub mod picker;
 pub mod plugins;
 pub mod recovery;
+pub mod reviews;
 pub mod roles;
 pub mod security;
 pub mod session;
@@ -240,6 +241,16 @@ pub fn routes() -> Router<AppState> {
             "/sites/{site_id}/access-policy",
             post(access_requests::save_rules),
         )
+        .route(
+            "/sites/{site_id}/reviews",
+            get(reviews::page).post(reviews::start),
+        )
+        .route(
+            "/sites/{site_id}/review-schedule",
+            post(reviews::save_schedule),
+        )
+        .route("/reviews/{review_id}/verdicts", post(reviews::verdicts))
+        .route("/reviews/{review_id}/export.csv", get(reviews::export))
         .route("/access-requests", post(access_requests::request))
         .route(
             "/access-requests/{request_id}/approve",

@@ -49,6 +49,8 @@ pub enum Tab {
     Devices,
     /// Access requests.
     AccessRequests,
+    /// Access reviews.
+    Reviews,
 }
 
 /// The tabs above each page of a site's portal, as the viewer may use them. With Technician
@@ -78,6 +80,7 @@ impl SiteNav {
                 Tab::Security => "security",
                 Tab::Devices => "devices",
                 Tab::AccessRequests => "access_requests",
+                Tab::Reviews => "reviews",
             },
             requests: SiteAccess::ReviewAccess.allows(caller, site),
             devices: SiteAccess::ManageDevices.allows(caller, site),

@@ -1349,6 +1349,52 @@ catalog! {
     lock_unused_label { en: "Lock a technician's access once it has gone unused for", ko: "기술자 접근을 잠그는 미사용 기간", de: "Zugang eines Technikers sperren, wenn er ungenutzt blieb seit", ja: "技術者のアクセスをロックする未使用期間", es: "Bloquear el acceso de un técnico que no se ha usado durante" }
     never { en: "Never", ko: "안 함", de: "Nie", ja: "しない", es: "Nunca" }
     days_count { en: "{days} days", ko: "{days}일", de: "{days} Tage", ja: "{days}日", es: "{days} días" }
+    reviews_tab { en: "Access reviews", ko: "접근 검토", de: "Zugangsprüfungen", ja: "アクセスレビュー", es: "Revisiones de acceso" }
+    reviews_of { en: "Access reviews — {site}", ko: "접근 검토 — {site}", de: "Zugangsprüfungen — {site}", ja: "アクセスレビュー — {site}", es: "Revisiones de acceso — {site}" }
+    open_review_started { en: "Open review, started {date}", ko: "진행 중인 검토, {date} 시작", de: "Laufende Prüfung, begonnen am {date}", ja: "進行中のレビュー({date}開始)", es: "Revisión abierta, iniciada el {date}" }
+    review_of_date { en: "Review started {date}", ko: "{date}에 시작된 검토", de: "Prüfung vom {date}", ja: "{date}に開始したレビュー", es: "Revisión iniciada el {date}" }
+    review_progress { en: "{left} of {count} still to decide. Deadline: {deadline}.", ko: "{count}명 중 {left}명 결정 대기. 마감: {deadline}.", de: "{left} von {count} noch zu entscheiden. Frist: {deadline}.", ja: "{count}人中{left}人が未決定。期限: {deadline}。", es: "Quedan {left} de {count} por decidir. Plazo: {deadline}." }
+    review_deadline_lock { en: "At the deadline, access nobody confirmed is locked.", ko: "마감 시 아무도 확인하지 않은 접근은 잠깁니다.", de: "Zur Frist wird Zugang gesperrt, den niemand bestätigt hat.", ja: "期限になると、誰も確認しなかったアクセスはロックされます。", es: "Al llegar el plazo, el acceso que nadie confirmó se bloquea." }
+    review_deadline_leave { en: "At the deadline, access nobody confirmed stays as it is, recorded as unconfirmed.", ko: "마감 시 아무도 확인하지 않은 접근은 그대로 두고 미확인으로 기록합니다.", de: "Zur Frist bleibt unbestätigter Zugang, wie er ist, und wird als unbestätigt festgehalten.", ja: "期限になっても、誰も確認しなかったアクセスはそのまま残り、未確認として記録されます。", es: "Al llegar el plazo, el acceso que nadie confirmó se queda como está y consta como no confirmado." }
+    review_completed_on { en: "Completed {date}.", ko: "{date}에 완료되었습니다.", de: "Abgeschlossen am {date}.", ja: "{date}に完了しました。", es: "Completada el {date}." }
+    review_lines_caption { en: "Each technician who held access when the review started", ko: "검토 시작 시 접근 권한을 가진 각 기술자", de: "Alle Techniker, die bei Beginn der Prüfung Zugang hatten", ja: "レビュー開始時にアクセスを持っていた技術者", es: "Cada técnico que tenía acceso cuando empezó la revisión" }
+    granted { en: "Granted", ko: "부여", de: "Erteilt", ja: "付与", es: "Concedido" }
+    granted_by_on { en: "{date}, by {who}", ko: "{date}, {who}", de: "{date}, von {who}", ja: "{date}、{who}", es: "{date}, por {who}" }
+    last_used { en: "Last used", ko: "최근 사용", de: "Zuletzt genutzt", ja: "最終使用", es: "Último uso" }
+    verdict { en: "Verdict", ko: "판정", de: "Entscheidung", ja: "判定", es: "Veredicto" }
+    verdict_pending { en: "Not decided yet", ko: "아직 결정 안 됨", de: "Noch offen", ja: "未決定", es: "Sin decidir" }
+    verdict_confirmed { en: "Confirmed", ko: "확인됨", de: "Bestätigt", ja: "確認済み", es: "Confirmado" }
+    verdict_removed { en: "Removed", ko: "제거됨", de: "Entfernt", ja: "削除済み", es: "Eliminado" }
+    verdict_locked { en: "Locked at the deadline", ko: "마감 시 잠김", de: "Zur Frist gesperrt", ja: "期限でロック", es: "Bloqueado al llegar el plazo" }
+    verdict_left { en: "Left unconfirmed", ko: "미확인으로 유지", de: "Unbestätigt belassen", ja: "未確認のまま", es: "Sin confirmar, se mantuvo" }
+    verdict_gone { en: "Access deleted meanwhile", ko: "그동안 접근 삭제됨", de: "Zugang inzwischen gelöscht", ja: "その間にアクセス削除", es: "Acceso eliminado mientras tanto" }
+    decided_by_name { en: "{verdict} ({who})", ko: "{verdict} ({who})", de: "{verdict} ({who})", ja: "{verdict}({who})", es: "{verdict} ({who})" }
+    review_hint { en: "Select technicians, then confirm their access or remove it. Removing deletes their access at once.", ko: "기술자를 선택한 뒤 접근을 확인하거나 제거하세요. 제거하면 접근이 즉시 삭제됩니다.", de: "Wählen Sie Techniker aus und bestätigen oder entfernen Sie ihren Zugang. Entfernen löscht den Zugang sofort.", ja: "技術者を選び、アクセスを確認するか削除します。削除するとアクセスはすぐに消えます。", es: "Seleccione técnicos y confirme o elimine su acceso. Eliminar borra el acceso al instante." }
+    confirm_selected { en: "Confirm selected", ko: "선택 항목 확인", de: "Auswahl bestätigen", ja: "選択を確認", es: "Confirmar selección" }
+    remove_selected { en: "Remove selected access", ko: "선택한 접근 제거", de: "Ausgewählten Zugang entfernen", ja: "選択したアクセスを削除", es: "Eliminar el acceso seleccionado" }
+    start_review { en: "Start a review", ko: "검토 시작", de: "Prüfung starten", ja: "レビューを開始", es: "Iniciar una revisión" }
+    start_review_explained { en: "A review lists every technician who holds access to this site now, with who gave it and when they last used it. Reviewers confirm or remove each before the deadline.", ko: "검토는 지금 이 사이트에 접근 권한이 있는 모든 기술자를 부여자와 최근 사용 시각과 함께 보여 줍니다. 검토자는 마감 전에 각각을 확인하거나 제거합니다.", de: "Eine Prüfung listet alle Techniker mit Zugang zu diesem Standort, mit wer ihn erteilt hat und wann er zuletzt genutzt wurde. Prüfer bestätigen oder entfernen jeden vor der Frist.", ja: "レビューは、このサイトに現在アクセスを持つすべての技術者を、付与者と最終使用日時とともに一覧にします。レビュー担当者は期限までに各人を確認または削除します。", es: "Una revisión enumera a cada técnico con acceso a este sitio, quién se lo dio y cuándo lo usó por última vez. Los revisores confirman o eliminan cada uno antes del plazo." }
+    review_days_label { en: "Days to decide", ko: "결정 기간", de: "Tage für die Entscheidung", ja: "判定までの日数", es: "Días para decidir" }
+    unconfirmed_label { en: "Access nobody confirmed by the deadline", ko: "마감까지 아무도 확인하지 않은 접근", de: "Zugang, den bis zur Frist niemand bestätigt hat", ja: "期限までに誰も確認しなかったアクセス", es: "Acceso que nadie confirmó antes del plazo" }
+    unconfirmed_lock { en: "Lock it", ko: "잠그기", de: "Sperren", ja: "ロックする", es: "Bloquearlo" }
+    unconfirmed_leave { en: "Leave it as it is", ko: "그대로 두기", de: "So lassen", ja: "そのままにする", es: "Dejarlo como está" }
+    review_schedule { en: "Schedule", ko: "일정", de: "Zeitplan", ja: "スケジュール", es: "Programación" }
+    review_schedule_explained { en: "Let the host start a review by itself at a regular interval; the first one starts one interval after you save.", ko: "호스트가 정해진 간격으로 검토를 자동 시작합니다. 첫 검토는 저장 후 한 간격 뒤에 시작됩니다.", de: "Lassen Sie den Host regelmäßig selbst eine Prüfung starten; die erste beginnt ein Intervall nach dem Speichern.", ja: "ホストが一定の間隔で自動的にレビューを開始します。最初のレビューは保存から1間隔後に始まります。", es: "Deje que el host inicie una revisión por sí solo cada cierto tiempo; la primera empieza un intervalo después de guardar." }
+    review_every_label { en: "Start a review every", ko: "검토 시작 간격", de: "Eine Prüfung starten alle", ja: "レビューの開始間隔", es: "Iniciar una revisión cada" }
+    next_review_on { en: "Next scheduled review: {date}.", ko: "다음 예정 검토: {date}.", de: "Nächste geplante Prüfung: {date}.", ja: "次回の予定レビュー: {date}。", es: "Próxima revisión programada: {date}." }
+    save_schedule { en: "Save the schedule", ko: "일정 저장", de: "Zeitplan speichern", ja: "スケジュールを保存", es: "Guardar la programación" }
+    reviews_heading { en: "Reviews", ko: "검토 목록", de: "Prüfungen", ja: "レビュー一覧", es: "Revisiones" }
+    reviews_caption { en: "This site's reviews, newest first", ko: "이 사이트의 검토, 최신순", de: "Prüfungen dieses Standorts, neueste zuerst", ja: "このサイトのレビュー(新しい順)", es: "Revisiones de este sitio, las más recientes primero" }
+    no_review_yet { en: "No review yet.", ko: "아직 검토가 없습니다.", de: "Noch keine Prüfung.", ja: "まだレビューはありません。", es: "Aún no hay revisiones." }
+    started { en: "Started", ko: "시작", de: "Begonnen", ja: "開始", es: "Iniciada" }
+    by_the_schedule { en: "the schedule", ko: "일정", de: "der Zeitplan", ja: "スケジュール", es: "la programación" }
+    review_status_open { en: "Open", ko: "진행 중", de: "Laufend", ja: "進行中", es: "Abierta" }
+    review_status_completed { en: "Completed", ko: "완료", de: "Abgeschlossen", ja: "完了", es: "Completada" }
+    count_technicians { en: "Technicians", ko: "기술자 수", de: "Techniker", ja: "技術者数", es: "Técnicos" }
+    download_csv { en: "Download CSV", ko: "CSV 다운로드", de: "CSV herunterladen", ja: "CSVをダウンロード", es: "Descargar CSV" }
+    download_review_csv { en: "Download CSV: the review started {date}", ko: "CSV 다운로드: {date}에 시작된 검토", de: "CSV herunterladen: Prüfung vom {date}", ja: "CSVをダウンロード: {date}開始のレビュー", es: "Descargar CSV: la revisión del {date}" }
+    show_review_of { en: "Show the review started {date}", ko: "보기: {date}에 시작된 검토", de: "Anzeigen: Prüfung vom {date}", ja: "表示: {date}開始のレビュー", es: "Mostrar la revisión del {date}" }
+    more_lines { en: "More technicians", ko: "기술자 더 보기", de: "Weitere Techniker", ja: "さらに表示", es: "Más técnicos" }
 }
 
 #[cfg(test)]

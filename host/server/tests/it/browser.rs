@@ -1287,3 +1287,82 @@ async fn a_technician_asks_for_access_and_the_site_admin_approves_it_by_keyboard
     check_page(&client, "request-approved").await;
     client.close().await.unwrap();
 }
+
+/// An access review by keyboard: the site's admin opens the Access reviews tab, ticks a
+/// technician with the space bar and confirms them; the verdict names the admin.
+#[tokio::test]
+async fn a_site_admin_confirms_a_technician_in_a_review_by_keyboard() {
+    let app = TestApp::new().await;
+    let (acme, site, admin, techs) = super::technicians::site_with_technicians(&app, 3).await;
+    super::technicians::set_locked(&app, &site, &admin, &techs, false).await;
+    // tech0 was let in by the check: the review shows when.
+    let checked = app
+        .post(
+            "/v1/check",
+            &acme.owner_token,
+            json!({ "technician_id": techs[0], "permission": "dashboard.view", "site_id": site }),
+        )
+        .await;
+    assert_eq!(checked.body["allowed"], true, "{}", checked.body);
+    let started = app
+        .post(
+            &format!("/v1/sites/{site}/reviews"),
+            &admin,
+            json!({ "days": 14 }),
+        )
+        .await;
+    assert_eq!(
+        started.status,
+        axum::http::StatusCode::CREATED,
+        "{}",
+        started.body
+    );
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+
+    client.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&client, "admin@customer.example").await;
+    found(&client, Locator::Id("partners-heading")).await;
+    client
+        .goto(&format!("{base}/sites/{site}/reviews"))
+        .await
+        .unwrap();
+    let tick = found(
+        &client,
+        Locator::Css(&format!("input[name='account'][value='{}']", techs[1])),
+    )
+    .await;
+    // Focus without toggling, then the space bar ticks it.
+    client
+        .execute(
+            "arguments[0].focus()",
+            vec![serde_json::to_value(&tick).unwrap()],
+        )
+        .await
+        .unwrap();
+    keys(&client, SPACE).await;
+    assert!(tick.is_selected().await.unwrap());
+    let confirm = found(
+        &client,
+        Locator::XPath("//button[text()='Confirm selected']"),
+    )
+    .await;
+    client
+        .execute(
+            "arguments[0].focus()",
+            vec![serde_json::to_value(&confirm).unwrap()],
+        )
+        .await
+        .unwrap();
+    let before = found(&client, Locator::Css("main")).await;
+    keys(&client, ENTER).await;
+    until_replaced(before).await;
+    let verdict = found(
+        &client,
+        Locator::XPath("//td[text()='Member (tech1@acme.example)']/following-sibling::td[4]"),
+    )
+    .await;
+    assert_eq!(verdict.text().await.unwrap(), "Confirmed (Site Admin)");
+    check_page(&client, "site-reviews").await;
+    client.close().await.unwrap();
+}

@@ -4225,6 +4225,11 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/access-requests/{request_id}/approve"),
     ("POST", "/access-requests/{request_id}/deny"),
     ("POST", "/access-requests/{request_id}/end"),
+    ("GET", "/sites/{site_id}/reviews"),
+    ("POST", "/sites/{site_id}/reviews"),
+    ("POST", "/sites/{site_id}/review-schedule"),
+    ("POST", "/reviews/{review_id}/verdicts"),
+    ("GET", "/reviews/{review_id}/export.csv"),
 ];
 
 #[tokio::test]
@@ -4307,6 +4312,14 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
         )
         .await
         .str("id");
+    let review = app
+        .post(
+            &format!("/v1/sites/{site}/reviews"),
+            &app.token("admin@customer.example").await,
+            json!({}),
+        )
+        .await
+        .str("id");
     let state_of_things = async || {
         let invitation = app
             .get(&format!("/v1/invitations/{invitation}"), &acme.owner_token)
@@ -4371,8 +4384,22 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
                 &acme.owner_token,
             )
             .await;
+        let review = app
+            .get(
+                &format!("/v1/reviews/{review}/technicians"),
+                &acme.owner_token,
+            )
+            .await;
+        let reviews = app
+            .get(&format!("/v1/sites/{site}/reviews"), &acme.owner_token)
+            .await;
         (
-            (access_request.body, access_policy.body),
+            (
+                access_request.body,
+                access_policy.body,
+                review.body,
+                reviews.body,
+            ),
             invitation.body,
             technicians.body,
             team.body,
@@ -4418,6 +4445,7 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             .replace("{grant_id}", &grant)
             .replace("{department_id}", &department)
             .replace("{request_id}", &request)
+            .replace("{review_id}", &review)
             .replace("{name}", "invitation-email");
         let form: &[(&str, &str)] = &[
             ("csrf", csrf.as_str()),
@@ -4440,6 +4468,9 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             ("password", "a long enough pass phrase"),
             ("comment", "Globex says no"),
             ("max_minutes", "60"),
+            ("verdict", "remove"),
+            ("every_days", "30"),
+            ("days", "7"),
         ];
         let page = match *method {
             "GET" => open(&app, Method::GET, &path, Some(&outsider), None).await,
@@ -5189,4 +5220,145 @@ async fn followed(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]
         .unwrap()
         .to_owned();
     open(app, Method::GET, &to, Some(cookie), None).await
+}
+
+#[tokio::test]
+async fn a_sites_admin_reviews_its_technicians_in_the_console_and_downloads_the_result() {
+    let app = TestApp::new().await;
+    let (_, site, admin_token, techs) = super::technicians::site_with_technicians(&app, 2).await;
+    super::technicians::set_locked(&app, &site, &admin_token, &techs, false).await;
+    let (admin, csrf) = signed_in(&app, "admin@customer.example").await;
+    let tab = format!("/sites/{site}/reviews");
+
+    let page = open(&app, Method::GET, &tab, Some(&admin), None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    for expected in [
+        "aria-current=\"page\">Access reviews</a>",
+        &format!("action=\"/sites/{site}/reviews\""),
+        "No review yet.",
+        "id=\"schedule-heading\"",
+    ] {
+        assert!(page.html.contains(expected), "{expected} in {}", page.html);
+    }
+
+    let start = [
+        ("csrf", csrf.as_str()),
+        ("days", "7"),
+        ("unconfirmed", "lock"),
+    ];
+    let started = followed(&app, &tab, &admin, &start).await;
+    assert_eq!(started.status, StatusCode::OK, "{}", started.html);
+    let review = app
+        .get(&format!("/v1/sites/{site}/reviews"), &admin_token)
+        .await
+        .body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for expected in [
+        format!("action=\"/reviews/{review}/verdicts\""),
+        format!(
+            "value=\"{}\" aria-label=\"Select Member (tech0@acme.example)\"",
+            techs[0]
+        ),
+        "2 of 2 still to decide".to_owned(),
+        "access nobody confirmed is locked".to_owned(),
+    ] {
+        assert!(
+            started.html.contains(&expected),
+            "{expected} in {}",
+            started.html
+        );
+    }
+    assert!(
+        !started
+            .html
+            .contains(&format!("action=\"/sites/{site}/reviews\"")),
+        "no second review while one is open"
+    );
+
+    let confirm = [
+        ("csrf", csrf.as_str()),
+        ("account", techs[0].as_str()),
+        ("verdict", "confirm"),
+    ];
+    let decided = followed(
+        &app,
+        &format!("/reviews/{review}/verdicts"),
+        &admin,
+        &confirm,
+    )
+    .await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.html);
+    assert!(
+        decided.html.contains("Confirmed (Site Admin)") && decided.html.contains("1 of 2 still"),
+        "{}",
+        decided.html
+    );
+    let nothing = [("csrf", csrf.as_str()), ("verdict", "remove")];
+    let refused = open(
+        &app,
+        Method::POST,
+        &format!("/reviews/{review}/verdicts"),
+        Some(&admin),
+        Some(&nothing),
+    )
+    .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.html
+    );
+
+    let csv = open(
+        &app,
+        Method::GET,
+        &format!("/reviews/{review}/export.csv"),
+        Some(&admin),
+        None,
+    )
+    .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        csv.html
+            .contains("tech0@acme.example,full_excluding_users,false"),
+        "{}",
+        csv.html
+    );
+
+    let schedule = [
+        ("csrf", csrf.as_str()),
+        ("every_days", "90"),
+        ("days", "14"),
+        ("unconfirmed", "leave"),
+    ];
+    let saved = open(
+        &app,
+        Method::POST,
+        &format!("/sites/{site}/review-schedule"),
+        Some(&admin),
+        Some(&schedule),
+    )
+    .await;
+    assert_eq!(location(&saved), format!("{tab}?saved=1"));
+    let policy = app
+        .get(&format!("/v1/sites/{site}/access-policy"), &admin_token)
+        .await;
+    assert_eq!(policy.body["review"]["every_days"], 90, "{}", policy.body);
+    assert_eq!(policy.body["review"]["unconfirmed"], "leave");
+    let page = open(&app, Method::GET, &tab, Some(&admin), None).await;
+    assert!(
+        page.html
+            .contains("<option value=\"90\" selected>90 days</option>")
+            && page.html.contains("Next scheduled review: "),
+        "{}",
+        page.html
+    );
 }
