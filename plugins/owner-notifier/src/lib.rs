@@ -9,6 +9,8 @@
 //! - a site's **approvers** hear when a technician asks for access there (the partner's Super
 //!   Admins too, where the site lets them approve that level), and the **technician** hears
 //!   when their request is approved, denied, or expired undecided.
+//! - a site's **admins** hear when a review of who holds access there starts, with how many
+//!   technicians to decide, by when, and what the deadline does to the rest.
 //!
 //! The host resolves the roles to addresses and leaves out whoever made the change. Emails
 //! name people and places ("Tom Lee (tom@acme.example) accepted access to Head office") and
@@ -82,6 +84,9 @@ impl Guest for OwnerNotifier {
         }
         if on("access_requests") {
             actions.extend(access_request(&event, console));
+        }
+        if on("reviews") {
+            actions.extend(review(&event, console));
         }
         Ok(actions)
     }
@@ -178,6 +183,44 @@ fn access_request(event: &DomainEvent, console: &str) -> Option<Action> {
         }
         _ => None,
     }
+}
+
+/// A review that starts tells the site's admins what there is to decide, by when.
+fn review(event: &DomainEvent, console: &str) -> Option<Action> {
+    if event.kind != "review.started" {
+        return None;
+    }
+    let site = event.site_id.as_deref()?;
+    let place = event.site_name.as_deref().unwrap_or("your site");
+    let count = after(&event.changes, "technicians").unwrap_or("-");
+    let deadline = after(&event.changes, "deadline").unwrap_or("-");
+    let fate = match after(&event.changes, "unconfirmed") {
+        Some("leave") => "stays as it is, recorded as unconfirmed",
+        _ => "is locked",
+    };
+    let people = if count == "1" { "technician" } else { "technicians" };
+    let mut text = format!(
+        "A review of who holds access to {place} has started{}: {count} {people} to confirm \
+         or remove by {deadline}. At the deadline, access nobody confirmed {fate}.\n",
+        by(event)
+    );
+    if !console.is_empty() {
+        text.push_str(&format!("\nReview: {console}/sites/{site}/reviews\n"));
+    }
+    text.push_str(&format!(
+        "\nYou receive this as an admin of {place}. Review {}.\n",
+        event.target_id
+    ));
+    Some(email(
+        Recipient::SiteAdmins,
+        format!("Review who holds access to {place} by {}", day(deadline)),
+        text,
+    ))
+}
+
+/// The day of an RFC 3339 time (`2026-03-15T09:00:00+00:00` → `2026-03-15`).
+fn day(time: &str) -> &str {
+    time.split('T').next().unwrap_or(time)
 }
 
 siteward_guest_sdk::export_notification_hook!(OwnerNotifier);
