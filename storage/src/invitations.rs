@@ -28,8 +28,8 @@ use crate::{Store, tx::Tx};
 pub struct NewInvitation {
     /// The invitation.
     pub invitation: Invitation,
-    /// Its email, rendered with the token's link.
-    pub message: OutboxMessage,
+    /// Its email, rendered with the token's link; none while it awaits approval.
+    pub message: Option<OutboxMessage>,
     /// The grants it carries, waiting for its acceptance (subject: the invitation).
     pub grants: Vec<AccessGrant>,
 }
@@ -94,6 +94,8 @@ pub(crate) struct InvitationRow {
     departments: Option<Vec<String>>,
     accepted_by: Option<String>,
     accepted_at: Option<DateTime<Utc>>,
+    approval_reason: Option<String>,
+    denial_reason: Option<String>,
 }
 
 /// The condition on an invitation's status as of `$now`: a Pending one whose time has passed
@@ -107,6 +109,8 @@ fn status_condition(status: Option<InvitationStatus>) -> &'static str {
         }
         Some(InvitationStatus::Accepted) => " AND status = 'accepted'",
         Some(InvitationStatus::Revoked) => " AND status = 'revoked'",
+        Some(InvitationStatus::AwaitingApproval) => " AND status = 'awaiting_approval'",
+        Some(InvitationStatus::Denied) => " AND status = 'denied'",
     }
 }
 
@@ -160,6 +164,8 @@ impl InvitationRow {
                 .then(|| inv.departments.iter().map(ToString::to_string).collect()),
             accepted_by: inv.accepted.as_ref().map(|(a, _)| a.to_string()),
             accepted_at: inv.accepted.as_ref().map(|(_, at)| *at),
+            approval_reason: inv.approval_reason.clone(),
+            denial_reason: inv.denial_reason.clone(),
         }
     }
 
@@ -189,6 +195,8 @@ impl InvitationRow {
             email: Email::from_trusted(self.email),
             invited_by: AccountId::from_trusted(self.invited_by),
             status: stored(InvitationStatus::parse, &self.status)?,
+            approval_reason: self.approval_reason,
+            denial_reason: self.denial_reason,
             token_hash: self.token_hash,
             expires_at: self.expires_at,
             created_at: self.created_at,
@@ -422,7 +430,7 @@ impl Store {
                 .collect();
             let messages: Vec<OutboxRow> = new
                 .iter()
-                .map(|item| OutboxRow::from_message(&item.message))
+                .filter_map(|item| item.message.as_ref().map(OutboxRow::from_message))
                 .collect();
             tx.bind("slots", slots)
                 .guard(
@@ -430,9 +438,12 @@ impl Store {
                     Conflict::AlreadyInvited,
                 )
                 .bind("invitations", invitations)
-                .run("INSERT INTO invitation $invitations")
-                .bind("messages", messages)
-                .run("INSERT INTO outbox_message $messages");
+                .run("INSERT INTO invitation $invitations");
+            // Invitations awaiting approval send no email (yet).
+            if !messages.is_empty() {
+                tx.bind("messages", messages)
+                    .run("INSERT INTO outbox_message $messages");
+            }
             let grants: Vec<GrantRow> = new
                 .iter()
                 .flat_map(|item| item.grants.iter().map(GrantRow::from_grant))
@@ -574,8 +585,40 @@ impl Store {
                 "UPDATE $inv SET status = 'pending', token_hash = $token_hash, expires_at = $expires_at, \
                  sent_at = $sent_at, resend_count = $resend_count",
             )
-            .outbox("msg", &item.message)
             .audit(event);
+        if let Some(message) = &item.message {
+            tx.outbox("msg", message);
+        }
+        tx.commit(&self.db).await
+    }
+
+    /// An approver's decision on an invitation awaiting approval, guarded on it still
+    /// awaiting ([`Conflict::InvitationNotPending`] otherwise: two approvers at once yield one
+    /// decision). Approved, it is sent: Pending with its new token and expiry, its email queued;
+    /// denied, it is Denied with the reason and frees its place.
+    pub async fn decide_invitation(
+        &self,
+        item: &NewInvitation,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let inv = &item.invitation;
+        let mut tx = Tx::new();
+        tx.bind("inv", rid("invitation", inv.id.as_str()))
+            .bind("inv_id", inv.id.to_string())
+            .guard(
+                "IF (SELECT VALUE status FROM ONLY $inv) != 'awaiting_approval' { THROW 'decided' }",
+                Conflict::InvitationNotPending,
+            )
+            .bind("row", InvitationRow::from_invitation(inv))
+            .run("UPSERT $inv CONTENT $row");
+        if inv.status == InvitationStatus::Denied {
+            tx.bind("slot", slot(&inv.open_key()))
+                .run("DELETE $slot WHERE invitation_id = $inv_id");
+        }
+        if let Some(message) = &item.message {
+            tx.outbox("msg", message);
+        }
+        tx.audit(event);
         tx.commit(&self.db).await
     }
 
@@ -589,7 +632,7 @@ impl Store {
         tx.bind("inv", rid("invitation", inv.id.as_str()))
             .bind("inv_id", inv.id.to_string())
             .guard(
-                "IF (SELECT VALUE status FROM ONLY $inv) != 'pending' { THROW 'not_pending' }",
+                "IF (SELECT VALUE status FROM ONLY $inv) NOT IN ['pending', 'awaiting_approval'] { THROW 'not_pending' }",
                 Conflict::InvitationNotPending,
             )
             .bind("slot", slot(&inv.open_key()))

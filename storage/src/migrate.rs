@@ -143,6 +143,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0033_access_reviews",
         include_str!("../migrations/0033_access_reviews.surql"),
     ),
+    (
+        "0034_invitation_approval",
+        include_str!("../migrations/0034_invitation_approval.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use siteward_core::FieldError;
-use siteward_core::access::{Action, Principal, authorize};
+use siteward_core::access::{Action, Principal, SiteRef, authorize};
 use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{
     AccountId, DepartmentId, InvitationId, OutboxMessageId, PartnerId, SiteId,
@@ -22,7 +22,7 @@ use siteward_core::page::{Page, PageRequest};
 use siteward_core::permission::records::{AccessGrant, GrantSubject};
 use siteward_core::secret::{self, TokenKind};
 use siteward_core::tenancy::{MemberStatus, Partner, PartnerRole, Privileges, Site};
-use siteward_core::validate::Email;
+use siteward_core::validate::{self, Email};
 use siteward_plugins::worlds::policy::ProposedInvitation;
 use siteward_storage::{Delivery, InvitationScope, MemberFilter, NewInvitation, StorageError};
 
@@ -199,7 +199,8 @@ struct Inviter {
 /// An invitation whose email is still to be rendered.
 struct Drafted {
     invitation: Invitation,
-    job: RenderJob,
+    /// Its email; none while it awaits approval.
+    job: Option<RenderJob>,
     /// The grants waiting for its acceptance, written with it.
     grants: Vec<AccessGrant>,
 }
@@ -283,13 +284,26 @@ impl Drafter<'_> {
             privileges: None,
             departments: Vec::new(),
             accepted: None,
+            approval_reason: None,
+            denial_reason: None,
         };
         let job = self.draft(&mut invitation);
         Drafted {
             invitation,
-            job,
+            job: Some(job),
             grants: Vec::new(),
         }
+    }
+
+    /// An invitation an invitation policy wants approved, for `reason`: written Awaiting
+    /// Approval, with no email. Its token's hash only holds the column's uniqueness: the
+    /// token is never sent, and approval drafts a fresh one.
+    fn awaiting_approval(&self, target: InvitationTarget, email: Email, reason: &str) -> Drafted {
+        let mut drafted = self.new_invitation(target, email);
+        drafted.invitation.status = InvitationStatus::AwaitingApproval;
+        drafted.invitation.approval_reason = Some(reason.to_owned());
+        drafted.job = None;
+        drafted
     }
 }
 
@@ -310,7 +324,7 @@ fn still_open<'a>(
     expired: &mut Vec<(Invitation, AuditEvent)>,
 ) -> Option<&'a Invitation> {
     let existing = existing?;
-    if existing.status_at(app.now()) == InvitationStatus::Pending {
+    if existing.status_at(app.now()).is_open() {
         return Some(existing);
     }
     let event = caller.audit.event(
@@ -353,6 +367,12 @@ fn created_event(
         let ids: Vec<&str> = grants.iter().map(|g| g.id.as_str()).collect();
         changes.push(FieldChange::set("grants", ids.join(",")));
     }
+    if inv.status == InvitationStatus::AwaitingApproval {
+        changes.push(FieldChange::set("status", inv.status));
+        if let Some(reason) = &inv.approval_reason {
+            changes.push(FieldChange::set("approval_reason", reason));
+        }
+    }
     caller.audit.event(
         app,
         AuditAction::InvitationCreated,
@@ -361,6 +381,9 @@ fn created_event(
         changes,
     )
 }
+
+/// The longest reason an approver gives, in characters.
+const MAX_DENIAL_LEN: usize = 500;
 
 /// The most grants one invitation to a partner carries.
 const MAX_INVITATION_GRANTS: usize = 50;
@@ -499,13 +522,16 @@ impl App {
                     outcome.outcome = BulkOutcome::Denied;
                     outcome.reason = Some(reason);
                 }
-                Verdict::ApprovalRequired { reason, .. } if !inviter.role.approves() => {
-                    outcome.outcome = BulkOutcome::ApprovalRequired;
-                    outcome.reason = Some(reason);
-                }
                 Verdict::Allow | Verdict::ApprovalRequired { .. } => {
-                    let mut item =
-                        drafter.new_invitation(InvitationTarget::Partner { role }, email);
+                    let target = InvitationTarget::Partner { role };
+                    let mut item = match &verdict {
+                        Verdict::ApprovalRequired { reason, .. } if !inviter.role.approves() => {
+                            outcome.outcome = BulkOutcome::AwaitingApproval;
+                            outcome.reason = Some(reason.clone());
+                            drafter.awaiting_approval(target, email, reason)
+                        }
+                        _ => drafter.new_invitation(target, email),
+                    };
                     item.invitation.privileges = privileges;
                     item.invitation.departments.clone_from(&departments);
                     item.grants = grants
@@ -700,6 +726,140 @@ impl App {
             .await
     }
 
+    /// Approves or denies an invitation awaiting approval: the partner's Super Admins (and the
+    /// operator), and for an invitation to a site also the site's admins. Approved, it is sent
+    /// as its inviter's — a fresh link, its time counted from now; denied, the inviter is told
+    /// why (`reason` is required). Two approvers at once yield one decision: the later gets
+    /// `409 invitation_not_awaiting_approval`. Another tenant's invitation is `404`.
+    pub async fn decide_invitation(
+        &self,
+        caller: &Caller,
+        id: &InvitationId,
+        approve: bool,
+        reason: Option<&str>,
+    ) -> AppResult<Invitation> {
+        let mut inv = self.store.invitation(id).await?;
+        let as_partner = authorize(
+            &caller.principal,
+            Action::ManageSuperAdmins(&inv.partner_id),
+        );
+        let as_site = match &inv.target {
+            InvitationTarget::Site { site_id, .. } => authorize(
+                &caller.principal,
+                Action::ManageSiteTechnicians(SiteRef {
+                    site: site_id,
+                    partner: &inv.partner_id,
+                }),
+            ),
+            _ => as_partner,
+        };
+        as_partner.or(as_site)?;
+        let reason = match (approve, reason.map(str::trim).filter(|r| !r.is_empty())) {
+            (_, Some(reason)) => Some(validate::text("reason", reason, MAX_DENIAL_LEN)?),
+            (true, None) => None,
+            (false, None) => {
+                return Err(FieldError::new(
+                    "reason",
+                    "say why it is denied: the inviter reads it",
+                )
+                .into());
+            }
+        };
+        let partner = self.store.partner(&inv.partner_id).await?;
+        let site = match inv.target.site() {
+            Some(site) => Some(self.store.site(site).await?),
+            None => None,
+        };
+        let now = self.now();
+        let ttl = chrono::Duration::hours(i64::from(partner.invitation_ttl_hours));
+        inv.decide(approve, reason.clone(), now, ttl)?;
+        let invited_by = self.store.account(&inv.invited_by).await?;
+        let (partner_id, site_id) = (inv.partner_id.clone(), inv.target.site().cloned());
+        let tenant = (Some(&partner_id), site_id.as_ref());
+        let (item, event) = if approve {
+            let inviter = Inviter {
+                account: invited_by.id.clone(),
+                name: invited_by.name.clone(),
+                role: InviterRole::Admin,
+            };
+            let drafter = Drafter {
+                app: self,
+                partner: &partner,
+                site: site.as_ref(),
+                inviter: &inviter,
+                locale: &inv.locale.clone(),
+            };
+            let job = drafter.draft(&mut inv);
+            let drafted = vec![Drafted {
+                invitation: inv.clone(),
+                job: Some(job),
+                grants: Vec::new(),
+            }];
+            let item = self
+                .with_emails(caller, drafted)
+                .await
+                .pop()
+                .expect("one invitation in, one out");
+            let mut changes = vec![
+                FieldChange::changed(
+                    "status",
+                    InvitationStatus::AwaitingApproval,
+                    InvitationStatus::Pending,
+                ),
+                FieldChange::set("email", &inv.email),
+                FieldChange::set("expires_at", inv.expires_at.to_rfc3339()),
+            ];
+            if let Some(comment) = &reason {
+                changes.push(FieldChange::set("comment", comment));
+            }
+            let event = caller.audit.event(
+                self,
+                AuditAction::InvitationApproved,
+                tenant,
+                invitation_target(&inv.id),
+                changes,
+            );
+            (item, event)
+        } else {
+            let event = caller.audit.event(
+                self,
+                AuditAction::InvitationDenied,
+                tenant,
+                invitation_target(&inv.id),
+                vec![
+                    FieldChange::changed(
+                        "status",
+                        InvitationStatus::AwaitingApproval,
+                        InvitationStatus::Denied,
+                    ),
+                    FieldChange::set("email", &inv.email),
+                    FieldChange::set("reason", reason.as_deref().unwrap_or_default()),
+                    // Whom the notification hooks tell: the inviter.
+                    FieldChange::set("inviter_email", &invited_by.email),
+                ],
+            );
+            let item = NewInvitation {
+                invitation: inv.clone(),
+                message: None,
+                grants: Vec::new(),
+            };
+            (item, event)
+        };
+        let written = self
+            .queue_mail(move |store| async move { store.decide_invitation(&item, &event).await })
+            .await;
+        match written {
+            Ok(()) => Ok(inv),
+            Err(StorageError::Conflict(siteward_storage::Conflict::InvitationNotPending)) => {
+                Err(AppError::conflict(
+                    "invitation_not_awaiting_approval",
+                    "someone decided this invitation meanwhile; reload to see what became of it",
+                ))
+            }
+            Err(other) => Err(other.into()),
+        }
+    }
+
     /// Resends an invitation that is Pending, Expired or Revoked (the partner's admins): a
     /// fresh link and expiry, and back to Pending; the old link stops working.
     pub async fn resend_invitation(
@@ -748,7 +908,7 @@ impl App {
         let record = idempotency.record(self, &inv, answer)?;
         let drafted = vec![Drafted {
             invitation: inv.clone(),
-            job,
+            job: Some(job),
             grants: Vec::new(),
         }];
         let mut items = self.with_emails(caller, drafted).await;
@@ -1156,7 +1316,7 @@ impl App {
                         let decision = if approved {
                             "approval_required: approved by the inviter's role"
                         } else {
-                            "approval_required: refused"
+                            "approval_required: held for an approver"
                         };
                         (plugin, decision, reason)
                     }
@@ -1208,7 +1368,7 @@ impl App {
             .iter()
             .map(|key| {
                 open.get(key)
-                    .is_none_or(|inv| inv.status_at(now) != InvitationStatus::Pending)
+                    .is_none_or(|inv| !inv.status_at(now).is_open())
             })
             .collect();
         let asks = picks
@@ -1241,19 +1401,19 @@ impl App {
                 Verdict::Deny { reason, .. } => {
                     return refused(Kind::Invalid, "invitation_denied", reason);
                 }
-                Verdict::ApprovalRequired { reason, .. } if !inviter.role.approves() => {
-                    return refused(Kind::Forbidden, "approval_required", reason);
-                }
                 Verdict::Allow | Verdict::ApprovalRequired { .. } => {}
             }
         }
         let mut written = Written::default();
         let mut invitations = Vec::with_capacity(picks.len());
+        // The fresh picks' verdicts, in their order: one per pick that `still_open` passes.
+        let mut verdicts = verdicts.into_iter();
         for ((site, email, level), key) in picks.into_iter().zip(keys) {
             if let Some(existing) = still_open(self, caller, open.get(&key), &mut written.expired) {
                 invitations.push(existing.clone());
                 continue;
             }
+            let verdict = verdicts.next();
             let drafter = Drafter {
                 app: self,
                 partner: &partner,
@@ -1265,7 +1425,12 @@ impl App {
                 site_id: site.id.clone(),
                 level,
             };
-            let item = drafter.new_invitation(target, email);
+            let item = match &verdict {
+                Some(Verdict::ApprovalRequired { reason, .. }) if !inviter.role.approves() => {
+                    drafter.awaiting_approval(target, email, reason)
+                }
+                _ => drafter.new_invitation(target, email),
+            };
             invitations.push(item.invitation.clone());
             written.new.push(item);
         }
@@ -1275,26 +1440,34 @@ impl App {
     /// Renders the drafts' emails (through the renderer plugin where one is enabled) and makes
     /// their outbox rows.
     async fn with_emails(&self, caller: &Caller, drafted: Vec<Drafted>) -> Vec<NewInvitation> {
-        let (invitations, jobs): (Vec<(Invitation, Vec<AccessGrant>)>, Vec<RenderJob>) = drafted
+        let mut jobs = Vec::with_capacity(drafted.len());
+        let invitations: Vec<(Invitation, Vec<AccessGrant>, bool)> = drafted
             .into_iter()
-            .map(|d| ((d.invitation, d.grants), d.job))
-            .unzip();
-        let emails = render_invitations(self, caller.audit.request_id.as_deref(), jobs).await;
+            .map(|d| {
+                let sending = d.job.is_some();
+                jobs.extend(d.job);
+                (d.invitation, d.grants, sending)
+            })
+            .collect();
+        let rendered = render_invitations(self, caller.audit.request_id.as_deref(), jobs).await;
+        let mut rendered = rendered.into_iter();
         invitations
             .into_iter()
-            .zip(emails)
-            .map(|((invitation, grants), email)| {
-                let message = OutboxMessage::pending(
-                    self.new_id(OutboxMessageId::from_trusted),
-                    &self.message_id_domain,
-                    Some(invitation.partner_id.clone()),
-                    Some(invitation.id.clone()),
-                    invitation.email.to_string(),
-                    email.subject,
-                    Some(email.html),
-                    Some(email.text),
-                    self.now(),
-                );
+            .map(|(invitation, grants, sending)| {
+                let email = if sending { rendered.next() } else { None };
+                let message = email.map(|email| {
+                    OutboxMessage::pending(
+                        self.new_id(OutboxMessageId::from_trusted),
+                        &self.message_id_domain,
+                        Some(invitation.partner_id.clone()),
+                        Some(invitation.id.clone()),
+                        invitation.email.to_string(),
+                        email.subject,
+                        Some(email.html),
+                        Some(email.text),
+                        self.now(),
+                    )
+                });
                 NewInvitation {
                     invitation,
                     message,

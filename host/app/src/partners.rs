@@ -81,7 +81,7 @@ pub enum TeamEntry {
     /// A member.
     Member(Member),
     /// An invitation to become one, not accepted (yet).
-    Invitation(invitation::Invitation),
+    Invitation(Box<invitation::Invitation>),
 }
 
 /// A new member as given.
@@ -730,8 +730,12 @@ impl App {
             .store
             .team_invitations(partner, &filter, self.now(), &request)
             .await?;
-        page.items
-            .extend(found.items.into_iter().map(TeamEntry::Invitation));
+        page.items.extend(
+            found
+                .items
+                .into_iter()
+                .map(|inv| TeamEntry::Invitation(Box::new(inv))),
+        );
         page.next_cursor = found.next_cursor.map(|next| format!("i{next}"));
         Ok(page)
     }

@@ -56,6 +56,10 @@ string_enum! {
         InvitationAccepted = "invitation.accepted",
         /// An invitation's time passed before it was accepted.
         InvitationExpired = "invitation.expired",
+        /// An approver approved an invitation that waited for approval: it is sent.
+        InvitationApproved = "invitation.approved",
+        /// An approver refused an invitation that waited for approval, saying why.
+        InvitationDenied = "invitation.denied",
         /// A technician was assigned to a site (Locked until a site admin unlocks it).
         AssignmentCreated = "assignment.created",
         /// A site admin or a partner admin locked a technician's assignment.

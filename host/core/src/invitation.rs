@@ -5,6 +5,11 @@
 //! the sweeper marks it. Revoke is allowed from Pending; resend from Pending, Expired and
 //! Revoked, issuing a fresh token and expiry (the old link stops working). Accepting a site
 //! invitation creates the technician's site assignment, Locked until a site admin unlocks it.
+//!
+//! An invitation an invitation policy wants approved, sent by someone whose role does not
+//! approve it, is Awaiting Approval: written, holding its place (no second invitation to the
+//! same address), but no email is sent and no link works until an approver approves it — then
+//! it is sent, Pending, its time counted from then — or denies it (Denied, with the reason).
 
 use chrono::Duration;
 
@@ -24,6 +29,18 @@ string_enum! {
         Expired = "expired",
         /// The inviter withdrew it.
         Revoked = "revoked",
+        /// An invitation policy wants it approved: nothing is sent until an approver does.
+        AwaitingApproval = "awaiting_approval",
+        /// An approver refused to send it.
+        Denied = "denied",
+    }
+}
+
+impl InvitationStatus {
+    /// Whether it holds its place: Pending, or Awaiting Approval. A second invitation to the
+    /// same address and target is refused (or answered with this one) while it does.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Pending | Self::AwaitingApproval)
     }
 }
 
@@ -131,6 +148,10 @@ pub struct Invitation {
     pub departments: Vec<DepartmentId>,
     /// Who accepted, and when.
     pub accepted: Option<(AccountId, Timestamp)>,
+    /// Why an invitation policy wants it approved (while it awaits, and after).
+    pub approval_reason: Option<String>,
+    /// Why an approver refused it.
+    pub denial_reason: Option<String>,
 }
 
 impl Invitation {
@@ -149,10 +170,10 @@ impl Invitation {
         open_key(&self.partner_id, self.target.site(), &self.email)
     }
 
-    /// Withdraws a Pending invitation.
+    /// Withdraws a Pending invitation, or one Awaiting Approval.
     pub fn revoke(&mut self, now: Timestamp) -> Result<(), DomainError> {
         match self.status_at(now) {
-            InvitationStatus::Pending => {
+            InvitationStatus::Pending | InvitationStatus::AwaitingApproval => {
                 self.status = InvitationStatus::Revoked;
                 Ok(())
             }
@@ -174,6 +195,11 @@ impl Invitation {
             InvitationStatus::Accepted => Err(refused(
                 "invitation_accepted",
                 "an accepted invitation cannot be resent",
+            )),
+            InvitationStatus::AwaitingApproval | InvitationStatus::Denied => Err(refused(
+                "invitation_awaiting_approval",
+                "this invitation waits for (or was refused) an approver's decision: it is sent \
+                 when approved",
             )),
             _ => {
                 self.status = InvitationStatus::Pending;
@@ -200,8 +226,45 @@ impl Invitation {
                 "this invitation has expired; ask for it to be resent",
             ),
             InvitationStatus::Revoked => ("invitation_revoked", "this invitation was withdrawn"),
+            InvitationStatus::AwaitingApproval => (
+                "invitation_not_pending",
+                "this invitation waits for an approver and was not sent yet",
+            ),
+            InvitationStatus::Denied => (
+                "invitation_not_pending",
+                "this invitation was refused by an approver",
+            ),
         };
         Err(refused(code, message))
+    }
+
+    /// An approver's decision on an invitation Awaiting Approval at `now`: approved, it is
+    /// sent — Pending, with `token_hash` and its time counted from now; denied, it is Denied.
+    pub fn decide(
+        &mut self,
+        approve: bool,
+        reason: Option<String>,
+        now: Timestamp,
+        ttl: Duration,
+    ) -> Result<(), DomainError> {
+        if self.status != InvitationStatus::AwaitingApproval {
+            return Err(refused(
+                "invitation_not_awaiting_approval",
+                format!(
+                    "only an invitation awaiting approval can be approved or denied; this one is {}",
+                    self.status_at(now)
+                ),
+            ));
+        }
+        if approve {
+            self.status = InvitationStatus::Pending;
+            self.expires_at = now + ttl;
+            self.sent_at = now;
+        } else {
+            self.status = InvitationStatus::Denied;
+            self.denial_reason = reason;
+        }
+        Ok(())
     }
 
     /// Accepts it as `account` (whose email is `email`) at `now`.
@@ -256,8 +319,9 @@ pub enum BulkOutcome {
     DuplicateInRequest,
     /// An invitation policy refused it; the reason says why.
     Denied,
-    /// An invitation policy wants a Super Admin to send it; the reason says why.
-    ApprovalRequired,
+    /// An invitation policy wants it approved: it waits, unsent, for an approver; the reason
+    /// says why.
+    AwaitingApproval,
 }
 
 impl BulkOutcome {
@@ -270,7 +334,7 @@ impl BulkOutcome {
             Self::InvalidAddress => "invalid_address",
             Self::DuplicateInRequest => "duplicate_in_request",
             Self::Denied => "denied",
-            Self::ApprovalRequired => "approval_required",
+            Self::AwaitingApproval => "awaiting_approval",
         }
     }
 }
@@ -316,6 +380,8 @@ mod tests {
             privileges: None,
             departments: Vec::new(),
             accepted: None,
+            approval_reason: None,
+            denial_reason: None,
         }
     }
 
@@ -324,6 +390,36 @@ mod tests {
             Err(DomainError::Conflict { code, .. } | DomainError::Forbidden { code, .. }) => code,
             other => panic!("expected a refusal, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn an_invitation_awaiting_approval_is_sent_when_approved_and_never_when_denied() {
+        let created = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let mut inv = invitation(created);
+        inv.status = InvitationStatus::AwaitingApproval;
+        // It waits past any expiry: its time counts from its approval.
+        let later = created + DEFAULT_TTL * 2;
+        assert_eq!(inv.status_at(later), InvitationStatus::AwaitingApproval);
+        assert!(inv.status_at(later).is_open());
+        assert_eq!(code(inv.check_open(later)), "invitation_not_pending");
+        assert_eq!(
+            code(inv.resend(later, DEFAULT_TTL, "x".into())),
+            "invitation_awaiting_approval"
+        );
+        let mut denied = inv.clone();
+        denied
+            .decide(false, Some("no".into()), later, DEFAULT_TTL)
+            .unwrap();
+        assert_eq!(denied.status, InvitationStatus::Denied);
+        assert!(!denied.status.is_open());
+        assert_eq!(denied.denial_reason.as_deref(), Some("no"));
+        assert_eq!(
+            code(denied.decide(true, None, later, DEFAULT_TTL)),
+            "invitation_not_awaiting_approval"
+        );
+        inv.decide(true, None, later, DEFAULT_TTL).unwrap();
+        assert_eq!(inv.status_at(later), InvitationStatus::Pending);
+        assert_eq!((inv.sent_at, inv.expires_at), (later, later + DEFAULT_TTL));
     }
 
     #[test]

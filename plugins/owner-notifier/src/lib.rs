@@ -11,6 +11,9 @@
 //!   when their request is approved, denied, or expired undecided.
 //! - a site's **admins** hear when a review of who holds access there starts, with how many
 //!   technicians to decide, by when, and what the deadline does to the rest.
+//! - a partner's **Super Admins** (and, for an invitation to a site, its admins) hear of an
+//!   invitation an invitation policy holds for their approval, and the **inviter** hears when
+//!   one of theirs is denied, and why.
 //!
 //! The host resolves the roles to addresses and leaves out whoever made the change. Emails
 //! name people and places ("Tom Lee (tom@acme.example) accepted access to Head office") and
@@ -87,6 +90,9 @@ impl Guest for OwnerNotifier {
         }
         if on("reviews") {
             actions.extend(review(&event, console));
+        }
+        if on("invitation_approvals") {
+            actions.extend(invitation_approval(&event, console));
         }
         Ok(actions)
     }
@@ -185,6 +191,64 @@ fn access_request(event: &DomainEvent, console: &str) -> Option<Action> {
     }
 }
 
+/// An invitation held for approval tells its approvers; a denied one tells its inviter why.
+fn invitation_approval(event: &DomainEvent, console: &str) -> Option<Action> {
+    let invitee = after(&event.changes, "email").unwrap_or("someone");
+    match event.kind.as_str() {
+        "invitation.created" if after(&event.changes, "status") == Some("awaiting_approval") => {
+            let who = event
+                .actor
+                .as_ref()
+                .map_or_else(|| "A member of your team".to_owned(), named);
+            let offer = match (after(&event.changes, "level"), &event.site_name) {
+                (Some(level), Some(site)) => format!("{} access to {site}", level_name(level)),
+                _ => format!(
+                    "the team as {}",
+                    after(&event.changes, "role").unwrap_or("a member")
+                ),
+            };
+            let mut text = format!(
+                "{who} wants to invite {invitee} to {offer}. An invitation policy wants it \
+                 approved: {}\n\nNothing is sent until someone approves it.\n",
+                after(&event.changes, "approval_reason").unwrap_or("-"),
+            );
+            if !console.is_empty() {
+                let list = match &event.site_id {
+                    Some(site) => format!("{console}/sites/{site}/technicians"),
+                    None => format!("{console}/partners/{}/team", event.partner_id.as_deref()?),
+                };
+                text.push_str(&format!("\nApprove or deny: {list}\n"));
+            }
+            text.push_str(&format!("\nInvitation {}.\n", event.target_id));
+            let mut to = vec![Recipient::PartnerSuperAdmins];
+            if event.site_id.is_some() {
+                to.push(Recipient::SiteAdmins);
+            }
+            Some(Action::SendEmail(Email {
+                to,
+                subject: format!("Approve the invitation of {invitee}?"),
+                text,
+                html: None,
+            }))
+        }
+        "invitation.denied" => {
+            let inviter = after(&event.changes, "inviter_email")?;
+            let text = format!(
+                "Your invitation of {invitee} was denied{} and was not sent.\n\nWhy: {}\n\nInvitation {}.\n",
+                by(event),
+                after(&event.changes, "reason").unwrap_or("-"),
+                event.target_id,
+            );
+            Some(email(
+                Recipient::Address(inviter.to_owned()),
+                format!("Your invitation of {invitee} was denied"),
+                text,
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// A review that starts tells the site's admins what there is to decide, by when.
 fn review(event: &DomainEvent, console: &str) -> Option<Action> {
     if event.kind != "review.started" {
@@ -244,7 +308,12 @@ fn after<'a>(changes: &'a [FieldChange], field: &str) -> Option<&'a str> {
 /// What happened to technicians, in words, if this event is a technician change.
 fn technician_change(event: &DomainEvent) -> Option<String> {
     let changes = &event.changes;
+    // One held for approval is not sent yet: its approvers hear of it as such.
+    if after(changes, "status") == Some("awaiting_approval") {
+        return None;
+    }
     Some(match event.kind.as_str() {
+        "invitation.approved" => "an invitation held for approval was approved and sent".to_owned(),
         "invitation.created" if event.site_id.is_some() => {
             "a technician was invited to a site".to_owned()
         }

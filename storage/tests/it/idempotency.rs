@@ -52,6 +52,8 @@ pub(super) fn invitation_sent_at(
         privileges: None,
         departments: Vec::new(),
         accepted: None,
+        approval_reason: None,
+        denial_reason: None,
     };
     let message = OutboxMessage::pending(
         OutboxMessageId::generate(at(2), ids.next()),
@@ -66,7 +68,7 @@ pub(super) fn invitation_sent_at(
     );
     NewInvitation {
         invitation,
-        message,
+        message: Some(message),
         grants: Vec::new(),
     }
 }

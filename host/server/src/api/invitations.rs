@@ -58,8 +58,16 @@ pub struct InvitationView {
     /// The permission level offered, for a site invitation.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub level: Option<&'static str>,
-    /// `pending`, `accepted`, `expired` or `revoked`, as of now.
+    /// `pending`, `accepted`, `expired`, `revoked`, `awaiting_approval` (an invitation policy
+    /// wants it approved: nothing is sent until an approver does) or `denied` (an approver
+    /// refused it), as of now.
     pub status: &'static str,
+    /// Why an invitation policy wants it approved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval_reason: Option<String>,
+    /// Why an approver refused it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub denial_reason: Option<String>,
     /// The account that invited.
     pub invited_by: String,
     /// When it was first sent.
@@ -131,6 +139,8 @@ impl InvitationView {
             site_id,
             level,
             status: inv.status_at(now).as_str(),
+            approval_reason: inv.approval_reason.clone(),
+            denial_reason: inv.denial_reason.clone(),
             invited_by: inv.invited_by.to_string(),
             created_at: inv.created_at,
             sent_at: inv.sent_at,
@@ -206,10 +216,10 @@ pub struct InviteResult {
     /// The address as given.
     pub email: String,
     /// `invited`, `already_invited`, `already_member`, `invalid_address`,
-    /// `duplicate_in_request`, `denied` (by an invitation policy) or `approval_required` (an
-    /// invitation policy wants a Super Admin to send it).
+    /// `duplicate_in_request`, `denied` (by an invitation policy) or `awaiting_approval` (an
+    /// invitation policy wants it approved: it waits, unsent, for the partner's Super Admins).
     pub outcome: &'static str,
-    /// Why, for `denied` and `approval_required`: the policy's words.
+    /// Why, for `denied` and `awaiting_approval`: the policy's words.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// The invitation, for `invited` and `already_invited`.
@@ -475,8 +485,9 @@ pub async fn candidates(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct InvitationQuery {
-    /// Only invitations with this status as of now: `pending`, `accepted`, `expired`, `revoked`.
-    #[param(pattern = "^(pending|accepted|expired|revoked)$")]
+    /// Only invitations with this status as of now: `pending`, `accepted`, `expired`,
+    /// `revoked`, `awaiting_approval` (the approvers' queue) or `denied`.
+    #[param(pattern = "^(pending|accepted|expired|revoked|awaiting_approval|denied)$")]
     pub status: Option<String>,
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -548,7 +559,7 @@ pub async fn get_invitation(
     Ok(Json(InvitationView::with_delivery(invitation, state.now())))
 }
 
-/// Revoke a Pending invitation; its link stops working.
+/// Revoke a Pending invitation, or one awaiting approval; its link stops working.
 #[utoipa::path(post, path = "/v1/invitations/{invitation_id}/revoke", tag = "invitations", security(("bearer" = [])),
     params(("invitation_id" = String, Path)),
     responses((status = 200, body = InvitationView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "`invitation_not_pending`")))]
@@ -558,6 +569,51 @@ pub async fn revoke(
     Ids(id): Ids<InvitationId>,
 ) -> ApiResult<Json<InvitationView>> {
     let inv = state.revoke_invitation(&auth, &id).await?;
+    Ok(Json(InvitationView::new(&inv, state.now())))
+}
+
+/// An approver's decision on an invitation awaiting approval.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationDecision {
+    /// Why (up to 500 characters): required to deny — the inviter reads it —, a comment when
+    /// approving.
+    pub reason: Option<String>,
+}
+
+/// Approve an invitation awaiting approval (the partner's Super Admins; for an invitation to a
+/// site, also the site's admins): it is sent as its inviter's, with a fresh link whose time
+/// counts from now. Two approvers at once yield one decision.
+#[utoipa::path(post, path = "/v1/invitations/{invitation_id}/approve", tag = "invitations", security(("bearer" = [])),
+    params(("invitation_id" = String, Path)), request_body = InvitationDecision,
+    responses((status = 200, body = InvitationView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`invitation_not_awaiting_approval`"), (status = 422, body = ErrorBody)))]
+pub async fn approve(
+    State(state): State<AppState>,
+    auth: Auth,
+    Ids(id): Ids<InvitationId>,
+    ApiJson(body): ApiJson<InvitationDecision>,
+) -> ApiResult<Json<InvitationView>> {
+    let inv = state
+        .decide_invitation(&auth, &id, true, body.reason.as_deref())
+        .await?;
+    Ok(Json(InvitationView::new(&inv, state.now())))
+}
+
+/// Deny an invitation awaiting approval, saying why (as approving); the inviter is told.
+#[utoipa::path(post, path = "/v1/invitations/{invitation_id}/deny", tag = "invitations", security(("bearer" = [])),
+    params(("invitation_id" = String, Path)), request_body = InvitationDecision,
+    responses((status = 200, body = InvitationView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "`invitation_not_awaiting_approval`"), (status = 422, body = ErrorBody)))]
+pub async fn deny(
+    State(state): State<AppState>,
+    auth: Auth,
+    Ids(id): Ids<InvitationId>,
+    ApiJson(body): ApiJson<InvitationDecision>,
+) -> ApiResult<Json<InvitationView>> {
+    let inv = state
+        .decide_invitation(&auth, &id, false, body.reason.as_deref())
+        .await?;
     Ok(Json(InvitationView::new(&inv, state.now())))
 }
 

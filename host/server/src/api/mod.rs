@@ -108,6 +108,8 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(invitations::get_invitation))
         .routes(routes!(invitations::revoke))
         .routes(routes!(invitations::resend))
+        .routes(routes!(invitations::approve))
+        .routes(routes!(invitations::deny))
         .routes(routes!(invitations::preview, invitations::accept))
         .routes(routes!(technicians::site_technicians))
         .routes(routes!(technicians::update_technician))

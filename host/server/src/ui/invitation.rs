@@ -157,7 +157,8 @@ fn closed(preview: Option<&Preview>, status: Option<InvitationStatus>) -> Respon
                 .into(),
             t.ask_to_resend.with("partner", partner).into(),
         ),
-        Some(InvitationStatus::Revoked) => (
+        // A denied invitation was never sent; to whoever holds a link to it, it was withdrawn.
+        Some(InvitationStatus::Revoked | InvitationStatus::Denied) => (
             StatusCode::GONE,
             t.invitation_withdrawn,
             t.withdrawn_why.with("partner", partner).into(),
@@ -169,7 +170,8 @@ fn closed(preview: Option<&Preview>, status: Option<InvitationStatus>) -> Respon
             t.used_why.to_string(),
             t.used_next.to_string(),
         ),
-        Some(InvitationStatus::Pending) | None => (
+        // One awaiting approval has no link that works yet.
+        Some(InvitationStatus::Pending | InvitationStatus::AwaitingApproval) | None => (
             StatusCode::NOT_FOUND,
             t.link_invalid,
             t.invalid_why.to_string(),

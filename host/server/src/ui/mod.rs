@@ -300,6 +300,8 @@ pub fn routes() -> Router<AppState> {
             post(team::invite),
         )
         .route("/invitations/{invitation_id}/resend", post(team::resend))
+        .route("/invitations/{invitation_id}/approve", post(team::approve))
+        .route("/invitations/{invitation_id}/deny", post(team::deny))
         .route(
             "/invitations/{invitation_id}/revoke",
             get(team::confirm_revoke).post(team::revoke),
@@ -491,6 +493,10 @@ struct InvitationRow {
     expires: String,
     resendable: bool,
     revocable: bool,
+    /// Why it waits for approval, while it does.
+    approval_reason: Option<String>,
+    /// Whether the viewer may approve or deny it now.
+    approvable: bool,
 }
 
 impl InvitationRow {
@@ -504,8 +510,24 @@ impl InvitationRow {
             status: status.as_str(),
             status_label: status_name(status),
             expires: lang.date(inv.expires_at),
-            resendable: status != InvitationStatus::Accepted,
-            revocable: status == InvitationStatus::Pending,
+            resendable: !matches!(
+                status,
+                InvitationStatus::Accepted
+                    | InvitationStatus::AwaitingApproval
+                    | InvitationStatus::Denied
+            ),
+            revocable: status.is_open(),
+            approval_reason: (status == InvitationStatus::AwaitingApproval)
+                .then(|| inv.approval_reason.clone().unwrap_or_default()),
+            approvable: false,
+        }
+    }
+
+    /// The row with its Approve and Deny, when it awaits approval and the viewer `may`.
+    fn approvable_by(self, may: bool) -> Self {
+        Self {
+            approvable: may && self.approval_reason.is_some(),
+            ..self
         }
     }
 }
@@ -569,6 +591,8 @@ fn status_name(status: InvitationStatus) -> &'static str {
         InvitationStatus::Accepted => t.status_accepted,
         InvitationStatus::Expired => t.status_expired,
         InvitationStatus::Revoked => t.status_revoked,
+        InvitationStatus::AwaitingApproval => t.status_awaiting_approval,
+        InvitationStatus::Denied => t.status_denied,
     }
     .as_str()
 }

@@ -221,6 +221,14 @@ pub async fn page(
     let lang = Lang::current();
     let t = lang.text();
     let may_switch = SiteAccess::ManageTechnicians.allows(&caller, &found);
+    // The site's admins and the partner's Super Admins approve what an invitation policy
+    // wants approved.
+    let approves = may_switch
+        || siteward_core::access::authorize(
+            &caller.principal,
+            siteward_core::access::Action::ManageSuperAdmins(&found.partner_id),
+        )
+        .is_ok();
     let done = match query.done.as_str() {
         "locked" => Some(t.done_locked),
         "unlocked" => Some(t.done_unlocked),
@@ -281,7 +289,7 @@ pub async fn page(
         invitations: invitations.map(|page| {
             page.items
                 .iter()
-                .map(|(inv, _)| InvitationRow::new(inv, now))
+                .map(|(inv, _)| InvitationRow::new(inv, now).approvable_by(approves))
                 .collect()
         }),
         invitations_next,

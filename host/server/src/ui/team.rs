@@ -206,7 +206,7 @@ fn outcome_text(invited: &Invited) -> String {
         "invalid_address" => t.outcome_invalid_address,
         "duplicate_in_request" => t.outcome_duplicate,
         "denied" => t.outcome_denied,
-        "approval_required" => t.outcome_approval_required,
+        "awaiting_approval" => t.outcome_awaiting_approval,
         other => return other.to_owned(),
     };
     match &invited.reason {
@@ -254,6 +254,12 @@ async fn team_page(
     let now = state.now();
     let t = chrome.t;
     let csrf = chrome.csrf();
+    // Super Admins approve what an invitation policy wants approved.
+    let approves = siteward_core::access::authorize(
+        &caller.principal,
+        siteward_core::access::Action::ManageSuperAdmins(partner),
+    )
+    .is_ok();
     let page = TeamPage {
         chrome,
         csrf,
@@ -278,7 +284,9 @@ async fn team_page(
                     }
                     .as_str(),
                 },
-                TeamEntry::Invitation(inv) => PersonRow::Invitation(InvitationRow::new(&inv, now)),
+                TeamEntry::Invitation(inv) => {
+                    PersonRow::Invitation(InvitationRow::new(&inv, now).approvable_by(approves))
+                }
             })
             .collect(),
         next: people.next_cursor.map(|cursor| query.next(&cursor)),
@@ -394,6 +402,57 @@ fn back_from(inv: &Invitation) -> String {
     match inv.target.site() {
         Some(site) => format!("/sites/{site}/technicians"),
         None => format!("/partners/{}/team", inv.partner_id),
+    }
+}
+
+/// An approver's decision as its form sends it.
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /invitations/{invitation_id}/approve`: sent as its inviter's.
+pub async fn approve(
+    state: State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    id: PageIds<InvitationId>,
+    Form(form): Form<DecisionForm>,
+) -> Response {
+    decide(state, headers, viewer, id, form, true).await
+}
+
+/// `POST /invitations/{invitation_id}/deny`: refused, saying why.
+pub async fn deny(
+    state: State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    id: PageIds<InvitationId>,
+    Form(form): Form<DecisionForm>,
+) -> Response {
+    decide(state, headers, viewer, id, form, false).await
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds(id): PageIds<InvitationId>,
+    form: DecisionForm,
+    approve: bool,
+) -> Response {
+    if !csrf_matches(&headers, &form.csrf) {
+        return Redirect::to("/").into_response();
+    }
+    match state
+        .decide_invitation(&viewer.caller, &id, approve, Some(&form.reason))
+        .await
+    {
+        Ok(inv) => Redirect::to(&back_from(&inv)).into_response(),
+        Err(error) => problem(&error),
     }
 }
 

@@ -182,6 +182,12 @@ catalog! {
     status_accepted { en: "Accepted", ko: "수락됨", de: "Angenommen", ja: "承諾済み", es: "Aceptada" }
     status_expired { en: "Expired", ko: "만료됨", de: "Abgelaufen", ja: "期限切れ", es: "Caducada" }
     status_revoked { en: "Revoked", ko: "철회됨", de: "Widerrufen", ja: "取り消し済み", es: "Revocada" }
+    status_awaiting_approval { en: "Awaiting approval", ko: "승인 대기", de: "Wartet auf Freigabe", ja: "承認待ち", es: "Pendiente de aprobación" }
+    status_denied { en: "Denied", ko: "거부됨", de: "Abgelehnt", ja: "却下", es: "Denegada" }
+    approve_invitation_of { en: "Approve the invitation of {email}", ko: "{email} 초대 승인", de: "Einladung von {email} freigeben", ja: "{email}の招待を承認", es: "Aprobar la invitación de {email}" }
+    deny_invitation_of { en: "Deny the invitation of {email}", ko: "{email} 초대 거부", de: "Einladung von {email} ablehnen", ja: "{email}の招待を却下", es: "Denegar la invitación de {email}" }
+    why_deny_invitation { en: "Why deny {email}? (the inviter reads it)", ko: "{email}을(를) 거부하는 이유 (초대한 사람이 읽습니다)", de: "Warum {email} ablehnen? (die einladende Person liest es)", ja: "{email}を却下する理由(招待者が読みます)", es: "¿Por qué denegar a {email}? (lo lee quien invitó)" }
+    needs_approval_because { en: "Needs approval: {reason}", ko: "승인 필요: {reason}", de: "Braucht Freigabe: {reason}", ja: "承認が必要: {reason}", es: "Necesita aprobación: {reason}" }
     privilege_remote_support { en: "Remote support", ko: "원격 지원", de: "Fernwartung", ja: "リモートサポート", es: "Soporte remoto" }
     privilege_unattended_access { en: "Unattended access", ko: "무인 접근", de: "Unbeaufsichtigter Zugriff", ja: "無人アクセス", es: "Acceso desatendido" }
     a_site_at_level { en: "A site, {level}", ko: "사이트, {level}", de: "Ein Standort, {level}", ja: "サイト、{level}", es: "Un sitio, {level}" }
@@ -701,7 +707,7 @@ catalog! {
     outcome_invalid_address { en: "Not a valid address", ko: "유효하지 않은 주소", de: "Keine gültige Adresse", ja: "無効なアドレス", es: "No es una dirección válida" }
     outcome_duplicate { en: "Listed twice", ko: "두 번 입력됨", de: "Doppelt aufgeführt", ja: "重複しています", es: "Repetida" }
     outcome_denied { en: "Refused by an invitation policy", ko: "초대 정책에 따라 거부됨", de: "Von einer Einladungsrichtlinie abgelehnt", ja: "招待ポリシーにより拒否されました", es: "Rechazada por una política de invitaciones" }
-    outcome_approval_required { en: "Needs a Super Admin to send it", ko: "최고 관리자가 보내야 함", de: "Ein Super-Admin muss sie senden", ja: "スーパー管理者による送信が必要です", es: "Debe enviarla un superadministrador" }
+    outcome_awaiting_approval { en: "Waits for a Super Admin's approval", ko: "최고 관리자의 승인 대기 중", de: "Wartet auf die Freigabe eines Super-Admins", ja: "スーパー管理者の承認待ち", es: "Espera la aprobación de un superadministrador" }
     members { en: "Members", ko: "멤버", de: "Mitglieder", ja: "メンバー", es: "Miembros" }
     people { en: "People", ko: "사람", de: "Personen", ja: "メンバーと招待", es: "Personas" }
     people_caption { en: "The partner's members and invitations to join it", ko: "파트너의 멤버와 참여 초대", de: "Die Mitglieder des Partners und Einladungen zum Beitritt", ja: "パートナーのメンバーと参加への招待", es: "Los miembros del partner y las invitaciones a unirse" }

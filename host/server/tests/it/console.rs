@@ -4138,6 +4138,8 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("POST", "/partners/{partner_id}/customers"),
     ("POST", "/partners/{partner_id}/team/invitations"),
     ("POST", "/invitations/{invitation_id}/resend"),
+    ("POST", "/invitations/{invitation_id}/approve"),
+    ("POST", "/invitations/{invitation_id}/deny"),
     ("GET", "/invitations/{invitation_id}/revoke"),
     ("POST", "/invitations/{invitation_id}/revoke"),
     ("GET", "/sites/{site_id}/technicians"),
@@ -4469,6 +4471,7 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             ("comment", "Globex says no"),
             ("max_minutes", "60"),
             ("verdict", "remove"),
+            ("reason", "Globex says no"),
             ("every_days", "30"),
             ("days", "7"),
         ];
@@ -5361,4 +5364,79 @@ async fn a_sites_admin_reviews_its_technicians_in_the_console_and_downloads_the_
         "{}",
         page.html
     );
+}
+
+#[tokio::test]
+async fn a_super_admin_approves_an_invitation_held_for_approval_in_the_console() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    app.member(&acme, "admin@acme.example", "admin").await;
+    let tech = app.member(&acme, "tech@acme.example", "technician").await;
+    let site = app.site(&acme, "admin@customer.example").await;
+    let installed = app
+        .install(
+            &operator,
+            "domain-policy",
+            super::plugins::manifest("domain-policy"),
+        )
+        .await;
+    assert_eq!(installed.status, StatusCode::CREATED, "{}", installed.body);
+    app.put(
+        &format!("/v1/partners/{}/plugins/domain-policy", acme.id),
+        &operator,
+        json!({ "enabled": true, "config": { "allowed_domains": "acme.example", "approval_levels": "full_including_users" } }),
+    )
+    .await;
+    let held = app
+        .post(
+            &format!("/v1/sites/{site}/invitations"),
+            &app.token("admin@acme.example").await,
+            json!({ "level": "full_including_users", "technicians": [{ "account_id": tech }] }),
+        )
+        .await;
+    let held = held.body["invitations"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let (owner, csrf) = signed_in(&app, "owner@acme.example").await;
+    let list = format!("/sites/{site}/technicians");
+    let page = open(&app, Method::GET, &list, Some(&owner), None).await;
+    for expected in [
+        format!("action=\"/invitations/{held}/approve\""),
+        format!("action=\"/invitations/{held}/deny\""),
+        "Awaiting approval".to_owned(),
+        "Needs approval: the level full_including_users needs approval".to_owned(),
+    ] {
+        assert!(page.html.contains(&expected), "{expected} in {}", page.html);
+    }
+    // The partner's Admin sees it waiting, without the approver's buttons.
+    let (admin, _) = signed_in(&app, "admin@acme.example").await;
+    let theirs = open(&app, Method::GET, &list, Some(&admin), None).await;
+    assert!(theirs.html.contains("Awaiting approval"), "{}", theirs.html);
+    assert!(
+        !theirs
+            .html
+            .contains(&format!("/invitations/{held}/approve"))
+    );
+
+    let approve = [("csrf", csrf.as_str()), ("reason", "")];
+    let approved = followed(
+        &app,
+        &format!("/invitations/{held}/approve"),
+        &owner,
+        &approve,
+    )
+    .await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.html);
+    assert!(
+        !approved.html.contains("Awaiting approval"),
+        "{}",
+        approved.html
+    );
+    let now = app
+        .get(&format!("/v1/invitations/{held}"), &acme.owner_token)
+        .await;
+    assert_eq!(now.body["status"], "pending", "{}", now.body);
 }

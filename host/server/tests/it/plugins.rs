@@ -38,7 +38,7 @@ fn install_body(name: &str, manifest: Value) -> Value {
 }
 
 impl TestApp {
-    async fn put(&self, path: &str, token: &str, body: Value) -> super::Reply {
+    pub(crate) async fn put(&self, path: &str, token: &str, body: Value) -> super::Reply {
         self.call(Method::PUT, path, Some(token), Some(body)).await
     }
 
@@ -817,30 +817,156 @@ async fn policies_deny_ask_for_approval_and_refuse_when_they_cannot_answer() {
     );
     assert!(results[1].get("invitation").is_none());
 
-    // Full access to a site needs approval: an Admin is refused, a Super Admin approves by sending.
-    let pick = json!({ "level": "full_including_users", "technicians": [{ "account_id": tech }] });
+    // Full access to a site needs approval: an Admin's invitation waits, unsent, for an
+    // approver; a Super Admin approves by sending.
+    let full = |tech: &str| json!({ "level": "full_including_users", "technicians": [{ "account_id": tech }] });
+    let emails_before = app.subjects(&acme).await.len();
     let reply = app
         .post(
             &format!("/v1/sites/{site}/invitations"),
             &admin,
-            pick.clone(),
-        )
-        .await;
-    assert_eq!(
-        (reply.status, reply.code()),
-        (StatusCode::FORBIDDEN, "approval_required"),
-        "{}",
-        reply.body
-    );
-    assert!(reply.message().contains("needs approval"));
-    let reply = app
-        .post(
-            &format!("/v1/sites/{site}/invitations"),
-            &acme.owner_token,
-            pick,
+            full(&tech),
         )
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let held = &reply.body["invitations"][0];
+    assert_eq!(held["status"], "awaiting_approval", "{held}");
+    assert!(
+        held["approval_reason"]
+            .as_str()
+            .unwrap()
+            .contains("needs approval"),
+        "{held}"
+    );
+    let held = held["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.subjects(&acme).await.len(),
+        emails_before,
+        "nothing sent yet"
+    );
+    let queue = app
+        .get(
+            &format!("/v1/sites/{site}/invitations?status=awaiting_approval"),
+            &acme.owner_token,
+        )
+        .await;
+    assert_eq!(
+        queue.body["items"][0]["id"],
+        held.as_str(),
+        "{}",
+        queue.body
+    );
+    // Asked again meanwhile, it is the same invitation, still waiting.
+    let again = app
+        .post(
+            &format!("/v1/sites/{site}/invitations"),
+            &acme.owner_token,
+            full(&tech),
+        )
+        .await;
+    assert_eq!(
+        again.body["invitations"][0]["id"],
+        held.as_str(),
+        "{}",
+        again.body
+    );
+    // The Admin may not approve it; the partner's Super Admin does, and it is sent.
+    let refused = app
+        .post(
+            &format!("/v1/invitations/{held}/approve"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    let approved = app
+        .post(
+            &format!("/v1/invitations/{held}/approve"),
+            &acme.owner_token,
+            json!({ "reason": "they cover the night shift" }),
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::OK, "{}", approved.body);
+    assert_eq!(approved.body["status"], "pending");
+    assert_eq!(
+        app.subjects(&acme).await.len(),
+        emails_before + 1,
+        "sent now"
+    );
+    let twice = app
+        .post(
+            &format!("/v1/invitations/{held}/deny"),
+            &acme.owner_token,
+            json!({ "reason": "no" }),
+        )
+        .await;
+    assert_eq!(
+        (twice.status, twice.code()),
+        (StatusCode::CONFLICT, "invitation_not_awaiting_approval"),
+        "{}",
+        twice.body
+    );
+
+    // Another waits; denying it takes a reason, and frees its place.
+    let other = app.member(&acme, "other@acme.example", "technician").await;
+    let reply = app
+        .post(
+            &format!("/v1/sites/{site}/invitations"),
+            &admin,
+            full(&other),
+        )
+        .await;
+    let waiting = reply.body["invitations"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let unsaid = app
+        .post(
+            &format!("/v1/invitations/{waiting}/deny"),
+            &acme.owner_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(unsaid.body["error"]["field"], "reason", "{}", unsaid.body);
+    // The site's own admin decides invitations to their site too.
+    let site_admin = app.token("admin@acme-site.example").await;
+    let denied = app
+        .post(
+            &format!("/v1/invitations/{waiting}/deny"),
+            &site_admin,
+            json!({ "reason": "not this week" }),
+        )
+        .await;
+    assert_eq!(denied.status, StatusCode::OK, "{}", denied.body);
+    assert_eq!(denied.body["status"], "denied");
+    assert_eq!(denied.body["denial_reason"], "not this week");
+    assert_eq!(
+        app.subjects(&acme).await.len(),
+        emails_before + 1,
+        "nothing sent"
+    );
+    let anew = app
+        .post(
+            &format!("/v1/sites/{site}/invitations"),
+            &acme.owner_token,
+            full(&other),
+        )
+        .await;
+    assert_eq!(anew.status, StatusCode::CREATED, "{}", anew.body);
+    assert_eq!(
+        anew.body["invitations"][0]["status"], "pending",
+        "a Super Admin sends at once"
+    );
+    // Another partner's admin sees none of it.
+    let globex = app.partner(&operator, "globex").await;
+    let hidden = app
+        .post(
+            &format!("/v1/invitations/{held}/approve"),
+            &globex.owner_token,
+            json!({}),
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND, "{}", hidden.body);
 
     // Every decision besides allowing is in the partner's audit log, refused or approved.
     let decided = app
@@ -872,8 +998,8 @@ async fn policies_deny_ask_for_approval_and_refuse_when_they_cannot_answer() {
         .collect();
     for expected in [
         "eve@elsewhere.example deny",
-        "tech@acme.example approval_required: refused",
-        "tech@acme.example approval_required: approved by the inviter's role",
+        "tech@acme.example approval_required: held for an approver",
+        "other@acme.example approval_required: approved by the inviter's role",
     ] {
         assert!(
             decisions.iter().any(|d| d == expected),
