@@ -618,6 +618,24 @@ impl Store {
         ))
     }
 
+    /// The device groups of these sites, up to `limit`, by name.
+    pub async fn device_groups_of_sites(
+        &self,
+        sites: &[SiteId],
+        limit: u32,
+    ) -> Result<Vec<DeviceGroup>, StorageError> {
+        let sites: Vec<String> = sites.iter().map(ToString::to_string).collect();
+        let rows: Vec<GroupRow> = self
+            .db
+            .query("SELECT * FROM device_group WHERE site_id IN $sites ORDER BY name LIMIT $limit")
+            .bind(("sites", sites))
+            .bind(("limit", i64::from(limit)))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(rows.into_iter().map(GroupRow::into_group).collect())
+    }
+
     /// Deletes a device group: its devices leave it, grants on it are deleted.
     pub async fn delete_device_group(
         &self,

@@ -840,6 +840,19 @@ impl App {
         Ok(sites)
     }
 
+    /// The device groups a person may ask a device role on, at `sites` (the ones
+    /// [`App::requestable_sites`] gave them): up to 500, by name.
+    pub async fn requestable_groups(
+        &self,
+        sites: &[Site],
+    ) -> AppResult<Vec<siteward_core::permission::records::DeviceGroup>> {
+        if sites.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<SiteId> = sites.iter().map(|s| s.id.clone()).collect();
+        Ok(self.store.device_groups_of_sites(&ids, 500).await?)
+    }
+
     /// The caller's own requests, newest first.
     pub async fn my_access_requests(
         &self,

@@ -726,6 +726,13 @@ impl App {
             .await
     }
 
+    /// Whether the caller approves invitations the partner's policies hold for approval: what
+    /// a page asks to offer Approve and Deny (the site's admins approve those to their site:
+    /// `SiteAccess::ManageTechnicians`).
+    pub fn approves_invitations(&self, caller: &Caller, partner: &PartnerId) -> bool {
+        authorize(&caller.principal, Action::ManageSuperAdmins(partner)).is_ok()
+    }
+
     /// Approves or denies an invitation awaiting approval: the partner's Super Admins (and the
     /// operator), and for an invitation to a site also the site's admins. Approved, it is sent
     /// as its inviter's — a fresh link, its time counted from now; denied, the inviter is told

@@ -519,6 +519,12 @@ pub struct RequestFields {
     minutes: String,
     #[serde(default)]
     reason: String,
+    /// A device group of the site to ask a device role on (empty: none).
+    #[serde(default)]
+    group: String,
+    /// The device role on it.
+    #[serde(default)]
+    role: String,
 }
 
 /// `POST /access-requests`: a person asks for access to a site.
@@ -543,8 +549,8 @@ pub async fn request(
                 ends_at: None,
                 minutes: Some(minutes),
                 reason: form.reason,
-                scope: None,
-                role: None,
+                scope: (!form.group.is_empty()).then(|| ("group".to_owned(), form.group)),
+                role: (!form.role.is_empty()).then_some(form.role),
             };
             state.request_access(&viewer.caller, &site, &new).await
         }
@@ -559,6 +565,10 @@ pub(super) struct MyRequests {
     pub(super) sites: Vec<(String, String)>,
     pub(super) levels: Vec<(&'static str, &'static str)>,
     pub(super) durations: Vec<(u32, String)>,
+    /// The device groups of those sites: id, and name with the site's.
+    pub(super) groups: Vec<(String, String)>,
+    /// The device roles one may ask for on a group: name, and words.
+    pub(super) roles: Vec<(&'static str, &'static str)>,
     pub(super) rows: Vec<RequestRow>,
 }
 
@@ -577,8 +587,32 @@ impl MyRequests {
                 }
             ),
         );
+        let sites = sites?;
+        let requestable: Vec<siteward_core::tenancy::Site> =
+            sites.iter().map(|(site, _)| site.clone()).collect();
+        let groups = state
+            .requestable_groups(&requestable)
+            .await?
+            .into_iter()
+            .map(|group| {
+                let site = requestable
+                    .iter()
+                    .find(|s| s.id == group.site_id)
+                    .map_or("", |s| s.name.as_str());
+                (group.id.to_string(), format!("{site} › {}", group.name))
+            })
+            .collect();
+        let t = Lang::current().text();
         Ok(Self {
-            sites: sites?
+            groups,
+            roles: vec![
+                (
+                    "device_connection_only",
+                    t.role_device_connection_only.as_str(),
+                ),
+                ("full_device_access", t.role_full_device_access.as_str()),
+            ],
+            sites: sites
                 .into_iter()
                 .map(|(site, partner)| (site.id.to_string(), format!("{} — {partner}", site.name)))
                 .collect(),

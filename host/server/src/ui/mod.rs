@@ -509,7 +509,12 @@ impl InvitationRow {
             offer: offer_name(&inv.target),
             status: status.as_str(),
             status_label: status_name(status),
-            expires: lang.date(inv.expires_at),
+            // One awaiting approval has no link yet: its time counts from its approval.
+            expires: if status == InvitationStatus::AwaitingApproval {
+                "—".to_owned()
+            } else {
+                lang.date(inv.expires_at)
+            },
             resendable: !matches!(
                 status,
                 InvitationStatus::Accepted

@@ -223,12 +223,7 @@ pub async fn page(
     let may_switch = SiteAccess::ManageTechnicians.allows(&caller, &found);
     // The site's admins and the partner's Super Admins approve what an invitation policy
     // wants approved.
-    let approves = may_switch
-        || siteward_core::access::authorize(
-            &caller.principal,
-            siteward_core::access::Action::ManageSuperAdmins(&found.partner_id),
-        )
-        .is_ok();
+    let approves = may_switch || state.approves_invitations(&caller, &found.partner_id);
     let done = match query.done.as_str() {
         "locked" => Some(t.done_locked),
         "unlocked" => Some(t.done_unlocked),

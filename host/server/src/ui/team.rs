@@ -255,11 +255,7 @@ async fn team_page(
     let t = chrome.t;
     let csrf = chrome.csrf();
     // Super Admins approve what an invitation policy wants approved.
-    let approves = siteward_core::access::authorize(
-        &caller.principal,
-        siteward_core::access::Action::ManageSuperAdmins(partner),
-    )
-    .is_ok();
+    let approves = state.approves_invitations(&caller, partner);
     let page = TeamPage {
         chrome,
         csrf,

@@ -1366,3 +1366,82 @@ async fn a_site_admin_confirms_a_technician_in_a_review_by_keyboard() {
     check_page(&client, "site-reviews").await;
     client.close().await.unwrap();
 }
+
+/// An invitation held for approval, by keyboard: the partner's Super Admin finds it on the
+/// site's Technicians tab, with the policy's reason, and approves it.
+#[tokio::test]
+async fn a_super_admin_approves_an_invitation_held_for_approval_by_keyboard() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    app.member(&acme, "admin@acme.example", "admin").await;
+    let tech = app.member(&acme, "tech@acme.example", "technician").await;
+    let site = app.site(&acme, "admin@customer.example").await;
+    let installed = app
+        .install(
+            &operator,
+            "domain-policy",
+            super::plugins::manifest("domain-policy"),
+        )
+        .await;
+    assert_eq!(
+        installed.status,
+        axum::http::StatusCode::CREATED,
+        "{}",
+        installed.body
+    );
+    app.put(
+        &format!("/v1/partners/{}/plugins/domain-policy", acme.id),
+        &operator,
+        json!({ "enabled": true, "config": { "allowed_domains": "acme.example", "approval_levels": "full_including_users" } }),
+    )
+    .await;
+    let held = app
+        .post(
+            &format!("/v1/sites/{site}/invitations"),
+            &app.token("admin@acme.example").await,
+            json!({ "level": "full_including_users", "technicians": [{ "account_id": tech }] }),
+        )
+        .await;
+    assert_eq!(
+        held.body["invitations"][0]["status"], "awaiting_approval",
+        "{}",
+        held.body
+    );
+    let base = serve(&app).await;
+    let (_driver, client) = browser().await;
+
+    client.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&client, "owner@acme.example").await;
+    found(&client, Locator::Id("partners-heading")).await;
+    client
+        .goto(&format!("{base}/sites/{site}/technicians"))
+        .await
+        .unwrap();
+    let approve = found(&client, Locator::Css("form[action$='/approve'] button")).await;
+    client
+        .execute(
+            "document.getElementById('invitations-heading').scrollIntoView()",
+            vec![],
+        )
+        .await
+        .unwrap();
+    check_page(&client, "invitation-approval").await;
+    client
+        .execute(
+            "arguments[0].focus()",
+            vec![serde_json::to_value(&approve).unwrap()],
+        )
+        .await
+        .unwrap();
+    let before = found(&client, Locator::Css("main")).await;
+    keys(&client, ENTER).await;
+    until_replaced(before).await;
+    let status = found(
+        &client,
+        Locator::XPath("//td[text()='tech@acme.example']/following-sibling::td[2]"),
+    )
+    .await;
+    assert_eq!(status.text().await.unwrap(), "Pending");
+    client.close().await.unwrap();
+}

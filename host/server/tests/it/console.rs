@@ -5197,7 +5197,7 @@ async fn a_technician_asks_for_access_in_the_console_and_the_sites_admin_decides
         policy.body,
         json!({ "max_minutes": 240, "super_admins_up_to": "devices_only", "two_approvers": false,
                 "automatic": { "up_to": "devices_only", "max_minutes": 60, "hours": null },
-                "requests_only": false, "lock_unused_days": null }),
+                "requests_only": false, "lock_unused_days": null, "review": null }),
     );
     assert!(
         saved
@@ -5439,4 +5439,52 @@ async fn a_super_admin_approves_an_invitation_held_for_approval_in_the_console()
         .get(&format!("/v1/invitations/{held}"), &acme.owner_token)
         .await;
     assert_eq!(now.body["status"], "pending", "{}", now.body);
+}
+
+#[tokio::test]
+async fn a_technician_asks_for_a_device_role_on_a_group_with_the_level_in_the_console() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    app.member(&acme, "tom@acme.example", "technician").await;
+    let site = app.site(&acme, "admin@customer.example").await;
+    let group = app
+        .post(
+            &format!("/v1/sites/{site}/device-groups"),
+            &acme.owner_token,
+            json!({ "name": "Tills" }),
+        )
+        .await
+        .str("id");
+
+    let (tom, csrf) = signed_in(&app, "tom@acme.example").await;
+    let mine = open(&app, Method::GET, "/", Some(&tom), None).await;
+    for expected in [
+        "<label for=\"request-group\">".to_owned(),
+        format!("<option value=\"{group}\">Head office › Tills</option>"),
+        "<option value=\"full_device_access\">Full device access</option>".to_owned(),
+    ] {
+        assert!(mine.html.contains(&expected), "{expected} in {}", mine.html);
+    }
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("site_id", site.as_str()),
+        ("level", "devices_only"),
+        ("minutes", "60"),
+        ("reason", "INC-9 till 2"),
+        ("group", group.as_str()),
+        ("role", "full_device_access"),
+    ];
+    let asked = followed(&app, "/access-requests", &tom, &form).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.html);
+    let mine = app
+        .get(
+            "/v1/me/access-requests",
+            &app.token("tom@acme.example").await,
+        )
+        .await;
+    let request = &mine.body["items"][0];
+    assert_eq!(request["scope"]["kind"], "group", "{request}");
+    assert_eq!(request["scope"]["id"], group.as_str());
+    assert_eq!(request["role"], "full_device_access");
 }
