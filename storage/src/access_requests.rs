@@ -12,9 +12,9 @@ use siteward_core::access_request::{
     RequestStatus, RequestTerms,
 };
 use siteward_core::assignment::SiteAssignment;
-use siteward_core::audit::{Actor, AuditEvent};
+use siteward_core::audit::AuditEvent;
 use siteward_core::ids::{
-    AccessRequestId, AccountId, ApiTokenId, DeviceGroupId, DeviceId, GrantId, PartnerId, SiteId,
+    AccessRequestId, AccountId, DeviceGroupId, DeviceId, GrantId, PartnerId, SiteId,
 };
 use siteward_core::invitation::PermissionLevel;
 use siteward_core::page::{Page, PageRequest};
@@ -24,7 +24,7 @@ use siteward_core::review::{ReviewSchedule, ReviewTerms, Unconfirmed};
 use crate::error::{Conflict, StorageError};
 use crate::invitations::AssignmentRow;
 use crate::permissions::GrantRow;
-use crate::rows::{key, rid, site_admin_key, stored};
+use crate::rows::{actor, key, rid, site_admin_key, stored};
 use crate::{Store, tx::Tx};
 
 #[derive(Debug, SurrealValue)]
@@ -258,11 +258,7 @@ impl RequestRow {
                 .decisions
                 .into_iter()
                 .map(|d| Decision {
-                    by: match (d.by_kind.as_str(), d.by_id) {
-                        ("account", Some(id)) => Actor::Account(AccountId::from_trusted(id)),
-                        ("api_token", Some(id)) => Actor::ApiToken(ApiTokenId::from_trusted(id)),
-                        _ => Actor::System,
-                    },
+                    by: actor(&d.by_kind, d.by_id),
                     at: d.at,
                     approved: d.approved,
                     comment: d.comment,

@@ -12,26 +12,18 @@ use surrealdb::types::{RecordId, SurrealValue, Variables};
 use siteward_core::Timestamp;
 use siteward_core::assignment::SiteAssignment;
 use siteward_core::audit::{Actor, AuditEvent};
-use siteward_core::ids::{AccountId, ApiTokenId, PartnerId, ReviewId, SiteId};
+use siteward_core::ids::{AccountId, PartnerId, ReviewId, SiteId};
 use siteward_core::invitation::PermissionLevel;
 use siteward_core::page::{Page, PageRequest};
 use siteward_core::review::{Review, ReviewItem, ReviewStatus, ReviewTerms, Unconfirmed, Verdict};
 
 use crate::error::{Conflict, StorageError};
 use crate::invitations::AssignmentRow;
-use crate::rows::{key, rid, site_admin_key, stored};
+use crate::rows::{actor, key, rid, site_admin_key, stored};
 use crate::{Store, tx::Tx};
 
 /// Last-use times written per transaction.
 const USE_BATCH: usize = 500;
-
-fn actor(kind: &str, id: Option<String>) -> Actor {
-    match (kind, id) {
-        ("account", Some(id)) => Actor::Account(AccountId::from_trusted(id)),
-        ("api_token", Some(id)) => Actor::ApiToken(ApiTokenId::from_trusted(id)),
-        _ => Actor::System,
-    }
-}
 
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]

@@ -21,6 +21,16 @@ pub(crate) fn rid(table: &str, key: &str) -> RecordId {
     RecordId::new(table, key)
 }
 
+/// An actor as stored, from its kind and id (`Actor::kind_and_id` read back): a person, an
+/// integration's token, or the host itself.
+pub(crate) fn actor(kind: &str, id: Option<String>) -> Actor {
+    match (kind, id) {
+        ("account", Some(id)) => Actor::Account(AccountId::from_trusted(id)),
+        ("api_token", Some(id)) => Actor::ApiToken(ApiTokenId::from_trusted(id)),
+        _ => Actor::System,
+    }
+}
+
 /// The key of a record id this crate wrote (always text).
 pub(crate) fn key(id: &RecordId) -> String {
     match &id.key {
@@ -332,11 +342,7 @@ impl AuditEventRow {
     }
 
     pub(crate) fn into_event(self) -> Result<AuditEvent, StorageError> {
-        let actor = match (self.actor_kind.as_str(), self.actor_id) {
-            ("account", Some(id)) => Actor::Account(AccountId::from_trusted(id)),
-            ("api_token", Some(id)) => Actor::ApiToken(ApiTokenId::from_trusted(id)),
-            _ => Actor::System,
-        };
+        let actor = actor(&self.actor_kind, self.actor_id);
         Ok(AuditEvent {
             id: AuditEventId::from_trusted(key(&self.id)),
             at: self.at,
