@@ -343,3 +343,68 @@ async fn a_sites_schedule_starts_reviews_and_the_partner_reviews_its_own_technic
     assert_eq!(line(&listed, &techs[1])["verdict"], "left");
     assert_eq!(line(&listed, &techs[0])["decided_by_name"], "Owner");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_reviewers_deciding_one_technician_at_once_yield_one_verdict() {
+    for round in 0..3 {
+        let app = TestApp::new().await;
+        let (acme, site, admin, techs) = site_with_technicians(&app, 1).await;
+        set_locked(&app, &site, &admin, &techs, false).await;
+        let started = app
+            .post(&format!("/v1/sites/{site}/reviews"), &admin, json!({}))
+            .await;
+        let review = started.str("id");
+        let tech = [techs[0].as_str()];
+        let (a, b) = tokio::join!(
+            verdict(&app, &admin, &review, &tech, "confirm"),
+            verdict(&app, &acme.owner_token, &review, &tech, "remove"),
+        );
+        let statuses = [a.status, b.status];
+        assert!(
+            statuses.contains(&StatusCode::OK) && statuses.contains(&StatusCode::CONFLICT),
+            "round {round}: {} {} / {} {}",
+            a.status,
+            a.body,
+            b.status,
+            b.body
+        );
+        let loser = if a.status == StatusCode::CONFLICT {
+            &a
+        } else {
+            &b
+        };
+        assert!(
+            ["already_decided", "review_completed"].contains(&loser.code()),
+            "{}",
+            loser.body
+        );
+        let listed = lines(&app, &admin, &review).await;
+        let expected = if a.status == StatusCode::OK {
+            "confirmed"
+        } else {
+            "removed"
+        };
+        assert_eq!(
+            line(&listed, &techs[0])["verdict"],
+            expected,
+            "round {round}"
+        );
+        assert_eq!(
+            allowed(&app, &acme, &techs[0], &site).await.0,
+            expected == "confirmed",
+            "the winner's verdict holds"
+        );
+        let log = app
+            .get(
+                &format!("/v1/sites/{site}/audit-events?action=review.decided"),
+                &admin,
+            )
+            .await;
+        assert_eq!(
+            log.body["items"].as_array().unwrap().len(),
+            1,
+            "{}",
+            log.body
+        );
+    }
+}
