@@ -17,6 +17,7 @@ mod isolation;
 mod layering;
 mod mail;
 mod openapi;
+mod packaging;
 mod plugins;
 mod races;
 mod reviews;
