@@ -322,6 +322,31 @@ impl Store {
         }))
     }
 
+    /// Every item of a review in technician order (the CSV export, the deadline's round),
+    /// optionally only those with one verdict: one read.
+    pub async fn every_review_item(
+        &self,
+        review: &ReviewId,
+        verdict: Option<Verdict>,
+    ) -> Result<Vec<ReviewItem>, StorageError> {
+        let condition = if verdict.is_some() {
+            "review_id = $review AND verdict = $verdict"
+        } else {
+            "review_id = $review"
+        };
+        let rows: Vec<ItemRow> = self
+            .db
+            .query(format!(
+                "SELECT * FROM review_item WHERE {condition} ORDER BY id"
+            ))
+            .bind(("review", review.to_string()))
+            .bind(("verdict", verdict.map(|v| v.as_str().to_owned())))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        rows.into_iter().map(ItemRow::into_item).collect()
+    }
+
     /// How many of a review's items have each verdict.
     pub async fn review_tally(
         &self,

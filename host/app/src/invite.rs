@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use siteward_core::FieldError;
-use siteward_core::access::{Action, Principal, SiteRef, authorize};
+use siteward_core::access::{Action, Denial, Principal, SiteRef, authorize};
 use siteward_core::audit::{AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{
     AccountId, DepartmentId, InvitationId, OutboxMessageId, PartnerId, SiteId,
@@ -382,6 +382,27 @@ fn created_event(
     )
 }
 
+/// Who decides an invitation held for approval: the partner's Super Admins (and the
+/// operator), and for an invitation to a site also the site's admins.
+fn may_decide(caller: &Caller, inv: &Invitation) -> Result<(), Denial> {
+    let as_partner = authorize(
+        &caller.principal,
+        Action::ManageSuperAdmins(&inv.partner_id),
+    );
+    match &inv.target {
+        InvitationTarget::Site { site_id, .. } => as_partner.or_else(|_| {
+            authorize(
+                &caller.principal,
+                Action::ManageSiteTechnicians(SiteRef {
+                    site: site_id,
+                    partner: &inv.partner_id,
+                }),
+            )
+        }),
+        _ => as_partner,
+    }
+}
+
 /// The longest reason an approver gives, in characters.
 const MAX_DENIAL_LEN: usize = 500;
 
@@ -726,11 +747,10 @@ impl App {
             .await
     }
 
-    /// Whether the caller approves invitations the partner's policies hold for approval: what
-    /// a page asks to offer Approve and Deny (the site's admins approve those to their site:
-    /// `SiteAccess::ManageTechnicians`).
-    pub fn approves_invitations(&self, caller: &Caller, partner: &PartnerId) -> bool {
-        authorize(&caller.principal, Action::ManageSuperAdmins(partner)).is_ok()
+    /// Whether the caller may approve or deny `inv` if it is held for approval: what a page
+    /// asks to offer Approve and Deny, by the rule [`App::decide_invitation`] applies.
+    pub fn approves_invitation(&self, caller: &Caller, inv: &Invitation) -> bool {
+        may_decide(caller, inv).is_ok()
     }
 
     /// Approves or denies an invitation awaiting approval: the partner's Super Admins (and the
@@ -746,21 +766,7 @@ impl App {
         reason: Option<&str>,
     ) -> AppResult<Invitation> {
         let mut inv = self.store.invitation(id).await?;
-        let as_partner = authorize(
-            &caller.principal,
-            Action::ManageSuperAdmins(&inv.partner_id),
-        );
-        let as_site = match &inv.target {
-            InvitationTarget::Site { site_id, .. } => authorize(
-                &caller.principal,
-                Action::ManageSiteTechnicians(SiteRef {
-                    site: site_id,
-                    partner: &inv.partner_id,
-                }),
-            ),
-            _ => as_partner,
-        };
-        as_partner.or(as_site)?;
+        may_decide(caller, &inv)?;
         let reason = match (approve, reason.map(str::trim).filter(|r| !r.is_empty())) {
             (_, Some(reason)) => Some(validate::text("reason", reason, MAX_DENIAL_LEN)?),
             (true, None) => None,

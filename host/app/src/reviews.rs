@@ -19,9 +19,11 @@ use siteward_core::access_request::AccessPolicy;
 use siteward_core::assignment::SiteAssignment;
 use siteward_core::audit::{Actor, AuditAction, AuditEvent, AuditTarget, FieldChange, TargetKind};
 use siteward_core::ids::{AccountId, ReviewId, SiteId};
-use siteward_core::page::{MAX_LIMIT, Page, PageRequest};
+use siteward_core::page::Page;
 use siteward_core::permission::index::Change;
-use siteward_core::review::{Review, ReviewItem, ReviewStatus, ReviewTerms, Unconfirmed, Verdict};
+use siteward_core::review::{
+    Review, ReviewItem, ReviewSchedule, ReviewStatus, ReviewTerms, Unconfirmed, Verdict,
+};
 use siteward_core::tenancy::Site;
 use siteward_core::validate::Email;
 use siteward_core::{FieldError, Timestamp};
@@ -187,7 +189,10 @@ impl App {
             .visible_site(caller, site, SiteAccess::LockTechnicians)
             .await?;
         let terms = input.parse()?;
-        let review = self.begin_review(&site, &caller.audit, terms).await?;
+        let schedule = self.store.access_policy(&site.id).await?.review;
+        let review = self
+            .begin_review(&site, &caller.audit, terms, schedule)
+            .await?;
         self.viewed(review, &site).await
     }
 
@@ -208,7 +213,10 @@ impl App {
             let Some(schedule) = policy.review else {
                 continue;
             };
-            match self.begin_review(&site, &system, schedule.terms).await {
+            match self
+                .begin_review(&site, &system, schedule.terms, Some(schedule))
+                .await
+            {
                 Ok(_) => started += 1,
                 // One is open still: the schedule waits for it, and tries again next round
                 // (the slot frees when it completes, at its deadline at the latest).
@@ -219,16 +227,18 @@ impl App {
         Ok(started)
     }
 
+    /// Starts a review of `site` on `terms`; with the site's `schedule`, its next scheduled
+    /// review moves to one interval from now.
     async fn begin_review(
         &self,
         site: &Site,
         by: &AuditContext,
         terms: ReviewTerms,
+        schedule: Option<ReviewSchedule>,
     ) -> AppResult<Review> {
         // The lines show last use as of now.
         self.record_use().await?;
         let assignments = self.store.all_site_assignments(&site.id).await?;
-        let (policy, _) = self.store.access_policy_and_next_review(&site.id).await?;
         let now = self.now();
         let id = self.new_id(ReviewId::from_trusted);
         let items: Vec<ReviewItem> = assignments.iter().map(|a| ReviewItem::of(&id, a)).collect();
@@ -241,9 +251,7 @@ impl App {
             count,
             now,
         );
-        let next = policy
-            .review
-            .map(|s| now + chrono::Duration::days(i64::from(s.every_days)));
+        let next = schedule.map(|s| now + chrono::Duration::days(i64::from(s.every_days)));
         let event = by.event(
             self,
             AuditAction::ReviewStarted,
@@ -345,49 +353,44 @@ impl App {
         let mut csv = String::from(
             "review_id,site_id,site_name,technician_id,technician_name,technician_email,level,locked,granted_at,granted_by,last_used_at,verdict,decided_by,decided_at\r\n",
         );
-        let mut page = PageRequest {
-            limit: MAX_LIMIT,
-            after: None,
-        };
-        loop {
-            let items = self.store.review_items(&review.id, None, &page).await?;
-            let next = items.next_cursor.clone();
-            for line in self.lines(items).await?.items {
-                let item = &line.item;
-                let time = |t: Option<Timestamp>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
-                let decided_by = match (&item.decided_by, &line.decided_by_name) {
-                    (_, Some(name)) => name.clone(),
-                    (Some(actor), None) => {
-                        let (kind, id) = actor.kind_and_id();
-                        id.map_or_else(|| kind.to_owned(), |id| format!("{kind}:{id}"))
-                    }
-                    (None, None) => String::new(),
-                };
-                let fields = [
-                    review.id.to_string(),
-                    site.id.to_string(),
-                    site.name.clone(),
-                    item.technician.to_string(),
-                    line.technician_name.clone(),
-                    line.technician_email.to_string(),
-                    item.level.to_string(),
-                    item.locked.to_string(),
-                    item.granted_at.to_rfc3339(),
-                    line.granted_by_name
-                        .clone()
-                        .unwrap_or_else(|| item.granted_by.to_string()),
-                    time(item.last_used_at),
-                    item.verdict.to_string(),
-                    decided_by,
-                    time(item.decided_at),
-                ];
-                let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
-                let _ = write!(csv, "{}\r\n", row.join(","));
-            }
-            match next {
-                Some(cursor) => page = PageRequest::parse(Some(MAX_LIMIT), Some(&cursor))?,
-                None => break,
-            }
+        let items = self.store.every_review_item(&review.id, None).await?;
+        let lines = self
+            .lines(Page {
+                items,
+                next_cursor: None,
+            })
+            .await?;
+        for line in lines.items {
+            let item = &line.item;
+            let time = |t: Option<Timestamp>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
+            let decided_by = match (&item.decided_by, &line.decided_by_name) {
+                (_, Some(name)) => name.clone(),
+                (Some(actor), None) => {
+                    let (kind, id) = actor.kind_and_id();
+                    id.map_or_else(|| kind.to_owned(), |id| format!("{kind}:{id}"))
+                }
+                (None, None) => String::new(),
+            };
+            let fields = [
+                review.id.to_string(),
+                site.id.to_string(),
+                site.name.clone(),
+                item.technician.to_string(),
+                line.technician_name.clone(),
+                line.technician_email.to_string(),
+                item.level.to_string(),
+                item.locked.to_string(),
+                item.granted_at.to_rfc3339(),
+                line.granted_by_name
+                    .clone()
+                    .unwrap_or_else(|| item.granted_by.to_string()),
+                time(item.last_used_at),
+                item.verdict.to_string(),
+                decided_by,
+                time(item.decided_at),
+            ];
+            let row: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+            let _ = write!(csv, "{}\r\n", row.join(","));
         }
         Ok((review, csv))
     }
@@ -534,22 +537,10 @@ impl App {
         mut events: Vec<AuditEvent>,
         by: &AuditContext,
     ) -> AppResult<Review> {
-        let mut pending = Vec::new();
-        let mut page = PageRequest {
-            limit: MAX_LIMIT,
-            after: None,
-        };
-        loop {
-            let items = self
-                .store
-                .review_items(&review.id, Some(Verdict::Pending), &page)
-                .await?;
-            pending.extend(items.items);
-            match items.next_cursor {
-                Some(cursor) => page = PageRequest::parse(Some(MAX_LIMIT), Some(&cursor))?,
-                None => break,
-            }
-        }
+        let pending = self
+            .store
+            .every_review_item(&review.id, Some(Verdict::Pending))
+            .await?;
         let technicians: Vec<AccountId> = pending.iter().map(|i| i.technician.clone()).collect();
         let current = self
             .store

@@ -324,7 +324,11 @@ pub struct RulesFields {
     lock_unused_days: String,
 }
 
-fn number<T: std::str::FromStr>(field: &str, text: &str) -> Result<T, siteward_app::AppError> {
+/// A whole number from a form's field, or the field's error.
+pub(super) fn number<T: std::str::FromStr>(
+    field: &str,
+    text: &str,
+) -> Result<T, siteward_app::AppError> {
     text.trim()
         .parse()
         .map_err(|_| siteward_core::FieldError::new(field, "must be a whole number").into())

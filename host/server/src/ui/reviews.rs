@@ -18,6 +18,7 @@ use siteward_core::audit::Actor;
 use siteward_core::ids::{ReviewId, SiteId};
 use siteward_core::review::{ReviewStatus, Unconfirmed, Verdict};
 
+use super::access_requests::number;
 use super::lang::Lang;
 use super::session::Viewer;
 use super::site::{SiteNav, Tab};
@@ -338,13 +339,9 @@ pub async fn start(
     if !csrf_matches(&headers, &form.csrf) {
         return Redirect::to(&path).into_response();
     }
-    let days = match form.days.trim().parse() {
+    let days = match number("days", &form.days) {
         Ok(days) => Some(days),
-        Err(_) => {
-            return problem(
-                &siteward_core::FieldError::new("days", "must be a whole number").into(),
-            );
-        }
+        Err(error) => return problem(&error),
     };
     let input = ReviewInput {
         days,
@@ -380,14 +377,6 @@ pub async fn save_schedule(
     if !csrf_matches(&headers, &form.csrf) {
         return Redirect::to(&path).into_response();
     }
-    let number = |field: &str, text: &str| {
-        text.trim().parse::<u32>().map_err(|_| {
-            siteward_app::AppError::from(siteward_core::FieldError::new(
-                field,
-                "must be a whole number",
-            ))
-        })
-    };
     let schedule = if form.every_days.trim().is_empty() {
         Ok(None)
     } else {

@@ -221,9 +221,6 @@ pub async fn page(
     let lang = Lang::current();
     let t = lang.text();
     let may_switch = SiteAccess::ManageTechnicians.allows(&caller, &found);
-    // The site's admins and the partner's Super Admins approve what an invitation policy
-    // wants approved.
-    let approves = may_switch || state.approves_invitations(&caller, &found.partner_id);
     let done = match query.done.as_str() {
         "locked" => Some(t.done_locked),
         "unlocked" => Some(t.done_unlocked),
@@ -284,7 +281,10 @@ pub async fn page(
         invitations: invitations.map(|page| {
             page.items
                 .iter()
-                .map(|(inv, _)| InvitationRow::new(inv, now).approvable_by(approves))
+                .map(|(inv, _)| {
+                    InvitationRow::new(inv, now)
+                        .approvable_by(state.approves_invitation(&caller, inv))
+                })
                 .collect()
         }),
         invitations_next,

@@ -254,8 +254,6 @@ async fn team_page(
     let now = state.now();
     let t = chrome.t;
     let csrf = chrome.csrf();
-    // Super Admins approve what an invitation policy wants approved.
-    let approves = state.approves_invitations(&caller, partner);
     let page = TeamPage {
         chrome,
         csrf,
@@ -280,9 +278,10 @@ async fn team_page(
                     }
                     .as_str(),
                 },
-                TeamEntry::Invitation(inv) => {
-                    PersonRow::Invitation(InvitationRow::new(&inv, now).approvable_by(approves))
-                }
+                TeamEntry::Invitation(inv) => PersonRow::Invitation(
+                    InvitationRow::new(&inv, now)
+                        .approvable_by(state.approves_invitation(&caller, &inv)),
+                ),
             })
             .collect(),
         next: people.next_cursor.map(|cursor| query.next(&cursor)),
