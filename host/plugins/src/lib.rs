@@ -35,5 +35,5 @@ pub mod testing;
 pub use limits::{LimitError, Limits};
 pub use manifest::{Manifest, ManifestError};
 pub use runtime::{Import, InstallError, Plugin, Runtime, RuntimeConfig, WitVersion};
-pub use sandbox::{Failure, Outcome};
+pub use sandbox::{Failure, Outcome, copy_budget};
 pub use worlds::World;

@@ -68,12 +68,16 @@ pub enum Failure {
     #[error("the host refused what the plugin asked for: {0}")]
     Refused(String),
     /// The output was larger than the plugin's output cap; it was dropped.
-    #[error("the output is {actual} bytes, more than the limit of {limit}")]
+    #[error("the output is {}, more than the limit of {limit}", match actual {
+        Some(actual) => format!("{actual} bytes"),
+        None => format!("over {} bytes (refused before the host copied it)", copy_budget(*limit)),
+    })]
     OutputTooLarge {
         /// The cap.
         limit: usize,
-        /// The output's size.
-        actual: usize,
+        /// The output's size, or `None` when it was refused before the host copied it (it
+        /// was larger than [`copy_budget`] of the cap).
+        actual: Option<usize>,
     },
 }
 
@@ -224,12 +228,30 @@ impl ResourceLimiter for Sandbox {
     }
 }
 
+/// The most the host copies out of a plugin's memory in one answer (or one call of an
+/// import) before refusing it: the output cap and room for the host's records that hold it (a
+/// hook's list of actions is counted at the host's size of an action per entry). Wasmtime
+/// meters this as it lifts, before it allocates, so an answer of 100 MB costs the host
+/// nothing but the refusal; an answer between the cap and this budget is copied, measured and
+/// refused with its exact size.
+pub const fn copy_budget(output_bytes: usize) -> usize {
+    output_bytes.saturating_add(COPY_ALLOWANCE)
+}
+
+/// Room in [`copy_budget`] for the host's records around the strings and bytes of an answer.
+const COPY_ALLOWANCE: usize = 256 * 1024;
+
+/// What wasmtime says when a lift exceeds the store's hostcall fuel (its error type is
+/// private; this text is tested by the plugin tests' hundred-megabyte answer).
+const COPY_BUDGET_SPENT: &str = "fuel allocated for hostcalls has been exhausted";
+
 /// A fresh store for one call with `limits`, where a deadline of `ticks` epoch ticks traps.
 pub(crate) fn store(engine: &wasmtime::Engine, limits: Limits, ticks: u64) -> Store<Sandbox> {
     let mut store = Store::new(engine, Sandbox::new(limits));
     store.limiter(|sandbox| sandbox);
     store.set_epoch_deadline(ticks);
     store.epoch_deadline_trap();
+    store.set_hostcall_fuel(copy_budget(limits.output_bytes));
     // Fuel is always metered, so what a call used can be reported; without a limit the tank
     // is as large as it gets.
     store
@@ -250,6 +272,15 @@ pub(crate) fn classify(error: &wasmtime::Error, store: &Store<Sandbox>) -> Failu
         Some(Trap::Interrupt) => Failure::Deadline,
         Some(Trap::OutOfFuel) => Failure::Fuel,
         _ if store.data().limit_hit => Failure::Memory,
+        _ if error
+            .chain()
+            .any(|cause| cause.to_string().contains(COPY_BUDGET_SPENT)) =>
+        {
+            Failure::OutputTooLarge {
+                limit: store.data().limits.output_bytes,
+                actual: None,
+            }
+        }
         Some(trap) => Failure::Trap(with_output(trap.to_string(), store)),
         None => Failure::Trap(with_output(format!("{error:#}"), store)),
     }
@@ -314,7 +345,7 @@ pub(crate) fn run<T>(
                 if actual > limits.output_bytes {
                     Err(Failure::OutputTooLarge {
                         limit: limits.output_bytes,
-                        actual,
+                        actual: Some(actual),
                     })
                 } else {
                     Ok(value)

@@ -117,9 +117,11 @@ fn every_misbehaviour_ends_in_its_typed_failure_and_the_next_call_is_clean() {
         Err(Failure::OutputTooLarge {
             limit: 64 * 1024,
             // What the plugin wrote: its text part is the link's stand-in.
-            actual: 100_000
-                + "Invitation for tech@example.com".len()
-                + siteward_plugins::worlds::ACCEPT_LINK_STAND_IN.len(),
+            actual: Some(
+                100_000
+                    + "Invitation for tech@example.com".len()
+                    + siteward_plugins::worlds::ACCEPT_LINK_STAND_IN.len()
+            ),
         })
     );
     // Unbounded recursion runs out of the guest's stack (in linear memory, so it ends as an
@@ -144,18 +146,92 @@ fn every_misbehaviour_ends_in_its_typed_failure_and_the_next_call_is_clean() {
     assert!(call("ok", "0").is_ok());
 }
 
+/// The global allocator, telling each thread the largest block it asked for since it last
+/// asked (the plugin's own memory is the pooling allocator's mapping, not the heap: what shows
+/// here is what the host copied).
+#[allow(unsafe_code)] // A global allocator is `unsafe` to implement; this one only passes calls on.
+mod largest_allocation {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    pub struct Tracking;
+
+    thread_local! {
+        static LARGEST: Cell<usize> = const { Cell::new(0) };
+    }
+
+    // SAFETY: every call is passed to the system allocator unchanged.
+    unsafe impl GlobalAlloc for Tracking {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            let _ = LARGEST.try_with(|largest| largest.set(largest.get().max(layout.size())));
+            // SAFETY: the caller's contract, passed on.
+            unsafe { System.alloc(layout) }
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: the caller's contract, passed on.
+            unsafe { System.dealloc(ptr, layout) }
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            let _ = LARGEST.try_with(|largest| largest.set(largest.get().max(new_size)));
+            // SAFETY: the caller's contract, passed on.
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+    }
+
+    /// The largest block this thread asked for since the last call.
+    pub fn take() -> usize {
+        LARGEST.with(|largest| largest.replace(0))
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: largest_allocation::Tracking = largest_allocation::Tracking;
+
 #[test]
-fn a_ten_megabyte_output_is_dropped_under_the_default_limits() {
-    let plugin = hostile(renderer_limits());
+fn an_output_far_over_its_cap_is_refused_before_the_host_copies_it() {
+    let plugin = hostile(Limits {
+        memory_bytes: 128 << 20,
+        ..renderer_limits()
+    });
+    for size in [10_000_000, 60_000_000] {
+        largest_allocation::take();
+        let outcome = plugin.render(
+            "test",
+            &config(&[("mode", "huge"), ("size", &size.to_string())]),
+            &invitation(),
+        );
+        let largest = largest_allocation::take();
+        assert_eq!(
+            outcome.result,
+            Err(Failure::OutputTooLarge {
+                limit: 1 << 20,
+                actual: None
+            })
+        );
+        // The plugin wrote `size` bytes in its own memory; the host allocated nothing near it.
+        assert!(
+            largest < 2 << 20,
+            "the host allocated {largest} bytes at once"
+        );
+    }
+    // Just over the cap, within the copy budget: copied, measured, refused with its size.
     let outcome = plugin.render(
         "test",
-        &config(&[("mode", "huge"), ("size", "10000000")]),
+        &config(&[("mode", "huge"), ("size", "1100000")]),
         &invitation(),
     );
     assert!(
-        matches!(outcome.result, Err(Failure::OutputTooLarge { limit, actual }) if limit == 1 << 20 && actual > 10_000_000),
+        matches!(outcome.result, Err(Failure::OutputTooLarge { limit, actual: Some(actual) }) if limit == 1 << 20 && actual > 1_100_000),
         "{:?}",
         outcome.result
+    );
+    assert!(
+        plugin
+            .render("test", &config(&[("mode", "ok")]), &invitation())
+            .result
+            .is_ok()
     );
 }
 
