@@ -378,7 +378,7 @@ impl Store {
             put_assignment(&mut tx, &format!("lock_{n}"), Some(read), new);
         }
         tx.audit_all(events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// The sites that lock unused access, with after how many days.
@@ -578,7 +578,7 @@ impl Store {
             }
         }
         tx.audit_all(&write.events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 }
 

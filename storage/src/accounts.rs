@@ -151,7 +151,7 @@ impl Store {
         let mut tx = Tx::new();
         new.insert(&mut tx, "account");
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Finds an account by email, with what login needs to check it.
@@ -203,7 +203,7 @@ impl Store {
     pub async fn record_events(&self, events: &[AuditEvent]) -> Result<(), StorageError> {
         let mut tx = Tx::new();
         tx.audit_all(events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Starts a session after a successful login with `email`: clears the address's failure
@@ -251,7 +251,7 @@ impl Store {
         )
         .run("INSERT INTO session $new_session")
         .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Finds the unexpired session with this token hash.
@@ -305,7 +305,7 @@ impl Store {
             .bind("keep", rid("session", keep.as_str()))
             .run("DELETE session WHERE account_id = $account_id AND id != $keep")
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Ends a session.
@@ -318,7 +318,7 @@ impl Store {
         tx.bind("ended_session", rid("session", session.as_str()))
             .run("DELETE $ended_session")
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Disables or re-enables an account platform-wide; disabling also ends its sessions.
@@ -337,7 +337,7 @@ impl Store {
             tx.run("DELETE session WHERE account_id = $account_id");
         }
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Replaces an account's password hash and ends every session of the account but `keep`
@@ -357,7 +357,7 @@ impl Store {
             .run("UPDATE $account SET password_hash = $hash")
             .run("DELETE session WHERE account_id = $account_id AND id != $keep")
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Sets or clears the console language an account's owner chose, with the audit event.
@@ -372,7 +372,7 @@ impl Store {
             .bind("locale", locale.map(str::to_owned))
             .run("UPDATE $account SET locale = $locale")
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Stores a TOTP secret that waits for confirmation with a code.
@@ -403,7 +403,7 @@ impl Store {
             .bind("step", step)
             .run("UPDATE $account SET totp_secret = totp_pending_secret, totp_pending_secret = NONE, totp_last_step = $step")
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Removes the account's second factor (by its owner, or an admin's reset).
@@ -416,7 +416,7 @@ impl Store {
         tx.bind("account", rid("account", account.as_str()))
             .run("UPDATE $account SET totp_secret = NONE, totp_pending_secret = NONE, totp_last_step = NONE")
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Keeps a sign-in whose password was right until its authenticator code comes; the
@@ -438,7 +438,7 @@ impl Store {
             .bind("challenge", row)
             .run("DELETE sign_in_challenge WHERE expires_at <= $now")
             .run("INSERT INTO sign_in_challenge $challenge");
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// The sign-in challenge with this token hash, unless it ran out at `now`.
@@ -472,7 +472,7 @@ impl Store {
             .bind("max", i64::from(max))
             .run("UPDATE $challenge SET attempts += 1")
             .run("DELETE $challenge WHERE attempts >= $max");
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// When the account's open password reset link was made, if it has one.
@@ -510,7 +510,7 @@ impl Store {
             .run("UPSERT $reset_id CONTENT $reset")
             .run("INSERT INTO outbox_message $message")
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// The open password reset link with this token hash.
@@ -556,7 +556,7 @@ impl Store {
             .run("UPDATE $account SET password_hash = $hash")
             .run("DELETE session WHERE account_id = $account_id")
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 }
 

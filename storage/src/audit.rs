@@ -302,7 +302,7 @@ impl Store {
             )
             .run("DELETE audit_event WHERE chain = $chain AND seq <= $cut")
             .audit(&event_for(dropped));
-        tx.commit(&self.db).await?;
+        tx.commit(self).await?;
         Ok(Retention::Dropped(dropped))
     }
 }

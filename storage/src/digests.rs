@@ -156,6 +156,6 @@ impl Store {
             )
             .run("DELETE $items")
             .run("INSERT INTO outbox_message $email");
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 }

@@ -24,13 +24,13 @@ use crate::tx::Tx;
 use crate::webhooks::{DeliveryRow, WebhookDelivery};
 
 /// The cursor key that marks when a consumer started.
-const STARTED: &str = "*";
+pub(crate) const STARTED: &str = "*";
 
 #[derive(Debug, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
-struct CursorRow {
-    id: RecordId,
-    seq: i64,
+pub(crate) struct CursorRow {
+    pub(crate) id: RecordId,
+    pub(crate) seq: i64,
 }
 
 pub(crate) fn cursor_id(consumer: &str, chain: &str) -> RecordId {
@@ -152,7 +152,7 @@ impl Store {
                 .bind(&format!("seq_{n}"), head.seq as i64)
                 .run(format!("UPSERT $cursor_{n} SET seq = $seq_{n}"));
         }
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// The deliveries `consumer` caused for `partner` in the clock hour starting at `hour`.
@@ -241,6 +241,6 @@ impl Store {
                      hour = $hour",
                 );
         }
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 }

@@ -454,7 +454,7 @@ impl Store {
             }
         }
         tx.audit_all(events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Reads an invitation.
@@ -589,7 +589,7 @@ impl Store {
         if let Some(message) = &item.message {
             tx.outbox("msg", message);
         }
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// An approver's decision on an invitation awaiting approval, guarded on it still
@@ -619,7 +619,7 @@ impl Store {
             tx.outbox("msg", message);
         }
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Revokes a Pending invitation; its link stops working and its slot is freed.
@@ -639,7 +639,7 @@ impl Store {
             .run("UPDATE $inv SET status = 'revoked'")
             .run("DELETE $slot WHERE invitation_id = $inv_id")
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Accepts an invitation: marks it accepted (once: a second accept of the same link fails),
@@ -731,7 +731,7 @@ impl Store {
             }
         }
         tx.audit_all(events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Marks up to `limit` Pending invitations whose time has passed at `now` as Expired, each
@@ -768,7 +768,7 @@ impl Store {
                 .run(format!("DELETE $due_slot_{n} WHERE invitation_id = $due_id_{n}"))
                 .audit(&event_for(inv));
         }
-        tx.commit(&self.db).await?;
+        tx.commit(self).await?;
         Ok(due)
     }
 
@@ -883,7 +883,7 @@ impl Store {
                 ));
         }
         tx.audit_all(events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Deletes technicians' access to a site (their accounts remain), with their events.
@@ -899,7 +899,7 @@ impl Store {
             .collect();
         let mut tx = Tx::new();
         tx.bind("ids", ids).run("DELETE $ids").audit_all(events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Switches a site's Technician Access.
@@ -914,7 +914,7 @@ impl Store {
             .bind("on", on)
             .run("UPDATE $site SET technician_access = $on")
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Accounts that must not be offered for a site: its admins and its assigned technicians.
@@ -1046,6 +1046,6 @@ impl Store {
                  locale = $locale",
             )
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 }

@@ -23,6 +23,7 @@ mod reviews;
 mod rows;
 mod security;
 mod sinks;
+mod stats;
 mod tenancy;
 mod throttle;
 mod tokens;
@@ -49,6 +50,7 @@ pub use permissions::MemberAccess;
 pub use plugins::{BindingScope, InstalledPlugin, PluginBinding, PluginHealth, PluginState};
 pub use reviews::{AccessChange, ReviewWrite};
 pub use sinks::{SinkBatch, SinkState};
+pub use stats::{Attempts, Backlog, StoreStats};
 pub use tenancy::{MemberFilter, MemberRecord, PersonResolution, SiteAdminRecord};
 pub use tokens::{ApiToken, ApiTokenScopeFilter};
 pub use webhooks::{Attempt, DeliveryStatus, WebhookDelivery};
@@ -84,6 +86,8 @@ pub struct Store {
     db: Surreal<Any>,
     /// Serialises this process's login claims per address (see `throttle`).
     login_lanes: std::sync::Arc<throttle::Lanes>,
+    /// What this store did since it was opened (see `stats`).
+    counters: std::sync::Arc<stats::Counters>,
 }
 
 impl Store {
@@ -108,6 +112,7 @@ impl Store {
         Ok(Self {
             db,
             login_lanes: std::sync::Arc::default(),
+            counters: std::sync::Arc::default(),
         })
     }
 

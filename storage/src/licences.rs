@@ -152,7 +152,7 @@ impl Store {
         }
         guard_licences(&mut tx, partner, |_| Conflict::Concurrent);
         tx.audit_all(events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 }
 

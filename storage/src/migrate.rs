@@ -192,7 +192,7 @@ impl Store {
             tx.bind("migration", rid("migration", name))
                 .bind("applied_at", Utc::now())
                 .run("CREATE $migration SET applied_at = $applied_at");
-            tx.commit(&self.db).await?;
+            tx.commit(self).await?;
             tracing::info!(migration = name, "applied migration");
             done.push(*name);
         }

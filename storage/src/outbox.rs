@@ -14,6 +14,7 @@ use siteward_core::page::{Page, PageRequest};
 use crate::Store;
 use crate::error::StorageError;
 use crate::rows::{key, rid};
+use crate::stats::Attempted;
 use crate::tx::Tx;
 
 /// Where a message stands.
@@ -366,7 +367,15 @@ impl Store {
                 }
             }
         }
-        tx.commit(&self.db).await
+        tx.commit(self).await?;
+        for outcome in outcomes {
+            self.counters.email(match outcome.result {
+                DeliveryResult::Sent => Attempted::Delivered,
+                DeliveryResult::Retry { .. } => Attempted::Retry,
+                DeliveryResult::Failed { .. } => Attempted::Failed,
+            });
+        }
+        Ok(())
     }
 
     /// A partner's outgoing messages, optionally only those with one status.

@@ -338,7 +338,7 @@ impl Store {
         tx.bind("role", RoleRow::from_role(role))
             .run("INSERT INTO role $role");
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Changes a custom role's name and permissions.
@@ -354,7 +354,7 @@ impl Store {
             .bind("permissions", row.permissions)
             .run("UPDATE $id SET name = $name, permissions = $permissions");
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Deletes a custom role and every grant that uses it, with one event per grant.
@@ -369,7 +369,7 @@ impl Store {
             .run("DELETE access_grant WHERE role = $role_id")
             .run("DELETE $id")
             .audit_all(events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// A custom role.
@@ -464,7 +464,7 @@ impl Store {
         )
         .run("INSERT INTO department $department");
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// A department.
@@ -530,7 +530,7 @@ impl Store {
             .run("DELETE access_grant WHERE subject_kind = 'department' AND subject_id = $department_id")
             .run("DELETE $id");
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Adds (`member`) or removes a technician from a department.
@@ -551,7 +551,7 @@ impl Store {
             tx.bind("id", id).run("DELETE $id");
         }
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// A department's members.
@@ -588,7 +588,7 @@ impl Store {
         )
         .run("INSERT INTO device_group $group");
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// A device group.
@@ -649,7 +649,7 @@ impl Store {
             .run("DELETE access_grant WHERE scope_kind = 'group' AND scope_id = $group_id")
             .run("DELETE $id");
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Creates or replaces a device.
@@ -662,7 +662,7 @@ impl Store {
         tx.bind("device", DeviceRow::from_device(device))
             .run("UPSERT $device.id CONTENT $device");
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// A device.
@@ -710,7 +710,7 @@ impl Store {
             .run("DELETE access_grant WHERE scope_kind = 'device' AND scope_id = $device_id")
             .run("DELETE $id");
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Creates a grant.
@@ -733,7 +733,7 @@ impl Store {
         tx.bind("grant", GrantRow::from_grant(grant))
             .run("INSERT INTO access_grant $grant");
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// The grants waiting for an invitation to be accepted, oldest first.
@@ -788,7 +788,7 @@ impl Store {
         tx.bind("id", rid("access_grant", id.as_str()))
             .run("DELETE $id");
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 }
 
@@ -905,7 +905,7 @@ impl Store {
             }
         }
         tx.run("DELETE $member").audit_all(events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 }
 

@@ -262,7 +262,7 @@ impl Store {
                 .run(format!("UPDATE $plugin SET {fields}")),
         };
         tx.run(RAISE_REVISION).audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Removes a plugin with its bindings and health.
@@ -279,7 +279,7 @@ impl Store {
             .run("DELETE plugin_health WHERE plugin = $name")
             .run(RAISE_REVISION)
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Writes a binding. With `release`, the plugin's quarantine at that partner ends too
@@ -325,7 +325,7 @@ impl Store {
             .run("DELETE $health");
         }
         tx.run(RAISE_REVISION).audit_all(events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Deletes a binding, so its scope inherits again.
@@ -344,7 +344,7 @@ impl Store {
             .run("DELETE $binding")
             .run(RAISE_REVISION)
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Counts a failed call of `plugin` at `partner`, with its audit event. When the
@@ -370,7 +370,7 @@ impl Store {
                  failures = (failures ?? 0) + 1, last_failure = $failure",
             )
             .audit(failed_event);
-        tx.commit(&self.db).await?;
+        tx.commit(self).await?;
         let health_now = self.plugin_health_row(&health).await?;
         if health_now.failures < i64::from(threshold) || health_now.quarantined_at.is_some() {
             return Ok(health_now.into_health());
@@ -387,7 +387,7 @@ impl Store {
             .run("UPDATE $health SET quarantined_at = $now")
             .run(RAISE_REVISION)
             .audit(quarantine_event);
-        match tx.commit(&self.db).await {
+        match tx.commit(self).await {
             Ok(()) | Err(StorageError::Conflict(Conflict::PluginChanged)) => {}
             Err(error) => return Err(error),
         }

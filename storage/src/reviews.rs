@@ -199,7 +199,7 @@ impl Store {
                 .run("UPDATE $policy_id SET next_review_at = $next");
         }
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Writes a round of verdicts: each item guarded on being pending (else
@@ -258,7 +258,7 @@ impl Store {
             }
         }
         tx.audit_all(&write.events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// One review.
@@ -457,7 +457,7 @@ impl Store {
                      WHERE (last_activity_at ?? created_at) < $used_at_{n}"
                 ));
             }
-            tx.commit(&self.db).await?;
+            tx.commit(self).await?;
         }
         Ok(())
     }

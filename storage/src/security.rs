@@ -106,6 +106,6 @@ impl Store {
             ));
         }
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 }

@@ -112,7 +112,7 @@ impl Store {
                 "UPSERT $sink SET pending_chain = $chain, pending_from = $from, pending_to = $to, \
                  lease_until = $lease_until",
             );
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Records that `batch` is written, its file now `offset` bytes long: the sink's cursor in
@@ -142,6 +142,6 @@ impl Store {
                 "UPDATE $sink SET offset = $offset, pending_chain = NONE, pending_from = NONE, \
                  pending_to = NONE, lease_until = NONE",
             );
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 }

@@ -207,7 +207,7 @@ impl Store {
                 Conflict::AlreadyMember,
             );
         tx.audit_all(events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Lists partners: all of them, or only those in `only`.
@@ -278,7 +278,7 @@ impl Store {
             );
         guard_licences(&mut tx, &membership.partner_id, Conflict::LicenceExhausted);
         tx.audit_all(events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Lists a partner's members, in account id order.
@@ -378,7 +378,7 @@ impl Store {
         .bind("off", !on)
         .run("UPDATE $member SET alerts_off = $off")
         .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Reads one membership.
@@ -467,7 +467,7 @@ impl Store {
             );
         guard_licences(&mut tx, &updated.partner_id, Conflict::LicenceExhausted);
         tx.audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Creates a customer.
@@ -480,7 +480,7 @@ impl Store {
         tx.bind("customer", CustomerRow::from_customer(customer))
             .run("INSERT INTO customer $customer")
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Lists a partner's customers.
@@ -529,7 +529,7 @@ impl Store {
         admin.insert(&mut tx, "account");
         insert_site_admin(&mut tx, site_admin);
         tx.audit_all(events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Lists a partner's sites.
@@ -576,7 +576,7 @@ impl Store {
         person.insert(&mut tx, "account");
         insert_site_admin(&mut tx, site_admin);
         tx.audit_all(events);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Lists a site's admins, in account id order.
@@ -664,7 +664,7 @@ impl Store {
         )
         .run("DELETE $site_admin")
         .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 }
 

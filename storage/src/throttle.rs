@@ -94,7 +94,7 @@ impl Store {
                     "UPSERT $throttle SET failures = $failures, locked_until = $locked_until, \
                      version = $version + 1",
                 );
-            match tx.commit(&self.db).await {
+            match tx.commit(self).await {
                 Ok(()) => return Ok(Ok(claimed)),
                 Err(StorageError::Conflict(Conflict::Concurrent)) if attempt < ATTEMPTS => {
                     tokio::time::sleep(std::time::Duration::from_millis(u64::from(attempt))).await;

@@ -106,7 +106,7 @@ impl Store {
         tx.bind("api_token", ApiTokenRow::from_token(token))
             .run("INSERT INTO api_token $api_token")
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 
     /// Reads an API token.
@@ -173,6 +173,6 @@ impl Store {
             .bind("at", at)
             .run("UPDATE $api_token SET revoked_at = $at WHERE revoked_at = NONE")
             .audit(event);
-        tx.commit(&self.db).await
+        tx.commit(self).await
     }
 }

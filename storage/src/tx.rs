@@ -17,6 +17,7 @@ use siteward_core::audit::{Actor, AuditEvent};
 
 use crate::error::{Conflict, StorageError};
 use crate::rows::{AuditEventRow, ChainHeadRow, rid, site_admin_key};
+use crate::stats::Ended;
 
 /// How often a transaction that lost a race for the same records is tried again.
 const ATTEMPTS: u32 = 12;
@@ -83,19 +84,31 @@ impl Tx {
 
     /// Runs the batch; all of it is applied, or none of it. A batch that lost a race for the
     /// same records (an audit chain's head, typically) is tried again, a few times.
-    pub(crate) async fn commit(self, db: &Surreal<Any>) -> Result<(), StorageError> {
+    pub(crate) async fn commit(self, store: &crate::Store) -> Result<(), StorageError> {
+        let counters = &store.counters;
         let mut attempt = 1;
-        loop {
-            match self.attempt(db).await {
+        let (ended, result) = loop {
+            match self.attempt(&store.db).await {
                 Err(Failure::Raced) if attempt < ATTEMPTS => {
+                    counters.retried();
                     tokio::time::sleep(backoff(attempt)).await;
                     attempt += 1;
                 }
-                Err(Failure::Raced) => return Err(StorageError::Conflict(Conflict::Concurrent)),
-                Err(Failure::Error(error)) => return Err(error),
-                Ok(()) => return Ok(()),
+                Err(Failure::Raced) => {
+                    break (
+                        Ended::RacedOut,
+                        Err(StorageError::Conflict(Conflict::Concurrent)),
+                    );
+                }
+                Err(Failure::Error(error @ StorageError::Conflict(_))) => {
+                    break (Ended::Refused, Err(error));
+                }
+                Err(Failure::Error(error)) => break (Ended::Failed, Err(error)),
+                Ok(()) => break (Ended::Committed, Ok(())),
             }
-        }
+        };
+        counters.ended(ended, &self.audit);
+        result
     }
 
     async fn attempt(&self, db: &Surreal<Any>) -> Result<(), Failure> {

@@ -11,6 +11,7 @@ use siteward_core::page::{Page, PageRequest};
 use crate::Store;
 use crate::error::StorageError;
 use crate::rows::{key, rid};
+use crate::stats::Attempted;
 
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -254,6 +255,11 @@ impl Store {
             .await
             .and_then(|r| r.check())
             .map_err(StorageError::backend)?;
+        self.counters.webhook(match outcome {
+            Attempt::Delivered(_) => Attempted::Delivered,
+            Attempt::Retry { .. } => Attempted::Retry,
+            Attempt::GaveUp { .. } => Attempted::Failed,
+        });
         Ok(())
     }
 

@@ -201,7 +201,9 @@ impl App {
         let now = self.now().timestamp_millis();
         let index = self.permissions.read();
         let question = question(&index, caller, ask, "")?;
-        answer(&index, &question, now, "")
+        let reason = answer(&index, &question, now, "")?;
+        self.count_check(reason);
+        Ok(reason)
     }
 
     /// Answers up to 10,000 questions from one state of the index: no change lands between
@@ -222,7 +224,8 @@ impl App {
             .map(|(i, ask)| {
                 let field = format!("questions[{i}]");
                 let question = question(&index, caller, ask, &field)
-                    .and_then(|question| answer(&index, &question, now, &field));
+                    .and_then(|question| answer(&index, &question, now, &field))
+                    .inspect(|reason| self.count_check(*reason));
                 // A refusal that names no field (not found, not allowed) names the question.
                 question.map_err(|error| match error.field {
                     Some(_) => error,

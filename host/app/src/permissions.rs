@@ -59,6 +59,12 @@ impl Permissions {
         })))
     }
 
+    /// The change log's revision the index has caught up with, and whether other hosts share
+    /// the database (without them the log is not kept and the revision stays where it was).
+    pub fn revision(&self) -> (i64, bool) {
+        (self.0.revision.load(Ordering::Acquire), self.0.shared)
+    }
+
     /// The index, for reading. Hold it for one request's questions, never across an await.
     pub fn read(&self) -> RwLockReadGuard<'_, Index> {
         self.0.index.read().unwrap_or_else(PoisonError::into_inner)

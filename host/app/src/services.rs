@@ -156,6 +156,8 @@ pub struct Services {
     /// Whom notification hooks may write to, how much, and how many partners at once.
     pub hooks: crate::plugins::hooks::HookSettings,
     ids: std::sync::Mutex<IdGenerator>,
+    /// Checks answered on this host, by reason (indexed as `Reason::CODES`).
+    checks: [std::sync::atomic::AtomicU64; 16],
 }
 
 impl std::fmt::Debug for Services {
@@ -204,6 +206,7 @@ impl App {
             audit: settings.audit,
             hooks: settings.hooks,
             ids: std::sync::Mutex::default(),
+            checks: Default::default(),
         })))
     }
 
@@ -252,6 +255,26 @@ impl App {
                 false
             }
         }
+    }
+
+    /// Counts an answered check by its reason (one relaxed atomic add).
+    pub(crate) fn count_check(&self, reason: siteward_core::permission::index::Reason) {
+        self.checks[reason.ordinal()].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether `caller` may read this host's metrics: the operator alone.
+    pub fn may_read_metrics(&self, caller: &crate::auth::Caller) -> crate::error::AppResult<()> {
+        siteward_core::access::authorize(
+            &caller.principal,
+            siteward_core::access::Action::OperatePlatform,
+        )?;
+        Ok(())
+    }
+
+    /// Checks answered on this host since it started, by reason, in the order of
+    /// `Reason::CODES`.
+    pub fn checks_answered(&self) -> [u64; 16] {
+        std::array::from_fn(|n| self.checks[n].load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// The current time.

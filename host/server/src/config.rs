@@ -43,6 +43,18 @@ pub struct Config {
     pub audit: AuditConfig,
     /// Webhook targets and their delivery.
     pub webhooks: WebhooksConfig,
+    /// The Prometheus endpoint.
+    pub metrics: MetricsConfig,
+}
+
+/// `[metrics]`
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetricsConfig {
+    /// A second listener that serves `GET /metrics` to whoever reaches it, without
+    /// authentication (a private address for the scraper, such as `127.0.0.1:9464`). Unset:
+    /// no second listener; `/metrics` on the API listener answers the operator's tokens alone.
+    pub listen: Option<SocketAddr>,
 }
 
 /// `[webhooks]`
@@ -324,6 +336,7 @@ impl Default for Config {
             plugins: PluginsConfig::default(),
             audit: AuditConfig::default(),
             webhooks: WebhooksConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }

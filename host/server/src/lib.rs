@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod json;
 pub mod mail;
+pub mod metrics;
 pub mod notify;
 pub mod plugins;
 pub mod state;

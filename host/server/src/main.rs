@@ -464,6 +464,27 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         Duration::from_secs(3600),
         stop.clone(),
     ));
+    if let Some(listen) = config.metrics.listen {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("listening on {listen} ([metrics] listen)"))?;
+        tracing::info!(address = %listener.local_addr()?, "serving /metrics without authentication");
+        let metrics = axum::Router::new()
+            .route(
+                "/metrics",
+                axum::routing::get(siteward_server::metrics::open_metrics),
+            )
+            .with_state(state.clone());
+        let stopped = stop.clone();
+        workers.spawn(async move {
+            let served = axum::serve(listener, metrics)
+                .with_graceful_shutdown(stopped.cancelled_owned())
+                .await;
+            if let Err(error) = served {
+                tracing::error!(%error, "the metrics listener failed");
+            }
+        });
+    }
     workers.close();
     let app = router(state, config.server.max_body_bytes);
     tracing::info!(%address, storage = %config.storage_url(), "siteward is serving");

@@ -52,6 +52,8 @@ pub struct Inner {
     pub limiter: AddressLimiter,
     /// API tokens found unrevoked a moment ago.
     pub api_tokens: ApiTokenCache,
+    /// What `/metrics` reports of the HTTP requests this process answered.
+    pub http_metrics: crate::metrics::HttpMetrics,
 }
 
 impl std::ops::Deref for AppState {
@@ -76,6 +78,7 @@ impl AppState {
             app,
             limiter: AddressLimiter::default(),
             api_tokens,
+            http_metrics: crate::metrics::HttpMetrics::default(),
         })))
     }
 
@@ -87,5 +90,10 @@ impl AppState {
     /// API tokens found unrevoked a moment ago.
     pub fn api_tokens(&self) -> &ApiTokenCache {
         &self.0.api_tokens
+    }
+
+    /// The HTTP requests this process answered, for `/metrics`.
+    pub fn http_metrics(&self) -> &crate::metrics::HttpMetrics {
+        &self.0.http_metrics
     }
 }

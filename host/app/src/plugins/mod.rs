@@ -169,7 +169,17 @@ pub struct PluginMetrics {
     pub max_micros: u64,
     /// Total fuel used.
     pub fuel: u64,
+    /// Calls by wall time: how many took at most each of [`CALL_BUCKETS_MICROS`] (and not
+    /// the one before).
+    pub buckets: [u64; CALL_BUCKETS_MICROS.len()],
+    /// Times the plugin was quarantined for a partner.
+    pub quarantines: u64,
 }
+
+/// The upper bounds of [`PluginMetrics::buckets`], in microseconds.
+pub const CALL_BUCKETS_MICROS: [u64; 10] = [
+    50, 100, 500, 1_000, 5_000, 10_000, 50_000, 100_000, 1_000_000, 5_000_000,
+];
 
 /// The plugins of this host.
 #[derive(Debug)]
@@ -409,9 +419,23 @@ impl PluginHost {
         m.total_micros = m.total_micros.saturating_add(micros);
         m.max_micros = m.max_micros.max(micros);
         m.fuel = m.fuel.saturating_add(outcome.fuel_used);
+        if let Some(bucket) = CALL_BUCKETS_MICROS.iter().position(|&le| micros <= le) {
+            m.buckets[bucket] += 1;
+        }
         if let Err(failure) = &outcome.result {
             *m.failures.entry(failure.code().to_owned()).or_default() += 1;
         }
+    }
+
+    /// Every plugin's metrics on this host, by name (plugins called since the host started).
+    pub fn all_metrics(&self) -> Vec<(String, PluginMetrics)> {
+        let metrics = self.metrics.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut all: Vec<_> = metrics
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all
     }
 
     /// A plugin's metrics on this host.
@@ -483,6 +507,12 @@ impl PluginHost {
                     .unwrap_or_else(PoisonError::into_inner)
                     .insert((call.plugin.to_owned(), call.partner.clone()));
                 if health.quarantined_at.is_some() {
+                    self.metrics
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .entry(call.plugin.to_owned())
+                        .or_default()
+                        .quarantines += 1;
                     tracing::warn!(plugin = call.plugin, partner = %call.partner, "plugin quarantined for the partner after repeated failures");
                     if let Err(error) = self.reload(store).await {
                         tracing::error!(%error, "reloading plugins after a quarantine failed");

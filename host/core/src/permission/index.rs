@@ -402,6 +402,28 @@ impl Reason {
         )
     }
 
+    /// The reason's place in [`Reason::CODES`] (for counting by reason in an array).
+    pub fn ordinal(self) -> usize {
+        match self {
+            Self::GrantedByPartnerRole(_) => 0,
+            Self::AccountDisabled => 1,
+            Self::NotAMember => 2,
+            Self::MembershipDisabled => 3,
+            Self::PrivilegeNotHeld(_) => 4,
+            Self::TechnicianAccessOff => 5,
+            Self::NotAssigned => 6,
+            Self::Locked => 7,
+            Self::NotYetValid => 8,
+            Self::Expired => 9,
+            Self::LevelNone => 10,
+            Self::GrantedByLevel(_) => 11,
+            Self::NotInLevel(_) => 12,
+            Self::GrantedByRole(_) => 13,
+            Self::GrantOutsideWindow => 14,
+            Self::NoGrant => 15,
+        }
+    }
+
     /// A stable code for the reason.
     pub fn code(self) -> &'static str {
         match self {
@@ -1225,6 +1247,9 @@ mod tests {
             Reason::GrantOutsideWindow,
             Reason::NoGrant,
         ];
+        for reason in all {
+            assert_eq!(Reason::CODES[reason.ordinal()], reason.code());
+        }
         let mut codes: Vec<&str> = all.iter().map(|r| r.code()).collect();
         let mut listed = Reason::CODES.to_vec();
         codes.sort_unstable();

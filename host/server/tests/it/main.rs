@@ -16,6 +16,7 @@ mod invitations;
 mod isolation;
 mod layering;
 mod mail;
+mod metrics;
 mod openapi;
 mod packaging;
 mod plugins;
