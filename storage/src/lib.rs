@@ -10,6 +10,7 @@ mod access_log;
 mod access_requests;
 mod accounts;
 mod audit;
+mod backup;
 mod digests;
 mod error;
 mod feeds;

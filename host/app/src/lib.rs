@@ -10,6 +10,7 @@
 pub mod access_requests;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod check;
 pub mod devices;
 pub mod error;

@@ -59,10 +59,15 @@ impl Permissions {
         })))
     }
 
-    /// The change log's revision the index has caught up with, and whether other hosts share
-    /// the database (without them the log is not kept and the revision stays where it was).
-    pub fn revision(&self) -> (i64, bool) {
-        (self.0.revision.load(Ordering::Acquire), self.0.shared)
+    /// The change log's revision the index has caught up with (without other hosts the log
+    /// is not kept and the revision stays where it was).
+    pub fn revision(&self) -> i64 {
+        self.0.revision.load(Ordering::Acquire)
+    }
+
+    /// Whether other hosts write to the same database (a SurrealDB server).
+    pub fn is_shared(&self) -> bool {
+        self.0.shared
     }
 
     /// The index, for reading. Hold it for one request's questions, never across an await.

@@ -173,6 +173,8 @@ string_enum! {
         TotpDisabled = "auth.totp_disabled",
         /// Retention dropped a chain's old events behind a signed checkpoint.
         AuditRetentionApplied = "audit.retention_applied",
+        /// The operator took a backup of the whole database.
+        BackupTaken = "platform.backup_taken",
     }
 }
 
@@ -253,6 +255,8 @@ target_kinds! {
     AuditChain = "audit_chain",
     /// A customer of a partner.
     Customer = "customer",
+    /// The database as a whole (a backup).
+    Database = "database",
     /// A department.
     Department = "department",
     /// A device.

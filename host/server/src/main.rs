@@ -73,6 +73,28 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Back up the whole database to a file (SurrealQL), a consistent snapshot.
+    ///
+    /// While the host serves, download it from the host: `--from-host http://127.0.0.1:8080`
+    /// with an operator's session or API token in `SITEWARD_TOKEN`. Without `--from-host` the
+    /// configured database is opened directly (an embedded one's host must be stopped). A
+    /// SurrealDB server is backed up with its own `surreal export`, which restores the same way.
+    Backup {
+        /// The file to write (written beside it as `FILE.partial` until complete).
+        #[arg(long)]
+        to: PathBuf,
+        /// A running host's address, to download the backup from it.
+        #[arg(long)]
+        from_host: Option<String>,
+    },
+    /// Restore a backup into the configured database, which must be empty (a new data
+    /// folder), then verify every audit chain it holds (exit 1 when one is broken). `serve`
+    /// then applies any migration the backup predates.
+    Restore {
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -295,6 +317,51 @@ async fn run() -> anyhow::Result<()> {
                 print!("{}", siteward_server::audit::describe(&report));
             }
             if !report.intact {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Backup { to, from_host } => {
+            if let Some(host) = from_host {
+                let token = std::env::var("SITEWARD_TOKEN").map_err(|_| {
+                    anyhow::anyhow!(
+                        "set SITEWARD_TOKEN to an operator's session or API token to download a backup"
+                    )
+                })?;
+                siteward_server::backup::download(&host, &token, &to).await?;
+                return Ok(());
+            }
+            refuse_server_engine(&config, "backup")?;
+            let store = Store::connect(&store_config(&config))
+                .await
+                .context("opening the database")?;
+            siteward_server::backup::export_to(&store, &to).await?;
+            Ok(())
+        }
+        Command::Restore { from } => {
+            refuse_server_engine(&config, "restore")?;
+            if config.storage_url().starts_with("surrealkv://") {
+                std::fs::create_dir_all(&config.data_dir).with_context(|| {
+                    format!("creating the data folder {}", config.data_dir.display())
+                })?;
+            }
+            let store = Store::connect(&store_config(&config))
+                .await
+                .context("opening the database")?;
+            let key = siteward_server::state::audit_settings(&config.audit).checkpoint_key;
+            let restored = siteward_server::backup::restore(&store, &from, key.as_deref()).await?;
+            println!(
+                "restored {} records in {} tables; {} audit chain(s) {}",
+                restored.records,
+                restored.tables,
+                restored.chains,
+                if restored.intact {
+                    "verified"
+                } else {
+                    "checked: BROKEN (see `siteward audit verify`)"
+                }
+            );
+            if !restored.intact {
                 std::process::exit(1);
             }
             Ok(())
@@ -551,6 +618,19 @@ fn plugin_runtime(config: &Config) -> anyhow::Result<siteward_plugins::Runtime> 
         ..siteward_plugins::RuntimeConfig::default()
     })
     .map_err(|e| anyhow::anyhow!("starting the plugin engine: {e:#}"))
+}
+
+/// A SurrealDB server's engine does not export or import through a client: say what to use.
+fn refuse_server_engine(config: &Config, what: &str) -> anyhow::Result<()> {
+    if config.storage_is_shared() {
+        anyhow::bail!(
+            "the database is a SurrealDB server ({}), whose engine does not {what} through a client: \
+             use `surreal export` / `surreal import` against the server (its file restores the same way), \
+             or `siteward backup --from-host` to download a running host's backup",
+            config.storage_url()
+        );
+    }
+    Ok(())
 }
 
 fn store_config(config: &Config) -> StoreConfig {

@@ -162,8 +162,8 @@ pub async fn scrape(state: &AppState) -> Response {
 pub async fn render(state: &AppState) -> Result<String, StorageError> {
     let (outbox, webhooks) = state.store.backlogs().await?;
     let feed_lags = state.store.feed_lags().await?;
-    let (revision, shared) = state.permissions.revision();
-    let latest_revision = if shared {
+    let revision = state.permissions.revision();
+    let latest_revision = if state.permissions.is_shared() {
         state.store.access_revision().await?
     } else {
         revision

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod access_requests;
 pub mod audit;
+pub mod backup;
 pub mod check;
 pub mod dto;
 pub mod idempotency;
@@ -57,6 +58,7 @@ use crate::state::AppState;
         (name = "api-tokens", description = "Tokens for integrations, scoped to a partner or a site"),
         (name = "audit", description = "The audit log"),
         (name = "plugins", description = "WebAssembly plugins: install, upgrade, switch on and off, configure"),
+        (name = "platform", description = "Running the host: backups (the operator)"),
     )
 )]
 struct ApiDoc;
@@ -221,6 +223,7 @@ fn api() -> (Router<AppState>, OpenApiDoc) {
         .routes(routes!(audit::export_platform))
         .routes(routes!(audit::export_partner))
         .routes(routes!(audit::export_site))
+        .routes(routes!(backup::backup))
         .split_for_parts();
     (router, with_common_responses(doc))
 }

@@ -5,6 +5,7 @@ mod access_requests;
 mod app_layer;
 mod audit;
 mod auth;
+mod backup;
 mod browser;
 mod cancellation;
 mod console;

@@ -170,6 +170,30 @@ pub(super) fn first_password(host: &Host) -> String {
         .to_owned()
 }
 
+/// Sends SIGTERM and waits (30 s at most) for the host to exit on its own, successfully.
+pub(super) fn terminate(mut host: Host) {
+    let pid = host.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let exit = loop {
+        if let Some(status) = host.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "siteward did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    assert!(exit.success(), "graceful shutdown exits 0, got {exit}");
+}
+
 /// Kills the host the hard way: no shutdown, no flush, nothing after.
 fn kill_hard(mut host: Host) {
     let pid = host.child.id().to_string();
@@ -195,7 +219,7 @@ pub(super) fn wait_for(limit: Duration, what: &str, mut done: impl FnMut() -> bo
 #[test]
 fn the_binary_serves_stops_on_sigterm_and_keeps_its_data() {
     let dir = tempfile::tempdir().unwrap();
-    let mut host = start(dir.path());
+    let host = start(dir.path());
     let password = first_password(&host);
     assert_eq!(request(&host.address, "GET", "/readyz", None, None).0, 200);
     let token = login(&host.address, &password);
@@ -216,27 +240,7 @@ fn the_binary_serves_stops_on_sigterm_and_keeps_its_data() {
     assert!(names.contains(&"invitation-email"), "{plugins}");
 
     // SIGTERM: the host finishes and exits on its own.
-    let pid = host.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let exit = loop {
-        if let Some(status) = host.child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "siteward did not stop after SIGTERM"
-        );
-        std::thread::yield_now();
-    };
-    assert!(exit.success(), "graceful shutdown exits 0, got {exit}");
-    drop(host);
+    terminate(host);
 
     // A restart on the same folder finds everything, and creates no second operator.
     let host = start(dir.path());
