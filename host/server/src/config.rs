@@ -198,6 +198,9 @@ pub struct ServerConfig {
     /// The address people reach this host at; invitation links start with it. Empty: derived
     /// from `listen` (see [`ServerConfig::public_url`]).
     pub public_url: String,
+    /// After SIGTERM, how long requests in flight and the background workers' rounds in hand
+    /// get to finish before the process ends without them.
+    pub shutdown_grace_seconds: u32,
 }
 
 impl ServerConfig {
@@ -376,6 +379,7 @@ impl Default for ServerConfig {
             log_format: LogFormat::Pretty,
             max_body_bytes: 1024 * 1024,
             public_url: String::new(),
+            shutdown_grace_seconds: 20,
         }
     }
 }

@@ -206,8 +206,21 @@ impl std::fmt::Display for SendError {
 /// Over SMTP, each round's messages are shared among the connections, which send side by side;
 /// their outcomes are written together every few milliseconds (see [`Journal`]).
 pub async fn deliver_due(state: &AppState, mailer: &Mailer) -> Result<usize, StorageError> {
+    deliver_until(state, mailer, &CancellationToken::new()).await
+}
+
+/// As [`deliver_due`], but once `stop` is cancelled no further round is claimed: the round in
+/// hand is sent and its outcomes written, so a host told to stop sends nothing twice.
+pub async fn deliver_until(
+    state: &AppState,
+    mailer: &Mailer,
+    stop: &CancellationToken,
+) -> Result<usize, StorageError> {
     let mut attempted = 0;
     loop {
+        if stop.is_cancelled() {
+            return Ok(attempted);
+        }
         let now = state.now();
         let due = state
             .store
@@ -349,7 +362,7 @@ pub async fn run_delivery(
     stop: CancellationToken,
 ) {
     loop {
-        if let Err(error) = deliver_due(&state, &mailer).await {
+        if let Err(error) = deliver_until(&state, &mailer, &stop).await {
             tracing::error!(%error, "email delivery round failed");
         }
         tokio::select! {

@@ -23,9 +23,6 @@ use siteward_storage::{Store, StoreConfig};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-/// How long the background workers get to finish the round in hand after the server stops.
-const WORKERS_STOP_WITHIN: Duration = Duration::from_secs(10);
-
 /// Siteward: send technicians into customer sites without sharing admin accounts.
 ///
 /// Configuration comes from a TOML file (`--config`) with `SITEWARD_*` environment variables
@@ -471,8 +468,19 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             Offer::Kept => {}
         }
     }
-    // The background workers: each finishes the round in hand when told to stop.
+    // The background workers: each finishes the round in hand when told to stop, which
+    // SIGTERM (or Ctrl-C) does at once, while requests in flight finish beside them.
     let stop = CancellationToken::new();
+    let grace = Duration::from_secs(u64::from(config.server.shutdown_grace_seconds));
+    let signalled = Arc::new(std::sync::OnceLock::new());
+    tokio::spawn({
+        let (stop, signalled) = (stop.clone(), signalled.clone());
+        async move {
+            shutdown_signal().await;
+            let _ = signalled.set(tokio::time::Instant::now());
+            stop.cancel();
+        }
+    });
     let workers = TaskTracker::new();
     workers.spawn(state.plugins.clone().follow(
         state.store.clone(),
@@ -556,21 +564,39 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let app = router(state, config.server.max_body_bytes);
     tracing::info!(%address, storage = %config.storage_url(), "siteward is serving");
     println!("Siteward is listening on http://{address} (API under /v1, OpenAPI at /openapi.json)");
-    axum::serve(
+    let serving = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
-    // Background work stops here: each worker finishes the round in hand (a message being
-    // sent is also claimed under a lease, so even a killed host retries it after a restart,
-    // with the same Message-ID).
+    .with_graceful_shutdown(stop.clone().cancelled_owned())
+    .into_future();
+    // From the signal on, requests in flight and the workers' rounds in hand share one grace
+    // period; what is not done by then is left (a message being sent is claimed under a
+    // lease, so a host that stopped without recording it retries it after a restart, with
+    // the same Message-ID).
+    let deadline = || {
+        signalled
+            .get()
+            .copied()
+            .unwrap_or_else(tokio::time::Instant::now)
+            + grace
+    };
+    tokio::select! {
+        served = serving => served?,
+        () = async {
+            stop.cancelled().await;
+            tokio::time::sleep_until(deadline()).await;
+        } => tracing::warn!(?grace, "requests still in flight after the grace period; stopping without them"),
+    }
     stop.cancel();
-    if tokio::time::timeout(WORKERS_STOP_WITHIN, workers.wait())
+    if tokio::time::timeout_at(deadline(), workers.wait())
         .await
         .is_err()
     {
-        tracing::warn!("background work did not finish in time; it resumes after a restart");
+        tracing::warn!(
+            ?grace,
+            "background work did not finish within the grace period; it resumes after a restart"
+        );
     }
     tracing::info!("stopped");
     Ok(())

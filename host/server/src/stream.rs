@@ -134,6 +134,17 @@ pub async fn stream_once(
     sink: &Sink,
     deliverer: &Deliverer,
 ) -> Result<usize, StreamError> {
+    stream_until(state, sink, deliverer, &CancellationToken::new()).await
+}
+
+/// As [`stream_once`], but once `stop` is cancelled no further batch is taken: the batch in
+/// hand is written and recorded.
+pub async fn stream_until(
+    state: &AppState,
+    sink: &Sink,
+    deliverer: &Deliverer,
+    stop: &CancellationToken,
+) -> Result<usize, StreamError> {
     let consumer = format!("sink/{}", sink.name);
     let sink_state = state.store.sink_state(&sink.name).await?;
     let mut offset = sink_state.offset;
@@ -162,6 +173,9 @@ pub async fn stream_once(
         }
         let mut from = cursors.chains.get(&chain).copied();
         while from.unwrap_or(0) < head.seq {
+            if stop.is_cancelled() {
+                return Ok(written);
+            }
             let to = head.seq.min(from.unwrap_or(0) + u64::from(BATCH));
             let batch = SinkBatch {
                 chain: chain.clone(),
@@ -341,7 +355,7 @@ pub async fn run_sinks(
     }
     loop {
         for sink in &sinks {
-            if let Err(error) = stream_once(&state, sink, &deliverer).await {
+            if let Err(error) = stream_until(&state, sink, &deliverer, &stop).await {
                 tracing::warn!(sink = sink.name, %error, "audit stream stopped; will retry");
             }
         }

@@ -326,8 +326,21 @@ const BATCH: u32 = 32;
 
 /// Attempts every delivery due now; returns how many were attempted.
 pub async fn deliver_due(state: &AppState, deliverer: &Deliverer) -> Result<usize, StorageError> {
+    deliver_until(state, deliverer, &CancellationToken::new()).await
+}
+
+/// As [`deliver_due`], but once `stop` is cancelled no further batch is claimed: the batch in
+/// hand is delivered and recorded.
+pub async fn deliver_until(
+    state: &AppState,
+    deliverer: &Deliverer,
+    stop: &CancellationToken,
+) -> Result<usize, StorageError> {
     let mut attempted = 0;
     loop {
+        if stop.is_cancelled() {
+            return Ok(attempted);
+        }
         let now = state.now();
         let due = state
             .store
@@ -368,7 +381,7 @@ pub async fn run_webhooks(
     stop: CancellationToken,
 ) {
     loop {
-        if let Err(error) = deliver_due(&state, &deliverer).await {
+        if let Err(error) = deliver_until(&state, &deliverer, &stop).await {
             tracing::error!(%error, "webhook delivery round failed");
         }
         tokio::select! {

@@ -66,6 +66,8 @@ struct Recorder {
     /// refused (so a client that died waiting has not delivered it).
     hold_after: Arc<AtomicU32>,
     holding: Arc<std::sync::atomic::AtomicBool>,
+    /// Milliseconds to wait before answering each message (a slow server).
+    delay_ms: Arc<AtomicU32>,
     current: Option<Received>,
 }
 
@@ -100,6 +102,10 @@ impl Handler for Recorder {
     }
 
     fn data_end(&mut self) -> Response {
+        let delay = self.delay_ms.load(Ordering::SeqCst);
+        if delay > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(u64::from(delay)));
+        }
         let hold_after = self.hold_after.load(Ordering::SeqCst);
         if hold_after > 0 && self.inbox.lock().unwrap().len() >= hold_after as usize {
             self.holding.store(true, Ordering::SeqCst);
@@ -200,6 +206,11 @@ impl TestSmtp {
     /// Lets a held message go (refused: its sender is meant to have died waiting).
     pub fn release(&self) {
         self.recorder.hold_after.store(0, Ordering::SeqCst);
+    }
+
+    /// Waits `ms` milliseconds before answering each message.
+    pub fn slow(&self, ms: u32) {
+        self.recorder.delay_ms.store(ms, Ordering::SeqCst);
     }
 
     /// Answers the next `n` messages' DATA command with a permanent failure (550).

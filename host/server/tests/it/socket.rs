@@ -500,3 +500,88 @@ fn migrate_dry_run_says_what_would_be_applied_and_changes_nothing() {
         "the database is up to date: nothing would be applied"
     );
 }
+
+/// Posts invitations to `count` addresses `tech<n>@<domain>` as one bulk request.
+fn invite_many(address: &str, owner: &str, partner: &Value, domain: &str, count: usize) {
+    let emails: Vec<String> = (0..count).map(|n| format!("tech{n}@{domain}")).collect();
+    let (status, reply) = request(
+        address,
+        "POST",
+        &format!(
+            "/v1/partners/{}/invitations",
+            partner["id"].as_str().unwrap()
+        ),
+        Some(owner),
+        Some(&json!({ "emails": emails, "role": "technician" })),
+    );
+    assert_eq!(status, 200, "{reply}");
+}
+
+#[test]
+fn sigterm_mid_delivery_finishes_the_round_in_hand_within_the_grace_period_and_sends_nothing_twice()
+{
+    let smtp = super::smtp::TestSmtp::start();
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("SITEWARD_MAIL__SMTP_HOST", "127.0.0.1".to_owned()),
+        ("SITEWARD_MAIL__SMTP_PORT", smtp.port.to_string()),
+        ("SITEWARD_MAIL__SECURITY", "none".to_owned()),
+        ("SITEWARD_MAIL__LEASE_SECONDS", "2".to_owned()),
+        ("SITEWARD_SERVER__SHUTDOWN_GRACE_SECONDS", "3".to_owned()),
+    ];
+    let host = start_with(dir.path(), &env);
+    let operator = login(&host.address, &first_password(&host));
+    let partner = create_partner(&host.address, &operator, "Term", "owner@term.example");
+    let owner = login_as(&host.address, "owner@term.example", "correct horse battery");
+
+    // 1. A slow server (20 ms a message): 800 emails take seconds. SIGTERM once some are in:
+    //    the host finishes the round it claimed, records it, claims no other, and exits 0.
+    smtp.slow(20);
+    invite_many(&host.address, &owner, &partner, "term.example", 800);
+    wait_for(Duration::from_secs(120), "the first emails", || {
+        smtp.inbox().len() >= 20
+    });
+    let signalled = Instant::now();
+    terminate(host);
+    let stopped_after = signalled.elapsed();
+    let sent_before_stop = smtp.inbox().len();
+    assert!(
+        stopped_after < Duration::from_secs(3 + 2),
+        "{stopped_after:?}"
+    );
+    assert!(
+        sent_before_stop < 800,
+        "the round in hand, not the whole backlog: {sent_before_stop}"
+    );
+    // Nothing arrives after the host stopped.
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(smtp.inbox().len(), sent_before_stop);
+
+    // 2. A server that holds a message unanswered: the grace period (3 s) bounds the stop.
+    smtp.slow(0);
+    smtp.hold_after(sent_before_stop as u32 + 10);
+    let host = start_with(dir.path(), &env);
+    wait_for(Duration::from_secs(120), "a held message", || {
+        smtp.holding()
+    });
+    let signalled = Instant::now();
+    terminate(host);
+    let stopped_after = signalled.elapsed();
+    assert!(
+        (Duration::from_millis(2_500)..Duration::from_secs(3 + 2)).contains(&stopped_after),
+        "stopped {stopped_after:?} after SIGTERM with a 3 s grace period"
+    );
+    smtp.release();
+
+    // 3. Restarted against a prompt server: every email arrives, each once.
+    let host = start_with(dir.path(), &env);
+    wait_for(Duration::from_secs(300), "800 emails", || {
+        smtp.inbox().len() >= 800
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let inbox = smtp.inbox();
+    assert_eq!(inbox.len(), 800, "none twice");
+    let ids: std::collections::BTreeSet<String> = inbox.iter().map(|m| m.message_id()).collect();
+    assert_eq!(ids.len(), 800, "one Message-ID per email");
+    terminate(host);
+}
