@@ -44,6 +44,18 @@ pub(crate) enum Ended {
     Failed,
 }
 
+impl Ended {
+    /// The ending as metrics and traces name it.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Committed => "committed",
+            Self::Refused => "refused",
+            Self::RacedOut => "raced_out",
+            Self::Failed => "failed",
+        }
+    }
+}
+
 /// How a delivery attempt ended.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Attempted {

@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use tracing::Instrument;
+
 use surrealdb::Surreal;
 use surrealdb::engine::any::Any;
 use surrealdb::types::{RecordId, SurrealValue, Variables};
@@ -85,6 +87,21 @@ impl Tx {
     /// Runs the batch; all of it is applied, or none of it. A batch that lost a race for the
     /// same records (an audit chain's head, typically) is tried again, a few times.
     pub(crate) async fn commit(self, store: &crate::Store) -> Result<(), StorageError> {
+        let span = tracing::info_span!(
+            "db.transaction",
+            statements = self.statements.len(),
+            audit_events = self.audit.iter().map(Vec::len).sum::<usize>(),
+            attempts = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        self.commit_in(store, &span).instrument(span.clone()).await
+    }
+
+    async fn commit_in(
+        self,
+        store: &crate::Store,
+        span: &tracing::Span,
+    ) -> Result<(), StorageError> {
         let counters = &store.counters;
         let mut attempt = 1;
         let (ended, result) = loop {
@@ -108,6 +125,8 @@ impl Tx {
             }
         };
         counters.ended(ended, &self.audit);
+        span.record("attempts", attempt);
+        span.record("outcome", ended.as_str());
         result
     }
 

@@ -14,6 +14,7 @@ impl App {
     /// operator; `platform.backup_taken` is on the platform's trail before the first byte,
     /// so the backup holds its own record). A SurrealDB server's engine does not export
     /// through a client: `409 backup_unsupported` says to use `surreal export` there.
+    #[tracing::instrument(name = "app.backup", skip_all)]
     pub async fn backup(
         &self,
         caller: &Caller,

@@ -84,6 +84,7 @@ impl App {
     /// Revokes a Pending invitation; its link stops working. The inviting partner's admins,
     /// and for an invitation to a site its admins too (who would otherwise have to delete the
     /// access once accepted). Resending stays with the partner: it sends the partner's email.
+    #[tracing::instrument(name = "app.revoke_invitation", skip_all)]
     pub async fn revoke_invitation(
         &self,
         caller: &Caller,
@@ -141,6 +142,7 @@ impl App {
     /// account signing up with the invited email. A partner invitation makes the account a
     /// member; a site invitation creates its site assignment, Locked until a site admin
     /// unlocks it. Each link works once; everything is one transaction.
+    #[tracing::instrument(name = "app.accept_invitation", skip_all)]
     pub async fn accept_invitation(
         &self,
         caller: Option<&Caller>,

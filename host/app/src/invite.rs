@@ -419,6 +419,7 @@ fn count_between_1_and_max(field: &str, count: usize, what: &str) -> AppResult<(
 impl App {
     /// Invites addresses to join a partner as Admin or Technician (its admins). Each address
     /// gets its own outcome; the invitations sent are written at once.
+    #[tracing::instrument(name = "app.invite_to_partner", skip_all)]
     pub async fn invite_to_partner(
         &self,
         caller: &Caller,
@@ -607,6 +608,7 @@ impl App {
     /// Invites members of the site's partner to the site (the partner's admins). All or
     /// nothing: if any pick is invalid, nothing is sent and the error names it
     /// (`technicians[2].account_id`). An open invitation is returned as it is.
+    #[tracing::instrument(name = "app.invite_to_site", skip_all)]
     pub async fn invite_to_site(
         &self,
         caller: &Caller,
@@ -681,6 +683,7 @@ impl App {
     /// nothing: a site that is not the partner's, or where the member is already an admin or
     /// a technician, fails the whole request and is named (`site_ids[3]`). An open invitation
     /// to a site is returned as it is.
+    #[tracing::instrument(name = "app.invite_to_sites", skip_all)]
     pub async fn invite_to_sites(
         &self,
         caller: &Caller,
@@ -758,6 +761,7 @@ impl App {
     /// as its inviter's — a fresh link, its time counted from now; denied, the inviter is told
     /// why (`reason` is required). Two approvers at once yield one decision: the later gets
     /// `409 invitation_not_awaiting_approval`. Another tenant's invitation is `404`.
+    #[tracing::instrument(name = "app.decide_invitation", skip_all)]
     pub async fn decide_invitation(
         &self,
         caller: &Caller,
@@ -875,6 +879,7 @@ impl App {
 
     /// Resends an invitation that is Pending, Expired or Revoked (the partner's admins): a
     /// fresh link and expiry, and back to Pending; the old link stops working.
+    #[tracing::instrument(name = "app.resend_invitation", skip_all)]
     pub async fn resend_invitation(
         &self,
         caller: &Caller,
@@ -1190,6 +1195,7 @@ impl App {
     /// address to the site is returned as it is (no second email); one to work there as a
     /// technician is `409 already_invited`. Invitation policies are about technicians and
     /// members; they are not asked.
+    #[tracing::instrument(name = "app.invite_site_admin", skip_all)]
     pub async fn invite_site_admin(
         &self,
         caller: &Caller,

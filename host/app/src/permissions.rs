@@ -21,6 +21,7 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 
 use siteward_core::permission::index::{Change, Index};
 use siteward_storage::{StorageError, Store};
+use tracing::Instrument;
 
 /// Logged revisions read per round of catching up.
 const CATCH_UP_BATCH: u32 = 500;
@@ -122,14 +123,17 @@ impl Permissions {
         let shared = self.0.shared;
         // The write runs in a task of its own so that a panic inside it is seen here, with
         // the lane still held, and answered by a rebuild.
-        let written = tokio::spawn(async move {
-            let result = if shared {
-                siteward_storage::logging(&changes, write).await
-            } else {
-                write.await
-            };
-            (changes, result)
-        })
+        let written = tokio::spawn(
+            async move {
+                let result = if shared {
+                    siteward_storage::logging(&changes, write).await
+                } else {
+                    write.await
+                };
+                (changes, result)
+            }
+            .in_current_span(),
+        )
         .await;
         let (changes, result) = match written {
             Ok(written) => written,
@@ -225,7 +229,8 @@ impl Permissions {
 pub async fn detached<T: Send + 'static>(
     work: impl Future<Output = Result<T, StorageError>> + Send + 'static,
 ) -> Result<T, StorageError> {
-    match tokio::spawn(work).await {
+    // In the caller's span: the work is still the request's in its trace.
+    match tokio::spawn(work.in_current_span()).await {
         Ok(result) => result,
         Err(ended) if ended.is_panic() => std::panic::resume_unwind(ended.into_panic()),
         // Only a runtime shutting down cancels a task.

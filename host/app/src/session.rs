@@ -168,6 +168,7 @@ impl App {
     /// unknown email costs and answers the same as a wrong password, so neither a burst of
     /// concurrent guesses nor the answers tell whether an account exists. The frontend limits
     /// attempts per client address around this call.
+    #[tracing::instrument(name = "app.login", skip_all)]
     pub async fn login(
         &self,
         credentials: Credentials,
@@ -184,6 +185,7 @@ impl App {
     /// sign-in is not signed in yet; it gets a challenge, whose token [`App::finish_sign_in`]
     /// takes with the authenticator's code for a few minutes. The lockout and the answers are
     /// [`App::login`]'s.
+    #[tracing::instrument(name = "app.begin_sign_in", skip_all)]
     pub async fn begin_sign_in(
         &self,
         credentials: Credentials,
@@ -199,6 +201,7 @@ impl App {
     /// The second step: the authenticator's code for a challenge from
     /// [`App::begin_sign_in`]. A wrong code counts against the account's lockout like a wrong
     /// password, and ends the challenge after a few; a challenge starts one session at most.
+    #[tracing::instrument(name = "app.finish_sign_in", skip_all)]
     pub async fn finish_sign_in(
         &self,
         challenge: &str,

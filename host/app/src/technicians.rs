@@ -195,6 +195,7 @@ impl App {
 
     /// Changes one technician's level, lock, start or end of access (the site's admins; the
     /// partner's admins only the lock).
+    #[tracing::instrument(name = "app.update_technician", skip_all)]
     pub async fn update_technician(
         &self,
         caller: &Caller,
@@ -252,6 +253,7 @@ impl App {
     /// unlocked, as asked. All or nothing; one audit event per technician whose lock changed.
     /// The partner's admins may too, except unlock access that waits for the site's first
     /// unlock.
+    #[tracing::instrument(name = "app.lock_technicians", skip_all)]
     pub async fn lock_technicians(
         &self,
         caller: &Caller,
@@ -269,6 +271,7 @@ impl App {
     }
 
     /// Gives technicians one level. All or nothing; audited per technician.
+    #[tracing::instrument(name = "app.level_technicians", skip_all)]
     pub async fn level_technicians(
         &self,
         caller: &Caller,
@@ -289,6 +292,7 @@ impl App {
     /// Deletes technicians' access to the site (its admins, or the partner's); their accounts
     /// remain, and inviting them again restores access (Locked). All or nothing; audited per
     /// technician.
+    #[tracing::instrument(name = "app.remove_technicians", skip_all)]
     pub async fn remove_technicians(
         &self,
         caller: &Caller,
@@ -335,6 +339,7 @@ impl App {
     /// Turns the site's Technician Access on or off (reference 002). While off, no technician
     /// passes any check at the site and technician management is refused; turning it on
     /// restores everything as it was. Returns the site as it is now.
+    #[tracing::instrument(name = "app.set_technician_access", skip_all)]
     pub async fn set_technician_access(
         &self,
         caller: &Caller,

@@ -564,6 +564,32 @@ impl Plugin {
         call: impl FnOnce(&mut wasmtime::Store<Sandbox>) -> wasmtime::Result<Result<T, Failure>>,
         output_bytes: impl FnOnce(&T) -> usize,
     ) -> Outcome<T> {
+        let span = tracing::info_span!(
+            "plugin.call",
+            world = self.world.name(),
+            wit = %format_args!("{}.{}", self.version.major, self.version.minor),
+            sha256 = &self.content_hash[..self.content_hash.len().min(12)],
+            tenant,
+            outcome = tracing::field::Empty,
+            fuel = tracing::field::Empty,
+        );
+        let _entered = span.enter();
+        let outcome = self.call_in_slot(tenant, input_bytes, call, output_bytes);
+        span.record(
+            "outcome",
+            outcome.result.as_ref().err().map_or("ok", Failure::code),
+        );
+        span.record("fuel", outcome.fuel_used);
+        outcome
+    }
+
+    fn call_in_slot<T>(
+        &self,
+        tenant: &str,
+        input_bytes: usize,
+        call: impl FnOnce(&mut wasmtime::Store<Sandbox>) -> wasmtime::Result<Result<T, Failure>>,
+        output_bytes: impl FnOnce(&T) -> usize,
+    ) -> Outcome<T> {
         let Some(_slot) = self.runtime.0.gate.enter(tenant, self.limits.deadline) else {
             return Outcome {
                 result: Err(Failure::Busy {

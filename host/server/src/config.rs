@@ -45,6 +45,27 @@ pub struct Config {
     pub webhooks: WebhooksConfig,
     /// The Prometheus endpoint.
     pub metrics: MetricsConfig,
+    /// OpenTelemetry traces.
+    pub tracing: TracingConfig,
+}
+
+/// `[tracing]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct TracingConfig {
+    /// Where to export traces over OTLP/HTTP (`http://collector:4318`); empty: no traces.
+    pub otlp_endpoint: String,
+    /// The `service.name` the traces carry.
+    pub service_name: String,
+}
+
+impl Default for TracingConfig {
+    fn default() -> Self {
+        Self {
+            otlp_endpoint: String::new(),
+            service_name: "siteward".to_owned(),
+        }
+    }
 }
 
 /// `[metrics]`
@@ -340,6 +361,7 @@ impl Default for Config {
             audit: AuditConfig::default(),
             webhooks: WebhooksConfig::default(),
             metrics: MetricsConfig::default(),
+            tracing: TracingConfig::default(),
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod plugins;
 pub mod state;
 pub mod stream;
 pub mod sweeper;
+pub mod telemetry;
 pub mod ui;
 pub mod webhooks;
 

@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand};
 use siteward_core::Clock;
 use siteward_core::audit::AuditScope;
 use siteward_core::ids::{PartnerId, SiteId};
-use siteward_server::config::{Config, LogFormat};
+use siteward_server::config::Config;
 use siteward_server::mail::{Mailer, run_delivery};
 use siteward_server::operator::{create_operator, generate_password};
 use siteward_server::plugins::bundled::Offer;
@@ -222,8 +222,19 @@ async fn main() -> std::process::ExitCode {
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::load(cli.config.as_deref(), std::env::vars())?;
-    init_tracing(config.server.log_format);
-    match cli.command {
+    // Traces are the serving host's; the other commands log.
+    let tracing = match cli.command {
+        Command::Serve => config.tracing.clone(),
+        _ => siteward_server::config::TracingConfig::default(),
+    };
+    let telemetry = siteward_server::telemetry::init(config.server.log_format, &tracing)?;
+    let result = dispatch(cli.command, config).await;
+    telemetry.shutdown();
+    result
+}
+
+async fn dispatch(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
         Command::Serve => serve(config).await,
         Command::Plugin {
             command: PluginCommand::Test(args),
@@ -669,19 +680,6 @@ fn store_config(config: &Config) -> StoreConfig {
             .username
             .clone()
             .zip(config.storage.password.clone()),
-    }
-}
-
-fn init_tracing(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("info,surrealdb=warn,surrealkv=warn")
-    });
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Pretty => builder.init(),
-        LogFormat::Json => builder.json().init(),
     }
 }
 

@@ -150,7 +150,7 @@ pub async fn render_invitations(
         return plan.iter().map(|(job, _)| builtin(&job.context)).collect();
     }
     let limit = state.plugins.quarantine_after();
-    let (emails, calls) = tokio::task::spawn_blocking(move || {
+    let (emails, calls) = on_blocking_pool(move || {
         let mut failures: HashMap<String, u32> = HashMap::new();
         let mut calls: Vec<(PartnerId, Call)> = Vec::new();
         let emails = plan
@@ -282,7 +282,7 @@ pub async fn evaluate_invitations(
         });
     }
     let tenant = tenant(partner);
-    let (verdicts, calls) = tokio::task::spawn_blocking(move || {
+    let (verdicts, calls) = on_blocking_pool(move || {
         let mut calls = Vec::new();
         let mut verdicts = Vec::with_capacity(proposals.len());
         for proposal in &proposals {
@@ -401,10 +401,9 @@ pub async fn export_batch(
     let plugin = chosen.plugin.clone();
     let tenant_of_export = tenant;
     let tenant = scope.chain_name();
-    let outcome =
-        tokio::task::spawn_blocking(move || plugin.export_batch(&tenant, &config, &events))
-            .await
-            .expect("exporting does not panic: plugin traps are failures, not panics");
+    let outcome = on_blocking_pool(move || plugin.export_batch(&tenant, &config, &events))
+        .await
+        .expect("exporting does not panic: plugin traps are failures, not panics");
     match tenant_of_export {
         Some((partner, site)) => {
             let call = Call::new(chosen, site, &outcome);
@@ -573,7 +572,7 @@ pub async fn hook_event(
     let plugin = chosen.plugin.clone();
     let config = chosen.config.clone();
     let tenant = tenant(partner);
-    let outcome = tokio::task::spawn_blocking(move || plugin.on_event(&tenant, &config, &input))
+    let outcome = on_blocking_pool(move || plugin.on_event(&tenant, &config, &input))
         .await
         .expect("hooks do not panic: plugin traps are failures, not panics");
     let call = Call::new(chosen, event.site_id.as_ref(), &outcome);
@@ -592,4 +591,13 @@ pub async fn hook_event(
             }
         }
     }
+}
+
+/// Runs `work` on the blocking pool inside the caller's span, so each plugin call's span (and
+/// a trace's) is a child of the request or worker round that made it.
+async fn on_blocking_pool<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, tokio::task::JoinError> {
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || span.in_scope(work)).await
 }

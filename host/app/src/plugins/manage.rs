@@ -75,6 +75,7 @@ impl App {
     }
 
     /// Installs a plugin, or upgrades the installed one of its name (the operator).
+    #[tracing::instrument(name = "app.install_plugin", skip_all)]
     pub async fn install_plugin(
         &self,
         caller: &Caller,

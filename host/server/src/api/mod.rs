@@ -313,24 +313,58 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let doc = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
     let request_id = HeaderName::from_static("x-request-id");
     api.merge(crate::ui::routes())
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), follow_other_hosts))
-        .route("/openapi.json", get(move || std::future::ready(Json(doc.clone()))))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            follow_other_hosts,
+        ))
+        .route(
+            "/openapi.json",
+            get(move || std::future::ready(Json(doc.clone()))),
+        )
         .route("/metrics", get(crate::metrics::operator_metrics))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
-            ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this method is not allowed here")
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this method is not allowed here",
+            )
         })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::metrics::measure))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::metrics::measure,
+        ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(CatchPanicLayer::custom(|_| ApiError::internal(&"a handler panicked").into_response()))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-            let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+        .layer(CatchPanicLayer::custom(|_| {
+            ApiError::internal(&"a handler panicked").into_response()
         }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+                let id = request
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                let route = request
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map_or("unmatched", |path| path.as_str());
+                // A trace is named by its route template, never by a path with ids in it.
+                tracing::info_span!(
+                    "request",
+                    otel.name = %format_args!("{} {route}", request.method()),
+                    otel.kind = "server",
+                    method = %request.method(),
+                    route,
+                    path = %request.uri().path(),
+                    request_id = %id,
+                )
+            }),
+        )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
 }
 

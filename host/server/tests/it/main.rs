@@ -29,6 +29,7 @@ mod socket;
 mod stale_access;
 mod technicians;
 mod tenancy;
+mod traces;
 mod upgrade;
 
 use std::sync::{Arc, Mutex};

@@ -71,6 +71,18 @@ pub(super) fn request(
     try_request(address, method, path, token, body, &[]).unwrap()
 }
 
+/// As [`request`], with extra headers.
+pub(super) fn request_with_headers(
+    address: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+    headers: &[(&str, &str)],
+) -> (u16, Value) {
+    try_request(address, method, path, token, body, headers).unwrap()
+}
+
 /// As [`request`], with extra headers; an error when the connection fails or drops.
 fn try_request(
     address: &str,
