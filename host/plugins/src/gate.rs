@@ -8,6 +8,7 @@
 //! at once, so the others always find room.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,23 @@ pub(crate) struct Gate {
     per_tenant: u32,
     held: Mutex<Held>,
     freed: Condvar,
+    /// Calls that found no slot free at once.
+    waits: AtomicU64,
+    /// How long they waited, in all, in nanoseconds.
+    waited_nanos: AtomicU64,
+}
+
+/// The pool's slots and the waits for them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    /// Slots in the pool.
+    pub slots: u32,
+    /// Slots held by calls now.
+    pub in_use: u32,
+    /// Calls that found no slot free at once (given one later, or not: `busy`).
+    pub waits: u64,
+    /// How long those calls waited, in all.
+    pub waited: Duration,
 }
 
 #[derive(Debug, Default)]
@@ -47,20 +65,48 @@ impl Gate {
             per_tenant: per_tenant.clamp(1, total.max(1)),
             held: Mutex::default(),
             freed: Condvar::new(),
+            waits: AtomicU64::new(0),
+            waited_nanos: AtomicU64::new(0),
         }
+    }
+
+    /// The slots and the waits so far.
+    pub(crate) fn stats(&self) -> PoolStats {
+        PoolStats {
+            slots: self.total,
+            in_use: self.lock().total,
+            waits: self.waits.load(Ordering::Relaxed),
+            waited: Duration::from_nanos(self.waited_nanos.load(Ordering::Relaxed)),
+        }
+    }
+
+    fn waited_since(&self, started: Instant) {
+        self.waits.fetch_add(1, Ordering::Relaxed);
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.waited_nanos.fetch_add(nanos, Ordering::Relaxed);
     }
 
     /// A slot for `tenant`, waiting at most `wait` for one; `None` when none came.
     pub(crate) fn enter(&self, tenant: &str, wait: Duration) -> Option<Slot<'_>> {
-        let until = Instant::now() + wait;
+        let started = Instant::now();
+        let until = started + wait;
         let mut held = self.lock();
+        let mut waited = false;
         while held.total >= self.total || held.of(tenant) >= self.per_tenant {
-            let left = until.checked_duration_since(Instant::now())?;
+            waited = true;
+            let Some(left) = until.checked_duration_since(Instant::now()) else {
+                drop(held);
+                self.waited_since(started);
+                return None;
+            };
             held = self
                 .freed
                 .wait_timeout(held, left)
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
+        }
+        if waited {
+            self.waited_since(started);
         }
         held.total += 1;
         *held.by_tenant.entry(tenant.to_owned()).or_default() += 1;
@@ -108,6 +154,8 @@ mod tests {
         let _b1 = gate.enter("b", NOW).unwrap();
         let _b2 = gate.enter("b", NOW).unwrap();
         assert!(gate.enter("c", NOW).is_none(), "the pool is full");
+        let stats = gate.stats();
+        assert_eq!((stats.slots, stats.in_use, stats.waits), (4, 4, 2));
         drop(a1);
         assert!(
             gate.enter("a", NOW).is_some(),
@@ -126,6 +174,9 @@ mod tests {
         std::thread::sleep(Duration::from_millis(20));
         drop(held);
         assert!(waiter.join().unwrap());
+        let stats = gate.stats();
+        assert_eq!(stats.waits, 1);
+        assert!(stats.waited >= Duration::from_millis(20), "{stats:?}");
         assert!(
             gate.enter("c", Duration::from_millis(20)).is_some(),
             "the waiter's slot went back too"

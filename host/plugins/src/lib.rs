@@ -32,6 +32,7 @@ pub mod worlds;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use gate::PoolStats;
 pub use limits::{LimitError, Limits};
 pub use manifest::{Manifest, ManifestError};
 pub use runtime::{Import, InstallError, Plugin, Runtime, RuntimeConfig, WitVersion};

@@ -260,6 +260,11 @@ impl Runtime {
         })))
     }
 
+    /// The instance pool's slots, and how often and how long calls waited for one.
+    pub fn pool(&self) -> crate::gate::PoolStats {
+        self.0.gate.stats()
+    }
+
     /// The engine.
     pub fn engine(&self) -> &Engine {
         &self.0.engine

@@ -186,6 +186,7 @@ pub async fn render(state: &AppState) -> Result<String, StorageError> {
         checks: state.checks_answered(),
         plugins: state.plugins.all_metrics(),
         quarantined,
+        pool: state.plugins.runtime().pool(),
         index: state.permissions.read().stats(),
         revision,
         latest_revision,
@@ -211,6 +212,7 @@ struct Snapshot {
     checks: [u64; 16],
     plugins: Vec<(String, PluginMetrics)>,
     quarantined: Vec<(String, u64)>,
+    pool: siteward_plugins::PoolStats,
     index: Stats,
     revision: i64,
     latest_revision: i64,
@@ -462,6 +464,26 @@ impl Snapshot {
                     ConstCounter::new(m.quarantines),
                 )
             }),
+        )?;
+        family(
+            e,
+            "siteward_plugin_pool_slots",
+            "The plugin instance pool's slots: all of them, and those calls hold now",
+            MetricType::Gauge,
+            [("total", self.pool.slots), ("in_use", self.pool.in_use)]
+                .map(|(state, n)| ([("state", state)], gauge(u64::from(n)))),
+        )?;
+        single(
+            e,
+            "siteward_plugin_pool_waits",
+            "Plugin calls that found no pool slot free at once (then given one, or busy)",
+            ConstCounter::new(self.pool.waits),
+        )?;
+        single(
+            e,
+            "siteward_plugin_pool_wait_seconds",
+            "How long plugin calls waited for a pool slot, in all",
+            ConstCounter::new(self.pool.waited.as_secs_f64()),
         )?;
         family(
             e,
