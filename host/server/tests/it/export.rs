@@ -15,19 +15,7 @@ async fn busy_partner(app: &TestApp) -> Partner {
     ensure(&app.state).await.unwrap();
     let operator = app.operator().await;
     let acme = app.partner(&operator, "acme").await;
-    for batch in 0..10 {
-        let emails: Vec<String> = (0..1000)
-            .map(|n| format!("tech{batch}-{n}@acme.example"))
-            .collect();
-        let reply = app
-            .post(
-                &format!("/v1/partners/{}/invitations", acme.id),
-                &acme.owner_token,
-                json!({ "emails": emails, "role": "technician" }),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.code());
-    }
+    app.invite_many(&acme, "tech", "acme.example", 10_000).await;
     acme
 }
 
@@ -465,55 +453,47 @@ async fn a_failing_exporter_is_audited_and_quarantined_for_its_partner_like_any_
 #[tokio::test]
 async fn a_stream_told_to_stop_writes_the_batch_in_hand_and_the_next_round_goes_on_from_it() {
     use siteward_server::stream::{stream_once, stream_until};
+    use std::sync::{Arc, Mutex};
 
     let app = TestApp::new().await;
     ensure(&app.state).await.unwrap();
     let operator = app.operator().await;
     let acme = app.partner(&operator, "acme").await;
-    // More events than one batch (1,000): two bulks of invitations.
-    for bulk in 0..2 {
-        let emails: Vec<String> = (0..700)
-            .map(|n| format!("t{bulk}x{n}@acme.example"))
-            .collect();
-        let reply = app
-            .post(
-                &format!("/v1/partners/{}/invitations", acme.id),
-                &acme.owner_token,
-                json!({ "emails": emails, "role": "technician" }),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    }
-    let folder = tempfile::tempdir().unwrap();
-    let path = folder.path().join("acme.ndjson");
+    // More events than one batch (1,000).
+    app.invite_many(&acme, "t", "acme.example", 1_400).await;
+    // The stop comes while the first batch is on its way (as SIGTERM would): the receiver
+    // gives the signal before it answers.
+    let stop = tokio_util::sync::CancellationToken::new();
+    let received = Arc::new(Mutex::new(Vec::<String>::new()));
+    let receiver = axum::Router::new().route(
+        "/stream",
+        axum::routing::post({
+            let (stop, received) = (stop.clone(), received.clone());
+            move |body: String| async move {
+                received.lock().unwrap().push(body);
+                stop.cancel();
+                StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move { axum::serve(listener, receiver).await.unwrap() });
     let (sink, deliverer) = sink(
         "acme-stop",
         format!("partner/{}", acme.id),
-        Some(path.clone()),
         None,
+        Some(format!("http://127.0.0.1:{port}/stream")),
     );
-    // The stop comes while the first batch is being written (as SIGTERM would).
-    let stop = tokio_util::sync::CancellationToken::new();
-    let watcher = tokio::spawn({
-        let (stop, path) = (stop.clone(), path.clone());
-        async move {
-            while std::fs::metadata(&path).map_or(0, |m| m.len()) == 0 {
-                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
-            }
-            stop.cancel();
-        }
-    });
     let written = stream_until(&app.state, &sink, &deliverer, &stop)
         .await
         .unwrap();
-    watcher.await.unwrap();
     assert_eq!(written, 1_000, "the batch in hand, and no other");
-    let lines = std::fs::read_to_string(&path).unwrap().lines().count();
-    assert_eq!(lines, 1_000);
+    assert_eq!(received.lock().unwrap().len(), 1);
     // The next round (after a restart) goes on from there: every event once.
     let rest = stream_once(&app.state, &sink, &deliverer).await.unwrap();
     assert!(rest > 400, "{rest}");
-    let text = std::fs::read_to_string(&path).unwrap();
+    let text = received.lock().unwrap().concat();
     let ids = ndjson_ids(&text, &acme.id, &[]);
     let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
     assert_eq!(ids.len(), 1_000 + rest);

@@ -264,6 +264,24 @@ impl TestApp {
         reply.str("account_id")
     }
 
+    /// Invites `count` addresses `<prefix><n>@<domain>` to the partner as technicians, in
+    /// bulks of at most 1,000.
+    pub async fn invite_many(&self, partner: &Partner, prefix: &str, domain: &str, count: usize) {
+        let emails: Vec<String> = (0..count)
+            .map(|n| format!("{prefix}{n}@{domain}"))
+            .collect();
+        for bulk in emails.chunks(1_000) {
+            let reply = self
+                .post(
+                    &format!("/v1/partners/{}/invitations", partner.id),
+                    &partner.owner_token,
+                    json!({ "emails": bulk, "role": "technician" }),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        }
+    }
+
     /// Creates a customer and a site whose first admin is a new account; returns the site id.
     pub async fn site(&self, partner: &Partner, admin_email: &str) -> String {
         let customer = self

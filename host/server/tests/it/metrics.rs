@@ -7,40 +7,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 use super::TestApp;
-
-/// The exposition as the operator reads it, with its content type.
-async fn scrape(app: &TestApp, token: Option<&str>) -> (StatusCode, String, String) {
-    let mut request = Request::builder().method(Method::GET).uri("/metrics");
-    if let Some(token) = token {
-        request = request.header("authorization", format!("Bearer {token}"));
-    }
-    let response = app
-        .router
-        .clone()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
-        .await
-        .unwrap();
-    (
-        status,
-        content_type,
-        String::from_utf8(bytes.to_vec()).unwrap(),
-    )
-}
+use super::export::download;
 
 /// The value of the sample `name{labels}` (labels exactly as written, in order), if exposed.
 fn sample(text: &str, series: &str) -> Option<f64> {
@@ -112,13 +83,16 @@ async fn metrics_count_what_the_host_does_and_answer_the_operator_alone() {
     app.clock.advance(chrono::Duration::seconds(90));
 
     // Not public: no token, or anyone's but the operator's, is refused.
-    assert_eq!(scrape(&app, None).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        scrape(&app, Some(&partner.owner_token)).await.0,
+        download(&app, "/metrics", "").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        download(&app, "/metrics", &partner.owner_token).await.0,
         StatusCode::FORBIDDEN
     );
     let operator = app.operator().await;
-    let (status, content_type, text) = scrape(&app, Some(&operator)).await;
+    let (status, content_type, text) = download(&app, "/metrics", &operator).await;
     assert_eq!(status, StatusCode::OK, "{text}");
     assert_eq!(content_type, "text/plain; version=0.0.4; charset=utf-8");
 
@@ -211,7 +185,7 @@ async fn metrics_count_what_the_host_does_and_answer_the_operator_alone() {
 async fn exposed_names() -> BTreeSet<String> {
     let app = TestApp::new().await;
     let operator = app.operator().await;
-    let (status, _, text) = scrape(&app, Some(&operator)).await;
+    let (status, _, text) = download(&app, "/metrics", &operator).await;
     assert_eq!(status, StatusCode::OK);
     let mut names = BTreeSet::new();
     for line in text.lines() {

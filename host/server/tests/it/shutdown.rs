@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 use siteward_server::mail::deliver_due;
@@ -71,19 +70,7 @@ async fn the_sweeper_told_to_stop_finishes_its_round_and_expires_each_invitation
     let operator = app.operator().await;
     let acme = app.partner(&operator, "acme").await;
     // More than two of the sweeper's batches (500 each).
-    for bulk in 0..2 {
-        let emails: Vec<String> = (0..600)
-            .map(|n| format!("t{bulk}x{n}@acme.example"))
-            .collect();
-        let reply = app
-            .post(
-                &format!("/v1/partners/{}/invitations", acme.id),
-                &acme.owner_token,
-                json!({ "emails": emails, "role": "technician" }),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    }
+    app.invite_many(&acme, "t", "acme.example", 1_200).await;
     app.clock.advance(chrono::Duration::days(8));
     let stop = CancellationToken::new();
     stopped_mid_round(

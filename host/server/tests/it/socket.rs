@@ -219,6 +219,20 @@ fn kill_hard(mut host: Host) {
     host.child.wait().unwrap();
 }
 
+/// Waits for `count` emails, then a while longer: exactly that many arrived, each once (one
+/// Message-ID each). Returns them.
+fn each_once(smtp: &super::smtp::TestSmtp, count: usize) -> Vec<super::smtp::Received> {
+    wait_for(Duration::from_secs(300), "every email", || {
+        smtp.inbox().len() >= count
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let inbox = smtp.inbox();
+    assert_eq!(inbox.len(), count, "none twice");
+    let ids: std::collections::BTreeSet<String> = inbox.iter().map(|m| m.message_id()).collect();
+    assert_eq!(ids.len(), count, "one Message-ID per email");
+    inbox
+}
+
 /// Waits up to `limit` for `done`, checking every 100 ms.
 pub(super) fn wait_for(limit: Duration, what: &str, mut done: impl FnMut() -> bool) {
     let deadline = Instant::now() + limit;
@@ -371,14 +385,7 @@ fn a_host_killed_mid_bulk_and_mid_delivery_loses_nothing_and_sends_nothing_twice
 
     // 3. Restarted, the host delivers the rest: every email once.
     let host = start_with(dir.path(), &env);
-    wait_for(Duration::from_secs(300), "1,000 emails", || {
-        smtp.inbox().len() >= 1000
-    });
-    std::thread::sleep(Duration::from_secs(3));
-    let inbox = smtp.inbox();
-    assert_eq!(inbox.len(), 1000, "none twice");
-    let ids: std::collections::BTreeSet<String> = inbox.iter().map(|m| m.message_id()).collect();
-    assert_eq!(ids.len(), 1000, "one Message-ID per email");
+    let inbox = each_once(&smtp, 1000);
     let recipients: std::collections::BTreeSet<String> =
         inbox.iter().flat_map(|m| m.to.clone()).collect();
     assert_eq!(recipients, emails.iter().cloned().collect());
@@ -587,13 +594,6 @@ fn sigterm_mid_delivery_finishes_the_round_in_hand_within_the_grace_period_and_s
 
     // 3. Restarted against a prompt server: every email arrives, each once.
     let host = start_with(dir.path(), &env);
-    wait_for(Duration::from_secs(300), "800 emails", || {
-        smtp.inbox().len() >= 800
-    });
-    std::thread::sleep(Duration::from_secs(3));
-    let inbox = smtp.inbox();
-    assert_eq!(inbox.len(), 800, "none twice");
-    let ids: std::collections::BTreeSet<String> = inbox.iter().map(|m| m.message_id()).collect();
-    assert_eq!(ids.len(), 800, "one Message-ID per email");
+    each_once(&smtp, 800);
     terminate(host);
 }
