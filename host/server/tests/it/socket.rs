@@ -182,16 +182,21 @@ pub(super) fn first_password(host: &Host) -> String {
         .to_owned()
 }
 
-/// Sends SIGTERM and waits (30 s at most) for the host to exit on its own, successfully.
-pub(super) fn terminate(mut host: Host) {
+/// Sends `signal` (`-TERM`, `-KILL`) to the host's process.
+fn signal(host: &Host, signal: &str) {
     let pid = host.child.id().to_string();
     assert!(
         Command::new("kill")
-            .args(["-TERM", &pid])
+            .args([signal, &pid])
             .status()
             .unwrap()
             .success()
     );
+}
+
+/// Sends SIGTERM and waits (30 s at most) for the host to exit on its own, successfully.
+pub(super) fn terminate(mut host: Host) {
+    signal(&host, "-TERM");
     let deadline = Instant::now() + Duration::from_secs(30);
     let exit = loop {
         if let Some(status) = host.child.try_wait().unwrap() {
@@ -208,14 +213,7 @@ pub(super) fn terminate(mut host: Host) {
 
 /// Kills the host the hard way: no shutdown, no flush, nothing after.
 fn kill_hard(mut host: Host) {
-    let pid = host.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-KILL", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    signal(&host, "-KILL");
     host.child.wait().unwrap();
 }
 
