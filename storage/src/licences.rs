@@ -2,7 +2,10 @@
 //! active members holding a privilege never outnumber its seats.
 //!
 //! Every write that can add a holder ends with [`guard_licences`], a check inside the same
-//! transaction: the write is refused, not half-applied, when it would exceed a licence.
+//! transaction: the write is refused, not half-applied, when it would exceed a licence. The
+//! seats in use are counts (`licence_use`) that a database event keeps in step with every
+//! write to a membership (migration 0035), so neither the guard nor the Licences page counts
+//! the partner's members.
 
 use chrono::{DateTime, Utc};
 use surrealdb::types::SurrealValue;
@@ -36,6 +39,13 @@ struct LicenceRow {
 
 #[derive(Debug, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
+struct UseRow {
+    privilege: String,
+    held: i64,
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
 struct LicenceRecord {
     partner_id: String,
     privilege: String,
@@ -49,12 +59,12 @@ impl Store {
         let mut response = self
             .db
             .query("SELECT privilege, seats FROM partner_licence WHERE partner_id = $partner")
-            .query("SELECT VALUE privileges FROM partner_member WHERE partner_id = $partner AND status = 'active'")
+            .query("SELECT privilege, held FROM licence_use WHERE partner_id = $partner")
             .bind(("partner", partner.to_string()))
             .await
             .map_err(StorageError::backend)?;
         let rows: Vec<LicenceRow> = response.take(0).map_err(StorageError::backend)?;
-        let held: Vec<Vec<String>> = response.take(1).map_err(StorageError::backend)?;
+        let held: Vec<UseRow> = response.take(1).map_err(StorageError::backend)?;
         Privilege::ALL
             .iter()
             .map(|&privilege| {
@@ -68,12 +78,12 @@ impl Store {
                     .transpose()?;
                 let in_use = held
                     .iter()
-                    .filter(|p| p.iter().any(|p| p == privilege.as_str()))
-                    .count();
+                    .find(|r| r.privilege == privilege.as_str())
+                    .map_or(0, |r| r.held);
                 Ok(LicenceUse {
                     privilege,
                     seats,
-                    in_use: u32::try_from(in_use).unwrap_or(u32::MAX),
+                    in_use: u32::try_from(in_use.max(0)).unwrap_or(u32::MAX),
                 })
             })
             .collect()
@@ -163,21 +173,18 @@ pub(crate) fn guard_licences(
     partner: &PartnerId,
     conflict: impl Fn(Privilege) -> Conflict,
 ) {
-    tx.bind("licence_partner", partner.to_string());
     for privilege in Privilege::ALL {
         let name = privilege.as_str();
-        tx.bind(
-            &format!("licence_{name}"),
-            rid("partner_licence", &format!("{partner}/{name}")),
-        )
-        .guard(
-            format!(
-                "IF (SELECT VALUE seats FROM ONLY $licence_{name}) != NONE \
-                 AND array::len(SELECT id FROM partner_member WHERE partner_id = $licence_partner \
-                 AND status = 'active' AND privileges CONTAINS '{name}') \
-                 > (SELECT VALUE seats FROM ONLY $licence_{name}) {{ THROW 'licence_exhausted' }}"
-            ),
-            conflict(*privilege),
-        );
+        let key = format!("{partner}/{name}");
+        tx.bind(&format!("licence_{name}"), rid("partner_licence", &key))
+            .bind(&format!("licence_use_{name}"), rid("licence_use", &key))
+            .guard(
+                format!(
+                    "IF (SELECT VALUE seats FROM ONLY $licence_{name}) != NONE \
+                     AND ((SELECT VALUE held FROM ONLY $licence_use_{name}) ?? 0) \
+                     > (SELECT VALUE seats FROM ONLY $licence_{name}) {{ THROW 'licence_exhausted' }}"
+                ),
+                conflict(*privilege),
+            );
     }
 }

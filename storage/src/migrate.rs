@@ -147,6 +147,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0034_invitation_approval",
         include_str!("../migrations/0034_invitation_approval.surql"),
     ),
+    (
+        "0035_licence_use",
+        include_str!("../migrations/0035_licence_use.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

@@ -220,3 +220,72 @@ async fn locks_level_changes_and_deletes_of_the_same_technicians_end_as_one_seri
         answers_agree(&app, &site_admin, &site, &techs).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_members_given_the_last_seat_at_once_leave_one_holder_and_the_count_right() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let members = format!("/v1/partners/{}/members", acme.id);
+    let licences = format!("/v1/partners/{}/licences", acme.id);
+    let privileges = async |member: &str, list: Value| {
+        app.call(
+            Method::PATCH,
+            &format!("{members}/{member}"),
+            Some(&acme.owner_token),
+            Some(json!({ "privileges": list })),
+        )
+        .await
+    };
+    let remote = async |member: &str| {
+        privileges(member, json!(["remote_support", "unattended_access"])).await
+    };
+    // A new partner's first Super Admin holds every privilege; the seats go to the others.
+    let owner = app.get("/v1/me", &acme.owner_token).await.str("id");
+    let given_up = privileges(&owner, json!(["unattended_access"])).await;
+    assert_eq!(given_up.status, StatusCode::OK, "{}", given_up.body);
+
+    for round in 0..ROUNDS {
+        // One seat free; two members asking for it at once.
+        let seats = app
+            .call(
+                Method::PUT,
+                &licences,
+                Some(&operator),
+                Some(json!({ "remote_support": round + 1 })),
+            )
+            .await;
+        assert_eq!(seats.status, StatusCode::OK, "{}", seats.body);
+        let a = app
+            .member(&acme, &format!("a{round}@acme.example"), "technician")
+            .await;
+        let b = app
+            .member(&acme, &format!("b{round}@acme.example"), "technician")
+            .await;
+        let (first, second) = tokio::join!(remote(&a), remote(&b));
+        no_server_error(&[&first, &second]);
+        let mut outcomes = [
+            (first.status.as_u16(), first.code()),
+            (second.status.as_u16(), second.code()),
+        ];
+        outcomes.sort_unstable();
+        assert_eq!(
+            outcomes,
+            [(200, "<no error code>"), (409, "licence_exhausted")],
+            "round {round}"
+        );
+    }
+    // The count the guard reads is the holders there are.
+    let used = app.get(&licences, &operator).await;
+    let remote_support = used.body["licences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["privilege"] == "remote_support")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        remote_support,
+        json!({ "privilege": "remote_support", "seats": ROUNDS, "in_use": ROUNDS })
+    );
+}

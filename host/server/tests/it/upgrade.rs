@@ -138,5 +138,31 @@ async fn every_released_schema_restores_migrates_to_this_one_and_serves_its_worl
             "{name}: {}",
             invitations.body
         );
+
+        // The seats in use (kept as counts since 0035) are the active members holding each
+        // privilege, whichever schema the database came from.
+        let partner = partners.body["items"][0]["id"].as_str().unwrap();
+        let members = app
+            .get(&format!("/v1/partners/{partner}/members"), &owner)
+            .await;
+        let licences = app
+            .get(&format!("/v1/partners/{partner}/licences"), &owner)
+            .await;
+        for licence in licences.body["licences"].as_array().unwrap() {
+            let holders = members.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|m| {
+                    m["status"] == "active"
+                        && m["privileges"]
+                            .as_array()
+                            .unwrap()
+                            .contains(&licence["privilege"])
+                })
+                .count();
+            assert_eq!(licence["in_use"], holders, "{name}: {licence}");
+            assert!(holders > 0, "{name}: the fixture has holders of every privilege");
+        }
     }
 }
