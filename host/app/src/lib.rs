@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod check;
+mod coalesce;
 pub mod devices;
 pub mod error;
 pub mod grants;

@@ -13,7 +13,9 @@
 //! changes in storage's permission change log, in its own transaction, and before a request is
 //! answered [`Permissions::catch_up`] compares the log's revision with the one the index has
 //! reached (one point read) and applies what other hosts committed since — so a change
-//! committed through any host is respected by every host's next request.
+//! committed through any host is respected by every host's next request. Requests that arrive
+//! together share that read ([`crate::coalesce`]): one read in flight at a time, each serving
+//! every request that arrived before it started.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
@@ -22,6 +24,8 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 use siteward_core::permission::index::{Change, Index};
 use siteward_storage::{StorageError, Store};
 use tracing::Instrument;
+
+use crate::coalesce::Coalesced;
 
 /// Logged revisions read per round of catching up.
 const CATCH_UP_BATCH: u32 = 500;
@@ -39,6 +43,8 @@ struct Inner {
     shared: bool,
     /// The change log's revision the index has caught up with.
     revision: AtomicI64,
+    /// The change log's latest revision, read once for the requests that ask together.
+    latest: Arc<Coalesced<i64>>,
     /// Writes started through [`Permissions::commit`] whose task has not ended yet.
     in_flight: AtomicUsize,
     /// Told each time such a task ends.
@@ -49,12 +55,23 @@ impl Permissions {
     /// Builds the index from what `store` holds; `shared` when other hosts write there too.
     pub async fn load(store: &Store, shared: bool) -> Result<Self, StorageError> {
         let snapshot = store.permission_snapshot().await?;
+        let reader = store.clone();
+        let latest = Coalesced::new(Box::new(move || {
+            let store = reader.clone();
+            Box::pin(async move {
+                store.access_revision().await.map_err(|error| match error {
+                    StorageError::Backend(cause) => cause.to_string(),
+                    other => other.to_string(),
+                })
+            })
+        }));
         Ok(Self(Arc::new(Inner {
             store: store.clone(),
             index: RwLock::new(Index::from_changes(snapshot.changes)),
             lane: tokio::sync::Mutex::new(()),
             shared,
             revision: AtomicI64::new(snapshot.revision),
+            latest,
             in_flight: AtomicUsize::new(0),
             settled: tokio::sync::Notify::new(),
         })))
@@ -69,6 +86,12 @@ impl Permissions {
     /// Whether other hosts write to the same database (a SurrealDB server).
     pub fn is_shared(&self) -> bool {
         self.0.shared
+    }
+
+    /// How many times this host has read the change log's latest revision (on shared storage,
+    /// at most once per request; fewer when requests arrive together).
+    pub fn revision_reads(&self) -> u64 {
+        self.0.latest.reads_made()
     }
 
     /// The index, for reading. Hold it for one request's questions, never across an await.
@@ -190,7 +213,7 @@ impl Permissions {
         if !inner.shared {
             return Ok(());
         }
-        let latest = store.access_revision().await?;
+        let latest = inner.latest.get().await.map_err(|cause| StorageError::Backend(cause.into()))?;
         if latest <= inner.revision.load(Ordering::Acquire) {
             return Ok(());
         }

@@ -190,6 +190,7 @@ pub async fn render(state: &AppState) -> Result<String, StorageError> {
         index: state.permissions.read().stats(),
         revision,
         latest_revision,
+        revision_reads: state.permissions.revision_reads(),
     };
     let mut text = String::new();
     prometheus_client::encoding::prometheus_text::encode(&mut text, &state.http_metrics().registry)
@@ -216,6 +217,7 @@ struct Snapshot {
     index: Stats,
     revision: i64,
     latest_revision: i64,
+    revision_reads: u64,
 }
 
 /// Writes one metric family: a descriptor, then a value per label set.
@@ -383,6 +385,13 @@ impl Collector for Snapshot {
             "siteward_permission_index_lag_revisions",
             "Revisions other hosts committed that this host's index has not applied yet",
             ConstGauge::new((self.latest_revision - self.revision).max(0)),
+        )?;
+        single(
+            e,
+            "siteward_permission_revision_reads",
+            "Reads of the permission change log's latest revision before requests (shared \
+             storage: one read serves every request that arrived before it started)",
+            ConstCounter::new(self.revision_reads),
         )?;
         family(
             e,

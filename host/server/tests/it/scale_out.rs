@@ -234,4 +234,34 @@ fn two_siteward_processes_on_a_surrealdb_server_respect_each_others_changes_at_o
     // Disabled through a: refused by b.
     assert_eq!(change(a, json!({ "status": "disabled" })), 200);
     assert_ne!(lists(b), 200);
+
+    // Requests that arrive together share a read of the change log's revision: 64 requests
+    // from 16 clients at once make at most one read each (fewer when they overlap: the figure
+    // is printed), and each still saw the change made through the other host just before.
+    let reads = || revision_reads(a, &operator);
+    let before = reads();
+    assert_eq!(change(b, json!({ "status": "active" })), 200);
+    let answered: Vec<u16> = std::thread::scope(|scope| {
+        let clients: Vec<_> = (0..16)
+            .map(|_| scope.spawn(|| (0..4).map(|_| lists(a)).collect::<Vec<_>>()))
+            .collect();
+        clients
+            .into_iter()
+            .flat_map(|client| client.join().unwrap())
+            .collect()
+    });
+    assert_eq!(answered, vec![200; 64]);
+    let made = reads() - before;
+    eprintln!("64 concurrent requests made {made} reads of the revision");
+    assert!((1..=64).contains(&made), "{made} reads");
+}
+
+/// What `siteward_permission_revision_reads_total` says on `host`.
+fn revision_reads(host: &str, operator: &str) -> u64 {
+    let (status, text) = socket::get_text(host, "/metrics", Some(operator));
+    assert_eq!(status, 200, "{text}");
+    text.lines()
+        .find_map(|line| line.strip_prefix("siteward_permission_revision_reads_total "))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no revision reads in {text}"))
 }

@@ -83,6 +83,11 @@ pub(super) fn request_with_headers(
     try_request(address, method, path, token, body, headers).unwrap()
 }
 
+/// A `GET` whose answer is text (the metrics); returns status and body.
+pub(super) fn get_text(address: &str, path: &str, token: Option<&str>) -> (u16, String) {
+    exchange(address, "GET", path, token, None, &[]).unwrap()
+}
+
 /// As [`request`], with extra headers; an error when the connection fails or drops.
 fn try_request(
     address: &str,
@@ -92,6 +97,22 @@ fn try_request(
     body: Option<&Value>,
     headers: &[(&str, &str)],
 ) -> std::io::Result<(u16, Value)> {
+    let (status, payload) = exchange(address, method, path, token, body, headers)?;
+    Ok((
+        status,
+        serde_json::from_str(&payload).unwrap_or(Value::Null),
+    ))
+}
+
+/// One request over a fresh connection; the status and the body as text.
+fn exchange(
+    address: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+    headers: &[(&str, &str)],
+) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect(address)?;
     stream.set_read_timeout(Some(Duration::from_secs(120)))?;
     let body = body.map(Value::to_string).unwrap_or_default();
@@ -123,10 +144,7 @@ fn try_request(
     } else {
         payload.to_owned()
     };
-    Ok((
-        status,
-        serde_json::from_str(&payload).unwrap_or(Value::Null),
-    ))
+    Ok((status, payload))
 }
 
 fn dechunk(mut text: &str) -> String {
