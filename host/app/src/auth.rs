@@ -5,7 +5,7 @@
 //! cookie in the console); turning it into a caller is this module's, for both.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -180,10 +180,7 @@ impl App {
         } else if secret::is_token_text(TokenKind::Api, token) {
             let hash = secret::token_hash(token);
             let now = self.now();
-            let ResolvedToken {
-                token,
-                creator_is_operator,
-            } = match api_tokens.get(&hash, now) {
+            let resolved = match api_tokens.get(&hash, now) {
                 Ok(resolved) => resolved,
                 Err(generation) => {
                     let token = self
@@ -193,15 +190,16 @@ impl App {
                         .ok_or_else(invalid_token)?;
                     let creator_is_operator =
                         self.store.account(&token.created_by).await?.is_operator;
-                    let resolved = ResolvedToken {
+                    let resolved = Arc::new(ResolvedToken {
                         token,
                         creator_is_operator,
-                    };
-                    api_tokens.put(hash, resolved.clone(), now, generation);
+                    });
+                    api_tokens.put(hash, Arc::clone(&resolved), now, generation);
                     resolved
                 }
             };
-            if !creator_may_hold(self, &token, creator_is_operator) {
+            let token = &resolved.token;
+            if !creator_may_hold(self, token, resolved.creator_is_operator) {
                 return Err(AppError::unauthenticated(
                     "token_suspended",
                     "the account that created this token is disabled or may no longer manage \
@@ -211,14 +209,14 @@ impl App {
             Ok(Caller {
                 principal: Principal::ApiToken {
                     token_id: token.id.clone(),
-                    scope: token.scope,
+                    scope: token.scope.clone(),
                 },
                 account: None,
                 session: None,
                 signed_in_at: None,
                 must_enrol: false,
                 audit: AuditContext {
-                    actor: Actor::ApiToken(token.id),
+                    actor: Actor::ApiToken(token.id.clone()),
                     request_id,
                 },
             })
@@ -292,7 +290,7 @@ pub struct ApiTokenCache {
 #[derive(Debug, Default)]
 struct Entries {
     generation: u64,
-    tokens: HashMap<String, (ResolvedToken, Timestamp)>,
+    tokens: HashMap<String, (Arc<ResolvedToken>, Timestamp)>,
 }
 
 impl ApiTokenCache {
@@ -306,7 +304,8 @@ impl ApiTokenCache {
 
     /// The token whose hash is `hash`, if this host found it unrevoked less than `ttl` ago;
     /// otherwise the generation to hand [`ApiTokenCache::put`] after asking the database.
-    pub fn get(&self, hash: &str, now: Timestamp) -> Result<ResolvedToken, u64> {
+    /// Shared, not copied: a request reads the token without cloning its strings.
+    pub fn get(&self, hash: &str, now: Timestamp) -> Result<Arc<ResolvedToken>, u64> {
         let entries = self
             .entries
             .read()
@@ -315,12 +314,12 @@ impl ApiTokenCache {
             .tokens
             .get(hash)
             .filter(|(_, until)| now < *until)
-            .map(|(token, _)| token.clone())
+            .map(|(token, _)| Arc::clone(token))
             .ok_or(entries.generation)
     }
 
     /// Remembers an unrevoked token, unless tokens were forgotten since `generation`.
-    pub fn put(&self, hash: String, token: ResolvedToken, now: Timestamp, generation: u64) {
+    pub fn put(&self, hash: String, token: Arc<ResolvedToken>, now: Timestamp, generation: u64) {
         if self.ttl <= chrono::Duration::zero() {
             return;
         }
@@ -365,8 +364,8 @@ mod tests {
         assert_ne!(hash, hash_password("correct horse battery"));
     }
 
-    fn api_token(now: Timestamp) -> ResolvedToken {
-        ResolvedToken {
+    fn api_token(now: Timestamp) -> Arc<ResolvedToken> {
+        Arc::new(ResolvedToken {
             creator_is_operator: false,
             token: ApiToken {
                 id: siteward_core::ids::ApiTokenId::from_trusted("tok".to_owned()),
@@ -379,7 +378,7 @@ mod tests {
                 created_at: now,
                 revoked_at: None,
             },
-        }
+        })
     }
 
     #[test]

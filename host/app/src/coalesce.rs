@@ -173,7 +173,11 @@ mod tests {
         for _ in 0..10 {
             tokio::task::yield_now().await;
         }
-        assert_eq!(source.reads_made(), 1, "nobody reads beside the read in flight");
+        assert_eq!(
+            source.reads_made(),
+            1,
+            "nobody reads beside the read in flight"
+        );
 
         permits.add_permits(2);
         assert_eq!(first.await.unwrap(), Ok(1));

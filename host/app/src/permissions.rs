@@ -213,7 +213,11 @@ impl Permissions {
         if !inner.shared {
             return Ok(());
         }
-        let latest = inner.latest.get().await.map_err(|cause| StorageError::Backend(cause.into()))?;
+        let latest = inner
+            .latest
+            .get()
+            .await
+            .map_err(|cause| StorageError::Backend(cause.into()))?;
         if latest <= inner.revision.load(Ordering::Acquire) {
             return Ok(());
         }

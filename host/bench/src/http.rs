@@ -4,7 +4,8 @@
 //! Siteward serves `POST /v1/check` as the `siteward` binary does (the real router, on the
 //! embedded `surrealkv://` store, authenticated by an API token). The bare handler parses the
 //! same JSON body into a struct and answers a fixed JSON body of the same shape: the floor any
-//! axum service pays for a request.
+//! axum service pays for a request. Both run with the log subscriber `siteward serve`
+//! installs (its default filter, `info`), so the figure includes what production logging costs.
 
 use std::net::SocketAddr;
 use std::process::Command;
@@ -30,6 +31,12 @@ pub(crate) struct Load {
 
 /// Runs both servers under `wrk`, alternating, `effort.rounds` times.
 pub fn run(effort: Effort) -> anyhow::Result<Section> {
+    // Production logging, as `siteward serve` sets it up; in a run of every step in one
+    // process the first step to install it has done so already.
+    let _ = siteward_server::telemetry::init(
+        siteward_server::config::LogFormat::Pretty,
+        &siteward_server::config::TracingConfig::default(),
+    );
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -71,7 +78,9 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
          servers run in the suite's process on a 2-worker Tokio runtime. Siteward answers \
          `POST /v1/check` (`{{\"technician_id\", \"permission\": \"dashboard.view\", \"site_id\"}}`) \
          through the real router, API-token authentication included, on `surrealkv://`; the bare \
-         handler deserialises the same body and returns a fixed answer. Every response was 200.",
+         handler deserialises the same body and returns a fixed answer. Both run with the log \
+         subscriber `siteward serve` installs (filter `info`, text to stderr). Every response \
+         was 200.",
         effort.http_seconds
     ));
     let rps = |loads: &[Load]| {
@@ -100,7 +109,7 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
                 .map(|(o, t)| o.requests_per_second / t.requests_per_second)
                 .collect(),
         )
-        .target(Target::AtLeast(0.8)),
+        .target(Target::AtLeast(0.9)),
     );
     section.add(Figure::new(
         "p99 latency — Siteward /v1/check",

@@ -33,6 +33,15 @@ impl Telemetry {
     }
 }
 
+/// Whether spans are exported (an OTLP endpoint is configured): what only the exporter reads
+/// need not be recorded otherwise.
+static EXPORTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether this process exports traces.
+pub fn exporting() -> bool {
+    EXPORTING.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Installs the process's subscriber: logs, and traces when an OTLP endpoint is configured.
 pub fn init(format: LogFormat, tracing: &TracingConfig) -> anyhow::Result<Telemetry> {
     let filter = EnvFilter::try_from_default_env()
@@ -55,6 +64,7 @@ pub fn init(format: LogFormat, tracing: &TracingConfig) -> anyhow::Result<Teleme
         .with(traces)
         .try_init()
         .context("installing the log subscriber")?;
+    EXPORTING.store(provider.is_some(), std::sync::atomic::Ordering::Relaxed);
     Ok(Telemetry { provider })
 }
 

@@ -162,7 +162,10 @@ async fn every_released_schema_restores_migrates_to_this_one_and_serves_its_worl
                 })
                 .count();
             assert_eq!(licence["in_use"], holders, "{name}: {licence}");
-            assert!(holders > 0, "{name}: the fixture has holders of every privilege");
+            assert!(
+                holders > 0,
+                "{name}: the fixture has holders of every privilege"
+            );
         }
     }
 }
