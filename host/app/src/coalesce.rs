@@ -134,6 +134,7 @@ mod tests {
     use std::sync::atomic::{AtomicU64, Ordering};
 
     use tokio::sync::Semaphore;
+    use tokio::task::JoinHandle;
 
     use super::{Coalesced, Read};
 
@@ -150,26 +151,29 @@ mod tests {
         })
     }
 
+    /// A caller of `source` in a task of its own.
+    fn caller(source: &Arc<Coalesced<u64>>) -> JoinHandle<Result<u64, String>> {
+        let source = Arc::clone(source);
+        tokio::spawn(async move { source.get().await })
+    }
+
+    /// Returns once `source` has started its first read.
+    async fn first_read_started(source: &Coalesced<u64>) {
+        while source.reads_made() < 1 {
+            tokio::task::yield_now().await;
+        }
+    }
+
     #[tokio::test]
     async fn callers_that_arrive_during_a_read_share_the_next_one_and_never_the_current_one() {
         let permits = Arc::new(Semaphore::new(0));
         let source = Coalesced::new(gated(Arc::clone(&permits)));
 
         // The first caller starts read 1, which waits.
-        let first = tokio::spawn({
-            let source = Arc::clone(&source);
-            async move { source.get().await }
-        });
-        while source.reads_made() < 1 {
-            tokio::task::yield_now().await;
-        }
+        let first = caller(&source);
+        first_read_started(&source).await;
         // Fifty callers arrive while read 1 is in flight.
-        let later: Vec<_> = (0..50)
-            .map(|_| {
-                let source = Arc::clone(&source);
-                tokio::spawn(async move { source.get().await })
-            })
-            .collect();
+        let later: Vec<_> = (0..50).map(|_| caller(&source)).collect();
         for _ in 0..10 {
             tokio::task::yield_now().await;
         }
@@ -197,17 +201,9 @@ mod tests {
     async fn a_caller_that_goes_away_leaves_nobody_waiting() {
         let permits = Arc::new(Semaphore::new(0));
         let source = Coalesced::new(gated(Arc::clone(&permits)));
-        let gone = tokio::spawn({
-            let source = Arc::clone(&source);
-            async move { source.get().await }
-        });
-        while source.reads_made() < 1 {
-            tokio::task::yield_now().await;
-        }
-        let waiting = tokio::spawn({
-            let source = Arc::clone(&source);
-            async move { source.get().await }
-        });
+        let gone = caller(&source);
+        first_read_started(&source).await;
+        let waiting = caller(&source);
         tokio::task::yield_now().await;
         gone.abort();
         permits.add_permits(2);
