@@ -208,7 +208,7 @@ impl Permissions {
     /// its record. When the revisions needed were already pruned, the index is rebuilt.
     ///
     /// Dropping this future at any await leaves the index at a revision it fully reached.
-    pub async fn catch_up(&self, store: &Store) -> Result<(), StorageError> {
+    pub async fn catch_up(&self) -> Result<(), StorageError> {
         let inner = &self.0;
         if !inner.shared {
             return Ok(());
@@ -224,7 +224,10 @@ impl Permissions {
         let _lane = inner.lane.lock().await;
         while inner.revision.load(Ordering::Acquire) < latest {
             let seen = inner.revision.load(Ordering::Acquire);
-            let logged = store.access_changes_since(seen, CATCH_UP_BATCH).await?;
+            let logged = inner
+                .store
+                .access_changes_since(seen, CATCH_UP_BATCH)
+                .await?;
             if logged
                 .first()
                 .is_none_or(|first| first.revision != seen + 1)

@@ -234,16 +234,13 @@ impl App {
     /// embedded storage). Every frontend calls this before it answers a request: an index that
     /// cannot catch up answers nothing, rather than a decision from stale facts.
     pub async fn catch_up(&self) -> crate::AppResult<()> {
-        self.permissions
-            .catch_up(&self.store)
-            .await
-            .map_err(|error| {
-                tracing::error!(%error, "the permission index could not catch up with storage");
-                crate::AppError::unavailable(
-                    "storage_unavailable",
-                    "the database cannot be reached; try again shortly",
-                )
-            })
+        self.permissions.catch_up().await.map_err(|error| {
+            tracing::error!(%error, "the permission index could not catch up with storage");
+            crate::AppError::unavailable(
+                "storage_unavailable",
+                "the database cannot be reached; try again shortly",
+            )
+        })
     }
 
     /// Whether the database answers (readiness).
