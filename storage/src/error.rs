@@ -37,6 +37,8 @@ pub enum Conflict {
     ReviewOpen,
     /// Someone decided this technician in the review already.
     AlreadyDecided,
+    /// Another partner (or this one) claimed the email domain already.
+    DomainClaimed,
     /// A concurrent transaction changed the same records; retrying may succeed.
     Concurrent,
 }
@@ -72,6 +74,10 @@ impl fmt::Display for Conflict {
             }
             Self::AlreadyDecided => {
                 "someone already decided this technician in the review; reload to see the verdict"
+            }
+            Self::DomainClaimed => {
+                "this domain is claimed already: a domain belongs to one team on this host; \
+                 if it is yours, ask the host's operator"
             }
             Self::Concurrent => "a concurrent change touched the same records; try again",
         })

@@ -14,6 +14,7 @@ mod backup;
 mod digests;
 mod error;
 mod feeds;
+mod identity;
 mod invitations;
 mod licences;
 mod migrate;
@@ -41,6 +42,7 @@ pub use audit::{ChainReport, Retention};
 pub use digests::{DigestItem, DigestKey};
 pub use error::{Conflict, StorageError};
 pub use feeds::{FeedCursors, FeedOutput, VolumeKey};
+pub use identity::ClaimedDomain;
 pub use invitations::{
     Acceptance, IdempotencyRecord, InvitationScope, NewInvitation, TeamInvitationFilter,
 };

@@ -151,6 +151,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0035_licence_use",
         include_str!("../migrations/0035_licence_use.surql"),
     ),
+    (
+        "0036_identity",
+        include_str!("../migrations/0036_identity.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

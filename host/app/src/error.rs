@@ -186,6 +186,7 @@ impl From<StorageError> for AppError {
                     Conflict::AlreadyRequested => "already_requested",
                     Conflict::ReviewOpen => "review_open",
                     Conflict::AlreadyDecided => "already_decided",
+                    Conflict::DomainClaimed => "domain_claimed",
                     Conflict::Concurrent => "concurrent_change",
                 };
                 Self::conflict(code, conflict.to_string())

@@ -17,6 +17,7 @@ pub mod devices;
 pub mod error;
 pub mod grants;
 pub mod idempotency;
+pub mod identity;
 pub mod invitations;
 pub mod invite;
 pub mod licences;

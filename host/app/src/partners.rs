@@ -148,7 +148,7 @@ fn partner_target(id: &PartnerId) -> AuditTarget {
     }
 }
 
-fn member_target(account: &AccountId) -> AuditTarget {
+pub(crate) fn member_target(account: &AccountId) -> AuditTarget {
     AuditTarget {
         kind: TargetKind::Membership,
         id: account.to_string(),

@@ -97,6 +97,9 @@ pub struct Settings {
     /// Whether other hosts write to the same database (a SurrealDB server): this host then
     /// logs its permission changes for them and follows theirs before every request.
     pub shared_storage: bool,
+    /// How the host reaches identity providers; the frontend gives one (the app speaks no
+    /// HTTP). Without one, single sign-on answers that no provider is reachable.
+    pub identity: Arc<dyn crate::identity::ProviderTransport>,
 }
 
 impl Settings {
@@ -120,6 +123,7 @@ impl Settings {
             hooks: crate::plugins::hooks::HookSettings::default(),
             audit: AuditSettings::default(),
             shared_storage: false,
+            identity: Arc::new(crate::identity::NoTransport),
         }
     }
 }
@@ -155,6 +159,8 @@ pub struct Services {
     pub audit: AuditSettings,
     /// Whom notification hooks may write to, how much, and how many partners at once.
     pub hooks: crate::plugins::hooks::HookSettings,
+    /// How the host reaches identity providers (single sign-on).
+    pub identity: Arc<dyn crate::identity::ProviderTransport>,
     ids: std::sync::Mutex<IdGenerator>,
     /// Checks answered on this host, by reason (indexed as `Reason::CODES`).
     checks: [std::sync::atomic::AtomicU64; 16],
@@ -205,6 +211,7 @@ impl App {
             webhooks_ready: tokio::sync::Notify::new(),
             audit: settings.audit,
             hooks: settings.hooks,
+            identity: settings.identity,
             ids: std::sync::Mutex::default(),
             checks: Default::default(),
         })))

@@ -361,6 +361,13 @@ impl App {
                 "this account is disabled; ask your administrator",
             ));
         }
+        if self.password_refused_by_sso(account).await? {
+            return Err(AppError::refused(
+                "sso_required",
+                "your team signs you in through its identity provider: choose \
+                 \"Sign in with single sign-on\" and use your company account",
+            ));
+        }
         // What the person's teams hold them to: the session's lifetime, and whether they
         // must enrol in two-step sign-in before anything else.
         let policies = self.policies_for(&principal).await?;

@@ -163,6 +163,17 @@ string_enum! {
         LoginSucceeded = "auth.login",
         /// A login failed (wrong password or second factor).
         LoginFailed = "auth.login_failed",
+        /// A sign-in through an identity provider was refused (a token that failed a check,
+        /// an address outside the connection's domains, nobody to sign in).
+        SsoRefused = "auth.sso_refused",
+        /// An identity provider connection was created or changed.
+        ConnectionSaved = "identity.connection_saved",
+        /// An identity provider connection was deleted, with its domains.
+        ConnectionDeleted = "identity.connection_deleted",
+        /// A partner claimed an email domain for one of its connections.
+        DomainClaimed = "identity.domain_claimed",
+        /// A partner gave up an email domain.
+        DomainReleased = "identity.domain_released",
         /// Failed logins locked an account for a while.
         LoginLockedOut = "auth.locked_out",
         /// A session was ended by its owner.
@@ -253,6 +264,8 @@ target_kinds! {
     ApiToken = "api_token",
     /// A tenant's audit chain (retention cuts).
     AuditChain = "audit_chain",
+    /// An identity provider connection.
+    Connection = "identity_connection",
     /// A customer of a partner.
     Customer = "customer",
     /// The database as a whole (a backup).
@@ -263,6 +276,8 @@ target_kinds! {
     Device = "device",
     /// A device group.
     DeviceGroup = "device_group",
+    /// An email domain a partner claimed for single sign-on.
+    Domain = "domain",
     /// A grant of a role on a scope.
     Grant = "grant",
     /// An invitation.

@@ -171,6 +171,8 @@ define_id! {
     AccessRequestId,
     /// A review of who holds access to a site.
     ReviewId,
+    /// A partner's connection to its identity provider (single sign-on).
+    ConnectionId,
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod account;
 pub mod assignment;
 pub mod audit;
 pub mod error;
+pub mod identity;
 pub mod ids;
 pub mod invitation;
 pub mod mail;

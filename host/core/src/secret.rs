@@ -20,6 +20,8 @@ pub enum TokenKind {
     PasswordReset,
     /// A sign-in waiting for its authenticator code.
     SignIn,
+    /// A sign-in sent to an identity provider (its `state`).
+    SsoState,
 }
 
 impl TokenKind {
@@ -30,6 +32,7 @@ impl TokenKind {
             Self::Invitation => "swi_",
             Self::PasswordReset => "swr_",
             Self::SignIn => "swc_",
+            Self::SsoState => "swo_",
         }
     }
 }

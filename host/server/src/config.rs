@@ -43,6 +43,8 @@ pub struct Config {
     pub audit: AuditConfig,
     /// Webhook targets and their delivery.
     pub webhooks: WebhooksConfig,
+    /// Reaching partners' identity providers (single sign-on).
+    pub identity: IdentityConfig,
     /// The Prometheus endpoint.
     pub metrics: MetricsConfig,
     /// OpenTelemetry traces.
@@ -76,6 +78,40 @@ pub struct MetricsConfig {
     /// authentication (a private address for the scraper, such as `127.0.0.1:9464`). Unset:
     /// no second listener; `/metrics` on the API listener answers the operator's tokens alone.
     pub listen: Option<SocketAddr>,
+}
+
+/// `[identity]`
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct IdentityConfig {
+    /// Address blocks an identity provider may be reached at although they are loopback,
+    /// link-local or a metadata service (`["127.0.0.0/8"]` for a provider on this machine);
+    /// refused otherwise, since partners' admins name the providers.
+    pub allow_networks: Vec<String>,
+    /// Seconds a request to a provider may take, connecting included.
+    pub timeout_seconds: u32,
+}
+
+impl Default for IdentityConfig {
+    fn default() -> Self {
+        Self {
+            allow_networks: Vec::new(),
+            timeout_seconds: 10,
+        }
+    }
+}
+
+impl IdentityConfig {
+    /// The allowed address blocks.
+    pub fn networks(&self) -> Result<Vec<siteward_core::webhook::Network>, String> {
+        self.allow_networks
+            .iter()
+            .map(|n| {
+                siteward_core::webhook::Network::parse(n)
+                    .map_err(|e| format!("[identity] allow_networks: {e}"))
+            })
+            .collect()
+    }
 }
 
 /// `[webhooks]`
@@ -360,6 +396,7 @@ impl Default for Config {
             plugins: PluginsConfig::default(),
             audit: AuditConfig::default(),
             webhooks: WebhooksConfig::default(),
+            identity: IdentityConfig::default(),
             metrics: MetricsConfig::default(),
             tracing: TracingConfig::default(),
         }
@@ -631,6 +668,7 @@ impl Config {
                 sink.name
             ));
         }
+        self.identity.networks()?;
         self.webhooks.check()
     }
 

@@ -12,6 +12,7 @@ pub mod mail;
 pub mod metrics;
 pub mod notify;
 pub mod plugins;
+pub mod sso;
 pub mod state;
 pub mod stream;
 pub mod sweeper;

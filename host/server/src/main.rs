@@ -458,6 +458,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         hooks: hook_settings(&config)?,
         audit: siteward_server::state::audit_settings(&config.audit),
         shared_storage: config.storage_is_shared(),
+        identity: Arc::new(siteward_server::sso::HttpTransport::from_config(
+            &config.identity,
+        )?),
     };
     let state = AppState::new(store, Arc::new(SystemClock), settings).await?;
     for (name, offer) in siteward_server::plugins::bundled::ensure(&state)

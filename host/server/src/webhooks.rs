@@ -78,20 +78,26 @@ impl Failure {
 
 /// An address the policy refused, found while resolving a target's name.
 #[derive(Debug, thiserror::Error)]
-#[error("{host} resolves to {address}, a {why} address; allow it with [webhooks] allow_networks")]
-struct RefusedAddress {
+#[error("{host} resolves to {address}, a {why} address; allow it with [{section}] allow_networks")]
+pub(crate) struct RefusedAddress {
+    section: &'static str,
     host: String,
     address: IpAddr,
     why: &'static str,
 }
 
-/// Resolves names with the system resolver and keeps only addresses the policy accepts.
+/// Resolves names with the system resolver and keeps only addresses the policy accepts;
+/// a refusal names the configuration section that allows more.
 #[derive(Debug)]
-struct GuardedResolver(Arc<AddressPolicy>);
+pub(crate) struct GuardedResolver {
+    pub(crate) policy: Arc<AddressPolicy>,
+    pub(crate) section: &'static str,
+}
 
 impl reqwest::dns::Resolve for GuardedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
-        let policy = self.0.clone();
+        let policy = self.policy.clone();
+        let section = self.section;
         Box::pin(async move {
             let host = name.as_str().to_owned();
             let mut refused = None;
@@ -107,6 +113,7 @@ impl reqwest::dns::Resolve for GuardedResolver {
                 .collect();
             match (accepted.is_empty(), refused) {
                 (true, Some((address, why))) => Err(Box::new(RefusedAddress {
+                    section,
                     host,
                     address,
                     why: why.as_str(),
@@ -125,7 +132,10 @@ impl Deliverer {
             allowed: config.networks().map_err(anyhow::Error::msg)?,
         });
         let client = reqwest::Client::builder()
-            .dns_resolver(Arc::new(GuardedResolver(policy.clone())))
+            .dns_resolver(Arc::new(GuardedResolver {
+                policy: policy.clone(),
+                section: "webhooks",
+            }))
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .timeout(Duration::from_secs(u64::from(
@@ -210,6 +220,7 @@ impl Deliverer {
             && let Err(why) = self.policy.check(address)
         {
             return Err(Failure::permanent(refused(
+                "webhooks",
                 &address.to_string(),
                 address,
                 why,
@@ -278,7 +289,7 @@ impl Deliverer {
 
 /// The address a URL names literally (`http://127.0.0.1/`, `http://[::1]/`), which is dialled
 /// without resolving.
-fn literal_address(url: &reqwest::Url) -> Option<IpAddr> {
+pub(crate) fn literal_address(url: &reqwest::Url) -> Option<IpAddr> {
     let host = url.host_str()?;
     host.trim_start_matches('[')
         .trim_end_matches(']')
@@ -286,8 +297,9 @@ fn literal_address(url: &reqwest::Url) -> Option<IpAddr> {
         .ok()
 }
 
-fn refused(host: &str, address: IpAddr, why: Refusal) -> String {
+pub(crate) fn refused(section: &'static str, host: &str, address: IpAddr, why: Refusal) -> String {
     RefusedAddress {
+        section,
         host: host.to_owned(),
         address,
         why: why.as_str(),
@@ -296,7 +308,7 @@ fn refused(host: &str, address: IpAddr, why: Refusal) -> String {
 }
 
 /// The refusal behind a failed request, if that is why it failed.
-fn refused_in(error: &reqwest::Error) -> Option<&RefusedAddress> {
+pub(crate) fn refused_in(error: &reqwest::Error) -> Option<&RefusedAddress> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(error) = source {
         if let Some(refused) = error.downcast_ref::<RefusedAddress>() {
@@ -308,7 +320,7 @@ fn refused_in(error: &reqwest::Error) -> Option<&RefusedAddress> {
 }
 
 /// A transport error with its causes, which reqwest keeps out of its own message.
-fn describe(error: &reqwest::Error) -> String {
+pub(crate) fn describe(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {

@@ -5,8 +5,8 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 
 use siteward_core::ids::{
-    AccessRequestId, AccountId, ApiTokenId, CustomerId, DepartmentId, DeviceGroupId, DeviceId,
-    GrantId, InvitationId, PartnerId, ReviewId, SessionId, SiteId,
+    AccessRequestId, AccountId, ApiTokenId, ConnectionId, CustomerId, DepartmentId, DeviceGroupId,
+    DeviceId, GrantId, InvitationId, PartnerId, ReviewId, SessionId, SiteId,
 };
 
 use crate::error::ApiError;
@@ -31,6 +31,7 @@ id_segments!(
     AccessRequestId,
     AccountId,
     ApiTokenId,
+    ConnectionId,
     CustomerId,
     DepartmentId,
     DeviceGroupId,

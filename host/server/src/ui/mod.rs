@@ -19,6 +19,7 @@ pub mod customers;
 pub mod deliveries;
 pub mod departments;
 pub mod devices;
+pub mod identity;
 pub mod invitation;
 pub mod lang;
 pub mod licences;
@@ -66,6 +67,36 @@ pub fn routes() -> Router<AppState> {
         .route("/sign-in", get(session::page).post(session::sign_in))
         .route("/sign-in/code", get(session::code).post(session::finish))
         .route("/sign-out", post(session::sign_out))
+        .route(
+            "/sign-in/sso",
+            get(identity::sign_in_page).post(identity::start),
+        )
+        .route("/sign-in/sso/{connection_id}", get(identity::start_at))
+        .route("/sso/callback", get(identity::callback))
+        .route(
+            "/partners/{partner_id}/identity",
+            get(identity::page).post(identity::create),
+        )
+        .route(
+            "/partners/{partner_id}/identity/domains/release",
+            post(identity::release),
+        )
+        .route(
+            "/partners/{partner_id}/identity/{connection_id}",
+            post(identity::update),
+        )
+        .route(
+            "/partners/{partner_id}/identity/{connection_id}/domains",
+            post(identity::claim),
+        )
+        .route(
+            "/partners/{partner_id}/identity/{connection_id}/delete",
+            post(identity::delete),
+        )
+        .route(
+            "/partners/{partner_id}/identity/{connection_id}/test",
+            post(identity::test),
+        )
         .route(
             "/forgot-password",
             get(recovery::forgot).post(recovery::send_link),

@@ -91,6 +91,8 @@ struct SettingsPage<'a> {
     plugin_settings: Vec<PluginSettingsRow>,
     /// What the partner asks of its members at sign-in.
     policy: super::security::PolicyForm,
+    /// Partner › Settings › Identity.
+    identity: String,
 }
 
 /// One plugin's settings the partner sets for itself.
@@ -211,6 +213,7 @@ async fn settings_page(
             policy,
             state.host_session_hours(),
         ),
+        identity: format!("/partners/{partner}/identity"),
     };
     with_csrf_cookie(render(status, &page), set_csrf)
 }

@@ -27,6 +27,7 @@ mod scale_out;
 mod shutdown;
 mod smtp;
 mod socket;
+mod sso;
 mod stale_access;
 mod technicians;
 mod tenancy;
@@ -51,6 +52,11 @@ use siteward_storage::{Store, StoreConfig};
 pub struct ManualClock(Mutex<Timestamp>);
 
 impl ManualClock {
+    /// Sets the time (to the real one, for a provider that stamps its tokens with it).
+    pub fn set(&self, to: Timestamp) {
+        *self.0.lock().unwrap() = to;
+    }
+
     pub fn advance(&self, by: chrono::Duration) {
         *self.0.lock().unwrap() += by;
     }

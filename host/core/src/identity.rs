@@ -1,0 +1,401 @@
+//! Single sign-on through a partner's own identity provider (OpenID Connect): what a
+//! connection is, which email domains it answers for, and what its settings must be. The
+//! protocol itself — discovery, the code exchange, the ID token's checks — is the application
+//! layer's, since it needs the network; what it concludes about a person is decided here.
+
+use crate::FieldError;
+use crate::Timestamp;
+use crate::ids::{AccountId, ConnectionId, PartnerId};
+use crate::validate::Email;
+
+/// An email domain, lower case, ASCII (an internationalised domain in its `xn--` form).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Domain(String);
+
+impl Domain {
+    /// Parses a domain as a person types it: `acme.example`, not `@acme.example` or a URL.
+    pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
+        let text = text.trim().trim_end_matches('.').to_ascii_lowercase();
+        let label_ok = |label: &str| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        };
+        let labels: Vec<&str> = text.split('.').collect();
+        if text.len() <= 253 && labels.len() >= 2 && labels.iter().all(|l| label_ok(l)) {
+            Ok(Self(text))
+        } else {
+            Err(FieldError::new(
+                field,
+                "must be a domain such as acme.example (an internationalised one in its xn-- form)",
+            ))
+        }
+    }
+
+    /// The domain of an email address.
+    pub fn of(email: &Email) -> Self {
+        let (_, domain) = email.as_str().rsplit_once('@').unwrap_or(("", ""));
+        Self(domain.to_ascii_lowercase())
+    }
+
+    /// Wraps text that storage returned.
+    pub fn from_trusted(text: String) -> Self {
+        Self(text)
+    }
+
+    /// The domain's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Domain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An OpenID Connect issuer: `https://`, or `http://` on a loopback address (a provider on
+/// the same machine, as in tests), without a query or fragment and without a trailing `/`.
+pub fn issuer(field: &str, text: &str) -> Result<String, FieldError> {
+    let text = text.trim().trim_end_matches('/');
+    let refuse = || {
+        FieldError::new(
+            field,
+            "must be the provider's issuer URL, starting https:// (as its discovery document \
+             names it, e.g. https://login.microsoftonline.com/<tenant>/v2.0)",
+        )
+    };
+    let rest = if let Some(rest) = strip_prefix_ignore_case(text, "https://") {
+        rest
+    } else if let Some(rest) = strip_prefix_ignore_case(text, "http://") {
+        let authority = rest.split('/').next().unwrap_or_default();
+        let host = if authority.starts_with("[::1]") {
+            "[::1]"
+        } else {
+            authority.split(':').next().unwrap_or_default()
+        };
+        if !matches!(host, "127.0.0.1" | "localhost" | "[::1]") {
+            return Err(FieldError::new(
+                field,
+                "must start https:// (plain http:// is only accepted on this machine's \
+                 loopback address)",
+            ));
+        }
+        rest
+    } else {
+        return Err(refuse());
+    };
+    let ok = !rest.is_empty()
+        && text.len() <= 500
+        && !rest.contains(['?', '#', '"', '<', '>', '\\'])
+        && !rest.contains(|c: char| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(text.to_owned())
+    } else {
+        Err(refuse())
+    }
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    text.get(..prefix.len())
+        .filter(|head| head.eq_ignore_ascii_case(prefix))
+        .map(|_| &text[prefix.len()..])
+}
+
+/// The PKCE `code_challenge` of a verifier (RFC 7636, method `S256`).
+pub fn pkce_challenge(verifier: &str) -> String {
+    use sha2::{Digest, Sha256};
+    data_encoding::BASE64URL_NOPAD.encode(&Sha256::digest(verifier.as_bytes()))
+}
+
+/// A partner's connection to its identity provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Connection {
+    /// Its id; the per-connection sign-in link names it.
+    pub id: ConnectionId,
+    /// Whose people sign in through it.
+    pub partner_id: PartnerId,
+    /// A name the partner recognises it by ("Entra ID").
+    pub name: String,
+    /// The provider's issuer; its discovery document is read from
+    /// `<issuer>/.well-known/openid-configuration`.
+    pub issuer: String,
+    /// The client id the provider gave Siteward; ID tokens must be addressed to it.
+    pub client_id: String,
+    /// The client secret, presented to the provider's token endpoint. Kept as given (the
+    /// provider must be shown it), never shown again.
+    pub client_secret: String,
+    /// Whether a person the provider vouches for, in one of the connection's domains, who has
+    /// no membership yet, joins as a technician (just-in-time). Off: only members get in.
+    pub just_in_time: bool,
+    /// Whether the people of the connection's domains must sign in through it: their
+    /// passwords stop working (the operator's do not).
+    pub require_sso: bool,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// The settings of a connection as a form gives them, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionSettings {
+    /// See [`Connection::name`].
+    pub name: String,
+    /// See [`Connection::issuer`].
+    pub issuer: String,
+    /// See [`Connection::client_id`].
+    pub client_id: String,
+    /// See [`Connection::client_secret`]; `None` keeps the one stored.
+    pub client_secret: Option<String>,
+    /// See [`Connection::just_in_time`].
+    pub just_in_time: bool,
+    /// See [`Connection::require_sso`].
+    pub require_sso: bool,
+}
+
+impl ConnectionSettings {
+    /// Checks each field, naming the first that is wrong.
+    pub fn parse(
+        name: &str,
+        issuer_text: &str,
+        client_id: &str,
+        client_secret: &str,
+        (just_in_time, require_sso): (bool, bool),
+    ) -> Result<Self, FieldError> {
+        let name = crate::validate::name("name", name)?;
+        let issuer = issuer("issuer", issuer_text)?;
+        let client_id = client_id.trim();
+        if client_id.is_empty()
+            || client_id.len() > 200
+            || client_id.contains(|c: char| c.is_whitespace() || c.is_control())
+        {
+            return Err(FieldError::new(
+                "client_id",
+                "must be the client (application) id the provider shows, without spaces",
+            ));
+        }
+        let client_secret = client_secret.trim();
+        let client_secret = if client_secret.is_empty() {
+            None
+        } else if client_secret.len() > 500 || client_secret.contains(char::is_control) {
+            return Err(FieldError::new(
+                "client_secret",
+                "must be the secret's value as the provider shows it (at most 500 characters)",
+            ));
+        } else {
+            Some(client_secret.to_owned())
+        };
+        Ok(Self {
+            name,
+            issuer,
+            client_id: client_id.to_owned(),
+            client_secret,
+            just_in_time,
+            require_sso,
+        })
+    }
+}
+
+/// Why a sign-in through a provider is being made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Purpose {
+    /// To sign someone in.
+    SignIn,
+    /// An admin's "test sign-in": the claims received are shown to them, nobody signs in.
+    Test(AccountId),
+}
+
+/// A sign-in sent to the provider and not back yet. Its `state` travels through the provider
+/// and in a cookie of the browser that started it; only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attempt {
+    /// SHA-256 of the `state` value.
+    pub state_hash: String,
+    /// Through which connection.
+    pub connection_id: ConnectionId,
+    /// The `nonce` the ID token must carry.
+    pub nonce: String,
+    /// The PKCE code verifier, shown to the token endpoint.
+    pub verifier: String,
+    /// What for.
+    pub purpose: Purpose,
+    /// When it stops being accepted.
+    pub expires_at: Timestamp,
+}
+
+/// What a provider said about a person, once its ID token passed every check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    /// The provider's issuer.
+    pub issuer: String,
+    /// The provider's id of the person (`sub`).
+    pub subject: String,
+    /// The email, as the provider gave it.
+    pub email: Option<String>,
+    /// Whether the provider says it verified that the person owns the email.
+    pub email_verified: bool,
+    /// The person's name, when given.
+    pub name: Option<String>,
+    /// Every claim of the token, for the admin's test sign-in.
+    pub claims: Vec<(String, String)>,
+}
+
+/// Why a person the provider vouched for does not get in, each with its stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The token names no email.
+    NoEmail,
+    /// The provider does not say the email is verified.
+    EmailUnverified,
+    /// The email's domain is not one the connection's partner claimed.
+    DomainNotClaimed,
+    /// No member has the email, and the connection does not make accounts just in time.
+    NotAMember,
+    /// The account or its membership is disabled.
+    Disabled,
+}
+
+impl Refusal {
+    /// The stable code, as the API and the audit trail show it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NoEmail => "sso_no_email",
+            Self::EmailUnverified => "sso_email_unverified",
+            Self::DomainNotClaimed => "sso_domain_not_claimed",
+            Self::NotAMember => "sso_not_a_member",
+            Self::Disabled => "account_disabled",
+        }
+    }
+
+    /// What the person is told.
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::NoEmail => {
+                "your identity provider did not send an email address; ask your administrator \
+                 to add the email claim to the application"
+            }
+            Self::EmailUnverified => {
+                "your identity provider does not say your email address is verified, so it \
+                 cannot sign you in here"
+            }
+            Self::DomainNotClaimed => {
+                "your email address is not in a domain this sign-in is set up for; ask your \
+                 administrator"
+            }
+            Self::NotAMember => {
+                "your identity provider signed you in, but you are not a member of this team \
+                 on Siteward yet; ask your administrator to invite you"
+            }
+            Self::Disabled => "this account is disabled; ask your administrator",
+        }
+    }
+}
+
+/// Which email a verified identity may sign in as: its email, when the provider verified it
+/// and it is in one of the domains the connection's partner claimed. A provider vouches for
+/// its own company's addresses only, never for an address another tenant's domain holds.
+pub fn email_to_sign_in(identity: &Identity, domains: &[Domain]) -> Result<Email, Refusal> {
+    let text = identity.email.as_deref().ok_or(Refusal::NoEmail)?;
+    let email = Email::parse("email", text).map_err(|_| Refusal::NoEmail)?;
+    if !identity.email_verified {
+        return Err(Refusal::EmailUnverified);
+    }
+    if !domains.contains(&Domain::of(&email)) {
+        return Err(Refusal::DomainNotClaimed);
+    }
+    Ok(email)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity(email: &str, verified: bool) -> Identity {
+        Identity {
+            issuer: "https://idp.example".to_owned(),
+            subject: "1".to_owned(),
+            email: Some(email.to_owned()),
+            email_verified: verified,
+            name: None,
+            claims: vec![],
+        }
+    }
+
+    #[test]
+    fn the_pkce_challenge_is_rfc_7636s() {
+        // RFC 7636, appendix B.
+        assert_eq!(
+            pkce_challenge("dBjftJeZ4CVP-mJ92K9cnzT8DZtDHKXJf3Q69l5FFP4"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGM-2o6eF0"
+        );
+    }
+
+    #[test]
+    fn domains_are_written_one_way_and_refuse_what_is_not_a_domain() {
+        assert_eq!(
+            Domain::parse("d", " Acme.Example. ").unwrap().as_str(),
+            "acme.example"
+        );
+        for bad in [
+            "acme",
+            "@acme.example",
+            "https://acme.example",
+            "a..b",
+            "-a.example",
+            "ä.example",
+        ] {
+            assert!(Domain::parse("d", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_issuer_is_https_or_loopback_http() {
+        assert_eq!(
+            issuer("i", "https://login.example/tenant/v2.0/").unwrap(),
+            "https://login.example/tenant/v2.0"
+        );
+        assert!(issuer("i", "http://127.0.0.1:9000").is_ok());
+        assert!(issuer("i", "http://localhost:9000").is_ok());
+        assert!(issuer("i", "http://[::1]:9000").is_ok());
+        for bad in [
+            "http://idp.example",
+            "http://127.0.0.1.evil.example",
+            "ftp://idp.example",
+            "https://idp.example/?x=1",
+            "idp.example",
+        ] {
+            assert!(issuer("i", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_a_verified_email_in_a_claimed_domain_signs_in() {
+        let domains = [Domain::parse("d", "acme.example").unwrap()];
+        assert_eq!(
+            email_to_sign_in(&identity("Ana@Acme.example", true), &domains)
+                .unwrap()
+                .as_str(),
+            "ana@acme.example"
+        );
+        assert_eq!(
+            email_to_sign_in(&identity("ana@acme.example", false), &domains),
+            Err(Refusal::EmailUnverified)
+        );
+        assert_eq!(
+            email_to_sign_in(&identity("boss@other.example", true), &domains),
+            Err(Refusal::DomainNotClaimed)
+        );
+        assert_eq!(
+            email_to_sign_in(&identity("ana@sub.acme.example", true), &domains),
+            Err(Refusal::DomainNotClaimed)
+        );
+        let none = Identity {
+            email: None,
+            ..identity("x@acme.example", true)
+        };
+        assert_eq!(email_to_sign_in(&none, &domains), Err(Refusal::NoEmail));
+    }
+}

@@ -1,0 +1,546 @@
+//! Single sign-on in the console. Partner › Settings › Identity is the setup, step by step
+//! as WorkOS's admin portal has it: the redirect URL to register at the provider, then a
+//! connection (issuer, client id and secret, just-in-time accounts, SSO required), the email
+//! domains it answers for, a per-connection sign-in link and a *Test sign-in* that shows the
+//! claims the provider sent. The sign-in side is `/sign-in/sso` (an email finds its domain's
+//! connection), `/sign-in/sso/{connection}` (the link) and `/sso/callback`, where the provider
+//! sends the browser back. The `state` rides in a cookie of the browser that started the
+//! sign-in as well as through the provider, so an answer only counts in that browser.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use cookie::SameSite;
+use serde::Deserialize;
+
+use siteward_app::AppError;
+use siteward_app::identity::{Answer, Finished, IdentitySetup, Start};
+use siteward_core::identity::Connection;
+use siteward_core::ids::{ConnectionId, PartnerId};
+
+use super::lang::Lang;
+use super::session::Viewer;
+use super::{
+    Chrome, PageIds, SESSION_COOKIE, console_cookie, cookie, csrf_matches, csrf_token, problem,
+    render, said, secure, set_cookie, with_csrf_cookie,
+};
+use crate::auth::{ClientAddr, request_id};
+use crate::error::status_of;
+use crate::state::AppState;
+
+/// The cookie that carries a sign-in's `state` to the callback.
+const STATE_COOKIE: &str = "siteward_sso";
+
+/// A connection's settings form, as shown.
+#[derive(Debug, Default)]
+struct ConnectionFormView {
+    is_new: bool,
+    name: String,
+    issuer: String,
+    client_id: String,
+    just_in_time: bool,
+    require_sso: bool,
+}
+
+impl ConnectionFormView {
+    fn of(connection: &Connection) -> Self {
+        Self {
+            is_new: false,
+            name: connection.name.clone(),
+            issuer: connection.issuer.clone(),
+            client_id: connection.client_id.clone(),
+            just_in_time: connection.just_in_time,
+            require_sso: connection.require_sso,
+        }
+    }
+}
+
+/// One connection on the page.
+struct ConnectionCard {
+    id: ConnectionId,
+    /// Where its settings form posts.
+    action: String,
+    name: String,
+    link: String,
+    domains: Vec<String>,
+    form: ConnectionFormView,
+}
+
+#[derive(Template)]
+#[template(path = "identity.html")]
+struct IdentityPage {
+    chrome: Chrome,
+    csrf: String,
+    partner: String,
+    base: String,
+    redirect_url: String,
+    connections: Vec<ConnectionCard>,
+    new: ConnectionFormView,
+    saved: Option<String>,
+    error: Option<String>,
+}
+
+fn identity_path(partner: &PartnerId) -> String {
+    format!("/partners/{partner}/identity")
+}
+
+/// What the page says was done, from the redirect after a change.
+#[derive(Debug, Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+async fn identity_page(
+    state: &AppState,
+    viewer: Viewer,
+    partner: &PartnerId,
+    status: StatusCode,
+    (saved, error): (Option<String>, Option<String>),
+    new: Option<ConnectionFormView>,
+) -> Response {
+    let Viewer {
+        caller,
+        chrome,
+        set_csrf,
+    } = viewer;
+    let (details, setup) = match tokio::join!(
+        state.partner(&caller, partner),
+        state.identity_setup(&caller, partner)
+    ) {
+        (Ok(details), Ok(setup)) => (details, setup),
+        (Err(error), _) | (_, Err(error)) => return problem(&error),
+    };
+    let IdentitySetup {
+        connections,
+        redirect_url,
+    } = setup;
+    let connections = connections
+        .into_iter()
+        .map(|view| ConnectionCard {
+            action: format!("{}/{}", identity_path(partner), view.connection.id),
+            link: format!("{}/sign-in/sso/{}", state.public_url, view.connection.id),
+            id: view.connection.id.clone(),
+            name: view.connection.name.clone(),
+            domains: view.domains.iter().map(ToString::to_string).collect(),
+            form: ConnectionFormView::of(&view.connection),
+        })
+        .collect();
+    let page = IdentityPage {
+        csrf: chrome.csrf(),
+        chrome,
+        partner: details.name,
+        base: identity_path(partner),
+        redirect_url,
+        connections,
+        new: new.unwrap_or(ConnectionFormView {
+            is_new: true,
+            ..ConnectionFormView::default()
+        }),
+        saved,
+        error,
+    };
+    with_csrf_cookie(render(status, &page), set_csrf)
+}
+
+/// `GET /partners/{partner_id}/identity`.
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PageIds(partner): PageIds<PartnerId>,
+    Query(done): Query<Done>,
+) -> Response {
+    let t = Lang::current().text();
+    let saved = match done.done.as_deref() {
+        Some("saved") => Some(t.connection_saved.to_string()),
+        Some("claimed") => Some(t.domain_claimed.to_string()),
+        Some("released") => Some(t.domain_released.to_string()),
+        Some("deleted") => Some(t.connection_deleted.to_string()),
+        _ => None,
+    };
+    identity_page(
+        &state,
+        viewer,
+        &partner,
+        StatusCode::OK,
+        (saved, None),
+        None,
+    )
+    .await
+}
+
+/// A connection's settings form.
+#[derive(Debug, Deserialize)]
+pub struct ConnectionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    issuer: String,
+    #[serde(default)]
+    client_id: String,
+    #[serde(default)]
+    client_secret: String,
+    #[serde(default)]
+    just_in_time: Option<String>,
+    #[serde(default)]
+    require_sso: Option<String>,
+}
+
+/// The page again with the failure said, the new connection's fields kept as typed.
+async fn refused(
+    state: &AppState,
+    viewer: Viewer,
+    partner: &PartnerId,
+    error: &AppError,
+    new: Option<ConnectionFormView>,
+) -> Response {
+    let status = status_of(error.kind);
+    if error.kind == siteward_app::Kind::NotFound || status == StatusCode::FORBIDDEN {
+        return problem(error);
+    }
+    identity_page(
+        state,
+        viewer,
+        partner,
+        status,
+        (None, Some(said(error))),
+        new,
+    )
+    .await
+}
+
+fn form_expired() -> AppError {
+    AppError::refused("form_expired", Lang::current().text().form_expired.as_str())
+}
+
+/// `POST /partners/{partner_id}/identity` (a new connection) and
+/// `POST /partners/{partner_id}/identity/{connection_id}` (a connection's settings).
+async fn save(
+    state: AppState,
+    headers: &HeaderMap,
+    viewer: Viewer,
+    (partner, connection): (PartnerId, Option<ConnectionId>),
+    form: ConnectionForm,
+) -> Response {
+    let typed = ConnectionFormView {
+        is_new: true,
+        name: form.name.clone(),
+        issuer: form.issuer.clone(),
+        client_id: form.client_id.clone(),
+        just_in_time: form.just_in_time.is_some(),
+        require_sso: form.require_sso.is_some(),
+    };
+    let kept = connection.is_none().then_some(typed);
+    if !csrf_matches(headers, &form.csrf) {
+        return refused(&state, viewer, &partner, &form_expired(), kept).await;
+    }
+    let saved = state
+        .save_identity_connection(
+            &viewer.caller,
+            &partner,
+            connection.as_ref(),
+            (
+                &form.name,
+                &form.issuer,
+                &form.client_id,
+                &form.client_secret,
+            ),
+            (form.just_in_time.is_some(), form.require_sso.is_some()),
+        )
+        .await;
+    match saved {
+        Ok(_) => Redirect::to(&format!("{}?done=saved", identity_path(&partner))).into_response(),
+        Err(error) => refused(&state, viewer, &partner, &error, kept).await,
+    }
+}
+
+/// `POST /partners/{partner_id}/identity`.
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds(partner): PageIds<PartnerId>,
+    Form(form): Form<ConnectionForm>,
+) -> Response {
+    save(state, &headers, viewer, (partner, None), form).await
+}
+
+/// `POST /partners/{partner_id}/identity/{connection_id}`.
+pub async fn update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds((partner, connection)): PageIds<(PartnerId, ConnectionId)>,
+    Form(form): Form<ConnectionForm>,
+) -> Response {
+    save(state, &headers, viewer, (partner, Some(connection)), form).await
+}
+
+/// A form with a CSRF token and a domain.
+#[derive(Debug, Deserialize)]
+pub struct DomainForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    domain: String,
+}
+
+/// `POST /partners/{partner_id}/identity/{connection_id}/domains`: claims a domain.
+pub async fn claim(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds((partner, connection)): PageIds<(PartnerId, ConnectionId)>,
+    Form(form): Form<DomainForm>,
+) -> Response {
+    let done = if csrf_matches(&headers, &form.csrf) {
+        state
+            .claim_domain(&viewer.caller, &partner, &connection, &form.domain)
+            .await
+            .map(|_| ())
+    } else {
+        Err(form_expired())
+    };
+    match done {
+        Ok(()) => {
+            Redirect::to(&format!("{}?done=claimed", identity_path(&partner))).into_response()
+        }
+        Err(error) => refused(&state, viewer, &partner, &error, None).await,
+    }
+}
+
+/// `POST /partners/{partner_id}/identity/domains/release`: gives up a domain.
+pub async fn release(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds(partner): PageIds<PartnerId>,
+    Form(form): Form<DomainForm>,
+) -> Response {
+    let done = if csrf_matches(&headers, &form.csrf) {
+        state
+            .release_domain(&viewer.caller, &partner, &form.domain)
+            .await
+    } else {
+        Err(form_expired())
+    };
+    match done {
+        Ok(()) => {
+            Redirect::to(&format!("{}?done=released", identity_path(&partner))).into_response()
+        }
+        Err(error) => refused(&state, viewer, &partner, &error, None).await,
+    }
+}
+
+/// `POST /partners/{partner_id}/identity/{connection_id}/delete`.
+pub async fn delete(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds((partner, connection)): PageIds<(PartnerId, ConnectionId)>,
+    Form(form): Form<super::CsrfForm>,
+) -> Response {
+    let done = if csrf_matches(&headers, &form.csrf) {
+        state
+            .delete_identity_connection(&viewer.caller, &partner, &connection)
+            .await
+    } else {
+        Err(form_expired())
+    };
+    match done {
+        Ok(()) => {
+            Redirect::to(&format!("{}?done=deleted", identity_path(&partner))).into_response()
+        }
+        Err(error) => refused(&state, viewer, &partner, &error, None).await,
+    }
+}
+
+/// `POST /partners/{partner_id}/identity/{connection_id}/test`: the admin's test sign-in.
+pub async fn test(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds((partner, connection)): PageIds<(PartnerId, ConnectionId)>,
+    Form(form): Form<super::CsrfForm>,
+) -> Response {
+    let started = if csrf_matches(&headers, &form.csrf) {
+        state.test_sso(&viewer.caller, &partner, &connection).await
+    } else {
+        Err(form_expired())
+    };
+    match started {
+        Ok(redirect) => to_provider(&state, redirect),
+        Err(error) => refused(&state, viewer, &partner, &error, None).await,
+    }
+}
+
+/// The browser sent to the provider, carrying the `state` in a cookie for the callback.
+fn to_provider(state: &AppState, redirect: siteward_app::identity::Redirect) -> Response {
+    let mut response = Redirect::to(&redirect.url).into_response();
+    // Lax: the provider's redirect back is a top-level navigation from another site.
+    let mut cookie = console_cookie(STATE_COOKIE, redirect.state, SameSite::Lax, secure(state));
+    cookie.set_path("/sso");
+    cookie.set_max_age(cookie::time::Duration::minutes(10));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie.to_string()).expect("cookie values are token text"),
+    );
+    response
+}
+
+/// The `Set-Cookie` that ends the state cookie.
+fn end_state(state: &AppState) -> HeaderValue {
+    let mut cookie = console_cookie(STATE_COOKIE, String::new(), SameSite::Lax, secure(state));
+    cookie.set_path("/sso");
+    cookie.set_max_age(cookie::time::Duration::ZERO);
+    HeaderValue::from_str(&cookie.to_string()).expect("cookie values are token text")
+}
+
+#[derive(Template)]
+#[template(path = "sso_sign_in.html")]
+struct SsoSignInPage<'a> {
+    chrome: Chrome,
+    csrf: &'a str,
+    email: &'a str,
+    error: Option<String>,
+}
+
+fn sso_sign_in_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    status: StatusCode,
+    email: &str,
+    error: Option<String>,
+) -> Response {
+    let (csrf, set) = csrf_token(state, headers);
+    let page = SsoSignInPage {
+        chrome: Chrome::public(),
+        csrf: &csrf,
+        email,
+        error,
+    };
+    with_csrf_cookie(render(status, &page), set)
+}
+
+/// `GET /sign-in/sso`: the work email that finds the person's provider.
+pub async fn sign_in_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    sso_sign_in_page(&state, &headers, StatusCode::OK, "", None)
+}
+
+/// The SSO sign-in form.
+#[derive(Debug, Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /sign-in/sso`: off to the provider of the email's domain.
+pub async fn start(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<EmailForm>,
+) -> Response {
+    let t = Lang::current().text();
+    if !csrf_matches(&headers, &form.csrf) {
+        let why = Some(t.form_expired.to_string());
+        return sso_sign_in_page(&state, &headers, StatusCode::FORBIDDEN, &form.email, why);
+    }
+    match state.begin_sso(Start::Email(&form.email)).await {
+        Ok(redirect) => to_provider(&state, redirect),
+        Err(error) => {
+            let status = status_of(error.kind);
+            sso_sign_in_page(&state, &headers, status, &form.email, Some(said(&error)))
+        }
+    }
+}
+
+/// `GET /sign-in/sso/{connection_id}`: a connection's own sign-in link.
+pub async fn start_at(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    PageIds(connection): PageIds<ConnectionId>,
+) -> Response {
+    match state.begin_sso(Start::Connection(&connection)).await {
+        Ok(redirect) => to_provider(&state, redirect),
+        Err(error) if error.kind == siteward_app::Kind::NotFound => super::not_found(),
+        Err(error) => {
+            let status = status_of(error.kind);
+            sso_sign_in_page(&state, &headers, status, "", Some(said(&error)))
+        }
+    }
+}
+
+/// What the provider sends back.
+#[derive(Debug, Deserialize)]
+pub struct CallbackQuery {
+    #[serde(default)]
+    state: String,
+    code: Option<String>,
+    error: Option<String>,
+    error_description: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "sso_test.html")]
+struct TestPage {
+    chrome: Chrome,
+    connection: String,
+    outcome: Result<String, &'static str>,
+    claims: Vec<(String, String)>,
+    back: String,
+}
+
+/// `GET /sso/callback`: the provider's answer. A sign-in ends signed in, on the person's own
+/// page; a test shows its admin the claims; a refusal says why on the SSO sign-in page.
+pub async fn callback(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    headers: HeaderMap,
+    Query(query): Query<CallbackQuery>,
+) -> Response {
+    let answer = Answer {
+        state: query.state,
+        code: query.code,
+        error: query.error,
+        error_description: query.error_description,
+        cookie_state: cookie(&headers, STATE_COOKIE),
+        client: Some(crate::auth::client_description(&headers, address)),
+    };
+    let mut response = match state.finish_sso(answer, request_id(&headers)).await {
+        Ok(Finished::SignedIn(session)) => {
+            let mut response = Redirect::to("/").into_response();
+            let cookie = set_cookie(SESSION_COOKIE, session.token, SameSite::Lax, secure(&state));
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+            response
+        }
+        Ok(Finished::Tested {
+            connection,
+            identity,
+            outcome,
+        }) => {
+            let page = TestPage {
+                chrome: Chrome::public(),
+                back: identity_path(&connection.partner_id),
+                connection: connection.name,
+                outcome: outcome
+                    .map(|email| email.to_string())
+                    .map_err(|refusal| refusal.message()),
+                claims: identity.claims,
+            };
+            render(StatusCode::OK, &page)
+        }
+        Err(error) => {
+            let status = status_of(error.kind);
+            sso_sign_in_page(&state, &headers, status, "", Some(said(&error)))
+        }
+    };
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, end_state(&state));
+    response
+}

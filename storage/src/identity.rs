@@ -1,0 +1,279 @@
+//! Single sign-on: a partner's identity provider connections, the email domains it claimed
+//! for them (one owner per domain: the record's key is the domain), and the sign-ins sent to
+//! a provider and not back yet (keyed by their `state`'s hash, taken once).
+
+use chrono::{DateTime, Utc};
+use surrealdb::types::{RecordId, SurrealValue};
+
+use siteward_core::Timestamp;
+use siteward_core::audit::AuditEvent;
+use siteward_core::identity::{Attempt, Connection, Domain, Purpose};
+use siteward_core::ids::{AccountId, ConnectionId, PartnerId};
+
+use crate::error::{Conflict, StorageError};
+use crate::rows::{key, rid};
+use crate::{Store, tx::Tx};
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct ConnectionRow {
+    id: RecordId,
+    partner_id: String,
+    name: String,
+    issuer: String,
+    client_id: String,
+    client_secret: String,
+    just_in_time: bool,
+    require_sso: bool,
+    created_at: DateTime<Utc>,
+}
+
+impl ConnectionRow {
+    fn from_connection(c: &Connection) -> Self {
+        Self {
+            id: rid("identity_connection", c.id.as_str()),
+            partner_id: c.partner_id.to_string(),
+            name: c.name.clone(),
+            issuer: c.issuer.clone(),
+            client_id: c.client_id.clone(),
+            client_secret: c.client_secret.clone(),
+            just_in_time: c.just_in_time,
+            require_sso: c.require_sso,
+            created_at: c.created_at,
+        }
+    }
+
+    fn into_connection(self) -> Connection {
+        Connection {
+            id: ConnectionId::from_trusted(key(&self.id)),
+            partner_id: PartnerId::from_trusted(self.partner_id),
+            name: self.name,
+            issuer: self.issuer,
+            client_id: self.client_id,
+            client_secret: self.client_secret,
+            just_in_time: self.just_in_time,
+            require_sso: self.require_sso,
+            created_at: self.created_at,
+        }
+    }
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct DomainRow {
+    id: RecordId,
+    partner_id: String,
+    connection_id: String,
+    claimed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct AttemptRow {
+    id: RecordId,
+    connection_id: String,
+    nonce: String,
+    verifier: String,
+    tester: Option<String>,
+    expires_at: DateTime<Utc>,
+}
+
+/// A domain claimed by a partner, and for which of its connections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedDomain {
+    /// The domain.
+    pub domain: Domain,
+    /// The connection its people sign in through.
+    pub connection_id: ConnectionId,
+}
+
+impl Store {
+    /// A partner's connections, oldest first.
+    pub async fn identity_connections(
+        &self,
+        partner: &PartnerId,
+    ) -> Result<Vec<Connection>, StorageError> {
+        let rows: Vec<ConnectionRow> = self
+            .db
+            .query("SELECT * FROM identity_connection WHERE partner_id = $partner ORDER BY id")
+            .bind(("partner", partner.to_string()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(rows
+            .into_iter()
+            .map(ConnectionRow::into_connection)
+            .collect())
+    }
+
+    /// One connection.
+    pub async fn identity_connection(&self, id: &ConnectionId) -> Result<Connection, StorageError> {
+        let row: Option<ConnectionRow> = self
+            .db
+            .select(rid("identity_connection", id.as_str()))
+            .await
+            .map_err(StorageError::backend)?;
+        Ok(row.ok_or(StorageError::NotFound)?.into_connection())
+    }
+
+    /// Creates or replaces a connection.
+    pub async fn save_identity_connection(
+        &self,
+        connection: &Connection,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("connection", ConnectionRow::from_connection(connection))
+            .run("UPSERT $connection.id CONTENT $connection")
+            .audit(event);
+        tx.commit(self).await
+    }
+
+    /// Deletes a connection and gives up its domains.
+    pub async fn delete_identity_connection(
+        &self,
+        id: &ConnectionId,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("connection", rid("identity_connection", id.as_str()))
+            .bind("connection_id", id.to_string())
+            .run("DELETE identity_domain WHERE connection_id = $connection_id")
+            .run("DELETE sso_attempt WHERE connection_id = $connection_id")
+            .run("DELETE $connection")
+            .audit(event);
+        tx.commit(self).await
+    }
+
+    /// Claims a domain for a partner's connection: [`Conflict::DomainClaimed`] when anyone
+    /// holds it already.
+    pub async fn claim_domain(
+        &self,
+        domain: &Domain,
+        connection: &Connection,
+        at: Timestamp,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let row = DomainRow {
+            id: rid("identity_domain", domain.as_str()),
+            partner_id: connection.partner_id.to_string(),
+            connection_id: connection.id.to_string(),
+            claimed_at: at,
+        };
+        let mut tx = Tx::new();
+        tx.bind("domain", row)
+            .guard("CREATE $domain.id CONTENT $domain", Conflict::DomainClaimed)
+            .audit(event);
+        tx.commit(self).await
+    }
+
+    /// Gives up a domain the partner holds (nothing happens to another partner's).
+    pub async fn release_domain(
+        &self,
+        domain: &Domain,
+        partner: &PartnerId,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("domain", rid("identity_domain", domain.as_str()))
+            .bind("partner", partner.to_string())
+            .run("DELETE $domain WHERE partner_id = $partner")
+            .audit(event);
+        tx.commit(self).await
+    }
+
+    /// The domains a partner holds, by name.
+    pub async fn claimed_domains(
+        &self,
+        partner: &PartnerId,
+    ) -> Result<Vec<ClaimedDomain>, StorageError> {
+        let rows: Vec<DomainRow> = self
+            .db
+            .query("SELECT * FROM identity_domain WHERE partner_id = $partner ORDER BY id")
+            .bind(("partner", partner.to_string()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| ClaimedDomain {
+                domain: Domain::from_trusted(key(&row.id)),
+                connection_id: ConnectionId::from_trusted(row.connection_id),
+            })
+            .collect())
+    }
+
+    /// The connection whose people have addresses in this domain, if anyone claimed it.
+    pub async fn connection_for_domain(
+        &self,
+        domain: &Domain,
+    ) -> Result<Option<Connection>, StorageError> {
+        let row: Option<ConnectionRow> = self
+            .db
+            .query(
+                "LET $claim = (SELECT VALUE connection_id FROM ONLY $domain);
+                 IF $claim = NONE { RETURN NONE };
+                 SELECT * FROM ONLY type::record('identity_connection', $claim)",
+            )
+            .bind(("domain", rid("identity_domain", domain.as_str())))
+            .await
+            .and_then(|mut r| r.take(2))
+            .map_err(StorageError::backend)?;
+        Ok(row.map(ConnectionRow::into_connection))
+    }
+
+    /// Keeps a sign-in sent to a provider until its answer comes; those that ran out are
+    /// deleted on the way.
+    pub async fn start_sso_attempt(
+        &self,
+        attempt: &Attempt,
+        now: Timestamp,
+    ) -> Result<(), StorageError> {
+        let row = AttemptRow {
+            id: rid("sso_attempt", &attempt.state_hash),
+            connection_id: attempt.connection_id.to_string(),
+            nonce: attempt.nonce.clone(),
+            verifier: attempt.verifier.clone(),
+            tester: match &attempt.purpose {
+                Purpose::SignIn => None,
+                Purpose::Test(account) => Some(account.to_string()),
+            },
+            expires_at: attempt.expires_at,
+        };
+        let mut tx = Tx::new();
+        tx.bind("now", now)
+            .bind("attempt", row)
+            .run("DELETE sso_attempt WHERE expires_at <= $now")
+            .run("INSERT INTO sso_attempt $attempt");
+        tx.commit(self).await
+    }
+
+    /// Takes the sign-in whose `state` has this hash: it is deleted as it is read, so one
+    /// answer of the provider is used once. `None` when there is none, or it ran out.
+    pub async fn take_sso_attempt(
+        &self,
+        state_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<Attempt>, StorageError> {
+        let rows: Vec<AttemptRow> = self
+            .db
+            .query("DELETE $attempt RETURN BEFORE")
+            .bind(("attempt", rid("sso_attempt", state_hash)))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(rows
+            .into_iter()
+            .find(|row| row.expires_at > now)
+            .map(|row| Attempt {
+                state_hash: state_hash.to_owned(),
+                connection_id: ConnectionId::from_trusted(row.connection_id),
+                nonce: row.nonce,
+                verifier: row.verifier,
+                purpose: row.tester.map_or(Purpose::SignIn, |a| {
+                    Purpose::Test(AccountId::from_trusted(a))
+                }),
+                expires_at: row.expires_at,
+            }))
+    }
+}
