@@ -149,7 +149,7 @@ pub enum Finished {
     /// An admin's test sign-in: what the provider sent and what it would have done.
     Tested {
         /// The connection tested.
-        connection: Connection,
+        connection: Box<Connection>,
         /// What the provider said.
         identity: Identity,
         /// The account it would sign in, or why it would not.
@@ -626,7 +626,7 @@ impl App {
                 Err(refusal) => Err(refusal),
             };
             return Ok(Finished::Tested {
-                connection,
+                connection: Box::new(connection),
                 identity,
                 outcome,
             });

@@ -377,9 +377,23 @@ pub async fn test(
     }
 }
 
-/// The browser sent to the provider, carrying the `state` in a cookie for the callback.
+#[derive(Template)]
+#[template(path = "sso_redirect.html")]
+struct RedirectPage {
+    chrome: Chrome,
+    url: String,
+}
+
+/// The browser sent to the provider, carrying the `state` in a cookie for the callback. A
+/// page that refreshes to the provider at once (with a link, for whoever stops it) rather
+/// than a redirect: the console's pages allow forms to post to the host alone
+/// (`form-action 'self'`), which browsers hold a form's redirects to as well.
 fn to_provider(state: &AppState, redirect: siteward_app::identity::Redirect) -> Response {
-    let mut response = Redirect::to(&redirect.url).into_response();
+    let page = RedirectPage {
+        chrome: Chrome::public(),
+        url: redirect.url,
+    };
+    let mut response = render(StatusCode::OK, &page);
     // Lax: the provider's redirect back is a top-level navigation from another site.
     let mut cookie = console_cookie(STATE_COOKIE, redirect.state, SameSite::Lax, secure(state));
     cookie.set_path("/sso");

@@ -1450,6 +1450,7 @@ catalog! {
     domain_claimed { en: "The domain is claimed.", ko: "도메인이 등록되었습니다.", de: "Die Domain ist beansprucht.", ja: "ドメインを登録しました。", es: "El dominio se ha reclamado." }
     domain_released { en: "The domain is released.", ko: "도메인이 해제되었습니다.", de: "Die Domain ist freigegeben.", ja: "ドメインを解放しました。", es: "El dominio se ha liberado." }
     connection_deleted { en: "The connection is deleted and its domains are released.", ko: "연결이 삭제되고 도메인이 해제되었습니다.", de: "Die Verbindung ist gelöscht, ihre Domains sind freigegeben.", ja: "接続を削除し、ドメインを解放しました。", es: "La conexión se ha eliminado y sus dominios se han liberado." }
+    to_provider { en: "Taking you to your company's sign-in", ko: "회사 로그인으로 이동 중", de: "Weiter zur Anmeldung Ihres Unternehmens", ja: "会社のサインインに移動しています", es: "Le llevamos al inicio de sesión de su empresa" }
     identity_settings_link { en: "Single sign-on (your identity provider) is set up under Identity.", ko: "싱글 사인온(ID 공급자)은 ID에서 설정합니다.", de: "Single Sign-on (Ihr Identitätsanbieter) wird unter „Identität“ eingerichtet.", ja: "シングルサインオン(ID プロバイダー)は「ID」で設定します。", es: "El inicio de sesión único (su proveedor de identidad) se configura en Identidad." }
 }
 

@@ -95,6 +95,11 @@ async fn browser() -> (Driver, Client) {
 /// The host on a real socket.
 async fn serve(app: &TestApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    serve_on(listener, app)
+}
+
+/// The host on a socket bound already (its address is in the host's settings).
+fn serve_on(listener: tokio::net::TcpListener, app: &TestApp) -> String {
     let address = listener.local_addr().unwrap();
     let router = app.router.clone();
     tokio::spawn(async move {
@@ -1443,5 +1448,60 @@ async fn a_super_admin_approves_an_invitation_held_for_approval_by_keyboard() {
     )
     .await;
     assert_eq!(status.text().await.unwrap(), "Pending");
+    client.close().await.unwrap();
+}
+
+/// Single sign-on in a real browser against a real provider (`oidc-provider`, OpenID
+/// Certified, from npm): the Super Admin's Identity page, then a technician signing in from
+/// the sign-in page through the provider's own login form, by keyboard.
+#[tokio::test]
+async fn a_technician_signs_in_through_the_company_identity_provider_by_keyboard() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = TestApp::with_settings(crate::sso::settings(&base)).await;
+    // The provider stamps its tokens with the real time.
+    app.clock.set(chrono::Utc::now());
+    let idp = crate::sso::RealIdp::start(
+        &format!("{base}/sso/callback"),
+        json!({ "ana@acme.example": { "email": "ana@acme.example", "email_verified": true, "name": "Ana Field" } }),
+    );
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    app.member(&acme, "ana@acme.example", "technician").await;
+    crate::sso::connection_at(&app, &acme, &idp.issuer, "acme.example", (false, false)).await;
+    serve_on(listener, &app);
+    let (_driver, client) = browser().await;
+
+    client.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&client, "owner@acme.example").await;
+    found(&client, Locator::Id("partners-heading")).await;
+    client
+        .goto(&format!("{base}/partners/{}/identity", acme.id))
+        .await
+        .unwrap();
+    found(&client, Locator::Id("register-heading")).await;
+    check_page(&client, "identity").await;
+    sign_out(&client).await;
+
+    client.goto(&format!("{base}/sign-in")).await.unwrap();
+    follow(&client, Locator::LinkText("Sign in with single sign-on")).await;
+    found(&client, Locator::Id("email")).await;
+    check_page(&client, "sso-sign-in").await;
+    click(&client, Locator::Id("email")).await;
+    keys(&client, "ana@acme.example").await;
+    keys(&client, ENTER).await;
+    // The provider's own login form, on its own origin, with the address filled in from
+    // the sign-in's login hint.
+    let login = found(&client, Locator::Css("input[name=login]")).await;
+    let hinted = login.prop("value").await.unwrap();
+    assert_eq!(hinted.as_deref(), Some("ana@acme.example"));
+    click(&client, Locator::Css("input[name=password]")).await;
+    keys(&client, "the provider's password").await;
+    keys(&client, ENTER).await;
+    found(&client, Locator::Id("partners-heading")).await;
+    let url = client.current_url().await.unwrap();
+    assert_eq!(url.as_str(), format!("{base}/"));
+    let page = client.source().await.unwrap();
+    assert!(page.contains("acme Installers"), "{page}");
     client.close().await.unwrap();
 }

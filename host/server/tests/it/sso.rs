@@ -85,13 +85,16 @@ pub(crate) async fn connection_of(app: &TestApp, partner: &Partner, domain: &str
     connection_at(app, partner, issuer, domain, (false, false)).await
 }
 
+/// A request to the token endpoint: its form and its `Authorization` header.
+type TokenRequest = (HashMap<String, String>, String);
+
 /// A provider on a socket that answers with whatever ID token the test mints.
 struct TestIdp {
     issuer: String,
     /// The ID token the token endpoint answers with next.
     next: Arc<Mutex<Option<String>>>,
     /// The forms and `Authorization` headers the token endpoint received.
-    received: Arc<Mutex<Vec<(HashMap<String, String>, String)>>>,
+    received: Arc<Mutex<Vec<TokenRequest>>>,
 }
 
 impl TestIdp {
@@ -212,10 +215,10 @@ async fn start(app: &TestApp, email: &str) -> Result<Sent, Page> {
         Some(&form),
     )
     .await;
-    if sent.status != StatusCode::SEE_OTHER {
+    if sent.status != StatusCode::OK {
         return Err(sent);
     }
-    let url = location(&sent).to_owned();
+    let url = provider_url(&sent);
     let state = sent
         .set_cookie("siteward_sso")
         .expect("the state rides in a cookie");
@@ -230,6 +233,20 @@ async fn start(app: &TestApp, email: &str) -> Result<Sent, Page> {
         query,
         cookie: format!("{cookie}; siteward_sso={}", cookie_value(&state)),
     })
+}
+
+/// Where a page sends the browser on to the provider (its refresh and its link).
+fn provider_url(page: &Page) -> String {
+    let marker = "id=\"provider\" href=\"";
+    let at = page
+        .html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no way on to the provider: {}", page.html))
+        + marker.len();
+    let escaped = &page.html[at..at + page.html[at..].find('"').unwrap()];
+    let refresh = format!("http-equiv=\"refresh\" content=\"0;url={escaped}\"");
+    assert!(page.html.contains(&refresh), "{}", page.html);
+    escaped.replace("&#38;", "&")
 }
 
 /// The provider's answer arriving at the callback, with `cookie`.
@@ -705,8 +722,8 @@ async fn the_setup_page_adds_a_connection_claims_a_domain_and_tests_the_sign_in(
         &[("csrf", csrf.clone())],
     )
     .await;
-    assert_eq!(test.status, StatusCode::SEE_OTHER, "{}", test.html);
-    let url = location(&test).to_owned();
+    assert_eq!(test.status, StatusCode::OK, "{}", test.html);
+    let url = provider_url(&test);
     assert!(
         url.starts_with(&format!("{}/authorize?", idp.issuer)),
         "{url}"
@@ -810,7 +827,7 @@ fn oidc_provider_folder() -> PathBuf {
 
 impl RealIdp {
     /// Starts the provider for a host whose callback is `redirect_uri`, with these people
-    /// (login name → claims).
+    /// (login, their email address → claims).
     pub(crate) fn start(redirect_uri: &str, people: Value) -> Self {
         let folder = oidc_provider_folder();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -829,7 +846,7 @@ impl RealIdp {
             .arg(folder.join("provider.mjs"))
             .arg(config.to_string())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::inherit())
             .spawn()
             .expect("node runs");
         let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
@@ -839,6 +856,8 @@ impl RealIdp {
             line.starts_with("listening"),
             "oidc-provider did not start: {line}"
         );
+        // The rest of what it prints is read (and dropped), so its writes never fail.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
         Self {
             child,
             issuer: format!("http://127.0.0.1:{port}"),
