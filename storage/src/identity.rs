@@ -7,8 +7,9 @@ use surrealdb::types::{RecordId, SurrealValue};
 
 use siteward_core::Timestamp;
 use siteward_core::audit::AuditEvent;
-use siteward_core::identity::{Attempt, Connection, Domain, Purpose};
-use siteward_core::ids::{AccountId, ConnectionId, PartnerId};
+use siteward_core::identity::{Attempt, Connection, Domain, GroupGrant, GroupRule, Purpose};
+use siteward_core::ids::{AccountId, ConnectionId, DepartmentId, GroupRuleId, PartnerId};
+use siteward_core::tenancy::{PartnerMembership, PartnerRole};
 
 use crate::error::{Conflict, StorageError};
 use crate::rows::{key, rid};
@@ -78,6 +79,54 @@ struct AttemptRow {
     expires_at: DateTime<Utc>,
 }
 
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct GroupRuleRow {
+    id: RecordId,
+    connection_id: String,
+    group_name: String,
+    role: Option<String>,
+    department_id: Option<String>,
+}
+
+impl GroupRuleRow {
+    fn from_rule(rule: &GroupRule) -> Self {
+        let (role, department_id) = match &rule.grant {
+            GroupGrant::Role(role) => (Some(role.as_str().to_owned()), None),
+            GroupGrant::Department(d) => (None, Some(d.to_string())),
+        };
+        Self {
+            id: rid("identity_group_rule", rule.id.as_str()),
+            connection_id: rule.connection_id.to_string(),
+            group_name: rule.group.clone(),
+            role,
+            department_id,
+        }
+    }
+
+    fn into_rule(self) -> Result<GroupRule, StorageError> {
+        let grant = match (self.role, self.department_id) {
+            (Some(role), None) => GroupGrant::Role(
+                PartnerRole::parse("role", &role)
+                    .map_err(|e| StorageError::Invalid(e.to_string()))?,
+            ),
+            (None, Some(d)) => GroupGrant::Department(DepartmentId::from_trusted(d)),
+            _ => {
+                return Err(StorageError::Invalid(format!(
+                    "group rule {} gives neither a role nor a department",
+                    key(&self.id)
+                )));
+            }
+        };
+        Ok(GroupRule {
+            id: GroupRuleId::from_trusted(key(&self.id)),
+            connection_id: ConnectionId::from_trusted(self.connection_id),
+            group: self.group_name,
+            grant,
+        })
+    }
+}
+
 /// A domain claimed by a partner, and for which of its connections.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimedDomain {
@@ -139,6 +188,7 @@ impl Store {
         tx.bind("connection", rid("identity_connection", id.as_str()))
             .bind("connection_id", id.to_string())
             .run("DELETE identity_domain WHERE connection_id = $connection_id")
+            .run("DELETE identity_group_rule WHERE connection_id = $connection_id")
             .run("DELETE sso_attempt WHERE connection_id = $connection_id")
             .run("DELETE $connection")
             .audit(event);
@@ -220,6 +270,87 @@ impl Store {
             .and_then(|mut r| r.take(2))
             .map_err(StorageError::backend)?;
         Ok(row.map(ConnectionRow::into_connection))
+    }
+
+    /// The rules of some connections, in the order they were made.
+    pub async fn group_rules(
+        &self,
+        connections: &[ConnectionId],
+    ) -> Result<Vec<GroupRule>, StorageError> {
+        let ids: Vec<String> = connections.iter().map(ToString::to_string).collect();
+        let rows: Vec<GroupRuleRow> = self
+            .db
+            .query(
+                "SELECT * FROM identity_group_rule WHERE connection_id IN $connections ORDER BY id",
+            )
+            .bind(("connections", ids))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        rows.into_iter().map(GroupRuleRow::into_rule).collect()
+    }
+
+    /// Adds a rule.
+    pub async fn add_group_rule(
+        &self,
+        rule: &GroupRule,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("rule", GroupRuleRow::from_rule(rule))
+            .run("INSERT INTO identity_group_rule $rule")
+            .audit(event);
+        tx.commit(self).await
+    }
+
+    /// One rule.
+    pub async fn group_rule(&self, id: &GroupRuleId) -> Result<GroupRule, StorageError> {
+        let row: Option<GroupRuleRow> = self
+            .db
+            .select(rid("identity_group_rule", id.as_str()))
+            .await
+            .map_err(StorageError::backend)?;
+        row.ok_or(StorageError::NotFound)?.into_rule()
+    }
+
+    /// Removes a rule; what it gave stays until the person's next sign-in.
+    pub async fn delete_group_rule(
+        &self,
+        id: &GroupRuleId,
+        event: &AuditEvent,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("rule", rid("identity_group_rule", id.as_str()))
+            .run("DELETE $rule")
+            .audit(event);
+        tx.commit(self).await
+    }
+
+    /// What a sign-in's groups change of a member, in one transaction: the new role (guarded
+    /// as any role change), departments joined and left, with their events.
+    pub async fn sync_member_groups(
+        &self,
+        (account, role): (&AccountId, Option<&PartnerMembership>),
+        departments: &[(DepartmentId, bool)],
+        at: Timestamp,
+        events: &[AuditEvent],
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        if let Some(updated) = role {
+            crate::tenancy::update_member_in(&mut tx, updated);
+        }
+        for (n, (department, member)) in departments.iter().enumerate() {
+            let name = format!("department_{n}");
+            crate::permissions::department_member_in(
+                &mut tx,
+                (department, account),
+                *member,
+                at,
+                &name,
+            );
+        }
+        tx.audit_all(events);
+        tx.commit(self).await
     }
 
     /// Keeps a sign-in sent to a provider until its answer comes; those that ran out are

@@ -543,13 +543,7 @@ impl Store {
         event: &AuditEvent,
     ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
-        if member {
-            tx.bind("member", department_member_row(department, account, at))
-                .run("UPSERT $member.id CONTENT $member");
-        } else {
-            let id = rid("department_member", &format!("{department}/{account}"));
-            tx.bind("id", id).run("DELETE $id");
-        }
+        department_member_in(&mut tx, (department, account), member, at, "member");
         tx.audit(event);
         tx.commit(self).await
     }
@@ -910,6 +904,24 @@ impl Store {
 }
 
 /// A department membership's row.
+/// The statement that puts `account` in `department` (`member`) or takes them out, its
+/// record bound as `$<name>`.
+pub(crate) fn department_member_in(
+    tx: &mut Tx,
+    (department, account): (&DepartmentId, &AccountId),
+    member: bool,
+    at: DateTime<Utc>,
+    name: &str,
+) {
+    if member {
+        tx.bind(name, department_member_row(department, account, at))
+            .run(format!("UPSERT ${name}.id CONTENT ${name}"));
+    } else {
+        let id = rid("department_member", &format!("{department}/{account}"));
+        tx.bind(name, id).run(format!("DELETE ${name}"));
+    }
+}
+
 pub(crate) fn department_member_row(
     department: &DepartmentId,
     account: &AccountId,

@@ -450,22 +450,7 @@ impl Store {
         event: &AuditEvent,
     ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
-        bind_member(&mut tx, &updated.partner_id, &updated.account_id);
-        let keeps_super_admin =
-            updated.role == PartnerRole::SuperAdmin && updated.status == MemberStatus::Active;
-        if !keeps_super_admin {
-            tx.guard(LAST_SUPER_ADMIN_GUARD, Conflict::LastSuperAdmin);
-        }
-        let row = MemberRow::from_membership(updated);
-        tx.bind("role", row.role)
-            .bind("status", row.status)
-            .bind("disabled_reason", row.disabled_reason)
-            .bind("privileges", row.privileges)
-            .run(
-                "UPDATE $member SET role = $role, status = $status, \
-                 disabled_reason = $disabled_reason, privileges = $privileges",
-            );
-        guard_licences(&mut tx, &updated.partner_id, Conflict::LicenceExhausted);
+        update_member_in(&mut tx, updated);
         tx.audit(event);
         tx.commit(self).await
     }
@@ -672,6 +657,27 @@ impl Store {
 pub(crate) const LAST_SUPER_ADMIN_GUARD: &str = "IF array::len(SELECT id FROM partner_member WHERE partner_id = $partner_id \
      AND account_id != $account_id AND role = 'super_admin' AND status = 'active') = 0 \
      AND (SELECT VALUE role FROM ONLY $member) = 'super_admin' { THROW 'last_super_admin' }";
+
+/// The statements that change a member's role, status or privileges: never leaving the
+/// partner without an active Super Admin, nor beyond a licence.
+pub(crate) fn update_member_in(tx: &mut Tx, updated: &PartnerMembership) {
+    bind_member(tx, &updated.partner_id, &updated.account_id);
+    let keeps_super_admin =
+        updated.role == PartnerRole::SuperAdmin && updated.status == MemberStatus::Active;
+    if !keeps_super_admin {
+        tx.guard(LAST_SUPER_ADMIN_GUARD, Conflict::LastSuperAdmin);
+    }
+    let row = MemberRow::from_membership(updated);
+    tx.bind("role", row.role)
+        .bind("status", row.status)
+        .bind("disabled_reason", row.disabled_reason)
+        .bind("privileges", row.privileges)
+        .run(
+            "UPDATE $member SET role = $role, status = $status, \
+             disabled_reason = $disabled_reason, privileges = $privileges",
+        );
+    guard_licences(tx, &updated.partner_id, Conflict::LicenceExhausted);
+}
 
 pub(crate) fn bind_member(tx: &mut Tx, partner: &PartnerId, account: &AccountId) {
     tx.bind(

@@ -28,14 +28,17 @@ use siteward_core::access::{Action, authorize};
 use siteward_core::account::{Account, AccountStatus};
 use siteward_core::audit::{Actor, AuditAction, AuditTarget, FieldChange, TargetKind};
 use siteward_core::identity::{
-    self, Attempt, Connection, ConnectionSettings, Domain, Identity, Purpose, Refusal,
+    self, Attempt, Connection, ConnectionSettings, Domain, GroupGrant, GroupRule, Identity,
+    Purpose, Refusal,
 };
-use siteward_core::ids::{AccountId, ConnectionId, PartnerId, SessionId};
+use siteward_core::ids::{AccountId, ConnectionId, DepartmentId, GroupRuleId, PartnerId};
+use siteward_core::page::{MAX_LIMIT, PageRequest};
+use siteward_core::permission::index::Change;
+use siteward_core::permission::records::Department;
 use siteward_core::secret::{self, TokenKind};
-use siteward_core::security::SecurityPolicy;
 use siteward_core::tenancy::{MemberStatus, PartnerMembership, PartnerRole};
 use siteward_core::validate::Email;
-use siteward_storage::{ClaimedDomain, NewAccount, PersonResolution, SessionRecord};
+use siteward_storage::{ClaimedDomain, NewAccount, PersonResolution};
 
 use crate::auth::{self, Caller};
 use crate::error::{AppError, AppResult};
@@ -95,6 +98,8 @@ pub struct ConnectionView {
     pub connection: Connection,
     /// The domains whose people sign in through it.
     pub domains: Vec<Domain>,
+    /// Its group rules, in the order they were made.
+    pub rules: Vec<GroupRule>,
 }
 
 /// What the setup page shows: the partner's connections and what to copy into the provider.
@@ -104,6 +109,8 @@ pub struct IdentitySetup {
     pub connections: Vec<ConnectionView>,
     /// The redirect (callback) URL to register at the provider.
     pub redirect_url: String,
+    /// The partner's departments, which group rules may give, by name.
+    pub departments: Vec<Department>,
 }
 
 /// How a sign-in through a provider is started.
@@ -227,6 +234,9 @@ struct Claims {
     #[serde(default)]
     xms_edov: Option<Value>,
     name: Option<String>,
+    /// The groups, as a list (or one name).
+    #[serde(default)]
+    groups: Option<Value>,
     #[serde(flatten)]
     rest: HashMap<String, Value>,
 }
@@ -266,10 +276,13 @@ impl App {
     ) -> AppResult<IdentitySetup> {
         authorize(&caller.principal, Action::ManageMembers(partner))?;
         self.store.partner(partner).await?;
-        let (connections, domains) = tokio::try_join!(
+        let (connections, domains, departments) = tokio::try_join!(
             self.store.identity_connections(partner),
             self.store.claimed_domains(partner),
+            self.all_departments(partner),
         )?;
+        let ids: Vec<ConnectionId> = connections.iter().map(|c| c.id.clone()).collect();
+        let rules = self.store.group_rules(&ids).await?;
         Ok(IdentitySetup {
             connections: connections
                 .into_iter()
@@ -279,11 +292,145 @@ impl App {
                         .filter(|d| d.connection_id == connection.id)
                         .map(|d| d.domain.clone())
                         .collect(),
+                    rules: rules
+                        .iter()
+                        .filter(|r| r.connection_id == connection.id)
+                        .cloned()
+                        .collect(),
                     connection,
                 })
                 .collect(),
             redirect_url: self.sso_redirect_url(),
+            departments,
         })
+    }
+
+    /// Every department of the partner, by name.
+    async fn all_departments(
+        &self,
+        partner: &PartnerId,
+    ) -> Result<Vec<Department>, siteward_storage::StorageError> {
+        let mut all = Vec::new();
+        let mut page = PageRequest {
+            limit: MAX_LIMIT,
+            after: None,
+        };
+        loop {
+            let found = self.store.departments(partner, &page).await?;
+            all.extend(found.items);
+            match found.next_cursor {
+                Some(cursor) => {
+                    page = PageRequest::following(MAX_LIMIT, &cursor)
+                        .map_err(|e| siteward_storage::StorageError::Invalid(e.to_string()))?;
+                }
+                None => break,
+            }
+        }
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(all)
+    }
+
+    /// Adds a rule to a connection: people in the provider's `group` get `grant` at each
+    /// sign-in — `role:<role>` or `department:<id>`. Giving roles is for those who assign
+    /// them (Super Admin only by a Super Admin); audited, sensitive.
+    pub async fn add_group_rule(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        connection: &ConnectionId,
+        group: &str,
+        grant: &str,
+    ) -> AppResult<GroupRule> {
+        authorize(&caller.principal, Action::ManageMembers(partner))?;
+        let connection = self.partner_connection(partner, connection).await?;
+        let group = siteward_core::validate::text("group", group, 200)?;
+        if group.is_empty() {
+            return Err(FieldError::new(
+                "group",
+                "is needed: the group's name as the provider sends it",
+            )
+            .into());
+        }
+        let grant = match grant.split_once(':') {
+            Some(("role", role)) => GroupGrant::Role(PartnerRole::parse("grant", role)?),
+            Some(("department", id)) => {
+                let id = DepartmentId::parse("grant", id)?;
+                let department = self.store.department(&id).await;
+                match department {
+                    Ok(d) if d.partner_id == *partner => GroupGrant::Department(d.id),
+                    Ok(_) | Err(siteward_storage::StorageError::NotFound) => {
+                        return Err(
+                            FieldError::new("grant", "is not a department of this team").into()
+                        );
+                    }
+                    Err(other) => return Err(other.into()),
+                }
+            }
+            _ => {
+                return Err(
+                    FieldError::new("grant", "must be role:<role> or department:<id>").into(),
+                );
+            }
+        };
+        if let GroupGrant::Role(role) = grant {
+            authorize(&caller.principal, Action::AssignRoles(partner))?;
+            if role == PartnerRole::SuperAdmin {
+                authorize(&caller.principal, Action::ManageSuperAdmins(partner))?;
+            }
+        }
+        self.require_fresh_sign_in(caller).await?;
+        let rule = GroupRule {
+            id: self.new_id(GroupRuleId::from_trusted),
+            connection_id: connection.id.clone(),
+            group,
+            grant,
+        };
+        let event = caller.audit.event(
+            self,
+            AuditAction::GroupRuleAdded,
+            (Some(partner), None),
+            connection_target(&connection.id),
+            vec![
+                FieldChange::set("group", &rule.group),
+                FieldChange::set("grant", grant_text(&rule.grant)),
+            ],
+        );
+        self.store.add_group_rule(&rule, &event).await?;
+        Ok(rule)
+    }
+
+    /// Removes a rule; what it gave stays until each person's next sign-in.
+    pub async fn delete_group_rule(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        rule: &GroupRuleId,
+    ) -> AppResult<()> {
+        authorize(&caller.principal, Action::ManageMembers(partner))?;
+        let rule = match self.store.group_rule(rule).await {
+            Ok(rule) => rule,
+            Err(siteward_storage::StorageError::NotFound) => return Err(AppError::not_found()),
+            Err(other) => return Err(other.into()),
+        };
+        let connection = self
+            .partner_connection(partner, &rule.connection_id)
+            .await?;
+        if let GroupGrant::Role(_) = rule.grant {
+            authorize(&caller.principal, Action::AssignRoles(partner))?;
+        }
+        self.require_fresh_sign_in(caller).await?;
+        let event = caller.audit.event(
+            self,
+            AuditAction::GroupRuleRemoved,
+            (Some(partner), None),
+            connection_target(&connection.id),
+            vec![
+                FieldChange::set("group", &rule.group),
+                FieldChange::set("grant", grant_text(&rule.grant)),
+            ],
+        );
+        self.store.delete_group_rule(&rule.id, &event).await?;
+        Ok(())
     }
 
     /// One of a partner's connections; another partner's is not found.
@@ -642,16 +789,117 @@ impl App {
             Err(refusal) => Err(refusal),
         };
         match account {
-            Ok((account, email)) => self
-                .sso_session(&account, &email, &connection, answer.client, &audit)
-                .await
-                .map(Finished::SignedIn),
+            Ok((account, email)) => {
+                self.sync_groups(&connection, &account.id, &identity.groups, &audit)
+                    .await?;
+                self.sso_session(&account, &email, &connection, answer.client, &audit)
+                    .await
+                    .map(Finished::SignedIn)
+            }
             Err(refusal) => {
                 let email = identity.email.as_deref();
                 self.refused(&audit, &connection, refusal.code(), email)
                     .await?;
                 Err(AppError::refused(refusal.code(), refusal.message()))
             }
+        }
+    }
+
+    /// Applies the connection's group rules to the member: their role and the departments
+    /// the rules name, as the provider's groups say now — in one transaction with its
+    /// events, through the permission index's lane. A Super Admin the rules would demote who
+    /// is the partner's last keeps the role (the partner must keep one).
+    async fn sync_groups(
+        &self,
+        connection: &Connection,
+        account: &AccountId,
+        groups: &[String],
+        audit: &AuditContext,
+    ) -> AppResult<()> {
+        let rules = self
+            .store
+            .group_rules(std::slice::from_ref(&connection.id))
+            .await?;
+        if rules.is_empty() {
+            return Ok(());
+        }
+        let partner = &connection.partner_id;
+        let member = self.store.member(partner, account).await?.membership;
+        let held: Vec<DepartmentId> = self.store.departments_of(account).await?;
+        let sync = identity::group_sync(&rules, groups, member.role, &held);
+        if sync.is_empty() {
+            return Ok(());
+        }
+        let write = |role: Option<PartnerRole>| {
+            let tenant = (Some(partner), None);
+            let mut events = Vec::new();
+            let mut changes = Vec::new();
+            let updated = role.map(|role| {
+                events.push(audit.event(
+                    self,
+                    AuditAction::MemberUpdated,
+                    tenant,
+                    crate::partners::member_target(account),
+                    vec![
+                        FieldChange::changed("role", member.role, role),
+                        FieldChange::set("connection", &connection.id),
+                    ],
+                ));
+                let updated = PartnerMembership {
+                    role,
+                    ..member.clone()
+                };
+                changes.push(updated.change());
+                updated
+            });
+            for (department, joins) in &sync.departments {
+                let (action, change) = if *joins {
+                    (
+                        AuditAction::DepartmentMemberAdded,
+                        FieldChange::set("department", department),
+                    )
+                } else {
+                    (
+                        AuditAction::DepartmentMemberRemoved,
+                        FieldChange {
+                            field: "department".to_owned(),
+                            before: Some(department.to_string()),
+                            after: None,
+                        },
+                    )
+                };
+                events.push(audit.event(
+                    self,
+                    action,
+                    tenant,
+                    AuditTarget {
+                        kind: TargetKind::Account,
+                        id: account.to_string(),
+                    },
+                    vec![change, FieldChange::set("connection", &connection.id)],
+                ));
+                changes.push(Change::DepartmentMember {
+                    department: department.key(),
+                    account: account.key(),
+                    member: *joins,
+                });
+            }
+            let (account, departments, at) =
+                (account.clone(), sync.departments.clone(), self.now());
+            self.permissions.commit(changes, move |store| async move {
+                store
+                    .sync_member_groups((&account, updated.as_ref()), &departments, at, &events)
+                    .await
+            })
+        };
+        match write(sync.role).await {
+            Err(siteward_storage::StorageError::Conflict(
+                siteward_storage::Conflict::LastSuperAdmin,
+            )) if sync.departments.is_empty() => Ok(()),
+            Err(siteward_storage::StorageError::Conflict(
+                siteward_storage::Conflict::LastSuperAdmin,
+            )) => Ok(write(None).await?),
+            other => Ok(other?),
         }
     }
 
@@ -876,7 +1124,20 @@ impl App {
         )
         .collect();
         shown_claims.sort();
+        let groups = match &claims.groups {
+            Some(Value::Array(all)) => all
+                .iter()
+                .filter_map(|g| g.as_str().map(str::to_owned))
+                .collect(),
+            Some(Value::String(one)) => vec![one.clone()],
+            _ => Vec::new(),
+        };
+        if let Some(value) = &claims.groups {
+            shown_claims.push(("groups".to_owned(), shown(value)));
+            shown_claims.sort();
+        }
         Ok(Identity {
+            groups,
             issuer: claims.iss,
             subject: claims.sub,
             email_verified: is_true(claims.email_verified.as_ref())
@@ -1004,20 +1265,8 @@ impl App {
         client: Option<String>,
         audit: &AuditContext,
     ) -> AppResult<NewSession> {
-        let now = self.now();
         let principal = self.principal(account);
-        let policies = self.policies_for(&principal).await?;
-        let held = SecurityPolicy::strictest(policies.iter().map(|(_, p)| p));
-        let token = secret::token_text(TokenKind::Session, random());
-        let session = SessionRecord {
-            id: self.new_id(SessionId::from_trusted),
-            account_id: account.id.clone(),
-            token_hash: secret::token_hash(&token),
-            created_at: now,
-            expires_at: now + held.session_lifetime(self.auth.session_ttl),
-            client,
-            must_enrol: false,
-        };
+        let (token, session) = self.new_session(account, &principal, client, false).await?;
         let audit = AuditContext {
             actor: Actor::Account(account.id.clone()),
             request_id: audit.request_id.clone(),
@@ -1038,6 +1287,14 @@ impl App {
             account_id: account.id.clone(),
             must_enrol: false,
         })
+    }
+}
+
+/// A rule's grant as the audit trail writes it.
+fn grant_text(grant: &GroupGrant) -> String {
+    match grant {
+        GroupGrant::Role(role) => format!("role:{role}"),
+        GroupGrant::Department(department) => format!("department:{department}"),
     }
 }
 

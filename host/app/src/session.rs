@@ -368,20 +368,9 @@ impl App {
                  \"Sign in with single sign-on\" and use your company account",
             ));
         }
-        // What the person's teams hold them to: the session's lifetime, and whether they
-        // must enrol in two-step sign-in before anything else.
-        let policies = self.policies_for(&principal).await?;
-        let held = SecurityPolicy::strictest(policies.iter().map(|(_, p)| p));
-        let token = secret::token_text(TokenKind::Session, random());
-        let session = SessionRecord {
-            id: self.new_id(SessionId::from_trusted),
-            account_id: account.id.clone(),
-            token_hash: secret::token_hash(&token),
-            created_at: now,
-            expires_at: now + held.session_lifetime(self.auth.session_ttl),
-            client: attempt.client.clone(),
-            must_enrol: held.require_two_factor && !account.totp_enabled,
-        };
+        let (token, session) = self
+            .new_session(account, &principal, attempt.client.clone(), true)
+            .await?;
         let event = audit.event(
             self,
             AuditAction::LoginSucceeded,
@@ -402,6 +391,33 @@ impl App {
             account_id: account.id.clone(),
             must_enrol: session.must_enrol,
         }))
+    }
+
+    /// A new session of `account`: its token (shown once) and the record storage keeps, with
+    /// the lifetime the person's teams allow. `enrol`: whether the teams' two-step sign-in
+    /// applies to this way of signing in — if it does and they have none, the session may
+    /// do nothing but set it up.
+    pub(crate) async fn new_session(
+        &self,
+        account: &Account,
+        principal: &AccountPrincipal,
+        client: Option<String>,
+        enrol: bool,
+    ) -> AppResult<(String, SessionRecord)> {
+        let now = self.now();
+        let policies = self.policies_for(principal).await?;
+        let held = SecurityPolicy::strictest(policies.iter().map(|(_, p)| p));
+        let token = secret::token_text(TokenKind::Session, random());
+        let session = SessionRecord {
+            id: self.new_id(SessionId::from_trusted),
+            account_id: account.id.clone(),
+            token_hash: secret::token_hash(&token),
+            created_at: now,
+            expires_at: now + held.session_lifetime(self.auth.session_ttl),
+            client,
+            must_enrol: enrol && held.require_two_factor && !account.totp_enabled,
+        };
+        Ok((token, session))
     }
 
     /// A challenge that waits for the authenticator's code of a sign-in whose password was

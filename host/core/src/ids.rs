@@ -173,6 +173,8 @@ define_id! {
     ReviewId,
     /// A partner's connection to its identity provider (single sign-on).
     ConnectionId,
+    /// A rule of a connection: an identity provider group gives a role or a department.
+    GroupRuleId,
 }
 
 #[cfg(test)]

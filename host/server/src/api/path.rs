@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 
 use siteward_core::ids::{
     AccessRequestId, AccountId, ApiTokenId, ConnectionId, CustomerId, DepartmentId, DeviceGroupId,
-    DeviceId, GrantId, InvitationId, PartnerId, ReviewId, SessionId, SiteId,
+    DeviceId, GrantId, GroupRuleId, InvitationId, PartnerId, ReviewId, SessionId, SiteId,
 };
 
 use crate::error::ApiError;
@@ -37,6 +37,7 @@ id_segments!(
     DeviceGroupId,
     DeviceId,
     GrantId,
+    GroupRuleId,
     InvitationId,
     PartnerId,
     ReviewId,

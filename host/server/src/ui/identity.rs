@@ -17,8 +17,9 @@ use serde::Deserialize;
 
 use siteward_app::AppError;
 use siteward_app::identity::{Answer, Finished, IdentitySetup, Start};
-use siteward_core::identity::Connection;
-use siteward_core::ids::{ConnectionId, PartnerId};
+use siteward_core::identity::{Connection, GroupGrant};
+use siteward_core::ids::{ConnectionId, GroupRuleId, PartnerId};
+use siteward_core::tenancy::PartnerRole;
 
 use super::lang::Lang;
 use super::session::Viewer;
@@ -57,6 +58,13 @@ impl ConnectionFormView {
     }
 }
 
+/// A group rule as the page lists it.
+struct RuleRow {
+    id: GroupRuleId,
+    group: String,
+    gives: String,
+}
+
 /// One connection on the page.
 struct ConnectionCard {
     id: ConnectionId,
@@ -65,6 +73,7 @@ struct ConnectionCard {
     name: String,
     link: String,
     domains: Vec<String>,
+    rules: Vec<RuleRow>,
     form: ConnectionFormView,
 }
 
@@ -77,9 +86,19 @@ struct IdentityPage {
     base: String,
     redirect_url: String,
     connections: Vec<ConnectionCard>,
+    /// What a group rule may give: its form value and label.
+    grants: Vec<(String, String)>,
     new: ConnectionFormView,
     saved: Option<String>,
     error: Option<String>,
+}
+
+/// A rule's grant as the form's select names it.
+fn grant_value(grant: &GroupGrant) -> String {
+    match grant {
+        GroupGrant::Role(role) => format!("role:{role}"),
+        GroupGrant::Department(department) => format!("department:{department}"),
+    }
 }
 
 fn identity_path(partner: &PartnerId) -> String {
@@ -115,7 +134,33 @@ async fn identity_page(
     let IdentitySetup {
         connections,
         redirect_url,
+        departments,
     } = setup;
+    let t = Lang::current().text();
+    let mut grants: Vec<(String, String)> = [
+        PartnerRole::Technician,
+        PartnerRole::Admin,
+        PartnerRole::SuperAdmin,
+    ]
+    .into_iter()
+    .map(|role| {
+        let label = t
+            .role_option
+            .with("role", super::role_name(role))
+            .to_string();
+        (format!("role:{role}"), label)
+    })
+    .collect();
+    grants.extend(departments.iter().map(|d| {
+        let label = t.department_option.with("department", &d.name).to_string();
+        (format!("department:{}", d.id), label)
+    }));
+    let gives = |grant: &GroupGrant| {
+        grants
+            .iter()
+            .find(|(value, _)| *value == grant_value(grant))
+            .map_or_else(|| grant_value(grant), |(_, label)| label.clone())
+    };
     let connections = connections
         .into_iter()
         .map(|view| ConnectionCard {
@@ -124,6 +169,15 @@ async fn identity_page(
             id: view.connection.id.clone(),
             name: view.connection.name.clone(),
             domains: view.domains.iter().map(ToString::to_string).collect(),
+            rules: view
+                .rules
+                .iter()
+                .map(|rule| RuleRow {
+                    id: rule.id.clone(),
+                    group: rule.group.clone(),
+                    gives: gives(&rule.grant),
+                })
+                .collect(),
             form: ConnectionFormView::of(&view.connection),
         })
         .collect();
@@ -134,6 +188,7 @@ async fn identity_page(
         base: identity_path(partner),
         redirect_url,
         connections,
+        grants,
         new: new.unwrap_or(ConnectionFormView {
             is_new: true,
             ..ConnectionFormView::default()
@@ -157,6 +212,8 @@ pub async fn page(
         Some("claimed") => Some(t.domain_claimed.to_string()),
         Some("released") => Some(t.domain_released.to_string()),
         Some("deleted") => Some(t.connection_deleted.to_string()),
+        Some("mapped") => Some(t.mapping_added.to_string()),
+        Some("unmapped") => Some(t.mapping_removed.to_string()),
         _ => None,
     };
     identity_page(
@@ -212,6 +269,21 @@ async fn refused(
     .await
 }
 
+/// After a change: back to the page, which says what was `done`, or the page again with the
+/// failure said.
+async fn changed(
+    state: &AppState,
+    viewer: Viewer,
+    partner: &PartnerId,
+    done: &str,
+    result: Result<(), AppError>,
+) -> Response {
+    match result {
+        Ok(()) => Redirect::to(&format!("{}?done={done}", identity_path(partner))).into_response(),
+        Err(error) => refused(state, viewer, partner, &error, None).await,
+    }
+}
+
 fn form_expired() -> AppError {
     AppError::refused("form_expired", Lang::current().text().form_expired.as_str())
 }
@@ -252,7 +324,7 @@ async fn save(
         )
         .await;
     match saved {
-        Ok(_) => Redirect::to(&format!("{}?done=saved", identity_path(&partner))).into_response(),
+        Ok(_) => changed(&state, viewer, &partner, "saved", Ok(())).await,
         Err(error) => refused(&state, viewer, &partner, &error, kept).await,
     }
 }
@@ -304,12 +376,7 @@ pub async fn claim(
     } else {
         Err(form_expired())
     };
-    match done {
-        Ok(()) => {
-            Redirect::to(&format!("{}?done=claimed", identity_path(&partner))).into_response()
-        }
-        Err(error) => refused(&state, viewer, &partner, &error, None).await,
-    }
+    changed(&state, viewer, &partner, "claimed", done).await
 }
 
 /// `POST /partners/{partner_id}/identity/domains/release`: gives up a domain.
@@ -327,12 +394,61 @@ pub async fn release(
     } else {
         Err(form_expired())
     };
-    match done {
-        Ok(()) => {
-            Redirect::to(&format!("{}?done=released", identity_path(&partner))).into_response()
-        }
-        Err(error) => refused(&state, viewer, &partner, &error, None).await,
-    }
+    changed(&state, viewer, &partner, "released", done).await
+}
+
+/// A group rule's form.
+#[derive(Debug, Deserialize)]
+pub struct RuleForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    grant: String,
+}
+
+/// `POST /partners/{partner_id}/identity/{connection_id}/groups`: adds a group rule.
+pub async fn add_rule(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds((partner, connection)): PageIds<(PartnerId, ConnectionId)>,
+    Form(form): Form<RuleForm>,
+) -> Response {
+    let done = if csrf_matches(&headers, &form.csrf) {
+        state
+            .add_group_rule(
+                &viewer.caller,
+                &partner,
+                &connection,
+                &form.group,
+                &form.grant,
+            )
+            .await
+            .map(|_| ())
+    } else {
+        Err(form_expired())
+    };
+    changed(&state, viewer, &partner, "mapped", done).await
+}
+
+/// `POST /partners/{partner_id}/identity/groups/{rule_id}/delete`: removes a group rule.
+pub async fn delete_rule(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds((partner, rule)): PageIds<(PartnerId, GroupRuleId)>,
+    Form(form): Form<super::CsrfForm>,
+) -> Response {
+    let done = if csrf_matches(&headers, &form.csrf) {
+        state
+            .delete_group_rule(&viewer.caller, &partner, &rule)
+            .await
+    } else {
+        Err(form_expired())
+    };
+    changed(&state, viewer, &partner, "unmapped", done).await
 }
 
 /// `POST /partners/{partner_id}/identity/{connection_id}/delete`.
@@ -350,12 +466,7 @@ pub async fn delete(
     } else {
         Err(form_expired())
     };
-    match done {
-        Ok(()) => {
-            Redirect::to(&format!("{}?done=deleted", identity_path(&partner))).into_response()
-        }
-        Err(error) => refused(&state, viewer, &partner, &error, None).await,
-    }
+    changed(&state, viewer, &partner, "deleted", done).await
 }
 
 /// `POST /partners/{partner_id}/identity/{connection_id}/test`: the admin's test sign-in.

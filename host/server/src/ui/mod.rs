@@ -98,6 +98,14 @@ pub fn routes() -> Router<AppState> {
             post(identity::test),
         )
         .route(
+            "/partners/{partner_id}/identity/{connection_id}/groups",
+            post(identity::add_rule),
+        )
+        .route(
+            "/partners/{partner_id}/identity/groups/{rule_id}/delete",
+            post(identity::delete_rule),
+        )
+        .route(
             "/forgot-password",
             get(recovery::forgot).post(recovery::send_link),
         )

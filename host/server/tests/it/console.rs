@@ -4163,6 +4163,14 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
         "POST",
         "/partners/{partner_id}/identity/{connection_id}/test",
     ),
+    (
+        "POST",
+        "/partners/{partner_id}/identity/{connection_id}/groups",
+    ),
+    (
+        "POST",
+        "/partners/{partner_id}/identity/groups/{rule_id}/delete",
+    ),
     ("POST", "/partners/{partner_id}/settings"),
     ("GET", "/partners/{partner_id}/settings/preview"),
     ("POST", "/partners/{partner_id}/settings/alerts"),
@@ -4298,6 +4306,7 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
     let (group, device, department) =
         crate::technicians::tills_for_a_department(&app, &acme, &site).await;
     let connection = crate::sso::connection_of(&app, &acme, "acme.example").await;
+    let rule_id = crate::sso::group_rule_of(&app, &acme, &connection).await;
     let role = app
         .post(
             &format!("/v1/partners/{}/roles", acme.id),
@@ -4421,6 +4430,10 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
         let identity = (
             app.store.identity_connections(&acme_id).await.unwrap(),
             app.store.claimed_domains(&acme_id).await.unwrap(),
+            app.store
+                .group_rules(std::slice::from_ref(&connection))
+                .await
+                .unwrap(),
         );
         (
             identity,
@@ -4477,6 +4490,7 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             .replace("{request_id}", &request)
             .replace("{review_id}", &review)
             .replace("{connection_id}", connection.as_str())
+            .replace("{rule_id}", rule_id.as_str())
             .replace("{name}", "invitation-email");
         let form: &[(&str, &str)] = &[
             ("csrf", csrf.as_str()),
@@ -4507,6 +4521,8 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             ("issuer", "https://idp.globex.example"),
             ("client_id", "globex"),
             ("client_secret", "globex-secret"),
+            ("group", "Globex admins"),
+            ("grant", "role:super_admin"),
         ];
         let page = match *method {
             "GET" => open(&app, Method::GET, &path, Some(&outsider), None).await,

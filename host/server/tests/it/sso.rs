@@ -88,6 +88,21 @@ pub(crate) async fn connection_of(app: &TestApp, partner: &Partner, domain: &str
 /// A request to the token endpoint: its form and its `Authorization` header.
 type TokenRequest = (HashMap<String, String>, String);
 
+/// A group rule of the connection (its admins group gives Admin), for tests of the setup.
+pub(crate) async fn group_rule_of(
+    app: &TestApp,
+    partner: &Partner,
+    connection: &ConnectionId,
+) -> siteward_core::ids::GroupRuleId {
+    let owner = caller(app, &partner.owner_token).await;
+    let id = PartnerId::from_trusted(partner.id.clone());
+    app.state
+        .add_group_rule(&owner, &id, connection, "admins", "role:admin")
+        .await
+        .unwrap()
+        .id
+}
+
 /// A provider on a socket that answers with whatever ID token the test mints.
 struct TestIdp {
     issuer: String,
@@ -863,4 +878,158 @@ impl RealIdp {
             issuer: format!("http://127.0.0.1:{port}"),
         }
     }
+}
+
+#[tokio::test]
+async fn the_providers_groups_set_the_role_and_the_mapped_departments_at_each_sign_in() {
+    let idp = TestIdp::start().await;
+    let app = TestApp::with_settings(settings("http://siteward.test")).await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let globex = app.partner(&operator, "globex").await;
+    let ana = app.member(&acme, "ana@acme.example", "technician").await;
+    let connection = connection_at(&app, &acme, &idp.issuer, "acme.example", (false, false)).await;
+    let department = async |partner: &Partner, name: &str| {
+        let made = app
+            .post(
+                &format!("/v1/partners/{}/departments", partner.id),
+                &partner.owner_token,
+                json!({ "name": name }),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        made.str("id")
+    };
+    let north = department(&acme, "North").await;
+    let south = department(&acme, "South").await;
+    let theirs = department(&globex, "Globex crew").await;
+    // South is the team's own doing: no rule names it.
+    let joined = app
+        .call(
+            Method::PUT,
+            &format!("/v1/partners/{}/departments/{south}/members/{ana}", acme.id),
+            Some(&acme.owner_token),
+            None,
+        )
+        .await;
+    assert_eq!(joined.status, StatusCode::NO_CONTENT, "{}", joined.body);
+
+    // The rules, from the Identity page.
+    let (cookie, csrf) = signed_in(&app, "owner@acme.example").await;
+    let base = format!("/partners/{}/identity", acme.id);
+    let add = async |group: &str, grant: &str| {
+        let form = [("csrf", csrf.as_str()), ("group", group), ("grant", grant)];
+        let path = format!("{base}/{connection}/groups");
+        open(&app, Method::POST, &path, Some(&cookie), Some(&form)).await
+    };
+    let page = open(&app, Method::GET, &base, Some(&cookie), None).await;
+    assert!(
+        page.html.contains(&format!("value=\"department:{north}\"")),
+        "{}",
+        page.html
+    );
+    assert_eq!(
+        add("Siteward Admins", "role:admin").await.status,
+        StatusCode::SEE_OTHER
+    );
+    let field = add("Field North", &format!("department:{north}")).await;
+    assert_eq!(field.status, StatusCode::SEE_OTHER, "{}", field.html);
+    let foreign = add("Globex", &format!("department:{theirs}")).await;
+    assert_eq!(
+        foreign.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        foreign.html
+    );
+    assert!(
+        foreign.html.contains("not a department of this team"),
+        "{}",
+        foreign.html
+    );
+
+    let sign_in = async |groups: Value| {
+        let sent = start(&app, "ana@acme.example")
+            .await
+            .unwrap_or_else(|p| panic!("{}", p.html));
+        let mut token = claims(&app, &idp.issuer, &sent, "ana@acme.example");
+        token["groups"] = groups;
+        *idp.next.lock().unwrap() = Some(mint(&token, Signer::Published));
+        let done = answer(&app, &sent.query["state"], "a-code", Some(&sent.cookie)).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
+    };
+    let standing = async || {
+        let member = app
+            .get(
+                &format!("/v1/partners/{}/members/{ana}", acme.id),
+                &acme.owner_token,
+            )
+            .await;
+        let in_department = async |department: &str| {
+            let members = app
+                .get(
+                    &format!("/v1/partners/{}/departments/{department}/members", acme.id),
+                    &acme.owner_token,
+                )
+                .await;
+            members.body.to_string().contains(&ana)
+        };
+        (
+            member.str("role"),
+            in_department(&north).await,
+            in_department(&south).await,
+        )
+    };
+    sign_in(json!(["Siteward Admins", "Field North", "Everyone"])).await;
+    assert_eq!(standing().await, ("admin".to_owned(), true, true));
+    // Out of the provider's groups: back to technician, out of North; South stays.
+    sign_in(json!([])).await;
+    assert_eq!(standing().await, ("technician".to_owned(), false, true));
+
+    let trail = app
+        .get(
+            &format!("/v1/partners/{}/audit-events?limit=100", acme.id),
+            &acme.owner_token,
+        )
+        .await
+        .body
+        .to_string();
+    for action in [
+        "identity.group_rule_added",
+        "member.updated",
+        "department.member_added",
+        "department.member_removed",
+    ] {
+        assert!(trail.contains(action), "{action}: {trail}");
+    }
+
+    // A rule removed from the page is gone; a rule of another partner is not found.
+    let page = open(&app, Method::GET, &base, Some(&cookie), None).await;
+    let at = page.html.find("/identity/groups/").unwrap() + "/identity/groups/".len();
+    let rule = page.html[at..at + 26].to_owned();
+    let (globex_cookie, globex_csrf) = signed_in(&app, "owner@globex.example").await;
+    let elsewhere = open(
+        &app,
+        Method::POST,
+        &format!("/partners/{}/identity/groups/{rule}/delete", globex.id),
+        Some(&globex_cookie),
+        Some(&[("csrf", globex_csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(
+        elsewhere.status,
+        StatusCode::NOT_FOUND,
+        "{}",
+        elsewhere.html
+    );
+    let removed = open(
+        &app,
+        Method::POST,
+        &format!("{base}/groups/{rule}/delete"),
+        Some(&cookie),
+        Some(&[("csrf", csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER, "{}", removed.html);
+    let page = open(&app, Method::GET, &base, Some(&cookie), None).await;
+    assert!(!page.html.contains(&rule), "{}", page.html);
 }
