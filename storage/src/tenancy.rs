@@ -347,6 +347,38 @@ impl Store {
         }))
     }
 
+    /// A partner's members from the `start`-th (counting from 0) in account order, at most
+    /// `count`, and how many there are: the offset paging SCIM clients ask for.
+    pub async fn members_window(
+        &self,
+        partner: &PartnerId,
+        start: u32,
+        count: u32,
+    ) -> Result<(u64, Vec<MemberRecord>), StorageError> {
+        let mut response = self
+            .db
+            .query(
+                "SELECT count() AS n FROM partner_member WHERE partner_id = $partner GROUP ALL;
+                 SELECT * FROM partner_member WHERE partner_id = $partner
+                 ORDER BY account_id LIMIT $count START $start",
+            )
+            .bind(("partner", partner.to_string()))
+            .bind(("count", i64::from(count)))
+            .bind(("start", i64::from(start)))
+            .await
+            .map_err(StorageError::backend)?;
+        let total: Option<i64> = response.take((0, "n")).map_err(StorageError::backend)?;
+        let rows: Vec<MemberRow> = response.take(1).map_err(StorageError::backend)?;
+        let people = self
+            .people(rows.iter().map(|r| r.account_id.as_str()))
+            .await?;
+        let views = rows
+            .iter()
+            .map(|row| member_view(row, &people))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((u64::try_from(total.unwrap_or(0)).unwrap_or(0), views))
+    }
+
     /// The members of a partner who turned alerts off for themselves.
     pub async fn alerts_off(&self, partner: &PartnerId) -> Result<Vec<AccountId>, StorageError> {
         let ids: Vec<String> = self

@@ -1186,12 +1186,38 @@ impl App {
             Standing::Refused(refusal) => return Ok(Err(refusal)),
             Standing::Joins(existing) => existing,
         };
+        let via = FieldChange::set("connection", &connection.id);
+        let account = self
+            .join_partner(
+                partner,
+                email,
+                existing,
+                identity.name.as_deref(),
+                audit,
+                via,
+            )
+            .await?;
+        Ok(Ok(account))
+    }
+
+    /// Makes the person with `email` a technician of `partner` at once — a new account when
+    /// the address has none (`existing`), whose password nobody knows: they sign in through
+    /// their provider, or set one through a reset link where passwords are allowed. For those
+    /// a provider vouches for (single sign-on just in time, SCIM); `via` says which, on each
+    /// event.
+    pub(crate) async fn join_partner(
+        &self,
+        partner: &PartnerId,
+        email: &Email,
+        existing: Option<Account>,
+        name: Option<&str>,
+        audit: &AuditContext,
+        via: FieldChange,
+    ) -> AppResult<Account> {
         let person = match existing {
             Some(account) => PersonResolution::Existing(account.id),
             None => {
-                let name = identity
-                    .name
-                    .as_deref()
+                let name = name
                     .and_then(|n| siteward_core::validate::name("name", n).ok())
                     .unwrap_or_else(|| {
                         email
@@ -1201,8 +1227,6 @@ impl App {
                             .unwrap_or_default()
                             .to_owned()
                     });
-                // Nobody knows this password: the person signs in through the provider (or
-                // sets one through a reset link, when their connection allows passwords).
                 let unusable = data_encoding::BASE64URL_NOPAD.encode(&random::<32>());
                 PersonResolution::New(NewAccount {
                     account: Account {
@@ -1234,7 +1258,7 @@ impl App {
                 AuditAction::AccountCreated,
                 tenant,
                 crate::session::account_target(&new.account.id),
-                vec![FieldChange::set("connection", &connection.id)],
+                vec![via.clone()],
             ));
         }
         events.push(audit.event(
@@ -1242,17 +1266,14 @@ impl App {
             AuditAction::MemberAdded,
             tenant,
             crate::partners::member_target(&account_id),
-            vec![
-                FieldChange::set("role", PartnerRole::Technician),
-                FieldChange::set("connection", &connection.id),
-            ],
+            vec![FieldChange::set("role", PartnerRole::Technician), via],
         ));
         self.permissions
             .commit([membership.change()], move |store| async move {
                 store.add_member(&membership, &person, &events).await
             })
             .await?;
-        Ok(Ok(self.store.account(&account_id).await?))
+        Ok(self.store.account(&account_id).await?)
     }
 
     /// A session for an account the provider signed in. Two-step sign-in is the provider's

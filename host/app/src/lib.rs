@@ -31,6 +31,7 @@ pub mod plugins;
 pub mod recovery;
 pub mod reviews;
 pub mod roles;
+pub mod scim;
 pub mod security;
 pub mod services;
 pub mod session;

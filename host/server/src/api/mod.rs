@@ -15,6 +15,7 @@ pub mod path;
 pub mod people;
 pub mod plugins;
 pub mod reviews;
+pub mod scim;
 pub mod security;
 pub mod session;
 pub mod sites;
@@ -314,7 +315,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let (api, doc) = api();
     let doc = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
     let request_id = HeaderName::from_static("x-request-id");
-    let api = api.merge(crate::ui::routes());
+    let api = api.merge(crate::ui::routes()).merge(scim::routes());
     // Only other hosts can change what the index must hold behind this host's back.
     let api = if state.permissions.is_shared() {
         api.route_layer(axum::middleware::from_fn_with_state(

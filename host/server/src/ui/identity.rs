@@ -91,6 +91,10 @@ struct IdentityPage {
     new: ConnectionFormView,
     saved: Option<String>,
     error: Option<String>,
+    /// Where SCIM clients are pointed.
+    scim_url: String,
+    /// A SCIM token just made, shown this once.
+    scim_token: Option<String>,
 }
 
 /// A rule's grant as the form's select names it.
@@ -118,6 +122,18 @@ async fn identity_page(
     status: StatusCode,
     (saved, error): (Option<String>, Option<String>),
     new: Option<ConnectionFormView>,
+) -> Response {
+    shown_page(state, viewer, partner, status, (saved, error), (new, None)).await
+}
+
+/// The page, with a SCIM token just made when there is one.
+async fn shown_page(
+    state: &AppState,
+    viewer: Viewer,
+    partner: &PartnerId,
+    status: StatusCode,
+    (saved, error): (Option<String>, Option<String>),
+    (new, scim_token): (Option<ConnectionFormView>, Option<String>),
 ) -> Response {
     let Viewer {
         caller,
@@ -195,6 +211,8 @@ async fn identity_page(
         }),
         saved,
         error,
+        scim_url: format!("{}/scim/v2", state.public_url),
+        scim_token,
     };
     with_csrf_cookie(render(status, &page), set_csrf)
 }
@@ -449,6 +467,40 @@ pub async fn delete_rule(
         Err(form_expired())
     };
     changed(&state, viewer, &partner, "unmapped", done).await
+}
+
+/// `POST /partners/{partner_id}/identity/scim-token`: a partner API token for the SCIM
+/// client, shown once on the page.
+pub async fn make_scim_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds(partner): PageIds<PartnerId>,
+    Form(form): Form<super::CsrfForm>,
+) -> Response {
+    let made = if csrf_matches(&headers, &form.csrf) {
+        let home = siteward_app::tokens::TokenHome::Partner(&partner);
+        state
+            .create_api_token(&viewer.caller, home, "SCIM provisioning")
+            .await
+    } else {
+        Err(form_expired())
+    };
+    match made {
+        Ok(token) => {
+            let shown = (None, Some(token.secret));
+            shown_page(
+                &state,
+                viewer,
+                &partner,
+                StatusCode::OK,
+                (None, None),
+                shown,
+            )
+            .await
+        }
+        Err(error) => refused(&state, viewer, &partner, &error, None).await,
+    }
 }
 
 /// `POST /partners/{partner_id}/identity/{connection_id}/delete`.

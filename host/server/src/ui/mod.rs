@@ -82,6 +82,10 @@ pub fn routes() -> Router<AppState> {
             post(identity::release),
         )
         .route(
+            "/partners/{partner_id}/identity/scim-token",
+            post(identity::make_scim_token),
+        )
+        .route(
             "/partners/{partner_id}/identity/{connection_id}",
             post(identity::update),
         )

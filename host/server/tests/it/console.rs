@@ -4150,6 +4150,7 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("GET", "/partners/{partner_id}/identity"),
     ("POST", "/partners/{partner_id}/identity"),
     ("POST", "/partners/{partner_id}/identity/domains/release"),
+    ("POST", "/partners/{partner_id}/identity/scim-token"),
     ("POST", "/partners/{partner_id}/identity/{connection_id}"),
     (
         "POST",

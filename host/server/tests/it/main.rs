@@ -24,6 +24,7 @@ mod plugins;
 mod races;
 mod reviews;
 mod scale_out;
+mod scim;
 mod shutdown;
 mod smtp;
 mod socket;

@@ -1,0 +1,512 @@
+//! SCIM 2.0 (RFC 7643/7644) at `/scim/v2`: Users are a partner's members, for Okta's and Entra
+//! ID's provisioning. Its own protocol, so not in the OpenAPI document: `application/scim+json`
+//! in and out, errors as SCIM's `Error` message, `ETag`s (weak, a hash of what a User shows)
+//! and `If-Match` on changes, offset paging (`startIndex`, `count`) and the one filter
+//! provisioning clients use, `userName eq "…"`. The use cases are `siteward_app::scim`.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use siteward_app::AppError;
+use siteward_app::auth::Caller;
+use siteward_app::partners::Member;
+use siteward_app::scim::{NewUser, version};
+use siteward_core::tenancy::MemberStatus;
+
+use crate::auth::request_id;
+use crate::error::status_of;
+use crate::state::AppState;
+
+const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+const CONTENT_TYPE: &str = "application/scim+json";
+
+/// SCIM's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/scim/v2/ServiceProviderConfig",
+            get(service_provider_config),
+        )
+        .route("/scim/v2/ResourceTypes", get(resource_types))
+        .route("/scim/v2/Schemas", get(schemas))
+        .route("/scim/v2/Users", get(list_users).post(create_user))
+        .route(
+            "/scim/v2/Users/{id}",
+            get(get_user)
+                .put(replace_user)
+                .patch(patch_user)
+                .delete(delete_user),
+        )
+}
+
+/// A SCIM error message with its status (and `scimType` where SCIM names one).
+#[derive(Debug)]
+pub struct ScimError {
+    status: StatusCode,
+    scim_type: Option<&'static str>,
+    detail: String,
+}
+
+impl ScimError {
+    fn new(status: StatusCode, scim_type: Option<&'static str>, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            scim_type,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl From<AppError> for ScimError {
+    fn from(error: AppError) -> Self {
+        let status = status_of(error.kind);
+        let scim_type = match error.code {
+            "uniqueness" | "already_member" | "email_taken" => Some("uniqueness"),
+            "invalidFilter" => Some("invalidFilter"),
+            _ if status == StatusCode::UNPROCESSABLE_ENTITY => Some("invalidValue"),
+            _ => None,
+        };
+        // SCIM has no 422: a value it cannot take is a 400.
+        let status = if status == StatusCode::UNPROCESSABLE_ENTITY {
+            StatusCode::BAD_REQUEST
+        } else {
+            status
+        };
+        let detail = if status.is_server_error() {
+            "the request could not be completed; try again".to_owned()
+        } else {
+            error.message.to_string()
+        };
+        Self::new(status, scim_type, detail)
+    }
+}
+
+impl IntoResponse for ScimError {
+    fn into_response(self) -> Response {
+        let mut body = json!({
+            "schemas": [ERROR_SCHEMA],
+            "status": self.status.as_u16().to_string(),
+            "detail": self.detail,
+        });
+        if let Some(scim_type) = self.scim_type {
+            body["scimType"] = json!(scim_type);
+        }
+        scim_json(self.status, &body)
+    }
+}
+
+fn scim_json(status: StatusCode, body: &Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE))],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+/// The SCIM client: a partner API token as `Authorization: Bearer`.
+#[derive(Debug)]
+pub struct ScimClient(Caller);
+
+impl FromRequestParts<AppState> for ScimClient {
+    type Rejection = ScimError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ScimError> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| {
+                ScimError::new(
+                    StatusCode::UNAUTHORIZED,
+                    None,
+                    "send the team's SCIM token as `Authorization: Bearer <token>`",
+                )
+            })?;
+        let caller = state
+            .resolve(token, request_id(&parts.headers), state.api_tokens())
+            .await?;
+        Ok(Self(caller))
+    }
+}
+
+/// A User as SCIM shows a member.
+fn user(state: &AppState, member: &Member) -> Value {
+    let id = member.membership.account_id.as_str();
+    json!({
+        "schemas": [USER_SCHEMA],
+        "id": id,
+        "userName": member.email.as_str(),
+        "name": { "formatted": member.name },
+        "displayName": member.name,
+        "emails": [{ "value": member.email.as_str(), "type": "work", "primary": true }],
+        "active": member.membership.status == MemberStatus::Active,
+        "meta": {
+            "resourceType": "User",
+            "created": member.membership.created_at.to_rfc3339(),
+            "lastModified": member.membership.created_at.to_rfc3339(),
+            "location": format!("{}/scim/v2/Users/{id}", state.public_url),
+            "version": etag(member),
+        },
+    })
+}
+
+fn etag(member: &Member) -> String {
+    format!("W/\"{}\"", version(member))
+}
+
+/// A User's answer with its `ETag` and `Location`.
+fn user_response(state: &AppState, status: StatusCode, member: &Member) -> Response {
+    let body = user(state, member);
+    let mut response = scim_json(status, &body);
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&etag(member)) {
+        headers.insert(header::ETAG, value);
+    }
+    if let Some(location) = body["meta"]["location"].as_str()
+        && let Ok(value) = HeaderValue::from_str(location)
+    {
+        headers.insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// Refuses a change whose `If-Match` names another version than the User's now.
+fn check_if_match(headers: &HeaderMap, member: &Member) -> Result<(), ScimError> {
+    let Some(wanted) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
+        return Ok(());
+    };
+    let now = etag(member);
+    let strip = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    if wanted.trim() == "*" || wanted.split(',').any(|tag| strip(tag) == strip(&now)) {
+        Ok(())
+    } else {
+        Err(ScimError::new(
+            StatusCode::PRECONDITION_FAILED,
+            None,
+            "the User changed since that version was read; read it again",
+        ))
+    }
+}
+
+/// The body as JSON, whichever of SCIM's or JSON's content type it was sent with.
+fn body(bytes: &Bytes) -> Result<Value, ScimError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        ScimError::new(
+            StatusCode::BAD_REQUEST,
+            Some("invalidSyntax"),
+            format!("the body is not JSON: {e}"),
+        )
+    })
+}
+
+/// `true`/`false`, as a JSON boolean or the strings Entra ID sends (`"True"`, `"False"`).
+fn boolean(value: &Value, field: &str) -> Result<bool, ScimError> {
+    match value {
+        Value::Bool(b) => Ok(*b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Ok(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Ok(false),
+        _ => Err(ScimError::new(
+            StatusCode::BAD_REQUEST,
+            Some("invalidValue"),
+            format!("{field} must be true or false"),
+        )),
+    }
+}
+
+/// The name a User's body gives: `name.formatted`, the given and family names, or
+/// `displayName`.
+fn name_of(user: &Value) -> Option<String> {
+    let name = &user["name"];
+    name["formatted"]
+        .as_str()
+        .map(str::to_owned)
+        .or_else(|| {
+            let parts: Vec<&str> = [&name["givenName"], &name["familyName"]]
+                .into_iter()
+                .filter_map(Value::as_str)
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(" "))
+        })
+        .or_else(|| user["displayName"].as_str().map(str::to_owned))
+}
+
+/// `GET /scim/v2/ServiceProviderConfig`.
+async fn service_provider_config(State(state): State<AppState>) -> Response {
+    scim_json(
+        StatusCode::OK,
+        &json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+            "documentationUri": format!("{}/#single-sign-on", state.public_url),
+            "patch": { "supported": true },
+            "bulk": { "supported": false, "maxOperations": 0, "maxPayloadSize": 0 },
+            "filter": { "supported": true, "maxResults": siteward_core::page::MAX_LIMIT },
+            "changePassword": { "supported": false },
+            "sort": { "supported": false },
+            "etag": { "supported": true },
+            "authenticationSchemes": [{
+                "type": "oauthbearertoken",
+                "name": "Bearer token",
+                "description": "A partner API token made on Partner › Identity › SCIM",
+                "primary": true,
+            }],
+            "meta": { "resourceType": "ServiceProviderConfig" },
+        }),
+    )
+}
+
+/// `GET /scim/v2/ResourceTypes`.
+async fn resource_types() -> Response {
+    let user = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+        "id": "User",
+        "name": "User",
+        "endpoint": "/Users",
+        "description": "A member of the team",
+        "schema": USER_SCHEMA,
+        "meta": { "resourceType": "ResourceType" },
+    });
+    scim_json(
+        StatusCode::OK,
+        &json!({
+            "schemas": [LIST_SCHEMA],
+            "totalResults": 1,
+            "startIndex": 1,
+            "itemsPerPage": 1,
+            "Resources": [user],
+        }),
+    )
+}
+
+/// `GET /scim/v2/Schemas`: the User attributes this server keeps.
+async fn schemas() -> Response {
+    let attribute = |name: &str, kind: &str, mutability: &str, uniqueness: &str| {
+        json!({
+            "name": name, "type": kind, "multiValued": false, "required": name == "userName",
+            "caseExact": false, "mutability": mutability, "returned": "default",
+            "uniqueness": uniqueness,
+        })
+    };
+    let schema = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
+        "id": USER_SCHEMA,
+        "name": "User",
+        "description": "A member of the team",
+        "attributes": [
+            attribute("userName", "string", "immutable", "server"),
+            attribute("displayName", "string", "readOnly", "none"),
+            attribute("active", "boolean", "readWrite", "none"),
+        ],
+        "meta": { "resourceType": "Schema" },
+    });
+    scim_json(
+        StatusCode::OK,
+        &json!({
+            "schemas": [LIST_SCHEMA],
+            "totalResults": 1,
+            "startIndex": 1,
+            "itemsPerPage": 1,
+            "Resources": [schema],
+        }),
+    )
+}
+
+/// The list query.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListQuery {
+    filter: Option<String>,
+    start_index: Option<u32>,
+    count: Option<u32>,
+}
+
+/// `GET /scim/v2/Users`.
+async fn list_users(
+    State(state): State<AppState>,
+    ScimClient(caller): ScimClient,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ScimError> {
+    let start_index = query.start_index.unwrap_or(1).max(1);
+    let count = query
+        .count
+        .unwrap_or(siteward_core::page::DEFAULT_LIMIT)
+        .min(siteward_core::page::MAX_LIMIT);
+    let (total, members) = state
+        .scim_users(&caller, query.filter.as_deref(), (start_index, count))
+        .await?;
+    let resources: Vec<Value> = members.iter().map(|m| user(&state, m)).collect();
+    Ok(scim_json(
+        StatusCode::OK,
+        &json!({
+            "schemas": [LIST_SCHEMA],
+            "totalResults": total,
+            "startIndex": start_index,
+            "itemsPerPage": resources.len(),
+            "Resources": resources,
+        }),
+    ))
+}
+
+/// `GET /scim/v2/Users/{id}`.
+async fn get_user(
+    State(state): State<AppState>,
+    ScimClient(caller): ScimClient,
+    Path(id): Path<String>,
+) -> Result<Response, ScimError> {
+    let member = state.scim_user(&caller, &id).await?;
+    Ok(user_response(&state, StatusCode::OK, &member))
+}
+
+/// `POST /scim/v2/Users`.
+async fn create_user(
+    State(state): State<AppState>,
+    ScimClient(caller): ScimClient,
+    bytes: Bytes,
+) -> Result<Response, ScimError> {
+    let user = body(&bytes)?;
+    let user_name = user["userName"].as_str().ok_or_else(|| {
+        ScimError::new(
+            StatusCode::BAD_REQUEST,
+            Some("invalidValue"),
+            "userName (the person's work email) is required",
+        )
+    })?;
+    let active = match user.get("active") {
+        Some(value) => boolean(value, "active")?,
+        None => true,
+    };
+    let new = NewUser {
+        user_name: user_name.to_owned(),
+        name: name_of(&user),
+        active,
+    };
+    let member = state.scim_create_user(&caller, &new).await?;
+    Ok(user_response(&state, StatusCode::CREATED, &member))
+}
+
+/// `PUT /scim/v2/Users/{id}`: the User as the client holds it; `active` is what may change
+/// (`userName` is the account's email, which the person's other teams share).
+async fn replace_user(
+    State(state): State<AppState>,
+    ScimClient(caller): ScimClient,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Response, ScimError> {
+    let member = state.scim_user(&caller, &id).await?;
+    check_if_match(&headers, &member)?;
+    let user = body(&bytes)?;
+    if let Some(user_name) = user["userName"].as_str()
+        && !user_name.eq_ignore_ascii_case(member.email.as_str())
+    {
+        return Err(ScimError::new(
+            StatusCode::BAD_REQUEST,
+            Some("mutability"),
+            "userName is the person's email on Siteward and cannot change here",
+        ));
+    }
+    let active = match user.get("active") {
+        Some(value) => boolean(value, "active")?,
+        None => true,
+    };
+    let member = state.scim_set_active(&caller, &id, active).await?;
+    Ok(user_response(&state, StatusCode::OK, &member))
+}
+
+/// `PATCH /scim/v2/Users/{id}`: `replace` (or `add`) of `active`, with a path or in a value
+/// object; the name a directory sends is taken at creation.
+async fn patch_user(
+    State(state): State<AppState>,
+    ScimClient(caller): ScimClient,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Response, ScimError> {
+    let member = state.scim_user(&caller, &id).await?;
+    check_if_match(&headers, &member)?;
+    let patch = body(&bytes)?;
+    let is_patch = patch["schemas"]
+        .as_array()
+        .is_some_and(|all| all.iter().any(|s| s == PATCH_SCHEMA));
+    let operations = patch["Operations"]
+        .as_array()
+        .filter(|_| is_patch)
+        .ok_or_else(|| {
+            ScimError::new(
+                StatusCode::BAD_REQUEST,
+                Some("invalidSyntax"),
+                "a PatchOp message with Operations is expected",
+            )
+        })?;
+    let mut active = None;
+    for operation in operations {
+        let op = operation["op"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if op != "replace" && op != "add" {
+            return Err(ScimError::new(
+                StatusCode::BAD_REQUEST,
+                Some("invalidValue"),
+                format!("the {op:?} operation is not supported on a User"),
+            ));
+        }
+        let value = &operation["value"];
+        match operation["path"].as_str() {
+            Some(path) if path.eq_ignore_ascii_case("active") => {
+                active = Some(boolean(value, "active")?);
+            }
+            Some(path)
+                if [
+                    "name.formatted",
+                    "name.givenName",
+                    "name.familyName",
+                    "displayName",
+                ]
+                .iter()
+                .any(|known| known.eq_ignore_ascii_case(path)) => {}
+            Some(path) => {
+                return Err(ScimError::new(
+                    StatusCode::BAD_REQUEST,
+                    Some("invalidPath"),
+                    format!("{path} cannot be changed here"),
+                ));
+            }
+            None => {
+                if let Some(value) = value.get("active") {
+                    active = Some(boolean(value, "active")?);
+                }
+            }
+        }
+    }
+    let member = match active {
+        Some(active) => state.scim_set_active(&caller, &id, active).await?,
+        None => member,
+    };
+    Ok(user_response(&state, StatusCode::OK, &member))
+}
+
+/// `DELETE /scim/v2/Users/{id}`.
+async fn delete_user(
+    State(state): State<AppState>,
+    ScimClient(caller): ScimClient,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ScimError> {
+    let member = state.scim_user(&caller, &id).await?;
+    check_if_match(&headers, &member)?;
+    state.scim_delete_user(&caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
