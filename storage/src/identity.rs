@@ -127,6 +127,13 @@ impl GroupRuleRow {
     }
 }
 
+#[derive(Debug, SurrealValue)]
+#[surreal(crate = "surrealdb::types")]
+struct ExternalIdRow {
+    id: RecordId,
+    external_id: String,
+}
+
 /// A domain claimed by a partner, and for which of its connections.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimedDomain {
@@ -350,6 +357,51 @@ impl Store {
             );
         }
         tx.audit_all(events);
+        tx.commit(self).await
+    }
+
+    /// What SCIM clients call these members (`externalId`), where one said.
+    pub async fn scim_external_ids(
+        &self,
+        partner: &PartnerId,
+        accounts: &[AccountId],
+    ) -> Result<Vec<(AccountId, String)>, StorageError> {
+        let ids: Vec<RecordId> = accounts
+            .iter()
+            .map(|a| rid("scim_user", &format!("{partner}/{a}")))
+            .collect();
+        let rows: Vec<ExternalIdRow> = self
+            .db
+            .query("SELECT id, external_id FROM $ids")
+            .bind(("ids", ids))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let key = key(&row.id);
+                let (_, account) = key.split_once('/')?;
+                Some((AccountId::from_trusted(account.to_owned()), row.external_id))
+            })
+            .collect())
+    }
+
+    /// Sets (or, with `None`, forgets) what a SCIM client calls a member.
+    pub async fn set_scim_external_id(
+        &self,
+        partner: &PartnerId,
+        account: &AccountId,
+        external_id: Option<&str>,
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        tx.bind("user", rid("scim_user", &format!("{partner}/{account}")));
+        match external_id {
+            Some(external_id) => tx
+                .bind("external_id", external_id.to_owned())
+                .run("UPSERT $user SET external_id = $external_id"),
+            None => tx.run("DELETE $user"),
+        };
         tx.commit(self).await
     }
 

@@ -62,6 +62,24 @@ impl Filter {
     }
 }
 
+/// A User: a member, with what the client calls them.
+#[derive(Debug, Clone)]
+pub struct ScimUser {
+    /// The member.
+    pub member: Member,
+    /// The client's `externalId`, when it gave one.
+    pub external_id: Option<String>,
+}
+
+/// What a `PUT` or `PATCH` changes of a User.
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    /// `active`, when it is set.
+    pub active: Option<bool>,
+    /// `externalId`: set (`Some(Some(_))`), removed (`Some(None)`) or left (`None`).
+    pub external_id: Option<Option<String>>,
+}
+
 /// A User to create, as the client sent it.
 #[derive(Debug, Clone, Default)]
 pub struct NewUser {
@@ -72,16 +90,20 @@ pub struct NewUser {
     pub name: Option<String>,
     /// `active`.
     pub active: bool,
+    /// `externalId`.
+    pub external_id: Option<String>,
 }
 
 /// A member's version for `ETag` and `If-Match`: it changes whenever what a User shows does.
-pub fn version(member: &Member) -> String {
+pub fn version(user: &ScimUser) -> String {
+    let member = &user.member;
     let text = format!(
-        "{}\u{0}{}\u{0}{}\u{0}{}",
+        "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
         member.email,
         member.name,
         member.membership.status.as_str(),
-        member.membership.role.as_str()
+        member.membership.role.as_str(),
+        user.external_id.as_deref().unwrap_or_default(),
     );
     siteward_core::secret::token_hash(&text)[..16].to_owned()
 }
@@ -111,6 +133,36 @@ impl App {
         }
     }
 
+    /// Members as Users, with their external ids.
+    async fn scim_users_of(
+        &self,
+        partner: &PartnerId,
+        members: Vec<Member>,
+    ) -> AppResult<Vec<ScimUser>> {
+        let accounts: Vec<AccountId> = members
+            .iter()
+            .map(|m| m.membership.account_id.clone())
+            .collect();
+        let external = self.store.scim_external_ids(partner, &accounts).await?;
+        Ok(members
+            .into_iter()
+            .map(|member| ScimUser {
+                external_id: external
+                    .iter()
+                    .find(|(a, _)| *a == member.membership.account_id)
+                    .map(|(_, e)| e.clone()),
+                member,
+            })
+            .collect())
+    }
+
+    async fn scim_user_of(&self, partner: &PartnerId, member: Member) -> AppResult<ScimUser> {
+        let mut users = self.scim_users_of(partner, vec![member]).await?;
+        users
+            .pop()
+            .ok_or_else(|| AppError::internal(&"a member went missing"))
+    }
+
     /// Users, by filter or a page at a time: the total and the page (`start_index` counts
     /// from 1, as SCIM does).
     pub async fn scim_users(
@@ -118,7 +170,7 @@ impl App {
         caller: &Caller,
         filter: Option<&str>,
         (start_index, count): (u32, u32),
-    ) -> AppResult<(u64, Vec<Member>)> {
+    ) -> AppResult<(u64, Vec<ScimUser>)> {
         let partner = Self::scim_partner(caller)?;
         if let Some(filter) = filter {
             let Filter::UserName(user_name) = Filter::parse(filter)?;
@@ -135,27 +187,27 @@ impl App {
             };
             let total = found.len() as u64;
             let skip = start_index.saturating_sub(1) as usize;
-            return Ok((
-                total,
-                found.into_iter().skip(skip).take(count as usize).collect(),
-            ));
+            let page = found.into_iter().skip(skip).take(count as usize).collect();
+            return Ok((total, self.scim_users_of(&partner, page).await?));
         }
         let start = start_index.saturating_sub(1);
-        Ok(self
+        let (total, page) = self
             .store
             .members_window(&partner, start, count.min(siteward_core::page::MAX_LIMIT))
-            .await?)
+            .await?;
+        Ok((total, self.scim_users_of(&partner, page).await?))
     }
 
     /// One User.
-    pub async fn scim_user(&self, caller: &Caller, id: &str) -> AppResult<Member> {
+    pub async fn scim_user(&self, caller: &Caller, id: &str) -> AppResult<ScimUser> {
         let partner = Self::scim_partner(caller)?;
-        self.scim_member(&partner, id).await
+        let member = self.scim_member(&partner, id).await?;
+        self.scim_user_of(&partner, member).await
     }
 
     /// Creates a User: a member at once, for an email in one of the partner's claimed
     /// domains. A member already is a conflict (`uniqueness`).
-    pub async fn scim_create_user(&self, caller: &Caller, user: &NewUser) -> AppResult<Member> {
+    pub async fn scim_create_user(&self, caller: &Caller, user: &NewUser) -> AppResult<ScimUser> {
         let partner = Self::scim_partner(caller)?;
         let email = Email::parse("userName", &user.user_name)?;
         let claimed = self.store.claimed_domains(&partner).await?;
@@ -187,46 +239,65 @@ impl App {
                 via,
             )
             .await?;
-        if !user.active {
-            return self
-                .scim_set_active(caller, account.id.as_str(), false)
-                .await;
-        }
-        Ok(self.store.member(&partner, &account.id).await?)
+        let change = UserChange {
+            active: Some(user.active),
+            external_id: Some(user.external_id.clone()),
+        };
+        self.scim_update_user(caller, account.id.as_str(), &change)
+            .await
     }
 
-    /// Activates or deactivates a User: the membership's status.
-    pub async fn scim_set_active(
+    /// Changes a User: `active` is the membership's status; `externalId` what the client
+    /// calls them.
+    pub async fn scim_update_user(
         &self,
         caller: &Caller,
         id: &str,
-        active: bool,
-    ) -> AppResult<Member> {
+        change: &UserChange,
+    ) -> AppResult<ScimUser> {
         let partner = Self::scim_partner(caller)?;
-        let member = self.scim_member(&partner, id).await?;
-        let wanted = if active {
-            MemberStatus::Active
-        } else {
-            MemberStatus::Disabled
-        };
-        if member.membership.status == wanted {
-            return Ok(member);
+        let mut member = self.scim_member(&partner, id).await?;
+        let account = member.membership.account_id.clone();
+        if let Some(external_id) = &change.external_id {
+            if let Some(text) = external_id {
+                siteward_core::validate::text("externalId", text, 500)?;
+            }
+            self.store
+                .set_scim_external_id(&partner, &account, external_id.as_deref())
+                .await?;
         }
-        let change = MemberChange {
-            role: None,
-            status: Some(wanted.as_str().to_owned()),
-            privileges: None,
-        };
-        self.update_member(caller, &partner, &member.membership.account_id, &change)
-            .await
+        let wanted = change.active.map(|active| {
+            if active {
+                MemberStatus::Active
+            } else {
+                MemberStatus::Disabled
+            }
+        });
+        if let Some(wanted) = wanted
+            && member.membership.status != wanted
+        {
+            let status = MemberChange {
+                role: None,
+                status: Some(wanted.as_str().to_owned()),
+                privileges: None,
+            };
+            member = self
+                .update_member(caller, &partner, &account, &status)
+                .await?;
+        }
+        self.scim_user_of(&partner, member).await
     }
 
     /// Deletes a User: the membership goes, with what it held.
     pub async fn scim_delete_user(&self, caller: &Caller, id: &str) -> AppResult<()> {
         let partner = Self::scim_partner(caller)?;
         let member = self.scim_member(&partner, id).await?;
-        self.remove_member(caller, &partner, &member.membership.account_id)
-            .await
+        let account = &member.membership.account_id;
+        self.remove_member(caller, &partner, account).await?;
+        self.store
+            .set_scim_external_id(&partner, account, None)
+            .await?;
+        Ok(())
     }
 }
 

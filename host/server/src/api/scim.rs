@@ -16,8 +16,7 @@ use serde_json::{Value, json};
 
 use siteward_app::AppError;
 use siteward_app::auth::Caller;
-use siteward_app::partners::Member;
-use siteward_app::scim::{NewUser, version};
+use siteward_app::scim::{NewUser, ScimUser, UserChange, version};
 use siteward_core::tenancy::MemberStatus;
 
 use crate::auth::request_id;
@@ -38,8 +37,14 @@ pub fn routes() -> Router<AppState> {
             get(service_provider_config),
         )
         .route("/scim/v2/ResourceTypes", get(resource_types))
+        .route("/scim/v2/ResourceTypes/{id}", get(resource_type))
         .route("/scim/v2/Schemas", get(schemas))
+        .route("/scim/v2/Schemas/{id}", get(schema))
+        .route("/scim/v2/{*rest}", axum::routing::any(no_such_endpoint))
         .route("/scim/v2/Users", get(list_users).post(create_user))
+        .route("/scim/v2/Users/.search", axum::routing::post(search_users))
+        // Users are the only resources: a search from the root is a search of Users.
+        .route("/scim/v2/.search", axum::routing::post(search_users))
         .route(
             "/scim/v2/Users/{id}",
             get(get_user)
@@ -143,9 +148,10 @@ impl FromRequestParts<AppState> for ScimClient {
 }
 
 /// A User as SCIM shows a member.
-fn user(state: &AppState, member: &Member) -> Value {
+fn user(state: &AppState, scim_user: &ScimUser) -> Value {
+    let member = &scim_user.member;
     let id = member.membership.account_id.as_str();
-    json!({
+    let mut user = json!({
         "schemas": [USER_SCHEMA],
         "id": id,
         "userName": member.email.as_str(),
@@ -158,25 +164,78 @@ fn user(state: &AppState, member: &Member) -> Value {
             "created": member.membership.created_at.to_rfc3339(),
             "lastModified": member.membership.created_at.to_rfc3339(),
             "location": format!("{}/scim/v2/Users/{id}", state.public_url),
-            "version": etag(member),
+            "version": etag(scim_user),
         },
-    })
+    });
+    if let Some(external_id) = &scim_user.external_id {
+        user["externalId"] = json!(external_id);
+    }
+    user
 }
 
-fn etag(member: &Member) -> String {
-    format!("W/\"{}\"", version(member))
+fn etag(user: &ScimUser) -> String {
+    format!("W/\"{}\"", version(user))
+}
+
+/// Which attributes an answer carries (RFC 7644 §3.4.2.5): `attributes` names the only ones,
+/// `excludedAttributes` ones to leave out; `id` and `schemas` are always returned.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Projection {
+    attributes: Option<String>,
+    excluded_attributes: Option<String>,
+}
+
+impl Projection {
+    fn apply(&self, mut resource: Value) -> Value {
+        let names = |list: &Option<String>| -> Vec<String> {
+            list.as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .map(|a| {
+                    let a = a.trim();
+                    let a = a
+                        .strip_prefix(USER_SCHEMA)
+                        .map_or(a, |r| r.trim_start_matches(':'));
+                    a.split('.').next().unwrap_or_default().to_ascii_lowercase()
+                })
+                .filter(|a| !a.is_empty())
+                .collect()
+        };
+        let (only, excluded) = (names(&self.attributes), names(&self.excluded_attributes));
+        if let Some(object) = resource.as_object_mut() {
+            object.retain(|key, _| {
+                let key = key.to_ascii_lowercase();
+                key == "id"
+                    || key == "schemas"
+                    || ((only.is_empty() || only.contains(&key)) && !excluded.contains(&key))
+            });
+        }
+        resource
+    }
 }
 
 /// A User's answer with its `ETag` and `Location`.
-fn user_response(state: &AppState, status: StatusCode, member: &Member) -> Response {
+fn user_response(state: &AppState, status: StatusCode, member: &ScimUser) -> Response {
+    user_answer(state, status, member, &Projection::default())
+}
+
+/// A User's answer, projected.
+fn user_answer(
+    state: &AppState,
+    status: StatusCode,
+    member: &ScimUser,
+    projection: &Projection,
+) -> Response {
     let body = user(state, member);
-    let mut response = scim_json(status, &body);
+    let location = body["meta"]["location"].as_str().map(str::to_owned);
+    let mut response = scim_json(status, &projection.apply(body));
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&etag(member)) {
         headers.insert(header::ETAG, value);
     }
-    if let Some(location) = body["meta"]["location"].as_str()
-        && let Ok(value) = HeaderValue::from_str(location)
+    if let Some(location) = location
+        && let Ok(value) = HeaderValue::from_str(&location)
     {
         headers.insert(header::LOCATION, value);
     }
@@ -184,7 +243,7 @@ fn user_response(state: &AppState, status: StatusCode, member: &Member) -> Respo
 }
 
 /// Refuses a change whose `If-Match` names another version than the User's now.
-fn check_if_match(headers: &HeaderMap, member: &Member) -> Result<(), ScimError> {
+fn check_if_match(headers: &HeaderMap, member: &ScimUser) -> Result<(), ScimError> {
     let Some(wanted) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };
@@ -267,39 +326,31 @@ async fn service_provider_config(State(state): State<AppState>) -> Response {
     )
 }
 
-/// `GET /scim/v2/ResourceTypes`.
-async fn resource_types() -> Response {
-    let user = json!({
+/// The one resource type, User.
+fn user_resource_type() -> Value {
+    json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
         "id": "User",
         "name": "User",
         "endpoint": "/Users",
         "description": "A member of the team",
         "schema": USER_SCHEMA,
-        "meta": { "resourceType": "ResourceType" },
-    });
-    scim_json(
-        StatusCode::OK,
-        &json!({
-            "schemas": [LIST_SCHEMA],
-            "totalResults": 1,
-            "startIndex": 1,
-            "itemsPerPage": 1,
-            "Resources": [user],
-        }),
-    )
+        "meta": { "resourceType": "ResourceType", "location": "/scim/v2/ResourceTypes/User" },
+    })
 }
 
-/// `GET /scim/v2/Schemas`: the User attributes this server keeps.
-async fn schemas() -> Response {
+/// The User attributes this server keeps.
+fn user_schema() -> Value {
     let attribute = |name: &str, kind: &str, mutability: &str, uniqueness: &str| {
         json!({
-            "name": name, "type": kind, "multiValued": false, "required": name == "userName",
+            "name": name, "type": kind, "multiValued": false,
+            // Every member is active or not: `active` is always there.
+            "required": name == "userName" || name == "active",
             "caseExact": false, "mutability": mutability, "returned": "default",
             "uniqueness": uniqueness,
         })
     };
-    let schema = json!({
+    json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
         "id": USER_SCHEMA,
         "name": "User",
@@ -308,9 +359,28 @@ async fn schemas() -> Response {
             attribute("userName", "string", "immutable", "server"),
             attribute("displayName", "string", "readOnly", "none"),
             attribute("active", "boolean", "readWrite", "none"),
+            attribute("externalId", "string", "readWrite", "none"),
+            json!({
+                "name": "name", "type": "complex", "multiValued": false, "required": false,
+                "mutability": "readOnly", "returned": "default", "uniqueness": "none",
+                "subAttributes": [attribute("formatted", "string", "readOnly", "none")],
+            }),
+            json!({
+                "name": "emails", "type": "complex", "multiValued": true, "required": false,
+                "mutability": "readOnly", "returned": "default", "uniqueness": "none",
+                "subAttributes": [
+                    attribute("value", "string", "readOnly", "none"),
+                    attribute("type", "string", "readOnly", "none"),
+                    attribute("primary", "boolean", "readOnly", "none"),
+                ],
+            }),
         ],
-        "meta": { "resourceType": "Schema" },
-    });
+        "meta": { "resourceType": "Schema", "location": format!("/scim/v2/Schemas/{USER_SCHEMA}") },
+    })
+}
+
+/// A list of one resource.
+fn list_of_one(resource: Value) -> Response {
     scim_json(
         StatusCode::OK,
         &json!({
@@ -318,9 +388,44 @@ async fn schemas() -> Response {
             "totalResults": 1,
             "startIndex": 1,
             "itemsPerPage": 1,
-            "Resources": [schema],
+            "Resources": [resource],
         }),
     )
+}
+
+fn not_found() -> ScimError {
+    ScimError::new(StatusCode::NOT_FOUND, None, "there is no such resource")
+}
+
+/// `GET /scim/v2/ResourceTypes`.
+async fn resource_types() -> Response {
+    list_of_one(user_resource_type())
+}
+
+/// `GET /scim/v2/ResourceTypes/{id}`.
+async fn resource_type(Path(id): Path<String>) -> Result<Response, ScimError> {
+    match id.as_str() {
+        "User" => Ok(scim_json(StatusCode::OK, &user_resource_type())),
+        _ => Err(not_found()),
+    }
+}
+
+/// `GET /scim/v2/Schemas`.
+async fn schemas() -> Response {
+    list_of_one(user_schema())
+}
+
+/// `GET /scim/v2/Schemas/{id}`.
+async fn schema(Path(id): Path<String>) -> Result<Response, ScimError> {
+    match id.as_str() {
+        USER_SCHEMA => Ok(scim_json(StatusCode::OK, &user_schema())),
+        _ => Err(not_found()),
+    }
+}
+
+/// Any other path under `/scim/v2`: SCIM's 404.
+async fn no_such_endpoint() -> ScimError {
+    not_found()
 }
 
 /// The list query.
@@ -330,23 +435,28 @@ pub struct ListQuery {
     filter: Option<String>,
     start_index: Option<u32>,
     count: Option<u32>,
+    #[serde(flatten)]
+    projection: Projection,
 }
 
-/// `GET /scim/v2/Users`.
-async fn list_users(
-    State(state): State<AppState>,
-    ScimClient(caller): ScimClient,
-    Query(query): Query<ListQuery>,
+/// A page of Users, as `GET /Users` and `POST /Users/.search` answer.
+async fn users_page(
+    state: &AppState,
+    caller: &Caller,
+    query: ListQuery,
 ) -> Result<Response, ScimError> {
     let start_index = query.start_index.unwrap_or(1).max(1);
     let count = query
         .count
         .unwrap_or(siteward_core::page::DEFAULT_LIMIT)
         .min(siteward_core::page::MAX_LIMIT);
-    let (total, members) = state
-        .scim_users(&caller, query.filter.as_deref(), (start_index, count))
+    let (total, users) = state
+        .scim_users(caller, query.filter.as_deref(), (start_index, count))
         .await?;
-    let resources: Vec<Value> = members.iter().map(|m| user(&state, m)).collect();
+    let resources: Vec<Value> = users
+        .iter()
+        .map(|u| query.projection.apply(user(state, u)))
+        .collect();
     Ok(scim_json(
         StatusCode::OK,
         &json!({
@@ -359,14 +469,67 @@ async fn list_users(
     ))
 }
 
+/// `GET /scim/v2/Users`.
+async fn list_users(
+    State(state): State<AppState>,
+    ScimClient(caller): ScimClient,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ScimError> {
+    users_page(&state, &caller, query).await
+}
+
+/// `POST /scim/v2/Users/.search`: the list's query in a `SearchRequest` body.
+async fn search_users(
+    State(state): State<AppState>,
+    ScimClient(caller): ScimClient,
+    bytes: Bytes,
+) -> Result<Response, ScimError> {
+    let search = body(&bytes)?;
+    let list = |key: &str| match &search[key] {
+        Value::Array(all) => Some(
+            all.iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(","),
+        ),
+        Value::String(one) => Some(one.clone()),
+        _ => None,
+    };
+    let number = |key: &str| search[key].as_u64().and_then(|n| u32::try_from(n).ok());
+    let query = ListQuery {
+        filter: search["filter"].as_str().map(str::to_owned),
+        start_index: number("startIndex"),
+        count: number("count"),
+        projection: Projection {
+            attributes: list("attributes"),
+            excluded_attributes: list("excludedAttributes"),
+        },
+    };
+    users_page(&state, &caller, query).await
+}
+
 /// `GET /scim/v2/Users/{id}`.
 async fn get_user(
     State(state): State<AppState>,
     ScimClient(caller): ScimClient,
     Path(id): Path<String>,
+    Query(projection): Query<Projection>,
 ) -> Result<Response, ScimError> {
     let member = state.scim_user(&caller, &id).await?;
-    Ok(user_response(&state, StatusCode::OK, &member))
+    Ok(user_answer(&state, StatusCode::OK, &member, &projection))
+}
+
+/// `externalId` as a body gives it: text, or absent.
+fn external_id(value: &Value) -> Result<Option<String>, ScimError> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(text) => Ok(Some(text.clone())),
+        _ => Err(ScimError::new(
+            StatusCode::BAD_REQUEST,
+            Some("invalidValue"),
+            "externalId must be text",
+        )),
+    }
 }
 
 /// `POST /scim/v2/Users`.
@@ -391,6 +554,7 @@ async fn create_user(
         user_name: user_name.to_owned(),
         name: name_of(&user),
         active,
+        external_id: external_id(&user["externalId"])?,
     };
     let member = state.scim_create_user(&caller, &new).await?;
     Ok(user_response(&state, StatusCode::CREATED, &member))
@@ -409,7 +573,7 @@ async fn replace_user(
     check_if_match(&headers, &member)?;
     let user = body(&bytes)?;
     if let Some(user_name) = user["userName"].as_str()
-        && !user_name.eq_ignore_ascii_case(member.email.as_str())
+        && !user_name.eq_ignore_ascii_case(member.member.email.as_str())
     {
         return Err(ScimError::new(
             StatusCode::BAD_REQUEST,
@@ -421,7 +585,11 @@ async fn replace_user(
         Some(value) => boolean(value, "active")?,
         None => true,
     };
-    let member = state.scim_set_active(&caller, &id, active).await?;
+    let change = UserChange {
+        active: Some(active),
+        external_id: Some(external_id(&user["externalId"])?),
+    };
+    let member = state.scim_update_user(&caller, &id, &change).await?;
     Ok(user_response(&state, StatusCode::OK, &member))
 }
 
@@ -450,51 +618,56 @@ async fn patch_user(
                 "a PatchOp message with Operations is expected",
             )
         })?;
-    let mut active = None;
+    let mut change = UserChange::default();
     for operation in operations {
         let op = operation["op"]
             .as_str()
             .unwrap_or_default()
             .to_ascii_lowercase();
-        if op != "replace" && op != "add" {
-            return Err(ScimError::new(
-                StatusCode::BAD_REQUEST,
-                Some("invalidValue"),
-                format!("the {op:?} operation is not supported on a User"),
-            ));
-        }
         let value = &operation["value"];
-        match operation["path"].as_str() {
-            Some(path) if path.eq_ignore_ascii_case("active") => {
-                active = Some(boolean(value, "active")?);
-            }
-            Some(path)
-                if [
-                    "name.formatted",
-                    "name.givenName",
-                    "name.familyName",
-                    "displayName",
-                ]
-                .iter()
-                .any(|known| known.eq_ignore_ascii_case(path)) => {}
-            Some(path) => {
+        let path = operation["path"].as_str();
+        let is = |name: &str| path.is_some_and(|p| p.eq_ignore_ascii_case(name));
+        match op.as_str() {
+            "remove" if is("active") => {
                 return Err(ScimError::new(
                     StatusCode::BAD_REQUEST,
-                    Some("invalidPath"),
-                    format!("{path} cannot be changed here"),
+                    Some("mutability"),
+                    "active is required here: replace it with false to deactivate",
                 ));
             }
-            None => {
+            "remove" if is("externalId") => change.external_id = Some(None),
+            "replace" | "add" if is("active") => change.active = Some(boolean(value, "active")?),
+            "replace" | "add" if is("externalId") => {
+                change.external_id = Some(external_id(value)?);
+            }
+            "replace" | "add" if path.is_none() => {
                 if let Some(value) = value.get("active") {
-                    active = Some(boolean(value, "active")?);
+                    change.active = Some(boolean(value, "active")?);
                 }
+                if let Some(value) = value.get("externalId") {
+                    change.external_id = Some(external_id(value)?);
+                }
+            }
+            "replace" | "add" | "remove" => {
+                return Err(ScimError::new(
+                    StatusCode::BAD_REQUEST,
+                    Some("mutability"),
+                    format!(
+                        "{} cannot be changed here (active and externalId can)",
+                        path.unwrap_or("that")
+                    ),
+                ));
+            }
+            _ => {
+                return Err(ScimError::new(
+                    StatusCode::BAD_REQUEST,
+                    Some("invalidSyntax"),
+                    format!("{op:?} is not a PATCH operation"),
+                ));
             }
         }
     }
-    let member = match active {
-        Some(active) => state.scim_set_active(&caller, &id, active).await?,
-        None => member,
-    };
+    let member = state.scim_update_user(&caller, &id, &change).await?;
     Ok(user_response(&state, StatusCode::OK, &member))
 }
 

@@ -272,3 +272,95 @@ async fn a_directory_provisions_deactivates_and_removes_members_in_its_own_domai
     }
     assert!(trail.contains("api_token"), "{trail}");
 }
+
+fn fixtures() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scim")
+}
+
+/// The Python of a virtual environment in the test folder with `scim2-tester` and what it
+/// needs, at the versions `tests/fixtures/scim/requirements.txt` pins, installed on first use.
+fn scim2_tester() -> std::path::PathBuf {
+    static INSTALLED: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+    let venv = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scim2-tester-0.5.2");
+    let python = venv.join("bin/python");
+    let mut installed = INSTALLED.lock().unwrap();
+    if !*installed && !venv.join("installed").exists() {
+        let run = |program: &std::path::Path, args: &[&str]| {
+            let status = std::process::Command::new(program)
+                .args(args)
+                .status()
+                .unwrap_or_else(|e| panic!("{} runs: {e}", program.display()));
+            assert!(status.success(), "{} {args:?} failed", program.display());
+        };
+        run(
+            std::path::Path::new("python3"),
+            &["-m", "venv", venv.to_str().unwrap()],
+        );
+        let requirements = fixtures().join("requirements.txt");
+        run(
+            &venv.join("bin/pip"),
+            &["install", "--quiet", "-r", requirements.to_str().unwrap()],
+        );
+        std::fs::write(venv.join("installed"), "").unwrap();
+    }
+    *installed = true;
+    python
+}
+
+/// `scim2-tester` from PyPI, the SCIM compliance checker, against the endpoint on a socket:
+/// every check it makes passes (or is skipped as not applicable).
+#[tokio::test]
+async fn scim2_tester_finds_the_endpoint_compliant() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = TestApp::with_settings(siteward_server::Settings {
+        public_url: base.clone(),
+        ..siteward_server::Settings::defaults()
+    })
+    .await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    crate::sso::connection_of(&app, &acme, "acme.example").await;
+    let token = scim_token(&app, &acme).await;
+    let router = app.router.clone();
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    let python = scim2_tester();
+    let script = fixtures().join("check.py");
+    // The host answers on this test's runtime, so the checker is waited for off it.
+    let base_url = format!("{base}/scim/v2");
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python)
+            .arg(script)
+            .arg(base_url)
+            .arg(token)
+            .arg("acme.example")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    let errors = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{printed}\n{errors}");
+    // The checks ran: discovery and the User's whole life.
+    for check in [
+        "object_creation",
+        "object_replacement",
+        "object_deletion",
+        "check_add_attribute",
+    ] {
+        assert!(
+            printed
+                .lines()
+                .any(|l| l.starts_with("SUCCESS") && l.contains(check)),
+            "{check}: {printed}"
+        );
+    }
+}
