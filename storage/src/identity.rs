@@ -360,15 +360,16 @@ impl Store {
         tx.commit(self).await
     }
 
-    /// What SCIM clients call these members (`externalId`), where one said.
+    /// What SCIM clients call these members or departments (`externalId`), by their ids,
+    /// where one said.
     pub async fn scim_external_ids(
         &self,
         partner: &PartnerId,
-        accounts: &[AccountId],
-    ) -> Result<Vec<(AccountId, String)>, StorageError> {
-        let ids: Vec<RecordId> = accounts
+        resources: &[&str],
+    ) -> Result<Vec<(String, String)>, StorageError> {
+        let ids: Vec<RecordId> = resources
             .iter()
-            .map(|a| rid("scim_user", &format!("{partner}/{a}")))
+            .map(|r| rid("scim_external_id", &format!("{partner}/{r}")))
             .collect();
         let rows: Vec<ExternalIdRow> = self
             .db
@@ -381,26 +382,29 @@ impl Store {
             .into_iter()
             .filter_map(|row| {
                 let key = key(&row.id);
-                let (_, account) = key.split_once('/')?;
-                Some((AccountId::from_trusted(account.to_owned()), row.external_id))
+                let (_, resource) = key.split_once('/')?;
+                Some((resource.to_owned(), row.external_id))
             })
             .collect())
     }
 
-    /// Sets (or, with `None`, forgets) what a SCIM client calls a member.
+    /// Sets (or, with `None`, forgets) what a SCIM client calls a member or a department.
     pub async fn set_scim_external_id(
         &self,
         partner: &PartnerId,
-        account: &AccountId,
+        resource: &str,
         external_id: Option<&str>,
     ) -> Result<(), StorageError> {
         let mut tx = Tx::new();
-        tx.bind("user", rid("scim_user", &format!("{partner}/{account}")));
+        tx.bind(
+            "resource",
+            rid("scim_external_id", &format!("{partner}/{resource}")),
+        );
         match external_id {
             Some(external_id) => tx
                 .bind("external_id", external_id.to_owned())
-                .run("UPSERT $user SET external_id = $external_id"),
-            None => tx.run("DELETE $user"),
+                .run("UPSERT $resource SET external_id = $external_id"),
+            None => tx.run("DELETE $resource"),
         };
         tx.commit(self).await
     }

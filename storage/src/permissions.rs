@@ -467,6 +467,46 @@ impl Store {
         tx.commit(self).await
     }
 
+    /// A department as a directory (SCIM) writes it, in one transaction with its events:
+    /// created (`create`) or renamed (`rename`), and members joining (`true`) or leaving.
+    pub async fn write_department(
+        &self,
+        department: &Department,
+        (create, rename): (bool, bool),
+        members: &[(AccountId, bool)],
+        at: DateTime<Utc>,
+        events: &[AuditEvent],
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        if create {
+            tx.bind(
+                "department",
+                DepartmentRow {
+                    id: rid("department", department.id.as_str()),
+                    partner_id: department.partner_id.to_string(),
+                    name: department.name.clone(),
+                    created_at: department.created_at,
+                },
+            )
+            .run("INSERT INTO department $department");
+        } else if rename {
+            tx.bind("department", rid("department", department.id.as_str()))
+                .bind("name", department.name.clone())
+                .run("UPDATE $department SET name = $name");
+        }
+        for (n, (account, member)) in members.iter().enumerate() {
+            department_member_in(
+                &mut tx,
+                (&department.id, account),
+                *member,
+                at,
+                &format!("member_{n}"),
+            );
+        }
+        tx.audit_all(events);
+        tx.commit(self).await
+    }
+
     /// A department.
     pub async fn department(&self, id: &DepartmentId) -> Result<Department, StorageError> {
         Ok(self

@@ -306,7 +306,7 @@ impl App {
     }
 
     /// Every department of the partner, by name.
-    async fn all_departments(
+    pub(crate) async fn all_departments(
         &self,
         partner: &PartnerId,
     ) -> Result<Vec<Department>, siteward_storage::StorageError> {

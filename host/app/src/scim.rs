@@ -12,9 +12,11 @@
 
 use siteward_core::FieldError;
 use siteward_core::access::{Principal, TokenScope};
-use siteward_core::audit::FieldChange;
+use siteward_core::audit::{AuditAction, AuditTarget, FieldChange, TargetKind};
 use siteward_core::identity::Domain;
-use siteward_core::ids::{AccountId, PartnerId};
+use siteward_core::ids::{AccountId, DepartmentId, PartnerId};
+use siteward_core::permission::index::Change;
+use siteward_core::permission::records::Department;
 use siteward_core::tenancy::MemberStatus;
 use siteward_core::validate::Email;
 use siteward_storage::StorageError;
@@ -24,12 +26,15 @@ use crate::error::{AppError, AppResult};
 use crate::partners::{Member, MemberChange};
 use crate::services::App;
 
-/// A list filter SCIM clients send: `userName eq "…"` is the one provisioning needs (Okta and
-/// Entra look a person up by it before creating them).
+/// A list filter SCIM clients send: `userName eq "…"` for Users and `displayName eq "…"` for
+/// Groups are the ones provisioning needs (Okta and Entra look a person or a group up by it
+/// before creating them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Filter {
     /// `userName eq "value"`.
     UserName(String),
+    /// `displayName eq "value"`.
+    DisplayName(String),
 }
 
 impl Filter {
@@ -39,7 +44,8 @@ impl Filter {
             AppError::new(
                 crate::Kind::Invalid,
                 "invalidFilter",
-                "only the filter userName eq \"<email>\" is supported",
+                "only the filters userName eq \"<email>\" (Users) and displayName eq \"<name>\" \
+                 (Groups) are supported",
             )
         };
         let mut parts = text.trim().splitn(3, ' ');
@@ -50,16 +56,62 @@ impl Filter {
         );
         let attribute = attribute
             .strip_prefix("urn:ietf:params:scim:schemas:core:2.0:User:")
+            .or_else(|| attribute.strip_prefix("urn:ietf:params:scim:schemas:core:2.0:Group:"))
             .unwrap_or(attribute);
-        if !attribute.eq_ignore_ascii_case("userName") || !op.eq_ignore_ascii_case("eq") {
+        if !op.eq_ignore_ascii_case("eq") {
             return Err(refuse());
         }
         let value = value
             .strip_prefix('"')
             .and_then(|v| v.strip_suffix('"'))
-            .ok_or_else(refuse)?;
-        Ok(Self::UserName(value.replace("\\\"", "\"")))
+            .ok_or_else(refuse)?
+            .replace("\\\"", "\"");
+        if attribute.eq_ignore_ascii_case("userName") {
+            Ok(Self::UserName(value))
+        } else if attribute.eq_ignore_ascii_case("displayName") {
+            Ok(Self::DisplayName(value))
+        } else {
+            Err(refuse())
+        }
     }
+}
+
+/// A Group: a department of the partner, with its members.
+#[derive(Debug, Clone)]
+pub struct ScimGroup {
+    /// The department.
+    pub department: Department,
+    /// Its members, in id order.
+    pub members: Vec<AccountId>,
+    /// The client's `externalId`, when it gave one.
+    pub external_id: Option<String>,
+}
+
+/// A Group's version for `ETag` and `If-Match`.
+pub fn group_version(group: &ScimGroup) -> String {
+    let mut text = group.department.name.clone();
+    text.push('\u{0}');
+    text.push_str(group.external_id.as_deref().unwrap_or_default());
+    for member in &group.members {
+        text.push('\u{0}');
+        text.push_str(member.as_str());
+    }
+    siteward_core::secret::token_hash(&text)[..16].to_owned()
+}
+
+/// What a `PUT` or `PATCH` changes of a Group.
+#[derive(Debug, Clone, Default)]
+pub struct GroupChange {
+    /// A new `displayName`.
+    pub display_name: Option<String>,
+    /// The members it has now, replacing all (`PUT`, or `replace` of `members`).
+    pub members: Option<Vec<String>>,
+    /// Members to add.
+    pub add: Vec<String>,
+    /// Members to remove.
+    pub remove: Vec<String>,
+    /// `externalId`: set (`Some(Some(_))`), removed (`Some(None)`) or left (`None`).
+    pub external_id: Option<Option<String>>,
 }
 
 /// A User: a member, with what the client calls them.
@@ -139,9 +191,9 @@ impl App {
         partner: &PartnerId,
         members: Vec<Member>,
     ) -> AppResult<Vec<ScimUser>> {
-        let accounts: Vec<AccountId> = members
+        let accounts: Vec<&str> = members
             .iter()
-            .map(|m| m.membership.account_id.clone())
+            .map(|m| m.membership.account_id.as_str())
             .collect();
         let external = self.store.scim_external_ids(partner, &accounts).await?;
         Ok(members
@@ -149,7 +201,7 @@ impl App {
             .map(|member| ScimUser {
                 external_id: external
                     .iter()
-                    .find(|(a, _)| *a == member.membership.account_id)
+                    .find(|(a, _)| a == member.membership.account_id.as_str())
                     .map(|(_, e)| e.clone()),
                 member,
             })
@@ -173,7 +225,13 @@ impl App {
     ) -> AppResult<(u64, Vec<ScimUser>)> {
         let partner = Self::scim_partner(caller)?;
         if let Some(filter) = filter {
-            let Filter::UserName(user_name) = Filter::parse(filter)?;
+            let Filter::UserName(user_name) = Filter::parse(filter)? else {
+                return Err(AppError::new(
+                    crate::Kind::Invalid,
+                    "invalidFilter",
+                    "Users are found by userName eq \"<email>\"",
+                ));
+            };
             let found = match Email::parse("userName", &user_name) {
                 Ok(email) => match self.store.account_id_by_email(&email).await? {
                     Some(account) => match self.store.member(&partner, &account).await {
@@ -263,7 +321,7 @@ impl App {
                 siteward_core::validate::text("externalId", text, 500)?;
             }
             self.store
-                .set_scim_external_id(&partner, &account, external_id.as_deref())
+                .set_scim_external_id(&partner, account.as_str(), external_id.as_deref())
                 .await?;
         }
         let wanted = change.active.map(|active| {
@@ -295,7 +353,293 @@ impl App {
         let account = &member.membership.account_id;
         self.remove_member(caller, &partner, account).await?;
         self.store
-            .set_scim_external_id(&partner, account, None)
+            .set_scim_external_id(&partner, account.as_str(), None)
+            .await?;
+        Ok(())
+    }
+
+    /// A department of the client's partner by the id in a path, with its members.
+    async fn scim_department(&self, partner: &PartnerId, id: &str) -> AppResult<ScimGroup> {
+        let id = DepartmentId::parse("id", id).map_err(|_| AppError::not_found())?;
+        let department = match self.store.department(&id).await {
+            Ok(found) if found.partner_id == *partner => found,
+            Ok(_) | Err(StorageError::NotFound) => return Err(AppError::not_found()),
+            Err(other) => return Err(other.into()),
+        };
+        let members = self.store.department_members(&department.id).await?;
+        let external_id = self
+            .store
+            .scim_external_ids(partner, &[department.id.as_str()])
+            .await?
+            .pop()
+            .map(|(_, e)| e);
+        Ok(ScimGroup {
+            department,
+            members,
+            external_id,
+        })
+    }
+
+    /// Groups, by filter or a page at a time (`start_index` counts from 1).
+    pub async fn scim_groups(
+        &self,
+        caller: &Caller,
+        filter: Option<&str>,
+        (start_index, count): (u32, u32),
+    ) -> AppResult<(u64, Vec<ScimGroup>)> {
+        let partner = Self::scim_partner(caller)?;
+        let mut departments = self.all_departments(&partner).await?;
+        departments.sort_by(|a, b| a.id.cmp(&b.id));
+        if let Some(filter) = filter {
+            let Filter::DisplayName(name) = Filter::parse(filter)? else {
+                return Err(AppError::new(
+                    crate::Kind::Invalid,
+                    "invalidFilter",
+                    "Groups are found by displayName eq \"<name>\"",
+                ));
+            };
+            departments.retain(|d| d.name == name);
+        }
+        let total = departments.len() as u64;
+        let page: Vec<Department> = departments
+            .into_iter()
+            .skip(start_index.saturating_sub(1) as usize)
+            .take(count as usize)
+            .collect();
+        let ids: Vec<&str> = page.iter().map(|d| d.id.as_str()).collect();
+        let external = self.store.scim_external_ids(&partner, &ids).await?;
+        let mut groups = Vec::new();
+        for department in page {
+            let members = self.store.department_members(&department.id).await?;
+            let external_id = external
+                .iter()
+                .find(|(id, _)| id == department.id.as_str())
+                .map(|(_, e)| e.clone());
+            groups.push(ScimGroup {
+                department,
+                members,
+                external_id,
+            });
+        }
+        Ok((total, groups))
+    }
+
+    /// One Group.
+    pub async fn scim_group(&self, caller: &Caller, id: &str) -> AppResult<ScimGroup> {
+        let partner = Self::scim_partner(caller)?;
+        self.scim_department(&partner, id).await
+    }
+
+    /// Creates a Group: a department with its members, in one transaction.
+    pub async fn scim_create_group(
+        &self,
+        caller: &Caller,
+        name: &str,
+        members: &[String],
+        external_id: Option<String>,
+    ) -> AppResult<ScimGroup> {
+        let partner = Self::scim_partner(caller)?;
+        let department = Department {
+            id: self.new_id(DepartmentId::from_trusted),
+            partner_id: partner.clone(),
+            name: siteward_core::validate::name("displayName", name)?,
+            created_at: self.now(),
+        };
+        let change = GroupChange {
+            members: Some(members.to_vec()),
+            external_id: Some(external_id),
+            ..GroupChange::default()
+        };
+        let group = (department, vec![], None);
+        self.write_group(caller, &partner, group, true, &change)
+            .await
+    }
+
+    /// Changes a Group: its name, and who is in it — in one transaction.
+    pub async fn scim_change_group(
+        &self,
+        caller: &Caller,
+        id: &str,
+        change: &GroupChange,
+    ) -> AppResult<ScimGroup> {
+        let partner = Self::scim_partner(caller)?;
+        let ScimGroup {
+            department,
+            members,
+            external_id,
+        } = self.scim_department(&partner, id).await?;
+        let group = (department, members, external_id);
+        self.write_group(caller, &partner, group, false, change)
+            .await
+    }
+
+    async fn write_group(
+        &self,
+        caller: &Caller,
+        partner: &PartnerId,
+        (mut department, before, mut external_id): (Department, Vec<AccountId>, Option<String>),
+        create: bool,
+        change: &GroupChange,
+    ) -> AppResult<ScimGroup> {
+        // Every member named must be the partner's: they are checked before anything is
+        // written, by their place in the request.
+        let named = |ids: &[String], field: &str| -> AppResult<Vec<AccountId>> {
+            ids.iter()
+                .enumerate()
+                .map(|(n, id)| {
+                    let field = format!("{field}[{n}].value");
+                    let account = AccountId::parse(&field, id)?;
+                    Ok(account)
+                })
+                .collect()
+        };
+        let set = change
+            .members
+            .as_deref()
+            .map(|m| named(m, "members"))
+            .transpose()?;
+        let add = named(&change.add, "members")?;
+        let remove = named(&change.remove, "members")?;
+        for account in set.iter().flatten().chain(&add) {
+            if self.store.member(partner, account).await.is_err() {
+                return Err(FieldError::new(
+                    "members",
+                    format!("{account} is not a member of this team"),
+                )
+                .into());
+            }
+        }
+        let mut after: Vec<AccountId> = set.unwrap_or_else(|| before.clone());
+        after.extend(add);
+        after.retain(|a| !remove.contains(a));
+        after.sort();
+        after.dedup();
+        let rename = match &change.display_name {
+            Some(name) if !create && *name != department.name => {
+                let name = siteward_core::validate::name("displayName", name)?;
+                let old = std::mem::replace(&mut department.name, name);
+                Some(old)
+            }
+            _ => None,
+        };
+        let mut joins: Vec<(AccountId, bool)> = after
+            .iter()
+            .filter(|a| !before.contains(a))
+            .map(|a| (a.clone(), true))
+            .collect();
+        joins.extend(
+            before
+                .iter()
+                .filter(|a| !after.contains(a))
+                .map(|a| (a.clone(), false)),
+        );
+        if let Some(new) = &change.external_id {
+            if let Some(text) = new {
+                siteward_core::validate::text("externalId", text, 500)?;
+            }
+            external_id.clone_from(new);
+        }
+        if !create && rename.is_none() && joins.is_empty() {
+            self.store
+                .set_scim_external_id(partner, department.id.as_str(), external_id.as_deref())
+                .await?;
+            return Ok(ScimGroup {
+                department,
+                members: after,
+                external_id,
+            });
+        }
+        let tenant = (Some(partner), None);
+        let department_target = AuditTarget {
+            kind: TargetKind::Department,
+            id: department.id.to_string(),
+        };
+        let mut events = Vec::new();
+        let mut changes = Vec::new();
+        if create {
+            events.push(caller.audit.event(
+                self,
+                AuditAction::DepartmentCreated,
+                tenant,
+                department_target.clone(),
+                vec![
+                    FieldChange::set("name", &department.name),
+                    FieldChange::set("via", "scim"),
+                ],
+            ));
+            changes.push(Change::Department {
+                department: department.id.key(),
+                partner: partner.key(),
+            });
+        }
+        if let Some(old) = &rename {
+            events.push(caller.audit.event(
+                self,
+                AuditAction::DepartmentRenamed,
+                tenant,
+                department_target,
+                vec![FieldChange::changed("name", old, &department.name)],
+            ));
+        }
+        for (account, joins) in &joins {
+            let (action, field) = if *joins {
+                (
+                    AuditAction::DepartmentMemberAdded,
+                    FieldChange::set("department", &department.id),
+                )
+            } else {
+                (
+                    AuditAction::DepartmentMemberRemoved,
+                    FieldChange {
+                        field: "department".to_owned(),
+                        before: Some(department.id.to_string()),
+                        after: None,
+                    },
+                )
+            };
+            events.push(caller.audit.event(
+                self,
+                action,
+                tenant,
+                AuditTarget {
+                    kind: TargetKind::Account,
+                    id: account.to_string(),
+                },
+                vec![field, FieldChange::set("via", "scim")],
+            ));
+            changes.push(Change::DepartmentMember {
+                department: department.id.key(),
+                account: account.key(),
+                member: *joins,
+            });
+        }
+        let written = department.clone();
+        let at = self.now();
+        self.permissions
+            .commit(changes, move |store| async move {
+                store
+                    .write_department(&written, (create, rename.is_some()), &joins, at, &events)
+                    .await
+            })
+            .await?;
+        self.store
+            .set_scim_external_id(partner, department.id.as_str(), external_id.as_deref())
+            .await?;
+        Ok(ScimGroup {
+            department,
+            members: after,
+            external_id,
+        })
+    }
+
+    /// Deletes a Group: the department, its memberships and the grants naming it.
+    pub async fn scim_delete_group(&self, caller: &Caller, id: &str) -> AppResult<()> {
+        let partner = Self::scim_partner(caller)?;
+        let group = self.scim_department(&partner, id).await?;
+        self.delete_department(caller, &partner, &group.department.id)
+            .await?;
+        self.store
+            .set_scim_external_id(&partner, group.department.id.as_str(), None)
             .await?;
         Ok(())
     }
@@ -306,7 +650,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_user_name_filter_is_read_as_clients_write_it() {
+    fn the_filters_are_read_as_clients_write_them() {
         for text in [
             "userName eq \"ana@acme.example\"",
             "username EQ \"ana@acme.example\"",
@@ -318,8 +662,12 @@ mod tests {
                 "{text}"
             );
         }
+        assert_eq!(
+            Filter::parse("displayName eq \"Field North\"").unwrap(),
+            Filter::DisplayName("Field North".to_owned())
+        );
         for text in [
-            "displayName eq \"Ana\"",
+            "title eq \"Ana\"",
             "userName co \"ana\"",
             "userName eq ana",
             "",

@@ -112,6 +112,8 @@ string_enum! {
         RoleDeleted = "role.deleted",
         /// A department was created.
         DepartmentCreated = "department.created",
+        /// A department was renamed.
+        DepartmentRenamed = "department.renamed",
         /// A department was deleted, with its memberships and grants.
         DepartmentDeleted = "department.deleted",
         /// A technician joined a department.

@@ -16,7 +16,9 @@ use serde_json::{Value, json};
 
 use siteward_app::AppError;
 use siteward_app::auth::Caller;
-use siteward_app::scim::{NewUser, ScimUser, UserChange, version};
+use siteward_app::scim::{
+    GroupChange, NewUser, ScimGroup, ScimUser, UserChange, group_version, version,
+};
 use siteward_core::tenancy::MemberStatus;
 
 use crate::auth::request_id;
@@ -24,6 +26,7 @@ use crate::error::status_of;
 use crate::state::AppState;
 
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+const GROUP_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
 const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -43,8 +46,19 @@ pub fn routes() -> Router<AppState> {
         .route("/scim/v2/{*rest}", axum::routing::any(no_such_endpoint))
         .route("/scim/v2/Users", get(list_users).post(create_user))
         .route("/scim/v2/Users/.search", axum::routing::post(search_users))
-        // Users are the only resources: a search from the root is a search of Users.
-        .route("/scim/v2/.search", axum::routing::post(search_users))
+        .route("/scim/v2/.search", axum::routing::post(search_everything))
+        .route("/scim/v2/Groups", get(list_groups).post(create_group))
+        .route(
+            "/scim/v2/Groups/.search",
+            axum::routing::post(search_groups),
+        )
+        .route(
+            "/scim/v2/Groups/{id}",
+            get(get_group)
+                .put(replace_group)
+                .patch(patch_group)
+                .delete(delete_group),
+        )
         .route(
             "/scim/v2/Users/{id}",
             get(get_user)
@@ -52,6 +66,16 @@ pub fn routes() -> Router<AppState> {
                 .patch(patch_user)
                 .delete(delete_user),
         )
+}
+
+/// `POST /scim/v2/.search`: searching Users and Groups at once is not offered (RFC 7644
+/// §3.4.3 lets a server decline it with 501); `/Users/.search` and `/Groups/.search` are.
+async fn search_everything() -> ScimError {
+    ScimError::new(
+        StatusCode::NOT_IMPLEMENTED,
+        None,
+        "search Users at /Users/.search and Groups at /Groups/.search",
+    )
 }
 
 /// A SCIM error message with its status (and `scimType` where SCIM names one).
@@ -194,9 +218,12 @@ impl Projection {
                 .split(',')
                 .map(|a| {
                     let a = a.trim();
-                    let a = a
-                        .strip_prefix(USER_SCHEMA)
-                        .map_or(a, |r| r.trim_start_matches(':'));
+                    // A full name (`urn:…:User:userName`) names the attribute after its URN.
+                    let a = if a.starts_with("urn:") {
+                        a.rsplit(':').next().unwrap_or(a)
+                    } else {
+                        a
+                    };
                     a.split('.').next().unwrap_or_default().to_ascii_lowercase()
                 })
                 .filter(|a| !a.is_empty())
@@ -244,20 +271,42 @@ fn user_answer(
 
 /// Refuses a change whose `If-Match` names another version than the User's now.
 fn check_if_match(headers: &HeaderMap, member: &ScimUser) -> Result<(), ScimError> {
+    if_match(headers, &etag(member))
+}
+
+/// Refuses a change whose `If-Match` names another version than `now`.
+fn if_match(headers: &HeaderMap, now: &str) -> Result<(), ScimError> {
     let Some(wanted) = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()) else {
         return Ok(());
     };
-    let now = etag(member);
     let strip = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
-    if wanted.trim() == "*" || wanted.split(',').any(|tag| strip(tag) == strip(&now)) {
+    if wanted.trim() == "*" || wanted.split(',').any(|tag| strip(tag) == strip(now)) {
         Ok(())
     } else {
         Err(ScimError::new(
             StatusCode::PRECONDITION_FAILED,
             None,
-            "the User changed since that version was read; read it again",
+            "the resource changed since that version was read; read it again",
         ))
     }
+}
+
+/// The operations of a `PatchOp` message.
+fn patch_operations(patch: &Value) -> Result<Vec<Value>, ScimError> {
+    let is_patch = patch["schemas"]
+        .as_array()
+        .is_some_and(|all| all.iter().any(|s| s == PATCH_SCHEMA));
+    patch["Operations"]
+        .as_array()
+        .filter(|_| is_patch)
+        .cloned()
+        .ok_or_else(|| {
+            ScimError::new(
+                StatusCode::BAD_REQUEST,
+                Some("invalidSyntax"),
+                "a PatchOp message with Operations is expected",
+            )
+        })
 }
 
 /// The body as JSON, whichever of SCIM's or JSON's content type it was sent with.
@@ -379,46 +428,101 @@ fn user_schema() -> Value {
     })
 }
 
-/// A list of one resource.
-fn list_of_one(resource: Value) -> Response {
-    scim_json(
-        StatusCode::OK,
-        &json!({
-            "schemas": [LIST_SCHEMA],
-            "totalResults": 1,
-            "startIndex": 1,
-            "itemsPerPage": 1,
-            "Resources": [resource],
-        }),
-    )
-}
-
 fn not_found() -> ScimError {
     ScimError::new(StatusCode::NOT_FOUND, None, "there is no such resource")
 }
 
+/// The Group resource type: a department.
+fn group_resource_type() -> Value {
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+        "id": "Group",
+        "name": "Group",
+        "endpoint": "/Groups",
+        "description": "A department of the team",
+        "schema": GROUP_SCHEMA,
+        "meta": { "resourceType": "ResourceType", "location": "/scim/v2/ResourceTypes/Group" },
+    })
+}
+
+/// The Group attributes this server keeps.
+fn group_schema() -> Value {
+    let sub = |name: &str, kind: &str| {
+        // A member is written by its id (or its reference); members are Users.
+        let mut attribute = json!({
+            "name": name, "type": kind, "multiValued": false, "required": name == "value",
+            "caseExact": false, "mutability": "immutable", "returned": "default",
+            "uniqueness": "none",
+        });
+        if kind == "reference" {
+            attribute["referenceTypes"] = json!(["User"]);
+        }
+        attribute
+    };
+    json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
+        "id": GROUP_SCHEMA,
+        "name": "Group",
+        "description": "A department of the team",
+        "attributes": [
+            {
+                "name": "displayName", "type": "string", "multiValued": false, "required": true,
+                "caseExact": false, "mutability": "readWrite", "returned": "default",
+                "uniqueness": "none",
+            },
+            {
+                "name": "externalId", "type": "string", "multiValued": false, "required": false,
+                "caseExact": true, "mutability": "readWrite", "returned": "default",
+                "uniqueness": "none",
+            },
+            {
+                "name": "members", "type": "complex", "multiValued": true, "required": false,
+                "mutability": "readWrite", "returned": "default", "uniqueness": "none",
+                "subAttributes": [sub("value", "string"), sub("$ref", "reference")],
+            },
+        ],
+        "meta": { "resourceType": "Schema", "location": format!("/scim/v2/Schemas/{GROUP_SCHEMA}") },
+    })
+}
+
+/// A list of resources, all of them.
+fn list_of(resources: Vec<Value>) -> Response {
+    scim_json(
+        StatusCode::OK,
+        &json!({
+            "schemas": [LIST_SCHEMA],
+            "totalResults": resources.len(),
+            "startIndex": 1,
+            "itemsPerPage": resources.len(),
+            "Resources": resources,
+        }),
+    )
+}
+
 /// `GET /scim/v2/ResourceTypes`.
 async fn resource_types() -> Response {
-    list_of_one(user_resource_type())
+    list_of(vec![user_resource_type(), group_resource_type()])
 }
 
 /// `GET /scim/v2/ResourceTypes/{id}`.
 async fn resource_type(Path(id): Path<String>) -> Result<Response, ScimError> {
     match id.as_str() {
         "User" => Ok(scim_json(StatusCode::OK, &user_resource_type())),
+        "Group" => Ok(scim_json(StatusCode::OK, &group_resource_type())),
         _ => Err(not_found()),
     }
 }
 
 /// `GET /scim/v2/Schemas`.
 async fn schemas() -> Response {
-    list_of_one(user_schema())
+    list_of(vec![user_schema(), group_schema()])
 }
 
 /// `GET /scim/v2/Schemas/{id}`.
 async fn schema(Path(id): Path<String>) -> Result<Response, ScimError> {
     match id.as_str() {
         USER_SCHEMA => Ok(scim_json(StatusCode::OK, &user_schema())),
+        GROUP_SCHEMA => Ok(scim_json(StatusCode::OK, &group_schema())),
         _ => Err(not_found()),
     }
 }
@@ -484,7 +588,12 @@ async fn search_users(
     ScimClient(caller): ScimClient,
     bytes: Bytes,
 ) -> Result<Response, ScimError> {
-    let search = body(&bytes)?;
+    let query = search_query(&body(&bytes)?);
+    users_page(&state, &caller, query).await
+}
+
+/// A `SearchRequest` body as the list's query.
+fn search_query(search: &Value) -> ListQuery {
     let list = |key: &str| match &search[key] {
         Value::Array(all) => Some(
             all.iter()
@@ -496,7 +605,7 @@ async fn search_users(
         _ => None,
     };
     let number = |key: &str| search[key].as_u64().and_then(|n| u32::try_from(n).ok());
-    let query = ListQuery {
+    ListQuery {
         filter: search["filter"].as_str().map(str::to_owned),
         start_index: number("startIndex"),
         count: number("count"),
@@ -504,8 +613,7 @@ async fn search_users(
             attributes: list("attributes"),
             excluded_attributes: list("excludedAttributes"),
         },
-    };
-    users_page(&state, &caller, query).await
+    }
 }
 
 /// `GET /scim/v2/Users/{id}`.
@@ -604,22 +712,9 @@ async fn patch_user(
 ) -> Result<Response, ScimError> {
     let member = state.scim_user(&caller, &id).await?;
     check_if_match(&headers, &member)?;
-    let patch = body(&bytes)?;
-    let is_patch = patch["schemas"]
-        .as_array()
-        .is_some_and(|all| all.iter().any(|s| s == PATCH_SCHEMA));
-    let operations = patch["Operations"]
-        .as_array()
-        .filter(|_| is_patch)
-        .ok_or_else(|| {
-            ScimError::new(
-                StatusCode::BAD_REQUEST,
-                Some("invalidSyntax"),
-                "a PatchOp message with Operations is expected",
-            )
-        })?;
+    let operations = patch_operations(&body(&bytes)?)?;
     let mut change = UserChange::default();
-    for operation in operations {
+    for operation in &operations {
         let op = operation["op"]
             .as_str()
             .unwrap_or_default()
@@ -681,5 +776,304 @@ async fn delete_user(
     let member = state.scim_user(&caller, &id).await?;
     check_if_match(&headers, &member)?;
     state.scim_delete_user(&caller, &id).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// A Group as SCIM shows a department.
+fn group(state: &AppState, group: &ScimGroup) -> Value {
+    let id = group.department.id.as_str();
+    let members: Vec<Value> = group
+        .members
+        .iter()
+        .map(|member| {
+            json!({
+                "value": member.as_str(),
+                "$ref": format!("{}/scim/v2/Users/{member}", state.public_url),
+            })
+        })
+        .collect();
+    let mut body = json!({
+        "schemas": [GROUP_SCHEMA],
+        "id": id,
+        "displayName": group.department.name,
+        "members": members,
+        "meta": {
+            "resourceType": "Group",
+            "created": group.department.created_at.to_rfc3339(),
+            "lastModified": group.department.created_at.to_rfc3339(),
+            "location": format!("{}/scim/v2/Groups/{id}", state.public_url),
+            "version": group_etag(group),
+        },
+    });
+    if let Some(external_id) = &group.external_id {
+        body["externalId"] = json!(external_id);
+    }
+    body
+}
+
+fn group_etag(group: &ScimGroup) -> String {
+    format!("W/\"{}\"", group_version(group))
+}
+
+/// A Group's answer with its `ETag` and `Location`, projected.
+fn group_answer(
+    state: &AppState,
+    status: StatusCode,
+    scim_group: &ScimGroup,
+    projection: &Projection,
+) -> Response {
+    let body = group(state, scim_group);
+    let location = body["meta"]["location"].as_str().map(str::to_owned);
+    let mut response = scim_json(status, &projection.apply(body));
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&group_etag(scim_group)) {
+        headers.insert(header::ETAG, value);
+    }
+    if let Some(location) = location
+        && let Ok(value) = HeaderValue::from_str(&location)
+    {
+        headers.insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// The member ids a `members` value names (`[{"value": "<id>"}, …]`).
+fn member_ids(value: &Value) -> Result<Vec<String>, ScimError> {
+    let bad = || {
+        ScimError::new(
+            StatusCode::BAD_REQUEST,
+            Some("invalidValue"),
+            "members must be a list of {\"value\": \"<User id>\"}",
+        )
+    };
+    match value {
+        Value::Null => Ok(vec![]),
+        Value::Array(all) => all
+            .iter()
+            .map(|m| m["value"].as_str().map(str::to_owned).ok_or_else(bad))
+            .collect(),
+        Value::Object(_) => Ok(vec![value["value"].as_str().ok_or_else(bad)?.to_owned()]),
+        _ => Err(bad()),
+    }
+}
+
+/// A page of Groups.
+async fn groups_page(
+    state: &AppState,
+    caller: &Caller,
+    query: ListQuery,
+) -> Result<Response, ScimError> {
+    let start_index = query.start_index.unwrap_or(1).max(1);
+    let count = query
+        .count
+        .unwrap_or(siteward_core::page::DEFAULT_LIMIT)
+        .min(siteward_core::page::MAX_LIMIT);
+    let (total, groups) = state
+        .scim_groups(caller, query.filter.as_deref(), (start_index, count))
+        .await?;
+    let resources: Vec<Value> = groups
+        .iter()
+        .map(|g| query.projection.apply(group(state, g)))
+        .collect();
+    Ok(scim_json(
+        StatusCode::OK,
+        &json!({
+            "schemas": [LIST_SCHEMA],
+            "totalResults": total,
+            "startIndex": start_index,
+            "itemsPerPage": resources.len(),
+            "Resources": resources,
+        }),
+    ))
+}
+
+/// `GET /scim/v2/Groups`.
+async fn list_groups(
+    State(state): State<AppState>,
+    ScimClient(caller): ScimClient,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, ScimError> {
+    groups_page(&state, &caller, query).await
+}
+
+/// `POST /scim/v2/Groups/.search`.
+async fn search_groups(
+    State(state): State<AppState>,
+    ScimClient(caller): ScimClient,
+    bytes: Bytes,
+) -> Result<Response, ScimError> {
+    let query = search_query(&body(&bytes)?);
+    groups_page(&state, &caller, query).await
+}
+
+/// `GET /scim/v2/Groups/{id}`.
+async fn get_group(
+    State(state): State<AppState>,
+    ScimClient(caller): ScimClient,
+    Path(id): Path<String>,
+    Query(projection): Query<Projection>,
+) -> Result<Response, ScimError> {
+    let group = state.scim_group(&caller, &id).await?;
+    Ok(group_answer(&state, StatusCode::OK, &group, &projection))
+}
+
+/// `POST /scim/v2/Groups`: a department with its members.
+async fn create_group(
+    State(state): State<AppState>,
+    ScimClient(caller): ScimClient,
+    bytes: Bytes,
+) -> Result<Response, ScimError> {
+    let new = body(&bytes)?;
+    let name = new["displayName"].as_str().ok_or_else(|| {
+        ScimError::new(
+            StatusCode::BAD_REQUEST,
+            Some("invalidValue"),
+            "displayName (the department's name) is required",
+        )
+    })?;
+    let members = member_ids(&new["members"])?;
+    let external = external_id(&new["externalId"])?;
+    let group = state
+        .scim_create_group(&caller, name, &members, external)
+        .await?;
+    let answer = Projection::default();
+    Ok(group_answer(&state, StatusCode::CREATED, &group, &answer))
+}
+
+/// `PUT /scim/v2/Groups/{id}`: its name and exactly these members.
+async fn replace_group(
+    State(state): State<AppState>,
+    ScimClient(caller): ScimClient,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Response, ScimError> {
+    let now = state.scim_group(&caller, &id).await?;
+    if_match(&headers, &group_etag(&now))?;
+    let new = body(&bytes)?;
+    let change = GroupChange {
+        display_name: new["displayName"].as_str().map(str::to_owned),
+        members: Some(member_ids(&new["members"])?),
+        external_id: Some(external_id(&new["externalId"])?),
+        ..GroupChange::default()
+    };
+    let group = state.scim_change_group(&caller, &id, &change).await?;
+    Ok(group_answer(
+        &state,
+        StatusCode::OK,
+        &group,
+        &Projection::default(),
+    ))
+}
+
+/// The member a `members[value eq "<id>"]` path names.
+fn one_member(path: &str) -> Option<String> {
+    let inner = path.strip_prefix("members[")?.strip_suffix(']')?.trim();
+    inner.get(..5).filter(|v| v.eq_ignore_ascii_case("value"))?;
+    let (op, value) = inner[5..].trim().split_once(' ')?;
+    let value = value.trim().strip_prefix('"')?.strip_suffix('"')?;
+    op.eq_ignore_ascii_case("eq").then(|| value.to_owned())
+}
+
+fn invalid_value(detail: &str) -> ScimError {
+    ScimError::new(StatusCode::BAD_REQUEST, Some("invalidValue"), detail)
+}
+
+/// `PATCH /scim/v2/Groups/{id}`: members added, removed (all, some, or one by a
+/// `members[value eq "…"]` path) or replaced, and the name replaced.
+async fn patch_group(
+    State(state): State<AppState>,
+    ScimClient(caller): ScimClient,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Result<Response, ScimError> {
+    let now = state.scim_group(&caller, &id).await?;
+    if_match(&headers, &group_etag(&now))?;
+    let operations = patch_operations(&body(&bytes)?)?;
+    let mut change = GroupChange::default();
+    for operation in &operations {
+        let op = operation["op"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let value = &operation["value"];
+        let path = operation["path"].as_str().map(str::trim);
+        let is = |name: &str| path.is_some_and(|p| p.eq_ignore_ascii_case(name));
+        let one = path.and_then(one_member);
+        match op.as_str() {
+            "add" if is("members") => change.add.extend(member_ids(value)?),
+            "remove" if is("members") && value.is_null() => change.members = Some(vec![]),
+            "remove" if is("members") => change.remove.extend(member_ids(value)?),
+            "remove" if one.is_some() => change.remove.extend(one),
+            "replace" if is("members") => change.members = Some(member_ids(value)?),
+            "replace" | "add" if is("displayName") => {
+                let name = value
+                    .as_str()
+                    .ok_or_else(|| invalid_value("displayName must be text"))?;
+                change.display_name = Some(name.to_owned());
+            }
+            "replace" | "add" if path.is_none() => {
+                if let Some(name) = value.get("displayName").and_then(Value::as_str) {
+                    change.display_name = Some(name.to_owned());
+                }
+                if let Some(value) = value.get("externalId") {
+                    change.external_id = Some(external_id(value)?);
+                }
+                if let Some(members) = value.get("members") {
+                    let ids = member_ids(members)?;
+                    if op == "add" {
+                        change.add.extend(ids);
+                    } else {
+                        change.members = Some(ids);
+                    }
+                }
+            }
+            "replace" | "add" if is("externalId") => {
+                change.external_id = Some(external_id(value)?);
+            }
+            "remove" if is("externalId") => change.external_id = Some(None),
+            "remove" if is("displayName") => {
+                return Err(ScimError::new(
+                    StatusCode::BAD_REQUEST,
+                    Some("mutability"),
+                    "displayName is required: replace it instead",
+                ));
+            }
+            "add" | "replace" | "remove" => {
+                return Err(ScimError::new(
+                    StatusCode::BAD_REQUEST,
+                    Some("invalidPath"),
+                    format!("{} cannot be changed on a Group", path.unwrap_or("that")),
+                ));
+            }
+            _ => {
+                return Err(ScimError::new(
+                    StatusCode::BAD_REQUEST,
+                    Some("invalidSyntax"),
+                    format!("{op:?} is not a PATCH operation"),
+                ));
+            }
+        }
+    }
+    let group = state.scim_change_group(&caller, &id, &change).await?;
+    Ok(group_answer(
+        &state,
+        StatusCode::OK,
+        &group,
+        &Projection::default(),
+    ))
+}
+
+/// `DELETE /scim/v2/Groups/{id}`.
+async fn delete_group(
+    State(state): State<AppState>,
+    ScimClient(caller): ScimClient,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ScimError> {
+    let now = state.scim_group(&caller, &id).await?;
+    if_match(&headers, &group_etag(&now))?;
+    state.scim_delete_group(&caller, &id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

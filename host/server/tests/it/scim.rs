@@ -273,6 +273,119 @@ async fn a_directory_provisions_deactivates_and_removes_members_in_its_own_domai
     assert!(trail.contains("api_token"), "{trail}");
 }
 
+#[tokio::test]
+async fn a_directory_pushes_groups_as_departments_with_their_members() {
+    let app = TestApp::new().await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    crate::sso::connection_of(&app, &acme, "acme.example").await;
+    let token = scim_token(&app, &acme).await;
+    let person = async |email: &str| {
+        let user = json!({ "userName": email, "active": true });
+        let made = scim(
+            &app,
+            Method::POST,
+            "/scim/v2/Users",
+            &token,
+            (Some(user), None),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        made.str("id")
+    };
+    let (ana, ben) = (
+        person("ana@acme.example").await,
+        person("ben@acme.example").await,
+    );
+    let globex = app.partner(&operator, "globex").await;
+    let outsider = app
+        .member(&globex, "tech@globex.example", "technician")
+        .await;
+
+    let group = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": "Field North",
+        "members": [{ "value": ana }],
+    });
+    let made = scim(
+        &app,
+        Method::POST,
+        "/scim/v2/Groups",
+        &token,
+        (Some(group), None),
+    )
+    .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    let id = made.str("id");
+    assert_eq!(made.body["members"][0]["value"], ana.as_str());
+    let members = async || {
+        app.get(
+            &format!("/v1/partners/{}/departments/{id}/members", acme.id),
+            &acme.owner_token,
+        )
+        .await
+        .body
+        .to_string()
+    };
+    assert!(members().await.contains(&ana), "the department has Ana");
+
+    let lookup = "/scim/v2/Groups?filter=displayName%20eq%20%22Field%20North%22";
+    let found = scim(&app, Method::GET, lookup, &token, (None, None)).await;
+    assert_eq!(found.body["totalResults"], 1, "{}", found.body);
+
+    // Entra's way: one member removed by a filter path, another added.
+    let path = format!("/scim/v2/Groups/{id}");
+    let patch = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [
+            { "op": "Add", "path": "members", "value": [{ "value": ben }] },
+            { "op": "Remove", "path": format!("members[value eq \"{ana}\"]") },
+        ],
+    });
+    let patched = scim(&app, Method::PATCH, &path, &token, (Some(patch), None)).await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    let now = members().await;
+    assert!(now.contains(&ben) && !now.contains(&ana), "{now}");
+
+    // Someone who is not the team's member is refused, and nothing changes.
+    let foreign = json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{ "op": "add", "path": "members", "value": [{ "value": outsider }] }],
+    });
+    let refused = scim(&app, Method::PATCH, &path, &token, (Some(foreign), None)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(!members().await.contains(&outsider));
+
+    // Okta's way: the whole Group, renamed and emptied.
+    let put = json!({ "displayName": "Field North-East", "members": [] });
+    let replaced = scim(&app, Method::PUT, &path, &token, (Some(put), None)).await;
+    assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.body);
+    assert_eq!(replaced.body["displayName"], "Field North-East");
+    assert_eq!(replaced.body["members"], json!([]));
+
+    let deleted = scim(&app, Method::DELETE, &path, &token, (None, None)).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+    let gone = scim(&app, Method::GET, &path, &token, (None, None)).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND, "{}", gone.body);
+    let trail = app
+        .get(
+            &format!("/v1/partners/{}/audit-events?limit=100", acme.id),
+            &acme.owner_token,
+        )
+        .await
+        .body
+        .to_string();
+    for action in [
+        "department.created",
+        "department.member_added",
+        "department.member_removed",
+        "department.renamed",
+        "department.deleted",
+    ] {
+        assert!(trail.contains(action), "{action}: {trail}");
+    }
+}
+
 fn fixtures() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scim")
 }
