@@ -254,11 +254,15 @@ fn user_answer(
     member: &ScimUser,
     projection: &Projection,
 ) -> Response {
-    let body = user(state, member);
+    answer(status, user(state, member), &etag(member), projection)
+}
+
+/// A resource's answer, projected, with its `ETag` and its `Location` (from its `meta`).
+fn answer(status: StatusCode, body: Value, etag: &str, projection: &Projection) -> Response {
     let location = body["meta"]["location"].as_str().map(str::to_owned);
     let mut response = scim_json(status, &projection.apply(body));
     let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&etag(member)) {
+    if let Ok(value) = HeaderValue::from_str(etag) {
         headers.insert(header::ETAG, value);
     }
     if let Some(location) = location
@@ -487,16 +491,7 @@ fn group_schema() -> Value {
 
 /// A list of resources, all of them.
 fn list_of(resources: Vec<Value>) -> Response {
-    scim_json(
-        StatusCode::OK,
-        &json!({
-            "schemas": [LIST_SCHEMA],
-            "totalResults": resources.len(),
-            "startIndex": 1,
-            "itemsPerPage": resources.len(),
-            "Resources": resources,
-        }),
-    )
+    list_response(1, resources.len() as u64, resources)
 }
 
 /// `GET /scim/v2/ResourceTypes`.
@@ -543,25 +538,21 @@ pub struct ListQuery {
     projection: Projection,
 }
 
-/// A page of Users, as `GET /Users` and `POST /Users/.search` answer.
-async fn users_page(
-    state: &AppState,
-    caller: &Caller,
-    query: ListQuery,
-) -> Result<Response, ScimError> {
-    let start_index = query.start_index.unwrap_or(1).max(1);
-    let count = query
-        .count
-        .unwrap_or(siteward_core::page::DEFAULT_LIMIT)
-        .min(siteward_core::page::MAX_LIMIT);
-    let (total, users) = state
-        .scim_users(caller, query.filter.as_deref(), (start_index, count))
-        .await?;
-    let resources: Vec<Value> = users
-        .iter()
-        .map(|u| query.projection.apply(user(state, u)))
-        .collect();
-    Ok(scim_json(
+impl ListQuery {
+    /// Where the page starts (from 1) and how long it is at most.
+    fn window(&self) -> (u32, u32) {
+        let start_index = self.start_index.unwrap_or(1).max(1);
+        let count = self
+            .count
+            .unwrap_or(siteward_core::page::DEFAULT_LIMIT)
+            .min(siteward_core::page::MAX_LIMIT);
+        (start_index, count)
+    }
+}
+
+/// A `ListResponse` of a page that starts at `start_index`, of `total`.
+fn list_response(start_index: u32, total: u64, resources: Vec<Value>) -> Response {
+    scim_json(
         StatusCode::OK,
         &json!({
             "schemas": [LIST_SCHEMA],
@@ -570,7 +561,24 @@ async fn users_page(
             "itemsPerPage": resources.len(),
             "Resources": resources,
         }),
-    ))
+    )
+}
+
+/// A page of Users, as `GET /Users` and `POST /Users/.search` answer.
+async fn users_page(
+    state: &AppState,
+    caller: &Caller,
+    query: ListQuery,
+) -> Result<Response, ScimError> {
+    let (start_index, count) = query.window();
+    let (total, users) = state
+        .scim_users(caller, query.filter.as_deref(), (start_index, count))
+        .await?;
+    let resources = users
+        .iter()
+        .map(|u| query.projection.apply(user(state, u)))
+        .collect();
+    Ok(list_response(start_index, total, resources))
 }
 
 /// `GET /scim/v2/Users`.
@@ -822,19 +830,12 @@ fn group_answer(
     scim_group: &ScimGroup,
     projection: &Projection,
 ) -> Response {
-    let body = group(state, scim_group);
-    let location = body["meta"]["location"].as_str().map(str::to_owned);
-    let mut response = scim_json(status, &projection.apply(body));
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&group_etag(scim_group)) {
-        headers.insert(header::ETAG, value);
-    }
-    if let Some(location) = location
-        && let Ok(value) = HeaderValue::from_str(&location)
-    {
-        headers.insert(header::LOCATION, value);
-    }
-    response
+    answer(
+        status,
+        group(state, scim_group),
+        &group_etag(scim_group),
+        projection,
+    )
 }
 
 /// The member ids a `members` value names (`[{"value": "<id>"}, …]`).
@@ -857,34 +858,21 @@ fn member_ids(value: &Value) -> Result<Vec<String>, ScimError> {
     }
 }
 
-/// A page of Groups.
+/// A page of Groups, as `GET /Groups` and `POST /Groups/.search` answer.
 async fn groups_page(
     state: &AppState,
     caller: &Caller,
     query: ListQuery,
 ) -> Result<Response, ScimError> {
-    let start_index = query.start_index.unwrap_or(1).max(1);
-    let count = query
-        .count
-        .unwrap_or(siteward_core::page::DEFAULT_LIMIT)
-        .min(siteward_core::page::MAX_LIMIT);
+    let (start_index, count) = query.window();
     let (total, groups) = state
         .scim_groups(caller, query.filter.as_deref(), (start_index, count))
         .await?;
-    let resources: Vec<Value> = groups
+    let resources = groups
         .iter()
         .map(|g| query.projection.apply(group(state, g)))
         .collect();
-    Ok(scim_json(
-        StatusCode::OK,
-        &json!({
-            "schemas": [LIST_SCHEMA],
-            "totalResults": total,
-            "startIndex": start_index,
-            "itemsPerPage": resources.len(),
-            "Resources": resources,
-        }),
-    ))
+    Ok(list_response(start_index, total, resources))
 }
 
 /// `GET /scim/v2/Groups`.
