@@ -355,15 +355,14 @@ impl App {
             Some(("role", role)) => GroupGrant::Role(PartnerRole::parse("grant", role)?),
             Some(("department", id)) => {
                 let id = DepartmentId::parse("grant", id)?;
-                let department = self.store.department(&id).await;
-                match department {
-                    Ok(d) if d.partner_id == *partner => GroupGrant::Department(d.id),
-                    Ok(_) | Err(siteward_storage::StorageError::NotFound) => {
+                match self.partner_department(partner, &id).await {
+                    Ok(department) => GroupGrant::Department(department.id),
+                    Err(error) if error.kind == crate::Kind::NotFound => {
                         return Err(
                             FieldError::new("grant", "is not a department of this team").into()
                         );
                     }
-                    Err(other) => return Err(other.into()),
+                    Err(other) => return Err(other),
                 }
             }
             _ => {
@@ -392,7 +391,7 @@ impl App {
             connection_target(&connection.id),
             vec![
                 FieldChange::set("group", &rule.group),
-                FieldChange::set("grant", grant_text(&rule.grant)),
+                FieldChange::set("grant", &rule.grant),
             ],
         );
         self.store.add_group_rule(&rule, &event).await?;
@@ -426,7 +425,7 @@ impl App {
             connection_target(&connection.id),
             vec![
                 FieldChange::set("group", &rule.group),
-                FieldChange::set("grant", grant_text(&rule.grant)),
+                FieldChange::set("grant", &rule.grant),
             ],
         );
         self.store.delete_group_rule(&rule.id, &event).await?;
@@ -1308,14 +1307,6 @@ impl App {
             account_id: account.id.clone(),
             must_enrol: false,
         })
-    }
-}
-
-/// A rule's grant as the audit trail writes it.
-fn grant_text(grant: &GroupGrant) -> String {
-    match grant {
-        GroupGrant::Role(role) => format!("role:{role}"),
-        GroupGrant::Department(department) => format!("department:{department}"),
     }
 }
 

@@ -361,11 +361,7 @@ impl App {
     /// A department of the client's partner by the id in a path, with its members.
     async fn scim_department(&self, partner: &PartnerId, id: &str) -> AppResult<ScimGroup> {
         let id = DepartmentId::parse("id", id).map_err(|_| AppError::not_found())?;
-        let department = match self.store.department(&id).await {
-            Ok(found) if found.partner_id == *partner => found,
-            Ok(_) | Err(StorageError::NotFound) => return Err(AppError::not_found()),
-            Err(other) => return Err(other.into()),
-        };
+        let department = self.partner_department(partner, &id).await?;
         let members = self.store.department_members(&department.id).await?;
         let external_id = self
             .store

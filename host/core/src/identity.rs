@@ -256,6 +256,17 @@ pub enum GroupGrant {
     Department(DepartmentId),
 }
 
+/// The text form — `role:<role>`, `department:<id>` — that forms send and the audit trail
+/// writes.
+impl std::fmt::Display for GroupGrant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Role(role) => write!(f, "role:{role}"),
+            Self::Department(department) => write!(f, "department:{department}"),
+        }
+    }
+}
+
 /// A rule of a connection: the provider's group `group` gives `grant`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupRule {

@@ -27,17 +27,11 @@ impl FromRequestParts<AppState> for Auth {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::unauthenticated(
-                    "send a session or API token as `Authorization: Bearer <token>`",
-                )
-            })?;
+        let token = bearer(&parts.headers).ok_or_else(|| {
+            ApiError::unauthenticated(
+                "send a session or API token as `Authorization: Bearer <token>`",
+            )
+        })?;
         let caller = state
             .resolve(token, request_id(&parts.headers), state.api_tokens())
             .await?;
@@ -48,6 +42,15 @@ impl FromRequestParts<AppState> for Auth {
         }
         Ok(caller)
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+pub(crate) fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
 }
 
 /// What a session that must enrol in two-step sign-in may still do: read who it is, enrol,

@@ -151,19 +151,13 @@ impl FromRequestParts<AppState> for ScimClient {
     type Rejection = ScimError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ScimError> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| {
-                ScimError::new(
-                    StatusCode::UNAUTHORIZED,
-                    None,
-                    "send the team's SCIM token as `Authorization: Bearer <token>`",
-                )
-            })?;
+        let token = crate::auth::bearer(&parts.headers).ok_or_else(|| {
+            ScimError::new(
+                StatusCode::UNAUTHORIZED,
+                None,
+                "send the team's SCIM token as `Authorization: Bearer <token>`",
+            )
+        })?;
         let caller = state
             .resolve(token, request_id(&parts.headers), state.api_tokens())
             .await?;

@@ -97,14 +97,6 @@ struct IdentityPage {
     scim_token: Option<String>,
 }
 
-/// A rule's grant as the form's select names it.
-fn grant_value(grant: &GroupGrant) -> String {
-    match grant {
-        GroupGrant::Role(role) => format!("role:{role}"),
-        GroupGrant::Department(department) => format!("department:{department}"),
-    }
-}
-
 fn identity_path(partner: &PartnerId) -> String {
     format!("/partners/{partner}/identity")
 }
@@ -164,18 +156,18 @@ async fn shown_page(
             .role_option
             .with("role", super::role_name(role))
             .to_string();
-        (format!("role:{role}"), label)
+        (GroupGrant::Role(role).to_string(), label)
     })
     .collect();
     grants.extend(departments.iter().map(|d| {
         let label = t.department_option.with("department", &d.name).to_string();
-        (format!("department:{}", d.id), label)
+        (GroupGrant::Department(d.id.clone()).to_string(), label)
     }));
     let gives = |grant: &GroupGrant| {
         grants
             .iter()
-            .find(|(value, _)| *value == grant_value(grant))
-            .map_or_else(|| grant_value(grant), |(_, label)| label.clone())
+            .find(|(value, _)| *value == grant.to_string())
+            .map_or_else(|| grant.to_string(), |(_, label)| label.clone())
     };
     let connections = connections
         .into_iter()
