@@ -155,6 +155,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0036_identity",
         include_str!("../migrations/0036_identity.surql"),
     ),
+    (
+        "0037_directory",
+        include_str!("../migrations/0037_directory.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

@@ -104,6 +104,20 @@ pub async fn verify_password_blocking(password: String, hash: String) -> AppResu
         .map_err(|e| AppError::internal(&e))
 }
 
+/// The password hash of accounts whose password nobody knows (made by a directory sync): a
+/// hash of random bytes this process drew and forgot, so no password matches it, and
+/// checking one costs what any password check costs. Made once per process, not per account.
+pub async fn unusable_password_hash() -> AppResult<String> {
+    static UNUSABLE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    UNUSABLE
+        .get_or_try_init(|| {
+            let unknown = data_encoding::BASE64URL_NOPAD.encode(&crate::services::random::<32>());
+            hash_password_blocking(unknown)
+        })
+        .await
+        .cloned()
+}
+
 /// A hash to verify against when the email is unknown, so that an unknown email costs the
 /// same time as a wrong password and response times do not reveal which accounts exist.
 pub fn decoy_hash() -> &'static str {

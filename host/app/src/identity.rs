@@ -27,6 +27,7 @@ use siteward_core::FieldError;
 use siteward_core::access::{Action, authorize};
 use siteward_core::account::{Account, AccountStatus};
 use siteward_core::audit::{Actor, AuditAction, AuditTarget, FieldChange, TargetKind};
+use siteward_core::directory::{DirectorySettings, Listing};
 use siteward_core::identity::{
     self, Attempt, Connection, ConnectionSettings, Domain, GroupGrant, GroupRule, Identity,
     Purpose, Refusal,
@@ -48,7 +49,8 @@ use crate::session::NewSession;
 /// A future the transport answers with.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// How the host reaches identity providers. The frontend implements it over HTTP(S).
+/// How the host reaches identity providers (over HTTP(S)) and directories (over LDAP). The
+/// frontend implements it.
 pub trait ProviderTransport: Send + Sync + fmt::Debug {
     /// Fetches a JSON document (a discovery document, a key set).
     fn get_json<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Result<Value, String>>;
@@ -61,6 +63,14 @@ pub trait ProviderTransport: Send + Sync + fmt::Debug {
         client: (&'a str, &'a str),
         form: &'a [(&'a str, &'a str)],
     ) -> BoxFuture<'a, Result<(u16, Value), String>>;
+
+    /// Binds to a directory as its settings say and reads the people its filter finds and
+    /// the groups under its base (paged where the server offers it); a message a person
+    /// understands when it cannot.
+    fn read_directory<'a>(
+        &'a self,
+        settings: &'a DirectorySettings,
+    ) -> BoxFuture<'a, Result<Listing, String>>;
 }
 
 /// The transport of an app that was given none: every provider is unreachable.
@@ -79,6 +89,13 @@ impl ProviderTransport for NoTransport {
         _: &'a [(&'a str, &'a str)],
     ) -> BoxFuture<'a, Result<(u16, Value), String>> {
         Box::pin(async { Err("this host reaches no identity providers".to_owned()) })
+    }
+
+    fn read_directory<'a>(
+        &'a self,
+        _: &'a DirectorySettings,
+    ) -> BoxFuture<'a, Result<Listing, String>> {
+        Box::pin(async { Err("this host reaches no directories".to_owned()) })
     }
 }
 

@@ -14,6 +14,7 @@ pub mod backup;
 pub mod check;
 mod coalesce;
 pub mod devices;
+pub mod directory;
 pub mod error;
 pub mod grants;
 pub mod idempotency;

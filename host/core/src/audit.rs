@@ -180,6 +180,17 @@ string_enum! {
         GroupRuleAdded = "identity.group_rule_added",
         /// A connection's rule was removed.
         GroupRuleRemoved = "identity.group_rule_removed",
+        /// A partner's directory (LDAP, Active Directory) was set up or changed.
+        DirectorySaved = "identity.directory_saved",
+        /// A partner's directory was removed (its people stay members, no longer synced).
+        DirectoryDeleted = "identity.directory_deleted",
+        /// A directory group's members were mapped to a department, or no longer are.
+        DirectoryMappingChanged = "identity.directory_mapping_changed",
+        /// A directory sync ran: what it changed, in counts (each change has its own event).
+        DirectorySynced = "identity.directory_synced",
+        /// A directory sync failed (the directory could not be read, or the changes were
+        /// refused): nothing changed.
+        DirectorySyncFailed = "identity.directory_sync_failed",
         /// Failed logins locked an account for a while.
         LoginLockedOut = "auth.locked_out",
         /// A session was ended by its owner.
@@ -278,6 +289,8 @@ target_kinds! {
     Database = "database",
     /// A department.
     Department = "department",
+    /// A partner's directory (LDAP, Active Directory); its id is the partner's.
+    Directory = "directory",
     /// A device.
     Device = "device",
     /// A device group.

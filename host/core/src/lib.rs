@@ -10,6 +10,7 @@ pub mod access_request;
 pub mod account;
 pub mod assignment;
 pub mod audit;
+pub mod directory;
 pub mod error;
 pub mod identity;
 pub mod ids;

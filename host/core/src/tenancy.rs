@@ -72,6 +72,9 @@ string_enum! {
         Manual = "manual",
         /// The partner's licences were lowered below the number of holders (automatic).
         Licence = "licence",
+        /// The person left the partner's directory, or its group (automatic; a sync that
+        /// finds them again enables them).
+        Directory = "directory",
     }
 }
 

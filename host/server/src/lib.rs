@@ -8,6 +8,7 @@ pub mod backup;
 pub mod config;
 pub mod error;
 pub mod json;
+pub mod ldap;
 pub mod mail;
 pub mod metrics;
 pub mod notify;

@@ -548,6 +548,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         Duration::from_secs(1),
         stop.clone(),
     ));
+    workers.spawn(siteward_server::ldap::run_directory_sync(
+        state.clone(),
+        Duration::from_secs(60),
+        stop.clone(),
+    ));
     workers.spawn(siteward_server::audit::run_retention(
         state.clone(),
         Duration::from_secs(3600),

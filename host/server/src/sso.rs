@@ -1,5 +1,5 @@
 //! Reaching partners' identity providers for single sign-on: the HTTP side of
-//! [`siteward_app::identity::ProviderTransport`]. Partners' admins name the providers, so the
+//! [`siteward_app::identity::ProviderTransport`] (its directories are read by [`crate::ldap`]). Partners' admins name the providers, so the
 //! host dials only addresses `[identity] allow_networks` accepts (loopback, link-local and
 //! metadata addresses are refused otherwise, where the connection is made, as for webhooks),
 //! follows no redirect, uses no proxy from the environment, gives up after the configured
@@ -11,6 +11,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use siteward_app::identity::{BoxFuture, ProviderTransport};
+use siteward_core::directory::{DirectorySettings, Listing};
 use siteward_core::webhook::AddressPolicy;
 
 use crate::config::IdentityConfig;
@@ -24,6 +25,7 @@ const MAX_ANSWER: usize = 1024 * 1024;
 pub struct HttpTransport {
     client: reqwest::Client,
     policy: Arc<AddressPolicy>,
+    timeout: Duration,
 }
 
 impl HttpTransport {
@@ -44,7 +46,11 @@ impl HttpTransport {
             )))
             .user_agent(concat!("Siteward/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        Ok(Self { client, policy })
+        Ok(Self {
+            client,
+            policy,
+            timeout: Duration::from_secs(u64::from(config.timeout_seconds.max(1))),
+        })
     }
 
     /// The URL, unless it names an address literally that the policy refuses.
@@ -123,5 +129,12 @@ impl ProviderTransport for HttpTransport {
                 .body(body);
             self.send(request).await
         })
+    }
+
+    fn read_directory<'a>(
+        &'a self,
+        settings: &'a DirectorySettings,
+    ) -> BoxFuture<'a, Result<Listing, String>> {
+        Box::pin(crate::ldap::read(&self.policy, settings, self.timeout))
     }
 }

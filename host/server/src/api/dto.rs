@@ -126,8 +126,9 @@ pub struct MemberViewJson {
     pub role: String,
     /// `active` or `disabled`.
     pub status: String,
-    /// Why the member is disabled: `manual`, or `licence` when lowering a licence disabled
-    /// them automatically; absent while active.
+    /// Why the member is disabled: `manual`; `licence` when lowering a licence disabled
+    /// them automatically; `directory` when they left the partner's directory (or its
+    /// group) and a sync disabled them. Absent while active.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub disabled_reason: Option<String>,
     /// The privileges held: `remote_support`, `unattended_access`.

@@ -19,6 +19,7 @@ pub mod customers;
 pub mod deliveries;
 pub mod departments;
 pub mod devices;
+pub mod directory;
 pub mod identity;
 pub mod invitation;
 pub mod lang;
@@ -108,6 +109,26 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/partners/{partner_id}/identity/groups/{rule_id}/delete",
             post(identity::delete_rule),
+        )
+        .route(
+            "/partners/{partner_id}/identity/directory",
+            get(directory::page).post(directory::save),
+        )
+        .route(
+            "/partners/{partner_id}/identity/directory/sync",
+            post(directory::sync),
+        )
+        .route(
+            "/partners/{partner_id}/identity/directory/mappings",
+            post(directory::add_mapping),
+        )
+        .route(
+            "/partners/{partner_id}/identity/directory/mappings/delete",
+            post(directory::remove_mapping),
+        )
+        .route(
+            "/partners/{partner_id}/identity/directory/delete",
+            post(directory::delete),
         )
         .route(
             "/forgot-password",

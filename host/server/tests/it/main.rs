@@ -9,6 +9,7 @@ mod backup;
 mod browser;
 mod cancellation;
 mod console;
+mod directory;
 mod errors;
 mod export;
 mod first_party;
