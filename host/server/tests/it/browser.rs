@@ -1505,3 +1505,102 @@ async fn a_technician_signs_in_through_the_company_identity_provider_by_keyboard
     assert!(page.contains("acme Installers"), "{page}");
     client.close().await.unwrap();
 }
+
+/// Partner › Identity › Directory by keyboard, against a private OpenLDAP server: the Super
+/// Admin sets the directory up, maps a group to a department, syncs, and previews.
+#[tokio::test]
+async fn a_super_admin_sets_up_the_directory_and_syncs_it_by_keyboard() {
+    use crate::directory::{
+        READER_DN, READER_PASSWORD, SUFFIX, Slapd, group, group_dn, person, person_dn,
+    };
+
+    let mut ldif: String = ["ana", "ben", "cleo"]
+        .iter()
+        .map(|uid| person(uid, &format!("{uid} Field")))
+        .collect();
+    ldif.push_str(&group("field", &[person_dn("ana"), person_dn("ben")]));
+    let slapd = Slapd::start(&ldif);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = TestApp::with_settings(crate::sso::settings(&base)).await;
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    crate::sso::connection_of(&app, &acme, "example.test").await;
+    let made = app
+        .post(
+            &format!("/v1/partners/{}/departments", acme.id),
+            &acme.owner_token,
+            json!({ "name": "Field" }),
+        )
+        .await;
+    assert_eq!(made.status, axum::http::StatusCode::CREATED, "{}", made.body);
+    serve_on(listener, &app);
+    let (_driver, client) = browser().await;
+
+    client.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&client, "owner@acme.example").await;
+    found(&client, Locator::Id("partners-heading")).await;
+    client
+        .goto(&format!("{base}/partners/{}/identity", acme.id))
+        .await
+        .unwrap();
+    follow(&client, Locator::LinkText("Set up the directory")).await;
+
+    // The connection, field by field in tab order; Enter sends the form.
+    click(&client, Locator::Id("directory-url")).await;
+    keys(&client, &slapd.url).await;
+    keys(&client, TAB).await; // StartTLS, left off
+    keys(&client, TAB).await;
+    keys(&client, READER_DN).await;
+    keys(&client, TAB).await;
+    keys(&client, READER_PASSWORD).await;
+    keys(&client, TAB).await;
+    let before = found(&client, Locator::Css("main")).await;
+    keys(&client, SUFFIX).await;
+    keys(&client, ENTER).await;
+    until_replaced(before).await;
+    let saved = client.source().await.unwrap();
+    assert!(saved.contains("The directory is saved."), "{saved}");
+
+    // A group mapped to the department: its DN, then Tab to the department and the button.
+    click(&client, Locator::Id("mapping-group")).await;
+    keys(&client, &group_dn("field")).await;
+    keys(&client, TAB).await;
+    keys(&client, TAB).await;
+    let before = found(&client, Locator::Css("main")).await;
+    keys(&client, ENTER).await;
+    until_replaced(before).await;
+
+    // Sync now, by keyboard: the button takes the focus and Enter presses it.
+    let sync = found(&client, Locator::Css("form[action$='/sync'] button")).await;
+    let before = found(&client, Locator::Css("main")).await;
+    sync.send_keys(ENTER).await.unwrap();
+    until_replaced(before).await;
+    let synced = client.source().await.unwrap();
+    assert!(
+        synced.contains("3 joined, 0 renamed, 0 disabled, 0 enabled, 2 department changes"),
+        "{synced}"
+    );
+
+    // Cleo leaves the directory; the preview says what the next sync would do.
+    let (conn, mut ldap) = ldap3::LdapConnAsync::new(&slapd.url).await.unwrap();
+    ldap3::drive!(conn);
+    ldap.simple_bind(&format!("cn=admin,{SUFFIX}"), "admin-secret")
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    ldap.delete(&person_dn("cleo"))
+        .await
+        .unwrap()
+        .success()
+        .unwrap();
+    follow(&client, Locator::LinkText("Preview the changes")).await;
+    let preview = client.source().await.unwrap();
+    assert!(
+        preview.contains("Disabled: left the directory or its group"),
+        "{preview}"
+    );
+    check_page(&client, "directory").await;
+    client.close().await.unwrap();
+}

@@ -16,16 +16,16 @@ use super::console::{open, signed_in};
 use super::sso::{connection_of, settings};
 use super::{Partner, TestApp};
 
-const SUFFIX: &str = "dc=example,dc=test";
+pub(crate) const SUFFIX: &str = "dc=example,dc=test";
 const ROOT_DN: &str = "cn=admin,dc=example,dc=test";
 const ROOT_PASSWORD: &str = "admin-secret";
-const READER_DN: &str = "cn=reader,dc=example,dc=test";
-const READER_PASSWORD: &str = "reader-secret";
+pub(crate) const READER_DN: &str = "cn=reader,dc=example,dc=test";
+pub(crate) const READER_PASSWORD: &str = "reader-secret";
 
 /// A private OpenLDAP server.
-struct Slapd {
+pub(crate) struct Slapd {
     child: Child,
-    url: String,
+    pub(crate) url: String,
     _folder: tempfile::TempDir,
 }
 
@@ -36,23 +36,23 @@ impl Drop for Slapd {
     }
 }
 
-fn person(uid: &str, name: &str) -> String {
+pub(crate) fn person(uid: &str, name: &str) -> String {
     format!(
         "dn: uid={uid},ou=People,{SUFFIX}\nobjectClass: inetOrgPerson\nuid: {uid}\ncn: {name}\n\
          sn: {uid}\ndisplayName: {name}\nmail: {uid}@example.test\n\n"
     )
 }
 
-fn group(cn: &str, members: &[String]) -> String {
+pub(crate) fn group(cn: &str, members: &[String]) -> String {
     let members: String = members.iter().map(|m| format!("member: {m}\n")).collect();
     format!("dn: cn={cn},ou=Groups,{SUFFIX}\nobjectClass: groupOfNames\ncn: {cn}\n{members}\n")
 }
 
-fn person_dn(uid: &str) -> String {
+pub(crate) fn person_dn(uid: &str) -> String {
     format!("uid={uid},ou=People,{SUFFIX}")
 }
 
-fn group_dn(cn: &str) -> String {
+pub(crate) fn group_dn(cn: &str) -> String {
     format!("cn={cn},ou=Groups,{SUFFIX}")
 }
 
@@ -68,7 +68,7 @@ fn sbin(program: &str) -> std::path::PathBuf {
 
 impl Slapd {
     /// Loads the fixture's tree and `entries` (LDIF) into a new database and serves it.
-    fn start(entries: &str) -> Self {
+    pub(crate) fn start(entries: &str) -> Self {
         let fixture =
             std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ldap");
         let folder = tempfile::tempdir().unwrap();
