@@ -447,36 +447,15 @@ impl App {
                 ));
             }
             for (department, joins) in &person.departments {
-                let (action, change) = if *joins {
-                    (
-                        AuditAction::DepartmentMemberAdded,
-                        FieldChange::set("department", department),
-                    )
-                } else {
-                    (
-                        AuditAction::DepartmentMemberRemoved,
-                        FieldChange {
-                            field: "department".to_owned(),
-                            before: Some(department.to_string()),
-                            after: None,
-                        },
-                    )
-                };
-                events.push(audit.event(
-                    self,
-                    action,
-                    tenant,
-                    AuditTarget {
-                        kind: TargetKind::Account,
-                        id: account.to_string(),
-                    },
-                    vec![change, via.clone()],
-                ));
-                changes.push(Change::DepartmentMember {
-                    department: department.key(),
-                    account: account.key(),
-                    member: *joins,
-                });
+                let (event, change) = self.department_membership(
+                    audit,
+                    partner,
+                    (department, &account),
+                    *joins,
+                    Some(via.clone()),
+                );
+                events.push(event);
+                changes.push(change);
             }
         }
         events.push(audit.event(

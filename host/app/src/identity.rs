@@ -34,7 +34,6 @@ use siteward_core::identity::{
 };
 use siteward_core::ids::{AccountId, ConnectionId, DepartmentId, GroupRuleId, PartnerId};
 use siteward_core::page::{MAX_LIMIT, PageRequest};
-use siteward_core::permission::index::Change;
 use siteward_core::permission::records::Department;
 use siteward_core::secret::{self, TokenKind};
 use siteward_core::tenancy::{MemberStatus, PartnerMembership, PartnerRole};
@@ -869,36 +868,16 @@ impl App {
                 updated
             });
             for (department, joins) in &sync.departments {
-                let (action, change) = if *joins {
-                    (
-                        AuditAction::DepartmentMemberAdded,
-                        FieldChange::set("department", department),
-                    )
-                } else {
-                    (
-                        AuditAction::DepartmentMemberRemoved,
-                        FieldChange {
-                            field: "department".to_owned(),
-                            before: Some(department.to_string()),
-                            after: None,
-                        },
-                    )
-                };
-                events.push(audit.event(
-                    self,
-                    action,
-                    tenant,
-                    AuditTarget {
-                        kind: TargetKind::Account,
-                        id: account.to_string(),
-                    },
-                    vec![change, FieldChange::set("connection", &connection.id)],
-                ));
-                changes.push(Change::DepartmentMember {
-                    department: department.key(),
-                    account: account.key(),
-                    member: *joins,
-                });
+                let via = FieldChange::set("connection", &connection.id);
+                let (event, change) = self.department_membership(
+                    audit,
+                    partner,
+                    (department, account),
+                    *joins,
+                    Some(via),
+                );
+                events.push(event);
+                changes.push(change);
             }
             let (account, departments, at) =
                 (account.clone(), sync.departments.clone(), self.now());
@@ -1235,14 +1214,7 @@ impl App {
             None => {
                 let name = name
                     .and_then(|n| siteward_core::validate::name("name", n).ok())
-                    .unwrap_or_else(|| {
-                        email
-                            .as_str()
-                            .split('@')
-                            .next()
-                            .unwrap_or_default()
-                            .to_owned()
-                    });
+                    .unwrap_or_else(|| email.local_part().to_owned());
                 let unusable = data_encoding::BASE64URL_NOPAD.encode(&random::<32>());
                 PersonResolution::New(NewAccount {
                     account: Account {

@@ -16,7 +16,7 @@ use siteward_core::{FieldError, validate};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::page::Paging;
-use crate::services::App;
+use crate::services::{App, AuditContext};
 
 /// The audit target of a record of this kind.
 pub fn target(kind: TargetKind, id: &str) -> AuditTarget {
@@ -616,33 +616,13 @@ impl App {
         let partner = self.managed_partner(caller, partner).await?;
         let department = self.partner_department(&partner, department).await?;
         self.store.member(&partner, account).await?;
-        let (action, change) = if member {
-            (
-                AuditAction::DepartmentMemberAdded,
-                FieldChange::set("department", &department.id),
-            )
-        } else {
-            (
-                AuditAction::DepartmentMemberRemoved,
-                FieldChange {
-                    field: "department".to_owned(),
-                    before: Some(department.id.to_string()),
-                    after: None,
-                },
-            )
-        };
-        let event = caller.audit.event(
-            self,
-            action,
-            (Some(&partner), None),
-            target(TargetKind::Account, account.as_str()),
-            vec![change],
-        );
-        let change = Change::DepartmentMember {
-            department: department.id.key(),
-            account: account.key(),
+        let (event, change) = self.department_membership(
+            &caller.audit,
+            &partner,
+            (&department.id, account),
             member,
-        };
+            None,
+        );
         self.permissions
             .commit([change], {
                 let (department, account, now) =
@@ -671,6 +651,47 @@ impl App {
             return Err(AppError::not_found());
         }
         Ok(found)
+    }
+
+    /// A department membership given (`joins`) or taken, as the audit trail and the
+    /// permission index see it: the event (on the account, naming the department, and `via`
+    /// where the change came from a provider or a directory) and the index's change.
+    pub(crate) fn department_membership(
+        &self,
+        audit: &AuditContext,
+        partner: &PartnerId,
+        (department, account): (&DepartmentId, &AccountId),
+        joins: bool,
+        via: Option<FieldChange>,
+    ) -> (AuditEvent, Change) {
+        let (action, change) = if joins {
+            (
+                AuditAction::DepartmentMemberAdded,
+                FieldChange::set("department", department),
+            )
+        } else {
+            (
+                AuditAction::DepartmentMemberRemoved,
+                FieldChange {
+                    field: "department".to_owned(),
+                    before: Some(department.to_string()),
+                    after: None,
+                },
+            )
+        };
+        let event = audit.event(
+            self,
+            action,
+            (Some(partner), None),
+            target(TargetKind::Account, account.as_str()),
+            std::iter::once(change).chain(via).collect(),
+        );
+        let change = Change::DepartmentMember {
+            department: department.key(),
+            account: account.key(),
+            member: joins,
+        };
+        (event, change)
     }
 
     /// A department of the partner.

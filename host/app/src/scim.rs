@@ -578,36 +578,15 @@ impl App {
             ));
         }
         for (account, joins) in &joins {
-            let (action, field) = if *joins {
-                (
-                    AuditAction::DepartmentMemberAdded,
-                    FieldChange::set("department", &department.id),
-                )
-            } else {
-                (
-                    AuditAction::DepartmentMemberRemoved,
-                    FieldChange {
-                        field: "department".to_owned(),
-                        before: Some(department.id.to_string()),
-                        after: None,
-                    },
-                )
-            };
-            events.push(caller.audit.event(
-                self,
-                action,
-                tenant,
-                AuditTarget {
-                    kind: TargetKind::Account,
-                    id: account.to_string(),
-                },
-                vec![field, FieldChange::set("via", "scim")],
-            ));
-            changes.push(Change::DepartmentMember {
-                department: department.id.key(),
-                account: account.key(),
-                member: *joins,
-            });
+            let (event, change) = self.department_membership(
+                &caller.audit,
+                partner,
+                (&department.id, account),
+                *joins,
+                Some(FieldChange::set("via", "scim")),
+            );
+            events.push(event);
+            changes.push(change);
         }
         let written = department.clone();
         let at = self.now();

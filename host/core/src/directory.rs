@@ -473,14 +473,7 @@ pub fn plan(listing: &Listing, directory: &Directory, domains: &[Domain], known:
         let planned = match person {
             None => Planned {
                 email: email.clone(),
-                name: name.unwrap_or_else(|| {
-                    email
-                        .as_str()
-                        .split('@')
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned()
-                }),
+                name: name.unwrap_or_else(|| email.local_part().to_owned()),
                 step: Step::Join(None),
                 rename: None,
                 departments: wanted.iter().map(|d| ((*d).clone(), true)).collect(),

@@ -100,6 +100,11 @@ impl Email {
         &self.0
     }
 
+    /// The part before the `@`.
+    pub fn local_part(&self) -> &str {
+        self.0.split('@').next().unwrap_or_default()
+    }
+
     /// The address's confusable skeleton (Unicode TR 39): two addresses that a person could
     /// mistake for each other — `paypal@` and `pаypal@` with a Cyrillic `а`, `rn` and `m` —
     /// have the same skeleton, so one account per skeleton keeps look-alikes out.

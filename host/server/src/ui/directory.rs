@@ -16,6 +16,7 @@ use siteward_app::directory::DirectorySetup;
 use siteward_core::directory::{DEFAULT_FILTER, DirectorySettings, Plan, Skip, Step};
 use siteward_core::ids::{DepartmentId, PartnerId};
 
+use super::identity::form_expired;
 use super::lang::Lang;
 use super::session::Viewer;
 use super::{Chrome, PageIds, csrf_matches, problem, render, said, with_csrf_cookie};
@@ -330,10 +331,6 @@ async fn changed(
         Ok(()) => Redirect::to(&format!("{}?done={done}", directory_path(partner))).into_response(),
         Err(error) => refused(state, viewer, partner, &error, None).await,
     }
-}
-
-fn form_expired() -> AppError {
-    AppError::refused("form_expired", Lang::current().text().form_expired.as_str())
 }
 
 /// `GET /partners/{partner_id}/identity/directory` (`?preview=1` reads the directory and

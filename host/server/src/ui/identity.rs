@@ -294,7 +294,8 @@ async fn changed(
     }
 }
 
-fn form_expired() -> AppError {
+/// A form whose CSRF token does not match the browser's: the page again, asking to retry.
+pub(super) fn form_expired() -> AppError {
     AppError::refused("form_expired", Lang::current().text().form_expired.as_str())
 }
 

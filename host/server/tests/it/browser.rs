@@ -1533,7 +1533,12 @@ async fn a_super_admin_sets_up_the_directory_and_syncs_it_by_keyboard() {
             json!({ "name": "Field" }),
         )
         .await;
-    assert_eq!(made.status, axum::http::StatusCode::CREATED, "{}", made.body);
+    assert_eq!(
+        made.status,
+        axum::http::StatusCode::CREATED,
+        "{}",
+        made.body
+    );
     serve_on(listener, &app);
     let (_driver, client) = browser().await;
 

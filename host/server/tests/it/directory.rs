@@ -138,6 +138,11 @@ impl Slapd {
     }
 }
 
+/// Changes an entry as the directory's administrator.
+async fn modify(ldap: &mut ldap3::Ldap, dn: &str, changes: Vec<Mod<&str>>) {
+    ldap.modify(dn, changes).await.unwrap().success().unwrap();
+}
+
 /// The console's form for the directory's settings.
 fn settings_form<'a>(
     csrf: &'a str,
@@ -345,38 +350,32 @@ async fn a_sync_brings_people_in_follows_nested_groups_and_disables_those_who_le
     // arrives in `field`.
     let mut ldap = slapd.admin().await;
     let techs_dn = group_dn("techs");
-    ldap.modify(
+    modify(
+        &mut ldap,
         &techs_dn,
         vec![
             Mod::Delete("member", [person_dn("t01").as_str()].into()),
             Mod::Add("member", [person_dn("t09").as_str()].into()),
         ],
     )
-    .await
-    .unwrap()
-    .success()
-    .unwrap();
+    .await;
     ldap.delete(&person_dn("t02"))
         .await
         .unwrap()
         .success()
         .unwrap();
-    ldap.modify(
+    modify(
+        &mut ldap,
         &techs_dn,
         vec![Mod::Delete("member", [person_dn("t02").as_str()].into())],
     )
-    .await
-    .unwrap()
-    .success()
-    .unwrap();
-    ldap.modify(
+    .await;
+    modify(
+        &mut ldap,
         &person_dn("t03"),
         vec![Mod::Replace("displayName", ["Tess Renamed"].into())],
     )
-    .await
-    .unwrap()
-    .success()
-    .unwrap();
+    .await;
     ldap.add(
         &person_dn("newcomer"),
         vec![
@@ -393,17 +392,15 @@ async fn a_sync_brings_people_in_follows_nested_groups_and_disables_those_who_le
     .success()
     .unwrap();
     let field_dn = group_dn("field");
-    ldap.modify(
+    modify(
+        &mut ldap,
         &field_dn,
         vec![
             Mod::Delete("member", [person_dn("t09").as_str()].into()),
             Mod::Add("member", [person_dn("newcomer").as_str()].into()),
         ],
     )
-    .await
-    .unwrap()
-    .success()
-    .unwrap();
+    .await;
 
     // The automatic sync runs when it is due, on the worker's round.
     assert_eq!(app.state.sync_due_directories().await.unwrap(), 0);
@@ -446,14 +443,12 @@ async fn a_sync_brings_people_in_follows_nested_groups_and_disables_those_who_le
 
     // t01 comes back to the group and is enabled again; a sync with nothing new changes
     // nothing.
-    ldap.modify(
+    modify(
+        &mut ldap,
         &techs_dn,
         vec![Mod::Add("member", [person_dn("t01").as_str()].into())],
     )
-    .await
-    .unwrap()
-    .success()
-    .unwrap();
+    .await;
     let synced = open(&app, Method::POST, &path, Some(&cookie), Some(&form)).await;
     assert_eq!(synced.status, StatusCode::SEE_OTHER, "{}", synced.html);
     let now = members(&app, &acme).await;
