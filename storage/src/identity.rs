@@ -9,7 +9,7 @@ use siteward_core::Timestamp;
 use siteward_core::audit::AuditEvent;
 use siteward_core::identity::{Attempt, Connection, Domain, GroupGrant, GroupRule, Purpose};
 use siteward_core::ids::{AccountId, ConnectionId, DepartmentId, GroupRuleId, PartnerId};
-use siteward_core::tenancy::{PartnerMembership, PartnerRole};
+use siteward_core::tenancy::{PartnerMembership, PartnerRole, Privilege};
 
 use crate::error::{Conflict, StorageError};
 use crate::rows::{key, rid};
@@ -87,33 +87,40 @@ struct GroupRuleRow {
     group_name: String,
     role: Option<String>,
     department_id: Option<String>,
+    privilege: Option<String>,
 }
 
 impl GroupRuleRow {
     fn from_rule(rule: &GroupRule) -> Self {
-        let (role, department_id) = match &rule.grant {
-            GroupGrant::Role(role) => (Some(role.as_str().to_owned()), None),
-            GroupGrant::Department(d) => (None, Some(d.to_string())),
-        };
+        let (mut role, mut department_id, mut privilege) = (None, None, None);
+        match &rule.grant {
+            GroupGrant::Role(r) => role = Some(r.as_str().to_owned()),
+            GroupGrant::Department(d) => department_id = Some(d.to_string()),
+            GroupGrant::Privilege(p) => privilege = Some(p.as_str().to_owned()),
+        }
         Self {
             id: rid("identity_group_rule", rule.id.as_str()),
             connection_id: rule.connection_id.to_string(),
             group_name: rule.group.clone(),
             role,
             department_id,
+            privilege,
         }
     }
 
     fn into_rule(self) -> Result<GroupRule, StorageError> {
-        let grant = match (self.role, self.department_id) {
-            (Some(role), None) => GroupGrant::Role(
-                PartnerRole::parse("role", &role)
-                    .map_err(|e| StorageError::Invalid(e.to_string()))?,
-            ),
-            (None, Some(d)) => GroupGrant::Department(DepartmentId::from_trusted(d)),
+        let invalid = |e: siteward_core::FieldError| StorageError::Invalid(e.to_string());
+        let grant = match (self.role, self.department_id, self.privilege) {
+            (Some(role), None, None) => {
+                GroupGrant::Role(PartnerRole::parse("role", &role).map_err(invalid)?)
+            }
+            (None, Some(d), None) => GroupGrant::Department(DepartmentId::from_trusted(d)),
+            (None, None, Some(p)) => {
+                GroupGrant::Privilege(Privilege::parse("privilege", &p).map_err(invalid)?)
+            }
             _ => {
                 return Err(StorageError::Invalid(format!(
-                    "group rule {} gives neither a role nor a department",
+                    "group rule {} gives not exactly one of a role, a department, a privilege",
                     key(&self.id)
                 )));
             }

@@ -36,7 +36,7 @@ use siteward_core::ids::{AccountId, ConnectionId, DepartmentId, GroupRuleId, Par
 use siteward_core::page::{MAX_LIMIT, PageRequest};
 use siteward_core::permission::records::Department;
 use siteward_core::secret::{self, TokenKind};
-use siteward_core::tenancy::{MemberStatus, PartnerMembership, PartnerRole};
+use siteward_core::tenancy::{MemberStatus, PartnerMembership, PartnerRole, Privilege, Privileges};
 use siteward_core::validate::Email;
 use siteward_storage::{ClaimedDomain, NewAccount, PersonResolution};
 
@@ -347,8 +347,9 @@ impl App {
     }
 
     /// Adds a rule to a connection: people in the provider's `group` get `grant` at each
-    /// sign-in — `role:<role>` or `department:<id>`. Giving roles is for those who assign
-    /// them (Super Admin only by a Super Admin); audited, sensitive.
+    /// sign-in — `role:<role>`, `privilege:<privilege>` or `department:<id>`. Giving roles and
+    /// privileges is for those who assign them (Super Admin only by a Super Admin); audited,
+    /// sensitive.
     pub async fn add_group_rule(
         &self,
         caller: &Caller,
@@ -369,6 +370,9 @@ impl App {
         }
         let grant = match grant.split_once(':') {
             Some(("role", role)) => GroupGrant::Role(PartnerRole::parse("grant", role)?),
+            Some(("privilege", privilege)) => {
+                GroupGrant::Privilege(Privilege::parse("grant", privilege)?)
+            }
             Some(("department", id)) => {
                 let id = DepartmentId::parse("grant", id)?;
                 match self.partner_department(partner, &id).await {
@@ -382,16 +386,25 @@ impl App {
                 }
             }
             _ => {
-                return Err(
-                    FieldError::new("grant", "must be role:<role> or department:<id>").into(),
-                );
+                return Err(FieldError::new(
+                    "grant",
+                    "must be role:<role>, privilege:<privilege> or department:<id>",
+                )
+                .into());
             }
         };
-        if let GroupGrant::Role(role) = grant {
-            authorize(&caller.principal, Action::AssignRoles(partner))?;
-            if role == PartnerRole::SuperAdmin {
-                authorize(&caller.principal, Action::ManageSuperAdmins(partner))?;
+        match grant {
+            GroupGrant::Role(role) => {
+                authorize(&caller.principal, Action::AssignRoles(partner))?;
+                if role == PartnerRole::SuperAdmin {
+                    authorize(&caller.principal, Action::ManageSuperAdmins(partner))?;
+                }
             }
+            // Privileges are given by those who assign roles, as on the team page.
+            GroupGrant::Privilege(_) => {
+                authorize(&caller.principal, Action::AssignRoles(partner))?;
+            }
+            GroupGrant::Department(_) => {}
         }
         self.require_fresh_sign_in(caller).await?;
         let rule = GroupRule {
@@ -430,7 +443,7 @@ impl App {
         let connection = self
             .partner_connection(partner, &rule.connection_id)
             .await?;
-        if let GroupGrant::Role(_) = rule.grant {
+        if let GroupGrant::Role(_) | GroupGrant::Privilege(_) = rule.grant {
             authorize(&caller.principal, Action::AssignRoles(partner))?;
         }
         self.require_fresh_sign_in(caller).await?;
@@ -841,29 +854,40 @@ impl App {
         let partner = &connection.partner_id;
         let member = self.store.member(partner, account).await?.membership;
         let held: Vec<DepartmentId> = self.store.departments_of(account).await?;
-        let sync = identity::group_sync(&rules, groups, member.role, &held);
+        let held_now = (member.role, member.privileges);
+        let sync = identity::group_sync(&rules, groups, held_now, &held);
         if sync.is_empty() {
             return Ok(());
         }
-        let write = |role: Option<PartnerRole>| {
+        let write = |role: Option<PartnerRole>, privileges: Option<Privileges>| {
             let tenant = (Some(partner), None);
             let mut events = Vec::new();
             let mut changes = Vec::new();
-            let updated = role.map(|role| {
+            let updated = (role.is_some() || privileges.is_some()).then(|| {
+                let updated = PartnerMembership {
+                    role: role.unwrap_or(member.role),
+                    privileges: privileges.unwrap_or(member.privileges),
+                    ..member.clone()
+                };
+                let mut fields = Vec::new();
+                if updated.role != member.role {
+                    fields.push(FieldChange::changed("role", member.role, updated.role));
+                }
+                if updated.privileges != member.privileges {
+                    fields.push(FieldChange::changed(
+                        "privileges",
+                        crate::partners::privileges_text(member.privileges),
+                        crate::partners::privileges_text(updated.privileges),
+                    ));
+                }
+                fields.push(FieldChange::set("connection", &connection.id));
                 events.push(audit.event(
                     self,
                     AuditAction::MemberUpdated,
                     tenant,
                     crate::partners::member_target(account),
-                    vec![
-                        FieldChange::changed("role", member.role, role),
-                        FieldChange::set("connection", &connection.id),
-                    ],
+                    fields,
                 ));
-                let updated = PartnerMembership {
-                    role,
-                    ..member.clone()
-                };
                 changes.push(updated.change());
                 updated
             });
@@ -887,14 +911,22 @@ impl App {
                     .await
             })
         };
-        match write(sync.role).await {
-            Err(siteward_storage::StorageError::Conflict(
-                siteward_storage::Conflict::LastSuperAdmin,
-            )) if sync.departments.is_empty() => Ok(()),
-            Err(siteward_storage::StorageError::Conflict(
-                siteward_storage::Conflict::LastSuperAdmin,
-            )) => Ok(write(None).await?),
-            other => Ok(other?),
+        // What the partner's rules refuse is left out and the rest applied: the last Super
+        // Admin keeps the role, and a privilege with no seat left is not given.
+        let (mut role, mut privileges) = (sync.role, sync.privileges);
+        loop {
+            if role.is_none() && privileges.is_none() && sync.departments.is_empty() {
+                return Ok(());
+            }
+            match write(role, privileges).await {
+                Err(siteward_storage::StorageError::Conflict(
+                    siteward_storage::Conflict::LastSuperAdmin,
+                )) if role.is_some() => role = None,
+                Err(siteward_storage::StorageError::Conflict(
+                    siteward_storage::Conflict::LicenceExhausted(_),
+                )) if privileges.is_some() => privileges = None,
+                other => return Ok(other?),
+            }
         }
     }
 

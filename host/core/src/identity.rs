@@ -6,7 +6,7 @@
 use crate::FieldError;
 use crate::Timestamp;
 use crate::ids::{AccountId, ConnectionId, DepartmentId, GroupRuleId, PartnerId};
-use crate::tenancy::PartnerRole;
+use crate::tenancy::{PartnerRole, Privilege, Privileges};
 use crate::validate::Email;
 
 /// An email domain, lower case, ASCII (an internationalised domain in its `xn--` form).
@@ -254,6 +254,9 @@ pub enum GroupGrant {
     Role(PartnerRole),
     /// A department: a person is in it exactly while one of their groups gives it.
     Department(DepartmentId),
+    /// A privilege: a person holds it exactly while one of their groups gives it (as long as
+    /// the partner has a seat for them).
+    Privilege(Privilege),
 }
 
 /// The text form — `role:<role>`, `department:<id>` — that forms send and the audit trail
@@ -263,6 +266,7 @@ impl std::fmt::Display for GroupGrant {
         match self {
             Self::Role(role) => write!(f, "role:{role}"),
             Self::Department(department) => write!(f, "department:{department}"),
+            Self::Privilege(privilege) => write!(f, "privilege:{}", privilege.as_str()),
         }
     }
 }
@@ -287,12 +291,14 @@ pub struct GroupSync {
     pub role: Option<PartnerRole>,
     /// Departments to join (`true`) or leave (`false`).
     pub departments: Vec<(DepartmentId, bool)>,
+    /// Their new privileges, when they change.
+    pub privileges: Option<Privileges>,
 }
 
 impl GroupSync {
     /// Whether nothing changes.
     pub fn is_empty(&self) -> bool {
-        self.role.is_none() && self.departments.is_empty()
+        self.role.is_none() && self.departments.is_empty() && self.privileges.is_none()
     }
 }
 
@@ -304,13 +310,13 @@ fn rank(role: PartnerRole) -> u8 {
     }
 }
 
-/// What the provider's `groups` make of a member whose role is `role` and who is in
-/// `departments`. Only what rules name is managed: without role rules the role stays as it
-/// is, and departments no rule names are left alone.
+/// What the provider's `groups` make of a member whose role is `role`, who holds
+/// `privileges` and is in `departments`. Only what rules name is managed: without role rules
+/// the role stays as it is, and departments and privileges no rule names are left alone.
 pub fn group_sync(
     rules: &[GroupRule],
     groups: &[String],
-    role: PartnerRole,
+    (role, privileges): (PartnerRole, Privileges),
     departments: &[DepartmentId],
 ) -> GroupSync {
     let applies = |rule: &GroupRule| groups.contains(&rule.group);
@@ -324,7 +330,7 @@ pub fn group_sync(
             .filter(|r| applies(r))
             .filter_map(|r| match r.grant {
                 GroupGrant::Role(role) => Some(role),
-                GroupGrant::Department(_) => None,
+                GroupGrant::Department(_) | GroupGrant::Privilege(_) => None,
             })
             .max_by_key(|r| rank(*r))
             .unwrap_or(PartnerRole::Technician)
@@ -333,7 +339,7 @@ pub fn group_sync(
         .iter()
         .filter_map(|r| match &r.grant {
             GroupGrant::Department(d) => Some(d),
-            GroupGrant::Role(_) => None,
+            GroupGrant::Role(_) | GroupGrant::Privilege(_) => None,
         })
         .collect();
     managed.sort();
@@ -349,9 +355,22 @@ pub fn group_sync(
             (wanted != held).then(|| (department.clone(), wanted))
         })
         .collect();
+    let wanted_privileges = Privilege::ALL.iter().fold(privileges, |held, privilege| {
+        let named = |r: &&GroupRule| r.grant == GroupGrant::Privilege(*privilege);
+        if !rules.iter().any(|r| named(&r)) {
+            return held;
+        }
+        let given = rules.iter().filter(|r| applies(r)).any(|r| named(&r));
+        match (given, held.contains(*privilege)) {
+            (true, false) => held.with(*privilege),
+            (false, true) => held.without(*privilege),
+            _ => held,
+        }
+    });
     GroupSync {
         role: wanted_role.filter(|wanted| *wanted != role),
         departments,
+        privileges: (wanted_privileges != privileges).then_some(wanted_privileges),
     }
 }
 
@@ -461,7 +480,7 @@ mod tests {
         let sync = group_sync(
             &rules,
             &groups(&["admins", "owners", "field-north", "other"]),
-            PartnerRole::Technician,
+            (PartnerRole::Technician, Privileges::DEFAULT),
             &[south.clone(), manual.clone()],
         );
         assert_eq!(sync.role, Some(PartnerRole::SuperAdmin));
@@ -470,13 +489,43 @@ mod tests {
             vec![(north.clone(), true), (south.clone(), false)]
         );
         // Out of every group: back to technician, out of the named departments only.
-        let sync = group_sync(&rules, &[], PartnerRole::Admin, &[north.clone(), manual]);
+        let held = (PartnerRole::Admin, Privileges::DEFAULT);
+        let sync = group_sync(&rules, &[], held, &[north.clone(), manual]);
         assert_eq!(sync.role, Some(PartnerRole::Technician));
         assert_eq!(sync.departments, vec![(north, false)]);
         // No role rules: the role is the team's to set, not the provider's.
         let only_departments = &rules[2..];
-        let sync = group_sync(only_departments, &[], PartnerRole::Admin, &[]);
+        let sync = group_sync(only_departments, &[], held, &[]);
         assert!(sync.is_empty());
+    }
+
+    #[test]
+    fn groups_give_exactly_the_privileges_rules_name_and_leave_the_others() {
+        let rules = [rule(
+            "remote-support",
+            GroupGrant::Privilege(Privilege::RemoteSupport),
+        )];
+        let tech = PartnerRole::Technician;
+        let given = group_sync(
+            &rules,
+            &["remote-support".to_owned()],
+            (tech, Privileges::DEFAULT),
+            &[],
+        );
+        // Unattended access is named by no rule: it stays as the team set it.
+        assert_eq!(
+            given.privileges,
+            Some(Privileges::DEFAULT.with(Privilege::RemoteSupport))
+        );
+        assert_eq!(given.role, None);
+        let held = Privileges::of([Privilege::RemoteSupport]);
+        let taken = group_sync(&rules, &[], (tech, held), &[]);
+        assert_eq!(taken.privileges, Some(Privileges::NONE));
+        assert!(group_sync(&rules, &["remote-support".to_owned()], (tech, held), &[]).is_empty());
+        assert_eq!(
+            GroupGrant::Privilege(Privilege::RemoteSupport).to_string(),
+            "privilege:remote_support"
+        );
     }
 
     #[test]

@@ -114,6 +114,12 @@ impl Privileges {
         Self(self.0 | 1 << privilege as u8)
     }
 
+    /// This set without `privilege`.
+    #[must_use]
+    pub fn without(self, privilege: Privilege) -> Self {
+        Self(self.0 & !(1 << privilege as u8))
+    }
+
     /// Whether the set holds `privilege`.
     pub fn contains(self, privilege: Privilege) -> bool {
         self.0 & 1 << privilege as u8 != 0

@@ -124,30 +124,77 @@ pub(crate) async fn read(
             dn: entry.dn,
         })
         .collect();
-    let groups = search(
+    let entries = search(
         &mut ldap,
         settings,
         GROUP_FILTER,
         vec!["member", "uniqueMember"],
         timeout,
     )
-    .await?
-    .into_iter()
-    .map(|entry| Group {
-        members: entry
-            .attrs
-            .into_iter()
-            .filter(|(name, _)| {
-                name.eq_ignore_ascii_case("member") || name.eq_ignore_ascii_case("uniqueMember")
-            })
-            .flat_map(|(_, values)| values)
-            .collect(),
-        dn: entry.dn,
-    })
-    .collect();
+    .await?;
+    let mut groups = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let mut members = Vec::new();
+        let mut next = None;
+        for (name, values) in entry.attrs {
+            if name.eq_ignore_ascii_case("member") || name.eq_ignore_ascii_case("uniqueMember") {
+                members.extend(values);
+            } else if let Some(range) = member_range(&name) {
+                members.extend(values);
+                next = range;
+            }
+        }
+        // Active Directory gives a large group's members a range at a time
+        // (`member;range=0-1499`): the rest are asked for until the last range (`…-*`).
+        while let Some(start) = next.take() {
+            let attribute = format!("member;range={start}-*");
+            let (found, _) = ldap
+                .with_timeout(timeout)
+                .search(
+                    &entry.dn,
+                    Scope::Base,
+                    "(objectClass=*)",
+                    vec![attribute.as_str()],
+                )
+                .await
+                .and_then(ldap3::SearchResult::success)
+                .map_err(|e| explain(&e))?;
+            for (name, values) in found
+                .into_iter()
+                .flat_map(|e| SearchEntry::construct(e).attrs)
+            {
+                if let Some(range) = member_range(&name) {
+                    members.extend(values);
+                    next = range;
+                }
+            }
+        }
+        groups.push(Group {
+            members,
+            dn: entry.dn,
+        });
+    }
     // The read is done; a failed unbind changes nothing of it.
     let _ = ldap.unbind().await;
     Ok(Listing { people, groups })
+}
+
+/// Whether `attribute` is a range of a group's members as Active Directory gives them
+/// (`member;range=<first>-<last>`), and where the next range starts: `Some(None)` for the
+/// last range (`<first>-*`).
+fn member_range(attribute: &str) -> Option<Option<u64>> {
+    let (name, range) = attribute.split_once(';')?;
+    let range = range
+        .strip_prefix("range=")
+        .or_else(|| range.strip_prefix("Range="))?;
+    if !name.eq_ignore_ascii_case("member") {
+        return None;
+    }
+    let (_, last) = range.split_once('-')?;
+    if last == "*" {
+        return Some(None);
+    }
+    last.parse::<u64>().ok().map(|last| Some(last + 1))
 }
 
 /// Every entry under the base that `filter` finds, page by page.
@@ -202,5 +249,20 @@ pub async fn run_directory_sync(
         if crate::stopped(&stop, interval).await {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::member_range;
+
+    #[test]
+    fn active_directorys_member_ranges_say_where_the_next_one_starts() {
+        assert_eq!(member_range("member;range=0-1499"), Some(Some(1500)));
+        assert_eq!(member_range("member;range=1500-*"), Some(None));
+        assert_eq!(member_range("Member;Range=3000-4499"), Some(Some(4500)));
+        assert_eq!(member_range("member"), None);
+        assert_eq!(member_range("uniqueMember;range=0-1"), None);
+        assert_eq!(member_range("member;binary"), None);
     }
 }

@@ -19,7 +19,7 @@ use siteward_app::AppError;
 use siteward_app::identity::{Answer, Finished, IdentitySetup, Start};
 use siteward_core::identity::{Connection, GroupGrant};
 use siteward_core::ids::{ConnectionId, GroupRuleId, PartnerId};
-use siteward_core::tenancy::PartnerRole;
+use siteward_core::tenancy::{PartnerRole, Privilege};
 
 use super::lang::Lang;
 use super::session::Viewer;
@@ -159,6 +159,13 @@ async fn shown_page(
         (GroupGrant::Role(role).to_string(), label)
     })
     .collect();
+    grants.extend(Privilege::ALL.iter().map(|privilege| {
+        let label = t
+            .privilege_option
+            .with("privilege", super::privilege_name(*privilege))
+            .to_string();
+        (GroupGrant::Privilege(*privilege).to_string(), label)
+    }));
     grants.extend(departments.iter().map(|d| {
         let label = t.department_option.with("department", &d.name).to_string();
         (GroupGrant::Department(d.id.clone()).to_string(), label)

@@ -932,6 +932,17 @@ async fn the_providers_groups_set_the_role_and_the_mapped_departments_at_each_si
         add("Siteward Admins", "role:admin").await.status,
         StatusCode::SEE_OTHER
     );
+    assert!(
+        page.html.contains("value=\"privilege:remote_support\""),
+        "{}",
+        page.html
+    );
+    assert_eq!(
+        add("Remote Support", "privilege:remote_support")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
     let field = add("Field North", &format!("department:{north}")).await;
     assert_eq!(field.status, StatusCode::SEE_OTHER, "{}", field.html);
     let foreign = add("Globex", &format!("department:{theirs}")).await;
@@ -977,13 +988,46 @@ async fn the_providers_groups_set_the_role_and_the_mapped_departments_at_each_si
             member.str("role"),
             in_department(&north).await,
             in_department(&south).await,
+            member.body["privileges"].to_string(),
         )
     };
-    sign_in(json!(["Siteward Admins", "Field North", "Everyone"])).await;
-    assert_eq!(standing().await, ("admin".to_owned(), true, true));
-    // Out of the provider's groups: back to technician, out of North; South stays.
+    // Remote support has one seat, which the owner holds: the group cannot give it yet, and
+    // the rest of the sign-in's changes are made all the same.
+    let seats = async |n: u32| {
+        let set = app
+            .call(
+                Method::PUT,
+                &format!("/v1/partners/{}/licences", acme.id),
+                Some(&operator),
+                Some(json!({ "remote_support": n })),
+            )
+            .await;
+        assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    };
+    seats(1).await;
+    let unattended = r#"["unattended_access"]"#.to_owned();
+    let both = r#"["remote_support","unattended_access"]"#.to_owned();
+    let groups = json!([
+        "Siteward Admins",
+        "Field North",
+        "Everyone",
+        "Remote Support"
+    ]);
+    sign_in(groups.clone()).await;
+    assert_eq!(
+        standing().await,
+        ("admin".to_owned(), true, true, unattended.clone())
+    );
+    seats(2).await;
+    sign_in(groups).await;
+    assert_eq!(standing().await, ("admin".to_owned(), true, true, both));
+    // Out of the provider's groups: back to technician, out of North and without remote
+    // support; South and unattended access, which no rule names, stay.
     sign_in(json!([])).await;
-    assert_eq!(standing().await, ("technician".to_owned(), false, true));
+    assert_eq!(
+        standing().await,
+        ("technician".to_owned(), false, true, unattended)
+    );
 
     let trail = app
         .get(
