@@ -16,8 +16,9 @@ use crate::validate::Email;
 /// users) with an email address.
 pub const DEFAULT_FILTER: &str = "(&(|(objectClass=inetOrgPerson)(objectClass=user))(mail=*))";
 
-/// How a directory is reached and read, as a form gives it, checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a directory is reached and read, as a form gives it, checked. Its `Debug` form
+/// leaves the password out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct DirectorySettings {
     /// `ldap://host[:port]` or `ldaps://host[:port]`.
     pub url: String,
@@ -40,6 +41,23 @@ pub struct DirectorySettings {
     pub group: Option<String>,
     /// Minutes between automatic syncs; 0 syncs only when someone asks.
     pub interval_minutes: u32,
+}
+
+impl std::fmt::Debug for DirectorySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectorySettings")
+            .field("url", &self.url)
+            .field("starttls", &self.starttls)
+            .field("bind_dn", &self.bind_dn)
+            .field("bind_password", &self.bind_password.as_ref().map(|_| "…"))
+            .field("base_dn", &self.base_dn)
+            .field("filter", &self.filter)
+            .field("email_attribute", &self.email_attribute)
+            .field("name_attribute", &self.name_attribute)
+            .field("group", &self.group)
+            .field("interval_minutes", &self.interval_minutes)
+            .finish()
+    }
 }
 
 /// The most minutes between automatic syncs (a week).
@@ -676,6 +694,13 @@ mod tests {
                 .field,
             "interval_minutes"
         );
+    }
+
+    #[test]
+    fn the_password_stays_out_of_debug_output() {
+        let shown = format!("{:?}", settings(""));
+        assert!(shown.contains("cn=reader"), "{shown}");
+        assert!(!shown.contains("secret"), "{shown}");
     }
 
     #[test]

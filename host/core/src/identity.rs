@@ -113,8 +113,8 @@ pub fn pkce_challenge(verifier: &str) -> String {
     data_encoding::BASE64URL_NOPAD.encode(&Sha256::digest(verifier.as_bytes()))
 }
 
-/// A partner's connection to its identity provider.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A partner's connection to its identity provider. Its `Debug` form leaves the secret out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Connection {
     /// Its id; the per-connection sign-in link names it.
     pub id: ConnectionId,
@@ -140,8 +140,25 @@ pub struct Connection {
     pub created_at: Timestamp,
 }
 
-/// The settings of a connection as a form gives them, checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("id", &self.id)
+            .field("partner_id", &self.partner_id)
+            .field("name", &self.name)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"…")
+            .field("just_in_time", &self.just_in_time)
+            .field("require_sso", &self.require_sso)
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
+
+/// The settings of a connection as a form gives them, checked. Its `Debug` form leaves the
+/// secret out.
+#[derive(Clone, PartialEq, Eq)]
 pub struct ConnectionSettings {
     /// See [`Connection::name`].
     pub name: String,
@@ -155,6 +172,19 @@ pub struct ConnectionSettings {
     pub just_in_time: bool,
     /// See [`Connection::require_sso`].
     pub require_sso: bool,
+}
+
+impl std::fmt::Debug for ConnectionSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionSettings")
+            .field("name", &self.name)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "…"))
+            .field("just_in_time", &self.just_in_time)
+            .field("require_sso", &self.require_sso)
+            .finish()
+    }
 }
 
 impl ConnectionSettings {

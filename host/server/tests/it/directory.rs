@@ -138,6 +138,13 @@ impl Slapd {
     }
 }
 
+/// Presses *Sync now* on the directory page at `base`.
+async fn sync_now(app: &TestApp, base: &str, (cookie, csrf): (&str, &str)) -> super::console::Page {
+    let form = [("csrf", csrf)];
+    let path = format!("{base}/sync");
+    open(app, Method::POST, &path, Some(cookie), Some(&form)).await
+}
+
 /// Changes an entry as the directory's administrator.
 async fn modify(ldap: &mut ldap3::Ldap, dn: &str, changes: Vec<Mod<&str>>) {
     ldap.modify(dn, changes).await.unwrap().success().unwrap();
@@ -304,9 +311,8 @@ async fn a_sync_brings_people_in_follows_nested_groups_and_disables_those_who_le
     );
 
     // The sync: eleven join, Ann is adopted, the field group's four are in its department.
-    let path = format!("{base}/sync");
-    let form = [("csrf", csrf.as_str())];
-    let synced = open(&app, Method::POST, &path, Some(&cookie), Some(&form)).await;
+    let signed = (cookie.as_str(), csrf.as_str());
+    let synced = sync_now(&app, &base, signed).await;
     assert_eq!(synced.status, StatusCode::SEE_OTHER, "{}", synced.html);
     let now = members(&app, &acme).await;
     assert_eq!(now.len(), 13, "{now:?}");
@@ -449,7 +455,7 @@ async fn a_sync_brings_people_in_follows_nested_groups_and_disables_those_who_le
         vec![Mod::Add("member", [person_dn("t01").as_str()].into())],
     )
     .await;
-    let synced = open(&app, Method::POST, &path, Some(&cookie), Some(&form)).await;
+    let synced = sync_now(&app, &base, signed).await;
     assert_eq!(synced.status, StatusCode::SEE_OTHER, "{}", synced.html);
     let now = members(&app, &acme).await;
     assert_eq!(standing(&now, "t01@example.test").unwrap().0, "active");
@@ -480,15 +486,8 @@ async fn wrong_settings_and_a_refused_bind_say_what_is_wrong_and_change_nothing(
     let base = format!("/partners/{}/identity/directory", acme.id);
 
     // Nothing to sync before a directory is set up.
-    let form = [("csrf", csrf.as_str())];
-    let early = open(
-        &app,
-        Method::POST,
-        &format!("{base}/sync"),
-        Some(&cookie),
-        Some(&form),
-    )
-    .await;
+    let signed = (cookie.as_str(), csrf.as_str());
+    let early = sync_now(&app, &base, signed).await;
     assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.html);
     assert!(early.html.contains("no directory yet"), "{}", early.html);
 
@@ -512,14 +511,7 @@ async fn wrong_settings_and_a_refused_bind_say_what_is_wrong_and_change_nothing(
     let wrong = settings_form(&csrf, &slapd.url, "not the password", "");
     let saved = open(&app, Method::POST, &base, Some(&cookie), Some(&wrong)).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
-    let failed = open(
-        &app,
-        Method::POST,
-        &format!("{base}/sync"),
-        Some(&cookie),
-        Some(&form),
-    )
-    .await;
+    let failed = sync_now(&app, &base, signed).await;
     assert_eq!(
         failed.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -549,28 +541,14 @@ async fn wrong_settings_and_a_refused_bind_say_what_is_wrong_and_change_nothing(
     let kept = settings_form(&csrf, &slapd.url, "", "");
     let saved = open(&app, Method::POST, &base, Some(&cookie), Some(&kept)).await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.html);
-    let synced = open(
-        &app,
-        Method::POST,
-        &format!("{base}/sync"),
-        Some(&cookie),
-        Some(&form),
-    )
-    .await;
+    let synced = sync_now(&app, &base, signed).await;
     assert_eq!(synced.status, StatusCode::SEE_OTHER, "{}", synced.html);
     assert!(standing(&members(&app, &acme).await, "ann@example.test").is_some());
 
     // A directory refused by the address policy: only loopback is allowed in tests.
     let far = settings_form(&csrf, "ldap://169.254.169.254", "", "");
     open(&app, Method::POST, &base, Some(&cookie), Some(&far)).await;
-    let refused = open(
-        &app,
-        Method::POST,
-        &format!("{base}/sync"),
-        Some(&cookie),
-        Some(&form),
-    )
-    .await;
+    let refused = sync_now(&app, &base, signed).await;
     assert_eq!(refused.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(refused.html.contains("allow_networks"), "{}", refused.html);
 
