@@ -234,14 +234,14 @@ impl Store {
         tx.commit(self).await
     }
 
-    /// The partners whose automatic sync is due at `now`, soonest first, and moves each one's
-    /// next sync to `until` so that another host (or the next round) does not take it too.
+    /// The directories whose automatic sync is due at `now`, soonest first, each one's next
+    /// sync moved to `until` so that another host (or the next round) does not take it too.
     pub async fn claim_due_directories(
         &self,
         now: Timestamp,
         until: Timestamp,
         limit: u32,
-    ) -> Result<Vec<PartnerId>, StorageError> {
+    ) -> Result<Vec<Directory>, StorageError> {
         let ids: Vec<RecordId> = self
             .db
             .query(
@@ -256,11 +256,11 @@ impl Store {
         let mut claimed = Vec::new();
         for id in ids {
             // Only the round whose update still sees it due takes it.
-            let taken: Vec<RecordId> = self
+            let taken: Vec<DirectoryRow> = self
                 .db
                 .query(
                     "UPDATE $id SET next_sync_at = $until \
-                     WHERE next_sync_at != NONE AND next_sync_at <= $now RETURN VALUE id",
+                     WHERE next_sync_at != NONE AND next_sync_at <= $now RETURN AFTER",
                 )
                 .bind(("id", id.clone()))
                 .bind(("now", now))
@@ -268,9 +268,7 @@ impl Store {
                 .await
                 .and_then(|mut r| r.take(0))
                 .map_err(StorageError::backend)?;
-            if !taken.is_empty() {
-                claimed.push(PartnerId::from_trusted(key(&id)));
-            }
+            claimed.extend(taken.into_iter().map(DirectoryRow::into_directory));
         }
         Ok(claimed)
     }

@@ -252,13 +252,11 @@ impl App {
             request_id: None,
         };
         let mut synced = 0;
-        for partner in due {
-            let Some(directory) = self.store.directory(&partner).await? else {
-                continue;
-            };
+        for directory in due {
             match self.sync(&directory, &audit).await {
                 Ok(_) => synced += 1,
                 Err(error) => {
+                    let partner = &directory.partner_id;
                     tracing::warn!(%partner, %error, "a directory sync failed");
                 }
             }

@@ -134,15 +134,17 @@ pub struct Shown {
     preview: Option<String>,
 }
 
+/// A department's name, or its id if it is gone.
+fn department_name(departments: &[(DepartmentId, String)], id: &DepartmentId) -> String {
+    departments
+        .iter()
+        .find(|(d, _)| d == id)
+        .map_or_else(|| id.to_string(), |(_, n)| n.clone())
+}
+
 /// What a preview says of `plan`, in the page's words.
 fn preview_of(plan: &Plan, departments: &[(DepartmentId, String)]) -> PreviewView {
     let t = Lang::current().text();
-    let name = |id: &DepartmentId| {
-        departments
-            .iter()
-            .find(|(d, _)| d == id)
-            .map_or_else(|| id.to_string(), |(_, n)| n.clone())
-    };
     let people = plan
         .people
         .iter()
@@ -170,7 +172,13 @@ fn preview_of(plan: &Plan, departments: &[(DepartmentId, String)]) -> PreviewVie
             let departments = person
                 .departments
                 .iter()
-                .map(|(id, joins)| format!("{}{}", if *joins { "+ " } else { "− " }, name(id)))
+                .map(|(id, joins)| {
+                    format!(
+                        "{}{}",
+                        if *joins { "+ " } else { "− " },
+                        department_name(departments, id)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(", ");
             PreviewRow {
@@ -258,12 +266,6 @@ async fn directory_page(
         },
         None => (None, None),
     };
-    let name = |id: &DepartmentId| {
-        departments
-            .iter()
-            .find(|(d, _)| d == id)
-            .map_or_else(|| id.to_string(), |(_, n)| n.clone())
-    };
     let page = DirectoryPage {
         csrf: chrome.csrf(),
         chrome,
@@ -283,7 +285,7 @@ async fn directory_page(
                     .iter()
                     .map(|m| MappingRow {
                         group: m.group.clone(),
-                        department: name(&m.department),
+                        department: department_name(&departments, &m.department),
                         department_id: m.department.clone(),
                     })
                     .collect()
