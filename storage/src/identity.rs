@@ -7,7 +7,9 @@ use surrealdb::types::{RecordId, SurrealValue};
 
 use siteward_core::Timestamp;
 use siteward_core::audit::AuditEvent;
-use siteward_core::identity::{Attempt, Connection, Domain, GroupGrant, GroupRule, Purpose};
+use siteward_core::identity::{
+    Attempt, Connection, Domain, GroupGrant, GroupRule, Protocol, Purpose,
+};
 use siteward_core::ids::{AccountId, ConnectionId, DepartmentId, GroupRuleId, PartnerId};
 use siteward_core::tenancy::{PartnerMembership, PartnerRole, Privilege};
 
@@ -22,8 +24,11 @@ struct ConnectionRow {
     partner_id: String,
     name: String,
     issuer: String,
+    protocol: String,
     client_id: String,
     client_secret: String,
+    sso_url: Option<String>,
+    certificates: Option<Vec<String>>,
     just_in_time: bool,
     require_sso: bool,
     created_at: DateTime<Utc>,
@@ -31,13 +36,36 @@ struct ConnectionRow {
 
 impl ConnectionRow {
     fn from_connection(c: &Connection) -> Self {
+        let (mut client_id, mut client_secret, mut sso_url, mut certificates) =
+            (String::new(), String::new(), None, None);
+        match &c.protocol {
+            Protocol::Oidc {
+                client_id: id,
+                client_secret: secret,
+            } => (client_id, client_secret) = (id.clone(), secret.clone()),
+            Protocol::Saml {
+                sso_url: url,
+                certificates: certs,
+            } => {
+                sso_url = Some(url.clone());
+                certificates = Some(
+                    certs
+                        .iter()
+                        .map(|der| data_encoding::BASE64.encode(der))
+                        .collect(),
+                );
+            }
+        }
         Self {
             id: rid("identity_connection", c.id.as_str()),
             partner_id: c.partner_id.to_string(),
             name: c.name.clone(),
             issuer: c.issuer.clone(),
-            client_id: c.client_id.clone(),
-            client_secret: c.client_secret.clone(),
+            protocol: c.protocol.as_str().to_owned(),
+            client_id,
+            client_secret,
+            sso_url,
+            certificates,
             just_in_time: c.just_in_time,
             require_sso: c.require_sso,
             created_at: c.created_at,
@@ -45,13 +73,27 @@ impl ConnectionRow {
     }
 
     fn into_connection(self) -> Connection {
+        let protocol = match (self.protocol.as_str(), self.sso_url) {
+            ("saml", Some(sso_url)) => Protocol::Saml {
+                sso_url,
+                certificates: self
+                    .certificates
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|text| data_encoding::BASE64.decode(text.as_bytes()).ok())
+                    .collect(),
+            },
+            _ => Protocol::Oidc {
+                client_id: self.client_id,
+                client_secret: self.client_secret,
+            },
+        };
         Connection {
             id: ConnectionId::from_trusted(key(&self.id)),
             partner_id: PartnerId::from_trusted(self.partner_id),
             name: self.name,
             issuer: self.issuer,
-            client_id: self.client_id,
-            client_secret: self.client_secret,
+            protocol,
             just_in_time: self.just_in_time,
             require_sso: self.require_sso,
             created_at: self.created_at,

@@ -159,6 +159,7 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0037_directory",
         include_str!("../migrations/0037_directory.surql"),
     ),
+    ("0038_saml", include_str!("../migrations/0038_saml.surql")),
 ];
 
 #[derive(Debug, SurrealValue)]

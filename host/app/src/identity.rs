@@ -30,7 +30,7 @@ use siteward_core::audit::{Actor, AuditAction, AuditTarget, FieldChange, TargetK
 use siteward_core::directory::{DirectorySettings, Listing};
 use siteward_core::identity::{
     self, Attempt, Connection, ConnectionSettings, Domain, GroupGrant, GroupRule, Identity,
-    Purpose, Refusal,
+    Protocol, ProtocolForm, ProtocolSettings, Purpose, Refusal,
 };
 use siteward_core::ids::{AccountId, ConnectionId, DepartmentId, GroupRuleId, PartnerId};
 use siteward_core::page::{MAX_LIMIT, PageRequest};
@@ -42,6 +42,7 @@ use siteward_storage::{ClaimedDomain, NewAccount, PersonResolution};
 
 use crate::auth::{self, Caller};
 use crate::error::{AppError, AppResult};
+use crate::saml::{self, ServiceProviderUrls};
 use crate::services::{App, AuditContext, random};
 use crate::session::NewSession;
 
@@ -141,19 +142,24 @@ pub enum Start<'a> {
 /// Where to send the browser, and the `state` it must carry back (in a cookie, too).
 #[derive(Debug)]
 pub struct Redirect {
-    /// The provider's authorization URL with every parameter.
+    /// The provider's authorization URL (or SAML single sign-on URL) with every parameter.
     pub url: String,
-    /// The `state`, for the browser's cookie.
+    /// The `state` (SAML's `RelayState`), for the browser's cookie.
     pub state: String,
+    /// Whether the provider answers with a form it posts (SAML), which browsers send a
+    /// cookie with only when it is `SameSite=None`, rather than a redirect.
+    pub posts_back: bool,
 }
 
 /// The provider's answer at the callback, as the browser brings it.
 #[derive(Debug, Default)]
 pub struct Answer {
-    /// The `state` in the query.
+    /// The `state` in the query (SAML: the `RelayState` posted).
     pub state: String,
     /// The authorization code, when the provider signed the person in.
     pub code: Option<String>,
+    /// A SAML provider's `SAMLResponse` (base64), posted.
+    pub saml_response: Option<String>,
     /// The provider's error code, when it did not.
     pub error: Option<String>,
     /// Its explanation.
@@ -475,15 +481,15 @@ impl App {
     }
 
     /// Creates a connection (`connection` is `None`) or changes one, audited. Changing how
-    /// people sign in is a sensitive change. A new connection needs its client secret; a
-    /// changed one keeps its secret unless a new one is given.
-    #[allow(clippy::too_many_arguments)]
+    /// people sign in is a sensitive change. A new connection needs its client secret (OpenID
+    /// Connect) or its provider's signing certificate (SAML); a changed one keeps them unless
+    /// new ones are given. A connection keeps the protocol it was made with.
     pub async fn save_identity_connection(
         &self,
         caller: &Caller,
         partner: &PartnerId,
         connection: Option<&ConnectionId>,
-        (name, issuer, client_id, client_secret): (&str, &str, &str, &str),
+        (name, issuer, protocol): (&str, &str, ProtocolForm<'_>),
         (just_in_time, require_sso): (bool, bool),
     ) -> AppResult<Connection> {
         authorize(&caller.principal, Action::ManageMembers(partner))?;
@@ -492,23 +498,75 @@ impl App {
             Some(id) => Some(self.partner_connection(partner, id).await?),
             None => None,
         };
-        let settings = ConnectionSettings::parse(
-            name,
-            issuer,
-            client_id,
-            client_secret,
-            (just_in_time, require_sso),
-        )?;
+        let settings =
+            ConnectionSettings::parse(name, issuer, protocol, (just_in_time, require_sso))?;
         self.require_fresh_sign_in(caller).await?;
-        let client_secret = match (&settings.client_secret, &before) {
-            (Some(secret), _) => secret.clone(),
-            (None, Some(before)) => before.client_secret.clone(),
-            (None, None) => {
-                return Err(FieldError::new(
-                    "client_secret",
-                    "is needed: the provider shows it when the application is registered",
-                )
-                .into());
+        let kept = before.as_ref().map(|b| &b.protocol);
+        let protocol = match (settings.protocol, kept) {
+            (
+                ProtocolSettings::Oidc {
+                    client_id,
+                    client_secret,
+                },
+                None | Some(Protocol::Oidc { .. }),
+            ) => {
+                let client_secret = match (client_secret, kept) {
+                    (Some(secret), _) => secret,
+                    (None, Some(Protocol::Oidc { client_secret, .. })) => client_secret.clone(),
+                    (None, _) => {
+                        return Err(FieldError::new(
+                            "client_secret",
+                            "is needed: the provider shows it when the application is registered",
+                        )
+                        .into());
+                    }
+                };
+                Protocol::Oidc {
+                    client_id,
+                    client_secret,
+                }
+            }
+            (
+                ProtocolSettings::Saml {
+                    sso_url,
+                    certificates,
+                },
+                None | Some(Protocol::Saml { .. }),
+            ) => {
+                let certificates = match (certificates, kept) {
+                    (Some(certificates), _) => {
+                        for der in &certificates {
+                            if let Some(problem) = saml::certificate_problem(der, self.now()) {
+                                return Err(FieldError::new(
+                                    "certificate",
+                                    format!("the certificate {problem}"),
+                                )
+                                .into());
+                            }
+                        }
+                        certificates
+                    }
+                    (None, Some(Protocol::Saml { certificates, .. })) => certificates.clone(),
+                    (None, _) => {
+                        return Err(FieldError::new(
+                            "certificate",
+                            "is needed: the identity provider's signing certificate, which it \
+                             lets you download (Entra ID: Certificate (Base64))",
+                        )
+                        .into());
+                    }
+                };
+                Protocol::Saml {
+                    sso_url,
+                    certificates,
+                }
+            }
+            (_, Some(_)) => {
+                return Err(AppError::refused(
+                    "protocol_fixed",
+                    "a connection keeps the protocol it was made with; make a new connection \
+                     for the other one",
+                ));
             }
         };
         let after = Connection {
@@ -518,8 +576,7 @@ impl App {
             partner_id: partner.clone(),
             name: settings.name,
             issuer: settings.issuer,
-            client_id: settings.client_id,
-            client_secret,
+            protocol,
             just_in_time: settings.just_in_time,
             require_sso: settings.require_sso,
             created_at: before.as_ref().map_or_else(|| self.now(), |b| b.created_at),
@@ -670,12 +727,28 @@ impl App {
             .await
     }
 
+    /// A connection's SAML service provider URLs.
+    pub fn saml_urls(&self, connection: &ConnectionId) -> ServiceProviderUrls {
+        ServiceProviderUrls::of(&self.public_url, connection)
+    }
+
+    /// A SAML connection's service provider metadata, for its identity provider (public:
+    /// it holds nothing secret). Not found for an OpenID Connect connection.
+    pub async fn saml_metadata(&self, connection: &ConnectionId) -> AppResult<String> {
+        let connection = self.store.identity_connection(connection).await?;
+        saml::metadata(&connection, &self.saml_urls(&connection.id))
+    }
+
     async fn redirect(
         &self,
         connection: &Connection,
         purpose: Purpose,
         hint: Option<&Email>,
     ) -> AppResult<Redirect> {
+        let client_id = match &connection.protocol {
+            Protocol::Oidc { client_id, .. } => client_id,
+            Protocol::Saml { .. } => return self.saml_redirect(connection, purpose).await,
+        };
         let discovery = self.discover(connection).await?;
         let state = secret::token_text(TokenKind::SsoState, random());
         let nonce = data_encoding::BASE64URL_NOPAD.encode(&random::<32>());
@@ -693,7 +766,7 @@ impl App {
         let challenge = identity::pkce_challenge(&verifier);
         let mut params = vec![
             ("response_type", "code"),
-            ("client_id", connection.client_id.as_str()),
+            ("client_id", client_id.as_str()),
             ("redirect_uri", redirect_url.as_str()),
             ("scope", "openid email profile"),
             ("state", state.as_str()),
@@ -717,6 +790,38 @@ impl App {
         Ok(Redirect {
             url: format!("{}{separator}{query}", discovery.authorization_endpoint),
             state,
+            posts_back: false,
+        })
+    }
+
+    /// A SAML sign-in request: its ID is kept with the attempt (the answer must be
+    /// `InResponseTo` it), the `state` travels as the `RelayState`.
+    async fn saml_redirect(
+        &self,
+        connection: &Connection,
+        purpose: Purpose,
+    ) -> AppResult<Redirect> {
+        let state = secret::token_text(TokenKind::SsoState, random());
+        let request_id = saml::request_id(random());
+        let url = saml::sign_in_url(
+            connection,
+            &self.saml_urls(&connection.id),
+            &request_id,
+            &state,
+        )?;
+        let attempt = Attempt {
+            state_hash: secret::token_hash(&state),
+            connection_id: connection.id.clone(),
+            nonce: request_id,
+            verifier: String::new(),
+            purpose,
+            expires_at: self.now() + ATTEMPT_TTL,
+        };
+        self.store.start_sso_attempt(&attempt, self.now()).await?;
+        Ok(Redirect {
+            url,
+            state,
+            posts_back: true,
         })
     }
 
@@ -953,13 +1058,36 @@ impl App {
         Ok(())
     }
 
-    /// The code exchanged at the token endpoint and the ID token checked.
+    /// The code exchanged at the token endpoint and the ID token checked, or the SAML
+    /// response checked.
     async fn verify_answer(
         &self,
         connection: &Connection,
         attempt: &Attempt,
         answer: &Answer,
     ) -> AppResult<Identity> {
+        let client = match &connection.protocol {
+            Protocol::Oidc {
+                client_id,
+                client_secret,
+            } => (client_id.as_str(), client_secret.as_str()),
+            Protocol::Saml { .. } => {
+                let response = answer.saml_response.clone().ok_or_else(|| {
+                    sso_error(
+                        "sso_saml_invalid",
+                        "the identity provider posted no SAMLResponse",
+                    )
+                })?;
+                let (connection, urls) = (connection.clone(), self.saml_urls(&connection.id));
+                let (request_id, now) = (attempt.nonce.clone(), self.now());
+                // libxmlsec1's checks take a few milliseconds of CPU: off the async workers.
+                return tokio::task::spawn_blocking(move || {
+                    saml::verify(&connection, &urls, &request_id, &response, now)
+                })
+                .await
+                .map_err(|e| AppError::internal(&format!("checking a SAML response: {e}")))?;
+            }
+        };
         if let Some(error) = &answer.error {
             let description = answer
                 .error_description
@@ -989,11 +1117,7 @@ impl App {
         ];
         let (status, body) = self
             .transport()
-            .post_form(
-                &discovery.token_endpoint,
-                (&connection.client_id, &connection.client_secret),
-                &form,
-            )
+            .post_form(&discovery.token_endpoint, client, &form)
             .await
             .map_err(|e| unreachable(&e))?;
         if status != 200 {
@@ -1018,13 +1142,13 @@ impl App {
             .map_err(|e| unreachable(&e))?;
         let keys: JwkSet = serde_json::from_value(keys)
             .map_err(|e| unreachable(&format!("its key set is not usable: {e}")))?;
-        self.check_id_token(connection, attempt, token, &keys)
+        self.check_id_token((connection, client.0), attempt, token, &keys)
     }
 
     /// The ID token's signature, then its claims.
     fn check_id_token(
         &self,
-        connection: &Connection,
+        (connection, client_id): (&Connection, &str),
         attempt: &Attempt,
         token: &str,
         keys: &JwkSet,
@@ -1070,7 +1194,7 @@ impl App {
         .ok_or_else(bad_signature)?;
         let key = DecodingKey::from_jwk(key).map_err(|_| bad_signature())?;
         let mut validation = Validation::new(header.alg);
-        validation.set_audience(&[&connection.client_id]);
+        validation.set_audience(&[client_id]);
         validation.set_issuer(&[&connection.issuer]);
         // Times are checked below against the host's clock.
         validation.validate_exp = false;
@@ -1085,8 +1209,7 @@ impl App {
                         "sso_wrong_audience",
                         format!(
                             "the ID token is addressed to another application, not to client \
-                             id {}; check the client id",
-                            connection.client_id
+                             id {client_id}; check the client id",
                         ),
                     ),
                     ErrorKind::InvalidIssuer => sso_error(
@@ -1126,7 +1249,7 @@ impl App {
             ));
         }
         if claims.aud.as_array().is_some_and(|all| all.len() > 1)
-            && claims.azp.as_deref() != Some(connection.client_id.as_str())
+            && claims.azp.as_deref() != Some(client_id)
         {
             return Err(sso_error(
                 "sso_wrong_audience",
@@ -1334,28 +1457,49 @@ impl App {
 /// What changed between a connection's two versions (the secret only as "changed").
 fn connection_changes(before: Option<&Connection>, after: &Connection) -> Vec<FieldChange> {
     let fields = |c: &Connection| {
-        [
+        let (id_or_url, secret_or_certificates) = match &c.protocol {
+            Protocol::Oidc {
+                client_id,
+                client_secret,
+            } => (
+                ("client_id", client_id.clone()),
+                client_secret.as_bytes().to_vec(),
+            ),
+            Protocol::Saml {
+                sso_url,
+                certificates,
+            } => (("sso_url", sso_url.clone()), certificates.concat()),
+        };
+        let fields = [
+            ("protocol", c.protocol.as_str().to_owned()),
             ("name", c.name.clone()),
             ("issuer", c.issuer.clone()),
-            ("client_id", c.client_id.clone()),
+            id_or_url,
             ("just_in_time", c.just_in_time.to_string()),
             ("require_sso", c.require_sso.to_string()),
-        ]
+        ];
+        (fields, secret_or_certificates)
     };
-    let mut changes: Vec<FieldChange> = match before {
-        None => fields(after)
+    let (after_fields, after_secret) = fields(after);
+    let Some(before) = before else {
+        return after_fields
             .into_iter()
             .map(|(k, v)| FieldChange::set(k, v))
-            .collect(),
-        Some(before) => fields(before)
-            .into_iter()
-            .zip(fields(after))
-            .filter(|((_, a), (_, b))| a != b)
-            .map(|((k, a), (_, b))| FieldChange::changed(k, a, b))
-            .collect(),
+            .collect();
     };
-    if before.is_some_and(|b| b.client_secret != after.client_secret) {
-        changes.push(FieldChange::set("client_secret", "replaced"));
+    let (before_fields, before_secret) = fields(before);
+    let mut changes: Vec<FieldChange> = before_fields
+        .into_iter()
+        .zip(after_fields)
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((k, a), (_, b))| FieldChange::changed(k, a, b))
+        .collect();
+    if before_secret != after_secret {
+        let field = match after.protocol {
+            Protocol::Oidc { .. } => "client_secret",
+            Protocol::Saml { .. } => "certificates",
+        };
+        changes.push(FieldChange::set(field, "replaced"));
     }
     changes
 }

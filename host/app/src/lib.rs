@@ -32,6 +32,7 @@ pub mod plugins;
 pub mod recovery;
 pub mod reviews;
 pub mod roles;
+pub mod saml;
 pub mod scim;
 pub mod security;
 pub mod services;

@@ -1,7 +1,8 @@
-//! Single sign-on through a partner's own identity provider (OpenID Connect): what a
-//! connection is, which email domains it answers for, and what its settings must be. The
-//! protocol itself — discovery, the code exchange, the ID token's checks — is the application
-//! layer's, since it needs the network; what it concludes about a person is decided here.
+//! Single sign-on through a partner's own identity provider (OpenID Connect or SAML 2.0):
+//! what a connection is, which email domains it answers for, and what its settings must be.
+//! The protocols themselves — discovery, the code exchange, the ID token's checks, a SAML
+//! response's signature and conditions — are the application layer's, since they need the
+//! network and XML security; what they conclude about a person is decided here.
 
 use crate::FieldError;
 use crate::Timestamp;
@@ -62,14 +63,87 @@ impl std::fmt::Display for Domain {
 /// An OpenID Connect issuer: `https://`, or `http://` on a loopback address (a provider on
 /// the same machine, as in tests), without a query or fragment and without a trailing `/`.
 pub fn issuer(field: &str, text: &str) -> Result<String, FieldError> {
-    let text = text.trim().trim_end_matches('/');
+    provider_url(
+        field,
+        text.trim().trim_end_matches('/'),
+        "must be the provider's issuer URL, starting https:// (as its discovery document \
+         names it, e.g. https://login.microsoftonline.com/<tenant>/v2.0)",
+    )
+}
+
+/// A SAML identity provider's single sign-on URL (where its HTTP-Redirect binding takes
+/// sign-in requests): `https://`, or `http://` on a loopback address, without a query or
+/// fragment.
+pub fn sso_url(field: &str, text: &str) -> Result<String, FieldError> {
+    provider_url(
+        field,
+        text.trim(),
+        "must be the identity provider's single sign-on URL, starting https:// (Entra ID \
+         calls it Login URL, Okta Identity Provider Single Sign-On URL)",
+    )
+}
+
+/// A SAML identity provider's entity ID, exactly as the provider writes it in its
+/// `<Issuer>` (a URL or a URN; Okta's start `http://www.okta.com/`, Entra ID's end with `/`).
+pub fn entity_id(field: &str, text: &str) -> Result<String, FieldError> {
+    let text = text.trim();
+    if text.is_empty()
+        || text.len() > 500
+        || text.contains(|c: char| c.is_whitespace() || c.is_control())
+    {
+        return Err(FieldError::new(
+            field,
+            "must be the identity provider's entity ID (Issuer) exactly as it shows it, \
+             without spaces (Entra ID: Microsoft Entra Identifier; Okta: Identity Provider \
+             Issuer)",
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// The certificates of a SAML identity provider, as PEM (one or more `BEGIN CERTIFICATE`
+/// blocks) or the bare base64 that Entra ID's *Certificate (Base64)* download and metadata
+/// documents hold: each one's DER bytes. Whether they are X.509 and still valid is read by
+/// the layer that parses them.
+pub fn certificates(field: &str, text: &str) -> Result<Vec<Vec<u8>>, FieldError> {
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
     let refuse = || {
         FieldError::new(
             field,
-            "must be the provider's issuer URL, starting https:// (as its discovery document \
-             names it, e.g. https://login.microsoftonline.com/<tenant>/v2.0)",
+            "must be the identity provider's signing certificate: the PEM text (-----BEGIN \
+             CERTIFICATE----- …) or its base64, as the provider lets you download it",
         )
     };
+    let text = text.trim();
+    let blocks: Vec<&str> = if text.contains(BEGIN) {
+        text.split(BEGIN)
+            .skip(1)
+            .map(|rest| rest.split(END).next().unwrap_or_default())
+            .collect()
+    } else {
+        vec![text]
+    };
+    if text.is_empty() || text.len() > 64 * 1024 || blocks.len() > 4 {
+        return Err(refuse());
+    }
+    blocks
+        .into_iter()
+        .map(|block| {
+            let base64: String = block.chars().filter(|c| !c.is_whitespace()).collect();
+            data_encoding::BASE64
+                .decode(base64.as_bytes())
+                .ok()
+                .filter(|der| der.len() > 100)
+                .ok_or_else(refuse)
+        })
+        .collect()
+}
+
+/// A provider URL: `https://`, or `http://` on a loopback address, without a fragment (and
+/// without a query, which no issuer or SSO URL of a provider we know has).
+fn provider_url(field: &str, text: &str, hint: &str) -> Result<String, FieldError> {
+    let refuse = || FieldError::new(field, hint);
     let rest = if let Some(rest) = strip_prefix_ignore_case(text, "https://") {
         rest
     } else if let Some(rest) = strip_prefix_ignore_case(text, "http://") {
@@ -113,6 +187,37 @@ pub fn pkce_challenge(verifier: &str) -> String {
     data_encoding::BASE64URL_NOPAD.encode(&Sha256::digest(verifier.as_bytes()))
 }
 
+/// How a connection speaks to its provider.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Protocol {
+    /// OpenID Connect (authorization code with PKCE).
+    Oidc {
+        /// The client id the provider gave Siteward; ID tokens must be addressed to it.
+        client_id: String,
+        /// The client secret, presented to the provider's token endpoint. Kept as given (the
+        /// provider must be shown it), never shown again.
+        client_secret: String,
+    },
+    /// SAML 2.0, started by Siteward (HTTP-Redirect to the provider, HTTP-POST back).
+    Saml {
+        /// Where the provider takes sign-in requests.
+        sso_url: String,
+        /// The provider's signing certificates (DER): a response must carry a signature one
+        /// of them verifies.
+        certificates: Vec<Vec<u8>>,
+    },
+}
+
+impl Protocol {
+    /// `oidc` or `saml`, as storage and forms write it.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Oidc { .. } => "oidc",
+            Self::Saml { .. } => "saml",
+        }
+    }
+}
+
 /// A partner's connection to its identity provider. Its `Debug` form leaves the secret out.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Connection {
@@ -122,14 +227,12 @@ pub struct Connection {
     pub partner_id: PartnerId,
     /// A name the partner recognises it by ("Entra ID").
     pub name: String,
-    /// The provider's issuer; its discovery document is read from
-    /// `<issuer>/.well-known/openid-configuration`.
+    /// The provider's own name for itself: an OpenID Connect issuer (its discovery document
+    /// is read from `<issuer>/.well-known/openid-configuration`), or a SAML identity
+    /// provider's entity ID, which every response's `<Issuer>` must be.
     pub issuer: String,
-    /// The client id the provider gave Siteward; ID tokens must be addressed to it.
-    pub client_id: String,
-    /// The client secret, presented to the provider's token endpoint. Kept as given (the
-    /// provider must be shown it), never shown again.
-    pub client_secret: String,
+    /// How it speaks to the provider, and what that needs.
+    pub protocol: Protocol,
     /// Whether a person the provider vouches for, in one of the connection's domains, who has
     /// no membership yet, joins as a technician (just-in-time). Off: only members get in.
     pub just_in_time: bool,
@@ -147,12 +250,92 @@ impl std::fmt::Debug for Connection {
             .field("partner_id", &self.partner_id)
             .field("name", &self.name)
             .field("issuer", &self.issuer)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"…")
+            .field("protocol", &self.protocol)
             .field("just_in_time", &self.just_in_time)
             .field("require_sso", &self.require_sso)
             .field("created_at", &self.created_at)
             .finish()
+    }
+}
+
+impl std::fmt::Debug for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Oidc { client_id, .. } => f
+                .debug_struct("Oidc")
+                .field("client_id", client_id)
+                .field("client_secret", &"…")
+                .finish(),
+            Self::Saml {
+                sso_url,
+                certificates,
+            } => f
+                .debug_struct("Saml")
+                .field("sso_url", sso_url)
+                .field("certificates", &certificates.len())
+                .finish(),
+        }
+    }
+}
+
+/// What a connection's form gives for its protocol, as typed.
+#[derive(Debug, Clone, Copy)]
+pub enum ProtocolForm<'a> {
+    /// OpenID Connect: the client id and secret.
+    Oidc {
+        /// See [`Protocol::Oidc`].
+        client_id: &'a str,
+        /// Empty keeps the one stored.
+        client_secret: &'a str,
+    },
+    /// SAML 2.0: the single sign-on URL and the signing certificate.
+    Saml {
+        /// See [`Protocol::Saml`].
+        sso_url: &'a str,
+        /// PEM or base64; empty keeps the ones stored.
+        certificate: &'a str,
+    },
+}
+
+/// A connection's protocol settings, checked.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ProtocolSettings {
+    /// See [`Protocol::Oidc`]; a `None` secret keeps the one stored.
+    Oidc {
+        /// The client id.
+        client_id: String,
+        /// The secret, or `None` to keep the one stored.
+        client_secret: Option<String>,
+    },
+    /// See [`Protocol::Saml`]; `None` certificates keep the ones stored.
+    Saml {
+        /// The single sign-on URL.
+        sso_url: String,
+        /// The certificates (DER), or `None` to keep the ones stored.
+        certificates: Option<Vec<Vec<u8>>>,
+    },
+}
+
+impl std::fmt::Debug for ProtocolSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Oidc {
+                client_id,
+                client_secret,
+            } => f
+                .debug_struct("Oidc")
+                .field("client_id", client_id)
+                .field("client_secret", &client_secret.as_ref().map(|_| "…"))
+                .finish(),
+            Self::Saml {
+                sso_url,
+                certificates,
+            } => f
+                .debug_struct("Saml")
+                .field("sso_url", sso_url)
+                .field("certificates", &certificates.as_ref().map(Vec::len))
+                .finish(),
+        }
     }
 }
 
@@ -164,10 +347,8 @@ pub struct ConnectionSettings {
     pub name: String,
     /// See [`Connection::issuer`].
     pub issuer: String,
-    /// See [`Connection::client_id`].
-    pub client_id: String,
-    /// See [`Connection::client_secret`]; `None` keeps the one stored.
-    pub client_secret: Option<String>,
+    /// See [`Connection::protocol`].
+    pub protocol: ProtocolSettings,
     /// See [`Connection::just_in_time`].
     pub just_in_time: bool,
     /// See [`Connection::require_sso`].
@@ -179,8 +360,7 @@ impl std::fmt::Debug for ConnectionSettings {
         f.debug_struct("ConnectionSettings")
             .field("name", &self.name)
             .field("issuer", &self.issuer)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_ref().map(|_| "…"))
+            .field("protocol", &self.protocol)
             .field("just_in_time", &self.just_in_time)
             .field("require_sso", &self.require_sso)
             .finish()
@@ -192,42 +372,71 @@ impl ConnectionSettings {
     pub fn parse(
         name: &str,
         issuer_text: &str,
-        client_id: &str,
-        client_secret: &str,
+        protocol: ProtocolForm<'_>,
         (just_in_time, require_sso): (bool, bool),
     ) -> Result<Self, FieldError> {
         let name = crate::validate::name("name", name)?;
-        let issuer = issuer("issuer", issuer_text)?;
-        let client_id = client_id.trim();
-        if client_id.is_empty()
-            || client_id.len() > 200
-            || client_id.contains(|c: char| c.is_whitespace() || c.is_control())
-        {
-            return Err(FieldError::new(
-                "client_id",
-                "must be the client (application) id the provider shows, without spaces",
-            ));
-        }
-        let client_secret = client_secret.trim();
-        let client_secret = if client_secret.is_empty() {
-            None
-        } else if client_secret.len() > 500 || client_secret.contains(char::is_control) {
-            return Err(FieldError::new(
-                "client_secret",
-                "must be the secret's value as the provider shows it (at most 500 characters)",
-            ));
-        } else {
-            Some(client_secret.to_owned())
+        let (issuer, protocol) = match protocol {
+            ProtocolForm::Oidc {
+                client_id,
+                client_secret,
+            } => (
+                issuer("issuer", issuer_text)?,
+                oidc_client(client_id, client_secret)?,
+            ),
+            ProtocolForm::Saml {
+                sso_url: url,
+                certificate,
+            } => {
+                let certificates = if certificate.trim().is_empty() {
+                    None
+                } else {
+                    Some(certificates("certificate", certificate)?)
+                };
+                let protocol = ProtocolSettings::Saml {
+                    sso_url: sso_url("sso_url", url)?,
+                    certificates,
+                };
+                (entity_id("issuer", issuer_text)?, protocol)
+            }
         };
         Ok(Self {
             name,
             issuer,
-            client_id: client_id.to_owned(),
-            client_secret,
+            protocol,
             just_in_time,
             require_sso,
         })
     }
+}
+
+/// An OpenID Connect client's id and secret, checked.
+fn oidc_client(client_id: &str, client_secret: &str) -> Result<ProtocolSettings, FieldError> {
+    let client_id = client_id.trim();
+    if client_id.is_empty()
+        || client_id.len() > 200
+        || client_id.contains(|c: char| c.is_whitespace() || c.is_control())
+    {
+        return Err(FieldError::new(
+            "client_id",
+            "must be the client (application) id the provider shows, without spaces",
+        ));
+    }
+    let client_secret = client_secret.trim();
+    let client_secret = if client_secret.is_empty() {
+        None
+    } else if client_secret.len() > 500 || client_secret.contains(char::is_control) {
+        return Err(FieldError::new(
+            "client_secret",
+            "must be the secret's value as the provider shows it (at most 500 characters)",
+        ));
+    } else {
+        Some(client_secret.to_owned())
+    };
+    Ok(ProtocolSettings::Oidc {
+        client_id: client_id.to_owned(),
+        client_secret,
+    })
 }
 
 /// Why a sign-in through a provider is being made.

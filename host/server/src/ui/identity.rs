@@ -6,6 +6,10 @@
 //! connection), `/sign-in/sso/{connection}` (the link) and `/sso/callback`, where the provider
 //! sends the browser back. The `state` rides in a cookie of the browser that started the
 //! sign-in as well as through the provider, so an answer only counts in that browser.
+//!
+//! A SAML 2.0 connection shows its service provider's entity ID, ACS URL and metadata URL to
+//! copy instead of the redirect URL; its provider posts the answer to `/sso/saml/acs` with the
+//! `state` as `RelayState`, and `/sso/saml/{connection}/metadata` is its metadata.
 
 use askama::Template;
 use axum::Form;
@@ -17,7 +21,7 @@ use serde::Deserialize;
 
 use siteward_app::AppError;
 use siteward_app::identity::{Answer, Finished, IdentitySetup, Start};
-use siteward_core::identity::{Connection, GroupGrant};
+use siteward_core::identity::{Connection, GroupGrant, Protocol, ProtocolForm};
 use siteward_core::ids::{ConnectionId, GroupRuleId, PartnerId};
 use siteward_core::tenancy::{PartnerRole, Privilege};
 
@@ -38,24 +42,50 @@ const STATE_COOKIE: &str = "siteward_sso";
 #[derive(Debug, Default)]
 struct ConnectionFormView {
     is_new: bool,
+    /// A SAML connection's form (otherwise OpenID Connect's).
+    saml: bool,
     name: String,
+    /// The OpenID issuer, or the SAML provider's entity ID.
     issuer: String,
     client_id: String,
+    sso_url: String,
     just_in_time: bool,
     require_sso: bool,
 }
 
 impl ConnectionFormView {
     fn of(connection: &Connection) -> Self {
+        let (client_id, sso_url, saml) = match &connection.protocol {
+            Protocol::Oidc { client_id, .. } => (client_id.clone(), String::new(), false),
+            Protocol::Saml { sso_url, .. } => (String::new(), sso_url.clone(), true),
+        };
         Self {
             is_new: false,
+            saml,
             name: connection.name.clone(),
             issuer: connection.issuer.clone(),
-            client_id: connection.client_id.clone(),
+            client_id,
+            sso_url,
             just_in_time: connection.just_in_time,
             require_sso: connection.require_sso,
         }
     }
+
+    /// An empty form for a new connection.
+    fn new(saml: bool) -> Self {
+        Self {
+            is_new: true,
+            saml,
+            ..Self::default()
+        }
+    }
+}
+
+/// What a SAML connection's provider must be given.
+struct SamlValues {
+    entity_id: String,
+    acs_url: String,
+    metadata_url: String,
 }
 
 /// A group rule as the page lists it.
@@ -75,6 +105,8 @@ struct ConnectionCard {
     domains: Vec<String>,
     rules: Vec<RuleRow>,
     form: ConnectionFormView,
+    /// For a SAML connection, the values to copy into its provider.
+    saml: Option<SamlValues>,
 }
 
 #[derive(Template)]
@@ -88,7 +120,9 @@ struct IdentityPage {
     connections: Vec<ConnectionCard>,
     /// What a group rule may give: its form value and label.
     grants: Vec<(String, String)>,
+    /// The new OpenID Connect and SAML connection forms.
     new: ConnectionFormView,
+    new_saml: ConnectionFormView,
     saved: Option<String>,
     error: Option<String>,
     /// Where SCIM clients are pointed.
@@ -194,8 +228,24 @@ async fn shown_page(
                 })
                 .collect(),
             form: ConnectionFormView::of(&view.connection),
+            saml: matches!(view.connection.protocol, Protocol::Saml { .. }).then(|| {
+                let urls = state.saml_urls(&view.connection.id);
+                SamlValues {
+                    metadata_url: urls.entity_id.clone(),
+                    entity_id: urls.entity_id,
+                    acs_url: urls.acs_url,
+                }
+            }),
         })
         .collect();
+    let (new, new_saml) = match new {
+        Some(kept) if kept.saml => (ConnectionFormView::new(false), kept),
+        Some(kept) => (kept, ConnectionFormView::new(true)),
+        None => (
+            ConnectionFormView::new(false),
+            ConnectionFormView::new(true),
+        ),
+    };
     let page = IdentityPage {
         csrf: chrome.csrf(),
         chrome,
@@ -204,10 +254,8 @@ async fn shown_page(
         redirect_url,
         connections,
         grants,
-        new: new.unwrap_or(ConnectionFormView {
-            is_new: true,
-            ..ConnectionFormView::default()
-        }),
+        new,
+        new_saml,
         saved,
         error,
         scim_url: format!("{}/scim/v2", state.public_url),
@@ -257,6 +305,13 @@ pub struct ConnectionForm {
     client_id: String,
     #[serde(default)]
     client_secret: String,
+    /// `saml` for a SAML connection's form; OpenID Connect's otherwise.
+    #[serde(default)]
+    protocol: String,
+    #[serde(default)]
+    sso_url: String,
+    #[serde(default)]
+    certificate: String,
     #[serde(default)]
     just_in_time: Option<String>,
     #[serde(default)]
@@ -315,11 +370,14 @@ async fn save(
     (partner, connection): (PartnerId, Option<ConnectionId>),
     form: ConnectionForm,
 ) -> Response {
+    let saml = form.protocol == "saml";
     let typed = ConnectionFormView {
         is_new: true,
+        saml,
         name: form.name.clone(),
         issuer: form.issuer.clone(),
         client_id: form.client_id.clone(),
+        sso_url: form.sso_url.clone(),
         just_in_time: form.just_in_time.is_some(),
         require_sso: form.require_sso.is_some(),
     };
@@ -327,17 +385,23 @@ async fn save(
     if !csrf_matches(headers, &form.csrf) {
         return refused(&state, viewer, &partner, &form_expired(), kept).await;
     }
+    let protocol = if saml {
+        ProtocolForm::Saml {
+            sso_url: &form.sso_url,
+            certificate: &form.certificate,
+        }
+    } else {
+        ProtocolForm::Oidc {
+            client_id: &form.client_id,
+            client_secret: &form.client_secret,
+        }
+    };
     let saved = state
         .save_identity_connection(
             &viewer.caller,
             &partner,
             connection.as_ref(),
-            (
-                &form.name,
-                &form.issuer,
-                &form.client_id,
-                &form.client_secret,
-            ),
+            (&form.name, &form.issuer, protocol),
             (form.just_in_time.is_some(), form.require_sso.is_some()),
         )
         .await;
@@ -557,8 +621,15 @@ fn to_provider(state: &AppState, redirect: siteward_app::identity::Redirect) -> 
         url: redirect.url,
     };
     let mut response = render(StatusCode::OK, &page);
-    // Lax: the provider's redirect back is a top-level navigation from another site.
-    let mut cookie = console_cookie(STATE_COOKIE, redirect.state, SameSite::Lax, secure(state));
+    // Lax: the provider's redirect back is a top-level navigation from another site. A SAML
+    // provider posts a form instead, which carries only a `SameSite=None` cookie (and browsers
+    // take those over HTTPS alone; over plain HTTP, the provider is on this machine).
+    let same_site = if redirect.posts_back && secure(state) {
+        SameSite::None
+    } else {
+        SameSite::Lax
+    };
+    let mut cookie = console_cookie(STATE_COOKIE, redirect.state, same_site, secure(state));
     cookie.set_path("/sso");
     cookie.set_max_age(cookie::time::Duration::minutes(10));
     response.headers_mut().append(
@@ -685,13 +756,67 @@ pub async fn callback(
         code: query.code,
         error: query.error,
         error_description: query.error_description,
-        cookie_state: cookie(&headers, STATE_COOKIE),
-        client: Some(crate::auth::client_description(&headers, address)),
+        ..Answer::default()
     };
-    let mut response = match state.finish_sso(answer, request_id(&headers)).await {
+    finish(&state, &headers, address, answer).await
+}
+
+/// What a SAML provider posts to the Assertion Consumer Service.
+#[derive(Debug, Deserialize)]
+pub struct SamlPost {
+    #[serde(rename = "SAMLResponse", default)]
+    saml_response: String,
+    #[serde(rename = "RelayState", default)]
+    relay_state: String,
+}
+
+/// `POST /sso/saml/acs`: a SAML provider's answer, posted by the browser. Ends as the
+/// callback does.
+pub async fn acs(
+    State(state): State<AppState>,
+    ClientAddr(address): ClientAddr,
+    headers: HeaderMap,
+    Form(post): Form<SamlPost>,
+) -> Response {
+    let answer = Answer {
+        state: post.relay_state,
+        saml_response: Some(post.saml_response),
+        ..Answer::default()
+    };
+    finish(&state, &headers, address, answer).await
+}
+
+/// `GET /sso/saml/{connection_id}/metadata`: a SAML connection's service provider metadata,
+/// for its identity provider to read (Okta and Entra ID take the URL or the file).
+pub async fn saml_metadata(
+    State(state): State<AppState>,
+    PageIds(connection): PageIds<ConnectionId>,
+) -> Response {
+    match state.saml_metadata(&connection).await {
+        Ok(xml) => (
+            [(header::CONTENT_TYPE, "application/samlmetadata+xml")],
+            xml,
+        )
+            .into_response(),
+        Err(error) if error.kind == siteward_app::Kind::NotFound => super::not_found(),
+        Err(error) => problem(&error),
+    }
+}
+
+/// A provider's answer, finished: signed in (on the person's own page), a test's claims for
+/// its admin, or why not on the SSO sign-in page. The state cookie ends either way.
+async fn finish(
+    state: &AppState,
+    headers: &HeaderMap,
+    address: Option<std::net::IpAddr>,
+    mut answer: Answer,
+) -> Response {
+    answer.cookie_state = cookie(headers, STATE_COOKIE);
+    answer.client = Some(crate::auth::client_description(headers, address));
+    let mut response = match state.finish_sso(answer, request_id(headers)).await {
         Ok(Finished::SignedIn(session)) => {
             let mut response = Redirect::to("/").into_response();
-            let cookie = set_cookie(SESSION_COOKIE, session.token, SameSite::Lax, secure(&state));
+            let cookie = set_cookie(SESSION_COOKIE, session.token, SameSite::Lax, secure(state));
             response.headers_mut().append(header::SET_COOKIE, cookie);
             response
         }
@@ -713,11 +838,11 @@ pub async fn callback(
         }
         Err(error) => {
             let status = status_of(error.kind);
-            sso_sign_in_page(&state, &headers, status, "", Some(said(&error)))
+            sso_sign_in_page(state, headers, status, "", Some(said(&error)))
         }
     };
     response
         .headers_mut()
-        .append(header::SET_COOKIE, end_state(&state));
+        .append(header::SET_COOKIE, end_state(state));
     response
 }

@@ -74,6 +74,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/sign-in/sso/{connection_id}", get(identity::start_at))
         .route("/sso/callback", get(identity::callback))
+        .route("/sso/saml/acs", post(identity::acs))
+        .route(
+            "/sso/saml/{connection_id}/metadata",
+            get(identity::saml_metadata),
+        )
         .route(
             "/partners/{partner_id}/identity",
             get(identity::page).post(identity::create),

@@ -99,7 +99,7 @@ async fn serve(app: &TestApp) -> String {
 }
 
 /// The host on a socket bound already (its address is in the host's settings).
-fn serve_on(listener: tokio::net::TcpListener, app: &TestApp) -> String {
+pub(crate) fn serve_on(listener: tokio::net::TcpListener, app: &TestApp) -> String {
     let address = listener.local_addr().unwrap();
     let router = app.router.clone();
     tokio::spawn(async move {

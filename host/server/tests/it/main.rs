@@ -24,6 +24,7 @@ mod packaging;
 mod plugins;
 mod races;
 mod reviews;
+mod saml;
 mod scale_out;
 mod scim;
 mod shutdown;
@@ -349,4 +350,32 @@ pub fn snapshot_settings() -> insta::Settings {
     // `preserve_order`.
     settings.set_sort_maps(true);
     settings
+}
+
+/// The Python of a virtual environment in the test folder (`name`) with what `requirements`
+/// pins, from PyPI, installed on first use (once for the whole test run).
+pub(crate) fn python_with(name: &str, requirements: &std::path::Path) -> std::path::PathBuf {
+    static INSTALLING: Mutex<()> = Mutex::new(());
+    let venv = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let python = venv.join("bin/python");
+    let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
+    if !venv.join("installed").exists() {
+        let run = |program: &std::path::Path, args: &[&str]| {
+            let status = std::process::Command::new(program)
+                .args(args)
+                .status()
+                .unwrap_or_else(|e| panic!("{} runs: {e}", program.display()));
+            assert!(status.success(), "{} {args:?} failed", program.display());
+        };
+        run(
+            std::path::Path::new("python3"),
+            &["-m", "venv", venv.to_str().unwrap()],
+        );
+        run(
+            &venv.join("bin/pip"),
+            &["install", "--quiet", "-r", requirements.to_str().unwrap()],
+        );
+        std::fs::write(venv.join("installed"), "").unwrap();
+    }
+    python
 }

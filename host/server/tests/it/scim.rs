@@ -390,34 +390,10 @@ fn fixtures() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scim")
 }
 
-/// The Python of a virtual environment in the test folder with `scim2-tester` and what it
-/// needs, at the versions `tests/fixtures/scim/requirements.txt` pins, installed on first use.
+/// The Python of a virtual environment with `scim2-tester`, at the versions
+/// `tests/fixtures/scim/requirements.txt` pins.
 fn scim2_tester() -> std::path::PathBuf {
-    static INSTALLED: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
-    let venv = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("scim2-tester-0.5.2");
-    let python = venv.join("bin/python");
-    let mut installed = INSTALLED.lock().unwrap();
-    if !*installed && !venv.join("installed").exists() {
-        let run = |program: &std::path::Path, args: &[&str]| {
-            let status = std::process::Command::new(program)
-                .args(args)
-                .status()
-                .unwrap_or_else(|e| panic!("{} runs: {e}", program.display()));
-            assert!(status.success(), "{} {args:?} failed", program.display());
-        };
-        run(
-            std::path::Path::new("python3"),
-            &["-m", "venv", venv.to_str().unwrap()],
-        );
-        let requirements = fixtures().join("requirements.txt");
-        run(
-            &venv.join("bin/pip"),
-            &["install", "--quiet", "-r", requirements.to_str().unwrap()],
-        );
-        std::fs::write(venv.join("installed"), "").unwrap();
-    }
-    *installed = true;
-    python
+    crate::python_with("scim2-tester-0.5.2", &fixtures().join("requirements.txt"))
 }
 
 /// `scim2-tester` from PyPI, the SCIM compliance checker, against the endpoint on a socket:

@@ -16,6 +16,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
 use siteward_app::auth::Caller;
+use siteward_core::identity::ProtocolForm;
 use siteward_core::ids::{ConnectionId, PartnerId};
 use siteward_server::Settings;
 use siteward_server::config::IdentityConfig;
@@ -44,7 +45,7 @@ pub(crate) fn settings(public_url: &str) -> Settings {
 }
 
 /// The session caller behind a bearer token.
-async fn caller(app: &TestApp, token: &str) -> Caller {
+pub(crate) async fn caller(app: &TestApp, token: &str) -> Caller {
     app.state
         .resolve(token, None, app.state.api_tokens())
         .await
@@ -67,7 +68,14 @@ pub(crate) async fn connection_at(
             &owner,
             &id,
             None,
-            ("Company sign-in", issuer, CLIENT_ID, CLIENT_SECRET),
+            (
+                "Company sign-in",
+                issuer,
+                ProtocolForm::Oidc {
+                    client_id: CLIENT_ID,
+                    client_secret: CLIENT_SECRET,
+                },
+            ),
             (just_in_time, require_sso),
         )
         .await
@@ -208,15 +216,17 @@ fn mint(claims: &Value, signer: Signer) -> String {
 }
 
 /// What the browser took to the provider.
-struct Sent {
-    /// The authorization URL's parameters.
-    query: HashMap<String, String>,
+pub(crate) struct Sent {
+    /// The provider's URL, with its parameters.
+    pub(crate) url: String,
+    /// The URL's parameters.
+    pub(crate) query: HashMap<String, String>,
     /// The `Cookie` header the callback carries (CSRF and the sign-in's state).
-    cookie: String,
+    pub(crate) cookie: String,
 }
 
 /// The sign-in page's SSO form, submitted with `email`: where it sends the browser.
-async fn start(app: &TestApp, email: &str) -> Result<Sent, Page> {
+pub(crate) async fn start(app: &TestApp, email: &str) -> Result<Sent, Page> {
     let form_page = open(app, Method::GET, "/sign-in/sso", None, None).await;
     assert_eq!(form_page.status, StatusCode::OK, "{}", form_page.html);
     let csrf = form_page.input("csrf");
@@ -245,6 +255,7 @@ async fn start(app: &TestApp, email: &str) -> Result<Sent, Page> {
         .into_owned()
         .collect();
     Ok(Sent {
+        url,
         query,
         cookie: format!("{cookie}; siteward_sso={}", cookie_value(&state)),
     })
@@ -287,7 +298,7 @@ fn claims(app: &TestApp, issuer: &str, sent: &Sent, email: &str) -> Value {
 }
 
 /// The reasons of the partner's refused single sign-ons, in order of their codes.
-async fn refusals(app: &TestApp, partner: &Partner) -> Vec<String> {
+pub(crate) async fn refusals(app: &TestApp, partner: &Partner) -> Vec<String> {
     let events = app
         .get(
             &format!(
@@ -749,6 +760,7 @@ async fn the_setup_page_adds_a_connection_claims_a_domain_and_tests_the_sign_in(
             .collect();
     let state = cookie_value(&test.set_cookie("siteward_sso").unwrap()).to_owned();
     let sent = Sent {
+        url,
         query,
         cookie: format!("{cookie}; siteward_sso={state}"),
     };
