@@ -396,46 +396,40 @@ fn times(assertion: &Assertion, now: DateTime<Utc>) -> AppResult<()> {
     Ok(())
 }
 
-/// Attribute names providers send the email under: the plain ones, Entra ID's claim URI and
-/// the LDAP OID of `mail`.
+/// Attribute names providers send the email under, compared with the name's last part (after
+/// its last `:` or `/`, so Entra ID's claim URIs and the `urn:mace:dir:attribute-def:` names
+/// match), or whole for LDAP OIDs (`mail`).
 const EMAIL: &[&str] = &[
     "email",
     "mail",
     "emailaddress",
-    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress",
     "urn:oid:0.9.2342.19200300.100.1.3",
 ];
-/// … the display name.
+/// … the display name (not `name`: Entra ID's `…/claims/name` is the user principal name).
 const NAME: &[&str] = &[
-    "name",
     "displayname",
     "cn",
-    "http://schemas.microsoft.com/identity/claims/displayname",
     "urn:oid:2.16.840.1.113730.3.1.241",
     "urn:oid:2.5.4.3",
 ];
 /// … the given name and surname, for a name made of both.
-const GIVEN_NAME: &[&str] = &[
-    "firstname",
-    "givenname",
-    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/givenname",
-    "urn:oid:2.5.4.42",
-];
-const SURNAME: &[&str] = &[
-    "lastname",
-    "surname",
-    "sn",
-    "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname",
-    "urn:oid:2.5.4.4",
-];
+const GIVEN_NAME: &[&str] = &["firstname", "givenname", "urn:oid:2.5.4.42"];
+const SURNAME: &[&str] = &["lastname", "surname", "sn", "urn:oid:2.5.4.4"];
 /// … the groups.
 const GROUPS: &[&str] = &[
     "groups",
     "memberof",
     "ismemberof",
-    "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
     "urn:oid:1.3.6.1.4.1.5923.1.5.1.1",
 ];
+
+/// Whether an attribute's name is one of `names`: whole, or by its last part.
+fn named(name: &str, names: &[&str]) -> bool {
+    let last = name.rsplit([':', '/']).next().unwrap_or(name);
+    names
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n) || last.eq_ignore_ascii_case(n))
+}
 
 /// The person a verified assertion vouches for. A SAML provider says nothing of whether an
 /// address is verified: it is trusted as the provider's within the domains the connection's
@@ -466,9 +460,7 @@ fn identity(connection: &Connection, assertion: &Assertion) -> Identity {
     let first = |names: &[&str]| {
         attributes
             .iter()
-            .find(|(name, values)| {
-                !values.is_empty() && names.iter().any(|n| name.eq_ignore_ascii_case(n))
-            })
+            .find(|(name, values)| !values.is_empty() && named(name, names))
             .map(|(_, values)| values[0].clone())
     };
     let email = first(EMAIL).or_else(|| {
@@ -487,7 +479,7 @@ fn identity(connection: &Connection, assertion: &Assertion) -> Identity {
     });
     let groups = attributes
         .iter()
-        .filter(|(name, _)| GROUPS.iter().any(|n| name.eq_ignore_ascii_case(n)))
+        .filter(|(name, _)| named(name, GROUPS))
         .flat_map(|(_, values)| values.iter().cloned())
         .collect();
     let subject = name_id
@@ -538,5 +530,144 @@ pub fn certificate_problem(der: &[u8], now: DateTime<Utc>) -> Option<String> {
         }
         (Some(_), Some(_)) => None,
         _ => Some("has validity dates that cannot be read".to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use siteward_core::ids::PartnerId;
+
+    fn connection() -> Connection {
+        Connection {
+            id: ConnectionId::from_trusted("c".to_owned()),
+            partner_id: PartnerId::from_trusted("p".to_owned()),
+            name: "SAML".to_owned(),
+            issuer: "https://sts.windows.net/tenant/".to_owned(),
+            protocol: Protocol::Saml {
+                sso_url: "https://login.example/saml2".to_owned(),
+                certificates: vec![],
+            },
+            just_in_time: false,
+            require_sso: false,
+            created_at: Utc::now(),
+        }
+    }
+
+    fn assertion(name_id: &str, attributes: &[(&str, &[&str])]) -> Assertion {
+        let attributes: String = attributes
+            .iter()
+            .map(|(name, values)| {
+                let values: String = values
+                    .iter()
+                    .map(|v| format!("<saml:AttributeValue>{v}</saml:AttributeValue>"))
+                    .collect();
+                format!("<saml:Attribute Name=\"{name}\">{values}</saml:Attribute>")
+            })
+            .collect();
+        format!(
+            "<saml:Assertion xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\" ID=\"_a\" \
+             Version=\"2.0\" IssueInstant=\"2026-01-01T00:00:00Z\">\
+             <saml:Issuer>https://sts.windows.net/tenant/</saml:Issuer>\
+             <saml:Subject><saml:NameID>{name_id}</saml:NameID></saml:Subject>\
+             <saml:AttributeStatement>{attributes}</saml:AttributeStatement>\
+             </saml:Assertion>"
+        )
+        .parse()
+        .unwrap()
+    }
+
+    #[test]
+    fn the_person_is_read_from_entra_okta_and_ldap_style_attributes() {
+        let claims = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims";
+        // Entra ID: claim URIs; `name` is the user principal name, not the display name.
+        let entra = assertion(
+            "a1b2c3",
+            &[
+                (&format!("{claims}/name"), &["ana@acme.onmicrosoft.com"]),
+                (&format!("{claims}/emailaddress"), &["Ana@Acme.example"]),
+                (&format!("{claims}/givenname"), &["Ana"]),
+                (&format!("{claims}/surname"), &["Field"]),
+                (
+                    "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups",
+                    &["g-1", "g-2"],
+                ),
+            ],
+        );
+        let person = identity(&connection(), &entra);
+        assert_eq!(person.email.as_deref(), Some("Ana@Acme.example"));
+        assert_eq!(person.name.as_deref(), Some("Ana Field"));
+        assert_eq!(person.groups, ["g-1", "g-2"]);
+        assert_eq!(person.subject, "a1b2c3");
+        assert!(
+            person
+                .claims
+                .contains(&("NameID".to_owned(), "a1b2c3".to_owned()))
+        );
+        // Okta: plain names as the admin set them up.
+        let okta = assertion(
+            "ben@acme.example",
+            &[
+                ("email", &["ben@acme.example"]),
+                ("displayName", &["Ben F"]),
+            ],
+        );
+        let person = identity(&connection(), &okta);
+        assert_eq!(person.name.as_deref(), Some("Ben F"));
+        assert!(person.groups.is_empty());
+        // LDAP OIDs, and the email from the NameID when no attribute has it.
+        let ldap = assertion(
+            "cleo@acme.example",
+            &[
+                ("urn:oid:2.16.840.1.113730.3.1.241", &["Cleo"]),
+                ("urn:oid:1.3.6.1.4.1.5923.1.5.1.1", &["staff"]),
+            ],
+        );
+        let person = identity(&connection(), &ldap);
+        assert_eq!(person.email.as_deref(), Some("cleo@acme.example"));
+        assert_eq!(person.name.as_deref(), Some("Cleo"));
+        assert_eq!(person.groups, ["staff"]);
+    }
+
+    #[test]
+    fn a_response_with_two_assertions_or_a_doctype_is_refused_before_any_check() {
+        let one = "<samlp:Response xmlns:samlp=\"urn:oasis:names:tc:SAML:2.0:protocol\" \
+                   xmlns:saml=\"urn:oasis:names:tc:SAML:2.0:assertion\">\
+                   <saml:Assertion/></samlp:Response>";
+        assert!(one_assertion(one).is_ok());
+        let two = one.replace(
+            "<saml:Assertion/>",
+            "<saml:Assertion/><x><saml:Assertion/></x>",
+        );
+        assert_eq!(one_assertion(&two).unwrap_err().code, "sso_saml_wrapped");
+        // Another namespace's `Assertion` is not SAML's.
+        let other = one.replace("<saml:Assertion/>", "<saml:Assertion/><Assertion/>");
+        assert!(one_assertion(&other).is_ok());
+        let none = one.replace("<saml:Assertion/>", "");
+        assert_eq!(one_assertion(&none).unwrap_err().code, "sso_saml_wrapped");
+        let doctype = format!("<!DOCTYPE r [<!ENTITY e \"x\">]>{one}");
+        assert_eq!(
+            one_assertion(&doctype).unwrap_err().code,
+            "sso_saml_invalid"
+        );
+    }
+
+    #[test]
+    fn certificates_outside_their_validity_are_named() {
+        let der = |pem: &str| {
+            siteward_core::identity::certificates("c", pem)
+                .unwrap()
+                .remove(0)
+        };
+        let expired = der(include_str!(
+            "../../server/tests/fixtures/saml/expired-cert.pem"
+        ));
+        let problem = certificate_problem(&expired, Utc::now()).unwrap();
+        assert!(problem.contains("expired on 2021-01-01"), "{problem}");
+        let good = der(include_str!(
+            "../../server/tests/fixtures/saml/idp-cert.pem"
+        ));
+        assert_eq!(certificate_problem(&good, Utc::now()), None);
+        assert!(certificate_problem(&good[1..], Utc::now()).is_some());
     }
 }

@@ -816,6 +816,36 @@ mod tests {
     }
 
     #[test]
+    fn saml_settings_take_entity_ids_as_written_and_pem_or_bare_base64_certificates() {
+        // Okta's entity IDs start http://, Entra ID's end with a slash: both kept as they are.
+        for id in [
+            "http://www.okta.com/exk1",
+            "https://sts.windows.net/t/",
+            "urn:acme:idp",
+        ] {
+            assert_eq!(entity_id("e", &format!(" {id} ")).unwrap(), id);
+        }
+        assert!(entity_id("e", "my idp").is_err());
+        assert!(entity_id("e", "").is_err());
+        assert!(sso_url("s", "https://login.example/saml2").is_ok());
+        assert!(sso_url("s", "http://login.example/saml2").is_err());
+        let der: Vec<u8> = (0..=255).collect();
+        let base64 = data_encoding::BASE64.encode(&der);
+        let wrapped: String = base64
+            .as_bytes()
+            .chunks(64)
+            .map(|line| format!("{}\n", std::str::from_utf8(line).unwrap()))
+            .collect();
+        let pem = format!("-----BEGIN CERTIFICATE-----\n{wrapped}-----END CERTIFICATE-----\n");
+        assert_eq!(certificates("c", &pem).unwrap(), vec![der.clone()]);
+        assert_eq!(certificates("c", &format!("{pem}{pem}")).unwrap().len(), 2);
+        assert_eq!(certificates("c", &base64).unwrap(), vec![der]);
+        for bad in ["", "not base64!", "QUJD", &pem.replace('A', "*")] {
+            assert!(certificates("c", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn only_a_verified_email_in_a_claimed_domain_signs_in() {
         let domains = [Domain::parse("d", "acme.example").unwrap()];
         assert_eq!(

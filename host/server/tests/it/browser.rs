@@ -1506,6 +1506,73 @@ async fn a_technician_signs_in_through_the_company_identity_provider_by_keyboard
     client.close().await.unwrap();
 }
 
+/// SAML single sign-on in a real browser against a real identity provider (pysaml2): the
+/// Super Admin's Identity page shows what to give the provider and tests the sign-in (the
+/// claims received), then a technician signs in from the sign-in page through the
+/// provider's form, which posts the answer back — all by keyboard.
+#[tokio::test]
+async fn a_technician_signs_in_through_a_saml_provider_by_keyboard() {
+    let idp = crate::saml::SamlIdp::start(json!({
+        "ana": { "email": "ana@acme.example", "name": "Ana Field", "groups": ["field"] },
+    }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = TestApp::with_settings(crate::sso::settings(&base)).await;
+    // The provider stamps its answers with the real time.
+    app.clock.set(chrono::Utc::now());
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    app.member(&acme, "ana@acme.example", "technician").await;
+    let connection = crate::saml::saml_connection(&app, &acme, &idp, "acme.example").await;
+    serve_on(listener, &app);
+    let (_driver, client) = browser().await;
+
+    client.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&client, "owner@acme.example").await;
+    found(&client, Locator::Id("partners-heading")).await;
+    client
+        .goto(&format!("{base}/partners/{}/identity", acme.id))
+        .await
+        .unwrap();
+    let entity_id = found(&client, Locator::Id(&format!("entity-id-{connection}"))).await;
+    let shown = entity_id.prop("value").await.unwrap().unwrap();
+    assert_eq!(shown, format!("{base}/sso/saml/{connection}/metadata"));
+    entity_id.click().await.unwrap();
+    check_page(&client, "identity-saml").await;
+    let test = found(&client, Locator::XPath("//button[text()='Test sign-in']")).await;
+    test.send_keys(ENTER).await.unwrap();
+    click(&client, Locator::Id("login")).await;
+    keys(&client, "ana").await;
+    keys(&client, ENTER).await;
+    // The provider's page posts the answer back; the test shows what it said.
+    found(&client, Locator::XPath("//code[text()='NameID']")).await;
+    let claims = client.source().await.unwrap();
+    for said in ["ana@acme.example", "Ana Field", "field", &idp.entity_id] {
+        assert!(claims.contains(said), "{said}: {claims}");
+    }
+    check_page(&client, "sso-test-saml").await;
+    client
+        .goto(&format!("{base}/partners/{}/identity", acme.id))
+        .await
+        .unwrap();
+    sign_out(&client).await;
+
+    client.goto(&format!("{base}/sign-in")).await.unwrap();
+    follow(&client, Locator::LinkText("Sign in with single sign-on")).await;
+    click(&client, Locator::Id("email")).await;
+    keys(&client, "ana@acme.example").await;
+    keys(&client, ENTER).await;
+    click(&client, Locator::Id("login")).await;
+    keys(&client, "ana").await;
+    keys(&client, ENTER).await;
+    found(&client, Locator::Id("partners-heading")).await;
+    let url = client.current_url().await.unwrap();
+    assert_eq!(url.as_str(), format!("{base}/"));
+    let page = client.source().await.unwrap();
+    assert!(page.contains("acme Installers"), "{page}");
+    client.close().await.unwrap();
+}
+
 /// Partner › Identity › Directory by keyboard, against a private OpenLDAP server: the Super
 /// Admin sets the directory up, maps a group to a department, syncs, and previews.
 #[tokio::test]
