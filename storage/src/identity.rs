@@ -10,11 +10,14 @@ use siteward_core::audit::AuditEvent;
 use siteward_core::identity::{
     Attempt, Connection, Domain, GroupGrant, GroupRule, Protocol, Purpose,
 };
-use siteward_core::ids::{AccountId, ConnectionId, DepartmentId, GroupRuleId, PartnerId};
-use siteward_core::tenancy::{PartnerMembership, PartnerRole, Privilege};
+use siteward_core::ids::{
+    AccountId, ConnectionId, CustomerId, DepartmentId, GroupRuleId, PartnerId, SiteId,
+};
+use siteward_core::tenancy::{PartnerMembership, PartnerRole, Privilege, Site, SiteAdmin};
 
 use crate::error::{Conflict, StorageError};
-use crate::rows::{key, rid};
+use crate::rows::{SiteRow, key, rid, site_admin_key};
+use crate::tenancy::PersonResolution;
 use crate::{Store, tx::Tx};
 
 #[derive(Debug, SurrealValue)]
@@ -22,6 +25,7 @@ use crate::{Store, tx::Tx};
 struct ConnectionRow {
     id: RecordId,
     partner_id: String,
+    customer_id: Option<String>,
     name: String,
     issuer: String,
     protocol: String,
@@ -59,6 +63,7 @@ impl ConnectionRow {
         Self {
             id: rid("identity_connection", c.id.as_str()),
             partner_id: c.partner_id.to_string(),
+            customer_id: c.customer_id.as_ref().map(ToString::to_string),
             name: c.name.clone(),
             issuer: c.issuer.clone(),
             protocol: c.protocol.as_str().to_owned(),
@@ -91,6 +96,7 @@ impl ConnectionRow {
         Connection {
             id: ConnectionId::from_trusted(key(&self.id)),
             partner_id: PartnerId::from_trusted(self.partner_id),
+            customer_id: self.customer_id.map(CustomerId::from_trusted),
             name: self.name,
             issuer: self.issuer,
             protocol,
@@ -130,15 +136,17 @@ struct GroupRuleRow {
     role: Option<String>,
     department_id: Option<String>,
     privilege: Option<String>,
+    site_id: Option<String>,
 }
 
 impl GroupRuleRow {
     fn from_rule(rule: &GroupRule) -> Self {
-        let (mut role, mut department_id, mut privilege) = (None, None, None);
+        let (mut role, mut department_id, mut privilege, mut site_id) = (None, None, None, None);
         match &rule.grant {
             GroupGrant::Role(r) => role = Some(r.as_str().to_owned()),
             GroupGrant::Department(d) => department_id = Some(d.to_string()),
             GroupGrant::Privilege(p) => privilege = Some(p.as_str().to_owned()),
+            GroupGrant::SiteAdmin(s) => site_id = Some(s.to_string()),
         }
         Self {
             id: rid("identity_group_rule", rule.id.as_str()),
@@ -147,22 +155,25 @@ impl GroupRuleRow {
             role,
             department_id,
             privilege,
+            site_id,
         }
     }
 
     fn into_rule(self) -> Result<GroupRule, StorageError> {
         let invalid = |e: siteward_core::FieldError| StorageError::Invalid(e.to_string());
-        let grant = match (self.role, self.department_id, self.privilege) {
-            (Some(role), None, None) => {
+        let grant = match (self.role, self.department_id, self.privilege, self.site_id) {
+            (Some(role), None, None, None) => {
                 GroupGrant::Role(PartnerRole::parse("role", &role).map_err(invalid)?)
             }
-            (None, Some(d), None) => GroupGrant::Department(DepartmentId::from_trusted(d)),
-            (None, None, Some(p)) => {
+            (None, Some(d), None, None) => GroupGrant::Department(DepartmentId::from_trusted(d)),
+            (None, None, Some(p), None) => {
                 GroupGrant::Privilege(Privilege::parse("privilege", &p).map_err(invalid)?)
             }
+            (None, None, None, Some(site)) => GroupGrant::SiteAdmin(SiteId::from_trusted(site)),
             _ => {
                 return Err(StorageError::Invalid(format!(
-                    "group rule {} gives not exactly one of a role, a department, a privilege",
+                    "group rule {} gives not exactly one of a role, a department, a privilege, \
+                     a site",
                     key(&self.id)
                 )));
             }
@@ -380,6 +391,43 @@ impl Store {
             .run("DELETE $rule")
             .audit(event);
         tx.commit(self).await
+    }
+
+    /// What a sign-in through a customer's connection changes of a person, in one
+    /// transaction with its events: their account when it is new, and the customer's sites
+    /// they become an admin of (`true`) or stop administering.
+    pub async fn sync_site_admins(
+        &self,
+        person: &PersonResolution,
+        changes: &[(SiteAdmin, bool)],
+        events: &[AuditEvent],
+    ) -> Result<(), StorageError> {
+        let mut tx = Tx::new();
+        person.insert(&mut tx, "account");
+        for (n, (site_admin, admin)) in changes.iter().enumerate() {
+            let name = format!("site_admin_{n}");
+            if *admin {
+                crate::tenancy::insert_site_admin_as(&mut tx, site_admin, &name);
+            } else {
+                let key = site_admin_key(&site_admin.site_id, &site_admin.account_id);
+                tx.bind(&name, rid("site_admin", &key))
+                    .run(format!("DELETE ${name}"));
+            }
+        }
+        tx.audit_all(events);
+        tx.commit(self).await
+    }
+
+    /// A customer's sites (at most 10,000), in id order.
+    pub async fn customer_sites(&self, customer: &CustomerId) -> Result<Vec<Site>, StorageError> {
+        let rows: Vec<SiteRow> = self
+            .db
+            .query("SELECT * FROM site WHERE customer_id = $customer ORDER BY id LIMIT 10000")
+            .bind(("customer", customer.to_string()))
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        Ok(rows.into_iter().map(SiteRow::into_site).collect())
     }
 
     /// What a sign-in's groups change of a member, in one transaction: the new role (guarded

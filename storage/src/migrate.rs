@@ -160,6 +160,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0037_directory.surql"),
     ),
     ("0038_saml", include_str!("../migrations/0038_saml.surql")),
+    (
+        "0039_customer_identity",
+        include_str!("../migrations/0039_customer_identity.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

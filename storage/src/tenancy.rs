@@ -38,7 +38,7 @@ impl PersonResolution {
         }
     }
 
-    fn insert(&self, tx: &mut Tx, name: &str) {
+    pub(crate) fn insert(&self, tx: &mut Tx, name: &str) {
         if let Self::New(new) = self {
             new.insert(tx, name);
         }
@@ -723,14 +723,22 @@ pub(crate) fn bind_member(tx: &mut Tx, partner: &PartnerId, account: &AccountId)
 /// Inserts a site admin, unless they are its admin already or one of its technicians: a
 /// site's admins are not its technicians (they hold the site whole).
 pub(crate) fn insert_site_admin(tx: &mut Tx, site_admin: &SiteAdmin) {
+    insert_site_admin_as(tx, site_admin, "site_admin");
+}
+
+/// [`insert_site_admin`] with its variables named after `name`, for several in one
+/// transaction.
+pub(crate) fn insert_site_admin_as(tx: &mut Tx, site_admin: &SiteAdmin, name: &str) {
     let key = site_admin_key(&site_admin.site_id, &site_admin.account_id);
-    tx.bind("site_admin_assignment", rid("site_assignment", &key))
+    tx.bind(&format!("{name}_assignment"), rid("site_assignment", &key))
         .guard(
-            "IF (SELECT VALUE id FROM ONLY $site_admin_assignment) != NONE { THROW 'technician' }",
+            format!(
+                "IF (SELECT VALUE id FROM ONLY ${name}_assignment) != NONE {{ THROW 'technician' }}"
+            ),
             Conflict::AlreadyTechnician,
         );
     tx.bind(
-        "site_admin",
+        name,
         SiteAdminRow {
             id: rid(
                 "site_admin",
@@ -742,7 +750,7 @@ pub(crate) fn insert_site_admin(tx: &mut Tx, site_admin: &SiteAdmin) {
         },
     )
     .guard(
-        "INSERT INTO site_admin $site_admin",
+        format!("INSERT INTO site_admin ${name}"),
         Conflict::AlreadySiteAdmin,
     );
 }

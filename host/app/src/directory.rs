@@ -80,7 +80,7 @@ impl App {
         let (directory, departments, domains) = tokio::try_join!(
             self.store.directory(partner),
             self.all_departments(partner),
-            self.store.claimed_domains(partner),
+            self.own_domains(partner),
         )?;
         Ok(DirectorySetup {
             directory: directory.map(|mut d| {
@@ -277,8 +277,7 @@ impl App {
             .map_err(|e| unreachable(&e))?;
         let partner = &directory.partner_id;
         let domains: Vec<Domain> = self
-            .store
-            .claimed_domains(partner)
+            .own_domains(partner)
             .await?
             .into_iter()
             .map(|d| d.domain)

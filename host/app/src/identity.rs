@@ -32,11 +32,15 @@ use siteward_core::identity::{
     self, Attempt, Connection, ConnectionSettings, Domain, GroupGrant, GroupRule, Identity,
     Protocol, ProtocolForm, ProtocolSettings, Purpose, Refusal,
 };
-use siteward_core::ids::{AccountId, ConnectionId, DepartmentId, GroupRuleId, PartnerId};
+use siteward_core::ids::{
+    AccountId, ConnectionId, CustomerId, DepartmentId, GroupRuleId, PartnerId, SiteId,
+};
 use siteward_core::page::{MAX_LIMIT, PageRequest};
 use siteward_core::permission::records::Department;
 use siteward_core::secret::{self, TokenKind};
-use siteward_core::tenancy::{MemberStatus, PartnerMembership, PartnerRole, Privilege, Privileges};
+use siteward_core::tenancy::{
+    Customer, MemberStatus, PartnerMembership, PartnerRole, Privilege, Privileges, Site, SiteAdmin,
+};
 use siteward_core::validate::Email;
 use siteward_storage::{ClaimedDomain, NewAccount, PersonResolution};
 
@@ -119,15 +123,19 @@ pub struct ConnectionView {
     pub rules: Vec<GroupRule>,
 }
 
-/// What the setup page shows: the partner's connections and what to copy into the provider.
+/// What the setup page shows: the partner's (or one of its customers') connections and what
+/// to copy into the provider.
 #[derive(Debug, Clone)]
 pub struct IdentitySetup {
     /// The connections, oldest first.
     pub connections: Vec<ConnectionView>,
     /// The redirect (callback) URL to register at the provider.
     pub redirect_url: String,
-    /// The partner's departments, which group rules may give, by name.
+    /// The partner's departments, which group rules may give, by name (a partner's setup).
     pub departments: Vec<Department>,
+    /// The customer whose setup it is, and its sites, which group rules may make people
+    /// admins of, by name.
+    pub customer: Option<(Customer, Vec<Site>)>,
 }
 
 /// How a sign-in through a provider is started.
@@ -229,6 +237,13 @@ enum Standing {
     Refused(Refusal),
 }
 
+/// What a sign-in through a customer's connection does: the account (none: one is made) and
+/// the changes to which of the customer's sites it administers.
+struct CustomerPlan {
+    existing: Option<Account>,
+    changes: Vec<(SiteId, bool)>,
+}
+
 /// The parts of a discovery document the flow uses.
 #[derive(Debug, Deserialize)]
 struct Discovery {
@@ -290,19 +305,36 @@ impl App {
         format!("{}{CALLBACK_PATH}", self.public_url)
     }
 
-    /// A partner's connections and what to register at the provider (its admins).
+    /// A partner's own connections (`customer` is `None`) or one of its customers', and what
+    /// to register at the provider (for the partner's admins).
     pub async fn identity_setup(
         &self,
         caller: &Caller,
         partner: &PartnerId,
+        customer: Option<&CustomerId>,
     ) -> AppResult<IdentitySetup> {
         authorize(&caller.principal, Action::ManageMembers(partner))?;
         self.store.partner(partner).await?;
-        let (connections, domains, departments) = tokio::try_join!(
+        let customer = match customer {
+            Some(id) => {
+                let customer = self.partner_customer(partner, id).await?;
+                let sites = self.store.customer_sites(id).await?;
+                Some((customer, sites))
+            }
+            None => None,
+        };
+        let (mut connections, domains, departments) = tokio::try_join!(
             self.store.identity_connections(partner),
             self.store.claimed_domains(partner),
             self.all_departments(partner),
         )?;
+        let owner = customer.as_ref().map(|(c, _)| &c.id);
+        connections.retain(|c| c.customer_id.as_ref() == owner);
+        let departments = if customer.is_some() {
+            Vec::new()
+        } else {
+            departments
+        };
         let ids: Vec<ConnectionId> = connections.iter().map(|c| c.id.clone()).collect();
         let rules = self.store.group_rules(&ids).await?;
         Ok(IdentitySetup {
@@ -324,7 +356,41 @@ impl App {
                 .collect(),
             redirect_url: self.sso_redirect_url(),
             departments,
+            customer,
         })
+    }
+
+    /// The domains the partner claimed for its own connections, not its customers': the
+    /// addresses a directory or a SCIM client may make members with.
+    pub(crate) async fn own_domains(
+        &self,
+        partner: &PartnerId,
+    ) -> Result<Vec<ClaimedDomain>, siteward_storage::StorageError> {
+        let (domains, connections) = tokio::try_join!(
+            self.store.claimed_domains(partner),
+            self.store.identity_connections(partner),
+        )?;
+        Ok(domains
+            .into_iter()
+            .filter(|d| {
+                connections
+                    .iter()
+                    .any(|c| c.id == d.connection_id && c.customer_id.is_none())
+            })
+            .collect())
+    }
+
+    /// One of the partner's customers; another partner's is not found.
+    async fn partner_customer(
+        &self,
+        partner: &PartnerId,
+        customer: &CustomerId,
+    ) -> AppResult<Customer> {
+        match self.store.customer(customer).await {
+            Ok(found) if found.partner_id == *partner => Ok(found),
+            Ok(_) | Err(siteward_storage::StorageError::NotFound) => Err(AppError::not_found()),
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// Every department of the partner, by name.
@@ -353,9 +419,10 @@ impl App {
     }
 
     /// Adds a rule to a connection: people in the provider's `group` get `grant` at each
-    /// sign-in — `role:<role>`, `privilege:<privilege>` or `department:<id>`. Giving roles and
-    /// privileges is for those who assign them (Super Admin only by a Super Admin); audited,
-    /// sensitive.
+    /// sign-in — `role:<role>`, `privilege:<privilege>` or `department:<id>` on the partner's
+    /// own connections, `site_admin:<site>` (a site of the customer) on a customer's. Giving
+    /// roles and privileges is for those who assign them (Super Admin only by a Super Admin);
+    /// audited, sensitive.
     pub async fn add_group_rule(
         &self,
         caller: &Caller,
@@ -374,30 +441,54 @@ impl App {
             )
             .into());
         }
-        let grant = match grant.split_once(':') {
-            Some(("role", role)) => GroupGrant::Role(PartnerRole::parse("grant", role)?),
-            Some(("privilege", privilege)) => {
-                GroupGrant::Privilege(Privilege::parse("grant", privilege)?)
-            }
-            Some(("department", id)) => {
-                let id = DepartmentId::parse("grant", id)?;
-                match self.partner_department(partner, &id).await {
-                    Ok(department) => GroupGrant::Department(department.id),
-                    Err(error) if error.kind == crate::Kind::NotFound => {
+        let grant = match (grant.split_once(':'), &connection.customer_id) {
+            (Some(("site_admin", id)), Some(customer)) => {
+                let id = SiteId::parse("grant", id)?;
+                match self.store.site(&id).await {
+                    Ok(site) if site.customer_id == *customer => GroupGrant::SiteAdmin(site.id),
+                    Ok(_) | Err(siteward_storage::StorageError::NotFound) => {
                         return Err(
-                            FieldError::new("grant", "is not a department of this team").into()
+                            FieldError::new("grant", "is not a site of this customer").into()
                         );
                     }
-                    Err(other) => return Err(other),
+                    Err(other) => return Err(other.into()),
                 }
             }
-            _ => {
+            (_, Some(_)) => {
                 return Err(FieldError::new(
                     "grant",
-                    "must be role:<role>, privilege:<privilege> or department:<id>",
+                    "must be site_admin:<site>: a customer's connection makes people admins of \
+                     its sites",
                 )
                 .into());
             }
+            (grant, None) => match grant {
+                Some(("role", role)) => GroupGrant::Role(PartnerRole::parse("grant", role)?),
+                Some(("privilege", privilege)) => {
+                    GroupGrant::Privilege(Privilege::parse("grant", privilege)?)
+                }
+                Some(("department", id)) => {
+                    let id = DepartmentId::parse("grant", id)?;
+                    match self.partner_department(partner, &id).await {
+                        Ok(department) => GroupGrant::Department(department.id),
+                        Err(error) if error.kind == crate::Kind::NotFound => {
+                            return Err(FieldError::new(
+                                "grant",
+                                "is not a department of this team",
+                            )
+                            .into());
+                        }
+                        Err(other) => return Err(other),
+                    }
+                }
+                _ => {
+                    return Err(FieldError::new(
+                        "grant",
+                        "must be role:<role>, privilege:<privilege> or department:<id>",
+                    )
+                    .into());
+                }
+            },
         };
         match grant {
             GroupGrant::Role(role) => {
@@ -410,7 +501,7 @@ impl App {
             GroupGrant::Privilege(_) => {
                 authorize(&caller.principal, Action::AssignRoles(partner))?;
             }
-            GroupGrant::Department(_) => {}
+            GroupGrant::Department(_) | GroupGrant::SiteAdmin(_) => {}
         }
         self.require_fresh_sign_in(caller).await?;
         let rule = GroupRule {
@@ -487,7 +578,7 @@ impl App {
     pub async fn save_identity_connection(
         &self,
         caller: &Caller,
-        partner: &PartnerId,
+        (partner, customer): (&PartnerId, Option<&CustomerId>),
         connection: Option<&ConnectionId>,
         (name, issuer, protocol): (&str, &str, ProtocolForm<'_>),
         (just_in_time, require_sso): (bool, bool),
@@ -497,6 +588,12 @@ impl App {
         let before = match connection {
             Some(id) => Some(self.partner_connection(partner, id).await?),
             None => None,
+        };
+        // A connection stays whose it was made.
+        let customer_id = match (&before, customer) {
+            (Some(before), _) => before.customer_id.clone(),
+            (None, Some(customer)) => Some(self.partner_customer(partner, customer).await?.id),
+            (None, None) => None,
         };
         let settings =
             ConnectionSettings::parse(name, issuer, protocol, (just_in_time, require_sso))?;
@@ -574,6 +671,7 @@ impl App {
                 .as_ref()
                 .map_or_else(|| self.new_id(ConnectionId::from_trusted), |b| b.id.clone()),
             partner_id: partner.clone(),
+            customer_id,
             name: settings.name,
             issuer: settings.issuer,
             protocol,
@@ -896,6 +994,16 @@ impl App {
             .map(|d| d.domain)
             .collect();
         let email = identity::email_to_sign_in(&identity, &domains);
+        if let Some(customer) = connection.customer_id.clone() {
+            return self
+                .finish_customer_sso(
+                    (&connection, &customer),
+                    (attempt.purpose, identity, email),
+                    answer.client,
+                    &audit,
+                )
+                .await;
+        }
         if let Purpose::Test(_) = attempt.purpose {
             // What a real sign-in would do, read without doing it.
             let outcome = match email {
@@ -936,6 +1044,164 @@ impl App {
                 Err(AppError::refused(refusal.code(), refusal.message()))
             }
         }
+    }
+
+    /// A sign-in through a customer's connection, once the email passed: the person's
+    /// account, made an admin of exactly the customer's sites their groups give, in one
+    /// transaction — or, for a test, what it would do.
+    async fn finish_customer_sso(
+        &self,
+        (connection, customer): (&Connection, &CustomerId),
+        (purpose, identity, email): (Purpose, Identity, Result<Email, Refusal>),
+        client: Option<String>,
+        audit: &AuditContext,
+    ) -> AppResult<Finished> {
+        let plan = match email {
+            Ok(email) => self
+                .customer_standing((connection, customer), &identity, &email)
+                .await?
+                .map(|plan| (email, plan)),
+            Err(refusal) => Err(refusal),
+        };
+        if let Purpose::Test(_) = purpose {
+            return Ok(Finished::Tested {
+                connection: Box::new(connection.clone()),
+                identity,
+                outcome: plan.map(|(email, _)| email),
+            });
+        }
+        match plan {
+            Ok((email, plan)) => {
+                let account = self
+                    .customer_sign_in(connection, &identity, &email, plan, audit)
+                    .await?;
+                self.sso_session(&account, &email, connection, client, audit)
+                    .await
+                    .map(Finished::SignedIn)
+            }
+            Err(refusal) => {
+                let email = identity.email.as_deref();
+                self.refused(audit, connection, refusal.code(), email)
+                    .await?;
+                Err(AppError::refused(refusal.code(), refusal.message()))
+            }
+        }
+    }
+
+    /// Where a person a customer's provider vouched for stands: their account, if any, and
+    /// which of the customer's sites their groups make them an admin of or no longer. Only
+    /// admins of one of the customer's sites get in — or, when the connection makes people
+    /// admins just in time, those whose groups give them a site.
+    async fn customer_standing(
+        &self,
+        (connection, customer): (&Connection, &CustomerId),
+        identity: &Identity,
+        email: &Email,
+    ) -> AppResult<Result<CustomerPlan, Refusal>> {
+        let existing = self.store.account_by_email(email).await?.map(|(a, _)| a);
+        if existing
+            .as_ref()
+            .is_some_and(|a| a.status == AccountStatus::Disabled)
+        {
+            return Ok(Err(Refusal::Disabled));
+        }
+        let sites: Vec<SiteId> = self
+            .store
+            .customer_sites(customer)
+            .await?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        let held: Vec<SiteId> = existing
+            .as_ref()
+            .map(|account| {
+                let principal = self.principal(account);
+                principal
+                    .site_admin_of
+                    .into_iter()
+                    .filter(|s| sites.contains(s))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let rules = self
+            .store
+            .group_rules(std::slice::from_ref(&connection.id))
+            .await?;
+        // A rule's site deleted since is passed over.
+        let changes: Vec<(SiteId, bool)> =
+            identity::site_admin_sync(&rules, &identity.groups, &held)
+                .into_iter()
+                .filter(|(site, _)| sites.contains(site))
+                .collect();
+        let gained = changes.iter().filter(|(_, admin)| *admin).count();
+        let after = held.len() + gained - (changes.len() - gained);
+        if after == 0 || (held.is_empty() && !connection.just_in_time) {
+            return Ok(Err(Refusal::NotASiteAdmin));
+        }
+        Ok(Ok(CustomerPlan { existing, changes }))
+    }
+
+    /// Writes what [`Self::customer_standing`] planned: the account when the address has
+    /// none, and the site admin changes, each with its event naming the connection.
+    async fn customer_sign_in(
+        &self,
+        connection: &Connection,
+        identity: &Identity,
+        email: &Email,
+        plan: CustomerPlan,
+        audit: &AuditContext,
+    ) -> AppResult<Account> {
+        let person = match plan.existing {
+            Some(account) => PersonResolution::Existing(account.id),
+            None => PersonResolution::New(
+                self.sso_account_for(email, identity.name.as_deref())
+                    .await?,
+            ),
+        };
+        let account_id = person.account_id().clone();
+        let partner = &connection.partner_id;
+        let via = FieldChange::set("connection", &connection.id);
+        let mut events = Vec::new();
+        if let PersonResolution::New(new) = &person {
+            events.push(audit.event(
+                self,
+                AuditAction::AccountCreated,
+                (Some(partner), None),
+                crate::session::account_target(&new.account.id),
+                vec![via.clone()],
+            ));
+        }
+        let mut changes = Vec::new();
+        let mut site_admins = Vec::new();
+        for (site, admin) in plan.changes {
+            let action = if admin {
+                AuditAction::SiteAdminAdded
+            } else {
+                AuditAction::SiteAdminRemoved
+            };
+            events.push(audit.event(
+                self,
+                action,
+                (Some(partner), Some(&site)),
+                crate::sites::site_admin_target(&account_id),
+                vec![via.clone()],
+            ));
+            let site_admin = SiteAdmin {
+                site_id: site,
+                account_id: account_id.clone(),
+                created_at: self.now(),
+            };
+            changes.push(site_admin.change(admin));
+            site_admins.push((site_admin, admin));
+        }
+        if !changes.is_empty() || matches!(person, PersonResolution::New(_)) {
+            self.permissions
+                .commit(changes, move |store| async move {
+                    store.sync_site_admins(&person, &site_admins, &events).await
+                })
+                .await?;
+        }
+        Ok(self.store.account(&account_id).await?)
     }
 
     /// Applies the connection's group rules to the member: their role and the departments
@@ -1366,25 +1632,7 @@ impl App {
     ) -> AppResult<Account> {
         let person = match existing {
             Some(account) => PersonResolution::Existing(account.id),
-            None => {
-                let name = name
-                    .and_then(|n| siteward_core::validate::name("name", n).ok())
-                    .unwrap_or_else(|| email.local_part().to_owned());
-                let unusable = data_encoding::BASE64URL_NOPAD.encode(&random::<32>());
-                PersonResolution::New(NewAccount {
-                    account: Account {
-                        id: self.new_id(AccountId::from_trusted),
-                        email: email.clone(),
-                        name,
-                        status: AccountStatus::Active,
-                        is_operator: false,
-                        totp_enabled: false,
-                        locale: None,
-                        created_at: self.now(),
-                    },
-                    password_hash: auth::hash_password_blocking(unusable).await?,
-                })
-            }
+            None => PersonResolution::New(self.sso_account_for(email, name).await?),
         };
         let account_id = person.account_id().clone();
         let membership = PartnerMembership::new(
@@ -1417,6 +1665,28 @@ impl App {
             })
             .await?;
         Ok(self.store.account(&account_id).await?)
+    }
+
+    /// A new account for a person a provider vouched for, named as the provider says (or by
+    /// the address), whose password nobody knows.
+    async fn sso_account_for(&self, email: &Email, name: Option<&str>) -> AppResult<NewAccount> {
+        let name = name
+            .and_then(|n| siteward_core::validate::name("name", n).ok())
+            .unwrap_or_else(|| email.local_part().to_owned());
+        let unusable = data_encoding::BASE64URL_NOPAD.encode(&random::<32>());
+        Ok(NewAccount {
+            account: Account {
+                id: self.new_id(AccountId::from_trusted),
+                email: email.clone(),
+                name,
+                status: AccountStatus::Active,
+                is_operator: false,
+                totp_enabled: false,
+                locale: None,
+                created_at: self.now(),
+            },
+            password_hash: auth::hash_password_blocking(unusable).await?,
+        })
     }
 
     /// A session for an account the provider signed in. Two-step sign-in is the provider's

@@ -542,6 +542,7 @@ mod tests {
         Connection {
             id: ConnectionId::from_trusted("c".to_owned()),
             partner_id: PartnerId::from_trusted("p".to_owned()),
+            customer_id: None,
             name: "SAML".to_owned(),
             issuer: "https://sts.windows.net/tenant/".to_owned(),
             protocol: Protocol::Saml {

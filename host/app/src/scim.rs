@@ -268,7 +268,7 @@ impl App {
     pub async fn scim_create_user(&self, caller: &Caller, user: &NewUser) -> AppResult<ScimUser> {
         let partner = Self::scim_partner(caller)?;
         let email = Email::parse("userName", &user.user_name)?;
-        let claimed = self.store.claimed_domains(&partner).await?;
+        let claimed = self.own_domains(&partner).await?;
         if !claimed.iter().any(|d| d.domain == Domain::of(&email)) {
             return Err(FieldError::new(
                 "userName",

@@ -102,7 +102,7 @@ pub struct SiteAdminOf {
     pub created_at: siteward_core::Timestamp,
 }
 
-fn site_admin_target(account: &AccountId) -> AuditTarget {
+pub(crate) fn site_admin_target(account: &AccountId) -> AuditTarget {
     AuditTarget {
         kind: TargetKind::SiteAdmin,
         id: account.to_string(),

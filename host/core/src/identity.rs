@@ -6,7 +6,9 @@
 
 use crate::FieldError;
 use crate::Timestamp;
-use crate::ids::{AccountId, ConnectionId, DepartmentId, GroupRuleId, PartnerId};
+use crate::ids::{
+    AccountId, ConnectionId, CustomerId, DepartmentId, GroupRuleId, PartnerId, SiteId,
+};
 use crate::tenancy::{PartnerRole, Privilege, Privileges};
 use crate::validate::Email;
 
@@ -223,8 +225,13 @@ impl Protocol {
 pub struct Connection {
     /// Its id; the per-connection sign-in link names it.
     pub id: ConnectionId,
-    /// Whose people sign in through it.
+    /// The partner whose people sign in through it — or, for a customer's connection, the
+    /// partner that manages the customer (its admins set the connection up, and its audit
+    /// trail records what the connection does).
     pub partner_id: PartnerId,
+    /// A customer's connection: the admins of the customer's sites sign in through it.
+    /// `None`: the partner's own, for its members.
+    pub customer_id: Option<CustomerId>,
     /// A name the partner recognises it by ("Entra ID").
     pub name: String,
     /// The provider's own name for itself: an OpenID Connect issuer (its discovery document
@@ -248,6 +255,7 @@ impl std::fmt::Debug for Connection {
         f.debug_struct("Connection")
             .field("id", &self.id)
             .field("partner_id", &self.partner_id)
+            .field("customer_id", &self.customer_id)
             .field("name", &self.name)
             .field("issuer", &self.issuer)
             .field("protocol", &self.protocol)
@@ -496,6 +504,9 @@ pub enum GroupGrant {
     /// A privilege: a person holds it exactly while one of their groups gives it (as long as
     /// the partner has a seat for them).
     Privilege(Privilege),
+    /// Admin of a site of the connection's customer: a person is exactly while one of their
+    /// groups gives it. Customers' connections only.
+    SiteAdmin(SiteId),
 }
 
 /// The text form — `role:<role>`, `department:<id>` — that forms send and the audit trail
@@ -506,6 +517,7 @@ impl std::fmt::Display for GroupGrant {
             Self::Role(role) => write!(f, "role:{role}"),
             Self::Department(department) => write!(f, "department:{department}"),
             Self::Privilege(privilege) => write!(f, "privilege:{}", privilege.as_str()),
+            Self::SiteAdmin(site) => write!(f, "site_admin:{site}"),
         }
     }
 }
@@ -569,7 +581,7 @@ pub fn group_sync(
             .filter(|r| applies(r))
             .filter_map(|r| match r.grant {
                 GroupGrant::Role(role) => Some(role),
-                GroupGrant::Department(_) | GroupGrant::Privilege(_) => None,
+                _ => None,
             })
             .max_by_key(|r| rank(*r))
             .unwrap_or(PartnerRole::Technician)
@@ -578,7 +590,7 @@ pub fn group_sync(
         .iter()
         .filter_map(|r| match &r.grant {
             GroupGrant::Department(d) => Some(d),
-            GroupGrant::Role(_) | GroupGrant::Privilege(_) => None,
+            _ => None,
         })
         .collect();
     managed.sort();
@@ -613,6 +625,36 @@ pub fn group_sync(
     }
 }
 
+/// Which of a customer's sites a person administers after a sign-in through the customer's
+/// connection, from their groups: each site a rule names exactly while one of their groups
+/// gives it; sites no rule names stay as they are. The changes: a site to become admin of
+/// (`true`) or to stop (`false`).
+pub fn site_admin_sync(
+    rules: &[GroupRule],
+    groups: &[String],
+    held: &[SiteId],
+) -> Vec<(SiteId, bool)> {
+    let mut named: Vec<&SiteId> = rules
+        .iter()
+        .filter_map(|r| match &r.grant {
+            GroupGrant::SiteAdmin(site) => Some(site),
+            _ => None,
+        })
+        .collect();
+    named.sort();
+    named.dedup();
+    named
+        .into_iter()
+        .filter_map(|site| {
+            let wanted = rules
+                .iter()
+                .filter(|r| groups.contains(&r.group))
+                .any(|r| r.grant == GroupGrant::SiteAdmin(site.clone()));
+            (wanted != held.contains(site)).then(|| (site.clone(), wanted))
+        })
+        .collect()
+}
+
 /// Why a person the provider vouched for does not get in, each with its stable code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
@@ -624,6 +666,9 @@ pub enum Refusal {
     DomainNotClaimed,
     /// No member has the email, and the connection does not make accounts just in time.
     NotAMember,
+    /// A customer's connection: the person administers none of the customer's sites, and
+    /// their groups give none (or the connection makes nobody an admin just in time).
+    NotASiteAdmin,
     /// The account or its membership is disabled.
     Disabled,
 }
@@ -636,6 +681,7 @@ impl Refusal {
             Self::EmailUnverified => "sso_email_unverified",
             Self::DomainNotClaimed => "sso_domain_not_claimed",
             Self::NotAMember => "sso_not_a_member",
+            Self::NotASiteAdmin => "sso_not_a_site_admin",
             Self::Disabled => "account_disabled",
         }
     }
@@ -654,6 +700,10 @@ impl Refusal {
             Self::DomainNotClaimed => {
                 "your email address is not in a domain this sign-in is set up for; ask your \
                  administrator"
+            }
+            Self::NotASiteAdmin => {
+                "your identity provider signed you in, but you administer none of this \
+                 customer's sites on Siteward; ask your administrator"
             }
             Self::NotAMember => {
                 "your identity provider signed you in, but you are not a member of this team \
@@ -764,6 +814,35 @@ mod tests {
         assert_eq!(
             GroupGrant::Privilege(Privilege::RemoteSupport).to_string(),
             "privilege:remote_support"
+        );
+    }
+
+    #[test]
+    fn groups_make_exactly_the_site_admins_rules_name() {
+        let site = |id: &str| SiteId::from_trusted(id.to_owned());
+        let rules = [
+            rule("it", GroupGrant::SiteAdmin(site("hq"))),
+            rule("it", GroupGrant::SiteAdmin(site("depot"))),
+            rule("depot-only", GroupGrant::SiteAdmin(site("depot"))),
+        ];
+        let held = [site("depot"), site("manual")];
+        // In no group: out of the named sites they hold; the site no rule names stays.
+        assert_eq!(
+            site_admin_sync(&rules, &[], &held),
+            vec![(site("depot"), false)]
+        );
+        let it = ["it".to_owned()];
+        assert_eq!(
+            site_admin_sync(&rules, &it, &held),
+            vec![(site("hq"), true)]
+        );
+        assert_eq!(
+            site_admin_sync(&rules, &["depot-only".to_owned()], &held),
+            vec![]
+        );
+        assert_eq!(
+            GroupGrant::SiteAdmin(site("hq")).to_string(),
+            "site_admin:hq"
         );
     }
 

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use siteward_app::AppError;
 use siteward_app::identity::{Answer, Finished, IdentitySetup, Start};
 use siteward_core::identity::{Connection, GroupGrant, Protocol, ProtocolForm};
-use siteward_core::ids::{ConnectionId, GroupRuleId, PartnerId};
+use siteward_core::ids::{ConnectionId, CustomerId, GroupRuleId, PartnerId};
 use siteward_core::tenancy::{PartnerRole, Privilege};
 
 use super::lang::Lang;
@@ -115,7 +115,14 @@ struct IdentityPage {
     chrome: Chrome,
     csrf: String,
     partner: String,
+    /// A customer's page: the customer's name (its sites' admins sign in through these).
+    customer: Option<String>,
+    /// Where connections' forms post (`/partners/{id}/identity`), and what they add so the
+    /// answer comes back here.
     base: String,
+    back: String,
+    /// Where the new connection forms post.
+    create: String,
     redirect_url: String,
     connections: Vec<ConnectionCard>,
     /// What a group rule may give: its form value and label.
@@ -135,6 +142,60 @@ fn identity_path(partner: &PartnerId) -> String {
     format!("/partners/{partner}/identity")
 }
 
+/// Whose identity settings a page or a form is about: the partner's own connections, or one
+/// of its customers' (for the admins of the customer's sites).
+#[derive(Debug, Clone)]
+struct Scope {
+    partner: PartnerId,
+    customer: Option<CustomerId>,
+}
+
+impl Scope {
+    fn of(partner: PartnerId) -> Self {
+        Self {
+            partner,
+            customer: None,
+        }
+    }
+
+    /// The page's path.
+    fn path(&self) -> String {
+        match &self.customer {
+            None => identity_path(&self.partner),
+            Some(customer) => customer_identity_path(&self.partner, customer),
+        }
+    }
+
+    /// What a customer's page adds to the forms it posts to a connection's routes, so the
+    /// answer comes back to it.
+    fn back(&self) -> String {
+        self.customer
+            .as_ref()
+            .map_or_else(String::new, |customer| format!("?customer={customer}"))
+    }
+}
+
+fn customer_identity_path(partner: &PartnerId, customer: &CustomerId) -> String {
+    format!("/partners/{partner}/customers/{customer}/identity")
+}
+
+/// The `?customer=` of a form a customer's Identity page posts.
+#[derive(Debug, Default, Deserialize)]
+pub struct Back {
+    customer: Option<String>,
+}
+
+impl Back {
+    fn scope(self, partner: PartnerId) -> Scope {
+        Scope {
+            partner,
+            customer: self
+                .customer
+                .and_then(|c| CustomerId::parse("customer", &c).ok()),
+        }
+    }
+}
+
 /// What the page says was done, from the redirect after a change.
 #[derive(Debug, Deserialize)]
 pub struct Done {
@@ -144,40 +205,19 @@ pub struct Done {
 async fn identity_page(
     state: &AppState,
     viewer: Viewer,
-    partner: &PartnerId,
+    scope: &Scope,
     status: StatusCode,
     (saved, error): (Option<String>, Option<String>),
     new: Option<ConnectionFormView>,
 ) -> Response {
-    shown_page(state, viewer, partner, status, (saved, error), (new, None)).await
+    shown_page(state, viewer, scope, status, (saved, error), (new, None)).await
 }
 
-/// The page, with a SCIM token just made when there is one.
-async fn shown_page(
-    state: &AppState,
-    viewer: Viewer,
-    partner: &PartnerId,
-    status: StatusCode,
-    (saved, error): (Option<String>, Option<String>),
-    (new, scim_token): (Option<ConnectionFormView>, Option<String>),
-) -> Response {
-    let Viewer {
-        caller,
-        chrome,
-        set_csrf,
-    } = viewer;
-    let (details, setup) = match tokio::join!(
-        state.partner(&caller, partner),
-        state.identity_setup(&caller, partner)
-    ) {
-        (Ok(details), Ok(setup)) => (details, setup),
-        (Err(error), _) | (_, Err(error)) => return problem(&error),
-    };
-    let IdentitySetup {
-        connections,
-        redirect_url,
-        departments,
-    } = setup;
+/// What a group rule of the partner's own connections may give: a role, a privilege or a
+/// department, with its label.
+fn partner_grants(
+    departments: &[siteward_core::permission::records::Department],
+) -> Vec<(String, String)> {
     let t = Lang::current().text();
     let mut grants: Vec<(String, String)> = [
         PartnerRole::Technician,
@@ -204,6 +244,48 @@ async fn shown_page(
         let label = t.department_option.with("department", &d.name).to_string();
         (GroupGrant::Department(d.id.clone()).to_string(), label)
     }));
+    grants
+}
+
+/// The page, with a SCIM token just made when there is one.
+async fn shown_page(
+    state: &AppState,
+    viewer: Viewer,
+    scope: &Scope,
+    status: StatusCode,
+    (saved, error): (Option<String>, Option<String>),
+    (new, scim_token): (Option<ConnectionFormView>, Option<String>),
+) -> Response {
+    let Viewer {
+        caller,
+        chrome,
+        set_csrf,
+    } = viewer;
+    let partner = &scope.partner;
+    let (details, setup) = match tokio::join!(
+        state.partner(&caller, partner),
+        state.identity_setup(&caller, partner, scope.customer.as_ref())
+    ) {
+        (Ok(details), Ok(setup)) => (details, setup),
+        (Err(error), _) | (_, Err(error)) => return problem(&error),
+    };
+    let IdentitySetup {
+        connections,
+        redirect_url,
+        departments,
+        customer,
+    } = setup;
+    let t = Lang::current().text();
+    let grants: Vec<(String, String)> = match &customer {
+        Some((_, sites)) => sites
+            .iter()
+            .map(|site| {
+                let label = t.site_admin_option.with("site", &site.name).to_string();
+                (GroupGrant::SiteAdmin(site.id.clone()).to_string(), label)
+            })
+            .collect(),
+        None => partner_grants(&departments),
+    };
     let gives = |grant: &GroupGrant| {
         grants
             .iter()
@@ -213,7 +295,12 @@ async fn shown_page(
     let connections = connections
         .into_iter()
         .map(|view| ConnectionCard {
-            action: format!("{}/{}", identity_path(partner), view.connection.id),
+            action: format!(
+                "{}/{}{}",
+                identity_path(partner),
+                view.connection.id,
+                scope.back()
+            ),
             link: format!("{}/sign-in/sso/{}", state.public_url, view.connection.id),
             id: view.connection.id.clone(),
             name: view.connection.name.clone(),
@@ -250,7 +337,10 @@ async fn shown_page(
         csrf: chrome.csrf(),
         chrome,
         partner: details.name,
+        customer: customer.map(|(customer, _)| customer.name),
         base: identity_path(partner),
+        back: scope.back(),
+        create: scope.path(),
         redirect_url,
         connections,
         grants,
@@ -271,6 +361,26 @@ pub async fn page(
     PageIds(partner): PageIds<PartnerId>,
     Query(done): Query<Done>,
 ) -> Response {
+    done_page(&state, viewer, &Scope::of(partner), &done).await
+}
+
+/// `GET /partners/{partner_id}/customers/{customer_id}/identity`: a customer's connections,
+/// for the admins of its sites.
+pub async fn customer_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    PageIds((partner, customer)): PageIds<(PartnerId, CustomerId)>,
+    Query(done): Query<Done>,
+) -> Response {
+    let scope = Scope {
+        partner,
+        customer: Some(customer),
+    };
+    done_page(&state, viewer, &scope, &done).await
+}
+
+/// The page, saying what the change before the redirect did.
+async fn done_page(state: &AppState, viewer: Viewer, scope: &Scope, done: &Done) -> Response {
     let t = Lang::current().text();
     let saved = match done.done.as_deref() {
         Some("saved") => Some(t.connection_saved.to_string()),
@@ -281,15 +391,7 @@ pub async fn page(
         Some("unmapped") => Some(t.mapping_removed.to_string()),
         _ => None,
     };
-    identity_page(
-        &state,
-        viewer,
-        &partner,
-        StatusCode::OK,
-        (saved, None),
-        None,
-    )
-    .await
+    identity_page(state, viewer, scope, StatusCode::OK, (saved, None), None).await
 }
 
 /// A connection's settings form.
@@ -322,7 +424,7 @@ pub struct ConnectionForm {
 async fn refused(
     state: &AppState,
     viewer: Viewer,
-    partner: &PartnerId,
+    scope: &Scope,
     error: &AppError,
     new: Option<ConnectionFormView>,
 ) -> Response {
@@ -330,15 +432,7 @@ async fn refused(
     if error.kind == siteward_app::Kind::NotFound || status == StatusCode::FORBIDDEN {
         return problem(error);
     }
-    identity_page(
-        state,
-        viewer,
-        partner,
-        status,
-        (None, Some(said(error))),
-        new,
-    )
-    .await
+    identity_page(state, viewer, scope, status, (None, Some(said(error))), new).await
 }
 
 /// After a change: back to the page, which says what was `done`, or the page again with the
@@ -346,13 +440,13 @@ async fn refused(
 async fn changed(
     state: &AppState,
     viewer: Viewer,
-    partner: &PartnerId,
+    scope: &Scope,
     done: &str,
     result: Result<(), AppError>,
 ) -> Response {
     match result {
-        Ok(()) => Redirect::to(&format!("{}?done={done}", identity_path(partner))).into_response(),
-        Err(error) => refused(state, viewer, partner, &error, None).await,
+        Ok(()) => Redirect::to(&format!("{}?done={done}", scope.path())).into_response(),
+        Err(error) => refused(state, viewer, scope, &error, None).await,
     }
 }
 
@@ -367,7 +461,7 @@ async fn save(
     state: AppState,
     headers: &HeaderMap,
     viewer: Viewer,
-    (partner, connection): (PartnerId, Option<ConnectionId>),
+    (scope, connection): (Scope, Option<ConnectionId>),
     form: ConnectionForm,
 ) -> Response {
     let saml = form.protocol == "saml";
@@ -383,7 +477,7 @@ async fn save(
     };
     let kept = connection.is_none().then_some(typed);
     if !csrf_matches(headers, &form.csrf) {
-        return refused(&state, viewer, &partner, &form_expired(), kept).await;
+        return refused(&state, viewer, &scope, &form_expired(), kept).await;
     }
     let protocol = if saml {
         ProtocolForm::Saml {
@@ -399,15 +493,15 @@ async fn save(
     let saved = state
         .save_identity_connection(
             &viewer.caller,
-            &partner,
+            (&scope.partner, scope.customer.as_ref()),
             connection.as_ref(),
             (&form.name, &form.issuer, protocol),
             (form.just_in_time.is_some(), form.require_sso.is_some()),
         )
         .await;
     match saved {
-        Ok(_) => changed(&state, viewer, &partner, "saved", Ok(())).await,
-        Err(error) => refused(&state, viewer, &partner, &error, kept).await,
+        Ok(_) => changed(&state, viewer, &scope, "saved", Ok(())).await,
+        Err(error) => refused(&state, viewer, &scope, &error, kept).await,
     }
 }
 
@@ -419,7 +513,23 @@ pub async fn create(
     PageIds(partner): PageIds<PartnerId>,
     Form(form): Form<ConnectionForm>,
 ) -> Response {
-    save(state, &headers, viewer, (partner, None), form).await
+    save(state, &headers, viewer, (Scope::of(partner), None), form).await
+}
+
+/// `POST /partners/{partner_id}/customers/{customer_id}/identity`: a new connection of the
+/// customer.
+pub async fn customer_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Viewer,
+    PageIds((partner, customer)): PageIds<(PartnerId, CustomerId)>,
+    Form(form): Form<ConnectionForm>,
+) -> Response {
+    let scope = Scope {
+        partner,
+        customer: Some(customer),
+    };
+    save(state, &headers, viewer, (scope, None), form).await
 }
 
 /// `POST /partners/{partner_id}/identity/{connection_id}`.
@@ -428,9 +538,11 @@ pub async fn update(
     headers: HeaderMap,
     viewer: Viewer,
     PageIds((partner, connection)): PageIds<(PartnerId, ConnectionId)>,
+    Query(back): Query<Back>,
     Form(form): Form<ConnectionForm>,
 ) -> Response {
-    save(state, &headers, viewer, (partner, Some(connection)), form).await
+    let scope = back.scope(partner);
+    save(state, &headers, viewer, (scope, Some(connection)), form).await
 }
 
 /// A form with a CSRF token and a domain.
@@ -448,8 +560,10 @@ pub async fn claim(
     headers: HeaderMap,
     viewer: Viewer,
     PageIds((partner, connection)): PageIds<(PartnerId, ConnectionId)>,
+    Query(back): Query<Back>,
     Form(form): Form<DomainForm>,
 ) -> Response {
+    let scope = back.scope(partner.clone());
     let done = if csrf_matches(&headers, &form.csrf) {
         state
             .claim_domain(&viewer.caller, &partner, &connection, &form.domain)
@@ -458,7 +572,7 @@ pub async fn claim(
     } else {
         Err(form_expired())
     };
-    changed(&state, viewer, &partner, "claimed", done).await
+    changed(&state, viewer, &scope, "claimed", done).await
 }
 
 /// `POST /partners/{partner_id}/identity/domains/release`: gives up a domain.
@@ -467,8 +581,10 @@ pub async fn release(
     headers: HeaderMap,
     viewer: Viewer,
     PageIds(partner): PageIds<PartnerId>,
+    Query(back): Query<Back>,
     Form(form): Form<DomainForm>,
 ) -> Response {
+    let scope = back.scope(partner.clone());
     let done = if csrf_matches(&headers, &form.csrf) {
         state
             .release_domain(&viewer.caller, &partner, &form.domain)
@@ -476,7 +592,7 @@ pub async fn release(
     } else {
         Err(form_expired())
     };
-    changed(&state, viewer, &partner, "released", done).await
+    changed(&state, viewer, &scope, "released", done).await
 }
 
 /// A group rule's form.
@@ -496,8 +612,10 @@ pub async fn add_rule(
     headers: HeaderMap,
     viewer: Viewer,
     PageIds((partner, connection)): PageIds<(PartnerId, ConnectionId)>,
+    Query(back): Query<Back>,
     Form(form): Form<RuleForm>,
 ) -> Response {
+    let scope = back.scope(partner.clone());
     let done = if csrf_matches(&headers, &form.csrf) {
         state
             .add_group_rule(
@@ -512,7 +630,7 @@ pub async fn add_rule(
     } else {
         Err(form_expired())
     };
-    changed(&state, viewer, &partner, "mapped", done).await
+    changed(&state, viewer, &scope, "mapped", done).await
 }
 
 /// `POST /partners/{partner_id}/identity/groups/{rule_id}/delete`: removes a group rule.
@@ -521,8 +639,10 @@ pub async fn delete_rule(
     headers: HeaderMap,
     viewer: Viewer,
     PageIds((partner, rule)): PageIds<(PartnerId, GroupRuleId)>,
+    Query(back): Query<Back>,
     Form(form): Form<super::CsrfForm>,
 ) -> Response {
+    let scope = back.scope(partner.clone());
     let done = if csrf_matches(&headers, &form.csrf) {
         state
             .delete_group_rule(&viewer.caller, &partner, &rule)
@@ -530,7 +650,7 @@ pub async fn delete_rule(
     } else {
         Err(form_expired())
     };
-    changed(&state, viewer, &partner, "unmapped", done).await
+    changed(&state, viewer, &scope, "unmapped", done).await
 }
 
 /// `POST /partners/{partner_id}/identity/scim-token`: a partner API token for the SCIM
@@ -542,6 +662,7 @@ pub async fn make_scim_token(
     PageIds(partner): PageIds<PartnerId>,
     Form(form): Form<super::CsrfForm>,
 ) -> Response {
+    let scope = Scope::of(partner.clone());
     let made = if csrf_matches(&headers, &form.csrf) {
         let home = siteward_app::tokens::TokenHome::Partner(&partner);
         state
@@ -553,17 +674,9 @@ pub async fn make_scim_token(
     match made {
         Ok(token) => {
             let shown = (None, Some(token.secret));
-            shown_page(
-                &state,
-                viewer,
-                &partner,
-                StatusCode::OK,
-                (None, None),
-                shown,
-            )
-            .await
+            shown_page(&state, viewer, &scope, StatusCode::OK, (None, None), shown).await
         }
-        Err(error) => refused(&state, viewer, &partner, &error, None).await,
+        Err(error) => refused(&state, viewer, &scope, &error, None).await,
     }
 }
 
@@ -573,8 +686,10 @@ pub async fn delete(
     headers: HeaderMap,
     viewer: Viewer,
     PageIds((partner, connection)): PageIds<(PartnerId, ConnectionId)>,
+    Query(back): Query<Back>,
     Form(form): Form<super::CsrfForm>,
 ) -> Response {
+    let scope = back.scope(partner.clone());
     let done = if csrf_matches(&headers, &form.csrf) {
         state
             .delete_identity_connection(&viewer.caller, &partner, &connection)
@@ -582,7 +697,7 @@ pub async fn delete(
     } else {
         Err(form_expired())
     };
-    changed(&state, viewer, &partner, "deleted", done).await
+    changed(&state, viewer, &scope, "deleted", done).await
 }
 
 /// `POST /partners/{partner_id}/identity/{connection_id}/test`: the admin's test sign-in.
@@ -591,8 +706,10 @@ pub async fn test(
     headers: HeaderMap,
     viewer: Viewer,
     PageIds((partner, connection)): PageIds<(PartnerId, ConnectionId)>,
+    Query(back): Query<Back>,
     Form(form): Form<super::CsrfForm>,
 ) -> Response {
+    let scope = back.scope(partner.clone());
     let started = if csrf_matches(&headers, &form.csrf) {
         state.test_sso(&viewer.caller, &partner, &connection).await
     } else {
@@ -600,7 +717,7 @@ pub async fn test(
     };
     match started {
         Ok(redirect) => to_provider(&state, redirect),
-        Err(error) => refused(&state, viewer, &partner, &error, None).await,
+        Err(error) => refused(&state, viewer, &scope, &error, None).await,
     }
 }
 
@@ -827,7 +944,10 @@ async fn finish(
         }) => {
             let page = TestPage {
                 chrome: Chrome::public(),
-                back: identity_path(&connection.partner_id),
+                back: match &connection.customer_id {
+                    Some(customer) => customer_identity_path(&connection.partner_id, customer),
+                    None => identity_path(&connection.partner_id),
+                },
                 connection: connection.name,
                 outcome: outcome
                     .map(|email| email.to_string())

@@ -84,6 +84,10 @@ pub fn routes() -> Router<AppState> {
             get(identity::page).post(identity::create),
         )
         .route(
+            "/partners/{partner_id}/customers/{customer_id}/identity",
+            get(identity::customer_page).post(identity::customer_create),
+        )
+        .route(
             "/partners/{partner_id}/identity/domains/release",
             post(identity::release),
         )

@@ -1573,6 +1573,63 @@ async fn a_technician_signs_in_through_a_saml_provider_by_keyboard() {
     client.close().await.unwrap();
 }
 
+/// A customer's single sign-on for its sites' admins, set up by the partner by keyboard: from
+/// the customers list to the customer's Identity page, a group mapped to one of its sites.
+#[tokio::test]
+async fn a_partner_admin_maps_a_customers_provider_group_to_a_site_by_keyboard() {
+    let idp = crate::saml::SamlIdp::start(json!({}));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = TestApp::with_settings(crate::sso::settings(&base)).await;
+    // The provider's certificate was made today: the host's clock must be past its start.
+    app.clock.set(chrono::Utc::now());
+    let operator = app.operator().await;
+    let acme = app.partner(&operator, "acme").await;
+    let (customer, _, _) = crate::saml::customer_with_sites(
+        &app,
+        &acme,
+        ("ian@initech.example", "dora@initech.example"),
+    )
+    .await;
+    let connection =
+        crate::saml::saml_connection_for(&app, (&acme, Some(&customer)), &idp, "initech.example")
+            .await;
+    serve_on(listener, &app);
+    let (_driver, client) = browser().await;
+
+    client.goto(&format!("{base}/sign-in")).await.unwrap();
+    sign_in(&client, "owner@acme.example").await;
+    found(&client, Locator::Id("partners-heading")).await;
+    client
+        .goto(&format!("{base}/partners/{}/sites", acme.id))
+        .await
+        .unwrap();
+    follow(
+        &client,
+        Locator::LinkText("Single sign-on for Initech's site admins"),
+    )
+    .await;
+    found(&client, Locator::Id(&format!("entity-id-{connection}"))).await;
+    click(&client, Locator::Id(&format!("group-{connection}"))).await;
+    keys(&client, "it-depot").await;
+    keys(&client, TAB).await;
+    // The site the group gives, chosen by keyboard.
+    keys(&client, "Site admin: Depot").await;
+    keys(&client, TAB).await;
+    keys(&client, ENTER).await;
+    found(&client, Locator::XPath("//code[text()='it-depot']")).await;
+    let page = client.source().await.unwrap();
+    assert!(page.contains("Site admin: Depot"), "{page}");
+    assert!(
+        !page.contains("SCIM"),
+        "a customer's page has no provisioning: {page}"
+    );
+    // The mapping in view, for the screenshot.
+    click(&client, Locator::Id(&format!("group-{connection}"))).await;
+    check_page(&client, "customer-identity").await;
+    client.close().await.unwrap();
+}
+
 /// Partner › Identity › Directory by keyboard, against a private OpenLDAP server: the Super
 /// Admin sets the directory up, maps a group to a department, syncs, and previews.
 #[tokio::test]

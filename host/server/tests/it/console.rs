@@ -4149,6 +4149,14 @@ const TENANT_ROUTES: &[(&str, &str)] = &[
     ("GET", "/partners/{partner_id}/settings"),
     ("GET", "/partners/{partner_id}/identity"),
     ("POST", "/partners/{partner_id}/identity"),
+    (
+        "GET",
+        "/partners/{partner_id}/customers/{customer_id}/identity",
+    ),
+    (
+        "POST",
+        "/partners/{partner_id}/customers/{customer_id}/identity",
+    ),
     ("POST", "/partners/{partner_id}/identity/domains/release"),
     ("POST", "/partners/{partner_id}/identity/scim-token"),
     ("POST", "/partners/{partner_id}/identity/{connection_id}"),
@@ -4484,6 +4492,13 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
         .as_str()
         .unwrap()
         .to_owned();
+    let customer = app
+        .get(&format!("/v1/sites/{site}"), &acme.owner_token)
+        .await
+        .body["customer_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     for (method, template) in TENANT_ROUTES {
         let account = match template.starts_with("/sites/{site_id}/admins/") {
             true => &admin_id,
@@ -4493,6 +4508,7 @@ async fn every_console_route_hides_another_tenants_resources_and_changes_nothing
             .replace("{partner_id}", &acme.id)
             .replace("{invitation_id}", &invitation)
             .replace("{site_id}", &site)
+            .replace("{customer_id}", &customer)
             .replace("{account_id}", account)
             .replace("{session_id}", &session)
             .replace("{device_id}", &device)

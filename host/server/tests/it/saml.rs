@@ -12,7 +12,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use siteward_core::identity::ProtocolForm;
-use siteward_core::ids::{ConnectionId, PartnerId};
+use siteward_core::ids::{ConnectionId, CustomerId, PartnerId};
 
 use super::console::{Page, open};
 use super::sso::{caller, refusals, settings, start};
@@ -101,6 +101,17 @@ pub(crate) async fn saml_connection(
     idp: &SamlIdp,
     domain: &str,
 ) -> ConnectionId {
+    saml_connection_for(app, (partner, None), idp, domain).await
+}
+
+/// A SAML connection of the partner's own (`customer` is `None`) or of one of its customers,
+/// to `idp`, with `domain` claimed for it.
+pub(crate) async fn saml_connection_for(
+    app: &TestApp,
+    (partner, customer): (&Partner, Option<&CustomerId>),
+    idp: &SamlIdp,
+    domain: &str,
+) -> ConnectionId {
     let owner = caller(app, &partner.owner_token).await;
     let id = PartnerId::from_trusted(partner.id.clone());
     let protocol = ProtocolForm::Saml {
@@ -111,7 +122,7 @@ pub(crate) async fn saml_connection(
         .state
         .save_identity_connection(
             &owner,
-            &id,
+            (&id, customer),
             None,
             ("Company SAML", &idp.entity_id, protocol),
             (false, false),
@@ -156,7 +167,7 @@ async fn provider_answer(sent: &super::sso::Sent, login: &str, mode: &str) -> Po
 
 /// The browser posting `posted` to the host's ACS with `cookie`.
 async fn post(app: &TestApp, posted: &Posted, cookie: &str) -> Page {
-    assert!(posted.acs.ends_with("/sso/saml/acs"), "{}", posted.acs);
+    assert!(posted.acs.contains("/sso/saml/acs"), "{}", posted.acs);
     let form = [
         ("SAMLResponse", posted.saml_response.as_str()),
         ("RelayState", posted.relay_state.as_str()),
@@ -294,6 +305,22 @@ async fn every_hostile_saml_answer_is_refused_audited_and_creates_nothing() {
         "{}",
         audience.html
     );
+    // Meant for another URL (a response captured on its way elsewhere), or from an issuer the
+    // connection does not name (another provider that has the same key).
+    let recipient = sign_in(&app, "ana@acme.example", "ana", "wrong-recipient").await;
+    refused(&recipient, "recipient");
+    assert!(
+        recipient.html.contains("addressed to another URL"),
+        "{}",
+        recipient.html
+    );
+    let issuer = sign_in(&app, "ana@acme.example", "ana", "other-issuer").await;
+    refused(&issuer, "issuer");
+    assert!(
+        issuer.html.contains("correct the entity ID"),
+        "{}",
+        issuer.html
+    );
 
     // A good answer, posted twice: the sign-in it answers is over.
     let sent = start(&app, "ana@acme.example")
@@ -412,6 +439,8 @@ async fn every_hostile_saml_answer_is_refused_audited_and_creates_nothing() {
             "sso_saml_wrapped",
             "sso_token_expired",
             "sso_wrong_audience",
+            "sso_wrong_issuer",
+            "sso_wrong_recipient",
         ]
     );
 }
@@ -432,7 +461,7 @@ async fn saml_setup_names_the_usual_mistakes_and_serves_no_metadata_for_other_co
             app.state
                 .save_identity_connection(
                     owner,
-                    partner,
+                    (partner, None),
                     None,
                     ("SAML", issuer, protocol),
                     (false, false),
@@ -491,7 +520,7 @@ async fn saml_setup_names_the_usual_mistakes_and_serves_no_metadata_for_other_co
         .state
         .save_identity_connection(
             &owner,
-            &partner,
+            (&partner, None),
             Some(&connection),
             (
                 "Renamed",
@@ -512,7 +541,7 @@ async fn saml_setup_names_the_usual_mistakes_and_serves_no_metadata_for_other_co
         .state
         .save_identity_connection(
             &owner,
-            &partner,
+            (&partner, None),
             Some(&connection),
             (
                 "Renamed",
@@ -541,4 +570,185 @@ async fn saml_setup_names_the_usual_mistakes_and_serves_no_metadata_for_other_co
         .await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{missing}");
     }
+}
+
+/// A customer of `acme` with two sites, `Head office` (first admin `hq_admin`, a new account)
+/// and `Depot` (first admin `depot_admin`): the customer's id and the sites' ids.
+pub(crate) async fn customer_with_sites(
+    app: &TestApp,
+    acme: &Partner,
+    (hq_admin, depot_admin): (&str, &str),
+) -> (CustomerId, String, String) {
+    let customer = app
+        .post(
+            &format!("/v1/partners/{}/customers", acme.id),
+            &acme.owner_token,
+            json!({ "name": "Initech" }),
+        )
+        .await;
+    assert_eq!(customer.status, StatusCode::CREATED, "{}", customer.body);
+    let customer_id = customer.str("id");
+    let mut sites = Vec::new();
+    for (name, admin) in [("Head office", hq_admin), ("Depot", depot_admin)] {
+        let site = app
+            .post(
+                &format!("/v1/partners/{}/sites", acme.id),
+                &acme.owner_token,
+                json!({
+                    "customer_id": customer_id,
+                    "name": name,
+                    "admin": { "email": admin, "name": "Site Admin", "password": crate::PASSWORD },
+                }),
+            )
+            .await;
+        assert_eq!(site.status, StatusCode::CREATED, "{}", site.body);
+        sites.push(site.str("id"));
+    }
+    let depot = sites.pop().unwrap();
+    let hq = sites.pop().unwrap();
+    (CustomerId::from_trusted(customer_id), hq, depot)
+}
+
+/// The admins of a site, by email.
+async fn site_admins(app: &TestApp, acme: &Partner, site: &str) -> Vec<String> {
+    let admins = app
+        .get(&format!("/v1/sites/{site}/admins"), &acme.owner_token)
+        .await;
+    assert_eq!(admins.status, StatusCode::OK, "{}", admins.body);
+    let mut emails: Vec<String> = admins.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["email"].as_str().unwrap().to_owned())
+        .collect();
+    emails.sort();
+    emails
+}
+
+#[tokio::test]
+async fn a_customers_site_admins_sign_in_through_its_provider_and_its_groups_say_which_sites() {
+    let idp = SamlIdp::start(json!({
+        "ian": { "email": "ian@initech.example", "name": "Ian IT", "groups": ["it-depot"] },
+        "nia": { "email": "nia@initech.example", "name": "Nia New", "groups": ["it-hq"] },
+        "zed": { "email": "zed@initech.example", "name": "Zed Nobody" },
+    }));
+    let (app, acme, globex, own) = world(&idp).await;
+    let (customer, hq, depot) =
+        customer_with_sites(&app, &acme, ("ian@initech.example", "dora@initech.example")).await;
+    let connection =
+        saml_connection_for(&app, (&acme, Some(&customer)), &idp, "initech.example").await;
+    let owner = caller(&app, &acme.owner_token).await;
+    let partner = PartnerId::from_trusted(acme.id.clone());
+    for (group, site) in [("it-hq", &hq), ("it-depot", &depot)] {
+        let grant = format!("site_admin:{site}");
+        app.state
+            .add_group_rule(&owner, &partner, &connection, group, &grant)
+            .await
+            .unwrap();
+    }
+    // A customer's connection gives sites of that customer only, and the partner's own
+    // connections no sites.
+    let other_site = app.site(&acme, "other@elsewhere.example").await;
+    for (on, grant) in [
+        (&connection, "role:admin".to_owned()),
+        (&connection, format!("site_admin:{other_site}")),
+        (&own, format!("site_admin:{hq}")),
+    ] {
+        let refused = app
+            .state
+            .add_group_rule(&owner, &partner, on, "g", &grant)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code, "invalid_field", "{grant}");
+    }
+    // The partner's page lists its own connection only; the customer's lists the customer's.
+    let own_setup = app
+        .state
+        .identity_setup(&owner, &partner, None)
+        .await
+        .unwrap();
+    assert_eq!(own_setup.connections.len(), 1);
+    assert_eq!(own_setup.connections[0].connection.id, own);
+    let theirs = app
+        .state
+        .identity_setup(&owner, &partner, Some(&customer))
+        .await
+        .unwrap();
+    assert_eq!(theirs.connections[0].connection.id, connection);
+    assert_eq!(theirs.customer.as_ref().unwrap().1.len(), 2);
+    // Another partner's admins do not find the customer.
+    let outsider = caller(&app, &globex.owner_token).await;
+    let hidden = app
+        .state
+        .identity_setup(&outsider, &partner, Some(&customer))
+        .await
+        .unwrap_err();
+    assert_eq!(hidden.kind, siteward_app::Kind::NotFound);
+
+    // Ian administers the head office; his groups now say the depot.
+    let signed_in = sign_in(&app, "ian@initech.example", "ian", "").await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.html
+    );
+    assert_eq!(site_admins(&app, &acme, &hq).await, Vec::<String>::new());
+    assert_eq!(
+        site_admins(&app, &acme, &depot).await,
+        ["dora@initech.example", "ian@initech.example"]
+    );
+    // Nobody is made an admin just in time while the connection does not allow it; with it,
+    // those whose groups give a site are, and those whose groups give none are not.
+    let page = sign_in(&app, "nia@initech.example", "nia", "").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.html);
+    assert!(
+        page.html.contains("administer none of this"),
+        "{}",
+        page.html
+    );
+    app.state
+        .save_identity_connection(
+            &owner,
+            (&partner, None),
+            Some(&connection),
+            (
+                "Initech SAML",
+                &idp.entity_id,
+                ProtocolForm::Saml {
+                    sso_url: &idp.sso_url,
+                    certificate: "",
+                },
+            ),
+            (true, false),
+        )
+        .await
+        .unwrap();
+    let page = sign_in(&app, "nia@initech.example", "nia", "").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.html);
+    assert_eq!(site_admins(&app, &acme, &hq).await, ["nia@initech.example"]);
+    let page = sign_in(&app, "zed@initech.example", "zed", "").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.html);
+    assert!(!has_account(&app, "zed@initech.example").await);
+    // Each change is on the partner's trail, naming the connection; so are the refusals.
+    let trail = app
+        .get(
+            &format!(
+                "/v1/partners/{}/audit-events?action=site_admin.added&limit=100",
+                acme.id
+            ),
+            &acme.owner_token,
+        )
+        .await;
+    let by_connection = trail.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e.to_string().contains(connection.as_str()))
+        .count();
+    assert_eq!(by_connection, 2, "{}", trail.body);
+    assert_eq!(
+        refusals(&app, &acme).await,
+        ["sso_not_a_site_admin", "sso_not_a_site_admin"]
+    );
 }

@@ -66,7 +66,7 @@ pub(crate) async fn connection_at(
         .state
         .save_identity_connection(
             &owner,
-            &id,
+            (&id, None),
             None,
             (
                 "Company sign-in",
@@ -593,7 +593,11 @@ async fn every_answer_that_fails_a_check_is_refused_audited_and_creates_nothing(
     );
     let owner = caller(&app, &globex.owner_token).await;
     let globex_id = PartnerId::from_trusted(globex.id.clone());
-    let theirs = app.state.identity_setup(&owner, &globex_id).await.unwrap();
+    let theirs = app
+        .state
+        .identity_setup(&owner, &globex_id, None)
+        .await
+        .unwrap();
     let taken = app
         .state
         .claim_domain(
