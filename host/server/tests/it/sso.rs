@@ -297,6 +297,23 @@ fn claims(app: &TestApp, issuer: &str, sent: &Sent, email: &str) -> Value {
     })
 }
 
+/// The partner's member with this address, as the API lists it.
+pub(crate) async fn member_record(app: &TestApp, partner: &Partner, email: &str) -> Value {
+    let members = app
+        .get(
+            &format!("/v1/partners/{}/members?limit=100", partner.id),
+            &partner.owner_token,
+        )
+        .await;
+    members.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == email)
+        .unwrap_or_else(|| panic!("no {email} in {}", members.body))
+        .clone()
+}
+
 /// The reasons of the partner's refused single sign-ons, in order of their codes.
 pub(crate) async fn refusals(app: &TestApp, partner: &Partner) -> Vec<String> {
     let events = app
@@ -629,18 +646,7 @@ async fn just_in_time_members_join_as_technicians_and_required_sso_stops_passwor
     ));
     let done = answer(&app, &sent.query["state"], "a-code", Some(&sent.cookie)).await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.html);
-    let members = app
-        .get(
-            &format!("/v1/partners/{}/members?limit=100", acme.id),
-            &acme.owner_token,
-        )
-        .await;
-    let newcomer = members.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["email"] == "newcomer@acme.example")
-        .unwrap_or_else(|| panic!("{}", members.body));
+    let newcomer = member_record(&app, &acme, "newcomer@acme.example").await;
     assert_eq!(newcomer["role"], "technician");
     assert_eq!(newcomer["name"], "Ana Field");
 
