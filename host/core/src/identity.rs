@@ -220,8 +220,9 @@ impl Protocol {
     }
 }
 
-/// A partner's connection to its identity provider. Its `Debug` form leaves the secret out.
-#[derive(Clone, PartialEq, Eq)]
+/// A partner's connection to its identity provider. Its `Debug` form leaves the secret out
+/// (its [`Protocol`]'s does).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Connection {
     /// Its id; the per-connection sign-in link names it.
     pub id: ConnectionId,
@@ -248,22 +249,6 @@ pub struct Connection {
     pub require_sso: bool,
     /// When it was created.
     pub created_at: Timestamp,
-}
-
-impl std::fmt::Debug for Connection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connection")
-            .field("id", &self.id)
-            .field("partner_id", &self.partner_id)
-            .field("customer_id", &self.customer_id)
-            .field("name", &self.name)
-            .field("issuer", &self.issuer)
-            .field("protocol", &self.protocol)
-            .field("just_in_time", &self.just_in_time)
-            .field("require_sso", &self.require_sso)
-            .field("created_at", &self.created_at)
-            .finish()
-    }
 }
 
 impl std::fmt::Debug for Protocol {
@@ -348,8 +333,8 @@ impl std::fmt::Debug for ProtocolSettings {
 }
 
 /// The settings of a connection as a form gives them, checked. Its `Debug` form leaves the
-/// secret out.
-#[derive(Clone, PartialEq, Eq)]
+/// secret out (its [`ProtocolSettings`]'s does).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionSettings {
     /// See [`Connection::name`].
     pub name: String,
@@ -361,18 +346,6 @@ pub struct ConnectionSettings {
     pub just_in_time: bool,
     /// See [`Connection::require_sso`].
     pub require_sso: bool,
-}
-
-impl std::fmt::Debug for ConnectionSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConnectionSettings")
-            .field("name", &self.name)
-            .field("issuer", &self.issuer)
-            .field("protocol", &self.protocol)
-            .field("just_in_time", &self.just_in_time)
-            .field("require_sso", &self.require_sso)
-            .finish()
-    }
 }
 
 impl ConnectionSettings {
@@ -843,6 +816,25 @@ mod tests {
         assert_eq!(
             GroupGrant::SiteAdmin(site("hq")).to_string(),
             "site_admin:hq"
+        );
+    }
+
+    #[test]
+    fn the_client_secret_stays_out_of_debug_output() {
+        let settings = ConnectionSettings::parse(
+            "Entra",
+            "https://login.example/t/v2.0",
+            ProtocolForm::Oidc {
+                client_id: "app",
+                client_secret: "hunter2-secret",
+            },
+            (false, false),
+        )
+        .unwrap();
+        let shown = format!("{settings:?}");
+        assert!(
+            shown.contains("app") && !shown.contains("hunter2"),
+            "{shown}"
         );
     }
 

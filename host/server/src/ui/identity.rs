@@ -81,11 +81,10 @@ impl ConnectionFormView {
     }
 }
 
-/// What a SAML connection's provider must be given.
+/// What a SAML connection's provider must be given (its metadata is at its entity ID).
 struct SamlValues {
     entity_id: String,
     acs_url: String,
-    metadata_url: String,
 }
 
 /// A group rule as the page lists it.
@@ -318,7 +317,6 @@ async fn shown_page(
             saml: matches!(view.connection.protocol, Protocol::Saml { .. }).then(|| {
                 let urls = state.saml_urls(&view.connection.id);
                 SamlValues {
-                    metadata_url: urls.entity_id.clone(),
                     entity_id: urls.entity_id,
                     acs_url: urls.acs_url,
                 }

@@ -113,6 +113,17 @@ pub(crate) fn serve_on(listener: tokio::net::TcpListener, app: &TestApp) -> Stri
     format!("http://{address}")
 }
 
+/// A sign-in through a provider ended where a password's does: on the person's own page,
+/// which names their team; the browser is closed.
+async fn signed_in_at_home(client: Client, base: &str) {
+    found(&client, Locator::Id("partners-heading")).await;
+    let url = client.current_url().await.unwrap();
+    assert_eq!(url.as_str(), format!("{base}/"));
+    let page = client.source().await.unwrap();
+    assert!(page.contains("acme Installers"), "{page}");
+    client.close().await.unwrap();
+}
+
 /// A host for single sign-on in a browser, on a socket not served yet (its address is the
 /// public URL providers send people back to), its clock at the real time (providers stamp
 /// their answers with it, and their certificates were made recently).
@@ -1516,12 +1527,7 @@ async fn a_technician_signs_in_through_the_company_identity_provider_by_keyboard
     click(&client, Locator::Css("input[name=password]")).await;
     keys(&client, "the provider's password").await;
     keys(&client, ENTER).await;
-    found(&client, Locator::Id("partners-heading")).await;
-    let url = client.current_url().await.unwrap();
-    assert_eq!(url.as_str(), format!("{base}/"));
-    let page = client.source().await.unwrap();
-    assert!(page.contains("acme Installers"), "{page}");
-    client.close().await.unwrap();
+    signed_in_at_home(client, &base).await;
 }
 
 /// SAML single sign-on in a real browser against a real identity provider (pysaml2): the
@@ -1583,12 +1589,7 @@ async fn a_technician_signs_in_through_a_saml_provider_by_keyboard() {
     // The provider stamps its answer with the real time: the host's clock follows.
     app.clock.set(chrono::Utc::now());
     keys(&client, ENTER).await;
-    found(&client, Locator::Id("partners-heading")).await;
-    let url = client.current_url().await.unwrap();
-    assert_eq!(url.as_str(), format!("{base}/"));
-    let page = client.source().await.unwrap();
-    assert!(page.contains("acme Installers"), "{page}");
-    client.close().await.unwrap();
+    signed_in_at_home(client, &base).await;
 }
 
 /// A customer's single sign-on for its sites' admins, set up by the partner by keyboard: from

@@ -185,16 +185,16 @@ async fn post(app: &TestApp, posted: &Posted, cookie: &str) -> Page {
 /// The sign-in page's SSO form submitted with `email`, the host's clock set to the real time
 /// first: the provider stamps its answer with the real time, and a host clock that stood still
 /// while a long test ran would find the answer from the future.
-async fn start_now(app: &TestApp, email: &str) -> Result<super::sso::Sent, Page> {
+async fn start_now(app: &TestApp, email: &str) -> super::sso::Sent {
     app.clock.set(chrono::Utc::now());
-    start(app, email).await
+    start(app, email)
+        .await
+        .unwrap_or_else(|p| panic!("{}", p.html))
 }
 
 /// A whole sign-in from the sign-in page with `email`, the provider signing in `login`.
 async fn sign_in(app: &TestApp, email: &str, login: &str, mode: &str) -> Page {
-    let sent = start_now(app, email)
-        .await
-        .unwrap_or_else(|p| panic!("{}", p.html));
+    let sent = start_now(app, email).await;
     let posted = provider_answer(&sent, login, mode).await;
     post(app, &posted, &sent.cookie).await
 }
@@ -311,9 +311,7 @@ async fn every_hostile_saml_answer_is_refused_audited_and_creates_nothing() {
     }
 
     // A good answer, posted twice: the sign-in it answers is over.
-    let sent = start_now(&app, "ana@acme.example")
-        .await
-        .unwrap_or_else(|p| panic!("{}", p.html));
+    let sent = start_now(&app, "ana@acme.example").await;
     let captured = provider_answer(&sent, "ana", "").await;
     assert_eq!(
         post(&app, &captured, &sent.cookie).await.status,
@@ -321,9 +319,7 @@ async fn every_hostile_saml_answer_is_refused_audited_and_creates_nothing() {
     );
     refused(&post(&app, &captured, &sent.cookie).await, "posted twice");
     // … and replayed into a sign-in of the attacker's own: it answers another request.
-    let theirs = start_now(&app, "ana@acme.example")
-        .await
-        .unwrap_or_else(|p| panic!("{}", p.html));
+    let theirs = start_now(&app, "ana@acme.example").await;
     let their_state = provider_answer(&theirs, "ben", "").await.relay_state;
     let replayed = Posted {
         relay_state: their_state,
@@ -338,9 +334,7 @@ async fn every_hostile_saml_answer_is_refused_audited_and_creates_nothing() {
     );
 
     // Expired by the host's clock (the provider gives five minutes).
-    let sent = start_now(&app, "ana@acme.example")
-        .await
-        .unwrap_or_else(|p| panic!("{}", p.html));
+    let sent = start_now(&app, "ana@acme.example").await;
     let late = provider_answer(&sent, "ana", "").await;
     app.clock.advance(chrono::Duration::minutes(7));
     let page = post(&app, &late, &sent.cookie).await;
@@ -349,9 +343,7 @@ async fn every_hostile_saml_answer_is_refused_audited_and_creates_nothing() {
 
     // Signature wrapping: the signed assertion moved into the forged one's place holder,
     // a forged assertion for another person where the signed one was.
-    let sent = start_now(&app, "ana@acme.example")
-        .await
-        .unwrap_or_else(|p| panic!("{}", p.html));
+    let sent = start_now(&app, "ana@acme.example").await;
     let good = provider_answer(&sent, "ana", "").await;
     let xml = String::from_utf8(
         data_encoding::BASE64
@@ -394,9 +386,7 @@ async fn every_hostile_saml_answer_is_refused_audited_and_creates_nothing() {
         ("gus", "gus@globex.example"),
         ("eve", "eve@elsewhere.example"),
     ] {
-        let sent = start_now(&app, "ana@acme.example")
-            .await
-            .unwrap_or_else(|p| panic!("{}", p.html));
+        let sent = start_now(&app, "ana@acme.example").await;
         let page = post(&app, &provider_answer(&sent, login, "").await, &sent.cookie).await;
         assert_eq!(page.status, StatusCode::FORBIDDEN, "{email}: {}", page.html);
         assert!(
