@@ -39,6 +39,10 @@ struct Args {
     out: PathBuf,
 }
 
+/// The environment `host/server/packaging/siteward.service` gives the host for huge pages;
+/// each step runs with it, so the figures are the deployed host's.
+const HUGE_PAGES: (&str, &str) = ("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1");
+
 fn part(name: &str) -> Result<Part, String> {
     Part::named(name).ok_or_else(|| {
         let names: Vec<&str> = Part::ALL.iter().map(|p| p.name()).collect();
@@ -78,7 +82,7 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let progress = |step: &str| eprintln!("running: {step}");
-    let report = if args.in_process {
+    let mut report = if args.in_process {
         siteward_bench::run(&options, progress)?
     } else {
         // Each step in a fresh process: no step's threads, heap or page cache state is
@@ -89,6 +93,7 @@ fn main() -> anyhow::Result<()> {
                 .path()
                 .join(format!("{}.json", step.name().replace(':', "-")));
             let status = std::process::Command::new(std::env::current_exe()?)
+                .env(HUGE_PAGES.0, HUGE_PAGES.1)
                 .arg("--step")
                 .arg(step.name())
                 .args(args.smoke.then_some("--smoke"))
@@ -99,6 +104,16 @@ fn main() -> anyhow::Result<()> {
             Ok(serde_json::from_slice(&std::fs::read(&out)?)?)
         })?
     };
+    if !args.in_process {
+        report.header.push(format!(
+            "Each step runs with `{}={}`, as the systemd unit runs the host (transparent huge \
+             pages for the allocator's large blocks; the kernel's mode: {}).",
+            HUGE_PAGES.0,
+            HUGE_PAGES.1,
+            std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled")
+                .map_or_else(|_| "unknown".to_owned(), |mode| mode.trim().to_owned())
+        ));
+    }
     let markdown = report.markdown();
     if args.out.as_os_str() == "-" {
         print!("{markdown}");
