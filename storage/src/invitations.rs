@@ -232,7 +232,7 @@ impl InvitationRow {
 #[derive(Debug, Clone, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 pub(crate) struct AssignmentRow {
-    id: RecordId,
+    pub(crate) id: RecordId,
     site_id: String,
     account_id: String,
     partner_id: String,

@@ -51,7 +51,7 @@ pub use invitations::{
 pub use licences::LicenceUse;
 pub use migrate::MIGRATIONS;
 pub use outbox::{Delivered, Delivery, OutboxMessage, OutboxStatus};
-pub use permissions::MemberAccess;
+pub use permissions::{FACTS_PER_PAGE, MemberAccess};
 pub use plugins::{BindingScope, InstalledPlugin, PluginBinding, PluginHealth, PluginState};
 pub use reviews::{AccessChange, ReviewWrite};
 pub use sinks::{SinkBatch, SinkState};

@@ -2,7 +2,9 @@
 //! fact the permission index reads.
 
 use chrono::{DateTime, Utc};
-use surrealdb::types::{RecordId, SurrealValue, Variables};
+use std::ops::Bound;
+
+use surrealdb::types::{RecordId, RecordIdKey, RecordIdKeyRange, SurrealValue, Variables};
 
 use siteward_core::audit::AuditEvent;
 use siteward_core::ids::{
@@ -17,7 +19,6 @@ use siteward_core::permission::records::{
 use siteward_core::permission::role::Purpose;
 use siteward_core::permission::{Permission, PermissionSet, Section};
 
-use crate::access_log::AccessChanges;
 use crate::error::{Conflict, StorageError};
 use crate::invitations::AssignmentRow;
 use crate::rows::{MemberRow, key, rid, stored};
@@ -236,96 +237,246 @@ struct SiteFact {
 #[derive(Debug, SurrealValue)]
 #[surreal(crate = "surrealdb::types")]
 struct MemberFact {
+    id: RecordId,
     department_id: String,
     account_id: String,
 }
 
+/// Rows per page when a host reads the permission index's facts
+/// ([`Store::permission_facts`]): a few megabytes of rows at a time.
+pub const FACTS_PER_PAGE: u32 = 10_000;
+
+/// A row read a page at a time, in id order.
+trait Paged: SurrealValue {
+    fn id(&self) -> &RecordId;
+}
+
+macro_rules! paged {
+    ($($row:ty),*) => {
+        $(impl Paged for $row {
+            fn id(&self) -> &RecordId {
+                &self.id
+            }
+        })*
+    };
+}
+
+paged!(
+    MemberRow,
+    SiteFact,
+    AssignmentRow,
+    MemberFact,
+    DeviceRow,
+    GrantRow
+);
+
+/// The records of `table` whose ids come after `after` (every record for `None`), as a
+/// record range: a scan of the table's keys from there, which `LIMIT` ends.
+fn after(table: &str, after: Option<RecordIdKey>) -> RecordId {
+    RecordId::new(
+        table,
+        RecordIdKey::Range(Box::new(RecordIdKeyRange {
+            start: after.map_or(Bound::Unbounded, Bound::Excluded),
+            end: Bound::Unbounded,
+        })),
+    )
+}
+
 impl Store {
-    /// Every fact the permission index reads, as the changes that build it, and the revision
-    /// of the permission change log they stand at, read in one transaction so the snapshot is
-    /// consistent.
-    pub async fn permission_snapshot(&self) -> Result<AccessChanges, StorageError> {
+    /// Every fact the permission index reads, as the changes that build it, handed to
+    /// `apply` a page of up to `per_page` rows at a time ([`FACTS_PER_PAGE`] for a host) in
+    /// the order the index needs them (a department before its
+    /// members, a site before its assignments); returns the revision of the permission change
+    /// log read before the first page.
+    ///
+    /// The pages are separate reads, so nothing the size of the whole database is ever held:
+    /// at most one page of rows and its changes beside the index being built. They are
+    /// consistent because the host reads them only where no change to these facts can commit
+    /// in between — at start, before serving, or holding the permission write lane — and, where
+    /// other hosts share the database, the change log from the revision read first replays
+    /// whatever they committed meanwhile (a change carries its record's whole new state, so
+    /// replaying one a page already showed is harmless).
+    pub async fn permission_facts(
+        &self,
+        per_page: u32,
+        mut apply: impl FnMut(Vec<Change>),
+    ) -> Result<i64, StorageError> {
+        let revision: Option<i64> = self
+            .db
+            .query("SELECT VALUE revision FROM ONLY access_revision:current")
+            .await
+            .and_then(|mut r| r.take(0))
+            .map_err(StorageError::backend)?;
+        // The small tables, whole: disabled accounts are few, and roles, departments, groups
+        // and site admins are counted in the thousands at most.
         let mut response = self
             .db
             .query(
-                "BEGIN TRANSACTION;
-                 SELECT VALUE id FROM account WHERE status = 'disabled';
-                 SELECT * FROM partner_member;
-                 SELECT id, partner_id, technician_access FROM site;
-                 SELECT * FROM site_assignment;
+                "SELECT VALUE id FROM account WHERE status = 'disabled';
+                 SELECT site_id, account_id FROM site_admin;
                  SELECT * FROM role;
                  SELECT * FROM department;
-                 SELECT department_id, account_id FROM department_member;
-                 SELECT * FROM device_group;
-                 SELECT * FROM device;
-                 SELECT * FROM access_grant;
-                 SELECT site_id, account_id FROM site_admin;
-                 SELECT VALUE revision FROM ONLY access_revision:current;
-                 COMMIT TRANSACTION;",
+                 SELECT * FROM device_group;",
             )
             .await
             .map_err(StorageError::backend)?;
-        // Results are numbered with BEGIN as 0 on some engines; find the first SELECT.
-        let first = usize::from(response.num_statements() > 12);
         let take = |e| StorageError::backend(e);
-        let disabled: Vec<RecordId> = response.take(first).map_err(take)?;
-        let memberships: Vec<MemberRow> = response.take(first + 1).map_err(take)?;
-        let sites: Vec<SiteFact> = response.take(first + 2).map_err(take)?;
-        let assignments: Vec<AssignmentRow> = response.take(first + 3).map_err(take)?;
-        let roles: Vec<RoleRow> = response.take(first + 4).map_err(take)?;
-        let departments: Vec<DepartmentRow> = response.take(first + 5).map_err(take)?;
-        let members: Vec<MemberFact> = response.take(first + 6).map_err(take)?;
-        let groups: Vec<GroupRow> = response.take(first + 7).map_err(take)?;
-        let devices: Vec<DeviceRow> = response.take(first + 8).map_err(take)?;
-        let grants: Vec<GrantRow> = response.take(first + 9).map_err(take)?;
-        let site_admins: Vec<SiteAdminFact> = response.take(first + 10).map_err(take)?;
-        let revision: Option<i64> = response.take(first + 11).map_err(take)?;
+        let disabled: Vec<RecordId> = response.take(0).map_err(take)?;
+        let site_admins: Vec<SiteAdminFact> = response.take(1).map_err(take)?;
+        let roles: Vec<RoleRow> = response.take(2).map_err(take)?;
+        let departments: Vec<DepartmentRow> = response.take(3).map_err(take)?;
+        let groups: Vec<GroupRow> = response.take(4).map_err(take)?;
+        drop(response);
 
-        let mut changes = Vec::new();
-        changes.extend(disabled.iter().map(|id| Change::Account {
-            account: AccountId::from_trusted(key(id)).key(),
-            active: false,
-        }));
-        for m in &memberships {
-            changes.push(m.to_membership()?.change());
-        }
-        changes.extend(site_admins.into_iter().map(|a| Change::SiteAdmin {
-            site: SiteId::from_trusted(a.site_id).key(),
-            account: AccountId::from_trusted(a.account_id).key(),
-            admin: true,
-        }));
-        changes.extend(sites.into_iter().map(|s| Change::Site {
-            site: SiteId::from_trusted(key(&s.id)).key(),
-            partner: PartnerId::from_trusted(s.partner_id).key(),
-            technician_access: s.technician_access,
-        }));
-        for a in assignments {
-            changes.push(a.into_assignment()?.change());
-        }
-        for r in roles {
-            changes.push(r.into_role()?.change());
-        }
-        changes.extend(departments.into_iter().map(|d| Change::Department {
-            department: DepartmentId::from_trusted(key(&d.id)).key(),
-            partner: PartnerId::from_trusted(d.partner_id).key(),
-        }));
-        changes.extend(members.into_iter().map(|m| Change::DepartmentMember {
-            department: DepartmentId::from_trusted(m.department_id).key(),
-            account: AccountId::from_trusted(m.account_id).key(),
-            member: true,
-        }));
-        changes.extend(groups.into_iter().map(|g| Change::Group {
-            group: DeviceGroupId::from_trusted(key(&g.id)).key(),
-            site: SiteId::from_trusted(g.site_id).key(),
-        }));
-        changes.extend(devices.into_iter().map(|d| d.into_device().change()));
-        for g in grants {
-            changes.extend(g.into_grant()?.change());
-        }
-        Ok(AccessChanges {
-            revision: revision.unwrap_or(0),
-            changes,
+        apply(
+            disabled
+                .iter()
+                .map(|id| Change::Account {
+                    account: AccountId::from_trusted(key(id)).key(),
+                    active: false,
+                })
+                .collect(),
+        );
+        self.each_page("partner_member", "*", per_page, |rows: Vec<MemberRow>| {
+            let changes = rows
+                .iter()
+                .map(|m| m.to_membership().map(|m| m.change()))
+                .collect::<Result<_, _>>()?;
+            apply(changes);
+            Ok(())
         })
+        .await?;
+        apply(
+            site_admins
+                .into_iter()
+                .map(|a| Change::SiteAdmin {
+                    site: SiteId::from_trusted(a.site_id).key(),
+                    account: AccountId::from_trusted(a.account_id).key(),
+                    admin: true,
+                })
+                .collect(),
+        );
+        self.each_page(
+            "site",
+            "id, partner_id, technician_access",
+            per_page,
+            |rows: Vec<SiteFact>| {
+                apply(
+                    rows.into_iter()
+                        .map(|s| Change::Site {
+                            site: SiteId::from_trusted(key(&s.id)).key(),
+                            partner: PartnerId::from_trusted(s.partner_id).key(),
+                            technician_access: s.technician_access,
+                        })
+                        .collect(),
+                );
+                Ok(())
+            },
+        )
+        .await?;
+        self.each_page(
+            "site_assignment",
+            "*",
+            per_page,
+            |rows: Vec<AssignmentRow>| {
+                let changes = rows
+                    .into_iter()
+                    .map(|a| a.into_assignment().map(|a| a.change()))
+                    .collect::<Result<_, _>>()?;
+                apply(changes);
+                Ok(())
+            },
+        )
+        .await?;
+        apply(
+            roles
+                .into_iter()
+                .map(|r| r.into_role().map(|r| r.change()))
+                .collect::<Result<_, _>>()?,
+        );
+        apply(
+            departments
+                .into_iter()
+                .map(|d| Change::Department {
+                    department: DepartmentId::from_trusted(key(&d.id)).key(),
+                    partner: PartnerId::from_trusted(d.partner_id).key(),
+                })
+                .collect(),
+        );
+        self.each_page(
+            "department_member",
+            "id, department_id, account_id",
+            per_page,
+            |rows: Vec<MemberFact>| {
+                apply(
+                    rows.into_iter()
+                        .map(|m| Change::DepartmentMember {
+                            department: DepartmentId::from_trusted(m.department_id).key(),
+                            account: AccountId::from_trusted(m.account_id).key(),
+                            member: true,
+                        })
+                        .collect(),
+                );
+                Ok(())
+            },
+        )
+        .await?;
+        apply(
+            groups
+                .into_iter()
+                .map(|g| Change::Group {
+                    group: DeviceGroupId::from_trusted(key(&g.id)).key(),
+                    site: SiteId::from_trusted(g.site_id).key(),
+                })
+                .collect(),
+        );
+        self.each_page("device", "*", per_page, |rows: Vec<DeviceRow>| {
+            apply(rows.into_iter().map(|d| d.into_device().change()).collect());
+            Ok(())
+        })
+        .await?;
+        self.each_page("access_grant", "*", per_page, |rows: Vec<GrantRow>| {
+            let mut changes = Vec::with_capacity(rows.len());
+            for g in rows {
+                changes.extend(g.into_grant()?.change());
+            }
+            apply(changes);
+            Ok(())
+        })
+        .await?;
+        Ok(revision.unwrap_or(0))
+    }
+
+    /// Reads `fields` of every record of `table` a page of `per_page` at a time, in id
+    /// order, handing each page to `each`.
+    async fn each_page<R: Paged>(
+        &self,
+        table: &str,
+        fields: &str,
+        per_page: u32,
+        mut each: impl FnMut(Vec<R>) -> Result<(), StorageError>,
+    ) -> Result<(), StorageError> {
+        let per_page = per_page.max(1);
+        let sql = format!("SELECT {fields} FROM $from LIMIT $limit");
+        let mut from = after(table, None);
+        loop {
+            let rows: Vec<R> = self
+                .db
+                .query(sql.as_str())
+                .bind(("from", from))
+                .bind(("limit", i64::from(per_page)))
+                .await
+                .and_then(|mut r| r.take(0))
+                .map_err(StorageError::backend)?;
+            let last = (rows.len() == per_page as usize)
+                .then(|| rows.last().map(|row| row.id().key.clone()))
+                .flatten();
+            each(rows)?;
+            match last {
+                Some(last) => from = after(table, Some(last)),
+                None => return Ok(()),
+            }
+        }
     }
 
     /// Creates a custom role.

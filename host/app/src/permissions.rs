@@ -51,10 +51,24 @@ struct Inner {
     settled: tokio::sync::Notify,
 }
 
+/// An index built from what `store` holds, a page of facts at a time, and the change log's
+/// revision it stands at.
+async fn read_index(store: &Store) -> Result<(Index, i64), StorageError> {
+    let mut index = Index::default();
+    let revision = store
+        .permission_facts(siteward_storage::FACTS_PER_PAGE, |changes| {
+            for change in changes {
+                index.apply(change);
+            }
+        })
+        .await?;
+    Ok((index, revision))
+}
+
 impl Permissions {
     /// Builds the index from what `store` holds; `shared` when other hosts write there too.
     pub async fn load(store: &Store, shared: bool) -> Result<Self, StorageError> {
-        let snapshot = store.permission_snapshot().await?;
+        let (index, revision) = read_index(store).await?;
         let reader = store.clone();
         let latest = Coalesced::new(Box::new(move || {
             let store = reader.clone();
@@ -67,10 +81,10 @@ impl Permissions {
         }));
         Ok(Self(Arc::new(Inner {
             store: store.clone(),
-            index: RwLock::new(Index::from_changes(snapshot.changes)),
+            index: RwLock::new(index),
             lane: tokio::sync::Mutex::new(()),
             shared,
-            revision: AtomicI64::new(snapshot.revision),
+            revision: AtomicI64::new(revision),
             latest,
             in_flight: AtomicUsize::new(0),
             settled: tokio::sync::Notify::new(),
@@ -183,10 +197,9 @@ impl Permissions {
 
     /// Replaces the index with one built from what storage holds now. The caller holds the lane.
     async fn rebuild(&self) -> Result<(), StorageError> {
-        let snapshot = self.0.store.permission_snapshot().await?;
-        *self.0.index.write().unwrap_or_else(PoisonError::into_inner) =
-            Index::from_changes(snapshot.changes);
-        self.0.revision.store(snapshot.revision, Ordering::Release);
+        let (index, revision) = read_index(&self.0.store).await?;
+        *self.0.index.write().unwrap_or_else(PoisonError::into_inner) = index;
+        self.0.revision.store(revision, Ordering::Release);
         Ok(())
     }
 

@@ -31,7 +31,7 @@ use crate::http::{Load, wrk_get};
 use crate::report::{Figure, Section, Target, Unit};
 
 /// Sites per technician.
-const SITES_EACH: u64 = 10;
+pub(crate) const SITES_EACH: u64 = 10;
 
 /// Connections `wrk` keeps open: a few people loading pages back to back. (At 32, as the
 /// check endpoint is measured, a page's p99 is mostly the queue in front of it.)
@@ -280,7 +280,7 @@ fn site_id(n: u64) -> String {
     SiteId::generate(made(), seed_bytes(1, n)).to_string()
 }
 
-fn account_id(n: u64) -> String {
+pub(crate) fn account_id(n: u64) -> String {
     AccountId::generate(made(), seed_bytes(2, n)).to_string()
 }
 
@@ -294,11 +294,14 @@ fn seed_bytes(kind: u8, n: u64) -> [u8; 10] {
 }
 
 /// Writes `sites` sites, as many technicians, and ten assignments each.
-async fn seed(store: &Store, partner: &str, customer: &str, sites: u64) -> anyhow::Result<()> {
-    let db = store.surreal();
-    let now = chrono::Utc::now();
+pub(crate) async fn seed(
+    store: &Store,
+    partner: &str,
+    customer: &str,
+    sites: u64,
+) -> anyhow::Result<()> {
+    seed_technicians(store, partner, sites).await?;
     let site_ids: Vec<String> = (0..sites).map(site_id).collect();
-    let account_ids: Vec<String> = (0..sites).map(account_id).collect();
     let site_rows: Vec<serde_json::Value> = site_ids
         .iter()
         .enumerate()
@@ -309,16 +312,47 @@ async fn seed(store: &Store, partner: &str, customer: &str, sites: u64) -> anyho
             })
         })
         .collect();
+    let assignments: Vec<serde_json::Value> = (0..sites)
+        .flat_map(|t| (0..SITES_EACH).map(move |k| (t, (t * 7 + k * 997) % sites)))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|(t, s)| {
+            let (site, account) = (&site_ids[s as usize], account_id(t));
+            json!({
+                "id": format!("{site}/{account}"), "site_id": site, "account_id": account,
+                "partner_id": partner, "level": "devices_only", "locked": false,
+                "set_by": account,
+            })
+        })
+        .collect();
+    insert(store, "site", site_rows, "$now AS created_at").await?;
+    insert(
+        store,
+        "site_assignment",
+        assignments,
+        "$now AS created_at, $now AS updated_at",
+    )
+    .await
+}
+
+/// Writes `count` technicians of `partner` (accounts and memberships; `account_id(n)`,
+/// `tech{n}@bench.example`), raw.
+pub(crate) async fn seed_technicians(
+    store: &Store,
+    partner: &str,
+    count: u64,
+) -> anyhow::Result<()> {
+    let account_ids: Vec<String> = (0..count).map(account_id).collect();
     let accounts: Vec<serde_json::Value> = account_ids
         .iter()
         .enumerate()
         .map(|(n, id)| {
-            let email = format!("tech{n:05}@bench.example");
+            let email = format!("tech{n:06}@bench.example");
             let skeleton = Email::parse("email", &email)
                 .map(|e| e.skeleton())
                 .map_err(|e| anyhow::anyhow!("{e:?}"))?;
             anyhow::Ok(json!({
-                "id": id, "email": email, "name": format!("Technician {n:05}"),
+                "id": id, "email": email, "name": format!("Technician {n:06}"),
                 "password_hash": "$argon2id$not-used", "status": "active", "is_operator": false,
                 "email_skeleton": skeleton,
             }))
@@ -333,50 +367,39 @@ async fn seed(store: &Store, partner: &str, customer: &str, sites: u64) -> anyho
             })
         })
         .collect();
-    let assignments: Vec<serde_json::Value> = (0..sites)
-        .flat_map(|t| (0..SITES_EACH).map(move |k| (t, (t * 7 + k * 997) % sites)))
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .map(|(t, s)| {
-            let (site, account) = (&site_ids[s as usize], &account_ids[t as usize]);
-            json!({
-                "id": format!("{site}/{account}"), "site_id": site, "account_id": account,
-                "partner_id": partner, "level": "devices_only", "locked": false,
-                "set_by": account,
-            })
-        })
-        .collect();
-    for (table, rows, stamps) in [
-        ("site", site_rows, "$now AS created_at"),
-        ("account", accounts, "$now AS created_at"),
-        ("partner_member", members, "$now AS created_at"),
-        (
-            "site_assignment",
-            assignments,
-            "$now AS created_at, $now AS updated_at",
-        ),
-    ] {
-        for chunk in rows.chunks(BATCH) {
-            db.query(format!(
+    insert(store, "account", accounts, "$now AS created_at").await?;
+    insert(store, "partner_member", members, "$now AS created_at").await
+}
+
+/// Inserts `rows` into `table` in statements of [`BATCH`], each row stamped with `stamps`.
+async fn insert(
+    store: &Store,
+    table: &str,
+    rows: Vec<serde_json::Value>,
+    stamps: &str,
+) -> anyhow::Result<()> {
+    let now = chrono::Utc::now();
+    for chunk in rows.chunks(BATCH) {
+        store
+            .surreal()
+            .query(format!(
                 "INSERT INTO {table} (SELECT *, {stamps} FROM $rows)"
             ))
             .bind(("rows", chunk.to_vec()))
             .bind(("now", now))
             .await?
             .check()?;
-        }
     }
     Ok(())
 }
 
 /// Assigns the first `technicians` seeded technicians to `site`, raw, Locked as new ones are.
-async fn seed_big_site(
+pub(crate) async fn seed_big_site(
     store: &Store,
     partner: &str,
     site: &str,
     technicians: u64,
 ) -> anyhow::Result<()> {
-    let db = store.surreal();
     let rows: Vec<serde_json::Value> = (0..technicians)
         .map(account_id)
         .map(|account| {
@@ -387,12 +410,11 @@ async fn seed_big_site(
             })
         })
         .collect();
-    for chunk in rows.chunks(BATCH) {
-        db.query("INSERT INTO site_assignment (SELECT *, $now AS created_at, $now AS updated_at FROM $rows)")
-            .bind(("rows", chunk.to_vec()))
-            .bind(("now", chrono::Utc::now()))
-            .await?
-            .check()?;
-    }
-    Ok(())
+    insert(
+        store,
+        "site_assignment",
+        rows,
+        "$now AS created_at, $now AS updated_at",
+    )
+    .await
 }

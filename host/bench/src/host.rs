@@ -80,22 +80,28 @@ pub fn text(value: &Value, field: &str) -> anyhow::Result<String> {
 }
 
 impl Host {
-    /// Opens (and migrates) a database in `folder` and sets up the operator and a partner.
-    pub async fn start(folder: &std::path::Path) -> anyhow::Result<Self> {
+    /// Opens (and migrates) a database in `folder` as `serve` does: the store, the
+    /// permission index read from it, the plugins.
+    pub async fn open(folder: &std::path::Path) -> anyhow::Result<AppState> {
         let store = Store::open(&StoreConfig {
             url: format!("surrealkv://{}", folder.display()),
             ..StoreConfig::memory()
         })
         .await?;
+        Ok(AppState::new(store, Arc::new(SystemClock), Settings::defaults()).await?)
+    }
+
+    /// Opens (and migrates) a new database in `folder` and sets up the operator and a partner.
+    pub async fn start(folder: &std::path::Path) -> anyhow::Result<Self> {
+        let state = Self::open(folder).await?;
         siteward_server::operator::create_operator(
-            &store,
+            &state.store,
             "ops@bench.example",
             "Ops",
             PASSWORD,
             SystemClock.now(),
         )
         .await?;
-        let state = AppState::new(store, Arc::new(SystemClock), Settings::defaults()).await?;
         let app = router(state.clone(), 16 * 1024 * 1024);
         let operator = login(&app, "ops@bench.example").await?;
         let partner = post(&app, "/v1/partners", Some(&operator), json!({

@@ -6,7 +6,10 @@
 //! - [`http`]: the `/v1/check` endpoint against a bare axum handler under `wrk`;
 //! - [`plugins`]: a WebAssembly renderer against the host's native renderer;
 //! - [`storage`]: bulk invitations through the product against a raw SurrealQL batch of the
-//!   same rows on `surrealkv://`, and email delivery to a local SMTP server.
+//!   same rows on `surrealkv://`, and email delivery to a local SMTP server;
+//! - [`console`]: console pages against the JSON endpoints that list the same rows;
+//! - [`scaling`]: the requests that read a partner's members, at 100 to 100,000 members;
+//! - [`start`]: a host starting on a database of 100,000 and 1,000,000 assignments.
 //!
 //! Nothing here asserts a speed: a missed target is reported with by how much. What fails a
 //! run is a wrong answer — the engines disagreeing, a request failing, an email missing.
@@ -18,6 +21,8 @@ pub mod http;
 pub mod permissions;
 pub mod plugins;
 pub mod report;
+pub mod scaling;
+pub mod start;
 pub mod storage;
 pub mod world;
 
@@ -47,6 +52,13 @@ pub struct Effort {
     pub emails: usize,
     /// Sites (and technicians, at ten sites each) of the console pages' partner.
     pub console_sites: u64,
+    /// The partners' sizes (members) the scaling table compares, smallest first.
+    pub scaling_members: &'static [u64],
+    /// Requests of each kind per size in the scaling table.
+    pub scaling_requests: usize,
+    /// The databases a host starts on, as sites (with as many technicians, ten assignments
+    /// each).
+    pub start_sites: &'static [u64],
 }
 
 impl Effort {
@@ -61,6 +73,9 @@ impl Effort {
         invitations: 10_000,
         emails: 1_000,
         console_sites: 10_000,
+        scaling_members: &[100, 10_000, 100_000],
+        scaling_requests: 21,
+        start_sites: &[10_000, 100_000],
     };
 
     /// The smoke run CI makes: everything runs and every answer is checked, briefly.
@@ -74,6 +89,9 @@ impl Effort {
         invitations: 2_000,
         emails: 50,
         console_sites: 200,
+        scaling_members: &[100, 1_000],
+        scaling_requests: 2,
+        start_sites: &[100],
     };
 }
 
@@ -90,16 +108,22 @@ pub enum Part {
     Storage,
     /// Console pages against the JSON endpoints that list the same rows.
     Console,
+    /// The requests that read a partner's members, at 100 to 100,000 members.
+    Scaling,
+    /// Starting on a large database.
+    Start,
 }
 
 impl Part {
     /// Every part, in the order the suite runs them.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 7] = [
         Self::Permissions,
         Self::Http,
         Self::Plugins,
         Self::Storage,
         Self::Console,
+        Self::Scaling,
+        Self::Start,
     ];
 
     /// The part named `name` (`permissions`, `http`, `plugins`, `storage`).
@@ -115,6 +139,8 @@ impl Part {
             Self::Plugins => "plugins",
             Self::Storage => "storage",
             Self::Console => "console",
+            Self::Scaling => "scaling",
+            Self::Start => "start",
         }
     }
 }
@@ -210,6 +236,8 @@ impl Step {
             (Part::Plugins, _) => vec![plugins::run(&options.plugins_dir, options.effort)?],
             (Part::Storage, _) => storage::run(options.effort)?,
             (Part::Console, _) => vec![console::run(options.effort)?],
+            (Part::Scaling, _) => vec![scaling::run(options.effort)?],
+            (Part::Start, _) => vec![start::run(options.effort)?],
         })
     }
 }

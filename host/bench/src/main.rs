@@ -24,8 +24,8 @@ struct Args {
     /// A brief run that checks every answer (the small world, one round, short loads).
     #[arg(long)]
     smoke: bool,
-    /// Only these parts: permissions, http, plugins, storage, console (repeat or separate by
-    /// commas).
+    /// Only these parts: permissions, http, plugins, storage, console, scaling, start (repeat
+    /// or separate by commas).
     #[arg(long, value_delimiter = ',', value_parser = part)]
     only: Vec<Part>,
     /// Run every step in this process instead of a child process of its own each.
@@ -34,6 +34,13 @@ struct Args {
     /// (Internal) run one step and write its sections as JSON to `--out`.
     #[arg(long, hide = true)]
     step: Option<String>,
+    /// (Internal) start a host on this database and print what it cost as JSON; with
+    /// `--seed-sites`, write the database instead.
+    #[arg(long, hide = true)]
+    start_db: Option<PathBuf>,
+    /// (Internal) the sites `--start-db` writes.
+    #[arg(long, hide = true, requires = "start_db")]
+    seed_sites: Option<u64>,
     /// Where to write the report; `-` prints it.
     #[arg(long, default_value = "BENCHMARKS.md")]
     out: PathBuf,
@@ -52,6 +59,16 @@ fn part(name: &str) -> Result<Part, String> {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let Some(folder) = &args.start_db {
+        return match args.seed_sites {
+            Some(sites) => siteward_bench::start::seed(folder, sites),
+            None => {
+                let started = siteward_bench::start::open(folder)?;
+                println!("{}", serde_json::to_string(&started)?);
+                Ok(())
+            }
+        };
+    }
     let options = Options {
         parts: if args.only.is_empty() {
             Part::ALL.to_vec()

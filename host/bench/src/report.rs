@@ -128,6 +128,9 @@ pub fn show(unit: Unit, value: f64) -> String {
         Unit::Time if value >= 1e-6 => format!("{:.2} µs", value * 1e6),
         Unit::Time => format!("{:.0} ns", value * 1e9),
         Unit::PerSecond => format!("{} /s", thousands(value)),
+        Unit::Bytes if value >= 10.0 * 1024.0 * 1024.0 => {
+            format!("{} MiB", thousands(value / (1024.0 * 1024.0)))
+        }
         Unit::Bytes => format!("{} B", thousands(value)),
         Unit::Times if value >= 100.0 => format!("{}×", thousands(value)),
         Unit::Times => format!("{value:.1}×"),
@@ -287,5 +290,7 @@ mod tests {
         assert_eq!(missed.verdict().as_deref(), Some("**missed** by 30%"));
         assert_eq!(show(Unit::PerSecond, 1_234_567.0), "1,234,567 /s");
         assert_eq!(show(Unit::Time, 31.1e-6), "31.10 µs");
+        assert_eq!(show(Unit::Bytes, 1_391.0), "1,391 B");
+        assert_eq!(show(Unit::Bytes, 555.0 * 1024.0 * 1024.0), "555 MiB");
     }
 }

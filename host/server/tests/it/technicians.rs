@@ -908,6 +908,22 @@ async fn roles_departments_devices_and_grants_decide_device_actions() {
         rebuilt.read().check(&question, now),
         app.state.permissions.read().check(&question, now)
     );
+    // Read a row at a time (a host reads 10,000), every page boundary a row's: the same facts.
+    let mut one_by_one = siteward_core::permission::index::Index::default();
+    app.store
+        .permission_facts(1, |changes| {
+            for change in changes {
+                one_by_one.apply(change);
+            }
+        })
+        .await
+        .unwrap();
+    {
+        let live = app.state.permissions.read();
+        assert_eq!(one_by_one.stats(), live.stats());
+        assert!(live.stats().grants > 1 && live.stats().devices > 1);
+        assert_eq!(one_by_one.check(&question, now), live.check(&question, now));
+    }
 
     let deleted = app
         .call(

@@ -1,0 +1,189 @@
+//! What starting costs: a host opening a `surrealkv://` database of 100,000 and 1,000,000 site
+//! assignments, and the memory it needs to.
+//!
+//! Each database is written by a process of its own (a partner's sites, as many technicians,
+//! ten assignments each, as rows; see [`crate::console`]), which then exits as a stopped host
+//! does. Each start is another fresh process that opens it as `serve` does — the store and its
+//! migrations, the permission index read from storage, the plugins — and reports how long that
+//! took, its peak resident memory (`VmHWM`) and its resident memory a second later.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::Effort;
+use crate::host::{Host, text};
+use crate::report::{Figure, Section, Target, Unit, thousands};
+
+/// What one start measured.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct Started {
+    /// From opening the store to a host ready to serve.
+    pub seconds: f64,
+    /// The process's peak resident memory by then.
+    pub peak_bytes: u64,
+    /// Its resident memory a second later.
+    pub settled_bytes: u64,
+    /// The assignments its permission index holds.
+    pub assignments: usize,
+}
+
+/// Runs every size in `effort.start_sites` (sites; ten assignments each).
+pub fn run(effort: Effort) -> anyhow::Result<Section> {
+    let mut section = Section::new("Starting on a large database");
+    let mut notes = Vec::new();
+    for &sites in effort.start_sites {
+        let dir = tempfile::tempdir()?;
+        let db = dir.path().join("db");
+        let started = Instant::now();
+        child(&[
+            "--start-db".as_ref(),
+            db.as_os_str(),
+            "--seed-sites".as_ref(),
+            sites.to_string().as_ref(),
+        ])?;
+        let seeded = started.elapsed();
+        let mut starts = Vec::new();
+        for _ in 0..effort.rounds {
+            let output = child(&["--start-db".as_ref(), db.as_os_str()])?;
+            starts.push(serde_json::from_slice::<Started>(&output)?);
+        }
+        let assignments = starts[0].assignments;
+        anyhow::ensure!(
+            assignments as u64 == sites * crate::console::SITES_EACH,
+            "the index holds {assignments} assignments of {}",
+            sites * crate::console::SITES_EACH
+        );
+        let size = thousands(assignments as f64);
+        notes.push(format!(
+            "{size} assignments ({} sites and technicians; written in {seeded:.0?}, {} on disk)",
+            thousands(sites as f64),
+            crate::report::show(Unit::Bytes, folder_bytes(&db) as f64),
+        ));
+        let each = |f: fn(&Started) -> f64| starts.iter().map(f).collect::<Vec<_>>();
+        section.add(Figure::new(
+            format!("start — {size} assignments"),
+            Unit::Time,
+            each(|s| s.seconds),
+        ));
+        section.add(
+            Figure::new(
+                format!("start per 100,000 assignments — {size} assignments"),
+                Unit::Time,
+                each(|s| s.seconds * 100_000.0 / s.assignments.max(1) as f64),
+            )
+            .target(Target::AtMost(1.0)),
+        );
+        section.add(Figure::new(
+            format!("peak resident memory — {size} assignments"),
+            Unit::Bytes,
+            each(|s| s.peak_bytes as f64),
+        ));
+        section.add(Figure::new(
+            format!("resident memory a second after start — {size} assignments"),
+            Unit::Bytes,
+            each(|s| s.settled_bytes as f64),
+        ));
+        section.add(
+            Figure::new(
+                format!("peak over settled memory — {size} assignments"),
+                Unit::Times,
+                each(|s| s.peak_bytes as f64 / s.settled_bytes.max(1) as f64),
+            )
+            .target(Target::AtMost(1.10)),
+        );
+    }
+    section.note(format!(
+        "Databases of {}, each written by a process of its own that then exits as a stopped \
+         host does; starts of each: {}, every one a fresh process opening the database as \
+         `serve` does (store and migrations, the permission index read a page of 10,000 rows \
+         at a time, plugins). Memory is the process's resident set: its peak (`VmHWM`) by the \
+         time it is ready, and a second later.",
+        notes.join("; "),
+        effort.rounds,
+    ));
+    Ok(section)
+}
+
+/// Runs this executable with `args`; its standard output.
+fn child(args: &[&std::ffi::OsStr]) -> anyhow::Result<Vec<u8>> {
+    let output = std::process::Command::new(std::env::current_exe()?)
+        .args(args)
+        .stderr(std::process::Stdio::inherit())
+        .output()?;
+    anyhow::ensure!(output.status.success(), "{args:?}: {}", output.status);
+    Ok(output.stdout)
+}
+
+/// Writes a database of `sites` sites, as many technicians and ten assignments each in
+/// `folder` (`--start-db FOLDER --seed-sites N`).
+pub fn seed(folder: &Path, sites: u64) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let host = Host::start(folder).await?;
+        let customer = host
+            .post(
+                &format!("/v1/partners/{}/customers", host.partner),
+                json!({ "name": "Customer" }),
+            )
+            .await?;
+        crate::console::seed(
+            &host.state.store,
+            &host.partner,
+            &text(&customer, "id")?,
+            sites,
+        )
+        .await
+    })
+}
+
+/// Starts a host on `folder` and measures it (`--start-db FOLDER`).
+pub fn open(folder: &Path) -> anyhow::Result<Started> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let started = Instant::now();
+        let state = Host::open(folder).await?;
+        let seconds = started.elapsed().as_secs_f64();
+        let peak_bytes = status_bytes("VmHWM");
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        Ok(Started {
+            seconds,
+            peak_bytes,
+            settled_bytes: status_bytes("VmRSS"),
+            assignments: state.permissions.read().stats().assignments,
+        })
+    })
+}
+
+/// A `/proc/self/status` line's value (`VmHWM`, `VmRSS`) in bytes; 0 where there is none.
+fn status_bytes(name: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| {
+            let value = line.strip_prefix(name)?.strip_prefix(':')?;
+            value.trim().strip_suffix("kB")?.trim().parse::<u64>().ok()
+        })
+        .map_or(0, |kib| kib * 1024)
+}
+
+/// The bytes of the files under `folder`.
+fn folder_bytes(folder: &Path) -> u64 {
+    std::fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => folder_bytes(&entry.path()),
+            _ => entry.metadata().map_or(0, |m| m.len()),
+        })
+        .sum()
+}
