@@ -1,9 +1,9 @@
 //! Custom roles, departments, device groups, devices and grants, and the snapshot of every
 //! fact the permission index reads.
 
-use chrono::{DateTime, Utc};
 use std::ops::Bound;
 
+use chrono::{DateTime, Utc};
 use surrealdb::types::{RecordId, RecordIdKey, RecordIdKeyRange, SurrealValue, Variables};
 
 use siteward_core::audit::AuditEvent;
@@ -285,9 +285,9 @@ fn after(table: &str, after: Option<RecordIdKey>) -> RecordId {
 impl Store {
     /// Every fact the permission index reads, as the changes that build it, handed to
     /// `apply` a page of up to `per_page` rows at a time ([`FACTS_PER_PAGE`] for a host) in
-    /// the order the index needs them (a department before its
-    /// members, a site before its assignments); returns the revision of the permission change
-    /// log read before the first page.
+    /// the order the index needs them (a department before its members, a site before its
+    /// assignments); returns the revision of the permission change log read before the first
+    /// page.
     ///
     /// The pages are separate reads, so nothing the size of the whole database is ever held:
     /// at most one page of rows and its changes beside the index being built. They are
