@@ -457,13 +457,17 @@ impl Store {
         mut each: impl FnMut(Vec<R>) -> Result<(), StorageError>,
     ) -> Result<(), StorageError> {
         let per_page = per_page.max(1);
-        let sql = format!("SELECT {fields} FROM $from LIMIT $limit");
+        // The range is a value the planner cannot know before running the statement: SurrealDB
+        // 3.3 reads a range known at plan time (`FROM $from`) whole and applies LIMIT after, so
+        // every page would read the rest of the table; one found at run time is scanned with
+        // the limit pushed down, reading only the page.
+        let sql = format!("SELECT {fields} FROM type::record($from[0]) LIMIT $limit");
         let mut from = after(table, None);
         loop {
             let rows: Vec<R> = self
                 .db
                 .query(sql.as_str())
-                .bind(("from", from))
+                .bind(("from", [from]))
                 .bind(("limit", i64::from(per_page)))
                 .await
                 .and_then(|mut r| r.take(0))

@@ -138,7 +138,15 @@ pub fn seed(folder: &Path, sites: u64) -> anyhow::Result<()> {
             &text(&customer, "id")?,
             sites,
         )
-        .await
+        .await?;
+        // As `serve` stops: every handle let go, the database closed.
+        let closed = host.state.store.closed();
+        drop(host);
+        anyhow::ensure!(
+            closed.wait(Duration::from_secs(600)).await,
+            "the database did not close"
+        );
+        Ok(())
     })
 }
 

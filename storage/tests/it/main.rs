@@ -123,19 +123,6 @@ async fn audit_count(store: &Store) -> usize {
         .len()
 }
 
-async fn open_when_released(config: &StoreConfig) -> Store {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    loop {
-        match Store::open(config).await {
-            Ok(store) => return store,
-            Err(error) if std::time::Instant::now() > deadline => {
-                panic!("could not reopen: {error}")
-            }
-            Err(_) => tokio::task::yield_now().await,
-        }
-    }
-}
-
 #[tokio::test]
 async fn migrations_run_once() {
     let store = Store::open(&StoreConfig::memory()).await.unwrap();
@@ -169,13 +156,23 @@ async fn data_survives_reopening_a_surrealkv_folder() {
         ..StoreConfig::memory()
     };
     let mut ids = Ids(0);
-    let (partner, _) = {
-        let store = Store::open(&config).await.unwrap();
-        partner_with_super_admin(&store, &mut ids, "owner@acme.example").await
-    };
-    // The first handle is dropped; the engine releases the folder's lock in the background,
-    // so a new handle on the same folder is opened as soon as the lock is free.
-    let store = open_when_released(&config).await;
+    let store = Store::open(&config).await.unwrap();
+    let (partner, _) = partner_with_super_admin(&store, &mut ids, "owner@acme.example").await;
+    // The database stays open while any handle on it does; it is closed (its folder's lock
+    // let go) once the last one is dropped, and opens again at once.
+    let clone = store.clone();
+    let closed = store.closed();
+    drop(store);
+    assert!(
+        !clone
+            .closed()
+            .wait(std::time::Duration::from_millis(200))
+            .await,
+        "a clone still holds it open"
+    );
+    drop(clone);
+    assert!(closed.wait(std::time::Duration::from_secs(20)).await);
+    let store = Store::open(&config).await.unwrap();
     assert_eq!(
         store.partner(&partner).await.unwrap().name,
         "Acme Installers"
