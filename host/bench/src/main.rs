@@ -41,6 +41,10 @@ struct Args {
     /// (Internal) the sites `--start-db` writes.
     #[arg(long, hide = true, requires = "start_db")]
     seed_sites: Option<u64>,
+    /// (Internal) with `--seed-sites`, exit without closing the database, as a host that
+    /// crashed does.
+    #[arg(long, hide = true, requires = "seed_sites")]
+    crash: bool,
     /// Where to write the report; `-` prints it.
     #[arg(long, default_value = "BENCHMARKS.md")]
     out: PathBuf,
@@ -61,7 +65,7 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if let Some(folder) = &args.start_db {
         return match args.seed_sites {
-            Some(sites) => siteward_bench::start::seed(folder, sites),
+            Some(sites) => siteward_bench::start::write(folder, sites, !args.crash),
             None => {
                 let started = siteward_bench::start::open(folder)?;
                 println!("{}", serde_json::to_string(&started)?);

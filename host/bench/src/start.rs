@@ -3,9 +3,12 @@
 //!
 //! Each database is written by a process of its own (a partner's sites, as many technicians,
 //! ten assignments each, as rows; see [`crate::console`]), which then exits as a stopped host
-//! does. Each start is another fresh process that opens it as `serve` does — the store and its
-//! migrations, the permission index read from storage, the plugins — and reports how long that
-//! took, its peak resident memory (`VmHWM`) and its resident memory a second later.
+//! does, closing the database. Each start is another fresh process that opens it as `serve`
+//! does — the store and its migrations, the permission index read from storage, the plugins —
+//! and reports how long that took, its peak resident memory (`VmHWM`) and its resident memory a
+//! second later. At the first size, a second database is written by a process that exits
+//! without closing it, as a crashed host does, and started the same way: the engine replays its
+//! write-ahead log first.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -34,29 +37,24 @@ pub struct Started {
 pub fn run(effort: Effort) -> anyhow::Result<Section> {
     let mut section = Section::new("Starting on a large database");
     let mut notes = Vec::new();
-    for &sites in effort.start_sites {
+    for (n, &sites) in effort.start_sites.iter().enumerate() {
         let dir = tempfile::tempdir()?;
         let db = dir.path().join("db");
         let started = Instant::now();
-        child(&[
-            "--start-db".as_ref(),
-            db.as_os_str(),
-            "--seed-sites".as_ref(),
-            sites.to_string().as_ref(),
-        ])?;
+        seed(&db, sites, false)?;
         let seeded = started.elapsed();
-        let mut starts = Vec::new();
-        for _ in 0..effort.rounds {
-            let output = child(&["--start-db".as_ref(), db.as_os_str()])?;
-            starts.push(serde_json::from_slice::<Started>(&output)?);
+        let starts = start_each(&db, sites, effort.rounds)?;
+        let size = thousands(starts[0].assignments as f64);
+        if n == 0 {
+            let crashed = dir.path().join("crashed");
+            seed(&crashed, sites, true)?;
+            let restarts = start_each(&crashed, sites, effort.rounds)?;
+            section.add(Figure::new(
+                format!("start after a crash (the log replayed) — {size} assignments"),
+                Unit::Time,
+                restarts.iter().map(|s| s.seconds).collect(),
+            ));
         }
-        let assignments = starts[0].assignments;
-        anyhow::ensure!(
-            assignments as u64 == sites * crate::console::SITES_EACH,
-            "the index holds {assignments} assignments of {}",
-            sites * crate::console::SITES_EACH
-        );
-        let size = thousands(assignments as f64);
         notes.push(format!(
             "{size} assignments ({} sites and technicians; written in {seeded:.0?}, {} on disk)",
             thousands(sites as f64),
@@ -97,7 +95,10 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
     }
     section.note(format!(
         "Databases of {}, each written by a process of its own that then exits as a stopped \
-         host does; starts of each: {}, every one a fresh process opening the database as \
+         host does, closing the database (the engine writes its in-memory table to its sorted \
+         tables); at the first size another is written by a process that exits without \
+         closing it, as a crashed host does, so its starts replay the engine's write-ahead log \
+         first. Starts of each: {}, every one a fresh process opening the database as \
          `serve` does (store and migrations, the permission index read a page of 10,000 rows \
          at a time, plugins). Memory is the process's resident set: its peak (`VmHWM`) by the \
          time it is ready, and a second later.",
@@ -105,6 +106,40 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
         effort.rounds,
     ));
     Ok(section)
+}
+
+/// Writes a database of `sites` sites in `db` in a process of its own, which exits as a stopped
+/// host does or, with `crash`, without closing the database.
+fn seed(db: &Path, sites: u64, crash: bool) -> anyhow::Result<()> {
+    let sites = sites.to_string();
+    let mut args = vec![
+        "--start-db".as_ref(),
+        db.as_os_str(),
+        "--seed-sites".as_ref(),
+        sites.as_ref(),
+    ];
+    if crash {
+        args.push("--crash".as_ref());
+    }
+    child(&args)?;
+    Ok(())
+}
+
+/// `rounds` starts on `db`, each a fresh process; checks each holds every assignment.
+fn start_each(db: &Path, sites: u64, rounds: usize) -> anyhow::Result<Vec<Started>> {
+    let mut starts = Vec::new();
+    for _ in 0..rounds {
+        let output = child(&["--start-db".as_ref(), db.as_os_str()])?;
+        let started = serde_json::from_slice::<Started>(&output)?;
+        anyhow::ensure!(
+            started.assignments as u64 == sites * crate::console::SITES_EACH,
+            "the index holds {} assignments of {}",
+            started.assignments,
+            sites * crate::console::SITES_EACH
+        );
+        starts.push(started);
+    }
+    Ok(starts)
 }
 
 /// Runs this executable with `args`; its standard output.
@@ -118,8 +153,9 @@ fn child(args: &[&std::ffi::OsStr]) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Writes a database of `sites` sites, as many technicians and ten assignments each in
-/// `folder` (`--start-db FOLDER --seed-sites N`).
-pub fn seed(folder: &Path, sites: u64) -> anyhow::Result<()> {
+/// `folder` (`--start-db FOLDER --seed-sites N`), and closes it as a stopped host does unless
+/// not `close` (`--crash`).
+pub fn write(folder: &Path, sites: u64, close: bool) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -139,13 +175,18 @@ pub fn seed(folder: &Path, sites: u64) -> anyhow::Result<()> {
             sites,
         )
         .await?;
-        // As `serve` stops: every handle let go, the database closed.
-        let closed = host.state.store.closed();
-        drop(host);
-        anyhow::ensure!(
-            closed.wait(Duration::from_secs(600)).await,
-            "the database did not close"
-        );
+        if close {
+            // As `serve` stops: every handle let go, the database closed.
+            let closed = host.state.store.closed();
+            drop(host);
+            anyhow::ensure!(
+                closed.wait(Duration::from_secs(600)).await,
+                "the database did not close"
+            );
+        } else {
+            // As a crash: the handles are never let go, so the engine is never told to close.
+            std::mem::forget(host);
+        }
         Ok(())
     })
 }
