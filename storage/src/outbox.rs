@@ -252,15 +252,15 @@ impl Store {
         let count = u32::try_from(tenants.len()).unwrap_or(u32::MAX);
         // Shares differ by one at most and add up to the round.
         let share = |n: u32| i64::from(limit / count + u32::from(n < limit % count));
-        // One statement per tenant, each a claim of its own like `claim_due`'s.
+        // Two statements per tenant, each pair a claim of its own like `claim_due`'s.
         let statements: Vec<String> = (0..tenants.len())
             .map(|n| {
                 format!(
-                    "UPDATE (SELECT VALUE id FROM outbox_message WHERE partner_id = $tenant_{n} AND {DUE} \
-                       ORDER BY next_attempt_at LIMIT $share_{n}) \
-                     SET lease_until = $lease_until \
-                     WHERE status = 'pending' AND (lease_until = NONE OR lease_until <= $now) \
-                     RETURN AFTER"
+                    "LET $due_{n} = SELECT VALUE id FROM outbox_message \
+                       WHERE partner_id = $tenant_{n} AND {DUE} \
+                       ORDER BY next_attempt_at LIMIT $share_{n};
+                     {CLAIM}",
+                    CLAIM = claim_statement(&format!("$due_{n}")),
                 )
             })
             .collect();
@@ -277,7 +277,7 @@ impl Store {
         let mut response = query.await.map_err(StorageError::backend)?;
         let mut claimed: Vec<OutboxMessage> = Vec::new();
         for n in 0..usize::try_from(count).unwrap_or(0) {
-            let rows: Vec<OutboxRow> = response.take(n).map_err(StorageError::backend)?;
+            let rows: Vec<OutboxRow> = response.take(2 * n + 1).map_err(StorageError::backend)?;
             claimed.extend(rows.into_iter().map(OutboxRow::into_message));
         }
         let room = limit.saturating_sub(u32::try_from(claimed.len()).unwrap_or(u32::MAX));
@@ -301,16 +301,15 @@ impl Store {
     ) -> Result<Vec<R>, StorageError> {
         self.db
             .query(format!(
-                "UPDATE (SELECT VALUE id FROM {table} WHERE {DUE} ORDER BY next_attempt_at LIMIT $limit) \
-                 SET lease_until = $lease_until \
-                 WHERE status = 'pending' AND (lease_until = NONE OR lease_until <= $now) \
-                 RETURN AFTER"
+                "LET $due = SELECT VALUE id FROM {table} WHERE {DUE} ORDER BY next_attempt_at LIMIT $limit;
+                 {}",
+                claim_statement("$due")
             ))
             .bind(("now", now))
             .bind(("lease_until", lease_until))
             .bind(("limit", i64::from(limit)))
             .await
-            .and_then(|mut r| r.take(0))
+            .and_then(|mut r| r.take(1))
             .map_err(StorageError::backend)
     }
 
@@ -486,6 +485,18 @@ impl Store {
 }
 
 /// What is due in a queue at `$now`: pending, its time come, and not leased by a live worker.
+/// Leases the records listed in the parameter `ids` (chosen by a read just before) until
+/// `$lease_until`, only those still pending and unleased at `$now`: one another worker claimed
+/// in between is left to it. Choosing first and updating the listed records costs a fraction
+/// of one `UPDATE` over the choosing subquery.
+fn claim_statement(ids: &str) -> String {
+    format!(
+        "UPDATE {ids} SET lease_until = $lease_until \
+         WHERE status = 'pending' AND (lease_until = NONE OR lease_until <= $now) \
+         RETURN AFTER"
+    )
+}
+
 const DUE: &str = "status = 'pending' AND next_attempt_at <= $now \
                    AND (lease_until = NONE OR lease_until <= $now)";
 
