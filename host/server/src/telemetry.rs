@@ -4,6 +4,8 @@
 //! (`plugin.call`) — are exported over OTLP/HTTP (protobuf) by a batch processor on a thread of
 //! its own, so a slow or absent collector never holds a request up.
 
+use std::io::IsTerminal;
+
 use anyhow::Context;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{WithExportConfig, WithHttpConfig as _};
@@ -46,7 +48,11 @@ pub fn exporting() -> bool {
 pub fn init(format: LogFormat, tracing: &TracingConfig) -> anyhow::Result<Telemetry> {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealkv=warn"));
-    let logs = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    // Colours only for a person at a terminal: journald and log files get plain text, and a
+    // request's span fields are formatted without escape codes.
+    let logs = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     let logs = match format {
         LogFormat::Pretty => logs.boxed(),
         LogFormat::Json => logs.json().boxed(),
