@@ -171,8 +171,8 @@ impl Store {
     /// The embedded engine closes the database when its last handle goes: it writes what it
     /// holds in memory to its sorted tables and lets go of the folder's lock. A host that
     /// exits before that has left its data only in the write-ahead log, and its next start
-    /// replays the whole log before it can read a row (at 100,000 assignments, half of the
-    /// start). A stopping host therefore drops its state and waits for this.
+    /// replays the whole log before it can read a row (at 100,000 assignments, a start of
+    /// 2.5 s against 1.1 s). A stopping host therefore drops its state and waits for this.
     pub fn closed(&self) -> Closed {
         Closed {
             folder: self.folder.clone(),

@@ -153,8 +153,8 @@ fn child(args: &[&std::ffi::OsStr]) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Writes a database of `sites` sites, as many technicians and ten assignments each in
-/// `folder` (`--start-db FOLDER --seed-sites N`), and closes it as a stopped host does unless
-/// not `close` (`--crash`).
+/// `folder` (`--start-db FOLDER --seed-sites N`); with `close`, closes it as a stopping host
+/// does (without: `--crash`).
 pub fn write(folder: &Path, sites: u64, close: bool) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
