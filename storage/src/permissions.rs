@@ -337,14 +337,13 @@ impl Store {
                 })
                 .collect(),
         );
-        self.each_page("partner_member", "*", per_page, |rows: Vec<MemberRow>| {
-            let changes = rows
-                .iter()
-                .map(|m| m.to_membership().map(|m| m.change()))
-                .collect::<Result<_, _>>()?;
-            apply(changes);
-            Ok(())
-        })
+        self.each_page(
+            "partner_member",
+            "*",
+            per_page,
+            &mut apply,
+            |m: MemberRow| Ok(Some(m.to_membership()?.change())),
+        )
         .await?;
         apply(
             site_admins
@@ -360,17 +359,13 @@ impl Store {
             "site",
             "id, partner_id, technician_access",
             per_page,
-            |rows: Vec<SiteFact>| {
-                apply(
-                    rows.into_iter()
-                        .map(|s| Change::Site {
-                            site: SiteId::from_trusted(key(&s.id)).key(),
-                            partner: PartnerId::from_trusted(s.partner_id).key(),
-                            technician_access: s.technician_access,
-                        })
-                        .collect(),
-                );
-                Ok(())
+            &mut apply,
+            |s: SiteFact| {
+                Ok(Some(Change::Site {
+                    site: SiteId::from_trusted(key(&s.id)).key(),
+                    partner: PartnerId::from_trusted(s.partner_id).key(),
+                    technician_access: s.technician_access,
+                }))
             },
         )
         .await?;
@@ -378,14 +373,8 @@ impl Store {
             "site_assignment",
             "*",
             per_page,
-            |rows: Vec<AssignmentRow>| {
-                let changes = rows
-                    .into_iter()
-                    .map(|a| a.into_assignment().map(|a| a.change()))
-                    .collect::<Result<_, _>>()?;
-                apply(changes);
-                Ok(())
-            },
+            &mut apply,
+            |a: AssignmentRow| Ok(Some(a.into_assignment()?.change())),
         )
         .await?;
         apply(
@@ -407,17 +396,13 @@ impl Store {
             "department_member",
             "id, department_id, account_id",
             per_page,
-            |rows: Vec<MemberFact>| {
-                apply(
-                    rows.into_iter()
-                        .map(|m| Change::DepartmentMember {
-                            department: DepartmentId::from_trusted(m.department_id).key(),
-                            account: AccountId::from_trusted(m.account_id).key(),
-                            member: true,
-                        })
-                        .collect(),
-                );
-                Ok(())
+            &mut apply,
+            |m: MemberFact| {
+                Ok(Some(Change::DepartmentMember {
+                    department: DepartmentId::from_trusted(m.department_id).key(),
+                    account: AccountId::from_trusted(m.account_id).key(),
+                    member: true,
+                }))
             },
         )
         .await?;
@@ -430,31 +415,27 @@ impl Store {
                 })
                 .collect(),
         );
-        self.each_page("device", "*", per_page, |rows: Vec<DeviceRow>| {
-            apply(rows.into_iter().map(|d| d.into_device().change()).collect());
-            Ok(())
+        self.each_page("device", "*", per_page, &mut apply, |d: DeviceRow| {
+            Ok(Some(d.into_device().change()))
         })
         .await?;
-        self.each_page("access_grant", "*", per_page, |rows: Vec<GrantRow>| {
-            let mut changes = Vec::with_capacity(rows.len());
-            for g in rows {
-                changes.extend(g.into_grant()?.change());
-            }
-            apply(changes);
-            Ok(())
+        // A grant to an invitation is not the index's until the invitation is accepted.
+        self.each_page("access_grant", "*", per_page, &mut apply, |g: GrantRow| {
+            Ok(g.into_grant()?.change())
         })
         .await?;
         Ok(revision.unwrap_or(0))
     }
 
     /// Reads `fields` of every record of `table` a page of `per_page` at a time, in id
-    /// order, handing each page to `each`.
+    /// order, and hands `apply` each page's changes (what `change` makes of each row).
     async fn each_page<R: Paged>(
         &self,
         table: &str,
         fields: &str,
         per_page: u32,
-        mut each: impl FnMut(Vec<R>) -> Result<(), StorageError>,
+        apply: &mut impl FnMut(Vec<Change>),
+        change: impl Fn(R) -> Result<Option<Change>, StorageError>,
     ) -> Result<(), StorageError> {
         let per_page = per_page.max(1);
         // The range is a value the planner cannot know before running the statement: SurrealDB
@@ -475,7 +456,11 @@ impl Store {
             let last = (rows.len() == per_page as usize)
                 .then(|| rows.last().map(|row| row.id().key.clone()))
                 .flatten();
-            each(rows)?;
+            apply(
+                rows.into_iter()
+                    .filter_map(|row| change(row).transpose())
+                    .collect::<Result<_, _>>()?,
+            );
             match last {
                 Some(last) => from = after(table, Some(last)),
                 None => return Ok(()),

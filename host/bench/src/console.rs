@@ -26,7 +26,7 @@ use siteward_core::validate::Email;
 use siteward_storage::Store;
 
 use crate::Effort;
-use crate::host::{Host, text};
+use crate::host::Host;
 use crate::http::{Load, wrk_get};
 use crate::report::{Figure, Section, Target, Unit};
 
@@ -235,13 +235,7 @@ struct Served {
 /// the pages nor the JSON lists measured here read it.)
 async fn start(folder: &std::path::Path, sites: u64) -> anyhow::Result<Served> {
     let host = Host::start(folder).await?;
-    let customer = host
-        .post(
-            &format!("/v1/partners/{}/customers", host.partner),
-            json!({ "name": "Customer" }),
-        )
-        .await?;
-    let customer = text(&customer, "id")?;
+    let customer = host.customer().await?;
     seed(&host.state.store, &host.partner, &customer, sites).await?;
     let big_site = host.site("siteadmin@bench.example").await?;
     let technicians = sites.min(2_000);

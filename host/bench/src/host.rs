@@ -149,20 +149,26 @@ impl Host {
         text(&member, "account_id")
     }
 
-    /// Creates a customer and a site with its first admin, who switches the site's
-    /// Technician Access on (new sites start with it off); returns the site id.
-    pub async fn site(&self, admin_email: &str) -> anyhow::Result<String> {
+    /// Makes a customer of the partner through the API; its id.
+    pub async fn customer(&self) -> anyhow::Result<String> {
         let customer = self
             .post(
                 &format!("/v1/partners/{}/customers", self.partner),
                 json!({ "name": "Customer" }),
             )
             .await?;
+        text(&customer, "id")
+    }
+
+    /// Creates a customer and a site with its first admin, who switches the site's
+    /// Technician Access on (new sites start with it off); returns the site id.
+    pub async fn site(&self, admin_email: &str) -> anyhow::Result<String> {
+        let customer = self.customer().await?;
         let site = self
             .post(
                 &format!("/v1/partners/{}/sites", self.partner),
                 json!({
-                    "customer_id": text(&customer, "id")?,
+                    "customer_id": customer,
                     "name": "Head office",
                     "admin": { "email": admin_email, "name": "Site Admin", "password": PASSWORD },
                 }),

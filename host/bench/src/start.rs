@@ -14,10 +14,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::Effort;
-use crate::host::{Host, text};
+use crate::host::Host;
 use crate::report::{Figure, Section, Target, Unit, thousands};
 
 /// What one start measured.
@@ -162,19 +161,8 @@ pub fn write(folder: &Path, sites: u64, close: bool) -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async {
         let host = Host::start(folder).await?;
-        let customer = host
-            .post(
-                &format!("/v1/partners/{}/customers", host.partner),
-                json!({ "name": "Customer" }),
-            )
-            .await?;
-        crate::console::seed(
-            &host.state.store,
-            &host.partner,
-            &text(&customer, "id")?,
-            sites,
-        )
-        .await?;
+        let customer = host.customer().await?;
+        crate::console::seed(&host.state.store, &host.partner, &customer, sites).await?;
         if close {
             // As `serve` stops: every handle let go, the database closed.
             let closed = host.state.store.closed();
