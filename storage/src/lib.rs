@@ -212,7 +212,8 @@ impl Closed {
         loop {
             let free = match std::fs::File::open(&lock) {
                 Ok(file) => file.try_lock().is_ok(),
-                // No lock file: the engine never opened the folder.
+                // No lock file (the engine never opened the folder), or one this process may
+                // not open: nothing here to wait on.
                 Err(_) => true,
             };
             if free {

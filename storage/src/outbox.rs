@@ -277,6 +277,7 @@ impl Store {
         let mut response = query.await.map_err(StorageError::backend)?;
         let mut claimed: Vec<OutboxMessage> = Vec::new();
         for n in 0..usize::try_from(count).unwrap_or(0) {
+            // Each tenant's `LET` answers first, its claim second.
             let rows: Vec<OutboxRow> = response.take(2 * n + 1).map_err(StorageError::backend)?;
             claimed.extend(rows.into_iter().map(OutboxRow::into_message));
         }
@@ -485,6 +486,9 @@ impl Store {
 }
 
 /// What is due in a queue at `$now`: pending, its time come, and not leased by a live worker.
+const DUE: &str = "status = 'pending' AND next_attempt_at <= $now \
+                   AND (lease_until = NONE OR lease_until <= $now)";
+
 /// Leases the records listed in the parameter `ids` (chosen by a read just before) until
 /// `$lease_until`, only those still pending and unleased at `$now`: one another worker claimed
 /// in between is left to it. Choosing first and updating the listed records costs a fraction
@@ -496,9 +500,6 @@ fn claim_statement(ids: &str) -> String {
          RETURN AFTER"
     )
 }
-
-const DUE: &str = "status = 'pending' AND next_attempt_at <= $now \
-                   AND (lease_until = NONE OR lease_until <= $now)";
 
 /// A tenant with mail due: a partner, or the platform (none).
 #[derive(Debug, SurrealValue)]
