@@ -28,6 +28,8 @@ mod security;
 mod sinks;
 mod stats;
 mod tenancy;
+#[cfg(feature = "test-server")]
+pub mod test_server;
 mod throttle;
 mod tokens;
 mod tx;
@@ -85,10 +87,13 @@ impl StoreConfig {
     }
 }
 
-/// A handle on the database. Cheap to clone; clones share the connection.
+/// A handle on the database. Cheap to clone; clones share the connection and its session.
 #[derive(Debug, Clone)]
 pub struct Store {
-    db: Surreal<Any>,
+    /// Shared, never cloned itself: a clone of a `Surreal` handle is a new session, which on a
+    /// SurrealDB server replays the sign-in — the server verifies the root password (argon2)
+    /// again — and costs the server a session for as long as the clone lives.
+    db: std::sync::Arc<Surreal<Any>>,
     /// The embedded engine's folder (`surrealkv://`), which [`Store::closed`] watches.
     folder: Option<std::sync::Arc<std::path::Path>>,
     /// Serialises this process's login claims per address (see `throttle`).
@@ -120,7 +125,7 @@ impl Store {
             std::sync::Arc::from(std::path::Path::new(rest.split('?').next().unwrap_or(rest)))
         });
         Ok(Self {
-            db,
+            db: std::sync::Arc::new(db),
             folder,
             login_lanes: std::sync::Arc::default(),
             counters: std::sync::Arc::default(),

@@ -83,17 +83,32 @@ impl Host {
     /// Opens (and migrates) a database in `folder` as `serve` does: the store, the
     /// permission index read from it, the plugins.
     pub async fn open(folder: &std::path::Path) -> anyhow::Result<AppState> {
-        let store = Store::open(&StoreConfig {
+        Self::open_with(&Self::embedded(folder), Settings::defaults()).await
+    }
+
+    /// The embedded engine's configuration for `folder`.
+    fn embedded(folder: &std::path::Path) -> StoreConfig {
+        StoreConfig {
             url: format!("surrealkv://{}", folder.display()),
             ..StoreConfig::memory()
-        })
-        .await?;
-        Ok(AppState::new(store, Arc::new(SystemClock), Settings::defaults()).await?)
+        }
+    }
+
+    /// Opens (and migrates) the database `config` names, with `settings`.
+    async fn open_with(config: &StoreConfig, settings: Settings) -> anyhow::Result<AppState> {
+        let store = Store::open(config).await?;
+        Ok(AppState::new(store, Arc::new(SystemClock), settings).await?)
     }
 
     /// Opens (and migrates) a new database in `folder` and sets up the operator and a partner.
     pub async fn start(folder: &std::path::Path) -> anyhow::Result<Self> {
-        let state = Self::open(folder).await?;
+        Self::start_with(&Self::embedded(folder), Settings::defaults()).await
+    }
+
+    /// Opens (and migrates) the new database `config` names, with `settings`, and sets up the
+    /// operator and a partner.
+    pub async fn start_with(config: &StoreConfig, settings: Settings) -> anyhow::Result<Self> {
+        let state = Self::open_with(config, settings).await?;
         siteward_server::operator::create_operator(
             &state.store,
             "ops@bench.example",

@@ -128,6 +128,25 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
 /// API token; returns its address, the question's body and the token.
 async fn start_siteward(dir: &std::path::Path) -> anyhow::Result<(SocketAddr, String, String)> {
     let host = Host::start(&dir.join("db")).await?;
+    let (body, token) = check_question(&host).await?;
+    let app = host.app;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .ok();
+    });
+    Ok((address, body, token))
+}
+
+/// Sets up a site, a technician and a partner API token on `host`; returns a check question's
+/// body (may the technician view the site's dashboard) and the token to ask it with.
+pub(crate) async fn check_question(host: &Host) -> anyhow::Result<(String, String)> {
     let site = host.site("admin@site.example").await?;
     let technician = host.member("tech@bench.example", "technician").await?;
     let token = host
@@ -152,19 +171,7 @@ async fn start_siteward(dir: &std::path::Path) -> anyhow::Result<(SocketAddr, St
         answer.get("allowed").is_some(),
         "an answer without `allowed`: {answer}"
     );
-    let app = host.app;
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .ok();
-    });
-    Ok((address, body, token))
+    Ok((body, token))
 }
 
 #[derive(Debug, Deserialize)]

@@ -9,7 +9,8 @@
 //!   same rows on `surrealkv://`, and email delivery to a local SMTP server;
 //! - [`console`]: console pages against the JSON endpoints that list the same rows;
 //! - [`scaling`]: the requests that read a partner's members, at 100 to 100,000 members;
-//! - [`start`]: a host starting on a database of 100,000 and 1,000,000 assignments.
+//! - [`start`]: a host starting on a database of 100,000 and 1,000,000 assignments;
+//! - [`shared`]: the check endpoint on a SurrealDB server (`ws://`) beside the embedded engine.
 //!
 //! Nothing here asserts a speed: a missed target is reported with by how much. What fails a
 //! run is a wrong answer — the engines disagreeing, a request failing, an email missing.
@@ -22,6 +23,7 @@ pub mod permissions;
 pub mod plugins;
 pub mod report;
 pub mod scaling;
+pub mod shared;
 pub mod start;
 pub mod storage;
 pub mod world;
@@ -59,6 +61,8 @@ pub struct Effort {
     /// The databases a host starts on, as sites (with as many technicians, ten assignments
     /// each).
     pub start_sites: &'static [u64],
+    /// Checks per round and host in the shared-storage figures.
+    pub shared_checks: usize,
 }
 
 impl Effort {
@@ -76,6 +80,7 @@ impl Effort {
         scaling_members: &[100, 10_000, 100_000],
         scaling_requests: 21,
         start_sites: &[10_000, 100_000],
+        shared_checks: 20_000,
     };
 
     /// The smoke run CI makes: everything runs and every answer is checked, briefly.
@@ -92,6 +97,7 @@ impl Effort {
         scaling_members: &[100, 1_000],
         scaling_requests: 2,
         start_sites: &[100],
+        shared_checks: 320,
     };
 }
 
@@ -112,11 +118,13 @@ pub enum Part {
     Scaling,
     /// Starting on a large database.
     Start,
+    /// The check endpoint on a SurrealDB server beside the embedded engine.
+    Shared,
 }
 
 impl Part {
     /// Every part, in the order the suite runs them.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Permissions,
         Self::Http,
         Self::Plugins,
@@ -124,6 +132,7 @@ impl Part {
         Self::Console,
         Self::Scaling,
         Self::Start,
+        Self::Shared,
     ];
 
     /// The part named `name` (`permissions`, `http`, `plugins`, `storage`).
@@ -141,6 +150,7 @@ impl Part {
             Self::Console => "console",
             Self::Scaling => "scaling",
             Self::Start => "start",
+            Self::Shared => "shared",
         }
     }
 }
@@ -238,6 +248,7 @@ impl Step {
             (Part::Console, _) => vec![console::run(options.effort)?],
             (Part::Scaling, _) => vec![scaling::run(options.effort)?],
             (Part::Start, _) => vec![start::run(options.effort)?],
+            (Part::Shared, _) => vec![shared::run(options.effort)?],
         })
     }
 }
@@ -328,7 +339,7 @@ fn machine() -> Vec<String> {
 }
 
 /// The version of `name` in the workspace's `Cargo.lock`.
-fn locked_version(name: &str) -> String {
+pub(crate) fn locked_version(name: &str) -> String {
     let lock = include_str!("../../../Cargo.lock");
     let needle = format!("name = \"{name}\"\nversion = \"");
     lock.find(&needle)

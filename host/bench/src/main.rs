@@ -24,8 +24,8 @@ struct Args {
     /// A brief run that checks every answer (the small world, one round, short loads).
     #[arg(long)]
     smoke: bool,
-    /// Only these parts: permissions, http, plugins, storage, console, scaling, start (repeat
-    /// or separate by commas).
+    /// Only these parts: permissions, http, plugins, storage, console, scaling, start, shared
+    /// (repeat or separate by commas).
     #[arg(long, value_delimiter = ',', value_parser = part)]
     only: Vec<Part>,
     /// Run every step in this process instead of a child process of its own each.

@@ -24,6 +24,7 @@ fn the_suite_runs_and_every_answer_agrees() {
         "Console pages vs the JSON endpoints that list the same rows",
         "The requests that read a partner's members, by the partner's size",
         "Starting on a large database",
+        "The check endpoint on a SurrealDB server (ws://)",
     ] {
         assert!(
             report.contains(&format!("## {heading}")),

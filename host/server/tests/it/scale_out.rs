@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 use siteward_server::Settings;
+use siteward_storage::test_server::{Profile, SurrealServer};
 
 use super::technicians::{check, set_locked, site_with_technicians};
 use super::{TestApp, socket};
@@ -97,102 +98,38 @@ async fn the_change_log_holds_each_write_once_in_commit_order_and_only_when_shar
     assert_eq!(app.store.access_revision().await.unwrap(), before + 2);
 }
 
-/// A SurrealDB server (`surreal start`, from `storage/test-server`) on a loopback port, in
-/// memory; stopped when dropped.
-struct SurrealServer {
-    child: std::process::Child,
-    port: u16,
+/// The server's id of the session `db` speaks in.
+async fn session_id(
+    db: &surrealdb::Surreal<surrealdb::engine::any::Any>,
+) -> surrealdb::types::Value {
+    db.query("RETURN $session.id")
+        .await
+        .and_then(|mut r| r.take::<surrealdb::types::Value>(0))
+        .unwrap()
 }
 
-impl Drop for SurrealServer {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-impl SurrealServer {
-    /// Builds the server (the first time: a long compile; then cargo finds it fresh) and starts
-    /// it; returns once it answers.
-    fn start() -> Self {
-        let crate_dir =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../storage/test-server");
-        // Beside the host's target folder, never inside it: this cargo must not wait on the
-        // lock of the one running the tests.
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(|t| std::path::PathBuf::from(t).join("surreal-server"))
-            .unwrap_or_else(|| crate_dir.join("target"));
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let mut build = std::process::Command::new(cargo);
-        build
-            .args(["build", "--locked", "--manifest-path"])
-            .arg(crate_dir.join("Cargo.toml"));
-        // What cargo set for this test (its package, paths, flags) is not that build's: left
-        // in, it makes the dependencies' build scripts run again whenever the checkout moves.
-        for (name, _) in std::env::vars_os() {
-            let name = name.to_string_lossy();
-            let cargo_own = name.starts_with("CARGO_")
-                && !["CARGO_HOME", "CARGO_HTTP_", "CARGO_NET_", "CARGO_REGISTR"]
-                    .iter()
-                    .any(|kept| name.starts_with(kept));
-            if cargo_own || ["CARGO", "RUSTFLAGS", "RUSTDOCFLAGS", "OUT_DIR"].contains(&&*name) {
-                build.env_remove(&*name);
-            }
-        }
-        let built = build
-            .env("CARGO_TARGET_DIR", &target)
-            .status()
-            .expect("cargo runs");
-        assert!(built.success(), "building the SurrealDB test server failed");
-
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .unwrap()
-            .port();
-        let child = std::process::Command::new(target.join("debug/surreal"))
-            .args(["start", "--no-banner", "--bind"])
-            .arg(format!("127.0.0.1:{port}"))
-            .args(["--user", "root", "--pass", "root", "memory"])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("the SurrealDB server starts");
-        let server = Self { child, port };
-        socket::wait_for(
-            std::time::Duration::from_secs(60),
-            "the SurrealDB server",
-            || {
-                std::net::TcpStream::connect(("127.0.0.1", port)).is_ok_and(|mut stream| {
-                    use std::io::{Read, Write};
-                    let mut answer = String::new();
-                    write!(
-                        stream,
-                        "GET /health HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n\r\n"
-                    )
-                    .and_then(|()| stream.read_to_string(&mut answer))
-                    .is_ok_and(|_| answer.starts_with("HTTP/1.1 200"))
-                })
-            },
-        );
-        server
-    }
-
-    /// What a host needs to use it.
-    fn host_env(&self) -> Vec<(&'static str, String)> {
-        vec![
-            (
-                "SITEWARD_STORAGE__URL",
-                format!("ws://127.0.0.1:{}", self.port),
-            ),
-            ("SITEWARD_STORAGE__USERNAME", "root".to_owned()),
-            ("SITEWARD_STORAGE__PASSWORD", "root".to_owned()),
-        ]
-    }
+#[tokio::test]
+async fn clones_of_a_store_on_a_surrealdb_server_speak_in_its_one_session() {
+    let server = tokio::task::spawn_blocking(|| SurrealServer::start(Profile::Debug))
+        .await
+        .unwrap();
+    let store = siteward_storage::Store::connect(&server.config())
+        .await
+        .unwrap();
+    let first = session_id(store.surreal()).await;
+    // A clone of SurrealDB's own handle is a session of its own, signed in again: the server
+    // verifies the root password (argon2) once more. Every request clones the store.
+    let own = store.surreal().clone();
+    assert_ne!(session_id(&own).await, first);
+    let clone = store.clone();
+    let elsewhere = tokio::spawn(async move { session_id(clone.surreal()).await });
+    assert_eq!(elsewhere.await.unwrap(), first);
+    assert_eq!(session_id(store.clone().surreal()).await, first);
 }
 
 #[test]
 fn two_siteward_processes_on_a_surrealdb_server_respect_each_others_changes_at_once() {
-    let server = SurrealServer::start();
+    let server = SurrealServer::start(Profile::Debug);
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let host_a = socket::start_with(dir_a.path(), &server.host_env());
     // The second host starts once the first has set the database up (migrations, operator).
