@@ -164,6 +164,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0039_customer_identity",
         include_str!("../migrations/0039_customer_identity.surql"),
     ),
+    (
+        "0040_invitation_indexes",
+        include_str!("../migrations/0040_invitation_indexes.surql"),
+    ),
 ];
 
 #[derive(Debug, SurrealValue)]

@@ -7,6 +7,9 @@
 //! - Ceiling: the rows the product wrote, read back and inserted again into a fresh database
 //!   with the same schema, one raw SurrealQL transaction (`INSERT INTO <table> $rows` per
 //!   table) per 1,000 invitations — what the engine does for this schema with no product code.
+//! - Physical reference: the same rows in SQLite (the system's library) with the same indexes,
+//!   one transaction per 1,000 invitations, an fsync per commit — what the disk and a mature
+//!   embedded engine do with them.
 //! - Delivery: the product's outbox worker (`deliver_due`) sending to a real SMTP server on
 //!   loopback (mailin-embedded), emails per second, beside a raw pooled SMTP client sending
 //!   the same bytes; and the time from a bulk request's answer to its last email received.
@@ -108,24 +111,46 @@ async fn bulk(effort: Effort) -> anyhow::Result<Section> {
         copied[1]
     );
 
+    // The same rows once more, into SQLite with the same indexes: the physical reference.
+    let mut schemas = Vec::new();
+    for (table, rows) in &tables {
+        schemas.push(SqliteTable::new(db, table, rows).await?);
+    }
+    let sqlite = tokio::task::block_in_place(|| {
+        sqlite_batches(&dir.path().join("sqlite.db"), &schemas, batches)
+    })?;
+
     let mut section = Section::new("Bulk invitations vs the storage engine's own batch insert");
     section.note(format!(
         "{} invitations in requests of 1,000 through the product (router, validation, rendering, \
          one transaction per request) on `surrealkv://`, each request a run; beside it the same \
          rows ({}) inserted raw into a fresh database with the same schema, one SurrealQL \
-         transaction per 1,000 invitations.",
+         transaction per 1,000 invitations; and, as the physical reference, the same rows in \
+         SQLite {} (the system's library) with the same indexes ({} in all), one transaction \
+         per 1,000 invitations, write-ahead log with `synchronous = FULL` (an fsync per commit, \
+         as surrealkv syncs each commit).",
         thousands((batches * BATCH) as f64),
-        rows_per_invitation.join(", ")
+        rows_per_invitation.join(", "),
+        rusqlite::version(),
+        schemas.iter().map(|t| t.indexes.len()).sum::<usize>(),
     ));
-    section.add(Figure::new(
-        "invitations per second — product",
-        Unit::PerSecond,
-        ours.clone(),
-    ));
+    section.add(
+        Figure::new(
+            "invitations per second — product",
+            Unit::PerSecond,
+            ours.clone(),
+        )
+        .target(Target::AtLeast(3_000.0)),
+    );
     section.add(Figure::new(
         "invitations per second — raw SurrealQL batch",
         Unit::PerSecond,
         theirs.clone(),
+    ));
+    section.add(Figure::new(
+        "invitations per second — the same rows in SQLite",
+        Unit::PerSecond,
+        sqlite.clone(),
     ));
     section.add(
         Figure::new(
@@ -135,7 +160,132 @@ async fn bulk(effort: Effort) -> anyhow::Result<Section> {
         )
         .target(Target::AtLeast(0.7)),
     );
+    section.add(Figure::new(
+        "product as a share of SQLite",
+        Unit::Share,
+        ours.iter().zip(&sqlite).map(|(o, t)| o / t).collect(),
+    ));
     Ok(section)
+}
+
+/// A table of [`TABLES`] as SQLite holds it: the columns its rows have (untyped, as SQLite
+/// lets them be) and the SurrealDB table's indexes.
+struct SqliteTable {
+    name: &'static str,
+    columns: Vec<String>,
+    /// Each index: its name, whether unique, its columns.
+    indexes: Vec<(String, bool, Vec<String>)>,
+    /// The rows, a value per column.
+    rows: Vec<Vec<rusqlite::types::Value>>,
+}
+
+impl SqliteTable {
+    /// `table`'s rows and the indexes SurrealDB defines on it.
+    async fn new(
+        db: &surrealdb::Surreal<surrealdb::engine::any::Any>,
+        name: &'static str,
+        rows: &[Row],
+    ) -> anyhow::Result<Self> {
+        let info: Row = db.query(format!("INFO FOR TABLE {name}")).await?.take(0)?;
+        let info = info.into_json_value();
+        let mut indexes = Vec::new();
+        for (index, definition) in info["indexes"].as_object().into_iter().flatten() {
+            // `DEFINE INDEX name ON table FIELDS a, b [UNIQUE]`
+            let definition = definition.as_str().unwrap_or_default();
+            let fields = definition
+                .split_once(" FIELDS ")
+                .map(|(_, rest)| rest)
+                .ok_or_else(|| anyhow::anyhow!("an index without fields: {definition}"))?;
+            let unique = fields.ends_with(" UNIQUE");
+            let fields = fields.trim_end_matches(" UNIQUE");
+            let fields = fields.split(", ").map(str::to_owned).collect();
+            indexes.push((index.clone(), unique, fields));
+        }
+        let objects: Vec<serde_json::Map<String, serde_json::Value>> = rows
+            .iter()
+            .map(|row| match row.clone().into_json_value() {
+                serde_json::Value::Object(object) => Ok(object),
+                other => Err(anyhow::anyhow!("a row that is no object: {other}")),
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let mut columns: Vec<String> = objects.iter().flat_map(|o| o.keys().cloned()).collect();
+        columns.sort();
+        columns.dedup();
+        let rows = objects
+            .iter()
+            .map(|object| {
+                let value = |column: &String| match object.get(column) {
+                    None | Some(serde_json::Value::Null) => rusqlite::types::Value::Null,
+                    Some(serde_json::Value::Bool(b)) => {
+                        rusqlite::types::Value::Integer(i64::from(*b))
+                    }
+                    Some(serde_json::Value::Number(n)) => n.as_i64().map_or_else(
+                        || rusqlite::types::Value::Real(n.as_f64().unwrap_or_default()),
+                        rusqlite::types::Value::Integer,
+                    ),
+                    Some(serde_json::Value::String(s)) => rusqlite::types::Value::Text(s.clone()),
+                    Some(nested) => rusqlite::types::Value::Text(nested.to_string()),
+                };
+                columns.iter().map(value).collect()
+            })
+            .collect();
+        Ok(Self {
+            name,
+            columns,
+            indexes,
+            rows,
+        })
+    }
+}
+
+/// Writes `tables` into a new SQLite database at `path` in `batches` transactions, each
+/// holding an equal part of every table; the invitations per second of each.
+fn sqlite_batches(
+    path: &std::path::Path,
+    tables: &[SqliteTable],
+    batches: usize,
+) -> anyhow::Result<Vec<f64>> {
+    let mut db = rusqlite::Connection::open(path)?;
+    db.pragma_update(None, "journal_mode", "WAL")?;
+    db.pragma_update(None, "synchronous", "FULL")?;
+    for table in tables {
+        let columns: Vec<String> = table.columns.iter().map(|c| format!("\"{c}\"")).collect();
+        db.execute_batch(&format!(
+            "CREATE TABLE {} ({} , PRIMARY KEY (\"id\"))",
+            table.name,
+            columns.join(", ")
+        ))?;
+        for (index, unique, fields) in &table.indexes {
+            let fields: Vec<String> = fields.iter().map(|f| format!("\"{f}\"")).collect();
+            db.execute_batch(&format!(
+                "CREATE {}INDEX {index} ON {} ({})",
+                if *unique { "UNIQUE " } else { "" },
+                table.name,
+                fields.join(", ")
+            ))?;
+        }
+    }
+    let mut rates = Vec::with_capacity(batches);
+    for batch in 0..batches {
+        let started = Instant::now();
+        let tx = db.transaction()?;
+        for table in tables {
+            let per = table.rows.len() / batches;
+            let marks = vec!["?"; table.columns.len()].join(", ");
+            let mut insert = tx.prepare(&format!("INSERT INTO {} VALUES ({marks})", table.name))?;
+            for row in &table.rows[batch * per..(batch + 1) * per] {
+                insert.execute(rusqlite::params_from_iter(row))?;
+            }
+        }
+        tx.commit()?;
+        rates.push(BATCH as f64 / started.elapsed().as_secs_f64());
+    }
+    let invitations: i64 = db.query_row("SELECT count(*) FROM invitation", [], |r| r.get(0))?;
+    anyhow::ensure!(
+        invitations as usize == batches * BATCH,
+        "SQLite holds {invitations} invitations"
+    );
+    Ok(rates)
 }
 
 /// Row counts of [`TABLES`].
