@@ -27,6 +27,8 @@ pub(crate) struct Counters {
     failed: AtomicU64,
     retries: AtomicU64,
     audit_events: Mutex<BTreeMap<String, u64>>,
+    /// Every audit event committed, raised after its transaction is visible.
+    audit_written: AtomicU64,
     emails: [AtomicU64; 3],
     webhooks: [AtomicU64; 3],
 }
@@ -77,6 +79,9 @@ impl Counters {
         };
         counter.fetch_add(1, Ordering::Relaxed);
         if matches!(ended, Ended::Committed) && !events.is_empty() {
+            let written = events.iter().map(Vec::len).sum::<usize>();
+            self.audit_written
+                .fetch_add(written as u64, Ordering::Release);
             let mut counts = self
                 .audit_events
                 .lock()
@@ -158,6 +163,14 @@ pub struct Backlog {
 }
 
 impl Store {
+    /// How many audit events this process has committed since the store was opened (through
+    /// any clone of it); raised once each transaction's events are visible to readers. A
+    /// worker that read this before a round and finds it unchanged knows no event was written
+    /// here since — on embedded storage, where this process is the only writer, none at all.
+    pub fn audit_events_written(&self) -> u64 {
+        self.counters.audit_written.load(Ordering::Acquire)
+    }
+
     /// What this store did since it was opened.
     pub fn stats(&self) -> StoreStats {
         let c = &self.counters;

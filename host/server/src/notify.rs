@@ -18,6 +18,11 @@
 //! instead: when the oldest held for a recipient is that many minutes old, everything held for
 //! them goes out as one email (the digest written and the items deleted in one transaction).
 //!
+//! A round reads every chain's head and every hook's cursors, so the worker runs one only when
+//! something can have changed ([`Notifier`]): an audit event written since the last round that
+//! left every hook caught up, or the installed hooks changed. On a shared database other hosts
+//! write too, and every tick runs a round.
+//!
 //! A hook starts reading at the moment it is first seen (it does not replay history); chains
 //! that appear later are read from their beginning. Events about plugins themselves
 //! (`plugin.call_failed`, `plugin.quarantined`) are not passed to hooks, so a failing hook
@@ -50,13 +55,66 @@ const BATCH: u32 = 200;
 /// Gives every hook the events it has not seen; returns how many emails, webhook calls and
 /// digest items were queued.
 pub async fn notify_once(state: &AppState) -> Result<usize, StorageError> {
-    let hooks = state.plugins.hook_names();
+    Ok(round(state, &state.plugins.hook_names()).await?.queued)
+}
+
+/// What a round of the hooks did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Round {
+    /// Emails, webhook calls and digest items queued.
+    queued: usize,
+    /// Whether every hook heard every event the round found: nothing was left for later (a
+    /// chain longer than a batch, a plugin with no free slot, a feed just started, another
+    /// host first).
+    caught_up: bool,
+}
+
+/// Runs the hooks' rounds in proportion to what changed: a round reads every chain's head and
+/// every hook's cursors, so after a round that left every hook caught up, the next runs only
+/// once an audit event was written since, or the installed hooks changed. Which events were
+/// written is known to this process alone on embedded storage; on a shared database other
+/// hosts write too, and every tick runs a round.
+#[derive(Debug, Default)]
+pub struct Notifier {
+    /// The audit events written and the hooks installed when the last round that caught up
+    /// started.
+    caught_up_at: Option<(u64, Vec<String>)>,
+}
+
+impl Notifier {
+    /// A round, unless nothing can have changed since the last one caught up; how many
+    /// deliveries it queued, `None` when it was not needed.
+    pub async fn tick(&mut self, state: &AppState) -> Result<Option<usize>, StorageError> {
+        // Read before the round: an event committed during it raises the count after it is
+        // visible, so the next tick either saw it in this round or runs again.
+        let now = (
+            state.store.audit_events_written(),
+            state.plugins.hook_names(),
+        );
+        if !state.permissions.is_shared() && self.caught_up_at.as_ref() == Some(&now) {
+            return Ok(None);
+        }
+        self.caught_up_at = None;
+        let round = round(state, &now.1).await?;
+        if round.caught_up {
+            self.caught_up_at = Some(now);
+        }
+        Ok(Some(round.queued))
+    }
+}
+
+/// Gives `hooks` the events they have not seen.
+async fn round(state: &AppState, hooks: &[String]) -> Result<Round, StorageError> {
     if hooks.is_empty() {
-        return Ok(0);
+        return Ok(Round {
+            queued: 0,
+            caught_up: true,
+        });
     }
     let heads = state.store.chain_heads().await?;
     let mut partners = ChainPartners::default();
     let mut work = Vec::new();
+    let mut caught_up = true;
     for hook in hooks {
         let consumer = format!("hook/{hook}");
         let cursors = state.store.feed_cursors(&consumer).await?;
@@ -65,6 +123,7 @@ pub async fn notify_once(state: &AppState) -> Result<usize, StorageError> {
                 Ok(()) | Err(StorageError::Conflict(_)) => {}
                 Err(error) => return Err(error),
             }
+            caught_up = false;
             continue;
         }
         let mut behind: BTreeMap<Option<PartnerId>, Vec<Behind>> = BTreeMap::new();
@@ -86,12 +145,18 @@ pub async fn notify_once(state: &AppState) -> Result<usize, StorageError> {
             chains,
         }));
     }
-    let done: Vec<Result<usize, StorageError>> = futures_util::stream::iter(work)
+    let done: Vec<Result<Round, StorageError>> = futures_util::stream::iter(work)
         .map(|work| work.run(state))
         .buffer_unordered(state.hooks.concurrency.max(1))
         .collect()
         .await;
-    done.into_iter().sum()
+    let mut queued = 0;
+    for work in done {
+        let work = work?;
+        queued += work.queued;
+        caught_up &= work.caught_up;
+    }
+    Ok(Round { queued, caught_up })
 }
 
 /// A chain with events a hook has not handled, from where its cursor is.
@@ -110,7 +175,7 @@ struct Work {
 }
 
 impl Work {
-    async fn run(self, state: &AppState) -> Result<usize, StorageError> {
+    async fn run(self, state: &AppState) -> Result<Round, StorageError> {
         let hour = hour_of(state.now());
         // The hour's deliveries so far, read once: what this round queues is added as it goes.
         let mut volume = match &self.partner {
@@ -123,11 +188,14 @@ impl Work {
             None => 0,
         };
         let mut queued = 0;
+        let mut caught_up = true;
         for Behind { chain, from } in &self.chains {
             let events = state
                 .store
                 .chain_events(chain, from.unwrap_or(0), BATCH)
                 .await?;
+            // A full batch may not be the chain's end.
+            caught_up &= events.len() < BATCH as usize;
             let mut output = FeedOutput {
                 volume: self
                     .partner
@@ -141,6 +209,7 @@ impl Work {
                     // The plugin runtime had no slot: the rest of the chain waits for a later round.
                     let Some(more) = output_for(state, &self.hook, partner, event, volume).await?
                     else {
+                        caught_up = false;
                         break;
                     };
                     volume += more.deliveries() as u64;
@@ -167,11 +236,16 @@ impl Work {
                 }
                 // Another host handled these events first; what it queued is what is sent, and
                 // the volume read here is behind: the next round reads it again.
-                Err(StorageError::Conflict(_)) => return Ok(queued),
+                Err(StorageError::Conflict(_)) => {
+                    return Ok(Round {
+                        queued,
+                        caught_up: false,
+                    });
+                }
                 Err(error) => return Err(error),
             }
         }
-        Ok(queued)
+        Ok(Round { queued, caught_up })
     }
 }
 
@@ -280,8 +354,9 @@ fn digest_window(config: &[(String, String)]) -> Option<chrono::Duration> {
 /// Runs the hooks and sends due digests every `interval`; stops when `stop` is cancelled,
 /// after the round in hand.
 pub async fn run_notifications(state: AppState, interval: Duration, stop: CancellationToken) {
+    let mut notifier = Notifier::default();
     loop {
-        if let Err(error) = notify_once(&state).await {
+        if let Err(error) = notifier.tick(&state).await {
             tracing::error!(%error, "notification hooks failed");
         }
         if let Err(error) = send_digests(&state).await {

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use siteward_server::Settings;
 use siteward_server::mail::deliver_due;
-use siteward_server::notify::notify_once;
+use siteward_server::notify::{Notifier, notify_once};
 use siteward_server::plugins::hooks::{AllowedRecipients, HookSettings};
 
 use super::plugins::manifest;
@@ -236,4 +236,34 @@ async fn a_partners_spinning_hook_does_not_hold_up_another_partners_notification
     let failed = failures(&app, &acme).await;
     assert_eq!(failed.len(), 5, "{failed:?}");
     assert!(failed.iter().all(|f| f.contains("deadline")), "{failed:?}");
+}
+
+#[tokio::test]
+async fn hook_rounds_run_only_when_an_event_was_written_since_the_last_caught_up() {
+    let (app, operator) = app_with(HookSettings::default()).await;
+    let acme = app.partner(&operator, "acme").await;
+    app.member(&acme, "tech@acme.example", "technician").await;
+    bind(&app, &operator, &acme, json!({ "to": "tech@acme.example" })).await;
+    let mut notifier = Notifier::default();
+    // The first round starts the hook's feed (it does not replay history); the second finds
+    // nothing new and is caught up; nothing is read after that until an event is written.
+    assert_eq!(notifier.tick(&app.state).await.unwrap(), Some(0));
+    assert_eq!(notifier.tick(&app.state).await.unwrap(), Some(0));
+    assert_eq!(notifier.tick(&app.state).await.unwrap(), None);
+
+    let invited = app.invite(&acme, &["new@acme.example"]).await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
+    assert_eq!(notifier.tick(&app.state).await.unwrap(), Some(1));
+    assert_eq!(notifier.tick(&app.state).await.unwrap(), None);
+
+    // More events on one chain than a round reads: the rounds go on without a new write.
+    let addresses: Vec<String> = (0..250).map(|n| format!("bulk{n}@acme.example")).collect();
+    let addresses: Vec<&str> = addresses.iter().map(String::as_str).collect();
+    let invited = app.invite(&acme, &addresses).await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
+    let first = notifier.tick(&app.state).await.unwrap().unwrap();
+    assert!(first < 250, "a round reads a batch per chain: {first}");
+    let rest = notifier.tick(&app.state).await.unwrap().unwrap();
+    assert_eq!(first + rest, 250);
+    assert_eq!(notifier.tick(&app.state).await.unwrap(), None);
 }
