@@ -243,7 +243,9 @@ impl Store {
     /// Drops the events of `chain` recorded before `before`, keeping the rest verifiable: the
     /// last dropped event's link becomes the chain's checkpoint, signed with `key`. The
     /// retention's own audit event (`event_for(dropped)`, of this chain) is written in the same
-    /// transaction. A chain that does not verify is not cut.
+    /// transaction. A chain that does not verify is not cut; a chain with nothing old enough
+    /// is not verified (verifying on demand is the tamper check; retention verifies before it
+    /// cuts).
     pub async fn apply_audit_retention(
         &self,
         chain: &str,
@@ -252,6 +254,23 @@ impl Store {
         now: Timestamp,
         event_for: impl FnOnce(u64) -> siteward_core::audit::AuditEvent,
     ) -> Result<Retention, StorageError> {
+        // The first event after the last cut is recent: nothing to drop, so no need to verify
+        // the whole chain first (two indexed reads instead of reading every event, each round).
+        let oldest: Option<Timestamp> = self
+            .db
+            .query("LET $since = (SELECT VALUE seq FROM ONLY $checkpoint) ?? 0")
+            .query(
+                "SELECT VALUE at FROM audit_event WHERE chain = $chain AND seq > $since \
+                 ORDER BY seq LIMIT 1",
+            )
+            .bind(("checkpoint", rid("audit_checkpoint", chain)))
+            .bind(("chain", chain.to_owned()))
+            .await
+            .and_then(|mut r| r.take::<Option<Timestamp>>(1))
+            .map_err(StorageError::backend)?;
+        if oldest.is_none_or(|at| at >= before) {
+            return Ok(Retention::NothingToDrop);
+        }
         let report = self.verify_audit_chain(chain, Some(key)).await?;
         if !report.is_intact() {
             return Ok(Retention::Refused(Box::new(report)));
