@@ -26,7 +26,7 @@ use siteward_core::validate::Email;
 use siteward_storage::Store;
 
 use crate::Effort;
-use crate::host::Host;
+use crate::host::{Host, serve};
 use crate::http::{Load, wrk_get};
 use crate::report::{Figure, Section, Target, Unit};
 
@@ -241,17 +241,7 @@ async fn start(folder: &std::path::Path, sites: u64) -> anyhow::Result<Served> {
     let technicians = sites.min(2_000);
     seed_big_site(&host.state.store, &host.partner, &big_site, technicians).await?;
     let admin = crate::host::login(&host.app, "siteadmin@bench.example").await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    let app = host.app.clone();
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .ok();
-    });
+    let address = serve(host.app.clone()).await?;
     Ok(Served {
         address,
         partner: host.partner.clone(),

@@ -71,6 +71,32 @@ async fn send(
     Ok(value)
 }
 
+/// Serves `app` on a loopback socket as `siteward serve` does (with the peer's address); returns
+/// where.
+pub async fn serve(app: axum::Router) -> anyhow::Result<std::net::SocketAddr> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .ok();
+    });
+    Ok(address)
+}
+
+/// Installs the log subscriber `siteward serve` installs (its default filter, `info`, text to
+/// stderr), so a figure includes what production logging costs; in a run of every step in one
+/// process the first step to install it has done so already.
+pub fn production_logging() {
+    let _ = siteward_server::telemetry::init(
+        siteward_server::config::LogFormat::Pretty,
+        &siteward_server::config::TracingConfig::default(),
+    );
+}
+
 /// A string field of a reply.
 pub fn text(value: &Value, field: &str) -> anyhow::Result<String> {
     value[field]

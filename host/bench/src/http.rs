@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::Effort;
-use crate::host::{Host, post, text};
+use crate::host::{Host, post, production_logging, serve, text};
 use crate::report::{Figure, Section, Target, Unit};
 
 /// Connections `wrk` keeps open (one thread: the other core is the server's).
@@ -31,12 +31,7 @@ pub(crate) struct Load {
 
 /// Runs both servers under `wrk`, alternating, `effort.rounds` times.
 pub fn run(effort: Effort) -> anyhow::Result<Section> {
-    // Production logging, as `siteward serve` sets it up; in a run of every step in one
-    // process the first step to install it has done so already.
-    let _ = siteward_server::telemetry::init(
-        siteward_server::config::LogFormat::Pretty,
-        &siteward_server::config::TracingConfig::default(),
-    );
+    production_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -129,19 +124,7 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
 async fn start_siteward(dir: &std::path::Path) -> anyhow::Result<(SocketAddr, String, String)> {
     let host = Host::start(&dir.join("db")).await?;
     let (body, token) = check_question(&host).await?;
-    let app = host.app;
-
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let address = listener.local_addr()?;
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .ok();
-    });
-    Ok((address, body, token))
+    Ok((serve(host.app).await?, body, token))
 }
 
 /// Sets up a site, a technician and a partner API token on `host`; returns a check question's

@@ -21,7 +21,7 @@ use siteward_server::Settings;
 use siteward_storage::test_server::{Profile, SurrealServer};
 
 use crate::Effort;
-use crate::host::Host;
+use crate::host::{Host, production_logging};
 use crate::http::check_question;
 use crate::report::{Figure, Section, Unit, quantile};
 
@@ -36,11 +36,7 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
         Profile::Release
     };
     let server = SurrealServer::start(profile);
-    // Production logging, as `siteward serve` sets it up (see the HTTP part).
-    let _ = siteward_server::telemetry::init(
-        siteward_server::config::LogFormat::Pretty,
-        &siteward_server::config::TracingConfig::default(),
-    );
+    production_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -167,11 +167,19 @@ mod tests {
     fn a_waiting_call_gets_the_slot_given_back_within_its_wait() {
         let gate = std::sync::Arc::new(Gate::new(1, 1));
         let held = gate.enter("a", NOW).unwrap();
+        let (ready, about_to_wait) = std::sync::mpsc::channel();
         let waiter = {
             let gate = gate.clone();
-            std::thread::spawn(move || gate.enter("b", Duration::from_secs(30)).is_some())
+            std::thread::spawn(move || {
+                ready.send(()).unwrap();
+                gate.enter("b", Duration::from_secs(30)).is_some()
+            })
         };
-        std::thread::sleep(Duration::from_millis(20));
+        // The slot is held for 50 ms from the moment the waiter is about to ask for it: its wait,
+        // as counted, is most of that (a waiter kept off the processor that long before it asks
+        // is the only way below 20 ms).
+        about_to_wait.recv().unwrap();
+        std::thread::sleep(Duration::from_millis(50));
         drop(held);
         assert!(waiter.join().unwrap());
         let stats = gate.stats();
