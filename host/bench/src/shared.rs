@@ -48,15 +48,12 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
             ..Settings::defaults()
         };
         let shared = Asker::new(Host::start_with(&server.config(), shared).await?).await?;
-        let mut figures = [(); 8].map(|()| Vec::new());
+        let mut runs = [Runs::default(), Runs::default()];
         for _ in 0..effort.rounds {
-            for (n, asker) in [&embedded, &shared].into_iter().enumerate() {
-                let (p50, p99) = asker.one_at_a_time(effort.shared_checks).await?;
-                figures[n * 2].push(p50);
-                figures[n * 2 + 1].push(p99);
-                let (p50, p99) = asker.at_once(effort.shared_checks).await?;
-                figures[4 + n * 2].push(p50);
-                figures[4 + n * 2 + 1].push(p99);
+            for (asker, runs) in [&embedded, &shared].into_iter().zip(&mut runs) {
+                runs.one
+                    .add(asker.one_at_a_time(effort.shared_checks).await?);
+                runs.many.add(asker.at_once(effort.shared_checks).await?);
             }
         }
         let mut section = Section::new("The check endpoint on a SurrealDB server (ws://)");
@@ -75,24 +72,44 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
                 Profile::Release => "a release",
             },
         ));
-        let names = [
-            "check p50, one caller — embedded",
-            "check p99, one caller — embedded",
-            "check p50, one caller — ws://",
-            "check p99, one caller — ws://",
-        ];
-        for (n, name) in names.into_iter().enumerate() {
-            section.add(Figure::new(name, Unit::Time, figures[n].clone()));
-        }
-        for (n, name) in names.into_iter().enumerate() {
-            let name = name.replace("one caller", &format!("{CALLERS} callers at once"));
-            section.add(Figure::new(name, Unit::Time, figures[4 + n].clone()));
+        let many = format!("{CALLERS} callers at once");
+        let callers: [(&str, fn(&Runs) -> &Quantiles); 2] =
+            [("one caller", |r| &r.one), (&many, |r| &r.many)];
+        for (callers, quantiles) in callers {
+            for (host, runs) in ["embedded", "ws://"].into_iter().zip(&runs) {
+                let Quantiles { p50, p99 } = quantiles(runs);
+                for (q, values) in [("p50", p50), ("p99", p99)] {
+                    let name = format!("check {q}, {callers} — {host}");
+                    section.add(Figure::new(name, Unit::Time, values.clone()));
+                }
+            }
         }
         anyhow::Ok(section)
     })?;
     drop(runtime);
     drop(server);
     Ok(section)
+}
+
+/// A host's p50 and p99 of each round, in seconds.
+#[derive(Default)]
+struct Quantiles {
+    p50: Vec<f64>,
+    p99: Vec<f64>,
+}
+
+impl Quantiles {
+    fn add(&mut self, (p50, p99): (f64, f64)) {
+        self.p50.push(p50);
+        self.p99.push(p99);
+    }
+}
+
+/// A host's rounds: one caller at a time, and [`CALLERS`] at once.
+#[derive(Default)]
+struct Runs {
+    one: Quantiles,
+    many: Quantiles,
 }
 
 /// A host with the question it is asked.
