@@ -73,11 +73,9 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
             },
         ));
         let many = format!("{CALLERS} callers at once");
-        let callers: [(&str, fn(&Runs) -> &Quantiles); 2] =
-            [("one caller", |r| &r.one), (&many, |r| &r.many)];
-        for (callers, quantiles) in callers {
+        for (callers, at_once) in [("one caller", false), (many.as_str(), true)] {
             for (host, runs) in ["embedded", "ws://"].into_iter().zip(&runs) {
-                let Quantiles { p50, p99 } = quantiles(runs);
+                let Quantiles { p50, p99 } = if at_once { &runs.many } else { &runs.one };
                 for (q, values) in [("p50", p50), ("p99", p99)] {
                     let name = format!("check {q}, {callers} — {host}");
                     section.add(Figure::new(name, Unit::Time, values.clone()));
