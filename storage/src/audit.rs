@@ -170,6 +170,17 @@ impl Store {
         chain: &str,
         checkpoint_key: Option<&[u8]>,
     ) -> Result<ChainReport, StorageError> {
+        let (head, checkpoint) = self.chain_ends(chain).await?;
+        let verifier = self
+            .walk_chain(chain, checkpoint.as_ref(), checkpoint_key, u64::MAX)
+            .await?;
+        let verification = verifier.finish(&head);
+        self.chain_report(chain, head, checkpoint, verification)
+            .await
+    }
+
+    /// The recorded head of `chain` and its retention checkpoint, if it was ever cut.
+    async fn chain_ends(&self, chain: &str) -> Result<(Head, Option<Checkpoint>), StorageError> {
         let mut response = self
             .db
             .query("SELECT * FROM $head; SELECT * FROM $checkpoint")
@@ -179,18 +190,31 @@ impl Store {
             .map_err(StorageError::backend)?;
         let head: Option<ChainHeadRow> = response.take(0).map_err(StorageError::backend)?;
         let checkpoint: Option<CheckpointRow> = response.take(1).map_err(StorageError::backend)?;
-        let head = head.map_or_else(Head::genesis, |row| row.into_head().1);
-        let checkpoint = checkpoint.map(CheckpointRow::into_checkpoint);
+        Ok((
+            head.map_or_else(Head::genesis, |row| row.into_head().1),
+            checkpoint.map(CheckpointRow::into_checkpoint),
+        ))
+    }
 
-        let mut verifier = match (&checkpoint, checkpoint_key) {
+    /// Checks the links of `chain` from `checkpoint` (or its start) through position
+    /// `through`, stopping at the first broken one.
+    async fn walk_chain(
+        &self,
+        chain: &str,
+        checkpoint: Option<&Checkpoint>,
+        checkpoint_key: Option<&[u8]>,
+        through: u64,
+    ) -> Result<Verifier, StorageError> {
+        let mut verifier = match (checkpoint, checkpoint_key) {
             (None, _) => Verifier::new(),
             (Some(checkpoint), Some(key)) => Verifier::from_checkpoint(checkpoint, key),
             (Some(checkpoint), None) => Verifier::unverifiable(checkpoint),
         };
-        let mut after = checkpoint.as_ref().map_or(0, |c| c.seq);
-        loop {
-            let rows = self.chain_rows(chain, after, VERIFY_BATCH).await?;
-            let last = rows.len() < VERIFY_BATCH as usize;
+        let mut after = checkpoint.map_or(0, |c| c.seq);
+        while after < through {
+            let limit = VERIFY_BATCH.min(u32::try_from(through - after).unwrap_or(u32::MAX));
+            let rows = self.chain_rows(chain, after, limit).await?;
+            let last = rows.len() < limit as usize;
             for row in rows {
                 let link = row.link().ok_or_else(|| {
                     StorageError::Invalid("an audit event of a chain has no link".to_owned())
@@ -198,13 +222,14 @@ impl Store {
                 after = link.seq;
                 let event = row.into_event()?;
                 if !verifier.next(&event, &link) {
-                    return self.chain_report(chain, head, checkpoint, verifier).await;
+                    return Ok(verifier);
                 }
             }
             if last {
-                return self.chain_report(chain, head, checkpoint, verifier).await;
+                break;
             }
         }
+        Ok(verifier)
     }
 
     async fn chain_report(
@@ -212,7 +237,7 @@ impl Store {
         chain: &str,
         head: Head,
         checkpoint: Option<Checkpoint>,
-        verifier: Verifier,
+        verification: Verification,
     ) -> Result<ChainReport, StorageError> {
         let tenant = match chain.split_once('/') {
             Some(("site", id)) => Some(("site_id = $id", id)),
@@ -231,7 +256,7 @@ impl Store {
             .map_err(StorageError::backend)?;
         Ok(ChainReport {
             chain: chain.to_owned(),
-            verification: verifier.finish(&head),
+            verification,
             head,
             checkpoint,
             unchained: unchained.map_or(0, |n| u64::try_from(n).unwrap_or_default()),
@@ -243,9 +268,9 @@ impl Store {
     /// Drops the events of `chain` recorded before `before`, keeping the rest verifiable: the
     /// last dropped event's link becomes the chain's checkpoint, signed with `key`. The
     /// retention's own audit event (`event_for(dropped)`, of this chain) is written in the same
-    /// transaction. A chain that does not verify is not cut; a chain with nothing old enough
-    /// is not verified (verifying on demand is the tamper check; retention verifies before it
-    /// cuts).
+    /// transaction. The events to drop are verified first, and nothing is dropped when they do
+    /// not verify: the evidence stays. Only they are read, so a round costs what it drops;
+    /// the events kept are not vouched for by the cut and stay as verifiable as before.
     pub async fn apply_audit_retention(
         &self,
         chain: &str,
@@ -254,53 +279,36 @@ impl Store {
         now: Timestamp,
         event_for: impl FnOnce(u64) -> siteward_core::audit::AuditEvent,
     ) -> Result<Retention, StorageError> {
-        // The first event after the last cut is recent: nothing to drop, so no need to verify
-        // the whole chain first (two indexed reads instead of reading every event, each round).
-        let oldest: Option<Timestamp> = self
-            .db
-            .query("LET $since = (SELECT VALUE seq FROM ONLY $checkpoint) ?? 0")
-            .query(
-                "SELECT VALUE at FROM audit_event WHERE chain = $chain AND seq > $since \
-                 ORDER BY seq LIMIT 1",
-            )
-            .bind(("checkpoint", rid("audit_checkpoint", chain)))
-            .bind(("chain", chain.to_owned()))
-            .await
-            .and_then(|mut r| r.take::<Option<Timestamp>>(1))
-            .map_err(StorageError::backend)?;
-        if oldest.is_none_or(|at| at >= before) {
-            return Ok(Retention::NothingToDrop);
-        }
-        let report = self.verify_audit_chain(chain, Some(key)).await?;
-        if !report.is_intact() {
-            return Ok(Retention::Refused(Box::new(report)));
-        }
-        let since = report.checkpoint.as_ref().map_or(0, |c| c.seq);
+        let (head, checkpoint) = self.chain_ends(chain).await?;
+        let since = checkpoint.as_ref().map_or(0, |c| c.seq);
         // Cut before the first event to keep, so that every dropped event is old enough.
         let first_kept: Option<i64> = self
             .db
             .query(
-                "SELECT VALUE seq FROM audit_event WHERE chain = $chain AND at >= $before \
-                 ORDER BY seq LIMIT 1",
+                "SELECT VALUE seq FROM audit_event WHERE chain = $chain AND seq > $since \
+                 AND at >= $before ORDER BY seq LIMIT 1",
             )
             .bind(("chain", chain.to_owned()))
+            .bind(("since", since as i64))
             .bind(("before", before))
             .await
             .and_then(|mut r| r.take(0))
             .map_err(StorageError::backend)?;
-        let cut = first_kept.map_or(report.head.seq, |seq| seq.max(1) as u64 - 1);
+        let cut = first_kept.map_or(head.seq, |seq| seq.max(1) as u64 - 1);
         if cut <= since {
             return Ok(Retention::NothingToDrop);
         }
-        let hash: Option<String> = self
-            .db
-            .query("SELECT VALUE hash FROM ONLY audit_event WHERE chain = $chain AND seq = $seq LIMIT 1")
-            .bind(("chain", chain.to_owned()))
-            .bind(("seq", cut as i64))
-            .await
-            .and_then(|mut r| r.take(0))
-            .map_err(StorageError::backend)?;
-        let hash = hash.ok_or(StorageError::NotFound)?;
+        let verification = self
+            .walk_chain(chain, checkpoint.as_ref(), Some(key), cut)
+            .await?
+            .finish_through(cut);
+        if verification.broken.is_some() {
+            let report = self
+                .chain_report(chain, head, checkpoint, verification)
+                .await?;
+            return Ok(Retention::Refused(Box::new(report)));
+        }
+        let hash = verification.head.hash;
         let checkpoint = Checkpoint::sign(chain, &Head { seq: cut, hash }, now, key);
         let dropped = cut - since;
         let mut tx = Tx::new();

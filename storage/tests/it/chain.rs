@@ -4,7 +4,7 @@
 use siteward_core::audit::chain::Problem;
 use siteward_core::audit::{AuditAction, AuditScope};
 use siteward_core::ids::{AuditEventId, PartnerId};
-use siteward_storage::{ChainReport, Store, StoreConfig};
+use siteward_storage::{ChainReport, Retention, Store, StoreConfig};
 
 use super::{Ids, at, event, partner_with_super_admin};
 
@@ -99,6 +99,100 @@ async fn tampering_is_reported_at_the_first_broken_link() {
             .map(|broken| (broken.seq, broken.problem));
         assert_eq!(found, expected, "after {sql}: {report:?}");
     }
+}
+
+/// A partner's chain of six events: its creation at 1 s, then a failed login every ten
+/// seconds from 10 s to 50 s (positions 2 to 6).
+async fn aging_chain(store: &Store) -> (PartnerId, String) {
+    let (partner, chain) = partner_chain(store, 0).await;
+    let mut ids = Ids(100);
+    for n in 1..=5 {
+        let mut failed = event(&mut ids, AuditAction::LoginFailed, Some(&partner));
+        failed.at = at(10 * n);
+        failed.id = AuditEventId::generate(failed.at, ids.next());
+        write_failure(store, &failed).await;
+    }
+    (partner, chain)
+}
+
+const KEY: &[u8] = b"a checkpoint key of at least 32 bytes";
+
+/// Retention keeping what was recorded from 35 s on: the events at positions 1 to 4 go.
+async fn retain(store: &Store, partner: &PartnerId, chain: &str) -> Retention {
+    let mut ids = Ids(200);
+    let applied = event(&mut ids, AuditAction::AuditRetentionApplied, Some(partner));
+    store
+        .apply_audit_retention(chain, at(35), KEY, at(60), |_| applied)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn retention_verifies_what_it_drops_and_leaves_a_break_in_what_it_keeps_to_be_found() {
+    let broken = |report: &ChainReport| {
+        report
+            .verification
+            .broken
+            .as_ref()
+            .map(|broken| (broken.seq, broken.problem))
+    };
+    // Intact: the four old events go behind a checkpoint; the rest and the cut's own event
+    // verify from it.
+    let store = Store::open(&StoreConfig::memory()).await.unwrap();
+    let (partner, chain) = aging_chain(&store).await;
+    assert!(matches!(
+        retain(&store, &partner, &chain).await,
+        Retention::Dropped(4)
+    ));
+    let report = store.verify_audit_chain(&chain, Some(KEY)).await.unwrap();
+    assert!(report.is_intact(), "{report:?}");
+    assert_eq!(report.checkpoint.as_ref().map(|c| c.seq), Some(4));
+    assert_eq!(report.verification.checked, 3, "positions 5 to 7");
+    assert!(matches!(
+        retain(&store, &partner, &chain).await,
+        Retention::NothingToDrop
+    ));
+
+    // An event that would be dropped was altered, or is missing, at the cut itself: nothing
+    // is dropped, and the break is still there to find.
+    for (sql, expected) in [
+        (
+            "UPDATE audit_event SET request_id = 'forged' WHERE chain = $chain AND seq = 3",
+            (3, Problem::Altered),
+        ),
+        (
+            "DELETE audit_event WHERE chain = $chain AND seq = 4",
+            (4, Problem::Missing),
+        ),
+    ] {
+        let store = Store::open(&StoreConfig::memory()).await.unwrap();
+        let (partner, chain) = aging_chain(&store).await;
+        store.tamper_with_chain(&chain, sql).await;
+        let Retention::Refused(report) = retain(&store, &partner, &chain).await else {
+            panic!("retention cut a chain whose old part was tampered with ({sql})");
+        };
+        assert_eq!(broken(&report), Some(expected), "{sql}");
+        let report = verify(&store, &chain).await;
+        assert_eq!(broken(&report), Some(expected), "after the refusal: {sql}");
+        assert_eq!(report.checkpoint, None);
+    }
+
+    // An event that is kept was altered: retention reads only what it drops, so it cuts, and
+    // the checkpoint it signs leaves the alteration as plain to see as before.
+    let store = Store::open(&StoreConfig::memory()).await.unwrap();
+    let (partner, chain) = aging_chain(&store).await;
+    store
+        .tamper_with_chain(
+            &chain,
+            "UPDATE audit_event SET request_id = 'forged' WHERE chain = $chain AND seq = 6",
+        )
+        .await;
+    assert!(matches!(
+        retain(&store, &partner, &chain).await,
+        Retention::Dropped(4)
+    ));
+    let report = store.verify_audit_chain(&chain, Some(KEY)).await.unwrap();
+    assert_eq!(broken(&report), Some((6, Problem::Altered)));
 }
 
 #[tokio::test]

@@ -349,6 +349,19 @@ impl Verifier {
         true
     }
 
+    /// Ends a walk of part of the chain, which was to reach position `seq`: an event missing
+    /// at its end is [`Problem::Truncated`].
+    pub fn finish_through(mut self, seq: u64) -> Verification {
+        if self.broken.is_none() && self.expected.seq < seq {
+            self.broken = Some(Broken {
+                seq: self.expected.seq + 1,
+                event_id: None,
+                problem: Problem::Truncated,
+            });
+        }
+        self.verification()
+    }
+
     /// Ends the walk against the chain's recorded head.
     pub fn finish(mut self, head: &Head) -> Verification {
         if self.broken.is_none() && self.expected != *head {
@@ -366,6 +379,10 @@ impl Verifier {
                 }
             });
         }
+        self.verification()
+    }
+
+    fn verification(self) -> Verification {
         Verification {
             checked: self.checked,
             head: self.expected,
