@@ -13,6 +13,8 @@ pub struct Received {
     pub to: Vec<String>,
     /// The raw message.
     pub data: Vec<u8>,
+    /// When the server accepted it (answered `250` to its end).
+    pub at: std::time::Instant,
 }
 
 impl Received {
@@ -90,6 +92,7 @@ impl Handler for Recorder {
         self.current = Some(Received {
             to: to.to_vec(),
             data: Vec::new(),
+            at: std::time::Instant::now(),
         });
         response::OK
     }
@@ -115,7 +118,8 @@ impl Handler for Recorder {
             self.current = None;
             return Response::custom(451, "Try again later".to_owned());
         }
-        if let Some(message) = self.current.take() {
+        if let Some(mut message) = self.current.take() {
+            message.at = std::time::Instant::now();
             self.inbox.lock().unwrap().push(message);
         }
         response::OK

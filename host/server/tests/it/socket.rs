@@ -584,11 +584,16 @@ fn sigterm_mid_delivery_finishes_the_round_in_hand_within_the_grace_period_and_s
     });
     let signalled = Instant::now();
     terminate(host);
-    let stopped_after = signalled.elapsed();
-    let sent_before_stop = smtp.inbox().len();
+    let inbox = smtp.inbox();
+    let sent_before_stop = inbox.len();
+    // The round in hand ends within the grace period. (The process itself exits once the
+    // embedded engine has closed the database after it, which a busy machine can make take
+    // seconds more: `terminate` gives it 30.)
+    let last = inbox.iter().map(|m| m.at).max().unwrap();
+    let sending_for = last.saturating_duration_since(signalled);
     assert!(
-        stopped_after < Duration::from_secs(3 + 2),
-        "{stopped_after:?}"
+        sending_for < Duration::from_secs(3),
+        "the last email arrived {sending_for:?} after SIGTERM with a 3 s grace period"
     );
     assert!(
         sent_before_stop < 800,
