@@ -103,18 +103,19 @@ fn page_of<T>(page: KeyPage, item: impl Fn(u128) -> (String, T)) -> Page<T> {
 }
 
 /// The field name `name` of the question at `field` (`questions[3].site_id`).
-fn named(field: &str, name: &str) -> String {
+fn named<'a>(field: &str, name: &'a str) -> std::borrow::Cow<'a, str> {
     if field.is_empty() {
-        name.to_owned()
+        name.into()
     } else {
-        format!("{field}.{name}")
+        format!("{field}.{name}").into()
     }
 }
 
 /// Parses a question and checks that the caller may ask it, against the index: where it is
 /// asked first, then what.
 fn question(index: &Index, caller: &Caller, ask: &Ask<'_>, field: &str) -> AppResult<Question> {
-    let at = |name: &str| named(field, name);
+    // A single question's fields are named without allocating; a bulk one's are numbered.
+    let at = |name: &'static str| named(field, name);
     let device = ask
         .device_id
         .map(|d| DeviceId::parse(&at("device_id"), d))

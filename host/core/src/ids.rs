@@ -42,27 +42,31 @@ impl IdGenerator {
 }
 
 fn encode(value: u128) -> String {
-    (0..ID_LEN)
-        .map(|i| {
-            let shift = 5 * (ID_LEN - 1 - i);
-            char::from(ALPHABET[((value >> shift) & 0x1f) as usize])
-        })
-        .collect()
+    let mut text = [0; ID_LEN];
+    for (i, digit) in text.iter_mut().enumerate() {
+        let shift = 5 * (ID_LEN - 1 - i);
+        *digit = ALPHABET[((value >> shift) & 0x1f) as usize];
+    }
+    String::from_utf8(text.to_vec()).expect("the alphabet is ASCII")
 }
+
+/// Each byte's value as a digit of the alphabet; [`NOT_A_DIGIT`] for the bytes outside it.
+const DIGITS: [u8; 256] = {
+    let mut digits = [NOT_A_DIGIT; 256];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        digits[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    digits
+};
+
+const NOT_A_DIGIT: u8 = 0xff;
 
 /// The value of id text this crate made (see [`is_id_text`]); other text gives an unspecified value.
 fn decode(text: &str) -> u128 {
-    const DIGITS: [u8; 256] = {
-        let mut digits = [0; 256];
-        let mut i = 0;
-        while i < ALPHABET.len() {
-            digits[ALPHABET[i] as usize] = i as u8;
-            i += 1;
-        }
-        digits
-    };
     text.bytes().fold(0, |value, byte| {
-        (value << 5) | u128::from(DIGITS[usize::from(byte)])
+        (value << 5) | u128::from(DIGITS[usize::from(byte)] & 0x1f)
     })
 }
 
@@ -80,7 +84,7 @@ pub const ID_PATTERN: &str = "^[0-7][0-9A-HJKMNP-TV-Z]{25}$";
 pub fn is_id_text(text: &str) -> bool {
     text.len() == ID_LEN
         && text.as_bytes()[0] <= b'7'
-        && text.bytes().all(|b| ALPHABET.contains(&b))
+        && text.bytes().all(|b| DIGITS[usize::from(b)] != NOT_A_DIGIT)
 }
 
 macro_rules! define_id {

@@ -52,7 +52,18 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 }
 
 /// Parses JSON, telling syntax errors (400) from type errors (422 with the field's path).
+///
+/// A body that parses is read once, by serde alone: tracking the path to every field costs an
+/// allocation per field, so the path is only traced by a second reading of a body that failed
+/// (which fails the same way).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    match serde_json::from_slice(bytes) {
+        Ok(value) => Ok(value),
+        Err(_) => parse_tracing_the_path(bytes),
+    }
+}
+
+fn parse_tracing_the_path<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();

@@ -13,11 +13,9 @@
 //! authentication on `[metrics] listen` when set (a private address for the scraper).
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, State};
 use axum::http::{Method, StatusCode, header};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
@@ -100,6 +98,34 @@ pub struct HttpMetrics {
     latencies: Latencies,
 }
 
+impl HttpMetrics {
+    /// Counts and times a request by its route template (`/v1/sites/{site_id}`, never the
+    /// path itself); a request no route matched counts as `unmatched`.
+    pub fn record(
+        &self,
+        method: &Method,
+        route: Option<MatchedPath>,
+        status: StatusCode,
+        latency: std::time::Duration,
+    ) {
+        let method = method_label(method);
+        let route = Route(route);
+        self.latencies
+            .get_or_create(&RouteLabels {
+                method,
+                route: route.clone(),
+            })
+            .observe(latency.as_secs_f64());
+        self.requests
+            .get_or_create(&RequestLabels {
+                method,
+                route,
+                status: status.as_u16(),
+            })
+            .inc();
+    }
+}
+
 impl Default for HttpMetrics {
     fn default() -> Self {
         let requests = Family::<RequestLabels, Counter>::default();
@@ -136,30 +162,6 @@ fn method_label(method: &Method) -> &'static str {
         Method::OPTIONS => "OPTIONS",
         _ => "other",
     }
-}
-
-/// Counts and times every request by its route template (`/v1/sites/{site_id}`, never the
-/// path itself); a request no route matched counts as `unmatched`.
-pub async fn measure(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = method_label(request.method());
-    let route = Route(request.extensions().get::<MatchedPath>().cloned());
-    let response = next.run(request).await;
-    let http = state.http_metrics();
-    http.latencies
-        .get_or_create(&RouteLabels {
-            method,
-            route: route.clone(),
-        })
-        .observe(started.elapsed().as_secs_f64());
-    http.requests
-        .get_or_create(&RequestLabels {
-            method,
-            route,
-            status: response.status().as_u16(),
-        })
-        .inc();
-    response
 }
 
 /// `GET /metrics` on the API listener: the operator only.

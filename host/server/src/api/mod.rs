@@ -10,6 +10,7 @@ pub mod idempotency;
 pub mod invitations;
 pub mod licences;
 pub mod mine;
+pub mod observe;
 pub mod partners;
 pub mod path;
 pub mod people;
@@ -24,15 +25,10 @@ pub mod tokens;
 pub mod webhooks;
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderName, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{
-    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
-use tower_http::trace::TraceLayer;
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -314,7 +310,6 @@ pub fn openapi() -> OpenApiDoc {
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let (api, doc) = api();
     let doc = serde_json::to_value(&doc).expect("the OpenAPI document serialises");
-    let request_id = HeaderName::from_static("x-request-id");
     let api = api.merge(crate::ui::routes()).merge(scim::routes());
     // Only other hosts can change what the index must hold behind this host's back.
     let api = if state.permissions.is_shared() {
@@ -340,75 +335,9 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             "this method is not allowed here",
         )
     })
-    .layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        crate::metrics::measure,
-    ))
-    .with_state(state)
+    .with_state(state.clone())
     .layer(DefaultBodyLimit::max(max_body_bytes))
-    .layer(CatchPanicLayer::custom(|_| {
-        ApiError::internal(&"a handler panicked").into_response()
-    }))
-    .layer(PropagateRequestIdLayer::new(request_id.clone()))
-    .layer(
-        TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-            let id = request
-                .headers()
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("-");
-            let route = request
-                .extensions()
-                .get::<axum::extract::MatchedPath>()
-                .map_or("unmatched", |path| path.as_str());
-            // A trace is named by its route template, never by a path with ids in it. The
-            // span's fields are formatted for the log at every request: what only the
-            // trace exporter reads is left out when there is none.
-            if crate::telemetry::exporting() {
-                tracing::info_span!(
-                    "request",
-                    otel.name = %format_args!("{} {route}", request.method()),
-                    otel.kind = "server",
-                    method = %request.method(),
-                    route,
-                    request_id = %id,
-                )
-            } else {
-                tracing::info_span!(
-                    "request",
-                    method = %request.method(),
-                    route,
-                    request_id = %id,
-                )
-            }
-        }),
-    )
-    .layer(SetRequestIdLayer::new(request_id, RequestIds))
-}
-
-/// Request ids without a system call per request: a random 64-bit prefix drawn once per
-/// process, then a counter — unique across hosts and restarts, written like a UUID.
-#[derive(Debug, Clone, Copy)]
-struct RequestIds;
-
-impl MakeRequestId for RequestIds {
-    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
-        static PROCESS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let process = *PROCESS.get_or_init(|| u64::from_le_bytes(siteward_app::services::random()));
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let id = format!(
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            process >> 32,
-            (process >> 16) & 0xffff,
-            process & 0xffff,
-            n >> 48,
-            n & 0xffff_ffff_ffff
-        );
-        axum::http::HeaderValue::try_from(id)
-            .ok()
-            .map(RequestId::new)
-    }
+    .layer(observe::Observe::new(state))
 }
 
 /// Before an API request is answered, the permission index catches up with what other hosts

@@ -326,3 +326,78 @@ fn http_get_text(address: &str, path: &str) -> String {
     stream.read_to_string(&mut response).unwrap();
     response
 }
+
+#[tokio::test]
+async fn every_answer_carries_its_request_id_and_a_panic_is_answered_500_and_counted() {
+    use axum::body::{Body, to_bytes};
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    let app = TestApp::new().await;
+    let router = axum::Router::new()
+        .route(
+            "/seen",
+            axum::routing::get(|headers: axum::http::HeaderMap| async move {
+                headers["x-request-id"].to_str().unwrap().to_owned()
+            }),
+        )
+        .route(
+            "/boom/{n}",
+            axum::routing::get(|| async {
+                if true {
+                    panic!("a handler's bug, on purpose");
+                }
+                "never"
+            }),
+        )
+        .layer(siteward_server::api::observe::Observe::new(
+            app.state.clone(),
+        ));
+    let send = |request: Request<Body>| async {
+        let response = router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let id = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        (status, id, String::from_utf8(body.to_vec()).unwrap())
+    };
+
+    // Made by the host, like a UUID, different for every request; the handler sees it too.
+    let (status, first, seen) = send(Request::get("/seen").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(seen, first);
+    let dashes: Vec<usize> = first.match_indices('-').map(|(i, _)| i).collect();
+    assert_eq!((first.len(), dashes), (36, vec![8, 13, 18, 23]), "{first}");
+    let (_, second, _) = send(Request::get("/seen").body(Body::empty()).unwrap()).await;
+    assert_ne!(first, second);
+    // The client's own, kept.
+    let (_, id, seen) = send(
+        Request::get("/seen")
+            .header("x-request-id", "client-chosen-1")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (id.as_str(), seen.as_str()),
+        ("client-chosen-1", "client-chosen-1")
+    );
+
+    // A panic is an answer: 500 with the API's error body, the id, and a count by route.
+    let (status, id, body) = send(Request::get("/boom/7").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(id.len(), 36);
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(body["error"]["code"], "internal", "{body}");
+    let text = siteward_server::metrics::render(&app.state).await.unwrap();
+    assert_eq!(
+        sample(
+            &text,
+            r#"siteward_http_requests_total{method="GET",route="/boom/{n}",status="500"}"#
+        ),
+        Some(1.0),
+        "{text}"
+    );
+}
