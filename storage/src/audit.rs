@@ -333,3 +333,26 @@ impl Store {
         Ok(Retention::Dropped(dropped))
     }
 }
+
+impl Store {
+    /// An item for every change to an audit chain's head — every commit that wrote audit
+    /// events — by this host or another on the same database (a live query). How a worker on
+    /// shared storage learns that events were written without reading every chain each round.
+    /// The stream ends when the subscription is lost (a dropped connection): subscribe again,
+    /// and assume anything may have been written meanwhile.
+    pub async fn watch_audit_chains(
+        &self,
+    ) -> Result<
+        impl futures_util::Stream<Item = Result<(), StorageError>> + Send + Unpin + use<>,
+        StorageError,
+    > {
+        use futures_util::StreamExt;
+        let stream: surrealdb::Stream<Vec<surrealdb::types::Value>> = self
+            .db
+            .select("audit_chain")
+            .live()
+            .await
+            .map_err(StorageError::backend)?;
+        Ok(stream.map(|notification| notification.map(|_| ()).map_err(StorageError::backend)))
+    }
+}

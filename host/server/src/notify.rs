@@ -21,7 +21,7 @@
 //! A round reads every chain's head and every hook's cursors, so the worker runs one only when
 //! something can have changed ([`Notifier`]): an audit event written since the last round that
 //! left every hook caught up, or the installed hooks changed. On a shared database other hosts
-//! write too, and every tick runs a round.
+//! write too, and a live query on the chains' heads tells this one when they did.
 //!
 //! A hook starts reading at the moment it is first seen (it does not replay history); chains
 //! that appear later are read from their beginning. Events about plugins themselves
@@ -31,7 +31,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use siteward_core::Timestamp;
 use siteward_core::audit::{AuditAction, AuditEvent};
 use siteward_core::ids::{DigestItemId, OutboxMessageId, PartnerId, SiteId, WebhookDeliveryId};
@@ -71,35 +71,101 @@ struct Round {
 
 /// Runs the hooks' rounds in proportion to what changed: a round reads every chain's head and
 /// every hook's cursors, so after a round that left every hook caught up, the next runs only
-/// once an audit event was written since, or the installed hooks changed. Which events were
-/// written is known to this process alone on embedded storage; on a shared database other
-/// hosts write too, and every tick runs a round.
-#[derive(Debug, Default)]
+/// once an audit event was written since, or the installed hooks changed. On embedded storage
+/// this process writes every event, and counts them; on a shared database other hosts write
+/// too, so the notifier subscribes to changes of the chains' heads (a live query) and counts
+/// what it is told. Without a subscription (it is being made, or was lost) every tick runs a
+/// round.
+#[derive(Default)]
 pub struct Notifier {
-    /// The audit events written and the hooks installed when the last round that caught up
+    /// What had been written, and the hooks installed, when the last round that caught up
     /// started.
-    caught_up_at: Option<(u64, Vec<String>)>,
+    caught_up_at: Option<(Written, Vec<String>)>,
+    /// On a shared database: the subscription to the chains' changes.
+    watch: Option<Watch>,
+    /// Subscriptions made: a new one may have missed changes made before it.
+    subscriptions: u64,
+}
+
+/// How much had been written: a subscription's number and the changes it reported, or this
+/// process's count of events on embedded storage.
+type Written = (u64, u64);
+
+struct Watch {
+    changes: std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<(), StorageError>> + Send>>,
+    seen: u64,
+}
+
+impl std::fmt::Debug for Notifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Notifier")
+            .field("caught_up_at", &self.caught_up_at)
+            .field("watching", &self.watch.as_ref().map(|w| w.seen))
+            .field("subscriptions", &self.subscriptions)
+            .finish()
+    }
 }
 
 impl Notifier {
     /// A round, unless nothing can have changed since the last one caught up; how many
     /// deliveries it queued, `None` when it was not needed.
     pub async fn tick(&mut self, state: &AppState) -> Result<Option<usize>, StorageError> {
-        // Read before the round: an event committed during it raises the count after it is
-        // visible, so the next tick either saw it in this round or runs again.
-        let now = (
-            state.store.audit_events_written(),
-            state.plugins.hook_names(),
-        );
-        if !state.permissions.is_shared() && self.caught_up_at.as_ref() == Some(&now) {
+        // Read before the round: an event committed during it is counted (or reported) after
+        // it is visible, so the next tick either saw it in this round or runs again.
+        let hooks = state.plugins.hook_names();
+        let now = self
+            .written(state)
+            .await
+            .map(|written| (written, hooks.clone()));
+        if now.is_some() && self.caught_up_at == now {
             return Ok(None);
         }
         self.caught_up_at = None;
-        let round = round(state, &now.1).await?;
+        let round = round(state, &hooks).await?;
         if round.caught_up {
-            self.caught_up_at = Some(now);
+            self.caught_up_at = now;
         }
         Ok(Some(round.queued))
+    }
+
+    /// How much had been written by now, as far as this host can tell; `None` when it cannot.
+    async fn written(&mut self, state: &AppState) -> Option<Written> {
+        if !state.permissions.is_shared() {
+            return Some((0, state.store.audit_events_written()));
+        }
+        if self.watch.is_none() {
+            match state.store.watch_audit_chains().await {
+                Ok(changes) => {
+                    self.subscriptions += 1;
+                    self.watch = Some(Watch {
+                        changes: Box::pin(changes),
+                        seen: 0,
+                    });
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "could not watch the audit chains; the hooks' rounds run every tick");
+                    return None;
+                }
+            }
+        }
+        let watch = self.watch.as_mut()?;
+        // What has arrived, without waiting for more.
+        while let Some(change) = watch.changes.next().now_or_never() {
+            match change {
+                Some(Ok(())) => watch.seen += 1,
+                // A notification that did not read is still a change.
+                Some(Err(error)) => {
+                    tracing::warn!(%error, "a change of an audit chain could not be read");
+                    watch.seen += 1;
+                }
+                None => {
+                    tracing::warn!("the watch of the audit chains ended; subscribing again");
+                    self.watch = None;
+                    return None;
+                }
+            }
+        }
+        Some((self.subscriptions, watch.seen))
     }
 }
 

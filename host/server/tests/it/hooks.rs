@@ -267,3 +267,49 @@ async fn hook_rounds_run_only_when_an_event_was_written_since_the_last_caught_up
     assert_eq!(first + rest, 250);
     assert_eq!(notifier.tick(&app.state).await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn on_a_shared_database_hook_rounds_run_when_any_host_wrote_an_event() {
+    let shared = || Settings {
+        shared_storage: true,
+        ..Settings::defaults()
+    };
+    let a = TestApp::with_settings(shared()).await;
+    let operator = a.operator().await;
+    let installed = a
+        .install(&operator, "test-noisy-hook", manifest("test-noisy-hook"))
+        .await;
+    assert_eq!(installed.status, StatusCode::CREATED, "{}", installed.body);
+    let acme = a.partner(&operator, "acme").await;
+    a.member(&acme, "tech@acme.example", "technician").await;
+    bind(&a, &operator, &acme, json!({ "to": "tech@acme.example" })).await;
+    // The hooks run on another host than the one the events are written through.
+    let b = a.another_host(shared()).await;
+    let mut notifier = Notifier::default();
+    assert_eq!(notifier.tick(&b.state).await.unwrap(), Some(0));
+    assert_eq!(notifier.tick(&b.state).await.unwrap(), Some(0));
+    assert_eq!(notifier.tick(&b.state).await.unwrap(), None);
+
+    let invited = a.invite(&acme, &["new@acme.example"]).await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
+    // The database tells the watching host after the commit: soon, not at once.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let queued = loop {
+        if let Some(queued) = notifier.tick(&b.state).await.unwrap() {
+            break queued;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no round ran after another host wrote an event"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    };
+    assert_eq!(queued, 1);
+    // Caught up: nothing runs until the next write.
+    let mut more = 0;
+    while let Some(queued) = notifier.tick(&b.state).await.unwrap() {
+        more += queued;
+    }
+    assert_eq!(more, 0);
+    assert_eq!(notifier.tick(&b.state).await.unwrap(), None);
+}

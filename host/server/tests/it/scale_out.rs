@@ -202,3 +202,32 @@ fn revision_reads(host: &str, operator: &str) -> u64 {
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("no revision reads in {text}"))
 }
+
+#[tokio::test]
+async fn a_host_watching_the_audit_chains_on_a_surrealdb_server_hears_of_another_hosts_writes() {
+    use futures_util::StreamExt;
+
+    let server = tokio::task::spawn_blocking(|| SurrealServer::start(Profile::Debug))
+        .await
+        .unwrap();
+    let writer = siteward_storage::Store::open(&server.config())
+        .await
+        .unwrap();
+    let watcher = siteward_storage::Store::connect(&server.config())
+        .await
+        .unwrap();
+    let mut changes = watcher.watch_audit_chains().await.unwrap();
+    siteward_server::operator::create_operator(
+        &writer,
+        "ops@watch.example",
+        "Ops",
+        "correct horse battery",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let change = tokio::time::timeout(std::time::Duration::from_secs(10), changes.next())
+        .await
+        .expect("the watching host heard of the write within 10 s");
+    assert!(matches!(change, Some(Ok(()))), "{change:?}");
+}
