@@ -84,10 +84,10 @@ impl axum::extract::OptionalFromRequestParts<AppState> for Auth {
     }
 }
 
-/// The request id the request-id layer assigned.
+/// The request id `api::observe` gave the request (the client's own, or one it made).
 pub fn request_id(headers: &axum::http::HeaderMap) -> Option<String> {
     headers
-        .get("x-request-id")
+        .get(&crate::api::observe::REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
 }

@@ -16,11 +16,16 @@ use super::smtp::TestSmtp;
 use super::{Partner, TestApp};
 
 async fn app_with(hooks: HookSettings) -> (TestApp, String) {
-    let app = TestApp::with_settings(Settings {
+    app_installed(Settings {
         hooks,
         ..Settings::defaults()
     })
-    .await;
+    .await
+}
+
+/// A host with these settings and `test-noisy-hook` installed; its operator's token.
+async fn app_installed(settings: Settings) -> (TestApp, String) {
+    let app = TestApp::with_settings(settings).await;
     let operator = app.operator().await;
     let installed = app
         .install(&operator, "test-noisy-hook", manifest("test-noisy-hook"))
@@ -274,12 +279,7 @@ async fn on_a_shared_database_hook_rounds_run_when_any_host_wrote_an_event() {
         shared_storage: true,
         ..Settings::defaults()
     };
-    let a = TestApp::with_settings(shared()).await;
-    let operator = a.operator().await;
-    let installed = a
-        .install(&operator, "test-noisy-hook", manifest("test-noisy-hook"))
-        .await;
-    assert_eq!(installed.status, StatusCode::CREATED, "{}", installed.body);
+    let (a, operator) = app_installed(shared()).await;
     let acme = a.partner(&operator, "acme").await;
     a.member(&acme, "tech@acme.example", "technician").await;
     bind(&a, &operator, &acme, json!({ "to": "tech@acme.example" })).await;
