@@ -16,11 +16,12 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderName, HeaderValue};
+use axum::http::{HeaderName, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{Route, future::RouteFuture};
 use futures_util::FutureExt;
+use futures_util::future::CatchUnwind;
 use tower::{Layer, Service};
-use tracing::Instrument;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -41,10 +42,10 @@ impl Observe {
     }
 }
 
-impl<S> Layer<S> for Observe {
-    type Service = Observed<S>;
+impl Layer<Route> for Observe {
+    type Service = Observed<Route>;
 
-    fn layer(&self, inner: S) -> Observed<S> {
+    fn layer(&self, inner: Route) -> Observed<Route> {
         Observed {
             inner,
             state: self.state.clone(),
@@ -52,27 +53,26 @@ impl<S> Layer<S> for Observe {
     }
 }
 
-/// A route's service, observed.
+/// A route, observed.
 #[derive(Debug, Clone)]
 pub struct Observed<S> {
     inner: S,
     state: AppState,
 }
 
-impl<S> Service<Request> for Observed<S>
-where
-    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
-    S::Future: Send + 'static,
-{
+/// Only a route is observed (`Router::layer` gives each layer its `Route`), which is always
+/// ready and clones itself for every call: the request is handed to it as it is, with no clone
+/// here and no future boxed here (the router boxes this one).
+impl Service<Request> for Observed<Route> {
     type Response = Response;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+    type Future = Observing;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
+        Service::<Request>::poll_ready(&mut self.inner, cx)
     }
 
-    fn call(&mut self, mut request: Request) -> Self::Future {
+    fn call(&mut self, mut request: Request) -> Observing {
         let started = Instant::now();
         let id = match request.headers().get(&REQUEST_ID) {
             Some(given) => given.clone(),
@@ -85,35 +85,81 @@ where
         let method = request.method().clone();
         let route = request.extensions().get::<MatchedPath>().cloned();
         let span = request_span(&method, route.as_ref(), &id);
-        // The service that was polled ready is the one to call; its clone waits for the next.
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        let state = self.state.clone();
-        Box::pin(
-            async move {
-                let answered =
-                    match std::panic::catch_unwind(AssertUnwindSafe(|| inner.call(request))) {
-                        Ok(future) => AssertUnwindSafe(future).catch_unwind().await,
-                        Err(panic) => Err(panic),
-                    };
-                let mut response = match answered {
-                    Ok(Ok(response)) => response,
-                    Ok(Err(never)) => match never {},
-                    Err(_) => ApiError::internal(&"a handler panicked").into_response(),
-                };
-                let status = response.status();
-                let latency = started.elapsed();
-                state.http_metrics().record(&method, route, status, latency);
-                if status.is_server_error() {
-                    tracing::error!(status = status.as_u16(), ?latency, "response failed");
-                } else {
-                    tracing::debug!(status = status.as_u16(), ?latency, "answered");
-                }
-                response.headers_mut().entry(REQUEST_ID).or_insert(id);
-                Ok(response)
-            }
-            .instrument(span),
-        )
+        // The route is not polled until the answer is: a panic anywhere in the handler,
+        // extractors included, is caught by `CatchUnwind`.
+        let answer = span.in_scope(|| AssertUnwindSafe(self.inner.call(request)).catch_unwind());
+        Observing {
+            answer,
+            span,
+            started,
+            done: Some(Done {
+                method,
+                route,
+                id,
+                state: self.state.clone(),
+            }),
+        }
+    }
+}
+
+/// A request being answered: the route's future, polled in the request's span, then the
+/// answer counted, logged and given its id.
+pub struct Observing {
+    answer: CatchUnwind<AssertUnwindSafe<RouteFuture<Infallible>>>,
+    span: tracing::Span,
+    started: Instant,
+    /// What the end of the request needs; taken when it comes.
+    done: Option<Done>,
+}
+
+impl std::fmt::Debug for Observing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Observing")
+            .field("span", &self.span)
+            .field("started", &self.started)
+            .field("answered", &self.done.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+struct Done {
+    method: Method,
+    route: Option<MatchedPath>,
+    id: HeaderValue,
+    state: AppState,
+}
+
+impl Future for Observing {
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let _entered = this.span.enter();
+        let answered = std::task::ready!(Pin::new(&mut this.answer).poll(cx));
+        let mut response = match answered {
+            Ok(Ok(response)) => response,
+            Ok(Err(never)) => match never {},
+            Err(_) => ApiError::internal(&"a handler panicked").into_response(),
+        };
+        let Done {
+            method,
+            route,
+            id,
+            state,
+        } = this
+            .done
+            .take()
+            .expect("an answered request is not polled again");
+        let status = response.status();
+        let latency = this.started.elapsed();
+        state.http_metrics().record(&method, route, status, latency);
+        if status.is_server_error() {
+            tracing::error!(status = status.as_u16(), ?latency, "response failed");
+        } else {
+            tracing::debug!(status = status.as_u16(), ?latency, "answered");
+        }
+        response.headers_mut().entry(REQUEST_ID).or_insert(id);
+        Poll::Ready(Ok(response))
     }
 }
 
@@ -121,11 +167,7 @@ where
 /// it. The span's fields are formatted for the log at every request: what only the trace
 /// exporter reads is left out when there is none, and every field is written as it is (a
 /// route template and an id need no quoting, and escaping them costs a scan each).
-fn request_span(
-    method: &axum::http::Method,
-    route: Option<&MatchedPath>,
-    id: &HeaderValue,
-) -> tracing::Span {
+fn request_span(method: &Method, route: Option<&MatchedPath>, id: &HeaderValue) -> tracing::Span {
     let id = id.to_str().unwrap_or("-");
     let route = route.map_or("unmatched", MatchedPath::as_str);
     if crate::telemetry::exporting() {
@@ -149,13 +191,39 @@ fn new_request_id() -> HeaderValue {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let process = *PROCESS.get_or_init(|| u64::from_le_bytes(siteward_app::services::random()));
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let id = format!(
-        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-        process >> 32,
-        (process >> 16) & 0xffff,
-        process & 0xffff,
-        n >> 48,
-        n & 0xffff_ffff_ffff
-    );
-    HeaderValue::try_from(id).expect("hex digits and dashes make a header value")
+    HeaderValue::from_bytes(&uuid_text(process, n))
+        .expect("hex digits and dashes make a header value")
+}
+
+/// `high` and `low` as the 36 characters of a UUID: 8-4-4-4-12 lowercase hex digits.
+fn uuid_text(high: u64, low: u64) -> [u8; 36] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = [b'-'; 36];
+    let digits = (0..16)
+        .map(|i| high >> (60 - 4 * i))
+        .chain((0..16).map(|i| low >> (60 - 4 * i)));
+    let places = (0..36).filter(|&i| !matches!(i, 8 | 13 | 18 | 23));
+    for (place, digit) in places.zip(digits) {
+        text[place] = HEX[(digit & 0xf) as usize];
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uuid_text;
+
+    #[test]
+    fn a_request_id_is_written_as_a_uuid_is() {
+        let id = uuid_text(0x0123_4567_89ab_cdef, 0xfedc_ba98_7654_3210);
+        assert_eq!(
+            std::str::from_utf8(&id).unwrap(),
+            "01234567-89ab-cdef-fedc-ba9876543210"
+        );
+        let zero = uuid_text(0, 1);
+        assert_eq!(
+            std::str::from_utf8(&zero).unwrap(),
+            "00000000-0000-0000-0000-000000000001"
+        );
+    }
 }
