@@ -1,6 +1,8 @@
-//! The audit trail's upkeep: verifying tenant chains (the API and `siteward audit verify`)
-//! and retention behind signed checkpoints.
+//! The audit trail's upkeep: verifying tenant chains (the API and `siteward audit verify`),
+//! retention behind signed checkpoints, and telling the workers that follow the trail (hooks,
+//! audit streams) whether it grew.
 
+use futures_util::{FutureExt, StreamExt};
 use siteward_core::audit::{Actor, AuditAction, AuditScope, AuditTarget, FieldChange, TargetKind};
 use siteward_storage::{Retention, StorageError, Store};
 
@@ -122,5 +124,82 @@ pub async fn run_retention(
         if crate::stopped(&stop, interval).await {
             return;
         }
+    }
+}
+
+/// How much of the audit trail had been written, as far as this host can tell: a worker that
+/// follows the trail (notification hooks, audit streams) compares it with what it was when the
+/// worker last caught up, and reads the chains only if it moved. On embedded storage this
+/// process writes every event, and counts them; on a shared database other hosts write too, so
+/// it subscribes to changes of the chains' heads (a live query) and counts what it is told.
+/// Without a subscription (being made, or lost) it cannot tell, and says so: the worker then
+/// reads every tick.
+#[derive(Default)]
+pub struct TrailWrites {
+    /// On a shared database: the subscription to the chains' changes.
+    watch: Option<Watch>,
+    /// Subscriptions made: a new one may have missed changes made before it.
+    subscriptions: u64,
+}
+
+/// How much had been written: a subscription's number and the changes it reported, or this
+/// process's count of events on embedded storage.
+pub type Written = (u64, u64);
+
+struct Watch {
+    changes: std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<(), StorageError>> + Send>>,
+    seen: u64,
+}
+
+impl std::fmt::Debug for TrailWrites {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TrailWrites")
+            .field("watching", &self.watch.as_ref().map(|w| w.seen))
+            .field("subscriptions", &self.subscriptions)
+            .finish()
+    }
+}
+
+impl TrailWrites {
+    /// How much had been written by now; `None` when this host cannot tell. Read it before a
+    /// round: an event is counted (or reported) after its commit is visible, so one committed
+    /// during the round was either read by it or moves the count for the next.
+    pub async fn now(&mut self, state: &AppState) -> Option<Written> {
+        if !state.permissions.is_shared() {
+            return Some((0, state.store.audit_events_written()));
+        }
+        if self.watch.is_none() {
+            match state.store.watch_audit_chains().await {
+                Ok(changes) => {
+                    self.subscriptions += 1;
+                    self.watch = Some(Watch {
+                        changes: Box::pin(changes),
+                        seen: 0,
+                    });
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "could not watch the audit chains; the trail is read every tick");
+                    return None;
+                }
+            }
+        }
+        let watch = self.watch.as_mut()?;
+        // What has arrived, without waiting for more.
+        while let Some(change) = watch.changes.next().now_or_never() {
+            match change {
+                Some(Ok(())) => watch.seen += 1,
+                // A notification that did not read is still a change.
+                Some(Err(error)) => {
+                    tracing::warn!(%error, "a change of an audit chain could not be read");
+                    watch.seen += 1;
+                }
+                None => {
+                    tracing::warn!("the watch of the audit chains ended; subscribing again");
+                    self.watch = None;
+                    return None;
+                }
+            }
+        }
+        Some((self.subscriptions, watch.seen))
     }
 }

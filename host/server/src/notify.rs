@@ -31,7 +31,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
-use futures_util::{FutureExt, StreamExt};
+use futures_util::StreamExt;
 use siteward_core::Timestamp;
 use siteward_core::audit::{AuditAction, AuditEvent};
 use siteward_core::ids::{DigestItemId, OutboxMessageId, PartnerId, SiteId, WebhookDeliveryId};
@@ -46,6 +46,7 @@ use siteward_storage::{
 
 use tokio_util::sync::CancellationToken;
 
+use crate::audit::{TrailWrites, Written};
 use crate::plugins::calls::{HookReply, domain_event, hook_event};
 use crate::state::AppState;
 
@@ -71,50 +72,23 @@ struct Round {
 
 /// Runs the hooks' rounds in proportion to what changed: a round reads every chain's head and
 /// every hook's cursors, so after a round that left every hook caught up, the next runs only
-/// once an audit event was written since, or the installed hooks changed. On embedded storage
-/// this process writes every event, and counts them; on a shared database other hosts write
-/// too, so the notifier subscribes to changes of the chains' heads (a live query) and counts
-/// what it is told. Without a subscription (it is being made, or was lost) every tick runs a
-/// round.
-#[derive(Default)]
+/// once an audit event was written since ([`TrailWrites`]), or the installed hooks changed.
+#[derive(Debug, Default)]
 pub struct Notifier {
     /// What had been written, and the hooks installed, when the last round that caught up
     /// started.
     caught_up_at: Option<(Written, Vec<String>)>,
-    /// On a shared database: the subscription to the chains' changes.
-    watch: Option<Watch>,
-    /// Subscriptions made: a new one may have missed changes made before it.
-    subscriptions: u64,
-}
-
-/// How much had been written: a subscription's number and the changes it reported, or this
-/// process's count of events on embedded storage.
-type Written = (u64, u64);
-
-struct Watch {
-    changes: std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<(), StorageError>> + Send>>,
-    seen: u64,
-}
-
-impl std::fmt::Debug for Notifier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Notifier")
-            .field("caught_up_at", &self.caught_up_at)
-            .field("watching", &self.watch.as_ref().map(|w| w.seen))
-            .field("subscriptions", &self.subscriptions)
-            .finish()
-    }
+    writes: TrailWrites,
 }
 
 impl Notifier {
     /// A round, unless nothing can have changed since the last one caught up; how many
     /// deliveries it queued, `None` when it was not needed.
     pub async fn tick(&mut self, state: &AppState) -> Result<Option<usize>, StorageError> {
-        // Read before the round: an event committed during it is counted (or reported) after
-        // it is visible, so the next tick either saw it in this round or runs again.
         let hooks = state.plugins.hook_names();
         let now = self
-            .written(state)
+            .writes
+            .now(state)
             .await
             .map(|written| (written, hooks.clone()));
         if now.is_some() && self.caught_up_at == now {
@@ -126,46 +100,6 @@ impl Notifier {
             self.caught_up_at = now;
         }
         Ok(Some(round.queued))
-    }
-
-    /// How much had been written by now, as far as this host can tell; `None` when it cannot.
-    async fn written(&mut self, state: &AppState) -> Option<Written> {
-        if !state.permissions.is_shared() {
-            return Some((0, state.store.audit_events_written()));
-        }
-        if self.watch.is_none() {
-            match state.store.watch_audit_chains().await {
-                Ok(changes) => {
-                    self.subscriptions += 1;
-                    self.watch = Some(Watch {
-                        changes: Box::pin(changes),
-                        seen: 0,
-                    });
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "could not watch the audit chains; the hooks' rounds run every tick");
-                    return None;
-                }
-            }
-        }
-        let watch = self.watch.as_mut()?;
-        // What has arrived, without waiting for more.
-        while let Some(change) = watch.changes.next().now_or_never() {
-            match change {
-                Some(Ok(())) => watch.seen += 1,
-                // A notification that did not read is still a change.
-                Some(Err(error)) => {
-                    tracing::warn!(%error, "a change of an audit chain could not be read");
-                    watch.seen += 1;
-                }
-                None => {
-                    tracing::warn!("the watch of the audit chains ended; subscribing again");
-                    self.watch = None;
-                    return None;
-                }
-            }
-        }
-        Some((self.subscriptions, watch.seen))
     }
 }
 

@@ -21,6 +21,7 @@ use siteward_storage::{SinkBatch, StorageError};
 
 use tokio_util::sync::CancellationToken;
 
+use crate::audit::{TrailWrites, Written};
 use crate::config::AuditSinkConfig;
 use crate::plugins::calls::export_batch;
 use crate::state::AppState;
@@ -134,7 +135,18 @@ pub async fn stream_once(
     sink: &Sink,
     deliverer: &Deliverer,
 ) -> Result<usize, StreamError> {
-    stream_until(state, sink, deliverer, &CancellationToken::new()).await
+    let round = stream_until(state, sink, deliverer, &CancellationToken::new()).await?;
+    Ok(round.written)
+}
+
+/// What a round of a sink did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Streamed {
+    /// Events written.
+    pub written: usize,
+    /// Whether the sink holds every event the round found: it was not stopped, and no other
+    /// host held the sink.
+    pub caught_up: bool,
 }
 
 /// As [`stream_once`], but once `stop` is cancelled no further batch is taken: the batch in
@@ -144,25 +156,29 @@ pub async fn stream_until(
     sink: &Sink,
     deliverer: &Deliverer,
     stop: &CancellationToken,
-) -> Result<usize, StreamError> {
+) -> Result<Streamed, StreamError> {
     let consumer = format!("sink/{}", sink.name);
     let sink_state = state.store.sink_state(&sink.name).await?;
     let mut offset = sink_state.offset;
     let mut written = 0;
+    let left_behind = |written| Streamed {
+        written,
+        caught_up: false,
+    };
     if let Some(batch) = sink_state.pending {
         if sink_state
             .lease_until
             .is_some_and(|until| until > state.now())
         {
             // Another host is writing it.
-            return Ok(0);
+            return Ok(left_behind(0));
         }
         match write(state, sink, deliverer, &batch, offset).await? {
             Some((end, count)) => {
                 offset = end;
                 written += count;
             }
-            None => return Ok(0),
+            None => return Ok(left_behind(0)),
         }
     }
     let cursors = state.store.feed_cursors(&consumer).await?;
@@ -174,7 +190,7 @@ pub async fn stream_until(
         let mut from = cursors.chains.get(&chain).copied();
         while from.unwrap_or(0) < head.seq {
             if stop.is_cancelled() {
-                return Ok(written);
+                return Ok(left_behind(written));
             }
             let to = head.seq.min(from.unwrap_or(0) + u64::from(BATCH));
             let batch = SinkBatch {
@@ -187,12 +203,15 @@ pub async fn stream_until(
                     offset = end;
                     written += count;
                 }
-                None => return Ok(written),
+                None => return Ok(left_behind(written)),
             }
             from = Some(to);
         }
     }
-    Ok(written)
+    Ok(Streamed {
+        written,
+        caught_up: true,
+    })
 }
 
 /// Takes `batch`, writes it after `offset` and records it: the new offset and the events
@@ -341,8 +360,61 @@ async fn in_scope(
     })
 }
 
-/// Streams every sink every `interval`; stops when `stop` is cancelled, after the round in
-/// hand (a batch being written is finished, so nothing is redone needlessly).
+/// The configured sinks, streamed in proportion to what changed: a round of a sink reads its
+/// cursors and every chain's head, so after a round that left a sink caught up, the next runs
+/// only once an audit event was written since ([`TrailWrites`]). A sink that failed, or that
+/// another host held, runs again at the next tick.
+#[derive(Debug)]
+pub struct Streams {
+    sinks: Vec<Sink>,
+    /// For each sink, what had been written when its last round that caught up started.
+    caught_up_at: Vec<Option<Written>>,
+    writes: TrailWrites,
+}
+
+impl Streams {
+    /// Streams `sinks`.
+    pub fn new(sinks: Vec<Sink>) -> Self {
+        Self {
+            caught_up_at: vec![None; sinks.len()],
+            sinks,
+            writes: TrailWrites::default(),
+        }
+    }
+
+    /// A round of each sink that may have something to write, in the order configured: how
+    /// many events it wrote, or why it stopped; `None` for a sink that was caught up with
+    /// everything written since. Once `stop` is cancelled no further batch is taken.
+    pub async fn tick(
+        &mut self,
+        state: &AppState,
+        deliverer: &Deliverer,
+        stop: &CancellationToken,
+    ) -> Vec<Option<Result<usize, StreamError>>> {
+        let now = self.writes.now(state).await;
+        let mut rounds = Vec::with_capacity(self.sinks.len());
+        for (sink, caught_up_at) in self.sinks.iter().zip(&mut self.caught_up_at) {
+            if now.is_some() && *caught_up_at == now {
+                rounds.push(None);
+                continue;
+            }
+            *caught_up_at = None;
+            let round = stream_until(state, sink, deliverer, stop).await;
+            if let Ok(Streamed {
+                caught_up: true, ..
+            }) = round
+            {
+                *caught_up_at = now;
+            }
+            rounds.push(Some(round.map(|round| round.written)));
+        }
+        rounds
+    }
+}
+
+/// Streams every sink every `interval` (when it may have something to write: [`Streams`]);
+/// stops when `stop` is cancelled, after the round in hand (a batch being written is finished,
+/// so nothing is redone needlessly).
 pub async fn run_sinks(
     state: AppState,
     sinks: Vec<Sink>,
@@ -353,9 +425,11 @@ pub async fn run_sinks(
     if sinks.is_empty() {
         return;
     }
+    let mut streams = Streams::new(sinks);
     loop {
-        for sink in &sinks {
-            if let Err(error) = stream_until(&state, sink, &deliverer, &stop).await {
+        let rounds = streams.tick(&state, &deliverer, &stop).await;
+        for (sink, round) in streams.sinks.iter().zip(rounds) {
+            if let Some(Err(error)) = round {
                 tracing::warn!(sink = sink.name, %error, "audit stream stopped; will retry");
             }
         }

@@ -401,6 +401,57 @@ async fn an_http_stream_is_signed_and_a_failed_batch_is_sent_again_with_its_id()
 }
 
 #[tokio::test]
+async fn a_stream_runs_a_round_only_when_events_were_written_since_it_caught_up() {
+    use siteward_server::stream::Streams;
+
+    let (receiver, port) = super::first_party::Receiver::start().await;
+    let app = TestApp::new().await;
+    ensure(&app.state).await.unwrap();
+    let (acme, site, site_admin, techs) = super::technicians::site_with_technicians(&app, 2).await;
+    let folder = tempfile::tempdir().unwrap();
+    let (file, deliverer) = sink(
+        "acme-file",
+        format!("partner/{}", acme.id),
+        Some(folder.path().join("acme.ndjson")),
+        None,
+    );
+    // The endpoint refuses the first batch: the sink is left behind until its lease runs out.
+    let (http, _) = sink(
+        "acme-http",
+        format!("site/{site}"),
+        None,
+        Some(format!("http://127.0.0.1:{port}/hook")),
+    );
+    let mut streams = Streams::new(vec![file, http]);
+    let stop = tokio_util::sync::CancellationToken::new();
+    let mut tick = async || {
+        let rounds = streams.tick(&app.state, &deliverer, &stop).await;
+        rounds
+            .into_iter()
+            .map(|round| round.map(|written| written.map_err(|error| error.to_string())))
+            .collect::<Vec<_>>()
+    };
+
+    let first = tick().await;
+    assert!(matches!(first[0], Some(Ok(n)) if n > 0), "{first:?}");
+    assert!(matches!(&first[1], Some(Err(e)) if e.contains("503")), "{first:?}");
+    // The file sink is caught up and reads nothing; the failed one is tried each tick.
+    assert_eq!(tick().await, [None, Some(Ok(0))]);
+    assert_eq!(tick().await, [None, Some(Ok(0))]);
+    app.clock.advance(chrono::Duration::minutes(3));
+    let sent = tick().await;
+    assert!(matches!(sent[..], [None, Some(Ok(n))] if n > 0), "{sent:?}");
+    assert_eq!(receiver.requests().len(), 2);
+    assert_eq!(tick().await, [None, None]);
+
+    // Two events on the site's chain: both sinks' scopes, one round each.
+    super::technicians::set_locked(&app, &site, &site_admin, &techs, false).await;
+    assert_eq!(tick().await, [Some(Ok(2)), Some(Ok(2))]);
+    assert_eq!(tick().await, [None, None]);
+    assert_eq!(receiver.requests().len(), 3);
+}
+
+#[tokio::test]
 async fn a_failing_exporter_is_audited_and_quarantined_for_its_partner_like_any_plugin() {
     let app = TestApp::new().await;
     ensure(&app.state).await.unwrap();
@@ -485,10 +536,11 @@ async fn a_stream_told_to_stop_writes_the_batch_in_hand_and_the_next_round_goes_
         None,
         Some(format!("http://127.0.0.1:{port}/stream")),
     );
-    let written = stream_until(&app.state, &sink, &deliverer, &stop)
+    let round = stream_until(&app.state, &sink, &deliverer, &stop)
         .await
         .unwrap();
-    assert_eq!(written, 1_000, "the batch in hand, and no other");
+    assert_eq!(round.written, 1_000, "the batch in hand, and no other");
+    assert!(!round.caught_up, "stopped with events left");
     assert_eq!(received.lock().unwrap().len(), 1);
     // The next round (after a restart) goes on from there: every event once.
     let rest = stream_once(&app.state, &sink, &deliverer).await.unwrap();
