@@ -56,7 +56,10 @@ const BATCH: u32 = 200;
 /// Gives every hook the events it has not seen; returns how many emails, webhook calls and
 /// digest items were queued.
 pub async fn notify_once(state: &AppState) -> Result<usize, StorageError> {
-    Ok(round(state, &state.plugins.hook_names()).await?.queued)
+    let hooks = state.plugins.hook_names();
+    Ok(round(state, &hooks, &mut ChainPartners::default())
+        .await?
+        .queued)
 }
 
 /// What a round of the hooks did.
@@ -79,6 +82,7 @@ pub struct Notifier {
     /// started.
     caught_up_at: Option<(Written, Vec<String>)>,
     writes: TrailWrites,
+    partners: ChainPartners,
 }
 
 impl Notifier {
@@ -95,7 +99,7 @@ impl Notifier {
             return Ok(None);
         }
         self.caught_up_at = None;
-        let round = round(state, &hooks).await?;
+        let round = round(state, &hooks, &mut self.partners).await?;
         if round.caught_up {
             self.caught_up_at = now;
         }
@@ -104,7 +108,11 @@ impl Notifier {
 }
 
 /// Gives `hooks` the events they have not seen.
-async fn round(state: &AppState, hooks: &[String]) -> Result<Round, StorageError> {
+async fn round(
+    state: &AppState,
+    hooks: &[String],
+    partners: &mut ChainPartners,
+) -> Result<Round, StorageError> {
     if hooks.is_empty() {
         return Ok(Round {
             queued: 0,
@@ -112,7 +120,6 @@ async fn round(state: &AppState, hooks: &[String]) -> Result<Round, StorageError
         });
     }
     let heads = state.store.chain_heads().await?;
-    let mut partners = ChainPartners::default();
     let mut work = Vec::new();
     let mut caught_up = true;
     for hook in hooks {
@@ -249,8 +256,9 @@ impl Work {
     }
 }
 
-/// The partner each chain belongs to, a site's read once per round.
-#[derive(Default)]
+/// The partner each chain belongs to, a site's read once: a site never changes partner, and a
+/// deleted one never comes back.
+#[derive(Debug, Default)]
 struct ChainPartners(HashMap<String, Option<PartnerId>>);
 
 impl ChainPartners {

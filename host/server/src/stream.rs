@@ -157,6 +157,20 @@ pub async fn stream_until(
     deliverer: &Deliverer,
     stop: &CancellationToken,
 ) -> Result<Streamed, StreamError> {
+    stream_round(state, sink, deliverer, stop, &mut SitePartners::default()).await
+}
+
+/// Each site's partner, as far as a sink has needed it: a site never changes partner, and a
+/// deleted one never comes back, so what was read once holds.
+type SitePartners = HashMap<String, Option<PartnerId>>;
+
+async fn stream_round(
+    state: &AppState,
+    sink: &Sink,
+    deliverer: &Deliverer,
+    stop: &CancellationToken,
+    partners: &mut SitePartners,
+) -> Result<Streamed, StreamError> {
     let consumer = format!("sink/{}", sink.name);
     let sink_state = state.store.sink_state(&sink.name).await?;
     let mut offset = sink_state.offset;
@@ -182,12 +196,13 @@ pub async fn stream_until(
         }
     }
     let cursors = state.store.feed_cursors(&consumer).await?;
-    let mut partners: HashMap<String, Option<PartnerId>> = HashMap::new();
     for (chain, head) in state.store.chain_heads().await? {
-        if !in_scope(state, &sink.scope, &chain, &mut partners).await? {
+        let mut from = cursors.chains.get(&chain).copied();
+        // Only a chain with events the sink has not seen is looked at (and a site's partner
+        // is read once): a round's reads grow with what is new, not with the number of sites.
+        if from.unwrap_or(0) >= head.seq || !in_scope(state, &sink.scope, &chain, partners).await? {
             continue;
         }
-        let mut from = cursors.chains.get(&chain).copied();
         while from.unwrap_or(0) < head.seq {
             if stop.is_cancelled() {
                 return Ok(left_behind(written));
@@ -327,12 +342,12 @@ async fn append(path: &std::path::Path, offset: u64, bytes: Vec<u8>) -> Result<u
     .expect("writing a file does not panic")
 }
 
-/// Whether `chain` belongs to `scope`; sites' partners are looked up once per round.
+/// Whether `chain` belongs to `scope`; a site's partner is read once.
 async fn in_scope(
     state: &AppState,
     scope: &AuditScope,
     chain: &str,
-    partners: &mut HashMap<String, Option<PartnerId>>,
+    partners: &mut SitePartners,
 ) -> Result<bool, StorageError> {
     let Some(chain_scope) = AuditScope::from_chain_name(chain) else {
         return Ok(false);
@@ -370,6 +385,7 @@ pub struct Streams {
     /// For each sink, what had been written when its last round that caught up started.
     caught_up_at: Vec<Option<Written>>,
     writes: TrailWrites,
+    partners: SitePartners,
 }
 
 impl Streams {
@@ -379,6 +395,7 @@ impl Streams {
             caught_up_at: vec![None; sinks.len()],
             sinks,
             writes: TrailWrites::default(),
+            partners: SitePartners::default(),
         }
     }
 
@@ -399,7 +416,7 @@ impl Streams {
                 continue;
             }
             *caught_up_at = None;
-            let round = stream_until(state, sink, deliverer, stop).await;
+            let round = stream_round(state, sink, deliverer, stop, &mut self.partners).await;
             if let Ok(Streamed {
                 caught_up: true, ..
             }) = round

@@ -434,7 +434,10 @@ async fn a_stream_runs_a_round_only_when_events_were_written_since_it_caught_up(
 
     let first = tick().await;
     assert!(matches!(first[0], Some(Ok(n)) if n > 0), "{first:?}");
-    assert!(matches!(&first[1], Some(Err(e)) if e.contains("503")), "{first:?}");
+    assert!(
+        matches!(&first[1], Some(Err(e)) if e.contains("503")),
+        "{first:?}"
+    );
     // The file sink is caught up and reads nothing; the failed one is tried each tick.
     assert_eq!(tick().await, [None, Some(Ok(0))]);
     assert_eq!(tick().await, [None, Some(Ok(0))]);
