@@ -332,9 +332,7 @@ impl Store {
         tx.commit(self).await?;
         Ok(Retention::Dropped(dropped))
     }
-}
 
-impl Store {
     /// An item for every change to an audit chain's head — every commit that wrote audit
     /// events — by this host or another on the same database (a live query). How a worker on
     /// shared storage learns that events were written without reading every chain each round.

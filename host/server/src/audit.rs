@@ -2,8 +2,11 @@
 //! retention behind signed checkpoints, and telling the workers that follow the trail (hooks,
 //! audit streams) whether it grew.
 
+use std::collections::HashMap;
+
 use futures_util::{FutureExt, StreamExt};
 use siteward_core::audit::{Actor, AuditAction, AuditScope, AuditTarget, FieldChange, TargetKind};
+use siteward_core::ids::{PartnerId, SiteId};
 use siteward_storage::{Retention, StorageError, Store};
 
 use crate::api::dto::AuditVerificationView;
@@ -201,5 +204,36 @@ impl TrailWrites {
             }
         }
         Some((self.subscriptions, watch.seen))
+    }
+}
+
+/// The partner each chain belongs to, a site's read once: a site never changes partner, and a
+/// deleted one never comes back.
+#[derive(Debug, Default)]
+pub(crate) struct ChainPartners(HashMap<String, Option<PartnerId>>);
+
+impl ChainPartners {
+    /// The partner `chain` belongs to; `None` for the platform's chain and a site not found.
+    pub(crate) async fn of(
+        &mut self,
+        state: &AppState,
+        chain: &str,
+    ) -> Result<Option<PartnerId>, StorageError> {
+        if let Some(known) = self.0.get(chain) {
+            return Ok(known.clone());
+        }
+        let partner = match chain.split_once('/') {
+            Some(("partner", id)) => Some(PartnerId::from_trusted(id.to_owned())),
+            Some(("site", id)) => {
+                match state.store.site(&SiteId::from_trusted(id.to_owned())).await {
+                    Ok(site) => Some(site.partner_id),
+                    Err(StorageError::NotFound) => None,
+                    Err(error) => return Err(error),
+                }
+            }
+            _ => None,
+        };
+        self.0.insert(chain.to_owned(), partner.clone());
+        Ok(partner)
     }
 }

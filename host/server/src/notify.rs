@@ -46,7 +46,7 @@ use siteward_storage::{
 
 use tokio_util::sync::CancellationToken;
 
-use crate::audit::{TrailWrites, Written};
+use crate::audit::{ChainPartners, TrailWrites, Written};
 use crate::plugins::calls::{HookReply, domain_event, hook_event};
 use crate::state::AppState;
 
@@ -253,36 +253,6 @@ impl Work {
             }
         }
         Ok(Round { queued, caught_up })
-    }
-}
-
-/// The partner each chain belongs to, a site's read once: a site never changes partner, and a
-/// deleted one never comes back.
-#[derive(Debug, Default)]
-struct ChainPartners(HashMap<String, Option<PartnerId>>);
-
-impl ChainPartners {
-    async fn of(
-        &mut self,
-        state: &AppState,
-        chain: &str,
-    ) -> Result<Option<PartnerId>, StorageError> {
-        if let Some(known) = self.0.get(chain) {
-            return Ok(known.clone());
-        }
-        let partner = match chain.split_once('/') {
-            Some(("partner", id)) => Some(PartnerId::from_trusted(id.to_owned())),
-            Some(("site", id)) => {
-                match state.store.site(&SiteId::from_trusted(id.to_owned())).await {
-                    Ok(site) => Some(site.partner_id),
-                    Err(StorageError::NotFound) => None,
-                    Err(error) => return Err(error),
-                }
-            }
-            _ => None,
-        };
-        self.0.insert(chain.to_owned(), partner.clone());
-        Ok(partner)
     }
 }
 

@@ -9,19 +9,17 @@
 //! `Siteward-Batch` id, so it can drop what it already has. Nothing is skipped either: chain
 //! positions have no gaps.
 
-use std::collections::HashMap;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use siteward_core::audit::AuditScope;
-use siteward_core::ids::PartnerId;
 use siteward_storage::{SinkBatch, StorageError};
 
 use tokio_util::sync::CancellationToken;
 
-use crate::audit::{TrailWrites, Written};
+use crate::audit::{ChainPartners, TrailWrites, Written};
 use crate::config::AuditSinkConfig;
 use crate::plugins::calls::export_batch;
 use crate::state::AppState;
@@ -157,19 +155,15 @@ pub async fn stream_until(
     deliverer: &Deliverer,
     stop: &CancellationToken,
 ) -> Result<Streamed, StreamError> {
-    stream_round(state, sink, deliverer, stop, &mut SitePartners::default()).await
+    stream_round(state, sink, deliverer, stop, &mut ChainPartners::default()).await
 }
-
-/// Each site's partner, as far as a sink has needed it: a site never changes partner, and a
-/// deleted one never comes back, so what was read once holds.
-type SitePartners = HashMap<String, Option<PartnerId>>;
 
 async fn stream_round(
     state: &AppState,
     sink: &Sink,
     deliverer: &Deliverer,
     stop: &CancellationToken,
-    partners: &mut SitePartners,
+    partners: &mut ChainPartners,
 ) -> Result<Streamed, StreamError> {
     let consumer = format!("sink/{}", sink.name);
     let sink_state = state.store.sink_state(&sink.name).await?;
@@ -347,7 +341,7 @@ async fn in_scope(
     state: &AppState,
     scope: &AuditScope,
     chain: &str,
-    partners: &mut SitePartners,
+    partners: &mut ChainPartners,
 ) -> Result<bool, StorageError> {
     let Some(chain_scope) = AuditScope::from_chain_name(chain) else {
         return Ok(false);
@@ -356,20 +350,8 @@ async fn in_scope(
         (AuditScope::Platform, _) => true,
         (AuditScope::Site(site), AuditScope::Site(other)) => *site == other,
         (AuditScope::Partner(partner), AuditScope::Partner(other)) => *partner == other,
-        (AuditScope::Partner(partner), AuditScope::Site(site)) => {
-            let owner = match partners.get(site.as_str()) {
-                Some(owner) => owner.clone(),
-                None => {
-                    let owner = match state.store.site(&site).await {
-                        Ok(found) => Some(found.partner_id),
-                        Err(StorageError::NotFound) => None,
-                        Err(error) => return Err(error),
-                    };
-                    partners.insert(site.to_string(), owner.clone());
-                    owner
-                }
-            };
-            owner.as_ref() == Some(partner)
+        (AuditScope::Partner(partner), AuditScope::Site(_)) => {
+            partners.of(state, chain).await?.as_ref() == Some(partner)
         }
         _ => false,
     })
@@ -385,7 +367,7 @@ pub struct Streams {
     /// For each sink, what had been written when its last round that caught up started.
     caught_up_at: Vec<Option<Written>>,
     writes: TrailWrites,
-    partners: SitePartners,
+    partners: ChainPartners,
 }
 
 impl Streams {
@@ -395,7 +377,7 @@ impl Streams {
             caught_up_at: vec![None; sinks.len()],
             sinks,
             writes: TrailWrites::default(),
-            partners: SitePartners::default(),
+            partners: ChainPartners::default(),
         }
     }
 

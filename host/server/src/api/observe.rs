@@ -43,9 +43,9 @@ impl Observe {
 }
 
 impl Layer<Route> for Observe {
-    type Service = Observed<Route>;
+    type Service = Observed;
 
-    fn layer(&self, inner: Route) -> Observed<Route> {
+    fn layer(&self, inner: Route) -> Observed {
         Observed {
             inner,
             state: self.state.clone(),
@@ -53,17 +53,16 @@ impl Layer<Route> for Observe {
     }
 }
 
-/// A route, observed.
+/// A route, observed. Only a route is (`Router::layer` gives each layer its `Route`), which is
+/// always ready and clones itself for every call: the request is handed to it as it is, with
+/// no clone here and no future boxed here (the router boxes this one).
 #[derive(Debug, Clone)]
-pub struct Observed<S> {
-    inner: S,
+pub struct Observed {
+    inner: Route,
     state: AppState,
 }
 
-/// Only a route is observed (`Router::layer` gives each layer its `Route`), which is always
-/// ready and clones itself for every call: the request is handed to it as it is, with no clone
-/// here and no future boxed here (the router boxes this one).
-impl Service<Request> for Observed<Route> {
+impl Service<Request> for Observed {
     type Response = Response;
     type Error = Infallible;
     type Future = Observing;
