@@ -15,7 +15,7 @@ use siteward_core::access::{AccountPrincipal, Action, Principal, SiteRef, TokenS
 use siteward_core::account::{Account, AccountStatus};
 use siteward_core::audit::Actor;
 use siteward_core::ids::{PartnerId, SessionId};
-use siteward_core::secret::{self, TokenKind};
+use siteward_core::secret::{self, TokenDigest, TokenKind};
 use siteward_storage::ApiToken;
 
 use crate::error::{AppError, AppResult};
@@ -192,14 +192,14 @@ impl App {
                 signed_in_at: Some(session.created_at),
             })
         } else if secret::is_token_text(TokenKind::Api, token) {
-            let hash = secret::token_hash(token);
+            let digest = secret::token_digest(token);
             let now = self.now();
-            let resolved = match api_tokens.get(&hash, now) {
+            let resolved = match api_tokens.get(&digest, now) {
                 Ok(resolved) => resolved,
                 Err(generation) => {
                     let token = self
                         .store
-                        .api_token_by_hash(&hash)
+                        .api_token_by_hash(&secret::digest_text(&digest))
                         .await?
                         .ok_or_else(invalid_token)?;
                     let creator_is_operator =
@@ -208,7 +208,7 @@ impl App {
                         token,
                         creator_is_operator,
                     });
-                    api_tokens.put(hash, Arc::clone(&resolved), now, generation);
+                    api_tokens.put(digest, Arc::clone(&resolved), now, generation);
                     resolved
                 }
             };
@@ -304,7 +304,7 @@ pub struct ApiTokenCache {
 #[derive(Debug, Default)]
 struct Entries {
     generation: u64,
-    tokens: HashMap<String, (Arc<ResolvedToken>, Timestamp)>,
+    tokens: HashMap<TokenDigest, (Arc<ResolvedToken>, Timestamp)>,
 }
 
 impl ApiTokenCache {
@@ -316,24 +316,30 @@ impl ApiTokenCache {
         }
     }
 
-    /// The token whose hash is `hash`, if this host found it unrevoked less than `ttl` ago;
+    /// The token whose hash is `digest`, if this host found it unrevoked less than `ttl` ago;
     /// otherwise the generation to hand [`ApiTokenCache::put`] after asking the database.
     /// Shared, not copied: a request reads the token without cloning its strings.
-    pub fn get(&self, hash: &str, now: Timestamp) -> Result<Arc<ResolvedToken>, u64> {
+    pub fn get(&self, digest: &TokenDigest, now: Timestamp) -> Result<Arc<ResolvedToken>, u64> {
         let entries = self
             .entries
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         entries
             .tokens
-            .get(hash)
+            .get(digest)
             .filter(|(_, until)| now < *until)
             .map(|(token, _)| Arc::clone(token))
             .ok_or(entries.generation)
     }
 
     /// Remembers an unrevoked token, unless tokens were forgotten since `generation`.
-    pub fn put(&self, hash: String, token: Arc<ResolvedToken>, now: Timestamp, generation: u64) {
+    pub fn put(
+        &self,
+        digest: TokenDigest,
+        token: Arc<ResolvedToken>,
+        now: Timestamp,
+        generation: u64,
+    ) {
         if self.ttl <= chrono::Duration::zero() {
             return;
         }
@@ -350,7 +356,7 @@ impl ApiTokenCache {
                 entries.tokens.clear();
             }
         }
-        entries.tokens.insert(hash, (token, now + self.ttl));
+        entries.tokens.insert(digest, (token, now + self.ttl));
     }
 
     /// Forgets every token: called when this host revokes one.
@@ -399,28 +405,29 @@ mod tests {
     fn cached_api_tokens_expire_and_a_lookup_started_before_a_revocation_is_not_kept() {
         let now = chrono::Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
         let cache = ApiTokenCache::new(chrono::Duration::seconds(2));
-        let generation = cache.get("hash", now).unwrap_err();
-        cache.put("hash".to_owned(), api_token(now), now, generation);
+        let (hash, other) = (secret::token_digest("hash"), secret::token_digest("other"));
+        let generation = cache.get(&hash, now).unwrap_err();
+        cache.put(hash, api_token(now), now, generation);
         assert!(
             cache
-                .get("hash", now + chrono::Duration::milliseconds(1999))
+                .get(&hash, now + chrono::Duration::milliseconds(1999))
                 .is_ok()
         );
         assert!(
             cache
-                .get("hash", now + chrono::Duration::seconds(2))
+                .get(&hash, now + chrono::Duration::seconds(2))
                 .is_err()
         );
 
         // A lookup begins, a revocation forgets everything, the lookup ends: not cached.
-        let generation = cache.get("other", now).unwrap_err();
+        let generation = cache.get(&other, now).unwrap_err();
         cache.forget_all();
-        cache.put("other".to_owned(), api_token(now), now, generation);
-        assert!(cache.get("other", now).is_err());
-        assert!(cache.get("hash", now).is_err());
+        cache.put(other, api_token(now), now, generation);
+        assert!(cache.get(&other, now).is_err());
+        assert!(cache.get(&hash, now).is_err());
 
         let off = ApiTokenCache::new(chrono::Duration::zero());
-        off.put("hash".to_owned(), api_token(now), now, 0);
-        assert!(off.get("hash", now).is_err());
+        off.put(hash, api_token(now), now, 0);
+        assert!(off.get(&hash, now).is_err());
     }
 }

@@ -56,7 +56,20 @@ pub fn is_token_text(kind: TokenKind, text: &str) -> bool {
 
 /// The hash under which storage keeps a token.
 pub fn token_hash(text: &str) -> String {
-    HEXLOWER.encode(&Sha256::digest(text.as_bytes()))
+    digest_text(&token_digest(text))
+}
+
+/// A token's hash as bytes: what a lookup in memory can key by without writing it out.
+pub fn token_digest(text: &str) -> TokenDigest {
+    Sha256::digest(text.as_bytes()).into()
+}
+
+/// A token's SHA-256 digest.
+pub type TokenDigest = [u8; 32];
+
+/// A digest written as storage keeps it (`token_hash` of the token).
+pub fn digest_text(digest: &TokenDigest) -> String {
+    HEXLOWER.encode(digest)
 }
 
 #[cfg(test)]

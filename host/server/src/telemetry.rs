@@ -10,6 +10,9 @@ use anyhow::Context;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{WithExportConfig, WithHttpConfig as _};
 use opentelemetry_sdk::trace::SdkTracerProvider;
+use tracing_subscriber::field::RecordFields;
+use tracing_subscriber::fmt::format::{DefaultFields, JsonFields, Writer};
+use tracing_subscriber::fmt::{FormatFields, FormattedFields};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
@@ -54,8 +57,11 @@ pub fn init(format: LogFormat, tracing: &TracingConfig) -> anyhow::Result<Teleme
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal());
     let logs = match format {
-        LogFormat::Pretty => logs.boxed(),
-        LogFormat::Json => logs.json().boxed(),
+        LogFormat::Pretty => logs.fmt_fields(Buffered(DefaultFields::new())).boxed(),
+        LogFormat::Json => {
+            let logs = logs.json();
+            logs.fmt_fields(Buffered(JsonFields::new())).boxed()
+        }
     };
     let provider = match tracing.otlp_endpoint.trim() {
         "" => None,
@@ -96,4 +102,163 @@ fn provider(endpoint: &str, service: &str) -> anyhow::Result<SdkTracerProvider> 
         .with_batch_exporter(exporter)
         .with_resource(resource)
         .build())
+}
+
+/// Field formatting that writes a span's fields once. The fmt layer formats every span's fields
+/// into a string of their own when the span is made — on each request, its `request` span —
+/// and the formatters write a field in several pieces: into an empty string, that is an
+/// allocation and four or five reallocations per request. Formatted on the stack first, the
+/// text lands in one allocation of its exact size. The text is the inner formatter's, byte for
+/// byte; where that formatter would colour it (a person at a terminal), or it does not fit,
+/// the inner formatter writes as it always does.
+#[derive(Debug)]
+struct Buffered<F>(F);
+
+impl<F> Buffered<F>
+where
+    F: for<'a> FormatFields<'a>,
+{
+    fn format<R: RecordFields>(&self, mut writer: Writer<'_>, fields: R) -> std::fmt::Result {
+        // A writer made here has no colours and sanitises escapes: the same as the one given
+        // only when the given one is so too.
+        if writer.has_ansi_escapes() || !writer.sanitizes_ansi_escapes() {
+            return self.0.format_fields(writer, fields);
+        }
+        let mut text = StackText::default();
+        if self
+            .0
+            .format_fields(Writer::new(&mut text), &fields)
+            .is_ok()
+        {
+            writer.write_str(text.as_str())
+        } else {
+            self.0.format_fields(writer, fields)
+        }
+    }
+}
+
+impl<'w> FormatFields<'w> for Buffered<DefaultFields> {
+    fn format_fields<R: RecordFields>(&self, writer: Writer<'w>, fields: R) -> std::fmt::Result {
+        self.format(writer, fields)
+    }
+}
+
+impl<'w> FormatFields<'w> for Buffered<JsonFields> {
+    fn format_fields<R: RecordFields>(&self, writer: Writer<'w>, fields: R) -> std::fmt::Result {
+        self.format(writer, fields)
+    }
+
+    /// A field recorded later is merged into the span's JSON object, as `JsonFields` does.
+    fn add_fields(
+        &self,
+        current: &'w mut FormattedFields<Self>,
+        fields: &tracing::span::Record<'_>,
+    ) -> std::fmt::Result {
+        let mut json = FormattedFields::<JsonFields>::new(std::mem::take(&mut current.fields));
+        let added = self.0.add_fields(&mut json, fields);
+        current.fields = json.fields;
+        added
+    }
+}
+
+/// Text formatted into a fixed buffer; writing past its end fails.
+struct StackText {
+    bytes: [u8; STACK_TEXT_BYTES],
+    len: usize,
+}
+
+/// Room for a request span's fields with a long route and a client's own request id.
+const STACK_TEXT_BYTES: usize = 256;
+
+impl Default for StackText {
+    fn default() -> Self {
+        Self {
+            bytes: [0; STACK_TEXT_BYTES],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).expect("only whole strings are written")
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        let end = self.len + text.len();
+        let room = self.bytes.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        room.copy_from_slice(text.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing_subscriber::fmt::MakeWriter;
+
+    /// What a subscriber wrote, shared with the test.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> MakeWriter<'a> for Captured {
+        type Writer = Self;
+        fn make_writer(&'a self) -> Self {
+            self.clone()
+        }
+    }
+
+    /// The lines a subscriber made with `layer` writes for spans with short and overlong fields,
+    /// one of them recorded after the span was made, and an event inside them.
+    fn lines<L>(layer: impl FnOnce(Captured) -> L) -> String
+    where
+        L: tracing_subscriber::Layer<tracing_subscriber::Registry> + Send + Sync,
+    {
+        let captured = Captured::default();
+        let subscriber = tracing_subscriber::registry().with(layer(captured.clone()));
+        tracing::subscriber::with_default(subscriber, || {
+            let long = "x".repeat(STACK_TEXT_BYTES + 10);
+            let outer = tracing::info_span!("request", method = %"POST", route = %"/v1/check", fuel = tracing::field::Empty);
+            let _outer = outer.enter();
+            outer.record("fuel", 7);
+            let inner = tracing::info_span!("call", plugin = %long, quoted = "a \"b\"");
+            let _inner = inner.enter();
+            tracing::info!(status = 200, "answered");
+        });
+        String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn buffered_fields_read_exactly_as_the_formatters_own() {
+        let plain = |w: Captured| {
+            tracing_subscriber::fmt::layer()
+                .without_time()
+                .with_ansi(false)
+                .with_writer(w)
+        };
+        let buffered = lines(|w| plain(w).fmt_fields(Buffered(DefaultFields::new())));
+        assert_eq!(buffered, lines(plain));
+        assert!(
+            buffered.contains("request{method=POST route=/v1/check fuel=7}"),
+            "{buffered}"
+        );
+
+        let json = |w: Captured| plain(w).json().with_span_list(true);
+        let buffered = lines(|w| json(w).fmt_fields(Buffered(JsonFields::new())));
+        assert_eq!(buffered, lines(json));
+        assert!(buffered.contains(r#""fuel":7"#), "{buffered}");
+    }
 }

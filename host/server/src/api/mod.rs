@@ -336,8 +336,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         )
     })
     .with_state(state.clone())
-    .layer(DefaultBodyLimit::max(max_body_bytes))
-    .layer(observe::Observe::new(state))
+    .layer(observe::Observe::new(state, max_body_bytes))
 }
 
 /// Before an API request is answered, the permission index catches up with what other hosts

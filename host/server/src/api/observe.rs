@@ -1,12 +1,12 @@
 //! What every request passes through on its way in and out, in one layer: its request id (the
 //! client's `x-request-id`, or a new one), echoed on the response; its `request` span, named by
-//! its route template; its count and latency for `/metrics`; a failure logged; and a panic
-//! answered `500 internal` instead of a dropped connection.
+//! its route template; the server's default body limit; its count and latency for `/metrics`;
+//! a failure logged; and a panic answered `500 internal` instead of a dropped connection.
 //!
-//! One layer rather than five (tower-http's request-id pair, trace and catch-panic layers, and a
-//! metrics middleware) because axum clones a route's whole layer stack for every request, and
-//! each layer adds a future to poll: on the check endpoint, where the handler itself takes a
-//! couple of microseconds, the five cost more than the handler (#19).
+//! One layer rather than six (tower-http's request-id pair, trace and catch-panic layers, a
+//! metrics middleware and axum's body limit) because axum wraps a route in a layer by boxing
+//! it, and clones that box and boxes its future for every request: on the check endpoint, where
+//! the handler itself takes a couple of microseconds, the six cost more than the handler (#19).
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -15,7 +15,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::extract::{MatchedPath, Request};
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, Method};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{Route, future::RouteFuture};
@@ -33,12 +34,17 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Debug, Clone)]
 pub struct Observe {
     state: AppState,
+    limit: DefaultBodyLimit,
 }
 
 impl Observe {
-    /// Counts requests into `state`'s HTTP metrics.
-    pub fn new(state: AppState) -> Self {
-        Self { state }
+    /// Counts requests into `state`'s HTTP metrics, and lets extractors read bodies of at most
+    /// `max_body_bytes` (a route's own `DefaultBodyLimit` still has the last word).
+    pub fn new(state: AppState, max_body_bytes: usize) -> Self {
+        Self {
+            state,
+            limit: DefaultBodyLimit::max(max_body_bytes),
+        }
     }
 }
 
@@ -47,18 +53,22 @@ impl Layer<Route> for Observe {
 
     fn layer(&self, inner: Route) -> Observed {
         Observed {
-            inner,
+            inner: self.limit.layer(inner),
             state: self.state.clone(),
         }
     }
 }
+
+/// A route with the body limit set: axum's own service for it, which only marks the request,
+/// held here rather than given a boxed route of its own.
+type Limited = <DefaultBodyLimit as Layer<Route>>::Service;
 
 /// A route, observed. Only a route is (`Router::layer` gives each layer its `Route`), which is
 /// always ready and clones itself for every call: the request is handed to it as it is, with
 /// no clone here and no future boxed here (the router boxes this one).
 #[derive(Debug, Clone)]
 pub struct Observed {
-    inner: Route,
+    inner: Limited,
     state: AppState,
 }
 
@@ -184,13 +194,14 @@ fn request_span(method: &Method, route: Option<&MatchedPath>, id: &HeaderValue) 
 }
 
 /// A request id without a system call per request: a random 64-bit prefix drawn once per
-/// process, then a counter — unique across hosts and restarts, written like a UUID.
+/// process, then a counter — unique across hosts and restarts, written like a UUID. Its bytes
+/// are shared, so the copy kept for the response is a count, not an allocation.
 fn new_request_id() -> HeaderValue {
     static PROCESS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let process = *PROCESS.get_or_init(|| u64::from_le_bytes(siteward_app::services::random()));
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    HeaderValue::from_bytes(&uuid_text(process, n))
+    HeaderValue::from_maybe_shared(Bytes::from_owner(uuid_text(process, n)))
         .expect("hex digits and dashes make a header value")
 }
 

@@ -352,6 +352,7 @@ async fn every_answer_carries_its_request_id_and_a_panic_is_answered_500_and_cou
         )
         .layer(siteward_server::api::observe::Observe::new(
             app.state.clone(),
+            1024,
         ));
     let send = |request: Request<Body>| async {
         let response = router.clone().oneshot(request).await.unwrap();
