@@ -29,7 +29,7 @@ pub(crate) struct Load {
     pub(crate) p99_seconds: f64,
 }
 
-/// Runs both servers under `wrk`, alternating, `effort.rounds` times.
+/// Runs both servers under `wrk`, alternating, `effort.check_runs` times.
 pub fn run(effort: Effort) -> anyhow::Result<Section> {
     production_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -61,22 +61,24 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
 
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
-    for _ in 0..effort.rounds {
-        ours.push(wrk(siteward, &script, effort.http_seconds)?);
-        theirs.push(wrk(bare, &script, effort.http_seconds)?);
+    for _ in 0..effort.check_runs {
+        ours.push(wrk(siteward, &script, effort.check_seconds)?);
+        theirs.push(wrk(bare, &script, effort.check_seconds)?);
     }
     drop(runtime);
 
     let mut section = Section::new("HTTP check endpoint vs a bare axum handler");
     section.note(format!(
-        "`{version}`, 1 thread, {CONNECTIONS} connections, {} s per run, runs alternating; the \
+        "`{version}`, 1 thread, {CONNECTIONS} connections, {} runs of {} s per server, each \
+         Siteward run followed by a bare one (the share is each such pair's); the \
          servers run in the suite's process on a 2-worker Tokio runtime. Siteward answers \
          `POST /v1/check` (`{{\"technician_id\", \"permission\": \"dashboard.view\", \"site_id\"}}`) \
          through the real router, API-token authentication included, on `surrealkv://`; the bare \
          handler deserialises the same body and returns a fixed answer. Both run with the log \
          subscriber `siteward serve` installs (filter `info`, text to stderr). Every response \
          was 200.",
-        effort.http_seconds
+        effort.check_runs,
+        effort.check_seconds
     ));
     let rps = |loads: &[Load]| {
         loads

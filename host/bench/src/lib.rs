@@ -44,8 +44,15 @@ pub struct Effort {
     pub cedar_questions: usize,
     /// Technicians whose accessible sites are listed per round.
     pub lists: usize,
-    /// Seconds of load per `wrk` run.
+    /// Seconds of load per `wrk` run of the console figures.
     pub http_seconds: u32,
+    /// `wrk` runs per server for the check endpoint against bare axum, the two servers' runs
+    /// alternating: many short pairs rather than a few long ones, so that the two runs of a
+    /// pair share the machine's conditions and a burst of other load spoils one pair, not
+    /// the median.
+    pub check_runs: usize,
+    /// Seconds of load per such run.
+    pub check_seconds: u32,
     /// Calls per plugin figure per round.
     pub plugin_calls: usize,
     /// Invitations in the bulk comparison (in requests of 1,000).
@@ -73,6 +80,8 @@ impl Effort {
         cedar_questions: 20_000,
         lists: 200,
         http_seconds: 10,
+        check_runs: 25,
+        check_seconds: 2,
         plugin_calls: 20_000,
         invitations: 10_000,
         emails: 1_000,
@@ -90,6 +99,8 @@ impl Effort {
         cedar_questions: 2_000,
         lists: 10,
         http_seconds: 1,
+        check_runs: 1,
+        check_seconds: 1,
         plugin_calls: 200,
         invitations: 2_000,
         emails: 50,
@@ -266,10 +277,13 @@ pub fn run_with(
         sections: Vec::new(),
     };
     report.header.push(format!(
-        "Effort: {} rounds; {} questions per size; `wrk` {} s per run.",
+        "Effort: {} rounds; {} questions per size; `wrk` {} s per console run, {} pairs of {} s \
+         runs for the check endpoint.",
         options.effort.rounds,
         report::thousands(options.effort.questions as f64),
-        options.effort.http_seconds
+        options.effort.http_seconds,
+        options.effort.check_runs,
+        options.effort.check_seconds
     ));
     for s in Step::all(options) {
         progress(&s.name());
