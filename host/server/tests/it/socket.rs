@@ -613,8 +613,13 @@ fn sigterm_mid_delivery_finishes_the_round_in_hand_within_the_grace_period_and_s
     let signalled = Instant::now();
     terminate(host);
     let stopped_after = signalled.elapsed();
+    // The host waits out the grace period for the held message, then gives it up and exits.
+    // The exit after that (the runtime's and the engine's teardown) is not bounded by the
+    // grace and takes seconds on a loaded machine (2.9 s in one CI run, over 2 s of slack
+    // then), so it is given 10 s here; a host that did not give the message up would still
+    // be waiting when `terminate` stops waiting, at 30 s.
     assert!(
-        (Duration::from_millis(2_500)..Duration::from_secs(3 + 2)).contains(&stopped_after),
+        (Duration::from_millis(2_500)..Duration::from_secs(3 + 10)).contains(&stopped_after),
         "stopped {stopped_after:?} after SIGTERM with a 3 s grace period"
     );
     smtp.release();
