@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use futures_util::{FutureExt, StreamExt};
 use siteward_core::audit::{Actor, AuditAction, AuditScope, AuditTarget, FieldChange, TargetKind};
-use siteward_core::ids::{PartnerId, SiteId};
+use siteward_core::ids::PartnerId;
 use siteward_storage::{Retention, StorageError, Store};
 
 use crate::api::dto::AuditVerificationView;
@@ -222,15 +222,13 @@ impl ChainPartners {
         if let Some(known) = self.0.get(chain) {
             return Ok(known.clone());
         }
-        let partner = match chain.split_once('/') {
-            Some(("partner", id)) => Some(PartnerId::from_trusted(id.to_owned())),
-            Some(("site", id)) => {
-                match state.store.site(&SiteId::from_trusted(id.to_owned())).await {
-                    Ok(site) => Some(site.partner_id),
-                    Err(StorageError::NotFound) => None,
-                    Err(error) => return Err(error),
-                }
-            }
+        let partner = match AuditScope::from_chain_name(chain) {
+            Some(AuditScope::Partner(partner)) => Some(partner),
+            Some(AuditScope::Site(site)) => match state.store.site(&site).await {
+                Ok(site) => Some(site.partner_id),
+                Err(StorageError::NotFound) => None,
+                Err(error) => return Err(error),
+            },
             _ => None,
         };
         self.0.insert(chain.to_owned(), partner.clone());
