@@ -13,6 +13,7 @@
 //! authentication on `[metrics] listen` when set (a private address for the scraper).
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use axum::extract::{MatchedPath, State};
 use axum::http::{Method, StatusCode, header};
@@ -98,11 +99,31 @@ pub struct HttpMetrics {
     latencies: Latencies,
 }
 
+/// One route's figures, found in the families on the route's first request and kept by the
+/// route's layer, so that its later requests are counted without the families' lock and hash
+/// lookups (#19). A route can serve more than one method, and the router's fallback every path
+/// no route matched, so each request's method and route are compared with the kept ones; a
+/// request that differs, or ends with another status than the first, is counted through the
+/// families as before.
+#[derive(Debug, Default)]
+pub struct RouteFigures(OnceLock<Figures>);
+
+#[derive(Debug)]
+struct Figures {
+    method: &'static str,
+    route: Route,
+    latency: Histogram,
+    status: u16,
+    answered: Counter,
+}
+
 impl HttpMetrics {
     /// Counts and times a request by its route template (`/v1/sites/{site_id}`, never the
-    /// path itself); a request no route matched counts as `unmatched`.
+    /// path itself); a request no route matched counts as `unmatched`. `kept` is the route's
+    /// own figures, filled on its first request.
     pub fn record(
         &self,
+        kept: &RouteFigures,
         method: &Method,
         route: Option<MatchedPath>,
         status: StatusCode,
@@ -110,19 +131,44 @@ impl HttpMetrics {
     ) {
         let method = method_label(method);
         let route = Route(route);
-        self.latencies
-            .get_or_create(&RouteLabels {
-                method,
-                route: route.clone(),
-            })
-            .observe(latency.as_secs_f64());
-        self.requests
-            .get_or_create(&RequestLabels {
-                method,
-                route,
-                status: status.as_u16(),
-            })
-            .inc();
+        let status = status.as_u16();
+        let latency = latency.as_secs_f64();
+        let kept = kept.0.get_or_init(|| Figures {
+            latency: self.latency(method, &route),
+            answered: self.answered(method, &route, status),
+            method,
+            route: route.clone(),
+            status,
+        });
+        if kept.method == method && kept.route == route {
+            kept.latency.observe(latency);
+            if kept.status == status {
+                kept.answered.inc();
+                return;
+            }
+        } else {
+            self.latency(method, &route).observe(latency);
+        }
+        self.answered(method, &route, status).inc();
+    }
+
+    /// The latency histogram of a route (shared with the family: a clone counts into it).
+    fn latency(&self, method: &'static str, route: &Route) -> Histogram {
+        let labels = RouteLabels {
+            method,
+            route: route.clone(),
+        };
+        self.latencies.get_or_create(&labels).clone()
+    }
+
+    /// The request counter of a route and status (shared with the family).
+    fn answered(&self, method: &'static str, route: &Route, status: u16) -> Counter {
+        let labels = RequestLabels {
+            method,
+            route: route.clone(),
+            status,
+        };
+        self.requests.get_or_create(&labels).clone()
     }
 }
 

@@ -11,6 +11,7 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_otlp::{WithExportConfig, WithHttpConfig as _};
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use tracing_subscriber::field::RecordFields;
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::fmt::format::{DefaultFields, JsonFields, Writer};
 use tracing_subscriber::fmt::{FormatFields, FormattedFields};
 use tracing_subscriber::layer::SubscriberExt;
@@ -49,8 +50,7 @@ pub fn exporting() -> bool {
 
 /// Installs the process's subscriber: logs, and traces when an OTLP endpoint is configured.
 pub fn init(format: LogFormat, tracing: &TracingConfig) -> anyhow::Result<Telemetry> {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,surrealdb=warn,surrealkv=warn"));
+    let filter = LogFilter::from_directives(std::env::var(EnvFilter::DEFAULT_ENV).ok().as_deref());
     // Colours only for a person at a terminal: journald and log files get plain text, and a
     // request's span fields are formatted without escape codes.
     let logs = tracing_subscriber::fmt::layer()
@@ -71,13 +71,63 @@ pub fn init(format: LogFormat, tracing: &TracingConfig) -> anyhow::Result<Teleme
         .as_ref()
         .map(|provider| tracing_opentelemetry::layer().with_tracer(provider.tracer("siteward")));
     tracing_subscriber::registry()
-        .with(filter)
+        .with(filter.layer())
         .with(logs)
         .with(traces)
         .try_init()
         .context("installing the log subscriber")?;
     EXPORTING.store(provider.is_some(), std::sync::atomic::Ordering::Relaxed);
     Ok(Telemetry { provider })
+}
+
+/// Which events and spans are logged: `RUST_LOG`'s directives, or by default `info` with the
+/// database engine's chatter at `warn`.
+///
+/// `EnvFilter` reads every directive, but it pays for its span and field directives
+/// (`[request{route=/v1/check}]=debug`) on every span, whether the directives have them or not:
+/// a lock and a hash lookup when a span is made, entered, left and closed — each request's
+/// `request` span four times or more (#19). Directives that name only targets and levels (the
+/// default, and what deployments set) are matched by `Targets` instead, which decides each
+/// callsite once and has no per-span work. The two read such directives the same way; span and
+/// field directives are written in brackets, so a directive without a `[` has none.
+#[derive(Debug)]
+enum LogFilter {
+    Targets(Targets),
+    Env(Box<EnvFilter>),
+}
+
+/// The filter without `RUST_LOG`, and when `RUST_LOG` cannot be read.
+const DEFAULT_LOG_FILTER: &str = "info,surrealdb=warn,surrealkv=warn";
+
+impl LogFilter {
+    /// The filter `directives` (`RUST_LOG`'s value) describe; the default when there are none or
+    /// they do not parse.
+    fn from_directives(directives: Option<&str>) -> Self {
+        let directives = directives.unwrap_or(DEFAULT_LOG_FILTER);
+        if directives.trim().is_empty() {
+            // As `EnvFilter` reads it: nothing is logged.
+            return Self::Targets(Targets::new());
+        }
+        if !directives.contains('[')
+            && let Ok(targets) = directives.parse::<Targets>()
+        {
+            return Self::Targets(targets);
+        }
+        match EnvFilter::try_new(directives) {
+            Ok(filter) => Self::Env(Box::new(filter)),
+            Err(_) => Self::from_directives(None),
+        }
+    }
+
+    fn layer<S>(self) -> Box<dyn Layer<S> + Send + Sync>
+    where
+        S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    {
+        match self {
+            Self::Targets(targets) => targets.boxed(),
+            Self::Env(filter) => (*filter).boxed(),
+        }
+    }
 }
 
 /// A tracer provider exporting to `endpoint` (`http://collector:4318`; `/v1/traces` is added).
@@ -239,6 +289,81 @@ mod tests {
             tracing::info!(status = 200, "answered");
         });
         String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+    }
+
+    /// What a subscriber filtered by `filter` logs of an event at each level at several targets,
+    /// and of a `debug` event inside a `request` span.
+    fn logged(filter: LogFilter) -> String {
+        macro_rules! at_each_level {
+            ($target:literal) => {
+                tracing::trace!(target: $target, "trace");
+                tracing::debug!(target: $target, "debug");
+                tracing::info!(target: $target, "info");
+                tracing::warn!(target: $target, "warn");
+                tracing::error!(target: $target, "error");
+            };
+        }
+        let captured = Captured::default();
+        let logs = tracing_subscriber::fmt::layer()
+            .without_time()
+            .with_ansi(false)
+            .with_writer(captured.clone());
+        let subscriber = tracing_subscriber::registry()
+            .with(filter.layer())
+            .with(logs);
+        tracing::subscriber::with_default(subscriber, || {
+            at_each_level!("siteward_server::api");
+            at_each_level!("surrealdb::core::kvs");
+            at_each_level!("surrealkv");
+            at_each_level!("h2");
+            at_each_level!("my::target::inner");
+            tracing::info_span!("request").in_scope(|| tracing::debug!("inside a request"));
+        });
+        String::from_utf8(captured.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn plain_directives_are_matched_by_targets_exactly_as_env_filter_matches_them() {
+        for directives in [
+            DEFAULT_LOG_FILTER,
+            "",
+            "warn",
+            "siteward_server=debug",
+            "trace,surrealdb=off,surrealdb::core=info",
+            "my::target",
+            "h2=error,info",
+        ] {
+            let filter = LogFilter::from_directives(Some(directives));
+            assert!(matches!(filter, LogFilter::Targets(_)), "{directives:?}");
+            let env = Box::new(EnvFilter::try_new(directives).unwrap());
+            assert_eq!(
+                logged(filter),
+                logged(LogFilter::Env(env)),
+                "{directives:?}"
+            );
+        }
+        assert!(matches!(
+            LogFilter::from_directives(None),
+            LogFilter::Targets(_)
+        ));
+
+        // Span directives stay with EnvFilter, and work.
+        let filter = LogFilter::from_directives(Some("warn,[request]=debug"));
+        assert!(matches!(filter, LogFilter::Env(_)));
+        let lines = logged(filter);
+        assert!(lines.contains("inside a request"), "{lines}");
+        assert!(!lines.contains("INFO"), "{lines}");
+
+        // Directives that do not parse are the default's.
+        let default = logged(LogFilter::from_directives(None));
+        assert!(
+            default.contains(" INFO siteward_server::api: info"),
+            "{default}"
+        );
+        assert!(!default.contains("surrealkv: info"), "{default}");
+        for nonsense in ["info,surrealdb=loud", "[request=debug"] {
+            assert_eq!(logged(LogFilter::from_directives(Some(nonsense))), default);
+        }
     }
 
     #[test]

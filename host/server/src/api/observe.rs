@@ -12,6 +12,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
@@ -25,6 +26,7 @@ use futures_util::future::CatchUnwind;
 use tower::{Layer, Service};
 
 use crate::error::ApiError;
+use crate::metrics::RouteFigures;
 use crate::state::AppState;
 
 /// The header that carries a request's id, both ways.
@@ -55,6 +57,7 @@ impl Layer<Route> for Observe {
         Observed {
             inner: self.limit.layer(inner),
             state: self.state.clone(),
+            figures: Arc::default(),
         }
     }
 }
@@ -70,6 +73,8 @@ type Limited = <DefaultBodyLimit as Layer<Route>>::Service;
 pub struct Observed {
     inner: Limited,
     state: AppState,
+    /// The route's figures for `/metrics`, kept from its first request.
+    figures: Arc<RouteFigures>,
 }
 
 impl Service<Request> for Observed {
@@ -106,6 +111,7 @@ impl Service<Request> for Observed {
                 route,
                 id,
                 state: self.state.clone(),
+                figures: Arc::clone(&self.figures),
             }),
         }
     }
@@ -136,6 +142,7 @@ struct Done {
     route: Option<MatchedPath>,
     id: HeaderValue,
     state: AppState,
+    figures: Arc<RouteFigures>,
 }
 
 impl Future for Observing {
@@ -155,13 +162,16 @@ impl Future for Observing {
             route,
             id,
             state,
+            figures,
         } = this
             .done
             .take()
             .expect("an answered request is not polled again");
         let status = response.status();
         let latency = this.started.elapsed();
-        state.http_metrics().record(&method, route, status, latency);
+        state
+            .http_metrics()
+            .record(&figures, &method, route, status, latency);
         if status.is_server_error() {
             tracing::error!(status = status.as_u16(), ?latency, "response failed");
         } else {

@@ -78,7 +78,24 @@ async fn metrics_count_what_the_host_does_and_answer_the_operator_alone() {
         )
         .await;
     assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
+    // A route keeps its figures from its first request: another status of the same route, and
+    // another method on the router's fallback, are counted apart all the same.
+    let refused = app
+        .post(
+            "/v1/check",
+            &partner.owner_token,
+            json!({ "technician_id": tech, "permission": "no.such.permission", "site_id": site }),
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
     let nowhere = app.get("/v1/no/such/thing", &operator).await;
+    assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+    let nowhere = app.post("/v1/no/such/thing", &operator, json!({})).await;
     assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
     app.clock.advance(chrono::Duration::seconds(90));
 
@@ -107,17 +124,23 @@ async fn metrics_count_what_the_host_does_and_answer_the_operator_alone() {
     assert_eq!(
         sample(
             &text,
-            r#"siteward_http_requests_total{method="GET",route="unmatched",status="404"}"#
+            r#"siteward_http_requests_total{method="POST",route="/v1/check",status="422"}"#
         ),
         Some(1.0)
     );
+    for method in ["GET", "POST"] {
+        let series = format!(
+            r#"siteward_http_requests_total{{method="{method}",route="unmatched",status="404"}}"#
+        );
+        assert_eq!(sample(&text, &series), Some(1.0), "{series}");
+    }
     assert!(!text.contains("/v1/no/such/thing"));
     assert_eq!(
         sample(
             &text,
             r#"siteward_http_request_duration_seconds_count{method="POST",route="/v1/check"}"#
         ),
-        Some(2.0)
+        Some(3.0)
     );
     // Checks by decision and reason.
     assert_eq!(
