@@ -15,6 +15,7 @@ use siteward_core::access::{AccountPrincipal, Action, Principal, SiteRef, TokenS
 use siteward_core::account::{Account, AccountStatus};
 use siteward_core::audit::Actor;
 use siteward_core::ids::{PartnerId, SessionId};
+use siteward_core::permission::index::Key;
 use siteward_core::secret::{self, TokenDigest, TokenKind};
 use siteward_storage::ApiToken;
 
@@ -259,20 +260,26 @@ pub fn creator_may_hold(app: &App, token: &ApiToken, creator_is_operator: bool) 
     if !index.account_active(token.created_by.key()) {
         return false;
     }
-    let creator = Principal::Account(AccountPrincipal::from_index(
-        &index,
-        token.created_by.clone(),
-        creator_is_operator,
-        app.now().timestamp_millis(),
-    ));
+    // The creator's standing at the token's partner is all either action reads.
+    let creator = |partner: Key| {
+        Principal::Account(AccountPrincipal::at_partner(
+            &index,
+            token.created_by.clone(),
+            creator_is_operator,
+            partner,
+            app.now().timestamp_millis(),
+        ))
+    };
     match &token.scope {
-        TokenScope::Partner(partner) => {
-            authorize(&creator, Action::ManagePartnerTokens(partner)).is_ok()
-        }
-        TokenScope::Site(site) => index.site_partner(site.key()).is_some_and(|partner| {
-            let partner = PartnerId::from_key(partner);
+        TokenScope::Partner(partner) => authorize(
+            &creator(partner.key()),
+            Action::ManagePartnerTokens(partner),
+        )
+        .is_ok(),
+        TokenScope::Site(site) => index.site_partner(site.key()).is_some_and(|key| {
+            let partner = PartnerId::from_key(key);
             authorize(
-                &creator,
+                &creator(key),
                 Action::ManageSiteTokens(SiteRef {
                     site,
                     partner: &partner,

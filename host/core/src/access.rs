@@ -13,7 +13,7 @@
 //! principal can see the resource but lacks the privilege: 403.
 
 use crate::ids::{AccountId, ApiTokenId, PartnerId, SiteId};
-use crate::permission::index::Index;
+use crate::permission::index::{self, Index, Key};
 use crate::permission::{Permission, PermissionSet};
 use crate::tenancy::{MemberStatus, PartnerRole, Privileges};
 
@@ -76,13 +76,7 @@ impl AccountPrincipal {
             partners: index
                 .standings(key, now)
                 .into_iter()
-                .map(|s| PartnerStanding {
-                    partner: PartnerId::from_key(s.partner),
-                    role: s.membership.role,
-                    status: s.membership.status,
-                    privileges: s.membership.privileges,
-                    permissions: s.permissions,
-                })
+                .map(PartnerStanding::from)
                 .collect(),
             site_admin_of: index
                 .administered_sites(key)
@@ -94,10 +88,52 @@ impl AccountPrincipal {
         }
     }
 
+    /// What the permission index holds for an account at `now` as far as one partner goes: its
+    /// standing there and the sites of that partner it administers. It decides every action on
+    /// that partner or one of its sites as [`AccountPrincipal::from_index`] would, for the work
+    /// of one membership rather than all of them — what a request with an API token asks of the
+    /// token's creator (#19).
+    pub fn at_partner(
+        index: &Index,
+        account_id: AccountId,
+        is_operator: bool,
+        partner: Key,
+        now: i64,
+    ) -> Self {
+        let key = account_id.key();
+        Self {
+            partners: index
+                .standing(key, partner, now)
+                .map(PartnerStanding::from)
+                .into_iter()
+                .collect(),
+            site_admin_of: index
+                .administered_sites(key)
+                .iter()
+                .filter(|site| index.site_partner(**site) == Some(partner))
+                .map(|site| SiteId::from_key(*site))
+                .collect(),
+            account_id,
+            is_operator,
+        }
+    }
+
     fn active_standing(&self, partner: &PartnerId) -> Option<&PartnerStanding> {
         self.partners
             .iter()
             .find(|s| &s.partner == partner && s.status == MemberStatus::Active)
+    }
+}
+
+impl From<index::Standing> for PartnerStanding {
+    fn from(s: index::Standing) -> Self {
+        Self {
+            partner: PartnerId::from_key(s.partner),
+            role: s.membership.role,
+            status: s.membership.status,
+            privileges: s.membership.privileges,
+            permissions: s.permissions,
+        }
     }
 }
 
@@ -597,6 +633,123 @@ mod tests {
         assert_eq!(
             authorize(&lapsed, Action::ManageMembers(p)),
             Err(Denial::Forbidden)
+        );
+    }
+
+    #[test]
+    fn a_principal_at_one_partner_decides_that_partners_actions_as_the_whole_principal() {
+        let [a, b] = [1, 2].map(|n| id(PartnerId::generate, n));
+        let [site_a, site_b] = [3, 4].map(|n| id(SiteId::generate, n));
+        let accounts = [5, 6, 7, 8, 9].map(|n| id(AccountId::generate, n));
+        let [admin, team_admin, lapsed, disabled, site_admin] =
+            accounts.each_ref().map(AccountId::key);
+        let membership = |partner: &PartnerId, account, role, status| Change::Membership {
+            partner: partner.key(),
+            account,
+            membership: Some(Membership {
+                role,
+                status,
+                privileges: Privileges::DEFAULT,
+            }),
+        };
+        let team_administration = |account, until| Change::Grant {
+            grant: account,
+            value: Grant {
+                subject: Subject::Technician(account),
+                scope: Scope::Section {
+                    partner: a.key(),
+                    section: Section::Administration,
+                },
+                role: RoleRef::System(SystemRole::TeamAdministrator),
+                window: Window { from: None, until },
+            },
+        };
+        use {MemberStatus::*, PartnerRole::*};
+        let index = Index::from_changes([
+            Change::Site {
+                site: site_a.key(),
+                partner: a.key(),
+                technician_access: true,
+            },
+            Change::Site {
+                site: site_b.key(),
+                partner: b.key(),
+                technician_access: true,
+            },
+            membership(&a, admin, Admin, Active),
+            membership(&b, admin, Technician, Active),
+            membership(&a, team_admin, Technician, Active),
+            team_administration(team_admin, None),
+            membership(&a, lapsed, Technician, Active),
+            team_administration(lapsed, Some(NOW)),
+            membership(&a, disabled, SuperAdmin, Disabled),
+            membership(&b, disabled, SuperAdmin, Active),
+            Change::SiteAdmin {
+                site: site_a.key(),
+                account: site_admin,
+                admin: true,
+            },
+            Change::SiteAdmin {
+                site: site_b.key(),
+                account: site_admin,
+                admin: true,
+            },
+        ]);
+        for account in &accounts {
+            for is_operator in [false, true] {
+                let whole = Principal::Account(AccountPrincipal::from_index(
+                    &index,
+                    account.clone(),
+                    is_operator,
+                    NOW,
+                ));
+                for (partner, site) in [(&a, &site_a), (&b, &site_b)] {
+                    let one = Principal::Account(AccountPrincipal::at_partner(
+                        &index,
+                        account.clone(),
+                        is_operator,
+                        partner.key(),
+                        NOW,
+                    ));
+                    let site = SiteRef { site, partner };
+                    for action in [
+                        Action::ManagePartnerTokens(partner),
+                        Action::ManageSiteTokens(site),
+                        Action::ManageMembers(partner),
+                        Action::AssignRoles(partner),
+                        Action::ViewPartnerAudit(partner),
+                        Action::ManageSiteAdmins(site),
+                        Action::ViewSite(site),
+                    ] {
+                        assert_eq!(
+                            authorize(&one, action),
+                            authorize(&whole, action),
+                            "{account:?} {action:?}"
+                        );
+                    }
+                }
+            }
+        }
+        // Not vacuous: the answers differ between the accounts.
+        let at_a = |account: &AccountId| {
+            let one = Principal::Account(AccountPrincipal::at_partner(
+                &index,
+                account.clone(),
+                false,
+                a.key(),
+                NOW,
+            ));
+            authorize(&one, Action::ManagePartnerTokens(&a))
+        };
+        assert_eq!(
+            accounts.each_ref().map(at_a),
+            [
+                Ok(()),
+                Ok(()),
+                Err(Denial::Forbidden),
+                Err(Denial::NotVisible),
+                Err(Denial::NotVisible)
+            ]
         );
     }
 

@@ -1179,26 +1179,44 @@ impl Index {
         let mut standings: Vec<Standing> = entry
             .memberships
             .iter()
-            .map(|&(partner, membership)| Standing {
-                partner,
-                membership,
-                permissions: PermissionSet::of_sections()
-                    .iter()
-                    .filter(|&permission| {
-                        self.allows(
-                            &Question {
-                                technician: account,
-                                permission,
-                                target: Target::Partner(partner),
-                            },
-                            now,
-                        )
-                    })
-                    .fold(PermissionSet::EMPTY, PermissionSet::with),
-            })
+            .map(|&(partner, membership)| self.standing_of(account, partner, membership, now))
             .collect();
         standings.sort_by_key(|s| s.partner);
         standings
+    }
+
+    /// Where an account stands at one partner, as [`Index::standings`] has it; `None` when it
+    /// is not a member.
+    pub fn standing(&self, account: Key, partner: Key, now: i64) -> Option<Standing> {
+        let entry = self.accounts.get(&account)?;
+        let &(_, membership) = entry.memberships.iter().find(|(p, _)| *p == partner)?;
+        Some(self.standing_of(account, partner, membership, now))
+    }
+
+    fn standing_of(
+        &self,
+        account: Key,
+        partner: Key,
+        membership: Membership,
+        now: i64,
+    ) -> Standing {
+        Standing {
+            partner,
+            membership,
+            permissions: PermissionSet::of_sections()
+                .iter()
+                .filter(|&permission| {
+                    self.allows(
+                        &Question {
+                            technician: account,
+                            permission,
+                            target: Target::Partner(partner),
+                        },
+                        now,
+                    )
+                })
+                .fold(PermissionSet::EMPTY, PermissionSet::with),
+        }
     }
 
     /// The sites an account administers, ascending.

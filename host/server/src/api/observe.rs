@@ -99,9 +99,9 @@ impl Service<Request> for Observed {
         let method = request.method().clone();
         let route = request.extensions().get::<MatchedPath>().cloned();
         let span = request_span(&method, route.as_ref(), &id);
-        // The route is not polled until the answer is: a panic anywhere in the handler,
-        // extractors included, is caught by `CatchUnwind`.
-        let answer = span.in_scope(|| AssertUnwindSafe(self.inner.call(request)).catch_unwind());
+        // Calling a route only makes its future: the handler, extractors included, runs when
+        // it is polled — inside the span, and inside `CatchUnwind`, which answers a panic.
+        let answer = AssertUnwindSafe(self.inner.call(request)).catch_unwind();
         Observing {
             answer,
             span,
@@ -182,7 +182,8 @@ impl Future for Observing {
     }
 }
 
-/// The span of a request. A trace is named by its route template, never by a path with ids in
+/// The span of a request: a root (a request is inside no other span, so the subscriber need
+/// not look for one). A trace is named by its route template, never by a path with ids in
 /// it. The span's fields are formatted for the log at every request: what only the trace
 /// exporter reads is left out when there is none, and every field is written as it is (a
 /// route template and an id need no quoting, and escaping them costs a scan each).
@@ -191,6 +192,7 @@ fn request_span(method: &Method, route: Option<&MatchedPath>, id: &HeaderValue) 
     let route = route.map_or("unmatched", MatchedPath::as_str);
     if crate::telemetry::exporting() {
         tracing::info_span!(
+            parent: None,
             "request",
             otel.name = %format_args!("{method} {route}"),
             otel.kind = "server",
@@ -199,7 +201,7 @@ fn request_span(method: &Method, route: Option<&MatchedPath>, id: &HeaderValue) 
             request_id = %id,
         )
     } else {
-        tracing::info_span!("request", %method, route = %route, request_id = %id)
+        tracing::info_span!(parent: None, "request", %method, route = %route, request_id = %id)
     }
 }
 
