@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::Effort;
 use crate::host::{Host, post, production_logging, serve, text};
-use crate::report::{Figure, Section, Target, Unit};
+use crate::report::{Figure, Section, Target, Unit, thousands};
 
 /// Connections `wrk` keeps open (one thread: the other core is the server's).
 const CONNECTIONS: u32 = 32;
@@ -36,7 +36,7 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
         .enable_all()
         .build()?;
     let dir = tempfile::tempdir()?;
-    let (siteward, body, token) = runtime.block_on(start_siteward(dir.path()))?;
+    let (siteward, app, body, token) = runtime.block_on(start_siteward(dir.path()))?;
     let bare = runtime.block_on(start_bare())?;
     let script = dir.path().join("check.lua");
     std::fs::write(
@@ -65,6 +65,14 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
         ours.push(wrk(siteward, &script, effort.check_seconds)?);
         theirs.push(wrk(bare, &script, effort.check_seconds)?);
     }
+    // The same requests handed to each router in this process, no socket in between.
+    let authorization = format!("Bearer {token}");
+    let mut ours_inside = Vec::new();
+    let mut theirs_inside = Vec::new();
+    for _ in 0..effort.check_runs {
+        ours_inside.push(runtime.block_on(in_process(&app, &body, Some(&authorization)))?);
+        theirs_inside.push(runtime.block_on(in_process(&bare_router(), &body, None))?);
+    }
     drop(runtime);
 
     let mut section = Section::new("HTTP check endpoint vs a bare axum handler");
@@ -76,9 +84,15 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
          through the real router, API-token authentication included, on `surrealkv://`; the bare \
          handler deserialises the same body and returns a fixed answer. Both run with the log \
          subscriber `siteward serve` installs (filter `info`, text to stderr). Every response \
-         was 200.",
+         was 200. The in-process figures hand each router the same request in the suite's \
+         process, no socket in between ({} runs of {} requests each, alternating), and read \
+         each answer to its end: the time the service itself takes per request, without the \
+         kernel's share, which is the same for both and moves most with the machine's other \
+         load.",
         effort.check_runs,
-        effort.check_seconds
+        effort.check_seconds,
+        effort.check_runs,
+        thousands(f64::from(IN_PROCESS_REQUESTS)),
     ));
     let rps = |loads: &[Load]| {
         loads
@@ -118,15 +132,77 @@ pub fn run(effort: Effort) -> anyhow::Result<Section> {
         Unit::Time,
         p99(&theirs),
     ));
+    section.add(Figure::new(
+        "time per request in process — Siteward /v1/check",
+        Unit::Time,
+        ours_inside.clone(),
+    ));
+    section.add(Figure::new(
+        "time per request in process — bare axum",
+        Unit::Time,
+        theirs_inside.clone(),
+    ));
+    section.add(Figure::new(
+        "what Siteward adds per request in process",
+        Unit::Time,
+        ours_inside
+            .iter()
+            .zip(&theirs_inside)
+            .map(|(o, t)| o - t)
+            .collect(),
+    ));
     Ok(section)
+}
+
+/// Requests per run of [`in_process`].
+const IN_PROCESS_REQUESTS: u32 = 20_000;
+
+/// The mean time `app` takes to answer the check question `body` (sent with `authorization`,
+/// if any), handed the request in this process and read to the end of its body: what the
+/// service costs without the kernel's share of a request, which is the same for both routers
+/// and is what moves most with the machine's other load.
+async fn in_process(
+    app: &axum::Router,
+    body: &str,
+    authorization: Option<&str>,
+) -> anyhow::Result<f64> {
+    use axum::body::{Body, Bytes};
+    use axum::extract::ConnectInfo;
+    use axum::http::{Request, header};
+    use tower::ServiceExt;
+
+    let body = Bytes::copy_from_slice(body.as_bytes());
+    let peer = ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000)));
+    let started = std::time::Instant::now();
+    for _ in 0..IN_PROCESS_REQUESTS {
+        let mut request = Request::post("/v1/check")
+            .header(header::CONTENT_TYPE, "application/json")
+            .extension(peer);
+        if let Some(authorization) = authorization {
+            request = request.header(header::AUTHORIZATION, authorization);
+        }
+        let response = app
+            .clone()
+            .oneshot(request.body(Body::from(body.clone()))?)
+            .await?;
+        anyhow::ensure!(
+            response.status() == StatusCode::OK,
+            "the check answered {}",
+            response.status()
+        );
+        axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+    }
+    Ok(started.elapsed().as_secs_f64() / f64::from(IN_PROCESS_REQUESTS))
 }
 
 /// The host as `siteward serve` runs it, with a partner, a site, a technician and a partner
 /// API token; returns its address, the question's body and the token.
-async fn start_siteward(dir: &std::path::Path) -> anyhow::Result<(SocketAddr, String, String)> {
+async fn start_siteward(
+    dir: &std::path::Path,
+) -> anyhow::Result<(SocketAddr, axum::Router, String, String)> {
     let host = Host::start(&dir.join("db")).await?;
     let (body, token) = check_question(&host).await?;
-    Ok((serve(host.app).await?, body, token))
+    Ok((serve(host.app.clone()).await?, host.app, body, token))
 }
 
 /// Sets up a site, a technician and a partner API token on `host`; returns a check question's
@@ -189,8 +265,12 @@ async fn bare_check(Json(_question): Json<BareQuestion>) -> (StatusCode, Json<Ba
     )
 }
 
+fn bare_router() -> axum::Router {
+    axum::Router::new().route("/v1/check", axum::routing::post(bare_check))
+}
+
 async fn start_bare() -> anyhow::Result<SocketAddr> {
-    let app = axum::Router::new().route("/v1/check", axum::routing::post(bare_check));
+    let app = bare_router();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     tokio::spawn(async move { axum::serve(listener, app).await.ok() });
