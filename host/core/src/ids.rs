@@ -42,12 +42,36 @@ impl IdGenerator {
 }
 
 fn encode(value: u128) -> String {
+    encode_text(value, |text| text.to_owned())
+}
+
+/// The id text of `value`, written on the stack and handed to `keep`.
+fn encode_text<T>(value: u128, keep: impl FnOnce(&str) -> T) -> T {
     let mut text = [0; ID_LEN];
     for (i, digit) in text.iter_mut().enumerate() {
         let shift = 5 * (ID_LEN - 1 - i);
         *digit = ALPHABET[((value >> shift) & 0x1f) as usize];
     }
-    String::from_utf8(text.to_vec()).expect("the alphabet is ASCII")
+    keep(std::str::from_utf8(&text).expect("the alphabet is ASCII"))
+}
+
+/// An id's text, shared: cloning an id (a request's caller, an audit event's actor) counts a
+/// reference rather than copying the text into a new allocation (#19).
+type Text = std::sync::Arc<str>;
+
+/// Reads an id's text as serde gives it, into one allocation.
+fn deserialize_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Text, D::Error> {
+    struct Visitor;
+    impl serde::de::Visitor<'_> for Visitor {
+        type Value = Text;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an id")
+        }
+        fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Text, E> {
+            Ok(Text::from(text))
+        }
+    }
+    deserializer.deserialize_str(Visitor)
 }
 
 /// Each byte's value as a digit of the alphabet; [`NOT_A_DIGIT`] for the bytes outside it.
@@ -90,20 +114,20 @@ pub fn is_id_text(text: &str) -> bool {
 macro_rules! define_id {
     ($(#[$doc:meta] $name:ident),* $(,)?) => {$(
         #[$doc]
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(Text);
 
         impl $name {
             /// A new id made at `at` from 80 random bits the caller drew.
             pub fn generate(at: Timestamp, random: [u8; 10]) -> Self {
-                Self(ulid_text(at, random))
+                let value = (millis(at) << RANDOM_BITS) | u128::from_be_bytes(pad16(random));
+                Self::from_key(value)
             }
 
             /// Parses an id from its text, as found in a URL path or a request body.
             pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
                 if is_id_text(text) {
-                    Ok(Self(text.to_owned()))
+                    Ok(Self(Text::from(text)))
                 } else {
                     Err(FieldError::new(field, "is not a valid id"))
                 }
@@ -111,7 +135,7 @@ macro_rules! define_id {
 
             /// Wraps text that storage returned; storage only holds ids this crate made.
             pub fn from_trusted(text: String) -> Self {
-                Self(text)
+                Self(Text::from(text))
             }
 
             /// The id's text.
@@ -126,7 +150,19 @@ macro_rules! define_id {
 
             /// The id whose [`key`](Self::key) is `key`.
             pub fn from_key(key: u128) -> Self {
-                Self(encode(key))
+                Self(encode_text(key, |text| Text::from(text)))
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                deserialize_text(deserializer).map(Self)
             }
         }
 
@@ -185,6 +221,30 @@ define_id! {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn a_clone_shares_the_text_and_an_id_reads_and_prints_as_before() {
+        use serde::Deserialize;
+        use serde::de::IntoDeserializer;
+        let id = PartnerId::from_key(0x0123_4567_89ab_cdef);
+        let copy = id.clone();
+        assert!(std::ptr::eq(copy.as_str(), id.as_str()));
+        let text: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            id.as_str().into_deserializer();
+        assert_eq!(PartnerId::deserialize(text).unwrap(), id);
+        assert_eq!(format!("{id:?}"), format!("PartnerId({:?})", id.as_str()));
+        let generated = PartnerId::generate(
+            chrono::Utc.timestamp_millis_opt(1_700_000_000_000).unwrap(),
+            [7; 10],
+        );
+        assert_eq!(
+            generated.as_str(),
+            ulid_text(
+                chrono::Utc.timestamp_millis_opt(1_700_000_000_000).unwrap(),
+                [7; 10]
+            )
+        );
+    }
 
     #[test]
     fn ids_sort_by_time_and_round_trip() {
