@@ -15,9 +15,14 @@ fn millis(at: Timestamp) -> u128 {
     u128::try_from(at.timestamp_millis()).unwrap_or(0) & ((1 << 48) - 1)
 }
 
+/// A ULID's value: 48 bits of `at`'s milliseconds, then 80 random bits (the caller draws them).
+fn ulid(at: Timestamp, random: [u8; 10]) -> u128 {
+    (millis(at) << RANDOM_BITS) | u128::from_be_bytes(pad16(random))
+}
+
 /// Builds the text of a ULID from its time and 80 random bits (the caller draws them).
 pub fn ulid_text(at: Timestamp, random: [u8; 10]) -> String {
-    encode((millis(at) << RANDOM_BITS) | u128::from_be_bytes(pad16(random)))
+    encode(ulid(at, random))
 }
 
 /// Makes ULIDs that strictly increase, even when the clock stands still or steps back (as a
@@ -31,7 +36,7 @@ pub struct IdGenerator {
 impl IdGenerator {
     /// The next id's text, made at `at` from 80 random bits the caller drew.
     pub fn next_text(&mut self, at: Timestamp, random: [u8; 10]) -> String {
-        let fresh = (millis(at) << RANDOM_BITS) | u128::from_be_bytes(pad16(random));
+        let fresh = ulid(at, random);
         let value = match self.last {
             Some(last) if fresh >> RANDOM_BITS <= last >> RANDOM_BITS => last + 1,
             _ => fresh,
@@ -120,8 +125,7 @@ macro_rules! define_id {
         impl $name {
             /// A new id made at `at` from 80 random bits the caller drew.
             pub fn generate(at: Timestamp, random: [u8; 10]) -> Self {
-                let value = (millis(at) << RANDOM_BITS) | u128::from_be_bytes(pad16(random));
-                Self::from_key(value)
+                Self::from_key(ulid(at, random))
             }
 
             /// Parses an id from its text, as found in a URL path or a request body.
