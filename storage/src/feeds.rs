@@ -215,7 +215,7 @@ impl Store {
         if !output.emails.is_empty() {
             let rows: Vec<OutboxRow> = output.emails.iter().map(OutboxRow::from_message).collect();
             tx.bind("emails", rows)
-                .run("INSERT INTO outbox_message $emails");
+                .run("INSERT INTO outbox_message $emails RETURN NONE");
         }
         if !output.webhooks.is_empty() {
             let rows: Vec<DeliveryRow> = output
@@ -224,12 +224,12 @@ impl Store {
                 .map(DeliveryRow::from_delivery)
                 .collect();
             tx.bind("webhooks", rows)
-                .run("INSERT INTO webhook_delivery $webhooks");
+                .run("INSERT INTO webhook_delivery $webhooks RETURN NONE");
         }
         if !output.digests.is_empty() {
             let rows: Vec<DigestRow> = output.digests.iter().map(DigestRow::from_item).collect();
             tx.bind("digests", rows)
-                .run("INSERT INTO digest_item $digests");
+                .run("INSERT INTO digest_item $digests RETURN NONE");
         }
         if let Some(volume) = output.volume.as_ref().filter(|_| !output.is_empty()) {
             // A record from an earlier hour starts counting again.

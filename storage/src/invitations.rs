@@ -340,7 +340,7 @@ impl Tx {
 
     fn outbox(&mut self, name: &str, message: &OutboxMessage) -> &mut Self {
         self.bind(name, OutboxRow::from_message(message))
-            .run(format!("INSERT INTO outbox_message ${name}"))
+            .run(format!("INSERT INTO outbox_message ${name} RETURN NONE"))
     }
 }
 
@@ -434,15 +434,15 @@ impl Store {
                 .collect();
             tx.bind("slots", slots)
                 .guard(
-                    "INSERT INTO invitation_slot $slots",
+                    "INSERT INTO invitation_slot $slots RETURN NONE",
                     Conflict::AlreadyInvited,
                 )
                 .bind("invitations", invitations)
-                .run("INSERT INTO invitation $invitations");
+                .run("INSERT INTO invitation $invitations RETURN NONE");
             // Invitations awaiting approval send no email (yet).
             if !messages.is_empty() {
                 tx.bind("messages", messages)
-                    .run("INSERT INTO outbox_message $messages");
+                    .run("INSERT INTO outbox_message $messages RETURN NONE");
             }
             let grants: Vec<GrantRow> = new
                 .iter()
@@ -450,7 +450,7 @@ impl Store {
                 .collect();
             if !grants.is_empty() {
                 tx.bind("grants", grants)
-                    .run("INSERT INTO access_grant $grants");
+                    .run("INSERT INTO access_grant $grants RETURN NONE");
             }
         }
         tx.audit_all(events);

@@ -191,7 +191,8 @@ impl Store {
             .run("CREATE $review_id CONTENT $review");
         if !items.is_empty() {
             let rows: Vec<ItemRow> = items.iter().map(ItemRow::new).collect();
-            tx.bind("items", rows).run("INSERT INTO review_item $items");
+            tx.bind("items", rows)
+                .run("INSERT INTO review_item $items RETURN NONE");
         }
         if let Some(next) = next_review_at {
             tx.bind("policy_id", rid("access_policy", review.site_id.as_str()))

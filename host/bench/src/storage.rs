@@ -5,8 +5,9 @@
 //!   the real router on embedded `surrealkv://`: validation, rendering, one transaction of
 //!   invitation, slot, outbox and audit rows per request.
 //! - Ceiling: the rows the product wrote, read back and inserted again into a fresh database
-//!   with the same schema, one raw SurrealQL transaction (`INSERT INTO <table> $rows` per
-//!   table) per 1,000 invitations — what the engine does for this schema with no product code.
+//!   with the same schema, one raw SurrealQL transaction (`INSERT INTO <table> $rows RETURN
+//!   NONE` per table) per 1,000 invitations — what the engine does for this schema with no
+//!   product code.
 //! - Physical reference: the same rows in SQLite (the system's library) with the same indexes,
 //!   one transaction per 1,000 invitations, an fsync per commit — what the disk and a mature
 //!   embedded engine do with them.
@@ -31,7 +32,7 @@ use siteward_server::mail::{Mailer, deliver_due, run_delivery};
 use siteward_storage::{Store, StoreConfig};
 
 use crate::Effort;
-use crate::host::Host;
+use crate::host::{Host, production_logging};
 
 const BATCH: usize = 1000;
 /// The tables one bulk invitation request writes.
@@ -43,8 +44,11 @@ const TABLES: [&str; 4] = [
 ];
 use crate::report::{Figure, Section, Target, Unit, thousands};
 
-/// Runs the bulk comparison and the delivery figure.
+/// Runs the bulk comparison and the delivery figure, with the log subscriber `siteward serve`
+/// installs (without one, every storage key SurrealDB writes is formatted for a `log` record
+/// no one reads: `tracing`'s fallback when no subscriber was ever set).
 pub fn run(effort: Effort) -> anyhow::Result<Vec<Section>> {
+    production_logging();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -97,7 +101,7 @@ async fn bulk(effort: Effort) -> anyhow::Result<Section> {
             let per = rows.len() / batches;
             let chunk = rows[batch * per..(batch + 1) * per].to_vec();
             query = query
-                .query(format!("INSERT INTO {table} $rows_{table}"))
+                .query(format!("INSERT INTO {table} $rows_{table} RETURN NONE"))
                 .bind((format!("rows_{table}"), chunk));
         }
         let started = Instant::now();
